@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STORLAB_ENV_ENV_H
+#define STORLAB_ENV_ENV_H
+
+/*
+ * Reactors: one polled thread per core of the core mask, each running its
+ * pollers in a loop. Data-path state lives on one reactor and is touched only
+ * by it; other threads talk to a reactor with messages (a lock-free
+ * multi-producer ring per reactor).
+ *
+ * Modes (per process):
+ *   poll       pollers run back to back, forever (lowest latency; perf runs)
+ *   interrupt  the reactor sleeps in epoll on its pollers' wake fds and
+ *              message eventfd, and runs pollers when woken
+ *   adaptive   poll while any poller is busy; after a quiet spell, arm every
+ *              poller's notifications and sleep as in interrupt mode
+ *
+ * Lifecycle: env_init() once, from the main thread; env_start() launches the
+ * reactor threads; env_stop() asks them to stop, joins them, and is called
+ * once all pollers have been unregistered.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define ENV_MAX_REACTORS 64
+
+enum env_mode {
+	ENV_MODE_POLL,
+	ENV_MODE_INTERRUPT,
+	ENV_MODE_ADAPTIVE,
+};
+
+struct env_opts {
+	/* Cores to run reactors on, bit N = core N (e.g. 0x3). 0 means core 0. */
+	uint64_t core_mask;
+	enum env_mode mode;
+	/* adaptive: idle loop iterations before sleeping; 0 = default. */
+	uint32_t adaptive_idle_spins;
+	/* Pin each reactor to its core (default true); tests may turn it off. */
+	bool no_pin;
+};
+
+/* Parses "0x3", "3", "[0,1]" or "[0-3]" into a mask. Returns 0 or -EINVAL. */
+int env_parse_core_mask(const char *text, uint64_t *mask);
+/* Parses "poll", "interrupt", "adaptive". Returns 0 or -EINVAL. */
+int env_parse_mode(const char *text, enum env_mode *mode);
+const char *env_mode_name(enum env_mode mode);
+
+int env_init(const struct env_opts *opts);
+int env_start(void);
+void env_stop(void);
+
+struct reactor;
+
+unsigned env_reactor_count(void);
+/* index 0 .. env_reactor_count()-1, in core order. */
+struct reactor *env_reactor_at(unsigned index);
+/* The reactor running on `core`, or NULL. */
+struct reactor *env_reactor_by_core(unsigned core);
+/* The reactor of the calling thread, or NULL on any other thread. */
+struct reactor *reactor_self(void);
+unsigned reactor_core(const struct reactor *r);
+unsigned reactor_index(const struct reactor *r);
+
+/* ---- Pollers: registered and unregistered on their reactor's thread. ---- */
+
+enum poller_status {
+	POLLER_IDLE = 0,
+	POLLER_BUSY = 1,
+};
+
+struct poller;
+
+struct poller_ops {
+	const char *name;
+	/* Does a bounded batch of work; returns POLLER_BUSY or POLLER_IDLE. */
+	int (*poll)(void *arg);
+	/* Interrupt/adaptive modes: turn the source's notifications on before the
+	 * reactor sleeps (true) and off when it resumes polling (false), e.g. a
+	 * virtqueue clears VRING_USED_F_NO_NOTIFY. After arming, the reactor calls
+	 * poll() once more before it sleeps, so work that raced in is not lost.
+	 * May be NULL if the source needs no arming. */
+	void (*set_interrupt)(void *arg, bool enabled);
+};
+
+/*
+ * Registers a poller on the calling reactor. wake_fd (an eventfd, e.g. a
+ * virtqueue kick fd; -1 for none) wakes a sleeping reactor; the reactor reads
+ * and discards its counter. period_us > 0 makes a timed poller that runs at
+ * most every period_us (used for stats and timeouts, never for I/O).
+ * Returns NULL on error (logged).
+ */
+struct poller *poller_register(const struct poller_ops *ops, void *arg, int wake_fd,
+			       uint64_t period_us);
+/* On the poller's reactor. Sets *p to NULL. Safe to call from inside poll(). */
+void poller_unregister(struct poller **p);
+
+/* ---- Messages between threads. ---- */
+
+typedef void (*reactor_msg_fn)(void *arg);
+
+/* Any thread. Runs fn(arg) on r's thread, in order per sender. Never blocks;
+ * returns 0 or -EAGAIN if r's ring is full. */
+int reactor_send_msg(struct reactor *r, reactor_msg_fn fn, void *arg);
+/* Not on a reactor thread. Runs fn(arg) on r and waits until it returned.
+ * Returns 0, or a negative errno if the message could not be sent. */
+int reactor_call_sync(struct reactor *r, reactor_msg_fn fn, void *arg);
+
+/* ---- Statistics, for framework_get_reactors. ---- */
+
+struct reactor_stats {
+	uint64_t busy_tsc;   /* time in loop iterations that did work */
+	uint64_t idle_tsc;   /* time in iterations that did none, or asleep */
+	uint64_t sleeps;     /* times the reactor went to sleep */
+	uint32_t pollers;    /* pollers registered now */
+};
+/* Any thread; a racy snapshot is fine. */
+void reactor_get_stats(const struct reactor *r, struct reactor_stats *stats);
+
+/* Monotonic time. */
+uint64_t env_now_ns(void);
+
+#endif

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STORLAB_VHOST_VHOST_H
+#define STORLAB_VHOST_VHOST_H
+
+/*
+ * vhost-user, both sides (QEMU docs/interop/vhost-user.rst).
+ *
+ *   back-end (struct vhost_dev): used by storlab-tgt. Owns a socket (it
+ *     listens, or connects to a listening front-end and reconnects), runs the
+ *     protocol state machine on a control thread's evloop, maps guest memory,
+ *     and hands ready rings to the device (vhost-user-blk, -scsi) through
+ *     struct vhost_dev_ops.
+ *   front-end (struct vhost_fe): used by the initiator and the conformance
+ *     suites. Blocking calls, one per message, plus raw send/receive.
+ *
+ * Both use one codec (vhost_msg.h).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mem/mem.h"
+#include "spec/vhost_user.h"
+#include "util/evloop.h"
+#include "virtio/virtq.h"
+
+/* ------------------------------------------------------------------ */
+/* Back-end                                                            */
+/* ------------------------------------------------------------------ */
+
+#define VHOST_MAX_QUEUES 64
+
+/* A ring as the device sees it. Owned by the vhost_dev; valid from
+ * ring_start until ring_stop returns. */
+struct vhost_vring {
+	uint16_t index;
+	struct virtq_dev vq;   /* initialised, addresses translated */
+	int kick_fd;           /* eventfd the driver kicks, or -1 (polled) */
+	int call_fd;           /* eventfd we signal, or -1 */
+	struct vhost_dev *dev;
+};
+
+/* Signals the driver if the ring's notification rules want it (call after a
+ * batch of virtq_dev_push). Reactor thread; lock-free. */
+void vhost_vring_notify(struct vhost_vring *vring);
+
+/* What a device type plugs in. All called on the control thread. */
+struct vhost_dev_ops {
+	/* Virtio feature bits the device offers (VERSION_1 etc. included). The
+	 * library adds VHOST_USER_F_PROTOCOL_FEATURES. */
+	uint64_t (*get_features)(void *ctx);
+	/* The front-end acknowledged these; 0 or a negative errno. */
+	int (*set_features)(void *ctx, uint64_t features);
+	/* Fills len bytes of config space from offset. Bytes past the device's
+	 * struct read as zero (SPDK asks for 256, QEMU for the struct size). */
+	int (*get_config)(void *ctx, uint8_t *buf, uint32_t offset, uint32_t len);
+	/* May be NULL: SET_CONFIG is then refused. */
+	int (*set_config)(void *ctx, const uint8_t *buf, uint32_t offset, uint32_t len,
+			  uint32_t flags);
+	/* A ring was started (kick fd or polled) and enabled: start processing
+	 * it on a reactor of the device's choice. 0 or a negative errno. */
+	int (*ring_start)(void *ctx, struct vhost_vring *vring);
+	/* Stop processing: returns only when no reactor touches the ring any
+	 * more and every request popped from it was pushed back as used. */
+	void (*ring_stop)(void *ctx, struct vhost_vring *vring);
+	/* May be NULL. The connection came up / went away (after all rings
+	 * were stopped). */
+	void (*connected)(void *ctx);
+	void (*disconnected)(void *ctx);
+};
+
+struct vhost_dev_opts {
+	const char *socket_path;
+	/* false: listen on socket_path (unlinking a stale socket file first);
+	 * true: connect to a front-end listening there, retrying every
+	 * reconnect_ms while it is away. */
+	bool client;
+	uint32_t reconnect_ms;
+	uint16_t max_queues;          /* GET_QUEUE_NUM */
+	uint64_t protocol_features;   /* offered; the library masks what it
+				       * does not implement */
+	const struct vhost_dev_ops *ops;
+	void *ctx;
+	struct evloop *loop;          /* the control thread's loop */
+	/* Strict mode: front-end protocol violations that the back-end can
+	 * tolerate are still logged as findings. */
+	bool strict;
+};
+
+struct vhost_dev;
+
+int vhost_dev_create(const struct vhost_dev_opts *opts, struct vhost_dev **dev);
+/* Stops every ring (ring_stop), closes the connection and the socket, and
+ * removes the socket file it created. */
+void vhost_dev_destroy(struct vhost_dev *dev);
+
+struct vhost_dev_info {
+	bool connected;
+	uint64_t features;            /* negotiated */
+	uint64_t protocol_features;   /* negotiated */
+	uint32_t mem_regions;
+	uint16_t rings_started;
+};
+void vhost_dev_get_info(const struct vhost_dev *dev, struct vhost_dev_info *info);
+
+/* The guest memory table of the current connection (read by reactors while
+ * their rings run). */
+const struct mem_table *vhost_dev_mem(const struct vhost_dev *dev);
+
+/* ------------------------------------------------------------------ */
+/* Front-end                                                           */
+/* ------------------------------------------------------------------ */
+
+struct vhost_fe;
+
+/* Connects to a back-end listening on path. timeout_ms bounds every reply
+ * wait of this connection. */
+int vhost_fe_connect(const char *path, int timeout_ms, struct vhost_fe **fe);
+/* Listens on path and accepts one back-end that connects (back-end client
+ * mode), waiting up to timeout_ms. */
+int vhost_fe_accept(const char *path, int timeout_ms, struct vhost_fe **fe);
+void vhost_fe_close(struct vhost_fe *fe);
+int vhost_fe_fd(const struct vhost_fe *fe);
+
+/* Each call sends one message and waits for its reply (or, once REPLY_ACK is
+ * negotiated, for the ack). 0 or a negative errno: -EPIPE/-ECONNRESET the
+ * back-end went away, -ETIMEDOUT no answer, -EPROTO a malformed reply, and a
+ * nack's value (negated) for a REPLY_ACK failure. */
+int vhost_fe_get_features(struct vhost_fe *fe, uint64_t *features);
+int vhost_fe_set_features(struct vhost_fe *fe, uint64_t features);
+int vhost_fe_get_protocol_features(struct vhost_fe *fe, uint64_t *features);
+/* Also turns REPLY_ACK use on if the bit is set. */
+int vhost_fe_set_protocol_features(struct vhost_fe *fe, uint64_t features);
+int vhost_fe_set_owner(struct vhost_fe *fe);
+int vhost_fe_reset_owner(struct vhost_fe *fe);
+int vhost_fe_reset_device(struct vhost_fe *fe);
+int vhost_fe_get_queue_num(struct vhost_fe *fe, uint64_t *num);
+int vhost_fe_get_max_mem_slots(struct vhost_fe *fe, uint64_t *slots);
+
+struct vhost_fe_region {
+	uint64_t gpa;
+	uint64_t size;
+	uint64_t uva;
+	uint64_t mmap_offset;
+	int fd;
+};
+int vhost_fe_set_mem_table(struct vhost_fe *fe, const struct vhost_fe_region *regions,
+			   unsigned n);
+int vhost_fe_add_mem_reg(struct vhost_fe *fe, const struct vhost_fe_region *region);
+int vhost_fe_rem_mem_reg(struct vhost_fe *fe, const struct vhost_fe_region *region);
+
+int vhost_fe_set_vring_num(struct vhost_fe *fe, uint32_t index, uint32_t num);
+int vhost_fe_set_vring_addr(struct vhost_fe *fe, const struct vhost_user_vring_addr *addr);
+int vhost_fe_set_vring_base(struct vhost_fe *fe, uint32_t index, uint32_t base);
+int vhost_fe_get_vring_base(struct vhost_fe *fe, uint32_t index, uint32_t *base);
+/* fd -1 sends the NOFD flag. */
+int vhost_fe_set_vring_kick(struct vhost_fe *fe, uint32_t index, int fd);
+int vhost_fe_set_vring_call(struct vhost_fe *fe, uint32_t index, int fd);
+int vhost_fe_set_vring_err(struct vhost_fe *fe, uint32_t index, int fd);
+int vhost_fe_set_vring_enable(struct vhost_fe *fe, uint32_t index, bool enable);
+/* Reads size bytes of config space at offset into buf. */
+int vhost_fe_get_config(struct vhost_fe *fe, uint32_t offset, uint32_t size, void *buf);
+int vhost_fe_set_config(struct vhost_fe *fe, uint32_t offset, uint32_t size, const void *buf);
+
+/* Raw access for conformance cases and fuzzers: any header, any payload,
+ * any fds. vhost_fe_recv waits up to timeout_ms for one whole message. */
+int vhost_fe_send_raw(struct vhost_fe *fe, const struct vhost_user_hdr *hdr,
+		      const void *payload, const int *fds, unsigned nfds);
+int vhost_fe_recv_raw(struct vhost_fe *fe, struct vhost_user_hdr *hdr, void *payload,
+		      uint32_t max_payload, int timeout_ms);
+
+#endif

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STORLAB_TARGET_BDEV_H
+#define STORLAB_TARGET_BDEV_H
+
+/*
+ * The block-device layer: named block devices, each served by a backend
+ * (null, malloc, file/io_uring, ...), and an asynchronous I/O API.
+ *
+ * Threads. bdevs are created, looked up, opened and deleted on the control
+ * thread. I/O is submitted on reactors through channels: a channel binds one
+ * bdev to one reactor (its own io_uring, its own completion list), so the
+ * I/O path takes no lock. bdev_channel_get() on a reactor returns that
+ * reactor's channel (created on first use, reference counted) and registers
+ * the backend's completion poller on it.
+ *
+ * The async contract (as SPDK's): bdev_submit() returns 0 and later calls
+ * io->cb exactly once, on the same reactor, from a poller (never from inside
+ * bdev_submit); or it returns a negative errno and never calls it.
+ *
+ * Memory. struct bdev_io is owned by the caller (embed it in your request):
+ * no allocation on the I/O path. iov points at the caller's buffers, which
+ * must stay valid until the callback; they are used in place (zero copy).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include <jansson.h>
+
+enum bdev_io_type {
+	BDEV_IO_READ,
+	BDEV_IO_WRITE,
+	BDEV_IO_FLUSH,
+	BDEV_IO_UNMAP,        /* discard: contents become undefined (zeroes for ours) */
+	BDEV_IO_WRITE_ZEROES, /* contents become zeroes */
+	BDEV_IO_TYPE_COUNT,
+};
+
+struct bdev;
+struct bdev_channel;
+struct bdev_io;
+
+typedef void (*bdev_io_cb)(struct bdev_io *io, int status, void *cb_arg);
+
+/* Room backends may use inside each bdev_io (an io_uring user_data link...). */
+#define BDEV_IO_DRIVER_CTX 64
+
+struct bdev_io {
+	enum bdev_io_type type;
+	uint64_t offset_blocks;
+	uint64_t num_blocks;
+	struct iovec *iov;      /* READ/WRITE only */
+	int iovcnt;
+	bdev_io_cb cb;          /* status: 0 or a negative errno */
+	void *cb_arg;
+	struct bdev_channel *ch;
+	struct bdev_io *next;   /* backends' completion lists */
+	uint64_t driver_ctx[BDEV_IO_DRIVER_CTX / 8];
+};
+
+/* A backend: one const table, nothing else to plug in (STYLE.md). */
+struct bdev_fn_table {
+	const char *backend;    /* "null", "malloc", "uring" */
+	/* On the channel's reactor. Returns 0 and completes io later through
+	 * bdev_io_complete(), or a negative errno (then no callback). */
+	int (*submit)(void *ch_ctx, struct bdev_io *io);
+	bool (*io_type_supported)(struct bdev *bdev, enum bdev_io_type type);
+	/* Per-reactor context, ch_ctx_size bytes, zeroed. On the reactor. */
+	size_t ch_ctx_size;
+	int (*channel_create)(struct bdev *bdev, void *ch_ctx);
+	void (*channel_destroy)(struct bdev *bdev, void *ch_ctx);
+	/* Completes finished I/O; POLLER_BUSY / POLLER_IDLE. On the reactor. */
+	int (*channel_poll)(void *ch_ctx);
+	/* An eventfd that becomes readable when channel_poll has work (interrupt
+	 * mode), or -1. */
+	int (*channel_wake_fd)(void *ch_ctx);
+	/* Frees backend state once no channel and no user is left. */
+	void (*destruct)(struct bdev *bdev);
+	/* Adds backend-specific fields to bdev_get_bdevs output (may be NULL). */
+	void (*dump_info_json)(struct bdev *bdev, json_t *driver_specific);
+};
+
+struct bdev {
+	char name[64];
+	char uuid[37];
+	char product_name[32];
+	uint32_t block_size;
+	uint64_t num_blocks;
+	/* Buffers must be aligned to this for the backend (1 = any). */
+	uint32_t required_alignment;
+	bool write_cache;
+	const struct bdev_fn_table *fn;
+	void *ctx;              /* the backend's */
+	/* Owned by the bdev layer: */
+	uint32_t open_count;
+	struct bdev *next;
+};
+
+/* ---- Control thread ---- */
+
+/* Registers a backend-filled bdev. -EEXIST if the name is taken. Generates a
+ * uuid if empty. */
+int bdev_register(struct bdev *bdev);
+/* Unregisters and destructs; -EBUSY while open, -ENOENT if unknown. */
+int bdev_unregister(const char *name);
+struct bdev *bdev_get_by_name(const char *name);
+/* Iteration: first, then next (NULL at the end). */
+struct bdev *bdev_first(void);
+struct bdev *bdev_next(struct bdev *bdev);
+/* Users (controllers) open a bdev so it cannot be deleted under them. */
+int bdev_open(struct bdev *bdev);
+void bdev_close(struct bdev *bdev);
+/* The bdev_get_bdevs JSON object of one bdev (SPDK's field names). */
+json_t *bdev_to_json(struct bdev *bdev);
+/* Unregisters every bdev that is not open (shutdown). */
+void bdev_unregister_all(void);
+
+/* ---- Reactor threads ---- */
+
+/* Gets (creating if needed) the calling reactor's channel to bdev. NULL on
+ * error (logged). Put with bdev_channel_put() on the same reactor. */
+struct bdev_channel *bdev_channel_get(struct bdev *bdev);
+void bdev_channel_put(struct bdev_channel *ch);
+struct bdev *bdev_channel_bdev(const struct bdev_channel *ch);
+
+/* Fill io's type, offset_blocks, num_blocks, iov/iovcnt, cb, cb_arg, then
+ * submit. Checks range (-ERANGE past the end), iov length == num_blocks *
+ * block_size (-EINVAL) and support (-ENOTSUP) before the backend sees it. */
+int bdev_submit(struct bdev_channel *ch, struct bdev_io *io);
+
+/* Backends: called on the channel's reactor from channel_poll. */
+void bdev_io_complete(struct bdev_io *io, int status);
+void *bdev_channel_ctx(struct bdev_channel *ch);
+
+/* ---- Backends (explicit list, no self-registration) ---- */
+
+/* Each returns 0 or a negative errno (logged); -EEXIST for a taken name. */
+int bdev_null_create(const char *name, uint64_t num_blocks, uint32_t block_size);
+int bdev_malloc_create(const char *name, uint64_t num_blocks, uint32_t block_size);
+/* filename: a regular file or block device; block_size 0 = the device's
+ * logical block size (512 for a regular file). */
+int bdev_uring_create(const char *name, const char *filename, uint32_t block_size);
+
+#endif
