@@ -17,9 +17,19 @@
  * io->cb exactly once, on the same reactor, from a poller (never from inside
  * bdev_submit); or it returns a negative errno and never calls it.
  *
+ * A poller (or message) that submitted I/O must return POLLER_BUSY: backends
+ * hand work to the kernel or complete it from their own poller in the next
+ * round, and null and malloc have no wake fd, so in interrupt and adaptive
+ * modes a reactor that went to sleep right after a submit would strand it.
+ *
  * Memory. struct bdev_io is owned by the caller (embed it in your request):
  * no allocation on the I/O path. iov points at the caller's buffers, which
  * must stay valid until the callback; they are used in place (zero copy).
+ *
+ * Channel lifetime. A channel outlives its last bdev_channel_put() while I/O
+ * it carries is in flight (their callbacks still run) or while its own
+ * poller is running; it is destroyed on its reactor as soon as neither
+ * holds. Until then the bdev cannot be unregistered (-EBUSY).
  */
 
 #include <stdbool.h>
@@ -66,7 +76,8 @@ struct bdev_fn_table {
 	 * bdev_io_complete(), or a negative errno (then no callback). */
 	int (*submit)(void *ch_ctx, struct bdev_io *io);
 	bool (*io_type_supported)(struct bdev *bdev, enum bdev_io_type type);
-	/* Per-reactor context, ch_ctx_size bytes, zeroed. On the reactor. */
+	/* Per-reactor context, ch_ctx_size bytes, zeroed. On the reactor.
+	 * channel_create and channel_destroy may be NULL (nothing to set up). */
 	size_t ch_ctx_size;
 	int (*channel_create)(struct bdev *bdev, void *ch_ctx);
 	void (*channel_destroy)(struct bdev *bdev, void *ch_ctx);
@@ -95,6 +106,16 @@ struct bdev {
 	/* Owned by the bdev layer: */
 	uint32_t open_count;
 	struct bdev *next;
+	struct bdev_layer *layer; /* channels and I/O statistics (bdev_channel.c) */
+};
+
+/* I/O that completed on a bdev since it was registered, indexed by type.
+ * Successful I/O counts in ops and bytes (num_blocks * block_size, for every
+ * type), failed I/O in errors only. */
+struct bdev_io_stat {
+	uint64_t ops[BDEV_IO_TYPE_COUNT];
+	uint64_t bytes[BDEV_IO_TYPE_COUNT];
+	uint64_t errors;
 };
 
 /* ---- Control thread ---- */
@@ -115,18 +136,26 @@ void bdev_close(struct bdev *bdev);
 json_t *bdev_to_json(struct bdev *bdev);
 /* Unregisters every bdev that is not open (shutdown). */
 void bdev_unregister_all(void);
+/* The sum over every reactor; a racy snapshot (counters move while read). */
+void bdev_get_io_stat(struct bdev *bdev, struct bdev_io_stat *stat);
+/* One entry of SPDK's bdev_get_iostat "bdevs" array: name, bytes_read,
+ * num_read_ops, bytes_written, num_write_ops, bytes_unmapped, num_unmap_ops,
+ * and ours: bytes_zeroed, num_write_zeroes_ops, num_flush_ops, num_io_errors. */
+json_t *bdev_io_stat_to_json(struct bdev *bdev);
 
 /* ---- Reactor threads ---- */
 
 /* Gets (creating if needed) the calling reactor's channel to bdev. NULL on
- * error (logged). Put with bdev_channel_put() on the same reactor. */
+ * error (logged). Put with bdev_channel_put() on the same reactor. The
+ * caller's user must hold the bdev open (bdev_open) while it has channels. */
 struct bdev_channel *bdev_channel_get(struct bdev *bdev);
 void bdev_channel_put(struct bdev_channel *ch);
 struct bdev *bdev_channel_bdev(const struct bdev_channel *ch);
 
 /* Fill io's type, offset_blocks, num_blocks, iov/iovcnt, cb, cb_arg, then
  * submit. Checks range (-ERANGE past the end), iov length == num_blocks *
- * block_size (-EINVAL) and support (-ENOTSUP) before the backend sees it. */
+ * block_size (-EINVAL) and support (-ENOTSUP) before the backend sees it.
+ * num_blocks 0 is -EINVAL except for FLUSH (a flush of the whole device). */
 int bdev_submit(struct bdev_channel *ch, struct bdev_io *io);
 
 /* Backends: called on the channel's reactor from channel_poll. */
@@ -135,11 +164,16 @@ void *bdev_channel_ctx(struct bdev_channel *ch);
 
 /* ---- Backends (explicit list, no self-registration) ---- */
 
-/* Each returns 0 or a negative errno (logged); -EEXIST for a taken name. */
+/* Each returns 0 or a negative errno (logged); -EEXIST for a taken name.
+ * block_size: a power of two in [512, 65536].
+ * null: writes are discarded and reads do not touch the buffers (as SPDK's
+ * null bdev: they are not zeroed). */
 int bdev_null_create(const char *name, uint64_t num_blocks, uint32_t block_size);
 int bdev_malloc_create(const char *name, uint64_t num_blocks, uint32_t block_size);
 /* filename: a regular file or block device; block_size 0 = the device's
- * logical block size (512 for a regular file). */
+ * logical block size (512 for a regular file). A regular file's size is
+ * rounded down to whole blocks. Any buffer alignment works: aligned buffers
+ * use O_DIRECT, others the page cache (bdev_uring.c says how). */
 int bdev_uring_create(const char *name, const char *filename, uint32_t block_size);
 
 #endif

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+#include "target/bdev/bdev_io_list.h"
+
+#include "env/env.h"
+
+int bdev_io_list_complete(struct bdev_io_list *l)
+{
+	struct bdev_io *io = l->head;
+	struct bdev_io *next;
+
+	if (!io)
+		return POLLER_IDLE;
+	/* Detach the batch first: callbacks may submit, which pushes to l. */
+	l->head = NULL;
+	l->tail = NULL;
+	for (; io; io = next) {
+		next = io->next;
+		bdev_io_complete(io, 0);
+	}
+	return POLLER_BUSY;
+}

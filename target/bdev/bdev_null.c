@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The null backend: the perf-benchmark bdev, so it does as little as
+ * possible. Writes, unmaps and write-zeroes are discarded; reads succeed
+ * without touching the buffers (like SPDK's null bdev, they keep whatever
+ * they held: do not expect zeroes). Every I/O completes from the channel's
+ * poller, in submission order.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "target/bdev/bdev_internal.h"
+#include "target/bdev/bdev_io_list.h"
+
+static int null_submit(void *ch_ctx, struct bdev_io *io)
+{
+	bdev_io_list_push(ch_ctx, io);
+	return 0;
+}
+
+static int null_channel_poll(void *ch_ctx)
+{
+	return bdev_io_list_complete(ch_ctx);
+}
+
+static void null_destruct(struct bdev *bdev)
+{
+	free(bdev);
+}
+
+static const struct bdev_fn_table g_null_fn = {
+	.backend = "null",
+	.submit = null_submit,
+	.io_type_supported = bdev_io_type_supported_all,
+	.ch_ctx_size = sizeof(struct bdev_io_list),
+	.channel_poll = null_channel_poll,
+	.destruct = null_destruct,
+};
+
+int bdev_null_create(const char *name, uint64_t num_blocks, uint32_t block_size)
+{
+	struct bdev *bdev = calloc(1, sizeof(*bdev));
+	int rc;
+
+	if (!bdev)
+		return -ENOMEM;
+	rc = bdev_init(bdev, name, "Null disk", num_blocks, block_size, &g_null_fn, NULL);
+	if (rc == 0)
+		rc = bdev_register(bdev);
+	if (rc)
+		free(bdev);
+	return rc;
+}

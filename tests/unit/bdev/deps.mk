@@ -1,0 +1,1 @@
+UT_DEPS_bdev := target/bdev lib/env lib/util
