@@ -90,7 +90,8 @@ $(foreach d,$(UT_DIRS),$(eval $(call ut_rule,$(d))))
 FUZZERS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/*.c))
 -include $(wildcard fuzz/*.mk)
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -pthread -Wall -Wextra -Werror \
-	-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -MMD -MP
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer -MMD -MP
 FUZZ_BINS := $(patsubst %,$(OF)/bin/%,$(FUZZERS))
 $(OF)/%.o: %.c
 	@mkdir -p $(@D)

@@ -32,6 +32,7 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "storlab assumes a lit
 #define VIRTIO_F_ORDER_PLATFORM 36
 #define VIRTIO_F_SR_IOV 37
 #define VIRTIO_F_NOTIFICATION_DATA 38
+#define VIRTIO_F_NOTIF_CONFIG_DATA 39
 #define VIRTIO_F_RING_RESET 40
 
 #define VIRTIO_BIT(b) (1ULL << (b))
@@ -78,10 +79,41 @@ struct virtq_used {
 };
 _Static_assert(sizeof(struct virtq_used) == 4, "virtio 1.2 §2.7.8");
 
-/* §2.7.2 alignment of each part of a split virtqueue */
+/* §2.7 alignment and size of each part of a split virtqueue (§2.7.1: the
+ * driver aligns each part). The ring sizes include used_event/avail_event. */
 #define VIRTQ_DESC_ALIGN 16
 #define VIRTQ_AVAIL_ALIGN 2
 #define VIRTQ_USED_ALIGN 4
+
+static inline uint64_t virtq_desc_bytes(uint16_t num)
+{
+	return 16ULL * num;
+}
+
+static inline uint64_t virtq_avail_bytes(uint16_t num)
+{
+	return 6 + 2ULL * num;
+}
+
+static inline uint64_t virtq_used_bytes(uint16_t num)
+{
+	return 6 + 8ULL * num;
+}
+
+/* §2.7.2 legacy layout: the used ring starts at the next 4096-byte boundary. */
+#define VIRTQ_LEGACY_USED_ALIGN 4096
+
+/* §2.7.7 used_event sits after the available ring's num entries; §2.7.10
+ * avail_event after the used ring's. Both exist only with EVENT_IDX. */
+static inline uint16_t *virtq_used_event(struct virtq_avail *avail, uint16_t num)
+{
+	return &avail->ring[num];
+}
+
+static inline uint16_t *virtq_avail_event(struct virtq_used *used, uint16_t num)
+{
+	return (uint16_t *)&used->ring[num];
+}
 
 /* §2.7.10 with VIRTIO_RING_F_EVENT_IDX: notify if new_idx passed event_idx. */
 static inline int virtq_need_event(uint16_t event_idx, uint16_t new_idx, uint16_t old_idx)

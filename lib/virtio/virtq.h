@@ -53,8 +53,9 @@ struct virtq_dev {
 	enum virtq_layout layout;
 	uint16_t num;
 	uint16_t last_avail_idx;  /* next available entry the device reads */
+	uint16_t avail_idx_shadow;/* avail->idx as last read */
 	uint16_t used_idx;        /* shadow of used->idx */
-	uint16_t signalled_used;  /* used_idx at the last notification (EVENT_IDX) */
+	uint16_t signalled_used;  /* used_idx at the last virtq_dev_need_notify() */
 	bool signalled_used_valid;
 	bool event_idx;
 	bool indirect;
@@ -70,6 +71,10 @@ struct virtq_dev {
  * before the pop. Device-readable buffers come first: iov[0 .. nout), then
  * device-writable ones: iov[nout .. nout + nin) (§2.7.4.2: a device-readable
  * descriptor after a device-writable one makes the chain malformed).
+ * A zero-length descriptor is accepted (§2.7.5 sets no minimum length; it
+ * names no memory, so it is not translated) and produces no iovec. The
+ * descriptor that refers to an indirect table is not a buffer either: it
+ * counts neither in max_chain_len nor in max_iov.
  */
 struct virtq_chain {
 	uint16_t head;      /* the id to push back as used */
@@ -102,13 +107,18 @@ int virtq_dev_pop(struct virtq_dev *q, struct virtq_chain *chain);
 void virtq_dev_push(struct virtq_dev *q, uint16_t head, uint32_t len);
 
 /* After pushes: whether the driver wants a notification now (VRING_AVAIL_F_
- * NO_INTERRUPT, or used_event with EVENT_IDX, §2.7.7/§2.7.10). Returning true
- * records that it was signalled. */
+ * NO_INTERRUPT, or used_event with EVENT_IDX, §2.7.7). Records the used index
+ * it decided on: the next call only looks at entries pushed after this one,
+ * so a call with no new pushes returns false. The caller must notify when it
+ * returns true. */
 bool virtq_dev_need_notify(struct virtq_dev *q);
 
 /* Whether the driver should kick us (VRING_USED_F_NO_NOTIFY, or avail_event
  * with EVENT_IDX, §2.7.10). Polling devices turn kicks off; a reactor about
- * to sleep turns them on, then checks virtq_dev_has_work() once more. */
+ * to sleep turns them on, then checks virtq_dev_has_work() once more (enabling
+ * ends with a full barrier for that check). With EVENT_IDX, enabling asks for
+ * a kick at the next chain made available after the ones already popped;
+ * disabling just stops asking, so a reactor re-enables before each sleep. */
 void virtq_dev_set_kick(struct virtq_dev *q, bool enabled);
 
 /* True if the driver has made chains available that were not popped. */
@@ -161,8 +171,10 @@ struct virtq_drv {
 	void **cookies;          /* per head */
 };
 
-/* Bytes of shared memory a split ring of num entries needs (§2.7.2 sizes
- * and alignments, used ring 4 KiB aligned as legacy drivers do). */
+/* Bytes of shared memory a split ring of num entries needs: descriptor
+ * table, available ring right after it, used ring at the next 4 KiB boundary
+ * (§2.7 sizes and alignments; the 4 KiB used ring is §2.7.2's legacy layout,
+ * which every device accepts). */
 size_t virtq_drv_ring_bytes(uint16_t num);
 
 /* Returns 0, -EINVAL or -ENOMEM. */
@@ -173,7 +185,10 @@ void virtq_drv_fini(struct virtq_drv *q);
  * Adds one chain: bufs[0 .. nout) device-readable, then bufs[nout .. nout+nin)
  * device-writable. cookie (not NULL) is returned when the chain is used.
  * Not visible to the device until virtq_drv_publish(). Returns 0, or -ENOSPC
- * (no free descriptors), or -EINVAL.
+ * (no free descriptors), or -EINVAL (no buffers, no cookie, a chain longer
+ * than num, even an indirect one: §2.7.5.3.1), or -EIO (the free list kept
+ * in the descriptor table's next fields was overwritten: the device wrote the
+ * table, §2.7.5.1; logged).
  */
 int virtq_drv_add(struct virtq_drv *q, const struct virtq_buf *bufs, uint16_t nout,
 		  uint16_t nin, void *cookie);
@@ -182,12 +197,15 @@ int virtq_drv_add(struct virtq_drv *q, const struct virtq_buf *bufs, uint16_t no
 bool virtq_drv_publish(struct virtq_drv *q);
 
 /* Reaps one used chain: 0 with *cookie and *len, -EAGAIN if none, -EIO if the
- * device returned an id it does not own (logged). */
+ * device returned an id it does not own or moved used->idx more than num
+ * ahead (logged; the entry is not consumed). */
 int virtq_drv_get_used(struct virtq_drv *q, void **cookie, uint32_t *len);
 
 /* Ask for (true) or suppress (false) used-buffer notifications. With
- * EVENT_IDX, true asks for one at the next used entry. Returns true if used
- * entries are already pending (the caller should reap before sleeping). */
+ * EVENT_IDX, true asks for one at the next used entry after those reaped, and
+ * only for that one: a caller re-enables before each sleep. Returns true if
+ * used entries are already pending (the caller should reap before sleeping);
+ * enabling ends with a full barrier so that this answer can be trusted. */
 bool virtq_drv_enable_notify(struct virtq_drv *q, bool enabled);
 
 #endif

@@ -1,0 +1,1 @@
+FUZZ_DEPS_virtq_chain := lib/virtio lib/mem lib/util

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: MIT */
+#define LOG_COMPONENT "mem"
+
+#include "mem/mem.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "util/common.h"
+#include "util/log.h"
+
+/* The vhost-user.rst section every region comes from; named in rejections. */
+#define REGION_SPEC "vhost-user.rst \"Memory regions description\""
+
+void mem_table_init(struct mem_table *t)
+{
+	t->nregions = 0;
+}
+
+static bool ranges_overlap(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size)
+{
+	/* Both ranges are known not to wrap, so end = start + size is exact. */
+	return a < b + b_size && b < a + a_size;
+}
+
+/*
+ * Checks a new region against the table before anything is mapped, so that a
+ * rejected region costs no mmap. Every range [x, x + size) must be
+ * representable: a region that wraps around the address space would let a
+ * translation compute an end below its start.
+ */
+static int region_check(const struct mem_table *t, uint64_t gpa, uint64_t size, uint64_t uva)
+{
+	if (size == 0) {
+		log_warn(REGION_SPEC ": region at gpa 0x%" PRIx64 " has memory_size 0", gpa);
+		return -EINVAL;
+	}
+	if (size > UINT64_MAX - gpa) {
+		log_warn(REGION_SPEC ": gpa 0x%" PRIx64 " + size 0x%" PRIx64 " wraps", gpa, size);
+		return -EINVAL;
+	}
+	if (size > UINT64_MAX - uva) {
+		log_warn(REGION_SPEC ": uva 0x%" PRIx64 " + size 0x%" PRIx64 " wraps", uva, size);
+		return -EINVAL;
+	}
+	if (t->nregions >= MEM_MAX_REGIONS) {
+		log_warn(REGION_SPEC ": table full (%u regions)", MEM_MAX_REGIONS);
+		return -ENOSPC;
+	}
+	for (uint32_t i = 0; i < t->nregions; i++) {
+		const struct mem_region *r = &t->regions[i];
+
+		if (ranges_overlap(gpa, size, r->gpa, r->size)) {
+			log_warn(REGION_SPEC ": gpa [0x%" PRIx64 ", +0x%" PRIx64
+					     ") overlaps region "
+					     "[0x%" PRIx64 ", +0x%" PRIx64 ")",
+				 gpa, size, r->gpa, r->size);
+			return -EINVAL;
+		}
+		if (ranges_overlap(uva, size, r->uva, r->size)) {
+			log_warn(REGION_SPEC ": uva [0x%" PRIx64 ", +0x%" PRIx64
+					     ") overlaps region "
+					     "[0x%" PRIx64 ", +0x%" PRIx64 ")",
+				 uva, size, r->uva, r->size);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Inserts a checked region, keeping the table sorted by gpa. */
+static void region_insert(struct mem_table *t, const struct mem_region *r)
+{
+	uint32_t pos = 0;
+
+	while (pos < t->nregions && t->regions[pos].gpa < r->gpa)
+		pos++;
+	memmove(&t->regions[pos + 1], &t->regions[pos],
+		(t->nregions - pos) * sizeof(t->regions[0]));
+	t->regions[pos] = *r;
+	t->nregions++;
+}
+
+int mem_table_add(struct mem_table *t, uint64_t gpa, uint64_t size, uint64_t uva,
+		  uint64_t mmap_offset, int fd)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t map_offset, delta;
+	struct mem_region r;
+	void *base;
+	int rc;
+
+	if (fd < 0) {
+		log_warn(REGION_SPEC ": region at gpa 0x%" PRIx64 " has no fd", gpa);
+		return -EBADF;
+	}
+	rc = region_check(t, gpa, size, uva);
+	if (rc)
+		return rc;
+	/*
+	 * mmap wants a page-aligned file offset; the front-end's mmap_offset need
+	 * not be one (QEMU sends the offset of the RAM block inside its file). Map
+	 * from the page below and skip delta bytes.
+	 */
+	map_offset = mmap_offset & ~(page - 1);
+	delta = mmap_offset - map_offset;
+	if (size > SIZE_MAX - delta - page || size > UINT64_MAX - mmap_offset) {
+		log_warn(REGION_SPEC ": mmap_offset 0x%" PRIx64 " + size 0x%" PRIx64
+				     " does not fit the address space",
+			 mmap_offset, size);
+		return -EINVAL;
+	}
+	r = (struct mem_region){
+		.gpa = gpa,
+		.size = size,
+		.uva = uva,
+		.mmap_offset = mmap_offset,
+		.map_size = ALIGN_UP(size + delta, page),
+		.fd = fd,
+	};
+	/* MAP_NORESERVE: guest RAM is mostly untouched; do not charge it all now. */
+	base = mmap(NULL, r.map_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd,
+		    (off_t)map_offset);
+	if (base == MAP_FAILED) {
+		rc = -errno;
+		log_warn(REGION_SPEC ": mmap of fd %d, offset 0x%" PRIx64 ", 0x%zx bytes: %s", fd,
+			 map_offset, r.map_size, strerror(-rc));
+		return rc;
+	}
+	r.map_base = base;
+	r.hva = (char *)base + delta;
+	region_insert(t, &r);
+	log_debug("region gpa 0x%" PRIx64 " size 0x%" PRIx64 " uva 0x%" PRIx64 " at %p", gpa, size,
+		  uva, r.hva);
+	return 0;
+}
+
+int mem_table_add_mapped(struct mem_table *t, uint64_t gpa, uint64_t size, uint64_t uva, void *hva)
+{
+	struct mem_region r;
+	int rc;
+
+	rc = region_check(t, gpa, size, uva);
+	if (rc)
+		return rc;
+	if (!hva || size - 1 > UINTPTR_MAX - (uintptr_t)hva) {
+		log_warn("mapped region at gpa 0x%" PRIx64 ": host range at %p wraps", gpa, hva);
+		return -EINVAL;
+	}
+	r = (struct mem_region){
+		.gpa = gpa,
+		.size = size,
+		.uva = uva,
+		.hva = hva,
+		.fd = -1,
+	};
+	region_insert(t, &r);
+	return 0;
+}
+
+static void region_release(struct mem_region *r)
+{
+	if (r->fd < 0)
+		return;
+	munmap(r->map_base, r->map_size);
+	close(r->fd);
+}
+
+int mem_table_remove(struct mem_table *t, uint64_t gpa, uint64_t size, uint64_t uva)
+{
+	for (uint32_t i = 0; i < t->nregions; i++) {
+		struct mem_region *r = &t->regions[i];
+
+		if (r->gpa != gpa || r->size != size || r->uva != uva)
+			continue;
+		region_release(r);
+		memmove(r, r + 1, (t->nregions - i - 1) * sizeof(*r));
+		t->nregions--;
+		return 0;
+	}
+	log_warn(REGION_SPEC ": no region gpa 0x%" PRIx64 " size 0x%" PRIx64 " uva 0x%" PRIx64
+			     " to remove",
+		 gpa, size, uva);
+	return -ENOENT;
+}
+
+void mem_table_clear(struct mem_table *t)
+{
+	for (uint32_t i = 0; i < t->nregions; i++)
+		region_release(&t->regions[i]);
+	t->nregions = 0;
+}
+
+/*
+ * The last region whose gpa is <= gpa, by binary search over the sorted
+ * table; NULL if gpa is below every region. Reads only: several reactors
+ * translate through one table at once.
+ */
+static const struct mem_region *region_floor(const struct mem_table *t, uint64_t gpa)
+{
+	uint32_t lo = 0, hi = t->nregions;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (t->regions[mid].gpa <= gpa)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? &t->regions[lo - 1] : NULL;
+}
+
+/* Whether [start + off, start + off + len) fits in a region of size bytes that
+ * holds start + off; written so that nothing can overflow. */
+static bool range_inside(uint64_t off, uint64_t len, uint64_t size)
+{
+	return off < size && len <= size - off;
+}
+
+const struct mem_region *mem_find_gpa(const struct mem_table *t, uint64_t gpa)
+{
+	const struct mem_region *r = region_floor(t, gpa);
+
+	return r && gpa - r->gpa < r->size ? r : NULL;
+}
+
+void *mem_gpa_to_hva(const struct mem_table *t, uint64_t gpa, uint64_t len)
+{
+	const struct mem_region *r = region_floor(t, gpa);
+
+	if (unlikely(!r || !range_inside(gpa - r->gpa, len ? len : 1, r->size)))
+		return NULL;
+	return (char *)r->hva + (gpa - r->gpa);
+}
+
+/* Linear: uva translations happen when rings are set up, not per I/O, and the
+ * table is sorted by gpa only. */
+void *mem_uva_to_hva(const struct mem_table *t, uint64_t uva, uint64_t len)
+{
+	for (uint32_t i = 0; i < t->nregions; i++) {
+		const struct mem_region *r = &t->regions[i];
+
+		if (uva >= r->uva && range_inside(uva - r->uva, len ? len : 1, r->size))
+			return (char *)r->hva + (uva - r->uva);
+	}
+	return NULL;
+}

@@ -1,0 +1,1 @@
+UT_DEPS_mem := lib/mem lib/util

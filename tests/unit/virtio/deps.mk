@@ -1,0 +1,1 @@
+UT_DEPS_virtio := lib/virtio lib/mem lib/util
