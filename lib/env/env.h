@@ -17,13 +17,17 @@
  *
  * Lifecycle: env_init() once, from the main thread; env_start() launches the
  * reactor threads; env_stop() asks them to stop, joins them, and is called
- * once all pollers have been unregistered.
+ * once all pollers have been unregistered. Messages already queued when
+ * env_stop() is called still run. A reactor pointer stays valid (not
+ * running: reactor_call_sync gives -ESRCH) until the next env_init().
+ * env_init() may be called again after env_stop() (tests do).
  */
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #define ENV_MAX_REACTORS 64
+#define ENV_DEFAULT_IDLE_SPINS 10000
 
 enum env_mode {
 	ENV_MODE_POLL,
@@ -35,13 +39,16 @@ struct env_opts {
 	/* Cores to run reactors on, bit N = core N (e.g. 0x3). 0 means core 0. */
 	uint64_t core_mask;
 	enum env_mode mode;
-	/* adaptive: idle loop iterations before sleeping; 0 = default. */
+	/* adaptive: idle loop iterations before sleeping; 0 = default
+	 * (ENV_DEFAULT_IDLE_SPINS). */
 	uint32_t adaptive_idle_spins;
 	/* Pin each reactor to its core (default true); tests may turn it off. */
 	bool no_pin;
 };
 
-/* Parses "0x3", "3", "[0,1]" or "[0-3]" into a mask. Returns 0 or -EINVAL. */
+/* Parses "0x3", "3", "[0,1]" or "[0-3]" into a mask (SPDK's -m: hex with
+ * or without 0x, or a bracketed list of cores and ranges). An empty mask is
+ * an error. Returns 0 or -EINVAL. */
 int env_parse_core_mask(const char *text, uint64_t *mask);
 /* Parses "poll", "interrupt", "adaptive". Returns 0 or -EINVAL. */
 int env_parse_mode(const char *text, enum env_mode *mode);
@@ -86,8 +93,9 @@ struct poller_ops {
 
 /*
  * Registers a poller on the calling reactor. wake_fd (an eventfd, e.g. a
- * virtqueue kick fd; -1 for none) wakes a sleeping reactor; the reactor reads
- * and discards its counter. period_us > 0 makes a timed poller that runs at
+ * virtqueue kick fd; -1 for none) wakes a sleeping reactor; the reactor makes
+ * it non-blocking, and reads and discards its counter. An fd wakes one poller
+ * only. period_us > 0 makes a timed poller that runs at
  * most every period_us (used for stats and timeouts, never for I/O).
  * Returns NULL on error (logged).
  */
@@ -103,12 +111,16 @@ typedef void (*reactor_msg_fn)(void *arg);
 /* Any thread. Runs fn(arg) on r's thread, in order per sender. Never blocks;
  * returns 0 or -EAGAIN if r's ring is full. */
 int reactor_send_msg(struct reactor *r, reactor_msg_fn fn, void *arg);
-/* Not on a reactor thread. Runs fn(arg) on r and waits until it returned.
+/* Not on a reactor thread (-EDEADLK there), and only while the reactors run
+ * (-ESRCH otherwise). Runs fn(arg) on r and waits until it returned.
  * Returns 0, or a negative errno if the message could not be sent. */
 int reactor_call_sync(struct reactor *r, reactor_msg_fn fn, void *arg);
 
 /* ---- Statistics, for framework_get_reactors. ---- */
 
+/* Times are in ticks of env_tsc() (the CPU's time-stamp counter on x86,
+ * nanoseconds elsewhere); env_tsc_hz() ticks make a second. An iteration's
+ * time is busy if a message ran or a poller returned POLLER_BUSY. */
 struct reactor_stats {
 	uint64_t busy_tsc;   /* time in loop iterations that did work */
 	uint64_t idle_tsc;   /* time in iterations that did none, or asleep */
@@ -120,5 +132,9 @@ void reactor_get_stats(const struct reactor *r, struct reactor_stats *stats);
 
 /* Monotonic time. */
 uint64_t env_now_ns(void);
+/* A cheap monotonic tick counter (no syscall), and its ticks per second
+ * (measured once per process, the first time it is asked for). */
+uint64_t env_tsc(void);
+uint64_t env_tsc_hz(void);
 
 #endif

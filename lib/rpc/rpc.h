@@ -30,10 +30,15 @@
 #define RPC_ERR_INVALID_PARAMS -32602
 #define RPC_ERR_INTERNAL -32603
 
+/* A request (or batch) larger than this is a parse error, and the server
+ * closes the connection. */
+#define RPC_MAX_REQUEST_SIZE (16u * 1024 * 1024)
+
 struct rpc_server;
 struct rpc_request;
 
-/* params is NULL when the request had none; borrowed for the call. */
+/* params is NULL when the request had none; borrowed for the call (a handler
+ * that answers later keeps what it needs, e.g. with json_incref). */
 typedef void (*rpc_method_fn)(struct rpc_request *req, json_t *params, void *ctx);
 
 struct rpc_method {
@@ -82,9 +87,14 @@ int rpc_decode_params(json_t *params, const struct rpc_param *spec, size_t n, ch
 
 struct rpc_client;
 
+/* timeout_ms bounds the connect (retried while nothing listens on path yet,
+ * as when a target is still starting) and the wait for each response; a
+ * negative value waits forever. */
 int rpc_client_connect(const char *path, int timeout_ms, struct rpc_client **client);
 void rpc_client_close(struct rpc_client *client);
-/* Sends one request (params stolen, may be NULL) and waits for its response.
+/* Sends one request (params stolen, may be NULL; ids count up from 1) and
+ * waits for its response. A response with a null id and an error (the
+ * server could not read the request) counts as this request's.
  * Returns 0 with *result set (caller decrefs), -EREMOTEIO with *error set to
  * the error object (caller decrefs), or a negative errno for transport
  * failures (-ETIMEDOUT, -ECONNRESET, -EPROTO). */

@@ -1,0 +1,1 @@
+UT_DEPS_env := lib/env lib/util

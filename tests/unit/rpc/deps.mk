@@ -1,0 +1,1 @@
+UT_DEPS_rpc := lib/rpc lib/util

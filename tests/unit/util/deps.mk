@@ -1,0 +1,1 @@
+UT_DEPS_util := lib/util
