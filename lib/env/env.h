@@ -87,6 +87,8 @@ struct poller_ops {
 	 * reactor sleeps (true) and off when it resumes polling (false), e.g. a
 	 * virtqueue clears VRING_USED_F_NO_NOTIFY. After arming, the reactor calls
 	 * poll() once more before it sleeps, so work that raced in is not lost.
+	 * Called with true before EVERY sleep (arming may be one-shot: EVENT_IDX
+	 * asks for one kick at one index); with false only in adaptive mode.
 	 * May be NULL if the source needs no arming. */
 	void (*set_interrupt)(void *arg, bool enabled);
 };

@@ -426,24 +426,23 @@ static void reactor_sleep(struct reactor *r, uint64_t now)
 }
 
 /*
- * The loop found nothing to do. Interrupt mode sleeps at once (pollers are
- * always armed). Adaptive mode arms every poller, polls once more so that
- * work which raced with the arming is seen, sleeps only if that found
- * nothing, and disarms on the way out. Returns true if work was found.
+ * The loop found nothing to do: arm every poller, poll once more so that
+ * work which raced with the arming is seen, and sleep only if that found
+ * nothing. Arming is done before every sleep, in interrupt mode too, because
+ * some sources arm for one event only (a virtqueue with EVENT_IDX asks for a
+ * kick at one avail index, virtio 1.2 §2.7.10). Adaptive mode disarms on the
+ * way out, to poll without notifications. Returns true if work was found.
  */
 static bool reactor_idle(struct reactor *r, uint64_t now)
 {
-	bool busy = false;
+	bool busy;
 
-	if (r->mode == ENV_MODE_INTERRUPT) {
-		reactor_sleep(r, now);
-		return false;
-	}
 	reactor_arm(r, true);
 	busy = reactor_iterate(r, now);
 	if (!busy)
 		reactor_sleep(r, now);
-	reactor_arm(r, false);
+	if (r->mode == ENV_MODE_ADAPTIVE)
+		reactor_arm(r, false);
 	return busy;
 }
 

@@ -66,7 +66,6 @@ struct vhost_blk_queue {
 	uint32_t nfree;
 	uint32_t unnotified; /* used entries pushed since the last notify */
 	bool stopping;
-	bool kick_armed; /* set_interrupt(true): the reactor may sleep */
 	struct vhost_blk_log_limit log_limit;
 
 	/* Written by the reactor with relaxed stores, read by anyone. */

@@ -311,16 +311,6 @@ static int queue_poll(void *arg)
 		}
 	}
 	notify_flush(q);
-	/* Armed (interrupt mode always, adaptive mode before a sleep): with
-	 * EVENT_IDX a kick is asked for at one index only, so ask again past what
-	 * this batch popped (lib/virtio's contract). Chains that came before the
-	 * new index was visible raise no kick: stay busy so that the reactor
-	 * polls again instead of sleeping on them. */
-	if (q->kick_armed && n) {
-		virtq_dev_set_kick(&q->vring->vq, true);
-		if (virtq_dev_has_work(&q->vring->vq))
-			return POLLER_BUSY;
-	}
 	return n ? POLLER_BUSY : POLLER_IDLE;
 }
 
@@ -328,7 +318,6 @@ static void queue_set_interrupt(void *arg, bool enabled)
 {
 	struct vhost_blk_queue *q = arg;
 
-	q->kick_armed = enabled;
 	virtq_dev_set_kick(&q->vring->vq, enabled);
 }
 
@@ -366,7 +355,6 @@ static void queue_start_msg(void *arg)
 	q->nfree = q->nios;
 	q->unnotified = 0;
 	q->stopping = false;
-	q->kick_armed = false;
 	q->ch = bdev_channel_get(q->bdev);
 	if (!q->ch) {
 		q->start_rc = -EIO;
