@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/common.h"
@@ -85,6 +86,29 @@ static void region_insert(struct mem_table *t, const struct mem_region *r)
 	t->nregions++;
 }
 
+/*
+ * A mapping that runs past the end of its file raises SIGBUS on the first
+ * access, which would kill the target (and every other tenant's device) the
+ * moment a ring is read. Refuse such a region up front. Only regular files
+ * (memfd, tmpfs, hugetlbfs) have a meaningful size here.
+ */
+static int region_check_file_size(int fd, uint64_t mmap_offset, uint64_t size)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0) {
+		log_warn(REGION_SPEC ": fstat of fd %d: %s", fd, strerror(errno));
+		return -EBADF;
+	}
+	if (S_ISREG(st.st_mode) && mmap_offset + size > (uint64_t)st.st_size) {
+		log_warn(REGION_SPEC ": mmap_offset 0x%" PRIx64 " + size 0x%" PRIx64
+				     " runs past the end of the fd (0x%" PRIx64 " bytes)",
+			 mmap_offset, size, (uint64_t)st.st_size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int mem_table_add(struct mem_table *t, uint64_t gpa, uint64_t size, uint64_t uva,
 		  uint64_t mmap_offset, int fd)
 {
@@ -114,6 +138,9 @@ int mem_table_add(struct mem_table *t, uint64_t gpa, uint64_t size, uint64_t uva
 			 mmap_offset, size);
 		return -EINVAL;
 	}
+	rc = region_check_file_size(fd, mmap_offset, size);
+	if (rc)
+		return rc;
 	r = (struct mem_region){
 		.gpa = gpa,
 		.size = size,

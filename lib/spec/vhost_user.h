@@ -199,7 +199,12 @@ union vhost_user_payload {
 	struct vhost_user_inflight inflight;
 };
 
-/* Largest payload we accept; anything larger is a protocol error. */
-#define VHOST_USER_MAX_PAYLOAD sizeof(union vhost_user_payload)
+/* Largest payload we accept; anything larger is a protocol error. The
+ * biggest message is a config space access: 12 + 256 bytes (the union is
+ * 272 with its alignment padding). */
+#define VHOST_USER_MAX_PAYLOAD sizeof(struct vhost_user_config)
+_Static_assert(VHOST_USER_MAX_PAYLOAD >= sizeof(struct vhost_user_memory) &&
+		       VHOST_USER_MAX_PAYLOAD <= sizeof(union vhost_user_payload),
+	       "the config space message is the largest payload");
 
 #endif

@@ -125,7 +125,8 @@ int vhost_fe_fd(const struct vhost_fe *fe);
 /* Each call sends one message and waits for its reply (or, once REPLY_ACK is
  * negotiated, for the ack). 0 or a negative errno: -EPIPE/-ECONNRESET the
  * back-end went away, -ETIMEDOUT no answer, -EPROTO a malformed reply, and a
- * nack's value (negated) for a REPLY_ACK failure. */
+ * nack's value (negated; -EIO if it is not an errno) for a REPLY_ACK failure.
+ * After -ETIMEDOUT or -EPROTO the stream may be out of step: close it. */
 int vhost_fe_get_features(struct vhost_fe *fe, uint64_t *features);
 int vhost_fe_set_features(struct vhost_fe *fe, uint64_t features);
 int vhost_fe_get_protocol_features(struct vhost_fe *fe, uint64_t *features);
@@ -163,7 +164,10 @@ int vhost_fe_get_config(struct vhost_fe *fe, uint32_t offset, uint32_t size, voi
 int vhost_fe_set_config(struct vhost_fe *fe, uint32_t offset, uint32_t size, const void *buf);
 
 /* Raw access for conformance cases and fuzzers: any header, any payload,
- * any fds. vhost_fe_recv waits up to timeout_ms for one whole message. */
+ * any fds. vhost_fe_send_raw sends hdr->size bytes of payload.
+ * vhost_fe_recv_raw waits up to timeout_ms for one whole message, copies at
+ * most max_payload bytes of it (-EMSGSIZE if it had more; *hdr is filled in
+ * either way) and closes any fds it carried. */
 int vhost_fe_send_raw(struct vhost_fe *fe, const struct vhost_user_hdr *hdr,
 		      const void *payload, const int *fds, unsigned nfds);
 int vhost_fe_recv_raw(struct vhost_fe *fe, struct vhost_user_hdr *hdr, void *payload,

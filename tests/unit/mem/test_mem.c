@@ -264,6 +264,23 @@ static void test_mmap_failure_keeps_fd(void **state)
 	close(p[1]);
 }
 
+static void test_region_past_end_of_file_rejected(void **state)
+{
+	struct mem_table *t = *state;
+	int fd = make_memfd(2, 0);
+
+	/* Mapping past the end of the file would SIGBUS at the first access. */
+	assert_int_equal(mem_table_add(t, 0x1000, 3 * g_page, 0x1000, 0, fd), -EINVAL);
+	assert_int_equal(mem_table_add(t, 0x1000, 2 * g_page, 0x1000, 1, fd), -EINVAL);
+	assert_non_null(strstr(g_last_log, "past the end"));
+	assert_int_equal(t->nregions, 0);
+	assert_true(fd_is_open(fd));
+	/* Exactly up to the end is fine, and reads the file's bytes. */
+	assert_int_equal(mem_table_add(t, 0x1000, g_page, 0x1000, g_page, fd), 0);
+	assert_int_equal(*(uint8_t *)mem_gpa_to_hva(t, 0x1000 + g_page - 1, 1),
+			 pattern(2 * g_page - 1, 0));
+}
+
 static void test_remove_and_clear(void **state)
 {
 	struct mem_table *t = *state;
@@ -327,6 +344,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_overlap_rejected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrap_and_size_rejected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mmap_failure_keeps_fd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_region_past_end_of_file_rejected, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_remove_and_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_table, setup, teardown),
 	};

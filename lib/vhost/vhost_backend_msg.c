@@ -1,0 +1,532 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The back-end's message dispatcher: one table entry per request type says
+ * which fds and payload size the request may carry, which protocol feature
+ * it needs, and how it is answered. Those checks run here, once, before any
+ * handler (as DPDK's vhost_user.c does), so handlers trust their input's
+ * shape. Device-level handlers (features, owner, config, status) live here
+ * too; ring and memory handlers have their own files.
+ */
+#define LOG_COMPONENT "vhost"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/common.h"
+#include "util/log.h"
+#include "vhost/vhost_backend_internal.h"
+
+/* Bounds the wait for room in the socket when replying: a front-end that
+ * stops reading its replies is dropped instead of stalling the control thread. */
+#define REPLY_TIMEOUT_MS 1000
+
+#define PF(bit) (1ULL << VHOST_USER_PROTOCOL_F_##bit)
+
+/* The protocol features this back-end implements; offered = these & opts. */
+#define IMPLEMENTED_PROTOCOL_FEATURES                                                              \
+	(PF(MQ) | PF(REPLY_ACK) | PF(CONFIG) | PF(CONFIGURE_MEM_SLOTS) | PF(RESET_DEVICE) |        \
+	 PF(STATUS))
+
+/* How a request is answered. */
+enum vhost_answer {
+	/* No reply of its own: a u64 ack only when REPLY_ACK is negotiated and
+	 * the front-end set NEED_REPLY ("VHOST_USER_PROTOCOL_F_REPLY_ACK"). */
+	ANSWER_ACK,
+	/* The handler sends the reply body. If the request fails before that,
+	 * the reply has an empty payload: the spec's failure answer for
+	 * GET_CONFIG, and a size every front-end rejects for the others. */
+	ANSWER_OWN,
+	/* The spec mandates a u64 reply: 0 success, non-zero failure. */
+	ANSWER_U64,
+};
+
+/* Where a request carries its vring index. */
+enum vhost_vring_arg {
+	VRING_ARG_NONE,
+	VRING_ARG_STATE, /* struct vhost_user_vring_state .index */
+	VRING_ARG_ADDR,	 /* struct vhost_user_vring_addr .index */
+	VRING_ARG_U64,	 /* u64 bits 0-7 (SET_VRING_KICK/CALL/ERR) */
+};
+
+struct vhost_msg_handler {
+	int (*handle)(struct vhost_dev *dev, struct vhost_msg *msg);
+	uint8_t min_fds;
+	uint8_t max_fds;
+	uint16_t size;	  /* payload bytes */
+	bool size_is_min; /* size is a minimum, not the exact size */
+	enum vhost_answer answer;
+	enum vhost_vring_arg vring;
+	uint64_t pfeatures; /* protocol features that must be negotiated first */
+};
+
+static uint64_t offered_features(struct vhost_dev *dev)
+{
+	return dev->opts.ops->get_features(dev->opts.ctx) |
+	       (1ULL << VHOST_USER_F_PROTOCOL_FEATURES);
+}
+
+static uint64_t offered_protocol_features(const struct vhost_dev *dev)
+{
+	return dev->opts.protocol_features & IMPLEMENTED_PROTOCOL_FEATURES;
+}
+
+void vhost_dev_reply(struct vhost_dev *dev, uint32_t request, const void *payload, uint32_t size)
+{
+	struct vhost_user_hdr hdr = {
+	    .request = request,
+	    .flags = VHOST_USER_VERSION | VHOST_USER_REPLY_MASK,
+	    .size = size,
+	};
+	int ret;
+
+	if (dev->conn_broken)
+		return;
+	ret = vhost_msg_send(dev->conn_fd, &hdr, payload, NULL, 0, REPLY_TIMEOUT_MS);
+	if (ret < 0) {
+		log_warn("cannot reply to %s: %s", vhost_msg_request_name(request), strerror(-ret));
+		dev->conn_broken = true;
+	}
+}
+
+static void reply_u64(struct vhost_dev *dev, const struct vhost_msg *msg, uint64_t value)
+{
+	vhost_dev_reply(dev, msg->hdr.request, &value, sizeof(value));
+}
+
+/* ------------------------------------------------------------------ */
+/* Device-level handlers                                               */
+/* ------------------------------------------------------------------ */
+
+static int h_get_features(struct vhost_dev *dev, struct vhost_msg *msg)
+{
+	reply_u64(dev, msg, offered_features(dev));
+	return 0;
+}
+
+static int h_set_features(struct vhost_dev *dev, struct vhost_msg *msg)
+{
+	uint64_t features = msg->payload.u64;
+	uint64_t extra = features & ~offered_features(dev);
+	int ret;
+
+	if (extra) {
+		log_warn("vhost-user.rst \"VHOST_USER_SET_FEATURES\": bits 0x%" PRIx64
+			 " were not offered by VHOST_USER_GET_FEATURES",
+			 extra);
+		return -EINVAL;
+	}
+	/* Rings run with the negotiated features (EVENT_IDX...): restart them. */
+	vhost_rings_suspend(dev);
+	ret = dev->opts.ops->set_features(dev->opts.ctx,
+					  features & ~(1ULL << VHOST_USER_F_PROTOCOL_FEATURES));
+	if (ret == 0)
+		dev->features = features;
+	else
+		log_warn("device refused features 0x%" PRIx64 ": %s", features, strerror(-ret));
+	vhost_rings_resume(dev);
+	return ret;
+}
+
+static int h_get_protocol_features(struct vhost_dev *dev, struct vhost_msg *msg)
+{
+	reply_u64(dev, msg, offered_protocol_features(dev));
+	return 0;
+}
+
+static int h_set_protocol_features(struct vhost_dev *dev, struct vhost_msg *msg)
+{
+	uint64_t extra = msg->payload.u64 & ~offered_protocol_features(dev);
+
+	if (extra) {
+		log_warn("vhost-user.rst \"Protocol features\": bits 0x%" PRIx64
+			 " were not offered by VHOST_USER_GET_PROTOCOL_FEATURES",
+			 extra);
+		return -EINVAL;
+	}
+	dev->protocol_features = msg->payload.u64;
+	return 0;
+}
+
+static int h_set_owner(struct vhost_dev *dev, struct vhost_msg *msg)
+{
+	(void)msg;
+	if (dev->owner)
+		vhost_finding(dev, "vhost-user.rst \"VHOST_USER_SET_OWNER\": sent twice on one "
+				   "connection");
+	dev->owner = true;
+	return 0;
+}
+
+/* Back to the state after SET_OWNER: rings stopped and forgotten, features
+ * to be negotiated again. Protocol features and memory stay: they belong to
+ * the connection, and QEMU sends neither again before restarting. */
+static void reset_device_state(struct vhost_dev *dev)
+{
+	vhost_rings_reset(dev);
+	dev->features = 0;
+	dev->status = 0;
+}
+
+static int h_reset_owner(struct vhost_dev *dev, struct vhost_msg *msg)
+{
+	(void)msg;
+	/* vhost-user.rst "VHOST_USER_RESET_OWNER": deprecated; back-ends ignore
+	 * it or disable all rings. We stop them and forget their state. */
+	log_info("VHOST_USER_RESET_OWNER (deprecated): stopping all rings");
+	reset_device_state(dev);
+	dev->owner = false;
+	return 0;
+}
+
+static int h_reset_device(struct vhost_dev *dev, struct vhost_msg *msg)
+{
+	(void)msg;
+	/* vhost-user.rst "VHOST_USER_RESET_DEVICE": disable all rings, reset
+	 * device state; the front-end keeps ownership. */
+	reset_device_state(dev);
+	return 0;
+}
+
+static int h_get_queue_num(struct vhost_dev *dev, struct vhost_msg *msg)
+{
+	reply_u64(dev, msg, dev->opts.max_queues);
+	return 0;
+}
+
+/* "Virtio device config space": the request's size field must match its
+ * payload and stay inside the 256 bytes a config space may have. */
+static int config_check(const struct vhost_msg *msg)
+{
+	const struct vhost_user_config *cfg = &msg->payload.config;
+
+	if (cfg->size > VHOST_USER_MAX_CONFIG_SIZE ||
+	    cfg->offset > VHOST_USER_MAX_CONFIG_SIZE - cfg->size) {
+		log_warn("vhost-user.rst \"Virtio device config space\": offset %u size %u past "
+			 "%u bytes",
+			 cfg->offset, cfg->size, VHOST_USER_MAX_CONFIG_SIZE);
+		return -EINVAL;
+	}
+	if (msg->hdr.size != VHOST_USER_CONFIG_HDR_SIZE + cfg->size) {
+		log_warn("vhost-user.rst \"%s\": payload size %u does not match config size %u",
+			 vhost_msg_request_name(msg->hdr.request), msg->hdr.size, cfg->size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int h_get_config(struct vhost_dev *dev, struct vhost_msg *msg)
+{
+	struct vhost_user_config *cfg = &msg->payload.config;
+	int ret = config_check(msg);
+
+	if (ret)
+		return ret;
+	memset(cfg->region, 0, sizeof(cfg->region));
+	ret = dev->opts.ops->get_config(dev->opts.ctx, cfg->region, cfg->offset, cfg->size);
+	if (ret) {
+		log_warn("device could not read config offset %u size %u: %s", cfg->offset,
+			 cfg->size, strerror(-ret));
+		return ret;
+	}
+	/* vhost-user.rst "VHOST_USER_GET_CONFIG": the reply's payload size MUST
+	 * match the front-end's request. */
+	vhost_dev_reply(dev, msg->hdr.request, cfg, msg->hdr.size);
+	return 0;
+}
+
+static int h_set_config(struct vhost_dev *dev, struct vhost_msg *msg)
+{
+	const struct vhost_user_config *cfg = &msg->payload.config;
+	int ret = config_check(msg);
+
+	if (ret)
+		return ret;
+	if (cfg->flags != VHOST_USER_CONFIG_FLAG_WRITABLE &&
+	    cfg->flags != VHOST_USER_CONFIG_FLAG_MIGRATION) {
+		log_warn("vhost-user.rst \"Virtio device config space\": unknown flags 0x%x",
+			 cfg->flags);
+		return -EINVAL;
+	}
+	if (!dev->opts.ops->set_config) {
+		log_warn("vhost-user.rst \"VHOST_USER_SET_CONFIG\": refused, the device's config "
+			 "space is read-only");
+		return -EPERM;
+	}
+	return dev->opts.ops->set_config(dev->opts.ctx, cfg->region, cfg->offset, cfg->size,
+					 cfg->flags);
+}
+
+/* SET_STATUS is recorded only. Acting on status 0 as a reset would lose the
+ * ring positions: QEMU clears the status before GET_VRING_BASE when it stops. */
+static int h_set_status(struct vhost_dev *dev, struct vhost_msg *msg)
+{
+	if (msg->payload.u64 > UINT8_MAX) {
+		log_warn("virtio 1.2 §2.1: device status 0x%" PRIx64 " is wider than 8 bits",
+			 msg->payload.u64);
+		return -EINVAL;
+	}
+	dev->status = (uint8_t)msg->payload.u64;
+	return 0;
+}
+
+static int h_get_status(struct vhost_dev *dev, struct vhost_msg *msg)
+{
+	reply_u64(dev, msg, dev->status);
+	return 0;
+}
+
+static int h_not_supported(struct vhost_dev *dev, struct vhost_msg *msg)
+{
+	(void)dev;
+	log_notice("vhost-user.rst \"Front-end message types\": %s not supported",
+		   vhost_msg_request_name(msg->hdr.request));
+	return -ENOTSUP;
+}
+
+/* ------------------------------------------------------------------ */
+/* The table                                                           */
+/* ------------------------------------------------------------------ */
+
+#define U64   sizeof(uint64_t)
+#define STATE sizeof(struct vhost_user_vring_state)
+
+/* clang-format off */
+
+/* Requests we do not implement: any payload, any fds (closed). */
+#define NOT_SUPPORTED(ans)                                                          \
+	{                                                                           \
+		.handle = h_not_supported, .max_fds = VHOST_USER_MAX_FDS, .size = 0, \
+		.size_is_min = true, .answer = (ans)                                \
+	}
+
+static const struct vhost_msg_handler g_handlers[VHOST_USER_REQUEST_MAX] = {
+	[VHOST_USER_GET_FEATURES] = {.handle = h_get_features, .answer = ANSWER_OWN},
+	[VHOST_USER_SET_FEATURES] = {.handle = h_set_features, .size = U64},
+	[VHOST_USER_SET_OWNER] = {.handle = h_set_owner},
+	[VHOST_USER_RESET_OWNER] = {.handle = h_reset_owner},
+	[VHOST_USER_SET_MEM_TABLE] = {.handle = vhost_h_set_mem_table,
+				      .max_fds = VHOST_USER_MEM_BASELINE_NREGIONS,
+				      .size = 8, .size_is_min = true},
+	/* Reply mandatory only with LOG_SHMFD, which we never offer. */
+	[VHOST_USER_SET_LOG_BASE] = NOT_SUPPORTED(ANSWER_ACK),
+	[VHOST_USER_SET_LOG_FD] = NOT_SUPPORTED(ANSWER_ACK),
+	[VHOST_USER_SET_VRING_NUM] = {.handle = vhost_h_set_vring_num, .size = STATE,
+				      .vring = VRING_ARG_STATE},
+	[VHOST_USER_SET_VRING_ADDR] = {.handle = vhost_h_set_vring_addr,
+				       .size = sizeof(struct vhost_user_vring_addr),
+				       .vring = VRING_ARG_ADDR},
+	[VHOST_USER_SET_VRING_BASE] = {.handle = vhost_h_set_vring_base, .size = STATE,
+				       .vring = VRING_ARG_STATE},
+	[VHOST_USER_GET_VRING_BASE] = {.handle = vhost_h_get_vring_base, .size = STATE,
+				       .answer = ANSWER_OWN, .vring = VRING_ARG_STATE},
+	[VHOST_USER_SET_VRING_KICK] = {.handle = vhost_h_set_vring_kick, .max_fds = 1,
+				       .size = U64, .vring = VRING_ARG_U64},
+	[VHOST_USER_SET_VRING_CALL] = {.handle = vhost_h_set_vring_call, .max_fds = 1,
+				       .size = U64, .vring = VRING_ARG_U64},
+	[VHOST_USER_SET_VRING_ERR] = {.handle = vhost_h_set_vring_err, .max_fds = 1,
+				      .size = U64, .vring = VRING_ARG_U64},
+	[VHOST_USER_GET_PROTOCOL_FEATURES] = {.handle = h_get_protocol_features,
+					      .answer = ANSWER_OWN},
+	[VHOST_USER_SET_PROTOCOL_FEATURES] = {.handle = h_set_protocol_features, .size = U64},
+	[VHOST_USER_GET_QUEUE_NUM] = {.handle = h_get_queue_num, .answer = ANSWER_OWN,
+				      .pfeatures = PF(MQ)},
+	[VHOST_USER_SET_VRING_ENABLE] = {.handle = vhost_h_set_vring_enable, .size = STATE,
+					 .vring = VRING_ARG_STATE},
+	[VHOST_USER_SEND_RARP] = NOT_SUPPORTED(ANSWER_ACK),
+	[VHOST_USER_NET_SET_MTU] = NOT_SUPPORTED(ANSWER_ACK),
+	[VHOST_USER_SET_BACKEND_REQ_FD] = NOT_SUPPORTED(ANSWER_ACK),
+	[VHOST_USER_IOTLB_MSG] = NOT_SUPPORTED(ANSWER_U64),
+	[VHOST_USER_SET_VRING_ENDIAN] = NOT_SUPPORTED(ANSWER_ACK),
+	[VHOST_USER_GET_CONFIG] = {.handle = h_get_config, .size = VHOST_USER_CONFIG_HDR_SIZE,
+				   .size_is_min = true, .answer = ANSWER_OWN,
+				   .pfeatures = PF(CONFIG)},
+	[VHOST_USER_SET_CONFIG] = {.handle = h_set_config, .size = VHOST_USER_CONFIG_HDR_SIZE,
+				   .size_is_min = true, .pfeatures = PF(CONFIG)},
+	[VHOST_USER_CREATE_CRYPTO_SESSION] = NOT_SUPPORTED(ANSWER_ACK),
+	[VHOST_USER_CLOSE_CRYPTO_SESSION] = NOT_SUPPORTED(ANSWER_ACK),
+	[VHOST_USER_POSTCOPY_ADVISE] = NOT_SUPPORTED(ANSWER_ACK),
+	[VHOST_USER_POSTCOPY_LISTEN] = NOT_SUPPORTED(ANSWER_ACK),
+	[VHOST_USER_POSTCOPY_END] = NOT_SUPPORTED(ANSWER_U64),
+	/* Reply mandatory only with INFLIGHT_SHMFD, which we never offer. */
+	[VHOST_USER_GET_INFLIGHT_FD] = NOT_SUPPORTED(ANSWER_ACK),
+	[VHOST_USER_SET_INFLIGHT_FD] = NOT_SUPPORTED(ANSWER_ACK),
+	[VHOST_USER_GPU_SET_SOCKET] = NOT_SUPPORTED(ANSWER_ACK),
+	[VHOST_USER_RESET_DEVICE] = {.handle = h_reset_device, .pfeatures = PF(RESET_DEVICE)},
+	[VHOST_USER_VRING_KICK] = NOT_SUPPORTED(ANSWER_ACK),
+	[VHOST_USER_GET_MAX_MEM_SLOTS] = {.handle = vhost_h_get_max_mem_slots,
+					  .answer = ANSWER_OWN,
+					  .pfeatures = PF(CONFIGURE_MEM_SLOTS)},
+	[VHOST_USER_ADD_MEM_REG] = {.handle = vhost_h_add_mem_reg, .min_fds = 1, .max_fds = 1,
+				    .size = sizeof(struct vhost_user_mem_reg),
+				    .pfeatures = PF(CONFIGURE_MEM_SLOTS)},
+	/* "VHOST_USER_REM_MEM_REG": the back-end MAY accept one fd and MUST
+	 * close it unused (the dispatcher closes every fd a handler leaves). */
+	[VHOST_USER_REM_MEM_REG] = {.handle = vhost_h_rem_mem_reg, .max_fds = 1,
+				    .size = sizeof(struct vhost_user_mem_reg),
+				    .pfeatures = PF(CONFIGURE_MEM_SLOTS)},
+	[VHOST_USER_SET_STATUS] = {.handle = h_set_status, .size = U64, .pfeatures = PF(STATUS)},
+	[VHOST_USER_GET_STATUS] = {.handle = h_get_status, .answer = ANSWER_OWN,
+				   .pfeatures = PF(STATUS)},
+	[VHOST_USER_GET_SHARED_OBJECT] = NOT_SUPPORTED(ANSWER_ACK),
+	[VHOST_USER_SET_DEVICE_STATE_FD] = NOT_SUPPORTED(ANSWER_U64),
+	[VHOST_USER_CHECK_DEVICE_STATE] = NOT_SUPPORTED(ANSWER_U64),
+};
+/* clang-format on */
+
+/* ------------------------------------------------------------------ */
+/* Checks and dispatch                                                 */
+/* ------------------------------------------------------------------ */
+
+/* vhost-user.rst "Header": a header we cannot trust ends the connection. */
+static int check_header(struct vhost_dev *dev, const struct vhost_user_hdr *hdr)
+{
+	const uint32_t known =
+	    VHOST_USER_VERSION_MASK | VHOST_USER_REPLY_MASK | VHOST_USER_NEED_REPLY_MASK;
+
+	if ((hdr->flags & VHOST_USER_VERSION_MASK) != VHOST_USER_VERSION) {
+		log_warn("vhost-user.rst \"Header\": %s has version %u, expected %u: closing",
+			 vhost_msg_request_name(hdr->request), hdr->flags & VHOST_USER_VERSION_MASK,
+			 VHOST_USER_VERSION);
+		return -EPROTO;
+	}
+	if (hdr->flags & VHOST_USER_REPLY_MASK) {
+		log_warn("vhost-user.rst \"Header\": %s from the front-end has the reply flag: "
+			 "closing",
+			 vhost_msg_request_name(hdr->request));
+		return -EPROTO;
+	}
+	if (hdr->size > VHOST_USER_MAX_PAYLOAD) {
+		log_warn("vhost-user.rst \"Header\": %s payload size %u exceeds %zu: closing",
+			 vhost_msg_request_name(hdr->request), hdr->size, VHOST_USER_MAX_PAYLOAD);
+		return -EMSGSIZE;
+	}
+	if (hdr->flags & ~known)
+		vhost_finding(dev, "vhost-user.rst \"Header\": %s has undefined flag bits 0x%x",
+			      vhost_msg_request_name(hdr->request), hdr->flags & ~known);
+	return 0;
+}
+
+static uint32_t vring_index(const struct vhost_msg_handler *h, const struct vhost_msg *msg)
+{
+	switch (h->vring) {
+	case VRING_ARG_STATE:
+		return msg->payload.state.index;
+	case VRING_ARG_ADDR:
+		return msg->payload.addr.index;
+	case VRING_ARG_U64:
+		return (uint32_t)(msg->payload.u64 & VHOST_USER_VRING_IDX_MASK);
+	case VRING_ARG_NONE:
+	default:
+		return 0;
+	}
+}
+
+/* The checks of the handler table, run before the handler. */
+static int check_msg(struct vhost_dev *dev, const struct vhost_msg_handler *h,
+		     const struct vhost_msg *msg)
+{
+	const char *name = vhost_msg_request_name(msg->hdr.request);
+	uint64_t missing = h->pfeatures & ~dev->protocol_features;
+	uint32_t index;
+
+	if (missing) {
+		log_warn("vhost-user.rst \"%s\": only valid once protocol features 0x%" PRIx64
+			 " are negotiated",
+			 name, missing);
+		return -ENOTSUP;
+	}
+	if (msg->nfds < h->min_fds || msg->nfds > h->max_fds) {
+		log_warn("vhost-user.rst \"Communication\": %s carries %u fds, expected %u to %u",
+			 name, msg->nfds, h->min_fds, h->max_fds);
+		return -EINVAL;
+	}
+	if (msg->hdr.size < h->size || (!h->size_is_min && msg->hdr.size != h->size)) {
+		log_warn("vhost-user.rst \"Front-end message types\": %s payload size %u, "
+			 "expected %s%u",
+			 name, msg->hdr.size, h->size_is_min ? "at least " : "", h->size);
+		return -EINVAL;
+	}
+	index = vring_index(h, msg);
+	if (h->vring != VRING_ARG_NONE && index >= dev->opts.max_queues) {
+		log_warn("vhost-user.rst \"Multiple queue support\": %s vring index %u, the "
+			 "back-end has %u queues",
+			 name, index, dev->opts.max_queues);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Answers the request as its table entry says; ret is the handler's result. */
+static void answer(struct vhost_dev *dev, const struct vhost_msg *msg, enum vhost_answer kind,
+		   int ret)
+{
+	bool need_reply = msg->hdr.flags & VHOST_USER_NEED_REPLY_MASK;
+	/* A nack carries the errno, so a front-end can tell why. */
+	uint64_t result = ret < 0 ? (uint64_t)-ret : 0;
+
+	switch (kind) {
+	case ANSWER_OWN:
+		if (ret < 0)
+			vhost_dev_reply(dev, msg->hdr.request, NULL, 0);
+		return;
+	case ANSWER_U64:
+		reply_u64(dev, msg, result);
+		return;
+	case ANSWER_ACK:
+		if (!need_reply)
+			return;
+		if (!(dev->protocol_features & PF(REPLY_ACK))) {
+			vhost_finding(dev,
+				      "vhost-user.rst \"VHOST_USER_PROTOCOL_F_REPLY_ACK\": %s "
+				      "sets NEED_REPLY, REPLY_ACK not negotiated",
+				      vhost_msg_request_name(msg->hdr.request));
+			return;
+		}
+		reply_u64(dev, msg, result);
+		return;
+	}
+}
+
+int vhost_dev_handle_msg(struct vhost_dev *dev, const struct vhost_user_hdr *hdr,
+			 const void *payload, int *fds, unsigned nfds)
+{
+	const struct vhost_msg_handler *h = NULL;
+	struct vhost_msg msg;
+	int ret;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.hdr = *hdr;
+	for (unsigned i = 0; i < nfds; i++) {
+		if (i < VHOST_USER_MAX_FDS)
+			msg.fds[msg.nfds++] = fds[i];
+		else if (fds[i] >= 0)
+			close(fds[i]);
+	}
+	ret = check_header(dev, hdr);
+	if (ret < 0 || nfds > VHOST_USER_MAX_FDS) {
+		vhost_msg_close_fds(&msg);
+		return ret < 0 ? ret : -EPROTO;
+	}
+	if (hdr->size)
+		memcpy(&msg.payload, payload, hdr->size);
+
+	if (hdr->request < ARRAY_SIZE(g_handlers))
+		h = &g_handlers[hdr->request];
+	if (!h || !h->handle) {
+		log_warn("vhost-user.rst \"Front-end message types\": unknown request %u",
+			 hdr->request);
+		answer(dev, &msg, ANSWER_ACK, -ENOTSUP);
+	} else {
+		log_debug("%s size %u fds %u", vhost_msg_request_name(hdr->request), hdr->size,
+			  msg.nfds);
+		ret = check_msg(dev, h, &msg);
+		if (ret == 0)
+			ret = h->handle(dev, &msg);
+		answer(dev, &msg, h->answer, ret);
+	}
+	/* Handlers set the fds they keep to -1; the rest are closed here. */
+	vhost_msg_close_fds(&msg);
+	return dev->conn_broken ? -EPIPE : 0;
+}

@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Rings of the back-end: the per-ring messages, and the one rule that decides
+ * when the device gets a ring (vhost-user.rst "Ring states"): a ring runs
+ * while it has been kicked (SET_VRING_KICK, with an fd or NOFD for polling),
+ * is enabled, has a size and addresses, and guest memory is mapped. Every
+ * handler changes the ring's configuration, then calls ring_update(), which
+ * starts or stops the ring so that the rule holds.
+ */
+#define LOG_COMPONENT "vhost"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "util/common.h"
+#include "util/log.h"
+#include "vhost/vhost_backend_internal.h"
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void vhost_vring_notify(struct vhost_vring *vring)
+{
+	if (!virtq_dev_need_notify(&vring->vq))
+		return;
+	/* vhost-user.rst "Introduction": an 8-byte write signals eventfd and
+	 * pipe alike. A full or gone notifier is the front-end's problem. */
+	if (vring->call_fd >= 0)
+		(void)eventfd_write(vring->call_fd, 1);
+}
+
+static bool ring_ready(const struct vhost_dev *dev, const struct vhost_ring *r)
+{
+	return !dev->suspended && r->kicked && r->enabled && r->num && r->addr_set &&
+	       dev->mem->nregions > 0;
+}
+
+/* Bytes of each part of a split ring of num entries (virtio 1.2 §2.7): the
+ * event fields after the rings exist only with VIRTIO_RING_F_EVENT_IDX. */
+static void ring_part_sizes(uint64_t features, uint16_t num, uint64_t sizes[3])
+{
+	uint64_t no_event = (features & VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX)) ? 0 : sizeof(uint16_t);
+
+	sizes[0] = virtq_desc_bytes(num);
+	sizes[1] = virtq_avail_bytes(num) - no_event;
+	sizes[2] = virtq_used_bytes(num) - no_event;
+}
+
+/* Translates the ring's front-end addresses into ours: desc, avail, used. */
+static int ring_translate(const struct vhost_dev *dev, const struct vhost_ring *r,
+			  const struct vhost_user_vring_addr *addr, uint32_t num, void *hva[3])
+{
+	static const char *const part[3] = {"descriptor table", "available ring", "used ring"};
+	const uint64_t uva[3] = {addr->desc_user_addr, addr->avail_user_addr, addr->used_user_addr};
+	uint64_t sizes[3];
+
+	ring_part_sizes(dev->features, (uint16_t)num, sizes);
+	for (int i = 0; i < 3; i++) {
+		hva[i] = mem_uva_to_hva(dev->mem, uva[i], sizes[i]);
+		if (!hva[i]) {
+			log_warn("vhost-user.rst \"Memory access\": vring %u %s at 0x%" PRIx64
+				 " (%" PRIu64 " bytes) is not inside one memory region",
+				 r->vring.index, part[i], uva[i], sizes[i]);
+			return -EFAULT;
+		}
+	}
+	return 0;
+}
+
+static int ring_start(struct vhost_dev *dev, struct vhost_ring *r)
+{
+	struct virtq_dev_config cfg = {
+	    .layout = VIRTQ_LAYOUT_SPLIT,
+	    .num = (uint16_t)r->num,
+	    .mem = dev->mem,
+	    .features = dev->features,
+	    .last_avail_idx = r->base,
+	};
+	void *hva[3];
+	int ret;
+
+	ret = ring_translate(dev, r, &r->addr, r->num, hva);
+	if (ret == 0) {
+		cfg.desc = hva[0];
+		cfg.avail = hva[1];
+		cfg.used = hva[2];
+		ret = virtq_dev_init(&r->vring.vq, &cfg);
+	}
+	if (ret == 0)
+		ret = dev->opts.ops->ring_start(dev->opts.ctx, &r->vring);
+	if (ret < 0) {
+		log_warn("vring %u cannot start: %s", r->vring.index, strerror(-ret));
+		/* SET_VRING_ERR's notifier exists to tell the front-end this. */
+		if (r->err_fd >= 0)
+			(void)eventfd_write(r->err_fd, 1);
+		return ret;
+	}
+	r->started = true;
+	log_debug("vring %u started: num %u base %u", r->vring.index, r->num, r->base);
+	return 0;
+}
+
+static void ring_stop(struct vhost_dev *dev, struct vhost_ring *r)
+{
+	dev->opts.ops->ring_stop(dev->opts.ctx, &r->vring);
+	/* Where the device stopped is where it must resume ("Ring states"). */
+	r->base = virtq_dev_last_avail_idx(&r->vring.vq);
+	r->started = false;
+	log_debug("vring %u stopped at %u", r->vring.index, r->base);
+}
+
+/* Starts or stops the ring so that it runs exactly when it is ready. */
+static int ring_update(struct vhost_dev *dev, struct vhost_ring *r)
+{
+	bool ready = ring_ready(dev, r);
+
+	if (r->started && !ready)
+		ring_stop(dev, r);
+	else if (!r->started && ready)
+		return ring_start(dev, r);
+	return 0;
+}
+
+/* The front-end changes the configuration of a ring: a running ring is
+ * stopped first (the handler's ring_update() restarts it), so that no reactor
+ * reads a half-changed ring. */
+static void ring_quiesce(struct vhost_dev *dev, struct vhost_ring *r, const char *what)
+{
+	if (!r->started)
+		return;
+	if (what)
+		vhost_finding(dev, "vhost-user.rst \"Ring states\": %s of vring %u while it runs",
+			      what, r->vring.index);
+	ring_stop(dev, r);
+}
+
+static void ring_forget(struct vhost_ring *r)
+{
+	close_fd(&r->vring.kick_fd);
+	close_fd(&r->vring.call_fd);
+	close_fd(&r->err_fd);
+	r->num = 0;
+	memset(&r->addr, 0, sizeof(r->addr));
+	r->addr_set = false;
+	r->base = 0;
+	r->kicked = false;
+	r->enabled = false;
+}
+
+void vhost_rings_init(struct vhost_dev *dev)
+{
+	for (uint16_t i = 0; i < VHOST_MAX_QUEUES; i++) {
+		struct vhost_ring *r = &dev->rings[i];
+
+		memset(r, 0, sizeof(*r));
+		r->vring.index = i;
+		r->vring.dev = dev;
+		r->vring.kick_fd = -1;
+		r->vring.call_fd = -1;
+		r->err_fd = -1;
+	}
+}
+
+void vhost_rings_reset(struct vhost_dev *dev)
+{
+	for (uint16_t i = 0; i < VHOST_MAX_QUEUES; i++) {
+		struct vhost_ring *r = &dev->rings[i];
+
+		if (r->started)
+			ring_stop(dev, r);
+		ring_forget(r);
+	}
+}
+
+void vhost_rings_suspend(struct vhost_dev *dev)
+{
+	dev->suspended = true;
+	for (uint16_t i = 0; i < dev->opts.max_queues; i++)
+		ring_update(dev, &dev->rings[i]);
+}
+
+void vhost_rings_resume(struct vhost_dev *dev)
+{
+	dev->suspended = false;
+	/* A ring that cannot restart was logged; it waits for the next change. */
+	for (uint16_t i = 0; i < dev->opts.max_queues; i++)
+		ring_update(dev, &dev->rings[i]);
+}
+
+uint16_t vhost_rings_started(const struct vhost_dev *dev)
+{
+	uint16_t n = 0;
+
+	for (uint16_t i = 0; i < dev->opts.max_queues; i++)
+		n += dev->rings[i].started;
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Handlers; the dispatcher checked sizes, fd counts and the index.    */
+/* ------------------------------------------------------------------ */
+
+int vhost_h_set_vring_num(struct vhost_dev *dev, struct vhost_msg *msg)
+{
+	struct vhost_ring *r = &dev->rings[msg->payload.state.index];
+	uint32_t num = msg->payload.state.num;
+
+	if (!IS_POW2(num) || num > VIRTQ_MAX_SIZE) {
+		log_warn("virtio 1.2 §2.7: vring %u size %u is not a power of 2 up to %u",
+			 r->vring.index, num, VIRTQ_MAX_SIZE);
+		return -EINVAL;
+	}
+	ring_quiesce(dev, r, "VHOST_USER_SET_VRING_NUM");
+	r->num = num;
+	return ring_update(dev, r);
+}
+
+int vhost_h_set_vring_addr(struct vhost_dev *dev, struct vhost_msg *msg)
+{
+	const struct vhost_user_vring_addr *addr = &msg->payload.addr;
+	struct vhost_ring *r = &dev->rings[addr->index];
+	void *hva[3];
+
+	if (addr->flags) {
+		/* VHOST_VRING_F_LOG asks for dirty logging, which needs
+		 * VHOST_F_LOG_ALL: never offered. */
+		log_warn("vhost-user.rst \"Migration\": vring %u flags 0x%x: logging is not "
+			 "supported",
+			 addr->index, addr->flags);
+		return -ENOTSUP;
+	}
+	if (addr->desc_user_addr % VIRTQ_DESC_ALIGN || addr->avail_user_addr % VIRTQ_AVAIL_ALIGN ||
+	    addr->used_user_addr % VIRTQ_USED_ALIGN) {
+		log_warn("virtio 1.2 §2.7.1: vring %u addresses desc 0x%" PRIx64 " avail 0x%" PRIx64
+			 " used 0x%" PRIx64 " break the %u/%u/%u alignment",
+			 addr->index, addr->desc_user_addr, addr->avail_user_addr,
+			 addr->used_user_addr, VIRTQ_DESC_ALIGN, VIRTQ_AVAIL_ALIGN,
+			 VIRTQ_USED_ALIGN);
+		return -EINVAL;
+	}
+	/* Refuse now what could never be translated; the ring translates
+	 * again when it starts, against the memory table of that moment. */
+	if (dev->mem->nregions && r->num && ring_translate(dev, r, addr, r->num, hva))
+		return -EFAULT;
+	ring_quiesce(dev, r, "VHOST_USER_SET_VRING_ADDR");
+	r->addr = *addr;
+	r->addr_set = true;
+	return ring_update(dev, r);
+}
+
+int vhost_h_set_vring_base(struct vhost_dev *dev, struct vhost_msg *msg)
+{
+	struct vhost_ring *r = &dev->rings[msg->payload.state.index];
+	uint32_t base = msg->payload.state.num;
+
+	if (base > UINT16_MAX) {
+		log_warn("virtio 1.2 §2.7.6: vring %u base %u: a split ring index has 16 bits",
+			 r->vring.index, base);
+		return -EINVAL;
+	}
+	ring_quiesce(dev, r, "VHOST_USER_SET_VRING_BASE");
+	r->base = (uint16_t)base;
+	return ring_update(dev, r);
+}
+
+int vhost_h_get_vring_base(struct vhost_dev *dev, struct vhost_msg *msg)
+{
+	struct vhost_ring *r = &dev->rings[msg->payload.state.index];
+	struct vhost_user_vring_state state;
+
+	/* vhost-user.rst "Ring states": GET_VRING_BASE stops the ring; only a
+	 * new kick starts it again. */
+	if (r->started)
+		ring_stop(dev, r);
+	r->kicked = false;
+	close_fd(&r->vring.kick_fd);
+	state.index = r->vring.index;
+	state.num = r->base;
+	vhost_dev_reply(dev, msg->hdr.request, &state, sizeof(state));
+	return 0;
+}
+
+/*
+ * SET_VRING_KICK/CALL/ERR payload: bits 0-7 the index, bit 8 NOFD. With NOFD
+ * there is no fd, without it exactly one. Takes the fd from msg into *fd.
+ */
+static int take_ring_fd(struct vhost_dev *dev, struct vhost_msg *msg, int *fd)
+{
+	uint64_t v = msg->payload.u64;
+	bool nofd = v & VHOST_USER_VRING_NOFD_MASK;
+	const char *name = vhost_msg_request_name(msg->hdr.request);
+
+	if (v & ~(VHOST_USER_VRING_IDX_MASK | VHOST_USER_VRING_NOFD_MASK))
+		vhost_finding(dev, "vhost-user.rst \"%s\": undefined bits in 0x%" PRIx64, name, v);
+	if (msg->nfds != (nofd ? 0u : 1u)) {
+		log_warn("vhost-user.rst \"%s\": invalid-FD flag %s but %u fds", name,
+			 nofd ? "set" : "clear", msg->nfds);
+		return -EINVAL;
+	}
+	*fd = -1;
+	if (!nofd) {
+		*fd = msg->fds[0];
+		msg->fds[0] = -1;
+	}
+	return 0;
+}
+
+static struct vhost_ring *ring_of_u64(struct vhost_dev *dev, const struct vhost_msg *msg)
+{
+	return &dev->rings[msg->payload.u64 & VHOST_USER_VRING_IDX_MASK];
+}
+
+int vhost_h_set_vring_kick(struct vhost_dev *dev, struct vhost_msg *msg)
+{
+	struct vhost_ring *r = ring_of_u64(dev, msg);
+	int fd;
+	int ret = take_ring_fd(dev, msg, &fd);
+
+	if (ret)
+		return ret;
+	ring_quiesce(dev, r, "VHOST_USER_SET_VRING_KICK");
+	close_fd(&r->vring.kick_fd);
+	r->vring.kick_fd = fd;
+	/* "Ring states": the kick starts the ring (libvhost-user and DPDK
+	 * take the message itself as the kick). Without
+	 * VHOST_USER_F_PROTOCOL_FEATURES it starts enabled. */
+	r->kicked = true;
+	if (!(dev->features & (1ULL << VHOST_USER_F_PROTOCOL_FEATURES)))
+		r->enabled = true;
+	return ring_update(dev, r);
+}
+
+int vhost_h_set_vring_call(struct vhost_dev *dev, struct vhost_msg *msg)
+{
+	struct vhost_ring *r = ring_of_u64(dev, msg);
+	int fd;
+	int ret = take_ring_fd(dev, msg, &fd);
+
+	if (ret)
+		return ret;
+	/* QEMU changes the call fd of running rings (interrupt masking). A
+	 * reactor may be signalling the old fd right now: stop the ring before
+	 * closing it, so no write lands on a closed or reused fd. */
+	ring_quiesce(dev, r, NULL);
+	close_fd(&r->vring.call_fd);
+	r->vring.call_fd = fd;
+	return ring_update(dev, r);
+}
+
+int vhost_h_set_vring_err(struct vhost_dev *dev, struct vhost_msg *msg)
+{
+	struct vhost_ring *r = ring_of_u64(dev, msg);
+	int fd;
+	int ret = take_ring_fd(dev, msg, &fd);
+
+	if (ret)
+		return ret;
+	/* Only the control thread signals it: no need to stop the ring. */
+	close_fd(&r->err_fd);
+	r->err_fd = fd;
+	return 0;
+}
+
+int vhost_h_set_vring_enable(struct vhost_dev *dev, struct vhost_msg *msg)
+{
+	struct vhost_ring *r = &dev->rings[msg->payload.state.index];
+	uint32_t enable = msg->payload.state.num;
+
+	if (enable > 1) {
+		log_warn("vhost-user.rst \"VHOST_USER_SET_VRING_ENABLE\": vring %u value %u is "
+			 "neither 0 nor 1",
+			 r->vring.index, enable);
+		return -EINVAL;
+	}
+	if (!(dev->features & (1ULL << VHOST_USER_F_PROTOCOL_FEATURES)))
+		vhost_finding(dev, "vhost-user.rst \"VHOST_USER_SET_VRING_ENABLE\": sent without "
+				   "VHOST_USER_F_PROTOCOL_FEATURES negotiated");
+	r->enabled = enable;
+	return ring_update(dev, r);
+}

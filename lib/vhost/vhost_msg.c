@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: MIT */
+/* The vhost-user codec: whole messages with their fds over a Unix stream socket. */
+#define LOG_COMPONENT "vhost"
+
+#include "vhost/vhost_msg.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/common.h"
+#include "util/log.h"
+
+static const char *const g_request_names[VHOST_USER_REQUEST_MAX] = {
+    [VHOST_USER_GET_FEATURES] = "VHOST_USER_GET_FEATURES",
+    [VHOST_USER_SET_FEATURES] = "VHOST_USER_SET_FEATURES",
+    [VHOST_USER_SET_OWNER] = "VHOST_USER_SET_OWNER",
+    [VHOST_USER_RESET_OWNER] = "VHOST_USER_RESET_OWNER",
+    [VHOST_USER_SET_MEM_TABLE] = "VHOST_USER_SET_MEM_TABLE",
+    [VHOST_USER_SET_LOG_BASE] = "VHOST_USER_SET_LOG_BASE",
+    [VHOST_USER_SET_LOG_FD] = "VHOST_USER_SET_LOG_FD",
+    [VHOST_USER_SET_VRING_NUM] = "VHOST_USER_SET_VRING_NUM",
+    [VHOST_USER_SET_VRING_ADDR] = "VHOST_USER_SET_VRING_ADDR",
+    [VHOST_USER_SET_VRING_BASE] = "VHOST_USER_SET_VRING_BASE",
+    [VHOST_USER_GET_VRING_BASE] = "VHOST_USER_GET_VRING_BASE",
+    [VHOST_USER_SET_VRING_KICK] = "VHOST_USER_SET_VRING_KICK",
+    [VHOST_USER_SET_VRING_CALL] = "VHOST_USER_SET_VRING_CALL",
+    [VHOST_USER_SET_VRING_ERR] = "VHOST_USER_SET_VRING_ERR",
+    [VHOST_USER_GET_PROTOCOL_FEATURES] = "VHOST_USER_GET_PROTOCOL_FEATURES",
+    [VHOST_USER_SET_PROTOCOL_FEATURES] = "VHOST_USER_SET_PROTOCOL_FEATURES",
+    [VHOST_USER_GET_QUEUE_NUM] = "VHOST_USER_GET_QUEUE_NUM",
+    [VHOST_USER_SET_VRING_ENABLE] = "VHOST_USER_SET_VRING_ENABLE",
+    [VHOST_USER_SEND_RARP] = "VHOST_USER_SEND_RARP",
+    [VHOST_USER_NET_SET_MTU] = "VHOST_USER_NET_SET_MTU",
+    [VHOST_USER_SET_BACKEND_REQ_FD] = "VHOST_USER_SET_BACKEND_REQ_FD",
+    [VHOST_USER_IOTLB_MSG] = "VHOST_USER_IOTLB_MSG",
+    [VHOST_USER_SET_VRING_ENDIAN] = "VHOST_USER_SET_VRING_ENDIAN",
+    [VHOST_USER_GET_CONFIG] = "VHOST_USER_GET_CONFIG",
+    [VHOST_USER_SET_CONFIG] = "VHOST_USER_SET_CONFIG",
+    [VHOST_USER_CREATE_CRYPTO_SESSION] = "VHOST_USER_CREATE_CRYPTO_SESSION",
+    [VHOST_USER_CLOSE_CRYPTO_SESSION] = "VHOST_USER_CLOSE_CRYPTO_SESSION",
+    [VHOST_USER_POSTCOPY_ADVISE] = "VHOST_USER_POSTCOPY_ADVISE",
+    [VHOST_USER_POSTCOPY_LISTEN] = "VHOST_USER_POSTCOPY_LISTEN",
+    [VHOST_USER_POSTCOPY_END] = "VHOST_USER_POSTCOPY_END",
+    [VHOST_USER_GET_INFLIGHT_FD] = "VHOST_USER_GET_INFLIGHT_FD",
+    [VHOST_USER_SET_INFLIGHT_FD] = "VHOST_USER_SET_INFLIGHT_FD",
+    [VHOST_USER_GPU_SET_SOCKET] = "VHOST_USER_GPU_SET_SOCKET",
+    [VHOST_USER_RESET_DEVICE] = "VHOST_USER_RESET_DEVICE",
+    [VHOST_USER_VRING_KICK] = "VHOST_USER_VRING_KICK",
+    [VHOST_USER_GET_MAX_MEM_SLOTS] = "VHOST_USER_GET_MAX_MEM_SLOTS",
+    [VHOST_USER_ADD_MEM_REG] = "VHOST_USER_ADD_MEM_REG",
+    [VHOST_USER_REM_MEM_REG] = "VHOST_USER_REM_MEM_REG",
+    [VHOST_USER_SET_STATUS] = "VHOST_USER_SET_STATUS",
+    [VHOST_USER_GET_STATUS] = "VHOST_USER_GET_STATUS",
+    [VHOST_USER_GET_SHARED_OBJECT] = "VHOST_USER_GET_SHARED_OBJECT",
+    [VHOST_USER_SET_DEVICE_STATE_FD] = "VHOST_USER_SET_DEVICE_STATE_FD",
+    [VHOST_USER_CHECK_DEVICE_STATE] = "VHOST_USER_CHECK_DEVICE_STATE",
+};
+
+const char *vhost_msg_request_name(uint32_t request)
+{
+	if (request < ARRAY_SIZE(g_request_names) && g_request_names[request])
+		return g_request_names[request];
+	return "unknown";
+}
+
+/* Room for exactly VHOST_USER_MAX_FDS descriptors: a sender that passes more
+ * makes the kernel cut the control data short (MSG_CTRUNC) and close the rest. */
+union fd_control {
+	char buf[CMSG_SPACE(sizeof(int) * VHOST_USER_MAX_FDS)];
+	struct cmsghdr align;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t deadline_of(int timeout_ms)
+{
+	return timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+}
+
+/* Waits for events on fd until deadline (-1: forever). 0 when the socket is
+ * ready (or in error: the next call on it reports which), else -ETIMEDOUT. */
+static int wait_fd(int fd, short events, int64_t deadline)
+{
+	struct pollfd pfd = {.fd = fd, .events = events};
+	int timeout;
+	int n;
+
+	do {
+		timeout = -1;
+		if (deadline >= 0)
+			timeout = (int)MAX(deadline - now_ms(), 0);
+		n = poll(&pfd, 1, timeout);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n == 0 ? -ETIMEDOUT : 0;
+}
+
+void vhost_msg_close_fds(struct vhost_msg *msg)
+{
+	for (unsigned i = 0; i < msg->nfds; i++) {
+		if (msg->fds[i] >= 0)
+			close(msg->fds[i]);
+		msg->fds[i] = -1;
+	}
+	msg->nfds = 0;
+}
+
+void vhost_msg_rx_reset(struct vhost_msg_rx *rx)
+{
+	vhost_msg_close_fds(&rx->msg);
+	rx->state = VHOST_MSG_RX_HDR;
+	rx->got = 0;
+}
+
+/* Keeps the SCM_RIGHTS fds of one recvmsg. Every fd the kernel installed is
+ * either kept or closed, whatever else is wrong with the message. */
+static int rx_take_fds(struct vhost_msg_rx *rx, struct msghdr *mh)
+{
+	struct vhost_msg *msg = &rx->msg;
+	bool too_many = (mh->msg_flags & MSG_CTRUNC) != 0;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		size_t n;
+		int *fds;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		fds = (int *)CMSG_DATA(c);
+		for (size_t i = 0; i < n; i++) {
+			int fd;
+
+			memcpy(&fd, &fds[i], sizeof(fd));
+			if (msg->nfds < VHOST_USER_MAX_FDS) {
+				msg->fds[msg->nfds++] = fd;
+			} else {
+				close(fd);
+				too_many = true;
+			}
+		}
+	}
+	if (too_many) {
+		log_warn("vhost-user.rst \"Message Specification\": more than %d fds with one "
+			 "message",
+			 VHOST_USER_MAX_FDS);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* One recvmsg into buf. Returns bytes read, or a negative errno. */
+static int rx_read(struct vhost_msg_rx *rx, int sock, void *buf, size_t len)
+{
+	union fd_control control;
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct msghdr mh = {
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = control.buf,
+	    .msg_controllen = sizeof(control.buf),
+	};
+	ssize_t n;
+	int ret;
+
+	do {
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	ret = rx_take_fds(rx, &mh);
+	if (ret < 0)
+		return ret;
+	if (n == 0) {
+		if (rx->state != VHOST_MSG_RX_HDR || rx->got != 0)
+			log_info("peer closed the connection in the middle of a message");
+		return -ECONNRESET;
+	}
+	return (int)n;
+}
+
+static int rx_fail(struct vhost_msg_rx *rx, int err)
+{
+	if (err == -EAGAIN)
+		return err;
+	vhost_msg_close_fds(&rx->msg);
+	rx->state = VHOST_MSG_RX_ERROR;
+	return err;
+}
+
+/* VHOST_MSG_RX_HDR: the header, then decide whether a payload follows. */
+static int rx_hdr(struct vhost_msg_rx *rx, int sock)
+{
+	struct vhost_msg *msg = &rx->msg;
+	int n = rx_read(rx, sock, (char *)&msg->hdr + rx->got, sizeof(msg->hdr) - rx->got);
+
+	if (n < 0)
+		return rx_fail(rx, n);
+	rx->got += (uint32_t)n;
+	if (rx->got < sizeof(msg->hdr))
+		return -EAGAIN;
+	if (msg->hdr.size > VHOST_USER_MAX_PAYLOAD) {
+		log_warn("vhost-user.rst \"Header\": %s payload size %u exceeds the largest "
+			 "payload (%zu)",
+			 vhost_msg_request_name(msg->hdr.request), msg->hdr.size,
+			 VHOST_USER_MAX_PAYLOAD);
+		return rx_fail(rx, -EMSGSIZE);
+	}
+	rx->got = 0;
+	rx->state = msg->hdr.size ? VHOST_MSG_RX_PAYLOAD : VHOST_MSG_RX_DONE;
+	return 0;
+}
+
+/* VHOST_MSG_RX_PAYLOAD: hdr.size bytes; the payload is zero-filled past them. */
+static int rx_payload(struct vhost_msg_rx *rx, int sock)
+{
+	struct vhost_msg *msg = &rx->msg;
+	int n = rx_read(rx, sock, (char *)&msg->payload + rx->got, msg->hdr.size - rx->got);
+
+	if (n < 0)
+		return rx_fail(rx, n);
+	rx->got += (uint32_t)n;
+	if (rx->got < msg->hdr.size)
+		return -EAGAIN;
+	rx->state = VHOST_MSG_RX_DONE;
+	return 0;
+}
+
+int vhost_msg_rx_step(struct vhost_msg_rx *rx, int sock)
+{
+	int ret;
+
+	for (;;) {
+		switch (rx->state) {
+		case VHOST_MSG_RX_HDR:
+			if (rx->got == 0) {
+				/* A new message: no stale payload bytes or fds. */
+				memset(&rx->msg, 0, sizeof(rx->msg));
+				for (unsigned i = 0; i < VHOST_USER_MAX_FDS; i++)
+					rx->msg.fds[i] = -1;
+			}
+			ret = rx_hdr(rx, sock);
+			break;
+		case VHOST_MSG_RX_PAYLOAD:
+			ret = rx_payload(rx, sock);
+			break;
+		case VHOST_MSG_RX_DONE:
+			return 1;
+		case VHOST_MSG_RX_ERROR:
+		default:
+			return -EPROTO;
+		}
+		if (ret < 0)
+			return ret;
+	}
+}
+
+int vhost_msg_recv(int sock, struct vhost_msg *msg, int timeout_ms)
+{
+	int64_t deadline = deadline_of(timeout_ms);
+	struct vhost_msg_rx rx = {.state = VHOST_MSG_RX_HDR};
+	int ret;
+
+	for (;;) {
+		ret = vhost_msg_rx_step(&rx, sock);
+		if (ret == 1) {
+			*msg = rx.msg;
+			return 0;
+		}
+		if (ret != -EAGAIN)
+			return ret;
+		ret = wait_fd(sock, POLLIN, deadline);
+		if (ret < 0) {
+			vhost_msg_rx_reset(&rx);
+			return ret;
+		}
+	}
+}
+
+int vhost_msg_send(int sock, const struct vhost_user_hdr *hdr, const void *payload, const int *fds,
+		   unsigned nfds, int timeout_ms)
+{
+	int64_t deadline = deadline_of(timeout_ms);
+	union fd_control control;
+	struct iovec iov[2] = {
+	    {.iov_base = (void *)hdr, .iov_len = sizeof(*hdr)},
+	    {.iov_base = (void *)payload, .iov_len = hdr->size},
+	};
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = hdr->size ? 2 : 1};
+	size_t left = sizeof(*hdr) + hdr->size;
+
+	if (nfds > VHOST_USER_MAX_FDS || (hdr->size && !payload))
+		return -EINVAL;
+	if (nfds) {
+		struct cmsghdr *c;
+
+		memset(&control, 0, sizeof(control));
+		mh.msg_control = control.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+	}
+	while (left) {
+		ssize_t n = sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0) {
+			int ret;
+
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				return -errno;
+			ret = wait_fd(sock, POLLOUT, deadline);
+			if (ret < 0)
+				return ret;
+			continue;
+		}
+		/* The fds went with the first byte; the rest is plain data. */
+		mh.msg_control = NULL;
+		mh.msg_controllen = 0;
+		left -= (size_t)n;
+		while (n > 0 && mh.msg_iovlen) {
+			size_t step = MIN((size_t)n, mh.msg_iov->iov_len);
+
+			mh.msg_iov->iov_base = (char *)mh.msg_iov->iov_base + step;
+			mh.msg_iov->iov_len -= step;
+			n -= (ssize_t)step;
+			if (mh.msg_iov->iov_len == 0) {
+				mh.msg_iov++;
+				mh.msg_iovlen--;
+			}
+		}
+	}
+	return 0;
+}
