@@ -210,7 +210,9 @@ static void reply_ctrlrs(struct rpc_request *req, struct tgt_app *app, const cha
 	rpc_reply_result(req, array);
 }
 
-static void rpc_get_ctrlrs(struct rpc_request *req, json_t *params, void *ctx)
+/* Both listing methods take SPDK's optional {name} filter. */
+static void get_ctrlrs_filtered(struct rpc_request *req, json_t *params, void *ctx,
+				json_t *(*to_json)(const struct tgt_ctrlr *))
 {
 	const char *name = NULL;
 	const struct rpc_param spec[] = {
@@ -218,18 +220,17 @@ static void rpc_get_ctrlrs(struct rpc_request *req, json_t *params, void *ctx)
 	};
 
 	if (tgt_rpc_decode(req, params, spec, ARRAY_SIZE(spec)))
-		reply_ctrlrs(req, ctx, name, ctrlr_json);
+		reply_ctrlrs(req, ctx, name, to_json);
+}
+
+static void rpc_get_ctrlrs(struct rpc_request *req, json_t *params, void *ctx)
+{
+	get_ctrlrs_filtered(req, params, ctx, ctrlr_json);
 }
 
 static void rpc_get_ctrlr_stats(struct rpc_request *req, json_t *params, void *ctx)
 {
-	const char *name = NULL;
-	const struct rpc_param spec[] = {
-	    {"ctrlr", RPC_PARAM_STRING, &name, 0},
-	};
-
-	if (tgt_rpc_decode(req, params, spec, ARRAY_SIZE(spec)))
-		reply_ctrlrs(req, ctx, name, ctrlr_stats_json);
+	get_ctrlrs_filtered(req, params, ctx, ctrlr_stats_json);
 }
 
 static const struct rpc_method g_vhost_methods[] = {
@@ -238,7 +239,7 @@ static const struct rpc_method g_vhost_methods[] = {
      "packed_ring?, num_queues?}"},
     {"vhost_delete_controller", rpc_delete_ctrlr, "delete a controller {ctrlr}"},
     {"vhost_get_controllers", rpc_get_ctrlrs, "list controllers {name?}"},
-    {"vhost_get_controller_stats", rpc_get_ctrlr_stats, "per-queue request statistics {ctrlr?}"},
+    {"vhost_get_controller_stats", rpc_get_ctrlr_stats, "per-queue request statistics {name?}"},
 };
 
 int tgt_rpc_vhost_register(struct tgt_app *app)

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STORLAB_CLI_H
+#define STORLAB_CLI_H
+
+/* The `storlab` command: main.c dispatches to one file per subcommand. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define STORLAB_VERSION "0.1.0"
+
+/* Exit codes (docs/man/storlab.md). */
+enum {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_FAIL = 1,  /* the device answered wrong: mismatch, error status */
+	CLI_EXIT_USAGE = 2, /* bad arguments, or the command could not run */
+};
+
+int cli_io(int argc, char **argv);
+int cli_rpc(int argc, char **argv);
+int cli_perf(int argc, char **argv);
+
+/* ---- args.c: argument parsing shared by the subcommands ---- */
+
+/* "4096", "4k", "4K", "4KiB", "1M", "1G", "1T" (binary multiples), "0x1000".
+ * Returns 0 or -EINVAL (also on overflow). */
+int cli_parse_size(const char *s, uint64_t *out);
+/* A whole number in [min, max], decimal or 0x-hex. 0 or -EINVAL. */
+int cli_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* Seconds: "5", "0.5", "2s", "500ms". 0 or -EINVAL. */
+int cli_parse_seconds(const char *s, double *out);
+/* "1.5 MiB" style, for people. */
+void cli_format_bytes(uint64_t bytes, char *buf, unsigned len);
+
+/* Reports a usage error ("storlab <cmd>: <message>") and returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

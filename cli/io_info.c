@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/* storlab io info: what the device offers and what was negotiated. */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/io.h"
+#include "spec/virtio_blk.h"
+#include "util/common.h"
+
+#define NO_FEATURE (-1)
+/* clang-format off */
+#define CFG(field, feature) \
+	{ #field, offsetof(struct storlab_blk_config, field), \
+	  sizeof(((struct storlab_blk_config *)0)->field), feature }
+/* clang-format on */
+
+/* virtio 1.2 §5.2.4: each field and the feature that makes it valid. */
+static const struct cfg_field {
+	const char *name;
+	size_t offset;
+	size_t size;
+	int feature;
+} g_cfg_fields[] = {
+    CFG(capacity, NO_FEATURE),
+    CFG(size_max, VIRTIO_BLK_F_SIZE_MAX),
+    CFG(seg_max, VIRTIO_BLK_F_SEG_MAX),
+    CFG(cylinders, VIRTIO_BLK_F_GEOMETRY),
+    CFG(heads, VIRTIO_BLK_F_GEOMETRY),
+    CFG(sectors, VIRTIO_BLK_F_GEOMETRY),
+    CFG(blk_size, VIRTIO_BLK_F_BLK_SIZE),
+    CFG(physical_block_exp, VIRTIO_BLK_F_TOPOLOGY),
+    CFG(alignment_offset, VIRTIO_BLK_F_TOPOLOGY),
+    CFG(min_io_size, VIRTIO_BLK_F_TOPOLOGY),
+    CFG(opt_io_size, VIRTIO_BLK_F_TOPOLOGY),
+    CFG(writeback, VIRTIO_BLK_F_CONFIG_WCE),
+    CFG(num_queues, VIRTIO_BLK_F_MQ),
+    CFG(max_discard_sectors, VIRTIO_BLK_F_DISCARD),
+    CFG(max_discard_seg, VIRTIO_BLK_F_DISCARD),
+    CFG(discard_sector_alignment, VIRTIO_BLK_F_DISCARD),
+    CFG(max_write_zeroes_sectors, VIRTIO_BLK_F_WRITE_ZEROES),
+    CFG(max_write_zeroes_seg, VIRTIO_BLK_F_WRITE_ZEROES),
+    CFG(write_zeroes_may_unmap, VIRTIO_BLK_F_WRITE_ZEROES),
+    CFG(max_secure_erase_sectors, VIRTIO_BLK_F_SECURE_ERASE),
+    CFG(max_secure_erase_seg, VIRTIO_BLK_F_SECURE_ERASE),
+    CFG(secure_erase_sector_alignment, VIRTIO_BLK_F_SECURE_ERASE),
+};
+
+static uint64_t cfg_value(const struct storlab_blk_config *c, const struct cfg_field *f)
+{
+	const uint8_t *p = (const uint8_t *)c + f->offset;
+	uint64_t v = 0;
+
+	/* Host order in struct storlab_blk_config; little-endian host (spec/virtio.h). */
+	memcpy(&v, p, f->size);
+	return v;
+}
+
+static bool cfg_valid(const struct storlab_dev_info *info, const struct cfg_field *f)
+{
+	return f->feature == NO_FEATURE || (info->features_negotiated & (1ULL << f->feature));
+}
+
+typedef const char *(*name_fn)(unsigned bit);
+
+static json_t *features_json(uint64_t offered, uint64_t negotiated, name_fn name)
+{
+	char off[32], neg[32];
+	json_t *list = json_array();
+
+	for (unsigned bit = 0; bit < 64; bit++) {
+		if (!((offered | negotiated) & (1ULL << bit)))
+			continue;
+		json_array_append_new(list,
+				      json_pack("{s:i, s:s?, s:b, s:b}", "bit", bit, "name",
+						name(bit), "offered", !!(offered & (1ULL << bit)),
+						"negotiated", !!(negotiated & (1ULL << bit))));
+	}
+	snprintf(off, sizeof(off), "0x%016" PRIx64, offered);
+	snprintf(neg, sizeof(neg), "0x%016" PRIx64, negotiated);
+	return json_pack("{s:s, s:s, s:o}", "offered", off, "negotiated", neg, "bits", list);
+}
+
+static int info_json(const struct io_args *a, const struct storlab_dev_info *info)
+{
+	json_t *cfg = json_pack("{s:I}", "bytes_read", (json_int_t)info->config_size);
+	json_t *root;
+
+	for (size_t i = 0; i < ARRAY_SIZE(g_cfg_fields); i++)
+		json_object_set_new(
+		    cfg, g_cfg_fields[i].name,
+		    json_integer((json_int_t)cfg_value(&info->config, &g_cfg_fields[i])));
+	root = json_pack(
+	    "{s:s, s:s, s:s, s:I, s:I, s:i, s:b, s:{s:i, s:i, s:i}, s:o, s:o, s:o}", "uri", a->uri,
+	    "transport", info->transport, "path", info->path, "capacity",
+	    (json_int_t)info->capacity, "capacity_sectors", (json_int_t)info->config.capacity,
+	    "block_size", (int)info->block_size, "read_only", info->read_only, "queues", "in_use",
+	    (int)info->num_queues, "max", (int)info->max_queues, "size", (int)info->queue_size,
+	    "features",
+	    features_json(info->features_offered, info->features_negotiated, storlab_feature_name),
+	    "protocol_features",
+	    features_json(info->protocol_features_offered, info->protocol_features_negotiated,
+			  storlab_protocol_feature_name),
+	    "config", cfg);
+	if (!root) {
+		fprintf(stderr, "storlab %s: cannot build the JSON answer\n", a->cmd);
+		return CLI_EXIT_USAGE;
+	}
+	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(root);
+	return CLI_EXIT_OK;
+}
+
+static void features_table(const char *title, uint64_t offered, uint64_t negotiated, name_fn name)
+{
+	printf("%s: offered 0x%016" PRIx64 ", negotiated 0x%016" PRIx64 "\n", title, offered,
+	       negotiated);
+	for (unsigned bit = 0; bit < 64; bit++) {
+		const char *n = name(bit);
+
+		if (!((offered | negotiated) & (1ULL << bit)))
+			continue;
+		printf("  %2u  %-44s %-8s %s\n", bit, n ? n : "(unknown)",
+		       offered & (1ULL << bit) ? "offered" : "",
+		       negotiated & (1ULL << bit) ? "negotiated" : "");
+	}
+}
+
+static void info_table(const struct io_args *a, const struct storlab_dev_info *info)
+{
+	char size[32];
+
+	cli_format_bytes(info->capacity, size, sizeof(size));
+	printf("device:     %s\n", a->uri);
+	printf("capacity:   %" PRIu64 " bytes (%s, %" PRIu64 " sectors of 512)\n", info->capacity,
+	       size, info->config.capacity);
+	printf("block size: %u\n", info->block_size);
+	printf("read-only:  %s\n", info->read_only ? "yes" : "no");
+	printf("queues:     %u supported, %u set up, %u entries each\n", info->max_queues,
+	       info->num_queues, info->queue_size);
+	features_table("features", info->features_offered, info->features_negotiated,
+		       storlab_feature_name);
+	features_table("protocol features", info->protocol_features_offered,
+		       info->protocol_features_negotiated, storlab_protocol_feature_name);
+	printf("config space (%u bytes read; fields of negotiated features):\n", info->config_size);
+	for (size_t i = 0; i < ARRAY_SIZE(g_cfg_fields); i++) {
+		if (cfg_valid(info, &g_cfg_fields[i]))
+			printf("  %-30s %" PRIu64 "\n", g_cfg_fields[i].name,
+			       cfg_value(&info->config, &g_cfg_fields[i]));
+	}
+}
+
+int io_cmd_info(const struct io_args *a)
+{
+	struct storlab_dev_info info;
+	struct storlab_dev *dev;
+	int ret;
+
+	ret = io_open(a, 1, 1, 0, &dev);
+	if (ret)
+		return ret;
+	storlab_dev_get_info(dev, &info);
+	if (a->json)
+		ret = info_json(a, &info);
+	else
+		info_table(a, &info);
+	storlab_dev_close(dev);
+	return ret;
+}

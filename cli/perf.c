@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/* storlab perf: options and output around the perf/ engine. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "perf/perf.h"
+#include "perf/report.h"
+
+enum perf_output {
+	PERF_OUTPUT_NORMAL,
+	PERF_OUTPUT_JSON,
+};
+
+enum perf_opt {
+	PERF_OPT_TARGET = 0x100,
+	PERF_OPT_RW,
+	PERF_OPT_BS,
+	PERF_OPT_IODEPTH,
+	PERF_OPT_QUEUES,
+	PERF_OPT_TIME,
+	PERF_OPT_CPUS,
+	PERF_OPT_COMPLETION,
+	PERF_OPT_OUTPUT_FORMAT,
+	PERF_OPT_OFFSET,
+	PERF_OPT_SIZE,
+	PERF_OPT_SEED,
+};
+
+static const struct option g_perf_options[] = {
+    {"target", required_argument, NULL, PERF_OPT_TARGET},
+    {"rw", required_argument, NULL, PERF_OPT_RW},
+    {"bs", required_argument, NULL, PERF_OPT_BS},
+    {"iodepth", required_argument, NULL, PERF_OPT_IODEPTH},
+    {"queues", required_argument, NULL, PERF_OPT_QUEUES},
+    {"time", required_argument, NULL, PERF_OPT_TIME},
+    {"cpus", required_argument, NULL, PERF_OPT_CPUS},
+    {"completion", required_argument, NULL, PERF_OPT_COMPLETION},
+    {"output-format", required_argument, NULL, PERF_OPT_OUTPUT_FORMAT},
+    {"offset", required_argument, NULL, PERF_OPT_OFFSET},
+    {"size", required_argument, NULL, PERF_OPT_SIZE},
+    {"seed", required_argument, NULL, PERF_OPT_SEED},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static void perf_usage(FILE *f)
+{
+	fprintf(
+	    f, "usage: storlab perf --target URI [--rw randread|randwrite|read|write] [--bs SIZE]\n"
+	       "                    [--iodepth N] [--queues N] [--time SECONDS] [--cpus LIST]\n"
+	       "                    [--completion poll|event] [--output-format normal|json]\n"
+	       "                    [--offset N] [--size N] [--seed S]\n\n"
+	       "Keeps --iodepth requests in flight on each of --queues queues, from one pinned\n"
+	       "thread per CPU of --cpus (queue i on the (i mod ncpus)-th), for --time seconds.\n"
+	       "Defaults: randread, 4k, iodepth 32, 1 queue, 10 s, the current CPU, poll.\n"
+	       "--cpus: \"1\", \"0-3\", \"0,2\". JSON output uses fio's field names.\n");
+}
+
+/* Returns -1 to go on, or an exit code. */
+static int perf_set(struct perf_job *job, enum perf_output *out, int opt, const char *arg)
+{
+	uint64_t v;
+	int ret = 0;
+
+	switch (opt) {
+	case PERF_OPT_TARGET:
+		job->uri = arg;
+		break;
+	case PERF_OPT_RW:
+		ret = perf_rw_parse(arg, &job->rw);
+		break;
+	case PERF_OPT_BS:
+		ret = cli_parse_size(arg, &v) || v == 0 || v % 512 || v > (1u << 30) ? -EINVAL : 0;
+		job->bs = (uint32_t)v;
+		break;
+	case PERF_OPT_IODEPTH:
+		ret = cli_parse_uint(arg, 1, 32768, &v);
+		job->iodepth = (uint32_t)v;
+		break;
+	case PERF_OPT_QUEUES:
+		ret = cli_parse_uint(arg, 1, 64, &v);
+		job->queues = (uint16_t)v;
+		break;
+	case PERF_OPT_TIME:
+		ret = cli_parse_seconds(arg, &job->seconds) || job->seconds <= 0 ? -EINVAL : 0;
+		break;
+	case PERF_OPT_CPUS:
+		ret = perf_cpus_parse(arg, job);
+		break;
+	case PERF_OPT_COMPLETION:
+		ret = perf_completion_parse(arg, &job->completion);
+		break;
+	case PERF_OPT_OUTPUT_FORMAT:
+		if (strcmp(arg, "normal") == 0)
+			*out = PERF_OUTPUT_NORMAL;
+		else if (strcmp(arg, "json") == 0)
+			*out = PERF_OUTPUT_JSON;
+		else
+			ret = -EINVAL;
+		break;
+	case PERF_OPT_OFFSET:
+		ret = cli_parse_size(arg, &job->offset);
+		break;
+	case PERF_OPT_SIZE:
+		ret = cli_parse_size(arg, &job->size);
+		break;
+	case PERF_OPT_SEED:
+		ret = cli_parse_uint(arg, 0, UINT64_MAX, &job->seed);
+		break;
+	default:
+		return cli_usage_error("perf", "unknown option");
+	}
+	if (ret)
+		return cli_usage_error("perf", "bad value '%s'", arg);
+	return -1;
+}
+
+static void print_dir(const char *name, const struct perf_dir_stats *d, double secs)
+{
+	const struct histogram *h = &d->clat;
+	double bw = perf_bw_bytes(d, secs);
+
+	if (d->ios == 0)
+		return;
+	printf("  %s: IOPS=%.0f, BW=%.1fMiB/s (%.1fMB/s), %" PRIu64 " ios, %" PRIu64 " errors\n",
+	       name, perf_iops(d, secs), bw / (1 << 20), bw / 1e6, d->ios, d->errors);
+	printf("    clat (ns): min=%" PRIu64 ", max=%" PRIu64 ", mean=%.0f, stddev=%.0f\n", h->min,
+	       h->max, hist_mean(h), hist_stddev(h));
+	printf("    percentiles (ns): p50=%" PRIu64 ", p90=%" PRIu64 ", p99=%" PRIu64
+	       ", p99.9=%" PRIu64 ", p99.99=%" PRIu64 "\n",
+	       hist_percentile(h, 50), hist_percentile(h, 90), hist_percentile(h, 99),
+	       hist_percentile(h, 99.9), hist_percentile(h, 99.99));
+}
+
+static void print_normal(const struct perf_job *job, const struct perf_result *r)
+{
+	printf("perf %s: %s, bs %u, iodepth %u, %u queue(s), %u thread(s), %s, %.2f s\n", job->uri,
+	       perf_rw_name(job->rw), job->bs, job->iodepth, job->queues, r->threads,
+	       perf_completion_name(job->completion), r->seconds);
+	print_dir("read", &r->read, r->seconds);
+	print_dir("write", &r->write, r->seconds);
+	printf("  cpu: usr=%.1f%%, sys=%.1f%%\n", r->usr_cpu, r->sys_cpu);
+}
+
+static int print_json(const struct perf_job *job, const struct perf_result *r)
+{
+	json_t *root = perf_report_json(job, r);
+
+	if (!root) {
+		fprintf(stderr, "storlab perf: cannot build the JSON report\n");
+		return CLI_EXIT_USAGE;
+	}
+	json_object_set_new(root, "storlab version", json_string(STORLAB_VERSION));
+	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(root);
+	return CLI_EXIT_OK;
+}
+
+int cli_perf(int argc, char **argv)
+{
+	struct perf_job job = {
+	    .rw = PERF_RW_RANDREAD,
+	    .bs = 4096,
+	    .iodepth = 32,
+	    .queues = 1,
+	    .seconds = 10,
+	    .completion = PERF_COMPLETION_POLL,
+	    .seed = 1,
+	};
+	enum perf_output out = PERF_OUTPUT_NORMAL;
+	struct perf_result *res;
+	int opt, ret;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "h", g_perf_options, NULL)) != -1) {
+		if (opt == 'h') {
+			perf_usage(stdout);
+			return CLI_EXIT_OK;
+		}
+		if (opt == '?')
+			return cli_usage_error("perf", "unknown option '%s'", argv[optind - 1]);
+		ret = perf_set(&job, &out, opt, optarg);
+		if (ret >= 0)
+			return ret;
+	}
+	if (optind != argc)
+		return cli_usage_error("perf", "unexpected argument '%s'", argv[optind]);
+	if (!job.uri)
+		return cli_usage_error("perf", "--target URI is required");
+	if (job.ncpus > job.queues)
+		return cli_usage_error("perf", "%u CPUs need at least as many --queues", job.ncpus);
+	res = calloc(1, sizeof(*res));
+	if (!res)
+		return CLI_EXIT_USAGE;
+	ret = perf_run(&job, res);
+	if (ret) {
+		fprintf(stderr, "storlab perf: %s: %s\n", job.uri,
+			ret == -ECONNRESET ? "the back-end went away" : strerror(-ret));
+		ret = ret == -ECONNRESET ? CLI_EXIT_FAIL : CLI_EXIT_USAGE;
+	} else if (out == PERF_OUTPUT_JSON) {
+		ret = print_json(&job, res);
+	} else {
+		print_normal(&job, res);
+	}
+	if (!ret && (res->read.errors || res->write.errors))
+		ret = CLI_EXIT_FAIL;
+	free(res);
+	return ret;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STORLAB_PERF_PERF_H
+#define STORLAB_PERF_PERF_H
+
+/*
+ * The workload engine behind `storlab perf`: one job (a workload on one
+ * device), one pinned thread per CPU, each owning one or more queues and
+ * keeping iodepth requests in flight on each. Latency is taken per request
+ * from CLOCK_MONOTONIC (vDSO, no system call) and counted in a log-linear
+ * histogram per thread; the histograms are merged at the end.
+ *
+ * The engine is not the bottleneck: buffers and request contexts are set up
+ * before the clock starts; in the loop there is no allocation, completions
+ * are reaped in batches and resubmitted at once, and in poll mode the only
+ * system call is the kick the ring asks for.
+ *
+ * Growth points: struct perf_job is one workload (mixes and several jobs
+ * come next), struct perf_result keeps reads and writes apart, and the
+ * report (report.c) is built from the result only.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "perf/histogram.h"
+
+#define PERF_MAX_CPUS	64
+#define PERF_MAX_QUEUES 64
+
+enum perf_rw {
+	PERF_RW_RANDREAD,
+	PERF_RW_RANDWRITE,
+	PERF_RW_READ,
+	PERF_RW_WRITE,
+};
+
+enum perf_completion {
+	PERF_COMPLETION_POLL,  /* busy-poll the used rings */
+	PERF_COMPLETION_EVENT, /* sleep on the queues' call eventfds */
+};
+
+struct perf_job {
+	const char *uri;
+	enum perf_rw rw;
+	uint32_t bs;	  /* bytes, a multiple of 512 */
+	uint32_t iodepth; /* requests in flight per queue */
+	uint16_t queues;  /* spread round-robin over the threads */
+	double seconds;
+	unsigned cpus[PERF_MAX_CPUS]; /* one thread per entry */
+	unsigned ncpus;		      /* 0: one thread on the calling thread's core */
+	enum perf_completion completion;
+	uint64_t offset; /* the range I/O goes to */
+	uint64_t size;	 /* 0: to the end of the device */
+	uint64_t seed;	 /* random offsets */
+};
+
+struct perf_dir_stats {
+	uint64_t ios;
+	uint64_t bytes;
+	uint64_t errors;       /* completions with a non-OK status */
+	struct histogram clat; /* ns from queueing to reaping */
+};
+
+struct perf_result {
+	double seconds; /* the measured window */
+	struct perf_dir_stats read;
+	struct perf_dir_stats write;
+	double usr_cpu; /* percent of one CPU, summed over threads */
+	double sys_cpu;
+	unsigned threads;
+	uint64_t capacity; /* of the device, bytes */
+};
+
+/* "randread", "randwrite", "read", "write". 0 or -EINVAL. */
+int perf_rw_parse(const char *s, enum perf_rw *rw);
+const char *perf_rw_name(enum perf_rw rw);
+/* "poll", "event". 0 or -EINVAL. */
+int perf_completion_parse(const char *s, enum perf_completion *c);
+const char *perf_completion_name(enum perf_completion c);
+/* "1", "0-3", "0,2,4-5" into job->cpus. 0 or -EINVAL. */
+int perf_cpus_parse(const char *s, struct perf_job *job);
+
+/*
+ * Opens the device, runs the job, closes the device. Returns 0 with *res
+ * filled, or a negative errno: -EINVAL (job), what storlab_dev_open()
+ * returns, -ECONNRESET (the back-end went away during the run).
+ */
+int perf_run(const struct perf_job *job, struct perf_result *res);
+
+#endif

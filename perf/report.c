@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+#include "perf/report.h"
+
+#include <stdio.h>
+#include <time.h>
+
+#include "util/common.h"
+
+const double g_perf_percentiles[] = {
+    1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99,
+};
+const size_t g_perf_npercentiles = ARRAY_SIZE(g_perf_percentiles);
+
+double perf_iops(const struct perf_dir_stats *d, double seconds)
+{
+	return seconds > 0 ? (double)d->ios / seconds : 0;
+}
+
+double perf_bw_bytes(const struct perf_dir_stats *d, double seconds)
+{
+	return seconds > 0 ? (double)d->bytes / seconds : 0;
+}
+
+static json_t *clat_json(const struct histogram *h)
+{
+	json_t *pct = json_object();
+	char key[32];
+
+	for (size_t i = 0; i < g_perf_npercentiles; i++) {
+		snprintf(key, sizeof(key), "%f", g_perf_percentiles[i]);
+		json_object_set_new(
+		    pct, key, json_integer((json_int_t)hist_percentile(h, g_perf_percentiles[i])));
+	}
+	return json_pack("{s:I, s:I, s:f, s:f, s:I, s:o}", "min",
+			 (json_int_t)(h->count ? h->min : 0), "max", (json_int_t)h->max, "mean",
+			 hist_mean(h), "stddev", hist_stddev(h), "N", (json_int_t)h->count,
+			 "percentile", pct);
+}
+
+/* fio's per-direction object: bw in KiB/s, runtime in ms. */
+static json_t *dir_json(const struct perf_dir_stats *d, double seconds)
+{
+	double bw = perf_bw_bytes(d, seconds);
+
+	return json_pack("{s:I, s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:o}", "io_bytes",
+			 (json_int_t)d->bytes, "io_kbytes", (json_int_t)(d->bytes >> 10),
+			 "bw_bytes", (json_int_t)bw, "bw", (json_int_t)(bw / 1024), "iops",
+			 perf_iops(d, seconds), "runtime", (json_int_t)(seconds * 1000),
+			 "total_ios", (json_int_t)d->ios, "errors", (json_int_t)d->errors,
+			 "clat_ns", clat_json(&d->clat));
+}
+
+static json_t *job_options_json(const struct perf_job *job)
+{
+	json_t *o = json_object();
+	char cpus[PERF_MAX_CPUS * 4] = "";
+	size_t used = 0;
+
+	for (unsigned i = 0; i < job->ncpus && used < sizeof(cpus); i++)
+		used += (size_t)snprintf(cpus + used, sizeof(cpus) - used, "%s%u", i ? "," : "",
+					 job->cpus[i]);
+	/* fio writes job options as strings. */
+	json_object_set_new(o, "filename", json_string(job->uri));
+	json_object_set_new(o, "rw", json_string(perf_rw_name(job->rw)));
+	json_object_set_new(o, "bs", json_sprintf("%u", job->bs));
+	json_object_set_new(o, "iodepth", json_sprintf("%u", job->iodepth));
+	json_object_set_new(o, "queues", json_sprintf("%u", job->queues));
+	json_object_set_new(o, "cpus", json_string(cpus));
+	json_object_set_new(o, "completion", json_string(perf_completion_name(job->completion)));
+	json_object_set_new(o, "runtime", json_sprintf("%g", job->seconds));
+	return o;
+}
+
+json_t *perf_report_json(const struct perf_job *job, const struct perf_result *res)
+{
+	json_t *j = json_pack("{s:s, s:i, s:f, s:o, s:o, s:o, s:f, s:f, s:i}", "jobname", "perf",
+			      "error", 0, "elapsed", res->seconds, "job options",
+			      job_options_json(job), "read", dir_json(&res->read, res->seconds),
+			      "write", dir_json(&res->write, res->seconds), "usr_cpu", res->usr_cpu,
+			      "sys_cpu", res->sys_cpu, "threads", (int)res->threads);
+
+	return json_pack("{s:I, s:[o]}", "timestamp", (json_int_t)time(NULL), "jobs", j);
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STORLAB_PERF_REPORT_H
+#define STORLAB_PERF_REPORT_H
+
+/*
+ * Results as data: fio's JSON layout (jobs[0].read.iops,
+ * jobs[0].read.clat_ns.percentile["99.000000"], ...) so that tools that read
+ * fio output read ours, and one table of the percentiles every report gives.
+ */
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "perf/perf.h"
+
+/* fio's default percentile list. */
+extern const double g_perf_percentiles[];
+extern const size_t g_perf_npercentiles;
+
+/* Per direction: IOPS, bytes per second. */
+double perf_iops(const struct perf_dir_stats *d, double seconds);
+double perf_bw_bytes(const struct perf_dir_stats *d, double seconds);
+
+/* A new JSON object (caller decrefs), or NULL on allocation failure. */
+json_t *perf_report_json(const struct perf_job *job, const struct perf_result *res);
+
+#endif

@@ -1,0 +1,156 @@
+# SPDX-License-Identifier: MIT
+"""Boots the throw-away Linux guest under QEMU (TCG) and collects its console.
+
+Facts this is built on are in shared/notes/linux-guest.md: TCG (a KVM guest
+hangs in the firmware on these machines), guest memory from a shared memfd
+(vhost-user needs it), -smp N to get N virtio-blk queues used by the guest.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import deps, initramfs
+
+MARKER = re.compile(r"@@STORLAB-([A-Z-]+)(?: ([^@]*))?@@")
+
+
+@dataclass
+class GuestRun:
+    """What one boot produced."""
+    argv: list
+    console: str = ""
+    qemu_rc: int = None
+    timed_out: bool = False
+    duration: float = 0.0
+    booted: bool = False
+    test_rc: int = None           # /test.sh's exit status, None if it never ended
+    results: dict = field(default_factory=dict)   # result KEY VALUE lines
+    failures: list = field(default_factory=list)  # fail MESSAGE lines
+    warnings: list = field(default_factory=list)  # e.g. a module that did not load
+
+    @property
+    def ok(self):
+        return self.test_rc == 0 and not self.timed_out
+
+    def tail(self, lines=60):
+        return "\n".join(self.console.splitlines()[-lines:])
+
+    def diagnosis(self):
+        if self.timed_out:
+            what = "timed out after %.0f s" % self.duration
+        elif not self.booted:
+            what = "QEMU exited (rc %s) before the guest reached /init" % self.qemu_rc
+        elif self.test_rc is None:
+            what = "the guest stopped before /test.sh finished (qemu rc %s)" % self.qemu_rc
+        else:
+            what = "/test.sh exited %d" % self.test_rc
+        if self.failures:
+            what += "; fail: " + "; ".join(self.failures)
+        if self.warnings:
+            what += "; warnings: " + "; ".join(self.warnings)
+        return what
+
+    def check(self):
+        """Raises AssertionError with the console tail unless the test passed."""
+        if not self.ok:
+            raise AssertionError("guest: %s\n--- qemu: %s\n--- console (tail):\n%s"
+                                 % (self.diagnosis(), " ".join(self.argv), self.tail()))
+        return self
+
+
+def _parse(run):
+    for line in run.console.splitlines():
+        for m in MARKER.finditer(line):
+            word, arg = m.group(1), (m.group(2) or "").strip()
+            if word == "BOOTED":
+                run.booted = True
+            elif word == "TEST-END":
+                mm = re.match(r"rc=(\d+)", arg)
+                if mm:
+                    run.test_rc = int(mm.group(1))
+            elif word == "RESULT" and "=" in arg:
+                k, v = arg.split("=", 1)
+                run.results[k] = v
+            elif word == "FAIL":
+                run.failures.append(arg)
+            elif word == "WARN":
+                run.warnings.append(arg)
+
+
+def _blk_list(vhost_user_blk):
+    out = []
+    for d in vhost_user_blk or ():
+        if isinstance(d, (str, os.PathLike)):
+            out.append((str(d), 1))
+        else:
+            out.append((str(d[0]), int(d[1])))
+    return out
+
+
+def qemu_argv(initrd, kver, vhost_user_blk=(), smp=2, mem_mb=512, append="",
+              extra_qemu_args=()):
+    argv = [
+        deps.qemu_system(),
+        "-accel", "tcg", "-M", "q35", "-m", str(mem_mb), "-smp", str(smp),
+        "-nographic", "-no-reboot", "-nic", "none",
+        "-kernel", str(deps.kernel_image(kver)), "-initrd", str(initrd),
+        "-append", ("console=ttyS0 panic=-1 quiet loglevel=1 " + append).strip(),
+        # vhost-user back-ends map guest memory: it must be a shared fd.
+        "-object", "memory-backend-memfd,id=mem,size=%dM,share=on" % mem_mb,
+        "-numa", "node,memdev=mem",
+    ]
+    for i, (sock, nq) in enumerate(_blk_list(vhost_user_blk)):
+        argv += ["-chardev", "socket,id=vub%d,path=%s" % (i, sock),
+                 "-device", "vhost-user-blk-pci,chardev=vub%d,num-queues=%d" % (i, nq)]
+    return argv + list(extra_qemu_args)
+
+
+def boot(script, vhost_user_blk=(), smp=2, mem_mb=512, timeout=120, kver=None,
+         append="", extra_qemu_args=(), files=None, console_log=None, interactive=False):
+    """Boots the guest, runs `script` (sh) as /test.sh, returns a GuestRun.
+
+    vhost_user_blk: socket paths, or (path, num_queues) pairs; the guest sees
+    them as /dev/vda, /dev/vdb, ... in that order. The script can call
+    `result KEY VALUE`, `fail MESSAGE` and `wait_dev /dev/vda [SECONDS]`.
+    QEMU is killed after `timeout` seconds. Raises deps.MissingDependency
+    (naming the Debian package) when a host ingredient is missing.
+    interactive: QEMU gets this terminal (for the CLI); nothing is captured.
+    """
+    kver = kver or deps.kernel_version()
+    deps.qemu_system()
+    tmpdir = tempfile.mkdtemp(prefix="sl-guest-", dir="/tmp")
+    try:
+        initrd = initramfs.make_initrd(script, Path(tmpdir) / "initrd", files=files, kver=kver)
+        argv = qemu_argv(initrd, kver, vhost_user_blk, smp, mem_mb, append, extra_qemu_args)
+        run = GuestRun(argv=argv)
+        t0 = time.monotonic()
+        if interactive:
+            proc = subprocess.Popen(argv)
+        else:
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT)
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            run.timed_out = True
+            proc.kill()
+            out, _ = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=30)
+        run.duration = time.monotonic() - t0
+        run.qemu_rc = proc.returncode
+        run.console = (out or b"").decode("utf-8", "replace").replace("\r", "")
+        if console_log:
+            Path(console_log).write_text(run.console)
+        _parse(run)
+        return run
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/* Device URIs (initiator/uri.c) and the CLI's size, number and time
+ * arguments (cli/args.c, compiled in: the CLI is not an archive). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cli/args.c"
+#include "initiator/uri.h"
+
+static void test_uri_ok(void **state)
+{
+	struct initiator_uri u;
+
+	(void)state;
+	assert_int_equal(initiator_uri_parse("vhost-user-blk:/tmp/vhost.0", &u), 0);
+	assert_int_equal(u.transport, INITIATOR_VHOST_USER_BLK);
+	assert_string_equal(u.scheme, "vhost-user-blk");
+	assert_string_equal(u.path, "/tmp/vhost.0");
+	/* A relative path and a colon inside the path are the path's business. */
+	assert_int_equal(initiator_uri_parse("vhost-user-blk:run/a:b.sock", &u), 0);
+	assert_string_equal(u.path, "run/a:b.sock");
+}
+
+static void test_uri_bad(void **state)
+{
+	char long_uri[200];
+	struct initiator_uri u;
+
+	(void)state;
+	assert_int_equal(initiator_uri_parse("/tmp/vhost.0", &u), -EINVAL);
+	assert_int_equal(initiator_uri_parse(":/tmp/x", &u), -EINVAL);
+	assert_int_equal(initiator_uri_parse("vhost-user-blk:", &u), -EINVAL);
+	assert_int_equal(initiator_uri_parse("vhost-user-scsi:/tmp/x", &u), -EPROTONOSUPPORT);
+	assert_int_equal(initiator_uri_parse("vhost-user-bl:/tmp/x", &u), -EPROTONOSUPPORT);
+	assert_int_equal(initiator_uri_parse("vhost-user-blkx:/tmp/x", &u), -EPROTONOSUPPORT);
+	memset(long_uri, 'a', sizeof(long_uri));
+	memcpy(long_uri, "vhost-user-blk:/", 16);
+	long_uri[sizeof(long_uri) - 1] = '\0';
+	assert_int_equal(initiator_uri_parse(long_uri, &u), -ENAMETOOLONG);
+}
+
+static void test_sizes(void **state)
+{
+	static const struct {
+		const char *text;
+		uint64_t value;
+	} ok[] = {
+	    {"0", 0},
+	    {"512", 512},
+	    {"4k", 4096},
+	    {"4K", 4096},
+	    {"4KiB", 4096},
+	    {"1M", 1 << 20},
+	    {"1m", 1 << 20},
+	    {"64MiB", 64 << 20},
+	    {"1G", 1ULL << 30},
+	    {"2T", 2ULL << 40},
+	    {"0x1000", 4096},
+	    {"010", 10},
+	    {"16777216", 16777216},
+	};
+	static const char *const bad[] = {
+	    "", "k", "-1", " 1", "1x", "1.5M", "4kk", "99999999999T", "18446744073709551616",
+	};
+	uint64_t v;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
+		v = 12345;
+		assert_int_equal(cli_parse_size(ok[i].text, &v), 0);
+		assert_int_equal(v, ok[i].value);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		v = 12345;
+		assert_int_equal(cli_parse_size(bad[i], &v), -EINVAL);
+		assert_int_equal(v, 12345);
+	}
+}
+
+static void test_uints_and_seconds(void **state)
+{
+	uint64_t v;
+	double s;
+
+	(void)state;
+	assert_int_equal(cli_parse_uint("32", 1, 64, &v), 0);
+	assert_int_equal(v, 32);
+	assert_int_equal(cli_parse_uint("0x10", 1, 64, &v), 0);
+	assert_int_equal(v, 16);
+	assert_int_equal(cli_parse_uint("0", 1, 64, &v), -EINVAL);
+	assert_int_equal(cli_parse_uint("65", 1, 64, &v), -EINVAL);
+	assert_int_equal(cli_parse_uint("4k", 1, 1 << 20, &v), -EINVAL);
+	assert_int_equal(cli_parse_seconds("5", &s), 0);
+	assert_true(s == 5);
+	assert_int_equal(cli_parse_seconds("0.5", &s), 0);
+	assert_true(s == 0.5);
+	assert_int_equal(cli_parse_seconds("250ms", &s), 0);
+	assert_true(s == 0.25);
+	assert_int_equal(cli_parse_seconds("2s", &s), 0);
+	assert_true(s == 2);
+	assert_int_equal(cli_parse_seconds("-1", &s), -EINVAL);
+	assert_int_equal(cli_parse_seconds("1h", &s), -EINVAL);
+	assert_int_equal(cli_parse_seconds("nan", &s), -EINVAL);
+}
+
+static void test_format_bytes(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	cli_format_bytes(512, buf, sizeof(buf));
+	assert_string_equal(buf, "512 B");
+	cli_format_bytes(64 << 20, buf, sizeof(buf));
+	assert_string_equal(buf, "64.0 MiB");
+	cli_format_bytes(1536, buf, sizeof(buf));
+	assert_string_equal(buf, "1.5 KiB");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_uri_ok),	 cmocka_unit_test(test_uri_bad),
+	    cmocka_unit_test(test_sizes),	 cmocka_unit_test(test_uints_and_seconds),
+	    cmocka_unit_test(test_format_bytes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/* storlab rpc: argv -> JSON params for every method of the table, compared
+ * with what SPDK's rpc.py sends (cli/rpc_args.c compiled in). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cli/rpc_args.c"
+
+#define MAX_ARGS 12
+
+struct rpc_case {
+	const char *argv[MAX_ARGS]; /* method, then its arguments */
+	const char *params;	    /* expected JSON, "null" for none, NULL: an error */
+};
+
+static const struct rpc_case g_cases[] = {
+    {{"bdev_malloc_create", "-b", "Malloc0", "64", "512"},
+     "{\"name\": \"Malloc0\", \"num_blocks\": 131072, \"block_size\": 512}"},
+    {{"bdev_malloc_create", "1.5", "4096", "-u", "u-1"},
+     "{\"uuid\": \"u-1\", \"num_blocks\": 384, \"block_size\": 4096}"},
+    {{"bdev_malloc_create", "--name=M1", "1", "4096"},
+     "{\"name\": \"M1\", \"num_blocks\": 256, \"block_size\": 4096}"},
+    {{"bdev_malloc_delete", "Malloc0"}, "{\"name\": \"Malloc0\"}"},
+    {{"bdev_null_create", "Null0", "1024", "4096"},
+     "{\"name\": \"Null0\", \"num_blocks\": 262144, \"block_size\": 4096}"},
+    {{"bdev_null_delete", "Null0"}, "{\"name\": \"Null0\"}"},
+    {{"bdev_uring_create", "/tmp/f.img", "U0"}, "{\"filename\": \"/tmp/f.img\", \"name\": \"U0\"}"},
+    {{"bdev_uring_create", "/tmp/f.img", "U0", "4096"},
+     "{\"filename\": \"/tmp/f.img\", \"name\": \"U0\", \"block_size\": 4096}"},
+    {{"bdev_uring_delete", "U0"}, "{\"name\": \"U0\"}"},
+    {{"bdev_aio_create", "/tmp/f.img", "A0", "512"},
+     "{\"filename\": \"/tmp/f.img\", \"name\": \"A0\", \"block_size\": 512}"},
+    {{"bdev_aio_delete", "A0"}, "{\"name\": \"A0\"}"},
+    {{"bdev_get_bdevs"}, "null"},
+    {{"bdev_get_bdevs", "-b", "Malloc0", "-t", "100"}, "{\"name\": \"Malloc0\", \"timeout\": 100}"},
+    {{"bdev_get_iostat", "-b", "Malloc0"}, "{\"name\": \"Malloc0\"}"},
+    {{"bdev_get_iostat"}, "null"},
+    {{"vhost_create_blk_controller", "vhost.0", "Malloc0"},
+     "{\"ctrlr\": \"vhost.0\", \"dev_name\": \"Malloc0\"}"},
+    {{"vhost_create_blk_controller", "--cpumask", "0x3", "vhost.0", "Malloc0", "-r", "-p",
+      "--num-queues", "4"},
+     "{\"ctrlr\": \"vhost.0\", \"dev_name\": \"Malloc0\", \"cpumask\": \"0x3\", "
+     "\"readonly\": true, \"packed_ring\": true, \"num_queues\": 4}"},
+    {{"vhost_create_blk_controller", "v", "d", "--readonly", "--packed_ring"},
+     "{\"ctrlr\": \"v\", \"dev_name\": \"d\", \"readonly\": true, \"packed_ring\": true}"},
+    {{"vhost_get_controllers"}, "null"},
+    {{"vhost_get_controllers", "-n", "vhost.0"}, "{\"name\": \"vhost.0\"}"},
+    {{"vhost_delete_controller", "vhost.0"}, "{\"ctrlr\": \"vhost.0\"}"},
+    {{"vhost_get_controller_stats", "--name", "vhost.0"}, "{\"name\": \"vhost.0\"}"},
+    {{"vhost_get_controller_stats"}, "null"},
+    {{"framework_get_reactors"}, "null"},
+    {{"rpc_get_methods"}, "null"},
+    {{"rpc_get_methods", "-c", "--include-aliases"},
+     "{\"current\": true, \"include_aliases\": true}"},
+    /* errors */
+    {{"bdev_malloc_create", "64"}, NULL},	      /* missing BLOCK_SIZE */
+    {{"bdev_malloc_create", "64", "512", "9"}, NULL}, /* one too many */
+    {{"bdev_malloc_create", "64", "big"}, NULL},      /* not an integer */
+    {{"bdev_malloc_create", "x", "512"}, NULL},	      /* not a size */
+    {{"bdev_malloc_create", "64", "0"}, NULL},	      /* block size 0 */
+    {{"bdev_malloc_create", "-b"}, NULL},	      /* option without value */
+    {{"bdev_malloc_delete"}, NULL},
+    {{"bdev_get_bdevs", "-x", "1"}, NULL},		       /* unknown option */
+    {{"vhost_create_blk_controller", "v", "d", "-r=1"}, NULL}, /* a flag's value */
+    {{"framework_get_reactors", "extra"}, NULL},
+};
+
+static int case_params(const struct rpc_case *c, json_t **params, char *err, size_t len)
+{
+	const struct rpc_cmd *cmd = rpc_cmd_find(c->argv[0]);
+	int argc = 0;
+
+	assert_non_null(cmd);
+	while (argc + 1 < MAX_ARGS && c->argv[argc + 1])
+		argc++;
+	return rpc_cmd_params(cmd, argc, (char **)&c->argv[1], params, err, len);
+}
+
+static void test_cases(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(g_cases); i++) {
+		const struct rpc_case *c = &g_cases[i];
+		json_t *params = (json_t *)0x1, *want;
+		char err[128] = "";
+		int ret = case_params(c, &params, err, sizeof(err));
+
+		if (!c->params) {
+			if (ret != -EINVAL)
+				fail_msg("case %zu (%s): accepted, want an error", i, c->argv[0]);
+			assert_null(params);
+			assert_true(err[0] != '\0');
+			continue;
+		}
+		if (ret)
+			fail_msg("case %zu (%s): %s", i, c->argv[0], err);
+		want = json_loads(c->params, JSON_DECODE_ANY, NULL);
+		assert_non_null(want);
+		if (json_is_null(want)) {
+			assert_null(params);
+		} else if (!json_equal(params, want)) {
+			char *got = json_dumps(params, JSON_SORT_KEYS);
+
+			fail_msg("case %zu (%s): got %s, want %s", i, c->argv[0], got, c->params);
+		}
+		json_decref(want);
+		json_decref(params);
+	}
+}
+
+/* A method added to the table without a case here fails this test. */
+static void test_every_method_has_cases(void **state)
+{
+	(void)state;
+	assert_true(rpc_cmd_count() > 0);
+	for (size_t m = 0; m < rpc_cmd_count(); m++) {
+		const char *method = rpc_cmd_at(m)->method;
+		bool ok = false;
+
+		for (size_t i = 0; i < ARRAY_SIZE(g_cases) && !ok; i++)
+			ok = g_cases[i].params && strcmp(g_cases[i].argv[0], method) == 0;
+		if (!ok)
+			fail_msg("no passing case for %s", method);
+	}
+	assert_null(rpc_cmd_find("nvmf_create_subsystem"));
+	assert_null(rpc_cmd_at(rpc_cmd_count()));
+}
+
+static void test_raw_params(void **state)
+{
+	char *argv1[] = {"{\"nqn\": \"nqn.2016-06.io.spdk:cnode1\", \"allow_any_host\": true}"};
+	char *argv_arr[] = {"[1, 2]"};
+	char *argv_str[] = {"\"x\""};
+	char *argv_bad[] = {"{nope"};
+	char *argv_two[] = {"{}", "{}"};
+	char err[128];
+	json_t *p;
+
+	(void)state;
+	assert_int_equal(rpc_raw_params(0, NULL, &p, err, sizeof(err)), 0);
+	assert_null(p);
+	assert_int_equal(rpc_raw_params(1, argv1, &p, err, sizeof(err)), 0);
+	assert_true(json_is_true(json_object_get(p, "allow_any_host")));
+	assert_string_equal(json_string_value(json_object_get(p, "nqn")),
+			    "nqn.2016-06.io.spdk:cnode1");
+	json_decref(p);
+	assert_int_equal(rpc_raw_params(1, argv_arr, &p, err, sizeof(err)), 0);
+	assert_int_equal(json_array_size(p), 2);
+	json_decref(p);
+	assert_int_equal(rpc_raw_params(1, argv_str, &p, err, sizeof(err)), -EINVAL);
+	assert_null(p);
+	assert_int_equal(rpc_raw_params(1, argv_bad, &p, err, sizeof(err)), -EINVAL);
+	assert_int_equal(rpc_raw_params(2, argv_two, &p, err, sizeof(err)), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_cases),
+	    cmocka_unit_test(test_every_method_has_cases),
+	    cmocka_unit_test(test_raw_params),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
