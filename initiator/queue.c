@@ -20,6 +20,7 @@
 
 #include "initiator/internal.h"
 #include "util/common.h"
+#include "util/deadline.h"
 #include "util/log.h"
 
 /* Empty busy polls between two checks of the vhost-user socket. */
@@ -439,14 +440,6 @@ static unsigned reap_used(struct storlab_queue *q, struct storlab_completion *c,
 	return n;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Sleeps on the call eventfd (and the socket, for a hang-up) until the
  * deadline (-1: none). Returns 0 when woken, -ETIMEDOUT. */
 static int queue_wait(struct storlab_queue *q, int64_t deadline)
@@ -455,15 +448,13 @@ static int queue_wait(struct storlab_queue *q, int64_t deadline)
 	    {.fd = q->call_fd, .events = POLLIN},
 	    {.fd = q->dev->sock_fd, .events = POLLIN | POLLRDHUP},
 	};
-	int timeout = -1, ret;
+	int ret;
 
 	/* virtio 1.2 §2.7.10: ask for a notification, then look again, or an
 	 * entry used in between would never wake us. */
 	if (virtq_drv_enable_notify(&q->vq, true))
 		return 0;
-	if (deadline >= 0)
-		timeout = (int)MAX(deadline - now_ms(), 0);
-	ret = poll(pfd, 2, timeout);
+	ret = poll(pfd, 2, deadline_ms_left(deadline));
 	if (!q->fd_enabled)
 		virtq_drv_enable_notify(&q->vq, false);
 	if (ret < 0)
@@ -491,7 +482,7 @@ static void queue_idle(struct storlab_queue *q)
 int storlab_queue_reap(struct storlab_queue *q, struct storlab_completion *c, unsigned min,
 		       unsigned max, int timeout_ms)
 {
-	int64_t deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : -1;
+	int64_t deadline = deadline_from_timeout(timeout_ms);
 	unsigned n = 0;
 	int ret = 0;
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "rpc/frame.h"
+#include "util/deadline.h"
 #include "util/log.h"
 
 /* Responses (bdev lists, stats) can be larger than any request. */
@@ -29,47 +30,9 @@ struct rpc_client {
 	struct rpc_frame frame;
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t deadline_of(int timeout_ms)
-{
-	return timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
-}
-
-/* Milliseconds left for poll(): -1 forever, 0 once the deadline passed. */
-static int ms_left(int64_t deadline)
-{
-	int64_t left;
-
-	if (deadline < 0)
-		return -1;
-	left = deadline - now_ms();
-	return left > 0 ? (int)left : 0;
-}
-
-/* Waits for events on fd until the deadline: 0, -ETIMEDOUT or -errno. */
-static int wait_fd(int fd, short events, int64_t deadline)
-{
-	struct pollfd pfd = {.fd = fd, .events = events};
-	int n;
-
-	do {
-		n = poll(&pfd, 1, ms_left(deadline));
-	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	return n == 0 ? -ETIMEDOUT : 0;
-}
-
 int rpc_client_connect(const char *path, int timeout_ms, struct rpc_client **clientp)
 {
-	int64_t deadline = deadline_of(timeout_ms);
+	int64_t deadline = deadline_from_timeout(timeout_ms);
 	struct rpc_client *client;
 	struct sockaddr_un sun;
 	int fd, rc;
@@ -88,7 +51,7 @@ int rpc_client_connect(const char *path, int timeout_ms, struct rpc_client **cli
 		/* Nothing listens yet (a target still starting): retry. A full
 		 * backlog (EAGAIN) clears up as the server accepts. */
 		if ((rc != -ENOENT && rc != -ECONNREFUSED && rc != -EAGAIN) ||
-		    ms_left(deadline) == 0) {
+		    deadline_ms_left(deadline) == 0) {
 			log_err("connect %s: %s", path, strerror(-rc));
 			return rc == -EAGAIN ? -ETIMEDOUT : rc;
 		}
@@ -132,7 +95,7 @@ static int client_send(struct rpc_client *client, const char *data, size_t len, 
 			continue;
 		if (errno != EAGAIN)
 			return errno == EPIPE ? -ECONNRESET : -errno;
-		rc = wait_fd(client->fd, POLLOUT, deadline);
+		rc = deadline_wait_fd(client->fd, POLLOUT, deadline);
 		if (rc)
 			return rc;
 	}
@@ -169,7 +132,7 @@ static int client_recv(struct rpc_client *client, int64_t deadline, json_t **val
 		} else if (n == 0) {
 			return -ECONNRESET;
 		} else if (errno == EAGAIN) {
-			rc = wait_fd(client->fd, POLLIN, deadline);
+			rc = deadline_wait_fd(client->fd, POLLIN, deadline);
 			if (rc)
 				return rc;
 		} else if (errno != EINTR) {
@@ -216,7 +179,7 @@ static int response_match(json_t *resp, json_int_t id)
 int rpc_client_call(struct rpc_client *client, const char *method, json_t *params,
 		    json_t **result, json_t **error)
 {
-	int64_t deadline = deadline_of(client->timeout_ms);
+	int64_t deadline = deadline_from_timeout(client->timeout_ms);
 	json_int_t id = client->next_id++;
 	json_t *req, *resp, *member;
 	char *text;

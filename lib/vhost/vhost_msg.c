@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "util/common.h"
+#include "util/deadline.h"
 #include "util/log.h"
 
 static const char *const g_request_names[VHOST_USER_REQUEST_MAX] = {
@@ -74,38 +75,6 @@ union fd_control {
 	char buf[CMSG_SPACE(sizeof(int) * VHOST_USER_MAX_FDS)];
 	struct cmsghdr align;
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t deadline_of(int timeout_ms)
-{
-	return timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
-}
-
-/* Waits for events on fd until deadline (-1: forever). 0 when the socket is
- * ready (or in error: the next call on it reports which), else -ETIMEDOUT. */
-static int wait_fd(int fd, short events, int64_t deadline)
-{
-	struct pollfd pfd = {.fd = fd, .events = events};
-	int timeout;
-	int n;
-
-	do {
-		timeout = -1;
-		if (deadline >= 0)
-			timeout = (int)MAX(deadline - now_ms(), 0);
-		n = poll(&pfd, 1, timeout);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	return n == 0 ? -ETIMEDOUT : 0;
-}
 
 void vhost_msg_close_fds(struct vhost_msg *msg)
 {
@@ -268,7 +237,7 @@ int vhost_msg_rx_step(struct vhost_msg_rx *rx, int sock)
 
 int vhost_msg_recv(int sock, struct vhost_msg *msg, int timeout_ms)
 {
-	int64_t deadline = deadline_of(timeout_ms);
+	int64_t deadline = deadline_from_timeout(timeout_ms);
 	struct vhost_msg_rx rx = {.state = VHOST_MSG_RX_HDR};
 	int ret;
 
@@ -280,7 +249,7 @@ int vhost_msg_recv(int sock, struct vhost_msg *msg, int timeout_ms)
 		}
 		if (ret != -EAGAIN)
 			return ret;
-		ret = wait_fd(sock, POLLIN, deadline);
+		ret = deadline_wait_fd(sock, POLLIN, deadline);
 		if (ret < 0) {
 			vhost_msg_rx_reset(&rx);
 			return ret;
@@ -291,7 +260,7 @@ int vhost_msg_recv(int sock, struct vhost_msg *msg, int timeout_ms)
 int vhost_msg_send(int sock, const struct vhost_user_hdr *hdr, const void *payload, const int *fds,
 		   unsigned nfds, int timeout_ms)
 {
-	int64_t deadline = deadline_of(timeout_ms);
+	int64_t deadline = deadline_from_timeout(timeout_ms);
 	union fd_control control;
 	struct iovec iov[2] = {
 	    {.iov_base = (void *)hdr, .iov_len = sizeof(*hdr)},
@@ -324,7 +293,7 @@ int vhost_msg_send(int sock, const struct vhost_user_hdr *hdr, const void *paylo
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				return -errno;
-			ret = wait_fd(sock, POLLOUT, deadline);
+			ret = deadline_wait_fd(sock, POLLOUT, deadline);
 			if (ret < 0)
 				return ret;
 			continue;
