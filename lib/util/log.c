@@ -87,3 +87,27 @@ void log_msg(enum log_level level, const char *component, const char *fmt, ...)
 	log_vmsg(level, component, fmt, ap);
 	va_end(ap);
 }
+
+bool log_ratelimit_allow(struct log_ratelimit *rl, const char *component, const char *what)
+{
+	struct timespec ts;
+	int64_t now;
+
+	/* Only error paths get here: the coarse clock (vDSO) is plenty. */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	if (now - rl->window_start_ns >= 1000000000) {
+		if (rl->dropped)
+			log_msg(LOG_LEVEL_WARN, component, "%s: %u more messages suppressed", what,
+				rl->dropped);
+		rl->window_start_ns = now;
+		rl->lines = 0;
+		rl->dropped = 0;
+	}
+	if (rl->lines >= LOG_RATELIMIT_LINES) {
+		rl->dropped++;
+		return false;
+	}
+	rl->lines++;
+	return true;
+}

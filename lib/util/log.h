@@ -17,6 +17,8 @@
  */
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 enum log_level {
 	LOG_LEVEL_ERR,
@@ -46,6 +48,18 @@ void log_set_sink(log_sink_fn sink, void *arg);
 void log_msg(enum log_level level, const char *component, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void log_vmsg(enum log_level level, const char *component, const char *fmt, va_list ap);
+
+#include "util/log_ratelimit.h"
+
+/* True if one more line may be logged now. When a new one-second window
+ * opens after lines were dropped, first logs how many, naming `what`. */
+bool log_ratelimit_allow(struct log_ratelimit *rl, const char *component, const char *what);
+
+#define log_warn_ratelimited(rl, what, ...)                             \
+	do {                                                            \
+		if (log_ratelimit_allow((rl), LOG_COMPONENT, (what)))   \
+			log_msg(LOG_LEVEL_WARN, LOG_COMPONENT, __VA_ARGS__); \
+	} while (0)
 
 #define log_err(...) log_msg(LOG_LEVEL_ERR, LOG_COMPONENT, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_LEVEL_WARN, LOG_COMPONENT, __VA_ARGS__)

@@ -25,6 +25,7 @@
 #include <sys/uio.h>
 
 #include "mem/mem.h"
+#include "util/log_ratelimit.h"
 #include "spec/virtio.h"
 
 enum virtq_layout {
@@ -64,6 +65,7 @@ struct virtq_dev {
 	struct virtq_avail *avail;
 	struct virtq_used *used;
 	const struct mem_table *mem;
+	struct log_ratelimit log_rl; /* rejections of the driver's chains */
 };
 
 /*

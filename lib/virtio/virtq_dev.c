@@ -69,6 +69,9 @@ int virtq_dev_init(struct virtq_dev *q, const struct virtq_dev_config *cfg)
  * use, after the driver changed it. memcpy because an indirect table need not
  * be 16-byte aligned (§2.7.5.3 asks for no alignment).
  */
+/* A driver can repeat a bad chain at line rate: rate-limited per queue. */
+#define vq_warn(q, ...) log_warn_ratelimited(&(q)->log_rl, "virtqueue", __VA_ARGS__)
+
 static inline void desc_fetch(struct virtq_desc *d, const uint8_t *src)
 {
 	memcpy(d, src, sizeof(*d));
@@ -76,26 +79,26 @@ static inline void desc_fetch(struct virtq_desc *d, const uint8_t *src)
 }
 
 /* Adds one non-empty buffer of chain c. */
-static inline int chain_add_buf(const struct virtq_dev *q, struct virtq_chain *c,
+static inline int chain_add_buf(struct virtq_dev *q, struct virtq_chain *c,
 				const struct virtq_desc *d)
 {
 	uint32_t n = (uint32_t)c->nout + c->nin;
 	void *hva;
 
 	if (unlikely(n >= c->max_iov)) {
-		log_warn("virtio 1.2 §2.7.4.1: chain %u has more than %u buffers", c->head,
+		vq_warn(q, "virtio 1.2 §2.7.4.1: chain %u has more than %u buffers", c->head,
 			 c->max_iov);
 		return -EINVAL;
 	}
 	/* Exactly 2^32 bytes would be allowed, but not representable in the
 	 * uint32 totals; no driver sends that. */
 	if (unlikely((uint64_t)c->out_len + c->in_len + d->len > UINT32_MAX)) {
-		log_warn("virtio 1.2 §2.7.5.2: chain %u is longer than 2^32 bytes", c->head);
+		vq_warn(q, "virtio 1.2 §2.7.5.2: chain %u is longer than 2^32 bytes", c->head);
 		return -EINVAL;
 	}
 	hva = mem_gpa_to_hva(q->mem, d->addr, d->len);
 	if (unlikely(!hva)) {
-		log_warn("virtio 1.2 §2.7.5: chain %u: buffer [0x%" PRIx64 ", +0x%x) is not inside "
+		vq_warn(q, "virtio 1.2 §2.7.5: chain %u: buffer [0x%" PRIx64 ", +0x%x) is not inside "
 			 "one guest memory region",
 			 c->head, d->addr, d->len);
 		return -EINVAL;
@@ -114,38 +117,38 @@ static inline int chain_add_buf(const struct virtq_dev *q, struct virtq_chain *c
 
 /* The indirect table descriptor d refers to, with its number of entries in
  * *entries; NULL (logged) if the driver may not use it. */
-static const uint8_t *indirect_table(const struct virtq_dev *q, const struct virtq_chain *c,
+static const uint8_t *indirect_table(struct virtq_dev *q, const struct virtq_chain *c,
 				     const struct virtq_desc *d, bool nested, uint32_t *entries)
 {
 	const uint8_t *table;
 
 	if (unlikely(!q->indirect)) {
-		log_warn("virtio 1.2 §2.7.5.3.1: chain %u uses an indirect table, "
+		vq_warn(q, "virtio 1.2 §2.7.5.3.1: chain %u uses an indirect table, "
 			 "VIRTIO_F_INDIRECT_DESC was not negotiated",
 			 c->head);
 		return NULL;
 	}
 	if (unlikely(nested)) {
-		log_warn("virtio 1.2 §2.7.5.3.1: chain %u has an indirect descriptor inside an "
+		vq_warn(q, "virtio 1.2 §2.7.5.3.1: chain %u has an indirect descriptor inside an "
 			 "indirect table",
 			 c->head);
 		return NULL;
 	}
 	if (unlikely(d->flags & VIRTQ_DESC_F_NEXT)) {
-		log_warn("virtio 1.2 §2.7.5.3.1: chain %u has a descriptor with both INDIRECT and "
+		vq_warn(q, "virtio 1.2 §2.7.5.3.1: chain %u has a descriptor with both INDIRECT and "
 			 "NEXT",
 			 c->head);
 		return NULL;
 	}
 	if (unlikely(d->len == 0 || d->len % sizeof(struct virtq_desc))) {
-		log_warn("virtio 1.2 §2.7.5.3: chain %u: indirect table length %u is not a "
+		vq_warn(q, "virtio 1.2 §2.7.5.3: chain %u: indirect table length %u is not a "
 			 "non-zero multiple of 16",
 			 c->head, d->len);
 		return NULL;
 	}
 	table = mem_gpa_to_hva(q->mem, d->addr, d->len);
 	if (unlikely(!table)) {
-		log_warn("virtio 1.2 §2.7.5.3: chain %u: indirect table [0x%" PRIx64 ", +0x%x) is "
+		vq_warn(q, "virtio 1.2 §2.7.5.3: chain %u: indirect table [0x%" PRIx64 ", +0x%x) is "
 			 "not inside one guest memory region",
 			 c->head, d->addr, d->len);
 		return NULL;
@@ -160,7 +163,7 @@ static const uint8_t *indirect_table(const struct virtq_dev *q, const struct vir
  * chain then starts at its entry 0. The walk is bounded by max_chain_len
  * buffers, which also ends any loop.
  */
-static int split_walk(const struct virtq_dev *q, struct virtq_chain *c)
+static int split_walk(struct virtq_dev *q, struct virtq_chain *c)
 {
 	const uint8_t *table = (const uint8_t *)q->desc;
 	uint32_t entries = q->num, idx = c->head, count = 0;
@@ -180,7 +183,7 @@ static int split_walk(const struct virtq_dev *q, struct virtq_chain *c)
 			continue;
 		}
 		if (unlikely(++count > q->max_chain_len)) {
-			log_warn("virtio 1.2 §2.7.5.2: chain %u is longer than %u descriptors "
+			vq_warn(q, "virtio 1.2 §2.7.5.2: chain %u is longer than %u descriptors "
 				 "(a loop?)",
 				 c->head, q->max_chain_len);
 			return -EINVAL;
@@ -188,7 +191,7 @@ static int split_walk(const struct virtq_dev *q, struct virtq_chain *c)
 		if (d.flags & VIRTQ_DESC_F_WRITE) {
 			writable = true;
 		} else if (unlikely(writable)) {
-			log_warn("virtio 1.2 §2.7.4.2: chain %u has a device-readable descriptor "
+			vq_warn(q, "virtio 1.2 §2.7.4.2: chain %u has a device-readable descriptor "
 				 "after a device-writable one",
 				 c->head);
 			return -EINVAL;
@@ -201,7 +204,7 @@ static int split_walk(const struct virtq_dev *q, struct virtq_chain *c)
 		if (!(d.flags & VIRTQ_DESC_F_NEXT))
 			return 0;
 		if (unlikely(d.next >= entries)) {
-			log_warn("virtio 1.2 §2.7.5: chain %u: next %u is outside a table of %u "
+			vq_warn(q, "virtio 1.2 §2.7.5: chain %u: next %u is outside a table of %u "
 				 "descriptors",
 				 c->head, d.next, entries);
 			return -EINVAL;
@@ -222,7 +225,7 @@ static int split_pop(struct virtq_dev *q, struct virtq_chain *c)
 		if (idx == q->last_avail_idx)
 			return -EAGAIN;
 		if (unlikely((uint16_t)(idx - q->last_avail_idx) > q->num)) {
-			log_warn("virtio 1.2 §2.7: avail idx %u is more than %u entries ahead of "
+			vq_warn(q, "virtio 1.2 §2.7: avail idx %u is more than %u entries ahead of "
 				 "%u",
 				 idx, q->num, q->last_avail_idx);
 			return -EIO;
@@ -231,7 +234,7 @@ static int split_pop(struct virtq_dev *q, struct virtq_chain *c)
 	}
 	head = __atomic_load_n(&q->avail->ring[q->last_avail_idx & (q->num - 1)], __ATOMIC_RELAXED);
 	if (unlikely(head >= q->num)) {
-		log_warn("virtio 1.2 §2.7.6: avail ring entry %u holds head %u, queue size %u",
+		vq_warn(q, "virtio 1.2 §2.7.6: avail ring entry %u holds head %u, queue size %u",
 			 q->last_avail_idx, head, q->num);
 		return -EIO;
 	}

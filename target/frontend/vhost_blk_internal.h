@@ -34,14 +34,6 @@ struct vhost_blk_io {
 	struct iovec iov[VHOST_BLK_IOV_MAX];
 };
 
-/* Rejections a queue logs per second at most: a malicious guest must not be
- * able to flood the log. */
-struct vhost_blk_log_limit {
-	uint64_t window_start;
-	uint32_t lines;
-	uint32_t dropped;
-};
-
 struct vhost_blk_queue {
 	/* Set by the control thread while the queue is stopped. */
 	const char *ctrlr_name;
@@ -66,7 +58,7 @@ struct vhost_blk_queue {
 	uint32_t nfree;
 	uint32_t unnotified; /* used entries pushed since the last notify */
 	bool stopping;
-	struct vhost_blk_log_limit log_limit;
+	struct log_ratelimit log_limit; /* rejections the guest can repeat */
 
 	/* Written by the reactor with relaxed stores, read by anyone. */
 	struct vhost_blk_queue_stats stats;

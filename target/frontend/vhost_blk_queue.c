@@ -27,7 +27,6 @@
 
 /* Chains popped per poll at most, so one queue cannot starve the others. */
 #define VHOST_BLK_BATCH 32
-#define LOG_LIMIT_LINES 10
 
 /* Stats have one writer, the queue's reactor: a relaxed store of the new
  * value is enough for racy readers, and cheaper than a locked add. */
@@ -45,27 +44,14 @@ static void queue_warn(struct vhost_blk_queue *q, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Rejections and failures are the guest's doing or the backend's, and both
- * can repeat at line rate: at most LOG_LIMIT_LINES a second per queue. */
+ * can repeat at line rate: rate-limited per queue. */
 static void queue_warn(struct vhost_blk_queue *q, const char *fmt, ...)
 {
-	struct vhost_blk_log_limit *l = &q->log_limit;
-	uint64_t now = env_tsc();
 	char line[512];
 	va_list ap;
 
-	if (now - l->window_start >= env_tsc_hz()) {
-		if (l->dropped)
-			log_warn("%s queue %u: %u more messages suppressed", q->ctrlr_name,
-				 q->index, l->dropped);
-		l->window_start = now;
-		l->lines = 0;
-		l->dropped = 0;
-	}
-	if (l->lines >= LOG_LIMIT_LINES) {
-		l->dropped++;
+	if (!log_ratelimit_allow(&q->log_limit, LOG_COMPONENT, q->ctrlr_name))
 		return;
-	}
-	l->lines++;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);

@@ -104,6 +104,43 @@ static void test_level_filters(void **state)
 	assert_string_equal(c.line, "now kept");
 }
 
+/* A peer repeating a bad message gets LOG_RATELIMIT_LINES lines a second,
+ * then one line counting what was dropped when the next window opens. */
+static void test_ratelimit(void **state)
+{
+	struct log_ratelimit rl = {0};
+	struct captured c = {0};
+
+	(void)state;
+	log_set_sink(capture, &c);
+	for (int i = 0; i < 3 * LOG_RATELIMIT_LINES; i++)
+		log_warn_ratelimited(&rl, "queue 7", "bad chain %d", i);
+	assert_int_equal(c.lines, LOG_RATELIMIT_LINES);
+	assert_string_equal(c.line, "bad chain 9");
+	/* A second later (moved back rather than slept). */
+	rl.window_start_ns -= 1000000000;
+	log_warn_ratelimited(&rl, "queue 7", "bad chain %d", 99);
+	assert_int_equal(c.lines, LOG_RATELIMIT_LINES + 2);
+	assert_string_equal(c.line, "bad chain 99");
+	assert_int_equal(rl.lines, 1);
+	assert_int_equal(rl.dropped, 0);
+}
+
+static void test_ratelimit_reports_drops(void **state)
+{
+	struct log_ratelimit rl = {0};
+	struct captured c = {0};
+
+	(void)state;
+	for (int i = 0; i < LOG_RATELIMIT_LINES + 5; i++)
+		assert_int_equal(log_ratelimit_allow(&rl, "test", "queue 7"), i < LOG_RATELIMIT_LINES);
+	log_set_sink(capture, &c);
+	rl.window_start_ns -= 1000000000;
+	assert_true(log_ratelimit_allow(&rl, "test", "queue 7"));
+	assert_int_equal(c.lines, 1);
+	assert_string_equal(c.line, "queue 7: 5 more messages suppressed");
+}
+
 /* A message longer than the line buffer is cut, not overflowed. */
 static void test_long_line_truncated(void **state)
 {
@@ -127,6 +164,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_sink_gets_whole_line, teardown),
 		cmocka_unit_test_teardown(test_level_filters, teardown),
 		cmocka_unit_test_teardown(test_long_line_truncated, teardown),
+		cmocka_unit_test_teardown(test_ratelimit, teardown),
+		cmocka_unit_test_teardown(test_ratelimit_reports_drops, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
