@@ -11,6 +11,7 @@ socket paths are limited to 107 bytes).
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -83,84 +84,193 @@ def _kill(proc):
         pass
 
 
-# ---- reading the target's JSON, tolerant of field names -------------------------
+# ---- the documented output shapes ----------------------------------------------
+#
+# Each helper below reads exactly the fields the man pages document
+# (docs/man/storlab.md, docs/man/storlab-tgt.md) and fails if one is missing,
+# renamed, of another type, or inconsistent with its neighbours.
+
+def assert_keys(obj, keys, what):
+    assert isinstance(obj, dict), "%s is not an object: %r" % (what, obj)
+    assert set(obj) == set(keys), "%s: fields %s, documented %s (missing %s, undocumented %s)" % (
+        what, sorted(obj), sorted(keys), sorted(set(keys) - set(obj)),
+        sorted(set(obj) - set(keys)))
 
 
-def queue_requests(q):
-    """Requests a per-queue stats object counts, whatever the field names."""
-    for k in ("requests", "num_requests", "ops", "total_requests"):
-        v = q.get(k)
-        if isinstance(v, dict):   # storlab-tgt: {"read": n, "write": n, ...}
-            return sum(x for x in v.values() if isinstance(x, int))
-        if isinstance(v, int):
-            return v
-    return sum(v for k, v in q.items() if isinstance(v, int) and not isinstance(v, bool)
-               and k not in ("queue", "core", "id", "index")
-               and ("req" in k or k.endswith("_ops") or k in ("reads", "writes", "flushes")))
+def assert_int(v, what):
+    assert isinstance(v, int) and not isinstance(v, bool), "%s is not an integer: %r" % (what, v)
 
 
-def stats_queues(stats):
-    """Flattens vhost_get_controller_stats output to its per-queue objects."""
-    out = []
-
-    def walk(x):
-        if isinstance(x, dict):
-            if "queue" in x and ("core" in x or "lcore" in x):
-                out.append(x)
-            else:
-                for v in x.values():
-                    walk(v)
-        elif isinstance(x, list):
-            for v in x:
-                walk(v)
-
-    walk(stats)
-    return out
+def assert_bool(v, what):
+    assert isinstance(v, bool), "%s is not a boolean: %r" % (what, v)
 
 
-VIRTIO_BLK_F = {"SIZE_MAX": 1, "SEG_MAX": 2, "GEOMETRY": 4, "RO": 5, "BLK_SIZE": 6,
-                "FLUSH": 9, "TOPOLOGY": 10, "CONFIG_WCE": 11, "MQ": 12, "DISCARD": 13,
-                "WRITE_ZEROES": 14, "VERSION_1": 32}
+# -- vhost_get_controller_stats (storlab-tgt(8)) --
+
+REQUEST_TYPES = ("read", "write", "flush", "get_id", "discard", "write_zeroes", "other")
+QUEUE_COUNTERS = ("bytes_read", "bytes_written", "errors", "malformed")
+STATS_CTRL_KEYS = ("ctrlr", "bdev", "connected", "queues")
+STATS_QUEUE_KEYS = ("queue", "core", "started", "broken", "requests", "inflight") + QUEUE_COUNTERS
 
 
-def has_feature(info, name):
-    """Whether `storlab io info --json` output shows feature NAME (VIRTIO_BLK_F_NAME),
-    whether features are printed as a number, a hex string, a list or a map."""
-    f = None
-    for k in ("features", "negotiated_features", "driver_features", "device_features"):
-        if k in info:
-            f = info[k]
-            break
-    if f is None:
-        raise AssertionError("no features in `storlab io info --json`: %s" % info)
-    if isinstance(f, str):
-        f = int(f, 0)
-    if isinstance(f, int):
-        return bool(f >> VIRTIO_BLK_F[name] & 1)
-    if isinstance(f, dict) and "negotiated" in f:
-        # storlab io info: {"offered": "0x...", "negotiated": "0x...", "bits": [...]}
-        f = f["negotiated"]
-        if isinstance(f, str):
-            f = int(f, 0)
-    if isinstance(f, int):
-        return bool(f >> VIRTIO_BLK_F[name] & 1)
-    if isinstance(f, dict):
-        f = [k for k, v in f.items() if v]
-    names = {str(x).upper().replace("VIRTIO_BLK_F_", "").replace("VIRTIO_F_", "") for x in f}
-    return name in names
+def check_ctrl_stats(c, ctrl=None):
+    """Checks one controller of vhost_get_controller_stats against storlab-tgt(8)."""
+    assert_keys(c, STATS_CTRL_KEYS, "vhost_get_controller_stats controller")
+    if ctrl is not None:
+        assert c["ctrlr"] == ctrl, c
+    assert isinstance(c["bdev"], str), c
+    assert_bool(c["connected"], "connected")
+    assert isinstance(c["queues"], list), c
+    for i, q in enumerate(c["queues"]):
+        what = "%s queue %d" % (c["ctrlr"], i)
+        assert_keys(q, STATS_QUEUE_KEYS, what)
+        assert q["queue"] == i, "%s: queues out of order: %s" % (what, c["queues"])
+        assert_int(q["core"], what + " core")
+        assert_bool(q["started"], what + " started")
+        assert_bool(q["broken"], what + " broken")
+        assert_keys(q["requests"], REQUEST_TYPES, what + " requests")
+        for k in REQUEST_TYPES:
+            assert_int(q["requests"][k], "%s requests.%s" % (what, k))
+            assert q["requests"][k] >= 0, q
+        for k in QUEUE_COUNTERS + ("inflight",):
+            assert_int(q[k], "%s %s" % (what, k))
+            assert q[k] >= 0, q
+    return c
 
 
-def info_config(info):
-    """The virtio-blk config space object of `storlab io info --json`."""
-    return info.get("config", info)
+def queue_counters(q):
+    """A stats queue as one flat dict of its counters: the request types, then
+    bytes_read, bytes_written, errors, malformed."""
+    d = dict(q["requests"])
+    d.update((k, q[k]) for k in QUEUE_COUNTERS)
+    return d
 
 
-def stats_total(stats):
-    return sum(queue_requests(q) for q in stats_queues(stats))
+def zero_counters(**kw):
+    d = dict.fromkeys(REQUEST_TYPES + QUEUE_COUNTERS, 0)
+    for k, v in kw.items():
+        assert k in d, "no counter %s" % k
+        d[k] = v
+    return d
 
 
-def queue_core(q):
-    return q.get("core", q.get("lcore"))
+def assert_delta(delta, expected, what=""):
+    """delta: per-queue counter differences (Target.delta); expected: {queue: {counter: n}}.
+    Every counter not named, on every queue, must not have moved."""
+    want = [zero_counters(**expected.get(i, {})) for i in range(len(delta))]
+    assert delta == want, "target counters moved %s\n got:  %s\n want: %s" % (
+        what, _moved(delta), _moved(want))
+
+
+def _moved(per_queue):
+    """{queue: {counter: n}} of the counters that are not 0."""
+    return {i: m for i, m in ((i, {k: v for k, v in d.items() if v})
+                              for i, d in enumerate(per_queue)) if m}
+
+
+def requests_total(q):
+    return sum(q["requests"][k] for k in REQUEST_TYPES)
+
+
+# -- storlab io info --json (storlab(1)) --
+
+INFO_KEYS = ("uri", "transport", "path", "capacity", "capacity_sectors", "block_size",
+             "read_only", "queues", "features", "protocol_features", "config")
+# virtio 1.2 §5.2.4, by spec name (geometry's three fields flat; no unused bytes).
+CONFIG_KEYS = ("bytes_read", "capacity", "size_max", "seg_max", "cylinders", "heads", "sectors",
+               "blk_size", "physical_block_exp", "alignment_offset", "min_io_size",
+               "opt_io_size", "writeback", "num_queues", "max_discard_sectors",
+               "max_discard_seg", "discard_sector_alignment", "max_write_zeroes_sectors",
+               "max_write_zeroes_seg", "write_zeroes_may_unmap", "max_secure_erase_sectors",
+               "max_secure_erase_seg", "secure_erase_sector_alignment")
+# What the initiator acknowledges when offered (storlab(1), `io info`).
+# VHOST_USER_F_PROTOCOL_FEATURES is what makes protocol features possible at all.
+INITIATOR_FEATURES = {"VIRTIO_F_VERSION_1", "VIRTIO_RING_F_INDIRECT_DESC",
+                      "VIRTIO_RING_F_EVENT_IDX", "VHOST_USER_F_PROTOCOL_FEATURES"} | {
+    "VIRTIO_BLK_F_" + n for n in ("SIZE_MAX", "SEG_MAX", "GEOMETRY", "RO", "BLK_SIZE", "FLUSH",
+                                  "TOPOLOGY", "CONFIG_WCE", "MQ", "DISCARD", "WRITE_ZEROES")}
+INITIATOR_PROTOCOL_FEATURES = {"VHOST_USER_PROTOCOL_F_" + n for n in ("MQ", "REPLY_ACK",
+                                                                       "CONFIG")}
+
+
+def _check_feature_group(g, what, acked):
+    assert_keys(g, ("offered", "negotiated", "bits"), what)
+    offered, negotiated = 0, 0
+    for b in g["bits"]:
+        assert_keys(b, ("bit", "name", "offered", "negotiated"), what + " bit")
+        assert_int(b["bit"], what + " bit")
+        assert_bool(b["offered"], what + " offered")
+        assert_bool(b["negotiated"], what + " negotiated")
+        offered |= b["offered"] << b["bit"]
+        negotiated |= b["negotiated"] << b["bit"]
+        # The initiator acknowledges exactly what it understands, of what is offered.
+        assert b["negotiated"] == (b["offered"] and b["name"] in acked), (
+            "%s %s: offered %s, negotiated %s" % (what, b["name"], b["offered"],
+                                                  b["negotiated"]))
+    assert int(g["offered"], 16) == offered, "%s: offered %s, bits say %#x" % (
+        what, g["offered"], offered)
+    assert int(g["negotiated"], 16) == negotiated, "%s: negotiated %s, bits say %#x" % (
+        what, g["negotiated"], negotiated)
+
+
+def check_info(info, uri):
+    """Checks `storlab io info URI --json` against storlab(1)."""
+    assert_keys(info, INFO_KEYS, "storlab io info --json")
+    assert info["uri"] == uri, info["uri"]
+    assert info["transport"] == "vhost-user-blk", info["transport"]
+    assert info["path"] == uri.split(":", 1)[1], info["path"]
+    assert_bool(info["read_only"], "read_only")
+    assert_keys(info["queues"], ("in_use", "max", "size"), "queues")
+    _check_feature_group(info["features"], "features", INITIATOR_FEATURES)
+    _check_feature_group(info["protocol_features"], "protocol_features",
+                         INITIATOR_PROTOCOL_FEATURES)
+    cfg = info["config"]
+    assert_keys(cfg, CONFIG_KEYS, "config")
+    for k in CONFIG_KEYS:
+        assert_int(cfg[k], "config." + k)
+    # The top-level fields are the config space's, in the units storlab(1) gives.
+    assert info["capacity_sectors"] == cfg["capacity"], info
+    assert info["capacity"] == cfg["capacity"] * 512, info
+    assert info["block_size"] == cfg["blk_size"], info
+    assert info["queues"]["max"] == cfg["num_queues"], info
+    assert info["read_only"] == ("VIRTIO_BLK_F_RO" in negotiated(info)), info
+    return info
+
+
+def offered(info, group="features"):
+    return {b["name"] for b in info[group]["bits"] if b["offered"]}
+
+
+def negotiated(info, group="features"):
+    return {b["name"] for b in info[group]["bits"] if b["negotiated"]}
+
+
+# -- storlab io verify --json (storlab(1)) --
+
+VERIFY_KEYS = ("uri", "result", "offset", "length", "bs", "queues", "qd", "seed", "passes",
+               "bytes_written", "bytes_read", "bad_sectors", "io_errors", "reconnects",
+               "seconds", "mismatches", "per_queue")
+
+
+def check_verify_pass(v, queues, bs, length, passes, offset=0, reconnects=0):
+    """A passing `storlab io verify --json` report, with the requests per queue
+    that "block k of the range goes to queue k mod Q in both phases" gives."""
+    assert_keys(v, VERIFY_KEYS, "storlab io verify --json")   # no first_error: no error
+    assert v["result"] == "pass", v
+    assert (v["offset"], v["length"], v["bs"], v["queues"], v["passes"]) == (
+        offset, length, bs, queues, passes), v
+    assert (v["bad_sectors"], v["io_errors"], v["mismatches"]) == (0, 0, []), v
+    assert v["reconnects"] == reconnects, v
+    if not reconnects:   # a reconnect redoes a pass
+        assert v["bytes_written"] == v["bytes_read"] == length * passes, v
+    blocks = length // bs
+    want = []
+    for k in range(queues):
+        n = len(range(k, blocks, queues))
+        want.append({"queue": k, "requests": 2 * n * passes, "bytes": 2 * n * passes * bs})
+    if not reconnects:
+        assert v["per_queue"] == want, "per_queue %s, expected %s" % (v["per_queue"], want)
+    return v
 
 
 # Every process any fixture started: the session's last resort cleanup.
@@ -283,6 +393,15 @@ class Storlab:
             raise AssertionError("`storlab %s` printed no JSON:\n%s"
                                  % (" ".join(map(str, args)), p.stdout))
 
+    def fails(self, status, *args):
+        """Runs `storlab io ...` that the device must answer with STATUS (IOERR,
+        UNSUPP): exit 1 and the status name on stderr (storlab(1))."""
+        p = self(*args, rc=1)
+        said = set(re.findall(r"\b(IOERR|UNSUPP)\b", p.stderr))
+        assert said == {status}, "`storlab %s` reported %s, expected %s:\n%s" % (
+            " ".join(map(str, args)), sorted(said) or "no status", status, p.stderr)
+        return p
+
     def bg(self, *args):
         """Starts `storlab ...` in the background; killed at teardown."""
         self._n += 1
@@ -402,11 +521,56 @@ class Target:
         except ValueError:
             return p.stdout.strip()
 
-    def rpc_error(self, method, *args):
-        """Calls METHOD, expects the error exit (1) with a message on stderr."""
+    def rpc_error(self, method, *args, code, says=None):
+        """Calls METHOD, expects the error exit (1) and storlab(1)'s error line
+        `storlab rpc: METHOD: error CODE: MESSAGE` with this CODE (and SAYS in
+        the MESSAGE, if given). Returns the message."""
         p = self.rpc_run(method, *args, rc=1)
-        assert p.stderr.strip(), "`storlab rpc %s` failed without a message" % method
-        return p.stderr
+        m = re.search(r"^storlab rpc: %s: error (-?\d+): (.+)$" % re.escape(method), p.stderr,
+                      re.M)
+        assert m, "`storlab rpc %s` failed without its error line:\n%s" % (method, p.stderr)
+        assert int(m.group(1)) == code, "`storlab rpc %s %s`: error %s, expected %d: %s" % (
+            method, " ".join(map(str, args)), m.group(1), code, m.group(2))
+        if says is not None:
+            assert says in m.group(2), "error message %r does not say %r" % (m.group(2), says)
+        return m.group(2)
+
+    def stats(self, ctrl):
+        """vhost_get_controller_stats -n CTRL: the one controller, shape checked."""
+        r = self.rpc("vhost_get_controller_stats", "-n", ctrl)
+        assert isinstance(r, list) and len(r) == 1, "vhost_get_controller_stats -n %s: %r" % (
+            ctrl, r)
+        return check_ctrl_stats(r[0], ctrl)
+
+    def counters(self, ctrl):
+        """Per queue, the flat counters of CTRL (see queue_counters)."""
+        return [queue_counters(q) for q in self.stats(ctrl)["queues"]]
+
+    def delta(self, ctrl, before):
+        """Per queue, how far each counter moved since counters(CTRL) gave BEFORE."""
+        now = self.counters(ctrl)
+        assert len(now) == len(before), (before, now)
+        return [{k: n[k] - b[k] for k in n} for n, b in zip(now, before)]
+
+    def assert_delta(self, ctrl, before, expected, what="", timeout=2):
+        """CTRL's counters moved since BEFORE by exactly EXPECTED ({queue:
+        {counter: n}}, see assert_delta). A counter is added just after the used
+        entry is published, so a client may end a hair before it: allow the
+        counters TIMEOUT seconds to settle, then compare."""
+        want = [zero_counters(**expected.get(i, {})) for i in range(len(before))]
+        deadline = time.monotonic() + timeout
+        while True:
+            d = self.delta(ctrl, before)
+            if d == want or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
+        assert_delta(d, expected, what)
+
+    def wait_log(self, pattern, timeout=10):
+        """Waits for a line of the current run's log to match the regex PATTERN."""
+        rx = re.compile(pattern, re.M)
+        return wait_for(lambda: rx.search(self.log), timeout,
+                        "storlab-tgt to log /%s/; log:\n%s" % (pattern, tail(self.log, 10)))
 
     def sock(self, ctrl):
         return str(self.sockdir / ctrl)

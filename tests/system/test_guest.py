@@ -9,7 +9,7 @@ import hashlib
 
 import pytest
 
-from conftest import MiB, queue_requests, stats_queues
+from conftest import MiB, requests_total
 from tests.guest import MissingDependency, boot
 
 OFFSET = 1 * MiB
@@ -75,10 +75,13 @@ def test_guest_on_tgt(tgt, storlab, workdir):
     assert run.results["sectors"] == str(64 * MiB // 512)
     assert tgt.alive(), "storlab-tgt died while the guest ran:\n" + tgt.log
 
-    queues = stats_queues(tgt.rpc("vhost_get_controller_stats", "-n", "vhost.0"))
-    busy = [q for q in queues if queue_requests(q) > 0]
-    assert len(busy) >= QUEUES, "the guest used %d queues of the target, expected %d: %s" % (
+    queues = tgt.stats("vhost.0")["queues"]
+    busy = [q for q in queues if requests_total(q) > 0]
+    assert len(busy) == QUEUES, "the guest used %d queues of the target, expected %d: %s" % (
         len(busy), QUEUES, queues)
+    # The guest wrote LENGTH bytes with O_DIRECT (and nothing else), without errors.
+    assert sum(q["bytes_written"] for q in queues) == LENGTH, queues
+    assert all(q["errors"] == 0 and q["malformed"] == 0 for q in queues), queues
 
     # The host's path: our initiator reads what the guest wrote, after QEMU left.
     out = workdir / "host.bin"

@@ -5,7 +5,7 @@ independent path to check what was written."""
 
 import os
 
-from conftest import MiB, has_feature, info_config
+from conftest import MiB, check_info, check_verify_pass, negotiated, offered
 
 SIZE = 64 * MiB
 
@@ -17,14 +17,18 @@ def image_bytes(q, offset, length):
 
 
 def test_info(qsd, storlab):
-    info = storlab.json("io", "info", qsd.uri, "--json")
-    cfg = info_config(info)
-    assert cfg["capacity"] == SIZE // 512, cfg
-    assert cfg["num_queues"] == 2, cfg
-    assert cfg["blk_size"] == 512, cfg
+    info = check_info(storlab.json("io", "info", qsd.uri, "--json"), qsd.uri)
+    assert info["capacity"] == SIZE, info
+    assert info["block_size"] == 512, info
+    assert info["read_only"] is False, info
+    assert info["queues"]["max"] == 2, info["queues"]
+    cfg = info["config"]
+    assert (cfg["capacity"], cfg["blk_size"], cfg["num_queues"]) == (SIZE // 512, 512, 2), cfg
     for f in ("VERSION_1", "MQ", "FLUSH", "DISCARD", "WRITE_ZEROES", "BLK_SIZE"):
-        assert has_feature(info, f), "feature %s missing: %s" % (f, info)
-    assert not has_feature(info, "RO")
+        name = ("VIRTIO_F_" if f == "VERSION_1" else "VIRTIO_BLK_F_") + f
+        assert name in negotiated(info), "feature %s not negotiated: %s" % (
+            name, info["features"])
+    assert "VIRTIO_BLK_F_RO" not in offered(info)
 
 
 def test_write_read_pattern(qsd, storlab, workdir):
@@ -52,8 +56,9 @@ def test_write_read_file(qsd, storlab, workdir):
 
 
 def test_verify_multiqueue(qsd, storlab):
-    storlab("io", "verify", qsd.uri, "--queues", 2, "--qd", 32, "--bs", 4096,
-            "--size", 16 * MiB, "--passes", 2, timeout=240)
+    v = storlab.json("io", "verify", qsd.uri, "--queues", 2, "--qd", 32, "--bs", 4096,
+                     "--size", 16 * MiB, "--passes", 2, "--json", timeout=240)
+    check_verify_pass(v, 2, 4096, 16 * MiB, 2)
 
 
 def test_flush(qsd, storlab):
@@ -62,26 +67,35 @@ def test_flush(qsd, storlab):
 
 def test_discard(qsd, storlab):
     off, length = 8 * MiB, 1 * MiB
-    storlab("io", "write", qsd.uri, "--offset", off, "--length", length, "--pattern", "ff")
+    storlab("io", "write", qsd.uri, "--offset", off - 4096, "--length", length + 8192,
+            "--pattern", "ff")
     storlab("io", "discard", qsd.uri, "--offset", off, "--length", length)
+    # The export has discard=unmap: the range is a hole in the image now; the
+    # neighbours keep their data.
+    assert image_bytes(qsd, off, length) == bytes(length)
+    assert image_bytes(qsd, off - 4096, 4096) == b"\xff" * 4096
+    assert image_bytes(qsd, off + length, 4096) == b"\xff" * 4096
 
 
 def test_write_zeroes(qsd, storlab, workdir):
     off, length = 12 * MiB, 1 * MiB
     for extra in ([], ["--unmap"]):
-        storlab("io", "write", qsd.uri, "--offset", off, "--length", length, "--pattern", "3c")
+        storlab("io", "write", qsd.uri, "--offset", off - 4096, "--length", length + 8192,
+                "--pattern", "3c")
         storlab("io", "write-zeroes", qsd.uri, "--offset", off, "--length", length, *extra)
         out = workdir / "z.bin"
         storlab("io", "read", qsd.uri, "--offset", off, "--length", length, "--output", out)
         assert out.read_bytes() == bytes(length), "write-zeroes %s left data" % extra
         assert image_bytes(qsd, off, length) == bytes(length)
+        assert image_bytes(qsd, off - 4096, 4096) == b"\x3c" * 4096, extra
+        assert image_bytes(qsd, off + length, 4096) == b"\x3c" * 4096, extra
 
 
 def test_get_id(qsd, storlab):
     # qemu-storage-daemon's vhost-user-blk export answers GET_ID with this
     # fixed serial (the guest sees it in /sys/block/vda/serial too).
     p = storlab("io", "get-id", qsd.uri)
-    assert p.stdout.strip().strip('"') == "vhost_user_blk"
+    assert p.stdout == "vhost_user_blk\n", p.stdout
 
 
 def test_null_device_reads(qsd_factory, storlab, workdir):

@@ -3,7 +3,6 @@
 subcommands, and the JSON-RPC management surface (create / get / delete and
 its errors)."""
 
-import json
 import os
 import signal
 import subprocess
@@ -98,10 +97,8 @@ def test_rpc_no_such_socket(storlab):
 
 def one(result):
     """bdev_get_bdevs -b / vhost_get_controllers -n answer a list of one."""
-    if isinstance(result, list):
-        assert len(result) == 1, result
-        return result[0]
-    return result
+    assert isinstance(result, list) and len(result) == 1, result
+    return result[0]
 
 
 def names(result, key):
@@ -116,6 +113,8 @@ BDEVS = {
     "uring": (lambda d: ["bdev_uring_create", d / "f.img", "Uring0", 512], "Uring0",
               16 * MiB // 512, 512),
 }
+BDEV_KEYS = ("name", "aliases", "product_name", "block_size", "num_blocks", "uuid", "claimed",
+             "required_alignment", "write_cache", "supported_io_types", "driver_specific")
 
 
 @pytest.mark.parametrize("kind", sorted(BDEVS))
@@ -123,65 +122,94 @@ def test_rpc_bdev_lifecycle(kind, tgt, workdir):
     create, name, num_blocks, block_size = BDEVS[kind]
     with open(workdir / "f.img", "wb") as f:
         f.truncate(16 * MiB)
-    tgt.rpc(*create(workdir))
+    assert tgt.rpc(*create(workdir)) == name     # "Answers the name."
     b = one(tgt.rpc("bdev_get_bdevs", "-b", name))
+    missing = set(BDEV_KEYS) - set(b)
+    assert not missing, "bdev_get_bdevs lacks %s: %s" % (sorted(missing), b)
     assert b["name"] == name
     assert b["block_size"] == block_size, b
     assert b["num_blocks"] == num_blocks, b
+    assert b["claimed"] is False, b
     assert name in names(tgt.rpc("bdev_get_bdevs"), "name")
-    tgt.rpc("bdev_%s_delete" % kind, name)
+    assert tgt.rpc("bdev_%s_delete" % kind, name) is True
     assert name not in names(tgt.rpc("bdev_get_bdevs"), "name")
-    tgt.rpc_error("bdev_get_bdevs", "-b", name)
+    tgt.rpc_error("bdev_get_bdevs", "-b", name, code=-19)
 
 
 def test_rpc_controller_lifecycle(tgt):
     tgt.malloc("Malloc0", 16, 512)
     tgt.malloc("Malloc1", 16, 512)
-    tgt.controller("vhost.0", "Malloc0", cpumask="0x3", num_queues=2)
+    tgt.controller("vhost.0", "Malloc0", cpumask="0x2", num_queues=2)
     tgt.controller("vhost.1", "Malloc1", readonly=True)
-    c = one(tgt.rpc("vhost_get_controllers", "-n", "vhost.0"))
-    text = json.dumps(c)
-    assert c.get("ctrlr", c.get("name")) == "vhost.0", c
-    assert "Malloc0" in text, c
-    ro = json.dumps(one(tgt.rpc("vhost_get_controllers", "-n", "vhost.1")))
-    assert '"readonly": true' in ro, ro
-    assert len(tgt.rpc("vhost_get_controllers")) == 2
+
+    def ctrl(name, cpumask, num_queues, readonly, bdev):
+        return {"ctrlr": name, "cpumask": cpumask, "delay_base_us": 0, "iops_threshold": 0,
+                "socket": tgt.sock(name), "num_queues": num_queues, "connected": False,
+                "backend_specific": {"block": {"readonly": readonly, "bdev": bdev,
+                                               "transport": "vhost_user_blk"}}}
+
+    vhost0 = ctrl("vhost.0", "0x2", 2, False, "Malloc0")
+    # Defaults: every reactor's core, 16 queues.
+    vhost1 = ctrl("vhost.1", "0x3", 16, True, "Malloc1")
+    assert one(tgt.rpc("vhost_get_controllers", "-n", "vhost.0")) == vhost0
+    assert one(tgt.rpc("vhost_get_controllers", "-n", "vhost.1")) == vhost1
+    assert sorted(tgt.rpc("vhost_get_controllers"), key=lambda c: c["ctrlr"]) == [vhost0, vhost1]
+    assert one(tgt.rpc("bdev_get_bdevs", "-b", "Malloc0"))["claimed"] is True
+    s = tgt.stats("vhost.0")
+    assert s["bdev"] == "Malloc0" and len(s["queues"]) == 2, s
     assert os.path.exists(tgt.sock("vhost.0"))
-    tgt.rpc("vhost_delete_controller", "vhost.0")
+    assert tgt.rpc("vhost_delete_controller", "vhost.0") is True
     assert not os.path.exists(tgt.sock("vhost.0")), "socket left after the controller went"
-    tgt.rpc_error("vhost_get_controllers", "-n", "vhost.0")
+    tgt.rpc_error("vhost_get_controllers", "-n", "vhost.0", code=-19)
+    tgt.rpc_error("vhost_get_controller_stats", "-n", "vhost.0", code=-19)
+    assert names(tgt.rpc("vhost_get_controllers"), "ctrlr") == ["vhost.1"]
     # Its bdev is free again.
-    tgt.rpc("bdev_malloc_delete", "Malloc0")
+    assert one(tgt.rpc("bdev_get_bdevs", "-b", "Malloc0"))["claimed"] is False
+    assert tgt.rpc("bdev_malloc_delete", "Malloc0") is True
 
 
 def test_rpc_reactors(tgt):
     r = tgt.rpc("framework_get_reactors")
-    reactors = r["reactors"] if isinstance(r, dict) else r
-    cores = sorted(x.get("lcore", x.get("core")) for x in reactors)
-    assert cores == [0, 1], r
+    assert set(r) == {"tick_rate", "pid", "reactors"}, r
+    assert r["pid"] == tgt.bg.pid, r
+    assert [x["lcore"] for x in r["reactors"]] == [0, 1], r
+    for x in r["reactors"]:
+        assert set(x) == {"lcore", "busy", "idle", "in_interrupt", "mode", "sleeps", "pollers",
+                          "lw_threads"}, x
+        assert x["mode"] == "adaptive" and x["lw_threads"] == [], x
 
 
 # ---- JSON-RPC errors ------------------------------------------------------------------
 
+EEXIST, ENOENT, ENODEV, EBUSY = -17, -2, -19, -16
+
 
 def test_rpc_errors(tgt, workdir):
     tgt.malloc("Malloc0", 16, 512)
-    tgt.rpc_error("bdev_malloc_create", "-b", "Malloc0", 16, 512)        # duplicate name
-    tgt.rpc_error("bdev_null_create", "Malloc0", 16, 512)                # taken by another type
-    tgt.rpc_error("bdev_malloc_create", "-b", "Bad0", 16, 513)           # block size
-    tgt.rpc_error("bdev_uring_create", workdir / "missing.img", "U0")    # no such file
-    tgt.rpc_error("bdev_malloc_delete", "NoSuch0")
-    tgt.rpc_error("vhost_create_blk_controller", "vhost.x", "NoSuch0")   # unknown bdev
+    tgt.rpc_error("bdev_malloc_create", "-b", "Malloc0", 16, 512, code=EEXIST)
+    tgt.rpc_error("bdev_null_create", "Malloc0", 16, 512, code=EEXIST)   # another type's name
+    tgt.rpc_error("bdev_malloc_create", "-b", "Bad0", 16, 513, code=-32602, says="block_size")
+    tgt.rpc_error("bdev_uring_create", workdir / "missing.img", "U0", code=ENOENT)
+    tgt.rpc_error("bdev_malloc_delete", "NoSuch0", code=ENODEV)
+    tgt.rpc_error("vhost_create_blk_controller", "vhost.x", "NoSuch0", code=ENODEV)
     assert not os.path.exists(tgt.sock("vhost.x"))
+    tgt.rpc_error("vhost_create_blk_controller", "vhost.p", "Malloc0", "--packed-ring",
+                  code=-32602, says="packed ring not supported yet")
+    tgt.rpc_error("vhost_create_blk_controller", "vhost.c", "Malloc0", "--cpumask", "0x4",
+                  code=-32602, says="cpumask")
+    tgt.rpc_error("vhost_create_blk_controller", "vhost.q", "Malloc0", "--num-queues", 65,
+                  code=-32602, says="num_queues")
+    for c in ("vhost.p", "vhost.c", "vhost.q"):
+        assert not os.path.exists(tgt.sock(c))
     tgt.controller("vhost.0", "Malloc0")
-    tgt.rpc_error("vhost_create_blk_controller", "vhost.0", "Malloc0")   # duplicate ctrlr
-    tgt.rpc_error("bdev_malloc_delete", "Malloc0")                       # in use
+    tgt.rpc_error("vhost_create_blk_controller", "vhost.0", "Malloc0", code=EEXIST)
+    tgt.rpc_error("bdev_malloc_delete", "Malloc0", code=EBUSY, says="in use by a controller")
     assert one(tgt.rpc("bdev_get_bdevs", "-b", "Malloc0"))["name"] == "Malloc0"
-    tgt.rpc_error("vhost_delete_controller", "vhost.nosuch")
-    tgt.rpc_error("no_such_method")
+    tgt.rpc_error("vhost_delete_controller", "vhost.nosuch", code=ENODEV)
+    tgt.rpc_error("no_such_method", code=-32601)
     # The target is still fine after all that.
     assert tgt.alive()
-    tgt.rpc("vhost_get_controllers")
+    assert names(tgt.rpc("vhost_get_controllers"), "ctrlr") == ["vhost.0"]
 
 
 # ---- signals ----------------------------------------------------------------------------------
