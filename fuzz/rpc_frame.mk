@@ -1,0 +1,1 @@
+FUZZ_DEPS_rpc_frame := lib/rpc lib/util
