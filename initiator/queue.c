@@ -482,7 +482,8 @@ static void queue_idle(struct storlab_queue *q)
 int storlab_queue_reap(struct storlab_queue *q, struct storlab_completion *c, unsigned min,
 		       unsigned max, int timeout_ms)
 {
-	int64_t deadline = deadline_from_timeout(timeout_ms);
+	/* Only a wait (min > 0) needs the deadline: a busy poll reads no clock. */
+	int64_t deadline = min > 0 ? deadline_from_timeout(timeout_ms) : -1;
 	unsigned n = 0;
 	int ret = 0;
 

@@ -102,7 +102,7 @@ enum perf_state {
 };
 
 struct perf_io {
-	uint64_t start_ns;
+	uint64_t start_tsc;
 	struct iovec iov;
 };
 
@@ -141,7 +141,8 @@ struct perf_ctx {
 	struct perf_queue *queues; /* job->queues */
 	struct perf_thread *threads;
 	unsigned nthreads;
-	uint8_t *bufs; /* queues * iodepth * bs */
+	uint8_t *bufs;	     /* queues * iodepth * bs */
+	uint64_t ns_per_tsc; /* 32.32 fixed point */
 };
 
 static uint64_t now_ns(void)
@@ -150,6 +151,15 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Latencies are timed with the TSC (as fio's default clocksource on x86):
+ * at queue depth 1 one clock read is part of every measured round trip, and
+ * clock_gettime() (a vDSO call around a fenced rdtsc) costs more than a bare
+ * rdtsc. ns_per_tsc turns ticks into nanoseconds with one multiply. */
+static uint64_t tsc_to_ns(const struct perf_ctx *ctx, uint64_t ticks)
+{
+	return (uint64_t)(((unsigned __int128)ticks * ctx->ns_per_tsc) >> 32);
 }
 
 /* xorshift64*: a few cycles, good enough to spread offsets. */
@@ -179,7 +189,7 @@ static int io_submit(struct perf_thread *t, struct perf_queue *pq, struct perf_i
 {
 	uint64_t off = next_offset(t, pq);
 
-	io->start_ns = now;
+	io->start_tsc = now;
 	if (t->ctx->write)
 		return storlab_queue_write(pq->q, off, &io->iov, 1, io);
 	return storlab_queue_read(pq->q, off, &io->iov, 1, io);
@@ -197,7 +207,7 @@ static int queue_poll(struct perf_thread *t, struct perf_queue *pq)
 			t->err = n;
 		return 0;
 	}
-	now = now_ns();
+	now = env_tsc();
 	for (int i = 0; i < n; i++) {
 		struct perf_io *io = pq->comps[i].tag;
 		int ret;
@@ -207,7 +217,7 @@ static int queue_poll(struct perf_thread *t, struct perf_queue *pq)
 			t->err = -ECONNRESET;
 			continue;
 		}
-		hist_record(&t->stats.clat, now - io->start_ns);
+		hist_record(&t->stats.clat, tsc_to_ns(t->ctx, now - io->start_tsc));
 		t->stats.ios++;
 		t->stats.bytes += io->iov.iov_len;
 		if (pq->comps[i].ret)
@@ -270,7 +280,7 @@ static void *thread_main(void *arg)
 	if (t->err || atomic_load(&ctx->state) != PERF_RUNNING)
 		goto out;
 	getrusage(RUSAGE_THREAD, &t->ru_start);
-	now = now_ns();
+	now = env_tsc();
 	for (unsigned i = 0; i < t->nqueues && !t->err; i++) {
 		for (uint32_t d = 0; d < ctx->job->iodepth && !t->err; d++)
 			t->err = io_submit(t, &t->queues[i], &t->queues[i].ios[d], now);
@@ -355,6 +365,7 @@ static int ctx_threads_setup(struct perf_ctx *ctx)
 {
 	const struct perf_job *job = ctx->job;
 
+	ctx->ns_per_tsc = (1000000000ULL << 32) / env_tsc_hz();
 	ctx->nthreads = job->ncpus ? job->ncpus : 1;
 	ctx->threads = calloc(ctx->nthreads, sizeof(*ctx->threads));
 	if (!ctx->threads)

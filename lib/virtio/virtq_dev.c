@@ -215,6 +215,7 @@ static int split_walk(struct virtq_dev *q, struct virtq_chain *c)
 
 static int split_pop(struct virtq_dev *q, struct virtq_chain *c)
 {
+	const uint16_t *entry = &q->avail->ring[q->last_avail_idx & (q->num - 1)];
 	uint16_t head;
 
 	if (q->last_avail_idx == q->avail_idx_shadow) {
@@ -222,6 +223,12 @@ static int split_pop(struct virtq_dev *q, struct virtq_chain *c)
 		 * this acquire: ring entries up to idx are visible after it. */
 		uint16_t idx = __atomic_load_n(&q->avail->idx, __ATOMIC_ACQUIRE);
 
+		/* Read before the branch on idx, though it is only used if idx
+		 * moved: its address does not depend on idx, so both cache
+		 * lines, which the driver has just written, are fetched at once
+		 * rather than one after the other. After the acquire, it is
+		 * never older than idx. */
+		head = __atomic_load_n(entry, __ATOMIC_RELAXED);
 		if (idx == q->last_avail_idx)
 			return -EAGAIN;
 		if (unlikely((uint16_t)(idx - q->last_avail_idx) > q->num)) {
@@ -231,8 +238,9 @@ static int split_pop(struct virtq_dev *q, struct virtq_chain *c)
 			return -EIO;
 		}
 		q->avail_idx_shadow = idx;
+	} else {
+		head = __atomic_load_n(entry, __ATOMIC_RELAXED);
 	}
-	head = __atomic_load_n(&q->avail->ring[q->last_avail_idx & (q->num - 1)], __ATOMIC_RELAXED);
 	if (unlikely(head >= q->num)) {
 		vq_warn(q, "virtio 1.2 §2.7.6: avail ring entry %u holds head %u, queue size %u",
 			 q->last_avail_idx, head, q->num);

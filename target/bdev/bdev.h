@@ -158,6 +158,14 @@ struct bdev *bdev_channel_bdev(const struct bdev_channel *ch);
  * num_blocks 0 is -EINVAL except for FLUSH (a flush of the whole device). */
 int bdev_submit(struct bdev_channel *ch, struct bdev_io *io);
 
+/* Runs the channel's poll now, as its poller would: hands what was submitted
+ * to the backend and calls back what finished. For a user that just
+ * submitted a batch, so its completions need not wait for the channel's
+ * poller in the next reactor iteration. On the channel's reactor, never from
+ * an I/O callback; the callbacks run inside it (still never inside
+ * bdev_submit). POLLER_BUSY / POLLER_IDLE. */
+int bdev_channel_poll(struct bdev_channel *ch);
+
 /* Backends: called on the channel's reactor from channel_poll. */
 void bdev_io_complete(struct bdev_io *io, int status);
 void *bdev_channel_ctx(struct bdev_channel *ch);

@@ -121,10 +121,10 @@ static void channel_destroy(struct bdev_channel *ch)
 }
 
 /*
- * The channel's poller. The channel is destroyed here, after the backend's
- * poll returned, when its last put came while I/O was in flight or from a
- * callback inside this poll: destroying it there would free the context
- * the backend is still walking.
+ * The channel's poller, and bdev_channel_poll(). The channel is destroyed
+ * here, after the backend's poll returned, when its last put came while I/O
+ * was in flight or from a callback inside this poll: destroying it there
+ * would free the context the backend is still walking.
  */
 static int channel_poll(void *arg)
 {
@@ -137,6 +137,11 @@ static int channel_poll(void *arg)
 	if (unlikely(ch->refs == 0 && ch->inflight == 0))
 		channel_destroy(ch);
 	return rc;
+}
+
+int bdev_channel_poll(struct bdev_channel *ch)
+{
+	return channel_poll(ch);
 }
 
 static struct bdev_channel *channel_create(struct bdev *bdev, unsigned slot)

@@ -5,8 +5,10 @@
  * parses them (vhost_blk_req.c), hands data iovecs to the bdev in place, and
  * pushes each request back when the bdev completed it. The driver is
  * notified once per batch of used entries, whether they were pushed by the
- * poller (rejections) or by bdev completions (which run in the bdev
- * channel's poller, registered before ours, so ours runs right after them).
+ * poller (rejections) or by bdev completions. Those run in the bdev channel's
+ * poller, registered before ours, so ours runs right after them; and after a
+ * batch of submits the poller polls the channel itself, so a backend that
+ * finishes at once (null) is answered in the same reactor iteration.
  *
  * No locks, no allocation and no syscall per request: the only syscall is
  * the call eventfd write per batch, and only when virtq_dev_need_notify()
@@ -295,6 +297,11 @@ static int queue_poll(void *arg)
 				break;
 			}
 		}
+		/* Hand the batch to the backend now and take what it finished
+		 * (a null bdev: all of it), so that it is pushed and notified
+		 * in this iteration rather than after a lap of the reactor. */
+		if (n)
+			bdev_channel_poll(q->ch);
 	}
 	notify_flush(q);
 	return n ? POLLER_BUSY : POLLER_IDLE;

@@ -426,6 +426,48 @@ static void test_put_inside_callback(void **state)
 	assert_int_equal(bdev_unregister("m0"), 0);
 }
 
+struct poll_now {
+	struct ut_batch batch;
+	int calls_after_submit;
+	int poll_rc;
+	int calls_after_poll;
+};
+
+/* Submits and polls in one message, as the vhost-blk poller does. */
+static void submit_then_poll(void *arg)
+{
+	struct poll_now *p = arg;
+
+	ut_submit_fn(&p->batch);
+	p->calls_after_submit = atomic_load(&p->batch.ios[0].calls);
+	p->poll_rc = bdev_channel_poll(p->batch.ch);
+	p->calls_after_poll = atomic_load(&p->batch.ios[0].calls);
+}
+
+/* bdev_channel_poll completes what the backend finished at once, without
+ * waiting for the channel's poller; still nothing inside bdev_submit. */
+static void test_channel_poll_now(void **state)
+{
+	static uint8_t buf[MOCK_BS];
+	struct ut_io io;
+	struct poll_now p = {.batch = {.ios = &io, .n = 1}};
+	struct bdev *bdev;
+
+	(void)state;
+	assert_int_equal(mock_create("m0", MOCK_BLOCKS, MOCK_BS, NULL), 0);
+	bdev = bdev_get_by_name("m0");
+	p.batch.ch = ut_channel_get(0, bdev);
+	ut_io_prep(&io, BDEV_IO_READ, 1, 1, buf, MOCK_BS);
+	ut_run(0, submit_then_poll, &p);
+	assert_int_equal(io.submit_rc, 0);
+	assert_int_equal(p.calls_after_submit, 0);
+	assert_int_equal(p.poll_rc, POLLER_BUSY);
+	assert_int_equal(p.calls_after_poll, 1);
+	ut_wait(0, &io, 1);
+	ut_channel_put(0, p.batch.ch);
+	assert_int_equal(bdev_unregister("m0"), 0);
+}
+
 static uint64_t json_u64(json_t *obj, const char *key)
 {
 	json_t *v = json_object_get(obj, key);
@@ -545,6 +587,7 @@ int main(void)
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_put_inside_callback, test_setup,
 						test_teardown),
+		cmocka_unit_test_setup_teardown(test_channel_poll_now, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_stats, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_bdev_json, test_setup, test_teardown),
 	};
