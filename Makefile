@@ -27,21 +27,21 @@ FUZZ_CC := clang
 WARN := -Wall -Wextra -Werror -Wmissing-declarations -Wstrict-prototypes
 CPPFLAGS += -D_GNU_SOURCE -Iinclude -Ilib -I.
 CFLAGS := -std=gnu11 -O2 -g -pthread $(WARN) -MMD -MP
-LDLIBS := -ljansson -luring -lnuma -lpthread
+LDLIBS := -ljansson -lcyaml -luring -lnuma -lpthread
 ifeq ($(SAN),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 endif
 
 # The components, each an archive. Order does not matter: links use a group.
-COMPONENTS := lib/util lib/env lib/mem lib/virtio lib/vhost lib/rpc \
-	target/bdev target/frontend target initiator perf
+COMPONENTS := lib/util lib/env lib/mem lib/virtio lib/vhost lib/rpc lib/scenario \
+	target/bdev target/frontend target initiator perf conformance
 comp_srcs = $(filter-out %/main.c,$(wildcard $(1)/*.c))
 comp_ar = $(O)/ar/$(subst /,_,$(1)).a
 LIB_COMPONENTS := $(filter lib/%,$(COMPONENTS))
 LIB_ARS := $(foreach c,$(LIB_COMPONENTS),$(call comp_ar,$(c)))
 TGT_ARS := $(foreach c,target/bdev target/frontend target,$(call comp_ar,$(c)))
-INI_ARS := $(call comp_ar,perf) $(call comp_ar,initiator)
+INI_ARS := $(call comp_ar,conformance) $(call comp_ar,perf) $(call comp_ar,initiator)
 group = -Wl,--start-group $(1) -Wl,--end-group
 
 define comp_rule
@@ -73,6 +73,22 @@ $(CLI_BIN): $(patsubst %.c,$(O)/%.o,$(CLI_SRCS)) $(INI_ARS) $(LIB_ARS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(filter %.o,$^) $(call group,$(INI_ARS) $(LIB_ARS)) $(LDLIBS) -o $@
 endif
+
+# Test peers: programs under tests/peers/<name>/ that play a side we did not
+# write (e.g. a DPDK rte_vhost back-end) or misbehave on purpose. Each says
+# in tests/peers/<name>/peer.mk what it needs: PEER_DEPS_<name> (components),
+# PEER_CFLAGS_<name>, PEER_LDLIBS_<name>.
+PEERS := $(patsubst tests/peers/%/,%,$(sort $(dir $(wildcard tests/peers/*/*.c))))
+-include $(wildcard tests/peers/*/peer.mk)
+PEER_BINS :=
+define peer_rule
+PEER_BINS += $(O)/bin/peers/$(1)
+$(O)/tests/peers/$(1)/%.o: CFLAGS += $(PEER_CFLAGS_$(1))
+$(O)/bin/peers/$(1): $(patsubst %.c,$(O)/%.o,$(wildcard tests/peers/$(1)/*.c)) $(foreach c,$(PEER_DEPS_$(1)),$(call comp_ar,$(c)))
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) $$(LDFLAGS) $$(filter %.o,$$^) $$(call group,$$(filter %.a,$$^)) $$(PEER_LDLIBS_$(1)) $$(LDLIBS) -o $$@
+endef
+$(foreach p,$(PEERS),$(eval $(call peer_rule,$(p))))
 
 # Unit tests (cmocka).
 UT_DIRS := $(patsubst tests/unit/%/,%,$(sort $(dir $(wildcard tests/unit/*/test_*.c))))
@@ -106,7 +122,7 @@ $(foreach f,$(FUZZERS),$(eval $(call fuzz_rule,$(f))))
 .DEFAULT_GOAL := all
 .PHONY: all deps unit-tests run-unit fuzzers fuzz-short fuzz system check demo bench clean
 
-all: $(BINS) $(UT_BINS)
+all: $(BINS) $(UT_BINS) $(PEER_BINS)
 
 deps:
 	@scripts/install-deps

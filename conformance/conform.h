@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STORLAB_CONFORMANCE_CONFORM_H
+#define STORLAB_CONFORMANCE_CONFORM_H
+
+/*
+ * Conformance cases and the API they run on.
+ *
+ * A case checks one requirement of one spec against a vendor's endpoint
+ * (today: a vhost-user-blk back-end's socket). It has a stable ID, the spec
+ * and section it checks, a level (MUST / SHOULD / MAY) and the features it
+ * needs; a case whose features the back-end does not offer is reported as
+ * not applicable, never as passed.
+ *
+ * Isolation: the runner runs every case in a child process of its own, on a
+ * fresh connection, with a deadline. A case that hangs is killed and
+ * reported as an error; a back-end that crashes or closes the socket is
+ * detected and reported on that case; the runner goes on (restarting the
+ * back-end when it spawned it). A case therefore never needs to clean up
+ * after itself: its process and its connections simply end.
+ *
+ * Everything a case sends and receives on a connection from conform_connect()
+ * is recorded in its trace, which reports show for failing cases.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "vhost/vhost.h"
+#include "virtio/virtq.h"
+
+enum conform_level {
+	CONFORM_MUST,
+	CONFORM_SHOULD,
+	CONFORM_MAY,
+};
+
+enum conform_verdict {
+	CONFORM_PASS,
+	CONFORM_FAIL,           /* the endpoint broke the requirement */
+	CONFORM_NOT_APPLICABLE, /* a needed feature is not offered */
+	CONFORM_ERROR,          /* the case could not be run (set-up, timeout) */
+};
+
+struct conform_ctx;
+
+struct conform_case {
+	const char *id;    /* stable, e.g. "VHOST-MEM-003", "BLK-RW-012" */
+	const char *title; /* one line */
+	/* The requirement's source: "vhost-user.rst: Memory regions description",
+	 * "virtio 1.2 §5.2.6.2". */
+	const char *spec;
+	enum conform_level level;
+	/* What the endpoint must do, quoting the requirement in our words, and
+	 * how the case reads the spec where the spec leaves room. */
+	const char *description;
+	uint64_t features;          /* virtio feature bits that must be offered */
+	uint64_t protocol_features; /* vhost-user protocol feature bits, likewise */
+	/* Returns the verdict. FAIL and ERROR come from conform_fail() and
+	 * conform_error(), which record the reason. */
+	enum conform_verdict (*run)(struct conform_ctx *ctx);
+};
+
+struct conform_suite {
+	const char *name; /* "vhost-user", "virtio-blk" */
+	const char *description;
+	const struct conform_case *cases;
+	unsigned ncases;
+};
+
+/* The suites (each defined in its own conformance/suite_*.c) and the one
+ * explicit list of what is linked in (conformance/suites.c). */
+extern const struct conform_suite g_suite_vhost_user;
+extern const struct conform_suite g_suite_virtio_blk;
+extern const struct conform_suite *const g_conform_suites[];
+extern const unsigned g_conform_nsuites;
+
+/* ---- What a case can use ---- */
+
+/* The back-end's socket and the per-reply timeout of this run. */
+const char *conform_socket_path(const struct conform_ctx *ctx);
+int conform_timeout_ms(const struct conform_ctx *ctx);
+/* What the back-end offers, read once per run by the runner (GET_FEATURES,
+ * GET_PROTOCOL_FEATURES on a probe connection). */
+uint64_t conform_offered_features(const struct conform_ctx *ctx);
+uint64_t conform_offered_protocol_features(const struct conform_ctx *ctx);
+
+/* A new front-end connection to the back-end, traced. Returns 0 or a
+ * negative errno. The case may open several (e.g. reconnect cases). */
+int conform_connect(struct conform_ctx *ctx, struct vhost_fe **fe);
+
+/* Record the verdict's reason (printf-style) and return the verdict, so a
+ * case can `return conform_fail(ctx, "...")`. */
+enum conform_verdict conform_fail(struct conform_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+enum conform_verdict conform_error(struct conform_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+enum conform_verdict conform_not_applicable(struct conform_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* A line in the trace (what the case is about to do, what it saw). */
+void conform_note(struct conform_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* After bad input: true if the back-end still serves, i.e. a new connection
+ * answers GET_FEATURES within the timeout. Cases that send something
+ * malformed end with this check ("the back-end must keep serving"). */
+bool conform_backend_alive(struct conform_ctx *ctx);
+
+/* ---- A device brought up for data-path cases ---- */
+
+/*
+ * Guest memory (a memfd registered with SET_MEM_TABLE), negotiated features,
+ * and nqueues split virtqueues driven by lib/virtio's driver side, on a
+ * traced connection. Cases then build any chain they like (well-formed or
+ * not) with conform_dev_buf() memory and virtq_drv_add() or by writing the
+ * descriptor table directly, kick, and wait for used entries.
+ */
+struct conform_dev_opts {
+	uint16_t nqueues;       /* 0: 1 */
+	uint16_t queue_size;    /* 0: 256 */
+	uint64_t mem_size;      /* 0: 16 MiB */
+	/* Features to acknowledge: offered & (want ? want : everything the
+	 * driver side supports). */
+	uint64_t want_features;
+	uint64_t want_protocol_features;
+	/* Leave the queues set up but not enabled/kicked (ring start cases). */
+	bool no_start;
+};
+
+struct conform_dev {
+	struct vhost_fe *fe;
+	uint64_t features;          /* negotiated */
+	uint64_t protocol_features; /* negotiated */
+	uint8_t config[256];        /* GET_CONFIG with the virtio-blk struct size */
+	uint32_t config_len;
+	uint16_t nqueues;
+	struct virtq_drv *vq;       /* [nqueues] */
+	int *kick_fd, *call_fd;     /* [nqueues] */
+	void *mem;                  /* guest memory, gpa 0 = mem */
+	uint64_t mem_size;
+	int mem_fd;
+};
+
+int conform_dev_setup(struct conform_ctx *ctx, const struct conform_dev_opts *opts,
+		      struct conform_dev **dev);
+/* Bytes of guest memory for buffers (zeroed), with their guest address;
+ * NULL when exhausted. Freed with the device. */
+void *conform_dev_buf(struct conform_dev *dev, uint32_t len, uint64_t *gpa);
+/* Publishes what was added to queue q and kicks if the ring asks for it. */
+void conform_dev_kick(struct conform_dev *dev, uint16_t q);
+/* Waits up to the run's timeout for one used entry on queue q: 0 with its
+ * cookie and length, -ETIMEDOUT, or another negative errno (the connection
+ * closed: -ECONNRESET). */
+int conform_dev_wait_used(struct conform_dev *dev, uint16_t q, void **cookie, uint32_t *len);
+
+#endif
