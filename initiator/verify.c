@@ -22,7 +22,8 @@ struct verify_ctx {
 	uint64_t nblocks;
 	uint64_t seq;
 	enum verify_phase phase;
-	atomic_uint_fast64_t bytes_done;
+	atomic_uint_fast64_t bytes_done; /* completed in this phase (progress) */
+	atomic_uint_fast64_t bytes_ok;   /* of which with an OK status */
 	pthread_mutex_t lock; /* the fields below, and res's error fields */
 	pthread_cond_t cond;
 	unsigned finished; /* workers done with the phase */
@@ -137,7 +138,9 @@ static bool worker_complete(struct verify_worker *w, const struct storlab_comple
 	}
 	if (c->ret)
 		record_error(ctx, c, off);
-	else if (ctx->phase == VERIFY_READ)
+	else
+		atomic_fetch_add_explicit(&ctx->bytes_ok, len, memory_order_relaxed);
+	if (!c->ret && ctx->phase == VERIFY_READ)
 		record_mismatches(ctx, w->bufs + (size_t)slot * ctx->o->bs, off, len);
 	st->requests++;
 	st->bytes += len;
@@ -212,6 +215,7 @@ static int run_phase(struct verify_ctx *ctx, struct verify_worker *workers, enum
 	ctx->finished = 0;
 	ctx->disconnected = false;
 	atomic_store(&ctx->bytes_done, 0);
+	atomic_store(&ctx->bytes_ok, 0);
 	for (; started < ctx->o->queues; started++) {
 		ret =
 		    -pthread_create(&workers[started].thread, NULL, worker_main, &workers[started]);
@@ -238,10 +242,11 @@ static int run_phase(struct verify_ctx *ctx, struct verify_worker *workers, enum
 		log_err("pthread_create: %s", strerror(-ret));
 		return ret;
 	}
+	/* Bytes the device accepted: a failed write wrote nothing we count. */
 	if (phase == VERIFY_WRITE)
-		ctx->res->bytes_written += atomic_load(&ctx->bytes_done);
+		ctx->res->bytes_written += atomic_load(&ctx->bytes_ok);
 	else
-		ctx->res->bytes_read += atomic_load(&ctx->bytes_done);
+		ctx->res->bytes_read += atomic_load(&ctx->bytes_ok);
 	if (ctx->fatal)
 		return ctx->fatal;
 	return ctx->disconnected ? -ECONNRESET : 0;
