@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "util/log_ratelimit.h"
 #include "vhost/vhost.h"
 #include "vhost/vhost_msg.h"
 
@@ -56,7 +57,12 @@ struct vhost_dev {
 	bool suspended;
 	struct mem_table *mem;
 	struct vhost_ring rings[VHOST_MAX_QUEUES];
+	/* The front-end can repeat a bad message at will. */
+	struct log_ratelimit log_rl;
 };
+
+/* A rejection of what the front-end sent: rate-limited per device. */
+#define vhost_warn(dev, ...) log_warn_ratelimited(&(dev)->log_rl, "vhost-user front-end", __VA_ARGS__)
 
 /* Strict mode: a front-end protocol violation we tolerate is still reported. */
 #define vhost_finding(dev, ...)                                                                    \

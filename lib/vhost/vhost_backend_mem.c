@@ -22,18 +22,18 @@ int vhost_h_set_mem_table(struct vhost_dev *dev, struct vhost_msg *msg)
 	int ret = 0;
 
 	if (m->nregions > VHOST_USER_MEM_BASELINE_NREGIONS) {
-		log_warn("vhost-user.rst \"Memory regions description\": %u regions, at most %d",
+		vhost_warn(dev, "vhost-user.rst \"Memory regions description\": %u regions, at most %d",
 			 m->nregions, VHOST_USER_MEM_BASELINE_NREGIONS);
 		return -EINVAL;
 	}
 	if (msg->hdr.size < 8 + m->nregions * sizeof(m->regions[0])) {
-		log_warn("vhost-user.rst \"Memory regions description\": payload size %u too "
+		vhost_warn(dev, "vhost-user.rst \"Memory regions description\": payload size %u too "
 			 "short for %u regions",
 			 msg->hdr.size, m->nregions);
 		return -EINVAL;
 	}
 	if (msg->nfds != m->nregions) {
-		log_warn("vhost-user.rst \"VHOST_USER_SET_MEM_TABLE\": %u regions but %u fds; "
+		vhost_warn(dev, "vhost-user.rst \"VHOST_USER_SET_MEM_TABLE\": %u regions but %u fds; "
 			 "they must match",
 			 m->nregions, msg->nfds);
 		return -EINVAL;
@@ -101,7 +101,7 @@ int vhost_h_rem_mem_reg(struct vhost_dev *dev, struct vhost_msg *msg)
 	    mem_table_remove(dev->mem, reg->guest_phys_addr, reg->memory_size, reg->userspace_addr);
 	vhost_rings_resume(dev);
 	if (ret < 0)
-		log_warn("vhost-user.rst \"VHOST_USER_REM_MEM_REG\": no region gpa 0x%" PRIx64
+		vhost_warn(dev, "vhost-user.rst \"VHOST_USER_REM_MEM_REG\": no region gpa 0x%" PRIx64
 			 " size 0x%" PRIx64 " uva 0x%" PRIx64,
 			 reg->guest_phys_addr, reg->memory_size, reg->userspace_addr);
 	return ret;

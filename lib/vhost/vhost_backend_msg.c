@@ -85,7 +85,7 @@ void vhost_dev_reply(struct vhost_dev *dev, uint32_t request, const void *payloa
 		return;
 	ret = vhost_msg_send(dev->conn_fd, &hdr, payload, NULL, 0, REPLY_TIMEOUT_MS);
 	if (ret < 0) {
-		log_warn("cannot reply to %s: %s", vhost_msg_request_name(request), strerror(-ret));
+		vhost_warn(dev, "cannot reply to %s: %s", vhost_msg_request_name(request), strerror(-ret));
 		dev->conn_broken = true;
 	}
 }
@@ -112,7 +112,7 @@ static int h_set_features(struct vhost_dev *dev, struct vhost_msg *msg)
 	int ret;
 
 	if (extra) {
-		log_warn("vhost-user.rst \"VHOST_USER_SET_FEATURES\": bits 0x%" PRIx64
+		vhost_warn(dev, "vhost-user.rst \"VHOST_USER_SET_FEATURES\": bits 0x%" PRIx64
 			 " were not offered by VHOST_USER_GET_FEATURES",
 			 extra);
 		return -EINVAL;
@@ -124,7 +124,7 @@ static int h_set_features(struct vhost_dev *dev, struct vhost_msg *msg)
 	if (ret == 0)
 		dev->features = features;
 	else
-		log_warn("device refused features 0x%" PRIx64 ": %s", features, strerror(-ret));
+		vhost_warn(dev, "device refused features 0x%" PRIx64 ": %s", features, strerror(-ret));
 	vhost_rings_resume(dev);
 	return ret;
 }
@@ -140,7 +140,7 @@ static int h_set_protocol_features(struct vhost_dev *dev, struct vhost_msg *msg)
 	uint64_t extra = msg->payload.u64 & ~offered_protocol_features(dev);
 
 	if (extra) {
-		log_warn("vhost-user.rst \"Protocol features\": bits 0x%" PRIx64
+		vhost_warn(dev, "vhost-user.rst \"Protocol features\": bits 0x%" PRIx64
 			 " were not offered by VHOST_USER_GET_PROTOCOL_FEATURES",
 			 extra);
 		return -EINVAL;
@@ -197,19 +197,19 @@ static int h_get_queue_num(struct vhost_dev *dev, struct vhost_msg *msg)
 
 /* "Virtio device config space": the request's size field must match its
  * payload and stay inside the 256 bytes a config space may have. */
-static int config_check(const struct vhost_msg *msg)
+static int config_check(struct vhost_dev *dev, const struct vhost_msg *msg)
 {
 	const struct vhost_user_config *cfg = &msg->payload.config;
 
 	if (cfg->size > VHOST_USER_MAX_CONFIG_SIZE ||
 	    cfg->offset > VHOST_USER_MAX_CONFIG_SIZE - cfg->size) {
-		log_warn("vhost-user.rst \"Virtio device config space\": offset %u size %u past "
+		vhost_warn(dev, "vhost-user.rst \"Virtio device config space\": offset %u size %u past "
 			 "%u bytes",
 			 cfg->offset, cfg->size, VHOST_USER_MAX_CONFIG_SIZE);
 		return -EINVAL;
 	}
 	if (msg->hdr.size != VHOST_USER_CONFIG_HDR_SIZE + cfg->size) {
-		log_warn("vhost-user.rst \"%s\": payload size %u does not match config size %u",
+		vhost_warn(dev, "vhost-user.rst \"%s\": payload size %u does not match config size %u",
 			 vhost_msg_request_name(msg->hdr.request), msg->hdr.size, cfg->size);
 		return -EINVAL;
 	}
@@ -219,14 +219,14 @@ static int config_check(const struct vhost_msg *msg)
 static int h_get_config(struct vhost_dev *dev, struct vhost_msg *msg)
 {
 	struct vhost_user_config *cfg = &msg->payload.config;
-	int ret = config_check(msg);
+	int ret = config_check(dev, msg);
 
 	if (ret)
 		return ret;
 	memset(cfg->region, 0, sizeof(cfg->region));
 	ret = dev->opts.ops->get_config(dev->opts.ctx, cfg->region, cfg->offset, cfg->size);
 	if (ret) {
-		log_warn("device could not read config offset %u size %u: %s", cfg->offset,
+		vhost_warn(dev, "device could not read config offset %u size %u: %s", cfg->offset,
 			 cfg->size, strerror(-ret));
 		return ret;
 	}
@@ -239,18 +239,18 @@ static int h_get_config(struct vhost_dev *dev, struct vhost_msg *msg)
 static int h_set_config(struct vhost_dev *dev, struct vhost_msg *msg)
 {
 	const struct vhost_user_config *cfg = &msg->payload.config;
-	int ret = config_check(msg);
+	int ret = config_check(dev, msg);
 
 	if (ret)
 		return ret;
 	if (cfg->flags != VHOST_USER_CONFIG_FLAG_WRITABLE &&
 	    cfg->flags != VHOST_USER_CONFIG_FLAG_MIGRATION) {
-		log_warn("vhost-user.rst \"Virtio device config space\": unknown flags 0x%x",
+		vhost_warn(dev, "vhost-user.rst \"Virtio device config space\": unknown flags 0x%x",
 			 cfg->flags);
 		return -EINVAL;
 	}
 	if (!dev->opts.ops->set_config) {
-		log_warn("vhost-user.rst \"VHOST_USER_SET_CONFIG\": refused, the device's config "
+		vhost_warn(dev, "vhost-user.rst \"VHOST_USER_SET_CONFIG\": refused, the device's config "
 			 "space is read-only");
 		return -EPERM;
 	}
@@ -263,7 +263,7 @@ static int h_set_config(struct vhost_dev *dev, struct vhost_msg *msg)
 static int h_set_status(struct vhost_dev *dev, struct vhost_msg *msg)
 {
 	if (msg->payload.u64 > UINT8_MAX) {
-		log_warn("virtio 1.2 §2.1: device status 0x%" PRIx64 " is wider than 8 bits",
+		vhost_warn(dev, "virtio 1.2 §2.1: device status 0x%" PRIx64 " is wider than 8 bits",
 			 msg->payload.u64);
 		return -EINVAL;
 	}
@@ -386,19 +386,19 @@ static int check_header(struct vhost_dev *dev, const struct vhost_user_hdr *hdr)
 	    VHOST_USER_VERSION_MASK | VHOST_USER_REPLY_MASK | VHOST_USER_NEED_REPLY_MASK;
 
 	if ((hdr->flags & VHOST_USER_VERSION_MASK) != VHOST_USER_VERSION) {
-		log_warn("vhost-user.rst \"Header\": %s has version %u, expected %u: closing",
+		vhost_warn(dev, "vhost-user.rst \"Header\": %s has version %u, expected %u: closing",
 			 vhost_msg_request_name(hdr->request), hdr->flags & VHOST_USER_VERSION_MASK,
 			 VHOST_USER_VERSION);
 		return -EPROTO;
 	}
 	if (hdr->flags & VHOST_USER_REPLY_MASK) {
-		log_warn("vhost-user.rst \"Header\": %s from the front-end has the reply flag: "
+		vhost_warn(dev, "vhost-user.rst \"Header\": %s from the front-end has the reply flag: "
 			 "closing",
 			 vhost_msg_request_name(hdr->request));
 		return -EPROTO;
 	}
 	if (hdr->size > VHOST_USER_MAX_PAYLOAD) {
-		log_warn("vhost-user.rst \"Header\": %s payload size %u exceeds %zu: closing",
+		vhost_warn(dev, "vhost-user.rst \"Header\": %s payload size %u exceeds %zu: closing",
 			 vhost_msg_request_name(hdr->request), hdr->size, VHOST_USER_MAX_PAYLOAD);
 		return -EMSGSIZE;
 	}
@@ -432,25 +432,25 @@ static int check_msg(struct vhost_dev *dev, const struct vhost_msg_handler *h,
 	uint32_t index;
 
 	if (missing) {
-		log_warn("vhost-user.rst \"%s\": only valid once protocol features 0x%" PRIx64
+		vhost_warn(dev, "vhost-user.rst \"%s\": only valid once protocol features 0x%" PRIx64
 			 " are negotiated",
 			 name, missing);
 		return -ENOTSUP;
 	}
 	if (msg->nfds < h->min_fds || msg->nfds > h->max_fds) {
-		log_warn("vhost-user.rst \"Communication\": %s carries %u fds, expected %u to %u",
+		vhost_warn(dev, "vhost-user.rst \"Communication\": %s carries %u fds, expected %u to %u",
 			 name, msg->nfds, h->min_fds, h->max_fds);
 		return -EINVAL;
 	}
 	if (msg->hdr.size < h->size || (!h->size_is_min && msg->hdr.size != h->size)) {
-		log_warn("vhost-user.rst \"Front-end message types\": %s payload size %u, "
+		vhost_warn(dev, "vhost-user.rst \"Front-end message types\": %s payload size %u, "
 			 "expected %s%u",
 			 name, msg->hdr.size, h->size_is_min ? "at least " : "", h->size);
 		return -EINVAL;
 	}
 	index = vring_index(h, msg);
 	if (h->vring != VRING_ARG_NONE && index >= dev->opts.max_queues) {
-		log_warn("vhost-user.rst \"Multiple queue support\": %s vring index %u, the "
+		vhost_warn(dev, "vhost-user.rst \"Multiple queue support\": %s vring index %u, the "
 			 "back-end has %u queues",
 			 name, index, dev->opts.max_queues);
 		return -EINVAL;
@@ -515,7 +515,7 @@ int vhost_dev_handle_msg(struct vhost_dev *dev, const struct vhost_user_hdr *hdr
 	if (hdr->request < ARRAY_SIZE(g_handlers))
 		h = &g_handlers[hdr->request];
 	if (!h || !h->handle) {
-		log_warn("vhost-user.rst \"Front-end message types\": unknown request %u",
+		vhost_warn(dev, "vhost-user.rst \"Front-end message types\": unknown request %u",
 			 hdr->request);
 		answer(dev, &msg, ANSWER_ACK, -ENOTSUP);
 	} else {

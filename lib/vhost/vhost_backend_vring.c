@@ -54,7 +54,7 @@ static void ring_part_sizes(uint64_t features, uint16_t num, uint64_t sizes[3])
 }
 
 /* Translates the ring's front-end addresses into ours: desc, avail, used. */
-static int ring_translate(const struct vhost_dev *dev, const struct vhost_ring *r,
+static int ring_translate(struct vhost_dev *dev, const struct vhost_ring *r,
 			  const struct vhost_user_vring_addr *addr, uint32_t num, void *hva[3])
 {
 	static const char *const part[3] = {"descriptor table", "available ring", "used ring"};
@@ -65,7 +65,7 @@ static int ring_translate(const struct vhost_dev *dev, const struct vhost_ring *
 	for (int i = 0; i < 3; i++) {
 		hva[i] = mem_uva_to_hva(dev->mem, uva[i], sizes[i]);
 		if (!hva[i]) {
-			log_warn("vhost-user.rst \"Memory access\": vring %u %s at 0x%" PRIx64
+			vhost_warn(dev, "vhost-user.rst \"Memory access\": vring %u %s at 0x%" PRIx64
 				 " (%" PRIu64 " bytes) is not inside one memory region",
 				 r->vring.index, part[i], uva[i], sizes[i]);
 			return -EFAULT;
@@ -96,7 +96,7 @@ static int ring_start(struct vhost_dev *dev, struct vhost_ring *r)
 	if (ret == 0)
 		ret = dev->opts.ops->ring_start(dev->opts.ctx, &r->vring);
 	if (ret < 0) {
-		log_warn("vring %u cannot start: %s", r->vring.index, strerror(-ret));
+		vhost_warn(dev, "vring %u cannot start: %s", r->vring.index, strerror(-ret));
 		/* SET_VRING_ERR's notifier exists to tell the front-end this. */
 		if (r->err_fd >= 0)
 			(void)eventfd_write(r->err_fd, 1);
@@ -213,7 +213,7 @@ int vhost_h_set_vring_num(struct vhost_dev *dev, struct vhost_msg *msg)
 	uint32_t num = msg->payload.state.num;
 
 	if (!IS_POW2(num) || num > VIRTQ_MAX_SIZE) {
-		log_warn("virtio 1.2 §2.7: vring %u size %u is not a power of 2 up to %u",
+		vhost_warn(dev, "virtio 1.2 §2.7: vring %u size %u is not a power of 2 up to %u",
 			 r->vring.index, num, VIRTQ_MAX_SIZE);
 		return -EINVAL;
 	}
@@ -231,14 +231,14 @@ int vhost_h_set_vring_addr(struct vhost_dev *dev, struct vhost_msg *msg)
 	if (addr->flags) {
 		/* VHOST_VRING_F_LOG asks for dirty logging, which needs
 		 * VHOST_F_LOG_ALL: never offered. */
-		log_warn("vhost-user.rst \"Migration\": vring %u flags 0x%x: logging is not "
+		vhost_warn(dev, "vhost-user.rst \"Migration\": vring %u flags 0x%x: logging is not "
 			 "supported",
 			 addr->index, addr->flags);
 		return -ENOTSUP;
 	}
 	if (addr->desc_user_addr % VIRTQ_DESC_ALIGN || addr->avail_user_addr % VIRTQ_AVAIL_ALIGN ||
 	    addr->used_user_addr % VIRTQ_USED_ALIGN) {
-		log_warn("virtio 1.2 §2.7.1: vring %u addresses desc 0x%" PRIx64 " avail 0x%" PRIx64
+		vhost_warn(dev, "virtio 1.2 §2.7.1: vring %u addresses desc 0x%" PRIx64 " avail 0x%" PRIx64
 			 " used 0x%" PRIx64 " break the %u/%u/%u alignment",
 			 addr->index, addr->desc_user_addr, addr->avail_user_addr,
 			 addr->used_user_addr, VIRTQ_DESC_ALIGN, VIRTQ_AVAIL_ALIGN,
@@ -261,7 +261,7 @@ int vhost_h_set_vring_base(struct vhost_dev *dev, struct vhost_msg *msg)
 	uint32_t base = msg->payload.state.num;
 
 	if (base > UINT16_MAX) {
-		log_warn("virtio 1.2 §2.7.6: vring %u base %u: a split ring index has 16 bits",
+		vhost_warn(dev, "virtio 1.2 §2.7.6: vring %u base %u: a split ring index has 16 bits",
 			 r->vring.index, base);
 		return -EINVAL;
 	}
@@ -300,7 +300,7 @@ static int take_ring_fd(struct vhost_dev *dev, struct vhost_msg *msg, int *fd)
 	if (v & ~(VHOST_USER_VRING_IDX_MASK | VHOST_USER_VRING_NOFD_MASK))
 		vhost_finding(dev, "vhost-user.rst \"%s\": undefined bits in 0x%" PRIx64, name, v);
 	if (msg->nfds != (nofd ? 0u : 1u)) {
-		log_warn("vhost-user.rst \"%s\": invalid-FD flag %s but %u fds", name,
+		vhost_warn(dev, "vhost-user.rst \"%s\": invalid-FD flag %s but %u fds", name,
 			 nofd ? "set" : "clear", msg->nfds);
 		return -EINVAL;
 	}
@@ -374,7 +374,7 @@ int vhost_h_set_vring_enable(struct vhost_dev *dev, struct vhost_msg *msg)
 	uint32_t enable = msg->payload.state.num;
 
 	if (enable > 1) {
-		log_warn("vhost-user.rst \"VHOST_USER_SET_VRING_ENABLE\": vring %u value %u is "
+		vhost_warn(dev, "vhost-user.rst \"VHOST_USER_SET_VRING_ENABLE\": vring %u value %u is "
 			 "neither 0 nor 1",
 			 r->vring.index, enable);
 		return -EINVAL;
