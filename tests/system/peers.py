@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: MIT
+"""Fixtures for the test peers built from tests/peers/ (docs/peers.md).
+
+    rte_vhost_factory(size_mb=64, queues=2) -> a running rte_vhost_blk
+    bad_backend_factory(*breaks, size_mb=64, queues=2, readonly=False)
+        -> a running bad_backend with those --break switches
+
+Each peer is a process with .sock, .uri, .log; a factory stops every peer it
+started at teardown with SIGTERM, and checks that it exited 0, with no
+sanitizer report and no socket file left behind. Import the fixtures into a
+test module (`from peers import rte_vhost_factory  # noqa: F401`).
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+
+import pytest
+
+from conftest import BUILD, Bg, assert_no_san, need_binary, tail, wait_for
+
+PEER_DIR = BUILD / "bin" / "peers"
+READY = "ready"
+
+
+def need_libdpdk():
+    """DPDK is a hard dependency of the rte_vhost peer: fail (never skip)
+    naming the Debian package when it is missing."""
+    if shutil.which("pkg-config") is None or subprocess.run(
+            ["pkg-config", "--exists", "libdpdk"]).returncode != 0:
+        pytest.fail("DPDK is not installed: the rte_vhost_blk peer needs libdpdk-dev "
+                    "(apt-get install libdpdk-dev pkg-config; then rebuild)", pytrace=False)
+
+
+class Peer:
+    """A test peer process listening on a vhost-user socket."""
+
+    def __init__(self, name, workdir, args, tag):
+        self.name = name
+        self.binary = need_binary(PEER_DIR / name)
+        self.sock = str(workdir / (tag + ".sock"))
+        self.uri = "vhost-user-blk:" + self.sock
+        self.bg = Bg([self.binary, "--socket", self.sock] + [str(a) for a in args], workdir, tag)
+        wait_for(self._ready, 20, "%s to print %r" % (name, READY))
+
+    @property
+    def log(self):
+        return self.bg.stdout + self.bg.stderr
+
+    def _ready(self):
+        if not self.bg.alive():
+            rc = self.bg.proc.returncode
+            hint = " (built without libdpdk-dev: install it and rebuild)" if rc == 3 else ""
+            raise AssertionError("%s exited %s before it was ready%s:\n%s"
+                                 % (self.name, rc, hint, tail(self.log)))
+        return READY in self.bg.stdout.split() and os.path.exists(self.sock)
+
+    def stop(self):
+        assert self.bg.alive(), "%s died (exit %s):\n%s" % (self.name, self.bg.proc.returncode,
+                                                          tail(self.log))
+        self.bg.kill(signal.SIGTERM)
+        rc = self.bg.wait(20)
+        assert_no_san(self.log, self.name)
+        assert rc == 0, "%s exited %d on SIGTERM:\n%s" % (self.name, rc, tail(self.log))
+        assert not os.path.exists(self.sock), "%s left %s behind" % (self.name, self.sock)
+
+    def close(self):
+        self.bg.close()
+
+
+def _factory(workdir, make):
+    made = []
+
+    def start(*a, **kw):
+        p = make(len(made), *a, **kw)
+        made.append(p)
+        return p
+
+    yield start
+    try:
+        for p in made:
+            if p.bg.alive():
+                p.stop()
+            else:
+                assert_no_san(p.log, p.name)
+    finally:
+        for p in made:
+            p.close()
+
+
+@pytest.fixture
+def rte_vhost_factory(workdir):
+    """rte_vhost_factory(size_mb=64, queues=2): DPDK rte_vhost_blk (a peer we
+    did not write, as far as the vhost-user protocol goes)."""
+    need_libdpdk()
+
+    def make(n, size_mb=64, queues=2):
+        return Peer("rte_vhost_blk", workdir, ["--size", size_mb, "--queues", queues],
+                    "rte%d" % n)
+
+    yield from _factory(workdir, make)
+
+
+@pytest.fixture
+def bad_backend_factory(workdir):
+    """bad_backend_factory(*breaks, size_mb=64, queues=2, readonly=False)."""
+
+    def make(n, *breaks, size_mb=64, queues=2, readonly=False):
+        args = ["--size", size_mb, "--queues", queues]
+        if readonly:
+            args.append("--readonly")
+        for b in breaks:
+            args += ["--break", b]
+        return Peer("bad_backend", workdir, args, "bad%d" % n)
+
+    yield from _factory(workdir, make)
+
+
+def bad_backend_switches():
+    """The switch names `bad_backend --list` prints (its one table)."""
+    p = subprocess.run([str(need_binary(PEER_DIR / "bad_backend")), "--list"],
+                       capture_output=True, text=True, timeout=10)
+    assert p.returncode == 0, p.stderr
+    return [l.split()[0] for l in p.stdout.splitlines() if l.strip()]
