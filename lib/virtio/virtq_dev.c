@@ -60,6 +60,13 @@ int virtq_dev_init(struct virtq_dev *q, const struct virtq_dev_config *cfg)
 	 * continue from what the driver can see. */
 	q->used_idx = __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE);
 	q->signalled_used = q->used_idx;
+	/* §2.7.7.2: with EVENT_IDX the device SHOULD NOT notify unless used_event
+	 * is crossed. A fresh ring has signalled nothing, so the rule applies
+	 * from its first entry. A resumed ring (entries already used, by us or
+	 * by a back-end before a reconnect) may owe the driver a notification
+	 * we cannot know about: its first decision notifies, as Linux vhost
+	 * does, rather than risk a driver waiting forever. */
+	q->signalled_used_valid = q->used_idx == 0;
 	return 0;
 }
 
@@ -305,8 +312,8 @@ static bool split_need_notify(struct virtq_dev *q)
 			 VIRTQ_AVAIL_F_NO_INTERRUPT);
 	}
 	/* §2.7.7.2 with EVENT_IDX: flags are ignored; notify if the entries
-	 * pushed since the last decision passed used_event. Nothing is known of
-	 * the driver's wish before a first decision: notify. */
+	 * pushed since the last decision passed used_event. On a resumed ring
+	 * the first decision notifies (see virtq_dev_init). */
 	if (!valid)
 		return true;
 	event = __atomic_load_n(virtq_used_event(q->avail, q->num), __ATOMIC_RELAXED);

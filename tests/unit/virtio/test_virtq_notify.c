@@ -88,7 +88,7 @@ static void test_used_notify_event_idx(void **state)
 
 	(void)state;
 	add_publish(g, 8);
-	/* The first decision notifies: the device knows nothing before it. */
+	/* used_event 0 (as the driver initialised it): entry 0 crosses it. */
 	serve(g, 1);
 	assert_true(virtq_dev_need_notify(&g->dev));
 	reap(g, 1);
@@ -116,6 +116,32 @@ static void test_used_notify_event_idx(void **state)
 	add_publish(g, 2);
 	serve(g, 2);
 	assert_false(virtq_dev_need_notify(&g->dev));
+	guest_free(g);
+}
+
+/* §2.7.7.2: SHOULD NOT notify before used_event is crossed, from the very
+ * first entry of a fresh ring; a resumed ring's first decision notifies. */
+static void test_used_notify_event_idx_first_entry(void **state)
+{
+	struct guest *g = guest_new(8, F_EVENT_IDX, 0);
+	uint16_t *used_event = virtq_used_event(g->avail, 8);
+
+	(void)state;
+	*used_event = 2;
+	add_publish(g, 4);
+	serve(g, 1);
+	assert_false(virtq_dev_need_notify(&g->dev));
+	serve(g, 1);
+	assert_false(virtq_dev_need_notify(&g->dev));
+	serve(g, 1); /* used idx 2 -> 3 crosses used_event 2 */
+	assert_true(virtq_dev_need_notify(&g->dev));
+	reap(g, 3);
+	/* A resumed ring (used idx 3, as after a reconnect): whatever the
+	 * driver last asked for may have been owed by the previous back-end. */
+	guest_dev_init(g, F_EVENT_IDX, 0, 3);
+	*used_event = 1;
+	serve(g, 1);
+	assert_true(virtq_dev_need_notify(&g->dev));
 	guest_free(g);
 }
 
@@ -215,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_need_event_helper),
 		cmocka_unit_test(test_used_notify_flags),
 		cmocka_unit_test(test_used_notify_event_idx),
+		cmocka_unit_test(test_used_notify_event_idx_first_entry),
 		cmocka_unit_test(test_used_notify_event_idx_wrap),
 		cmocka_unit_test(test_kick_flags),
 		cmocka_unit_test(test_kick_event_idx),
