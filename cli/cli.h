@@ -19,6 +19,8 @@ enum {
 int cli_io(int argc, char **argv);
 int cli_rpc(int argc, char **argv);
 int cli_perf(int argc, char **argv);
+int cli_conform(int argc, char **argv);
+int cli_scenario(int argc, char **argv);
 
 /* ---- args.c: argument parsing shared by the subcommands ---- */
 

@@ -14,7 +14,9 @@ static const struct {
 } g_commands[] = {
     {"io", cli_io, "I/O to a virtio-blk device: info, read, write, verify, ..."},
     {"perf", cli_perf, "measure IOPS, bandwidth and latency of a device"},
+    {"conform", cli_conform, "run the conformance suites against a vhost-user-blk back-end"},
     {"rpc", cli_rpc, "call a JSON-RPC method of storlab-tgt (SPDK rpc.py style)"},
+    {"scenario", cli_scenario, "run a scenario file: endpoints, rpc, I/O, expectations"},
 };
 
 static void usage(FILE *f)

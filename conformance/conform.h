@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "spec/virtio_blk.h"
 #include "vhost/vhost.h"
 #include "virtio/virtq.h"
 
@@ -108,6 +109,20 @@ bool conform_backend_alive(struct conform_ctx *ctx);
 
 /* ---- A device brought up for data-path cases ---- */
 
+/* What the driver side of conform_dev can drive: the default of
+ * want_features below. A case that leaves one feature out asks for
+ * CONFORM_DEV_FEATURES & ~VIRTIO_BIT(f) (never ~VIRTIO_BIT(f) alone, which
+ * would acknowledge legacy bits such as NOTIFY_ON_EMPTY too). */
+#define CONFORM_DEV_FEATURES                                                                       \
+	(VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC) |                \
+	 VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX) | VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX) |                 \
+	 VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_GEOMETRY) |                    \
+	 VIRTIO_BIT(VIRTIO_BLK_F_RO) | VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) |                         \
+	 VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) | VIRTIO_BIT(VIRTIO_BLK_F_TOPOLOGY) |                      \
+	 VIRTIO_BIT(VIRTIO_BLK_F_CONFIG_WCE) | VIRTIO_BIT(VIRTIO_BLK_F_MQ) |                       \
+	 VIRTIO_BIT(VIRTIO_BLK_F_DISCARD) | VIRTIO_BIT(VIRTIO_BLK_F_WRITE_ZEROES) |                \
+	 VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES))
+
 /*
  * Guest memory (a memfd registered with SET_MEM_TABLE), negotiated features,
  * and nqueues split virtqueues driven by lib/virtio's driver side, on a
@@ -152,5 +167,9 @@ void conform_dev_kick(struct conform_dev *dev, uint16_t q);
  * cookie and length, -ETIMEDOUT, or another negative errno (the connection
  * closed: -ECONNRESET). */
 int conform_dev_wait_used(struct conform_dev *dev, uint16_t q, void **cookie, uint32_t *len);
+/* Closes the connection and frees the device (NULL is fine). Back-ends
+ * serve one front-end at a time (storlab-tgt, qemu-storage-daemon): a case
+ * closes its device before conform_backend_alive() or a new connection. */
+void conform_dev_close(struct conform_dev *dev);
 
 #endif

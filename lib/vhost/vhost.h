@@ -122,6 +122,14 @@ int vhost_fe_accept(const char *path, int timeout_ms, struct vhost_fe **fe);
 void vhost_fe_close(struct vhost_fe *fe);
 int vhost_fe_fd(const struct vhost_fe *fe);
 
+/* Called for every whole message sent (sent true) or received on the
+ * connection, after the fact, with hdr->size bytes of payload (received
+ * payloads are cut to what the codec holds) and the number of fds it
+ * carried. Used by conformance traces; cb NULL turns it off. */
+typedef void (*vhost_fe_trace_fn)(void *arg, bool sent, const struct vhost_user_hdr *hdr,
+				  const void *payload, unsigned nfds);
+void vhost_fe_set_trace(struct vhost_fe *fe, vhost_fe_trace_fn cb, void *arg);
+
 /* Each call sends one message and waits for its reply (or, once REPLY_ACK is
  * negotiated, for the ack). 0 or a negative errno: -EPIPE/-ECONNRESET the
  * back-end went away, -ETIMEDOUT no answer, -EPROTO a malformed reply, and a

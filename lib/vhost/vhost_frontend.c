@@ -26,6 +26,8 @@ struct vhost_fe {
 	int sock;
 	int timeout_ms;
 	bool reply_ack; /* REPLY_ACK negotiated */
+	vhost_fe_trace_fn trace;
+	void *trace_arg;
 };
 
 static int sockaddr_of(const char *path, struct sockaddr_un *sa)
@@ -136,12 +138,39 @@ int vhost_fe_fd(const struct vhost_fe *fe)
 	return fe->sock;
 }
 
+void vhost_fe_set_trace(struct vhost_fe *fe, vhost_fe_trace_fn cb, void *arg)
+{
+	fe->trace = cb;
+	fe->trace_arg = arg;
+}
+
+/* Every message of the connection goes through these two, so that a trace
+ * (conformance reports) sees exactly what was on the wire. */
+static int fe_send(struct vhost_fe *fe, const struct vhost_user_hdr *hdr, const void *payload,
+		   const int *fds, unsigned nfds)
+{
+	int ret = vhost_msg_send(fe->sock, hdr, payload, fds, nfds, fe->timeout_ms);
+
+	if (ret == 0 && fe->trace)
+		fe->trace(fe->trace_arg, true, hdr, payload, nfds);
+	return ret;
+}
+
+static int fe_recv(struct vhost_fe *fe, struct vhost_msg *msg, int timeout_ms)
+{
+	int ret = vhost_msg_recv(fe->sock, msg, timeout_ms);
+
+	if (ret == 0 && fe->trace)
+		fe->trace(fe->trace_arg, false, &msg->hdr, &msg->payload, msg->nfds);
+	return ret;
+}
+
 /* Receives the reply to request and checks its header; msg->hdr.size is
  * left for the caller to check. */
 static int fe_recv_reply(struct vhost_fe *fe, uint32_t request, struct vhost_msg *msg)
 {
 	const char *name = vhost_msg_request_name(request);
-	int ret = vhost_msg_recv(fe->sock, msg, fe->timeout_ms);
+	int ret = fe_recv(fe, msg, fe->timeout_ms);
 
 	if (ret < 0) {
 		log_warn("no reply to %s: %s", name, strerror(-ret));
@@ -187,7 +216,7 @@ static int fe_call(struct vhost_fe *fe, uint32_t request, const void *payload, u
 		hdr.flags |= VHOST_USER_NEED_REPLY_MASK;
 		reply_size = sizeof(uint64_t);
 	}
-	ret = vhost_msg_send(fe->sock, &hdr, payload, fds, nfds, fe->timeout_ms);
+	ret = fe_send(fe, &hdr, payload, fds, nfds);
 	if (ret < 0) {
 		log_warn("cannot send %s: %s", vhost_msg_request_name(request), strerror(-ret));
 		return ret;
@@ -393,7 +422,7 @@ int vhost_fe_get_config(struct vhost_fe *fe, uint32_t offset, uint32_t size, voi
 
 	if (size > VHOST_USER_MAX_CONFIG_SIZE)
 		return -EINVAL;
-	ret = vhost_msg_send(fe->sock, &hdr, &cfg, NULL, 0, fe->timeout_ms);
+	ret = fe_send(fe, &hdr, &cfg, NULL, 0);
 	if (ret == 0)
 		ret = fe_recv_reply(fe, VHOST_USER_GET_CONFIG, &msg);
 	if (ret)
@@ -422,14 +451,14 @@ int vhost_fe_set_config(struct vhost_fe *fe, uint32_t offset, uint32_t size, con
 int vhost_fe_send_raw(struct vhost_fe *fe, const struct vhost_user_hdr *hdr, const void *payload,
 		      const int *fds, unsigned nfds)
 {
-	return vhost_msg_send(fe->sock, hdr, payload, fds, nfds, fe->timeout_ms);
+	return fe_send(fe, hdr, payload, fds, nfds);
 }
 
 int vhost_fe_recv_raw(struct vhost_fe *fe, struct vhost_user_hdr *hdr, void *payload,
 		      uint32_t max_payload, int timeout_ms)
 {
 	struct vhost_msg msg;
-	int ret = vhost_msg_recv(fe->sock, &msg, timeout_ms);
+	int ret = fe_recv(fe, &msg, timeout_ms);
 
 	if (ret < 0)
 		return ret;

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: MIT */
+/* storlab conform: run the conformance suites against a vhost-user-blk
+ * back-end and report (docs/man/storlab-conform.md). */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "conformance/report.h"
+#include "conformance/runner.h"
+
+#define URI_PREFIX "vhost-user-blk:"
+#define MAX_SELECT 256
+
+struct conform_args {
+	const char *target;
+	bool spawn, json, list;
+	const char *report_dir;
+	uint64_t timeout_ms;
+	const char *suites[MAX_SELECT], *cases[MAX_SELECT];
+	unsigned nsuites, ncases;
+};
+
+static void conform_usage(FILE *f)
+{
+	fprintf(f, "usage: storlab conform --target vhost-user-blk:/path.sock [options]\n"
+		   "       storlab conform --spawn-tgt [options]\n"
+		   "       storlab conform --list [--suite S]...\n\n"
+		   "  --target URI      the back-end under test\n"
+		   "  --spawn-tgt       start storlab-tgt (next to this binary) with a malloc\n"
+		   "                    bdev and test it, restarting it when a case kills it\n"
+		   "  --suite S         run suite S only (repeatable)\n"
+		   "  --case ID         run case ID only (repeatable)\n"
+		   "  --report-dir D    write D/report.json, D/junit.xml, D/report.html\n"
+		   "  --timeout MS      per reply (default 1000); a case gets max(10x, 5 s)\n"
+		   "  --json            print report.json's content instead of the summary\n"
+		   "  --list            list the cases (id, level, suite, spec, title)\n\n"
+		   "exit codes: 0 every applicable MUST case passed, 1 a MUST case failed\n"
+		   "or errored, 2 the run could not be done.\n");
+}
+
+static int add_name(const char **list, unsigned *n, const char *name)
+{
+	if (*n >= MAX_SELECT)
+		return cli_usage_error("conform", "more than %d --suite or --case", MAX_SELECT);
+	list[(*n)++] = name;
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct conform_args *a)
+{
+	static const struct option opts[] = {
+	    {"target", required_argument, NULL, 't'},
+	    {"spawn-tgt", no_argument, NULL, 'S'},
+	    {"suite", required_argument, NULL, 's'},
+	    {"case", required_argument, NULL, 'c'},
+	    {"report-dir", required_argument, NULL, 'd'},
+	    {"timeout", required_argument, NULL, 'T'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"list", no_argument, NULL, 'l'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	a->timeout_ms = 1000;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			a->target = optarg;
+			break;
+		case 'S':
+			a->spawn = true;
+			break;
+		case 's':
+			if (add_name(a->suites, &a->nsuites, optarg))
+				return CLI_EXIT_USAGE;
+			break;
+		case 'c':
+			if (add_name(a->cases, &a->ncases, optarg))
+				return CLI_EXIT_USAGE;
+			break;
+		case 'd':
+			a->report_dir = optarg;
+			break;
+		case 'T':
+			if (cli_parse_uint(optarg, 1, 600000, &a->timeout_ms))
+				return cli_usage_error("conform",
+						       "bad --timeout '%s' (milliseconds)", optarg);
+			break;
+		case 'j':
+			a->json = true;
+			break;
+		case 'l':
+			a->list = true;
+			break;
+		case 'h':
+			conform_usage(stdout);
+			return -1;
+		default:
+			return cli_usage_error("conform", "unknown option or missing value: '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("conform", "unexpected argument '%s'", argv[optind]);
+	if (!a->list && !!a->target == a->spawn)
+		return cli_usage_error("conform", "give either --target URI or --spawn-tgt");
+	if (a->target && strncmp(a->target, URI_PREFIX, strlen(URI_PREFIX)) != 0)
+		return cli_usage_error("conform", "not a target URI (" URI_PREFIX "/path.sock): %s",
+				       a->target);
+	return 0;
+}
+
+static int list_cases(const struct conform_args *a)
+{
+	for (unsigned s = 0; s < g_conform_nsuites; s++) {
+		const struct conform_suite *suite = g_conform_suites[s];
+		bool want = !a->nsuites;
+
+		for (unsigned i = 0; i < a->nsuites; i++)
+			want |= strcmp(a->suites[i], suite->name) == 0;
+		for (unsigned k = 0; want && k < suite->ncases; k++)
+			printf("%-18s %-6s %-11s %s: %s\n", suite->cases[k].id,
+			       conform_level_name(suite->cases[k].level), suite->name,
+			       suite->cases[k].spec, suite->cases[k].title);
+	}
+	return CLI_EXIT_OK;
+}
+
+/* The live line on a terminal: the case being run, overwritten by the next;
+ * a case that did not pass keeps its line. */
+static void progress(void *arg, unsigned i, unsigned n, const struct conform_case *c,
+		     const struct conform_result *r)
+{
+	(void)arg;
+	if (!r) {
+		fprintf(stderr, "\r\033[K[%u/%u] %s ...", i + 1, n, c->id);
+	} else if (r->verdict == CONFORM_FAIL || r->verdict == CONFORM_ERROR) {
+		fprintf(stderr, "\r\033[K[%u/%u] %s %s: %s\n", i + 1, n, c->id,
+			conform_verdict_name(r->verdict), r->reason);
+	} else if (i + 1 == n) {
+		fprintf(stderr, "\r\033[K");
+	}
+	fflush(stderr);
+}
+
+/* storlab-tgt of the same build: next to this binary. */
+static int tgt_path(char *buf, size_t len)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n < 0)
+		return -errno;
+	self[n] = 0;
+	snprintf(buf, len, "%s/storlab-tgt", dirname(self));
+	return access(buf, X_OK) < 0 ? -errno : 0;
+}
+
+static int start_tgt(const struct conform_args *a, struct conform_tgt **tgt)
+{
+	char bin[4200], log[4200];
+	int ret = tgt_path(bin, sizeof(bin));
+
+	if (ret) {
+		fprintf(stderr, "storlab conform: --spawn-tgt: no storlab-tgt at %s: %s\n", bin,
+			strerror(-ret));
+		return ret;
+	}
+	if (a->report_dir)
+		snprintf(log, sizeof(log), "%s/storlab-tgt.log", a->report_dir);
+	ret = conform_tgt_start(bin, a->report_dir ? log : NULL, a->timeout_ms, tgt);
+	if (ret)
+		fprintf(stderr, "storlab conform: cannot start %s: %s%s%s\n", bin, strerror(-ret),
+			a->report_dir ? "; its log: " : "", a->report_dir ? log : "");
+	return ret;
+}
+
+static int report(const struct conform_args *a, const struct conform_run *run)
+{
+	int ret;
+
+	if (a->report_dir) {
+		ret = conform_report_write_dir(run, a->report_dir);
+		if (ret) {
+			fprintf(stderr, "storlab conform: cannot write reports to %s: %s\n",
+				a->report_dir, strerror(-ret));
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (a->json) {
+		json_t *j = conform_report_json(run);
+
+		if (!j || json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER))
+			return CLI_EXIT_USAGE;
+		printf("\n");
+		json_decref(j);
+	} else {
+		conform_report_summary(run, stdout);
+	}
+	return conform_run_exit_code(run) ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
+
+int cli_conform(int argc, char **argv)
+{
+	struct conform_args a = {0};
+	struct conform_tgt *tgt = NULL;
+	struct conform_run *run = NULL;
+	char reproduce[4200], msg[512];
+	int ret = parse(argc, argv, &a), status;
+
+	if (ret)
+		return ret < 0 ? CLI_EXIT_OK : ret;
+	if (a.list)
+		return list_cases(&a);
+	/* A back-end that closes mid-send must be an error code, not our death. */
+	signal(SIGPIPE, SIG_IGN);
+	if (a.report_dir && mkdir(a.report_dir, 0777) < 0 && errno != EEXIST) {
+		fprintf(stderr, "storlab conform: %s: %s\n", a.report_dir, strerror(errno));
+		return CLI_EXIT_USAGE;
+	}
+	if (a.spawn && start_tgt(&a, &tgt))
+		return CLI_EXIT_USAGE;
+	snprintf(reproduce, sizeof(reproduce), "%s%s", a.spawn ? "--spawn-tgt" : "--target ",
+		 a.spawn ? "" : a.target);
+	struct conform_run_opts o = {
+	    .socket_path = a.spawn ? conform_tgt_socket(tgt) : a.target + strlen(URI_PREFIX),
+	    .target = a.spawn ? "storlab-tgt (--spawn-tgt)" : a.target,
+	    .reproduce = reproduce,
+	    .timeout_ms = a.timeout_ms,
+	    .suites = g_conform_suites,
+	    .nsuites = g_conform_nsuites,
+	    .suite_names = a.suites,
+	    .nsuite_names = a.nsuites,
+	    .case_ids = a.cases,
+	    .ncase_ids = a.ncases,
+	    .restart = a.spawn ? conform_tgt_restart : NULL,
+	    .restart_arg = tgt,
+	    .progress = isatty(STDERR_FILENO) ? progress : NULL,
+	};
+	ret = conform_run_execute(&o, &run, msg, sizeof(msg));
+	if (ret) {
+		fprintf(stderr, "storlab conform: %s\n", msg);
+		ret = CLI_EXIT_USAGE;
+	} else {
+		ret = report(&a, run);
+	}
+	if (tgt) {
+		if (conform_tgt_restarts(tgt))
+			fprintf(stderr, "storlab conform: storlab-tgt was restarted %u times\n",
+				conform_tgt_restarts(tgt));
+		status = conform_tgt_stop(tgt);
+		if (status != 0)
+			fprintf(stderr, "storlab conform: storlab-tgt exited with status 0x%x\n",
+				status);
+	}
+	conform_run_free(run);
+	return ret;
+}

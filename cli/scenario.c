@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: MIT */
+/* storlab scenario run: loads a scenario file (lib/scenario) and runs it,
+ * with the io steps on the same engines as `storlab io verify` and
+ * `storlab perf`. */
+#include <errno.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/io.h"
+#include "conformance/runner.h"
+#include "initiator/verify.h"
+#include "perf/perf.h"
+#include "perf/report.h"
+#include "scenario/scenario.h"
+#include "util/common.h"
+
+#define SC_MAX_DEFINES 64
+
+static void scenario_usage(FILE *f)
+{
+	fprintf(f, "usage: storlab scenario run FILE [-D name=value]... [--dry-run]\n\n"
+		   "Runs the steps of a scenario file (docs/scenarios.md) against its endpoints:\n"
+		   "storlab-tgt (found beside this storlab), qemu-storage-daemon, or a socket.\n"
+		   "  -D name=value  overrides a variable the file declares\n"
+		   "  --dry-run      loads and checks the file, prints its steps, runs nothing\n\n"
+		   "exit codes: 0 every step passed, 1 a step failed, 2 the file is malformed\n"
+		   "or the endpoints could not be started\n");
+}
+
+/* Values of an io step: NULL keeps the default. */
+static int opt_size(const char *s, uint64_t def, uint64_t *out)
+{
+	*out = def;
+	return s ? cli_parse_size(s, out) : 0;
+}
+
+static int opt_uint(const char *s, uint64_t def, uint64_t max, uint64_t *out)
+{
+	*out = def;
+	return s ? cli_parse_uint(s, 0, max, out) : 0;
+}
+
+static int io_dev_open(const char *uri, unsigned queues, unsigned qd, uint64_t buf_bytes,
+		       struct storlab_dev **dev)
+{
+	struct io_args a = {.cmd = "scenario", .uri = uri};
+
+	return io_open(&a, queues, qd, buf_bytes, dev) ? -ENODEV : 0;
+}
+
+static int io_info(const char *uri, json_t **result, char *detail, size_t len)
+{
+	struct storlab_dev_info info;
+	struct storlab_dev *dev;
+	int ret = io_dev_open(uri, 1, 1, 0, &dev);
+
+	if (ret) {
+		snprintf(detail, len, "cannot open %s", uri);
+		return ret;
+	}
+	storlab_dev_get_info(dev, &info);
+	*result = json_pack("{s:I, s:i, s:i, s:i, s:b}", "capacity", (json_int_t)info.capacity,
+			    "block_size", (int)info.block_size, "max_queues", (int)info.max_queues,
+			    "num_queues", (int)info.num_queues, "read_only", info.read_only);
+	snprintf(detail, len, "%" PRIu64 " bytes, block size %u, %u queue(s)", info.capacity,
+		 info.block_size, info.max_queues);
+	storlab_dev_close(dev);
+	return 0;
+}
+
+static int io_verify(const struct sc_io *io, const char *uri, json_t **result, char *detail,
+		     size_t len)
+{
+	uint64_t queues, qd, bs, size, offset, passes, seed;
+	struct storlab_dev_info info;
+	struct verify_result *res;
+	struct verify_opts o = {.io_timeout_ms = -1};
+	int ret;
+
+	if (opt_uint(io->queues, 1, VERIFY_MAX_QUEUES, &queues) || queues == 0 ||
+	    opt_uint(io->qd, 32, 32768, &qd) || qd == 0 || opt_size(io->bs, 64 << 10, &bs) ||
+	    bs == 0 || bs % 512 || bs > (1u << 30) || opt_size(io->size, 0, &size) ||
+	    opt_size(io->offset, 0, &offset) || opt_uint(io->passes, 1, 1000, &passes) ||
+	    opt_uint(io->seed, 1, UINT64_MAX, &seed)) {
+		snprintf(detail, len, "bad io verify options");
+		return -EINVAL;
+	}
+	ret = io_dev_open(uri, (unsigned)queues, (unsigned)qd, queues * qd * bs, &o.dev);
+	if (ret) {
+		snprintf(detail, len, "cannot open %s", uri);
+		return ret;
+	}
+	storlab_dev_get_info(o.dev, &info);
+	o = (struct verify_opts){.dev = o.dev, .queues = (unsigned)queues, .qd = (unsigned)qd,
+				 .bs = (uint32_t)bs, .offset = offset, .seed = seed,
+				 .passes = (unsigned)passes, .io_timeout_ms = -1,
+				 .length = size ? size : info.capacity - MIN(offset, info.capacity)};
+	res = calloc(1, sizeof(*res));
+	ret = res ? verify_run(&o, res) : -ENOMEM;
+	if (ret) {
+		snprintf(detail, len, "verify stopped: %s", strerror(-ret));
+	} else {
+		*result = json_pack("{s:I, s:I, s:I, s:I, s:f}", "bytes_written",
+				    (json_int_t)res->bytes_written, "bytes_read",
+				    (json_int_t)res->bytes_read, "bad_sectors",
+				    (json_int_t)res->bad_sectors, "io_errors",
+				    (json_int_t)res->io_errors, "seconds", res->seconds);
+		snprintf(detail, len,
+			 "%" PRIu64 " MiB written and read back on %u queue(s), %" PRIu64
+			 " bad sector(s), %" PRIu64 " I/O error(s)",
+			 res->bytes_read >> 20, o.queues, res->bad_sectors, res->io_errors);
+		ret = res->bad_sectors || res->io_errors ? 1 : 0;
+	}
+	free(res);
+	storlab_dev_close(o.dev);
+	return ret;
+}
+
+static int io_perf(const struct sc_io *io, const char *uri, json_t **result, char *detail,
+		   size_t len)
+{
+	struct perf_job job = {.uri = uri, .completion = PERF_COMPLETION_POLL};
+	const struct perf_dir_stats *d;
+	uint64_t bs, iodepth, queues, size, offset, seed;
+	struct perf_result *res;
+	int ret;
+
+	job.seconds = 10;
+	if (opt_size(io->bs, 4096, &bs) || bs == 0 || bs % 512 || bs > (1u << 30) ||
+	    opt_uint(io->iodepth, 32, 32768, &iodepth) || iodepth == 0 ||
+	    opt_uint(io->queues, 1, PERF_MAX_QUEUES, &queues) || queues == 0 ||
+	    opt_size(io->size, 0, &size) || opt_size(io->offset, 0, &offset) ||
+	    opt_uint(io->seed, 1, UINT64_MAX, &seed) ||
+	    (io->rw && perf_rw_parse(io->rw, &job.rw)) ||
+	    (io->time && (cli_parse_seconds(io->time, &job.seconds) || job.seconds <= 0)) ||
+	    (io->cpus && perf_cpus_parse(io->cpus, &job))) {
+		snprintf(detail, len, "bad io perf options");
+		return -EINVAL;
+	}
+	job.bs = (uint32_t)bs;
+	job.iodepth = (uint32_t)iodepth;
+	job.queues = (uint16_t)queues;
+	job.size = size;
+	job.offset = offset;
+	job.seed = seed;
+	res = calloc(1, sizeof(*res));
+	ret = res ? perf_run(&job, res) : -ENOMEM;
+	if (ret) {
+		snprintf(detail, len, "perf: %s", strerror(-ret));
+	} else {
+		d = res->read.ios ? &res->read : &res->write;
+		*result = perf_report_json(&job, res);
+		snprintf(detail, len, "%s %u B QD %u: %.0f IOPS, mean %.1f us, p99 %.1f us",
+			 perf_rw_name(job.rw), job.bs, job.iodepth, perf_iops(d, res->seconds),
+			 hist_mean(&d->clat) / 1000,
+			 (double)hist_percentile(&d->clat, 99) / 1000);
+		ret = res->read.errors || res->write.errors ? 1 : 0;
+	}
+	free(res);
+	return ret;
+}
+
+static int hook_io(void *arg, const struct sc_io *io, const char *uri, json_t **result,
+		   char *detail, size_t len)
+{
+	(void)arg;
+	switch (io->op) {
+	case SC_IO_INFO:
+		return io_info(uri, result, detail, len);
+	case SC_IO_VERIFY:
+		return io_verify(io, uri, result, detail, len);
+	case SC_IO_PERF:
+		return io_perf(io, uri, result, detail, len);
+	}
+	return -EINVAL;
+}
+
+/* A conform step: the runner of `storlab conform` on the endpoint's socket.
+ * params: {timeout_ms: N, case_deadline_ms: N}. */
+static int hook_conform(void *arg, const struct sc_conform *c, const char *uri,
+			json_t **result, char *detail, size_t len)
+{
+	struct conform_run_opts o = {
+	    .socket_path = strchr(uri, ':') + 1,
+	    .target = uri,
+	    .reproduce = uri,
+	    .timeout_ms = (int)json_integer_value(json_object_get(c->params, "timeout_ms")),
+	    .case_deadline_ms =
+		(int)json_integer_value(json_object_get(c->params, "case_deadline_ms")),
+	    .suites = g_conform_suites,
+	    .nsuites = g_conform_nsuites,
+	    .suite_names = (const char *const *)c->suites,
+	    .nsuite_names = c->suites_count,
+	    .case_ids = (const char *const *)c->cases,
+	    .ncase_ids = c->cases_count,
+	};
+	struct conform_tally t;
+	struct conform_run *run;
+	json_t *cases;
+	char msg[256] = "";
+	int ret;
+
+	(void)arg;
+	ret = conform_run_execute(&o, &run, msg, sizeof(msg));
+	if (ret) {
+		snprintf(detail, len, "conform: %s", msg[0] ? msg : strerror(-ret));
+		return ret;
+	}
+	conform_run_tally(run, NULL, &t);
+	cases = json_array();
+	for (unsigned i = 0; i < run->nresults; i++)
+		json_array_append_new(cases, json_pack("{s:s, s:s, s:s}", "id",
+						       run->results[i].c->id, "verdict",
+						       conform_verdict_name(run->results[i].verdict),
+						       "reason", run->results[i].reason));
+	*result = json_pack("{s:i, s:i, s:i, s:i, s:o}", "pass", t.pass, "fail", t.fail,
+			    "not_applicable", t.not_applicable, "error", t.error, "cases", cases);
+	snprintf(detail, len, "%u case(s): %u pass, %u fail, %u n/a, %u error", run->nresults,
+		 t.pass, t.fail, t.not_applicable, t.error);
+	ret = conform_run_exit_code(run) ? 1 : 0;
+	conform_run_free(run);
+	return ret;
+}
+
+static void step_title(const struct sc_step *s, char *buf, size_t len)
+{
+	if (s->name)
+		snprintf(buf, len, "%s", s->name);
+	else if (s->kind == SC_STEP_RPC)
+		snprintf(buf, len, "rpc %s", s->rpc->method);
+	else if (s->kind == SC_STEP_IO)
+		snprintf(buf, len, "io %s", sc_io_op_name(s->io->op));
+	else
+		snprintf(buf, len, "%s", sc_step_kind_name(s->kind));
+}
+
+static void hook_report(void *arg, unsigned index, const struct sc_step *s, bool ok,
+			const char *detail)
+{
+	const struct scenario *sc = arg;
+	char title[80];
+
+	step_title(s, title, sizeof(title));
+	printf("[%u] %s:%u %-40s %-4s %s\n", index + 1, sc->file, s->line, title,
+	       ok ? "ok" : "FAIL", detail);
+	fflush(stdout);
+}
+
+static void tgt_beside_me(char *buf, size_t len)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0) {
+		snprintf(buf, len, "storlab-tgt");
+		return;
+	}
+	self[n] = '\0';
+	snprintf(buf, len, "%s/storlab-tgt", dirname(self));
+}
+
+static int dry_run(const struct scenario *sc)
+{
+	char title[80];
+
+	printf("%s: %s (%u endpoint(s), %u step(s))\n", sc->file, sc->name, sc->endpoints_count,
+	       sc->steps_count);
+	for (unsigned i = 0; i < sc->nvars; i++)
+		printf("  ${%s} = %s\n", sc->vars[i].name, sc->vars[i].value);
+	for (unsigned i = 0; i < sc->steps_count; i++) {
+		step_title(&sc->steps[i], title, sizeof(title));
+		printf("[%u] %s:%u %s\n", i + 1, sc->file, sc->steps[i].line, title);
+	}
+	return CLI_EXIT_OK;
+}
+
+int cli_scenario(int argc, char **argv)
+{
+	struct sc_define defs[SC_MAX_DEFINES];
+	struct scenario_hooks hooks = {.io = hook_io, .conform = hook_conform,
+				       .report = hook_report};
+	struct scenario_run_opts opts = {0};
+	char err[512], tgt[PATH_MAX];
+	const char *file = NULL;
+	unsigned ndefs = 0, failed;
+	struct scenario *sc;
+	bool dry = false;
+	int ret;
+
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		scenario_usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (argc < 2 || strcmp(argv[1], "run") != 0)
+		return cli_usage_error("scenario", "expected 'run FILE'");
+	for (int i = 2; i < argc; i++) {
+		char *eq;
+
+		if (strcmp(argv[i], "--dry-run") == 0) {
+			dry = true;
+		} else if (strcmp(argv[i], "-D") == 0 || strncmp(argv[i], "-D", 2) == 0) {
+			char *d = argv[i][2] ? argv[i] + 2 : (i + 1 < argc ? argv[++i] : NULL);
+
+			if (!d || !(eq = strchr(d, '=')) || eq == d)
+				return cli_usage_error("scenario", "-D needs name=value");
+			if (ndefs == SC_MAX_DEFINES)
+				return cli_usage_error("scenario", "at most %d -D", SC_MAX_DEFINES);
+			*eq = '\0';
+			defs[ndefs++] = (struct sc_define){d, eq + 1};
+		} else if (argv[i][0] == '-' || file) {
+			return cli_usage_error("scenario", "unexpected argument '%s'", argv[i]);
+		} else {
+			file = argv[i];
+		}
+	}
+	if (!file)
+		return cli_usage_error("scenario", "no FILE given");
+	ret = scenario_load_file(file, defs, ndefs, &sc, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "storlab scenario: %s\n", err);
+		return CLI_EXIT_USAGE;
+	}
+	if (dry) {
+		ret = dry_run(sc);
+		scenario_free(sc);
+		return ret;
+	}
+	tgt_beside_me(tgt, sizeof(tgt));
+	opts.tgt_path = tgt;
+	hooks.arg = sc;
+	printf("scenario %s: %s\n", sc->name, file);
+	ret = scenario_run(sc, &opts, &hooks, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "storlab scenario: %s\n", err[0] ? err : strerror(-ret));
+		ret = CLI_EXIT_USAGE;
+	} else {
+		failed = ret ? 1 : 0;
+		printf("%s: %s\n", sc->name, failed ? "FAILED" : "all steps passed");
+		ret = failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+	}
+	scenario_free(sc);
+	return ret;
+}

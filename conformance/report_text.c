@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* The summary for people at the end of `storlab conform`. */
+#include "conformance/report.h"
+
+void conform_report_summary(const struct conform_run *run, FILE *f)
+{
+	const struct conform_run_opts *o = &run->opts;
+	struct conform_tally t;
+	bool any = false;
+
+	fprintf(f, "%-14s %6s %6s %6s %6s\n", "suite", "pass", "fail", "n/a", "error");
+	for (unsigned s = 0; s <= o->nsuites; s++) {
+		const struct conform_suite *suite = s < o->nsuites ? o->suites[s] : NULL;
+
+		conform_run_tally(run, suite, &t);
+		fprintf(f, "%-14s %6u %6u %6u %6u\n", suite ? suite->name : "total", t.pass, t.fail,
+			t.not_applicable, t.error);
+	}
+	for (unsigned i = 0; i < run->nresults; i++) {
+		const struct conform_result *r = &run->results[i];
+
+		if (r->verdict != CONFORM_FAIL && r->verdict != CONFORM_ERROR)
+			continue;
+		if (!any)
+			fprintf(f, "\nnot passed:\n");
+		any = true;
+		fprintf(f, "  %-5s %-6s %-16s %s\n        %s\n", conform_verdict_name(r->verdict),
+			conform_level_name(r->c->level), r->c->id, r->c->spec, r->reason);
+	}
+	fprintf(f, "\nresult: %s (%.1f s)\n",
+		conform_run_exit_code(run) ? "FAIL: a MUST requirement is broken or untested"
+					   : "PASS: every applicable MUST case passed",
+		run->seconds);
+}

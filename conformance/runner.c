@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The run: which cases, the one probe of what the back-end offers, each case
+ * in its own process (runner_child.c), and after each case the check that
+ * the back-end still serves, with a restart of one we spawned.
+ */
+#define LOG_COMPONENT "conform"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conformance/runner_internal.h"
+#include "util/common.h"
+#include "util/deadline.h"
+#include "util/log.h"
+
+#define DEFAULT_TIMEOUT_MS   1000
+#define MIN_CASE_DEADLINE_MS 5000
+/* How often the after-case check asks again while the back-end comes back
+ * from a disconnect (a back-end may take a moment to listen again). */
+#define ALIVE_RETRY_MS 50
+
+static bool name_in(const char *name, const char *const *names, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool selected(const struct conform_run_opts *o, const struct conform_suite *s,
+		     const struct conform_case *c)
+{
+	return (!o->nsuite_names || name_in(s->name, o->suite_names, o->nsuite_names)) &&
+	       (!o->ncase_ids || name_in(c->id, o->case_ids, o->ncase_ids));
+}
+
+/* Every name given must exist: a typo must not turn into a run of nothing
+ * that exits 0. */
+static int check_selection(const struct conform_run_opts *o, char *msg, unsigned msg_len)
+{
+	for (unsigned i = 0; i < o->nsuite_names; i++) {
+		bool found = false;
+
+		for (unsigned s = 0; s < o->nsuites; s++)
+			found |= strcmp(o->suites[s]->name, o->suite_names[i]) == 0;
+		if (!found) {
+			snprintf(msg, msg_len, "no suite '%s'", o->suite_names[i]);
+			return -ENOENT;
+		}
+	}
+	for (unsigned i = 0; i < o->ncase_ids; i++) {
+		bool found = false;
+
+		for (unsigned s = 0; s < o->nsuites; s++)
+			for (unsigned k = 0; k < o->suites[s]->ncases; k++)
+				found |= strcmp(o->suites[s]->cases[k].id, o->case_ids[i]) == 0;
+		if (!found) {
+			snprintf(msg, msg_len, "no case '%s'", o->case_ids[i]);
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
+static int select_cases(struct conform_run *run)
+{
+	const struct conform_run_opts *o = &run->opts;
+	unsigned n = 0;
+
+	for (unsigned s = 0; s < o->nsuites; s++)
+		for (unsigned k = 0; k < o->suites[s]->ncases; k++)
+			n += selected(o, o->suites[s], &o->suites[s]->cases[k]);
+	run->results = calloc(n ? n : 1, sizeof(*run->results));
+	if (!run->results)
+		return -ENOMEM;
+	for (unsigned s = 0; s < o->nsuites; s++) {
+		for (unsigned k = 0; k < o->suites[s]->ncases; k++) {
+			struct conform_result *r = &run->results[run->nresults];
+
+			if (!selected(o, o->suites[s], &o->suites[s]->cases[k]))
+				continue;
+			r->suite = o->suites[s];
+			r->c = &o->suites[s]->cases[k];
+			run->nresults++;
+		}
+	}
+	return 0;
+}
+
+static int set_text(char **dst, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int set_text(char **dst, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (ret < 0)
+		return -ENOMEM;
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+/* conform.h: "a case whose features the back-end does not offer is reported
+ * as not applicable, never as passed". */
+static int check_offered(const struct conform_run *run, struct conform_result *r, bool *na)
+{
+	uint64_t f = r->c->features & ~run->offered_features;
+	uint64_t pf = r->c->protocol_features & ~run->offered_protocol_features;
+	char names[512];
+
+	*na = f || pf;
+	if (!*na)
+		return 0;
+	conform_feature_names(f, pf, names, sizeof(names));
+	r->verdict = CONFORM_NOT_APPLICABLE;
+	return set_text(&r->reason, "not offered: %s", names);
+}
+
+static int probe_until(const struct conform_run *run, int64_t deadline)
+{
+	uint64_t f, pf;
+	int ret;
+
+	for (;;) {
+		ret = conform_probe(run->opts.socket_path, run->opts.timeout_ms, &f, &pf);
+		if (ret == 0 || deadline_ms_left(deadline) == 0)
+			return ret;
+		nanosleep(&(struct timespec){.tv_nsec = ALIVE_RETRY_MS * 1000000L}, NULL);
+	}
+}
+
+/* After case r: the back-end must still serve. A back-end that went away is
+ * reported on the case that made it go; returns -EPIPE with *gone set when
+ * the rest of the run cannot go on. */
+static int after_case(struct conform_run *run, struct conform_result *r, char **gone)
+{
+	int ret = probe_until(run, deadline_from_timeout(run->opts.timeout_ms));
+	const char *why = strerror(-ret);
+
+	if (ret == 0)
+		return 0;
+	if (r->verdict == CONFORM_PASS || r->verdict == CONFORM_NOT_APPLICABLE) {
+		r->verdict = CONFORM_FAIL;
+		ret =
+		    set_text(&r->reason, "the back-end stopped serving after this case (%s)", why);
+	} else {
+		ret = set_text(&r->reason, "%s; then the back-end stopped serving (%s)", r->reason,
+			       why);
+	}
+	if (ret)
+		return ret;
+	if (run->opts.restart) {
+		ret = run->opts.restart(run->opts.restart_arg);
+		if (ret == 0)
+			ret = probe_until(run, deadline_from_timeout(run->opts.timeout_ms));
+		if (ret == 0) {
+			log_info("back-end restarted after %s", r->c->id);
+			return 0;
+		}
+		return set_text(gone, "back-end gone after %s (restart failed: %s)", r->c->id,
+				strerror(-ret))
+			   ?: -EPIPE;
+	}
+	return set_text(gone, "back-end gone after %s", r->c->id) ?: -EPIPE;
+}
+
+static int run_one(struct conform_run *run, struct conform_result *r, const char *gone)
+{
+	const struct conform_run_opts *o = &run->opts;
+	struct conform_ctx tmpl = {
+	    .socket_path = o->socket_path,
+	    .timeout_ms = o->timeout_ms,
+	    .offered_features = run->offered_features,
+	    .offered_protocol_features = run->offered_protocol_features,
+	    .out_fd = -1,
+	};
+	bool na;
+	int ret;
+
+	if (gone) {
+		r->verdict = CONFORM_ERROR;
+		return set_text(&r->reason, "%s", gone);
+	}
+	ret = check_offered(run, r, &na);
+	if (ret || na)
+		return ret;
+	ret = conform_child_run(&tmpl, r->c, o->case_deadline_ms, r);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret) {
+		r->verdict = CONFORM_ERROR;
+		return set_text(&r->reason, "cannot start the case's process: %s", strerror(-ret));
+	}
+	return 0;
+}
+
+static int run_all(struct conform_run *run)
+{
+	const struct conform_run_opts *o = &run->opts;
+	char *gone = NULL;
+	int ret = 0;
+
+	for (unsigned i = 0; i < run->nresults && ret == 0; i++) {
+		struct conform_result *r = &run->results[i];
+		int64_t t0 = deadline_now_ms();
+
+		if (o->progress)
+			o->progress(o->progress_arg, i, run->nresults, r->c, NULL);
+		ret = run_one(run, r, gone);
+		/* A case that ran (not N/A, not skipped) may have taken the
+		 * back-end down. */
+		if (ret == 0 && !gone && r->trace) {
+			ret = after_case(run, r, &gone);
+			if (ret == -EPIPE)
+				ret = 0;
+		}
+		r->seconds = (deadline_now_ms() - t0) / 1000.0;
+		if (ret == 0 && !r->reason)
+			ret = set_text(&r->reason, "%s", "");
+		if (ret == 0 && !r->trace)
+			ret = set_text(&r->trace, "%s", "");
+		if (o->progress)
+			o->progress(o->progress_arg, i, run->nresults, r->c, r);
+	}
+	free(gone);
+	return ret;
+}
+
+int conform_run_execute(const struct conform_run_opts *opts, struct conform_run **out, char *msg,
+			unsigned msg_len)
+{
+	struct conform_run *run = calloc(1, sizeof(*run));
+	int64_t t0 = deadline_now_ms();
+	int ret;
+
+	if (!run)
+		return -ENOMEM;
+	run->opts = *opts;
+	if (run->opts.timeout_ms <= 0)
+		run->opts.timeout_ms = DEFAULT_TIMEOUT_MS;
+	if (run->opts.case_deadline_ms <= 0)
+		run->opts.case_deadline_ms = MAX(10 * run->opts.timeout_ms, MIN_CASE_DEADLINE_MS);
+	run->started_unix = time(NULL);
+	snprintf(msg, msg_len, "%s", "");
+	ret = check_selection(&run->opts, msg, msg_len);
+	if (ret == 0)
+		ret = select_cases(run);
+	if (ret == 0) {
+		ret = conform_probe(run->opts.socket_path, run->opts.timeout_ms,
+				    &run->offered_features, &run->offered_protocol_features);
+		if (ret)
+			snprintf(msg, msg_len, "back-end %s does not answer GET_FEATURES: %s",
+				 run->opts.socket_path, strerror(-ret));
+	}
+	if (ret == 0)
+		ret = run_all(run);
+	if (ret) {
+		if (!msg[0])
+			snprintf(msg, msg_len, "%s", strerror(-ret));
+		conform_run_free(run);
+		return ret;
+	}
+	run->seconds = (deadline_now_ms() - t0) / 1000.0;
+	*out = run;
+	return 0;
+}
+
+void conform_run_free(struct conform_run *run)
+{
+	if (!run)
+		return;
+	for (unsigned i = 0; i < run->nresults; i++) {
+		free(run->results[i].reason);
+		free(run->results[i].trace);
+	}
+	free(run->results);
+	free(run);
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STORLAB_CONFORMANCE_RUNNER_H
+#define STORLAB_CONFORMANCE_RUNNER_H
+
+/*
+ * The conformance runner: selects cases from a list of suites, probes the
+ * back-end once, runs each case in a child process of its own with a
+ * deadline, checks after each case that the back-end still serves, and
+ * collects verdicts, reasons and traces for the reports (report.h).
+ *
+ * A library: it never prints or exits. Progress goes to a callback; the
+ * caller (cli/conform.c) decides what to show. Every wait has a deadline.
+ * The runner forks: call it from a single-threaded process.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conformance/conform.h"
+
+struct conform_result {
+	const struct conform_suite *suite;
+	const struct conform_case *c;
+	enum conform_verdict verdict;
+	char *reason; /* "" for PASS; valid UTF-8 without control characters */
+	char *trace;  /* lines separated by '\n' (no trailing one); "" if none */
+	double seconds;
+};
+
+struct conform_run_opts {
+	const char *socket_path;
+	/* How reports name the target and how to run one case again: e.g.
+	 * "vhost-user-blk:/tmp/vhost.0" and "--target vhost-user-blk:/tmp/vhost.0". */
+	const char *target;
+	const char *reproduce;
+	int timeout_ms;	      /* per reply; <= 0: 1000 */
+	int case_deadline_ms; /* per case; <= 0: max(10 * timeout_ms, 5000) */
+	const struct conform_suite *const *suites;
+	unsigned nsuites;
+	/* Selection: suite names and case IDs (NULL / 0: all). A case runs if
+	 * its suite is selected and, when IDs are given, its ID is one of them. */
+	const char *const *suite_names;
+	unsigned nsuite_names;
+	const char *const *case_ids;
+	unsigned ncase_ids;
+	/* The back-end stopped serving after a case: bring it back (a back-end
+	 * the caller spawned). 0 when it serves again. NULL: it is external, the
+	 * rest of the run is ERROR "back-end gone". */
+	int (*restart)(void *arg);
+	void *restart_arg;
+	/* Called before each case (r NULL) and after it (r its result). */
+	void (*progress)(void *arg, unsigned i, unsigned n, const struct conform_case *c,
+			 const struct conform_result *r);
+	void *progress_arg;
+};
+
+struct conform_run {
+	struct conform_run_opts opts; /* as given (strings borrowed) */
+	uint64_t offered_features;
+	uint64_t offered_protocol_features;
+	struct conform_result *results; /* [nresults], in suite then case order */
+	unsigned nresults;
+	int64_t started_unix; /* seconds since the epoch */
+	double seconds;
+};
+
+/* Checks the selection (-ENOENT: a named suite or case ID does not exist; msg
+ * says which), probes the back-end (its errno: unreachable) and runs the
+ * cases. *run is set on success only. */
+int conform_run_execute(const struct conform_run_opts *opts, struct conform_run **run, char *msg,
+			unsigned msg_len);
+void conform_run_free(struct conform_run *run);
+
+struct conform_tally {
+	unsigned pass, fail, not_applicable, error;
+};
+/* Per suite (suite NULL: the whole run). */
+void conform_run_tally(const struct conform_run *run, const struct conform_suite *suite,
+		       struct conform_tally *t);
+/* 0 when every applicable MUST case passed, 1 when one failed or errored
+ * (SHOULD and MAY results are reported, never fatal). */
+int conform_run_exit_code(const struct conform_run *run);
+
+const char *conform_verdict_name(enum conform_verdict v); /* "PASS", "FAIL", "N/A", "ERROR" */
+const char *conform_level_name(enum conform_level l);	  /* "MUST", "SHOULD", "MAY" */
+/* "VIRTIO_BLK_F_DISCARD, VHOST_USER_PROTOCOL_F_MQ" (or "bit 42") into buf. */
+void conform_feature_names(uint64_t features, uint64_t protocol_features, char *buf, unsigned len);
+
+/* ---- runner_spawn.c: our own target, for `storlab conform --spawn-tgt` ---- */
+
+struct conform_tgt;
+/* Starts tgt_bin in a fresh directory under /tmp with a malloc bdev and one
+ * vhost-user-blk controller, set up over JSON-RPC; waits for its socket.
+ * Its output is appended to log_path (NULL: a file in that directory,
+ * removed with it), across restarts. */
+int conform_tgt_start(const char *tgt_bin, const char *log_path, int timeout_ms,
+		      struct conform_tgt **tgt);
+const char *conform_tgt_socket(const struct conform_tgt *tgt);
+const char *conform_tgt_log(const struct conform_tgt *tgt);
+unsigned conform_tgt_restarts(const struct conform_tgt *tgt);
+/* For conform_run_opts.restart: stops what is left of it, starts it again. */
+int conform_tgt_restart(void *tgt);
+/* SIGTERM, then SIGKILL after a deadline; removes its directory. Returns the
+ * last exit status (as waitpid gives it) or a negative errno. */
+int conform_tgt_stop(struct conform_tgt *tgt);
+
+#endif

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vhost-user suite: device config space (VHOST-CFG): GET_CONFIG and
+ * SET_CONFIG with VHOST_USER_PROTOCOL_F_CONFIG ("Virtio device config
+ * space", "VHOST_USER_GET_CONFIG", "VHOST_USER_SET_CONFIG").
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "conformance/suite_vhost_user.h"
+
+/* Sends GET_CONFIG for size bytes at offset, declaring payload_size bytes
+ * of payload (12 + size for a well-formed request), and receives the
+ * answer: 0, -ECONNRESET or -ETIMEDOUT. */
+static int cfg_get(struct conform_ctx *ctx, struct vu_conn *c, uint32_t offset, uint32_t size,
+		   uint32_t payload_size, struct vhost_user_hdr *hdr, struct vhost_user_config *out)
+{
+	static struct vhost_user_config req; /* zeroed; the largest request */
+	uint8_t big[sizeof(req) + 16] = {0};
+	int ret;
+
+	req.offset = offset;
+	req.size = size;
+	memcpy(big, &req, VHOST_USER_CONFIG_HDR_SIZE);
+	ret = vu_send(c, VHOST_USER_GET_CONFIG, VHOST_USER_VERSION, big, payload_size, NULL, 0);
+	if (ret == -EPIPE || ret == -ECONNRESET)
+		return -ECONNRESET;
+	if (ret < 0)
+		return ret;
+	memset(out, 0, sizeof(*out));
+	ret = vu_recv(ctx, c, hdr, out, sizeof(*out));
+	/* A reply longer than any config payload is still an answer. */
+	return ret == -EMSGSIZE ? 0 : ret;
+}
+
+static int open_cfg(struct conform_ctx *ctx, struct vu_conn *c)
+{
+	return vu_open(ctx, VU_PF(REPLY_ACK) | VU_PF(CONFIG), c);
+}
+
+/* "VHOST_USER_GET_CONFIG": the reply's payload size MUST match the
+ * request's. */
+enum conform_verdict vu_cfg_get_header(struct conform_ctx *ctx)
+{
+	struct vhost_user_config cfg;
+	struct vhost_user_hdr hdr;
+	struct vu_conn c;
+	int ret;
+
+	if (open_cfg(ctx, &c))
+		return CONFORM_ERROR;
+	ret = cfg_get(ctx, &c, 0, 8, VHOST_USER_CONFIG_HDR_SIZE + 8, &hdr, &cfg);
+	if (ret < 0)
+		return conform_fail(ctx, "no reply: %s", strerror(-ret));
+	if (hdr.request != VHOST_USER_GET_CONFIG || !(hdr.flags & VHOST_USER_REPLY_MASK))
+		return conform_fail(ctx, "reply request %u flags 0x%x", hdr.request, hdr.flags);
+	if (hdr.size != VHOST_USER_CONFIG_HDR_SIZE + 8)
+		return conform_fail(ctx, "reply payload of %u bytes for a request of %u",
+				    hdr.size, VHOST_USER_CONFIG_HDR_SIZE + 8);
+	return CONFORM_PASS;
+}
+
+/*
+ * A GET_CONFIG the back-end cannot serve: the answer must not look like a
+ * success. PASS for an empty reply (the spec's error answer), for a closed
+ * connection ("Communication"), or, with allow_echo, for a reply the size
+ * of the request; then the back-end must still serve.
+ */
+static enum conform_verdict cfg_get_refused(struct conform_ctx *ctx, uint32_t offset,
+					    uint32_t size, uint32_t payload_size, bool allow_echo)
+{
+	struct vhost_user_config cfg;
+	struct vhost_user_hdr hdr;
+	struct vu_conn c;
+	int ret;
+
+	if (open_cfg(ctx, &c))
+		return CONFORM_ERROR;
+	ret = cfg_get(ctx, &c, offset, size, payload_size, &hdr, &cfg);
+	if (ret == -ETIMEDOUT)
+		return conform_fail(ctx, "no reply and the connection stays open");
+	if (ret == -ECONNRESET) {
+		conform_note(ctx, "the back-end closed the connection");
+		vu_close(&c);
+	} else if (ret < 0) {
+		return conform_error(ctx, "GET_CONFIG: %s", strerror(-ret));
+	} else if (hdr.size == 0 || (allow_echo && hdr.size == payload_size)) {
+		conform_note(ctx, "reply of %u bytes", hdr.size);
+	} else {
+		return conform_fail(ctx, "offset %u size %u (payload %u): reply of %u bytes, "
+					 "an empty (error) reply expected",
+				    offset, size, payload_size, hdr.size);
+	}
+	return vu_expect_serving(ctx, &c);
+}
+
+enum conform_verdict vu_cfg_get_past_256(struct conform_ctx *ctx)
+{
+	return cfg_get_refused(ctx, 200, 100, VHOST_USER_CONFIG_HDR_SIZE + 100, false);
+}
+
+enum conform_verdict vu_cfg_get_size_over_256(struct conform_ctx *ctx)
+{
+	return cfg_get_refused(ctx, 0, 257, VHOST_USER_CONFIG_HDR_SIZE + 257, false);
+}
+
+enum conform_verdict vu_cfg_get_size_mismatch(struct conform_ctx *ctx)
+{
+	return cfg_get_refused(ctx, 0, 8, VHOST_USER_CONFIG_HDR_SIZE + 16, true);
+}
+
+enum conform_verdict vu_cfg_get_size_zero(struct conform_ctx *ctx)
+{
+	return cfg_get_refused(ctx, 0, 0, VHOST_USER_CONFIG_HDR_SIZE, true);
+}
+
+/* Reads the capacity (virtio 1.2 §5.2.4: the first 8 bytes). */
+static int read_capacity(struct conform_ctx *ctx, uint64_t *cap)
+{
+	struct vu_conn c;
+	int ret;
+
+	if (open_cfg(ctx, &c))
+		return -EIO;
+	ret = vhost_fe_get_config(c.fe, 0, sizeof(*cap), cap);
+	vu_close(&c);
+	if (ret < 0)
+		conform_error(ctx, "GET_CONFIG of the capacity: %s", strerror(-ret));
+	return ret;
+}
+
+/* Writes capacity + 8 over the capacity with flags 0 (not migration) and
+ * need_reply; returns the answer and the capacity before. */
+static int write_capacity(struct conform_ctx *ctx, struct vu_conn *c, uint64_t *cap,
+			  enum vu_answer *a)
+{
+	struct vhost_user_config cfg = {.offset = 0, .size = 8,
+					.flags = VHOST_USER_CONFIG_FLAG_WRITABLE};
+	uint64_t v;
+
+	if (read_capacity(ctx, cap) || open_cfg(ctx, c))
+		return -EIO;
+	v = *cap + 8;
+	memcpy(cfg.region, &v, sizeof(v));
+	*a = vu_request_ack(ctx, c, VHOST_USER_SET_CONFIG, &cfg, VHOST_USER_CONFIG_HDR_SIZE + 8,
+			    NULL, 0);
+	conform_note(ctx, "SET_CONFIG of the capacity: %s", vu_answer_name(*a));
+	return 0;
+}
+
+/* "VHOST_USER_SET_CONFIG": back-ends MUST NOT accept SET_CONFIG for
+ * read-only fields unless the live-migration flag is set. The capacity of
+ * a block device is read-only (virtio 1.2 §5.2.4): after the attempt it
+ * reads the same on a new connection. */
+enum conform_verdict vu_cfg_set_read_only(struct conform_ctx *ctx)
+{
+	uint64_t cap, cap2;
+	struct vu_conn c;
+	enum vu_answer a;
+
+	if (write_capacity(ctx, &c, &cap, &a))
+		return CONFORM_ERROR;
+	vu_close(&c);
+	if (read_capacity(ctx, &cap2))
+		return conform_fail(ctx, "the capacity cannot be read after the write");
+	if (cap2 != cap)
+		return conform_fail(ctx, "the capacity changed from %llu to %llu",
+				    (unsigned long long)cap, (unsigned long long)cap2);
+	return CONFORM_PASS;
+}
+
+/* The same write, seen through REPLY_ACK: it failed, so the ack is
+ * non-zero (or the connection closes). */
+enum conform_verdict vu_cfg_set_read_only_nack(struct conform_ctx *ctx)
+{
+	uint64_t cap;
+	struct vu_conn c;
+	enum vu_answer a;
+
+	if (write_capacity(ctx, &c, &cap, &a))
+		return CONFORM_ERROR;
+	switch (a) {
+	case VU_NACK:
+	case VU_CLOSED:
+		return vu_expect_serving(ctx, &c);
+	case VU_ACK:
+		return conform_fail(ctx, "SET_CONFIG of a read-only field acknowledged with 0");
+	case VU_SILENT:
+	case VU_BAD_REPLY:
+	default:
+		return conform_fail(ctx, "SET_CONFIG with need_reply: %s", vu_answer_name(a));
+	}
+}

@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vhost-user suite: rings (VHOST-RING, "Ring states") and vring indexes
+ * against the queue count (VHOST-MQ, "Multiple queue support").
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "conformance/suite_vhost_user.h"
+#include "vhost/vhost_msg.h"
+
+/* Set-up in the order QEMU uses, every step acknowledged; GET_VRING_BASE
+ * on the started ring with nothing made available returns the base. */
+enum conform_verdict vu_ring_setup_order(struct conform_ctx *ctx)
+{
+	struct vu_conn c;
+	struct vu_mem m;
+	uint32_t base;
+	int ret;
+
+	if (vu_open_mem(ctx, VU_PF(REPLY_ACK), &c, &m))
+		return CONFORM_ERROR;
+	/* vu_ring_setup's errors are the back-end refusing a valid step. */
+	if (vu_ring_setup(ctx, &c, &m, 0, 0, true))
+		return conform_fail(ctx, "a valid ring set-up step was not acknowledged");
+	ret = vhost_fe_get_vring_base(c.fe, 0, &base);
+	if (ret < 0)
+		return conform_fail(ctx, "VHOST_USER_GET_VRING_BASE: %s", strerror(-ret));
+	if (base != 0)
+		return conform_fail(ctx, "vring base %u with no request made available, 0 "
+					 "expected",
+				    base);
+	return vu_expect_serving(ctx, &c);
+}
+
+/* A ring never kicked is stopped; its base is what SET_VRING_BASE set. */
+enum conform_verdict vu_ring_base_unstarted(struct conform_ctx *ctx)
+{
+	struct vu_conn c;
+	struct vu_mem m;
+	uint32_t base;
+	int ret;
+
+	if (vu_open_mem(ctx, VU_PF(REPLY_ACK), &c, &m) || vu_ring_setup(ctx, &c, &m, 1, 1234, false))
+		return CONFORM_ERROR;
+	ret = vhost_fe_get_vring_base(c.fe, 1, &base);
+	if (ret < 0)
+		return conform_fail(ctx, "VHOST_USER_GET_VRING_BASE: %s", strerror(-ret));
+	if (base != 1234)
+		return conform_fail(ctx, "vring base %u, 1234 (set by SET_VRING_BASE) expected",
+				    base);
+	return CONFORM_PASS;
+}
+
+/* Stopped by GET_VRING_BASE, a ring starts again with a new base and kick
+ * ("Ring states"), as QEMU does across a VM stop and continue. */
+enum conform_verdict vu_ring_base_restart(struct conform_ctx *ctx)
+{
+	struct vu_conn c;
+	struct vu_mem m;
+	uint32_t base;
+	int ret;
+
+	if (vu_open_mem(ctx, VU_PF(REPLY_ACK), &c, &m) || vu_ring_setup(ctx, &c, &m, 0, 10, true))
+		return CONFORM_ERROR;
+	ret = vhost_fe_get_vring_base(c.fe, 0, &base);
+	if (ret < 0 || base != 10)
+		return conform_fail(ctx, "first VHOST_USER_GET_VRING_BASE: %d base %u, 10 "
+					 "expected",
+				    ret, base);
+	if (vu_ring_setup(ctx, &c, &m, 0, 20, true))
+		return conform_fail(ctx, "the stopped ring could not be set up again");
+	ret = vhost_fe_get_vring_base(c.fe, 0, &base);
+	if (ret < 0 || base != 20)
+		return conform_fail(ctx, "second VHOST_USER_GET_VRING_BASE: %d base %u, 20 "
+					 "expected",
+				    ret, base);
+	return CONFORM_PASS;
+}
+
+/* SET_VRING_NUM with a size a split ring cannot have (virtio 1.2 §2.7:
+ * a power of 2, at most 32768). */
+static enum conform_verdict bad_num(struct conform_ctx *ctx, uint32_t num)
+{
+	struct vhost_user_vring_state s = {.index = 0, .num = num};
+	struct vu_conn c;
+
+	if (vu_open(ctx, VU_PF(REPLY_ACK), &c))
+		return CONFORM_ERROR;
+	return vu_expect_refused(ctx, &c, VHOST_USER_SET_VRING_NUM, &s, sizeof(s), NULL, 0);
+}
+
+enum conform_verdict vu_ring_num_zero(struct conform_ctx *ctx)
+{
+	return bad_num(ctx, 0);
+}
+
+enum conform_verdict vu_ring_num_not_pow2(struct conform_ctx *ctx)
+{
+	return bad_num(ctx, 100);
+}
+
+enum conform_verdict vu_ring_num_too_big(struct conform_ctx *ctx)
+{
+	return bad_num(ctx, 65536);
+}
+
+/* SET_VRING_ADDR with a used ring outside every region ("Memory access":
+ * user addresses map to the region containing them; none does). */
+enum conform_verdict vu_ring_addr_outside(struct conform_ctx *ctx)
+{
+	struct vhost_user_vring_addr addr;
+	struct vu_conn c;
+	struct vu_mem m;
+
+	if (vu_open_mem(ctx, VU_PF(REPLY_ACK), &c, &m))
+		return CONFORM_ERROR;
+	if (vhost_fe_set_vring_num(c.fe, 0, VU_RING_NUM))
+		return conform_error(ctx, "set-up: VHOST_USER_SET_VRING_NUM failed");
+	addr = vu_ring_addr(&m, 0);
+	addr.used_user_addr = (uint64_t)(uintptr_t)m.base + m.size + 0x100000;
+	return vu_expect_refused(ctx, &c, VHOST_USER_SET_VRING_ADDR, &addr, sizeof(addr), NULL, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* "Multiple queue support": a vring index >= GET_QUEUE_NUM             */
+/* ------------------------------------------------------------------ */
+
+/* Opens with MQ and REPLY_ACK and returns the queue count in *n. */
+static int open_mq(struct conform_ctx *ctx, struct vu_conn *c, struct vu_mem *m, uint64_t *n)
+{
+	int ret;
+
+	if (vu_open_mem(ctx, VU_PF(REPLY_ACK) | VU_PF(MQ), c, m))
+		return -EIO;
+	ret = vhost_fe_get_queue_num(c->fe, n);
+	if (ret < 0) {
+		conform_error(ctx, "set-up: VHOST_USER_GET_QUEUE_NUM: %s", strerror(-ret));
+		return ret;
+	}
+	conform_note(ctx, "queue count %llu", (unsigned long long)*n);
+	return 0;
+}
+
+/* request for vring index n (one past the last queue), with a payload
+ * that would be valid for a real queue. */
+static enum conform_verdict index_past_queues(struct conform_ctx *ctx, uint32_t request)
+{
+	struct vu_conn c;
+	struct vu_mem m;
+	uint64_t n;
+	union {
+		struct vhost_user_vring_state state;
+		struct vhost_user_vring_addr addr;
+		uint64_t u64;
+	} p;
+	uint32_t size;
+	int fd = -1;
+
+	if (open_mq(ctx, &c, &m, &n))
+		return CONFORM_ERROR;
+	memset(&p, 0, sizeof(p));
+	switch (request) {
+	case VHOST_USER_SET_VRING_ADDR:
+		p.addr = vu_ring_addr(&m, 0);
+		p.addr.index = (uint32_t)n;
+		size = sizeof(p.addr);
+		break;
+	case VHOST_USER_SET_VRING_KICK:
+	case VHOST_USER_SET_VRING_CALL:
+		/* Bits 0-7 carry the index: a count of 256 leaves none past it. */
+		if (n > VHOST_USER_VRING_IDX_MASK)
+			return conform_not_applicable(ctx, "%llu queues: no index past them fits",
+						      (unsigned long long)n);
+		p.u64 = n;
+		size = sizeof(p.u64);
+		fd = eventfd(0, EFD_CLOEXEC);
+		break;
+	default:
+		p.state.index = (uint32_t)n;
+		p.state.num = request == VHOST_USER_SET_VRING_NUM ? VU_RING_NUM
+			      : request == VHOST_USER_SET_VRING_ENABLE ? 1
+								       : 0;
+		size = sizeof(p.state);
+		break;
+	}
+	return vu_expect_refused(ctx, &c, request, &p, size, &fd, fd < 0 ? 0 : 1);
+}
+
+enum conform_verdict vu_mq_set_vring_num(struct conform_ctx *ctx)
+{
+	return index_past_queues(ctx, VHOST_USER_SET_VRING_NUM);
+}
+
+enum conform_verdict vu_mq_set_vring_addr(struct conform_ctx *ctx)
+{
+	return index_past_queues(ctx, VHOST_USER_SET_VRING_ADDR);
+}
+
+enum conform_verdict vu_mq_set_vring_base(struct conform_ctx *ctx)
+{
+	return index_past_queues(ctx, VHOST_USER_SET_VRING_BASE);
+}
+
+enum conform_verdict vu_mq_set_vring_kick(struct conform_ctx *ctx)
+{
+	return index_past_queues(ctx, VHOST_USER_SET_VRING_KICK);
+}
+
+enum conform_verdict vu_mq_set_vring_call(struct conform_ctx *ctx)
+{
+	return index_past_queues(ctx, VHOST_USER_SET_VRING_CALL);
+}
+
+enum conform_verdict vu_mq_set_vring_enable(struct conform_ctx *ctx)
+{
+	return index_past_queues(ctx, VHOST_USER_SET_VRING_ENABLE);
+}
+
+/* GET_VRING_BASE has a reply of its own and no failure value: the case
+ * accepts anything but a vring state for the queue that does not exist
+ * (an empty reply, another size, or a closed connection). */
+enum conform_verdict vu_mq_get_vring_base(struct conform_ctx *ctx)
+{
+	struct vhost_user_vring_state s;
+	struct vhost_user_hdr hdr;
+	struct vu_conn c;
+	struct vu_mem m;
+	uint64_t n;
+	int ret;
+
+	if (open_mq(ctx, &c, &m, &n))
+		return CONFORM_ERROR;
+	s = (struct vhost_user_vring_state){.index = (uint32_t)n};
+	ret = vu_send(&c, VHOST_USER_GET_VRING_BASE, VHOST_USER_VERSION, &s, sizeof(s), NULL, 0);
+	if (ret == 0)
+		ret = vu_recv(ctx, &c, &hdr, &s, sizeof(s));
+	if (ret == -ETIMEDOUT)
+		return conform_fail(ctx, "no reply and the connection stays open");
+	if (ret == -ECONNRESET) {
+		conform_note(ctx, "the back-end closed the connection");
+		vu_close(&c);
+	} else if (ret == 0 && hdr.size == sizeof(s)) {
+		return conform_fail(ctx, "a vring state (index %u num %u) for vring %llu of %llu "
+					 "queues",
+				    s.index, s.num, (unsigned long long)n, (unsigned long long)n);
+	} else {
+		conform_note(ctx, "reply of %u bytes", hdr.size);
+	}
+	return vu_expect_serving(ctx, &c);
+}

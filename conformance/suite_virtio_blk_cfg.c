@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * virtio-blk suite: feature bits and the configuration space (virtio 1.2
+ * §5.2.3, §5.2.4) as device initialization requires them (§5.2.5.2).
+ */
+#include <string.h>
+
+#include "conformance/suite_virtio_blk.h"
+#include "util/common.h"
+
+BLK_CASE(blk_cfg_padding)
+{
+	struct blk b;
+
+	BLK_OPEN_RO(&b, 1, 0);
+	/* §5.2.5.2: unused0 and unused1 are 0. unused1 lies past the 60 bytes
+	 * some back-ends answer with; config_len says what was read. */
+	if (b.cfg.unused0 != 0)
+		return conform_fail(ctx, "unused0 is 0x%02x", b.cfg.unused0);
+	if (b.dev->config_len >= offsetof(struct virtio_blk_config, unused1) + 3) {
+		for (int i = 0; i < 3; i++)
+			if (b.cfg.unused1[i] != 0)
+				return conform_fail(ctx, "unused1[%d] is 0x%02x", i,
+						    b.cfg.unused1[i]);
+	}
+	return CONFORM_PASS;
+}
+
+BLK_CASE(blk_cfg_wce_needs_flush)
+{
+	/* §5.2.5.2: CONFIG_WCE offered => FLUSH offered. The case needs
+	 * CONFIG_WCE (table), so the runner made it N/A otherwise. */
+	if (!(conform_offered_features(ctx) & VIRTIO_BIT(VIRTIO_BLK_F_FLUSH)))
+		return conform_fail(ctx, "VIRTIO_BLK_F_CONFIG_WCE offered without "
+					 "VIRTIO_BLK_F_FLUSH");
+	return CONFORM_PASS;
+}
+
+BLK_CASE(blk_cfg_offers_flush)
+{
+	/* §5.2.5.2: SHOULD always offer FLUSH. */
+	if (!(conform_offered_features(ctx) & VIRTIO_BIT(VIRTIO_BLK_F_FLUSH)))
+		return conform_fail(ctx, "VIRTIO_BLK_F_FLUSH is not offered (features 0x%llx)",
+				    (unsigned long long)conform_offered_features(ctx));
+	return CONFORM_PASS;
+}
+
+BLK_CASE(blk_cfg_wce_writeback_init)
+{
+	struct blk b;
+
+	/* §5.2.5.2: CONFIG_WCE negotiated without FLUSH: writeback starts 0. */
+	BLK_OPEN_RO(&b, 1, VIRTIO_BIT(VIRTIO_BLK_F_FLUSH));
+	if (!blk_has(&b, VIRTIO_BLK_F_CONFIG_WCE))
+		return conform_not_applicable(ctx, "VIRTIO_BLK_F_CONFIG_WCE not negotiated");
+	if (b.cfg.writeback != 0)
+		return conform_fail(ctx, "writeback is %u with CONFIG_WCE and without FLUSH",
+				    b.cfg.writeback);
+	return CONFORM_PASS;
+}
+
+BLK_CASE(blk_cfg_mq_num_queues)
+{
+	uint16_t nq, last;
+	struct blk b;
+
+	BLK_OPEN(&b, 1, 0);
+	/* §5.2.4: num_queues is the number of queues; §5.2.5 the driver reads
+	 * it to know how many it may use. Every one of them must work: the
+	 * last one is tried (at most 64, our front-end's limit). */
+	nq = b.cfg.num_queues;
+	if (!blk_has(&b, VIRTIO_BLK_F_MQ))
+		return conform_not_applicable(ctx, "VIRTIO_BLK_F_MQ not negotiated");
+	if (nq == 0)
+		return conform_fail(ctx, "VIRTIO_BLK_F_MQ with num_queues 0");
+	conform_dev_close(b.dev);
+	nq = MIN(nq, 64);
+	BLK_OPEN(&b, nq, 0);
+	last = (uint16_t)(nq - 1);
+	if (!blk_write_pattern(&b, last, blk_scratch_sector(&b, 100), 4096) ||
+	    !blk_read_check(&b, last, blk_scratch_sector(&b, 100), 4096, false))
+		return conform_fail(ctx, "I/O on queue %u of num_queues %u failed", last, nq);
+	return CONFORM_PASS;
+}

@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * virtio-blk suite: GET_ID, DISCARD and WRITE_ZEROES (virtio 1.2 §5.2.6).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "conformance/suite_virtio_blk.h"
+#include "util/common.h"
+
+/* ---- GET_ID ---- */
+
+/*
+ * §5.2.6: ASCII, NUL-padded up to 20 bytes, no terminator when 20 long.
+ * Only the first `written` bytes are judged: §2.7.8.2 lets the driver rely
+ * on no byte past the used length, so a device that writes the string and
+ * its NUL and says so in len has given a complete answer.
+ */
+static bool id_valid(struct conform_ctx *ctx, const uint8_t *id, uint32_t written)
+{
+	size_t len = strnlen((const char *)id, MIN(written, VIRTIO_BLK_ID_BYTES));
+
+	if (len == written && written < VIRTIO_BLK_ID_BYTES) {
+		conform_note(ctx, "%u bytes written and no NUL among them: the id has no end",
+			     written);
+		return false;
+	}
+	conform_note(ctx, "device id \"%.*s\" (%zu bytes; %u judged)", (int)len, (const char *)id,
+		     len, written);
+	for (size_t i = 0; i < len; i++) {
+		if (id[i] > 0x7f) {
+			conform_note(ctx, "byte %zu of the id is 0x%02x: not ASCII", i, id[i]);
+			return false;
+		}
+	}
+	for (size_t i = len; i < written; i++) {
+		if (id[i] != 0) {
+			conform_note(ctx,
+				     "byte %zu of the id is 0x%02x after its end at %zu: not "
+				     "NUL-padded",
+				     i, id[i], len);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* A 20-byte GET_ID with the data in the descriptors split says; the id is
+ * filled with 0xff first, so unwritten bytes show. *written: the id bytes
+ * the used length covers (it also counts the status byte). */
+static int id_fetch(struct blk *b, const uint32_t *split, unsigned nsplit, uint8_t *id,
+		    uint32_t *written)
+{
+	struct blk_chain c;
+	struct blk_req r;
+	uint32_t used = 0;
+	int ret;
+
+	if (!blk_req_init(b, &r, VIRTIO_BLK_T_GET_ID, 0, VIRTIO_BLK_ID_BYTES))
+		return -ENOMEM;
+	memset(r.data, 0xff, VIRTIO_BLK_ID_BYTES);
+	blk_chain_init(&c);
+	blk_chain_add(&c, r.hdr_gpa, 16, false);
+	blk_chain_add_split(&c, r.data_gpa, VIRTIO_BLK_ID_BYTES, true, split, nsplit);
+	blk_chain_add(&c, r.status_gpa, 1, true);
+	ret = blk_chain_run(b, 0, &c, &r, &used);
+	memcpy(id, r.data, VIRTIO_BLK_ID_BYTES);
+	*written = used ? MIN(used - 1, (uint32_t)VIRTIO_BLK_ID_BYTES) : 0;
+	conform_note(b->ctx, "GET_ID: used len %u", used);
+	return ret ? ret : *r.status;
+}
+
+enum id_check {
+	ID_FORMAT, /* what the used length covers is a valid id */
+	ID_SPLIT,  /* the same id through split descriptors */
+	ID_PADDED, /* all 20 bytes written, NUL-padded */
+};
+
+static enum conform_verdict id_run(struct conform_ctx *ctx, enum id_check check)
+{
+	static const uint32_t whole[] = {VIRTIO_BLK_ID_BYTES}, split[] = {7, 1, 12};
+	uint8_t id[VIRTIO_BLK_ID_BYTES], id2[VIRTIO_BLK_ID_BYTES];
+	uint32_t written, written2;
+	struct blk b;
+	int st;
+
+	BLK_OPEN_RO(&b, 1, 0);
+	st = id_fetch(&b, whole, 1, id, &written);
+	if (st == VIRTIO_BLK_S_UNSUPP)
+		return conform_not_applicable(ctx, "the device answers GET_ID with UNSUPP");
+	if (st != VIRTIO_BLK_S_OK)
+		return conform_fail(ctx, "GET_ID: %s", blk_status_name(st));
+	if (check == ID_PADDED)
+		written = VIRTIO_BLK_ID_BYTES;
+	if (check != ID_SPLIT && !id_valid(ctx, id, written))
+		return conform_fail(ctx, check == ID_PADDED
+					     ? "the 20 id bytes are not a NUL-padded ASCII string"
+					     : "the id bytes written are not a NUL-padded ASCII "
+					       "string");
+	if (check != ID_SPLIT)
+		return CONFORM_PASS;
+	/* §2.7.4.1: the same answer whatever the descriptors. */
+	st = id_fetch(&b, split, ARRAY_SIZE(split), id2, &written2);
+	if (st != VIRTIO_BLK_S_OK)
+		return conform_fail(ctx, "GET_ID into split descriptors: %s", blk_status_name(st));
+	if (written2 != written || memcmp(id, id2, written) != 0)
+		return conform_fail(ctx, "GET_ID into split descriptors returned another id");
+	return CONFORM_PASS;
+}
+
+BLK_CASE(blk_id_twenty)
+{
+	return id_run(ctx, ID_FORMAT);
+}
+BLK_CASE(blk_id_split)
+{
+	return id_run(ctx, ID_SPLIT);
+}
+BLK_CASE(blk_id_padded)
+{
+	return id_run(ctx, ID_PADDED);
+}
+
+BLK_CASE(blk_id_short_buffer)
+{
+	struct blk_chain c;
+	struct blk_req r;
+	struct blk b;
+	int ret;
+
+	BLK_OPEN_RO(&b, 1, 0);
+	/* 8 bytes described, 64 allocated: the rest must stay untouched. */
+	if (!blk_req_init(&b, &r, VIRTIO_BLK_T_GET_ID, 0, 64))
+		return conform_error(ctx, "out of guest memory");
+	memset(r.data, 0xee, 64);
+	blk_chain_init(&c);
+	blk_chain_add(&c, r.hdr_gpa, 16, false);
+	blk_chain_add(&c, r.data_gpa, 8, true);
+	blk_chain_add(&c, r.status_gpa, 1, true);
+	ret = blk_chain_run(&b, 0, &c, &r, NULL);
+	conform_note(ctx, "GET_ID into 8 bytes: %s",
+		     ret ? strerror(-ret) : blk_status_name(*r.status));
+	for (unsigned i = 8; i < 64; i++) {
+		/* §2.7.8.1 / §2.7.5: the device writes only into the buffers
+		 * the chain describes. */
+		if (r.data[i] != 0xee)
+			return conform_fail(ctx, "byte %u past the 8-byte buffer was overwritten",
+					    i);
+	}
+	return blk_keeps_serving(&b, 0);
+}
+
+/* ---- DISCARD and WRITE_ZEROES ---- */
+
+struct dwz {
+	uint32_t type;
+	unsigned feature;
+	uint32_t flags;	    /* of every segment */
+	uint8_t nseg;	    /* 0: one more than the device's maximum */
+	bool gap;	    /* segments 8 sectors apart, 8 sectors each */
+	bool past_end;	    /* one segment at capacity */
+	uint8_t expect;	    /* the status a compliant device returns */
+	bool zeroes;	    /* the ranges read back as zeroes afterwards */
+	bool keeps_serving; /* the driver broke a rule: only "keeps serving" */
+};
+
+static uint32_t dwz_max_seg(const struct blk *b, uint32_t type)
+{
+	return type == VIRTIO_BLK_T_DISCARD ? b->cfg.max_discard_seg : b->cfg.max_write_zeroes_seg;
+}
+
+static enum conform_verdict dwz_run(struct conform_ctx *ctx, const struct dwz *t)
+{
+	static struct virtio_blk_discard_write_zeroes segs[4096];
+	uint32_t nseg = t->nseg, align;
+	uint64_t base;
+	struct blk b;
+	int st;
+
+	BLK_OPEN(&b, 1, 0);
+	if (!blk_has(&b, t->feature))
+		return conform_not_applicable(ctx, "feature bit %u not negotiated", t->feature);
+	if (nseg == 0)
+		nseg = dwz_max_seg(&b, t->type) + 1;
+	if (nseg < 2 && t->gap)
+		nseg = 2;
+	if (nseg > ARRAY_SIZE(segs) || (t->gap && dwz_max_seg(&b, t->type) < nseg))
+		return conform_not_applicable(ctx, "%u segments wanted, max_*_seg is %u", nseg,
+					      dwz_max_seg(&b, t->type));
+	/* §5.2.4: discard_sector_alignment; keep ranges aligned to it and to
+	 * blk_size so that only the rule under test can be broken. */
+	align = MAX(8u, t->type == VIRTIO_BLK_T_DISCARD ? b.cfg.discard_sector_alignment : 0);
+	if (blk_has(&b, VIRTIO_BLK_F_BLK_SIZE))
+		align = MAX(align, b.cfg.blk_size / VIRTIO_BLK_SECTOR_SIZE);
+	base = blk_scratch_sector(&b, 40 + t->type) / align * align;
+	for (uint32_t i = 0; i < nseg; i++)
+		segs[i] = (struct virtio_blk_discard_write_zeroes){.sector = base + (uint64_t)i *
+											2 * align,
+								   .num_sectors = align,
+								   .flags = t->flags};
+	if (t->past_end)
+		segs[0].sector = b.capacity;
+	if (t->zeroes && !blk_write_pattern(&b, 0, base, nseg * 2 * align * VIRTIO_BLK_SECTOR_SIZE))
+		return conform_fail(ctx, "the write before the request failed");
+	st = blk_do_dwz(&b, 0, t->type, segs, nseg);
+	conform_note(ctx, "type %u, %u segment(s) of %u sectors from %llu, flags 0x%x: %s", t->type,
+		     nseg, align, (unsigned long long)segs[0].sector, t->flags,
+		     blk_status_name(st));
+	if (t->keeps_serving)
+		return blk_keeps_serving(&b, 0);
+	if (st != t->expect)
+		return conform_fail(ctx, "status %s, expected %s", blk_status_name(st),
+				    blk_status_name(t->expect));
+	for (uint32_t i = 0; t->zeroes && i < nseg; i++) {
+		uint64_t s = segs[i].sector;
+		uint32_t bytes = align * VIRTIO_BLK_SECTOR_SIZE;
+
+		/* §5.2.6.2: zeroes after WRITE_ZEROES, unmap or not; the gap
+		 * after each segment keeps what was written. */
+		if (!blk_read_check(&b, 0, s, bytes, true))
+			return conform_fail(ctx, "segment %u does not read back as zeroes", i);
+		if (t->gap && !blk_read_check(&b, 0, s + align, bytes, false))
+			return conform_fail(ctx, "the sectors after segment %u changed", i);
+	}
+	if (st == VIRTIO_BLK_S_IOERR)
+		return blk_keeps_serving(&b, 0);
+	return CONFORM_PASS;
+}
+
+#define DIS   VIRTIO_BLK_T_DISCARD, VIRTIO_BLK_F_DISCARD
+#define WZ    VIRTIO_BLK_T_WRITE_ZEROES, VIRTIO_BLK_F_WRITE_ZEROES
+#define UNMAP VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP
+static const struct dwz g_dwz[] = {
+    /* type, flags, nseg, gap, past_end, expect, zeroes, keeps_serving */
+    {WZ, 0, 1, false, false, VIRTIO_BLK_S_OK, true, false},
+    {WZ, UNMAP, 1, false, false, VIRTIO_BLK_S_OK, true, false},
+    {WZ, 0, 2, true, false, VIRTIO_BLK_S_OK, true, false},
+    {DIS, 0, 1, false, false, VIRTIO_BLK_S_OK, false, false},
+    {DIS, UNMAP, 1, false, false, VIRTIO_BLK_S_UNSUPP, false, false},
+    {DIS, 0x2, 1, false, false, VIRTIO_BLK_S_UNSUPP, false, false},
+    {WZ, 0x2, 1, false, false, VIRTIO_BLK_S_UNSUPP, false, false},
+    {DIS, 0, 0, false, false, 0, false, true},
+    {WZ, 0, 0, false, false, 0, false, true},
+    {WZ, 0, 1, false, true, VIRTIO_BLK_S_IOERR, false, false},
+};
+#undef DIS
+#undef WZ
+#undef UNMAP
+
+BLK_CASE(blk_dwz_wz_reads_zero)
+{
+	return dwz_run(ctx, &g_dwz[0]);
+}
+BLK_CASE(blk_dwz_wz_unmap_reads_zero)
+{
+	return dwz_run(ctx, &g_dwz[1]);
+}
+BLK_CASE(blk_dwz_wz_multi_seg)
+{
+	return dwz_run(ctx, &g_dwz[2]);
+}
+BLK_CASE(blk_dwz_discard_ok)
+{
+	return dwz_run(ctx, &g_dwz[3]);
+}
+BLK_CASE(blk_dwz_discard_unmap_flag)
+{
+	return dwz_run(ctx, &g_dwz[4]);
+}
+BLK_CASE(blk_dwz_discard_unknown_flag)
+{
+	return dwz_run(ctx, &g_dwz[5]);
+}
+BLK_CASE(blk_dwz_wz_unknown_flag)
+{
+	return dwz_run(ctx, &g_dwz[6]);
+}
+BLK_CASE(blk_dwz_discard_too_many_seg)
+{
+	return dwz_run(ctx, &g_dwz[7]);
+}
+BLK_CASE(blk_dwz_wz_too_many_seg)
+{
+	return dwz_run(ctx, &g_dwz[8]);
+}
+BLK_CASE(blk_dwz_wz_past_end)
+{
+	return dwz_run(ctx, &g_dwz[9]);
+}
+
+BLK_CASE(blk_dwz_bad_seg_len)
+{
+	struct virtio_blk_discard_write_zeroes seg = {.sector = 0, .num_sectors = 8};
+	struct blk b;
+	int st;
+
+	BLK_OPEN(&b, 1, 0);
+	if (!blk_has(&b, VIRTIO_BLK_F_WRITE_ZEROES))
+		return conform_not_applicable(ctx, "VIRTIO_BLK_F_WRITE_ZEROES not negotiated");
+	seg.sector = blk_scratch_sector(&b, 60);
+	/* §5.2.6.1: a whole number of 16-byte segments; 10 bytes is not. */
+	st = blk_do(&b, 0, VIRTIO_BLK_T_WRITE_ZEROES, 0, &seg, 10);
+	conform_note(ctx, "WRITE_ZEROES with 10 bytes of data: %s", blk_status_name(st));
+	return blk_keeps_serving(&b, 0);
+}

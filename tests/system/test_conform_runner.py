@@ -1,0 +1,130 @@
+# SPDX-License-Identifier: MIT
+"""`storlab conform`, the runner (docs/man/storlab-conform.md): the three
+reports agree with each other, with the summary and with the exit code,
+against a storlab-tgt it spawns and one the `tgt` fixture started. The cases
+themselves are the suites' business: a few of each suite keep this fast."""
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import assert_no_san
+
+PER_SUITE = 3       # cases of each suite run here
+VERDICTS = ("pass", "fail", "not_applicable", "error")
+JUNIT_CHILD = {"fail": "failure", "error": "error", "not_applicable": "skipped"}
+
+
+def list_cases(storlab):
+    """[(id, level, suite)] from `storlab conform --list`."""
+    out = storlab("conform", "--list", timeout=30).stdout
+    cases = []
+    for line in out.splitlines():
+        f = line.split()
+        assert len(f) >= 4, "bad --list line: %r" % line
+        assert f[1] in ("MUST", "SHOULD", "MAY"), line
+        cases.append((f[0], f[1], f[2]))
+    ids = [c[0] for c in cases]
+    assert ids and len(ids) == len(set(ids)), "case IDs missing or not unique: %s" % ids
+    return cases
+
+
+def some_cases(storlab):
+    picked, per = [], {}
+    for cid, level, suite in list_cases(storlab):
+        if per.get(suite, 0) < PER_SUITE:
+            per[suite] = per.get(suite, 0) + 1
+            picked.append(cid)
+    return picked
+
+
+def case_args(ids):
+    return [a for cid in ids for a in ("--case", cid)]
+
+
+def check_reports(d, ids, rc):
+    """The three reports in D describe the same run of exactly IDS, exiting RC."""
+    rep = json.loads((d / "report.json").read_text())
+    cases = rep["cases"]
+    assert [c["id"] for c in cases] == ids, "report.json cases %s, ran %s" % (
+        [c["id"] for c in cases], ids)
+    for c in cases:
+        assert set(c) >= {"id", "suite", "title", "spec", "level", "verdict", "reason", "seconds",
+                          "trace"}, c
+        assert c["verdict"] in VERDICTS, c
+        assert isinstance(c["trace"], list), c
+        assert (c["reason"] == "") == (c["verdict"] == "pass"), c
+    counts = {v: sum(c["verdict"] == v for c in cases) for v in VERDICTS}
+    assert rep["summary"] == dict(counts, total=len(cases)), (rep["summary"], counts)
+    must_bad = any(c["level"] == "MUST" and c["verdict"] in ("fail", "error") for c in cases)
+    assert rep["exit_code"] == rc == (1 if must_bad else 0), (rep["exit_code"], rc)
+    assert int(rep["offered"]["features"]["bits"], 16) != 0, rep["offered"]
+
+    root = ET.parse(d / "junit.xml").getroot()
+    assert root.tag == "testsuites"
+    testcases = [tc for ts in root.findall("testsuite") for tc in ts.findall("testcase")]
+    assert len(testcases) == len(cases)
+    by_id = {c["id"]: c for c in cases}
+    for tc in testcases:
+        cid = tc.get("name").split(":")[0]
+        c = by_id[cid]
+        assert tc.get("name").startswith(cid + ": "), tc.get("name")
+        kids = [k.tag for k in tc]
+        want = [JUNIT_CHILD[c["verdict"]]] if c["verdict"] in JUNIT_CHILD else []
+        assert kids == want, "%s: junit %s, verdict %s" % (cid, kids, c["verdict"])
+        if want:
+            assert tc[0].get("message") == c["reason"], (tc[0].get("message"), c["reason"])
+    for ts in root.findall("testsuite"):
+        n = len(ts.findall("testcase"))
+        assert int(ts.get("tests")) == n
+        assert int(ts.get("failures")) == len(ts.findall("testcase/failure"))
+        assert int(ts.get("errors")) == len(ts.findall("testcase/error"))
+        assert int(ts.get("skipped")) == len(ts.findall("testcase/skipped"))
+
+    html = (d / "report.html").read_text()
+    assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
+    assert "<link" not in html and "<script" not in html and "src=" not in html
+    for c in cases:
+        assert 'id="%s"' % c["id"] in html, c["id"]
+        if c["verdict"] in ("fail", "error"):
+            assert "--case %s" % c["id"] in html, "no reproduce command for %s" % c["id"]
+    return rep
+
+
+def test_spawn_tgt_reports(storlab, workdir):
+    ids = some_cases(storlab)
+    d = workdir / "rep"
+    p = storlab("conform", "--spawn-tgt", "--report-dir", d, *case_args(ids), rc=None,
+                timeout=120)
+    assert p.returncode in (0, 1), "exit %d:\n%s" % (p.returncode, p.stderr)
+    rep = check_reports(d, ids, p.returncode)
+    # The summary on stdout is the same tally.
+    total = p.stdout.split("\ntotal")[1].split()[:4]
+    s = rep["summary"]
+    assert list(map(int, total)) == [s["pass"], s["fail"], s["not_applicable"], s["error"]], (
+        p.stdout)
+    # The target it spawned logged into the report directory, sanitizer-clean.
+    assert_no_san((d / "storlab-tgt.log").read_text(), "storlab-tgt (--spawn-tgt)")
+
+
+def test_external_target_json(storlab, tgt, workdir):
+    ids = some_cases(storlab)[:2]
+    uri = tgt.controller("vhost.0", tgt.malloc())
+    d = workdir / "rep"
+    p = storlab("conform", "--target", uri, "--json", "--report-dir", d, *case_args(ids),
+                rc=None, timeout=60)
+    assert p.returncode in (0, 1), p.stderr
+    printed = json.loads(p.stdout)
+    rep = check_reports(d, ids, p.returncode)
+    assert printed["cases"] == rep["cases"] and printed["target"] == uri
+    assert tgt.alive()
+
+
+def test_cannot_run(storlab, workdir):
+    assert "--target" in storlab("conform", rc=2).stderr
+    storlab("conform", "--target", "nvme:/x", rc=2)
+    p = storlab("conform", "--target", "vhost-user-blk:%s/none.sock" % workdir, rc=2)
+    assert "does not answer" in p.stderr
+    p = storlab("conform", "--spawn-tgt", "--case", "NO-SUCH-CASE", rc=2)
+    assert "NO-SUCH-CASE" in p.stderr
