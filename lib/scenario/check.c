@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: MIT */
+/* Checks after loading: what a schema cannot say (one kind per step,
+ * references to endpoints, fields each endpoint type needs), each with the
+ * position of the offending node. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario/load_internal.h"
+
+static const char *const g_step_kinds[] = {
+    [SC_STEP_RPC] = "rpc",	     [SC_STEP_IO] = "io",
+    [SC_STEP_CONFORM] = "conform",   [SC_STEP_DISCONNECT] = "disconnect",
+    [SC_STEP_RESTART] = "restart",   [SC_STEP_EXPECT] = "expect",
+    [SC_STEP_SLEEP] = "sleep",
+};
+
+const char *sc_step_kind_name(enum sc_step_kind kind)
+{
+	return g_step_kinds[kind];
+}
+
+const char *sc_io_op_name(enum sc_io_op op)
+{
+	static const char *const names[] = {"info", "verify", "perf"};
+
+	return names[op];
+}
+
+static const struct sc_endpoint *find_endpoint(const struct scenario *sc, const char *name)
+{
+	for (unsigned i = 0; i < sc->endpoints_count; i++)
+		if (strcmp(sc->endpoints[i].name, name) == 0)
+			return &sc->endpoints[i];
+	return NULL;
+}
+
+static bool is_number(const char *s, bool sign)
+{
+	char *end;
+
+	if (!s || !*s)
+		return false;
+	if (!sign && *s == '-')
+		return false;
+	(void)strtoll(s, &end, 10);
+	return *end == '\0';
+}
+
+static int check_endpoint(struct sc_load *ld, unsigned i, yaml_node_t *node)
+{
+	const struct sc_endpoint *e = &ld->sc->endpoints[i];
+	static const char *const need[] = {
+	    [SC_EP_TGT] = NULL, [SC_EP_QSD] = "blockdev", [SC_EP_SOCKET] = "path"};
+	const char *missing = need[e->type];
+
+	for (unsigned j = 0; j < i; j++)
+		if (strcmp(ld->sc->endpoints[j].name, e->name) == 0) {
+			sc_errorf_node(ld, ydoc_get(&ld->doc, node, "name"),
+				       "endpoint '%s' is defined twice", e->name);
+			return -EINVAL;
+		}
+	if ((missing && !ydoc_get(&ld->doc, node, missing))) {
+		sc_errorf_node(ld, node, "missing required key '%s' for a %s endpoint", missing,
+			       e->type == SC_EP_QSD ? "qemu-storage-daemon" : "socket");
+		return -EINVAL;
+	}
+	if (e->type != SC_EP_TGT && e->rpc_count) {
+		sc_errorf_node(ld, ydoc_key(&ld->doc, node, "rpc"),
+			       "'rpc' set-up calls need a storlab-tgt endpoint");
+		return -EINVAL;
+	}
+	if (e->num_queues && !is_number(e->num_queues, false)) {
+		sc_errorf_node(ld, ydoc_get(&ld->doc, node, "num_queues"),
+			       "expected a number for 'num_queues', got '%s'", e->num_queues);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The endpoint a step names must exist; tgt endpoints need a controller for
+ * I/O. */
+static int check_ref(struct sc_load *ld, yaml_node_t *body, const char *name, bool device,
+		     const char *controller)
+{
+	const struct sc_endpoint *e = find_endpoint(ld->sc, name);
+
+	if (!e) {
+		sc_errorf_node(ld, ydoc_get(&ld->doc, body, "endpoint"),
+			       "undefined endpoint '%s'", name);
+		return -EINVAL;
+	}
+	if (device && e->type == SC_EP_TGT && !controller) {
+		sc_errorf_node(ld, body,
+			       "missing required key 'controller' (endpoint '%s' is a storlab-tgt)",
+			       name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_rpc(struct sc_load *ld, const struct sc_rpc *r, yaml_node_t *body)
+{
+	if (r->expect_error && strcmp(r->expect_error, "any") != 0 &&
+	    !is_number(r->expect_error, true)) {
+		sc_errorf_node(ld, ydoc_get(&ld->doc, body, "expect_error"),
+			       "expected 'any' or an error code for 'expect_error', got '%s'",
+			       r->expect_error);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
+{
+	void *kinds[] = {
+	    [SC_STEP_RPC] = s->rpc,	  [SC_STEP_IO] = s->io,
+	    [SC_STEP_CONFORM] = s->conform, [SC_STEP_DISCONNECT] = s->disconnect,
+	    [SC_STEP_RESTART] = s->restart, [SC_STEP_EXPECT] = s->expect,
+	    [SC_STEP_SLEEP] = s->sleep,
+	};
+	unsigned n = 0;
+	yaml_node_t *body;
+
+	for (unsigned k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		if (kinds[k]) {
+			s->kind = (enum sc_step_kind)k;
+			n++;
+		}
+	if (n != 1) {
+		sc_errorf_node(ld, node,
+			       "a step needs exactly one of rpc, io, conform, disconnect, restart, "
+			       "expect, sleep (found %u)",
+			       n);
+		return -EINVAL;
+	}
+	body = ydoc_get(&ld->doc, node, g_step_kinds[s->kind]);
+	switch (s->kind) {
+	case SC_STEP_RPC:
+		if (!s->rpc->endpoint) {
+			sc_errorf_node(ld, body, "missing required key 'endpoint'");
+			return -EINVAL;
+		}
+		return check_ref(ld, body, s->rpc->endpoint, false, NULL) ?: check_rpc(ld, s->rpc,
+										     body);
+	case SC_STEP_IO:
+		return check_ref(ld, body, s->io->endpoint, true, s->io->controller);
+	case SC_STEP_CONFORM:
+		return check_ref(ld, body, s->conform->endpoint, true, s->conform->controller);
+	case SC_STEP_DISCONNECT:
+		return check_ref(ld, body, s->disconnect->endpoint, false, NULL);
+	case SC_STEP_RESTART:
+		if (check_ref(ld, body, s->restart->endpoint, false, NULL))
+			return -EINVAL;
+		if (find_endpoint(ld->sc, s->restart->endpoint)->type == SC_EP_SOCKET) {
+			sc_errorf_node(ld, body, "cannot restart '%s': a socket endpoint is not "
+						 "spawned by the scenario",
+				       s->restart->endpoint);
+			return -EINVAL;
+		}
+		return 0;
+	case SC_STEP_EXPECT:
+		if (s->expect->status && strcmp(s->expect->status, "ok") != 0 &&
+		    strcmp(s->expect->status, "fail") != 0) {
+			sc_errorf_node(ld, ydoc_get(&ld->doc, body, "status"),
+				       "bad value '%s' for 'status': expected one of ok, fail",
+				       s->expect->status);
+			return -EINVAL;
+		}
+		if (!s->expect->status && !s->expect->field) {
+			sc_errorf_node(ld, body, "missing required key 'status' or 'field'");
+			return -EINVAL;
+		}
+		if (s->expect->field && !s->expect->equals) {
+			sc_errorf_node(ld, body, "missing required key 'equals'");
+			return -EINVAL;
+		}
+		return 0;
+	case SC_STEP_SLEEP:
+		if (!is_number(s->sleep, false)) {
+			sc_errorf_node(ld, body, "expected milliseconds for 'sleep', got '%s'",
+				       s->sleep);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+int sc_check(struct sc_load *ld)
+{
+	yaml_node_t *eps = ydoc_get(&ld->doc, ld->doc.root, "endpoints");
+	yaml_node_t *steps = ydoc_get(&ld->doc, ld->doc.root, "steps");
+	int ret = 0;
+
+	for (unsigned i = 0; i < ld->sc->endpoints_count && !ret; i++) {
+		yaml_node_t *node = ydoc_item(&ld->doc, eps, i);
+
+		ret = check_endpoint(ld, i, node);
+		for (unsigned j = 0; j < ld->sc->endpoints[i].rpc_count && !ret; j++)
+			ret = check_rpc(ld, &ld->sc->endpoints[i].rpc[j],
+					ydoc_item(&ld->doc, ydoc_get(&ld->doc, node, "rpc"), j));
+	}
+	for (unsigned i = 0; i < ld->sc->steps_count && !ret; i++)
+		ret = check_step(ld, &ld->sc->steps[i], ydoc_item(&ld->doc, steps, i));
+	return ret;
+}

@@ -1,0 +1,1 @@
+UT_DEPS_scenario := lib/scenario lib/rpc lib/util
