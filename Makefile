@@ -156,7 +156,7 @@ check: deps
 
 demo: deps
 	$(MAKE) all
-	scripts/demo $(O)
+	$(O)/bin/storlab scenario run scenarios/demo.yaml
 
 bench: deps
 	$(MAKE) all

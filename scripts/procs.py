@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Process helpers shared by scripts/demo and scripts/bench: start and stop
+"""Process helpers of scripts/bench: start and stop
 storlab-tgt and qemu-storage-daemon, run storlab commands."""
 
 import os

@@ -128,3 +128,19 @@ def test_cannot_run(storlab, workdir):
     assert "does not answer" in p.stderr
     p = storlab("conform", "--spawn-tgt", "--case", "NO-SUCH-CASE", rc=2)
     assert "NO-SUCH-CASE" in p.stderr
+
+
+def test_both_suites_pass_against_storlab_tgt(storlab, tgt, workdir):
+    """The proof that the verdicts hold against our own target: every case of
+    both suites that applies passes; a case that does not apply says why."""
+    uri = tgt.controller("vhost.0", tgt.malloc(), num_queues=4)
+    d = workdir / "rep"
+    p = storlab("conform", "--target", uri, "--report-dir", d, rc=None, timeout=300)
+    rep = check_reports(d, [c[0] for c in list_cases(storlab)], p.returncode)
+    bad = ["%s: %s" % (c["id"], c["reason"]) for c in rep["cases"]
+           if c["verdict"] in ("fail", "error")]
+    assert not bad, "\n".join(bad)
+    assert p.returncode == 0
+    na = [c for c in rep["cases"] if c["verdict"] == "not_applicable"]
+    assert na and all(c["reason"] for c in na), na
+    assert tgt.alive()
