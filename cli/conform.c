@@ -21,6 +21,7 @@
 struct conform_args {
 	const char *target;
 	bool spawn, json, list;
+	const char *spawn_cmd;
 	const char *report_dir;
 	uint64_t timeout_ms;
 	const char *suites[MAX_SELECT], *cases[MAX_SELECT];
@@ -31,10 +32,13 @@ static void conform_usage(FILE *f)
 {
 	fprintf(f, "usage: storlab conform --target vhost-user-blk:/path.sock [options]\n"
 		   "       storlab conform --spawn-tgt [options]\n"
+		   "       storlab conform --spawn-cmd 'COMMAND {sock}' [options]\n"
 		   "       storlab conform --list [--suite S]...\n\n"
 		   "  --target URI      the back-end under test\n"
 		   "  --spawn-tgt       start storlab-tgt (next to this binary) with a malloc\n"
 		   "                    bdev and test it, restarting it when a case kills it\n"
+		   "  --spawn-cmd CMD   likewise with /bin/sh -c CMD, {sock} replaced by the\n"
+		   "                    socket path it must listen on\n"
 		   "  --suite S         run suite S only (repeatable)\n"
 		   "  --case ID         run case ID only (repeatable)\n"
 		   "  --report-dir D    write D/report.json, D/junit.xml, D/report.html\n"
@@ -58,6 +62,7 @@ static int parse(int argc, char **argv, struct conform_args *a)
 	static const struct option opts[] = {
 	    {"target", required_argument, NULL, 't'},
 	    {"spawn-tgt", no_argument, NULL, 'S'},
+	    {"spawn-cmd", required_argument, NULL, 'C'},
 	    {"suite", required_argument, NULL, 's'},
 	    {"case", required_argument, NULL, 'c'},
 	    {"report-dir", required_argument, NULL, 'd'},
@@ -79,6 +84,9 @@ static int parse(int argc, char **argv, struct conform_args *a)
 			break;
 		case 'S':
 			a->spawn = true;
+			break;
+		case 'C':
+			a->spawn_cmd = optarg;
 			break;
 		case 's':
 			if (add_name(a->suites, &a->nsuites, optarg))
@@ -112,8 +120,12 @@ static int parse(int argc, char **argv, struct conform_args *a)
 	}
 	if (optind < argc)
 		return cli_usage_error("conform", "unexpected argument '%s'", argv[optind]);
-	if (!a->list && !!a->target == a->spawn)
-		return cli_usage_error("conform", "give either --target URI or --spawn-tgt");
+	if (!a->list && !!a->target + a->spawn + !!a->spawn_cmd != 1)
+		return cli_usage_error("conform",
+				       "give one of --target URI, --spawn-tgt, --spawn-cmd CMD");
+	/* Without {sock} we would not know where the back-end listens. */
+	if (a->spawn_cmd && !strstr(a->spawn_cmd, "{sock}"))
+		return cli_usage_error("conform", "--spawn-cmd: no {sock} in '%s'", a->spawn_cmd);
 	if (a->target && strncmp(a->target, URI_PREFIX, strlen(URI_PREFIX)) != 0)
 		return cli_usage_error("conform", "not a target URI (" URI_PREFIX "/path.sock): %s",
 				       a->target);
@@ -166,23 +178,53 @@ static int tgt_path(char *buf, size_t len)
 	return access(buf, X_OK) < 0 ? -errno : 0;
 }
 
-static int start_tgt(const struct conform_args *a, struct conform_tgt **tgt)
+/* The back-end we start ourselves (--spawn-tgt, --spawn-cmd); its log goes
+ * into the report directory, next to the reports that refer to it. */
+static int start_backend(const struct conform_args *a, struct conform_spawn **sp)
 {
+	const char *what = a->spawn_cmd ? "--spawn-cmd" : "--spawn-tgt";
 	char bin[4200], log[4200];
-	int ret = tgt_path(bin, sizeof(bin));
+	int ret = 0;
 
-	if (ret) {
-		fprintf(stderr, "storlab conform: --spawn-tgt: no storlab-tgt at %s: %s\n", bin,
-			strerror(-ret));
-		return ret;
+	if (a->spawn) {
+		ret = tgt_path(bin, sizeof(bin));
+		if (ret) {
+			fprintf(stderr, "storlab conform: --spawn-tgt: no storlab-tgt at %s: %s\n",
+				bin, strerror(-ret));
+			return ret;
+		}
 	}
 	if (a->report_dir)
-		snprintf(log, sizeof(log), "%s/storlab-tgt.log", a->report_dir);
-	ret = conform_tgt_start(bin, a->report_dir ? log : NULL, a->timeout_ms, tgt);
+		snprintf(log, sizeof(log), "%s/%s", a->report_dir,
+			 a->spawn_cmd ? "backend.log" : "storlab-tgt.log");
+	if (a->spawn_cmd)
+		ret =
+		    conform_spawn_cmd(a->spawn_cmd, a->report_dir ? log : NULL, a->timeout_ms, sp);
+	else
+		ret = conform_spawn_tgt(bin, a->report_dir ? log : NULL, a->timeout_ms, sp);
 	if (ret)
-		fprintf(stderr, "storlab conform: cannot start %s: %s%s%s\n", bin, strerror(-ret),
-			a->report_dir ? "; its log: " : "", a->report_dir ? log : "");
+		fprintf(stderr, "storlab conform: %s: cannot start the back-end: %s%s%s\n", what,
+			strerror(-ret), a->report_dir ? "; its log: " : "",
+			a->report_dir ? log : "");
 	return ret;
+}
+
+/* The options that run one case again (reports show them): the command in
+ * single quotes for a shell, a quote inside it as '\''. */
+static void reproduce_args(const struct conform_args *a, char *buf, size_t len)
+{
+	size_t n;
+
+	if (!a->spawn_cmd) {
+		snprintf(buf, len, "%s%s", a->spawn ? "--spawn-tgt" : "--target ",
+			 a->spawn ? "" : a->target);
+		return;
+	}
+	n = snprintf(buf, len, "--spawn-cmd '");
+	for (const char *p = a->spawn_cmd; *p && n + 5 < len; p++)
+		n += *p == '\'' ? (size_t)snprintf(buf + n, len - n, "'\\''")
+				: (size_t)snprintf(buf + n, len - n, "%c", *p);
+	snprintf(buf + n, len - n, "'");
 }
 
 static int report(const struct conform_args *a, const struct conform_run *run)
@@ -213,9 +255,9 @@ static int report(const struct conform_args *a, const struct conform_run *run)
 int cli_conform(int argc, char **argv)
 {
 	struct conform_args a = {0};
-	struct conform_tgt *tgt = NULL;
+	struct conform_spawn *sp = NULL;
 	struct conform_run *run = NULL;
-	char reproduce[4200], msg[512];
+	char reproduce[8192], target[4200], msg[512];
 	int ret = parse(argc, argv, &a), status;
 
 	if (ret)
@@ -228,13 +270,17 @@ int cli_conform(int argc, char **argv)
 		fprintf(stderr, "storlab conform: %s: %s\n", a.report_dir, strerror(errno));
 		return CLI_EXIT_USAGE;
 	}
-	if (a.spawn && start_tgt(&a, &tgt))
+	if ((a.spawn || a.spawn_cmd) && start_backend(&a, &sp))
 		return CLI_EXIT_USAGE;
-	snprintf(reproduce, sizeof(reproduce), "%s%s", a.spawn ? "--spawn-tgt" : "--target ",
-		 a.spawn ? "" : a.target);
+	reproduce_args(&a, reproduce, sizeof(reproduce));
+	if (a.spawn_cmd)
+		snprintf(target, sizeof(target), "%s (--spawn-cmd)", a.spawn_cmd);
+	else
+		snprintf(target, sizeof(target), "%s",
+			 a.spawn ? "storlab-tgt (--spawn-tgt)" : a.target);
 	struct conform_run_opts o = {
-	    .socket_path = a.spawn ? conform_tgt_socket(tgt) : a.target + strlen(URI_PREFIX),
-	    .target = a.spawn ? "storlab-tgt (--spawn-tgt)" : a.target,
+	    .socket_path = sp ? conform_spawn_socket(sp) : a.target + strlen(URI_PREFIX),
+	    .target = target,
 	    .reproduce = reproduce,
 	    .timeout_ms = a.timeout_ms,
 	    .suites = g_conform_suites,
@@ -243,8 +289,8 @@ int cli_conform(int argc, char **argv)
 	    .nsuite_names = a.nsuites,
 	    .case_ids = a.cases,
 	    .ncase_ids = a.ncases,
-	    .restart = a.spawn ? conform_tgt_restart : NULL,
-	    .restart_arg = tgt,
+	    .restart = sp ? conform_spawn_restart : NULL,
+	    .restart_arg = sp,
 	    .progress = isatty(STDERR_FILENO) ? progress : NULL,
 	};
 	ret = conform_run_execute(&o, &run, msg, sizeof(msg));
@@ -254,13 +300,16 @@ int cli_conform(int argc, char **argv)
 	} else {
 		ret = report(&a, run);
 	}
-	if (tgt) {
-		if (conform_tgt_restarts(tgt))
-			fprintf(stderr, "storlab conform: storlab-tgt was restarted %u times\n",
-				conform_tgt_restarts(tgt));
-		status = conform_tgt_stop(tgt);
+	if (sp) {
+		/* The name outlives sp: it is a static string. */
+		const char *name = conform_spawn_name(sp);
+
+		if (conform_spawn_restarts(sp))
+			fprintf(stderr, "storlab conform: %s was restarted %u times\n", name,
+				conform_spawn_restarts(sp));
+		status = conform_spawn_stop(sp);
 		if (status != 0)
-			fprintf(stderr, "storlab conform: storlab-tgt exited with status 0x%x\n",
+			fprintf(stderr, "storlab conform: %s exited with status 0x%x\n", name,
 				status);
 	}
 	conform_run_free(run);

@@ -5,6 +5,8 @@ against a storlab-tgt it spawns and one the `tgt` fixture started. The cases
 themselves are the suites' business: a few of each suite keep this fast."""
 
 import json
+import os
+import socket
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -128,6 +130,61 @@ def test_cannot_run(storlab, workdir):
     assert "does not answer" in p.stderr
     p = storlab("conform", "--spawn-tgt", "--case", "NO-SUCH-CASE", rc=2)
     assert "NO-SUCH-CASE" in p.stderr
+
+
+def test_spawn_cmd(storlab, tgt_bin, workdir):
+    """--spawn-cmd with a command that needs a wrapper (the shell does not
+    exec it): storlab-tgt set up by a script, as a vendor's daemon might be.
+    The runner waits for it, reports the command, keeps its log, and stops
+    the whole group at the end."""
+    script = workdir / "run-tgt.sh"
+    rpc = workdir / "rpc.sock"
+    script.write_text(
+        "#!/bin/sh\n"
+        "sock=$1; d=$(dirname \"$sock\")\n"
+        "echo $$ > %(w)s/pgid\n"
+        "%(tgt)s -m 0x1 -S \"$d\" -r %(rpc)s &\n"
+        "for i in $(seq 200); do [ -S %(rpc)s ] && break; sleep 0.05; done\n"
+        "%(cli)s rpc -s %(rpc)s bdev_malloc_create -b M0 32 512 >/dev/null\n"
+        "%(cli)s rpc -s %(rpc)s vhost_create_blk_controller backend.sock M0 >/dev/null\n"
+        "wait\n" % {"w": workdir, "tgt": tgt_bin, "rpc": rpc, "cli": storlab.binary})
+    script.chmod(0o755)
+    ids = some_cases(storlab)[:2]
+    d = workdir / "rep"
+    cmd = "%s {sock}" % script
+    p = storlab("conform", "--spawn-cmd", cmd, "--report-dir", d, *case_args(ids), rc=None,
+                timeout=120)
+    assert p.returncode in (0, 1), "exit %d:\n%s" % (p.returncode, p.stderr)
+    rep = check_reports(d, ids, p.returncode)
+    assert rep["target"] == cmd + " (--spawn-cmd)", rep["target"]
+    assert "exited with status" not in p.stderr, p.stderr
+    assert_no_san((d / "backend.log").read_text(), "storlab-tgt (--spawn-cmd)")
+    # The script and the target it started in the background are both gone.
+    pgid = int((workdir / "pgid").read_text())
+    with pytest.raises(ProcessLookupError):
+        os.killpg(pgid, 0)
+    assert not rpc.exists() or not _accepts(rpc)
+
+
+def _accepts(path):
+    s = socket.socket(socket.AF_UNIX)
+    try:
+        s.connect(str(path))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def test_spawn_cmd_cannot_run(storlab, workdir):
+    p = storlab("conform", "--spawn-cmd", "true", rc=2)
+    assert "{sock}" in p.stderr
+    storlab("conform", "--spawn-cmd", "x {sock}", "--spawn-tgt", rc=2)
+    p = storlab("conform", "--spawn-cmd", "echo no >&2; exit 1 # {sock}", "--report-dir",
+                workdir / "r", rc=2)
+    assert "exited while starting" in p.stderr, p.stderr
+    assert "no" in (workdir / "r" / "backend.log").read_text()
 
 
 def test_both_suites_pass_against_storlab_tgt(storlab, tgt, workdir):

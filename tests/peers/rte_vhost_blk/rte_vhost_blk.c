@@ -477,8 +477,13 @@ static enum rte_vhost_msg_result pre_msg(int vid, void *msg)
 		m->size = sizeof(m->payload.u64);
 		return RTE_VHOST_MSG_RESULT_REPLY;
 	case VU_GET_CONFIG:
-		if (m->size < 12 || m->payload.cfg.size > sizeof(m->payload.cfg.region)) {
-			m->size = 0; /* vhost-user.rst: an empty reply is the error */
+		/* vhost-user.rst "Virtio device config space": the payload
+		 * holds at most 256 bytes, so a range that ends past them (not
+		 * only a size over 256) cannot be answered: an empty reply is
+		 * the error. */
+		if (m->size < 12 || m->payload.cfg.size > sizeof(m->payload.cfg.region) ||
+		    m->payload.cfg.offset > sizeof(m->payload.cfg.region) - m->payload.cfg.size) {
+			m->size = 0;
 			return RTE_VHOST_MSG_RESULT_REPLY;
 		}
 		config_fill(m);
