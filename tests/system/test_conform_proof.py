@@ -1,0 +1,150 @@
+# SPDX-License-Identifier: MIT
+"""Each conformance case is shown to fail: bad_backend (tests/peers/bad_backend,
+docs/peers.md) breaks one requirement per --break switch, and `storlab conform`
+must then fail exactly the cases the switch names, and only they.
+
+The switch table is the peer's own (`bad_backend --list --json`: name, the
+target case IDs, the requirement broken). Per switch this runs the targets, the
+cases next to each target in `storlab conform --list` order (same area, so a
+switch that is too wide shows), and a fixed sample spread over both suites;
+the targets must end FAIL or ERROR, every other case PASS or N/A (the run
+without a switch shows that they pass on a correct device). Without a switch,
+bad_backend must pass every applicable case of both suites.
+"""
+
+import json
+import subprocess
+
+import pytest
+
+from conftest import CLI_BIN, need_binary
+from peers import PEER_DIR, bad_backend_factory  # noqa: F401
+
+# The wait for each reply: short, as several targets are "no answer" cases.
+TIMEOUT_MS = 500
+# Cases of every area of both suites that a correct bad_backend passes.
+SAMPLE = ("VHOST-FEAT-001", "VHOST-ACK-003", "VHOST-MEM-001", "VHOST-RING-003", "VHOST-MQ-001",
+          "VHOST-CFG-001", "VHOST-MSG-013", "VHOST-CONN-001", "VHOST-RING-008",
+          "BLK-CFG-001", "BLK-RW-001", "BLK-RW-005", "BLK-RW-023", "BLK-LAY-006", "BLK-ID-001",
+          "BLK-DWZ-005", "BLK-Q-005")
+# Needs VIRTIO_BLK_F_RO: passes against `bad_backend --readonly` only.
+READONLY_CASES = ("BLK-RW-021",)
+# Targets that are N/A against a correct bad_backend, which offers FLUSH: only
+# a switch that drops the offer (flush-without-feature) makes them apply.
+NEEDS_NO_FLUSH = ("BLK-RW-015",)
+
+
+def switch_table():
+    p = subprocess.run([str(need_binary(PEER_DIR / "bad_backend")), "--list", "--json"],
+                       capture_output=True, text=True, timeout=10)
+    assert p.returncode == 0, p.stderr
+    table = json.loads(p.stdout)
+    for s in table:
+        assert set(s) == {"name", "targets", "breaks"}, s
+    return table
+
+
+SWITCHES = switch_table()
+
+
+@pytest.fixture(scope="module")
+def case_list():
+    """[(id, level)] in `storlab conform --list` order."""
+    out = subprocess.run([str(need_binary(CLI_BIN)), "conform", "--list"], capture_output=True,
+                         text=True, timeout=30, check=True).stdout
+    return [tuple(line.split()[:2]) for line in out.splitlines() if line.strip()]
+
+
+def conform(storlab, peer, ids):
+    """Runs `storlab conform` on IDS (all cases if empty); {id: case}. Checks the
+    exit code against the MUST cases that failed."""
+    args = ["conform", "--target", peer.uri, "--timeout", TIMEOUT_MS, "--json"]
+    for cid in ids:
+        args += ["--case", cid]
+    p = storlab(*args, rc=None, timeout=120)
+    assert p.returncode in (0, 1), "storlab conform exited %d:\n%s" % (p.returncode, p.stderr)
+    rep = json.loads(p.stdout)
+    cases = {c["id"]: c for c in rep["cases"]}
+    if ids:
+        assert sorted(cases) == sorted(ids), "ran %s, asked %s" % (sorted(cases), sorted(ids))
+    # Exit 1 exactly when a MUST case failed or errored (storlab-conform(1)).
+    must_bad = [c["id"] for c in cases.values()
+                if c["level"] == "MUST" and c["verdict"] in ("fail", "error")]
+    assert p.returncode == (1 if must_bad else 0), (p.returncode, must_bad)
+    return cases
+
+
+def show(cases, ids):
+    return "\n".join("  %s %s: %s" % (i, cases[i]["verdict"].upper(), cases[i]["reason"])
+                     for i in ids)
+
+
+def test_switch_table(case_list):
+    ids = [c[0] for c in case_list]
+    names = [s["name"] for s in SWITCHES]
+    assert len(names) == len(set(names)), names
+    for s in SWITCHES:
+        unknown = set(s["targets"]) - set(ids)
+        assert not unknown, "%s targets unknown cases %s" % (s["name"], sorted(unknown))
+        assert len(s["targets"]) == len(set(s["targets"])), s
+    assert set(SAMPLE) <= set(ids) and set(READONLY_CASES) <= set(ids)
+
+
+def test_no_switch_passes_everything(bad_backend_factory, storlab):
+    peer = bad_backend_factory()
+    cases = conform(storlab, peer, [])
+    bad = [i for i, c in cases.items() if c["verdict"] not in ("pass", "not_applicable")]
+    assert not bad, "a correct bad_backend fails:\n" + show(cases, bad)
+    assert all(cases[i]["verdict"] == "pass" for i in SAMPLE), show(cases, SAMPLE)
+    # Every switch's targets are shown to pass here, so their failure below is
+    # the switch's doing (the read-only one: in the next test; NEEDS_NO_FLUSH
+    # passes against no-flush, whose target is another case).
+    targets = {t for s in SWITCHES for t in s["targets"]} - set(READONLY_CASES + NEEDS_NO_FLUSH)
+    not_run = sorted(t for t in targets if cases[t]["verdict"] != "pass")
+    assert not not_run, "targets not applicable without a switch:\n" + show(cases, not_run)
+
+
+def test_no_switch_readonly(bad_backend_factory, storlab):
+    peer = bad_backend_factory(readonly=True)
+    ids = list(READONLY_CASES) + ["BLK-RW-001", "BLK-RW-003"]   # these become N/A or pass
+    cases = conform(storlab, peer, ids)
+    bad = [i for i in ids if cases[i]["verdict"] in ("fail", "error")]
+    assert not bad, "a correct read-only bad_backend fails:\n" + show(cases, bad)
+    assert all(cases[i]["verdict"] == "pass" for i in READONLY_CASES), show(cases, READONLY_CASES)
+
+
+def neighbours(case_list, targets):
+    """The cases right before and after each target, in the same suite's area."""
+    ids = [c[0] for c in case_list]
+    out = []
+    for t in targets:
+        i = ids.index(t)
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(ids) and ids[j].split("-")[:2] == t.split("-")[:2]:
+                out.append(ids[j])
+    return out
+
+
+def test_no_flush_leaves_rw_015(bad_backend_factory, storlab):
+    # NEEDS_NO_FLUSH passes on a device that does not offer FLUSH and answers
+    # it UNSUPP: flush-without-feature's failure of it is that switch's doing.
+    peer = bad_backend_factory("no-flush")
+    cases = conform(storlab, peer, list(NEEDS_NO_FLUSH))
+    assert all(cases[i]["verdict"] == "pass" for i in NEEDS_NO_FLUSH), show(cases, NEEDS_NO_FLUSH)
+
+
+@pytest.mark.parametrize("switch", SWITCHES, ids=[s["name"] for s in SWITCHES])
+def test_switch_fails_its_cases_only(switch, case_list, bad_backend_factory, storlab):
+    targets = switch["targets"]
+    others = [c for c in dict.fromkeys(neighbours(case_list, targets) + list(SAMPLE))
+              if c not in targets and c not in READONLY_CASES]
+    peer = bad_backend_factory(switch["name"])
+    cases = conform(storlab, peer, list(targets) + others)
+    missed = [t for t in targets if cases[t]["verdict"] not in ("fail", "error")]
+    assert not missed, "--break %s (%s) did not fail its cases:\n%s" % (
+        switch["name"], switch["breaks"], show(cases, missed))
+    # N/A is no failure: a neighbour may need a feature bad_backend does not
+    # offer, and ignore-readonly's RO makes the writing cases N/A.
+    wider = [o for o in others if cases[o]["verdict"] in ("fail", "error")]
+    assert not wider, "--break %s also fails cases it does not target:\n%s" % (
+        switch["name"], show(cases, wider))
