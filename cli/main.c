@@ -25,7 +25,7 @@ static void usage(FILE *f)
 		   "       storlab <command> --help\n"
 		   "       storlab --version\n\ncommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(g_commands); i++)
-		fprintf(f, "  %-6s %s\n", g_commands[i].name, g_commands[i].summary);
+		fprintf(f, "  %-9s %s\n", g_commands[i].name, g_commands[i].summary);
 	fprintf(f, "\noptions:\n"
 		   "  --log-level LEVEL  err, warn, notice (default), info, debug\n"
 		   "                     (also STORLAB_LOG_LEVEL)\n"
