@@ -19,6 +19,8 @@ enum {
 int cli_io(int argc, char **argv);
 int cli_rpc(int argc, char **argv);
 int cli_perf(int argc, char **argv);
+/* perf_compare.c: `storlab perf compare ...`, argv[0] being "compare". */
+int cli_perf_compare(int argc, char **argv);
 int cli_conform(int argc, char **argv);
 int cli_scenario(int argc, char **argv);
 

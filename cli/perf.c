@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "perf/perf.h"
@@ -29,6 +30,16 @@ enum perf_opt {
 	PERF_OPT_OFFSET,
 	PERF_OPT_SIZE,
 	PERF_OPT_SEED,
+	PERF_OPT_RWMIXREAD,
+	PERF_OPT_RAMP,
+	PERF_OPT_RATE_IOPS,
+	PERF_OPT_HISTOGRAM_OUT,
+};
+
+/* What the options ask of the CLI itself, beside the job. */
+struct perf_cli {
+	enum perf_output out;
+	const char *histogram_out;
 };
 
 static const struct option g_perf_options[] = {
@@ -44,6 +55,10 @@ static const struct option g_perf_options[] = {
     {"offset", required_argument, NULL, PERF_OPT_OFFSET},
     {"size", required_argument, NULL, PERF_OPT_SIZE},
     {"seed", required_argument, NULL, PERF_OPT_SEED},
+    {"rwmixread", required_argument, NULL, PERF_OPT_RWMIXREAD},
+    {"ramp", required_argument, NULL, PERF_OPT_RAMP},
+    {"rate-iops", required_argument, NULL, PERF_OPT_RATE_IOPS},
+    {"histogram-out", required_argument, NULL, PERF_OPT_HISTOGRAM_OUT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -51,18 +66,20 @@ static const struct option g_perf_options[] = {
 static void perf_usage(FILE *f)
 {
 	fprintf(
-	    f, "usage: storlab perf --target URI [--rw randread|randwrite|read|write] [--bs SIZE]\n"
-	       "                    [--iodepth N] [--queues N] [--time SECONDS] [--cpus LIST]\n"
+	    f, "usage: storlab perf --target URI [--rw randread|randwrite|read|write|rw|randrw]\n"
+	       "                    [--rwmixread PCT] [--bs SIZE] [--iodepth N] [--queues N]\n"
+	       "                    [--time SECONDS] [--ramp SECONDS] [--rate-iops N] [--cpus LIST]\n"
 	       "                    [--completion poll|event] [--output-format normal|json]\n"
-	       "                    [--offset N] [--size N] [--seed S]\n\n"
+	       "                    [--histogram-out FILE] [--offset N] [--size N] [--seed S]\n\n"
 	       "Keeps --iodepth requests in flight on each of --queues queues, from one pinned\n"
 	       "thread per CPU of --cpus (queue i on the (i mod ncpus)-th), for --time seconds.\n"
-	       "Defaults: randread, 4k, iodepth 32, 1 queue, 10 s, the current CPU, poll.\n"
+	       "Defaults: randread, 4k, iodepth 32, 1 queue, 10 s, the current CPU, poll,\n"
+	       "rwmixread 50, no ramp, no rate limit.\n"
 	       "--cpus: \"1\", \"0-3\", \"0,2\". JSON output uses fio's field names.\n");
 }
 
 /* Returns -1 to go on, or an exit code. */
-static int perf_set(struct perf_job *job, enum perf_output *out, int opt, const char *arg)
+static int perf_set(struct perf_job *job, struct perf_cli *cli, int opt, const char *arg)
 {
 	uint64_t v;
 	int ret = 0;
@@ -97,9 +114,9 @@ static int perf_set(struct perf_job *job, enum perf_output *out, int opt, const 
 		break;
 	case PERF_OPT_OUTPUT_FORMAT:
 		if (strcmp(arg, "normal") == 0)
-			*out = PERF_OUTPUT_NORMAL;
+			cli->out = PERF_OUTPUT_NORMAL;
 		else if (strcmp(arg, "json") == 0)
-			*out = PERF_OUTPUT_JSON;
+			cli->out = PERF_OUTPUT_JSON;
 		else
 			ret = -EINVAL;
 		break;
@@ -111,6 +128,19 @@ static int perf_set(struct perf_job *job, enum perf_output *out, int opt, const 
 		break;
 	case PERF_OPT_SEED:
 		ret = cli_parse_uint(arg, 0, UINT64_MAX, &job->seed);
+		break;
+	case PERF_OPT_RWMIXREAD:
+		ret = cli_parse_uint(arg, 0, 100, &v);
+		job->rwmixread = (unsigned)v;
+		break;
+	case PERF_OPT_RAMP:
+		ret = cli_parse_seconds(arg, &job->ramp) || job->ramp < 0 ? -EINVAL : 0;
+		break;
+	case PERF_OPT_RATE_IOPS:
+		ret = cli_parse_uint(arg, 1, UINT64_MAX, &job->rate_iops);
+		break;
+	case PERF_OPT_HISTOGRAM_OUT:
+		cli->histogram_out = arg;
 		break;
 	default:
 		return cli_usage_error("perf", "unknown option");
@@ -144,7 +174,43 @@ static void print_normal(const struct perf_job *job, const struct perf_result *r
 	       perf_completion_name(job->completion), r->seconds);
 	print_dir("read", &r->read, r->seconds);
 	print_dir("write", &r->write, r->seconds);
-	printf("  cpu: usr=%.1f%%, sys=%.1f%%\n", r->usr_cpu, r->sys_cpu);
+	printf("  cpu: usr=%.1f%%, sys=%.1f%%, %.0f ns per I/O\n", r->usr_cpu, r->sys_cpu,
+	       r->cpu_ns_per_io);
+}
+
+/* The live line on a terminal: IOPS over the last interval, rewritten in place. */
+struct perf_live {
+	struct perf_progress last;
+	double total; /* ramp + time */
+};
+
+static void progress_line(void *arg, const struct perf_progress *p)
+{
+	struct perf_live *live = arg;
+	/* The counts restart with each phase (ramp, window): the first report of
+	 * a phase averages over the phase so far, later ones over the interval. */
+	bool same = live->last.elapsed > 0 && live->last.ramping == p->ramping;
+	double dt = same ? p->elapsed - live->last.elapsed : p->phase_elapsed;
+	uint64_t r0 = same ? live->last.ios[0] : 0, w0 = same ? live->last.ios[1] : 0;
+
+	if (dt > 0)
+		fprintf(stderr, "\r[%s %.0f/%.0f s] read %.0f IOPS, write %.0f IOPS   ",
+			p->ramping ? "ramp" : "run", p->elapsed, live->total,
+			(double)(p->ios[0] - r0) / dt, (double)(p->ios[1] - w0) / dt);
+	live->last = *p;
+}
+
+static int write_histogram(const char *path, const struct perf_result *r)
+{
+	json_t *h = perf_histogram_json(r);
+	int ret = h ? json_dump_file(h, path, JSON_COMPACT) : -1;
+
+	json_decref(h);
+	if (ret) {
+		fprintf(stderr, "storlab perf: cannot write %s\n", path);
+		return CLI_EXIT_USAGE;
+	}
+	return CLI_EXIT_OK;
 }
 
 static int print_json(const struct perf_job *job, const struct perf_result *r)
@@ -172,11 +238,15 @@ int cli_perf(int argc, char **argv)
 	    .seconds = 10,
 	    .completion = PERF_COMPLETION_POLL,
 	    .seed = 1,
+	    .rwmixread = 50,
 	};
-	enum perf_output out = PERF_OUTPUT_NORMAL;
+	struct perf_cli cli = {.out = PERF_OUTPUT_NORMAL};
+	struct perf_live live = {0};
 	struct perf_result *res;
 	int opt, ret;
 
+	if (argc > 1 && strcmp(argv[1], "compare") == 0)
+		return cli_perf_compare(argc - 1, argv + 1);
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "h", g_perf_options, NULL)) != -1) {
@@ -186,7 +256,7 @@ int cli_perf(int argc, char **argv)
 		}
 		if (opt == '?')
 			return cli_usage_error("perf", "unknown option '%s'", argv[optind - 1]);
-		ret = perf_set(&job, &out, opt, optarg);
+		ret = perf_set(&job, &cli, opt, optarg);
 		if (ret >= 0)
 			return ret;
 	}
@@ -196,21 +266,31 @@ int cli_perf(int argc, char **argv)
 		return cli_usage_error("perf", "--target URI is required");
 	if (job.ncpus > job.queues)
 		return cli_usage_error("perf", "%u CPUs need at least as many --queues", job.ncpus);
+	if (isatty(STDERR_FILENO)) {
+		live.total = job.ramp + job.seconds;
+		job.progress = progress_line;
+		job.progress_arg = &live;
+	}
 	res = calloc(1, sizeof(*res));
 	if (!res)
 		return CLI_EXIT_USAGE;
 	ret = perf_run(&job, res);
+	if (job.progress)
+		fputs("\r\033[K", stderr); /* the live line gives way to the report */
 	if (ret) {
 		fprintf(stderr, "storlab perf: %s: %s\n", job.uri,
 			ret == -ECONNRESET ? "the back-end went away" : strerror(-ret));
 		ret = ret == -ECONNRESET ? CLI_EXIT_FAIL : CLI_EXIT_USAGE;
-	} else if (out == PERF_OUTPUT_JSON) {
+	} else if (cli.out == PERF_OUTPUT_JSON) {
 		ret = print_json(&job, res);
 	} else {
 		print_normal(&job, res);
 	}
+	if (!ret && cli.histogram_out)
+		ret = write_histogram(cli.histogram_out, res);
 	if (!ret && (res->read.errors || res->write.errors))
 		ret = CLI_EXIT_FAIL;
+	perf_result_fini(res);
 	free(res);
 	return ret;
 }

@@ -162,6 +162,8 @@ static int io_perf(const struct sc_io *io, const char *uri, json_t **result, cha
 			 (double)hist_percentile(&d->clat, 99) / 1000);
 		ret = res->read.errors || res->write.errors ? 1 : 0;
 	}
+	if (res)
+		perf_result_fini(res);
 	free(res);
 	return ret;
 }

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "env/env.h"
+#include "perf/pick.h"
 #include "storlab/initiator.h"
 #include "util/common.h"
 #include "util/log.h"
@@ -25,78 +26,9 @@
 #define PERF_TICK_MS	   100
 #define PERF_WAIT_NS	   100000L /* set-up: how often a thread looks for the start */
 
-static const char *const g_rw_names[] = {
-    [PERF_RW_RANDREAD] = "randread",
-    [PERF_RW_RANDWRITE] = "randwrite",
-    [PERF_RW_READ] = "read",
-    [PERF_RW_WRITE] = "write",
-};
-
-static const char *const g_completion_names[] = {
-    [PERF_COMPLETION_POLL] = "poll",
-    [PERF_COMPLETION_EVENT] = "event",
-};
-
-static int name_lookup(const char *const *names, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(names[i], s) == 0)
-			return (int)i;
-	}
-	return -EINVAL;
-}
-
-int perf_rw_parse(const char *s, enum perf_rw *rw)
-{
-	int i = name_lookup(g_rw_names, ARRAY_SIZE(g_rw_names), s);
-
-	if (i < 0)
-		return i;
-	*rw = (enum perf_rw)i;
-	return 0;
-}
-
-const char *perf_rw_name(enum perf_rw rw)
-{
-	return (unsigned)rw < ARRAY_SIZE(g_rw_names) ? g_rw_names[rw] : "unknown";
-}
-
-int perf_completion_parse(const char *s, enum perf_completion *c)
-{
-	int i = name_lookup(g_completion_names, ARRAY_SIZE(g_completion_names), s);
-
-	if (i < 0)
-		return i;
-	*c = (enum perf_completion)i;
-	return 0;
-}
-
-const char *perf_completion_name(enum perf_completion c)
-{
-	return (unsigned)c < ARRAY_SIZE(g_completion_names) ? g_completion_names[c] : "unknown";
-}
-
-int perf_cpus_parse(const char *s, struct perf_job *job)
-{
-	char list[256];
-	uint64_t mask;
-
-	/* lib/env parses core lists in brackets ("[0,2-3]"). */
-	if (snprintf(list, sizeof(list), "[%s]", s) >= (int)sizeof(list) ||
-	    env_parse_core_mask(list, &mask))
-		return -EINVAL;
-	job->ncpus = 0;
-	for (unsigned cpu = 0; cpu < 64; cpu++) {
-		if (mask & (1ULL << cpu))
-			job->cpus[job->ncpus++] = cpu;
-	}
-	return 0;
-}
-
-/* ---- the engine ---- */
-
 enum perf_state {
 	PERF_SETUP,
+	PERF_RAMP, /* running, not measured */
 	PERF_RUNNING,
 	PERF_STOPPED,
 };
@@ -104,6 +36,7 @@ enum perf_state {
 struct perf_io {
 	uint64_t start_tsc;
 	struct iovec iov;
+	enum perf_dir dir;
 };
 
 struct perf_queue {
@@ -111,6 +44,16 @@ struct perf_queue {
 	struct perf_io *ios;		  /* iodepth */
 	struct storlab_completion *comps; /* iodepth */
 	uint64_t cursor;		  /* sequential: the next block */
+	/* --rate-iops: requests waiting for their due time, and that time (TSC). */
+	struct perf_io **parked; /* iodepth */
+	uint32_t nparked;
+	uint64_t due;
+};
+
+/* Counters at the end of one second of the measured window. */
+struct perf_snap {
+	uint64_t ios[2];
+	uint64_t bytes[2];
 };
 
 struct perf_ctx;
@@ -122,7 +65,12 @@ struct perf_thread {
 	struct perf_queue *queues;
 	unsigned nqueues;
 	uint64_t rng;
-	struct perf_dir_stats stats;
+	struct perf_dir_stats stats[2]; /* by enum perf_dir; series unused */
+	/* The per-second series: snaps[sec] is filled when second sec ends. */
+	struct perf_snap *snaps; /* ctx->nslots */
+	unsigned sec;
+	uint64_t sec_end_tsc; /* UINT64_MAX: not measuring, or the last slot */
+	_Atomic uint64_t live[2]; /* stats[].ios for the progress line, once a batch */
 	struct rusage ru_start;
 	struct rusage ru_end;
 	int err;
@@ -131,18 +79,23 @@ struct perf_thread {
 struct perf_ctx {
 	const struct perf_job *job;
 	struct storlab_dev *dev;
-	bool write;
+	bool mixed;		 /* the direction is chosen per request */
+	enum perf_dir dir;	 /* if not */
+	uint64_t mix_threshold;	 /* pick_mix_threshold(rwmixread) */
 	bool random;
 	uint64_t offset;  /* of the range */
 	uint64_t nblocks; /* bs-sized blocks in the range */
 	_Atomic int state;
-	atomic_uint ready; /* threads set up and waiting for RUNNING */
+	atomic_uint ready; /* threads set up and waiting for RAMP or RUNNING */
 	atomic_bool failed;
 	struct perf_queue *queues; /* job->queues */
 	struct perf_thread *threads;
 	unsigned nthreads;
 	uint8_t *bufs;	     /* queues * iodepth * bs */
 	uint64_t ns_per_tsc; /* 32.32 fixed point */
+	uint64_t tsc_hz;
+	uint64_t pace_interval; /* --rate-iops: ticks between submissions on a queue; 0: off */
+	unsigned nslots;	/* of each thread's snaps: the window's seconds, rounded up, + 1 */
 };
 
 static uint64_t now_ns(void)
@@ -162,22 +115,13 @@ static uint64_t tsc_to_ns(const struct perf_ctx *ctx, uint64_t ticks)
 	return (uint64_t)(((unsigned __int128)ticks * ctx->ns_per_tsc) >> 32);
 }
 
-/* xorshift64*: a few cycles, good enough to spread offsets. */
-static uint64_t rng_next(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dULL;
-}
-
 static uint64_t next_offset(struct perf_thread *t, struct perf_queue *pq)
 {
 	struct perf_ctx *ctx = t->ctx;
 	uint64_t block;
 
 	if (ctx->random) {
-		block = rng_next(&t->rng) % ctx->nblocks;
+		block = pick_rng(&t->rng) % ctx->nblocks;
 	} else {
 		block = pq->cursor;
 		pq->cursor = pq->cursor + 1 == ctx->nblocks ? 0 : pq->cursor + 1;
@@ -187,29 +131,82 @@ static uint64_t next_offset(struct perf_thread *t, struct perf_queue *pq)
 
 static int io_submit(struct perf_thread *t, struct perf_queue *pq, struct perf_io *io, uint64_t now)
 {
+	struct perf_ctx *ctx = t->ctx;
 	uint64_t off = next_offset(t, pq);
 
 	io->start_tsc = now;
-	if (t->ctx->write)
+	io->dir = ctx->dir;
+	if (ctx->mixed)
+		io->dir = pick_mix_read(pick_rng(&t->rng), ctx->mix_threshold) ? PERF_DIR_READ
+									       : PERF_DIR_WRITE;
+	if (io->dir == PERF_DIR_WRITE)
 		return storlab_queue_write(pq->q, off, &io->iov, 1, io);
 	return storlab_queue_read(pq->q, off, &io->iov, 1, io);
 }
 
-/* Reaps what is there and puts as many requests back; returns how many. */
+static void snap_take(const struct perf_thread *t, struct perf_snap *s)
+{
+	for (unsigned d = 0; d < 2; d++) {
+		s->ios[d] = t->stats[d].ios;
+		s->bytes[d] = t->stats[d].bytes;
+	}
+}
+
+/* Closes the seconds that ended by now. Seconds with no completion (event
+ * mode, a stalled device) are closed late, with the same counts. */
+static void thread_tick(struct perf_thread *t, uint64_t now)
+{
+	unsigned last = t->ctx->nslots - 1;
+
+	while (now >= t->sec_end_tsc && t->sec < last) {
+		snap_take(t, &t->snaps[t->sec++]);
+		t->sec_end_tsc += t->ctx->tsc_hz;
+	}
+	if (t->sec == last)
+		t->sec_end_tsc = UINT64_MAX;
+}
+
+/* --rate-iops: submits the parked requests that are due. The due times come
+ * from the TSC the loop reads anyway; nothing sleeps. */
+static void queue_pace(struct perf_thread *t, struct perf_queue *pq, uint64_t now)
+{
+	uint64_t interval = t->ctx->pace_interval;
+	bool sent = false;
+
+	while (pq->nparked && pq->due <= now) {
+		int ret = io_submit(t, pq, pq->parked[--pq->nparked], now);
+
+		if (ret)
+			t->err = ret;
+		pq->due = pick_pace_next(pq->due, interval, now, interval * t->ctx->job->iodepth);
+		sent = true;
+	}
+	if (sent)
+		storlab_queue_submit(pq->q);
+}
+
+/* Reaps what is there and puts as many requests back (or parks them when
+ * paced); returns how many were reaped. */
 static int queue_poll(struct perf_thread *t, struct perf_queue *pq)
 {
 	uint32_t depth = t->ctx->job->iodepth;
+	bool paced = t->ctx->pace_interval;
 	int n = storlab_queue_reap(pq->q, pq->comps, 0, depth, 0);
 	uint64_t now;
 
 	if (n <= 0) {
 		if (n < 0)
 			t->err = n;
+		if (paced && pq->nparked)
+			queue_pace(t, pq, env_tsc());
 		return 0;
 	}
 	now = env_tsc();
+	if (now >= t->sec_end_tsc)
+		thread_tick(t, now);
 	for (int i = 0; i < n; i++) {
 		struct perf_io *io = pq->comps[i].tag;
+		struct perf_dir_stats *d = &t->stats[io->dir];
 		int ret;
 
 		if (pq->comps[i].ret == -ECONNRESET) {
@@ -217,18 +214,42 @@ static int queue_poll(struct perf_thread *t, struct perf_queue *pq)
 			t->err = -ECONNRESET;
 			continue;
 		}
-		hist_record(&t->stats.clat, tsc_to_ns(t->ctx, now - io->start_tsc));
-		t->stats.ios++;
-		t->stats.bytes += io->iov.iov_len;
+		hist_record(&d->clat, tsc_to_ns(t->ctx, now - io->start_tsc));
+		d->ios++;
+		d->bytes += io->iov.iov_len;
 		if (pq->comps[i].ret)
-			t->stats.errors++;
+			d->errors++;
+		if (paced) {
+			pq->parked[pq->nparked++] = io;
+			continue;
+		}
 		ret = io_submit(t, pq, io, now);
 		if (ret)
 			t->err = ret;
 	}
-	/* One publish (and at most one kick) for the whole batch. */
-	storlab_queue_submit(pq->q);
+	if (paced)
+		queue_pace(t, pq, now);
+	else /* One publish (and at most one kick) for the whole batch. */
+		storlab_queue_submit(pq->q);
+	atomic_store_explicit(&t->live[PERF_DIR_READ], t->stats[PERF_DIR_READ].ios,
+			      memory_order_relaxed);
+	atomic_store_explicit(&t->live[PERF_DIR_WRITE], t->stats[PERF_DIR_WRITE].ios,
+			      memory_order_relaxed);
 	return n;
+}
+
+/* The measured window starts: what the ramp counted is dropped. */
+static void thread_window_start(struct perf_thread *t)
+{
+	for (unsigned d = 0; d < 2; d++) {
+		t->stats[d].ios = t->stats[d].bytes = t->stats[d].errors = 0;
+		hist_init(&t->stats[d].clat);
+	}
+	getrusage(RUSAGE_THREAD, &t->ru_start);
+	t->sec = 0;
+	t->sec_end_tsc = env_tsc() + t->ctx->tsc_hz;
+	if (t->ctx->nslots == 1)
+		t->sec_end_tsc = UINT64_MAX;
 }
 
 static void event_wait(struct perf_thread *t)
@@ -262,39 +283,75 @@ static int thread_pin(unsigned cpu)
 	return -pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 }
 
+static void thread_submit_all(struct perf_thread *t)
+{
+	uint64_t now = env_tsc();
+
+	for (unsigned i = 0; i < t->nqueues && !t->err; i++) {
+		struct perf_queue *pq = &t->queues[i];
+
+		if (t->ctx->pace_interval) {
+			/* Paced: all start parked, the first due at once. */
+			for (uint32_t d = 0; d < t->ctx->job->iodepth; d++)
+				pq->parked[pq->nparked++] = &pq->ios[d];
+			pq->due = now;
+			queue_pace(t, pq, now);
+			continue;
+		}
+		for (uint32_t d = 0; d < t->ctx->job->iodepth && !t->err; d++)
+			t->err = io_submit(t, pq, &pq->ios[d], now);
+		storlab_queue_submit(pq->q);
+	}
+}
+
+static bool thread_parked(const struct perf_thread *t)
+{
+	for (unsigned i = 0; i < t->nqueues; i++) {
+		if (t->queues[i].nparked)
+			return true;
+	}
+	return false;
+}
+
 static void *thread_main(void *arg)
 {
 	struct perf_thread *t = arg;
 	struct perf_ctx *ctx = t->ctx;
 	bool event = ctx->job->completion == PERF_COMPLETION_EVENT;
-	uint64_t now;
+	int seen = PERF_RAMP;
 
 	t->err = thread_pin(t->cpu);
 	if (t->err)
 		log_err("cannot pin a thread to CPU %u: %s", t->cpu, strerror(-t->err));
 	for (unsigned i = 0; i < t->nqueues; i++)
 		storlab_queue_set_fd_enabled(t->queues[i].q, event);
+	t->sec_end_tsc = UINT64_MAX;
 	atomic_fetch_add(&ctx->ready, 1);
 	while (atomic_load(&ctx->state) == PERF_SETUP)
 		nanosleep(&(struct timespec){0, PERF_WAIT_NS}, NULL);
-	if (t->err || atomic_load(&ctx->state) != PERF_RUNNING)
+	if (t->err || atomic_load(&ctx->state) == PERF_STOPPED)
 		goto out;
-	getrusage(RUSAGE_THREAD, &t->ru_start);
-	now = env_tsc();
-	for (unsigned i = 0; i < t->nqueues && !t->err; i++) {
-		for (uint32_t d = 0; d < ctx->job->iodepth && !t->err; d++)
-			t->err = io_submit(t, &t->queues[i], &t->queues[i].ios[d], now);
-		storlab_queue_submit(t->queues[i].q);
-	}
-	while (!t->err && atomic_load_explicit(&ctx->state, memory_order_relaxed) == PERF_RUNNING) {
+	thread_submit_all(t);
+	while (!t->err) {
+		int state = atomic_load_explicit(&ctx->state, memory_order_relaxed);
 		int busy = 0;
 
+		if (state != seen) {
+			if (state == PERF_STOPPED)
+				break;
+			thread_window_start(t); /* RAMP to RUNNING */
+			seen = state;
+		}
 		for (unsigned i = 0; i < t->nqueues; i++)
 			busy += queue_poll(t, &t->queues[i]);
-		if (!busy && event)
+		/* Parked requests are due on the TSC: no sleeping through them. */
+		if (!busy && event && !thread_parked(t))
 			event_wait(t);
 	}
 	getrusage(RUSAGE_THREAD, &t->ru_end);
+	/* The seconds not closed yet (the last, partial one) hold the totals. */
+	for (unsigned s = t->sec; s < ctx->nslots; s++)
+		snap_take(t, &t->snaps[s]);
 out:
 	if (t->err)
 		atomic_store(&ctx->failed, true);
@@ -307,11 +364,14 @@ static void ctx_free(struct perf_ctx *ctx)
 	for (unsigned i = 0; ctx->queues && i < ctx->job->queues; i++) {
 		free(ctx->queues[i].ios);
 		free(ctx->queues[i].comps);
+		free(ctx->queues[i].parked);
 	}
 	free(ctx->queues);
 	if (ctx->threads) {
-		for (unsigned i = 0; i < ctx->nthreads; i++)
+		for (unsigned i = 0; i < ctx->nthreads; i++) {
 			free(ctx->threads[i].queues);
+			free(ctx->threads[i].snaps);
+		}
 	}
 	free(ctx->threads);
 	if (ctx->dev) {
@@ -330,12 +390,12 @@ static int ctx_queues_setup(struct perf_ctx *ctx)
 	ret = storlab_buf_alloc(ctx->dev, per_queue * job->queues, 0, (void **)&ctx->bufs);
 	if (ret)
 		return ret;
-	if (ctx->write) {
+	if (perf_rw_writes(job->rw)) {
 		uint64_t s = job->seed | 1;
 
 		/* Not zeroes: some back-ends treat those specially. */
 		for (size_t i = 0; i + 8 <= per_queue * job->queues; i += 8) {
-			uint64_t v = rng_next(&s);
+			uint64_t v = pick_rng(&s);
 
 			memcpy(ctx->bufs + i, &v, 8);
 		}
@@ -349,7 +409,8 @@ static int ctx_queues_setup(struct perf_ctx *ctx)
 		pq->q = storlab_dev_queue(ctx->dev, i);
 		pq->ios = calloc(job->iodepth, sizeof(*pq->ios));
 		pq->comps = calloc(job->iodepth, sizeof(*pq->comps));
-		if (!pq->ios || !pq->comps)
+		pq->parked = calloc(job->iodepth, sizeof(*pq->parked));
+		if (!pq->ios || !pq->comps || !pq->parked)
 			return -ENOMEM;
 		/* Sequential workloads: each queue starts in its own part. */
 		pq->cursor = ctx->nblocks * i / job->queues;
@@ -364,8 +425,14 @@ static int ctx_queues_setup(struct perf_ctx *ctx)
 static int ctx_threads_setup(struct perf_ctx *ctx)
 {
 	const struct perf_job *job = ctx->job;
+	unsigned whole = (unsigned)job->seconds;
 
-	ctx->ns_per_tsc = (1000000000ULL << 32) / env_tsc_hz();
+	ctx->tsc_hz = env_tsc_hz();
+	ctx->ns_per_tsc = (1000000000ULL << 32) / ctx->tsc_hz;
+	if (job->rate_iops)
+		ctx->pace_interval = pick_pace_interval(ctx->tsc_hz, job->rate_iops, job->queues);
+	/* A slot per second begun, and one for a window that runs a little long. */
+	ctx->nslots = whole + ((double)whole < job->seconds) + 1;
 	ctx->nthreads = job->ncpus ? job->ncpus : 1;
 	ctx->threads = calloc(ctx->nthreads, sizeof(*ctx->threads));
 	if (!ctx->threads)
@@ -376,9 +443,11 @@ static int ctx_threads_setup(struct perf_ctx *ctx)
 		t->ctx = ctx;
 		t->cpu = job->ncpus ? job->cpus[i] : (unsigned)MAX(sched_getcpu(), 0);
 		t->rng = (job->seed ^ (0x9e3779b97f4a7c15ULL * (i + 1))) | 1;
-		hist_init(&t->stats.clat);
+		hist_init(&t->stats[PERF_DIR_READ].clat);
+		hist_init(&t->stats[PERF_DIR_WRITE].clat);
 		t->queues = calloc(job->queues, sizeof(*t->queues));
-		if (!t->queues)
+		t->snaps = calloc(ctx->nslots, sizeof(*t->snaps));
+		if (!t->queues || !t->snaps)
 			return -ENOMEM;
 		for (unsigned q = i; q < job->queues; q += ctx->nthreads)
 			t->queues[t->nqueues++] = ctx->queues[q];
@@ -390,7 +459,7 @@ static int job_check(const struct perf_job *job)
 {
 	if (job->bs == 0 || job->bs % 512 || job->iodepth == 0 || job->queues == 0 ||
 	    job->queues > PERF_MAX_QUEUES || job->seconds <= 0 || job->offset % 512 ||
-	    job->ncpus > PERF_MAX_CPUS) {
+	    job->ncpus > PERF_MAX_CPUS || job->rwmixread > 100 || job->ramp < 0) {
 		log_err("bad job: bs %u iodepth %u queues %u time %.1f offset %llu", job->bs,
 			job->iodepth, job->queues, job->seconds, (unsigned long long)job->offset);
 		return -EINVAL;
@@ -441,47 +510,124 @@ static double rusage_s(const struct timeval *a, const struct timeval *b)
 	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_usec - a->tv_usec) / 1e6;
 }
 
-static void collect(struct perf_ctx *ctx, struct perf_result *res)
+/* Thread t's count of direction d in second s of its series; the last
+ * second takes what is left, so the series sums to the totals exactly. */
+static void series_add(struct perf_dir_stats *dir, const struct perf_thread *t, enum perf_dir d,
+		       unsigned len)
 {
-	struct perf_dir_stats *dir = ctx->write ? &res->write : &res->read;
+	for (unsigned s = 0; s < len; s++) {
+		const struct perf_snap *end = s + 1 == len ? NULL : &t->snaps[s];
+		uint64_t ios = end ? end->ios[d] : t->stats[d].ios;
+		uint64_t bytes = end ? end->bytes[d] : t->stats[d].bytes;
 
-	for (unsigned i = 0; i < ctx->nthreads; i++) {
-		struct perf_thread *t = &ctx->threads[i];
-
-		dir->ios += t->stats.ios;
-		dir->bytes += t->stats.bytes;
-		dir->errors += t->stats.errors;
-		hist_merge(&dir->clat, &t->stats.clat);
-		res->usr_cpu +=
-		    100 * rusage_s(&t->ru_start.ru_utime, &t->ru_end.ru_utime) / res->seconds;
-		res->sys_cpu +=
-		    100 * rusage_s(&t->ru_start.ru_stime, &t->ru_end.ru_stime) / res->seconds;
+		if (s) {
+			ios -= t->snaps[s - 1].ios[d];
+			bytes -= t->snaps[s - 1].bytes[d];
+		}
+		dir->ios_series[s] += ios;
+		dir->bytes_series[s] += bytes;
 	}
-	res->threads = ctx->nthreads;
 }
 
-/* Starts the threads once all are set up, lets them run for job->seconds
- * (less if one fails); returns the measured window in seconds. */
+static int collect(struct perf_ctx *ctx, struct perf_result *res)
+{
+	struct perf_dir_stats *dirs[2] = {&res->read, &res->write};
+	unsigned whole = (unsigned)res->seconds;
+	double cpu_s = 0;
+
+	/* The window as measured, in seconds begun; the slots bound it. */
+	res->series_len = MIN(whole + ((double)whole < res->seconds), ctx->nslots);
+	res->series_len = MAX(res->series_len, 1u);
+	for (unsigned d = 0; d < 2; d++) {
+		dirs[d]->ios_series = calloc(res->series_len, sizeof(uint64_t));
+		dirs[d]->bytes_series = calloc(res->series_len, sizeof(uint64_t));
+		if (!dirs[d]->ios_series || !dirs[d]->bytes_series)
+			return -ENOMEM;
+	}
+	for (unsigned i = 0; i < ctx->nthreads; i++) {
+		struct perf_thread *t = &ctx->threads[i];
+		double usr = rusage_s(&t->ru_start.ru_utime, &t->ru_end.ru_utime);
+		double sys = rusage_s(&t->ru_start.ru_stime, &t->ru_end.ru_stime);
+
+		for (unsigned d = 0; d < 2; d++) {
+			dirs[d]->ios += t->stats[d].ios;
+			dirs[d]->bytes += t->stats[d].bytes;
+			dirs[d]->errors += t->stats[d].errors;
+			hist_merge(&dirs[d]->clat, &t->stats[d].clat);
+			series_add(dirs[d], t, (enum perf_dir)d, res->series_len);
+		}
+		res->usr_cpu += 100 * usr / res->seconds;
+		res->sys_cpu += 100 * sys / res->seconds;
+		cpu_s += usr + sys;
+	}
+	if (res->read.ios + res->write.ios)
+		res->cpu_ns_per_io = cpu_s * 1e9 / (double)(res->read.ios + res->write.ios);
+	res->threads = ctx->nthreads;
+	return 0;
+}
+
+static void progress_report(struct perf_ctx *ctx, uint64_t start, uint64_t phase, bool ramping)
+{
+	uint64_t now = now_ns();
+	struct perf_progress p = {.elapsed = (double)(now - start) / 1e9,
+				  .phase_elapsed = (double)(now - phase) / 1e9,
+				  .ramping = ramping};
+
+	for (unsigned i = 0; i < ctx->nthreads; i++) {
+		for (unsigned d = 0; d < 2; d++)
+			p.ios[d] += atomic_load_explicit(&ctx->threads[i].live[d],
+							 memory_order_relaxed);
+	}
+	ctx->job->progress(ctx->job->progress_arg, &p);
+}
+
+/* Starts the threads once all are set up, lets them ramp for job->ramp
+ * seconds and run for job->seconds (less if one fails); returns the
+ * measured window in seconds. */
 static double run_window(struct perf_ctx *ctx)
 {
-	uint64_t start, end, deadline;
-	struct timespec tick = {0, PERF_TICK_MS * 1000000L};
+	const struct perf_job *job = ctx->job;
+	uint64_t start, mstart, end, deadline, next_progress;
+	bool ramping = job->ramp > 0;
 
 	while (atomic_load(&ctx->ready) < ctx->nthreads)
 		nanosleep(&(struct timespec){0, PERF_WAIT_NS}, NULL);
-	start = now_ns();
-	atomic_store(&ctx->state, PERF_RUNNING);
-	deadline = start + (uint64_t)(ctx->job->seconds * 1e9);
-	while (now_ns() < deadline && !atomic_load(&ctx->failed)) {
-		uint64_t left = deadline - now_ns();
+	start = mstart = now_ns();
+	atomic_store(&ctx->state, ramping ? PERF_RAMP : PERF_RUNNING);
+	deadline = start + (uint64_t)((job->ramp + job->seconds) * 1e9);
+	next_progress = start + PERF_PROGRESS_MS * 1000000ULL;
+	for (;;) {
+		uint64_t now = now_ns(), left = deadline > now ? deadline - now : 0;
 
-		if (left < (uint64_t)tick.tv_nsec)
-			tick.tv_nsec = (long)left;
-		nanosleep(&tick, NULL);
+		if (!left || atomic_load(&ctx->failed))
+			break;
+		/* Before the phase may change: the counts are still of this one. */
+		if (job->progress && now >= next_progress) {
+			progress_report(ctx, start, mstart, ramping);
+			next_progress += PERF_PROGRESS_MS * 1000000ULL;
+		}
+		if (ramping && now >= start + (uint64_t)(job->ramp * 1e9)) {
+			/* The window is job->seconds from here, whatever the ramp overran. */
+			ramping = false;
+			atomic_store(&ctx->state, PERF_RUNNING);
+			mstart = now;
+			deadline = mstart + (uint64_t)(job->seconds * 1e9);
+		}
+		nanosleep(&(struct timespec){0, (long)MIN(left, PERF_TICK_MS * 1000000ULL)}, NULL);
 	}
 	atomic_store(&ctx->state, PERF_STOPPED);
 	end = now_ns();
-	return (double)(end - start) / 1e9;
+	return (double)(end - mstart) / 1e9;
+}
+
+void perf_result_fini(struct perf_result *res)
+{
+	free(res->read.ios_series);
+	free(res->read.bytes_series);
+	free(res->write.ios_series);
+	free(res->write.bytes_series);
+	res->read.ios_series = res->read.bytes_series = NULL;
+	res->write.ios_series = res->write.bytes_series = NULL;
 }
 
 int perf_run(const struct perf_job *job, struct perf_result *res)
@@ -496,8 +642,10 @@ int perf_run(const struct perf_job *job, struct perf_result *res)
 	ret = job_check(job);
 	if (ret)
 		return ret;
-	ctx.write = job->rw == PERF_RW_WRITE || job->rw == PERF_RW_RANDWRITE;
-	ctx.random = job->rw == PERF_RW_RANDREAD || job->rw == PERF_RW_RANDWRITE;
+	ctx.mixed = job->rw == PERF_RW_RW || job->rw == PERF_RW_RANDRW;
+	ctx.mix_threshold = pick_mix_threshold(job->rwmixread);
+	ctx.dir = perf_rw_writes(job->rw) ? PERF_DIR_WRITE : PERF_DIR_READ;
+	ctx.random = perf_rw_random(job->rw);
 	ret = ctx_open(&ctx, res);
 	if (!ret)
 		ret = ctx_queues_setup(&ctx);
@@ -524,7 +672,9 @@ int perf_run(const struct perf_job *job, struct perf_result *res)
 			ret = ctx.threads[i].err;
 	}
 	if (!ret)
-		collect(&ctx, res);
+		ret = collect(&ctx, res);
+	if (ret)
+		perf_result_fini(res);
 out:
 	ctx_free(&ctx);
 	return ret;

@@ -14,9 +14,10 @@
  * are reaped in batches and resubmitted at once, and in poll mode the only
  * system call is the kick the ring asks for.
  *
- * Growth points: struct perf_job is one workload (mixes and several jobs
- * come next), struct perf_result keeps reads and writes apart, and the
- * report (report.c) is built from the result only.
+ * Growth points: struct perf_job is one workload (several jobs come next),
+ * struct perf_result keeps reads and writes apart, and the report (report.c)
+ * is built from the result only. Parsing of job options is in job.c, the
+ * rate pacing arithmetic in pace.h.
  */
 
 #include <stdbool.h>
@@ -32,6 +33,21 @@ enum perf_rw {
 	PERF_RW_RANDWRITE,
 	PERF_RW_READ,
 	PERF_RW_WRITE,
+	PERF_RW_RW,	/* sequential, each request a read with rwmixread percent odds */
+	PERF_RW_RANDRW, /* random, likewise */
+};
+
+enum perf_dir {
+	PERF_DIR_READ,
+	PERF_DIR_WRITE,
+};
+
+/* What perf_run() tells its progress callback, from the calling thread. */
+struct perf_progress {
+	double elapsed;	      /* seconds since the threads started, ramp included */
+	double phase_elapsed; /* seconds since the ramp or the measured window began */
+	bool ramping;	      /* the counts are of the ramp, not measured */
+	uint64_t ios[2];      /* since the phase began (about), by enum perf_dir */
 };
 
 enum perf_completion {
@@ -52,13 +68,25 @@ struct perf_job {
 	uint64_t offset; /* the range I/O goes to */
 	uint64_t size;	 /* 0: to the end of the device */
 	uint64_t seed;	 /* random offsets */
+	unsigned rwmixread; /* PERF_RW_RW/RANDRW: percent of reads, 0..100 */
+	double ramp;	    /* seconds run before the measured window, not counted */
+	uint64_t rate_iops; /* 0: as fast as possible; else for the job, split over queues */
+	/* Called about every PERF_PROGRESS_MS on perf_run()'s thread; NULL: none. */
+	void (*progress)(void *arg, const struct perf_progress *p);
+	void *progress_arg;
 };
+
+#define PERF_PROGRESS_MS 1000
 
 struct perf_dir_stats {
 	uint64_t ios;
 	uint64_t bytes;
 	uint64_t errors;       /* completions with a non-OK status */
 	struct histogram clat; /* ns from queueing to reaping */
+	/* Per second of the measured window (series_len entries), owned by the
+	 * result: completions and bytes in that second. */
+	uint64_t *ios_series;
+	uint64_t *bytes_series;
 };
 
 struct perf_result {
@@ -67,11 +95,13 @@ struct perf_result {
 	struct perf_dir_stats write;
 	double usr_cpu; /* percent of one CPU, summed over threads */
 	double sys_cpu;
+	double cpu_ns_per_io; /* usr + sys of the initiator's threads per completed I/O */
+	unsigned series_len;  /* seconds in the series: the measured window, rounded up */
 	unsigned threads;
 	uint64_t capacity; /* of the device, bytes */
 };
 
-/* "randread", "randwrite", "read", "write". 0 or -EINVAL. */
+/* "randread", "randwrite", "read", "write", "rw", "randrw". 0 or -EINVAL. */
 int perf_rw_parse(const char *s, enum perf_rw *rw);
 const char *perf_rw_name(enum perf_rw rw);
 /* "poll", "event". 0 or -EINVAL. */
@@ -80,11 +110,18 @@ const char *perf_completion_name(enum perf_completion c);
 /* "1", "0-3", "0,2,4-5" into job->cpus. 0 or -EINVAL. */
 int perf_cpus_parse(const char *s, struct perf_job *job);
 
+/* Whether the workload issues writes / picks offsets at random. */
+bool perf_rw_writes(enum perf_rw rw);
+bool perf_rw_reads(enum perf_rw rw);
+bool perf_rw_random(enum perf_rw rw);
+
 /*
  * Opens the device, runs the job, closes the device. Returns 0 with *res
  * filled, or a negative errno: -EINVAL (job), what storlab_dev_open()
  * returns, -ECONNRESET (the back-end went away during the run).
  */
 int perf_run(const struct perf_job *job, struct perf_result *res);
+/* Frees what perf_run() allocated in *res (the series); res itself is the caller's. */
+void perf_result_fini(struct perf_result *res);
 
 #endif

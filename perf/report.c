@@ -37,17 +37,29 @@ static json_t *clat_json(const struct histogram *h)
 			 "percentile", pct);
 }
 
-/* fio's per-direction object: bw in KiB/s, runtime in ms. */
-static json_t *dir_json(const struct perf_dir_stats *d, double seconds)
+static json_t *series_json(const uint64_t *v, unsigned n)
 {
-	double bw = perf_bw_bytes(d, seconds);
+	json_t *a = json_array();
 
-	return json_pack("{s:I, s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:o}", "io_bytes",
+	for (unsigned i = 0; v && i < n; i++)
+		json_array_append_new(a, json_integer((json_int_t)v[i]));
+	return a;
+}
+
+/* fio's per-direction object: bw in KiB/s, runtime in ms. Ours added: the
+ * per-second series (fio logs those to files instead). */
+static json_t *dir_json(const struct perf_dir_stats *d, const struct perf_result *res)
+{
+	double seconds = res->seconds, bw = perf_bw_bytes(d, seconds);
+
+	return json_pack("{s:I, s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:o, s:o, s:o}", "io_bytes",
 			 (json_int_t)d->bytes, "io_kbytes", (json_int_t)(d->bytes >> 10),
 			 "bw_bytes", (json_int_t)bw, "bw", (json_int_t)(bw / 1024), "iops",
 			 perf_iops(d, seconds), "runtime", (json_int_t)(seconds * 1000),
 			 "total_ios", (json_int_t)d->ios, "errors", (json_int_t)d->errors,
-			 "clat_ns", clat_json(&d->clat));
+			 "clat_ns", clat_json(&d->clat), "iops_series",
+			 series_json(d->ios_series, res->series_len), "bw_bytes_series",
+			 series_json(d->bytes_series, res->series_len));
 }
 
 static json_t *job_options_json(const struct perf_job *job)
@@ -68,16 +80,48 @@ static json_t *job_options_json(const struct perf_job *job)
 	json_object_set_new(o, "cpus", json_string(cpus));
 	json_object_set_new(o, "completion", json_string(perf_completion_name(job->completion)));
 	json_object_set_new(o, "runtime", json_sprintf("%g", job->seconds));
+	json_object_set_new(o, "ramp_time", json_sprintf("%g", job->ramp));
+	if (job->rw == PERF_RW_RW || job->rw == PERF_RW_RANDRW)
+		json_object_set_new(o, "rwmixread", json_sprintf("%u", job->rwmixread));
+	if (job->rate_iops)
+		json_object_set_new(o, "rate_iops", json_sprintf("%llu",
+								 (unsigned long long)job->rate_iops));
 	return o;
 }
 
 json_t *perf_report_json(const struct perf_job *job, const struct perf_result *res)
 {
-	json_t *j = json_pack("{s:s, s:i, s:f, s:o, s:o, s:o, s:f, s:f, s:i}", "jobname", "perf",
-			      "error", 0, "elapsed", res->seconds, "job options",
-			      job_options_json(job), "read", dir_json(&res->read, res->seconds),
-			      "write", dir_json(&res->write, res->seconds), "usr_cpu", res->usr_cpu,
-			      "sys_cpu", res->sys_cpu, "threads", (int)res->threads);
+	json_t *j = json_pack("{s:s, s:i, s:f, s:o, s:o, s:o, s:f, s:f, s:f, s:i}", "jobname",
+			      "perf", "error", 0, "elapsed", res->seconds, "job options",
+			      job_options_json(job), "read", dir_json(&res->read, res),
+			      "write", dir_json(&res->write, res), "usr_cpu", res->usr_cpu,
+			      "sys_cpu", res->sys_cpu, "cpu_ns_per_io", res->cpu_ns_per_io,
+			      "threads", (int)res->threads);
 
 	return json_pack("{s:I, s:[o]}", "timestamp", (json_int_t)time(NULL), "jobs", j);
+}
+
+/* The buckets that counted something: a histogram is ~3700 buckets, most empty. */
+static json_t *buckets_json(const struct histogram *h)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < HIST_BUCKETS; i++) {
+		if (h->buckets[i])
+			json_array_append_new(
+			    a, json_pack("{s:I, s:I, s:I}", "low_ns",
+					 (json_int_t)hist_bucket_low(i), "high_ns",
+					 (json_int_t)hist_bucket_high(i), "count",
+					 (json_int_t)h->buckets[i]));
+	}
+	return a;
+}
+
+json_t *perf_histogram_json(const struct perf_result *res)
+{
+	return json_pack("{s:i, s:{s:I, s:o}, s:{s:I, s:o}}", "sub_bucket_bits", HIST_SUB_BITS,
+			 "read", "N", (json_int_t)res->read.clat.count, "buckets",
+			 buckets_json(&res->read.clat), "write", "N",
+			 (json_int_t)res->write.clat.count, "buckets",
+			 buckets_json(&res->write.clat));
 }

@@ -24,4 +24,10 @@ double perf_bw_bytes(const struct perf_dir_stats *d, double seconds);
 /* A new JSON object (caller decrefs), or NULL on allocation failure. */
 json_t *perf_report_json(const struct perf_job *job, const struct perf_result *res);
 
+/* The raw latency buckets of each direction, for --histogram-out:
+ * {"sub_bucket_bits", "read": {"N", "buckets": [{"low_ns", "high_ns",
+ * "count"}]}, "write": ...}, only buckets with a count, in order. Bounds are
+ * inclusive. A new object (caller decrefs), or NULL on allocation failure. */
+json_t *perf_histogram_json(const struct perf_result *res);
+
 #endif

@@ -448,9 +448,11 @@ static void test_perf_run(void **state)
 	assert_true(res->seconds >= 0.3 && res->seconds < 1);
 	assert_int_equal(res->threads, 1);
 	assert_int_equal(res->capacity, IMG_SIZE);
+	perf_result_fini(res);
 	job.size = IMG_SIZE; /* past the end */
 	job.offset = 4096;
 	assert_int_equal(perf_run(&job, res), -EINVAL);
+	perf_result_fini(res);
 	free(res);
 }
 

@@ -34,7 +34,15 @@ static void test_parse(void **state)
 	assert_int_equal(perf_rw_parse("randwrite", &rw), 0);
 	assert_int_equal(rw, PERF_RW_RANDWRITE);
 	assert_string_equal(perf_rw_name(rw), "randwrite");
-	assert_int_equal(perf_rw_parse("rw", &rw), -EINVAL);
+	assert_int_equal(perf_rw_parse("randrw", &rw), 0);
+	assert_int_equal(rw, PERF_RW_RANDRW);
+	assert_true(perf_rw_reads(rw) && perf_rw_writes(rw) && perf_rw_random(rw));
+	assert_int_equal(perf_rw_parse("rw", &rw), 0);
+	assert_string_equal(perf_rw_name(rw), "rw");
+	assert_false(perf_rw_random(rw));
+	assert_false(perf_rw_writes(PERF_RW_RANDREAD));
+	assert_false(perf_rw_reads(PERF_RW_WRITE));
+	assert_int_equal(perf_rw_parse("trim", &rw), -EINVAL);
 	assert_int_equal(perf_completion_parse("event", &c), 0);
 	assert_int_equal(c, PERF_COMPLETION_EVENT);
 	assert_int_equal(perf_completion_parse("irq", &c), -EINVAL);
@@ -71,6 +79,10 @@ static void test_report_fields(void **state)
 	res->read.bytes = 4000 * 4096;
 	res->seconds = 2;
 	res->usr_cpu = 150;
+	res->cpu_ns_per_io = 750;
+	res->series_len = 2;
+	res->read.ios_series = (uint64_t[]){1500, 2500};
+	res->read.bytes_series = (uint64_t[]){1500 * 4096, 2500 * 4096};
 	res->threads = 2;
 	root = perf_report_json(&job, res);
 	assert_non_null(root);
@@ -100,7 +112,54 @@ static void test_report_fields(void **state)
 	    json_string_value(json_object_get(json_object_get(job0, "job options"), "cpus")),
 	    "0,1");
 	assert_true(json_real_value(json_object_get(job0, "usr_cpu")) == 150.0);
+	assert_true(json_real_value(json_object_get(job0, "cpu_ns_per_io")) == 750.0);
+	assert_int_equal(int_at(clat, "min", NULL), 1000);
+	assert_non_null(json_object_get(pct, "90.000000"));
+	assert_int_equal(json_array_size(json_object_get(read, "iops_series")), 2);
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(read, "iops_series"), 1)),
+			 2500);
+	assert_int_equal(
+	    json_integer_value(json_array_get(json_object_get(read, "bw_bytes_series"), 0)),
+	    1500 * 4096);
+	/* A direction without series arrays (set by perf_run() only) prints an empty one. */
+	assert_int_equal(
+	    json_array_size(json_object_get(json_object_get(job0, "write"), "iops_series")), 0);
 	json_decref(root);
+	free(res);
+}
+
+/* --histogram-out: the non-empty buckets with their bounds, in order, adding
+ * up to N; each recorded value inside its bucket. */
+static void test_histogram_json(void **state)
+{
+	static const uint64_t values[] = {3, 100, 100, 5000, 1000000};
+	struct perf_result *res = calloc(1, sizeof(*res));
+	json_t *h, *b;
+	uint64_t sum = 0;
+
+	(void)state;
+	hist_init(&res->read.clat);
+	hist_init(&res->write.clat);
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+		hist_record(&res->read.clat, values[i]);
+	h = perf_histogram_json(res);
+	assert_non_null(h);
+	assert_int_equal(int_at(h, "sub_bucket_bits", NULL), HIST_SUB_BITS);
+	assert_int_equal(int_at(json_object_get(h, "read"), "N", NULL), 5);
+	b = json_object_get(json_object_get(h, "read"), "buckets");
+	assert_int_equal(json_array_size(b), 4);
+	for (size_t i = 0; i < json_array_size(b); i++) {
+		json_t *e = json_array_get(b, i);
+
+		sum += (uint64_t)int_at(e, "count", NULL);
+		assert_true(int_at(e, "low_ns", NULL) <= int_at(e, "high_ns", NULL));
+	}
+	assert_int_equal(sum, 5);
+	assert_int_equal(int_at(json_array_get(b, 1), "count", NULL), 2);
+	assert_true(int_at(json_array_get(b, 3), "low_ns", NULL) <= 1000000);
+	assert_true(int_at(json_array_get(b, 3), "high_ns", NULL) >= 1000000);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(h, "write"), "buckets")), 0);
+	json_decref(h);
 	free(res);
 }
 
@@ -109,6 +168,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse),
 	    cmocka_unit_test(test_report_fields),
+	    cmocka_unit_test(test_histogram_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
