@@ -10,6 +10,8 @@
 
 #include <ctype.h>
 
+#include <jansson.h>
+
 #include "cli/cli.h"
 #include "util/common.h"
 
@@ -109,4 +111,17 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, " (see storlab %s --help)\n", cmd);
 	return CLI_EXIT_USAGE;
+}
+
+int cli_print_json(const char *cmd, json_t *root)
+{
+	int bad = !root || json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0;
+
+	json_decref(root);
+	if (bad) {
+		fprintf(stderr, "storlab %s: cannot write the JSON report\n", cmd);
+		return CLI_EXIT_USAGE;
+	}
+	putchar('\n');
+	return CLI_EXIT_OK;
 }

@@ -39,4 +39,10 @@ void cli_format_bytes(uint64_t bytes, char *buf, unsigned len);
 /* Reports a usage error ("storlab <cmd>: <message>") and returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Prints root (taken; NULL means it could not be built) on stdout as JSON
+ * indented by 2, in key order, and a newline. CLI_EXIT_OK, or
+ * CLI_EXIT_USAGE after a message naming cmd. */
+struct json_t;
+int cli_print_json(const char *cmd, struct json_t *root);
+
 #endif

@@ -240,12 +240,8 @@ static int report(const struct conform_args *a, const struct conform_run *run)
 		}
 	}
 	if (a->json) {
-		json_t *j = conform_report_json(run);
-
-		if (!j || json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER))
+		if (cli_print_json("conform", conform_report_json(run)) != CLI_EXIT_OK)
 			return CLI_EXIT_USAGE;
-		printf("\n");
-		json_decref(j);
 	} else {
 		conform_report_summary(run, stdout);
 	}

@@ -105,14 +105,7 @@ static int info_json(const struct io_args *a, const struct storlab_dev_info *inf
 	    features_json(info->protocol_features_offered, info->protocol_features_negotiated,
 			  storlab_protocol_feature_name),
 	    "config", cfg);
-	if (!root) {
-		fprintf(stderr, "storlab %s: cannot build the JSON answer\n", a->cmd);
-		return CLI_EXIT_USAGE;
-	}
-	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	putchar('\n');
-	json_decref(root);
-	return CLI_EXIT_OK;
+	return cli_print_json(a->cmd, root);
 }
 
 static void features_table(const char *title, uint64_t offered, uint64_t negotiated, name_fn name)

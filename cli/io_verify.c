@@ -93,15 +93,15 @@ static void report_json(const struct io_args *a, const struct verify_opts *o,
 	    (json_int_t)r->bytes_written, "bytes_read", (json_int_t)r->bytes_read, "bad_sectors",
 	    (json_int_t)r->bad_sectors, "io_errors", (json_int_t)r->io_errors, "reconnects",
 	    (int)r->reconnects, "seconds", r->seconds, "mismatches", mm, "per_queue", queues);
-	if (r->io_errors)
+	if (root && r->io_errors)
 		json_object_set_new(root, "first_error",
 				    json_pack("{s:I, s:s, s:i}", "offset",
 					      (json_int_t)r->first_error_offset, "status",
 					      storlab_status_name(r->first_error_status), "errno",
 					      -r->first_error));
-	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	putchar('\n');
-	json_decref(root);
+	/* The verdict is the exit code the caller returns; a report that
+	 * cannot be written is said on stderr. */
+	(void)cli_print_json(a->cmd, root);
 }
 
 static void report_text(const struct io_args *a, const struct verify_opts *o,

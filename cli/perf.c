@@ -217,15 +217,9 @@ static int print_json(const struct perf_job *job, const struct perf_result *r)
 {
 	json_t *root = perf_report_json(job, r);
 
-	if (!root) {
-		fprintf(stderr, "storlab perf: cannot build the JSON report\n");
-		return CLI_EXIT_USAGE;
-	}
-	json_object_set_new(root, "storlab version", json_string(STORLAB_VERSION));
-	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	putchar('\n');
-	json_decref(root);
-	return CLI_EXIT_OK;
+	if (root)
+		json_object_set_new(root, "storlab version", json_string(STORLAB_VERSION));
+	return cli_print_json("perf", root);
 }
 
 int cli_perf(int argc, char **argv)

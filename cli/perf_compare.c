@@ -65,16 +65,11 @@ static int print_json(const struct perf_cmp_report *rep, const char *nw_path,
 {
 	json_t *root = perf_cmp_report_json(rep);
 
-	if (!root) {
-		fprintf(stderr, "storlab perf compare: cannot build the JSON report\n");
-		return CLI_EXIT_USAGE;
+	if (root) {
+		json_object_set_new(root, "new", json_string(nw_path));
+		json_object_set_new(root, "baseline", json_string(base_path));
 	}
-	json_object_set_new(root, "new", json_string(nw_path));
-	json_object_set_new(root, "baseline", json_string(base_path));
-	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	putchar('\n');
-	json_decref(root);
-	return CLI_EXIT_OK;
+	return cli_print_json("perf compare", root);
 }
 
 int cli_perf_compare(int argc, char **argv)
