@@ -113,15 +113,8 @@ bool conform_backend_alive(struct conform_ctx *ctx);
  * want_features below. A case that leaves one feature out asks for
  * CONFORM_DEV_FEATURES & ~VIRTIO_BIT(f) (never ~VIRTIO_BIT(f) alone, which
  * would acknowledge legacy bits such as NOTIFY_ON_EMPTY too). */
-#define CONFORM_DEV_FEATURES                                                                       \
-	(VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC) |                \
-	 VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX) | VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX) |                 \
-	 VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_GEOMETRY) |                    \
-	 VIRTIO_BIT(VIRTIO_BLK_F_RO) | VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) |                         \
-	 VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) | VIRTIO_BIT(VIRTIO_BLK_F_TOPOLOGY) |                      \
-	 VIRTIO_BIT(VIRTIO_BLK_F_CONFIG_WCE) | VIRTIO_BIT(VIRTIO_BLK_F_MQ) |                       \
-	 VIRTIO_BIT(VIRTIO_BLK_F_DISCARD) | VIRTIO_BIT(VIRTIO_BLK_F_WRITE_ZEROES) |                \
-	 VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES))
+#define CONFORM_DEV_FEATURES \
+	(VIRTIO_BLK_DRIVER_FEATURES | VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES))
 
 /*
  * Guest memory (a memfd registered with SET_MEM_TABLE), negotiated features,

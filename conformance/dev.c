@@ -91,28 +91,11 @@ static int mem_map(struct dev_priv *p, uint64_t size)
 	return 0;
 }
 
-/* GET_CONFIG with the struct size; back-ends that predate virtio 1.2's
- * secure-erase fields (qemu-storage-daemon 7.2) refuse more than 60 bytes. */
 static int dev_read_config(struct dev_priv *p)
 {
-	static const uint32_t sizes[] = {
-	    sizeof(struct virtio_blk_config),
-	    offsetof(struct virtio_blk_config, max_secure_erase_sectors),
-	};
-	int ret = -EINVAL;
-
-	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
-		memset(p->pub.config, 0, sizeof(p->pub.config));
-		ret = vhost_fe_get_config(p->pub.fe, 0, sizes[i], p->pub.config);
-		if (ret == 0) {
-			p->pub.config_len = sizes[i];
-			return 0;
-		}
-		conform_note(p->ctx, "GET_CONFIG of %u bytes: %s", sizes[i], strerror(-ret));
-		if (ret == -EPIPE || ret == -ECONNRESET || ret == -ETIMEDOUT)
-			break;
-	}
-	return ret;
+	memset(p->pub.config, 0, sizeof(p->pub.config));
+	return vhost_fe_get_blk_config(p->pub.fe, (struct virtio_blk_config *)p->pub.config,
+				       &p->pub.config_len);
 }
 
 static int dev_negotiate(struct dev_priv *p, const struct conform_dev_opts *o, uint64_t *queue_num)

@@ -20,14 +20,7 @@
 #include "vhost/vhost.h"
 
 /* The virtio features this driver understands (virtio 1.2 §5.2.3, §6). */
-static const uint64_t g_driver_features =
-    VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC) |
-    VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX) | VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX) |
-    VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_GEOMETRY) |
-    VIRTIO_BIT(VIRTIO_BLK_F_RO) | VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) |
-    VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) | VIRTIO_BIT(VIRTIO_BLK_F_TOPOLOGY) |
-    VIRTIO_BIT(VIRTIO_BLK_F_CONFIG_WCE) | VIRTIO_BIT(VIRTIO_BLK_F_MQ) |
-    VIRTIO_BIT(VIRTIO_BLK_F_DISCARD) | VIRTIO_BIT(VIRTIO_BLK_F_WRITE_ZEROES);
+static const uint64_t g_driver_features = VIRTIO_BLK_DRIVER_FEATURES;
 
 static const uint64_t g_driver_protocol_features = VIRTIO_BIT(VHOST_USER_PROTOCOL_F_MQ) |
 						   VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) |
@@ -61,32 +54,17 @@ static void config_from_wire(struct storlab_blk_config *c, const struct virtio_b
 	};
 }
 
-/* GET_CONFIG with the struct size. Back-ends built before virtio 1.2 added
- * the secure-erase fields refuse more than the 60 bytes they know (QEMU
- * answers a too-large size with an empty reply), so ask once more for that. */
 static int dev_read_config(struct storlab_dev *dev)
 {
-	static const uint32_t sizes[] = {
-	    sizeof(struct virtio_blk_config),
-	    offsetof(struct virtio_blk_config, max_secure_erase_sectors),
-	};
 	struct virtio_blk_config w;
-	int ret = -EINVAL;
+	int ret = vhost_fe_get_blk_config(dev->fe, &w, &dev->info.config_size);
 
-	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
-		memset(&w, 0, sizeof(w));
-		ret = vhost_fe_get_config(dev->fe, 0, sizes[i], &w);
-		if (ret == 0) {
-			dev->info.config_size = sizes[i];
-			config_from_wire(&dev->info.config, &w);
-			return 0;
-		}
-		log_info("GET_CONFIG of %u bytes: %s", sizes[i], strerror(-ret));
-		if (ret == -EPIPE || ret == -ECONNRESET || ret == -ETIMEDOUT)
-			break;
+	if (ret) {
+		log_err("%s: cannot read the config space: %s", dev->path, strerror(-ret));
+		return ret;
 	}
-	log_err("%s: cannot read the config space: %s", dev->path, strerror(-ret));
-	return ret;
+	config_from_wire(&dev->info.config, &w);
+	return 0;
 }
 
 static int dev_negotiate(struct storlab_dev *dev)

@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "spec/virtio.h"
+
 #define VIRTIO_ID_BLOCK 2
 
 /* §5.2.3 feature bits */
@@ -22,6 +24,18 @@
 #define VIRTIO_BLK_F_WRITE_ZEROES 14
 #define VIRTIO_BLK_F_LIFETIME 15
 #define VIRTIO_BLK_F_SECURE_ERASE 16
+
+/* Not the spec's: the features storlab's virtio-blk driver side (the
+ * initiator, the conformance runner's device) understands and acknowledges
+ * when they are offered (§5.2.3 and §6; VIRTIO_BIT is in spec/virtio.h). */
+#define VIRTIO_BLK_DRIVER_FEATURES                                                        \
+	(VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC) |       \
+	 VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX) | VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX) |        \
+	 VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_GEOMETRY) |           \
+	 VIRTIO_BIT(VIRTIO_BLK_F_RO) | VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) |                \
+	 VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) | VIRTIO_BIT(VIRTIO_BLK_F_TOPOLOGY) |             \
+	 VIRTIO_BIT(VIRTIO_BLK_F_CONFIG_WCE) | VIRTIO_BIT(VIRTIO_BLK_F_MQ) |              \
+	 VIRTIO_BIT(VIRTIO_BLK_F_DISCARD) | VIRTIO_BIT(VIRTIO_BLK_F_WRITE_ZEROES))
 
 /* §5.2.4 device configuration layout */
 struct virtio_blk_config {

@@ -171,6 +171,13 @@ int vhost_fe_set_vring_enable(struct vhost_fe *fe, uint32_t index, bool enable);
 int vhost_fe_get_config(struct vhost_fe *fe, uint32_t offset, uint32_t size, void *buf);
 int vhost_fe_set_config(struct vhost_fe *fe, uint32_t offset, uint32_t size, const void *buf);
 
+/* Reads a virtio-blk config space (virtio 1.2 §5.2.4) into cfg, zeroed
+ * past what the back-end answered: GET_CONFIG with the struct size, then
+ * with the 60 bytes that back-ends older than virtio 1.2 know. *len gets the
+ * size that was answered. 0 or the last GET_CONFIG error. */
+struct virtio_blk_config;
+int vhost_fe_get_blk_config(struct vhost_fe *fe, struct virtio_blk_config *cfg, uint32_t *len);
+
 /* Raw access for conformance cases and fuzzers: any header, any payload,
  * any fds. vhost_fe_send_raw sends hdr->size bytes of payload.
  * vhost_fe_recv_raw waits up to timeout_ms for one whole message, copies at
