@@ -27,7 +27,7 @@ FUZZ_CC := clang
 WARN := -Wall -Wextra -Werror -Wmissing-declarations -Wstrict-prototypes
 CPPFLAGS += -D_GNU_SOURCE -Iinclude -Ilib -I.
 CFLAGS := -std=gnu11 -O2 -g -pthread $(WARN) -MMD -MP
-LDLIBS := -ljansson -lcyaml -lyaml -luring -lnuma -lpthread
+LDLIBS := -ljansson -lcyaml -lyaml -luring -lnuma -lsqlite3 -lpthread
 ifeq ($(SAN),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined

@@ -21,6 +21,8 @@ int cli_rpc(int argc, char **argv);
 int cli_perf(int argc, char **argv);
 /* perf_compare.c: `storlab perf compare ...`, argv[0] being "compare". */
 int cli_perf_compare(int argc, char **argv);
+/* perf_history.c: `storlab perf history ...`, argv[0] being "history". */
+int cli_perf_history(int argc, char **argv);
 int cli_conform(int argc, char **argv);
 int cli_scenario(int argc, char **argv);
 

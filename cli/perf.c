@@ -241,6 +241,8 @@ int cli_perf(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "compare") == 0)
 		return cli_perf_compare(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "history") == 0)
+		return cli_perf_history(argc - 1, argv + 1);
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "h", g_perf_options, NULL)) != -1) {

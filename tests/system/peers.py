@@ -104,10 +104,11 @@ def rte_vhost_factory(workdir):
 
 @pytest.fixture
 def bad_backend_factory(workdir):
-    """bad_backend_factory(*breaks, size_mb=64, queues=2, readonly=False)."""
+    """bad_backend_factory(*breaks, size_mb=64, queues=2, readonly=False, extra=()).
+    extra: more bad_backend options, as a switch's "args" names them."""
 
-    def make(n, *breaks, size_mb=64, queues=2, readonly=False):
-        args = ["--size", size_mb, "--queues", queues]
+    def make(n, *breaks, size_mb=64, queues=2, readonly=False, extra=()):
+        args = ["--size", size_mb, "--queues", queues] + list(extra)
         if readonly:
             args.append("--readonly")
         for b in breaks:

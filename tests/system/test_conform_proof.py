@@ -40,7 +40,7 @@ def switch_table():
     assert p.returncode == 0, p.stderr
     table = json.loads(p.stdout)
     for s in table:
-        assert set(s) == {"name", "targets", "breaks"}, s
+        assert set(s) == {"name", "targets", "args", "breaks"}, s
     return table
 
 
@@ -99,7 +99,8 @@ def test_no_switch_passes_everything(bad_backend_factory, storlab):
     # Every switch's targets are shown to pass here, so their failure below is
     # the switch's doing (the read-only one: in the next test; NEEDS_NO_FLUSH
     # passes against no-flush, whose target is another case).
-    targets = {t for s in SWITCHES for t in s["targets"]} - set(READONLY_CASES + NEEDS_NO_FLUSH)
+    targets = {t for s in SWITCHES if not s["args"] for t in s["targets"]}
+    targets -= set(READONLY_CASES + NEEDS_NO_FLUSH)
     not_run = sorted(t for t in targets if cases[t]["verdict"] != "pass")
     assert not not_run, "targets not applicable without a switch:\n" + show(cases, not_run)
 
@@ -138,7 +139,17 @@ def test_switch_fails_its_cases_only(switch, case_list, bad_backend_factory, sto
     targets = switch["targets"]
     others = [c for c in dict.fromkeys(neighbours(case_list, targets) + list(SAMPLE))
               if c not in targets and c not in READONLY_CASES]
-    peer = bad_backend_factory(switch["name"])
+    if switch["args"]:
+        # The options the switch needs change the device: its targets must
+        # pass on that device without the switch.
+        peer = bad_backend_factory(extra=switch["args"])
+        cases = conform(storlab, peer, list(targets) + others)
+        bad = [i for i in targets if cases[i]["verdict"] != "pass"]
+        bad += [o for o in others if cases[o]["verdict"] in ("fail", "error")]
+        assert not bad, "bad_backend %s without --break %s fails:\n%s" % (
+            " ".join(switch["args"]), switch["name"], show(cases, bad))
+        peer.stop()
+    peer = bad_backend_factory(switch["name"], extra=switch["args"])
     cases = conform(storlab, peer, list(targets) + others)
     missed = [t for t in targets if cases[t]["verdict"] not in ("fail", "error")]
     assert not missed, "--break %s (%s) did not fail its cases:\n%s" % (

@@ -1,15 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bad_backend: a vhost-user-blk back-end that breaks one requirement on
- * demand, for testing that each conformance case catches exactly its own
- * violation (docs/peers.md has the table).
- *
- *   bad_backend --socket PATH --size MB [--queues N] [--readonly]
- *               [--break NAME]...
- *   bad_backend --list [--json]
- *
- * Prints "ready" when it listens; exits 0 on SIGTERM/SIGINT. Test-only code:
- * one thread, one front-end at a time.
+ * bad_backend's message proxy (main.c has the command line).
  *
  * How it is built: our lib/vhost back-end runs on one end of a socketpair
  * (vhost_dev_create_on_fd); this file sits between it and the real front-end
@@ -21,7 +12,6 @@
 #define LOG_COMPONENT "bad_backend"
 
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -31,7 +21,6 @@
 #include <string.h>
 #include <stddef.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "bad_backend.h"
@@ -46,8 +35,6 @@
 #define MSG_TIMEOUT_MS 2000
 /* The virtio 1.1 config struct, as QEMU 7.2 knows it (no secure erase). */
 #define CONFIG_SIZE_V11 offsetof(struct virtio_blk_config, max_secure_erase_sectors)
-
-static volatile sig_atomic_t g_stop;
 
 /* ---- the connection: front-end <-> us <-> lib/vhost ----------------------- */
 
@@ -238,46 +225,12 @@ static int conn_open(struct conn *c, int fe, uint16_t queues)
 	return 0;
 }
 
-static int listen_on(const char *path)
-{
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	int fd;
-
-	if (strlen(path) >= sizeof(a.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(a.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 4) < 0) {
-		int e = -errno;
-
-		close(fd);
-		return e;
-	}
-	return fd;
-}
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	g_stop = 1;
-}
-
-static int usage(void)
-{
-	fprintf(stderr, "usage: bad_backend --socket PATH --size MB [--queues N] [--readonly]"
-			" [--break NAME]... | --list [--json]\n");
-	return 2;
-}
-
 /* The main loop: accept, proxy messages, run the rings in between. */
-static int serve(int lfd, uint16_t queues)
+void proxy_serve(int lfd, uint16_t queues, volatile sig_atomic_t *stop)
 {
 	struct conn c = {.fe = -1, .lib = -1};
 
-	while (!g_stop) {
+	while (!*stop) {
 		struct pollfd p = {.fd = c.fe >= 0 ? c.fe : lfd, .events = POLLIN};
 		unsigned busy = disk_poll();
 		int ret = poll(&p, 1, busy ? 0 : 1);
@@ -308,77 +261,4 @@ static int serve(int lfd, uint16_t queues)
 		}
 	}
 	conn_close(&c);
-	return 0;
-}
-
-int main(int argc, char **argv)
-{
-	static const struct option opts[] = {
-	    {"socket", required_argument, NULL, 's'}, {"size", required_argument, NULL, 'z'},
-	    {"queues", required_argument, NULL, 'q'}, {"readonly", no_argument, NULL, 'r'},
-	    {"break", required_argument, NULL, 'b'},  {"list", no_argument, NULL, 'l'},
-	    {"json", no_argument, NULL, 'j'},	      {NULL, 0, NULL, 0},
-	};
-	struct disk_opts d = {.queues = 1};
-	const char *path = NULL;
-	unsigned long size_mb = 0;
-	bool list = false, json = false;
-	int c, lfd;
-
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			path = optarg;
-			break;
-		case 'z':
-			size_mb = strtoul(optarg, NULL, 0);
-			break;
-		case 'q':
-			d.queues = (uint16_t)strtoul(optarg, NULL, 0);
-			break;
-		case 'r':
-			d.readonly = true;
-			break;
-		case 'b':
-			if (brk_set(optarg))
-				return 2;
-			break;
-		case 'l':
-			list = true;
-			break;
-		case 'j':
-			json = true;
-			break;
-		default:
-			return usage();
-		}
-	}
-	if (list && optind == argc) {
-		brk_list(json);
-		return 0;
-	}
-	if (!path || !size_mb || json || optind != argc || !d.queues || d.queues > VHOST_MAX_QUEUES)
-		return usage();
-	/* ignore-readonly means: RO is offered, and then not honoured. */
-	if (BROKEN(IGNORE_READONLY))
-		d.readonly = true;
-	d.bytes = (uint64_t)size_mb << 20;
-	if (disk_init(&d))
-		return 1;
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	signal(SIGPIPE, SIG_IGN);
-	lfd = listen_on(path);
-	if (lfd < 0) {
-		fprintf(stderr, "bad_backend: %s: %s\n", path, strerror(-lfd));
-		disk_fini();
-		return 1;
-	}
-	printf("ready\n");
-	fflush(stdout);
-	serve(lfd, d.queues);
-	close(lfd);
-	unlink(path);
-	disk_fini();
-	return 0;
 }

@@ -8,68 +8,41 @@
  * (bad_backend.c). One thread runs everything.
  */
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "vhost/vhost.h"
 
-/* ---- the switches (switches.c) ---- */
+/* ---- the switches (switches.c, switches_vhost.c, switches_blk.c) ---- */
 
-enum brk {
-	BRK_WRONG_STATUS,
-	BRK_WRITE_PAST_END_OK,
-	BRK_DROPS_LAST_BLOCK_WRITE,
-	BRK_TRUNCATES_LARGE_WRITES,
-	BRK_PARTIAL_READ_OK,
-	BRK_NO_DATA_IOERR,
-	BRK_DROPS_FIRST_BLOCK_WRITE,
-	BRK_REJECTS_ODD_LAYOUT,
-	BRK_NO_USED_LEN,
-	BRK_USED_LEN_SHORT,
-	BRK_USED_LEN_LONG,
-	BRK_FLUSH_UNSUPP,
-	BRK_NO_FLUSH,
-	BRK_FLUSH_WITHOUT_FEATURE,
-	BRK_GET_ID_UNPADDED,
-	BRK_GET_ID_OVERRUN,
-	BRK_IGNORE_READONLY,
-	BRK_UNKNOWN_TYPE_OK,
-	BRK_DWZ_WITHOUT_FEATURE,
-	BRK_DISCARD_IGNORES_UNMAP_FLAG,
-	BRK_DWZ_IGNORES_FLAGS,
-	BRK_DISCARD_UNSUPP,
-	BRK_DWZ_PAST_END_OK,
-	BRK_WRITE_ZEROES_NOOP,
-	BRK_CONFIG_PADDING_DIRTY,
-	BRK_NO_EVENT_IDX_NOTIFY,
-	BRK_NO_NOTIFY_WITHOUT_EVENT_IDX,
-	BRK_NOTIFY_ALWAYS,
-	BRK_SERVES_FIRST_QUEUE_ONLY,
-	BRK_DROP_REPLY_ACK,
-	BRK_WRONG_VRING_BASE,
-	BRK_KEEPS_RING_RUNNING,
-	BRK_VRING_BASE_ANY_INDEX,
-	BRK_CONFIG_SIZE_WRONG,
-	BRK_CONFIG_SIZE_STRICT,
-	BRK_ACK_UNKNOWN_REQUEST,
-	BRK_NACK_AS_ACK,
-	BRK_LAX_HEADER,
-	BRK_KEEPS_STRAY_FDS,
-	BRK_COUNT,
-};
+/* The switch ids: the vhost-user ones from 0, the virtio-blk ones from
+ * BRK_BLK_FIRST; g_break is indexed by either. */
+#define BRK_BLK_FIRST 64
+#define BRK_MAX	      128
+#include "switches_blk.h"
+#include "switches_vhost.h"
+_Static_assert(BRK_VHOST_END <= BRK_BLK_FIRST, "vhost-user switch ids run into the blk ones");
+_Static_assert(BRK_BLK_END <= BRK_MAX, "too many virtio-blk switches");
 
 /* One entry per switch: what --list prints and test_conform_proof.py reads.
  * targets: the conformance case IDs that must fail against this switch, and
  * only they (space-separated; empty: a tolerated deviation no case may fail
- * on). */
+ * on). args: the bad_backend options the switch needs besides (NULL: none);
+ * the test runs the targets with them and without the switch first. */
 struct brk_switch {
+	unsigned id;
 	const char *name;
 	const char *targets;
 	const char *breaks;
+	const char *args;
 };
 
-extern const struct brk_switch g_switches[BRK_COUNT];
-extern bool g_break[BRK_COUNT];
+extern const struct brk_switch g_switches_vhost[];
+extern const unsigned g_switches_vhost_count;
+extern const struct brk_switch g_switches_blk[];
+extern const unsigned g_switches_blk_count;
+extern bool g_break[BRK_MAX];
 
 #define BROKEN(b) (g_break[BRK_##b])
 
@@ -96,5 +69,11 @@ void disk_zombies_drop(void);
 int disk_get_config(void *ctx, uint8_t *buf, uint32_t offset, uint32_t len);
 
 extern const struct vhost_dev_ops g_disk_ops;
+
+/* ---- the message proxy (bad_backend.c) ---- */
+
+/* Accepts front-ends on the listening socket lfd, one at a time, proxies
+ * their messages to lib/vhost and runs the rings, until *stop. */
+void proxy_serve(int lfd, uint16_t queues, volatile sig_atomic_t *stop);
 
 #endif
