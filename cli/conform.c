@@ -14,18 +14,24 @@
 #include "cli/cli.h"
 #include "conformance/report.h"
 #include "conformance/runner.h"
+#include "scenario/scenario.h"
 
-#define URI_PREFIX "vhost-user-blk:"
-#define MAX_SELECT 256
+#define URI_PREFIX  "vhost-user-blk:"
+#define MAX_SELECT  256
+#define MAX_DEFINES 64
 
 struct conform_args {
 	const char *target;
 	bool spawn, json, list;
 	const char *spawn_cmd;
 	const char *report_dir;
-	uint64_t timeout_ms;
+	uint64_t timeout_ms;  /* 0: the scenario's, else 1000 */
+	int case_deadline_ms; /* 0: the runner's default */
 	const char *suites[MAX_SELECT], *cases[MAX_SELECT];
 	unsigned nsuites, ncases;
+	const char *scenario; /* --scenario FILE */
+	struct sc_define defs[MAX_DEFINES];
+	unsigned ndefs;
 };
 
 static void conform_usage(FILE *f)
@@ -41,8 +47,12 @@ static void conform_usage(FILE *f)
 		   "                    socket path it must listen on\n"
 		   "  --suite S         run suite S only (repeatable)\n"
 		   "  --case ID         run case ID only (repeatable)\n"
+		   "  --scenario FILE   run the suites, cases and params of FILE's conform steps\n"
+		   "                    (docs/scenarios.md) against this back-end\n"
+		   "  -D name=value     set a variable of the scenario file (repeatable)\n"
 		   "  --report-dir D    write D/report.json, D/junit.xml, D/report.html\n"
-		   "  --timeout MS      per reply (default 1000); a case gets max(10x, 5 s)\n"
+		   "  --timeout MS      per reply (default 1000, or the scenario's timeout_ms);\n"
+		   "                    a case gets max(10x, 5 s)\n"
 		   "  --json            print report.json's content instead of the summary\n"
 		   "  --list            list the cases (id, level, suite, spec, title)\n\n"
 		   "exit codes: 0 every applicable MUST case passed, 1 a MUST case failed\n"
@@ -66,6 +76,7 @@ static int parse(int argc, char **argv, struct conform_args *a)
 	    {"suite", required_argument, NULL, 's'},
 	    {"case", required_argument, NULL, 'c'},
 	    {"report-dir", required_argument, NULL, 'd'},
+	    {"scenario", required_argument, NULL, 'F'},
 	    {"timeout", required_argument, NULL, 'T'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"list", no_argument, NULL, 'l'},
@@ -74,10 +85,9 @@ static int parse(int argc, char **argv, struct conform_args *a)
 	};
 	int c;
 
-	a->timeout_ms = 1000;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hD:", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			a->target = optarg;
@@ -98,6 +108,20 @@ static int parse(int argc, char **argv, struct conform_args *a)
 			break;
 		case 'd':
 			a->report_dir = optarg;
+			break;
+		case 'F':
+			a->scenario = optarg;
+			break;
+		case 'D':
+			if (a->ndefs >= MAX_DEFINES || !strchr(optarg, '=') || optarg[0] == '=')
+				return cli_usage_error("conform",
+						       "bad -D '%s' (name=value, at most %d)",
+						       optarg, MAX_DEFINES);
+			/* Split in place: argv is ours to change. */
+			a->defs[a->ndefs].name = optarg;
+			a->defs[a->ndefs].value = strchr(optarg, '=') + 1;
+			*strchr(optarg, '=') = 0;
+			a->ndefs++;
 			break;
 		case 'T':
 			if (cli_parse_uint(optarg, 1, 600000, &a->timeout_ms))
@@ -120,6 +144,8 @@ static int parse(int argc, char **argv, struct conform_args *a)
 	}
 	if (optind < argc)
 		return cli_usage_error("conform", "unexpected argument '%s'", argv[optind]);
+	if (a->ndefs && !a->scenario)
+		return cli_usage_error("conform", "-D sets a variable of --scenario FILE");
 	if (!a->list && !!a->target + a->spawn + !!a->spawn_cmd != 1)
 		return cli_usage_error("conform",
 				       "give one of --target URI, --spawn-tgt, --spawn-cmd CMD");
@@ -129,6 +155,77 @@ static int parse(int argc, char **argv, struct conform_args *a)
 	if (a->target && strncmp(a->target, URI_PREFIX, strlen(URI_PREFIX)) != 0)
 		return cli_usage_error("conform", "not a target URI (" URI_PREFIX "/path.sock): %s",
 				       a->target);
+	return 0;
+}
+
+static int add_unique(const char **list, unsigned *n, const char *name)
+{
+	for (unsigned i = 0; i < *n; i++) {
+		if (!strcmp(list[i], name))
+			return 0;
+	}
+	return add_name(list, n, name);
+}
+
+/* A conform step's params value KEY in milliseconds into *ms, unless set. */
+static int scenario_ms(const struct scenario *sc, unsigned line, json_t *params, const char *key,
+		       uint64_t *ms)
+{
+	json_t *v = json_object_get(params, key);
+
+	if (!v || *ms)
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 600000)
+		return cli_usage_error("conform", "%s:%u: params.%s: milliseconds (1..600000)",
+				       sc->file, line, key);
+	*ms = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+/*
+ * --scenario: the suites and cases of FILE's conform steps (a step naming
+ * neither means every suite), unless --suite or --case chose already; and
+ * their params (timeout_ms, case_deadline_ms) where the command line set
+ * none. The scenario's endpoints are not started: the back-end is the one
+ * this command was given. *sc owns the strings a now points to.
+ */
+static int apply_scenario(struct conform_args *a, struct scenario **sc)
+{
+	bool chosen = a->nsuites || a->ncases, all = false;
+	uint64_t deadline = 0;
+	unsigned steps = 0;
+	char err[512];
+
+	if (scenario_load_file(a->scenario, a->defs, a->ndefs, sc, err, sizeof(err))) {
+		fprintf(stderr, "storlab conform: %s\n", err);
+		return CLI_EXIT_USAGE;
+	}
+	for (unsigned i = 0; i < (*sc)->steps_count; i++) {
+		const struct sc_step *st = &(*sc)->steps[i];
+		const struct sc_conform *c = st->conform;
+
+		if (!c)
+			continue;
+		steps++;
+		all |= !c->suites_count && !c->cases_count;
+		for (unsigned k = 0; !chosen && k < c->suites_count; k++) {
+			if (add_unique(a->suites, &a->nsuites, c->suites[k]))
+				return CLI_EXIT_USAGE;
+		}
+		for (unsigned k = 0; !chosen && k < c->cases_count; k++) {
+			if (add_unique(a->cases, &a->ncases, c->cases[k]))
+				return CLI_EXIT_USAGE;
+		}
+		if (scenario_ms(*sc, st->line, c->params, "timeout_ms", &a->timeout_ms) ||
+		    scenario_ms(*sc, st->line, c->params, "case_deadline_ms", &deadline))
+			return CLI_EXIT_USAGE;
+	}
+	if (!steps)
+		return cli_usage_error("conform", "%s has no conform step", a->scenario);
+	if (all && !chosen)
+		a->nsuites = a->ncases = 0;
+	if (!a->case_deadline_ms)
+		a->case_deadline_ms = (int)deadline;
 	return 0;
 }
 
@@ -213,18 +310,23 @@ static int start_backend(const struct conform_args *a, struct conform_spawn **sp
  * single quotes for a shell, a quote inside it as '\''. */
 static void reproduce_args(const struct conform_args *a, char *buf, size_t len)
 {
-	size_t n;
-
-	if (!a->spawn_cmd) {
-		snprintf(buf, len, "%s%s", a->spawn ? "--spawn-tgt" : "--target ",
-			 a->spawn ? "" : a->target);
-		return;
+	snprintf(buf, len, "%s",
+		 a->spawn	? "--spawn-tgt"
+		 : a->spawn_cmd ? "--spawn-cmd "
+				: "--target ");
+	if (!a->spawn)
+		conform_shell_word(buf, len, a->spawn_cmd ? a->spawn_cmd : a->target);
+	if (a->scenario) {
+		strncat(buf, " --scenario ", len - strlen(buf) - 1);
+		conform_shell_word(buf, len, a->scenario);
 	}
-	n = snprintf(buf, len, "--spawn-cmd '");
-	for (const char *p = a->spawn_cmd; *p && n + 5 < len; p++)
-		n += *p == '\'' ? (size_t)snprintf(buf + n, len - n, "'\\''")
-				: (size_t)snprintf(buf + n, len - n, "%c", *p);
-	snprintf(buf + n, len - n, "'");
+	for (unsigned i = 0; i < a->ndefs; i++) {
+		char def[4096];
+
+		snprintf(def, sizeof(def), "%s=%s", a->defs[i].name, a->defs[i].value);
+		strncat(buf, " -D ", len - strlen(buf) - 1);
+		conform_shell_word(buf, len, def);
+	}
 }
 
 static int report(const struct conform_args *a, const struct conform_run *run)
@@ -253,6 +355,7 @@ int cli_conform(int argc, char **argv)
 	struct conform_args a = {0};
 	struct conform_spawn *sp = NULL;
 	struct conform_run *run = NULL;
+	struct scenario *sc = NULL;
 	char reproduce[8192], target[4200], msg[512];
 	int ret = parse(argc, argv, &a), status;
 
@@ -260,14 +363,23 @@ int cli_conform(int argc, char **argv)
 		return ret < 0 ? CLI_EXIT_OK : ret;
 	if (a.list)
 		return list_cases(&a);
+	if (a.scenario && (ret = apply_scenario(&a, &sc)) != 0) {
+		scenario_free(sc);
+		return ret;
+	}
+	if (!a.timeout_ms)
+		a.timeout_ms = 1000;
 	/* A back-end that closes mid-send must be an error code, not our death. */
 	signal(SIGPIPE, SIG_IGN);
 	if (a.report_dir && mkdir(a.report_dir, 0777) < 0 && errno != EEXIST) {
 		fprintf(stderr, "storlab conform: %s: %s\n", a.report_dir, strerror(errno));
+		scenario_free(sc);
 		return CLI_EXIT_USAGE;
 	}
-	if ((a.spawn || a.spawn_cmd) && start_backend(&a, &sp))
+	if ((a.spawn || a.spawn_cmd) && start_backend(&a, &sp)) {
+		scenario_free(sc);
 		return CLI_EXIT_USAGE;
+	}
 	reproduce_args(&a, reproduce, sizeof(reproduce));
 	if (a.spawn_cmd)
 		snprintf(target, sizeof(target), "%s (--spawn-cmd)", a.spawn_cmd);
@@ -279,6 +391,7 @@ int cli_conform(int argc, char **argv)
 	    .target = target,
 	    .reproduce = reproduce,
 	    .timeout_ms = a.timeout_ms,
+	    .case_deadline_ms = a.case_deadline_ms,
 	    .suites = g_conform_suites,
 	    .nsuites = g_conform_nsuites,
 	    .suite_names = a.suites,
@@ -309,5 +422,6 @@ int cli_conform(int argc, char **argv)
 				status);
 	}
 	conform_run_free(run);
+	scenario_free(sc);
 	return ret;
 }

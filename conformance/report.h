@@ -31,8 +31,12 @@ int conform_report_write_dir(const struct conform_run *run, const char *dir);
 
 /* report_common.c: s with & < > " ' as character references (XML and HTML). */
 void conform_report_escape(FILE *f, const char *s);
+/* Appends word to the string in buf (len bytes in all), single-quoted for a
+ * POSIX shell when it holds anything but the characters of plain paths and
+ * URIs. */
+void conform_shell_word(char *buf, size_t len, const char *word);
 /* The command that runs one case again: "storlab conform <reproduce> --case ID",
- * shell-quoted, unescaped (the caller escapes for its format). */
+ * unescaped (the caller escapes for its format). */
 char *conform_report_reproduce(const struct conform_run *run, const struct conform_case *c);
 
 #endif

@@ -34,9 +34,7 @@ void conform_report_escape(FILE *f, const char *s)
 	}
 }
 
-/* Appends word to buf, single-quoted for a POSIX shell when it has anything
- * but the characters of plain paths and URIs. */
-static void shell_word(char *buf, size_t len, const char *word)
+void conform_shell_word(char *buf, size_t len, const char *word)
 {
 	size_t n = strlen(buf);
 
@@ -61,15 +59,9 @@ char *conform_report_reproduce(const struct conform_run *run, const struct confo
 	const char *rep = run->opts.reproduce ? run->opts.reproduce : "";
 	char buf[2048] = "storlab conform ";
 
-	/* reproduce is "--target URI" or "--spawn-tgt": quote the URI only. */
-	if (strncmp(rep, "--target ", 9) == 0) {
-		strcat(buf, "--target ");
-		shell_word(buf, sizeof(buf), rep + 9);
-	} else {
-		shell_word(buf, sizeof(buf), rep);
-	}
-	strcat(buf, " --case ");
-	shell_word(buf, sizeof(buf), c->id);
+	/* reproduce is shell-ready already (struct conform_run_opts). */
+	snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s --case ", rep);
+	conform_shell_word(buf, sizeof(buf), c->id);
 	return strdup(buf);
 }
 

@@ -29,8 +29,10 @@ struct conform_result {
 
 struct conform_run_opts {
 	const char *socket_path;
-	/* How reports name the target and how to run one case again: e.g.
-	 * "vhost-user-blk:/tmp/vhost.0" and "--target vhost-user-blk:/tmp/vhost.0". */
+	/* How reports name the target, and the `storlab conform` options that
+	 * run one case again, ready for a POSIX shell (conform_shell_word quotes
+	 * a word): e.g. "vhost-user-blk:/tmp/vhost.0" and "--target
+	 * vhost-user-blk:/tmp/vhost.0". */
 	const char *target;
 	const char *reproduce;
 	int timeout_ms;	      /* per reply; <= 0: 1000 */

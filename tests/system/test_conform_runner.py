@@ -4,14 +4,18 @@ reports agree with each other, with the summary and with the exit code,
 against a storlab-tgt it spawns and one the `tgt` fixture started. The cases
 themselves are the suites' business: a few of each suite keep this fast."""
 
+import html as html_lib
 import json
 import os
+import re
 import socket
+import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import assert_no_san
+from conftest import CLI_BIN, ROOT, assert_no_san, need_binary
+from peers import PEER_DIR
 
 PER_SUITE = 3       # cases of each suite run here
 VERDICTS = ("pass", "fail", "not_applicable", "error")
@@ -189,10 +193,13 @@ def test_spawn_cmd_cannot_run(storlab, workdir):
 
 def test_both_suites_pass_against_storlab_tgt(storlab, tgt, workdir):
     """The proof that the verdicts hold against our own target: every case of
-    both suites that applies passes; a case that does not apply says why."""
+    both suites that applies passes; a case that does not apply says why. Run
+    as a vendor would, through the stock scenario for an existing socket."""
     uri = tgt.controller("vhost.0", tgt.malloc(), num_queues=4)
     d = workdir / "rep"
-    p = storlab("conform", "--target", uri, "--report-dir", d, rc=None, timeout=300)
+    stock = ROOT / "scenarios" / "conformance" / "socket.yaml"
+    p = storlab("conform", "--target", uri, "--scenario", stock, "--report-dir", d, rc=None,
+                timeout=300)
     rep = check_reports(d, [c[0] for c in list_cases(storlab)], p.returncode)
     bad = ["%s: %s" % (c["id"], c["reason"]) for c in rep["cases"]
            if c["verdict"] in ("fail", "error")]
@@ -201,3 +208,76 @@ def test_both_suites_pass_against_storlab_tgt(storlab, tgt, workdir):
     na = [c for c in rep["cases"] if c["verdict"] == "not_applicable"]
     assert na and all(c["reason"] for c in na), na
     assert tgt.alive()
+
+
+SELECTION = """\
+name: a-selection
+variables:
+  first: VHOST-FEAT-001
+  timeout: 700
+endpoints:
+  - {name: dut, type: socket, path: /nonexistent.sock}
+steps:
+  - conform: {endpoint: dut, cases: ["${first}", BLK-RW-001],
+              params: {timeout_ms: "${timeout}", case_deadline_ms: 9000}}
+  - conform: {endpoint: dut, cases: [BLK-RW-003]}
+"""
+
+
+def test_scenario_selects_cases_and_params(storlab, tgt, workdir):
+    """--scenario: the cases and params of the file's conform steps run against
+    --target (not the file's endpoint); -D reaches the file; --case narrows."""
+    uri = tgt.controller("vhost.0", tgt.malloc())
+    f = workdir / "sel.yaml"
+    f.write_text(SELECTION)
+    d = workdir / "rep"
+    p = storlab("conform", "--target", uri, "--scenario", f, "-D", "first=VHOST-FEAT-002",
+                "--report-dir", d, rc=0, timeout=60)
+    rep = check_reports(d, ["VHOST-FEAT-002", "BLK-RW-001", "BLK-RW-003"], p.returncode)
+    assert rep["timeout_ms"] == 700 and rep["case_deadline_ms"] == 9000, rep
+    assert all(c["verdict"] == "pass" for c in rep["cases"]), rep["cases"]
+    # The command line's --case and --timeout win over the file's.
+    p = storlab("conform", "--target", uri, "--scenario", f, "--case", "BLK-RW-003",
+                "--timeout", "900", "--json", rc=0, timeout=60)
+    rep = json.loads(p.stdout)
+    assert [c["id"] for c in rep["cases"]] == ["BLK-RW-003"] and rep["timeout_ms"] == 900
+    assert tgt.alive()
+
+
+def test_scenario_reproduce_command_reruns_the_failure(storlab, workdir):
+    """A failing case's reproduce command (report.html) is a shell command that
+    runs that case again the same way: --spawn-cmd, --scenario and -D quoted."""
+    bad = need_binary(PEER_DIR / "bad_backend")
+    f = workdir / "sel it.yaml"     # a space: the quoting must hold
+    f.write_text(SELECTION)
+    d = workdir / "rep"
+    cmd = "%s --socket {sock} --size 64 --break wrong-status" % bad
+    storlab("conform", "--spawn-cmd", cmd, "--scenario", f, "-D", "first=BLK-RW-005",
+            "--report-dir", d, rc=0, timeout=120)
+    rep = json.loads((d / "report.json").read_text())
+    verdicts = {c["id"]: c["verdict"] for c in rep["cases"]}
+    assert verdicts == {"BLK-RW-005": "fail", "BLK-RW-001": "pass", "BLK-RW-003": "pass"}
+    html = (d / "report.html").read_text()
+    m = re.search(r"Reproduce: <code>(.*?)</code>", html)
+    assert m, "no reproduce command in report.html"
+    again = html_lib.unescape(m.group(1))
+    assert again.startswith("storlab conform ") and again.endswith("--case BLK-RW-005"), again
+    p = subprocess.run(str(CLI_BIN) + again[len("storlab"):], shell=True, capture_output=True,
+                       text=True, timeout=120, cwd=str(workdir))
+    assert p.returncode == 0, p.stderr
+    assert re.search(r"FAIL\s+SHOULD\s+BLK-RW-005", p.stdout), p.stdout
+    assert re.search(r"virtio-blk\s+0\s+1\s+0\s+0", p.stdout), p.stdout   # that case only
+
+
+def test_scenario_errors(storlab, workdir):
+    none = workdir / "none.yaml"
+    none.write_text("name: x\nendpoints:\n  - {name: t, type: socket, path: /x}\n"
+                    "steps:\n  - sleep: 1\n")
+    p = storlab("conform", "--target", "vhost-user-blk:/x", "--scenario", none, rc=2)
+    assert "no conform step" in p.stderr
+    bad = workdir / "bad.yaml"
+    bad.write_text(SELECTION.replace("timeout: 700", "timeout: soon"))
+    p = storlab("conform", "--target", "vhost-user-blk:/x", "--scenario", bad, rc=2)
+    assert "bad.yaml:8" in p.stderr and "timeout_ms" in p.stderr, p.stderr
+    p = storlab("conform", "--target", "vhost-user-blk:/x", "-D", "a=b", rc=2)
+    assert "--scenario" in p.stderr
