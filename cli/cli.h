@@ -12,8 +12,9 @@
 /* Exit codes (docs/man/storlab.md). */
 enum {
 	CLI_EXIT_OK = 0,
-	CLI_EXIT_FAIL = 1,  /* the device answered wrong: mismatch, error status */
-	CLI_EXIT_USAGE = 2, /* bad arguments, or the command could not run */
+	CLI_EXIT_FAIL = 1,	    /* the device answered wrong: mismatch, error status */
+	CLI_EXIT_USAGE = 2,	    /* bad arguments, or the command could not run */
+	CLI_EXIT_INTERRUPTED = 130, /* stopped by Ctrl-C or SIGTERM: 128 + SIGINT, as shells say */
 };
 
 int cli_io(int argc, char **argv);

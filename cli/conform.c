@@ -329,6 +329,27 @@ static void reproduce_args(const struct conform_args *a, char *buf, size_t len)
 	}
 }
 
+static volatile sig_atomic_t g_interrupted;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	g_interrupted = 1;
+}
+
+/* Ctrl-C, SIGTERM, SIGHUP: the runner starts no further case, and the
+ * back-end we spawned (in a process group of its own, which a terminal's
+ * Ctrl-C does not reach) is stopped on the way out. */
+static void catch_interrupts(void)
+{
+	struct sigaction sa = {.sa_handler = on_interrupt};
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 static int report(const struct conform_args *a, const struct conform_run *run)
 {
 	int ret;
@@ -371,6 +392,7 @@ int cli_conform(int argc, char **argv)
 		a.timeout_ms = 1000;
 	/* A back-end that closes mid-send must be an error code, not our death. */
 	signal(SIGPIPE, SIG_IGN);
+	catch_interrupts();
 	if (a.report_dir && mkdir(a.report_dir, 0777) < 0 && errno != EEXIST) {
 		fprintf(stderr, "storlab conform: %s: %s\n", a.report_dir, strerror(errno));
 		scenario_free(sc);
@@ -401,9 +423,13 @@ int cli_conform(int argc, char **argv)
 	    .restart = sp ? conform_spawn_restart : NULL,
 	    .restart_arg = sp,
 	    .progress = isatty(STDERR_FILENO) ? progress : NULL,
+	    .stop = &g_interrupted,
 	};
 	ret = conform_run_execute(&o, &run, msg, sizeof(msg));
-	if (ret) {
+	if (ret == -EINTR) {
+		fprintf(stderr, "\nstorlab conform: interrupted; no report written\n");
+		ret = CLI_EXIT_INTERRUPTED;
+	} else if (ret) {
 		fprintf(stderr, "storlab conform: %s\n", msg);
 		ret = CLI_EXIT_USAGE;
 	} else {

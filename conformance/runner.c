@@ -213,6 +213,10 @@ static int run_all(struct conform_run *run)
 		struct conform_result *r = &run->results[i];
 		int64_t t0 = deadline_now_ms();
 
+		if (o->stop && *o->stop) {
+			ret = -EINTR;
+			break;
+		}
 		if (o->progress)
 			o->progress(o->progress_arg, i, run->nresults, r->c, NULL);
 		ret = run_one(run, r, gone);

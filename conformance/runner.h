@@ -13,6 +13,7 @@
  * The runner forks: call it from a single-threaded process.
  */
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -54,6 +55,9 @@ struct conform_run_opts {
 	void (*progress)(void *arg, unsigned i, unsigned n, const struct conform_case *c,
 			 const struct conform_result *r);
 	void *progress_arg;
+	/* Non-zero (a signal handler sets it): no further case starts, and
+	 * conform_run_execute() returns -EINTR. NULL: never. */
+	volatile sig_atomic_t *stop;
 };
 
 struct conform_run {

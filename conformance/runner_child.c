@@ -41,6 +41,10 @@ child_main(const struct conform_ctx *tmpl, const struct conform_case *c, int out
 {
 	struct conform_ctx ctx = *tmpl;
 
+	/* A Ctrl-C ends the case at once; the runner's handler (runner.h
+	 * stop) is for the runner, which then starts no further case. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	ctx.out_fd = out_fd;
 	conform_ctx_run_case(&ctx, c);
 	/* _exit, not exit: the case owes no clean-up (conform.h), and the

@@ -8,8 +8,10 @@ import html as html_lib
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -281,3 +283,29 @@ def test_scenario_errors(storlab, workdir):
     assert "bad.yaml:8" in p.stderr and "timeout_ms" in p.stderr, p.stderr
     p = storlab("conform", "--target", "vhost-user-blk:/x", "-D", "a=b", rc=2)
     assert "--scenario" in p.stderr
+
+
+def test_interrupt_stops_the_spawned_backend(workdir):
+    """Ctrl-C (SIGINT) on `storlab conform --spawn-cmd`: the run stops with 130
+    and the back-end it spawned, in a process group of its own, is stopped too."""
+    bad = need_binary(PEER_DIR / "bad_backend")
+    pidfile = workdir / "backend.pid"
+    cmd = "echo $$ > %s; exec %s --socket {sock} --size 64" % (pidfile, bad)
+    p = subprocess.Popen([str(need_binary(CLI_BIN)), "conform", "--spawn-cmd", cmd],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while not (pidfile.exists() and pidfile.read_text().strip()):
+            assert p.poll() is None and time.monotonic() < deadline, "back-end never started"
+            time.sleep(0.05)
+        pid = int(pidfile.read_text())
+        time.sleep(0.5)                 # a few cases in
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 130, "exit %s:\n%s" % (p.returncode, err)
+    assert "interrupted" in err, err
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
