@@ -92,7 +92,9 @@ static const struct conform_case g_cases[] = {
      CONFORM_SHOULD,
      "blk_size is the optimal block size for performance; the protocol's unit stays 512 "
      "bytes (§5.2.5 item 2). A device with blk_size > 512 should therefore serve a "
-     "one-sector write and read at an odd sector. Not applicable when blk_size is 512.",
+     "one-sector write and read at an odd sector. Not applicable when blk_size is 512. "
+     "QEMU, SPDK and storlab-tgt answer IOERR (they take blk_size as the logical block "
+     "size, as Linux's driver does): a failure here is that choice, not data loss.",
      F(BLK_SIZE), P_CFG, blk_rw_unaligned_blk_size},
     {"BLK-RW-013", "A read of part of a sector is not reported as done",
      "virtio 1.2 §5.2.6.1, §5.2.6", CONFORM_MUST,

@@ -13,7 +13,12 @@
 /* Write a pattern, read it back (§5.2.6: IN returns what OUT wrote). */
 static enum conform_verdict roundtrip(struct blk *b, uint64_t sector, uint32_t len)
 {
-	if (!blk_write_pattern(b, 0, sector, len) || !blk_read_check(b, 0, sector, len, false))
+	/* The notes say which status a request got. */
+	if (!blk_write_pattern(b, 0, sector, len))
+		return conform_fail(b->ctx,
+				    "the write of %u bytes at sector %llu did not complete OK", len,
+				    (unsigned long long)sector);
+	if (!blk_read_check(b, 0, sector, len, false))
 		return conform_fail(b->ctx, "%u bytes at sector %llu did not read back as written",
 				    len, (unsigned long long)sector);
 	return CONFORM_PASS;

@@ -309,3 +309,17 @@ def test_interrupt_stops_the_spawned_backend(workdir):
     assert "interrupted" in err, err
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_4k_bdev_unaligned_request_is_the_documented_deviation(storlab, tgt):
+    """storlab-tgt on a 4 KiB-block bdev answers IOERR to a 512-byte request
+    (storlab-tgt(7), THE VHOST-USER-BLK DEVICE): BLK-RW-012, a SHOULD, fails
+    with that reason and the run still exits 0; the whole-block cases pass."""
+    uri = tgt.controller("vhost.0", tgt.malloc(block_size=4096))
+    ids = ["BLK-RW-012", "BLK-RW-001", "BLK-RW-003", "BLK-RW-004"]
+    p = storlab("conform", "--target", uri, "--json", *case_args(ids), rc=0, timeout=60)
+    cases = {c["id"]: c for c in json.loads(p.stdout)["cases"]}
+    assert cases["BLK-RW-012"]["verdict"] == "fail", cases["BLK-RW-012"]
+    assert "write of 512 bytes" in cases["BLK-RW-012"]["reason"], cases["BLK-RW-012"]
+    assert "IOERR" in json.dumps(cases["BLK-RW-012"]["trace"]), cases["BLK-RW-012"]
+    assert all(cases[i]["verdict"] == "pass" for i in ids[1:]), cases
