@@ -57,6 +57,7 @@ struct disk_opts {
 	uint64_t bytes;
 	uint16_t queues;
 	bool readonly;
+	uint32_t block_size; /* blk_size (virtio 1.2 §5.2.4): a power of 2, 512..65536 */
 };
 
 int disk_init(const struct disk_opts *o);

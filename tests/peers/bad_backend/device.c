@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * bad_backend's device: a RAM disk behind lib/virtio's device queue, with
- * the data-path switches (virtio 1.2 §5.2.6 requests, §2.7.7.2
- * notifications, §2.7.8 used lengths) and keeps-ring-running.
+ * the data-path switches (virtio 1.2 §5.2.6 requests, §2.7.4 / §2.7.5
+ * descriptor layouts, §2.7.7.2 notifications, §2.7.8 used lengths, §5.2.5
+ * the writeback field) and keeps-ring-running.
  */
 #define LOG_COMPONENT "bad_backend"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +18,24 @@
 #include "bad_backend.h"
 #include "spec/virtio.h"
 #include "spec/virtio_blk.h"
+#include "util/common.h"
 #include "util/log.h"
 
 #define SECTOR	VIRTIO_BLK_SECTOR_SIZE
 #define SEG_MAX 128
 #define MAX_IOV (SEG_MAX + 8)
 #define BATCH	32
+/* max_discard_seg and max_write_zeroes_seg (virtio 1.2 §5.2.4). */
+#define DWZ_SEG_MAX 8
+/* Not a status: the device holds the chain, never uses it, and its ring
+ * stops (the *-stalls switches). */
+#define S_HOLD 0xff
+/* full-ring-stalls: the request pool. */
+#define POOL 64
+/* short-scatter-list: scatter entries besides one per sector. */
+#define SCATTER_SPARE 32
+/* unaligned-4k-write-rounded: the sectors of the fast path's pages. */
+#define PAGE_SECTORS 8
 /* Exactly VIRTIO_BLK_ID_BYTES: a correct device writes no NUL after it. */
 #define BLK_ID "storlab-bad-backend0"
 /* get-id-unpadded: a shorter id, written with its NUL and nothing after. */
@@ -35,7 +49,8 @@ struct ring {
 	struct virtq_dev zombie;
 	int zombie_call;
 	bool zombie_live;
-	bool quiet; /* no-event-idx-notify: used_event was seen ahead; never notify */
+	bool quiet;  /* no-event-idx-notify: used_event was seen ahead; never notify */
+	bool wedged; /* a *-stalls switch held a chain: nothing served until restart */
 };
 
 struct disk {
@@ -43,6 +58,8 @@ struct disk {
 	uint64_t bytes;
 	uint16_t queues;
 	bool readonly;
+	uint32_t block_size;
+	uint8_t writeback; /* virtio 1.2 §5.2.4, with CONFIG_WCE */
 	uint64_t features; /* negotiated */
 	struct ring rings[VHOST_MAX_QUEUES];
 };
@@ -54,24 +71,150 @@ static bool negotiated(unsigned bit)
 	return g_disk.features & VIRTIO_BIT(bit);
 }
 
+/* A position in a list of buffers: buffer i, byte off of it. */
+struct iov_cur {
+	const struct iovec *iov;
+	unsigned n, i;
+	size_t off;
+};
+
+/* The next piece, at most max bytes, in one buffer; false at the end. */
+static bool iov_next(struct iov_cur *c, size_t max, uint8_t **p, size_t *k)
+{
+	while (c->i < c->n && c->off >= c->iov[c->i].iov_len) {
+		c->off -= c->iov[c->i].iov_len;
+		c->i++;
+	}
+	if (c->i == c->n || !max)
+		return false;
+	*p = (uint8_t *)c->iov[c->i].iov_base + c->off;
+	*k = MIN(c->iov[c->i].iov_len - c->off, max);
+	c->off += *k;
+	return true;
+}
+
 static void iov_copy(const struct iovec *iov, unsigned n, size_t off, void *buf, size_t len,
 		     bool to_iov)
 {
-	uint8_t *p = buf;
+	struct iov_cur cur = {.iov = iov, .n = n, .off = off};
+	uint8_t *b = buf, *p;
+	size_t k;
 
-	for (unsigned i = 0; i < n && len; i++) {
-		if (off >= iov[i].iov_len) {
-			off -= iov[i].iov_len;
+	for (; iov_next(&cur, len, &p, &k); b += k, len -= k) {
+		if (to_iov)
+			memcpy(p, b, k);
+		else
+			memcpy(b, p, k);
+	}
+}
+
+/* A request's data as the driver split it: len bytes from byte off of
+ * iov. Returns the bytes of its first max buffers; *count: how many
+ * buffers hold data. */
+static uint32_t data_bufs(const struct iovec *iov, unsigned n, size_t off, uint32_t len,
+			  unsigned max, unsigned *count)
+{
+	struct iov_cur cur = {.iov = iov, .n = n, .off = off};
+	uint32_t bytes = 0;
+	uint8_t *p;
+	size_t k;
+
+	*count = 0;
+	for (; iov_next(&cur, len, &p, &k); len -= (uint32_t)k) {
+		if (++*count <= max)
+			bytes += (uint32_t)k;
+	}
+	return bytes;
+}
+
+/* The data bytes of a read or write that the device moves: all of them,
+ * unless a scatter-list switch drops some. *status: IOERR when it refuses
+ * the request. */
+static uint32_t data_moved(const struct iovec *iov, unsigned n, size_t off, uint32_t len,
+			   uint8_t *status)
+{
+	unsigned count, max = UINT32_MAX;
+	uint32_t moved;
+
+	if (BROKEN(SHORT_SCATTER_LIST))
+		max = len / SECTOR + SCATTER_SPARE;
+	if (BROKEN(OVER_SEG_MAX_TRUNCATED))
+		max = MIN(max, SEG_MAX);
+	moved = data_bufs(iov, n, off, len, max, &count);
+	/* seg-max-counts-header: seg_max - 2 data buffers, for header and status. */
+	if (BROKEN(SEG_MAX_COUNTS_HEADER) && count > SEG_MAX - 2)
+		*status = VIRTIO_BLK_S_IOERR;
+	return moved;
+}
+
+/* cuts-buffers-at-sectors: a buffer that starts inside a sector and runs
+ * past its end is written up to that end only. */
+static void write_cut(const struct iovec *iov, unsigned n, size_t off, uint8_t *dst, uint32_t len)
+{
+	struct iov_cur cur = {.iov = iov, .n = n, .off = off};
+	uint32_t pos = 0;
+	uint8_t *p;
+	size_t k;
+
+	for (; iov_next(&cur, len - pos, &p, &k); pos += (uint32_t)k) {
+		size_t keep = k;
+
+		if (pos % SECTOR && pos / SECTOR != (pos + k - 1) / SECTOR)
+			keep = SECTOR - pos % SECTOR;
+		memcpy(dst + pos, p, keep);
+	}
+}
+
+/*
+ * The chain as the driver laid it out, read again from its descriptor
+ * tables: lib/virtio gives the device buffers only, and the layout switches
+ * act on the layout. Bounded like lib/virtio's walk; it stops at whatever
+ * lib/virtio refuses (the chain is then malformed anyway).
+ */
+struct chain_shape {
+	bool head_indirect;	  /* the ring's descriptor at head refers to a table */
+	bool head_write;	  /* ... and has WRITE set (§2.7.5.3.2: ignored) */
+	bool indirect_late;	  /* a table after direct descriptors (§2.7.5.3.2) */
+	bool bad_order;		  /* a readable descriptor after a writable one */
+	uint32_t in_before_empty; /* writable bytes before the first empty one */
+};
+
+static void chain_shape(const struct virtq_dev *vq, uint16_t head, struct chain_shape *s)
+{
+	const uint8_t *table = (const uint8_t *)vq->desc;
+	uint32_t entries = vq->num, idx = head, in = 0;
+	bool writable = false, indirect = false;
+	struct virtq_desc d;
+
+	*s = (struct chain_shape){.in_before_empty = UINT32_MAX};
+	for (uint32_t steps = 0; steps <= vq->max_chain_len; steps++) {
+		/* memcpy: an indirect table need not be aligned (§2.7.5.3). */
+		memcpy(&d, table + (size_t)idx * sizeof(d), sizeof(d));
+		if (d.flags & VIRTQ_DESC_F_INDIRECT) {
+			if (indirect || !d.len || d.len % sizeof(d))
+				return;
+			table = mem_gpa_to_hva(vq->mem, d.addr, d.len);
+			if (!table)
+				return;
+			s->head_indirect = steps == 0;
+			s->head_write = steps == 0 && (d.flags & VIRTQ_DESC_F_WRITE);
+			s->indirect_late = steps > 0;
+			entries = d.len / sizeof(d);
+			idx = 0;
+			indirect = true;
 			continue;
 		}
-		size_t k = iov[i].iov_len - off < len ? iov[i].iov_len - off : len;
-		if (to_iov)
-			memcpy((uint8_t *)iov[i].iov_base + off, p, k);
-		else
-			memcpy(p, (uint8_t *)iov[i].iov_base + off, k);
-		p += k;
-		len -= k;
-		off = 0;
+		if (d.flags & VIRTQ_DESC_F_WRITE) {
+			if (!d.len && s->in_before_empty == UINT32_MAX)
+				s->in_before_empty = in;
+			in += d.len;
+			writable = true;
+		} else if (writable) {
+			s->bad_order = true;
+		}
+		if (!(d.flags & VIRTQ_DESC_F_NEXT) || d.next >= entries)
+			return;
+		idx = d.next;
 	}
 }
 
@@ -82,41 +225,68 @@ static bool range_ok(uint64_t sector, uint64_t bytes)
 	return sector <= cap && bytes <= (cap - sector) * SECTOR;
 }
 
-/* DISCARD / WRITE_ZEROES, one segment (max_*_seg is 1). */
+/* One DISCARD / WRITE_ZEROES segment's status, before any is done. */
+static uint8_t dwz_check(uint32_t type, const struct virtio_blk_discard_write_zeroes *seg)
+{
+	uint32_t known =
+	    BROKEN(DWZ_IGNORES_FLAGS) ? UINT32_MAX : VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP;
+
+	/* §5.2.6.2: UNSUPP for unknown flags, and for unmap on a discard. */
+	if (seg->flags & ~known)
+		return VIRTIO_BLK_S_UNSUPP;
+	if (type == VIRTIO_BLK_T_DISCARD && (seg->flags & VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP) &&
+	    !BROKEN(DISCARD_IGNORES_UNMAP_FLAG))
+		return VIRTIO_BLK_S_UNSUPP;
+	if (type == VIRTIO_BLK_T_DISCARD && BROKEN(DISCARD_UNSUPP))
+		return VIRTIO_BLK_S_UNSUPP;
+	if (g_disk.readonly)
+		return VIRTIO_BLK_S_IOERR;
+	if (!range_ok(seg->sector, (uint64_t)seg->num_sectors * SECTOR))
+		return type == VIRTIO_BLK_T_WRITE_ZEROES && BROKEN(DWZ_PAST_END_OK)
+			   ? VIRTIO_BLK_S_OK
+			   : VIRTIO_BLK_S_IOERR;
+	return VIRTIO_BLK_S_OK;
+}
+
+/* DISCARD / WRITE_ZEROES: up to DWZ_SEG_MAX segments, all checked before
+ * any is done. */
 static uint8_t blk_dwz(uint32_t type, const struct iovec *out, unsigned nout, uint32_t out_len)
 {
-	struct virtio_blk_discard_write_zeroes seg;
-	uint32_t known = VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP;
-	uint64_t bytes;
+	static struct virtio_blk_discard_write_zeroes segs[DWZ_SEG_MAX];
+	uint32_t bytes = out_len - sizeof(struct virtio_blk_outhdr);
+	unsigned nseg = bytes / sizeof(segs[0]);
+	uint8_t status;
 
 	/* §2.2: a request of a feature the driver did not accept is unknown. */
 	if (!negotiated(type == VIRTIO_BLK_T_DISCARD ? VIRTIO_BLK_F_DISCARD
 						     : VIRTIO_BLK_F_WRITE_ZEROES) &&
 	    !BROKEN(DWZ_WITHOUT_FEATURE))
 		return VIRTIO_BLK_S_UNSUPP;
-	if (out_len != sizeof(struct virtio_blk_outhdr) + sizeof(seg))
+	/* §5.2.6.1: whole segments, 1 to max_*_seg of them; else a driver
+	 * error (IOERR, §5.2.6), or a stall under the switches. */
+	if (bytes % sizeof(segs[0]))
+		return BROKEN(PARTIAL_SEGMENT_STALLS) ? S_HOLD : VIRTIO_BLK_S_IOERR;
+	if (nseg > DWZ_SEG_MAX)
+		return BROKEN(TOO_MANY_SEGS_STALLS) ? S_HOLD : VIRTIO_BLK_S_IOERR;
+	if (!nseg)
 		return VIRTIO_BLK_S_IOERR;
-	iov_copy(out, nout, sizeof(struct virtio_blk_outhdr), &seg, sizeof(seg), false);
-	/* §5.2.6.2: UNSUPP for unknown flags, and for unmap on a discard. */
-	if (BROKEN(DWZ_IGNORES_FLAGS))
-		known = UINT32_MAX;
-	if (seg.flags & ~known)
-		return VIRTIO_BLK_S_UNSUPP;
-	if (type == VIRTIO_BLK_T_DISCARD && (seg.flags & VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP) &&
-	    !BROKEN(DISCARD_IGNORES_UNMAP_FLAG))
-		return VIRTIO_BLK_S_UNSUPP;
-	bytes = (uint64_t)seg.num_sectors * SECTOR;
-	if (type == VIRTIO_BLK_T_DISCARD && BROKEN(DISCARD_UNSUPP))
-		return VIRTIO_BLK_S_UNSUPP;
-	if (g_disk.readonly)
-		return VIRTIO_BLK_S_IOERR;
-	if (!range_ok(seg.sector, bytes))
-		return type == VIRTIO_BLK_T_WRITE_ZEROES && BROKEN(DWZ_PAST_END_OK)
-			   ? VIRTIO_BLK_S_OK
-			   : VIRTIO_BLK_S_IOERR;
+	iov_copy(out, nout, sizeof(struct virtio_blk_outhdr), segs, bytes, false);
+	for (unsigned i = 0; i < nseg; i++) {
+		status = dwz_check(type, &segs[i]);
+		if (status != VIRTIO_BLK_S_OK)
+			return status;
+	}
 	if (type == VIRTIO_BLK_T_WRITE_ZEROES && BROKEN(WRITE_ZEROES_NOOP))
 		return VIRTIO_BLK_S_OK;
-	memset(g_disk.data + seg.sector * SECTOR, 0, bytes);
+	if (type == VIRTIO_BLK_T_WRITE_ZEROES && BROKEN(WZ_FIRST_SEGMENT_ONLY))
+		nseg = 1;
+	for (unsigned i = 0; i < nseg; i++) {
+		uint64_t len = (uint64_t)segs[i].num_sectors * SECTOR;
+
+		/* Out of range only under dwz-past-end-ok: OK, nothing done. */
+		if (range_ok(segs[i].sector, len))
+			memset(g_disk.data + segs[i].sector * SECTOR, 0, len);
+	}
 	return VIRTIO_BLK_S_OK;
 }
 
@@ -137,6 +307,9 @@ static uint32_t blk_get_id(const struct iovec *in, unsigned nin, uint32_t room)
 		return in[0].iov_len < room ? in[0].iov_len : room;
 	}
 	n = room < n ? room : n;
+	/* get-id-first-buffer-only: the rest of a split buffer is not written. */
+	if (BROKEN(GET_ID_FIRST_BUFFER_ONLY) && nin)
+		n = MIN(n, (uint32_t)in[0].iov_len);
 	iov_copy(in, nin, 0, id, n, true);
 	return n;
 }
@@ -150,18 +323,99 @@ static bool chain_odd(const struct virtq_chain *c)
 	       c->iov[c->nout + c->nin - 1].iov_len != 1;
 }
 
-/* One request (virtio 1.2 §5.2.6); returns the used length. */
-static uint32_t blk_request(const struct virtq_chain *c)
+/* rejects-unaligned-to-block: a request that does not start and end on a
+ * blk_size boundary (§5.2.5: blk_size is only the optimal unit). */
+static bool block_unaligned(uint64_t sector, uint32_t bytes)
+{
+	return BROKEN(REJECTS_UNALIGNED_TO_BLOCK) &&
+	       ((sector * SECTOR) % g_disk.block_size || bytes % g_disk.block_size);
+}
+
+/* VIRTIO_BLK_T_IN (§5.2.6): the status; *written: the data bytes. */
+static uint8_t blk_read(const struct virtq_chain *c, const struct chain_shape *s, uint64_t sector,
+			uint32_t *written)
+{
+	uint32_t data = c->in_len - 1, moved;
+	uint8_t status = VIRTIO_BLK_S_OK;
+
+	if (data % SECTOR)
+		return BROKEN(PARTIAL_READ_OK) ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
+	/* wrong-status: out of range only, so no other case fails. */
+	if (!range_ok(sector, data))
+		return BROKEN(WRONG_STATUS) ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
+	if (block_unaligned(sector, data))
+		return VIRTIO_BLK_S_IOERR;
+	moved = data_moved(c->iov + c->nout, c->nin, 0, data, &status);
+	if (status != VIRTIO_BLK_S_OK)
+		return status;
+	if (BROKEN(INDIRECT_READ_UNFILLED) && (s->head_indirect || s->indirect_late))
+		moved = 0;
+	if (BROKEN(ZERO_LEN_ENDS_DATA))
+		moved = MIN(moved, s->in_before_empty);
+	iov_copy(c->iov + c->nout, c->nin, 0, g_disk.data + sector * SECTOR, moved, true);
+	*written = data;
+	return VIRTIO_BLK_S_OK;
+}
+
+/* VIRTIO_BLK_T_OUT (§5.2.6, §5.2.6.2 for RO): the status. */
+static uint8_t blk_write(const struct virtq_chain *c, uint64_t sector)
+{
+	const size_t hdr = sizeof(struct virtio_blk_outhdr);
+	uint32_t data = c->out_len - hdr, moved;
+	uint8_t status = VIRTIO_BLK_S_OK, *dst;
+
+	if ((g_disk.readonly && !BROKEN(IGNORE_READONLY)) || data % SECTOR)
+		return VIRTIO_BLK_S_IOERR;
+	if (!range_ok(sector, data))
+		return BROKEN(WRITE_PAST_END_OK) ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
+	if (block_unaligned(sector, data))
+		return VIRTIO_BLK_S_IOERR;
+	if (BROKEN(DROPS_FIRST_BLOCK_WRITE) && sector == 0 && data)
+		return VIRTIO_BLK_S_OK;
+	if (BROKEN(DROPS_LAST_BLOCK_WRITE) && sector * SECTOR + data == g_disk.bytes && data)
+		return VIRTIO_BLK_S_OK;
+	if (BROKEN(TRUNCATES_LARGE_WRITES) && data > LARGE_WRITE)
+		data = LARGE_WRITE;
+	/* unaligned-4k-write-rounded: a fast path for whole pages that loses
+	 * the sector's place in its page. */
+	if (BROKEN(UNALIGNED_4K_WRITE_ROUNDED) && data && data % (PAGE_SECTORS * SECTOR) == 0)
+		sector -= sector % PAGE_SECTORS;
+	moved = data_moved(c->iov, c->nout, hdr, data, &status);
+	if (status != VIRTIO_BLK_S_OK)
+		return status;
+	dst = g_disk.data + sector * SECTOR;
+	if (BROKEN(CUTS_BUFFERS_AT_SECTORS))
+		write_cut(c->iov, c->nout, hdr, dst, moved);
+	else
+		iov_copy(c->iov, c->nout, hdr, dst, moved, false);
+	return VIRTIO_BLK_S_OK;
+}
+
+/* One request (virtio 1.2 §5.2.6): *used, its used length; false when the
+ * device holds it (S_HOLD: the ring stops). */
+static bool blk_request(const struct virtq_chain *c, const struct chain_shape *s, uint32_t *used)
 {
 	const struct iovec *out = c->iov, *in = c->iov + c->nout;
 	struct virtio_blk_outhdr hdr;
 	uint8_t status = VIRTIO_BLK_S_OK;
-	uint32_t data, written = 0;
+	uint32_t written = 0;
 
-	if (c->out_len < sizeof(hdr) || c->in_len < 1)
-		return 0;
+	*used = 0;
+	/* §5.2.6: no status byte, or no whole header: nothing to answer, used
+	 * len 0; no-status-stalls and short-header-stalls hold the chain. */
+	if (c->in_len < 1)
+		return !BROKEN(NO_STATUS_STALLS);
+	if (c->out_len < sizeof(hdr))
+		return !BROKEN(SHORT_HEADER_STALLS);
+	/* indirect-at-head-only: the table taken as a readable buffer leaves
+	 * the chain without a writable byte. */
+	if (BROKEN(INDIRECT_AT_HEAD_ONLY) && s->indirect_late)
+		return true;
 	iov_copy(out, c->nout, 0, &hdr, sizeof(hdr), false);
-	if (BROKEN(REJECTS_ODD_LAYOUT) && chain_odd(c))
+	/* rejects-odd-layout: not the framing it assumes; honours-indirect-
+	 * write-flag: the table's buffers all taken as writable, no header. */
+	if ((BROKEN(REJECTS_ODD_LAYOUT) && chain_odd(c)) ||
+	    (BROKEN(HONOURS_INDIRECT_WRITE_FLAG) && s->head_write))
 		hdr.type = UINT32_MAX; /* answered below as if it were unknown */
 	if (BROKEN(NO_DATA_IOERR) &&
 	    (hdr.type == VIRTIO_BLK_T_IN || hdr.type == VIRTIO_BLK_T_OUT) && c->in_len == 1 &&
@@ -169,37 +423,10 @@ static uint32_t blk_request(const struct virtq_chain *c)
 		hdr.type = UINT32_MAX - 1;
 	switch (hdr.type) {
 	case VIRTIO_BLK_T_IN:
-		data = c->in_len - 1;
-		if (data % SECTOR) {
-			status = BROKEN(PARTIAL_READ_OK) ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
-			break;
-		}
-		if (!range_ok(hdr.sector, data)) {
-			/* wrong-status: out of range only, so no other case fails. */
-			status = BROKEN(WRONG_STATUS) ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
-			break;
-		}
-		iov_copy(in, c->nin, 0, g_disk.data + hdr.sector * SECTOR, data, true);
-		written = data;
+		status = blk_read(c, s, hdr.sector, &written);
 		break;
 	case VIRTIO_BLK_T_OUT:
-		data = c->out_len - sizeof(hdr);
-		if ((g_disk.readonly && !BROKEN(IGNORE_READONLY)) || data % SECTOR) {
-			status = VIRTIO_BLK_S_IOERR;
-			break;
-		}
-		if (!range_ok(hdr.sector, data)) {
-			status = BROKEN(WRITE_PAST_END_OK) ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
-			break;
-		}
-		if (BROKEN(DROPS_FIRST_BLOCK_WRITE) && hdr.sector == 0 && data)
-			break;
-		if (BROKEN(DROPS_LAST_BLOCK_WRITE) && hdr.sector * SECTOR + data == g_disk.bytes &&
-		    data)
-			break;
-		if (BROKEN(TRUNCATES_LARGE_WRITES) && data > LARGE_WRITE)
-			data = LARGE_WRITE;
-		iov_copy(out, c->nout, sizeof(hdr), g_disk.data + hdr.sector * SECTOR, data, false);
+		status = blk_write(c, hdr.sector);
 		break;
 	case VIRTIO_BLK_T_FLUSH:
 		/* §2.2: without the feature, FLUSH is an unknown request. */
@@ -214,7 +441,7 @@ static uint32_t blk_request(const struct virtq_chain *c)
 	case VIRTIO_BLK_T_WRITE_ZEROES:
 		status = blk_dwz(hdr.type, out, c->nout, c->out_len);
 		break;
-	case UINT32_MAX:     /* rejects-odd-layout */
+	case UINT32_MAX:     /* rejects-odd-layout, honours-indirect-write-flag */
 	case UINT32_MAX - 1: /* no-data-ioerr */
 		status = VIRTIO_BLK_S_IOERR;
 		break;
@@ -222,14 +449,18 @@ static uint32_t blk_request(const struct virtq_chain *c)
 		status = BROKEN(UNKNOWN_TYPE_OK) ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_UNSUPP;
 		break;
 	}
+	if (status == S_HOLD)
+		return false;
 	iov_copy(in, c->nin, c->in_len - 1, &status, 1, true);
 	if (BROKEN(NO_USED_LEN))
-		return 0;
-	if (BROKEN(USED_LEN_SHORT) && hdr.type == VIRTIO_BLK_T_IN)
-		return written;
-	if (BROKEN(USED_LEN_LONG))
-		return c->in_len + 1;
-	return written + 1;
+		*used = 0;
+	else if (BROKEN(USED_LEN_SHORT) && hdr.type == VIRTIO_BLK_T_IN)
+		*used = written;
+	else if (BROKEN(USED_LEN_LONG))
+		*used = c->in_len + 1;
+	else
+		*used = written + 1;
+	return true;
 }
 
 /* §2.7.7.2, or the switch that breaks it. quiet: the ring's
@@ -260,28 +491,49 @@ static bool ring_should_notify(struct virtq_dev *vq, bool *quiet)
 	return virtq_dev_need_notify(vq);
 }
 
-/* Runs up to BATCH requests of one ring; returns how many. call_fd: the
- * eventfd to signal, or -1. */
-static unsigned ring_run(struct virtq_dev *vq, int call_fd, bool *quiet)
+/* full-ring-stalls: with more than POOL chains waiting, the pool runs dry
+ * and is never refilled: POOL are served, then the ring stops. */
+static bool pool_runs_dry(const struct virtq_dev *vq)
+{
+	uint16_t avail;
+
+	if (!BROKEN(FULL_RING_STALLS))
+		return false;
+	avail = __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE);
+	return (uint16_t)(avail - vq->last_avail_idx) > POOL;
+}
+
+/* Runs up to BATCH requests (POOL when the pool runs dry) of r's ring vq;
+ * returns how many were used. call_fd: the eventfd to signal, or -1. */
+static unsigned ring_run(struct ring *r, struct virtq_dev *vq, int call_fd)
 {
 	static struct iovec iov[MAX_IOV];
-	unsigned n = 0;
+	bool stop = pool_runs_dry(vq);
+	unsigned n = 0, limit = stop ? POOL : BATCH;
 
-	while (n < BATCH) {
+	while (n < limit) {
 		struct virtq_chain c = {.iov = iov, .max_iov = MAX_IOV};
 		int ret = virtq_dev_pop(vq, &c);
+		struct chain_shape s;
 		uint32_t len = 0;
 
 		if (ret == -EAGAIN)
 			break;
 		if (ret == -EIO)
 			return n; /* broken ring: logged by lib/virtio, nothing more to do */
-		if (ret == 0)
-			len = blk_request(&c);
+		chain_shape(vq, c.head, &s);
+		/* A held chain is never used; the ring stops (a *-stalls switch). */
+		if ((ret == 0 && !blk_request(&c, &s, &len)) ||
+		    (ret == -EINVAL && s.bad_order && BROKEN(BAD_ORDER_STALLS))) {
+			stop = true;
+			break;
+		}
 		virtq_dev_push(vq, c.head, len);
 		n++;
 	}
-	if (n && call_fd >= 0 && ring_should_notify(vq, quiet))
+	if (stop)
+		r->wedged = true;
+	if (n && call_fd >= 0 && ring_should_notify(vq, &r->quiet))
 		(void)eventfd_write(call_fd, 1);
 	return n;
 }
@@ -293,19 +545,19 @@ unsigned disk_poll(void)
 	for (unsigned i = 0; i < VHOST_MAX_QUEUES; i++) {
 		struct ring *r = &g_disk.rings[i];
 
-		if (r->vring && !(i > 0 && BROKEN(SERVES_FIRST_QUEUE_ONLY))) {
-			unsigned n = ring_run(&r->vring->vq, r->vring->call_fd, &r->quiet);
+		if (r->vring && !r->wedged && !(i > 0 && BROKEN(SERVES_FIRST_QUEUE_ONLY))) {
+			unsigned n = ring_run(r, &r->vring->vq, r->vring->call_fd);
 
 			busy += n;
 			/* Before sleeping: ask for a kick, then look once more (§2.7.10). */
-			if (!n) {
+			if (!n && !r->wedged) {
 				virtq_dev_set_kick(&r->vring->vq, true);
 				if (virtq_dev_has_work(&r->vring->vq))
 					busy++;
 			}
 		}
 		if (r->zombie_live)
-			busy += ring_run(&r->zombie, r->zombie_call, &r->quiet);
+			busy += ring_run(r, &r->zombie, r->zombie_call);
 	}
 	return busy;
 }
@@ -330,12 +582,17 @@ static uint64_t dev_get_features(void *ctx)
 		     VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX) | VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) |
 		     VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) | VIRTIO_BIT(VIRTIO_BLK_F_MQ) |
 		     VIRTIO_BIT(VIRTIO_BLK_F_DISCARD) | VIRTIO_BIT(VIRTIO_BLK_F_WRITE_ZEROES);
+	bool flush =
+	    !BROKEN(NO_FLUSH) && !BROKEN(FLUSH_WITHOUT_FEATURE) && !BROKEN(WCE_WITHOUT_FLUSH);
 
 	(void)ctx;
 	if (g_disk.readonly)
 		f |= VIRTIO_BIT(VIRTIO_BLK_F_RO);
-	if (!BROKEN(NO_FLUSH) && !BROKEN(FLUSH_WITHOUT_FEATURE))
+	if (flush)
 		f |= VIRTIO_BIT(VIRTIO_BLK_F_FLUSH);
+	/* §5.2.5.2: CONFIG_WCE only together with FLUSH. */
+	if (flush || BROKEN(WCE_WITHOUT_FLUSH))
+		f |= VIRTIO_BIT(VIRTIO_BLK_F_CONFIG_WCE);
 	return f;
 }
 
@@ -343,6 +600,24 @@ static int dev_set_features(void *ctx, uint64_t features)
 {
 	(void)ctx;
 	g_disk.features = features;
+	/* §5.2.5.2: with CONFIG_WCE and without FLUSH, writeback starts at 0;
+	 * with FLUSH this disk starts in writeback mode, as §5.2.5 has it for a
+	 * device without CONFIG_WCE. */
+	g_disk.writeback = negotiated(VIRTIO_BLK_F_FLUSH) || BROKEN(WCE_WRITEBACK_ON);
+	return 0;
+}
+
+/* §5.2.5: with CONFIG_WCE the driver sets the cache mode through writeback
+ * (0 writethrough, 1 writeback); every other field is read-only (§5.2.4). */
+static int dev_set_config(void *ctx, const uint8_t *buf, uint32_t offset, uint32_t len,
+			  uint32_t flags)
+{
+	(void)ctx;
+	(void)flags;
+	if (!negotiated(VIRTIO_BLK_F_CONFIG_WCE) ||
+	    offset != offsetof(struct virtio_blk_config, writeback) || len != 1 || buf[0] > 1)
+		return -EPERM;
+	g_disk.writeback = buf[0];
 	return 0;
 }
 
@@ -351,13 +626,14 @@ int disk_get_config(void *ctx, uint8_t *buf, uint32_t offset, uint32_t len)
 	struct virtio_blk_config cfg = {
 	    .capacity = g_disk.bytes / SECTOR,
 	    .seg_max = SEG_MAX,
-	    .blk_size = SECTOR,
+	    .blk_size = g_disk.block_size,
+	    .writeback = g_disk.writeback,
 	    .num_queues = g_disk.queues,
 	    .max_discard_sectors = UINT32_MAX,
-	    .max_discard_seg = 1,
-	    .discard_sector_alignment = 1,
+	    .max_discard_seg = DWZ_SEG_MAX,
+	    .discard_sector_alignment = g_disk.block_size / SECTOR,
 	    .max_write_zeroes_sectors = UINT32_MAX,
-	    .max_write_zeroes_seg = 1,
+	    .max_write_zeroes_seg = DWZ_SEG_MAX,
 	    .write_zeroes_may_unmap = 1,
 	};
 
@@ -380,6 +656,7 @@ static int dev_ring_start(void *ctx, struct vhost_vring *vring)
 	(void)ctx;
 	zombie_drop(r);
 	r->quiet = false;
+	r->wedged = false;
 	r->vring = vring;
 	return 0;
 }
@@ -404,12 +681,14 @@ static void dev_disconnected(void *ctx)
 	(void)ctx;
 	disk_zombies_drop();
 	g_disk.features = 0;
+	g_disk.writeback = 0;
 }
 
 const struct vhost_dev_ops g_disk_ops = {
     .get_features = dev_get_features,
     .set_features = dev_set_features,
     .get_config = disk_get_config,
+    .set_config = dev_set_config,
     .ring_start = dev_ring_start,
     .ring_stop = dev_ring_stop,
     .disconnected = dev_disconnected,
@@ -420,6 +699,7 @@ int disk_init(const struct disk_opts *o)
 	g_disk.bytes = o->bytes;
 	g_disk.queues = o->queues;
 	g_disk.readonly = o->readonly;
+	g_disk.block_size = o->block_size;
 	for (unsigned i = 0; i < VHOST_MAX_QUEUES; i++)
 		g_disk.rings[i].zombie_call = -1;
 	g_disk.data = calloc(1, g_disk.bytes);

@@ -5,7 +5,7 @@
  * violation (docs/peers.md has the table).
  *
  *   bad_backend --socket PATH --size MB [--queues N] [--readonly]
- *               [--break NAME]...
+ *               [--block-size BYTES] [--break NAME]...
  *   bad_backend --list [--json]
  *
  * Prints "ready" when it listens; exits 0 on SIGTERM/SIGINT. Test-only code:
@@ -25,6 +25,8 @@
 #include <unistd.h>
 
 #include "bad_backend.h"
+#include "spec/virtio_blk.h"
+#include "util/common.h"
 
 static volatile sig_atomic_t g_stop;
 
@@ -58,19 +60,24 @@ static void on_signal(int sig)
 static int usage(void)
 {
 	fprintf(stderr, "usage: bad_backend --socket PATH --size MB [--queues N] [--readonly]"
-			" [--break NAME]... | --list [--json]\n");
+			" [--block-size BYTES] [--break NAME]... | --list [--json]\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"socket", required_argument, NULL, 's'}, {"size", required_argument, NULL, 'z'},
-	    {"queues", required_argument, NULL, 'q'}, {"readonly", no_argument, NULL, 'r'},
-	    {"break", required_argument, NULL, 'b'},  {"list", no_argument, NULL, 'l'},
-	    {"json", no_argument, NULL, 'j'},	      {NULL, 0, NULL, 0},
+	    {"socket", required_argument, NULL, 's'},
+	    {"size", required_argument, NULL, 'z'},
+	    {"queues", required_argument, NULL, 'q'},
+	    {"readonly", no_argument, NULL, 'r'},
+	    {"break", required_argument, NULL, 'b'},
+	    {"list", no_argument, NULL, 'l'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"block-size", required_argument, NULL, 'k'},
+	    {NULL, 0, NULL, 0},
 	};
-	struct disk_opts d = {.queues = 1};
+	struct disk_opts d = {.queues = 1, .block_size = VIRTIO_BLK_SECTOR_SIZE};
 	const char *path = NULL;
 	unsigned long size_mb = 0;
 	bool list = false, json = false;
@@ -89,6 +96,9 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			d.readonly = true;
+			break;
+		case 'k':
+			d.block_size = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
 		case 'b':
 			if (brk_set(optarg))
@@ -109,6 +119,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!path || !size_mb || json || optind != argc || !d.queues || d.queues > VHOST_MAX_QUEUES)
+		return usage();
+	/* virtio 1.2 §5.2.4: blk_size, a power of 2 of at least one sector; at
+	 * most 64 KiB, as the conformance suite takes it. */
+	if (d.block_size < VIRTIO_BLK_SECTOR_SIZE || d.block_size > 65536 || !IS_POW2(d.block_size))
 		return usage();
 	/* ignore-readonly means: RO is offered, and then not honoured. */
 	if (BROKEN(IGNORE_READONLY))

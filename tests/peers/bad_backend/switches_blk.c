@@ -59,7 +59,7 @@ const struct brk_switch g_switches_blk[] = {
      "virtio 1.2 §5.2.6: DISCARD offered, answered UNSUPP", NULL},
     {BRK_DWZ_PAST_END_OK, "dwz-past-end-ok", "BLK-DWZ-010",
      "virtio 1.2 §5.2.6: WRITE_ZEROES past capacity gets OK", NULL},
-    {BRK_WRITE_ZEROES_NOOP, "write-zeroes-noop", "BLK-DWZ-001 BLK-DWZ-002",
+    {BRK_WRITE_ZEROES_NOOP, "write-zeroes-noop", "BLK-DWZ-001 BLK-DWZ-002 BLK-DWZ-003",
      "virtio 1.2 §5.2.6.2: WRITE_ZEROES gets OK and zeroes nothing", NULL},
     {BRK_CONFIG_PADDING_DIRTY, "config-padding-dirty", "BLK-CFG-001",
      "virtio 1.2 §5.2.5.2: config padding bytes are not 0", NULL},
@@ -76,6 +76,70 @@ const struct brk_switch g_switches_blk[] = {
     {BRK_SERVES_FIRST_QUEUE_ONLY, "serves-first-queue-only",
      "BLK-CFG-005 BLK-Q-002 BLK-Q-003 BLK-Q-004",
      "virtio 1.2 §5.2.4: num_queues offered, only queue 0 served", NULL},
+    {BRK_WCE_WITHOUT_FLUSH, "wce-without-flush", "BLK-CFG-002 BLK-CFG-003",
+     "virtio 1.2 §5.2.5.2: CONFIG_WCE offered without FLUSH", NULL},
+    {BRK_WCE_WRITEBACK_ON, "wce-writeback-on", "BLK-CFG-004",
+     "virtio 1.2 §5.2.5.2: CONFIG_WCE negotiated without FLUSH, writeback starts at 1", NULL},
+    {BRK_UNALIGNED_4K_WRITE_ROUNDED, "unaligned-4k-write-rounded", "BLK-RW-001",
+     "virtio 1.2 §5.2.6: a write of whole 4 KiB at a sector not a multiple of 8 is done at "
+     "the multiple of 8 below",
+     NULL},
+    {BRK_REJECTS_UNALIGNED_TO_BLOCK, "rejects-unaligned-to-block", "BLK-RW-012",
+     "virtio 1.2 §5.2.5: a read or write not aligned to blk_size (4096) gets IOERR",
+     "--block-size 4096"},
+    {BRK_CUTS_BUFFERS_AT_SECTORS, "cuts-buffers-at-sectors", "BLK-LAY-001",
+     "virtio 1.2 §2.7.4.1: a write buffer that starts inside a sector and runs past its end "
+     "is written only up to that end",
+     NULL},
+    {BRK_SHORT_SCATTER_LIST, "short-scatter-list", "BLK-LAY-002",
+     "virtio 1.2 §2.7.4.1: data buffers past one per sector plus 32 are dropped, OK answered",
+     NULL},
+    {BRK_INDIRECT_READ_UNFILLED, "indirect-read-unfilled", "BLK-LAY-006 BLK-LAY-008 BLK-LAY-009",
+     "virtio 1.2 §2.7.5.3: a read through an indirect table gets OK, its data is not "
+     "written",
+     NULL},
+    {BRK_INDIRECT_AT_HEAD_ONLY, "indirect-at-head-only", "BLK-LAY-008",
+     "virtio 1.2 §2.7.5.3.2: an indirect descriptor after direct ones is taken as a buffer: "
+     "no status, used len 0",
+     NULL},
+    {BRK_HONOURS_INDIRECT_WRITE_FLAG, "honours-indirect-write-flag", "BLK-LAY-009",
+     "virtio 1.2 §2.7.5.3.2: WRITE on an indirect descriptor makes the table's buffers "
+     "writable: IOERR",
+     NULL},
+    {BRK_SEG_MAX_COUNTS_HEADER, "seg-max-counts-header", "BLK-LAY-002 BLK-LAY-010",
+     "virtio 1.2 §5.2.4: seg_max counted with header and status: seg_max data buffers get "
+     "IOERR",
+     NULL},
+    {BRK_OVER_SEG_MAX_TRUNCATED, "over-seg-max-truncated", "BLK-LAY-011",
+     "virtio 1.2 §2.7.4.1: more than seg_max data buffers get OK, only seg_max are done", NULL},
+    {BRK_BAD_ORDER_STALLS, "bad-order-stalls", "BLK-LAY-012",
+     "virtio 1.2 §2.7.4.2, §2.1.2: a readable descriptor after a writable one stops the "
+     "queue",
+     NULL},
+    {BRK_NO_STATUS_STALLS, "no-status-stalls", "BLK-LAY-013",
+     "virtio 1.2 §5.2.6, §2.1.2: a chain without a writable byte stops the queue", NULL},
+    {BRK_SHORT_HEADER_STALLS, "short-header-stalls", "BLK-LAY-014",
+     "virtio 1.2 §5.2.6, §2.1.2: a header shorter than 16 bytes stops the queue", NULL},
+    {BRK_ZERO_LEN_ENDS_DATA, "zero-len-ends-data", "BLK-LAY-015",
+     "virtio 1.2 §2.7.5: a zero-length descriptor ends a read's data: OK, the buffers after "
+     "it not filled",
+     NULL},
+    {BRK_GET_ID_FIRST_BUFFER_ONLY, "get-id-first-buffer-only", "BLK-ID-002",
+     "virtio 1.2 §2.7.4.1: GET_ID writes into its first data buffer only", NULL},
+    {BRK_WZ_FIRST_SEGMENT_ONLY, "wz-first-segment-only", "BLK-DWZ-003",
+     "virtio 1.2 §5.2.6.2: WRITE_ZEROES of several segments gets OK, zeroes the first only", NULL},
+    {BRK_TOO_MANY_SEGS_STALLS, "too-many-segs-stalls", "BLK-DWZ-008 BLK-DWZ-009",
+     "virtio 1.2 §5.2.6.1, §2.1.2: DISCARD/WRITE_ZEROES with more than max_*_seg segments "
+     "stops the queue",
+     NULL},
+    {BRK_PARTIAL_SEGMENT_STALLS, "partial-segment-stalls", "BLK-DWZ-011",
+     "virtio 1.2 §5.2.6.1, §2.1.2: DISCARD/WRITE_ZEROES data that is not whole segments "
+     "stops the queue",
+     NULL},
+    {BRK_FULL_RING_STALLS, "full-ring-stalls", "BLK-Q-001",
+     "virtio 1.2 §2.7: with more than 64 requests available at once, 64 are served and the "
+     "queue stops",
+     NULL},
 };
 
 const unsigned g_switches_blk_count = sizeof(g_switches_blk) / sizeof(g_switches_blk[0]);
