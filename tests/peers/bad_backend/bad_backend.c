@@ -33,18 +33,50 @@
 #include "vhost/vhost_msg.h"
 
 #define MSG_TIMEOUT_MS 2000
+#define MMAP_PAGE      4096
 /* The virtio 1.1 config struct, as QEMU 7.2 knows it (no secure erase). */
 #define CONFIG_SIZE_V11 offsetof(struct virtio_blk_config, max_secure_erase_sectors)
 
 /* ---- the connection: front-end <-> us <-> lib/vhost ----------------------- */
 
 #define MAX_KEPT_FDS 64
+/* The vring indexes a request can name (lib/vhost refuses those past its queues). */
+#define NRINGS (VHOST_MAX_QUEUES * 2)
 
 /* The connection's memory of what the front-end set, for the switches. */
 struct conn_state {
-	uint32_t vring_base[VHOST_MAX_QUEUES * 2]; /* last SET_VRING_BASE per index */
-	int kept_fds[MAX_KEPT_FDS];		   /* keeps-stray-fds: dups */
+	uint32_t vring_base[NRINGS]; /* last SET_VRING_BASE per index */
+	bool kicked[NRINGS];	     /* SET_VRING_KICK since the ring last stopped */
+	bool ever_kicked[NRINGS];
+	bool stopped[NRINGS]; /* GET_VRING_BASE answered a state */
+	bool any_stopped;
+	int kept_fds[MAX_KEPT_FDS]; /* keeps-stray-fds: dups */
 	unsigned nkept;
+	uint32_t last_request;
+	unsigned owners;	/* SET_OWNER received */
+	unsigned features_sets; /* SET_FEATURES received */
+	uint64_t features;	/* the last SET_FEATURES */
+	bool pf_set;
+	uint64_t pf;	  /* the last SET_PROTOCOL_FEATURES */
+	bool has_mem;	  /* a SET_MEM_TABLE or ADD_MEM_REG went to lib/vhost */
+	unsigned regions; /* regions added with an ack of 0, less those removed */
+	unsigned served;  /* the rings' work while this front-end was connected */
+};
+
+/*
+ * What a front-end left behind when it went, for the VHOST-CONN switches:
+ * each serves the next front-end as if one kind of that state were still
+ * there. Only the next one: a connection that inherited something leaves
+ * nothing, so the one after it is served right.
+ */
+struct conn_left {
+	bool any;
+	bool negotiated;    /* its last request was SET_FEATURES */
+	bool mem_table;	    /* its last request was SET_MEM_TABLE */
+	bool rings[NRINGS]; /* kicked and not stopped */
+	bool served;	    /* its rings had requests to serve */
+	bool partial;	    /* it left in the middle of a message, kept in rx */
+	struct vhost_msg_rx rx;
 };
 
 /* Requests whose answer is a reply of their own, never a bare ack. */
@@ -71,28 +103,157 @@ struct conn {
 	int lib;	       /* our end of lib/vhost's socketpair */
 	struct vhost_dev *dev; /* owns the other end */
 	struct vhost_msg_rx rx;
+	bool rx_cut; /* the front-end left with rx in the middle of a message */
 	struct conn_state state;
-	uint16_t nrings; /* the queues offered: vring indexes 0..nrings-1 */
+	struct conn_left left; /* what the previous front-end left */
+	uint16_t nrings;       /* the queues offered: vring indexes 0..nrings-1 */
 };
 
-/* Breaks one of lib/vhost's replies to REQ as the switches say; false: drop it. */
-static bool reply_break(struct conn_state *s, const struct vhost_msg *req, struct vhost_msg *m)
+static bool needs_reply(const struct vhost_msg *m)
 {
-	uint32_t r = m->hdr.request;
+	return m->hdr.flags & VHOST_USER_NEED_REPLY_MASK;
+}
 
-	/* drop-reply-ack: one request that no case's set-up asks an ack for. */
-	if (BROKEN(DROP_REPLY_ACK) && r == VHOST_USER_SET_PROTOCOL_FEATURES &&
-	    (req->hdr.flags & VHOST_USER_NEED_REPLY_MASK))
+/* lib/vhost's reply M to REQ is a bare ack (REPLY_ACK) of 0: success. */
+static bool is_ack_ok(const struct vhost_msg *req, const struct vhost_msg *m)
+{
+	return !has_own_reply(req->hdr.request) && needs_reply(req) &&
+	       m->hdr.size == sizeof(uint64_t) && m->payload.u64 == 0;
+}
+
+/* The vring index a ring request names, where lib/vhost reads it. */
+static uint32_t ring_of(const struct vhost_msg *m)
+{
+	switch (m->hdr.request) {
+	case VHOST_USER_SET_VRING_KICK:
+	case VHOST_USER_SET_VRING_CALL:
+	case VHOST_USER_SET_VRING_ERR:
+		return (uint32_t)(m->payload.u64 & VHOST_USER_VRING_IDX_MASK);
+	case VHOST_USER_SET_VRING_ADDR:
+		return m->payload.addr.index;
+	default:
+		return m->payload.state.index;
+	}
+}
+
+/* Ring set-up before any memory table, which a back-end could keep for when
+ * the memory comes (no-ack-ring-before-mem leaves its ack out). A kick, call
+ * or err marked "no fd" leaves nothing to keep. */
+static bool ring_setup_before_mem(const struct conn_state *s, const struct vhost_msg *req)
+{
+	switch (req->hdr.request) {
+	case VHOST_USER_SET_VRING_KICK:
+	case VHOST_USER_SET_VRING_CALL:
+	case VHOST_USER_SET_VRING_ERR:
+		return !s->has_mem && !(req->payload.u64 & VHOST_USER_VRING_NOFD_MASK);
+	case VHOST_USER_SET_VRING_NUM:
+	case VHOST_USER_SET_VRING_BASE:
+	case VHOST_USER_SET_VRING_ENABLE:
+		return !s->has_mem;
+	default:
 		return false;
+	}
+}
+
+/* The switches that leave out one success ack (vhost-user.rst REPLY_ACK: the
+ * back-end MUST answer need_reply), each only in the state its target cases
+ * create, so that the set-up of the other cases still gets its acks. */
+static bool ack_left_out(const struct conn_state *s, const struct vhost_msg *req)
+{
+	switch (req->hdr.request) {
+	case VHOST_USER_SET_OWNER:
+		return BROKEN(NO_ACK_OWNER_AGAIN) && s->owners > 1;
+	case VHOST_USER_SET_FEATURES:
+		return BROKEN(NO_ACK_FEATURES_AGAIN) && s->features_sets > 1;
+	case VHOST_USER_ADD_MEM_REG:
+		return BROKEN(NO_ACK_ADD_MEM_REG);
+	case VHOST_USER_REM_MEM_REG:
+		return BROKEN(NO_ACK_REM_LAST_REGION) && s->regions == 0;
+	case VHOST_USER_SET_STATUS:
+		return BROKEN(NO_ACK_SET_STATUS);
+	case VHOST_USER_RESET_DEVICE:
+		return BROKEN(NO_ACK_RESET_DEVICE);
+	default:
+		return BROKEN(NO_ACK_RING_BEFORE_MEM) && ring_setup_before_mem(s, req);
+	}
+}
+
+/* What lib/vhost's reply M to REQ tells of the connection's state. */
+static void note_reply(struct conn_state *s, const struct vhost_msg *req, const struct vhost_msg *m)
+{
+	uint32_t i = m->payload.state.index;
+
+	/* vhost-user.rst Ring states: GET_VRING_BASE stops the ring. */
+	if (m->hdr.request == VHOST_USER_GET_VRING_BASE &&
+	    m->hdr.size == sizeof(struct vhost_user_vring_state) && i < NRINGS) {
+		s->stopped[i] = true;
+		s->kicked[i] = false;
+		s->any_stopped = true;
+	}
+	if (!is_ack_ok(req, m))
+		return;
+	if (m->hdr.request == VHOST_USER_ADD_MEM_REG)
+		s->regions++;
+	else if (m->hdr.request == VHOST_USER_REM_MEM_REG && s->regions)
+		s->regions--;
+}
+
+/* Breaks lib/vhost's GET_VRING_BASE reply M as the switches say. */
+static void vring_base_break(const struct conn_state *s, struct vhost_msg *m)
+{
+	uint32_t i = m->payload.state.index;
+
+	if (m->hdr.size != sizeof(struct vhost_user_vring_state) || i >= NRINGS)
+		return;
 	/* wrong-vring-base: only once the ring has moved, so that a ring never
 	 * kicked still answers its SET_VRING_BASE value. */
-	if (BROKEN(WRONG_VRING_BASE) && r == VHOST_USER_GET_VRING_BASE &&
-	    m->payload.state.index < VHOST_MAX_QUEUES * 2 &&
-	    m->payload.state.num != s->vring_base[m->payload.state.index])
+	if (BROKEN(WRONG_VRING_BASE) && m->payload.state.num != s->vring_base[i])
 		m->payload.state.num++;
+	/* vring-base-zero-unset: 0 taken as "no base yet" by a back-end whose
+	 * index is the last one consumed. */
+	if (BROKEN(VRING_BASE_ZERO_UNSET) && s->ever_kicked[i] && s->vring_base[i] == 0 &&
+	    m->payload.state.num == 0)
+		m->payload.state.num = 0xffff;
+	/* unstarted-base-zero: the index of a ring that never ran. */
+	if (BROKEN(UNSTARTED_BASE_ZERO) && !s->ever_kicked[i])
+		m->payload.state.num = 0;
+}
+
+/* Breaks one of lib/vhost's replies to REQ as the switches say; false: drop it. */
+static bool reply_break(const struct conn_state *s, const struct vhost_msg *req,
+			struct vhost_msg *m)
+{
+	uint32_t r = m->hdr.request;
+	bool u64 = m->hdr.size == sizeof(uint64_t);
+
+	if (is_ack_ok(req, m) && ack_left_out(s, req))
+		return false;
+	/* drop-reply-ack: one request that no case's set-up asks an ack for. */
+	if (BROKEN(DROP_REPLY_ACK) && r == VHOST_USER_SET_PROTOCOL_FEATURES && needs_reply(req))
+		return false;
+	if (r == VHOST_USER_GET_VRING_BASE)
+		vring_base_break(s, m);
+	/* features-reply-unflagged: the flag forgotten on a path QEMU never
+	 * takes (it negotiates REPLY_ACK and asks for the features first). */
+	if (BROKEN(FEATURES_REPLY_UNFLAGGED) && r == VHOST_USER_GET_FEATURES && s->features_sets &&
+	    !(s->pf & VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK)))
+		m->hdr.flags &= ~(uint32_t)VHOST_USER_REPLY_MASK;
+	if (BROKEN(PF_ANSWERS_NEGOTIATED) && r == VHOST_USER_GET_PROTOCOL_FEATURES && s->pf_set &&
+	    u64)
+		m->payload.u64 = s->pf;
+	/* queue-num-zero: the queues past the first, as if only VIRTIO_BLK_F_MQ
+	 * added queues. QEMU asks before SET_FEATURES and gets it right. */
+	if (BROKEN(QUEUE_NUM_ZERO) && r == VHOST_USER_GET_QUEUE_NUM && s->features_sets &&
+	    !(s->features & VIRTIO_BIT(VIRTIO_BLK_F_MQ)) && u64)
+		m->payload.u64 = 0;
+	if (BROKEN(MAX_MEM_SLOTS_ZERO) && r == VHOST_USER_GET_MAX_MEM_SLOTS && u64)
+		m->payload.u64 = 0;
+	/* status-reply-u8: the status is 8 bits wide (virtio 1.2 §2.1); the
+	 * message still carries a u64. Little-endian: the first byte. */
+	if (BROKEN(STATUS_REPLY_U8) && r == VHOST_USER_GET_STATUS && u64)
+		m->hdr.size = 1;
 	/* nack-as-ack: a bare ack always says success. */
-	if (BROKEN(NACK_AS_ACK) && !has_own_reply(req->hdr.request) &&
-	    (req->hdr.flags & VHOST_USER_NEED_REPLY_MASK) && m->hdr.size == sizeof(uint64_t))
+	if (BROKEN(NACK_AS_ACK) && !has_own_reply(req->hdr.request) && needs_reply(req) && u64)
 		m->payload.u64 = 0;
 	/* config-size-wrong: a non-empty answer always carries the whole struct. */
 	if (BROKEN(CONFIG_SIZE_WRONG) && r == VHOST_USER_GET_CONFIG &&
@@ -105,6 +266,16 @@ static bool reply_break(struct conn_state *s, const struct vhost_msg *req, struc
 	return true;
 }
 
+/* Sends a u64 reply to REQUEST of our own. */
+static int conn_send_u64(struct conn *c, uint32_t request, uint64_t value)
+{
+	struct vhost_user_hdr r = {.request = request,
+				   .flags = VHOST_USER_VERSION | VHOST_USER_REPLY_MASK,
+				   .size = sizeof(value)};
+
+	return vhost_msg_send(c->fe, &r, &value, NULL, 0, MSG_TIMEOUT_MS);
+}
+
 /* Forwards lib/vhost's replies to REQ to the front-end, breaking them as the
  * switches say. 0, or a negative errno to close the connection. */
 static int conn_forward_replies(struct conn *c, const struct vhost_msg *req)
@@ -113,6 +284,7 @@ static int conn_forward_replies(struct conn *c, const struct vhost_msg *req)
 	int ret;
 
 	while ((ret = vhost_msg_recv(c->lib, &m, 0)) == 0) {
+		note_reply(&c->state, req, &m);
 		if (reply_break(&c->state, req, &m))
 			ret = vhost_msg_send(c->fe, &m.hdr, &m.payload, m.fds, m.nfds,
 					     MSG_TIMEOUT_MS);
@@ -120,7 +292,13 @@ static int conn_forward_replies(struct conn *c, const struct vhost_msg *req)
 		if (ret)
 			return ret;
 	}
-	return ret == -ETIMEDOUT || ret == -EAGAIN ? 0 : ret;
+	if (ret != -ETIMEDOUT && ret != -EAGAIN)
+		return ret;
+	/* ack-after-own-reply: REPLY_ACK's "no behavioural change" for requests
+	 * with a reply of their own, broken. */
+	if (BROKEN(ACK_AFTER_OWN_REPLY) && has_own_reply(req->hdr.request) && needs_reply(req))
+		return conn_send_u64(c, req->hdr.request, 0);
+	return 0;
 }
 
 /* Answers M ourselves, instead of lib/vhost: SIZE bytes of P (0: empty). */
@@ -135,10 +313,237 @@ static int conn_answer(struct conn *c, struct vhost_msg *m, const union vhost_us
 	return vhost_msg_send(c->fe, &r, p, NULL, 0, MSG_TIMEOUT_MS);
 }
 
+/* Handles M ourselves, instead of lib/vhost, with the ack VALUE: sent when
+ * REPLY_ACK asks for one (need_reply, once negotiated). Its fds go unused. */
+static int conn_ack(struct conn *c, struct vhost_msg *m, uint64_t value)
+{
+	if (!needs_reply(m) || !(c->state.pf & VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK))) {
+		vhost_msg_close_fds(m);
+		return 0;
+	}
+	return conn_answer(c, m, &(union vhost_user_payload){.u64 = value}, sizeof(uint64_t));
+}
+
+/* unaligned-offset-rounded: each region's mmap offset rounded up to the page,
+ * its start (guest and user addresses) moved with it, as a back-end that can
+ * only mmap whole pages and drops the partial one. */
+static void table_round_offsets(struct vhost_user_memory *mem)
+{
+	for (uint32_t i = 0; i < mem->nregions && i < VHOST_USER_MEM_BASELINE_NREGIONS; i++) {
+		struct vhost_user_mem_region *r = &mem->regions[i];
+		uint64_t cut = (MMAP_PAGE - r->mmap_offset % MMAP_PAGE) % MMAP_PAGE;
+
+		if (!cut || r->memory_size <= cut)
+			continue;
+		r->mmap_offset += cut;
+		r->guest_phys_addr += cut;
+		r->userspace_addr += cut;
+		r->memory_size -= cut;
+	}
+}
+
+/* config-clamped: GET_CONFIG past the 256 bytes of config space answered with
+ * the bytes that fit, where vhost-user.rst asks for an empty (error) reply. */
+static int config_clamped(struct conn *c, struct vhost_msg *m)
+{
+	union vhost_user_payload p = {.config = m->payload.config};
+	uint32_t off = p.config.offset;
+
+	p.config.size = off < VHOST_USER_MAX_CONFIG_SIZE ? VHOST_USER_MAX_CONFIG_SIZE - off : 0;
+	memset(p.config.region, 0, sizeof(p.config.region));
+	disk_get_config(NULL, p.config.region, off, p.config.size);
+	return conn_answer(c, m, &p, VHOST_USER_CONFIG_HDR_SIZE + p.config.size);
+}
+
+/* The GET_CONFIG switches; false: lib/vhost answers. */
+static bool config_intercept(struct conn *c, struct vhost_msg *m, int *ret)
+{
+	const struct vhost_user_config *cfg = &m->payload.config;
+	bool fits;
+
+	if (m->hdr.size < VHOST_USER_CONFIG_HDR_SIZE)
+		return false;
+	fits = cfg->size <= VHOST_USER_MAX_CONFIG_SIZE &&
+	       cfg->offset <= VHOST_USER_MAX_CONFIG_SIZE - cfg->size;
+	if (BROKEN(CONFIG_SIZE_STRICT) && cfg->size > CONFIG_SIZE_V11) {
+		*ret = conn_answer(c, m, NULL, 0);
+		return true;
+	}
+	if (BROKEN(CONFIG_CLAMPED) && !fits &&
+	    m->hdr.size == VHOST_USER_CONFIG_HDR_SIZE + cfg->size) {
+		*ret = config_clamped(c, m);
+		return true;
+	}
+	/* config-zero-silent: nothing to send, so nothing is sent. */
+	if (BROKEN(CONFIG_ZERO_SILENT) && cfg->size == 0) {
+		*ret = 0;
+		return true;
+	}
+	/* config-size-field-trusted: the payload's size made to agree with the
+	 * size field before lib/vhost checks them. */
+	if (BROKEN(CONFIG_SIZE_FIELD_TRUSTED) && fits)
+		m->hdr.size = VHOST_USER_CONFIG_HDR_SIZE + cfg->size;
+	return false;
+}
+
+/* The switches that answer M instead of lib/vhost; false: lib/vhost does. */
+static bool conn_intercept(struct conn *c, struct vhost_msg *m, int *ret)
+{
+	const struct conn_state *s = &c->state;
+	uint32_t req = m->hdr.request;
+	uint32_t i = ring_of(m);
+
+	switch (req) {
+	case VHOST_USER_GET_VRING_BASE:
+		/* vring-base-any-index: a state {index, 0} for an index past the
+		 * queues. */
+		if (!BROKEN(VRING_BASE_ANY_INDEX) ||
+		    m->hdr.size != sizeof(struct vhost_user_vring_state) || i < c->nrings)
+			return false;
+		*ret = conn_answer(c, m, &(union vhost_user_payload){.state = {.index = i}},
+				   sizeof(struct vhost_user_vring_state));
+		return true;
+	case VHOST_USER_GET_CONFIG:
+		return config_intercept(c, m, ret);
+	case VHOST_USER_RESET_OWNER:
+		/* reset-owner-closes: taken as the front-end's goodbye. */
+		if (!BROKEN(RESET_OWNER_CLOSES))
+			return false;
+		vhost_msg_close_fds(m);
+		*ret = -ECONNRESET;
+		return true;
+	case VHOST_USER_SET_MEM_TABLE:
+		if (BROKEN(FOUR_MEM_REGIONS) && m->payload.memory.nregions > 4)
+			*ret = conn_ack(c, m, EINVAL);
+		else if (BROKEN(NEW_TABLE_IGNORED) && s->any_stopped)
+			*ret = conn_ack(c, m, 0);
+		else
+			return false;
+		return true;
+	case VHOST_USER_REM_MEM_REG:
+		if (!BROKEN(REM_MEM_REG_NOOP))
+			return false;
+		*ret = conn_ack(c, m, 0);
+		return true;
+	case VHOST_USER_SET_VRING_KICK:
+		if (!BROKEN(NO_RESTART_AFTER_STOP) || i >= NRINGS || !s->stopped[i])
+			return false;
+		*ret = conn_ack(c, m, EBUSY);
+		return true;
+	default:
+		/* ack-unknown-request: "done" (0) for a request no one knows. */
+		if (!BROKEN(ACK_UNKNOWN_REQUEST) ||
+		    strcmp(vhost_msg_request_name(req), "unknown") || !needs_reply(m))
+			return false;
+		*ret = conn_answer(c, m, &(union vhost_user_payload){.u64 = 0}, sizeof(uint64_t));
+		return true;
+	}
+}
+
+/* The VHOST-CONN switches: M refused as if the previous front-end's state
+ * were still in place (vhost-user.rst Communication: a new connection starts
+ * from scratch); false: M goes on. */
+static bool conn_inherited(struct conn *c, struct vhost_msg *m, int *ret)
+{
+	const struct conn_left *l = &c->left;
+	uint32_t req = m->hdr.request;
+	uint32_t i = ring_of(m);
+	bool refuse;
+
+	switch (req) {
+	case VHOST_USER_SET_OWNER:
+		refuse = BROKEN(KEEPS_OWNER) && l->negotiated;
+		break;
+	case VHOST_USER_SET_MEM_TABLE:
+		refuse = (BROKEN(KEEPS_MEM_TABLE) && l->mem_table) ||
+			 (BROKEN(KEEPS_INFLIGHT_MEMORY) && l->served);
+		break;
+	case VHOST_USER_SET_VRING_NUM:
+		refuse = BROKEN(KEEPS_RINGS) && i < NRINGS && l->rings[i];
+		break;
+	default:
+		refuse = false;
+		break;
+	}
+	if (refuse)
+		*ret = conn_ack(c, m, EBUSY);
+	return refuse;
+}
+
+/* What M, about to go to lib/vhost, sets (and the switches that alter it). */
+static void conn_track(struct conn_state *s, struct vhost_msg *m)
+{
+	uint32_t i = ring_of(m);
+
+	switch (m->hdr.request) {
+	case VHOST_USER_SET_OWNER:
+		s->owners++;
+		break;
+	case VHOST_USER_SET_FEATURES:
+		s->features_sets++;
+		s->features = m->payload.u64;
+		break;
+	case VHOST_USER_SET_PROTOCOL_FEATURES:
+		s->pf_set = true;
+		s->pf = m->payload.u64;
+		break;
+	case VHOST_USER_SET_MEM_TABLE:
+		if (BROKEN(UNALIGNED_OFFSET_ROUNDED))
+			table_round_offsets(&m->payload.memory);
+		s->has_mem = true;
+		break;
+	case VHOST_USER_ADD_MEM_REG:
+		s->has_mem = true;
+		break;
+	case VHOST_USER_SET_VRING_BASE:
+		if (m->hdr.size >= sizeof(struct vhost_user_vring_state) && i < NRINGS)
+			s->vring_base[i] = m->payload.state.num;
+		break;
+	case VHOST_USER_SET_VRING_KICK:
+		if (i < NRINGS && !(m->payload.u64 & VHOST_USER_VRING_NOFD_MASK))
+			s->kicked[i] = s->ever_kicked[i] = true;
+		break;
+	case VHOST_USER_RESET_OWNER:
+	case VHOST_USER_RESET_DEVICE:
+		memset(s->kicked, 0, sizeof(s->kicked));
+		break;
+	default:
+		break;
+	}
+}
+
+/* The payload size of requests that have one size (vhost-user.rst "Front-end
+ * message types"); 0 for the others. */
+static uint32_t fixed_size(uint32_t request)
+{
+	switch (request) {
+	case VHOST_USER_SET_FEATURES:
+	case VHOST_USER_SET_PROTOCOL_FEATURES:
+	case VHOST_USER_SET_VRING_KICK:
+	case VHOST_USER_SET_VRING_CALL:
+	case VHOST_USER_SET_VRING_ERR:
+	case VHOST_USER_SET_STATUS:
+		return sizeof(uint64_t);
+	case VHOST_USER_SET_VRING_NUM:
+	case VHOST_USER_SET_VRING_BASE:
+	case VHOST_USER_GET_VRING_BASE:
+	case VHOST_USER_SET_VRING_ENABLE:
+		return sizeof(struct vhost_user_vring_state);
+	case VHOST_USER_SET_VRING_ADDR:
+		return sizeof(struct vhost_user_vring_addr);
+	case VHOST_USER_ADD_MEM_REG:
+	case VHOST_USER_REM_MEM_REG:
+		return sizeof(struct vhost_user_mem_reg);
+	default:
+		return 0;
+	}
+}
+
 /* One whole message from the front-end. */
 static int conn_handle(struct conn *c, struct vhost_msg *m)
 {
 	uint32_t req = m->hdr.request;
+	int ret;
 
 	/* lax-header: version and reply flag made right before lib/vhost sees them. */
 	if (BROKEN(LAX_HEADER))
@@ -150,24 +555,14 @@ static int conn_handle(struct conn *c, struct vhost_msg *m)
 		if (c->state.nkept < MAX_KEPT_FDS)
 			c->state.kept_fds[c->state.nkept++] = dup(m->fds[i]);
 	}
-	/* vring-base-any-index: a state {index, 0} for an index past the queues. */
-	if (BROKEN(VRING_BASE_ANY_INDEX) && req == VHOST_USER_GET_VRING_BASE &&
-	    m->hdr.size == sizeof(struct vhost_user_vring_state) &&
-	    m->payload.state.index >= c->nrings)
-		return conn_answer(
-		    c, m, &(union vhost_user_payload){.state = {.index = m->payload.state.index}},
-		    sizeof(struct vhost_user_vring_state));
-	/* ack-unknown-request: "done" (0) for a request no one knows. */
-	if (BROKEN(ACK_UNKNOWN_REQUEST) && !strcmp(vhost_msg_request_name(req), "unknown") &&
-	    (m->hdr.flags & VHOST_USER_NEED_REPLY_MASK))
-		return conn_answer(c, m, &(union vhost_user_payload){.u64 = 0}, sizeof(uint64_t));
-	if (BROKEN(CONFIG_SIZE_STRICT) && req == VHOST_USER_GET_CONFIG &&
-	    m->hdr.size >= VHOST_USER_CONFIG_HDR_SIZE && m->payload.config.size > CONFIG_SIZE_V11)
-		return conn_answer(c, m, NULL, 0);
-	if (req == VHOST_USER_SET_VRING_BASE &&
-	    m->hdr.size >= sizeof(struct vhost_user_vring_state) &&
-	    m->payload.state.index < VHOST_MAX_QUEUES * 2)
-		c->state.vring_base[m->payload.state.index] = m->payload.state.num;
+	/* ignores-payload-tail: the bytes past the request's own size are
+	 * dropped, as by a back-end that checks only a minimum size. */
+	if (BROKEN(IGNORES_PAYLOAD_TAIL) && fixed_size(req) && m->hdr.size > fixed_size(req))
+		m->hdr.size = fixed_size(req);
+	c->state.last_request = req;
+	if (conn_inherited(c, m, &ret) || conn_intercept(c, m, &ret))
+		return ret;
+	conn_track(&c->state, m);
 	if (req == VHOST_USER_SET_MEM_TABLE || req == VHOST_USER_ADD_MEM_REG ||
 	    req == VHOST_USER_REM_MEM_REG || req == VHOST_USER_RESET_OWNER ||
 	    req == VHOST_USER_RESET_DEVICE)
@@ -179,10 +574,37 @@ static int conn_handle(struct conn *c, struct vhost_msg *m)
 	return conn_forward_replies(c, m);
 }
 
+/* Records what the front-end leaves for the next one (struct conn_left). */
+static void conn_leave(struct conn *c)
+{
+	const struct conn_state *s = &c->state;
+	struct conn_left *l = &c->left;
+	bool inherited = l->any;
+
+	memset(l, 0, sizeof(*l));
+	if (inherited)
+		return;
+	l->partial = c->rx_cut;
+	if (l->partial)
+		l->rx = c->rx;
+	l->negotiated = !l->partial && s->last_request == VHOST_USER_SET_FEATURES;
+	l->mem_table = !l->partial && s->last_request == VHOST_USER_SET_MEM_TABLE;
+	l->served = s->served > 0;
+	l->any = l->partial || l->negotiated || l->mem_table || l->served;
+	for (unsigned i = 0; i < NRINGS; i++) {
+		l->rings[i] = s->kicked[i];
+		l->any |= l->rings[i];
+	}
+}
+
 static void conn_close(struct conn *c)
 {
 	if (c->fe < 0)
 		return;
+	/* Requests the front-end made available before it left count as served:
+	 * a back-end sees them whether or not it polled in between. */
+	c->state.served += disk_poll();
+	conn_leave(c);
 	vhost_dev_destroy(c->dev); /* stops the rings, closes its end */
 	for (unsigned i = 0; i < c->state.nkept; i++) {
 		if (c->state.kept_fds[i] >= 0)
@@ -190,6 +612,7 @@ static void conn_close(struct conn *c)
 	}
 	c->state.nkept = 0;
 	c->dev = NULL;
+	c->rx_cut = false;
 	vhost_msg_rx_reset(&c->rx);
 	close(c->lib);
 	close(c->fe);
@@ -199,11 +622,15 @@ static void conn_close(struct conn *c)
 
 static int conn_open(struct conn *c, int fe, uint16_t queues)
 {
+	/* Every protocol feature lib/vhost implements. */
 	const struct vhost_dev_opts opts = {
 	    .max_queues = queues,
 	    .protocol_features = VIRTIO_BIT(VHOST_USER_PROTOCOL_F_MQ) |
 				 VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) |
-				 VIRTIO_BIT(VHOST_USER_PROTOCOL_F_CONFIG),
+				 VIRTIO_BIT(VHOST_USER_PROTOCOL_F_CONFIG) |
+				 VIRTIO_BIT(VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |
+				 VIRTIO_BIT(VHOST_USER_PROTOCOL_F_RESET_DEVICE) |
+				 VIRTIO_BIT(VHOST_USER_PROTOCOL_F_STATUS),
 	    .ops = &g_disk_ops,
 	};
 	int sp[2], ret;
@@ -220,9 +647,66 @@ static int conn_open(struct conn *c, int fe, uint16_t queues)
 	c->nrings = queues;
 	c->lib = sp[1];
 	vhost_msg_rx_reset(&c->rx);
+	/* keeps-partial-message: the parser goes on where the last front-end
+	 * left it, as one whose state belongs to the back-end, not to the
+	 * connection. */
+	if (BROKEN(KEEPS_PARTIAL_MESSAGE) && c->left.partial)
+		c->rx = c->left.rx;
 	memset(&c->state, 0, sizeof(c->state));
 	log_info("front-end connected");
 	return 0;
+}
+
+/* rx_step refused a message larger than any (VHOST_USER_MAX_PAYLOAD) after its
+ * header; ignores-payload-tail and config-clamped read it to its end, keeping
+ * the bytes that fit, for conn_handle. 1 (the message is whole), or a
+ * negative errno. */
+static int conn_rx_oversized(struct conn *c)
+{
+	uint8_t *payload = (uint8_t *)&c->rx.msg.payload;
+	uint32_t size = c->rx.msg.hdr.size, got = 0;
+	uint8_t buf[4096];
+
+	while (got < size) {
+		struct pollfd p = {.fd = c->fe, .events = POLLIN};
+		ssize_t n =
+		    recv(c->fe, buf, size - got < sizeof(buf) ? size - got : sizeof(buf), 0);
+
+		if (n == 0)
+			return -ECONNRESET;
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return -errno;
+		if (n < 0) {
+			if (poll(&p, 1, MSG_TIMEOUT_MS) == 0)
+				return -ETIMEDOUT;
+			continue;
+		}
+		if (got < VHOST_USER_MAX_PAYLOAD)
+			memcpy(payload + got, buf,
+			       (size_t)n < VHOST_USER_MAX_PAYLOAD - got
+				   ? (size_t)n
+				   : VHOST_USER_MAX_PAYLOAD - got);
+		got += (uint32_t)n;
+	}
+	c->rx.state = VHOST_MSG_RX_DONE;
+	return 1;
+}
+
+/* The front-end closed the connection in rx_step; st and got: rx before the
+ * step. Keeps in rx the message the front-end left in the middle of, if
+ * any: rx_step reads each part to its end or returns -EAGAIN, so the step
+ * that met the end of the stream read nothing, except a header completed
+ * right before it (then the payload was cut at its first byte). */
+static void conn_rx_cut(struct conn *c, enum vhost_msg_rx_state st, uint32_t got)
+{
+	bool in_payload = st == VHOST_MSG_RX_PAYLOAD || (got == 0 && c->rx.msg.hdr.size);
+
+	if (!in_payload && !got)
+		return;
+	c->rx.state = in_payload ? VHOST_MSG_RX_PAYLOAD : VHOST_MSG_RX_HDR;
+	c->rx.got = in_payload && st != VHOST_MSG_RX_PAYLOAD ? 0 : got;
+	c->rx.msg.nfds = 0; /* closed by rx_step */
+	c->rx_cut = true;
 }
 
 /* The main loop: accept, proxy messages, run the rings in between. */
@@ -235,6 +719,8 @@ void proxy_serve(int lfd, uint16_t queues, volatile sig_atomic_t *stop)
 		unsigned busy = disk_poll();
 		int ret = poll(&p, 1, busy ? 0 : 1);
 
+		if (c.fe >= 0)
+			c.state.served += busy;
 		if (ret <= 0)
 			continue;
 		if (c.fe < 0) {
@@ -246,9 +732,15 @@ void proxy_serve(int lfd, uint16_t queues, volatile sig_atomic_t *stop)
 		}
 		/* Whole messages only; a partial one waits for its next bytes. */
 		for (;;) {
+			enum vhost_msg_rx_state st = c.rx.state;
+			uint32_t got = c.rx.got;
+
 			ret = vhost_msg_rx_step(&c.rx, c.fe);
 			if (ret == -EAGAIN)
 				break;
+			if (ret == -EMSGSIZE &&
+			    (BROKEN(IGNORES_PAYLOAD_TAIL) || BROKEN(CONFIG_CLAMPED)))
+				ret = conn_rx_oversized(&c);
 			if (ret == 1) {
 				ret = conn_handle(&c, &c.rx.msg);
 				c.rx.msg.nfds = 0;
@@ -256,6 +748,8 @@ void proxy_serve(int lfd, uint16_t queues, volatile sig_atomic_t *stop)
 				if (ret == 0)
 					continue;
 			}
+			if (ret == -ECONNRESET)
+				conn_rx_cut(&c, st, got);
 			conn_close(&c);
 			break;
 		}

@@ -28,16 +28,113 @@ const struct brk_switch g_switches_vhost[] = {
      "vhost-user.rst REPLY_ACK: an unknown request is acked 0", NULL},
     {BRK_NACK_AS_ACK, "nack-as-ack",
      "VHOST-FEAT-007 VHOST-FEAT-008 VHOST-MEM-002 VHOST-MEM-003 VHOST-MEM-004 VHOST-MEM-005 "
-     "VHOST-MEM-006 VHOST-RING-004 VHOST-RING-005 VHOST-RING-006 VHOST-RING-007 VHOST-MQ-001 "
+     "VHOST-MEM-006 VHOST-MEM-010 VHOST-RING-004 VHOST-RING-005 VHOST-RING-006 VHOST-RING-007 "
+     "VHOST-MQ-001 "
      "VHOST-MQ-002 VHOST-MQ-003 VHOST-MQ-004 VHOST-MQ-005 VHOST-MQ-006 VHOST-CFG-007 "
      "VHOST-MSG-005 VHOST-MSG-006 VHOST-MSG-007 VHOST-MSG-008 VHOST-MSG-009 VHOST-MSG-010 "
-     "VHOST-MSG-011 VHOST-MSG-013 VHOST-MSG-014 VHOST-MSG-015 VHOST-MSG-017 VHOST-MSG-018 "
-     "VHOST-MSG-019 VHOST-MSG-021",
+     "VHOST-MSG-011 VHOST-MSG-012 VHOST-MSG-013 VHOST-MSG-014 VHOST-MSG-015 VHOST-MSG-017 "
+     "VHOST-MSG-018 "
+     "VHOST-MSG-019 VHOST-MSG-020 VHOST-MSG-021",
      "vhost-user.rst REPLY_ACK: every refusal is acked 0 (success)", NULL},
     {BRK_LAX_HEADER, "lax-header", "VHOST-MSG-001 VHOST-MSG-002 VHOST-MSG-003 VHOST-MSG-004",
      "vhost-user.rst Header: any version and the reply flag are accepted", NULL},
-    {BRK_KEEPS_STRAY_FDS, "keeps-stray-fds", "VHOST-MSG-022 VHOST-MSG-023",
+    {BRK_KEEPS_STRAY_FDS, "keeps-stray-fds", "VHOST-MEM-011 VHOST-MSG-022 VHOST-MSG-023",
      "vhost-user.rst Communication: fds a request does not take stay open", NULL},
+    {BRK_FEATURES_REPLY_UNFLAGGED, "features-reply-unflagged", "VHOST-FEAT-001",
+     "vhost-user.rst Header: without REPLY_ACK, GET_FEATURES after SET_FEATURES is answered "
+     "without the reply flag",
+     NULL},
+    {BRK_PF_ANSWERS_NEGOTIATED, "pf-answers-negotiated", "VHOST-FEAT-002",
+     "vhost-user.rst VHOST_USER_GET_PROTOCOL_FEATURES: after SET_PROTOCOL_FEATURES, answers the "
+     "negotiated bits, not the offered ones",
+     NULL},
+    {BRK_QUEUE_NUM_ZERO, "queue-num-zero",
+     "VHOST-FEAT-003 VHOST-MQ-001 VHOST-MQ-002 VHOST-MQ-003 VHOST-MQ-004 VHOST-MQ-005 "
+     "VHOST-MQ-006 VHOST-MQ-007",
+     "vhost-user.rst VHOST_USER_GET_QUEUE_NUM: after SET_FEATURES without VIRTIO_BLK_F_MQ, "
+     "0 queues",
+     NULL},
+    {BRK_MAX_MEM_SLOTS_ZERO, "max-mem-slots-zero", "VHOST-FEAT-004",
+     "vhost-user.rst VHOST_USER_GET_MAX_MEM_SLOTS: answers 0 slots", NULL},
+    {BRK_STATUS_REPLY_U8, "status-reply-u8", "VHOST-FEAT-005",
+     "vhost-user.rst VHOST_USER_GET_STATUS: the status in a 1-byte reply, not a u64", NULL},
+    {BRK_ACK_AFTER_OWN_REPLY, "ack-after-own-reply", "VHOST-FEAT-009",
+     "vhost-user.rst REPLY_ACK: need_reply on a request with a reply of its own gets an ack "
+     "after the reply",
+     NULL},
+    {BRK_RESET_OWNER_CLOSES, "reset-owner-closes", "VHOST-OWNER-001",
+     "vhost-user.rst VHOST_USER_RESET_OWNER: closes the connection (ignore it or disable the "
+     "rings)",
+     NULL},
+    {BRK_NO_ACK_OWNER_AGAIN, "no-ack-owner-again", "VHOST-ACK-001",
+     "vhost-user.rst REPLY_ACK: no ack for a SET_OWNER on a connection that has an owner", NULL},
+    {BRK_NO_ACK_FEATURES_AGAIN, "no-ack-features-again", "VHOST-ACK-002",
+     "vhost-user.rst REPLY_ACK: no ack for a SET_FEATURES after the first", NULL},
+    {BRK_NO_ACK_RING_BEFORE_MEM, "no-ack-ring-before-mem",
+     "VHOST-ACK-005 VHOST-ACK-007 VHOST-ACK-008 VHOST-ACK-009 VHOST-ACK-010 VHOST-ACK-011",
+     "vhost-user.rst REPLY_ACK: ring set-up before any memory table is done but not acked", NULL},
+    {BRK_NO_ACK_ADD_MEM_REG, "no-ack-add-mem-reg",
+     "VHOST-ACK-012 VHOST-ACK-013 VHOST-MEM-009 VHOST-MEM-010 VHOST-MEM-011",
+     "vhost-user.rst REPLY_ACK: no ack for ADD_MEM_REG", NULL},
+    {BRK_NO_ACK_REM_LAST_REGION, "no-ack-rem-last-region", "VHOST-ACK-013 VHOST-MEM-011",
+     "vhost-user.rst REPLY_ACK: no ack for the REM_MEM_REG that empties the table", NULL},
+    {BRK_NO_ACK_SET_STATUS, "no-ack-set-status", "VHOST-ACK-014",
+     "vhost-user.rst REPLY_ACK: no ack for SET_STATUS", NULL},
+    {BRK_NO_ACK_RESET_DEVICE, "no-ack-reset-device", "VHOST-ACK-015",
+     "vhost-user.rst REPLY_ACK: no ack for RESET_DEVICE", NULL},
+    {BRK_FOUR_MEM_REGIONS, "four-mem-regions", "VHOST-MEM-001",
+     "vhost-user.rst Memory regions description: tables of more than 4 regions refused", NULL},
+    {BRK_UNALIGNED_OFFSET_ROUNDED, "unaligned-offset-rounded", "VHOST-MEM-007",
+     "vhost-user.rst Memory regions description: an unaligned mmap offset is rounded up to the "
+     "page, the region's start dropped",
+     NULL},
+    {BRK_NEW_TABLE_IGNORED, "new-table-ignored", "VHOST-MEM-008",
+     "vhost-user.rst Ring states: once a ring was stopped, a new memory table is acked, not used",
+     NULL},
+    {BRK_REM_MEM_REG_NOOP, "rem-mem-reg-noop", "VHOST-MEM-009 VHOST-MEM-010",
+     "vhost-user.rst VHOST_USER_REM_MEM_REG: acked 0, nothing removed", NULL},
+    {BRK_VRING_BASE_ZERO_UNSET, "vring-base-zero-unset", "VHOST-RING-001",
+     "vhost-user.rst VHOST_USER_GET_VRING_BASE: a ring set to base 0 that consumed nothing "
+     "answers 0xffff",
+     NULL},
+    {BRK_UNSTARTED_BASE_ZERO, "unstarted-base-zero", "VHOST-RING-002",
+     "vhost-user.rst Ring states: GET_VRING_BASE of a ring never kicked answers 0", NULL},
+    {BRK_NO_RESTART_AFTER_STOP, "no-restart-after-stop", "VHOST-RING-003 VHOST-MEM-008",
+     "vhost-user.rst Ring states: SET_VRING_KICK refused for a ring GET_VRING_BASE stopped", NULL},
+    {BRK_CONFIG_CLAMPED, "config-clamped", "VHOST-CFG-002 VHOST-CFG-003",
+     "vhost-user.rst VHOST_USER_GET_CONFIG: past 256 bytes, the bytes that fit (not an empty "
+     "reply)",
+     NULL},
+    {BRK_CONFIG_SIZE_FIELD_TRUSTED, "config-size-field-trusted", "VHOST-CFG-004",
+     "vhost-user.rst VHOST_USER_GET_CONFIG: the size field answered, the payload size ignored",
+     NULL},
+    {BRK_CONFIG_ZERO_SILENT, "config-zero-silent", "VHOST-CFG-005",
+     "vhost-user.rst VHOST_USER_GET_CONFIG: size 0 gets no reply", NULL},
+    {BRK_IGNORES_PAYLOAD_TAIL, "ignores-payload-tail",
+     "VHOST-MSG-006 VHOST-MSG-008 VHOST-MSG-010 VHOST-MSG-016",
+     "vhost-user.rst Front-end message types: a payload longer than its request's is accepted, "
+     "its tail ignored",
+     NULL},
+    {BRK_KEEPS_OWNER, "keeps-owner", "VHOST-CONN-001",
+     "vhost-user.rst Communication: after a front-end left negotiated, the next one's SET_OWNER "
+     "is refused",
+     NULL},
+    {BRK_KEEPS_MEM_TABLE, "keeps-mem-table", "VHOST-CONN-002",
+     "vhost-user.rst Communication: after a front-end left with a memory table, the next one's "
+     "table is refused",
+     NULL},
+    {BRK_KEEPS_RINGS, "keeps-rings", "VHOST-CONN-003 VHOST-CONN-006 BLK-CFG-005",
+     "vhost-user.rst Ring states: rings a front-end left started stay so: the next one's "
+     "SET_VRING_NUM is refused",
+     NULL},
+    {BRK_KEEPS_PARTIAL_MESSAGE, "keeps-partial-message", "VHOST-CONN-004 VHOST-CONN-005",
+     "vhost-user.rst Communication: the bytes of a message cut by a disconnect start the next "
+     "connection's stream",
+     NULL},
+    {BRK_KEEPS_INFLIGHT_MEMORY, "keeps-inflight-memory", "VHOST-CONN-006",
+     "vhost-user.rst Communication: after a front-end left with requests served, the next "
+     "one's table is refused",
+     NULL},
 };
 
 const unsigned g_switches_vhost_count = sizeof(g_switches_vhost) / sizeof(g_switches_vhost[0]);
