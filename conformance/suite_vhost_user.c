@@ -13,20 +13,20 @@
 #include "conformance/suite_vhost_user.h"
 
 #define F_PROTO VU_F_PROTOCOL_FEATURES
-#define PF_ACK VU_PF(REPLY_ACK)
+#define PF_ACK	VU_PF(REPLY_ACK)
 
 /* The suite's reading of "rejected", repeated in the cases that use it. */
 #define REFUSED                                                                                    \
 	" Rejected means: with need_reply, a non-zero ack (REPLY_ACK) or a closed connection "     \
-	"(\"Communication\" lets a back-end close on an error); an ack of 0 or silence fails. "   \
-	"After a nack the same connection must still answer GET_FEATURES; in every case a new "   \
+	"(\"Communication\" lets a back-end close on an error); an ack of 0 or silence fails. "    \
+	"After a nack the same connection must still answer GET_FEATURES; in every case a new "    \
 	"connection must be served."
 #define ACK_DESC                                                                                   \
-	"With REPLY_ACK negotiated and need_reply set, a valid request without a reply of its "   \
+	"With REPLY_ACK negotiated and need_reply set, a valid request without a reply of its "    \
 	"own MUST be answered with a u64 of 0 on success."
 #define MALFORMED                                                                                  \
-	" The spec defines the payload of each request but not the answer to a malformed one: "  \
-	"the case asks the back-end not to claim success and to keep serving; a back-end that "   \
+	" The spec defines the payload of each request but not the answer to a malformed one: "    \
+	"the case asks the back-end not to claim success and to keep serving; a back-end that "    \
 	"drops the connection (libvhost-user's vu_panic) passes."
 
 static const struct conform_case g_cases[] = {
@@ -86,15 +86,15 @@ static const struct conform_case g_cases[] = {
     /* ---- REPLY_ACK on every request without a reply of its own ---- */
     {"VHOST-ACK-001", "REPLY_ACK: SET_OWNER acked 0", "vhost-user.rst: REPLY_ACK", CONFORM_MUST,
      ACK_DESC, F_PROTO, PF_ACK, vu_ack_set_owner},
-    {"VHOST-ACK-002", "REPLY_ACK: SET_FEATURES acked 0", "vhost-user.rst: REPLY_ACK",
-     CONFORM_MUST, ACK_DESC, F_PROTO, PF_ACK, vu_ack_set_features},
+    {"VHOST-ACK-002", "REPLY_ACK: SET_FEATURES acked 0", "vhost-user.rst: REPLY_ACK", CONFORM_MUST,
+     ACK_DESC, F_PROTO, PF_ACK, vu_ack_set_features},
     {"VHOST-ACK-003", "REPLY_ACK: SET_PROTOCOL_FEATURES acked 0", "vhost-user.rst: REPLY_ACK",
      CONFORM_MUST, ACK_DESC " Sent a second time, with the bits already negotiated.", F_PROTO,
      PF_ACK, vu_ack_set_protocol_features},
-    {"VHOST-ACK-004", "REPLY_ACK: SET_MEM_TABLE acked 0", "vhost-user.rst: REPLY_ACK",
-     CONFORM_MUST, ACK_DESC " One 1 MiB memfd region.", F_PROTO, PF_ACK, vu_ack_set_mem_table},
-    {"VHOST-ACK-005", "REPLY_ACK: SET_VRING_NUM acked 0", "vhost-user.rst: REPLY_ACK",
-     CONFORM_MUST, ACK_DESC, F_PROTO, PF_ACK, vu_ack_set_vring_num},
+    {"VHOST-ACK-004", "REPLY_ACK: SET_MEM_TABLE acked 0", "vhost-user.rst: REPLY_ACK", CONFORM_MUST,
+     ACK_DESC " One 1 MiB memfd region.", F_PROTO, PF_ACK, vu_ack_set_mem_table},
+    {"VHOST-ACK-005", "REPLY_ACK: SET_VRING_NUM acked 0", "vhost-user.rst: REPLY_ACK", CONFORM_MUST,
+     ACK_DESC, F_PROTO, PF_ACK, vu_ack_set_vring_num},
     {"VHOST-ACK-006", "REPLY_ACK: SET_VRING_ADDR acked 0", "vhost-user.rst: REPLY_ACK",
      CONFORM_MUST, ACK_DESC " The ring lies inside the memory table.", F_PROTO, PF_ACK,
      vu_ack_set_vring_addr},
@@ -104,19 +104,19 @@ static const struct conform_case g_cases[] = {
      CONFORM_MUST, ACK_DESC, F_PROTO, PF_ACK, vu_ack_set_vring_kick},
     {"VHOST-ACK-009", "REPLY_ACK: SET_VRING_CALL acked 0", "vhost-user.rst: REPLY_ACK",
      CONFORM_MUST, ACK_DESC, F_PROTO, PF_ACK, vu_ack_set_vring_call},
-    {"VHOST-ACK-010", "REPLY_ACK: SET_VRING_ERR acked 0", "vhost-user.rst: REPLY_ACK",
-     CONFORM_MUST, ACK_DESC, F_PROTO, PF_ACK, vu_ack_set_vring_err},
+    {"VHOST-ACK-010", "REPLY_ACK: SET_VRING_ERR acked 0", "vhost-user.rst: REPLY_ACK", CONFORM_MUST,
+     ACK_DESC, F_PROTO, PF_ACK, vu_ack_set_vring_err},
     {"VHOST-ACK-011", "REPLY_ACK: SET_VRING_ENABLE acked 0", "vhost-user.rst: REPLY_ACK",
      CONFORM_MUST, ACK_DESC, F_PROTO, PF_ACK, vu_ack_set_vring_enable},
-    {"VHOST-ACK-012", "REPLY_ACK: ADD_MEM_REG acked 0", "vhost-user.rst: REPLY_ACK",
-     CONFORM_MUST, ACK_DESC, F_PROTO, PF_ACK | VU_PF(CONFIGURE_MEM_SLOTS), vu_ack_add_mem_reg},
-    {"VHOST-ACK-013", "REPLY_ACK: REM_MEM_REG acked 0", "vhost-user.rst: REPLY_ACK",
-     CONFORM_MUST, ACK_DESC " The region removed is the one just added.", F_PROTO,
+    {"VHOST-ACK-012", "REPLY_ACK: ADD_MEM_REG acked 0", "vhost-user.rst: REPLY_ACK", CONFORM_MUST,
+     ACK_DESC, F_PROTO, PF_ACK | VU_PF(CONFIGURE_MEM_SLOTS), vu_ack_add_mem_reg},
+    {"VHOST-ACK-013", "REPLY_ACK: REM_MEM_REG acked 0", "vhost-user.rst: REPLY_ACK", CONFORM_MUST,
+     ACK_DESC " The region removed is the one just added.", F_PROTO,
      PF_ACK | VU_PF(CONFIGURE_MEM_SLOTS), vu_ack_rem_mem_reg},
-    {"VHOST-ACK-014", "REPLY_ACK: SET_STATUS acked 0", "vhost-user.rst: REPLY_ACK",
-     CONFORM_MUST, ACK_DESC " Status 0.", F_PROTO, PF_ACK | VU_PF(STATUS), vu_ack_set_status},
-    {"VHOST-ACK-015", "REPLY_ACK: RESET_DEVICE acked 0", "vhost-user.rst: REPLY_ACK",
-     CONFORM_MUST, ACK_DESC, F_PROTO, PF_ACK | VU_PF(RESET_DEVICE), vu_ack_reset_device},
+    {"VHOST-ACK-014", "REPLY_ACK: SET_STATUS acked 0", "vhost-user.rst: REPLY_ACK", CONFORM_MUST,
+     ACK_DESC " Status 0.", F_PROTO, PF_ACK | VU_PF(STATUS), vu_ack_set_status},
+    {"VHOST-ACK-015", "REPLY_ACK: RESET_DEVICE acked 0", "vhost-user.rst: REPLY_ACK", CONFORM_MUST,
+     ACK_DESC, F_PROTO, PF_ACK | VU_PF(RESET_DEVICE), vu_ack_reset_device},
     /* ---- Memory ---- */
     {"VHOST-MEM-001", "SET_MEM_TABLE with 8 regions is accepted",
      "vhost-user.rst: Memory regions description; VHOST_USER_SET_MEM_TABLE", CONFORM_MUST,
@@ -219,15 +219,15 @@ static const struct conform_case g_cases[] = {
      "back-end that indexes its rings with it corrupts memory." REFUSED,
      F_PROTO, PF_ACK | VU_PF(MQ), vu_mq_set_vring_num},
     {"VHOST-MQ-002", "SET_VRING_ADDR for a vring index >= GET_QUEUE_NUM is refused",
-     "vhost-user.rst: Multiple queue support", CONFORM_SHOULD, "As VHOST-MQ-001." REFUSED,
-     F_PROTO, PF_ACK | VU_PF(MQ), vu_mq_set_vring_addr},
+     "vhost-user.rst: Multiple queue support", CONFORM_SHOULD, "As VHOST-MQ-001." REFUSED, F_PROTO,
+     PF_ACK | VU_PF(MQ), vu_mq_set_vring_addr},
     {"VHOST-MQ-003", "SET_VRING_BASE for a vring index >= GET_QUEUE_NUM is refused",
-     "vhost-user.rst: Multiple queue support", CONFORM_SHOULD, "As VHOST-MQ-001." REFUSED,
-     F_PROTO, PF_ACK | VU_PF(MQ), vu_mq_set_vring_base},
+     "vhost-user.rst: Multiple queue support", CONFORM_SHOULD, "As VHOST-MQ-001." REFUSED, F_PROTO,
+     PF_ACK | VU_PF(MQ), vu_mq_set_vring_base},
     {"VHOST-MQ-004", "SET_VRING_KICK for a vring index >= GET_QUEUE_NUM is refused",
      "vhost-user.rst: Multiple queue support; VHOST_USER_SET_VRING_KICK", CONFORM_SHOULD,
-     "As VHOST-MQ-001, with an eventfd (index in bits 0-7)." REFUSED, F_PROTO,
-     PF_ACK | VU_PF(MQ), vu_mq_set_vring_kick},
+     "As VHOST-MQ-001, with an eventfd (index in bits 0-7)." REFUSED, F_PROTO, PF_ACK | VU_PF(MQ),
+     vu_mq_set_vring_kick},
     {"VHOST-MQ-005", "SET_VRING_CALL for a vring index >= GET_QUEUE_NUM is refused",
      "vhost-user.rst: Multiple queue support; VHOST_USER_SET_VRING_CALL", CONFORM_SHOULD,
      "As VHOST-MQ-004." REFUSED, F_PROTO, PF_ACK | VU_PF(MQ), vu_mq_set_vring_call},
@@ -264,8 +264,8 @@ static const struct conform_case g_cases[] = {
      "(error) reply, a 28-byte reply or a closed connection pass; then a new connection must "
      "be served." MALFORMED,
      F_PROTO, PF_ACK | VU_PF(CONFIG), vu_cfg_get_size_mismatch},
-    {"VHOST-CFG-005", "GET_CONFIG of 0 bytes is answered",
-     "vhost-user.rst: VHOST_USER_GET_CONFIG", CONFORM_MAY,
+    {"VHOST-CFG-005", "GET_CONFIG of 0 bytes is answered", "vhost-user.rst: VHOST_USER_GET_CONFIG",
+     CONFORM_MAY,
      "The spec does not say whether size 0 is an error: a 12-byte echo, an empty reply or a "
      "closed connection pass, silence fails; then a new connection must be served.",
      F_PROTO, PF_ACK | VU_PF(CONFIG), vu_cfg_get_size_zero},
@@ -282,18 +282,16 @@ static const struct conform_case g_cases[] = {
      "non-zero (REPLY_ACK: zero on success, non-zero on failure)." REFUSED,
      F_PROTO, PF_ACK | VU_PF(CONFIG), vu_cfg_set_read_only_nack},
     /* ---- Malformed headers ---- */
-    {"VHOST-MSG-001", "A request with version 0 is not answered as valid",
-     "vhost-user.rst: Header", CONFORM_SHOULD,
+    {"VHOST-MSG-001", "A request with version 0 is not answered as valid", "vhost-user.rst: Header",
+     CONFORM_SHOULD,
      "The version bits are 0x1. GET_FEATURES with version 0 must not get a features reply; "
      "silence or a closed connection pass, then a new connection must be served (the spec "
      "defines no answer to a bad header).",
      0, 0, vu_msg_version_0},
-    {"VHOST-MSG-002", "A request with version 2 is not answered as valid",
-     "vhost-user.rst: Header", CONFORM_SHOULD, "As VHOST-MSG-001, version 2.", 0, 0,
-     vu_msg_version_2},
-    {"VHOST-MSG-003", "A request with version 3 is not answered as valid",
-     "vhost-user.rst: Header", CONFORM_SHOULD, "As VHOST-MSG-001, version 3.", 0, 0,
-     vu_msg_version_3},
+    {"VHOST-MSG-002", "A request with version 2 is not answered as valid", "vhost-user.rst: Header",
+     CONFORM_SHOULD, "As VHOST-MSG-001, version 2.", 0, 0, vu_msg_version_2},
+    {"VHOST-MSG-003", "A request with version 3 is not answered as valid", "vhost-user.rst: Header",
+     CONFORM_SHOULD, "As VHOST-MSG-001, version 3.", 0, 0, vu_msg_version_3},
     {"VHOST-MSG-004", "A request with the reply flag is not answered as valid",
      "vhost-user.rst: Header", CONFORM_SHOULD,
      "The reply flag marks replies from the back-end; a front-end message carrying it is not "
@@ -302,8 +300,7 @@ static const struct conform_case g_cases[] = {
     /* ---- Payload sizes ---- */
     {"VHOST-MSG-005", "SET_FEATURES one byte short is refused",
      "vhost-user.rst: VHOST_USER_SET_FEATURES; REPLY_ACK", CONFORM_SHOULD,
-     "7 bytes instead of the u64." MALFORMED REFUSED, F_PROTO, PF_ACK,
-     vu_msg_short_set_features},
+     "7 bytes instead of the u64." MALFORMED REFUSED, F_PROTO, PF_ACK, vu_msg_short_set_features},
     {"VHOST-MSG-006", "SET_FEATURES one byte long is refused",
      "vhost-user.rst: VHOST_USER_SET_FEATURES; REPLY_ACK", CONFORM_SHOULD,
      "9 bytes instead of the u64." MALFORMED REFUSED, F_PROTO, PF_ACK, vu_msg_long_set_features},
@@ -321,15 +318,15 @@ static const struct conform_case g_cases[] = {
      "41 bytes instead of 40." MALFORMED REFUSED, F_PROTO, PF_ACK, vu_msg_long_vring_addr},
     {"VHOST-MSG-011", "SET_MEM_TABLE one byte short of its regions is refused",
      "vhost-user.rst: Memory regions description; REPLY_ACK", CONFORM_SHOULD,
-     "num regions 1 and one fd, but 39 bytes instead of 40." MALFORMED REFUSED, F_PROTO,
-     PF_ACK, vu_msg_short_mem_table},
+     "num regions 1 and one fd, but 39 bytes instead of 40." MALFORMED REFUSED, F_PROTO, PF_ACK,
+     vu_msg_short_mem_table},
     {"VHOST-MSG-012", "ADD_MEM_REG one byte short is refused",
      "vhost-user.rst: Single memory region description; REPLY_ACK", CONFORM_SHOULD,
      "39 bytes instead of 40, with its fd." MALFORMED REFUSED, F_PROTO,
      PF_ACK | VU_PF(CONFIGURE_MEM_SLOTS), vu_msg_short_add_mem_reg},
     /* ---- Unknown requests, oversized payload ---- */
-    {"VHOST-MSG-013", "Request type 0 is refused", "vhost-user.rst: Front-end message types; REPLY_ACK",
-     CONFORM_SHOULD,
+    {"VHOST-MSG-013", "Request type 0 is refused",
+     "vhost-user.rst: Front-end message types; REPLY_ACK", CONFORM_SHOULD,
      "Type 0 is not a request. With need_reply the back-end MUST answer (REPLY_ACK) and should "
      "answer non-zero: nothing was done." REFUSED,
      F_PROTO, PF_ACK, vu_msg_unknown_0},
@@ -343,7 +340,7 @@ static const struct conform_case g_cases[] = {
     {"VHOST-MSG-016", "A 4 KiB payload is refused", "vhost-user.rst: Header; REPLY_ACK",
      CONFORM_SHOULD,
      "SET_FEATURES announcing and carrying 4096 bytes, more than any request has." MALFORMED
-         REFUSED,
+	 REFUSED,
      F_PROTO, PF_ACK, vu_msg_oversized},
     /* ---- fds ---- */
     {"VHOST-MSG-017", "SET_VRING_KICK without fd and without the invalid-FD flag is refused",
@@ -355,8 +352,8 @@ static const struct conform_case g_cases[] = {
      "As VHOST-MSG-017." MALFORMED REFUSED, F_PROTO, PF_ACK, vu_msg_call_missing_fd},
     {"VHOST-MSG-019", "SET_MEM_TABLE with a region and no fd is refused",
      "vhost-user.rst: VHOST_USER_SET_MEM_TABLE", CONFORM_SHOULD,
-     "The fds match the regions in number and order; one region, no fd." MALFORMED REFUSED,
-     F_PROTO, PF_ACK, vu_msg_mem_table_missing_fd},
+     "The fds match the regions in number and order; one region, no fd." MALFORMED REFUSED, F_PROTO,
+     PF_ACK, vu_msg_mem_table_missing_fd},
     {"VHOST-MSG-020", "ADD_MEM_REG without its fd is refused",
      "vhost-user.rst: VHOST_USER_ADD_MEM_REG", CONFORM_SHOULD,
      "Exactly one fd comes with ADD_MEM_REG; none here." MALFORMED REFUSED, F_PROTO,
@@ -374,8 +371,8 @@ static const struct conform_case g_cases[] = {
      F_PROTO, PF_ACK, vu_msg_extra_fd_closed},
     {"VHOST-MSG-023", "An fd sent with the invalid-FD flag set is closed",
      "vhost-user.rst: VHOST_USER_SET_VRING_CALL", CONFORM_SHOULD,
-     "SET_VRING_CALL with bit 8 set (no fd) and an fd all the same: as VHOST-MSG-022.",
-     F_PROTO, PF_ACK, vu_msg_nofd_with_fd_closed},
+     "SET_VRING_CALL with bit 8 set (no fd) and an fd all the same: as VHOST-MSG-022.", F_PROTO,
+     PF_ACK, vu_msg_nofd_with_fd_closed},
     /* ---- Connections ---- */
     {"VHOST-CONN-001", "A new front-end is served after one left after negotiation",
      "vhost-user.rst: Communication", CONFORM_SHOULD,
@@ -384,8 +381,10 @@ static const struct conform_case g_cases[] = {
      "Reconnection is optional in the spec, hence SHOULD.",
      F_PROTO, PF_ACK, vu_conn_after_features},
     {"VHOST-CONN-002", "A new front-end is served after one left after SET_MEM_TABLE",
-     "vhost-user.rst: Communication", CONFORM_SHOULD, "As VHOST-CONN-001, the first front-end "
-     "also set a memory table.", F_PROTO, PF_ACK, vu_conn_after_mem_table},
+     "vhost-user.rst: Communication", CONFORM_SHOULD,
+     "As VHOST-CONN-001, the first front-end "
+     "also set a memory table.",
+     F_PROTO, PF_ACK, vu_conn_after_mem_table},
     {"VHOST-CONN-003", "A new front-end is served after one left with rings started",
      "vhost-user.rst: Communication; Ring states", CONFORM_SHOULD,
      "As VHOST-CONN-001, the first front-end started rings 0 and 1 and closed without "
@@ -420,6 +419,14 @@ static const struct conform_case g_cases[] = {
      "stopped ring must not be processed at all, so no used entry may appear within the "
      "timeout.",
      F_PROTO, 0, vu_io_stopped_after_base},
+    {"VHOST-RING-010", "GET_VRING_BASE with requests in flight: nothing is used after the reply",
+     "vhost-user.rst: Ring states; VHOST_USER_GET_VRING_BASE", CONFORM_MUST,
+     "Up to 64 reads of 128 KiB are made available and kicked, and GET_VRING_BASE is sent at "
+     "once, so that some may be in flight. The back-end may finish them before it replies or "
+     "drop them, but the stopped ring must not be processed at all: the used index must not "
+     "move after the reply (watched for one reply timeout), the base must count every used "
+     "request and no more than were made available.",
+     F_PROTO, 0, vu_io_base_with_requests_in_flight},
 };
 
 const struct conform_suite g_suite_vhost_user = {

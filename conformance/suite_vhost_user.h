@@ -19,7 +19,7 @@
 #include "conformance/conform.h"
 #include "spec/vhost_user.h"
 
-#define VU_PF(bit) (1ULL << VHOST_USER_PROTOCOL_F_##bit)
+#define VU_PF(bit)	       (1ULL << VHOST_USER_PROTOCOL_F_##bit)
 #define VU_F_PROTOCOL_FEATURES (1ULL << VHOST_USER_F_PROTOCOL_FEATURES)
 
 /* Guest memory for protocol cases: a memfd mapped in this process, so a
@@ -33,10 +33,10 @@ struct vu_mem {
 #define VU_MEM_SIZE (1ULL << 20)
 /* Where vu_ring_setup() places a split ring of VU_RING_NUM entries:
  * virtio 1.2 §2.7 sizes, each part on its own 4 KiB page. */
-#define VU_RING_NUM 256
-#define VU_RING_DESC 0x0000
+#define VU_RING_NUM   256
+#define VU_RING_DESC  0x0000
 #define VU_RING_AVAIL 0x1000
-#define VU_RING_USED 0x2000
+#define VU_RING_USED  0x2000
 
 int vu_mem_create(struct conform_ctx *ctx, struct vu_mem *m, uint64_t size);
 /* The whole of m as a region at guest address gpa. */
@@ -72,8 +72,8 @@ int vu_ring_setup(struct conform_ctx *ctx, struct vu_conn *c, const struct vu_me
 
 /* Sends one request as built: flags are sent as given (callers add
  * VHOST_USER_VERSION), size bytes of payload, nfds fds. */
-int vu_send(struct vu_conn *c, uint32_t request, uint32_t flags, const void *payload,
-	    uint32_t size, const int *fds, unsigned nfds);
+int vu_send(struct vu_conn *c, uint32_t request, uint32_t flags, const void *payload, uint32_t size,
+	    const int *fds, unsigned nfds);
 /* Waits for one message: 0 (hdr, at most max payload bytes), -ECONNRESET if
  * the back-end closed the connection, -ETIMEDOUT. */
 int vu_recv(struct conform_ctx *ctx, struct vu_conn *c, struct vhost_user_hdr *hdr, void *payload,
@@ -81,7 +81,7 @@ int vu_recv(struct conform_ctx *ctx, struct vu_conn *c, struct vhost_user_hdr *h
 
 /* How the back-end answered a request sent with NEED_REPLY. */
 enum vu_answer {
-	VU_ACK,       /* a u64 reply of 0: success */
+	VU_ACK,	      /* a u64 reply of 0: success */
 	VU_NACK,      /* a u64 reply, non-zero: failure */
 	VU_CLOSED,    /* the connection was closed instead */
 	VU_SILENT,    /* no reply within the timeout, connection open */
@@ -100,14 +100,14 @@ enum vu_answer vu_request_ack(struct conform_ctx *ctx, struct vu_conn *c, uint32
  * back-end accepts a new connection (conform_backend_alive). An ack of 0
  * (claiming success) or silence is a FAIL.
  */
-enum conform_verdict vu_expect_refused(struct conform_ctx *ctx, struct vu_conn *c,
-				       uint32_t request, const void *payload, uint32_t size,
-				       const int *fds, unsigned nfds);
+enum conform_verdict vu_expect_refused(struct conform_ctx *ctx, struct vu_conn *c, uint32_t request,
+				       const void *payload, uint32_t size, const int *fds,
+				       unsigned nfds);
 /* The first half of vu_expect_refused: the answer and, after a nack, the
  * same connection; c stays open unless the back-end closed it. */
-enum conform_verdict vu_check_refused(struct conform_ctx *ctx, struct vu_conn *c,
-				      uint32_t request, const void *payload, uint32_t size,
-				      const int *fds, unsigned nfds);
+enum conform_verdict vu_check_refused(struct conform_ctx *ctx, struct vu_conn *c, uint32_t request,
+				      const void *payload, uint32_t size, const int *fds,
+				      unsigned nfds);
 /* After bad input: the connection (if open) answers GET_FEATURES; it is then
  * closed (a back-end may serve one front-end at a time) and a new
  * connection must answer too. */
@@ -226,5 +226,6 @@ VU_CASE(vu_conn_io_in_flight);
 /* suite_vhost_user_io.c (data path, on conform_dev) */
 VU_CASE(vu_io_base_after_io);
 VU_CASE(vu_io_stopped_after_base);
+VU_CASE(vu_io_base_with_requests_in_flight);
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "conformance/suite_vhost_user.h"
 #include "spec/virtio_blk.h"
@@ -26,6 +27,23 @@ int vu_io_read(struct conform_dev *dev, uint16_t q, uint64_t sector, void *cooki
 	bufs[2].len = 1;
 	/* virtio 1.2 §5.2.6: header out; data and status in. */
 	return virtq_drv_add(&dev->vq[q], bufs, 1, 2, cookie);
+}
+
+/* A read of len bytes at sector 0 (the data in one descriptor). */
+static int read_at_zero(struct conform_dev *dev, uint32_t len, void *cookie)
+{
+	struct virtio_blk_outhdr *hdr;
+	struct virtq_buf bufs[3];
+
+	hdr = conform_dev_buf(dev, sizeof(*hdr), &bufs[0].addr);
+	if (!hdr || !conform_dev_buf(dev, len, &bufs[1].addr) ||
+	    !conform_dev_buf(dev, 1, &bufs[2].addr))
+		return -ENOMEM;
+	hdr->type = VIRTIO_BLK_T_IN;
+	bufs[0].len = sizeof(*hdr);
+	bufs[1].len = len;
+	bufs[2].len = 1;
+	return virtq_drv_add(&dev->vq[0], bufs, 1, 2, cookie);
 }
 
 /* Brings a one-queue device up, completes n reads, and stops the ring
@@ -92,5 +110,61 @@ enum conform_verdict vu_io_stopped_after_base(struct conform_ctx *ctx)
 					 "processed: the ring was not stopped");
 	if (ret != -ETIMEDOUT)
 		conform_note(ctx, "waiting for used entries: %s", strerror(-ret));
+	return CONFORM_PASS;
+}
+
+/* Large reads, as many as the ring holds: some may still be in flight when
+ * GET_VRING_BASE arrives. */
+#define INFLIGHT_READS	   64
+#define INFLIGHT_READ_SIZE (128u << 10)
+
+/* "Ring states": GET_VRING_BASE stops the ring, and a stopped ring is not
+ * processed at all: after the reply, no used entry may appear. Whether
+ * the back-end finished the requests it had consumed before it replied, or
+ * dropped them, the reply is the last word on the ring. */
+enum conform_verdict vu_io_base_with_requests_in_flight(struct conform_ctx *ctx)
+{
+	struct conform_dev_opts o = {.nqueues = 1, .mem_size = 32u << 20};
+	struct timespec wait = {.tv_sec = conform_timeout_ms(ctx) / 1000,
+				.tv_nsec = conform_timeout_ms(ctx) % 1000 * 1000000L};
+	struct conform_dev *dev;
+	uint16_t used, later;
+	uint32_t base;
+	unsigned n;
+	int ret = conform_dev_setup(ctx, &o, &dev);
+
+	if (ret < 0)
+		return conform_error(ctx, "device set-up: %s", strerror(-ret));
+	for (n = 0; n < INFLIGHT_READS; n++) {
+		ret = read_at_zero(dev, INFLIGHT_READ_SIZE, (void *)(uintptr_t)(n + 1));
+		if (ret == -ENOSPC || ret == -ENOMEM)
+			break;
+		if (ret < 0)
+			return conform_error(ctx, "adding read %u: %s", n, strerror(-ret));
+	}
+	conform_dev_kick(dev, 0);
+	ret = vhost_fe_get_vring_base(dev->fe, 0, &base);
+	used = __atomic_load_n(&dev->vq[0].used->idx, __ATOMIC_ACQUIRE);
+	if (ret < 0)
+		return conform_fail(ctx, "VHOST_USER_GET_VRING_BASE: %s", strerror(-ret));
+	conform_note(ctx,
+		     "%u reads of %u KiB made available; at the reply: vring base %u, "
+		     "used index %u",
+		     n, INFLIGHT_READ_SIZE >> 10, base, used);
+	if (base > n)
+		return conform_fail(ctx, "vring base %u: only %u requests were made available",
+				    base, n);
+	if ((uint16_t)(base - used) > n)
+		return conform_fail(ctx,
+				    "vring base %u is behind the used index %u: a request "
+				    "was used that the base does not count",
+				    base, used);
+	nanosleep(&wait, NULL);
+	later = __atomic_load_n(&dev->vq[0].used->idx, __ATOMIC_ACQUIRE);
+	if (later != used)
+		return conform_fail(ctx,
+				    "the used index moved from %u to %u after "
+				    "GET_VRING_BASE's reply: the stopped ring was written",
+				    used, later);
 	return CONFORM_PASS;
 }

@@ -12,7 +12,7 @@ const struct brk_switch g_switches_vhost[] = {
      "vhost-user.rst REPLY_ACK: no ack for SET_PROTOCOL_FEATURES", NULL},
     {BRK_WRONG_VRING_BASE, "wrong-vring-base", "VHOST-RING-008",
      "vhost-user.rst GET_VRING_BASE: after I/O, the index plus one", NULL},
-    {BRK_KEEPS_RING_RUNNING, "keeps-ring-running", "VHOST-RING-009",
+    {BRK_KEEPS_RING_RUNNING, "keeps-ring-running", "VHOST-RING-009 VHOST-RING-010",
      "vhost-user.rst Ring states: consumes after GET_VRING_BASE", NULL},
     {BRK_VRING_BASE_ANY_INDEX, "vring-base-any-index", "VHOST-MQ-007",
      "vhost-user.rst Multiple queue support: GET_VRING_BASE of any "
