@@ -45,6 +45,12 @@ static const struct conform_case g_cases[] = {
      "With VIRTIO_BLK_F_MQ, num_queues is the number of request queues (not 0). The case sets "
      "up that many (at most 64) and writes and reads back data on the last one.",
      F(MQ), P_CFG, blk_cfg_mq_num_queues},
+    {"BLK-CFG-006", "writeback set through SET_CONFIG reads back", "virtio 1.2 §5.2.5",
+     CONFORM_SHOULD,
+     "With VIRTIO_BLK_F_CONFIG_WCE negotiated, the cache mode can be read or set through the "
+     "writeback field; vhost-user's SET_CONFIG is how a front-end writes it. The case flips "
+     "writeback with a 1-byte SET_CONFIG and reads the whole struct back.",
+     F(CONFIG_WCE), P_CFG, blk_cfg_wce_set_writeback},
 
     /* ---- Reads and writes, §5.2.6 ---- */
     {"BLK-RW-001", "A write reads back", "virtio 1.2 §5.2.6", CONFORM_MUST,

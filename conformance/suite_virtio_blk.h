@@ -153,6 +153,7 @@ BLK_CASE(blk_cfg_padding);
 BLK_CASE(blk_cfg_wce_needs_flush);
 BLK_CASE(blk_cfg_offers_flush);
 BLK_CASE(blk_cfg_wce_writeback_init);
+BLK_CASE(blk_cfg_wce_set_writeback);
 BLK_CASE(blk_cfg_mq_num_queues);
 
 /* suite_virtio_blk_rw.c: IN / OUT, boundaries, §5.2.6 */

@@ -3,10 +3,12 @@
  * virtio-blk suite: feature bits and the configuration space (virtio 1.2
  * §5.2.3, §5.2.4) as device initialization requires them (§5.2.5.2).
  */
+#include <errno.h>
 #include <string.h>
 
 #include "conformance/suite_virtio_blk.h"
 #include "util/common.h"
+#include "vhost/vhost.h"
 
 BLK_CASE(blk_cfg_padding)
 {
@@ -80,5 +82,41 @@ BLK_CASE(blk_cfg_mq_num_queues)
 	if (!blk_write_pattern(&b, last, blk_scratch_sector(&b, 100), 4096) ||
 	    !blk_read_check(&b, last, blk_scratch_sector(&b, 100), 4096, false))
 		return conform_fail(ctx, "I/O on queue %u of num_queues %u failed", last, nq);
+	return CONFORM_PASS;
+}
+
+BLK_CASE(blk_cfg_wce_set_writeback)
+{
+	const uint32_t off = offsetof(struct virtio_blk_config, writeback);
+	struct virtio_blk_config cfg;
+	uint8_t want;
+	uint32_t len;
+	struct blk b;
+	int ret;
+
+	/* §5.2.5: with CONFIG_WCE negotiated the cache mode "can be read or
+	 * set through the writeback field" (vhost-user.rst SET_CONFIG: the
+	 * front-end writes writable fields). */
+	BLK_OPEN_RO(&b, 1, 0);
+	if (!blk_has(&b, VIRTIO_BLK_F_CONFIG_WCE))
+		return conform_not_applicable(ctx, "VIRTIO_BLK_F_CONFIG_WCE not negotiated");
+	want = !b.cfg.writeback;
+	conform_note(ctx, "writeback is %u; setting %u", b.cfg.writeback, want);
+	ret = vhost_fe_set_config(b.dev->fe, off, 1, &want);
+	if (ret < 0)
+		return conform_fail(ctx, "SET_CONFIG of writeback = %u: %s", want, strerror(-ret));
+	/* The whole struct, as drivers read it: some back-ends ignore the
+	 * offset of GET_CONFIG. */
+	ret = vhost_fe_get_blk_config(b.dev->fe, &cfg, &len);
+	if (ret < 0)
+		return conform_error(ctx, "GET_CONFIG after SET_CONFIG: %s", strerror(-ret));
+	if (len <= off)
+		return conform_fail(ctx,
+				    "GET_CONFIG answers %u bytes: writeback (at %u) is "
+				    "missing",
+				    len, off);
+	if (cfg.writeback != want)
+		return conform_fail(ctx, "writeback reads %u after SET_CONFIG set it to %u",
+				    cfg.writeback, want);
 	return CONFORM_PASS;
 }
