@@ -617,7 +617,8 @@ static int dev_set_config(void *ctx, const uint8_t *buf, uint32_t offset, uint32
 	if (!negotiated(VIRTIO_BLK_F_CONFIG_WCE) ||
 	    offset != offsetof(struct virtio_blk_config, writeback) || len != 1 || buf[0] > 1)
 		return -EPERM;
-	g_disk.writeback = buf[0];
+	if (!BROKEN(WCE_SET_IGNORED))
+		g_disk.writeback = buf[0];
 	return 0;
 }
 

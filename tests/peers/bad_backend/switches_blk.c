@@ -80,6 +80,8 @@ const struct brk_switch g_switches_blk[] = {
      "virtio 1.2 §5.2.5.2: CONFIG_WCE offered without FLUSH", NULL},
     {BRK_WCE_WRITEBACK_ON, "wce-writeback-on", "BLK-CFG-004",
      "virtio 1.2 §5.2.5.2: CONFIG_WCE negotiated without FLUSH, writeback starts at 1", NULL},
+    {BRK_WCE_SET_IGNORED, "wce-set-ignored", "BLK-CFG-006",
+     "virtio 1.2 §5.2.5: SET_CONFIG of writeback is accepted and changes nothing", NULL},
     {BRK_UNALIGNED_4K_WRITE_ROUNDED, "unaligned-4k-write-rounded", "BLK-RW-001",
      "virtio 1.2 §5.2.6: a write of whole 4 KiB at a sector not a multiple of 8 is done at "
      "the multiple of 8 below",
