@@ -262,7 +262,9 @@ int conform_run_execute(const struct conform_run_opts *opts, struct conform_run 
 		ret = conform_probe(run->opts.socket_path, run->opts.timeout_ms,
 				    &run->offered_features, &run->offered_protocol_features);
 		if (ret)
-			snprintf(msg, msg_len, "back-end %s does not answer GET_FEATURES: %s",
+			snprintf(msg, msg_len,
+				 "back-end %s does not answer the probe (GET_FEATURES, then "
+				 "GET_PROTOCOL_FEATURES before SET_FEATURES: VHOST-FEAT-006): %s",
 				 run->opts.socket_path, strerror(-ret));
 	}
 	if (ret == 0)

@@ -112,13 +112,15 @@ enum conform_verdict vu_feat_pf_before_set_features(struct conform_ctx *ctx)
 		return conform_not_applicable(ctx, "VHOST_USER_F_PROTOCOL_FEATURES not offered");
 	ret = vhost_fe_get_protocol_features(fe, &pf);
 	if (ret < 0)
-		return conform_fail(ctx, "VHOST_USER_GET_PROTOCOL_FEATURES before "
-					 "VHOST_USER_SET_FEATURES: %s",
+		return conform_fail(ctx,
+				    "VHOST_USER_GET_PROTOCOL_FEATURES before "
+				    "VHOST_USER_SET_FEATURES: %s",
 				    strerror(-ret));
 	ret = vhost_fe_set_protocol_features(fe, pf & VU_PF(REPLY_ACK));
 	if (ret < 0)
-		return conform_fail(ctx, "VHOST_USER_SET_PROTOCOL_FEATURES before "
-					 "VHOST_USER_SET_FEATURES: %s",
+		return conform_fail(ctx,
+				    "VHOST_USER_SET_PROTOCOL_FEATURES before "
+				    "VHOST_USER_SET_FEATURES: %s",
 				    strerror(-ret));
 	return CONFORM_PASS;
 }
@@ -178,14 +180,14 @@ enum conform_verdict vu_feat_need_reply_on_get(struct conform_ctx *ctx)
 		return conform_fail(ctx, "no reply: %s", strerror(-ret));
 	if (hdr.request != VHOST_USER_GET_FEATURES || hdr.size != sizeof(v) ||
 	    v != conform_offered_features(ctx))
-		return conform_fail(ctx, "reply request %u size %u value 0x%llx, the features "
-					 "0x%llx expected",
+		return conform_fail(ctx,
+				    "reply request %u size %u value 0x%llx, the features "
+				    "0x%llx expected",
 				    hdr.request, hdr.size, (unsigned long long)v,
 				    (unsigned long long)conform_offered_features(ctx));
 	ret = vu_recv(ctx, &c, &hdr, &v, sizeof(v));
 	if (ret != -ETIMEDOUT)
-		return conform_fail(ctx, "a second message (or close) followed the reply: %d",
-				    ret);
+		return conform_fail(ctx, "a second message (or close) followed the reply: %d", ret);
 	return CONFORM_PASS;
 }
 
@@ -235,12 +237,38 @@ static int set_status_zero(struct conform_ctx *ctx, struct vu_conn *c)
 
 /* Sends a valid instance of request on c (REPLY_ACK negotiated, so the
  * vhost_fe call waits for the ack and returns its value negated). */
+/* The ACK cases make their request unlike any other case's set-up, so that
+ * a back-end that answers only this request wrong is told apart (the proof,
+ * docs/peers.md): a table of two regions, each half of the memory; a ring of
+ * ACK_RING_NUM entries whose parts sit ACK_RING_SHIFT bytes into their pages
+ * (virtio 1.2 §2.7: 16-, 2- and 4-byte alignment is all a split ring needs). */
+#define ACK_RING_NUM   128
+#define ACK_RING_SHIFT 64
+
+static int set_two_regions(struct vu_conn *c, const struct vu_mem *m)
+{
+	struct vhost_fe_region r[2];
+
+	for (unsigned i = 0; i < 2; i++)
+		r[i] = (struct vhost_fe_region){.gpa = i * (1ULL << 30),
+						.size = m->size / 2,
+						.uva = (uint64_t)(uintptr_t)m->base +
+						       i * (m->size / 2),
+						.mmap_offset = i * (m->size / 2),
+						.fd = m->fd};
+	return vhost_fe_set_mem_table(c->fe, r, 2);
+}
+
 static int send_valid(struct conform_ctx *ctx, struct vu_conn *c, struct vu_mem *m,
 		      uint32_t request)
 {
 	struct vhost_user_vring_addr addr = vu_ring_addr(m, 0);
 	struct vhost_fe_region r = vu_mem_region(m, 0);
 	int fd, ret;
+
+	addr.desc_user_addr += ACK_RING_SHIFT;
+	addr.avail_user_addr += ACK_RING_SHIFT;
+	addr.used_user_addr += ACK_RING_SHIFT;
 
 	switch (request) {
 	case VHOST_USER_SET_OWNER:
@@ -250,11 +278,12 @@ static int send_valid(struct conform_ctx *ctx, struct vu_conn *c, struct vu_mem 
 	case VHOST_USER_SET_PROTOCOL_FEATURES:
 		return vhost_fe_set_protocol_features(c->fe, c->pfeatures);
 	case VHOST_USER_SET_MEM_TABLE:
-		return vhost_fe_set_mem_table(c->fe, &r, 1);
+		return set_two_regions(c, m);
 	case VHOST_USER_SET_VRING_NUM:
 		return vhost_fe_set_vring_num(c->fe, 0, VU_RING_NUM);
 	case VHOST_USER_SET_VRING_ADDR:
-		if (vhost_fe_set_mem_table(c->fe, &r, 1) || vhost_fe_set_vring_num(c->fe, 0, 256))
+		if (vhost_fe_set_mem_table(c->fe, &r, 1) ||
+		    vhost_fe_set_vring_num(c->fe, 0, ACK_RING_NUM))
 			return conform_error(ctx, "set-up of the ring failed"), -EIO;
 		return vhost_fe_set_vring_addr(c->fe, &addr);
 	case VHOST_USER_SET_VRING_BASE:

@@ -78,7 +78,7 @@ def test_bad_backend_wrong_status(bad_backend_factory, storlab, workdir):
 
 def test_bad_backend_switches_documented():
     doc = (ROOT / "docs" / "peers.md").read_text()
-    table = set(re.findall(r"^\| `([a-z-]+)` \|", doc, re.M))
+    table = set(re.findall(r"^\| `([a-z0-9-]+)` \|", doc, re.M))
     assert table == set(bad_backend_switches()), (
         "docs/peers.md and `bad_backend --list` disagree: only in the doc %s, only in the "
         "peer %s" % (sorted(table - set(bad_backend_switches())),

@@ -173,6 +173,15 @@ static bool ack_left_out(const struct conn_state *s, const struct vhost_msg *req
 		return BROKEN(NO_ACK_SET_STATUS);
 	case VHOST_USER_RESET_DEVICE:
 		return BROKEN(NO_ACK_RESET_DEVICE);
+	case VHOST_USER_SET_MEM_TABLE:
+		return BROKEN(NO_ACK_TWO_REGIONS) && req->hdr.size >= sizeof(uint32_t) &&
+		       req->payload.memory.nregions == 2;
+	case VHOST_USER_SET_VRING_ADDR:
+		if (BROKEN(NO_ACK_RING_ADDR_UNALIGNED) &&
+		    req->hdr.size >= sizeof(struct vhost_user_vring_addr) &&
+		    (req->payload.addr.desc_user_addr & 4095))
+			return true;
+		return BROKEN(NO_ACK_RING_BEFORE_MEM) && ring_setup_before_mem(s, req);
 	default:
 		return BROKEN(NO_ACK_RING_BEFORE_MEM) && ring_setup_before_mem(s, req);
 	}

@@ -82,6 +82,12 @@ const struct brk_switch g_switches_vhost[] = {
      "vhost-user.rst REPLY_ACK: no ack for SET_STATUS", NULL},
     {BRK_NO_ACK_RESET_DEVICE, "no-ack-reset-device", "VHOST-ACK-015",
      "vhost-user.rst REPLY_ACK: no ack for RESET_DEVICE", NULL},
+    {BRK_NO_ACK_TWO_REGIONS, "no-ack-two-regions", "VHOST-ACK-004 VHOST-MEM-008",
+     "vhost-user.rst REPLY_ACK: no ack for a SET_MEM_TABLE of exactly two regions", NULL},
+    {BRK_NO_ACK_RING_ADDR_UNALIGNED, "no-ack-ring-addr-unaligned", "VHOST-ACK-006 VHOST-MEM-007",
+     "vhost-user.rst REPLY_ACK: no ack for a SET_VRING_ADDR whose descriptor table is not "
+     "page-aligned (virtio 1.2 §2.7 asks 16 bytes)",
+     NULL},
     {BRK_FOUR_MEM_REGIONS, "four-mem-regions", "VHOST-MEM-001",
      "vhost-user.rst Memory regions description: tables of more than 4 regions refused", NULL},
     {BRK_UNALIGNED_OFFSET_ROUNDED, "unaligned-offset-rounded", "VHOST-MEM-007",
