@@ -5,9 +5,10 @@
  * How it is built: our lib/vhost back-end runs on one end of a socketpair
  * (vhost_dev_create_on_fd); this file sits between it and the real front-end
  * and forwards every message both ways. The protocol switches act on that
- * stream (drop or alter a reply, answer a message itself), so lib/vhost
- * itself needs no test hooks. The data-path switches act in the device
- * (device.c); the switch table is switches.c.
+ * stream (answer a message itself, here; drop or alter a reply, in
+ * replies.c), so lib/vhost itself needs no test hooks. The data-path
+ * switches act in the device (device.c); the switch tables are
+ * switches_vhost.c and switches_blk.c.
  */
 #define LOG_COMPONENT "bad_backend"
 
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "bad_backend.h"
+#include "proxy.h"
 #include "spec/vhost_user.h"
 #include "spec/virtio.h"
 #include "spec/virtio_blk.h"
@@ -38,30 +40,6 @@
 #define CONFIG_SIZE_V11 offsetof(struct virtio_blk_config, max_secure_erase_sectors)
 
 /* ---- the connection: front-end <-> us <-> lib/vhost ----------------------- */
-
-#define MAX_KEPT_FDS 64
-/* The vring indexes a request can name (lib/vhost refuses those past its queues). */
-#define NRINGS (VHOST_MAX_QUEUES * 2)
-
-/* The connection's memory of what the front-end set, for the switches. */
-struct conn_state {
-	uint32_t vring_base[NRINGS]; /* last SET_VRING_BASE per index */
-	bool kicked[NRINGS];	     /* SET_VRING_KICK since the ring last stopped */
-	bool ever_kicked[NRINGS];
-	bool stopped[NRINGS]; /* GET_VRING_BASE answered a state */
-	bool any_stopped;
-	int kept_fds[MAX_KEPT_FDS]; /* keeps-stray-fds: dups */
-	unsigned nkept;
-	uint32_t last_request;
-	unsigned owners;	/* SET_OWNER received */
-	unsigned features_sets; /* SET_FEATURES received */
-	uint64_t features;	/* the last SET_FEATURES */
-	bool pf_set;
-	uint64_t pf;	  /* the last SET_PROTOCOL_FEATURES */
-	bool has_mem;	  /* a SET_MEM_TABLE or ADD_MEM_REG went to lib/vhost */
-	unsigned regions; /* regions added with an ack of 0, less those removed */
-	unsigned served;  /* the rings' work while this front-end was connected */
-};
 
 /*
  * What a front-end left behind when it went, for the VHOST-CONN switches:
@@ -79,25 +57,6 @@ struct conn_left {
 	struct vhost_msg_rx rx;
 };
 
-/* Requests whose answer is a reply of their own, never a bare ack. */
-static bool has_own_reply(uint32_t request)
-{
-	switch (request) {
-	case VHOST_USER_GET_FEATURES:
-	case VHOST_USER_GET_PROTOCOL_FEATURES:
-	case VHOST_USER_GET_QUEUE_NUM:
-	case VHOST_USER_GET_VRING_BASE:
-	case VHOST_USER_GET_CONFIG:
-	case VHOST_USER_GET_MAX_MEM_SLOTS:
-	case VHOST_USER_GET_INFLIGHT_FD:
-	case VHOST_USER_SET_LOG_BASE:
-	case VHOST_USER_GET_STATUS:
-		return true;
-	default:
-		return false;
-	}
-}
-
 struct conn {
 	int fe;		       /* the front-end's connection */
 	int lib;	       /* our end of lib/vhost's socketpair */
@@ -108,18 +67,6 @@ struct conn {
 	struct conn_left left; /* what the previous front-end left */
 	uint16_t nrings;       /* the queues offered: vring indexes 0..nrings-1 */
 };
-
-static bool needs_reply(const struct vhost_msg *m)
-{
-	return m->hdr.flags & VHOST_USER_NEED_REPLY_MASK;
-}
-
-/* lib/vhost's reply M to REQ is a bare ack (REPLY_ACK) of 0: success. */
-static bool is_ack_ok(const struct vhost_msg *req, const struct vhost_msg *m)
-{
-	return !has_own_reply(req->hdr.request) && needs_reply(req) &&
-	       m->hdr.size == sizeof(uint64_t) && m->payload.u64 == 0;
-}
 
 /* The vring index a ring request names, where lib/vhost reads it. */
 static uint32_t ring_of(const struct vhost_msg *m)
@@ -134,145 +81,6 @@ static uint32_t ring_of(const struct vhost_msg *m)
 	default:
 		return m->payload.state.index;
 	}
-}
-
-/* Ring set-up before any memory table, which a back-end could keep for when
- * the memory comes (no-ack-ring-before-mem leaves its ack out). A kick, call
- * or err marked "no fd" leaves nothing to keep. */
-static bool ring_setup_before_mem(const struct conn_state *s, const struct vhost_msg *req)
-{
-	switch (req->hdr.request) {
-	case VHOST_USER_SET_VRING_KICK:
-	case VHOST_USER_SET_VRING_CALL:
-	case VHOST_USER_SET_VRING_ERR:
-		return !s->has_mem && !(req->payload.u64 & VHOST_USER_VRING_NOFD_MASK);
-	case VHOST_USER_SET_VRING_NUM:
-	case VHOST_USER_SET_VRING_BASE:
-	case VHOST_USER_SET_VRING_ENABLE:
-		return !s->has_mem;
-	default:
-		return false;
-	}
-}
-
-/* The switches that leave out one success ack (vhost-user.rst REPLY_ACK: the
- * back-end MUST answer need_reply), each only in the state its target cases
- * create, so that the set-up of the other cases still gets its acks. */
-static bool ack_left_out(const struct conn_state *s, const struct vhost_msg *req)
-{
-	switch (req->hdr.request) {
-	case VHOST_USER_SET_OWNER:
-		return BROKEN(NO_ACK_OWNER_AGAIN) && s->owners > 1;
-	case VHOST_USER_SET_FEATURES:
-		return BROKEN(NO_ACK_FEATURES_AGAIN) && s->features_sets > 1;
-	case VHOST_USER_ADD_MEM_REG:
-		return BROKEN(NO_ACK_ADD_MEM_REG);
-	case VHOST_USER_REM_MEM_REG:
-		return BROKEN(NO_ACK_REM_LAST_REGION) && s->regions == 0;
-	case VHOST_USER_SET_STATUS:
-		return BROKEN(NO_ACK_SET_STATUS);
-	case VHOST_USER_RESET_DEVICE:
-		return BROKEN(NO_ACK_RESET_DEVICE);
-	case VHOST_USER_SET_MEM_TABLE:
-		return BROKEN(NO_ACK_TWO_REGIONS) && req->hdr.size >= sizeof(uint32_t) &&
-		       req->payload.memory.nregions == 2;
-	case VHOST_USER_SET_VRING_ADDR:
-		if (BROKEN(NO_ACK_RING_ADDR_UNALIGNED) &&
-		    req->hdr.size >= sizeof(struct vhost_user_vring_addr) &&
-		    (req->payload.addr.desc_user_addr & 4095))
-			return true;
-		return BROKEN(NO_ACK_RING_BEFORE_MEM) && ring_setup_before_mem(s, req);
-	default:
-		return BROKEN(NO_ACK_RING_BEFORE_MEM) && ring_setup_before_mem(s, req);
-	}
-}
-
-/* What lib/vhost's reply M to REQ tells of the connection's state. */
-static void note_reply(struct conn_state *s, const struct vhost_msg *req, const struct vhost_msg *m)
-{
-	uint32_t i = m->payload.state.index;
-
-	/* vhost-user.rst Ring states: GET_VRING_BASE stops the ring. */
-	if (m->hdr.request == VHOST_USER_GET_VRING_BASE &&
-	    m->hdr.size == sizeof(struct vhost_user_vring_state) && i < NRINGS) {
-		s->stopped[i] = true;
-		s->kicked[i] = false;
-		s->any_stopped = true;
-	}
-	if (!is_ack_ok(req, m))
-		return;
-	if (m->hdr.request == VHOST_USER_ADD_MEM_REG)
-		s->regions++;
-	else if (m->hdr.request == VHOST_USER_REM_MEM_REG && s->regions)
-		s->regions--;
-}
-
-/* Breaks lib/vhost's GET_VRING_BASE reply M as the switches say. */
-static void vring_base_break(const struct conn_state *s, struct vhost_msg *m)
-{
-	uint32_t i = m->payload.state.index;
-
-	if (m->hdr.size != sizeof(struct vhost_user_vring_state) || i >= NRINGS)
-		return;
-	/* wrong-vring-base: only once the ring has moved, so that a ring never
-	 * kicked still answers its SET_VRING_BASE value. */
-	if (BROKEN(WRONG_VRING_BASE) && m->payload.state.num != s->vring_base[i])
-		m->payload.state.num++;
-	/* vring-base-zero-unset: 0 taken as "no base yet" by a back-end whose
-	 * index is the last one consumed. */
-	if (BROKEN(VRING_BASE_ZERO_UNSET) && s->ever_kicked[i] && s->vring_base[i] == 0 &&
-	    m->payload.state.num == 0)
-		m->payload.state.num = 0xffff;
-	/* unstarted-base-zero: the index of a ring that never ran. */
-	if (BROKEN(UNSTARTED_BASE_ZERO) && !s->ever_kicked[i])
-		m->payload.state.num = 0;
-}
-
-/* Breaks one of lib/vhost's replies to REQ as the switches say; false: drop it. */
-static bool reply_break(const struct conn_state *s, const struct vhost_msg *req,
-			struct vhost_msg *m)
-{
-	uint32_t r = m->hdr.request;
-	bool u64 = m->hdr.size == sizeof(uint64_t);
-
-	if (is_ack_ok(req, m) && ack_left_out(s, req))
-		return false;
-	/* drop-reply-ack: one request that no case's set-up asks an ack for. */
-	if (BROKEN(DROP_REPLY_ACK) && r == VHOST_USER_SET_PROTOCOL_FEATURES && needs_reply(req))
-		return false;
-	if (r == VHOST_USER_GET_VRING_BASE)
-		vring_base_break(s, m);
-	/* features-reply-unflagged: the flag forgotten on a path QEMU never
-	 * takes (it negotiates REPLY_ACK and asks for the features first). */
-	if (BROKEN(FEATURES_REPLY_UNFLAGGED) && r == VHOST_USER_GET_FEATURES && s->features_sets &&
-	    !(s->pf & VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK)))
-		m->hdr.flags &= ~(uint32_t)VHOST_USER_REPLY_MASK;
-	if (BROKEN(PF_ANSWERS_NEGOTIATED) && r == VHOST_USER_GET_PROTOCOL_FEATURES && s->pf_set &&
-	    u64)
-		m->payload.u64 = s->pf;
-	/* queue-num-zero: the queues past the first, as if only VIRTIO_BLK_F_MQ
-	 * added queues. QEMU asks before SET_FEATURES and gets it right. */
-	if (BROKEN(QUEUE_NUM_ZERO) && r == VHOST_USER_GET_QUEUE_NUM && s->features_sets &&
-	    !(s->features & VIRTIO_BIT(VIRTIO_BLK_F_MQ)) && u64)
-		m->payload.u64 = 0;
-	if (BROKEN(MAX_MEM_SLOTS_ZERO) && r == VHOST_USER_GET_MAX_MEM_SLOTS && u64)
-		m->payload.u64 = 0;
-	/* status-reply-u8: the status is 8 bits wide (virtio 1.2 §2.1); the
-	 * message still carries a u64. Little-endian: the first byte. */
-	if (BROKEN(STATUS_REPLY_U8) && r == VHOST_USER_GET_STATUS && u64)
-		m->hdr.size = 1;
-	/* nack-as-ack: a bare ack always says success. */
-	if (BROKEN(NACK_AS_ACK) && !has_own_reply(req->hdr.request) && needs_reply(req) && u64)
-		m->payload.u64 = 0;
-	/* config-size-wrong: a non-empty answer always carries the whole struct. */
-	if (BROKEN(CONFIG_SIZE_WRONG) && r == VHOST_USER_GET_CONFIG &&
-	    m->hdr.size > VHOST_USER_CONFIG_HDR_SIZE) {
-		m->payload.config.size = sizeof(struct virtio_blk_config);
-		disk_get_config(NULL, m->payload.config.region, m->payload.config.offset,
-				m->payload.config.size);
-		m->hdr.size = VHOST_USER_CONFIG_HDR_SIZE + m->payload.config.size;
-	}
-	return true;
 }
 
 /* Sends a u64 reply to REQUEST of our own. */
@@ -293,8 +101,8 @@ static int conn_forward_replies(struct conn *c, const struct vhost_msg *req)
 	int ret;
 
 	while ((ret = vhost_msg_recv(c->lib, &m, 0)) == 0) {
-		note_reply(&c->state, req, &m);
-		if (reply_break(&c->state, req, &m))
+		proxy_note_reply(&c->state, req, &m);
+		if (proxy_reply_break(&c->state, req, &m))
 			ret = vhost_msg_send(c->fe, &m.hdr, &m.payload, m.fds, m.nfds,
 					     MSG_TIMEOUT_MS);
 		vhost_msg_close_fds(&m);
@@ -305,7 +113,8 @@ static int conn_forward_replies(struct conn *c, const struct vhost_msg *req)
 		return ret;
 	/* ack-after-own-reply: REPLY_ACK's "no behavioural change" for requests
 	 * with a reply of their own, broken. */
-	if (BROKEN(ACK_AFTER_OWN_REPLY) && has_own_reply(req->hdr.request) && needs_reply(req))
+	if (BROKEN(ACK_AFTER_OWN_REPLY) && proxy_has_own_reply(req->hdr.request) &&
+	    proxy_needs_reply(req))
 		return conn_send_u64(c, req->hdr.request, 0);
 	return 0;
 }
@@ -326,7 +135,7 @@ static int conn_answer(struct conn *c, struct vhost_msg *m, const union vhost_us
  * REPLY_ACK asks for one (need_reply, once negotiated). Its fds go unused. */
 static int conn_ack(struct conn *c, struct vhost_msg *m, uint64_t value)
 {
-	if (!needs_reply(m) || !(c->state.pf & VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK))) {
+	if (!proxy_needs_reply(m) || !(c->state.pf & VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK))) {
 		vhost_msg_close_fds(m);
 		return 0;
 	}
@@ -442,7 +251,7 @@ static bool conn_intercept(struct conn *c, struct vhost_msg *m, int *ret)
 	default:
 		/* ack-unknown-request: "done" (0) for a request no one knows. */
 		if (!BROKEN(ACK_UNKNOWN_REQUEST) ||
-		    strcmp(vhost_msg_request_name(req), "unknown") || !needs_reply(m))
+		    strcmp(vhost_msg_request_name(req), "unknown") || !proxy_needs_reply(m))
 			return false;
 		*ret = conn_answer(c, m, &(union vhost_user_payload){.u64 = 0}, sizeof(uint64_t));
 		return true;
