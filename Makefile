@@ -5,6 +5,7 @@
 #   make check      install deps, build, run unit, fuzz and system tests (under SAN)
 #   make demo       install deps, build, run the demo against storlab-tgt
 #   make bench      target on core 0, initiator on core 1, vs qemu-storage-daemon
+#                   (ci/nightly --bench: the QD sweep of the nightly machinery)
 #   make fuzz       run every fuzzer for a longer while
 #   make clean
 #
@@ -160,7 +161,7 @@ demo: deps
 
 bench: deps
 	$(MAKE) all
-	scripts/bench $(O)
+	ci/nightly --bench --no-build --build $(O)
 
 clean:
 	rm -rf build

@@ -17,51 +17,51 @@ static const struct option g_compare_options[] = {
 
 static void compare_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: storlab perf compare NEW.json BASELINE.json [--threshold METRIC=PCT]...\n"
-		"                            [--json]\n\n"
-		"Per metric: the medians of NEW's and BASELINE's runs, the change, the noise\n"
-		"(the larger of the metric's threshold and %.0f x the runs' combined spread, MAD)\n"
-		"and a verdict: regressed, improved or within noise.\n"
-		"A file is one `storlab perf --output-format json` result, an array of them,\n"
-		"{\"runs\": [...], \"peer\": [...]} or scripts/bench's results.\n"
-		"METRIC: iops, bw, mean, p50, p99, p99.9 (defaults 5, 5, 5, 5, 10, 15 %%).\n"
-		"Exit 0: nothing regressed; 1: something regressed; 2: could not compare.\n",
-		PERF_CMP_NOISE_K);
-}
-
-/* Big figures (IOPS, ns) whole, ratios with their decimals. */
-static void fmt_value(char *buf, size_t len, double v)
-{
-	snprintf(buf, len, (v >= 1000 || v <= -1000) ? "%.0f" : "%.4g", v);
+	fprintf(
+	    f,
+	    "usage: storlab perf compare NEW.json BASELINE.json [--threshold METRIC=PCT]...\n"
+	    "                            [--json]\n\n"
+	    "Per metric: the medians of NEW's and BASELINE's runs, the change, the noise\n"
+	    "(the larger of the metric's threshold and %.0f x the runs' combined spread, MAD)\n"
+	    "and a verdict: regressed, improved or within noise.\n"
+	    "A file is one `storlab perf --output-format json` result, an array of them,\n"
+	    "{\"runs\": [...], \"peer\": [...]}, scripts/bench's results, or the results of\n"
+	    "`storlab scenario run --results` (whose thresholds apply unless --threshold says).\n"
+	    "METRIC: iops, bw, mean, p50, p99, p99.9 (defaults 5, 5, 5, 5, 10, 15 %%).\n"
+	    "Exit 0: nothing regressed; 1: something regressed; 2: could not compare.\n",
+	    PERF_CMP_NOISE_K);
 }
 
 static void print_table(const struct perf_cmp_report *rep, const struct perf_cmp_set *nw,
-			const struct perf_cmp_set *base, const char *nw_path,
-			const char *base_path)
+			const struct perf_cmp_set *base, const char *nw_path, const char *base_path)
 {
 	char b[32], n[32];
+	int w = 40;
+
+	/* Scenario labels are long: the column fits the longest. */
+	for (size_t i = 0; i < rep->nrows; i++)
+		w = (int)strlen(rep->rows[i].label) > w ? (int)strlen(rep->rows[i].label) : w;
 
 	printf("NEW %s: %zu run(s); BASELINE %s: %zu run(s)\n", nw_path, nw->nruns, base_path,
 	       base->nruns);
 	if (!rep->spread)
 		printf("one run on each side: no spread to measure, the thresholds alone decide\n");
-	printf("\n%-40s %14s %14s %9s %8s  %s\n", "metric", "base", "new", "change", "noise",
+	printf("\n%-*s %14s %14s %9s %8s  %s\n", w, "metric", "base", "new", "change", "noise",
 	       "verdict");
 	for (size_t i = 0; i < rep->nrows; i++) {
 		const struct perf_cmp_row *r = &rep->rows[i];
 
-		fmt_value(b, sizeof(b), r->base.median);
-		fmt_value(n, sizeof(n), r->new.median);
-		printf("%-40s %14s %14s %+8.2f%% %7.2f%%  %s\n", r->label, b, n, r->change_pct,
-		       r->noise_pct, perf_cmp_verdict_name(r->verdict));
+		perf_cmp_format_value(b, sizeof(b), r->base.median);
+		perf_cmp_format_value(n, sizeof(n), r->new.median);
+		printf("%-*s %14s %14s %+8.2f%% %7.2f%%  %s%s\n", w, r->label, b, n, r->change_pct,
+		       r->noise_pct, perf_cmp_verdict_name(r->verdict),
+		       r->counted ? "" : " (peer: not counted)");
 	}
-	printf("\n%zu regressed, %zu improved, %zu within noise\n", rep->nregressed,
-	       rep->nimproved, rep->nrows - rep->nregressed - rep->nimproved);
+	printf("\n%zu regressed, %zu improved (a peer's own figures not counted)\n",
+	       rep->nregressed, rep->nimproved);
 }
 
-static int print_json(const struct perf_cmp_report *rep, const char *nw_path,
-		      const char *base_path)
+static int print_json(const struct perf_cmp_report *rep, const char *nw_path, const char *base_path)
 {
 	json_t *root = perf_cmp_report_json(rep);
 

@@ -9,12 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/io.h"
+#include "conformance/report.h"
 #include "conformance/runner.h"
 #include "initiator/verify.h"
+#include "perf/compare.h"
 #include "perf/perf.h"
 #include "perf/report.h"
 #include "scenario/scenario.h"
@@ -22,15 +25,29 @@
 
 #define SC_MAX_DEFINES 64
 
+/* What the hooks share while a scenario runs. */
+struct sc_cli {
+	const struct scenario *sc;
+	json_t *steps; /* --results: one entry per step ended; NULL: not asked */
+	/* Of the io perf step that just ran, for its results entry (owned). */
+	json_t *params;	   /* the workload as it ran: rw, bs, iodepth, ... */
+	json_t *histogram; /* perf_histogram_json() */
+};
+
 static void scenario_usage(FILE *f)
 {
-	fprintf(f, "usage: storlab scenario run FILE [-D name=value]... [--dry-run]\n\n"
-		   "Runs the steps of a scenario file (docs/scenarios.md) against its endpoints:\n"
-		   "storlab-tgt (found beside this storlab), qemu-storage-daemon, or a socket.\n"
-		   "  -D name=value  overrides a variable the file declares\n"
-		   "  --dry-run      loads and checks the file, prints its steps, runs nothing\n\n"
-		   "exit codes: 0 every step passed, 1 a step failed, 2 the file is malformed\n"
-		   "or the endpoints could not be started\n");
+	fprintf(
+	    f,
+	    "usage: storlab scenario run FILE [-D name=value]... [--dry-run]\n"
+	    "                            [--results OUT.json]\n\n"
+	    "Runs the steps of a scenario file (docs/scenarios.md) against its endpoints:\n"
+	    "storlab-tgt (found beside this storlab), qemu-storage-daemon, or a socket.\n"
+	    "  -D name=value      overrides a variable the file declares\n"
+	    "  --dry-run          loads and checks the file, prints its steps, runs nothing\n"
+	    "  --results OUT.json writes every step's result with its name, endpoint and\n"
+	    "                     parameters (what `storlab perf compare` and ci/nightly read)\n\n"
+	    "exit codes: 0 every step passed, 1 a step failed, 2 the file is malformed\n"
+	    "or the endpoints could not be started\n");
 }
 
 /* Values of an io step: NULL keeps the default. */
@@ -97,10 +114,16 @@ static int io_verify(const struct sc_io *io, const char *uri, json_t **result, c
 		return ret;
 	}
 	storlab_dev_get_info(o.dev, &info);
-	o = (struct verify_opts){.dev = o.dev, .queues = (unsigned)queues, .qd = (unsigned)qd,
-				 .bs = (uint32_t)bs, .offset = offset, .seed = seed,
-				 .passes = (unsigned)passes, .io_timeout_ms = -1,
-				 .length = size ? size : info.capacity - MIN(offset, info.capacity)};
+	o = (struct verify_opts){.dev = o.dev,
+				 .queues = (unsigned)queues,
+				 .qd = (unsigned)qd,
+				 .bs = (uint32_t)bs,
+				 .offset = offset,
+				 .seed = seed,
+				 .passes = (unsigned)passes,
+				 .io_timeout_ms = -1,
+				 .length =
+				     size ? size : info.capacity - MIN(offset, info.capacity)};
 	res = calloc(1, sizeof(*res));
 	ret = res ? verify_run(&o, res) : -ENOMEM;
 	if (ret) {
@@ -122,12 +145,26 @@ static int io_verify(const struct sc_io *io, const char *uri, json_t **result, c
 	return ret;
 }
 
-static int io_perf(const struct sc_io *io, const char *uri, json_t **result, char *detail,
-		   size_t len)
+/* The workload as it ran, for the results file: what a comparison groups by. */
+static json_t *perf_params(const struct perf_job *job, const struct sc_io *io)
 {
-	struct perf_job job = {.uri = uri, .completion = PERF_COMPLETION_POLL};
+	json_t *p = json_pack("{s:s, s:i, s:i, s:i, s:f}", "rw", perf_rw_name(job->rw), "bs",
+			      (int)job->bs, "iodepth", (int)job->iodepth, "queues",
+			      (int)job->queues, "seconds", job->seconds);
+
+	if (p && perf_rw_reads(job->rw) && perf_rw_writes(job->rw))
+		json_object_set_new(p, "rwmixread", json_integer(job->rwmixread));
+	if (p && io->cpus)
+		json_object_set_new(p, "cpus", json_string(io->cpus));
+	return p;
+}
+
+static int io_perf(struct sc_cli *cli, const struct sc_io *io, const char *uri, json_t **result,
+		   char *detail, size_t len)
+{
+	struct perf_job job = {.uri = uri, .completion = PERF_COMPLETION_POLL, .rwmixread = 50};
 	const struct perf_dir_stats *d;
-	uint64_t bs, iodepth, queues, size, offset, seed;
+	uint64_t bs, iodepth, queues, size, offset, seed, mix;
 	struct perf_result *res;
 	int ret;
 
@@ -136,7 +173,7 @@ static int io_perf(const struct sc_io *io, const char *uri, json_t **result, cha
 	    opt_uint(io->iodepth, 32, 32768, &iodepth) || iodepth == 0 ||
 	    opt_uint(io->queues, 1, PERF_MAX_QUEUES, &queues) || queues == 0 ||
 	    opt_size(io->size, 0, &size) || opt_size(io->offset, 0, &offset) ||
-	    opt_uint(io->seed, 1, UINT64_MAX, &seed) ||
+	    opt_uint(io->seed, 1, UINT64_MAX, &seed) || opt_uint(io->rwmixread, 50, 100, &mix) ||
 	    (io->rw && perf_rw_parse(io->rw, &job.rw)) ||
 	    (io->time && (cli_parse_seconds(io->time, &job.seconds) || job.seconds <= 0)) ||
 	    (io->cpus && perf_cpus_parse(io->cpus, &job))) {
@@ -149,6 +186,7 @@ static int io_perf(const struct sc_io *io, const char *uri, json_t **result, cha
 	job.size = size;
 	job.offset = offset;
 	job.seed = seed;
+	job.rwmixread = (unsigned)mix;
 	res = calloc(1, sizeof(*res));
 	ret = res ? perf_run(&job, res) : -ENOMEM;
 	if (ret) {
@@ -156,10 +194,13 @@ static int io_perf(const struct sc_io *io, const char *uri, json_t **result, cha
 	} else {
 		d = res->read.ios ? &res->read : &res->write;
 		*result = perf_report_json(&job, res);
+		if (cli->steps) {
+			cli->params = perf_params(&job, io);
+			cli->histogram = perf_histogram_json(res);
+		}
 		snprintf(detail, len, "%s %u B QD %u: %.0f IOPS, mean %.1f us, p99 %.1f us",
 			 perf_rw_name(job.rw), job.bs, job.iodepth, perf_iops(d, res->seconds),
-			 hist_mean(&d->clat) / 1000,
-			 (double)hist_percentile(&d->clat, 99) / 1000);
+			 hist_mean(&d->clat) / 1000, (double)hist_percentile(&d->clat, 99) / 1000);
 		ret = res->read.errors || res->write.errors ? 1 : 0;
 	}
 	if (res)
@@ -171,27 +212,27 @@ static int io_perf(const struct sc_io *io, const char *uri, json_t **result, cha
 static int hook_io(void *arg, const struct sc_io *io, const char *uri, json_t **result,
 		   char *detail, size_t len)
 {
-	(void)arg;
 	switch (io->op) {
 	case SC_IO_INFO:
 		return io_info(uri, result, detail, len);
 	case SC_IO_VERIFY:
 		return io_verify(io, uri, result, detail, len);
 	case SC_IO_PERF:
-		return io_perf(io, uri, result, detail, len);
+		return io_perf(arg, io, uri, result, detail, len);
 	}
 	return -EINVAL;
 }
 
 /* A conform step: the runner of `storlab conform` on the endpoint's socket.
  * params: {timeout_ms: N, case_deadline_ms: N}. */
-static int hook_conform(void *arg, const struct sc_conform *c, const char *uri,
-			json_t **result, char *detail, size_t len)
+static int hook_conform(void *arg, const struct sc_conform *c, const char *uri, json_t **result,
+			char *detail, size_t len)
 {
+	char reproduce[4200] = "--target ";
 	struct conform_run_opts o = {
 	    .socket_path = strchr(uri, ':') + 1,
 	    .target = uri,
-	    .reproduce = uri,
+	    .reproduce = reproduce,
 	    .timeout_ms = (int)json_integer_value(json_object_get(c->params, "timeout_ms")),
 	    .case_deadline_ms =
 		(int)json_integer_value(json_object_get(c->params, "case_deadline_ms")),
@@ -208,6 +249,7 @@ static int hook_conform(void *arg, const struct sc_conform *c, const char *uri,
 	char msg[256] = "";
 	int ret;
 
+	conform_shell_word(reproduce, sizeof(reproduce), uri);
 	(void)arg;
 	ret = conform_run_execute(&o, &run, msg, sizeof(msg));
 	if (ret) {
@@ -217,10 +259,10 @@ static int hook_conform(void *arg, const struct sc_conform *c, const char *uri,
 	conform_run_tally(run, NULL, &t);
 	cases = json_array();
 	for (unsigned i = 0; i < run->nresults; i++)
-		json_array_append_new(cases, json_pack("{s:s, s:s, s:s}", "id",
-						       run->results[i].c->id, "verdict",
-						       conform_verdict_name(run->results[i].verdict),
-						       "reason", run->results[i].reason));
+		json_array_append_new(
+		    cases, json_pack("{s:s, s:s, s:s}", "id", run->results[i].c->id, "verdict",
+				     conform_verdict_name(run->results[i].verdict), "reason",
+				     run->results[i].reason));
 	*result = json_pack("{s:i, s:i, s:i, s:i, s:o}", "pass", t.pass, "fail", t.fail,
 			    "not_applicable", t.not_applicable, "error", t.error, "cases", cases);
 	snprintf(detail, len, "%u case(s): %u pass, %u fail, %u n/a, %u error", run->nresults,
@@ -242,16 +284,135 @@ static void step_title(const struct sc_step *s, char *buf, size_t len)
 		snprintf(buf, len, "%s", sc_step_kind_name(s->kind));
 }
 
-static void hook_report(void *arg, unsigned index, const struct sc_step *s, bool ok,
-			const char *detail)
+static const char *step_endpoint(const struct sc_step *s)
 {
-	const struct scenario *sc = arg;
+	switch (s->kind) {
+	case SC_STEP_RPC:
+		return s->rpc->endpoint;
+	case SC_STEP_IO:
+		return s->io->endpoint;
+	case SC_STEP_CONFORM:
+		return s->conform->endpoint;
+	case SC_STEP_DISCONNECT:
+		return s->disconnect->endpoint;
+	case SC_STEP_RESTART:
+		return s->restart->endpoint;
+	case SC_STEP_EXPECT:
+	case SC_STEP_SLEEP:
+		break;
+	}
+	return NULL;
+}
+
+static const struct sc_endpoint *endpoint_named(const struct scenario *sc, const char *name)
+{
+	for (unsigned i = 0; name && i < sc->endpoints_count; i++)
+		if (strcmp(sc->endpoints[i].name, name) == 0)
+			return &sc->endpoints[i];
+	return NULL;
+}
+
+/* The results entry of one step; takes the stashed perf params and histogram. */
+static json_t *step_entry(struct sc_cli *cli, unsigned index, const struct sc_step *s,
+			  const char *title, bool ok, const char *detail, json_t *result)
+{
+	const struct sc_endpoint *ep = endpoint_named(cli->sc, step_endpoint(s));
+	json_t *e = json_pack("{s:i, s:i, s:s, s:s, s:b, s:s}", "index", (int)index + 1, "line",
+			      (int)s->line, "name", title, "kind", sc_step_kind_name(s->kind), "ok",
+			      ok, "detail", detail);
+
+	if (!e)
+		return NULL;
+	if (s->kind == SC_STEP_IO)
+		json_object_set_new(e, "op", json_string(sc_io_op_name(s->io->op)));
+	if (ep) {
+		json_object_set_new(e, "endpoint", json_string(ep->name));
+		json_object_set_new(e, "endpoint_type",
+				    json_string(sc_endpoint_type_name(ep->type)));
+	}
+	if (s->matrix)
+		json_object_set(e, "matrix", s->matrix);
+	if (cli->params)
+		json_object_set_new(e, "params", cli->params);
+	/* An expect step looks at the previous step's result: it has none of its own. */
+	if (result && s->kind != SC_STEP_EXPECT)
+		json_object_set(e, "result", result);
+	if (cli->histogram)
+		json_object_set_new(e, "histogram", cli->histogram);
+	cli->params = cli->histogram = NULL;
+	return e;
+}
+
+static void hook_report(void *arg, unsigned index, const struct sc_step *s, bool ok,
+			const char *detail, json_t *result)
+{
+	struct sc_cli *cli = arg;
 	char title[80];
 
 	step_title(s, title, sizeof(title));
-	printf("[%u] %s:%u %-40s %-4s %s\n", index + 1, sc->file, s->line, title,
+	printf("[%u] %s:%u %-40s %-4s %s\n", index + 1, cli->sc->file, s->line, title,
 	       ok ? "ok" : "FAIL", detail);
 	fflush(stdout);
+	if (cli->steps)
+		json_array_append_new(cli->steps,
+				      step_entry(cli, index, s, title, ok, detail, result));
+}
+
+/* The whole run as one JSON file: written to PATH.tmp, then renamed. */
+static int results_write(const struct sc_cli *cli, const char *path, bool ok)
+{
+	const struct scenario *sc = cli->sc;
+	json_t *vars = json_object(), *eps = json_array(), *root;
+	char tmp[PATH_MAX], when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int ret;
+
+	for (unsigned i = 0; vars && i < sc->nvars; i++)
+		json_object_set_new(vars, sc->vars[i].name, json_string(sc->vars[i].value));
+	for (unsigned i = 0; eps && i < sc->endpoints_count; i++)
+		json_array_append_new(eps,
+				      json_pack("{s:s, s:s}", "name", sc->endpoints[i].name, "type",
+						sc_endpoint_type_name(sc->endpoints[i].type)));
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	root = json_pack("{s:s, s:s?, s:s, s:s, s:o, s:O?, s:o, s:b, s:O}", "scenario", sc->name,
+			 "description", sc->description, "file", sc->file, "time", when,
+			 "variables", vars, "thresholds", sc->thresholds, "endpoints", eps, "ok",
+			 ok, "steps", cli->steps);
+	if (!root || snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+		json_decref(root);
+		fprintf(stderr, "storlab scenario: %s: cannot build the results\n", path);
+		return -ENOMEM;
+	}
+	ret = json_dump_file(root, tmp, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (ret || rename(tmp, path)) {
+		fprintf(stderr, "storlab scenario: cannot write %s: %s\n", path, strerror(errno));
+		unlink(tmp);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Thresholds name `storlab perf compare`'s metrics: checked before anything runs. */
+static int check_thresholds(const struct scenario *sc)
+{
+	struct perf_cmp_thresholds t;
+	const char *name;
+	char arg[96];
+	json_t *v;
+
+	json_object_foreach(sc->thresholds, name, v) {
+		snprintf(arg, sizeof(arg), "%s=%g", name, json_number_value(v));
+		if (perf_cmp_threshold_parse(&t, arg)) {
+			fprintf(stderr,
+				"storlab scenario: %s: thresholds: unknown metric '%s' (expected "
+				"iops, bw, mean, p50, p99 or p99.9)\n",
+				sc->file, name);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 static void tgt_beside_me(char *buf, size_t len)
@@ -285,11 +446,12 @@ static int dry_run(const struct scenario *sc)
 int cli_scenario(int argc, char **argv)
 {
 	struct sc_define defs[SC_MAX_DEFINES];
-	struct scenario_hooks hooks = {.io = hook_io, .conform = hook_conform,
-				       .report = hook_report};
+	struct scenario_hooks hooks = {
+	    .io = hook_io, .conform = hook_conform, .report = hook_report};
 	struct scenario_run_opts opts = {0};
 	char err[512], tgt[PATH_MAX];
-	const char *file = NULL;
+	const char *file = NULL, *results = NULL;
+	struct sc_cli cli = {0};
 	unsigned ndefs = 0, failed;
 	struct scenario *sc;
 	bool dry = false;
@@ -306,6 +468,10 @@ int cli_scenario(int argc, char **argv)
 
 		if (strcmp(argv[i], "--dry-run") == 0) {
 			dry = true;
+		} else if (strcmp(argv[i], "--results") == 0) {
+			if (i + 1 == argc)
+				return cli_usage_error("scenario", "--results needs a file");
+			results = argv[++i];
 		} else if (strcmp(argv[i], "-D") == 0 || strncmp(argv[i], "-D", 2) == 0) {
 			char *d = argv[i][2] ? argv[i] + 2 : (i + 1 < argc ? argv[++i] : NULL);
 
@@ -328,6 +494,10 @@ int cli_scenario(int argc, char **argv)
 		fprintf(stderr, "storlab scenario: %s\n", err);
 		return CLI_EXIT_USAGE;
 	}
+	if (check_thresholds(sc)) {
+		scenario_free(sc);
+		return CLI_EXIT_USAGE;
+	}
 	if (dry) {
 		ret = dry_run(sc);
 		scenario_free(sc);
@@ -335,9 +505,19 @@ int cli_scenario(int argc, char **argv)
 	}
 	tgt_beside_me(tgt, sizeof(tgt));
 	opts.tgt_path = tgt;
-	hooks.arg = sc;
+	cli.sc = sc;
+	if (results && !(cli.steps = json_array())) {
+		scenario_free(sc);
+		return CLI_EXIT_USAGE;
+	}
+	hooks.arg = &cli;
 	printf("scenario %s: %s\n", sc->name, file);
 	ret = scenario_run(sc, &opts, &hooks, err, sizeof(err));
+	if (results && results_write(&cli, results, ret == 0) && ret == 0)
+		ret = -EIO;
+	json_decref(cli.steps);
+	json_decref(cli.params);
+	json_decref(cli.histogram);
 	if (ret < 0) {
 		fprintf(stderr, "storlab scenario: %s\n", err[0] ? err : strerror(-ret));
 		ret = CLI_EXIT_USAGE;

@@ -74,15 +74,38 @@ const char *perf_cmp_verdict_name(enum perf_cmp_verdict v)
 	return "within noise";
 }
 
+void perf_cmp_format_value(char *buf, size_t len, double v)
+{
+	snprintf(buf, len, (v >= 1000 || v <= -1000) ? "%.0f" : "%.4g", v);
+}
+
 void perf_cmp_thresholds_default(struct perf_cmp_thresholds *t)
 {
-	for (size_t m = 0; m < PERF_CMP_NMETRICS; m++)
+	for (size_t m = 0; m < PERF_CMP_NMETRICS; m++) {
 		t->pct[m] = g_metrics[m].default_pct;
+		t->given[m] = false;
+	}
+}
+
+/* The metric named by the first len bytes of name, or PERF_CMP_NMETRICS. */
+static enum perf_cmp_metric metric_by_name(const char *name, size_t len)
+{
+	for (size_t m = 0; m < PERF_CMP_NMETRICS; m++)
+		if (strlen(g_metrics[m].name) == len && strncmp(g_metrics[m].name, name, len) == 0)
+			return (enum perf_cmp_metric)m;
+	return PERF_CMP_NMETRICS;
+}
+
+int perf_cmp_metric_parse(const char *name, enum perf_cmp_metric *m)
+{
+	*m = name ? metric_by_name(name, strlen(name)) : PERF_CMP_NMETRICS;
+	return *m == PERF_CMP_NMETRICS ? -EINVAL : 0;
 }
 
 int perf_cmp_threshold_parse(struct perf_cmp_thresholds *t, const char *arg)
 {
 	const char *eq = strchr(arg, '=');
+	enum perf_cmp_metric m;
 	char *end;
 	double pct;
 
@@ -92,16 +115,12 @@ int perf_cmp_threshold_parse(struct perf_cmp_thresholds *t, const char *arg)
 	if (*end == '%')
 		end++;
 	/* !(pct >= 0) also refuses NaN. */
-	if (*end || !(pct >= 0) || pct > 1e6)
+	m = metric_by_name(arg, (size_t)(eq - arg));
+	if (*end || !(pct >= 0) || pct > 1e6 || m == PERF_CMP_NMETRICS)
 		return -EINVAL;
-	for (size_t m = 0; m < PERF_CMP_NMETRICS; m++) {
-		if (strlen(g_metrics[m].name) == (size_t)(eq - arg) &&
-		    strncmp(g_metrics[m].name, arg, (size_t)(eq - arg)) == 0) {
-			t->pct[m] = pct;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	t->pct[m] = pct;
+	t->given[m] = true;
+	return 0;
 }
 
 /* ---- run sets ---- */
@@ -128,6 +147,8 @@ int perf_cmp_set_add(struct perf_cmp_set *set, const char *label, enum perf_cmp_
 	memcpy(s->v, v, n * sizeof(*v));
 	s->n = n;
 	s->metric = metric;
+	s->threshold_pct = -1;
+	s->peer = false;
 	set->nseries++;
 	set->nruns = n;
 	return 0;
@@ -203,9 +224,9 @@ static int number_at(json_t *obj, const char *key, double *out, const char *what
 /* One direction of a `storlab perf` result (fio's layout, perf/report.h). */
 static int perf_dir_take(json_t *d, struct run_values *rv, int dir, const char *what, char *err)
 {
-	static const char *const pct_keys[] = {
-	    [PERF_CMP_P50] = "50.000000", [PERF_CMP_P99] = "99.000000",
-	    [PERF_CMP_P999] = "99.900000"};
+	static const char *const pct_keys[] = {[PERF_CMP_P50] = "50.000000",
+					       [PERF_CMP_P99] = "99.000000",
+					       [PERF_CMP_P999] = "99.900000"};
 	json_t *clat = json_object_get(d, "clat_ns");
 	json_t *pct = json_object_get(clat, "percentile");
 	double *v = rv->v[dir];
@@ -253,8 +274,7 @@ static int perf_result_take(struct perf_cmp_set *set, json_t *r, size_t idx, siz
 }
 
 /* A run set from an array of `storlab perf` results. */
-static int perf_runs_take(struct perf_cmp_set *set, json_t *arr, struct run_values **out,
-			  char *err)
+static int perf_runs_take(struct perf_cmp_set *set, json_t *arr, struct run_values **out, char *err)
 {
 	size_t n = json_array_size(arr);
 	struct run_values *rv;
@@ -293,8 +313,8 @@ static int add_run_series(struct perf_cmp_set *set, const struct run_values *rv,
 				 g_metrics[m].name, suffix);
 			for (size_t i = 0; !ret && i < n; i++) {
 				if (!rv[i].have[dir][m])
-					ret = fail(err, -EINVAL, "run %zu has no %s, run 0 has",
-						   i, label);
+					ret = fail(err, -EINVAL, "run %zu has no %s, run 0 has", i,
+						   label);
 				v[i] = rv[i].v[dir][m];
 			}
 			if (!ret)
@@ -315,9 +335,8 @@ static void ratios(const struct run_values *subj, const struct run_values *peer,
 				out[i].have[dir][m] = subj[i].have[dir][m] &&
 						      peer[i].have[dir][m] &&
 						      peer[i].v[dir][m] != 0;
-				out[i].v[dir][m] = out[i].have[dir][m]
-						       ? subj[i].v[dir][m] / peer[i].v[dir][m]
-						       : 0;
+				out[i].v[dir][m] =
+				    out[i].have[dir][m] ? subj[i].v[dir][m] / peer[i].v[dir][m] : 0;
 			}
 		}
 	}
@@ -332,10 +351,14 @@ static int add_peer_series(struct perf_cmp_set *set, const struct run_values *su
 	struct run_values *r;
 	int ret;
 
+	size_t first = set->nseries;
+
 	snprintf(suffix, sizeof(suffix), " [%s]", peer_name);
 	ret = add_run_series(set, peer, n, prefix, suffix, err);
 	if (ret)
 		return ret;
+	for (size_t i = first; i < set->nseries; i++)
+		set->series[i].peer = true;
 	r = calloc(n, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
@@ -458,6 +481,172 @@ out:
 	return ret;
 }
 
+/* ---- scenario results (storlab scenario run --results) ---- */
+
+/* "randread 4k qd32 q1", "randrw 4k qd32 q1 mix70": what a point is. */
+static int point_key(json_t *params, char *key, size_t len)
+{
+	const char *rw = json_string_value(json_object_get(params, "rw"));
+	json_int_t bs = json_integer_value(json_object_get(params, "bs"));
+	json_t *mix = json_object_get(params, "rwmixread");
+	char size[32];
+
+	if (!rw || bs <= 0)
+		return -EINVAL;
+	if (bs % 1024)
+		snprintf(size, sizeof(size), "%" JSON_INTEGER_FORMAT, bs);
+	else
+		snprintf(size, sizeof(size), "%" JSON_INTEGER_FORMAT "k", bs / 1024);
+	snprintf(key, len, "%s %s qd%" JSON_INTEGER_FORMAT " q%" JSON_INTEGER_FORMAT, rw, size,
+		 json_integer_value(json_object_get(params, "iodepth")),
+		 json_integer_value(json_object_get(params, "queues")));
+	if (mix)
+		snprintf(key + strlen(key), len - strlen(key), " mix%" JSON_INTEGER_FORMAT,
+			 json_integer_value(mix));
+	return 0;
+}
+
+/* The runs of one endpoint at one point: they must repeat one workload. */
+static int endpoint_runs_take(json_t *runs, struct run_values **rv, const char *where, char *err)
+{
+	struct perf_cmp_set tmp = {0};
+	char inner[PERF_CMP_ERR_LEN];
+	int ret = perf_runs_take(&tmp, runs, rv, inner);
+
+	perf_cmp_set_free(&tmp);
+	return ret ? fail(err, ret, "%s: %s", where, inner) : 0;
+}
+
+/* One point: {endpoint: [results]}; the subject's series, then each peer's. */
+static int point_take(struct perf_cmp_set *set, const char *prefix, json_t *byep,
+		      const char *subject, char *err)
+{
+	json_t *subj = json_object_get(byep, subject), *runs;
+	size_t n = json_array_size(subj);
+	struct run_values *rs = NULL, *rp;
+	char where[PERF_CMP_ERR_LEN];
+	const char *ep;
+	int ret;
+
+	if (!subj)
+		return fail(err, -EINVAL, "%sno run on %s (the subject: the first endpoint)",
+			    prefix, subject);
+	snprintf(where, sizeof(where), "%son %s", prefix, subject);
+	ret = endpoint_runs_take(subj, &rs, where, err);
+	ret = ret ?: add_run_series(set, rs, n, prefix, "", err);
+	json_object_foreach(byep, ep, runs) {
+		if (ret || strcmp(ep, subject) == 0)
+			continue;
+		if (json_array_size(runs) != n) {
+			ret = fail(err, -EINVAL, "%s%zu run(s) on %s, %zu on %s: cannot pair them",
+				   prefix, n, subject, json_array_size(runs), ep);
+			break;
+		}
+		snprintf(where, sizeof(where), "%son %s", prefix, ep);
+		ret = endpoint_runs_take(runs, &rp, where, err);
+		if (!ret)
+			ret = add_peer_series(set, rs, rp, n, prefix, ep, err);
+		if (!ret)
+			free(rp);
+	}
+	free(rs);
+	return ret;
+}
+
+/* Groups the io perf steps by point, then by endpoint, in the order they ran. */
+static int points_group(json_t *steps, json_t *points, char *err)
+{
+	char key[96];
+	json_t *step;
+	size_t i;
+
+	json_array_foreach(steps, i, step) {
+		const char *op = json_string_value(json_object_get(step, "op"));
+		const char *ep = json_string_value(json_object_get(step, "endpoint"));
+		json_t *result = json_object_get(step, "result"), *byep, *runs;
+
+		if (!op || strcmp(op, "perf") != 0)
+			continue;
+		if (!json_is_true(json_object_get(step, "ok")) || !json_is_object(result))
+			return fail(err, -EINVAL, "step %zu failed: its run has no figures", i + 1);
+		if (!ep || point_key(json_object_get(step, "params"), key, sizeof(key)))
+			return fail(err, -EINVAL, "step %zu: no endpoint or workload params",
+				    i + 1);
+		byep = json_object_get(points, key);
+		if (!byep && json_object_set_new(points, key, byep = json_object()))
+			return -ENOMEM;
+		runs = json_object_get(byep, ep);
+		if (!runs && json_object_set_new(byep, ep, runs = json_array()))
+			return -ENOMEM;
+		if (json_array_append(runs, result))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The scenario's thresholds on the series it added (from first on). */
+static void thresholds_take(struct perf_cmp_set *set, size_t first, json_t *thresholds)
+{
+	const char *name;
+	json_t *v;
+
+	json_object_foreach(thresholds, name, v) {
+		enum perf_cmp_metric m = metric_by_name(name, strlen(name));
+
+		for (size_t i = first; i < set->nseries && json_is_number(v); i++)
+			if (set->series[i].metric == m)
+				set->series[i].threshold_pct = json_number_value(v);
+	}
+}
+
+static int scenario_take(struct perf_cmp_set *set, json_t *sc, char *err)
+{
+	const char *name = json_string_value(json_object_get(sc, "scenario"));
+	json_t *steps = json_object_get(sc, "steps"), *points = json_object(), *byep;
+	const char *subject = json_string_value(
+	    json_object_get(json_array_get(json_object_get(sc, "endpoints"), 0), "name"));
+	size_t first = set->nseries;
+	char prefix[160];
+	const char *key;
+	int ret;
+
+	if (!points)
+		return -ENOMEM;
+	if (!name || !subject || !json_is_array(steps))
+		ret = fail(err, -EINVAL, "scenario results without scenario, endpoints or steps");
+	else
+		ret = points_group(steps, points, err);
+	json_object_foreach(points, key, byep) {
+		snprintf(prefix, sizeof(prefix), "%s %s ", name, key);
+		ret = ret ?: point_take(set, prefix, byep, subject, err);
+	}
+	if (!ret && set->nseries == first)
+		ret = fail(err, -EINVAL, "scenario %s: no io perf step", name);
+	if (!ret)
+		thresholds_take(set, first, json_object_get(sc, "thresholds"));
+	json_decref(points);
+	return ret;
+}
+
+/* One scenario's results, or {"scenarios": [...]}. */
+static int scenarios_take(struct perf_cmp_set *set, json_t *root, char *err)
+{
+	json_t *list = json_object_get(root, "scenarios"), *sc;
+	size_t i;
+	int ret = 0;
+
+	if (!list)
+		return scenario_take(set, root, err);
+	if (!json_is_array(list) || json_array_size(list) == 0)
+		return fail(err, -EINVAL, "\"scenarios\" is not an array of scenario results");
+	json_array_foreach(list, i, sc) {
+		ret = scenario_take(set, sc, err);
+		if (ret)
+			break;
+	}
+	return ret;
+}
+
 int perf_cmp_set_from_json(struct perf_cmp_set *set, json_t *root, const char *what, char *err)
 {
 	char inner[PERF_CMP_ERR_LEN] = "";
@@ -469,6 +658,8 @@ int perf_cmp_set_from_json(struct perf_cmp_set *set, json_t *root, const char *w
 		ret = perf_pair_take_array(set, root, inner);
 	} else if (json_object_get(root, "rounds")) {
 		ret = bench_take(set, root, inner);
+	} else if (json_object_get(root, "steps") || json_object_get(root, "scenarios")) {
+		ret = scenarios_take(set, root, inner);
 	} else if (json_object_get(root, "runs")) {
 		ret = perf_pair_take(set, root, inner);
 	} else {
@@ -523,8 +714,7 @@ static const struct perf_cmp_series *series_find(const struct perf_cmp_set *s, c
 }
 
 /* The sides measured the same thing: same workload, same series. */
-static int sides_match(const struct perf_cmp_set *nw, const struct perf_cmp_set *base,
-		       char *err)
+static int sides_match(const struct perf_cmp_set *nw, const struct perf_cmp_set *base, char *err)
 {
 	for (size_t i = 0; i < PERF_CMP_WORKLOAD_FIELDS; i++) {
 		if (nw->workload[i] && base->workload[i] &&
@@ -606,15 +796,20 @@ int perf_cmp_compare(const struct perf_cmp_set *nw, const struct perf_cmp_set *b
 		const struct perf_cmp_series *n = &nw->series[i];
 		struct perf_cmp_row *row = &rep->rows[i];
 
-		ret = row_judge(row, n, series_find(base, n->label), t->pct[n->metric], err);
+		/* The command line, else what the scenario declared, else the default. */
+		double pct = !t->given[n->metric] && n->threshold_pct >= 0 ? n->threshold_pct
+									   : t->pct[n->metric];
+
+		ret = row_judge(row, n, series_find(base, n->label), pct, err);
 		if (ret) {
 			perf_cmp_report_free(rep);
 			return ret;
 		}
+		row->counted = !n->peer;
 		rep->nrows++;
 		rep->spread |= row->spread;
-		rep->nregressed += row->verdict == PERF_CMP_REGRESSED;
-		rep->nimproved += row->verdict == PERF_CMP_IMPROVED;
+		rep->nregressed += row->counted && row->verdict == PERF_CMP_REGRESSED;
+		rep->nimproved += row->counted && row->verdict == PERF_CMP_IMPROVED;
 	}
 	return 0;
 }
@@ -638,12 +833,12 @@ json_t *perf_cmp_report_json(const struct perf_cmp_report *rep)
 	for (size_t i = 0; rows && i < rep->nrows; i++) {
 		const struct perf_cmp_row *r = &rep->rows[i];
 		json_t *o = json_pack(
-		    "{s:s, s:s, s:s, s:o, s:o, s:f, s:f, s:f, s:b, s:s}", "metric", r->label, "kind",
-		    perf_cmp_metric_name(r->metric), "better",
+		    "{s:s, s:s, s:s, s:o, s:o, s:f, s:f, s:f, s:b, s:s, s:b}", "metric", r->label,
+		    "kind", perf_cmp_metric_name(r->metric), "better",
 		    perf_cmp_higher_is_better(r->metric) ? "higher" : "lower", "base",
 		    side_json(&r->base), "new", side_json(&r->new), "change_pct", r->change_pct,
 		    "noise_pct", r->noise_pct, "threshold_pct", r->threshold_pct, "spread",
-		    r->spread, "verdict", perf_cmp_verdict_name(r->verdict));
+		    r->spread, "verdict", perf_cmp_verdict_name(r->verdict), "counted", r->counted);
 
 		if (!o || json_array_append_new(rows, o)) {
 			json_decref(rows);

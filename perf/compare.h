@@ -9,14 +9,22 @@
  * result, an array of them (repeated runs), {"runs": [...], "peer": [...]}
  * (each run paired with a run of a peer taken at the same time), or the
  * results of scripts/bench ({"rounds": [...], "summary": ...}, whose first
- * target is the subject and the others its peers). It becomes a list of
+ * target is the subject and the others its peers), or the results of
+ * scenario runs (`storlab scenario run --results`: {"scenario", "endpoints",
+ * "thresholds", "steps": [...]}, or {"scenarios": [...]} of several). In a
+ * scenario's results, the io perf steps are grouped by workload (rw, bs,
+ * iodepth, queues, rwmixread) into points ("perf-qd-sweep randread 4k qd32
+ * q1"); the repeats of a point are its runs; the scenario's first endpoint is
+ * the subject, every other endpoint that ran the point a peer, its i-th run
+ * paired with the subject's i-th. It becomes a list of
  * series: one labelled metric ("read iops", "qd32 read p99") and its value
  * in each run. With a peer, each run's value is also divided by the peer's
  * of the same run ("read iops [vs peer]"): a machine that is slower today is
  * slower for both, so the ratio keeps what the absolute figure loses.
  *
  * Per series: medians of each side, change = (new - base) / base, and
- * noise = max(threshold of the metric, PERF_CMP_NOISE_K * sqrt(madN^2 +
+ * noise = max(threshold of the metric (the command line's, else the one the
+ * scenario declares for the series, else the default), PERF_CMP_NOISE_K * sqrt(madN^2 +
  * madB^2) / |base|) with MAD scaled to estimate sigma (perf/stats.h). The
  * verdict is "regressed" if the change is worse than the noise, "improved" if
  * better, else "within noise". With one run on each side there is no spread
@@ -57,6 +65,11 @@ struct perf_cmp_series {
 	enum perf_cmp_metric metric;
 	double *v;
 	size_t n;
+	double threshold_pct; /* declared by the scenario that made it; < 0: none */
+	/* A peer's own figure ("read iops [qsd]"): judged and shown, but not
+	 * counted in the verdict (the peer is not what is under test; the ratio
+	 * to it is). */
+	bool peer;
 };
 
 /* The workload fields that must match between the sides. */
@@ -71,26 +84,29 @@ struct perf_cmp_set {
 	char *workload[PERF_CMP_WORKLOAD_FIELDS];
 };
 
-/* Percent, per metric. */
+/* Percent, per metric; given: set by perf_cmp_threshold_parse() (the command
+ * line), which then wins over what a scenario declares. */
 struct perf_cmp_thresholds {
 	double pct[PERF_CMP_NMETRICS];
+	bool given[PERF_CMP_NMETRICS];
 };
 
 struct perf_cmp_row {
 	const char *label; /* points into the NEW set */
 	enum perf_cmp_metric metric;
-	bool spread;  /* false: one run on each side, the threshold alone decided */
+	bool spread; /* false: one run on each side, the threshold alone decided */
 	struct stats_summary base, new;
 	double change_pct; /* signed: (new - base) / base */
 	double noise_pct;
 	double threshold_pct;
 	enum perf_cmp_verdict verdict;
+	bool counted; /* false for a peer's own figure (perf_cmp_series.peer) */
 };
 
 struct perf_cmp_report {
 	struct perf_cmp_row *rows;
 	size_t nrows;
-	size_t nregressed;
+	size_t nregressed; /* counted rows only */
 	size_t nimproved;
 	bool spread; /* some row had runs to measure a spread from */
 };
@@ -98,7 +114,12 @@ struct perf_cmp_report {
 /* "iops", "bw", "mean", "p50", "p99", "p99.9". */
 const char *perf_cmp_metric_name(enum perf_cmp_metric m);
 bool perf_cmp_higher_is_better(enum perf_cmp_metric m);
+/* The metric of a name perf_cmp_metric_name() gives. 0 or -EINVAL. */
+int perf_cmp_metric_parse(const char *name, enum perf_cmp_metric *m);
 const char *perf_cmp_verdict_name(enum perf_cmp_verdict v);
+
+/* v for people: big figures (IOPS, ns) whole, ratios with their decimals. */
+void perf_cmp_format_value(char *buf, size_t len, double v);
 
 /* Defaults: iops 5, bw 5, mean 5, p50 5, p99 10, p99.9 15. */
 void perf_cmp_thresholds_default(struct perf_cmp_thresholds *t);

@@ -9,9 +9,9 @@
 #include "scenario/load_internal.h"
 
 static const char *const g_step_kinds[] = {
-    [SC_STEP_RPC] = "rpc",	     [SC_STEP_IO] = "io",
-    [SC_STEP_CONFORM] = "conform",   [SC_STEP_DISCONNECT] = "disconnect",
-    [SC_STEP_RESTART] = "restart",   [SC_STEP_EXPECT] = "expect",
+    [SC_STEP_RPC] = "rpc",	   [SC_STEP_IO] = "io",
+    [SC_STEP_CONFORM] = "conform", [SC_STEP_DISCONNECT] = "disconnect",
+    [SC_STEP_RESTART] = "restart", [SC_STEP_EXPECT] = "expect",
     [SC_STEP_SLEEP] = "sleep",
 };
 
@@ -25,6 +25,15 @@ const char *sc_io_op_name(enum sc_io_op op)
 	static const char *const names[] = {"info", "verify", "perf"};
 
 	return names[op];
+}
+
+const char *sc_endpoint_type_name(enum sc_endpoint_type type)
+{
+	static const char *const names[] = {[SC_EP_TGT] = "storlab-tgt",
+					    [SC_EP_QSD] = "qemu-storage-daemon",
+					    [SC_EP_SOCKET] = "socket"};
+
+	return names[type];
 }
 
 static const struct sc_endpoint *find_endpoint(const struct scenario *sc, const char *name)
@@ -86,8 +95,8 @@ static int check_ref(struct sc_load *ld, yaml_node_t *body, const char *name, bo
 	const struct sc_endpoint *e = find_endpoint(ld->sc, name);
 
 	if (!e) {
-		sc_errorf_node(ld, ydoc_get(&ld->doc, body, "endpoint"),
-			       "undefined endpoint '%s'", name);
+		sc_errorf_node(ld, ydoc_get(&ld->doc, body, "endpoint"), "undefined endpoint '%s'",
+			       name);
 		return -EINVAL;
 	}
 	if (device && e->type == SC_EP_TGT && !controller) {
@@ -114,7 +123,7 @@ static int check_rpc(struct sc_load *ld, const struct sc_rpc *r, yaml_node_t *bo
 static int check_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
 {
 	void *kinds[] = {
-	    [SC_STEP_RPC] = s->rpc,	  [SC_STEP_IO] = s->io,
+	    [SC_STEP_RPC] = s->rpc,	    [SC_STEP_IO] = s->io,
 	    [SC_STEP_CONFORM] = s->conform, [SC_STEP_DISCONNECT] = s->disconnect,
 	    [SC_STEP_RESTART] = s->restart, [SC_STEP_EXPECT] = s->expect,
 	    [SC_STEP_SLEEP] = s->sleep,
@@ -141,9 +150,16 @@ static int check_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
 			sc_errorf_node(ld, body, "missing required key 'endpoint'");
 			return -EINVAL;
 		}
-		return check_ref(ld, body, s->rpc->endpoint, false, NULL) ?: check_rpc(ld, s->rpc,
-										     body);
+		return check_ref(ld, body, s->rpc->endpoint, false, NULL)
+			   ?: check_rpc(ld, s->rpc, body);
 	case SC_STEP_IO:
+		if (s->io->isolate && strcmp(s->io->isolate, "true") != 0 &&
+		    strcmp(s->io->isolate, "false") != 0) {
+			sc_errorf_node(ld, ydoc_get(&ld->doc, body, "isolate"),
+				       "bad value '%s' for 'isolate': expected true or false",
+				       s->io->isolate);
+			return -EINVAL;
+		}
 		return check_ref(ld, body, s->io->endpoint, true, s->io->controller);
 	case SC_STEP_CONFORM:
 		return check_ref(ld, body, s->conform->endpoint, true, s->conform->controller);
@@ -153,8 +169,9 @@ static int check_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
 		if (check_ref(ld, body, s->restart->endpoint, false, NULL))
 			return -EINVAL;
 		if (find_endpoint(ld->sc, s->restart->endpoint)->type == SC_EP_SOCKET) {
-			sc_errorf_node(ld, body, "cannot restart '%s': a socket endpoint is not "
-						 "spawned by the scenario",
+			sc_errorf_node(ld, body,
+				       "cannot restart '%s': a socket endpoint is not "
+				       "spawned by the scenario",
 				       s->restart->endpoint);
 			return -EINVAL;
 		}
@@ -187,6 +204,29 @@ static int check_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
 	return 0;
 }
 
+/* thresholds: {metric: percent}, each a number >= 0. */
+static int check_thresholds(struct sc_load *ld)
+{
+	yaml_node_t *map = ydoc_get(&ld->doc, ld->doc.root, "thresholds"), *k, *v;
+	json_t *val;
+
+	if (!map)
+		return 0;
+	if (!json_is_object(ld->sc->thresholds)) {
+		sc_errorf_node(ld, map, "expected a mapping of metric: percent for 'thresholds'");
+		return -EINVAL;
+	}
+	for (unsigned i = 0; ydoc_pair(&ld->doc, map, i, &k, &v) == 0; i++) {
+		val = json_object_get(ld->sc->thresholds, ydoc_scalar(k) ?: "");
+		if (!ydoc_scalar(k) || !json_is_number(val) || !(json_number_value(val) >= 0)) {
+			sc_errorf_node(ld, v, "expected a percent >= 0 for threshold '%s'",
+				       ydoc_scalar(k) ?: "?");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int sc_check(struct sc_load *ld)
 {
 	yaml_node_t *eps = ydoc_get(&ld->doc, ld->doc.root, "endpoints");
@@ -202,6 +242,7 @@ int sc_check(struct sc_load *ld)
 					ydoc_item(&ld->doc, ydoc_get(&ld->doc, node, "rpc"), j));
 	}
 	for (unsigned i = 0; i < ld->sc->steps_count && !ret; i++)
-		ret = check_step(ld, &ld->sc->steps[i], ydoc_item(&ld->doc, steps, i));
-	return ret;
+		ret = check_step(ld, &ld->sc->steps[i],
+				 ydoc_item(&ld->doc, steps, ld->sc->steps[i].src));
+	return ret ?: check_thresholds(ld);
 }

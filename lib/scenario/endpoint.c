@@ -2,6 +2,7 @@
 /* Spawning and stopping the scenario's back-ends (endpoint.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -72,8 +73,8 @@ static int spawn(struct sc_ep *ep, char *const argv[], char *err, size_t err_len
 
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, ep->log,
-					 O_WRONLY | O_CREAT | O_APPEND, 0600);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, ep->log, O_WRONLY | O_CREAT | O_APPEND,
+					 0600);
 	posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
 	ret = posix_spawnp(&ep->pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
@@ -84,6 +85,38 @@ static int spawn(struct sc_ep *ep, char *const argv[], char *err, size_t err_len
 		return -ret;
 	}
 	return 0;
+}
+
+/* qemu-storage-daemon has no option for its cores: it inherits ours, set
+ * around the spawn (the engine runs steps on one thread). */
+static int spawn_pinned(struct sc_ep *ep, char *const argv[], const char *mask, char *err,
+			size_t err_len)
+{
+	unsigned long long bits;
+	cpu_set_t old, set;
+	char *end;
+	int ret;
+
+	if (!mask)
+		return spawn(ep, argv, err, err_len);
+	bits = strtoull(mask, &end, 0);
+	if (*end || !bits) {
+		snprintf(err, err_len, "endpoint '%s': bad cpumask '%s'", ep->def->name, mask);
+		return -EINVAL;
+	}
+	CPU_ZERO(&set);
+	for (unsigned i = 0; i < 64; i++)
+		if (bits >> i & 1)
+			CPU_SET(i, &set);
+	if (sched_getaffinity(0, sizeof(old), &old) || sched_setaffinity(0, sizeof(set), &set)) {
+		ret = -errno;
+		snprintf(err, err_len, "endpoint '%s': cpumask %s: %s", ep->def->name, mask,
+			 strerror(-ret));
+		return ret;
+	}
+	ret = spawn(ep, argv, err, err_len);
+	sched_setaffinity(0, sizeof(old), &old);
+	return ret;
 }
 
 /* Waits for path to appear while the process lives. */
@@ -138,8 +171,16 @@ int sc_ep_start(struct sc_ep *ep, char *err, size_t err_len)
 
 	switch (d->type) {
 	case SC_EP_TGT: {
-		char *argv[] = {(char *)ep->opts->tgt_path, "-m", d->cpumask ?: "0x1", "-S",
-				ep->dir, "-r", ep->rpc_sock, "--mode", d->mode ?: "adaptive", NULL};
+		char *argv[] = {(char *)ep->opts->tgt_path,
+				"-m",
+				d->cpumask ?: "0x1",
+				"-S",
+				ep->dir,
+				"-r",
+				ep->rpc_sock,
+				"--mode",
+				d->mode ?: "adaptive",
+				NULL};
 
 		unlink(ep->rpc_sock);
 		ret = spawn(ep, argv, err, err_len);
@@ -147,15 +188,19 @@ int sc_ep_start(struct sc_ep *ep, char *err, size_t err_len)
 		return ret ?: setup_calls(ep, err, err_len);
 	}
 	case SC_EP_QSD: {
-		char *argv[] = {(char *)(ep->opts->qsd_path ?: "qemu-storage-daemon"), "--blockdev",
-				d->blockdev, "--export", exp, NULL};
+		char *argv[] = {(char *)(ep->opts->qsd_path ?: "qemu-storage-daemon"),
+				"--blockdev",
+				d->blockdev,
+				"--export",
+				exp,
+				NULL};
 
 		snprintf(exp, sizeof(exp),
 			 "type=vhost-user-blk,id=e0,node-name=d0,addr.type=unix,addr.path=%s,"
 			 "writable=on,num-queues=%s",
 			 ep->sock, d->num_queues ?: "1");
 		unlink(ep->sock);
-		ret = spawn(ep, argv, err, err_len);
+		ret = spawn_pinned(ep, argv, d->cpumask, err, err_len);
 		return ret ?: wait_ready(ep, ep->sock, err, err_len);
 	}
 	case SC_EP_SOCKET:
@@ -174,8 +219,8 @@ int sc_ep_stop(struct sc_ep *ep)
 	kill(ep->pid, SIGTERM);
 	for (int waited = 0; waitpid(ep->pid, &status, WNOHANG) != ep->pid; waited += SC_POLL_MS) {
 		if (waited >= SC_STOP_WAIT_MS) {
-			log_msg(LOG_LEVEL_WARN, LOG_COMPONENT, "endpoint '%s' ignored SIGTERM; killing",
-				ep->def->name);
+			log_msg(LOG_LEVEL_WARN, LOG_COMPONENT,
+				"endpoint '%s' ignored SIGTERM; killing", ep->def->name);
 			kill(ep->pid, SIGKILL);
 			waitpid(ep->pid, &status, 0);
 			ep->pid = 0;
@@ -185,6 +230,12 @@ int sc_ep_stop(struct sc_ep *ep)
 	}
 	ep->pid = 0;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void sc_ep_pause(struct sc_ep *ep, bool pause)
+{
+	if (ep->pid > 0)
+		kill(ep->pid, pause ? SIGSTOP : SIGCONT);
 }
 
 void sc_ep_disconnect(struct sc_ep *ep)

@@ -6,6 +6,7 @@
  * qemu-storage-daemon) or a socket given to it, and the RPC connection. */
 
 #include <limits.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "rpc/rpc.h"
@@ -14,11 +15,11 @@
 struct sc_ep {
 	const struct sc_endpoint *def;
 	const struct scenario_run_opts *opts;
-	char dir[PATH_MAX];      /* tgt: its socket directory (-S) */
+	char dir[PATH_MAX];	 /* tgt: its socket directory (-S) */
 	char rpc_sock[PATH_MAX]; /* tgt */
-	char sock[PATH_MAX];     /* qsd, socket: the vhost-user socket */
-	char log[PATH_MAX];      /* spawned: stdout and stderr */
-	pid_t pid;               /* 0: not running (or not ours) */
+	char sock[PATH_MAX];	 /* qsd, socket: the vhost-user socket */
+	char log[PATH_MAX];	 /* spawned: stdout and stderr */
+	pid_t pid;		 /* 0: not running (or not ours) */
 	struct rpc_client *rpc;
 };
 
@@ -31,6 +32,8 @@ int sc_ep_start(struct sc_ep *ep, char *err, size_t err_len);
 /* SIGTERM, then SIGKILL after a while; closes the RPC connection. Returns the
  * exit status (0 clean), -1 if killed or not ours. */
 int sc_ep_stop(struct sc_ep *ep);
+/* SIGSTOP (pause) or SIGCONT a spawned endpoint; nothing for a socket. */
+void sc_ep_pause(struct sc_ep *ep, bool pause);
 /* Drops our connections to the endpoint (the RPC one). */
 void sc_ep_disconnect(struct sc_ep *ep);
 /* One call: 0 with *result, -EREMOTEIO with *error, or another negative errno. */

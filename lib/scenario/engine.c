@@ -79,6 +79,28 @@ static int step_rpc(struct sc_run *r, const struct sc_rpc *rpc, char *detail, si
 	return 0;
 }
 
+/* An io step; with isolate, the other endpoints sleep meanwhile (a polled
+ * target would otherwise spin on the cores the measured one runs on). */
+static int step_io(struct sc_run *r, const struct sc_io *io, const char *uri, char *detail,
+		   size_t len)
+{
+	const struct scenario_hooks *h = r->hooks;
+	struct sc_ep *self = run_ep(r, io->endpoint);
+	bool isolate = io->isolate && strcmp(io->isolate, "true") == 0;
+	int ret;
+
+	if (!h->io)
+		return -ENOSYS;
+	for (unsigned i = 0; isolate && i < r->sc->endpoints_count; i++)
+		if (&r->eps[i] != self)
+			sc_ep_pause(&r->eps[i], true);
+	ret = h->io(h->arg, io, uri, &r->last_result, detail, len);
+	for (unsigned i = 0; isolate && i < r->sc->endpoints_count; i++)
+		if (&r->eps[i] != self)
+			sc_ep_pause(&r->eps[i], false);
+	return ret;
+}
+
 static int step_device(struct sc_run *r, const struct sc_step *s, char *detail, size_t len)
 {
 	const char *name = s->io ? s->io->endpoint : s->conform->endpoint;
@@ -92,7 +114,7 @@ static int step_device(struct sc_run *r, const struct sc_step *s, char *detail, 
 		return ret;
 	}
 	if (s->io)
-		return h->io ? h->io(h->arg, s->io, uri, &r->last_result, detail, len) : -ENOSYS;
+		return step_io(r, s->io, uri, detail, len);
 	return h->conform ? h->conform(h->arg, s->conform, uri, &r->last_result, detail, len)
 			  : -ENOSYS;
 }
@@ -107,7 +129,8 @@ static json_t *json_path(json_t *j, const char *path)
 		char *end;
 		unsigned long i = strtoul(tok, &end, 10);
 
-		j = json_is_array(j) && *end == '\0' ? json_array_get(j, i) : json_object_get(j, tok);
+		j = json_is_array(j) && *end == '\0' ? json_array_get(j, i)
+						     : json_object_get(j, tok);
 	}
 	free(copy);
 	return copy ? j : NULL;
@@ -200,12 +223,12 @@ static int run_steps(struct sc_run *r)
 			r->last_status = ret;
 		}
 		if (r->hooks->report)
-			r->hooks->report(r->hooks->arg, i, s, ret == 0, detail);
+			r->hooks->report(r->hooks->arg, i, s, ret == 0, detail, r->last_result);
 		/* A failing step is fine when the next step expects it to fail. */
-		if (ret && !(i + 1 < r->sc->steps_count &&
-			     r->sc->steps[i + 1].kind == SC_STEP_EXPECT &&
-			     r->sc->steps[i + 1].expect->status &&
-			     strcmp(r->sc->steps[i + 1].expect->status, "fail") == 0))
+		if (ret &&
+		    !(i + 1 < r->sc->steps_count && r->sc->steps[i + 1].kind == SC_STEP_EXPECT &&
+		      r->sc->steps[i + 1].expect->status &&
+		      strcmp(r->sc->steps[i + 1].expect->status, "fail") == 0))
 			return 1;
 	}
 	return 0;

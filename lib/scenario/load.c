@@ -101,9 +101,9 @@ static void cyaml_error(struct sc_load *ld, struct cyaml_log *l, cyaml_err_t e)
 
 		sc_errorf_at(ld, line, col, "expected a %s%s%s%s, got %s", what,
 			     l->field[0] ? " for '" : "", l->field, l->field[0] ? "'" : "",
-			     strncmp(got, "SCALAR", 6) == 0	    ? "a scalar"
+			     strncmp(got, "SCALAR", 6) == 0	? "a scalar"
 			     : strncmp(got, "SEQUENCE", 8) == 0 ? "a sequence"
-			     : strncmp(got, "MAPPING", 7) == 0  ? "a mapping"
+			     : strncmp(got, "MAPPING", 7) == 0	? "a mapping"
 								: got);
 	} else {
 		sc_errorf_at(ld, line, col, "%s", l->msg[0] ? l->msg : cyaml_strerror(e));
@@ -164,6 +164,7 @@ void scenario_free(struct scenario *sc)
 	}
 	free(sc->vars);
 	free(sc->file);
+	json_decref(sc->thresholds);
 	for (unsigned i = 0; i < sc->endpoints_count; i++)
 		for (unsigned j = 0; j < sc->endpoints[i].rpc_count; j++)
 			json_decref(sc->endpoints[i].rpc[j].params);
@@ -176,13 +177,13 @@ void scenario_free(struct scenario *sc)
 			json_decref(s->conform->params);
 		if (s->expect)
 			json_decref(s->expect->equals);
+		json_decref(s->matrix);
 	}
 	cyaml_free(&cfg, &g_sc_schema, sc, 0);
 }
 
-int scenario_load_data(const char *file, const char *data, size_t len,
-		       const struct sc_define *defs, unsigned ndefs, struct scenario **out,
-		       char *err, size_t err_len)
+int scenario_load_data(const char *file, const char *data, size_t len, const struct sc_define *defs,
+		       unsigned ndefs, struct scenario **out, char *err, size_t err_len)
 {
 	struct sc_load ld = {.file = file, .err = err, .err_len = err_len};
 	struct cyaml_log log = {0};

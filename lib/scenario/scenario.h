@@ -22,15 +22,15 @@
 #include <stddef.h>
 
 enum sc_endpoint_type {
-	SC_EP_TGT,     /* spawn storlab-tgt */
-	SC_EP_QSD,     /* spawn qemu-storage-daemon with a vhost-user-blk export */
-	SC_EP_SOCKET,  /* an existing vhost-user-blk socket */
+	SC_EP_TGT,    /* spawn storlab-tgt */
+	SC_EP_QSD,    /* spawn qemu-storage-daemon with a vhost-user-blk export */
+	SC_EP_SOCKET, /* an existing vhost-user-blk socket */
 };
 
 struct sc_rpc {
 	char *endpoint; /* NULL in an endpoint's set-up list */
 	char *method;
-	json_t *params; /* NULL: none (filled from the document, not by cyaml) */
+	json_t *params;	    /* NULL: none (filled from the document, not by cyaml) */
 	char *expect_error; /* "any", or an error code ("-17"); NULL: must succeed */
 	unsigned line;
 };
@@ -38,13 +38,13 @@ struct sc_rpc {
 struct sc_endpoint {
 	char *name;
 	enum sc_endpoint_type type;
-	char *cpumask; /* tgt: -m (default 0x1) */
-	char *mode;    /* tgt: --mode (default adaptive) */
+	char *cpumask;	    /* tgt: -m (default 0x1); qsd: the cores it may run on (default all) */
+	char *mode;	    /* tgt: --mode (default adaptive) */
 	struct sc_rpc *rpc; /* tgt: set-up calls after each start */
 	unsigned rpc_count;
-	char *blockdev;   /* qsd: --blockdev value (node-name must be d0) */
+	char *blockdev;	  /* qsd: --blockdev value (node-name must be d0) */
 	char *num_queues; /* qsd */
-	char *path;       /* socket: the socket's path */
+	char *path;	  /* socket: the socket's path */
 	unsigned line;
 };
 
@@ -61,8 +61,15 @@ struct sc_io {
 	/* As on the command line of `storlab io verify` / `storlab perf`;
 	 * NULL: that command's default. */
 	char *queues, *qd, *bs, *size, *offset, *passes, *seed;
-	char *rw, *iodepth, *time, *cpus;
+	char *rw, *iodepth, *time, *cpus, *rwmixread;
+	/* "true": the scenario's other spawned endpoints are stopped (SIGSTOP)
+	 * while this step runs, so that they take no CPU time from it. */
+	char *isolate;
 };
+
+/* The string fields of an io step, for substitution and copies. */
+#define SC_IO_NSTRINGS 15
+void sc_io_strings(struct sc_io *io, char **out[SC_IO_NSTRINGS]);
 
 struct sc_conform {
 	char *endpoint;
@@ -79,8 +86,8 @@ struct sc_target {
 };
 
 struct sc_expect {
-	char *status; /* "ok" or "fail": how the previous step ended */
-	char *field;  /* a path in the previous step's JSON result: "0.queues.1.core" */
+	char *status;	/* "ok" or "fail": how the previous step ended */
+	char *field;	/* a path in the previous step's JSON result: "0.queues.1.core" */
 	json_t *equals; /* the value the field must have */
 };
 
@@ -102,9 +109,11 @@ struct sc_step {
 	struct sc_target *disconnect;
 	struct sc_target *restart;
 	struct sc_expect *expect;
-	char *sleep; /* milliseconds */
+	char *sleep;		/* milliseconds */
 	enum sc_step_kind kind; /* set by the loader */
 	unsigned line;
+	unsigned src;	/* its index in the file's steps (a matrix makes several of one) */
+	json_t *matrix; /* {name: value} of this copy of a matrix step; NULL: none */
 };
 
 struct sc_var {
@@ -121,6 +130,10 @@ struct scenario {
 	unsigned steps_count;
 	struct sc_var *vars; /* from the document and -D, not by cyaml */
 	unsigned nvars;
+	/* {metric: percent}: the noise thresholds of `storlab perf compare` for
+	 * this scenario's results; NULL: none declared. Numbers >= 0; the names
+	 * are checked by whoever uses them (lib/ does not know perf's metrics). */
+	json_t *thresholds;
 	char *file; /* as given to the loader */
 };
 
@@ -135,9 +148,8 @@ struct sc_define {
  * set (free with scenario_free), or -EINVAL (malformed: err says
  * "FILE:LINE:COLUMN: ..."), -ENOMEM.
  */
-int scenario_load_data(const char *file, const char *data, size_t len,
-		       const struct sc_define *defs, unsigned ndefs, struct scenario **sc,
-		       char *err, size_t err_len);
+int scenario_load_data(const char *file, const char *data, size_t len, const struct sc_define *defs,
+		       unsigned ndefs, struct scenario **sc, char *err, size_t err_len);
 /* The same from a file; -errno of open/read with "FILE: strerror" in err. */
 int scenario_load_file(const char *path, const struct sc_define *defs, unsigned ndefs,
 		       struct scenario **sc, char *err, size_t err_len);
@@ -145,6 +157,8 @@ void scenario_free(struct scenario *sc);
 
 const char *sc_step_kind_name(enum sc_step_kind kind);
 const char *sc_io_op_name(enum sc_io_op op);
+/* "storlab-tgt", "qemu-storage-daemon", "socket". */
+const char *sc_endpoint_type_name(enum sc_endpoint_type type);
 
 /*
  * Replaces ${name} in s with the variable's value ("$$" is a "$"). Returns 0
@@ -162,22 +176,22 @@ struct sc_run;
  * detail, and returns 0 (ok), 1 (the device answered wrong) or a negative
  * errno (could not run). */
 struct scenario_hooks {
-	int (*io)(void *arg, const struct sc_io *io, const char *uri, json_t **result,
-		  char *detail, size_t len);
+	int (*io)(void *arg, const struct sc_io *io, const char *uri, json_t **result, char *detail,
+		  size_t len);
 	int (*conform)(void *arg, const struct sc_conform *c, const char *uri, json_t **result,
 		       char *detail, size_t len);
-	/* One call per step when it ended. */
+	/* One call per step when it ended, with its result (borrowed, may be NULL). */
 	void (*report)(void *arg, unsigned index, const struct sc_step *step, bool ok,
-		       const char *detail);
+		       const char *detail, json_t *result);
 	void *arg;
 };
 
 struct scenario_run_opts {
-	const char *tgt_path;  /* storlab-tgt binary */
-	const char *qsd_path;  /* qemu-storage-daemon; NULL: from PATH */
-	const char *workdir;   /* sockets and logs; NULL: a new /tmp/storlab-sc-XXXXXX */
-	int rpc_timeout_ms;    /* 0: 60 s */
-	int start_timeout_ms;  /* 0: 20 s */
+	const char *tgt_path; /* storlab-tgt binary */
+	const char *qsd_path; /* qemu-storage-daemon; NULL: from PATH */
+	const char *workdir;  /* sockets and logs; NULL: a new /tmp/storlab-sc-XXXXXX */
+	int rpc_timeout_ms;   /* 0: 60 s */
+	int start_timeout_ms; /* 0: 20 s */
 };
 
 /*

@@ -7,9 +7,9 @@
 #include "scenario/scenario.h"
 #include "scenario/schema.h"
 
-#define OPT (CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL)
+#define OPT		       (CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL)
 #define STR(key, type, member) CYAML_FIELD_STRING_PTR(key, OPT, type, member, 0, CYAML_UNLIMITED)
-#define STR_REQ(key, type, member)                                                         \
+#define STR_REQ(key, type, member)                                                                 \
 	CYAML_FIELD_STRING_PTR(key, CYAML_FLAG_POINTER, type, member, 0, CYAML_UNLIMITED)
 #define IGNORE(key) CYAML_FIELD_IGNORE(key, CYAML_FLAG_OPTIONAL)
 
@@ -75,16 +75,16 @@ static const cyaml_schema_field_t g_io_fields[] = {
     STR("iodepth", struct sc_io, iodepth),
     STR("time", struct sc_io, time),
     STR("cpus", struct sc_io, cpus),
+    STR("rwmixread", struct sc_io, rwmixread),
+    STR("isolate", struct sc_io, isolate),
     CYAML_FIELD_END,
 };
 
 static const cyaml_schema_field_t g_conform_fields[] = {
     STR_REQ("endpoint", struct sc_conform, endpoint),
     STR("controller", struct sc_conform, controller),
-    CYAML_FIELD_SEQUENCE("suites", OPT, struct sc_conform, suites, &g_string, 0,
-			 CYAML_UNLIMITED),
-    CYAML_FIELD_SEQUENCE("cases", OPT, struct sc_conform, cases, &g_string, 0,
-			 CYAML_UNLIMITED),
+    CYAML_FIELD_SEQUENCE("suites", OPT, struct sc_conform, suites, &g_string, 0, CYAML_UNLIMITED),
+    CYAML_FIELD_SEQUENCE("cases", OPT, struct sc_conform, cases, &g_string, 0, CYAML_UNLIMITED),
     IGNORE("params"),
     CYAML_FIELD_END,
 };
@@ -110,6 +110,7 @@ static const cyaml_schema_field_t g_step_fields[] = {
     CYAML_FIELD_MAPPING_PTR("restart", OPT, struct sc_step, restart, g_target_fields),
     CYAML_FIELD_MAPPING_PTR("expect", OPT, struct sc_step, expect, g_expect_fields),
     STR("sleep", struct sc_step, sleep),
+    IGNORE("matrix"),
     CYAML_FIELD_END,
 };
 static const cyaml_schema_value_t g_step_value = {
@@ -120,6 +121,7 @@ static const cyaml_schema_field_t g_scenario_fields[] = {
     STR_REQ("name", struct scenario, name),
     STR("description", struct scenario, description),
     IGNORE("variables"),
+    IGNORE("thresholds"),
     CYAML_FIELD_SEQUENCE("endpoints", CYAML_FLAG_POINTER, struct scenario, endpoints,
 			 &g_endpoint_value, 1, CYAML_UNLIMITED),
     CYAML_FIELD_SEQUENCE("steps", CYAML_FLAG_POINTER, struct scenario, steps, &g_step_value, 1,

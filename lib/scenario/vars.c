@@ -132,8 +132,7 @@ static int subst_endpoint(struct sc_load *ld, struct sc_endpoint *e, yaml_node_t
 	int ret = 0;
 
 	e->line = node ? (unsigned)node->start_mark.line + 1 : 0;
-	char **fields[] = {&e->name, &e->cpumask, &e->mode, &e->blockdev, &e->num_queues,
-			   &e->path};
+	char **fields[] = {&e->name, &e->cpumask, &e->mode, &e->blockdev, &e->num_queues, &e->path};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]) && !ret; i++)
 		ret = subst_field(ld, fields[i]);
 	for (unsigned i = 0; i < e->rpc_count && !ret; i++) {
@@ -145,7 +144,18 @@ static int subst_endpoint(struct sc_load *ld, struct sc_endpoint *e, yaml_node_t
 	return ret;
 }
 
-static int subst_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
+void sc_io_strings(struct sc_io *io, char **out[SC_IO_NSTRINGS])
+{
+	char **fields[SC_IO_NSTRINGS] = {
+	    &io->endpoint, &io->controller, &io->queues, &io->qd,	 &io->bs,
+	    &io->size,	   &io->offset,	    &io->passes, &io->seed,	 &io->rw,
+	    &io->iodepth,  &io->time,	    &io->cpus,	 &io->rwmixread, &io->isolate,
+	};
+
+	memcpy(out, fields, sizeof(fields));
+}
+
+int sc_subst_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
 {
 	int ret = subst_field(ld, &s->name);
 
@@ -154,12 +164,10 @@ static int subst_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
 	if (!ret && s->rpc)
 		ret = subst_rpc(ld, s->rpc, ydoc_get(&ld->doc, node, "rpc"));
 	if (!ret && s->io) {
-		struct sc_io *io = s->io;
-		char **fields[] = {&io->endpoint, &io->controller, &io->queues, &io->qd,
-				   &io->bs,	  &io->size,	   &io->offset, &io->passes,
-				   &io->seed,	  &io->rw,	   &io->iodepth, &io->time,
-				   &io->cpus};
-		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]) && !ret; i++)
+		char **fields[SC_IO_NSTRINGS];
+
+		sc_io_strings(s->io, fields);
+		for (size_t i = 0; i < SC_IO_NSTRINGS && !ret; i++)
 			ret = subst_field(ld, fields[i]);
 	}
 	if (!ret && s->conform) {
@@ -171,9 +179,11 @@ static int subst_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
 			ret = subst_field(ld, &c->suites[i]);
 		for (unsigned i = 0; i < c->cases_count && !ret; i++)
 			ret = subst_field(ld, &c->cases[i]);
-		ret = ret ?: doc_json(ld, ydoc_get(&ld->doc, ydoc_get(&ld->doc, node, "conform"),
-						   "params"),
-				      &c->params);
+		ret = ret
+			  ?: doc_json(
+				 ld,
+				 ydoc_get(&ld->doc, ydoc_get(&ld->doc, node, "conform"), "params"),
+				 &c->params);
 	}
 	if (!ret && s->disconnect)
 		ret = subst_field(ld, &s->disconnect->endpoint);
@@ -182,9 +192,11 @@ static int subst_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
 	if (!ret && s->expect) {
 		ret = subst_field(ld, &s->expect->status);
 		ret = ret ?: subst_field(ld, &s->expect->field);
-		ret = ret ?: doc_json(ld, ydoc_get(&ld->doc, ydoc_get(&ld->doc, node, "expect"),
-						   "equals"),
-				      &s->expect->equals);
+		ret =
+		    ret
+			?: doc_json(
+			       ld, ydoc_get(&ld->doc, ydoc_get(&ld->doc, node, "expect"), "equals"),
+			       &s->expect->equals);
 	}
 	return ret;
 }
@@ -255,7 +267,6 @@ int sc_load_vars(struct sc_load *ld, const struct sc_define *defs, unsigned ndef
 	ret = ret ?: subst_field(ld, &sc->description);
 	for (unsigned i = 0; i < sc->endpoints_count && !ret; i++)
 		ret = subst_endpoint(ld, &sc->endpoints[i], ydoc_item(&ld->doc, eps, i));
-	for (unsigned i = 0; i < sc->steps_count && !ret; i++)
-		ret = subst_step(ld, &sc->steps[i], ydoc_item(&ld->doc, steps, i));
-	return ret;
+	ret = ret ?: doc_json(ld, ydoc_get(&ld->doc, ld->doc.root, "thresholds"), &sc->thresholds);
+	return ret ?: sc_expand_steps(ld, steps);
 }

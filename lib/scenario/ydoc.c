@@ -43,8 +43,7 @@ void ydoc_free(struct ydoc *d)
 	memset(d, 0, sizeof(*d));
 }
 
-int ydoc_pair(struct ydoc *d, yaml_node_t *map, unsigned i, yaml_node_t **key,
-	      yaml_node_t **value)
+int ydoc_pair(struct ydoc *d, yaml_node_t *map, unsigned i, yaml_node_t **key, yaml_node_t **value)
 {
 	yaml_node_pair_t *pr;
 

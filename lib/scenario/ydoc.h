@@ -18,7 +18,7 @@
 struct ydoc {
 	yaml_document_t doc;
 	yaml_node_t *root; /* NULL for an empty document */
-	bool loaded;       /* doc holds a parsed document to delete */
+	bool loaded;	   /* doc holds a parsed document to delete */
 };
 
 /* 0, or -EINVAL / -ENOMEM with "FILE:LINE:COLUMN: problem" in err. */
@@ -33,8 +33,7 @@ yaml_node_t *ydoc_key(struct ydoc *d, yaml_node_t *map, const char *key);
 /* Item i of a sequence node, or NULL. */
 yaml_node_t *ydoc_item(struct ydoc *d, yaml_node_t *seq, unsigned i);
 /* Pair i of a mapping node (key and value), 0 or -ENOENT. */
-int ydoc_pair(struct ydoc *d, yaml_node_t *map, unsigned i, yaml_node_t **key,
-	      yaml_node_t **value);
+int ydoc_pair(struct ydoc *d, yaml_node_t *map, unsigned i, yaml_node_t **key, yaml_node_t **value);
 /* A scalar's text (NUL-terminated by libyaml), or NULL. */
 const char *ydoc_scalar(yaml_node_t *n);
 /* The first scalar at or after (line, column), 1-based, whose text contains

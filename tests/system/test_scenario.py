@@ -2,12 +2,16 @@
 """storlab scenario run: the documented examples (docs/scenarios.md), the demo,
 -D overrides, and malformed files (FILE:LINE:COLUMN, exit 2)."""
 
+import json
 import re
 import subprocess
+import time
+from pathlib import Path
 
 import pytest
 
 from conftest import CLI_BIN, ROOT, TGT_BIN, assert_no_san, need_binary
+from tests.guest import deps as guest_deps
 
 DOC = ROOT / "docs" / "scenarios.md"
 TIMEOUT = 300
@@ -103,3 +107,127 @@ def test_failing_step_names_it(tmp_path):
     assert p.returncode == 1, p.stdout + p.stderr
     assert re.search(r"^\[2\] .*fail\.yaml:5 .*FAIL", p.stdout, re.M), p.stdout
     assert "[3]" not in p.stdout
+
+
+def test_results_file(tmp_path):
+    """--results: every step with its name, endpoint, matrix values and result;
+    perf steps with their workload and latency buckets, in the order they ran."""
+    f = tmp_path / "r.yaml"
+    out = tmp_path / "r.json"
+    f.write_text("name: r\nvariables: {qds: \"1,4\"}\nthresholds: {iops: 7}\n"
+                 "endpoints:\n  - name: tgt\n    type: storlab-tgt\n    rpc:\n"
+                 "      - {method: bdev_malloc_create,\n"
+                 "         params: {name: M0, num_blocks: 8192, block_size: 512}}\n"
+                 "      - {method: vhost_create_blk_controller,\n"
+                 "         params: {ctrlr: vhost.0, dev_name: M0}}\n"
+                 "steps:\n"
+                 "  - name: \"r${round} qd${qd}\"\n"
+                 "    matrix: {round: \"1..2\", qd: \"${qds}\"}\n"
+                 "    io: {endpoint: tgt, controller: vhost.0, op: perf, rw: randrw,\n"
+                 "         rwmixread: 70, iodepth: \"${qd}\", time: 0.2}\n"
+                 "  - expect: {status: ok}\n")
+    p = scenario([f, "--results", out])
+    assert p.returncode == 0, p.stdout + p.stderr
+    doc = json.loads(out.read_text())
+    assert doc["scenario"] == "r" and doc["ok"] is True
+    assert doc["thresholds"] == {"iops": 7}
+    assert doc["endpoints"] == [{"name": "tgt", "type": "storlab-tgt"}]
+    steps = doc["steps"]
+    assert [s["name"] for s in steps] == ["r1 qd1", "r1 qd4", "r2 qd1", "r2 qd4", "expect"]
+    for s, (rnd, qd) in zip(steps, [("1", 1), ("1", 4), ("2", 1), ("2", 4)]):
+        assert s["matrix"] == {"round": rnd, "qd": str(qd)}
+        assert s["endpoint"] == "tgt" and s["op"] == "perf" and s["ok"] is True
+        assert s["params"]["iodepth"] == qd and s["params"]["rwmixread"] == 70
+        job = s["result"]["jobs"][0]
+        assert job["read"]["total_ios"] > 0 and job["write"]["total_ios"] > 0
+        # The buckets count every read the result counts.
+        assert sum(b["count"] for b in s["histogram"]["read"]["buckets"]) == \
+            job["read"]["total_ios"]
+    assert "result" not in steps[4]
+    # The file is a run set of storlab perf compare: itself, within noise.
+    c = subprocess.run([str(CLI_BIN), "perf", "compare", str(out), str(out), "--json"],
+                       capture_output=True, text=True, timeout=60)
+    assert c.returncode == 0, c.stdout + c.stderr
+    rows = {r["metric"]: r for r in json.loads(c.stdout)["metrics"]}
+    row = rows["r randrw 4k qd4 q1 mix70 write iops"]
+    assert row["threshold_pct"] == 7 and row["base"]["runs"] == 2
+
+
+def test_unknown_threshold(tmp_path):
+    f = tmp_path / "t.yaml"
+    f.write_text("name: t\nthresholds: {latency: 5}\n"
+                 "endpoints: [{name: tgt, type: storlab-tgt}]\nsteps: [{sleep: 1}]\n")
+    p = scenario([f, "--dry-run"])
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert "thresholds: unknown metric 'latency'" in p.stderr
+
+
+def children_states(pid):
+    """{child pid: state letter} of the processes whose parent is pid."""
+    states = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            states[int(stat.parent.name)] = fields[0]
+    return states
+
+
+def test_isolate_stops_the_others(tmp_path):
+    """While an isolate step runs, the other spawned endpoint is stopped
+    (state T); after it, it runs again and answers."""
+    need_binary(CLI_BIN)
+    need_binary(TGT_BIN)
+    f = tmp_path / "iso.yaml"
+    f.write_text("name: iso\nendpoints:\n"
+                 "  - name: a\n    type: storlab-tgt\n    rpc:\n"
+                 "      - {method: bdev_null_create,\n"
+                 "         params: {name: N0, num_blocks: 8192, block_size: 512}}\n"
+                 "      - {method: vhost_create_blk_controller,\n"
+                 "         params: {ctrlr: vhost.0, dev_name: N0}}\n"
+                 "  - {name: b, type: storlab-tgt}\n"
+                 "steps:\n"
+                 "  - io: {endpoint: a, controller: vhost.0, op: perf, time: 2, isolate: true}\n"
+                 "  - rpc: {endpoint: b, method: bdev_get_bdevs}\n")
+    p = subprocess.Popen([str(CLI_BIN), "scenario", "run", str(f)], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True)
+    seen = set()
+    try:
+        deadline = time.monotonic() + 60
+        while p.poll() is None and time.monotonic() < deadline:
+            seen |= {s for s in children_states(p.pid).values()}
+            time.sleep(0.05)
+        out = p.communicate(timeout=60)[0]
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert_no_san(out, "storlab scenario")
+    assert p.returncode == 0, out
+    assert "T" in seen, "no endpoint was seen stopped: %s\n%s" % (seen, out)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios" / "perf").glob("*.yaml")),
+                         ids=lambda p: p.stem)
+def test_perf_scenario_runs(tmp_path, path):
+    """Each perf scenario, one short round: every point measured on storlab-tgt
+    and on qemu-storage-daemon, in that order, each doing I/O."""
+    try:
+        guest_deps.qemu_storage_daemon()
+    except guest_deps.MissingDependency as e:
+        pytest.fail(str(e), pytrace=False)
+    out = tmp_path / "r.json"
+    p = scenario([path, "-D", "time=0.2", "-D", "rounds=1", "--results", out])
+    assert p.returncode == 0, p.stdout + p.stderr
+    steps = json.loads(out.read_text())["steps"]
+    assert len(steps) >= 6 and len(steps) % 2 == 0, steps
+    for tgt, qsd in zip(steps[0::2], steps[1::2]):
+        assert (tgt["endpoint_type"], qsd["endpoint_type"]) == \
+            ("storlab-tgt", "qemu-storage-daemon")
+        assert tgt["params"] == qsd["params"]
+        for s in (tgt, qsd):
+            job = s["result"]["jobs"][0]
+            dirs = [d for d in ("read", "write") if job[d]["total_ios"] > 0]
+            want = ["read", "write"] if "rwmixread" in s["params"] else ["read"]
+            assert dirs == want and all(job[d]["iops"] > 0 for d in dirs), s["name"]

@@ -11,41 +11,25 @@
 #include <cmocka.h>
 
 #include "scenario/scenario.h"
+#include "tests/unit/scenario/load_util.h"
 
-#define GOOD                                                                               \
-	"name: t\n"                                                                        \
-	"variables:\n"                                                                     \
-	"  ctrlr: vhost.0\n"                                                               \
-	"  blocks: 2048\n"                                                                 \
-	"endpoints:\n"                                                                     \
-	"  - name: tgt\n"                                                                  \
-	"    type: storlab-tgt\n"                                                          \
-	"steps:\n"                                                                         \
-	"  - rpc:\n"                                                                       \
-	"      endpoint: tgt\n"                                                            \
-	"      method: bdev_malloc_create\n"                                               \
-	"      params: {name: M0, num_blocks: \"${blocks}\", q: \"${blocks}\", s: \"x${blocks}\"}\n" \
-	"  - io: {endpoint: tgt, controller: \"${ctrlr}\", op: verify, size: 1M}\n"        \
-	"  - expect: {field: bad_sectors, equals: 0}\n"                                    \
+#define GOOD                                                                                       \
+	"name: t\n"                                                                                \
+	"variables:\n"                                                                             \
+	"  ctrlr: vhost.0\n"                                                                       \
+	"  blocks: 2048\n"                                                                         \
+	"endpoints:\n"                                                                             \
+	"  - name: tgt\n"                                                                          \
+	"    type: storlab-tgt\n"                                                                  \
+	"steps:\n"                                                                                 \
+	"  - rpc:\n"                                                                               \
+	"      endpoint: tgt\n"                                                                    \
+	"      method: bdev_malloc_create\n"                                                       \
+	"      params: {name: M0, num_blocks: \"${blocks}\", q: \"${blocks}\", s: "                \
+	"\"x${blocks}\"}\n"                                                                        \
+	"  - io: {endpoint: tgt, controller: \"${ctrlr}\", op: verify, size: 1M}\n"                \
+	"  - expect: {field: bad_sectors, equals: 0}\n"                                            \
 	"  - sleep: 10\n"
-
-static int load(const char *text, const struct sc_define *defs, unsigned ndefs,
-		struct scenario **sc, char *err, size_t len)
-{
-	return scenario_load_data("t.yaml", text, strlen(text), defs, ndefs, sc, err, len);
-}
-
-/* The text must fail to load with exactly this message. */
-static void expect_error(const char *text, const char *want)
-{
-	struct scenario *sc = (void *)1;
-	char err[512];
-	int ret = load(text, NULL, 0, &sc, err, sizeof(err));
-
-	assert_int_equal(ret, -EINVAL);
-	assert_null(sc);
-	assert_string_equal(err, want);
-}
 
 static void test_good(void **state)
 {
@@ -61,11 +45,9 @@ static void test_good(void **state)
 	assert_int_equal(sc->steps[0].kind, SC_STEP_RPC);
 	assert_int_equal(sc->steps[0].line, 9);
 	/* plain ${blocks} becomes a number, quoted stays a string */
-	assert_int_equal(json_integer_value(json_object_get(sc->steps[0].rpc->params,
-							    "num_blocks")),
-			 2048);
-	assert_int_equal(json_integer_value(json_object_get(sc->steps[0].rpc->params, "q")),
-			 2048);
+	assert_int_equal(
+	    json_integer_value(json_object_get(sc->steps[0].rpc->params, "num_blocks")), 2048);
+	assert_int_equal(json_integer_value(json_object_get(sc->steps[0].rpc->params, "q")), 2048);
 	assert_string_equal(json_string_value(json_object_get(sc->steps[0].rpc->params, "s")),
 			    "x2048");
 	assert_int_equal(sc->steps[1].kind, SC_STEP_IO);

@@ -1,0 +1,182 @@
+# SPDX-License-Identifier: MIT
+"""ci/nightly in its shortest mode against this build: the first run stores
+the baseline, the second is compared with it; the HTML report holds the plots
+and the verdict; the SQLite history holds both runs, and `storlab perf
+history` says the same as the database and the results; a doctored baseline
+(today's storlab-tgt figures made to look 10x worse) makes it exit 1 naming
+the metric."""
+
+import copy
+import json
+import sqlite3
+import statistics
+import subprocess
+
+import pytest
+
+from conftest import BUILD, CLI_BIN, ROOT, TGT_BIN, assert_no_san, need_binary
+from tests.guest import deps as guest_deps
+
+NIGHTLY = ROOT / "ci" / "nightly"
+TIMEOUT = 180
+LABEL = "perf-qd-sweep randread 4k qd32 q1 read iops"
+
+
+def need_peers():
+    need_binary(CLI_BIN)
+    need_binary(TGT_BIN)
+    try:
+        guest_deps.qemu_storage_daemon()
+    except guest_deps.MissingDependency as e:
+        pytest.fail(str(e), pytrace=False)
+    p = subprocess.run(["/usr/bin/python3", "-c", "import matplotlib"], capture_output=True)
+    if p.returncode:
+        pytest.fail("matplotlib not found: install the Debian package python3-matplotlib",
+                    pytrace=False)
+
+
+def nightly(out, *extra):
+    p = subprocess.run([str(NIGHTLY), "--short", "--no-build", "--build", str(BUILD),
+                        "--out", str(out)] + [str(a) for a in extra],
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                       timeout=TIMEOUT)
+    assert_no_san(p.stdout + p.stderr, "ci/nightly")
+    return p
+
+
+def cli_json(*args):
+    p = subprocess.run([str(CLI_BIN)] + [str(a) for a in args], capture_output=True,
+                       text=True, timeout=60)
+    assert p.returncode == 0, p.stdout + p.stderr
+    return json.loads(p.stdout)
+
+
+def run_dirs(out):
+    return sorted(d for d in (out / "runs").iterdir() if d.is_dir())
+
+
+def subject_values(run_json, qd):
+    """storlab-tgt's read IOPS at qd in each round, from a run's results."""
+    doc = json.loads(run_json.read_text())
+    return [s["result"]["jobs"][0]["read"]["iops"] for sc in doc["scenarios"]
+            for s in sc["steps"] if s.get("endpoint") == "tgt" and s["params"]["iodepth"] == qd]
+
+
+def test_nightly(tmp_path):
+    need_peers()
+    out = tmp_path / "nightly"
+    db = out / "history.db"
+
+    # First run: no baseline yet, this run becomes it.
+    p = nightly(out, "--git-rev", "rev1")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "no baseline" in p.stdout, p.stdout
+    assert (out / "baseline.json").exists()
+
+    # Second run: compared with the first. Short runs on a shared machine may
+    # honestly differ, so either verdict is allowed, but it must be reported
+    # the same way by the exit code, the output and the report.
+    p = nightly(out, "--git-rev", "rev2")
+    assert p.returncode in (0, 1), p.stdout + p.stderr
+    verdict = "ok" if p.returncode == 0 else "regressed"
+    assert "verdict: %s" % verdict in p.stdout, p.stdout
+    page = (out / "report.html").read_text()
+    assert 'id="verdict">verdict: %s<' % verdict in page
+    # IOPS vs QD, a latency CDF per point (QD 1 and 32), two trends: inline SVG.
+    assert page.count("<svg") >= 5, page[:2000]
+    assert "perf-qd-sweep: IOPS vs queue depth" in page
+    assert "completion latency (us)" in page
+    assert 'id="all-metrics"' in page and LABEL in page
+    assert "ratio" in page or "[vs qsd]" in page
+
+    # The history: two runs, as the database, list --json and show tell it.
+    with sqlite3.connect(db) as con:
+        rows = con.execute("SELECT id, git_rev, verdict FROM runs ORDER BY id").fetchall()
+    assert [r[1:] for r in rows] == [("rev1", "no baseline"), ("rev2", verdict)], rows
+    listed = cli_json("perf", "history", "--db", db, "list", "--json")["runs"]
+    assert [(r["id"], r["git_rev"], r["verdict"]) for r in listed] == rows
+    assert all(r["repeats"] == 2 for r in listed), listed
+    shown = cli_json("perf", "history", "--db", db, "show", LABEL, "--json")
+    assert [r["run_id"] for r in shown["runs"]] == [r[0] for r in rows]
+    for point, d in zip(shown["runs"], run_dirs(out)):
+        values = subject_values(d / "run.json", 32)
+        assert len(values) == 2
+        assert point["median"] == pytest.approx(statistics.median(values), rel=1e-9)
+    text = subprocess.run([str(CLI_BIN), "perf", "history", "--db", str(db), "show", LABEL],
+                          capture_output=True, text=True, timeout=60)
+    assert text.returncode == 0 and "trend: " in text.stdout and "rev2" in text.stdout, \
+        text.stdout + text.stderr
+
+    # A baseline where storlab-tgt was 10x faster than its best round today,
+    # in every round (no spread to hide behind): today regressed, exit 1.
+    base = json.loads((out / "baseline.json").read_text())
+    doctored = copy.deepcopy(base)
+    today = {qd: max(subject_values(run_dirs(out)[-1] / "run.json", qd)) for qd in (1, 32)}
+    for sc in doctored["scenarios"]:
+        for s in sc["steps"]:
+            if s.get("endpoint") == "tgt" and "result" in s:
+                s["result"]["jobs"][0]["read"]["iops"] = 10 * today[s["params"]["iodepth"]]
+    (tmp_path / "doctored.json").write_text(json.dumps(doctored))
+    p = nightly(out, "--git-rev", "rev3", "--baseline", tmp_path / "doctored.json")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "REGRESSED %s:" % LABEL in p.stdout, p.stdout
+    page = (out / "report.html").read_text()
+    regressions = page.split('id="regressions"')[1].split("</table>")[0]
+    assert LABEL in regressions and "regressed" in regressions
+    # The stored baseline was not touched by a run given another one.
+    assert json.loads((out / "baseline.json").read_text()) == base
+
+
+def test_nightly_could_not_run(tmp_path):
+    """No storlab in the build directory: exit 2, saying what is missing."""
+    p = subprocess.run([str(NIGHTLY), "--short", "--no-build", "--build", str(tmp_path),
+                        "--out", str(tmp_path / "out")], capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert "could not run" in p.stderr and "bin/storlab" in p.stderr, p.stderr
+
+
+def perf_result(iops):
+    """A `storlab perf --output-format json` result of reads, as fio lays it out."""
+    pct = {"50.000000": 900, "99.000000": 2000, "99.900000": 4000}
+    return {"jobs": [{"job options": {"rw": "randread", "bs": "4096", "iodepth": "32",
+                                      "queues": "1"},
+                      "read": {"total_ios": 1000, "iops": iops, "bw_bytes": iops * 4096,
+                               "clat_ns": {"mean": 1000, "percentile": pct}},
+                      "write": {"total_ios": 0}}]}
+
+
+def history(db, *args, ok=(0,)):
+    p = subprocess.run([str(CLI_BIN), "perf", "history", "--db", str(db)] +
+                       [str(a) for a in args], capture_output=True, text=True, timeout=60)
+    assert_no_san(p.stdout + p.stderr, "storlab perf history")
+    assert p.returncode in ok, p.stdout + p.stderr
+    return p
+
+
+def test_history_cli(tmp_path):
+    need_binary(CLI_BIN)
+    db = tmp_path / "h.db"
+    p = history(db, "list", ok=(2,))
+    assert "h.db" in p.stderr and "No such file" in p.stderr, p.stderr
+    for i, runs in enumerate([[100, 300, 200], [400, 600, 500]]):
+        f = tmp_path / ("set%d.json" % i)
+        f.write_text(json.dumps([perf_result(v) for v in runs]))
+        p = history(db, "record", f, "--git-rev", "r%d" % i, "--machine", "m",
+                    "--time", "2026-11-2%dT02:00:00Z" % i)
+        assert "recorded run %d" % (i + 1) in p.stdout, p.stdout
+    shown = json.loads(history(db, "show", "read iops", "--json").stdout)
+    assert shown["better"] == "higher"
+    assert [(r["git_rev"], r["median"], r["min"], r["max"], r["repeats"])
+            for r in shown["runs"]] == [("r0", 200, 100, 300, 3), ("r1", 500, 400, 600, 3)]
+    p = history(db, "show", "read iops")
+    assert "trend: \u2581\u2588" in p.stdout and "+150.00%" in p.stdout, p.stdout
+    p = history(db, "show", "iops", ok=(2,))
+    assert "no run has iops" in p.stderr and "  read iops" in p.stderr, p.stderr
+    listed = json.loads(history(db, "list", "--last", "1", "--json").stdout)["runs"]
+    assert [(r["git_rev"], r["time"], r["metrics"]) for r in listed] == \
+        [("r1", "2026-11-21T02:00:00Z", 6)]
+    with sqlite3.connect(db) as con:
+        con.execute("PRAGMA user_version = 99")
+    p = history(db, "list", ok=(2,))
+    assert "newer storlab" in p.stderr, p.stderr

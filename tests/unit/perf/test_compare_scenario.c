@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+/* perf compare on the results of scenario runs (`storlab scenario run
+ * --results`): points grouped from the perf steps, the first endpoint the
+ * subject, peers paired run by run, and the scenario's thresholds reaching
+ * the verdict unless the command line overrides them. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "perf/compare.h"
+
+#define EPS 1e-9
+
+/* One `storlab perf` result of reads (fio's layout) with these figures. */
+static json_t *perf_result(double iops, double mean)
+{
+	return json_pack("{s:[{s:{s:s, s:s, s:s, s:s}, s:{s:I, s:f, s:f, s:{s:f, s:{s:f, s:f, "
+			 "s:f}}}, s:{s:I}}]}",
+			 "jobs", "job options", "rw", "randread", "bs", "4096", "iodepth", "32",
+			 "queues", "1", "read", "total_ios", (json_int_t)1000, "iops", iops,
+			 "bw_bytes", iops * 4096, "clat_ns", "mean", mean, "percentile",
+			 "50.000000", mean, "99.000000", 2 * mean, "99.900000", 3 * mean, "write",
+			 "total_ios", (json_int_t)0);
+}
+
+static json_t *perf_step(const char *ep, int qd, double iops, double mean)
+{
+	return json_pack("{s:s, s:s, s:s, s:b, s:{s:s, s:i, s:i, s:i, s:f}, s:o}", "kind", "io",
+			 "op", "perf", "endpoint", ep, "ok", 1, "params", "rw", "randread", "bs",
+			 4096, "iodepth", qd, "queues", 1, "seconds", 1.0, "result",
+			 perf_result(iops, mean));
+}
+
+/* Two rounds, two queue depths, tgt then qsd; tgt's IOPS scaled by k, qsd's by g_peer_k. */
+static double g_peer_k = 1;
+
+static json_t *scenario(double k, json_t *thresholds)
+{
+	json_t *steps = json_array();
+
+	for (int round = 0; round < 2; round++) {
+		for (int qd = 1; qd <= 32; qd += 31) {
+			json_array_append_new(steps, perf_step("tgt", qd, k * (1000 + round), 10));
+			json_array_append_new(steps,
+					      perf_step("qsd", qd, g_peer_k * (500 + round), 20));
+		}
+	}
+	/* A step that is not a perf run is not a point. */
+	json_array_append_new(steps, json_pack("{s:s, s:b}", "kind", "rpc", "ok", 1));
+	return json_pack("{s:s, s:[{s:s, s:s}, {s:s, s:s}], s:o*, s:o}", "scenario", "sweep",
+			 "endpoints", "name", "tgt", "type", "storlab-tgt", "name", "qsd", "type",
+			 "qemu-storage-daemon", "thresholds", thresholds, "steps", steps);
+}
+
+static const struct perf_cmp_series *find(const struct perf_cmp_set *s, const char *label)
+{
+	for (size_t i = 0; i < s->nseries; i++)
+		if (strcmp(s->series[i].label, label) == 0)
+			return &s->series[i];
+	return NULL;
+}
+
+static void test_points(void **state)
+{
+	const struct perf_cmp_series *s;
+	char err[PERF_CMP_ERR_LEN];
+	struct perf_cmp_set set;
+	json_t *root = scenario(1, NULL);
+
+	(void)state;
+	assert_int_equal(perf_cmp_set_from_json(&set, root, "r.json", err), 0);
+	assert_int_equal(set.nruns, 2);
+	/* 2 points x 6 metrics x (subject, peer, ratio). */
+	assert_int_equal(set.nseries, 2 * 6 * 3);
+	s = find(&set, "sweep randread 4k qd32 q1 read iops");
+	assert_non_null(s);
+	assert_float_equal(s->v[0], 1000, EPS);
+	assert_float_equal(s->v[1], 1001, EPS);
+	assert_true(s->threshold_pct < 0);
+	s = find(&set, "sweep randread 4k qd1 q1 read iops [qsd]");
+	assert_non_null(s);
+	assert_float_equal(s->v[1], 501, EPS);
+	/* Round i of the subject over round i of the peer. */
+	s = find(&set, "sweep randread 4k qd1 q1 read mean [vs qsd]");
+	assert_non_null(s);
+	assert_float_equal(s->v[0], 0.5, EPS);
+	assert_null(find(&set, "sweep randread 4k qd1 q1 write iops"));
+	perf_cmp_set_free(&set);
+	json_decref(root);
+}
+
+/* A 10% drop in IOPS: regressed at the default 5%, not at the scenario's 20%,
+ * regressed again when the command line says 5. */
+static void test_thresholds(void **state)
+{
+	json_t *nw = scenario(0.9, json_pack("{s:f}", "iops", 20.0));
+	json_t *base = scenario(1, NULL);
+	struct perf_cmp_set sn, sb;
+	struct perf_cmp_thresholds t;
+	struct perf_cmp_report rep;
+	char err[PERF_CMP_ERR_LEN];
+	const char *label = "sweep randread 4k qd32 q1 read iops";
+
+	(void)state;
+	assert_int_equal(perf_cmp_set_from_json(&sn, nw, "new", err), 0);
+	assert_int_equal(perf_cmp_set_from_json(&sb, base, "base", err), 0);
+	assert_float_equal(find(&sn, label)->threshold_pct, 20, EPS);
+	perf_cmp_thresholds_default(&t);
+	assert_int_equal(perf_cmp_compare(&sn, &sb, &t, &rep, err), 0);
+	for (size_t i = 0; i < rep.nrows; i++) {
+		if (strcmp(rep.rows[i].label, label) != 0)
+			continue;
+		assert_float_equal(rep.rows[i].threshold_pct, 20, EPS);
+		assert_int_equal(rep.rows[i].verdict, PERF_CMP_WITHIN_NOISE);
+	}
+	perf_cmp_report_free(&rep);
+	assert_int_equal(perf_cmp_threshold_parse(&t, "iops=5"), 0);
+	assert_int_equal(perf_cmp_compare(&sn, &sb, &t, &rep, err), 0);
+	for (size_t i = 0; i < rep.nrows; i++)
+		if (strcmp(rep.rows[i].label, label) == 0)
+			assert_int_equal(rep.rows[i].verdict, PERF_CMP_REGRESSED);
+	assert_true(rep.nregressed > 0);
+	perf_cmp_report_free(&rep);
+	perf_cmp_set_free(&sn);
+	perf_cmp_set_free(&sb);
+	json_decref(nw);
+	json_decref(base);
+}
+
+/* The peer 20% slower, the subject unchanged: the peer's own rows regress but
+ * are not counted; the ratio to it improved. */
+static void test_peer_not_counted(void **state)
+{
+	json_t *base = scenario(1, NULL), *nw;
+	struct perf_cmp_thresholds t;
+	struct perf_cmp_set sn, sb;
+	struct perf_cmp_report rep;
+	char err[PERF_CMP_ERR_LEN];
+
+	(void)state;
+	g_peer_k = 0.8;
+	nw = scenario(1, NULL);
+	g_peer_k = 1;
+	assert_int_equal(perf_cmp_set_from_json(&sn, nw, "new", err), 0);
+	assert_int_equal(perf_cmp_set_from_json(&sb, base, "base", err), 0);
+	perf_cmp_thresholds_default(&t);
+	assert_int_equal(perf_cmp_compare(&sn, &sb, &t, &rep, err), 0);
+	for (size_t i = 0; i < rep.nrows; i++) {
+		const struct perf_cmp_row *r = &rep.rows[i];
+
+		if (strcmp(r->label, "sweep randread 4k qd1 q1 read iops [qsd]") == 0) {
+			assert_int_equal(r->verdict, PERF_CMP_REGRESSED);
+			assert_false(r->counted);
+		}
+		if (strcmp(r->label, "sweep randread 4k qd1 q1 read iops [vs qsd]") == 0) {
+			assert_int_equal(r->verdict, PERF_CMP_IMPROVED);
+			assert_true(r->counted);
+		}
+	}
+	assert_int_equal(rep.nregressed, 0);
+	assert_true(rep.nimproved > 0);
+	perf_cmp_report_free(&rep);
+	perf_cmp_set_free(&sn);
+	perf_cmp_set_free(&sb);
+	json_decref(nw);
+	json_decref(base);
+}
+
+static void test_several(void **state)
+{
+	json_t *a = scenario(1, NULL), *b = scenario(1, NULL), *root;
+	char err[PERF_CMP_ERR_LEN];
+	struct perf_cmp_set set;
+
+	(void)state;
+	json_object_set_new(b, "scenario", json_string("other"));
+	root = json_pack("{s:[o, o]}", "scenarios", a, b);
+	assert_int_equal(perf_cmp_set_from_json(&set, root, "all.json", err), 0);
+	assert_int_equal(set.nseries, 2 * 2 * 6 * 3);
+	assert_non_null(find(&set, "other randread 4k qd1 q1 read iops"));
+	perf_cmp_set_free(&set);
+	json_decref(root);
+}
+
+static void test_errors(void **state)
+{
+	char err[PERF_CMP_ERR_LEN];
+	struct perf_cmp_set set;
+	json_t *root = scenario(1, NULL);
+
+	(void)state;
+	/* The peer one round short: its runs cannot be paired. */
+	json_array_remove(json_object_get(root, "steps"), 3);
+	assert_int_equal(perf_cmp_set_from_json(&set, root, "r.json", err), -EINVAL);
+	assert_string_equal(err, "r.json: sweep randread 4k qd32 q1 2 run(s) on tgt, 1 on qsd: "
+				 "cannot pair them");
+	json_decref(root);
+	root = scenario(1, NULL);
+	json_object_set_new(json_array_get(json_object_get(root, "steps"), 2), "ok", json_false());
+	assert_int_equal(perf_cmp_set_from_json(&set, root, "r.json", err), -EINVAL);
+	assert_string_equal(err, "r.json: step 3 failed: its run has no figures");
+	json_decref(root);
+	root = json_pack("{s:s, s:[{s:s}], s:[]}", "scenario", "x", "endpoints", "name", "tgt",
+			 "steps");
+	assert_int_equal(perf_cmp_set_from_json(&set, root, "r.json", err), -EINVAL);
+	assert_string_equal(err, "r.json: scenario x: no io perf step");
+	json_decref(root);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_points),	     cmocka_unit_test(test_thresholds),
+	    cmocka_unit_test(test_peer_not_counted), cmocka_unit_test(test_several),
+	    cmocka_unit_test(test_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

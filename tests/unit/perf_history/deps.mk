@@ -1,0 +1,1 @@
+UT_DEPS_perf_history := perf lib/util
