@@ -33,6 +33,7 @@ static const struct conform_suite *const g_suites[] = {&g_suite};
 struct fixture {
 	struct conform_run run;
 	struct conform_result results[4];
+	char reproduce[256];
 };
 
 static struct fixture *make_run(enum conform_verdict v1, enum conform_verdict v2,
@@ -44,7 +45,10 @@ static struct fixture *make_run(enum conform_verdict v1, enum conform_verdict v2
 	assert_non_null(fx);
 	fx->run.opts.socket_path = "/tmp/x.sock";
 	fx->run.opts.target = "vhost-user-blk:/tmp/a b'<c>.sock";
-	fx->run.opts.reproduce = "--target vhost-user-blk:/tmp/a b'<c>.sock";
+	/* Shell-ready, as the CLI builds it (struct conform_run_opts). */
+	snprintf(fx->reproduce, sizeof(fx->reproduce), "--target ");
+	conform_shell_word(fx->reproduce, sizeof(fx->reproduce), fx->run.opts.target);
+	fx->run.opts.reproduce = fx->reproduce;
 	fx->run.opts.suites = g_suites;
 	fx->run.opts.nsuites = 1;
 	fx->run.results = fx->results;
