@@ -34,12 +34,16 @@ enum perf_opt {
 	PERF_OPT_RAMP,
 	PERF_OPT_RATE_IOPS,
 	PERF_OPT_HISTOGRAM_OUT,
+	PERF_OPT_BSSPLIT,
+	PERF_OPT_VERIFY,
 };
 
 /* What the options ask of the CLI itself, beside the job. */
 struct perf_cli {
 	enum perf_output out;
 	const char *histogram_out;
+	struct perf_bs bs; /* --bs or --bssplit, job.bs_spec points here */
+	bool bs_given;
 };
 
 static const struct option g_perf_options[] = {
@@ -59,6 +63,8 @@ static const struct option g_perf_options[] = {
     {"ramp", required_argument, NULL, PERF_OPT_RAMP},
     {"rate-iops", required_argument, NULL, PERF_OPT_RATE_IOPS},
     {"histogram-out", required_argument, NULL, PERF_OPT_HISTOGRAM_OUT},
+    {"bssplit", required_argument, NULL, PERF_OPT_BSSPLIT},
+    {"verify", no_argument, NULL, PERF_OPT_VERIFY},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -66,16 +72,21 @@ static const struct option g_perf_options[] = {
 static void perf_usage(FILE *f)
 {
 	fprintf(
-	    f, "usage: storlab perf --target URI [--rw randread|randwrite|read|write|rw|randrw]\n"
-	       "                    [--rwmixread PCT] [--bs SIZE] [--iodepth N] [--queues N]\n"
-	       "                    [--time SECONDS] [--ramp SECONDS] [--rate-iops N] [--cpus LIST]\n"
-	       "                    [--completion poll|event] [--output-format normal|json]\n"
-	       "                    [--histogram-out FILE] [--offset N] [--size N] [--seed S]\n\n"
-	       "Keeps --iodepth requests in flight on each of --queues queues, from one pinned\n"
-	       "thread per CPU of --cpus (queue i on the (i mod ncpus)-th), for --time seconds.\n"
-	       "Defaults: randread, 4k, iodepth 32, 1 queue, 10 s, the current CPU, poll,\n"
-	       "rwmixread 50, no ramp, no rate limit.\n"
-	       "--cpus: \"1\", \"0-3\", \"0,2\". JSON output uses fio's field names.\n");
+	    f,
+	    "usage: storlab perf --target URI [--rw randread|randwrite|read|write|rw|randrw]\n"
+	    "                    [--rwmixread PCT] [--bs SIZE|MIN-MAX | --bssplit SIZE/PCT:...]\n"
+	    "                    [--iodepth N] [--queues N] [--time SECONDS] [--ramp SECONDS]\n"
+	    "                    [--rate-iops N] [--cpus LIST] [--completion poll|event]\n"
+	    "                    [--verify] [--output-format normal|json]\n"
+	    "                    [--histogram-out FILE] [--offset N] [--size N] [--seed S]\n\n"
+	    "Keeps --iodepth requests in flight on each of --queues queues, from one pinned\n"
+	    "thread per CPU of --cpus (queue i on the (i mod ncpus)-th), for --time seconds.\n"
+	    "Defaults: randread, 4k, iodepth 32, 1 queue, 10 s, the current CPU, poll,\n"
+	    "rwmixread 50, no ramp, no rate limit.\n"
+	    "--bs 4k-64k: each request a random multiple of 4k up to 64k; --bssplit\n"
+	    "4k/70:64k/30: sizes with percent weights. --verify stamps writes, checks reads\n"
+	    "and reads back every block written (the workload must write); exit 1 on a\n"
+	    "mismatch. --cpus: \"1\", \"0-3\", \"0,2\". JSON output uses fio's field names.\n");
 }
 
 /* Returns -1 to go on, or an exit code. */
@@ -92,8 +103,17 @@ static int perf_set(struct perf_job *job, struct perf_cli *cli, int opt, const c
 		ret = perf_rw_parse(arg, &job->rw);
 		break;
 	case PERF_OPT_BS:
-		ret = cli_parse_size(arg, &v) || v == 0 || v % 512 || v > (1u << 30) ? -EINVAL : 0;
-		job->bs = (uint32_t)v;
+	case PERF_OPT_BSSPLIT:
+		if (cli->bs_given)
+			return cli_usage_error("perf", "--bs and --bssplit: give one of them once");
+		cli->bs_given = true;
+		ret = opt == PERF_OPT_BS ? perf_bs_parse(arg, cli_parse_size, &cli->bs)
+					 : perf_bssplit_parse(arg, cli_parse_size, &cli->bs);
+		job->bs = cli->bs.min;
+		job->bs_spec = &cli->bs;
+		break;
+	case PERF_OPT_VERIFY:
+		job->verify = true;
 		break;
 	case PERF_OPT_IODEPTH:
 		ret = cli_parse_uint(arg, 1, 32768, &v);
@@ -167,15 +187,44 @@ static void print_dir(const char *name, const struct perf_dir_stats *d, double s
 	       hist_percentile(h, 99.9), hist_percentile(h, 99.99));
 }
 
+/* --verify's line, and its first mismatch if any. */
+static void print_verify(const struct perf_verify_result *v)
+{
+	bool in_run;
+	const struct pattern_mismatch *m = perf_verify_first(v, &in_run);
+	uint64_t bad = perf_verify_mismatches(v);
+
+	printf("  verify: %s, %" PRIu64 " blocks written (%" PRIu64 " left unknown by overlapping "
+	       "writes), %" PRIu64 " checked (%" PRIu64 " during the run), %" PRIu64
+	       " mismatches, %" PRIu64 " read-back errors\n",
+	       bad || v->readback.errors ? "FAILED" : "OK", v->written, v->unknown,
+	       v->run.checked + v->readback.checked, v->run.checked, bad, v->readback.errors);
+	if (!m)
+		return;
+	printf("    first mismatch %s at lba %" PRIu64 " (%s, byte %u): expected seq %" PRIu64,
+	       in_run ? "during the run" : "in the read-back", m->lba, pattern_fault_name(m->fault),
+	       m->byte, m->expected.seq);
+	if (m->fault == PATTERN_NO_STAMP)
+		printf(", found no stamp\n");
+	else
+		printf(", found lba %" PRIu64 " seq %" PRIu64 " seed 0x%" PRIx64 "\n", m->found.lba,
+		       m->found.seq, m->found.seed);
+}
+
 static void print_normal(const struct perf_job *job, const struct perf_result *r)
 {
-	printf("perf %s: %s, bs %u, iodepth %u, %u queue(s), %u thread(s), %s, %.2f s\n", job->uri,
-	       perf_rw_name(job->rw), job->bs, job->iodepth, job->queues, r->threads,
+	char bs[PERF_BS_MAX_SPLIT * 24];
+
+	perf_job_bs_format(job, bs, sizeof(bs));
+	printf("perf %s: %s, bs %s, iodepth %u, %u queue(s), %u thread(s), %s, %.2f s\n", job->uri,
+	       perf_rw_name(job->rw), bs, job->iodepth, job->queues, r->threads,
 	       perf_completion_name(job->completion), r->seconds);
 	print_dir("read", &r->read, r->seconds);
 	print_dir("write", &r->write, r->seconds);
 	printf("  cpu: usr=%.1f%%, sys=%.1f%%, %.0f ns per I/O\n", r->usr_cpu, r->sys_cpu,
 	       r->cpu_ns_per_io);
+	if (job->verify)
+		print_verify(&r->verify);
 }
 
 /* The live line on a terminal: IOPS over the last interval, rewritten in place. */
@@ -262,6 +311,12 @@ int cli_perf(int argc, char **argv)
 		return cli_usage_error("perf", "--target URI is required");
 	if (job.ncpus > job.queues)
 		return cli_usage_error("perf", "%u CPUs need at least as many --queues", job.ncpus);
+	/* fio's verify can read back what an earlier job wrote; storlab perf
+	 * checks only what its own run wrote. */
+	if (job.verify && !perf_job_writes(&job))
+		return cli_usage_error("perf", "--verify checks what the run writes: give a --rw "
+					       "that writes (write, randwrite, rw, randrw with "
+					       "--rwmixread below 100)");
 	if (isatty(STDERR_FILENO)) {
 		live.total = job.ramp + job.seconds;
 		job.progress = progress_line;
@@ -285,6 +340,9 @@ int cli_perf(int argc, char **argv)
 	if (!ret && cli.histogram_out)
 		ret = write_histogram(cli.histogram_out, res);
 	if (!ret && (res->read.errors || res->write.errors))
+		ret = CLI_EXIT_FAIL;
+	if (!ret && job.verify &&
+	    (perf_verify_mismatches(&res->verify) || res->verify.readback.errors))
 		ret = CLI_EXIT_FAIL;
 	perf_result_fini(res);
 	free(res);

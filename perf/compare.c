@@ -12,10 +12,7 @@
 static const char *const g_dir_names[NDIRS] = {"read", "write"};
 
 const char *const g_perf_cmp_workload_fields[PERF_CMP_WORKLOAD_FIELDS] = {
-    "rw",
-    "bs",
-    "iodepth",
-    "queues",
+    "rw", "bs", "bssplit", "iodepth", "queues", "rwmixread",
 };
 
 static const struct {

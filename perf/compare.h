@@ -73,7 +73,7 @@ struct perf_cmp_series {
 };
 
 /* The workload fields that must match between the sides. */
-#define PERF_CMP_WORKLOAD_FIELDS 4
+#define PERF_CMP_WORKLOAD_FIELDS 6
 extern const char *const g_perf_cmp_workload_fields[PERF_CMP_WORKLOAD_FIELDS];
 
 struct perf_cmp_set {

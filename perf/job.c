@@ -89,6 +89,20 @@ bool perf_rw_reads(enum perf_rw rw)
 	return rw != PERF_RW_WRITE && rw != PERF_RW_RANDWRITE;
 }
 
+int perf_job_bs_format(const struct perf_job *job, char *buf, size_t len)
+{
+	if (job->bs_spec)
+		return perf_bs_format(job->bs_spec, buf, len);
+	return snprintf(buf, len, "%u", job->bs);
+}
+
+bool perf_job_writes(const struct perf_job *job)
+{
+	bool mixed = job->rw == PERF_RW_RW || job->rw == PERF_RW_RANDRW;
+
+	return perf_rw_writes(job->rw) && !(mixed && job->rwmixread == 100);
+}
+
 bool perf_rw_random(enum perf_rw rw)
 {
 	return rw == PERF_RW_RANDREAD || rw == PERF_RW_RANDWRITE || rw == PERF_RW_RANDRW;

@@ -37,13 +37,27 @@ struct perf_io {
 	uint64_t start_tsc;
 	struct iovec iov;
 	enum perf_dir dir;
+	uint32_t nblk;	/* of the job's smallest size (ctx->bs.min) */
+	uint64_t block; /* the first, from the start of the range */
+};
+
+/* A completion of the batch being handled, counted after the publish. */
+struct perf_done {
+	uint64_t ticks; /* its latency */
+	uint32_t bytes;
+	enum perf_dir dir;
+	bool error; /* a status other than OK */
 };
 
 struct perf_queue {
 	struct storlab_queue *q;
 	struct perf_io *ios;		  /* iodepth */
 	struct storlab_completion *comps; /* iodepth */
+	struct perf_done *done;		  /* iodepth */
 	uint64_t cursor;		  /* sequential: the next block */
+	/* Offsets, sizes and directions: a queue's sequence of requests
+	 * follows from --seed alone, whatever the order of completions. */
+	uint64_t rng;
 	/* --rate-iops: requests waiting for their due time, and that time (TSC). */
 	struct perf_io **parked; /* iodepth */
 	uint32_t nparked;
@@ -64,12 +78,12 @@ struct perf_thread {
 	pthread_t thread;
 	struct perf_queue *queues;
 	unsigned nqueues;
-	uint64_t rng;
-	struct perf_dir_stats stats[2]; /* by enum perf_dir; series unused */
+	struct perf_dir_stats stats[2];	 /* by enum perf_dir; series unused */
+	struct perf_verify_stats vstats; /* --verify: of this thread's reads */
 	/* The per-second series: snaps[sec] is filled when second sec ends. */
 	struct perf_snap *snaps; /* ctx->nslots */
 	unsigned sec;
-	uint64_t sec_end_tsc; /* UINT64_MAX: not measuring, or the last slot */
+	uint64_t sec_end_tsc;	  /* UINT64_MAX: not measuring, or the last slot */
 	_Atomic uint64_t live[2]; /* stats[].ios for the progress line, once a batch */
 	struct rusage ru_start;
 	struct rusage ru_end;
@@ -79,19 +93,23 @@ struct perf_thread {
 struct perf_ctx {
 	const struct perf_job *job;
 	struct storlab_dev *dev;
-	bool mixed;		 /* the direction is chosen per request */
-	enum perf_dir dir;	 /* if not */
-	uint64_t mix_threshold;	 /* pick_mix_threshold(rwmixread) */
+	bool mixed;		/* the direction is chosen per request */
+	enum perf_dir dir;	/* if not */
+	uint32_t iodepth;	/* job->iodepth, read on every poll */
+	uint64_t mix_threshold; /* pick_mix_threshold(rwmixread) */
 	bool random;
-	uint64_t offset;  /* of the range */
-	uint64_t nblocks; /* bs-sized blocks in the range */
+	struct perf_bs bs; /* job->bs_spec, or job->bs as the one size */
+	uint64_t offset;   /* of the range */
+	uint64_t nblocks;  /* blocks of bs.min bytes in the range */
+	bool verify;
+	struct perf_verify verify_tab;
 	_Atomic int state;
 	atomic_uint ready; /* threads set up and waiting for RAMP or RUNNING */
 	atomic_bool failed;
 	struct perf_queue *queues; /* job->queues */
 	struct perf_thread *threads;
 	unsigned nthreads;
-	uint8_t *bufs;	     /* queues * iodepth * bs */
+	uint8_t *bufs;	     /* queues * iodepth * bs.max */
 	uint64_t ns_per_tsc; /* 32.32 fixed point */
 	uint64_t tsc_hz;
 	uint64_t pace_interval; /* --rate-iops: ticks between submissions on a queue; 0: off */
@@ -115,33 +133,58 @@ static uint64_t tsc_to_ns(const struct perf_ctx *ctx, uint64_t ticks)
 	return (uint64_t)(((unsigned __int128)ticks * ctx->ns_per_tsc) >> 32);
 }
 
-static uint64_t next_offset(struct perf_thread *t, struct perf_queue *pq)
+/* Where the request goes and how long it is, in blocks of bs.min. A random
+ * request lies wholly in the range; a sequential one that would not fit
+ * starts again at the range's start. */
+static void io_place(struct perf_ctx *ctx, struct perf_queue *pq, struct perf_io *io)
 {
-	struct perf_ctx *ctx = t->ctx;
-	uint64_t block;
+	uint32_t n = ctx->bs.kind == PERF_BS_FIXED ? 1 : perf_bs_pick(&ctx->bs, pick_rng(&pq->rng));
 
 	if (ctx->random) {
-		block = pick_rng(&t->rng) % ctx->nblocks;
+		io->block = pick_below(pick_rng(&pq->rng), ctx->nblocks - n + 1);
 	} else {
-		block = pq->cursor;
-		pq->cursor = pq->cursor + 1 == ctx->nblocks ? 0 : pq->cursor + 1;
+		if (pq->cursor + n > ctx->nblocks)
+			pq->cursor = 0;
+		io->block = pq->cursor;
+		pq->cursor += n;
 	}
-	return ctx->offset + block * ctx->job->bs;
+	io->nblk = n;
+	io->iov.iov_len = (size_t)n * ctx->bs.min;
 }
 
 static int io_submit(struct perf_thread *t, struct perf_queue *pq, struct perf_io *io, uint64_t now)
 {
 	struct perf_ctx *ctx = t->ctx;
-	uint64_t off = next_offset(t, pq);
+	uint64_t off;
 
+	io_place(ctx, pq, io);
+	off = ctx->offset + io->block * ctx->bs.min;
 	io->start_tsc = now;
 	io->dir = ctx->dir;
 	if (ctx->mixed)
-		io->dir = pick_mix_read(pick_rng(&t->rng), ctx->mix_threshold) ? PERF_DIR_READ
-									       : PERF_DIR_WRITE;
-	if (io->dir == PERF_DIR_WRITE)
+		io->dir = pick_mix_read(pick_rng(&pq->rng), ctx->mix_threshold) ? PERF_DIR_READ
+										: PERF_DIR_WRITE;
+	if (io->dir == PERF_DIR_WRITE) {
+		if (unlikely(ctx->verify))
+			perf_verify_write_start(&ctx->verify_tab, io->iov.iov_base, io->block,
+						io->nblk);
 		return storlab_queue_write(pq->q, off, &io->iov, 1, io);
+	}
 	return storlab_queue_read(pq->q, off, &io->iov, 1, io);
+}
+
+/* --verify: a write leaves its generations; a read is checked where no
+ * write overlapped it. */
+static void io_verify_done(struct perf_thread *t, const struct storlab_completion *c, uint64_t now)
+{
+	struct perf_io *io = c->tag;
+	struct perf_verify *v = &t->ctx->verify_tab;
+
+	if (io->dir == PERF_DIR_WRITE)
+		perf_verify_write_done(v, io->block, io->nblk, c->ret == 0, now);
+	else if (c->ret == 0)
+		perf_verify_read_done(v, io->iov.iov_base, io->block, io->nblk, io->start_tsc, now,
+				      &t->vstats);
 }
 
 static void snap_take(const struct perf_thread *t, struct perf_snap *s)
@@ -178,20 +221,36 @@ static void queue_pace(struct perf_thread *t, struct perf_queue *pq, uint64_t no
 
 		if (ret)
 			t->err = ret;
-		pq->due = pick_pace_next(pq->due, interval, now, interval * t->ctx->job->iodepth);
+		pq->due = pick_pace_next(pq->due, interval, now, interval * t->ctx->iodepth);
 		sent = true;
 	}
 	if (sent)
 		storlab_queue_submit(pq->q);
 }
 
-/* Reaps what is there and puts as many requests back (or parks them when
- * paced); returns how many were reaped. */
+/* Counts a batch of completions, once their requests went back. */
+static void queue_count(struct perf_thread *t, const struct perf_done *done, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct perf_dir_stats *d = &t->stats[done[i].dir];
+
+		hist_record(&d->clat, tsc_to_ns(t->ctx, done[i].ticks));
+		d->ios++;
+		d->bytes += done[i].bytes;
+		d->errors += done[i].error;
+	}
+}
+
+/* Reaps what is there, puts as many requests back (or parks them when
+ * paced), publishes them, and only then counts what completed: at queue
+ * depth 1 whatever runs before the publish is on every round trip. Returns
+ * how many were reaped. */
 static int queue_poll(struct perf_thread *t, struct perf_queue *pq)
 {
-	uint32_t depth = t->ctx->job->iodepth;
-	bool paced = t->ctx->pace_interval;
-	int n = storlab_queue_reap(pq->q, pq->comps, 0, depth, 0);
+	struct perf_ctx *ctx = t->ctx;
+	bool paced = ctx->pace_interval;
+	int n = storlab_queue_reap(pq->q, pq->comps, 0, ctx->iodepth, 0);
+	unsigned ndone = 0;
 	uint64_t now;
 
 	if (n <= 0) {
@@ -206,19 +265,20 @@ static int queue_poll(struct perf_thread *t, struct perf_queue *pq)
 		thread_tick(t, now);
 	for (int i = 0; i < n; i++) {
 		struct perf_io *io = pq->comps[i].tag;
-		struct perf_dir_stats *d = &t->stats[io->dir];
-		int ret;
+		int ret = pq->comps[i].ret;
 
-		if (pq->comps[i].ret == -ECONNRESET) {
+		/* Before the buffer is reused. */
+		if (unlikely(ctx->verify))
+			io_verify_done(t, &pq->comps[i], now);
+		if (ret == -ECONNRESET) {
 			/* Never completed: no latency to count. */
-			t->err = -ECONNRESET;
+			t->err = ret;
 			continue;
 		}
-		hist_record(&d->clat, tsc_to_ns(t->ctx, now - io->start_tsc));
-		d->ios++;
-		d->bytes += io->iov.iov_len;
-		if (pq->comps[i].ret)
-			d->errors++;
+		pq->done[ndone++] = (struct perf_done){.ticks = now - io->start_tsc,
+						       .bytes = (uint32_t)io->iov.iov_len,
+						       .dir = io->dir,
+						       .error = ret != 0};
 		if (paced) {
 			pq->parked[pq->nparked++] = io;
 			continue;
@@ -231,6 +291,7 @@ static int queue_poll(struct perf_thread *t, struct perf_queue *pq)
 		queue_pace(t, pq, now);
 	else /* One publish (and at most one kick) for the whole batch. */
 		storlab_queue_submit(pq->q);
+	queue_count(t, pq->done, ndone);
 	atomic_store_explicit(&t->live[PERF_DIR_READ], t->stats[PERF_DIR_READ].ios,
 			      memory_order_relaxed);
 	atomic_store_explicit(&t->live[PERF_DIR_WRITE], t->stats[PERF_DIR_WRITE].ios,
@@ -261,15 +322,21 @@ static void event_wait(struct perf_thread *t)
 	poll(pfd, t->nqueues, PERF_EVENT_WAIT_MS);
 }
 
+/* Waits for what is in flight; --verify still books each completion. */
 static void thread_drain(struct perf_thread *t)
 {
 	for (unsigned i = 0; i < t->nqueues; i++) {
 		struct perf_queue *pq = &t->queues[i];
 
 		while (storlab_queue_inflight(pq->q)) {
-			if (storlab_queue_reap(pq->q, pq->comps, 1, t->ctx->job->iodepth,
-					       PERF_DRAIN_MS) < 0)
+			int n =
+			    storlab_queue_reap(pq->q, pq->comps, 1, t->ctx->iodepth, PERF_DRAIN_MS);
+			uint64_t now = env_tsc();
+
+			if (n < 0)
 				break;
+			for (int c = 0; c < n && t->ctx->verify; c++)
+				io_verify_done(t, &pq->comps[c], now);
 		}
 	}
 }
@@ -292,13 +359,13 @@ static void thread_submit_all(struct perf_thread *t)
 
 		if (t->ctx->pace_interval) {
 			/* Paced: all start parked, the first due at once. */
-			for (uint32_t d = 0; d < t->ctx->job->iodepth; d++)
+			for (uint32_t d = 0; d < t->ctx->iodepth; d++)
 				pq->parked[pq->nparked++] = &pq->ios[d];
 			pq->due = now;
 			queue_pace(t, pq, now);
 			continue;
 		}
-		for (uint32_t d = 0; d < t->ctx->job->iodepth && !t->err; d++)
+		for (uint32_t d = 0; d < t->ctx->iodepth && !t->err; d++)
 			t->err = io_submit(t, pq, &pq->ios[d], now);
 		storlab_queue_submit(pq->q);
 	}
@@ -364,6 +431,7 @@ static void ctx_free(struct perf_ctx *ctx)
 	for (unsigned i = 0; ctx->queues && i < ctx->job->queues; i++) {
 		free(ctx->queues[i].ios);
 		free(ctx->queues[i].comps);
+		free(ctx->queues[i].done);
 		free(ctx->queues[i].parked);
 	}
 	free(ctx->queues);
@@ -374,6 +442,7 @@ static void ctx_free(struct perf_ctx *ctx)
 		}
 	}
 	free(ctx->threads);
+	perf_verify_fini(&ctx->verify_tab);
 	if (ctx->dev) {
 		storlab_buf_free(ctx->dev, ctx->bufs);
 		storlab_dev_close(ctx->dev);
@@ -384,16 +453,17 @@ static void ctx_free(struct perf_ctx *ctx)
 static int ctx_queues_setup(struct perf_ctx *ctx)
 {
 	const struct perf_job *job = ctx->job;
-	size_t per_queue = (size_t)job->iodepth * job->bs;
+	size_t per_queue = (size_t)job->iodepth * ctx->bs.max;
 	int ret;
 
 	ret = storlab_buf_alloc(ctx->dev, per_queue * job->queues, 0, (void **)&ctx->bufs);
 	if (ret)
 		return ret;
-	if (perf_rw_writes(job->rw)) {
+	if (perf_rw_writes(job->rw) && !ctx->verify) {
 		uint64_t s = job->seed | 1;
 
-		/* Not zeroes: some back-ends treat those specially. */
+		/* Not zeroes: some back-ends treat those specially. (--verify
+		 * stamps each write instead.) */
 		for (size_t i = 0; i + 8 <= per_queue * job->queues; i += 8) {
 			uint64_t v = pick_rng(&s);
 
@@ -409,14 +479,16 @@ static int ctx_queues_setup(struct perf_ctx *ctx)
 		pq->q = storlab_dev_queue(ctx->dev, i);
 		pq->ios = calloc(job->iodepth, sizeof(*pq->ios));
 		pq->comps = calloc(job->iodepth, sizeof(*pq->comps));
+		pq->done = calloc(job->iodepth, sizeof(*pq->done));
 		pq->parked = calloc(job->iodepth, sizeof(*pq->parked));
-		if (!pq->ios || !pq->comps || !pq->parked)
+		if (!pq->ios || !pq->comps || !pq->done || !pq->parked)
 			return -ENOMEM;
 		/* Sequential workloads: each queue starts in its own part. */
 		pq->cursor = ctx->nblocks * i / job->queues;
+		pq->rng = (job->seed ^ (0x9e3779b97f4a7c15ULL * (i + 1))) | 1;
 		for (uint32_t d = 0; d < job->iodepth; d++)
 			pq->ios[d].iov = (struct iovec){
-			    ctx->bufs + per_queue * i + (size_t)d * job->bs, job->bs};
+			    ctx->bufs + per_queue * i + (size_t)d * ctx->bs.max, ctx->bs.max};
 	}
 	return 0;
 }
@@ -442,7 +514,6 @@ static int ctx_threads_setup(struct perf_ctx *ctx)
 
 		t->ctx = ctx;
 		t->cpu = job->ncpus ? job->cpus[i] : (unsigned)MAX(sched_getcpu(), 0);
-		t->rng = (job->seed ^ (0x9e3779b97f4a7c15ULL * (i + 1))) | 1;
 		hist_init(&t->stats[PERF_DIR_READ].clat);
 		hist_init(&t->stats[PERF_DIR_WRITE].clat);
 		t->queues = calloc(job->queues, sizeof(*t->queues));
@@ -457,16 +528,38 @@ static int ctx_threads_setup(struct perf_ctx *ctx)
 
 static int job_check(const struct perf_job *job)
 {
-	if (job->bs == 0 || job->bs % 512 || job->iodepth == 0 || job->queues == 0 ||
-	    job->queues > PERF_MAX_QUEUES || job->seconds <= 0 || job->offset % 512 ||
-	    job->ncpus > PERF_MAX_CPUS || job->rwmixread > 100 || job->ramp < 0) {
-		log_err("bad job: bs %u iodepth %u queues %u time %.1f offset %llu", job->bs,
-			job->iodepth, job->queues, job->seconds, (unsigned long long)job->offset);
+	if (job->iodepth == 0 || job->queues == 0 || job->queues > PERF_MAX_QUEUES ||
+	    job->seconds <= 0 || job->offset % 512 || job->ncpus > PERF_MAX_CPUS ||
+	    job->rwmixread > 100 || job->ramp < 0) {
+		log_err("bad job: iodepth %u queues %u time %.1f offset %llu", job->iodepth,
+			job->queues, job->seconds, (unsigned long long)job->offset);
 		return -EINVAL;
 	}
 	if (job->ncpus > job->queues) {
 		log_err("%u CPUs but %u queues: every thread needs a queue", job->ncpus,
 			job->queues);
+		return -EINVAL;
+	}
+	/* fio reads back what an earlier job wrote; here the writes must be
+	 * in the same run, or nothing is known to check. */
+	if (job->verify && !perf_job_writes(job)) {
+		log_err("--verify needs a workload that writes");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The one size of job->bs, or job->bs_spec. */
+static int ctx_bs_setup(struct perf_ctx *ctx)
+{
+	const struct perf_job *job = ctx->job;
+
+	if (job->bs_spec) {
+		ctx->bs = *job->bs_spec;
+		return 0;
+	}
+	if (perf_bs_fixed(&ctx->bs, job->bs)) {
+		log_err("bad job: bs %u is not a multiple of 512 up to 1 GiB", job->bs);
 		return -EINVAL;
 	}
 	return 0;
@@ -478,7 +571,7 @@ static int ctx_open(struct perf_ctx *ctx, struct perf_result *res)
 	struct storlab_dev_opts opts = {
 	    .num_queues = job->queues,
 	    .queue_size = STORLAB_DEFAULT_QUEUE_SIZE,
-	    .mem_size = (uint64_t)job->queues * job->iodepth * job->bs + PERF_MEM_SLACK,
+	    .mem_size = (uint64_t)job->queues * job->iodepth * ctx->bs.max + PERF_MEM_SLACK,
 	};
 	struct storlab_dev_info info;
 	uint64_t size;
@@ -494,14 +587,15 @@ static int ctx_open(struct perf_ctx *ctx, struct perf_result *res)
 	size = job->size		     ? job->size
 	       : info.capacity > job->offset ? info.capacity - job->offset
 					     : 0;
-	if (job->offset + size > info.capacity || size < job->bs) {
-		log_err("range %llu+%llu does not fit the device (%llu bytes) or one block",
+	if (job->offset + size > info.capacity || size < ctx->bs.max) {
+		log_err("range %llu+%llu does not fit the device (%llu bytes) or the largest "
+			"request (%u)",
 			(unsigned long long)job->offset, (unsigned long long)size,
-			(unsigned long long)info.capacity);
+			(unsigned long long)info.capacity, ctx->bs.max);
 		return -EINVAL;
 	}
 	ctx->offset = job->offset;
-	ctx->nblocks = size / job->bs;
+	ctx->nblocks = size / ctx->bs.min;
 	return 0;
 }
 
@@ -556,6 +650,7 @@ static int collect(struct perf_ctx *ctx, struct perf_result *res)
 			hist_merge(&dirs[d]->clat, &t->stats[d].clat);
 			series_add(dirs[d], t, (enum perf_dir)d, res->series_len);
 		}
+		perf_verify_stats_merge(&res->verify.run, &t->vstats);
 		res->usr_cpu += 100 * usr / res->seconds;
 		res->sys_cpu += 100 * sys / res->seconds;
 		cpu_s += usr + sys;
@@ -575,8 +670,8 @@ static void progress_report(struct perf_ctx *ctx, uint64_t start, uint64_t phase
 
 	for (unsigned i = 0; i < ctx->nthreads; i++) {
 		for (unsigned d = 0; d < 2; d++)
-			p.ios[d] += atomic_load_explicit(&ctx->threads[i].live[d],
-							 memory_order_relaxed);
+			p.ios[d] +=
+			    atomic_load_explicit(&ctx->threads[i].live[d], memory_order_relaxed);
 	}
 	ctx->job->progress(ctx->job->progress_arg, &p);
 }
@@ -620,6 +715,19 @@ static double run_window(struct perf_ctx *ctx)
 	return (double)(end - mstart) / 1e9;
 }
 
+/* --verify, once every thread drained: every block the run left known is
+ * read back and checked, from this thread, outside the measured numbers. */
+static int verify_readback(struct perf_ctx *ctx, struct perf_result *res)
+{
+	struct storlab_queue *qs[PERF_MAX_QUEUES];
+
+	for (unsigned i = 0; i < ctx->job->queues; i++)
+		qs[i] = ctx->queues[i].q;
+	perf_verify_count(&ctx->verify_tab, &res->verify.written, &res->verify.unknown);
+	return perf_verify_readback(&ctx->verify_tab, qs, ctx->job->queues, ctx->job->iodepth,
+				    ctx->bufs, ctx->bs.max, PERF_DRAIN_MS, &res->verify.readback);
+}
+
 void perf_result_fini(struct perf_result *res)
 {
 	free(res->read.ios_series);
@@ -640,13 +748,22 @@ int perf_run(const struct perf_job *job, struct perf_result *res)
 	hist_init(&res->read.clat);
 	hist_init(&res->write.clat);
 	ret = job_check(job);
+	if (!ret)
+		ret = ctx_bs_setup(&ctx);
 	if (ret)
 		return ret;
+	ctx.verify = job->verify;
+	ctx.iodepth = job->iodepth;
 	ctx.mixed = job->rw == PERF_RW_RW || job->rw == PERF_RW_RANDRW;
 	ctx.mix_threshold = pick_mix_threshold(job->rwmixread);
 	ctx.dir = perf_rw_writes(job->rw) ? PERF_DIR_WRITE : PERF_DIR_READ;
 	ctx.random = perf_rw_random(job->rw);
 	ret = ctx_open(&ctx, res);
+	if (!ret && ctx.verify) {
+		res->verify.seed = perf_verify_seed(job->seed);
+		ret = perf_verify_init(&ctx.verify_tab, ctx.offset, ctx.nblocks, ctx.bs.min,
+				       res->verify.seed);
+	}
 	if (!ret)
 		ret = ctx_queues_setup(&ctx);
 	if (!ret)
@@ -671,6 +788,8 @@ int perf_run(const struct perf_job *job, struct perf_result *res)
 		if (!ret && ctx.threads[i].err)
 			ret = ctx.threads[i].err;
 	}
+	if (!ret && ctx.verify)
+		ret = verify_readback(&ctx, res);
 	if (!ret)
 		ret = collect(&ctx, res);
 	if (ret)

@@ -16,14 +16,17 @@
  *
  * Growth points: struct perf_job is one workload (several jobs come next),
  * struct perf_result keeps reads and writes apart, and the report (report.c)
- * is built from the result only. Parsing of job options is in job.c, the
- * rate pacing arithmetic in pace.h.
+ * is built from the result only. Parsing of job options is in job.c and
+ * bs.c (request sizes), the per-request arithmetic in pick.h and bs.h,
+ * --verify's bookkeeping in verify.c and its read-back in readback.c.
  */
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "perf/bs.h"
 #include "perf/histogram.h"
+#include "perf/verify.h"
 
 #define PERF_MAX_CPUS	64
 #define PERF_MAX_QUEUES 64
@@ -58,19 +61,23 @@ enum perf_completion {
 struct perf_job {
 	const char *uri;
 	enum perf_rw rw;
-	uint32_t bs;	  /* bytes, a multiple of 512 */
+	uint32_t bs; /* bytes, a multiple of 512; when bs_spec is NULL */
+	/* --bs ranges and --bssplit; NULL: every request is bs bytes. */
+	const struct perf_bs *bs_spec;
 	uint32_t iodepth; /* requests in flight per queue */
 	uint16_t queues;  /* spread round-robin over the threads */
 	double seconds;
 	unsigned cpus[PERF_MAX_CPUS]; /* one thread per entry */
 	unsigned ncpus;		      /* 0: one thread on the calling thread's core */
 	enum perf_completion completion;
-	uint64_t offset; /* the range I/O goes to */
-	uint64_t size;	 /* 0: to the end of the device */
-	uint64_t seed;	 /* random offsets */
+	uint64_t offset;    /* the range I/O goes to */
+	uint64_t size;	    /* 0: to the end of the device */
+	uint64_t seed;	    /* random offsets */
 	unsigned rwmixread; /* PERF_RW_RW/RANDRW: percent of reads, 0..100 */
 	double ramp;	    /* seconds run before the measured window, not counted */
 	uint64_t rate_iops; /* 0: as fast as possible; else for the job, split over queues */
+	/* Stamp writes and check reads (verify.h); the workload must write. */
+	bool verify;
 	/* Called about every PERF_PROGRESS_MS on perf_run()'s thread; NULL: none. */
 	void (*progress)(void *arg, const struct perf_progress *p);
 	void *progress_arg;
@@ -89,6 +96,15 @@ struct perf_dir_stats {
 	uint64_t *bytes_series;
 };
 
+/* --verify: what the checks found. */
+struct perf_verify_result {
+	uint64_t seed;		      /* in the stamps: the job's seed and the run's start */
+	uint64_t written;	      /* blocks a write was submitted to */
+	uint64_t unknown;	      /* of those, left unknown by overlapping or failed writes */
+	struct perf_verify_stats run; /* by the workload's own reads */
+	struct perf_verify_stats readback; /* after the window */
+};
+
 struct perf_result {
 	double seconds; /* the measured window */
 	struct perf_dir_stats read;
@@ -98,7 +114,8 @@ struct perf_result {
 	double cpu_ns_per_io; /* usr + sys of the initiator's threads per completed I/O */
 	unsigned series_len;  /* seconds in the series: the measured window, rounded up */
 	unsigned threads;
-	uint64_t capacity; /* of the device, bytes */
+	uint64_t capacity;		  /* of the device, bytes */
+	struct perf_verify_result verify; /* job->verify */
 };
 
 /* "randread", "randwrite", "read", "write", "rw", "randrw". 0 or -EINVAL. */
@@ -114,6 +131,10 @@ int perf_cpus_parse(const char *s, struct perf_job *job);
 bool perf_rw_writes(enum perf_rw rw);
 bool perf_rw_reads(enum perf_rw rw);
 bool perf_rw_random(enum perf_rw rw);
+/* Whether the job issues any write (rw/randrw: --rwmixread below 100). */
+bool perf_job_writes(const struct perf_job *job);
+/* The job's request sizes as perf_bs_format() writes them, bs_spec or bs. */
+int perf_job_bs_format(const struct perf_job *job, char *buf, size_t len);
 
 /*
  * Opens the device, runs the job, closes the device. Returns 0 with *res

@@ -3,9 +3,11 @@
 #define STORLAB_PERF_PICK_H
 
 /*
- * The per-request arithmetic of the engine: random numbers, the read/write
- * choice of a mixed workload and the due times of a paced queue. Pure and inline: it runs once per request, so it has no
- * division where a multiply will do, no floating point and no system call.
+ * The per-request arithmetic of the engine: random numbers and offsets, the
+ * read/write choice of a mixed workload and the due times of a paced queue
+ * (request sizes are in bs.h). Pure and inline: it runs once per request, so
+ * it has no division where a multiply will do, no floating point and no
+ * system call.
  */
 
 #include <stdbool.h>
@@ -18,6 +20,14 @@ static inline uint64_t pick_rng(uint64_t *s)
 	*s ^= *s << 25;
 	*s ^= *s >> 27;
 	return *s * 0x2545f4914f6cdd1dULL;
+}
+
+/* A number in [0, n) from a random r: the high half of r * n (Lemire's
+ * multiply-shift) instead of r % n, a 64-bit divide of tens of cycles. The
+ * bias is below n / 2^64. */
+static inline uint64_t pick_below(uint64_t r, uint64_t n)
+{
+	return (uint64_t)(((unsigned __int128)r * n) >> 64);
 }
 
 /* rwmixread percent (0..100) as a threshold on the top 32 bits of a random
@@ -45,8 +55,7 @@ static inline uint64_t pick_pace_interval(uint64_t tsc_hz, uint64_t rate, unsign
  * that fell behind (the device was slower than the rate for a while) catches
  * up at most `slack` ticks in a burst, rather than flooding the device with
  * everything it missed. */
-static inline uint64_t pick_pace_next(uint64_t due, uint64_t interval, uint64_t now,
-				      uint64_t slack)
+static inline uint64_t pick_pace_next(uint64_t due, uint64_t interval, uint64_t now, uint64_t slack)
 {
 	due += interval;
 	if (now > slack && due < now - slack)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "perf/report.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -62,6 +63,16 @@ static json_t *dir_json(const struct perf_dir_stats *d, const struct perf_result
 			 series_json(d->bytes_series, res->series_len));
 }
 
+/* fio's names: "bs" for one size or a range, "bssplit" for weighted sizes. */
+static void bs_options_json(json_t *o, const struct perf_job *job)
+{
+	bool split = job->bs_spec && job->bs_spec->kind == PERF_BS_SPLIT;
+	char text[PERF_BS_MAX_SPLIT * 24];
+
+	perf_job_bs_format(job, text, sizeof(text));
+	json_object_set_new(o, split ? "bssplit" : "bs", json_string(text));
+}
+
 static json_t *job_options_json(const struct perf_job *job)
 {
 	json_t *o = json_object();
@@ -74,7 +85,7 @@ static json_t *job_options_json(const struct perf_job *job)
 	/* fio writes job options as strings. */
 	json_object_set_new(o, "filename", json_string(job->uri));
 	json_object_set_new(o, "rw", json_string(perf_rw_name(job->rw)));
-	json_object_set_new(o, "bs", json_sprintf("%u", job->bs));
+	bs_options_json(o, job);
 	json_object_set_new(o, "iodepth", json_sprintf("%u", job->iodepth));
 	json_object_set_new(o, "queues", json_sprintf("%u", job->queues));
 	json_object_set_new(o, "cpus", json_string(cpus));
@@ -84,20 +95,69 @@ static json_t *job_options_json(const struct perf_job *job)
 	if (job->rw == PERF_RW_RW || job->rw == PERF_RW_RANDRW)
 		json_object_set_new(o, "rwmixread", json_sprintf("%u", job->rwmixread));
 	if (job->rate_iops)
-		json_object_set_new(o, "rate_iops", json_sprintf("%llu",
-								 (unsigned long long)job->rate_iops));
+		json_object_set_new(o, "rate_iops",
+				    json_sprintf("%llu", (unsigned long long)job->rate_iops));
+	if (job->verify)
+		json_object_set_new(o, "verify", json_string("pattern"));
 	return o;
+}
+
+uint64_t perf_verify_mismatches(const struct perf_verify_result *v)
+{
+	return v->run.mismatches + v->readback.mismatches;
+}
+
+const struct pattern_mismatch *perf_verify_first(const struct perf_verify_result *v, bool *in_run)
+{
+	*in_run = v->run.have_first;
+	if (v->run.have_first)
+		return &v->run.first;
+	return v->readback.have_first ? &v->readback.first : NULL;
+}
+
+/* The first mismatch of --verify: the sector, what was wrong, the
+ * generation expected, and the stamp found there (null without one: its
+ * fields would be whatever bytes were there). Seeds use all 64 bits: hex. */
+static json_t *mismatch_json(const struct pattern_mismatch *m, bool in_run)
+{
+	json_t *found = json_null();
+
+	if (m->fault != PATTERN_NO_STAMP)
+		found = json_pack("{s:I, s:I, s:o}", "lba", (json_int_t)m->found.lba, "seq",
+				  (json_int_t)m->found.seq, "seed",
+				  json_sprintf("0x%016" PRIx64, m->found.seed));
+	return json_pack("{s:s, s:I, s:s, s:i, s:I, s:o}", "phase", in_run ? "run" : "readback",
+			 "lba", (json_int_t)m->lba, "fault", pattern_fault_name(m->fault), "byte",
+			 (int)m->byte, "expected_seq", (json_int_t)m->expected.seq, "found", found);
+}
+
+static json_t *verify_json(const struct perf_verify_result *v)
+{
+	bool in_run;
+	const struct pattern_mismatch *first = perf_verify_first(v, &in_run);
+	json_t *j = json_pack(
+	    "{s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "seed", json_sprintf("0x%016" PRIx64, v->seed),
+	    "blocks_written", (json_int_t)v->written, "blocks_unknown", (json_int_t)v->unknown,
+	    "blocks_checked", (json_int_t)(v->run.checked + v->readback.checked), "checked_in_run",
+	    (json_int_t)v->run.checked, "mismatches", (json_int_t)perf_verify_mismatches(v),
+	    "errors", (json_int_t)v->readback.errors);
+
+	if (j && first)
+		json_object_set_new(j, "first_mismatch", mismatch_json(first, in_run));
+	return j;
 }
 
 json_t *perf_report_json(const struct perf_job *job, const struct perf_result *res)
 {
-	json_t *j = json_pack("{s:s, s:i, s:f, s:o, s:o, s:o, s:f, s:f, s:f, s:i}", "jobname",
-			      "perf", "error", 0, "elapsed", res->seconds, "job options",
-			      job_options_json(job), "read", dir_json(&res->read, res),
-			      "write", dir_json(&res->write, res), "usr_cpu", res->usr_cpu,
-			      "sys_cpu", res->sys_cpu, "cpu_ns_per_io", res->cpu_ns_per_io,
-			      "threads", (int)res->threads);
+	json_t *j =
+	    json_pack("{s:s, s:i, s:f, s:o, s:o, s:o, s:f, s:f, s:f, s:i}", "jobname", "perf",
+		      "error", 0, "elapsed", res->seconds, "job options", job_options_json(job),
+		      "read", dir_json(&res->read, res), "write", dir_json(&res->write, res),
+		      "usr_cpu", res->usr_cpu, "sys_cpu", res->sys_cpu, "cpu_ns_per_io",
+		      res->cpu_ns_per_io, "threads", (int)res->threads);
 
+	if (j && job->verify)
+		json_object_set_new(j, "verify", verify_json(&res->verify));
 	return json_pack("{s:I, s:[o]}", "timestamp", (json_int_t)time(NULL), "jobs", j);
 }
 
@@ -108,20 +168,19 @@ static json_t *buckets_json(const struct histogram *h)
 
 	for (unsigned i = 0; i < HIST_BUCKETS; i++) {
 		if (h->buckets[i])
-			json_array_append_new(
-			    a, json_pack("{s:I, s:I, s:I}", "low_ns",
-					 (json_int_t)hist_bucket_low(i), "high_ns",
-					 (json_int_t)hist_bucket_high(i), "count",
-					 (json_int_t)h->buckets[i]));
+			json_array_append_new(a,
+					      json_pack("{s:I, s:I, s:I}", "low_ns",
+							(json_int_t)hist_bucket_low(i), "high_ns",
+							(json_int_t)hist_bucket_high(i), "count",
+							(json_int_t)h->buckets[i]));
 	}
 	return a;
 }
 
 json_t *perf_histogram_json(const struct perf_result *res)
 {
-	return json_pack("{s:i, s:{s:I, s:o}, s:{s:I, s:o}}", "sub_bucket_bits", HIST_SUB_BITS,
-			 "read", "N", (json_int_t)res->read.clat.count, "buckets",
-			 buckets_json(&res->read.clat), "write", "N",
-			 (json_int_t)res->write.clat.count, "buckets",
-			 buckets_json(&res->write.clat));
+	return json_pack(
+	    "{s:i, s:{s:I, s:o}, s:{s:I, s:o}}", "sub_bucket_bits", HIST_SUB_BITS, "read", "N",
+	    (json_int_t)res->read.clat.count, "buckets", buckets_json(&res->read.clat), "write",
+	    "N", (json_int_t)res->write.clat.count, "buckets", buckets_json(&res->write.clat));
 }

@@ -6,6 +6,9 @@
  * Results as data: fio's JSON layout (jobs[0].read.iops,
  * jobs[0].read.clat_ns.percentile["99.000000"], ...) so that tools that read
  * fio output read ours, and one table of the percentiles every report gives.
+ * Request sizes appear in "job options" as fio names them ("bs" for one size
+ * or a range, "bssplit" for weighted sizes); --verify adds jobs[0].verify
+ * (docs/man/storlab.md).
  */
 
 #include <jansson.h>
@@ -20,6 +23,12 @@ extern const size_t g_perf_npercentiles;
 /* Per direction: IOPS, bytes per second. */
 double perf_iops(const struct perf_dir_stats *d, double seconds);
 double perf_bw_bytes(const struct perf_dir_stats *d, double seconds);
+
+/* --verify: blocks found wrong, during the run and in the read-back. */
+uint64_t perf_verify_mismatches(const struct perf_verify_result *v);
+/* The first of them: the run's before the read-back's (*in_run says
+ * which), or NULL if none. */
+const struct pattern_mismatch *perf_verify_first(const struct perf_verify_result *v, bool *in_run);
 
 /* A new JSON object (caller decrefs), or NULL on allocation failure. */
 json_t *perf_report_json(const struct perf_job *job, const struct perf_result *res);

@@ -116,8 +116,8 @@ static void test_report_fields(void **state)
 	assert_int_equal(int_at(clat, "min", NULL), 1000);
 	assert_non_null(json_object_get(pct, "90.000000"));
 	assert_int_equal(json_array_size(json_object_get(read, "iops_series")), 2);
-	assert_int_equal(json_integer_value(json_array_get(json_object_get(read, "iops_series"), 1)),
-			 2500);
+	assert_int_equal(
+	    json_integer_value(json_array_get(json_object_get(read, "iops_series"), 1)), 2500);
 	assert_int_equal(
 	    json_integer_value(json_array_get(json_object_get(read, "bw_bytes_series"), 0)),
 	    1500 * 4096);
@@ -158,8 +158,83 @@ static void test_histogram_json(void **state)
 	assert_int_equal(int_at(json_array_get(b, 1), "count", NULL), 2);
 	assert_true(int_at(json_array_get(b, 3), "low_ns", NULL) <= 1000000);
 	assert_true(int_at(json_array_get(b, 3), "high_ns", NULL) >= 1000000);
-	assert_int_equal(json_array_size(json_object_get(json_object_get(h, "write"), "buckets")), 0);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(h, "write"), "buckets")),
+			 0);
 	json_decref(h);
+	free(res);
+}
+
+/* Sizes as asked (fio's "bs" or "bssplit"), and --verify's object: the
+ * counts, and the first mismatch of the run before the read-back's. */
+static void test_bs_and_verify_json(void **state)
+{
+	struct perf_job job = {.uri = "vhost-user-blk:/x",
+			       .rw = PERF_RW_RANDRW,
+			       .iodepth = 8,
+			       .queues = 1,
+			       .seconds = 1,
+			       .verify = true};
+	struct perf_result *res = calloc(1, sizeof(*res));
+	struct perf_bs bs;
+	json_t *root, *job0, *opts, *v, *m;
+
+	(void)state;
+	assert_int_equal(perf_bs_fixed(&bs, 4096), 0);
+	bs.kind = PERF_BS_SPLIT; /* as perf_bssplit_parse("4k/60:8k/40") leaves it */
+	bs.nsizes = 2;
+	bs.size[0] = 4096;
+	bs.pct[0] = 60;
+	bs.size[1] = 8192;
+	bs.pct[1] = 40;
+	job.bs_spec = &bs;
+	res->verify = (struct perf_verify_result){
+	    .seed = 0xfedcba9876543210ULL,
+	    .written = 10,
+	    .unknown = 2,
+	    .run = {.checked = 30,
+		    .mismatches = 1,
+		    .have_first = true,
+		    .first = {.lba = 24, .fault = PATTERN_NO_STAMP, .expected = {.seq = 3}}},
+	    .readback = {.checked = 10,
+			 .mismatches = 2,
+			 .have_first = true,
+			 .first = {.lba = 8, .fault = PATTERN_STALE_SEQ}}};
+	hist_init(&res->read.clat);
+	hist_init(&res->write.clat);
+	root = perf_report_json(&job, res);
+	job0 = json_array_get(json_object_get(root, "jobs"), 0);
+	opts = json_object_get(job0, "job options");
+	assert_string_equal(json_string_value(json_object_get(opts, "bssplit")), "4096/60:8192/40");
+	assert_null(json_object_get(opts, "bs"));
+	assert_string_equal(json_string_value(json_object_get(opts, "verify")), "pattern");
+	v = json_object_get(job0, "verify");
+	assert_string_equal(json_string_value(json_object_get(v, "seed")), "0xfedcba9876543210");
+	assert_int_equal(int_at(v, "blocks_written", NULL), 10);
+	assert_int_equal(int_at(v, "blocks_unknown", NULL), 2);
+	assert_int_equal(int_at(v, "blocks_checked", NULL), 40);
+	assert_int_equal(int_at(v, "checked_in_run", NULL), 30);
+	assert_int_equal(int_at(v, "mismatches", NULL), 3);
+	assert_int_equal(int_at(v, "errors", NULL), 0);
+	m = json_object_get(v, "first_mismatch");
+	assert_string_equal(json_string_value(json_object_get(m, "phase")), "run");
+	assert_int_equal(int_at(m, "lba", NULL), 24);
+	assert_string_equal(json_string_value(json_object_get(m, "fault")), "no-stamp");
+	assert_int_equal(int_at(m, "expected_seq", NULL), 3);
+	assert_true(json_is_null(json_object_get(m, "found")));
+	json_decref(root);
+
+	/* A range is "bs"; no verify, no object. */
+	assert_int_equal(perf_bs_fixed(&bs, 4096), 0);
+	bs.kind = PERF_BS_RANGE;
+	bs.max = 65536;
+	job.verify = false;
+	root = perf_report_json(&job, res);
+	job0 = json_array_get(json_object_get(root, "jobs"), 0);
+	opts = json_object_get(job0, "job options");
+	assert_string_equal(json_string_value(json_object_get(opts, "bs")), "4096-65536");
+	assert_null(json_object_get(opts, "bssplit"));
+	assert_null(json_object_get(job0, "verify"));
+	json_decref(root);
 	free(res);
 }
 
@@ -169,6 +244,7 @@ int main(void)
 	    cmocka_unit_test(test_parse),
 	    cmocka_unit_test(test_report_fields),
 	    cmocka_unit_test(test_histogram_json),
+	    cmocka_unit_test(test_bs_and_verify_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
