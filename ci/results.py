@@ -15,6 +15,7 @@ def point_label(params):
     """What compare calls a point: "randread 4k qd32 q1" (perf/compare.c point_key)."""
     bs = params["bs"]
     size = "%dk" % (bs // 1024) if bs % 1024 == 0 else str(bs)
+    size = params.get("bs_spec", size)       # a range or split, as given
     label = "%s %s qd%d q%d" % (params["rw"], size, params["iodepth"], params["queues"])
     if "rwmixread" in params:
         label += " mix%d" % params["rwmixread"]

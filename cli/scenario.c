@@ -17,6 +17,7 @@
 #include "conformance/report.h"
 #include "conformance/runner.h"
 #include "initiator/verify.h"
+#include "perf/bs.h"
 #include "perf/compare.h"
 #include "perf/perf.h"
 #include "perf/report.h"
@@ -152,6 +153,14 @@ static json_t *perf_params(const struct perf_job *job, const struct sc_io *io)
 			      (int)job->bs, "iodepth", (int)job->iodepth, "queues",
 			      (int)job->queues, "seconds", job->seconds);
 
+	/* bs is the smallest size; bs_spec says a range or a split (compare
+	 * tells points apart by it). */
+	if (p && job->bs_spec->kind != PERF_BS_FIXED) {
+		char spec[512];
+
+		perf_bs_format(job->bs_spec, spec, sizeof(spec));
+		json_object_set_new(p, "bs_spec", json_string(spec));
+	}
 	if (p && perf_rw_reads(job->rw) && perf_rw_writes(job->rw))
 		json_object_set_new(p, "rwmixread", json_integer(job->rwmixread));
 	if (p && io->cpus)
@@ -164,14 +173,19 @@ static int io_perf(struct sc_cli *cli, const struct sc_io *io, const char *uri, 
 {
 	struct perf_job job = {.uri = uri, .completion = PERF_COMPLETION_POLL, .rwmixread = 50};
 	const struct perf_dir_stats *d;
-	uint64_t bs, iodepth, queues, size, offset, seed, mix;
+	uint64_t iodepth, queues, size, offset, seed, mix;
 	struct perf_result *res;
+	struct perf_bs bs;
 	int ret;
 
 	job.seconds = 10;
-	if (opt_size(io->bs, 4096, &bs) || bs == 0 || bs % 512 || bs > (1u << 30) ||
-	    opt_uint(io->iodepth, 32, 32768, &iodepth) || iodepth == 0 ||
-	    opt_uint(io->queues, 1, PERF_MAX_QUEUES, &queues) || queues == 0 ||
+	/* As storlab perf's --bs (a size or a range) and --bssplit: one of them. */
+	ret = io->bssplit ? perf_bssplit_parse(io->bssplit, cli_parse_size, &bs)
+	      : io->bs	  ? perf_bs_parse(io->bs, cli_parse_size, &bs)
+			  : perf_bs_fixed(&bs, 4096);
+	job.verify = io->verify && strcmp(io->verify, "true") == 0;
+	if (ret || (io->bs && io->bssplit) || opt_uint(io->iodepth, 32, 32768, &iodepth) ||
+	    iodepth == 0 || opt_uint(io->queues, 1, PERF_MAX_QUEUES, &queues) || queues == 0 ||
 	    opt_size(io->size, 0, &size) || opt_size(io->offset, 0, &offset) ||
 	    opt_uint(io->seed, 1, UINT64_MAX, &seed) || opt_uint(io->rwmixread, 50, 100, &mix) ||
 	    (io->rw && perf_rw_parse(io->rw, &job.rw)) ||
@@ -180,7 +194,12 @@ static int io_perf(struct sc_cli *cli, const struct sc_io *io, const char *uri, 
 		snprintf(detail, len, "bad io perf options");
 		return -EINVAL;
 	}
-	job.bs = (uint32_t)bs;
+	if (job.verify && !perf_job_writes(&job)) {
+		snprintf(detail, len, "verify: the workload must write (rw)");
+		return -EINVAL;
+	}
+	job.bs_spec = &bs;
+	job.bs = bs.min;
 	job.iodepth = (uint32_t)iodepth;
 	job.queues = (uint16_t)queues;
 	job.size = size;
@@ -202,6 +221,13 @@ static int io_perf(struct sc_cli *cli, const struct sc_io *io, const char *uri, 
 			 perf_rw_name(job.rw), job.bs, job.iodepth, perf_iops(d, res->seconds),
 			 hist_mean(&d->clat) / 1000, (double)hist_percentile(&d->clat, 99) / 1000);
 		ret = res->read.errors || res->write.errors ? 1 : 0;
+		if (job.verify &&
+		    (perf_verify_mismatches(&res->verify) || res->verify.readback.errors)) {
+			snprintf(detail, len,
+				 "verify: %" PRIu64 " blocks did not read back as written",
+				 perf_verify_mismatches(&res->verify));
+			ret = 1;
+		}
 	}
 	if (res)
 		perf_result_fini(res);

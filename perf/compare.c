@@ -485,12 +485,16 @@ static int point_key(json_t *params, char *key, size_t len)
 {
 	const char *rw = json_string_value(json_object_get(params, "rw"));
 	json_int_t bs = json_integer_value(json_object_get(params, "bs"));
+	const char *spec = json_string_value(json_object_get(params, "bs_spec"));
 	json_t *mix = json_object_get(params, "rwmixread");
-	char size[32];
+	char size[512];
 
 	if (!rw || bs <= 0)
 		return -EINVAL;
-	if (bs % 1024)
+	/* A range or split ("4096-65536", "4096/70:65536/30") as it was given. */
+	if (spec)
+		snprintf(size, sizeof(size), "%s", spec);
+	else if (bs % 1024)
 		snprintf(size, sizeof(size), "%" JSON_INTEGER_FORMAT, bs);
 	else
 		snprintf(size, sizeof(size), "%" JSON_INTEGER_FORMAT "k", bs / 1024);
@@ -553,7 +557,7 @@ static int point_take(struct perf_cmp_set *set, const char *prefix, json_t *byep
 /* Groups the io perf steps by point, then by endpoint, in the order they ran. */
 static int points_group(json_t *steps, json_t *points, char *err)
 {
-	char key[96];
+	char key[640];
 	json_t *step;
 	size_t i;
 

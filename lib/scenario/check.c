@@ -120,6 +120,16 @@ static int check_rpc(struct sc_load *ld, const struct sc_rpc *r, yaml_node_t *bo
 	return 0;
 }
 
+/* A flag of an io step: absent, "true" or "false". */
+static int check_bool(struct sc_load *ld, yaml_node_t *body, const char *key, const char *value)
+{
+	if (!value || !strcmp(value, "true") || !strcmp(value, "false"))
+		return 0;
+	sc_errorf_node(ld, ydoc_get(&ld->doc, body, key),
+		       "bad value '%s' for '%s': expected true or false", value, key);
+	return -EINVAL;
+}
+
 static int check_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
 {
 	void *kinds[] = {
@@ -153,14 +163,9 @@ static int check_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
 		return check_ref(ld, body, s->rpc->endpoint, false, NULL)
 			   ?: check_rpc(ld, s->rpc, body);
 	case SC_STEP_IO:
-		if (s->io->isolate && strcmp(s->io->isolate, "true") != 0 &&
-		    strcmp(s->io->isolate, "false") != 0) {
-			sc_errorf_node(ld, ydoc_get(&ld->doc, body, "isolate"),
-				       "bad value '%s' for 'isolate': expected true or false",
-				       s->io->isolate);
-			return -EINVAL;
-		}
-		return check_ref(ld, body, s->io->endpoint, true, s->io->controller);
+		return check_bool(ld, body, "isolate", s->io->isolate) ?:
+		       check_bool(ld, body, "verify", s->io->verify) ?:
+		       check_ref(ld, body, s->io->endpoint, true, s->io->controller);
 	case SC_STEP_CONFORM:
 		return check_ref(ld, body, s->conform->endpoint, true, s->conform->controller);
 	case SC_STEP_DISCONNECT:

@@ -61,14 +61,15 @@ struct sc_io {
 	/* As on the command line of `storlab io verify` / `storlab perf`;
 	 * NULL: that command's default. */
 	char *queues, *qd, *bs, *size, *offset, *passes, *seed;
-	char *rw, *iodepth, *time, *cpus, *rwmixread;
+	char *rw, *iodepth, *time, *cpus, *rwmixread, *bssplit;
+	char *verify; /* perf: "true" stamps writes and checks reads (--verify) */
 	/* "true": the scenario's other spawned endpoints are stopped (SIGSTOP)
 	 * while this step runs, so that they take no CPU time from it. */
 	char *isolate;
 };
 
 /* The string fields of an io step, for substitution and copies. */
-#define SC_IO_NSTRINGS 15
+#define SC_IO_NSTRINGS 17
 void sc_io_strings(struct sc_io *io, char **out[SC_IO_NSTRINGS]);
 
 struct sc_conform {

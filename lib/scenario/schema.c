@@ -77,6 +77,8 @@ static const cyaml_schema_field_t g_io_fields[] = {
     STR("cpus", struct sc_io, cpus),
     STR("rwmixread", struct sc_io, rwmixread),
     STR("isolate", struct sc_io, isolate),
+    STR("bssplit", struct sc_io, bssplit),
+    STR("verify", struct sc_io, verify),
     CYAML_FIELD_END,
 };
 

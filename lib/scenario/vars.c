@@ -147,9 +147,9 @@ static int subst_endpoint(struct sc_load *ld, struct sc_endpoint *e, yaml_node_t
 void sc_io_strings(struct sc_io *io, char **out[SC_IO_NSTRINGS])
 {
 	char **fields[SC_IO_NSTRINGS] = {
-	    &io->endpoint, &io->controller, &io->queues, &io->qd,	 &io->bs,
-	    &io->size,	   &io->offset,	    &io->passes, &io->seed,	 &io->rw,
-	    &io->iodepth,  &io->time,	    &io->cpus,	 &io->rwmixread, &io->isolate,
+	    &io->endpoint, &io->controller, &io->queues,  &io->qd,	&io->bs,      &io->size,
+	    &io->offset,   &io->passes,	    &io->seed,	  &io->rw,	&io->iodepth, &io->time,
+	    &io->cpus,	   &io->rwmixread,  &io->isolate, &io->bssplit, &io->verify,
 	};
 
 	memcpy(out, fields, sizeof(fields));

@@ -208,6 +208,45 @@ def test_isolate_stops_the_others(tmp_path):
     assert "T" in seen, "no endpoint was seen stopped: %s\n%s" % (seen, out)
 
 
+def test_perf_step_bs_range_split_and_verify(tmp_path):
+    """A perf step takes what storlab perf takes: a bs range, a bssplit, and
+    verify, whose checks fail the step when the device loses a write."""
+    f = tmp_path / "v.yaml"
+    out = tmp_path / "v.json"
+    f.write_text("name: v\n"
+                 "endpoints:\n  - name: tgt\n    type: storlab-tgt\n    rpc:\n"
+                 "      - {method: bdev_malloc_create,\n"
+                 "         params: {name: M0, num_blocks: 8192, block_size: 512}}\n"
+                 "      - {method: vhost_create_blk_controller,\n"
+                 "         params: {ctrlr: vhost.0, dev_name: M0}}\n"
+                 "steps:\n"
+                 "  - io: {endpoint: tgt, controller: vhost.0, op: perf, rw: randrw,\n"
+                 "         bs: 4k-16k, iodepth: 4, time: 0.3, verify: true}\n"
+                 "  - io: {endpoint: tgt, controller: vhost.0, op: perf, rw: randwrite,\n"
+                 "         bssplit: 4k/70:16k/30, iodepth: 4, time: 0.3}\n")
+    p = scenario([f, "--results", out])
+    assert p.returncode == 0, p.stdout + p.stderr
+    steps = json.loads(out.read_text())["steps"]
+    ranged, split = steps[0], steps[1]
+    v = ranged["result"]["jobs"][0]["verify"]
+    assert v["mismatches"] == 0 and v["blocks_checked"] > 0, v
+    assert ranged["params"]["bs"] == 4096 and ranged["params"]["bs_spec"] == "4096-16384"
+    assert split["result"]["jobs"][0]["job options"]["bssplit"] == "4096/70:16384/30"
+    assert split["params"]["bs_spec"] == "4096/70:16384/30"
+    # verify needs writes; bs and bssplit together are refused.
+    for bad_step in ("rw: randread, verify: true", "bs: 4k, bssplit: 4k/100"):
+        g = tmp_path / "bad.yaml"
+        g.write_text(f.read_text().split("steps:")[0] + "steps:\n  - io: {endpoint: tgt, "
+                     "controller: vhost.0, op: perf, time: 0.1, %s}\n" % bad_step)
+        p = scenario([g])
+        assert p.returncode == 1, p.stdout + p.stderr
+    g = tmp_path / "flag.yaml"
+    g.write_text(f.read_text().replace("verify: true", "verify: yes"))
+    p = scenario([g])
+    assert p.returncode == 2 and "'verify'" in p.stderr, p.stdout + p.stderr
+
+
+
 @pytest.mark.parametrize("path", sorted((ROOT / "scenarios" / "perf").glob("*.yaml")),
                          ids=lambda p: p.stem)
 def test_perf_scenario_runs(tmp_path, path):
