@@ -11,26 +11,9 @@
 #include "conformance/suite_vhost_user.h"
 #include "spec/virtio_blk.h"
 
-int vu_io_read(struct conform_dev *dev, uint16_t q, uint64_t sector, void *cookie)
-{
-	struct virtio_blk_outhdr *hdr;
-	struct virtq_buf bufs[3];
-
-	hdr = conform_dev_buf(dev, sizeof(*hdr), &bufs[0].addr);
-	if (!hdr || !conform_dev_buf(dev, VIRTIO_BLK_SECTOR_SIZE, &bufs[1].addr) ||
-	    !conform_dev_buf(dev, 1, &bufs[2].addr))
-		return -ENOMEM;
-	hdr->type = VIRTIO_BLK_T_IN;
-	hdr->sector = sector;
-	bufs[0].len = sizeof(*hdr);
-	bufs[1].len = VIRTIO_BLK_SECTOR_SIZE;
-	bufs[2].len = 1;
-	/* virtio 1.2 §5.2.6: header out; data and status in. */
-	return virtq_drv_add(&dev->vq[q], bufs, 1, 2, cookie);
-}
-
-/* A read of len bytes at sector 0 (the data in one descriptor). */
-static int read_at_zero(struct conform_dev *dev, uint32_t len, void *cookie)
+/* A read of len bytes at sector, the data in one descriptor. */
+static int add_read(struct conform_dev *dev, uint16_t q, uint64_t sector, uint32_t len,
+		    void *cookie)
 {
 	struct virtio_blk_outhdr *hdr;
 	struct virtq_buf bufs[3];
@@ -40,10 +23,17 @@ static int read_at_zero(struct conform_dev *dev, uint32_t len, void *cookie)
 	    !conform_dev_buf(dev, 1, &bufs[2].addr))
 		return -ENOMEM;
 	hdr->type = VIRTIO_BLK_T_IN;
+	hdr->sector = sector;
 	bufs[0].len = sizeof(*hdr);
 	bufs[1].len = len;
 	bufs[2].len = 1;
-	return virtq_drv_add(&dev->vq[0], bufs, 1, 2, cookie);
+	/* virtio 1.2 §5.2.6: header out; data and status in. */
+	return virtq_drv_add(&dev->vq[q], bufs, 1, 2, cookie);
+}
+
+int vu_io_read(struct conform_dev *dev, uint16_t q, uint64_t sector, void *cookie)
+{
+	return add_read(dev, q, sector, VIRTIO_BLK_SECTOR_SIZE, cookie);
 }
 
 /* Brings a one-queue device up, completes n reads, and stops the ring
@@ -136,7 +126,7 @@ enum conform_verdict vu_io_base_with_requests_in_flight(struct conform_ctx *ctx)
 	if (ret < 0)
 		return conform_error(ctx, "device set-up: %s", strerror(-ret));
 	for (n = 0; n < INFLIGHT_READS; n++) {
-		ret = read_at_zero(dev, INFLIGHT_READ_SIZE, (void *)(uintptr_t)(n + 1));
+		ret = add_read(dev, 0, 0, INFLIGHT_READ_SIZE, (void *)(uintptr_t)(n + 1));
 		if (ret == -ENOSPC || ret == -ENOMEM)
 			break;
 		if (ret < 0)

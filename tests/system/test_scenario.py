@@ -109,17 +109,20 @@ def test_failing_step_names_it(tmp_path):
     assert "[3]" not in p.stdout
 
 
+# One storlab-tgt with a 4 MiB malloc bdev behind vhost.0, as a scenario's endpoints.
+MALLOC_TGT = ("endpoints:\n  - name: tgt\n    type: storlab-tgt\n    rpc:\n"
+              "      - {method: bdev_malloc_create,\n"
+              "         params: {name: M0, num_blocks: 8192, block_size: 512}}\n"
+              "      - {method: vhost_create_blk_controller,\n"
+              "         params: {ctrlr: vhost.0, dev_name: M0}}\n")
+
+
 def test_results_file(tmp_path):
     """--results: every step with its name, endpoint, matrix values and result;
     perf steps with their workload and latency buckets, in the order they ran."""
     f = tmp_path / "r.yaml"
     out = tmp_path / "r.json"
-    f.write_text("name: r\nvariables: {qds: \"1,4\"}\nthresholds: {iops: 7}\n"
-                 "endpoints:\n  - name: tgt\n    type: storlab-tgt\n    rpc:\n"
-                 "      - {method: bdev_malloc_create,\n"
-                 "         params: {name: M0, num_blocks: 8192, block_size: 512}}\n"
-                 "      - {method: vhost_create_blk_controller,\n"
-                 "         params: {ctrlr: vhost.0, dev_name: M0}}\n"
+    f.write_text("name: r\nvariables: {qds: \"1,4\"}\nthresholds: {iops: 7}\n" + MALLOC_TGT +
                  "steps:\n"
                  "  - name: \"r${round} qd${qd}\"\n"
                  "    matrix: {round: \"1..2\", qd: \"${qds}\"}\n"
@@ -213,13 +216,7 @@ def test_perf_step_bs_range_split_and_verify(tmp_path):
     verify, whose checks fail the step when the device loses a write."""
     f = tmp_path / "v.yaml"
     out = tmp_path / "v.json"
-    f.write_text("name: v\n"
-                 "endpoints:\n  - name: tgt\n    type: storlab-tgt\n    rpc:\n"
-                 "      - {method: bdev_malloc_create,\n"
-                 "         params: {name: M0, num_blocks: 8192, block_size: 512}}\n"
-                 "      - {method: vhost_create_blk_controller,\n"
-                 "         params: {ctrlr: vhost.0, dev_name: M0}}\n"
-                 "steps:\n"
+    f.write_text("name: v\n" + MALLOC_TGT + "steps:\n"
                  "  - io: {endpoint: tgt, controller: vhost.0, op: perf, rw: randrw,\n"
                  "         bs: 4k-16k, iodepth: 4, time: 0.3, verify: true}\n"
                  "  - io: {endpoint: tgt, controller: vhost.0, op: perf, rw: randwrite,\n"
