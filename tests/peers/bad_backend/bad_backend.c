@@ -223,6 +223,13 @@ static bool conn_intercept(struct conn *c, struct vhost_msg *m, int *ret)
 		return true;
 	case VHOST_USER_GET_CONFIG:
 		return config_intercept(c, m, ret);
+	case VHOST_USER_GET_PROTOCOL_FEATURES:
+		/* pf-needs-set-features: protocol features only once the
+		 * virtio features are set; before, the connection is closed. */
+		if (!BROKEN(PF_NEEDS_SET_FEATURES) || s->features_sets)
+			return false;
+		*ret = -EPROTO;
+		return true;
 	case VHOST_USER_RESET_OWNER:
 		/* reset-owner-closes: taken as the front-end's goodbye. */
 		if (!BROKEN(RESET_OWNER_CLOSES))

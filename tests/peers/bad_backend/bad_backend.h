@@ -28,8 +28,9 @@ _Static_assert(BRK_BLK_END <= BRK_MAX, "too many virtio-blk switches");
 /* One entry per switch: what --list prints and test_conform_proof.py reads.
  * targets: the conformance case IDs that must fail against this switch, and
  * only they (space-separated; empty: a tolerated deviation no case may fail
- * on). args: the bad_backend options the switch needs besides (NULL: none);
- * the test runs the targets with them and without the switch first. */
+ * on; "probe": the runner's probe catches it, and the run cannot be done). args: the bad_backend
+ * options the switch needs besides (NULL: none); the test runs the targets with them and without
+ * the switch first. */
 struct brk_switch {
 	unsigned id;
 	const char *name;

@@ -82,6 +82,10 @@ const struct brk_switch g_switches_vhost[] = {
      "vhost-user.rst REPLY_ACK: no ack for SET_STATUS", NULL},
     {BRK_NO_ACK_RESET_DEVICE, "no-ack-reset-device", "VHOST-ACK-015",
      "vhost-user.rst REPLY_ACK: no ack for RESET_DEVICE", NULL},
+    {BRK_PF_NEEDS_SET_FEATURES, "pf-needs-set-features", "probe",
+     "vhost-user.rst VHOST_USER_GET_PROTOCOL_FEATURES (Note): closes the connection on "
+     "GET_PROTOCOL_FEATURES before SET_FEATURES (VHOST-FEAT-006, caught by the runner's probe)",
+     NULL},
     {BRK_NO_ACK_TWO_REGIONS, "no-ack-two-regions", "VHOST-ACK-004 VHOST-MEM-008",
      "vhost-user.rst REPLY_ACK: no ack for a SET_MEM_TABLE of exactly two regions", NULL},
     {BRK_NO_ACK_RING_ADDR_UNALIGNED, "no-ack-ring-addr-unaligned", "VHOST-ACK-006 VHOST-MEM-007",
