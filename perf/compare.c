@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
+/* storlab perf compare: the metrics, and the run sets read from the files
+ * (perf results, bench results, scenario results); the verdicts are
+ * compare_verdict.c's. */
 #include "perf/compare.h"
+#include "perf/compare_internal.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -37,8 +41,7 @@ struct run_values {
 	bool have[NDIRS][PERF_CMP_NMETRICS];
 };
 
-static int fail(char *err, int ret, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, int ret, const char *fmt, ...)
+int perf_cmp_fail(char *err, int ret, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -188,8 +191,9 @@ static int workload_take(struct perf_cmp_set *set, json_t *obj, bool first, cons
 		char *v = j ? json_text(j) : NULL;
 
 		if (j && !v)
-			return fail(err, -EINVAL, "%s: workload field %s is not a string or number",
-				    what, g_perf_cmp_workload_fields[i]);
+			return perf_cmp_fail(err, -EINVAL,
+					     "%s: workload field %s is not a string or number",
+					     what, g_perf_cmp_workload_fields[i]);
 		if (first) {
 			set->workload[i] = v;
 			continue;
@@ -197,9 +201,9 @@ static int workload_take(struct perf_cmp_set *set, json_t *obj, bool first, cons
 		/* Runs of one set are repeats of one workload: else medians mix apples. */
 		if ((v == NULL) != (set->workload[i] == NULL) ||
 		    (v && strcmp(v, set->workload[i]) != 0)) {
-			fail(err, -EINVAL, "%s: %s is %s, run 0 has %s", what,
-			     g_perf_cmp_workload_fields[i], v ? v : "(absent)",
-			     set->workload[i] ? set->workload[i] : "(absent)");
+			perf_cmp_fail(err, -EINVAL, "%s: %s is %s, run 0 has %s", what,
+				      g_perf_cmp_workload_fields[i], v ? v : "(absent)",
+				      set->workload[i] ? set->workload[i] : "(absent)");
 			free(v);
 			return -EINVAL;
 		}
@@ -213,7 +217,7 @@ static int number_at(json_t *obj, const char *key, double *out, const char *what
 	json_t *j = json_object_get(obj, key);
 
 	if (!json_is_number(j))
-		return fail(err, -EINVAL, "%s: no number %s", what, key);
+		return perf_cmp_fail(err, -EINVAL, "%s: no number %s", what, key);
 	*out = json_number_value(j);
 	return 0;
 }
@@ -254,10 +258,11 @@ static int perf_result_take(struct perf_cmp_set *set, json_t *r, size_t idx, siz
 	snprintf(what, sizeof(what), nruns > 1 ? "run %zu" : "result", idx);
 	job = json_array_get(job, 0);
 	if (!json_is_object(job))
-		return fail(err, -EINVAL, "%s: no jobs[0] (not a storlab perf JSON result)", what);
+		return perf_cmp_fail(err, -EINVAL,
+				     "%s: no jobs[0] (not a storlab perf JSON result)", what);
 	if (json_array_size(json_object_get(r, "jobs")) != 1)
-		return fail(err, -EINVAL, "%s: %zu jobs, compare takes one", what,
-			    json_array_size(json_object_get(r, "jobs")));
+		return perf_cmp_fail(err, -EINVAL, "%s: %zu jobs, compare takes one", what,
+				     json_array_size(json_object_get(r, "jobs")));
 	ret = workload_take(set, json_object_get(job, "job options"), idx == 0, what, err);
 	for (int dir = 0; !ret && dir < NDIRS; dir++) {
 		json_t *d = json_object_get(job, g_dir_names[dir]);
@@ -278,7 +283,7 @@ static int perf_runs_take(struct perf_cmp_set *set, json_t *arr, struct run_valu
 	int ret = 0;
 
 	if (n == 0)
-		return fail(err, -EINVAL, "no runs");
+		return perf_cmp_fail(err, -EINVAL, "no runs");
 	rv = calloc(n, sizeof(*rv));
 	if (!rv)
 		return -ENOMEM;
@@ -310,8 +315,8 @@ static int add_run_series(struct perf_cmp_set *set, const struct run_values *rv,
 				 g_metrics[m].name, suffix);
 			for (size_t i = 0; !ret && i < n; i++) {
 				if (!rv[i].have[dir][m])
-					ret = fail(err, -EINVAL, "run %zu has no %s, run 0 has", i,
-						   label);
+					ret = perf_cmp_fail(
+					    err, -EINVAL, "run %zu has no %s, run 0 has", i, label);
 				v[i] = rv[i].v[dir][m];
 			}
 			if (!ret)
@@ -388,9 +393,9 @@ static int perf_pair_take(struct perf_cmp_set *set, json_t *root, char *err)
 	int ret;
 
 	if (!json_is_array(runs))
-		return fail(err, -EINVAL, "\"runs\" is not an array");
+		return perf_cmp_fail(err, -EINVAL, "\"runs\" is not an array");
 	if (peer && (!json_is_array(peer) || json_array_size(peer) != n))
-		return fail(err, -EINVAL, "\"peer\" is not an array of %zu runs", n);
+		return perf_cmp_fail(err, -EINVAL, "\"peer\" is not an array of %zu runs", n);
 	ret = perf_runs_take(set, runs, &rs, err);
 	/* The peer runs the same workload; its own fields only need to agree among themselves. */
 	if (!ret && peer)
@@ -417,7 +422,7 @@ static int bench_target_take(json_t *rounds, const char *target, const char *qd,
 
 		snprintf(what, sizeof(what), "round %zu, %s, qd %s", i, target, qd);
 		if (!json_is_object(o))
-			return fail(err, -EINVAL, "%s: missing", what);
+			return perf_cmp_fail(err, -EINVAL, "%s: missing", what);
 		for (int m = 0; m < PERF_CMP_NMETRICS; m++) {
 			if (!g_metrics[m].bench_key)
 				continue;
@@ -441,7 +446,7 @@ static int bench_take(struct perf_cmp_set *set, json_t *root, char *err)
 	int ret;
 
 	if (n == 0 || !json_is_object(targets))
-		return fail(err, -EINVAL, "bench results without rounds or summary");
+		return perf_cmp_fail(err, -EINVAL, "bench results without rounds or summary");
 	ret = workload_take(set, json_object_get(root, "workload"), true, "workload", err);
 	if (ret)
 		return ret;
@@ -515,7 +520,7 @@ static int endpoint_runs_take(json_t *runs, struct run_values **rv, const char *
 	int ret = perf_runs_take(&tmp, runs, rv, inner);
 
 	perf_cmp_set_free(&tmp);
-	return ret ? fail(err, ret, "%s: %s", where, inner) : 0;
+	return ret ? perf_cmp_fail(err, ret, "%s: %s", where, inner) : 0;
 }
 
 /* One point: {endpoint: [results]}; the subject's series, then each peer's. */
@@ -530,8 +535,9 @@ static int point_take(struct perf_cmp_set *set, const char *prefix, json_t *byep
 	int ret;
 
 	if (!subj)
-		return fail(err, -EINVAL, "%sno run on %s (the subject: the first endpoint)",
-			    prefix, subject);
+		return perf_cmp_fail(err, -EINVAL,
+				     "%sno run on %s (the subject: the first endpoint)", prefix,
+				     subject);
 	snprintf(where, sizeof(where), "%son %s", prefix, subject);
 	ret = endpoint_runs_take(subj, &rs, where, err);
 	ret = ret ?: add_run_series(set, rs, n, prefix, "", err);
@@ -539,8 +545,9 @@ static int point_take(struct perf_cmp_set *set, const char *prefix, json_t *byep
 		if (ret || strcmp(ep, subject) == 0)
 			continue;
 		if (json_array_size(runs) != n) {
-			ret = fail(err, -EINVAL, "%s%zu run(s) on %s, %zu on %s: cannot pair them",
-				   prefix, n, subject, json_array_size(runs), ep);
+			ret = perf_cmp_fail(err, -EINVAL,
+					    "%s%zu run(s) on %s, %zu on %s: cannot pair them",
+					    prefix, n, subject, json_array_size(runs), ep);
 			break;
 		}
 		snprintf(where, sizeof(where), "%son %s", prefix, ep);
@@ -569,10 +576,11 @@ static int points_group(json_t *steps, json_t *points, char *err)
 		if (!op || strcmp(op, "perf") != 0)
 			continue;
 		if (!json_is_true(json_object_get(step, "ok")) || !json_is_object(result))
-			return fail(err, -EINVAL, "step %zu failed: its run has no figures", i + 1);
+			return perf_cmp_fail(err, -EINVAL,
+					     "step %zu failed: its run has no figures", i + 1);
 		if (!ep || point_key(json_object_get(step, "params"), key, sizeof(key)))
-			return fail(err, -EINVAL, "step %zu: no endpoint or workload params",
-				    i + 1);
+			return perf_cmp_fail(err, -EINVAL,
+					     "step %zu: no endpoint or workload params", i + 1);
 		byep = json_object_get(points, key);
 		if (!byep && json_object_set_new(points, key, byep = json_object()))
 			return -ENOMEM;
@@ -614,7 +622,8 @@ static int scenario_take(struct perf_cmp_set *set, json_t *sc, char *err)
 	if (!points)
 		return -ENOMEM;
 	if (!name || !subject || !json_is_array(steps))
-		ret = fail(err, -EINVAL, "scenario results without scenario, endpoints or steps");
+		ret = perf_cmp_fail(err, -EINVAL,
+				    "scenario results without scenario, endpoints or steps");
 	else
 		ret = points_group(steps, points, err);
 	json_object_foreach(points, key, byep) {
@@ -622,7 +631,7 @@ static int scenario_take(struct perf_cmp_set *set, json_t *sc, char *err)
 		ret = ret ?: point_take(set, prefix, byep, subject, err);
 	}
 	if (!ret && set->nseries == first)
-		ret = fail(err, -EINVAL, "scenario %s: no io perf step", name);
+		ret = perf_cmp_fail(err, -EINVAL, "scenario %s: no io perf step", name);
 	if (!ret)
 		thresholds_take(set, first, json_object_get(sc, "thresholds"));
 	json_decref(points);
@@ -639,7 +648,8 @@ static int scenarios_take(struct perf_cmp_set *set, json_t *root, char *err)
 	if (!list)
 		return scenario_take(set, root, err);
 	if (!json_is_array(list) || json_array_size(list) == 0)
-		return fail(err, -EINVAL, "\"scenarios\" is not an array of scenario results");
+		return perf_cmp_fail(err, -EINVAL,
+				     "\"scenarios\" is not an array of scenario results");
 	json_array_foreach(list, i, sc) {
 		ret = scenario_take(set, sc, err);
 		if (ret)
@@ -673,7 +683,7 @@ int perf_cmp_set_from_json(struct perf_cmp_set *set, json_t *root, const char *w
 		perf_cmp_set_free(set);
 		if (ret == -ENOMEM)
 			snprintf(inner, sizeof(inner), "out of memory");
-		return fail(err, ret, "%s: %s", what, inner);
+		return perf_cmp_fail(err, ret, "%s: %s", what, inner);
 	}
 	return 0;
 }
@@ -688,165 +698,14 @@ int perf_cmp_set_load(struct perf_cmp_set *set, const char *path, char *err)
 	memset(set, 0, sizeof(*set));
 	if (!f) {
 		ret = -errno;
-		return fail(err, ret, "%s: %s", path, strerror(-ret));
+		return perf_cmp_fail(err, ret, "%s: %s", path, strerror(-ret));
 	}
 	root = json_loadf(f, 0, &jerr);
 	fclose(f);
 	if (!root)
-		return fail(err, -EINVAL, "%s:%d: not JSON: %s", path, jerr.line, jerr.text);
+		return perf_cmp_fail(err, -EINVAL, "%s:%d: not JSON: %s", path, jerr.line,
+				     jerr.text);
 	ret = perf_cmp_set_from_json(set, root, path, err);
 	json_decref(root);
 	return ret;
-}
-
-/* ---- the comparison ---- */
-
-static const char *workload_or_absent(const struct perf_cmp_set *s, size_t i)
-{
-	return s->workload[i] ? s->workload[i] : "(absent)";
-}
-
-static const struct perf_cmp_series *series_find(const struct perf_cmp_set *s, const char *label)
-{
-	for (size_t i = 0; i < s->nseries; i++)
-		if (strcmp(s->series[i].label, label) == 0)
-			return &s->series[i];
-	return NULL;
-}
-
-/* The sides measured the same thing: same workload, same series. */
-static int sides_match(const struct perf_cmp_set *nw, const struct perf_cmp_set *base, char *err)
-{
-	for (size_t i = 0; i < PERF_CMP_WORKLOAD_FIELDS; i++) {
-		if (nw->workload[i] && base->workload[i] &&
-		    strcmp(nw->workload[i], base->workload[i]) == 0)
-			continue;
-		if (!nw->workload[i] && !base->workload[i])
-			continue;
-		return fail(err, -EINVAL, "workloads differ: %s is %s in NEW, %s in BASELINE",
-			    g_perf_cmp_workload_fields[i], workload_or_absent(nw, i),
-			    workload_or_absent(base, i));
-	}
-	if (nw->nseries == 0)
-		return fail(err, -EINVAL, "nothing to compare: no metric in NEW");
-	for (size_t i = 0; i < nw->nseries; i++)
-		if (!series_find(base, nw->series[i].label))
-			return fail(err, -EINVAL, "%s is in NEW, not in BASELINE",
-				    nw->series[i].label);
-	for (size_t i = 0; i < base->nseries; i++)
-		if (!series_find(nw, base->series[i].label))
-			return fail(err, -EINVAL, "%s is in BASELINE, not in NEW",
-				    base->series[i].label);
-	return 0;
-}
-
-static double abs_d(double x)
-{
-	return x < 0 ? -x : x;
-}
-
-static int row_judge(struct perf_cmp_row *row, const struct perf_cmp_series *n,
-		     const struct perf_cmp_series *b, double threshold_pct, char *err)
-{
-	double spread, worse;
-	int ret;
-
-	ret = stats_summarize(n->v, n->n, &row->new);
-	if (!ret)
-		ret = stats_summarize(b->v, b->n, &row->base);
-	if (ret)
-		return fail(err, ret, "%s: %s", n->label,
-			    ret == -ENOMEM ? "out of memory" : "not a number in the runs");
-	if (row->base.median == 0)
-		return fail(err, -EINVAL, "%s: the baseline median is 0: no change to measure",
-			    n->label);
-	row->label = n->label;
-	row->metric = n->metric;
-	row->threshold_pct = threshold_pct;
-	row->spread = n->n > 1 || b->n > 1;
-	row->change_pct = 100 * (row->new.median - row->base.median) / abs_d(row->base.median);
-	/* Each side's sigma, relative to the baseline; the difference of two
-	 * independent figures spreads as the root of the sum of squares. */
-	spread = 100 * PERF_CMP_NOISE_K *
-		 stats_sqrt(row->new.mad * row->new.mad + row->base.mad * row->base.mad) /
-		 abs_d(row->base.median);
-	row->noise_pct = spread > threshold_pct ? spread : threshold_pct;
-	worse = perf_cmp_higher_is_better(row->metric) ? -row->change_pct : row->change_pct;
-	if (worse > row->noise_pct)
-		row->verdict = PERF_CMP_REGRESSED;
-	else if (-worse > row->noise_pct)
-		row->verdict = PERF_CMP_IMPROVED;
-	else
-		row->verdict = PERF_CMP_WITHIN_NOISE;
-	return 0;
-}
-
-int perf_cmp_compare(const struct perf_cmp_set *nw, const struct perf_cmp_set *base,
-		     const struct perf_cmp_thresholds *t, struct perf_cmp_report *rep, char *err)
-{
-	int ret;
-
-	memset(rep, 0, sizeof(*rep));
-	ret = sides_match(nw, base, err);
-	if (ret)
-		return ret;
-	rep->rows = calloc(nw->nseries, sizeof(*rep->rows));
-	if (!rep->rows)
-		return fail(err, -ENOMEM, "out of memory");
-	for (size_t i = 0; i < nw->nseries; i++) {
-		const struct perf_cmp_series *n = &nw->series[i];
-		struct perf_cmp_row *row = &rep->rows[i];
-
-		/* The command line, else what the scenario declared, else the default. */
-		double pct = !t->given[n->metric] && n->threshold_pct >= 0 ? n->threshold_pct
-									   : t->pct[n->metric];
-
-		ret = row_judge(row, n, series_find(base, n->label), pct, err);
-		if (ret) {
-			perf_cmp_report_free(rep);
-			return ret;
-		}
-		row->counted = !n->peer;
-		rep->nrows++;
-		rep->spread |= row->spread;
-		rep->nregressed += row->counted && row->verdict == PERF_CMP_REGRESSED;
-		rep->nimproved += row->counted && row->verdict == PERF_CMP_IMPROVED;
-	}
-	return 0;
-}
-
-void perf_cmp_report_free(struct perf_cmp_report *rep)
-{
-	free(rep->rows);
-	memset(rep, 0, sizeof(*rep));
-}
-
-static json_t *side_json(const struct stats_summary *s)
-{
-	return json_pack("{s:f, s:f, s:f, s:f, s:I}", "median", s->median, "mad", s->mad, "min",
-			 s->min, "max", s->max, "runs", (json_int_t)s->n);
-}
-
-json_t *perf_cmp_report_json(const struct perf_cmp_report *rep)
-{
-	json_t *rows = json_array();
-
-	for (size_t i = 0; rows && i < rep->nrows; i++) {
-		const struct perf_cmp_row *r = &rep->rows[i];
-		json_t *o = json_pack(
-		    "{s:s, s:s, s:s, s:o, s:o, s:f, s:f, s:f, s:b, s:s, s:b}", "metric", r->label,
-		    "kind", perf_cmp_metric_name(r->metric), "better",
-		    perf_cmp_higher_is_better(r->metric) ? "higher" : "lower", "base",
-		    side_json(&r->base), "new", side_json(&r->new), "change_pct", r->change_pct,
-		    "noise_pct", r->noise_pct, "threshold_pct", r->threshold_pct, "spread",
-		    r->spread, "verdict", perf_cmp_verdict_name(r->verdict), "counted", r->counted);
-
-		if (!o || json_array_append_new(rows, o)) {
-			json_decref(rows);
-			return NULL;
-		}
-	}
-	return json_pack("{s:o, s:I, s:I, s:b, s:b}", "metrics", rows, "regressed",
-			 (json_int_t)rep->nregressed, "improved", (json_int_t)rep->nimproved,
-			 "spread", rep->spread, "ok", rep->nregressed == 0);
 }
