@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,4 +125,23 @@ int cli_print_json(const char *cmd, json_t *root)
 	}
 	putchar('\n');
 	return CLI_EXIT_OK;
+}
+
+static volatile sig_atomic_t g_interrupted;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	g_interrupted = 1;
+}
+
+volatile sig_atomic_t *cli_catch_interrupts(void)
+{
+	struct sigaction sa = {.sa_handler = on_interrupt};
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	return &g_interrupted;
 }

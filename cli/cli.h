@@ -4,6 +4,7 @@
 
 /* The `storlab` command: main.c dispatches to one file per subcommand. */
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -47,5 +48,10 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
  * CLI_EXIT_USAGE after a message naming cmd. */
 struct json_t;
 int cli_print_json(const char *cmd, struct json_t *root);
+
+/* Ctrl-C, SIGTERM and SIGHUP set the flag returned (from then on) instead of
+ * ending the process, so that a long command can stop what it started and
+ * exit CLI_EXIT_INTERRUPTED. */
+volatile sig_atomic_t *cli_catch_interrupts(void);
 
 #endif

@@ -329,27 +329,6 @@ static void reproduce_args(const struct conform_args *a, char *buf, size_t len)
 	}
 }
 
-static volatile sig_atomic_t g_interrupted;
-
-static void on_interrupt(int sig)
-{
-	(void)sig;
-	g_interrupted = 1;
-}
-
-/* Ctrl-C, SIGTERM, SIGHUP: the runner starts no further case, and the
- * back-end we spawned (in a process group of its own, which a terminal's
- * Ctrl-C does not reach) is stopped on the way out. */
-static void catch_interrupts(void)
-{
-	struct sigaction sa = {.sa_handler = on_interrupt};
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
 static int report(const struct conform_args *a, const struct conform_run *run)
 {
 	int ret;
@@ -377,6 +356,7 @@ int cli_conform(int argc, char **argv)
 	struct conform_spawn *sp = NULL;
 	struct conform_run *run = NULL;
 	struct scenario *sc = NULL;
+	volatile sig_atomic_t *stop;
 	char reproduce[8192], target[4200], msg[512];
 	int ret = parse(argc, argv, &a), status;
 
@@ -392,7 +372,10 @@ int cli_conform(int argc, char **argv)
 		a.timeout_ms = 1000;
 	/* A back-end that closes mid-send must be an error code, not our death. */
 	signal(SIGPIPE, SIG_IGN);
-	catch_interrupts();
+	/* Ctrl-C: the back-end we spawned runs in a process group of its own,
+	 * which a terminal's Ctrl-C does not reach; it is stopped on the way
+	 * out. */
+	stop = cli_catch_interrupts();
 	if (a.report_dir && mkdir(a.report_dir, 0777) < 0 && errno != EEXIST) {
 		fprintf(stderr, "storlab conform: %s: %s\n", a.report_dir, strerror(errno));
 		scenario_free(sc);
@@ -423,7 +406,7 @@ int cli_conform(int argc, char **argv)
 	    .restart = sp ? conform_spawn_restart : NULL,
 	    .restart_arg = sp,
 	    .progress = isatty(STDERR_FILENO) ? progress : NULL,
-	    .stop = &g_interrupted,
+	    .stop = stop,
 	};
 	ret = conform_run_execute(&o, &run, msg, sizeof(msg));
 	if (ret == -EINTR) {

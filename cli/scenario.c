@@ -33,7 +33,11 @@ struct sc_cli {
 	/* Of the io perf step that just ran, for its results entry (owned). */
 	json_t *params;	   /* the workload as it ran: rw, bs, iodepth, ... */
 	json_t *histogram; /* perf_histogram_json() */
+	int title_width;   /* of the step lines: the longest title, at most TITLE_MAX */
+	int index_width;
 };
+
+#define TITLE_MAX 48
 
 static void scenario_usage(FILE *f)
 {
@@ -369,15 +373,32 @@ static json_t *step_entry(struct sc_cli *cli, unsigned index, const struct sc_st
 	return e;
 }
 
+/* The widths of the step lines' columns, from every step of the file. */
+static void columns(struct sc_cli *cli)
+{
+	char title[80];
+
+	cli->index_width = snprintf(NULL, 0, "%u", cli->sc->steps_count);
+	for (unsigned i = 0; i < cli->sc->steps_count; i++) {
+		step_title(&cli->sc->steps[i], title, sizeof(title));
+		if ((int)strlen(title) > cli->title_width)
+			cli->title_width = (int)strlen(title);
+	}
+	if (cli->title_width > TITLE_MAX)
+		cli->title_width = TITLE_MAX;
+}
+
 static void hook_report(void *arg, unsigned index, const struct sc_step *s, bool ok,
 			const char *detail, json_t *result)
 {
 	struct sc_cli *cli = arg;
 	char title[80];
 
+	/* One line a step, in columns: index, verdict, title, what it did, and
+	 * where the step is in the file. */
 	step_title(s, title, sizeof(title));
-	printf("[%u] %s:%u %-40s %-4s %s\n", index + 1, cli->sc->file, s->line, title,
-	       ok ? "ok" : "FAIL", detail);
+	printf("[%*u] %-4s %-*s  %s  (%s:%u)\n", cli->index_width, index + 1, ok ? "ok" : "FAIL",
+	       cli->title_width, title, detail, cli->sc->file, s->line);
 	fflush(stdout);
 	if (cli->steps)
 		json_array_append_new(cli->steps,
@@ -537,6 +558,10 @@ int cli_scenario(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	hooks.arg = &cli;
+	columns(&cli);
+	/* Ctrl-C: the step under way ends, the endpoints are stopped (those an
+	 * isolated step paused included), exit 130. */
+	opts.stop = cli_catch_interrupts();
 	printf("scenario %s: %s\n", sc->name, file);
 	ret = scenario_run(sc, &opts, &hooks, err, sizeof(err));
 	if (results && results_write(&cli, results, ret == 0) && ret == 0)
@@ -546,7 +571,7 @@ int cli_scenario(int argc, char **argv)
 	json_decref(cli.histogram);
 	if (ret < 0) {
 		fprintf(stderr, "storlab scenario: %s\n", err[0] ? err : strerror(-ret));
-		ret = CLI_EXIT_USAGE;
+		ret = ret == -EINTR ? CLI_EXIT_INTERRUPTED : CLI_EXIT_USAGE;
 	} else {
 		failed = ret ? 1 : 0;
 		printf("%s: %s\n", sc->name, failed ? "FAILED" : "all steps passed");

@@ -217,6 +217,8 @@ int sc_ep_stop(struct sc_ep *ep)
 	if (ep->pid <= 0)
 		return -1;
 	kill(ep->pid, SIGTERM);
+	/* One that isolate paused handles the SIGTERM only once continued. */
+	kill(ep->pid, SIGCONT);
 	for (int waited = 0; waitpid(ep->pid, &status, WNOHANG) != ep->pid; waited += SC_POLL_MS) {
 		if (waited >= SC_STOP_WAIT_MS) {
 			log_msg(LOG_LEVEL_WARN, LOG_COMPONENT,

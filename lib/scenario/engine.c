@@ -19,6 +19,7 @@ struct sc_run {
 	struct sc_ep *eps;
 	json_t *last_result; /* of the previous step, for expect */
 	int last_status;     /* 0 ok, else failed */
+	volatile sig_atomic_t *stop;
 };
 
 static struct sc_ep *run_ep(struct sc_run *r, const char *name)
@@ -210,6 +211,8 @@ static int run_steps(struct sc_run *r)
 		json_t *prev = r->last_result;
 		int ret;
 
+		if (r->stop && *r->stop)
+			return -EINTR;
 		/* An expect step looks at the previous step's result; others make a new one. */
 		if (s->kind != SC_STEP_EXPECT)
 			r->last_result = NULL;
@@ -246,7 +249,7 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 int scenario_run(const struct scenario *sc, const struct scenario_run_opts *opts,
 		 const struct scenario_hooks *hooks, char *err, size_t err_len)
 {
-	struct sc_run r = {.sc = sc, .hooks = hooks};
+	struct sc_run r = {.sc = sc, .hooks = hooks, .stop = opts->stop};
 	char tmpl[] = "/tmp/storlab-sc-XXXXXX";
 	const char *workdir = opts->workdir;
 	unsigned started = 0;
@@ -270,6 +273,8 @@ int scenario_run(const struct scenario *sc, const struct scenario_run_opts *opts
 	}
 	if (!ret)
 		ret = run_steps(&r);
+	if (ret == -EINTR)
+		snprintf(err, err_len, "interrupted: no further step started");
 	json_decref(r.last_result);
 	while (started--)
 		sc_ep_stop(&r.eps[started]);

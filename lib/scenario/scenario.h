@@ -18,6 +18,7 @@
  */
 
 #include <jansson.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -193,12 +194,16 @@ struct scenario_run_opts {
 	const char *workdir;  /* sockets and logs; NULL: a new /tmp/storlab-sc-XXXXXX */
 	int rpc_timeout_ms;   /* 0: 60 s */
 	int start_timeout_ms; /* 0: 20 s */
+	/* Non-zero (a signal handler sets it): no further step starts, the
+	 * endpoints are stopped, and scenario_run() returns -EINTR. NULL: never. */
+	volatile sig_atomic_t *stop;
 };
 
 /*
  * Starts the endpoints, runs the steps in order, stops the endpoints. Returns
- * 0 when every step passed, 1 when a step failed (the report named it), or a
- * negative errno when the endpoints could not be set up (err says why).
+ * 0 when every step passed, 1 when a step failed (the report named it), a
+ * negative errno when the endpoints could not be set up (err says why), or
+ * -EINTR when opts->stop was set (the step under way ran to its end).
  */
 int scenario_run(const struct scenario *sc, const struct scenario_run_opts *opts,
 		 const struct scenario_hooks *hooks, char *err, size_t err_len);
