@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "util/parse.h"
+
 #define STORLAB_VERSION "0.1.0"
 
 /* Exit codes (docs/man/storlab.md). */
@@ -30,11 +32,7 @@ int cli_scenario(int argc, char **argv);
 
 /* ---- args.c: argument parsing shared by the subcommands ---- */
 
-/* "4096", "4k", "4K", "4KiB", "1M", "1G", "1T" (binary multiples), "0x1000".
- * Returns 0 or -EINVAL (also on overflow). */
-int cli_parse_size(const char *s, uint64_t *out);
-/* A whole number in [min, max], decimal or 0x-hex. 0 or -EINVAL. */
-int cli_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* Sizes and whole numbers: util_parse_size(), util_parse_uint() (util/parse.h). */
 /* Seconds: "5", "0.5", "2s", "500ms". 0 or -EINVAL. */
 int cli_parse_seconds(const char *s, double *out);
 /* "1.5 MiB" style, for people. */

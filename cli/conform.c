@@ -124,7 +124,7 @@ static int parse(int argc, char **argv, struct conform_args *a)
 			a->ndefs++;
 			break;
 		case 'T':
-			if (cli_parse_uint(optarg, 1, 600000, &a->timeout_ms))
+			if (util_parse_uint(optarg, 1, 600000, &a->timeout_ms))
 				return cli_usage_error("conform",
 						       "bad --timeout '%s' (milliseconds)", optarg);
 			break;

@@ -105,9 +105,9 @@ static int io_set_opt(struct io_args *a, enum io_opt opt, const char *arg)
 {
 	switch (opt) {
 	case IO_OPT_OFFSET:
-		return cli_parse_size(arg, &a->offset);
+		return util_parse_size(arg, &a->offset);
 	case IO_OPT_LENGTH:
-		return cli_parse_size(arg, &a->length);
+		return util_parse_size(arg, &a->length);
 	case IO_OPT_OUTPUT:
 		a->output = arg;
 		return 0;
@@ -124,17 +124,17 @@ static int io_set_opt(struct io_args *a, enum io_opt opt, const char *arg)
 		a->json = true;
 		return 0;
 	case IO_OPT_QUEUES:
-		return cli_parse_uint(arg, 1, UINT16_MAX, &a->queues);
+		return util_parse_uint(arg, 1, UINT16_MAX, &a->queues);
 	case IO_OPT_QD:
-		return cli_parse_uint(arg, 1, VIRTQ_MAX_SIZE, &a->qd);
+		return util_parse_uint(arg, 1, VIRTQ_MAX_SIZE, &a->qd);
 	case IO_OPT_BS:
-		return cli_parse_size(arg, &a->bs);
+		return util_parse_size(arg, &a->bs);
 	case IO_OPT_SIZE:
-		return cli_parse_size(arg, &a->size);
+		return util_parse_size(arg, &a->size);
 	case IO_OPT_SEED:
-		return cli_parse_uint(arg, 0, UINT64_MAX, &a->seed);
+		return util_parse_uint(arg, 0, UINT64_MAX, &a->seed);
 	case IO_OPT_PASSES:
-		return cli_parse_uint(arg, 1, UINT32_MAX, &a->passes);
+		return util_parse_uint(arg, 1, UINT32_MAX, &a->passes);
 	case IO_OPT_RECONNECT_TIMEOUT:
 		return cli_parse_seconds(arg, &a->reconnect_timeout);
 	case IO_OPT_TIMEOUT:

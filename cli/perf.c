@@ -107,8 +107,8 @@ static int perf_set(struct perf_job *job, struct perf_cli *cli, int opt, const c
 		if (cli->bs_given)
 			return cli_usage_error("perf", "--bs and --bssplit: give one of them once");
 		cli->bs_given = true;
-		ret = opt == PERF_OPT_BS ? perf_bs_parse(arg, cli_parse_size, &cli->bs)
-					 : perf_bssplit_parse(arg, cli_parse_size, &cli->bs);
+		ret = opt == PERF_OPT_BS ? perf_bs_parse(arg, &cli->bs)
+					 : perf_bssplit_parse(arg, &cli->bs);
 		job->bs = cli->bs.min;
 		job->bs_spec = &cli->bs;
 		break;
@@ -116,11 +116,11 @@ static int perf_set(struct perf_job *job, struct perf_cli *cli, int opt, const c
 		job->verify = true;
 		break;
 	case PERF_OPT_IODEPTH:
-		ret = cli_parse_uint(arg, 1, 32768, &v);
+		ret = util_parse_uint(arg, 1, 32768, &v);
 		job->iodepth = (uint32_t)v;
 		break;
 	case PERF_OPT_QUEUES:
-		ret = cli_parse_uint(arg, 1, 64, &v);
+		ret = util_parse_uint(arg, 1, 64, &v);
 		job->queues = (uint16_t)v;
 		break;
 	case PERF_OPT_TIME:
@@ -141,23 +141,23 @@ static int perf_set(struct perf_job *job, struct perf_cli *cli, int opt, const c
 			ret = -EINVAL;
 		break;
 	case PERF_OPT_OFFSET:
-		ret = cli_parse_size(arg, &job->offset);
+		ret = util_parse_size(arg, &job->offset);
 		break;
 	case PERF_OPT_SIZE:
-		ret = cli_parse_size(arg, &job->size);
+		ret = util_parse_size(arg, &job->size);
 		break;
 	case PERF_OPT_SEED:
-		ret = cli_parse_uint(arg, 0, UINT64_MAX, &job->seed);
+		ret = util_parse_uint(arg, 0, UINT64_MAX, &job->seed);
 		break;
 	case PERF_OPT_RWMIXREAD:
-		ret = cli_parse_uint(arg, 0, 100, &v);
+		ret = util_parse_uint(arg, 0, 100, &v);
 		job->rwmixread = (unsigned)v;
 		break;
 	case PERF_OPT_RAMP:
 		ret = cli_parse_seconds(arg, &job->ramp) || job->ramp < 0 ? -EINVAL : 0;
 		break;
 	case PERF_OPT_RATE_IOPS:
-		ret = cli_parse_uint(arg, 1, UINT64_MAX, &job->rate_iops);
+		ret = util_parse_uint(arg, 1, UINT64_MAX, &job->rate_iops);
 		break;
 	case PERF_OPT_HISTOGRAM_OUT:
 		cli->histogram_out = arg;

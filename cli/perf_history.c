@@ -312,7 +312,7 @@ int cli_perf_history(int argc, char **argv)
 			a.json = true;
 			break;
 		case OPT_LAST:
-			if (cli_parse_uint(optarg, 1, 1000000, &a.last))
+			if (util_parse_uint(optarg, 1, 1000000, &a.last))
 				return cli_usage_error("perf history", "bad --last '%s'", optarg);
 			break;
 		case OPT_GIT_REV:

@@ -59,13 +59,13 @@ static void scenario_usage(FILE *f)
 static int opt_size(const char *s, uint64_t def, uint64_t *out)
 {
 	*out = def;
-	return s ? cli_parse_size(s, out) : 0;
+	return s ? util_parse_size(s, out) : 0;
 }
 
 static int opt_uint(const char *s, uint64_t def, uint64_t max, uint64_t *out)
 {
 	*out = def;
-	return s ? cli_parse_uint(s, 0, max, out) : 0;
+	return s ? util_parse_uint(s, 0, max, out) : 0;
 }
 
 static int io_dev_open(const char *uri, unsigned queues, unsigned qd, uint64_t buf_bytes,
@@ -184,8 +184,8 @@ static int io_perf(struct sc_cli *cli, const struct sc_io *io, const char *uri, 
 
 	job.seconds = 10;
 	/* As storlab perf's --bs (a size or a range) and --bssplit: one of them. */
-	ret = io->bssplit ? perf_bssplit_parse(io->bssplit, cli_parse_size, &bs)
-	      : io->bs	  ? perf_bs_parse(io->bs, cli_parse_size, &bs)
+	ret = io->bssplit ? perf_bssplit_parse(io->bssplit, &bs)
+	      : io->bs	  ? perf_bs_parse(io->bs, &bs)
 			  : perf_bs_fixed(&bs, 4096);
 	job.verify = io->verify && strcmp(io->verify, "true") == 0;
 	if (ret || (io->bs && io->bssplit) || opt_uint(io->iodepth, 32, 32768, &iodepth) ||

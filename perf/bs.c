@@ -11,11 +11,12 @@
 #include <string.h>
 
 #include "util/log.h"
+#include "util/parse.h"
 
 #define BS_TOKEN 64 /* longest size or weight text taken */
 
 /* virtio 1.2 §5.2.6: data is whole 512-byte sectors. */
-static int size_take(const char *s, size_t len, perf_size_parse_fn parse_size, uint32_t *out)
+static int size_take(const char *s, size_t len, uint32_t *out)
 {
 	char tok[BS_TOKEN];
 	uint64_t v;
@@ -24,7 +25,7 @@ static int size_take(const char *s, size_t len, perf_size_parse_fn parse_size, u
 		return -EINVAL;
 	memcpy(tok, s, len);
 	tok[len] = '\0';
-	if (parse_size(tok, &v) || v == 0 || v % 512 || v > PERF_BS_MAX) {
+	if (util_parse_size(tok, &v) || v == 0 || v % 512 || v > PERF_BS_MAX) {
 		log_err("bad block size '%s': a multiple of 512 bytes up to 1 GiB", tok);
 		return -EINVAL;
 	}
@@ -61,18 +62,17 @@ int perf_bs_fixed(struct perf_bs *bs, uint32_t size)
 	return 0;
 }
 
-int perf_bs_parse(const char *s, perf_size_parse_fn parse_size, struct perf_bs *bs)
+int perf_bs_parse(const char *s, struct perf_bs *bs)
 {
 	const char *dash = strchr(s, '-');
 	uint32_t min, max;
 
 	if (!dash) {
-		if (size_take(s, strlen(s), parse_size, &min))
+		if (size_take(s, strlen(s), &min))
 			return -EINVAL;
 		return perf_bs_fixed(bs, min);
 	}
-	if (size_take(s, (size_t)(dash - s), parse_size, &min) ||
-	    size_take(dash + 1, strlen(dash + 1), parse_size, &max))
+	if (size_take(s, (size_t)(dash - s), &min) || size_take(dash + 1, strlen(dash + 1), &max))
 		return -EINVAL;
 	if (max < min) {
 		log_err("bad block size range '%s': the maximum is below the minimum", s);
@@ -125,7 +125,7 @@ static void split_table(struct perf_bs *bs)
 	bs->nslots = PERF_BS_SLOTS;
 }
 
-int perf_bssplit_parse(const char *s, perf_size_parse_fn parse_size, struct perf_bs *bs)
+int perf_bssplit_parse(const char *s, struct perf_bs *bs)
 {
 	bool given[PERF_BS_MAX_SPLIT] = {false};
 	const char *p = s;
@@ -141,7 +141,7 @@ int perf_bssplit_parse(const char *s, perf_size_parse_fn parse_size, struct perf
 			log_err("bad --bssplit '%s': more than %u sizes", s, PERF_BS_MAX_SPLIT);
 			return -EINVAL;
 		}
-		if (size_take(p, slash ? (size_t)(slash - p) : len, parse_size, &bs->size[i]))
+		if (size_take(p, slash ? (size_t)(slash - p) : len, &bs->size[i]))
 			return -EINVAL;
 		if (slash && pct_take(slash + 1, len - (size_t)(slash + 1 - p), &bs->pct[i])) {
 			log_err("bad --bssplit '%s': a weight is a whole percent, 0 to 100", s);

@@ -20,8 +20,8 @@
  * request is two multiplies and, for a split, one load from a 100-slot table
  * (a slot per percent): no division, no loop, no allocation.
  *
- * The grammar of one size ("4k", "0x1000") is the caller's: the CLI passes
- * cli_parse_size(). This file knows ranges and weights.
+ * One size is written as util_parse_size() reads it ("4k", "0x1000"); this
+ * file knows ranges and weights.
  */
 
 #include <stddef.h>
@@ -52,16 +52,13 @@ struct perf_bs {
 	uint32_t slot[PERF_BS_SLOTS];
 };
 
-/* Reads one size; 0 or a negative errno. */
-typedef int (*perf_size_parse_fn)(const char *s, uint64_t *out);
-
 /* "4k" or "4k-64k". 0, or -EINVAL for a size that is 0, not a multiple of
  * 512 or above PERF_BS_MAX, or a range whose maximum is below its minimum. */
-int perf_bs_parse(const char *s, perf_size_parse_fn parse_size, struct perf_bs *bs);
+int perf_bs_parse(const char *s, struct perf_bs *bs);
 /* "4k/70:64k/30", "4k/50:8k:16k". 0, or -EINVAL also for weights above 100
  * in sum, weights all given that do not sum to 100, more than
  * PERF_BS_MAX_SPLIT sizes, or a size that is not a multiple of the smallest. */
-int perf_bssplit_parse(const char *s, perf_size_parse_fn parse_size, struct perf_bs *bs);
+int perf_bssplit_parse(const char *s, struct perf_bs *bs);
 /* One size for every request; size as perf_bs_parse() takes it. */
 int perf_bs_fixed(struct perf_bs *bs, uint32_t size);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Device URIs (initiator/uri.c) and the CLI's size, number and time
- * arguments (cli/args.c, compiled in: the CLI is not an archive). */
+/* Device URIs (initiator/uri.c), sizes and numbers (lib/util/parse.c), and
+ * the CLI's time arguments (cli/args.c, compiled in: the CLI is not an
+ * archive). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -72,12 +73,12 @@ static void test_sizes(void **state)
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
 		v = 12345;
-		assert_int_equal(cli_parse_size(ok[i].text, &v), 0);
+		assert_int_equal(util_parse_size(ok[i].text, &v), 0);
 		assert_int_equal(v, ok[i].value);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		v = 12345;
-		assert_int_equal(cli_parse_size(bad[i], &v), -EINVAL);
+		assert_int_equal(util_parse_size(bad[i], &v), -EINVAL);
 		assert_int_equal(v, 12345);
 	}
 }
@@ -88,13 +89,13 @@ static void test_uints_and_seconds(void **state)
 	double s;
 
 	(void)state;
-	assert_int_equal(cli_parse_uint("32", 1, 64, &v), 0);
+	assert_int_equal(util_parse_uint("32", 1, 64, &v), 0);
 	assert_int_equal(v, 32);
-	assert_int_equal(cli_parse_uint("0x10", 1, 64, &v), 0);
+	assert_int_equal(util_parse_uint("0x10", 1, 64, &v), 0);
 	assert_int_equal(v, 16);
-	assert_int_equal(cli_parse_uint("0", 1, 64, &v), -EINVAL);
-	assert_int_equal(cli_parse_uint("65", 1, 64, &v), -EINVAL);
-	assert_int_equal(cli_parse_uint("4k", 1, 1 << 20, &v), -EINVAL);
+	assert_int_equal(util_parse_uint("0", 1, 64, &v), -EINVAL);
+	assert_int_equal(util_parse_uint("65", 1, 64, &v), -EINVAL);
+	assert_int_equal(util_parse_uint("4k", 1, 1 << 20, &v), -EINVAL);
 	assert_int_equal(cli_parse_seconds("5", &s), 0);
 	assert_true(s == 5);
 	assert_int_equal(cli_parse_seconds("0.5", &s), 0);

@@ -14,36 +14,14 @@
 
 #define DRAWS 200000u
 
-/* The size grammar is the caller's (cli_parse_size() in the CLI); here a
- * number with an optional k/m/g suffix. */
-static int size_parse(const char *s, uint64_t *out)
-{
-	static const char suffixes[] = "kmg";
-	const char *sfx;
-	char *end;
-	uint64_t v = strtoull(s, &end, 10);
-
-	if (end == s || s[0] == '-')
-		return -EINVAL;
-	sfx = *end ? strchr(suffixes, *end) : NULL;
-	if (sfx) {
-		v <<= 10 * (sfx - suffixes + 1);
-		end++;
-	}
-	if (*end)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static struct perf_bs parse_ok(const char *s, bool split)
 {
 	struct perf_bs bs;
 
 	if (split)
-		assert_int_equal(perf_bssplit_parse(s, size_parse, &bs), 0);
+		assert_int_equal(perf_bssplit_parse(s, &bs), 0);
 	else
-		assert_int_equal(perf_bs_parse(s, size_parse, &bs), 0);
+		assert_int_equal(perf_bs_parse(s, &bs), 0);
 	return bs;
 }
 
@@ -173,17 +151,17 @@ static void test_bad_specs(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad_bs) / sizeof(bad_bs[0]); i++) {
-		if (perf_bs_parse(bad_bs[i], size_parse, &bs) != -EINVAL)
+		if (perf_bs_parse(bad_bs[i], &bs) != -EINVAL)
 			fail_msg("--bs '%s' was taken", bad_bs[i]);
 	}
 	for (size_t i = 0; i < sizeof(bad_split) / sizeof(bad_split[0]); i++) {
-		if (perf_bssplit_parse(bad_split[i], size_parse, &bs) != -EINVAL)
+		if (perf_bssplit_parse(bad_split[i], &bs) != -EINVAL)
 			fail_msg("--bssplit '%s' was taken", bad_split[i]);
 	}
 	/* One size more than the table holds. */
 	for (unsigned i = 0; i <= PERF_BS_MAX_SPLIT; i++)
 		strcat(many, i ? ":512" : "512");
-	assert_int_equal(perf_bssplit_parse(many, size_parse, &bs), -EINVAL);
+	assert_int_equal(perf_bssplit_parse(many, &bs), -EINVAL);
 	assert_int_equal(perf_bs_fixed(&bs, 4097), -EINVAL);
 	assert_int_equal(perf_bs_fixed(&bs, 0), -EINVAL);
 }

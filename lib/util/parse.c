@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* Sizes and numbers as users write them (util/parse.h). */
+#include "util/parse.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <strings.h>
+
+#include "util/common.h"
+
+static const struct {
+	const char *suffix;
+	unsigned shift;
+} g_size_suffixes[] = {
+    {"", 0},	 {"b", 0},  {"k", 10},	{"kb", 10},  {"kib", 10}, {"m", 20},  {"mb", 20},
+    {"mib", 20}, {"g", 30}, {"gb", 30}, {"gib", 30}, {"t", 40},	  {"tb", 40}, {"tib", 40},
+};
+
+/* Decimal, or hex with 0x; never octal ("010" is ten). No sign, no spaces. */
+static int parse_u64(const char *s, uint64_t *v, char **end)
+{
+	int base = s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 16 : 10;
+
+	if (!isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	*v = strtoull(s, end, base);
+	return errno || *end == s ? -EINVAL : 0;
+}
+
+int util_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	uint64_t v;
+
+	if (!s || parse_u64(s, &v, &end))
+		return -EINVAL;
+	/* Sizes are binary multiples, as fio and rpc.py take them. */
+	for (size_t i = 0; i < ARRAY_SIZE(g_size_suffixes); i++) {
+		unsigned shift = g_size_suffixes[i].shift;
+
+		if (strcasecmp(end, g_size_suffixes[i].suffix) != 0)
+			continue;
+		if (shift && v > (UINT64_MAX >> shift))
+			return -EINVAL;
+		*out = v << shift;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int util_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	uint64_t v;
+
+	if (!s || parse_u64(s, &v, &end) || *end != '\0' || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}

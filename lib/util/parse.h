@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STORLAB_UTIL_PARSE_H
+#define STORLAB_UTIL_PARSE_H
+
+/* Sizes and numbers as users write them, on command lines and in scenario
+ * files. */
+
+#include <stdint.h>
+
+/* "4096", "4k", "4K", "4KiB", "1M", "1G", "1T" (binary multiples, as fio and
+ * rpc.py take them), "0x1000". Returns 0 or -EINVAL (also on overflow). */
+int util_parse_size(const char *s, uint64_t *out);
+/* A whole number in [min, max], decimal or 0x-hex (never octal). 0 or -EINVAL. */
+int util_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+#endif
