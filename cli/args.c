@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include <jansson.h>
 
 #include "cli/cli.h"
