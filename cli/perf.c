@@ -325,6 +325,8 @@ int cli_perf(int argc, char **argv)
 	res = calloc(1, sizeof(*res));
 	if (!res)
 		return CLI_EXIT_USAGE;
+	/* Ctrl-C ends the window early; the report covers what ran. */
+	job.stop = cli_catch_interrupts();
 	ret = perf_run(&job, res);
 	if (job.progress)
 		fputs("\r\033[K", stderr); /* the live line gives way to the report */
@@ -344,6 +346,11 @@ int cli_perf(int argc, char **argv)
 	if (!ret && job.verify &&
 	    (perf_verify_mismatches(&res->verify) || res->verify.readback.errors))
 		ret = CLI_EXIT_FAIL;
+	if (!ret && *job.stop) {
+		fprintf(stderr, "storlab perf: interrupted after %.1f s of the %.1f asked\n",
+			res->seconds, job.seconds);
+		ret = CLI_EXIT_INTERRUPTED;
+	}
 	perf_result_fini(res);
 	free(res);
 	return ret;

@@ -35,6 +35,7 @@ struct sc_cli {
 	json_t *histogram; /* perf_histogram_json() */
 	int title_width;   /* of the step lines: the longest title, at most TITLE_MAX */
 	int index_width;
+	volatile sig_atomic_t *stop; /* Ctrl-C: a perf step ends its window early */
 };
 
 #define TITLE_MAX 48
@@ -204,6 +205,7 @@ static int io_perf(struct sc_cli *cli, const struct sc_io *io, const char *uri, 
 	}
 	job.bs_spec = &bs;
 	job.bs = bs.min;
+	job.stop = cli->stop;
 	job.iodepth = (uint32_t)iodepth;
 	job.queues = (uint16_t)queues;
 	job.size = size;
@@ -561,7 +563,7 @@ int cli_scenario(int argc, char **argv)
 	columns(&cli);
 	/* Ctrl-C: the step under way ends, the endpoints are stopped (those an
 	 * isolated step paused included), exit 130. */
-	opts.stop = cli_catch_interrupts();
+	opts.stop = cli.stop = cli_catch_interrupts();
 	printf("scenario %s: %s\n", sc->name, file);
 	ret = scenario_run(sc, &opts, &hooks, err, sizeof(err));
 	if (results && results_write(&cli, results, ret == 0) && ret == 0)

@@ -677,8 +677,8 @@ static void progress_report(struct perf_ctx *ctx, uint64_t start, uint64_t phase
 }
 
 /* Starts the threads once all are set up, lets them ramp for job->ramp
- * seconds and run for job->seconds (less if one fails); returns the
- * measured window in seconds. */
+ * seconds and run for job->seconds (less if one fails or job->stop is set);
+ * returns the measured window in seconds. */
 static double run_window(struct perf_ctx *ctx)
 {
 	const struct perf_job *job = ctx->job;
@@ -694,7 +694,7 @@ static double run_window(struct perf_ctx *ctx)
 	for (;;) {
 		uint64_t now = now_ns(), left = deadline > now ? deadline - now : 0;
 
-		if (!left || atomic_load(&ctx->failed))
+		if (!left || atomic_load(&ctx->failed) || (job->stop && *job->stop))
 			break;
 		/* Before the phase may change: the counts are still of this one. */
 		if (job->progress && now >= next_progress) {

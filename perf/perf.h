@@ -21,6 +21,7 @@
  * --verify's bookkeeping in verify.c and its read-back in readback.c.
  */
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -80,6 +81,9 @@ struct perf_job {
 	bool verify;
 	/* Called about every PERF_PROGRESS_MS on perf_run()'s thread; NULL: none. */
 	void (*progress)(void *arg, const struct perf_progress *p);
+	/* Non-zero (a signal handler sets it): the window ends now, as fio
+	 * does on Ctrl-C, and the result covers what ran. NULL: never. */
+	volatile sig_atomic_t *stop;
 	void *progress_arg;
 };
 

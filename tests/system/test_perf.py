@@ -6,8 +6,11 @@ passing on a good device and failing on one that loses writes."""
 
 import json
 import math
+import signal
+import subprocess
+import time
 
-from conftest import assert_int, requests_total
+from conftest import CLI_BIN, assert_int, need_binary, requests_total
 from peers import bad_backend_factory  # noqa: F401
 
 BS = 4096
@@ -285,3 +288,25 @@ def test_knobs_end_to_end(tgt, storlab):
             reads, writes), delta
         # Queue i on thread i: both queues worked.
         assert all(q["read"] + q["write"] > 0 for q in delta), delta
+
+
+def test_interrupt_reports_what_ran(tgt, storlab):
+    """Ctrl-C ends the window early, as fio's does: the report covers the
+    seconds that ran, complete and consistent, and the exit code is 130."""
+    tgt.rpc("bdev_null_create", "NullI", 64, 512)
+    uri = tgt.controller("perf.i", "NullI", num_queues=QUEUES)
+    p = subprocess.Popen([str(need_binary(CLI_BIN)), "perf", "--target", uri, "--bs", str(BS),
+                          "--iodepth", str(QD), "--queues", str(QUEUES), "--time", "60",
+                          "--output-format", "json"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(2.5)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 130, "exit %s:\n%s" % (p.returncode, err)
+    assert "interrupted after" in err, err
+    job = check_job(json.loads(out), 30)
+    assert job["elapsed"] >= 1 and job["read"]["total_ios"] > 0, job
