@@ -30,7 +30,7 @@ static struct sc_ep *run_ep(struct sc_run *r, const char *name)
 	return NULL; /* the loader checked every reference */
 }
 
-/* Compact JSON, cut to fit a report line. */
+/* Compact JSON, cut to fit a report line (--results keeps it whole). */
 static void json_brief(json_t *j, char *out, size_t len)
 {
 	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER) : NULL;
@@ -46,7 +46,7 @@ static int step_rpc(struct sc_run *r, const struct sc_rpc *rpc, char *detail, si
 	json_t *result = NULL, *error = NULL;
 	int ret = sc_ep_call(run_ep(r, rpc->endpoint), rpc->method, json_incref(rpc->params),
 			     &result, &error);
-	char brief[200];
+	char brief[100];
 
 	if (ret == -EREMOTEIO) {
 		json_t *code = json_object_get(error, "code");
