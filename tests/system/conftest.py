@@ -72,6 +72,26 @@ def wait_for(cond, timeout, what, interval=0.02):
         time.sleep(interval)
 
 
+def interrupt(argv, started, what, after=0.5):
+    """Runs argv, waits (up to 20 s) until started(proc) is true, lets it run
+    `after` seconds more, sends SIGINT as a terminal's Ctrl-C would, and
+    returns (returncode, stdout, stderr) once it exited (within 30 s)."""
+    p = subprocess.Popen([str(a) for a in argv], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: p.poll() is not None or started(p), 20, what)
+        assert p.poll() is None, "exited (%s) before %s:\n%s" % (
+            p.returncode, what, p.stderr.read())
+        time.sleep(after)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    return p.returncode, out, err
+
+
 def _kill(proc):
     if proc.poll() is None:
         try:

@@ -8,15 +8,13 @@ import html as html_lib
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import CLI_BIN, ROOT, assert_no_san, need_binary
+from conftest import CLI_BIN, ROOT, assert_no_san, interrupt, need_binary
 from peers import PEER_DIR
 
 PER_SUITE = 3       # cases of each suite run here
@@ -291,21 +289,11 @@ def test_interrupt_stops_the_spawned_backend(workdir):
     bad = need_binary(PEER_DIR / "bad_backend")
     pidfile = workdir / "backend.pid"
     cmd = "echo $$ > %s; exec %s --socket {sock} --size 64" % (pidfile, bad)
-    p = subprocess.Popen([str(need_binary(CLI_BIN)), "conform", "--spawn-cmd", cmd],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 20
-        while not (pidfile.exists() and pidfile.read_text().strip()):
-            assert p.poll() is None and time.monotonic() < deadline, "back-end never started"
-            time.sleep(0.05)
-        pid = int(pidfile.read_text())
-        time.sleep(0.5)                 # a few cases in
-        p.send_signal(signal.SIGINT)
-        out, err = p.communicate(timeout=30)
-    finally:
-        if p.poll() is None:
-            p.kill()
-    assert p.returncode == 130, "exit %s:\n%s" % (p.returncode, err)
+    rc, out, err = interrupt([need_binary(CLI_BIN), "conform", "--spawn-cmd", cmd],
+                             lambda p: pidfile.exists() and pidfile.read_text().strip(),
+                             "the back-end to start")
+    pid = int(pidfile.read_text())
+    assert rc == 130, "exit %s:\n%s" % (rc, err)
     assert "interrupted" in err, err
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)

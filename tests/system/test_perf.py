@@ -6,11 +6,8 @@ passing on a good device and failing on one that loses writes."""
 
 import json
 import math
-import signal
-import subprocess
-import time
 
-from conftest import CLI_BIN, assert_int, need_binary, requests_total
+from conftest import CLI_BIN, assert_int, interrupt, need_binary, requests_total
 from peers import bad_backend_factory  # noqa: F401
 
 BS = 4096
@@ -295,18 +292,11 @@ def test_interrupt_reports_what_ran(tgt, storlab):
     seconds that ran, complete and consistent, and the exit code is 130."""
     tgt.rpc("bdev_null_create", "NullI", 64, 512)
     uri = tgt.controller("perf.i", "NullI", num_queues=QUEUES)
-    p = subprocess.Popen([str(need_binary(CLI_BIN)), "perf", "--target", uri, "--bs", str(BS),
-                          "--iodepth", str(QD), "--queues", str(QUEUES), "--time", "60",
-                          "--output-format", "json"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        time.sleep(2.5)
-        p.send_signal(signal.SIGINT)
-        out, err = p.communicate(timeout=30)
-    finally:
-        if p.poll() is None:
-            p.kill()
-    assert p.returncode == 130, "exit %s:\n%s" % (p.returncode, err)
+    rc, out, err = interrupt([need_binary(CLI_BIN), "perf", "--target", uri, "--bs", BS,
+                              "--iodepth", QD, "--queues", QUEUES, "--time", 60,
+                              "--output-format", "json"],
+                             lambda p: True, "storlab perf", after=2.5)
+    assert rc == 130, "exit %s:\n%s" % (rc, err)
     assert "interrupted after" in err, err
     job = check_job(json.loads(out), 30)
     assert job["elapsed"] >= 1 and job["read"]["total_ios"] > 0, job

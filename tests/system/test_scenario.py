@@ -5,14 +5,13 @@
 import json
 import os
 import re
-import signal
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import CLI_BIN, ROOT, TGT_BIN, assert_no_san, need_binary
+from conftest import CLI_BIN, ROOT, TGT_BIN, assert_no_san, interrupt, need_binary
 from tests.guest import deps as guest_deps
 
 DOC = ROOT / "docs" / "scenarios.md"
@@ -282,21 +281,15 @@ def test_interrupt_stops_paused_endpoints(tmp_path):
                  "  - io: {endpoint: tgt, controller: vhost.0, op: perf, time: 2,\n"
                  "         isolate: true}\n"
                  "  - sleep: 30000\n")
-    p = subprocess.Popen([str(CLI_BIN), "scenario", "run", str(f)], stdin=subprocess.DEVNULL,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 20
-        while len(children_states(p.pid)) < 2:
-            assert p.poll() is None and time.monotonic() < deadline, "endpoints never started"
-            time.sleep(0.05)
-        eps = list(children_states(p.pid))
-        time.sleep(1)                   # the perf step runs; 'other' is paused
-        p.send_signal(signal.SIGINT)
-        out, err = p.communicate(timeout=30)
-    finally:
-        if p.poll() is None:
-            p.kill()
-    assert p.returncode == 130, "exit %s:\n%s%s" % (p.returncode, out, err)
+    eps = []
+
+    def started(p):
+        eps[:] = children_states(p.pid)
+        return len(eps) >= 2
+
+    rc, out, err = interrupt([CLI_BIN, "scenario", "run", f], started, "the endpoints to start",
+                             after=1)   # the perf step runs; 'other' is paused
+    assert rc == 130, "exit %s:\n%s%s" % (rc, out, err)
     assert "interrupted" in err and "[2]" not in out, out + err
     assert_no_san(out + err, "storlab scenario")
     for pid in eps:
