@@ -13,24 +13,6 @@
 #include "cli/cli.h"
 #include "util/common.h"
 
-int cli_parse_seconds(const char *s, double *out)
-{
-	char *end;
-	double v;
-
-	if (!s || *s == '\0')
-		return -EINVAL;
-	v = strtod(s, &end);
-	if (end == s || !isfinite(v) || v < 0)
-		return -EINVAL;
-	if (strcmp(end, "ms") == 0)
-		v /= 1000;
-	else if (*end != '\0' && strcmp(end, "s") != 0)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 void cli_format_bytes(uint64_t bytes, char *buf, unsigned len)
 {
 	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};

@@ -32,9 +32,8 @@ int cli_scenario(int argc, char **argv);
 
 /* ---- args.c: argument parsing shared by the subcommands ---- */
 
-/* Sizes and whole numbers: util_parse_size(), util_parse_uint() (util/parse.h). */
-/* Seconds: "5", "0.5", "2s", "500ms". 0 or -EINVAL. */
-int cli_parse_seconds(const char *s, double *out);
+/* Sizes, whole numbers and seconds: util_parse_size(), util_parse_uint(),
+ * util_parse_seconds() (util/parse.h). */
 /* "1.5 MiB" style, for people. */
 void cli_format_bytes(uint64_t bytes, char *buf, unsigned len);
 

@@ -136,9 +136,9 @@ static int io_set_opt(struct io_args *a, enum io_opt opt, const char *arg)
 	case IO_OPT_PASSES:
 		return util_parse_uint(arg, 1, UINT32_MAX, &a->passes);
 	case IO_OPT_RECONNECT_TIMEOUT:
-		return cli_parse_seconds(arg, &a->reconnect_timeout);
+		return util_parse_seconds(arg, &a->reconnect_timeout);
 	case IO_OPT_TIMEOUT:
-		return cli_parse_seconds(arg, &a->timeout);
+		return util_parse_seconds(arg, &a->timeout);
 	case IO_OPT_COUNT:
 		break;
 	}

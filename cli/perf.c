@@ -43,7 +43,6 @@ struct perf_cli {
 	enum perf_output out;
 	const char *histogram_out;
 	struct perf_bs bs; /* --bs or --bssplit, job.bs_spec points here */
-	bool bs_given;
 };
 
 static const struct option g_perf_options[] = {
@@ -89,84 +88,37 @@ static void perf_usage(FILE *f)
 	    "mismatch. --cpus: \"1\", \"0-3\", \"0,2\". JSON output uses fio's field names.\n");
 }
 
-/* Returns -1 to go on, or an exit code. */
-static int perf_set(struct perf_job *job, struct perf_cli *cli, int opt, const char *arg)
+/* opt: getopt's value, name: the long option. Returns -1 to go on, or an
+ * exit code. */
+static int perf_set(struct perf_job *job, struct perf_cli *cli, int opt, const char *name,
+		    const char *arg)
 {
-	uint64_t v;
-	int ret = 0;
+	int ret;
 
 	switch (opt) {
 	case PERF_OPT_TARGET:
 		job->uri = arg;
-		break;
-	case PERF_OPT_RW:
-		ret = perf_rw_parse(arg, &job->rw);
-		break;
-	case PERF_OPT_BS:
-	case PERF_OPT_BSSPLIT:
-		if (cli->bs_given)
-			return cli_usage_error("perf", "--bs and --bssplit: give one of them once");
-		cli->bs_given = true;
-		ret = opt == PERF_OPT_BS ? perf_bs_parse(arg, &cli->bs)
-					 : perf_bssplit_parse(arg, &cli->bs);
-		job->bs = cli->bs.min;
-		job->bs_spec = &cli->bs;
-		break;
-	case PERF_OPT_VERIFY:
-		job->verify = true;
-		break;
-	case PERF_OPT_IODEPTH:
-		ret = util_parse_uint(arg, 1, 32768, &v);
-		job->iodepth = (uint32_t)v;
-		break;
-	case PERF_OPT_QUEUES:
-		ret = util_parse_uint(arg, 1, 64, &v);
-		job->queues = (uint16_t)v;
-		break;
-	case PERF_OPT_TIME:
-		ret = cli_parse_seconds(arg, &job->seconds) || job->seconds <= 0 ? -EINVAL : 0;
-		break;
-	case PERF_OPT_CPUS:
-		ret = perf_cpus_parse(arg, job);
-		break;
-	case PERF_OPT_COMPLETION:
-		ret = perf_completion_parse(arg, &job->completion);
-		break;
+		return -1;
 	case PERF_OPT_OUTPUT_FORMAT:
 		if (strcmp(arg, "normal") == 0)
 			cli->out = PERF_OUTPUT_NORMAL;
 		else if (strcmp(arg, "json") == 0)
 			cli->out = PERF_OUTPUT_JSON;
 		else
-			ret = -EINVAL;
-		break;
-	case PERF_OPT_OFFSET:
-		ret = util_parse_size(arg, &job->offset);
-		break;
-	case PERF_OPT_SIZE:
-		ret = util_parse_size(arg, &job->size);
-		break;
-	case PERF_OPT_SEED:
-		ret = util_parse_uint(arg, 0, UINT64_MAX, &job->seed);
-		break;
-	case PERF_OPT_RWMIXREAD:
-		ret = util_parse_uint(arg, 0, 100, &v);
-		job->rwmixread = (unsigned)v;
-		break;
-	case PERF_OPT_RAMP:
-		ret = cli_parse_seconds(arg, &job->ramp) || job->ramp < 0 ? -EINVAL : 0;
-		break;
-	case PERF_OPT_RATE_IOPS:
-		ret = util_parse_uint(arg, 1, UINT64_MAX, &job->rate_iops);
-		break;
+			return cli_usage_error("perf", "bad value '%s'", arg);
+		return -1;
 	case PERF_OPT_HISTOGRAM_OUT:
 		cli->histogram_out = arg;
-		break;
-	default:
-		return cli_usage_error("perf", "unknown option");
+		return -1;
 	}
+	/* The job's own options, as a scenario's perf step takes them too. */
+	ret = perf_job_set(job, &cli->bs, name, opt == PERF_OPT_VERIFY ? "true" : arg);
+	if (ret == -EEXIST)
+		return cli_usage_error("perf", "--bs and --bssplit: give one of them once");
+	if (ret == -ENOENT)
+		return cli_usage_error("perf", "unknown option");
 	if (ret)
-		return cli_usage_error("perf", "bad value '%s'", arg);
+		return cli_usage_error("perf", "bad value '%s' for --%s", arg, name);
 	return -1;
 }
 
@@ -273,35 +225,27 @@ static int print_json(const struct perf_job *job, const struct perf_result *r)
 
 int cli_perf(int argc, char **argv)
 {
-	struct perf_job job = {
-	    .rw = PERF_RW_RANDREAD,
-	    .bs = 4096,
-	    .iodepth = 32,
-	    .queues = 1,
-	    .seconds = 10,
-	    .completion = PERF_COMPLETION_POLL,
-	    .seed = 1,
-	    .rwmixread = 50,
-	};
+	struct perf_job job;
 	struct perf_cli cli = {.out = PERF_OUTPUT_NORMAL};
 	struct perf_live live = {0};
 	struct perf_result *res;
-	int opt, ret;
+	int opt, idx = 0, ret;
 
+	perf_job_defaults(&job);
 	if (argc > 1 && strcmp(argv[1], "compare") == 0)
 		return cli_perf_compare(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "history") == 0)
 		return cli_perf_history(argc - 1, argv + 1);
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", g_perf_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "h", g_perf_options, &idx)) != -1) {
 		if (opt == 'h') {
 			perf_usage(stdout);
 			return CLI_EXIT_OK;
 		}
 		if (opt == '?')
 			return cli_usage_error("perf", "unknown option '%s'", argv[optind - 1]);
-		ret = perf_set(&job, &cli, opt, optarg);
+		ret = perf_set(&job, &cli, opt, g_perf_options[idx].name, optarg);
 		if (ret >= 0)
 			return ret;
 	}

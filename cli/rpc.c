@@ -77,7 +77,7 @@ int cli_rpc(int argc, char **argv)
 		if (strcmp(argv[i], "-s") == 0)
 			sock = argv[++i];
 		else if (strcmp(argv[i], "-t") == 0) {
-			if (cli_parse_seconds(argv[++i], &timeout) || timeout <= 0)
+			if (util_parse_seconds(argv[++i], &timeout) || timeout <= 0)
 				return cli_usage_error("rpc", "bad timeout '%s'", argv[i]);
 		} else
 			return cli_usage_error("rpc", "unknown option '%s'", argv[i]);

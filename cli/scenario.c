@@ -160,7 +160,7 @@ static json_t *perf_params(const struct perf_job *job, const struct sc_io *io)
 
 	/* bs is the smallest size; bs_spec says a range or a split (compare
 	 * tells points apart by it). */
-	if (p && job->bs_spec->kind != PERF_BS_FIXED) {
+	if (p && job->bs_spec && job->bs_spec->kind != PERF_BS_FIXED) {
 		char spec[512];
 
 		perf_bs_format(job->bs_spec, spec, sizeof(spec));
@@ -176,42 +176,32 @@ static json_t *perf_params(const struct perf_job *job, const struct sc_io *io)
 static int io_perf(struct sc_cli *cli, const struct sc_io *io, const char *uri, json_t **result,
 		   char *detail, size_t len)
 {
-	struct perf_job job = {.uri = uri, .completion = PERF_COMPLETION_POLL, .rwmixread = 50};
+	/* The step's keys are storlab perf's long options (perf_job_set()). */
+	const char *const keys[] = {"rw",   "bs",   "bssplit", "iodepth", "queues",    "time",
+				    "cpus", "size", "offset",  "seed",	  "rwmixread", "verify"};
+	const char *const values[] = {io->rw,	  io->bs,   io->bssplit,   io->iodepth,
+				      io->queues, io->time, io->cpus,	   io->size,
+				      io->offset, io->seed, io->rwmixread, io->verify};
 	const struct perf_dir_stats *d;
-	uint64_t iodepth, queues, size, offset, seed, mix;
 	struct perf_result *res;
+	struct perf_job job;
 	struct perf_bs bs;
 	int ret;
 
-	job.seconds = 10;
-	/* As storlab perf's --bs (a size or a range) and --bssplit: one of them. */
-	ret = io->bssplit ? perf_bssplit_parse(io->bssplit, &bs)
-	      : io->bs	  ? perf_bs_parse(io->bs, &bs)
-			  : perf_bs_fixed(&bs, 4096);
-	job.verify = io->verify && strcmp(io->verify, "true") == 0;
-	if (ret || (io->bs && io->bssplit) || opt_uint(io->iodepth, 32, 32768, &iodepth) ||
-	    iodepth == 0 || opt_uint(io->queues, 1, PERF_MAX_QUEUES, &queues) || queues == 0 ||
-	    opt_size(io->size, 0, &size) || opt_size(io->offset, 0, &offset) ||
-	    opt_uint(io->seed, 1, UINT64_MAX, &seed) || opt_uint(io->rwmixread, 50, 100, &mix) ||
-	    (io->rw && perf_rw_parse(io->rw, &job.rw)) ||
-	    (io->time && (cli_parse_seconds(io->time, &job.seconds) || job.seconds <= 0)) ||
-	    (io->cpus && perf_cpus_parse(io->cpus, &job))) {
-		snprintf(detail, len, "bad io perf options");
-		return -EINVAL;
+	_Static_assert(ARRAY_SIZE(keys) == ARRAY_SIZE(values), "one value per key");
+	perf_job_defaults(&job);
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		if (values[i] && perf_job_set(&job, &bs, keys[i], values[i])) {
+			snprintf(detail, len, "bad io perf option %s: '%s'", keys[i], values[i]);
+			return -EINVAL;
+		}
 	}
 	if (job.verify && !perf_job_writes(&job)) {
 		snprintf(detail, len, "verify: the workload must write (rw)");
 		return -EINVAL;
 	}
-	job.bs_spec = &bs;
-	job.bs = bs.min;
+	job.uri = uri;
 	job.stop = cli->stop;
-	job.iodepth = (uint32_t)iodepth;
-	job.queues = (uint16_t)queues;
-	job.size = size;
-	job.offset = offset;
-	job.seed = seed;
-	job.rwmixread = (unsigned)mix;
 	res = calloc(1, sizeof(*res));
 	ret = res ? perf_run(&job, res) : -ENOMEM;
 	if (ret) {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The job's vocabulary: names of workloads and completion modes, CPU lists. */
+/* The job's vocabulary: its options as users write them, names of workloads
+ * and completion modes, CPU lists. */
 #include "perf/perf.h"
 
 #include <errno.h>
@@ -7,7 +8,9 @@
 #include <string.h>
 
 #include "env/env.h"
+#include "perf/bs.h"
 #include "util/common.h"
+#include "util/parse.h"
 
 static const char *const g_rw_names[] = {
     [PERF_RW_RANDREAD] = "randread",
@@ -106,4 +109,91 @@ bool perf_job_writes(const struct perf_job *job)
 bool perf_rw_random(enum perf_rw rw)
 {
 	return rw == PERF_RW_RANDREAD || rw == PERF_RW_RANDWRITE || rw == PERF_RW_RANDRW;
+}
+
+void perf_job_defaults(struct perf_job *job)
+{
+	*job = (struct perf_job){
+	    .rw = PERF_RW_RANDREAD,
+	    .bs = 4096,
+	    .iodepth = 32,
+	    .queues = 1,
+	    .seconds = 10,
+	    .completion = PERF_COMPLETION_POLL,
+	    .seed = 1,
+	    .rwmixread = 50,
+	};
+}
+
+static int bool_parse(const char *s, bool *out)
+{
+	if (strcmp(s, "true") != 0 && strcmp(s, "false") != 0)
+		return -EINVAL;
+	*out = s[0] == 't';
+	return 0;
+}
+
+/* Sizes: one of bs and bssplit, once. */
+static int bs_set(struct perf_job *job, struct perf_bs *bs, bool split, const char *s)
+{
+	int ret;
+
+	if (job->bs_spec)
+		return -EEXIST;
+	ret = split ? perf_bssplit_parse(s, bs) : perf_bs_parse(s, bs);
+	if (ret)
+		return ret;
+	job->bs_spec = bs;
+	job->bs = bs->min;
+	return 0;
+}
+
+static int seconds_set(const char *s, double *out, bool zero_ok)
+{
+	return util_parse_seconds(s, out) || (*out <= 0 && !zero_ok) ? -EINVAL : 0;
+}
+
+int perf_job_set(struct perf_job *job, struct perf_bs *bs, const char *name, const char *text)
+{
+	uint64_t v;
+
+	if (!strcmp(name, "rw"))
+		return perf_rw_parse(text, &job->rw);
+	if (!strcmp(name, "bs") || !strcmp(name, "bssplit"))
+		return bs_set(job, bs, strcmp(name, "bssplit") == 0, text);
+	if (!strcmp(name, "time"))
+		return seconds_set(text, &job->seconds, false);
+	if (!strcmp(name, "ramp"))
+		return seconds_set(text, &job->ramp, true);
+	if (!strcmp(name, "cpus"))
+		return perf_cpus_parse(text, job);
+	if (!strcmp(name, "completion"))
+		return perf_completion_parse(text, &job->completion);
+	if (!strcmp(name, "offset"))
+		return util_parse_size(text, &job->offset);
+	if (!strcmp(name, "size"))
+		return util_parse_size(text, &job->size);
+	if (!strcmp(name, "seed"))
+		return util_parse_uint(text, 0, UINT64_MAX, &job->seed);
+	if (!strcmp(name, "rate-iops"))
+		return util_parse_uint(text, 1, UINT64_MAX, &job->rate_iops);
+	if (!strcmp(name, "verify"))
+		return bool_parse(text, &job->verify);
+	/* Fields narrower than 64 bits: set only once the value is known good. */
+	if (!strcmp(name, "iodepth")) {
+		if (util_parse_uint(text, 1, 32768, &v))
+			return -EINVAL;
+		job->iodepth = (uint32_t)v;
+	} else if (!strcmp(name, "queues")) {
+		if (util_parse_uint(text, 1, PERF_MAX_QUEUES, &v))
+			return -EINVAL;
+		job->queues = (uint16_t)v;
+	} else if (!strcmp(name, "rwmixread")) {
+		if (util_parse_uint(text, 0, 100, &v))
+			return -EINVAL;
+		job->rwmixread = (unsigned)v;
+	} else {
+		return -ENOENT;
+	}
+	return 0;
 }

@@ -122,6 +122,20 @@ struct perf_result {
 	struct perf_verify_result verify; /* job->verify */
 };
 
+/* The defaults of storlab perf: randread, 4 KiB, iodepth 32, 1 queue, 10 s,
+ * the calling thread's core, poll, seed 1, rwmixread 50. */
+void perf_job_defaults(struct perf_job *job);
+/*
+ * Sets one option of the job from the text a user gave: name is the long
+ * option of storlab perf without its dashes, which is also the key of a
+ * scenario's perf step ("rw", "bs", "bssplit", "iodepth", "queues", "time",
+ * "ramp", "cpus", "completion", "offset", "size", "seed", "rwmixread",
+ * "rate-iops", "verify" with "true" or "false"). bs and bssplit fill *bs,
+ * which job->bs_spec then points at. 0, -EINVAL (a bad value), -EEXIST (bs
+ * or bssplit given twice) or -ENOENT (no such option).
+ */
+struct perf_bs;
+int perf_job_set(struct perf_job *job, struct perf_bs *bs, const char *name, const char *text);
 /* "randread", "randwrite", "read", "write", "rw", "randrw". 0 or -EINVAL. */
 int perf_rw_parse(const char *s, enum perf_rw *rw);
 const char *perf_rw_name(enum perf_rw rw);

@@ -4,6 +4,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
+#include <string.h>
 #include <stdlib.h>
 #include <strings.h>
 
@@ -56,6 +58,24 @@ int util_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	uint64_t v;
 
 	if (!s || parse_u64(s, &v, &end) || *end != '\0' || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int util_parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || *s == '\0')
+		return -EINVAL;
+	v = strtod(s, &end);
+	if (end == s || !isfinite(v) || v < 0)
+		return -EINVAL;
+	if (strcmp(end, "ms") == 0)
+		v /= 1000;
+	else if (*end != '\0' && strcmp(end, "s") != 0)
 		return -EINVAL;
 	*out = v;
 	return 0;

@@ -12,5 +12,7 @@
 int util_parse_size(const char *s, uint64_t *out);
 /* A whole number in [min, max], decimal or 0x-hex (never octal). 0 or -EINVAL. */
 int util_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* Seconds: "5", "0.5", "2s", "500ms"; not negative. 0 or -EINVAL. */
+int util_parse_seconds(const char *s, double *out);
 
 #endif

@@ -96,17 +96,17 @@ static void test_uints_and_seconds(void **state)
 	assert_int_equal(util_parse_uint("0", 1, 64, &v), -EINVAL);
 	assert_int_equal(util_parse_uint("65", 1, 64, &v), -EINVAL);
 	assert_int_equal(util_parse_uint("4k", 1, 1 << 20, &v), -EINVAL);
-	assert_int_equal(cli_parse_seconds("5", &s), 0);
+	assert_int_equal(util_parse_seconds("5", &s), 0);
 	assert_true(s == 5);
-	assert_int_equal(cli_parse_seconds("0.5", &s), 0);
+	assert_int_equal(util_parse_seconds("0.5", &s), 0);
 	assert_true(s == 0.5);
-	assert_int_equal(cli_parse_seconds("250ms", &s), 0);
+	assert_int_equal(util_parse_seconds("250ms", &s), 0);
 	assert_true(s == 0.25);
-	assert_int_equal(cli_parse_seconds("2s", &s), 0);
+	assert_int_equal(util_parse_seconds("2s", &s), 0);
 	assert_true(s == 2);
-	assert_int_equal(cli_parse_seconds("-1", &s), -EINVAL);
-	assert_int_equal(cli_parse_seconds("1h", &s), -EINVAL);
-	assert_int_equal(cli_parse_seconds("nan", &s), -EINVAL);
+	assert_int_equal(util_parse_seconds("-1", &s), -EINVAL);
+	assert_int_equal(util_parse_seconds("1h", &s), -EINVAL);
+	assert_int_equal(util_parse_seconds("nan", &s), -EINVAL);
 }
 
 static void test_format_bytes(void **state)
