@@ -30,10 +30,27 @@
 #include "vhost/vhost.h"
 #include "virtio/virtq.h"
 
+/*
+ * MUST / SHOULD / MAY only where the quoted sentence says so, for the side
+ * under test. CONFORM_ADVISORY: no sentence of the spec requires it, but a
+ * robust endpoint does it (refusing overlapping memory regions, say). An
+ * advisory is reported in its own section of every report, never fails a
+ * run and is never counted with the spec verdicts; its severity says why it
+ * still matters.
+ */
 enum conform_level {
 	CONFORM_MUST,
 	CONFORM_SHOULD,
 	CONFORM_MAY,
+	CONFORM_ADVISORY,
+};
+
+/* Of advisories only (spec-level cases leave it CONFORM_SEV_NONE). */
+enum conform_severity {
+	CONFORM_SEV_NONE,
+	CONFORM_SEV_MEMORY_SAFETY, /* the endpoint may touch memory it must not */
+	CONFORM_SEV_DATA_SAFETY,   /* data may be lost, stale or misplaced */
+	CONFORM_SEV_ROBUSTNESS,	   /* the endpoint may stop serving or misreport */
 };
 
 enum conform_verdict {
@@ -51,7 +68,14 @@ struct conform_case {
 	/* The requirement's source: "vhost-user.rst: Memory regions description",
 	 * "virtio 1.2 §5.2.6.2". */
 	const char *spec;
+	/* The sentence the case enforces, verbatim from the spec text (markup
+	 * dropped), for every spec-level case; it contains the level's keyword
+	 * (MUST, SHOULD, MAY, or their negations and synonyms the spec uses).
+	 * Advisories quote the nearest text, if any, and say why it does not
+	 * require the behaviour. */
+	const char *quote;
 	enum conform_level level;
+	enum conform_severity severity;
 	/* What the endpoint must do, quoting the requirement in our words, and
 	 * how the case reads the spec where the spec leaves room. */
 	const char *description;

@@ -88,7 +88,7 @@ void conform_run_tally(const struct conform_run *run, const struct conform_suite
 int conform_run_exit_code(const struct conform_run *run);
 
 const char *conform_verdict_name(enum conform_verdict v); /* "PASS", "FAIL", "N/A", "ERROR" */
-const char *conform_level_name(enum conform_level l);	  /* "MUST", "SHOULD", "MAY" */
+const char *conform_level_name(enum conform_level l);	  /* "MUST", ..., "ADVISORY" */
 /* "VIRTIO_BLK_F_DISCARD, VHOST_USER_PROTOCOL_F_MQ" (or "bit 42") into buf. */
 void conform_feature_names(uint64_t features, uint64_t protocol_features, char *buf, unsigned len);
 

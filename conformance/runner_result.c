@@ -28,6 +28,7 @@ const char *conform_level_name(enum conform_level l)
 	    [CONFORM_MUST] = "MUST",
 	    [CONFORM_SHOULD] = "SHOULD",
 	    [CONFORM_MAY] = "MAY",
+	    [CONFORM_ADVISORY] = "ADVISORY",
 	};
 
 	return (unsigned)l < ARRAY_SIZE(names) ? names[l] : "?";
