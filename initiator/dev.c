@@ -17,14 +17,10 @@
 #include "spec/virtio.h"
 #include "util/common.h"
 #include "util/log.h"
-#include "vhost/vhost.h"
+#include "vhost/vhost_fe_setup.h"
 
 /* The virtio features this driver understands (virtio 1.2 §5.2.3, §6). */
 static const uint64_t g_driver_features = VIRTIO_BLK_DRIVER_FEATURES;
-
-static const uint64_t g_driver_protocol_features = VIRTIO_BIT(VHOST_USER_PROTOCOL_F_MQ) |
-						   VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) |
-						   VIRTIO_BIT(VHOST_USER_PROTOCOL_F_CONFIG);
 
 static void config_from_wire(struct storlab_blk_config *c, const struct virtio_blk_config *w)
 {
@@ -54,110 +50,42 @@ static void config_from_wire(struct storlab_blk_config *c, const struct virtio_b
 	};
 }
 
-static int dev_read_config(struct storlab_dev *dev)
+/* The set-up's prepare(): enough queues, then empty rings for the features
+ * just negotiated; the device's geometry for info. */
+static int dev_prepare(void *arg, const struct vhost_fe_setup_state *st)
 {
-	struct virtio_blk_config w;
-	int ret = vhost_fe_get_blk_config(dev->fe, &w, &dev->info.config_size);
-
-	if (ret) {
-		log_err("%s: cannot read the config space: %s", dev->path, strerror(-ret));
-		return ret;
-	}
-	config_from_wire(&dev->info.config, &w);
-	return 0;
-}
-
-static int dev_negotiate(struct storlab_dev *dev)
-{
+	struct storlab_dev *dev = arg;
 	struct storlab_dev_info *info = &dev->info;
-	uint64_t features, queue_num = 1;
-	int ret;
+	int ret = 0;
 
-	ret = vhost_fe_get_features(dev->fe, &info->features_offered);
-	if (ret)
-		return ret;
-	features = info->features_offered & g_driver_features & ~dev->opts.features_disable;
-	if (!(features & VIRTIO_BIT(VIRTIO_F_VERSION_1))) {
-		/* virtio 1.2 §6.1: we drive only non-legacy devices. */
-		log_err("%s: the device does not offer VIRTIO_F_VERSION_1 (features 0x%llx)",
-			dev->path, (unsigned long long)info->features_offered);
-		return -ENOTSUP;
-	}
-	if (info->features_offered & VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES)) {
-		features |= VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES);
-		ret = vhost_fe_get_protocol_features(dev->fe, &info->protocol_features_offered);
-		if (ret)
-			return ret;
-		info->protocol_features_negotiated =
-		    info->protocol_features_offered & g_driver_protocol_features;
-		ret = vhost_fe_set_protocol_features(dev->fe, info->protocol_features_negotiated);
-		if (ret)
-			return ret;
-	}
-	if (info->protocol_features_negotiated & VIRTIO_BIT(VHOST_USER_PROTOCOL_F_MQ)) {
-		ret = vhost_fe_get_queue_num(dev->fe, &queue_num);
-		if (ret)
-			return ret;
-	}
-	ret = vhost_fe_set_owner(dev->fe);
-	if (ret)
-		return ret;
-	if (info->protocol_features_negotiated & VIRTIO_BIT(VHOST_USER_PROTOCOL_F_CONFIG)) {
-		ret = dev_read_config(dev);
-		if (ret)
-			return ret;
-	} else {
+	info->features_offered = st->features_offered;
+	info->features_negotiated = st->features;
+	info->protocol_features_offered = st->protocol_features_offered;
+	info->protocol_features_negotiated = st->protocol_features;
+	info->config_size = st->config_len;
+	if (!st->config_len)
 		log_warn("%s: no VHOST_USER_PROTOCOL_F_CONFIG: capacity unknown", dev->path);
-	}
-	info->features_negotiated = features;
-	info->max_queues = (uint16_t)MIN(queue_num, VHOST_MAX_QUEUES);
-	/* §5.2.4: num_queues is valid only with VIRTIO_BLK_F_MQ. */
-	if ((features & VIRTIO_BIT(VIRTIO_BLK_F_MQ)) && info->config_size) {
-		if (info->config.num_queues == 0)
-			log_warn(
-			    "%s: virtio 1.2 §5.2.4: VIRTIO_BLK_F_MQ with num_queues 0; using 1",
-			    dev->path);
-		info->max_queues = MIN(info->max_queues, MAX(info->config.num_queues, 1));
-	} else if (!(features & VIRTIO_BIT(VIRTIO_BLK_F_MQ))) {
-		info->max_queues = 1;
-	}
+	config_from_wire(&info->config, &dev->config);
+	info->max_queues =
+	    vhost_fe_blk_max_queues(st->features, st->queue_num, &dev->config, st->config_len);
 	if (dev->opts.num_queues > info->max_queues) {
 		log_err("%s: %u queues asked for, the device has %u", dev->path,
 			dev->opts.num_queues, info->max_queues);
 		return -ENOTSUP;
 	}
 	info->capacity = info->config.capacity << VIRTIO_BLK_SECTOR_SHIFT;
-	info->block_size = (features & VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE)) && info->config.blk_size
+	info->block_size = (st->features & VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE)) &&
+				   info->config.blk_size
 			       ? info->config.blk_size
 			       : VIRTIO_BLK_SECTOR_SIZE;
-	info->read_only = features & VIRTIO_BIT(VIRTIO_BLK_F_RO);
-	return vhost_fe_set_features(dev->fe, features);
-}
+	info->read_only = st->features & VIRTIO_BIT(VIRTIO_BLK_F_RO);
+	for (uint16_t i = 0; !ret && i < dev->opts.num_queues; i++) {
+		struct storlab_queue *q = &dev->queues[i];
 
-static int dev_start_queue(struct storlab_dev *dev, struct storlab_queue *q)
-{
-	struct vhost_user_vring_addr addr = {.index = q->index};
-	int ret;
-
-	ret = queue_reset(q, dev->info.features_negotiated);
-	if (ret)
-		return ret;
-	/* vring addresses are front-end virtual addresses (vhost-user.rst
-	 * "A vring address description"); ours is our mapping of the memfd. */
-	addr.desc_user_addr = (uintptr_t)q->vq.desc;
-	addr.avail_user_addr = (uintptr_t)q->vq.avail;
-	addr.used_user_addr = (uintptr_t)q->vq.used;
-	ret = vhost_fe_set_vring_num(dev->fe, q->index, q->num);
-	if (!ret)
-		ret = vhost_fe_set_vring_base(dev->fe, q->index, 0);
-	if (!ret)
-		ret = vhost_fe_set_vring_addr(dev->fe, &addr);
-	if (!ret)
-		ret = vhost_fe_set_vring_kick(dev->fe, q->index, q->kick_fd);
-	if (!ret)
-		ret = vhost_fe_set_vring_call(dev->fe, q->index, q->call_fd);
-	if (ret)
-		log_err("%s: setting up queue %u: %s", dev->path, q->index, strerror(-ret));
+		ret = queue_reset(q, st->features);
+		dev->rings[i] = (struct vhost_fe_setup_ring){
+		    .vq = &q->vq, .kick_fd = q->kick_fd, .call_fd = q->call_fd};
+	}
 	return ret;
 }
 
@@ -170,10 +98,28 @@ static int dev_connect(struct storlab_dev *dev)
 	    .mmap_offset = 0,
 	    .fd = dev->mem.fd,
 	};
+	struct vhost_fe_setup_opts setup = {
+	    /* The virtio features this driver understands (virtio 1.2 §5.2.3,
+	     * §6); virtio 1.2 §6.1: we drive only non-legacy devices. */
+	    .features = (g_driver_features | VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES)) &
+			~dev->opts.features_disable,
+	    .required_features = VIRTIO_BIT(VIRTIO_F_VERSION_1),
+	    .protocol_features = VHOST_FE_PROTOCOL_FEATURES,
+	    .regions = &region,
+	    .nregions = 1,
+	    .get_config = vhost_fe_get_blk_config,
+	    .config = &dev->config,
+	    .prepare = dev_prepare,
+	    .arg = dev,
+	    .rings = dev->rings,
+	    .nrings = dev->opts.num_queues,
+	};
 	struct storlab_dev_info *info = &dev->info;
+	struct vhost_fe_setup_state st;
 	int ret;
 
 	memset(info, 0, sizeof(*info));
+	memset(&dev->config, 0, sizeof(dev->config));
 	info->transport = "vhost-user-blk";
 	info->path = dev->path;
 	info->queue_size = dev->opts.queue_size;
@@ -186,17 +132,7 @@ static int dev_connect(struct storlab_dev *dev)
 		return ret;
 	}
 	dev->sock_fd = vhost_fe_fd(dev->fe);
-	ret = dev_negotiate(dev);
-	if (!ret)
-		ret = vhost_fe_set_mem_table(dev->fe, &region, 1);
-	for (uint16_t i = 0; !ret && i < dev->opts.num_queues; i++)
-		ret = dev_start_queue(dev, &dev->queues[i]);
-	/* With VHOST_USER_F_PROTOCOL_FEATURES the rings start disabled
-	 * (vhost-user.rst "Ring states"). */
-	for (uint16_t i = 0; !ret && i < dev->opts.num_queues; i++) {
-		if (info->features_negotiated & VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES))
-			ret = vhost_fe_set_vring_enable(dev->fe, i, true);
-	}
+	ret = vhost_fe_setup(dev->fe, &setup, &st);
 	if (ret) {
 		log_err("%s: set-up failed: %s", dev->path, strerror(-ret));
 		vhost_fe_close(dev->fe);
@@ -258,7 +194,8 @@ int storlab_dev_open(const char *uri, const struct storlab_dev_opts *opts,
 		goto err_free;
 	dev->path = strdup(parsed.path);
 	dev->queues = calloc(dev->opts.num_queues, sizeof(*dev->queues));
-	if (!dev->path || !dev->queues) {
+	dev->rings = calloc(dev->opts.num_queues, sizeof(*dev->rings));
+	if (!dev->path || !dev->queues || !dev->rings) {
 		ret = -ENOMEM;
 		goto err_free;
 	}
@@ -284,6 +221,7 @@ err_queues:
 			queue_destroy(&dev->queues[i]);
 	guestmem_fini(&dev->mem);
 err_free:
+	free(dev->rings);
 	free(dev->queues);
 	free(dev->path);
 	free(dev);
@@ -299,6 +237,7 @@ void storlab_dev_close(struct storlab_dev *dev)
 	for (uint16_t i = 0; i < dev->opts.num_queues; i++)
 		queue_destroy(&dev->queues[i]);
 	guestmem_fini(&dev->mem);
+	free(dev->rings);
 	free(dev->queues);
 	free(dev->path);
 	free(dev);

@@ -94,6 +94,7 @@ int queue_reset(struct storlab_queue *q, uint64_t features);
 /* ---- device ---- */
 
 struct vhost_fe;
+struct vhost_fe_setup_ring;
 
 struct storlab_dev {
 	char *path;
@@ -104,6 +105,8 @@ struct storlab_dev {
 	struct guestmem mem;
 	struct storlab_dev_info info;
 	struct storlab_queue *queues; /* opts.num_queues */
+	struct vhost_fe_setup_ring *rings; /* opts.num_queues, for the set-up */
+	struct virtio_blk_config config;   /* as read at the last set-up */
 };
 
 /* Checks the vhost-user socket without blocking; marks the device dead and
