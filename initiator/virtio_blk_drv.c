@@ -88,6 +88,24 @@ const char *virtio_blk_status_name(uint16_t status)
 	return status == STORLAB_VIRTIO_BLK_S_NONE ? "NONE" : "UNKNOWN";
 }
 
+void virtio_blk_status_map(uint8_t status, struct storlab_completion *c)
+{
+	switch (status) {
+	case STORLAB_VIRTIO_BLK_S_IOERR:
+		c->ret = -EIO;
+		c->status = STORLAB_STATUS_ERROR;
+		break;
+	case STORLAB_VIRTIO_BLK_S_UNSUPP:
+		c->ret = -ENOTSUP;
+		c->status = STORLAB_STATUS_UNSUPPORTED;
+		break;
+	default: /* none written, or a value §5.2.6 does not define */
+		c->ret = -EPROTO;
+		c->status = STORLAB_STATUS_ERROR;
+		break;
+	}
+}
+
 int storlab_virtio_blk_get_info(const struct storlab_dev *dev, struct storlab_virtio_blk_info *info)
 {
 	if (dev->tp->kind != INITIATOR_DEV_VIRTIO_BLK)

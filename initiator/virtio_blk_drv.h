@@ -9,12 +9,12 @@
  * public API.
  */
 
-#include <errno.h>
 #include <stdint.h>
 
 #include "spec/virtio_blk.h"
 #include "storlab/initiator.h"
 #include "storlab/virtio_blk.h"
+#include "util/common.h"
 
 void virtio_blk_config_from_wire(struct storlab_blk_config *c, const struct virtio_blk_config *w);
 /* The neutral info's fields that follow from the negotiated features and
@@ -22,30 +22,23 @@ void virtio_blk_config_from_wire(struct storlab_blk_config *c, const struct virt
 void virtio_blk_info_fill(struct storlab_dev_info *info, const struct storlab_virtio_blk_info *vb);
 const char *virtio_blk_status_name(uint16_t status);
 
-/* A completion for a used chain whose status byte is status (§5.2.6). */
+/* The neutral status and errno of a status byte other than OK (§5.2.6). */
+void virtio_blk_status_map(uint8_t status, struct storlab_completion *c);
+
+/* A completion for a used chain whose status byte is status (§5.2.6). OK,
+ * the common case, costs a compare on the reap path; the rest is mapped
+ * out of line. */
 static inline void virtio_blk_complete(struct storlab_completion *c, void *tag, uint8_t status,
 				       uint32_t len)
 {
 	c->tag = tag;
 	c->transport_status = status;
 	c->len = len;
-	switch (status) {
-	case STORLAB_VIRTIO_BLK_S_OK:
+	if (likely(status == STORLAB_VIRTIO_BLK_S_OK)) {
 		c->ret = 0;
 		c->status = STORLAB_STATUS_OK;
-		break;
-	case STORLAB_VIRTIO_BLK_S_IOERR:
-		c->ret = -EIO;
-		c->status = STORLAB_STATUS_ERROR;
-		break;
-	case STORLAB_VIRTIO_BLK_S_UNSUPP:
-		c->ret = -ENOTSUP;
-		c->status = STORLAB_STATUS_UNSUPPORTED;
-		break;
-	default: /* none written, or a value §5.2.6 does not define */
-		c->ret = -EPROTO;
-		c->status = STORLAB_STATUS_ERROR;
-		break;
+	} else {
+		virtio_blk_status_map(status, c);
 	}
 }
 
