@@ -73,7 +73,9 @@ const char *storlab_protocol_feature_name(unsigned bit);
  * A request of any type, for STORLAB_OP_DEVICE (struct storlab_req's cmd):
  * a header with this type, ioprio and sector, then out[] (device-readable),
  * in[] (device-writable) and the status byte (virtio 1.2 §5.2.6). Buffers
- * must be library memory. The queue answers -ENOTTY if it is not virtio-blk.
+ * must be library memory. Only for a virtio-blk device's queues
+ * (storlab_virtio_blk_get_info() answers 0): another transport reads cmd
+ * as a command of its own device.
  */
 struct storlab_virtio_blk_cmd {
 	uint32_t type;
