@@ -14,14 +14,14 @@
 
 #include "cli/cli.h"
 #include "cli/io.h"
-#include "spec/virtio.h"
-#include "spec/virtio_blk.h"
+#include "storlab/virtio_blk.h"
 #include "util/common.h"
 
 #define IO_QD		     16		  /* requests in flight for big transfers */
 #define IO_MAX_CHUNK	     (1u << 20)	  /* bytes per read/write request */
 #define IO_MEM_SLACK	     (8ULL << 20) /* rings and headers on top of buffers */
 #define IO_DEFAULT_TIMEOUT_S 30.0
+#define IO_SECTOR	     512u /* the unit of offsets and lengths, on every transport */
 
 /* ---- options: one table for every io subcommand ---- */
 
@@ -88,8 +88,12 @@ static const struct io_cmd {
 
 static void io_usage(FILE *f)
 {
-	fprintf(f, "usage: storlab io <subcommand> URI [options]\n\n"
-		   "URI: vhost-user-blk:/path/to/socket\n\nsubcommands:\n");
+	const char *form;
+
+	fprintf(f, "usage: storlab io <subcommand> URI [options]\n\nURI:");
+	for (unsigned i = 0; (form = storlab_transport_uri_form(i)); i++)
+		fprintf(f, "%s %s", i ? "," : "", form);
+	fprintf(f, "\n\nsubcommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(g_io_cmds); i++)
 		fprintf(f, "  %-13s %s\n", g_io_cmds[i].name, g_io_cmds[i].summary);
 	fprintf(f, "\nSizes take k, M, G, T suffixes (binary). Every subcommand takes\n"
@@ -126,7 +130,7 @@ static int io_set_opt(struct io_args *a, enum io_opt opt, const char *arg)
 	case IO_OPT_QUEUES:
 		return util_parse_uint(arg, 1, UINT16_MAX, &a->queues);
 	case IO_OPT_QD:
-		return util_parse_uint(arg, 1, VIRTQ_MAX_SIZE, &a->qd);
+		return util_parse_uint(arg, 1, STORLAB_MAX_QUEUE_SIZE, &a->qd);
 	case IO_OPT_BS:
 		return util_parse_size(arg, &a->bs);
 	case IO_OPT_SIZE:
@@ -234,79 +238,54 @@ int io_open(const struct io_args *a, unsigned nqueues, unsigned qd, uint64_t buf
 
 /* ---- requests over a range, split as the device's limits ask ---- */
 
-enum io_op { IO_READ, IO_WRITE, IO_DISCARD, IO_WRITE_ZEROES };
-
 struct io_xfer {
 	const struct io_args *a;
 	struct storlab_dev *dev;
 	struct storlab_queue *q;
-	enum io_op op;
-	uint8_t *buf;	/* read/write: the whole range */
-	uint64_t chunk; /* bytes per request */
-	uint64_t seg;	/* read/write: bytes per iovec */
+	enum storlab_op op; /* read, write, discard or write-zeroes */
+	uint8_t *buf;	    /* read/write: the whole range */
+	uint64_t chunk;	    /* bytes per request */
+	uint64_t seg;	    /* read/write: bytes per iovec */
 };
 
+/* Bytes per read or write request and per iovec, as the device's limits
+ * say (0: none stated). */
 static uint64_t rw_chunk(const struct storlab_dev_info *info, uint64_t *seg)
 {
-	uint64_t nseg = STORLAB_MAX_SEGMENTS;
+	uint64_t chunk;
 
-	*seg = IO_MAX_CHUNK;
-	/* virtio 1.2 §5.2.4: size_max bounds one segment, seg_max their number. */
-	if ((info->features_negotiated & VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX)) &&
-	    info->config.size_max >= VIRTIO_BLK_SECTOR_SIZE)
-		*seg = info->config.size_max / VIRTIO_BLK_SECTOR_SIZE * VIRTIO_BLK_SECTOR_SIZE;
-	if ((info->features_negotiated & VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX)) && info->config.seg_max)
-		nseg = MIN(nseg, info->config.seg_max);
-	return MIN((uint64_t)IO_MAX_CHUNK, *seg * nseg);
-}
-
-static uint64_t range_chunk(const struct storlab_dev_info *info, enum io_op op)
-{
-	uint64_t max = UINT32_MAX & ~7u; /* num_sectors is 32 bits (§5.2.6) */
-
-	if (op == IO_DISCARD && (info->features_negotiated & VIRTIO_BIT(VIRTIO_BLK_F_DISCARD)) &&
-	    info->config.max_discard_sectors)
-		max = info->config.max_discard_sectors;
-	if (op == IO_WRITE_ZEROES &&
-	    (info->features_negotiated & VIRTIO_BIT(VIRTIO_BLK_F_WRITE_ZEROES)) &&
-	    info->config.max_write_zeroes_sectors)
-		max = info->config.max_write_zeroes_sectors;
-	return max * VIRTIO_BLK_SECTOR_SIZE;
+	*seg = info->max_segment_size ? info->max_segment_size : IO_MAX_CHUNK;
+	chunk = MIN((uint64_t)IO_MAX_CHUNK, *seg * info->max_segments);
+	return info->max_transfer ? MIN(chunk, info->max_transfer) : chunk;
 }
 
 static int xfer_submit(struct io_xfer *x, uint64_t off, uint64_t len, uint64_t pos)
 {
 	struct iovec iov[STORLAB_MAX_SEGMENTS];
-	unsigned n = 0;
-	void *tag = (void *)(uintptr_t)off;
+	struct storlab_req req = {
+	    .op = x->op, .offset = off, .len = len, .iov = iov, .tag = (void *)(uintptr_t)off};
 
-	switch (x->op) {
-	case IO_DISCARD:
-		return storlab_queue_discard(x->q, off, len, tag);
-	case IO_WRITE_ZEROES:
-		return storlab_queue_write_zeroes(x->q, off, len,
-						  x->a->unmap ? STORLAB_REQ_UNMAP : 0, tag);
-	case IO_READ:
-	case IO_WRITE:
-		break;
+	if (x->op == STORLAB_OP_WRITE_ZEROES && x->a->unmap)
+		req.flags = STORLAB_REQ_UNMAP;
+	if (x->op == STORLAB_OP_READ || x->op == STORLAB_OP_WRITE) {
+		for (uint64_t done = 0; done < len; done += x->seg)
+			iov[req.iovcnt++] =
+			    (struct iovec){x->buf + pos + done, MIN(x->seg, len - done)};
 	}
-	for (uint64_t done = 0; done < len; done += x->seg)
-		iov[n++] = (struct iovec){x->buf + pos + done, MIN(x->seg, len - done)};
-	if (x->op == IO_READ)
-		return storlab_queue_read(x->q, off, iov, n, tag);
-	return storlab_queue_write(x->q, off, iov, n, tag);
+	return storlab_queue_add(x->q, &req);
 }
 
 /* Reports a failed request; returns the exit code. */
-static int report_status(const char *cmd, const struct storlab_completion *c, uint64_t off)
+static int report_status(const char *cmd, const struct storlab_queue *q,
+			 const struct storlab_completion *c, uint64_t off)
 {
-	if (c->ret == -ECONNRESET) {
+	if (c->status == STORLAB_STATUS_NOT_CONNECTED) {
 		fprintf(stderr, "storlab %s: offset %" PRIu64 ": the back-end went away\n", cmd,
 			off);
 		return CLI_EXIT_FAIL;
 	}
 	fprintf(stderr, "storlab %s: offset %" PRIu64 ": %s\n", cmd, off,
-		storlab_status_name(c->status));
+		storlab_queue_status_name(q, c));
 	return CLI_EXIT_FAIL;
 }
 
@@ -323,7 +302,7 @@ static int io_wait(struct io_xfer *x, unsigned min, int *exit_code)
 	}
 	for (int i = 0; i < n; i++) {
 		if (c[i].ret && *exit_code == CLI_EXIT_OK)
-			*exit_code = report_status(x->a->cmd, &c[i], (uintptr_t)c[i].tag);
+			*exit_code = report_status(x->a->cmd, x->q, &c[i], (uintptr_t)c[i].tag);
 	}
 	return 0;
 }
@@ -337,8 +316,12 @@ static int io_xfer_run(struct io_xfer *x, uint64_t off, uint64_t len)
 
 	storlab_dev_get_info(x->dev, &info);
 	x->q = storlab_dev_queue(x->dev, 0);
-	x->chunk = x->op == IO_READ || x->op == IO_WRITE ? rw_chunk(&info, &x->seg)
-							 : range_chunk(&info, x->op);
+	if (x->op == STORLAB_OP_READ || x->op == STORLAB_OP_WRITE)
+		x->chunk = rw_chunk(&info, &x->seg);
+	else
+		x->chunk = x->op == STORLAB_OP_DISCARD ? info.max_discard : info.max_write_zeroes;
+	if (x->chunk == 0) /* no limit stated: the whole range at once */
+		x->chunk = len;
 	while (pos < len && exit_code == CLI_EXIT_OK) {
 		uint64_t n = MIN(x->chunk, len - pos);
 		int ret = xfer_submit(x, off + pos, n, pos);
@@ -424,18 +407,17 @@ static int output_data(const struct io_args *a, const uint8_t *buf)
 
 static int check_range(const struct io_args *a)
 {
-	if (a->offset % VIRTIO_BLK_SECTOR_SIZE || a->length % VIRTIO_BLK_SECTOR_SIZE ||
-	    a->length == 0)
+	if (a->offset % IO_SECTOR || a->length % IO_SECTOR || a->length == 0)
 		return cli_usage_error(a->cmd,
 				       "offset and length must be multiples of %u, "
 				       "length not 0",
-				       VIRTIO_BLK_SECTOR_SIZE);
+				       IO_SECTOR);
 	return 0;
 }
 
 /* Opens the device with one queue and a buffer of a->length bytes (if
  * with_buf), runs op, and closes. fill prepares the buffer, done consumes it. */
-static int io_range_cmd(const struct io_args *a, enum io_op op, bool with_buf,
+static int io_range_cmd(const struct io_args *a, enum storlab_op op, bool with_buf,
 			int (*fill)(const struct io_args *a, uint8_t *buf),
 			int (*done)(const struct io_args *a, const uint8_t *buf))
 {
@@ -469,7 +451,7 @@ out:
 
 static int io_cmd_read(const struct io_args *a)
 {
-	return io_range_cmd(a, IO_READ, true, NULL, output_data);
+	return io_range_cmd(a, STORLAB_OP_READ, true, NULL, output_data);
 }
 
 /* ---- write ---- */
@@ -497,7 +479,7 @@ static int parse_hex_pattern(const char *s, uint8_t *out, size_t max, size_t *n)
 
 static int fill_from_pattern(const struct io_args *a, uint8_t *buf)
 {
-	uint8_t pat[VIRTIO_BLK_SECTOR_SIZE];
+	uint8_t pat[IO_SECTOR];
 	size_t n;
 
 	if (parse_hex_pattern(a->pattern, pat, sizeof(pat), &n))
@@ -550,20 +532,20 @@ static int io_cmd_write(const struct io_args *a)
 		}
 		w.length = (uint64_t)st.st_size;
 	}
-	return io_range_cmd(&w, IO_WRITE, true, w.pattern ? fill_from_pattern : fill_from_file,
-			    NULL);
+	return io_range_cmd(&w, STORLAB_OP_WRITE, true,
+			    w.pattern ? fill_from_pattern : fill_from_file, NULL);
 }
 
 /* ---- discard, write-zeroes ---- */
 
 static int io_cmd_discard(const struct io_args *a)
 {
-	return io_range_cmd(a, IO_DISCARD, false, NULL, NULL);
+	return io_range_cmd(a, STORLAB_OP_DISCARD, false, NULL, NULL);
 }
 
 static int io_cmd_write_zeroes(const struct io_args *a)
 {
-	return io_range_cmd(a, IO_WRITE_ZEROES, false, NULL, NULL);
+	return io_range_cmd(a, STORLAB_OP_WRITE_ZEROES, false, NULL, NULL);
 }
 
 /* ---- flush, get-id: one request without a range ---- */
@@ -581,21 +563,22 @@ static int io_single(const struct io_args *a, bool get_id)
 		return ret;
 	q = storlab_dev_queue(dev, 0);
 	if (get_id)
-		ret = storlab_buf_alloc(dev, STORLAB_ID_BYTES, 0, (void **)&id);
+		ret = storlab_buf_alloc(dev, STORLAB_VIRTIO_BLK_ID_BYTES, 0, (void **)&id);
 	if (!ret)
-		ret = get_id ? storlab_queue_get_id(q, id, NULL) : storlab_queue_flush(q, NULL);
+		ret = get_id ? storlab_virtio_blk_get_id(q, id, NULL)
+			     : storlab_queue_add(q, &(struct storlab_req){.op = STORLAB_OP_FLUSH});
 	if (!ret)
 		ret = storlab_queue_reap(q, &c, 1, 1, io_timeout_ms(a));
 	if (ret < 0) {
 		fprintf(stderr, "storlab %s: %s\n", a->cmd, strerror(-ret));
 		ret = CLI_EXIT_FAIL;
 	} else if (c.ret) {
-		ret = report_status(a->cmd, &c, 0);
+		ret = report_status(a->cmd, q, &c, 0);
 	} else {
 		ret = CLI_EXIT_OK;
 		if (get_id) {
 			/* §5.2.6: NUL-padded, no NUL if all 20 bytes are used. */
-			for (unsigned i = 0; i < STORLAB_ID_BYTES && id[i]; i++)
+			for (unsigned i = 0; i < STORLAB_VIRTIO_BLK_ID_BYTES && id[i]; i++)
 				isprint(id[i]) ? putchar(id[i]) : printf("\\x%02x", id[i]);
 			putchar('\n');
 		}

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* storlab io info: what the device offers and what was negotiated. */
+/* storlab io info: what the device offers and what was negotiated: the
+ * neutral info of every transport, then the virtio-blk section of a
+ * virtio-blk device (storlab/virtio_blk.h). */
 #include <inttypes.h>
 #include <jansson.h>
 #include <stddef.h>
@@ -9,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/io.h"
 #include "spec/virtio_blk.h"
+#include "storlab/virtio_blk.h"
 #include "util/common.h"
 
 #define NO_FEATURE (-1)
@@ -59,9 +62,9 @@ static uint64_t cfg_value(const struct storlab_blk_config *c, const struct cfg_f
 	return v;
 }
 
-static bool cfg_valid(const struct storlab_dev_info *info, const struct cfg_field *f)
+static bool cfg_valid(const struct storlab_virtio_blk_info *vb, const struct cfg_field *f)
 {
-	return f->feature == NO_FEATURE || (info->features_negotiated & (1ULL << f->feature));
+	return f->feature == NO_FEATURE || (vb->features_negotiated & (1ULL << f->feature));
 }
 
 typedef const char *(*name_fn)(unsigned bit);
@@ -84,27 +87,37 @@ static json_t *features_json(uint64_t offered, uint64_t negotiated, name_fn name
 	return json_pack("{s:s, s:s, s:o}", "offered", off, "negotiated", neg, "bits", list);
 }
 
-static int info_json(const struct io_args *a, const struct storlab_dev_info *info)
+/* The virtio-blk section: features, protocol features, config space. */
+static void virtio_json(json_t *root, const struct storlab_virtio_blk_info *vb)
 {
-	json_t *cfg = json_pack("{s:I}", "bytes_read", (json_int_t)info->config_size);
-	json_t *root;
+	json_t *cfg = json_pack("{s:I}", "bytes_read", (json_int_t)vb->config_size);
 
 	for (size_t i = 0; i < ARRAY_SIZE(g_cfg_fields); i++)
 		json_object_set_new(
 		    cfg, g_cfg_fields[i].name,
-		    json_integer((json_int_t)cfg_value(&info->config, &g_cfg_fields[i])));
-	root = json_pack(
-	    "{s:s, s:s, s:s, s:I, s:I, s:i, s:b, s:{s:i, s:i, s:i}, s:o, s:o, s:o}", "uri", a->uri,
-	    "transport", info->transport, "path", info->path, "capacity",
-	    (json_int_t)info->capacity, "capacity_sectors", (json_int_t)info->config.capacity,
-	    "block_size", (int)info->block_size, "read_only", info->read_only, "queues", "in_use",
-	    (int)info->num_queues, "max", (int)info->max_queues, "size", (int)info->queue_size,
-	    "features",
-	    features_json(info->features_offered, info->features_negotiated, storlab_feature_name),
-	    "protocol_features",
-	    features_json(info->protocol_features_offered, info->protocol_features_negotiated,
-			  storlab_protocol_feature_name),
-	    "config", cfg);
+		    json_integer((json_int_t)cfg_value(&vb->config, &g_cfg_fields[i])));
+	json_object_set_new(
+	    root, "features",
+	    features_json(vb->features_offered, vb->features_negotiated, storlab_feature_name));
+	json_object_set_new(root, "protocol_features",
+			    features_json(vb->protocol_features_offered,
+					  vb->protocol_features_negotiated,
+					  storlab_protocol_feature_name));
+	json_object_set_new(root, "config", cfg);
+}
+
+static int info_json(const struct io_args *a, const struct storlab_dev_info *info,
+		     const struct storlab_virtio_blk_info *vb)
+{
+	json_t *root = json_pack(
+	    "{s:s, s:s, s:s, s:I, s:I, s:i, s:b, s:{s:i, s:i, s:i}}", "uri", a->uri, "transport",
+	    info->transport, "path", info->address, "capacity", (json_int_t)info->capacity,
+	    "capacity_sectors", (json_int_t)(info->capacity / 512), "block_size",
+	    (int)info->block_size, "read_only", info->read_only, "queues", "in_use",
+	    (int)info->num_queues, "max", (int)info->max_queues, "size", (int)info->queue_size);
+
+	if (root && vb)
+		virtio_json(root, vb);
 	return cli_print_json(a->cmd, root);
 }
 
@@ -123,32 +136,40 @@ static void features_table(const char *title, uint64_t offered, uint64_t negotia
 	}
 }
 
-static void info_table(const struct io_args *a, const struct storlab_dev_info *info)
+static void virtio_table(const struct storlab_virtio_blk_info *vb)
+{
+	features_table("features", vb->features_offered, vb->features_negotiated,
+		       storlab_feature_name);
+	features_table("protocol features", vb->protocol_features_offered,
+		       vb->protocol_features_negotiated, storlab_protocol_feature_name);
+	printf("config space (%u bytes read; fields of negotiated features):\n", vb->config_size);
+	for (size_t i = 0; i < ARRAY_SIZE(g_cfg_fields); i++) {
+		if (cfg_valid(vb, &g_cfg_fields[i]))
+			printf("  %-30s %" PRIu64 "\n", g_cfg_fields[i].name,
+			       cfg_value(&vb->config, &g_cfg_fields[i]));
+	}
+}
+
+static void info_table(const struct io_args *a, const struct storlab_dev_info *info,
+		       const struct storlab_virtio_blk_info *vb)
 {
 	char size[32];
 
 	cli_format_bytes(info->capacity, size, sizeof(size));
 	printf("device:     %s\n", a->uri);
 	printf("capacity:   %" PRIu64 " bytes (%s, %" PRIu64 " sectors of 512)\n", info->capacity,
-	       size, info->config.capacity);
+	       size, info->capacity / 512);
 	printf("block size: %u\n", info->block_size);
 	printf("read-only:  %s\n", info->read_only ? "yes" : "no");
 	printf("queues:     %u supported, %u set up, %u entries each\n", info->max_queues,
 	       info->num_queues, info->queue_size);
-	features_table("features", info->features_offered, info->features_negotiated,
-		       storlab_feature_name);
-	features_table("protocol features", info->protocol_features_offered,
-		       info->protocol_features_negotiated, storlab_protocol_feature_name);
-	printf("config space (%u bytes read; fields of negotiated features):\n", info->config_size);
-	for (size_t i = 0; i < ARRAY_SIZE(g_cfg_fields); i++) {
-		if (cfg_valid(info, &g_cfg_fields[i]))
-			printf("  %-30s %" PRIu64 "\n", g_cfg_fields[i].name,
-			       cfg_value(&info->config, &g_cfg_fields[i]));
-	}
+	if (vb)
+		virtio_table(vb);
 }
 
 int io_cmd_info(const struct io_args *a)
 {
+	struct storlab_virtio_blk_info vb_info, *vb = &vb_info;
 	struct storlab_dev_info info;
 	struct storlab_dev *dev;
 	int ret;
@@ -157,10 +178,12 @@ int io_cmd_info(const struct io_args *a)
 	if (ret)
 		return ret;
 	storlab_dev_get_info(dev, &info);
+	if (storlab_virtio_blk_get_info(dev, vb) != 0)
+		vb = NULL; /* not a virtio-blk device: the neutral part only */
 	if (a->json)
-		ret = info_json(a, &info);
+		ret = info_json(a, &info, vb);
 	else
-		info_table(a, &info);
+		info_table(a, &info, vb);
 	storlab_dev_close(dev);
 	return ret;
 }

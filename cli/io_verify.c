@@ -97,8 +97,7 @@ static void report_json(const struct io_args *a, const struct verify_opts *o,
 		json_object_set_new(root, "first_error",
 				    json_pack("{s:I, s:s, s:i}", "offset",
 					      (json_int_t)r->first_error_offset, "status",
-					      storlab_status_name(r->first_error_status), "errno",
-					      -r->first_error));
+					      r->first_error_status, "errno", -r->first_error));
 	/* The verdict is the exit code the caller returns; a report that
 	 * cannot be written is said on stderr. */
 	(void)cli_print_json(a->cmd, root);
@@ -128,8 +127,7 @@ static void report_text(const struct io_args *a, const struct verify_opts *o,
 		printf("... and %" PRIu64 " more bad sector(s)\n", r->bad_sectors - r->nreported);
 	if (r->io_errors)
 		printf("%" PRIu64 " request(s) failed; first at offset %" PRIu64 ": %s\n",
-		       r->io_errors, r->first_error_offset,
-		       storlab_status_name(r->first_error_status));
+		       r->io_errors, r->first_error_offset, r->first_error_status);
 	for (unsigned i = 0; i < o->queues; i++) {
 		cli_format_bytes(r->queue[i].bytes, total, sizeof(total));
 		printf("queue %u: %" PRIu64 " requests, %s\n", i, r->queue[i].requests, total);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A device brought up for data-path cases (conform.h, "A device brought up
- * for data-path cases"): the front-end's side of vhost-user.rst "Starting and
- * stopping rings", as initiator/dev.c does it, but on a traced connection
- * and with every chain left to the case.
+ * for data-path cases"): lib/vhost's front-end set-up (vhost_fe_setup.h),
+ * as the initiator runs it, but on a traced connection, with the features a
+ * case asks for, and with every chain left to the case.
  *
  * The rings are driven by lib/virtio's driver side without indirect tables
  * (indirect_max 0): virtq_drv_add() always writes direct chains, so a case
@@ -30,6 +30,7 @@
 #include "util/common.h"
 #include "util/deadline.h"
 #include "util/log.h"
+#include "vhost/vhost_fe_setup.h"
 
 #define DEV_DEFAULT_QUEUES     1
 #define DEV_DEFAULT_QUEUE_SIZE 256
@@ -37,15 +38,13 @@
 #define DEV_PAGE	       4096ULL
 #define DEV_BUF_ALIGN	       64ULL
 
-static const uint64_t g_dev_supported_protocol_features =
-    VIRTIO_BIT(VHOST_USER_PROTOCOL_F_MQ) | VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) |
-    VIRTIO_BIT(VHOST_USER_PROTOCOL_F_CONFIG);
-
 struct dev_priv {
 	struct conform_dev pub;
 	struct conform_ctx *ctx;
 	uint64_t bump; /* next free byte of guest memory */
 	int timeout_ms;
+	uint16_t queue_size;
+	struct vhost_fe_setup_ring *rings; /* [nqueues] */
 };
 
 static struct dev_priv *priv_of(struct conform_dev *dev)
@@ -91,50 +90,8 @@ static int mem_map(struct dev_priv *p, uint64_t size)
 	return 0;
 }
 
-static int dev_read_config(struct dev_priv *p)
-{
-	memset(p->pub.config, 0, sizeof(p->pub.config));
-	return vhost_fe_get_blk_config(p->pub.fe, (struct virtio_blk_config *)p->pub.config,
-				       &p->pub.config_len);
-}
-
-static int dev_negotiate(struct dev_priv *p, const struct conform_dev_opts *o, uint64_t *queue_num)
-{
-	struct conform_dev *d = &p->pub;
-	uint64_t offered, proto_offered = 0;
-	int ret;
-
-	ret = vhost_fe_set_owner(d->fe);
-	if (!ret)
-		ret = vhost_fe_get_features(d->fe, &offered);
-	if (ret)
-		return ret;
-	d->features = offered & (o->want_features ? o->want_features : CONFORM_DEV_FEATURES);
-	if (d->features & VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES)) {
-		ret = vhost_fe_get_protocol_features(d->fe, &proto_offered);
-		if (ret)
-			return ret;
-		d->protocol_features =
-		    proto_offered & (o->want_protocol_features ? o->want_protocol_features
-							       : g_dev_supported_protocol_features);
-		ret = vhost_fe_set_protocol_features(d->fe, d->protocol_features);
-		if (ret)
-			return ret;
-	}
-	*queue_num = 1;
-	if (d->protocol_features & VIRTIO_BIT(VHOST_USER_PROTOCOL_F_MQ)) {
-		ret = vhost_fe_get_queue_num(d->fe, queue_num);
-		if (ret)
-			return ret;
-	}
-	conform_note(p->ctx,
-		     "features offered 0x%llx, acknowledged 0x%llx; protocol 0x%llx / 0x%llx",
-		     (unsigned long long)offered, (unsigned long long)d->features,
-		     (unsigned long long)proto_offered, (unsigned long long)d->protocol_features);
-	return vhost_fe_set_features(d->fe, d->features);
-}
-
-static int dev_setup_queue(struct dev_priv *p, uint16_t i, uint16_t num, bool start)
+/* Guest memory, eventfds and an initialised split virtqueue for ring i. */
+static int dev_ring_init(struct dev_priv *p, uint16_t i, uint16_t num)
 {
 	struct conform_dev *d = &p->pub;
 	struct virtq_drv_config cfg = {
@@ -142,37 +99,48 @@ static int dev_setup_queue(struct dev_priv *p, uint16_t i, uint16_t num, bool st
 	    .num = num,
 	    .features = d->features,
 	};
-	struct vhost_user_vring_addr addr = {.index = i};
-	struct virtq_drv *vq = &d->vq[i];
-	int ret;
 
 	cfg.ring = mem_take(p, virtq_drv_ring_bytes(num), DEV_PAGE, &cfg.ring_gpa);
 	if (!cfg.ring)
 		return -ENOMEM;
-	ret = virtq_drv_init(vq, &cfg);
-	if (ret)
-		return ret;
 	d->kick_fd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	d->call_fd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (d->kick_fd[i] < 0 || d->call_fd[i] < 0)
 		return -errno;
-	/* vhost-user.rst "A vring address description": front-end virtual
-	 * addresses, i.e. our own mapping of the memfd. */
-	addr.desc_user_addr = (uintptr_t)vq->desc;
-	addr.avail_user_addr = (uintptr_t)vq->avail;
-	addr.used_user_addr = (uintptr_t)vq->used;
-	ret = vhost_fe_set_vring_num(d->fe, i, num);
-	if (!ret)
-		ret = vhost_fe_set_vring_addr(d->fe, &addr);
-	if (!ret)
-		ret = vhost_fe_set_vring_base(d->fe, i, 0);
-	if (!ret)
-		ret = vhost_fe_set_vring_call(d->fe, i, d->call_fd[i]);
-	/* The kick fd starts the ring (vhost-user.rst "Starting and stopping
-	 * rings"); with no_start the case sends it (and ENABLE) itself. */
-	if (!ret && start)
-		ret = vhost_fe_set_vring_kick(d->fe, i, d->kick_fd[i]);
+	p->rings[i] = (struct vhost_fe_setup_ring){
+	    .vq = &d->vq[i], .kick_fd = d->kick_fd[i], .call_fd = d->call_fd[i]};
+	return virtq_drv_init(&d->vq[i], &cfg);
+}
+
+/* The set-up's prepare(): enough queues, then the rings for the features
+ * just negotiated. */
+static int dev_prepare(void *arg, const struct vhost_fe_setup_state *st)
+{
+	struct dev_priv *p = arg;
+	struct conform_dev *d = &p->pub;
+	uint16_t max;
+	int ret = 0;
+
+	d->features = st->features;
+	d->protocol_features = st->protocol_features;
+	d->config_len = st->config_len;
+	max = vhost_fe_blk_max_queues(d->features, st->queue_num,
+				      (const struct virtio_blk_config *)d->config, d->config_len);
+	if (d->nqueues > max) {
+		conform_note(p->ctx, "%u queues wanted, the back-end has %u (queue num %llu%s)",
+			     d->nqueues, max, (unsigned long long)st->queue_num,
+			     d->features & VIRTIO_BIT(VIRTIO_BLK_F_MQ) ? ""
+								       : ", no VIRTIO_BLK_F_MQ");
+		return -ENOTSUP;
+	}
+	for (uint16_t i = 0; !ret && i < d->nqueues; i++)
+		ret = dev_ring_init(p, i, p->queue_size);
 	return ret;
+}
+
+static void dev_note(void *arg, const char *line)
+{
+	conform_note(((struct dev_priv *)arg)->ctx, "%s", line);
 }
 
 static void dev_free(struct dev_priv *p)
@@ -192,6 +160,7 @@ static void dev_free(struct dev_priv *p)
 		munmap(d->mem, d->mem_size);
 	if (d->mem_fd >= 0)
 		close(d->mem_fd);
+	free(p->rings);
 	free(d->vq);
 	free(d->kick_fd);
 	free(d->call_fd);
@@ -206,10 +175,11 @@ int conform_dev_setup(struct conform_ctx *ctx, const struct conform_dev_opts *op
 	uint16_t nq = o->nqueues ? o->nqueues : DEV_DEFAULT_QUEUES;
 	uint16_t qsize = o->queue_size ? o->queue_size : DEV_DEFAULT_QUEUE_SIZE;
 	uint64_t mem_size = ALIGN_UP(o->mem_size ? o->mem_size : DEV_DEFAULT_MEM, DEV_PAGE);
+	struct vhost_fe_setup_opts setup;
+	struct vhost_fe_setup_state st;
 	struct vhost_fe_region region;
 	struct dev_priv *p;
 	struct conform_dev *d;
-	uint64_t queue_num;
 	int ret;
 
 	/* virtio 1.2 §2.7: a power of 2, at most 32768. */
@@ -221,12 +191,14 @@ int conform_dev_setup(struct conform_ctx *ctx, const struct conform_dev_opts *op
 	d = &p->pub;
 	p->ctx = ctx;
 	p->timeout_ms = conform_timeout_ms(ctx);
+	p->queue_size = qsize;
 	d->mem_fd = -1;
 	d->nqueues = nq;
 	d->vq = calloc(nq, sizeof(*d->vq));
 	d->kick_fd = malloc(nq * sizeof(int));
 	d->call_fd = malloc(nq * sizeof(int));
-	if (!d->vq || !d->kick_fd || !d->call_fd) {
+	p->rings = calloc(nq, sizeof(*p->rings));
+	if (!d->vq || !d->kick_fd || !d->call_fd || !p->rings) {
 		ret = -ENOMEM;
 		goto err;
 	}
@@ -240,41 +212,24 @@ int conform_dev_setup(struct conform_ctx *ctx, const struct conform_dev_opts *op
 		d->fe = NULL;
 		goto err;
 	}
-	ret = dev_negotiate(p, o, &queue_num);
-	if (ret)
-		goto err;
-	if (nq > queue_num || (nq > 1 && !(d->features & VIRTIO_BIT(VIRTIO_BLK_F_MQ)))) {
-		conform_note(ctx, "%u queues wanted, the back-end has %llu%s", nq,
-			     (unsigned long long)queue_num,
-			     d->features & VIRTIO_BIT(VIRTIO_BLK_F_MQ) ? ""
-								       : " (no VIRTIO_BLK_F_MQ)");
-		ret = -ENOTSUP;
-		goto err;
-	}
 	region = (struct vhost_fe_region){
 	    .gpa = 0, .size = mem_size, .uva = (uintptr_t)d->mem, .fd = d->mem_fd};
-	ret = vhost_fe_set_mem_table(d->fe, &region, 1);
-	if (ret)
-		goto err;
-	if (d->protocol_features & VIRTIO_BIT(VHOST_USER_PROTOCOL_F_CONFIG)) {
-		ret = dev_read_config(p);
-		if (ret)
-			goto err;
-	}
-	/* §5.2.4: num_queues holds only with VIRTIO_BLK_F_MQ. */
-	if (nq > 1 && d->config_len && ((struct virtio_blk_config *)d->config)->num_queues < nq) {
-		conform_note(ctx, "%u queues wanted, config num_queues is %u", nq,
-			     ((struct virtio_blk_config *)d->config)->num_queues);
-		ret = -ENOTSUP;
-		goto err;
-	}
-	for (uint16_t i = 0; !ret && i < nq; i++)
-		ret = dev_setup_queue(p, i, qsize, !o->no_start);
-	/* vhost-user.rst "Ring states": with VHOST_USER_F_PROTOCOL_FEATURES
-	 * rings start disabled. */
-	for (uint16_t i = 0; !ret && !o->no_start && i < nq; i++)
-		if (d->features & VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES))
-			ret = vhost_fe_set_vring_enable(d->fe, i, true);
+	setup = (struct vhost_fe_setup_opts){
+	    .features = o->want_features ? o->want_features : CONFORM_DEV_FEATURES,
+	    .protocol_features =
+		o->want_protocol_features ? o->want_protocol_features : VHOST_FE_PROTOCOL_FEATURES,
+	    .regions = &region,
+	    .nregions = 1,
+	    .get_config = vhost_fe_get_blk_config,
+	    .config = d->config,
+	    .prepare = dev_prepare,
+	    .arg = p,
+	    .rings = p->rings,
+	    .nrings = nq,
+	    .no_start = o->no_start,
+	    .note = dev_note,
+	};
+	ret = vhost_fe_setup(d->fe, &setup, &st);
 	if (ret)
 		goto err;
 	*devp = d;

@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "conformance/report.h"
-#include "storlab/initiator.h"
+#include "storlab/virtio_blk.h"
 
 static const char *const g_verdict_keys[] = {
     [CONFORM_PASS] = "pass",

@@ -7,7 +7,7 @@
 
 #include "conformance/runner.h"
 #include "conformance/runner_internal.h"
-#include "storlab/initiator.h"
+#include "storlab/virtio_blk.h"
 #include "util/common.h"
 
 const char *conform_verdict_name(enum conform_verdict v)

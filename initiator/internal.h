@@ -3,9 +3,11 @@
 #define STORLAB_INITIATOR_INTERNAL_H
 
 /*
- * What the files of the initiator share: the device (dev.c: connection and
- * set-up), its guest memory (guestmem.c), and the queues (queue.c: requests
- * and completions). Not part of the public API.
+ * What the transports of the initiator plug into: the ops table each one
+ * fills (struct initiator_transport), the one list of them
+ * (transports.c), the device and queue heads the public API dispatches on
+ * (dev.c), and the shared memory every transport hands its device
+ * (guestmem.c). Not part of the public API.
  */
 
 #include <errno.h>
@@ -14,11 +16,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "spec/virtio_blk.h"
 #include "storlab/initiator.h"
-#include "virtio/virtq.h"
 
-/* ---- guest memory: one memfd, gpa 0 = its first byte ---- */
+/* ---- shared ("guest") memory: one memfd, gpa 0 = its first byte ---- */
 
 #define GUESTMEM_PAGE 4096u
 
@@ -48,66 +48,95 @@ static inline int guestmem_gpa(const struct guestmem *gm, const void *ptr, uint6
 	return 0;
 }
 
-/* ---- queues ---- */
+/* ---- transports ---- */
 
-/* Per request, in guest memory: what the device reads before the data and
- * the status byte it writes after it (virtio 1.2 §5.2.6). */
-struct req_shared {
-	struct virtio_blk_outhdr hdr;
-	struct virtio_blk_discard_write_zeroes seg;
-	uint8_t status;
-	uint8_t pad[31];
-};
-_Static_assert(sizeof(struct req_shared) == 64, "one cache line per request");
-
-struct req {
-	void *tag;
-	uint16_t next_free;
-	bool inflight;
+/* What a transport's device is, i.e. which device header applies to it. */
+enum initiator_dev_kind {
+	INITIATOR_DEV_VIRTIO_BLK, /* storlab/virtio_blk.h */
 };
 
+/*
+ * A transport: a const table, one per URI scheme, listed in transports.c.
+ * Device calls come from one thread while no queue is in use; queue calls
+ * from the one thread that uses the queue, and must not block unless the
+ * public contract says so (reap with min > 0).
+ */
+struct initiator_transport {
+	const char *scheme;   /* the URI's scheme: "vhost-user-blk" */
+	const char *uri_form; /* for help texts: "vhost-user-blk:/path/to/socket" */
+	enum initiator_dev_kind kind;
+
+	/* Connects to dev->info.address and sets the device up, with dev->opts
+	 * (defaults filled in) and dev->mem ready: creates the transport's
+	 * context (*ctx), a queue per dev->opts.num_queues in dev->queues[],
+	 * and fills dev->info. 0, or a negative errno (the public contract of
+	 * storlab_dev_open()) with nothing left behind. */
+	int (*open)(struct storlab_dev *dev, void **ctx);
+	/* Closes the connection; frees the context and the queues. */
+	void (*close)(void *ctx);
+	/* Connects again and re-does the set-up on the same queues; no request
+	 * is in flight. Fills dev->info anew. 0 or a negative errno. */
+	int (*reconnect)(void *ctx);
+	/* The device's own description for its header: a struct
+	 * storlab_virtio_blk_info for INITIATOR_DEV_VIRTIO_BLK. */
+	const void *(*details)(const void *ctx);
+
+	/* The public storlab_queue_* calls, on this transport's queues. */
+	int (*queue_add)(struct storlab_queue *q, const struct storlab_req *req);
+	int (*queue_submit)(struct storlab_queue *q);
+	int (*queue_reap)(struct storlab_queue *q, struct storlab_completion *c, unsigned min,
+			  unsigned max, int timeout_ms);
+	unsigned (*queue_inflight)(const struct storlab_queue *q);
+	int (*queue_fd)(const struct storlab_queue *q);
+	void (*queue_set_fd_enabled)(struct storlab_queue *q, bool enabled);
+	/* The spec's name for a completion's transport_status. */
+	const char *(*status_name)(uint16_t transport_status);
+};
+
+/* The transports linked in (transports.c), in the order help texts list them. */
+extern const struct initiator_transport *const g_initiator_transports[];
+extern const unsigned g_initiator_ntransports;
+
+/*
+ * Splits "scheme:address" and finds the scheme's transport. 0 with *tp and
+ * *address (pointing into uri) set, -EINVAL (no scheme or an empty
+ * address), or -EPROTONOSUPPORT (no such transport; logged with the list of
+ * known schemes).
+ */
+int initiator_uri_parse(const char *uri, const struct initiator_transport **tp,
+			const char **address);
+
+/*
+ * Every transport's queue starts with this head (initiator_queue_init()):
+ * a public call finds the transport's op through it, one indirect call per
+ * request or per batch. The head shares the queue's first cache line with
+ * what the op touches next; add is tp->queue_add copied there, so that a
+ * request reads no line of the transport's table either.
+ */
 struct storlab_queue {
+	int (*add)(struct storlab_queue *q, const struct storlab_req *req);
+	const struct initiator_transport *tp;
 	struct storlab_dev *dev;
-	uint16_t index;
-	uint16_t num;
-	struct virtq_drv vq;
-	void *ring;		   /* guest memory, virtq_drv_ring_bytes(num) */
-	void *indirect;		   /* guest memory, num * (STORLAB_MAX_SEGMENTS + 2) descs */
-	struct req_shared *shared; /* guest memory, num entries */
-	uint64_t shared_gpa;	   /* its guest-physical address */
-	struct req *reqs;	   /* num entries */
-	uint16_t free_head;	   /* list of free reqs through next_free */
-	uint16_t nfree;
-	int kick_fd;
-	int call_fd;
-	bool fd_enabled;
-	bool dead;	       /* this queue saw the disconnect */
-	uint16_t reset_cursor; /* next req to fail with -ECONNRESET */
-	uint32_t idle_polls;   /* empty reaps since the last connection check */
 };
-
-int queue_create(struct storlab_dev *dev, uint16_t index, uint16_t num, struct storlab_queue *q);
-void queue_destroy(struct storlab_queue *q);
-/* Zeroes the ring and forgets every request (for a new connection). */
-int queue_reset(struct storlab_queue *q, uint64_t features);
-
-/* ---- device ---- */
-
-struct vhost_fe;
 
 struct storlab_dev {
-	char *path;
-	struct storlab_dev_opts opts;
-	struct vhost_fe *fe;
-	int sock_fd; /* vhost_fe_fd(fe), polled for a hang-up */
+	/* Set by a transport when it notices the connection is gone, read by
+	 * its queues on every call: first, on the line of mem's base and size,
+	 * which every request reads too. */
 	atomic_bool dead;
 	struct guestmem mem;
+	const struct initiator_transport *tp;
+	void *ctx; /* the transport's */
+	struct storlab_dev_opts opts;
+	char *address;
 	struct storlab_dev_info info;
-	struct storlab_queue *queues; /* opts.num_queues */
+	struct storlab_queue **queues; /* opts.num_queues, the transport's */
 };
 
-/* Checks the vhost-user socket without blocking; marks the device dead and
- * returns true if the back-end went away. Any thread. */
-bool dev_check_hangup(struct storlab_dev *dev);
+/* Fills the head of a transport's queue of dev. */
+static inline void initiator_queue_init(struct storlab_queue *q, struct storlab_dev *dev)
+{
+	*q = (struct storlab_queue){.add = dev->tp->queue_add, .tp = dev->tp, .dev = dev};
+}
 
 #endif

@@ -23,8 +23,8 @@ struct verify_ctx {
 	uint64_t seq;
 	enum verify_phase phase;
 	atomic_uint_fast64_t bytes_done; /* completed in this phase (progress) */
-	atomic_uint_fast64_t bytes_ok;   /* of which with an OK status */
-	pthread_mutex_t lock; /* the fields below, and res's error fields */
+	atomic_uint_fast64_t bytes_ok;	 /* of which with an OK status */
+	pthread_mutex_t lock;		 /* the fields below, and res's error fields */
 	pthread_cond_t cond;
 	unsigned finished; /* workers done with the phase */
 	bool disconnected;
@@ -73,21 +73,25 @@ static int worker_submit(struct verify_worker *w, uint32_t slot, uint64_t block)
 {
 	struct verify_ctx *ctx = w->ctx;
 	uint8_t *buf = w->bufs + (size_t)slot * ctx->o->bs;
+	struct storlab_req req = {.iovcnt = 1, .tag = (void *)(uintptr_t)slot};
 	struct iovec iov;
-	uint64_t off;
 	uint32_t len;
 
-	block_range(ctx, block, &off, &len);
+	block_range(ctx, block, &req.offset, &len);
 	iov = (struct iovec){buf, len};
+	req.iov = &iov;
 	w->slot_block[slot] = block;
 	if (ctx->phase == VERIFY_READ) {
 		/* The slot may still hold what it wrote for this very block: a
 		 * device that never fills the buffer must not pass. */
 		memset(buf, 0, len);
-		return storlab_queue_read(w->q, off, &iov, 1, (void *)(uintptr_t)slot);
+		req.op = STORLAB_OP_READ;
+	} else {
+		pattern_fill(buf, req.offset / PATTERN_SECTOR, len / PATTERN_SECTOR, ctx->seq,
+			     ctx->o->seed);
+		req.op = STORLAB_OP_WRITE;
 	}
-	pattern_fill(buf, off / PATTERN_SECTOR, len / PATTERN_SECTOR, ctx->seq, ctx->o->seed);
-	return storlab_queue_write(w->q, off, &iov, 1, (void *)(uintptr_t)slot);
+	return storlab_queue_add(w->q, &req);
 }
 
 static void record_mismatches(struct verify_ctx *ctx, const uint8_t *buf, uint64_t off,
@@ -109,14 +113,15 @@ static void record_mismatches(struct verify_ctx *ctx, const uint8_t *buf, uint64
 	pthread_mutex_unlock(&ctx->lock);
 }
 
-static void record_error(struct verify_ctx *ctx, const struct storlab_completion *c, uint64_t off)
+static void record_error(struct verify_worker *w, const struct storlab_completion *c, uint64_t off)
 {
+	struct verify_ctx *ctx = w->ctx;
 	struct verify_result *res = ctx->res;
 
 	pthread_mutex_lock(&ctx->lock);
 	if (res->io_errors++ == 0) {
 		res->first_error = c->ret;
-		res->first_error_status = c->status;
+		res->first_error_status = storlab_queue_status_name(w->q, c);
 		res->first_error_offset = off;
 	}
 	pthread_mutex_unlock(&ctx->lock);
@@ -137,7 +142,7 @@ static bool worker_complete(struct verify_worker *w, const struct storlab_comple
 		return false;
 	}
 	if (c->ret)
-		record_error(ctx, c, off);
+		record_error(w, c, off);
 	else
 		atomic_fetch_add_explicit(&ctx->bytes_ok, len, memory_order_relaxed);
 	if (!c->ret && ctx->phase == VERIFY_READ)

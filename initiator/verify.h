@@ -61,9 +61,9 @@ struct verify_result {
 	uint64_t bytes_written;
 	uint64_t bytes_read;
 	uint64_t bad_sectors;
-	uint64_t io_errors; /* requests completed with a non-OK status */
-	int first_error;    /* its negative errno */
-	uint8_t first_error_status;
+	uint64_t io_errors;		/* requests completed with a non-OK status */
+	int first_error;		/* its negative errno */
+	const char *first_error_status; /* the transport's name for its status */
 	uint64_t first_error_offset;
 	unsigned reconnects;
 	unsigned nreported; /* mismatches[0 .. nreported) */

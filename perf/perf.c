@@ -155,10 +155,10 @@ static void io_place(struct perf_ctx *ctx, struct perf_queue *pq, struct perf_io
 static int io_submit(struct perf_thread *t, struct perf_queue *pq, struct perf_io *io, uint64_t now)
 {
 	struct perf_ctx *ctx = t->ctx;
-	uint64_t off;
+	struct storlab_req req = {.op = STORLAB_OP_READ, .iov = &io->iov, .iovcnt = 1, .tag = io};
 
 	io_place(ctx, pq, io);
-	off = ctx->offset + io->block * ctx->bs.min;
+	req.offset = ctx->offset + io->block * ctx->bs.min;
 	io->start_tsc = now;
 	io->dir = ctx->dir;
 	if (ctx->mixed)
@@ -168,9 +168,9 @@ static int io_submit(struct perf_thread *t, struct perf_queue *pq, struct perf_i
 		if (unlikely(ctx->verify))
 			perf_verify_write_start(&ctx->verify_tab, io->iov.iov_base, io->block,
 						io->nblk);
-		return storlab_queue_write(pq->q, off, &io->iov, 1, io);
+		req.op = STORLAB_OP_WRITE;
 	}
-	return storlab_queue_read(pq->q, off, &io->iov, 1, io);
+	return storlab_queue_add(pq->q, &req);
 }
 
 /* --verify: a write leaves its generations; a read is checked where no

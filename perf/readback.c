@@ -58,8 +58,14 @@ static int rb_fill(const struct perf_verify *v, struct rb_queue *rq, uint32_t ma
 		if (!next_run(v, rq, max, req))
 			break;
 		req->iov.iov_len = (size_t)req->n * v->block;
-		ret = storlab_queue_read(rq->q, v->lba0 * PATTERN_SECTOR + req->b * v->block,
-					 &req->iov, 1, req);
+		ret = storlab_queue_add(rq->q,
+					&(struct storlab_req){
+					    .op = STORLAB_OP_READ,
+					    .offset = v->lba0 * PATTERN_SECTOR + req->b * v->block,
+					    .iov = &req->iov,
+					    .iovcnt = 1,
+					    .tag = req,
+					});
 		if (ret)
 			return ret;
 		rq->nfree--;
@@ -81,7 +87,7 @@ static int rb_reap(struct perf_verify *v, struct rb_queue *rq, uint32_t depth,
 				log_err("--verify read-back: a read of %u blocks at block %llu "
 					"failed: %s",
 					req->n, (unsigned long long)req->b,
-					storlab_status_name(rq->comps[i].status));
+					storlab_queue_status_name(rq->q, &rq->comps[i]));
 			st->errors++;
 		} else {
 			perf_verify_read_done(v, req->iov.iov_base, req->b, req->n, UINT64_MAX,

@@ -3,16 +3,22 @@
 #define STORLAB_INITIATOR_H
 
 /*
- * libstorlab-initiator: a userspace virtio-blk driver that plays the VM in
- * front of a vhost-user-blk back-end (our storlab-tgt, SPDK, QEMU's
- * storage daemon, ...). libblkio is the model: opaque handles, I/O buffers
- * that must come from memory the library shares with the device, queues used
- * by one thread each, and completions reaped with a min, a max and a timeout.
+ * libstorlab-initiator: a userspace initiator that plays the VM in front of
+ * a virtual block device, through one API whatever the device and the
+ * transport. libblkio is the model: opaque handles, I/O buffers that must
+ * come from memory the library shares with the device, queues used by one
+ * thread each, and completions reaped with a min, a max and a timeout.
  *
- * Set-up. storlab_dev_open() connects to the URI, creates one memfd as guest
- * memory (one region: guest-physical address 0 is the first byte of the
- * memfd), negotiates features, reads the config space and starts the
- * queues. The rings and the request headers live in that memory too.
+ * Transports. A device URI's scheme picks the transport:
+ *   vhost-user-blk:/path/to/socket   a virtio-blk device behind a vhost-user
+ *                                    back-end (storlab-tgt, SPDK, QEMU's
+ *                                    storage daemon, ...)
+ * What is specific to one kind of device (a virtio-blk config space, GET_ID)
+ * is in a header of its own (storlab/virtio_blk.h); this one is neutral.
+ *
+ * Set-up. storlab_dev_open() creates one memfd as the memory the device and
+ * the library share (the "guest memory"), connects, negotiates and starts
+ * the queues. Rings and request headers live in that memory too.
  *
  * Errors are negative errnos. The library logs through lib/util/log.h
  * (component "initiator") and never exits or prints.
@@ -22,14 +28,14 @@
  * safe. Each queue is used by one thread at a time; different queues may be
  * used by different threads at once without locks.
  *
- * Disconnects. When the back-end goes away (its socket closes), the first
- * queue call that notices marks the device dead. Submissions then return
- * -ENOTCONN, and every request that was in flight completes (through
- * storlab_queue_reap) with ret -ECONNRESET and status STORLAB_STATUS_NONE:
- * whether the device executed it is unknown. Busy polling notices a dead
- * back-end within a few thousand empty polls; a blocking reap at once.
- * storlab_dev_reconnect() then re-does the whole set-up on a new connection
- * (same memory, same buffers, same queue handles, empty rings).
+ * Disconnects. When the device goes away (its connection closes), the
+ * first queue call that notices marks the device dead. Submissions then
+ * return -ENOTCONN, and every request that was in flight completes (through
+ * storlab_queue_reap) with STORLAB_STATUS_NOT_CONNECTED: whether the device
+ * executed it is unknown. Busy polling notices a dead device within a few
+ * thousand empty polls; a blocking reap at once. storlab_dev_reconnect()
+ * then re-does the whole set-up on a new connection (same memory, same
+ * buffers, same queue handles, empty queues).
  */
 
 #include <stdbool.h>
@@ -44,27 +50,27 @@ struct storlab_queue;
 #define STORLAB_DEFAULT_QUEUE_SIZE 256
 #define STORLAB_DEFAULT_MEM_SIZE   (64ULL << 20)
 #define STORLAB_DEFAULT_TIMEOUT_MS 5000
-/* Most data buffers (iovecs) one request may carry. */
+/* Most data buffers (iovecs) one request may carry, on any transport. */
 #define STORLAB_MAX_SEGMENTS 64
-/* Bytes GET_ID returns (virtio 1.2 §5.2.6). */
-#define STORLAB_ID_BYTES 20
+/* The largest queue size every transport takes (a split virtqueue's,
+ * virtio 1.2 §2.7). */
+#define STORLAB_MAX_QUEUE_SIZE 32768
 
 struct storlab_dev_opts {
 	uint16_t num_queues; /* 0: 1 */
-	uint16_t queue_size; /* a power of 2; 0: STORLAB_DEFAULT_QUEUE_SIZE */
-	uint64_t mem_size;   /* bytes of guest memory for rings and buffers;
+	uint16_t queue_size; /* entries, a power of 2; 0: STORLAB_DEFAULT_QUEUE_SIZE */
+	uint64_t mem_size;   /* bytes of shared memory for rings and buffers;
 			      * 0: STORLAB_DEFAULT_MEM_SIZE */
-	int timeout_ms;	     /* bounds each vhost-user reply wait; 0: default */
-	/* Virtio feature bits never to acknowledge, even if both sides support
-	 * them (e.g. 1 << VIRTIO_RING_F_EVENT_IDX), for tests and comparisons. */
-	uint64_t features_disable;
+	int timeout_ms;	     /* bounds each set-up exchange; 0: default */
 };
 
 /*
- * uri: "vhost-user-blk:/path/to/socket". opts may be NULL (all defaults).
- * Returns 0 with *dev set, or -EINVAL (bad URI or options), -EPROTONOSUPPORT
- * (unknown scheme), -ENOTSUP (the device lacks VERSION_1 or the queues asked
- * for), -ECONNREFUSED/-ENOENT (nobody listens), -ETIMEDOUT, -EPROTO, -ENOMEM.
+ * uri: "<scheme>:<address>", e.g. "vhost-user-blk:/path/to/socket". opts may
+ * be NULL (all defaults). Returns 0 with *dev set, or -EINVAL (bad URI or
+ * options), -EPROTONOSUPPORT (unknown scheme: the log line lists the known
+ * ones), -ENAMETOOLONG (an address the transport cannot use), -ENOTSUP (the
+ * device lacks what the transport needs, or the queues asked for),
+ * -ECONNREFUSED/-ENOENT (nobody listens), -ETIMEDOUT, -EPROTO, -ENOMEM.
  */
 int storlab_dev_open(const char *uri, const struct storlab_dev_opts *opts,
 		     struct storlab_dev **dev);
@@ -81,56 +87,31 @@ int storlab_dev_reconnect(struct storlab_dev *dev);
 /* False once a disconnect was noticed, until a successful reconnect. */
 bool storlab_dev_connected(const struct storlab_dev *dev);
 
-/* The virtio-blk config space (virtio 1.2 §5.2.4), host order. A field is
- * meaningful only if its feature was negotiated. */
-struct storlab_blk_config {
-	uint64_t capacity; /* 512-byte sectors */
-	uint32_t size_max;
-	uint32_t seg_max;
-	uint16_t cylinders;
-	uint8_t heads;
-	uint8_t sectors;
-	uint32_t blk_size;
-	uint8_t physical_block_exp;
-	uint8_t alignment_offset;
-	uint16_t min_io_size;
-	uint32_t opt_io_size;
-	uint8_t writeback;
-	uint16_t num_queues;
-	uint32_t max_discard_sectors;
-	uint32_t max_discard_seg;
-	uint32_t discard_sector_alignment;
-	uint32_t max_write_zeroes_sectors;
-	uint32_t max_write_zeroes_seg;
-	uint8_t write_zeroes_may_unmap;
-	uint32_t max_secure_erase_sectors;
-	uint32_t max_secure_erase_seg;
-	uint32_t secure_erase_sector_alignment;
-};
+/* The "<scheme>:<address form>" of the i-th transport linked in, NULL past
+ * the last: "vhost-user-blk:/path/to/socket". For help texts. */
+const char *storlab_transport_uri_form(unsigned i);
 
+/* The device as the transport negotiated it. Limits are 0 where the device
+ * states none. */
 struct storlab_dev_info {
-	const char *transport;		    /* "vhost-user-blk" */
-	const char *path;		    /* socket path */
-	uint64_t capacity;		    /* bytes */
-	uint32_t block_size;		    /* blk_size if negotiated, else 512 */
-	bool read_only;			    /* VIRTIO_BLK_F_RO negotiated */
-	uint64_t features_offered;	    /* virtio features, GET_FEATURES */
-	uint64_t features_negotiated;	    /* what we acknowledged */
-	uint64_t protocol_features_offered; /* vhost-user protocol features */
-	uint64_t protocol_features_negotiated;
-	uint16_t max_queues; /* what the device supports */
-	uint16_t num_queues; /* what we set up */
+	const char *transport; /* the URI's scheme: "vhost-user-blk" */
+	const char *address;   /* the rest of the URI: the socket path */
+	uint64_t capacity;     /* bytes */
+	uint32_t block_size;   /* bytes of the logical block */
+	bool read_only;
+	uint32_t max_transfer;	   /* bytes of one read or write */
+	uint32_t max_segments;	   /* iovecs of one request: 1 to STORLAB_MAX_SEGMENTS */
+	uint32_t max_segment_size; /* bytes of one iovec */
+	uint64_t max_discard;	   /* bytes of one discard */
+	uint64_t max_write_zeroes; /* bytes of one write-zeroes */
+	uint16_t max_queues;	   /* what the device supports */
+	uint16_t num_queues;	   /* what we set up */
 	uint16_t queue_size;
 	uint64_t mem_size;
-	uint32_t config_size; /* config bytes read (0: no CONFIG) */
-	struct storlab_blk_config config;
 };
-/* Valid until the next reconnect or close. */
+/* Valid until the next reconnect or close. What the transport knows beyond
+ * this is in its device's header (storlab_virtio_blk_get_info()). */
 void storlab_dev_get_info(const struct storlab_dev *dev, struct storlab_dev_info *info);
-
-/* Names for reports: NULL for bits we do not know. */
-const char *storlab_feature_name(unsigned bit);
-const char *storlab_protocol_feature_name(unsigned bit);
 
 /* ---- I/O buffers: requests may only point into memory from here. ---- */
 
@@ -145,69 +126,74 @@ void storlab_buf_free(struct storlab_dev *dev, void *buf);
 /* index < info.num_queues, else NULL. The handle lives as long as dev. */
 struct storlab_queue *storlab_dev_queue(struct storlab_dev *dev, unsigned index);
 
-/* The status byte (virtio 1.2 §5.2.6) and our value for "none written". */
-#define STORLAB_STATUS_OK     0
-#define STORLAB_STATUS_IOERR  1
-#define STORLAB_STATUS_UNSUPP 2
-#define STORLAB_STATUS_NONE   0xff
-/* "OK", "IOERR", "UNSUPP", "NONE", or "UNKNOWN". */
-const char *storlab_status_name(uint8_t status);
+enum storlab_op {
+	STORLAB_OP_READ,
+	STORLAB_OP_WRITE,
+	STORLAB_OP_FLUSH,
+	STORLAB_OP_DISCARD,
+	STORLAB_OP_WRITE_ZEROES,
+	/* A command of the device's own (GET_ID, a malformed request for a
+	 * test): cmd points at it, as the device's header says
+	 * (storlab/virtio_blk.h: struct storlab_virtio_blk_cmd). */
+	STORLAB_OP_DEVICE,
+};
 
-struct storlab_completion {
-	void *tag; /* as given at submission */
-	/* 0 (OK), -EIO (IOERR), -ENOTSUP (UNSUPP), -EPROTO (any other status
-	 * byte, or none written), -ECONNRESET (in flight at a disconnect). */
-	int ret;
-	uint8_t status; /* the byte the device wrote, STORLAB_STATUS_NONE if none */
-	uint32_t len;	/* the used length the device reported */
+#define STORLAB_REQ_UNMAP 1u /* write-zeroes: the device may deallocate */
+
+/* One request. Offsets and lengths are bytes, multiples of 512. */
+struct storlab_req {
+	enum storlab_op op;
+	uint32_t flags;		 /* STORLAB_REQ_UNMAP, for write-zeroes */
+	uint64_t offset;	 /* read, write, discard, write-zeroes */
+	uint64_t len;		 /* discard, write-zeroes (read and write: the iovecs') */
+	const struct iovec *iov; /* read, write: library memory */
+	unsigned iovcnt;
+	const void *cmd; /* STORLAB_OP_DEVICE */
+	void *tag;	 /* given back with the completion */
 };
 
 /*
- * Submissions. Each queues one request and returns 0, or -EINVAL (offset or
- * length not a multiple of 512, too many segments), -EFAULT (a buffer is not
- * library memory), -EAGAIN (queue full: reap first), -ENOTCONN (dead
- * back-end). Requests become visible to the device at storlab_queue_submit()
- * or storlab_queue_reap(), so a batch costs one notification at most (and
- * none when the device polls: the ring says whether to kick).
+ * Queues one request and returns 0, or -EINVAL (offset or length not a
+ * multiple of 512, too many segments, a flag or op the transport does not
+ * know), -EFAULT (a buffer is not library memory), -EAGAIN (queue full:
+ * reap first), -ENOTCONN (dead device). Requests become visible to the
+ * device at storlab_queue_submit() or storlab_queue_reap(), so a batch
+ * costs one notification at most (and none when the device polls).
  *
  * The library sends what it is asked to: it does not refuse a write to a
- * read-only device or a flush without VIRTIO_BLK_F_FLUSH; the device answers.
- * Offsets and lengths are in bytes.
+ * read-only device or a flush the device did not say it does; the device
+ * answers.
  */
-int storlab_queue_read(struct storlab_queue *q, uint64_t offset, const struct iovec *iov,
-		       unsigned iovcnt, void *tag);
-int storlab_queue_write(struct storlab_queue *q, uint64_t offset, const struct iovec *iov,
-			unsigned iovcnt, void *tag);
-int storlab_queue_flush(struct storlab_queue *q, void *tag);
-int storlab_queue_discard(struct storlab_queue *q, uint64_t offset, uint64_t len, void *tag);
-#define STORLAB_REQ_UNMAP 1u /* write-zeroes: the device may deallocate */
-int storlab_queue_write_zeroes(struct storlab_queue *q, uint64_t offset, uint64_t len,
-			       uint32_t flags, void *tag);
-/* buf: STORLAB_ID_BYTES of library memory. */
-int storlab_queue_get_id(struct storlab_queue *q, void *buf, void *tag);
+int storlab_queue_add(struct storlab_queue *q, const struct storlab_req *req);
 
-/* Any request, for error-status tests: a header with this type, ioprio and
- * sector, then out[] (device-readable), in[] (device-writable) and the
- * status byte. Buffers must be library memory. */
-struct storlab_raw_req {
-	uint32_t type;
-	uint32_t ioprio;
-	uint64_t sector;
-	const struct iovec *out;
-	unsigned nout;
-	const struct iovec *in;
-	unsigned nin;
-};
-int storlab_queue_raw(struct storlab_queue *q, const struct storlab_raw_req *req, void *tag);
-
-/* Makes queued requests visible and notifies the device if its ring asks.
+/* Makes queued requests visible and notifies the device if it asks.
  * 0 or -ENOTCONN. */
 int storlab_queue_submit(struct storlab_queue *q);
+
+enum storlab_status {
+	STORLAB_STATUS_OK,
+	STORLAB_STATUS_ERROR,	      /* the device failed it, or answered nonsense */
+	STORLAB_STATUS_UNSUPPORTED,   /* the device does not do this request */
+	STORLAB_STATUS_NOT_CONNECTED, /* in flight at a disconnect: done or not, unknown */
+};
+
+struct storlab_completion {
+	void *tag; /* as given at submission */
+	/* The status as an errno: 0 (OK), -EIO (ERROR), -ENOTSUP
+	 * (UNSUPPORTED), -ECONNRESET (NOT_CONNECTED), and -EPROTO for an
+	 * ERROR that is an answer the transport cannot read. */
+	int ret;
+	uint8_t status; /* enum storlab_status */
+	/* The transport's own status, for those who want it: the virtio-blk
+	 * status byte (STORLAB_VIRTIO_BLK_S_NONE: none written). */
+	uint16_t transport_status;
+	uint32_t len; /* bytes the device says it wrote into the buffers */
+};
 
 /*
  * Submits what is queued, then reaps up to max completions into c[].
  *   min 0: never waits (busy polling: call it in a loop).
- *   min > 0: waits on the queue's call eventfd until min completions arrived
+ *   min > 0: waits on the queue's event fd until min completions arrived
  *            or timeout_ms (-1: forever) passed.
  * Returns the number reaped (fewer than min only if the timeout expired),
  * -ETIMEDOUT if none arrived before the timeout, or -ENOTCONN once the
@@ -219,13 +205,18 @@ int storlab_queue_reap(struct storlab_queue *q, struct storlab_completion *c, un
 /* Requests submitted (or queued) and not yet reaped. */
 unsigned storlab_queue_inflight(const struct storlab_queue *q);
 
+/* The transport's name for c's status, as its spec spells it ("OK",
+ * "IOERR", "UNSUPP", "NONE" for virtio-blk), for messages and reports. */
+const char *storlab_queue_status_name(const struct storlab_queue *q,
+				      const struct storlab_completion *c);
+
 /*
  * Event-driven use: the fd becomes readable when the device signals a
  * completion, once notifications are enabled. Then call storlab_queue_reap()
  * with min 0; it clears the fd. The fd may also wake without a completion
  * (libvhost-user signals each call fd it is given): reap then returns 0.
  * Disabled by default (busy polling needs no notifications, and the device
- * is spared an eventfd write per batch).
+ * is spared a signal per batch).
  */
 int storlab_queue_fd(const struct storlab_queue *q);
 void storlab_queue_set_fd_enabled(struct storlab_queue *q, bool enabled);

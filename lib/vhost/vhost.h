@@ -171,12 +171,18 @@ int vhost_fe_set_vring_enable(struct vhost_fe *fe, uint32_t index, bool enable);
 int vhost_fe_get_config(struct vhost_fe *fe, uint32_t offset, uint32_t size, void *buf);
 int vhost_fe_set_config(struct vhost_fe *fe, uint32_t offset, uint32_t size, const void *buf);
 
-/* Reads a virtio-blk config space (virtio 1.2 §5.2.4) into cfg, zeroed
- * past what the back-end answered: GET_CONFIG with the struct size, then
- * with the 60 bytes that back-ends older than virtio 1.2 know. *len gets the
- * size that was answered. 0 or the last GET_CONFIG error. */
+/* Reads a virtio-blk config space (virtio 1.2 §5.2.4) into cfg (a struct
+ * virtio_blk_config), zeroed past what the back-end answered: GET_CONFIG
+ * with the struct size, then with the 60 bytes that back-ends older than
+ * virtio 1.2 know. *len gets the size that was answered. 0 or the last
+ * GET_CONFIG error. (The get_config of struct vhost_fe_setup_opts.) */
 struct virtio_blk_config;
-int vhost_fe_get_blk_config(struct vhost_fe *fe, struct virtio_blk_config *cfg, uint32_t *len);
+int vhost_fe_get_blk_config(struct vhost_fe *fe, void *cfg, uint32_t *len);
+/* How many queues a virtio-blk back-end has: GET_QUEUE_NUM's answer
+ * (queue_num), bounded by VHOST_MAX_QUEUES, by 1 without VIRTIO_BLK_F_MQ and
+ * by the config's num_queues with it (config_len 0: config not read). */
+uint16_t vhost_fe_blk_max_queues(uint64_t features, uint64_t queue_num,
+				 const struct virtio_blk_config *cfg, uint32_t config_len);
 
 /* Raw access for conformance cases and fuzzers: any header, any payload,
  * any fds. vhost_fe_send_raw sends hdr->size bytes of payload.

@@ -11,7 +11,7 @@
 #include "util/log.h"
 #include "vhost/vhost.h"
 
-int vhost_fe_get_blk_config(struct vhost_fe *fe, struct virtio_blk_config *cfg, uint32_t *len)
+int vhost_fe_get_blk_config(struct vhost_fe *fe, void *cfg, uint32_t *len)
 {
 	/* Back-ends built before virtio 1.2 added the secure-erase fields
 	 * (qemu-storage-daemon 7.2) refuse more than the 60 bytes they know,
@@ -23,7 +23,7 @@ int vhost_fe_get_blk_config(struct vhost_fe *fe, struct virtio_blk_config *cfg, 
 	int ret = -EINVAL;
 
 	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
-		memset(cfg, 0, sizeof(*cfg));
+		memset(cfg, 0, sizeof(struct virtio_blk_config));
 		ret = vhost_fe_get_config(fe, 0, sizes[i], cfg);
 		if (ret == 0) {
 			*len = sizes[i];
@@ -35,4 +35,21 @@ int vhost_fe_get_blk_config(struct vhost_fe *fe, struct virtio_blk_config *cfg, 
 			break;
 	}
 	return ret;
+}
+
+uint16_t vhost_fe_blk_max_queues(uint64_t features, uint64_t queue_num,
+				 const struct virtio_blk_config *cfg, uint32_t config_len)
+{
+	uint64_t max = MIN(queue_num, (uint64_t)VHOST_MAX_QUEUES);
+
+	/* virtio 1.2 §5.2.2: "N=1 if VIRTIO_BLK_F_MQ is not negotiated,
+	 * otherwise N is set by num_queues" (§5.2.4). */
+	if (!(features & VIRTIO_BIT(VIRTIO_BLK_F_MQ)))
+		return (uint16_t)MIN(max, 1);
+	if (config_len) {
+		if (cfg->num_queues == 0)
+			log_warn("virtio 1.2 §5.2.4: VIRTIO_BLK_F_MQ with num_queues 0; using 1");
+		max = MIN(max, (uint64_t)MAX(cfg->num_queues, 1));
+	}
+	return (uint16_t)max;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Device URIs (initiator/uri.c), sizes and numbers (lib/util/parse.c), and
- * the CLI's time arguments (cli/args.c, compiled in: the CLI is not an
- * archive). */
+/* Sizes and numbers (lib/util/parse.c), and the CLI's time arguments
+ * (cli/args.c, compiled in: the CLI is not an archive). Device URIs are
+ * test_transport.c's. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,39 +11,6 @@
 #include <cmocka.h>
 
 #include "cli/args.c"
-#include "initiator/uri.h"
-
-static void test_uri_ok(void **state)
-{
-	struct initiator_uri u;
-
-	(void)state;
-	assert_int_equal(initiator_uri_parse("vhost-user-blk:/tmp/vhost.0", &u), 0);
-	assert_int_equal(u.transport, INITIATOR_VHOST_USER_BLK);
-	assert_string_equal(u.scheme, "vhost-user-blk");
-	assert_string_equal(u.path, "/tmp/vhost.0");
-	/* A relative path and a colon inside the path are the path's business. */
-	assert_int_equal(initiator_uri_parse("vhost-user-blk:run/a:b.sock", &u), 0);
-	assert_string_equal(u.path, "run/a:b.sock");
-}
-
-static void test_uri_bad(void **state)
-{
-	char long_uri[200];
-	struct initiator_uri u;
-
-	(void)state;
-	assert_int_equal(initiator_uri_parse("/tmp/vhost.0", &u), -EINVAL);
-	assert_int_equal(initiator_uri_parse(":/tmp/x", &u), -EINVAL);
-	assert_int_equal(initiator_uri_parse("vhost-user-blk:", &u), -EINVAL);
-	assert_int_equal(initiator_uri_parse("vhost-user-scsi:/tmp/x", &u), -EPROTONOSUPPORT);
-	assert_int_equal(initiator_uri_parse("vhost-user-bl:/tmp/x", &u), -EPROTONOSUPPORT);
-	assert_int_equal(initiator_uri_parse("vhost-user-blkx:/tmp/x", &u), -EPROTONOSUPPORT);
-	memset(long_uri, 'a', sizeof(long_uri));
-	memcpy(long_uri, "vhost-user-blk:/", 16);
-	long_uri[sizeof(long_uri) - 1] = '\0';
-	assert_int_equal(initiator_uri_parse(long_uri, &u), -ENAMETOOLONG);
-}
 
 static void test_sizes(void **state)
 {
@@ -125,8 +92,8 @@ static void test_format_bytes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_uri_ok),	 cmocka_unit_test(test_uri_bad),
-	    cmocka_unit_test(test_sizes),	 cmocka_unit_test(test_uints_and_seconds),
+	    cmocka_unit_test(test_sizes),
+	    cmocka_unit_test(test_uints_and_seconds),
 	    cmocka_unit_test(test_format_bytes),
 	};
 

@@ -28,6 +28,7 @@
 #include "spec/virtio.h"
 #include "spec/virtio_blk.h"
 #include "storlab/initiator.h"
+#include "storlab/virtio_blk.h"
 
 #define IMG_SIZE (64ULL << 20)
 #define QSD	 "qemu-storage-daemon"
@@ -132,6 +133,29 @@ static struct storlab_dev *open_dev(uint16_t queues, uint16_t queue_size)
 	return dev;
 }
 
+static int add_rw(struct storlab_queue *q, enum storlab_op op, uint64_t offset,
+		  const struct iovec *iov, unsigned iovcnt, void *tag)
+{
+	struct storlab_req req = {
+	    .op = op, .offset = offset, .iov = iov, .iovcnt = iovcnt, .tag = tag};
+
+	return storlab_queue_add(q, &req);
+}
+
+static int add_range(struct storlab_queue *q, enum storlab_op op, uint64_t offset, uint64_t len,
+		     uint32_t flags, void *tag)
+{
+	struct storlab_req req = {
+	    .op = op, .offset = offset, .len = len, .flags = flags, .tag = tag};
+
+	return storlab_queue_add(q, &req);
+}
+
+static int add_op(struct storlab_queue *q, enum storlab_op op, void *tag)
+{
+	return storlab_queue_add(q, &(struct storlab_req){.op = op, .tag = tag});
+}
+
 /* Submits nothing new; waits for exactly one completion. */
 static struct storlab_completion reap_one(struct storlab_queue *q)
 {
@@ -144,28 +168,36 @@ static struct storlab_completion reap_one(struct storlab_queue *q)
 static void test_open_and_negotiate(void **state)
 {
 	struct storlab_dev *dev = open_dev(2, 0);
+	struct storlab_virtio_blk_info vb;
 	struct storlab_dev_info info;
 
 	(void)state;
 	storlab_dev_get_info(dev, &info);
 	assert_string_equal(info.transport, "vhost-user-blk");
+	assert_string_equal(info.address, g_qsd.sock);
 	assert_int_equal(info.capacity, IMG_SIZE);
-	assert_int_equal(info.config.capacity, IMG_SIZE / 512);
 	assert_int_equal(info.block_size, 512);
 	assert_false(info.read_only);
 	assert_int_equal(info.num_queues, 2);
 	assert_int_equal(info.max_queues, 2);
-	assert_int_equal(info.config.num_queues, 2);
 	assert_int_equal(info.queue_size, STORLAB_DEFAULT_QUEUE_SIZE);
-	assert_true(info.config_size >=
-		    offsetof(struct virtio_blk_config, max_secure_erase_sectors));
+	/* The export's limits: QEMU's vhost-user-blk server offers a seg_max
+	 * above ours, and discard and write-zeroes segments of 32768 sectors. */
+	assert_int_equal(info.max_segments, STORLAB_MAX_SEGMENTS);
+	assert_int_equal(info.max_discard, 32768 * 512);
+	assert_int_equal(info.max_write_zeroes, 32768 * 512);
+	/* The virtio-blk side of the same device. */
+	assert_int_equal(storlab_virtio_blk_get_info(dev, &vb), 0);
+	assert_int_equal(vb.config.capacity, IMG_SIZE / 512);
+	assert_int_equal(vb.config.num_queues, 2);
+	assert_true(vb.config_size >= offsetof(struct virtio_blk_config, max_secure_erase_sectors));
 	/* negotiated = offered & what we drive */
-	assert_int_equal(info.features_negotiated & ~info.features_offered, 0);
-	assert_true(info.features_negotiated & VIRTIO_BIT(VIRTIO_F_VERSION_1));
-	assert_true(info.features_negotiated & VIRTIO_BIT(VIRTIO_BLK_F_MQ));
-	assert_true(info.features_negotiated & VIRTIO_BIT(VIRTIO_BLK_F_FLUSH));
-	assert_false(info.features_negotiated & VIRTIO_BIT(VIRTIO_F_NOTIFY_ON_EMPTY));
-	assert_int_equal(info.protocol_features_negotiated,
+	assert_int_equal(vb.features_negotiated & ~vb.features_offered, 0);
+	assert_true(vb.features_negotiated & VIRTIO_BIT(VIRTIO_F_VERSION_1));
+	assert_true(vb.features_negotiated & VIRTIO_BIT(VIRTIO_BLK_F_MQ));
+	assert_true(vb.features_negotiated & VIRTIO_BIT(VIRTIO_BLK_F_FLUSH));
+	assert_false(vb.features_negotiated & VIRTIO_BIT(VIRTIO_F_NOTIFY_ON_EMPTY));
+	assert_int_equal(vb.protocol_features_negotiated,
 			 VIRTIO_BIT(VHOST_USER_PROTOCOL_F_MQ) |
 			     VIRTIO_BIT(VHOST_USER_PROTOCOL_F_REPLY_ACK) |
 			     VIRTIO_BIT(VHOST_USER_PROTOCOL_F_CONFIG));
@@ -204,14 +236,15 @@ static void test_write_read_two_queues(void **state)
 	wiov[0] = (struct iovec){w, 4096};
 	wiov[1] = (struct iovec){w + 4096, 4096};
 	riov = (struct iovec){r, 8192};
-	assert_int_equal(storlab_queue_write(q0, 1 << 20, wiov, 2, (void *)0x77), 0);
+	assert_int_equal(add_rw(q0, STORLAB_OP_WRITE, 1 << 20, wiov, 2, (void *)0x77), 0);
 	assert_int_equal(storlab_queue_inflight(q0), 1);
 	c = reap_one(q0);
 	assert_ptr_equal(c.tag, (void *)0x77);
 	assert_int_equal(c.ret, 0);
 	assert_int_equal(c.status, STORLAB_STATUS_OK);
+	assert_int_equal(c.transport_status, STORLAB_VIRTIO_BLK_S_OK);
 	assert_int_equal(storlab_queue_inflight(q0), 0);
-	assert_int_equal(storlab_queue_read(q1, 1 << 20, &riov, 1, NULL), 0);
+	assert_int_equal(add_rw(q1, STORLAB_OP_READ, 1 << 20, &riov, 1, NULL), 0);
 	c = reap_one(q1);
 	assert_int_equal(c.ret, 0);
 	assert_int_equal(c.len, 8192 + 1); /* data and status byte */
@@ -234,25 +267,26 @@ static void test_flush_get_id_zeroes(void **state)
 
 	(void)state;
 	assert_int_equal(storlab_buf_alloc(dev, 4096, 0, (void **)&buf), 0);
-	assert_int_equal(storlab_buf_alloc(dev, STORLAB_ID_BYTES, 0, (void **)&id), 0);
-	assert_int_equal(storlab_queue_flush(q, NULL), 0);
+	assert_int_equal(storlab_buf_alloc(dev, STORLAB_VIRTIO_BLK_ID_BYTES, 0, (void **)&id), 0);
+	assert_int_equal(add_op(q, STORLAB_OP_FLUSH, NULL), 0);
 	assert_int_equal(reap_one(q).ret, 0);
-	memset(id, 0xff, STORLAB_ID_BYTES);
-	assert_int_equal(storlab_queue_get_id(q, id, NULL), 0);
+	memset(id, 0xff, STORLAB_VIRTIO_BLK_ID_BYTES);
+	assert_int_equal(storlab_virtio_blk_get_id(q, id, NULL), 0);
 	assert_int_equal(reap_one(q).ret, 0);
 	assert_true(id[0] != 0xff && id[0] != 0);
 	/* write, then write zeroes over it, then read zeroes */
 	iov = (struct iovec){buf, 4096};
 	memset(buf, 0x5a, 4096);
-	assert_int_equal(storlab_queue_write(q, 8192, &iov, 1, NULL), 0);
+	assert_int_equal(add_rw(q, STORLAB_OP_WRITE, 8192, &iov, 1, NULL), 0);
 	assert_int_equal(reap_one(q).ret, 0);
-	assert_int_equal(storlab_queue_write_zeroes(q, 8192, 4096, STORLAB_REQ_UNMAP, NULL), 0);
+	assert_int_equal(add_range(q, STORLAB_OP_WRITE_ZEROES, 8192, 4096, STORLAB_REQ_UNMAP, NULL),
+			 0);
 	assert_int_equal(reap_one(q).ret, 0);
-	assert_int_equal(storlab_queue_read(q, 8192, &iov, 1, NULL), 0);
+	assert_int_equal(add_rw(q, STORLAB_OP_READ, 8192, &iov, 1, NULL), 0);
 	assert_int_equal(reap_one(q).ret, 0);
 	for (int i = 0; i < 4096; i++)
 		assert_int_equal(buf[i], 0);
-	assert_int_equal(storlab_queue_discard(q, 1 << 20, 1 << 20, NULL), 0);
+	assert_int_equal(add_range(q, STORLAB_OP_DISCARD, 1 << 20, 1 << 20, 0, NULL), 0);
 	assert_int_equal(reap_one(q).ret, 0);
 	storlab_buf_free(dev, buf);
 	storlab_buf_free(dev, id);
@@ -263,7 +297,7 @@ static void test_error_statuses(void **state)
 {
 	struct storlab_dev *dev = open_dev(1, 0);
 	struct storlab_queue *q = storlab_dev_queue(dev, 0);
-	struct storlab_raw_req raw = {.type = 0x7f};
+	struct storlab_virtio_blk_cmd raw = {.type = 0x7f};
 	struct storlab_completion c;
 	uint8_t *buf;
 	struct iovec iov;
@@ -272,25 +306,34 @@ static void test_error_statuses(void **state)
 	assert_int_equal(storlab_buf_alloc(dev, 4096, 0, (void **)&buf), 0);
 	iov = (struct iovec){buf, 4096};
 	/* virtio 1.2 §5.2.6.1: an unknown type is answered UNSUPP. */
-	assert_int_equal(storlab_queue_raw(q, &raw, (void *)1), 0);
+	assert_int_equal(
+	    storlab_queue_add(
+		q, &(struct storlab_req){.op = STORLAB_OP_DEVICE, .cmd = &raw, .tag = (void *)1}),
+	    0);
 	c = reap_one(q);
-	assert_int_equal(c.status, STORLAB_STATUS_UNSUPP);
+	assert_int_equal(c.status, STORLAB_STATUS_UNSUPPORTED);
+	assert_int_equal(c.transport_status, STORLAB_VIRTIO_BLK_S_UNSUPP);
 	assert_int_equal(c.ret, -ENOTSUP);
-	assert_string_equal(storlab_status_name(c.status), "UNSUPP");
+	assert_string_equal(storlab_queue_status_name(q, &c), "UNSUPP");
 	/* Past the capacity: IOERR. */
-	assert_int_equal(storlab_queue_read(q, IMG_SIZE, &iov, 1, (void *)2), 0);
+	assert_int_equal(add_rw(q, STORLAB_OP_READ, IMG_SIZE, &iov, 1, (void *)2), 0);
 	c = reap_one(q);
 	assert_ptr_equal(c.tag, (void *)2);
-	assert_int_equal(c.status, STORLAB_STATUS_IOERR);
+	assert_int_equal(c.status, STORLAB_STATUS_ERROR);
+	assert_int_equal(c.transport_status, STORLAB_VIRTIO_BLK_S_IOERR);
 	assert_int_equal(c.ret, -EIO);
-	assert_string_equal(storlab_status_name(c.status), "IOERR");
+	assert_string_equal(storlab_queue_status_name(q, &c), "IOERR");
 	/* Refused before they reach the ring. */
-	assert_int_equal(storlab_queue_read(q, 100, &iov, 1, NULL), -EINVAL);
+	assert_int_equal(add_rw(q, STORLAB_OP_READ, 100, &iov, 1, NULL), -EINVAL);
 	iov.iov_len = 100;
-	assert_int_equal(storlab_queue_read(q, 0, &iov, 1, NULL), -EINVAL);
+	assert_int_equal(add_rw(q, STORLAB_OP_READ, 0, &iov, 1, NULL), -EINVAL);
 	iov = (struct iovec){&c, 512};
-	assert_int_equal(storlab_queue_write(q, 0, &iov, 1, NULL), -EFAULT);
-	assert_int_equal(storlab_queue_write_zeroes(q, 0, 512, 0x80, NULL), -EINVAL);
+	assert_int_equal(add_rw(q, STORLAB_OP_WRITE, 0, &iov, 1, NULL), -EFAULT);
+	assert_int_equal(add_range(q, STORLAB_OP_WRITE_ZEROES, 0, 512, 0x80, NULL), -EINVAL);
+	/* UNMAP is write-zeroes' flag (§5.2.6), not discard's. */
+	assert_int_equal(add_range(q, STORLAB_OP_DISCARD, 0, 512, STORLAB_REQ_UNMAP, NULL),
+			 -EINVAL);
+	assert_int_equal(add_op(q, (enum storlab_op)99, NULL), -EINVAL);
 	assert_int_equal(storlab_queue_inflight(q), 0);
 	assert_int_equal(storlab_queue_reap(q, &c, 1, 1, 50), -ETIMEDOUT);
 	assert_int_equal(storlab_queue_reap(q, &c, 0, 1, 0), 0);
@@ -309,8 +352,8 @@ static void test_queue_full_batch(void **state)
 
 	(void)state;
 	for (uintptr_t i = 0; i < 8; i++)
-		assert_int_equal(storlab_queue_flush(q, (void *)i), 0);
-	assert_int_equal(storlab_queue_flush(q, NULL), -EAGAIN);
+		assert_int_equal(add_op(q, STORLAB_OP_FLUSH, (void *)i), 0);
+	assert_int_equal(add_op(q, STORLAB_OP_FLUSH, NULL), -EAGAIN);
 	assert_int_equal(storlab_queue_inflight(q), 8);
 	while (got < 8) {
 		int n = storlab_queue_reap(q, c + got, 1, 16 - got, 5000);
@@ -339,7 +382,7 @@ static void test_event_fd(void **state)
 	assert_int_equal(storlab_queue_reap(q, &c, 0, 1, 0), 0);
 	assert_int_equal(poll(&pfd, 1, 0), 0);
 	for (int round = 0; round < 3; round++) {
-		assert_int_equal(storlab_queue_flush(q, (void *)7), 0);
+		assert_int_equal(add_op(q, STORLAB_OP_FLUSH, (void *)7), 0);
 		assert_int_equal(storlab_queue_submit(q), 0);
 		assert_int_equal(poll(&pfd, 1, 5000), 1);
 		assert_int_equal(storlab_queue_reap(q, &c, 0, 1, 0), 1);
@@ -471,12 +514,12 @@ static void test_disconnect_reconnect(void **state)
 	assert_int_equal(storlab_buf_alloc(dev, 4096, 0, (void **)&buf), 0);
 	iov = (struct iovec){buf, 4096};
 	memset(buf, 0xc3, 4096);
-	assert_int_equal(storlab_queue_write(q0, 0, &iov, 1, NULL), 0);
+	assert_int_equal(add_rw(q0, STORLAB_OP_WRITE, 0, &iov, 1, NULL), 0);
 	assert_int_equal(reap_one(q0).ret, 0);
 
 	qsd_kill(&g_qsd, SIGSTOP);
 	for (uintptr_t i = 0; i < 4; i++)
-		assert_int_equal(storlab_queue_read(q0, 0, &iov, 1, (void *)(i + 1)), 0);
+		assert_int_equal(add_rw(q0, STORLAB_OP_READ, 0, &iov, 1, (void *)(i + 1)), 0);
 	assert_int_equal(storlab_queue_submit(q0), 0);
 	qsd_kill(&g_qsd, SIGKILL);
 	while ((n = storlab_queue_reap(q0, c + got, 1, 8 - got, 5000)) > 0)
@@ -485,12 +528,14 @@ static void test_disconnect_reconnect(void **state)
 	assert_int_equal(got, 4);
 	for (int i = 0; i < 4; i++) {
 		assert_int_equal(c[i].ret, -ECONNRESET);
-		assert_int_equal(c[i].status, STORLAB_STATUS_NONE);
+		assert_int_equal(c[i].status, STORLAB_STATUS_NOT_CONNECTED);
+		assert_int_equal(c[i].transport_status, STORLAB_VIRTIO_BLK_S_NONE);
+		assert_string_equal(storlab_queue_status_name(q0, &c[i]), "NONE");
 		assert_true((uintptr_t)c[i].tag >= 1 && (uintptr_t)c[i].tag <= 4);
 	}
 	assert_false(storlab_dev_connected(dev));
 	/* The other queue learns it from the device. */
-	assert_int_equal(storlab_queue_flush(q1, NULL), -ENOTCONN);
+	assert_int_equal(add_op(q1, STORLAB_OP_FLUSH, NULL), -ENOTCONN);
 	assert_int_equal(storlab_queue_reap(q1, c, 0, 1, 0), -ENOTCONN);
 	assert_int_equal(storlab_dev_reconnect(dev), -ECONNREFUSED);
 
@@ -498,7 +543,7 @@ static void test_disconnect_reconnect(void **state)
 	assert_int_equal(storlab_dev_reconnect(dev), 0);
 	assert_true(storlab_dev_connected(dev));
 	memset(buf, 0, 4096);
-	assert_int_equal(storlab_queue_read(q1, 0, &iov, 1, NULL), 0);
+	assert_int_equal(add_rw(q1, STORLAB_OP_READ, 0, &iov, 1, NULL), 0);
 	assert_int_equal(reap_one(q1).ret, 0);
 	for (int i = 0; i < 4096; i++)
 		assert_int_equal(buf[i], 0xc3);

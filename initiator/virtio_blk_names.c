@@ -3,7 +3,7 @@
 #include "spec/vhost_user.h"
 #include "spec/virtio.h"
 #include "spec/virtio_blk.h"
-#include "storlab/initiator.h"
+#include "storlab/virtio_blk.h"
 #include "util/common.h"
 
 /* vhost's dirty-log feature bit (vhost-user.rst "Migration"), offered by

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vhost-user-blk transport's device: a connection to the back-end's
+ * socket, lib/vhost's front-end set-up (vhost_fe_setup.h) with the shared
+ * memory as the only guest memory region, and the transport's ops table.
+ */
+#define LOG_COMPONENT "initiator"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "initiator/vhost_user_blk.h"
+#include "spec/virtio.h"
+#include "util/common.h"
+#include "util/log.h"
+#include "vhost/vhost_fe_setup.h"
+
+struct vub_dev {
+	struct storlab_dev *dev;
+	struct vhost_fe *fe;
+	int sock_fd;		  /* vhost_fe_fd(fe), polled for a hang-up; -1 without fe */
+	struct vub_queue *queues; /* dev->opts.num_queues */
+	struct vhost_fe_setup_ring *rings; /* dev->opts.num_queues, for the set-up */
+	struct virtio_blk_config config;   /* as read at the last set-up */
+	struct storlab_virtio_blk_info vb;
+};
+
+int vub_dev_sock_fd(const struct vub_dev *vdev)
+{
+	return vdev->sock_fd;
+}
+
+bool vub_dev_check_hangup(struct vub_dev *vdev)
+{
+	struct pollfd pfd = {.fd = vdev->sock_fd, .events = POLLIN | POLLRDHUP};
+	char byte;
+
+	if (atomic_load(&vdev->dev->dead))
+		return true;
+	if (poll(&pfd, 1, 0) <= 0)
+		return false;
+	/* The back-end sends nothing unasked on this socket: readable means
+	 * closed, unless a byte is really there. */
+	if (!(pfd.revents & (POLLHUP | POLLERR | POLLRDHUP | POLLNVAL)) &&
+	    recv(vdev->sock_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) != 0)
+		return false;
+	if (!atomic_exchange(&vdev->dev->dead, true))
+		log_notice("%s: the back-end closed the connection", vdev->dev->address);
+	return true;
+}
+
+/* The set-up's prepare(): what was negotiated into info, enough queues,
+ * then empty rings for the features just negotiated. */
+static int vub_prepare(void *arg, const struct vhost_fe_setup_state *st)
+{
+	struct vub_dev *vdev = arg;
+	struct storlab_dev *dev = vdev->dev;
+	struct storlab_dev_info *info = &dev->info;
+	struct storlab_virtio_blk_info *vb = &vdev->vb;
+	int ret = 0;
+
+	vb->features_offered = st->features_offered;
+	vb->features_negotiated = st->features;
+	vb->protocol_features_offered = st->protocol_features_offered;
+	vb->protocol_features_negotiated = st->protocol_features;
+	vb->config_size = st->config_len;
+	if (!st->config_len)
+		log_warn("%s: no VHOST_USER_PROTOCOL_F_CONFIG: capacity unknown", dev->address);
+	virtio_blk_config_from_wire(&vb->config, &vdev->config);
+	virtio_blk_info_fill(info, vb);
+	info->max_queues =
+	    vhost_fe_blk_max_queues(st->features, st->queue_num, &vdev->config, st->config_len);
+	if (dev->opts.num_queues > info->max_queues) {
+		log_err("%s: %u queues asked for, the device has %u", dev->address,
+			dev->opts.num_queues, info->max_queues);
+		return -ENOTSUP;
+	}
+	for (uint16_t i = 0; !ret && i < dev->opts.num_queues; i++) {
+		struct vub_queue *q = &vdev->queues[i];
+
+		ret = vub_queue_reset(q, st->features);
+		vdev->rings[i] = (struct vhost_fe_setup_ring){
+		    .vq = &q->vq, .kick_fd = q->kick_fd, .call_fd = q->call_fd};
+	}
+	return ret;
+}
+
+static int vub_connect(struct vub_dev *vdev)
+{
+	struct storlab_dev *dev = vdev->dev;
+	struct vhost_fe_region region = {
+	    .gpa = 0,
+	    .size = dev->mem.size,
+	    .uva = (uintptr_t)dev->mem.base,
+	    .mmap_offset = 0,
+	    .fd = dev->mem.fd,
+	};
+	struct vhost_fe_setup_opts setup = {
+	    /* The virtio features this driver understands (virtio 1.2 §5.2.3,
+	     * §6); §6.1: it drives only non-legacy devices. */
+	    .features = VIRTIO_BLK_DRIVER_FEATURES | VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES),
+	    .required_features = VIRTIO_BIT(VIRTIO_F_VERSION_1),
+	    .protocol_features = VHOST_FE_PROTOCOL_FEATURES,
+	    .regions = &region,
+	    .nregions = 1,
+	    .get_config = vhost_fe_get_blk_config,
+	    .config = &vdev->config,
+	    .prepare = vub_prepare,
+	    .arg = vdev,
+	    .rings = vdev->rings,
+	    .nrings = dev->opts.num_queues,
+	};
+	struct storlab_dev_info *info = &dev->info;
+	struct vhost_fe_setup_state st;
+	int ret;
+
+	memset(info, 0, sizeof(*info));
+	memset(&vdev->vb, 0, sizeof(vdev->vb));
+	memset(&vdev->config, 0, sizeof(vdev->config));
+	info->transport = g_transport_vhost_user_blk.scheme;
+	info->address = dev->address;
+	info->queue_size = dev->opts.queue_size;
+	info->num_queues = dev->opts.num_queues;
+	info->mem_size = dev->mem.size;
+	ret = vhost_fe_connect(dev->address, dev->opts.timeout_ms, &vdev->fe);
+	if (ret) {
+		vdev->fe = NULL;
+		log_info("%s: connect: %s", dev->address, strerror(-ret));
+		return ret;
+	}
+	vdev->sock_fd = vhost_fe_fd(vdev->fe);
+	ret = vhost_fe_setup(vdev->fe, &setup, &st);
+	if (ret) {
+		log_err("%s: set-up failed: %s", dev->address, strerror(-ret));
+		vhost_fe_close(vdev->fe);
+		vdev->fe = NULL;
+		vdev->sock_fd = -1;
+		return ret;
+	}
+	atomic_store(&dev->dead, false);
+	return 0;
+}
+
+static void vub_close(void *ctx)
+{
+	struct vub_dev *vdev = ctx;
+
+	if (vdev->fe)
+		vhost_fe_close(vdev->fe);
+	/* A queue not created (open failed before it) is all zeroes. */
+	for (uint16_t i = 0; vdev->queues && i < vdev->dev->opts.num_queues; i++)
+		if (vdev->queues[i].vdev)
+			vub_queue_destroy(&vdev->queues[i]);
+	free(vdev->queues);
+	free(vdev->rings);
+	free(vdev);
+}
+
+static int vub_open(struct storlab_dev *dev, void **ctx)
+{
+	const struct storlab_dev_opts *o = &dev->opts;
+	struct vub_dev *vdev;
+	int ret;
+
+	/* A Unix socket address (unix(7)); a longer path cannot be reached. */
+	if (strlen(dev->address) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		log_err("%s: a socket path is shorter than %zu bytes", dev->address,
+			sizeof(((struct sockaddr_un *)0)->sun_path));
+		return -ENAMETOOLONG;
+	}
+	/* virtio 1.2 §2.7: a split queue's size is a power of 2, at most 32768. */
+	if (!IS_POW2(o->queue_size) || o->queue_size > VIRTQ_MAX_SIZE) {
+		log_err("queue size %u is not a power of 2 up to %u", o->queue_size,
+			VIRTQ_MAX_SIZE);
+		return -EINVAL;
+	}
+	vdev = calloc(1, sizeof(*vdev));
+	if (!vdev)
+		return -ENOMEM;
+	vdev->dev = dev;
+	vdev->sock_fd = -1;
+	vdev->queues =
+	    aligned_alloc(_Alignof(struct vub_queue), o->num_queues * sizeof(*vdev->queues));
+	if (vdev->queues)
+		memset(vdev->queues, 0, o->num_queues * sizeof(*vdev->queues));
+	vdev->rings = calloc(o->num_queues, sizeof(*vdev->rings));
+	if (!vdev->queues || !vdev->rings) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	for (uint16_t i = 0; i < o->num_queues; i++) {
+		ret = vub_queue_create(vdev, dev, i, o->queue_size, &vdev->queues[i]);
+		if (ret) {
+			log_err("%s: queue %u: %s", dev->address, i, strerror(-ret));
+			goto err;
+		}
+		dev->queues[i] = &vdev->queues[i].head;
+	}
+	ret = vub_connect(vdev);
+	if (ret)
+		goto err;
+	*ctx = vdev;
+	return 0;
+err:
+	vub_close(vdev);
+	return ret;
+}
+
+static int vub_reconnect(void *ctx)
+{
+	struct vub_dev *vdev = ctx;
+
+	if (vdev->fe) {
+		vhost_fe_close(vdev->fe);
+		vdev->fe = NULL;
+		vdev->sock_fd = -1;
+	}
+	return vub_connect(vdev);
+}
+
+static const void *vub_details(const void *ctx)
+{
+	return &((const struct vub_dev *)ctx)->vb;
+}
+
+const struct initiator_transport g_transport_vhost_user_blk = {
+    .scheme = "vhost-user-blk",
+    .uri_form = "vhost-user-blk:/path/to/socket",
+    .kind = INITIATOR_DEV_VIRTIO_BLK,
+    .open = vub_open,
+    .close = vub_close,
+    .reconnect = vub_reconnect,
+    .details = vub_details,
+    .queue_add = vub_queue_add,
+    .queue_submit = vub_queue_submit,
+    .queue_reap = vub_queue_reap,
+    .queue_inflight = vub_queue_inflight,
+    .queue_fd = vub_queue_fd,
+    .queue_set_fd_enabled = vub_queue_set_fd_enabled,
+    .status_name = virtio_blk_status_name,
+};

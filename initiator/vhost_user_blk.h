@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STORLAB_INITIATOR_VHOST_USER_BLK_H
+#define STORLAB_INITIATOR_VHOST_USER_BLK_H
+
+/*
+ * The vhost-user-blk transport ("vhost-user-blk:/path/to/socket"): a
+ * virtio-blk driver (virtio_blk_drv.h) on split virtqueues (vhost_user_blk_queue.c)
+ * whose device is a vhost-user back-end (vhost_user_blk.c: connection and
+ * lib/vhost's set-up sequence). Not part of the public API.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "initiator/internal.h"
+#include "initiator/virtio_blk_drv.h"
+#include "virtio/virtq.h"
+
+extern const struct initiator_transport g_transport_vhost_user_blk;
+
+/* ---- the transport's device and queues ---- */
+
+/* Per request, in guest memory: what the device reads before the data and
+ * the status byte it writes after it (virtio 1.2 §5.2.6). */
+struct vub_req_shared {
+	struct virtio_blk_outhdr hdr;
+	struct virtio_blk_discard_write_zeroes seg;
+	uint8_t status;
+	uint8_t pad[31];
+};
+_Static_assert(sizeof(struct vub_req_shared) == 64, "one cache line per request");
+
+struct vub_req {
+	void *tag;
+	uint16_t next_free;
+	bool inflight;
+};
+
+struct vub_dev;
+
+/* Ordered for the data path: what every request touches comes first and
+ * fits the first three cache lines; what set-up, event mode and a
+ * disconnect use comes last. Cache-line aligned: queues used by different
+ * threads share no line. */
+struct vub_queue {
+	struct storlab_queue head; /* first: the public handle */
+	uint16_t num;
+	struct virtq_drv vq;
+	struct vub_req_shared *shared; /* guest memory, num entries */
+	uint64_t shared_gpa;	       /* its guest-physical address */
+	struct vub_req *reqs;	       /* num entries */
+	uint16_t free_head;	       /* list of free reqs through next_free */
+	uint16_t nfree;
+	int kick_fd;
+	bool fd_enabled;
+	bool dead;	     /* this queue saw the disconnect */
+	uint32_t idle_polls; /* empty reaps since the last connection check */
+	/* cold */
+	struct vub_dev *vdev;
+	uint16_t index;
+	uint16_t reset_cursor; /* next req to fail with NOT_CONNECTED */
+	int call_fd;
+	void *ring;	/* guest memory, virtq_drv_ring_bytes(num) */
+	void *indirect; /* guest memory, num * (STORLAB_MAX_SEGMENTS + 3) descs */
+} __attribute__((aligned(64)));
+
+/* vhost_user_blk_queue.c */
+int vub_queue_create(struct vub_dev *vdev, struct storlab_dev *dev, uint16_t index, uint16_t num,
+		     struct vub_queue *q);
+void vub_queue_destroy(struct vub_queue *q);
+/* Zeroes the ring and forgets every request (for a new connection). */
+int vub_queue_reset(struct vub_queue *q, uint64_t features);
+int vub_queue_add(struct storlab_queue *q, const struct storlab_req *req);
+int vub_queue_submit(struct storlab_queue *q);
+int vub_queue_reap(struct storlab_queue *q, struct storlab_completion *c, unsigned min,
+		   unsigned max, int timeout_ms);
+unsigned vub_queue_inflight(const struct storlab_queue *q);
+int vub_queue_fd(const struct storlab_queue *q);
+void vub_queue_set_fd_enabled(struct storlab_queue *q, bool enabled);
+
+/* vhost_user_blk.c: the vhost-user socket, polled for a hang-up. */
+int vub_dev_sock_fd(const struct vub_dev *vdev);
+/* Checks the socket without blocking; marks the device dead and returns
+ * true if the back-end went away. Any thread. */
+bool vub_dev_check_hangup(struct vub_dev *vdev);
+
+#endif
