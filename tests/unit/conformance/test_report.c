@@ -410,12 +410,30 @@ static void test_json_sections(void **state)
 	free_mixed(m);
 }
 
+/* STORLAB_SAMPLE_REPORT=path: this page is also written there, for the
+ * system test that looks at it in a browser (tests/system/
+ * test_report_browser.py): it has every section, advisories of two
+ * severities included, which a run of the real suites need not have. */
+static void write_sample(const char *doc)
+{
+	const char *path = getenv("STORLAB_SAMPLE_REPORT");
+	FILE *f;
+
+	if (!path)
+		return;
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs(doc, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
 static void test_html_sections(void **state)
 {
 	struct mixed *m = make_mixed(CONFORM_PASS, CONFORM_FAIL);
 	char *doc = render_mixed_run(conform_report_html, m), *verdicts, *adv, *obs;
 
 	(void)state;
+	write_sample(doc);
 	verdicts = between(doc, "<table id=\"verdicts\">", "</table>");
 	adv = between(doc, "<section id=\"advisories\">", "</section>");
 	obs = between(doc, "<section id=\"observations\">", "</section>");
