@@ -775,10 +775,11 @@ static const struct conform_case g_cases[] = {
 		       "kick fd first becomes readable (and a stopped ring is not processed); "
 		       "polling back-ends commonly take the SET_VRING_KICK message as the start "
 		       "and look at the ring at once. A front-end that publishes, then kicks "
-		       "(virtio 1.2 §2.7.13.4) works with both. The case publishes a read without "
-		       "writing the kick fd and records whether the back-end processes it within "
-		       "the reply timeout, or only after a kick.",
-	.protocol_features = P_CFG,
+		       "(virtio 1.2 §2.7.13.4) works with both; one that reconnects while "
+		       "requests wait in the ring finds out which it has. The case publishes a "
+		       "read, then starts the ring (SET_VRING_KICK, SET_VRING_ENABLE) without "
+		       "writing the kick fd, and records whether the back-end processes the read "
+		       "within the reply timeout, or only after a kick.",
 	.run = blk_q_before_first_kick,
     },
 };

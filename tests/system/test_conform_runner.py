@@ -335,3 +335,47 @@ def test_4k_bdev_unaligned_request_is_the_documented_deviation(storlab, tgt):
     assert "write of 512 bytes" in cases["BLK-RW-012"]["reason"], cases["BLK-RW-012"]
     assert "IOERR" in json.dumps(cases["BLK-RW-012"]["trace"]), cases["BLK-RW-012"]
     assert all(cases[i]["verdict"] == "pass" for i in ids[1:]), cases
+
+
+PRE_KICK = "processed a request published before the first kick"
+
+
+def test_storlab_tgt_observation_is_reported(storlab, workdir):
+    """BLK-Q-010, an observation (no verdict): storlab-tgt polls a ring from
+    its set-up on, so it processes a request published before the first kick.
+    Every report says so, in its observations, apart from the verdicts."""
+    d = workdir / "rep"
+    p = storlab("conform", "--spawn-tgt", "--case", "BLK-Q-010", "--case", "BLK-RW-001",
+                "--report-dir", d, rc=0, timeout=120)
+    rep = check_reports(d, ["BLK-RW-001", "BLK-Q-010"], p.returncode)
+    [obs] = rep["observations"]
+    assert obs["id"] == "BLK-Q-010" and obs["level"] == "INFO" and obs["verdict"] == "observed"
+    assert len(obs["notes"]) == 1 and PRE_KICK in obs["notes"][0], obs
+    assert "info: " + obs["notes"][0] in obs["trace"], obs["trace"]
+    assert rep["summary"]["total"] == 1, rep["summary"]     # BLK-RW-001 alone
+    spec, rest = p.stdout.split("\nobservations:")
+    assert "BLK-Q-010" not in spec, p.stdout
+    assert "BLK-Q-010" in rest and PRE_KICK in " ".join(rest.split()), p.stdout
+    root = ET.parse(d / "junit.xml").getroot()
+    [ts] = [t for t in root.findall("testsuite") if t.get("name") == "virtio-blk observations"]
+    assert PRE_KICK in ts.find("testcase/system-out").text
+    html = (d / "report.html").read_text()
+    assert PRE_KICK in html.split('<section id="observations">')[1], "not in the HTML section"
+
+
+def test_list_shows_each_quote(storlab):
+    """`--list` puts the sentence under each case; `--list --json` says the
+    same, with an advisory's severity."""
+    listed = parse_list(storlab("conform", "--list", timeout=30).stdout)
+    js = json.loads(storlab("conform", "--list", "--json", timeout=30).stdout)["cases"]
+    assert [(c["id"], c["level"], c["suite"]) for c in js] == [c[:3] for c in listed]
+    for (cid, level, _, line), c in zip(listed, js):
+        want = '"%s"' % c["quote"] if c["quote"] else "(no quote)"
+        if level == "ADVISORY":
+            assert c["severity"], c
+            want = "[%s] %s" % (c["severity"], want)
+        assert line == want, (cid, line, want)
+    obs = [c for c in js if c["id"] == "BLK-Q-010"]
+    assert obs and obs[0]["level"] == "INFO" and "upon receiving a kick" in obs[0]["quote"]
+    sub = parse_list(storlab("conform", "--list", "--suite", "virtio-blk", timeout=30).stdout)
+    assert sub and all(c[2] == "virtio-blk" for c in sub), sub
