@@ -69,20 +69,29 @@ static bool not_passed(const struct conform_result *r)
 	return r->verdict == CONFORM_FAIL || r->verdict == CONFORM_ERROR;
 }
 
-static void spec_failures(FILE *f, const struct conform_run *run)
+/* The cases of section that failed or errored, under heading: each with
+ * its verdict in words, level (an advisory: severity), spec, reason and
+ * quote. */
+static void not_passed_list(FILE *f, const struct conform_run *run, enum conform_section section,
+			    const char *heading)
 {
 	bool any = false;
 
 	for (unsigned i = 0; i < run->nresults; i++) {
 		const struct conform_result *r = &run->results[i];
 
-		if (conform_case_section(r->c) != CONFORM_SECTION_SPEC || !not_passed(r))
+		if (conform_case_section(r->c) != section || !not_passed(r))
 			continue;
 		if (!any)
-			fprintf(f, "\nnot passed:\n");
+			fprintf(f, "\n%s\n", heading);
 		any = true;
-		fprintf(f, "  %-5s %-6s %-16s %s\n" INDENT "%s\n", conform_result_label(r),
-			conform_level_name(r->c->level), r->c->id, r->c->spec, r->reason);
+		if (section == CONFORM_SECTION_ADVISORY)
+			fprintf(f, "  %-16s %-13s", conform_result_label(r),
+				conform_severity_name(r->c->severity));
+		else
+			fprintf(f, "  %-5s %-6s", conform_result_label(r),
+				conform_level_name(r->c->level));
+		fprintf(f, " %-16s %s\n" INDENT "%s\n", r->c->id, r->c->spec, r->reason);
 		quote(f, r->c);
 	}
 }
@@ -90,7 +99,6 @@ static void spec_failures(FILE *f, const struct conform_run *run)
 static void advisories(FILE *f, const struct conform_run *run)
 {
 	static const char *const cols[4] = {"met", "not met", "n/a", "error"};
-	bool any = false;
 
 	if (!conform_run_count(run, CONFORM_SECTION_ADVISORY))
 		return;
@@ -98,18 +106,7 @@ static void advisories(FILE *f, const struct conform_run *run)
 		   "meets them;\nnever counted with the verdicts above, never a failure of the "
 		   "run\n");
 	tally_table(f, run, cols, conform_run_tally_advisories);
-	for (unsigned i = 0; i < run->nresults; i++) {
-		const struct conform_result *r = &run->results[i];
-
-		if (conform_case_section(r->c) != CONFORM_SECTION_ADVISORY || !not_passed(r))
-			continue;
-		if (!any)
-			fprintf(f, "\nadvisories not met:\n");
-		any = true;
-		fprintf(f, "  %-16s %-13s %-16s %s\n" INDENT "%s\n", conform_result_label(r),
-			conform_severity_name(r->c->severity), r->c->id, r->c->spec, r->reason);
-		quote(f, r->c);
-	}
+	not_passed_list(f, run, CONFORM_SECTION_ADVISORY, "advisories not met:");
 }
 
 /* Every observation of the run, under the case that made it; an observation
@@ -142,7 +139,7 @@ void conform_report_summary(const struct conform_run *run, FILE *f)
 	static const char *const cols[4] = {"pass", "fail", "n/a", "error"};
 
 	tally_table(f, run, cols, conform_run_tally);
-	spec_failures(f, run);
+	not_passed_list(f, run, CONFORM_SECTION_SPEC, "not passed:");
 	advisories(f, run);
 	observations(f, run);
 	fprintf(f, "\nresult: %s (%.1f s)\n",

@@ -15,9 +15,6 @@
 #include "conformance/runner.h"
 #include "fake_backend.h"
 
-static char g_path[64];
-static pid_t g_backend;
-
 static enum conform_verdict case_observe(struct conform_ctx *ctx)
 {
 	conform_note(ctx, "before");
@@ -56,25 +53,12 @@ static const struct conform_case g_cases[] = {
 static const struct conform_suite g_suite = {"i", "info", g_cases, 4};
 static const struct conform_suite *const g_suites[] = {&g_suite};
 
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(g_path, sizeof(g_path), "/tmp/sl-ut-info-%d.sock", getpid());
-	g_backend = fake_backend_start(g_path);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	fake_backend_stop(g_backend, g_path);
-	return 0;
-}
-
 static void test_info_comes_back(void **state)
 {
+	char path[64];
+	pid_t backend;
 	struct conform_run_opts o = {
-	    .socket_path = g_path,
+	    .socket_path = path,
 	    .timeout_ms = 200,
 	    .case_deadline_ms = 2000,
 	    .suites = g_suites,
@@ -85,7 +69,10 @@ static void test_info_comes_back(void **state)
 	char msg[256];
 
 	(void)state;
+	snprintf(path, sizeof(path), "/tmp/sl-ut-info-%d.sock", getpid());
+	backend = fake_backend_start(path);
 	assert_int_equal(conform_run_execute(&o, &run, msg, sizeof(msg)), 0);
+	fake_backend_stop(backend, path);
 	assert_int_equal(run->nresults, 4);
 
 	r = &run->results[0];
@@ -119,7 +106,7 @@ static void test_info_comes_back(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_info_comes_back, setup, teardown),
+	    cmocka_unit_test(test_info_comes_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

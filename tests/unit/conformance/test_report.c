@@ -296,15 +296,36 @@ static int summary_writer(const struct conform_run *run, FILE *f)
 	return 0;
 }
 
-/* The text of doc from the first start to the next end (or its end), as a
- * new string. */
-static char *between(const char *doc, const char *start, const char *end)
-{
-	const char *a = strstr(doc, start), *b;
+/* A rendered report cut into its three parts (spec verdicts, advisories,
+ * observations): part i runs from the first bounds[i][0] to the next
+ * bounds[i][1] after it. */
+struct parts {
+	struct mixed *m;
+	char *doc;
+	char *part[3];
+};
 
-	assert_non_null(a);
-	b = end ? strstr(a + strlen(start), end) : NULL;
-	return strndup(a, b ? (size_t)(b - a) : strlen(a));
+static void parts_render(struct parts *p, int (*writer)(const struct conform_run *, FILE *),
+			 enum conform_verdict must, const char *const bounds[3][2])
+{
+	p->m = make_mixed(must, CONFORM_FAIL);
+	p->doc = render_mixed_run(writer, p->m);
+	for (unsigned i = 0; i < 3; i++) {
+		const char *a = strstr(p->doc, bounds[i][0]), *b;
+
+		assert_non_null(a);
+		b = strstr(a + strlen(bounds[i][0]), bounds[i][1]);
+		assert_non_null(b);
+		p->part[i] = strndup(a, (size_t)(b - a));
+	}
+}
+
+static void parts_free(struct parts *p)
+{
+	for (unsigned i = 0; i < 3; i++)
+		free(p->part[i]);
+	free(p->doc);
+	free_mixed(p->m);
 }
 
 static void test_sections_tally(void **state)
@@ -337,13 +358,19 @@ static void test_sections_tally(void **state)
 
 static void test_junit_advisories_do_not_fail(void **state)
 {
-	struct mixed *m = make_mixed(CONFORM_FAIL, CONFORM_FAIL);
-	char *doc = render_mixed_run(conform_report_junit, m), *spec, *adv, *obs;
+	static const char *const bounds[3][2] = {
+	    {"<testsuite name=\"mx\"", "</testsuite>"},
+	    {"<testsuite name=\"mx advisories\"", "</testsuite>"},
+	    {"<testsuite name=\"mx observations\"", "</testsuite>"},
+	};
+	struct parts p;
+	const char *spec, *adv, *obs;
 
 	(void)state;
-	spec = between(doc, "<testsuite name=\"mx\"", "</testsuite>");
-	adv = between(doc, "<testsuite name=\"mx advisories\"", "</testsuite>");
-	obs = between(doc, "<testsuite name=\"mx observations\"", "</testsuite>");
+	parts_render(&p, conform_report_junit, CONFORM_FAIL, bounds);
+	spec = p.part[0];
+	adv = p.part[1];
+	obs = p.part[2];
 	/* The spec verdict: a <failure> with its sentence; CI goes red. */
 	assert_non_null(strstr(spec, "tests=\"1\" failures=\"1\" errors=\"0\""));
 	assert_non_null(strstr(spec, "<failure message=\"r\" type=\"MUST\">virtio 1.2 §1\n"
@@ -364,13 +391,9 @@ static void test_junit_advisories_do_not_fail(void **state)
 	/* A spec case's own observation is with it. */
 	assert_non_null(strstr(spec, "the &lt;device&gt; answered 7 &amp; went on"));
 	/* The totals add every part up. */
-	assert_non_null(strstr(doc, "<testsuites name=\"storlab conform\" tests=\"4\" "
+	assert_non_null(strstr(p.doc, "<testsuites name=\"storlab conform\" tests=\"4\" "
 				    "failures=\"1\" errors=\"0\" skipped=\"2\""));
-	free(spec);
-	free(adv);
-	free(obs);
-	free(doc);
-	free_mixed(m);
+	parts_free(&p);
 }
 
 static void test_json_sections(void **state)
@@ -429,14 +452,21 @@ static void write_sample(const char *doc)
 
 static void test_html_sections(void **state)
 {
-	struct mixed *m = make_mixed(CONFORM_PASS, CONFORM_FAIL);
-	char *doc = render_mixed_run(conform_report_html, m), *verdicts, *adv, *obs;
+	static const char *const bounds[3][2] = {
+	    {"<table id=\"verdicts\">", "</table>"},
+	    {"<section id=\"advisories\">", "</section>"},
+	    {"<section id=\"observations\">", "</section>"},
+	};
+	struct parts p;
+	const char *verdicts, *adv, *obs, *doc;
 
 	(void)state;
+	parts_render(&p, conform_report_html, CONFORM_PASS, bounds);
+	doc = p.doc;
 	write_sample(doc);
-	verdicts = between(doc, "<table id=\"verdicts\">", "</table>");
-	adv = between(doc, "<section id=\"advisories\">", "</section>");
-	obs = between(doc, "<section id=\"observations\">", "</section>");
+	verdicts = p.part[0];
+	adv = p.part[1];
+	obs = p.part[2];
 	/* Spec verdicts count the MUST case only. */
 	assert_non_null(strstr(verdicts, "<th>total</th><td>1</td><td>0</td><td>0</td><td>0</td>"));
 	assert_non_null(strstr(adv, "<table id=\"advisory-summary\">"));
@@ -456,22 +486,24 @@ static void test_html_sections(void **state)
 	assert_null(strstr(strstr(doc, "id=\"S-MUST\"") + 1, "id=\"S-MUST\""));
 	assert_non_null(strstr(doc, "<blockquote class=\"quote\">The device MUST &lt;answer&gt; "
 				    "&amp; go on.</blockquote>"));
-	free(verdicts);
-	free(adv);
-	free(obs);
-	free(doc);
-	free_mixed(m);
+	parts_free(&p);
 }
 
 static void test_summary_sections(void **state)
 {
-	struct mixed *m = make_mixed(CONFORM_FAIL, CONFORM_FAIL);
-	char *doc = render_mixed_run(summary_writer, m), *spec, *adv, *obs;
+	static const char *const bounds[3][2] = {
+	    {"suite", "\nadvisories:"},
+	    {"\nadvisories:", "\nobservations:"},
+	    {"\nobservations:", "\nresult:"},
+	};
+	struct parts p;
+	const char *spec, *adv, *obs;
 
 	(void)state;
-	spec = between(doc, "suite", "\nadvisories:");
-	adv = between(doc, "\nadvisories:", "\nobservations:");
-	obs = between(doc, "\nobservations:", "\nresult:");
+	parts_render(&p, summary_writer, CONFORM_FAIL, bounds);
+	spec = p.part[0];
+	adv = p.part[1];
+	obs = p.part[2];
 	/* The failing spec case with its sentence; no advisory among them. */
 	assert_non_null(strstr(spec, "not passed:\n  FAIL  MUST   S-MUST"));
 	assert_non_null(strstr(spec, "\"" QUOTE_MUST "\""));
@@ -487,12 +519,8 @@ static void test_summary_sections(void **state)
 	assert_non_null(strstr(obs, "S-INFO           first kick\n        " NOTE_INFO
 				    "\n        second line\n"));
 	assert_non_null(strstr(obs, "S-MUST           a must\n        " NOTE_MUST "\n"));
-	assert_non_null(strstr(doc, "result: FAIL"));
-	free(spec);
-	free(adv);
-	free(obs);
-	free(doc);
-	free_mixed(m);
+	assert_non_null(strstr(p.doc, "result: FAIL"));
+	parts_free(&p);
 }
 
 int main(void)
