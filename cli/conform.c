@@ -39,7 +39,7 @@ static void conform_usage(FILE *f)
 	fprintf(f, "usage: storlab conform --target vhost-user-blk:/path.sock [options]\n"
 		   "       storlab conform --spawn-tgt [options]\n"
 		   "       storlab conform --spawn-cmd 'COMMAND {sock}' [options]\n"
-		   "       storlab conform --list [--suite S]...\n\n"
+		   "       storlab conform --list [--json] [--suite S]...\n\n"
 		   "  --target URI      the back-end under test\n"
 		   "  --spawn-tgt       start storlab-tgt (next to this binary) with a malloc\n"
 		   "                    bdev and test it, restarting it when a case kills it\n"
@@ -54,7 +54,8 @@ static void conform_usage(FILE *f)
 		   "  --timeout MS      per reply (default 1000, or the scenario's timeout_ms);\n"
 		   "                    a case gets max(10x, 5 s)\n"
 		   "  --json            print report.json's content instead of the summary\n"
-		   "  --list            list the cases (id, level, suite, spec, title)\n\n"
+		   "  --list            list the cases (id, level, suite, spec, title, and the\n"
+		   "                    sentence each enforces); with --json as JSON\n\n"
 		   "exit codes: 0 every applicable MUST case passed, 1 a MUST case failed\n"
 		   "or errored, 2 the run could not be done.\n");
 }
@@ -229,19 +230,52 @@ static int apply_scenario(struct conform_args *a, struct scenario **sc)
 	return 0;
 }
 
+static json_t *case_json(const struct conform_suite *suite, const struct conform_case *c)
+{
+	json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "id", c->id, "suite", suite->name,
+			      "level", conform_level_name(c->level), "spec", c->spec, "quote",
+			      c->quote ? c->quote : "", "title", c->title, "description",
+			      c->description ? c->description : "");
+
+	if (j && c->level == CONFORM_ADVISORY)
+		json_object_set_new(j, "severity", json_string(conform_severity_name(c->severity)));
+	return j;
+}
+
+/* One line a case, then indented the sentence it enforces (an advisory's
+ * severity first): lines that start with a space belong to the case above. */
+static void case_lines(const struct conform_suite *suite, const struct conform_case *c)
+{
+	printf("%-18s %-8s %-11s %s: %s\n", c->id, conform_level_name(c->level), suite->name,
+	       c->spec, c->title);
+	printf("    %s%s%s", c->level == CONFORM_ADVISORY ? "[" : "",
+	       c->level == CONFORM_ADVISORY ? conform_severity_name(c->severity) : "",
+	       c->level == CONFORM_ADVISORY ? "] " : "");
+	if (c->quote && c->quote[0])
+		printf("\"%s\"\n", c->quote);
+	else
+		printf("(no quote)\n");
+}
+
 static int list_cases(const struct conform_args *a)
 {
+	json_t *cases = a->json ? json_array() : NULL;
+
 	for (unsigned s = 0; s < g_conform_nsuites; s++) {
 		const struct conform_suite *suite = g_conform_suites[s];
 		bool want = !a->nsuites;
 
 		for (unsigned i = 0; i < a->nsuites; i++)
 			want |= strcmp(a->suites[i], suite->name) == 0;
-		for (unsigned k = 0; want && k < suite->ncases; k++)
-			printf("%-18s %-6s %-11s %s: %s\n", suite->cases[k].id,
-			       conform_level_name(suite->cases[k].level), suite->name,
-			       suite->cases[k].spec, suite->cases[k].title);
+		for (unsigned k = 0; want && k < suite->ncases; k++) {
+			if (cases)
+				json_array_append_new(cases, case_json(suite, &suite->cases[k]));
+			else
+				case_lines(suite, &suite->cases[k]);
+		}
 	}
+	if (cases)
+		return cli_print_json("conform", json_pack("{s:o}", "cases", cases));
 	return CLI_EXIT_OK;
 }
 
@@ -255,7 +289,7 @@ static void progress(void *arg, unsigned i, unsigned n, const struct conform_cas
 		fprintf(stderr, "\r\033[K[%u/%u] %s ...", i + 1, n, c->id);
 	} else if (r->verdict == CONFORM_FAIL || r->verdict == CONFORM_ERROR) {
 		fprintf(stderr, "\r\033[K[%u/%u] %s %s: %s\n", i + 1, n, c->id,
-			conform_verdict_name(r->verdict), r->reason);
+			conform_result_label(r), r->reason);
 	} else if (i + 1 == n) {
 		fprintf(stderr, "\r\033[K");
 	}

@@ -283,7 +283,7 @@ static int hook_conform(void *arg, const struct sc_conform *c, const char *uri, 
 	for (unsigned i = 0; i < run->nresults; i++)
 		json_array_append_new(
 		    cases, json_pack("{s:s, s:s, s:s}", "id", run->results[i].c->id, "verdict",
-				     conform_verdict_name(run->results[i].verdict), "reason",
+				     conform_result_label(&run->results[i]), "reason",
 				     run->results[i].reason));
 	*result = json_pack("{s:i, s:i, s:i, s:i, s:o}", "pass", t.pass, "fail", t.fail,
 			    "not_applicable", t.not_applicable, "error", t.error, "cases", cases);

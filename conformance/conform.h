@@ -7,9 +7,10 @@
  *
  * A case checks one requirement of one spec against a vendor's endpoint
  * (today: a vhost-user-blk back-end's socket). It has a stable ID, the spec
- * and section it checks, a level (MUST / SHOULD / MAY) and the features it
- * needs; a case whose features the back-end does not offer is reported as
- * not applicable, never as passed.
+ * and section it checks with the sentence it enforces, a level (MUST /
+ * SHOULD / MAY, or ADVISORY, or INFO: see enum conform_level) and the
+ * features it needs; a case whose features the back-end does not offer is
+ * reported as not applicable, never as passed.
  *
  * Isolation: the runner runs every case in a child process of its own, on a
  * fresh connection, with a deadline. A case that hangs is killed and
@@ -32,20 +33,25 @@
 
 /*
  * MUST / SHOULD / MAY only where the quoted sentence says so, for the side
- * under test. CONFORM_ADVISORY: no sentence of the spec requires it, but a
- * robust endpoint does it (refusing overlapping memory regions, say). An
- * advisory is reported in its own section of every report, never fails a
- * run and is never counted with the spec verdicts; its severity says why it
- * still matters.
+ * under test: these are the spec verdicts, and only a MUST case that fails
+ * or errs fails a run. CONFORM_ADVISORY: no sentence of the spec requires
+ * it, but a robust endpoint does it (refusing overlapping memory regions,
+ * say). An advisory is reported in its own section of every report, never
+ * fails a run and is never counted with the spec verdicts; its severity says
+ * why it still matters, and an unmet one reads "advisory not met", not FAIL.
+ * CONFORM_INFO: an observation, no verdict at all: the case records what the
+ * endpoint did with conform_info() where the spec allows more than one
+ * behaviour (it returns PASS once it has observed, ERROR when it could not).
  */
 enum conform_level {
 	CONFORM_MUST,
 	CONFORM_SHOULD,
 	CONFORM_MAY,
 	CONFORM_ADVISORY,
+	CONFORM_INFO,
 };
 
-/* Of advisories only (spec-level cases leave it CONFORM_SEV_NONE). */
+/* Of advisories only (every other case leaves it CONFORM_SEV_NONE). */
 enum conform_severity {
 	CONFORM_SEV_NONE,
 	CONFORM_SEV_MEMORY_SAFETY, /* the endpoint may touch memory it must not */
@@ -70,9 +76,11 @@ struct conform_case {
 	const char *spec;
 	/* The sentence the case enforces, verbatim from the spec text (markup
 	 * dropped), for every spec-level case; it contains the level's keyword
-	 * (MUST, SHOULD, MAY, or their negations and synonyms the spec uses).
-	 * Advisories quote the nearest text, if any, and say why it does not
-	 * require the behaviour. */
+	 * (MUST, SHOULD, MAY, or their negations and synonyms the spec uses:
+	 * tests/unit/conformance/test_quotes.c lists the accepted ones).
+	 * Advisories quote the nearest text, if any, and their description says
+	 * why no sentence requires the behaviour; observations (INFO) quote the
+	 * text that leaves the behaviour open. */
 	const char *quote;
 	enum conform_level level;
 	enum conform_severity severity;
@@ -124,6 +132,11 @@ enum conform_verdict conform_not_applicable(struct conform_ctx *ctx, const char 
 	__attribute__((format(printf, 2, 3)));
 /* A line in the trace (what the case is about to do, what it saw). */
 void conform_note(struct conform_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* An observation: what the endpoint did, where the spec leaves it open, for
+ * the "Observations" section of every report (and a line of the trace). No
+ * verdict: any case may record some; an INFO case exists to. */
+void conform_info(struct conform_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* After bad input: true if the back-end still serves, i.e. a new connection

@@ -287,6 +287,7 @@ void conform_run_free(struct conform_run *run)
 	for (unsigned i = 0; i < run->nresults; i++) {
 		free(run->results[i].reason);
 		free(run->results[i].trace);
+		free(run->results[i].info);
 	}
 	free(run->results);
 	free(run);

@@ -25,6 +25,9 @@ struct conform_result {
 	enum conform_verdict verdict;
 	char *reason; /* "" for PASS; valid UTF-8 without control characters */
 	char *trace;  /* lines separated by '\n' (no trailing one); "" if none */
+	/* What the case observed (conform_info), cleaned as the trace is:
+	 * lines separated by '\n'; NULL or "" if none. */
+	char *info;
 	double seconds;
 };
 
@@ -77,18 +80,40 @@ int conform_run_execute(const struct conform_run_opts *opts, struct conform_run 
 			unsigned msg_len);
 void conform_run_free(struct conform_run *run);
 
+/* The three parts of every report (conform.h enum conform_level): the spec
+ * verdicts (MUST / SHOULD / MAY), the advisories, the observations (INFO). */
+enum conform_section {
+	CONFORM_SECTION_SPEC,
+	CONFORM_SECTION_ADVISORY,
+	CONFORM_SECTION_OBSERVATION,
+};
+enum conform_section conform_case_section(const struct conform_case *c);
+
 struct conform_tally {
 	unsigned pass, fail, not_applicable, error;
 };
-/* Per suite (suite NULL: the whole run). */
+/* The spec verdicts, per suite (suite NULL: the whole run). */
 void conform_run_tally(const struct conform_run *run, const struct conform_suite *suite,
 		       struct conform_tally *t);
+/* Likewise of the advisories: pass counts "met", fail "not met". */
+void conform_run_tally_advisories(const struct conform_run *run, const struct conform_suite *suite,
+				  struct conform_tally *t);
+/* How many cases of the run are in section (of the whole run). */
+unsigned conform_run_count(const struct conform_run *run, enum conform_section section);
 /* 0 when every applicable MUST case passed, 1 when one failed or errored
- * (SHOULD and MAY results are reported, never fatal). */
+ * (SHOULD and MAY results are reported, never fatal; advisories and
+ * observations never count). */
 int conform_run_exit_code(const struct conform_run *run);
 
 const char *conform_verdict_name(enum conform_verdict v); /* "PASS", "FAIL", "N/A", "ERROR" */
-const char *conform_level_name(enum conform_level l);	  /* "MUST", ..., "ADVISORY" */
+const char *conform_level_name(enum conform_level l);	  /* "MUST", ..., "ADVISORY", "INFO" */
+/* "memory-safety", "data-safety", "robustness"; "" for CONFORM_SEV_NONE. */
+const char *conform_severity_name(enum conform_severity s);
+/* The verdict in words right for the case's section: a spec case's
+ * conform_verdict_name(); an advisory's "met", "advisory not met", "N/A",
+ * "ERROR"; an observation's "observed", "N/A", "ERROR", "FAIL" (the
+ * back-end stopped serving after it). */
+const char *conform_result_label(const struct conform_result *r);
 /* "VIRTIO_BLK_F_DISCARD, VHOST_USER_PROTOCOL_F_MQ" (or "bit 42") into buf. */
 void conform_feature_names(uint64_t features, uint64_t protocol_features, char *buf, unsigned len);
 

@@ -115,8 +115,28 @@ static int reap(pid_t pid, int64_t deadline, bool *killed)
 	}
 }
 
+/* Where the records' text goes. A trace record's 5-byte header becomes a
+ * '\n', an observation's a '\n' in info and "\ninfo: " in the trace: with
+ * 2 * s->len bytes for the trace and s->len for info, neither overflows. */
+struct texts {
+	char *trace, *info;
+	size_t trace_len, info_len;
+};
+
+#define INFO_PREFIX "info: "
+
+static void text_add(char *buf, size_t *len, const char *prefix, const char *p, uint32_t n)
+{
+	if (*len)
+		buf[(*len)++] = '\n';
+	memcpy(buf + *len, prefix, strlen(prefix));
+	*len += strlen(prefix);
+	memcpy(buf + *len, p, n);
+	*len += n;
+}
+
 static void parse_records(const struct stream *s, struct conform_result *r, bool *have_result,
-			  char **trace, size_t *trace_len)
+			  struct texts *t)
 {
 	size_t off = 0;
 
@@ -130,10 +150,10 @@ static void parse_records(const struct stream *s, struct conform_result *r, bool
 		const char *p = s->buf + off + 5;
 
 		if (type == CONFORM_REC_TRACE) {
-			if (*trace_len)
-				(*trace)[(*trace_len)++] = '\n';
-			memcpy(*trace + *trace_len, p, len);
-			*trace_len += len;
+			text_add(t->trace, &t->trace_len, "", p, len);
+		} else if (type == CONFORM_REC_INFO) {
+			text_add(t->trace, &t->trace_len, INFO_PREFIX, p, len);
+			text_add(t->info, &t->info_len, "", p, len);
 		} else if (type == CONFORM_REC_RESULT && len >= sizeof(uint32_t)) {
 			uint32_t v;
 
@@ -169,8 +189,7 @@ int conform_child_run(const struct conform_ctx *tmpl, const struct conform_case 
 	int64_t deadline = deadline_from_timeout(deadline_ms);
 	struct stream s = {0};
 	bool have_result = false, timed_out, killed = false;
-	char *trace = NULL;
-	size_t trace_len = 0;
+	struct texts t = {0};
 	int fds[2], status, ret;
 	pid_t pid;
 
@@ -197,18 +216,19 @@ int conform_child_run(const struct conform_ctx *tmpl, const struct conform_case 
 	close(fds[0]);
 	status = reap(pid, deadline, &killed);
 
-	/* A record's header (5 bytes) is larger than the '\n' it becomes. */
-	trace = malloc(s.len + sizeof(TRACE_CUT));
+	t.trace = malloc(2 * s.len + sizeof(TRACE_CUT));
+	t.info = malloc(s.len + 1);
 	ret = -ENOMEM;
-	if (!trace)
+	if (!t.trace || !t.info)
 		goto out;
-	parse_records(&s, r, &have_result, &trace, &trace_len);
+	parse_records(&s, r, &have_result, &t);
 	if (s.truncated) {
-		memcpy(trace + trace_len, TRACE_CUT, sizeof(TRACE_CUT) - 1);
-		trace_len += sizeof(TRACE_CUT) - 1;
+		memcpy(t.trace + t.trace_len, TRACE_CUT, sizeof(TRACE_CUT) - 1);
+		t.trace_len += sizeof(TRACE_CUT) - 1;
 	}
-	r->trace = conform_text_clean(trace, trace_len, true);
-	if (!r->trace)
+	r->trace = conform_text_clean(t.trace, t.trace_len, true);
+	r->info = conform_text_clean(t.info, t.info_len, true);
+	if (!r->trace || !r->info)
 		goto out;
 	if (timed_out)
 		ret = set_error(r, "timed out: no verdict within %d ms (case process killed)",
@@ -224,7 +244,8 @@ int conform_child_run(const struct conform_ctx *tmpl, const struct conform_case 
 	else
 		ret = 0;
 out:
-	free(trace);
+	free(t.trace);
+	free(t.info);
 	free(s.buf);
 	return ret;
 }

@@ -21,13 +21,14 @@
 
 enum conform_rec_type {
 	CONFORM_REC_TRACE = 'T',  /* one trace line, no newline */
+	CONFORM_REC_INFO = 'I',	  /* one observation (conform_info), no newline */
 	CONFORM_REC_RESULT = 'R', /* uint32 verdict, then the reason's bytes */
 };
 
 /* One record is at most this long (longer trace lines are cut). */
 #define CONFORM_REC_MAX 4096
-/* What a case may send in all: past it, trace lines are dropped and one
- * last line says how many. */
+/* What a case may send in all (trace lines and observations): past it,
+ * they are dropped and one last line says how many. */
 #define CONFORM_TRACE_MAX (256u * 1024)
 
 #define CONFORM_MAX_CONNS 32

@@ -29,9 +29,58 @@ const char *conform_level_name(enum conform_level l)
 	    [CONFORM_SHOULD] = "SHOULD",
 	    [CONFORM_MAY] = "MAY",
 	    [CONFORM_ADVISORY] = "ADVISORY",
+	    [CONFORM_INFO] = "INFO",
 	};
 
 	return (unsigned)l < ARRAY_SIZE(names) ? names[l] : "?";
+}
+
+const char *conform_severity_name(enum conform_severity s)
+{
+	static const char *const names[] = {
+	    [CONFORM_SEV_NONE] = "",
+	    [CONFORM_SEV_MEMORY_SAFETY] = "memory-safety",
+	    [CONFORM_SEV_DATA_SAFETY] = "data-safety",
+	    [CONFORM_SEV_ROBUSTNESS] = "robustness",
+	};
+
+	return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
+}
+
+enum conform_section conform_case_section(const struct conform_case *c)
+{
+	switch (c->level) {
+	case CONFORM_ADVISORY:
+		return CONFORM_SECTION_ADVISORY;
+	case CONFORM_INFO:
+		return CONFORM_SECTION_OBSERVATION;
+	default:
+		return CONFORM_SECTION_SPEC;
+	}
+}
+
+const char *conform_result_label(const struct conform_result *r)
+{
+	/* An unmet advisory breaks no sentence of the spec: a vendor must not
+	 * read FAIL there. */
+	static const char *const advisory[] = {
+	    [CONFORM_PASS] = "met",
+	    [CONFORM_FAIL] = "advisory not met",
+	    [CONFORM_NOT_APPLICABLE] = "N/A",
+	    [CONFORM_ERROR] = "ERROR",
+	};
+
+	switch (conform_case_section(r->c)) {
+	case CONFORM_SECTION_ADVISORY:
+		return (unsigned)r->verdict < ARRAY_SIZE(advisory) ? advisory[r->verdict] : "?";
+	case CONFORM_SECTION_OBSERVATION:
+		if (r->verdict == CONFORM_PASS)
+			return "observed";
+		break;
+	default:
+		break;
+	}
+	return conform_verdict_name(r->verdict);
 }
 
 static void append_names(uint64_t bits, const char *(*name_of)(unsigned), const char *what,
@@ -64,14 +113,14 @@ void conform_feature_names(uint64_t features, uint64_t protocol_features, char *
 		     &n);
 }
 
-void conform_run_tally(const struct conform_run *run, const struct conform_suite *suite,
-		       struct conform_tally *t)
+static void tally(const struct conform_run *run, const struct conform_suite *suite,
+		  enum conform_section section, struct conform_tally *t)
 {
 	memset(t, 0, sizeof(*t));
 	for (unsigned i = 0; i < run->nresults; i++) {
 		const struct conform_result *r = &run->results[i];
 
-		if (suite && r->suite != suite)
+		if ((suite && r->suite != suite) || conform_case_section(r->c) != section)
 			continue;
 		switch (r->verdict) {
 		case CONFORM_PASS:
@@ -88,6 +137,27 @@ void conform_run_tally(const struct conform_run *run, const struct conform_suite
 			break;
 		}
 	}
+}
+
+void conform_run_tally(const struct conform_run *run, const struct conform_suite *suite,
+		       struct conform_tally *t)
+{
+	tally(run, suite, CONFORM_SECTION_SPEC, t);
+}
+
+void conform_run_tally_advisories(const struct conform_run *run, const struct conform_suite *suite,
+				  struct conform_tally *t)
+{
+	tally(run, suite, CONFORM_SECTION_ADVISORY, t);
+}
+
+unsigned conform_run_count(const struct conform_run *run, enum conform_section section)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < run->nresults; i++)
+		n += conform_case_section(run->results[i].c) == section;
+	return n;
 }
 
 int conform_run_exit_code(const struct conform_run *run)

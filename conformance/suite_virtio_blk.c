@@ -761,6 +761,27 @@ static const struct conform_case g_cases[] = {
 	.protocol_features = P_CFG,
 	.run = blk_q_event_idx_suppress_warm,
     },
+    {
+	.id = "BLK-Q-010",
+	.title = "Observed: a request published before the first kick",
+	.spec = "vhost-user.rst: Ring states",
+	.quote = "The back-end must start a ring upon receiving a kick (that is, detecting that "
+		 "file descriptor is readable) on the descriptor specified by "
+		 "VHOST_USER_SET_VRING_KICK or receiving the in-band message "
+		 "VHOST_USER_VRING_KICK if negotiated, and stop a ring upon receiving "
+		 "VHOST_USER_GET_VRING_BASE.",
+	.level = CONFORM_INFO,
+	.description = "An observation, no verdict. Read word for word, a ring starts when its "
+		       "kick fd first becomes readable (and a stopped ring is not processed); "
+		       "polling back-ends commonly take the SET_VRING_KICK message as the start "
+		       "and look at the ring at once. A front-end that publishes, then kicks "
+		       "(virtio 1.2 §2.7.13.4) works with both; one that reconnects while "
+		       "requests wait in the ring finds out which it has. The case publishes a "
+		       "read, then starts the ring (SET_VRING_KICK, SET_VRING_ENABLE) without "
+		       "writing the kick fd, and records whether the back-end processes the read "
+		       "within the reply timeout, or only after a kick.",
+	.run = blk_q_before_first_kick,
+    },
 };
 
 const struct conform_suite g_suite_virtio_blk = {

@@ -226,4 +226,7 @@ BLK_CASE(blk_q_event_idx_suppress_warm);
 BLK_CASE(blk_q_no_interrupt_flag);
 BLK_CASE(blk_q_notify_flags0);
 
+/* suite_virtio_blk_observe.c: observations (no verdict) */
+BLK_CASE(blk_q_before_first_kick);
+
 #endif

@@ -7,9 +7,11 @@ The switch table is the peer's own (`bad_backend --list --json`: name, the
 target case IDs, the requirement broken). Per switch this runs the targets, the
 cases next to each target in `storlab conform --list` order (same area, so a
 switch that is too wide shows), and a fixed sample spread over both suites;
-the targets must end FAIL or ERROR, every other case PASS or N/A (the run
-without a switch shows that they pass on a correct device). Without a switch,
-bad_backend must pass every applicable case of both suites.
+the targets must be caught (FAIL or ERROR; of an advisory, "advisory not
+met", which never fails a run but shows the defect all the same), every
+other case pass (an advisory: met) or be N/A (the run without a switch shows
+that they pass on a correct device). Without a switch, bad_backend must pass
+every applicable case of both suites.
 """
 
 import json
@@ -17,6 +19,7 @@ import subprocess
 
 import pytest
 
+from conform_report import CAUGHT, PASSED, all_cases, parse_list
 from conftest import CLI_BIN, need_binary
 from peers import PEER_DIR, bad_backend_factory  # noqa: F401
 
@@ -55,7 +58,7 @@ def case_list():
     """[(id, level)] in `storlab conform --list` order."""
     out = subprocess.run([str(need_binary(CLI_BIN)), "conform", "--list"], capture_output=True,
                          text=True, timeout=30, check=True).stdout
-    return [tuple(line.split()[:2]) for line in out.splitlines() if line.strip()]
+    return [c[:2] for c in parse_list(out)]
 
 
 def conform(storlab, peer, ids):
@@ -67,7 +70,7 @@ def conform(storlab, peer, ids):
     p = storlab(*args, rc=None, timeout=120)
     assert p.returncode in (0, 1), "storlab conform exited %d:\n%s" % (p.returncode, p.stderr)
     rep = json.loads(p.stdout)
-    cases = {c["id"]: c for c in rep["cases"]}
+    cases = all_cases(rep)
     if ids:
         assert sorted(cases) == sorted(ids), "ran %s, asked %s" % (sorted(cases), sorted(ids))
     # Exit 1 exactly when a MUST case failed or errored (storlab-conform(1)).
@@ -98,16 +101,16 @@ def test_switch_table(case_list):
 def test_no_switch_passes_everything(bad_backend_factory, storlab):
     peer = bad_backend_factory()
     cases = conform(storlab, peer, [])
-    bad = [i for i, c in cases.items() if c["verdict"] not in ("pass", "not_applicable")]
+    bad = [i for i, c in cases.items() if c["verdict"] not in PASSED + ("not_applicable",)]
     assert not bad, "a correct bad_backend fails:\n" + show(cases, bad)
-    assert all(cases[i]["verdict"] == "pass" for i in SAMPLE), show(cases, SAMPLE)
+    assert all(cases[i]["verdict"] in PASSED for i in SAMPLE), show(cases, SAMPLE)
     # Every switch's targets are shown to pass here, so their failure below is
     # the switch's doing (the read-only one: in the next test; NEEDS_NO_FLUSH
     # passes against no-flush, whose target is another case).
     targets = {t for s in SWITCHES if not s["args"] and s["targets"] != PROBE
                for t in s["targets"]}
     targets -= set(READONLY_CASES + NEEDS_NO_FLUSH)
-    not_run = sorted(t for t in targets if cases[t]["verdict"] != "pass")
+    not_run = sorted(t for t in targets if cases[t]["verdict"] not in PASSED)
     assert not not_run, "targets not applicable without a switch:\n" + show(cases, not_run)
 
 
@@ -115,9 +118,10 @@ def test_no_switch_readonly(bad_backend_factory, storlab):
     peer = bad_backend_factory(readonly=True)
     ids = list(READONLY_CASES) + ["BLK-RW-001", "BLK-RW-003"]   # these become N/A or pass
     cases = conform(storlab, peer, ids)
-    bad = [i for i in ids if cases[i]["verdict"] in ("fail", "error")]
+    bad = [i for i in ids if cases[i]["verdict"] in CAUGHT]
     assert not bad, "a correct read-only bad_backend fails:\n" + show(cases, bad)
-    assert all(cases[i]["verdict"] == "pass" for i in READONLY_CASES), show(cases, READONLY_CASES)
+    assert all(cases[i]["verdict"] in PASSED for i in READONLY_CASES), show(cases,
+                                                                            READONLY_CASES)
 
 
 def neighbours(case_list, targets):
@@ -137,7 +141,8 @@ def test_no_flush_leaves_rw_015(bad_backend_factory, storlab):
     # it UNSUPP: flush-without-feature's failure of it is that switch's doing.
     peer = bad_backend_factory("no-flush")
     cases = conform(storlab, peer, list(NEEDS_NO_FLUSH))
-    assert all(cases[i]["verdict"] == "pass" for i in NEEDS_NO_FLUSH), show(cases, NEEDS_NO_FLUSH)
+    assert all(cases[i]["verdict"] in PASSED for i in NEEDS_NO_FLUSH), show(cases,
+                                                                            NEEDS_NO_FLUSH)
 
 
 @pytest.mark.parametrize("switch", SWITCHES, ids=[s["name"] for s in SWITCHES])
@@ -157,18 +162,18 @@ def test_switch_fails_its_cases_only(switch, case_list, bad_backend_factory, sto
         # pass on that device without the switch.
         peer = bad_backend_factory(extra=switch["args"])
         cases = conform(storlab, peer, list(targets) + others)
-        bad = [i for i in targets if cases[i]["verdict"] != "pass"]
-        bad += [o for o in others if cases[o]["verdict"] in ("fail", "error")]
+        bad = [i for i in targets if cases[i]["verdict"] not in PASSED]
+        bad += [o for o in others if cases[o]["verdict"] in CAUGHT]
         assert not bad, "bad_backend %s without --break %s fails:\n%s" % (
             " ".join(switch["args"]), switch["name"], show(cases, bad))
         peer.stop()
     peer = bad_backend_factory(switch["name"], extra=switch["args"])
     cases = conform(storlab, peer, list(targets) + others)
-    missed = [t for t in targets if cases[t]["verdict"] not in ("fail", "error")]
+    missed = [t for t in targets if cases[t]["verdict"] not in CAUGHT]
     assert not missed, "--break %s (%s) did not fail its cases:\n%s" % (
         switch["name"], switch["breaks"], show(cases, missed))
     # N/A is no failure: a neighbour may need a feature bad_backend does not
     # offer, and ignore-readonly's RO makes the writing cases N/A.
-    wider = [o for o in others if cases[o]["verdict"] in ("fail", "error")]
+    wider = [o for o in others if cases[o]["verdict"] in CAUGHT]
     assert not wider, "--break %s also fails cases it does not target:\n%s" % (
         switch["name"], show(cases, wider))

@@ -14,23 +14,20 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from conform_report import PASSED, SECTIONS, SPEC_LEVELS, all_cases, parse_list
 from conftest import CLI_BIN, ROOT, assert_no_san, interrupt, need_binary
 from peers import PEER_DIR
 
 PER_SUITE = 3       # cases of each suite run here
-VERDICTS = ("pass", "fail", "not_applicable", "error")
+# junit.xml: a spec verdict's outcome element; advisories and observations
+# never fail a run, so whatever did not pass is <skipped> (report_junit.c).
 JUNIT_CHILD = {"fail": "failure", "error": "error", "not_applicable": "skipped"}
+JUNIT_SUITE_SUFFIX = {"cases": "", "advisories": " advisories", "observations": " observations"}
 
 
 def list_cases(storlab):
     """[(id, level, suite)] from `storlab conform --list`."""
-    out = storlab("conform", "--list", timeout=30).stdout
-    cases = []
-    for line in out.splitlines():
-        f = line.split()
-        assert len(f) >= 4, "bad --list line: %r" % line
-        assert f[1] in ("MUST", "SHOULD", "MAY"), line
-        cases.append((f[0], f[1], f[2]))
+    cases = [c[:3] for c in parse_list(storlab("conform", "--list", timeout=30).stdout)]
     ids = [c[0] for c in cases]
     assert ids and len(ids) == len(set(ids)), "case IDs missing or not unique: %s" % ids
     return cases
@@ -50,50 +47,77 @@ def case_args(ids):
 
 
 def check_reports(d, ids, rc):
-    """The three reports in D describe the same run of exactly IDS, exiting RC."""
+    """The three reports in D describe the same run of exactly IDS, exiting RC:
+    each case in its part (spec verdicts, advisories, observations)."""
     rep = json.loads((d / "report.json").read_text())
-    cases = rep["cases"]
-    assert [c["id"] for c in cases] == ids, "report.json cases %s, ran %s" % (
-        [c["id"] for c in cases], ids)
-    for c in cases:
-        assert set(c) >= {"id", "suite", "title", "spec", "level", "verdict", "reason", "seconds",
-                          "trace"}, c
-        assert c["verdict"] in VERDICTS, c
-        assert isinstance(c["trace"], list), c
-        assert (c["reason"] == "") == (c["verdict"] == "pass"), c
-    counts = {v: sum(c["verdict"] == v for c in cases) for v in VERDICTS}
-    assert rep["summary"] == dict(counts, total=len(cases)), (rep["summary"], counts)
-    must_bad = any(c["level"] == "MUST" and c["verdict"] in ("fail", "error") for c in cases)
+    by_id = all_cases(rep)
+    for part in SECTIONS:
+        order = [c["id"] for c in rep[part]]
+        assert order == [i for i in ids if i in order], "%s out of order: %s" % (part, order)
+    assert sorted(by_id) == sorted(ids), "report.json cases %s, ran %s" % (sorted(by_id), ids)
+    for part, keys in SECTIONS.items():
+        for c in rep[part]:
+            assert set(c) >= {"id", "suite", "title", "spec", "quote", "level", "verdict",
+                              "reason", "seconds", "notes", "trace"}, c
+            assert isinstance(c["trace"], list) and isinstance(c["notes"], list), c
+            assert (c["reason"] == "") == (c["verdict"] == keys[0]), c
+            assert (c["level"] in SPEC_LEVELS) == (part == "cases"), (part, c)
+            assert (part == "advisories") == ("severity" in c), (part, c)
+    for part, key in (("cases", "summary"), ("advisories", "advisory_summary")):
+        keys = SECTIONS[part]
+        counts = {v: sum(c["verdict"] == v for c in rep[part]) for v in keys}
+        assert rep[key] == dict(counts, total=len(rep[part])), (rep[key], counts)
+    must_bad = any(c["level"] == "MUST" and c["verdict"] in ("fail", "error")
+                   for c in rep["cases"])
     assert rep["exit_code"] == rc == (1 if must_bad else 0), (rep["exit_code"], rc)
     assert int(rep["offered"]["features"]["bits"], 16) != 0, rep["offered"]
 
     root = ET.parse(d / "junit.xml").getroot()
     assert root.tag == "testsuites"
-    testcases = [tc for ts in root.findall("testsuite") for tc in ts.findall("testcase")]
-    assert len(testcases) == len(cases)
-    by_id = {c["id"]: c for c in cases}
-    for tc in testcases:
-        cid = tc.get("name").split(":")[0]
-        c = by_id[cid]
-        assert tc.get("name").startswith(cid + ": "), tc.get("name")
-        kids = [k.tag for k in tc]
-        want = [JUNIT_CHILD[c["verdict"]]] if c["verdict"] in JUNIT_CHILD else []
-        assert kids == want, "%s: junit %s, verdict %s" % (cid, kids, c["verdict"])
-        if want:
-            assert tc[0].get("message") == c["reason"], (tc[0].get("message"), c["reason"])
+    seen = []
     for ts in root.findall("testsuite"):
+        part = next(p for p, sfx in sorted(JUNIT_SUITE_SUFFIX.items(), key=lambda x: -len(x[1]))
+                    if ts.get("name").endswith(sfx))
+        for tc in ts.findall("testcase"):
+            cid = tc.get("name").split(":")[0]
+            c = by_id[cid]
+            seen.append(cid)
+            assert c in rep[part], "%s in junit suite %r" % (cid, ts.get("name"))
+            assert tc.get("name").startswith(cid + ": "), tc.get("name")
+            props = {p.get("name"): p.get("value") for p in tc.findall("properties/property")}
+            assert props["quote"] == c["quote"] and props["level"] == c["level"], (cid, props)
+            kids = [k.tag for k in tc if k.tag not in ("properties", "system-out")]
+            if part == "cases":
+                want = [JUNIT_CHILD[c["verdict"]]] if c["verdict"] in JUNIT_CHILD else []
+            else:
+                want = [] if c["verdict"] == SECTIONS[part][0] else ["skipped"]
+            assert kids == want, "%s: junit %s, verdict %s" % (cid, kids, c["verdict"])
+            if want:
+                msg = tc.find(want[0]).get("message")
+                assert msg.endswith(c["reason"]), (msg, c["reason"])
+                if c["verdict"] == "not_met":
+                    assert msg.startswith("advisory not met (%s): " % c["severity"]), msg
+            if c["notes"]:
+                assert "\n".join(c["notes"]) in tc.find("system-out").text, cid
         n = len(ts.findall("testcase"))
         assert int(ts.get("tests")) == n
         assert int(ts.get("failures")) == len(ts.findall("testcase/failure"))
         assert int(ts.get("errors")) == len(ts.findall("testcase/error"))
         assert int(ts.get("skipped")) == len(ts.findall("testcase/skipped"))
+        if part != "cases":
+            assert ts.get("failures") == ts.get("errors") == "0", ts.attrib
+    assert sorted(seen) == sorted(ids), "junit.xml cases %s" % seen
 
     html = (d / "report.html").read_text()
     assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
     assert "<link" not in html and "<script" not in html and "src=" not in html
-    for c in cases:
-        assert 'id="%s"' % c["id"] in html, c["id"]
-        if c["verdict"] in ("fail", "error"):
+    assert 'id="verdicts"' in html
+    assert ('id="advisories"' in html) == bool(rep["advisories"])
+    for c in by_id.values():
+        assert html.count('id="%s"' % c["id"]) == 1, c["id"]
+        if c["quote"]:
+            assert html_lib.escape(c["quote"]) in html, c["id"]
+        if c["verdict"] in ("fail", "error", "not_met"):
             assert "--case %s" % c["id"] in html, "no reproduce command for %s" % c["id"]
     return rep
 
@@ -123,7 +147,7 @@ def test_external_target_json(storlab, tgt, workdir):
     assert p.returncode in (0, 1), p.stderr
     printed = json.loads(p.stdout)
     rep = check_reports(d, ids, p.returncode)
-    assert printed["cases"] == rep["cases"] and printed["target"] == uri
+    assert all(printed[part] == rep[part] for part in SECTIONS) and printed["target"] == uri
     assert tgt.alive()
 
 
@@ -201,11 +225,11 @@ def test_both_suites_pass_against_storlab_tgt(storlab, tgt, workdir):
     p = storlab("conform", "--target", uri, "--scenario", stock, "--report-dir", d, rc=None,
                 timeout=300)
     rep = check_reports(d, [c[0] for c in list_cases(storlab)], p.returncode)
-    bad = ["%s: %s" % (c["id"], c["reason"]) for c in rep["cases"]
-           if c["verdict"] in ("fail", "error")]
+    bad = ["%s: %s" % (c["id"], c["reason"]) for c in all_cases(rep).values()
+           if c["verdict"] in ("fail", "error", "not_met")]
     assert not bad, "\n".join(bad)
     assert p.returncode == 0
-    na = [c for c in rep["cases"] if c["verdict"] == "not_applicable"]
+    na = [c for c in all_cases(rep).values() if c["verdict"] == "not_applicable"]
     assert na and all(c["reason"] for c in na), na
     assert tgt.alive()
 
@@ -235,12 +259,12 @@ def test_scenario_selects_cases_and_params(storlab, tgt, workdir):
                 "--report-dir", d, rc=0, timeout=60)
     rep = check_reports(d, ["VHOST-FEAT-002", "BLK-RW-001", "BLK-RW-003"], p.returncode)
     assert rep["timeout_ms"] == 700 and rep["case_deadline_ms"] == 9000, rep
-    assert all(c["verdict"] == "pass" for c in rep["cases"]), rep["cases"]
+    assert all(c["verdict"] in PASSED for c in all_cases(rep).values()), all_cases(rep)
     # The command line's --case and --timeout win over the file's.
     p = storlab("conform", "--target", uri, "--scenario", f, "--case", "BLK-RW-003",
                 "--timeout", "900", "--json", rc=0, timeout=60)
     rep = json.loads(p.stdout)
-    assert [c["id"] for c in rep["cases"]] == ["BLK-RW-003"] and rep["timeout_ms"] == 900
+    assert list(all_cases(rep)) == ["BLK-RW-003"] and rep["timeout_ms"] == 900
     assert tgt.alive()
 
 
@@ -255,7 +279,7 @@ def test_scenario_reproduce_command_reruns_the_failure(storlab, workdir):
     storlab("conform", "--spawn-cmd", cmd, "--scenario", f, "-D", "first=BLK-RW-005",
             "--report-dir", d, rc=0, timeout=120)
     rep = json.loads((d / "report.json").read_text())
-    verdicts = {c["id"]: c["verdict"] for c in rep["cases"]}
+    verdicts = {i: c["verdict"] for i, c in all_cases(rep).items()}
     assert verdicts == {"BLK-RW-005": "fail", "BLK-RW-001": "pass", "BLK-RW-003": "pass"}
     html = (d / "report.html").read_text()
     m = re.search(r"Reproduce: <code>(.*?)</code>", html)
@@ -306,8 +330,52 @@ def test_4k_bdev_unaligned_request_is_the_documented_deviation(storlab, tgt):
     uri = tgt.controller("vhost.0", tgt.malloc(block_size=4096))
     ids = ["BLK-RW-012", "BLK-RW-001", "BLK-RW-003", "BLK-RW-004"]
     p = storlab("conform", "--target", uri, "--json", *case_args(ids), rc=0, timeout=60)
-    cases = {c["id"]: c for c in json.loads(p.stdout)["cases"]}
+    cases = all_cases(json.loads(p.stdout))
     assert cases["BLK-RW-012"]["verdict"] == "fail", cases["BLK-RW-012"]
     assert "write of 512 bytes" in cases["BLK-RW-012"]["reason"], cases["BLK-RW-012"]
     assert "IOERR" in json.dumps(cases["BLK-RW-012"]["trace"]), cases["BLK-RW-012"]
     assert all(cases[i]["verdict"] == "pass" for i in ids[1:]), cases
+
+
+PRE_KICK = "processed a request published before the first kick"
+
+
+def test_storlab_tgt_observation_is_reported(storlab, workdir):
+    """BLK-Q-010, an observation (no verdict): storlab-tgt polls a ring from
+    its set-up on, so it processes a request published before the first kick.
+    Every report says so, in its observations, apart from the verdicts."""
+    d = workdir / "rep"
+    p = storlab("conform", "--spawn-tgt", "--case", "BLK-Q-010", "--case", "BLK-RW-001",
+                "--report-dir", d, rc=0, timeout=120)
+    rep = check_reports(d, ["BLK-RW-001", "BLK-Q-010"], p.returncode)
+    [obs] = rep["observations"]
+    assert obs["id"] == "BLK-Q-010" and obs["level"] == "INFO" and obs["verdict"] == "observed"
+    assert len(obs["notes"]) == 1 and PRE_KICK in obs["notes"][0], obs
+    assert "info: " + obs["notes"][0] in obs["trace"], obs["trace"]
+    assert rep["summary"]["total"] == 1, rep["summary"]     # BLK-RW-001 alone
+    spec, rest = p.stdout.split("\nobservations:")
+    assert "BLK-Q-010" not in spec, p.stdout
+    assert "BLK-Q-010" in rest and PRE_KICK in " ".join(rest.split()), p.stdout
+    root = ET.parse(d / "junit.xml").getroot()
+    [ts] = [t for t in root.findall("testsuite") if t.get("name") == "virtio-blk observations"]
+    assert PRE_KICK in ts.find("testcase/system-out").text
+    html = (d / "report.html").read_text()
+    assert PRE_KICK in html.split('<section id="observations">')[1], "not in the HTML section"
+
+
+def test_list_shows_each_quote(storlab):
+    """`--list` puts the sentence under each case; `--list --json` says the
+    same, with an advisory's severity."""
+    listed = parse_list(storlab("conform", "--list", timeout=30).stdout)
+    js = json.loads(storlab("conform", "--list", "--json", timeout=30).stdout)["cases"]
+    assert [(c["id"], c["level"], c["suite"]) for c in js] == [c[:3] for c in listed]
+    for (cid, level, _, line), c in zip(listed, js):
+        want = '"%s"' % c["quote"] if c["quote"] else "(no quote)"
+        if level == "ADVISORY":
+            assert c["severity"], c
+            want = "[%s] %s" % (c["severity"], want)
+        assert line == want, (cid, line, want)
+    obs = [c for c in js if c["id"] == "BLK-Q-010"]
+    assert obs and obs[0]["level"] == "INFO" and "upon receiving a kick" in obs[0]["quote"]
+    sub = parse_list(storlab("conform", "--list", "--suite", "virtio-blk", timeout=30).stdout)
+    assert sub and all(c[2] == "virtio-blk" for c in sub), sub

@@ -14,6 +14,7 @@ import subprocess
 
 import pytest
 
+from browser import Browser
 from conftest import BUILD, CLI_BIN, ROOT, TGT_BIN, assert_no_san, need_binary
 from tests.guest import deps as guest_deps
 
@@ -62,6 +63,29 @@ def subject_values(run_json, qd):
             for s in sc["steps"] if s.get("endpoint") == "tgt" and s["params"]["iodepth"] == qd]
 
 
+def check_in_browser(browser, page_path, verdict, table_id, metrics):
+    """The report in headless Chromium: no console error, the verdict, the
+    metrics table with METRICS (or more) rows, and every plot drawn."""
+    page = browser.load(page_path)
+    assert page.errors == [], page.errors
+    assert page.eval("document.getElementById('verdict').textContent") == "verdict: " + verdict
+    rows = page.eval("[...document.querySelectorAll('#%s tr')].map(r => "
+                     "[...r.cells].map(c => c.textContent))" % table_id)
+    assert rows and rows[0][-1] == "verdict" and len(rows) - 1 >= len(metrics), rows[:3]
+    assert {r[0] for r in rows[1:]} >= set(metrics), rows
+    # Inline SVG: each plot has a size on the page and drawn lines; its
+    # text is drawn as glyph paths, named in comments (matplotlib's SVG).
+    plots = page.eval("""[...document.querySelectorAll('figure svg')].map(s => {
+        const r = s.getBoundingClientRect(), w = document.createTreeWalker(s, 128);
+        const said = [];
+        while (w.nextNode()) said.push(w.currentNode.data.trim());
+        return [r.width, r.height, s.querySelectorAll('path').length, said.join(' | ')]; })""")
+    assert len(plots) >= 5, [p[:3] for p in plots]
+    assert all(w > 0 and h > 0 and n > 10 for w, h, n, _ in plots), [p[:3] for p in plots]
+    assert any("completion latency (us)" in t for *_, t in plots), [p[3][:200] for p in plots]
+    assert any("IOPS vs queue depth" in t for *_, t in plots), [p[3][:200] for p in plots]
+
+
 def test_nightly(tmp_path):
     need_peers()
     out = tmp_path / "nightly"
@@ -88,6 +112,10 @@ def test_nightly(tmp_path):
     assert "completion latency (us)" in page
     assert 'id="all-metrics"' in page and LABEL in page
     assert "ratio" in page or "[vs qsd]" in page
+    metrics = [m["metric"] for m in json.loads(
+        (run_dirs(out)[-1] / "compare.json").read_text())["metrics"]]
+    with Browser(tmp_path) as b:
+        check_in_browser(b, out / "report.html", verdict, "all-metrics", metrics)
 
     # The history: two runs, as the database, list --json and show tell it.
     with sqlite3.connect(db) as con:
@@ -123,6 +151,8 @@ def test_nightly(tmp_path):
     page = (out / "report.html").read_text()
     regressions = page.split('id="regressions"')[1].split("</table>")[0]
     assert LABEL in regressions and "regressed" in regressions
+    with Browser(tmp_path / "again") as b:
+        check_in_browser(b, out / "report.html", "regressed", "regressions", [LABEL])
     # The stored baseline was not touched by a run given another one.
     assert json.loads((out / "baseline.json").read_text()) == base
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Verdict aggregation and the exit code's rule; the reports' escaping of
- * strings a case (or a device) put in a reason or trace; report.json's shape. */
+ * strings a case (or a device) put in a reason or trace; report.json's shape;
+ * advisories, observations and quotes in each report, apart from the spec
+ * verdicts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -210,12 +212,330 @@ static void test_json(void **state)
 	free_run(fx);
 }
 
+/* ---- Advisories, observations and quotes: a run of each kind of case ---- */
+
+#define QUOTE_MUST "The device MUST <answer> & go on."
+#define QUOTE_ADV  "The back-end may refuse overlapping regions."
+#define QUOTE_INFO "The back-end must start a ring upon receiving a kick."
+#define NOTE_INFO  "the back-end processed it before the first kick"
+#define NOTE_MUST  "the <device> answered 7 & went on"
+
+static const struct conform_case g_mixed_cases[] = {
+    {.id = "S-MUST", .title = "a must", .spec = "virtio 1.2 §1", .quote = QUOTE_MUST,
+     .level = CONFORM_MUST},
+    {.id = "S-ADV-MEM", .title = "overlap", .spec = "vhost-user.rst: Memory", .quote = QUOTE_ADV,
+     .level = CONFORM_ADVISORY, .severity = CONFORM_SEV_MEMORY_SAFETY,
+     .description = "no sentence requires it"},
+    {.id = "S-ADV-ROB", .title = "robust", .spec = "vhost-user.rst: Ring", .quote = "",
+     .level = CONFORM_ADVISORY, .severity = CONFORM_SEV_ROBUSTNESS,
+     .description = "the spec is silent"},
+    {.id = "S-INFO", .title = "first kick", .spec = "vhost-user.rst: Ring states",
+     .quote = QUOTE_INFO, .level = CONFORM_INFO},
+};
+static const struct conform_suite g_mixed = {"mx", "mixed", g_mixed_cases, 4};
+static const struct conform_suite *const g_mixed_suites[] = {&g_mixed};
+
+struct mixed {
+	struct conform_run run;
+	struct conform_result results[4];
+};
+
+/* The MUST case passes (with an observation of its own), the memory-safety
+ * advisory is not met, the robustness one errs, the observation is made:
+ * every verdict a CI would read as red is an advisory's. */
+static struct mixed *make_mixed(enum conform_verdict must, enum conform_verdict adv_mem)
+{
+	struct mixed *m = calloc(1, sizeof(*m));
+	const enum conform_verdict v[] = {must, adv_mem, CONFORM_ERROR, CONFORM_PASS};
+	const char *const reasons[] = {"", "accepted <overlap>", "timed out", ""};
+	const char *const infos[] = {NOTE_MUST, "", "", NOTE_INFO "\nsecond line"};
+
+	assert_non_null(m);
+	m->run.opts.socket_path = "/tmp/x.sock";
+	m->run.opts.reproduce = "--target x";
+	m->run.opts.suites = g_mixed_suites;
+	m->run.opts.nsuites = 1;
+	m->run.results = m->results;
+	m->run.nresults = 4;
+	for (unsigned i = 0; i < 4; i++) {
+		m->results[i] = (struct conform_result){
+		    .suite = &g_mixed,
+		    .c = &g_mixed_cases[i],
+		    .verdict = v[i],
+		    .reason = strdup(v[i] == CONFORM_PASS ? "" : reasons[i][0] ? reasons[i] : "r"),
+		    .trace = strdup("-> A"),
+		    .info = strdup(infos[i]),
+		};
+	}
+	return m;
+}
+
+static void free_mixed(struct mixed *m)
+{
+	for (unsigned i = 0; i < 4; i++) {
+		free(m->results[i].reason);
+		free(m->results[i].trace);
+		free(m->results[i].info);
+	}
+	free(m);
+}
+
+static char *render_mixed_run(int (*writer)(const struct conform_run *, FILE *), struct mixed *m)
+{
+	FILE *f = open_memstream(&g_doc, &g_doc_len);
+
+	assert_non_null(f);
+	assert_int_equal(writer(&m->run, f), 0);
+	fclose(f);
+	return g_doc;
+}
+
+static int summary_writer(const struct conform_run *run, FILE *f)
+{
+	conform_report_summary(run, f);
+	return 0;
+}
+
+/* A rendered report cut into its three parts (spec verdicts, advisories,
+ * observations): part i runs from the first bounds[i][0] to the next
+ * bounds[i][1] after it. */
+struct parts {
+	struct mixed *m;
+	char *doc;
+	char *part[3];
+};
+
+static void parts_render(struct parts *p, int (*writer)(const struct conform_run *, FILE *),
+			 enum conform_verdict must, const char *const bounds[3][2])
+{
+	p->m = make_mixed(must, CONFORM_FAIL);
+	p->doc = render_mixed_run(writer, p->m);
+	for (unsigned i = 0; i < 3; i++) {
+		const char *a = strstr(p->doc, bounds[i][0]), *b;
+
+		assert_non_null(a);
+		b = strstr(a + strlen(bounds[i][0]), bounds[i][1]);
+		assert_non_null(b);
+		p->part[i] = strndup(a, (size_t)(b - a));
+	}
+}
+
+static void parts_free(struct parts *p)
+{
+	for (unsigned i = 0; i < 3; i++)
+		free(p->part[i]);
+	free(p->doc);
+	free_mixed(p->m);
+}
+
+static void test_sections_tally(void **state)
+{
+	struct mixed *m = make_mixed(CONFORM_PASS, CONFORM_FAIL);
+	struct conform_tally t;
+
+	(void)state;
+	/* Advisories never fail a run; the MUST case alone decides. */
+	assert_int_equal(conform_run_exit_code(&m->run), 0);
+	conform_run_tally(&m->run, NULL, &t);
+	assert_int_equal(t.pass, 1);
+	assert_int_equal(t.fail + t.error + t.not_applicable, 0);
+	conform_run_tally_advisories(&m->run, &g_mixed, &t);
+	assert_int_equal(t.pass, 0);
+	assert_int_equal(t.fail, 1);
+	assert_int_equal(t.error, 1);
+	assert_int_equal(conform_run_count(&m->run, CONFORM_SECTION_OBSERVATION), 1);
+	assert_string_equal(conform_result_label(&m->results[0]), "PASS");
+	assert_string_equal(conform_result_label(&m->results[1]), "advisory not met");
+	assert_string_equal(conform_result_label(&m->results[2]), "ERROR");
+	assert_string_equal(conform_result_label(&m->results[3]), "observed");
+	free_mixed(m);
+	m = make_mixed(CONFORM_FAIL, CONFORM_PASS);
+	assert_int_equal(conform_run_exit_code(&m->run), 1);
+	assert_string_equal(conform_result_label(&m->results[0]), "FAIL");
+	assert_string_equal(conform_result_label(&m->results[1]), "met");
+	free_mixed(m);
+}
+
+static void test_junit_advisories_do_not_fail(void **state)
+{
+	static const char *const bounds[3][2] = {
+	    {"<testsuite name=\"mx\"", "</testsuite>"},
+	    {"<testsuite name=\"mx advisories\"", "</testsuite>"},
+	    {"<testsuite name=\"mx observations\"", "</testsuite>"},
+	};
+	struct parts p;
+	const char *spec, *adv, *obs;
+
+	(void)state;
+	parts_render(&p, conform_report_junit, CONFORM_FAIL, bounds);
+	spec = p.part[0];
+	adv = p.part[1];
+	obs = p.part[2];
+	/* The spec verdict: a <failure> with its sentence; CI goes red. */
+	assert_non_null(strstr(spec, "tests=\"1\" failures=\"1\" errors=\"0\""));
+	assert_non_null(strstr(spec, "<failure message=\"r\" type=\"MUST\">virtio 1.2 §1\n"
+				     "The device MUST &lt;answer&gt; &amp; go on.\n"));
+	/* Advisories: <skipped> that says "advisory not met", never a failure
+	 * or an error, whatever their verdict. */
+	assert_non_null(strstr(adv, "tests=\"2\" failures=\"0\" errors=\"0\" skipped=\"2\""));
+	assert_null(strstr(adv, "<failure"));
+	assert_null(strstr(adv, "<error"));
+	assert_non_null(strstr(adv, "<skipped message=\"advisory not met (memory-safety): "
+				    "accepted &lt;overlap&gt;\"/>"));
+	assert_non_null(strstr(adv, "<skipped message=\"ERROR: timed out\"/>"));
+	assert_non_null(strstr(adv, "<property name=\"severity\" value=\"memory-safety\"/>"));
+	assert_non_null(strstr(adv, "<property name=\"quote\" value=\"" QUOTE_ADV "\"/>"));
+	/* The observation passes, with what it observed. */
+	assert_non_null(strstr(obs, "tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\""));
+	assert_non_null(strstr(obs, "<system-out>observed:\n" NOTE_INFO "\nsecond line\n"));
+	/* A spec case's own observation is with it. */
+	assert_non_null(strstr(spec, "the &lt;device&gt; answered 7 &amp; went on"));
+	/* The totals add every part up. */
+	assert_non_null(strstr(p.doc, "<testsuites name=\"storlab conform\" tests=\"4\" "
+				    "failures=\"1\" errors=\"0\" skipped=\"2\""));
+	parts_free(&p);
+}
+
+static void test_json_sections(void **state)
+{
+	struct mixed *m = make_mixed(CONFORM_PASS, CONFORM_FAIL);
+	json_t *j = conform_report_json(&m->run), *c;
+
+	(void)state;
+	assert_int_equal(json_integer_value(json_object_get(j, "exit_code")), 0);
+	assert_int_equal(json_array_size(json_object_get(j, "cases")), 1);
+	assert_int_equal(json_array_size(json_object_get(j, "advisories")), 2);
+	assert_int_equal(json_array_size(json_object_get(j, "observations")), 1);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(j, "summary"), "total")), 1);
+	c = json_object_get(j, "advisory_summary");
+	assert_int_equal(json_integer_value(json_object_get(c, "not_met")), 1);
+	assert_int_equal(json_integer_value(json_object_get(c, "error")), 1);
+	assert_null(json_object_get(c, "fail"));
+
+	c = json_array_get(json_object_get(j, "cases"), 0);
+	assert_string_equal(json_string_value(json_object_get(c, "quote")), QUOTE_MUST);
+	assert_null(json_object_get(c, "severity"));
+	assert_string_equal(json_string_value(json_array_get(json_object_get(c, "notes"), 0)),
+			    NOTE_MUST);
+	c = json_array_get(json_object_get(j, "advisories"), 0);
+	assert_string_equal(json_string_value(json_object_get(c, "verdict")), "not_met");
+	assert_string_equal(json_string_value(json_object_get(c, "severity")), "memory-safety");
+	assert_string_equal(json_string_value(json_object_get(c, "quote")), QUOTE_ADV);
+	assert_string_equal(json_string_value(json_object_get(c, "level")), "ADVISORY");
+	c = json_array_get(json_object_get(j, "observations"), 0);
+	assert_string_equal(json_string_value(json_object_get(c, "verdict")), "observed");
+	assert_string_equal(json_string_value(json_object_get(c, "level")), "INFO");
+	assert_int_equal(json_array_size(json_object_get(c, "notes")), 2);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(c, "notes"), 0)),
+			    NOTE_INFO);
+	json_decref(j);
+	free_mixed(m);
+}
+
+/* STORLAB_SAMPLE_REPORT=path: this page is also written there, for the
+ * system test that looks at it in a browser (tests/system/
+ * test_report_browser.py): it has every section, advisories of two
+ * severities included, which a run of the real suites need not have. */
+static void write_sample(const char *doc)
+{
+	const char *path = getenv("STORLAB_SAMPLE_REPORT");
+	FILE *f;
+
+	if (!path)
+		return;
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs(doc, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void test_html_sections(void **state)
+{
+	static const char *const bounds[3][2] = {
+	    {"<table id=\"verdicts\">", "</table>"},
+	    {"<section id=\"advisories\">", "</section>"},
+	    {"<section id=\"observations\">", "</section>"},
+	};
+	struct parts p;
+	const char *verdicts, *adv, *obs, *doc;
+
+	(void)state;
+	parts_render(&p, conform_report_html, CONFORM_PASS, bounds);
+	doc = p.doc;
+	write_sample(doc);
+	verdicts = p.part[0];
+	adv = p.part[1];
+	obs = p.part[2];
+	/* Spec verdicts count the MUST case only. */
+	assert_non_null(strstr(verdicts, "<th>total</th><td>1</td><td>0</td><td>0</td><td>0</td>"));
+	assert_non_null(strstr(adv, "<table id=\"advisory-summary\">"));
+	assert_non_null(strstr(adv, "<th>total</th><td>0</td><td>1</td><td>0</td><td>1</td>"));
+	assert_non_null(strstr(adv, "<span class=\"v NOTMET\">advisory not met</span> "
+				    "<span class=\"sev memory-safety\">memory-safety</span>"));
+	assert_non_null(strstr(adv, "<span class=\"sev robustness\">"));
+	assert_non_null(strstr(adv, "<blockquote class=\"quote\">" QUOTE_ADV "</blockquote>"));
+	assert_non_null(strstr(adv, "id=\"S-ADV-MEM\""));
+	assert_null(strstr(adv, "FAIL"));
+	assert_non_null(strstr(obs, "id=\"S-INFO\""));
+	assert_non_null(strstr(obs, "<li>" NOTE_INFO "</li><li>second line</li>"));
+	/* The MUST case's observation: listed here too, under its ID. */
+	assert_non_null(strstr(obs, "<b>S-MUST</b>"));
+	assert_non_null(strstr(obs, "<li>the &lt;device&gt; answered 7 &amp; went on</li>"));
+	/* Each case has one entry (one id) in the page. */
+	assert_null(strstr(strstr(doc, "id=\"S-MUST\"") + 1, "id=\"S-MUST\""));
+	assert_non_null(strstr(doc, "<blockquote class=\"quote\">The device MUST &lt;answer&gt; "
+				    "&amp; go on.</blockquote>"));
+	parts_free(&p);
+}
+
+static void test_summary_sections(void **state)
+{
+	static const char *const bounds[3][2] = {
+	    {"suite", "\nadvisories:"},
+	    {"\nadvisories:", "\nobservations:"},
+	    {"\nobservations:", "\nresult:"},
+	};
+	struct parts p;
+	const char *spec, *adv, *obs;
+
+	(void)state;
+	parts_render(&p, summary_writer, CONFORM_FAIL, bounds);
+	spec = p.part[0];
+	adv = p.part[1];
+	obs = p.part[2];
+	/* The failing spec case with its sentence; no advisory among them. */
+	assert_non_null(strstr(spec, "not passed:\n  FAIL  MUST   S-MUST"));
+	assert_non_null(strstr(spec, "\"" QUOTE_MUST "\""));
+	assert_null(strstr(spec, "S-ADV"));
+	assert_non_null(strstr(spec, "total                 0        1        0        0\n"));
+	/* Advisories: their own table, "advisory not met", never FAIL. */
+	assert_non_null(strstr(adv, "total                 0        1        0        1\n"));
+	assert_non_null(strstr(adv, "advisory not met memory-safety S-ADV-MEM"));
+	assert_non_null(strstr(adv, "\"" QUOTE_ADV "\""));
+	assert_non_null(strstr(adv, "ERROR            robustness    S-ADV-ROB"));
+	assert_null(strstr(adv, "FAIL"));
+	/* Observations: every case's, the observation case's lines in order. */
+	assert_non_null(strstr(obs, "S-INFO           first kick\n        " NOTE_INFO
+				    "\n        second line\n"));
+	assert_non_null(strstr(obs, "S-MUST           a must\n        " NOTE_MUST "\n"));
+	assert_non_null(strstr(p.doc, "result: FAIL"));
+	parts_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_exit_code), cmocka_unit_test(test_text_clean),
-	    cmocka_unit_test(test_junit),     cmocka_unit_test(test_html),
+	    cmocka_unit_test(test_exit_code),
+	    cmocka_unit_test(test_text_clean),
+	    cmocka_unit_test(test_junit),
+	    cmocka_unit_test(test_html),
 	    cmocka_unit_test(test_json),
+	    cmocka_unit_test(test_sections_tally),
+	    cmocka_unit_test(test_junit_advisories_do_not_fail),
+	    cmocka_unit_test(test_json_sections),
+	    cmocka_unit_test(test_html_sections),
+	    cmocka_unit_test(test_summary_sections),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

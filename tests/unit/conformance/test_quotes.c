@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Every case of the real suites is tied to the spec's text (conform.h
+ * struct conform_case): a spec-level case (MUST / SHOULD / MAY) quotes the
+ * sentence it enforces, and that sentence says its level; an advisory has a
+ * severity and says why no sentence requires it; an observation says what
+ * it looks at. Each test names every offending case, not only the first.
+ */
+#include <ctype.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cmocka.h>
+
+#include "conformance/runner.h"
+
+/*
+ * The words that state a level, from how each spec phrases requirements.
+ *
+ * virtio 1.2 (§1.1 Normative References: the key words of RFC 2119) writes
+ * them in capitals in its normative "Driver/Device Requirements" sections;
+ * lower-case "must" there is informative prose, so a virtio quote must
+ * carry the capitals: MUST, MUST NOT, REQUIRED, SHALL, SHALL NOT; SHOULD,
+ * SHOULD NOT, RECOMMENDED, NOT RECOMMENDED; MAY, OPTIONAL (RFC 2119 §1-5).
+ *
+ * vhost-user.rst has no such convention: it writes "must" / "must not" /
+ * "should" / "may" in lower case (a few capital MUSTs too), and states
+ * requirements as well with "shall", "has to" / "have to", "needs to" /
+ * "need to", "required", "mandatory" and "not allowed"; "is expected to"
+ * is the softer wording, read as SHOULD (the weaker reading, issue 9). Its
+ * quotes match those words in any case.
+ */
+static const char *const g_must_words[] = {"MUST", "REQUIRED", "SHALL", NULL};
+static const char *const g_should_words[] = {"SHOULD", "RECOMMENDED", NULL};
+static const char *const g_may_words[] = {"MAY", "OPTIONAL", NULL};
+static const char *const g_rst_must_words[] = {
+    "must", "shall", "has to", "have to", "needs to", "need to", "required", "mandatory",
+    "not allowed", NULL};
+static const char *const g_rst_should_words[] = {"should", "recommended", "expected to", NULL};
+static const char *const g_rst_may_words[] = {"may", "optional", NULL};
+
+/* Why an advisory is one: its description says that no sentence requires
+ * the behaviour, in one of these words (any case). */
+static const char *const g_why_advisory[] = {
+    "no sentence", "does not require", "doesn't require", "not required", "no requirement",
+    "requires nothing", "does not say", "says nothing", "silent", "does not forbid",
+    "nothing in", "not a requirement", "leaves", NULL};
+
+/* word in s, not inside a longer word ("MAY" is not in "MAYBE"). */
+static bool has_word(const char *s, const char *word, bool any_case)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = s; *p; p++) {
+		bool match = any_case ? strncasecmp(p, word, n) == 0 : strncmp(p, word, n) == 0;
+		bool start = p == s || !isalnum((unsigned char)p[-1]);
+
+		if (match && start && !isalnum((unsigned char)p[n]))
+			return true;
+	}
+	return false;
+}
+
+static bool has_any(const char *s, const char *const *words, bool any_case)
+{
+	for (; *words; words++)
+		if (has_word(s, *words, any_case))
+			return true;
+	return false;
+}
+
+static bool has_phrase(const char *s, const char *const *phrases)
+{
+	for (; *phrases; phrases++)
+		if (strcasestr(s, *phrases))
+			return true;
+	return false;
+}
+
+static bool level_stated(const struct conform_case *c)
+{
+	/* A quote from vhost-user.rst (or a case citing it): its wording. */
+	bool rst = strstr(c->spec, "vhost-user.rst") != NULL;
+
+	switch (c->level) {
+	case CONFORM_MUST:
+		return has_any(c->quote, rst ? g_rst_must_words : g_must_words, rst);
+	case CONFORM_SHOULD:
+		return has_any(c->quote, rst ? g_rst_should_words : g_should_words, rst);
+	case CONFORM_MAY:
+		return has_any(c->quote, rst ? g_rst_may_words : g_may_words, rst);
+	default:
+		return false;
+	}
+}
+
+static bool is_empty(const char *s)
+{
+	return !s || !s[strspn(s, " \t\n")];
+}
+
+/* Calls check on every case of every suite; fails naming each case it
+ * returned a problem for. */
+static void check_all(const char *(*check)(const struct conform_case *c))
+{
+	unsigned bad = 0, n = 0;
+
+	for (unsigned s = 0; s < g_conform_nsuites; s++) {
+		const struct conform_suite *suite = g_conform_suites[s];
+
+		for (unsigned k = 0; k < suite->ncases; k++) {
+			const struct conform_case *c = &suite->cases[k];
+			const char *problem = check(c);
+
+			n++;
+			if (!problem)
+				continue;
+			bad++;
+			print_error("%s %s (%s, %s): %s\n", suite->name, c->id,
+				    conform_level_name(c->level), c->spec ? c->spec : "no spec",
+				    problem);
+		}
+	}
+	if (bad)
+		fail_msg("%u of %u cases: see the lines above", bad, n);
+	assert_true(n > 0);
+}
+
+static const char *check_spec_quote(const struct conform_case *c)
+{
+	if (c->level != CONFORM_MUST && c->level != CONFORM_SHOULD && c->level != CONFORM_MAY)
+		return NULL;
+	if (is_empty(c->spec))
+		return "no spec";
+	if (is_empty(c->quote))
+		return "no quote of the sentence it enforces";
+	if (!level_stated(c))
+		return "the quote does not say its level (keywords: test_quotes.c)";
+	if (c->severity != CONFORM_SEV_NONE)
+		return "a severity on a spec-level case (advisories only)";
+	return NULL;
+}
+
+static const char *check_advisory(const struct conform_case *c)
+{
+	if (c->level != CONFORM_ADVISORY)
+		return NULL;
+	if (c->severity == CONFORM_SEV_NONE)
+		return "an advisory without a severity";
+	if (is_empty(c->description))
+		return "no description";
+	if (!has_phrase(c->description, g_why_advisory))
+		return "the description does not say why no sentence requires it "
+		       "(\"no sentence of ... requires\", \"... does not say\", ...)";
+	return NULL;
+}
+
+static const char *check_observation(const struct conform_case *c)
+{
+	if (c->level != CONFORM_INFO)
+		return NULL;
+	if (c->severity != CONFORM_SEV_NONE)
+		return "a severity on an observation (advisories only)";
+	if (is_empty(c->description))
+		return "no description of what it observes";
+	return NULL;
+}
+
+static const char *check_level(const struct conform_case *c)
+{
+	return c->level > CONFORM_INFO ? "an unknown level" : NULL;
+}
+
+static void test_spec_cases_quote_their_sentence(void **state)
+{
+	(void)state;
+	check_all(check_spec_quote);
+}
+
+static void test_advisories_say_why(void **state)
+{
+	(void)state;
+	check_all(check_advisory);
+}
+
+static void test_observations_describe(void **state)
+{
+	(void)state;
+	check_all(check_observation);
+	check_all(check_level);
+}
+
+/* The matching itself, so that a broken has_word() cannot let every case
+ * through. */
+static void test_keywords(void **state)
+{
+	const struct conform_case must_rst = {.id = "A",
+					      .spec = "vhost-user.rst: X",
+					      .quote = "The back-end must reply.",
+					      .level = CONFORM_MUST};
+	const struct conform_case must_virtio = {.id = "B",
+						 .spec = "virtio 1.2 §2.7",
+						 .quote = "The device must reply.",
+						 .level = CONFORM_MUST};
+	const struct conform_case may_virtio = {.id = "C",
+						.spec = "virtio 1.2 §2.7",
+						.quote = "MAYBE the device SHOULD NOT.",
+						.level = CONFORM_MAY};
+	const struct conform_case should_virtio = {.id = "D",
+						   .spec = "virtio 1.2 §2.7",
+						   .quote = "The device SHOULD NOT reply.",
+						   .level = CONFORM_SHOULD};
+
+	(void)state;
+	assert_true(level_stated(&must_rst));
+	/* virtio: lower case is prose, not a requirement. */
+	assert_false(level_stated(&must_virtio));
+	assert_false(level_stated(&may_virtio));
+	assert_true(level_stated(&should_virtio));
+	assert_null(check_spec_quote(&should_virtio));
+	assert_non_null(check_spec_quote(&must_virtio));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_keywords),
+	    cmocka_unit_test(test_spec_cases_quote_their_sentence),
+	    cmocka_unit_test(test_advisories_say_why),
+	    cmocka_unit_test(test_observations_describe),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
