@@ -16,9 +16,10 @@
 #include "conformance/runner.h"
 #include "scenario/scenario.h"
 
-#define URI_PREFIX  "vhost-user-blk:"
-#define MAX_SELECT  256
-#define MAX_DEFINES 64
+/* What --spawn-tgt and --spawn-cmd back-ends serve. */
+#define SPAWN_SCHEME "vhost-user-blk"
+#define MAX_SELECT   256
+#define MAX_DEFINES  64
 
 struct conform_args {
 	const char *target;
@@ -83,6 +84,7 @@ static int parse(int argc, char **argv, struct conform_args *a)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+	const char *address;
 	int c;
 
 	optind = 1;
@@ -152,8 +154,8 @@ static int parse(int argc, char **argv, struct conform_args *a)
 	/* Without {sock} we would not know where the back-end listens. */
 	if (a->spawn_cmd && !strstr(a->spawn_cmd, "{sock}"))
 		return cli_usage_error("conform", "--spawn-cmd: no {sock} in '%s'", a->spawn_cmd);
-	if (a->target && strncmp(a->target, URI_PREFIX, strlen(URI_PREFIX)) != 0)
-		return cli_usage_error("conform", "not a target URI (" URI_PREFIX "/path.sock): %s",
+	if (a->target && (!conform_transport_for_uri(a->target, &address) || !*address))
+		return cli_usage_error("conform", "not a target URI (" SPAWN_SCHEME ":/path.sock): %s",
 				       a->target);
 	return 0;
 }
@@ -353,8 +355,10 @@ static int report(const struct conform_args *a, const struct conform_run *run)
 int cli_conform(int argc, char **argv)
 {
 	struct conform_args a = {0};
+	const struct conform_transport *transport;
 	struct conform_spawn *sp = NULL;
 	struct conform_run *run = NULL;
+	const char *address;
 	struct scenario *sc = NULL;
 	volatile sig_atomic_t *stop;
 	char reproduce[8192], target[4200], msg[512];
@@ -386,13 +390,20 @@ int cli_conform(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	reproduce_args(&a, reproduce, sizeof(reproduce));
+	if (sp) {
+		transport = conform_transport_for_uri(SPAWN_SCHEME ":", &address);
+		address = conform_spawn_socket(sp);
+	} else {
+		transport = conform_transport_for_uri(a.target, &address);
+	}
 	if (a.spawn_cmd)
 		snprintf(target, sizeof(target), "%s (--spawn-cmd)", a.spawn_cmd);
 	else
 		snprintf(target, sizeof(target), "%s",
 			 a.spawn ? "storlab-tgt (--spawn-tgt)" : a.target);
 	struct conform_run_opts o = {
-	    .socket_path = sp ? conform_spawn_socket(sp) : a.target + strlen(URI_PREFIX),
+	    .transport = transport,
+	    .socket_path = address,
 	    .target = target,
 	    .reproduce = reproduce,
 	    .timeout_ms = a.timeout_ms,

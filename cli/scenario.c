@@ -251,8 +251,10 @@ static int hook_conform(void *arg, const struct sc_conform *c, const char *uri, 
 			char *detail, size_t len)
 {
 	char reproduce[4200] = "--target ";
+	const char *address = NULL;
 	struct conform_run_opts o = {
-	    .socket_path = strchr(uri, ':') + 1,
+	    .transport = conform_transport_for_uri(uri, &address),
+	    .socket_path = address,
 	    .target = uri,
 	    .reproduce = reproduce,
 	    .timeout_ms = (int)json_integer_value(json_object_get(c->params, "timeout_ms")),

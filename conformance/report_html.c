@@ -113,10 +113,10 @@ int conform_report_html(const struct conform_run *run, FILE *f)
 	fprintf(f, "</code>, %s, %.1f s. Result: ", started, run->seconds);
 	verdict_badge(f, conform_run_exit_code(run) ? CONFORM_FAIL : CONFORM_PASS);
 	fputs(" (every applicable MUST case passed = PASS)</p>\n<p>Offered features: ", f);
-	conform_feature_names(run->offered_features, 0, names, sizeof(names));
+	conform_feature_names(run->offered.features, 0, names, sizeof(names));
 	text(f, names[0] ? names : "none");
 	fputs("<br>Offered protocol features: ", f);
-	conform_feature_names(0, run->offered_protocol_features, names, sizeof(names));
+	conform_feature_names(0, run->offered.protocol_features, names, sizeof(names));
 	text(f, names[0] ? names : "none");
 	fputs("</p>\n<h2>Summary</h2>\n", f);
 	summary_table(f, run);

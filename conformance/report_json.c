@@ -91,8 +91,8 @@ json_t *conform_report_json(const struct conform_run *run)
 	    "started", started, "seconds", run->seconds, "target",
 	    o->target ? o->target : o->socket_path, "socket", o->socket_path, "timeout_ms",
 	    o->timeout_ms, "case_deadline_ms", o->case_deadline_ms, "offered", "features",
-	    feature_group(run->offered_features, storlab_feature_name), "protocol_features",
-	    feature_group(run->offered_protocol_features, storlab_protocol_feature_name),
+	    feature_group(run->offered.features, storlab_feature_name), "protocol_features",
+	    feature_group(run->offered.protocol_features, storlab_protocol_feature_name),
 	    "exit_code", conform_run_exit_code(run), "summary", tally_json(&t), "suites", suites,
 	    "cases", cases);
 	return j;

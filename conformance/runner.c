@@ -35,36 +35,56 @@ static bool name_in(const char *name, const char *const *names, unsigned n)
 static bool selected(const struct conform_run_opts *o, const struct conform_suite *s,
 		     const struct conform_case *c)
 {
-	return (!o->nsuite_names || name_in(s->name, o->suite_names, o->nsuite_names)) &&
+	return s->transport == o->transport &&
+	       (!o->nsuite_names || name_in(s->name, o->suite_names, o->nsuite_names)) &&
 	       (!o->ncase_ids || name_in(c->id, o->case_ids, o->ncase_ids));
 }
 
-/* Every name given must exist: a typo must not turn into a run of nothing
- * that exits 0. */
-static int check_selection(const struct conform_run_opts *o, char *msg, unsigned msg_len)
+/* The suite named name, or holding case ID name; NULL if none. */
+static const struct conform_suite *find_suite(const struct conform_run_opts *o, const char *name,
+					      bool case_id)
 {
-	for (unsigned i = 0; i < o->nsuite_names; i++) {
-		bool found = false;
+	for (unsigned s = 0; s < o->nsuites; s++) {
+		if (!case_id && strcmp(o->suites[s]->name, name) == 0)
+			return o->suites[s];
+		for (unsigned k = 0; case_id && k < o->suites[s]->ncases; k++)
+			if (strcmp(o->suites[s]->cases[k].id, name) == 0)
+				return o->suites[s];
+	}
+	return NULL;
+}
 
-		for (unsigned s = 0; s < o->nsuites; s++)
-			found |= strcmp(o->suites[s]->name, o->suite_names[i]) == 0;
-		if (!found) {
-			snprintf(msg, msg_len, "no suite '%s'", o->suite_names[i]);
+/* Every name given must exist, and talk to the back-end's transport: a typo
+ * must not turn into a run of nothing that exits 0. */
+static int check_names(const struct conform_run_opts *o, const char *const *names, unsigned n,
+		       bool case_id, char *msg, unsigned msg_len)
+{
+	const char *what = case_id ? "case" : "suite";
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct conform_suite *s = find_suite(o, names[i], case_id);
+
+		if (!s) {
+			snprintf(msg, msg_len, "no %s '%s'", what, names[i]);
 			return -ENOENT;
 		}
-	}
-	for (unsigned i = 0; i < o->ncase_ids; i++) {
-		bool found = false;
-
-		for (unsigned s = 0; s < o->nsuites; s++)
-			for (unsigned k = 0; k < o->suites[s]->ncases; k++)
-				found |= strcmp(o->suites[s]->cases[k].id, o->case_ids[i]) == 0;
-		if (!found) {
-			snprintf(msg, msg_len, "no case '%s'", o->case_ids[i]);
-			return -ENOENT;
+		if (s->transport != o->transport) {
+			snprintf(msg, msg_len, "%s '%s' talks %s, not the target's %s", what, names[i],
+				 s->transport->name, o->transport->name);
+			return -EPROTOTYPE;
 		}
 	}
 	return 0;
+}
+
+static int check_selection(const struct conform_run_opts *o, char *msg, unsigned msg_len)
+{
+	if (!o->transport) {
+		snprintf(msg, msg_len, "no transport for the target");
+		return -EINVAL;
+	}
+	return check_names(o, o->suite_names, o->nsuite_names, false, msg, msg_len)
+		   ?: check_names(o, o->case_ids, o->ncase_ids, true, msg, msg_len);
 }
 
 static int select_cases(struct conform_run *run)
@@ -109,29 +129,27 @@ static int set_text(char **dst, const char *fmt, ...)
 	return 0;
 }
 
-/* conform.h: "a case whose features the back-end does not offer is reported
- * as not applicable, never as passed". */
+/* The case's needs, judged by the transport (conform.h struct
+ * conform_transport): not offered is N/A, with the transport's why. */
 static int check_offered(const struct conform_run *run, struct conform_result *r, bool *na)
 {
-	uint64_t f = r->c->features & ~run->offered_features;
-	uint64_t pf = r->c->protocol_features & ~run->offered_protocol_features;
-	char names[512];
+	char why[512];
 
-	*na = f || pf;
+	*na = !run->opts.transport->applicable(&run->offered, r->c, why, sizeof(why));
 	if (!*na)
 		return 0;
-	conform_feature_names(f, pf, names, sizeof(names));
 	r->verdict = CONFORM_NOT_APPLICABLE;
-	return set_text(&r->reason, "not offered: %s", names);
+	return set_text(&r->reason, "%s", why);
 }
 
 static int probe_until(const struct conform_run *run, int64_t deadline)
 {
-	uint64_t f, pf;
+	struct conform_offer offer;
 	int ret;
 
 	for (;;) {
-		ret = conform_probe(run->opts.socket_path, run->opts.timeout_ms, &f, &pf);
+		ret = run->opts.transport->probe(run->opts.socket_path, run->opts.timeout_ms,
+						 &offer);
 		if (ret == 0 || deadline_ms_left(deadline) == 0)
 			return ret;
 		nanosleep(&(struct timespec){.tv_nsec = ALIVE_RETRY_MS * 1000000L}, NULL);
@@ -177,10 +195,10 @@ static int run_one(struct conform_run *run, struct conform_result *r, const char
 {
 	const struct conform_run_opts *o = &run->opts;
 	struct conform_ctx tmpl = {
-	    .socket_path = o->socket_path,
+	    .transport = o->transport,
+	    .address = o->socket_path,
 	    .timeout_ms = o->timeout_ms,
-	    .offered_features = run->offered_features,
-	    .offered_protocol_features = run->offered_protocol_features,
+	    .offered = run->offered,
 	    .out_fd = -1,
 	};
 	bool na;
@@ -259,13 +277,12 @@ int conform_run_execute(const struct conform_run_opts *opts, struct conform_run 
 	if (ret == 0)
 		ret = select_cases(run);
 	if (ret == 0) {
-		ret = conform_probe(run->opts.socket_path, run->opts.timeout_ms,
-				    &run->offered_features, &run->offered_protocol_features);
+		ret = run->opts.transport->probe(run->opts.socket_path, run->opts.timeout_ms,
+						 &run->offered);
 		if (ret)
-			snprintf(msg, msg_len,
-				 "back-end %s does not answer the probe (GET_FEATURES, then "
-				 "GET_PROTOCOL_FEATURES before SET_FEATURES: VHOST-FEAT-006): %s",
-				 run->opts.socket_path, strerror(-ret));
+			snprintf(msg, msg_len, "back-end %s does not answer the probe (%s): %s",
+				 run->opts.socket_path, run->opts.transport->probe_what,
+				 strerror(-ret));
 	}
 	if (ret == 0)
 		ret = run_all(run);

@@ -3,10 +3,11 @@
 #define STORLAB_CONFORMANCE_RUNNER_H
 
 /*
- * The conformance runner: selects cases from a list of suites, probes the
- * back-end once, runs each case in a child process of its own with a
- * deadline, checks after each case that the back-end still serves, and
- * collects verdicts, reasons and traces for the reports (report.h).
+ * The conformance runner: selects the cases of the suites that talk to the
+ * run's transport, probes the back-end once through it, runs each case in a
+ * child process of its own with a deadline, checks after each case that the
+ * back-end still serves, and collects verdicts, reasons and traces for the
+ * reports (report.h).
  *
  * A library: it never prints or exits. Progress goes to a callback; the
  * caller (cli/conform.c) decides what to show. Every wait has a deadline.
@@ -29,6 +30,10 @@ struct conform_result {
 };
 
 struct conform_run_opts {
+	/* What the back-end talks (conform_transport_for_uri picks it from a
+	 * target URI), and its address in that transport's terms (vhost-user:
+	 * the socket's path). */
+	const struct conform_transport *transport;
 	const char *socket_path;
 	/* How reports name the target, and the `storlab conform` options that
 	 * run one case again, ready for a POSIX shell (conform_shell_word quotes
@@ -41,7 +46,9 @@ struct conform_run_opts {
 	const struct conform_suite *const *suites;
 	unsigned nsuites;
 	/* Selection: suite names and case IDs (NULL / 0: all). A case runs if
-	 * its suite is selected and, when IDs are given, its ID is one of them. */
+	 * its suite talks the run's transport and is selected and, when IDs are
+	 * given, its ID is one of them. Naming a suite or case of another
+	 * transport is an error. */
 	const char *const *suite_names;
 	unsigned nsuite_names;
 	const char *const *case_ids;
@@ -62,17 +69,17 @@ struct conform_run_opts {
 
 struct conform_run {
 	struct conform_run_opts opts; /* as given (strings borrowed) */
-	uint64_t offered_features;
-	uint64_t offered_protocol_features;
+	struct conform_offer offered; /* the transport's probe, before the first case */
 	struct conform_result *results; /* [nresults], in suite then case order */
 	unsigned nresults;
 	int64_t started_unix; /* seconds since the epoch */
 	double seconds;
 };
 
-/* Checks the selection (-ENOENT: a named suite or case ID does not exist; msg
- * says which), probes the back-end (its errno: unreachable) and runs the
- * cases. *run is set on success only. */
+/* Checks the selection (-ENOENT: a named suite or case ID does not exist,
+ * -EPROTOTYPE: it talks another transport; msg says which), probes the
+ * back-end (its errno: unreachable) and runs the cases. *run is set on
+ * success only. */
 int conform_run_execute(const struct conform_run_opts *opts, struct conform_run **run, char *msg,
 			unsigned msg_len);
 void conform_run_free(struct conform_run *run);

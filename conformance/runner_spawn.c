@@ -191,7 +191,7 @@ static int cmd_launch(struct conform_spawn *t)
 	char *argv[] = {"sh", "-c", t->cmd, NULL};
 	int64_t deadline = deadline_from_timeout(t->timeout_ms);
 	int ret = spawn_argv(t, "/bin/sh", argv);
-	uint64_t f, pf;
+	struct conform_offer offer;
 
 	/* Serving means answering, as the runner's checks after each case
 	 * define it: a socket may exist before it listens, and a back-end may
@@ -199,7 +199,8 @@ static int cmd_launch(struct conform_spawn *t)
 	 * its first second only after that second). No probe before the
 	 * socket exists: each failed one logs. */
 	while (ret == 0 &&
-	       (access(t->sock, F_OK) < 0 || conform_probe(t->sock, PROBE_MS, &f, &pf) != 0)) {
+	       (access(t->sock, F_OK) < 0 ||
+		g_conform_transport_vhost_user.probe(t->sock, PROBE_MS, &offer) != 0)) {
 		if (exited_early(t))
 			return -ECHILD;
 		if (deadline_ms_left(deadline) == 0) {

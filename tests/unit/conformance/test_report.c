@@ -27,7 +27,8 @@ static const struct conform_case g_cases[] = {
     CASE("C-3", CONFORM_MUST),
     CASE("C-4", CONFORM_MAY),
 };
-static const struct conform_suite g_suite = {"s<1>", "suite & co", g_cases, 4};
+static const struct conform_suite g_suite = {"s<1>", "suite & co", g_cases, 4,
+					     &g_conform_transport_vhost_user};
 static const struct conform_suite *const g_suites[] = {&g_suite};
 
 struct fixture {

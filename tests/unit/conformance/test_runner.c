@@ -123,13 +123,16 @@ static const struct conform_case g_cases_b[] = {
     CASE("B-KILL", CONFORM_MUST, case_kill_backend, 0),
     CASE("B-AFTER", CONFORM_MUST, case_pass, 0),
 };
-static const struct conform_suite g_suite_a = {"a", "suite a", g_cases_a, 9};
-static const struct conform_suite g_suite_b = {"b", "suite b", g_cases_b, 2};
+static const struct conform_suite g_suite_a = {"a", "suite a", g_cases_a, 9,
+					       &g_conform_transport_vhost_user};
+static const struct conform_suite g_suite_b = {"b", "suite b", g_cases_b, 2,
+					       &g_conform_transport_vhost_user};
 static const struct conform_suite *const g_suites[] = {&g_suite_a, &g_suite_b};
 
 static struct conform_run_opts opts(const char *const *ids, unsigned n)
 {
 	return (struct conform_run_opts){
+	    .transport = &g_conform_transport_vhost_user,
 	    .socket_path = g_path,
 	    .target = "vhost-user-blk:fake",
 	    .reproduce = "--target vhost-user-blk:fake",
@@ -180,8 +183,8 @@ static void test_suite_a(void **state)
 	o.nsuite_names = 1;
 	assert_int_equal(conform_run_execute(&o, &run, msg, sizeof(msg)), 0);
 	assert_int_equal(run->nresults, 9);
-	assert_int_equal(run->offered_features, FAKE_FEATURES);
-	assert_int_equal(run->offered_protocol_features, FAKE_PROTOCOL_FEATURES);
+	assert_int_equal(run->offered.features, FAKE_FEATURES);
+	assert_int_equal(run->offered.protocol_features, FAKE_PROTOCOL_FEATURES);
 
 	r = result(run, "A-PASS");
 	assert_int_equal(r->verdict, CONFORM_PASS);

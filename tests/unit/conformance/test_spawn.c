@@ -39,9 +39,10 @@ static pid_t last_pid(void)
 
 static bool serves(const char *sock)
 {
-	uint64_t f, pf;
+	struct conform_offer offer;
 
-	return conform_probe(sock, 500, &f, &pf) == 0 && f == FAKE_FEATURES;
+	return g_conform_transport_vhost_user.probe(sock, 500, &offer) == 0 &&
+	       offer.features == FAKE_FEATURES;
 }
 
 static int setup(void **state)
@@ -134,7 +135,8 @@ static const struct conform_case g_cases[] = {
      .description = "d",
      .run = case_pass},
 };
-static const struct conform_suite g_suite = {"s", "suite s", g_cases, 2};
+static const struct conform_suite g_suite = {"s", "suite s", g_cases, 2,
+					     &g_conform_transport_vhost_user};
 static const struct conform_suite *const g_suites[] = {&g_suite};
 
 /* The runner brings the command back after the case that killed it, through
@@ -150,6 +152,7 @@ static void test_restart_in_run(void **state)
 	assert_int_equal(conform_spawn_cmd(g_cmd, NULL, 1000, &sp), 0);
 	first = last_pid();
 	struct conform_run_opts o = {
+	    .transport = &g_conform_transport_vhost_user,
 	    .socket_path = conform_spawn_socket(sp),
 	    .target = "fake (--spawn-cmd)",
 	    .reproduce = "--spawn-cmd fake",
