@@ -4,7 +4,6 @@
  * `storlab perf`. */
 #include <errno.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -456,19 +455,6 @@ static int check_thresholds(const struct scenario *sc)
 	return 0;
 }
 
-static void tgt_beside_me(char *buf, size_t len)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	if (n <= 0) {
-		snprintf(buf, len, "storlab-tgt");
-		return;
-	}
-	self[n] = '\0';
-	snprintf(buf, len, "%s/storlab-tgt", dirname(self));
-}
-
 static int dry_run(const struct scenario *sc)
 {
 	char title[80];
@@ -490,7 +476,7 @@ int cli_scenario(int argc, char **argv)
 	struct scenario_hooks hooks = {
 	    .io = hook_io, .conform = hook_conform, .report = hook_report};
 	struct scenario_run_opts opts = {0};
-	char err[512], tgt[PATH_MAX];
+	char err[512];
 	const char *file = NULL, *results = NULL;
 	struct sc_cli cli = {0};
 	unsigned ndefs = 0, failed;
@@ -544,8 +530,6 @@ int cli_scenario(int argc, char **argv)
 		scenario_free(sc);
 		return ret;
 	}
-	tgt_beside_me(tgt, sizeof(tgt));
-	opts.tgt_path = tgt;
 	cli.sc = sc;
 	if (results && !(cli.steps = json_array())) {
 		scenario_free(sc);

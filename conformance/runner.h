@@ -54,8 +54,9 @@ struct conform_run_opts {
 	const char *const *case_ids;
 	unsigned ncase_ids;
 	/* The back-end stopped serving after a case: bring it back (a back-end
-	 * the caller spawned). 0 when it serves again. NULL: it is external, the
-	 * rest of the run is ERROR "back-end gone". */
+	 * the caller spawned: lib/endpoint's endpoint_restart). 0 when it
+	 * serves again. NULL: it is external, the rest of the run is ERROR
+	 * "back-end gone". */
 	int (*restart)(void *arg);
 	void *restart_arg;
 	/* Called before each case (r NULL) and after it (r its result). */
@@ -98,36 +99,5 @@ const char *conform_verdict_name(enum conform_verdict v); /* "PASS", "FAIL", "N/
 const char *conform_level_name(enum conform_level l);	  /* "MUST", ..., "ADVISORY" */
 /* "VIRTIO_BLK_F_DISCARD, VHOST_USER_PROTOCOL_F_MQ" (or "bit 42") into buf. */
 void conform_feature_names(uint64_t features, uint64_t protocol_features, char *buf, unsigned len);
-
-/* ---- runner_spawn.c: a back-end the runner starts and restarts, for
- * `storlab conform --spawn-tgt` and `--spawn-cmd` ---- */
-
-struct conform_spawn;
-/* Starts tgt_bin in a fresh directory under /tmp with a malloc bdev and one
- * vhost-user-blk controller, set up over JSON-RPC; waits for its socket. */
-int conform_spawn_tgt(const char *tgt_bin, const char *log_path, int timeout_ms,
-		      struct conform_spawn **sp);
-/* Runs `/bin/sh -c cmd` in a process group of its own, with every "{sock}"
- * in cmd replaced by a socket path in a fresh directory under /tmp (-EINVAL
- * when cmd has none), and waits until that socket accepts a connection.
- * The command must serve vhost-user there until SIGTERM. Makes the calling
- * process a child subreaper (prctl), so that it reaps the whole group. */
-int conform_spawn_cmd(const char *cmd, const char *log_path, int timeout_ms,
-		      struct conform_spawn **sp);
-/* For both: its output is appended to log_path (NULL: a file in its
- * directory, removed with it), across restarts; the wait for it to serve is
- * max(timeout_ms, 10 s). A back-end that exits while starting is -ECHILD. */
-const char *conform_spawn_socket(const struct conform_spawn *sp);
-const char *conform_spawn_log(const struct conform_spawn *sp);
-/* "storlab-tgt", "the --spawn-cmd back-end": for messages. */
-const char *conform_spawn_name(const struct conform_spawn *sp);
-unsigned conform_spawn_restarts(const struct conform_spawn *sp);
-/* For conform_run_opts.restart: kills what is left of it, starts it again. */
-int conform_spawn_restart(void *sp);
-/* SIGTERM (to the whole group for --spawn-cmd), then SIGKILL after a
- * deadline; removes its directory. Returns the exit status as waitpid gives
- * it (of the shell for --spawn-cmd; 0 when our SIGTERM ended it) or -1 when
- * it was not running. NULL is fine. */
-int conform_spawn_stop(struct conform_spawn *sp);
 
 #endif

@@ -46,6 +46,7 @@ struct sc_endpoint {
 	char *blockdev;	  /* qsd: --blockdev value (node-name must be d0) */
 	char *num_queues; /* qsd */
 	char *path;	  /* socket: the socket's path */
+	char *scheme;	  /* socket: the URI scheme of what serves there */
 	unsigned line;
 };
 
@@ -174,7 +175,7 @@ int sc_subst(const struct scenario *sc, const char *s, char **out, char *err, si
 struct sc_run;
 
 /* What an io or conform hook gets: the step and the device URI
- * ("vhost-user-blk:/path"). It fills *result (JSON, may stay NULL) and a one-line
+ * ("vhost-user-blk:/path"), as the endpoint names it (lib/endpoint). It fills *result (JSON, may stay NULL) and a one-line
  * detail, and returns 0 (ok), 1 (the device answered wrong) or a negative
  * errno (could not run). */
 struct scenario_hooks {
