@@ -302,18 +302,6 @@ static int probe_ready(void *arg, struct endpoint *ep, int timeout_ms)
 	return t ? t->probe(address, timeout_ms, &offer) : -EPROTONOSUPPORT;
 }
 
-/* For conform_run_opts.restart. */
-static int restart(void *arg)
-{
-	struct spawned *b = arg;
-	char err[512];
-	int ret = endpoint_restart(b->ep, err, sizeof(err));
-
-	if (ret)
-		fprintf(stderr, "storlab conform: %s\n", err);
-	return ret;
-}
-
 static int spawn_backend(const struct conform_args *a, struct spawned *b, char *uri, size_t len)
 {
 	const char *ctrlr = a->spawn ? TGT_CTRLR : NULL;
@@ -415,7 +403,10 @@ static int report(const struct conform_args *a, const struct conform_run *run)
 	} else {
 		conform_report_summary(run, stdout);
 	}
-	return conform_run_exit_code(run) ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+	if (run->stopped)
+		fprintf(stderr, "storlab conform: %s\n", run->stopped);
+	ret = conform_run_exit_code(run);
+	return ret == 2 ? CLI_EXIT_USAGE : ret ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
 int cli_conform(int argc, char **argv)
@@ -475,8 +466,9 @@ int cli_conform(int argc, char **argv)
 	    .nsuite_names = a.nsuites,
 	    .case_ids = a.cases,
 	    .ncase_ids = a.ncases,
-	    .restart = b.ep ? restart : NULL,
-	    .restart_arg = &b,
+	    .restart = b.ep ? endpoint_restart_logged : NULL,
+	    .restart_arg = b.ep,
+	    .restart_hint = "use --spawn-cmd to restart it per case",
 	    .progress = isatty(STDERR_FILENO) ? progress : NULL,
 	    .stop = stop,
 	};

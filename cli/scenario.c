@@ -15,6 +15,7 @@
 #include "cli/io.h"
 #include "conformance/report.h"
 #include "conformance/runner.h"
+#include "endpoint/endpoint.h"
 #include "initiator/verify.h"
 #include "perf/bs.h"
 #include "perf/compare.h"
@@ -244,10 +245,11 @@ static int hook_io(void *arg, const struct sc_io *io, const char *uri, json_t **
 	return -EINVAL;
 }
 
-/* A conform step: the runner of `storlab conform` on the endpoint's socket.
+/* A conform step: the runner of `storlab conform` on the endpoint's socket,
+ * restarting an endpoint the scenario started when a case takes it down.
  * params: {timeout_ms: N, case_deadline_ms: N}. */
-static int hook_conform(void *arg, const struct sc_conform *c, const char *uri, json_t **result,
-			char *detail, size_t len)
+static int hook_conform(void *arg, const struct sc_conform *c, const char *uri,
+			struct endpoint *ep, json_t **result, char *detail, size_t len)
 {
 	char reproduce[4200] = "--target ";
 	const char *address = NULL;
@@ -265,6 +267,9 @@ static int hook_conform(void *arg, const struct sc_conform *c, const char *uri, 
 	    .nsuite_names = c->suites_count,
 	    .case_ids = (const char *const *)c->cases,
 	    .ncase_ids = c->cases_count,
+	    .restart = endpoint_kind(ep)->spawns ? endpoint_restart_logged : NULL,
+	    .restart_arg = ep,
+	    .restart_hint = "make it an endpoint the scenario starts, to restart it per case",
 	};
 	struct conform_tally t;
 	struct conform_run *run;
@@ -288,8 +293,9 @@ static int hook_conform(void *arg, const struct sc_conform *c, const char *uri, 
 				     run->results[i].reason));
 	*result = json_pack("{s:i, s:i, s:i, s:i, s:o}", "pass", t.pass, "fail", t.fail,
 			    "not_applicable", t.not_applicable, "error", t.error, "cases", cases);
-	snprintf(detail, len, "%u case(s): %u pass, %u fail, %u n/a, %u error", run->nresults,
-		 t.pass, t.fail, t.not_applicable, t.error);
+	snprintf(detail, len, "%u case(s): %u pass, %u fail, %u n/a, %u error%s%s", run->nresults,
+		 t.pass, t.fail, t.not_applicable, t.error, run->stopped ? "; " : "",
+		 run->stopped ? run->stopped : "");
 	ret = conform_run_exit_code(run) ? 1 : 0;
 	conform_run_free(run);
 	return ret;

@@ -57,7 +57,8 @@ static void summary_table(FILE *f, const struct conform_run *run)
 
 static void case_entry(FILE *f, const struct conform_run *run, const struct conform_result *r)
 {
-	bool bad = r->verdict == CONFORM_FAIL || r->verdict == CONFORM_ERROR;
+	/* A case not run is said once, at the top: shut, not a wall of them. */
+	bool bad = (r->verdict == CONFORM_FAIL || r->verdict == CONFORM_ERROR) && !r->not_run;
 
 	fprintf(f, "<details id=\"");
 	text(f, r->c->id);
@@ -111,8 +112,16 @@ int conform_report_html(const struct conform_run *run, FILE *f)
 		g_css);
 	text(f, target);
 	fprintf(f, "</code>, %s, %.1f s. Result: ", started, run->seconds);
-	verdict_badge(f, conform_run_exit_code(run) ? CONFORM_FAIL : CONFORM_PASS);
-	fputs(" (every applicable MUST case passed = PASS)</p>\n<p>Offered features: ", f);
+	verdict_badge(f, conform_run_exit_code(run) == 2   ? CONFORM_ERROR
+			 : conform_run_exit_code(run) ? CONFORM_FAIL
+						      : CONFORM_PASS);
+	fputs(" (every applicable MUST case passed = PASS)</p>\n", f);
+	if (run->stopped) {
+		fputs("<p>Not run: ", f);
+		text(f, run->stopped);
+		fputs("</p>\n", f);
+	}
+	fputs("<p>Offered features: ", f);
 	conform_feature_names(run->offered.features, 0, names, sizeof(names));
 	text(f, names[0] ? names : "none");
 	fputs("<br>Offered protocol features: ", f);

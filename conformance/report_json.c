@@ -60,10 +60,11 @@ static json_t *trace_json(const char *trace)
 
 static json_t *case_json(const struct conform_result *r)
 {
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:f,s:o}", "id", r->c->id, "suite",
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:f,s:o}", "id", r->c->id, "suite",
 			 r->suite->name, "title", r->c->title, "spec", r->c->spec, "level",
 			 conform_level_name(r->c->level), "verdict", g_verdict_keys[r->verdict],
-			 "reason", r->reason, "seconds", r->seconds, "trace", trace_json(r->trace));
+			 "reason", r->reason, "not_run", r->not_run, "seconds", r->seconds, "trace",
+			 trace_json(r->trace));
 }
 
 json_t *conform_report_json(const struct conform_run *run)
@@ -95,5 +96,6 @@ json_t *conform_report_json(const struct conform_run *run)
 	    feature_group(run->offered.protocol_features, storlab_protocol_feature_name),
 	    "exit_code", conform_run_exit_code(run), "summary", tally_json(&t), "suites", suites,
 	    "cases", cases);
+	json_object_set_new(j, "stopped", run->stopped ? json_string(run->stopped) : json_null());
 	return j;
 }

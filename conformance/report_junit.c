@@ -32,7 +32,7 @@ static void testcase(FILE *f, const struct conform_result *r)
 		fprintf(f, "      <%s", elem[r->verdict]);
 		attr(f, "message", r->reason);
 		if (r->verdict != CONFORM_NOT_APPLICABLE) {
-			attr(f, "type", conform_level_name(r->c->level));
+			attr(f, "type", r->not_run ? "NOT-RUN" : conform_level_name(r->c->level));
 			fputs(">", f);
 			conform_report_escape(f, r->c->spec);
 			fputs("\n", f);

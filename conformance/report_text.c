@@ -19,7 +19,8 @@ void conform_report_summary(const struct conform_run *run, FILE *f)
 	for (unsigned i = 0; i < run->nresults; i++) {
 		const struct conform_result *r = &run->results[i];
 
-		if (r->verdict != CONFORM_FAIL && r->verdict != CONFORM_ERROR)
+		/* Cases not run are one line below, not one each. */
+		if ((r->verdict != CONFORM_FAIL && r->verdict != CONFORM_ERROR) || r->not_run)
 			continue;
 		if (!any)
 			fprintf(f, "\nnot passed:\n");
@@ -27,8 +28,11 @@ void conform_report_summary(const struct conform_run *run, FILE *f)
 		fprintf(f, "  %-5s %-6s %-16s %s\n        %s\n", conform_verdict_name(r->verdict),
 			conform_level_name(r->c->level), r->c->id, r->c->spec, r->reason);
 	}
+	if (run->stopped)
+		fprintf(f, "\nstopped: %s\n", run->stopped);
 	fprintf(f, "\nresult: %s (%.1f s)\n",
-		conform_run_exit_code(run) ? "FAIL: a MUST requirement is broken or untested"
-					   : "PASS: every applicable MUST case passed",
+		conform_run_exit_code(run) == 2 ? "INCOMPLETE: the run could not be done"
+		: conform_run_exit_code(run)	? "FAIL: a MUST requirement is broken or untested"
+						: "PASS: every applicable MUST case passed",
 		run->seconds);
 }

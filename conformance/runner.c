@@ -158,7 +158,7 @@ static int probe_until(const struct conform_run *run, int64_t deadline)
 
 /* After case r: the back-end must still serve. A back-end that went away is
  * reported on the case that made it go; returns -EPIPE with *gone set when
- * the rest of the run cannot go on. */
+ * the rest of the run cannot go on (skip_rest). */
 static int after_case(struct conform_run *run, struct conform_result *r, char **gone)
 {
 	int ret = probe_until(run, deadline_from_timeout(run->opts.timeout_ms));
@@ -191,7 +191,7 @@ static int after_case(struct conform_run *run, struct conform_result *r, char **
 	return set_text(gone, "back-end gone after %s", r->c->id) ?: -EPIPE;
 }
 
-static int run_one(struct conform_run *run, struct conform_result *r, const char *gone)
+static int run_one(struct conform_run *run, struct conform_result *r)
 {
 	const struct conform_run_opts *o = &run->opts;
 	struct conform_ctx tmpl = {
@@ -202,13 +202,8 @@ static int run_one(struct conform_run *run, struct conform_result *r, const char
 	    .out_fd = -1,
 	};
 	bool na;
-	int ret;
+	int ret = check_offered(run, r, &na);
 
-	if (gone) {
-		r->verdict = CONFORM_ERROR;
-		return set_text(&r->reason, "%s", gone);
-	}
-	ret = check_offered(run, r, &na);
 	if (ret || na)
 		return ret;
 	ret = conform_child_run(&tmpl, r->c, o->case_deadline_ms, r);
@@ -221,13 +216,60 @@ static int run_one(struct conform_run *run, struct conform_result *r, const char
 	return 0;
 }
 
+/* A result that has no reason or trace yet gets empty ones. */
+static int fill_empty(struct conform_result *r)
+{
+	int ret = r->reason ? 0 : set_text(&r->reason, "%s", "");
+
+	return ret ?: r->trace ? 0 : set_text(&r->trace, "%s", "");
+}
+
+/*
+ * The back-end is gone for good (one we did not start, or its restart
+ * failed) after the case before results[from]: no further case can run. A
+ * case whose needs are not offered is N/A as ever; every other one is
+ * ERROR, marked not_run, without a progress line of its own: the run says
+ * once why (run->stopped), instead of a wall of identical errors.
+ */
+static int skip_rest(struct conform_run *run, unsigned from, const char *gone)
+{
+	int ret = 0;
+
+	for (unsigned i = from; i < run->nresults && !ret; i++) {
+		struct conform_result *r = &run->results[i];
+		bool na;
+
+		ret = check_offered(run, r, &na);
+		if (!ret && !na) {
+			r->verdict = CONFORM_ERROR;
+			r->not_run = true;
+			run->not_run++;
+			ret = set_text(&r->reason, "not run: %s", gone);
+		}
+		ret = ret ?: fill_empty(r);
+	}
+	if (ret || !run->not_run)
+		return ret;
+	if (run->opts.restart)
+		return set_text(&run->stopped, "%s, %u case%s not run", gone, run->not_run,
+				run->not_run == 1 ? "" : "s");
+	return set_text(&run->stopped,
+			"%s, %u case%s not run: it was started outside this run, so it cannot be "
+			"restarted%s%s%s",
+			gone, run->not_run, run->not_run == 1 ? "" : "s",
+			run->opts.restart_hint ? " (" : "",
+			run->opts.restart_hint ? run->opts.restart_hint : "",
+			run->opts.restart_hint ? ")" : "");
+}
+
 static int run_all(struct conform_run *run)
 {
 	const struct conform_run_opts *o = &run->opts;
 	char *gone = NULL;
+	unsigned i;
 	int ret = 0;
 
-	for (unsigned i = 0; i < run->nresults && ret == 0; i++) {
+	for (i = 0; i < run->nresults && ret == 0 && !gone; i++) {
 		struct conform_result *r = &run->results[i];
 		int64_t t0 = deadline_now_ms();
 
@@ -237,22 +279,20 @@ static int run_all(struct conform_run *run)
 		}
 		if (o->progress)
 			o->progress(o->progress_arg, i, run->nresults, r->c, NULL);
-		ret = run_one(run, r, gone);
-		/* A case that ran (not N/A, not skipped) may have taken the
-		 * back-end down. */
-		if (ret == 0 && !gone && r->trace) {
+		ret = run_one(run, r);
+		/* A case that ran (not N/A) may have taken the back-end down. */
+		if (ret == 0 && r->trace) {
 			ret = after_case(run, r, &gone);
 			if (ret == -EPIPE)
 				ret = 0;
 		}
 		r->seconds = (deadline_now_ms() - t0) / 1000.0;
-		if (ret == 0 && !r->reason)
-			ret = set_text(&r->reason, "%s", "");
-		if (ret == 0 && !r->trace)
-			ret = set_text(&r->trace, "%s", "");
+		ret = ret ?: fill_empty(r);
 		if (o->progress)
 			o->progress(o->progress_arg, i, run->nresults, r->c, r);
 	}
+	if (ret == 0 && gone)
+		ret = skip_rest(run, i, gone);
 	free(gone);
 	return ret;
 }
@@ -306,5 +346,6 @@ void conform_run_free(struct conform_run *run)
 		free(run->results[i].trace);
 	}
 	free(run->results);
+	free(run->stopped);
 	free(run);
 }

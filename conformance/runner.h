@@ -27,6 +27,10 @@ struct conform_result {
 	char *reason; /* "" for PASS; valid UTF-8 without control characters */
 	char *trace;  /* lines separated by '\n' (no trailing one); "" if none */
 	double seconds;
+	/* The run ended before this case could run (the back-end was gone for
+	 * good: conform_run.stopped says why): verdict ERROR, reason "not run:
+	 * ...", no trace. */
+	bool not_run;
 };
 
 struct conform_run_opts {
@@ -55,10 +59,14 @@ struct conform_run_opts {
 	unsigned ncase_ids;
 	/* The back-end stopped serving after a case: bring it back (a back-end
 	 * the caller spawned: lib/endpoint's endpoint_restart). 0 when it
-	 * serves again. NULL: it is external, the rest of the run is ERROR
-	 * "back-end gone". */
+	 * serves again. NULL: it is external; the rest of the run is not run
+	 * (conform_run.stopped). */
 	int (*restart)(void *arg);
 	void *restart_arg;
+	/* Without restart: how the caller's user gets one, for the line that
+	 * says cases were not run ("use --spawn-cmd to restart it per case");
+	 * NULL: none. */
+	const char *restart_hint;
 	/* Called before each case (r NULL) and after it (r its result). */
 	void (*progress)(void *arg, unsigned i, unsigned n, const struct conform_case *c,
 			 const struct conform_result *r);
@@ -73,6 +81,11 @@ struct conform_run {
 	struct conform_offer offered; /* the transport's probe, before the first case */
 	struct conform_result *results; /* [nresults], in suite then case order */
 	unsigned nresults;
+	/* NULL, or why the run ended early, once for all the cases it could not
+	 * run ("back-end gone after VHOST-MEM-003, 57 cases not run (...: use
+	 * --spawn-cmd to restart it per case)"); not_run counts them. */
+	char *stopped;
+	unsigned not_run;
 	int64_t started_unix; /* seconds since the epoch */
 	double seconds;
 };
@@ -92,7 +105,8 @@ struct conform_tally {
 void conform_run_tally(const struct conform_run *run, const struct conform_suite *suite,
 		       struct conform_tally *t);
 /* 0 when every applicable MUST case passed, 1 when one failed or errored
- * (SHOULD and MAY results are reported, never fatal). */
+ * (SHOULD and MAY results are reported, never fatal), 2 when cases were not
+ * run (conform_run.stopped): the run could not be done. */
 int conform_run_exit_code(const struct conform_run *run);
 
 const char *conform_verdict_name(enum conform_verdict v); /* "PASS", "FAIL", "N/A", "ERROR" */

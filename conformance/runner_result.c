@@ -92,6 +92,8 @@ void conform_run_tally(const struct conform_run *run, const struct conform_suite
 
 int conform_run_exit_code(const struct conform_run *run)
 {
+	if (run->not_run)
+		return 2;
 	for (unsigned i = 0; i < run->nresults; i++) {
 		const struct conform_result *r = &run->results[i];
 

@@ -398,6 +398,16 @@ int endpoint_restart(struct endpoint *ep, char *err, size_t err_len)
 	return endpoint_start(ep, err, err_len);
 }
 
+int endpoint_restart_logged(void *ep)
+{
+	char err[1024];
+	int ret = endpoint_restart(ep, err, sizeof(err));
+
+	if (ret)
+		log_err("%s", err);
+	return ret;
+}
+
 void endpoint_pause(struct endpoint *ep, bool pause)
 {
 	if (ep->pid)

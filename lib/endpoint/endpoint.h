@@ -125,6 +125,9 @@ int endpoint_stop(struct endpoint *ep);
  * (SIGKILL), starts it again, counts a restart. -EOPNOTSUPP for a kind
  * that runs no program. */
 int endpoint_restart(struct endpoint *ep, char *err, size_t err_len);
+/* endpoint_restart() for a callback that takes a void * (the conformance
+ * runner's restart): the error goes to the logger. */
+int endpoint_restart_logged(void *ep);
 /* SIGSTOP (pause) or SIGCONT the group; nothing for a kind that runs none. */
 void endpoint_pause(struct endpoint *ep, bool pause);
 /* True when the process started has exited (it is reaped then; *status its

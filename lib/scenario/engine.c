@@ -136,7 +136,8 @@ static int step_device(struct sc_run *r, const struct sc_step *s, char *detail, 
 		return ret;
 	if (s->io)
 		return step_io(r, s->io, uri, detail, len);
-	return h->conform ? h->conform(h->arg, s->conform, uri, &r->last_result, detail, len)
+	return h->conform ? h->conform(h->arg, s->conform, uri, e->ep, &r->last_result, detail,
+				       len)
 			  : -ENOSYS;
 }
 
