@@ -463,9 +463,11 @@ int endpoint_rpc_call(struct endpoint *ep, const char *method, json_t *params, j
 	int ret;
 
 	*result = *error = NULL;
-	if (!ep->kind->rpc) {
+	/* Nothing would answer: say so now, not after the connect's wait. */
+	ret = !ep->kind->rpc ? -EOPNOTSUPP : !ep->pid || endpoint_exited(ep, NULL) ? -ENOTCONN : 0;
+	if (ret) {
 		json_decref(params);
-		return -EOPNOTSUPP;
+		return ret;
 	}
 	if (!ep->rpc) {
 		ret = rpc_client_connect(ep->rpc_sock, timeout, &ep->rpc);

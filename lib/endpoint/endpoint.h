@@ -138,8 +138,8 @@ bool endpoint_exited(struct endpoint *ep, int *status);
 int endpoint_uri(struct endpoint *ep, const char *device, char *uri, size_t len, char *err,
 		 size_t err_len);
 /* One JSON-RPC call (params stolen): 0 with *result, -EREMOTEIO with
- * *error, -EOPNOTSUPP for a kind without RPC, or another negative errno
- * (the next call connects again). */
+ * *error, -EOPNOTSUPP for a kind without RPC, -ENOTCONN when it does not
+ * run, or another negative errno (the next call connects again). */
 int endpoint_rpc_call(struct endpoint *ep, const char *method, json_t *params, json_t **result,
 		      json_t **error);
 /* Closes our RPC connection (a later call makes a new one). */
