@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -25,6 +24,7 @@
 #include "endpoint/endpoint_internal.h"
 #include "util/common.h"
 #include "util/deadline.h"
+#include "util/fs.h"
 #include "util/log.h"
 
 #define START_TIMEOUT_MS 20000
@@ -133,15 +133,6 @@ fail:
 	snprintf(err, err_len, "endpoint '%s': cannot create %s: %s", cfg->name, ep->dir,
 		 strerror(-n));
 	return n;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
 }
 
 /* ---- processes ---- */
@@ -444,7 +435,7 @@ void endpoint_destroy(struct endpoint *ep)
 		return;
 	endpoint_stop(ep);
 	if (ep->own_dir)
-		nftw(ep->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+		util_remove_tree(ep->dir);
 	for (unsigned i = 0; i < ep->argc; i++)
 		free(ep->argv[i]);
 	free(ep);

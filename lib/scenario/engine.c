@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The step engine: endpoints up, steps in order, endpoints down. */
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 
 #include "scenario/endpoint.h"
 #include "scenario/scenario.h"
+#include "util/fs.h"
 
 #define SC_DETAIL_LEN 512
 
@@ -260,15 +260,6 @@ static int run_steps(struct sc_run *r)
 	return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 int scenario_run(const struct scenario *sc, const struct scenario_run_opts *opts,
 		 const struct scenario_hooks *hooks, char *err, size_t err_len)
 {
@@ -302,6 +293,6 @@ int scenario_run(const struct scenario *sc, const struct scenario_run_opts *opts
 	free(r.eps);
 	/* A directory we made goes when the run passed; on failure its logs stay. */
 	if (!opts->workdir && ret == 0)
-		nftw(workdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+		util_remove_tree(workdir);
 	return ret;
 }

@@ -18,6 +18,7 @@
 
 #include "conformance/runner_internal.h"
 #include "endpoint/endpoint.h"
+#include "tests/unit/endpoint/pidfile.h"
 #include "fake_backend.h"
 #include "util/deadline.h"
 
@@ -25,18 +26,9 @@ static char g_self[PATH_MAX];
 static char g_pids[64]; /* the shells' pids, one a line, as the command writes them */
 static char g_cmd[2 * PATH_MAX];
 
-/* The pid the back-end's command wrote last: its process group. */
 static pid_t last_pid(void)
 {
-	FILE *f = fopen(g_pids, "r");
-	int pid = 0, p;
-
-	assert_non_null(f);
-	while (fscanf(f, "%d", &p) == 1)
-		pid = p;
-	fclose(f);
-	assert_true(pid > 0);
-	return pid;
+	return pidfile_last(g_pids);
 }
 
 static bool serves(const char *sock)

@@ -30,6 +30,7 @@
 #include <cmocka.h>
 
 #include "endpoint/endpoint.h"
+#include "tests/unit/endpoint/pidfile.h"
 #include "rpc/rpc.h"
 #include "util/deadline.h"
 #include "util/evloop.h"
@@ -192,18 +193,9 @@ static int teardown(void **state)
 	return system(cmd);
 }
 
-/* The pid the command wrote last: its process group. */
 static pid_t last_pid(void)
 {
-	FILE *f = fopen(g_pids, "r");
-	int pid = 0, p;
-
-	assert_non_null(f);
-	while (fscanf(f, "%d", &p) == 1)
-		pid = p;
-	fclose(f);
-	assert_true(pid > 0);
-	return pid;
+	return pidfile_last(g_pids);
 }
 
 static int count_lines(const char *path, const char *needle)
