@@ -347,6 +347,8 @@ static void unspawn(struct spawned *b)
 	char how[64];
 	int status;
 
+	json_decref(b->setup[0].params);
+	json_decref(b->setup[1].params);
 	if (!b->ep)
 		return;
 	if (endpoint_restarts(b->ep))
@@ -358,8 +360,6 @@ static void unspawn(struct spawned *b)
 	if (status > 0)
 		fprintf(stderr, "storlab conform: %s did not stop cleanly (%s)\n", b->label, how);
 	endpoint_destroy(b->ep);
-	json_decref(b->setup[0].params);
-	json_decref(b->setup[1].params);
 }
 
 /* The options that run one case again (reports show them): the command in
