@@ -168,17 +168,6 @@ const struct conform_transport *conform_transport_for_uri(const char *uri, const
 /* The per-reply timeout of this run. */
 int conform_timeout_ms(const struct conform_ctx *ctx);
 
-/* ---- The vhost-user transport's part (transport_vhost_user.c) ---- */
-
-/* What the back-end offers, read once per run by the runner (GET_FEATURES,
- * GET_PROTOCOL_FEATURES on a probe connection). */
-uint64_t conform_offered_features(const struct conform_ctx *ctx);
-uint64_t conform_offered_protocol_features(const struct conform_ctx *ctx);
-
-/* A new front-end connection to the back-end, traced. Returns 0 or a
- * negative errno. The case may open several (e.g. reconnect cases). */
-int conform_connect(struct conform_ctx *ctx, struct vhost_fe **fe);
-
 /* Record the verdict's reason (printf-style) and return the verdict, so a
  * case can `return conform_fail(ctx, "...")`. */
 enum conform_verdict conform_fail(struct conform_ctx *ctx, const char *fmt, ...)
@@ -196,6 +185,17 @@ void conform_note(struct conform_ctx *ctx, const char *fmt, ...)
  * the timeout. Cases that send something malformed end with this check
  * ("the back-end must keep serving"). */
 bool conform_backend_alive(struct conform_ctx *ctx);
+
+/* ---- The vhost-user transport's part (transport_vhost_user.c) ---- */
+
+/* What the back-end offers, read once per run by the runner (GET_FEATURES,
+ * GET_PROTOCOL_FEATURES on a probe connection). */
+uint64_t conform_offered_features(const struct conform_ctx *ctx);
+uint64_t conform_offered_protocol_features(const struct conform_ctx *ctx);
+
+/* A new front-end connection to the back-end, traced. Returns 0 or a
+ * negative errno. The case may open several (e.g. reconnect cases). */
+int conform_connect(struct conform_ctx *ctx, struct vhost_fe **fe);
 
 /* ---- A device brought up for data-path cases ---- */
 
