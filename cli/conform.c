@@ -3,7 +3,6 @@
  * back-end and report (docs/man/storlab-conform.md). */
 #include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,11 +13,14 @@
 #include "cli/cli.h"
 #include "conformance/report.h"
 #include "conformance/runner.h"
+#include "endpoint/endpoint.h"
 #include "scenario/scenario.h"
+#include "util/common.h"
 
-#define URI_PREFIX  "vhost-user-blk:"
-#define MAX_SELECT  256
-#define MAX_DEFINES 64
+/* What --spawn-tgt and --spawn-cmd back-ends serve. */
+#define SPAWN_SCHEME "vhost-user-blk"
+#define MAX_SELECT   256
+#define MAX_DEFINES  64
 
 struct conform_args {
 	const char *target;
@@ -84,6 +86,7 @@ static int parse(int argc, char **argv, struct conform_args *a)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+	const char *address;
 	int c;
 
 	optind = 1;
@@ -153,8 +156,8 @@ static int parse(int argc, char **argv, struct conform_args *a)
 	/* Without {sock} we would not know where the back-end listens. */
 	if (a->spawn_cmd && !strstr(a->spawn_cmd, "{sock}"))
 		return cli_usage_error("conform", "--spawn-cmd: no {sock} in '%s'", a->spawn_cmd);
-	if (a->target && strncmp(a->target, URI_PREFIX, strlen(URI_PREFIX)) != 0)
-		return cli_usage_error("conform", "not a target URI (" URI_PREFIX "/path.sock): %s",
+	if (a->target && (!conform_transport_for_uri(a->target, &address) || !*address))
+		return cli_usage_error("conform", "not a target URI (" SPAWN_SCHEME ":/path.sock): %s",
 				       a->target);
 	return 0;
 }
@@ -296,48 +299,101 @@ static void progress(void *arg, unsigned i, unsigned n, const struct conform_cas
 	fflush(stderr);
 }
 
-/* storlab-tgt of the same build: next to this binary. */
-static int tgt_path(char *buf, size_t len)
-{
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+/*
+ * The back-end we start ourselves (--spawn-tgt, --spawn-cmd), through
+ * lib/endpoint: restarted by the runner when a case takes it down, stopped
+ * at the end. Its log goes into the report directory, next to the reports
+ * that refer to it.
+ */
+struct spawned {
+	const char *label; /* for messages */
+	struct endpoint_config cfg;
+	struct endpoint_call setup[2];
+	char log[4200];
+	struct endpoint *ep;
+};
 
-	if (n < 0)
-		return -errno;
-	self[n] = 0;
-	snprintf(buf, len, "%s/storlab-tgt", dirname(self));
-	return access(buf, X_OK) < 0 ? -errno : 0;
+/* --spawn-tgt: a malloc bdev behind one vhost-user-blk controller. */
+#define TGT_CTRLR  "vhost.0"
+#define TGT_BDEV   "Malloc0"
+#define TGT_BLOCKS 65536 /* 32 MiB of 512-byte blocks */
+#define TGT_QUEUES 2
+
+/* --spawn-cmd: serving means answering, as the runner's check after each
+ * case defines it (a socket may accept before its back-end reads). */
+static int probe_ready(void *arg, struct endpoint *ep, int timeout_ms)
+{
+	const struct conform_transport *t;
+	struct conform_offer offer;
+	const char *address;
+	char uri[4200], err[256];
+	int ret = endpoint_uri(ep, NULL, uri, sizeof(uri), err, sizeof(err));
+
+	(void)arg;
+	if (ret)
+		return ret;
+	t = conform_transport_for_uri(uri, &address);
+	return t ? t->probe(address, timeout_ms, &offer) : -EPROTONOSUPPORT;
 }
 
-/* The back-end we start ourselves (--spawn-tgt, --spawn-cmd); its log goes
- * into the report directory, next to the reports that refer to it. */
-static int start_backend(const struct conform_args *a, struct conform_spawn **sp)
+static int spawn_backend(const struct conform_args *a, struct spawned *b, char *uri, size_t len)
 {
-	const char *what = a->spawn_cmd ? "--spawn-cmd" : "--spawn-tgt";
-	char bin[4200], log[4200];
-	int ret = 0;
+	const char *ctrlr = a->spawn ? TGT_CTRLR : NULL;
+	char err[1024];
+	int ret;
 
-	if (a->spawn) {
-		ret = tgt_path(bin, sizeof(bin));
-		if (ret) {
-			fprintf(stderr, "storlab conform: --spawn-tgt: no storlab-tgt at %s: %s\n",
-				bin, strerror(-ret));
-			return ret;
-		}
-	}
+	b->label = a->spawn ? "storlab-tgt" : "the --spawn-cmd back-end";
+	b->setup[0] = (struct endpoint_call){
+	    .method = "bdev_malloc_create",
+	    .params = json_pack("{s:s,s:i,s:i}", "name", TGT_BDEV, "num_blocks", TGT_BLOCKS,
+				"block_size", 512),
+	};
+	b->setup[1] = (struct endpoint_call){
+	    .method = "vhost_create_blk_controller",
+	    .params = json_pack("{s:s,s:s,s:s,s:i}", "ctrlr", TGT_CTRLR, "dev_name", TGT_BDEV,
+				"cpumask", "0x1", "num_queues", TGT_QUEUES),
+	};
 	if (a->report_dir)
-		snprintf(log, sizeof(log), "%s/%s", a->report_dir,
-			 a->spawn_cmd ? "backend.log" : "storlab-tgt.log");
-	if (a->spawn_cmd)
-		ret =
-		    conform_spawn_cmd(a->spawn_cmd, a->report_dir ? log : NULL, a->timeout_ms, sp);
-	else
-		ret = conform_spawn_tgt(bin, a->report_dir ? log : NULL, a->timeout_ms, sp);
+		snprintf(b->log, sizeof(b->log), "%s/%s", a->report_dir,
+			 a->spawn ? "storlab-tgt.log" : "backend.log");
+	b->cfg = (struct endpoint_config){
+	    .name = a->spawn ? "storlab-tgt" : "backend",
+	    .log = a->report_dir ? b->log : NULL,
+	    .start_timeout_ms = (int)MAX(a->timeout_ms, 10000),
+	    .setup = b->setup,
+	    .nsetup = a->spawn ? 2 : 0,
+	    .command = a->spawn_cmd,
+	    .scheme = SPAWN_SCHEME,
+	    .ready = a->spawn ? NULL : probe_ready,
+	};
+	ret = endpoint_create(a->spawn ? &g_endpoint_tgt : &g_endpoint_command, &b->cfg, &b->ep,
+			      err, sizeof(err));
+	ret = ret ?: endpoint_start(b->ep, err, sizeof(err));
+	ret = ret ?: endpoint_uri(b->ep, ctrlr, uri, len, err, sizeof(err));
 	if (ret)
-		fprintf(stderr, "storlab conform: %s: cannot start the back-end: %s%s%s\n", what,
-			strerror(-ret), a->report_dir ? "; its log: " : "",
-			a->report_dir ? log : "");
+		fprintf(stderr, "storlab conform: %s: cannot start the back-end: %s\n",
+			a->spawn ? "--spawn-tgt" : "--spawn-cmd", err);
 	return ret;
+}
+
+static void unspawn(struct spawned *b)
+{
+	char how[64];
+	int status;
+
+	json_decref(b->setup[0].params);
+	json_decref(b->setup[1].params);
+	if (!b->ep)
+		return;
+	if (endpoint_restarts(b->ep))
+		fprintf(stderr, "storlab conform: %s was restarted %u times\n", b->label,
+			endpoint_restarts(b->ep));
+	/* -1: not running (it never started, or a restart failed and said so). */
+	status = endpoint_stop(b->ep);
+	endpoint_status_text(status, how, sizeof(how));
+	if (status > 0)
+		fprintf(stderr, "storlab conform: %s did not stop cleanly (%s)\n", b->label, how);
+	endpoint_destroy(b->ep);
 }
 
 /* The options that run one case again (reports show them): the command in
@@ -381,18 +437,22 @@ static int report(const struct conform_args *a, const struct conform_run *run)
 	} else {
 		conform_report_summary(run, stdout);
 	}
-	return conform_run_exit_code(run) ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+	if (run->stopped)
+		fprintf(stderr, "storlab conform: %s\n", run->stopped);
+	ret = conform_run_exit_code(run);
+	return ret == 2 ? CLI_EXIT_USAGE : ret ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
 int cli_conform(int argc, char **argv)
 {
 	struct conform_args a = {0};
-	struct conform_spawn *sp = NULL;
+	struct spawned b = {0};
 	struct conform_run *run = NULL;
 	struct scenario *sc = NULL;
 	volatile sig_atomic_t *stop;
-	char reproduce[8192], target[4200], msg[512];
-	int ret = parse(argc, argv, &a), status;
+	const char *address = NULL;
+	char reproduce[8192], target[4200], uri[4200], msg[512];
+	int ret = parse(argc, argv, &a);
 
 	if (ret)
 		return ret < 0 ? CLI_EXIT_OK : ret;
@@ -410,14 +470,16 @@ int cli_conform(int argc, char **argv)
 	 * which a terminal's Ctrl-C does not reach; it is stopped on the way
 	 * out. */
 	stop = cli_catch_interrupts();
+	ret = CLI_EXIT_USAGE;
 	if (a.report_dir && mkdir(a.report_dir, 0777) < 0 && errno != EEXIST) {
 		fprintf(stderr, "storlab conform: %s: %s\n", a.report_dir, strerror(errno));
-		scenario_free(sc);
-		return CLI_EXIT_USAGE;
+		goto out;
 	}
-	if ((a.spawn || a.spawn_cmd) && start_backend(&a, &sp)) {
-		scenario_free(sc);
-		return CLI_EXIT_USAGE;
+	if (a.spawn || a.spawn_cmd) {
+		if (spawn_backend(&a, &b, uri, sizeof(uri)))
+			goto out;
+	} else {
+		snprintf(uri, sizeof(uri), "%s", a.target);
 	}
 	reproduce_args(&a, reproduce, sizeof(reproduce));
 	if (a.spawn_cmd)
@@ -426,7 +488,8 @@ int cli_conform(int argc, char **argv)
 		snprintf(target, sizeof(target), "%s",
 			 a.spawn ? "storlab-tgt (--spawn-tgt)" : a.target);
 	struct conform_run_opts o = {
-	    .socket_path = sp ? conform_spawn_socket(sp) : a.target + strlen(URI_PREFIX),
+	    .transport = conform_transport_for_uri(uri, &address),
+	    .socket_path = address,
 	    .target = target,
 	    .reproduce = reproduce,
 	    .timeout_ms = a.timeout_ms,
@@ -437,8 +500,9 @@ int cli_conform(int argc, char **argv)
 	    .nsuite_names = a.nsuites,
 	    .case_ids = a.cases,
 	    .ncase_ids = a.ncases,
-	    .restart = sp ? conform_spawn_restart : NULL,
-	    .restart_arg = sp,
+	    .restart = b.ep ? endpoint_restart_logged : NULL,
+	    .restart_arg = b.ep,
+	    .restart_hint = "use --spawn-cmd to restart it per case",
 	    .progress = isatty(STDERR_FILENO) ? progress : NULL,
 	    .stop = stop,
 	};
@@ -452,18 +516,8 @@ int cli_conform(int argc, char **argv)
 	} else {
 		ret = report(&a, run);
 	}
-	if (sp) {
-		/* The name outlives sp: it is a static string. */
-		const char *name = conform_spawn_name(sp);
-
-		if (conform_spawn_restarts(sp))
-			fprintf(stderr, "storlab conform: %s was restarted %u times\n", name,
-				conform_spawn_restarts(sp));
-		status = conform_spawn_stop(sp);
-		if (status != 0)
-			fprintf(stderr, "storlab conform: %s exited with status 0x%x\n", name,
-				status);
-	}
+out:
+	unspawn(&b);
 	conform_run_free(run);
 	scenario_free(sc);
 	return ret;

@@ -4,7 +4,6 @@
  * `storlab perf`. */
 #include <errno.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include "cli/io.h"
 #include "conformance/report.h"
 #include "conformance/runner.h"
+#include "endpoint/endpoint.h"
 #include "initiator/verify.h"
 #include "perf/bs.h"
 #include "perf/compare.h"
@@ -245,14 +245,17 @@ static int hook_io(void *arg, const struct sc_io *io, const char *uri, json_t **
 	return -EINVAL;
 }
 
-/* A conform step: the runner of `storlab conform` on the endpoint's socket.
+/* A conform step: the runner of `storlab conform` on the endpoint's socket,
+ * restarting an endpoint the scenario started when a case takes it down.
  * params: {timeout_ms: N, case_deadline_ms: N}. */
-static int hook_conform(void *arg, const struct sc_conform *c, const char *uri, json_t **result,
-			char *detail, size_t len)
+static int hook_conform(void *arg, const struct sc_conform *c, const char *uri,
+			struct endpoint *ep, json_t **result, char *detail, size_t len)
 {
 	char reproduce[4200] = "--target ";
+	const char *address = NULL;
 	struct conform_run_opts o = {
-	    .socket_path = strchr(uri, ':') + 1,
+	    .transport = conform_transport_for_uri(uri, &address),
+	    .socket_path = address,
 	    .target = uri,
 	    .reproduce = reproduce,
 	    .timeout_ms = (int)json_integer_value(json_object_get(c->params, "timeout_ms")),
@@ -264,6 +267,9 @@ static int hook_conform(void *arg, const struct sc_conform *c, const char *uri, 
 	    .nsuite_names = c->suites_count,
 	    .case_ids = (const char *const *)c->cases,
 	    .ncase_ids = c->cases_count,
+	    .restart = endpoint_kind(ep)->spawns ? endpoint_restart_logged : NULL,
+	    .restart_arg = ep,
+	    .restart_hint = "make it an endpoint the scenario starts, to restart it per case",
 	};
 	struct conform_tally t;
 	struct conform_run *run;
@@ -287,8 +293,9 @@ static int hook_conform(void *arg, const struct sc_conform *c, const char *uri, 
 				     run->results[i].reason));
 	*result = json_pack("{s:i, s:i, s:i, s:i, s:o}", "pass", t.pass, "fail", t.fail,
 			    "not_applicable", t.not_applicable, "error", t.error, "cases", cases);
-	snprintf(detail, len, "%u case(s): %u pass, %u fail, %u n/a, %u error", run->nresults,
-		 t.pass, t.fail, t.not_applicable, t.error);
+	snprintf(detail, len, "%u case(s): %u pass, %u fail, %u n/a, %u error%s%s", run->nresults,
+		 t.pass, t.fail, t.not_applicable, t.error, run->stopped ? "; " : "",
+		 run->stopped ? run->stopped : "");
 	ret = conform_run_exit_code(run) ? 1 : 0;
 	conform_run_free(run);
 	return ret;
@@ -454,19 +461,6 @@ static int check_thresholds(const struct scenario *sc)
 	return 0;
 }
 
-static void tgt_beside_me(char *buf, size_t len)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	if (n <= 0) {
-		snprintf(buf, len, "storlab-tgt");
-		return;
-	}
-	self[n] = '\0';
-	snprintf(buf, len, "%s/storlab-tgt", dirname(self));
-}
-
 static int dry_run(const struct scenario *sc)
 {
 	char title[80];
@@ -488,7 +482,7 @@ int cli_scenario(int argc, char **argv)
 	struct scenario_hooks hooks = {
 	    .io = hook_io, .conform = hook_conform, .report = hook_report};
 	struct scenario_run_opts opts = {0};
-	char err[512], tgt[PATH_MAX];
+	char err[512];
 	const char *file = NULL, *results = NULL;
 	struct sc_cli cli = {0};
 	unsigned ndefs = 0, failed;
@@ -542,8 +536,6 @@ int cli_scenario(int argc, char **argv)
 		scenario_free(sc);
 		return ret;
 	}
-	tgt_beside_me(tgt, sizeof(tgt));
-	opts.tgt_path = tgt;
 	cli.sc = sc;
 	if (results && !(cli.steps = json_array())) {
 		scenario_free(sc);

@@ -8,8 +8,9 @@
  * A case checks one requirement of one spec against a vendor's endpoint
  * (today: a vhost-user-blk back-end's socket). It has a stable ID, the spec
  * and section it checks with the sentence it enforces, a level (MUST /
- * SHOULD / MAY, or ADVISORY, or INFO: see enum conform_level) and the
- * features it needs; a case whose features the back-end does not offer is
+ * SHOULD / MAY, or ADVISORY, or INFO: see enum conform_level) and what it
+ * needs from the endpoint, in the terms of its suite's transport (struct
+ * conform_transport); a case whose needs the endpoint does not offer is
  * reported as not applicable, never as passed.
  *
  * Isolation: the runner runs every case in a child process of its own, on a
@@ -24,6 +25,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
 
@@ -87,6 +89,9 @@ struct conform_case {
 	/* What the endpoint must do, quoting the requirement in our words, and
 	 * how the case reads the spec where the spec leaves room. */
 	const char *description;
+	/* What the case needs from the endpoint, in its suite's transport's
+	 * terms; the transport's applicable() decides, and says why not. Each
+	 * transport reads its own fields only. vhost-user: */
 	uint64_t features;          /* virtio feature bits that must be offered */
 	uint64_t protocol_features; /* vhost-user protocol feature bits, likewise */
 	/* Returns the verdict. FAIL and ERROR come from conform_fail() and
@@ -94,11 +99,60 @@ struct conform_case {
 	enum conform_verdict (*run)(struct conform_ctx *ctx);
 };
 
+/*
+ * What an endpoint offers, as its transport's probe reads it once per run,
+ * in the transport's terms. Each transport sets its own fields only.
+ */
+struct conform_offer {
+	/* vhost-user: GET_FEATURES, and GET_PROTOCOL_FEATURES (0 when
+	 * VHOST_USER_F_PROTOCOL_FEATURES is not offered). */
+	uint64_t features;
+	uint64_t protocol_features;
+};
+
+/*
+ * A conformance transport: how the runner and the cases reach one kind of
+ * endpoint (vhost-user today; vfio-user and NVMe/TCP later). A suite names
+ * the transport it talks to; a --target URI's scheme picks one. One const
+ * table per transport (conformance/transport_*.c), listed in
+ * conformance/transports.c.
+ *
+ * probe, applicable and connect run in the runner's process or in a case's
+ * (the runner forks), never both at once; none keeps state between calls.
+ */
+struct conform_transport {
+	const char *name; /* "vhost-user" */
+	/* The URI schemes that name an endpoint of it ("vhost-user-blk"),
+	 * NULL-terminated. */
+	const char *const *schemes;
+	/* What probe() asks, for the message when it is not answered. */
+	const char *probe_what;
+	/*
+	 * What the endpoint at address offers, on a connection of its own that
+	 * is closed again: 0, or a negative errno when it does not answer. The
+	 * runner probes once before the first case; an endpoint that answers
+	 * is one that serves, so the same call checks after each case that it
+	 * still does.
+	 */
+	int (*probe)(const char *address, int timeout_ms, struct conform_offer *offer);
+	/* Whether the endpoint offers what case c needs (c's fields of this
+	 * transport): true, or false with why in why[len] ("not offered: ..."). */
+	bool (*applicable)(const struct conform_offer *offer, const struct conform_case *c,
+			   char *why, size_t len);
+	/* A connection for a case: 0 with *conn (the transport's handle, which
+	 * the case owns) and its socket in *fd, or a negative errno. */
+	int (*connect)(const char *address, int timeout_ms, void **conn, int *fd);
+	/* From now on every message on conn, both ways, goes to the case's
+	 * trace (conform_ctx_trace_line, runner_internal.h). */
+	void (*trace)(void *conn, struct conform_ctx *ctx);
+};
+
 struct conform_suite {
 	const char *name; /* "vhost-user", "virtio-blk" */
 	const char *description;
 	const struct conform_case *cases;
 	unsigned ncases;
+	const struct conform_transport *transport; /* what its cases talk to */
 };
 
 /* The suites (each defined in its own conformance/suite_*.c) and the one
@@ -108,19 +162,19 @@ extern const struct conform_suite g_suite_virtio_blk;
 extern const struct conform_suite *const g_conform_suites[];
 extern const unsigned g_conform_nsuites;
 
+/* The transports (conformance/transport_*.c) and their one list
+ * (conformance/transports.c). */
+extern const struct conform_transport g_conform_transport_vhost_user;
+extern const struct conform_transport *const g_conform_transports[];
+extern const unsigned g_conform_ntransports;
+/* The transport whose scheme starts uri ("vhost-user-blk:/x.sock"), with
+ * *address set to what follows the ':'; NULL when no transport has it. */
+const struct conform_transport *conform_transport_for_uri(const char *uri, const char **address);
+
 /* ---- What a case can use ---- */
 
-/* The back-end's socket and the per-reply timeout of this run. */
-const char *conform_socket_path(const struct conform_ctx *ctx);
+/* The per-reply timeout of this run. */
 int conform_timeout_ms(const struct conform_ctx *ctx);
-/* What the back-end offers, read once per run by the runner (GET_FEATURES,
- * GET_PROTOCOL_FEATURES on a probe connection). */
-uint64_t conform_offered_features(const struct conform_ctx *ctx);
-uint64_t conform_offered_protocol_features(const struct conform_ctx *ctx);
-
-/* A new front-end connection to the back-end, traced. Returns 0 or a
- * negative errno. The case may open several (e.g. reconnect cases). */
-int conform_connect(struct conform_ctx *ctx, struct vhost_fe **fe);
 
 /* Record the verdict's reason (printf-style) and return the verdict, so a
  * case can `return conform_fail(ctx, "...")`. */
@@ -139,10 +193,22 @@ void conform_note(struct conform_ctx *ctx, const char *fmt, ...)
 void conform_info(struct conform_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* After bad input: true if the back-end still serves, i.e. a new connection
- * answers GET_FEATURES within the timeout. Cases that send something
- * malformed end with this check ("the back-end must keep serving"). */
+/* After bad input: true if the back-end still serves, i.e. the transport's
+ * probe (vhost-user: GET_FEATURES) is answered on a new connection within
+ * the timeout. Cases that send something malformed end with this check
+ * ("the back-end must keep serving"). */
 bool conform_backend_alive(struct conform_ctx *ctx);
+
+/* ---- The vhost-user transport's part (transport_vhost_user.c) ---- */
+
+/* What the back-end offers, read once per run by the runner (GET_FEATURES,
+ * GET_PROTOCOL_FEATURES on a probe connection). */
+uint64_t conform_offered_features(const struct conform_ctx *ctx);
+uint64_t conform_offered_protocol_features(const struct conform_ctx *ctx);
+
+/* A new front-end connection to the back-end, traced. Returns 0 or a
+ * negative errno. The case may open several (e.g. reconnect cases). */
+int conform_connect(struct conform_ctx *ctx, struct vhost_fe **fe);
 
 /* ---- A device brought up for data-path cases ---- */
 

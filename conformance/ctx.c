@@ -13,18 +13,12 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conformance/runner_internal.h"
-#include "spec/vhost_user.h"
 #include "util/common.h"
 #include "util/log.h"
-#include "vhost/vhost_msg.h"
-
-/* Payload bytes shown per message: enough for the fixed-size requests and
- * the head of a memory table. */
-#define TRACE_PAYLOAD_BYTES 32
 
 int conform_rec_write(int fd, uint8_t type, const void *a, uint32_t alen, const void *b,
 		      uint32_t blen)
@@ -56,7 +50,7 @@ int conform_rec_write(int fd, uint8_t type, const void *a, uint32_t alen, const 
 	return 0;
 }
 
-static void trace_line(struct conform_ctx *ctx, const char *line)
+void conform_ctx_trace_line(struct conform_ctx *ctx, const char *line)
 {
 	uint32_t len = strnlen(line, CONFORM_REC_MAX);
 
@@ -76,29 +70,7 @@ static void trace_vprintf(struct conform_ctx *ctx, const char *prefix, const cha
 	int n = snprintf(line, sizeof(line), "%s", prefix);
 
 	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
-	trace_line(ctx, line);
-}
-
-static void trace_msg(void *arg, bool sent, const struct vhost_user_hdr *hdr, const void *payload,
-		      unsigned nfds)
-{
-	struct conform_ctx *ctx = arg;
-	const uint8_t *p = payload;
-	char line[256];
-	unsigned shown = MIN(hdr->size, TRACE_PAYLOAD_BYTES);
-	int n;
-
-	n = snprintf(line, sizeof(line), "%s %s (%u) flags=0x%x size=%u fds=%u", sent ? "->" : "<-",
-		     vhost_msg_request_name(hdr->request), hdr->request, hdr->flags, hdr->size,
-		     nfds);
-	if (shown && p) {
-		n += snprintf(line + n, sizeof(line) - n, " |");
-		for (unsigned i = 0; i < shown && n < (int)sizeof(line) - 4; i++)
-			n += snprintf(line + n, sizeof(line) - n, " %02x", p[i]);
-		if (shown < hdr->size)
-			snprintf(line + n, sizeof(line) - n, " ...");
-	}
-	trace_line(ctx, line);
+	conform_ctx_trace_line(ctx, line);
 }
 
 /* In the case's process, library log lines (the front-end's "no reply to
@@ -109,12 +81,7 @@ static void trace_log_sink(enum log_level level, const char *component, const ch
 
 	(void)level;
 	snprintf(buf, sizeof(buf), "log %s: %s", component, line);
-	trace_line(arg, buf);
-}
-
-const char *conform_socket_path(const struct conform_ctx *ctx)
-{
-	return ctx->socket_path;
+	conform_ctx_trace_line(arg, buf);
 }
 
 int conform_timeout_ms(const struct conform_ctx *ctx)
@@ -122,28 +89,19 @@ int conform_timeout_ms(const struct conform_ctx *ctx)
 	return ctx->timeout_ms;
 }
 
-uint64_t conform_offered_features(const struct conform_ctx *ctx)
+int conform_ctx_connect(struct conform_ctx *ctx, void **conn)
 {
-	return ctx->offered_features;
-}
-
-uint64_t conform_offered_protocol_features(const struct conform_ctx *ctx)
-{
-	return ctx->offered_protocol_features;
-}
-
-int conform_connect(struct conform_ctx *ctx, struct vhost_fe **fe)
-{
-	int ret = vhost_fe_connect(ctx->socket_path, ctx->timeout_ms, fe);
+	int fd, ret = ctx->transport->connect(ctx->address, ctx->timeout_ms, conn, &fd);
+	struct stat st;
 
 	if (ret) {
-		conform_note(ctx, "connect %s: %s", ctx->socket_path, strerror(-ret));
+		conform_note(ctx, "connect %s: %s", ctx->address, strerror(-ret));
 		return ret;
 	}
-	conform_note(ctx, "connected to %s", ctx->socket_path);
-	vhost_fe_set_trace(*fe, trace_msg, ctx);
-	if (ctx->nconns < CONFORM_MAX_CONNS)
-		ctx->conn_fds[ctx->nconns++] = vhost_fe_fd(*fe);
+	conform_note(ctx, "connected to %s", ctx->address);
+	ctx->transport->trace(*conn, ctx);
+	if (ctx->nconns < CONFORM_MAX_CONNS && fstat(fd, &st) == 0)
+		ctx->conns[ctx->nconns++] = (struct conform_conn){fd, st.st_dev, st.st_ino};
 	return 0;
 }
 
@@ -185,33 +143,15 @@ void conform_note(struct conform_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
-int conform_probe(const char *path, int timeout_ms, uint64_t *features, uint64_t *protocol_features)
+/* True if fd is still the socket the case connected (the case may have
+ * closed it and the number been reused): a socket's inode is its own while
+ * it is open. */
+static bool is_case_conn(const struct conform_conn *c)
 {
-	struct vhost_fe *fe;
-	int ret = vhost_fe_connect(path, timeout_ms, &fe);
+	struct stat st;
 
-	if (ret)
-		return ret;
-	*protocol_features = 0;
-	ret = vhost_fe_get_features(fe, features);
-	if (ret == 0 && (*features & (1ull << VHOST_USER_F_PROTOCOL_FEATURES)))
-		ret = vhost_fe_get_protocol_features(fe, protocol_features);
-	vhost_fe_close(fe);
-	return ret;
-}
-
-/* True if fd is still a socket connected to the back-end under test (the
- * case may have closed it and the number been reused). */
-static bool is_backend_conn(const struct conform_ctx *ctx, int fd)
-{
-	struct sockaddr_un sa;
-	socklen_t len = sizeof(sa);
-
-	if (getpeername(fd, (struct sockaddr *)&sa, &len) < 0 || sa.sun_family != AF_UNIX ||
-	    len <= offsetof(struct sockaddr_un, sun_path))
-		return false;
-	return strncmp(sa.sun_path, ctx->socket_path,
-		       len - offsetof(struct sockaddr_un, sun_path)) == 0;
+	return fstat(c->fd, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_dev == c->dev &&
+	       st.st_ino == c->ino;
 }
 
 /*
@@ -224,8 +164,8 @@ static bool is_backend_conn(const struct conform_ctx *ctx, int fd)
 static void hang_up_case_conns(struct conform_ctx *ctx)
 {
 	for (unsigned i = 0; i < ctx->nconns; i++) {
-		if (is_backend_conn(ctx, ctx->conn_fds[i])) {
-			shutdown(ctx->conn_fds[i], SHUT_RDWR);
+		if (is_case_conn(&ctx->conns[i])) {
+			shutdown(ctx->conns[i].fd, SHUT_RDWR);
 			conform_note(ctx, "hung up the case's connection %u first", i + 1);
 		}
 	}
@@ -234,17 +174,19 @@ static void hang_up_case_conns(struct conform_ctx *ctx)
 
 bool conform_backend_alive(struct conform_ctx *ctx)
 {
-	uint64_t f, pf;
+	struct conform_offer offer;
 	int ret;
 
 	hang_up_case_conns(ctx);
-	ret = conform_probe(ctx->socket_path, ctx->timeout_ms, &f, &pf);
+	ret = ctx->transport->probe(ctx->address, ctx->timeout_ms, &offer);
 
 	if (ret)
-		conform_note(ctx, "back-end not serving: new connection + GET_FEATURES: %s",
-			     strerror(-ret));
+		conform_note(ctx, "back-end not serving: the probe on a new connection (%s): %s",
+			     ctx->transport->probe_what, strerror(-ret));
 	else
-		conform_note(ctx, "back-end still serving (GET_FEATURES on a new connection)");
+		conform_note(ctx, "back-end still serving: the probe on a new connection (%s) "
+				  "was answered",
+			     ctx->transport->probe_what);
 	return ret == 0;
 }
 
@@ -272,7 +214,7 @@ void conform_ctx_run_case(struct conform_ctx *ctx, const struct conform_case *c)
 		snprintf(line, sizeof(line), "... %u more trace lines dropped (trace cap %u bytes)",
 			 ctx->trace_dropped, CONFORM_TRACE_MAX);
 		ctx->trace_bytes = 0;
-		trace_line(ctx, line);
+		conform_ctx_trace_line(ctx, line);
 	}
 	log_set_sink(NULL, NULL);
 	wire = v;

@@ -39,9 +39,9 @@ static const char *result_class(const struct conform_result *r)
 	if (r->verdict == CONFORM_NOT_APPLICABLE)
 		return "NA";
 	if (r->verdict == CONFORM_PASS)
-		return conform_case_section(r->c) == CONFORM_SECTION_ADVISORY	 ? "MET"
+		return conform_case_section(r->c) == CONFORM_SECTION_ADVISORY	   ? "MET"
 		       : conform_case_section(r->c) == CONFORM_SECTION_OBSERVATION ? "OBSERVED"
-										 : "PASS";
+										   : "PASS";
 	if (r->verdict == CONFORM_FAIL && conform_case_section(r->c) == CONFORM_SECTION_ADVISORY)
 		return "NOTMET";
 	return conform_verdict_name(r->verdict);
@@ -103,7 +103,8 @@ static void notes(FILE *f, const char *s)
 
 static void case_entry(FILE *f, const struct conform_run *run, const struct conform_result *r)
 {
-	bool bad = r->verdict == CONFORM_FAIL || r->verdict == CONFORM_ERROR;
+	/* A case not run is said once, at the top: shut, not a wall of them. */
+	bool bad = (r->verdict == CONFORM_FAIL || r->verdict == CONFORM_ERROR) && !r->not_run;
 
 	fprintf(f, "<details id=\"");
 	text(f, r->c->id);
@@ -236,6 +237,7 @@ int conform_report_html(const struct conform_run *run, FILE *f)
 	char names[2048], started[32];
 	time_t when = run->started_unix;
 	struct tm tm;
+	int code;
 
 	gmtime_r(&when, &tm);
 	strftime(started, sizeof(started), "%Y-%m-%d %H:%M:%S UTC", &tm);
@@ -248,13 +250,25 @@ int conform_report_html(const struct conform_run *run, FILE *f)
 		g_css);
 	text(f, target);
 	fprintf(f, "</code>, %s, %.1f s. Result: ", started, run->seconds);
-	badge(f, conform_run_exit_code(run) ? "FAIL" : "PASS",
-	      conform_run_exit_code(run) ? "FAIL" : "PASS");
-	fputs(" (every applicable MUST case passed = PASS)</p>\n<p>Offered features: ", f);
-	conform_feature_names(run->offered_features, 0, names, sizeof(names));
+	code = conform_run_exit_code(run);
+	badge(f,
+	      code == 2 ? "ERROR"
+	      : code	? "FAIL"
+			: "PASS",
+	      code == 2 ? "INCOMPLETE"
+	      : code	? "FAIL"
+			: "PASS");
+	fputs(" (every applicable MUST case passed = PASS)</p>\n", f);
+	if (run->stopped) {
+		fputs("<p>Not run: ", f);
+		text(f, run->stopped);
+		fputs("</p>\n", f);
+	}
+	fputs("<p>Offered features: ", f);
+	conform_feature_names(run->offered.features, 0, names, sizeof(names));
 	text(f, names[0] ? names : "none");
 	fputs("<br>Offered protocol features: ", f);
-	conform_feature_names(0, run->offered_protocol_features, names, sizeof(names));
+	conform_feature_names(0, run->offered.protocol_features, names, sizeof(names));
 	text(f, names[0] ? names : "none");
 	fputs("</p>\n<h2>Summary</h2>\n", f);
 	tally_table(f, run, "verdicts", cols, conform_run_tally);

@@ -91,12 +91,12 @@ static json_t *lines_json(const char *s)
 
 static json_t *case_json(const struct conform_result *r)
 {
-	json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:f,s:o,s:o}", "id", r->c->id,
+	json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:f,s:o,s:o}", "id", r->c->id,
 			      "suite", r->suite->name, "title", r->c->title, "spec", r->c->spec,
 			      "quote", r->c->quote ? r->c->quote : "", "level",
 			      conform_level_name(r->c->level), "verdict", verdict_key(r), "reason",
-			      r->reason, "seconds", r->seconds, "notes", lines_json(r->info),
-			      "trace", lines_json(r->trace));
+			      r->reason, "not_run", r->not_run, "seconds", r->seconds, "notes",
+			      lines_json(r->info), "trace", lines_json(r->trace));
 
 	if (j && r->c->level == CONFORM_ADVISORY)
 		json_object_set_new(j, "severity",
@@ -122,25 +122,24 @@ json_t *conform_report_json(const struct conform_run *run)
 	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	for (unsigned s = 0; s < o->nsuites; s++)
 		json_array_append_new(
-		    suites, json_pack("{s:s,s:s,s:o,s:o}", "name", o->suites[s]->name, "description",
-				      o->suites[s]->description, "summary",
+		    suites, json_pack("{s:s,s:s,s:o,s:o}", "name", o->suites[s]->name,
+				      "description", o->suites[s]->description, "summary",
 				      spec_tally_json(run, o->suites[s]), "advisory_summary",
 				      advisory_tally_json(run, o->suites[s])));
 	for (unsigned i = 0; i < run->nresults; i++)
 		json_array_append_new(parts[conform_case_section(run->results[i].c)],
 				      case_json(&run->results[i]));
-	j = json_pack("{s:s,s:s,s:f,s:s,s:s,s:i,s:i,s:{s:o,s:o},s:i,s:o,s:o,s:o,s:o,s:o,s:o}",
-		      "tool", "storlab conform", "started", started, "seconds", run->seconds,
-		      "target", o->target ? o->target : o->socket_path, "socket", o->socket_path,
-		      "timeout_ms", o->timeout_ms, "case_deadline_ms", o->case_deadline_ms,
-		      "offered", "features",
-		      feature_group(run->offered_features, storlab_feature_name),
-		      "protocol_features",
-		      feature_group(run->offered_protocol_features, storlab_protocol_feature_name),
-		      "exit_code", conform_run_exit_code(run), "summary",
-		      spec_tally_json(run, NULL), "advisory_summary",
-		      advisory_tally_json(run, NULL), "suites", suites, "cases",
-		      parts[CONFORM_SECTION_SPEC], "advisories", parts[CONFORM_SECTION_ADVISORY],
-		      "observations", parts[CONFORM_SECTION_OBSERVATION]);
+	j = json_pack(
+	    "{s:s,s:s,s:f,s:s,s:s,s:i,s:i,s:{s:o,s:o},s:i,s:o,s:o,s:o,s:o,s:o,s:o}", "tool",
+	    "storlab conform", "started", started, "seconds", run->seconds, "target",
+	    o->target ? o->target : o->socket_path, "socket", o->socket_path, "timeout_ms",
+	    o->timeout_ms, "case_deadline_ms", o->case_deadline_ms, "offered", "features",
+	    feature_group(run->offered.features, storlab_feature_name), "protocol_features",
+	    feature_group(run->offered.protocol_features, storlab_protocol_feature_name),
+	    "exit_code", conform_run_exit_code(run), "summary", spec_tally_json(run, NULL),
+	    "advisory_summary", advisory_tally_json(run, NULL), "suites", suites, "cases",
+	    parts[CONFORM_SECTION_SPEC], "advisories", parts[CONFORM_SECTION_ADVISORY],
+	    "observations", parts[CONFORM_SECTION_OBSERVATION]);
+	json_object_set_new(j, "stopped", run->stopped ? json_string(run->stopped) : json_null());
 	return j;
 }

@@ -86,7 +86,7 @@ static void spec_outcome(FILE *f, const struct conform_result *r, const char *el
 		fputs("/>\n", f);
 		return;
 	}
-	attr(f, "type", conform_level_name(r->c->level));
+	attr(f, "type", r->not_run ? "NOT-RUN" : conform_level_name(r->c->level));
 	fputs(">", f);
 	conform_report_escape(f, r->c->spec);
 	fputs("\n", f);

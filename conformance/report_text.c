@@ -64,9 +64,10 @@ static void tally_table(FILE *f, const struct conform_run *run, const char *cons
 	}
 }
 
+/* Cases not run are one line of the summary ("stopped:"), not one each. */
 static bool not_passed(const struct conform_result *r)
 {
-	return r->verdict == CONFORM_FAIL || r->verdict == CONFORM_ERROR;
+	return (r->verdict == CONFORM_FAIL || r->verdict == CONFORM_ERROR) && !r->not_run;
 }
 
 /* The cases of section that failed or errored, under heading: each with
@@ -142,8 +143,11 @@ void conform_report_summary(const struct conform_run *run, FILE *f)
 	not_passed_list(f, run, CONFORM_SECTION_SPEC, "not passed:");
 	advisories(f, run);
 	observations(f, run);
+	if (run->stopped)
+		fprintf(f, "\nstopped: %s\n", run->stopped);
 	fprintf(f, "\nresult: %s (%.1f s)\n",
-		conform_run_exit_code(run) ? "FAIL: a MUST requirement is broken or untested"
-					   : "PASS: every applicable MUST case passed",
+		conform_run_exit_code(run) == 2 ? "INCOMPLETE: the run could not be done"
+		: conform_run_exit_code(run)	? "FAIL: a MUST requirement is broken or untested"
+						: "PASS: every applicable MUST case passed",
 		run->seconds);
 }

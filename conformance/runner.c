@@ -35,36 +35,56 @@ static bool name_in(const char *name, const char *const *names, unsigned n)
 static bool selected(const struct conform_run_opts *o, const struct conform_suite *s,
 		     const struct conform_case *c)
 {
-	return (!o->nsuite_names || name_in(s->name, o->suite_names, o->nsuite_names)) &&
+	return s->transport == o->transport &&
+	       (!o->nsuite_names || name_in(s->name, o->suite_names, o->nsuite_names)) &&
 	       (!o->ncase_ids || name_in(c->id, o->case_ids, o->ncase_ids));
 }
 
-/* Every name given must exist: a typo must not turn into a run of nothing
- * that exits 0. */
-static int check_selection(const struct conform_run_opts *o, char *msg, unsigned msg_len)
+/* The suite named name, or holding case ID name; NULL if none. */
+static const struct conform_suite *find_suite(const struct conform_run_opts *o, const char *name,
+					      bool case_id)
 {
-	for (unsigned i = 0; i < o->nsuite_names; i++) {
-		bool found = false;
+	for (unsigned s = 0; s < o->nsuites; s++) {
+		if (!case_id && strcmp(o->suites[s]->name, name) == 0)
+			return o->suites[s];
+		for (unsigned k = 0; case_id && k < o->suites[s]->ncases; k++)
+			if (strcmp(o->suites[s]->cases[k].id, name) == 0)
+				return o->suites[s];
+	}
+	return NULL;
+}
 
-		for (unsigned s = 0; s < o->nsuites; s++)
-			found |= strcmp(o->suites[s]->name, o->suite_names[i]) == 0;
-		if (!found) {
-			snprintf(msg, msg_len, "no suite '%s'", o->suite_names[i]);
+/* Every name given must exist, and talk to the back-end's transport: a typo
+ * must not turn into a run of nothing that exits 0. */
+static int check_names(const struct conform_run_opts *o, const char *const *names, unsigned n,
+		       bool case_id, char *msg, unsigned msg_len)
+{
+	const char *what = case_id ? "case" : "suite";
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct conform_suite *s = find_suite(o, names[i], case_id);
+
+		if (!s) {
+			snprintf(msg, msg_len, "no %s '%s'", what, names[i]);
 			return -ENOENT;
 		}
-	}
-	for (unsigned i = 0; i < o->ncase_ids; i++) {
-		bool found = false;
-
-		for (unsigned s = 0; s < o->nsuites; s++)
-			for (unsigned k = 0; k < o->suites[s]->ncases; k++)
-				found |= strcmp(o->suites[s]->cases[k].id, o->case_ids[i]) == 0;
-		if (!found) {
-			snprintf(msg, msg_len, "no case '%s'", o->case_ids[i]);
-			return -ENOENT;
+		if (s->transport != o->transport) {
+			snprintf(msg, msg_len, "%s '%s' talks %s, not the target's %s", what, names[i],
+				 s->transport->name, o->transport->name);
+			return -EPROTOTYPE;
 		}
 	}
 	return 0;
+}
+
+static int check_selection(const struct conform_run_opts *o, char *msg, unsigned msg_len)
+{
+	if (!o->transport) {
+		snprintf(msg, msg_len, "no transport for the target");
+		return -EINVAL;
+	}
+	return check_names(o, o->suite_names, o->nsuite_names, false, msg, msg_len)
+		   ?: check_names(o, o->case_ids, o->ncase_ids, true, msg, msg_len);
 }
 
 static int select_cases(struct conform_run *run)
@@ -109,29 +129,27 @@ static int set_text(char **dst, const char *fmt, ...)
 	return 0;
 }
 
-/* conform.h: "a case whose features the back-end does not offer is reported
- * as not applicable, never as passed". */
+/* The case's needs, judged by the transport (conform.h struct
+ * conform_transport): not offered is N/A, with the transport's why. */
 static int check_offered(const struct conform_run *run, struct conform_result *r, bool *na)
 {
-	uint64_t f = r->c->features & ~run->offered_features;
-	uint64_t pf = r->c->protocol_features & ~run->offered_protocol_features;
-	char names[512];
+	char why[512];
 
-	*na = f || pf;
+	*na = !run->opts.transport->applicable(&run->offered, r->c, why, sizeof(why));
 	if (!*na)
 		return 0;
-	conform_feature_names(f, pf, names, sizeof(names));
 	r->verdict = CONFORM_NOT_APPLICABLE;
-	return set_text(&r->reason, "not offered: %s", names);
+	return set_text(&r->reason, "%s", why);
 }
 
 static int probe_until(const struct conform_run *run, int64_t deadline)
 {
-	uint64_t f, pf;
+	struct conform_offer offer;
 	int ret;
 
 	for (;;) {
-		ret = conform_probe(run->opts.socket_path, run->opts.timeout_ms, &f, &pf);
+		ret = run->opts.transport->probe(run->opts.socket_path, run->opts.timeout_ms,
+						 &offer);
 		if (ret == 0 || deadline_ms_left(deadline) == 0)
 			return ret;
 		nanosleep(&(struct timespec){.tv_nsec = ALIVE_RETRY_MS * 1000000L}, NULL);
@@ -140,7 +158,7 @@ static int probe_until(const struct conform_run *run, int64_t deadline)
 
 /* After case r: the back-end must still serve. A back-end that went away is
  * reported on the case that made it go; returns -EPIPE with *gone set when
- * the rest of the run cannot go on. */
+ * the rest of the run cannot go on (skip_rest). */
 static int after_case(struct conform_run *run, struct conform_result *r, char **gone)
 {
 	int ret = probe_until(run, deadline_from_timeout(run->opts.timeout_ms));
@@ -173,24 +191,19 @@ static int after_case(struct conform_run *run, struct conform_result *r, char **
 	return set_text(gone, "back-end gone after %s", r->c->id) ?: -EPIPE;
 }
 
-static int run_one(struct conform_run *run, struct conform_result *r, const char *gone)
+static int run_one(struct conform_run *run, struct conform_result *r)
 {
 	const struct conform_run_opts *o = &run->opts;
 	struct conform_ctx tmpl = {
-	    .socket_path = o->socket_path,
+	    .transport = o->transport,
+	    .address = o->socket_path,
 	    .timeout_ms = o->timeout_ms,
-	    .offered_features = run->offered_features,
-	    .offered_protocol_features = run->offered_protocol_features,
+	    .offered = run->offered,
 	    .out_fd = -1,
 	};
 	bool na;
-	int ret;
+	int ret = check_offered(run, r, &na);
 
-	if (gone) {
-		r->verdict = CONFORM_ERROR;
-		return set_text(&r->reason, "%s", gone);
-	}
-	ret = check_offered(run, r, &na);
 	if (ret || na)
 		return ret;
 	ret = conform_child_run(&tmpl, r->c, o->case_deadline_ms, r);
@@ -203,13 +216,60 @@ static int run_one(struct conform_run *run, struct conform_result *r, const char
 	return 0;
 }
 
+/* A result that has no reason or trace yet gets empty ones. */
+static int fill_empty(struct conform_result *r)
+{
+	int ret = r->reason ? 0 : set_text(&r->reason, "%s", "");
+
+	return ret ?: r->trace ? 0 : set_text(&r->trace, "%s", "");
+}
+
+/*
+ * The back-end is gone for good (one we did not start, or its restart
+ * failed) after the case before results[from]: no further case can run. A
+ * case whose needs are not offered is N/A as ever; every other one is
+ * ERROR, marked not_run, without a progress line of its own: the run says
+ * once why (run->stopped), instead of a wall of identical errors.
+ */
+static int skip_rest(struct conform_run *run, unsigned from, const char *gone)
+{
+	int ret = 0;
+
+	for (unsigned i = from; i < run->nresults && !ret; i++) {
+		struct conform_result *r = &run->results[i];
+		bool na;
+
+		ret = check_offered(run, r, &na);
+		if (!ret && !na) {
+			r->verdict = CONFORM_ERROR;
+			r->not_run = true;
+			run->not_run++;
+			ret = set_text(&r->reason, "not run: %s", gone);
+		}
+		ret = ret ?: fill_empty(r);
+	}
+	if (ret || !run->not_run)
+		return ret;
+	if (run->opts.restart)
+		return set_text(&run->stopped, "%s, %u case%s not run", gone, run->not_run,
+				run->not_run == 1 ? "" : "s");
+	return set_text(&run->stopped,
+			"%s, %u case%s not run: it was started outside this run, so it cannot be "
+			"restarted%s%s%s",
+			gone, run->not_run, run->not_run == 1 ? "" : "s",
+			run->opts.restart_hint ? " (" : "",
+			run->opts.restart_hint ? run->opts.restart_hint : "",
+			run->opts.restart_hint ? ")" : "");
+}
+
 static int run_all(struct conform_run *run)
 {
 	const struct conform_run_opts *o = &run->opts;
 	char *gone = NULL;
+	unsigned i;
 	int ret = 0;
 
-	for (unsigned i = 0; i < run->nresults && ret == 0; i++) {
+	for (i = 0; i < run->nresults && ret == 0 && !gone; i++) {
 		struct conform_result *r = &run->results[i];
 		int64_t t0 = deadline_now_ms();
 
@@ -219,22 +279,20 @@ static int run_all(struct conform_run *run)
 		}
 		if (o->progress)
 			o->progress(o->progress_arg, i, run->nresults, r->c, NULL);
-		ret = run_one(run, r, gone);
-		/* A case that ran (not N/A, not skipped) may have taken the
-		 * back-end down. */
-		if (ret == 0 && !gone && r->trace) {
+		ret = run_one(run, r);
+		/* A case that ran (not N/A) may have taken the back-end down. */
+		if (ret == 0 && r->trace) {
 			ret = after_case(run, r, &gone);
 			if (ret == -EPIPE)
 				ret = 0;
 		}
 		r->seconds = (deadline_now_ms() - t0) / 1000.0;
-		if (ret == 0 && !r->reason)
-			ret = set_text(&r->reason, "%s", "");
-		if (ret == 0 && !r->trace)
-			ret = set_text(&r->trace, "%s", "");
+		ret = ret ?: fill_empty(r);
 		if (o->progress)
 			o->progress(o->progress_arg, i, run->nresults, r->c, r);
 	}
+	if (ret == 0 && gone)
+		ret = skip_rest(run, i, gone);
 	free(gone);
 	return ret;
 }
@@ -259,13 +317,12 @@ int conform_run_execute(const struct conform_run_opts *opts, struct conform_run 
 	if (ret == 0)
 		ret = select_cases(run);
 	if (ret == 0) {
-		ret = conform_probe(run->opts.socket_path, run->opts.timeout_ms,
-				    &run->offered_features, &run->offered_protocol_features);
+		ret = run->opts.transport->probe(run->opts.socket_path, run->opts.timeout_ms,
+						 &run->offered);
 		if (ret)
-			snprintf(msg, msg_len,
-				 "back-end %s does not answer the probe (GET_FEATURES, then "
-				 "GET_PROTOCOL_FEATURES before SET_FEATURES: VHOST-FEAT-006): %s",
-				 run->opts.socket_path, strerror(-ret));
+			snprintf(msg, msg_len, "back-end %s does not answer the probe (%s): %s",
+				 run->opts.socket_path, run->opts.transport->probe_what,
+				 strerror(-ret));
 	}
 	if (ret == 0)
 		ret = run_all(run);
@@ -290,5 +347,6 @@ void conform_run_free(struct conform_run *run)
 		free(run->results[i].info);
 	}
 	free(run->results);
+	free(run->stopped);
 	free(run);
 }

@@ -3,10 +3,11 @@
 #define STORLAB_CONFORMANCE_RUNNER_H
 
 /*
- * The conformance runner: selects cases from a list of suites, probes the
- * back-end once, runs each case in a child process of its own with a
- * deadline, checks after each case that the back-end still serves, and
- * collects verdicts, reasons and traces for the reports (report.h).
+ * The conformance runner: selects the cases of the suites that talk to the
+ * run's transport, probes the back-end once through it, runs each case in a
+ * child process of its own with a deadline, checks after each case that the
+ * back-end still serves, and collects verdicts, reasons and traces for the
+ * reports (report.h).
  *
  * A library: it never prints or exits. Progress goes to a callback; the
  * caller (cli/conform.c) decides what to show. Every wait has a deadline.
@@ -29,9 +30,17 @@ struct conform_result {
 	 * lines separated by '\n'; NULL or "" if none. */
 	char *info;
 	double seconds;
+	/* The run ended before this case could run (the back-end was gone for
+	 * good: conform_run.stopped says why): verdict ERROR, reason "not run:
+	 * ...", no trace. */
+	bool not_run;
 };
 
 struct conform_run_opts {
+	/* What the back-end talks (conform_transport_for_uri picks it from a
+	 * target URI), and its address in that transport's terms (vhost-user:
+	 * the socket's path). */
+	const struct conform_transport *transport;
 	const char *socket_path;
 	/* How reports name the target, and the `storlab conform` options that
 	 * run one case again, ready for a POSIX shell (conform_shell_word quotes
@@ -44,16 +53,23 @@ struct conform_run_opts {
 	const struct conform_suite *const *suites;
 	unsigned nsuites;
 	/* Selection: suite names and case IDs (NULL / 0: all). A case runs if
-	 * its suite is selected and, when IDs are given, its ID is one of them. */
+	 * its suite talks the run's transport and is selected and, when IDs are
+	 * given, its ID is one of them. Naming a suite or case of another
+	 * transport is an error. */
 	const char *const *suite_names;
 	unsigned nsuite_names;
 	const char *const *case_ids;
 	unsigned ncase_ids;
 	/* The back-end stopped serving after a case: bring it back (a back-end
-	 * the caller spawned). 0 when it serves again. NULL: it is external, the
-	 * rest of the run is ERROR "back-end gone". */
+	 * the caller spawned: lib/endpoint's endpoint_restart). 0 when it
+	 * serves again. NULL: it is external; the rest of the run is not run
+	 * (conform_run.stopped). */
 	int (*restart)(void *arg);
 	void *restart_arg;
+	/* Without restart: how the caller's user gets one, for the line that
+	 * says cases were not run ("use --spawn-cmd to restart it per case");
+	 * NULL: none. */
+	const char *restart_hint;
 	/* Called before each case (r NULL) and after it (r its result). */
 	void (*progress)(void *arg, unsigned i, unsigned n, const struct conform_case *c,
 			 const struct conform_result *r);
@@ -65,17 +81,22 @@ struct conform_run_opts {
 
 struct conform_run {
 	struct conform_run_opts opts; /* as given (strings borrowed) */
-	uint64_t offered_features;
-	uint64_t offered_protocol_features;
+	struct conform_offer offered; /* the transport's probe, before the first case */
 	struct conform_result *results; /* [nresults], in suite then case order */
 	unsigned nresults;
+	/* NULL, or why the run ended early, once for all the cases it could not
+	 * run ("back-end gone after VHOST-MEM-003, 57 cases not run (...: use
+	 * --spawn-cmd to restart it per case)"); not_run counts them. */
+	char *stopped;
+	unsigned not_run;
 	int64_t started_unix; /* seconds since the epoch */
 	double seconds;
 };
 
-/* Checks the selection (-ENOENT: a named suite or case ID does not exist; msg
- * says which), probes the back-end (its errno: unreachable) and runs the
- * cases. *run is set on success only. */
+/* Checks the selection (-ENOENT: a named suite or case ID does not exist,
+ * -EPROTOTYPE: it talks another transport; msg says which), probes the
+ * back-end (its errno: unreachable) and runs the cases. *run is set on
+ * success only. */
 int conform_run_execute(const struct conform_run_opts *opts, struct conform_run **run, char *msg,
 			unsigned msg_len);
 void conform_run_free(struct conform_run *run);
@@ -102,7 +123,8 @@ void conform_run_tally_advisories(const struct conform_run *run, const struct co
 unsigned conform_run_count(const struct conform_run *run, enum conform_section section);
 /* 0 when every applicable MUST case passed, 1 when one failed or errored
  * (SHOULD and MAY results are reported, never fatal; advisories and
- * observations never count). */
+ * observations never count), 2 when cases were not run
+ * (conform_run.stopped): the run could not be done. */
 int conform_run_exit_code(const struct conform_run *run);
 
 const char *conform_verdict_name(enum conform_verdict v); /* "PASS", "FAIL", "N/A", "ERROR" */
@@ -116,36 +138,5 @@ const char *conform_severity_name(enum conform_severity s);
 const char *conform_result_label(const struct conform_result *r);
 /* "VIRTIO_BLK_F_DISCARD, VHOST_USER_PROTOCOL_F_MQ" (or "bit 42") into buf. */
 void conform_feature_names(uint64_t features, uint64_t protocol_features, char *buf, unsigned len);
-
-/* ---- runner_spawn.c: a back-end the runner starts and restarts, for
- * `storlab conform --spawn-tgt` and `--spawn-cmd` ---- */
-
-struct conform_spawn;
-/* Starts tgt_bin in a fresh directory under /tmp with a malloc bdev and one
- * vhost-user-blk controller, set up over JSON-RPC; waits for its socket. */
-int conform_spawn_tgt(const char *tgt_bin, const char *log_path, int timeout_ms,
-		      struct conform_spawn **sp);
-/* Runs `/bin/sh -c cmd` in a process group of its own, with every "{sock}"
- * in cmd replaced by a socket path in a fresh directory under /tmp (-EINVAL
- * when cmd has none), and waits until that socket accepts a connection.
- * The command must serve vhost-user there until SIGTERM. Makes the calling
- * process a child subreaper (prctl), so that it reaps the whole group. */
-int conform_spawn_cmd(const char *cmd, const char *log_path, int timeout_ms,
-		      struct conform_spawn **sp);
-/* For both: its output is appended to log_path (NULL: a file in its
- * directory, removed with it), across restarts; the wait for it to serve is
- * max(timeout_ms, 10 s). A back-end that exits while starting is -ECHILD. */
-const char *conform_spawn_socket(const struct conform_spawn *sp);
-const char *conform_spawn_log(const struct conform_spawn *sp);
-/* "storlab-tgt", "the --spawn-cmd back-end": for messages. */
-const char *conform_spawn_name(const struct conform_spawn *sp);
-unsigned conform_spawn_restarts(const struct conform_spawn *sp);
-/* For conform_run_opts.restart: kills what is left of it, starts it again. */
-int conform_spawn_restart(void *sp);
-/* SIGTERM (to the whole group for --spawn-cmd), then SIGKILL after a
- * deadline; removes its directory. Returns the exit status as waitpid gives
- * it (of the shell for --spawn-cmd; 0 when our SIGTERM ended it) or -1 when
- * it was not running. NULL is fine. */
-int conform_spawn_stop(struct conform_spawn *sp);
 
 #endif

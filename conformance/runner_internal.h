@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "conformance/conform.h"
 #include "conformance/runner.h"
@@ -34,14 +35,18 @@ enum conform_rec_type {
 #define CONFORM_MAX_CONNS 32
 
 struct conform_ctx {
-	const char *socket_path;
+	const struct conform_transport *transport; /* of the case's suite */
+	const char *address;			   /* the endpoint's, in its terms */
 	int timeout_ms;
-	uint64_t offered_features;
-	uint64_t offered_protocol_features;
+	struct conform_offer offered;
 	int out_fd; /* the pipe to the runner; -1: trace nowhere */
-	/* Sockets of the connections conform_connect() made (the case owns
-	 * them; conform_backend_alive() hangs them up). */
-	int conn_fds[CONFORM_MAX_CONNS];
+	/* The connections conform_ctx_connect() made (the case owns them;
+	 * conform_backend_alive() hangs them up). */
+	struct conform_conn {
+		int fd;
+		dev_t dev; /* of fd's socket, to tell it from a later one */
+		ino_t ino;
+	} conns[CONFORM_MAX_CONNS];
 	unsigned nconns;
 	size_t trace_bytes;
 	unsigned trace_dropped;
@@ -54,11 +59,12 @@ struct conform_ctx {
  * record. Returns nothing: the caller _exit()s. */
 void conform_ctx_run_case(struct conform_ctx *ctx, const struct conform_case *c);
 
-/* One connection that asks GET_FEATURES and, when VHOST_USER_F_PROTOCOL_FEATURES
- * is offered, GET_PROTOCOL_FEATURES (protocol features 0 otherwise).
- * 0 or a negative errno. */
-int conform_probe(const char *path, int timeout_ms, uint64_t *features,
-		  uint64_t *protocol_features);
+/* A new connection to the endpoint through ctx's transport, traced: 0 with
+ * *conn (the transport's handle; the case owns it), or a negative errno.
+ * What a transport's typed connect for cases (conform_connect) calls. */
+int conform_ctx_connect(struct conform_ctx *ctx, void **conn);
+/* One line of the case's trace (a transport's trace hook writes them). */
+void conform_ctx_trace_line(struct conform_ctx *ctx, const char *line);
 
 /* Writes one record, retrying short writes; 0 or a negative errno. */
 int conform_rec_write(int fd, uint8_t type, const void *a, uint32_t alen, const void *b,

@@ -162,6 +162,8 @@ unsigned conform_run_count(const struct conform_run *run, enum conform_section s
 
 int conform_run_exit_code(const struct conform_run *run)
 {
+	if (run->not_run)
+		return 2;
 	for (unsigned i = 0; i < run->nresults; i++) {
 		const struct conform_result *r = &run->results[i];
 

@@ -1030,4 +1030,5 @@ const struct conform_suite g_suite_vhost_user = {
 		   "docs/interop/vhost-user.rst)",
     .cases = g_cases,
     .ncases = sizeof(g_cases) / sizeof(g_cases[0]),
+    .transport = &g_conform_transport_vhost_user,
 };

@@ -790,4 +790,5 @@ const struct conform_suite g_suite_virtio_blk = {
 		   "virtqueue rules of §2.7 that a block device exercises)",
     .cases = g_cases,
     .ncases = ARRAY_SIZE(g_cases),
+    .transport = &g_conform_transport_vhost_user,
 };

@@ -1,1 +1,1 @@
-FUZZ_DEPS_scenario_load := lib/scenario lib/rpc lib/util
+FUZZ_DEPS_scenario_load := lib/scenario lib/endpoint lib/rpc lib/util

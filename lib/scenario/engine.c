@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The step engine: endpoints up, steps in order, endpoints down. */
 #include <errno.h>
-#include <ftw.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +10,7 @@
 
 #include "scenario/endpoint.h"
 #include "scenario/scenario.h"
+#include "util/fs.h"
 
 #define SC_DETAIL_LEN 512
 
@@ -41,12 +42,31 @@ static void json_brief(json_t *j, char *out, size_t len)
 	free(s);
 }
 
+/* A step on an endpoint that exited meanwhile fails saying so, not with
+ * whatever a dead socket answers. */
+static int ep_running(struct sc_ep *e, char *detail, size_t len)
+{
+	char how[64];
+	int status;
+
+	if (!endpoint_exited(e->ep, &status))
+		return 0;
+	endpoint_status_text(status, how, sizeof(how));
+	snprintf(detail, len, "endpoint '%s' exited (%s); its log: %s", e->def->name, how,
+		 endpoint_log(e->ep));
+	return -ECHILD;
+}
+
 static int step_rpc(struct sc_run *r, const struct sc_rpc *rpc, char *detail, size_t len)
 {
+	struct sc_ep *e = run_ep(r, rpc->endpoint);
 	json_t *result = NULL, *error = NULL;
-	int ret = sc_ep_call(run_ep(r, rpc->endpoint), rpc->method, json_incref(rpc->params),
-			     &result, &error);
 	char brief[100];
+	int ret = ep_running(e, detail, len);
+
+	if (ret)
+		return ret;
+	ret = endpoint_rpc_call(e->ep, rpc->method, json_incref(rpc->params), &result, &error);
 
 	if (ret == -EREMOTEIO) {
 		json_t *code = json_object_get(error, "code");
@@ -94,11 +114,11 @@ static int step_io(struct sc_run *r, const struct sc_io *io, const char *uri, ch
 		return -ENOSYS;
 	for (unsigned i = 0; isolate && i < r->sc->endpoints_count; i++)
 		if (&r->eps[i] != self)
-			sc_ep_pause(&r->eps[i], true);
+			endpoint_pause(r->eps[i].ep, true);
 	ret = h->io(h->arg, io, uri, &r->last_result, detail, len);
 	for (unsigned i = 0; isolate && i < r->sc->endpoints_count; i++)
 		if (&r->eps[i] != self)
-			sc_ep_pause(&r->eps[i], false);
+			endpoint_pause(r->eps[i].ep, false);
 	return ret;
 }
 
@@ -107,16 +127,17 @@ static int step_device(struct sc_run *r, const struct sc_step *s, char *detail, 
 	const char *name = s->io ? s->io->endpoint : s->conform->endpoint;
 	const char *ctrlr = s->io ? s->io->controller : s->conform->controller;
 	const struct scenario_hooks *h = r->hooks;
+	struct sc_ep *e = run_ep(r, name);
 	char uri[PATH_MAX + 32];
-	int ret = sc_ep_uri(run_ep(r, name), ctrlr, uri, sizeof(uri));
+	int ret = ep_running(e, detail, len) ?: endpoint_uri(e->ep, ctrlr, uri, sizeof(uri),
+							       detail, len);
 
-	if (ret) {
-		snprintf(detail, len, "%s", strerror(-ret));
+	if (ret)
 		return ret;
-	}
 	if (s->io)
 		return step_io(r, s->io, uri, detail, len);
-	return h->conform ? h->conform(h->arg, s->conform, uri, &r->last_result, detail, len)
+	return h->conform ? h->conform(h->arg, s->conform, uri, e->ep, &r->last_result, detail,
+				       len)
 			  : -ENOSYS;
 }
 
@@ -164,11 +185,13 @@ static int step_expect(struct sc_run *r, const struct sc_expect *e, char *detail
 
 static int step_restart(struct sc_run *r, const char *name, char *detail, size_t len)
 {
-	struct sc_ep *ep = run_ep(r, name);
-	int code = sc_ep_stop(ep), ret = sc_ep_start(ep, detail, len);
+	struct endpoint *ep = run_ep(r, name)->ep;
+	int status = endpoint_stop(ep), ret = endpoint_start(ep, detail, len);
+	char how[64];
 
+	endpoint_status_text(status, how, sizeof(how));
 	if (!ret)
-		snprintf(detail, len, "%s stopped (exit %d) and started again", name, code);
+		snprintf(detail, len, "%s stopped (%s) and started again", name, how);
 	return ret;
 }
 
@@ -184,7 +207,7 @@ static int run_step(struct sc_run *r, const struct sc_step *s, char *detail, siz
 	case SC_STEP_CONFORM:
 		return step_device(r, s, detail, len);
 	case SC_STEP_DISCONNECT:
-		sc_ep_disconnect(run_ep(r, s->disconnect->endpoint));
+		endpoint_rpc_close(run_ep(r, s->disconnect->endpoint)->ep);
 		snprintf(detail, len, "closed the connections to %s", s->disconnect->endpoint);
 		return 0;
 	case SC_STEP_RESTART:
@@ -237,15 +260,6 @@ static int run_steps(struct sc_run *r)
 	return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 int scenario_run(const struct scenario *sc, const struct scenario_run_opts *opts,
 		 const struct scenario_hooks *hooks, char *err, size_t err_len)
 {
@@ -264,12 +278,10 @@ int scenario_run(const struct scenario *sc, const struct scenario_run_opts *opts
 	if (!r.eps)
 		return -ENOMEM;
 	for (; started < sc->endpoints_count && !ret; started++) {
-		ret = sc_ep_init(&r.eps[started], &sc->endpoints[started], opts, workdir);
-		if (ret)
-			snprintf(err, err_len, "endpoint '%s': %s", sc->endpoints[started].name,
-				 strerror(-ret));
-		else
-			ret = sc_ep_start(&r.eps[started], err, err_len);
+		ret = sc_ep_init(&r.eps[started], &sc->endpoints[started], opts, workdir, err,
+				 err_len);
+		if (!ret)
+			ret = endpoint_start(r.eps[started].ep, err, err_len);
 	}
 	if (!ret)
 		ret = run_steps(&r);
@@ -277,10 +289,10 @@ int scenario_run(const struct scenario *sc, const struct scenario_run_opts *opts
 		snprintf(err, err_len, "interrupted: no further step started");
 	json_decref(r.last_result);
 	while (started--)
-		sc_ep_stop(&r.eps[started]);
+		sc_ep_fini(&r.eps[started]);
 	free(r.eps);
 	/* A directory we made goes when the run passed; on failure its logs stay. */
 	if (!opts->workdir && ret == 0)
-		nftw(workdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+		util_remove_tree(workdir);
 	return ret;
 }

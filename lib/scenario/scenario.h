@@ -46,6 +46,7 @@ struct sc_endpoint {
 	char *blockdev;	  /* qsd: --blockdev value (node-name must be d0) */
 	char *num_queues; /* qsd */
 	char *path;	  /* socket: the socket's path */
+	char *scheme;	  /* socket: the URI scheme of what serves there */
 	unsigned line;
 };
 
@@ -174,14 +175,17 @@ int sc_subst(const struct scenario *sc, const char *s, char **out, char *err, si
 struct sc_run;
 
 /* What an io or conform hook gets: the step and the device URI
- * ("vhost-user-blk:/path"). It fills *result (JSON, may stay NULL) and a one-line
- * detail, and returns 0 (ok), 1 (the device answered wrong) or a negative
- * errno (could not run). */
+ * ("vhost-user-blk:/path"), as the endpoint names it (lib/endpoint). It
+ * fills *result (JSON, may stay NULL) and a one-line detail, and returns 0
+ * (ok), 1 (the device answered wrong) or a negative errno (could not run).
+ * A conform hook also gets the endpoint, to restart it when a case takes it
+ * down (endpoint_restart: -EOPNOTSUPP for one the scenario did not start). */
+struct endpoint;
 struct scenario_hooks {
 	int (*io)(void *arg, const struct sc_io *io, const char *uri, json_t **result, char *detail,
 		  size_t len);
-	int (*conform)(void *arg, const struct sc_conform *c, const char *uri, json_t **result,
-		       char *detail, size_t len);
+	int (*conform)(void *arg, const struct sc_conform *c, const char *uri, struct endpoint *ep,
+		       json_t **result, char *detail, size_t len);
 	/* One call per step when it ended, with its result (borrowed, may be NULL). */
 	void (*report)(void *arg, unsigned index, const struct sc_step *step, bool ok,
 		       const char *detail, json_t *result);

@@ -53,6 +53,7 @@ static const cyaml_schema_field_t g_endpoint_fields[] = {
     STR("blockdev", struct sc_endpoint, blockdev),
     STR("num_queues", struct sc_endpoint, num_queues),
     STR("path", struct sc_endpoint, path),
+    STR("scheme", struct sc_endpoint, scheme),
     CYAML_FIELD_END,
 };
 static const cyaml_schema_value_t g_endpoint_value = {

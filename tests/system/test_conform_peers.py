@@ -70,7 +70,7 @@ def run_peer(storlab, workdir, cmd):
     assert report["target"] == cmd + " (--spawn-cmd)", report["target"]
     assert (rep / "backend.log").exists(), "no back-end log in the report directory"
     # The runner stopped what it started: its private directory is gone.
-    sock = re.match(r"(/tmp/storlab-conform-\w+)/", report["socket"])
+    sock = re.match(r"(/tmp/storlab-ep-\w+)/", report["socket"])
     assert sock and not Path(sock.group(1)).exists(), report["socket"]
     return report, p
 

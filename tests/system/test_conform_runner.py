@@ -8,6 +8,7 @@ import html as html_lib
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import xml.etree.ElementTree as ET
@@ -15,7 +16,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conform_report import PASSED, SECTIONS, SPEC_LEVELS, all_cases, parse_list
-from conftest import CLI_BIN, ROOT, assert_no_san, interrupt, need_binary
+from conftest import CLI_BIN, ROOT, assert_no_san, interrupt, need_binary, wait_for
 from peers import PEER_DIR
 
 PER_SUITE = 3       # cases of each suite run here
@@ -158,6 +159,52 @@ def test_cannot_run(storlab, workdir):
     assert "does not answer" in p.stderr
     p = storlab("conform", "--spawn-tgt", "--case", "NO-SUCH-CASE", rc=2)
     assert "NO-SUCH-CASE" in p.stderr
+
+
+def test_external_backend_gone_is_said_once(storlab, tgt, workdir):
+    """A back-end started outside the runner that dies mid-run cannot be
+    restarted: the case it went after fails, the rest are not run, and that is
+    said in one line (which case, how many not run, how to have it restarted
+    per case) instead of one error per case; the run could not be done (2)."""
+    uri = tgt.controller("vhost.0", tgt.malloc())
+    d = workdir / "rep"
+    run = storlab.bg("conform", "--target", uri, "--report-dir", d)
+    # A dozen connections: the probe and a few cases have run.
+    wait_for(lambda: tgt.log.count("front-end connected") >= 12 or not run.alive(), 120,
+             "a few cases to run")
+    assert run.alive(), "the run ended before the target was killed:\n" + run.stderr
+    tgt.bg.kill(signal.SIGKILL)
+    rc = run.wait(120)
+    assert rc == 2, "exit %d:\n%s" % (rc, run.stderr)
+    gone = [l for l in run.stderr.splitlines() if "back-end gone" in l]
+    assert len(gone) == 1, run.stderr
+    m = re.match(r"storlab conform: back-end gone after (\S+), (\d+) cases not run: it was "
+                 r"started outside this run, so it cannot be restarted \(use --spawn-cmd to "
+                 r"restart it per case\)$", gone[0])
+    assert m, gone[0]
+    after, not_run = m.group(1), int(m.group(2))
+
+    rep = json.loads((d / "report.json").read_text())
+    assert rep["exit_code"] == 2 and rep["stopped"] == gone[0][len("storlab conform: "):], rep
+    ids = [c["id"] for c in rep["cases"]]
+    assert len(ids) == len(list_cases(storlab)), "every case is in the report"
+    k = ids.index(after)
+    assert rep["cases"][k]["verdict"] in ("fail", "error"), rep["cases"][k]
+    assert "stopped serving" in rep["cases"][k]["reason"], rep["cases"][k]
+    assert not any(c["not_run"] for c in rep["cases"][:k + 1])
+    skipped = [c for c in rep["cases"][k + 1:] if c["not_run"]]
+    assert len(skipped) == not_run > 0
+    for c in skipped:
+        assert c["verdict"] == "error" and c["trace"] == [], c
+        assert c["reason"] == "not run: back-end gone after " + after, c
+    # The rest is N/A: decided by what the probe read, not by running.
+    assert all(c["verdict"] == "not_applicable" for c in rep["cases"][k + 1:]
+               if not c["not_run"])
+    # The summary says it once, too; JUnit marks those cases NOT-RUN.
+    assert run.stdout.count("back-end gone") == 1, run.stdout
+    assert "INCOMPLETE" in run.stdout
+    root = ET.parse(d / "junit.xml").getroot()
+    assert len(root.findall(".//error[@type='NOT-RUN']")) == not_run
 
 
 def test_spawn_cmd(storlab, tgt_bin, workdir):

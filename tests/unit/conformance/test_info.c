@@ -50,7 +50,8 @@ static const struct conform_case g_cases[] = {
      .run = case_observe_then_crash},
     {.id = "I-PLAIN", .title = "t", .spec = "s", .level = CONFORM_MUST, .run = case_plain},
 };
-static const struct conform_suite g_suite = {"i", "info", g_cases, 4};
+static const struct conform_suite g_suite = {"i", "info", g_cases, 4,
+					     &g_conform_transport_vhost_user};
 static const struct conform_suite *const g_suites[] = {&g_suite};
 
 static void test_info_comes_back(void **state)
@@ -58,6 +59,7 @@ static void test_info_comes_back(void **state)
 	char path[64];
 	pid_t backend;
 	struct conform_run_opts o = {
+	    .transport = &g_conform_transport_vhost_user,
 	    .socket_path = path,
 	    .timeout_ms = 200,
 	    .case_deadline_ms = 2000,

@@ -29,7 +29,8 @@ static const struct conform_case g_cases[] = {
     CASE("C-3", CONFORM_MUST),
     CASE("C-4", CONFORM_MAY),
 };
-static const struct conform_suite g_suite = {"s<1>", "suite & co", g_cases, 4};
+static const struct conform_suite g_suite = {"s<1>", "suite & co", g_cases, 4,
+					     &g_conform_transport_vhost_user};
 static const struct conform_suite *const g_suites[] = {&g_suite};
 
 struct fixture {
@@ -232,7 +233,8 @@ static const struct conform_case g_mixed_cases[] = {
     {.id = "S-INFO", .title = "first kick", .spec = "vhost-user.rst: Ring states",
      .quote = QUOTE_INFO, .level = CONFORM_INFO},
 };
-static const struct conform_suite g_mixed = {"mx", "mixed", g_mixed_cases, 4};
+static const struct conform_suite g_mixed = {"mx", "mixed", g_mixed_cases, 4,
+					     &g_conform_transport_vhost_user};
 static const struct conform_suite *const g_mixed_suites[] = {&g_mixed};
 
 struct mixed {

@@ -2,7 +2,7 @@
 /* The runner against a fake back-end: each case in its own process, verdicts
  * and traces coming back, hangs and crashes turned into ERROR within the
  * deadline, features not offered turned into N/A, and a back-end that goes
- * away (external: the rest is ERROR; spawned: restarted). */
+ * away (external: the rest is not run, said once; spawned: restarted). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -122,14 +122,19 @@ static const struct conform_case g_cases_a[] = {
 static const struct conform_case g_cases_b[] = {
     CASE("B-KILL", CONFORM_MUST, case_kill_backend, 0),
     CASE("B-AFTER", CONFORM_MUST, case_pass, 0),
+    CASE("B-NA", CONFORM_MUST, case_pass, 1ull << 55),
+    CASE("B-AFTER2", CONFORM_SHOULD, case_pass, 0),
 };
-static const struct conform_suite g_suite_a = {"a", "suite a", g_cases_a, 9};
-static const struct conform_suite g_suite_b = {"b", "suite b", g_cases_b, 2};
+static const struct conform_suite g_suite_a = {"a", "suite a", g_cases_a, 9,
+					       &g_conform_transport_vhost_user};
+static const struct conform_suite g_suite_b = {"b", "suite b", g_cases_b, 4,
+					       &g_conform_transport_vhost_user};
 static const struct conform_suite *const g_suites[] = {&g_suite_a, &g_suite_b};
 
 static struct conform_run_opts opts(const char *const *ids, unsigned n)
 {
 	return (struct conform_run_opts){
+	    .transport = &g_conform_transport_vhost_user,
 	    .socket_path = g_path,
 	    .target = "vhost-user-blk:fake",
 	    .reproduce = "--target vhost-user-blk:fake",
@@ -180,8 +185,8 @@ static void test_suite_a(void **state)
 	o.nsuite_names = 1;
 	assert_int_equal(conform_run_execute(&o, &run, msg, sizeof(msg)), 0);
 	assert_int_equal(run->nresults, 9);
-	assert_int_equal(run->offered_features, FAKE_FEATURES);
-	assert_int_equal(run->offered_protocol_features, FAKE_PROTOCOL_FEATURES);
+	assert_int_equal(run->offered.features, FAKE_FEATURES);
+	assert_int_equal(run->offered.protocol_features, FAKE_PROTOCOL_FEATURES);
 
 	r = result(run, "A-PASS");
 	assert_int_equal(r->verdict, CONFORM_PASS);
@@ -278,24 +283,88 @@ static void test_unreachable(void **state)
 	assert_non_null(strstr(msg, "does not answer"));
 }
 
+static unsigned g_progress_before, g_progress_after;
+
+static void count_progress(void *arg, unsigned i, unsigned n, const struct conform_case *c,
+			   const struct conform_result *r)
+{
+	(void)arg;
+	(void)i;
+	(void)n;
+	(void)c;
+	if (r)
+		g_progress_after++;
+	else
+		g_progress_before++;
+}
+
+/* An external back-end that dies: the case that took it down fails, the
+ * rest is not run, said once for the run (not once per case), and the run
+ * could not be done (exit code 2). */
 static void test_backend_gone_external(void **state)
 {
 	const char *const sel[] = {"b"};
 	struct conform_run_opts o = opts(NULL, 0);
 	struct conform_run *run;
 	const struct conform_result *r;
+	struct conform_tally t;
 	char msg[256];
 
 	(void)state;
 	o.suite_names = sel;
 	o.nsuite_names = 1;
+	o.restart_hint = "use --spawn-cmd to restart it per case";
+	o.progress = count_progress;
 	assert_int_equal(conform_run_execute(&o, &run, msg, sizeof(msg)), 0);
 	r = result(run, "B-KILL");
 	assert_int_equal(r->verdict, CONFORM_FAIL);
 	assert_non_null(strstr(r->reason, "stopped serving"));
+	assert_false(r->not_run);
 	r = result(run, "B-AFTER");
 	assert_int_equal(r->verdict, CONFORM_ERROR);
-	assert_string_equal(r->reason, "back-end gone after B-KILL");
+	assert_true(r->not_run);
+	assert_string_equal(r->reason, "not run: back-end gone after B-KILL");
+	assert_string_equal(r->trace, "");
+	assert_true(result(run, "B-AFTER2")->not_run);
+	/* What is not offered is N/A, gone or not. */
+	r = result(run, "B-NA");
+	assert_int_equal(r->verdict, CONFORM_NOT_APPLICABLE);
+	assert_false(r->not_run);
+	assert_int_equal(run->not_run, 2);
+	assert_string_equal(run->stopped,
+			    "back-end gone after B-KILL, 2 cases not run: it was started outside "
+			    "this run, so it cannot be restarted (use --spawn-cmd to restart it "
+			    "per case)");
+	/* Progress for the case that ran only. */
+	assert_int_equal(g_progress_before, 1);
+	assert_int_equal(g_progress_after, 1);
+	/* Not run counts as an error in the tallies, and the run could not be
+	 * done. */
+	conform_run_tally(run, NULL, &t);
+	assert_int_equal(t.fail, 1);
+	assert_int_equal(t.error, 2);
+	assert_int_equal(t.not_applicable, 1);
+	assert_int_equal(conform_run_exit_code(run), 2);
+	conform_run_free(run);
+	waitpid(g_backend, NULL, 0);
+	g_backend = fake_backend_start(g_path);
+}
+
+/* The last case that runs takes it down (what follows is N/A anyway):
+ * every case got its verdict, nothing is "not run". */
+static void test_backend_gone_last(void **state)
+{
+	const char *const ids[] = {"B-KILL", "B-NA"};
+	struct conform_run_opts o = opts(ids, 2);
+	struct conform_run *run;
+	char msg[256];
+
+	(void)state;
+	assert_int_equal(conform_run_execute(&o, &run, msg, sizeof(msg)), 0);
+	assert_int_equal(result(run, "B-KILL")->verdict, CONFORM_FAIL);
+	assert_int_equal(result(run, "B-NA")->verdict, CONFORM_NOT_APPLICABLE);
+	assert_int_equal(run->not_run, 0);
+	assert_null(run->stopped);
 	assert_int_equal(conform_run_exit_code(run), 1);
 	conform_run_free(run);
 	waitpid(g_backend, NULL, 0);
@@ -328,6 +397,8 @@ static void test_backend_restarted(void **state)
 	assert_int_equal(g_restarts, 1);
 	assert_int_equal(result(run, "B-KILL")->verdict, CONFORM_FAIL);
 	assert_int_equal(result(run, "B-AFTER")->verdict, CONFORM_PASS);
+	assert_int_equal(result(run, "B-AFTER2")->verdict, CONFORM_PASS);
+	assert_null(run->stopped);
 	conform_run_free(run);
 }
 
@@ -339,6 +410,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_selection),
 	    cmocka_unit_test(test_unreachable),
 	    cmocka_unit_test(test_backend_gone_external),
+	    cmocka_unit_test(test_backend_gone_last),
 	    cmocka_unit_test(test_backend_restarted),
 	};
 

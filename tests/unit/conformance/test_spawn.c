@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* `storlab conform --spawn-cmd` below the CLI (conformance/runner_spawn.c): a
- * shell command that serves {sock} is started and waited for, brought back by
- * the runner after a case took it down (the same restart as --spawn-tgt), and
- * stopped as a whole process group. The back-end is this very binary run as
- * `test_spawn serve PATH`: the fake back-end of the runner tests, in a
- * process of its own and a child of that (as a wrapper script's would be). */
+/* `storlab conform --spawn-cmd` below the CLI: a shell command that serves
+ * {sock}, run by lib/endpoint with the vhost-user transport's probe as its
+ * ready hook, brought back by the runner (through endpoint_restart) after a
+ * case took it down, and stopped as a whole process group. The back-end is
+ * this very binary run as `test_spawn serve PATH`: the fake back-end of the
+ * runner tests, in a process of its own and a child of that (as a wrapper
+ * script's would be). lib/endpoint's own tests are tests/unit/endpoint. */
 #include <errno.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -16,6 +17,8 @@
 #include <cmocka.h>
 
 #include "conformance/runner_internal.h"
+#include "endpoint/endpoint.h"
+#include "tests/unit/endpoint/pidfile.h"
 #include "fake_backend.h"
 #include "util/deadline.h"
 
@@ -23,25 +26,17 @@ static char g_self[PATH_MAX];
 static char g_pids[64]; /* the shells' pids, one a line, as the command writes them */
 static char g_cmd[2 * PATH_MAX];
 
-/* The pid the back-end's command wrote last: its process group. */
 static pid_t last_pid(void)
 {
-	FILE *f = fopen(g_pids, "r");
-	int pid = 0, p;
-
-	assert_non_null(f);
-	while (fscanf(f, "%d", &p) == 1)
-		pid = p;
-	fclose(f);
-	assert_true(pid > 0);
-	return pid;
+	return pidfile_last(g_pids);
 }
 
 static bool serves(const char *sock)
 {
-	uint64_t f, pf;
+	struct conform_offer offer;
 
-	return conform_probe(sock, 500, &f, &pf) == 0 && f == FAKE_FEATURES;
+	return g_conform_transport_vhost_user.probe(sock, 500, &offer) == 0 &&
+	       offer.features == FAKE_FEATURES;
 }
 
 static int setup(void **state)
@@ -59,47 +54,6 @@ static int teardown(void **state)
 	(void)state;
 	unlink(g_pids);
 	return 0;
-}
-
-static void test_start_stop(void **state)
-{
-	struct conform_spawn *sp;
-	char sock[128];
-	pid_t pid;
-
-	(void)state;
-	assert_int_equal(conform_spawn_cmd(g_cmd, NULL, 1000, &sp), 0);
-	snprintf(sock, sizeof(sock), "%s", conform_spawn_socket(sp));
-	assert_non_null(strstr(sock, "/tmp/storlab-conform-"));
-	assert_true(serves(sock));
-	assert_string_equal(conform_spawn_name(sp), "the --spawn-cmd back-end");
-	assert_int_equal(conform_spawn_restarts(sp), 0);
-	pid = last_pid();
-	/* Ended by our SIGTERM: stopped as asked. */
-	assert_int_equal(conform_spawn_stop(sp), 0);
-	/* The whole group is gone (the serving child too), and so is the socket
-	 * with its directory. */
-	assert_int_equal(kill(-pid, 0), -1);
-	assert_int_equal(errno, ESRCH);
-	assert_int_equal(access(sock, F_OK), -1);
-	*strrchr(sock, '/') = 0;
-	assert_int_equal(access(sock, F_OK), -1);
-}
-
-static void test_bad_commands(void **state)
-{
-	struct conform_spawn *sp = NULL;
-	int64_t t0;
-
-	(void)state;
-	/* Without {sock} there is nowhere to connect. */
-	assert_int_equal(conform_spawn_cmd("true", NULL, 1000, &sp), -EINVAL);
-	/* A back-end that exits while starting is reported at once, not after
-	 * the start-up wait. */
-	t0 = deadline_now_ms();
-	assert_int_equal(conform_spawn_cmd("exit 3 {sock}", NULL, 1000, &sp), -ECHILD);
-	assert_true(deadline_now_ms() - t0 < 5000);
-	assert_null(sp);
 }
 
 /* Takes the back-end's whole group down, as a crash would. */
@@ -134,48 +88,84 @@ static const struct conform_case g_cases[] = {
      .description = "d",
      .run = case_pass},
 };
-static const struct conform_suite g_suite = {"s", "suite s", g_cases, 2};
+static const struct conform_suite g_suite = {"s", "suite s", g_cases, 2,
+					     &g_conform_transport_vhost_user};
 static const struct conform_suite *const g_suites[] = {&g_suite};
+
+static int probe(void *arg, struct endpoint *ep, int timeout_ms)
+{
+	struct conform_offer offer;
+	const char *address;
+	char uri[256], err[256];
+
+	(void)arg;
+	assert_int_equal(endpoint_uri(ep, NULL, uri, sizeof(uri), err, sizeof(err)), 0);
+	assert_ptr_equal(conform_transport_for_uri(uri, &address), &g_conform_transport_vhost_user);
+	return g_conform_transport_vhost_user.probe(address, timeout_ms, &offer);
+}
+
+static int restart(void *arg)
+{
+	char err[256];
+
+	return endpoint_restart(arg, err, sizeof(err));
+}
 
 /* The runner brings the command back after the case that killed it, through
  * the restart --spawn-tgt uses too. */
 static void test_restart_in_run(void **state)
 {
-	struct conform_spawn *sp;
+	const struct endpoint_config cfg = {
+	    .name = "backend",
+	    .command = g_cmd,
+	    .scheme = "vhost-user-blk",
+	    .start_timeout_ms = 10000,
+	    .ready = probe,
+	};
+	struct endpoint *ep;
 	struct conform_run *run;
 	pid_t first;
-	char msg[256];
+	char msg[256], uri[256];
+	const char *sock;
 
 	(void)state;
-	assert_int_equal(conform_spawn_cmd(g_cmd, NULL, 1000, &sp), 0);
+	assert_int_equal(endpoint_create(&g_endpoint_command, &cfg, &ep, msg, sizeof(msg)), 0);
+	assert_int_equal(endpoint_start(ep, msg, sizeof(msg)), 0);
+	assert_int_equal(endpoint_uri(ep, NULL, uri, sizeof(uri), msg, sizeof(msg)), 0);
 	first = last_pid();
+	sock = strchr(uri, ':') + 1;
+	assert_true(serves(sock));
 	struct conform_run_opts o = {
-	    .socket_path = conform_spawn_socket(sp),
+	    .transport = &g_conform_transport_vhost_user,
+	    .socket_path = sock,
 	    .target = "fake (--spawn-cmd)",
 	    .reproduce = "--spawn-cmd fake",
 	    .timeout_ms = 200,
 	    .case_deadline_ms = 2000,
 	    .suites = g_suites,
 	    .nsuites = 1,
-	    .restart = conform_spawn_restart,
-	    .restart_arg = sp,
+	    .restart = restart,
+	    .restart_arg = ep,
 	};
 	assert_int_equal(conform_run_execute(&o, &run, msg, sizeof(msg)), 0);
 	assert_int_equal(run->results[0].verdict, CONFORM_FAIL);
 	assert_non_null(strstr(run->results[0].reason, "stopped serving"));
 	assert_int_equal(run->results[1].verdict, CONFORM_PASS);
-	assert_int_equal(conform_spawn_restarts(sp), 1);
+	assert_int_equal(endpoint_restarts(ep), 1);
 	assert_int_not_equal(last_pid(), first);
-	assert_true(serves(conform_spawn_socket(sp)));
+	assert_true(serves(sock));
 	conform_run_free(run);
-	assert_int_equal(conform_spawn_stop(sp), 0);
+	/* Ended by our SIGTERM: stopped as asked; the group and the socket go. */
+	first = last_pid();
+	assert_int_equal(endpoint_stop(ep), 0);
+	assert_int_equal(kill(-first, 0), -1);
+	assert_int_equal(access(sock, F_OK), -1);
+	endpoint_destroy(ep);
 }
 
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_start_stop),
-	    cmocka_unit_test(test_bad_commands),
 	    cmocka_unit_test(test_restart_in_run),
 	};
 

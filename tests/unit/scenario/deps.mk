@@ -1,1 +1,1 @@
-UT_DEPS_scenario := lib/scenario lib/rpc lib/util
+UT_DEPS_scenario := lib/scenario lib/endpoint lib/rpc lib/util

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * storlab-tgt as an endpoint: started with its sockets in the endpoint's
+ * directory, up once its JSON-RPC socket accepts, made to serve by the
+ * caller's set-up calls (made like a user would: SPDK method names), and its
+ * devices found by asking it (vhost_get_controllers), not by guessing paths.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "endpoint/endpoint_internal.h"
+#include "util/common.h"
+
+/* What vhost_get_controllers says a controller is (SPDK's key under
+ * backend_specific), and the URI scheme of a device of that kind. */
+static const struct {
+	const char *backend;
+	const char *scheme;
+} g_tgt_devices[] = {
+    {"block", "vhost-user-blk"},
+};
+
+/* storlab-tgt of the same build: beside the running program (storlab), or
+ * else the one in PATH. */
+static void tgt_beside_me(char *buf, size_t len)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0) {
+		snprintf(buf, len, "storlab-tgt");
+		return;
+	}
+	self[n] = '\0';
+	snprintf(buf, len, "%s/storlab-tgt", dirname(self));
+}
+
+static int tgt_init(struct endpoint *ep, char *err, size_t len)
+{
+	const struct endpoint_config *cfg = ep->cfg;
+	char bin[PATH_MAX];
+	int ret = endpoint_path(ep, "rpc.sock", ep->rpc_sock, sizeof(ep->rpc_sock), err, len);
+
+	if (ret)
+		return ret;
+	memcpy(ep->sock, ep->rpc_sock, sizeof(ep->sock));
+	if (cfg->bin)
+		snprintf(bin, sizeof(bin), "%s", cfg->bin);
+	else
+		tgt_beside_me(bin, sizeof(bin));
+	return endpoint_argv_set(ep, (const char *const[]){bin, "-m", cfg->cpumask ?: "0x1", "-S",
+							   ep->dir, "-r", ep->rpc_sock, "--mode",
+							   cfg->mode ?: "adaptive", NULL});
+}
+
+/* An error's message, or ours for a transport failure. */
+static const char *call_error(json_t *error, int ret)
+{
+	json_t *msg = json_object_get(error, "message");
+
+	return json_is_string(msg) ? json_string_value(msg) : strerror(-ret);
+}
+
+static int tgt_setup(struct endpoint *ep, char *err, size_t len)
+{
+	const struct endpoint_config *cfg = ep->cfg;
+
+	for (unsigned i = 0; i < cfg->nsetup; i++) {
+		const struct endpoint_call *c = &cfg->setup[i];
+		json_t *result, *error;
+		int ret = endpoint_rpc_call(ep, c->method, json_incref(c->params), &result, &error);
+		char where[32] = "";
+
+		if (c->line)
+			snprintf(where, sizeof(where), " (line %u)", c->line);
+		if (ret)
+			snprintf(err, len, "endpoint '%s' set-up%s: %s: %s; its log: %s", cfg->name,
+				 where, c->method, call_error(error, ret), ep->log);
+		json_decref(result);
+		json_decref(error);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* The controller's socket and kind, as the target reports them. */
+static int tgt_uri(struct endpoint *ep, const char *ctrlr, char *uri, size_t len, char *err,
+		   size_t err_len)
+{
+	json_t *result, *error, *c, *specific;
+	const char *sock;
+	int ret;
+
+	if (!ctrlr) {
+		snprintf(err, err_len, "endpoint '%s': which controller?", ep->cfg->name);
+		return -EINVAL;
+	}
+	ret = endpoint_rpc_call(ep, "vhost_get_controllers", json_pack("{s:s}", "name", ctrlr),
+				&result, &error);
+	if (ret) {
+		snprintf(err, err_len, "endpoint '%s': controller %s: %s", ep->cfg->name, ctrlr,
+			 call_error(error, ret));
+		goto out;
+	}
+	c = json_array_get(result, 0);
+	sock = json_string_value(json_object_get(c, "socket"));
+	specific = json_object_get(c, "backend_specific");
+	ret = -EPROTO;
+	snprintf(err, err_len,
+		 "endpoint '%s': vhost_get_controllers names no socket of a known "
+		 "kind for %s",
+		 ep->cfg->name, ctrlr);
+	for (unsigned i = 0; sock && i < ARRAY_SIZE(g_tgt_devices); i++) {
+		if (json_object_get(specific, g_tgt_devices[i].backend)) {
+			ret = endpoint_uri_join(ep, g_tgt_devices[i].scheme, sock, uri, len, err,
+						err_len);
+			break;
+		}
+	}
+out:
+	json_decref(result);
+	json_decref(error);
+	return ret;
+}
+
+const struct endpoint_kind g_endpoint_tgt = {
+    .name = "storlab-tgt",
+    .spawns = true,
+    .init = tgt_init,
+    .setup = tgt_setup,
+    .uri = tgt_uri,
+    .rpc = true,
+};

@@ -1,0 +1,1 @@
+UT_DEPS_endpoint := lib/endpoint lib/rpc lib/util
