@@ -139,6 +139,18 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* Sends request with size bytes of payload, raw, and receives what comes
+ * back into *hdr (filled with 0xee first: what is not written shows) and out. */
+static int raw_ask(struct peer *p, uint32_t request, const void *payload, uint32_t size,
+		   struct vhost_user_hdr *hdr, void *out, uint32_t max)
+{
+	struct vhost_user_hdr req = {.request = request, .flags = VHOST_USER_VERSION, .size = size};
+
+	assert_int_equal(vhost_fe_send_raw(p->fe, &req, payload, NULL, 0), 0);
+	memset(hdr, 0xee, sizeof(*hdr));
+	return vhost_fe_recv_raw(p->fe, hdr, out, max, TIMEOUT_MS);
+}
+
 /* The front-end shut the connection down: its next call cannot send. */
 static void assert_hung_up(struct peer *p)
 {
@@ -232,12 +244,9 @@ static void test_past_codec_max_raw(void **state)
 	wire(step(p), VHOST_USER_GET_CONFIG, OK, sizeof(reply), reply, sizeof(reply));
 	wire(step(p), VHOST_USER_GET_FEATURES, OK, 8, &v, 8);
 	play(p);
-	hdr = (struct vhost_user_hdr){.request = VHOST_USER_GET_CONFIG,
-				      .flags = VHOST_USER_VERSION,
-				      .size = sizeof(reply)};
-	assert_int_equal(vhost_fe_send_raw(p->fe, &hdr, reply, NULL, 0), 0);
-	memset(&hdr, 0xee, sizeof(hdr));
-	assert_int_equal(vhost_fe_recv_raw(p->fe, &hdr, &big, sizeof(big), TIMEOUT_MS), -EMSGSIZE);
+	assert_int_equal(raw_ask(p, VHOST_USER_GET_CONFIG, reply, sizeof(reply), &hdr, &big,
+				 sizeof(big)),
+			 -EMSGSIZE);
 	assert_int_equal(hdr.request, VHOST_USER_GET_CONFIG);
 	assert_int_equal(hdr.flags, OK);
 	assert_int_equal(hdr.size, 269);
@@ -276,10 +285,8 @@ static void test_past_drain_bound(void **state)
 
 	wire(step(p), VHOST_USER_GET_FEATURES, OK, 0x7fffffff, &v, 8);
 	play(p);
-	hdr = (struct vhost_user_hdr){.request = VHOST_USER_GET_FEATURES,
-				      .flags = VHOST_USER_VERSION};
-	assert_int_equal(vhost_fe_send_raw(p->fe, &hdr, NULL, NULL, 0), 0);
-	assert_int_equal(vhost_fe_recv_raw(p->fe, &hdr, &v, sizeof(v), TIMEOUT_MS), -EMSGSIZE);
+	assert_int_equal(raw_ask(p, VHOST_USER_GET_FEATURES, NULL, 0, &hdr, &v, sizeof(v)),
+			 -EMSGSIZE);
 	assert_int_equal(hdr.size, 0x7fffffff);
 	assert_int_equal(v, 0); /* not read */
 	assert_true(log_has("a message cut short (too large to read): received "
@@ -319,11 +326,8 @@ static void test_cut_in_header(void **state)
 	a->len = 5;
 	a->hang_up = true;
 	play(p);
-	hdr = (struct vhost_user_hdr){.request = VHOST_USER_GET_FEATURES,
-				      .flags = VHOST_USER_VERSION};
-	assert_int_equal(vhost_fe_send_raw(p->fe, &hdr, NULL, NULL, 0), 0);
-	memset(&hdr, 0xee, sizeof(hdr));
-	assert_int_equal(vhost_fe_recv_raw(p->fe, &hdr, &v, sizeof(v), TIMEOUT_MS), -ECONNRESET);
+	assert_int_equal(raw_ask(p, VHOST_USER_GET_FEATURES, NULL, 0, &hdr, &v, sizeof(v)),
+			 -ECONNRESET);
 	assert_int_equal(hdr.request, VHOST_USER_GET_FEATURES);
 	assert_int_equal(hdr.flags, OK & 0xff); /* the one flags byte that came */
 	assert_int_equal(hdr.size, 0);
