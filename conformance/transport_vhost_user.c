@@ -9,6 +9,7 @@
  */
 #define LOG_COMPONENT "conform"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,31 +71,71 @@ static int vu_connect(const char *path, int timeout_ms, void **conn, int *fd)
 	return 0;
 }
 
-static void trace_msg(void *arg, bool sent, const struct vhost_user_hdr *hdr, const void *payload,
-		      unsigned nfds)
+/* Up to len bytes of p as " xx xx ...", as many as fit in buf. */
+static int trace_hex(char *buf, size_t size, const void *p, unsigned len)
+{
+	const uint8_t *b = p;
+	int n = 0;
+
+	for (unsigned i = 0; i < len && n < (int)size - 4; i++)
+		n += snprintf(buf + n, size - n, " %02x", b[i]);
+	return n;
+}
+
+/* Why a received message is not whole: what the front-end's receiver saw. */
+static const char *trace_cut_reason(const struct vhost_tap_msg *m)
+{
+	switch (m->error) {
+	case -ECONNRESET:
+		return "the connection was closed";
+	case -ETIMEDOUT:
+		return "no more bytes came";
+	case -EMSGSIZE:
+		return m->payload_wire == m->hdr.size ? "larger than any message, read and dropped"
+						      : "larger than any message, not read";
+	case -EPROTO:
+		return "more fds than a message may carry, closed";
+	default:
+		return strerror(-m->error);
+	}
+}
+
+/* The message tap of the case's connections (vhost_tap.h): one line per
+ * message, with the first payload bytes that went over the wire. */
+static void trace_msg(void *arg, const struct vhost_tap_msg *m)
 {
 	struct conform_ctx *ctx = arg;
-	const uint8_t *p = payload;
-	char line[256];
-	unsigned shown = MIN(hdr->size, TRACE_PAYLOAD_BYTES);
+	const char *dir = m->dir == VHOST_TAP_SENT ? "->" : "<-";
+	unsigned shown = MIN(m->payload_len, TRACE_PAYLOAD_BYTES);
+	char line[384];
 	int n;
 
-	n = snprintf(line, sizeof(line), "%s %s (%u) flags=0x%x size=%u fds=%u", sent ? "->" : "<-",
-		     vhost_msg_request_name(hdr->request), hdr->request, hdr->flags, hdr->size,
-		     nfds);
-	if (shown && p) {
-		n += snprintf(line + n, sizeof(line) - n, " |");
-		for (unsigned i = 0; i < shown && n < (int)sizeof(line) - 4; i++)
-			n += snprintf(line + n, sizeof(line) - n, " %02x", p[i]);
-		if (shown < hdr->size)
-			snprintf(line + n, sizeof(line) - n, " ...");
+	if (m->hdr_len < sizeof(m->hdr)) {
+		n = snprintf(line, sizeof(line), "%s %u of the %zu header bytes |", dir, m->hdr_len,
+			     sizeof(m->hdr));
+		n += trace_hex(line + n, sizeof(line) - n, &m->hdr, m->hdr_len);
+		snprintf(line + n, sizeof(line) - n, " [%s]", trace_cut_reason(m));
+		conform_ctx_trace_line(ctx, line);
+		return;
 	}
+	n = snprintf(line, sizeof(line), "%s %s (%u) flags=0x%x size=%u fds=%u", dir,
+		     vhost_msg_request_name(m->hdr.request), m->hdr.request, m->hdr.flags,
+		     m->hdr.size, m->nfds);
+	if (shown && m->payload) {
+		n += snprintf(line + n, sizeof(line) - n, " |");
+		n += trace_hex(line + n, sizeof(line) - n, m->payload, shown);
+		if (shown < m->hdr.size)
+			n += snprintf(line + n, sizeof(line) - n, " ...");
+	}
+	if (m->error)
+		snprintf(line + n, sizeof(line) - n, " [%u of %u payload bytes arrived: %s]",
+			 m->payload_wire, m->hdr.size, trace_cut_reason(m));
 	conform_ctx_trace_line(ctx, line);
 }
 
 static void vu_trace(void *conn, struct conform_ctx *ctx)
 {
-	vhost_fe_set_trace(conn, trace_msg, ctx);
+	vhost_fe_set_tap(conn, &(struct vhost_tap){.fn = trace_msg, .arg = ctx});
 }
 
 static const char *const g_vu_schemes[] = {"vhost-user-blk", NULL};

@@ -26,16 +26,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fuzz/fuzz_util.h"
 #include "spec/virtio.h"
 #include "util/common.h"
-#include "util/log.h"
 #include "vhost/vhost_backend_internal.h"
 
 #define RECORD_HDR    14
-#define FD_SCAN_LIMIT 1024
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static uint64_t fz_get_features(void *ctx)
 {
@@ -95,32 +91,12 @@ static const struct vhost_dev_ops g_ops = {
     .ring_stop = fz_ring_stop,
 };
 
-static void drop_log(enum log_level level, const char *component, const char *line, void *arg)
-{
-	(void)level;
-	(void)component;
-	(void)line;
-	(void)arg;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	/* Every log line is formatted (and so checked by the sanitizers), then
-	 * dropped. */
-	log_set_level(LOG_LEVEL_DEBUG);
-	log_set_sink(drop_log, NULL);
+	fuzz_quiet_logs();
 	return 0;
-}
-
-static int open_fds(void)
-{
-	int n = 0;
-
-	for (int fd = 0; fd < FD_SCAN_LIMIT; fd++)
-		n += fcntl(fd, F_GETFD) != -1;
-	return n;
 }
 
 static int make_fd(bool memfd, unsigned size_sel)
@@ -154,7 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .ops = &g_ops,
 	    .strict = true,
 	};
-	int fds_before = open_fds();
+	int fds_before = fuzz_open_fds();
 	struct vhost_dev *dev;
 	int sv[2];
 
@@ -191,7 +167,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	vhost_dev_destroy(dev);
 	close(sv[0]);
-	if (open_fds() != fds_before)
+	if (fuzz_open_fds() != fds_before)
 		abort(); /* an fd leaked */
 	return 0;
 }

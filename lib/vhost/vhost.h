@@ -13,7 +13,8 @@
  *   front-end (struct vhost_fe): used by the initiator and the conformance
  *     suites. Blocking calls, one per message, plus raw send/receive.
  *
- * Both use one codec (vhost_msg.h).
+ * Both use one codec (vhost_msg.h), and report every message they send or
+ * receive through one tap (vhost_tap.h).
  */
 
 #include <stdbool.h>
@@ -22,6 +23,7 @@
 #include "mem/mem.h"
 #include "spec/vhost_user.h"
 #include "util/evloop.h"
+#include "vhost/vhost_tap.h"
 #include "virtio/virtq.h"
 
 /* ------------------------------------------------------------------ */
@@ -85,6 +87,8 @@ struct vhost_dev_opts {
 	/* Strict mode: front-end protocol violations that the back-end can
 	 * tolerate are still logged as findings. */
 	bool strict;
+	/* The message tap (vhost_tap.h), side VHOST_TAP_BACKEND; zero: none. */
+	struct vhost_tap tap;
 };
 
 struct vhost_dev;
@@ -119,22 +123,35 @@ int vhost_fe_connect(const char *path, int timeout_ms, struct vhost_fe **fe);
 /* Listens on path and accepts one back-end that connects (back-end client
  * mode), waiting up to timeout_ms. */
 int vhost_fe_accept(const char *path, int timeout_ms, struct vhost_fe **fe);
+/* A front-end on a connected stream socket, taken (closed by
+ * vhost_fe_close; also on failure): one end of a socketpair whose other end
+ * a test or a fuzzer plays the back-end on, byte by byte. */
+int vhost_fe_create_on_fd(int sock, int timeout_ms, struct vhost_fe **fe);
 void vhost_fe_close(struct vhost_fe *fe);
 int vhost_fe_fd(const struct vhost_fe *fe);
 
-/* Called for every whole message sent (sent true) or received on the
- * connection, after the fact, with hdr->size bytes of payload (received
- * payloads are cut to what the codec holds) and the number of fds it
- * carried. Used by conformance traces; cb NULL turns it off. */
-typedef void (*vhost_fe_trace_fn)(void *arg, bool sent, const struct vhost_user_hdr *hdr,
-				  const void *payload, unsigned nfds);
-void vhost_fe_set_trace(struct vhost_fe *fe, vhost_fe_trace_fn cb, void *arg);
+/* The message tap (vhost_tap.h) of this connection, side VHOST_TAP_FRONTEND:
+ * every message sent, and every message received whole or in part; NULL
+ * turns it off. Used by conformance traces. */
+void vhost_fe_set_tap(struct vhost_fe *fe, const struct vhost_tap *tap);
 
-/* Each call sends one message and waits for its reply (or, once REPLY_ACK is
+/*
+ * Each call sends one message and waits for its reply (or, once REPLY_ACK is
  * negotiated, for the ack). 0 or a negative errno: -EPIPE/-ECONNRESET the
- * back-end went away, -ETIMEDOUT no answer, -EPROTO a malformed reply, and a
+ * back-end went away, -ETIMEDOUT no answer, -EPROTO a wrong reply, and a
  * nack's value (negated; -EIO if it is not an errno) for a REPLY_ACK failure.
- * After -ETIMEDOUT or -EPROTO the stream may be out of step: close it. */
+ *
+ * A back-end is not trusted: a reply is read to the end its header announces
+ * (bounded) and used only when it is whole and right: the reply flag, version
+ * 1, the request that was sent, no fds, the payload size the request defines.
+ * A message that arrives while no request is outstanding is a wrong reply
+ * too, found before the next request. A wrong reply is logged with what
+ * arrived, and the connection is shut down (vhost-user.rst "Communication":
+ * a front-end that receives a wrong reply closes the connection); the
+ * handle's next calls fail. After -ETIMEDOUT with nothing received, the
+ * stream may still bring a late reply: close it. Outputs are zero unless the
+ * call succeeds.
+ */
 int vhost_fe_get_features(struct vhost_fe *fe, uint64_t *features);
 int vhost_fe_set_features(struct vhost_fe *fe, uint64_t features);
 int vhost_fe_get_protocol_features(struct vhost_fe *fe, uint64_t *features);
@@ -167,15 +184,18 @@ int vhost_fe_set_vring_kick(struct vhost_fe *fe, uint32_t index, int fd);
 int vhost_fe_set_vring_call(struct vhost_fe *fe, uint32_t index, int fd);
 int vhost_fe_set_vring_err(struct vhost_fe *fe, uint32_t index, int fd);
 int vhost_fe_set_vring_enable(struct vhost_fe *fe, uint32_t index, bool enable);
-/* Reads size bytes of config space at offset into buf. */
+/* Reads size bytes of config space at offset into buf. -EIO: the back-end
+ * answered with an empty payload, its error answer ("VHOST_USER_GET_CONFIG");
+ * the connection goes on. */
 int vhost_fe_get_config(struct vhost_fe *fe, uint32_t offset, uint32_t size, void *buf);
 int vhost_fe_set_config(struct vhost_fe *fe, uint32_t offset, uint32_t size, const void *buf);
 
 /* Reads a virtio-blk config space (virtio 1.2 §5.2.4) into cfg (a struct
  * virtio_blk_config), zeroed past what the back-end answered: GET_CONFIG
- * with the struct size, then with the 60 bytes that back-ends older than
- * virtio 1.2 know. *len gets the size that was answered. 0 or the last
- * GET_CONFIG error. (The get_config of struct vhost_fe_setup_opts.) */
+ * with the struct size, then, if that got the error answer (-EIO), with the
+ * 60 bytes that back-ends older than virtio 1.2 know. *len gets the size
+ * that was answered. 0 or the last GET_CONFIG error. (The get_config of
+ * struct vhost_fe_setup_opts.) */
 struct virtio_blk_config;
 int vhost_fe_get_blk_config(struct vhost_fe *fe, void *cfg, uint32_t *len);
 /* How many queues a virtio-blk back-end has: GET_QUEUE_NUM's answer
@@ -186,9 +206,15 @@ uint16_t vhost_fe_blk_max_queues(uint64_t features, uint64_t queue_num,
 
 /* Raw access for conformance cases and fuzzers: any header, any payload,
  * any fds. vhost_fe_send_raw sends hdr->size bytes of payload.
- * vhost_fe_recv_raw waits up to timeout_ms for one whole message, copies at
- * most max_payload bytes of it (-EMSGSIZE if it had more; *hdr is filled in
- * either way) and closes any fds it carried. */
+ * vhost_fe_recv_raw waits up to timeout_ms for one message and tells what
+ * arrived, without judging it: *hdr gets the header (zero past the bytes
+ * that arrived; all zero if none did), payload the first max_payload payload
+ * bytes that arrived (zero past them). Any fds it carried are closed. 0 for
+ * a whole message; -EMSGSIZE for one with more than max_payload bytes (read
+ * to its end when no larger than the bound above; else the connection is
+ * shut down); -ECONNRESET / -ETIMEDOUT when the back-end closed the
+ * connection / nothing more came (with part of a message: the connection is
+ * shut down); -EPROTO for more than VHOST_USER_MAX_FDS fds. */
 int vhost_fe_send_raw(struct vhost_fe *fe, const struct vhost_user_hdr *hdr,
 		      const void *payload, const int *fds, unsigned nfds);
 int vhost_fe_recv_raw(struct vhost_fe *fe, struct vhost_user_hdr *hdr, void *payload,

@@ -87,7 +87,9 @@ void vhost_dev_reply(struct vhost_dev *dev, uint32_t request, const void *payloa
 	if (ret < 0) {
 		vhost_warn(dev, "cannot reply to %s: %s", vhost_msg_request_name(request), strerror(-ret));
 		dev->conn_broken = true;
+		return;
 	}
+	vhost_tap_whole(&dev->opts.tap, VHOST_TAP_BACKEND, VHOST_TAP_SENT, &hdr, payload, size, NULL, 0);
 }
 
 static void reply_u64(struct vhost_dev *dev, const struct vhost_msg *msg, uint64_t value)
@@ -496,6 +498,8 @@ int vhost_dev_handle_msg(struct vhost_dev *dev, const struct vhost_user_hdr *hdr
 	struct vhost_msg msg;
 	int ret;
 
+	vhost_tap_whole(&dev->opts.tap, VHOST_TAP_BACKEND, VHOST_TAP_RECEIVED, hdr, payload,
+			MIN(hdr->size, (uint32_t)VHOST_USER_MAX_PAYLOAD), fds, nfds);
 	memset(&msg, 0, sizeof(msg));
 	msg.hdr = *hdr;
 	for (unsigned i = 0; i < nfds; i++) {

@@ -30,8 +30,9 @@ int vhost_fe_get_blk_config(struct vhost_fe *fe, void *cfg, uint32_t *len)
 			return 0;
 		}
 		log_info("GET_CONFIG of %u bytes: %s", sizes[i], strerror(-ret));
-		/* The connection is gone: a smaller size will not help. */
-		if (ret == -EPIPE || ret == -ECONNRESET || ret == -ETIMEDOUT)
+		/* Only the error answer asks for a smaller size: any other failure
+		 * left no connection to ask on. */
+		if (ret != -EIO)
 			break;
 	}
 	return ret;

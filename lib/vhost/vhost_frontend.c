@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The vhost-user front-end: one blocking call per message. Every reply is
- * checked (reply flag, same request, expected size, no fds) before its
- * payload is trusted; once REPLY_ACK is negotiated, messages without a reply
+ * The vhost-user front-end: one blocking call per message. A back-end is not
+ * trusted: every reply is read to its end (an oversized one up to a bound)
+ * and checked (reply flag, version, same request, expected size, no fds)
+ * before a byte of its payload is used; a wrong reply is logged with what
+ * arrived and the connection closed, as vhost-user.rst "Communication" says
+ * a front-end does. Once REPLY_ACK is negotiated, messages without a reply
  * of their own ask for an ack ("VHOST_USER_PROTOCOL_F_REPLY_ACK").
  */
 #define LOG_COMPONENT "vhost"
 
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -22,12 +27,19 @@
 #include "vhost/vhost.h"
 #include "vhost/vhost_msg.h"
 
+/* The most payload bytes read of a reply larger than any message, so that
+ * the stream stays in step and the reply is reported: far past the largest
+ * reply vhost-user.rst defines (GET_CONFIG, 12 + 256 bytes), and little
+ * enough to arrive within one reply wait. A larger one is not read: the
+ * connection is closed. */
+#define FE_DRAIN_MAX (64u * 1024)
+
 struct vhost_fe {
 	int sock;
 	int timeout_ms;
 	bool reply_ack; /* REPLY_ACK negotiated */
-	vhost_fe_trace_fn trace;
-	void *trace_arg;
+	bool hung_up;	/* fe_hang_up: no more sends or receives */
+	struct vhost_tap tap;
 };
 
 static int sockaddr_of(const char *path, struct sockaddr_un *sa)
@@ -40,7 +52,7 @@ static int sockaddr_of(const char *path, struct sockaddr_un *sa)
 	return 0;
 }
 
-static int fe_new(int sock, int timeout_ms, struct vhost_fe **out)
+int vhost_fe_create_on_fd(int sock, int timeout_ms, struct vhost_fe **out)
 {
 	struct vhost_fe *fe = calloc(1, sizeof(*fe));
 
@@ -78,7 +90,7 @@ int vhost_fe_connect(const char *path, int timeout_ms, struct vhost_fe **fe)
 		close(sock);
 		return ret;
 	}
-	return fe_new(sock, timeout_ms, fe);
+	return vhost_fe_create_on_fd(sock, timeout_ms, fe);
 }
 
 int vhost_fe_accept(const char *path, int timeout_ms, struct vhost_fe **fe)
@@ -117,7 +129,7 @@ int vhost_fe_accept(const char *path, int timeout_ms, struct vhost_fe **fe)
 		goto out;
 	}
 	sock = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
-	ret = sock < 0 ? -errno : fe_new(sock, timeout_ms, fe);
+	ret = sock < 0 ? -errno : vhost_fe_create_on_fd(sock, timeout_ms, fe);
 out:
 	/* One back-end per call: the socket file goes with the listener. */
 	close(lsock);
@@ -138,71 +150,194 @@ int vhost_fe_fd(const struct vhost_fe *fe)
 	return fe->sock;
 }
 
-void vhost_fe_set_trace(struct vhost_fe *fe, vhost_fe_trace_fn cb, void *arg)
+void vhost_fe_set_tap(struct vhost_fe *fe, const struct vhost_tap *tap)
 {
-	fe->trace = cb;
-	fe->trace_arg = arg;
+	fe->tap = tap ? *tap : (struct vhost_tap){0};
 }
 
-/* Every message of the connection goes through these two, so that a trace
- * (conformance reports) sees exactly what was on the wire. */
+/* vhost-user.rst "Communication": a front-end that receives a wrong reply
+ * closes the connection. Shut down, not closed: the handle stays the
+ * caller's, and its next calls fail with -EPIPE / -ECONNRESET. */
+static void fe_hang_up(struct vhost_fe *fe)
+{
+	shutdown(fe->sock, SHUT_RDWR);
+	fe->hung_up = true;
+}
+
+/* What arrived of msg, for log lines. */
+static void fe_describe(const struct vhost_msg *m, char *buf, size_t len)
+{
+	if (m->hdr_len < sizeof(m->hdr)) {
+		snprintf(buf, len, "%u of the %zu header bytes", m->hdr_len, sizeof(m->hdr));
+		return;
+	}
+	snprintf(buf, len, "%s (%u) flags 0x%x size %u with %u payload bytes and %u fds",
+		 vhost_msg_request_name(m->hdr.request), m->hdr.request, m->hdr.flags,
+		 m->hdr.size, m->payload_len, m->nfds);
+}
+
+/* A received message is in step with the stream when it was read to the
+ * end its header announces. */
+static bool fe_in_step(const struct vhost_msg *m)
+{
+	return m->hdr_len == sizeof(m->hdr) && m->payload_len == m->hdr.size;
+}
+
+/* Every message of the connection goes through these two, so that the tap
+ * (conformance traces) sees exactly what was on the wire. */
 static int fe_send(struct vhost_fe *fe, const struct vhost_user_hdr *hdr, const void *payload,
 		   const int *fds, unsigned nfds)
 {
-	int ret = vhost_msg_send(fe->sock, hdr, payload, fds, nfds, fe->timeout_ms);
+	int ret;
 
-	if (ret == 0 && fe->trace)
-		fe->trace(fe->trace_arg, true, hdr, payload, nfds);
+	/* What is still queued on a connection we closed is not read. */
+	if (fe->hung_up)
+		return -EPIPE;
+	ret = vhost_msg_send(fe->sock, hdr, payload, fds, nfds, fe->timeout_ms);
+	if (ret == 0)
+		vhost_tap_whole(&fe->tap, VHOST_TAP_FRONTEND, VHOST_TAP_SENT, hdr, payload,
+				hdr->size, fds, nfds);
 	return ret;
 }
 
+/*
+ * Receives one message, whole or not: a payload past the codec's maximum is
+ * read to its end (up to FE_DRAIN_MAX) and cut, so the stream stays in step.
+ * msg holds what arrived. A message that cannot be read to its end (cut
+ * short, or larger than FE_DRAIN_MAX) leaves the stream out of step: the
+ * connection is closed.
+ */
 static int fe_recv(struct vhost_fe *fe, struct vhost_msg *msg, int timeout_ms)
 {
-	int ret = vhost_msg_recv(fe->sock, msg, timeout_ms);
+	struct vhost_tap_msg t = {.dir = VHOST_TAP_RECEIVED, .side = VHOST_TAP_FRONTEND};
+	char what[160];
+	int ret;
 
-	if (ret == 0 && fe->trace)
-		fe->trace(fe->trace_arg, false, &msg->hdr, &msg->payload, msg->nfds);
+	if (fe->hung_up) {
+		memset(msg, 0, sizeof(*msg));
+		return -ECONNRESET;
+	}
+	ret = vhost_msg_recv_drain(fe->sock, msg, FE_DRAIN_MAX, timeout_ms);
+	if (msg->hdr_len == 0)
+		return ret; /* nothing arrived */
+	t.hdr = msg->hdr;
+	t.hdr_len = msg->hdr_len;
+	t.payload = &msg->payload;
+	t.payload_len = MIN(msg->payload_len, (uint32_t)VHOST_USER_MAX_PAYLOAD);
+	t.payload_wire = msg->payload_len;
+	t.fds = msg->fds;
+	t.nfds = msg->nfds;
+	t.error = ret;
+	vhost_tap_emit(&fe->tap, &t);
+	if (ret < 0 && !fe_in_step(msg)) {
+		fe_describe(msg, what, sizeof(what));
+		log_warn("vhost-user.rst \"Communication\": a message cut short (%s): received %s; "
+			 "closing the connection",
+			 ret == -EMSGSIZE ? "too large to read" : strerror(-ret), what);
+		fe_hang_up(fe);
+	}
 	return ret;
 }
 
-/* Receives the reply to request and checks its header; msg->hdr.size is
- * left for the caller to check. */
-static int fe_recv_reply(struct vhost_fe *fe, uint32_t request, struct vhost_msg *msg)
+/* Logs a wrong reply to request with what arrived and why (a spec citation
+ * first), and closes the connection. -EPROTO. */
+static int __attribute__((format(printf, 4, 5)))
+fe_reject(struct vhost_fe *fe, uint32_t request, struct vhost_msg *msg, const char *fmt, ...)
 {
-	const char *name = vhost_msg_request_name(request);
-	int ret = fe_recv(fe, msg, fe->timeout_ms);
+	char why[160], what[160];
+	va_list ap;
 
-	if (ret < 0) {
-		log_warn("no reply to %s: %s", name, strerror(-ret));
-		return ret;
-	}
-	if (msg->nfds) {
-		log_warn("vhost-user.rst \"Communication\": reply to %s carries %u fds", name,
-			 msg->nfds);
-		vhost_msg_close_fds(msg);
-		return -EPROTO;
-	}
-	if ((msg->hdr.flags & VHOST_USER_VERSION_MASK) != VHOST_USER_VERSION ||
-	    !(msg->hdr.flags & VHOST_USER_REPLY_MASK) || msg->hdr.request != request) {
-		log_warn("vhost-user.rst \"Header\": reply to %s has request %u flags 0x%x", name,
-			 msg->hdr.request, msg->hdr.flags);
-		return -EPROTO;
-	}
-	return 0;
-}
-
-static int bad_reply_size(uint32_t request, uint32_t size, uint32_t expected)
-{
-	log_warn("vhost-user.rst \"Front-end message types\": reply to %s has %u bytes, "
-		 "expected %u",
-		 vhost_msg_request_name(request), size, expected);
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	fe_describe(msg, what, sizeof(what));
+	log_warn("%s: wrong reply to %s: received %s; closing the connection "
+		 "(vhost-user.rst \"Communication\")",
+		 why, vhost_msg_request_name(request), what);
+	vhost_msg_close_fds(msg);
+	fe_hang_up(fe);
 	return -EPROTO;
 }
 
 /*
- * Sends a request and waits for its answer: reply_size bytes into reply, or,
- * for a request without a reply of its own (reply NULL), the REPLY_ACK ack
- * once negotiated. A nack's value comes back negated.
+ * Receives the reply to request and checks it: whole, reply flag, version,
+ * same request, no fds, size bytes of payload. Only then may the caller
+ * read msg->payload. GET_CONFIG's empty reply is the back-end's error
+ * answer (-EIO).
+ */
+static int fe_recv_reply(struct vhost_fe *fe, uint32_t request, uint32_t size,
+			 struct vhost_msg *msg)
+{
+	int ret = fe_recv(fe, msg, fe->timeout_ms);
+	uint32_t version = msg->hdr.flags & VHOST_USER_VERSION_MASK;
+
+	if (ret < 0 && !fe_in_step(msg)) {
+		if (msg->hdr_len == 0)
+			log_warn("no reply to %s: %s", vhost_msg_request_name(request),
+				 strerror(-ret));
+		/* else fe_recv told what arrived, and closed the connection */
+		return ret == -EMSGSIZE ? -EPROTO : ret;
+	}
+	if (ret == -EMSGSIZE)
+		return fe_reject(fe, request, msg,
+				 "vhost-user.rst \"Header\": a payload larger than any message (%zu "
+				 "bytes)",
+				 VHOST_USER_MAX_PAYLOAD);
+	if (ret < 0)
+		return fe_reject(fe, request, msg,
+				 "vhost-user.rst \"Message Specification\": more than %d fds",
+				 VHOST_USER_MAX_FDS);
+	if (msg->hdr.request != request)
+		return fe_reject(fe, request, msg, "vhost-user.rst \"Communication\": a reply to "
+						   "another request");
+	if (!(msg->hdr.flags & VHOST_USER_REPLY_MASK))
+		return fe_reject(fe, request, msg, "vhost-user.rst \"Header\": no reply flag");
+	if (version != VHOST_USER_VERSION)
+		return fe_reject(fe, request, msg, "vhost-user.rst \"Header\": version %u, not %u",
+				 version, VHOST_USER_VERSION);
+	if (msg->nfds)
+		return fe_reject(fe, request, msg,
+				 "vhost-user.rst \"Communication\": fds with a reply that carries "
+				 "none");
+	if (request == VHOST_USER_GET_CONFIG && msg->hdr.size == 0)
+		return -EIO; /* "VHOST_USER_GET_CONFIG": zero length indicates an error */
+	if (msg->hdr.size != size)
+		return fe_reject(fe, request, msg,
+				 "vhost-user.rst \"Front-end message types\": %u payload bytes, "
+				 "expected %u",
+				 msg->hdr.size, size);
+	return 0;
+}
+
+/*
+ * vhost-user.rst "Communication": the back-end sends replies to the
+ * front-end's requests. A message that arrived while none was outstanding
+ * answers a request that was not sent (a second reply, an ack nobody asked
+ * for): a wrong reply. Looked for before each request, so that it is not
+ * taken for that request's answer.
+ */
+static int fe_check_idle(struct vhost_fe *fe, uint32_t request)
+{
+	struct pollfd p = {.fd = fe->sock, .events = POLLIN};
+	struct vhost_msg msg;
+
+	if (fe->hung_up || poll(&p, 1, 0) != 1 || !(p.revents & POLLIN))
+		return 0;
+	fe_recv(fe, &msg, 0);
+	/* The end of the stream, or nothing after all: the send will tell. */
+	if (msg.hdr_len == 0)
+		return 0;
+	return fe_reject(fe, request, &msg,
+			 "vhost-user.rst \"Communication\": a message with no request "
+			 "outstanding, before %s",
+			 vhost_msg_request_name(request));
+}
+
+/*
+ * Sends a request and waits for its answer: reply_size bytes into reply
+ * (zeroed first, so a failed call leaves no stale bytes), or, for a request
+ * without a reply of its own (reply NULL), the REPLY_ACK ack once negotiated.
+ * A nack's value comes back negated. reply must not overlap payload.
  */
 static int fe_call(struct vhost_fe *fe, uint32_t request, const void *payload, uint32_t size,
 		   const int *fds, unsigned nfds, void *reply, uint32_t reply_size)
@@ -212,10 +347,15 @@ static int fe_call(struct vhost_fe *fe, uint32_t request, const void *payload, u
 	struct vhost_msg msg;
 	int ret;
 
+	if (reply)
+		memset(reply, 0, reply_size);
 	if (ack) {
 		hdr.flags |= VHOST_USER_NEED_REPLY_MASK;
 		reply_size = sizeof(uint64_t);
 	}
+	ret = fe_check_idle(fe, request);
+	if (ret < 0)
+		return ret;
 	ret = fe_send(fe, &hdr, payload, fds, nfds);
 	if (ret < 0) {
 		log_warn("cannot send %s: %s", vhost_msg_request_name(request), strerror(-ret));
@@ -223,11 +363,9 @@ static int fe_call(struct vhost_fe *fe, uint32_t request, const void *payload, u
 	}
 	if (!reply && !ack)
 		return 0;
-	ret = fe_recv_reply(fe, request, &msg);
+	ret = fe_recv_reply(fe, request, reply_size, &msg);
 	if (ret < 0)
 		return ret;
-	if (msg.hdr.size != reply_size)
-		return bad_reply_size(request, msg.hdr.size, reply_size);
 	if (!ack) {
 		memcpy(reply, &msg.payload, reply_size);
 		return 0;
@@ -364,19 +502,21 @@ int vhost_fe_set_vring_base(struct vhost_fe *fe, uint32_t index, uint32_t base)
 
 int vhost_fe_get_vring_base(struct vhost_fe *fe, uint32_t index, uint32_t *base)
 {
-	struct vhost_user_vring_state state = {.index = index};
-	int ret = fe_call(fe, VHOST_USER_GET_VRING_BASE, &state, sizeof(state), NULL, 0, &state,
-			  sizeof(state));
+	struct vhost_user_vring_state req = {.index = index}, rep;
+	int ret;
 
+	*base = 0;
+	ret = fe_call(fe, VHOST_USER_GET_VRING_BASE, &req, sizeof(req), NULL, 0, &rep, sizeof(rep));
 	if (ret)
 		return ret;
-	if (state.index != index) {
+	if (rep.index != index) {
 		log_warn("vhost-user.rst \"VHOST_USER_GET_VRING_BASE\": reply for vring %u, "
-			 "asked %u",
-			 state.index, index);
+			 "asked %u; closing the connection (\"Communication\")",
+			 rep.index, index);
+		fe_hang_up(fe);
 		return -EPROTO;
 	}
-	*base = state.num;
+	*base = rep.num;
 	return 0;
 }
 
@@ -413,27 +553,17 @@ int vhost_fe_set_vring_enable(struct vhost_fe *fe, uint32_t index, bool enable)
 
 int vhost_fe_get_config(struct vhost_fe *fe, uint32_t offset, uint32_t size, void *buf)
 {
-	struct vhost_user_config cfg = {.offset = offset, .size = size};
+	struct vhost_user_config req = {.offset = offset, .size = size}, rep;
 	uint32_t len = VHOST_USER_CONFIG_HDR_SIZE + size;
-	struct vhost_user_hdr hdr = {
-	    .request = VHOST_USER_GET_CONFIG, .flags = VHOST_USER_VERSION, .size = len};
-	struct vhost_msg msg;
 	int ret;
 
 	if (size > VHOST_USER_MAX_CONFIG_SIZE)
 		return -EINVAL;
-	ret = fe_send(fe, &hdr, &cfg, NULL, 0);
+	memset(buf, 0, size);
+	ret = fe_call(fe, VHOST_USER_GET_CONFIG, &req, len, NULL, 0, &rep, len);
 	if (ret == 0)
-		ret = fe_recv_reply(fe, VHOST_USER_GET_CONFIG, &msg);
-	if (ret)
-		return ret;
-	/* "VHOST_USER_GET_CONFIG": an empty payload is the back-end's error. */
-	if (msg.hdr.size == 0)
-		return -EIO;
-	if (msg.hdr.size != len)
-		return bad_reply_size(VHOST_USER_GET_CONFIG, msg.hdr.size, len);
-	memcpy(buf, msg.payload.config.region, size);
-	return 0;
+		memcpy(buf, rep.region, size);
+	return ret;
 }
 
 int vhost_fe_set_config(struct vhost_fe *fe, uint32_t offset, uint32_t size, const void *buf)
@@ -459,13 +589,16 @@ int vhost_fe_recv_raw(struct vhost_fe *fe, struct vhost_user_hdr *hdr, void *pay
 {
 	struct vhost_msg msg;
 	int ret = fe_recv(fe, &msg, timeout_ms);
+	uint32_t n = MIN(MIN(msg.payload_len, max_payload), (uint32_t)VHOST_USER_MAX_PAYLOAD);
 
-	if (ret < 0)
-		return ret;
-	/* No back-end reply carries fds: they are closed, not leaked. */
+	/* No back-end reply this library reads carries fds: closed, not leaked. */
 	vhost_msg_close_fds(&msg);
 	*hdr = msg.hdr;
-	if (max_payload)
-		memcpy(payload, &msg.payload, MIN(msg.hdr.size, max_payload));
-	return msg.hdr.size > max_payload ? -EMSGSIZE : 0;
+	if (max_payload) {
+		memcpy(payload, &msg.payload, n);
+		memset((uint8_t *)payload + n, 0, max_payload - n);
+	}
+	if (ret == 0 && msg.hdr.size > max_payload)
+		return -EMSGSIZE;
+	return ret;
 }

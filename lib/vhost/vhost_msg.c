@@ -91,11 +91,13 @@ void vhost_msg_rx_reset(struct vhost_msg_rx *rx)
 	vhost_msg_close_fds(&rx->msg);
 	rx->state = VHOST_MSG_RX_HDR;
 	rx->got = 0;
+	rx->fds_dropped = false;
 }
 
 /* Keeps the SCM_RIGHTS fds of one recvmsg. Every fd the kernel installed is
- * either kept or closed, whatever else is wrong with the message. */
-static int rx_take_fds(struct vhost_msg_rx *rx, struct msghdr *mh)
+ * either kept or closed, whatever else is wrong with the message; too many
+ * are noted, and the message refused once it is read to its end. */
+static void rx_take_fds(struct vhost_msg_rx *rx, struct msghdr *mh)
 {
 	struct vhost_msg *msg = &rx->msg;
 	bool too_many = (mh->msg_flags & MSG_CTRUNC) != 0;
@@ -120,13 +122,11 @@ static int rx_take_fds(struct vhost_msg_rx *rx, struct msghdr *mh)
 			}
 		}
 	}
-	if (too_many) {
+	if (too_many && !rx->fds_dropped)
 		log_warn("vhost-user.rst \"Message Specification\": more than %d fds with one "
 			 "message",
 			 VHOST_USER_MAX_FDS);
-		return -EPROTO;
-	}
-	return 0;
+	rx->fds_dropped |= too_many;
 }
 
 /* One recvmsg into buf. Returns bytes read, or a negative errno. */
@@ -141,22 +141,29 @@ static int rx_read(struct vhost_msg_rx *rx, int sock, void *buf, size_t len)
 	    .msg_controllen = sizeof(control.buf),
 	};
 	ssize_t n;
-	int ret;
 
 	do {
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-	ret = rx_take_fds(rx, &mh);
-	if (ret < 0)
-		return ret;
+	rx_take_fds(rx, &mh);
 	if (n == 0) {
 		if (rx->state != VHOST_MSG_RX_HDR || rx->got != 0)
 			log_info("peer closed the connection in the middle of a message");
 		return -ECONNRESET;
 	}
 	return (int)n;
+}
+
+/* n more bytes of the current part arrived: what the message records. */
+static void rx_count(struct vhost_msg_rx *rx, int n)
+{
+	rx->got += (uint32_t)n;
+	if (rx->state == VHOST_MSG_RX_HDR)
+		rx->msg.hdr_len = rx->got;
+	else
+		rx->msg.payload_len = rx->got;
 }
 
 static int rx_fail(struct vhost_msg_rx *rx, int err)
@@ -176,34 +183,65 @@ static int rx_hdr(struct vhost_msg_rx *rx, int sock)
 
 	if (n < 0)
 		return rx_fail(rx, n);
-	rx->got += (uint32_t)n;
+	rx_count(rx, n);
 	if (rx->got < sizeof(msg->hdr))
 		return -EAGAIN;
 	if (msg->hdr.size > VHOST_USER_MAX_PAYLOAD) {
+		bool drain = rx->drain_max && msg->hdr.size <= rx->drain_max;
+
 		log_warn("vhost-user.rst \"Header\": %s payload size %u exceeds the largest "
-			 "payload (%zu)",
+			 "payload (%zu)%s",
 			 vhost_msg_request_name(msg->hdr.request), msg->hdr.size,
-			 VHOST_USER_MAX_PAYLOAD);
-		return rx_fail(rx, -EMSGSIZE);
+			 VHOST_USER_MAX_PAYLOAD, drain ? "; read to its end and dropped" : "");
+		if (!drain)
+			return rx_fail(rx, -EMSGSIZE);
 	}
 	rx->got = 0;
 	rx->state = msg->hdr.size ? VHOST_MSG_RX_PAYLOAD : VHOST_MSG_RX_DONE;
 	return 0;
 }
 
-/* VHOST_MSG_RX_PAYLOAD: hdr.size bytes; the payload is zero-filled past them. */
+/* VHOST_MSG_RX_PAYLOAD: the payload bytes that fit; the union is zero past
+ * them. */
 static int rx_payload(struct vhost_msg_rx *rx, int sock)
 {
 	struct vhost_msg *msg = &rx->msg;
-	int n = rx_read(rx, sock, (char *)&msg->payload + rx->got, msg->hdr.size - rx->got);
+	uint32_t kept = MIN(msg->hdr.size, (uint32_t)VHOST_USER_MAX_PAYLOAD);
+	int n = rx_read(rx, sock, (char *)&msg->payload + rx->got, kept - rx->got);
 
 	if (n < 0)
 		return rx_fail(rx, n);
-	rx->got += (uint32_t)n;
-	if (rx->got < msg->hdr.size)
+	rx_count(rx, n);
+	if (rx->got < kept)
+		return -EAGAIN;
+	rx->state = msg->hdr.size > kept ? VHOST_MSG_RX_DRAIN : VHOST_MSG_RX_DONE;
+	return 0;
+}
+
+/* VHOST_MSG_RX_DRAIN: the rest of an oversized payload, read and dropped. */
+static int rx_drain(struct vhost_msg_rx *rx, int sock)
+{
+	uint8_t scrap[4096];
+	int n = rx_read(rx, sock, scrap, MIN(sizeof(scrap), (size_t)(rx->msg.hdr.size - rx->got)));
+
+	if (n < 0)
+		return rx_fail(rx, n);
+	rx_count(rx, n);
+	if (rx->got < rx->msg.hdr.size)
 		return -EAGAIN;
 	rx->state = VHOST_MSG_RX_DONE;
 	return 0;
+}
+
+/* VHOST_MSG_RX_DONE: the message was read to its end; refused if it carried
+ * more than it may. */
+static int rx_done(struct vhost_msg_rx *rx)
+{
+	if (rx->fds_dropped)
+		return rx_fail(rx, -EPROTO);
+	if (rx->msg.hdr.size > VHOST_USER_MAX_PAYLOAD)
+		return rx_fail(rx, -EMSGSIZE);
+	return 1;
 }
 
 int vhost_msg_rx_step(struct vhost_msg_rx *rx, int sock)
@@ -214,18 +252,22 @@ int vhost_msg_rx_step(struct vhost_msg_rx *rx, int sock)
 		switch (rx->state) {
 		case VHOST_MSG_RX_HDR:
 			if (rx->got == 0) {
-				/* A new message: no stale payload bytes or fds. */
+				/* A new message: no stale payload bytes, counts or fds. */
 				memset(&rx->msg, 0, sizeof(rx->msg));
 				for (unsigned i = 0; i < VHOST_USER_MAX_FDS; i++)
 					rx->msg.fds[i] = -1;
+				rx->fds_dropped = false;
 			}
 			ret = rx_hdr(rx, sock);
 			break;
 		case VHOST_MSG_RX_PAYLOAD:
 			ret = rx_payload(rx, sock);
 			break;
+		case VHOST_MSG_RX_DRAIN:
+			ret = rx_drain(rx, sock);
+			break;
 		case VHOST_MSG_RX_DONE:
-			return 1;
+			return rx_done(rx);
 		case VHOST_MSG_RX_ERROR:
 		default:
 			return -EPROTO;
@@ -235,26 +277,30 @@ int vhost_msg_rx_step(struct vhost_msg_rx *rx, int sock)
 	}
 }
 
-int vhost_msg_recv(int sock, struct vhost_msg *msg, int timeout_ms)
+int vhost_msg_recv_drain(int sock, struct vhost_msg *msg, uint32_t drain_max, int timeout_ms)
 {
 	int64_t deadline = deadline_from_timeout(timeout_ms);
-	struct vhost_msg_rx rx = {.state = VHOST_MSG_RX_HDR};
+	struct vhost_msg_rx rx = {.state = VHOST_MSG_RX_HDR, .drain_max = drain_max};
 	int ret;
 
 	for (;;) {
 		ret = vhost_msg_rx_step(&rx, sock);
-		if (ret == 1) {
-			*msg = rx.msg;
-			return 0;
-		}
 		if (ret != -EAGAIN)
-			return ret;
+			break;
 		ret = deadline_wait_fd(sock, POLLIN, deadline);
 		if (ret < 0) {
-			vhost_msg_rx_reset(&rx);
-			return ret;
+			vhost_msg_rx_reset(&rx); /* closes the fds of the partial message */
+			break;
 		}
 	}
+	/* What arrived, whole or not; the fds only with a whole message. */
+	*msg = rx.msg;
+	return ret == 1 ? 0 : ret;
+}
+
+int vhost_msg_recv(int sock, struct vhost_msg *msg, int timeout_ms)
+{
+	return vhost_msg_recv_drain(sock, msg, 0, timeout_ms);
 }
 
 int vhost_msg_send(int sock, const struct vhost_user_hdr *hdr, const void *payload, const int *fds,

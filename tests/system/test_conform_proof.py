@@ -177,3 +177,58 @@ def test_switch_fails_its_cases_only(switch, case_list, bad_backend_factory, sto
     wider = [o for o in others if cases[o]["verdict"] in CAUGHT]
     assert not wider, "--break %s also fails cases it does not target:\n%s" % (
         switch["name"], show(cases, wider))
+
+
+# The replies a front-end must survive (bad_backend's hostile.c): switch ->
+# (the case that meets the reply, its verdict, the request it answers, the
+# reply's line in the case's trace). The verdict is FAIL where the reply
+# breaks a sentence the case checks, ERROR where the spec has none (an fd
+# with a reply) and the case's set-up cannot go on; the trace shows the
+# reply as it arrived, right after the request (reset-owner-two-acks: the
+# second ack, after the case took the first).
+HOSTILE = {
+    "config-reply-oversize": (
+        "VHOST-CFG-001", "fail", "-> VHOST_USER_GET_CONFIG",
+        "<- VHOST_USER_GET_CONFIG (24) flags=0x5 size=320 fds=0 | 00 00 00 00 08 00 00 00"),
+    "vring-base-reply-cut": (
+        "VHOST-RING-002", "fail", "-> VHOST_USER_GET_VRING_BASE",
+        "<- VHOST_USER_GET_VRING_BASE (11) flags=0x5 size=8 fds=0 | 01 00 00 00 ... "
+        "[4 of 8 payload bytes arrived: the connection was closed]"),
+    "status-reply-stall": (
+        "VHOST-FEAT-005", "fail", "-> VHOST_USER_GET_STATUS",
+        "<- VHOST_USER_GET_STATUS (40) flags=0x5 size=8 fds=0 | 00 00 00 00 ... "
+        "[4 of 8 payload bytes arrived: no more bytes came]"),
+    "max-slots-wrong-request": (
+        "VHOST-FEAT-004", "fail", "-> VHOST_USER_GET_MAX_MEM_SLOTS",
+        "<- VHOST_USER_GET_FEATURES (1) flags=0x5 size=8 fds=0 |"),
+    "max-slots-reply-garbage": (
+        "VHOST-FEAT-004", "fail", "-> VHOST_USER_GET_MAX_MEM_SLOTS",
+        "<- unknown (4294967295) flags=0xffffffff size=4294967295 fds=0 "
+        "[0 of 4294967295 payload bytes arrived: larger than any message, not read]"),
+    "pf-reply-bad-version": (
+        "VHOST-FEAT-002", "fail", "-> VHOST_USER_GET_PROTOCOL_FEATURES (15) flags=0x1 size=0",
+        "<- VHOST_USER_GET_PROTOCOL_FEATURES (15) flags=0x6 size=8 fds=0 |"),
+    "queue-num-reply-fd": (
+        "VHOST-MQ-001", "error", "-> VHOST_USER_GET_QUEUE_NUM",
+        "<- VHOST_USER_GET_QUEUE_NUM (17) flags=0x5 size=8 fds=1 | 02 00 00 00 00 00 00 00"),
+    "reset-owner-two-acks": (
+        "VHOST-OWNER-001", "fail", "note: VHOST_USER_RESET_OWNER: ack 0",
+        "<- VHOST_USER_RESET_OWNER (4) flags=0x5 size=8 fds=0 | 00 00 00 00 00 00 00 00"),
+}
+
+
+def reply_after(trace, request):
+    """The first line received after the last line that starts with REQUEST."""
+    sent = [i for i, line in enumerate(trace) if line.startswith(request)]
+    assert sent, "no %r in the trace:\n%s" % (request, "\n".join(trace))
+    return next((line for line in trace[sent[-1] + 1:] if line.startswith("<-")), "")
+
+
+@pytest.mark.parametrize("switch", sorted(HOSTILE))
+def test_hostile_reply_reported_with_its_bytes(switch, bad_backend_factory, storlab):
+    case, verdict, request, reply = HOSTILE[switch]
+    assert case in next(s["targets"] for s in SWITCHES if s["name"] == switch)
+    cases = conform(storlab, bad_backend_factory(switch), [case])
+    assert cases[case]["verdict"] == verdict, show(cases, [case])
+    trace = cases[case]["trace"]
+    assert reply_after(trace, request).startswith(reply), "\n".join(trace)

@@ -34,7 +34,6 @@
 #include "vhost/vhost_backend_internal.h"
 #include "vhost/vhost_msg.h"
 
-#define MSG_TIMEOUT_MS 2000
 #define MMAP_PAGE      4096
 /* The virtio 1.1 config struct, as QEMU 7.2 knows it (no secure erase). */
 #define CONFIG_SIZE_V11 offsetof(struct virtio_blk_config, max_secure_erase_sectors)
@@ -102,11 +101,12 @@ static int conn_forward_replies(struct conn *c, const struct vhost_msg *req)
 
 	while ((ret = vhost_msg_recv(c->lib, &m, 0)) == 0) {
 		proxy_note_reply(&c->state, req, &m);
-		if (proxy_reply_break(&c->state, req, &m))
+		ret = proxy_reply_hostile(c->fe, &c->state, &m);
+		if (ret == 0 && proxy_reply_break(&c->state, req, &m))
 			ret = vhost_msg_send(c->fe, &m.hdr, &m.payload, m.fds, m.nfds,
 					     MSG_TIMEOUT_MS);
 		vhost_msg_close_fds(&m);
-		if (ret)
+		if (ret < 0)
 			return ret;
 	}
 	if (ret != -ETIMEDOUT && ret != -EAGAIN)

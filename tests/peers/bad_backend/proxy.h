@@ -15,6 +15,8 @@
 #include "vhost/vhost_msg.h"
 
 #define MAX_KEPT_FDS 64
+/* The wait for room in the front-end's socket. */
+#define MSG_TIMEOUT_MS 2000
 /* The vring indexes a request can name (lib/vhost refuses those past its queues). */
 #define NRINGS (VHOST_MAX_QUEUES * 2)
 
@@ -47,5 +49,9 @@ void proxy_note_reply(struct conn_state *s, const struct vhost_msg *req, const s
 /* Breaks lib/vhost's reply M to REQ as the switches say; false: drop it. */
 bool proxy_reply_break(const struct conn_state *s, const struct vhost_msg *req,
 		       struct vhost_msg *m);
+/* Sends lib/vhost's reply M to the front-end FE as a hostile switch says
+ * (hostile.c): 1 done, 0 no switch acts (send it as usual), or a negative
+ * errno: close the connection. M's fds stay the caller's. */
+int proxy_reply_hostile(int fe, const struct conn_state *s, const struct vhost_msg *m);
 
 #endif

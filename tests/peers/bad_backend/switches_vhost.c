@@ -145,6 +145,36 @@ const struct brk_switch g_switches_vhost[] = {
      "vhost-user.rst Communication: after a front-end left with requests served, the next "
      "one's table is refused",
      NULL},
+    /* Replies a front-end must survive (hostile.c): the case that reads the
+     * reply fails, a case whose set-up cannot read it errs. */
+    {BRK_CONFIG_REPLY_OVERSIZE, "config-reply-oversize",
+     "VHOST-CFG-001 VHOST-CFG-006 VHOST-CFG-007",
+     "vhost-user.rst VHOST_USER_GET_CONFIG: 8 bytes asked, 320 answered (more than any message)",
+     NULL},
+    {BRK_VRING_BASE_REPLY_CUT, "vring-base-reply-cut", "VHOST-RING-002",
+     "vhost-user.rst Message Specification: GET_VRING_BASE of a ring never kicked answered "
+     "with 4 of the 8 bytes its header announces, then the connection closed",
+     NULL},
+    {BRK_STATUS_REPLY_STALL, "status-reply-stall", "VHOST-FEAT-005",
+     "vhost-user.rst Message Specification: GET_STATUS answered with 4 of the 8 bytes its "
+     "header announces, then nothing",
+     NULL},
+    {BRK_MAX_SLOTS_WRONG_REQUEST, "max-slots-wrong-request", "VHOST-FEAT-004",
+     "vhost-user.rst Communication: GET_MAX_MEM_SLOTS answered with a GET_FEATURES reply", NULL},
+    {BRK_MAX_SLOTS_REPLY_GARBAGE, "max-slots-reply-garbage", "VHOST-FEAT-004",
+     "vhost-user.rst Header: GET_MAX_MEM_SLOTS answered with 20 bytes of 0xff", NULL},
+    {BRK_PF_REPLY_BAD_VERSION, "pf-reply-bad-version", "VHOST-FEAT-002",
+     "vhost-user.rst Header: after SET_PROTOCOL_FEATURES, GET_PROTOCOL_FEATURES answered with "
+     "version 2",
+     NULL},
+    {BRK_QUEUE_NUM_REPLY_FD, "queue-num-reply-fd",
+     "VHOST-MQ-001 VHOST-MQ-002 VHOST-MQ-003 VHOST-MQ-004 VHOST-MQ-005 VHOST-MQ-006 "
+     "VHOST-MQ-007",
+     "vhost-user.rst Communication: after SET_FEATURES without VIRTIO_BLK_F_MQ, the "
+     "GET_QUEUE_NUM reply carries an fd (no verdict in the spec: the set-ups err)",
+     NULL},
+    {BRK_RESET_OWNER_TWO_ACKS, "reset-owner-two-acks", "VHOST-OWNER-001",
+     "vhost-user.rst REPLY_ACK: RESET_OWNER with need_reply acknowledged twice", NULL},
 };
 
 const unsigned g_switches_vhost_count = sizeof(g_switches_vhost) / sizeof(g_switches_vhost[0]);

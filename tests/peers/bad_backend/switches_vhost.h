@@ -3,7 +3,7 @@
 #define STORLAB_TESTS_PEERS_BAD_BACKEND_SWITCHES_VHOST_H
 
 /* bad_backend's vhost-user protocol switches: their table is switches_vhost.c,
- * they act in bad_backend.c (the message proxy). */
+ * they act in bad_backend.c (the message proxy), replies.c and hostile.c. */
 
 enum brk_vhost {
 	BRK_DROP_REPLY_ACK,
@@ -55,6 +55,15 @@ enum brk_vhost {
 	BRK_KEEPS_RINGS,
 	BRK_KEEPS_PARTIAL_MESSAGE,
 	BRK_KEEPS_INFLIGHT_MEMORY,
+	/* replies a front-end must survive (hostile.c) */
+	BRK_CONFIG_REPLY_OVERSIZE,
+	BRK_VRING_BASE_REPLY_CUT,
+	BRK_STATUS_REPLY_STALL,
+	BRK_MAX_SLOTS_WRONG_REQUEST,
+	BRK_MAX_SLOTS_REPLY_GARBAGE,
+	BRK_PF_REPLY_BAD_VERSION,
+	BRK_QUEUE_NUM_REPLY_FD,
+	BRK_RESET_OWNER_TWO_ACKS,
 	BRK_VHOST_END,
 };
 

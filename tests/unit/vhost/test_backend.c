@@ -3,7 +3,8 @@
  * The back-end on a real socket and its evloop in a thread, driven by the
  * front-end library: a QEMU-like session, nacks seen by the front-end,
  * disconnects at every stage followed by reconnects, client mode, one
- * front-end at a time, and the front-end's checks of what it is answered.
+ * front-end at a time, and the message tap of both sides. (The front-end's
+ * checks of what it is answered: test_frontend.c.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,7 @@
 
 #include "fake_dev.h"
 #include "test_util.h"
+#include "util/common.h"
 #include "util/evloop.h"
 #include "vhost/vhost_msg.h"
 
@@ -45,6 +47,7 @@ struct bk {
 	int fds_before;
 	int fds_running; /* with the back-end up and no front-end */
 	struct guest_region guest;
+	struct vhost_tap tap; /* the back-end's, if set before bk_start */
 };
 
 static void *loop_main(void *arg)
@@ -63,6 +66,7 @@ static void bk_start(struct bk *bk, bool client)
 	    .protocol_features = OUR_PF,
 	    .ops = &g_fake_ops,
 	    .ctx = &bk->fake,
+	    .tap = bk->tap,
 	};
 
 	assert_int_equal(evloop_create(&bk->loop), 0);
@@ -466,124 +470,112 @@ static void test_one_frontend_at_a_time(void **state)
 }
 
 /* ------------------------------------------------------------------ */
-/* The front-end against a scripted back-end                           */
+/* The message tap                                                     */
 /* ------------------------------------------------------------------ */
 
-struct scripted {
-	char dir[64];
-	char path[96];
-	int listener;
-	int peer;
-	struct vhost_fe *fe;
+#define TAP_MAX 64
+
+/* What a tap saw: one entry per message, in the order it was called. */
+struct tap_log {
+	pthread_mutex_t lock;
+	unsigned n;
+	struct {
+		struct vhost_tap_msg m;	 /* payload and fds pointers cleared */
+		uint8_t payload[64]; /* the first bytes */
+		bool fds_open;	     /* every fd was open while the hook ran */
+	} e[TAP_MAX];
 };
 
-static void scripted_open(struct scripted *s)
+static void tap_record(void *arg, const struct vhost_tap_msg *m)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct tap_log *log = arg;
 
-	snprintf(s->dir, sizeof(s->dir), "/tmp/storlab-vhost-XXXXXX");
-	assert_non_null(mkdtemp(s->dir));
-	snprintf(s->path, sizeof(s->path), "%s/sock", s->dir);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", s->path);
-	s->listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_int_equal(bind(s->listener, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(listen(s->listener, 1), 0);
-	assert_int_equal(vhost_fe_connect(s->path, 50, &s->fe), 0);
-	s->peer = accept4(s->listener, NULL, NULL, SOCK_CLOEXEC);
-	assert_true(s->peer >= 0);
-}
-
-static void scripted_close(struct scripted *s)
-{
-	vhost_fe_close(s->fe);
-	close(s->peer);
-	close(s->listener);
-	unlink(s->path);
-	rmdir(s->dir);
-}
-
-/* Queues a reply before the front-end asks: it reads it after sending. */
-static void script_reply(struct scripted *s, uint32_t request, uint32_t flags, const void *p,
-			 uint32_t size, int fd)
-{
-	struct vhost_user_hdr hdr = {.request = request, .flags = flags, .size = size};
-
-	assert_int_equal(vhost_msg_send(s->peer, &hdr, p, &fd, fd >= 0, 100), 0);
-}
-
-static void drain(struct scripted *s)
-{
-	struct vhost_msg msg;
-
-	while (vhost_msg_recv(s->peer, &msg, 0) == 0)
-		vhost_msg_close_fds(&msg);
-}
-
-static void test_frontend_checks_replies(void **state)
-{
-	const uint32_t ok = VHOST_USER_VERSION | VHOST_USER_REPLY_MASK;
-	int fds_before = count_fds();
-	struct scripted s;
-	struct vhost_user_vring_state st = {.index = 5, .num = 1};
-	uint64_t v = 42;
-	uint32_t base;
-	uint8_t cfg[8];
-	int efd;
-
-	(void)state;
-	log_start();
-	scripted_open(&s);
-	/* Nobody answers. */
-	assert_int_equal(vhost_fe_get_features(s.fe, &v), -ETIMEDOUT);
-	drain(&s);
-	/* Good, then each kind of bad reply. */
-	script_reply(&s, VHOST_USER_GET_FEATURES, ok, &v, 8, -1);
-	assert_int_equal(vhost_fe_get_features(s.fe, &v), 0);
-	assert_int_equal(v, 42);
-	script_reply(&s, VHOST_USER_GET_QUEUE_NUM, ok, &v, 8, -1);
-	assert_int_equal(vhost_fe_get_features(s.fe, &v), -EPROTO);
-	script_reply(&s, VHOST_USER_GET_FEATURES, VHOST_USER_VERSION, &v, 8, -1);
-	assert_int_equal(vhost_fe_get_features(s.fe, &v), -EPROTO);
-	script_reply(&s, VHOST_USER_GET_FEATURES, ok, &v, 4, -1);
-	assert_int_equal(vhost_fe_get_features(s.fe, &v), -EPROTO);
-	assert_true(log_has("reply to VHOST_USER_GET_FEATURES has 4 bytes, expected 8"));
-	efd = eventfd(0, EFD_CLOEXEC);
-	script_reply(&s, VHOST_USER_GET_FEATURES, ok, &v, 8, efd);
-	close(efd);
-	assert_int_equal(vhost_fe_get_features(s.fe, &v), -EPROTO);
-	script_reply(&s, VHOST_USER_GET_VRING_BASE, ok, &st, 8, -1);
-	assert_int_equal(vhost_fe_get_vring_base(s.fe, 4, &base), -EPROTO);
-	script_reply(&s, VHOST_USER_GET_CONFIG, ok, NULL, 0, -1);
-	assert_int_equal(vhost_fe_get_config(s.fe, 0, sizeof(cfg), cfg), -EIO);
-	/* With REPLY_ACK: acks, nacks with an errno, and other failures. */
-	assert_int_equal(vhost_fe_set_protocol_features(s.fe, PF(REPLY_ACK)), 0);
-	script_reply(&s, VHOST_USER_SET_OWNER, ok, &(uint64_t){0}, 8, -1);
-	assert_int_equal(vhost_fe_set_owner(s.fe), 0);
-	script_reply(&s, VHOST_USER_SET_OWNER, ok, &(uint64_t){EINVAL}, 8, -1);
-	assert_int_equal(vhost_fe_set_owner(s.fe), -EINVAL);
-	script_reply(&s, VHOST_USER_SET_OWNER, ok, &(uint64_t){1ULL << 40}, 8, -1);
-	assert_int_equal(vhost_fe_set_owner(s.fe), -EIO);
-	/* Every request asked for its ack. */
-	{
-		struct vhost_msg msg;
-		int acked = 0;
-
-		while (vhost_msg_recv(s.peer, &msg, 0) == 0) {
-			if (msg.hdr.request == VHOST_USER_SET_OWNER) {
-				assert_int_equal(msg.hdr.flags,
-						 VHOST_USER_VERSION | VHOST_USER_NEED_REPLY_MASK);
-				acked++;
-			}
-			vhost_msg_close_fds(&msg);
-		}
-		assert_int_equal(acked, 3);
+	pthread_mutex_lock(&log->lock);
+	if (log->n < TAP_MAX) {
+		log->e[log->n].m = *m;
+		log->e[log->n].m.payload = NULL;
+		log->e[log->n].m.fds = NULL;
+		if (m->payload_len)
+			memcpy(log->e[log->n].payload, m->payload, MIN(m->payload_len, 64u));
+		/* The fds are open while the hook runs: a recorder can dup them.
+		 * (Checked by the test's thread: this may be the loop's.) */
+		log->e[log->n].fds_open = true;
+		for (unsigned i = 0; i < m->nfds; i++)
+			log->e[log->n].fds_open &= fcntl(m->fds[i], F_GETFD) >= 0;
+		log->n++;
 	}
-	/* The back-end is gone. */
-	shutdown(s.peer, SHUT_RDWR);
-	v = vhost_fe_set_owner(s.fe);
-	assert_true((int)v == -EPIPE || (int)v == -ECONNRESET);
-	scripted_close(&s);
-	assert_int_equal(count_fds(), fds_before);
+	pthread_mutex_unlock(&log->lock);
+}
+
+static unsigned tap_count(struct tap_log *log)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&log->lock);
+	n = log->n;
+	pthread_mutex_unlock(&log->lock);
+	return n;
+}
+
+/* The back-end's tap sees the whole exchange of a QEMU-like session, in
+ * order: each message the front-end sent as received, each reply as sent,
+ * with the same header, payload bytes and fd count; the front-end's tap
+ * sees the mirror image. */
+static void test_backend_tap_sees_exchange(void **state)
+{
+	struct bk *bk = *state;
+	static struct tap_log be = {.lock = PTHREAD_MUTEX_INITIALIZER};
+	static struct tap_log fe_log = {.lock = PTHREAD_MUTEX_INITIALIZER};
+	struct vhost_fe *fe;
+	unsigned n;
+
+	bk->tap = (struct vhost_tap){.fn = tap_record, .arg = &be};
+	bk_start(bk, false);
+	assert_int_equal(vhost_fe_connect(bk->path, TIMEOUT_MS, &fe), 0);
+	vhost_fe_set_tap(fe, &(struct vhost_tap){.fn = tap_record, .arg = &fe_log});
+	session(bk, fe, STAGE_STOPPED);
+	n = tap_count(&fe_log);
+	/* The back-end reports a reply once it is sent: the last may come
+	 * after the front-end has it. */
+	for (int i = 0; i < TIMEOUT_MS / 5 && tap_count(&be) < n; i++)
+		usleep(5000);
+	assert_int_equal(tap_count(&be), n);
+	assert_true(n > 30);
+	for (unsigned i = 0; i < n; i++) {
+		const struct vhost_tap_msg *b = &be.e[i].m, *f = &fe_log.e[i].m;
+
+		assert_int_equal(b->side, VHOST_TAP_BACKEND);
+		assert_int_equal(f->side, VHOST_TAP_FRONTEND);
+		assert_int_not_equal(b->dir, f->dir);
+		/* Requests go one way, replies the other. */
+		assert_int_equal(b->dir == VHOST_TAP_RECEIVED,
+				 !(b->hdr.flags & VHOST_USER_REPLY_MASK));
+		assert_memory_equal(&b->hdr, &f->hdr, sizeof(b->hdr));
+		assert_int_equal(b->hdr_len, sizeof(b->hdr));
+		assert_int_equal(b->payload_len, b->hdr.size);
+		assert_int_equal(b->payload_wire, b->hdr.size);
+		assert_int_equal(b->nfds, f->nfds);
+		assert_true(be.e[i].fds_open && fe_log.e[i].fds_open);
+		assert_int_equal(b->error, 0);
+		assert_memory_equal(be.e[i].payload, fe_log.e[i].payload, MIN(b->payload_len, 64u));
+		if (i)
+			assert_true(b->time_ns >= be.e[i - 1].m.time_ns);
+	}
+	/* The exchange starts as QEMU's does, and the fds of SET_MEM_TABLE and
+	 * SET_VRING_CALL were seen. */
+	assert_int_equal(be.e[0].m.hdr.request, VHOST_USER_GET_FEATURES);
+	assert_int_equal(be.e[0].m.dir, VHOST_TAP_RECEIVED);
+	assert_int_equal(be.e[1].m.hdr.request, VHOST_USER_GET_FEATURES);
+	assert_int_equal(be.e[1].m.dir, VHOST_TAP_SENT);
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t r = be.e[i].m.hdr.request;
+
+		if (be.e[i].m.dir == VHOST_TAP_RECEIVED &&
+		    (r == VHOST_USER_SET_MEM_TABLE || r == VHOST_USER_SET_VRING_CALL))
+			assert_int_equal(be.e[i].m.nfds, 1);
+	}
+	vhost_fe_close(fe);
+	wait_events(bk, "disconnected ");
 }
 
 int main(void)
@@ -599,7 +591,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_pipelined_messages, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_client_mode, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_one_frontend_at_a_time, setup, teardown),
-	    cmocka_unit_test(test_frontend_checks_replies),
+	    cmocka_unit_test_setup_teardown(test_backend_tap_sees_exchange, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -60,15 +60,12 @@ static void *loop_main(void *arg)
 	return NULL;
 }
 
-static void on_msg(void *arg, bool sent, const struct vhost_user_hdr *hdr, const void *payload,
-		   unsigned nfds)
+static void on_msg(void *arg, const struct vhost_tap_msg *m)
 {
 	struct t *t = arg;
 
-	(void)payload;
-	(void)nfds;
-	if (sent && t->nsent < MAX_SENT)
-		t->sent[t->nsent++] = hdr->request;
+	if (m->dir == VHOST_TAP_SENT && t->nsent < MAX_SENT)
+		t->sent[t->nsent++] = m->hdr.request;
 }
 
 static int setup(void **state)
@@ -97,7 +94,7 @@ static int setup(void **state)
 	assert_int_equal(vhost_dev_create(&opts, &t->dev), 0);
 	assert_int_equal(pthread_create(&t->thread, NULL, loop_main, t->loop), 0);
 	assert_int_equal(vhost_fe_connect(t->path, TIMEOUT_MS, &t->fe), 0);
-	vhost_fe_set_trace(t->fe, on_msg, t);
+	vhost_fe_set_tap(t->fe, &(struct vhost_tap){.fn = on_msg, .arg = t});
 	for (unsigned i = 0; i < NRINGS; i++) {
 		t->rings[i].vq = &t->vq[i];
 		t->rings[i].kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

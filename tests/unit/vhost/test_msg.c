@@ -168,6 +168,59 @@ static void test_too_many_fds(void **state)
 	assert_true(log_has("more than 8 fds"));
 }
 
+/* More fds than a message may carry: refused once the message is read to
+ * its end, so the next message is read whole. */
+static void test_too_many_fds_read_to_end(void **state)
+{
+	struct pair *p = *state;
+	struct vhost_user_hdr hdr = {.request = VHOST_USER_SET_FEATURES, .flags = 1, .size = 8};
+	uint8_t wire[sizeof(hdr) + 8] = {0};
+	uint64_t f = 0x77;
+	int efd = eventfd(0, EFD_CLOEXEC);
+	struct vhost_msg msg;
+
+	memcpy(wire, &hdr, sizeof(hdr));
+	send_raw_fds(p->a, wire, sizeof(wire), efd, VHOST_USER_MAX_FDS + 1);
+	close(efd);
+	assert_int_equal(vhost_msg_send(p->a, &hdr, &f, NULL, 0, 1000), 0);
+	assert_int_equal(vhost_msg_recv(p->b, &msg, 1000), -EPROTO);
+	assert_int_equal(msg.hdr_len, sizeof(hdr));
+	assert_int_equal(msg.payload_len, 8);
+	assert_int_equal(msg.nfds, 0);
+	assert_int_equal(vhost_msg_recv(p->b, &msg, 1000), 0);
+	assert_int_equal(msg.payload.u64, 0x77);
+}
+
+/* A draining receiver reads an oversized payload to its end, keeps what
+ * the codec holds, and says how much arrived; the stream stays in step.
+ * Past drain_max the payload is not read. */
+static void test_drain_oversized(void **state)
+{
+	struct pair *p = *state;
+	struct vhost_user_hdr hdr = {.request = VHOST_USER_GET_CONFIG, .flags = 5, .size = 300};
+	static uint8_t payload[300];
+	uint64_t f = 0x99;
+	struct vhost_msg msg;
+
+	for (unsigned i = 0; i < sizeof(payload); i++)
+		payload[i] = (uint8_t)(i + 1);
+	assert_int_equal(vhost_msg_send(p->a, &hdr, payload, NULL, 0, 1000), 0);
+	hdr = (struct vhost_user_hdr){.request = VHOST_USER_GET_FEATURES, .flags = 5, .size = 8};
+	assert_int_equal(vhost_msg_send(p->a, &hdr, &f, NULL, 0, 1000), 0);
+	assert_int_equal(vhost_msg_recv_drain(p->b, &msg, 4096, 1000), -EMSGSIZE);
+	assert_int_equal(msg.hdr.size, 300);
+	assert_int_equal(msg.payload_len, 300);
+	assert_memory_equal(&msg.payload, payload, VHOST_USER_MAX_PAYLOAD);
+	assert_int_equal(vhost_msg_recv_drain(p->b, &msg, 4096, 1000), 0);
+	assert_int_equal(msg.payload.u64, 0x99);
+	/* Past the bound: the header only. */
+	hdr.size = 5000;
+	assert_int_equal(send(p->a, &hdr, sizeof(hdr), 0), (ssize_t)sizeof(hdr));
+	assert_int_equal(vhost_msg_recv_drain(p->b, &msg, 4096, 1000), -EMSGSIZE);
+	assert_int_equal(msg.hdr.size, 5000);
+	assert_int_equal(msg.payload_len, 0);
+}
+
 static void test_exactly_max_fds(void **state)
 {
 	struct pair *p = *state;
@@ -196,6 +249,30 @@ static void test_eof_mid_message(void **state)
 	close(p->a);
 	p->a = -1;
 	assert_int_equal(vhost_msg_recv(p->b, &msg, 1000), -ECONNRESET);
+	/* What arrived, and nothing else. */
+	assert_int_equal(msg.hdr_len, sizeof(hdr));
+	assert_int_equal(msg.hdr.size, 8);
+	assert_int_equal(msg.payload_len, 4);
+	assert_memory_equal(&msg.payload, "abcd\0\0\0\0", 8);
+	assert_int_equal(msg.nfds, 0);
+}
+
+/* Five bytes of a header, then the peer is gone: the header past them
+ * reads as zero. */
+static void test_eof_mid_header(void **state)
+{
+	struct pair *p = *state;
+	struct vhost_user_hdr hdr = {.request = VHOST_USER_SET_FEATURES, .flags = 1, .size = 8};
+	struct vhost_msg msg;
+
+	assert_int_equal(write(p->a, &hdr, 5), 5);
+	close(p->a);
+	p->a = -1;
+	assert_int_equal(vhost_msg_recv(p->b, &msg, 1000), -ECONNRESET);
+	assert_int_equal(msg.hdr_len, 5);
+	assert_int_equal(msg.hdr.request, VHOST_USER_SET_FEATURES);
+	assert_int_equal(msg.hdr.flags, 1);
+	assert_int_equal(msg.hdr.size, 0);
 }
 
 static void test_eof_between_messages(void **state)
@@ -286,8 +363,11 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_zero_payload_and_two_messages, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_oversized_payload, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_too_many_fds, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_too_many_fds_read_to_end, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_drain_oversized, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exactly_max_fds, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_eof_mid_message, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_eof_mid_header, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_eof_between_messages, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_recv_timeout, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_send_to_gone_peer, setup, teardown),
