@@ -16,16 +16,23 @@
 
 #include "conformance/suite_vhost_user.h"
 
+/* Ring 0 given a size and addresses inside m: 0, or the back-end's refusal
+ * (a table in use translates them, "Memory access"). */
+static int ring_inside(struct vu_conn *c, const struct vu_mem *m)
+{
+	struct vhost_user_vring_addr addr = vu_ring_addr(m, 0);
+	int ret = vhost_fe_set_vring_num(c->fe, 0, VU_RING_NUM);
+
+	return ret ? ret : vhost_fe_set_vring_addr(c->fe, &addr);
+}
+
 /* After a refusal on an open connection: the old table (m at gpa 0) is
  * still the one in use, so ring addresses inside it are accepted. */
 static enum conform_verdict old_table_in_use(struct conform_ctx *ctx, struct vu_conn *c,
 					     const struct vu_mem *m)
 {
-	struct vhost_user_vring_addr addr = vu_ring_addr(m, 0);
-	int ret = vhost_fe_set_vring_num(c->fe, 0, VU_RING_NUM);
+	int ret = ring_inside(c, m);
 
-	if (ret == 0)
-		ret = vhost_fe_set_vring_addr(c->fe, &addr);
 	if (ret < 0)
 		return conform_fail(ctx,
 				    "after the refused table, ring addresses inside the previous "
@@ -195,7 +202,6 @@ enum conform_verdict vu_mem_refused_keeps_old(struct conform_ctx *ctx)
  * the region starts where its mmap offset says. */
 enum conform_verdict vu_mem_unaligned_offset(struct conform_ctx *ctx)
 {
-	struct vhost_user_vring_addr addr;
 	struct vhost_user_memory mem;
 	struct vhost_fe_region r;
 	struct vu_mem a, shifted;
@@ -222,10 +228,7 @@ enum conform_verdict vu_mem_unaligned_offset(struct conform_ctx *ctx)
 	}
 	shifted = a;
 	shifted.base += 0x800;
-	addr = vu_ring_addr(&shifted, 0);
-	ret = vhost_fe_set_vring_num(c.fe, 0, VU_RING_NUM);
-	if (ret == 0)
-		ret = vhost_fe_set_vring_addr(c.fe, &addr);
+	ret = ring_inside(&c, &shifted);
 	if (ret < 0)
 		return conform_fail(ctx, "the table was acknowledged, but ring addresses inside "
 					 "it are refused: %s",
