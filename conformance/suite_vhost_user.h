@@ -5,7 +5,8 @@
 /*
  * What the vhost-user suite's area files share (QEMU docs/interop/
  * vhost-user.rst): a negotiated connection, a small guest memory, raw
- * requests, and the one rule for "the back-end refused a request".
+ * requests, and the two readings of "the back-end refused a request" (spec-
+ * level cases judge the answer; advisories also that the back-end serves on).
  *
  * Helpers that fail for a reason that is not the back-end's verdict (a
  * memfd cannot be made, the set-up the case builds on is refused) record it
