@@ -1,63 +1,135 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The vhost-user suite: what a vhost-user back-end must do on its socket,
- * case by case, from QEMU docs/interop/vhost-user.rst (sections cited by
- * name). The code of each area is in suite_vhost_user_<area>.c; this file is
- * the one list of cases, with their IDs, levels and readings of the spec.
+ * The vhost-user suite: what a vhost-user back-end does on its socket, case
+ * by case, from QEMU docs/interop/vhost-user.rst (sections cited by name).
+ * The code of each area is in suite_vhost_user_<area>.c; this file is the
+ * one list of cases, with their IDs, quotes, levels and readings of the spec.
  *
- * Levels follow the spec's words: MUST where it says must, SHOULD where it
- * says should or where it defines the message but not the answer to a
- * malformed one (there the suite asks for what a robust back-end does, and
- * says so), MAY where it leaves the choice open.
+ * Levels come from the quoted sentence, for the back-end: MUST where it says
+ * must, MUST NOT, needs to or require, or where the sentence is the
+ * message's own definition (what it does, what its reply carries: a reply
+ * that carries something else is not that message's reply); SHOULD where it
+ * says should or recommends. What no sentence asks of a back-end but a
+ * robust one does (refusing malformed or inconsistent requests, serving a
+ * second front-end) is an advisory with a severity. A sentence on what the
+ * front-end does is never a back-end verdict. docs/conformance/
+ * audit-vhost-user.md records the audit of every case.
  */
 #include "conformance/suite_vhost_user.h"
 
 #define F_PROTO VU_F_PROTOCOL_FEATURES
 #define PF_ACK	VU_PF(REPLY_ACK)
 
-/* The suite's reading of "rejected", repeated in the cases that use it. */
+/* ---- Sentences several cases quote (vhost-user.rst, markup dropped) ---- */
+#define Q_REPLY_ACK_MUST                                                                           \
+	"With this protocol extension negotiated, the sender (QEMU) can set the need_reply [Bit "  \
+	"3] flag to any command. This indicates that the back-end MUST respond with a Payload "    \
+	"VhostUserMsg indicating success or failure."
+#define Q_REPLY_ACK_SHOULD                                                                         \
+	"The payload should be set to zero on success or non-zero on failure, unless the message " \
+	"already has an explicit reply body."
+#define Q_GET_CONFIG                                                                               \
+	"vhost-user back-end's payload size MUST match the front-end's request, vhost-user "       \
+	"back-end uses zero length of payload to indicate an error to the vhost-user front-end."
+#define Q_VRING_BASE                                                                               \
+	"For a split virtqueue, returns only the 16-bit next descriptor index to process in the "  \
+	"Available Ring."
+#define Q_STOPPED                                                                                  \
+	"While a ring is stopped, the back-end must not process the ring at all, regardless of "   \
+	"whether it is enabled or disabled."
+#define Q_START_STOP                                                                               \
+	"The back-end must start a ring upon receiving a kick (that is, detecting that file "      \
+	"descriptor is readable) on the descriptor specified by VHOST_USER_SET_VRING_KICK or "     \
+	"receiving the in-band message VHOST_USER_VRING_KICK if negotiated, and stop a ring upon " \
+	"receiving VHOST_USER_GET_VRING_BASE."
+#define Q_QUEUE_NUM  "Front-end should stop when the number of requested queues is bigger than that."
+#define Q_VERSION    "Lower 2 bits are the version (currently 0x01)"
+#define Q_REPLY_FLAG "Bit 2 is the reply flag - needs to be sent on each reply from the back-end"
+#define Q_RECONNECT                                                                                \
+	"If front-end is unable to send the full message or receives a wrong reply it will close " \
+	"the connection. An optional reconnection mechanism can be implemented."
+#define Q_MEM_FDS                                                                                  \
+	"In the ancillary data there is an array of file descriptors for each memory mapped "      \
+	"region. The size and ordering of the fds matches the number and ordering of memory "      \
+	"regions."
+#define Q_NOFD                                                                                     \
+	"Bit 8 is the invalid FD flag. This flag is set when there is no file descriptor in the "  \
+	"ancillary data."
+#define Q_QUEUE_SIZE                                                                               \
+	"Queue Size value is always a power of 2. The maximum Queue Size value is 32768."
+
+/* ---- Readings several cases share ---- */
+#define DEFINITION                                                                                 \
+	" The quoted sentence is the message's definition, in the indicative: the suite reads it " \
+	"as a must, since a back-end that answers otherwise does not implement the message."
+/* The advisories' reading of "refused" (vu_expect_refused). */
 #define REFUSED                                                                                    \
-	" Rejected means: with need_reply, a non-zero ack (REPLY_ACK) or a closed connection "     \
-	"(\"Communication\" lets a back-end close on an error); an ack of 0 or silence fails. "    \
-	"After a nack the same connection must still answer GET_FEATURES; in every case a new "    \
-	"connection must be served."
+	" Refused means: with need_reply, a non-zero ack or a closed connection "                  \
+	"(\"Communication\" "                                                                      \
+	"lets a back-end close on an error); an ack of 0 or silence fails. Then the back-end "     \
+	"must "                                                                                    \
+	"still serve: the connection, if open, answers GET_FEATURES, and a new connection is "     \
+	"served."
+#define MALFORMED                                                                                  \
+	" Advisory: vhost-user.rst defines the payload and fds of each request but not the "       \
+	"answer to a malformed one; a back-end that acts on it reads what it was not sent or "     \
+	"sets "                                                                                    \
+	"state it was not asked to. One that drops the connection (libvhost-user's vu_panic) "     \
+	"passes."
 #define ACK_DESC                                                                                   \
 	"With REPLY_ACK negotiated and need_reply set, a valid request without a reply of its "    \
-	"own MUST be answered with a u64 of 0 on success."
-#define MALFORMED                                                                                  \
-	" The spec defines the payload of each request but not the answer to a malformed one: "    \
-	"the case asks the back-end not to claim success and to keep serving; a back-end that "    \
-	"drops the connection (libvhost-user's vu_panic) passes."
+	"own MUST be answered: a u64 reply of that request, with the reply flag. Either value "    \
+	"passes (a non-zero ack is the failure answer; VHOST-ACK-016 reports valid requests that " \
+	"fail), and so does a closed connection (\"Communication\": a back-end may close on an "   \
+	"error it detects); silence or another reply fails."
+#define MQ_INDEX                                                                                   \
+	"Advisory: vhost-user.rst tells the front-end to stay below GET_QUEUE_NUM's answer, and "  \
+	"words no check for the back-end; a back-end that indexes its rings with a vring index "   \
+	"at or past the count reads and writes past them."
+#define RECONNECT                                                                                  \
+	" Advisory: reconnection is optional in vhost-user.rst and no sentence asks a back-end "   \
+	"to "                                                                                      \
+	"serve a second front-end; one that cannot is unusable across a front-end restart or a "   \
+	"VM reboot."
 
 static const struct conform_case g_cases[] = {
     /* ---- Features ---- */
     {
 	.id = "VHOST-FEAT-001",
 	.title = "GET_FEATURES gets a u64 reply with the reply flag",
-	.spec = "vhost-user.rst: Communication; Header",
+	.spec = "vhost-user.rst: Header; Communication",
+	.quote = Q_REPLY_FLAG,
 	.level = CONFORM_MUST,
 	.description =
-	    "GET_FEATURES is one of the requests that require a reply; the reply carries the same "
-	    "request, version 1, the reply flag (bit 2) and a u64 payload.",
+	    "GET_FEATURES is one of the requests that require a reply (\"Communication\"); the "
+	    "reply carries the same request, version 1, the reply flag (bit 2) and a u64 payload.",
 	.run = vu_feat_get_features,
     },
     {
 	.id = "VHOST-FEAT-002",
 	.title = "GET_PROTOCOL_FEATURES gets a u64 reply",
-	.spec = "vhost-user.rst: Communication; VHOST_USER_GET_PROTOCOL_FEATURES",
+	.spec = "vhost-user.rst: Communication; Front-end message types; "
+		"VHOST_USER_GET_PROTOCOL_FEATURES",
+	.quote = "Most of the requests don't require replies, except for the following requests: "
+		 "VHOST_USER_GET_FEATURES, VHOST_USER_GET_PROTOCOL_FEATURES, "
+		 "VHOST_USER_GET_VRING_BASE [...]",
 	.level = CONFORM_MUST,
-	.description = "A back-end offering VHOST_USER_F_PROTOCOL_FEATURES answers "
-		       "GET_PROTOCOL_FEATURES with a u64 reply, the same bits on every connection.",
+	.description =
+	    "A back-end offering VHOST_USER_F_PROTOCOL_FEATURES answers "
+	    "GET_PROTOCOL_FEATURES with a u64 reply with the reply flag. Whether the bits "
+	    "stay the same after SET_PROTOCOL_FEATURES is VHOST-FEAT-010.",
 	.features = F_PROTO,
 	.run = vu_feat_get_protocol_features,
     },
     {
 	.id = "VHOST-FEAT-003",
 	.title = "GET_QUEUE_NUM gets a u64 reply of at least 1",
-	.spec = "vhost-user.rst: Multiple queue support; VHOST_USER_GET_QUEUE_NUM",
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_GET_QUEUE_NUM",
+	.quote = "Query how many queues the back-end supports.",
 	.level = CONFORM_MUST,
-	.description = "With VHOST_USER_PROTOCOL_F_MQ the back-end answers GET_QUEUE_NUM with the "
-		       "number of queues it supports, a u64; a device has at least one queue.",
+	.description = "With VHOST_USER_PROTOCOL_F_MQ the back-end answers GET_QUEUE_NUM (reply "
+		       "payload: u64) with the number of queues it supports; a block device has at "
+		       "least one (virtio 1.2 §5.2.2: requestq1)." DEFINITION,
 	.features = F_PROTO,
 	.protocol_features = VU_PF(MQ),
 	.run = vu_feat_get_queue_num,
@@ -65,11 +137,14 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-FEAT-004",
 	.title = "GET_MAX_MEM_SLOTS gets a u64 reply of at least 1",
-	.spec = "vhost-user.rst: VHOST_USER_GET_MAX_MEM_SLOTS",
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_GET_MAX_MEM_SLOTS",
+	.quote = "The back-end should return the message with a u64 payload containing the maximum "
+		 "number of memory slots for QEMU to expose to the guest.",
 	.level = CONFORM_SHOULD,
 	.description =
 	    "With CONFIGURE_MEM_SLOTS negotiated the back-end should reply with a u64, the number "
-	    "of memory slots it supports (0 would make the feature unusable).",
+	    "of memory slots it supports. 0 is not that number: a back-end offering the feature "
+	    "must map in a region ADD_MEM_REG adds, so it has at least one slot.",
 	.features = F_PROTO,
 	.protocol_features = VU_PF(CONFIGURE_MEM_SLOTS),
 	.run = vu_feat_get_max_mem_slots,
@@ -77,9 +152,13 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-FEAT-005",
 	.title = "GET_STATUS gets a u64 reply",
-	.spec = "vhost-user.rst: VHOST_USER_GET_STATUS",
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_GET_STATUS",
+	.quote = "When the VHOST_USER_PROTOCOL_F_STATUS protocol feature has been successfully "
+		 "negotiated, this message is submitted by the front-end to query the back-end for "
+		 "its device status as defined in the Virtio specification.",
 	.level = CONFORM_MUST,
-	.description = "With VHOST_USER_PROTOCOL_F_STATUS negotiated GET_STATUS has a u64 reply.",
+	.description = "With VHOST_USER_PROTOCOL_F_STATUS negotiated GET_STATUS has a reply, a "
+		       "u64 (reply payload: u64) with the reply flag." DEFINITION,
 	.features = F_PROTO,
 	.protocol_features = VU_PF(STATUS),
 	.run = vu_feat_get_status,
@@ -87,22 +166,28 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-FEAT-006",
 	.title = "Protocol features negotiated before SET_FEATURES",
-	.spec = "vhost-user.rst: VHOST_USER_GET_PROTOCOL_FEATURES (Note)",
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_GET_PROTOCOL_FEATURES, "
+		"VHOST_USER_SET_PROTOCOL_FEATURES (Notes)",
+	.quote = "Back-ends that report VHOST_USER_F_PROTOCOL_FEATURES must support this message "
+		 "even before VHOST_USER_SET_FEATURES was called.",
 	.level = CONFORM_MUST,
-	.description = "Back-ends that report VHOST_USER_F_PROTOCOL_FEATURES must support "
-		       "GET/SET_PROTOCOL_FEATURES before SET_FEATURES: the case sends them right "
-		       "after GET_FEATURES.",
+	.description = "The same Note stands under GET_ and SET_PROTOCOL_FEATURES: the case sends "
+		       "them right after GET_FEATURES, before any SET_FEATURES.",
 	.features = F_PROTO,
 	.run = vu_feat_pf_before_set_features,
     },
     {
 	.id = "VHOST-FEAT-007",
 	.title = "SET_FEATURES with a bit that was not offered is refused",
-	.spec = "vhost-user.rst: VHOST_USER_SET_FEATURES; REPLY_ACK",
-	.level = CONFORM_SHOULD,
-	.description = "vhost-user.rst does not word a check, but a feature the back-end did not "
-		       "offer cannot be enabled (virtio 1.2 §2.2: only offered bits may be "
-		       "accepted), so the back-end should report failure." REFUSED,
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_SET_FEATURES",
+	.quote = "Enable features in the underlying vhost implementation using a bitmask.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Advisory: no sentence asks the back-end to check the bits (virtio 1.2 §2.2.1 forbids "
+	    "the driver, i.e. the front-end, to accept a feature that was not offered). A back-end "
+	    "that acknowledges such a bit with 0 tells the front-end a feature is on that it does "
+	    "not implement." REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_feat_unoffered_features,
@@ -110,11 +195,15 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-FEAT-008",
 	.title = "SET_PROTOCOL_FEATURES with a bit that was not offered is refused",
-	.spec = "vhost-user.rst: Protocol features; REPLY_ACK",
-	.level = CONFORM_SHOULD,
-	.description = "After a valid negotiation with REPLY_ACK, SET_PROTOCOL_FEATURES with one "
-		       "more, unoffered bit: an extension the back-end does not implement cannot "
-		       "be enabled, so it should report failure." REFUSED,
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_SET_PROTOCOL_FEATURES",
+	.quote = "Enable protocol features in the underlying vhost implementation.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Advisory: after a valid negotiation with REPLY_ACK, SET_PROTOCOL_FEATURES with one "
+	    "more, unoffered bit. No sentence asks the back-end to check (only the in-band "
+	    "notifications combination has a rule); acknowledging it with 0 claims an extension "
+	    "the back-end does not implement." REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_feat_unoffered_protocol_features,
@@ -122,24 +211,47 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-FEAT-009",
 	.title = "need_reply on GET_FEATURES changes nothing",
-	.spec = "vhost-user.rst: REPLY_ACK",
+	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK",
+	.quote = "For the message types that already solicit a reply from the back-end, the "
+		 "presence of VHOST_USER_PROTOCOL_F_REPLY_ACK or need_reply bit being set brings "
+		 "no behavioural change.",
 	.level = CONFORM_MUST,
-	.description = "For requests that already have a reply, need_reply brings no behavioural "
-		       "change: one reply, the features, and no ack after it.",
+	.description = "With need_reply set, GET_FEATURES gets one reply, the features, and no "
+		       "ack after it (a second message would be read as the reply to the "
+		       "front-end's next request). The sentence states the protocol in the "
+		       "indicative; the suite reads it as a must.",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_feat_need_reply_on_get,
     },
+    {
+	.id = "VHOST-FEAT-010",
+	.title = "GET_PROTOCOL_FEATURES answers the same bits after SET_PROTOCOL_FEATURES",
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_GET_PROTOCOL_FEATURES",
+	.quote = "Get the protocol feature bitmask from the underlying vhost implementation.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Advisory (split from VHOST-FEAT-002): the runner's probe asks before any "
+	    "SET_PROTOCOL_FEATURES, this case after one (of 0); the answers should be the same. "
+	    "The sentence can be read as \"what the implementation supports\" or as \"what is "
+	    "enabled now\", so no verdict; a back-end that answers the negotiated bits misreports "
+	    "what it can do to a front-end that asks again.",
+	.features = F_PROTO,
+	.run = vu_feat_pf_same_bits,
+    },
     /* ---- Ownership ---- */
     {
 	.id = "VHOST-OWNER-001",
-	.title = "RESET_OWNER is ignored or disables the rings; serving goes on",
-	.spec = "vhost-user.rst: VHOST_USER_RESET_OWNER",
+	.title = "RESET_OWNER is ignored or disables the rings; the connection goes on",
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_RESET_OWNER (Deprecated)",
+	.quote = "It is recommended that back-ends either ignore this message, or use it to "
+		 "disable all rings.",
 	.level = CONFORM_SHOULD,
 	.description =
-	    "RESET_OWNER is deprecated; back-ends are recommended to ignore it or to disable all "
-	    "rings. With rings started, the case sends it with need_reply: either ack value is "
-	    "accepted, but the connection must stay open and answer GET_FEATURES.",
+	    "With rings started, the case sends RESET_OWNER with need_reply: either ack value is "
+	    "accepted, but the connection must stay open and answer GET_FEATURES (closing it is "
+	    "neither ignoring the message nor disabling the rings).",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_owner_reset_owner,
@@ -147,8 +259,9 @@ static const struct conform_case g_cases[] = {
     /* ---- REPLY_ACK on every request without a reply of its own ---- */
     {
 	.id = "VHOST-ACK-001",
-	.title = "REPLY_ACK: SET_OWNER acked 0",
-	.spec = "vhost-user.rst: REPLY_ACK",
+	.title = "REPLY_ACK: SET_OWNER answered",
+	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK",
+	.quote = Q_REPLY_ACK_MUST,
 	.level = CONFORM_MUST,
 	.description = ACK_DESC,
 	.features = F_PROTO,
@@ -157,18 +270,20 @@ static const struct conform_case g_cases[] = {
     },
     {
 	.id = "VHOST-ACK-002",
-	.title = "REPLY_ACK: SET_FEATURES acked 0",
-	.spec = "vhost-user.rst: REPLY_ACK",
+	.title = "REPLY_ACK: SET_FEATURES answered",
+	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK",
+	.quote = Q_REPLY_ACK_MUST,
 	.level = CONFORM_MUST,
-	.description = ACK_DESC,
+	.description = ACK_DESC " The bits already negotiated.",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_ack_set_features,
     },
     {
 	.id = "VHOST-ACK-003",
-	.title = "REPLY_ACK: SET_PROTOCOL_FEATURES acked 0",
-	.spec = "vhost-user.rst: REPLY_ACK",
+	.title = "REPLY_ACK: SET_PROTOCOL_FEATURES answered",
+	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK",
+	.quote = Q_REPLY_ACK_MUST,
 	.level = CONFORM_MUST,
 	.description = ACK_DESC " Sent a second time, with the bits already negotiated.",
 	.features = F_PROTO,
@@ -177,8 +292,9 @@ static const struct conform_case g_cases[] = {
     },
     {
 	.id = "VHOST-ACK-004",
-	.title = "REPLY_ACK: SET_MEM_TABLE acked 0",
-	.spec = "vhost-user.rst: REPLY_ACK",
+	.title = "REPLY_ACK: SET_MEM_TABLE answered",
+	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK",
+	.quote = Q_REPLY_ACK_MUST,
 	.level = CONFORM_MUST,
 	.description =
 	    ACK_DESC " Two regions, each half of a 1 MiB memfd (guest addresses 0 and 1 GiB).",
@@ -188,8 +304,9 @@ static const struct conform_case g_cases[] = {
     },
     {
 	.id = "VHOST-ACK-005",
-	.title = "REPLY_ACK: SET_VRING_NUM acked 0",
-	.spec = "vhost-user.rst: REPLY_ACK",
+	.title = "REPLY_ACK: SET_VRING_NUM answered",
+	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK",
+	.quote = Q_REPLY_ACK_MUST,
 	.level = CONFORM_MUST,
 	.description = ACK_DESC,
 	.features = F_PROTO,
@@ -198,8 +315,9 @@ static const struct conform_case g_cases[] = {
     },
     {
 	.id = "VHOST-ACK-006",
-	.title = "REPLY_ACK: SET_VRING_ADDR acked 0",
-	.spec = "vhost-user.rst: REPLY_ACK",
+	.title = "REPLY_ACK: SET_VRING_ADDR answered",
+	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK",
+	.quote = Q_REPLY_ACK_MUST,
 	.level = CONFORM_MUST,
 	.description =
 	    ACK_DESC " A ring of 128 entries inside the memory table, each part 64 bytes into its "
@@ -210,8 +328,9 @@ static const struct conform_case g_cases[] = {
     },
     {
 	.id = "VHOST-ACK-007",
-	.title = "REPLY_ACK: SET_VRING_BASE acked 0",
-	.spec = "vhost-user.rst: REPLY_ACK",
+	.title = "REPLY_ACK: SET_VRING_BASE answered",
+	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK",
+	.quote = Q_REPLY_ACK_MUST,
 	.level = CONFORM_MUST,
 	.description = ACK_DESC,
 	.features = F_PROTO,
@@ -220,8 +339,9 @@ static const struct conform_case g_cases[] = {
     },
     {
 	.id = "VHOST-ACK-008",
-	.title = "REPLY_ACK: SET_VRING_KICK acked 0",
-	.spec = "vhost-user.rst: REPLY_ACK",
+	.title = "REPLY_ACK: SET_VRING_KICK answered",
+	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK",
+	.quote = Q_REPLY_ACK_MUST,
 	.level = CONFORM_MUST,
 	.description = ACK_DESC,
 	.features = F_PROTO,
@@ -230,8 +350,9 @@ static const struct conform_case g_cases[] = {
     },
     {
 	.id = "VHOST-ACK-009",
-	.title = "REPLY_ACK: SET_VRING_CALL acked 0",
-	.spec = "vhost-user.rst: REPLY_ACK",
+	.title = "REPLY_ACK: SET_VRING_CALL answered",
+	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK",
+	.quote = Q_REPLY_ACK_MUST,
 	.level = CONFORM_MUST,
 	.description = ACK_DESC,
 	.features = F_PROTO,
@@ -240,8 +361,9 @@ static const struct conform_case g_cases[] = {
     },
     {
 	.id = "VHOST-ACK-010",
-	.title = "REPLY_ACK: SET_VRING_ERR acked 0",
-	.spec = "vhost-user.rst: REPLY_ACK",
+	.title = "REPLY_ACK: SET_VRING_ERR answered",
+	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK",
+	.quote = Q_REPLY_ACK_MUST,
 	.level = CONFORM_MUST,
 	.description = ACK_DESC,
 	.features = F_PROTO,
@@ -250,8 +372,9 @@ static const struct conform_case g_cases[] = {
     },
     {
 	.id = "VHOST-ACK-011",
-	.title = "REPLY_ACK: SET_VRING_ENABLE acked 0",
-	.spec = "vhost-user.rst: REPLY_ACK",
+	.title = "REPLY_ACK: SET_VRING_ENABLE answered",
+	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK",
+	.quote = Q_REPLY_ACK_MUST,
 	.level = CONFORM_MUST,
 	.description = ACK_DESC,
 	.features = F_PROTO,
@@ -260,8 +383,9 @@ static const struct conform_case g_cases[] = {
     },
     {
 	.id = "VHOST-ACK-012",
-	.title = "REPLY_ACK: ADD_MEM_REG acked 0",
-	.spec = "vhost-user.rst: REPLY_ACK",
+	.title = "REPLY_ACK: ADD_MEM_REG answered",
+	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK",
+	.quote = Q_REPLY_ACK_MUST,
 	.level = CONFORM_MUST,
 	.description = ACK_DESC,
 	.features = F_PROTO,
@@ -270,8 +394,9 @@ static const struct conform_case g_cases[] = {
     },
     {
 	.id = "VHOST-ACK-013",
-	.title = "REPLY_ACK: REM_MEM_REG acked 0",
-	.spec = "vhost-user.rst: REPLY_ACK",
+	.title = "REPLY_ACK: REM_MEM_REG answered",
+	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK",
+	.quote = Q_REPLY_ACK_MUST,
 	.level = CONFORM_MUST,
 	.description = ACK_DESC " The region removed is the one just added.",
 	.features = F_PROTO,
@@ -280,8 +405,9 @@ static const struct conform_case g_cases[] = {
     },
     {
 	.id = "VHOST-ACK-014",
-	.title = "REPLY_ACK: SET_STATUS acked 0",
-	.spec = "vhost-user.rst: REPLY_ACK",
+	.title = "REPLY_ACK: SET_STATUS answered",
+	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK",
+	.quote = Q_REPLY_ACK_MUST,
 	.level = CONFORM_MUST,
 	.description = ACK_DESC " Status 0.",
 	.features = F_PROTO,
@@ -290,22 +416,47 @@ static const struct conform_case g_cases[] = {
     },
     {
 	.id = "VHOST-ACK-015",
-	.title = "REPLY_ACK: RESET_DEVICE acked 0",
-	.spec = "vhost-user.rst: REPLY_ACK",
+	.title = "REPLY_ACK: RESET_DEVICE answered",
+	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK",
+	.quote = Q_REPLY_ACK_MUST,
 	.level = CONFORM_MUST,
 	.description = ACK_DESC,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(RESET_DEVICE),
 	.run = vu_ack_reset_device,
     },
+    {
+	.id = "VHOST-ACK-016",
+	.title = "REPLY_ACK: every valid request of VHOST-ACK-001..015 acked 0",
+	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK",
+	.quote = Q_REPLY_ACK_SHOULD,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Advisory (split from VHOST-ACK-001..015): each of their valid requests whose "
+	    "protocol feature is offered is sent again on a connection of its own and must be "
+	    "acknowledged with 0. The quoted sentence asks for 0 on success; no sentence makes a "
+	    "back-end succeed at every valid request (it may lack resources), so a non-zero ack is "
+	    "no spec verdict. But a front-end such as QEMU gives up on a back-end that fails "
+	    "these requests.",
+	.features = F_PROTO,
+	.protocol_features = PF_ACK,
+	.run = vu_ack_all_valid_zero,
+    },
     /* ---- Memory ---- */
     {
 	.id = "VHOST-MEM-001",
 	.title = "SET_MEM_TABLE with 8 regions is accepted",
-	.spec = "vhost-user.rst: Memory regions description; VHOST_USER_SET_MEM_TABLE",
-	.level = CONFORM_MUST,
-	.description = "A table may carry up to 8 regions, one fd each in the same order: 8 valid "
-		       "64 KiB regions are acknowledged with 0.",
+	.spec = "vhost-user.rst: Multiple Memory regions description; Front-end message types; "
+		"VHOST_USER_SET_MEM_TABLE",
+	.quote = "regions field contains 8 regions of type Memory region description.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Advisory: 8 valid 64 KiB regions, one fd each in the same order, must be acknowledged "
+	    "with 0. The message holds 8 regions and QEMU sends up to 8 without "
+	    "CONFIGURE_MEM_SLOTS, but no sentence makes a back-end accept every table it can "
+	    "carry; one that refuses cannot serve a guest with that many memory regions.",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_mem_eight_regions,
@@ -313,12 +464,15 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MEM-002",
 	.title = "SET_MEM_TABLE counting 9 regions is refused",
-	.spec = "vhost-user.rst: Memory regions description",
-	.level = CONFORM_SHOULD,
-	.description = "num regions 9 with 8 regions and 8 fds (the most a message carries): the "
-		       "count and the fds do not match." MALFORMED REFUSED
-		       " When the connection stays open, ring addresses in the previous table must "
-		       "still be accepted (the refused table is not in use).",
+	.spec = "vhost-user.rst: Multiple Memory regions description; Front-end message types; "
+		"VHOST_USER_SET_MEM_TABLE",
+	.quote = Q_MEM_FDS,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
+	.description = "num regions 9 with 8 regions and 8 fds (the most a message carries): a "
+		       "back-end that trusts the count reads a ninth region past the payload and "
+		       "an fd that was not sent." MALFORMED REFUSED
+		       " Whether the previous table is still in use is VHOST-MEM-012.",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_mem_too_many_regions,
@@ -327,11 +481,13 @@ static const struct conform_case g_cases[] = {
 	.id = "VHOST-MEM-003",
 	.title = "Regions overlapping in guest addresses are refused",
 	.spec = "vhost-user.rst: Memory access",
-	.level = CONFORM_SHOULD,
+	.quote = "Guest addresses map to the vhost memory region containing that guest address.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
 	.description =
-	    "Guest addresses map to the region containing them; two regions sharing guest "
-	    "addresses make that ambiguous, so the table should be refused." REFUSED
-	    " When the connection stays open, the previous table must still be in use.",
+	    "Advisory: two regions sharing guest addresses leave the sentence with two regions to "
+	    "map an address to; no sentence asks the back-end to refuse the table, but one that "
+	    "accepts it may read and write a guest buffer through the wrong region." REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_mem_overlap_gpa,
@@ -340,11 +496,12 @@ static const struct conform_case g_cases[] = {
 	.id = "VHOST-MEM-004",
 	.title = "Regions overlapping in user addresses are refused",
 	.spec = "vhost-user.rst: Memory access",
-	.level = CONFORM_SHOULD,
+	.quote = "User addresses map to the vhost memory region containing that user address.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
 	.description =
-	    "User addresses (ring addresses) map to the region containing them; two regions of "
-	    "different fds sharing user addresses make that ambiguous." REFUSED
-	    " When the connection stays open, the previous table must still be in use.",
+	    "Advisory: as VHOST-MEM-003 for user (ring) addresses, on two regions of different "
+	    "fds: a ring address may be translated into the wrong file." REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_mem_overlap_uva,
@@ -352,9 +509,15 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MEM-005",
 	.title = "A region of size 0 is refused",
-	.spec = "vhost-user.rst: Memory regions description",
-	.level = CONFORM_SHOULD,
-	.description = "A region without bytes cannot be mapped." REFUSED,
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_SET_MEM_TABLE",
+	.quote = "Sets the memory map regions on the back-end so it can translate the vring "
+		 "addresses.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
+	.description = "Advisory: a region without bytes cannot be mapped, and a back-end that "
+		       "computes its end as start + size - 1 covers the whole address space. No "
+		       "sentence asks for the check." REFUSED
+		       " Whether the previous table is still in use is VHOST-MEM-012.",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_mem_zero_size,
@@ -362,11 +525,13 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MEM-006",
 	.title = "A region larger than its fd is refused",
-	.spec = "vhost-user.rst: Memory regions description",
-	.level = CONFORM_SHOULD,
-	.description = "A 2 MiB region on a 1 MiB memfd: mmap succeeds but the first access past "
-		       "the end of the file raises SIGBUS in the back-end, so a robust back-end "
-		       "refuses the table (fstat). The spec words no check; SHOULD." REFUSED,
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_SET_MEM_TABLE",
+	.quote = Q_MEM_FDS,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "Advisory: a 2 MiB region on a 1 MiB memfd. mmap succeeds, but the first "
+		       "access past the end of the file raises SIGBUS in the back-end; a robust "
+		       "back-end checks the size (fstat). No sentence asks for it." REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_mem_past_fd,
@@ -374,11 +539,15 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MEM-007",
 	.title = "A region with an unaligned mmap offset is refused or usable",
-	.spec = "vhost-user.rst: Memory regions description",
-	.level = CONFORM_MAY,
-	.description = "The spec puts no alignment on the mmap offset (0x800 here). The back-end "
-		       "may refuse the table, but if it acknowledges it with 0, ring addresses "
-		       "inside it must be accepted.",
+	.spec = "vhost-user.rst: Memory region description",
+	.quote = "mmap offset: a 64-bit offset where region starts in the mapped memory",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_DATA_SAFETY,
+	.description =
+	    "Advisory: the spec puts no alignment on the mmap offset (0x800 here) and says nothing "
+	    "of one a back-end cannot map. It may refuse the table; if it acknowledges it with 0, "
+	    "ring addresses inside it must be accepted: a back-end that rounds the offset to a "
+	    "page moves the region, and guest data with it.",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_mem_unaligned_offset,
@@ -386,11 +555,16 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MEM-008",
 	.title = "A new table replaces the old one while the rings are stopped",
-	.spec = "vhost-user.rst: Ring states; VHOST_USER_SET_MEM_TABLE",
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_SET_MEM_TABLE; Ring states",
+	.quote = "Sets the memory map regions on the back-end so it can translate the vring "
+		 "addresses.",
 	.level = CONFORM_MUST,
-	.description = "A ring is started, stopped by GET_VRING_BASE, the table is replaced by one "
-		       "of another memfd at other user addresses, and the ring is set up again in "
-		       "it: every step is acknowledged and GET_VRING_BASE returns the new base.",
+	.description =
+	    "A ring is started, stopped by GET_VRING_BASE, and a new table (the old region and one "
+	    "of another memfd) is sent. If the back-end acknowledges it with 0, the ring set up "
+	    "again in the new region must be accepted and GET_VRING_BASE must return its new base "
+	    "(3). A table the back-end refuses leaves nothing to check: ERROR, not FAIL (no "
+	    "sentence makes it accept every table)." DEFINITION,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_mem_replace_stopped,
@@ -398,11 +572,16 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MEM-009",
 	.title = "ADD_MEM_REG and REM_MEM_REG change the table region by region",
-	.spec = "vhost-user.rst: VHOST_USER_ADD_MEM_REG; VHOST_USER_REM_MEM_REG",
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_ADD_MEM_REG, "
+		"VHOST_USER_REM_MEM_REG",
+	.quote = "The message payload contains a memory region descriptor struct, describing a "
+		 "region of guest memory which the back-end device must map in. [...] The message "
+		 "payload contains a memory region descriptor struct, describing a region of guest "
+		 "memory which the back-end device must unmap.",
 	.level = CONFORM_MUST,
 	.description =
 	    "Add A, add B, remove A (identified by guest address, user address and size): all "
-	    "acknowledged; ring addresses in B are accepted; A can be added again.",
+	    "acknowledged with 0; ring addresses in B are accepted; A can be added again.",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(CONFIGURE_MEM_SLOTS),
 	.run = vu_mem_add_rem_roundtrip,
@@ -410,9 +589,16 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MEM-010",
 	.title = "REM_MEM_REG of a region that is not in the table is refused",
-	.spec = "vhost-user.rst: VHOST_USER_REM_MEM_REG; REPLY_ACK",
-	.level = CONFORM_SHOULD,
-	.description = "Nothing can be unmapped, so the request fails." REFUSED,
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_REM_MEM_REG",
+	.quote = "The memory region to be removed is identified by its guest address, user "
+		 "address and size.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Advisory: no region matches, so nothing can be unmapped. The spec can be "
+	    "read as \"the request failed\" (a non-zero ack) or as \"nothing to do\" (0), "
+	    "so no verdict; a back-end that says 0 lets a front-end believe in a table it "
+	    "does not have." REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(CONFIGURE_MEM_SLOTS),
 	.run = vu_mem_rem_unknown,
@@ -420,26 +606,52 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MEM-011",
 	.title = "An fd sent with REM_MEM_REG is closed",
-	.spec = "vhost-user.rst: VHOST_USER_REM_MEM_REG",
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_REM_MEM_REG",
+	.quote = "If a file descriptor is passed, the back-end MUST close it without using it "
+		 "otherwise.",
 	.level = CONFORM_MUST,
 	.description =
-	    "The back-end MAY accept REM_MEM_REG with one fd, and MUST close it without using it. "
-	    "The fd is a pipe's write end: once the back-end answered, the read end must see "
-	    "end-of-file. Either ack value and a closed connection are accepted.",
+	    "The back-end MAY accept REM_MEM_REG with one fd, and MUST close it. The fd is a "
+	    "pipe's write end: once the back-end answered, the read end must see end-of-file. "
+	    "Either ack value and a closed connection are accepted; silence fails (REPLY_ACK: the "
+	    "back-end MUST respond).",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(CONFIGURE_MEM_SLOTS),
 	.run = vu_mem_rem_closes_fd,
     },
+    {
+	.id = "VHOST-MEM-012",
+	.title = "After a refused SET_MEM_TABLE the previous table is still in use",
+	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK",
+	.quote = "The reply payload gives QEMU a deterministic indication of the result of the "
+		 "command.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Advisory (split from VHOST-MEM-002..006): bad tables (a region of size 0, one past "
+	    "its "
+	    "fd, regions overlapping in guest addresses) are sent in turn, each on a new "
+	    "connection with a good table, until one is refused with a non-zero ack; ring "
+	    "addresses inside the good table must then still be accepted. No sentence says what a "
+	    "refused request leaves behind; a back-end that dropped its table first leaves a "
+	    "front-end that goes on with nothing to serve. N/A when no table is refused with a "
+	    "nack on an open connection.",
+	.features = F_PROTO,
+	.protocol_features = PF_ACK,
+	.run = vu_mem_refused_keeps_old,
+    },
     /* ---- Rings ---- */
     {
 	.id = "VHOST-RING-001",
-	.title = "Ring set-up in QEMU's order, each step acknowledged",
-	.spec = "vhost-user.rst: Ring states; REPLY_ACK",
+	.title = "GET_VRING_BASE of a ring started with nothing available returns its base",
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_GET_VRING_BASE",
+	.quote = Q_VRING_BASE,
 	.level = CONFORM_MUST,
 	.description =
-	    "SET_VRING_NUM, ADDR, BASE, KICK, CALL, ERR, then ENABLE 1 (PROTOCOL_FEATURES is "
-	    "negotiated, so the ring starts disabled): all acknowledged with 0; GET_VRING_BASE "
-	    "then stops the ring and returns 0, as nothing was made available.",
+	    "Ring 0 is set up in QEMU's order (SET_VRING_NUM, ADDR, BASE 0, KICK, CALL, ERR, then "
+	    "ENABLE 1, as PROTOCOL_FEATURES is negotiated) and started with nothing made "
+	    "available: GET_VRING_BASE returns 0. A refused set-up step is an ERROR (whether valid "
+	    "requests are acknowledged with 0 is VHOST-ACK-016)." DEFINITION,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_ring_setup_order,
@@ -447,10 +659,12 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-RING-002",
 	.title = "GET_VRING_BASE of a ring never kicked returns SET_VRING_BASE's value",
-	.spec = "vhost-user.rst: Ring states; VHOST_USER_GET_VRING_BASE",
+	.spec = "vhost-user.rst: Ring states; Front-end message types; VHOST_USER_GET_VRING_BASE",
+	.quote = "Each ring is initialized in a stopped and disabled state. [...] " Q_STOPPED,
 	.level = CONFORM_MUST,
 	.description = "Ring 1 is given a size, addresses and base 1234 but no kick, so it is "
-		       "still stopped; GET_VRING_BASE returns 1234.",
+		       "still stopped and was not processed: GET_VRING_BASE, which returns the "
+		       "next descriptor index to process, returns 1234.",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_ring_base_unstarted,
@@ -459,9 +673,11 @@ static const struct conform_case g_cases[] = {
 	.id = "VHOST-RING-003",
 	.title = "A ring stopped by GET_VRING_BASE restarts at a new base",
 	.spec = "vhost-user.rst: Ring states",
+	.quote = Q_START_STOP,
 	.level = CONFORM_MUST,
 	.description = "Started at base 10 and stopped by GET_VRING_BASE (10), the ring is given "
-		       "base 20, a kick and ENABLE again; GET_VRING_BASE returns 20.",
+		       "base 20, a kick fd and ENABLE again, as after the first start: every step "
+		       "must be accepted (a kick must start it) and GET_VRING_BASE returns 20.",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_ring_base_restart,
@@ -469,10 +685,14 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-RING-004",
 	.title = "SET_VRING_NUM 0 is refused",
-	.spec = "vhost-user.rst: VHOST_USER_SET_VRING_NUM",
-	.level = CONFORM_SHOULD,
-	.description = "A split ring's size is a power of 2 up to 32768 (virtio 1.2 §2.7); "
-		       "vhost-user.rst words no check." REFUSED,
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_SET_VRING_NUM; virtio 1.2 "
+		"§2.7",
+	.quote = Q_QUEUE_SIZE,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
+	.description = "Advisory: a split ring's size is a power of 2 up to 32768 (virtio 1.2 "
+		       "§2.7, which states it, and puts the check on the driver); vhost-user.rst "
+		       "words no check. A size of 0 makes the index mask num - 1 all ones." REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_ring_num_zero,
@@ -480,9 +700,13 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-RING-005",
 	.title = "SET_VRING_NUM 100 (not a power of 2) is refused",
-	.spec = "vhost-user.rst: VHOST_USER_SET_VRING_NUM",
-	.level = CONFORM_SHOULD,
-	.description = "As VHOST-RING-004, size 100." REFUSED,
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_SET_VRING_NUM; virtio 1.2 "
+		"§2.7",
+	.quote = Q_QUEUE_SIZE,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_DATA_SAFETY,
+	.description = "Advisory: as VHOST-RING-004, size 100: the free-running 16-bit indexes "
+		       "do not wrap with the ring, so entries are read in the wrong place." REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_ring_num_not_pow2,
@@ -490,9 +714,13 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-RING-006",
 	.title = "SET_VRING_NUM 65536 is refused",
-	.spec = "vhost-user.rst: VHOST_USER_SET_VRING_NUM",
-	.level = CONFORM_SHOULD,
-	.description = "As VHOST-RING-004, size 65536 (past 32768)." REFUSED,
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_SET_VRING_NUM; virtio 1.2 "
+		"§2.7",
+	.quote = Q_QUEUE_SIZE,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
+	.description = "Advisory: as VHOST-RING-004, size 65536 (past 32768, and past what a "
+		       "16-bit field holds)." REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_ring_num_too_big,
@@ -500,12 +728,16 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-RING-007",
 	.title = "SET_VRING_ADDR outside every memory region is refused",
-	.spec = "vhost-user.rst: Memory access; VHOST_USER_SET_VRING_ADDR",
-	.level = CONFORM_SHOULD,
+	.spec = "vhost-user.rst: Memory access; Front-end message types; VHOST_USER_SET_VRING_ADDR",
+	.quote = "User addresses map to the vhost memory region containing that user address.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
 	.description =
-	    "The used ring's user address lies 1 MiB past the only region: it maps to no region. A "
-	    "back-end may check when the ring starts instead, but then it would start a ring it "
-	    "cannot reach; the case asks for the refusal at SET_VRING_ADDR." REFUSED,
+	    "Advisory: the used ring's user address lies 1 MiB past the only region, so it maps "
+	    "to no region. No sentence asks for a check; a back-end that does not translate "
+	    "through its table writes where the front-end has no memory. (A back-end may check "
+	    "when the ring starts instead; the case asks for the refusal at "
+	    "SET_VRING_ADDR.)" REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_ring_addr_outside,
@@ -515,11 +747,10 @@ static const struct conform_case g_cases[] = {
 	.id = "VHOST-MQ-001",
 	.title = "SET_VRING_NUM for a vring index >= GET_QUEUE_NUM is refused",
 	.spec = "vhost-user.rst: Multiple queue support",
-	.level = CONFORM_SHOULD,
-	.description =
-	    "The queue count is GET_QUEUE_NUM's answer; an index at or past it names no queue. The "
-	    "spec tells the front-end not to ask for more queues but words no back-end check; a "
-	    "back-end that indexes its rings with it corrupts memory." REFUSED,
+	.quote = Q_QUEUE_NUM,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
+	.description = MQ_INDEX REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(MQ),
 	.run = vu_mq_set_vring_num,
@@ -528,8 +759,10 @@ static const struct conform_case g_cases[] = {
 	.id = "VHOST-MQ-002",
 	.title = "SET_VRING_ADDR for a vring index >= GET_QUEUE_NUM is refused",
 	.spec = "vhost-user.rst: Multiple queue support",
-	.level = CONFORM_SHOULD,
-	.description = "As VHOST-MQ-001." REFUSED,
+	.quote = Q_QUEUE_NUM,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
+	.description = MQ_INDEX REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(MQ),
 	.run = vu_mq_set_vring_addr,
@@ -538,8 +771,10 @@ static const struct conform_case g_cases[] = {
 	.id = "VHOST-MQ-003",
 	.title = "SET_VRING_BASE for a vring index >= GET_QUEUE_NUM is refused",
 	.spec = "vhost-user.rst: Multiple queue support",
-	.level = CONFORM_SHOULD,
-	.description = "As VHOST-MQ-001." REFUSED,
+	.quote = Q_QUEUE_NUM,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
+	.description = MQ_INDEX REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(MQ),
 	.run = vu_mq_set_vring_base,
@@ -547,9 +782,12 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MQ-004",
 	.title = "SET_VRING_KICK for a vring index >= GET_QUEUE_NUM is refused",
-	.spec = "vhost-user.rst: Multiple queue support; VHOST_USER_SET_VRING_KICK",
-	.level = CONFORM_SHOULD,
-	.description = "As VHOST-MQ-001, with an eventfd (index in bits 0-7)." REFUSED,
+	.spec = "vhost-user.rst: Multiple queue support; Front-end message types; "
+		"VHOST_USER_SET_VRING_KICK",
+	.quote = Q_QUEUE_NUM,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
+	.description = MQ_INDEX " With an eventfd; the index is in bits 0-7." REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(MQ),
 	.run = vu_mq_set_vring_kick,
@@ -557,9 +795,12 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MQ-005",
 	.title = "SET_VRING_CALL for a vring index >= GET_QUEUE_NUM is refused",
-	.spec = "vhost-user.rst: Multiple queue support; VHOST_USER_SET_VRING_CALL",
-	.level = CONFORM_SHOULD,
-	.description = "As VHOST-MQ-004." REFUSED,
+	.spec = "vhost-user.rst: Multiple queue support; Front-end message types; "
+		"VHOST_USER_SET_VRING_CALL",
+	.quote = Q_QUEUE_NUM,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
+	.description = MQ_INDEX " With an eventfd; the index is in bits 0-7." REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(MQ),
 	.run = vu_mq_set_vring_call,
@@ -567,9 +808,12 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MQ-006",
 	.title = "SET_VRING_ENABLE for a vring index >= GET_QUEUE_NUM is refused",
-	.spec = "vhost-user.rst: Multiple queue support; VHOST_USER_SET_VRING_ENABLE",
-	.level = CONFORM_SHOULD,
-	.description = "As VHOST-MQ-001, enable 1." REFUSED,
+	.spec = "vhost-user.rst: Multiple queue support; Front-end message types; "
+		"VHOST_USER_SET_VRING_ENABLE",
+	.quote = Q_QUEUE_NUM,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
+	.description = MQ_INDEX " Enable 1." REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(MQ),
 	.run = vu_mq_set_vring_enable,
@@ -577,12 +821,15 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MQ-007",
 	.title = "GET_VRING_BASE for a vring index >= GET_QUEUE_NUM returns no ring state",
-	.spec = "vhost-user.rst: Multiple queue support; VHOST_USER_GET_VRING_BASE",
-	.level = CONFORM_SHOULD,
-	.description =
-	    "GET_VRING_BASE has a reply of its own and no failure value: the case accepts an empty "
-	    "or otherwise sized reply or a closed connection, not a vring state for a queue that "
-	    "does not exist; then a new connection must be served.",
+	.spec = "vhost-user.rst: Multiple queue support; Front-end message types; "
+		"VHOST_USER_GET_VRING_BASE",
+	.quote = Q_QUEUE_NUM,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
+	.description = MQ_INDEX
+	" GET_VRING_BASE has a reply of its own and no failure value: the case "
+	"accepts an empty or otherwise sized reply or a closed connection, not a vring "
+	"state for a queue that does not exist; then a new connection must be served.",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(MQ),
 	.run = vu_mq_get_vring_base,
@@ -591,48 +838,59 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-CFG-001",
 	.title = "GET_CONFIG reply payload size matches the request",
-	.spec = "vhost-user.rst: VHOST_USER_GET_CONFIG",
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_GET_CONFIG",
+	.quote = Q_GET_CONFIG,
 	.level = CONFORM_MUST,
-	.description = "The back-end's payload size MUST match the front-end's request: 8 bytes at "
-		       "offset 0 (the capacity) give a 20-byte reply with the reply flag.",
+	.description = "8 bytes at offset 0 (the capacity): the reply, with the reply flag, is "
+		       "20 bytes (12 + 8) or, the error answer, empty. A closed connection passes "
+		       "(\"Communication\"); silence or another size fails.",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(CONFIG),
 	.run = vu_cfg_get_header,
     },
     {
 	.id = "VHOST-CFG-002",
-	.title = "GET_CONFIG past 256 bytes gets the error reply",
-	.spec = "vhost-user.rst: VHOST_USER_GET_CONFIG; Virtio device config space",
-	.level = CONFORM_SHOULD,
+	.title = "GET_CONFIG reaching past 256 bytes: the size asked, or the error reply",
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_GET_CONFIG",
+	.quote = Q_GET_CONFIG,
+	.level = CONFORM_MUST,
 	.description =
-	    "Offset 200, size 100 reaches past the 256 bytes a vhost-user config payload holds. A "
-	    "zero-length payload is the back-end's error answer; a closed connection is accepted; "
-	    "a 112-byte reply fails. Reads past the device's own struct but within 256 bytes are "
-	    "not checked: the spec leaves them open.",
+	    "Offset 200, size 100. vhost-user.rst puts no bound on a config access (256 bytes is "
+	    "QEMU's buffer, not the spec's), so the one rule is the size: a 112-byte reply or an "
+	    "empty one pass, as does a closed connection; a reply of the bytes that fit in 256 "
+	    "(68) fails, as does silence.",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(CONFIG),
 	.run = vu_cfg_get_past_256,
     },
     {
 	.id = "VHOST-CFG-003",
-	.title = "GET_CONFIG of 257 bytes gets the error reply",
-	.spec = "vhost-user.rst: VHOST_USER_GET_CONFIG",
-	.level = CONFORM_SHOULD,
+	.title = "GET_CONFIG of 257 bytes: the size asked, or the error reply",
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_GET_CONFIG",
+	.quote = Q_GET_CONFIG,
+	.level = CONFORM_MUST,
 	.description =
-	    "Size 257 with 269 bytes of payload: larger than any config space message. An empty "
-	    "reply or a closed connection passes; then a new connection must be served.",
+	    "Size 257 with 269 bytes of payload, more than QEMU's 256-byte buffer but nothing the "
+	    "spec forbids: a 269-byte reply or an empty one pass, as does a closed connection; a "
+	    "reply of another size fails, as does silence. This front-end takes replies of up to "
+	    "268 bytes: a larger one is not measured and passes with a note.",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(CONFIG),
 	.run = vu_cfg_get_size_over_256,
     },
     {
 	.id = "VHOST-CFG-004",
-	.title = "GET_CONFIG whose size field disagrees with the payload",
-	.spec = "vhost-user.rst: VHOST_USER_GET_CONFIG",
-	.level = CONFORM_SHOULD,
-	.description = "Size field 8 in a 28-byte payload. The reply's size must match the "
-		       "request: an empty (error) reply, a 28-byte reply or a closed connection "
-		       "pass; then a new connection must be served." MALFORMED,
+	.title = "GET_CONFIG whose size field disagrees with the payload is refused",
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_GET_CONFIG",
+	.quote = Q_GET_CONFIG,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
+	.description =
+	    "Size field 8 in a 28-byte payload: \"the front-end's request\" has two sizes, so the "
+	    "quoted rule gives no answer. An empty (error) reply, a 28-byte reply or a closed "
+	    "connection pass; a reply sized by the field alone fails, as a back-end that trusts "
+	    "the field over the bytes received reads past them when the field is the larger. Then "
+	    "the back-end must still serve." MALFORMED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(CONFIG),
 	.run = vu_cfg_get_size_mismatch,
@@ -640,11 +898,12 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-CFG-005",
 	.title = "GET_CONFIG of 0 bytes is answered",
-	.spec = "vhost-user.rst: VHOST_USER_GET_CONFIG",
-	.level = CONFORM_MAY,
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_GET_CONFIG",
+	.quote = Q_GET_CONFIG,
+	.level = CONFORM_MUST,
 	.description =
-	    "The spec does not say whether size 0 is an error: a 12-byte echo, an empty reply or a "
-	    "closed connection pass, silence fails; then a new connection must be served.",
+	    "The spec does not say whether size 0 is an error, and the quoted rule covers both: a "
+	    "12-byte reply or an empty one pass, as does a closed connection; silence fails.",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(CONFIG),
 	.run = vu_cfg_get_size_zero,
@@ -652,12 +911,14 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-CFG-006",
 	.title = "SET_CONFIG of a read-only field does not change it",
-	.spec = "vhost-user.rst: VHOST_USER_SET_CONFIG",
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_SET_CONFIG",
+	.quote = "The vhost-user back-end must check the flags field, and back-ends MUST NOT "
+		 "accept SET_CONFIG for read-only configuration space fields unless the live "
+		 "migration bit is set.",
 	.level = CONFORM_MUST,
-	.description = "Back-ends MUST NOT accept SET_CONFIG for read-only fields unless the "
-		       "migration flag is set: after writing the block capacity (virtio 1.2 "
-		       "§5.2.4, read-only) with flags 0, GET_CONFIG on a new connection returns "
-		       "the old capacity. The ack is VHOST-CFG-007's business.",
+	.description = "After writing the block capacity (read-only: virtio 1.2 §5.2.5 lets the "
+		       "driver set only writeback) with flags 0, GET_CONFIG on a new connection "
+		       "returns the old capacity. The ack is VHOST-CFG-007's business.",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(CONFIG),
 	.run = vu_cfg_set_read_only,
@@ -665,11 +926,17 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-CFG-007",
 	.title = "SET_CONFIG of a read-only field gets a non-zero ack",
-	.spec = "vhost-user.rst: VHOST_USER_SET_CONFIG; REPLY_ACK",
+	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK; Front-end message types; "
+		"VHOST_USER_SET_CONFIG",
+	.quote = Q_REPLY_ACK_SHOULD,
 	.level = CONFORM_SHOULD,
 	.description =
-	    "The write of VHOST-CFG-006 is not accepted, so with need_reply the ack should be "
-	    "non-zero (REPLY_ACK: zero on success, non-zero on failure)." REFUSED,
+	    "The write of VHOST-CFG-006 must not be accepted, so it did not succeed: with "
+	    "need_reply the ack should be non-zero, or the back-end closes the connection "
+	    "(\"Communication\"); an ack of 0 or silence fails. The case reads \"success\" as "
+	    "\"the write was done\" (the reply \"gives QEMU a deterministic indication of the "
+	    "result of the command\"). Read with \"accept\" meaning \"acknowledge\", the ack of 0 "
+	    "would break SET_CONFIG's MUST NOT: the case grades by the weaker SHOULD.",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(CONFIG),
 	.run = vu_cfg_set_read_only_nack,
@@ -679,43 +946,56 @@ static const struct conform_case g_cases[] = {
 	.id = "VHOST-MSG-001",
 	.title = "A request with version 0 is not answered as valid",
 	.spec = "vhost-user.rst: Header",
-	.level = CONFORM_SHOULD,
-	.description = "The version bits are 0x1. GET_FEATURES with version 0 must not get a "
-		       "features reply; silence or a closed connection pass, then a new connection "
-		       "must be served (the spec defines no answer to a bad header).",
+	.quote = Q_VERSION,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "Advisory: GET_FEATURES with version 0 must not get a features reply; "
+		       "silence or a closed connection pass, then a new connection must be served. "
+		       "The spec gives the version and no answer to another one; a back-end that "
+		       "answers reads a message of a protocol it does not speak as its own.",
 	.run = vu_msg_version_0,
     },
     {
 	.id = "VHOST-MSG-002",
 	.title = "A request with version 2 is not answered as valid",
 	.spec = "vhost-user.rst: Header",
-	.level = CONFORM_SHOULD,
-	.description = "As VHOST-MSG-001, version 2.",
+	.quote = Q_VERSION,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "Advisory: as VHOST-MSG-001, version 2.",
 	.run = vu_msg_version_2,
     },
     {
 	.id = "VHOST-MSG-003",
 	.title = "A request with version 3 is not answered as valid",
 	.spec = "vhost-user.rst: Header",
-	.level = CONFORM_SHOULD,
-	.description = "As VHOST-MSG-001, version 3.",
+	.quote = Q_VERSION,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "Advisory: as VHOST-MSG-001, version 3.",
 	.run = vu_msg_version_3,
     },
     {
 	.id = "VHOST-MSG-004",
 	.title = "A request with the reply flag is not answered as valid",
 	.spec = "vhost-user.rst: Header",
-	.level = CONFORM_SHOULD,
-	.description = "The reply flag marks replies from the back-end; a front-end message "
-		       "carrying it is not a request. As VHOST-MSG-001.",
+	.quote = Q_REPLY_FLAG,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "Advisory: the reply flag marks replies from the back-end; a front-end "
+		       "message carrying it is not a request, but no sentence says what a back-end "
+		       "does with one. As VHOST-MSG-001.",
 	.run = vu_msg_reply_flag,
     },
     /* ---- Payload sizes ---- */
     {
 	.id = "VHOST-MSG-005",
 	.title = "SET_FEATURES one byte short is refused",
-	.spec = "vhost-user.rst: VHOST_USER_SET_FEATURES; REPLY_ACK",
-	.level = CONFORM_SHOULD,
+	.spec = "vhost-user.rst: Payload; A single 64-bit integer; Front-end message types; "
+		"VHOST_USER_SET_FEATURES",
+	.quote = "u64: a 64-bit unsigned integer",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
 	.description = "7 bytes instead of the u64." MALFORMED REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
@@ -724,8 +1004,11 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MSG-006",
 	.title = "SET_FEATURES one byte long is refused",
-	.spec = "vhost-user.rst: VHOST_USER_SET_FEATURES; REPLY_ACK",
-	.level = CONFORM_SHOULD,
+	.spec = "vhost-user.rst: Payload; A single 64-bit integer; Front-end message types; "
+		"VHOST_USER_SET_FEATURES",
+	.quote = "u64: a 64-bit unsigned integer",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description = "9 bytes instead of the u64." MALFORMED REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
@@ -734,8 +1017,10 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MSG-007",
 	.title = "SET_VRING_NUM one byte short is refused",
-	.spec = "vhost-user.rst: A vring state description; REPLY_ACK",
-	.level = CONFORM_SHOULD,
+	.spec = "vhost-user.rst: Payload; A vring state description",
+	.quote = "index: a 32-bit index [...] num: a 32-bit number",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
 	.description = "7 bytes instead of 8." MALFORMED REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
@@ -744,8 +1029,10 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MSG-008",
 	.title = "SET_VRING_NUM one byte long is refused",
-	.spec = "vhost-user.rst: A vring state description; REPLY_ACK",
-	.level = CONFORM_SHOULD,
+	.spec = "vhost-user.rst: Payload; A vring state description",
+	.quote = "index: a 32-bit index [...] num: a 32-bit number",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description = "9 bytes instead of 8." MALFORMED REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
@@ -754,8 +1041,10 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MSG-009",
 	.title = "SET_VRING_ADDR one byte short is refused",
-	.spec = "vhost-user.rst: A vring address description; REPLY_ACK",
-	.level = CONFORM_SHOULD,
+	.spec = "vhost-user.rst: Payload; A vring address description",
+	.quote = "index: a 32-bit vring index [...] log: a 64-bit guest address for logging",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
 	.description = "39 bytes instead of 40." MALFORMED REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
@@ -764,8 +1053,10 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MSG-010",
 	.title = "SET_VRING_ADDR one byte long is refused",
-	.spec = "vhost-user.rst: A vring address description; REPLY_ACK",
-	.level = CONFORM_SHOULD,
+	.spec = "vhost-user.rst: Payload; A vring address description",
+	.quote = "index: a 32-bit vring index [...] log: a 64-bit guest address for logging",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description = "41 bytes instead of 40." MALFORMED REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
@@ -774,8 +1065,11 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MSG-011",
 	.title = "SET_MEM_TABLE one byte short of its regions is refused",
-	.spec = "vhost-user.rst: Memory regions description; REPLY_ACK",
-	.level = CONFORM_SHOULD,
+	.spec = "vhost-user.rst: Payload; Multiple Memory regions description",
+	.quote = "num regions: a 32-bit number of regions [...] regions: regions field contains 8 "
+		 "regions of type Memory region description.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
 	.description = "num regions 1 and one fd, but 39 bytes instead of 40." MALFORMED REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
@@ -784,8 +1078,11 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MSG-012",
 	.title = "ADD_MEM_REG one byte short is refused",
-	.spec = "vhost-user.rst: Single memory region description; REPLY_ACK",
-	.level = CONFORM_SHOULD,
+	.spec = "vhost-user.rst: Payload; Single memory region description",
+	.quote =
+	    "padding: 64-bit [...] region: region is represented by Memory region description.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
 	.description = "39 bytes instead of 40, with its fd." MALFORMED REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(CONFIGURE_MEM_SLOTS),
@@ -795,10 +1092,14 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MSG-013",
 	.title = "Request type 0 is refused",
-	.spec = "vhost-user.rst: Front-end message types; REPLY_ACK",
+	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK",
+	.quote = Q_REPLY_ACK_MUST " " Q_REPLY_ACK_SHOULD,
 	.level = CONFORM_SHOULD,
-	.description = "Type 0 is not a request. With need_reply the back-end MUST answer "
-		       "(REPLY_ACK) and should answer non-zero: nothing was done." REFUSED,
+	.description =
+	    "Type 0 is not a request. REPLY_ACK lets need_reply be set on any command, and then "
+	    "the back-end MUST respond; a request it does not know is not done, so the answer "
+	    "should be non-zero, or the back-end closes the connection (\"Communication\"). An ack "
+	    "of 0 (claiming success) or silence fails. The case judges the answer only.",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_msg_unknown_0,
@@ -806,9 +1107,10 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MSG-014",
 	.title = "Request type 200 is refused",
-	.spec = "vhost-user.rst: Front-end message types; REPLY_ACK",
+	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK",
+	.quote = Q_REPLY_ACK_MUST " " Q_REPLY_ACK_SHOULD,
 	.level = CONFORM_SHOULD,
-	.description = "As VHOST-MSG-013, an undefined type." REFUSED,
+	.description = "As VHOST-MSG-013, a type no message has.",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_msg_unknown_max,
@@ -816,10 +1118,11 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MSG-015",
 	.title = "Request type 0xffffffff is refused",
-	.spec = "vhost-user.rst: Front-end message types; REPLY_ACK",
+	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK",
+	.quote = Q_REPLY_ACK_MUST " " Q_REPLY_ACK_SHOULD,
 	.level = CONFORM_SHOULD,
 	.description =
-	    "As VHOST-MSG-013, the largest type (catches signed or table-bound indexing)." REFUSED,
+	    "As VHOST-MSG-013, the largest type (catches signed or table-bound indexing).",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_msg_unknown_huge,
@@ -827,11 +1130,13 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MSG-016",
 	.title = "A 4 KiB payload is refused",
-	.spec = "vhost-user.rst: Header; REPLY_ACK",
-	.level = CONFORM_SHOULD,
-	.description =
-	    "SET_FEATURES announcing and carrying 4096 bytes, more than any request has." MALFORMED
-		REFUSED,
+	.spec = "vhost-user.rst: Header",
+	.quote = "size: 32-bit size of the payload",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
+	.description = "SET_FEATURES announcing and carrying 4096 bytes, more than any request "
+		       "has: a back-end that reads the payload into a buffer of the largest "
+		       "request it knows overruns it." MALFORMED REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_msg_oversized,
@@ -840,10 +1145,14 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MSG-017",
 	.title = "SET_VRING_KICK without fd and without the invalid-FD flag is refused",
-	.spec = "vhost-user.rst: VHOST_USER_SET_VRING_KICK; Communication",
-	.level = CONFORM_SHOULD,
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_SET_VRING_KICK",
+	.quote = Q_NOFD,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description =
-	    "Bit 8 says there is no fd; here it is clear and no fd comes." MALFORMED REFUSED,
+	    "Bit 8 says there is no fd; here it is clear and no fd comes. The sentence says what "
+	    "the front-end sends, not what a back-end does otherwise; one that takes a missing fd "
+	    "as given waits on, or signals, an fd it never received." MALFORMED REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_msg_kick_missing_fd,
@@ -851,8 +1160,10 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MSG-018",
 	.title = "SET_VRING_CALL without fd and without the invalid-FD flag is refused",
-	.spec = "vhost-user.rst: VHOST_USER_SET_VRING_CALL; Communication",
-	.level = CONFORM_SHOULD,
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_SET_VRING_CALL",
+	.quote = Q_NOFD,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description = "As VHOST-MSG-017." MALFORMED REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
@@ -861,10 +1172,12 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MSG-019",
 	.title = "SET_MEM_TABLE with a region and no fd is refused",
-	.spec = "vhost-user.rst: VHOST_USER_SET_MEM_TABLE",
-	.level = CONFORM_SHOULD,
-	.description =
-	    "The fds match the regions in number and order; one region, no fd." MALFORMED REFUSED,
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_SET_MEM_TABLE",
+	.quote = Q_MEM_FDS,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
+	.description = "One region, no fd: a back-end that maps the region from an fd it did not "
+		       "receive maps something else, or nothing." MALFORMED REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_msg_mem_table_missing_fd,
@@ -872,9 +1185,12 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MSG-020",
 	.title = "ADD_MEM_REG without its fd is refused",
-	.spec = "vhost-user.rst: VHOST_USER_ADD_MEM_REG",
-	.level = CONFORM_SHOULD,
-	.description = "Exactly one fd comes with ADD_MEM_REG; none here." MALFORMED REFUSED,
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_ADD_MEM_REG",
+	.quote = "Exactly one file descriptor from which the memory is mapped is passed in the "
+		 "ancillary data.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
+	.description = "No fd: as VHOST-MSG-019 for a single region." MALFORMED REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(CONFIGURE_MEM_SLOTS),
 	.run = vu_msg_add_mem_reg_missing_fd,
@@ -882,11 +1198,12 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MSG-021",
 	.title = "SET_MEM_TABLE with one region and two fds is refused",
-	.spec = "vhost-user.rst: VHOST_USER_SET_MEM_TABLE",
-	.level = CONFORM_SHOULD,
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_SET_MEM_TABLE",
+	.quote = Q_MEM_FDS,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description =
-	    "The number of fds matches the number of regions; one region, two fds." MALFORMED
-		REFUSED,
+	    "One region, two fds: which one backs the region is not said." MALFORMED REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_msg_mem_table_extra_fd,
@@ -895,11 +1212,15 @@ static const struct conform_case g_cases[] = {
 	.id = "VHOST-MSG-022",
 	.title = "An fd sent with a request that takes none is closed",
 	.spec = "vhost-user.rst: Communication",
-	.level = CONFORM_SHOULD,
-	.description = "SET_VRING_NUM (valid) with a pipe's write end: the spec lists the requests "
-		       "that carry fds and this is not one. The back-end may accept or refuse the "
-		       "request, but should not keep the fd (a leak per message): the read end "
-		       "must see end-of-file. Then it must still serve.",
+	.quote = "There are several messages that the front-end sends with file descriptors passed "
+		 "in the ancillary data:",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "Advisory: SET_VRING_NUM (valid) with a pipe's write end. The spec lists "
+		       "the requests that carry fds and this is not one, but says nothing of an fd "
+		       "that comes anyway. The back-end may accept or refuse the request, but "
+		       "should not keep the fd (a leak per message, until it runs out of fds): the "
+		       "read end must see end-of-file. Then it must still serve.",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_msg_extra_fd_closed,
@@ -907,10 +1228,12 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-MSG-023",
 	.title = "An fd sent with the invalid-FD flag set is closed",
-	.spec = "vhost-user.rst: VHOST_USER_SET_VRING_CALL",
-	.level = CONFORM_SHOULD,
-	.description =
-	    "SET_VRING_CALL with bit 8 set (no fd) and an fd all the same: as VHOST-MSG-022.",
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_SET_VRING_CALL",
+	.quote = Q_NOFD,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "Advisory: SET_VRING_CALL with bit 8 set (no fd) and an fd all the same: as "
+		       "VHOST-MSG-022.",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_msg_nofd_with_fd_closed,
@@ -920,11 +1243,12 @@ static const struct conform_case g_cases[] = {
 	.id = "VHOST-CONN-001",
 	.title = "A new front-end is served after one left after negotiation",
 	.spec = "vhost-user.rst: Communication",
-	.level = CONFORM_SHOULD,
-	.description =
-	    "The first front-end negotiates features and closes. The next one negotiates, sets a "
-	    "memory table, sets up and starts ring 0 at base 7 and reads 7 back with "
-	    "GET_VRING_BASE. Reconnection is optional in the spec, hence SHOULD.",
+	.quote = Q_RECONNECT,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "The first front-end negotiates features and closes. The next one "
+		       "negotiates, sets a memory table, sets up and starts ring 0 at base 7 and "
+		       "reads 7 back with GET_VRING_BASE." RECONNECT,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_conn_after_features,
@@ -933,8 +1257,10 @@ static const struct conform_case g_cases[] = {
 	.id = "VHOST-CONN-002",
 	.title = "A new front-end is served after one left after SET_MEM_TABLE",
 	.spec = "vhost-user.rst: Communication",
-	.level = CONFORM_SHOULD,
-	.description = "As VHOST-CONN-001, the first front-end also set a memory table.",
+	.quote = Q_RECONNECT,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "As VHOST-CONN-001, the first front-end also set a memory table." RECONNECT,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_conn_after_mem_table,
@@ -943,10 +1269,12 @@ static const struct conform_case g_cases[] = {
 	.id = "VHOST-CONN-003",
 	.title = "A new front-end is served after one left with rings started",
 	.spec = "vhost-user.rst: Communication; Ring states",
-	.level = CONFORM_SHOULD,
+	.quote = Q_RECONNECT,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description = "As VHOST-CONN-001, the first front-end started rings 0 and 1 and closed "
-		       "without stopping them: the back-end must drop them, and the new "
-		       "front-end's ring 0 starts at its own base.",
+		       "without stopping them: the back-end drops them, and the new front-end's "
+		       "ring 0 starts at its own base." RECONNECT,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_conn_after_rings,
@@ -955,8 +1283,11 @@ static const struct conform_case g_cases[] = {
 	.id = "VHOST-CONN-004",
 	.title = "A front-end that leaves mid-header does not stop the back-end",
 	.spec = "vhost-user.rst: Communication",
-	.level = CONFORM_SHOULD,
-	.description = "6 of the 12 header bytes, then close. As VHOST-CONN-001 afterwards.",
+	.quote = Q_RECONNECT,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "6 of the 12 header bytes, then close. As VHOST-CONN-001 afterwards." RECONNECT,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_conn_truncated_header,
@@ -965,9 +1296,11 @@ static const struct conform_case g_cases[] = {
 	.id = "VHOST-CONN-005",
 	.title = "A front-end that leaves mid-payload does not stop the back-end",
 	.spec = "vhost-user.rst: Communication",
-	.level = CONFORM_SHOULD,
+	.quote = Q_RECONNECT,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description = "SET_FEATURES' header and 3 of its 8 payload bytes, then close. As "
-		       "VHOST-CONN-001 afterwards.",
+		       "VHOST-CONN-001 afterwards." RECONNECT,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_conn_truncated_payload,
@@ -976,11 +1309,13 @@ static const struct conform_case g_cases[] = {
 	.id = "VHOST-CONN-006",
 	.title = "A new front-end is served after one left with I/O in flight",
 	.spec = "vhost-user.rst: Communication; Ring states",
-	.level = CONFORM_SHOULD,
+	.quote = Q_RECONNECT,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description = "The first front-end brings up a device (conform_dev) with 2 queues, makes "
-		       "32 reads available on each, kicks and closes at once. The back-end must "
-		       "drop the rings (their requests may complete into memory no one reads) and "
-		       "serve the next front-end as in VHOST-CONN-001.",
+		       "32 reads available on each, kicks and closes at once. The back-end drops "
+		       "the rings (their requests may complete into memory no one reads) and "
+		       "serves the next front-end as in VHOST-CONN-001." RECONNECT,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_conn_io_in_flight,
@@ -989,11 +1324,13 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-RING-008",
 	.title = "GET_VRING_BASE after I/O returns the number of requests consumed",
-	.spec = "vhost-user.rst: Ring states; VHOST_USER_GET_VRING_BASE",
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_GET_VRING_BASE",
+	.quote = Q_VRING_BASE,
 	.level = CONFORM_MUST,
 	.description =
 	    "5 reads are made available and all 5 come back used; GET_VRING_BASE (which stops the "
-	    "ring) must return 5, the next available index the back-end would have read.",
+	    "ring) must return 5, the next available index the back-end would have "
+	    "read." DEFINITION,
 	.features = F_PROTO,
 	.run = vu_io_base_after_io,
     },
@@ -1001,26 +1338,50 @@ static const struct conform_case g_cases[] = {
 	.id = "VHOST-RING-009",
 	.title = "No request is processed after GET_VRING_BASE stopped the ring",
 	.spec = "vhost-user.rst: Ring states",
+	.quote = Q_STOPPED,
 	.level = CONFORM_MUST,
-	.description = "After VHOST-RING-008's GET_VRING_BASE, a sixth read is made available and "
-		       "kicked: a stopped ring must not be processed at all, so no used entry may "
-		       "appear within the timeout.",
+	.description =
+	    "After VHOST-RING-008's GET_VRING_BASE, a sixth read is made available without a "
+	    "kick: a stopped ring must not be processed at all, so no used entry may appear within "
+	    "the timeout. (Whether a kick on the old kick fd starts the ring again is open: "
+	    "VHOST-RING-011.)",
 	.features = F_PROTO,
 	.run = vu_io_stopped_after_base,
     },
     {
 	.id = "VHOST-RING-010",
 	.title = "GET_VRING_BASE with requests in flight: nothing is used after the reply",
-	.spec = "vhost-user.rst: Ring states; VHOST_USER_GET_VRING_BASE",
+	.spec = "vhost-user.rst: Suspended device state; Ring states; Front-end message types; "
+		"VHOST_USER_GET_VRING_BASE",
+	.quote = "While all vrings are stopped, the device is suspended. In addition to not "
+		 "processing any vring (because they are stopped), the device must: not write to "
+		 "any guest memory regions, [...]",
 	.level = CONFORM_MUST,
 	.description =
-	    "Up to 64 reads of 128 KiB are made available and kicked, and GET_VRING_BASE is sent "
-	    "at once, so that some may be in flight. The back-end may finish them before it "
-	    "replies or drop them, but the stopped ring must not be processed at all: the used "
-	    "index must not move after the reply (watched for one reply timeout), the base must "
-	    "count every used request and no more than were made available.",
+	    "Up to 64 reads of 128 KiB are made available and kicked on the device's one queue, "
+	    "and GET_VRING_BASE is sent at once, so that some may be in flight. The back-end may "
+	    "finish them before it replies or drop them, but once its only ring is stopped the "
+	    "device is suspended: the used index must not move after the reply (watched for one "
+	    "reply timeout). The base must count every used request and no more than were made "
+	    "available (it is the next index to process).",
 	.features = F_PROTO,
 	.run = vu_io_base_with_requests_in_flight,
+    },
+    {
+	.id = "VHOST-RING-011",
+	.title = "A kick after GET_VRING_BASE does not restart the stopped ring",
+	.spec = "vhost-user.rst: Ring states",
+	.quote = Q_START_STOP,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_DATA_SAFETY,
+	.description =
+	    "Advisory (split from VHOST-RING-009): as VHOST-RING-009, but the sixth read is kicked "
+	    "on the kick fd given before GET_VRING_BASE. The quoted sentence can be read to start "
+	    "the ring on that kick, so no verdict; but QEMU restarts a ring with a new "
+	    "SET_VRING_KICK, and a back-end that lets a late kick restart it serves requests that "
+	    "a front-end which stopped the ring (to migrate) no longer tracks.",
+	.features = F_PROTO,
+	.run = vu_io_kick_after_base,
     },
 };
 

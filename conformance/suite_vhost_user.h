@@ -5,7 +5,8 @@
 /*
  * What the vhost-user suite's area files share (QEMU docs/interop/
  * vhost-user.rst): a negotiated connection, a small guest memory, raw
- * requests, and the one rule for "the back-end refused a request".
+ * requests, and the two readings of "the back-end refused a request" (spec-
+ * level cases judge the answer; advisories also that the back-end serves on).
  *
  * Helpers that fail for a reason that is not the back-end's verdict (a
  * memfd cannot be made, the set-up the case builds on is refused) record it
@@ -92,26 +93,37 @@ enum vu_answer vu_request_ack(struct conform_ctx *ctx, struct vu_conn *c, uint32
 			      const void *payload, uint32_t size, const int *fds, unsigned nfds);
 
 /*
- * The suite's reading of "rejected" for a request with REPLY_ACK negotiated
- * (vhost-user.rst "REPLY_ACK": the back-end MUST answer need_reply with a
- * success or failure value; "Communication": on an error it may instead close
- * the connection). PASS needs: a non-zero ack, or the connection closed; then,
- * if it nacked, the same connection still answers GET_FEATURES; and the
- * back-end accepts a new connection (conform_backend_alive). An ack of 0
- * (claiming success) or silence is a FAIL.
+ * Two readings of "the back-end refused a request" (REPLY_ACK negotiated,
+ * need_reply set). vhost-user.rst "VHOST_USER_PROTOCOL_F_REPLY_ACK": the
+ * back-end MUST respond, and the payload should be non-zero on failure;
+ * "Communication": on an error it may instead close the connection.
+ *
+ * vu_request_refused() is the spec-level one: PASS for a non-zero ack or a
+ * closed connection, FAIL for an ack of 0 (claiming success), silence or a
+ * reply that is not a u64 ack of that request. It judges the answer only.
+ *
+ * vu_expect_refused() is the advisories' one: the same answer, then the
+ * back-end must still serve (vu_expect_serving), which no sentence of the
+ * spec requires but a robust back-end does.
  */
+enum conform_verdict vu_request_refused(struct conform_ctx *ctx, struct vu_conn *c,
+					uint32_t request, const void *payload, uint32_t size,
+					const int *fds, unsigned nfds);
 enum conform_verdict vu_expect_refused(struct conform_ctx *ctx, struct vu_conn *c, uint32_t request,
 				       const void *payload, uint32_t size, const int *fds,
 				       unsigned nfds);
-/* The first half of vu_expect_refused: the answer and, after a nack, the
- * same connection; c stays open unless the back-end closed it. */
-enum conform_verdict vu_check_refused(struct conform_ctx *ctx, struct vu_conn *c, uint32_t request,
-				      const void *payload, uint32_t size, const int *fds,
-				      unsigned nfds);
 /* After bad input: the connection (if open) answers GET_FEATURES; it is then
  * closed (a back-end may serve one front-end at a time) and a new
  * connection must answer too. */
 enum conform_verdict vu_expect_serving(struct conform_ctx *ctx, struct vu_conn *c);
+
+/* A region as "Memory region description" puts it on the wire. */
+struct vhost_user_mem_region vu_region_wire(const struct vhost_fe_region *r);
+/* The SET_MEM_TABLE payload ("Multiple Memory regions description") of the
+ * first min(n, 8) regions of r, their fds in fds, count field n; returns the
+ * payload's size (the regions sent, as QEMU sends them). */
+uint32_t vu_table_payload(const struct vhost_fe_region *r, unsigned n,
+			  struct vhost_user_memory *mem, int *fds);
 
 /* A pipe whose write end is handed to the back-end: true once every copy of
  * the write end is closed (the read end sees end-of-file), within timeout. */
@@ -135,6 +147,7 @@ VU_CASE(vu_feat_pf_before_set_features);
 VU_CASE(vu_feat_unoffered_features);
 VU_CASE(vu_feat_unoffered_protocol_features);
 VU_CASE(vu_feat_need_reply_on_get);
+VU_CASE(vu_feat_pf_same_bits);
 VU_CASE(vu_owner_reset_owner);
 VU_CASE(vu_ack_set_owner);
 VU_CASE(vu_ack_set_features);
@@ -151,6 +164,7 @@ VU_CASE(vu_ack_add_mem_reg);
 VU_CASE(vu_ack_rem_mem_reg);
 VU_CASE(vu_ack_set_status);
 VU_CASE(vu_ack_reset_device);
+VU_CASE(vu_ack_all_valid_zero);
 
 /* suite_vhost_user_mem.c */
 VU_CASE(vu_mem_eight_regions);
@@ -164,6 +178,7 @@ VU_CASE(vu_mem_replace_stopped);
 VU_CASE(vu_mem_add_rem_roundtrip);
 VU_CASE(vu_mem_rem_unknown);
 VU_CASE(vu_mem_rem_closes_fd);
+VU_CASE(vu_mem_refused_keeps_old);
 
 /* suite_vhost_user_ring.c */
 VU_CASE(vu_ring_setup_order);
@@ -227,5 +242,6 @@ VU_CASE(vu_conn_io_in_flight);
 VU_CASE(vu_io_base_after_io);
 VU_CASE(vu_io_stopped_after_base);
 VU_CASE(vu_io_base_with_requests_in_flight);
+VU_CASE(vu_io_kick_after_base);
 
 #endif

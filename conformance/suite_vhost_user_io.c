@@ -80,7 +80,9 @@ enum conform_verdict vu_io_base_after_io(struct conform_ctx *ctx)
 	return v;
 }
 
-enum conform_verdict vu_io_stopped_after_base(struct conform_ctx *ctx)
+/* After GET_VRING_BASE stopped the ring, a sixth read is made available,
+ * with a kick or without, and no used entry may come. */
+static enum conform_verdict used_after_stop(struct conform_ctx *ctx, bool kick)
 {
 	struct conform_dev *dev;
 	uint32_t base, len;
@@ -93,14 +95,37 @@ enum conform_verdict vu_io_stopped_after_base(struct conform_ctx *ctx)
 	ret = vu_io_read(dev, 0, 5, (void *)(uintptr_t)6);
 	if (ret < 0)
 		return conform_error(ctx, "adding the sixth read: %s", strerror(-ret));
-	conform_dev_kick(dev, 0);
+	if (kick)
+		conform_dev_kick(dev, 0);
+	else
+		virtq_drv_publish(&dev->vq[0]);
 	ret = conform_dev_wait_used(dev, 0, &cookie, &len);
 	if (ret == 0)
-		return conform_fail(ctx, "a request made available after GET_VRING_BASE was "
-					 "processed: the ring was not stopped");
+		return conform_fail(ctx, "a request made available after GET_VRING_BASE%s was "
+					 "processed: the ring was not stopped",
+				    kick ? " and kicked" : "");
 	if (ret != -ETIMEDOUT)
 		conform_note(ctx, "waiting for used entries: %s", strerror(-ret));
 	return CONFORM_PASS;
+}
+
+/* "Ring states": "While a ring is stopped, the back-end must not process
+ * the ring at all". No kick: whether a kick on the old kick fd starts the
+ * ring again is open (VHOST-RING-011), a back-end that looks at the ring
+ * without one is processing it. */
+enum conform_verdict vu_io_stopped_after_base(struct conform_ctx *ctx)
+{
+	return used_after_stop(ctx, false);
+}
+
+/* VHOST-RING-011 (advisory): the same with a kick on the kick fd given
+ * before GET_VRING_BASE. "The back-end must start a ring upon receiving a
+ * kick" can be read to cover that fd too; QEMU sends SET_VRING_KICK again to
+ * restart a ring, and a back-end that lets a late kick restart it serves
+ * requests a front-end that stopped it (to migrate) no longer tracks. */
+enum conform_verdict vu_io_kick_after_base(struct conform_ctx *ctx)
+{
+	return used_after_stop(ctx, true);
 }
 
 /* Large reads, as many as the ring holds: some may still be in flight when
@@ -108,8 +133,9 @@ enum conform_verdict vu_io_stopped_after_base(struct conform_ctx *ctx)
 #define INFLIGHT_READS	   64
 #define INFLIGHT_READ_SIZE (128u << 10)
 
-/* "Ring states": GET_VRING_BASE stops the ring, and a stopped ring is not
- * processed at all: after the reply, no used entry may appear. Whether
+/* "Suspended device state": with its one ring stopped by GET_VRING_BASE
+ * the device is suspended and "must: not write to any guest memory
+ * regions": after the reply, no used entry may appear. Whether
  * the back-end finished the requests it had consumed before it replied, or
  * dropped them, the reply is the last word on the ring. */
 enum conform_verdict vu_io_base_with_requests_in_flight(struct conform_ctx *ctx)

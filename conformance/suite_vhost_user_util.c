@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Helpers of the vhost-user suite: connections negotiated as QEMU does,
- * guest memory, raw requests, and the suite's one reading of "rejected"
+ * guest memory, raw requests, and the suite's readings of "refused"
  * (suite_vhost_user.h).
  */
 #include <errno.h>
@@ -254,23 +254,20 @@ enum conform_verdict vu_expect_serving(struct conform_ctx *ctx, struct vu_conn *
 	return CONFORM_PASS;
 }
 
-enum conform_verdict vu_check_refused(struct conform_ctx *ctx, struct vu_conn *c,
-				      uint32_t request, const void *payload, uint32_t size,
-				      const int *fds, unsigned nfds)
+enum conform_verdict vu_request_refused(struct conform_ctx *ctx, struct vu_conn *c,
+					uint32_t request, const void *payload, uint32_t size,
+					const int *fds, unsigned nfds)
 {
-	uint64_t features;
-	int ret;
 	const char *name = vhost_msg_request_name(request);
-	enum vu_answer a = vu_request_ack(ctx, c, request, payload, size, fds, nfds);
 
-	switch (a) {
+	switch (vu_request_ack(ctx, c, request, payload, size, fds, nfds)) {
 	case VU_NACK:
-		break;
+		return CONFORM_PASS;
 	case VU_CLOSED:
 		/* "Communication": a back-end may close on an error. */
 		conform_note(ctx, "%s: the back-end closed the connection", name);
 		vu_close(c);
-		break;
+		return CONFORM_PASS;
 	case VU_ACK:
 		return conform_fail(ctx, "%s was acknowledged with 0 (success)", name);
 	case VU_SILENT:
@@ -282,24 +279,37 @@ enum conform_verdict vu_check_refused(struct conform_ctx *ctx, struct vu_conn *c
 	default:
 		return conform_fail(ctx, "%s: the answer is not a u64 reply to it", name);
 	}
-	if (!c->fe)
-		return CONFORM_PASS;
-	/* A back-end that nacks says it goes on with this connection. */
-	ret = vhost_fe_get_features(c->fe, &features);
-	if (ret < 0)
-		return conform_fail(ctx, "after the nack the connection no longer answers "
-					 "VHOST_USER_GET_FEATURES: %s",
-				    strerror(-ret));
-	return CONFORM_PASS;
 }
 
 enum conform_verdict vu_expect_refused(struct conform_ctx *ctx, struct vu_conn *c,
 				       uint32_t request, const void *payload, uint32_t size,
 				       const int *fds, unsigned nfds)
 {
-	enum conform_verdict v = vu_check_refused(ctx, c, request, payload, size, fds, nfds);
+	enum conform_verdict v = vu_request_refused(ctx, c, request, payload, size, fds, nfds);
 
 	return v == CONFORM_PASS ? vu_expect_serving(ctx, c) : v;
+}
+
+struct vhost_user_mem_region vu_region_wire(const struct vhost_fe_region *r)
+{
+	return (struct vhost_user_mem_region){.guest_phys_addr = r->gpa,
+					      .memory_size = r->size,
+					      .userspace_addr = r->uva,
+					      .mmap_offset = r->mmap_offset};
+}
+
+uint32_t vu_table_payload(const struct vhost_fe_region *r, unsigned n,
+			  struct vhost_user_memory *mem, int *fds)
+{
+	unsigned sent = n < VHOST_USER_MEM_BASELINE_NREGIONS ? n : VHOST_USER_MEM_BASELINE_NREGIONS;
+
+	memset(mem, 0, sizeof(*mem));
+	mem->nregions = n;
+	for (unsigned i = 0; i < sent; i++) {
+		mem->regions[i] = vu_region_wire(&r[i]);
+		fds[i] = r[i].fd;
+	}
+	return (uint32_t)(8 + sent * sizeof(mem->regions[0]));
 }
 
 bool vu_fd_closed_by_peer(int read_fd, int timeout_ms)

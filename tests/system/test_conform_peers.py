@@ -21,7 +21,7 @@ from peers import PEER_DIR, need_libdpdk
 from tests.guest import deps as guest_deps
 
 DOC = ROOT / "docs" / "conformance" / "known-deviations.md"
-ROW = re.compile(r"^\|\s*`([A-Z]+(?:-[A-Z]+)*-\d{3})`\s*\|\s*(MUST|SHOULD|MAY)\s*\|"
+ROW = re.compile(r"^\|\s*`([A-Z]+(?:-[A-Z]+)*-\d{3})`\s*\|\s*(MUST|SHOULD|MAY|ADVISORY)\s*\|"
                  r"\s*(always|sometimes)\s*\|")
 # Per reply: short, so that a case a peer never answers (BLK-LAY-008 on
 # qemu-storage-daemon) costs half a second; long enough for the ASan build.

@@ -8,11 +8,11 @@
 #include "bad_backend.h"
 
 const struct brk_switch g_switches_vhost[] = {
-    {BRK_DROP_REPLY_ACK, "drop-reply-ack", "VHOST-ACK-003 VHOST-FEAT-008",
+    {BRK_DROP_REPLY_ACK, "drop-reply-ack", "VHOST-ACK-003 VHOST-ACK-016 VHOST-FEAT-008",
      "vhost-user.rst REPLY_ACK: no ack for SET_PROTOCOL_FEATURES", NULL},
     {BRK_WRONG_VRING_BASE, "wrong-vring-base", "VHOST-RING-008",
      "vhost-user.rst GET_VRING_BASE: after I/O, the index plus one", NULL},
-    {BRK_KEEPS_RING_RUNNING, "keeps-ring-running", "VHOST-RING-009 VHOST-RING-010",
+    {BRK_KEEPS_RING_RUNNING, "keeps-ring-running", "VHOST-RING-009 VHOST-RING-010 VHOST-RING-011",
      "vhost-user.rst Ring states: consumes after GET_VRING_BASE", NULL},
     {BRK_VRING_BASE_ANY_INDEX, "vring-base-any-index", "VHOST-MQ-007",
      "vhost-user.rst Multiple queue support: GET_VRING_BASE of any "
@@ -44,7 +44,7 @@ const struct brk_switch g_switches_vhost[] = {
      "vhost-user.rst Header: without REPLY_ACK, GET_FEATURES after SET_FEATURES is answered "
      "without the reply flag",
      NULL},
-    {BRK_PF_ANSWERS_NEGOTIATED, "pf-answers-negotiated", "VHOST-FEAT-002",
+    {BRK_PF_ANSWERS_NEGOTIATED, "pf-answers-negotiated", "VHOST-FEAT-010",
      "vhost-user.rst VHOST_USER_GET_PROTOCOL_FEATURES: after SET_PROTOCOL_FEATURES, answers the "
      "negotiated bits, not the offered ones",
      NULL},
@@ -66,29 +66,32 @@ const struct brk_switch g_switches_vhost[] = {
      "vhost-user.rst VHOST_USER_RESET_OWNER: closes the connection (ignore it or disable the "
      "rings)",
      NULL},
-    {BRK_NO_ACK_OWNER_AGAIN, "no-ack-owner-again", "VHOST-ACK-001",
+    {BRK_NO_ACK_OWNER_AGAIN, "no-ack-owner-again", "VHOST-ACK-001 VHOST-ACK-016",
      "vhost-user.rst REPLY_ACK: no ack for a SET_OWNER on a connection that has an owner", NULL},
-    {BRK_NO_ACK_FEATURES_AGAIN, "no-ack-features-again", "VHOST-ACK-002",
+    {BRK_NO_ACK_FEATURES_AGAIN, "no-ack-features-again", "VHOST-ACK-002 VHOST-ACK-016",
      "vhost-user.rst REPLY_ACK: no ack for a SET_FEATURES after the first", NULL},
     {BRK_NO_ACK_RING_BEFORE_MEM, "no-ack-ring-before-mem",
-     "VHOST-ACK-005 VHOST-ACK-007 VHOST-ACK-008 VHOST-ACK-009 VHOST-ACK-010 VHOST-ACK-011",
+     "VHOST-ACK-005 VHOST-ACK-007 VHOST-ACK-008 VHOST-ACK-009 VHOST-ACK-010 VHOST-ACK-011 "
+     "VHOST-ACK-016",
      "vhost-user.rst REPLY_ACK: ring set-up before any memory table is done but not acked", NULL},
     {BRK_NO_ACK_ADD_MEM_REG, "no-ack-add-mem-reg",
-     "VHOST-ACK-012 VHOST-ACK-013 VHOST-MEM-009 VHOST-MEM-010 VHOST-MEM-011",
+     "VHOST-ACK-012 VHOST-ACK-013 VHOST-ACK-016 VHOST-MEM-009 VHOST-MEM-010 VHOST-MEM-011",
      "vhost-user.rst REPLY_ACK: no ack for ADD_MEM_REG", NULL},
-    {BRK_NO_ACK_REM_LAST_REGION, "no-ack-rem-last-region", "VHOST-ACK-013 VHOST-MEM-011",
+    {BRK_NO_ACK_REM_LAST_REGION, "no-ack-rem-last-region",
+     "VHOST-ACK-013 VHOST-ACK-016 VHOST-MEM-011",
      "vhost-user.rst REPLY_ACK: no ack for the REM_MEM_REG that empties the table", NULL},
-    {BRK_NO_ACK_SET_STATUS, "no-ack-set-status", "VHOST-ACK-014",
+    {BRK_NO_ACK_SET_STATUS, "no-ack-set-status", "VHOST-ACK-014 VHOST-ACK-016",
      "vhost-user.rst REPLY_ACK: no ack for SET_STATUS", NULL},
-    {BRK_NO_ACK_RESET_DEVICE, "no-ack-reset-device", "VHOST-ACK-015",
+    {BRK_NO_ACK_RESET_DEVICE, "no-ack-reset-device", "VHOST-ACK-015 VHOST-ACK-016",
      "vhost-user.rst REPLY_ACK: no ack for RESET_DEVICE", NULL},
     {BRK_PF_NEEDS_SET_FEATURES, "pf-needs-set-features", "probe",
      "vhost-user.rst VHOST_USER_GET_PROTOCOL_FEATURES (Note): closes the connection on "
      "GET_PROTOCOL_FEATURES before SET_FEATURES (VHOST-FEAT-006, caught by the runner's probe)",
      NULL},
-    {BRK_NO_ACK_TWO_REGIONS, "no-ack-two-regions", "VHOST-ACK-004 VHOST-MEM-008",
+    {BRK_NO_ACK_TWO_REGIONS, "no-ack-two-regions", "VHOST-ACK-004 VHOST-ACK-016 VHOST-MEM-008",
      "vhost-user.rst REPLY_ACK: no ack for a SET_MEM_TABLE of exactly two regions", NULL},
-    {BRK_NO_ACK_RING_ADDR_UNALIGNED, "no-ack-ring-addr-unaligned", "VHOST-ACK-006 VHOST-MEM-007",
+    {BRK_NO_ACK_RING_ADDR_UNALIGNED, "no-ack-ring-addr-unaligned",
+     "VHOST-ACK-006 VHOST-ACK-016 VHOST-MEM-007",
      "vhost-user.rst REPLY_ACK: no ack for a SET_VRING_ADDR whose descriptor table is not "
      "page-aligned (virtio 1.2 §2.7 asks 16 bytes)",
      NULL},
