@@ -35,8 +35,6 @@ static const char q_status[] =
     "The final status byte is written by the device: either VIRTIO_BLK_S_OK for success, "
     "VIRTIO_BLK_S_IOERR for device or driver error or VIRTIO_BLK_S_UNSUPP for a request "
     "unsupported by device";
-static const char q_multiple_512[] = "The length of data MUST be a multiple of 512 bytes for "
-				     "VIRTIO_BLK_T_IN and VIRTIO_BLK_T_OUT requests.";
 static const char q_features[] =
     "Each virtio device offers all the features it understands. During device initialization, "
     "the driver reads this and tells the device the subset that it accepts.";
@@ -262,22 +260,23 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "BLK-RW-010",
 	.title = "A read with no data completes OK",
-	.spec = "virtio 1.2 §5.2.6.1, §5.2.6",
-	.quote = q_multiple_512,
+	.spec = "virtio 1.2 §5.2.6, §5.2.6.1",
+	.quote = q_in_out,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description =
 	    "A header and a status byte only. Zero is a multiple of 512, so the request breaks no "
-	    "driver rule of §5.2.6.1; it transfers nothing and completes OK. No sentence requires "
-	    "the device to answer OK; IOERR would report a driver error where there is none.",
+	    "rule of §5.2.6.1 (the data of a read or write is whole sectors); it transfers "
+	    "nothing and completes OK. No sentence requires the device to answer OK; IOERR would "
+	    "report a driver error where there is none.",
 	.protocol_features = P_CFG,
 	.run = blk_rw_zero_length_read,
     },
     {
 	.id = "BLK-RW-011",
 	.title = "A write with no data completes OK",
-	.spec = "virtio 1.2 §5.2.6.1, §5.2.6",
-	.quote = q_multiple_512,
+	.spec = "virtio 1.2 §5.2.6, §5.2.6.1",
+	.quote = q_in_out,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description = "As BLK-RW-010 with VIRTIO_BLK_T_OUT.",
@@ -305,15 +304,16 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "BLK-RW-013",
 	.title = "A read of part of a sector is not reported as done",
-	.spec = "virtio 1.2 §5.2.6.1, §5.2.6",
-	.quote = q_multiple_512,
+	.spec = "virtio 1.2 §5.2.6, §5.2.6.1",
+	.quote = q_status,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description =
-	    "A read of 100 bytes, which the driver must not send. The spec gives the device no "
-	    "answer; the case fails only an OK status (§5.2.6 names IOERR for a driver error) and "
-	    "checks that the device keeps serving (or gives up on the connection and serves a "
-	    "new one, §2.1.2).",
+	    "A read of 100 bytes, which the driver must not send (§5.2.6.1: whole sectors). The "
+	    "spec gives the device no answer; the case fails only an OK status (the quote names "
+	    "IOERR for a driver error) and checks that the device keeps serving (or gives up on "
+	    "the connection and serves a new one, §2.1.2). An OK tells the driver it has a "
+	    "sector's data where it has a fragment.",
 	.protocol_features = P_CFG,
 	.run = blk_rw_partial_sector,
     },
@@ -446,16 +446,16 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "BLK-RW-023",
 	.title = "The used length of a read covers the data and the status",
-	.spec = "virtio 1.2 §2.7.8.3, §2.7.8.2",
-	.quote = "The driver MUST NOT make assumptions about data in device-writable buffers beyond "
-		 "the first len bytes, and SHOULD ignore this data.",
+	.spec = "virtio 1.2 §2.7.8.2, §2.7.8.3",
+	.quote = "This is why len is permitted to be an underestimate: that's preferable to the "
+		 "driver believing that uninitialized memory has been overwritten when it has not.",
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description =
-	    "A read of 4 KiB gets used length 4097, its data and the status byte. §2.7.8.2 lets "
-	    "len be an underestimate, so no sentence requires it; but a driver that keeps to "
-	    "§2.7.8.3 (quoted) cannot use data or a status that len leaves out. Legacy devices "
-	    "were lax here (§5.2.6.3).",
+	    "A read of 4 KiB gets used length 4097, its data and the status byte. len may be an "
+	    "underestimate (quoted), so no sentence requires it; but a driver that keeps to "
+	    "§2.7.8.3 (it makes no assumptions about bytes past len) cannot use data or a status "
+	    "that len leaves out. Legacy devices were lax here (§5.2.6.3).",
 	.protocol_features = P_CFG,
 	.run = blk_rw_used_len_read,
     },
@@ -670,16 +670,16 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "BLK-LAY-016",
 	.title = "A readable descriptor after a writable one: the device keeps serving",
-	.spec = "virtio 1.2 §2.7.4.2, §2.1.2",
-	.quote = "The driver MUST place any device-writable descriptor elements after any "
-		 "device-readable descriptor elements.",
+	.spec = "virtio 1.2 §2.1.2, §2.7.4.2",
+	.quote = q_needs_reset,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description =
-	    "BLK-LAY-012's chain, which the quoted rule forbids to the driver: the device keeps "
-	    "serving, or gives up on the connection and serves a new one (§2.1.2). No sentence "
-	    "requires it; a device that stops serving lets one bad request take the disk away. "
-	    "Split from BLK-LAY-012, which now checks the sentence that binds the device.",
+	    "BLK-LAY-012's chain, which §2.7.4.2 forbids to the driver: the device keeps "
+	    "serving, or gives up on the connection and serves a new one (the quoted §2.1.2, as "
+	    "vhost-user can show it). No sentence requires it; a device that stops serving lets "
+	    "one bad request take the disk away. Split from BLK-LAY-012, which checks the "
+	    "sentence that binds the device.",
 	.protocol_features = P_CFG,
 	.run = blk_lay_bad_order_serving,
     },
@@ -733,12 +733,13 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "BLK-ID-003",
 	.title = "GET_ID into 8 bytes stays inside them",
-	.spec = "virtio 1.2 §5.2.6.1",
-	.quote = "The length of data MUST be 20 bytes for VIRTIO_BLK_T_GET_ID requests.",
+	.spec = "virtio 1.2 §5.2.6, §5.2.6.1",
+	.quote = "VIRTIO_BLK_T_GET_ID requests fetch the device ID string from the device into "
+		 "data.",
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_MEMORY_SAFETY,
 	.description =
-	    "The quoted rule binds the driver; with 8 bytes the spec gives the device no answer. "
+	    "§5.2.6.1 has the driver give 20 bytes; with 8 the spec gives the device no answer. "
 	    "The device writes nothing past the 8-byte buffer and keeps serving. No sentence "
 	    "forbids a device to write guest memory outside the buffers of a chain (§2.7.5.1 "
 	    "covers device-readable ones); one that does corrupts whatever the guest keeps "
@@ -843,16 +844,15 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "BLK-DWZ-008",
 	.title = "DISCARD with more than max_discard_seg segments does no harm",
-	.spec = "virtio 1.2 §5.2.6.1, §2.1.2",
-	.quote = "VIRTIO_BLK_T_DISCARD requests MUST NOT contain more than max_discard_seg struct "
-		 "virtio_blk_discard_write_zeroes segments in data.",
+	.spec = "virtio 1.2 §2.1.2, §5.2.6.1",
+	.quote = q_needs_reset,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description =
-	    "The quoted rule binds the driver and the spec gives the device no answer. The "
-	    "device keeps serving, or gives up on the connection and serves a new one (§2.1.2). "
-	    "No sentence requires it; a device that stops serving lets one bad request take the "
-	    "disk away.",
+	    "§5.2.6.1 forbids the request to the driver and the spec gives the device no answer. "
+	    "The device keeps serving, or gives up on the connection and serves a new one (the "
+	    "quoted §2.1.2, as vhost-user can show it). No sentence requires it; a device that "
+	    "stops serving lets one bad request take the disk away.",
 	.features = F(DISCARD),
 	.protocol_features = P_CFG,
 	.run = blk_dwz_discard_too_many_seg,
@@ -860,9 +860,8 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "BLK-DWZ-009",
 	.title = "WRITE_ZEROES with more than max_write_zeroes_seg segments does no harm",
-	.spec = "virtio 1.2 §5.2.6.1, §2.1.2",
-	.quote = "VIRTIO_BLK_T_WRITE_ZEROES requests MUST NOT contain more than "
-		 "max_write_zeroes_seg struct virtio_blk_discard_write_zeroes segments in data.",
+	.spec = "virtio 1.2 §2.1.2, §5.2.6.1",
+	.quote = q_needs_reset,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description = "As BLK-DWZ-008 for write zeroes.",
@@ -887,10 +886,8 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "BLK-DWZ-011",
 	.title = "WRITE_ZEROES data that is not whole segments does no harm",
-	.spec = "virtio 1.2 §5.2.6.1, §2.1.2",
-	.quote = "The length of data MUST be a multiple of the size of struct "
-		 "virtio_blk_discard_write_zeroes for VIRTIO_BLK_T_DISCARD, "
-		 "VIRTIO_BLK_T_SECURE_ERASE and VIRTIO_BLK_T_WRITE_ZEROES requests.",
+	.spec = "virtio 1.2 §2.1.2, §5.2.6.1",
+	.quote = q_needs_reset,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description = "As BLK-DWZ-008 for a write zeroes with 10 bytes of data.",
