@@ -525,28 +525,29 @@ BLK_CASE(blk_lay_readable_after_writable)
 	return CONFORM_PASS;
 }
 
-BLK_CASE(blk_lay_bad_order_serving)
+/* Sends chain kind; then only "the device keeps serving" is checked. The
+ * follow-up waits for its own entry: the malformed chain may come back
+ * first (len 0) or never. */
+static enum conform_verdict malformed_serving(struct conform_ctx *ctx, enum malformed kind,
+					      unsigned slot)
 {
 	enum conform_verdict v;
 	struct blk_req r;
 	struct blk b;
 
-	/* The follow-up waits for its own entry: the malformed chain may come
-	 * back first (len 0) or never. */
-	if (!malformed_send(ctx, &b, MAL_READABLE_AFTER_WRITABLE, 35, &r, &v))
+	if (!malformed_send(ctx, &b, kind, slot, &r, &v))
 		return v;
 	return blk_keeps_serving(&b, 0);
 }
 
+BLK_CASE(blk_lay_bad_order_serving)
+{
+	return malformed_serving(ctx, MAL_READABLE_AFTER_WRITABLE, 35);
+}
+
 BLK_CASE(blk_lay_no_status)
 {
-	enum conform_verdict v;
-	struct blk_req r;
-	struct blk b;
-
-	if (!malformed_send(ctx, &b, MAL_NO_STATUS, 32, &r, &v))
-		return v;
-	return blk_keeps_serving(&b, 0);
+	return malformed_serving(ctx, MAL_NO_STATUS, 32);
 }
 
 BLK_CASE(blk_lay_short_header)
