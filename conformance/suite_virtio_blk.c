@@ -754,10 +754,10 @@ static const struct conform_case g_cases[] = {
 	.quote = q_wz_zeroes,
 	.level = CONFORM_MUST,
 	.description =
-	    "A one-segment write zeroes over written data completes OK; reads of its range "
-	    "return zeroes. The sentence binds a write zeroes that completed: UNSUPP makes the "
-	    "case not applicable, IOERR (after which the range is indeterminate, §5.2.6) an "
-	    "error.",
+	    "A one-segment write zeroes over written data; once it completed OK, reads of its "
+	    "range return zeroes. The case reads \"completed\" as completed OK: after IOERR the "
+	    "range is indeterminate (§5.2.6), and after UNSUPP nothing was done, so either "
+	    "makes the case not applicable.",
 	.features = F(WRITE_ZEROES),
 	.protocol_features = P_CFG,
 	.run = blk_dwz_wz_reads_zero,
