@@ -197,6 +197,7 @@ BLK_CASE(blk_lay_readable_after_writable);
 BLK_CASE(blk_lay_no_status);
 BLK_CASE(blk_lay_short_header);
 BLK_CASE(blk_lay_zero_len_desc);
+BLK_CASE(blk_lay_bad_order_serving);
 
 /* suite_virtio_blk_cmd.c: GET_ID, DISCARD, WRITE_ZEROES, §5.2.6 */
 BLK_CASE(blk_id_twenty);
@@ -214,6 +215,7 @@ BLK_CASE(blk_dwz_discard_too_many_seg);
 BLK_CASE(blk_dwz_wz_too_many_seg);
 BLK_CASE(blk_dwz_wz_past_end);
 BLK_CASE(blk_dwz_bad_seg_len);
+BLK_CASE(blk_dwz_wz_gap_kept);
 
 /* suite_virtio_blk_queue.c: queues and notifications, §2.7.7, §5.2.6 */
 BLK_CASE(blk_q_independent);

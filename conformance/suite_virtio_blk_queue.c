@@ -260,8 +260,9 @@ static enum conform_verdict event_idx_run(struct conform_ctx *ctx, bool check_qu
 	if (!blk_has(&b, VIRTIO_RING_F_EVENT_IDX))
 		return conform_not_applicable(ctx, "VIRTIO_RING_F_EVENT_IDX not negotiated");
 	vq = &b.dev->vq[0];
+	/* A request that does not complete leaves nothing to judge: an error. */
 	if (warm && poll_one(&b, &r))
-		return conform_fail(ctx, "the first request failed");
+		return conform_error(ctx, "the first request failed");
 	__atomic_store_n(virtq_used_event(vq->avail, vq->num), (uint16_t)(vq->last_used_idx + 2),
 			 __ATOMIC_SEQ_CST);
 	call_settle(&b);
@@ -270,7 +271,7 @@ static enum conform_verdict event_idx_run(struct conform_ctx *ctx, bool check_qu
 		bool fired;
 
 		if (ret)
-			return conform_fail(ctx, "request %d: %s", i, strerror(-ret));
+			return conform_error(ctx, "request %d: %s", i, strerror(-ret));
 		fired = call_fired(&b, i < 2 ? Q_QUIET_MS : conform_timeout_ms(ctx));
 		conform_note(ctx, "request %d used; used_event %u: %s", i,
 			     *virtq_used_event(vq->avail, vq->num), fired ? "notified" : "quiet");
@@ -313,7 +314,7 @@ static enum conform_verdict flags_run(struct conform_ctx *ctx, bool no_interrupt
 	call_settle(&b);
 	ret = poll_one(&b, &r);
 	if (ret)
-		return conform_fail(ctx, "the request: %s", strerror(-ret));
+		return conform_error(ctx, "the request: %s", strerror(-ret));
 	fired = call_fired(&b, no_interrupt ? Q_QUIET_MS : conform_timeout_ms(ctx));
 	conform_note(ctx, "flags %u: %s", no_interrupt, fired ? "notified" : "quiet");
 	if (no_interrupt && fired)

@@ -322,21 +322,21 @@ def test_scenario_reproduce_command_reruns_the_failure(storlab, workdir):
     f = workdir / "sel it.yaml"     # a space: the quoting must hold
     f.write_text(SELECTION)
     d = workdir / "rep"
-    cmd = "%s --socket {sock} --size 64 --break wrong-status" % bad
-    storlab("conform", "--spawn-cmd", cmd, "--scenario", f, "-D", "first=BLK-RW-005",
+    cmd = "%s --socket {sock} --size 64 --break notify-always" % bad
+    storlab("conform", "--spawn-cmd", cmd, "--scenario", f, "-D", "first=BLK-Q-007",
             "--report-dir", d, rc=0, timeout=120)
     rep = json.loads((d / "report.json").read_text())
     verdicts = {i: c["verdict"] for i, c in all_cases(rep).items()}
-    assert verdicts == {"BLK-RW-005": "fail", "BLK-RW-001": "pass", "BLK-RW-003": "pass"}
+    assert verdicts == {"BLK-Q-007": "fail", "BLK-RW-001": "pass", "BLK-RW-003": "pass"}
     html = (d / "report.html").read_text()
     m = re.search(r"Reproduce: <code>(.*?)</code>", html)
     assert m, "no reproduce command in report.html"
     again = html_lib.unescape(m.group(1))
-    assert again.startswith("storlab conform ") and again.endswith("--case BLK-RW-005"), again
+    assert again.startswith("storlab conform ") and again.endswith("--case BLK-Q-007"), again
     p = subprocess.run(str(CLI_BIN) + again[len("storlab"):], shell=True, capture_output=True,
                        text=True, timeout=120, cwd=str(workdir))
     assert p.returncode == 0, p.stderr
-    assert re.search(r"FAIL\s+SHOULD\s+BLK-RW-005", p.stdout), p.stdout
+    assert re.search(r"FAIL\s+SHOULD\s+BLK-Q-007", p.stdout), p.stdout
     assert re.search(r"virtio-blk\s+0\s+1\s+0\s+0", p.stdout), p.stdout   # that case only
 
 
@@ -372,7 +372,7 @@ def test_interrupt_stops_the_spawned_backend(workdir):
 
 def test_4k_bdev_unaligned_request_is_the_documented_deviation(storlab, tgt):
     """storlab-tgt on a 4 KiB-block bdev answers IOERR to a 512-byte request
-    (storlab-tgt(7), THE VHOST-USER-BLK DEVICE): BLK-RW-012, a SHOULD, fails
+    (storlab-tgt(7), THE VHOST-USER-BLK DEVICE): BLK-RW-012, an advisory, fails
     with that reason and the run still exits 0; the whole-block cases pass."""
     uri = tgt.controller("vhost.0", tgt.malloc(block_size=4096))
     ids = ["BLK-RW-012", "BLK-RW-001", "BLK-RW-003", "BLK-RW-004"]

@@ -280,6 +280,14 @@ static uint8_t blk_dwz(uint32_t type, const struct iovec *out, unsigned nout, ui
 		return VIRTIO_BLK_S_OK;
 	if (type == VIRTIO_BLK_T_WRITE_ZEROES && BROKEN(WZ_FIRST_SEGMENT_ONLY))
 		nseg = 1;
+	/* wz-zeroes-span: one range from the first segment to the end of the
+	 * last (the suites send them in order, so it lies on the disk). */
+	if (type == VIRTIO_BLK_T_WRITE_ZEROES && BROKEN(WZ_ZEROES_SPAN) && nseg > 1 &&
+	    segs[nseg - 1].sector > segs[0].sector) {
+		segs[0].num_sectors = (uint32_t)(segs[nseg - 1].sector + segs[nseg - 1].num_sectors -
+						 segs[0].sector);
+		nseg = 1;
+	}
 	for (unsigned i = 0; i < nseg; i++) {
 		uint64_t len = (uint64_t)segs[i].num_sectors * SECTOR;
 
@@ -296,7 +304,9 @@ static uint32_t blk_get_id(const struct iovec *in, unsigned nin, uint32_t room)
 	char id[VIRTIO_BLK_ID_BYTES] = BLK_ID;
 	uint32_t n = VIRTIO_BLK_ID_BYTES;
 
-	if (BROKEN(GET_ID_UNPADDED)) {
+	if (BROKEN(GET_ID_UNWRITTEN))
+		return 0;
+	if (BROKEN(GET_ID_UNPADDED) || BROKEN(GET_ID_LEN_COUNTS_UNWRITTEN)) {
 		/* Leaves bytes 12..19 as the driver had them. */
 		memcpy(id, BLK_ID_SHORT, sizeof(BLK_ID_SHORT));
 		n = sizeof(BLK_ID_SHORT);
@@ -311,7 +321,8 @@ static uint32_t blk_get_id(const struct iovec *in, unsigned nin, uint32_t room)
 	if (BROKEN(GET_ID_FIRST_BUFFER_ONLY) && nin)
 		n = MIN(n, (uint32_t)in[0].iov_len);
 	iov_copy(in, nin, 0, id, n, true);
-	return n;
+	/* get-id-len-counts-unwritten: the used length counts them all. */
+	return BROKEN(GET_ID_LEN_COUNTS_UNWRITTEN) ? room : n;
 }
 
 /* rejects-odd-layout: the layout a device that assumes its framing wants
@@ -358,7 +369,7 @@ static uint8_t blk_read(const struct virtq_chain *c, const struct chain_shape *s
 }
 
 /* VIRTIO_BLK_T_OUT (§5.2.6, §5.2.6.2 for RO): the status. */
-static uint8_t blk_write(const struct virtq_chain *c, uint64_t sector)
+static uint8_t blk_write(const struct virtq_chain *c, const struct chain_shape *s, uint64_t sector)
 {
 	const size_t hdr = sizeof(struct virtio_blk_outhdr);
 	uint32_t data = c->out_len - hdr, moved;
@@ -371,6 +382,8 @@ static uint8_t blk_write(const struct virtq_chain *c, uint64_t sector)
 	if (block_unaligned(sector, data))
 		return VIRTIO_BLK_S_IOERR;
 	if (BROKEN(DROPS_FIRST_BLOCK_WRITE) && sector == 0 && data)
+		return VIRTIO_BLK_S_OK;
+	if (BROKEN(INDIRECT_WRITE_DROPPED) && (s->head_indirect || s->indirect_late))
 		return VIRTIO_BLK_S_OK;
 	if (BROKEN(DROPS_LAST_BLOCK_WRITE) && sector * SECTOR + data == g_disk.bytes && data)
 		return VIRTIO_BLK_S_OK;
@@ -405,13 +418,20 @@ static bool blk_request(const struct virtq_chain *c, const struct chain_shape *s
 	 * len 0; no-status-stalls and short-header-stalls hold the chain. */
 	if (c->in_len < 1)
 		return !BROKEN(NO_STATUS_STALLS);
-	if (c->out_len < sizeof(hdr))
+	if (c->out_len < sizeof(hdr) && (!c->nout || !BROKEN(SHORT_HEADER_OVERREAD)))
 		return !BROKEN(SHORT_HEADER_STALLS);
 	/* indirect-at-head-only: the table taken as a readable buffer leaves
 	 * the chain without a writable byte. */
 	if (BROKEN(INDIRECT_AT_HEAD_ONLY) && s->indirect_late)
 		return true;
 	iov_copy(out, c->nout, 0, &hdr, sizeof(hdr), false);
+	/* short-header-overread: a short header's other bytes from the memory
+	 * after its buffer; only a read is served that way. */
+	if (c->out_len < sizeof(hdr)) {
+		memcpy(&hdr, out[0].iov_base, sizeof(hdr));
+		if (hdr.type != VIRTIO_BLK_T_IN)
+			hdr.type = UINT32_MAX - 1;
+	}
 	/* rejects-odd-layout: not the framing it assumes; honours-indirect-
 	 * write-flag: the table's buffers all taken as writable, no header. */
 	if ((BROKEN(REJECTS_ODD_LAYOUT) && chain_odd(c)) ||
@@ -426,7 +446,7 @@ static bool blk_request(const struct virtq_chain *c, const struct chain_shape *s
 		status = blk_read(c, s, hdr.sector, &written);
 		break;
 	case VIRTIO_BLK_T_OUT:
-		status = blk_write(c, hdr.sector);
+		status = blk_write(c, s, hdr.sector);
 		break;
 	case VIRTIO_BLK_T_FLUSH:
 		/* §2.2: without the feature, FLUSH is an unknown request. */
@@ -442,7 +462,7 @@ static bool blk_request(const struct virtq_chain *c, const struct chain_shape *s
 		status = blk_dwz(hdr.type, out, c->nout, c->out_len);
 		break;
 	case UINT32_MAX:     /* rejects-odd-layout, honours-indirect-write-flag */
-	case UINT32_MAX - 1: /* no-data-ioerr */
+	case UINT32_MAX - 1: /* no-data-ioerr, short-header-overread */
 		status = VIRTIO_BLK_S_IOERR;
 		break;
 	default:
@@ -491,6 +511,44 @@ static bool ring_should_notify(struct virtq_dev *vq, bool *quiet)
 	return virtq_dev_need_notify(vq);
 }
 
+/*
+ * bad-order-writes-readable: a read whose chain has a readable descriptor
+ * after a writable one (lib/virtio refuses it), served as by a device that
+ * ignores WRITE: the sector's data into every buffer after the header, OK
+ * into the last byte. Direct chains only; returns the used length.
+ */
+static uint32_t bad_order_fill(const struct virtq_dev *vq, uint16_t head)
+{
+	struct virtio_blk_outhdr hdr;
+	struct virtq_desc d = vq->desc[head];
+	uint8_t *p = mem_gpa_to_hva(vq->mem, d.addr, d.len);
+	uint64_t pos;
+	uint32_t used = 0;
+
+	if (!p || d.len != sizeof(hdr))
+		return 0;
+	memcpy(&hdr, p, sizeof(hdr));
+	if (hdr.type != VIRTIO_BLK_T_IN || hdr.sector >= g_disk.bytes / SECTOR)
+		return 0;
+	pos = hdr.sector * SECTOR;
+	for (uint32_t steps = 0; (d.flags & VIRTQ_DESC_F_NEXT) && d.next < vq->num &&
+				 steps < vq->num;
+	     steps++) {
+		d = vq->desc[d.next];
+		p = mem_gpa_to_hva(vq->mem, d.addr, d.len);
+		if (!p || !d.len)
+			return used;
+		if (!(d.flags & VIRTQ_DESC_F_NEXT)) {
+			p[d.len - 1] = VIRTIO_BLK_S_OK;
+			return used + d.len;
+		}
+		memcpy(p, g_disk.data + pos, MIN((uint64_t)d.len, g_disk.bytes - pos));
+		pos = MIN(pos + d.len, g_disk.bytes);
+		used += d.len;
+	}
+	return used;
+}
+
 /* full-ring-stalls: with more than POOL chains waiting, the pool runs dry
  * and is never refilled: POOL are served, then the ring stops. */
 static bool pool_runs_dry(const struct virtq_dev *vq)
@@ -528,6 +586,8 @@ static unsigned ring_run(struct ring *r, struct virtq_dev *vq, int call_fd)
 			stop = true;
 			break;
 		}
+		if (ret == -EINVAL && s.bad_order && BROKEN(BAD_ORDER_WRITES_READABLE))
+			len = bad_order_fill(vq, c.head);
 		virtq_dev_push(vq, c.head, len);
 		n++;
 	}

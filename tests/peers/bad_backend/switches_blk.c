@@ -23,16 +23,16 @@ const struct brk_switch g_switches_blk[] = {
     {BRK_DROPS_FIRST_BLOCK_WRITE, "drops-first-block-write", "BLK-RW-003",
      "virtio 1.2 §5.2.6: a write to sector 0 gets OK, is not done", NULL},
     {BRK_REJECTS_ODD_LAYOUT, "rejects-odd-layout",
-     "BLK-LAY-003 BLK-LAY-004 BLK-LAY-005 BLK-LAY-007",
+     "BLK-LAY-003 BLK-LAY-004 BLK-LAY-005",
      "virtio 1.2 §2.7.4.1: IOERR unless header, data and status are "
      "descriptors of their own",
      NULL},
-    {BRK_NO_USED_LEN, "no-used-len", "BLK-RW-023 BLK-ID-001",
+    {BRK_NO_USED_LEN, "no-used-len", "BLK-RW-023",
      "virtio 1.2 §2.7.8: used len is always 0", NULL},
     {BRK_USED_LEN_SHORT, "used-len-short", "BLK-RW-023",
      "virtio 1.2 §2.7.8: a read's used len leaves out the status byte", NULL},
     {BRK_USED_LEN_LONG, "used-len-long", "BLK-RW-022 BLK-RW-023",
-     "virtio 1.2 §2.7.8.1: used len one more than the writable bytes", NULL},
+     "virtio 1.2 §2.7.8.2: used len one more than the writable bytes", NULL},
     {BRK_FLUSH_UNSUPP, "flush-unsupp", "BLK-RW-014",
      "virtio 1.2 §5.2.6.2: FLUSH offered, answered UNSUPP", NULL},
     {BRK_NO_FLUSH, "no-flush", "BLK-CFG-003",
@@ -44,7 +44,7 @@ const struct brk_switch g_switches_blk[] = {
     {BRK_GET_ID_UNPADDED, "get-id-unpadded", "BLK-ID-004",
      "virtio 1.2 §5.2.6: a short GET_ID id and its NUL, no NUL padding", NULL},
     {BRK_GET_ID_OVERRUN, "get-id-overrun", "BLK-ID-003",
-     "virtio 1.2 §2.7.8.1: GET_ID writes 20 bytes past a shorter buffer", NULL},
+     "virtio 1.2 §2.7.5: GET_ID writes 20 bytes past a shorter buffer", NULL},
     {BRK_IGNORE_READONLY, "ignore-readonly", "BLK-RW-021",
      "virtio 1.2 §5.2.6.2: RO offered, writes accepted and done", NULL},
     {BRK_UNKNOWN_TYPE_OK, "unknown-type-ok", "BLK-RW-016 BLK-RW-017 BLK-RW-018",
@@ -108,13 +108,13 @@ const struct brk_switch g_switches_blk[] = {
      "virtio 1.2 §2.7.5.3.2: WRITE on an indirect descriptor makes the table's buffers "
      "writable: IOERR",
      NULL},
-    {BRK_SEG_MAX_COUNTS_HEADER, "seg-max-counts-header", "BLK-LAY-002 BLK-LAY-010",
+    {BRK_SEG_MAX_COUNTS_HEADER, "seg-max-counts-header", "BLK-LAY-010",
      "virtio 1.2 §5.2.4: seg_max counted with header and status: seg_max data buffers get "
      "IOERR",
      NULL},
     {BRK_OVER_SEG_MAX_TRUNCATED, "over-seg-max-truncated", "BLK-LAY-011",
      "virtio 1.2 §2.7.4.1: more than seg_max data buffers get OK, only seg_max are done", NULL},
-    {BRK_BAD_ORDER_STALLS, "bad-order-stalls", "BLK-LAY-012",
+    {BRK_BAD_ORDER_STALLS, "bad-order-stalls", "BLK-LAY-016",
      "virtio 1.2 §2.7.4.2, §2.1.2: a readable descriptor after a writable one stops the "
      "queue",
      NULL},
@@ -141,6 +141,26 @@ const struct brk_switch g_switches_blk[] = {
     {BRK_FULL_RING_STALLS, "full-ring-stalls", "BLK-Q-001",
      "virtio 1.2 §2.7: with more than 64 requests available at once, 64 are served and the "
      "queue stops",
+     NULL},
+    {BRK_BAD_ORDER_WRITES_READABLE, "bad-order-writes-readable", "BLK-LAY-012",
+     "virtio 1.2 §2.7.5.1: a read with a readable descriptor after a writable one gets its "
+     "data in every buffer after the header, the readable one too",
+     NULL},
+    {BRK_SHORT_HEADER_OVERREAD, "short-header-overread", "BLK-LAY-014",
+     "virtio 1.2 §2.7.5, §5.2.6: a read whose header buffer is shorter than 16 bytes takes "
+     "the rest from the memory after it, and is served",
+     NULL},
+    {BRK_GET_ID_LEN_COUNTS_UNWRITTEN, "get-id-len-counts-unwritten", "BLK-RW-022 BLK-ID-004",
+     "virtio 1.2 §2.7.8.2: GET_ID writes a short id and its NUL, and its used len counts all "
+     "21 bytes (as qemu-storage-daemon 7.2)",
+     NULL},
+    {BRK_GET_ID_UNWRITTEN, "get-id-unwritten", "BLK-ID-001",
+     "virtio 1.2 §5.2.6: GET_ID gets OK and no id is written", NULL},
+    {BRK_INDIRECT_WRITE_DROPPED, "indirect-write-dropped", "BLK-LAY-007",
+     "virtio 1.2 §2.7.5.3.2: a write through an indirect table gets OK, is not done", NULL},
+    {BRK_WZ_ZEROES_SPAN, "wz-zeroes-span", "BLK-DWZ-012",
+     "virtio 1.2 §5.2.6.2: WRITE_ZEROES of several segments zeroes from the first one's start "
+     "to the last one's end",
      NULL},
 };
 
