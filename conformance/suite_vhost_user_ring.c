@@ -124,6 +124,43 @@ enum conform_verdict vu_ring_addr_outside(struct conform_ctx *ctx)
 	return vu_expect_refused(ctx, &c, VHOST_USER_SET_VRING_ADDR, &addr, sizeof(addr), NULL, 0);
 }
 
+/* SET_VRING_ADDR with one part of the ring off the alignment virtio 1.2
+ * §2.7 gives it (descriptor table 16, available ring 2, used ring 4 bytes),
+ * each probe on a connection of its own. */
+enum conform_verdict vu_ring_addr_unaligned(struct conform_ctx *ctx)
+{
+	static const struct {
+		const char *part;
+		uint64_t desc, avail, used; /* added to the aligned address */
+	} probes[] = {
+	    {"descriptor table", 8, 0, 0},
+	    {"available ring", 0, 1, 0},
+	    {"used ring", 0, 0, 2},
+	};
+	struct vhost_user_vring_addr addr;
+	enum conform_verdict v;
+	struct vu_conn c;
+	struct vu_mem m;
+
+	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		if (vu_open_mem(ctx, VU_PF(REPLY_ACK), &c, &m))
+			return CONFORM_ERROR;
+		if (vhost_fe_set_vring_num(c.fe, 0, VU_RING_NUM))
+			return conform_error(ctx, "set-up: VHOST_USER_SET_VRING_NUM failed");
+		addr = vu_ring_addr(&m, 0);
+		addr.desc_user_addr += probes[i].desc;
+		addr.avail_user_addr += probes[i].avail;
+		addr.used_user_addr += probes[i].used;
+		conform_note(ctx, "the %s unaligned", probes[i].part);
+		v = vu_check_refused(ctx, &c, VHOST_USER_SET_VRING_ADDR, &addr, sizeof(addr), NULL,
+				     0);
+		if (v != CONFORM_PASS)
+			return v;
+		vu_close(&c);
+	}
+	return vu_expect_serving(ctx, &c);
+}
+
 /* ------------------------------------------------------------------ */
 /* "Multiple queue support": a vring index >= GET_QUEUE_NUM             */
 /* ------------------------------------------------------------------ */
