@@ -54,6 +54,20 @@ int vu_io_read(struct conform_dev *dev, uint16_t q, uint64_t sector, void *cooki
 		       NULL);
 }
 
+/* The size of a request every device serves: blk_size when negotiated
+ * (virtio 1.2 §5.2.5; devices refuse requests not aligned to it), else a
+ * 4 KiB page, which is aligned to any block size up to it. */
+static uint32_t io_bytes(const struct conform_dev *dev)
+{
+	const struct virtio_blk_config *cfg = (const struct virtio_blk_config *)dev->config;
+	uint32_t bs = cfg->blk_size;
+
+	if ((dev->features & VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE)) && IS_POW2(bs) && bs > 4096 &&
+	    bs <= (1u << 20))
+		return bs;
+	return 4096;
+}
+
 /* Waits for n used entries on q: 0, or the first error (noted). */
 static int wait_n(struct conform_ctx *ctx, struct conform_dev *dev, uint16_t q, unsigned n)
 {
@@ -315,20 +329,18 @@ static void fill_pattern(uint8_t *p, uint32_t len, uint32_t seed)
 	}
 }
 
-#define DISABLED_SECTOR 8
-#define DISABLED_BYTES	4096
-
 /* "Ring states": a started and disabled ring is processed "without causing
  * any side effects". A write made available after SET_VRING_ENABLE 0 must
- * not reach the disk: a new connection reads the data written before. */
+ * not reach the disk: a new connection reads the data written before. The
+ * data is one unit (io_bytes) at the second unit of the device. */
 enum conform_verdict vu_io_disabled_ring_no_effect(struct conform_ctx *ctx)
 {
+	static uint8_t before[1u << 20], later[1u << 20], got[1u << 20];
 	struct conform_dev_opts o = {.nqueues = 1};
-	uint8_t before[DISABLED_BYTES], later[DISABLED_BYTES], got[DISABLED_BYTES];
 	struct conform_dev *dev;
 	uint8_t *status, *buf;
-	uint64_t gpa;
-	uint32_t len;
+	uint64_t gpa, sector;
+	uint32_t len, bytes;
 	void *cookie;
 	int ret = conform_dev_setup(ctx, &o, &dev);
 
@@ -336,21 +348,22 @@ enum conform_verdict vu_io_disabled_ring_no_effect(struct conform_ctx *ctx)
 		return conform_error(ctx, "device set-up: %s", strerror(-ret));
 	if (dev->features & VIRTIO_BIT(VIRTIO_BLK_F_RO))
 		return conform_not_applicable(ctx, "the device is read-only: no write has an effect");
-	fill_pattern(before, sizeof(before), (uint32_t)deadline_now_ms());
-	fill_pattern(later, sizeof(later), (uint32_t)deadline_now_ms() ^ 0x5a5a5a5au);
-	ret = run_req(ctx, dev, 0, VIRTIO_BLK_T_OUT, DISABLED_SECTOR, before, sizeof(before));
+	bytes = io_bytes(dev);
+	sector = bytes / VIRTIO_BLK_SECTOR_SIZE;
+	fill_pattern(before, bytes, (uint32_t)deadline_now_ms());
+	fill_pattern(later, bytes, (uint32_t)deadline_now_ms() ^ 0x5a5a5a5au);
+	ret = run_req(ctx, dev, 0, VIRTIO_BLK_T_OUT, sector, before, bytes);
 	if (ret != VIRTIO_BLK_S_OK)
 		return conform_error(ctx, "the write before SET_VRING_ENABLE 0: %d", ret);
 	ret = vhost_fe_set_vring_enable(dev->fe, 0, false);
 	if (ret < 0)
 		return conform_fail(ctx, "VHOST_USER_SET_VRING_ENABLE 0 of a started ring: %s",
 				    strerror(-ret));
-	buf = conform_dev_buf(dev, sizeof(later), &gpa);
+	buf = conform_dev_buf(dev, bytes, &gpa);
 	if (!buf)
 		return conform_error(ctx, "out of guest memory");
-	memcpy(buf, later, sizeof(later));
-	ret = add_req(dev, 0, VIRTIO_BLK_T_OUT, DISABLED_SECTOR, sizeof(later), buf, gpa, buf,
-		      &status);
+	memcpy(buf, later, bytes);
+	ret = add_req(dev, 0, VIRTIO_BLK_T_OUT, sector, bytes, buf, gpa, buf, &status);
 	if (ret < 0)
 		return conform_error(ctx, "adding the write: %s", strerror(-ret));
 	conform_dev_kick(dev, 0);
@@ -362,13 +375,13 @@ enum conform_verdict vu_io_disabled_ring_no_effect(struct conform_ctx *ctx)
 	ret = conform_dev_setup(ctx, &o, &dev);
 	if (ret < 0)
 		return conform_error(ctx, "a second device set-up: %s", strerror(-ret));
-	ret = run_req(ctx, dev, 0, VIRTIO_BLK_T_IN, DISABLED_SECTOR, got, sizeof(got));
+	ret = run_req(ctx, dev, 0, VIRTIO_BLK_T_IN, sector, got, bytes);
 	if (ret != VIRTIO_BLK_S_OK)
 		return conform_error(ctx, "reading the data back: %d", ret);
-	if (!memcmp(got, later, sizeof(got)))
+	if (!memcmp(got, later, bytes))
 		return conform_fail(ctx, "the write made available on the disabled ring was "
 					 "done: the data reads as it wrote");
-	if (memcmp(got, before, sizeof(got)))
+	if (memcmp(got, before, bytes))
 		return conform_fail(ctx, "the data changed while the ring was disabled");
 	return CONFORM_PASS;
 }
@@ -404,8 +417,8 @@ static int ring_start_at(struct conform_ctx *ctx, struct conform_dev *dev, uint1
 }
 
 /* virtio 1.2 §2.7.13.3: idx "wraps naturally at 65536". A ring started at
- * 65535 serves requests across the wrap, and GET_VRING_BASE counts on
- * past it. */
+ * 65535 serves requests (reads of the first unit) across the wrap, and
+ * GET_VRING_BASE counts on past it. */
 enum conform_verdict vu_io_index_wrap(struct conform_ctx *ctx)
 {
 	struct conform_dev_opts o = {.nqueues = 1, .no_start = true};
@@ -419,7 +432,7 @@ enum conform_verdict vu_io_index_wrap(struct conform_ctx *ctx)
 	if (ring_start_at(ctx, dev, 0, WRAP_BASE))
 		return conform_fail(ctx, "a ring at base %u could not be started", WRAP_BASE);
 	for (unsigned i = 0; i < WRAP_READS; i++) {
-		ret = add_req(dev, 0, VIRTIO_BLK_T_IN, i, VIRTIO_BLK_SECTOR_SIZE, NULL, 0,
+		ret = add_req(dev, 0, VIRTIO_BLK_T_IN, 0, io_bytes(dev), NULL, 0,
 			      (void *)(uintptr_t)(i + 1), &status[i]);
 		if (ret < 0)
 			return conform_error(ctx, "adding read %u: %s", i, strerror(-ret));
