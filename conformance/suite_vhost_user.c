@@ -1090,8 +1090,9 @@ static const struct conform_case g_cases[] = {
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description =
-	    "SET_VRING_BASE 65535 with both ring indexes at 65535 (as after 65535 requests, or "
-	    "a migration), then 4 reads: all complete OK and GET_VRING_BASE returns 3. The "
+	    "Both ring indexes at 65535 in memory (as after 65535 requests, or a migration), "
+	    "SET_VRING_BASE 65535 and SET_VRING_ADDR (QEMU's order), the kick, then 4 reads: "
+	    "all complete OK and GET_VRING_BASE returns 3. The "
 	    "sentence describes the driver's index and SET_VRING_BASE takes any 16-bit index "
 	    "without a keyword, hence advisory: a back-end that mishandles the wrap stops "
 	    "serving a queue after 65536 requests.",

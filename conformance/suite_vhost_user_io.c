@@ -392,12 +392,20 @@ enum conform_verdict vu_io_disabled_ring_no_effect(struct conform_ctx *ctx)
 #define WRAP_READS 4
 
 /* Starts ring q of a device set up with no_start at index base: the
- * driver side's indexes, the rings' idx fields, SET_VRING_BASE, the kick
- * and ENABLE. 0, or the failing request's negative errno (noted). */
+ * driver side's indexes and the rings' idx fields, then SET_VRING_BASE and
+ * SET_VRING_ADDR again (QEMU's order: a back-end may read the used index
+ * when it gets the addresses), the kick and ENABLE. 0, or the failing
+ * request's negative errno (noted). */
 static int ring_start_at(struct conform_ctx *ctx, struct conform_dev *dev, uint16_t q,
 			 uint16_t base)
 {
 	struct virtq_drv *vq = &dev->vq[q];
+	struct vhost_user_vring_addr addr = {
+	    .index = q,
+	    .desc_user_addr = (uintptr_t)vq->desc,
+	    .avail_user_addr = (uintptr_t)vq->avail,
+	    .used_user_addr = (uintptr_t)vq->used,
+	};
 	int ret;
 
 	vq->avail_idx = vq->avail_published = vq->last_used_idx = base;
@@ -408,7 +416,9 @@ static int ring_start_at(struct conform_ctx *ctx, struct conform_dev *dev, uint1
 		conform_note(ctx, "VHOST_USER_SET_VRING_BASE %u: %s", base, strerror(-ret));
 		return ret;
 	}
-	ret = vhost_fe_set_vring_kick(dev->fe, q, dev->kick_fd[q]);
+	ret = vhost_fe_set_vring_addr(dev->fe, &addr);
+	if (!ret)
+		ret = vhost_fe_set_vring_kick(dev->fe, q, dev->kick_fd[q]);
 	if (!ret && (dev->features & VU_F_PROTOCOL_FEATURES))
 		ret = vhost_fe_set_vring_enable(dev->fe, q, true);
 	if (ret < 0)

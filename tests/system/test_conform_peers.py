@@ -20,8 +20,10 @@ from peers import PEER_DIR, need_libdpdk
 from tests.guest import deps as guest_deps
 
 DOC = ROOT / "docs" / "conformance" / "known-deviations.md"
-ROW = re.compile(r"^\|\s*`([A-Z]+(?:-[A-Z]+)*-\d{3})`\s*\|\s*(MUST|SHOULD|MAY)\s*\|"
+ROW = re.compile(r"^\|\s*`([A-Z]+(?:-[A-Z]+)*-\d{3})`\s*\|\s*(MUST|SHOULD|MAY|ADVISORY)\s*\|"
                  r"\s*(always|sometimes)\s*\|")
+# Advisories are listed apart: in the section's "### Advisories" part only.
+ADVISORIES = re.compile(r"^### Advisories\b")
 # Per reply: short, so that a case a peer never answers (BLK-LAY-008 on
 # qemu-storage-daemon) costs half a second; long enough for the ASan build.
 # The runner's start-up wait does not depend on it.
@@ -42,10 +44,16 @@ def doc_section(heading):
     m = re.search(r"^PEER='([^']*)'$", sec, re.M)
     assert m, "%s, section %s: no PEER='...' line" % (DOC, heading)
     rows = {}
+    advisories = False
     for line in sec.splitlines():
+        advisories = advisories or bool(ADVISORIES.match(line))
         r = ROW.match(line)
         if r:
             assert r.group(1) not in rows, "%s: %s listed twice" % (heading, r.group(1))
+            assert (r.group(2) == "ADVISORY") == advisories, (
+                "%s: %s %s is listed with the %s" % (
+                    heading, r.group(1), r.group(2),
+                    "advisories" if advisories else "spec-level deviations"))
             rows[r.group(1)] = (r.group(2), r.group(3))
         else:
             assert not line.startswith("| `"), "%s: a row the test cannot read: %s" % (
