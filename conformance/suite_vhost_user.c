@@ -1048,7 +1048,7 @@ static const struct conform_case g_cases[] = {
 	.run = vu_io_base_with_requests_in_flight,
     },
     {
-	.id = "VHOST-RING-011",
+	.id = "VHOST-RING-012",
 	.title = "SET_VRING_ADDR with a ring part off its alignment is refused",
 	.spec = "vhost-user.rst: VHOST_USER_SET_VRING_ADDR; virtio 1.2 §2.7.1",
 	.quote = "The driver MUST ensure that the physical address of the first byte of each "
@@ -1067,7 +1067,7 @@ static const struct conform_case g_cases[] = {
 	.run = vu_ring_addr_unaligned,
     },
     {
-	.id = "VHOST-RING-012",
+	.id = "VHOST-RING-013",
 	.title = "A write on a disabled ring has no effect",
 	.spec = "vhost-user.rst: Ring states; VHOST_USER_SET_VRING_ENABLE",
 	.quote = "started and disabled: The back-end must process the ring without causing "
@@ -1083,7 +1083,7 @@ static const struct conform_case g_cases[] = {
 	.run = vu_io_disabled_ring_no_effect,
     },
     {
-	.id = "VHOST-RING-013",
+	.id = "VHOST-RING-014",
 	.title = "A ring started at base 65535 serves requests across the index wrap",
 	.spec = "vhost-user.rst: VHOST_USER_SET_VRING_BASE; virtio 1.2 §2.7.13.3",
 	.quote = "idx always increments, and wraps naturally at 65536",

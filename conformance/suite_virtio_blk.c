@@ -548,7 +548,7 @@ static const struct conform_case g_cases[] = {
 	.run = blk_lay_zero_len_desc,
     },
     {
-	.id = "BLK-LAY-016",
+	.id = "BLK-LAY-017",
 	.title = "A buffer that ends at the last byte of guest memory",
 	.spec = "vhost-user.rst: Memory access; virtio 1.2 §2.7.5",
 	.quote = "Guest addresses map to the vhost memory region containing that guest "
@@ -565,7 +565,7 @@ static const struct conform_case g_cases[] = {
 	.run = blk_lay_buf_at_mem_end,
     },
     {
-	.id = "BLK-LAY-017",
+	.id = "BLK-LAY-018",
 	.title = "A buffer that runs one byte past guest memory is not used",
 	.spec = "vhost-user.rst: Memory access; virtio 1.2 §2.7.5",
 	.quote = "Guest addresses map to the vhost memory region containing that guest "
@@ -581,7 +581,7 @@ static const struct conform_case g_cases[] = {
 	.run = blk_lay_buf_past_mem_end,
     },
     {
-	.id = "BLK-LAY-018",
+	.id = "BLK-LAY-019",
 	.title = "A chain that loops does no harm",
 	.spec = "virtio 1.2 §2.7.5.2, §2.7.5.3.1",
 	.quote = "Drivers MUST NOT add a descriptor chain longer than 2^32 bytes in total; this "
@@ -597,7 +597,7 @@ static const struct conform_case g_cases[] = {
 	.run = blk_lay_loop,
     },
     {
-	.id = "BLK-LAY-019",
+	.id = "BLK-LAY-020",
 	.title = "An indirect table of 3.5 descriptors is not served",
 	.spec = "virtio 1.2 §2.7.5.3",
 	.quote = "struct indirect_descriptor_table { /* The actual descriptors (16 bytes each) "
@@ -616,7 +616,7 @@ static const struct conform_case g_cases[] = {
 	.run = blk_lay_indirect_partial,
     },
     {
-	.id = "BLK-LAY-020",
+	.id = "BLK-LAY-021",
 	.title = "A descriptor past the end of an indirect table is not used",
 	.spec = "virtio 1.2 §2.7.5.3",
 	.quote = "The first indirect descriptor is located at start of the indirect descriptor "
@@ -636,7 +636,7 @@ static const struct conform_case g_cases[] = {
 	.run = blk_lay_desc_past_indirect,
     },
     {
-	.id = "BLK-LAY-021",
+	.id = "BLK-LAY-022",
 	.title = "Device-readable buffers are never written",
 	.spec = "virtio 1.2 §2.7.5.1",
 	.quote = "A device MUST NOT write to a device-readable buffer, and a device SHOULD NOT "
@@ -816,7 +816,7 @@ static const struct conform_case g_cases[] = {
 	.run = blk_dwz_bad_seg_len,
     },
     {
-	.id = "BLK-DWZ-012",
+	.id = "BLK-DWZ-013",
 	.title = "WRITE_ZEROES on a read-only device fails and changes nothing",
 	.spec = "virtio 1.2 §5.2.5, §5.2.6.2",
 	.quote = "If the VIRTIO_BLK_F_RO feature is set by the device, any write requests will "

@@ -232,7 +232,7 @@ BLK_CASE(blk_lay_desc_past_indirect)
 
 enum readable_probe {
 	RD_READ_INTO_READABLE,	/* a read whose data descriptor is device-readable */
-	RD_READABLE_AFTER_WRITABLE, /* half the data writable, then half readable */
+	RD_READABLE_AFTER_WRITABLE, /* a unit of data writable, then one readable */
 	RD_GET_ID_INTO_READABLE,	/* GET_ID with a device-readable id buffer */
 };
 
@@ -242,8 +242,10 @@ enum readable_probe {
 static bool readable_probe(struct blk *b, enum readable_probe p, bool *answered)
 {
 	uint32_t type = p == RD_GET_ID_INTO_READABLE ? VIRTIO_BLK_T_GET_ID : VIRTIO_BLK_T_IN;
-	uint32_t len = p == RD_GET_ID_INTO_READABLE ? VIRTIO_BLK_ID_BYTES : b->unit;
-	uint32_t keep = p == RD_READABLE_AFTER_WRITABLE ? len / 2 : 0;
+	/* Whole units on each side of the turn: a device that takes the
+	 * readable part for data sees a request it can serve. */
+	uint32_t keep = p == RD_READABLE_AFTER_WRITABLE ? b->unit : 0;
+	uint32_t len = p == RD_GET_ID_INTO_READABLE ? VIRTIO_BLK_ID_BYTES : keep + b->unit;
 	uint8_t *canary;
 	struct blk_chain c;
 	struct blk_req r;
