@@ -935,6 +935,21 @@ static const struct conform_case g_cases[] = {
 	.protocol_features = P_CFG,
 	.run = blk_q_event_idx_suppress_warm,
     },
+    {
+	.id = "BLK-Q-011",
+	.title = "A used entry is written before the used index shows it",
+	.spec = "virtio 1.2 §2.7.8.2",
+	.quote = "The device MUST set len prior to updating the used idx.",
+	.level = CONFORM_MUST,
+	.description =
+	    "8000 reads, one at a time, over a used ring whose free slots hold an id and a len "
+	    "no device writes: the case spins on the used index and reads each entry the moment "
+	    "the index shows it, so an entry published before its len and id were written is "
+	    "seen with the marker. The window is the time between two stores of the device, so "
+	    "a device that gets the order wrong is caught on some of its entries, not all.",
+	.protocol_features = P_CFG,
+	.run = blk_q_used_elem_before_idx,
+    },
 };
 
 const struct conform_suite g_suite_virtio_blk = {

@@ -241,5 +241,6 @@ BLK_CASE(blk_q_event_idx_suppress);
 BLK_CASE(blk_q_event_idx_suppress_warm);
 BLK_CASE(blk_q_no_interrupt_flag);
 BLK_CASE(blk_q_notify_flags0);
+BLK_CASE(blk_q_used_elem_before_idx);
 
 #endif

@@ -174,6 +174,10 @@ const struct brk_switch g_switches_blk[] = {
      "virtio 1.2 §2.7.5.1: a read also writes its data into device-readable buffers after the "
      "header",
      NULL},
+    {BRK_USED_IDX_FIRST, "used-idx-first", "BLK-Q-011",
+     "virtio 1.2 §2.7.8.2: past 1000 entries of a ring, the used index is published a "
+     "millisecond before the entry's id and len",
+     NULL},
 };
 
 const unsigned g_switches_blk_count = sizeof(g_switches_blk) / sizeof(g_switches_blk[0]);
