@@ -1043,7 +1043,9 @@ static const struct conform_case g_cases[] = {
 	    "them before it replies or drop them, but the stopped ring must not be processed at "
 	    "all: the base must count every used request and no more than were made available, "
 	    "and the used index must not move after the reply (watched for one reply timeout "
-	    "when requests were consumed and not used at the reply, else for 100 ms).",
+	    "when requests were consumed and not used at the reply, else for 50 ms). Where the "
+	    "reply lands in the back-end's work is a race: three rounds, each on a new "
+	    "connection.",
 	.features = F_PROTO,
 	.run = vu_io_base_with_requests_in_flight,
     },
