@@ -134,98 +134,98 @@ BLK_CASE(blk_lay_loop)
 
 /* ---- Indirect tables ---- */
 
-/* A read of one unit through an indirect table of 4 entries at *table:
- * header, data, status, and a fourth that only a device reading past the
- * table's len bytes would find, its 1-byte buffer at *extra. len and the
- * status entry's NEXT flag say how much of it is the driver's table. */
-static bool table_read(struct blk *b, struct blk_req *r, uint8_t **extra,
-		       struct virtq_desc **table, uint64_t *table_gpa)
+/* A read of one unit through an indirect table of 4 entries: header, data,
+ * status, and a fourth that only a device reading past the table's len
+ * bytes would find, its 1-byte buffer at extra. The len given on the ring
+ * and the status entry's NEXT flag say how much of it is the driver's. */
+struct table_read {
+	struct blk_req r;
+	struct virtq_desc *table;
+	uint64_t gpa;
+	uint8_t *extra;
+};
+
+static bool table_read_init(struct blk *b, struct table_read *t)
 {
 	uint64_t extra_gpa;
 
-	*table = blk_alloc(b, 4 * sizeof(**table), table_gpa);
-	*extra = blk_alloc(b, 1, &extra_gpa);
-	if (!*table || !*extra || !blk_req_init(b, r, VIRTIO_BLK_T_IN, 0, b->unit))
+	t->table = blk_alloc(b, 4 * sizeof(*t->table), &t->gpa);
+	t->extra = blk_alloc(b, 1, &extra_gpa);
+	if (!t->table || !t->extra || !blk_req_init(b, &t->r, VIRTIO_BLK_T_IN, 0, b->unit))
 		return false;
-	**extra = BLK_STATUS_UNSET;
-	(*table)[0] = (struct virtq_desc){r->hdr_gpa, sizeof(*r->hdr), VIRTQ_DESC_F_NEXT, 1};
-	(*table)[1] = (struct virtq_desc){r->data_gpa, b->unit,
+	*t->extra = BLK_STATUS_UNSET;
+	t->table[0] = (struct virtq_desc){t->r.hdr_gpa, sizeof(*t->r.hdr), VIRTQ_DESC_F_NEXT, 1};
+	t->table[1] = (struct virtq_desc){t->r.data_gpa, b->unit,
 					  VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 2};
-	(*table)[2] = (struct virtq_desc){r->status_gpa, 1, VIRTQ_DESC_F_WRITE, 0};
-	(*table)[3] = (struct virtq_desc){extra_gpa, 1, VIRTQ_DESC_F_WRITE, 0};
+	t->table[2] = (struct virtq_desc){t->r.status_gpa, 1, VIRTQ_DESC_F_WRITE, 0};
+	t->table[3] = (struct virtq_desc){extra_gpa, 1, VIRTQ_DESC_F_WRITE, 0};
 	return true;
 }
 
-/* Runs the table of len bytes: the status (BLK_STATUS_UNSET if the device
- * did not write it), or a negative errno (noted): -ETIMEDOUT, -ECONNRESET
- * when no answer came. */
-static int table_run(struct blk *b, uint64_t gpa, uint32_t len, struct blk_req *r)
+/* Runs the table with len bytes on the ring: the status (BLK_STATUS_UNSET
+ * if the device did not write it), or a negative errno (noted):
+ * -ETIMEDOUT, -ECONNRESET when no answer came. */
+static int table_run(struct blk *b, struct table_read *t, uint32_t len)
 {
-	int ret = blk_table_add_to(b, 0, gpa, len, r);
+	int ret = blk_table_add_to(b, 0, t->gpa, len, &t->r);
 
 	if (ret)
 		return ret;
 	conform_dev_kick(b->dev, 0);
-	ret = blk_wait_cookie(b, 0, r, NULL);
-	return ret ? ret : *r->status;
+	ret = blk_wait_cookie(b, 0, &t->r, NULL);
+	return ret ? ret : *t->r.status;
 }
 
-BLK_CASE(blk_lay_indirect_partial)
-{
-	struct virtq_desc *table;
-	uint64_t gpa;
-	uint8_t *extra;
-	struct blk_req r;
-	struct blk b;
-	int st;
-
-	BLK_OPEN_RO(&b, 1, 0);
-	if (!blk_has(&b, VIRTIO_RING_F_INDIRECT_DESC))
-		return conform_not_applicable(ctx, "VIRTIO_RING_F_INDIRECT_DESC not negotiated");
-	if (!table_read(&b, &r, &extra, &table, &gpa))
-		return conform_error(ctx, "out of guest memory");
-	/* Three whole descriptors and half of a fourth. */
-	st = table_run(&b, gpa, 3 * sizeof(*table) + 8, &r);
-	conform_note(ctx, "a read through a table of 56 bytes: %s", blk_status_name(st));
-	if (st == VIRTIO_BLK_S_OK)
-		return conform_fail(ctx, "a table of 56 bytes (3.5 descriptors) was served OK");
-	return blk_keeps_serving(&b, 0);
-}
-
-BLK_CASE(blk_lay_desc_past_indirect)
+/* The two indirect-table cases: past, the status entry goes on to entry 3
+ * (not in the table), and its buffer must stay untouched (BLK-LAY-021);
+ * otherwise a table of 3.5 entries must not be served OK (BLK-LAY-020). */
+static enum conform_verdict table_case(struct conform_ctx *ctx, bool past)
 {
 	/* The table's bytes: 3.5 descriptors, then exactly 3. */
 	static const uint32_t lens[] = {3 * 16 + 8, 3 * 16};
-	struct virtq_desc *table;
-	uint64_t gpa;
-	uint8_t *extra;
-	struct blk_req r;
+	struct table_read t;
 	struct blk b;
 	int st;
 
 	BLK_OPEN_RO(&b, 1, 0);
 	if (!blk_has(&b, VIRTIO_RING_F_INDIRECT_DESC))
 		return conform_not_applicable(ctx, "VIRTIO_RING_F_INDIRECT_DESC not negotiated");
-	for (size_t i = 0; i < ARRAY_SIZE(lens); i++) {
-		if (!table_read(&b, &r, &extra, &table, &gpa))
+	for (size_t i = 0; i < (past ? ARRAY_SIZE(lens) : 1); i++) {
+		if (!table_read_init(&b, &t))
 			return conform_error(ctx, "out of guest memory");
-		/* The status entry goes on to entry 3, which is not in the table. */
-		table[2].flags |= VIRTQ_DESC_F_NEXT;
-		table[2].next = 3;
-		st = table_run(&b, gpa, lens[i], &r);
-		conform_note(ctx, "a table of %u bytes whose last entry's next is 3: %s, the "
-				  "buffer of the descriptor after the table %s",
-			     lens[i], blk_status_name(st),
-			     *extra == BLK_STATUS_UNSET ? "untouched" : "written");
-		if (*extra != BLK_STATUS_UNSET)
+		if (past) {
+			t.table[2].flags |= VIRTQ_DESC_F_NEXT;
+			t.table[2].next = 3;
+		}
+		st = table_run(&b, &t, lens[i]);
+		conform_note(ctx, "a read through a table of %u bytes%s: %s, the buffer of the "
+				  "descriptor after the table %s",
+			     lens[i], past ? " whose last entry's next is 3" : "",
+			     blk_status_name(st),
+			     *t.extra == BLK_STATUS_UNSET ? "untouched" : "written");
+		if (past && *t.extra != BLK_STATUS_UNSET)
 			return conform_fail(ctx, "the device used a descriptor past the end of a "
 						 "%u-byte indirect table: its buffer was written",
+					    lens[i]);
+		if (!past && st == VIRTIO_BLK_S_OK)
+			return conform_fail(ctx, "a table of %u bytes (3.5 descriptors) was "
+						 "served OK",
 					    lens[i]);
 		/* No answer: the queue is the follow-up's business. */
 		if (st < 0)
 			break;
 	}
 	return blk_keeps_serving(&b, 0);
+}
+
+BLK_CASE(blk_lay_indirect_partial)
+{
+	return table_case(ctx, false);
+}
+
+BLK_CASE(blk_lay_desc_past_indirect)
+{
+	return table_case(ctx, true);
 }
 
 /* ---- Device-readable buffers ---- */

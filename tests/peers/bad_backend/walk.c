@@ -38,11 +38,17 @@ static unsigned lax_asked(void)
 	       (BROKEN(SERVES_PARTIAL_TABLE) ? LAX_PARTIAL_TABLE : 0);
 }
 
-static bool lax_iov(struct virtq_chain *c, void *base, size_t len)
+/* Adds [base, +len) to c as a buffer of the given direction. */
+static bool lax_iov(struct virtq_chain *c, void *base, size_t len, bool writable)
 {
+	uint16_t *count = writable ? &c->nin : &c->nout;
+	uint32_t *bytes = writable ? &c->in_len : &c->out_len;
+
 	if (c->nout + c->nin >= c->max_iov)
 		return false;
 	c->iov[c->nout + c->nin] = (struct iovec){.iov_base = base, .iov_len = len};
+	++*count;
+	*bytes += (uint32_t)len;
 	return true;
 }
 
@@ -50,39 +56,22 @@ static bool lax_iov(struct virtq_chain *c, void *base, size_t len)
 static bool lax_buf(const struct virtq_dev *vq, struct virtq_chain *c, const struct virtq_desc *d,
 		    unsigned asked, unsigned *used)
 {
-	const struct mem_region *r;
+	bool w = d->flags & VIRTQ_DESC_F_WRITE;
 	void *hva = mem_gpa_to_hva(vq->mem, d->addr, d->len);
+	const struct mem_region *r;
 	uint64_t inside;
-	bool ok;
 
-	if (hva) {
-		ok = lax_iov(c, hva, d->len);
-	} else {
-		r = mem_find_gpa(vq->mem, d->addr);
-		if (!(asked & LAX_PAST_MEMORY) || !r)
-			return false;
-		inside = r->gpa + r->size - d->addr;
-		if (d->len - inside > sizeof(g_beyond))
-			return false;
-		hva = (uint8_t *)r->hva + (d->addr - r->gpa);
-		ok = lax_iov(c, hva, inside);
-		if (ok && (d->flags & VIRTQ_DESC_F_WRITE))
-			c->nin++;
-		else if (ok)
-			c->nout++;
-		ok = ok && lax_iov(c, g_beyond, d->len - inside);
-		*used |= LAX_PAST_MEMORY;
-	}
-	if (!ok)
+	if (hva)
+		return lax_iov(c, hva, d->len, w);
+	r = mem_find_gpa(vq->mem, d->addr);
+	if (!(asked & LAX_PAST_MEMORY) || !r)
 		return false;
-	if (d->flags & VIRTQ_DESC_F_WRITE) {
-		c->nin++;
-		c->in_len += d->len;
-	} else {
-		c->nout++;
-		c->out_len += d->len;
-	}
-	return true;
+	inside = r->gpa + r->size - d->addr;
+	if (d->len - inside > sizeof(g_beyond))
+		return false;
+	*used |= LAX_PAST_MEMORY;
+	return lax_iov(c, (uint8_t *)r->hva + (d->addr - r->gpa), inside, w) &&
+	       lax_iov(c, g_beyond, d->len - inside, w);
 }
 
 /* The table an indirect descriptor d refers to, with room for one entry
