@@ -941,6 +941,28 @@ static const struct conform_case g_cases[] = {
 	.protocol_features = PF_ACK | VU_PF(CONFIG),
 	.run = vu_cfg_set_read_only_nack,
     },
+    {
+	.id = "VHOST-CFG-008",
+	.title = "GET_CONFIG at an offset returns those bytes of the config space",
+	.spec = "vhost-user.rst: Virtio device config space; VHOST_USER_GET_CONFIG",
+	.quote = ":offset: a 32-bit offset of virtio device's configuration space ... :payload: "
+		 "Size bytes array holding the contents of the virtio device's configuration "
+		 "space",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_DATA_SAFETY,
+	.description =
+	    "After a read of the whole virtio-blk struct, windows of it (size_max, blk_size, "
+	    "num_queues, and two that start inside a field) are read at their offsets: each "
+	    "reply's first size bytes must be the whole struct's bytes there. A back-end that "
+	    "ignores the offset gives a front-end that reads one field (as virtio drivers read "
+	    "config space) the bytes of another. Advisory: the only keyword of "
+	    "VHOST_USER_GET_CONFIG (\"payload size MUST match the front-end's request\") is on "
+	    "the size, which VHOST-CFG-001 checks; what the payload holds comes from the message "
+	    "layout, which has none.",
+	.features = F_PROTO,
+	.protocol_features = PF_ACK | VU_PF(CONFIG),
+	.run = vu_cfg_get_at_offset,
+    },
     /* ---- Malformed headers ---- */
     {
 	.id = "VHOST-MSG-001",
@@ -1358,12 +1380,16 @@ static const struct conform_case g_cases[] = {
 		 "any guest memory regions, [...]",
 	.level = CONFORM_MUST,
 	.description =
-	    "Up to 64 reads of 128 KiB are made available and kicked on the device's one queue, "
-	    "and GET_VRING_BASE is sent at once, so that some may be in flight. The back-end may "
-	    "finish them before it replies or drop them, but once its only ring is stopped the "
-	    "device is suspended: the used index must not move after the reply (watched for one "
-	    "reply timeout). The base must count every used request and no more than were made "
-	    "available (it is the next index to process).",
+	    "A 1024-entry ring is filled with 1 MiB writes (reads on a read-only device) and "
+	    "kicked; GET_VRING_BASE is sent as soon as the first is used, so that the back-end "
+	    "is at work on the rest (tried again, up to 3 times, if all were used before it "
+	    "could be sent; the trace says how many were in flight). The back-end may finish "
+	    "them before it replies or drop them, but the stopped ring must not be processed at "
+	    "all: the base must count every used request and no more than were made available, "
+	    "and the used index must not move after the reply (watched for one reply timeout "
+	    "when requests were consumed and not used at the reply, else for 50 ms). Where the "
+	    "reply lands in the back-end's work is a race: three rounds, each on a new "
+	    "connection.",
 	.features = F_PROTO,
 	.run = vu_io_base_with_requests_in_flight,
     },
@@ -1382,6 +1408,58 @@ static const struct conform_case g_cases[] = {
 	    "a front-end which stopped the ring (to migrate) no longer tracks.",
 	.features = F_PROTO,
 	.run = vu_io_kick_after_base,
+    },
+    {
+	.id = "VHOST-RING-012",
+	.title = "SET_VRING_ADDR with a ring part off its alignment is refused",
+	.spec = "vhost-user.rst: VHOST_USER_SET_VRING_ADDR; virtio 1.2 §2.7.1",
+	.quote = "The driver MUST ensure that the physical address of the first byte of each "
+		 "virtqueue part is a multiple of the specified alignment value in the above "
+		 "table.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Three probes, each on a new connection: the descriptor table 8 bytes past its "
+	    "16-byte alignment, the available ring 1 byte past its 2, the used ring 2 bytes past "
+	    "its 4. The sentence binds the driver, not the back-end, hence advisory: a back-end "
+	    "that takes such a ring reads and writes its indexes unaligned, where a 16-bit index "
+	    "can straddle a cache line and its updates are no longer atomic." REFUSED,
+	.features = F_PROTO,
+	.protocol_features = PF_ACK,
+	.run = vu_ring_addr_unaligned,
+    },
+    {
+	.id = "VHOST-RING-013",
+	.title = "A write on a disabled ring has no effect",
+	.spec = "vhost-user.rst: Ring states; VHOST_USER_SET_VRING_ENABLE",
+	.quote = "started and disabled: The back-end must process the ring without causing "
+		 "any side effects.",
+	.level = CONFORM_MUST,
+	.description =
+	    "A write of a pattern completes on the started ring, SET_VRING_ENABLE 0 is "
+	    "acknowledged, and a write of another pattern to the same sectors is made available "
+	    "and kicked. The back-end may leave it or process and discard it (a used entry is "
+	    "noted, not judged), but the data must not change: a new connection reads the first "
+	    "pattern back. Not applicable to a read-only device.",
+	.features = F_PROTO,
+	.run = vu_io_disabled_ring_no_effect,
+    },
+    {
+	.id = "VHOST-RING-014",
+	.title = "A ring started at base 65535 serves requests across the index wrap",
+	.spec = "vhost-user.rst: VHOST_USER_SET_VRING_BASE; virtio 1.2 §2.7.13.3",
+	.quote = "idx always increments, and wraps naturally at 65536",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Both ring indexes at 65535 in memory (as after 65535 requests, or a migration), "
+	    "SET_VRING_BASE 65535 and SET_VRING_ADDR (QEMU's order), the kick, then 4 reads: "
+	    "all complete OK and GET_VRING_BASE returns 3. The "
+	    "sentence describes the driver's index and SET_VRING_BASE takes any 16-bit index "
+	    "without a keyword, hence advisory: a back-end that mishandles the wrap stops "
+	    "serving a queue after 65536 requests.",
+	.features = F_PROTO,
+	.run = vu_io_index_wrap,
     },
 };
 

@@ -188,6 +188,7 @@ VU_CASE(vu_ring_num_zero);
 VU_CASE(vu_ring_num_not_pow2);
 VU_CASE(vu_ring_num_too_big);
 VU_CASE(vu_ring_addr_outside);
+VU_CASE(vu_ring_addr_unaligned);
 VU_CASE(vu_mq_set_vring_num);
 VU_CASE(vu_mq_set_vring_addr);
 VU_CASE(vu_mq_set_vring_base);
@@ -204,6 +205,7 @@ VU_CASE(vu_cfg_get_size_mismatch);
 VU_CASE(vu_cfg_get_size_zero);
 VU_CASE(vu_cfg_set_read_only);
 VU_CASE(vu_cfg_set_read_only_nack);
+VU_CASE(vu_cfg_get_at_offset);
 
 /* suite_vhost_user_msg.c */
 VU_CASE(vu_msg_version_0);
@@ -243,5 +245,7 @@ VU_CASE(vu_io_base_after_io);
 VU_CASE(vu_io_stopped_after_base);
 VU_CASE(vu_io_base_with_requests_in_flight);
 VU_CASE(vu_io_kick_after_base);
+VU_CASE(vu_io_disabled_ring_no_effect);
+VU_CASE(vu_io_index_wrap);
 
 #endif

@@ -156,6 +156,57 @@ enum conform_verdict vu_cfg_get_size_mismatch(struct conform_ctx *ctx)
 	return vu_expect_serving(ctx, &c);
 }
 
+/* Windows of the virtio-blk config space (virtio 1.2 §5.2.4): size_max,
+ * blk_size, num_queues, and two that start inside a field. */
+static const struct {
+	uint32_t offset, size;
+} g_windows[] = {{8, 4}, {20, 4}, {34, 2}, {1, 7}, {12, 24}};
+
+/* A read at an offset returns the bytes a read from 0 has there. Only the
+ * first size bytes of each reply are judged: the size is VHOST-CFG-001's. */
+enum conform_verdict vu_cfg_get_at_offset(struct conform_ctx *ctx)
+{
+	struct virtio_blk_config whole;
+	struct vhost_user_config cfg;
+	struct vhost_user_hdr hdr;
+	struct vu_conn c;
+	uint32_t len, checked = 0;
+	int ret;
+
+	if (open_cfg(ctx, &c))
+		return CONFORM_ERROR;
+	ret = vhost_fe_get_blk_config(c.fe, &whole, &len);
+	if (ret < 0)
+		return conform_error(ctx, "GET_CONFIG of the whole struct: %s", strerror(-ret));
+	for (size_t i = 0; i < sizeof(g_windows) / sizeof(g_windows[0]); i++) {
+		uint32_t off = g_windows[i].offset, size = g_windows[i].size;
+		const uint8_t *want = (const uint8_t *)&whole + off;
+
+		if (off + size > len)
+			continue;
+		ret = cfg_get(ctx, &c, off, size, VHOST_USER_CONFIG_HDR_SIZE + size, &hdr, &cfg);
+		if (ret < 0)
+			return conform_fail(ctx, "GET_CONFIG of %u bytes at %u: %s", size, off,
+					    strerror(-ret));
+		if (hdr.size < VHOST_USER_CONFIG_HDR_SIZE + size)
+			return conform_fail(ctx, "GET_CONFIG of %u bytes at %u: a reply of %u bytes",
+					    size, off, hdr.size);
+		for (uint32_t k = 0; k < size; k++) {
+			if (cfg.region[k] != want[k])
+				return conform_fail(ctx,
+						    "GET_CONFIG of %u bytes at %u: byte %u reads "
+						    "0x%02x, the whole struct has 0x%02x there",
+						    size, off, off + k, cfg.region[k], want[k]);
+		}
+		checked++;
+	}
+	conform_note(ctx, "%u windows of the %u-byte config space read as the whole", checked,
+		     len);
+	if (!checked)
+		return conform_error(ctx, "a config space of %u bytes: no window to read", len);
+	return CONFORM_PASS;
+}
+
 /* Reads the capacity (virtio 1.2 §5.2.4: the first 8 bytes). */
 static int read_capacity(struct conform_ctx *ctx, uint64_t *cap)
 {

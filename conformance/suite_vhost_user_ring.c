@@ -28,8 +28,9 @@ enum conform_verdict vu_ring_setup_order(struct conform_ctx *ctx)
 	if (ret < 0)
 		return conform_fail(ctx, "VHOST_USER_GET_VRING_BASE: %s", strerror(-ret));
 	if (base != 0)
-		return conform_fail(ctx, "vring base %u with no request made available, 0 "
-					 "expected",
+		return conform_fail(ctx,
+				    "vring base %u with no request made available, 0 "
+				    "expected",
 				    base);
 	return CONFORM_PASS;
 }
@@ -42,7 +43,8 @@ enum conform_verdict vu_ring_base_unstarted(struct conform_ctx *ctx)
 	uint32_t base;
 	int ret;
 
-	if (vu_open_mem(ctx, VU_PF(REPLY_ACK), &c, &m) || vu_ring_setup(ctx, &c, &m, 1, 1234, false))
+	if (vu_open_mem(ctx, VU_PF(REPLY_ACK), &c, &m) ||
+	    vu_ring_setup(ctx, &c, &m, 1, 1234, false))
 		return CONFORM_ERROR;
 	ret = vhost_fe_get_vring_base(c.fe, 1, &base);
 	if (ret < 0)
@@ -66,15 +68,17 @@ enum conform_verdict vu_ring_base_restart(struct conform_ctx *ctx)
 		return CONFORM_ERROR;
 	ret = vhost_fe_get_vring_base(c.fe, 0, &base);
 	if (ret < 0 || base != 10)
-		return conform_fail(ctx, "first VHOST_USER_GET_VRING_BASE: %d base %u, 10 "
-					 "expected",
+		return conform_fail(ctx,
+				    "first VHOST_USER_GET_VRING_BASE: %d base %u, 10 "
+				    "expected",
 				    ret, base);
 	if (vu_ring_setup(ctx, &c, &m, 0, 20, true))
 		return conform_fail(ctx, "the stopped ring could not be set up again");
 	ret = vhost_fe_get_vring_base(c.fe, 0, &base);
 	if (ret < 0 || base != 20)
-		return conform_fail(ctx, "second VHOST_USER_GET_VRING_BASE: %d base %u, 20 "
-					 "expected",
+		return conform_fail(ctx,
+				    "second VHOST_USER_GET_VRING_BASE: %d base %u, 20 "
+				    "expected",
 				    ret, base);
 	return CONFORM_PASS;
 }
@@ -122,6 +126,43 @@ enum conform_verdict vu_ring_addr_outside(struct conform_ctx *ctx)
 	addr = vu_ring_addr(&m, 0);
 	addr.used_user_addr = (uint64_t)(uintptr_t)m.base + m.size + 0x100000;
 	return vu_expect_refused(ctx, &c, VHOST_USER_SET_VRING_ADDR, &addr, sizeof(addr), NULL, 0);
+}
+
+/* SET_VRING_ADDR with one part of the ring off the alignment virtio 1.2
+ * §2.7 gives it (descriptor table 16, available ring 2, used ring 4 bytes),
+ * each probe on a connection of its own. */
+enum conform_verdict vu_ring_addr_unaligned(struct conform_ctx *ctx)
+{
+	static const struct {
+		const char *part;
+		uint64_t desc, avail, used; /* added to the aligned address */
+	} probes[] = {
+	    {"descriptor table", 8, 0, 0},
+	    {"available ring", 0, 1, 0},
+	    {"used ring", 0, 0, 2},
+	};
+	struct vhost_user_vring_addr addr;
+	enum conform_verdict v;
+	struct vu_conn c;
+	struct vu_mem m;
+
+	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		if (vu_open_mem(ctx, VU_PF(REPLY_ACK), &c, &m))
+			return CONFORM_ERROR;
+		if (vhost_fe_set_vring_num(c.fe, 0, VU_RING_NUM))
+			return conform_error(ctx, "set-up: VHOST_USER_SET_VRING_NUM failed");
+		addr = vu_ring_addr(&m, 0);
+		addr.desc_user_addr += probes[i].desc;
+		addr.avail_user_addr += probes[i].avail;
+		addr.used_user_addr += probes[i].used;
+		conform_note(ctx, "the %s unaligned", probes[i].part);
+		v = vu_request_refused(ctx, &c, VHOST_USER_SET_VRING_ADDR, &addr, sizeof(addr),
+				       NULL, 0);
+		if (v != CONFORM_PASS)
+			return v;
+		vu_close(&c);
+	}
+	return vu_expect_serving(ctx, &c);
 }
 
 /* ------------------------------------------------------------------ */
@@ -182,7 +223,7 @@ static enum conform_verdict index_past_queues(struct conform_ctx *ctx, uint32_t 
 		break;
 	default:
 		p.state.index = (uint32_t)n;
-		p.state.num = request == VHOST_USER_SET_VRING_NUM ? VU_RING_NUM
+		p.state.num = request == VHOST_USER_SET_VRING_NUM      ? VU_RING_NUM
 			      : request == VHOST_USER_SET_VRING_ENABLE ? 1
 								       : 0;
 		size = sizeof(p.state);
@@ -245,8 +286,9 @@ enum conform_verdict vu_mq_get_vring_base(struct conform_ctx *ctx)
 		conform_note(ctx, "the back-end closed the connection");
 		vu_close(&c);
 	} else if (ret == 0 && hdr.size == sizeof(s)) {
-		return conform_fail(ctx, "a vring state (index %u num %u) for vring %llu of %llu "
-					 "queues",
+		return conform_fail(ctx,
+				    "a vring state (index %u num %u) for vring %llu of %llu "
+				    "queues",
 				    s.index, s.num, (unsigned long long)n, (unsigned long long)n);
 	} else {
 		conform_note(ctx, "reply of %u bytes", hdr.size);

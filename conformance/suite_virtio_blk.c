@@ -140,6 +140,42 @@ static const struct conform_case g_cases[] = {
 	.protocol_features = P_CFG,
 	.run = blk_cfg_wce_set_writeback,
     },
+    {
+	.id = "BLK-CFG-007",
+	.title = "num_queues is no more than VHOST_USER_GET_QUEUE_NUM",
+	.spec = "virtio 1.2 §5.2.4; vhost-user.rst: Multiple queue support",
+	.quote = "The field num_queues only exists if VIRTIO_BLK_F_MQ is set. This field "
+		 "specifies the number of queues.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "With VIRTIO_BLK_F_MQ and VHOST_USER_PROTOCOL_F_MQ negotiated, the config space's "
+	    "num_queues must not exceed the queues the back-end supports (GET_QUEUE_NUM, "
+	    "\"the max number of queues the back-end supports\"): a driver that sets up "
+	    "num_queues queues would meet a back-end that refuses the last ones. Fewer is a "
+	    "choice. No sentence ties the two numbers, hence advisory.",
+	.features = F(MQ),
+	.protocol_features = P_CFG | VIRTIO_BIT(VHOST_USER_PROTOCOL_F_MQ),
+	.run = blk_cfg_num_queues_vs_queue_num,
+    },
+    {
+	.id = "BLK-CFG-008",
+	.title = "blk_size is a power of 2 of at least 512",
+	.spec = "virtio 1.2 §5.2.5",
+	.quote = "If the VIRTIO_BLK_F_BLK_SIZE feature is negotiated, blk_size can be read to "
+		 "determine the optimal sector size for the driver to use.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Drivers take blk_size as their logical block size: Linux refuses a device whose "
+	    "blk_size is not a power of 2 between 512 and the page size (\"invalid block "
+	    "size\"). The spec gives it no range in so many words, hence advisory; the case "
+	    "checks a power of 2 of at least 512 bytes (a sector count, or a size in other "
+	    "units, fails).",
+	.features = F(BLK_SIZE),
+	.protocol_features = P_CFG,
+	.run = blk_cfg_blk_size,
+    },
 
     /* ---- Reads and writes, §5.2.6 ---- */
     {
@@ -459,6 +495,21 @@ static const struct conform_case g_cases[] = {
 	.protocol_features = P_CFG,
 	.run = blk_rw_used_len_read,
     },
+    {
+	.id = "BLK-RW-024",
+	.title = "A write to a read-only device fails even if the driver did not accept RO",
+	.spec = "virtio 1.2 §5.2.6.2",
+	.quote = "A device MUST set the status byte to VIRTIO_BLK_S_IOERR for a write request "
+		 "if the VIRTIO_BLK_F_RO feature if offered, and MUST NOT write any data.",
+	.level = CONFORM_MUST,
+	.description =
+	    "As BLK-RW-021, but the driver does not acknowledge VIRTIO_BLK_F_RO (it only SHOULD, "
+	    "§5.2.5.1): the rule holds when the feature is offered, so the write still gets "
+	    "IOERR and the sectors read the same before and after.",
+	.features = F(RO),
+	.protocol_features = P_CFG,
+	.run = blk_rw_read_only_unacked,
+    },
 
     /* ---- Descriptor layouts, §2.7.4 / §2.7.5 ---- */
     {
@@ -682,6 +733,111 @@ static const struct conform_case g_cases[] = {
 	    "sentence that binds the device.",
 	.protocol_features = P_CFG,
 	.run = blk_lay_bad_order_serving,
+    },
+    {
+	.id = "BLK-LAY-017",
+	.title = "A buffer that ends at the last byte of guest memory",
+	.spec = "vhost-user.rst: Memory access; virtio 1.2 §2.7.5",
+	.quote = "Guest addresses map to the vhost memory region containing that guest "
+		 "address.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_DATA_SAFETY,
+	.description =
+	    "A write and a read of one block whose data descriptor covers the last bytes of "
+	    "the only memory region: both complete OK and the data reads back. Every byte maps "
+	    "to the region, so the request is valid; a device that checks the end of a buffer "
+	    "against the region's end off by one refuses it. No sentence makes a valid request "
+	    "succeed, hence advisory.",
+	.protocol_features = P_CFG,
+	.run = blk_lay_buf_at_mem_end,
+    },
+    {
+	.id = "BLK-LAY-018",
+	.title = "A buffer that runs one byte past guest memory is not used",
+	.spec = "vhost-user.rst: Memory access; virtio 1.2 §2.7.5",
+	.quote = "Guest addresses map to the vhost memory region containing that guest "
+		 "address.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
+	.description =
+	    "A write of one block whose data descriptor ends one byte past the only memory "
+	    "region: that byte maps to no region. The device must not complete it OK (it "
+	    "would have read memory that is not the guest's), and keeps serving. The spec "
+	    "defines the mapping but no answer to an address outside it, hence advisory.",
+	.protocol_features = P_CFG,
+	.run = blk_lay_buf_past_mem_end,
+    },
+    {
+	.id = "BLK-LAY-019",
+	.title = "A chain that loops does no harm",
+	.spec = "virtio 1.2 §2.7.5.2, §2.7.5.3.1",
+	.quote = "Drivers MUST NOT add a descriptor chain longer than 2^32 bytes in total; this "
+		 "implies that loops in the descriptor chain are forbidden!",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "A header, then two empty writable descriptors, each the next of the other: a walk "
+	    "bounded by buffers or bytes never ends, only a bound on descriptors (the queue "
+	    "size, §2.7.5.3.1) does. The sentence binds the driver, hence advisory: the device "
+	    "must keep serving (a follow-up write and read, and new connections).",
+	.protocol_features = P_CFG,
+	.run = blk_lay_loop,
+    },
+    {
+	.id = "BLK-LAY-020",
+	.title = "An indirect table of 3.5 descriptors is not served",
+	.spec = "virtio 1.2 §2.7.5.3",
+	.quote = "struct indirect_descriptor_table { /* The actual descriptors (16 bytes each) "
+		 "*/ struct virtq_desc desc[len / 16]; };",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "A read through an indirect table whose len is 56: three whole descriptors "
+	    "(header, data, status) and 8 bytes more. A length that is not a whole number of "
+	    "descriptors means driver and device disagree on the table; QEMU, libvhost-user "
+	    "and Linux vhost refuse it, and so should a robust device rather than guess: the "
+	    "read must not complete OK, and the device keeps serving. The layout gives the "
+	    "table len / 16 entries and words no check, hence advisory.",
+	.features = RING(INDIRECT_DESC),
+	.protocol_features = P_CFG,
+	.run = blk_lay_indirect_partial,
+    },
+    {
+	.id = "BLK-LAY-021",
+	.title = "A descriptor past the end of an indirect table is not used",
+	.spec = "virtio 1.2 §2.7.5.3",
+	.quote = "The first indirect descriptor is located at start of the indirect descriptor "
+		 "table (index 0), additional indirect descriptors are chained by next.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
+	.description =
+	    "A read through an indirect table whose last entry (the status) has NEXT set and "
+	    "next 3, with len 56 (half of entry 3 in the table) and then 48 (entry 3 wholly "
+	    "after it). The memory after the table holds a well-formed descriptor of a 1-byte "
+	    "buffer: a device that reads descriptors past the table's len bytes (rounding len "
+	    "up, or checking next against one entry too many) uses it, and writes that buffer. "
+	    "It must stay untouched. The table holds len / 16 entries, but no sentence words a "
+	    "device check, hence advisory.",
+	.features = RING(INDIRECT_DESC),
+	.protocol_features = P_CFG,
+	.run = blk_lay_desc_past_indirect,
+    },
+    {
+	.id = "BLK-LAY-022",
+	.title = "Device-readable buffers are never written",
+	.spec = "virtio 1.2 §2.7.5.1",
+	.quote = "A device MUST NOT write to a device-readable buffer, and a device SHOULD NOT "
+		 "read a device-writable buffer (it MAY do so for debugging or diagnostic "
+		 "purposes).",
+	.level = CONFORM_MUST,
+	.description =
+	    "Three requests whose data is (partly) device-readable, filled with a marker: a "
+	    "read whose data descriptor is readable, a read whose data ends in a readable "
+	    "descriptor after a writable one (a chain §2.7.4.2 forbids the driver), and GET_ID "
+	    "into a readable buffer. Whatever the device answers, the readable bytes must keep "
+	    "the marker. A request left unanswered moves the next one to a new connection.",
+	.protocol_features = P_CFG,
+	.run = blk_lay_readable_not_written,
     },
 
     /* ---- GET_ID, DISCARD, WRITE_ZEROES, §5.2.6 ---- */
@@ -910,6 +1066,24 @@ static const struct conform_case g_cases[] = {
 	.protocol_features = P_CFG,
 	.run = blk_dwz_wz_gap_kept,
     },
+    {
+	.id = "BLK-DWZ-013",
+	.title = "WRITE_ZEROES on a read-only device fails and changes nothing",
+	.spec = "virtio 1.2 §5.2.5, §5.2.6.2",
+	.quote = "If the VIRTIO_BLK_F_RO feature is set by the device, any write requests will "
+		 "fail.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_DATA_SAFETY,
+	.description =
+	    "With VIRTIO_BLK_F_RO and VIRTIO_BLK_F_WRITE_ZEROES both offered, a write zeroes of "
+	    "one block must not complete OK and the block must read the same before and after. "
+	    "§5.2.6.2's MUST names \"a write request\" and §5.2.5 says write requests \"will "
+	    "fail\" without a keyword; the weaker reading leaves write zeroes out, hence "
+	    "advisory.",
+	.features = F(RO) | F(WRITE_ZEROES),
+	.protocol_features = P_CFG,
+	.run = blk_dwz_wz_read_only,
+    },
 
     /* ---- Queues and notifications ---- */
     {
@@ -1054,6 +1228,21 @@ static const struct conform_case g_cases[] = {
 		       "writing the kick fd, and records whether the back-end processes the read "
 		       "within the reply timeout, or only after a kick.",
 	.run = blk_q_before_first_kick,
+    },
+    {
+	.id = "BLK-Q-011",
+	.title = "A used entry is written before the used index shows it",
+	.spec = "virtio 1.2 §2.7.8.2",
+	.quote = "The device MUST set len prior to updating the used idx.",
+	.level = CONFORM_MUST,
+	.description =
+	    "8000 reads, one at a time, over a used ring whose free slots hold an id and a len "
+	    "no device writes: the case spins on the used index and reads each entry the moment "
+	    "the index shows it, so an entry published before its len and id were written is "
+	    "seen with the marker. The window is the time between two stores of the device, so "
+	    "a device that gets the order wrong is caught on some of its entries, not all.",
+	.protocol_features = P_CFG,
+	.run = blk_q_used_elem_before_idx,
     },
 };
 

@@ -91,6 +91,10 @@ void blk_chain_add(struct blk_chain *c, uint64_t gpa, uint32_t len, bool writabl
  * the last one taking what is left. */
 void blk_chain_add_split(struct blk_chain *c, uint64_t gpa, uint32_t len, bool writable,
 			 const uint32_t *sizes, unsigned nsizes);
+/* Makes the indirect table of len bytes at gpa available on queue q as one
+ * ring descriptor with VIRTQ_DESC_F_INDIRECT (§2.7.5.3; not kicked): the
+ * case writes the table, well-formed or not. 0 or a negative errno. */
+int blk_table_add_to(struct blk *b, uint16_t q, uint64_t gpa, uint32_t len, void *cookie);
 /* Makes the chain available on queue q (not kicked). 0 or a negative errno. */
 int blk_chain_add_to(struct blk *b, uint16_t q, const struct blk_chain *c, void *cookie);
 /* Waits for cookie to be used on q (other entries are noted and skipped).
@@ -155,6 +159,8 @@ BLK_CASE(blk_cfg_offers_flush);
 BLK_CASE(blk_cfg_wce_writeback_init);
 BLK_CASE(blk_cfg_wce_set_writeback);
 BLK_CASE(blk_cfg_mq_num_queues);
+BLK_CASE(blk_cfg_num_queues_vs_queue_num);
+BLK_CASE(blk_cfg_blk_size);
 
 /* suite_virtio_blk_rw.c: IN / OUT, boundaries, §5.2.6 */
 BLK_CASE(blk_rw_roundtrip);
@@ -180,6 +186,7 @@ BLK_CASE(blk_rw_wz_unnegotiated);
 BLK_CASE(blk_rw_read_only);
 BLK_CASE(blk_rw_used_len_bound);
 BLK_CASE(blk_rw_used_len_read);
+BLK_CASE(blk_rw_read_only_unacked);
 
 /* suite_virtio_blk_layout.c: descriptor layouts, §2.7.4, §2.7.5 */
 BLK_CASE(blk_lay_odd_split);
@@ -199,6 +206,14 @@ BLK_CASE(blk_lay_short_header);
 BLK_CASE(blk_lay_zero_len_desc);
 BLK_CASE(blk_lay_bad_order_serving);
 
+/* suite_virtio_blk_bounds.c: where the device's reach ends, §2.7.5 */
+BLK_CASE(blk_lay_buf_at_mem_end);
+BLK_CASE(blk_lay_buf_past_mem_end);
+BLK_CASE(blk_lay_loop);
+BLK_CASE(blk_lay_indirect_partial);
+BLK_CASE(blk_lay_desc_past_indirect);
+BLK_CASE(blk_lay_readable_not_written);
+
 /* suite_virtio_blk_cmd.c: GET_ID, DISCARD, WRITE_ZEROES, §5.2.6 */
 BLK_CASE(blk_id_twenty);
 BLK_CASE(blk_id_short_buffer);
@@ -216,6 +231,7 @@ BLK_CASE(blk_dwz_wz_too_many_seg);
 BLK_CASE(blk_dwz_wz_past_end);
 BLK_CASE(blk_dwz_bad_seg_len);
 BLK_CASE(blk_dwz_wz_gap_kept);
+BLK_CASE(blk_dwz_wz_read_only);
 
 /* suite_virtio_blk_queue.c: queues and notifications, §2.7.7, §5.2.6 */
 BLK_CASE(blk_q_independent);
@@ -227,6 +243,7 @@ BLK_CASE(blk_q_event_idx_suppress);
 BLK_CASE(blk_q_event_idx_suppress_warm);
 BLK_CASE(blk_q_no_interrupt_flag);
 BLK_CASE(blk_q_notify_flags0);
+BLK_CASE(blk_q_used_elem_before_idx);
 
 /* suite_virtio_blk_observe.c: observations (no verdict) */
 BLK_CASE(blk_q_before_first_kick);

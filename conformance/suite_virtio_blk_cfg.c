@@ -120,3 +120,49 @@ BLK_CASE(blk_cfg_wce_set_writeback)
 				    cfg.writeback, want);
 	return CONFORM_PASS;
 }
+
+BLK_CASE(blk_cfg_num_queues_vs_queue_num)
+{
+	uint64_t queue_num;
+	struct blk b;
+	int ret;
+
+	BLK_OPEN_RO(&b, 1, 0);
+	if (!blk_has(&b, VIRTIO_BLK_F_MQ))
+		return conform_not_applicable(ctx, "VIRTIO_BLK_F_MQ not negotiated");
+	if (!(b.dev->protocol_features & VIRTIO_BIT(VHOST_USER_PROTOCOL_F_MQ)))
+		return conform_not_applicable(ctx, "VHOST_USER_PROTOCOL_F_MQ not negotiated: no "
+						   "VHOST_USER_GET_QUEUE_NUM");
+	ret = vhost_fe_get_queue_num(b.dev->fe, &queue_num);
+	if (ret < 0)
+		return conform_error(ctx, "VHOST_USER_GET_QUEUE_NUM: %s", strerror(-ret));
+	conform_note(ctx, "num_queues %u, GET_QUEUE_NUM %llu", b.cfg.num_queues,
+		     (unsigned long long)queue_num);
+	/* GET_QUEUE_NUM is the most the back-end supports: fewer in
+	 * num_queues is a choice, more is a promise it cannot keep. */
+	if (b.cfg.num_queues > queue_num)
+		return conform_fail(ctx,
+				    "num_queues %u, but the back-end supports %llu queues "
+				    "(VHOST_USER_GET_QUEUE_NUM)",
+				    b.cfg.num_queues, (unsigned long long)queue_num);
+	return CONFORM_PASS;
+}
+
+BLK_CASE(blk_cfg_blk_size)
+{
+	struct blk b;
+
+	BLK_OPEN_RO(&b, 1, 0);
+	if (!blk_has(&b, VIRTIO_BLK_F_BLK_SIZE))
+		return conform_not_applicable(ctx, "VIRTIO_BLK_F_BLK_SIZE not negotiated");
+	if (b.dev->config_len < offsetof(struct virtio_blk_config, blk_size) + 4)
+		return conform_error(ctx, "GET_CONFIG answered %u bytes: blk_size is missing",
+				     b.dev->config_len);
+	conform_note(ctx, "blk_size %u", b.cfg.blk_size);
+	/* §5.2.5: a sector size for the driver to use; drivers take it as
+	 * their logical block (Linux refuses the device otherwise). */
+	if (b.cfg.blk_size < VIRTIO_BLK_SECTOR_SIZE || !IS_POW2(b.cfg.blk_size))
+		return conform_fail(ctx, "blk_size %u is not a power of 2 of at least 512",
+				    b.cfg.blk_size);
+	return CONFORM_PASS;
+}

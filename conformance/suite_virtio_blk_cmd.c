@@ -343,3 +343,37 @@ BLK_CASE(blk_dwz_bad_seg_len)
 	conform_note(ctx, "WRITE_ZEROES with 10 bytes of data: %s", blk_status_name(st));
 	return blk_keeps_serving(&b, 0);
 }
+
+/* WRITE_ZEROES on a device that offers VIRTIO_BLK_F_RO: §5.2.6.2's MUST
+ * names "a write request"; the case reads write zeroes as one too. */
+BLK_CASE(blk_dwz_wz_read_only)
+{
+	struct virtio_blk_discard_write_zeroes seg;
+	uint8_t *before, *after;
+	struct blk b;
+	int st;
+
+	BLK_OPEN_RO(&b, 1, 0);
+	if (!blk_has(&b, VIRTIO_BLK_F_WRITE_ZEROES) || !b.ro)
+		return conform_not_applicable(ctx, "VIRTIO_BLK_F_RO and VIRTIO_BLK_F_WRITE_ZEROES "
+						   "are not both negotiated");
+	seg = (struct virtio_blk_discard_write_zeroes){.sector = blk_scratch_sector(&b, 15),
+						       .num_sectors = b.unit_sectors};
+	before = blk_alloc(&b, b.unit, NULL);
+	after = blk_alloc(&b, b.unit, NULL);
+	if (!before || !after)
+		return conform_error(ctx, "out of guest memory");
+	st = blk_do(&b, 0, VIRTIO_BLK_T_IN, seg.sector, before, b.unit);
+	if (st != VIRTIO_BLK_S_OK)
+		return conform_error(ctx, "the read before: %s", blk_status_name(st));
+	st = blk_do_dwz(&b, 0, VIRTIO_BLK_T_WRITE_ZEROES, &seg, 1);
+	conform_note(ctx, "WRITE_ZEROES of %u sectors at %llu: %s", seg.num_sectors,
+		     (unsigned long long)seg.sector, blk_status_name(st));
+	if (st == VIRTIO_BLK_S_OK)
+		return conform_fail(ctx, "WRITE_ZEROES on a read-only device completed OK");
+	st = blk_do(&b, 0, VIRTIO_BLK_T_IN, seg.sector, after, b.unit);
+	if (st != VIRTIO_BLK_S_OK || memcmp(before, after, b.unit) != 0)
+		return conform_fail(ctx, "the refused WRITE_ZEROES changed the data (read: %s)",
+				    blk_status_name(st));
+	return CONFORM_PASS;
+}

@@ -332,3 +332,82 @@ BLK_CASE(blk_q_notify_flags0)
 {
 	return flags_run(ctx, false);
 }
+
+/* ---- The used ring, §2.7.8.2 ---- */
+
+/* Requests of the used-ring order case, one at a time. */
+#define Q_ORDER_REQS 8000
+/* An id and a len no device writes for a 512-byte read of a 256-entry ring. */
+#define POISON_ID  0xffffffffu
+#define POISON_LEN 0xdeadbeefu
+
+static void elem_poison(struct virtq_used_elem *e)
+{
+	__atomic_store_n(&e->id, POISON_ID, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->len, POISON_LEN, __ATOMIC_RELAXED);
+}
+
+/*
+ * §2.7.8.2: "The device MUST set len prior to updating the used idx." Every
+ * slot of the used ring holds a poisoned id and len until the device writes
+ * it (the driver poisons a slot again once it has reaped it), and the case
+ * reads each entry as soon as the used index shows it, spinning: a device
+ * that publishes the index before the element is caught with the poison.
+ */
+BLK_CASE(blk_q_used_elem_before_idx)
+{
+	int64_t deadline = deadline_from_timeout(conform_timeout_ms(ctx));
+
+	struct virtq_drv *vq;
+	struct blk_chain c;
+	struct blk_req r;
+	struct blk b;
+
+	BLK_OPEN_RO(&b, 1, 0);
+	vq = &b.dev->vq[0];
+	for (uint16_t i = 0; i < vq->num; i++)
+		elem_poison(&vq->used->ring[i]);
+	/* The case spins on the index: no notifications needed. */
+	virtq_drv_enable_notify(vq, false);
+	if (!blk_req_init(&b, &r, VIRTIO_BLK_T_IN, blk_scratch_sector(&b, 96), b.unit))
+		return conform_error(ctx, "out of guest memory");
+	blk_req_chain(&r, &c);
+	for (unsigned n = 0; n < Q_ORDER_REQS; n++) {
+		struct virtq_used_elem *e = &vq->used->ring[vq->last_used_idx & (vq->num - 1)];
+		void *cookie;
+		uint32_t len;
+		int ret = blk_chain_add_to(&b, 0, &c, &r);
+
+		if (ret)
+			return conform_error(ctx, "adding request %u: %s", n, strerror(-ret));
+		conform_dev_kick(b.dev, 0);
+		while (__atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE) == vq->last_used_idx) {
+			if (deadline_ms_left(deadline) == 0)
+				return conform_fail(ctx, "request %u of %u was not used", n + 1,
+						    Q_ORDER_REQS);
+		}
+		/* Read right after the index, before anything else. */
+		if (__atomic_load_n(&e->len, __ATOMIC_RELAXED) == POISON_LEN ||
+		    __atomic_load_n(&e->id, __ATOMIC_RELAXED) == POISON_ID)
+			return conform_fail(ctx,
+					    "request %u of %u: the used index showed its entry before "
+					    "the device wrote its id and len",
+					    n + 1, Q_ORDER_REQS);
+		/* Then the element must arrive. */
+		while (__atomic_load_n(&e->len, __ATOMIC_ACQUIRE) == POISON_LEN ||
+		       __atomic_load_n(&e->id, __ATOMIC_ACQUIRE) == POISON_ID) {
+			if (deadline_ms_left(deadline) == 0)
+				return conform_fail(ctx, "request %u: the used index moved but its "
+							 "entry was never written",
+						    n + 1);
+		}
+		ret = virtq_drv_get_used(vq, &cookie, &len);
+		if (ret)
+			return conform_fail(ctx, "request %u: %s", n + 1, strerror(-ret));
+		elem_poison(e);
+		deadline = deadline_from_timeout(conform_timeout_ms(ctx));
+	}
+	conform_note(ctx, "%u requests, each entry read as soon as the used index showed it",
+		     Q_ORDER_REQS);
+	return CONFORM_PASS;
+}

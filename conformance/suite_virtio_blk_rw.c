@@ -268,15 +268,17 @@ BLK_CASE(blk_rw_wz_unnegotiated)
 	return unsupp_run(ctx, &g_unsupp[5]);
 }
 
-BLK_CASE(blk_rw_read_only)
+/* A write to a device that offers VIRTIO_BLK_F_RO, the feature acknowledged
+ * or (drop) not. */
+static enum conform_verdict read_only_write(struct conform_ctx *ctx, uint64_t drop, unsigned slot)
 {
 	uint64_t sector;
 	uint8_t *before, *buf;
 	struct blk b;
 	int st;
 
-	BLK_OPEN_RO(&b, 1, 0);
-	sector = blk_scratch_sector(&b, 7);
+	BLK_OPEN_RO(&b, 1, drop);
+	sector = blk_scratch_sector(&b, slot);
 	before = blk_alloc(&b, 4096, NULL);
 	buf = blk_alloc(&b, 4096, NULL);
 	if (!before || !buf)
@@ -297,6 +299,19 @@ BLK_CASE(blk_rw_read_only)
 		return conform_fail(ctx, "the refused write changed the data (read: %s)",
 				    blk_status_name(st));
 	return CONFORM_PASS;
+}
+
+BLK_CASE(blk_rw_read_only)
+{
+	return read_only_write(ctx, 0, 7);
+}
+
+/* §5.2.6.2 says "if the VIRTIO_BLK_F_RO feature if offered": a driver that
+ * does not acknowledge it (§5.2.5.1 only says it SHOULD) still cannot
+ * write. */
+BLK_CASE(blk_rw_read_only_unacked)
+{
+	return read_only_write(ctx, VIRTIO_BIT(VIRTIO_BLK_F_RO), 9);
 }
 
 /* ---- The used length, §2.7.8 ---- */

@@ -114,17 +114,28 @@ void blk_chain_add_split(struct blk_chain *c, uint64_t gpa, uint32_t len, bool w
 	}
 }
 
+int blk_table_add_to(struct blk *b, uint16_t q, uint64_t gpa, uint32_t len, void *cookie)
+{
+	struct virtq_drv *vq = &b->dev->vq[q];
+	struct virtq_buf buf = {.addr = gpa, .len = len};
+	uint16_t head;
+	int ret = virtq_drv_add(vq, &buf, 1, 0, cookie);
+
+	if (ret)
+		return ret;
+	head = vq->avail->ring[(uint16_t)(vq->avail_idx - 1) & (vq->num - 1)];
+	vq->desc[head].flags = VIRTQ_DESC_F_INDIRECT;
+	return 0;
+}
+
 /* §2.7.5.3: the chain as an indirect table in guest memory, referred to by
  * one ring descriptor. */
 static int chain_add_indirect(struct blk *b, uint16_t q, const struct blk_chain *c, void *cookie)
 {
-	struct virtq_drv *vq = &b->dev->vq[q];
 	struct virtq_desc *table;
-	struct virtq_buf buf;
-	uint16_t head;
-	int ret;
+	uint64_t gpa;
 
-	table = blk_alloc(b, c->n * (uint32_t)sizeof(*table), &buf.addr);
+	table = blk_alloc(b, c->n * (uint32_t)sizeof(*table), &gpa);
 	if (!table)
 		return -ENOMEM;
 	for (unsigned i = 0; i < c->n; i++) {
@@ -136,13 +147,7 @@ static int chain_add_indirect(struct blk *b, uint16_t q, const struct blk_chain 
 		    .next = (uint16_t)(i + 1 < c->n ? i + 1 : 0),
 		};
 	}
-	buf.len = c->n * (uint32_t)sizeof(*table);
-	ret = virtq_drv_add(vq, &buf, 1, 0, cookie);
-	if (ret)
-		return ret;
-	head = vq->avail->ring[(uint16_t)(vq->avail_idx - 1) & (vq->num - 1)];
-	vq->desc[head].flags = VIRTQ_DESC_F_INDIRECT;
-	return 0;
+	return blk_table_add_to(b, q, gpa, c->n * (uint32_t)sizeof(*table), cookie);
 }
 
 int blk_chain_add_to(struct blk *b, uint16_t q, const struct blk_chain *c, void *cookie)

@@ -30,8 +30,8 @@ SAMPLE = ("VHOST-FEAT-001", "VHOST-ACK-003", "VHOST-MEM-001", "VHOST-RING-003", 
           "VHOST-CFG-001", "VHOST-MSG-013", "VHOST-CONN-001", "VHOST-RING-008",
           "BLK-CFG-001", "BLK-RW-001", "BLK-RW-005", "BLK-RW-023", "BLK-LAY-006", "BLK-ID-001",
           "BLK-DWZ-005", "BLK-Q-005")
-# Needs VIRTIO_BLK_F_RO: passes against `bad_backend --readonly` only.
-READONLY_CASES = ("BLK-RW-021",)
+# Need VIRTIO_BLK_F_RO: pass against `bad_backend --readonly` only.
+READONLY_CASES = ("BLK-RW-021", "BLK-RW-024", "BLK-DWZ-013")
 # Targets that are N/A against a correct bad_backend, which offers FLUSH: only
 # a switch that drops the offer (flush-without-feature) makes them apply.
 NEEDS_NO_FLUSH = ("BLK-RW-015",)

@@ -160,6 +160,16 @@ static void table_round_offsets(struct vhost_user_memory *mem)
 	}
 }
 
+/* A SET_VRING_ADDR whose ring parts break virtio 1.2 §2.7's alignment. */
+static bool ring_addr_unaligned(const struct vhost_msg *m)
+{
+	const struct vhost_user_vring_addr *a = &m->payload.addr;
+
+	return m->hdr.size == sizeof(*a) &&
+	       (a->desc_user_addr % VIRTQ_DESC_ALIGN || a->avail_user_addr % VIRTQ_AVAIL_ALIGN ||
+		a->used_user_addr % VIRTQ_USED_ALIGN);
+}
+
 /* config-clamped: GET_CONFIG past the 256 bytes of config space answered with
  * the bytes that fit, where vhost-user.rst asks for an empty (error) reply. */
 static int config_clamped(struct conn *c, struct vhost_msg *m)
@@ -254,6 +264,20 @@ static bool conn_intercept(struct conn *c, struct vhost_msg *m, int *ret)
 		if (!BROKEN(NO_RESTART_AFTER_STOP) || i >= NRINGS || !s->stopped[i])
 			return false;
 		*ret = conn_ack(c, m, EBUSY);
+		return true;
+	case VHOST_USER_SET_VRING_ADDR:
+		/* unaligned-ring-accepted: acked, and the ring keeps its old
+		 * addresses (its parts are not where the front-end said). */
+		if (!BROKEN(UNALIGNED_RING_ACCEPTED) || !ring_addr_unaligned(m))
+			return false;
+		*ret = conn_ack(c, m, 0);
+		return true;
+	case VHOST_USER_SET_VRING_ENABLE:
+		/* disabled-ring-runs: SET_VRING_ENABLE 0 acked and ignored. */
+		if (!BROKEN(DISABLED_RING_RUNS) || m->hdr.size != sizeof(m->payload.state) ||
+		    m->payload.state.num != 0)
+			return false;
+		*ret = conn_ack(c, m, 0);
 		return true;
 	default:
 		/* ack-unknown-request: "done" (0) for a request no one knows. */

@@ -18,8 +18,8 @@
 
 /* The switch ids: the vhost-user ones from 0, the virtio-blk ones from
  * BRK_BLK_FIRST; g_break is indexed by either. */
-#define BRK_BLK_FIRST 64
-#define BRK_MAX	      128
+#define BRK_BLK_FIRST 96
+#define BRK_MAX	      192
 #include "switches_blk.h"
 #include "switches_vhost.h"
 _Static_assert(BRK_VHOST_END <= BRK_BLK_FIRST, "vhost-user switch ids run into the blk ones");
@@ -71,6 +71,41 @@ void disk_zombies_drop(void);
 int disk_get_config(void *ctx, uint8_t *buf, uint32_t offset, uint32_t len);
 
 extern const struct vhost_dev_ops g_disk_ops;
+
+/* ---- bad_backend's own walks of a chain (walk.c) ---- */
+
+/*
+ * The chain as the driver laid it out, read again from its descriptor
+ * tables: lib/virtio gives the device buffers only, and the layout switches
+ * act on the layout. Bounded like lib/virtio's walk; it stops at whatever
+ * lib/virtio refuses (the chain is then malformed anyway).
+ */
+struct chain_shape {
+	bool head_indirect;	  /* the ring's descriptor at head refers to a table */
+	bool head_write;	  /* ... and has WRITE set (§2.7.5.3.2: ignored) */
+	bool indirect_late;	  /* a table after direct descriptors (§2.7.5.3.2) */
+	bool bad_order;		  /* a readable descriptor after a writable one */
+	bool loops;		  /* longer than any chain may be (§2.7.5.2) */
+	uint32_t in_before_empty; /* writable bytes before the first empty one */
+};
+void walk_chain_shape(const struct virtq_dev *vq, uint16_t head, struct chain_shape *s);
+
+
+/* The leniencies of walk_lax_pop(), one per switch. */
+enum {
+	LAX_PAST_MEMORY = 1,   /* uses-buffer-past-memory */
+	LAX_PAST_TABLE = 2,    /* uses-desc-past-table */
+	LAX_PARTIAL_TABLE = 4, /* serves-partial-table */
+};
+
+/* Walks again the chain at c->head that lib/virtio refused, with the
+ * leniencies of the switches set; 0 (c filled in) if it is well-formed but
+ * for them and needed one, else -EINVAL. c->iov and c->max_iov as for
+ * virtq_dev_pop. */
+int walk_lax_pop(const struct virtq_dev *vq, struct virtq_chain *c);
+/* refuses-buffer-at-memory-end: one of c's buffers ends where its memory
+ * region ends. */
+bool walk_at_region_end(const struct virtq_dev *vq, const struct virtq_chain *c);
 
 /* ---- the message proxy (bad_backend.c) ---- */
 

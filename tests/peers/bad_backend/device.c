@@ -19,6 +19,7 @@
 #include "spec/virtio.h"
 #include "spec/virtio_blk.h"
 #include "util/common.h"
+#include "util/deadline.h"
 #include "util/log.h"
 
 #define SECTOR	VIRTIO_BLK_SECTOR_SIZE
@@ -40,6 +41,14 @@
 #define BLK_ID "storlab-bad-backend0"
 /* get-id-unpadded: a shorter id, written with its NUL and nothing after. */
 #define BLK_ID_SHORT "storlab-bad"
+/* completes-after-base: how long after a stop the requests in hand are
+ * used, long enough for a front-end to read the used index after the reply
+ * on a loaded machine. */
+#define LATE_MS 50
+/* used-idx-first: entries a ring uses right before it turns wrong, and how
+ * long each entry then lags its index. */
+#define USED_IDX_FIRST_AFTER  1000
+#define USED_IDX_FIRST_GAP_US 1000
 /* truncates-large-writes: what is kept of a larger write. */
 #define LARGE_WRITE (128u << 10)
 
@@ -49,8 +58,17 @@ struct ring {
 	struct virtq_dev zombie;
 	int zombie_call;
 	bool zombie_live;
+	int64_t zombie_since; /* when the ring stopped (ms) */
 	bool quiet;  /* no-event-idx-notify: used_event was seen ahead; never notify */
 	bool wedged; /* a *-stalls switch held a chain: nothing served until restart */
+	/* completes-after-base: the chains done in the last run, used in the
+	 * next one (after a stop, by the zombie) */
+	struct {
+		uint16_t head;
+		uint32_t len;
+	} late[BATCH];
+	unsigned nlate;
+	unsigned pushed; /* used entries since the ring started */
 };
 
 struct disk {
@@ -165,59 +183,6 @@ static void write_cut(const struct iovec *iov, unsigned n, size_t off, uint8_t *
 	}
 }
 
-/*
- * The chain as the driver laid it out, read again from its descriptor
- * tables: lib/virtio gives the device buffers only, and the layout switches
- * act on the layout. Bounded like lib/virtio's walk; it stops at whatever
- * lib/virtio refuses (the chain is then malformed anyway).
- */
-struct chain_shape {
-	bool head_indirect;	  /* the ring's descriptor at head refers to a table */
-	bool head_write;	  /* ... and has WRITE set (§2.7.5.3.2: ignored) */
-	bool indirect_late;	  /* a table after direct descriptors (§2.7.5.3.2) */
-	bool bad_order;		  /* a readable descriptor after a writable one */
-	uint32_t in_before_empty; /* writable bytes before the first empty one */
-};
-
-static void chain_shape(const struct virtq_dev *vq, uint16_t head, struct chain_shape *s)
-{
-	const uint8_t *table = (const uint8_t *)vq->desc;
-	uint32_t entries = vq->num, idx = head, in = 0;
-	bool writable = false, indirect = false;
-	struct virtq_desc d;
-
-	*s = (struct chain_shape){.in_before_empty = UINT32_MAX};
-	for (uint32_t steps = 0; steps <= vq->max_chain_len; steps++) {
-		/* memcpy: an indirect table need not be aligned (§2.7.5.3). */
-		memcpy(&d, table + (size_t)idx * sizeof(d), sizeof(d));
-		if (d.flags & VIRTQ_DESC_F_INDIRECT) {
-			if (indirect || !d.len || d.len % sizeof(d))
-				return;
-			table = mem_gpa_to_hva(vq->mem, d.addr, d.len);
-			if (!table)
-				return;
-			s->head_indirect = steps == 0;
-			s->head_write = steps == 0 && (d.flags & VIRTQ_DESC_F_WRITE);
-			s->indirect_late = steps > 0;
-			entries = d.len / sizeof(d);
-			idx = 0;
-			indirect = true;
-			continue;
-		}
-		if (d.flags & VIRTQ_DESC_F_WRITE) {
-			if (!d.len && s->in_before_empty == UINT32_MAX)
-				s->in_before_empty = in;
-			in += d.len;
-			writable = true;
-		} else if (writable) {
-			s->bad_order = true;
-		}
-		if (!(d.flags & VIRTQ_DESC_F_NEXT) || d.next >= entries)
-			return;
-		idx = d.next;
-	}
-}
-
 static bool range_ok(uint64_t sector, uint64_t bytes)
 {
 	uint64_t cap = g_disk.bytes / SECTOR;
@@ -239,7 +204,8 @@ static uint8_t dwz_check(uint32_t type, const struct virtio_blk_discard_write_ze
 		return VIRTIO_BLK_S_UNSUPP;
 	if (type == VIRTIO_BLK_T_DISCARD && BROKEN(DISCARD_UNSUPP))
 		return VIRTIO_BLK_S_UNSUPP;
-	if (g_disk.readonly)
+	/* readonly-zeroes: RO taken as a rule for VIRTIO_BLK_T_OUT only. */
+	if (g_disk.readonly && !(BROKEN(READONLY_ZEROES) && type == VIRTIO_BLK_T_WRITE_ZEROES))
 		return VIRTIO_BLK_S_IOERR;
 	if (!range_ok(seg->sector, (uint64_t)seg->num_sectors * SECTOR))
 		return type == VIRTIO_BLK_T_WRITE_ZEROES && BROKEN(DWZ_PAST_END_OK)
@@ -346,8 +312,15 @@ static bool block_unaligned(uint64_t sector, uint32_t bytes)
 static uint8_t blk_read(const struct virtq_chain *c, const struct chain_shape *s, uint64_t sector,
 			uint32_t *written)
 {
+	const size_t hdr = sizeof(struct virtio_blk_outhdr);
 	uint32_t data = c->in_len - 1, moved;
 	uint8_t status = VIRTIO_BLK_S_OK;
+
+	/* writes-readable-buffers: the read's data goes wherever data
+	 * descriptors are, readable ones after the header included. */
+	if (BROKEN(WRITES_READABLE_BUFFERS) && c->out_len > hdr && range_ok(sector, c->out_len - hdr))
+		iov_copy(c->iov, c->nout, hdr, g_disk.data + sector * SECTOR, c->out_len - hdr,
+			 true);
 
 	if (data % SECTOR)
 		return BROKEN(PARTIAL_READ_OK) ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
@@ -374,8 +347,11 @@ static uint8_t blk_write(const struct virtq_chain *c, const struct chain_shape *
 	const size_t hdr = sizeof(struct virtio_blk_outhdr);
 	uint32_t data = c->out_len - hdr, moved;
 	uint8_t status = VIRTIO_BLK_S_OK, *dst;
+	/* readonly-if-negotiated: RO enforced only when the driver accepted it. */
+	bool ro = g_disk.readonly && !BROKEN(IGNORE_READONLY) &&
+		  !(BROKEN(READONLY_IF_NEGOTIATED) && !negotiated(VIRTIO_BLK_F_RO));
 
-	if ((g_disk.readonly && !BROKEN(IGNORE_READONLY)) || data % SECTOR)
+	if (ro || data % SECTOR)
 		return VIRTIO_BLK_S_IOERR;
 	if (!range_ok(sector, data))
 		return BROKEN(WRITE_PAST_END_OK) ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
@@ -561,41 +537,119 @@ static bool pool_runs_dry(const struct virtq_dev *vq)
 	return (uint16_t)(avail - vq->last_avail_idx) > POOL;
 }
 
+/* Publishes one used entry. used-idx-first: past the first USED_IDX_FIRST_AFTER
+ * entries of a ring (a fast path for busy rings), the index goes first and
+ * the entry a while after (§2.7.8.2 asks the opposite). */
+static void ring_push(struct ring *r, struct virtq_dev *vq, uint16_t head, uint32_t len)
+{
+	struct virtq_used_elem *e = &vq->used->ring[vq->used_idx & (vq->num - 1)];
+
+	if (!BROKEN(USED_IDX_FIRST) || r->pushed++ < USED_IDX_FIRST_AFTER) {
+		virtq_dev_push(vq, head, len);
+		return;
+	}
+	__atomic_store_n(&vq->used->idx, ++vq->used_idx, __ATOMIC_RELEASE);
+	usleep(USED_IDX_FIRST_GAP_US);
+	__atomic_store_n(&e->id, head, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->len, len, __ATOMIC_RELAXED);
+}
+
+/* completes-after-base: uses the chains r's last run did, on vq (the ring,
+ * or the zombie of a ring stopped meanwhile); how many. */
+static unsigned late_push(struct ring *r, struct virtq_dev *vq)
+{
+	unsigned n = r->nlate;
+
+	for (unsigned i = 0; i < n; i++)
+		ring_push(r, vq, r->late[i].head, r->late[i].len);
+	r->nlate = 0;
+	return n;
+}
+
+/* stalls-at-index-wrap: indexes compared as plain numbers: once avail->idx
+ * wrapped past 65535 it looks behind, and the ring looks empty. */
+static bool wrapped_out_of_sight(const struct virtq_dev *vq)
+{
+	return BROKEN(STALLS_AT_INDEX_WRAP) &&
+	       __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE) < vq->last_avail_idx;
+}
+
+/* Serves the chain virtq_dev_pop answered ret (0 or -EINVAL) for: *len, its
+ * used length; false when the device holds it (a *-stalls switch). */
+static bool chain_serve(struct virtq_dev *vq, struct virtq_chain *c, int ret, uint32_t *len)
+{
+	struct chain_shape s;
+
+	*len = 0;
+	walk_chain_shape(vq, c->head, &s);
+	if (ret == -EINVAL) {
+		if ((s.bad_order && BROKEN(BAD_ORDER_STALLS)) || (s.loops && BROKEN(LOOP_STALLS)))
+			return false;
+		if (s.bad_order && BROKEN(BAD_ORDER_WRITES_READABLE)) {
+			*len = bad_order_fill(vq, c->head);
+			return true;
+		}
+		/* A careless walk may take it for well-formed (walk.c). */
+		return walk_lax_pop(vq, c) ? true : blk_request(c, &s, len);
+	}
+	/* refuses-buffer-at-memory-end: used len 0, as lib/virtio refuses. */
+	if (walk_at_region_end(vq, c))
+		return true;
+	return blk_request(c, &s, len);
+}
+
+static void ring_notify(struct ring *r, struct virtq_dev *vq, int call_fd, unsigned n)
+{
+	if (n && call_fd >= 0 && ring_should_notify(vq, &r->quiet))
+		(void)eventfd_write(call_fd, 1);
+}
+
 /* Runs up to BATCH requests (POOL when the pool runs dry) of r's ring vq;
- * returns how many were used. call_fd: the eventfd to signal, or -1. */
+ * returns how many were done. call_fd: the eventfd to signal, or -1. */
 static unsigned ring_run(struct ring *r, struct virtq_dev *vq, int call_fd)
 {
 	static struct iovec iov[MAX_IOV];
 	bool stop = pool_runs_dry(vq);
-	unsigned n = 0, limit = stop ? POOL : BATCH;
+	unsigned used = late_push(r, vq), n = 0, limit = stop ? POOL : BATCH;
 
-	while (n < limit) {
+	while (n < limit && !wrapped_out_of_sight(vq)) {
 		struct virtq_chain c = {.iov = iov, .max_iov = MAX_IOV};
 		int ret = virtq_dev_pop(vq, &c);
-		struct chain_shape s;
-		uint32_t len = 0;
+		uint32_t len;
 
 		if (ret == -EAGAIN)
 			break;
 		if (ret == -EIO)
-			return n; /* broken ring: logged by lib/virtio, nothing more to do */
-		chain_shape(vq, c.head, &s);
+			break; /* broken ring: logged by lib/virtio, nothing more to do */
 		/* A held chain is never used; the ring stops (a *-stalls switch). */
-		if ((ret == 0 && !blk_request(&c, &s, &len)) ||
-		    (ret == -EINVAL && s.bad_order && BROKEN(BAD_ORDER_STALLS))) {
+		if (!chain_serve(vq, &c, ret, &len)) {
 			stop = true;
 			break;
 		}
-		if (ret == -EINVAL && s.bad_order && BROKEN(BAD_ORDER_WRITES_READABLE))
-			len = bad_order_fill(vq, c.head);
-		virtq_dev_push(vq, c.head, len);
 		n++;
+		if (BROKEN(COMPLETES_AFTER_BASE) && r->nlate < ARRAY_SIZE(r->late)) {
+			r->late[r->nlate].head = c.head;
+			r->late[r->nlate++].len = len;
+			continue;
+		}
+		ring_push(r, vq, c.head, len);
+		used++;
 	}
 	if (stop)
 		r->wedged = true;
-	if (n && call_fd >= 0 && ring_should_notify(vq, &r->quiet))
-		(void)eventfd_write(call_fd, 1);
-	return n;
+	ring_notify(r, vq, call_fd, used);
+	return n + used;
+}
+
+/* A stopped ring's memory is about to go, or the ring starts again: its
+ * zombie, and what it had left to use, are forgotten. */
+static void zombie_drop(struct ring *r)
+{
+	r->zombie_live = false;
+	r->nlate = 0;
+	if (r->zombie_call >= 0)
+		close(r->zombie_call);
+	r->zombie_call = -1;
 }
 
 unsigned disk_poll(void)
@@ -616,18 +670,20 @@ unsigned disk_poll(void)
 					busy++;
 			}
 		}
-		if (r->zombie_live)
+		/* completes-after-base: the zombie only uses what was done, a
+		 * while after the stop (its I/O was still on its way). */
+		if (r->zombie_live && BROKEN(COMPLETES_AFTER_BASE) &&
+		    deadline_now_ms() - r->zombie_since >= LATE_MS) {
+			unsigned n = late_push(r, &r->zombie);
+
+			ring_notify(r, &r->zombie, r->zombie_call, n);
+			zombie_drop(r);
+			busy += n;
+		} else if (r->zombie_live && !BROKEN(COMPLETES_AFTER_BASE)) {
 			busy += ring_run(r, &r->zombie, r->zombie_call);
+		}
 	}
 	return busy;
-}
-
-static void zombie_drop(struct ring *r)
-{
-	r->zombie_live = false;
-	if (r->zombie_call >= 0)
-		close(r->zombie_call);
-	r->zombie_call = -1;
 }
 
 void disk_zombies_drop(void)
@@ -703,6 +759,15 @@ int disk_get_config(void *ctx, uint8_t *buf, uint32_t offset, uint32_t len)
 		cfg.unused0 = 0xa5;
 		memset(cfg.unused1, 0xa5, sizeof(cfg.unused1));
 	}
+	/* num-queues-plus-one: one queue more than the rings it serves. */
+	if (BROKEN(NUM_QUEUES_PLUS_ONE))
+		cfg.num_queues++;
+	/* blk-size-in-sectors: the block size counted in 512-byte sectors. */
+	if (BROKEN(BLK_SIZE_IN_SECTORS))
+		cfg.blk_size /= SECTOR;
+	/* config-ignores-offset: every read starts at the struct's first byte. */
+	if (BROKEN(CONFIG_IGNORES_OFFSET))
+		offset = 0;
 	memset(buf, 0, len);
 	if (offset < sizeof(cfg))
 		memcpy(buf, (uint8_t *)&cfg + offset,
@@ -718,6 +783,7 @@ static int dev_ring_start(void *ctx, struct vhost_vring *vring)
 	zombie_drop(r);
 	r->quiet = false;
 	r->wedged = false;
+	r->pushed = 0;
 	r->vring = vring;
 	return 0;
 }
@@ -725,11 +791,16 @@ static int dev_ring_start(void *ctx, struct vhost_vring *vring)
 static void dev_ring_stop(void *ctx, struct vhost_vring *vring)
 {
 	struct ring *r = &g_disk.rings[vring->index];
+	unsigned late = r->nlate;
 
 	(void)ctx;
-	if (BROKEN(KEEPS_RING_RUNNING)) {
+	/* keeps-ring-running, completes-after-base (its requests done and not
+	 * yet used go on to the zombie). */
+	if (BROKEN(KEEPS_RING_RUNNING) || (BROKEN(COMPLETES_AFTER_BASE) && late)) {
 		/* A dup: lib/vhost may close or replace its call fd meanwhile. */
 		zombie_drop(r);
+		r->nlate = late;
+		r->zombie_since = deadline_now_ms();
 		r->zombie = vring->vq;
 		r->zombie_call = vring->call_fd >= 0 ? dup(vring->call_fd) : -1;
 		r->zombie_live = true;

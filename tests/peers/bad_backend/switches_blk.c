@@ -45,7 +45,7 @@ const struct brk_switch g_switches_blk[] = {
      "virtio 1.2 §5.2.6: a short GET_ID id and its NUL, no NUL padding", NULL},
     {BRK_GET_ID_OVERRUN, "get-id-overrun", "BLK-ID-003",
      "virtio 1.2 §2.7.5: GET_ID writes 20 bytes past a shorter buffer", NULL},
-    {BRK_IGNORE_READONLY, "ignore-readonly", "BLK-RW-021",
+    {BRK_IGNORE_READONLY, "ignore-readonly", "BLK-RW-021 BLK-RW-024",
      "virtio 1.2 §5.2.6.2: RO offered, writes accepted and done", NULL},
     {BRK_UNKNOWN_TYPE_OK, "unknown-type-ok", "BLK-RW-016 BLK-RW-017 BLK-RW-018",
      "virtio 1.2 §5.2.6: an unknown request type gets OK", NULL},
@@ -161,6 +161,42 @@ const struct brk_switch g_switches_blk[] = {
     {BRK_WZ_ZEROES_SPAN, "wz-zeroes-span", "BLK-DWZ-012",
      "virtio 1.2 §5.2.6.2: WRITE_ZEROES of several segments zeroes from the first one's start "
      "to the last one's end",
+     NULL},
+    {BRK_NUM_QUEUES_PLUS_ONE, "num-queues-plus-one", "BLK-CFG-007",
+     "virtio 1.2 §5.2.4: num_queues one more than the queues served (and than GET_QUEUE_NUM)",
+     NULL},
+    {BRK_BLK_SIZE_IN_SECTORS, "blk-size-in-sectors", "BLK-CFG-008",
+     "virtio 1.2 §5.2.5: blk_size counted in 512-byte sectors (1), not bytes", NULL},
+    {BRK_READONLY_IF_NEGOTIATED, "readonly-if-negotiated", "BLK-RW-024",
+     "virtio 1.2 §5.2.6.2: RO offered, writes refused only when the driver accepted it",
+     "--readonly"},
+    {BRK_READONLY_ZEROES, "readonly-zeroes", "BLK-DWZ-013",
+     "virtio 1.2 §5.2.5: RO offered, WRITE_ZEROES done (RO taken for VIRTIO_BLK_T_OUT only)",
+     "--readonly"},
+    {BRK_REFUSES_BUFFER_AT_MEMORY_END, "refuses-buffer-at-memory-end", "BLK-LAY-017",
+     "vhost-user.rst Memory access: a buffer that ends at the last byte of a memory region is "
+     "refused (used len 0)",
+     NULL},
+    {BRK_USES_BUFFER_PAST_MEMORY, "uses-buffer-past-memory", "BLK-LAY-018",
+     "vhost-user.rst Memory access: a buffer that runs past its memory region is served OK",
+     NULL},
+    {BRK_LOOP_STALLS, "loop-stalls", "BLK-LAY-019",
+     "virtio 1.2 §2.7.5.2, §2.1.2: a chain that loops stops the queue", NULL},
+    {BRK_SERVES_PARTIAL_TABLE, "serves-partial-table", "BLK-LAY-020",
+     "virtio 1.2 §2.7.5.3: an indirect table whose len is not a multiple of 16 is served from "
+     "its whole entries",
+     NULL},
+    {BRK_USES_DESC_PAST_TABLE, "uses-desc-past-table", "BLK-LAY-021",
+     "virtio 1.2 §2.7.5.3: an indirect descriptor's next may name the entry right after the "
+     "table",
+     NULL},
+    {BRK_WRITES_READABLE_BUFFERS, "writes-readable-buffers", "BLK-LAY-022",
+     "virtio 1.2 §2.7.5.1: a read also writes its data into device-readable buffers after the "
+     "header",
+     NULL},
+    {BRK_USED_IDX_FIRST, "used-idx-first", "BLK-Q-011",
+     "virtio 1.2 §2.7.8.2: past 1000 entries of a ring, the used index is published a "
+     "millisecond before the entry's id and len",
      NULL},
 };
 

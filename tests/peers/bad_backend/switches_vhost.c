@@ -12,8 +12,9 @@ const struct brk_switch g_switches_vhost[] = {
      "vhost-user.rst REPLY_ACK: no ack for SET_PROTOCOL_FEATURES", NULL},
     {BRK_WRONG_VRING_BASE, "wrong-vring-base", "VHOST-RING-008",
      "vhost-user.rst GET_VRING_BASE: after I/O, the index plus one", NULL},
-    {BRK_KEEPS_RING_RUNNING, "keeps-ring-running", "VHOST-RING-009 VHOST-RING-010 VHOST-RING-011",
-     "vhost-user.rst Ring states: consumes after GET_VRING_BASE", NULL},
+    {BRK_KEEPS_RING_RUNNING, "keeps-ring-running",
+     "VHOST-RING-009 VHOST-RING-010 VHOST-RING-011 VHOST-RING-013",
+     "vhost-user.rst Ring states: a stopped or disabled ring goes on consuming", NULL},
     {BRK_VRING_BASE_ANY_INDEX, "vring-base-any-index", "VHOST-MQ-007",
      "vhost-user.rst Multiple queue support: GET_VRING_BASE of any "
      "index answers a state",
@@ -178,6 +179,23 @@ const struct brk_switch g_switches_vhost[] = {
      NULL},
     {BRK_RESET_OWNER_TWO_ACKS, "reset-owner-two-acks", "VHOST-OWNER-001",
      "vhost-user.rst REPLY_ACK: RESET_OWNER with need_reply acknowledged twice", NULL},
+    {BRK_CONFIG_IGNORES_OFFSET, "config-ignores-offset", "VHOST-CFG-008",
+     "vhost-user.rst Virtio device config space: GET_CONFIG answers the bytes from offset 0, "
+     "whatever offset was asked",
+     NULL},
+    {BRK_COMPLETES_AFTER_BASE, "completes-after-base", "VHOST-RING-010",
+     "vhost-user.rst Ring states, Suspended device state: requests are used one poll after "
+     "they are done, and GET_VRING_BASE is answered before those in hand are used",
+     NULL},
+    {BRK_UNALIGNED_RING_ACCEPTED, "unaligned-ring-accepted", "VHOST-RING-012",
+     "virtio 1.2 §2.7.1: SET_VRING_ADDR with a ring part off its alignment is acked 0", NULL},
+    {BRK_DISABLED_RING_RUNS, "disabled-ring-runs", "VHOST-RING-013",
+     "vhost-user.rst Ring states: SET_VRING_ENABLE 0 is acked and ignored, the ring runs on",
+     NULL},
+    {BRK_STALLS_AT_INDEX_WRAP, "stalls-at-index-wrap", "VHOST-RING-014",
+     "virtio 1.2 §2.7.13.3: ring indexes compared as plain numbers: the ring looks empty once "
+     "avail->idx wrapped",
+     NULL},
 };
 
 const unsigned g_switches_vhost_count = sizeof(g_switches_vhost) / sizeof(g_switches_vhost[0]);

@@ -64,6 +64,12 @@ enum brk_vhost {
 	BRK_PF_REPLY_BAD_VERSION,
 	BRK_QUEUE_NUM_REPLY_FD,
 	BRK_RESET_OWNER_TWO_ACKS,
+	/* config space at an offset; rings in flight, disabled, misaligned, wrapped */
+	BRK_CONFIG_IGNORES_OFFSET,
+	BRK_COMPLETES_AFTER_BASE,
+	BRK_UNALIGNED_RING_ACCEPTED,
+	BRK_DISABLED_RING_RUNS,
+	BRK_STALLS_AT_INDEX_WRAP,
 	BRK_VHOST_END,
 };
 
