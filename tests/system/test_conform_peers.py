@@ -90,7 +90,10 @@ def check_against_doc(storlab, report, rows, peer):
         assert levels[cid] == level, "%s: %s is %s, the document says %s" % (
             DOC.name, cid, levels[cid], level)
     assert len(all_cases(report)) == len(levels), "not every case ran"
-    bad = {c["id"]: c for c in report["cases"] if c["verdict"] in ("fail", "error")}
+    # Spec verdicts that failed or erred, and advisories not met or that erred:
+    # both are what the document lists (each in its own part).
+    bad = {c["id"]: c for c in report["cases"] + report["advisories"]
+           if c["verdict"] in ("fail", "not_met", "error")}
     always = {cid for cid, (_, seen) in rows.items() if seen == "always"}
     new = sorted(set(bad) - set(rows))
     gone = sorted(always - set(bad))
