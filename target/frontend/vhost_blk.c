@@ -329,10 +329,8 @@ err_free:
 	return rc;
 }
 
-void vhost_blk_destroy(struct vhost_blk *vb)
+void vhost_blk_destroy(struct vhost_blk *vb, frontend_done_fn done, void *arg)
 {
-	if (!vb)
-		return;
 	/* Stops every ring through blk_ring_stop, which waits for in-flight I/O. */
 	vhost_dev_destroy(vb->dev);
 	bdev_close(vb->bdev);
@@ -340,6 +338,8 @@ void vhost_blk_destroy(struct vhost_blk *vb)
 	free(vb->queues);
 	free(vb->socket_path);
 	free(vb);
+	if (done)
+		done(arg);
 }
 
 const char *vhost_blk_name(const struct vhost_blk *vb)

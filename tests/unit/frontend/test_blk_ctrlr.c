@@ -68,7 +68,7 @@ static void destroy_on_loop(void *arg)
 {
 	struct fixture *f = arg;
 
-	vhost_blk_destroy(f->vb);
+	vhost_blk_destroy(f->vb, NULL, NULL);
 	sem_post(&f->done);
 }
 
