@@ -33,6 +33,8 @@ struct vhost_blk {
 	uint64_t offered;
 	uint64_t negotiated;
 	struct vhost_blk_queue *queues;
+	frontend_done_fn destroyed; /* and its arg: vhost_blk_destroy's */
+	void *destroyed_arg;
 };
 
 static bool bdev_supports(struct bdev *bdev, enum bdev_io_type type)
@@ -176,12 +178,13 @@ static int blk_ring_start(void *ctx, struct vhost_vring *vring)
 	return vhost_blk_queue_start(q, vring, vb->reactors[vring->index % vb->ncores]);
 }
 
-static void blk_ring_stop(void *ctx, struct vhost_vring *vring)
+static void blk_ring_stop(void *ctx, struct vhost_vring *vring, vhost_ring_done_fn stopped)
 {
 	struct vhost_blk *vb = ctx;
 
 	if (vring->index < vb->num_queues)
 		vhost_blk_queue_stop(&vb->queues[vring->index]);
+	stopped(vring);
 }
 
 /* The next front-end negotiates afresh (lib/vhost logs the connection). */
@@ -329,9 +332,13 @@ err_free:
 	return rc;
 }
 
-void vhost_blk_destroy(struct vhost_blk *vb, frontend_done_fn done, void *arg)
+/* Every ring stopped: nothing runs on a reactor for vb any more. */
+static void blk_shut(void *arg)
 {
-	/* Stops every ring through blk_ring_stop, which waits for in-flight I/O. */
+	struct vhost_blk *vb = arg;
+	frontend_done_fn done = vb->destroyed;
+	void *done_arg = vb->destroyed_arg;
+
 	vhost_dev_destroy(vb->dev);
 	bdev_close(vb->bdev);
 	log_notice("%s: deleted", vb->name);
@@ -339,7 +346,14 @@ void vhost_blk_destroy(struct vhost_blk *vb, frontend_done_fn done, void *arg)
 	free(vb->socket_path);
 	free(vb);
 	if (done)
-		done(arg);
+		done(done_arg);
+}
+
+void vhost_blk_destroy(struct vhost_blk *vb, frontend_done_fn done, void *arg)
+{
+	vb->destroyed = done;
+	vb->destroyed_arg = arg;
+	vhost_dev_shutdown(vb->dev, blk_shut, vb);
 }
 
 const char *vhost_blk_name(const struct vhost_blk *vb)
