@@ -2,8 +2,8 @@
 /*
  * A vhost-user-blk controller: the virtio-blk device model (features and
  * configuration space, virtio 1.2 §5.2.3 / §5.2.4) behind one lib/vhost
- * back-end, and the placement of its request queues on reactors. The data
- * path is vhost_blk_queue.c.
+ * back-end, whose request queues run on the queue engine (placed on the
+ * reactors of the controller's cpumask). The data path is vhost_blk_queue.c.
  */
 #define LOG_COMPONENT "vhost-blk"
 #include "target/frontend/vhost_blk_internal.h"
@@ -25,9 +25,8 @@ struct vhost_blk {
 	char *socket_path;
 	struct bdev *bdev;
 	struct vhost_dev *dev;
-	uint64_t cpumask;
-	unsigned ncores;
-	struct reactor *reactors[ENV_MAX_REACTORS];
+	struct evloop *loop;
+	struct qe_placement placement;
 	bool readonly;
 	uint16_t num_queues;
 	uint64_t offered;
@@ -175,16 +174,24 @@ static int blk_ring_start(void *ctx, struct vhost_vring *vring)
 	 * CONFIG_WCE negotiated: a completed write must already be stable. */
 	q->writethrough = vb->bdev->write_cache && (vb->offered & VIRTIO_BIT(VIRTIO_BLK_F_FLUSH)) &&
 			  !(vb->negotiated & VIRTIO_BIT(VIRTIO_BLK_F_FLUSH));
-	return vhost_blk_queue_start(q, vring, vb->reactors[vring->index % vb->ncores]);
+	return vhost_blk_queue_start(q, vring, qe_placement_reactor(&vb->placement, vring->index),
+				     vb->loop);
 }
 
+/* lib/vhost stops only rings that blk_ring_start accepted. */
 static void blk_ring_stop(void *ctx, struct vhost_vring *vring, vhost_ring_done_fn stopped)
 {
 	struct vhost_blk *vb = ctx;
 
-	if (vring->index < vb->num_queues)
-		vhost_blk_queue_stop(&vb->queues[vring->index]);
-	stopped(vring);
+	vhost_blk_queue_stop(&vb->queues[vring->index], stopped);
+}
+
+static void blk_ring_swap_fds(void *ctx, struct vhost_vring *vring, int kick_fd, int call_fd,
+			      vhost_ring_done_fn swapped)
+{
+	struct vhost_blk *vb = ctx;
+
+	vhost_blk_queue_swap_fds(&vb->queues[vring->index], kick_fd, call_fd, swapped);
 }
 
 /* The next front-end negotiates afresh (lib/vhost logs the connection). */
@@ -202,38 +209,10 @@ static const struct vhost_dev_ops g_vhost_blk_ops = {
     .set_config = NULL,
     .ring_start = blk_ring_start,
     .ring_stop = blk_ring_stop,
+    .ring_swap_fds = blk_ring_swap_fds,
     .connected = NULL,
     .disconnected = blk_disconnected,
 };
-
-/* The cores of the mask (0: every reactor's), each of which must run a
- * reactor; queue i goes to the (i mod n)-th of them. */
-static int place_reactors(struct vhost_blk *vb, uint64_t cpumask)
-{
-	if (cpumask == 0) {
-		for (unsigned i = 0; i < env_reactor_count(); i++)
-			cpumask |= 1ULL << reactor_core(env_reactor_at(i));
-	}
-	for (unsigned core = 0; core < 64; core++) {
-		struct reactor *r;
-
-		if (!(cpumask & (1ULL << core)))
-			continue;
-		r = env_reactor_by_core(core);
-		if (!r) {
-			log_err("%s: cpumask 0x%" PRIx64 ": core %u runs no reactor", vb->name,
-				cpumask, core);
-			return -EINVAL;
-		}
-		vb->reactors[vb->ncores++] = r;
-	}
-	if (vb->ncores == 0) {
-		log_err("%s: no reactor is running", vb->name);
-		return -EINVAL;
-	}
-	vb->cpumask = cpumask;
-	return 0;
-}
 
 static int check_opts(const struct vhost_blk_opts *o)
 {
@@ -256,10 +235,12 @@ static int check_opts(const struct vhost_blk_opts *o)
 static void queues_init(struct vhost_blk *vb)
 {
 	for (uint16_t i = 0; i < vb->num_queues; i++) {
-		vb->queues[i].ctrlr_name = vb->name;
-		vb->queues[i].index = i;
-		vb->queues[i].bdev = vb->bdev;
-		vb->queues[i].stats.core = reactor_core(vb->reactors[i % vb->ncores]);
+		struct vhost_blk_queue *q = &vb->queues[i];
+
+		q->qe.owner = vb->name;
+		q->qe.index = i;
+		q->qe.stats.core = reactor_core(qe_placement_reactor(&vb->placement, i));
+		q->bdev = vb->bdev;
 	}
 }
 
@@ -287,6 +268,7 @@ int vhost_blk_create(const struct vhost_blk_opts *opts, struct vhost_blk **out)
 		return -ENOMEM;
 	snprintf(vb->name, sizeof(vb->name), "%s", opts->name);
 	vb->readonly = opts->readonly;
+	vb->loop = opts->loop;
 	vb->num_queues = opts->num_queues ? opts->num_queues : VHOST_BLK_DEFAULT_QUEUES;
 	vb->socket_path = strdup(opts->socket_path);
 	vb->queues = calloc(vb->num_queues, sizeof(*vb->queues));
@@ -294,7 +276,7 @@ int vhost_blk_create(const struct vhost_blk_opts *opts, struct vhost_blk **out)
 		rc = -ENOMEM;
 		goto err_free;
 	}
-	rc = place_reactors(vb, opts->cpumask);
+	rc = qe_placement_init(&vb->placement, opts->cpumask, vb->name);
 	if (rc)
 		goto err_free;
 	vb->bdev = bdev_get_by_name(opts->bdev_name);
@@ -318,7 +300,7 @@ int vhost_blk_create(const struct vhost_blk_opts *opts, struct vhost_blk **out)
 		goto err_close;
 	}
 	log_notice("%s: vhost-user-blk on %s, bdev %s, %u queues on cpumask 0x%" PRIx64 "%s",
-		   vb->name, vb->socket_path, vb->bdev->name, vb->num_queues, vb->cpumask,
+		   vb->name, vb->socket_path, vb->bdev->name, vb->num_queues, vb->placement.cpumask,
 		   vb->readonly ? ", read-only" : "");
 	*out = vb;
 	return 0;
@@ -366,7 +348,7 @@ void vhost_blk_get_info(const struct vhost_blk *vb, struct vhost_blk_info *info)
 	info->name = vb->name;
 	info->socket_path = vb->socket_path;
 	info->bdev_name = vb->bdev->name;
-	info->cpumask = vb->cpumask;
+	info->cpumask = vb->placement.cpumask;
 	info->readonly = vb->readonly;
 	info->num_queues = vb->num_queues;
 	info->features = vb->offered;

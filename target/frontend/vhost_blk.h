@@ -89,6 +89,8 @@ struct vhost_blk_queue_stats {
 	uint64_t malformed;	/* chains pushed back unanswered (used length 0);
 				 * not counted in requests */
 	uint32_t inflight;	/* submitted to the bdev and not completed */
+	uint64_t ring_starts;	/* times the ring was started on a reactor */
+	uint64_t ring_stops;	/* times it was stopped (drained) */
 };
 /* A racy snapshot of a queue < num_queues (counters move while read). */
 void vhost_blk_get_queue_stats(const struct vhost_blk *vb, uint16_t queue,

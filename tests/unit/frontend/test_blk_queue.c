@@ -34,6 +34,7 @@ struct fixture {
 	struct vhost_vring vring;
 	struct vhost_blk_queue q;
 	struct bdev *bdev;
+	struct evloop *loop; /* the control thread's: where stops are answered */
 };
 
 /* A request as the guest lays it out: header, data, status, each its own
@@ -78,6 +79,32 @@ static const struct variant g_interrupt_event_idx = {
     .mode = ENV_MODE_INTERRUPT,
     .features = VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX),
 };
+
+static void queue_start(struct fixture *f)
+{
+	assert_int_equal(vhost_blk_queue_start(&f->q, &f->vring, env_reactor_at(0), f->loop), 0);
+}
+
+static bool g_stopped;
+
+static void on_stopped(struct vhost_vring *vring)
+{
+	(void)vring;
+	g_stopped = true;
+}
+
+/* Stops the queue and runs the control loop until the stop is answered: once
+ * every chain the queue popped was pushed back (5 s at most). */
+static void queue_stop(struct fixture *f)
+{
+	uint64_t end = env_now_ns() + 5000000000ull;
+
+	g_stopped = false;
+	vhost_blk_queue_stop(&f->q, on_stopped);
+	while (!g_stopped && env_now_ns() < end)
+		assert_true(evloop_run_once(f->loop, 100) >= 0);
+	assert_true(g_stopped);
+}
 
 static int setup(void **state)
 {
@@ -126,8 +153,9 @@ static int setup(void **state)
 	assert_non_null(f->bdev);
 	assert_int_equal(bdev_open(f->bdev), 0);
 
-	f->q.ctrlr_name = "test";
-	f->q.index = 0;
+	assert_int_equal(evloop_create(&f->loop), 0);
+	f->q.qe.owner = "test";
+	f->q.qe.index = 0;
 	f->q.bdev = f->bdev;
 	f->q.lim = (struct vhost_blk_limits){
 	    .block_size = 512,
@@ -138,7 +166,7 @@ static int setup(void **state)
 	    .max_discard_sectors = 1024,
 	    .max_write_zeroes_sectors = 1024,
 	};
-	assert_int_equal(vhost_blk_queue_start(&f->q, &f->vring, env_reactor_at(0)), 0);
+	queue_start(f);
 	*state = f;
 	return 0;
 }
@@ -147,7 +175,8 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	vhost_blk_queue_stop(&f->q);
+	queue_stop(f);
+	evloop_destroy(f->loop);
 	bdev_close(f->bdev);
 	assert_int_equal(bdev_unregister("Malloc7"), 0);
 	env_stop();
@@ -390,7 +419,7 @@ static void test_stop_drains(void **state)
 	}
 	kick_if_wanted(f);
 	/* Stop at once: the reactor may have taken none, some or all of them. */
-	vhost_blk_queue_stop(&f->q);
+	queue_stop(f);
 	vhost_blk_queue_get_stats(&f->q, &st);
 	assert_false(st.started);
 	assert_int_equal(st.inflight, 0);
@@ -403,7 +432,7 @@ static void test_stop_drains(void **state)
 	assert_int_equal((uint64_t)used, st.requests[VHOST_BLK_STAT_READ]);
 
 	/* Restarted, it picks up the rest where it stopped. */
-	assert_int_equal(vhost_blk_queue_start(&f->q, &f->vring, env_reactor_at(0)), 0);
+	queue_start(f);
 	assert_int_equal(eventfd_write(f->vring.kick_fd, 1), 0);
 	while (used < 20) {
 		cookie = wait_used(f, &len);
@@ -420,9 +449,9 @@ static void test_writethrough_flushes(void **state)
 	struct bdev_io_stat before, after;
 	struct greq w, rd;
 
-	vhost_blk_queue_stop(&f->q);
+	queue_stop(f);
 	f->q.writethrough = true;
-	assert_int_equal(vhost_blk_queue_start(&f->q, &f->vring, env_reactor_at(0)), 0);
+	queue_start(f);
 	bdev_get_io_stat(f->bdev, &before);
 
 	greq_alloc(f, &w, VIRTIO_BLK_T_OUT, 0, 1024);
