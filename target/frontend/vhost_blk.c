@@ -29,6 +29,7 @@ struct vhost_blk {
 	struct qe_placement placement;
 	bool readonly;
 	uint16_t num_queues;
+	struct vhost_blk_advert adv;
 	uint64_t offered;
 	uint64_t negotiated;
 	struct vhost_blk_queue *queues;
@@ -41,9 +42,31 @@ static bool bdev_supports(struct bdev *bdev, enum bdev_io_type type)
 	return bdev->fn->io_type_supported(bdev, type);
 }
 
-/* §5.2.3: what this device can do with this bdev. SIZE_MAX is not offered
- * (not enforced), CONFIG_WCE neither (writeback cannot be toggled: no
- * SET_CONFIG), GEOMETRY has no meaning for us. */
+void vhost_blk_advert_from_limits(const struct bdev_limits *lim, struct vhost_blk_advert *a)
+{
+	/* The data segments a chain may have: the slot's iovecs, less the
+	 * header and the status. */
+	uint32_t seg_max = MIN((uint32_t)VHOST_BLK_IOV_MAX - 2, lim->max_segments);
+	/* A segment no smaller than a page or a block: what drivers expect. */
+	uint32_t unit = MAX(lim->block_size, 4096u);
+
+	a->blk_size = lim->block_size;
+	a->opt_io_size = lim->optimal_io_bytes / lim->block_size;
+	a->size_max = 0;
+	if (lim->max_transfer_bytes < UINT32_MAX / lim->block_size * lim->block_size) {
+		/* §5.2.3 has no maximum request size: seg_max segments of
+		 * size_max each must fit one bdev transfer. Fewer, larger
+		 * segments rather than segments smaller than a page. */
+		if (lim->max_transfer_bytes / seg_max < unit)
+			seg_max = MAX(1u, lim->max_transfer_bytes / unit);
+		a->size_max = lim->max_transfer_bytes / seg_max / lim->block_size * lim->block_size;
+	}
+	a->seg_max = seg_max;
+}
+
+/* §5.2.3: what this device can do with this bdev. SIZE_MAX is offered when
+ * the bdev limits a transfer; CONFIG_WCE is not (writeback cannot be
+ * toggled: no SET_CONFIG), GEOMETRY has no meaning for us. */
 static uint64_t offered_features(const struct vhost_blk *vb)
 {
 	uint64_t f = VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC) |
@@ -51,6 +74,8 @@ static uint64_t offered_features(const struct vhost_blk *vb)
 		     VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) | VIRTIO_BIT(VIRTIO_BLK_F_TOPOLOGY) |
 		     VIRTIO_BIT(VIRTIO_BLK_F_MQ);
 
+	if (vb->adv.size_max)
+		f |= VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX);
 	/* §5.2.6.2: offering FLUSH promises that a flush makes writes stable;
 	 * a backend without one (null, malloc) has nothing volatile to flush,
 	 * and then, as SPDK does, we do not offer it. */
@@ -103,14 +128,15 @@ static void fill_config(const struct vhost_blk *vb, struct virtio_blk_config *cf
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->capacity = vb->bdev->num_blocks * spb;
-	cfg->seg_max = VHOST_BLK_IOV_MAX - 2;
-	cfg->blk_size = vb->bdev->block_size;
+	cfg->size_max = vb->adv.size_max;
+	cfg->seg_max = vb->adv.seg_max;
+	cfg->blk_size = vb->adv.blk_size;
 	/* Logical and physical blocks are the same size, I/O of one block is
-	 * efficient; no optimal size is suggested (0). */
+	 * efficient; the optimal size is the bdev's (0: none suggested). */
 	cfg->topology.physical_block_exp = 0;
 	cfg->topology.alignment_offset = 0;
 	cfg->topology.min_io_size = 1;
-	cfg->topology.opt_io_size = 0;
+	cfg->topology.opt_io_size = vb->adv.opt_io_size;
 	cfg->num_queues = vb->num_queues;
 	if (vb->offered & VIRTIO_BIT(VIRTIO_BLK_F_DISCARD)) {
 		cfg->max_discard_sectors = max_dwz_sectors(vb);
@@ -289,6 +315,12 @@ int vhost_blk_create(const struct vhost_blk_opts *opts, struct vhost_blk **out)
 	if (rc) {
 		log_err("%s: cannot open bdev %s: %s", vb->name, opts->bdev_name, strerror(-rc));
 		goto err_free;
+	}
+	{
+		struct bdev_limits lim;
+
+		bdev_get_limits(vb->bdev, &lim);
+		vhost_blk_advert_from_limits(&lim, &vb->adv);
 	}
 	vb->offered = offered_features(vb);
 	queues_init(vb);

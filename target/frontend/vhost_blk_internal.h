@@ -23,6 +23,16 @@
 
 struct vhost_blk_queue;
 
+/* What the device advertises (virtio 1.2 §5.2.4), derived from the bdev's
+ * limits, as every frontend reads them (bdev_get_limits). */
+struct vhost_blk_advert {
+	uint32_t blk_size;
+	uint32_t seg_max;
+	uint32_t size_max; /* 0: VIRTIO_BLK_F_SIZE_MAX not offered */
+	uint32_t opt_io_size; /* in blocks; 0: none */
+};
+void vhost_blk_advert_from_limits(const struct bdev_limits *lim, struct vhost_blk_advert *a);
+
 /* One request slot (the engine's, preallocated per queue): everything a
  * request needs lives here, so the I/O path never allocates. */
 struct vhost_blk_io {
