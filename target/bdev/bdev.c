@@ -173,6 +173,11 @@ static void bdev_destroy(struct bdev **link)
 	b->fn->destruct(b);
 }
 
+static bool bdev_idle(const struct bdev *b)
+{
+	return b->open_count == 0 && !bdev_layer_busy(b);
+}
+
 static int bdev_check_idle(const struct bdev *b)
 {
 	if (b->open_count) {
@@ -208,14 +213,23 @@ int bdev_unregister(const char *name)
 
 void bdev_unregister_all(void)
 {
-	struct bdev **link = &g_bdevs;
+	bool progress = true;
 
-	while (*link) {
-		if (bdev_check_idle(*link) == 0)
-			bdev_destroy(link);
-		else
-			link = &(*link)->next;
+	/* A bdev built on another (delay) holds it open: another pass frees
+	 * the base once the bdev on top went. */
+	while (progress) {
+		progress = false;
+		for (struct bdev **link = &g_bdevs; *link;) {
+			if (bdev_idle(*link)) {
+				bdev_destroy(link);
+				progress = true;
+			} else {
+				link = &(*link)->next;
+			}
+		}
 	}
+	for (struct bdev *b = g_bdevs; b; b = b->next)
+		bdev_check_idle(b);
 }
 
 struct bdev *bdev_first(void)

@@ -240,4 +240,17 @@ int bdev_malloc_create(const char *name, uint64_t num_blocks, uint32_t block_siz
  * use O_DIRECT, others the page cache (bdev_uring.c says how). */
 int bdev_uring_create(const char *name, const char *filename, uint32_t block_size);
 
+/* Latencies of a delay bdev, in microseconds: reads wait avg_read_us, every
+ * other type avg_write_us; one I/O in a hundred waits the p99 of its kind. */
+struct bdev_delay_opts {
+	uint64_t avg_read_us;
+	uint64_t p99_read_us;
+	uint64_t avg_write_us;
+	uint64_t p99_write_us;
+};
+/* A bdev on top of base_name (held open while it exists) that holds each
+ * I/O for its latency before passing it on (bdev_delay.c). -ENODEV if there
+ * is no such base. */
+int bdev_delay_create(const char *name, const char *base_name, const struct bdev_delay_opts *o);
+
 #endif
