@@ -265,6 +265,24 @@ static inline uint64_t send_ring_fd(struct h *h, uint32_t request, uint32_t inde
 	return send_acked(h, request, &v, sizeof(v), &fd, fd < 0 ? 0 : 1);
 }
 
+/* Features and REPLY_ACK negotiated, the guest's memory table set: rings
+ * can start. */
+static inline void ready_guest(struct h *h)
+{
+	negotiate(h, FAKE_FEATURES, PF(REPLY_ACK));
+	make_guest(h);
+	set_mem_table(h, &h->guest, 1);
+}
+
+/* Ring index configured at base and kicked without an fd (polled), once the
+ * guest is ready: it starts. The fake's events so far are forgotten. */
+static inline void start_ring(struct h *h, uint32_t index, uint32_t base)
+{
+	configure_ring(h, index, base);
+	assert_int_equal(send_ring_fd(h, VHOST_USER_SET_VRING_KICK, index, -1), 0);
+	fake_take_events(&h->fake);
+}
+
 static inline uint16_t started(struct h *h)
 {
 	struct vhost_dev_info info;

@@ -17,15 +17,10 @@
 /* Rings 0 (base 5) and 3 (base 7) running on the guest's memory. */
 static void start_two_rings(struct h *h)
 {
-	negotiate(h, FAKE_FEATURES, PF(REPLY_ACK));
-	make_guest(h);
-	set_mem_table(h, &h->guest, 1);
-	configure_ring(h, 0, 5);
-	configure_ring(h, 3, 7);
-	assert_int_equal(send_ring_fd(h, VHOST_USER_SET_VRING_KICK, 0, -1), 0);
-	assert_int_equal(send_ring_fd(h, VHOST_USER_SET_VRING_KICK, 3, -1), 0);
+	ready_guest(h);
+	start_ring(h, 0, 5);
+	start_ring(h, 3, 7);
 	assert_int_equal(started(h), 2);
-	fake_take_events(&h->fake);
 }
 
 /* vhost-user.rst "Ring states": GET_VRING_BASE is answered once the ring

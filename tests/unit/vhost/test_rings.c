@@ -119,9 +119,7 @@ static void test_ring_start_without_protocol_features(void **state)
 	struct vhost_msg msg;
 	int kick = new_eventfd(), call = new_eventfd();
 
-	negotiate(h, FAKE_FEATURES, PF(REPLY_ACK));
-	make_guest(h);
-	set_mem_table(h, &h->guest, 1);
+	ready_guest(h);
 	configure_ring(h, 1, 7);
 	assert_string_equal(fake_take_events(&h->fake), "connected features ");
 	assert_int_equal(send_ring_fd(h, VHOST_USER_SET_VRING_CALL, 1, call), 0);
@@ -201,14 +199,9 @@ static void test_mem_table_swap_while_running(void **state)
 	struct h *h = *state;
 	struct guest_region g2;
 
-	negotiate(h, FAKE_FEATURES, PF(REPLY_ACK));
-	make_guest(h);
-	set_mem_table(h, &h->guest, 1);
-	configure_ring(h, 0, 100);
-	configure_ring(h, 3, 200);
-	assert_int_equal(send_ring_fd(h, VHOST_USER_SET_VRING_KICK, 0, -1), 0);
-	assert_int_equal(send_ring_fd(h, VHOST_USER_SET_VRING_KICK, 3, -1), 0);
-	fake_take_events(&h->fake);
+	ready_guest(h);
+	start_ring(h, 0, 100);
+	start_ring(h, 3, 200);
 
 	/* The same layout in another memfd, with other contents. */
 	guest_region_init(&g2, 0, GUEST_SIZE, GUEST_UVA);
@@ -238,9 +231,7 @@ static void test_vring_checks(void **state)
 	struct vhost_user_vring_addr a = ring_addr(0, GUEST_UVA);
 	struct vhost_user_vring_addr bad;
 
-	negotiate(h, FAKE_FEATURES, PF(REPLY_ACK));
-	make_guest(h);
-	set_mem_table(h, &h->guest, 1);
+	ready_guest(h);
 	assert_int_equal(send_state_acked(h, VHOST_USER_SET_VRING_NUM, 0, 0), EINVAL);
 	assert_int_equal(send_state_acked(h, VHOST_USER_SET_VRING_NUM, 0, 3), EINVAL);
 	assert_int_equal(send_state_acked(h, VHOST_USER_SET_VRING_NUM, 0, 65536), EINVAL);
@@ -316,12 +307,8 @@ static void test_call_fd_swap_and_notify(void **state)
 	int mine, mine2;
 	struct vhost_vring *vring;
 
-	negotiate(h, FAKE_FEATURES, PF(REPLY_ACK));
-	make_guest(h);
-	set_mem_table(h, &h->guest, 1);
-	configure_ring(h, 0, 0);
-	assert_int_equal(send_ring_fd(h, VHOST_USER_SET_VRING_KICK, 0, -1), 0);
-	fake_take_events(&h->fake);
+	ready_guest(h);
+	start_ring(h, 0, 0);
 	mine = dup(call);
 	assert_int_equal(send_ring_fd(h, VHOST_USER_SET_VRING_CALL, 0, mine), 0);
 	assert_string_equal(fake_take_events(&h->fake), "swap:0 ");
@@ -362,12 +349,8 @@ static void test_call_fd_without_swap(void **state)
 	int call = new_eventfd();
 	struct vhost_vring *vring;
 
-	negotiate(h, FAKE_FEATURES, PF(REPLY_ACK));
-	make_guest(h);
-	set_mem_table(h, &h->guest, 1);
-	configure_ring(h, 0, 0);
-	assert_int_equal(send_ring_fd(h, VHOST_USER_SET_VRING_KICK, 0, -1), 0);
-	fake_take_events(&h->fake);
+	ready_guest(h);
+	start_ring(h, 0, 0);
 	assert_int_equal(send_ring_fd(h, VHOST_USER_SET_VRING_CALL, 0, dup(call)), 0);
 	assert_string_equal(fake_take_events(&h->fake), "stop:0 start:0 ");
 	vring = h->fake.rings[0].vring;
@@ -414,12 +397,8 @@ static void test_reset_owner(void **state)
 {
 	struct h *h = *state;
 
-	negotiate(h, FAKE_FEATURES, PF(REPLY_ACK));
-	make_guest(h);
-	set_mem_table(h, &h->guest, 1);
-	configure_ring(h, 1, 0);
-	assert_int_equal(send_ring_fd(h, VHOST_USER_SET_VRING_KICK, 1, -1), 0);
-	fake_take_events(&h->fake);
+	ready_guest(h);
+	start_ring(h, 1, 0);
 	assert_int_equal(send_acked(h, VHOST_USER_RESET_OWNER, NULL, 0, NULL, 0), 0);
 	assert_string_equal(fake_take_events(&h->fake), "stop:1 ");
 	assert_int_equal(started(h), 0);
@@ -430,9 +409,7 @@ static void test_destroy_stops_rings(void **state)
 	struct h *h = *state;
 	int call = new_eventfd(), kick = new_eventfd(), err = new_eventfd();
 
-	negotiate(h, FAKE_FEATURES, PF(REPLY_ACK));
-	make_guest(h);
-	set_mem_table(h, &h->guest, 1);
+	ready_guest(h);
 	configure_ring(h, 0, 0);
 	configure_ring(h, 1, 0);
 	assert_int_equal(send_ring_fd(h, VHOST_USER_SET_VRING_CALL, 0, call), 0);
