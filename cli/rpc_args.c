@@ -39,6 +39,16 @@ static const struct rpc_arg g_file_create[] = {
     POS("name", RPC_ARG_STRING, "NAME"),
     POS_OPT("block_size", RPC_ARG_INT, "BLOCK_SIZE"),
 };
+static const struct rpc_arg g_delay_create[] = {
+    OPT("-b", "--base-bdev-name", "base_bdev_name", RPC_ARG_STRING, "the bdev to delay"),
+    OPT("-d", "--name", "name", RPC_ARG_STRING, "name of the delay bdev"),
+    OPT("-r", "--avg-read-latency", "avg_read_latency", RPC_ARG_INT, "us, most reads"),
+    OPT("-t", "--nine-nine-read-latency", "p99_read_latency", RPC_ARG_INT, "us, 1% of reads"),
+    OPT("-w", "--avg-write-latency", "avg_write_latency", RPC_ARG_INT, "us, most writes"),
+    OPT("-n", "--nine-nine-write-latency", "p99_write_latency", RPC_ARG_INT,
+	"us, 1% of writes"),
+    OPT("-u", "--uuid", "uuid", RPC_ARG_STRING, "bdev UUID"),
+};
 static const struct rpc_arg g_name[] = {
     POS("name", RPC_ARG_STRING, "NAME"),
 };
@@ -78,6 +88,9 @@ static const struct rpc_cmd g_rpc_cmds[] = {
     CMD("bdev_uring_delete", "delete an io_uring bdev", g_name, NULL),
     CMD("bdev_aio_create", "create a file bdev (AIO)", g_file_create, NULL),
     CMD("bdev_aio_delete", "delete an AIO bdev", g_name, NULL),
+    CMD("bdev_delay_create", "create a bdev that holds another's I/O for a latency",
+	g_delay_create, NULL),
+    CMD("bdev_delay_delete", "delete a delay bdev", g_name, NULL),
     CMD("bdev_get_bdevs", "list bdevs", g_get_bdevs, NULL),
     CMD("bdev_get_iostat", "I/O statistics of bdevs", g_get_iostat, NULL),
     CMD("vhost_create_blk_controller", "export a bdev as a vhost-user-blk controller", g_create_blk,

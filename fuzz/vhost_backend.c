@@ -76,10 +76,10 @@ static int fz_ring_start(void *ctx, struct vhost_vring *vring)
 	return 0;
 }
 
-static void fz_ring_stop(void *ctx, struct vhost_vring *vring)
+static void fz_ring_stop(void *ctx, struct vhost_vring *vring, vhost_ring_done_fn stopped)
 {
 	(void)ctx;
-	(void)vring;
+	stopped(vring);
 }
 
 static const struct vhost_dev_ops g_ops = {

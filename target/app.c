@@ -17,7 +17,13 @@
 
 #include "target/bdev/bdev.h"
 #include "util/common.h"
+#include "util/deadline.h"
 #include "util/log.h"
+
+/* How long shutdown waits for the controllers' rings to drain: the one
+ * bounded wait for reactors, at process exit (their in-flight I/O must
+ * complete before their memory goes). */
+#define TGT_SHUTDOWN_DRAIN_MS 30000
 
 /* The method areas, in the order rpc_get_methods lists them. */
 static int (*const g_rpc_areas[])(struct tgt_app *app) = {
@@ -155,6 +161,27 @@ int tgt_app_run(struct tgt_app *app)
 	return evloop_run(app->loop);
 }
 
+/* Deletes every controller and runs the control loop until they are gone:
+ * their rings drain on the reactors, which must still run; then the bdevs. */
+static void ctrlrs_drain(struct tgt_app *app)
+{
+	int64_t deadline = deadline_from_timeout(TGT_SHUTDOWN_DRAIN_MS);
+	int rc;
+
+	tgt_ctrlr_delete_all(app);
+	while (app->ctrlrs && deadline_ms_left(deadline) > 0) {
+		rc = evloop_run_once(app->loop, deadline_ms_left(deadline));
+		if (rc < 0) {
+			log_err("control loop failed while controllers drained: %s",
+				strerror(-rc));
+			break;
+		}
+	}
+	for (struct tgt_ctrlr *c = app->ctrlrs; c; c = c->next)
+		log_err("%s: its rings did not drain within %d ms at shutdown", tgt_ctrlr_name(c),
+			TGT_SHUTDOWN_DRAIN_MS);
+}
+
 void tgt_app_stop(struct tgt_app *app)
 {
 	/* No new requests while things go away. */
@@ -162,9 +189,12 @@ void tgt_app_stop(struct tgt_app *app)
 		rpc_server_destroy(app->rpc);
 		app->rpc = NULL;
 	}
-	/* Controllers stop their rings on the reactors and wait for in-flight
-	 * I/O, so they go while the reactors still run; then the bdevs. */
-	tgt_ctrlr_delete_all(app);
+	free(app->create_methods);
+	free(app->kinds);
+	app->create_methods = NULL;
+	app->kinds = NULL;
+	if (app->loop)
+		ctrlrs_drain(app);
 	bdev_unregister_all();
 	if (app->env_started) {
 		env_stop();

@@ -2,7 +2,8 @@
 /*
  * JSON-RPC methods of the bdev area, with SPDK's names and parameters:
  * create / delete per backend (null, malloc, uring, and aio as an alias of
- * uring), bdev_get_bdevs, bdev_get_iostat. Creates answer the bdev's name.
+ * uring; delay on top of another bdev), bdev_get_bdevs, bdev_get_iostat.
+ * Creates answer the bdev's name.
  */
 #define LOG_COMPONENT "tgt"
 #include "target/tgt.h"
@@ -90,7 +91,9 @@ static void delete_bdev(struct rpc_request *req, json_t *params, const char *bac
 	}
 	rc = bdev_unregister(name);
 	if (rc == -EBUSY)
-		tgt_rpc_reply_errno(req, rc, "bdev %s is in use by a controller: delete it first",
+		tgt_rpc_reply_errno(req, rc,
+				    "bdev %s is in use by a controller (or a bdev on top of it): "
+				    "delete that first",
 				    name);
 	else if (rc)
 		tgt_rpc_reply_errno(req, rc, "cannot delete bdev %s: %s", name, strerror(-rc));
@@ -134,6 +137,24 @@ static bool uuid_valid(const char *s)
 	return s[36] == '\0';
 }
 
+/* An optional uuid parameter, checked (answered if it is not one). */
+static bool check_uuid(struct rpc_request *req, const char *uuid)
+{
+	if (!uuid || uuid_valid(uuid))
+		return true;
+	rpc_reply_error(req, RPC_ERR_INVALID_PARAMS,
+			"uuid: '%s' is not of the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", uuid);
+	return false;
+}
+
+/* bdev_register generated a uuid; the caller's, if any, replaces it. */
+static void set_uuid(int rc, const char *name, const char *uuid)
+{
+	if (rc == 0 && uuid)
+		snprintf(bdev_get_by_name(name)->uuid, sizeof(((struct bdev *)0)->uuid), "%s",
+			 uuid);
+}
+
 /* SPDK names an unnamed malloc bdev MallocN, N counting up. */
 static void next_malloc_name(struct tgt_app *app, char *name, size_t size)
 {
@@ -158,23 +179,15 @@ static void rpc_malloc_create(struct rpc_request *req, json_t *params, void *ctx
 	int rc;
 
 	if (!tgt_rpc_decode(req, params, spec, ARRAY_SIZE(spec)) ||
-	    (name && !check_name(req, name)) || !check_geometry(req, num_blocks, block_size))
+	    (name && !check_name(req, name)) || !check_geometry(req, num_blocks, block_size) ||
+	    !check_uuid(req, uuid))
 		return;
-	if (uuid && !uuid_valid(uuid)) {
-		rpc_reply_error(
-		    req, RPC_ERR_INVALID_PARAMS,
-		    "uuid: '%s' is not of the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", uuid);
-		return;
-	}
 	if (!name) {
 		next_malloc_name(app, auto_name, sizeof(auto_name));
 		name = auto_name;
 	}
 	rc = bdev_malloc_create(name, num_blocks, block_size);
-	/* bdev_register generated a uuid; the caller's replaces it. */
-	if (rc == 0 && uuid)
-		snprintf(bdev_get_by_name(name)->uuid, sizeof(((struct bdev *)0)->uuid), "%s",
-			 uuid);
+	set_uuid(rc, name, uuid);
 	reply_created(req, rc, name);
 }
 
@@ -206,6 +219,66 @@ static void rpc_uring_delete(struct rpc_request *req, json_t *params, void *ctx)
 {
 	(void)ctx;
 	delete_bdev(req, params, "uring");
+}
+
+/* A latency to hold I/O for: at most an hour, so that nanoseconds fit. */
+#define RPC_MAX_LATENCY_US (3600ull * 1000 * 1000)
+
+/* SPDK's latency parameters: an average and a p99 no smaller than it. */
+static bool check_latency(struct rpc_request *req, const char *avg_name, uint64_t avg,
+			  const char *p99_name, uint64_t p99)
+{
+	if (avg > RPC_MAX_LATENCY_US || p99 > RPC_MAX_LATENCY_US) {
+		rpc_reply_error(req, RPC_ERR_INVALID_PARAMS, "%s: %" PRIu64 " us is more than an hour",
+				avg > RPC_MAX_LATENCY_US ? avg_name : p99_name,
+				avg > RPC_MAX_LATENCY_US ? avg : p99);
+		return false;
+	}
+	if (p99 < avg) {
+		rpc_reply_error(req, RPC_ERR_INVALID_PARAMS,
+				"%s: %" PRIu64 " us is less than %s (%" PRIu64 " us)", p99_name, p99,
+				avg_name, avg);
+		return false;
+	}
+	return true;
+}
+
+static void rpc_delay_create(struct rpc_request *req, json_t *params, void *ctx)
+{
+	const char *name = NULL, *base = NULL, *uuid = NULL;
+	struct bdev_delay_opts o = {0};
+	const struct rpc_param spec[] = {
+	    {"base_bdev_name", RPC_PARAM_STRING, &base, 1},
+	    {"name", RPC_PARAM_STRING, &name, 1},
+	    {"avg_read_latency", RPC_PARAM_U64, &o.avg_read_us, 1},
+	    {"p99_read_latency", RPC_PARAM_U64, &o.p99_read_us, 1},
+	    {"avg_write_latency", RPC_PARAM_U64, &o.avg_write_us, 1},
+	    {"p99_write_latency", RPC_PARAM_U64, &o.p99_write_us, 1},
+	    {"uuid", RPC_PARAM_STRING, &uuid, 0},
+	};
+	int rc;
+
+	(void)ctx;
+	if (!tgt_rpc_decode(req, params, spec, ARRAY_SIZE(spec)) || !check_name(req, name) ||
+	    !check_latency(req, "avg_read_latency", o.avg_read_us, "p99_read_latency",
+			   o.p99_read_us) ||
+	    !check_latency(req, "avg_write_latency", o.avg_write_us, "p99_write_latency",
+			   o.p99_write_us) ||
+	    !check_uuid(req, uuid))
+		return;
+	rc = bdev_delay_create(name, base, &o);
+	if (rc == -ENODEV) {
+		tgt_rpc_reply_errno(req, rc, "base_bdev_name: no bdev named %s", base);
+		return;
+	}
+	set_uuid(rc, name, uuid);
+	reply_created(req, rc, name);
+}
+
+static void rpc_delay_delete(struct rpc_request *req, json_t *params, void *ctx)
+{
+	(void)ctx;
+	delete_bdev(req, params, "delay");
 }
 
 /* Runs fn over bdev `name`, or over every bdev if name is NULL, collecting
@@ -289,6 +362,10 @@ static const struct rpc_method g_bdev_methods[] = {
     {"bdev_aio_create", rpc_uring_create,
      "SPDK alias of bdev_uring_create {name, filename, block_size?}"},
     {"bdev_aio_delete", rpc_uring_delete, "SPDK alias of bdev_uring_delete {name}"},
+    {"bdev_delay_create", rpc_delay_create,
+     "a bdev holding I/O of another for a latency {base_bdev_name, name, avg_read_latency, "
+     "p99_read_latency, avg_write_latency, p99_write_latency (us), uuid?}"},
+    {"bdev_delay_delete", rpc_delay_delete, "delete a delay bdev {name}"},
     {"bdev_get_bdevs", rpc_get_bdevs, "list bdevs {name?}"},
     {"bdev_get_iostat", rpc_get_iostat, "I/O statistics of bdevs {name?}"},
 };

@@ -2,7 +2,6 @@
 /* What every JSON-RPC method area of storlab-tgt shares. */
 #include "target/tgt.h"
 
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -25,12 +24,4 @@ void tgt_rpc_reply_errno(struct rpc_request *req, int err, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	rpc_reply_errno(req, err, msg);
-}
-
-json_t *tgt_json_cpumask(uint64_t mask)
-{
-	char text[24];
-
-	snprintf(text, sizeof(text), "0x%" PRIx64, mask);
-	return json_string(text);
 }

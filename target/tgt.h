@@ -18,7 +18,7 @@
 
 #include "env/env.h"
 #include "rpc/rpc.h"
-#include "target/frontend/vhost_blk.h"
+#include "target/frontend/frontend.h"
 #include "util/evloop.h"
 
 #define TGT_VERSION	       "0.1.0"
@@ -32,10 +32,23 @@ struct tgt_opts {
 	bool strict;
 };
 
-/* A controller of any kind (vhost-user-blk today). */
+/* A controller of any frontend kind: its kind's ops and its context. */
 struct tgt_ctrlr {
-	struct vhost_blk *blk;
+	const struct frontend_ops *ops;
+	void *ctx;
+	/* Being destroyed: no longer listed, but its name (and socket) stays
+	 * taken until the destroy completed. */
+	bool deleting;
+	frontend_done_fn deleted; /* and its arg: called once it is gone */
+	void *deleted_arg;
+	struct tgt_app *app;
 	struct tgt_ctrlr *next;
+};
+
+/* A kind's create method: the RPC context of its handler. */
+struct tgt_kind {
+	struct tgt_app *app;
+	const struct frontend_ops *ops;
 };
 
 struct tgt_app {
@@ -45,6 +58,9 @@ struct tgt_app {
 	struct rpc_server *rpc;
 	int signal_fd;
 	struct tgt_ctrlr *ctrlrs; /* in creation order */
+	/* One per entry of frontend_kinds[], registered with the RPC server. */
+	struct tgt_kind *kinds;
+	struct rpc_method *create_methods;
 	unsigned malloc_seq;	  /* next N tried for an unnamed MallocN */
 	bool env_started;
 };
@@ -56,8 +72,9 @@ struct tgt_app {
 int tgt_app_start(struct tgt_app *app, const struct tgt_opts *opts);
 /* Runs the control loop until SIGINT / SIGTERM. */
 int tgt_app_run(struct tgt_app *app);
-/* Deletes every controller (stopping and draining its rings), every bdev,
- * the sockets, and stops the reactors. */
+/* Deletes every controller (stopping and draining its rings, while the
+ * control loop keeps running), every bdev, the sockets, and stops the
+ * reactors. */
 void tgt_app_stop(struct tgt_app *app);
 
 /* ---- ctrlr.c ---- */
@@ -65,13 +82,19 @@ void tgt_app_stop(struct tgt_app *app);
 /* Checks a controller name: 1..63 characters, no '/', not "." or "..":
  * it becomes a file name in the socket directory. NULL or why not. */
 const char *tgt_ctrlr_name_error(const char *name);
-/* opts->socket_path is set from the socket directory and opts->name.
- * Returns 0, -EEXIST (name taken), or vhost_blk_create's error. */
-int tgt_ctrlr_create_blk(struct tgt_app *app, struct vhost_blk_opts *opts);
+/* Creates a controller of kind ops from its create method's params, after
+ * checking the name they give (params[ops->name_param]). Returns 0, or a
+ * negative errno with err filled: the answer to the RPC. */
+int tgt_ctrlr_create(struct tgt_app *app, const struct frontend_ops *ops, json_t *params,
+		     struct frontend_err *err);
+/* A controller that is not being deleted, or NULL. */
 struct tgt_ctrlr *tgt_ctrlr_find(struct tgt_app *app, const char *name);
 const char *tgt_ctrlr_name(const struct tgt_ctrlr *c);
-/* Returns 0 or -ENODEV. */
-int tgt_ctrlr_delete(struct tgt_app *app, const char *name);
+/* Starts deleting controller `name`: returns -ENODEV, or 0 and calls
+ * done(arg) once it is gone (its queues drained; the control loop keeps
+ * serving meanwhile), possibly before returning. */
+int tgt_ctrlr_delete(struct tgt_app *app, const char *name, frontend_done_fn done, void *arg);
+/* Starts deleting every controller; app->ctrlrs is NULL once all are gone. */
 void tgt_ctrlr_delete_all(struct tgt_app *app);
 
 /* ---- JSON-RPC method areas: each adds its static table. ---- */
@@ -87,7 +110,5 @@ bool tgt_rpc_decode(struct rpc_request *req, json_t *params, const struct rpc_pa
 /* rpc_reply_errno with a formatted message (name the object and the field). */
 void tgt_rpc_reply_errno(struct rpc_request *req, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* "0x3" for a core mask. */
-json_t *tgt_json_cpumask(uint64_t mask);
 
 #endif

@@ -115,8 +115,25 @@ typedef void (*reactor_msg_fn)(void *arg);
 int reactor_send_msg(struct reactor *r, reactor_msg_fn fn, void *arg);
 /* Not on a reactor thread (-EDEADLK there), and only while the reactors run
  * (-ESRCH otherwise). Runs fn(arg) on r and waits until it returned.
- * Returns 0, or a negative errno if the message could not be sent. */
+ * Returns 0, or a negative errno if the message could not be sent. For tests
+ * and start-up only: the control path never waits on a reactor (a ring being
+ * drained would stall every other device), it posts and is answered. */
 int reactor_call_sync(struct reactor *r, reactor_msg_fn fn, void *arg);
+
+/* A message in memory the sender owns: it needs no room in r's ring, so
+ * posting cannot fail for lack of it (the control path's messages: start,
+ * stop, swap an fd). Fill fn and arg; the reactor owns `next`. */
+struct reactor_event {
+	struct reactor_event *next;
+	reactor_msg_fn fn;
+	void *arg;
+};
+/* Any thread. Runs ev->fn(ev->arg) on r's thread between two iterations, in
+ * post order (across every sender). ev must stay valid, and not be posted
+ * again, until fn has been called; fn may reuse or free it. Lock-free.
+ * Returns 0, or -ESRCH if r is not running (nothing will run fn). Posting
+ * must be over before env_stop(): an event that races with it may be lost. */
+int reactor_post(struct reactor *r, struct reactor_event *ev);
 
 /* ---- Statistics, for framework_get_reactors. ---- */
 

@@ -52,6 +52,8 @@ struct reactor {
 	alignas(64) atomic_bool sleeping;
 	atomic_bool stop;
 	atomic_bool running;
+	/* reactor_post's events, newest first (a Treiber stack). */
+	_Atomic(struct reactor_event *) events;
 
 	alignas(64) unsigned index;
 	unsigned core;
@@ -254,6 +256,46 @@ int reactor_call_sync(struct reactor *r, reactor_msg_fn fn, void *arg)
 	return rc;
 }
 
+int reactor_post(struct reactor *r, struct reactor_event *ev)
+{
+	struct reactor_event *head;
+
+	if (!atomic_load(&r->running))
+		return -ESRCH;
+	head = atomic_load_explicit(&r->events, memory_order_relaxed);
+	do {
+		ev->next = head;
+	} while (!atomic_compare_exchange_weak_explicit(&r->events, &head, ev, memory_order_release,
+							memory_order_relaxed));
+	/* As in reactor_send_msg: pairs with the fence in reactor_sleep(). */
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&r->sleeping, memory_order_relaxed))
+		wake_eventfd(r->msg_fd);
+	return 0;
+}
+
+/* Takes every posted event at once (so a pop never races a push: no ABA),
+ * and runs them oldest first. Events they post wait for the next call. */
+static unsigned reactor_run_events(struct reactor *r)
+{
+	struct reactor_event *ev, *next, *fifo = NULL;
+	unsigned n = 0;
+
+	if (likely(!atomic_load_explicit(&r->events, memory_order_relaxed)))
+		return 0;
+	ev = atomic_exchange_explicit(&r->events, NULL, memory_order_acquire);
+	for (; ev; ev = next) {
+		next = ev->next;
+		ev->next = fifo;
+		fifo = ev;
+	}
+	for (ev = fifo; ev; ev = next, n++) {
+		next = ev->next;
+		ev->fn(ev->arg);
+	}
+	return n;
+}
+
 static unsigned reactor_run_msgs(struct reactor *r)
 {
 	reactor_msg_fn fn;
@@ -362,7 +404,7 @@ static bool reactor_run_pollers(struct reactor *r, uint64_t now)
 /* One iteration: messages, then pollers. True if anything did work. */
 static bool reactor_iterate(struct reactor *r, uint64_t now)
 {
-	bool busy = reactor_run_msgs(r) > 0;
+	bool busy = reactor_run_msgs(r) + reactor_run_events(r) > 0;
 
 	busy |= reactor_run_pollers(r, now);
 	if (unlikely(r->dead_pollers))
@@ -412,7 +454,8 @@ static void reactor_sleep(struct reactor *r, uint64_t now)
 	atomic_store_explicit(&r->sleeping, true, memory_order_relaxed);
 	/* Pairs with the fence in reactor_send_msg(). */
 	atomic_thread_fence(memory_order_seq_cst);
-	if (!msg_ring_empty(&r->ring) || atomic_load_explicit(&r->stop, memory_order_relaxed)) {
+	if (!msg_ring_empty(&r->ring) || atomic_load_explicit(&r->events, memory_order_relaxed) ||
+	    atomic_load_explicit(&r->stop, memory_order_relaxed)) {
 		atomic_store_explicit(&r->sleeping, false, memory_order_relaxed);
 		return;
 	}
@@ -476,6 +519,7 @@ void *env_reactor_main(void *arg)
 	 * to free); the ring is empty once a batch comes back short. */
 	while (reactor_run_msgs(r) == REACTOR_MSG_BATCH)
 		;
+	reactor_run_events(r);
 	reactor_sweep(r);
 	t_self = NULL;
 	return NULL;

@@ -46,12 +46,6 @@ struct evloop_timer {
 	void *arg;
 };
 
-struct evloop_call {
-	STAILQ_ENTRY(evloop_call) link;
-	void (*fn)(void *arg);
-	void *arg;
-};
-
 struct evloop {
 	int epfd;
 	int wake_fd;
@@ -63,7 +57,9 @@ struct evloop {
 	TAILQ_HEAD(evloop_timer_list, evloop_timer) timers;
 	int64_t next_timer_id;
 	pthread_mutex_t calls_lock;
-	STAILQ_HEAD(, evloop_call) calls;
+	/* evloop_post's FIFO, linked through evloop_msg.next. */
+	struct evloop_msg *calls_head;
+	struct evloop_msg **calls_tail;
 };
 
 static uint64_t evloop_now_ns(void)
@@ -86,7 +82,7 @@ int evloop_create(struct evloop **loopp)
 	LIST_INIT(&loop->regs);
 	LIST_INIT(&loop->zombies);
 	TAILQ_INIT(&loop->timers);
-	STAILQ_INIT(&loop->calls);
+	loop->calls_tail = &loop->calls_head;
 	loop->next_timer_id = 1;
 	pthread_mutex_init(&loop->calls_lock, NULL);
 
@@ -134,7 +130,7 @@ static void evloop_free_zombies(struct evloop *loop)
 void evloop_destroy(struct evloop *loop)
 {
 	struct evloop_timer *timer;
-	struct evloop_call *call;
+	struct evloop_msg *call;
 	struct evloop_reg *reg;
 
 	if (!loop)
@@ -150,9 +146,10 @@ void evloop_destroy(struct evloop *loop)
 	}
 	/* Calls that never ran are dropped: the header says callbacks are not
 	 * called once the loop is destroyed. */
-	while ((call = STAILQ_FIRST(&loop->calls))) {
-		STAILQ_REMOVE_HEAD(&loop->calls, link);
-		free(call);
+	while ((call = loop->calls_head)) {
+		loop->calls_head = call->next;
+		if (call->owned)
+			free(call);
 	}
 	close(loop->wake_fd);
 	close(loop->epfd);
@@ -293,8 +290,7 @@ static int evloop_wait_ms(struct evloop *loop, int timeout_ms)
 
 static int evloop_run_calls(struct evloop *loop)
 {
-	STAILQ_HEAD(, evloop_call) calls = STAILQ_HEAD_INITIALIZER(calls);
-	struct evloop_call *call;
+	struct evloop_msg *call, *next;
 	uint64_t count;
 	int n = 0;
 
@@ -302,13 +298,18 @@ static int evloop_run_calls(struct evloop *loop)
 	if (read(loop->wake_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
 		log_warn("read(wake fd): %s", strerror(errno));
 	pthread_mutex_lock(&loop->calls_lock);
-	STAILQ_CONCAT(&calls, &loop->calls);
+	call = loop->calls_head;
+	loop->calls_head = NULL;
+	loop->calls_tail = &loop->calls_head;
 	pthread_mutex_unlock(&loop->calls_lock);
-	while ((call = STAILQ_FIRST(&calls))) {
-		STAILQ_REMOVE_HEAD(&calls, link);
+	for (; call; call = next, n++) {
+		bool owned = call->owned;
+
+		/* fn may free msg or post it again. */
+		next = call->next;
 		call->fn(call->arg);
-		free(call);
-		n++;
+		if (owned)
+			free(call);
 	}
 	return n;
 }
@@ -398,17 +399,25 @@ void evloop_stop(struct evloop *loop)
 	evloop_wake(loop);
 }
 
+void evloop_post(struct evloop *loop, struct evloop_msg *msg)
+{
+	msg->next = NULL;
+	pthread_mutex_lock(&loop->calls_lock);
+	*loop->calls_tail = msg;
+	loop->calls_tail = &msg->next;
+	pthread_mutex_unlock(&loop->calls_lock);
+	evloop_wake(loop);
+}
+
 int evloop_call(struct evloop *loop, void (*fn)(void *arg), void *arg)
 {
-	struct evloop_call *call = malloc(sizeof(*call));
+	struct evloop_msg *call = malloc(sizeof(*call));
 
 	if (!call)
 		return -ENOMEM;
 	call->fn = fn;
 	call->arg = arg;
-	pthread_mutex_lock(&loop->calls_lock);
-	STAILQ_INSERT_TAIL(&loop->calls, call, link);
-	pthread_mutex_unlock(&loop->calls_lock);
-	evloop_wake(loop);
+	call->owned = true;
+	evloop_post(loop, call);
 	return 0;
 }

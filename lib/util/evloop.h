@@ -47,8 +47,24 @@ int evloop_run(struct evloop *loop);
 void evloop_stop(struct evloop *loop);
 /* Thread safe. Makes a waiting evloop_run_once() return. */
 void evloop_wake(struct evloop *loop);
-/* Thread safe. Runs fn(arg) on the loop's thread at its next turn; the way
- * reactors answer the control thread. Returns 0 or -ENOMEM. */
+/* Thread safe. Runs fn(arg) on the loop's thread at its next turn.
+ * Returns 0 or -ENOMEM. */
 int evloop_call(struct evloop *loop, void (*fn)(void *arg), void *arg);
+
+/* A call in memory the poster owns: how reactors answer the control thread
+ * (a stopped ring, a swapped fd), since it needs no allocation and cannot
+ * fail. Fill fn and arg; the loop owns `next`. */
+struct evloop_msg {
+	struct evloop_msg *next;
+	void (*fn)(void *arg);
+	void *arg;
+	bool owned; /* the loop's: freed after it ran (evloop_call) */
+};
+/* Thread safe. Runs msg->fn(msg->arg) on the loop's thread at its next
+ * turn, in post order. msg must stay valid, and not be posted again, until
+ * fn has been called; fn may free or post it again. evloop_post touches msg
+ * only before it returns. A message still queued when the loop is
+ * destroyed is dropped, fn not called. */
+void evloop_post(struct evloop *loop, struct evloop_msg *msg);
 
 #endif

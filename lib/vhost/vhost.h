@@ -33,7 +33,9 @@
 #define VHOST_MAX_QUEUES 64
 
 /* A ring as the device sees it. Owned by the vhost_dev; valid from
- * ring_start until ring_stop returns. */
+ * ring_start until the device answered ring_stop. While the ring runs,
+ * kick_fd and call_fd belong to the thread that runs it: they change only
+ * through ring_swap_fds, written by that thread. */
 struct vhost_vring {
 	uint16_t index;
 	struct virtq_dev vq;   /* initialised, addresses translated */
@@ -46,12 +48,29 @@ struct vhost_vring {
  * batch of virtq_dev_push). Reactor thread; lock-free. */
 void vhost_vring_notify(struct vhost_vring *vring);
 
-/* What a device type plugs in. All called on the control thread. */
+/* The device's answer to ring_stop and ring_swap_fds. */
+typedef void (*vhost_ring_done_fn)(struct vhost_vring *vring);
+
+/*
+ * What a device type plugs in. All called on the control thread, which
+ * serves every other device's socket and the RPC server too: no op may wait
+ * for a reactor. What takes a reactor's time (stopping a ring once its
+ * requests completed, swapping an fd it uses) is asked for and answered
+ * through a callback.
+ *
+ * Ring contract. lib/vhost changes nothing a started ring uses (its size,
+ * addresses, memory table, features, fds) until the device answered
+ * ring_stop, and answers no request that needs the ring stopped
+ * (GET_VRING_BASE, SET_MEM_TABLE, ...) before then. It stops reading that
+ * connection meanwhile (requests are handled in order), and serves
+ * everything else.
+ */
 struct vhost_dev_ops {
 	/* Virtio feature bits the device offers (VERSION_1 etc. included). The
 	 * library adds VHOST_USER_F_PROTOCOL_FEATURES. */
 	uint64_t (*get_features)(void *ctx);
-	/* The front-end acknowledged these; 0 or a negative errno. */
+	/* The front-end acknowledged these; 0 or a negative errno. Rings are
+	 * stopped meanwhile. */
 	int (*set_features)(void *ctx, uint64_t features);
 	/* Fills len bytes of config space from offset. Bytes past the device's
 	 * struct read as zero (SPDK asks for 256, QEMU for the struct size). */
@@ -59,12 +78,26 @@ struct vhost_dev_ops {
 	/* May be NULL: SET_CONFIG is then refused. */
 	int (*set_config)(void *ctx, const uint8_t *buf, uint32_t offset, uint32_t len,
 			  uint32_t flags);
-	/* A ring was started (kick fd or polled) and enabled: start processing
-	 * it on a reactor of the device's choice. 0 or a negative errno. */
+	/* A ring was started (kick fd or polled) and enabled: hand it to a
+	 * reactor of the device's choice, without waiting for it. 0: the
+	 * device runs the ring from now on (its reactor may take it a moment
+	 * later); a negative errno: nothing runs it. */
 	int (*ring_start)(void *ctx, struct vhost_vring *vring);
-	/* Stop processing: returns only when no reactor touches the ring any
-	 * more and every request popped from it was pushed back as used. */
-	void (*ring_stop)(void *ctx, struct vhost_vring *vring);
+	/* Stop processing the ring, without waiting: call stopped(vring) on the
+	 * control thread once no reactor touches the ring any more and every
+	 * request popped from it was pushed back as used. Exactly once, and
+	 * possibly before ring_stop returns (nothing was in flight). */
+	void (*ring_stop)(void *ctx, struct vhost_vring *vring, vhost_ring_done_fn stopped);
+	/* May be NULL. A started ring gets new notifiers (SET_VRING_KICK or
+	 * SET_VRING_CALL while it runs; QEMU sends a new call fd whenever the
+	 * guest masks a vector): the device has the thread that runs the ring
+	 * store kick_fd and call_fd into vring->kick_fd / vring->call_fd and
+	 * use them from then on (re-arming its wake-up on the kick fd), without
+	 * stopping the ring; then calls swapped(vring) on the control thread,
+	 * exactly once, possibly before returning. lib/vhost closes the old fds
+	 * only then. NULL: the ring is stopped, given the fds, and restarted. */
+	void (*ring_swap_fds)(void *ctx, struct vhost_vring *vring, int kick_fd, int call_fd,
+			      vhost_ring_done_fn swapped);
 	/* May be NULL. The connection came up / went away (after all rings
 	 * were stopped). */
 	void (*connected)(void *ctx);
@@ -94,8 +127,15 @@ struct vhost_dev_opts {
 struct vhost_dev;
 
 int vhost_dev_create(const struct vhost_dev_opts *opts, struct vhost_dev **dev);
-/* Stops every ring (ring_stop), closes the connection and the socket, and
- * removes the socket file it created. */
+/* Stops listening (removing the socket file it created) or reconnecting,
+ * drops the front-end's connection, and stops every ring without waiting;
+ * then calls done(arg) (may be NULL) on the control thread once every ring
+ * stopped and the device was told it is disconnected: exactly once,
+ * possibly before returning. Nothing else happens on dev after that but
+ * vhost_dev_destroy(). */
+void vhost_dev_shutdown(struct vhost_dev *dev, void (*done)(void *arg), void *arg);
+/* Frees dev, shutting it down first if that was not done. A device whose
+ * rings are still stopping is freed once they stopped. */
 void vhost_dev_destroy(struct vhost_dev *dev);
 
 struct vhost_dev_info {

@@ -4,7 +4,8 @@
  * reconnecting (client mode), the receive loop on the control thread's
  * evloop, and the teardown that every way of losing the front-end goes
  * through: stop the rings, tell the device, unmap memory, close fds, wait
- * for the next front-end.
+ * for the next front-end. Stopping rings is asked of the device and
+ * answered later; vhost_dev_progress() moves on whatever waited for it.
  */
 #define LOG_COMPONENT "vhost"
 
@@ -73,30 +74,105 @@ static void dev_free(struct vhost_dev *dev)
 	free(dev);
 }
 
-/* Forgets the connection and every state that came with it. */
-static void conn_teardown(struct vhost_dev *dev)
+static void on_conn(void *arg, uint32_t events);
+static void conn_wait_next(struct vhost_dev *dev);
+
+void vhost_dev_conn_close(struct vhost_dev *dev)
 {
 	if (dev->conn_fd < 0)
 		return;
-	vhost_rings_reset(dev);
+	log_notice("%s: front-end disconnected", dev->socket_path);
+	vhost_msg_drop(dev);
+	if (dev->opts.loop && !dev->rx_paused)
+		evloop_del_fd(dev->opts.loop, dev->conn_fd);
+	dev->rx_paused = false;
+	close(dev->conn_fd);
+	dev->conn_fd = -1;
+	dev->closing = true;
+}
+
+/* Every ring stopped after the front-end went: forget the connection and
+ * every state that came with it, and wait for the next one. */
+static void conn_finish(struct vhost_dev *dev)
+{
+	vhost_rings_forget(dev);
 	if (dev->opts.ops->disconnected)
 		dev->opts.ops->disconnected(dev->opts.ctx);
 	mem_table_clear(dev->mem);
+	vhost_mem_unstage(dev);
 	dev->owner = false;
 	dev->features = 0;
 	dev->protocol_features = 0;
 	dev->status = 0;
-	dev->suspended = false;
 	vhost_msg_rx_reset(&dev->rx);
-	if (dev->opts.loop)
-		evloop_del_fd(dev->opts.loop, dev->conn_fd);
-	close(dev->conn_fd);
-	dev->conn_fd = -1;
-	dev->conn_broken = false;
+	dev->closing = false;
+	if (!dev->shut)
+		conn_wait_next(dev);
 }
 
-static void on_conn(void *arg, uint32_t events);
-static void conn_wait_next(struct vhost_dev *dev);
+/* The request that paused reading was answered: read again (the loop is
+ * level-triggered, so what arrived meanwhile is seen at its next turn). */
+static void conn_resume(struct vhost_dev *dev)
+{
+	int ret = evloop_add_fd(dev->opts.loop, dev->conn_fd, EPOLLIN, on_conn, dev);
+
+	dev->rx_paused = false;
+	if (ret < 0) {
+		log_err("%s: cannot watch the connection again: %s", dev->socket_path,
+			strerror(-ret));
+		/* Not on the loop: nothing to delete. */
+		dev->rx_paused = true;
+		vhost_dev_conn_close(dev);
+	}
+}
+
+/* What waits for nothing any more, once the device answered every stop and
+ * swap: the shutdown's callback, or the free that destroy asked for. */
+static void shutdown_complete(struct vhost_dev *dev)
+{
+	void (*done)(void *arg) = dev->shutdown_done;
+	void *arg = dev->shutdown_arg;
+
+	dev->shutdown_done = NULL;
+	dev->shut_completed = true;
+	if (dev->free_when_idle)
+		dev_free(dev);
+	if (done)
+		done(arg);
+}
+
+void vhost_dev_progress(struct vhost_dev *dev)
+{
+	/* A device answering inline re-enters here: the loop below goes on. */
+	if (dev->progressing)
+		return;
+	dev->progressing = true;
+	for (;;) {
+		/* A connection going away stops every ring at once. */
+		if (dev->closing)
+			vhost_rings_stop(dev, UINT64_MAX);
+		if (dev->ring_ops)
+			break;
+		if (vhost_dev_busy(dev))
+			vhost_msg_step(dev);
+		else if (dev->closing)
+			conn_finish(dev);
+		else
+			break;
+	}
+	dev->progressing = false;
+	if (dev->ring_ops || vhost_dev_busy(dev) || dev->closing)
+		return;
+	if (dev->rx_paused) {
+		conn_resume(dev);
+		if (dev->closing) {
+			vhost_dev_progress(dev);
+			return;
+		}
+	}
+	if (dev->shut && !dev->shut_completed && dev->conn_fd < 0)
+		shutdown_complete(dev);
+}
 
 static void conn_attach(struct vhost_dev *dev, int fd)
 {
@@ -109,21 +185,16 @@ static void conn_attach(struct vhost_dev *dev, int fd)
 		return;
 	}
 	dev->conn_fd = fd;
+	dev->conn_broken = false;
 	log_notice("%s: front-end connected", dev->socket_path);
 	if (dev->opts.ops->connected)
 		dev->opts.ops->connected(dev->opts.ctx);
 }
 
-static void conn_close(struct vhost_dev *dev)
-{
-	log_notice("%s: front-end disconnected", dev->socket_path);
-	conn_teardown(dev);
-	conn_wait_next(dev);
-}
-
 /* Reads and handles the whole messages the socket holds, a bounded batch at
  * a time: the loop is level-triggered, so a busy front-end does not starve
- * the other devices of this control thread. */
+ * the other devices of this control thread. A request that waits for its
+ * rings to stop pauses reading until it is answered (vhost_dev_progress). */
 static void on_conn(void *arg, uint32_t events)
 {
 	struct vhost_dev *dev = arg;
@@ -141,9 +212,16 @@ static void on_conn(void *arg, uint32_t events)
 					   dev->rx.msg.fds, dev->rx.msg.nfds);
 		dev->rx.msg.nfds = 0;
 		vhost_msg_rx_reset(&dev->rx);
+		if (ret > 0) {
+			evloop_del_fd(dev->opts.loop, dev->conn_fd);
+			dev->rx_paused = true;
+			return;
+		}
 	}
-	if (ret < 0)
-		conn_close(dev);
+	if (ret < 0) {
+		vhost_dev_conn_close(dev);
+		vhost_dev_progress(dev);
+	}
 }
 
 static void on_listen(void *arg, uint32_t events)
@@ -323,20 +401,39 @@ int vhost_dev_create_on_fd(const struct vhost_dev_opts *opts, int conn_fd, struc
 	return 0;
 }
 
-void vhost_dev_destroy(struct vhost_dev *dev)
+void vhost_dev_shutdown(struct vhost_dev *dev, void (*done)(void *arg), void *arg)
 {
-	if (!dev)
-		return;
-	if (dev->reconnect_timer)
+	dev->shut = true;
+	dev->shutdown_done = done;
+	dev->shutdown_arg = arg;
+	if (dev->reconnect_timer) {
 		evloop_cancel_timer(dev->opts.loop, dev->reconnect_timer);
-	conn_teardown(dev);
+		dev->reconnect_timer = 0;
+	}
 	if (dev->listen_fd >= 0) {
 		if (dev->listening)
 			evloop_del_fd(dev->opts.loop, dev->listen_fd);
 		close(dev->listen_fd);
 		unlink(dev->socket_path);
+		dev->listen_fd = -1;
+		dev->listening = false;
 	}
-	dev_free(dev);
+	vhost_dev_conn_close(dev);
+	/* Last: it may complete the shutdown, and free dev. */
+	vhost_dev_progress(dev);
+}
+
+void vhost_dev_destroy(struct vhost_dev *dev)
+{
+	if (!dev)
+		return;
+	if (dev->shut_completed) {
+		dev_free(dev);
+		return;
+	}
+	dev->free_when_idle = true;
+	if (!dev->shut)
+		vhost_dev_shutdown(dev, NULL, NULL);
 }
 
 void vhost_dev_get_info(const struct vhost_dev *dev, struct vhost_dev_info *info)

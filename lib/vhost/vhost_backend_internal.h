@@ -7,13 +7,23 @@
  * contract: used by lib/vhost, its unit tests and its fuzzer.
  *
  *   vhost_backend.c        sockets: listen / connect, accept, reconnect,
- *                          receive loop, connection teardown, public API
+ *                          receive loop, connection teardown, shutdown,
+ *                          public API, and vhost_dev_progress()
  *   vhost_backend_msg.c    the handler table, the checks every message gets
- *                          before its handler, replies; device-level messages
+ *                          before its handler, the stops it waits for,
+ *                          replies; device-level messages
  *   vhost_backend_vring.c  per-ring messages and the ring start/stop rules
  *   vhost_backend_mem.c    memory-table messages
  *
  * Everything runs on the control thread, except vhost_vring_notify().
+ *
+ * Waiting without blocking. Stopping a ring and swapping its fds are
+ * answered by the device later (ring_ops counts what is outstanding).
+ * Whatever waits for them is state, not a blocked thread: the request being
+ * handled (dev->cur: its rings stopping, or its answer waiting for a swap)
+ * and a connection being torn down (dev->closing). vhost_dev_progress()
+ * moves each on once nothing is outstanding, and is called after every
+ * answer of the device. While a request waits, its connection is not read.
  */
 
 #include <stdbool.h>
@@ -26,15 +36,38 @@
 /* The back-end's view of one ring: what the front-end configured, and the
  * part the device sees (vring) once the ring is started. */
 struct vhost_ring {
-	struct vhost_vring vring; /* index, vq, kick_fd, call_fd, dev */
+	struct vhost_vring vring; /* the device's while started */
+	/* The front-end's latest fds (owned); vring has copies while started. */
+	int kick_fd;
+	int call_fd;
 	int err_fd;
+	/* Swapped out of a running ring: closed once the device answered. */
+	int retired_kick_fd;
+	int retired_call_fd;
 	uint32_t num; /* SET_VRING_NUM; 0 = not set */
 	struct vhost_user_vring_addr addr;
 	bool addr_set;
 	uint16_t base; /* SET_VRING_BASE, or where the ring stopped */
 	bool kicked;   /* SET_VRING_KICK received since the last stop */
 	bool enabled;
-	bool started; /* ops->ring_start succeeded, ring_stop not yet called */
+	bool started;  /* ops->ring_start succeeded, the device has not answered ring_stop */
+	bool stopping; /* ring_stop called, not answered yet */
+};
+
+struct vhost_msg_handler;
+
+/* Where the request being handled is. */
+enum vhost_cur_state {
+	VHOST_CUR_NONE,
+	VHOST_CUR_STOPPING, /* waits for the rings it needs stopped */
+	VHOST_CUR_SETTLED,  /* handled; its answer waits for fd swaps */
+};
+
+struct vhost_cur {
+	enum vhost_cur_state state;
+	const struct vhost_msg_handler *h;
+	int ret; /* the handler's result, once SETTLED */
+	struct vhost_msg msg; /* owns its fds until answered */
 };
 
 struct vhost_dev {
@@ -52,10 +85,21 @@ struct vhost_dev {
 	uint64_t features;	    /* SET_FEATURES */
 	uint64_t protocol_features; /* SET_PROTOCOL_FEATURES */
 	uint8_t status;		    /* SET_STATUS */
-	/* While set, no ring may run: the memory table or the features are
-	 * being changed under them. */
-	bool suspended;
 	struct mem_table *mem;
+	/* SET_MEM_TABLE's new table, built before its rings stop. */
+	struct mem_table *staged_mem;
+
+	/* Asynchronous state (see the top of this file). */
+	unsigned ring_ops;
+	struct vhost_cur cur;
+	bool rx_paused;	  /* conn_fd is off the loop while cur waits */
+	bool closing;	  /* the connection is gone; rings stop, then teardown */
+	bool progressing; /* inside vhost_dev_progress() */
+	bool shut;	  /* vhost_dev_shutdown() was called */
+	bool shut_completed;
+	bool free_when_idle;
+	void (*shutdown_done)(void *arg);
+	void *shutdown_arg;
 	struct vhost_ring rings[VHOST_MAX_QUEUES];
 	/* The front-end can repeat a bad message at will. */
 	struct log_ratelimit log_rl;
@@ -76,11 +120,32 @@ struct vhost_dev {
  * any reply to dev->conn_fd. Takes ownership of fds[0 .. nfds): each is kept
  * by the handler or closed. payload holds hdr->size bytes (at most
  * VHOST_USER_MAX_PAYLOAD). Returns 0 (the message was answered, even if it
- * was refused), or a negative errno when the connection must be closed (a
- * malformed header, a reply that could not be sent).
+ * was refused); 1 if it waits for rings to stop or fds to be swapped (it is
+ * answered later, and no further message may be handed in before
+ * vhost_dev_busy() is false); or a negative errno when the connection must
+ * be closed (a malformed header, a reply that could not be sent).
  */
 int vhost_dev_handle_msg(struct vhost_dev *dev, const struct vhost_user_hdr *hdr,
 			 const void *payload, int *fds, unsigned nfds);
+/* A request is being handled (waiting for the device). */
+bool vhost_dev_busy(const struct vhost_dev *dev);
+/* Runs the request waiting in dev->cur one step on, until it waits for the
+ * device again or is answered (vhost_backend_msg.c). Called by
+ * vhost_dev_progress() only, when nothing is outstanding. */
+void vhost_msg_step(struct vhost_dev *dev);
+/* Drops the request in dev->cur unanswered (its fds closed). */
+void vhost_msg_drop(struct vhost_dev *dev);
+
+/* Moves every waiting state on once the device answered all it was asked;
+ * re-entrant (a device may answer inline). Last of all it may resume
+ * reading the connection, call the shutdown callback, or free dev: the
+ * caller must not touch dev after it, except from inside a callback. */
+void vhost_dev_progress(struct vhost_dev *dev);
+/* The front-end is gone (or must be dropped): stops reading, drops the
+ * request in hand and closes the socket now; the next vhost_dev_progress()
+ * stops the rings and then tears the connection's state down. No-op if not
+ * connected. */
+void vhost_dev_conn_close(struct vhost_dev *dev);
 
 /* A device whose connection is conn_fd (taken), without a listening socket
  * or a loop (opts->socket_path and opts->loop are ignored): the caller feeds
@@ -93,17 +158,27 @@ void vhost_dev_reply(struct vhost_dev *dev, uint32_t request, const void *payloa
 
 /* vhost_backend_vring.c */
 void vhost_rings_init(struct vhost_dev *dev);
-/* Stops every started ring and forgets every ring's configuration and fds
- * (disconnect, RESET_DEVICE, RESET_OWNER). */
-void vhost_rings_reset(struct vhost_dev *dev);
-/* Stops every started ring; rings stay configured (memory or features are
- * about to change). Pair with vhost_rings_resume(). */
-void vhost_rings_suspend(struct vhost_dev *dev);
-/* Starts every ring that is ready to run. */
-void vhost_rings_resume(struct vhost_dev *dev);
+/* Forgets every ring's configuration and fds (disconnect, RESET_DEVICE,
+ * RESET_OWNER). No ring may be started. */
+void vhost_rings_forget(struct vhost_dev *dev);
+/* Bit i: ring i is started. */
+uint64_t vhost_rings_started_mask(const struct vhost_dev *dev);
+/* Asks the device to stop every started ring of mask that is not already
+ * stopping; returns how many it asked (each answered later, or inline). */
+unsigned vhost_rings_stop(struct vhost_dev *dev, uint64_t mask);
+/* Starts or stops each ring of mask so that it runs exactly when it is
+ * ready. Returns ring `index`'s start error (0 if it started or was not
+ * asked to); the others' are logged. */
+int vhost_rings_converge(struct vhost_dev *dev, uint64_t mask, uint32_t index);
 uint16_t vhost_rings_started(const struct vhost_dev *dev);
 
-/* Message handlers: 0 or a negative errno; see vhost_backend_msg.c. */
+/* Message checks (before any ring stops) and handlers (once the rings the
+ * request needs are stopped): 0 or a negative errno; see vhost_backend_msg.c. */
+int vhost_check_set_vring_num(struct vhost_dev *dev, struct vhost_msg *msg);
+int vhost_check_set_vring_addr(struct vhost_dev *dev, struct vhost_msg *msg);
+int vhost_check_set_vring_base(struct vhost_dev *dev, struct vhost_msg *msg);
+int vhost_check_ring_fd(struct vhost_dev *dev, struct vhost_msg *msg);
+int vhost_check_set_vring_enable(struct vhost_dev *dev, struct vhost_msg *msg);
 int vhost_h_set_vring_num(struct vhost_dev *dev, struct vhost_msg *msg);
 int vhost_h_set_vring_addr(struct vhost_dev *dev, struct vhost_msg *msg);
 int vhost_h_set_vring_base(struct vhost_dev *dev, struct vhost_msg *msg);
@@ -114,7 +189,10 @@ int vhost_h_set_vring_err(struct vhost_dev *dev, struct vhost_msg *msg);
 int vhost_h_set_vring_enable(struct vhost_dev *dev, struct vhost_msg *msg);
 
 /* vhost_backend_mem.c */
+int vhost_check_set_mem_table(struct vhost_dev *dev, struct vhost_msg *msg);
 int vhost_h_set_mem_table(struct vhost_dev *dev, struct vhost_msg *msg);
+/* Frees a table SET_MEM_TABLE built but did not install. */
+void vhost_mem_unstage(struct vhost_dev *dev);
 int vhost_h_get_max_mem_slots(struct vhost_dev *dev, struct vhost_msg *msg);
 int vhost_h_add_mem_reg(struct vhost_dev *dev, struct vhost_msg *msg);
 int vhost_h_rem_mem_reg(struct vhost_dev *dev, struct vhost_msg *msg);

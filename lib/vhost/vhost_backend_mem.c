@@ -2,8 +2,9 @@
 /*
  * The back-end's guest memory table: SET_MEM_TABLE, ADD_MEM_REG, REM_MEM_REG,
  * GET_MAX_MEM_SLOTS. Reactors read the table while rings run, so every
- * change happens with the rings stopped (vhost_rings_suspend), and rings are
- * restarted on the new table with their addresses translated again.
+ * change happens with the rings stopped (the dispatcher waits for that,
+ * vhost_backend_msg.c), and rings are restarted on the new table with their
+ * addresses translated again.
  */
 #define LOG_COMPONENT "vhost"
 
@@ -15,10 +16,26 @@
 #include "util/log.h"
 #include "vhost/vhost_backend_internal.h"
 
-int vhost_h_set_mem_table(struct vhost_dev *dev, struct vhost_msg *msg)
+static void mem_table_free(struct mem_table *t)
+{
+	if (t) {
+		mem_table_clear(t);
+		free(t);
+	}
+}
+
+void vhost_mem_unstage(struct vhost_dev *dev)
+{
+	mem_table_free(dev->staged_mem);
+	dev->staged_mem = NULL;
+}
+
+/* Builds the new table aside, before any ring stops: a refused table leaves
+ * the old one, and the rings on it, untouched. */
+int vhost_check_set_mem_table(struct vhost_dev *dev, struct vhost_msg *msg)
 {
 	const struct vhost_user_memory *m = &msg->payload.memory;
-	struct mem_table *table, *old;
+	struct mem_table *table;
 	int ret = 0;
 
 	if (m->nregions > VHOST_USER_MEM_BASELINE_NREGIONS) {
@@ -38,8 +55,6 @@ int vhost_h_set_mem_table(struct vhost_dev *dev, struct vhost_msg *msg)
 			 m->nregions, msg->nfds);
 		return -EINVAL;
 	}
-	/* Build the new table aside: a refused table leaves the old one, and
-	 * the rings on it, untouched. */
 	table = malloc(sizeof(*table));
 	if (!table)
 		return -ENOMEM;
@@ -53,17 +68,21 @@ int vhost_h_set_mem_table(struct vhost_dev *dev, struct vhost_msg *msg)
 			msg->fds[i] = -1; /* the table owns it now */
 	}
 	if (ret < 0) {
-		mem_table_clear(table);
-		free(table);
+		mem_table_free(table);
 		return ret;
 	}
-	vhost_rings_suspend(dev);
-	old = dev->mem;
-	dev->mem = table;
-	mem_table_clear(old);
-	free(old);
-	vhost_rings_resume(dev);
-	log_info("memory table: %u regions", table->nregions);
+	vhost_mem_unstage(dev);
+	dev->staged_mem = table;
+	return 0;
+}
+
+int vhost_h_set_mem_table(struct vhost_dev *dev, struct vhost_msg *msg)
+{
+	(void)msg;
+	mem_table_free(dev->mem);
+	dev->mem = dev->staged_mem;
+	dev->staged_mem = NULL;
+	log_info("memory table: %u regions", dev->mem->nregions);
 	return 0;
 }
 
@@ -80,12 +99,10 @@ int vhost_h_add_mem_reg(struct vhost_dev *dev, struct vhost_msg *msg)
 	const struct vhost_user_mem_region *reg = &msg->payload.mem_reg.region;
 	int ret;
 
-	vhost_rings_suspend(dev);
 	ret = mem_table_add(dev->mem, reg->guest_phys_addr, reg->memory_size, reg->userspace_addr,
 			    reg->mmap_offset, msg->fds[0]);
 	if (ret == 0)
 		msg->fds[0] = -1;
-	vhost_rings_resume(dev);
 	return ret;
 }
 
@@ -96,10 +113,8 @@ int vhost_h_rem_mem_reg(struct vhost_dev *dev, struct vhost_msg *msg)
 
 	/* "VHOST_USER_REM_MEM_REG": identified by guest address, user address
 	 * and size; the mmap offset is ignored. */
-	vhost_rings_suspend(dev);
 	ret =
 	    mem_table_remove(dev->mem, reg->guest_phys_addr, reg->memory_size, reg->userspace_addr);
-	vhost_rings_resume(dev);
 	if (ret < 0)
 		vhost_warn(dev, "vhost-user.rst \"VHOST_USER_REM_MEM_REG\": no region gpa 0x%" PRIx64
 			 " size 0x%" PRIx64 " uva 0x%" PRIx64,

@@ -2,10 +2,19 @@
 /*
  * The back-end's message dispatcher: one table entry per request type says
  * which fds and payload size the request may carry, which protocol feature
- * it needs, and how it is answered. Those checks run here, once, before any
- * handler (as DPDK's vhost_user.c does), so handlers trust their input's
- * shape. Device-level handlers (features, owner, config, status) live here
- * too; ring and memory handlers have their own files.
+ * it needs, which rings must be stopped before its handler runs, and how it
+ * is answered. Those checks run here, once, before any handler (as DPDK's
+ * vhost_user.c does), so handlers trust their input's shape. Device-level
+ * handlers (features, owner, config, status) live here too; ring and memory
+ * handlers have their own files.
+ *
+ * A request goes: checks (the table's, then its own, touching nothing a
+ * ring uses: a refused request leaves running rings alone) -> the rings it
+ * needs stopped are asked to stop -> once the device answered, its handler
+ * -> rings started or stopped to match (vhost_rings_converge) -> once any
+ * stop or fd swap that caused was answered, its reply. While it waits the
+ * connection is not read (requests are handled in order), and the control
+ * thread serves everything else.
  */
 #define LOG_COMPONENT "vhost"
 
@@ -42,6 +51,15 @@ enum vhost_answer {
 	ANSWER_U64,
 };
 
+/* Which rings must be stopped (their in-flight requests completed) before
+ * the handler runs: those whose state it changes under a running ring. */
+enum vhost_quiesce {
+	QUIESCE_NONE,
+	QUIESCE_RING,	 /* the request's ring */
+	QUIESCE_RING_FD, /* the request's ring, if the device cannot swap fds */
+	QUIESCE_ALL,	 /* every ring: memory table, features, reset */
+};
+
 /* Where a request carries its vring index. */
 enum vhost_vring_arg {
 	VRING_ARG_NONE,
@@ -51,7 +69,12 @@ enum vhost_vring_arg {
 };
 
 struct vhost_msg_handler {
+	/* Before any ring stops; may be NULL. */
+	int (*check)(struct vhost_dev *dev, struct vhost_msg *msg);
 	int (*handle)(struct vhost_dev *dev, struct vhost_msg *msg);
+	enum vhost_quiesce quiesce;
+	/* "Ring states": changing this under a running ring is a finding. */
+	bool finding_if_running;
 	uint8_t min_fds;
 	uint8_t max_fds;
 	uint16_t size;	  /* payload bytes */
@@ -107,11 +130,9 @@ static int h_get_features(struct vhost_dev *dev, struct vhost_msg *msg)
 	return 0;
 }
 
-static int h_set_features(struct vhost_dev *dev, struct vhost_msg *msg)
+static int check_set_features(struct vhost_dev *dev, struct vhost_msg *msg)
 {
-	uint64_t features = msg->payload.u64;
-	uint64_t extra = features & ~offered_features(dev);
-	int ret;
+	uint64_t extra = msg->payload.u64 & ~offered_features(dev);
 
 	if (extra) {
 		vhost_warn(dev, "vhost-user.rst \"VHOST_USER_SET_FEATURES\": bits 0x%" PRIx64
@@ -119,15 +140,22 @@ static int h_set_features(struct vhost_dev *dev, struct vhost_msg *msg)
 			 extra);
 		return -EINVAL;
 	}
-	/* Rings run with the negotiated features (EVENT_IDX...): restart them. */
-	vhost_rings_suspend(dev);
+	return 0;
+}
+
+/* Rings run with the negotiated features (EVENT_IDX...): the table has them
+ * stopped first, and they restart after. */
+static int h_set_features(struct vhost_dev *dev, struct vhost_msg *msg)
+{
+	uint64_t features = msg->payload.u64;
+	int ret;
+
 	ret = dev->opts.ops->set_features(dev->opts.ctx,
 					  features & ~(1ULL << VHOST_USER_F_PROTOCOL_FEATURES));
 	if (ret == 0)
 		dev->features = features;
 	else
 		vhost_warn(dev, "device refused features 0x%" PRIx64 ": %s", features, strerror(-ret));
-	vhost_rings_resume(dev);
 	return ret;
 }
 
@@ -161,12 +189,12 @@ static int h_set_owner(struct vhost_dev *dev, struct vhost_msg *msg)
 	return 0;
 }
 
-/* Back to the state after SET_OWNER: rings stopped and forgotten, features
- * to be negotiated again. Protocol features and memory stay: they belong to
- * the connection, and QEMU sends neither again before restarting. */
+/* Back to the state after SET_OWNER: rings (stopped by then) forgotten,
+ * features to be negotiated again. Protocol features and memory stay: they
+ * belong to the connection, and QEMU sends neither again before restarting. */
 static void reset_device_state(struct vhost_dev *dev)
 {
-	vhost_rings_reset(dev);
+	vhost_rings_forget(dev);
 	dev->features = 0;
 	dev->status = 0;
 }
@@ -305,36 +333,51 @@ static int h_not_supported(struct vhost_dev *dev, struct vhost_msg *msg)
 
 static const struct vhost_msg_handler g_handlers[VHOST_USER_REQUEST_MAX] = {
 	[VHOST_USER_GET_FEATURES] = {.handle = h_get_features, .answer = ANSWER_OWN},
-	[VHOST_USER_SET_FEATURES] = {.handle = h_set_features, .size = U64},
+	[VHOST_USER_SET_FEATURES] = {.check = check_set_features, .handle = h_set_features,
+				     .quiesce = QUIESCE_ALL, .size = U64},
 	[VHOST_USER_SET_OWNER] = {.handle = h_set_owner},
-	[VHOST_USER_RESET_OWNER] = {.handle = h_reset_owner},
-	[VHOST_USER_SET_MEM_TABLE] = {.handle = vhost_h_set_mem_table,
+	[VHOST_USER_RESET_OWNER] = {.handle = h_reset_owner, .quiesce = QUIESCE_ALL},
+	[VHOST_USER_SET_MEM_TABLE] = {.check = vhost_check_set_mem_table,
+				      .handle = vhost_h_set_mem_table, .quiesce = QUIESCE_ALL,
 				      .max_fds = VHOST_USER_MEM_BASELINE_NREGIONS,
 				      .size = 8, .size_is_min = true},
 	/* Reply mandatory only with LOG_SHMFD, which we never offer. */
 	[VHOST_USER_SET_LOG_BASE] = NOT_SUPPORTED(ANSWER_ACK),
 	[VHOST_USER_SET_LOG_FD] = NOT_SUPPORTED(ANSWER_ACK),
-	[VHOST_USER_SET_VRING_NUM] = {.handle = vhost_h_set_vring_num, .size = STATE,
+	[VHOST_USER_SET_VRING_NUM] = {.check = vhost_check_set_vring_num,
+				      .handle = vhost_h_set_vring_num, .quiesce = QUIESCE_RING,
+				      .finding_if_running = true, .size = STATE,
 				      .vring = VRING_ARG_STATE},
-	[VHOST_USER_SET_VRING_ADDR] = {.handle = vhost_h_set_vring_addr,
+	[VHOST_USER_SET_VRING_ADDR] = {.check = vhost_check_set_vring_addr,
+				       .handle = vhost_h_set_vring_addr, .quiesce = QUIESCE_RING,
+				       .finding_if_running = true,
 				       .size = sizeof(struct vhost_user_vring_addr),
 				       .vring = VRING_ARG_ADDR},
-	[VHOST_USER_SET_VRING_BASE] = {.handle = vhost_h_set_vring_base, .size = STATE,
+	[VHOST_USER_SET_VRING_BASE] = {.check = vhost_check_set_vring_base,
+				       .handle = vhost_h_set_vring_base, .quiesce = QUIESCE_RING,
+				       .finding_if_running = true, .size = STATE,
 				       .vring = VRING_ARG_STATE},
-	[VHOST_USER_GET_VRING_BASE] = {.handle = vhost_h_get_vring_base, .size = STATE,
-				       .answer = ANSWER_OWN, .vring = VRING_ARG_STATE},
-	[VHOST_USER_SET_VRING_KICK] = {.handle = vhost_h_set_vring_kick, .max_fds = 1,
-				       .size = U64, .vring = VRING_ARG_U64},
-	[VHOST_USER_SET_VRING_CALL] = {.handle = vhost_h_set_vring_call, .max_fds = 1,
-				       .size = U64, .vring = VRING_ARG_U64},
-	[VHOST_USER_SET_VRING_ERR] = {.handle = vhost_h_set_vring_err, .max_fds = 1,
-				      .size = U64, .vring = VRING_ARG_U64},
+	/* "Ring states": the reply comes once the ring stopped. */
+	[VHOST_USER_GET_VRING_BASE] = {.handle = vhost_h_get_vring_base, .quiesce = QUIESCE_RING,
+				       .size = STATE, .answer = ANSWER_OWN,
+				       .vring = VRING_ARG_STATE},
+	[VHOST_USER_SET_VRING_KICK] = {.check = vhost_check_ring_fd,
+				       .handle = vhost_h_set_vring_kick, .quiesce = QUIESCE_RING_FD,
+				       .finding_if_running = true, .max_fds = 1, .size = U64,
+				       .vring = VRING_ARG_U64},
+	[VHOST_USER_SET_VRING_CALL] = {.check = vhost_check_ring_fd,
+				       .handle = vhost_h_set_vring_call, .quiesce = QUIESCE_RING_FD,
+				       .max_fds = 1, .size = U64, .vring = VRING_ARG_U64},
+	[VHOST_USER_SET_VRING_ERR] = {.check = vhost_check_ring_fd,
+				      .handle = vhost_h_set_vring_err, .max_fds = 1, .size = U64,
+				      .vring = VRING_ARG_U64},
 	[VHOST_USER_GET_PROTOCOL_FEATURES] = {.handle = h_get_protocol_features,
 					      .answer = ANSWER_OWN},
 	[VHOST_USER_SET_PROTOCOL_FEATURES] = {.handle = h_set_protocol_features, .size = U64},
 	[VHOST_USER_GET_QUEUE_NUM] = {.handle = h_get_queue_num, .answer = ANSWER_OWN,
 				      .pfeatures = PF(MQ)},
-	[VHOST_USER_SET_VRING_ENABLE] = {.handle = vhost_h_set_vring_enable, .size = STATE,
+	[VHOST_USER_SET_VRING_ENABLE] = {.check = vhost_check_set_vring_enable,
+					 .handle = vhost_h_set_vring_enable, .size = STATE,
 					 .vring = VRING_ARG_STATE},
 	[VHOST_USER_SEND_RARP] = NOT_SUPPORTED(ANSWER_ACK),
 	[VHOST_USER_NET_SET_MTU] = NOT_SUPPORTED(ANSWER_ACK),
@@ -355,17 +398,20 @@ static const struct vhost_msg_handler g_handlers[VHOST_USER_REQUEST_MAX] = {
 	[VHOST_USER_GET_INFLIGHT_FD] = NOT_SUPPORTED(ANSWER_ACK),
 	[VHOST_USER_SET_INFLIGHT_FD] = NOT_SUPPORTED(ANSWER_ACK),
 	[VHOST_USER_GPU_SET_SOCKET] = NOT_SUPPORTED(ANSWER_ACK),
-	[VHOST_USER_RESET_DEVICE] = {.handle = h_reset_device, .pfeatures = PF(RESET_DEVICE)},
+	[VHOST_USER_RESET_DEVICE] = {.handle = h_reset_device, .quiesce = QUIESCE_ALL,
+				     .pfeatures = PF(RESET_DEVICE)},
 	[VHOST_USER_VRING_KICK] = NOT_SUPPORTED(ANSWER_ACK),
 	[VHOST_USER_GET_MAX_MEM_SLOTS] = {.handle = vhost_h_get_max_mem_slots,
 					  .answer = ANSWER_OWN,
 					  .pfeatures = PF(CONFIGURE_MEM_SLOTS)},
-	[VHOST_USER_ADD_MEM_REG] = {.handle = vhost_h_add_mem_reg, .min_fds = 1, .max_fds = 1,
+	[VHOST_USER_ADD_MEM_REG] = {.handle = vhost_h_add_mem_reg, .quiesce = QUIESCE_ALL,
+				    .min_fds = 1, .max_fds = 1,
 				    .size = sizeof(struct vhost_user_mem_reg),
 				    .pfeatures = PF(CONFIGURE_MEM_SLOTS)},
 	/* "VHOST_USER_REM_MEM_REG": the back-end MAY accept one fd and MUST
 	 * close it unused (the dispatcher closes every fd a handler leaves). */
-	[VHOST_USER_REM_MEM_REG] = {.handle = vhost_h_rem_mem_reg, .max_fds = 1,
+	[VHOST_USER_REM_MEM_REG] = {.handle = vhost_h_rem_mem_reg, .quiesce = QUIESCE_ALL,
+				    .max_fds = 1,
 				    .size = sizeof(struct vhost_user_mem_reg),
 				    .pfeatures = PF(CONFIGURE_MEM_SLOTS)},
 	[VHOST_USER_SET_STATUS] = {.handle = h_set_status, .size = U64, .pfeatures = PF(STATUS)},
@@ -491,46 +537,152 @@ static void answer(struct vhost_dev *dev, const struct vhost_msg *msg, enum vhos
 	}
 }
 
+/* The rings to stop before the handler runs, and those to start or stop
+ * after it (vhost_rings_converge): the request's ring, or every ring. */
+static uint64_t quiesce_mask(struct vhost_dev *dev, const struct vhost_msg_handler *h,
+			     uint32_t index)
+{
+	uint64_t started = vhost_rings_started_mask(dev);
+	uint64_t ring = 1ULL << index;
+
+	if ((started & ring) && h->finding_if_running)
+		vhost_finding(dev, "vhost-user.rst \"Ring states\": %s of vring %u while it runs",
+			      vhost_msg_request_name(dev->cur.msg.hdr.request), index);
+	switch (h->quiesce) {
+	case QUIESCE_ALL:
+		return started;
+	case QUIESCE_RING_FD:
+		return dev->opts.ops->ring_swap_fds ? 0 : started & ring;
+	case QUIESCE_RING:
+		return started & ring;
+	case QUIESCE_NONE:
+	default:
+		return 0;
+	}
+}
+
+static uint64_t converge_mask(const struct vhost_msg_handler *h, uint32_t index)
+{
+	if (h->quiesce == QUIESCE_ALL)
+		return UINT64_MAX;
+	return h->vring != VRING_ARG_NONE ? 1ULL << index : 0;
+}
+
+bool vhost_dev_busy(const struct vhost_dev *dev)
+{
+	return dev->cur.state != VHOST_CUR_NONE;
+}
+
+void vhost_msg_drop(struct vhost_dev *dev)
+{
+	if (dev->cur.state == VHOST_CUR_NONE)
+		return;
+	vhost_msg_close_fds(&dev->cur.msg);
+	vhost_mem_unstage(dev);
+	dev->cur.state = VHOST_CUR_NONE;
+}
+
+/* The rings the request needs are stopped: its handler, then the rings to
+ * match what it changed. */
+static void msg_apply(struct vhost_dev *dev)
+{
+	struct vhost_cur *cur = &dev->cur;
+	uint32_t index = vring_index(cur->h, &cur->msg);
+	int ret = cur->h->handle(dev, &cur->msg);
+	int rc = vhost_rings_converge(dev, converge_mask(cur->h, index),
+				      cur->h->vring != VRING_ARG_NONE ? index : UINT32_MAX);
+
+	/* A ring the request was about that cannot start fails the request. */
+	cur->ret = ret ? ret : rc;
+	cur->state = VHOST_CUR_SETTLED;
+}
+
+static void msg_answer(struct vhost_dev *dev)
+{
+	struct vhost_cur *cur = &dev->cur;
+
+	answer(dev, &cur->msg, cur->h->answer, cur->ret);
+	/* Handlers set the fds they keep to -1; the rest are closed here. */
+	vhost_msg_close_fds(&cur->msg);
+	cur->state = VHOST_CUR_NONE;
+	if (dev->conn_broken)
+		vhost_dev_conn_close(dev);
+}
+
+void vhost_msg_step(struct vhost_dev *dev)
+{
+	if (dev->cur.state == VHOST_CUR_STOPPING)
+		msg_apply(dev);
+	else if (dev->cur.state == VHOST_CUR_SETTLED)
+		msg_answer(dev);
+}
+
+/* Refused before its handler: answered at once, no ring touched. */
+static void msg_refuse(struct vhost_dev *dev, enum vhost_answer kind, int ret)
+{
+	answer(dev, &dev->cur.msg, kind, ret);
+	vhost_msg_close_fds(&dev->cur.msg);
+}
+
 int vhost_dev_handle_msg(struct vhost_dev *dev, const struct vhost_user_hdr *hdr,
 			 const void *payload, int *fds, unsigned nfds)
 {
 	const struct vhost_msg_handler *h = NULL;
-	struct vhost_msg msg;
+	struct vhost_msg *msg = &dev->cur.msg;
 	int ret;
 
 	vhost_tap_whole(&dev->opts.tap, VHOST_TAP_BACKEND, VHOST_TAP_RECEIVED, hdr, payload,
 			MIN(hdr->size, (uint32_t)VHOST_USER_MAX_PAYLOAD), fds, nfds);
-	memset(&msg, 0, sizeof(msg));
-	msg.hdr = *hdr;
+	if (dev->cur.state != VHOST_CUR_NONE || dev->closing) {
+		log_err("%s handed in while the previous request is not answered",
+			vhost_msg_request_name(hdr->request));
+		for (unsigned i = 0; i < nfds; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		return -EBUSY;
+	}
+	memset(msg, 0, sizeof(*msg));
+	msg->hdr = *hdr;
 	for (unsigned i = 0; i < nfds; i++) {
 		if (i < VHOST_USER_MAX_FDS)
-			msg.fds[msg.nfds++] = fds[i];
+			msg->fds[msg->nfds++] = fds[i];
 		else if (fds[i] >= 0)
 			close(fds[i]);
 	}
 	ret = check_header(dev, hdr);
 	if (ret < 0 || nfds > VHOST_USER_MAX_FDS) {
-		vhost_msg_close_fds(&msg);
+		vhost_msg_close_fds(msg);
 		return ret < 0 ? ret : -EPROTO;
 	}
 	if (hdr->size)
-		memcpy(&msg.payload, payload, hdr->size);
+		memcpy(&msg->payload, payload, hdr->size);
 
 	if (hdr->request < ARRAY_SIZE(g_handlers))
 		h = &g_handlers[hdr->request];
 	if (!h || !h->handle) {
 		vhost_warn(dev, "vhost-user.rst \"Front-end message types\": unknown request %u",
 			 hdr->request);
-		answer(dev, &msg, ANSWER_ACK, -ENOTSUP);
-	} else {
-		log_debug("%s size %u fds %u", vhost_msg_request_name(hdr->request), hdr->size,
-			  msg.nfds);
-		ret = check_msg(dev, h, &msg);
-		if (ret == 0)
-			ret = h->handle(dev, &msg);
-		answer(dev, &msg, h->answer, ret);
+		msg_refuse(dev, ANSWER_ACK, -ENOTSUP);
+		return dev->conn_broken ? -EPIPE : 0;
 	}
-	/* Handlers set the fds they keep to -1; the rest are closed here. */
-	vhost_msg_close_fds(&msg);
-	return dev->conn_broken ? -EPIPE : 0;
+	log_debug("%s size %u fds %u", vhost_msg_request_name(hdr->request), hdr->size,
+		  msg->nfds);
+	ret = check_msg(dev, h, msg);
+	if (ret == 0 && h->check)
+		ret = h->check(dev, msg);
+	if (ret) {
+		msg_refuse(dev, h->answer, ret);
+		return dev->conn_broken ? -EPIPE : 0;
+	}
+	dev->cur.h = h;
+	dev->cur.state = VHOST_CUR_STOPPING;
+	/* Held while the stops are asked for, so that a device answering the
+	 * first one inline does not run the handler before the last is asked. */
+	dev->ring_ops++;
+	vhost_rings_stop(dev, quiesce_mask(dev, h, vring_index(h, msg)));
+	dev->ring_ops--;
+	vhost_dev_progress(dev);
+	if (dev->conn_broken || dev->conn_fd < 0)
+		return -EPIPE;
+	return vhost_dev_busy(dev) ? 1 : 0;
 }

@@ -56,11 +56,38 @@ int bdev_init(struct bdev *bdev, const char *name, const char *product_name,
 	return bdev_check_geometry(name, num_blocks, block_size);
 }
 
+void bdev_get_limits(const struct bdev *bdev, struct bdev_limits *lim)
+{
+	lim->block_size = bdev->block_size;
+	lim->max_transfer_bytes = bdev->max_transfer_bytes ? bdev->max_transfer_bytes : UINT32_MAX;
+	/* Whole blocks: a frontend splitting at the limit splits at a block. */
+	lim->max_transfer_bytes -= lim->max_transfer_bytes % bdev->block_size;
+	lim->max_segments = bdev->max_segments ? bdev->max_segments : UINT32_MAX;
+	lim->required_alignment = bdev->required_alignment ? bdev->required_alignment : 1;
+	lim->optimal_io_bytes = bdev->optimal_io_bytes;
+}
+
 bool bdev_io_type_supported_all(struct bdev *bdev, enum bdev_io_type type)
 {
 	(void)bdev;
 	(void)type;
 	return true;
+}
+
+/* Limits every frontend can honour: at least one block per transfer, one
+ * segment, an alignment that is a power of two no larger than a block. */
+static int bdev_check_limits(const struct bdev *bdev)
+{
+	uint32_t align = bdev->required_alignment ? bdev->required_alignment : 1;
+
+	if ((bdev->max_transfer_bytes && bdev->max_transfer_bytes < bdev->block_size) ||
+	    !IS_POW2(align) || align > bdev->block_size) {
+		log_err("bdev %s: limits (max transfer %" PRIu32 ", alignment %" PRIu32
+			") do not allow one block of %" PRIu32,
+			bdev->name, bdev->max_transfer_bytes, align, bdev->block_size);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* RFC 4122 §4.4: a random (version 4) UUID. */
@@ -105,6 +132,9 @@ int bdev_register(struct bdev *bdev)
 	rc = bdev_check_geometry(bdev->name, bdev->num_blocks, bdev->block_size);
 	if (rc)
 		return rc;
+	rc = bdev_check_limits(bdev);
+	if (rc)
+		return rc;
 	if (bdev_get_by_name(bdev->name)) {
 		log_err("bdev %s: name already taken", bdev->name);
 		return -EEXIST;
@@ -143,6 +173,11 @@ static void bdev_destroy(struct bdev **link)
 	b->fn->destruct(b);
 }
 
+static bool bdev_idle(const struct bdev *b)
+{
+	return b->open_count == 0 && !bdev_layer_busy(b);
+}
+
 static int bdev_check_idle(const struct bdev *b)
 {
 	if (b->open_count) {
@@ -178,14 +213,23 @@ int bdev_unregister(const char *name)
 
 void bdev_unregister_all(void)
 {
-	struct bdev **link = &g_bdevs;
+	bool progress = true;
 
-	while (*link) {
-		if (bdev_check_idle(*link) == 0)
-			bdev_destroy(link);
-		else
-			link = &(*link)->next;
+	/* A bdev built on another (delay) holds it open: another pass frees
+	 * the base once the bdev on top went. */
+	while (progress) {
+		progress = false;
+		for (struct bdev **link = &g_bdevs; *link;) {
+			if (bdev_idle(*link)) {
+				bdev_destroy(link);
+				progress = true;
+			} else {
+				link = &(*link)->next;
+			}
+		}
 	}
+	for (struct bdev *b = g_bdevs; b; b = b->next)
+		bdev_check_idle(b);
 }
 
 struct bdev *bdev_first(void)

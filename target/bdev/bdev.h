@@ -26,6 +26,17 @@
  * no allocation on the I/O path. iov points at the caller's buffers, which
  * must stay valid until the callback; they are used in place (zero copy).
  *
+ * Taking I/O back (SCSI task management, NVMe Abort, a controller reset):
+ * bdev_abort() asks for one I/O, bdev_channel_reset() for everything a
+ * channel carries. Both keep the contract: an I/O taken back completes once,
+ * with -ECANCELED, from the channel's poller; one the backend could not
+ * take back completes with its own status; nothing calls back inside them.
+ *
+ * Limits. What a bdev takes in one READ / WRITE (bytes, iovecs, buffer
+ * alignment) and its preferred size: every frontend reads them with
+ * bdev_get_limits() and derives what it advertises from them;
+ * bdev_submit() refuses what breaks them.
+ *
  * Channel lifetime. A channel outlives its last bdev_channel_put() while I/O
  * it carries is in flight (their callbacks still run) or while its own
  * poller is running; it is destroyed on its reactor as soon as neither
@@ -50,6 +61,7 @@ enum bdev_io_type {
 struct bdev;
 struct bdev_channel;
 struct bdev_io;
+struct bdev_io_list;
 
 typedef void (*bdev_io_cb)(struct bdev_io *io, int status, void *cb_arg);
 
@@ -66,6 +78,9 @@ struct bdev_io {
 	void *cb_arg;
 	struct bdev_channel *ch;
 	struct bdev_io *next;   /* backends' completion lists */
+	/* The layer's: in flight or not, and since which reset. */
+	uint8_t state;
+	uint8_t gen;
 	uint64_t driver_ctx[BDEV_IO_DRIVER_CTX / 8];
 };
 
@@ -83,6 +98,14 @@ struct bdev_fn_table {
 	void (*channel_destroy)(struct bdev *bdev, void *ch_ctx);
 	/* Completes finished I/O; POLLER_BUSY / POLLER_IDLE. On the reactor. */
 	int (*channel_poll)(void *ch_ctx);
+	/* May be NULL (nothing can be taken back). Takes io, in flight on this
+	 * channel, back before it reaches the medium: 0 (the backend forgets
+	 * it; the layer completes it with -ECANCELED), or -EBUSY (too late: it
+	 * completes as usual). On the reactor. */
+	int (*abort)(void *ch_ctx, struct bdev_io *io);
+	/* May be NULL. The same for every I/O it can still take back: moves
+	 * them to *taken (a struct bdev_io_list, bdev_io_list.h). */
+	void (*abort_all)(void *ch_ctx, struct bdev_io_list *taken);
 	/* An eventfd that becomes readable when channel_poll has work (interrupt
 	 * mode), or -1. */
 	int (*channel_wake_fd)(void *ch_ctx);
@@ -98,8 +121,12 @@ struct bdev {
 	char product_name[32];
 	uint32_t block_size;
 	uint64_t num_blocks;
-	/* Buffers must be aligned to this for the backend (1 = any). */
-	uint32_t required_alignment;
+	/* Limits (bdev_get_limits reads them): 0 means none, except the
+	 * alignment, whose "any" is 1. Set by the backend before registering. */
+	uint32_t max_transfer_bytes; /* of one READ / WRITE */
+	uint32_t max_segments;	     /* iovecs of one READ / WRITE */
+	uint32_t required_alignment; /* every buffer's address and length */
+	uint32_t optimal_io_bytes;   /* the size I/O is best split at */
 	bool write_cache;
 	const struct bdev_fn_table *fn;
 	void *ctx;              /* the backend's */
@@ -107,6 +134,16 @@ struct bdev {
 	uint32_t open_count;
 	struct bdev *next;
 	struct bdev_layer *layer; /* channels and I/O statistics (bdev_channel.c) */
+};
+
+/* What one READ / WRITE may be, as every frontend reads it: no zeroes here
+ * ("no limit" reads as the largest value), sizes in bytes. */
+struct bdev_limits {
+	uint32_t block_size;
+	uint32_t max_transfer_bytes; /* a multiple of block_size */
+	uint32_t max_segments;
+	uint32_t required_alignment; /* a power of two; 1 = any */
+	uint32_t optimal_io_bytes;   /* 0: no preference */
 };
 
 /* I/O that completed on a bdev since it was registered, indexed by type.
@@ -136,6 +173,8 @@ void bdev_close(struct bdev *bdev);
 json_t *bdev_to_json(struct bdev *bdev);
 /* Unregisters every bdev that is not open (shutdown). */
 void bdev_unregister_all(void);
+/* Any thread: the bdev's limits are fixed at registration. */
+void bdev_get_limits(const struct bdev *bdev, struct bdev_limits *lim);
 /* The sum over every reactor; a racy snapshot (counters move while read). */
 void bdev_get_io_stat(struct bdev *bdev, struct bdev_io_stat *stat);
 /* One entry of SPDK's bdev_get_iostat "bdevs" array: name, bytes_read,
@@ -154,9 +193,26 @@ struct bdev *bdev_channel_bdev(const struct bdev_channel *ch);
 
 /* Fill io's type, offset_blocks, num_blocks, iov/iovcnt, cb, cb_arg, then
  * submit. Checks range (-ERANGE past the end), iov length == num_blocks *
- * block_size (-EINVAL) and support (-ENOTSUP) before the backend sees it.
- * num_blocks 0 is -EINVAL except for FLUSH (a flush of the whole device). */
+ * block_size, the bdev's limits (-EINVAL) and support (-ENOTSUP) before the
+ * backend sees it. num_blocks 0 is -EINVAL except for FLUSH (a flush of the
+ * whole device). */
 int bdev_submit(struct bdev_channel *ch, struct bdev_io *io);
+
+/* Takes back io, in flight on ch (SCSI ABORT TASK, NVMe Abort). Returns 0:
+ * io completes with -ECANCELED, later, from the channel's poller; -EBUSY:
+ * too late, it completes with its own status; -EALREADY: already taken
+ * back; -ENOENT: io is not in flight on ch. Never calls back inside. */
+int bdev_abort(struct bdev_channel *ch, struct bdev_io *io);
+
+typedef void (*bdev_reset_cb)(void *cb_arg);
+/* Resets ch (SCSI LUN reset, NVMe controller reset): every I/O submitted on
+ * ch before the call completes, those the backend can still take back with
+ * -ECANCELED, the rest with their own status; then cb(cb_arg) is called
+ * once, from the channel's poller (never inside this call). I/O submitted
+ * after the call is not waited for. Returns 0, or -EBUSY (a reset of ch is
+ * under way; no callback). As after a submit, the caller's poller must
+ * return POLLER_BUSY. */
+int bdev_channel_reset(struct bdev_channel *ch, bdev_reset_cb cb, void *cb_arg);
 
 /* Runs the channel's poll now, as its poller would: hands what was submitted
  * to the backend and calls back what finished. For a user that just
@@ -183,5 +239,18 @@ int bdev_malloc_create(const char *name, uint64_t num_blocks, uint32_t block_siz
  * rounded down to whole blocks. Any buffer alignment works: aligned buffers
  * use O_DIRECT, others the page cache (bdev_uring.c says how). */
 int bdev_uring_create(const char *name, const char *filename, uint32_t block_size);
+
+/* Latencies of a delay bdev, in microseconds: reads wait avg_read_us, every
+ * other type avg_write_us; one I/O in a hundred waits the p99 of its kind. */
+struct bdev_delay_opts {
+	uint64_t avg_read_us;
+	uint64_t p99_read_us;
+	uint64_t avg_write_us;
+	uint64_t p99_write_us;
+};
+/* A bdev on top of base_name (held open while it exists) that holds each
+ * I/O for its latency before passing it on (bdev_delay.c). -ENODEV if there
+ * is no such base. */
+int bdev_delay_create(const char *name, const char *base_name, const struct bdev_delay_opts *o);
 
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Channels (one per bdev per reactor), the checks of bdev_submit, and the
- * per-reactor I/O statistics.
+ * Channels (one per bdev per reactor), the checks of bdev_submit, taking
+ * I/O back (abort, reset), and the per-reactor I/O statistics.
  *
  * Each bdev has a slot per reactor; only that reactor reads or writes its
  * slot, so the I/O path takes no lock and shares no written cache line. The
@@ -20,9 +20,17 @@
 
 #include "env/env.h"
 #include "target/bdev/bdev_internal.h"
+#include "target/bdev/bdev_io_list.h"
 #include "util/common.h"
 
 #define CACHE_LINE 64
+
+/* bdev_io.state */
+enum {
+	IO_IDLE,      /* not submitted, or completed */
+	IO_INFLIGHT,  /* the backend has it */
+	IO_CANCELLED, /* taken back: completes with -ECANCELED at the next poll */
+};
 
 /* One reactor's counters for one bdev; a cache line of its own. */
 struct bdev_stat_slot {
@@ -48,10 +56,18 @@ struct bdev_channel {
 	uint64_t num_blocks;
 	uint32_t block_size;
 	uint32_t supported;
+	uint32_t max_segments;
+	uint32_t align_mask;	   /* required_alignment - 1 */
+	uint64_t max_transfer;	   /* bytes */
+	uint32_t inflight[2];	   /* submitted, not called back; per bdev_io.gen */
+	uint8_t gen;		   /* of I/O submitted now: flips at a reset */
+	bool polling;		   /* inside the backend's channel_poll */
+	bool resetting;		   /* waits for generation gen ^ 1 to complete */
 	uint32_t refs;
-	uint32_t inflight;  /* submitted, callback not yet called */
 	unsigned slot;
-	bool polling;       /* inside the backend's channel_poll */
+	bdev_reset_cb reset_cb;
+	void *reset_arg;
+	struct bdev_io_list cancelled; /* taken back, to complete */
 	_Alignas(CACHE_LINE) unsigned char ctx[];
 };
 
@@ -120,6 +136,32 @@ static void channel_destroy(struct bdev_channel *ch)
 	atomic_fetch_sub_explicit(&layer->live_channels, 1, memory_order_release);
 }
 
+static uint32_t channel_inflight(const struct bdev_channel *ch)
+{
+	return ch->inflight[0] + ch->inflight[1];
+}
+
+/* What was taken back completes here, in the channel's poll: never inside
+ * bdev_abort or bdev_channel_reset. */
+static int channel_complete_cancelled(struct bdev_channel *ch)
+{
+	struct bdev_io *io;
+	int rc = POLLER_IDLE;
+
+	while ((io = bdev_io_list_pop(&ch->cancelled))) {
+		bdev_io_complete(io, -ECANCELED);
+		rc = POLLER_BUSY;
+	}
+	return rc;
+}
+
+/* Every I/O of the generation before the reset completed. */
+static void channel_reset_done(struct bdev_channel *ch)
+{
+	ch->resetting = false;
+	ch->reset_cb(ch->reset_arg);
+}
+
 /*
  * The channel's poller, and bdev_channel_poll(). The channel is destroyed
  * here, after the backend's poll returned, when its last put came while I/O
@@ -129,12 +171,18 @@ static void channel_destroy(struct bdev_channel *ch)
 static int channel_poll(void *arg)
 {
 	struct bdev_channel *ch = arg;
-	int rc;
+	int rc = POLLER_IDLE;
 
 	ch->polling = true;
-	rc = ch->fn->channel_poll(ch->ctx);
+	if (unlikely(!bdev_io_list_empty(&ch->cancelled)))
+		rc = channel_complete_cancelled(ch);
+	rc |= ch->fn->channel_poll(ch->ctx);
+	if (unlikely(ch->resetting) && ch->inflight[ch->gen ^ 1] == 0) {
+		channel_reset_done(ch);
+		rc = POLLER_BUSY;
+	}
 	ch->polling = false;
-	if (unlikely(ch->refs == 0 && ch->inflight == 0))
+	if (unlikely(ch->refs == 0 && channel_inflight(ch) == 0))
 		channel_destroy(ch);
 	return rc;
 }
@@ -163,6 +211,14 @@ static struct bdev_channel *channel_create(struct bdev *bdev, unsigned slot)
 	ch->num_blocks = bdev->num_blocks;
 	ch->block_size = bdev->block_size;
 	ch->supported = bdev->layer->supported;
+	{
+		struct bdev_limits lim;
+
+		bdev_get_limits(bdev, &lim);
+		ch->max_segments = lim.max_segments;
+		ch->max_transfer = bdev->max_transfer_bytes ? lim.max_transfer_bytes : UINT64_MAX;
+		ch->align_mask = lim.required_alignment - 1;
+	}
 	ch->slot = slot;
 	ch->refs = 1;
 	if (fn->channel_create) {
@@ -216,7 +272,7 @@ void bdev_channel_put(struct bdev_channel *ch)
 		log_err("bdev %s: channel put more often than got", ch->bdev->name);
 		return;
 	}
-	if (--ch->refs == 0 && ch->inflight == 0 && !ch->polling)
+	if (--ch->refs == 0 && channel_inflight(ch) == 0 && !ch->polling)
 		channel_destroy(ch);
 }
 
@@ -230,20 +286,24 @@ void *bdev_channel_ctx(struct bdev_channel *ch)
 	return ch->ctx;
 }
 
-/* The iov must describe exactly the transfer: no more, no less. */
-static int check_iov(const struct bdev_io *io, uint64_t expected)
+/* The iov must describe exactly the transfer (no more, no less), within the
+ * bdev's limits. */
+static int check_iov(const struct bdev_channel *ch, const struct bdev_io *io, uint64_t expected)
 {
 	uint64_t total = 0;
+	uintptr_t bits = 0;
 
-	if (unlikely(!io->iov || io->iovcnt <= 0))
+	if (unlikely(!io->iov || io->iovcnt <= 0 || (uint32_t)io->iovcnt > ch->max_segments ||
+		     expected > ch->max_transfer))
 		return -EINVAL;
 	for (int i = 0; i < io->iovcnt; i++) {
 		/* Summing stops past expected, so total cannot wrap. */
 		total += io->iov[i].iov_len;
+		bits |= (uintptr_t)io->iov[i].iov_base | io->iov[i].iov_len;
 		if (unlikely(total > expected))
 			return -EINVAL;
 	}
-	return total == expected ? 0 : -EINVAL;
+	return total == expected && !(bits & ch->align_mask) ? 0 : -EINVAL;
 }
 
 int bdev_submit(struct bdev_channel *ch, struct bdev_io *io)
@@ -269,18 +329,23 @@ int bdev_submit(struct bdev_channel *ch, struct bdev_io *io)
 		return -EINVAL;
 	}
 	if (io->type == BDEV_IO_READ || io->type == BDEV_IO_WRITE) {
-		rc = check_iov(io, io->num_blocks * ch->block_size);
+		rc = check_iov(ch, io, io->num_blocks * ch->block_size);
 		if (unlikely(rc)) {
-			log_debug("bdev %s: iov does not hold %" PRIu64 " blocks", ch->bdev->name,
-				  io->num_blocks);
+			log_debug("bdev %s: iov does not hold %" PRIu64
+				  " blocks within the bdev's limits",
+				  ch->bdev->name, io->num_blocks);
 			return rc;
 		}
 	}
 	io->ch = ch;
-	ch->inflight++;
+	io->gen = ch->gen;
+	io->state = IO_INFLIGHT;
+	ch->inflight[io->gen]++;
 	rc = ch->fn->submit(ch->ctx, io);
-	if (unlikely(rc))
-		ch->inflight--;
+	if (unlikely(rc)) {
+		ch->inflight[io->gen]--;
+		io->state = IO_IDLE;
+	}
 	return rc;
 }
 
@@ -290,7 +355,8 @@ void bdev_io_complete(struct bdev_io *io, int status)
 	struct bdev_stat_slot *s = ch->stat;
 
 	/* Before the callback: it may reuse io or submit on this channel. */
-	ch->inflight--;
+	ch->inflight[io->gen]--;
+	io->state = IO_IDLE;
 	if (likely(status == 0)) {
 		stat_add(&s->ops[io->type], 1);
 		stat_add(&s->bytes[io->type], io->num_blocks * ch->block_size);
@@ -298,4 +364,39 @@ void bdev_io_complete(struct bdev_io *io, int status)
 		stat_add(&s->errors, 1);
 	}
 	io->cb(io, status, io->cb_arg);
+}
+
+int bdev_abort(struct bdev_channel *ch, struct bdev_io *io)
+{
+	if (io->ch != ch || io->state == IO_IDLE)
+		return -ENOENT;
+	if (io->state == IO_CANCELLED)
+		return -EALREADY;
+	if (!ch->fn->abort || ch->fn->abort(ch->ctx, io) != 0)
+		return -EBUSY;
+	io->state = IO_CANCELLED;
+	bdev_io_list_push(&ch->cancelled, io);
+	return 0;
+}
+
+int bdev_channel_reset(struct bdev_channel *ch, bdev_reset_cb cb, void *cb_arg)
+{
+	struct bdev_io_list taken = {0};
+	struct bdev_io *io;
+
+	if (ch->resetting)
+		return -EBUSY;
+	/* I/O from now on is of the other generation: the reset waits for
+	 * this one only. The other is empty: the previous reset waited for it. */
+	ch->resetting = true;
+	ch->reset_cb = cb;
+	ch->reset_arg = cb_arg;
+	ch->gen ^= 1;
+	if (ch->fn->abort_all)
+		ch->fn->abort_all(ch->ctx, &taken);
+	while ((io = bdev_io_list_pop(&taken))) {
+		io->state = IO_CANCELLED;
+		bdev_io_list_push(&ch->cancelled, io);
+	}
+	return 0;
 }

@@ -19,3 +19,21 @@ int bdev_io_list_complete(struct bdev_io_list *l)
 	}
 	return POLLER_BUSY;
 }
+
+bool bdev_io_list_remove(struct bdev_io_list *l, struct bdev_io *io)
+{
+	struct bdev_io *prev = NULL;
+
+	for (struct bdev_io *cur = l->head; cur; prev = cur, cur = cur->next) {
+		if (cur != io)
+			continue;
+		if (prev)
+			prev->next = cur->next;
+		else
+			l->head = cur->next;
+		if (l->tail == cur)
+			l->tail = prev;
+		return true;
+	}
+	return false;
+}

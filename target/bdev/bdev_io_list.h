@@ -55,6 +55,23 @@ static inline struct bdev_io *bdev_io_list_pop(struct bdev_io_list *l)
 	return io;
 }
 
+/* Takes io out of l; false if it was not there. O(n): for aborts. */
+bool bdev_io_list_remove(struct bdev_io_list *l, struct bdev_io *io);
+
+/* Appends every I/O of src to dst, in order; src is left empty. */
+static inline void bdev_io_list_move(struct bdev_io_list *dst, struct bdev_io_list *src)
+{
+	if (!src->head)
+		return;
+	if (dst->tail)
+		dst->tail->next = src->head;
+	else
+		dst->head = src->head;
+	dst->tail = src->tail;
+	src->head = NULL;
+	src->tail = NULL;
+}
+
 /*
  * Completes with status 0 every I/O queued before the call. I/O that the
  * callbacks submit waits for the next call, so one call is a bounded batch.

@@ -3,7 +3,8 @@
  * The malloc backend: a RAM disk. One anonymous mapping of num_blocks *
  * block_size bytes (zeroed by the kernel, pages allocated on first touch).
  * Data is copied in submit; the completion still comes from the channel's
- * poller (the async contract forbids calling back inside bdev_submit).
+ * poller (the async contract forbids calling back inside bdev_submit). By
+ * then the data has moved: nothing can be taken back (no abort).
  */
 #define LOG_COMPONENT "bdev_malloc"
 #include "util/log.h"

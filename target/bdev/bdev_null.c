@@ -4,7 +4,8 @@
  * possible. Writes, unmaps and write-zeroes are discarded; reads succeed
  * without touching the buffers (like SPDK's null bdev, they keep whatever
  * they held: do not expect zeroes). Every I/O completes from the channel's
- * poller, in submission order.
+ * poller, in submission order; until then nothing happened, so any of it can
+ * be taken back (abort, reset).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,6 +24,16 @@ static int null_channel_poll(void *ch_ctx)
 	return bdev_io_list_complete(ch_ctx);
 }
 
+static int null_abort(void *ch_ctx, struct bdev_io *io)
+{
+	return bdev_io_list_remove(ch_ctx, io) ? 0 : -EBUSY;
+}
+
+static void null_abort_all(void *ch_ctx, struct bdev_io_list *taken)
+{
+	bdev_io_list_move(taken, ch_ctx);
+}
+
 static void null_destruct(struct bdev *bdev)
 {
 	free(bdev);
@@ -34,6 +45,8 @@ static const struct bdev_fn_table g_null_fn = {
 	.io_type_supported = bdev_io_type_supported_all,
 	.ch_ctx_size = sizeof(struct bdev_io_list),
 	.channel_poll = null_channel_poll,
+	.abort = null_abort,
+	.abort_all = null_abort_all,
 	.destruct = null_destruct,
 };
 

@@ -17,6 +17,9 @@
  * the two coherent: an O_DIRECT read writes back dirty cached pages of its
  * range first, an O_DIRECT write invalidates them after.
  *
+ * Aborts take back requests still waiting for room; one in the kernel
+ * completes as it will.
+ *
  * Short transfers: io_uring already retries partial buffered reads and
  * writes internally, so a short readv/writev means the file shrank under us
  * (a read at EOF inside the bdev) or the file system ran out of room. Such a
@@ -195,12 +198,6 @@ static int uring_submit(void *ch_ctx, struct bdev_io *io)
 	struct uring_channel *ch = ch_ctx;
 
 	switch (io->type) {
-	case BDEV_IO_READ:
-	case BDEV_IO_WRITE:
-		/* readv(2): more than IOV_MAX segments is EINVAL; say so now. */
-		if (unlikely(io->iovcnt > IOV_MAX))
-			return -EINVAL;
-		break;
 	case BDEV_IO_UNMAP:
 	case BDEV_IO_WRITE_ZEROES:
 		uring_io(io)->zeroed = 0;
@@ -313,6 +310,20 @@ static int uring_channel_poll(void *ch_ctx)
 	return busy || n ? POLLER_BUSY : POLLER_IDLE;
 }
 
+static int uring_abort(void *ch_ctx, struct bdev_io *io)
+{
+	struct uring_channel *ch = ch_ctx;
+
+	return bdev_io_list_remove(&ch->waiting, io) ? 0 : -EBUSY;
+}
+
+static void uring_abort_all(void *ch_ctx, struct bdev_io_list *taken)
+{
+	struct uring_channel *ch = ch_ctx;
+
+	bdev_io_list_move(taken, &ch->waiting);
+}
+
 static int uring_channel_create(struct bdev *bdev, void *ch_ctx)
 {
 	struct uring_channel *ch = ch_ctx;
@@ -395,6 +406,8 @@ static const struct bdev_fn_table g_uring_fn = {
 	.channel_destroy = uring_channel_destroy,
 	.channel_poll = uring_channel_poll,
 	.channel_wake_fd = uring_channel_wake_fd,
+	.abort = uring_abort,
+	.abort_all = uring_abort_all,
 	.destruct = uring_destruct,
 	.dump_info_json = uring_dump_info_json,
 };
@@ -511,6 +524,8 @@ int bdev_uring_create(const char *name, const char *filename, uint32_t block_siz
 		goto err;
 	/* Page cache or device cache: writes need a flush to be durable. */
 	ub->bdev.write_cache = true;
+	/* readv(2): more than IOV_MAX segments is EINVAL. */
+	ub->bdev.max_segments = IOV_MAX;
 	uring_open_direct(ub, lbs);
 	zero = mmap(NULL, ZERO_BUF_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (zero == MAP_FAILED) {

@@ -2,8 +2,8 @@
 /*
  * A vhost-user-blk controller: the virtio-blk device model (features and
  * configuration space, virtio 1.2 §5.2.3 / §5.2.4) behind one lib/vhost
- * back-end, and the placement of its request queues on reactors. The data
- * path is vhost_blk_queue.c.
+ * back-end, whose request queues run on the queue engine (placed on the
+ * reactors of the controller's cpumask). The data path is vhost_blk_queue.c.
  */
 #define LOG_COMPONENT "vhost-blk"
 #include "target/frontend/vhost_blk_internal.h"
@@ -25,14 +25,16 @@ struct vhost_blk {
 	char *socket_path;
 	struct bdev *bdev;
 	struct vhost_dev *dev;
-	uint64_t cpumask;
-	unsigned ncores;
-	struct reactor *reactors[ENV_MAX_REACTORS];
+	struct evloop *loop;
+	struct qe_placement placement;
 	bool readonly;
 	uint16_t num_queues;
+	struct vhost_blk_advert adv;
 	uint64_t offered;
 	uint64_t negotiated;
 	struct vhost_blk_queue *queues;
+	frontend_done_fn destroyed; /* and its arg: vhost_blk_destroy's */
+	void *destroyed_arg;
 };
 
 static bool bdev_supports(struct bdev *bdev, enum bdev_io_type type)
@@ -40,9 +42,31 @@ static bool bdev_supports(struct bdev *bdev, enum bdev_io_type type)
 	return bdev->fn->io_type_supported(bdev, type);
 }
 
-/* §5.2.3: what this device can do with this bdev. SIZE_MAX is not offered
- * (not enforced), CONFIG_WCE neither (writeback cannot be toggled: no
- * SET_CONFIG), GEOMETRY has no meaning for us. */
+void vhost_blk_advert_from_limits(const struct bdev_limits *lim, struct vhost_blk_advert *a)
+{
+	/* The data segments a chain may have: the slot's iovecs, less the
+	 * header and the status. */
+	uint32_t seg_max = MIN((uint32_t)VHOST_BLK_IOV_MAX - 2, lim->max_segments);
+	/* A segment no smaller than a page or a block: what drivers expect. */
+	uint32_t unit = MAX(lim->block_size, 4096u);
+
+	a->blk_size = lim->block_size;
+	a->opt_io_size = lim->optimal_io_bytes / lim->block_size;
+	a->size_max = 0;
+	if (lim->max_transfer_bytes < UINT32_MAX / lim->block_size * lim->block_size) {
+		/* §5.2.3 has no maximum request size: seg_max segments of
+		 * size_max each must fit one bdev transfer. Fewer, larger
+		 * segments rather than segments smaller than a page. */
+		if (lim->max_transfer_bytes / seg_max < unit)
+			seg_max = MAX(1u, lim->max_transfer_bytes / unit);
+		a->size_max = lim->max_transfer_bytes / seg_max / lim->block_size * lim->block_size;
+	}
+	a->seg_max = seg_max;
+}
+
+/* §5.2.3: what this device can do with this bdev. SIZE_MAX is offered when
+ * the bdev limits a transfer; CONFIG_WCE is not (writeback cannot be
+ * toggled: no SET_CONFIG), GEOMETRY has no meaning for us. */
 static uint64_t offered_features(const struct vhost_blk *vb)
 {
 	uint64_t f = VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC) |
@@ -50,6 +74,8 @@ static uint64_t offered_features(const struct vhost_blk *vb)
 		     VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) | VIRTIO_BIT(VIRTIO_BLK_F_TOPOLOGY) |
 		     VIRTIO_BIT(VIRTIO_BLK_F_MQ);
 
+	if (vb->adv.size_max)
+		f |= VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX);
 	/* §5.2.6.2: offering FLUSH promises that a flush makes writes stable;
 	 * a backend without one (null, malloc) has nothing volatile to flush,
 	 * and then, as SPDK does, we do not offer it. */
@@ -102,14 +128,15 @@ static void fill_config(const struct vhost_blk *vb, struct virtio_blk_config *cf
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->capacity = vb->bdev->num_blocks * spb;
-	cfg->seg_max = VHOST_BLK_IOV_MAX - 2;
-	cfg->blk_size = vb->bdev->block_size;
+	cfg->size_max = vb->adv.size_max;
+	cfg->seg_max = vb->adv.seg_max;
+	cfg->blk_size = vb->adv.blk_size;
 	/* Logical and physical blocks are the same size, I/O of one block is
-	 * efficient; no optimal size is suggested (0). */
+	 * efficient; the optimal size is the bdev's (0: none suggested). */
 	cfg->topology.physical_block_exp = 0;
 	cfg->topology.alignment_offset = 0;
 	cfg->topology.min_io_size = 1;
-	cfg->topology.opt_io_size = 0;
+	cfg->topology.opt_io_size = vb->adv.opt_io_size;
 	cfg->num_queues = vb->num_queues;
 	if (vb->offered & VIRTIO_BIT(VIRTIO_BLK_F_DISCARD)) {
 		cfg->max_discard_sectors = max_dwz_sectors(vb);
@@ -173,15 +200,24 @@ static int blk_ring_start(void *ctx, struct vhost_vring *vring)
 	 * CONFIG_WCE negotiated: a completed write must already be stable. */
 	q->writethrough = vb->bdev->write_cache && (vb->offered & VIRTIO_BIT(VIRTIO_BLK_F_FLUSH)) &&
 			  !(vb->negotiated & VIRTIO_BIT(VIRTIO_BLK_F_FLUSH));
-	return vhost_blk_queue_start(q, vring, vb->reactors[vring->index % vb->ncores]);
+	return vhost_blk_queue_start(q, vring, qe_placement_reactor(&vb->placement, vring->index),
+				     vb->loop);
 }
 
-static void blk_ring_stop(void *ctx, struct vhost_vring *vring)
+/* lib/vhost stops only rings that blk_ring_start accepted. */
+static void blk_ring_stop(void *ctx, struct vhost_vring *vring, vhost_ring_done_fn stopped)
 {
 	struct vhost_blk *vb = ctx;
 
-	if (vring->index < vb->num_queues)
-		vhost_blk_queue_stop(&vb->queues[vring->index]);
+	vhost_blk_queue_stop(&vb->queues[vring->index], stopped);
+}
+
+static void blk_ring_swap_fds(void *ctx, struct vhost_vring *vring, int kick_fd, int call_fd,
+			      vhost_ring_done_fn swapped)
+{
+	struct vhost_blk *vb = ctx;
+
+	vhost_blk_queue_swap_fds(&vb->queues[vring->index], kick_fd, call_fd, swapped);
 }
 
 /* The next front-end negotiates afresh (lib/vhost logs the connection). */
@@ -199,38 +235,10 @@ static const struct vhost_dev_ops g_vhost_blk_ops = {
     .set_config = NULL,
     .ring_start = blk_ring_start,
     .ring_stop = blk_ring_stop,
+    .ring_swap_fds = blk_ring_swap_fds,
     .connected = NULL,
     .disconnected = blk_disconnected,
 };
-
-/* The cores of the mask (0: every reactor's), each of which must run a
- * reactor; queue i goes to the (i mod n)-th of them. */
-static int place_reactors(struct vhost_blk *vb, uint64_t cpumask)
-{
-	if (cpumask == 0) {
-		for (unsigned i = 0; i < env_reactor_count(); i++)
-			cpumask |= 1ULL << reactor_core(env_reactor_at(i));
-	}
-	for (unsigned core = 0; core < 64; core++) {
-		struct reactor *r;
-
-		if (!(cpumask & (1ULL << core)))
-			continue;
-		r = env_reactor_by_core(core);
-		if (!r) {
-			log_err("%s: cpumask 0x%" PRIx64 ": core %u runs no reactor", vb->name,
-				cpumask, core);
-			return -EINVAL;
-		}
-		vb->reactors[vb->ncores++] = r;
-	}
-	if (vb->ncores == 0) {
-		log_err("%s: no reactor is running", vb->name);
-		return -EINVAL;
-	}
-	vb->cpumask = cpumask;
-	return 0;
-}
 
 static int check_opts(const struct vhost_blk_opts *o)
 {
@@ -253,10 +261,12 @@ static int check_opts(const struct vhost_blk_opts *o)
 static void queues_init(struct vhost_blk *vb)
 {
 	for (uint16_t i = 0; i < vb->num_queues; i++) {
-		vb->queues[i].ctrlr_name = vb->name;
-		vb->queues[i].index = i;
-		vb->queues[i].bdev = vb->bdev;
-		vb->queues[i].stats.core = reactor_core(vb->reactors[i % vb->ncores]);
+		struct vhost_blk_queue *q = &vb->queues[i];
+
+		q->qe.owner = vb->name;
+		q->qe.index = i;
+		q->qe.stats.core = reactor_core(qe_placement_reactor(&vb->placement, i));
+		q->bdev = vb->bdev;
 	}
 }
 
@@ -284,6 +294,7 @@ int vhost_blk_create(const struct vhost_blk_opts *opts, struct vhost_blk **out)
 		return -ENOMEM;
 	snprintf(vb->name, sizeof(vb->name), "%s", opts->name);
 	vb->readonly = opts->readonly;
+	vb->loop = opts->loop;
 	vb->num_queues = opts->num_queues ? opts->num_queues : VHOST_BLK_DEFAULT_QUEUES;
 	vb->socket_path = strdup(opts->socket_path);
 	vb->queues = calloc(vb->num_queues, sizeof(*vb->queues));
@@ -291,7 +302,7 @@ int vhost_blk_create(const struct vhost_blk_opts *opts, struct vhost_blk **out)
 		rc = -ENOMEM;
 		goto err_free;
 	}
-	rc = place_reactors(vb, opts->cpumask);
+	rc = qe_placement_init(&vb->placement, opts->cpumask, vb->name);
 	if (rc)
 		goto err_free;
 	vb->bdev = bdev_get_by_name(opts->bdev_name);
@@ -305,6 +316,12 @@ int vhost_blk_create(const struct vhost_blk_opts *opts, struct vhost_blk **out)
 		log_err("%s: cannot open bdev %s: %s", vb->name, opts->bdev_name, strerror(-rc));
 		goto err_free;
 	}
+	{
+		struct bdev_limits lim;
+
+		bdev_get_limits(vb->bdev, &lim);
+		vhost_blk_advert_from_limits(&lim, &vb->adv);
+	}
 	vb->offered = offered_features(vb);
 	queues_init(vb);
 	dev_opts.max_queues = vb->num_queues;
@@ -315,7 +332,7 @@ int vhost_blk_create(const struct vhost_blk_opts *opts, struct vhost_blk **out)
 		goto err_close;
 	}
 	log_notice("%s: vhost-user-blk on %s, bdev %s, %u queues on cpumask 0x%" PRIx64 "%s",
-		   vb->name, vb->socket_path, vb->bdev->name, vb->num_queues, vb->cpumask,
+		   vb->name, vb->socket_path, vb->bdev->name, vb->num_queues, vb->placement.cpumask,
 		   vb->readonly ? ", read-only" : "");
 	*out = vb;
 	return 0;
@@ -329,17 +346,28 @@ err_free:
 	return rc;
 }
 
-void vhost_blk_destroy(struct vhost_blk *vb)
+/* Every ring stopped: nothing runs on a reactor for vb any more. */
+static void blk_shut(void *arg)
 {
-	if (!vb)
-		return;
-	/* Stops every ring through blk_ring_stop, which waits for in-flight I/O. */
+	struct vhost_blk *vb = arg;
+	frontend_done_fn done = vb->destroyed;
+	void *done_arg = vb->destroyed_arg;
+
 	vhost_dev_destroy(vb->dev);
 	bdev_close(vb->bdev);
 	log_notice("%s: deleted", vb->name);
 	free(vb->queues);
 	free(vb->socket_path);
 	free(vb);
+	if (done)
+		done(done_arg);
+}
+
+void vhost_blk_destroy(struct vhost_blk *vb, frontend_done_fn done, void *arg)
+{
+	vb->destroyed = done;
+	vb->destroyed_arg = arg;
+	vhost_dev_shutdown(vb->dev, blk_shut, vb);
 }
 
 const char *vhost_blk_name(const struct vhost_blk *vb)
@@ -352,7 +380,7 @@ void vhost_blk_get_info(const struct vhost_blk *vb, struct vhost_blk_info *info)
 	info->name = vb->name;
 	info->socket_path = vb->socket_path;
 	info->bdev_name = vb->bdev->name;
-	info->cpumask = vb->cpumask;
+	info->cpumask = vb->placement.cpumask;
 	info->readonly = vb->readonly;
 	info->num_queues = vb->num_queues;
 	info->features = vb->offered;

@@ -17,12 +17,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "target/frontend/frontend.h"
 #include "util/evloop.h"
 #include "vhost/vhost.h"
 
 #define VHOST_BLK_DEFAULT_QUEUES 16
 
 struct vhost_blk;
+
+/* The kind's plug (vhost_blk_plug.c), listed in frontend_kinds.c. */
+extern const struct frontend_ops vhost_blk_frontend;
 
 struct vhost_blk_opts {
 	const char *name;	 /* controller name (copied) */
@@ -41,9 +45,11 @@ struct vhost_blk_opts {
  * socket. Nothing is left behind on failure.
  */
 int vhost_blk_create(const struct vhost_blk_opts *opts, struct vhost_blk **vb);
-/* Stops every queue (waiting for in-flight I/O), closes the connection and
- * the socket, removes the socket file, and closes the bdev. */
-void vhost_blk_destroy(struct vhost_blk *vb);
+/* Stops every queue (once its in-flight I/O completed), closes the
+ * connection and the socket, removes the socket file, closes the bdev, frees
+ * vb; then calls done(arg) (may be NULL) on the control thread, exactly
+ * once, possibly before returning. */
+void vhost_blk_destroy(struct vhost_blk *vb, frontend_done_fn done, void *arg);
 
 struct vhost_blk_info {
 	const char *name;
@@ -83,6 +89,8 @@ struct vhost_blk_queue_stats {
 	uint64_t malformed;	/* chains pushed back unanswered (used length 0);
 				 * not counted in requests */
 	uint32_t inflight;	/* submitted to the bdev and not completed */
+	uint64_t ring_starts;	/* times the ring was started on a reactor */
+	uint64_t ring_stops;	/* times it was stopped (drained) */
 };
 /* A racy snapshot of a queue < num_queues (counters move while read). */
 void vhost_blk_get_queue_stats(const struct vhost_blk *vb, uint16_t queue,

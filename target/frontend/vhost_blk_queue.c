@@ -1,14 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The vhost-user-blk data path: one poller per request queue, on the reactor
- * the controller placed the queue on. It pops chains in bounded batches,
- * parses them (vhost_blk_req.c), hands data iovecs to the bdev in place, and
- * pushes each request back when the bdev completed it. The driver is
- * notified once per batch of used entries, whether they were pushed by the
- * poller (rejections) or by bdev completions. Those run in the bdev channel's
- * poller, registered before ours, so ours runs right after them; and after a
- * batch of submits the poller polls the channel itself, so a backend that
- * finishes at once (null) is answered in the same reactor iteration.
+ * The vhost-user-blk data path on the queue engine (queue_engine.h): the
+ * engine's poller asks us for a bounded batch; we pop chains, parse them
+ * (vhost_blk_req.c), hand data iovecs to the bdev in place, and push each
+ * request back when the bdev completed it. The driver is notified once per
+ * batch of used entries (the engine calls blk_notify), whether they were
+ * pushed by our poll (rejections) or by bdev completions.
  *
  * No locks, no allocation and no syscall per request: the only syscall is
  * the call eventfd write per batch, and only when virtq_dev_need_notify()
@@ -27,19 +24,11 @@
 #include "util/common.h"
 #include "util/log.h"
 
-/* Chains popped per poll at most, so one queue cannot starve the others. */
-#define VHOST_BLK_BATCH 32
-
 /* Stats have one writer, the queue's reactor: a relaxed store of the new
  * value is enough for racy readers, and cheaper than a locked add. */
 static void stat_add(uint64_t *counter, uint64_t n)
 {
 	__atomic_store_n(counter, *counter + n, __ATOMIC_RELAXED);
-}
-
-static void stat_set_inflight(struct vhost_blk_queue *q, uint32_t n)
-{
-	__atomic_store_n(&q->stats.inflight, n, __ATOMIC_RELAXED);
 }
 
 static void queue_warn(struct vhost_blk_queue *q, const char *fmt, ...)
@@ -52,12 +41,12 @@ static void queue_warn(struct vhost_blk_queue *q, const char *fmt, ...)
 	char line[512];
 	va_list ap;
 
-	if (!log_ratelimit_allow(&q->log_limit, LOG_COMPONENT, q->ctrlr_name))
+	if (!log_ratelimit_allow(&q->log_limit, LOG_COMPONENT, q->qe.owner))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	log_warn("%s queue %u: %s", q->ctrlr_name, q->index, line);
+	log_warn("%s queue %u: %s", q->qe.owner, q->qe.index, line);
 }
 
 static enum vhost_blk_stat_type stat_type(uint32_t type)
@@ -85,54 +74,25 @@ static enum vhost_blk_stat_type stat_type(uint32_t type)
 static void push_malformed(struct vhost_blk_queue *q, uint16_t head)
 {
 	virtq_dev_push(&q->vring->vq, head, 0);
-	q->unnotified++;
-	stat_add(&q->stats.malformed, 1);
+	qe_completed(&q->qe);
+	stat_add(&q->counters.malformed, 1);
 }
 
+/* The request is over: its status and used entry go back, its slot is free. */
 static void io_answer(struct vhost_blk_queue *q, struct vhost_blk_io *io, uint8_t status)
 {
 	*io->req.status_ptr = status;
 	/* §2.7.8: len counts the device-writable bytes; the status is the last
 	 * of them, so the whole writable part is reported, as QEMU does. */
 	virtq_dev_push(&q->vring->vq, io->head, io->used_len);
-	q->unnotified++;
+	qe_completed(&q->qe);
 	if (status != VIRTIO_BLK_S_OK)
-		stat_add(&q->stats.errors, 1);
+		stat_add(&q->counters.errors, 1);
 	else if (io->req.op == VHOST_BLK_OP_READ)
-		stat_add(&q->stats.bytes_read, io->req.data_len);
+		stat_add(&q->counters.bytes_read, io->req.data_len);
 	else if (io->req.op == VHOST_BLK_OP_WRITE)
-		stat_add(&q->stats.bytes_written, io->req.data_len);
-	q->free_ios[q->nfree++] = io;
-}
-
-static void notify_flush(struct vhost_blk_queue *q)
-{
-	if (q->unnotified) {
-		q->unnotified = 0;
-		vhost_vring_notify(q->vring);
-	}
-}
-
-/* The last step of a stop, on the reactor once nothing is in flight: from
- * the stop message, or from our poller, which runs in every reactor
- * iteration and so right after the bdev poller that completed the last
- * request. Not from a completion callback: the channel is then still inside
- * its poll, and could not be destroyed before the control thread goes on to
- * close the bdev. The control thread frees q's request slots as soon as the
- * semaphore is posted, so the post is the last thing that touches q. */
-static void queue_quiesced(struct vhost_blk_queue *q)
-{
-	notify_flush(q);
-	poller_unregister(&q->poller);
-	bdev_channel_put(q->ch);
-	q->ch = NULL;
-	sem_post(&q->stopped);
-}
-
-static void io_complete(struct vhost_blk_queue *q, struct vhost_blk_io *io, uint8_t status)
-{
-	io_answer(q, io, status);
-	stat_set_inflight(q, q->stats.inflight - 1);
+		stat_add(&q->counters.bytes_written, io->req.data_len);
+	qe_slot_put(&q->qe, io);
 }
 
 static void io_done(struct bdev_io *bio, int status, void *arg);
@@ -210,7 +170,7 @@ static void io_done(struct bdev_io *bio, int status, void *arg)
 			   " failed: %s",
 			   io->req.type, q->bdev->name, (int)bio->type, bio->offset_blocks,
 			   bio->num_blocks, strerror(-status));
-	io_complete(q, io, status == 0 ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR);
+	io_answer(q, io, status == 0 ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR);
 }
 
 static void io_start(struct vhost_blk_queue *q, struct vhost_blk_io *io,
@@ -223,10 +183,10 @@ static void io_start(struct vhost_blk_queue *q, struct vhost_blk_io *io,
 	if (unlikely(!req->status_ptr)) {
 		queue_warn(q, "chain %u: %s", chain->head, req->reject);
 		push_malformed(q, chain->head);
-		q->free_ios[q->nfree++] = io;
+		qe_slot_put(&q->qe, io);
 		return;
 	}
-	stat_add(&q->stats.requests[stat_type(req->type)], 1);
+	stat_add(&q->counters.requests[stat_type(req->type)], 1);
 	io->head = chain->head;
 	io->used_len = chain->in_len;
 	if (unlikely(req->status != VIRTIO_BLK_S_OK)) {
@@ -251,9 +211,7 @@ static void io_start(struct vhost_blk_queue *q, struct vhost_blk_io *io,
 		queue_warn(q, "chain %u type %u: bdev %s refused the I/O: %s", chain->head,
 			   req->type, q->bdev->name, strerror(-rc));
 		io_answer(q, io, VIRTIO_BLK_S_IOERR);
-		return;
 	}
-	stat_set_inflight(q, q->stats.inflight + 1);
 }
 
 /* lib/virtio logged the reason: the ring is unusable until the front-end
@@ -262,185 +220,148 @@ static void io_start(struct vhost_blk_queue *q, struct vhost_blk_io *io,
 static void queue_break(struct vhost_blk_queue *q, int rc)
 {
 	log_err("%s queue %u: ring broken (%s): no more requests until the front-end resets it",
-		q->ctrlr_name, q->index, strerror(-rc));
-	__atomic_store_n(&q->stats.broken, true, __ATOMIC_RELAXED);
+		q->qe.owner, q->qe.index, strerror(-rc));
+	qe_queue_break(&q->qe);
 }
 
-static int queue_poll(void *arg)
+/* The engine's poll: up to budget chains, while a slot is free. */
+static unsigned blk_poll(void *ctx, unsigned budget)
 {
-	struct vhost_blk_queue *q = arg;
+	struct vhost_blk_queue *q = ctx;
 	struct virtq_chain chain;
-	unsigned n = 0;
+	unsigned n;
 	int rc;
 
-	if (unlikely(q->stopping)) {
-		if (q->stats.inflight == 0) {
-			queue_quiesced(q);
-			return POLLER_IDLE;
-		}
-	} else if (likely(!q->stats.broken)) {
-		for (; n < VHOST_BLK_BATCH && q->nfree > 0; n++) {
-			struct vhost_blk_io *io = q->free_ios[q->nfree - 1];
+	for (n = 0; n < budget && qe_slot_available(&q->qe); n++) {
+		struct vhost_blk_io *io = qe_slot_next(&q->qe);
 
-			chain.iov = io->iov;
-			chain.max_iov = ARRAY_SIZE(io->iov);
-			rc = virtq_dev_pop(&q->vring->vq, &chain);
-			if (likely(rc == 0)) {
-				q->nfree--;
-				io_start(q, io, &chain);
-			} else if (rc == -EAGAIN) {
-				break;
-			} else if (rc == -EINVAL) {
-				push_malformed(q, chain.head);
-			} else {
-				queue_break(q, rc);
-				break;
-			}
+		chain.iov = io->iov;
+		chain.max_iov = ARRAY_SIZE(io->iov);
+		rc = virtq_dev_pop(&q->vring->vq, &chain);
+		if (likely(rc == 0)) {
+			qe_slot_take(&q->qe);
+			io_start(q, io, &chain);
+		} else if (rc == -EAGAIN) {
+			break;
+		} else if (rc == -EINVAL) {
+			push_malformed(q, chain.head);
+		} else {
+			queue_break(q, rc);
+			break;
 		}
-		/* Hand the batch to the backend now and take what it finished
-		 * (a null bdev: all of it), so that it is pushed and notified
-		 * in this iteration rather than after a lap of the reactor. */
-		if (n)
-			bdev_channel_poll(q->ch);
 	}
-	notify_flush(q);
-	return n ? POLLER_BUSY : POLLER_IDLE;
+	return n;
 }
 
-static void queue_set_interrupt(void *arg, bool enabled)
+static void blk_notify(void *ctx)
 {
-	struct vhost_blk_queue *q = arg;
+	struct vhost_blk_queue *q = ctx;
+
+	vhost_vring_notify(q->vring);
+}
+
+static void blk_set_interrupt(void *ctx, bool enabled)
+{
+	struct vhost_blk_queue *q = ctx;
 
 	virtq_dev_set_kick(&q->vring->vq, enabled);
 }
 
-static const struct poller_ops g_queue_poller_ops = {
+static void blk_slot_init(void *ctx, void *slot)
+{
+	struct vhost_blk_io *io = slot;
+
+	io->q = ctx;
+}
+
+static void blk_started(void *ctx)
+{
+	struct vhost_blk_queue *q = ctx;
+
+	q->ch = qe_channel(&q->qe, 0);
+	/* A polling device wants no kicks; the engine arms them again if the
+	 * reactor is about to sleep. */
+	virtq_dev_set_kick(&q->vring->vq, false);
+}
+
+static const struct qe_ops g_blk_queue_ops = {
     .name = "vhost-blk",
-    .poll = queue_poll,
-    .set_interrupt = queue_set_interrupt,
+    .slot_init = blk_slot_init,
+    .started = blk_started,
+    .poll = blk_poll,
+    .notify = blk_notify,
+    .set_interrupt = blk_set_interrupt,
 };
 
-static void queue_free_slots(struct vhost_blk_queue *q)
+int vhost_blk_queue_start(struct vhost_blk_queue *q, struct vhost_vring *vring, struct reactor *r,
+			  struct evloop *loop)
 {
-	free(q->ios);
-	free(q->free_ios);
-	q->ios = NULL;
-	q->free_ios = NULL;
-}
-
-/* On the reactor: the slots are allocated here so that they sit on the
- * reactor's NUMA node. */
-static void queue_start_msg(void *arg)
-{
-	struct vhost_blk_queue *q = arg;
-
-	q->nios = MIN((uint32_t)q->vring->vq.num, (uint32_t)VHOST_BLK_MAX_INFLIGHT);
-	q->ios = calloc(q->nios, sizeof(*q->ios));
-	q->free_ios = calloc(q->nios, sizeof(*q->free_ios));
-	if (!q->ios || !q->free_ios) {
-		q->start_rc = -ENOMEM;
-		goto err_free;
-	}
-	for (uint32_t i = 0; i < q->nios; i++) {
-		q->ios[i].q = q;
-		q->free_ios[i] = &q->ios[q->nios - 1 - i];
-	}
-	q->nfree = q->nios;
-	q->unnotified = 0;
-	q->stopping = false;
-	q->ch = bdev_channel_get(q->bdev);
-	if (!q->ch) {
-		q->start_rc = -EIO;
-		goto err_free;
-	}
-	/* A polling device wants no kicks; poller_register arms them again if
-	 * the reactor is about to sleep. */
-	virtq_dev_set_kick(&q->vring->vq, false);
-	q->poller = poller_register(&g_queue_poller_ops, q, q->vring->kick_fd, 0);
-	if (!q->poller) {
-		q->start_rc = -ENOMEM;
-		goto err_put;
-	}
-	q->start_rc = 0;
-	return;
-
-err_put:
-	bdev_channel_put(q->ch);
-	q->ch = NULL;
-err_free:
-	queue_free_slots(q);
-}
-
-int vhost_blk_queue_start(struct vhost_blk_queue *q, struct vhost_vring *vring, struct reactor *r)
-{
-	int rc;
-
-	if (q->running)
-		return -EBUSY;
 	q->vring = vring;
-	q->reactor = r;
-	q->start_rc = -EIO;
-	rc = reactor_call_sync(r, queue_start_msg, q);
-	if (rc == 0)
-		rc = q->start_rc;
-	if (rc) {
-		log_err("%s queue %u: cannot start on core %u: %s", q->ctrlr_name, q->index,
-			reactor_core(r), strerror(-rc));
-		return rc;
-	}
-	sem_init(&q->stopped, 0, 0);
-	q->running = true;
-	q->stats.core = reactor_core(r);
-	q->stats.started = true;
-	q->stats.broken = false;
-	log_info("%s queue %u: started on core %u (%u entries)", q->ctrlr_name, q->index,
-		 reactor_core(r), vring->vq.num);
-	return 0;
+	q->qe.ops = &g_blk_queue_ops;
+	q->qe.ctx = q;
+	q->qe.bdevs = &q->bdev;
+	q->qe.nbdevs = 1;
+	q->qe.slot_size = sizeof(struct vhost_blk_io);
+	q->qe.nslots = MIN((uint32_t)vring->vq.num, (uint32_t)VHOST_BLK_MAX_INFLIGHT);
+	q->qe.wake_fd = vring->kick_fd;
+	return qe_queue_start(&q->qe, r, loop);
 }
 
-static void queue_stop_msg(void *arg)
+static void queue_stopped(void *arg)
 {
 	struct vhost_blk_queue *q = arg;
 
-	q->stopping = true;
-	if (q->stats.inflight == 0)
-		queue_quiesced(q);
-	/* Otherwise the poller does, once the last request completed. */
+	q->stopped(q->vring);
 }
 
-void vhost_blk_queue_stop(struct vhost_blk_queue *q)
+void vhost_blk_queue_stop(struct vhost_blk_queue *q, vhost_ring_done_fn stopped)
 {
-	int rc;
+	q->stopped = stopped;
+	qe_queue_stop(&q->qe, queue_stopped, q);
+}
 
-	if (!q->running)
-		return;
-	rc = reactor_call_sync(q->reactor, queue_stop_msg, q);
-	if (rc) {
-		/* The reactors are gone (env_stop came first): nothing runs the
-		 * ring any more, but its poller and channel went with them. */
-		log_err("%s queue %u: cannot reach core %u to stop: %s", q->ctrlr_name, q->index,
-			reactor_core(q->reactor), strerror(-rc));
-	} else {
-		while (sem_wait(&q->stopped) < 0 && errno == EINTR)
-			;
-	}
-	sem_destroy(&q->stopped);
-	queue_free_slots(q);
-	q->running = false;
-	q->stats.started = false;
-	log_info("%s queue %u: stopped", q->ctrlr_name, q->index);
+/* On the reactor, between two polls: the new fds take effect here. */
+static void queue_swap_msg(struct qe_queue *qe, void *arg)
+{
+	struct vhost_blk_queue *q = arg;
+
+	q->vring->call_fd = q->swap_call_fd;
+	q->vring->kick_fd = q->swap_kick_fd;
+	qe_queue_set_wake_fd(qe, q->swap_kick_fd);
+}
+
+static void queue_swapped(void *arg)
+{
+	struct vhost_blk_queue *q = arg;
+
+	q->swapped(q->vring);
+}
+
+void vhost_blk_queue_swap_fds(struct vhost_blk_queue *q, int kick_fd, int call_fd,
+			      vhost_ring_done_fn swapped)
+{
+	q->swap_kick_fd = kick_fd;
+	q->swap_call_fd = call_fd;
+	q->swapped = swapped;
+	q->swap = (struct qe_exec){.fn = queue_swap_msg, .done = queue_swapped, .arg = q};
+	qe_queue_exec(&q->qe, &q->swap);
 }
 
 void vhost_blk_queue_get_stats(const struct vhost_blk_queue *q, struct vhost_blk_queue_stats *stats)
 {
-	stats->started = q->stats.started;
-	stats->broken = __atomic_load_n(&q->stats.broken, __ATOMIC_RELAXED);
-	stats->core = q->stats.core;
+	struct qe_stats qs;
+
+	qe_queue_get_stats(&q->qe, &qs);
+	stats->started = qs.started;
+	stats->broken = qs.broken;
+	stats->core = qs.core;
+	stats->inflight = qs.inflight;
+	stats->ring_starts = qs.starts;
+	stats->ring_stops = qs.stops;
 	for (int i = 0; i < VHOST_BLK_STAT_COUNT; i++)
-		stats->requests[i] = __atomic_load_n(&q->stats.requests[i], __ATOMIC_RELAXED);
-	stats->bytes_read = __atomic_load_n(&q->stats.bytes_read, __ATOMIC_RELAXED);
-	stats->bytes_written = __atomic_load_n(&q->stats.bytes_written, __ATOMIC_RELAXED);
-	stats->errors = __atomic_load_n(&q->stats.errors, __ATOMIC_RELAXED);
-	stats->malformed = __atomic_load_n(&q->stats.malformed, __ATOMIC_RELAXED);
-	stats->inflight = __atomic_load_n(&q->stats.inflight, __ATOMIC_RELAXED);
+		stats->requests[i] = __atomic_load_n(&q->counters.requests[i], __ATOMIC_RELAXED);
+	stats->bytes_read = __atomic_load_n(&q->counters.bytes_read, __ATOMIC_RELAXED);
+	stats->bytes_written = __atomic_load_n(&q->counters.bytes_written, __ATOMIC_RELAXED);
+	stats->errors = __atomic_load_n(&q->counters.errors, __ATOMIC_RELAXED);
+	stats->malformed = __atomic_load_n(&q->counters.malformed, __ATOMIC_RELAXED);
 }

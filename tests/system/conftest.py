@@ -129,8 +129,10 @@ def assert_bool(v, what):
 
 REQUEST_TYPES = ("read", "write", "flush", "get_id", "discard", "write_zeroes", "other")
 QUEUE_COUNTERS = ("bytes_read", "bytes_written", "errors", "malformed")
+RING_COUNTERS = ("ring_starts", "ring_stops")
 STATS_CTRL_KEYS = ("ctrlr", "bdev", "connected", "queues")
-STATS_QUEUE_KEYS = ("queue", "core", "started", "broken", "requests", "inflight") + QUEUE_COUNTERS
+STATS_QUEUE_KEYS = (("queue", "core", "started", "broken", "requests", "inflight") +
+                    QUEUE_COUNTERS + RING_COUNTERS)
 
 
 def check_ctrl_stats(c, ctrl=None):
@@ -152,9 +154,11 @@ def check_ctrl_stats(c, ctrl=None):
         for k in REQUEST_TYPES:
             assert_int(q["requests"][k], "%s requests.%s" % (what, k))
             assert q["requests"][k] >= 0, q
-        for k in QUEUE_COUNTERS + ("inflight",):
+        for k in QUEUE_COUNTERS + RING_COUNTERS + ("inflight",):
             assert_int(q[k], "%s %s" % (what, k))
             assert q[k] >= 0, q
+        # A ring stops only after it started, and runs between the two.
+        assert q["ring_stops"] + q["started"] == q["ring_starts"], q
     return c
 
 

@@ -788,7 +788,7 @@ static int dev_ring_start(void *ctx, struct vhost_vring *vring)
 	return 0;
 }
 
-static void dev_ring_stop(void *ctx, struct vhost_vring *vring)
+static void dev_ring_stop(void *ctx, struct vhost_vring *vring, vhost_ring_done_fn stopped)
 {
 	struct ring *r = &g_disk.rings[vring->index];
 	unsigned late = r->nlate;
@@ -806,6 +806,7 @@ static void dev_ring_stop(void *ctx, struct vhost_vring *vring)
 		r->zombie_live = true;
 	}
 	r->vring = NULL;
+	stopped(vring);
 }
 
 static void dev_disconnected(void *ctx)

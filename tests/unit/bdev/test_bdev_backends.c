@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The same suite over each backend (null, malloc, uring on a temporary
- * file), each a cmocka group whose state says which backend it runs:
+ * file, delay over a malloc bdev), each a cmocka group whose state says
+ * which backend it runs:
  * create and lookup, data written then read back, unmap and write-zeroes,
  * flush, rejected requests, 256 I/Os in flight, two reactors, and deletion
  * while in use. Null keeps no data; its reads must leave the buffers alone.
@@ -28,13 +29,26 @@ struct backend {
 static struct backend g_null = { .name = "null" };
 static struct backend g_malloc = { .name = "malloc", .keeps_data = true };
 static struct backend g_uring = { .name = "uring", .keeps_data = true };
+static struct backend g_delay = { .name = "delay", .keeps_data = true };
+
+#define DELAY_BASE "ut0_base"
 
 static int create(struct backend *b, const char *name)
 {
+	/* Short enough for 256 I/Os in flight, long enough to be held. */
+	const struct bdev_delay_opts lat = {
+		.avg_read_us = 200, .p99_read_us = 2000, .avg_write_us = 300, .p99_write_us = 3000,
+	};
+	int rc;
+
 	if (strcmp(b->name, "null") == 0)
 		return bdev_null_create(name, NUM_BLOCKS, BS);
 	if (strcmp(b->name, "malloc") == 0)
 		return bdev_malloc_create(name, NUM_BLOCKS, BS);
+	if (strcmp(b->name, "delay") == 0) {
+		rc = bdev_malloc_create(DELAY_BASE, NUM_BLOCKS, BS);
+		return rc ? rc : bdev_delay_create(name, DELAY_BASE, &lat);
+	}
 	return bdev_uring_create(name, b->path, BS);
 }
 
@@ -70,11 +84,18 @@ static int setup_uring(void **state)
 	return group_setup(&g_uring, state);
 }
 
+static int setup_delay(void **state)
+{
+	return group_setup(&g_delay, state);
+}
+
 static int group_teardown(void **state)
 {
 	struct backend *b = *state;
 	int rc = bdev_unregister(NAME);
 
+	if (rc == 0 && b == &g_delay)
+		rc = bdev_unregister(DELAY_BASE);
 	env_stop();
 	if (b->path[0])
 		unlink(b->path);
@@ -302,5 +323,6 @@ int main(void)
 	failed += cmocka_run_group_tests_name("bdev_null", tests, setup_null, group_teardown);
 	failed += cmocka_run_group_tests_name("bdev_malloc", tests, setup_malloc, group_teardown);
 	failed += cmocka_run_group_tests_name("bdev_uring", tests, setup_uring, group_teardown);
+	failed += cmocka_run_group_tests_name("bdev_delay", tests, setup_delay, group_teardown);
 	return failed;
 }

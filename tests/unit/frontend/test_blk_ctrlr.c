@@ -64,12 +64,19 @@ static void create_on_loop(void *arg)
 	sem_post(&f->done);
 }
 
+static void destroyed(void *arg)
+{
+	struct fixture *f = arg;
+
+	sem_post(&f->done);
+}
+
+/* Answered once the controller is gone (its rings drained). */
 static void destroy_on_loop(void *arg)
 {
 	struct fixture *f = arg;
 
-	vhost_blk_destroy(f->vb);
-	sem_post(&f->done);
+	vhost_blk_destroy(f->vb, destroyed, f);
 }
 
 static int setup_with(void **state, bool readonly, uint16_t num_queues)

@@ -34,6 +34,7 @@ struct fixture {
 	struct vhost_vring vring;
 	struct vhost_blk_queue q;
 	struct bdev *bdev;
+	struct evloop *loop; /* the control thread's: where stops are answered */
 };
 
 /* A request as the guest lays it out: header, data, status, each its own
@@ -65,6 +66,7 @@ static void *galloc(struct fixture *f, size_t len)
 struct variant {
 	enum env_mode mode;
 	uint64_t features;
+	uint64_t hold_us; /* > 0: the bdev is a delay bdev holding each I/O this long */
 };
 
 static const struct variant g_adaptive = {
@@ -78,6 +80,40 @@ static const struct variant g_interrupt_event_idx = {
     .mode = ENV_MODE_INTERRUPT,
     .features = VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX),
 };
+
+/* A slow bdev: requests stay in flight long enough to stop the queue under
+ * them. */
+static const struct variant g_slow = {
+    .mode = ENV_MODE_ADAPTIVE,
+    .features = VIRTIO_BIT(VIRTIO_F_VERSION_1),
+    .hold_us = 100000,
+};
+
+static void queue_start(struct fixture *f)
+{
+	assert_int_equal(vhost_blk_queue_start(&f->q, &f->vring, env_reactor_at(0), f->loop), 0);
+}
+
+static bool g_stopped;
+
+static void on_stopped(struct vhost_vring *vring)
+{
+	(void)vring;
+	g_stopped = true;
+}
+
+/* Stops the queue and runs the control loop until the stop is answered: once
+ * every chain the queue popped was pushed back (5 s at most). */
+static void queue_stop(struct fixture *f)
+{
+	uint64_t end = env_now_ns() + 5000000000ull;
+
+	g_stopped = false;
+	vhost_blk_queue_stop(&f->q, on_stopped);
+	while (!g_stopped && env_now_ns() < end)
+		assert_true(evloop_run_once(f->loop, 100) >= 0);
+	assert_true(g_stopped);
+}
 
 static int setup(void **state)
 {
@@ -123,11 +159,19 @@ static int setup(void **state)
 	assert_int_equal(env_start(), 0);
 	assert_int_equal(bdev_malloc_create("Malloc7", NUM_BLOCKS, 512), 0);
 	f->bdev = bdev_get_by_name("Malloc7");
+	if (v->hold_us) {
+		const struct bdev_delay_opts lat = {v->hold_us, v->hold_us, v->hold_us,
+						    v->hold_us};
+
+		assert_int_equal(bdev_delay_create("Slow7", "Malloc7", &lat), 0);
+		f->bdev = bdev_get_by_name("Slow7");
+	}
 	assert_non_null(f->bdev);
 	assert_int_equal(bdev_open(f->bdev), 0);
 
-	f->q.ctrlr_name = "test";
-	f->q.index = 0;
+	assert_int_equal(evloop_create(&f->loop), 0);
+	f->q.qe.owner = "test";
+	f->q.qe.index = 0;
 	f->q.bdev = f->bdev;
 	f->q.lim = (struct vhost_blk_limits){
 	    .block_size = 512,
@@ -138,7 +182,7 @@ static int setup(void **state)
 	    .max_discard_sectors = 1024,
 	    .max_write_zeroes_sectors = 1024,
 	};
-	assert_int_equal(vhost_blk_queue_start(&f->q, &f->vring, env_reactor_at(0)), 0);
+	queue_start(f);
 	*state = f;
 	return 0;
 }
@@ -147,9 +191,11 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	vhost_blk_queue_stop(&f->q);
+	queue_stop(f);
+	evloop_destroy(f->loop);
 	bdev_close(f->bdev);
-	assert_int_equal(bdev_unregister("Malloc7"), 0);
+	bdev_unregister_all();
+	assert_null(bdev_first());
 	env_stop();
 	close(f->vring.kick_fd);
 	close(f->vring.call_fd);
@@ -390,7 +436,7 @@ static void test_stop_drains(void **state)
 	}
 	kick_if_wanted(f);
 	/* Stop at once: the reactor may have taken none, some or all of them. */
-	vhost_blk_queue_stop(&f->q);
+	queue_stop(f);
 	vhost_blk_queue_get_stats(&f->q, &st);
 	assert_false(st.started);
 	assert_int_equal(st.inflight, 0);
@@ -403,7 +449,7 @@ static void test_stop_drains(void **state)
 	assert_int_equal((uint64_t)used, st.requests[VHOST_BLK_STAT_READ]);
 
 	/* Restarted, it picks up the rest where it stopped. */
-	assert_int_equal(vhost_blk_queue_start(&f->q, &f->vring, env_reactor_at(0)), 0);
+	queue_start(f);
 	assert_int_equal(eventfd_write(f->vring.kick_fd, 1), 0);
 	while (used < 20) {
 		cookie = wait_used(f, &len);
@@ -420,9 +466,9 @@ static void test_writethrough_flushes(void **state)
 	struct bdev_io_stat before, after;
 	struct greq w, rd;
 
-	vhost_blk_queue_stop(&f->q);
+	queue_stop(f);
 	f->q.writethrough = true;
-	assert_int_equal(vhost_blk_queue_start(&f->q, &f->vring, env_reactor_at(0)), 0);
+	queue_start(f);
 	bdev_get_io_stat(f->bdev, &before);
 
 	greq_alloc(f, &w, VIRTIO_BLK_T_OUT, 0, 1024);
@@ -462,6 +508,89 @@ static void test_many_rounds(void **state)
 	}
 }
 
+static bool g_swapped;
+
+static void on_swapped(struct vhost_vring *vring)
+{
+	(void)vring;
+	g_swapped = true;
+}
+
+/* A running queue takes a new call fd (and a new kick fd) from a message to
+ * its reactor: no stop, and the next completion signals the new call fd. */
+static void test_swap_fds_while_running(void **state)
+{
+	struct fixture *f = *state;
+	int call = eventfd(0, EFD_NONBLOCK), kick = eventfd(0, EFD_NONBLOCK);
+	int old_call = f->vring.call_fd, old_kick = f->vring.kick_fd;
+	struct vhost_blk_queue_stats st;
+	uint64_t end = env_now_ns() + 5000000000ull;
+	eventfd_t v = 0;
+	struct greq r;
+
+	greq_alloc(f, &r, VIRTIO_BLK_T_IN, 0, 512);
+	assert_int_equal(run(f, &r, 512, false), VIRTIO_BLK_S_OK);
+	assert_int_equal(eventfd_read(old_call, &v), 0);
+
+	g_swapped = false;
+	vhost_blk_queue_swap_fds(&f->q, kick, call, on_swapped);
+	/* Answered on the control loop, never inside the call. */
+	assert_false(g_swapped);
+	while (!g_swapped && env_now_ns() < end)
+		assert_true(evloop_run_once(f->loop, 100) >= 0);
+	assert_true(g_swapped);
+	assert_int_equal(f->vring.call_fd, call);
+	assert_int_equal(f->vring.kick_fd, kick);
+
+	greq_alloc(f, &r, VIRTIO_BLK_T_IN, 8, 512);
+	assert_int_equal(run(f, &r, 512, false), VIRTIO_BLK_S_OK);
+	assert_int_equal(eventfd_read(call, &v), 0);
+	assert_true(v >= 1);
+	assert_int_equal(eventfd_read(old_call, &v), -1);
+	vhost_blk_queue_get_stats(&f->q, &st);
+	assert_true(st.started);
+	assert_int_equal(st.ring_starts, 1);
+	assert_int_equal(st.ring_stops, 0);
+	/* The fixture closes the vring's fds. */
+	close(old_call);
+	close(old_kick);
+}
+
+/* A stop with requests held by a slow bdev returns at once; it is answered
+ * on the control loop once every popped request was used. */
+static void test_stop_answered_after_the_drain(void **state)
+{
+	struct fixture *f = *state;
+	struct vhost_blk_queue_stats st;
+	uint64_t end = env_now_ns() + 5000000000ull;
+	struct greq r[3];
+
+	for (int i = 0; i < 3; i++) {
+		greq_alloc(f, &r[i], VIRTIO_BLK_T_IN, (uint64_t)i * 8, 512);
+		greq_add(f, &r[i], 512, false);
+	}
+	kick_if_wanted(f);
+	do {
+		vhost_blk_queue_get_stats(&f->q, &st);
+	} while (st.inflight < 3 && env_now_ns() < end);
+	assert_int_equal(st.inflight, 3);
+
+	g_stopped = false;
+	vhost_blk_queue_stop(&f->q, on_stopped);
+	assert_false(g_stopped);
+	while (!g_stopped && env_now_ns() < end)
+		assert_true(evloop_run_once(f->loop, 100) >= 0);
+	assert_true(g_stopped);
+	assert_int_equal(f->drv.used->idx, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(*r[i].status, VIRTIO_BLK_S_OK);
+	vhost_blk_queue_get_stats(&f->q, &st);
+	assert_false(st.started);
+	assert_int_equal(st.inflight, 0);
+	assert_int_equal(st.ring_stops, 1);
+	queue_start(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +609,9 @@ int main(void)
 						     (void *)&g_interrupt_event_idx),
 	    cmocka_unit_test_prestate_setup_teardown(test_stop_drains, setup, teardown,
 						     (void *)&g_interrupt_event_idx),
+	    cmocka_unit_test_setup_teardown(test_swap_fds_while_running, setup, teardown),
+	    cmocka_unit_test_prestate_setup_teardown(test_stop_answered_after_the_drain, setup,
+						     teardown, (void *)&g_slow),
 	};
 
 	/* Rejections are logged by design; keep the test output readable. */

@@ -10,7 +10,7 @@
 
 #include "cli/rpc_args.c"
 
-#define MAX_ARGS 12
+#define MAX_ARGS 16
 
 struct rpc_case {
 	const char *argv[MAX_ARGS]; /* method, then its arguments */
@@ -35,6 +35,17 @@ static const struct rpc_case g_cases[] = {
     {{"bdev_aio_create", "/tmp/f.img", "A0", "512"},
      "{\"filename\": \"/tmp/f.img\", \"name\": \"A0\", \"block_size\": 512}"},
     {{"bdev_aio_delete", "A0"}, "{\"name\": \"A0\"}"},
+    /* rpc.py's example: -b -d -r -t -w -n */
+    {{"bdev_delay_create", "-b", "Null0", "-d", "delay0", "-r", "10", "-t", "50", "-w", "30",
+      "-n", "90"},
+     "{\"base_bdev_name\": \"Null0\", \"name\": \"delay0\", \"avg_read_latency\": 10, "
+     "\"p99_read_latency\": 50, \"avg_write_latency\": 30, \"p99_write_latency\": 90}"},
+    {{"bdev_delay_create", "--base-bdev-name", "M0", "--name", "d1", "--avg-read-latency",
+      "1", "--nine-nine-read-latency", "2", "--avg-write-latency", "3",
+      "--nine-nine-write-latency", "4"},
+     "{\"base_bdev_name\": \"M0\", \"name\": \"d1\", \"avg_read_latency\": 1, "
+     "\"p99_read_latency\": 2, \"avg_write_latency\": 3, \"p99_write_latency\": 4}"},
+    {{"bdev_delay_delete", "delay0"}, "{\"name\": \"delay0\"}"},
     {{"bdev_get_bdevs"}, "null"},
     {{"bdev_get_bdevs", "-b", "Malloc0", "-t", "100"}, "{\"name\": \"Malloc0\", \"timeout\": 100}"},
     {{"bdev_get_iostat", "-b", "Malloc0"}, "{\"name\": \"Malloc0\"}"},

@@ -299,6 +299,7 @@ static void on_call(void *arg)
 }
 
 static struct call_arg g_call_args[CALLS];
+static struct evloop_msg g_call_msgs[CALLS];
 
 static void *caller_thread(void *arg)
 {
@@ -315,12 +316,29 @@ static void *caller_thread(void *arg)
 	return NULL;
 }
 
-static void test_call_from_thread(void **state)
+/* The same with messages the caller owns. */
+static void *poster_thread(void *arg)
 {
-	struct call_ctx ctx = {.loop = *state, .loop_thread = pthread_self()};
+	struct call_ctx *ctx = arg;
+
+	for (int i = 0; i < CALLS; i++) {
+		g_call_args[i].ctx = ctx;
+		g_call_args[i].value = i;
+		g_call_msgs[i] = (struct evloop_msg){.fn = on_call, .arg = &g_call_args[i]};
+		evloop_post(ctx->loop, &g_call_msgs[i]);
+		if (i % 100 == 0)
+			usleep(100);
+	}
+	return NULL;
+}
+
+/* Every call runs once, on the loop's thread, in the order it was made. */
+static void check_calls_from_thread(struct evloop *loop, void *(*caller)(void *))
+{
+	struct call_ctx ctx = {.loop = loop, .loop_thread = pthread_self()};
 	pthread_t t;
 
-	assert_int_equal(pthread_create(&t, NULL, caller_thread, &ctx), 0);
+	assert_int_equal(pthread_create(&t, NULL, caller, &ctx), 0);
 	run_until(ctx.loop, &ctx.n, CALLS, 5000);
 	pthread_join(t, NULL);
 	assert_int_equal(ctx.send_errors, 0);
@@ -328,6 +346,16 @@ static void test_call_from_thread(void **state)
 	assert_int_equal(ctx.wrong_thread, 0);
 	for (int i = 0; i < CALLS; i++)
 		assert_int_equal(ctx.seen[i], i);
+}
+
+static void test_call_from_thread(void **state)
+{
+	check_calls_from_thread(*state, caller_thread);
+}
+
+static void test_post_from_thread(void **state)
+{
+	check_calls_from_thread(*state, poster_thread);
 }
 
 static void *stopper_thread(void *arg)
@@ -404,6 +432,7 @@ static void test_destroy_with_pending(void **state)
 	assert_int_equal(evloop_add_fd(loop, p.fds[0], EPOLLIN, on_readable, &p), 0);
 	assert_true(evloop_add_timer(loop, 0, never_called, &called) > 0);
 	assert_int_equal(evloop_call(loop, never_called, &called), 0);
+	evloop_post(loop, &(struct evloop_msg){.fn = never_called, .arg = &called});
 	evloop_destroy(loop);
 	assert_int_equal(called, 0);
 	assert_int_equal(p.calls, 0);
@@ -420,6 +449,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_timers_order_and_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timer_rearm_next_turn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_call_from_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_post_from_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_from_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_from_callback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wake, setup, teardown),

@@ -5,8 +5,10 @@
 /*
  * A fake device behind struct vhost_dev_ops for the vhost unit tests. It
  * records what the back-end asked of it as a string of events ("start:0
- * stop:0 disconnected") and what each started ring looked like. The ops run
- * on the back-end's thread, hence the lock. Include after <cmocka.h>.
+ * stop:0 disconnected") and what each started ring looked like. It answers
+ * ring_stop and ring_swap_fds at once, or, with `defer` set, when the test
+ * calls fake_answer() (a ring draining slowly). The ops run on the
+ * back-end's thread, hence the lock. Include after <cmocka.h>.
  */
 
 #include <pthread.h>
@@ -39,6 +41,13 @@ struct fake_dev {
 	uint8_t written[VHOST_USER_MAX_CONFIG_SIZE];
 	uint32_t written_offset, written_len, written_flags;
 	struct fake_ring rings[VHOST_MAX_QUEUES];
+	/* Answers held back while `defer` is set, oldest first. */
+	bool defer;
+	unsigned nheld;
+	struct {
+		struct vhost_vring *vring;
+		vhost_ring_done_fn done;
+	} held[VHOST_MAX_QUEUES * 2];
 };
 
 static inline void fake_event(struct fake_dev *f, const char *fmt, unsigned arg)
@@ -117,7 +126,34 @@ static inline int fake_ring_start(void *ctx, struct vhost_vring *vring)
 	return 0;
 }
 
-static inline void fake_ring_stop(void *ctx, struct vhost_vring *vring)
+/* Answers now, or holds the answer back for fake_answer(). */
+static inline void fake_done(struct fake_dev *f, struct vhost_vring *vring,
+			     vhost_ring_done_fn done)
+{
+	if (!f->defer) {
+		done(vring);
+		return;
+	}
+	assert_true(f->nheld < sizeof(f->held) / sizeof(f->held[0]));
+	f->held[f->nheld].vring = vring;
+	f->held[f->nheld].done = done;
+	f->nheld++;
+}
+
+/* Gives every held answer, oldest first; returns how many. */
+static inline unsigned fake_answer(struct fake_dev *f)
+{
+	unsigned n = f->nheld;
+
+	f->defer = false;
+	f->nheld = 0;
+	for (unsigned i = 0; i < n; i++)
+		f->held[i].done(f->held[i].vring);
+	return n;
+}
+
+static inline void fake_ring_stop(void *ctx, struct vhost_vring *vring,
+				  vhost_ring_done_fn stopped)
 {
 	struct fake_dev *f = ctx;
 
@@ -126,6 +162,24 @@ static inline void fake_ring_stop(void *ctx, struct vhost_vring *vring)
 	f->rings[vring->index].vring = NULL;
 	pthread_mutex_unlock(&f->lock);
 	fake_event(f, "stop:%u ", vring->index);
+	fake_done(f, vring, stopped);
+}
+
+/* As a reactor would: the running ring takes the new fds. */
+static inline void fake_ring_swap_fds(void *ctx, struct vhost_vring *vring, int kick_fd,
+				      int call_fd, vhost_ring_done_fn swapped)
+{
+	struct fake_dev *f = ctx;
+	struct fake_ring *r = &f->rings[vring->index];
+
+	vring->kick_fd = kick_fd;
+	vring->call_fd = call_fd;
+	pthread_mutex_lock(&f->lock);
+	r->kick_fd = kick_fd;
+	r->call_fd = call_fd;
+	pthread_mutex_unlock(&f->lock);
+	fake_event(f, "swap:%u ", vring->index);
+	fake_done(f, vring, swapped);
 }
 
 static inline void fake_connected(void *ctx)
@@ -145,6 +199,7 @@ static const struct vhost_dev_ops g_fake_ops = {
     .set_config = fake_set_config,
     .ring_start = fake_ring_start,
     .ring_stop = fake_ring_stop,
+    .ring_swap_fds = fake_ring_swap_fds,
     .connected = fake_connected,
     .disconnected = fake_disconnected,
 };

@@ -43,7 +43,14 @@ struct h {
 	bool guest_made;
 };
 
-static inline int make_dev(struct h *h, bool strict, bool with_set_config)
+/* How the device under test is made. */
+enum h_flags {
+	H_STRICT = 1,	      /* strict mode: findings logged */
+	H_NO_SET_CONFIG = 2,  /* a read-only config space */
+	H_NO_SWAP = 4,	      /* a device that cannot swap a running ring's fds */
+};
+
+static inline int make_dev(struct h *h, unsigned flags)
 {
 	static struct vhost_dev_ops ops;
 	struct vhost_dev_opts opts = {
@@ -52,27 +59,29 @@ static inline int make_dev(struct h *h, bool strict, bool with_set_config)
 	    .protocol_features = ALL_PF | PF(LOG_SHMFD) | PF(BACKEND_REQ),
 	    .ops = &ops,
 	    .ctx = &h->fake,
-	    .strict = strict,
+	    .strict = flags & H_STRICT,
 	};
 	int sv[2];
 
 	ops = g_fake_ops;
-	if (!with_set_config)
+	if (flags & H_NO_SET_CONFIG)
 		ops.set_config = NULL;
+	if (flags & H_NO_SWAP)
+		ops.ring_swap_fds = NULL;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return -1;
 	h->peer = sv[0];
 	return vhost_dev_create_on_fd(&opts, sv[1], &h->dev);
 }
 
-static inline int setup_opts(void **state, bool strict, bool with_set_config)
+static inline int setup_opts(void **state, unsigned flags)
 {
 	struct h *h = calloc(1, sizeof(*h));
 
 	log_start();
 	h->fds_before = count_fds();
 	fake_init(&h->fake);
-	if (make_dev(h, strict, with_set_config))
+	if (make_dev(h, flags))
 		return -1;
 	*state = h;
 	return 0;
@@ -80,17 +89,22 @@ static inline int setup_opts(void **state, bool strict, bool with_set_config)
 
 static inline int setup(void **state)
 {
-	return setup_opts(state, false, true);
+	return setup_opts(state, 0);
 }
 
 static inline int setup_strict(void **state)
 {
-	return setup_opts(state, true, true);
+	return setup_opts(state, H_STRICT);
 }
 
 static inline int setup_read_only_config(void **state)
 {
-	return setup_opts(state, false, false);
+	return setup_opts(state, H_NO_SET_CONFIG);
+}
+
+static inline int setup_no_swap(void **state)
+{
+	return setup_opts(state, H_NO_SWAP);
 }
 
 static inline int teardown(void **state)
@@ -249,6 +263,24 @@ static inline uint64_t send_ring_fd(struct h *h, uint32_t request, uint32_t inde
 	uint64_t v = index | (fd < 0 ? VHOST_USER_VRING_NOFD_MASK : 0);
 
 	return send_acked(h, request, &v, sizeof(v), &fd, fd < 0 ? 0 : 1);
+}
+
+/* Features and REPLY_ACK negotiated, the guest's memory table set: rings
+ * can start. */
+static inline void ready_guest(struct h *h)
+{
+	negotiate(h, FAKE_FEATURES, PF(REPLY_ACK));
+	make_guest(h);
+	set_mem_table(h, &h->guest, 1);
+}
+
+/* Ring index configured at base and kicked without an fd (polled), once the
+ * guest is ready: it starts. The fake's events so far are forgotten. */
+static inline void start_ring(struct h *h, uint32_t index, uint32_t base)
+{
+	configure_ring(h, index, base);
+	assert_int_equal(send_ring_fd(h, VHOST_USER_SET_VRING_KICK, index, -1), 0);
+	fake_take_events(&h->fake);
 }
 
 static inline uint16_t started(struct h *h)

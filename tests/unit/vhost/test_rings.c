@@ -119,9 +119,7 @@ static void test_ring_start_without_protocol_features(void **state)
 	struct vhost_msg msg;
 	int kick = new_eventfd(), call = new_eventfd();
 
-	negotiate(h, FAKE_FEATURES, PF(REPLY_ACK));
-	make_guest(h);
-	set_mem_table(h, &h->guest, 1);
+	ready_guest(h);
 	configure_ring(h, 1, 7);
 	assert_string_equal(fake_take_events(&h->fake), "connected features ");
 	assert_int_equal(send_ring_fd(h, VHOST_USER_SET_VRING_CALL, 1, call), 0);
@@ -201,14 +199,9 @@ static void test_mem_table_swap_while_running(void **state)
 	struct h *h = *state;
 	struct guest_region g2;
 
-	negotiate(h, FAKE_FEATURES, PF(REPLY_ACK));
-	make_guest(h);
-	set_mem_table(h, &h->guest, 1);
-	configure_ring(h, 0, 100);
-	configure_ring(h, 3, 200);
-	assert_int_equal(send_ring_fd(h, VHOST_USER_SET_VRING_KICK, 0, -1), 0);
-	assert_int_equal(send_ring_fd(h, VHOST_USER_SET_VRING_KICK, 3, -1), 0);
-	fake_take_events(&h->fake);
+	ready_guest(h);
+	start_ring(h, 0, 100);
+	start_ring(h, 3, 200);
 
 	/* The same layout in another memfd, with other contents. */
 	guest_region_init(&g2, 0, GUEST_SIZE, GUEST_UVA);
@@ -238,9 +231,7 @@ static void test_vring_checks(void **state)
 	struct vhost_user_vring_addr a = ring_addr(0, GUEST_UVA);
 	struct vhost_user_vring_addr bad;
 
-	negotiate(h, FAKE_FEATURES, PF(REPLY_ACK));
-	make_guest(h);
-	set_mem_table(h, &h->guest, 1);
+	ready_guest(h);
 	assert_int_equal(send_state_acked(h, VHOST_USER_SET_VRING_NUM, 0, 0), EINVAL);
 	assert_int_equal(send_state_acked(h, VHOST_USER_SET_VRING_NUM, 0, 3), EINVAL);
 	assert_int_equal(send_state_acked(h, VHOST_USER_SET_VRING_NUM, 0, 65536), EINVAL);
@@ -284,24 +275,18 @@ static void test_vring_checks(void **state)
 	}
 }
 
-static void test_call_fd_swap_and_notify(void **state)
+/* The driver is signalled on the ring's call fd, once per batch it asked
+ * to hear about. It asks (virtio 1.2 §2.7.10, EVENT_IDX) to hear about the
+ * next used entry of ring 0. */
+static void check_notify(struct h *h, struct vhost_vring *vring, int call)
 {
-	struct h *h = *state;
-	int call = new_eventfd();
+	uint8_t *ring = h->guest.map;
+	uint16_t used_idx;
 	eventfd_t v = 0;
-	struct vhost_vring *vring;
 
-	negotiate(h, FAKE_FEATURES, PF(REPLY_ACK));
-	make_guest(h);
-	set_mem_table(h, &h->guest, 1);
-	configure_ring(h, 0, 0);
-	assert_int_equal(send_ring_fd(h, VHOST_USER_SET_VRING_KICK, 0, -1), 0);
-	fake_take_events(&h->fake);
-	assert_int_equal(send_ring_fd(h, VHOST_USER_SET_VRING_CALL, 0, dup(call)), 0);
-	assert_string_equal(fake_take_events(&h->fake), "stop:0 start:0 ");
-	vring = h->fake.rings[0].vring;
-	assert_non_null(vring);
-	assert_true(vring->call_fd >= 0);
+	memcpy(&used_idx, ring + RING_USED_OFF + 2, sizeof(used_idx));
+	memcpy(ring + RING_AVAIL_OFF + 4 + 2 * RING_NUM, &used_idx, sizeof(used_idx));
+
 	/* One used entry; the driver did not suppress interrupts. */
 	virtq_dev_push(&vring->vq, 0, 0);
 	vhost_vring_notify(vring);
@@ -310,6 +295,67 @@ static void test_call_fd_swap_and_notify(void **state)
 	/* Nothing new: no second signal. */
 	vhost_vring_notify(vring);
 	assert_int_equal(eventfd_read(call, &v), -1);
+}
+
+/* A running ring takes a new call fd without stopping (as QEMU sends one
+ * whenever the guest masks a vector); the old one is closed only once the
+ * device answered that it no longer uses it, and the ack waits for that. */
+static void test_call_fd_swap_and_notify(void **state)
+{
+	struct h *h = *state;
+	int call = new_eventfd(), call2 = new_eventfd();
+	int mine, mine2;
+	struct vhost_vring *vring;
+
+	ready_guest(h);
+	start_ring(h, 0, 0);
+	mine = dup(call);
+	assert_int_equal(send_ring_fd(h, VHOST_USER_SET_VRING_CALL, 0, mine), 0);
+	assert_string_equal(fake_take_events(&h->fake), "swap:0 ");
+	vring = h->fake.rings[0].vring;
+	assert_non_null(vring);
+	assert_int_equal(vring->call_fd, mine);
+	check_notify(h, vring, call);
+
+	/* The device takes its time: no ack, the old fd stays open. */
+	h->fake.defer = true;
+	mine2 = dup(call2);
+	{
+		uint64_t v = 0;
+
+		assert_int_equal(send_msg(h, VHOST_USER_SET_VRING_CALL,
+					  VHOST_USER_VERSION | VHOST_USER_NEED_REPLY_MASK, &v,
+					  sizeof(v), &mine2, 1),
+				 1);
+	}
+	expect_no_reply(h);
+	assert_true(fd_open(mine));
+	assert_int_equal(fake_answer(&h->fake), 1);
+	assert_int_equal(recv_u64(h, VHOST_USER_SET_VRING_CALL), 0);
+	assert_false(fd_open(mine));
+	assert_string_equal(fake_take_events(&h->fake), "swap:0 ");
+	assert_int_equal(vring->call_fd, mine2);
+	check_notify(h, vring, call2);
+	assert_int_equal(started(h), 1);
+	close(call);
+	close(call2);
+}
+
+/* A device that cannot swap fds gets its ring stopped, then restarted with
+ * the new call fd. */
+static void test_call_fd_without_swap(void **state)
+{
+	struct h *h = *state;
+	int call = new_eventfd();
+	struct vhost_vring *vring;
+
+	ready_guest(h);
+	start_ring(h, 0, 0);
+	assert_int_equal(send_ring_fd(h, VHOST_USER_SET_VRING_CALL, 0, dup(call)), 0);
+	assert_string_equal(fake_take_events(&h->fake), "stop:0 start:0 ");
+	vring = h->fake.rings[0].vring;
+	assert_non_null(vring);
+	check_notify(h, vring, call);
 	close(call);
 }
 
@@ -351,12 +397,8 @@ static void test_reset_owner(void **state)
 {
 	struct h *h = *state;
 
-	negotiate(h, FAKE_FEATURES, PF(REPLY_ACK));
-	make_guest(h);
-	set_mem_table(h, &h->guest, 1);
-	configure_ring(h, 1, 0);
-	assert_int_equal(send_ring_fd(h, VHOST_USER_SET_VRING_KICK, 1, -1), 0);
-	fake_take_events(&h->fake);
+	ready_guest(h);
+	start_ring(h, 1, 0);
 	assert_int_equal(send_acked(h, VHOST_USER_RESET_OWNER, NULL, 0, NULL, 0), 0);
 	assert_string_equal(fake_take_events(&h->fake), "stop:1 ");
 	assert_int_equal(started(h), 0);
@@ -367,9 +409,7 @@ static void test_destroy_stops_rings(void **state)
 	struct h *h = *state;
 	int call = new_eventfd(), kick = new_eventfd(), err = new_eventfd();
 
-	negotiate(h, FAKE_FEATURES, PF(REPLY_ACK));
-	make_guest(h);
-	set_mem_table(h, &h->guest, 1);
+	ready_guest(h);
 	configure_ring(h, 0, 0);
 	configure_ring(h, 1, 0);
 	assert_int_equal(send_ring_fd(h, VHOST_USER_SET_VRING_CALL, 0, call), 0);
@@ -395,6 +435,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_mem_table_swap_while_running, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_vring_checks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_call_fd_swap_and_notify, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_call_fd_without_swap, setup_no_swap, teardown),
 	    cmocka_unit_test_setup_teardown(test_reset_device, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reset_owner, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_destroy_stops_rings, setup, teardown),

@@ -1,0 +1,203 @@
+# SPDX-License-Identifier: MIT
+"""A minimal vhost-user-blk front-end in Python, for tests that need to
+control each message and each descriptor themselves (when a reply may come,
+which fd the back-end holds): QEMU docs/interop/vhost-user.rst for the
+messages, virtio 1.2 §2.7 (split virtqueues) and §5.2.6 (virtio-blk requests)
+for the ring.
+
+One memfd is guest memory (gpa 0 = its first byte; the "user address" we
+give the back-end is UVA + gpa), mapped here too. Queue q's ring lives at
+RING_BASE + q * RING_STRIDE; request buffers are carved after the rings.
+Messages are sent with REPLY_ACK's NEED_REPLY where the test wants to know
+when the back-end has applied them; reading the answer is the caller's
+choice (send / recv), so a test can watch a reply that has not come yet.
+"""
+
+import array
+import mmap
+import os
+import select
+import socket
+import struct
+import time
+
+# vhost-user.rst "Front-end message types"
+GET_FEATURES, SET_FEATURES, SET_OWNER = 1, 2, 3
+SET_MEM_TABLE = 5
+SET_VRING_NUM, SET_VRING_ADDR, SET_VRING_BASE, GET_VRING_BASE = 8, 9, 10, 11
+SET_VRING_KICK, SET_VRING_CALL = 12, 13
+GET_PROTOCOL_FEATURES, SET_PROTOCOL_FEATURES = 15, 16
+SET_VRING_ENABLE = 18
+
+VERSION, REPLY, NEED_REPLY = 0x1, 0x4, 0x8
+F_PROTOCOL_FEATURES = 1 << 30
+PF_REPLY_ACK = 1 << 3
+VIRTIO_F_VERSION_1 = 1 << 32
+
+# virtio 1.2 §2.7.5 descriptor flags, §5.2.6 request types and status
+DESC_F_NEXT, DESC_F_WRITE = 1, 2
+BLK_T_IN, BLK_T_OUT = 0, 1
+BLK_S_OK = 0
+
+MEM_SIZE = 8 << 20
+UVA = 0x7F0000000000
+RING_BASE = 0x10000
+RING_STRIDE = 0x10000
+DATA_BASE = 0x100000
+QSIZE = 64
+
+
+class Frontend:
+    """One connection to a vhost-user-blk back-end, with queue 0..n-1 set up
+    by setup()."""
+
+    def __init__(self, path, timeout=10):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect(path)
+        self.memfd = os.memfd_create("guest", os.MFD_CLOEXEC)
+        os.ftruncate(self.memfd, MEM_SIZE)
+        self.mem = mmap.mmap(self.memfd, MEM_SIZE)
+        self.next_data = DATA_BASE
+        self.queues = {}
+
+    def close(self):
+        for q in self.queues.values():
+            for fd in (q["kick"], q["call"]):
+                os.close(fd)
+        self.sock.close()
+        self.mem.close()
+        os.close(self.memfd)
+
+    # -- messages --
+    def send(self, request, payload=b"", fds=(), need_reply=False):
+        flags = VERSION | (NEED_REPLY if need_reply else 0)
+        hdr = struct.pack("<III", request, flags, len(payload))
+        anc = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else []
+        self.sock.sendmsg([hdr + payload], anc)
+
+    def _read(self, n):
+        buf = b""
+        while len(buf) < n:
+            chunk = self.sock.recv(n - len(buf))
+            if not chunk:
+                raise ConnectionError("the back-end closed the connection")
+            buf += chunk
+        return buf
+
+    def reply_pending(self):
+        """True if a reply (or anything) is there to read now."""
+        return bool(select.select([self.sock], [], [], 0)[0])
+
+    def recv(self, request):
+        """The reply to REQUEST: its payload."""
+        req, flags, size = struct.unpack("<III", self._read(12))
+        payload = self._read(size)
+        assert req == request and flags & REPLY, (
+            "expected a reply to %d, got request %d flags %#x" % (request, req, flags))
+        return payload
+
+    def call(self, request, payload=b"", fds=()):
+        """A request whose reply is mandatory (GET_*): its payload."""
+        self.send(request, payload, fds)
+        return self.recv(request)
+
+    def acked(self, request, payload=b"", fds=()):
+        """A request sent with NEED_REPLY (REPLY_ACK): checks the ack is 0."""
+        self.send(request, payload, fds, need_reply=True)
+        ack = struct.unpack("<Q", self.recv(request))[0]
+        assert ack == 0, "request %d was refused: %d" % (request, ack)
+
+    # -- set-up --
+    def setup(self, nqueues=1):
+        features = struct.unpack("<Q", self.call(GET_FEATURES))[0]
+        assert features & VIRTIO_F_VERSION_1 and features & F_PROTOCOL_FEATURES, hex(features)
+        pf = struct.unpack("<Q", self.call(GET_PROTOCOL_FEATURES))[0]
+        assert pf & PF_REPLY_ACK, hex(pf)
+        self.send(SET_PROTOCOL_FEATURES, struct.pack("<Q", PF_REPLY_ACK))
+        self.acked(SET_OWNER)
+        self.acked(SET_FEATURES, struct.pack("<Q", VIRTIO_F_VERSION_1 | F_PROTOCOL_FEATURES))
+        self.acked(SET_MEM_TABLE, struct.pack("<II", 1, 0) +
+                   struct.pack("<QQQQ", 0, MEM_SIZE, UVA, 0), fds=[self.memfd])
+        for q in range(nqueues):
+            self.setup_queue(q)
+
+    def setup_queue(self, q):
+        base = RING_BASE + q * RING_STRIDE
+        ring = {"desc": base, "avail": base + 0x1000, "used": base + 0x2000,
+                "kick": os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC),
+                "call": os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC),
+                "next_desc": 0, "avail_idx": 0, "used_seen": 0}
+        self.queues[q] = ring
+        self.acked(SET_VRING_NUM, struct.pack("<II", q, QSIZE))
+        self.acked(SET_VRING_BASE, struct.pack("<II", q, 0))
+        self.acked(SET_VRING_ADDR, struct.pack("<IIQQQQ", q, 0, UVA + ring["desc"],
+                                               UVA + ring["used"], UVA + ring["avail"], 0))
+        self.acked(SET_VRING_CALL, struct.pack("<Q", q), fds=[ring["call"]])
+        self.acked(SET_VRING_KICK, struct.pack("<Q", q), fds=[ring["kick"]])
+        self.acked(SET_VRING_ENABLE, struct.pack("<II", q, 1))
+
+    # -- guest memory --
+    def alloc(self, n):
+        gpa = self.next_data
+        self.next_data += (n + 63) & ~63
+        assert self.next_data <= MEM_SIZE, "guest memory used up"
+        return gpa
+
+    def put(self, gpa, data):
+        self.mem[gpa:gpa + len(data)] = data
+
+    def get(self, gpa, n):
+        return bytes(self.mem[gpa:gpa + n])
+
+    # -- requests --
+    def submit(self, q, rtype, sector, data=None, length=0):
+        """Makes one request available (not kicked): a write of DATA or a
+        read of LENGTH bytes at SECTOR. Returns (head, data gpa, status gpa)."""
+        ring = self.queues[q]
+        n = len(data) if data is not None else length
+        hdr, buf, status = self.alloc(16), self.alloc(n), self.alloc(1)
+        self.put(hdr, struct.pack("<IIQ", rtype, 0, sector))
+        if data is not None:
+            self.put(buf, data)
+        self.put(status, b"\xff")
+        head = ring["next_desc"]
+        chain = [(hdr, 16, 0), (buf, n, DESC_F_WRITE if rtype == BLK_T_IN else 0),
+                 (status, 1, DESC_F_WRITE)]
+        for i, (addr, length, flags) in enumerate(chain):
+            d = (head + i) % QSIZE
+            more = DESC_F_NEXT if i < len(chain) - 1 else 0
+            self.put(ring["desc"] + 16 * d,
+                     struct.pack("<QIHH", addr, length, flags | more, (d + 1) % QSIZE))
+        ring["next_desc"] = (head + len(chain)) % QSIZE
+        slot = ring["avail_idx"] % QSIZE
+        self.put(ring["avail"] + 4 + 2 * slot, struct.pack("<H", head))
+        # The entry before the index that publishes it (x86 keeps store order).
+        ring["avail_idx"] = (ring["avail_idx"] + 1) & 0xFFFF
+        self.put(ring["avail"] + 2, struct.pack("<H", ring["avail_idx"]))
+        return head, buf, status
+
+    def kick(self, q):
+        os.eventfd_write(self.queues[q]["kick"], 1)
+
+    def used_idx(self, q):
+        return struct.unpack("<H", self.get(self.queues[q]["used"] + 2, 2))[0]
+
+    def wait_used(self, q, count, timeout=10):
+        """Waits until the used index reached COUNT (mod 2^16)."""
+        deadline = time.monotonic() + timeout
+        while self.used_idx(q) != count & 0xFFFF:
+            assert time.monotonic() < deadline, (
+                "queue %d: used index %d, waited for %d" % (q, self.used_idx(q), count))
+            time.sleep(0.001)
+
+    def status(self, gpa):
+        return self.get(gpa, 1)[0]
+
+
+def eventfd_count(fd):
+    """An eventfd's counter (reading resets it), 0 if it was not signalled."""
+    try:
+        return os.eventfd_read(fd)
+    except BlockingIOError:
+        return 0
