@@ -121,7 +121,8 @@ static void observations(FILE *f, const struct conform_run *run)
 		bool info_case = conform_case_section(r->c) == CONFORM_SECTION_OBSERVATION;
 		const char *s = r->info ? r->info : "";
 
-		if (!s[0] && !info_case)
+		/* A case not run observed nothing: the "stopped:" line says why. */
+		if ((!s[0] && !info_case) || r->not_run)
 			continue;
 		if (!any)
 			fprintf(f, "\nobservations: what the back-end did where the spec leaves it "
