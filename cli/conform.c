@@ -32,6 +32,7 @@ struct conform_args {
 	const char *suites[MAX_SELECT], *cases[MAX_SELECT];
 	unsigned nsuites, ncases;
 	const char *scenario; /* --scenario FILE */
+	unsigned fail_on;     /* --fail-on: 1 << enum conform_severity */
 	struct sc_define defs[MAX_DEFINES];
 	unsigned ndefs;
 };
@@ -55,11 +56,14 @@ static void conform_usage(FILE *f)
 		   "  --report-dir D    write D/report.json, D/junit.xml, D/report.html\n"
 		   "  --timeout MS      per reply (default 1000, or the scenario's timeout_ms);\n"
 		   "                    a case gets max(10x, 5 s)\n"
+		   "  --fail-on SEV     advisories of these severities fail the run when not\n"
+		   "                    met, as a MUST case does: memory-safety, data-safety,\n"
+		   "                    robustness, comma-separated, or all (default: none)\n"
 		   "  --json            print report.json's content instead of the summary\n"
 		   "  --list            list the cases (id, level, suite, spec, title, and the\n"
 		   "                    sentence each enforces); with --json as JSON\n\n"
-		   "exit codes: 0 every applicable MUST case passed, 1 a MUST case failed\n"
-		   "or errored, 2 the run could not be done.\n");
+		   "exit codes: 0 every applicable MUST case passed, 1 a MUST case (or a\n"
+		   "--fail-on advisory) failed or errored, 2 the run could not be done.\n");
 }
 
 static int add_name(const char **list, unsigned *n, const char *name)
@@ -68,6 +72,31 @@ static int add_name(const char **list, unsigned *n, const char *name)
 		return cli_usage_error("conform", "more than %d --suite or --case", MAX_SELECT);
 	list[(*n)++] = name;
 	return 0;
+}
+
+/* "data-safety,memory-safety" or "all" into bits 1 << enum
+ * conform_severity; 0 or -EINVAL. */
+static int parse_fail_on(const char *list, unsigned *bits)
+{
+	char buf[128], *save, *name;
+
+	if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf))
+		return -EINVAL;
+	for (name = strtok_r(buf, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		unsigned s = CONFORM_SEV_MEMORY_SAFETY;
+
+		if (!strcmp(name, "all")) {
+			for (; s <= CONFORM_SEV_ROBUSTNESS; s++)
+				*bits |= 1u << s;
+			continue;
+		}
+		while (s <= CONFORM_SEV_ROBUSTNESS && strcmp(name, conform_severity_name(s)))
+			s++;
+		if (s > CONFORM_SEV_ROBUSTNESS)
+			return -EINVAL;
+		*bits |= 1u << s;
+	}
+	return *bits ? 0 : -EINVAL;
 }
 
 static int parse(int argc, char **argv, struct conform_args *a)
@@ -81,6 +110,7 @@ static int parse(int argc, char **argv, struct conform_args *a)
 	    {"report-dir", required_argument, NULL, 'd'},
 	    {"scenario", required_argument, NULL, 'F'},
 	    {"timeout", required_argument, NULL, 'T'},
+	    {"fail-on", required_argument, NULL, 'f'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"list", no_argument, NULL, 'l'},
 	    {"help", no_argument, NULL, 'h'},
@@ -131,6 +161,14 @@ static int parse(int argc, char **argv, struct conform_args *a)
 			if (util_parse_uint(optarg, 1, 600000, &a->timeout_ms))
 				return cli_usage_error("conform",
 						       "bad --timeout '%s' (milliseconds)", optarg);
+			break;
+		case 'f':
+			if (parse_fail_on(optarg, &a->fail_on))
+				return cli_usage_error("conform",
+						       "bad --fail-on '%s' (memory-safety, "
+						       "data-safety, robustness, comma-separated, "
+						       "or all)",
+						       optarg);
 			break;
 		case 'j':
 			a->json = true;
@@ -494,6 +532,7 @@ int cli_conform(int argc, char **argv)
 	    .reproduce = reproduce,
 	    .timeout_ms = a.timeout_ms,
 	    .case_deadline_ms = a.case_deadline_ms,
+	    .fail_on = a.fail_on,
 	    .suites = g_conform_suites,
 	    .nsuites = g_conform_nsuites,
 	    .suite_names = a.suites,

@@ -104,6 +104,17 @@ static json_t *case_json(const struct conform_result *r)
 	return j;
 }
 
+/* The severities whose unmet advisories fail the run (--fail-on). */
+static json_t *fail_on_json(unsigned fail_on)
+{
+	json_t *a = json_array();
+
+	for (unsigned s = CONFORM_SEV_MEMORY_SAFETY; s <= CONFORM_SEV_ROBUSTNESS; s++)
+		if (fail_on & (1u << s))
+			json_array_append_new(a, json_string(conform_severity_name(s)));
+	return a;
+}
+
 json_t *conform_report_json(const struct conform_run *run)
 {
 	const struct conform_run_opts *o = &run->opts;
@@ -141,5 +152,6 @@ json_t *conform_report_json(const struct conform_run *run)
 	    parts[CONFORM_SECTION_SPEC], "advisories", parts[CONFORM_SECTION_ADVISORY],
 	    "observations", parts[CONFORM_SECTION_OBSERVATION]);
 	json_object_set_new(j, "stopped", run->stopped ? json_string(run->stopped) : json_null());
+	json_object_set_new(j, "fail_on", fail_on_json(run->opts.fail_on));
 	return j;
 }

@@ -148,7 +148,10 @@ void conform_report_summary(const struct conform_run *run, FILE *f)
 		fprintf(f, "\nstopped: %s\n", run->stopped);
 	fprintf(f, "\nresult: %s (%.1f s)\n",
 		conform_run_exit_code(run) == 2 ? "INCOMPLETE: the run could not be done"
-		: conform_run_exit_code(run)	? "FAIL: a MUST requirement is broken or untested"
+		: conform_run_exit_code(run)
+		    ? (run->opts.fail_on ? "FAIL: a MUST requirement or a --fail-on advisory is "
+					   "broken or untested"
+					 : "FAIL: a MUST requirement is broken or untested")
 						: "PASS: every applicable MUST case passed",
 		run->seconds);
 }

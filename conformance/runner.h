@@ -74,6 +74,11 @@ struct conform_run_opts {
 	void (*progress)(void *arg, unsigned i, unsigned n, const struct conform_case *c,
 			 const struct conform_result *r);
 	void *progress_arg;
+	/* Severities (bit 1 << enum conform_severity) whose advisories fail
+	 * the run when not met or errored, as a MUST case does (`storlab
+	 * conform --fail-on`): for a vendor's CI that gates on data safety.
+	 * 0, the default: advisories never fail a run. */
+	unsigned fail_on;
 	/* Non-zero (a signal handler sets it): no further case starts, and
 	 * conform_run_execute() returns -EINTR. NULL: never. */
 	volatile sig_atomic_t *stop;
@@ -121,9 +126,12 @@ void conform_run_tally_advisories(const struct conform_run *run, const struct co
 				  struct conform_tally *t);
 /* How many cases of the run are in section (of the whole run). */
 unsigned conform_run_count(const struct conform_run *run, enum conform_section section);
+/* Whether r fails the run: a MUST case, or an advisory of a severity
+ * opts.fail_on names, that failed (was not met) or errored. */
+bool conform_result_fails_run(const struct conform_run *run, const struct conform_result *r);
 /* 0 when every applicable MUST case passed, 1 when one failed or errored
- * (SHOULD and MAY results are reported, never fatal; advisories and
- * observations never count), 2 when cases were not run
+ * (SHOULD and MAY results are reported, never fatal; advisories count only
+ * as opts.fail_on says, observations never), 2 when cases were not run
  * (conform_run.stopped): the run could not be done. */
 int conform_run_exit_code(const struct conform_run *run);
 

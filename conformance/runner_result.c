@@ -160,19 +160,24 @@ unsigned conform_run_count(const struct conform_run *run, enum conform_section s
 	return n;
 }
 
+bool conform_result_fails_run(const struct conform_run *run, const struct conform_result *r)
+{
+	/* An ERROR means the requirement was not shown to hold: the run
+	 * cannot be called a pass on it. */
+	bool bad = r->verdict == CONFORM_FAIL || r->verdict == CONFORM_ERROR;
+
+	if (r->c->level == CONFORM_ADVISORY)
+		return bad && (run->opts.fail_on & (1u << r->c->severity));
+	return bad && r->c->level == CONFORM_MUST;
+}
+
 int conform_run_exit_code(const struct conform_run *run)
 {
 	if (run->not_run)
 		return 2;
-	for (unsigned i = 0; i < run->nresults; i++) {
-		const struct conform_result *r = &run->results[i];
-
-		/* An ERROR on a MUST case means the requirement was not shown
-		 * to hold: the run cannot be called a pass. */
-		if (r->c->level == CONFORM_MUST &&
-		    (r->verdict == CONFORM_FAIL || r->verdict == CONFORM_ERROR))
+	for (unsigned i = 0; i < run->nresults; i++)
+		if (conform_result_fails_run(run, &run->results[i]))
 			return 1;
-	}
 	return 0;
 }
 

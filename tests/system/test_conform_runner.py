@@ -436,3 +436,31 @@ def test_list_shows_each_quote(storlab):
     assert obs and obs[0]["level"] == "INFO" and "upon receiving a kick" in obs[0]["quote"]
     sub = parse_list(storlab("conform", "--list", "--suite", "virtio-blk", timeout=30).stdout)
     assert sub and all(c[2] == "virtio-blk" for c in sub), sub
+
+
+def test_fail_on_makes_an_advisory_gate_the_run(storlab, workdir):
+    """--fail-on SEVERITY: an unmet advisory of that severity fails the run
+    (exit 1), as a MUST case does; of another severity, or without the
+    option, it never does. BLK-RW-001 (a write reads back) is a data-safety
+    advisory: virtio 1.2 defines the request without a keyword."""
+    bad = need_binary(PEER_DIR / "bad_backend")
+    cmd = "%s --socket {sock} --size 64 --break unaligned-4k-write-rounded" % bad
+    runs = {None: 0, "robustness": 0, "data-safety": 1, "all": 1,
+            "memory-safety,data-safety": 1}
+    for fail_on, rc in runs.items():
+        args = ["conform", "--spawn-cmd", cmd, "--case", "BLK-RW-001", "--json"]
+        if fail_on:
+            args += ["--fail-on", fail_on]
+        p = storlab(*args, rc=rc, timeout=120)
+        rep = json.loads(p.stdout)
+        [adv] = rep["advisories"]
+        assert adv["id"] == "BLK-RW-001" and adv["verdict"] == "not_met", adv
+        assert adv["severity"] == "data-safety", adv
+        want = {None: [], "all": ["memory-safety", "data-safety", "robustness"]}.get(
+            fail_on, (fail_on or "").split(","))
+        assert sorted(rep["fail_on"]) == sorted(want) and rep["exit_code"] == rc, rep
+    p = storlab("conform", "--spawn-cmd", cmd, "--case", "BLK-RW-001", "--fail-on",
+                "data-safety", rc=1, timeout=120)
+    assert "FAIL: a MUST requirement or a --fail-on advisory" in p.stdout, p.stdout
+    p = storlab("conform", "--spawn-tgt", "--fail-on", "speed", rc=2)
+    assert "bad --fail-on 'speed'" in p.stderr, p.stderr

@@ -282,6 +282,36 @@ static void free_mixed(struct mixed *m)
 	free(m);
 }
 
+/* --fail-on: an advisory fails the run only when its severity is named;
+ * the memory-safety one is not met and the robustness one errs. */
+static void test_fail_on(void **state)
+{
+	static const struct {
+		unsigned fail_on;
+		int code;
+	} table[] = {
+	    {0, 0},
+	    {1u << CONFORM_SEV_DATA_SAFETY, 0},
+	    {1u << CONFORM_SEV_MEMORY_SAFETY, 1},
+	    {1u << CONFORM_SEV_ROBUSTNESS, 1},
+	};
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		struct mixed *m = make_mixed(CONFORM_PASS, CONFORM_FAIL);
+
+		m->run.opts.fail_on = table[i].fail_on;
+		assert_int_equal(conform_run_exit_code(&m->run), table[i].code);
+		free_mixed(m);
+	}
+	/* A met memory-safety advisory fails nothing, whatever fail_on says. */
+	struct mixed *m = make_mixed(CONFORM_PASS, CONFORM_PASS);
+
+	m->run.opts.fail_on = 1u << CONFORM_SEV_MEMORY_SAFETY;
+	assert_int_equal(conform_run_exit_code(&m->run), 0);
+	free_mixed(m);
+}
+
 static char *render_mixed_run(int (*writer)(const struct conform_run *, FILE *), struct mixed *m)
 {
 	FILE *f = open_memstream(&g_doc, &g_doc_len);
@@ -538,6 +568,7 @@ int main(void)
 	    cmocka_unit_test(test_json_sections),
 	    cmocka_unit_test(test_html_sections),
 	    cmocka_unit_test(test_summary_sections),
+	    cmocka_unit_test(test_fail_on),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
