@@ -271,7 +271,7 @@ static int hook_conform(void *arg, const struct sc_conform *c, const char *uri,
 	    .restart_arg = ep,
 	    .restart_hint = "make it an endpoint the scenario starts, to restart it per case",
 	};
-	struct conform_tally t;
+	struct conform_tally t, adv;
 	struct conform_run *run;
 	json_t *cases;
 	char msg[256] = "";
@@ -293,9 +293,13 @@ static int hook_conform(void *arg, const struct sc_conform *c, const char *uri,
 				     run->results[i].reason));
 	*result = json_pack("{s:i, s:i, s:i, s:i, s:o}", "pass", t.pass, "fail", t.fail,
 			    "not_applicable", t.not_applicable, "error", t.error, "cases", cases);
-	snprintf(detail, len, "%u case(s): %u pass, %u fail, %u n/a, %u error%s%s", run->nresults,
-		 t.pass, t.fail, t.not_applicable, t.error, run->stopped ? "; " : "",
-		 run->stopped ? run->stopped : "");
+	conform_run_tally_advisories(run, NULL, &adv);
+	snprintf(detail, len,
+		 "%u case(s): %u pass, %u fail, %u n/a, %u error; %u advisories: %u met, %u not "
+		 "met%s%s",
+		 t.pass + t.fail + t.not_applicable + t.error, t.pass, t.fail, t.not_applicable,
+		 t.error, adv.pass + adv.fail + adv.not_applicable + adv.error, adv.pass, adv.fail,
+		 run->stopped ? "; " : "", run->stopped ? run->stopped : "");
 	ret = conform_run_exit_code(run) ? 1 : 0;
 	conform_run_free(run);
 	return ret;
