@@ -178,9 +178,32 @@ enum conform_verdict vu_feat_unoffered_protocol_features(struct conform_ctx *ctx
 	return unoffered_bit(ctx, VHOST_USER_SET_PROTOCOL_FEATURES);
 }
 
-/* "REPLY_ACK": need_reply on a request with a reply of its own changes
- * nothing: one reply, the features, and no second message after it. */
+/* VHOST-FEAT-009: "REPLY_ACK" lets need_reply be set on any command, and
+ * then "the back-end MUST respond": GET_FEATURES, which has a reply of its
+ * own, gets a u64 reply to it whatever its value, or the connection is
+ * closed, as in VHOST-ACK-001..015. */
 enum conform_verdict vu_feat_need_reply_on_get(struct conform_ctx *ctx)
+{
+	struct vu_conn c;
+	enum vu_answer a;
+
+	if (vu_open(ctx, VU_PF(REPLY_ACK), &c))
+		return CONFORM_ERROR;
+	a = vu_request_ack(ctx, &c, VHOST_USER_GET_FEATURES, NULL, 0, NULL, 0);
+	if (a == VU_SILENT || a == VU_BAD_REPLY)
+		return conform_fail(ctx,
+				    "VHOST_USER_GET_FEATURES with need_reply: %s (\"REPLY_ACK\": "
+				    "the back-end MUST respond)",
+				    vu_answer_name(a));
+	if (a == VU_CLOSED)
+		conform_note(ctx, "the back-end closed the connection: an answer all the same");
+	return CONFORM_PASS;
+}
+
+/* VHOST-FEAT-011 (advisory): need_reply on a request with a reply of its
+ * own "brings no behavioural change": one reply, the features, and no second
+ * message after it. */
+enum conform_verdict vu_feat_need_reply_no_change(struct conform_ctx *ctx)
 {
 	struct vhost_user_hdr hdr;
 	uint64_t v = 0;
