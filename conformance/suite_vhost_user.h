@@ -93,6 +93,16 @@ enum vu_answer vu_request_ack(struct conform_ctx *ctx, struct vu_conn *c, uint32
 			      const void *payload, uint32_t size, const int *fds, unsigned nfds);
 
 /*
+ * "VHOST_USER_PROTOCOL_F_REPLY_ACK": with need_reply "the back-end MUST
+ * respond". The spec-level judgement of answer a to request: PASS for a u64
+ * reply to it, whatever its value, or a closed connection ("Communication":
+ * a back-end may close on an error it detects); FAIL for silence or another
+ * reply. It judges that an answer came, not what it says.
+ */
+enum conform_verdict vu_expect_answered(struct conform_ctx *ctx, uint32_t request,
+					enum vu_answer a);
+
+/*
  * Two readings of "the back-end refused a request" (REPLY_ACK negotiated,
  * need_reply set). vhost-user.rst "VHOST_USER_PROTOCOL_F_REPLY_ACK": the
  * back-end MUST respond, and the payload should be non-zero on failure;
