@@ -111,7 +111,8 @@ static void advisories(FILE *f, const struct conform_run *run)
 }
 
 /* Every observation of the run, under the case that made it; an observation
- * case that could not observe says why. */
+ * case that could not observe says why, unless it was not run (the
+ * "stopped:" line says that once for all). */
 static void observations(FILE *f, const struct conform_run *run)
 {
 	bool any = false;
@@ -121,7 +122,7 @@ static void observations(FILE *f, const struct conform_run *run)
 		bool info_case = conform_case_section(r->c) == CONFORM_SECTION_OBSERVATION;
 		const char *s = r->info ? r->info : "";
 
-		if (!s[0] && !info_case)
+		if (!s[0] && (!info_case || r->not_run))
 			continue;
 		if (!any)
 			fprintf(f, "\nobservations: what the back-end did where the spec leaves it "
