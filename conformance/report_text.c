@@ -111,7 +111,8 @@ static void advisories(FILE *f, const struct conform_run *run)
 }
 
 /* Every observation of the run, under the case that made it; an observation
- * case that could not observe says why. */
+ * case that could not observe says why, unless it was not run (the
+ * "stopped:" line says that once for all). */
 static void observations(FILE *f, const struct conform_run *run)
 {
 	bool any = false;

@@ -6,12 +6,13 @@
  * one list of cases, with their IDs, quotes, levels and readings of the spec.
  *
  * Levels come from the quoted sentence, for the back-end: MUST where it says
- * must, MUST NOT, needs to or require, or where the sentence is the
- * message's own definition (what it does, what its reply carries: a reply
- * that carries something else is not that message's reply); SHOULD where it
- * says should or recommends. What no sentence asks of a back-end but a
- * robust one does (refusing malformed or inconsistent requests, serving a
- * second front-end) is an advisory with a severity. A sentence on what the
+ * must, MUST NOT or needs to; SHOULD where it says should or recommends. A
+ * sentence in the indicative that defines a message ("Stops the vring and
+ * returns the current descriptor index") states no level: what a case
+ * checks from a definition alone is an advisory, as is what no sentence
+ * asks of a back-end but a robust one does (refusing malformed or
+ * inconsistent requests, serving a second front-end); an advisory has a
+ * severity and says why no sentence requires it. A sentence on what the
  * front-end does is never a back-end verdict. docs/conformance/
  * audit-vhost-user.md records the audit of every case.
  */
@@ -42,6 +43,9 @@
 	"descriptor is readable) on the descriptor specified by VHOST_USER_SET_VRING_KICK or "     \
 	"receiving the in-band message VHOST_USER_VRING_KICK if negotiated, and stop a ring upon " \
 	"receiving VHOST_USER_GET_VRING_BASE."
+#define Q_PF_SUPPORT                                                                               \
+	"Back-ends that report VHOST_USER_F_PROTOCOL_FEATURES must support this message even "     \
+	"before VHOST_USER_SET_FEATURES was called."
 #define Q_QUEUE_NUM  "Front-end should stop when the number of requested queues is bigger than that."
 #define Q_VERSION    "Lower 2 bits are the version (currently 0x01)"
 #define Q_REPLY_FLAG "Bit 2 is the reply flag - needs to be sent on each reply from the back-end"
@@ -59,9 +63,6 @@
 	"Queue Size value is always a power of 2. The maximum Queue Size value is 32768."
 
 /* ---- Readings several cases share ---- */
-#define DEFINITION                                                                                 \
-	" The quoted sentence is the message's definition, in the indicative: the suite reads it " \
-	"as a must, since a back-end that answers otherwise does not implement the message."
 /* The advisories' reading of "refused" (vu_expect_refused). */
 #define REFUSED                                                                                    \
 	" Refused means: with need_reply, a non-zero ack or a closed connection "                  \
@@ -71,11 +72,10 @@
 	"still serve: the connection, if open, answers GET_FEATURES, and a new connection is "     \
 	"served."
 #define MALFORMED                                                                                  \
-	" Advisory: vhost-user.rst defines the payload and fds of each request but not the "       \
-	"answer to a malformed one; a back-end that acts on it reads what it was not sent or "     \
-	"sets "                                                                                    \
-	"state it was not asked to. One that drops the connection (libvhost-user's vu_panic) "     \
-	"passes."
+	" Advisory: vhost-user.rst defines the payload and fds of each request and says nothing "  \
+	"of the answer to a request that does not match them; a back-end that acts on one reads "  \
+	"what it was not sent or sets state it was not asked to. One that drops the connection "   \
+	"(libvhost-user's vu_panic) passes."
 #define ACK_DESC                                                                                   \
 	"With REPLY_ACK negotiated and need_reply set, a valid request without a reply of its "    \
 	"own MUST be answered: a u64 reply of that request, with the reply flag. Either value "    \
@@ -83,9 +83,15 @@
 	"fail), and so does a closed connection (\"Communication\": a back-end may close on an "   \
 	"error it detects); silence or another reply fails."
 #define MQ_INDEX                                                                                   \
-	"Advisory: vhost-user.rst tells the front-end to stay below GET_QUEUE_NUM's answer, and "  \
-	"words no check for the back-end; a back-end that indexes its rings with a vring index "   \
-	"at or past the count reads and writes past them."
+	"Advisory: the quoted sentence binds the front-end (it stays below GET_QUEUE_NUM's "       \
+	"answer), and vhost-user.rst says nothing of a back-end's answer to a vring index at or "  \
+	"past it; a back-end that indexes its rings with such an index reads and writes past "     \
+	"them."
+#define RING_SIZE                                                                                  \
+	"Advisory: virtio 1.2 §2.7 states the sizes a split ring can have, and its transports "   \
+	"put the check on the driver (§4.1.4.3.2: \"the driver MUST NOT write a value which is "  \
+	"not a power of 2 to queue_size\"); vhost-user.rst's SET_VRING_NUM (\"Set the size of "    \
+	"the queue\") says nothing of a size outside them."
 #define RECONNECT                                                                                  \
 	" Advisory: reconnection is optional in vhost-user.rst and no sentence asks a back-end "   \
 	"to "                                                                                      \
@@ -108,16 +114,18 @@ static const struct conform_case g_cases[] = {
     {
 	.id = "VHOST-FEAT-002",
 	.title = "GET_PROTOCOL_FEATURES gets a u64 reply",
-	.spec = "vhost-user.rst: Communication; Front-end message types; "
-		"VHOST_USER_GET_PROTOCOL_FEATURES",
-	.quote = "Most of the requests don't require replies, except for the following requests: "
-		 "VHOST_USER_GET_FEATURES, VHOST_USER_GET_PROTOCOL_FEATURES, "
-		 "VHOST_USER_GET_VRING_BASE [...]",
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_GET_PROTOCOL_FEATURES "
+		"(Note); Header",
+	.quote = Q_PF_SUPPORT " [...] " Q_REPLY_FLAG,
 	.level = CONFORM_MUST,
 	.description =
-	    "A back-end offering VHOST_USER_F_PROTOCOL_FEATURES answers "
-	    "GET_PROTOCOL_FEATURES with a u64 reply with the reply flag. Whether the bits "
-	    "stay the same after SET_PROTOCOL_FEATURES is VHOST-FEAT-010.",
+	    "A back-end offering VHOST_USER_F_PROTOCOL_FEATURES must support "
+	    "GET_PROTOCOL_FEATURES, before SET_FEATURES (VHOST-FEAT-006) and after it, as here. "
+	    "The case reads \"support\" as answering the message as vhost-user.rst defines it: "
+	    "a reply (\"Communication\" lists it among the requests that require one) of that "
+	    "request, version 1, with the reply flag, which \"needs to be sent on each reply\", "
+	    "and the u64 of its reply payload. The value is not judged: whether the bits stay the "
+	    "same after SET_PROTOCOL_FEATURES is VHOST-FEAT-010.",
 	.features = F_PROTO,
 	.run = vu_feat_get_protocol_features,
     },
@@ -126,10 +134,18 @@ static const struct conform_case g_cases[] = {
 	.title = "GET_QUEUE_NUM gets a u64 reply of at least 1",
 	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_GET_QUEUE_NUM",
 	.quote = "Query how many queues the back-end supports.",
-	.level = CONFORM_MUST,
-	.description = "With VHOST_USER_PROTOCOL_F_MQ the back-end answers GET_QUEUE_NUM (reply "
-		       "payload: u64) with the number of queues it supports; a block device has at "
-		       "least one (virtio 1.2 §5.2.2: requestq1)." DEFINITION,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "With VHOST_USER_PROTOCOL_F_MQ the back-end answers GET_QUEUE_NUM with a u64 (its "
+	    "reply payload) with the reply flag: the number of queues it supports, at least one "
+	    "for a block device (virtio 1.2 §5.2.2: requestq1). Advisory: vhost-user.rst defines "
+	    "GET_QUEUE_NUM without a keyword and leaves it out of the requests that "
+	    "\"Communication\" says require replies; its one keyword on MQ (\"Back-ends should "
+	    "always implement the VHOST_USER_PROTOCOL_F_MQ protocol feature\") asks that the "
+	    "feature be offered, not how the message is answered. A back-end that offers MQ and "
+	    "answers nothing, or 0, leaves the front-end without a queue count: QEMU refuses the "
+	    "device.",
 	.features = F_PROTO,
 	.protocol_features = VU_PF(MQ),
 	.run = vu_feat_get_queue_num,
@@ -156,9 +172,15 @@ static const struct conform_case g_cases[] = {
 	.quote = "When the VHOST_USER_PROTOCOL_F_STATUS protocol feature has been successfully "
 		 "negotiated, this message is submitted by the front-end to query the back-end for "
 		 "its device status as defined in the Virtio specification.",
-	.level = CONFORM_MUST,
-	.description = "With VHOST_USER_PROTOCOL_F_STATUS negotiated GET_STATUS has a reply, a "
-		       "u64 (reply payload: u64) with the reply flag." DEFINITION,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "With VHOST_USER_PROTOCOL_F_STATUS negotiated GET_STATUS gets a u64 (its reply "
+	    "payload) with the reply flag. Advisory: vhost-user.rst defines GET_STATUS without a "
+	    "keyword, and the requests \"Communication\" says require replies do not include "
+	    "it. A back-end that answers nothing, or another size, leaves a front-end that reads "
+	    "the status (QEMU does, before it adds a bit with SET_STATUS) waiting, or reading "
+	    "bytes that are no status.",
 	.features = F_PROTO,
 	.protocol_features = VU_PF(STATUS),
 	.run = vu_feat_get_status,
@@ -168,8 +190,7 @@ static const struct conform_case g_cases[] = {
 	.title = "Protocol features negotiated before SET_FEATURES",
 	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_GET_PROTOCOL_FEATURES, "
 		"VHOST_USER_SET_PROTOCOL_FEATURES (Notes)",
-	.quote = "Back-ends that report VHOST_USER_F_PROTOCOL_FEATURES must support this message "
-		 "even before VHOST_USER_SET_FEATURES was called.",
+	.quote = Q_PF_SUPPORT,
 	.level = CONFORM_MUST,
 	.description = "The same Note stands under GET_ and SET_PROTOCOL_FEATURES: the case sends "
 		       "them right after GET_FEATURES, before any SET_FEATURES.",
@@ -210,16 +231,16 @@ static const struct conform_case g_cases[] = {
     },
     {
 	.id = "VHOST-FEAT-009",
-	.title = "need_reply on GET_FEATURES changes nothing",
+	.title = "need_reply on GET_FEATURES is answered",
 	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK",
-	.quote = "For the message types that already solicit a reply from the back-end, the "
-		 "presence of VHOST_USER_PROTOCOL_F_REPLY_ACK or need_reply bit being set brings "
-		 "no behavioural change.",
+	.quote = Q_REPLY_ACK_MUST,
 	.level = CONFORM_MUST,
-	.description = "With need_reply set, GET_FEATURES gets one reply, the features, and no "
-		       "ack after it (a second message would be read as the reply to the "
-		       "front-end's next request). The sentence states the protocol in the "
-		       "indicative; the suite reads it as a must.",
+	.description =
+	    "need_reply may be set on \"any command\", GET_FEATURES too, and then the back-end "
+	    "MUST respond: a u64 reply to GET_FEATURES with the reply flag, whatever its value, or "
+	    "a closed connection, as for VHOST-ACK-001..015; silence or another reply fails. What "
+	    "the answer holds, and that nothing follows it, is VHOST-FEAT-011 (split from this "
+	    "case).",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_feat_need_reply_on_get,
@@ -234,11 +255,31 @@ static const struct conform_case g_cases[] = {
 	.description =
 	    "Advisory (split from VHOST-FEAT-002): the runner's probe asks before any "
 	    "SET_PROTOCOL_FEATURES, this case after one (of 0); the answers should be the same. "
-	    "The sentence can be read as \"what the implementation supports\" or as \"what is "
-	    "enabled now\", so no verdict; a back-end that answers the negotiated bits misreports "
-	    "what it can do to a front-end that asks again.",
+	    "The sentence does not say whether the bitmask is what the implementation supports or "
+	    "what is enabled now, and read as the latter it requires nothing of a second answer; "
+	    "a back-end that answers the negotiated bits misreports what it can do to a front-end "
+	    "that asks again.",
 	.features = F_PROTO,
 	.run = vu_feat_pf_same_bits,
+    },
+    {
+	.id = "VHOST-FEAT-011",
+	.title = "need_reply on GET_FEATURES changes nothing",
+	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK",
+	.quote = "For the message types that already solicit a reply from the back-end, the "
+		 "presence of VHOST_USER_PROTOCOL_F_REPLY_ACK or need_reply bit being set brings "
+		 "no behavioural change.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Advisory (split from VHOST-FEAT-009): with need_reply set, GET_FEATURES gets one "
+	    "reply, the features offered, and no ack or other message after it. The quoted "
+	    "sentence states the protocol in the indicative, without a keyword. A back-end that "
+	    "adds an ack has it read as the reply to the front-end's next request, and one that "
+	    "answers an ack instead of the features has it read as the feature bits.",
+	.features = F_PROTO,
+	.protocol_features = PF_ACK,
+	.run = vu_feat_need_reply_no_change,
     },
     /* ---- Ownership ---- */
     {
@@ -471,7 +512,8 @@ static const struct conform_case g_cases[] = {
 	.severity = CONFORM_SEV_MEMORY_SAFETY,
 	.description = "num regions 9 with 8 regions and 8 fds (the most a message carries): a "
 		       "back-end that trusts the count reads a ninth region past the payload and "
-		       "an fd that was not sent." MALFORMED REFUSED
+		       "an fd that was not sent. The quoted sentence binds the front-end (the fds "
+		       "it sends match its regions)." MALFORMED REFUSED
 		       " Whether the previous table is still in use is VHOST-MEM-012.",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
@@ -501,7 +543,9 @@ static const struct conform_case g_cases[] = {
 	.severity = CONFORM_SEV_MEMORY_SAFETY,
 	.description =
 	    "Advisory: as VHOST-MEM-003 for user (ring) addresses, on two regions of different "
-	    "fds: a ring address may be translated into the wrong file." REFUSED,
+	    "fds. The quoted sentence says how a user address maps and says nothing of a table in "
+	    "which two regions contain it; a back-end that accepts one may translate a ring "
+	    "address into the wrong file." REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_mem_overlap_uva,
@@ -554,17 +598,16 @@ static const struct conform_case g_cases[] = {
     },
     {
 	.id = "VHOST-MEM-008",
-	.title = "A new table replaces the old one while the rings are stopped",
-	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_SET_MEM_TABLE; Ring states",
-	.quote = "Sets the memory map regions on the back-end so it can translate the vring "
-		 "addresses.",
+	.title = "SET_MEM_TABLE after a ring was stopped is answered",
+	.spec = "vhost-user.rst: VHOST_USER_PROTOCOL_F_REPLY_ACK; Ring states",
+	.quote = Q_REPLY_ACK_MUST,
 	.level = CONFORM_MUST,
 	.description =
-	    "A ring is started, stopped by GET_VRING_BASE, and a new table (the old region and one "
-	    "of another memfd) is sent. If the back-end acknowledges it with 0, the ring set up "
-	    "again in the new region must be accepted and GET_VRING_BASE must return its new base "
-	    "(3). A table the back-end refuses leaves nothing to check: ERROR, not FAIL (no "
-	    "sentence makes it accept every table)." DEFINITION,
+	    "A ring is started and stopped by GET_VRING_BASE, and a new table (the old region and "
+	    "one of another memfd) is sent with need_reply: the back-end MUST respond, as "
+	    "VHOST-ACK-004 asks of a first table. Either ack value and a closed connection pass; "
+	    "silence or another reply fails. A set-up step that fails is an ERROR. Whether the "
+	    "new table is then in use is VHOST-MEM-013 (split from this case).",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_mem_replace_stopped,
@@ -595,10 +638,10 @@ static const struct conform_case g_cases[] = {
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description =
-	    "Advisory: no region matches, so nothing can be unmapped. The spec can be "
-	    "read as \"the request failed\" (a non-zero ack) or as \"nothing to do\" (0), "
-	    "so no verdict; a back-end that says 0 lets a front-end believe in a table it "
-	    "does not have." REFUSED,
+	    "Advisory: no region matches, so nothing can be unmapped. vhost-user.rst does not say "
+	    "whether that is a failure (a non-zero ack) or nothing to do (0), and read as the "
+	    "latter no sentence requires the refusal; a back-end that says 0 lets a front-end "
+	    "believe in a table it does not have." REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(CONFIGURE_MEM_SLOTS),
 	.run = vu_mem_rem_unknown,
@@ -640,18 +683,42 @@ static const struct conform_case g_cases[] = {
 	.protocol_features = PF_ACK,
 	.run = vu_mem_refused_keeps_old,
     },
+    {
+	.id = "VHOST-MEM-013",
+	.title = "A new table replaces the old one while the rings are stopped",
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_SET_MEM_TABLE; Ring states",
+	.quote = "Sets the memory map regions on the back-end so it can translate the vring "
+		 "addresses.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_DATA_SAFETY,
+	.description =
+	    "Advisory (split from VHOST-MEM-008): as VHOST-MEM-008; if the back-end acknowledges "
+	    "the new table with 0, the ring set up again in its new region must be accepted and "
+	    "GET_VRING_BASE must return its new base (3). The quoted sentence defines "
+	    "SET_MEM_TABLE without a keyword, and no sentence says that a table acknowledged with "
+	    "0 is the one in use. A back-end that goes on translating through the old table "
+	    "reads and writes guest buffers where the front-end no longer keeps them. A table "
+	    "refused, or not answered (VHOST-MEM-008), leaves nothing to check: ERROR.",
+	.features = F_PROTO,
+	.protocol_features = PF_ACK,
+	.run = vu_mem_replace_in_use,
+    },
     /* ---- Rings ---- */
     {
 	.id = "VHOST-RING-001",
 	.title = "GET_VRING_BASE of a ring started with nothing available returns its base",
 	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_GET_VRING_BASE",
 	.quote = Q_VRING_BASE,
-	.level = CONFORM_MUST,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_DATA_SAFETY,
 	.description =
 	    "Ring 0 is set up in QEMU's order (SET_VRING_NUM, ADDR, BASE 0, KICK, CALL, ERR, then "
 	    "ENABLE 1, as PROTOCOL_FEATURES is negotiated) and started with nothing made "
 	    "available: GET_VRING_BASE returns 0. A refused set-up step is an ERROR (whether valid "
-	    "requests are acknowledged with 0 is VHOST-ACK-016)." DEFINITION,
+	    "requests are acknowledged with 0 is VHOST-ACK-016). Advisory: the quoted sentence "
+	    "defines GET_VRING_BASE's reply without a keyword. A back-end that answers another "
+	    "index has a front-end that restarts the ring there, or migrates it, skip or repeat "
+	    "requests.",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_ring_setup_order,
@@ -690,9 +757,7 @@ static const struct conform_case g_cases[] = {
 	.quote = Q_QUEUE_SIZE,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_MEMORY_SAFETY,
-	.description = "Advisory: a split ring's size is a power of 2 up to 32768 (virtio 1.2 "
-		       "§2.7, which states it, and puts the check on the driver); vhost-user.rst "
-		       "words no check. A size of 0 makes the index mask num - 1 all ones." REFUSED,
+	.description = RING_SIZE " A size of 0 makes the index mask num - 1 all ones." REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_ring_num_zero,
@@ -705,8 +770,9 @@ static const struct conform_case g_cases[] = {
 	.quote = Q_QUEUE_SIZE,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_DATA_SAFETY,
-	.description = "Advisory: as VHOST-RING-004, size 100: the free-running 16-bit indexes "
-		       "do not wrap with the ring, so entries are read in the wrong place." REFUSED,
+	.description = RING_SIZE " Size 100, not a power of 2: the free-running 16-bit indexes do "
+				 "not wrap with the ring, so entries are read in the wrong "
+				 "place." REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_ring_num_not_pow2,
@@ -719,8 +785,8 @@ static const struct conform_case g_cases[] = {
 	.quote = Q_QUEUE_SIZE,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_MEMORY_SAFETY,
-	.description = "Advisory: as VHOST-RING-004, size 65536 (past 32768, and past what a "
-		       "16-bit field holds)." REFUSED,
+	.description = RING_SIZE " Size 65536: past 32768, and past what a 16-bit index "
+				 "holds." REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_ring_num_too_big,
@@ -886,11 +952,11 @@ static const struct conform_case g_cases[] = {
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_MEMORY_SAFETY,
 	.description =
-	    "Size field 8 in a 28-byte payload: \"the front-end's request\" has two sizes, so the "
-	    "quoted rule gives no answer. An empty (error) reply, a 28-byte reply or a closed "
-	    "connection pass; a reply sized by the field alone fails, as a back-end that trusts "
-	    "the field over the bytes received reads past them when the field is the larger. Then "
-	    "the back-end must still serve." MALFORMED,
+	    "Size field 8 in a 28-byte payload: the request has two sizes, and the quoted MUST "
+	    "does not say which one is \"the front-end's request\". An empty (error) reply, a "
+	    "28-byte reply or a closed connection pass; a reply sized by the field alone fails, as "
+	    "a back-end that trusts the field over the bytes received reads past them when the "
+	    "field is the larger. Then the back-end must still serve." MALFORMED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(CONFIG),
 	.run = vu_cfg_get_size_mismatch,
@@ -957,8 +1023,8 @@ static const struct conform_case g_cases[] = {
 	    "ignores the offset gives a front-end that reads one field (as virtio drivers read "
 	    "config space) the bytes of another. Advisory: the only keyword of "
 	    "VHOST_USER_GET_CONFIG (\"payload size MUST match the front-end's request\") is on "
-	    "the size, which VHOST-CFG-001 checks; what the payload holds comes from the message "
-	    "layout, which has none.",
+	    "the size, which VHOST-CFG-001 checks; the message layout defines offset and payload "
+	    "without a keyword.",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(CONFIG),
 	.run = vu_cfg_get_at_offset,
@@ -973,8 +1039,9 @@ static const struct conform_case g_cases[] = {
 	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description = "Advisory: GET_FEATURES with version 0 must not get a features reply; "
 		       "silence or a closed connection pass, then a new connection must be served. "
-		       "The spec gives the version and no answer to another one; a back-end that "
-		       "answers reads a message of a protocol it does not speak as its own.",
+		       "The Header gives the version and says nothing of a request with another "
+		       "one; a back-end that answers reads a message of a protocol it does not "
+		       "speak as its own.",
 	.run = vu_msg_version_0,
     },
     {
@@ -984,7 +1051,8 @@ static const struct conform_case g_cases[] = {
 	.quote = Q_VERSION,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description = "Advisory: as VHOST-MSG-001, version 2.",
+	.description = "Advisory: as VHOST-MSG-001, version 2, which the Header says nothing of "
+		       "either.",
 	.run = vu_msg_version_2,
     },
     {
@@ -994,7 +1062,8 @@ static const struct conform_case g_cases[] = {
 	.quote = Q_VERSION,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description = "Advisory: as VHOST-MSG-001, version 3.",
+	.description = "Advisory: as VHOST-MSG-001, version 3, which the Header says nothing of "
+		       "either.",
 	.run = vu_msg_version_3,
     },
     {
@@ -1172,9 +1241,9 @@ static const struct conform_case g_cases[] = {
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description =
-	    "Bit 8 says there is no fd; here it is clear and no fd comes. The sentence says what "
-	    "the front-end sends, not what a back-end does otherwise; one that takes a missing fd "
-	    "as given waits on, or signals, an fd it never received." MALFORMED REFUSED,
+	    "Bit 8 says there is no fd; here it is clear and no fd comes. The quoted sentence "
+	    "binds the front-end (it sets the bit when it sends no fd); a back-end that takes a "
+	    "missing fd as given waits on, or signals, an fd it never received." MALFORMED REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_msg_kick_missing_fd,
@@ -1186,7 +1255,9 @@ static const struct conform_case g_cases[] = {
 	.quote = Q_NOFD,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description = "As VHOST-MSG-017." MALFORMED REFUSED,
+	.description = "As VHOST-MSG-017: the invalid-FD sentence binds the front-end; a back-end "
+		       "that takes the missing fd as given signals an fd it never "
+		       "received." MALFORMED REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_msg_call_missing_fd,
@@ -1198,8 +1269,10 @@ static const struct conform_case g_cases[] = {
 	.quote = Q_MEM_FDS,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_MEMORY_SAFETY,
-	.description = "One region, no fd: a back-end that maps the region from an fd it did not "
-		       "receive maps something else, or nothing." MALFORMED REFUSED,
+	.description =
+	    "One region, no fd. The quoted sentence binds the front-end (the fds it "
+	    "sends match its regions); a back-end that maps the region from an fd it did "
+	    "not receive maps something else, or nothing." MALFORMED REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_msg_mem_table_missing_fd,
@@ -1212,7 +1285,8 @@ static const struct conform_case g_cases[] = {
 		 "ancillary data.",
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_MEMORY_SAFETY,
-	.description = "No fd: as VHOST-MSG-019 for a single region." MALFORMED REFUSED,
+	.description = "No fd: as VHOST-MSG-019 for a single region; the quoted sentence says what "
+		       "the front-end passes." MALFORMED REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(CONFIGURE_MEM_SLOTS),
 	.run = vu_msg_add_mem_reg_missing_fd,
@@ -1225,7 +1299,8 @@ static const struct conform_case g_cases[] = {
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description =
-	    "One region, two fds: which one backs the region is not said." MALFORMED REFUSED,
+	    "One region, two fds: the quoted sentence binds the front-end (one fd per region), "
+	    "and which of the two backs the region is not said." MALFORMED REFUSED,
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_msg_mem_table_extra_fd,
@@ -1254,8 +1329,12 @@ static const struct conform_case g_cases[] = {
 	.quote = Q_NOFD,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description = "Advisory: SET_VRING_CALL with bit 8 set (no fd) and an fd all the same: as "
-		       "VHOST-MSG-022.",
+	.description =
+	    "Advisory: SET_VRING_CALL with bit 8 set (no fd) and an fd all the same. "
+	    "The quoted sentence binds the front-end (it sets the bit when it sends no "
+	    "fd) and says nothing of an fd that comes with the bit set. As VHOST-MSG-022, "
+	    "the back-end should not keep the fd: the read end must see end-of-file. "
+	    "Then it must still serve.",
 	.features = F_PROTO,
 	.protocol_features = PF_ACK,
 	.run = vu_msg_nofd_with_fd_closed,
@@ -1348,11 +1427,14 @@ static const struct conform_case g_cases[] = {
 	.title = "GET_VRING_BASE after I/O returns the number of requests consumed",
 	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_GET_VRING_BASE",
 	.quote = Q_VRING_BASE,
-	.level = CONFORM_MUST,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_DATA_SAFETY,
 	.description =
 	    "5 reads are made available and all 5 come back used; GET_VRING_BASE (which stops the "
-	    "ring) must return 5, the next available index the back-end would have "
-	    "read." DEFINITION,
+	    "ring) must return 5, the next available index the back-end would have read. "
+	    "Advisory: the quoted sentence defines GET_VRING_BASE's reply without a keyword. A "
+	    "back-end that answers another index has a front-end that restarts the ring there, "
+	    "or migrates it, skip or repeat requests.",
 	.features = F_PROTO,
 	.run = vu_io_base_after_io,
     },
@@ -1402,8 +1484,9 @@ static const struct conform_case g_cases[] = {
 	.severity = CONFORM_SEV_DATA_SAFETY,
 	.description =
 	    "Advisory (split from VHOST-RING-009): as VHOST-RING-009, but the sixth read is kicked "
-	    "on the kick fd given before GET_VRING_BASE. The quoted sentence can be read to start "
-	    "the ring on that kick, so no verdict; but QEMU restarts a ring with a new "
+	    "on the kick fd given before GET_VRING_BASE. The quoted sentence does not say whether "
+	    "a kick on that fd starts a ring GET_VRING_BASE stopped, and read as starting it, it "
+	    "requires nothing of this kick; but QEMU restarts a ring with a new "
 	    "SET_VRING_KICK, and a back-end that lets a late kick restart it serves requests that "
 	    "a front-end which stopped the ring (to migrate) no longer tracks.",
 	.features = F_PROTO,

@@ -93,6 +93,16 @@ enum vu_answer vu_request_ack(struct conform_ctx *ctx, struct vu_conn *c, uint32
 			      const void *payload, uint32_t size, const int *fds, unsigned nfds);
 
 /*
+ * "VHOST_USER_PROTOCOL_F_REPLY_ACK": with need_reply "the back-end MUST
+ * respond". The spec-level judgement of answer a to request: PASS for a u64
+ * reply to it, whatever its value, or a closed connection ("Communication":
+ * a back-end may close on an error it detects); FAIL for silence or another
+ * reply. It judges that an answer came, not what it says.
+ */
+enum conform_verdict vu_expect_answered(struct conform_ctx *ctx, uint32_t request,
+					enum vu_answer a);
+
+/*
  * Two readings of "the back-end refused a request" (REPLY_ACK negotiated,
  * need_reply set). vhost-user.rst "VHOST_USER_PROTOCOL_F_REPLY_ACK": the
  * back-end MUST respond, and the payload should be non-zero on failure;
@@ -147,6 +157,7 @@ VU_CASE(vu_feat_pf_before_set_features);
 VU_CASE(vu_feat_unoffered_features);
 VU_CASE(vu_feat_unoffered_protocol_features);
 VU_CASE(vu_feat_need_reply_on_get);
+VU_CASE(vu_feat_need_reply_no_change);
 VU_CASE(vu_feat_pf_same_bits);
 VU_CASE(vu_owner_reset_owner);
 VU_CASE(vu_ack_set_owner);
@@ -175,6 +186,7 @@ VU_CASE(vu_mem_zero_size);
 VU_CASE(vu_mem_past_fd);
 VU_CASE(vu_mem_unaligned_offset);
 VU_CASE(vu_mem_replace_stopped);
+VU_CASE(vu_mem_replace_in_use);
 VU_CASE(vu_mem_add_rem_roundtrip);
 VU_CASE(vu_mem_rem_unknown);
 VU_CASE(vu_mem_rem_closes_fd);

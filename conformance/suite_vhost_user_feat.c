@@ -178,9 +178,25 @@ enum conform_verdict vu_feat_unoffered_protocol_features(struct conform_ctx *ctx
 	return unoffered_bit(ctx, VHOST_USER_SET_PROTOCOL_FEATURES);
 }
 
-/* "REPLY_ACK": need_reply on a request with a reply of its own changes
- * nothing: one reply, the features, and no second message after it. */
+/* VHOST-FEAT-009: "REPLY_ACK" lets need_reply be set on any command, and
+ * then "the back-end MUST respond": GET_FEATURES, which has a reply of its
+ * own, gets a u64 reply to it whatever its value, or the connection is
+ * closed, as in VHOST-ACK-001..015. */
 enum conform_verdict vu_feat_need_reply_on_get(struct conform_ctx *ctx)
+{
+	struct vu_conn c;
+
+	if (vu_open(ctx, VU_PF(REPLY_ACK), &c))
+		return CONFORM_ERROR;
+	return vu_expect_answered(
+	    ctx, VHOST_USER_GET_FEATURES,
+	    vu_request_ack(ctx, &c, VHOST_USER_GET_FEATURES, NULL, 0, NULL, 0));
+}
+
+/* VHOST-FEAT-011 (advisory): need_reply on a request with a reply of its
+ * own "brings no behavioural change": one reply, the features, and no second
+ * message after it. */
+enum conform_verdict vu_feat_need_reply_no_change(struct conform_ctx *ctx)
 {
 	struct vhost_user_hdr hdr;
 	uint64_t v = 0;
@@ -390,29 +406,15 @@ static int ack_answer(struct conform_ctx *ctx, uint32_t request, enum vu_answer 
  * close on an error it detects). */
 static enum conform_verdict answered(struct conform_ctx *ctx, uint32_t request)
 {
-	const char *name = vhost_msg_request_name(request);
 	enum vu_answer a;
 
 	if (ack_answer(ctx, request, &a))
 		return CONFORM_ERROR;
-	switch (a) {
-	case VU_ACK:
-		return CONFORM_PASS;
-	case VU_NACK:
-	case VU_CLOSED:
+	if (a == VU_NACK || a == VU_CLOSED)
 		conform_note(ctx, "%s (valid): %s; an answer all the same (VHOST-ACK-016 reports "
 				  "valid requests that fail)",
-			     name, vu_answer_name(a));
-		return CONFORM_PASS;
-	case VU_SILENT:
-		return conform_fail(ctx, "%s with need_reply: no answer (\"REPLY_ACK\": the "
-					 "back-end MUST respond)",
-				    name);
-	case VU_BAD_REPLY:
-	default:
-		return conform_fail(ctx, "%s with need_reply: the answer is not a u64 reply to it",
-				    name);
-	}
+			     vhost_msg_request_name(request), vu_answer_name(a));
+	return vu_expect_answered(ctx, request, a);
 }
 
 /* One row per request that has no reply of its own. */

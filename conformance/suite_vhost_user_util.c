@@ -233,6 +233,27 @@ enum vu_answer vu_request_ack(struct conform_ctx *ctx, struct vu_conn *c, uint32
 	return value ? VU_NACK : VU_ACK;
 }
 
+enum conform_verdict vu_expect_answered(struct conform_ctx *ctx, uint32_t request,
+					enum vu_answer a)
+{
+	const char *name = vhost_msg_request_name(request);
+
+	switch (a) {
+	case VU_ACK:
+	case VU_NACK:
+	case VU_CLOSED:
+		return CONFORM_PASS;
+	case VU_SILENT:
+		return conform_fail(ctx, "%s with need_reply: no answer (\"REPLY_ACK\": the "
+					 "back-end MUST respond)",
+				    name);
+	case VU_BAD_REPLY:
+	default:
+		return conform_fail(ctx, "%s with need_reply: the answer is not a u64 reply to it",
+				    name);
+	}
+}
+
 enum conform_verdict vu_expect_serving(struct conform_ctx *ctx, struct vu_conn *c)
 {
 	uint64_t features;
@@ -259,8 +280,9 @@ enum conform_verdict vu_request_refused(struct conform_ctx *ctx, struct vu_conn 
 					const int *fds, unsigned nfds)
 {
 	const char *name = vhost_msg_request_name(request);
+	enum vu_answer a = vu_request_ack(ctx, c, request, payload, size, fds, nfds);
 
-	switch (vu_request_ack(ctx, c, request, payload, size, fds, nfds)) {
+	switch (a) {
 	case VU_NACK:
 		return CONFORM_PASS;
 	case VU_CLOSED:
@@ -270,14 +292,8 @@ enum conform_verdict vu_request_refused(struct conform_ctx *ctx, struct vu_conn 
 		return CONFORM_PASS;
 	case VU_ACK:
 		return conform_fail(ctx, "%s was acknowledged with 0 (success)", name);
-	case VU_SILENT:
-		return conform_fail(ctx,
-				    "%s with need_reply got no answer (\"REPLY_ACK\": the "
-				    "back-end MUST respond)",
-				    name);
-	case VU_BAD_REPLY:
 	default:
-		return conform_fail(ctx, "%s: the answer is not a u64 reply to it", name);
+		return vu_expect_answered(ctx, request, a);
 	}
 }
 

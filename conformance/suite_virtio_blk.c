@@ -169,9 +169,9 @@ static const struct conform_case g_cases[] = {
 	.description =
 	    "Drivers take blk_size as their logical block size: Linux refuses a device whose "
 	    "blk_size is not a power of 2 between 512 and the page size (\"invalid block "
-	    "size\"). The spec gives it no range in so many words, hence advisory; the case "
-	    "checks a power of 2 of at least 512 bytes (a sector count, or a size in other "
-	    "units, fails).",
+	    "size\"). §5.2.5 defines blk_size as the optimal sector size without a keyword and "
+	    "gives it no range, hence advisory; the case checks a power of 2 of at least 512 "
+	    "bytes (a sector count, or a size in other units, fails).",
 	.features = F(BLK_SIZE),
 	.protocol_features = P_CFG,
 	.run = blk_cfg_blk_size,
@@ -200,7 +200,9 @@ static const struct conform_case g_cases[] = {
 	.quote = q_in_out,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_DATA_SAFETY,
-	.description = "As BLK-RW-001 with 256 KiB in one data descriptor.",
+	.description = "As BLK-RW-001 with 256 KiB in one data descriptor: §5.2.6 defines "
+		       "VIRTIO_BLK_T_OUT and VIRTIO_BLK_T_IN, whatever their size, without a "
+		       "keyword; a device that splits or truncates a large transfer loses data.",
 	.protocol_features = P_CFG,
 	.run = blk_rw_large,
     },
@@ -212,7 +214,9 @@ static const struct conform_case g_cases[] = {
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_DATA_SAFETY,
 	.description = "As BLK-RW-001 for one block (512 bytes, or blk_size when negotiated) at "
-		       "sector 0.",
+		       "sector 0: §5.2.6 defines reads and writes of every sector, the first too, "
+		       "without a keyword; a device that reserves or shifts the first block "
+		       "misplaces the partition table.",
 	.protocol_features = P_CFG,
 	.run = blk_rw_first_sector,
     },
@@ -224,7 +228,9 @@ static const struct conform_case g_cases[] = {
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_DATA_SAFETY,
 	.description = "As BLK-RW-001 for the block that ends at capacity: every sector below "
-		       "capacity is addressable.",
+		       "capacity is addressable. §5.2.4 defines capacity, and §5.2.6 the requests, "
+		       "without a keyword; a device that stops short of its capacity loses the "
+		       "data written at the end of the disk.",
 	.protocol_features = P_CFG,
 	.run = blk_rw_last_sector,
     },
@@ -251,8 +257,9 @@ static const struct conform_case g_cases[] = {
 	.quote = q_status,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_DATA_SAFETY,
-	.description = "As BLK-RW-005 with a write of sector capacity: an OK tells the driver its "
-		       "data was stored where no sector is.",
+	.description = "As BLK-RW-005 with a write of sector capacity: §5.2.6.1 binds the driver "
+		       "(no request beyond capacity) and the spec says nothing of the device's "
+		       "answer. An OK tells the driver its data was stored where no sector is.",
 	.protocol_features = P_CFG,
 	.run = blk_rw_write_past_end,
     },
@@ -266,7 +273,8 @@ static const struct conform_case g_cases[] = {
 	.description =
 	    "As BLK-RW-005 for two blocks from the last one, half inside: the whole request fails "
 	    "with IOERR (a partial read would need a partial status, which virtio-blk does not "
-	    "have).",
+	    "have). §5.2.6.1 binds the driver (no request beyond capacity), and the spec says "
+	    "nothing of a device's answer to one that straddles it.",
 	.protocol_features = P_CFG,
 	.run = blk_rw_read_straddle,
     },
@@ -277,7 +285,9 @@ static const struct conform_case g_cases[] = {
 	.quote = q_status,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_DATA_SAFETY,
-	.description = "As BLK-RW-007 with a write.",
+	.description = "As BLK-RW-007 with a write, which §5.2.6.1 forbids the driver as well and "
+		       "the spec says nothing of the device's answer to: an OK tells the driver "
+		       "that data past the end was stored.",
 	.protocol_features = P_CFG,
 	.run = blk_rw_write_straddle,
     },
@@ -288,8 +298,10 @@ static const struct conform_case g_cases[] = {
 	.quote = q_status,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_DATA_SAFETY,
-	.description = "As BLK-RW-005 with sector = 2^55 + 1: sector * 512 wraps to 512. A device "
-		       "that multiplies before checking the range reads sector 1 and answers OK.",
+	.description = "As BLK-RW-005 with sector = 2^55 + 1: sector * 512 wraps to 512. §5.2.6.1 "
+		       "binds the driver (no request beyond capacity) and says nothing of the "
+		       "device; a device that multiplies before checking the range reads sector 1 "
+		       "and answers OK.",
 	.protocol_features = P_CFG,
 	.run = blk_rw_far_past_end,
     },
@@ -315,7 +327,9 @@ static const struct conform_case g_cases[] = {
 	.quote = q_in_out,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description = "As BLK-RW-010 with VIRTIO_BLK_T_OUT.",
+	.description = "As BLK-RW-010 with VIRTIO_BLK_T_OUT: no sentence requires the device to "
+		       "answer OK to a write of no data; IOERR would report a driver error where "
+		       "there is none.",
 	.protocol_features = P_CFG,
 	.run = blk_rw_zero_length_write,
     },
@@ -345,8 +359,9 @@ static const struct conform_case g_cases[] = {
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description =
-	    "A read of 100 bytes, which the driver must not send (§5.2.6.1: whole sectors). The "
-	    "spec gives the device no answer; the case fails only an OK status (the quote names "
+	    "A read of 100 bytes, which the driver must not send: §5.2.6.1 binds the driver "
+	    "(whole sectors) and says nothing of the device's answer. The case fails only an OK "
+	    "status (the quote names "
 	    "IOERR for a driver error) and checks that the device keeps serving (or gives up on "
 	    "the connection and serves a new one, §2.1.2). An OK tells the driver it has a "
 	    "sector's data where it has a fragment.",
@@ -406,7 +421,8 @@ static const struct conform_case g_cases[] = {
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description = "As BLK-RW-016 for VIRTIO_BLK_T_GET_LIFETIME on a device that does not offer "
-		       "the lifetime feature. Not applicable when VIRTIO_BLK_F_LIFETIME is "
+		       "the lifetime feature: §5.2.6 defines UNSUPP, \"a request unsupported by "
+		       "device\", without a keyword. Not applicable when VIRTIO_BLK_F_LIFETIME is "
 		       "offered.",
 	.protocol_features = P_CFG,
 	.run = blk_rw_lifetime_unsupp,
@@ -418,7 +434,9 @@ static const struct conform_case g_cases[] = {
 	.quote = q_status,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description = "As BLK-RW-017 for VIRTIO_BLK_T_SECURE_ERASE with one well-formed segment.",
+	.description = "As BLK-RW-017 for VIRTIO_BLK_T_SECURE_ERASE with one well-formed segment: "
+		       "UNSUPP is defined without a keyword; an OK tells the driver data was "
+		       "erased that may still be there.",
 	.protocol_features = P_CFG,
 	.run = blk_rw_secure_erase_unsupp,
     },
@@ -445,7 +463,8 @@ static const struct conform_case g_cases[] = {
 	.quote = q_features,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description = "As BLK-RW-019 for VIRTIO_BLK_F_WRITE_ZEROES.",
+	.description = "As BLK-RW-019 for VIRTIO_BLK_F_WRITE_ZEROES: no sentence tells the device "
+		       "to refuse a command of a feature the driver did not accept.",
 	.protocol_features = P_CFG,
 	.run = blk_rw_wz_unnegotiated,
     },
@@ -711,10 +730,11 @@ static const struct conform_case g_cases[] = {
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_DATA_SAFETY,
 	.description =
-	    "A read whose data has a zero-length descriptor in the middle. §2.7.5 neither allows "
-	    "nor forbids one: if it is an arrangement, the quoted MUST binds the device; QEMU "
-	    "refuses it as an error. The case takes the weaker reading: the device may refuse the "
-	    "chain, but an OK comes with the right data, and it keeps serving.",
+	    "A read whose data has a zero-length descriptor in the middle. §2.7.5 does not say "
+	    "whether a descriptor may have length 0: if it may, it is an arrangement the quoted "
+	    "MUST covers; QEMU refuses it as an error. The case takes the weaker reading, under "
+	    "which no sentence requires it to be served: the device may refuse the chain, but an "
+	    "OK comes with the right data, and it keeps serving.",
 	.protocol_features = P_CFG,
 	.run = blk_lay_zero_len_desc,
     },
@@ -762,8 +782,9 @@ static const struct conform_case g_cases[] = {
 	.description =
 	    "A write of one block whose data descriptor ends one byte past the only memory "
 	    "region: that byte maps to no region. The device must not complete it OK (it "
-	    "would have read memory that is not the guest's), and keeps serving. The spec "
-	    "defines the mapping but no answer to an address outside it, hence advisory.",
+	    "would have read memory that is not the guest's), and keeps serving. vhost-user.rst "
+	    "defines the mapping and says nothing of a buffer that reaches past every region, "
+	    "hence advisory.",
 	.protocol_features = P_CFG,
 	.run = blk_lay_buf_past_mem_end,
     },
@@ -796,8 +817,9 @@ static const struct conform_case g_cases[] = {
 	    "(header, data, status) and 8 bytes more. A length that is not a whole number of "
 	    "descriptors means driver and device disagree on the table; QEMU, libvhost-user "
 	    "and Linux vhost refuse it, and so should a robust device rather than guess: the "
-	    "read must not complete OK, and the device keeps serving. The layout gives the "
-	    "table len / 16 entries and words no check, hence advisory.",
+	    "read must not complete OK, and the device keeps serving. §2.7.5.3 defines the table "
+	    "as len / 16 descriptors and says nothing of a len that is not a multiple of 16, "
+	    "hence advisory.",
 	.features = RING(INDIRECT_DESC),
 	.protocol_features = P_CFG,
 	.run = blk_lay_indirect_partial,
@@ -1020,7 +1042,9 @@ static const struct conform_case g_cases[] = {
 	.quote = q_needs_reset,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description = "As BLK-DWZ-008 for write zeroes.",
+	.description = "As BLK-DWZ-008 for write zeroes: §5.2.6.1 binds the driver (at most "
+		       "max_write_zeroes_seg segments) and the spec gives the device no answer; a "
+		       "device that stops serving lets one bad request take the disk away.",
 	.features = F(WRITE_ZEROES),
 	.protocol_features = P_CFG,
 	.run = blk_dwz_wz_too_many_seg,
@@ -1033,8 +1057,9 @@ static const struct conform_case g_cases[] = {
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_DATA_SAFETY,
 	.description = "A segment starting at capacity gets IOERR and the device keeps serving, as "
-		       "BLK-RW-006 for writes: an OK tells the driver zeroes were written where no "
-		       "sector is.",
+		       "BLK-RW-006 for writes: §5.2.6.1 binds the driver (no request beyond "
+		       "capacity) and the spec says nothing of the device's answer. An OK tells "
+		       "the driver zeroes were written where no sector is.",
 	.features = F(WRITE_ZEROES),
 	.protocol_features = P_CFG,
 	.run = blk_dwz_wz_past_end,
@@ -1046,7 +1071,10 @@ static const struct conform_case g_cases[] = {
 	.quote = q_needs_reset,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description = "As BLK-DWZ-008 for a write zeroes with 10 bytes of data.",
+	.description = "As BLK-DWZ-008 for a write zeroes with 10 bytes of data: §5.2.6.1 binds the "
+		       "driver (data a multiple of the segment size) and the spec gives the device "
+		       "no answer; a device that stops serving lets one bad request take the disk "
+		       "away.",
 	.features = F(WRITE_ZEROES),
 	.protocol_features = P_CFG,
 	.run = blk_dwz_bad_seg_len,

@@ -59,7 +59,7 @@ const struct brk_switch g_switches_vhost[] = {
      "vhost-user.rst VHOST_USER_GET_MAX_MEM_SLOTS: answers 0 slots", NULL},
     {BRK_STATUS_REPLY_U8, "status-reply-u8", "VHOST-FEAT-005",
      "vhost-user.rst VHOST_USER_GET_STATUS: the status in a 1-byte reply, not a u64", NULL},
-    {BRK_ACK_AFTER_OWN_REPLY, "ack-after-own-reply", "VHOST-FEAT-009",
+    {BRK_ACK_AFTER_OWN_REPLY, "ack-after-own-reply", "VHOST-FEAT-011",
      "vhost-user.rst REPLY_ACK: need_reply on a request with a reply of its own gets an ack "
      "after the reply",
      NULL},
@@ -89,7 +89,8 @@ const struct brk_switch g_switches_vhost[] = {
      "vhost-user.rst VHOST_USER_GET_PROTOCOL_FEATURES (Note): closes the connection on "
      "GET_PROTOCOL_FEATURES before SET_FEATURES (VHOST-FEAT-006, caught by the runner's probe)",
      NULL},
-    {BRK_NO_ACK_TWO_REGIONS, "no-ack-two-regions", "VHOST-ACK-004 VHOST-ACK-016 VHOST-MEM-008",
+    {BRK_NO_ACK_TWO_REGIONS, "no-ack-two-regions",
+     "VHOST-ACK-004 VHOST-ACK-016 VHOST-MEM-008 VHOST-MEM-013",
      "vhost-user.rst REPLY_ACK: no ack for a SET_MEM_TABLE of exactly two regions", NULL},
     {BRK_NO_ACK_RING_ADDR_UNALIGNED, "no-ack-ring-addr-unaligned",
      "VHOST-ACK-006 VHOST-ACK-016 VHOST-MEM-007",
@@ -102,7 +103,7 @@ const struct brk_switch g_switches_vhost[] = {
      "vhost-user.rst Memory regions description: an unaligned mmap offset is rounded up to the "
      "page, the region's start dropped",
      NULL},
-    {BRK_NEW_TABLE_IGNORED, "new-table-ignored", "VHOST-MEM-008",
+    {BRK_NEW_TABLE_IGNORED, "new-table-ignored", "VHOST-MEM-013",
      "vhost-user.rst Ring states: once a ring was stopped, a new memory table is acked, not used",
      NULL},
     {BRK_REM_MEM_REG_NOOP, "rem-mem-reg-noop", "VHOST-MEM-009 VHOST-MEM-010",
@@ -113,7 +114,7 @@ const struct brk_switch g_switches_vhost[] = {
      NULL},
     {BRK_UNSTARTED_BASE_ZERO, "unstarted-base-zero", "VHOST-RING-002",
      "vhost-user.rst Ring states: GET_VRING_BASE of a ring never kicked answers 0", NULL},
-    {BRK_NO_RESTART_AFTER_STOP, "no-restart-after-stop", "VHOST-RING-003 VHOST-MEM-008",
+    {BRK_NO_RESTART_AFTER_STOP, "no-restart-after-stop", "VHOST-RING-003 VHOST-MEM-013",
      "vhost-user.rst Ring states: SET_VRING_KICK refused for a ring GET_VRING_BASE stopped", NULL},
     {BRK_CONFIG_CLAMPED, "config-clamped", "VHOST-CFG-002 VHOST-CFG-003",
      "vhost-user.rst VHOST_USER_GET_CONFIG: past 256 bytes, the bytes that fit (not an empty "

@@ -43,12 +43,21 @@ static const char *const g_rst_must_words[] = {
 static const char *const g_rst_should_words[] = {"should", "recommended", "expected to", NULL};
 static const char *const g_rst_may_words[] = {"may", "optional", NULL};
 
-/* Why an advisory is one: its description says that no sentence requires
- * the behaviour, in one of these words (any case). */
+/*
+ * Why an advisory is one: its description says that no sentence requires
+ * the behaviour, in one of these words (any case). They name the reasons
+ * the audits found: nothing is said ("says nothing", "does not say"), the
+ * sentence binds the other side ("binds the driver", "binds the
+ * front-end"), or the text defines without a keyword ("without a keyword",
+ * "states no ... requirement", "defines ... without"). "A ... B" is A and
+ * then B in the same sentence, at most WHY_GAP characters after it.
+ */
 static const char *const g_why_advisory[] = {
     "no sentence", "does not require", "doesn't require", "not required", "no requirement",
     "requires nothing", "does not say", "says nothing", "silent", "does not forbid",
-    "nothing in", "not a requirement", "leaves", NULL};
+    "nothing in", "not a requirement", "leaves", "binds the driver", "binds the front-end",
+    "without a keyword", "states no ... requirement", "defines ... without", NULL};
+#define WHY_GAP 60
 
 /* word in s, not inside a longer word ("MAY" is not in "MAYBE"). */
 static bool has_word(const char *s, const char *word, bool any_case)
@@ -73,11 +82,34 @@ static bool has_any(const char *s, const char *const *words, bool any_case)
 	return false;
 }
 
+/* "A ... B" (see g_why_advisory) in s: each A, then B within WHY_GAP
+ * characters and before the sentence ends (". "). */
+static bool has_gapped(const char *s, const char *phrase, const char *gap)
+{
+	size_t na = (size_t)(gap - phrase), nb = strlen(gap + 5);
+	const char *b = gap + 5;
+
+	for (const char *p = s; *p; p++) {
+		if (strncasecmp(p, phrase, na) != 0)
+			continue;
+		for (const char *q = p + na; *q && q - (p + na) <= WHY_GAP; q++) {
+			if (q[0] == '.' && q[1] == ' ')
+				break;
+			if (strncasecmp(q, b, nb) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
 static bool has_phrase(const char *s, const char *const *phrases)
 {
-	for (; *phrases; phrases++)
-		if (strcasestr(s, *phrases))
+	for (; *phrases; phrases++) {
+		const char *gap = strstr(*phrases, " ... ");
+
+		if (gap ? has_gapped(s, *phrases, gap) : strcasestr(s, *phrases) != NULL)
 			return true;
+	}
 	return false;
 }
 
@@ -225,10 +257,55 @@ static void test_keywords(void **state)
 	assert_non_null(check_spec_quote(&must_virtio));
 }
 
+/* The reasons an advisory gives, so that a description without one still
+ * fails: an advisory that only says what it checks, or what it risks, or
+ * puts the two halves of a reason in different sentences. */
+static void test_advisory_reasons(void **state)
+{
+	static const char *const with_reason[] = {
+	    "§5.2.6 defines the request without a keyword; a device that fails it loses data.",
+	    "The quoted sentence binds the driver, not the device.",
+	    "The quoted sentence binds the front-end (what it sends).",
+	    "§5.2.6 defines the requests but states no device requirement with a keyword.",
+	    "vhost-user.rst defines each request's payload without an answer to a malformed one.",
+	    "vhost-user.rst says nothing of an index beyond GET_QUEUE_NUM.",
+	};
+	static const char *const without_reason[] = {
+	    "As BLK-RW-001 with 256 KiB in one data descriptor.",
+	    "A device that fails it loses or misplaces data.",
+	    /* The halves of a reason in two sentences. */
+	    "§5.2.6 defines the request. Without it, a driver loses data.",
+	    "The spec states no. Its requirement is elsewhere.",
+	    /* Too far apart to be one phrase. */
+	    "§5.2.6 defines what VIRTIO_BLK_T_OUT does with every sector of its data buffer, and "
+	    "a device without a cache completes it at once.",
+	};
+	struct conform_case c = {.id = "E",
+				 .spec = "virtio 1.2 §5.2.6",
+				 .quote = "VIRTIO_BLK_T_OUT requests write the contents of data.",
+				 .level = CONFORM_ADVISORY,
+				 .severity = CONFORM_SEV_DATA_SAFETY};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(with_reason) / sizeof(with_reason[0]); i++) {
+		c.description = with_reason[i];
+		assert_null(check_advisory(&c));
+	}
+	for (size_t i = 0; i < sizeof(without_reason) / sizeof(without_reason[0]); i++) {
+		c.description = without_reason[i];
+		assert_non_null(check_advisory(&c));
+	}
+	/* A reason is not enough without a severity. */
+	c.description = with_reason[0];
+	c.severity = CONFORM_SEV_NONE;
+	assert_non_null(check_advisory(&c));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_keywords),
+	    cmocka_unit_test(test_advisory_reasons),
 	    cmocka_unit_test(test_spec_cases_quote_their_sentence),
 	    cmocka_unit_test(test_advisories_say_why),
 	    cmocka_unit_test(test_observations_describe),
