@@ -1264,7 +1264,7 @@ static const struct conform_case g_cases[] = {
 	.quote = "The device MUST set len prior to updating the used idx.",
 	.level = CONFORM_MUST,
 	.description =
-	    "8000 reads, one at a time, over a used ring whose free slots hold an id and a len "
+	    "Up to 8000 reads (at least 1500, within 2 s), one at a time, over a used ring whose free slots hold an id and a len "
 	    "no device writes: the case spins on the used index and reads each entry the moment "
 	    "the index shows it, so an entry published before its len and id were written is "
 	    "seen with the marker. The window is the time between two stores of the device, so "

@@ -50,6 +50,8 @@ int main(void)
 #include <sys/uio.h>
 #include <unistd.h>
 
+/* rte_vhost_vring_call_nonblock() is experimental in 22.11. */
+#define ALLOW_EXPERIMENTAL_API
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_vhost.h>
@@ -91,6 +93,7 @@ struct ring {
 	uint16_t last_avail;
 	uint16_t last_used;
 	atomic_bool enabled;
+	bool call_pending; /* a notification rte_vhost's queue lock put off */
 };
 
 struct vdev {
@@ -289,9 +292,12 @@ static unsigned ring_poll(int vid, struct vdev *d, uint16_t q)
 		__atomic_store_n(&used->idx, r->last_used, __ATOMIC_RELEASE);
 		n++;
 	}
-	if (n) {
+	if (n || r->call_pending) {
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		rte_vhost_vring_call(vid, q);
+		/* Never wait for rte_vhost's queue lock while holding g_lock: its
+		 * event thread holds that lock while it runs vring_state_changed,
+		 * which takes g_lock. Put off, the call goes out on the next pass. */
+		r->call_pending = rte_vhost_vring_call_nonblock(vid, q) == -EAGAIN;
 	}
 	return n;
 }
@@ -392,8 +398,15 @@ static int vring_state_changed(int vid, uint16_t q, int enable)
 {
 	struct vdev *d = vdev_of(vid);
 
-	if (d && q < MAX_QUEUES)
+	/* The poller reads enabled under g_lock: with it taken here, no poll of
+	 * the ring that read the old value is still running when rte_vhost acks
+	 * SET_VRING_ENABLE 0, so nothing made available after the ack is
+	 * processed ("Ring states": a disabled ring has no side effects). */
+	if (d && q < MAX_QUEUES) {
+		pthread_mutex_lock(&g_lock);
 		atomic_store(&d->rings[q].enabled, enable != 0);
+		pthread_mutex_unlock(&g_lock);
+	}
 	return 0;
 }
 
