@@ -275,14 +275,13 @@ int reactor_post(struct reactor *r, struct reactor_event *ev)
 }
 
 /* Takes every posted event at once (so a pop never races a push: no ABA),
- * and runs them oldest first. Events they post wait for the next call. */
-static unsigned reactor_run_events(struct reactor *r)
+ * and runs them oldest first. Events they post wait for the next call. Out
+ * of line: reactor_run_events' check runs every iteration, this rarely. */
+__attribute__((noinline)) static unsigned reactor_take_events(struct reactor *r)
 {
 	struct reactor_event *ev, *next, *fifo = NULL;
 	unsigned n = 0;
 
-	if (likely(!atomic_load_explicit(&r->events, memory_order_relaxed)))
-		return 0;
 	ev = atomic_exchange_explicit(&r->events, NULL, memory_order_acquire);
 	for (; ev; ev = next) {
 		next = ev->next;
@@ -294,6 +293,13 @@ static unsigned reactor_run_events(struct reactor *r)
 		ev->fn(ev->arg);
 	}
 	return n;
+}
+
+static inline unsigned reactor_run_events(struct reactor *r)
+{
+	if (likely(!atomic_load_explicit(&r->events, memory_order_relaxed)))
+		return 0;
+	return reactor_take_events(r);
 }
 
 static unsigned reactor_run_msgs(struct reactor *r)

@@ -63,6 +63,10 @@ struct bdev_channel {
 	uint8_t gen;		   /* of I/O submitted now: flips at a reset */
 	bool polling;		   /* inside the backend's channel_poll */
 	bool resetting;		   /* waits for generation gen ^ 1 to complete */
+	/* Cancelled I/O to complete, a reset under way, or no reference left:
+	 * channel_poll's slow path. Polled every reactor iteration, so the
+	 * common case reads one flag rather than three conditions. */
+	bool attention;
 	uint32_t refs;
 	unsigned slot;
 	bdev_reset_cb reset_cb;
@@ -168,22 +172,39 @@ static void channel_reset_done(struct bdev_channel *ch)
  * was in flight or from a callback inside this poll: destroying it there
  * would free the context the backend is still walking.
  */
-static int channel_poll(void *arg)
+/* Out of line: inlined, its registers would be saved on every poll. */
+__attribute__((noinline, cold)) static int channel_poll_attended(struct bdev_channel *ch)
 {
-	struct bdev_channel *ch = arg;
 	int rc = POLLER_IDLE;
 
 	ch->polling = true;
-	if (unlikely(!bdev_io_list_empty(&ch->cancelled)))
+	if (!bdev_io_list_empty(&ch->cancelled))
 		rc = channel_complete_cancelled(ch);
 	rc |= ch->fn->channel_poll(ch->ctx);
-	if (unlikely(ch->resetting) && ch->inflight[ch->gen ^ 1] == 0) {
+	if (ch->resetting && ch->inflight[ch->gen ^ 1] == 0) {
 		channel_reset_done(ch);
 		rc = POLLER_BUSY;
 	}
 	ch->polling = false;
-	if (unlikely(ch->refs == 0 && channel_inflight(ch) == 0))
+	if (ch->refs == 0 && channel_inflight(ch) == 0) {
 		channel_destroy(ch);
+		return rc;
+	}
+	/* A callback may have cancelled or reset again: keep attending. */
+	ch->attention = ch->resetting || ch->refs == 0 || !bdev_io_list_empty(&ch->cancelled);
+	return rc;
+}
+
+static int channel_poll(void *arg)
+{
+	struct bdev_channel *ch = arg;
+	int rc;
+
+	if (unlikely(ch->attention))
+		return channel_poll_attended(ch);
+	ch->polling = true;
+	rc = ch->fn->channel_poll(ch->ctx);
+	ch->polling = false;
 	return rc;
 }
 
@@ -272,8 +293,12 @@ void bdev_channel_put(struct bdev_channel *ch)
 		log_err("bdev %s: channel put more often than got", ch->bdev->name);
 		return;
 	}
-	if (--ch->refs == 0 && channel_inflight(ch) == 0 && !ch->polling)
+	if (--ch->refs == 0 && channel_inflight(ch) == 0 && !ch->polling) {
 		channel_destroy(ch);
+		return;
+	}
+	if (ch->refs == 0)
+		ch->attention = true; /* destroyed by its poll, once idle */
 }
 
 struct bdev *bdev_channel_bdev(const struct bdev_channel *ch)
@@ -376,6 +401,7 @@ int bdev_abort(struct bdev_channel *ch, struct bdev_io *io)
 		return -EBUSY;
 	io->state = IO_CANCELLED;
 	bdev_io_list_push(&ch->cancelled, io);
+	ch->attention = true;
 	return 0;
 }
 
@@ -389,6 +415,7 @@ int bdev_channel_reset(struct bdev_channel *ch, bdev_reset_cb cb, void *cb_arg)
 	/* I/O from now on is of the other generation: the reset waits for
 	 * this one only. The other is empty: the previous reset waited for it. */
 	ch->resetting = true;
+	ch->attention = true;
 	ch->reset_cb = cb;
 	ch->reset_arg = cb_arg;
 	ch->gen ^= 1;
