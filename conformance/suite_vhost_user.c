@@ -1630,12 +1630,13 @@ static const struct conform_case g_cases[] = {
 		 "was placed) was equal to used_event, the device MUST send a notification.",
 	.level = CONFORM_MUST,
 	.description =
-	    "With VIRTIO_F_EVENT_IDX, 64 reads are made available with used_event at 63, and "
-	    "GET_VRING_BASE is sent once the first is used. When the reply finds all 64 "
-	    "consumed and used, the last of them was used while the ring drained, and the "
-	    "device must have notified it (the call eventfd is readable by then, or within the "
-	    "reply timeout). A back-end that had used them all before GET_VRING_BASE leaves "
-	    "nothing to judge: tried 5 times, then N/A.",
+	    "With VIRTIO_F_EVENT_IDX and used_event at 63, 32 reads are made available; once "
+	    "the first is used, 32 more, and GET_VRING_BASE right after them, so that a device "
+	    "that takes a while per request drains them on the way to its reply. When the reply "
+	    "finds all 64 consumed and used, the entry at used_event was written and must have "
+	    "been notified (the call eventfd is readable by then, or within the reply timeout). "
+	    "A back-end that stopped before consuming them all leaves nothing to judge: tried 5 "
+	    "times, then N/A.",
 	.features = F_PROTO | VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX),
 	.run = vu_io_drain_notified,
     },

@@ -330,6 +330,23 @@ enum conform_verdict vu_mem_add_rem_roundtrip(struct conform_ctx *ctx)
 	return CONFORM_PASS;
 }
 
+/* A connection with CONFIGURE_MEM_SLOTS whose table is one region, a of
+ * VU_MEM_SIZE at guest address 0 (*r), added with ADD_MEM_REG: 0, or a
+ * negative errno (conform_error recorded). */
+static int open_one_region(struct conform_ctx *ctx, struct vu_conn *c, struct vu_mem *a,
+			   struct vhost_fe_region *r)
+{
+	if (vu_mem_create(ctx, a, VU_MEM_SIZE) ||
+	    vu_open(ctx, VU_PF(REPLY_ACK) | VU_PF(CONFIGURE_MEM_SLOTS), c))
+		return -EIO;
+	*r = vu_mem_region(a, 0);
+	if (vhost_fe_add_mem_reg(c->fe, r)) {
+		conform_error(ctx, "set-up: VHOST_USER_ADD_MEM_REG failed");
+		return -EIO;
+	}
+	return 0;
+}
+
 enum conform_verdict vu_mem_rem_unknown(struct conform_ctx *ctx)
 {
 	struct vhost_user_mem_reg reg = {0};
@@ -337,12 +354,8 @@ enum conform_verdict vu_mem_rem_unknown(struct conform_ctx *ctx)
 	struct vu_mem a;
 	struct vu_conn c;
 
-	if (vu_mem_create(ctx, &a, VU_MEM_SIZE) ||
-	    vu_open(ctx, VU_PF(REPLY_ACK) | VU_PF(CONFIGURE_MEM_SLOTS), &c))
+	if (open_one_region(ctx, &c, &a, &r))
 		return CONFORM_ERROR;
-	r = vu_mem_region(&a, 0);
-	if (vhost_fe_add_mem_reg(c.fe, &r))
-		return conform_error(ctx, "set-up: VHOST_USER_ADD_MEM_REG failed");
 	/* Same user address and size, another guest address: no such region. */
 	reg.region = vu_region_wire(&r);
 	reg.region.guest_phys_addr = 8 * VU_MEM_SIZE;
@@ -359,12 +372,8 @@ enum conform_verdict vu_mem_rem_closes_fd(struct conform_ctx *ctx)
 	enum vu_answer ans;
 	int p[2];
 
-	if (vu_mem_create(ctx, &a, VU_MEM_SIZE) ||
-	    vu_open(ctx, VU_PF(REPLY_ACK) | VU_PF(CONFIGURE_MEM_SLOTS), &c))
+	if (open_one_region(ctx, &c, &a, &r))
 		return CONFORM_ERROR;
-	r = vu_mem_region(&a, 0);
-	if (vhost_fe_add_mem_reg(c.fe, &r))
-		return conform_error(ctx, "set-up: VHOST_USER_ADD_MEM_REG failed");
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return conform_error(ctx, "pipe: %s", strerror(errno));
 	reg.region = vu_region_wire(&r);
@@ -403,12 +412,8 @@ enum conform_verdict vu_mem_rem_other_uva(struct conform_ctx *ctx)
 	struct vu_mem a;
 	struct vu_conn c;
 
-	if (vu_mem_create(ctx, &a, VU_MEM_SIZE) ||
-	    vu_open(ctx, VU_PF(REPLY_ACK) | VU_PF(CONFIGURE_MEM_SLOTS), &c))
+	if (open_one_region(ctx, &c, &a, &r))
 		return CONFORM_ERROR;
-	r = vu_mem_region(&a, 0);
-	if (vhost_fe_add_mem_reg(c.fe, &r))
-		return conform_error(ctx, "set-up: VHOST_USER_ADD_MEM_REG failed");
 	reg.region = vu_region_wire(&r);
 	reg.region.userspace_addr += 16 * VU_MEM_SIZE;
 	v = vu_request_refused(ctx, &c, VHOST_USER_REM_MEM_REG, &reg, sizeof(reg), NULL, 0);

@@ -12,6 +12,21 @@
 #include "util/common.h"
 #include "vhost/vhost_msg.h"
 
+/* GET_VRING_BASE of vring q answers want (why: the case's words for it). */
+static enum conform_verdict base_is(struct conform_ctx *ctx, struct vu_conn *c, uint32_t q,
+				    uint32_t want, const char *why)
+{
+	uint32_t base;
+	int ret = vhost_fe_get_vring_base(c->fe, q, &base);
+
+	if (ret < 0)
+		return conform_fail(ctx, "VHOST_USER_GET_VRING_BASE of vring %u: %s", q,
+				    strerror(-ret));
+	if (base != want)
+		return conform_fail(ctx, "vring %u base %u, %u expected %s", q, base, want, why);
+	return CONFORM_PASS;
+}
+
 /* Set up in the order QEMU uses and started (kick, enable) with nothing
  * made available: GET_VRING_BASE returns the next index to process, the
  * base it was given. Whether each step is acknowledged with 0 is
@@ -20,20 +35,10 @@ enum conform_verdict vu_ring_setup_order(struct conform_ctx *ctx)
 {
 	struct vu_conn c;
 	struct vu_mem m;
-	uint32_t base;
-	int ret;
 
 	if (vu_open_mem(ctx, VU_PF(REPLY_ACK), &c, &m) || vu_ring_setup(ctx, &c, &m, 0, 0, true))
 		return CONFORM_ERROR;
-	ret = vhost_fe_get_vring_base(c.fe, 0, &base);
-	if (ret < 0)
-		return conform_fail(ctx, "VHOST_USER_GET_VRING_BASE: %s", strerror(-ret));
-	if (base != 0)
-		return conform_fail(ctx,
-				    "vring base %u with no request made available, 0 "
-				    "expected",
-				    base);
-	return CONFORM_PASS;
+	return base_is(ctx, &c, 0, 0, "with no request made available");
 }
 
 /* A ring never kicked is stopped; its base is what SET_VRING_BASE set. */
@@ -41,19 +46,11 @@ enum conform_verdict vu_ring_base_unstarted(struct conform_ctx *ctx)
 {
 	struct vu_conn c;
 	struct vu_mem m;
-	uint32_t base;
-	int ret;
 
 	if (vu_open_mem(ctx, VU_PF(REPLY_ACK), &c, &m) ||
 	    vu_ring_setup(ctx, &c, &m, 1, 1234, false))
 		return CONFORM_ERROR;
-	ret = vhost_fe_get_vring_base(c.fe, 1, &base);
-	if (ret < 0)
-		return conform_fail(ctx, "VHOST_USER_GET_VRING_BASE: %s", strerror(-ret));
-	if (base != 1234)
-		return conform_fail(ctx, "vring base %u, 1234 (set by SET_VRING_BASE) expected",
-				    base);
-	return CONFORM_PASS;
+	return base_is(ctx, &c, 1, 1234, "(set by SET_VRING_BASE)");
 }
 
 /* Stopped by GET_VRING_BASE, a ring starts again with a new base and kick
@@ -386,7 +383,6 @@ enum conform_verdict vu_ring_base_after_reset(struct conform_ctx *ctx)
 {
 	struct vu_conn c;
 	struct vu_mem m;
-	uint32_t base;
 	int ret;
 
 	if (vu_open_mem(ctx, VU_PF(REPLY_ACK) | VU_PF(RESET_DEVICE), &c, &m) ||
@@ -400,14 +396,5 @@ enum conform_verdict vu_ring_base_after_reset(struct conform_ctx *ctx)
 						   "RESET_DEVICE: no ring state to check");
 	if (ret < 0)
 		return conform_error(ctx, "RESET_DEVICE, then SET_FEATURES: %s", strerror(-ret));
-	ret = vhost_fe_get_vring_base(c.fe, 1, &base);
-	if (ret < 0)
-		return conform_fail(ctx, "VHOST_USER_GET_VRING_BASE after RESET_DEVICE: %s",
-				    strerror(-ret));
-	if (base != 0)
-		return conform_fail(ctx,
-				    "vring base %u after RESET_DEVICE: the base from before "
-				    "the reset (1234) is kept",
-				    base);
-	return CONFORM_PASS;
+	return base_is(ctx, &c, 1, 0, "after RESET_DEVICE (1234 before it)");
 }

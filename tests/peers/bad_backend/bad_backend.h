@@ -96,6 +96,7 @@ enum {
 	LAX_PAST_MEMORY = 1,   /* uses-buffer-past-memory */
 	LAX_PAST_TABLE = 2,    /* uses-desc-past-table */
 	LAX_PARTIAL_TABLE = 4, /* serves-partial-table */
+	LAX_NESTED = 8,	       /* follows-nested-indirect */
 };
 
 /* Walks again the chain at c->head that lib/virtio refused, with the

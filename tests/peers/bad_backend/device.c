@@ -600,6 +600,29 @@ static bool chain_serve(struct virtq_dev *vq, struct virtq_chain *c, int ret, ui
 	return blk_request(c, &s, len);
 }
 
+/* head-past-table-used: an available entry whose head is past the table
+ * is used (id as given, len 0), as by a device that checks head > num. */
+static bool head_past_table_used(struct ring *r, struct virtq_dev *vq)
+{
+	uint16_t head = vq->avail->ring[vq->last_avail_idx & (vq->num - 1)];
+
+	if (!BROKEN(HEAD_PAST_TABLE_USED) || head < vq->num)
+		return false;
+	vq->last_avail_idx++;
+	ring_push(r, vq, head, 0);
+	return true;
+}
+
+/* full-avail-ring-broken: every entry of the available ring waiting (the
+ * index Queue Size ahead) is taken for a broken ring, as by a device that
+ * compares with >= where §2.7 allows Queue Size. */
+static bool avail_ring_full(const struct virtq_dev *vq)
+{
+	uint16_t avail = __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE);
+
+	return BROKEN(FULL_AVAIL_RING_BROKEN) && (uint16_t)(avail - vq->last_avail_idx) == vq->num;
+}
+
 static void ring_notify(struct ring *r, struct virtq_dev *vq, int call_fd, unsigned n)
 {
 	if (n && call_fd >= 0 && ring_should_notify(vq, &r->quiet))
@@ -613,6 +636,11 @@ static unsigned ring_run(struct ring *r, struct virtq_dev *vq, int call_fd)
 	static struct iovec iov[MAX_IOV];
 	bool stop = pool_runs_dry(vq);
 	unsigned used = late_push(r, vq), n = 0, limit = stop ? POOL : BATCH;
+
+	if (avail_ring_full(vq)) {
+		r->wedged = true;
+		return used;
+	}
 
 	/* drain-unnotified: a slow device, one chain a poll, so that a stop
 	 * finds chains still available (it drains them, dev_ring_stop). */
@@ -628,6 +656,10 @@ static unsigned ring_run(struct ring *r, struct virtq_dev *vq, int call_fd)
 
 		if (ret == -EAGAIN)
 			break;
+		if (ret == -EIO && head_past_table_used(r, vq)) {
+			used++;
+			continue;
+		}
 		if (ret == -EIO)
 			break; /* broken ring: logged by lib/virtio, nothing more to do */
 		/* A held chain is never used; the ring stops (a *-stalls switch). */
