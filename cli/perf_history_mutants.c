@@ -117,14 +117,21 @@ int history_mutants_record(struct perf_history *h, const char *db, struct perf_h
 		json_decref(root);
 		return mutants_error("out of memory");
 	}
+	n = 0;
 	json_array_foreach(list, i, mj) {
-		caught_text(json_object_get(mj, "caught_by"), by + i * CAUGHT_LEN, CAUGHT_LEN);
-		m[i] = (struct perf_history_mutant){
+		const char *verdict = json_string_value(json_object_get(mj, "verdict"));
+
+		/* A mutant that no longer applied or built was not measured. */
+		if (verdict && strcmp(verdict, "broken") == 0)
+			continue;
+		caught_text(json_object_get(mj, "caught_by"), by + n * CAUGHT_LEN, CAUGHT_LEN);
+		m[n] = (struct perf_history_mutant){
 		    .name = json_string_value(json_object_get(mj, "name")),
 		    .area = json_string_value(json_object_get(mj, "area")),
-		    .verdict = json_string_value(json_object_get(mj, "verdict")),
-		    .caught_by = by + i * CAUGHT_LEN,
+		    .verdict = verdict,
+		    .caught_by = by + n * CAUGHT_LEN,
 		};
+		n++;
 	}
 	meta->time = meta->time ?: json_string_value(json_object_get(root, "time"));
 	meta->git_rev = meta->git_rev ?: json_string_value(json_object_get(root, "git_rev"));
