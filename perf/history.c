@@ -195,25 +195,45 @@ static int insert_values(struct perf_history *h, int64_t id, const struct perf_c
 	return ret;
 }
 
-int perf_history_record(struct perf_history *h, const struct perf_history_meta *meta,
-			const struct perf_cmp_set *set, int64_t *id, char *err)
+int hist_transaction(struct perf_history *h,
+		     int (*body)(struct perf_history *h, void *arg, char *err), void *arg,
+		     char *err)
 {
-	int ret;
+	int ret = hist_exec(h, "BEGIN IMMEDIATE", err);
 
-	if (set->nseries == 0)
-		return hist_fail(err, -EINVAL, "%s: nothing to record: no metric in the run set",
-				 h->path);
-	/* One transaction: a run is in the history whole or not at all. */
-	ret = hist_exec(h, "BEGIN IMMEDIATE", err);
 	if (ret)
 		return ret;
-	ret = insert_run(h, meta, id, err);
-	ret = ret ?: insert_values(h, *id, set, err);
+	ret = body(h, arg, err);
 	if (ret) {
 		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
 		return ret;
 	}
 	return hist_exec(h, "COMMIT", err);
+}
+
+struct record_args {
+	const struct perf_history_meta *meta;
+	const struct perf_cmp_set *set;
+	int64_t *id;
+};
+
+static int record_body(struct perf_history *h, void *arg, char *err)
+{
+	struct record_args *a = arg;
+
+	return insert_run(h, a->meta, a->id, err) ?: insert_values(h, *a->id, a->set, err);
+}
+
+int perf_history_record(struct perf_history *h, const struct perf_history_meta *meta,
+			const struct perf_cmp_set *set, int64_t *id, char *err)
+{
+	struct record_args a = {meta, set, id};
+
+	if (set->nseries == 0)
+		return hist_fail(err, -EINVAL, "%s: nothing to record: no metric in the run set",
+				 h->path);
+	/* One transaction: a run is in the history whole or not at all. */
+	return hist_transaction(h, record_body, &a, err);
 }
 
 char *hist_column_dup(sqlite3_stmt *st, int col)
@@ -237,53 +257,71 @@ int hist_grow(void **arr, size_t *cap, size_t n, size_t elem)
 	return 0;
 }
 
+int hist_list(struct perf_history *h, const char *sql, size_t last, size_t elem,
+	      int (*row)(sqlite3_stmt *st, void *elem), void (*free_rows)(void *rows, size_t n),
+	      void **out, size_t *n, char *err)
+{
+	size_t cap = 0, cnt = 0;
+	sqlite3_stmt *st;
+	void *rows = NULL;
+	int rc = SQLITE_DONE, ret = 0;
+
+	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return hist_db_fail(h, err, sql);
+	sqlite3_bind_int64(st, 1, last ? (sqlite3_int64)last : -1);
+	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ret = hist_grow(&rows, &cap, cnt, elem);
+		if (ret)
+			break;
+		memset((char *)rows + cnt * elem, 0, elem);
+		ret = row(st, (char *)rows + cnt++ * elem);
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = hist_db_fail(h, err, sql);
+	sqlite3_finalize(st);
+	if (ret) {
+		free_rows(rows, cnt);
+		return ret == -ENOMEM ? hist_fail(err, ret, "out of memory") : ret;
+	}
+	*out = rows;
+	*n = cnt;
+	return 0;
+}
+
+static int run_row(sqlite3_stmt *st, void *elem)
+{
+	struct perf_history_run *r = elem;
+
+	r->id = sqlite3_column_int64(st, 0);
+	r->time = hist_column_dup(st, 1);
+	r->git_rev = hist_column_dup(st, 2);
+	r->machine = hist_column_dup(st, 3);
+	r->scenario = hist_column_dup(st, 4);
+	r->verdict = hist_column_dup(st, 5);
+	r->source = hist_column_dup(st, 6);
+	r->nseries = (size_t)sqlite3_column_int64(st, 7);
+	r->nrepeats = (size_t)sqlite3_column_int64(st, 8);
+	return r->time && r->git_rev && r->machine && r->scenario && r->verdict && r->source
+		   ? 0
+		   : -ENOMEM;
+}
+
+static void runs_free(void *rows, size_t n)
+{
+	perf_history_runs_free(rows, n);
+}
+
 int perf_history_list(struct perf_history *h, size_t last, struct perf_history_run **out, size_t *n,
 		      char *err)
 {
 	/* The newest `last`, then put oldest first. */
-	const char *sql =
-	    "SELECT * FROM (SELECT r.id, r.time, r.git_rev, r.machine, r.scenario, r.verdict,"
-	    " r.source, (SELECT count(DISTINCT label) FROM vals WHERE run_id = r.id),"
-	    " (SELECT max(idx) + 1 FROM vals WHERE run_id = r.id)"
-	    " FROM runs r ORDER BY r.id DESC LIMIT ?) ORDER BY id";
-	struct perf_history_run *runs = NULL;
-	size_t cap = 0, cnt = 0;
-	sqlite3_stmt *st;
-	int rc = SQLITE_DONE, ret = 0;
-
-	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return hist_db_fail(h, err, "list runs");
-	sqlite3_bind_int64(st, 1, last ? (sqlite3_int64)last : -1);
-	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct perf_history_run *r;
-
-		ret = hist_grow((void **)&runs, &cap, cnt, sizeof(*runs));
-		if (ret)
-			break;
-		r = &runs[cnt++];
-		r->id = sqlite3_column_int64(st, 0);
-		r->time = hist_column_dup(st, 1);
-		r->git_rev = hist_column_dup(st, 2);
-		r->machine = hist_column_dup(st, 3);
-		r->scenario = hist_column_dup(st, 4);
-		r->verdict = hist_column_dup(st, 5);
-		r->source = hist_column_dup(st, 6);
-		r->nseries = (size_t)sqlite3_column_int64(st, 7);
-		r->nrepeats = (size_t)sqlite3_column_int64(st, 8);
-		if (!r->time || !r->git_rev || !r->machine || !r->scenario || !r->verdict ||
-		    !r->source)
-			ret = -ENOMEM;
-	}
-	if (!ret && rc != SQLITE_DONE)
-		ret = hist_db_fail(h, err, "list runs");
-	sqlite3_finalize(st);
-	if (ret) {
-		perf_history_runs_free(runs, cnt);
-		return ret == -ENOMEM ? hist_fail(err, ret, "out of memory") : ret;
-	}
-	*out = runs;
-	*n = cnt;
-	return 0;
+	return hist_list(h,
+			 "SELECT * FROM (SELECT r.id, r.time, r.git_rev, r.machine, r.scenario,"
+			 " r.verdict, r.source,"
+			 " (SELECT count(DISTINCT label) FROM vals WHERE run_id = r.id),"
+			 " (SELECT max(idx) + 1 FROM vals WHERE run_id = r.id)"
+			 " FROM runs r ORDER BY r.id DESC LIMIT ?) ORDER BY id",
+			 last, sizeof(**out), run_row, runs_free, (void **)out, n, err);
 }
 
 void perf_history_runs_free(struct perf_history_run *runs, size_t n)

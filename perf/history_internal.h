@@ -32,6 +32,17 @@ char *hist_column_dup(sqlite3_stmt *st, int col);
  * UTC) and, if real, one real after them. *id: the new row's. */
 int hist_insert(struct perf_history *h, const char *sql, const char *const *cols, int ncols,
 		const double *real, int64_t *id, char *err);
+/* Runs body in one transaction (BEGIN IMMEDIATE, ROLLBACK when it fails):
+ * a run is in the history whole or not at all. body's result. */
+int hist_transaction(struct perf_history *h,
+		     int (*body)(struct perf_history *h, void *arg, char *err), void *arg,
+		     char *err);
+/* The rows of sql, whose one parameter is how many (last; 0: all), each
+ * filled by row() (0, or -ENOMEM) into a new zeroed element of elem bytes
+ * of *out; on failure free_rows frees those made so far. */
+int hist_list(struct perf_history *h, const char *sql, size_t last, size_t elem,
+	      int (*row)(sqlite3_stmt *st, void *elem), void (*free_rows)(void *rows, size_t n),
+	      void **out, size_t *n, char *err);
 /* Grows *arr (of size elem) to hold one more than n; 0 or -ENOMEM. */
 int hist_grow(void **arr, size_t *cap, size_t n, size_t elem);
 

@@ -44,12 +44,31 @@ static int insert_mutants(struct perf_history *h, int64_t id, const struct perf_
 	return ret;
 }
 
+struct mutation_args {
+	const struct perf_history_meta *meta;
+	double goal;
+	const struct perf_history_mutant *mutants;
+	size_t n;
+	int64_t *id;
+};
+
+static int record_body(struct perf_history *h, void *arg, char *err)
+{
+	const struct mutation_args *a = arg;
+	const char *cols[] = {a->meta->time, a->meta->git_rev, a->meta->machine, a->meta->source};
+
+	return hist_insert(h,
+			   "INSERT INTO mutation_runs (time, git_rev, machine, source, goal)"
+			   " VALUES (?, ?, ?, ?, ?)",
+			   cols, 4, &a->goal, a->id, err)
+		   ?: insert_mutants(h, *a->id, a->mutants, a->n, err);
+}
+
 int perf_history_record_mutation(struct perf_history *h, const struct perf_history_meta *meta,
 				 double goal, const struct perf_history_mutant *mutants, size_t n,
 				 int64_t *id, char *err)
 {
-	const char *cols[] = {meta->time, meta->git_rev, meta->machine, meta->source};
-	int ret;
+	struct mutation_args a = {meta, goal, mutants, n, id};
 
 	if (n == 0)
 		return hist_fail(err, -EINVAL, "%s: nothing to record: no mutant", h->path);
@@ -61,80 +80,49 @@ int perf_history_record_mutation(struct perf_history *h, const struct perf_histo
 					 h->path, mutants[i].name ?: "(no name)",
 					 mutants[i].verdict ?: "");
 	}
-	/* One transaction: a run is in the history whole or not at all. */
-	ret = hist_exec(h, "BEGIN IMMEDIATE", err);
-	if (ret)
-		return ret;
-	ret = hist_insert(h,
-			  "INSERT INTO mutation_runs (time, git_rev, machine, source, goal)"
-			  " VALUES (?, ?, ?, ?, ?)",
-			  cols, 4, &goal, id, err);
-	ret = ret ?: insert_mutants(h, *id, mutants, n, err);
-	if (ret) {
-		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
-		return ret;
-	}
-	return hist_exec(h, "COMMIT", err);
+	return hist_transaction(h, record_body, &a, err);
 }
 
-static void score(struct perf_history_mutation *r)
+static int mutation_row(sqlite3_stmt *st, void *elem)
 {
-	size_t counted = r->total - r->equivalent;
+	struct perf_history_mutation *r = elem;
+	size_t counted;
 
+	r->id = sqlite3_column_int64(st, 0);
+	r->time = hist_column_dup(st, 1);
+	r->git_rev = hist_column_dup(st, 2);
+	r->machine = hist_column_dup(st, 3);
+	r->source = hist_column_dup(st, 4);
+	r->goal = sqlite3_column_double(st, 5);
+	r->total = (size_t)sqlite3_column_int64(st, 6);
+	r->equivalent = (size_t)sqlite3_column_int64(st, 7);
+	r->caught = (size_t)sqlite3_column_int64(st, 8);
+	r->missed = hist_column_dup(st, 9);
+	counted = r->total - r->equivalent;
 	r->score = counted ? 100.0 * (double)r->caught / (double)counted : 100.0;
+	return r->time && r->git_rev && r->machine && r->source && r->missed ? 0 : -ENOMEM;
+}
+
+static void mutations_free(void *rows, size_t n)
+{
+	perf_history_mutations_free(rows, n);
 }
 
 int perf_history_mutations(struct perf_history *h, size_t last, struct perf_history_mutation **out,
 			   size_t *n, char *err)
 {
 	/* The newest `last`, then put oldest first. */
-	const char *sql =
+	return hist_list(
+	    h,
 	    "SELECT * FROM (SELECT r.id, r.time, r.git_rev, r.machine, r.source, r.goal,"
 	    " (SELECT count(*) FROM mutants WHERE run_id = r.id),"
-	    " (SELECT count(*) FROM mutants WHERE run_id = r.id AND verdict = 'equivalent'),"
+	    " (SELECT count(*) FROM mutants WHERE run_id = r.id AND verdict ="
+	    " 'equivalent'),"
 	    " (SELECT count(*) FROM mutants WHERE run_id = r.id AND verdict = 'caught'),"
 	    " (SELECT group_concat(name, ', ') FROM mutants WHERE run_id = r.id"
 	    "  AND verdict = 'missed')"
-	    " FROM mutation_runs r ORDER BY r.id DESC LIMIT ?) ORDER BY id";
-	struct perf_history_mutation *runs = NULL;
-	size_t cap = 0, cnt = 0;
-	sqlite3_stmt *st;
-	int rc = SQLITE_DONE, ret = 0;
-
-	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return hist_db_fail(h, err, "list mutation runs");
-	sqlite3_bind_int64(st, 1, last ? (sqlite3_int64)last : -1);
-	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct perf_history_mutation *r;
-
-		ret = hist_grow((void **)&runs, &cap, cnt, sizeof(*runs));
-		if (ret)
-			break;
-		r = &runs[cnt++];
-		r->id = sqlite3_column_int64(st, 0);
-		r->time = hist_column_dup(st, 1);
-		r->git_rev = hist_column_dup(st, 2);
-		r->machine = hist_column_dup(st, 3);
-		r->source = hist_column_dup(st, 4);
-		r->goal = sqlite3_column_double(st, 5);
-		r->total = (size_t)sqlite3_column_int64(st, 6);
-		r->equivalent = (size_t)sqlite3_column_int64(st, 7);
-		r->caught = (size_t)sqlite3_column_int64(st, 8);
-		r->missed = hist_column_dup(st, 9);
-		score(r);
-		if (!r->time || !r->git_rev || !r->machine || !r->source || !r->missed)
-			ret = -ENOMEM;
-	}
-	if (!ret && rc != SQLITE_DONE)
-		ret = hist_db_fail(h, err, "list mutation runs");
-	sqlite3_finalize(st);
-	if (ret) {
-		perf_history_mutations_free(runs, cnt);
-		return ret == -ENOMEM ? hist_fail(err, ret, "out of memory") : ret;
-	}
-	*out = runs;
-	*n = cnt;
-	return 0;
+	    " FROM mutation_runs r ORDER BY r.id DESC LIMIT ?) ORDER BY id",
+	    last, sizeof(**out), mutation_row, mutations_free, (void **)out, n, err);
 }
 
 void perf_history_mutations_free(struct perf_history_mutation *runs, size_t n)
