@@ -59,6 +59,9 @@ struct disk_opts {
 	uint16_t queues;
 	bool readonly;
 	uint32_t block_size; /* blk_size (virtio 1.2 §5.2.4): a power of 2, 512..65536 */
+	/* A slow device: one chain a poll, each taking this long; on a stop,
+	 * what is still available is served before the answer. 0: fast. */
+	uint32_t slow_us;
 };
 
 int disk_init(const struct disk_opts *o);

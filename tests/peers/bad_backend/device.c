@@ -45,8 +45,6 @@
  * used, long enough for a front-end to read the used index after the reply
  * on a loaded machine. */
 #define LATE_MS 50
-/* drain-unnotified: the time one chain takes. */
-#define DRAIN_SLOW_US 200
 /* used-idx-first: entries a ring uses right before it turns wrong, and how
  * long each entry then lags its index. */
 #define USED_IDX_FIRST_AFTER  1000
@@ -82,6 +80,7 @@ struct disk {
 	uint8_t writeback; /* virtio 1.2 §5.2.4, with CONFIG_WCE */
 	uint64_t features; /* negotiated */
 	struct ring rings[VHOST_MAX_QUEUES];
+	uint32_t slow_us; /* --slow-us */
 };
 
 static struct disk g_disk;
@@ -642,11 +641,11 @@ static unsigned ring_run(struct ring *r, struct virtq_dev *vq, int call_fd)
 		return used;
 	}
 
-	/* drain-unnotified: a slow device, one chain a poll, so that a stop
-	 * finds chains still available (it drains them, dev_ring_stop). */
-	if (BROKEN(DRAIN_UNNOTIFIED)) {
+	/* --slow-us: one chain a poll, so that a stop finds chains still
+	 * available (dev_ring_stop drains them). */
+	if (g_disk.slow_us) {
 		limit = 1;
-		usleep(DRAIN_SLOW_US);
+		usleep(g_disk.slow_us);
 	}
 
 	while (n < limit && !wrapped_out_of_sight(vq)) {
@@ -846,10 +845,11 @@ static void dev_ring_stop(void *ctx, struct vhost_vring *vring, vhost_ring_done_
 		r->zombie_call = vring->call_fd >= 0 ? dup(vring->call_fd) : -1;
 		r->zombie_live = true;
 	}
-	/* drain-unnotified: what is still available is served and used on the
-	 * way to the stop, and the driver is not told (§2.7.7.2 asks for a
-	 * notification at used_event, drained or not). */
-	while (BROKEN(DRAIN_UNNOTIFIED) && !r->wedged && ring_run(r, &vring->vq, -1))
+	/* --slow-us: what is still available is served and used on the way to
+	 * the stop, notified as always (§2.7.7.2); drain-unnotified: the
+	 * driver is not told. */
+	while (g_disk.slow_us && !r->wedged &&
+	       ring_run(r, &vring->vq, BROKEN(DRAIN_UNNOTIFIED) ? -1 : vring->call_fd))
 		;
 	r->vring = NULL;
 	stopped(vring);
@@ -879,6 +879,7 @@ int disk_init(const struct disk_opts *o)
 	g_disk.queues = o->queues;
 	g_disk.readonly = o->readonly;
 	g_disk.block_size = o->block_size;
+	g_disk.slow_us = o->slow_us;
 	for (unsigned i = 0; i < VHOST_MAX_QUEUES; i++)
 		g_disk.rings[i].zombie_call = -1;
 	g_disk.data = calloc(1, g_disk.bytes);

@@ -225,7 +225,7 @@ const struct brk_switch g_switches_vhost[] = {
     {BRK_DRAIN_UNNOTIFIED, "drain-unnotified", "VHOST-RING-017",
      "virtio 1.2 §2.7.7.2: a slow device (a chain a poll) drains what is available when "
      "GET_VRING_BASE stops the ring, without the notification used_event asks for",
-     NULL},
+     "--slow-us 200"},
 };
 
 const unsigned g_switches_vhost_count = sizeof(g_switches_vhost) / sizeof(g_switches_vhost[0]);
