@@ -641,7 +641,7 @@ static const struct conform_case g_cases[] = {
 	.run = vu_mem_refused_keeps_old,
     },
     {
-	.id = "VHOST-MEM-013",
+	.id = "VHOST-MEM-014",
 	.title = "A region that runs past its fd from its mmap offset is refused",
 	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_SET_MEM_TABLE",
 	.quote = Q_MEM_FDS,
@@ -657,7 +657,7 @@ static const struct conform_case g_cases[] = {
 	.run = vu_mem_past_fd_at_offset,
     },
     {
-	.id = "VHOST-MEM-014",
+	.id = "VHOST-MEM-015",
 	.title = "A region of size 0 at an unaligned mmap offset is refused",
 	.spec = "vhost-user.rst: Memory region description; VHOST_USER_SET_MEM_TABLE",
 	.quote = "size: a 64-bit size",
@@ -673,7 +673,7 @@ static const struct conform_case g_cases[] = {
 	.run = vu_mem_zero_size_unaligned,
     },
     {
-	.id = "VHOST-MEM-015",
+	.id = "VHOST-MEM-016",
 	.title = "REM_MEM_REG with another user address removes no region",
 	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_REM_MEM_REG",
 	.quote = "The memory region to be removed is identified by its guest address, user "
@@ -693,7 +693,7 @@ static const struct conform_case g_cases[] = {
 	.run = vu_mem_rem_other_uva,
     },
     {
-	.id = "VHOST-MEM-016",
+	.id = "VHOST-MEM-017",
 	.title = "Buffers at the first byte of regions out of order and away from gpa 0",
 	.spec = "vhost-user.rst: Memory access",
 	.quote = "Guest addresses map to the vhost memory region containing that guest address.",
@@ -711,7 +711,7 @@ static const struct conform_case g_cases[] = {
 	.run = vu_io_regions,
     },
     {
-	.id = "VHOST-MEM-017",
+	.id = "VHOST-MEM-018",
 	.title = "Data read into a region at an unaligned mmap offset lands there",
 	.spec = "vhost-user.rst: Memory region description",
 	.quote = "mmap offset: a 64-bit offset where region starts in the mapped memory",
@@ -728,7 +728,7 @@ static const struct conform_case g_cases[] = {
 	.run = vu_io_unaligned_region,
     },
     {
-	.id = "VHOST-MEM-018",
+	.id = "VHOST-MEM-019",
 	.title = "A new memory table while a ring runs: the ring serves on it",
 	.spec = "vhost-user.rst: Ring states; VHOST_USER_SET_MEM_TABLE",
 	.quote = "While processing the rings (whether they are enabled or not), the back-end must "

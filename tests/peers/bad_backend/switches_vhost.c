@@ -35,7 +35,7 @@ const struct brk_switch g_switches_vhost[] = {
      "VHOST-MSG-005 VHOST-MSG-006 VHOST-MSG-007 VHOST-MSG-008 VHOST-MSG-009 VHOST-MSG-010 "
      "VHOST-MSG-011 VHOST-MSG-012 VHOST-MSG-013 VHOST-MSG-014 VHOST-MSG-015 VHOST-MSG-017 "
      "VHOST-MSG-018 "
-     "VHOST-MSG-019 VHOST-MSG-020 VHOST-MSG-021 VHOST-MEM-013 VHOST-MEM-014 VHOST-MEM-015",
+     "VHOST-MSG-019 VHOST-MSG-020 VHOST-MSG-021 VHOST-MEM-014 VHOST-MEM-015 VHOST-MEM-016",
      "vhost-user.rst REPLY_ACK: every refusal is acked 0 (success)", NULL},
     {BRK_LAX_HEADER, "lax-header", "VHOST-MSG-001 VHOST-MSG-002 VHOST-MSG-003 VHOST-MSG-004",
      "vhost-user.rst Header: any version and the reply flag are accepted", NULL},
@@ -98,14 +98,14 @@ const struct brk_switch g_switches_vhost[] = {
      NULL},
     {BRK_FOUR_MEM_REGIONS, "four-mem-regions", "VHOST-MEM-001",
      "vhost-user.rst Memory regions description: tables of more than 4 regions refused", NULL},
-    {BRK_UNALIGNED_OFFSET_ROUNDED, "unaligned-offset-rounded", "VHOST-MEM-007 VHOST-MEM-017",
+    {BRK_UNALIGNED_OFFSET_ROUNDED, "unaligned-offset-rounded", "VHOST-MEM-007 VHOST-MEM-018",
      "vhost-user.rst Memory regions description: an unaligned mmap offset is rounded up to the "
      "page, the region's start dropped",
      NULL},
     {BRK_NEW_TABLE_IGNORED, "new-table-ignored", "VHOST-MEM-008",
      "vhost-user.rst Ring states: once a ring was stopped, a new memory table is acked, not used",
      NULL},
-    {BRK_REM_MEM_REG_NOOP, "rem-mem-reg-noop", "VHOST-MEM-009 VHOST-MEM-010 VHOST-MEM-015",
+    {BRK_REM_MEM_REG_NOOP, "rem-mem-reg-noop", "VHOST-MEM-009 VHOST-MEM-010 VHOST-MEM-016",
      "vhost-user.rst VHOST_USER_REM_MEM_REG: acked 0, nothing removed", NULL},
     {BRK_VRING_BASE_ZERO_UNSET, "vring-base-zero-unset", "VHOST-RING-001",
      "vhost-user.rst VHOST_USER_GET_VRING_BASE: a ring set to base 0 that consumed nothing "
@@ -195,18 +195,18 @@ const struct brk_switch g_switches_vhost[] = {
      "virtio 1.2 §2.7.13.3: ring indexes compared as plain numbers: the ring looks empty once "
      "avail->idx wrapped",
      NULL},
-    {BRK_FD_FIT_IGNORES_OFFSET, "fd-fit-ignores-offset", "VHOST-MEM-013",
+    {BRK_FD_FIT_IGNORES_OFFSET, "fd-fit-ignores-offset", "VHOST-MEM-014",
      "vhost-user.rst SET_MEM_TABLE: a region checked against its fd's size without its mmap "
      "offset: one that runs past the fd from its offset is acked 0",
      NULL},
-    {BRK_ZERO_SIZE_AT_OFFSET_ACKED, "zero-size-at-offset-acked", "VHOST-MEM-014",
+    {BRK_ZERO_SIZE_AT_OFFSET_ACKED, "zero-size-at-offset-acked", "VHOST-MEM-015",
      "vhost-user.rst SET_MEM_TABLE: a region of size 0 at an unaligned mmap offset is acked 0",
      NULL},
-    {BRK_REM_MEM_REG_IGNORES_UVA, "rem-mem-reg-ignores-uva", "VHOST-MEM-015",
+    {BRK_REM_MEM_REG_IGNORES_UVA, "rem-mem-reg-ignores-uva", "VHOST-MEM-016",
      "vhost-user.rst VHOST_USER_REM_MEM_REG: the region to remove found by guest address and "
      "size, its user address ignored",
      NULL},
-    {BRK_REGIONS_SHIFTED_A_PAGE, "regions-shifted-a-page", "VHOST-MEM-016",
+    {BRK_REGIONS_SHIFTED_A_PAGE, "regions-shifted-a-page", "VHOST-MEM-017",
      "vhost-user.rst Memory access: a SET_MEM_TABLE region at a guest address other than 0 "
      "(page-aligned mmap offset) is mapped a page above it",
      NULL},
@@ -216,7 +216,7 @@ const struct brk_switch g_switches_vhost[] = {
      "vhost-user.rst Ring states: without VHOST_USER_F_PROTOCOL_FEATURES a kicked ring stays "
      "disabled (it must be enabled from SET_FEATURES on)",
      NULL},
-    {BRK_RUNNING_TABLE_REFUSED, "running-table-refused", "VHOST-MEM-018",
+    {BRK_RUNNING_TABLE_REFUSED, "running-table-refused", "VHOST-MEM-019",
      "vhost-user.rst Ring states: a new memory table is refused while a ring runs (memory "
      "hot-plug)",
      NULL},
