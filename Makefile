@@ -7,6 +7,8 @@
 #   make bench      target on core 0, initiator on core 1, vs qemu-storage-daemon
 #                   (ci/nightly --bench: the QD sweep of the nightly machinery)
 #   make fuzz       run every fuzzer for a longer while
+#   make mutants    the conformance suites' catch rate: every mutant of storlab-tgt
+#                   in tests/mutants through both suites (ci/mutants; not in check)
 #   make clean
 #
 # Components are folders of .c files, each built into its own archive, so a
@@ -121,7 +123,8 @@ endef
 $(foreach f,$(FUZZERS),$(eval $(call fuzz_rule,$(f))))
 
 .DEFAULT_GOAL := all
-.PHONY: all deps unit-tests run-unit fuzzers fuzz-short fuzz system check demo bench clean
+.PHONY: all deps unit-tests run-unit fuzzers fuzz-short fuzz system check demo bench mutants \
+	mutants-check clean
 
 all: $(BINS) $(UT_BINS) $(PEER_BINS)
 
@@ -148,7 +151,19 @@ PYTEST := /usr/bin/python3 -m pytest
 system: all
 	STORLAB_BUILD=$(abspath $(O)) $(PYTEST) -q tests/system $(PYTEST_ARGS)
 
+# Builds each mutant and runs both suites against it (tens of minutes):
+# the nightly's job, not check's. MUTANTS_ARGS: e.g. --mutant NAME, --keep.
+MUTANTS_ARGS ?=
+mutants: all
+	ci/mutants --build $(O) $(if $(filter 1,$(SAN)),--san) $(MUTANTS_ARGS)
+
+# Cheap: every mutant still applies to the tree (a refactor that breaks one
+# fails here, naming it).
+mutants-check:
+	@ci/mutants --check
+
 check: deps
+	$(MAKE) mutants-check
 	$(MAKE) all
 	$(MAKE) SAN=1 all
 	$(MAKE) SAN=1 run-unit

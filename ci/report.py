@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """The nightly's HTML report: one self-contained file (plots inline as SVG,
-drawn by matplotlib): the verdict and the regressions first, then IOPS along
+drawn by matplotlib): the verdict and the regressions first, the conformance
+suites' mutation score and its trend (when the history has one), then IOPS along
 each sweep for the subject and its peers, latency CDFs from the histogram
 buckets, each metric's trend over the history, and the whole comparison."""
 
@@ -153,9 +154,54 @@ def trend_plot(title, series):
     return svg(fig)
 
 
-def write(path, meta, scenarios, compare, trends):
+def mutation_plot(runs):
+    """The score of each mutation run, with the goal of each."""
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ids = [r["id"] for r in runs]
+    ax.plot(ids, [r["score"] for r in runs], marker="o", label="caught (%)")
+    ax.step(ids, [r["goal"] for r in runs], where="mid", linestyle="--", label="goal")
+    ax.set_xlabel("mutation run")
+    ax.set_ylabel("mutants caught (%)")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.set_ylim(min([r["score"] for r in runs] + [r["goal"] for r in runs] + [80]) - 5, 101)
+    ax.set_title("conformance suites: mutation score", fontsize=10)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=7)
+    return svg(fig)
+
+
+def mutation_section(mutation):
+    """mutation: {"runs": the history's mutation runs (storlab perf history
+    mutants --json), "tonight": ci/mutants' results of this run or None}."""
+    runs, tonight = mutation["runs"], mutation["tonight"]
+    if not runs:
+        return ""
+    last = runs[-1]
+    met = last["score"] >= last["goal"]
+    when = "this run" if tonight else "last measured %s (revision %s)" % (
+        html.escape(last["time"]), html.escape(last["git_rev"]))
+    parts = ["<h2>Conformance catch rate</h2>",
+             '<p class="verdict %s" id="mutation-score">mutation score: %.1f%% (%d of %d '
+             'mutants caught, %d equivalent; goal %.0f%%)</p> <p>%s; <code>make mutants</code>, '
+             'tests/mutants/README.md.</p>' % (
+                 "good" if met else "bad", last["score"], last["caught"],
+                 last["total"] - last["equivalent"], last["equivalent"], last["goal"], when)]
+    if tonight:
+        missed = [m for m in tonight["mutants"] if m["verdict"] == "missed"]
+        if missed:
+            parts.append('<table id="missed-mutants"><tr><th>missed mutant</th><th>area</th>'
+                         '<th>defect</th></tr>%s</table>' % "".join(
+                             "<tr><td>%s</td><td>%s</td><td>%s</td></tr>" % tuple(
+                                 html.escape(m[k]) for k in ("name", "area", "defect"))
+                             for m in missed))
+    parts.append(mutation_plot(runs))
+    return "\n".join(parts)
+
+
+def write(path, meta, scenarios, compare, trends, mutation=None):
     """meta: {title, time, git_rev, machine, verdict, baseline, options};
-    compare: perf compare's JSON or None; trends: [(title, series)]."""
+    compare: perf compare's JSON or None; trends: [(title, series)];
+    mutation: see mutation_section, or None."""
     verdict = meta["verdict"]
     cls = {"regressed": "bad", "ok": "good"}.get(verdict, "none")
     rows = compare["metrics"] if compare else []
@@ -175,6 +221,8 @@ def write(path, meta, scenarios, compare, trends):
     else:
         parts.append("<p>None: %d metric(s) compared with %s, %d improved.</p>" % (
             len(rows), html.escape(meta["baseline"]), compare["improved"]))
+    if mutation:
+        parts.append(mutation_section(mutation))
     parts.append("<h2>Along each sweep</h2><p>IOPS (bandwidth along block sizes): medians "
                  "over the rounds, bars from the lowest to the highest round; every endpoint "
                  "measured in the same run.</p>")

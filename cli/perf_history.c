@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* storlab perf history: the SQLite history of perf runs (perf/history.h):
- * record a run set, list the runs, show one metric's trend. */
+ * record a run set, list the runs, show one metric's trend; and the mutation
+ * runs of ci/mutants (perf_history_mutants.c). */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/perf_history.h"
 #include "perf/compare.h"
 #include "perf/history.h"
 
@@ -50,21 +52,27 @@ struct history_args {
 
 static void history_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: storlab perf history [--db FILE] list [--last N] [--json]\n"
-		"       storlab perf history [--db FILE] show METRIC [--last N] [--json]\n"
-		"       storlab perf history [--db FILE] record RUNSET.json [--git-rev REV]\n"
-		"                            [--machine NAME] [--scenario NAME] [--verdict TEXT]\n"
-		"                            [--time ISO8601]\n\n"
-		"The history of perf runs in one SQLite file (default %s).\n"
-		"  list    the runs, oldest first: time, revision, machine, scenario, verdict\n"
-		"  show    one metric (a label of `storlab perf compare`, e.g. \"perf-qd-sweep\n"
-		"          randread 4k qd32 q1 read iops\"): its median per run, a sparkline,\n"
-		"          the change from run to run\n"
-		"  record  adds a run set (any file `storlab perf compare` reads) as one run\n"
-		"  --last N  only the newest N runs\n\n"
-		"Exit 0: done; 2: bad arguments, no such history or metric, or it could not run.\n",
-		HISTORY_DEFAULT_DB);
+	fprintf(
+	    f,
+	    "usage: storlab perf history [--db FILE] list [--last N] [--json]\n"
+	    "       storlab perf history [--db FILE] show METRIC [--last N] [--json]\n"
+	    "       storlab perf history [--db FILE] record RUNSET.json [--git-rev REV]\n"
+	    "                            [--machine NAME] [--scenario NAME] [--verdict TEXT]\n"
+	    "                            [--time ISO8601]\n"
+	    "       storlab perf history [--db FILE] mutants [--last N] [--json]\n"
+	    "       storlab perf history [--db FILE] record-mutants RESULTS.json [--git-rev REV]\n"
+	    "                            [--machine NAME] [--time ISO8601]\n\n"
+	    "The history of perf runs in one SQLite file (default %s).\n"
+	    "  list    the runs, oldest first: time, revision, machine, scenario, verdict\n"
+	    "  show    one metric (a label of `storlab perf compare`, e.g. \"perf-qd-sweep\n"
+	    "          randread 4k qd32 q1 read iops\"): its median per run, a sparkline,\n"
+	    "          the change from run to run\n"
+	    "  record  adds a run set (any file `storlab perf compare` reads) as one run\n"
+	    "  mutants         the mutation runs: mutants caught, the score, the missed ones\n"
+	    "  record-mutants  adds the results of ci/mutants as one mutation run\n"
+	    "  --last N  only the newest N runs\n\n"
+	    "Exit 0: done; 2: bad arguments, no such history or metric, or it could not run.\n",
+	    HISTORY_DEFAULT_DB);
 }
 
 static int history_error(const char *err)
@@ -297,6 +305,7 @@ int cli_perf_history(int argc, char **argv)
 	struct perf_history *h;
 	const char *cmd;
 	int opt, ret, nargs;
+	bool record;
 
 	optind = 1;
 	opterr = 0;
@@ -337,18 +346,24 @@ int cli_perf_history(int argc, char **argv)
 	}
 	cmd = optind < argc ? argv[optind] : "list";
 	nargs = argc - optind - (optind < argc);
-	if (strcmp(cmd, "list") == 0				     ? nargs != 0
-	    : strcmp(cmd, "show") == 0 || strcmp(cmd, "record") == 0 ? nargs != 1
-								     : true)
+	record = strcmp(cmd, "record") == 0 || strcmp(cmd, "record-mutants") == 0;
+	if (strcmp(cmd, "list") == 0 || strcmp(cmd, "mutants") == 0 ? nargs != 0
+	    : strcmp(cmd, "show") == 0 || record		    ? nargs != 1
+								    : true)
 		return cli_usage_error("perf history",
-				       "expected list, show METRIC or record RUNSET.json");
-	ret = perf_history_open(a.db, strcmp(cmd, "record") == 0, &h, err);
+				       "expected list, show METRIC, record RUNSET.json, mutants or "
+				       "record-mutants RESULTS.json");
+	ret = perf_history_open(a.db, record, &h, err);
 	if (ret)
 		return history_error(err);
 	if (strcmp(cmd, "list") == 0)
 		ret = history_list(h, &a);
 	else if (strcmp(cmd, "show") == 0)
 		ret = history_show(h, &a, argv[optind + 1]);
+	else if (strcmp(cmd, "mutants") == 0)
+		ret = history_mutants_list(h, a.db, a.last, a.json);
+	else if (strcmp(cmd, "record-mutants") == 0)
+		ret = history_mutants_record(h, a.db, &a.meta, a.json, argv[optind + 1]);
 	else
 		ret = history_record(h, &a, argv[optind + 1]);
 	perf_history_close(h);

@@ -219,6 +219,14 @@ int conform_connect(struct conform_ctx *ctx, struct vhost_fe **fe);
 #define CONFORM_DEV_FEATURES \
 	(VIRTIO_BLK_DRIVER_FEATURES | VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES))
 
+/* One region of a device's guest memory: bytes [off, off + size) of its
+ * memfd, at guest address gpa (cases about address translation). */
+struct conform_dev_region {
+	uint64_t off;
+	uint64_t size;
+	uint64_t gpa;
+};
+
 /*
  * Guest memory (a memfd registered with SET_MEM_TABLE), negotiated features,
  * and nqueues split virtqueues driven by lib/virtio's driver side, on a
@@ -236,6 +244,11 @@ struct conform_dev_opts {
 	uint64_t want_protocol_features;
 	/* Leave the queues set up but not enabled/kicked (ring start cases). */
 	bool no_start;
+	/* The memory table, sent in this order (NULL: one region, the whole
+	 * memfd at gpa 0). The region at off 0 holds the rings and what
+	 * conform_dev_buf() hands out; conform_dev_at() reaches the others. */
+	const struct conform_dev_region *regions;
+	unsigned nregions;
 };
 
 struct conform_dev {
@@ -257,6 +270,9 @@ int conform_dev_setup(struct conform_ctx *ctx, const struct conform_dev_opts *op
 /* Bytes of guest memory for buffers (zeroed), with their guest address;
  * NULL when exhausted. Freed with the device. */
 void *conform_dev_buf(struct conform_dev *dev, uint32_t len, uint64_t *gpa);
+/* Where len bytes at guest address gpa are in this process, if they are
+ * inside one region of the device's table; NULL otherwise. */
+void *conform_dev_at(struct conform_dev *dev, uint64_t gpa, uint64_t len);
 /* Publishes what was added to queue q and kicks if the ring asks for it. */
 void conform_dev_kick(struct conform_dev *dev, uint16_t q);
 /* Waits up to the run's timeout for one used entry on queue q: 0 with its

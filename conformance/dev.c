@@ -11,7 +11,10 @@
  * case that wants an indirect table builds it in conform_dev_buf() memory.
  *
  * Guest memory is one memfd mapped shared; gpa 0 is its first byte. Rings
- * come first (4 KiB aligned), buffers after them from a bump allocator.
+ * come first (4 KiB aligned), buffers after them from a bump allocator. A
+ * case about address translation lays the memfd out as several regions at
+ * guest addresses of its choice; rings and buffers then come from the
+ * region at its start.
  */
 #define LOG_COMPONENT "conform"
 
@@ -41,7 +44,11 @@
 struct dev_priv {
 	struct conform_dev pub;
 	struct conform_ctx *ctx;
-	uint64_t bump; /* next free byte of guest memory */
+	uint64_t bump;	   /* next free byte of guest memory (memfd offset) */
+	uint64_t bump_end; /* end of the region the bump allocator takes from */
+	uint64_t bump_gpa; /* guest address of memfd offset 0 */
+	const struct conform_dev_region *regions; /* NULL: one, at gpa 0 */
+	unsigned nregions;
 	int timeout_ms;
 	uint16_t queue_size;
 	struct vhost_fe_setup_ring *rings; /* [nqueues] */
@@ -57,13 +64,65 @@ static void *mem_take(struct dev_priv *p, uint64_t len, uint64_t align, uint64_t
 {
 	uint64_t off = ALIGN_UP(p->bump, align);
 
-	if (off > p->pub.mem_size || len > p->pub.mem_size - off)
+	if (off > p->bump_end || len > p->bump_end - off)
 		return NULL;
 	p->bump = off + len;
 	memset((uint8_t *)p->pub.mem + off, 0, len);
 	if (gpa)
-		*gpa = off;
+		*gpa = p->bump_gpa + off;
 	return (uint8_t *)p->pub.mem + off;
+}
+
+void *conform_dev_at(struct conform_dev *dev, uint64_t gpa, uint64_t len)
+{
+	struct dev_priv *p = priv_of(dev);
+
+	if (!p->regions)
+		return gpa < dev->mem_size && len <= dev->mem_size - gpa ? (uint8_t *)dev->mem + gpa
+									 : NULL;
+	for (unsigned i = 0; i < p->nregions; i++) {
+		const struct conform_dev_region *r = &p->regions[i];
+
+		if (gpa >= r->gpa && gpa - r->gpa < r->size && len <= r->size - (gpa - r->gpa))
+			return (uint8_t *)dev->mem + r->off + (gpa - r->gpa);
+	}
+	return NULL;
+}
+
+/* The table to send, of o's regions (checked to be inside the memfd, one
+ * at offset 0) or of the whole memfd. */
+static int dev_regions(struct dev_priv *p, const struct conform_dev_opts *o,
+		       struct vhost_fe_region *out)
+{
+	struct conform_dev *d = &p->pub;
+
+	p->bump_end = d->mem_size;
+	if (!o->regions) {
+		out[0] = (struct vhost_fe_region){
+		    .gpa = 0, .size = d->mem_size, .uva = (uintptr_t)d->mem, .fd = d->mem_fd};
+		return 1;
+	}
+	if (o->nregions == 0 || o->nregions > VHOST_USER_MEM_BASELINE_NREGIONS)
+		return -EINVAL;
+	p->regions = o->regions;
+	p->nregions = o->nregions;
+	p->bump_end = 0;
+	for (unsigned i = 0; i < o->nregions; i++) {
+		const struct conform_dev_region *r = &o->regions[i];
+
+		if (r->off > d->mem_size || r->size > d->mem_size - r->off || r->size == 0)
+			return -EINVAL;
+		if (r->off == 0) {
+			p->bump_end = r->size;
+			p->bump_gpa = r->gpa;
+		}
+		out[i] = (struct vhost_fe_region){.gpa = r->gpa,
+						  .size = r->size,
+						  .uva = (uintptr_t)d->mem + r->off,
+						  .mmap_offset = r->off,
+						  .fd = d->mem_fd};
+	}
+	return p->bump_end ? (int)o->nregions : -EINVAL;
 }
 
 void *conform_dev_buf(struct conform_dev *dev, uint32_t len, uint64_t *gpa)
@@ -175,12 +234,12 @@ int conform_dev_setup(struct conform_ctx *ctx, const struct conform_dev_opts *op
 	uint16_t nq = o->nqueues ? o->nqueues : DEV_DEFAULT_QUEUES;
 	uint16_t qsize = o->queue_size ? o->queue_size : DEV_DEFAULT_QUEUE_SIZE;
 	uint64_t mem_size = ALIGN_UP(o->mem_size ? o->mem_size : DEV_DEFAULT_MEM, DEV_PAGE);
+	struct vhost_fe_region regions[VHOST_USER_MEM_BASELINE_NREGIONS];
 	struct vhost_fe_setup_opts setup;
 	struct vhost_fe_setup_state st;
-	struct vhost_fe_region region;
 	struct dev_priv *p;
 	struct conform_dev *d;
-	int ret;
+	int ret, nregions;
 
 	/* virtio 1.2 §2.7: a power of 2, at most 32768. */
 	if (!IS_POW2(qsize) || qsize > VIRTQ_MAX_SIZE || nq > VHOST_MAX_QUEUES)
@@ -207,19 +266,22 @@ int conform_dev_setup(struct conform_ctx *ctx, const struct conform_dev_opts *op
 	ret = mem_map(p, mem_size);
 	if (ret)
 		goto err;
+	nregions = dev_regions(p, o, regions);
+	if (nregions < 0) {
+		ret = nregions;
+		goto err;
+	}
 	ret = conform_connect(ctx, &d->fe);
 	if (ret) {
 		d->fe = NULL;
 		goto err;
 	}
-	region = (struct vhost_fe_region){
-	    .gpa = 0, .size = mem_size, .uva = (uintptr_t)d->mem, .fd = d->mem_fd};
 	setup = (struct vhost_fe_setup_opts){
 	    .features = o->want_features ? o->want_features : CONFORM_DEV_FEATURES,
 	    .protocol_features =
 		o->want_protocol_features ? o->want_protocol_features : VHOST_FE_PROTOCOL_FEATURES,
-	    .regions = &region,
-	    .nregions = 1,
+	    .regions = regions,
+	    .nregions = (unsigned)nregions,
 	    .get_config = vhost_fe_get_blk_config,
 	    .config = d->config,
 	    .prepare = dev_prepare,

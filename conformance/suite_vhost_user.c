@@ -703,6 +703,112 @@ static const struct conform_case g_cases[] = {
 	.protocol_features = PF_ACK,
 	.run = vu_mem_replace_in_use,
     },
+    {
+	.id = "VHOST-MEM-014",
+	.title = "A region that runs past its fd from its mmap offset is refused",
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_SET_MEM_TABLE",
+	.quote = Q_MEM_FDS,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
+	.description =
+	    "Advisory, VHOST-MEM-006 at an offset: a region of 1 MiB at mmap offset 512 KiB of a "
+	    "1 MiB memfd ends 512 KiB past the end of its fd. No sentence makes a back-end check "
+	    "that a region fits its fd; one that maps it anyway takes a SIGBUS at the first "
+	    "access past the end, and with it every device it serves." REFUSED,
+	.features = F_PROTO,
+	.protocol_features = PF_ACK,
+	.run = vu_mem_past_fd_at_offset,
+    },
+    {
+	.id = "VHOST-MEM-015",
+	.title = "A region of size 0 at an unaligned mmap offset is refused",
+	.spec = "vhost-user.rst: Memory region description; VHOST_USER_SET_MEM_TABLE",
+	.quote = "size: a 64-bit size",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Advisory, VHOST-MEM-005 at mmap offset 0x800: a region of 0 bytes. The spec says "
+	    "nothing of an empty region; mapping from the page below an unaligned offset makes "
+	    "a mapping of one page for a region of no bytes, which a back-end that refuses size "
+	    "0 only because mmap() fails on it accepts." REFUSED,
+	.features = F_PROTO,
+	.protocol_features = PF_ACK,
+	.run = vu_mem_zero_size_unaligned,
+    },
+    {
+	.id = "VHOST-MEM-016",
+	.title = "REM_MEM_REG with another user address removes no region",
+	.spec = "vhost-user.rst: Front-end message types; VHOST_USER_REM_MEM_REG",
+	.quote = "The memory region to be removed is identified by its guest address, user "
+		 "address and size. The mmap offset is ignored.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_DATA_SAFETY,
+	.description =
+	    "Advisory: after ADD_MEM_REG of a region, REM_MEM_REG with its guest address and size "
+	    "but a user address 16 MiB away. The quoted text identifies a region by all three; no "
+	    "sentence says what a back-end does with a description that matches none, and one "
+	    "that matches by guest address and size alone unmaps a region the front-end still "
+	    "uses. With need_reply: a non-zero ack or a closed connection; after a non-zero "
+	    "ack, ring addresses inside the region must still be accepted; then the back-end "
+	    "must still serve.",
+	.features = F_PROTO,
+	.protocol_features = PF_ACK | VU_PF(CONFIGURE_MEM_SLOTS),
+	.run = vu_mem_rem_other_uva,
+    },
+    {
+	.id = "VHOST-MEM-017",
+	.title = "Buffers at the first byte of regions out of order and away from gpa 0",
+	.spec = "vhost-user.rst: Memory access",
+	.quote = "Guest addresses map to the vhost memory region containing that guest address.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_DATA_SAFETY,
+	.description =
+	    "Advisory: one memfd as three regions, sent in the order gpa 64 MiB (its offset 5 "
+	    "MiB), gpa 32 MiB (offset 4 MiB), gpa 0 (the rings). A write from the first byte of "
+	    "the region at 64 MiB reads back into the first byte of the one at 32 MiB. The "
+	    "quoted sentence defines the mapping but words no requirement for a back-end; one "
+	    "that looks regions up in the order sent, misses a region's first byte or forgets "
+	    "to subtract its guest address reads and writes other guest memory. N/A on a "
+	    "read-only device.",
+	.features = F_PROTO,
+	.run = vu_io_regions,
+    },
+    {
+	.id = "VHOST-MEM-018",
+	.title = "Data read into a region at an unaligned mmap offset lands there",
+	.spec = "vhost-user.rst: Memory region description",
+	.quote = "mmap offset: a 64-bit offset where region starts in the mapped memory",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_DATA_SAFETY,
+	.description =
+	    "Advisory, VHOST-MEM-007 with data: a second region starts at offset 4 MiB + 0x800 "
+	    "of the memfd. The spec puts no alignment on the offset and says nothing of one a "
+	    "back-end cannot map: N/A when the table is refused. Once it is taken, a write read "
+	    "back into the region's first byte must land there; a back-end that maps from the "
+	    "page below and forgets the 0x800 writes guest memory 2 KiB before the buffer. N/A "
+	    "on a read-only device.",
+	.features = F_PROTO,
+	.run = vu_io_unaligned_region,
+    },
+    {
+	.id = "VHOST-MEM-019",
+	.title = "A new memory table while a ring runs: the ring serves on it",
+	.spec = "vhost-user.rst: Ring states; VHOST_USER_SET_MEM_TABLE",
+	.quote = "While processing the rings (whether they are enabled or not), the back-end must "
+		 "support changing some configuration aspects on the fly.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Advisory: a read on the running ring, then (as QEMU's memory hot-plug does, without "
+	    "stopping the rings) SET_MEM_TABLE with the device's region and a new one at 64 MiB, "
+	    "acked 0; a read into the new region's first byte on the same running ring must then "
+	    "complete with the same data. The quoted sentence leaves which aspects open, so no "
+	    "sentence requires a new table among them (the weaker reading); a back-end that "
+	    "swaps the table under a running ring without restarting it reads freed memory. "
+	    "VHOST-MEM-008 is the same with the ring stopped.",
+	.features = F_PROTO,
+	.run = vu_io_mem_table_while_running,
+    },
     /* ---- Rings ---- */
     {
 	.id = "VHOST-RING-001",
@@ -899,6 +1005,25 @@ static const struct conform_case g_cases[] = {
 	.features = F_PROTO,
 	.protocol_features = PF_ACK | VU_PF(MQ),
 	.run = vu_mq_get_vring_base,
+    },
+    {
+	.id = "VHOST-MQ-008",
+	.title = "The last of GET_QUEUE_NUM's queues can be set up and started",
+	.spec = "vhost-user.rst: Multiple queue support; VHOST_USER_GET_QUEUE_NUM",
+	.quote = "The max number of queues the back-end supports can be queried with message "
+		 "VHOST_USER_GET_QUEUE_NUM.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Advisory: vring GET_QUEUE_NUM - 1 is set up and started as QEMU starts a queue "
+	    "(SET_VRING_NUM, ADDR, BASE 0, KICK, CALL, ENABLE 1), every step with need_reply, "
+	    "and must be acked 0; GET_VRING_BASE then returns 0. The quoted sentence makes the "
+	    "answer the back-end's maximum but no sentence requires it to start every queue it "
+	    "counts; a back-end that counts more queues than it serves leaves a front-end that "
+	    "sized itself by the answer (QEMU's num-queues) with queues that never start.",
+	.features = F_PROTO,
+	.protocol_features = PF_ACK | VU_PF(MQ),
+	.run = vu_mq_last_queue_starts,
     },
     /* ---- Config space ---- */
     {
@@ -1543,6 +1668,60 @@ static const struct conform_case g_cases[] = {
 	    "serving a queue after 65536 requests.",
 	.features = F_PROTO,
 	.run = vu_io_index_wrap,
+    },
+    {
+	.id = "VHOST-RING-015",
+	.title = "Without PROTOCOL_FEATURES a kicked ring serves requests",
+	.spec = "vhost-user.rst: Ring states",
+	.quote = "In addition, upon receiving a VHOST_USER_SET_FEATURES message from the "
+		 "front-end without VHOST_USER_F_PROTOCOL_FEATURES set, the back-end must enable "
+		 "all rings immediately.",
+	.level = CONFORM_MUST,
+	.description =
+	    "A device set up with SET_FEATURES that leaves VHOST_USER_F_PROTOCOL_FEATURES out "
+	    "(as a front-end without the extension does: no protocol features, one queue, no "
+	    "SET_VRING_ENABLE); three reads are made available and the ring kicked, which starts "
+	    "it (\"The back-end must start a ring upon receiving a kick\"). Enabled since "
+	    "SET_FEATURES, the started ring must serve them.",
+	.run = vu_io_no_protocol_features,
+    },
+    {
+	.id = "VHOST-RING-016",
+	.title = "After RESET_DEVICE a ring's base is 0 again",
+	.spec = "vhost-user.rst: VHOST_USER_RESET_DEVICE",
+	.quote = "Ask the vhost user back-end to disable all rings and reset all internal device "
+		 "state to the initial state, ready to be reinitialized.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_DATA_SAFETY,
+	.description =
+	    "Advisory: vring 1 is given SET_VRING_NUM, ADDR and BASE 1234 (never kicked), then "
+	    "RESET_DEVICE and SET_FEATURES again; GET_VRING_BASE of vring 1 must answer 0. No "
+	    "sentence gives a ring's initial base; the reading taken is that a ring nothing was "
+	    "made available on starts at index 0, as a reset virtqueue does (virtio 1.2 §2.7: "
+	    "idx starts at 0). A back-end that keeps the old base serves a ring set up again "
+	    "after the reset from the wrong index. N/A when the back-end closes the connection "
+	    "on RESET_DEVICE.",
+	.features = F_PROTO,
+	.protocol_features = PF_ACK | VU_PF(RESET_DEVICE),
+	.run = vu_ring_base_after_reset,
+    },
+    {
+	.id = "VHOST-RING-017",
+	.title = "A read used while GET_VRING_BASE drains the ring is notified",
+	.spec = "vhost-user.rst: Ring states; virtio 1.2 §2.7.7.2",
+	.quote = "If the idx field in the used ring (which determined where that descriptor index "
+		 "was placed) was equal to used_event, the device MUST send a notification.",
+	.level = CONFORM_MUST,
+	.description =
+	    "With VIRTIO_F_EVENT_IDX and used_event at 63, 32 reads are made available; once "
+	    "the first is used, 32 more, and GET_VRING_BASE right after them, so that a device "
+	    "that takes a while per request drains them on the way to its reply. When the reply "
+	    "finds all 64 consumed and used, the entry at used_event was written and must have "
+	    "been notified (the call eventfd is readable by then, or within the reply timeout). "
+	    "A back-end that stopped before consuming them all leaves nothing to judge: tried 5 "
+	    "times, then N/A.",
+	.features = F_PROTO | VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX),
+	.run = vu_io_drain_notified,
     },
 };
 

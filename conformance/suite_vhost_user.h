@@ -191,6 +191,9 @@ VU_CASE(vu_mem_add_rem_roundtrip);
 VU_CASE(vu_mem_rem_unknown);
 VU_CASE(vu_mem_rem_closes_fd);
 VU_CASE(vu_mem_refused_keeps_old);
+VU_CASE(vu_mem_past_fd_at_offset);
+VU_CASE(vu_mem_zero_size_unaligned);
+VU_CASE(vu_mem_rem_other_uva);
 
 /* suite_vhost_user_ring.c */
 VU_CASE(vu_ring_setup_order);
@@ -208,6 +211,8 @@ VU_CASE(vu_mq_set_vring_kick);
 VU_CASE(vu_mq_set_vring_call);
 VU_CASE(vu_mq_set_vring_enable);
 VU_CASE(vu_mq_get_vring_base);
+VU_CASE(vu_mq_last_queue_starts);
+VU_CASE(vu_ring_base_after_reset);
 
 /* suite_vhost_user_cfg.c */
 VU_CASE(vu_cfg_get_header);
@@ -259,5 +264,10 @@ VU_CASE(vu_io_base_with_requests_in_flight);
 VU_CASE(vu_io_kick_after_base);
 VU_CASE(vu_io_disabled_ring_no_effect);
 VU_CASE(vu_io_index_wrap);
+VU_CASE(vu_io_regions);
+VU_CASE(vu_io_unaligned_region);
+VU_CASE(vu_io_no_protocol_features);
+VU_CASE(vu_io_mem_table_while_running);
+VU_CASE(vu_io_drain_notified);
 
 #endif

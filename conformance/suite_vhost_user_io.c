@@ -6,6 +6,7 @@
  * requests.
  */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -507,4 +508,311 @@ enum conform_verdict vu_io_index_wrap(struct conform_ctx *ctx)
 		return conform_fail(ctx, "vring base %u, %u expected", base,
 				    (uint16_t)(WRAP_BASE + WRAP_READS));
 	return CONFORM_PASS;
+}
+
+/* One request of type on q with its data in one descriptor at gpa, run to
+ * its end: its status, or a negative errno (noted). */
+static int run_at(struct conform_ctx *ctx, struct conform_dev *dev, uint32_t type, uint64_t sector,
+		  uint64_t gpa, uint32_t len)
+{
+	uint8_t *data = conform_dev_at(dev, gpa, len), *status;
+	int ret = add_req(dev, 0, type, sector, len, data, gpa, data, &status);
+
+	if (ret < 0)
+		return ret;
+	conform_dev_kick(dev, 0);
+	ret = wait_n(ctx, dev, 0, 1);
+	return ret < 0 ? ret : *status;
+}
+
+/* A write of a pattern from the buffer at guest address from, read back
+ * into the buffer at guest address to (both one unit, at the device's
+ * second unit): PASS when the data arrives there. */
+static enum conform_verdict write_read_at(struct conform_ctx *ctx, struct conform_dev *dev,
+					  uint64_t from, uint64_t to)
+{
+	uint32_t bytes = io_bytes(dev);
+	uint64_t sector = bytes / VIRTIO_BLK_SECTOR_SIZE;
+	uint8_t *src = conform_dev_at(dev, from, bytes), *dst = conform_dev_at(dev, to, bytes);
+	int ret;
+
+	if (!src || !dst)
+		return conform_error(ctx, "no buffer of %u bytes at 0x%llx or 0x%llx", bytes,
+				     (unsigned long long)from, (unsigned long long)to);
+	if (dev->features & VIRTIO_BIT(VIRTIO_BLK_F_RO))
+		return conform_not_applicable(ctx, "the device is read-only: nothing to write");
+	fill_pattern(src, bytes, (uint32_t)deadline_now_ms());
+	memset(dst, 0, bytes);
+	conform_note(ctx, "write from guest address 0x%llx, read into 0x%llx (%u bytes)",
+		     (unsigned long long)from, (unsigned long long)to, bytes);
+	ret = run_at(ctx, dev, VIRTIO_BLK_T_OUT, sector, from, bytes);
+	if (ret != VIRTIO_BLK_S_OK)
+		return conform_fail(ctx, "the write from the buffer at guest address 0x%llx: %s",
+				    (unsigned long long)from,
+				    ret < 0 ? strerror(-ret) : "status not OK");
+	ret = run_at(ctx, dev, VIRTIO_BLK_T_IN, sector, to, bytes);
+	if (ret != VIRTIO_BLK_S_OK)
+		return conform_fail(ctx, "the read into the buffer at guest address 0x%llx: %s",
+				    (unsigned long long)to,
+				    ret < 0 ? strerror(-ret) : "status not OK");
+	if (memcmp(src, dst, bytes))
+		return conform_fail(ctx,
+				    "the data read into guest address 0x%llx is not what was "
+				    "written from 0x%llx: the back-end used other memory",
+				    (unsigned long long)to, (unsigned long long)from);
+	return CONFORM_PASS;
+}
+
+#define MIB (1ULL << 20)
+
+/* "Memory access": guest addresses map to the region that contains them.
+ * Three regions of one memfd, sent out of guest-address order, two of them
+ * at guest addresses that are not their offsets in the fd: a write from the
+ * first byte of one reads back into the first byte of the other. */
+enum conform_verdict vu_io_regions(struct conform_ctx *ctx)
+{
+	static const struct conform_dev_region regions[] = {
+	    {.off = 5 * MIB, .size = MIB, .gpa = 64 * MIB},
+	    {.off = 4 * MIB, .size = MIB, .gpa = 32 * MIB},
+	    {.off = 0, .size = 4 * MIB, .gpa = 0},
+	};
+	struct conform_dev_opts o = {
+	    .nqueues = 1, .mem_size = 6 * MIB, .regions = regions, .nregions = 3};
+	struct conform_dev *dev;
+	enum conform_verdict v;
+	int ret = conform_dev_setup(ctx, &o, &dev);
+
+	if (ret < 0)
+		return conform_error(ctx, "device set-up with three regions: %s", strerror(-ret));
+	v = write_read_at(ctx, dev, 64 * MIB, 32 * MIB);
+	conform_dev_close(dev);
+	return v;
+}
+
+/* "Memory region description": the region starts at its mmap offset in the
+ * fd, which need not be page-aligned. A back-end may refuse such a table
+ * (VHOST-MEM-007); once it took it, data read into the first byte of that
+ * region lands there. */
+enum conform_verdict vu_io_unaligned_region(struct conform_ctx *ctx)
+{
+	static const struct conform_dev_region regions[] = {
+	    {.off = 0, .size = 4 * MIB, .gpa = 0},
+	    {.off = 4 * MIB + 0x800, .size = MIB, .gpa = 16 * MIB},
+	};
+	struct conform_dev_opts o = {
+	    .nqueues = 1, .mem_size = 6 * MIB, .regions = regions, .nregions = 2};
+	struct conform_dev *dev;
+	enum conform_verdict v;
+	uint64_t from;
+	int ret = conform_dev_setup(ctx, &o, &dev);
+
+	if (ret < 0)
+		return conform_not_applicable(ctx,
+					      "the device could not be set up with a region "
+					      "at mmap offset 0x%llx (%s): a back-end may "
+					      "refuse one (VHOST-MEM-007)",
+					      (unsigned long long)regions[1].off, strerror(-ret));
+	if (!conform_dev_buf(dev, io_bytes(dev), &from))
+		return conform_error(ctx, "out of guest memory");
+	v = write_read_at(ctx, dev, from, 16 * MIB);
+	conform_dev_close(dev);
+	return v;
+}
+
+#define NO_PF_READS 3
+
+/* "Ring states": without VHOST_USER_F_PROTOCOL_FEATURES in SET_FEATURES the
+ * back-end "must enable all rings immediately", and "must start a ring upon
+ * receiving a kick": reads on a ring that was kicked, and never got a
+ * SET_VRING_ENABLE (a front-end without the feature has none to send), are
+ * served. */
+enum conform_verdict vu_io_no_protocol_features(struct conform_ctx *ctx)
+{
+	struct conform_dev_opts o = {
+	    .nqueues = 1, .want_features = CONFORM_DEV_FEATURES & ~VU_F_PROTOCOL_FEATURES};
+	struct conform_dev *dev;
+	int ret = conform_dev_setup(ctx, &o, &dev);
+
+	if (ret < 0)
+		return conform_error(ctx,
+				     "device set-up without VHOST_USER_F_PROTOCOL_FEATURES: %s",
+				     strerror(-ret));
+	for (unsigned i = 0; i < NO_PF_READS; i++) {
+		ret = vu_io_read(dev, 0, i, (void *)(uintptr_t)(i + 1));
+		if (ret < 0)
+			return conform_error(ctx, "adding read %u: %s", i, strerror(-ret));
+	}
+	conform_dev_kick(dev, 0);
+	if (wait_n(ctx, dev, 0, NO_PF_READS))
+		return conform_fail(ctx, "reads on a ring kicked after SET_FEATURES without "
+					 "VHOST_USER_F_PROTOCOL_FEATURES were not all served: the "
+					 "ring was not enabled");
+	conform_dev_close(dev);
+	return CONFORM_PASS;
+}
+
+/* A read of one unit at the device's first unit into the buffer at data /
+ * gpa, on the running ring 0: its status, or a negative errno (noted). */
+static int read_into(struct conform_ctx *ctx, struct conform_dev *dev, void *data, uint64_t gpa)
+{
+	uint8_t *status;
+	int ret = add_req(dev, 0, VIRTIO_BLK_T_IN, 0, io_bytes(dev), data, gpa, data, &status);
+
+	if (ret < 0)
+		return ret;
+	conform_dev_kick(dev, 0);
+	ret = wait_n(ctx, dev, 0, 1);
+	return ret < 0 ? ret : *status;
+}
+
+/* "Ring states": the back-end "must support changing some configuration
+ * aspects on the fly". QEMU's memory hot-plug is one: a new SET_MEM_TABLE
+ * (the old region and one more) while the ring runs. Reads before and
+ * after it complete, one of them into the new region, with the same data. */
+enum conform_verdict vu_io_mem_table_while_running(struct conform_ctx *ctx)
+{
+	struct conform_dev_opts o = {.nqueues = 1};
+	struct vhost_fe_region r[2];
+	struct conform_dev *dev;
+	uint64_t gpa;
+	struct vu_mem m;
+	uint32_t bytes;
+	uint8_t *before;
+	int ret = conform_dev_setup(ctx, &o, &dev);
+
+	if (ret < 0)
+		return conform_error(ctx, "device set-up: %s", strerror(-ret));
+	bytes = io_bytes(dev);
+	before = conform_dev_buf(dev, bytes, &gpa);
+	if (!before || vu_mem_create(ctx, &m, VU_MEM_SIZE))
+		return conform_error(ctx, "out of guest memory");
+	ret = read_into(ctx, dev, before, gpa);
+	if (ret != VIRTIO_BLK_S_OK)
+		return conform_error(ctx, "the read before the new table: %d", ret);
+	r[0] = (struct vhost_fe_region){
+	    .gpa = 0, .size = dev->mem_size, .uva = (uintptr_t)dev->mem, .fd = dev->mem_fd};
+	r[1] = vu_mem_region(&m, 64 * MIB);
+	conform_note(ctx, "SET_MEM_TABLE: the device's region and one at 64 MiB, ring 0 running");
+	ret = vhost_fe_set_mem_table(dev->fe, r, 2);
+	if (ret < 0)
+		return conform_fail(ctx,
+				    "a new table (the old region and one more) while the ring "
+				    "runs: %s",
+				    strerror(-ret));
+	ret = read_into(ctx, dev, m.base, 64 * MIB);
+	if (ret != VIRTIO_BLK_S_OK)
+		return conform_fail(ctx, "a read into the new region on the running ring: %s",
+				    ret < 0 ? strerror(-ret) : "status not OK");
+	if (memcmp(m.base, before, bytes))
+		return conform_fail(ctx, "the read into the new region brought other data than the "
+					 "same read before the new table");
+	conform_dev_close(dev);
+	return CONFORM_PASS;
+}
+
+/* Reads in flight when GET_VRING_BASE drains the ring: a first half made
+ * available, and once the device used one of them, the second half, right
+ * before GET_VRING_BASE. With EVENT_IDX, used_event at the last of them. */
+#define DRAIN_READS 64
+#define DRAIN_TRIES 5
+
+/* Waits up to ms for q's used index to leave 0, polling without a pause (a
+ * device that completes within microseconds must not be missed). */
+static bool first_used(const struct conform_dev *dev, uint16_t q, int ms)
+{
+	int64_t deadline = deadline_from_timeout(ms);
+
+	while (used_idx(dev, q) == 0) {
+		if (deadline_ms_left(deadline) == 0)
+			return false;
+	}
+	return true;
+}
+
+static int drain_add(struct conform_dev *dev, unsigned from, unsigned to)
+{
+	for (unsigned i = from; i < to; i++) {
+		int ret = add_req(dev, 0, VIRTIO_BLK_T_IN, 0, io_bytes(dev), NULL, 0,
+				  (void *)(uintptr_t)(i + 1), NULL);
+
+		if (ret < 0)
+			return ret;
+	}
+	conform_dev_kick(dev, 0);
+	return 0;
+}
+
+/* One attempt: *judged false when it found nothing to judge (not every
+ * read consumed and used by the reply). */
+static enum conform_verdict drain_try(struct conform_ctx *ctx, bool *judged)
+{
+	struct conform_dev_opts o = {.nqueues = 1};
+	struct pollfd pfd = {.events = POLLIN};
+	struct conform_dev *dev;
+	uint16_t at_reply;
+	uint32_t base;
+	uint64_t v;
+	int ret = conform_dev_setup(ctx, &o, &dev);
+
+	*judged = false;
+	if (ret < 0)
+		return conform_error(ctx, "device set-up: %s", strerror(-ret));
+	if (!(dev->features & VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX)))
+		return conform_error(ctx, "VIRTIO_RING_F_EVENT_IDX offered but not negotiated");
+	/* §2.7.7.2: only the used entry at index DRAIN_READS - 1 asks for a
+	 * notification. */
+	__atomic_store_n(virtq_used_event(dev->vq[0].avail, dev->vq[0].num),
+			 (uint16_t)(DRAIN_READS - 1), __ATOMIC_RELEASE);
+	while (read(dev->call_fd[0], &v, sizeof(v)) == sizeof(v))
+		;
+	ret = drain_add(dev, 0, DRAIN_READS / 2);
+	if (ret < 0)
+		return conform_error(ctx, "adding the first reads: %s", strerror(-ret));
+	if (!first_used(dev, 0, conform_timeout_ms(ctx)))
+		return conform_fail(ctx, "none of %u reads made available was used",
+				    DRAIN_READS / 2);
+	ret = drain_add(dev, DRAIN_READS / 2, DRAIN_READS);
+	if (ret < 0)
+		return conform_error(ctx, "adding the second reads: %s", strerror(-ret));
+	ret = vhost_fe_get_vring_base(dev->fe, 0, &base);
+	at_reply = used_idx(dev, 0);
+	if (ret < 0)
+		return conform_fail(ctx, "VHOST_USER_GET_VRING_BASE: %s", strerror(-ret));
+	conform_note(ctx,
+		     "GET_VRING_BASE sent right after the second %u reads; reply: base %u, "
+		     "used index %u",
+		     DRAIN_READS / 2, base, at_reply);
+	if (base != DRAIN_READS || at_reply != DRAIN_READS) {
+		conform_dev_close(dev);
+		return CONFORM_PASS;
+	}
+	*judged = true;
+	pfd.fd = dev->call_fd[0];
+	ret = poll(&pfd, 1, conform_timeout_ms(ctx));
+	conform_dev_close(dev);
+	if (ret != 1)
+		return conform_fail(ctx,
+				    "the read at used index %u (used_event) was used by "
+				    "GET_VRING_BASE's reply, and no notification came",
+				    DRAIN_READS - 1);
+	return CONFORM_PASS;
+}
+
+/* virtio 1.2 §2.7.7.2 with EVENT_IDX: the device MUST notify when it writes
+ * the used entry at used_event, also while GET_VRING_BASE drains the ring
+ * ("Ring states"): the reads in flight then are used on the way to the
+ * reply, the last of them at used_event. */
+enum conform_verdict vu_io_drain_notified(struct conform_ctx *ctx)
+{
+	for (int attempt = 1; attempt <= DRAIN_TRIES; attempt++) {
+		bool judged;
+		enum conform_verdict v = drain_try(ctx, &judged);
+
+		if (v != CONFORM_PASS || judged)
+			return v;
+	}
+	return conform_not_applicable(ctx,
+				      "%d times, the reads were not all consumed and used by "
+				      "GET_VRING_BASE's reply: nothing to judge",
+				      DRAIN_TRIES);
 }

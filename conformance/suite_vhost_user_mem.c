@@ -62,12 +62,15 @@ enum conform_verdict vu_mem_eight_regions(struct conform_ctx *ctx)
 	return CONFORM_PASS;
 }
 
-/* The tables of VHOST-MEM-003 to -006, which a robust back-end refuses. */
+/* The tables of VHOST-MEM-003 to -006, -013 and -014, which a robust
+ * back-end refuses. */
 enum bad_table {
 	BAD_OVERLAP_GPA, /* two memfds, the second region halfway into the first's guest range */
 	BAD_OVERLAP_UVA, /* two memfds, the second region's user range inside the first's */
-	BAD_ZERO_SIZE,   /* one region of 0 bytes */
-	BAD_PAST_FD,     /* one region of 2 MiB on a 1 MiB memfd */
+	BAD_ZERO_SIZE,	 /* one region of 0 bytes */
+	BAD_PAST_FD,	 /* one region of 2 MiB on a 1 MiB memfd */
+	BAD_PAST_FD_AT_OFFSET,	 /* 1 MiB from offset 512 KiB of a 1 MiB memfd */
+	BAD_ZERO_SIZE_UNALIGNED, /* 0 bytes at mmap offset 0x800 */
 };
 
 /* Fills r with the regions of table t, on memfds of their own: their number,
@@ -86,6 +89,15 @@ static unsigned bad_table_regions(struct conform_ctx *ctx, enum bad_table t,
 		return 1;
 	case BAD_PAST_FD:
 		r[0].size = 2 * VU_MEM_SIZE;
+		return 1;
+	case BAD_PAST_FD_AT_OFFSET:
+		r[0].mmap_offset = VU_MEM_SIZE / 2;
+		r[0].uva += VU_MEM_SIZE / 2;
+		return 1;
+	case BAD_ZERO_SIZE_UNALIGNED:
+		r[0].mmap_offset = 0x800;
+		r[0].uva += 0x800;
+		r[0].size = 0;
 		return 1;
 	case BAD_OVERLAP_GPA:
 	case BAD_OVERLAP_UVA:
@@ -344,6 +356,23 @@ enum conform_verdict vu_mem_add_rem_roundtrip(struct conform_ctx *ctx)
 	return CONFORM_PASS;
 }
 
+/* A connection with CONFIGURE_MEM_SLOTS whose table is one region, a of
+ * VU_MEM_SIZE at guest address 0 (*r), added with ADD_MEM_REG: 0, or a
+ * negative errno (conform_error recorded). */
+static int open_one_region(struct conform_ctx *ctx, struct vu_conn *c, struct vu_mem *a,
+			   struct vhost_fe_region *r)
+{
+	if (vu_mem_create(ctx, a, VU_MEM_SIZE) ||
+	    vu_open(ctx, VU_PF(REPLY_ACK) | VU_PF(CONFIGURE_MEM_SLOTS), c))
+		return -EIO;
+	*r = vu_mem_region(a, 0);
+	if (vhost_fe_add_mem_reg(c->fe, r)) {
+		conform_error(ctx, "set-up: VHOST_USER_ADD_MEM_REG failed");
+		return -EIO;
+	}
+	return 0;
+}
+
 enum conform_verdict vu_mem_rem_unknown(struct conform_ctx *ctx)
 {
 	struct vhost_user_mem_reg reg = {0};
@@ -351,12 +380,8 @@ enum conform_verdict vu_mem_rem_unknown(struct conform_ctx *ctx)
 	struct vu_mem a;
 	struct vu_conn c;
 
-	if (vu_mem_create(ctx, &a, VU_MEM_SIZE) ||
-	    vu_open(ctx, VU_PF(REPLY_ACK) | VU_PF(CONFIGURE_MEM_SLOTS), &c))
+	if (open_one_region(ctx, &c, &a, &r))
 		return CONFORM_ERROR;
-	r = vu_mem_region(&a, 0);
-	if (vhost_fe_add_mem_reg(c.fe, &r))
-		return conform_error(ctx, "set-up: VHOST_USER_ADD_MEM_REG failed");
 	/* Same user address and size, another guest address: no such region. */
 	reg.region = vu_region_wire(&r);
 	reg.region.guest_phys_addr = 8 * VU_MEM_SIZE;
@@ -373,12 +398,8 @@ enum conform_verdict vu_mem_rem_closes_fd(struct conform_ctx *ctx)
 	enum vu_answer ans;
 	int p[2];
 
-	if (vu_mem_create(ctx, &a, VU_MEM_SIZE) ||
-	    vu_open(ctx, VU_PF(REPLY_ACK) | VU_PF(CONFIGURE_MEM_SLOTS), &c))
+	if (open_one_region(ctx, &c, &a, &r))
 		return CONFORM_ERROR;
-	r = vu_mem_region(&a, 0);
-	if (vhost_fe_add_mem_reg(c.fe, &r))
-		return conform_error(ctx, "set-up: VHOST_USER_ADD_MEM_REG failed");
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return conform_error(ctx, "pipe: %s", strerror(errno));
 	reg.region = vu_region_wire(&r);
@@ -393,4 +414,40 @@ enum conform_verdict vu_mem_rem_closes_fd(struct conform_ctx *ctx)
 		return conform_fail(ctx, "the back-end kept the fd passed with "
 					 "VHOST_USER_REM_MEM_REG open");
 	return CONFORM_PASS;
+}
+
+enum conform_verdict vu_mem_past_fd_at_offset(struct conform_ctx *ctx)
+{
+	return bad_table_refused(ctx, BAD_PAST_FD_AT_OFFSET);
+}
+
+enum conform_verdict vu_mem_zero_size_unaligned(struct conform_ctx *ctx)
+{
+	return bad_table_refused(ctx, BAD_ZERO_SIZE_UNALIGNED);
+}
+
+/* "VHOST_USER_REM_MEM_REG": the region is identified by its guest address,
+ * user address and size. One that matches a region of the table in guest
+ * address and size but not in user address describes no region: refused,
+ * and the region stays in use. */
+enum conform_verdict vu_mem_rem_other_uva(struct conform_ctx *ctx)
+{
+	struct vhost_user_mem_reg reg = {0};
+	struct vhost_fe_region r;
+	enum conform_verdict v;
+	struct vu_mem a;
+	struct vu_conn c;
+
+	if (open_one_region(ctx, &c, &a, &r))
+		return CONFORM_ERROR;
+	reg.region = vu_region_wire(&r);
+	reg.region.userspace_addr += 16 * VU_MEM_SIZE;
+	v = vu_request_refused(ctx, &c, VHOST_USER_REM_MEM_REG, &reg, sizeof(reg), NULL, 0);
+	if (v != CONFORM_PASS || !c.fe)
+		return v == CONFORM_PASS ? vu_expect_serving(ctx, &c) : v;
+	if (ring_inside(&c, &a) < 0)
+		return conform_fail(ctx, "after the refused VHOST_USER_REM_MEM_REG, ring addresses "
+					 "inside the region it did not describe are refused: the "
+					 "region was removed all the same");
+	return vu_expect_serving(ctx, &c);
 }

@@ -9,7 +9,23 @@
 #include <unistd.h>
 
 #include "conformance/suite_vhost_user.h"
+#include "util/common.h"
 #include "vhost/vhost_msg.h"
+
+/* GET_VRING_BASE of vring q answers want (why: the case's words for it). */
+static enum conform_verdict base_is(struct conform_ctx *ctx, struct vu_conn *c, uint32_t q,
+				    uint32_t want, const char *why)
+{
+	uint32_t base;
+	int ret = vhost_fe_get_vring_base(c->fe, q, &base);
+
+	if (ret < 0)
+		return conform_fail(ctx, "VHOST_USER_GET_VRING_BASE of vring %u: %s", q,
+				    strerror(-ret));
+	if (base != want)
+		return conform_fail(ctx, "vring %u base %u, %u expected %s", q, base, want, why);
+	return CONFORM_PASS;
+}
 
 /* Set up in the order QEMU uses and started (kick, enable) with nothing
  * made available: GET_VRING_BASE returns the next index to process, the
@@ -19,20 +35,10 @@ enum conform_verdict vu_ring_setup_order(struct conform_ctx *ctx)
 {
 	struct vu_conn c;
 	struct vu_mem m;
-	uint32_t base;
-	int ret;
 
 	if (vu_open_mem(ctx, VU_PF(REPLY_ACK), &c, &m) || vu_ring_setup(ctx, &c, &m, 0, 0, true))
 		return CONFORM_ERROR;
-	ret = vhost_fe_get_vring_base(c.fe, 0, &base);
-	if (ret < 0)
-		return conform_fail(ctx, "VHOST_USER_GET_VRING_BASE: %s", strerror(-ret));
-	if (base != 0)
-		return conform_fail(ctx,
-				    "vring base %u with no request made available, 0 "
-				    "expected",
-				    base);
-	return CONFORM_PASS;
+	return base_is(ctx, &c, 0, 0, "with no request made available");
 }
 
 /* A ring never kicked is stopped; its base is what SET_VRING_BASE set. */
@@ -40,19 +46,11 @@ enum conform_verdict vu_ring_base_unstarted(struct conform_ctx *ctx)
 {
 	struct vu_conn c;
 	struct vu_mem m;
-	uint32_t base;
-	int ret;
 
 	if (vu_open_mem(ctx, VU_PF(REPLY_ACK), &c, &m) ||
 	    vu_ring_setup(ctx, &c, &m, 1, 1234, false))
 		return CONFORM_ERROR;
-	ret = vhost_fe_get_vring_base(c.fe, 1, &base);
-	if (ret < 0)
-		return conform_fail(ctx, "VHOST_USER_GET_VRING_BASE: %s", strerror(-ret));
-	if (base != 1234)
-		return conform_fail(ctx, "vring base %u, 1234 (set by SET_VRING_BASE) expected",
-				    base);
-	return CONFORM_PASS;
+	return base_is(ctx, &c, 1, 1234, "(set by SET_VRING_BASE)");
 }
 
 /* Stopped by GET_VRING_BASE, a ring starts again with a new base and kick
@@ -294,4 +292,109 @@ enum conform_verdict vu_mq_get_vring_base(struct conform_ctx *ctx)
 		conform_note(ctx, "reply of %u bytes", hdr.size);
 	}
 	return vu_expect_serving(ctx, &c);
+}
+
+/* "Multiple queue support": GET_QUEUE_NUM is "the max number of queues the
+ * back-end supports". The last of them, vring n - 1, is set up and started
+ * as QEMU starts a queue (NUM, ADDR, BASE, KICK, CALL, ENABLE), every step
+ * acked 0, and GET_VRING_BASE then stops it at its base. */
+enum conform_verdict vu_mq_last_queue_starts(struct conform_ctx *ctx)
+{
+	static const uint32_t requests[] = {VHOST_USER_SET_VRING_NUM,  VHOST_USER_SET_VRING_ADDR,
+					    VHOST_USER_SET_VRING_BASE, VHOST_USER_SET_VRING_KICK,
+					    VHOST_USER_SET_VRING_CALL, VHOST_USER_SET_VRING_ENABLE};
+	struct vhost_fe_region r;
+	struct vhost_user_vring_addr addr;
+	struct vu_conn c;
+	struct vu_mem m;
+	uint64_t n;
+	uint32_t q, base;
+	int ret = 0;
+
+	if (vu_open(ctx, VU_PF(REPLY_ACK) | VU_PF(MQ), &c))
+		return CONFORM_ERROR;
+	ret = vhost_fe_get_queue_num(c.fe, &n);
+	if (ret < 0)
+		return conform_error(ctx, "set-up: VHOST_USER_GET_QUEUE_NUM: %s", strerror(-ret));
+	if (n == 0 || n > VHOST_USER_VRING_IDX_MASK + 1)
+		return conform_not_applicable(ctx,
+					      "a queue count of %llu: no last vring index "
+					      "to start (VHOST-FEAT-003 judges it)",
+					      (unsigned long long)n);
+	q = (uint32_t)n - 1;
+	conform_note(ctx, "queue count %llu: starting vring %u", (unsigned long long)n, q);
+	if (vu_mem_create(ctx, &m, MAX(VU_MEM_SIZE, (uint64_t)n * 0x4000)))
+		return CONFORM_ERROR;
+	r = vu_mem_region(&m, 0);
+	ret = vhost_fe_set_mem_table(c.fe, &r, 1);
+	if (ret < 0)
+		return conform_error(ctx, "set-up: VHOST_USER_SET_MEM_TABLE: %s", strerror(-ret));
+	addr = vu_ring_addr(&m, q);
+	for (unsigned i = 0; ret == 0 && i < ARRAY_SIZE(requests); i++) {
+		int fd = -1;
+
+		switch (requests[i]) {
+		case VHOST_USER_SET_VRING_NUM:
+			ret = vhost_fe_set_vring_num(c.fe, q, VU_RING_NUM);
+			break;
+		case VHOST_USER_SET_VRING_ADDR:
+			ret = vhost_fe_set_vring_addr(c.fe, &addr);
+			break;
+		case VHOST_USER_SET_VRING_BASE:
+			ret = vhost_fe_set_vring_base(c.fe, q, 0);
+			break;
+		case VHOST_USER_SET_VRING_KICK:
+		case VHOST_USER_SET_VRING_CALL:
+			fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+			if (fd < 0)
+				return conform_error(ctx, "eventfd: %s", strerror(errno));
+			ret = requests[i] == VHOST_USER_SET_VRING_KICK
+				  ? vhost_fe_set_vring_kick(c.fe, q, fd)
+				  : vhost_fe_set_vring_call(c.fe, q, fd);
+			close(fd);
+			break;
+		default:
+			if (c.features & VU_F_PROTOCOL_FEATURES)
+				ret = vhost_fe_set_vring_enable(c.fe, q, true);
+			break;
+		}
+		if (ret < 0)
+			return conform_fail(ctx, "%s of vring %u, the last of %llu queues: %s",
+					    vhost_msg_request_name(requests[i]), q,
+					    (unsigned long long)n, strerror(-ret));
+	}
+	ret = vhost_fe_get_vring_base(c.fe, q, &base);
+	if (ret < 0)
+		return conform_fail(ctx, "VHOST_USER_GET_VRING_BASE of vring %u: %s", q,
+				    strerror(-ret));
+	if (base != 0)
+		return conform_fail(ctx,
+				    "vring %u stopped at base %u; nothing was made available "
+				    "since base 0",
+				    q, base);
+	return CONFORM_PASS;
+}
+
+/* "VHOST_USER_RESET_DEVICE": "reset all internal device state to the
+ * initial state, ready to be reinitialized". A ring given base 1234 (never
+ * kicked), then RESET_DEVICE and SET_FEATURES again: GET_VRING_BASE of that
+ * ring answers 0, not the base from before the reset. */
+enum conform_verdict vu_ring_base_after_reset(struct conform_ctx *ctx)
+{
+	struct vu_conn c;
+	struct vu_mem m;
+	int ret;
+
+	if (vu_open_mem(ctx, VU_PF(REPLY_ACK) | VU_PF(RESET_DEVICE), &c, &m) ||
+	    vu_ring_setup(ctx, &c, &m, 1, 1234, false))
+		return CONFORM_ERROR;
+	ret = vhost_fe_reset_device(c.fe);
+	if (ret == 0)
+		ret = vhost_fe_set_features(c.fe, c.features);
+	if (ret == -EPIPE || ret == -ECONNRESET)
+		return conform_not_applicable(ctx, "the back-end closed the connection on "
+						   "RESET_DEVICE: no ring state to check");
+	if (ret < 0)
+		return conform_error(ctx, "RESET_DEVICE, then SET_FEATURES: %s", strerror(-ret));
+	return base_is(ctx, &c, 1, 0, "after RESET_DEVICE (1234 before it)");
 }

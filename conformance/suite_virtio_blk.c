@@ -372,8 +372,9 @@ static const struct conform_case g_cases[] = {
 	.id = "BLK-RW-014",
 	.title = "Data written before a FLUSH reads back after it",
 	.spec = "virtio 1.2 §5.2.6.2",
-	.quote = "If the device is backed by persistent storage, the device MUST ensure that stable "
-		 "writes are committed to it, before reporting completion of the write",
+	.quote =
+	    "If the device is backed by persistent storage, the device MUST ensure that stable "
+	    "writes are committed to it, before reporting completion of the write",
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_DATA_SAFETY,
 	.description =
@@ -407,9 +408,10 @@ static const struct conform_case g_cases[] = {
 	.quote = q_status,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description = "Type 0xff is no request of the spec: the status is UNSUPP, not IOERR or OK. "
-		       "§5.2.6 defines the status values without a keyword; an OK tells a driver "
-		       "that a request it does not know was done.",
+	.description =
+	    "Type 0xff is no request of the spec: the status is UNSUPP, not IOERR or OK. "
+	    "§5.2.6 defines the status values without a keyword; an OK tells a driver "
+	    "that a request it does not know was done.",
 	.protocol_features = P_CFG,
 	.run = blk_rw_unknown_type,
     },
@@ -861,6 +863,41 @@ static const struct conform_case g_cases[] = {
 	.protocol_features = P_CFG,
 	.run = blk_lay_readable_not_written,
     },
+    {
+	.id = "BLK-LAY-023",
+	.title = "A nested indirect table is not followed",
+	.spec = "virtio 1.2 §2.7.5.3.1",
+	.quote = "The driver MUST NOT set the VIRTQ_DESC_F_INDIRECT flag within an indirect "
+		 "descriptor (ie. only one table per descriptor).",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Advisory: the ring's descriptor refers to a table of one entry, itself INDIRECT, "
+	    "referring to the table of a read. The quoted sentence is the driver's; no sentence "
+	    "says what a device does with such a chain. One that follows tables inside tables "
+	    "walks as deep as a driver nests them; the read must not be served OK, and the device "
+	    "must keep serving (§2.1.2 lets it give up on the queue).",
+	.features = RING(INDIRECT_DESC),
+	.protocol_features = P_CFG,
+	.run = blk_lay_nested_indirect,
+    },
+    {
+	.id = "BLK-LAY-024",
+	.title = "An available entry past the descriptor table is not used",
+	.spec = "virtio 1.2 §2.7.6, §2.7.6.1",
+	.quote = "The driver places the index of the head of the descriptor chain into the next "
+		 "ring entry of the available ring.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
+	.description =
+	    "Advisory: a read is made available under the index Queue Size, which names no "
+	    "descriptor. No sentence says what a device does with it (it may give up on the "
+	    "queue, §2.1.2); one that takes it reads a descriptor past the table, which is not "
+	    "the driver's, and may write where it points. No used entry may carry an id of "
+	    "Queue Size or more.",
+	.protocol_features = P_CFG,
+	.run = blk_lay_head_past_table,
+    },
 
     /* ---- GET_ID, DISCARD, WRITE_ZEROES, §5.2.6 ---- */
     {
@@ -1271,6 +1308,24 @@ static const struct conform_case g_cases[] = {
 	    "a device that gets the order wrong is caught on some of its entries, not all.",
 	.protocol_features = P_CFG,
 	.run = blk_q_used_elem_before_idx,
+    },
+    {
+	.id = "BLK-Q-012",
+	.title = "A full available ring of indirect requests",
+	.spec = "virtio 1.2 §2.7, §2.7.5.3",
+	.quote = "Queue Size corresponds to the maximum number of buffers in the virtqueue",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "256 writes, each through an indirect table (one ring descriptor each), made "
+	    "available at once: every entry of a 256-entry available ring, its index Queue Size "
+	    "ahead of the device's; then 256 reads the same way. All complete OK and the data "
+	    "reads back. BLK-Q-001 fills the descriptors, this the available ring, as Linux does "
+	    "with indirect descriptors. No sentence requires a device to take a full ring with a "
+	    "keyword; one that takes it for a broken ring hangs every driver that queues deeply.",
+	.features = RING(INDIRECT_DESC),
+	.protocol_features = P_CFG,
+	.run = blk_q_full_avail_ring,
     },
 };
 

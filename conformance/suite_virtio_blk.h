@@ -212,6 +212,8 @@ BLK_CASE(blk_lay_buf_past_mem_end);
 BLK_CASE(blk_lay_loop);
 BLK_CASE(blk_lay_indirect_partial);
 BLK_CASE(blk_lay_desc_past_indirect);
+BLK_CASE(blk_lay_nested_indirect);
+BLK_CASE(blk_lay_head_past_table);
 BLK_CASE(blk_lay_readable_not_written);
 
 /* suite_virtio_blk_cmd.c: GET_ID, DISCARD, WRITE_ZEROES, §5.2.6 */
@@ -238,6 +240,7 @@ BLK_CASE(blk_q_independent);
 BLK_CASE(blk_q_malformed_other_queue);
 BLK_CASE(blk_q_concurrent_integrity);
 BLK_CASE(blk_q_many_inflight);
+BLK_CASE(blk_q_full_avail_ring);
 BLK_CASE(blk_q_event_idx_notify);
 BLK_CASE(blk_q_event_idx_suppress);
 BLK_CASE(blk_q_event_idx_suppress_warm);

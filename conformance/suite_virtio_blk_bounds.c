@@ -162,12 +162,13 @@ static bool table_read_init(struct blk *b, struct table_read *t)
 	return true;
 }
 
-/* Runs the table with len bytes on the ring: the status (BLK_STATUS_UNSET
- * if the device did not write it), or a negative errno (noted):
- * -ETIMEDOUT, -ECONNRESET when no answer came. */
-static int table_run(struct blk *b, struct table_read *t, uint32_t len)
+/* Runs the read of t, the ring's descriptor referring to the len bytes at
+ * gpa as its table (t's own, or one in front of it): the status
+ * (BLK_STATUS_UNSET if the device did not write it), or a negative errno
+ * (noted): -ETIMEDOUT, -ECONNRESET when no answer came. */
+static int table_run(struct blk *b, struct table_read *t, uint64_t gpa, uint32_t len)
 {
-	int ret = blk_table_add_to(b, 0, t->gpa, len, &t->r);
+	int ret = blk_table_add_to(b, 0, gpa, len, &t->r);
 
 	if (ret)
 		return ret;
@@ -197,7 +198,7 @@ static enum conform_verdict table_case(struct conform_ctx *ctx, bool past)
 			t.table[2].flags |= VIRTQ_DESC_F_NEXT;
 			t.table[2].next = 3;
 		}
-		st = table_run(&b, &t, lens[i]);
+		st = table_run(&b, &t, t.gpa, lens[i]);
 		conform_note(ctx, "a read through a table of %u bytes%s: %s, the buffer of the "
 				  "descriptor after the table %s",
 			     lens[i], past ? " whose last entry's next is 3" : "",
@@ -300,6 +301,85 @@ BLK_CASE(blk_lay_readable_not_written)
 			conform_dev_close(b.dev);
 			BLK_OPEN_RO(&b, 1, 0);
 		}
+	}
+	return CONFORM_PASS;
+}
+
+/* ---- Descriptors a driver must not make ---- */
+
+/* §2.7.5.3.1: the driver "MUST NOT set the VIRTQ_DESC_F_INDIRECT flag
+ * within an indirect descriptor". The ring's descriptor refers to a table
+ * of one entry, itself indirect, referring to the read's table: a device
+ * that follows tables inside tables serves a request laid out against the
+ * rules. The read must not be served OK, and the device must keep serving. */
+BLK_CASE(blk_lay_nested_indirect)
+{
+	struct virtq_desc *outer;
+	struct table_read t;
+	uint64_t outer_gpa;
+	struct blk b;
+	int st;
+
+	BLK_OPEN_RO(&b, 1, 0);
+	if (!blk_has(&b, VIRTIO_RING_F_INDIRECT_DESC))
+		return conform_not_applicable(ctx, "VIRTIO_RING_F_INDIRECT_DESC not negotiated");
+	if (!table_read_init(&b, &t) || !(outer = blk_alloc(&b, sizeof(*outer), &outer_gpa)))
+		return conform_error(ctx, "out of guest memory");
+	*outer = (struct virtq_desc){t.gpa, 3 * sizeof(*t.table), VIRTQ_DESC_F_INDIRECT, 0};
+	st = table_run(&b, &t, outer_gpa, sizeof(*outer));
+	conform_note(ctx, "a read through an indirect table inside an indirect table: %s",
+		     blk_status_name(st));
+	if (st == VIRTIO_BLK_S_OK)
+		return conform_fail(ctx, "the read was served OK: the device followed a nested "
+					 "indirect table");
+	return blk_keeps_serving(&b, 0);
+}
+
+/* §2.7.6: the driver puts "the head of the descriptor chain" in the
+ * available ring; an entry naming descriptor Queue Size names none. A read
+ * is made available under that index: the device must not use an entry
+ * with it (the descriptor it would have read is past the table), whatever
+ * else it does with the queue. */
+BLK_CASE(blk_lay_head_past_table)
+{
+	struct virtq_drv *vq;
+	struct blk_req r;
+	struct blk b;
+	uint16_t used, n;
+	uint32_t len;
+	void *cookie;
+	int ret;
+
+	BLK_OPEN_RO(&b, 1, 0);
+	vq = &b.dev->vq[0];
+	if (!blk_req_init(&b, &r, VIRTIO_BLK_T_IN, 0, b.unit))
+		return conform_error(ctx, "out of guest memory");
+	{
+		struct blk_chain c;
+
+		blk_req_chain(&r, &c);
+		ret = blk_chain_add_to(&b, 0, &c, &r);
+	}
+	if (ret)
+		return conform_error(ctx, "adding the read: %s", strerror(-ret));
+	vq->avail->ring[(uint16_t)(vq->avail_idx - 1) & (vq->num - 1)] = vq->num;
+	conform_note(ctx, "available ring entry %u holds head %u, the queue size",
+		     (uint16_t)(vq->avail_idx - 1), vq->num);
+	conform_dev_kick(b.dev, 0);
+	ret = conform_dev_wait_used(b.dev, 0, &cookie, &len);
+	used = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
+	n = (uint16_t)(used - vq->last_used_idx);
+	conform_note(ctx, "waiting for the used entry: %s; %u used entries written",
+		     ret ? strerror(-ret) : "one came", n);
+	for (uint16_t i = 0; i < n && i < vq->num; i++) {
+		uint32_t id = vq->used->ring[(uint16_t)(vq->last_used_idx + i) & (vq->num - 1)].id;
+
+		if (id >= vq->num)
+			return conform_fail(ctx,
+					    "the device used an entry with id %u, past the "
+					    "descriptor table of %u: it read a descriptor that "
+					    "is not the driver's",
+					    id, vq->num);
 	}
 	return CONFORM_PASS;
 }

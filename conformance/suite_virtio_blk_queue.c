@@ -19,9 +19,10 @@
 #define Q_QUIET_MS 100
 
 /* n writes (or reads) of Q_REQ_BYTES, one per request, on queue q from
- * sector; all in flight before any is waited for. */
-static bool q_submit(struct blk *b, uint16_t q, uint32_t type, uint64_t sector, unsigned n,
-		     struct blk_req *reqs)
+ * sector, each in an indirect table (one ring descriptor) or not; all in
+ * flight before any is waited for. */
+static bool q_submit_as(struct blk *b, uint16_t q, uint32_t type, uint64_t sector, unsigned n,
+			struct blk_req *reqs, bool indirect)
 {
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t s = sector + (uint64_t)i * (Q_REQ_BYTES / VIRTIO_BLK_SECTOR_SIZE);
@@ -32,11 +33,18 @@ static bool q_submit(struct blk *b, uint16_t q, uint32_t type, uint64_t sector, 
 		if (type == VIRTIO_BLK_T_OUT)
 			blk_pattern(b, s, reqs[i].data, Q_REQ_BYTES);
 		blk_req_chain(&reqs[i], &c);
+		c.indirect = indirect;
 		if (blk_chain_add_to(b, q, &c, &reqs[i]))
 			return false;
 	}
 	conform_dev_kick(b->dev, q);
 	return true;
+}
+
+static bool q_submit(struct blk *b, uint16_t q, uint32_t type, uint64_t sector, unsigned n,
+		     struct blk_req *reqs)
+{
+	return q_submit_as(b, q, type, sector, n, reqs, false);
 }
 
 /* Waits for n requests on q (cookies: their struct blk_req), in any order; checks their status
@@ -421,5 +429,34 @@ BLK_CASE(blk_q_used_elem_before_idx)
 		}
 	}
 	conform_note(ctx, "%u requests, each entry read as soon as the used index showed it", n);
+	return CONFORM_PASS;
+}
+
+/* §2.7: "Queue Size corresponds to the maximum number of buffers in the
+ * virtqueue". With indirect tables a request takes one ring descriptor, so
+ * a driver (Linux does) makes Queue Size requests available at once: every
+ * entry of the available ring, the index Queue Size ahead of the device. */
+BLK_CASE(blk_q_full_avail_ring)
+{
+	static struct blk_req reqs[BLK_QUEUE_SIZE];
+	uint64_t sector;
+	struct blk b;
+
+	BLK_OPEN(&b, 1, 0);
+	if (!blk_has(&b, VIRTIO_RING_F_INDIRECT_DESC))
+		return conform_not_applicable(ctx, "VIRTIO_RING_F_INDIRECT_DESC not negotiated");
+	sector = blk_scratch_sector(&b, 70);
+	if (!q_submit_as(&b, 0, VIRTIO_BLK_T_OUT, sector, BLK_QUEUE_SIZE, reqs, true) ||
+	    !q_complete(&b, 0, BLK_QUEUE_SIZE))
+		return conform_fail(ctx,
+				    "%u writes, each through an indirect table, made available "
+				    "at once (the whole available ring) did not all complete OK",
+				    BLK_QUEUE_SIZE);
+	if (!q_submit_as(&b, 0, VIRTIO_BLK_T_IN, sector, BLK_QUEUE_SIZE, reqs, true) ||
+	    !q_complete(&b, 0, BLK_QUEUE_SIZE))
+		return conform_fail(ctx,
+				    "%u reads over the whole available ring did not all return "
+				    "the data",
+				    BLK_QUEUE_SIZE);
 	return CONFORM_PASS;
 }

@@ -79,6 +79,11 @@ static int check_endpoint(struct sc_load *ld, unsigned i, yaml_node_t *node)
 			       "'rpc' set-up calls need a storlab-tgt endpoint");
 		return -EINVAL;
 	}
+	if (e->type == SC_EP_SOCKET && e->bin) {
+		sc_errorf_node(ld, ydoc_key(&ld->doc, node, "bin"),
+			       "'bin' needs an endpoint that runs a program, not a socket");
+		return -EINVAL;
+	}
 	if (e->num_queues && !is_number(e->num_queues, false)) {
 		sc_errorf_node(ld, ydoc_get(&ld->doc, node, "num_queues"),
 			       "expected a number for 'num_queues', got '%s'", e->num_queues);

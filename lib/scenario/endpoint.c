@@ -28,7 +28,7 @@ int sc_ep_init(struct sc_ep *e, const struct sc_endpoint *def, const struct scen
 	    .dir = workdir,
 	    .start_timeout_ms = opts->start_timeout_ms,
 	    .rpc_timeout_ms = opts->rpc_timeout_ms,
-	    .bin = def->type == SC_EP_TGT ? opts->tgt_path : opts->qsd_path,
+	    .bin = def->bin ?: (def->type == SC_EP_TGT ? opts->tgt_path : opts->qsd_path),
 	    .cpumask = def->cpumask,
 	    .mode = def->mode,
 	    .setup = e->setup,

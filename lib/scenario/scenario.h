@@ -41,6 +41,7 @@ struct sc_endpoint {
 	enum sc_endpoint_type type;
 	char *cpumask;	    /* tgt: -m (default 0x1); qsd: the cores it may run on (default all) */
 	char *mode;	    /* tgt: --mode (default adaptive) */
+	char *bin;	    /* tgt, qsd: the program (default: tgt beside storlab, qsd from PATH) */
 	struct sc_rpc *rpc; /* tgt: set-up calls after each start */
 	unsigned rpc_count;
 	char *blockdev;	  /* qsd: --blockdev value (node-name must be d0) */

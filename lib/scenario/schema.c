@@ -49,6 +49,7 @@ static const cyaml_schema_field_t g_endpoint_fields[] = {
 		     CYAML_ARRAY_LEN(g_sc_endpoint_types)),
     STR("cpumask", struct sc_endpoint, cpumask),
     STR("mode", struct sc_endpoint, mode),
+    STR("bin", struct sc_endpoint, bin),
     CYAML_FIELD_SEQUENCE("rpc", OPT, struct sc_endpoint, rpc, &g_rpc_value, 0, CYAML_UNLIMITED),
     STR("blockdev", struct sc_endpoint, blockdev),
     STR("num_queues", struct sc_endpoint, num_queues),

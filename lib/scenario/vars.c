@@ -132,8 +132,8 @@ static int subst_endpoint(struct sc_load *ld, struct sc_endpoint *e, yaml_node_t
 	int ret = 0;
 
 	e->line = node ? (unsigned)node->start_mark.line + 1 : 0;
-	char **fields[] = {&e->name,	   &e->cpumask, &e->mode,  &e->blockdev,
-			   &e->num_queues, &e->path,	&e->scheme};
+	char **fields[] = {&e->name,	 &e->cpumask,	 &e->mode, &e->bin,
+			   &e->blockdev, &e->num_queues, &e->path, &e->scheme};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]) && !ret; i++)
 		ret = subst_field(ld, fields[i]);
 	for (unsigned i = 0; i < e->rpc_count && !ret; i++) {

@@ -4,7 +4,9 @@ the baseline, the second is compared with it; the HTML report holds the plots
 and the verdict; the SQLite history holds both runs, and `storlab perf
 history` says the same as the database and the results; a doctored baseline
 (today's storlab-tgt figures made to look 10x worse) makes it exit 1 naming
-the metric."""
+the metric. Mutation runs (ci/mutants' results, given with --mutants-results
+so that no mutant is built here) are recorded, scored and plotted, and a
+score below its goal fails the night."""
 
 import copy
 import json
@@ -86,21 +88,42 @@ def check_in_browser(browser, page_path, verdict, table_id, metrics):
     assert any("IOPS vs queue depth" in t for *_, t in plots), [p[3][:200] for p in plots]
 
 
+def mutants_results(path, caught, missed, equivalent=0, rev="r"):
+    """A ci/mutants results file: CAUGHT, MISSED and EQUIVALENT mutants."""
+    ms = [{"name": "m%d" % i, "area": "config space", "defect": "d%d" % i,
+           "verdict": "caught", "caught_by": [{"id": "BLK-RW-021", "config": "ro"}]}
+          for i in range(caught)]
+    ms += [{"name": "x%d" % i, "area": "multiqueue", "defect": "missed %d" % i,
+            "verdict": "missed", "caught_by": []} for i in range(missed)]
+    ms += [{"name": "e%d" % i, "area": "multiqueue", "defect": "e", "verdict": "equivalent",
+            "caught_by": []} for i in range(equivalent)]
+    score = 100.0 * caught / (caught + missed)
+    path.write_text(json.dumps({
+        "tool": "ci/mutants", "time": "2026-11-23T02:00:00Z", "git_rev": rev,
+        "summary": {"total": len(ms), "equivalent": equivalent, "caught": caught,
+                    "missed": missed, "score": score, "goal": 95.0, "met": score >= 95},
+        "mutants": ms}))
+    return path
+
+
 def test_nightly(tmp_path):
     need_peers()
     out = tmp_path / "nightly"
     db = out / "history.db"
 
     # First run: no baseline yet, this run becomes it.
-    p = nightly(out, "--git-rev", "rev1")
+    p = nightly(out, "--git-rev", "rev1", "--mutants-results",
+                mutants_results(tmp_path / "m1.json", 19, 1, equivalent=2))
     assert p.returncode == 0, p.stdout + p.stderr
+    assert "mutation score: 95.0% (19 of 20 caught, goal 95%)" in p.stdout, p.stdout
     assert "no baseline" in p.stdout, p.stdout
     assert (out / "baseline.json").exists()
 
     # Second run: compared with the first. Short runs on a shared machine may
     # honestly differ, so either verdict is allowed, but it must be reported
     # the same way by the exit code, the output and the report.
-    p = nightly(out, "--git-rev", "rev2")
+    p = nightly(out, "--git-rev", "rev2", "--mutants-results",
+                mutants_results(tmp_path / "m2.json", 20, 0))
     assert p.returncode in (0, 1), p.stdout + p.stderr
     verdict = "ok" if p.returncode == 0 else "regressed"
     assert "verdict: %s" % verdict in p.stdout, p.stdout
@@ -112,10 +135,16 @@ def test_nightly(tmp_path):
     assert "completion latency (us)" in page
     assert 'id="all-metrics"' in page and LABEL in page
     assert "ratio" in page or "[vs qsd]" in page
+    assert 'id="mutation-score">mutation score: 100.0% (20 of 20 mutants caught' in page
+    assert "mutation score" in page.split('id="mutation-score"')[1]  # its trend plot
     metrics = [m["metric"] for m in json.loads(
         (run_dirs(out)[-1] / "compare.json").read_text())["metrics"]]
     with Browser(tmp_path) as b:
         check_in_browser(b, out / "report.html", verdict, "all-metrics", metrics)
+    # Both mutation runs, with the revision of the night that recorded them.
+    runs = cli_json("perf", "history", "--db", db, "mutants", "--json")["runs"]
+    assert [(r["git_rev"], r["caught"], r["missed"], r["equivalent"], r["score"])
+            for r in runs] == [("rev1", 19, 1, 2, 95.0), ("rev2", 20, 0, 0, 100.0)], runs
 
     # The history: two runs, as the database, list --json and show tell it.
     with sqlite3.connect(db) as con:
@@ -145,9 +174,13 @@ def test_nightly(tmp_path):
             if s.get("endpoint") == "tgt" and "result" in s:
                 s["result"]["jobs"][0]["read"]["iops"] = 10 * today[s["params"]["iodepth"]]
     (tmp_path / "doctored.json").write_text(json.dumps(doctored))
-    p = nightly(out, "--git-rev", "rev3", "--baseline", tmp_path / "doctored.json")
+    p = nightly(out, "--git-rev", "rev3", "--baseline", tmp_path / "doctored.json",
+                "--mutants-results", mutants_results(tmp_path / "m3.json", 18, 2))
     assert p.returncode == 1, p.stdout + p.stderr
     assert "REGRESSED %s:" % LABEL in p.stdout, p.stdout
+    assert "MUTATION SCORE below the goal: missed x0, x1" in p.stdout, p.stdout
+    missed = (out / "report.html").read_text().split('id="missed-mutants"')[1]
+    assert "x0" in missed and "missed 1" in missed.split("</table>")[0]
     page = (out / "report.html").read_text()
     regressions = page.split('id="regressions"')[1].split("</table>")[0]
     assert LABEL in regressions and "regressed" in regressions
@@ -206,6 +239,17 @@ def test_history_cli(tmp_path):
     listed = json.loads(history(db, "list", "--last", "1", "--json").stdout)["runs"]
     assert [(r["git_rev"], r["time"], r["metrics"]) for r in listed] == \
         [("r1", "2026-11-21T02:00:00Z", 6)]
+    # Mutation runs: recorded apart from the perf runs, scored, listed.
+    p = history(db, "mutants")
+    assert "0 mutation run(s)" in p.stdout, p.stdout
+    p = history(db, "record-mutants", mutants_results(tmp_path / "m.json", 3, 1, 1, rev="mr"))
+    assert "recorded mutation run 1 (5 mutants" in p.stdout, p.stdout
+    p = history(db, "mutants")
+    assert "mr" in p.stdout and "3/4" in p.stdout and "75.0%!" in p.stdout and "x0" in p.stdout, \
+        p.stdout
+    assert len(json.loads(history(db, "list", "--json").stdout)["runs"]) == 2
+    p = history(db, "record-mutants", tmp_path / "set0.json", ok=(2,))
+    assert "not a ci/mutants results file" in p.stderr, p.stderr
     with sqlite3.connect(db) as con:
         con.execute("PRAGMA user_version = 99")
     p = history(db, "list", ok=(2,))

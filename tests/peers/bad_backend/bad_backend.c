@@ -22,6 +22,7 @@
 #include <string.h>
 #include <stddef.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bad_backend.h"
@@ -160,6 +161,72 @@ static void table_round_offsets(struct vhost_user_memory *mem)
 	}
 }
 
+/* fd-fit-ignores-offset: a region whose size fits its fd but runs past it
+ * from its mmap offset is cut to what the fd has, so lib/vhost takes it (as
+ * a back-end that checks the size alone, and maps past the end). */
+static void table_fit_sizes(struct vhost_msg *m)
+{
+	struct vhost_user_memory *mem = &m->payload.memory;
+
+	for (uint32_t i = 0; i < mem->nregions && i < m->nfds; i++) {
+		struct vhost_user_mem_region *r = &mem->regions[i];
+		struct stat st;
+
+		if (fstat(m->fds[i], &st) == 0 && S_ISREG(st.st_mode) &&
+		    r->memory_size <= (uint64_t)st.st_size &&
+		    r->mmap_offset < (uint64_t)st.st_size &&
+		    r->mmap_offset + r->memory_size > (uint64_t)st.st_size)
+			r->memory_size = (uint64_t)st.st_size - r->mmap_offset;
+	}
+}
+
+/* zero-size-at-offset-acked: a region of 0 bytes at an offset that is not
+ * page-aligned (mapping from the page below, a back-end gets a page). */
+static bool table_zero_size_at_offset(const struct vhost_user_memory *mem)
+{
+	for (uint32_t i = 0; i < mem->nregions && i < VHOST_USER_MEM_BASELINE_NREGIONS; i++) {
+		if (mem->regions[i].memory_size == 0 && mem->regions[i].mmap_offset % MMAP_PAGE)
+			return true;
+	}
+	return false;
+}
+
+/* regions-shifted-a-page: regions away from guest address 0 (at a
+ * page-aligned offset) registered a page above where they are. */
+static void table_shift_regions(struct vhost_user_memory *mem)
+{
+	for (uint32_t i = 0; i < mem->nregions && i < VHOST_USER_MEM_BASELINE_NREGIONS; i++) {
+		struct vhost_user_mem_region *r = &mem->regions[i];
+
+		if (r->guest_phys_addr && r->mmap_offset % MMAP_PAGE == 0)
+			r->guest_phys_addr += MMAP_PAGE;
+	}
+}
+
+/* rem-mem-reg-ignores-uva: REM_MEM_REG takes the user address of the
+ * table's region with its guest address and size, whatever it says. */
+static void rem_region_by_gpa(const struct vhost_dev *dev, struct vhost_msg *m)
+{
+	struct vhost_user_mem_region *r = &m->payload.mem_reg.region;
+
+	for (uint32_t i = 0; i < dev->mem->nregions; i++) {
+		const struct mem_region *t = &dev->mem->regions[i];
+
+		if (t->gpa == r->guest_phys_addr && t->size == r->memory_size)
+			r->userspace_addr = t->uva;
+	}
+}
+
+/* running-table-refused: a ring of the connection is kicked (running). */
+static bool any_kicked(const struct conn_state *s)
+{
+	for (unsigned i = 0; i < NRINGS; i++) {
+		if (s->kicked[i])
+			return true;
+	}
+	return false;
+}
+
 /* A SET_VRING_ADDR whose ring parts break virtio 1.2 §2.7's alignment. */
 static bool ring_addr_unaligned(const struct vhost_msg *m)
 {
@@ -252,10 +319,17 @@ static bool conn_intercept(struct conn *c, struct vhost_msg *m, int *ret)
 			*ret = conn_ack(c, m, EINVAL);
 		else if (BROKEN(NEW_TABLE_IGNORED) && s->any_stopped)
 			*ret = conn_ack(c, m, 0);
+		else if (BROKEN(ZERO_SIZE_AT_OFFSET_ACKED) &&
+			 table_zero_size_at_offset(&m->payload.memory))
+			*ret = conn_ack(c, m, 0);
+		else if (BROKEN(RUNNING_TABLE_REFUSED) && any_kicked(s))
+			*ret = conn_ack(c, m, EBUSY);
 		else
 			return false;
 		return true;
 	case VHOST_USER_REM_MEM_REG:
+		if (BROKEN(REM_MEM_REG_IGNORES_UVA) && m->hdr.size == sizeof(m->payload.mem_reg))
+			rem_region_by_gpa(c->dev, m);
 		if (!BROKEN(REM_MEM_REG_NOOP))
 			return false;
 		*ret = conn_ack(c, m, 0);
@@ -339,14 +413,20 @@ static void conn_track(struct conn_state *s, struct vhost_msg *m)
 	case VHOST_USER_SET_MEM_TABLE:
 		if (BROKEN(UNALIGNED_OFFSET_ROUNDED))
 			table_round_offsets(&m->payload.memory);
+		if (BROKEN(FD_FIT_IGNORES_OFFSET))
+			table_fit_sizes(m);
+		if (BROKEN(REGIONS_SHIFTED_A_PAGE))
+			table_shift_regions(&m->payload.memory);
 		s->has_mem = true;
 		break;
 	case VHOST_USER_ADD_MEM_REG:
 		s->has_mem = true;
 		break;
 	case VHOST_USER_SET_VRING_BASE:
-		if (m->hdr.size >= sizeof(struct vhost_user_vring_state) && i < NRINGS)
+		if (m->hdr.size >= sizeof(struct vhost_user_vring_state) && i < NRINGS) {
 			s->vring_base[i] = m->payload.state.num;
+			s->reset_since_base[i] = false;
+		}
 		break;
 	case VHOST_USER_SET_VRING_KICK:
 		if (i < NRINGS && !(m->payload.u64 & VHOST_USER_VRING_NOFD_MASK))
@@ -355,6 +435,7 @@ static void conn_track(struct conn_state *s, struct vhost_msg *m)
 	case VHOST_USER_RESET_OWNER:
 	case VHOST_USER_RESET_DEVICE:
 		memset(s->kicked, 0, sizeof(s->kicked));
+		memset(s->reset_since_base, true, sizeof(s->reset_since_base));
 		break;
 	default:
 		break;
@@ -386,6 +467,20 @@ static uint32_t fixed_size(uint32_t request)
 	default:
 		return 0;
 	}
+}
+
+/* no-pf-ring-disabled: a kicked ring kept disabled although SET_FEATURES
+ * left VHOST_USER_F_PROTOCOL_FEATURES out (vhost-user.rst Ring states: the
+ * back-end must then enable every ring), as lib/vhost would keep it if the
+ * front-end had sent SET_VRING_ENABLE 0, which is what it is told. */
+static int conn_disable_ring(struct conn *c, uint32_t ring)
+{
+	struct vhost_user_hdr hdr = {.request = VHOST_USER_SET_VRING_ENABLE,
+				     .flags = VHOST_USER_VERSION,
+				     .size = sizeof(struct vhost_user_vring_state)};
+	struct vhost_user_vring_state st = {.index = ring, .num = 0};
+
+	return vhost_dev_handle_msg(c->dev, &hdr, &st, NULL, 0) < 0 ? -EPROTO : 0;
 }
 
 /* One whole message from the front-end. */
@@ -420,7 +515,11 @@ static int conn_handle(struct conn *c, struct vhost_msg *m)
 	if (vhost_dev_handle_msg(c->dev, &m->hdr, &m->payload, m->fds, m->nfds) < 0)
 		return -EPROTO;
 	m->nfds = 0;
-	return conn_forward_replies(c, m);
+	ret = conn_forward_replies(c, m);
+	if (ret == 0 && BROKEN(NO_PF_RING_DISABLED) && req == VHOST_USER_SET_VRING_KICK &&
+	    !(c->state.features & VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES)))
+		ret = conn_disable_ring(c, ring_of(m));
+	return ret;
 }
 
 /* Records what the front-end leaves for the next one (struct conn_left). */

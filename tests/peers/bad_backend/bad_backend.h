@@ -59,6 +59,9 @@ struct disk_opts {
 	uint16_t queues;
 	bool readonly;
 	uint32_t block_size; /* blk_size (virtio 1.2 §5.2.4): a power of 2, 512..65536 */
+	/* A slow device: one chain a poll, each taking this long; on a stop,
+	 * what is still available is served before the answer. 0: fast. */
+	uint32_t slow_us;
 };
 
 int disk_init(const struct disk_opts *o);
@@ -96,6 +99,7 @@ enum {
 	LAX_PAST_MEMORY = 1,   /* uses-buffer-past-memory */
 	LAX_PAST_TABLE = 2,    /* uses-desc-past-table */
 	LAX_PARTIAL_TABLE = 4, /* serves-partial-table */
+	LAX_NESTED = 8,	       /* follows-nested-indirect */
 };
 
 /* Walks again the chain at c->head that lib/virtio refused, with the

@@ -80,6 +80,7 @@ struct disk {
 	uint8_t writeback; /* virtio 1.2 §5.2.4, with CONFIG_WCE */
 	uint64_t features; /* negotiated */
 	struct ring rings[VHOST_MAX_QUEUES];
+	uint32_t slow_us; /* --slow-us */
 };
 
 static struct disk g_disk;
@@ -598,6 +599,29 @@ static bool chain_serve(struct virtq_dev *vq, struct virtq_chain *c, int ret, ui
 	return blk_request(c, &s, len);
 }
 
+/* head-past-table-used: an available entry whose head is past the table
+ * is used (id as given, len 0), as by a device that checks head > num. */
+static bool head_past_table_used(struct ring *r, struct virtq_dev *vq)
+{
+	uint16_t head = vq->avail->ring[vq->last_avail_idx & (vq->num - 1)];
+
+	if (!BROKEN(HEAD_PAST_TABLE_USED) || head < vq->num)
+		return false;
+	vq->last_avail_idx++;
+	ring_push(r, vq, head, 0);
+	return true;
+}
+
+/* full-avail-ring-broken: every entry of the available ring waiting (the
+ * index Queue Size ahead) is taken for a broken ring, as by a device that
+ * compares with >= where §2.7 allows Queue Size. */
+static bool avail_ring_full(const struct virtq_dev *vq)
+{
+	uint16_t avail = __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE);
+
+	return BROKEN(FULL_AVAIL_RING_BROKEN) && (uint16_t)(avail - vq->last_avail_idx) == vq->num;
+}
+
 static void ring_notify(struct ring *r, struct virtq_dev *vq, int call_fd, unsigned n)
 {
 	if (n && call_fd >= 0 && ring_should_notify(vq, &r->quiet))
@@ -612,6 +636,18 @@ static unsigned ring_run(struct ring *r, struct virtq_dev *vq, int call_fd)
 	bool stop = pool_runs_dry(vq);
 	unsigned used = late_push(r, vq), n = 0, limit = stop ? POOL : BATCH;
 
+	if (avail_ring_full(vq)) {
+		r->wedged = true;
+		return used;
+	}
+
+	/* --slow-us: one chain a poll, so that a stop finds chains still
+	 * available (dev_ring_stop drains them). */
+	if (g_disk.slow_us) {
+		limit = 1;
+		usleep(g_disk.slow_us);
+	}
+
 	while (n < limit && !wrapped_out_of_sight(vq)) {
 		struct virtq_chain c = {.iov = iov, .max_iov = MAX_IOV};
 		int ret = virtq_dev_pop(vq, &c);
@@ -619,6 +655,10 @@ static unsigned ring_run(struct ring *r, struct virtq_dev *vq, int call_fd)
 
 		if (ret == -EAGAIN)
 			break;
+		if (ret == -EIO && head_past_table_used(r, vq)) {
+			used++;
+			continue;
+		}
 		if (ret == -EIO)
 			break; /* broken ring: logged by lib/virtio, nothing more to do */
 		/* A held chain is never used; the ring stops (a *-stalls switch). */
@@ -805,6 +845,12 @@ static void dev_ring_stop(void *ctx, struct vhost_vring *vring, vhost_ring_done_
 		r->zombie_call = vring->call_fd >= 0 ? dup(vring->call_fd) : -1;
 		r->zombie_live = true;
 	}
+	/* --slow-us: what is still available is served and used on the way to
+	 * the stop, notified as always (§2.7.7.2); drain-unnotified: the
+	 * driver is not told. */
+	while (g_disk.slow_us && !r->wedged &&
+	       ring_run(r, &vring->vq, BROKEN(DRAIN_UNNOTIFIED) ? -1 : vring->call_fd))
+		;
 	r->vring = NULL;
 	stopped(vring);
 }
@@ -833,6 +879,7 @@ int disk_init(const struct disk_opts *o)
 	g_disk.queues = o->queues;
 	g_disk.readonly = o->readonly;
 	g_disk.block_size = o->block_size;
+	g_disk.slow_us = o->slow_us;
 	for (unsigned i = 0; i < VHOST_MAX_QUEUES; i++)
 		g_disk.rings[i].zombie_call = -1;
 	g_disk.data = calloc(1, g_disk.bytes);

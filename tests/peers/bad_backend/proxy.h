@@ -23,6 +23,7 @@
 /* The connection's memory of what the front-end set, for the switches. */
 struct conn_state {
 	uint32_t vring_base[NRINGS]; /* last SET_VRING_BASE per index */
+	bool reset_since_base[NRINGS]; /* RESET_DEVICE since that SET_VRING_BASE */
 	bool kicked[NRINGS];	     /* SET_VRING_KICK since the ring last stopped */
 	bool ever_kicked[NRINGS];
 	bool stopped[NRINGS]; /* GET_VRING_BASE answered a state */

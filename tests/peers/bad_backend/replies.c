@@ -137,6 +137,9 @@ static void vring_base_break(const struct conn_state *s, struct vhost_msg *m)
 	/* unstarted-base-zero: the index of a ring that never ran. */
 	if (BROKEN(UNSTARTED_BASE_ZERO) && !s->ever_kicked[i])
 		m->payload.state.num = 0;
+	/* reset-keeps-base: RESET_DEVICE leaves a ring's base as it was. */
+	if (BROKEN(RESET_KEEPS_BASE) && s->reset_since_base[i])
+		m->payload.state.num = s->vring_base[i];
 }
 
 /* Breaks one of lib/vhost's replies to REQ as the switches say; false: drop it. */
@@ -166,6 +169,8 @@ bool proxy_reply_break(const struct conn_state *s, const struct vhost_msg *req, 
 	if (BROKEN(QUEUE_NUM_ZERO) && r == VHOST_USER_GET_QUEUE_NUM && s->features_sets &&
 	    !(s->features & VIRTIO_BIT(VIRTIO_BLK_F_MQ)) && u64)
 		m->payload.u64 = 0;
+	if (BROKEN(QUEUE_NUM_PLUS_ONE) && r == VHOST_USER_GET_QUEUE_NUM && u64)
+		m->payload.u64++;
 	if (BROKEN(MAX_MEM_SLOTS_ZERO) && r == VHOST_USER_GET_MAX_MEM_SLOTS && u64)
 		m->payload.u64 = 0;
 	/* status-reply-u8: the status is 8 bits wide (virtio 1.2 §2.1); the

@@ -22,13 +22,11 @@ const struct brk_switch g_switches_blk[] = {
      "virtio 1.2 §5.2.6.1: a read or write of 0 bytes gets IOERR", NULL},
     {BRK_DROPS_FIRST_BLOCK_WRITE, "drops-first-block-write", "BLK-RW-003",
      "virtio 1.2 §5.2.6: a write to sector 0 gets OK, is not done", NULL},
-    {BRK_REJECTS_ODD_LAYOUT, "rejects-odd-layout",
-     "BLK-LAY-003 BLK-LAY-004 BLK-LAY-005",
+    {BRK_REJECTS_ODD_LAYOUT, "rejects-odd-layout", "BLK-LAY-003 BLK-LAY-004 BLK-LAY-005",
      "virtio 1.2 §2.7.4.1: IOERR unless header, data and status are "
      "descriptors of their own",
      NULL},
-    {BRK_NO_USED_LEN, "no-used-len", "BLK-RW-023",
-     "virtio 1.2 §2.7.8: used len is always 0", NULL},
+    {BRK_NO_USED_LEN, "no-used-len", "BLK-RW-023", "virtio 1.2 §2.7.8: used len is always 0", NULL},
     {BRK_USED_LEN_SHORT, "used-len-short", "BLK-RW-023",
      "virtio 1.2 §2.7.8: a read's used len leaves out the status byte", NULL},
     {BRK_USED_LEN_LONG, "used-len-long", "BLK-RW-022 BLK-RW-023",
@@ -138,7 +136,7 @@ const struct brk_switch g_switches_blk[] = {
      "virtio 1.2 §5.2.6.1, §2.1.2: DISCARD/WRITE_ZEROES data that is not whole segments "
      "stops the queue",
      NULL},
-    {BRK_FULL_RING_STALLS, "full-ring-stalls", "BLK-Q-001",
+    {BRK_FULL_RING_STALLS, "full-ring-stalls", "BLK-Q-001 BLK-Q-012",
      "virtio 1.2 §2.7: with more than 64 requests available at once, 64 are served and the "
      "queue stops",
      NULL},
@@ -178,8 +176,7 @@ const struct brk_switch g_switches_blk[] = {
      "refused (used len 0)",
      NULL},
     {BRK_USES_BUFFER_PAST_MEMORY, "uses-buffer-past-memory", "BLK-LAY-018",
-     "vhost-user.rst Memory access: a buffer that runs past its memory region is served OK",
-     NULL},
+     "vhost-user.rst Memory access: a buffer that runs past its memory region is served OK", NULL},
     {BRK_LOOP_STALLS, "loop-stalls", "BLK-LAY-019",
      "virtio 1.2 §2.7.5.2, §2.1.2: a chain that loops stops the queue", NULL},
     {BRK_SERVES_PARTIAL_TABLE, "serves-partial-table", "BLK-LAY-020",
@@ -197,6 +194,15 @@ const struct brk_switch g_switches_blk[] = {
     {BRK_USED_IDX_FIRST, "used-idx-first", "BLK-Q-011",
      "virtio 1.2 §2.7.8.2: past 1000 entries of a ring, the used index is published a "
      "millisecond before the entry's id and len",
+     NULL},
+    {BRK_FOLLOWS_NESTED_INDIRECT, "follows-nested-indirect", "BLK-LAY-023",
+     "virtio 1.2 §2.7.5.3.1: an indirect descriptor inside an indirect table is followed", NULL},
+    {BRK_HEAD_PAST_TABLE_USED, "head-past-table-used", "BLK-LAY-024",
+     "virtio 1.2 §2.7.6: an available entry naming descriptor Queue Size is used with that id",
+     NULL},
+    {BRK_FULL_AVAIL_RING_BROKEN, "full-avail-ring-broken", "BLK-Q-012",
+     "virtio 1.2 §2.7: an available ring with all Queue Size entries waiting is taken for a "
+     "broken ring",
      NULL},
 };
 

@@ -74,6 +74,10 @@ enum brk_blk {
 	BRK_USES_DESC_PAST_TABLE,
 	BRK_WRITES_READABLE_BUFFERS,
 	BRK_USED_IDX_FIRST,
+	/* the defects storlab-tgt's mutants showed the suites missing */
+	BRK_FOLLOWS_NESTED_INDIRECT,
+	BRK_HEAD_PAST_TABLE_USED,
+	BRK_FULL_AVAIL_RING_BROKEN,
 	BRK_BLK_END,
 };
 

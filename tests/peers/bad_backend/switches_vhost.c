@@ -35,7 +35,7 @@ const struct brk_switch g_switches_vhost[] = {
      "VHOST-MSG-005 VHOST-MSG-006 VHOST-MSG-007 VHOST-MSG-008 VHOST-MSG-009 VHOST-MSG-010 "
      "VHOST-MSG-011 VHOST-MSG-012 VHOST-MSG-013 VHOST-MSG-014 VHOST-MSG-015 VHOST-MSG-017 "
      "VHOST-MSG-018 "
-     "VHOST-MSG-019 VHOST-MSG-020 VHOST-MSG-021",
+     "VHOST-MSG-019 VHOST-MSG-020 VHOST-MSG-021 VHOST-MEM-014 VHOST-MEM-015 VHOST-MEM-016",
      "vhost-user.rst REPLY_ACK: every refusal is acked 0 (success)", NULL},
     {BRK_LAX_HEADER, "lax-header", "VHOST-MSG-001 VHOST-MSG-002 VHOST-MSG-003 VHOST-MSG-004",
      "vhost-user.rst Header: any version and the reply flag are accepted", NULL},
@@ -99,14 +99,14 @@ const struct brk_switch g_switches_vhost[] = {
      NULL},
     {BRK_FOUR_MEM_REGIONS, "four-mem-regions", "VHOST-MEM-001",
      "vhost-user.rst Memory regions description: tables of more than 4 regions refused", NULL},
-    {BRK_UNALIGNED_OFFSET_ROUNDED, "unaligned-offset-rounded", "VHOST-MEM-007",
+    {BRK_UNALIGNED_OFFSET_ROUNDED, "unaligned-offset-rounded", "VHOST-MEM-007 VHOST-MEM-018",
      "vhost-user.rst Memory regions description: an unaligned mmap offset is rounded up to the "
      "page, the region's start dropped",
      NULL},
     {BRK_NEW_TABLE_IGNORED, "new-table-ignored", "VHOST-MEM-013",
      "vhost-user.rst Ring states: once a ring was stopped, a new memory table is acked, not used",
      NULL},
-    {BRK_REM_MEM_REG_NOOP, "rem-mem-reg-noop", "VHOST-MEM-009 VHOST-MEM-010",
+    {BRK_REM_MEM_REG_NOOP, "rem-mem-reg-noop", "VHOST-MEM-009 VHOST-MEM-010 VHOST-MEM-016",
      "vhost-user.rst VHOST_USER_REM_MEM_REG: acked 0, nothing removed", NULL},
     {BRK_VRING_BASE_ZERO_UNSET, "vring-base-zero-unset", "VHOST-RING-001",
      "vhost-user.rst VHOST_USER_GET_VRING_BASE: a ring set to base 0 that consumed nothing "
@@ -174,7 +174,7 @@ const struct brk_switch g_switches_vhost[] = {
      NULL},
     {BRK_QUEUE_NUM_REPLY_FD, "queue-num-reply-fd",
      "VHOST-MQ-001 VHOST-MQ-002 VHOST-MQ-003 VHOST-MQ-004 VHOST-MQ-005 VHOST-MQ-006 "
-     "VHOST-MQ-007",
+     "VHOST-MQ-007 VHOST-MQ-008",
      "vhost-user.rst Communication: after SET_FEATURES without VIRTIO_BLK_F_MQ, the "
      "GET_QUEUE_NUM reply carries an fd (no verdict in the spec: the set-ups err)",
      NULL},
@@ -191,12 +191,42 @@ const struct brk_switch g_switches_vhost[] = {
     {BRK_UNALIGNED_RING_ACCEPTED, "unaligned-ring-accepted", "VHOST-RING-012",
      "virtio 1.2 §2.7.1: SET_VRING_ADDR with a ring part off its alignment is acked 0", NULL},
     {BRK_DISABLED_RING_RUNS, "disabled-ring-runs", "VHOST-RING-013",
-     "vhost-user.rst Ring states: SET_VRING_ENABLE 0 is acked and ignored, the ring runs on",
-     NULL},
+     "vhost-user.rst Ring states: SET_VRING_ENABLE 0 is acked and ignored, the ring runs on", NULL},
     {BRK_STALLS_AT_INDEX_WRAP, "stalls-at-index-wrap", "VHOST-RING-014",
      "virtio 1.2 §2.7.13.3: ring indexes compared as plain numbers: the ring looks empty once "
      "avail->idx wrapped",
      NULL},
+    {BRK_FD_FIT_IGNORES_OFFSET, "fd-fit-ignores-offset", "VHOST-MEM-014",
+     "vhost-user.rst SET_MEM_TABLE: a region checked against its fd's size without its mmap "
+     "offset: one that runs past the fd from its offset is acked 0",
+     NULL},
+    {BRK_ZERO_SIZE_AT_OFFSET_ACKED, "zero-size-at-offset-acked", "VHOST-MEM-015",
+     "vhost-user.rst SET_MEM_TABLE: a region of size 0 at an unaligned mmap offset is acked 0",
+     NULL},
+    {BRK_REM_MEM_REG_IGNORES_UVA, "rem-mem-reg-ignores-uva", "VHOST-MEM-016",
+     "vhost-user.rst VHOST_USER_REM_MEM_REG: the region to remove found by guest address and "
+     "size, its user address ignored",
+     NULL},
+    {BRK_REGIONS_SHIFTED_A_PAGE, "regions-shifted-a-page", "VHOST-MEM-017",
+     "vhost-user.rst Memory access: a SET_MEM_TABLE region at a guest address other than 0 "
+     "(page-aligned mmap offset) is mapped a page above it",
+     NULL},
+    {BRK_QUEUE_NUM_PLUS_ONE, "queue-num-plus-one", "VHOST-MQ-008",
+     "vhost-user.rst VHOST_USER_GET_QUEUE_NUM: one queue more than the back-end serves", NULL},
+    {BRK_NO_PF_RING_DISABLED, "no-pf-ring-disabled", "VHOST-RING-015",
+     "vhost-user.rst Ring states: without VHOST_USER_F_PROTOCOL_FEATURES a kicked ring stays "
+     "disabled (it must be enabled from SET_FEATURES on)",
+     NULL},
+    {BRK_RUNNING_TABLE_REFUSED, "running-table-refused", "VHOST-MEM-019",
+     "vhost-user.rst Ring states: a new memory table is refused while a ring runs (memory "
+     "hot-plug)",
+     NULL},
+    {BRK_RESET_KEEPS_BASE, "reset-keeps-base", "VHOST-RING-016",
+     "vhost-user.rst VHOST_USER_RESET_DEVICE: a ring keeps the base it had before the reset", NULL},
+    {BRK_DRAIN_UNNOTIFIED, "drain-unnotified", "VHOST-RING-017",
+     "virtio 1.2 §2.7.7.2: a slow device (a chain a poll) drains what is available when "
+     "GET_VRING_BASE stops the ring, without the notification used_event asks for",
+     "--slow-us 200"},
 };
 
 const unsigned g_switches_vhost_count = sizeof(g_switches_vhost) / sizeof(g_switches_vhost[0]);

@@ -16,7 +16,9 @@
  *     uses-desc-past-table     an indirect descriptor's next may name the
  *                              entry right after the table's len bytes;
  *     serves-partial-table     an indirect table whose len is not a
- *                              multiple of 16: its whole entries are used.
+ *                              multiple of 16: its whole entries are used;
+ *     follows-nested-indirect  an indirect descriptor inside a table is
+ *                              followed to its own table.
  *   A chain refused for any other reason, or that needed none of the
  *   leniencies asked for, stays refused;
  * - refuses-buffer-at-memory-end: a buffer that ends where its memory region
@@ -35,7 +37,8 @@ static unsigned lax_asked(void)
 {
 	return (BROKEN(USES_BUFFER_PAST_MEMORY) ? LAX_PAST_MEMORY : 0) |
 	       (BROKEN(USES_DESC_PAST_TABLE) ? LAX_PAST_TABLE : 0) |
-	       (BROKEN(SERVES_PARTIAL_TABLE) ? LAX_PARTIAL_TABLE : 0);
+	       (BROKEN(SERVES_PARTIAL_TABLE) ? LAX_PARTIAL_TABLE : 0) |
+	       (BROKEN(FOLLOWS_NESTED_INDIRECT) ? LAX_NESTED : 0);
 }
 
 /* Adds [base, +len) to c as a buffer of the given direction. */
@@ -105,8 +108,10 @@ int walk_lax_pop(const struct virtq_dev *vq, struct virtq_chain *c)
 	for (uint32_t steps = 0; asked && steps <= vq->max_chain_len; steps++) {
 		memcpy(&d, &table[idx], sizeof(d));
 		if (d.flags & VIRTQ_DESC_F_INDIRECT) {
-			if (indirect)
+			if (indirect && !(asked & LAX_NESTED))
 				return -EINVAL;
+			if (indirect)
+				used |= LAX_NESTED;
 			table = lax_table(vq, &d, asked, &used, &entries);
 			if (!table)
 				return -EINVAL;

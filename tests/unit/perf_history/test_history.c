@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* perf/history.h against a temporary SQLite file: record, list, a metric's
- * series in run order with its medians, and a newer schema refused. */
+ * series in run order with its medians, mutation runs and their scores, an
+ * older schema brought up to date and a newer one refused. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -212,6 +213,118 @@ static void test_not_ours(void **state)
 	assert_non_null(strstr(err, "not a perf history"));
 }
 
+static void record_mutation(struct perf_history *h, const char *rev, bool catch_b, int64_t *id)
+{
+	const struct perf_history_mutant m[] = {
+	    {"cfg-a", "config space", "caught", "BLK-RW-021 (ro)"},
+	    {"walk-b", "descriptor walking", catch_b ? "caught" : "missed", ""},
+	    {"mq-c", "multiqueue", "missed", ""},
+	    {"mq-d", "multiqueue", "equivalent", ""},
+	};
+	struct perf_history_meta meta = {.time = "2026-11-23T10:00:00Z", .git_rev = rev};
+	char err[PERF_HISTORY_ERR_LEN];
+
+	assert_int_equal(perf_history_record_mutation(h, &meta, 95, m, 4, id, err), 0);
+}
+
+/* The score counts the caught among the mutants that are not equivalent. */
+static void test_mutations(void **state)
+{
+	const struct perf_history_mutant bad = {"x", "multiqueue", "flaky", ""};
+	struct perf_history_meta meta = {0};
+	char err[PERF_HISTORY_ERR_LEN];
+	struct perf_history_mutation *r;
+	struct perf_history_run *runs;
+	struct perf_history *h;
+	int64_t id[3];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(perf_history_open(g_path, true, &h, err), 0);
+	assert_int_equal(perf_history_mutations(h, 0, &r, &n, err), 0);
+	assert_int_equal(n, 0);
+	perf_history_mutations_free(r, n);
+	record_mutation(h, "r1", false, &id[0]);
+	record_mutation(h, "r2", true, &id[1]);
+	record_mutation(h, "r3", true, &id[2]);
+	assert_int_equal(perf_history_mutations(h, 2, &r, &n, err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].id, id[1]);
+	assert_string_equal(r[0].git_rev, "r2");
+	assert_int_equal(r[0].total, 4);
+	assert_int_equal(r[0].equivalent, 1);
+	assert_int_equal(r[0].caught, 2);
+	assert_float_equal(r[0].score, 200.0 / 3, EPS);
+	assert_float_equal(r[0].goal, 95, EPS);
+	assert_string_equal(r[0].missed, "mq-c");
+	perf_history_mutations_free(r, n);
+	assert_int_equal(perf_history_mutations(h, 0, &r, &n, err), 0);
+	assert_int_equal(n, 3);
+	assert_float_equal(r[0].score, 100.0 / 3, EPS);
+	assert_non_null(strstr(r[0].missed, "walk-b"));
+	assert_non_null(strstr(r[0].missed, "mq-c"));
+	perf_history_mutations_free(r, n);
+	/* An unknown verdict, or nothing, is refused and records nothing. */
+	assert_int_equal(perf_history_record_mutation(h, &meta, 95, &bad, 1, &id[0], err), -EINVAL);
+	assert_non_null(strstr(err, "flaky"));
+	assert_int_equal(perf_history_record_mutation(h, &meta, 95, &bad, 0, &id[0], err), -EINVAL);
+	assert_int_equal(perf_history_mutations(h, 0, &r, &n, err), 0);
+	assert_int_equal(n, 3);
+	perf_history_mutations_free(r, n);
+	/* Perf runs and mutation runs are apart. */
+	assert_int_equal(perf_history_list(h, 0, &runs, &n, err), 0);
+	assert_int_equal(n, 0);
+	perf_history_runs_free(runs, n);
+	perf_history_close(h);
+}
+
+/* A file of schema 1 (before mutation runs) is brought up to date on open:
+ * its perf runs stay, and mutation runs can be recorded. */
+static void test_schema_1_upgraded(void **state)
+{
+	char err[PERF_HISTORY_ERR_LEN];
+	struct perf_history_mutation *m;
+	struct perf_history_run *runs;
+	struct perf_history *h;
+	sqlite3 *db;
+	int64_t id;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(perf_history_open(g_path, true, &h, err), 0);
+	record(h, 1, "old", &id);
+	perf_history_close(h);
+	assert_int_equal(sqlite3_open(g_path, &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db, "DROP TABLE mutants; DROP TABLE mutation_runs", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	set_user_version(1);
+	assert_int_equal(perf_history_open(g_path, false, &h, err), 0);
+	assert_int_equal(perf_history_list(h, 0, &runs, &n, err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(runs[0].git_rev, "old");
+	perf_history_runs_free(runs, n);
+	record_mutation(h, "new", true, &id);
+	assert_int_equal(perf_history_mutations(h, 0, &m, &n, err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(m[0].git_rev, "new");
+	perf_history_mutations_free(m, n);
+	perf_history_close(h);
+	/* Reopened, it is version 2 and stays so. */
+	assert_int_equal(sqlite3_open(g_path, &db), SQLITE_OK);
+	{
+		sqlite3_stmt *st;
+
+		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL),
+				 SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(st, 0), PERF_HISTORY_SCHEMA);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +334,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_empty_set, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_newer_schema, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_not_ours, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_mutations, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_schema_1_upgraded, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

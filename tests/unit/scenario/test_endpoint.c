@@ -73,10 +73,52 @@ static void test_kinds_and_uris(void **state)
 	assert_int_equal(system(want), 0);
 }
 
+/* `bin` runs a build of one's own (tests/mutants runs mutated targets so):
+ * it wins over the run's default program; a socket runs none. */
+static void test_bin(void **state)
+{
+	const struct scenario_run_opts opts = {.tgt_path = "/usr/bin/storlab-tgt"};
+	char dir[] = "/tmp/sl-ut-scep-XXXXXX", err[512], cmd[64];
+	struct sc_ep e[3];
+	struct scenario *sc;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(load("name: t\n"
+			      "variables: {tgt: /build/m7/storlab-tgt}\n"
+			      "endpoints:\n"
+			      "  - {name: mine, type: storlab-tgt, bin: \"${tgt}\"}\n"
+			      "  - {name: stock, type: storlab-tgt}\n"
+			      "  - {name: qsd, type: qemu-storage-daemon, bin: /opt/qsd,\n"
+			      "     blockdev: 'driver=null-co,node-name=d0'}\n"
+			      "steps:\n"
+			      "  - sleep: 1\n",
+			      NULL, 0, &sc, err, sizeof(err)),
+			 0);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(sc_ep_init(&e[i], &sc->endpoints[i], &opts, dir, err, sizeof(err)),
+				 0);
+	assert_string_equal(e[0].cfg.bin, "/build/m7/storlab-tgt");
+	assert_string_equal(e[1].cfg.bin, "/usr/bin/storlab-tgt");
+	assert_string_equal(e[2].cfg.bin, "/opt/qsd");
+	for (unsigned i = 0; i < 3; i++)
+		sc_ep_fini(&e[i]);
+	scenario_free(sc);
+	expect_error("name: t\n"
+		     "endpoints:\n"
+		     "  - {name: dut, type: socket, path: /x.sock, bin: /opt/tgt}\n"
+		     "steps:\n"
+		     "  - sleep: 1\n",
+		     "t.yaml:3:46: 'bin' needs an endpoint that runs a program, not a socket");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_kinds_and_uris),
+	    cmocka_unit_test(test_bin),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
