@@ -5,7 +5,8 @@
 #   make check      install deps, build, run unit, fuzz and system tests (under SAN)
 #   make demo       install deps, build, run the demo against storlab-tgt
 #   make bench      target on core 0, initiator on core 1, vs qemu-storage-daemon
-#                   (ci/nightly --bench: the QD sweep of the nightly machinery)
+#                   (ci/nightly --bench: the QD sweep of the nightly machinery);
+#                   make bench BASE=REV: this tree's target against REV's, one run
 #   make fuzz       run every fuzzer for a longer while
 #   make mutants    the conformance suites' catch rate: every mutant of storlab-tgt
 #                   in tests/mutants through both suites (ci/mutants; not in check)
@@ -176,7 +177,7 @@ demo: deps
 
 bench: deps
 	$(MAKE) all
-	ci/nightly --bench --no-build --build $(O)
+	ci/nightly --bench --no-build --build $(O) $(if $(BASE),--base $(BASE))
 
 clean:
 	rm -rf build

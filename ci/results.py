@@ -104,29 +104,38 @@ def p99_us(result):
     return result["jobs"][0]["read"]["clat_ns"]["percentile"]["99.000000"] / 1000
 
 
+def paired_ratio(num, den):
+    """num / den as "median [min-max]" of the ratios round by round (the i-th
+    run of each was taken in the same round), or the ratio of the medians
+    when the rounds do not pair up."""
+    if len(num) != len(den):
+        return "%.2fx" % (statistics.median(num) / statistics.median(den))
+    return "%.2fx [%.2f-%.2f]" % spread([a / b for a, b in zip(num, den)])
+
+
 def bench_table(sc):
     """The table `make bench` prints (scripts/bench before it): per queue depth and target, medians over
-    rounds with the spread (min-max), then the ratio subject / peer."""
+    rounds with the spread (min-max), then the ratio subject / peer, taken round
+    by round so that what moved the whole machine between rounds cancels out."""
     lines = []
     head = "%-20s %4s  %-26s %-24s %-24s" % ("target", "QD", "IOPS", "mean latency us",
                                             "p99 latency us")
     lines.append(head)
-    kind = dict(sc.endpoints)
+    types = [t for _, t in sc.endpoints]
+    kind = {ep: t if types.count(t) == 1 else "%s (%s)" % (t, ep) for ep, t in sc.endpoints}
     for p in sc.points:
-        med = {}
         for ep, _ in sc.endpoints:
             if ep not in p.runs:
                 continue
             i, m, t = (spread(p.iops(ep)), spread(p.metric(ep, mean_us)),
                        spread(p.metric(ep, p99_us)))
-            med[ep] = (i[0], m[0])
             lines.append("%-20s %4s  %-26s %-24s %-24s" % (
                 kind[ep], p.params["iodepth"], "%.0f [%.0f-%.0f]" % i, "%.2f [%.2f-%.2f]" % m,
                 "%.2f [%.2f-%.2f]" % t))
         for peer in sc.peers:
-            if sc.subject in med and peer in med:
+            if sc.subject in p.runs and peer in p.runs:
                 lines.append("%-20s %4s  %-26s %-24s" % (
                     "ratio to %s" % peer, p.params["iodepth"],
-                    "%.2fx" % (med[sc.subject][0] / med[peer][0]),
-                    "%.2fx" % (med[sc.subject][1] / med[peer][1])))
+                    paired_ratio(p.iops(sc.subject), p.iops(peer)),
+                    paired_ratio(p.metric(sc.subject, mean_us), p.metric(peer, mean_us))))
     return "\n".join(lines)

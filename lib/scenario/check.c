@@ -84,6 +84,12 @@ static int check_endpoint(struct sc_load *ld, unsigned i, yaml_node_t *node)
 			       "'bin' needs an endpoint that runs a program, not a socket");
 		return -EINVAL;
 	}
+	if (e->bin && !e->bin[0]) {
+		sc_errorf_node(ld, ydoc_get(&ld->doc, node, "bin"),
+			       "'bin' is empty: give the program's path (with -D if it is a "
+			       "variable)");
+		return -EINVAL;
+	}
 	if (e->num_queues && !is_number(e->num_queues, false)) {
 		sc_errorf_node(ld, ydoc_get(&ld->doc, node, "num_queues"),
 			       "expected a number for 'num_queues', got '%s'", e->num_queues);

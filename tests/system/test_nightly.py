@@ -6,7 +6,9 @@ history` says the same as the database and the results; a doctored baseline
 (today's storlab-tgt figures made to look 10x worse) makes it exit 1 naming
 the metric. Mutation runs (ci/mutants' results, given with --mutants-results
 so that no mutant is built here) are recorded, scored and plotted, and a
-score below its goal fails the night."""
+score below its goal fails the night. An A/B run (--base REV, what `make
+bench BASE=REV` runs) builds REV's storlab-tgt, measures it in the same
+sweep and judges this build against it."""
 
 import copy
 import json
@@ -188,6 +190,50 @@ def test_nightly(tmp_path):
         check_in_browser(b, out / "report.html", "regressed", "regressions", [LABEL])
     # The stored baseline was not touched by a run given another one.
     assert json.loads((out / "baseline.json").read_text()) == base
+
+
+def test_nightly_base(tmp_path):
+    """--base HEAD: HEAD's storlab-tgt built apart and measured beside this
+    build's in the same rounds; the run split into two sets, one per build,
+    each with the peer's runs; perf compare's verdict is the exit code."""
+    need_peers()
+    out = tmp_path / "ab"
+    sha = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True,
+                         text=True, check=True).stdout.strip()
+    p = nightly(out, "--bench", "--base", "HEAD")
+    assert p.returncode in (0, 1), p.stdout + p.stderr
+    base_tgt = out / "base" / sha[:12] / "build" / "bin" / "storlab-tgt"
+    assert base_tgt.is_file(), p.stderr
+    run_dir = run_dirs(out)[-1]
+    doc = json.loads((run_dir / "run.json").read_text())["scenarios"][0]
+    assert [(e["name"], e["type"]) for e in doc["endpoints"]] == [
+        ("tgt", "storlab-tgt"), ("base", "storlab-tgt"), ("qsd", "qemu-storage-daemon")]
+    assert doc["variables"]["base_tgt"] == str(base_tgt)
+
+    def iops(d, ep, qd=None):
+        return [s["result"]["jobs"][0]["read"]["iops"] for s in d["steps"]
+                if s.get("endpoint") == ep and qd in (None, s["params"]["iodepth"])]
+    # Each side's set holds its own build's runs as the subject, and the peer's.
+    for side, ep in (("new", "tgt"), ("base", "base")):
+        part = json.loads((run_dir / (side + ".json")).read_text())["scenarios"][0]
+        assert [e["name"] for e in part["endpoints"]] == ["tgt", "qsd"]
+        assert iops(part, "tgt") == iops(doc, ep) and len(iops(doc, ep)) == 4
+        assert iops(part, "qsd") == iops(doc, "qsd")
+    cmp = json.loads((run_dir / "compare.json").read_text())
+    assert LABEL in [m["metric"] for m in cmp["metrics"]], cmp
+    verdict = "ok" if p.returncode == 0 else "regressed"
+    assert "verdict: %s" % verdict in p.stdout, p.stdout
+    assert "storlab-tgt (base)" in p.stdout, p.stdout
+    # The ratio to the base is taken round by round: median [min-max].
+    ratios = [a / b for a, b in zip(iops(doc, "tgt", 32), iops(doc, "base", 32))]
+    row = "ratio to base          32  %.2fx [%.2f-%.2f]" % (
+        statistics.median(ratios), min(ratios), max(ratios))
+    assert row in p.stdout, p.stdout
+    assert "against the base" in p.stdout and LABEL in p.stdout, p.stdout
+    assert not (out / "history.db").exists()
+
+    p = nightly(out, "--bench", "--base", "no-such-revision")
+    assert p.returncode == 2 and "no-such-revision" in p.stderr, p.stdout + p.stderr
 
 
 def test_nightly_could_not_run(tmp_path):

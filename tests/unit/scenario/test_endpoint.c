@@ -110,6 +110,14 @@ static void test_bin(void **state)
 		     "steps:\n"
 		     "  - sleep: 1\n",
 		     "t.yaml:3:46: 'bin' needs an endpoint that runs a program, not a socket");
+	expect_error("name: t\n"
+		     "variables: {tgt: \"\"}\n"
+		     "endpoints:\n"
+		     "  - {name: base, type: storlab-tgt, bin: \"${tgt}\"}\n"
+		     "steps:\n"
+		     "  - sleep: 1\n",
+		     "t.yaml:4:42: 'bin' is empty: give the program's path (with -D if it is a "
+		     "variable)");
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);
 }
