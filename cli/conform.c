@@ -74,31 +74,6 @@ static int add_name(const char **list, unsigned *n, const char *name)
 	return 0;
 }
 
-/* "data-safety,memory-safety" or "all" into bits 1 << enum
- * conform_severity; 0 or -EINVAL. */
-static int parse_fail_on(const char *list, unsigned *bits)
-{
-	char buf[128], *save, *name;
-
-	if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf))
-		return -EINVAL;
-	for (name = strtok_r(buf, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
-		unsigned s = CONFORM_SEV_MEMORY_SAFETY;
-
-		if (!strcmp(name, "all")) {
-			for (; s <= CONFORM_SEV_ROBUSTNESS; s++)
-				*bits |= 1u << s;
-			continue;
-		}
-		while (s <= CONFORM_SEV_ROBUSTNESS && strcmp(name, conform_severity_name(s)))
-			s++;
-		if (s > CONFORM_SEV_ROBUSTNESS)
-			return -EINVAL;
-		*bits |= 1u << s;
-	}
-	return *bits ? 0 : -EINVAL;
-}
-
 static int parse(int argc, char **argv, struct conform_args *a)
 {
 	static const struct option opts[] = {
@@ -163,7 +138,7 @@ static int parse(int argc, char **argv, struct conform_args *a)
 						       "bad --timeout '%s' (milliseconds)", optarg);
 			break;
 		case 'f':
-			if (parse_fail_on(optarg, &a->fail_on))
+			if (conform_fail_on_parse(optarg, &a->fail_on))
 				return cli_usage_error("conform",
 						       "bad --fail-on '%s' (memory-safety, "
 						       "data-safety, robustness, comma-separated, "
@@ -224,18 +199,33 @@ static int scenario_ms(const struct scenario *sc, unsigned line, json_t *params,
 	return 0;
 }
 
+/* A conform step's params.fail_on ORed into *bits. */
+static int scenario_fail_on(const struct scenario *sc, unsigned line, json_t *params,
+			    unsigned *bits)
+{
+	json_t *v = json_object_get(params, "fail_on");
+
+	if (v && (!json_is_string(v) || conform_fail_on_parse(json_string_value(v), bits)))
+		return cli_usage_error("conform",
+				       "%s:%u: params.fail_on: severities (memory-safety, "
+				       "data-safety, robustness) or all, comma-separated",
+				       sc->file, line);
+	return 0;
+}
+
 /*
  * --scenario: the suites and cases of FILE's conform steps (a step naming
  * neither means every suite), unless --suite or --case chose already; and
- * their params (timeout_ms, case_deadline_ms) where the command line set
- * none. The scenario's endpoints are not started: the back-end is the one
- * this command was given. *sc owns the strings a now points to.
+ * their params (timeout_ms, case_deadline_ms; fail_on, those of every step)
+ * where the command line set none. The scenario's endpoints are not
+ * started: the back-end is the one this command was given. *sc owns the
+ * strings a now points to.
  */
 static int apply_scenario(struct conform_args *a, struct scenario **sc)
 {
 	bool chosen = a->nsuites || a->ncases, all = false;
+	unsigned steps = 0, fail_on = 0;
 	uint64_t deadline = 0;
-	unsigned steps = 0;
 	char err[512];
 
 	if (scenario_load_file(a->scenario, a->defs, a->ndefs, sc, err, sizeof(err))) {
@@ -259,7 +249,8 @@ static int apply_scenario(struct conform_args *a, struct scenario **sc)
 				return CLI_EXIT_USAGE;
 		}
 		if (scenario_ms(*sc, st->line, c->params, "timeout_ms", &a->timeout_ms) ||
-		    scenario_ms(*sc, st->line, c->params, "case_deadline_ms", &deadline))
+		    scenario_ms(*sc, st->line, c->params, "case_deadline_ms", &deadline) ||
+		    scenario_fail_on(*sc, st->line, c->params, &fail_on))
 			return CLI_EXIT_USAGE;
 	}
 	if (!steps)
@@ -268,6 +259,8 @@ static int apply_scenario(struct conform_args *a, struct scenario **sc)
 		a->nsuites = a->ncases = 0;
 	if (!a->case_deadline_ms)
 		a->case_deadline_ms = (int)deadline;
+	if (!a->fail_on)
+		a->fail_on = fail_on;
 	return 0;
 }
 

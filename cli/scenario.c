@@ -247,7 +247,7 @@ static int hook_io(void *arg, const struct sc_io *io, const char *uri, json_t **
 
 /* A conform step: the runner of `storlab conform` on the endpoint's socket,
  * restarting an endpoint the scenario started when a case takes it down.
- * params: {timeout_ms: N, case_deadline_ms: N}. */
+ * params: {timeout_ms: N, case_deadline_ms: N, fail_on: "SEV,..."}. */
 static int hook_conform(void *arg, const struct sc_conform *c, const char *uri,
 			struct endpoint *ep, json_t **result, char *detail, size_t len)
 {
@@ -271,14 +271,21 @@ static int hook_conform(void *arg, const struct sc_conform *c, const char *uri,
 	    .restart_arg = ep,
 	    .restart_hint = "make it an endpoint the scenario starts, to restart it per case",
 	};
+	json_t *fail_on = json_object_get(c->params, "fail_on"), *cases;
 	struct conform_tally t, adv;
 	struct conform_run *run;
-	json_t *cases;
 	char msg[256] = "";
 	int ret;
 
 	conform_shell_word(reproduce, sizeof(reproduce), uri);
 	(void)arg;
+	if (fail_on && (!json_is_string(fail_on) ||
+			conform_fail_on_parse(json_string_value(fail_on), &o.fail_on))) {
+		snprintf(detail, len,
+			 "conform: params.fail_on: severities (memory-safety, data-safety, "
+			 "robustness) or all, comma-separated");
+		return -EINVAL;
+	}
 	ret = conform_run_execute(&o, &run, msg, sizeof(msg));
 	if (ret) {
 		snprintf(detail, len, "conform: %s", msg[0] ? msg : strerror(-ret));

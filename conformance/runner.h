@@ -129,6 +129,10 @@ unsigned conform_run_count(const struct conform_run *run, enum conform_section s
 /* Whether r fails the run: a MUST case, or an advisory of a severity
  * opts.fail_on names, that failed (was not met) or errored. */
 bool conform_result_fails_run(const struct conform_run *run, const struct conform_result *r);
+/* "data-safety,memory-safety" or "all" (--fail-on, a conform step's
+ * params.fail_on) ORed into *bits as 1 << enum conform_severity; 0, or
+ * -EINVAL for a name that is no severity (or none at all). */
+int conform_fail_on_parse(const char *list, unsigned *bits);
 /* 0 when every applicable MUST case passed, 1 when one failed or errored
  * (SHOULD and MAY results are reported, never fatal; advisories count only
  * as opts.fail_on says, observations never), 2 when cases were not run

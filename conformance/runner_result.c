@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Results of a run: names, tallies, the exit code's rule, and the cleaning of
  * text that came from a case (or a device) before any report shows it. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +170,29 @@ bool conform_result_fails_run(const struct conform_run *run, const struct confor
 	if (r->c->level == CONFORM_ADVISORY)
 		return bad && (run->opts.fail_on & (1u << r->c->severity));
 	return bad && r->c->level == CONFORM_MUST;
+}
+
+int conform_fail_on_parse(const char *list, unsigned *bits)
+{
+	char buf[128], *save, *name;
+
+	if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf))
+		return -EINVAL;
+	for (name = strtok_r(buf, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		unsigned s = CONFORM_SEV_MEMORY_SAFETY;
+
+		if (!strcmp(name, "all")) {
+			for (; s <= CONFORM_SEV_ROBUSTNESS; s++)
+				*bits |= 1u << s;
+			continue;
+		}
+		while (s <= CONFORM_SEV_ROBUSTNESS && strcmp(name, conform_severity_name(s)))
+			s++;
+		if (s > CONFORM_SEV_ROBUSTNESS)
+			return -EINVAL;
+		*bits |= 1u << s;
+	}
+	return *bits ? 0 : -EINVAL;
 }
 
 int conform_run_exit_code(const struct conform_run *run)

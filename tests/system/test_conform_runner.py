@@ -17,7 +17,7 @@ import pytest
 
 from conform_report import CAUGHT, PASSED, SECTIONS, SPEC_LEVELS, all_cases, parse_list
 from conftest import CLI_BIN, ROOT, assert_no_san, interrupt, need_binary, wait_for
-from peers import PEER_DIR
+from peers import PEER_DIR, bad_backend_factory  # noqa: F401
 
 PER_SUITE = 3       # cases of each suite run here
 # junit.xml: a spec verdict's outcome element; advisories and observations
@@ -320,6 +320,42 @@ def test_scenario_selects_cases_and_params(storlab, tgt, workdir):
     rep = json.loads(p.stdout)
     assert list(all_cases(rep)) == ["BLK-RW-003"] and rep["timeout_ms"] == 900
     assert tgt.alive()
+
+
+GATED = """\
+name: gated
+variables:
+  sock: /nonexistent.sock
+  fail_on: data-safety
+endpoints:
+  - {name: dut, type: socket, path: "${sock}"}
+steps:
+  - conform: {endpoint: dut, cases: [BLK-RW-001], params: {fail_on: "${fail_on}"}}
+"""
+
+
+def test_scenario_fail_on_gates_the_step(storlab, bad_backend_factory, workdir):
+    """A conform step's params.fail_on does what --fail-on does, in `storlab
+    scenario run` and through `storlab conform --scenario` (where the
+    command line's --fail-on wins): BLK-RW-001, a data-safety advisory, not
+    met by a back-end that loses part of a write."""
+    bad = bad_backend_factory("unaligned-4k-write-rounded")
+    f = workdir / "gated.yaml"
+    f.write_text(GATED)
+    sock = "sock=" + bad.sock
+    for fail_on, rc in (("data-safety", 1), ("memory-safety,robustness", 0), ("all", 1)):
+        p = storlab("scenario", "run", f, "-D", sock, "-D", "fail_on=" + fail_on, rc=rc,
+                    timeout=120)
+        assert "1 advisories: 0 met, 1 not met" in p.stdout, p.stdout
+    p = storlab("scenario", "run", f, "-D", sock, "-D", "fail_on=speed", rc=1, timeout=60)
+    assert "params.fail_on: severities" in p.stdout + p.stderr, p.stdout + p.stderr
+    p = storlab("conform", "--target", bad.uri, "--scenario", f, "--json", rc=1, timeout=120)
+    assert json.loads(p.stdout)["fail_on"] == ["data-safety"], p.stdout
+    p = storlab("conform", "--target", bad.uri, "--scenario", f, "--fail-on", "robustness",
+                "--json", rc=0, timeout=120)
+    assert json.loads(p.stdout)["fail_on"] == ["robustness"], p.stdout
+    p = storlab("conform", "--target", bad.uri, "--scenario", f, "-D", "fail_on=speed", rc=2)
+    assert "params.fail_on: severities" in p.stderr, p.stderr
 
 
 def test_scenario_reproduce_command_reruns_the_failure(storlab, workdir):
