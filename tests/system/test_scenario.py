@@ -55,9 +55,13 @@ def test_demo_runs():
 
 
 def test_stock_scenarios_load():
+    # The A/B scenarios (make bench BASE=REV) need the base build's target.
+    base = {"ab": ["-D", "base_tgt=%s" % TGT_BIN]}
     for f in sorted((ROOT / "scenarios").rglob("*.yaml")):
-        p = scenario([f, "--dry-run"])
+        p = scenario([f, "--dry-run"] + base.get(f.parent.name, []))
         assert p.returncode == 0, "%s: %s" % (f, p.stderr)
+    p = scenario([ROOT / "scenarios" / "ab" / "qd-sweep.yaml", "--dry-run"])
+    assert p.returncode != 0 and "'bin' is empty" in p.stderr, p.stderr
 
 
 def test_define_overrides(tmp_path):
