@@ -89,33 +89,83 @@ static void region_insert(struct mem_table *t, const struct mem_region *r)
 /*
  * A mapping that runs past the end of its file raises SIGBUS on the first
  * access, which would kill the target (and every other tenant's device) the
- * moment a ring is read. Refuse such a region up front. Only regular files
+ * moment a ring is read. Refuse such a mapping up front. Only regular files
  * (memfd, tmpfs, hugetlbfs) have a meaningful size here.
  */
-static int region_check_file_size(int fd, uint64_t mmap_offset, uint64_t size)
+static int check_file_size(int fd, uint64_t offset, uint64_t size, const char *spec)
 {
 	struct stat st;
 
 	if (fstat(fd, &st) != 0) {
-		log_warn(REGION_SPEC ": fstat of fd %d: %s", fd, strerror(errno));
+		log_warn("%s: fstat of fd %d: %s", spec, fd, strerror(errno));
 		return -EBADF;
 	}
-	if (S_ISREG(st.st_mode) && mmap_offset + size > (uint64_t)st.st_size) {
-		log_warn(REGION_SPEC ": mmap_offset 0x%" PRIx64 " + size 0x%" PRIx64
-				     " runs past the end of the fd (0x%" PRIx64 " bytes)",
-			 mmap_offset, size, (uint64_t)st.st_size);
+	if (S_ISREG(st.st_mode) && offset + size > (uint64_t)st.st_size) {
+		log_warn("%s: mmap_offset 0x%" PRIx64 " + size 0x%" PRIx64
+			 " runs past the end of the fd (0x%" PRIx64 " bytes)",
+			 spec, offset, size, (uint64_t)st.st_size);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-int mem_table_add(struct mem_table *t, uint64_t gpa, uint64_t size, uint64_t uva,
-		  uint64_t mmap_offset, int fd)
+int mem_map_fd(int fd, uint64_t offset, uint64_t size, const char *spec, struct mem_map *m)
 {
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
 	uint64_t map_offset, delta;
-	struct mem_region r;
+	size_t len;
 	void *base;
+	int rc;
+
+	if (size == 0) {
+		log_warn("%s: size 0", spec);
+		return -EINVAL;
+	}
+	/*
+	 * mmap wants a page-aligned file offset; the front-end's offset need not
+	 * be one (QEMU sends the offset of the RAM block inside its file). Map
+	 * from the page below and skip delta bytes.
+	 */
+	map_offset = offset & ~(page - 1);
+	delta = offset - map_offset;
+	if (size > SIZE_MAX - delta - page || size > UINT64_MAX - offset ||
+	    map_offset > (uint64_t)INT64_MAX) {
+		log_warn("%s: mmap_offset 0x%" PRIx64 " + size 0x%" PRIx64
+			 " does not fit the address space",
+			 spec, offset, size);
+		return -EINVAL;
+	}
+	rc = check_file_size(fd, offset, size, spec);
+	if (rc)
+		return rc;
+	len = ALIGN_UP(size + delta, page);
+	/* MAP_NORESERVE: guest RAM is mostly untouched; do not charge it all now. */
+	base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd,
+		    (off_t)map_offset);
+	if (base == MAP_FAILED) {
+		rc = -errno;
+		log_warn("%s: mmap of fd %d, offset 0x%" PRIx64 ", 0x%zx bytes: %s", spec, fd,
+			 map_offset, len, strerror(-rc));
+		return rc;
+	}
+	m->base = base;
+	m->len = len;
+	m->addr = (char *)base + delta;
+	return 0;
+}
+
+void mem_unmap(struct mem_map *m)
+{
+	if (m->base)
+		munmap(m->base, m->len);
+	*m = (struct mem_map){0};
+}
+
+int mem_table_add(struct mem_table *t, uint64_t gpa, uint64_t size, uint64_t uva,
+		  uint64_t mmap_offset, int fd)
+{
+	struct mem_map map;
+	struct mem_region r;
 	int rc;
 
 	if (fd < 0) {
@@ -125,20 +175,7 @@ int mem_table_add(struct mem_table *t, uint64_t gpa, uint64_t size, uint64_t uva
 	rc = region_check(t, gpa, size, uva);
 	if (rc)
 		return rc;
-	/*
-	 * mmap wants a page-aligned file offset; the front-end's mmap_offset need
-	 * not be one (QEMU sends the offset of the RAM block inside its file). Map
-	 * from the page below and skip delta bytes.
-	 */
-	map_offset = mmap_offset & ~(page - 1);
-	delta = mmap_offset - map_offset;
-	if (size > SIZE_MAX - delta - page || size > UINT64_MAX - mmap_offset) {
-		log_warn(REGION_SPEC ": mmap_offset 0x%" PRIx64 " + size 0x%" PRIx64
-				     " does not fit the address space",
-			 mmap_offset, size);
-		return -EINVAL;
-	}
-	rc = region_check_file_size(fd, mmap_offset, size);
+	rc = mem_map_fd(fd, mmap_offset, size, REGION_SPEC, &map);
 	if (rc)
 		return rc;
 	r = (struct mem_region){
@@ -146,20 +183,11 @@ int mem_table_add(struct mem_table *t, uint64_t gpa, uint64_t size, uint64_t uva
 		.size = size,
 		.uva = uva,
 		.mmap_offset = mmap_offset,
-		.map_size = ALIGN_UP(size + delta, page),
+		.hva = map.addr,
+		.map_base = map.base,
+		.map_size = map.len,
 		.fd = fd,
 	};
-	/* MAP_NORESERVE: guest RAM is mostly untouched; do not charge it all now. */
-	base = mmap(NULL, r.map_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd,
-		    (off_t)map_offset);
-	if (base == MAP_FAILED) {
-		rc = -errno;
-		log_warn(REGION_SPEC ": mmap of fd %d, offset 0x%" PRIx64 ", 0x%zx bytes: %s", fd,
-			 map_offset, r.map_size, strerror(-rc));
-		return rc;
-	}
-	r.map_base = base;
-	r.hva = (char *)base + delta;
 	region_insert(t, &r);
 	log_debug("region gpa 0x%" PRIx64 " size 0x%" PRIx64 " uva 0x%" PRIx64 " at %p", gpa, size,
 		  uva, r.hva);
@@ -276,4 +304,22 @@ void *mem_uva_to_hva(const struct mem_table *t, uint64_t uva, uint64_t len)
 			return (char *)r->hva + (uva - r->uva);
 	}
 	return NULL;
+}
+
+/* Linear, like the uva lookup: the table is sorted by gpa, and only dirty
+ * logging asks, for the pages a request wrote. */
+int mem_hva_to_gpa(const struct mem_table *t, const void *hva, uint64_t len, uint64_t *gpa)
+{
+	uintptr_t p = (uintptr_t)hva;
+
+	for (uint32_t i = 0; i < t->nregions; i++) {
+		const struct mem_region *r = &t->regions[i];
+		uintptr_t start = (uintptr_t)r->hva;
+
+		if (p >= start && range_inside(p - start, len ? len : 1, r->size)) {
+			*gpa = r->gpa + (p - start);
+			return 0;
+		}
+	}
+	return -EFAULT;
 }

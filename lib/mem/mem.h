@@ -67,5 +67,27 @@ void *mem_gpa_to_hva(const struct mem_table *t, uint64_t gpa, uint64_t len);
 void *mem_uva_to_hva(const struct mem_table *t, uint64_t uva, uint64_t len);
 /* The region holding gpa, or NULL. */
 const struct mem_region *mem_find_gpa(const struct mem_table *t, uint64_t gpa);
+/* The guest address of hva when [hva, hva+len) is inside one region (a
+ * device keeps only HVA iovecs, each inside one region): 0 and *gpa, or
+ * -EFAULT. len 0 is treated as 1. Linear in the regions: for slow paths
+ * (dirty logging), not per-descriptor translation. */
+int mem_hva_to_gpa(const struct mem_table *t, const void *hva, uint64_t len, uint64_t *gpa);
+
+/* A shared mapping of part of an fd: what mem_map_fd made. */
+struct mem_map {
+	void *addr;    /* the first byte asked for */
+	void *base;    /* what mmap returned (addr - page rounding) */
+	size_t len;    /* bytes mapped at base */
+};
+/*
+ * Maps size bytes of fd from offset (MAP_SHARED, read-write; offset need not
+ * be page aligned). Refuses, logged with spec (the section the mapping comes
+ * from): size 0, a range that does not fit the address space, and a regular
+ * file shorter than offset + size (touching a mapping past the end of its
+ * file raises SIGBUS). fd stays the caller's. 0 or a negative errno.
+ */
+int mem_map_fd(int fd, uint64_t offset, uint64_t size, const char *spec, struct mem_map *m);
+/* Unmaps what mem_map_fd mapped; no-op on a zeroed map. */
+void mem_unmap(struct mem_map *m);
 
 #endif
