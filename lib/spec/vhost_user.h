@@ -77,6 +77,10 @@ enum vhost_user_request {
  * ("Protocol features"). */
 #define VHOST_USER_F_PROTOCOL_FEATURES 30
 
+/* "Migration": the back-end logs its writes into guest memory (the vhost
+ * feature bit, as the kernel's vhost defines it). */
+#define VHOST_F_LOG_ALL 26
+
 /* "Protocol features" */
 enum vhost_user_protocol_feature {
 	VHOST_USER_PROTOCOL_F_MQ = 0,

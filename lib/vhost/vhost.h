@@ -23,6 +23,7 @@
 #include "mem/mem.h"
 #include "spec/vhost_user.h"
 #include "util/evloop.h"
+#include "util/log_ratelimit.h"
 #include "vhost/vhost_tap.h"
 #include "virtio/virtq.h"
 
@@ -31,6 +32,8 @@
 /* ------------------------------------------------------------------ */
 
 #define VHOST_MAX_QUEUES 64
+
+struct vhost_log;
 
 /* A ring as the device sees it. Owned by the vhost_dev; valid from
  * ring_start until the device answered ring_stop. While the ring runs,
@@ -42,6 +45,14 @@ struct vhost_vring {
 	int kick_fd;           /* eventfd the driver kicks, or -1 (polled) */
 	int call_fd;           /* eventfd we signal, or -1 */
 	struct vhost_dev *dev;
+	/* Dirty logging (vhost_log.h), set before ring_start and fixed while
+	 * the ring runs. log: NULL unless the device must log this ring's
+	 * writes (VHOST_F_LOG_ALL negotiated and a log set). log_used: the
+	 * used ring's writes too (VHOST_VRING_F_LOG), at log_used_gpa. */
+	const struct vhost_log *log;
+	bool log_used;
+	uint64_t log_used_gpa;
+	struct log_ratelimit log_rl; /* the ring's thread's: writes past the log */
 };
 
 /* Signals the driver if the ring's notification rules want it (call after a
@@ -66,6 +77,10 @@ typedef void (*vhost_ring_done_fn)(struct vhost_vring *vring);
  * everything else.
  */
 struct vhost_dev_ops {
+	/* The device marks every write it makes into guest memory in the
+	 * ring's dirty log (vhost_log.h): only then are VHOST_F_LOG_ALL and
+	 * VHOST_USER_PROTOCOL_F_LOG_SHMFD offered. */
+	bool logs_writes;
 	/* Virtio feature bits the device offers (VERSION_1 etc. included). The
 	 * library adds VHOST_USER_F_PROTOCOL_FEATURES. */
 	uint64_t (*get_features)(void *ctx);

@@ -100,6 +100,8 @@ static void conn_finish(struct vhost_dev *dev)
 		dev->opts.ops->disconnected(dev->opts.ctx);
 	mem_table_clear(dev->mem);
 	vhost_mem_unstage(dev);
+	vhost_log_drop(dev);
+	vhost_log_unstage(dev);
 	dev->owner = false;
 	dev->features = 0;
 	dev->protocol_features = 0;

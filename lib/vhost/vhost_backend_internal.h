@@ -14,6 +14,7 @@
  *                          replies; device-level messages
  *   vhost_backend_vring.c  per-ring messages and the ring start/stop rules
  *   vhost_backend_mem.c    memory-table messages
+ *   vhost_backend_log.c    SET_LOG_BASE: the dirty log's mapping
  *
  * Everything runs on the control thread, except vhost_vring_notify().
  *
@@ -31,6 +32,7 @@
 
 #include "util/log_ratelimit.h"
 #include "vhost/vhost.h"
+#include "vhost/vhost_log.h"
 #include "vhost/vhost_msg.h"
 
 /* The back-end's view of one ring: what the front-end configured, and the
@@ -88,6 +90,10 @@ struct vhost_dev {
 	struct mem_table *mem;
 	/* SET_MEM_TABLE's new table, built before its rings stop. */
 	struct mem_table *staged_mem;
+	/* SET_LOG_BASE's log (bits NULL: none), and the new one, mapped
+	 * before the rings stop. Rings get &log when they start. */
+	struct vhost_log log;
+	struct vhost_log staged_log;
 
 	/* Asynchronous state (see the top of this file). */
 	unsigned ring_ops;
@@ -187,6 +193,25 @@ int vhost_h_set_vring_kick(struct vhost_dev *dev, struct vhost_msg *msg);
 int vhost_h_set_vring_call(struct vhost_dev *dev, struct vhost_msg *msg);
 int vhost_h_set_vring_err(struct vhost_dev *dev, struct vhost_msg *msg);
 int vhost_h_set_vring_enable(struct vhost_dev *dev, struct vhost_msg *msg);
+
+/* The features the back-end offers (GET_FEATURES), VHOST_F_LOG_ALL
+ * included for a device that logs its writes. */
+uint64_t vhost_dev_offered_features(const struct vhost_dev *dev);
+
+/* vhost_backend_log.c */
+int vhost_check_set_log_base(struct vhost_dev *dev, struct vhost_msg *msg);
+int vhost_h_set_log_base(struct vhost_dev *dev, struct vhost_msg *msg);
+/* Unmaps the log SET_LOG_BASE mapped but did not install. */
+void vhost_log_unstage(struct vhost_dev *dev);
+/* Unmaps the log (disconnect, reset). No ring may be started. */
+void vhost_log_drop(struct vhost_dev *dev);
+/* vhost-user.rst "Migration": the last byte of a logged used ring must fall
+ * inside the log. 0, or -ERANGE (logged) for vring r at addr with num
+ * entries against a log of log_size bytes. */
+int vhost_log_check_used(struct vhost_dev *dev, const struct vhost_user_vring_addr *addr,
+			 uint32_t num, uint64_t log_size);
+/* The used ring's bytes for num entries under the negotiated features. */
+uint64_t vhost_ring_used_bytes(const struct vhost_dev *dev, uint32_t num);
 
 /* vhost_backend_mem.c */
 int vhost_check_set_mem_table(struct vhost_dev *dev, struct vhost_msg *msg);

@@ -35,8 +35,12 @@
 
 /* The protocol features this back-end implements; offered = these & opts. */
 #define IMPLEMENTED_PROTOCOL_FEATURES                                                              \
-	(PF(MQ) | PF(REPLY_ACK) | PF(CONFIG) | PF(CONFIGURE_MEM_SLOTS) | PF(RESET_DEVICE) |        \
-	 PF(STATUS))
+	(PF(MQ) | PF(LOG_SHMFD) | PF(REPLY_ACK) | PF(CONFIG) | PF(CONFIGURE_MEM_SLOTS) |           \
+	 PF(RESET_DEVICE) | PF(STATUS))
+
+/* What only a device that logs its writes gets offered ("Migration"). */
+#define LOG_FEATURES (1ULL << VHOST_F_LOG_ALL)
+#define LOG_PROTOCOL_FEATURES PF(LOG_SHMFD)
 
 /* How a request is answered. */
 enum vhost_answer {
@@ -49,6 +53,11 @@ enum vhost_answer {
 	ANSWER_OWN,
 	/* The spec mandates a u64 reply: 0 success, non-zero failure. */
 	ANSWER_U64,
+	/* "Communication": SET_LOG_BASE's reply is mandatory once
+	 * VHOST_USER_PROTOCOL_F_LOG_SHMFD is negotiated, and its payload is
+	 * N/A: a header with size 0, refused or not (QEMU reads it and checks
+	 * only its request; DPDK answers so). Without LOG_SHMFD: ANSWER_ACK. */
+	ANSWER_LOG_BASE,
 };
 
 /* Which rings must be stopped (their in-flight requests completed) before
@@ -84,15 +93,20 @@ struct vhost_msg_handler {
 	uint64_t pfeatures; /* protocol features that must be negotiated first */
 };
 
-static uint64_t offered_features(struct vhost_dev *dev)
+uint64_t vhost_dev_offered_features(const struct vhost_dev *dev)
 {
 	return dev->opts.ops->get_features(dev->opts.ctx) |
-	       (1ULL << VHOST_USER_F_PROTOCOL_FEATURES);
+	       (1ULL << VHOST_USER_F_PROTOCOL_FEATURES) |
+	       (dev->opts.ops->logs_writes ? LOG_FEATURES : 0);
 }
 
 static uint64_t offered_protocol_features(const struct vhost_dev *dev)
 {
-	return dev->opts.protocol_features & IMPLEMENTED_PROTOCOL_FEATURES;
+	uint64_t mask = IMPLEMENTED_PROTOCOL_FEATURES;
+
+	if (!dev->opts.ops->logs_writes)
+		mask &= ~LOG_PROTOCOL_FEATURES;
+	return dev->opts.protocol_features & mask;
 }
 
 void vhost_dev_reply(struct vhost_dev *dev, uint32_t request, const void *payload, uint32_t size)
@@ -126,13 +140,13 @@ static void reply_u64(struct vhost_dev *dev, const struct vhost_msg *msg, uint64
 
 static int h_get_features(struct vhost_dev *dev, struct vhost_msg *msg)
 {
-	reply_u64(dev, msg, offered_features(dev));
+	reply_u64(dev, msg, vhost_dev_offered_features(dev));
 	return 0;
 }
 
 static int check_set_features(struct vhost_dev *dev, struct vhost_msg *msg)
 {
-	uint64_t extra = msg->payload.u64 & ~offered_features(dev);
+	uint64_t extra = msg->payload.u64 & ~vhost_dev_offered_features(dev);
 
 	if (extra) {
 		vhost_warn(dev, "vhost-user.rst \"VHOST_USER_SET_FEATURES\": bits 0x%" PRIx64
@@ -150,8 +164,11 @@ static int h_set_features(struct vhost_dev *dev, struct vhost_msg *msg)
 	uint64_t features = msg->payload.u64;
 	int ret;
 
+	/* The library's bits are not the device's: logging is lib/vhost's
+	 * business (the rings get their log when they start again). */
 	ret = dev->opts.ops->set_features(dev->opts.ctx,
-					  features & ~(1ULL << VHOST_USER_F_PROTOCOL_FEATURES));
+					  features & ~((1ULL << VHOST_USER_F_PROTOCOL_FEATURES) |
+						       LOG_FEATURES));
 	if (ret == 0)
 		dev->features = features;
 	else
@@ -191,10 +208,12 @@ static int h_set_owner(struct vhost_dev *dev, struct vhost_msg *msg)
 
 /* Back to the state after SET_OWNER: rings (stopped by then) forgotten,
  * features to be negotiated again. Protocol features and memory stay: they
- * belong to the connection, and QEMU sends neither again before restarting. */
+ * belong to the connection, and QEMU sends neither again before restarting.
+ * The dirty log goes: a front-end that migrates sets it again. */
 static void reset_device_state(struct vhost_dev *dev)
 {
 	vhost_rings_forget(dev);
+	vhost_log_drop(dev);
 	dev->features = 0;
 	dev->status = 0;
 }
@@ -341,8 +360,12 @@ static const struct vhost_msg_handler g_handlers[VHOST_USER_REQUEST_MAX] = {
 				      .handle = vhost_h_set_mem_table, .quiesce = QUIESCE_ALL,
 				      .max_fds = VHOST_USER_MEM_BASELINE_NREGIONS,
 				      .size = 8, .size_is_min = true},
-	/* Reply mandatory only with LOG_SHMFD, which we never offer. */
-	[VHOST_USER_SET_LOG_BASE] = NOT_SUPPORTED(ANSWER_ACK),
+	/* Any payload and fds: without LOG_SHMFD it is refused as unsupported,
+	 * whatever it carries; its check does the rest. */
+	[VHOST_USER_SET_LOG_BASE] = {.check = vhost_check_set_log_base,
+				     .handle = vhost_h_set_log_base, .quiesce = QUIESCE_ALL,
+				     .max_fds = VHOST_USER_MAX_FDS, .size = 0, .size_is_min = true,
+				     .answer = ANSWER_LOG_BASE},
 	[VHOST_USER_SET_LOG_FD] = NOT_SUPPORTED(ANSWER_ACK),
 	[VHOST_USER_SET_VRING_NUM] = {.check = vhost_check_set_vring_num,
 				      .handle = vhost_h_set_vring_num, .quiesce = QUIESCE_RING,
@@ -522,6 +545,12 @@ static void answer(struct vhost_dev *dev, const struct vhost_msg *msg, enum vhos
 	case ANSWER_U64:
 		reply_u64(dev, msg, result);
 		return;
+	case ANSWER_LOG_BASE:
+		if (dev->protocol_features & PF(LOG_SHMFD)) {
+			vhost_dev_reply(dev, msg->hdr.request, NULL, 0);
+			return;
+		}
+		/* fall through */
 	case ANSWER_ACK:
 		if (!need_reply)
 			return;
@@ -579,6 +608,7 @@ void vhost_msg_drop(struct vhost_dev *dev)
 		return;
 	vhost_msg_close_fds(&dev->cur.msg);
 	vhost_mem_unstage(dev);
+	vhost_log_unstage(dev);
 	dev->cur.state = VHOST_CUR_NONE;
 }
 

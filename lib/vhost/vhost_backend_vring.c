@@ -52,6 +52,14 @@ static void ring_part_sizes(uint64_t features, uint16_t num, uint64_t sizes[3])
 	sizes[2] = virtq_used_bytes(num) - no_event;
 }
 
+uint64_t vhost_ring_used_bytes(const struct vhost_dev *dev, uint32_t num)
+{
+	uint64_t sizes[3];
+
+	ring_part_sizes(dev->features, (uint16_t)num, sizes);
+	return sizes[2];
+}
+
 /* Translates the ring's front-end addresses into ours: desc, avail, used. */
 static int ring_translate(struct vhost_dev *dev, const struct vhost_ring *r,
 			  const struct vhost_user_vring_addr *addr, uint32_t num, void *hva[3])
@@ -95,6 +103,14 @@ static int ring_start(struct vhost_dev *dev, struct vhost_ring *r)
 	if (ret == 0) {
 		r->vring.kick_fd = r->kick_fd;
 		r->vring.call_fd = r->call_fd;
+		/* "Migration": the front-end starts and stops logging with
+		 * VHOST_F_LOG_ALL, and the used ring's with VHOST_VRING_F_LOG;
+		 * both change only while the ring is stopped. */
+		r->vring.log = (dev->features & (1ULL << VHOST_F_LOG_ALL)) && dev->log.bits
+				   ? &dev->log
+				   : NULL;
+		r->vring.log_used = r->addr.flags & (1u << VHOST_VRING_F_LOG);
+		r->vring.log_used_gpa = r->addr.log_guest_addr;
 		ret = dev->opts.ops->ring_start(dev->opts.ctx, &r->vring);
 	}
 	if (ret < 0) {
@@ -297,16 +313,23 @@ int vhost_check_set_vring_addr(struct vhost_dev *dev, struct vhost_msg *msg)
 {
 	const struct vhost_user_vring_addr *addr = &msg->payload.addr;
 	struct vhost_ring *r = &dev->rings[addr->index];
+	uint32_t known = 0;
 	void *hva[3];
 
-	if (addr->flags) {
-		/* VHOST_VRING_F_LOG asks for dirty logging, which needs
-		 * VHOST_F_LOG_ALL: never offered. */
-		vhost_warn(dev, "vhost-user.rst \"Migration\": vring %u flags 0x%x: logging is not "
-			   "supported",
-			   addr->index, addr->flags);
+	/* VHOST_VRING_F_LOG asks for the used ring's writes to be logged
+	 * ("Migration"), which only a back-end offering VHOST_F_LOG_ALL does. */
+	if (vhost_dev_offered_features(dev) & (1ULL << VHOST_F_LOG_ALL))
+		known = 1u << VHOST_VRING_F_LOG;
+	if (addr->flags & ~known) {
+		vhost_warn(dev, "vhost-user.rst \"A vring address description\": vring %u flags "
+			   "0x%x: only VHOST_VRING_F_LOG is defined, and only with VHOST_F_LOG_ALL "
+			   "offered (%s)",
+			   addr->index, addr->flags, known ? "it is" : "it is not");
 		return -ENOTSUP;
 	}
+	if ((addr->flags & known) && dev->log.bits && r->num &&
+	    vhost_log_check_used(dev, addr, r->num, dev->log.size))
+		return -ERANGE;
 	if (addr->desc_user_addr % VIRTQ_DESC_ALIGN || addr->avail_user_addr % VIRTQ_AVAIL_ALIGN ||
 	    addr->used_user_addr % VIRTQ_USED_ALIGN) {
 		vhost_warn(dev, "virtio 1.2 §2.7.1: vring %u addresses desc 0x%" PRIx64

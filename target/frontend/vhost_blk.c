@@ -229,6 +229,8 @@ static void blk_disconnected(void *ctx)
 }
 
 static const struct vhost_dev_ops g_vhost_blk_ops = {
+    /* Every write into guest memory is marked (vhost_blk_queue.c). */
+    .logs_writes = true,
     .get_features = blk_get_features,
     .set_features = blk_set_features,
     .get_config = blk_get_config,
@@ -278,6 +280,7 @@ int vhost_blk_create(const struct vhost_blk_opts *opts, struct vhost_blk **out)
 	    .loop = opts->loop,
 	    .strict = opts->strict,
 	    .protocol_features = (1ULL << VHOST_USER_PROTOCOL_F_MQ) |
+				 (1ULL << VHOST_USER_PROTOCOL_F_LOG_SHMFD) |
 				 (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK) |
 				 (1ULL << VHOST_USER_PROTOCOL_F_CONFIG) |
 				 (1ULL << VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |

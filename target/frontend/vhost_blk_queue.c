@@ -23,6 +23,7 @@
 
 #include "util/common.h"
 #include "util/log.h"
+#include "vhost/vhost_log.h"
 
 /* Stats have one writer, the queue's reactor: a relaxed store of the new
  * value is enough for racy readers, and cheaper than a locked add. */
@@ -69,11 +70,49 @@ static enum vhost_blk_stat_type stat_type(uint32_t type)
 	}
 }
 
+/*
+ * Dirty logging (vhost-user.rst "Migration"): every byte the request put in
+ * guest memory (read or GET_ID data, the status byte; io NULL: none) and,
+ * if the used ring is logged, the used entry and idx. All of it is marked
+ * before the push makes the completion visible, so a driver never sees a
+ * completion whose writes are not in the log. The used entry and idx are
+ * marked again after the push: the front-end reads and clears the log while
+ * rings run, and a mark cleared between our mark and our store would leave
+ * the store unlogged. Out of line: the path with logging off pays only the
+ * branch in queue_push.
+ */
+__attribute__((noinline, cold)) static void queue_push_logged(struct vhost_blk_queue *q,
+							       const struct vhost_blk_io *io,
+							       uint16_t head, uint32_t len)
+{
+	struct vhost_vring *v = q->vring;
+
+	if (io) {
+		if (io->req.op == VHOST_BLK_OP_READ || io->req.op == VHOST_BLK_OP_GET_ID)
+			vhost_vring_log_iov(v, io->req.data_iov, (unsigned)io->req.data_iovcnt);
+		vhost_vring_log_hva(v, io->req.status_ptr, 1);
+	}
+	vhost_vring_log_used_entry(v, v->vq.used_idx);
+	virtq_dev_push(&v->vq, head, len);
+	vhost_vring_log_used_entry(v, (uint16_t)(v->vq.used_idx - 1));
+}
+
+/* Publishes a used entry; io: the request that wrote into the chain. */
+static void queue_push(struct vhost_blk_queue *q, const struct vhost_blk_io *io, uint16_t head,
+		       uint32_t len)
+{
+	if (vhost_vring_logging(q->vring)) {
+		queue_push_logged(q, io, head, len);
+		return;
+	}
+	virtq_dev_push(&q->vring->vq, head, len);
+}
+
 /* A chain that cannot carry an answer: give it back untouched (used length
  * 0) so that the driver can reclaim its descriptors, and go on. */
 static void push_malformed(struct vhost_blk_queue *q, uint16_t head)
 {
-	virtq_dev_push(&q->vring->vq, head, 0);
+	queue_push(q, NULL, head, 0);
 	qe_completed(&q->qe);
 	stat_add(&q->counters.malformed, 1);
 }
@@ -84,7 +123,7 @@ static void io_answer(struct vhost_blk_queue *q, struct vhost_blk_io *io, uint8_
 	*io->req.status_ptr = status;
 	/* §2.7.8: len counts the device-writable bytes; the status is the last
 	 * of them, so the whole writable part is reported, as QEMU does. */
-	virtq_dev_push(&q->vring->vq, io->head, io->used_len);
+	queue_push(q, io, io->head, io->used_len);
 	qe_completed(&q->qe);
 	if (status != VIRTIO_BLK_S_OK)
 		stat_add(&q->counters.errors, 1);
@@ -264,7 +303,7 @@ static void blk_set_interrupt(void *ctx, bool enabled)
 {
 	struct vhost_blk_queue *q = ctx;
 
-	virtq_dev_set_kick(&q->vring->vq, enabled);
+	vhost_vring_set_kick(q->vring, enabled);
 }
 
 static void blk_slot_init(void *ctx, void *slot)
@@ -281,7 +320,7 @@ static void blk_started(void *ctx)
 	q->ch = qe_channel(&q->qe, 0);
 	/* A polling device wants no kicks; the engine arms them again if the
 	 * reactor is about to sleep. */
-	virtq_dev_set_kick(&q->vring->vq, false);
+	vhost_vring_set_kick(q->vring, false);
 }
 
 static const struct qe_ops g_blk_queue_ops = {
