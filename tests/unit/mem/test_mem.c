@@ -127,6 +127,75 @@ static void test_translate_edges(void **state)
 	assert_null(mem_find_gpa(t, gpa - 1));
 }
 
+/* HVA -> GPA, the way back dirty logging takes, at every edge of two
+ * regions that are adjacent in guest memory but not in ours. */
+static void test_hva_to_gpa_edges(void **state)
+{
+	struct mem_table *t = *state;
+	uint64_t size = 2 * g_page, a = 0x200000, b = a + size, gpa;
+	uint8_t *ha, *hb;
+	int rc;
+
+	assert_int_equal(mem_table_add(t, a, size, 0x10000000, 0, make_memfd(2, 1)), 0);
+	assert_int_equal(mem_table_add(t, b, size, 0x20000000, 0, make_memfd(2, 2)), 0);
+	ha = mem_gpa_to_hva(t, a, 1);
+	hb = mem_gpa_to_hva(t, b, 1);
+	assert_non_null(ha);
+	assert_non_null(hb);
+
+	/* First byte, last byte, whole region, len 0 as 1. */
+	assert_int_equal(mem_hva_to_gpa(t, ha, 1, &gpa), 0);
+	assert_int_equal(gpa, a);
+	assert_int_equal(mem_hva_to_gpa(t, ha + size - 1, 1, &gpa), 0);
+	assert_int_equal(gpa, a + size - 1);
+	assert_int_equal(mem_hva_to_gpa(t, ha, size, &gpa), 0);
+	assert_int_equal(gpa, a);
+	assert_int_equal(mem_hva_to_gpa(t, ha + size - 1, 0, &gpa), 0);
+	assert_int_equal(gpa, a + size - 1);
+	assert_int_equal(mem_hva_to_gpa(t, hb + size - 1, 1, &gpa), 0);
+	assert_int_equal(gpa, b + size - 1);
+	/* One past the end, one byte too long, one below: not ours, even
+	 * though the next guest page belongs to the other region. */
+	assert_int_equal(mem_hva_to_gpa(t, ha + size - 1, 2, &gpa), -EFAULT);
+	assert_int_equal(mem_hva_to_gpa(t, ha, size + 1, &gpa), -EFAULT);
+	/* The byte below is not region a's: unknown, or region b's last one
+	 * when the kernel mapped b right below a. */
+	rc = mem_hva_to_gpa(t, ha - 1, 1, &gpa);
+	if (hb + size == ha) {
+		assert_int_equal(rc, 0);
+		assert_int_equal(gpa, b + size - 1);
+	} else {
+		assert_int_equal(rc, -EFAULT);
+	}
+	assert_int_equal(mem_hva_to_gpa(t, hb + 1, UINT64_MAX, &gpa), -EFAULT);
+	/* Round trip from the middle of each. */
+	assert_int_equal(mem_hva_to_gpa(t, mem_gpa_to_hva(t, b + 0x123, 8), 8, &gpa), 0);
+	assert_int_equal(gpa, b + 0x123);
+	assert_int_equal(mem_hva_to_gpa(t, &gpa, 1, &gpa), -EFAULT);
+}
+
+static void test_map_fd(void **state)
+{
+	int fd = make_memfd(2, 3);
+	struct mem_map m;
+
+	(void)state;
+	/* An unaligned offset maps from the page below. */
+	assert_int_equal(mem_map_fd(fd, 0x10, g_page, "test", &m), 0);
+	assert_int_equal(((uint8_t *)m.addr)[0], pattern(0x10, 3));
+	assert_int_equal(((uint8_t *)m.addr)[g_page - 1], pattern(0x10 + g_page - 1, 3));
+	mem_unmap(&m);
+	assert_null(m.base);
+	/* Size 0 and a file too short are refused, with the caller's section. */
+	assert_int_equal(mem_map_fd(fd, 0, 0, "test section", &m), -EINVAL);
+	assert_non_null(strstr(g_last_log, "test section"));
+	assert_int_equal(mem_map_fd(fd, 1, 2 * g_page, "test section", &m), -EINVAL);
+	assert_non_null(strstr(g_last_log, "past the end"));
+	assert_int_equal(mem_map_fd(fd, UINT64_MAX - 1, 2, "test section", &m), -EINVAL);
+	assert_true(fd_is_open(fd));
+	close(fd);
+}
+
 static void test_unaligned_mmap_offset(void **state)
 {
 	struct mem_table *t = *state;
@@ -348,6 +417,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_remove_and_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hva_to_gpa_edges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_map_fd, setup, teardown),
 	};
 
 	g_page = (size_t)sysconf(_SC_PAGESIZE);
