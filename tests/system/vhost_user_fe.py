@@ -23,7 +23,7 @@ import time
 
 # vhost-user.rst "Front-end message types"
 GET_FEATURES, SET_FEATURES, SET_OWNER = 1, 2, 3
-SET_MEM_TABLE = 5
+SET_MEM_TABLE, SET_LOG_BASE = 5, 6
 SET_VRING_NUM, SET_VRING_ADDR, SET_VRING_BASE, GET_VRING_BASE = 8, 9, 10, 11
 SET_VRING_KICK, SET_VRING_CALL = 12, 13
 GET_PROTOCOL_FEATURES, SET_PROTOCOL_FEATURES = 15, 16
@@ -31,8 +31,11 @@ SET_VRING_ENABLE = 18
 
 VERSION, REPLY, NEED_REPLY = 0x1, 0x4, 0x8
 F_PROTOCOL_FEATURES = 1 << 30
-PF_REPLY_ACK = 1 << 3
+PF_LOG_SHMFD, PF_REPLY_ACK = 1 << 1, 1 << 3
 VIRTIO_F_VERSION_1 = 1 << 32
+# "Migration": dirty logging (a vhost feature bit) and a ring's used-ring flag
+F_LOG_ALL = 1 << 26
+VRING_F_LOG = 1 << 0
 
 # virtio 1.2 §2.7.5 descriptor flags, §5.2.6 request types and status
 DESC_F_NEXT, DESC_F_WRITE = 1, 2
@@ -109,20 +112,36 @@ class Frontend:
         assert ack == 0, "request %d was refused: %d" % (request, ack)
 
     # -- set-up --
-    def setup(self, nqueues=1):
-        features = struct.unpack("<Q", self.call(GET_FEATURES))[0]
-        assert features & VIRTIO_F_VERSION_1 and features & F_PROTOCOL_FEATURES, hex(features)
-        pf = struct.unpack("<Q", self.call(GET_PROTOCOL_FEATURES))[0]
-        assert pf & PF_REPLY_ACK, hex(pf)
-        self.send(SET_PROTOCOL_FEATURES, struct.pack("<Q", PF_REPLY_ACK))
+    def setup(self, nqueues=1, features=0, pfeatures=0, vring_flags=0, log_addr=0):
+        """Negotiates VERSION_1 and PROTOCOL_FEATURES plus FEATURES,
+        REPLY_ACK plus PFEATURES (each must be offered), maps guest memory
+        and sets up NQUEUES rings with VRING_FLAGS and LOG_ADDR (their
+        log_guest_addr)."""
+        self.offered = struct.unpack("<Q", self.call(GET_FEATURES))[0]
+        assert self.offered & VIRTIO_F_VERSION_1 and self.offered & F_PROTOCOL_FEATURES, \
+            hex(self.offered)
+        assert self.offered & features == features, hex(self.offered)
+        self.offered_pf = struct.unpack("<Q", self.call(GET_PROTOCOL_FEATURES))[0]
+        assert self.offered_pf & (PF_REPLY_ACK | pfeatures) == PF_REPLY_ACK | pfeatures, \
+            hex(self.offered_pf)
+        self.pfeatures = PF_REPLY_ACK | pfeatures
+        self.send(SET_PROTOCOL_FEATURES, struct.pack("<Q", self.pfeatures))
         self.acked(SET_OWNER)
-        self.acked(SET_FEATURES, struct.pack("<Q", VIRTIO_F_VERSION_1 | F_PROTOCOL_FEATURES))
+        self.acked(SET_FEATURES, struct.pack("<Q", VIRTIO_F_VERSION_1 | F_PROTOCOL_FEATURES |
+                                             features))
         self.acked(SET_MEM_TABLE, struct.pack("<II", 1, 0) +
                    struct.pack("<QQQQ", 0, MEM_SIZE, UVA, 0), fds=[self.memfd])
         for q in range(nqueues):
-            self.setup_queue(q)
+            self.setup_queue(q, vring_flags, log_addr)
 
-    def setup_queue(self, q):
+    def set_log_base(self, size, offset=0, fds=(), payload=None):
+        """SET_LOG_BASE with LOG_SHMFD negotiated: a log of SIZE bytes at
+        OFFSET of the fd in FDS (PAYLOAD overrides the 16-byte body). Its
+        reply is mandatory ("Communication"), with no payload: returns it."""
+        body = struct.pack("<QQ", size, offset) if payload is None else payload
+        return self.call(SET_LOG_BASE, body, fds)
+
+    def setup_queue(self, q, vring_flags=0, log_addr=0):
         base = RING_BASE + q * RING_STRIDE
         ring = {"desc": base, "avail": base + 0x1000, "used": base + 0x2000,
                 "kick": os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC),
@@ -131,8 +150,9 @@ class Frontend:
         self.queues[q] = ring
         self.acked(SET_VRING_NUM, struct.pack("<II", q, QSIZE))
         self.acked(SET_VRING_BASE, struct.pack("<II", q, 0))
-        self.acked(SET_VRING_ADDR, struct.pack("<IIQQQQ", q, 0, UVA + ring["desc"],
-                                               UVA + ring["used"], UVA + ring["avail"], 0))
+        self.acked(SET_VRING_ADDR, struct.pack("<IIQQQQ", q, vring_flags, UVA + ring["desc"],
+                                               UVA + ring["used"], UVA + ring["avail"],
+                                               log_addr))
         self.acked(SET_VRING_CALL, struct.pack("<Q", q), fds=[ring["call"]])
         self.acked(SET_VRING_KICK, struct.pack("<Q", q), fds=[ring["kick"]])
         self.acked(SET_VRING_ENABLE, struct.pack("<II", q, 1))
@@ -151,12 +171,14 @@ class Frontend:
         return bytes(self.mem[gpa:gpa + n])
 
     # -- requests --
-    def submit(self, q, rtype, sector, data=None, length=0):
+    def submit(self, q, rtype, sector, data=None, length=0, at=None):
         """Makes one request available (not kicked): a write of DATA or a
-        read of LENGTH bytes at SECTOR. Returns (head, data gpa, status gpa)."""
+        read of LENGTH bytes at SECTOR, its header, data and status at the
+        guest addresses AT (default: the next free ones). Returns (head, data
+        gpa, status gpa)."""
         ring = self.queues[q]
         n = len(data) if data is not None else length
-        hdr, buf, status = self.alloc(16), self.alloc(n), self.alloc(1)
+        hdr, buf, status = at or (self.alloc(16), self.alloc(n), self.alloc(1))
         self.put(hdr, struct.pack("<IIQ", rtype, 0, sector))
         if data is not None:
             self.put(buf, data)
