@@ -6,10 +6,6 @@
 #include "storlab/virtio_blk.h"
 #include "util/common.h"
 
-/* vhost's dirty-log feature bit (vhost-user.rst "Migration"), offered by
- * back-ends that support live migration; not in the virtio spec. */
-#define VHOST_F_LOG_ALL 26
-
 /* virtio 1.2 §5.2.3 (block) and §6 (reserved bits); vhost-user.rst for bits 26, 30. */
 static const char *const g_feature_names[64] = {
     [VIRTIO_BLK_F_SIZE_MAX] = "VIRTIO_BLK_F_SIZE_MAX",
