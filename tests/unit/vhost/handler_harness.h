@@ -48,6 +48,7 @@ enum h_flags {
 	H_STRICT = 1,	      /* strict mode: findings logged */
 	H_NO_SET_CONFIG = 2,  /* a read-only config space */
 	H_NO_SWAP = 4,	      /* a device that cannot swap a running ring's fds */
+	H_LOGS = 8,	      /* a device that logs its writes (dirty logging) */
 };
 
 static inline int make_dev(struct h *h, unsigned flags)
@@ -55,7 +56,8 @@ static inline int make_dev(struct h *h, unsigned flags)
 	static struct vhost_dev_ops ops;
 	struct vhost_dev_opts opts = {
 	    .max_queues = MAX_QUEUES,
-	    /* LOG_SHMFD and BACKEND_REQ are not implemented: must be masked. */
+	    /* BACKEND_REQ is not implemented, LOG_SHMFD only for a device that
+	     * logs its writes (H_LOGS): masked otherwise. */
 	    .protocol_features = ALL_PF | PF(LOG_SHMFD) | PF(BACKEND_REQ),
 	    .ops = &ops,
 	    .ctx = &h->fake,
@@ -68,6 +70,7 @@ static inline int make_dev(struct h *h, unsigned flags)
 		ops.set_config = NULL;
 	if (flags & H_NO_SWAP)
 		ops.ring_swap_fds = NULL;
+	ops.logs_writes = flags & H_LOGS;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return -1;
 	h->peer = sv[0];
