@@ -42,7 +42,8 @@ int vhost_log_check_used(struct vhost_dev *dev, const struct vhost_user_vring_ad
 		    vhost_log_covers(log_size, addr->log_guest_addr + bytes - 1);
 
 	if (!fits) {
-		vhost_warn(dev, "vhost-user.rst \"Migration\": \"the bit offset of the last byte "
+		vhost_warn(dev,
+			   "vhost-user.rst \"Migration\": \"the bit offset of the last byte "
 			   "of the ring must fall within the size supplied by VhostUserLog\": "
 			   "vring %u used ring logged at 0x%" PRIx64 " (%" PRIu64
 			   " bytes), log of %" PRIu64 " bytes",
@@ -62,7 +63,8 @@ static int check_log_size(struct vhost_dev *dev, uint64_t size)
 		const struct mem_region *r = &mem->regions[i];
 
 		if (!vhost_log_covers(size, r->gpa + r->size - 1)) {
-			vhost_warn(dev, "vhost-user.rst \"Migration\": a log of %" PRIu64
+			vhost_warn(dev,
+				   "vhost-user.rst \"Migration\": a log of %" PRIu64
 				   " bytes does not cover guest memory up to 0x%" PRIx64
 				   " (\"large enough to cover all known guest addresses\")",
 				   size, r->gpa + r->size - 1);
@@ -99,8 +101,9 @@ int vhost_check_set_log_base(struct vhost_dev *dev, struct vhost_msg *msg)
 		return -EINVAL;
 	}
 	if (msg->nfds != 1) {
-		vhost_warn(dev, LOG_SPEC ": with LOG_SHMFD the log memory fd is in the ancillary "
-				     "data: %u fds, expected 1",
+		vhost_warn(dev,
+			   LOG_SPEC ": with LOG_SHMFD the log memory fd is in the ancillary "
+				    "data: %u fds, expected 1",
 			   msg->nfds);
 		return -EINVAL;
 	}
@@ -113,9 +116,9 @@ int vhost_check_set_log_base(struct vhost_dev *dev, struct vhost_msg *msg)
 		return ret;
 	ret = mem_map_fd(msg->fds[0], l->mmap_offset, l->mmap_size, LOG_SPEC, &log.map);
 	if (ret) {
-		vhost_warn(dev, LOG_SPEC ": log of %" PRIu64 " bytes at offset 0x%" PRIx64
-				     " refused: %s",
-			   l->mmap_size, l->mmap_offset, strerror(-ret));
+		vhost_warn(
+		    dev, LOG_SPEC ": log of %" PRIu64 " bytes at offset 0x%" PRIx64 " refused: %s",
+		    l->mmap_size, l->mmap_offset, strerror(-ret));
 		return ret;
 	}
 	log.bits = log.map.addr;

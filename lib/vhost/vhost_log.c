@@ -61,9 +61,10 @@ void vhost_vring_log_hva(struct vhost_vring *v, const void *hva, size_t len)
 		return;
 	if (mem_hva_to_gpa(v->vq.mem, hva, len, &gpa) < 0) {
 		/* Cannot happen for buffers lib/virtio translated: said loudly. */
-		log_warn_ratelimited(&v->log_rl, "dirty log",
-				     "vring %u: buffer %p (+%zu) is not in guest memory: not marked",
-				     v->index, hva, len);
+		log_warn_ratelimited(
+		    &v->log_rl, "dirty log",
+		    "vring %u: buffer %p (+%zu) is not in guest memory: not marked", v->index, hva,
+		    len);
 		return;
 	}
 	mark_gpa(v, gpa, len, "buffer");
@@ -97,8 +98,9 @@ void vhost_vring_log_kick(struct vhost_vring *v)
 	/* virtio 1.2 §2.7.10: with EVENT_IDX the device writes avail_event,
 	 * after the ring's num elements; else used->flags. */
 	if (v->vq.event_idx)
-		mark_used(v, (uint64_t)((char *)virtq_avail_event(v->vq.used, v->vq.num) -
-					(char *)v->vq.used),
+		mark_used(v,
+			  (uint64_t)((char *)virtq_avail_event(v->vq.used, v->vq.num) -
+				     (char *)v->vq.used),
 			  sizeof(uint16_t));
 	else
 		mark_used(v, offsetof(struct virtq_used, flags), sizeof(uint16_t));

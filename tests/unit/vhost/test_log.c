@@ -100,7 +100,7 @@ static void test_log_end(void **state)
 
 /* A ring over one region of guest memory at gpa 0x10000 (pages 16..19). */
 #define RING_NUM 8
-#define GPA 0x10000ULL
+#define GPA	 0x10000ULL
 
 struct ring_fixture {
 	struct mem_table mem;

@@ -62,10 +62,12 @@ static void test_not_offered_without_logging_device(void **state)
 static void negotiate_logging(struct h *h, uint64_t features)
 {
 	send_ok(h, VHOST_USER_GET_FEATURES, NULL, 0, NULL, 0);
-	assert_int_equal(recv_u64(h, VHOST_USER_GET_FEATURES), FAKE_FEATURES | F_PROTOCOL | F_LOG_ALL);
+	assert_int_equal(recv_u64(h, VHOST_USER_GET_FEATURES),
+			 FAKE_FEATURES | F_PROTOCOL | F_LOG_ALL);
 	send_ok(h, VHOST_USER_GET_PROTOCOL_FEATURES, NULL, 0, NULL, 0);
 	assert_int_equal(recv_u64(h, VHOST_USER_GET_PROTOCOL_FEATURES), ALL_PF | PF(LOG_SHMFD));
-	send_u64(h, VHOST_USER_SET_PROTOCOL_FEATURES, PF(REPLY_ACK) | PF(LOG_SHMFD) | PF(RESET_DEVICE));
+	send_u64(h, VHOST_USER_SET_PROTOCOL_FEATURES,
+		 PF(REPLY_ACK) | PF(LOG_SHMFD) | PF(RESET_DEVICE));
 	send_ok(h, VHOST_USER_SET_OWNER, NULL, 0, NULL, 0);
 	assert_int_equal(send_acked(h, VHOST_USER_SET_FEATURES, &features, 8, NULL, 0), 0);
 	make_guest(h);
