@@ -140,9 +140,7 @@ static int parse(int argc, char **argv, struct conform_args *a)
 		case 'f':
 			if (conform_fail_on_parse(optarg, &a->fail_on))
 				return cli_usage_error("conform",
-						       "bad --fail-on '%s' (memory-safety, "
-						       "data-safety, robustness, comma-separated, "
-						       "or all)",
+						       "bad --fail-on '%s' (" CONFORM_FAIL_ON_NAMES ")",
 						       optarg);
 			break;
 		case 'j':
@@ -207,8 +205,7 @@ static int scenario_fail_on(const struct scenario *sc, unsigned line, json_t *pa
 
 	if (v && (!json_is_string(v) || conform_fail_on_parse(json_string_value(v), bits)))
 		return cli_usage_error("conform",
-				       "%s:%u: params.fail_on: severities (memory-safety, "
-				       "data-safety, robustness) or all, comma-separated",
+				       "%s:%u: params.fail_on: severities (" CONFORM_FAIL_ON_NAMES ")",
 				       sc->file, line);
 	return 0;
 }

@@ -281,9 +281,8 @@ static int hook_conform(void *arg, const struct sc_conform *c, const char *uri,
 	(void)arg;
 	if (fail_on && (!json_is_string(fail_on) ||
 			conform_fail_on_parse(json_string_value(fail_on), &o.fail_on))) {
-		snprintf(detail, len,
-			 "conform: params.fail_on: severities (memory-safety, data-safety, "
-			 "robustness) or all, comma-separated");
+		snprintf(detail, len, "conform: params.fail_on: severities (" CONFORM_FAIL_ON_NAMES
+				      ")");
 		return -EINVAL;
 	}
 	ret = conform_run_execute(&o, &run, msg, sizeof(msg));

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "conformance/conform.h"
+#include "mem/mem.h"
 #include "spec/virtio.h"
 #include "spec/virtio_blk.h"
 #include "util/common.h"
@@ -47,8 +48,8 @@ struct dev_priv {
 	uint64_t bump;	   /* next free byte of guest memory (memfd offset) */
 	uint64_t bump_end; /* end of the region the bump allocator takes from */
 	uint64_t bump_gpa; /* guest address of memfd offset 0 */
-	const struct conform_dev_region *regions; /* NULL: one, at gpa 0 */
-	unsigned nregions;
+	/* The regions sent, as lib/mem translates them (not owning the map). */
+	struct mem_table *gmem;
 	int timeout_ms;
 	uint16_t queue_size;
 	struct vhost_fe_setup_ring *rings; /* [nqueues] */
@@ -75,54 +76,45 @@ static void *mem_take(struct dev_priv *p, uint64_t len, uint64_t align, uint64_t
 
 void *conform_dev_at(struct conform_dev *dev, uint64_t gpa, uint64_t len)
 {
-	struct dev_priv *p = priv_of(dev);
-
-	if (!p->regions)
-		return gpa < dev->mem_size && len <= dev->mem_size - gpa ? (uint8_t *)dev->mem + gpa
-									 : NULL;
-	for (unsigned i = 0; i < p->nregions; i++) {
-		const struct conform_dev_region *r = &p->regions[i];
-
-		if (gpa >= r->gpa && gpa - r->gpa < r->size && len <= r->size - (gpa - r->gpa))
-			return (uint8_t *)dev->mem + r->off + (gpa - r->gpa);
-	}
-	return NULL;
+	return mem_gpa_to_hva(priv_of(dev)->gmem, gpa, len);
 }
 
 /* The table to send, of o's regions (checked to be inside the memfd, one
- * at offset 0) or of the whole memfd. */
+ * at offset 0) or of the whole memfd, also kept in p->gmem for
+ * conform_dev_at(). */
 static int dev_regions(struct dev_priv *p, const struct conform_dev_opts *o,
 		       struct vhost_fe_region *out)
 {
+	static const struct conform_dev_region whole = {.gpa = 0, .off = 0};
+	const struct conform_dev_region *rs = o->regions ? o->regions : &whole;
+	unsigned n = o->regions ? o->nregions : 1;
 	struct conform_dev *d = &p->pub;
 
-	p->bump_end = d->mem_size;
-	if (!o->regions) {
-		out[0] = (struct vhost_fe_region){
-		    .gpa = 0, .size = d->mem_size, .uva = (uintptr_t)d->mem, .fd = d->mem_fd};
-		return 1;
-	}
-	if (o->nregions == 0 || o->nregions > VHOST_USER_MEM_BASELINE_NREGIONS)
+	if (n == 0 || n > VHOST_USER_MEM_BASELINE_NREGIONS)
 		return -EINVAL;
-	p->regions = o->regions;
-	p->nregions = o->nregions;
+	p->gmem = malloc(sizeof(*p->gmem));
+	if (!p->gmem)
+		return -ENOMEM;
+	mem_table_init(p->gmem);
 	p->bump_end = 0;
-	for (unsigned i = 0; i < o->nregions; i++) {
-		const struct conform_dev_region *r = &o->regions[i];
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t size = o->regions ? rs[i].size : d->mem_size;
+		void *hva = (uint8_t *)d->mem + rs[i].off;
 
-		if (r->off > d->mem_size || r->size > d->mem_size - r->off || r->size == 0)
+		if (rs[i].off > d->mem_size || size > d->mem_size - rs[i].off || size == 0 ||
+		    mem_table_add_mapped(p->gmem, rs[i].gpa, size, (uintptr_t)hva, hva))
 			return -EINVAL;
-		if (r->off == 0) {
-			p->bump_end = r->size;
-			p->bump_gpa = r->gpa;
+		if (rs[i].off == 0) {
+			p->bump_end = size;
+			p->bump_gpa = rs[i].gpa;
 		}
-		out[i] = (struct vhost_fe_region){.gpa = r->gpa,
-						  .size = r->size,
-						  .uva = (uintptr_t)d->mem + r->off,
-						  .mmap_offset = r->off,
+		out[i] = (struct vhost_fe_region){.gpa = rs[i].gpa,
+						  .size = size,
+						  .uva = (uintptr_t)hva,
+						  .mmap_offset = rs[i].off,
 						  .fd = d->mem_fd};
 	}
-	return p->bump_end ? (int)o->nregions : -EINVAL;
+	return p->bump_end ? (int)n : -EINVAL;
 }
 
 void *conform_dev_buf(struct conform_dev *dev, uint32_t len, uint64_t *gpa)
@@ -219,6 +211,7 @@ static void dev_free(struct dev_priv *p)
 		munmap(d->mem, d->mem_size);
 	if (d->mem_fd >= 0)
 		close(d->mem_fd);
+	free(p->gmem);
 	free(p->rings);
 	free(d->vq);
 	free(d->kick_fd);

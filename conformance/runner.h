@@ -133,6 +133,8 @@ bool conform_result_fails_run(const struct conform_run *run, const struct confor
  * params.fail_on) ORed into *bits as 1 << enum conform_severity; 0, or
  * -EINVAL for a name that is no severity (or none at all). */
 int conform_fail_on_parse(const char *list, unsigned *bits);
+/* What conform_fail_on_parse() takes, for the messages that refuse a list. */
+#define CONFORM_FAIL_ON_NAMES "memory-safety, data-safety, robustness, comma-separated, or all"
 /* 0 when every applicable MUST case passed, 1 when one failed or errored
  * (SHOULD and MAY results are reported, never fatal; advisories count only
  * as opts.fail_on says, observations never), 2 when cases were not run
