@@ -15,11 +15,13 @@ header, write data). The data read back is compared with what was written.
 import mmap
 import os
 import struct
+import time
 
 import pytest
 
-from vhost_user_fe import (BLK_S_OK, BLK_T_IN, BLK_T_OUT, F_LOG_ALL, MEM_SIZE, PF_LOG_SHMFD,
-                           VRING_F_LOG, Frontend)
+from conftest import wait_for
+from vhost_user_fe import (BLK_S_OK, BLK_T_IN, BLK_T_OUT, F_LOG_ALL, GET_VRING_BASE, MEM_SIZE,
+                           PF_LOG_SHMFD, SET_VRING_BASE, SET_VRING_KICK, VRING_F_LOG, Frontend)
 
 BLOCK = 512
 PAGE = 0x1000
@@ -186,3 +188,58 @@ def test_no_marks_without_log_all_and_bad_logs_refused(tgt, fe):
         os.close(short)
         small.close()
         log.close()
+
+
+def test_drain_at_get_vring_base_is_logged_before_the_reply(tgt):
+    """The source's last dirty-log sync follows GET_VRING_BASE: whatever the
+    back-end wrote while it drained the ring must be marked by the time it
+    replies, and nothing may be written after ("Migration": "No further
+    update must be done before rings are restarted"). The next owner then
+    starts from the index the reply gave."""
+    hold_us = 300000
+    tgt.malloc("Malloc0", 16, BLOCK)
+    tgt.rpc("bdev_delay_create", "-b", "Malloc0", "-d", "Slow0", "-r", hold_us, "-t", hold_us,
+            "-w", hold_us, "-n", hold_us)
+    tgt.controller("v0", "Slow0", num_queues=1)
+    fe = Frontend(tgt.sock("v0"))
+    log = Log()
+    try:
+        fe.setup(features=F_LOG_ALL, pfeatures=PF_LOG_SHMFD, vring_flags=VRING_F_LOG,
+                 log_addr=LOG_USED_GPA)
+        assert fe.set_log_base(LOG_SIZE, fds=[log.fd]) == b""
+        data = pattern(13, 4 * 4096)
+        run(fe, BLK_T_OUT, 0, None, data=data)
+
+        # Four reads in flight on the delay bdev, then the ring is stopped.
+        reads = [fe.submit(0, BLK_T_IN, 8 * i, length=4096) for i in range(4)]
+        fe.kick(0)
+        wait_for(lambda: tgt.stats("v0")["queues"][0]["inflight"] == 4, 10,
+                 "the four reads to be in flight")
+        log.clear()
+        state = fe.call(GET_VRING_BASE, struct.pack("<II", 0, 0))
+        assert struct.unpack("<II", state) == (0, 5), "GET_VRING_BASE answered %r" % (state,)
+        assert fe.used_idx(0) == 5, "the reply came before every request was used"
+        written = set(USED_PAGES)
+        for i, (_, buf, st) in enumerate(reads):
+            assert fe.status(st) == BLK_S_OK
+            assert fe.get(buf, 4096) == data[i * 4096:(i + 1) * 4096]
+            written |= pages_of(buf, 4096) | pages_of(st, 1)
+        assert log.pages() == written, "the drain's writes were not all marked by the reply"
+
+        # Stopped: nothing more is written or marked.
+        log.clear()
+        _, late, late_st = fe.submit(0, BLK_T_IN, 0, length=4096)
+        fe.kick(0)
+        time.sleep(0.5)
+        assert fe.used_idx(0) == 5 and log.pages() == set(), "the stopped ring was served"
+
+        # The next owner (here the same front-end) starts the ring at the
+        # base it was given: the request made available meanwhile is served.
+        fe.acked(SET_VRING_BASE, struct.pack("<II", 0, 5))
+        fe.acked(SET_VRING_KICK, struct.pack("<Q", 0), fds=[fe.queues[0]["kick"]])
+        fe.wait_used(0, 6, timeout=10)
+        assert fe.status(late_st) == BLK_S_OK
+        assert fe.get(late, 4096) == data[:4096]
+    finally:
+        log.close()
+        fe.close()
