@@ -19,7 +19,7 @@ import re
 import subprocess
 
 AREAS = ("request parsing", "descriptor walking", "memory translation", "vhost-user messages",
-         "ring start / stop", "config space", "multiqueue")
+         "ring start / stop", "config space", "multiqueue", "dirty log")
 KEYS = ("Mutant", "Area", "Defect", "Expected", "Runs", "Equivalent")
 
 

@@ -1723,6 +1723,93 @@ static const struct conform_case g_cases[] = {
 	.features = F_PROTO | VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX),
 	.run = vu_io_drain_notified,
     },
+    /* ---- Dirty log (live migration) ---- */
+    {
+	.id = "VHOST-LOG-001",
+	.title = "With logging on, what the back-end writes through a descriptor is marked",
+	.spec = "vhost-user.rst: Migration",
+	.quote = "All the modifications to memory pointed by vring \"descriptor\" should be "
+		 "marked.",
+	.level = CONFORM_SHOULD,
+	.description =
+	    "Logging is started on a running ring as QEMU starts it for a migration "
+	    "(SET_LOG_BASE with a memfd log covering guest memory, SET_FEATURES with "
+	    "VHOST_F_LOG_ALL, SET_VRING_ADDR with VHOST_VRING_F_LOG); a read into a buffer that "
+	    "crosses a page boundary completes, and GET_VRING_BASE stops the ring (the source's "
+	    "last look at the log follows it). Both data pages and the status byte's page must "
+	    "be marked (page = gpa / 4096, bit page % 8 of byte page / 8). A page missed is a "
+	    "page the migration does not copy: the guest reads stale data on the destination. "
+	    "N/A when the back-end does not offer VHOST_F_LOG_ALL and LOG_SHMFD.",
+	.features = F_PROTO,
+	.run = vu_log_descriptor_writes,
+    },
+    {
+	.id = "VHOST-LOG-002",
+	.title = "With VHOST_VRING_F_LOG, the used ring's writes are marked",
+	.spec = "vhost-user.rst: Migration",
+	.quote = "Modifications to \"used\" vring should be marked if VHOST_VRING_F_LOG is part "
+		 "of ring's flags.",
+	.level = CONFORM_SHOULD,
+	.description =
+	    "As VHOST-LOG-001, with log_guest_addr the used ring's guest address (as QEMU sets "
+	    "it): after one read and GET_VRING_BASE, the pages of the used idx and of used "
+	    "element 0 must be marked. Missed, the destination's guest sees a used index or "
+	    "element older than the request it completed: a request lost across the migration.",
+	.features = F_PROTO,
+	.run = vu_log_used_ring,
+    },
+    {
+	.id = "VHOST-LOG-003",
+	.title = "The used ring is logged at log_guest_addr, which may lie outside guest memory",
+	.spec = "vhost-user.rst: Migration; A vring address description",
+	.quote = "Note that when logging modifications to the used ring (when VHOST_VRING_F_LOG "
+		 "is set for this ring), log_guest_addr should be used to calculate the log "
+		 "offset: the write to first byte of the used ring is logged at this offset from "
+		 "log start.",
+	.level = CONFORM_SHOULD,
+	.description =
+	    "As VHOST-LOG-002 with log_guest_addr 64 MiB - 4, past guest memory (\"this value "
+	    "might be outside the legal guest physical address range\") and placed so that the "
+	    "used idx and element 0 fall in two log pages: both must be marked there. A "
+	    "back-end that logs the used ring at its translated guest address instead marks "
+	    "pages the front-end does not look at for it.",
+	.features = F_PROTO,
+	.run = vu_log_used_at_log_guest_addr,
+    },
+    {
+	.id = "VHOST-LOG-004",
+	.title = "SET_LOG_BASE with LOG_SHMFD negotiated is answered",
+	.spec = "vhost-user.rst: Communication; VHOST_USER_SET_LOG_BASE",
+	.quote = "Most of the requests don't require replies, except for the following "
+		 "requests: [...] VHOST_USER_SET_LOG_BASE (if VHOST_USER_PROTOCOL_F_LOG_SHMFD)",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Advisory: the quoted sentence lists the requests with a reply without a keyword "
+	    "(\"require\" of the requests, not of the back-end), and the reply's payload is "
+	    "N/A. QEMU waits for this reply before it goes on: a back-end that does not send "
+	    "it hangs the start of every migration. As VHOST-LOG-001's set-up: a reply of "
+	    "SET_LOG_BASE with the reply flag must come within the timeout.",
+	.features = F_PROTO,
+	.run = vu_log_base_answered,
+    },
+    {
+	.id = "VHOST-LOG-005",
+	.title = "A log too small for guest memory is not written past its end",
+	.spec = "vhost-user.rst: Migration; Log description",
+	.quote = "The size of the log is supplied as part of VhostUserMsg which should be large "
+		 "enough to cover all known guest addresses.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_MEMORY_SAFETY,
+	.description =
+	    "Advisory: the sentence binds the front-end. SET_LOG_BASE gives a 1-byte log (8 "
+	    "pages) in a 1-byte memfd, logging is started, and a read into the last page of "
+	    "guest memory is made available. The back-end may refuse the log or leave that "
+	    "read unserved; it must not mark past the log (a write past the end of the memfd's "
+	    "mapping kills it), so a new connection must be served afterwards.",
+	.features = F_PROTO,
+	.run = vu_log_too_small,
+    },
 };
 
 const struct conform_suite g_suite_vhost_user = {

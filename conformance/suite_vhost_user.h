@@ -139,6 +139,19 @@ uint32_t vu_table_payload(const struct vhost_fe_region *r, unsigned n,
  * the write end is closed (the read end sees end-of-file), within timeout. */
 bool vu_fd_closed_by_peer(int read_fd, int timeout_ms);
 
+/* A status byte no device writes (virtio 1.2 §5.2.6 defines 0, 1, 2). */
+#define VU_STATUS_NONE 0xa5
+
+/* Adds a virtio-blk request of type (IN or OUT) of len bytes at sector to
+ * queue q, not yet published, its data in one descriptor at data_gpa (data
+ * NULL: a fresh buffer). *status (if not NULL): its status byte,
+ * VU_STATUS_NONE until the device writes it. */
+int vu_io_add(struct conform_dev *dev, uint16_t q, uint32_t type, uint64_t sector, uint32_t len,
+	      const void *data, uint64_t data_gpa, void *cookie, uint8_t **status);
+/* The size of a request every device serves: blk_size when negotiated
+ * (virtio 1.2 §5.2.5; devices refuse requests not aligned to it), else a
+ * 4 KiB page, which is aligned to any block size up to it. */
+uint32_t vu_io_bytes(const struct conform_dev *dev);
 /* Adds one virtio-blk read of sector (header, 512 bytes, status) to queue q
  * of dev, not yet published: 0 or a negative errno. */
 int vu_io_read(struct conform_dev *dev, uint16_t q, uint64_t sector, void *cookie);
@@ -269,5 +282,12 @@ VU_CASE(vu_io_unaligned_region);
 VU_CASE(vu_io_no_protocol_features);
 VU_CASE(vu_io_mem_table_while_running);
 VU_CASE(vu_io_drain_notified);
+
+/* suite_vhost_user_log.c (the dirty log, on conform_dev) */
+VU_CASE(vu_log_descriptor_writes);
+VU_CASE(vu_log_used_ring);
+VU_CASE(vu_log_used_at_log_guest_addr);
+VU_CASE(vu_log_base_answered);
+VU_CASE(vu_log_too_small);
 
 #endif

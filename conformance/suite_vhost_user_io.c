@@ -16,13 +16,7 @@
 #include "util/common.h"
 #include "util/deadline.h"
 
-/* A status byte no device writes (virtio 1.2 §5.2.6 defines 0, 1, 2). */
-#define STATUS_NONE 0xa5
-
-/* A request of type (IN or OUT) of len bytes at sector, its data in one
- * descriptor at data_gpa (data NULL: a fresh buffer). *status (if not NULL):
- * its status byte, STATUS_NONE until the device writes it. */
-static int add_req(struct conform_dev *dev, uint16_t q, uint32_t type, uint64_t sector,
+int vu_io_add(struct conform_dev *dev, uint16_t q, uint32_t type, uint64_t sector,
 		   uint32_t len, const void *data, uint64_t data_gpa, void *cookie,
 		   uint8_t **status)
 {
@@ -37,7 +31,7 @@ static int add_req(struct conform_dev *dev, uint16_t q, uint32_t type, uint64_t 
 		return -ENOMEM;
 	hdr->type = type;
 	hdr->sector = sector;
-	*st = STATUS_NONE;
+	*st = VU_STATUS_NONE;
 	if (status)
 		*status = st;
 	bufs[0].len = sizeof(*hdr);
@@ -51,14 +45,11 @@ static int add_req(struct conform_dev *dev, uint16_t q, uint32_t type, uint64_t 
 
 int vu_io_read(struct conform_dev *dev, uint16_t q, uint64_t sector, void *cookie)
 {
-	return add_req(dev, q, VIRTIO_BLK_T_IN, sector, VIRTIO_BLK_SECTOR_SIZE, NULL, 0, cookie,
+	return vu_io_add(dev, q, VIRTIO_BLK_T_IN, sector, VIRTIO_BLK_SECTOR_SIZE, NULL, 0, cookie,
 		       NULL);
 }
 
-/* The size of a request every device serves: blk_size when negotiated
- * (virtio 1.2 §5.2.5; devices refuse requests not aligned to it), else a
- * 4 KiB page, which is aligned to any block size up to it. */
-static uint32_t io_bytes(const struct conform_dev *dev)
+uint32_t vu_io_bytes(const struct conform_dev *dev)
 {
 	const struct virtio_blk_config *cfg = (const struct virtio_blk_config *)dev->config;
 	uint32_t bs = cfg->blk_size;
@@ -250,7 +241,7 @@ static enum conform_verdict inflight_try(struct conform_ctx *ctx, struct conform
 	if (!data || !len)
 		return conform_error(ctx, "no room for a request of %u bytes", len);
 	for (t->n = 0;; t->n++) {
-		ret = add_req(dev, 0, type, 0, len, data, data_gpa, (void *)(uintptr_t)(t->n + 1),
+		ret = vu_io_add(dev, 0, type, 0, len, data, data_gpa, (void *)(uintptr_t)(t->n + 1),
 			      NULL);
 		if (ret == -ENOSPC)
 			break;
@@ -352,7 +343,7 @@ static int run_req(struct conform_ctx *ctx, struct conform_dev *dev, uint16_t q,
 		return -ENOMEM;
 	if (type == VIRTIO_BLK_T_OUT)
 		memcpy(buf, data, len);
-	ret = add_req(dev, q, type, sector, len, buf, gpa, buf, &status);
+	ret = vu_io_add(dev, q, type, sector, len, buf, gpa, buf, &status);
 	if (ret < 0)
 		return ret;
 	conform_dev_kick(dev, q);
@@ -392,7 +383,7 @@ enum conform_verdict vu_io_disabled_ring_no_effect(struct conform_ctx *ctx)
 		return conform_error(ctx, "device set-up: %s", strerror(-ret));
 	if (dev->features & VIRTIO_BIT(VIRTIO_BLK_F_RO))
 		return conform_not_applicable(ctx, "the device is read-only: no write has an effect");
-	bytes = io_bytes(dev);
+	bytes = vu_io_bytes(dev);
 	sector = bytes / VIRTIO_BLK_SECTOR_SIZE;
 	fill_pattern(before, bytes, (uint32_t)deadline_now_ms());
 	fill_pattern(later, bytes, (uint32_t)deadline_now_ms() ^ 0x5a5a5a5au);
@@ -407,7 +398,7 @@ enum conform_verdict vu_io_disabled_ring_no_effect(struct conform_ctx *ctx)
 	if (!buf)
 		return conform_error(ctx, "out of guest memory");
 	memcpy(buf, later, bytes);
-	ret = add_req(dev, 0, VIRTIO_BLK_T_OUT, sector, bytes, buf, gpa, buf, &status);
+	ret = vu_io_add(dev, 0, VIRTIO_BLK_T_OUT, sector, bytes, buf, gpa, buf, &status);
 	if (ret < 0)
 		return conform_error(ctx, "adding the write: %s", strerror(-ret));
 	conform_dev_kick(dev, 0);
@@ -486,7 +477,7 @@ enum conform_verdict vu_io_index_wrap(struct conform_ctx *ctx)
 	if (ring_start_at(ctx, dev, 0, WRAP_BASE))
 		return conform_fail(ctx, "a ring at base %u could not be started", WRAP_BASE);
 	for (unsigned i = 0; i < WRAP_READS; i++) {
-		ret = add_req(dev, 0, VIRTIO_BLK_T_IN, 0, io_bytes(dev), NULL, 0,
+		ret = vu_io_add(dev, 0, VIRTIO_BLK_T_IN, 0, vu_io_bytes(dev), NULL, 0,
 			      (void *)(uintptr_t)(i + 1), &status[i]);
 		if (ret < 0)
 			return conform_error(ctx, "adding read %u: %s", i, strerror(-ret));
@@ -516,7 +507,7 @@ static int run_at(struct conform_ctx *ctx, struct conform_dev *dev, uint32_t typ
 		  uint64_t gpa, uint32_t len)
 {
 	uint8_t *data = conform_dev_at(dev, gpa, len), *status;
-	int ret = add_req(dev, 0, type, sector, len, data, gpa, data, &status);
+	int ret = vu_io_add(dev, 0, type, sector, len, data, gpa, data, &status);
 
 	if (ret < 0)
 		return ret;
@@ -531,7 +522,7 @@ static int run_at(struct conform_ctx *ctx, struct conform_dev *dev, uint32_t typ
 static enum conform_verdict write_read_at(struct conform_ctx *ctx, struct conform_dev *dev,
 					  uint64_t from, uint64_t to)
 {
-	uint32_t bytes = io_bytes(dev);
+	uint32_t bytes = vu_io_bytes(dev);
 	uint64_t sector = bytes / VIRTIO_BLK_SECTOR_SIZE;
 	uint8_t *src = conform_dev_at(dev, from, bytes), *dst = conform_dev_at(dev, to, bytes);
 	int ret;
@@ -612,7 +603,7 @@ enum conform_verdict vu_io_unaligned_region(struct conform_ctx *ctx)
 					      "at mmap offset 0x%llx (%s): a back-end may "
 					      "refuse one (VHOST-MEM-007)",
 					      (unsigned long long)regions[1].off, strerror(-ret));
-	if (!conform_dev_buf(dev, io_bytes(dev), &from))
+	if (!conform_dev_buf(dev, vu_io_bytes(dev), &from))
 		return conform_error(ctx, "out of guest memory");
 	v = write_read_at(ctx, dev, from, 16 * MIB);
 	conform_dev_close(dev);
@@ -656,7 +647,7 @@ enum conform_verdict vu_io_no_protocol_features(struct conform_ctx *ctx)
 static int read_into(struct conform_ctx *ctx, struct conform_dev *dev, void *data, uint64_t gpa)
 {
 	uint8_t *status;
-	int ret = add_req(dev, 0, VIRTIO_BLK_T_IN, 0, io_bytes(dev), data, gpa, data, &status);
+	int ret = vu_io_add(dev, 0, VIRTIO_BLK_T_IN, 0, vu_io_bytes(dev), data, gpa, data, &status);
 
 	if (ret < 0)
 		return ret;
@@ -682,7 +673,7 @@ enum conform_verdict vu_io_mem_table_while_running(struct conform_ctx *ctx)
 
 	if (ret < 0)
 		return conform_error(ctx, "device set-up: %s", strerror(-ret));
-	bytes = io_bytes(dev);
+	bytes = vu_io_bytes(dev);
 	before = conform_dev_buf(dev, bytes, &gpa);
 	if (!before || vu_mem_create(ctx, &m, VU_MEM_SIZE))
 		return conform_error(ctx, "out of guest memory");
@@ -732,7 +723,7 @@ static bool first_used(const struct conform_dev *dev, uint16_t q, int ms)
 static int drain_add(struct conform_dev *dev, unsigned from, unsigned to)
 {
 	for (unsigned i = from; i < to; i++) {
-		int ret = add_req(dev, 0, VIRTIO_BLK_T_IN, 0, io_bytes(dev), NULL, 0,
+		int ret = vu_io_add(dev, 0, VIRTIO_BLK_T_IN, 0, vu_io_bytes(dev), NULL, 0,
 				  (void *)(uintptr_t)(i + 1), NULL);
 
 		if (ret < 0)
