@@ -92,6 +92,12 @@
 	"put the check on the driver (§4.1.4.3.2: \"the driver MUST NOT write a value which is "  \
 	"not a power of 2 to queue_size\"); vhost-user.rst's SET_VRING_NUM (\"Set the size of "    \
 	"the queue\") says nothing of a size outside them."
+/* VHOST-LOG-001 to -003 read passive sentences of "Migration", which also
+ * says "The front-end should mark the dirty pages in a log". */
+#define WHO_MARKS                                                                                  \
+	"The quoted sentence is passive; the case reads it as binding the back-end, the only "    \
+	"side that sees its own writes: SET_LOG_BASE hands it the log, and a back-end declares " \
+	"VHOST_F_LOG_ALL once it logs (\"Once it complies to this logging\")."
 #define RECONNECT                                                                                  \
 	" Advisory: reconnection is optional in vhost-user.rst and no sentence asks a back-end "   \
 	"to "                                                                                      \
@@ -1732,14 +1738,16 @@ static const struct conform_case g_cases[] = {
 		 "marked.",
 	.level = CONFORM_SHOULD,
 	.description =
-	    "Logging is started on a running ring as QEMU starts it for a migration "
+	    "Logging is started on a ring set up and enabled, as QEMU starts it for a migration "
 	    "(SET_LOG_BASE with a memfd log covering guest memory, SET_FEATURES with "
-	    "VHOST_F_LOG_ALL, SET_VRING_ADDR with VHOST_VRING_F_LOG); a read into a buffer that "
+	    "VHOST_F_LOG_ALL, SET_VRING_ADDR with VHOST_VRING_F_LOG; without REPLY_ACK, a "
+	    "GET_FEATURES behind them so that the kick cannot overtake them); a read into a "
+	    "buffer that "
 	    "crosses a page boundary completes, and GET_VRING_BASE stops the ring (the source's "
 	    "last look at the log follows it). Both data pages and the status byte's page must "
 	    "be marked (page = gpa / 4096, bit page % 8 of byte page / 8). A page missed is a "
 	    "page the migration does not copy: the guest reads stale data on the destination. "
-	    "N/A when the back-end does not offer VHOST_F_LOG_ALL and LOG_SHMFD.",
+	    "N/A when the back-end does not offer VHOST_F_LOG_ALL and LOG_SHMFD. " WHO_MARKS,
 	.features = F_PROTO,
 	.run = vu_log_descriptor_writes,
     },
@@ -1754,7 +1762,8 @@ static const struct conform_case g_cases[] = {
 	    "As VHOST-LOG-001, with log_guest_addr the used ring's guest address (as QEMU sets "
 	    "it): after one read and GET_VRING_BASE, the pages of the used idx and of used "
 	    "element 0 must be marked. Missed, the destination's guest sees a used index or "
-	    "element older than the request it completed: a request lost across the migration.",
+	    "element older than the request it completed: a request lost across the migration. "
+	    WHO_MARKS,
 	.features = F_PROTO,
 	.run = vu_log_used_ring,
     },
@@ -1772,7 +1781,7 @@ static const struct conform_case g_cases[] = {
 	    "might be outside the legal guest physical address range\") and placed so that the "
 	    "used idx and element 0 fall in two log pages: both must be marked there. A "
 	    "back-end that logs the used ring at its translated guest address instead marks "
-	    "pages the front-end does not look at for it.",
+	    "pages the front-end does not look at for it. " WHO_MARKS,
 	.features = F_PROTO,
 	.run = vu_log_used_at_log_guest_addr,
     },
@@ -1789,7 +1798,8 @@ static const struct conform_case g_cases[] = {
 	    "(\"require\" of the requests, not of the back-end), and the reply's payload is "
 	    "N/A. QEMU waits for this reply before it goes on: a back-end that does not send "
 	    "it hangs the start of every migration. As VHOST-LOG-001's set-up: a reply of "
-	    "SET_LOG_BASE with the reply flag must come within the timeout.",
+	    "SET_LOG_BASE with the reply flag, of any payload size, must come within the "
+	    "timeout.",
 	.features = F_PROTO,
 	.run = vu_log_base_answered,
     },
@@ -1803,10 +1813,12 @@ static const struct conform_case g_cases[] = {
 	.severity = CONFORM_SEV_MEMORY_SAFETY,
 	.description =
 	    "Advisory: the sentence binds the front-end. SET_LOG_BASE gives a 1-byte log (8 "
-	    "pages) in a 1-byte memfd, logging is started, and a read into the last page of "
-	    "guest memory is made available. The back-end may refuse the log or leave that "
-	    "read unserved; it must not mark past the log (a write past the end of the memfd's "
-	    "mapping kills it), so a new connection must be served afterwards.",
+	    "pages) in a 1-byte memfd for 16 MiB of guest memory, logging is started, and a "
+	    "read into the last page of guest memory is made available. The back-end may "
+	    "refuse the log (a reply, a closed connection, or no marks at all) or leave that "
+	    "read unserved; it must not mark past the log: no bit may appear in the rest of the "
+	    "memfd's page (the read's mark would fall in byte 511), and a new connection must "
+	    "be served afterwards.",
 	.features = F_PROTO,
 	.run = vu_log_too_small,
     },
