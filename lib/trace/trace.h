@@ -33,7 +33,7 @@
 #define TRACE_VERSION 1
 
 /* Sizes of the parts of a record (docs/trace-format.md). */
-#define TRACE_HDR_LEN 20
+#define TRACE_HDR_LEN 24
 #define TRACE_FD_LEN 32
 #define TRACE_RING_LEN 48
 /* What one record may hold: fds that came with one message (more than a

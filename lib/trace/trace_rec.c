@@ -24,6 +24,7 @@ enum {
 	OFF_HDR_LEN = 13,
 	OFF_RESERVED = 14,
 	OFF_PAYLOAD_WIRE = 16,
+	OFF_LEN = 20,
 };
 
 static void put8(uint8_t *p, uint8_t v)
@@ -168,6 +169,7 @@ int trace_rec_encode(const struct trace_rec *rec, uint8_t *buf, size_t len)
 	put8(buf + OFF_SIDE, rec->side);
 	put32(buf + OFF_CONN, rec->conn);
 	put32(buf + OFF_ERROR, (uint32_t)rec->error);
+	put32(buf + OFF_LEN, (uint32_t)need);
 	p = buf + TRACE_HDR_LEN;
 	switch (rec->type) {
 	case TRACE_REC_MSG:
@@ -248,7 +250,10 @@ int trace_rec_decode(const uint8_t *buf, size_t len, struct trace_rec *rec)
 	size_t left;
 	int rc;
 
-	if (len < TRACE_HDR_LEN || buf[OFF_VERSION] != TRACE_VERSION || get16(buf + OFF_RESERVED))
+	/* The record's own length: a record cut short, or with bytes after
+	 * it, is refused whole. */
+	if (len < TRACE_HDR_LEN || buf[OFF_VERSION] != TRACE_VERSION || get16(buf + OFF_RESERVED) ||
+	    get32(buf + OFF_LEN) != len)
 		return -EINVAL;
 	left = len - TRACE_HDR_LEN;
 	memset(rec, 0, sizeof(*rec));
