@@ -278,12 +278,8 @@ static int proxy_dir_step(struct proxy *p, struct proxy_conn *c, struct proxy_di
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
 	nfds = proxy_take_fds(d, &mh, fds);
-	if (n == 0) {
-		/* Closed in the middle of a message: reported cut short. */
-		if (d->hdr_len || d->nfds)
-			proxy_report(p, c, d, -ECONNRESET);
+	if (n == 0)
 		return -ECONNRESET;
-	}
 	rc = proxy_send(d->to, iov.iov_base, (size_t)n, fds, nfds);
 	if (rc) {
 		log_warn("connection %u: forwarding to the %s: %s", c->id,
@@ -311,6 +307,11 @@ static void proxy_conn_close(struct proxy *p, unsigned slot, const char *why)
 {
 	struct proxy_conn *c = p->conns[slot];
 
+	/* A message either side had not finished: reported cut short. */
+	if (c->up.hdr_len || c->up.nfds)
+		proxy_report(p, c, &c->up, -ECONNRESET);
+	if (c->down.hdr_len || c->down.nfds)
+		proxy_report(p, c, &c->down, -ECONNRESET);
 	proxy_marker(p, c->id, "closed: %s", why);
 	proxy_dir_reset(&c->up);
 	proxy_dir_reset(&c->down);

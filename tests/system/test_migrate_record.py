@@ -1,0 +1,257 @@
+# SPDX-License-Identifier: MIT
+"""`storlab migrate record` between a front-end and storlab-tgt, `storlab
+migrate show` and the Wireshark dissector on what it wrote.
+
+The proxy must be invisible: what goes through it is what arrives (the
+initiator's verify passes, the target counts what the initiator sent, bytes
+written through it read back the same without it), and the trace must hold
+the conversation in order, with the rings' state where they start and stop
+read from guest memory. A real QEMU + Linux guest is recorded too."""
+
+import json
+import os
+import shutil
+import socket
+import struct
+import subprocess
+
+import pytest
+
+from conftest import MiB, check_verify_pass, tail, wait_for
+import vhost_user_fe as vu
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DISSECTOR = os.path.join(ROOT, "contrib", "wireshark", "vhost-user.lua")
+
+
+class Recorder:
+    """`storlab migrate record` in the background, front-ends on .sock."""
+
+    def __init__(self, storlab, workdir, upstream, count=1, name="trace.pcapng"):
+        self.sock = str(workdir / ("rec-%s.sock" % name.split(".")[0]))
+        self.trace = workdir / name
+        self.bg = storlab.bg("migrate", "record", "--listen", self.sock, "--upstream", upstream,
+                             "--out", self.trace, "--count-connections", count,
+                             "--timeout", 300)
+        wait_for(lambda: os.path.exists(self.sock) or not self.bg.alive(), 10,
+                 "the recorder's socket %s" % self.sock)
+        assert self.bg.alive(), "storlab migrate record exited:\n" + self.bg.stderr
+
+    @property
+    def uri(self):
+        return "vhost-user-blk:" + self.sock
+
+    def finish(self, timeout=30):
+        """Waits for it to end on its own (--count-connections): exit 0."""
+        rc = self.bg.wait(timeout)
+        assert rc == 0, "storlab migrate record exited %d:\n%s" % (rc, tail(self.bg.stderr))
+        assert not os.path.exists(self.sock), "the recorder left its socket behind"
+
+
+def show(storlab, trace):
+    """`storlab migrate show --json`: the records, in order."""
+    out = storlab("migrate", "show", trace, "--json").stdout
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def messages(recs, conn=None):
+    return [r for r in recs if r["type"] == "message" and (conn is None or r["conn"] == conn)]
+
+
+def requests(recs, direction):
+    return [r["request"] for r in messages(recs) if r["direction"] == direction]
+
+
+def in_order(seq, wanted):
+    """True if WANTED appears in SEQ in this order (other items between)."""
+    it = iter(seq)
+    return all(any(x == w for x in it) for w in wanted)
+
+
+def assert_replies_paired(recs):
+    """Each request sent with need_reply (REPLY_ACK) is answered, next on its
+    connection, by a reply to the same request: the proxy kept the order of
+    both directions."""
+    for conn in {r["conn"] for r in recs}:
+        msgs = messages(recs, conn)
+        for i, m in enumerate(msgs):
+            if m["direction"] == "to-backend" and m["flags"] & vu.NEED_REPLY:
+                nxt = msgs[i + 1] if i + 1 < len(msgs) else None
+                assert nxt and nxt["direction"] == "to-frontend" and nxt.get("reply") and \
+                    nxt["request"] == m["request"], (
+                        "record %d (%s, need_reply) is not answered next: %r" % (
+                            m["record"], m["request"], nxt))
+
+
+def test_record_verify(tgt, storlab, workdir):
+    """Our initiator's verify through the proxy: it passes, the target saw
+    exactly its requests, and the trace lists the set-up in order with ring
+    states."""
+    tgt.malloc("Malloc0", 64, 512)
+    tgt.controller("vhost.0", "Malloc0", num_queues=2)
+    rec = Recorder(storlab, workdir, tgt.sock("vhost.0"))
+    before = tgt.counters("vhost.0")
+    v = storlab.json("io", "verify", rec.uri, "--queues", 2, "--qd", 16, "--bs", 4096,
+                     "--size", 4 * MiB, "--json", timeout=240)
+    check_verify_pass(v, 2, 4096, 4 * MiB, 1)
+    n = {pq["queue"]: pq["requests"] // 2 for pq in v["per_queue"]}
+    tgt.assert_delta("vhost.0", before, {q: dict(read=c, write=c, bytes_read=c * 4096,
+                                                 bytes_written=c * 4096)
+                                         for q, c in n.items()}, "through the recorder")
+    rec.finish()
+
+    recs = show(storlab, rec.trace)
+    assert recs[0]["type"] == "marker" and "opened" in recs[0]["text"], recs[0]
+    assert recs[-1]["type"] == "marker" and "closed" in recs[-1]["text"], recs[-1]
+    assert {r["conn"] for r in recs} == {1}
+    to_be = requests(recs, "to-backend")
+    assert in_order(to_be, ["VHOST_USER_GET_FEATURES", "VHOST_USER_SET_FEATURES",
+                            "VHOST_USER_SET_MEM_TABLE", "VHOST_USER_SET_VRING_NUM",
+                            "VHOST_USER_SET_VRING_ADDR", "VHOST_USER_SET_VRING_BASE",
+                            "VHOST_USER_SET_VRING_KICK", "VHOST_USER_SET_VRING_ENABLE"]), to_be
+    assert_replies_paired(recs)
+    # Features by name, both ways.
+    offered = next(m for m in messages(recs) if m["request"] == "VHOST_USER_GET_FEATURES"
+                   and m.get("reply"))
+    assert "VIRTIO_F_VERSION_1" in offered["payload"]["features"], offered
+    acked = next(m for m in messages(recs) if m["request"] == "VHOST_USER_SET_FEATURES"
+                 and not m.get("reply"))
+    assert set(acked["payload"]["features"]) <= set(offered["payload"]["features"])
+    # The memory table: its regions, and one fd per region, described.
+    table = next(m for m in messages(recs) if m["request"] == "VHOST_USER_SET_MEM_TABLE"
+                 and not m.get("reply"))
+    regions = table["payload"]["regions"]
+    assert len(regions) == table["payload"]["nregions"] >= 1
+    assert [fd["kind"] for fd in table["fds"]] == ["memory"] * len(regions)
+    assert [(fd["gpa"], fd["memory_size"]) for fd in table["fds"]] == [
+        (r["gpa"], r["memory_size"]) for r in regions]
+    # Each ring's start points, with the addresses SET_VRING_ADDR gave and
+    # the indices read from guest memory (nothing submitted yet: 0).
+    addrs = {m["payload"]["index"]: m["payload"] for m in messages(recs)
+             if m["request"] == "VHOST_USER_SET_VRING_ADDR" and not m.get("reply")}
+    assert sorted(addrs) == [0, 1]
+    for q, a in addrs.items():
+        ring = [r["ring"] for r in recs if r["type"] == "ring" and r["ring"]["index"] == q]
+        points = [r["point"].split()[0] for r in ring]
+        assert in_order(points, ["base", "kick", "enabled"]), points
+        for r in ring:
+            assert (r["desc"], r["avail"], r["used"]) == (a["desc"], a["avail"], a["used"])
+            assert r["avail_idx"] == 0 and r["used_idx"] == 0, r
+    # Every message went whole.
+    assert not [m for m in messages(recs) if "error" in m]
+    # The text form names the requests too.
+    text = storlab("migrate", "show", rec.trace).stdout
+    assert "fe->be VHOST_USER_SET_MEM_TABLE" in text and "be->fe VHOST_USER_GET_FEATURES" \
+        in text, text[:2000]
+
+
+def test_record_bytes_unchanged(tgt, storlab, workdir):
+    """Bytes written through the proxy are on the device: read back directly
+    from the target they are the same, and read through the proxy too."""
+    tgt.malloc("Malloc0", 16, 512)
+    uri = tgt.controller("vhost.0", "Malloc0")
+    rec = Recorder(storlab, workdir, tgt.sock("vhost.0"), count=2)
+    data = os.urandom(256 * 1024)
+    (workdir / "in.bin").write_bytes(data)
+    storlab("io", "write", rec.uri, "--offset", 1 * MiB, "--input", workdir / "in.bin")
+    storlab("io", "read", uri, "--offset", 1 * MiB, "--length", len(data), "--output",
+            workdir / "direct.bin")
+    storlab("io", "read", rec.uri, "--offset", 1 * MiB, "--length", len(data), "--output",
+            workdir / "proxied.bin")
+    rec.finish()
+    assert (workdir / "direct.bin").read_bytes() == data, "the target holds other bytes"
+    assert (workdir / "proxied.bin").read_bytes() == data, "read through the proxy differs"
+    recs = show(storlab, rec.trace)
+    assert {r["conn"] for r in recs} == {1, 2}
+
+
+def test_record_ring_stop(tgt, storlab, workdir):
+    """A ring stopped with requests done: the GET_VRING_BASE answer's ring
+    state has the indices the guest memory holds (avail = used = base)."""
+    tgt.malloc("Malloc0", 16, 512)
+    tgt.controller("vhost.0", "Malloc0")
+    rec = Recorder(storlab, workdir, tgt.sock("vhost.0"))
+    fe = vu.Frontend(rec.sock)
+    try:
+        fe.setup(1)
+        for i in range(5):
+            fe.submit(0, vu.BLK_T_OUT, 8 * i, data=bytes([i]) * 4096)
+        fe.kick(0)
+        fe.wait_used(0, 5)
+        base = struct.unpack("<II", fe.call(vu.GET_VRING_BASE, struct.pack("<II", 0, 0)))
+    finally:
+        fe.close()
+    rec.finish()
+    assert base == (0, 5)
+    recs = show(storlab, rec.trace)
+    stops = [r["ring"] for r in recs if r["type"] == "ring" and
+             r["ring"]["point"].startswith("stopped")]
+    assert len(stops) == 1, stops
+    s = stops[0]
+    assert (s["index"], s["base"], s["avail_idx"], s["used_idx"], s["num"]) == \
+        (0, 5, 5, 5, vu.QSIZE), s
+    assert s["avail"] == vu.UVA + vu.RING_BASE + 0x1000, s
+
+
+def test_record_malformed_forwarded(tgt, storlab, workdir):
+    """A message the front-end cuts short is forwarded as far as it came and
+    recorded with the error; one with more payload than the target takes is
+    forwarded (the target refuses it, not the proxy) and recorded with its
+    header."""
+    tgt.malloc("Malloc0", 16, 512)
+    tgt.controller("vhost.0", "Malloc0")
+    rec = Recorder(storlab, workdir, tgt.sock("vhost.0"), count=2)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(rec.sock)
+    s.sendall(struct.pack("<III", vu.SET_VRING_NUM, vu.VERSION, 8) + b"\x00\x00\x00")
+    s.close()
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.connect(rec.sock)
+    s.sendall(struct.pack("<III", vu.SET_VRING_NUM, vu.VERSION, 4096) + b"\x01" * 4096)
+    # The target closes a connection whose header is larger than any payload.
+    assert s.recv(1) == b""
+    s.close()
+    rec.finish()
+    assert tgt.alive()
+    recs = show(storlab, rec.trace)
+    m1 = messages(recs, 1)
+    assert len(m1) == 1 and m1[0]["error"] == os.strerror(104) and m1[0]["wire"] == 3 \
+        and m1[0]["size"] == 8, m1
+    m2 = messages(recs, 2)
+    assert len(m2) == 1 and m2[0]["request"] == "VHOST_USER_SET_VRING_NUM" and \
+        m2[0]["size"] == 4096, m2
+    # Whole, or cut short by the target's close while it went through: then
+    # recorded with the error and the bytes that did.
+    assert ("error" in m2[0]) == (m2[0]["wire"] < 4096), m2
+
+
+def test_tshark_dissector(tgt, storlab, workdir):
+    """tshark with contrib/wireshark/vhost-user.lua decodes a trace: every
+    message by its request name, in the order show lists them."""
+    if not shutil.which("tshark"):
+        pytest.fail("tshark is not installed (Debian package `tshark`; "
+                    "scripts/install-deps installs it)", pytrace=False)
+    tgt.malloc("Malloc0", 16, 512)
+    tgt.controller("vhost.0", "Malloc0", num_queues=2)
+    rec = Recorder(storlab, workdir, tgt.sock("vhost.0"))
+    storlab("io", "verify", rec.uri, "--queues", 2, "--size", 1 * MiB)
+    rec.finish()
+    recs = show(storlab, rec.trace)
+    p = subprocess.run(["tshark", "-X", "lua_script:" + DISSECTOR, "-r", str(rec.trace), "-V"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "Lua Error" not in p.stdout + p.stderr and "Malformed" not in p.stdout, \
+        tail(p.stdout + p.stderr)
+    named = [line.split("Request: ")[1].split(" (")[0] for line in p.stdout.splitlines()
+             if line.strip().startswith("Request: ")]
+    assert named == [m["request"] for m in messages(recs)], (named[:20], len(named))
+    assert "Guest physical address: 0x" in p.stdout
+    assert "Need reply: True" in p.stdout
+    # One summary line per record, the message ones by name and direction.
+    p = subprocess.run(["tshark", "-X", "lua_script:" + DISSECTOR, "-r", str(rec.trace)],
+                       capture_output=True, text=True, timeout=120)
+    lines = p.stdout.splitlines()
+    assert len(lines) == len(recs)
+    assert any("fe->be VHOST_USER_SET_MEM_TABLE" in line for line in lines)
+    assert any("ring 1 SET_VRING_KICK" in line for line in lines)
