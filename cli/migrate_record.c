@@ -66,8 +66,8 @@ int cli_migrate_record(int argc, char **argv)
 		case 't':
 			if (util_parse_seconds(optarg, &seconds) || seconds <= 0 ||
 			    seconds > 86400 * 7)
-				return cli_usage_error("migrate record", "bad --timeout '%s' (seconds)",
-						       optarg);
+				return cli_usage_error("migrate record",
+						       "bad --timeout '%s' (seconds)", optarg);
 			po.timeout_ms = (int)(seconds * 1000);
 			break;
 		case 'h':
@@ -81,7 +81,8 @@ int cli_migrate_record(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error("migrate record", "unexpected argument '%s'", argv[optind]);
 	if (!po.listen_path || !po.upstream_path || !out)
-		return cli_usage_error("migrate record", "--listen, --upstream and --out are needed");
+		return cli_usage_error("migrate record",
+				       "--listen, --upstream and --out are needed");
 	if (trace_writer_open(out, &po.trace))
 		return CLI_EXIT_USAGE;
 	po.stop = cli_catch_interrupts();

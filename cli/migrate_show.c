@@ -21,9 +21,8 @@
 #include "vhost/vhost_tap.h"
 
 static const char *const g_fd_kinds[] = {
-    [TRACE_FD_OTHER] = "fd",	       [TRACE_FD_MEM] = "memory",
-    [TRACE_FD_VRING] = "eventfd",      [TRACE_FD_LOG] = "log",
-    [TRACE_FD_INFLIGHT] = "inflight", [TRACE_FD_CHANNEL] = "channel",
+    [TRACE_FD_OTHER] = "fd", [TRACE_FD_MEM] = "memory",	       [TRACE_FD_VRING] = "eventfd",
+    [TRACE_FD_LOG] = "log",  [TRACE_FD_INFLIGHT] = "inflight", [TRACE_FD_CHANNEL] = "channel",
 };
 
 static const char *const g_ring_points[] = {
@@ -34,9 +33,9 @@ static const char *const g_ring_points[] = {
 };
 
 /* Keys the text form prints in hex. */
-static const char *const g_hex_keys[] = {"gpa",  "memory_size", "uva",	  "offset",
-					 "desc", "avail",	"used",	  "log",
-					 "raw",  "mmap_size",	"mmap_offset", "flags"};
+static const char *const g_hex_keys[] = {"gpa",	 "memory_size", "uva",	       "offset",
+					 "desc", "avail",	"used",	       "log",
+					 "raw",	 "mmap_size",	"mmap_offset", "flags"};
 
 static json_t *names_of(uint64_t bits, const char *(*name)(unsigned bit))
 {
@@ -92,8 +91,9 @@ static json_t *u64_json(uint32_t req, uint64_t v, bool reply)
 	case VHOST_USER_SET_VRING_CALL:
 	case VHOST_USER_SET_VRING_ERR:
 		if (!reply)
-			return json_pack("{sI sb}", "index", (json_int_t)(v & VHOST_USER_VRING_IDX_MASK),
-					 "nofd", (v & VHOST_USER_VRING_NOFD_MASK) != 0);
+			return json_pack("{sI sb}", "index",
+					 (json_int_t)(v & VHOST_USER_VRING_IDX_MASK), "nofd",
+					 (v & VHOST_USER_VRING_NOFD_MASK) != 0);
 		break;
 	default:
 		break;
@@ -135,7 +135,8 @@ static json_t *payload_json(const struct trace_rec *rec)
 	/* "REPLY_ACK": the answer to a request that has none of its own is a
 	 * u64, 0 for success. */
 	if (reply && !reply_has_payload(rec->hdr.request))
-		return len == sizeof(uint64_t) ? json_pack("{sI}", "u64", (json_int_t)pl.u64) : NULL;
+		return len == sizeof(uint64_t) ? json_pack("{sI}", "u64", (json_int_t)pl.u64)
+					       : NULL;
 	switch (rec->hdr.request) {
 	case VHOST_USER_SET_MEM_TABLE:
 		return len >= 8 ? memory_json(&pl.memory, len) : NULL;
@@ -146,10 +147,10 @@ static json_t *payload_json(const struct trace_rec *rec)
 	case VHOST_USER_SET_VRING_BASE:
 	case VHOST_USER_GET_VRING_BASE:
 	case VHOST_USER_SET_VRING_ENABLE:
-		return len >= sizeof(pl.state) ? json_pack("{sI sI}", "index",
-							   (json_int_t)pl.state.index, "num",
-							   (json_int_t)pl.state.num)
-					       : NULL;
+		return len >= sizeof(pl.state)
+			   ? json_pack("{sI sI}", "index", (json_int_t)pl.state.index, "num",
+				       (json_int_t)pl.state.num)
+			   : NULL;
 	case VHOST_USER_SET_VRING_ADDR:
 		return len >= sizeof(pl.addr)
 			   ? json_pack("{sI sI sI sI sI sI}", "index", (json_int_t)pl.addr.index,
@@ -196,11 +197,10 @@ static json_t *fds_json(const struct trace_rec *rec)
 		json_t *o = json_pack("{ss}", "kind", kind);
 
 		if (fd->kind == TRACE_FD_MEM)
-			json_object_update_new(o, json_pack("{sI sI sI sI}", "region",
-							    (json_int_t)fd->index, "gpa",
-							    (json_int_t)fd->gpa, "memory_size",
-							    (json_int_t)fd->size, "offset",
-							    (json_int_t)fd->offset));
+			json_object_update_new(
+			    o, json_pack("{sI sI sI sI}", "region", (json_int_t)fd->index, "gpa",
+					 (json_int_t)fd->gpa, "memory_size", (json_int_t)fd->size,
+					 "offset", (json_int_t)fd->offset));
 		else if (fd->kind == TRACE_FD_VRING)
 			json_object_set_new(o, "index", json_integer(fd->index));
 		json_array_append_new(a, o);
@@ -210,14 +210,13 @@ static json_t *fds_json(const struct trace_rec *rec)
 
 static json_t *msg_json(const struct trace_rec *rec)
 {
-	json_t *o = json_pack("{ss ss sI sI sI sI so}", "direction",
-			      trace_rec_to_backend(rec) ? "to-backend" : "to-frontend", "request",
-			      rec->hdr_len == sizeof(rec->hdr)
-				  ? vhost_msg_request_name(rec->hdr.request)
-				  : "(header cut short)",
-			      "code", (json_int_t)rec->hdr.request, "flags", (json_int_t)rec->hdr.flags,
-			      "size", (json_int_t)rec->hdr.size, "wire", (json_int_t)rec->payload_wire,
-			      "fds", fds_json(rec));
+	json_t *o = json_pack(
+	    "{ss ss sI sI sI sI so}", "direction",
+	    trace_rec_to_backend(rec) ? "to-backend" : "to-frontend", "request",
+	    rec->hdr_len == sizeof(rec->hdr) ? vhost_msg_request_name(rec->hdr.request)
+					     : "(header cut short)",
+	    "code", (json_int_t)rec->hdr.request, "flags", (json_int_t)rec->hdr.flags, "size",
+	    (json_int_t)rec->hdr.size, "wire", (json_int_t)rec->payload_wire, "fds", fds_json(rec));
 	json_t *pl = payload_json(rec);
 
 	if (rec->hdr.flags & VHOST_USER_REPLY_MASK)
@@ -249,9 +248,8 @@ static json_t *ring_json(const struct trace_ring *r)
 
 static json_t *rec_json(const struct trace_rec *rec, uint64_t n, uint64_t t0)
 {
-	static const char *const types[] = {[TRACE_REC_MSG] = "message",
-					    [TRACE_REC_RING] = "ring",
-					    [TRACE_REC_MARKER] = "marker"};
+	static const char *const types[] = {
+	    [TRACE_REC_MSG] = "message", [TRACE_REC_RING] = "ring", [TRACE_REC_MARKER] = "marker"};
 	json_t *o = json_pack("{sI sI sI ss sI}", "record", (json_int_t)n, "time_ns",
 			      (json_int_t)rec->time_ns, "rel_ns", (json_int_t)(rec->time_ns - t0),
 			      "type", types[rec->type], "conn", (json_int_t)rec->conn);
@@ -319,15 +317,16 @@ static void print_value(const char *key, json_t *v)
 /* One line: time, connection, then what the record says. */
 static void print_text(json_t *o)
 {
-	static const char *const lead[] = {"record", "time_ns", "rel_ns", "type", "conn",
-					   "direction", "request"};
+	static const char *const lead[] = {"record", "time_ns",	  "rel_ns", "type",
+					   "conn",   "direction", "request"};
 	uint64_t rel = (uint64_t)json_integer_value(json_object_get(o, "rel_ns"));
 	const char *dir = json_string_value(json_object_get(o, "direction"));
 	const char *req = json_string_value(json_object_get(o, "request"));
 	const char *k;
 	json_t *v;
 
-	printf("%5" JSON_INTEGER_FORMAT " %4" PRIu64 ".%09" PRIu64 " conn %" JSON_INTEGER_FORMAT " ",
+	printf("%5" JSON_INTEGER_FORMAT " %4" PRIu64 ".%09" PRIu64 " conn %" JSON_INTEGER_FORMAT
+	       " ",
 	       json_integer_value(json_object_get(o, "record")), rel / 1000000000u,
 	       rel % 1000000000u, json_integer_value(json_object_get(o, "conn")));
 	if (req)
@@ -349,13 +348,14 @@ static void print_text(json_t *o)
 
 static void show_usage(FILE *f)
 {
-	fprintf(f, "usage: storlab migrate show TRACE [--json]\n\n"
-		   "Prints each record of a trace written by `storlab migrate record`: time since\n"
-		   "the first record, connection, direction, request name, flags, size, the\n"
-		   "payload decoded, fds, ring states and markers.\n\n"
-		   "  --json   one JSON object per line\n\n"
-		   "exit codes: 0 every record read, 1 a record did not decode (the others are\n"
-		   "printed), 2 the file could not be read. See docs/man/storlab-migrate-record.md\n");
+	fprintf(f,
+		"usage: storlab migrate show TRACE [--json]\n\n"
+		"Prints each record of a trace written by `storlab migrate record`: time since\n"
+		"the first record, connection, direction, request name, flags, size, the\n"
+		"payload decoded, fds, ring states and markers.\n\n"
+		"  --json   one JSON object per line\n\n"
+		"exit codes: 0 every record read, 1 a record did not decode (the others are\n"
+		"printed), 2 the file could not be read. See docs/man/storlab-migrate-record.md\n");
 }
 
 int cli_migrate_show(int argc, char **argv)

@@ -30,20 +30,20 @@
 
 /* LINKTYPE_USER0 (pcap's DLT_USER0): a link-layer type for private use. */
 #define TRACE_LINKTYPE 147
-#define TRACE_VERSION 1
+#define TRACE_VERSION  1
 
 /* Sizes of the parts of a record (docs/trace-format.md). */
-#define TRACE_HDR_LEN 24
-#define TRACE_FD_LEN 32
+#define TRACE_HDR_LEN  24
+#define TRACE_FD_LEN   32
 #define TRACE_RING_LEN 48
 /* What one record may hold: fds that came with one message (more than a
  * message may carry, so that a sender passing too many is recorded), the
  * payload bytes kept (the tail of a longer one is counted, not kept) and
  * the text of a marker. */
-#define TRACE_MAX_FDS 32
+#define TRACE_MAX_FDS	  32
 #define TRACE_PAYLOAD_MAX 65536
-#define TRACE_MARKER_MAX 1024
-#define TRACE_REC_MAX (TRACE_HDR_LEN + TRACE_MAX_FDS * TRACE_FD_LEN + 12 + TRACE_PAYLOAD_MAX)
+#define TRACE_MARKER_MAX  1024
+#define TRACE_REC_MAX	  (TRACE_HDR_LEN + TRACE_MAX_FDS * TRACE_FD_LEN + 12 + TRACE_PAYLOAD_MAX)
 
 enum trace_rec_type {
 	TRACE_REC_MSG = 1,    /* a vhost-user message */
@@ -54,11 +54,11 @@ enum trace_rec_type {
 /* What an fd that came with a message is, as its message says. */
 enum trace_fd_kind {
 	TRACE_FD_OTHER = 0,
-	TRACE_FD_MEM = 1,       /* maps a memory region: index, gpa, size, offset */
-	TRACE_FD_VRING = 2,     /* a kick, call or err eventfd: index is the ring */
-	TRACE_FD_LOG = 3,       /* the dirty log: size, offset */
-	TRACE_FD_INFLIGHT = 4,  /* the inflight region: size, offset */
-	TRACE_FD_CHANNEL = 5,   /* the back-end request channel's socket */
+	TRACE_FD_MEM = 1,      /* maps a memory region: index, gpa, size, offset */
+	TRACE_FD_VRING = 2,    /* a kick, call or err eventfd: index is the ring */
+	TRACE_FD_LOG = 3,      /* the dirty log: size, offset */
+	TRACE_FD_INFLIGHT = 4, /* the inflight region: size, offset */
+	TRACE_FD_CHANNEL = 5,  /* the back-end request channel's socket */
 };
 
 struct trace_fd {
@@ -71,17 +71,17 @@ struct trace_fd {
 
 /* Where a ring state was taken. */
 enum trace_ring_point {
-	TRACE_RING_STOPPED = 1,  /* the back-end answered GET_VRING_BASE */
-	TRACE_RING_BASE = 2,     /* SET_VRING_BASE went to the back-end */
-	TRACE_RING_KICK = 3,     /* SET_VRING_KICK went to the back-end */
-	TRACE_RING_ENABLED = 4,  /* SET_VRING_ENABLE 1 went to the back-end */
+	TRACE_RING_STOPPED = 1, /* the back-end answered GET_VRING_BASE */
+	TRACE_RING_BASE = 2,	/* SET_VRING_BASE went to the back-end */
+	TRACE_RING_KICK = 3,	/* SET_VRING_KICK went to the back-end */
+	TRACE_RING_ENABLED = 4, /* SET_VRING_ENABLE 1 went to the back-end */
 };
 
 /* Which fields of a ring state hold what was read. */
 #define TRACE_RING_AVAIL_IDX (1u << 0) /* avail_idx read from guest memory */
-#define TRACE_RING_USED_IDX (1u << 1)  /* used_idx read from guest memory */
-#define TRACE_RING_ADDRS (1u << 2)     /* SET_VRING_ADDR was seen: addresses */
-#define TRACE_RING_NUM (1u << 3)       /* SET_VRING_NUM was seen: num */
+#define TRACE_RING_USED_IDX  (1u << 1) /* used_idx read from guest memory */
+#define TRACE_RING_ADDRS     (1u << 2) /* SET_VRING_ADDR was seen: addresses */
+#define TRACE_RING_NUM	     (1u << 3) /* SET_VRING_NUM was seen: num */
 #define TRACE_RING_VALID_ALL 0xfu
 
 struct trace_ring {
@@ -100,7 +100,7 @@ struct trace_ring {
 
 struct trace_rec {
 	uint64_t time_ns; /* wall clock (CLOCK_REALTIME), nanoseconds */
-	uint8_t type;     /* enum trace_rec_type */
+	uint8_t type;	  /* enum trace_rec_type */
 	/* The recording endpoint's view, as its tap gave it: enum
 	 * vhost_tap_dir and enum vhost_tap_side. */
 	uint8_t dir;

@@ -53,7 +53,7 @@ int trace_writer_open(const char *path, struct trace_writer **wp)
 	if (!w)
 		return rc;
 	w->pcap = pcap_open_dead_with_tstamp_precision(TRACE_LINKTYPE, TRACE_SNAPLEN,
-							PCAP_TSTAMP_PRECISION_NANO);
+						       PCAP_TSTAMP_PRECISION_NANO);
 	if (!w->pcap)
 		goto fail;
 	w->dump = pcap_dump_open(w->pcap, path);

@@ -29,7 +29,7 @@
 #include "vhost/vhost_tap.h"
 
 enum proxy_rx_state {
-	PROXY_RX_HDR,     /* reading the 12 header bytes */
+	PROXY_RX_HDR,	  /* reading the 12 header bytes */
 	PROXY_RX_PAYLOAD, /* reading hdr.size payload bytes */
 };
 
@@ -101,7 +101,7 @@ static void proxy_tap(void *arg, const struct vhost_tap_msg *m)
 }
 
 static void proxy_marker(struct proxy *p, uint32_t conn, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void proxy_marker(struct proxy *p, uint32_t conn, const char *fmt, ...)
 {
@@ -231,8 +231,8 @@ static void proxy_report(struct proxy *p, struct proxy_conn *c, struct proxy_dir
 		m.error = -EPROTO;
 	p->tap_conn = c->id;
 	vhost_tap_emit(&p->tap, &m);
-	if (m.error || !trace_watch_msg(&c->watch, d == &c->up, &d->hdr, d->payload,
-					d->payload_len, d->fds, d->nfds, &ring))
+	if (m.error || !trace_watch_msg(&c->watch, d == &c->up, &d->hdr, d->payload, d->payload_len,
+					d->fds, d->nfds, &ring))
 		return;
 	trace_writer_put(p->opts->trace,
 			 &(struct trace_rec){.type = TRACE_REC_RING, .conn = c->id, .ring = ring},
@@ -240,8 +240,7 @@ static void proxy_report(struct proxy *p, struct proxy_conn *c, struct proxy_dir
 }
 
 /* Where the next bytes of the current part go, and how many it wants. */
-static void *proxy_dir_room(struct proxy_dir *d, size_t *len, uint8_t *scratch,
-			    size_t scratch_len)
+static void *proxy_dir_room(struct proxy_dir *d, size_t *len, uint8_t *scratch, size_t scratch_len)
 {
 	if (d->state == PROXY_RX_HDR) {
 		*len = sizeof(d->hdr) - d->hdr_len;
@@ -434,15 +433,16 @@ static void proxy_poll_once(struct proxy *p, int lsock, int wait_ms)
 		if (c && pfd[1 + 2 * i].revents)
 			rc = proxy_dir_step(p, c, &c->up);
 		if (rc) {
-			proxy_conn_close(p, i, rc == -ECONNRESET ? "the front-end hung up"
-							       : "forwarding failed");
+			proxy_conn_close(p, i,
+					 rc == -ECONNRESET ? "the front-end hung up"
+							   : "forwarding failed");
 			continue;
 		}
 		if (c && pfd[2 + 2 * i].revents)
 			rc = proxy_dir_step(p, c, &c->down);
 		if (rc)
-			proxy_conn_close(p, i, rc == -ECONNRESET ? "the back-end hung up"
-							       : "forwarding failed");
+			proxy_conn_close(
+			    p, i, rc == -ECONNRESET ? "the back-end hung up" : "forwarding failed");
 	}
 	if (pfd[0].revents & POLLIN)
 		proxy_accept(p, lsock);
@@ -458,8 +458,8 @@ static bool proxy_any_open(const struct proxy *p)
 
 int trace_proxy_run(const struct trace_proxy_opts *opts)
 {
-	uint64_t end = opts->timeout_ms >= 0 ? mono_ns() + (uint64_t)opts->timeout_ms * 1000000u
-					     : UINT64_MAX;
+	uint64_t end =
+	    opts->timeout_ms >= 0 ? mono_ns() + (uint64_t)opts->timeout_ms * 1000000u : UINT64_MAX;
 	struct proxy p = {.opts = opts};
 	int lsock = proxy_listen(opts->listen_path);
 	int rc = 0;

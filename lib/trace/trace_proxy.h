@@ -32,7 +32,7 @@
 
 #include "trace/trace.h"
 
-#define TRACE_PROXY_SEND_MS 5000
+#define TRACE_PROXY_SEND_MS   5000
 #define TRACE_PROXY_MAX_CONNS 16
 
 struct trace_proxy_opts {

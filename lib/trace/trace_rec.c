@@ -334,9 +334,8 @@ void trace_rec_describe_fds(struct trace_rec *rec)
 		rec->fds[0].index = (uint32_t)(pl.u64 & VHOST_USER_VRING_IDX_MASK);
 		break;
 	case VHOST_USER_SET_LOG_BASE:
-		rec->fds[0] = (struct trace_fd){.kind = TRACE_FD_LOG,
-						.size = pl.log.mmap_size,
-						.offset = pl.log.mmap_offset};
+		rec->fds[0] = (struct trace_fd){
+		    .kind = TRACE_FD_LOG, .size = pl.log.mmap_size, .offset = pl.log.mmap_offset};
 		break;
 	case VHOST_USER_GET_INFLIGHT_FD:
 	case VHOST_USER_SET_INFLIGHT_FD:

@@ -242,9 +242,9 @@ static void test_bad_fields_refused(void **state)
 /* The fd entries a message's own payload describes. */
 static void test_describe_fds(void **state)
 {
-	struct vhost_user_memory mem = {.nregions = 2,
-					.regions = {{0, 0x1000, 0x7f00, 0x10},
-						    {0x100000, 0x2000, 0x8f00, 0x20}}};
+	struct vhost_user_memory mem = {
+	    .nregions = 2,
+	    .regions = {{0, 0x1000, 0x7f00, 0x10}, {0x100000, 0x2000, 0x8f00, 0x20}}};
 	struct trace_rec rec = {.type = TRACE_REC_MSG,
 				.hdr = {.request = VHOST_USER_SET_MEM_TABLE, .size = 8 + 64},
 				.hdr_len = 12,
@@ -332,14 +332,10 @@ static void test_file_not_a_trace(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_message_roundtrip),
-	    cmocka_unit_test(test_message_edges),
-	    cmocka_unit_test(test_message_partial),
-	    cmocka_unit_test(test_ring_and_marker),
-	    cmocka_unit_test(test_truncated_refused),
-	    cmocka_unit_test(test_bad_fields_refused),
-	    cmocka_unit_test(test_describe_fds),
-	    cmocka_unit_test(test_file_roundtrip),
+	    cmocka_unit_test(test_message_roundtrip), cmocka_unit_test(test_message_edges),
+	    cmocka_unit_test(test_message_partial),   cmocka_unit_test(test_ring_and_marker),
+	    cmocka_unit_test(test_truncated_refused), cmocka_unit_test(test_bad_fields_refused),
+	    cmocka_unit_test(test_describe_fds),      cmocka_unit_test(test_file_roundtrip),
 	    cmocka_unit_test(test_file_not_a_trace),
 	};
 
