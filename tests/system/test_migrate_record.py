@@ -311,3 +311,111 @@ def test_record_guest(tgt, storlab, workdir):
         s = stops[-1]
         assert s["used_idx"] == s["avail_idx"] == s["base"] & 0xFFFF, s
         assert s["base"] > 0, "ring %d carried no request" % q
+
+
+class Sink:
+    """A stand-in back-end that keeps every byte and fd it is sent (and can
+    send its own), so a test can compare what arrived with what was sent."""
+
+    def __init__(self, path):
+        self.lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.lsock.bind(path)
+        self.lsock.listen(1)
+        self.lsock.settimeout(10)
+        self.conn = None
+        self.data = b""
+        self.fds = []
+
+    def accept(self):
+        self.conn, _ = self.lsock.accept()
+        self.conn.settimeout(10)
+
+    def read(self, n):
+        """Reads until N bytes arrived in all, keeping the fds that came."""
+        while len(self.data) < n:
+            msg, anc, _, _ = socket.recv_fds(self.conn, 65536, 64)
+            assert msg, "the proxy closed after %d of %d bytes" % (len(self.data), n)
+            self.data += msg
+            self.fds += anc
+
+    def close(self):
+        for fd in self.fds:
+            os.close(fd)
+        if self.conn:
+            self.conn.close()
+        self.lsock.close()
+
+
+def test_record_forwards_exactly(storlab, workdir):
+    """Whatever the front-end sends arrives byte for byte, fds with it, even
+    what no back-end would take (nine fds, a payload of 70000 bytes), and so
+    does what the back-end sends; each is recorded with the tap's error."""
+    sink = Sink(str(workdir / "sink.sock"))
+    rec = Recorder(storlab, workdir, str(workdir / "sink.sock"))
+    fe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    fe.settimeout(10)
+    fds = [os.eventfd(0) for _ in range(9)]
+    try:
+        fe.connect(rec.sock)
+        sink.accept()
+        call = struct.pack("<III", vu.SET_VRING_CALL, vu.VERSION, 8) + struct.pack("<Q", 0)
+        socket.send_fds(fe, [call], fds)
+        big = struct.pack("<III", vu.SET_VRING_NUM, vu.VERSION, 70000) + os.urandom(70000)
+        fe.sendall(big)
+        sink.read(len(call) + len(big))
+        assert sink.data == call + big, "the back-end got other bytes than were sent"
+        assert len(sink.fds) == 9, sink.fds
+        # The fds are the front-end's own, in order: a count written to one
+        # is read on the other side.
+        for i in (0, 3, 8):
+            os.eventfd_write(fds[i], i + 1)
+            assert os.eventfd_read(sink.fds[i]) == i + 1
+        # And back: a reply with an fd.
+        reply = struct.pack("<III", vu.GET_FEATURES, vu.VERSION | vu.REPLY, 8) + \
+            struct.pack("<Q", vu.VIRTIO_F_VERSION_1)
+        socket.send_fds(sink.conn, [reply], [fds[0]])
+        got, anc = b"", []
+        while len(got) < len(reply):
+            chunk, more, _, _ = socket.recv_fds(fe, 4096, 8)
+            assert chunk, "the proxy closed after %d bytes of the reply" % len(got)
+            got += chunk
+            anc += more
+        assert got == reply and len(anc) == 1, (got, anc)
+        os.eventfd_write(fds[0], 5)
+        assert os.eventfd_read(anc[0]) == 5
+        os.close(anc[0])
+    finally:
+        fe.close()
+        for fd in fds:
+            os.close(fd)
+    rec.finish()
+    sink.close()
+    recs = messages(show(storlab, rec.trace))
+    assert [m["request"] for m in recs] == ["VHOST_USER_SET_VRING_CALL",
+                                           "VHOST_USER_SET_VRING_NUM",
+                                           "VHOST_USER_GET_FEATURES"], recs
+    call_rec, big_rec, reply_rec = recs
+    assert call_rec["error"] == os.strerror(71) and len(call_rec["fds"]) == 9, call_rec
+    assert big_rec["error"] == os.strerror(90) and big_rec["wire"] == 70000 and \
+        big_rec["size"] == 70000, big_rec
+    assert "error" not in reply_rec and reply_rec["direction"] == "to-frontend" and \
+        reply_rec["payload"]["features"] == ["VIRTIO_F_VERSION_1"], reply_rec
+
+
+def test_show_refuses_what_is_not_a_trace(tgt, storlab, workdir):
+    """show: a file cut in the middle of a record prints what came before
+    and exits 1; a file that is no trace exits 2."""
+    tgt.malloc("Malloc0", 16, 512)
+    tgt.controller("vhost.0", "Malloc0")
+    rec = Recorder(storlab, workdir, tgt.sock("vhost.0"))
+    storlab("io", "info", rec.uri)
+    rec.finish()
+    whole = rec.trace.read_bytes()
+    n = len(show(storlab, rec.trace))
+    cut = workdir / "cut.pcapng"
+    cut.write_bytes(whole[:-5])
+    p = storlab("migrate", "show", cut, "--json", rc=1)
+    assert len(p.stdout.splitlines()) == n - 1, p.stdout
+    junk = workdir / "junk.pcapng"
+    junk.write_bytes(b"\x00" * 100)
+    storlab("migrate", "show", junk, rc=2)
