@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +25,7 @@
 #include "trace/trace_watch.h"
 #include "util/common.h"
 #include "util/log.h"
+#include "util/unix_sock.h"
 #include "vhost/vhost_tap.h"
 
 enum proxy_rx_state {
@@ -131,18 +131,8 @@ static int proxy_send(int sock, const void *buf, size_t len, const int *fds, uns
 		struct pollfd pfd = {.fd = sock, .events = POLLOUT};
 		ssize_t n;
 
-		if (nfds) {
-			struct cmsghdr *c;
-
-			memset(control.buf, 0, sizeof(control.buf));
-			mh.msg_control = control.buf;
-			mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-			c = CMSG_FIRSTHDR(&mh);
-			c->cmsg_level = SOL_SOCKET;
-			c->cmsg_type = SCM_RIGHTS;
-			c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-			memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
-		}
+		if (nfds)
+			util_unix_put_fds(&mh, control.buf, fds, nfds);
 		n = sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n > 0) {
 			off += (size_t)n;
@@ -322,20 +312,10 @@ static void proxy_conn_close(struct proxy *p, unsigned slot, const char *why)
 	p->closed++;
 }
 
-static int proxy_sockaddr(const char *path, struct sockaddr_un *sa)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa->sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa->sun_path, path);
-	return 0;
-}
-
 static int proxy_connect(const char *path)
 {
 	struct sockaddr_un sa;
-	int rc = proxy_sockaddr(path, &sa);
+	int rc = util_unix_addr(path, &sa);
 	int sock;
 
 	if (rc)
@@ -383,32 +363,6 @@ static void proxy_accept(struct proxy *p, int lsock)
 	p->conns[slot] = c;
 	proxy_marker(p, id, "opened: front-end accepted on %s, back-end %s connected",
 		     p->opts->listen_path, p->opts->upstream_path);
-}
-
-static int proxy_listen(const char *path)
-{
-	struct sockaddr_un sa;
-	struct stat st;
-	int rc = proxy_sockaddr(path, &sa);
-	int sock;
-
-	if (rc)
-		return rc;
-	if (lstat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode))
-			return -EEXIST;
-		unlink(path);
-	}
-	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (sock < 0)
-		return -errno;
-	if (bind(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(sock, TRACE_PROXY_MAX_CONNS) < 0) {
-		rc = -errno;
-		close(sock);
-		return rc;
-	}
-	return sock;
 }
 
 /* Polls the listener and each pair; runs what is ready. */
@@ -461,7 +415,7 @@ int trace_proxy_run(const struct trace_proxy_opts *opts)
 	uint64_t end =
 	    opts->timeout_ms >= 0 ? mono_ns() + (uint64_t)opts->timeout_ms * 1000000u : UINT64_MAX;
 	struct proxy p = {.opts = opts};
-	int lsock = proxy_listen(opts->listen_path);
+	int lsock = util_unix_listen(opts->listen_path, TRACE_PROXY_MAX_CONNS, 0);
 	int rc = 0;
 
 	if (lsock < 0) {
