@@ -31,14 +31,14 @@ FUZZ_CC := clang
 WARN := -Wall -Wextra -Werror -Wmissing-declarations -Wstrict-prototypes
 CPPFLAGS += -D_GNU_SOURCE -Iinclude -Ilib -I.
 CFLAGS := -std=gnu11 -O2 -g -pthread $(WARN) -MMD -MP
-LDLIBS := -ljansson -lcyaml -lyaml -luring -lnuma -lsqlite3 -lpthread
+LDLIBS := -ljansson -lcyaml -lyaml -luring -lnuma -lsqlite3 -lpcap -lpthread
 ifeq ($(SAN),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 endif
 
 # The components, each an archive. Order does not matter: links use a group.
-COMPONENTS := lib/util lib/env lib/mem lib/virtio lib/vhost lib/rpc lib/endpoint lib/scenario \
+COMPONENTS := lib/util lib/env lib/mem lib/virtio lib/vhost lib/rpc lib/endpoint lib/scenario lib/trace \
 	target/bdev target/frontend target initiator perf conformance
 comp_srcs = $(filter-out %/main.c,$(wildcard $(1)/*.c))
 comp_ar = $(O)/ar/$(subst /,_,$(1)).a

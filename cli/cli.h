@@ -29,6 +29,11 @@ int cli_perf_compare(int argc, char **argv);
 int cli_perf_history(int argc, char **argv);
 int cli_conform(int argc, char **argv);
 int cli_scenario(int argc, char **argv);
+int cli_migrate(int argc, char **argv);
+/* migrate_record.c / migrate_show.c: `storlab migrate record|show ...`,
+ * argv[0] being "record" / "show". */
+int cli_migrate_record(int argc, char **argv);
+int cli_migrate_show(int argc, char **argv);
 
 /* ---- args.c: argument parsing shared by the subcommands ---- */
 

@@ -109,7 +109,8 @@ static int check_file_size(int fd, uint64_t offset, uint64_t size, const char *s
 	return 0;
 }
 
-int mem_map_fd(int fd, uint64_t offset, uint64_t size, const char *spec, struct mem_map *m)
+int mem_map_fd_prot(int fd, uint64_t offset, uint64_t size, int prot, const char *spec,
+		    struct mem_map *m)
 {
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
 	uint64_t map_offset, delta;
@@ -140,8 +141,7 @@ int mem_map_fd(int fd, uint64_t offset, uint64_t size, const char *spec, struct 
 		return rc;
 	len = ALIGN_UP(size + delta, page);
 	/* MAP_NORESERVE: guest RAM is mostly untouched; do not charge it all now. */
-	base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd,
-		    (off_t)map_offset);
+	base = mmap(NULL, len, prot, MAP_SHARED | MAP_NORESERVE, fd, (off_t)map_offset);
 	if (base == MAP_FAILED) {
 		rc = -errno;
 		log_warn("%s: mmap of fd %d, offset 0x%" PRIx64 ", 0x%zx bytes: %s", spec, fd,
@@ -152,6 +152,11 @@ int mem_map_fd(int fd, uint64_t offset, uint64_t size, const char *spec, struct 
 	m->len = len;
 	m->addr = (char *)base + delta;
 	return 0;
+}
+
+int mem_map_fd(int fd, uint64_t offset, uint64_t size, const char *spec, struct mem_map *m)
+{
+	return mem_map_fd_prot(fd, offset, size, PROT_READ | PROT_WRITE, spec, m);
 }
 
 void mem_unmap(struct mem_map *m)

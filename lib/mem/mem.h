@@ -87,6 +87,10 @@ struct mem_map {
  * file raises SIGBUS). fd stays the caller's. 0 or a negative errno.
  */
 int mem_map_fd(int fd, uint64_t offset, uint64_t size, const char *spec, struct mem_map *m);
+/* The same with the protection given (PROT_READ: an observer that must not
+ * write guest memory, the recording proxy of lib/trace). */
+int mem_map_fd_prot(int fd, uint64_t offset, uint64_t size, int prot, const char *spec,
+		    struct mem_map *m);
 /* Unmaps what mem_map_fd mapped; no-op on a zeroed map. */
 void mem_unmap(struct mem_map *m);
 

@@ -17,13 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "util/common.h"
 #include "util/log.h"
+#include "util/unix_sock.h"
 #include "vhost/vhost.h"
 #include "vhost/vhost_msg.h"
 
@@ -42,16 +42,6 @@ struct vhost_fe {
 	struct vhost_tap tap;
 };
 
-static int sockaddr_of(const char *path, struct sockaddr_un *sa)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa->sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa->sun_path, path);
-	return 0;
-}
-
 int vhost_fe_create_on_fd(int sock, int timeout_ms, struct vhost_fe **out)
 {
 	struct vhost_fe *fe = calloc(1, sizeof(*fe));
@@ -69,7 +59,7 @@ int vhost_fe_create_on_fd(int sock, int timeout_ms, struct vhost_fe **out)
 int vhost_fe_connect(const char *path, int timeout_ms, struct vhost_fe **fe)
 {
 	struct sockaddr_un sa;
-	int ret = sockaddr_of(path, &sa);
+	int ret = util_unix_addr(path, &sa);
 	int sock;
 
 	if (ret)
@@ -95,31 +85,12 @@ int vhost_fe_connect(const char *path, int timeout_ms, struct vhost_fe **fe)
 
 int vhost_fe_accept(const char *path, int timeout_ms, struct vhost_fe **fe)
 {
-	struct sockaddr_un sa;
 	struct pollfd pfd = {.events = POLLIN};
-	struct stat st;
-	int ret = sockaddr_of(path, &sa);
-	int lsock, sock;
+	int lsock = util_unix_listen(path, 1, 0);
+	int ret, sock;
 
-	if (ret)
-		return ret;
-	if (lstat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode))
-			return -EEXIST;
-		unlink(path);
-	}
-	lsock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (lsock < 0)
-		return -errno;
-	if (bind(lsock, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		ret = -errno;
-		close(lsock);
-		return ret;
-	}
-	if (listen(lsock, 1) < 0) {
-		ret = -errno;
-		goto out;
-	}
+		return lsock;
 	pfd.fd = lsock;
 	do {
 		ret = poll(&pfd, 1, timeout_ms);

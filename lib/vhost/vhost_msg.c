@@ -15,6 +15,7 @@
 #include "util/common.h"
 #include "util/deadline.h"
 #include "util/log.h"
+#include "util/unix_sock.h"
 
 static const char *const g_request_names[VHOST_USER_REQUEST_MAX] = {
     [VHOST_USER_GET_FEATURES] = "VHOST_USER_GET_FEATURES",
@@ -317,18 +318,8 @@ int vhost_msg_send(int sock, const struct vhost_user_hdr *hdr, const void *paylo
 
 	if (nfds > VHOST_USER_MAX_FDS || (hdr->size && !payload))
 		return -EINVAL;
-	if (nfds) {
-		struct cmsghdr *c;
-
-		memset(&control, 0, sizeof(control));
-		mh.msg_control = control.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
-	}
+	if (nfds)
+		util_unix_put_fds(&mh, control.buf, fds, nfds);
 	while (left) {
 		ssize_t n = sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 

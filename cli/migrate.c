@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `storlab migrate`: live-migration tools, one subcommand each. This table
+ * holds the recording ones (migrate_record.c, migrate_show.c); `run` and
+ * `replay` join it from the migration engine's branch.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "util/common.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} g_migrate_commands[] = {
+    {"record", cli_migrate_record, "record a front-end's vhost-user conversation (a proxy)"},
+    {"show", cli_migrate_show, "print a recorded trace"},
+};
+
+static void migrate_usage(FILE *f)
+{
+	fprintf(f, "usage: storlab migrate <subcommand> [args...]\n"
+		   "       storlab migrate <subcommand> --help\n\nsubcommands:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(g_migrate_commands); i++)
+		fprintf(f, "  %-8s %s\n", g_migrate_commands[i].name,
+			g_migrate_commands[i].summary);
+	fprintf(f, "\nSee docs/man/storlab-migrate-record.md.\n");
+}
+
+int cli_migrate(int argc, char **argv)
+{
+	if (argc < 2) {
+		migrate_usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		migrate_usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(g_migrate_commands); i++) {
+		if (strcmp(argv[1], g_migrate_commands[i].name) == 0)
+			return g_migrate_commands[i].fn(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "storlab migrate: unknown subcommand '%s'\n", argv[1]);
+	migrate_usage(stderr);
+	return CLI_EXIT_USAGE;
+}

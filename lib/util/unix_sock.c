@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/* Unix stream sockets named by a path (unix_sock.h). */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/unix_sock.h"
+
+int util_unix_addr(const char *path, struct sockaddr_un *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa->sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa->sun_path, path);
+	return 0;
+}
+
+int util_unix_listen(const char *path, int backlog, int type_flags)
+{
+	struct sockaddr_un sa;
+	struct stat st;
+	int rc = util_unix_addr(path, &sa);
+	int sock;
+
+	if (rc)
+		return rc;
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			return -EEXIST;
+		unlink(path);
+	}
+	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | type_flags, 0);
+	if (sock < 0)
+		return -errno;
+	if (bind(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		rc = -errno;
+		close(sock);
+		return rc;
+	}
+	if (listen(sock, backlog) < 0) {
+		rc = -errno;
+		close(sock);
+		unlink(path);
+		return rc;
+	}
+	return sock;
+}
+
+void util_unix_put_fds(struct msghdr *mh, void *control, const int *fds, unsigned nfds)
+{
+	struct cmsghdr *c;
+
+	memset(control, 0, CMSG_SPACE(sizeof(int) * nfds));
+	mh->msg_control = control;
+	mh->msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+	c = CMSG_FIRSTHDR(mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+	memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+}

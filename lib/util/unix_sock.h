@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STORLAB_UTIL_UNIX_SOCK_H
+#define STORLAB_UTIL_UNIX_SOCK_H
+
+/* Unix stream sockets named by a path. */
+
+#include <sys/socket.h>
+#include <sys/un.h>
+
+/* Fills *sa for path: 0, or -ENAMETOOLONG when it does not fit sun_path. */
+int util_unix_addr(const char *path, struct sockaddr_un *sa);
+
+/*
+ * A socket listening at path (SOCK_CLOEXEC, plus type_flags such as
+ * SOCK_NONBLOCK) with this backlog. A socket file already there (left by a
+ * process that died) is replaced; any other file is refused with -EEXIST.
+ * Returns the socket, or a negative errno (nothing left behind).
+ */
+int util_unix_listen(const char *path, int backlog, int type_flags);
+
+/* Attaches nfds (> 0) fds to mh as one SCM_RIGHTS message in control,
+ * which has room for CMSG_SPACE(sizeof(int) * nfds) bytes and is suitably
+ * aligned: they go with the first byte sendmsg sends. */
+void util_unix_put_fds(struct msghdr *mh, void *control, const int *fds, unsigned nfds);
+
+#endif
