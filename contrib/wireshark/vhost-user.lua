@@ -1,6 +1,6 @@
 -- SPDX-License-Identifier: MIT
 -- Wireshark / tshark dissector for storlab migration traces: vhost-user
--- messages recorded by `storlab migrate record`, in pcap files with
+-- messages recorded by `storlab migrate record`, in pcapng files with
 -- link-layer type LINKTYPE_USER0 (147). The encapsulation is described
 -- byte by byte in docs/trace-format.md; this file follows it.
 --

@@ -5,7 +5,7 @@
 /*
  * Migration traces: what a vhost-user conversation carried, one record per
  * message, plus the rings' state at their stop and start points and markers
- * (a connection opened or closed). The records travel in a pcap file with
+ * (a connection opened or closed). The records travel in a pcapng file with
  * a private link-layer type; docs/trace-format.md describes the
  * encapsulation byte by byte, and contrib/wireshark/vhost-user.lua decodes
  * it. The recorder (`storlab migrate record`) writes traces; `storlab
@@ -16,7 +16,8 @@
  *     pcap packet data). The decoder checks every length against the buffer
  *     and refuses what the format does not allow, so bytes from any file
  *     can be handed to it.
- *   - trace_writer / trace_reader: the file, through libpcap.
+ *   - trace_writer / trace_reader: the file, pcapng; written here (libpcap
+ *     1.10 writes classic pcap only), read through libpcap.
  *
  * Nothing here keeps a pointer past the call that was given it, except a
  * decoded record's payload and marker text, which point into the bytes
@@ -31,6 +32,9 @@
 /* LINKTYPE_USER0 (pcap's DLT_USER0): a link-layer type for private use. */
 #define TRACE_LINKTYPE 147
 #define TRACE_VERSION  1
+/* The snap length a trace declares: more than the largest record, so that
+ * no record is ever cut (a reader refuses one that was). */
+#define TRACE_SNAPLEN 262144
 
 /* Sizes of the parts of a record (docs/trace-format.md). */
 #define TRACE_HDR_LEN  24

@@ -1,115 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Trace files through libpcap: records are the packets of a capture with
- * link-layer type LINKTYPE_USER0 and nanosecond time stamps.
- *
- * libpcap 1.10 (Debian 12) writes the classic pcap format only (the
- * nanosecond variant, magic 0xa1b23c4d); it reads both pcap and pcapng, so
- * a trace that Wireshark saved again as pcapng reads the same.
+ * Reading trace files through libpcap: records are the packets of a
+ * capture with link-layer type LINKTYPE_USER0, in nanoseconds. libpcap
+ * reads pcapng (what trace_pcapng.c writes) and pcap alike, so a trace that
+ * Wireshark or editcap saved again in either format reads the same.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define LOG_COMPONENT "trace"
 #include "trace/trace.h"
 #include "util/log.h"
 
-/* Room for the largest record, with some to spare for a reader that meets
- * a longer packet (refused, not cut). */
-#define TRACE_SNAPLEN 262144
-
-struct trace_writer {
-	pcap_t *pcap;
-	pcap_dumper_t *dump;
-	/* CLOCK_REALTIME - CLOCK_MONOTONIC when the file was opened: tap stamps
-	 * are monotonic, a capture's are wall clock. */
-	int64_t wall_minus_mono;
-	int error;
-	uint8_t buf[TRACE_REC_MAX];
-};
-
 struct trace_reader {
 	pcap_t *pcap;
 	uint64_t count;
 };
-
-static int64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-int trace_writer_open(const char *path, struct trace_writer **wp)
-{
-	struct trace_writer *w = calloc(1, sizeof(*w));
-	int rc = -ENOMEM;
-
-	if (!w)
-		return rc;
-	w->pcap = pcap_open_dead_with_tstamp_precision(TRACE_LINKTYPE, TRACE_SNAPLEN,
-						       PCAP_TSTAMP_PRECISION_NANO);
-	if (!w->pcap)
-		goto fail;
-	w->dump = pcap_dump_open(w->pcap, path);
-	if (!w->dump) {
-		log_err("trace %s: %s", path, pcap_geterr(w->pcap));
-		rc = -EIO;
-		goto fail;
-	}
-	w->wall_minus_mono = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
-	*wp = w;
-	return 0;
-fail:
-	if (w->pcap)
-		pcap_close(w->pcap);
-	free(w);
-	return rc;
-}
-
-int trace_writer_put(struct trace_writer *w, const struct trace_rec *rec, uint64_t mono_ns)
-{
-	uint64_t wall = (uint64_t)((int64_t)mono_ns + w->wall_minus_mono);
-	struct pcap_pkthdr ph;
-	int len = trace_rec_encode(rec, w->buf, sizeof(w->buf));
-
-	if (len < 0) {
-		if (!w->error)
-			log_err("trace: a record of type %u cannot be written (%s)", rec->type,
-				strerror(-len));
-		w->error = len;
-		return len;
-	}
-	/* With nanosecond precision, libpcap takes tv_usec as nanoseconds. */
-	ph.ts.tv_sec = (time_t)(wall / 1000000000u);
-	ph.ts.tv_usec = (suseconds_t)(wall % 1000000000u);
-	ph.caplen = (bpf_u_int32)len;
-	ph.len = (bpf_u_int32)len;
-	pcap_dump((u_char *)w->dump, &ph, w->buf);
-	return 0;
-}
-
-int trace_writer_close(struct trace_writer *w)
-{
-	int rc;
-
-	if (!w)
-		return 0;
-	rc = w->error;
-	if (pcap_dump_flush(w->dump) != 0 && !rc) {
-		log_err("trace: writing the file failed");
-		rc = -EIO;
-	}
-	pcap_dump_close(w->dump);
-	pcap_close(w->pcap);
-	free(w);
-	return rc;
-}
 
 int trace_reader_open(const char *path, struct trace_reader **rp)
 {

@@ -256,6 +256,19 @@ def test_tshark_dissector(tgt, storlab, workdir):
     assert len(lines) == len(recs)
     assert any("fe->be VHOST_USER_SET_MEM_TABLE" in line for line in lines)
     assert any("ring 1 SET_VRING_KICK" in line for line in lines)
+    # Without the dissector: a pcapng file whose records name themselves in
+    # their comments, time stamps in nanoseconds.
+    p = subprocess.run(["tshark", "-r", str(rec.trace), "-T", "fields", "-e", "frame.comment",
+                        "-e", "frame.time_epoch"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    rows = [line.split("\t") for line in p.stdout.splitlines()]
+    assert len(rows) == len(recs)
+    assert any(r[0] == "conn 1 front-end -> back-end VHOST_USER_SET_MEM_TABLE" for r in rows), \
+        rows[:10]
+    assert all(len(r[1].split(".")[1]) == 9 for r in rows), rows[:3]
+    p = subprocess.run(["capinfos", "-t", "-i", str(rec.trace)], capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == 0 and "pcapng" in p.stdout, p.stdout + p.stderr
 
 
 def test_record_guest(tgt, storlab, workdir):

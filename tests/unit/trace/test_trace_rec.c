@@ -277,7 +277,23 @@ static void test_describe_fds(void **state)
 	assert_int_equal(rec.fds[0].index, 3);
 }
 
-/* Through libpcap: the records come back in order, with their times. */
+/* The first bytes of the file: a pcapng Section Header Block in this
+ * machine's byte order. */
+static void assert_pcapng(const char *path)
+{
+	uint32_t head[3];
+	FILE *f = fopen(path, "rb");
+
+	assert_non_null(f);
+	assert_int_equal(fread(head, sizeof(head), 1, f), 1);
+	fclose(f);
+	assert_int_equal(head[0], 0x0A0D0D0A); /* block type: SHB */
+	assert_int_equal(head[1] % 4, 0);      /* its length, 32-bit aligned */
+	assert_int_equal(head[2], 0x1A2B3C4D); /* byte-order magic */
+}
+
+/* Written as pcapng, read through libpcap: the records come back in order,
+ * with their times to the nanosecond. */
 static void test_file_roundtrip(void **state)
 {
 	char path[] = "/tmp/storlab-trace-XXXXXX";
@@ -295,6 +311,7 @@ static void test_file_roundtrip(void **state)
 		assert_int_equal(trace_writer_put(w, &in, 1000000000ull + i), 0);
 	}
 	assert_int_equal(trace_writer_close(w), 0);
+	assert_pcapng(path);
 
 	assert_int_equal(trace_reader_open(path, &r), 0);
 	uint64_t first = 0;
