@@ -29,6 +29,8 @@ int cli_perf_compare(int argc, char **argv);
 int cli_perf_history(int argc, char **argv);
 int cli_conform(int argc, char **argv);
 int cli_scenario(int argc, char **argv);
+/* migrate.c: `storlab migrate run` (emu/). */
+int cli_migrate(int argc, char **argv);
 
 /* ---- args.c: argument parsing shared by the subcommands ---- */
 

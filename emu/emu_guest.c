@@ -272,26 +272,33 @@ static void complete(struct emu_guest *g, const struct storlab_completion *c)
 		check_read(g, index, s);
 }
 
-/* The used ring's new entries, read before the driver reaps them; the
- * count the driver may reap so that it takes exactly these. */
-static unsigned observe_used(struct emu_guest *g, unsigned qi)
+/* Feeds the used entries from the last one observed up to idx. */
+static void observe_entries(struct emu_guest *g, unsigned qi, uint16_t idx)
 {
 	const struct initiator_mig_ring *r = &g->ring[qi];
 	const struct virtq_used *used = (const void *)(g->base + r->used_gpa);
+
+	for (; g->scan[qi] != idx; g->scan[qi]++) {
+		const struct virtq_used_elem *e = &used->ring[g->scan[qi] & (r->num - 1)];
+
+		emu_track_used(g->t, (uint16_t)qi,
+			       (uint16_t)__atomic_load_n(&e->id, __ATOMIC_RELAXED));
+	}
+}
+
+/* The used ring's new entries, read before the driver reaps them; the
+ * count the driver may reap so that it takes these first. */
+static unsigned observe_used(struct emu_guest *g, unsigned qi)
+{
 	uint16_t idx = initiator_mig_used_idx(g->o.dev, qi);
 	uint16_t n = (uint16_t)(idx - g->scan[qi]);
 
 	emu_track_used_idx(g->t, (uint16_t)qi, idx);
-	if (n > r->num) {
-		/* Behind (a regression, reported above) or more than a ring
-		 * ahead: not entries to read. The driver judges them. */
-		return r->num;
-	}
-	for (; g->scan[qi] != idx; g->scan[qi]++) {
-		const struct virtq_used_elem *e = &used->ring[g->scan[qi] & (r->num - 1)];
-
-		emu_track_used(g->t, (uint16_t)qi, (uint16_t)__atomic_load_n(&e->id, __ATOMIC_RELAXED));
-	}
+	/* Behind (a regression, reported above) or more than a ring ahead:
+	 * not entries to read. The driver judges them. */
+	if (n > g->ring[qi].num)
+		return g->ring[qi].num;
+	observe_entries(g, qi, idx);
 	return n;
 }
 
@@ -301,7 +308,12 @@ static int queue_poll(struct emu_guest *g, unsigned qi, bool refill)
 	struct storlab_queue *q = storlab_dev_queue(g->o.dev, qi);
 	unsigned max = MAX(observe_used(g, qi), 1u);
 	int n = storlab_queue_reap(q, g->c, 0, max, 0);
+	uint16_t reaped = initiator_mig_last_used(g->o.dev, qi);
 
+	/* What the device published between our look and the driver's reap:
+	 * the driver took it, so it is in the ring to be read. */
+	if ((uint16_t)(reaped - g->scan[qi]) <= g->ring[qi].num)
+		observe_entries(g, qi, reaped);
 	/* A dead queue hands back its requests first; then -ENOTCONN. */
 	for (int i = 0; i < n; i++)
 		complete(g, &g->c[i]);
