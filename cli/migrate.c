@@ -291,9 +291,13 @@ static void run_table(const struct emu_mig_result *r, int ret)
 		printf("could not run: %s\n", r->error);
 		return;
 	}
-	printf("%u round(s)%s, %u in flight at the stop, switch %.3f ms, %u requests: %s\n",
-	       r->rounds_done, r->converged ? " converged" : "", r->inflight_at_stop,
-	       r->switch_ms, t->nreqs, emu_mig_ok(r) ? "ok" : "VIOLATIONS");
+	printf("%u round(s)%s, %u in flight at the stop, ", r->rounds_done,
+	       r->converged ? " converged" : "", r->inflight_at_stop);
+	if (r->switch_ms >= 0)
+		printf("switch %.3f ms", r->switch_ms);
+	else
+		printf("no completion at the destination");
+	printf(", %u requests: %s\n", t->nreqs, emu_mig_ok(r) ? "ok" : "VIOLATIONS");
 	for (uint32_t i = 0; i < t->nv; i++) {
 		const struct emu_violation *x = &t->v[i];
 

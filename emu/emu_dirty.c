@@ -45,6 +45,11 @@ void emu_dirty_mark_all(struct emu_dirty *d)
 	emu_dirty_mark(d, 0, (uint64_t)d->npages * EMU_PAGE);
 }
 
+void emu_dirty_clear(struct emu_dirty *d)
+{
+	memset(d->bits, 0, words(d->npages) * sizeof(*d->bits));
+}
+
 bool emu_dirty_test(const struct emu_dirty *d, uint32_t page)
 {
 	return page < d->npages && (d->bits[page / 64] >> (page % 64)) & 1;

@@ -26,6 +26,7 @@ void emu_dirty_fini(struct emu_dirty *d);
 /* Marks every page of [gpa, gpa + len); pages past the set are ignored. */
 void emu_dirty_mark(struct emu_dirty *d, uint64_t gpa, uint64_t len);
 void emu_dirty_mark_all(struct emu_dirty *d);
+void emu_dirty_clear(struct emu_dirty *d);
 bool emu_dirty_test(const struct emu_dirty *d, uint32_t page);
 uint32_t emu_dirty_count(const struct emu_dirty *d);
 

@@ -65,6 +65,11 @@ int emu_guest_create(const struct emu_guest_opts *o, struct emu_track *t, struct
 
 	if (!g)
 		return -ENOMEM;
+	if (o->queues == 0 || o->queues > ARRAY_SIZE(g->ring) || o->qd == 0 ||
+	    o->bs % PATTERN_SECTOR || o->bs == 0) {
+		free(g);
+		return -EINVAL;
+	}
 	g->o = *o;
 	g->t = t;
 	g->dirty = dirty;
@@ -135,9 +140,9 @@ static void mark_driver_writes(struct emu_guest *g, unsigned qi, uint16_t id, ui
 	emu_dirty_mark(g->dirty, r->avail_gpa, r->avail_len);
 }
 
-/* An idle block for queue qi: random among all when running, the next one
- * of the queue's share in the read-back. */
-static struct slot *slot_pick(struct emu_guest *g, unsigned qi)
+/* An idle block: random among all when running, the next written one in
+ * the read-back. */
+static struct slot *slot_pick(struct emu_guest *g)
 {
 	uint32_t n = g->o.nslots;
 
@@ -152,7 +157,6 @@ static struct slot *slot_pick(struct emu_guest *g, unsigned qi)
 		}
 		return NULL;
 	}
-	(void)qi;
 	for (uint32_t tries = 0, i = emu_rng_range(&g->rng, 0, n - 1); tries < n;
 	     tries++, i = (i + 1) % n)
 		if (!g->slots[i].busy)
@@ -163,11 +167,10 @@ static struct slot *slot_pick(struct emu_guest *g, unsigned qi)
 /* Adds one request on queue qi; false when there is nothing to add. */
 static bool submit_one(struct emu_guest *g, unsigned qi, struct storlab_queue *q)
 {
-	struct slot *s = slot_pick(g, qi);
+	struct slot *s = slot_pick(g);
 	struct emu_req r = {.queue = (uint16_t)qi, .to_source = !g->t->floor_set};
 	struct iovec iov;
 	struct storlab_req req = {.iov = &iov, .iovcnt = 1};
-	uint32_t index;
 
 	if (!s)
 		return false;
@@ -187,18 +190,15 @@ static bool submit_one(struct emu_guest *g, unsigned qi, struct storlab_queue *q
 	emu_dirty_mark(g->dirty, s->buf_gpa, g->o.bs);
 	initiator_mig_next(q, &r.id, &r.head);
 	mark_driver_writes(g, qi, r.id, r.head);
-	if (emu_track_submit(g->t, &r, &index))
+	if (emu_track_reserve(g->t))
 		return false;
 	iov = (struct iovec){.iov_base = s->buf, .iov_len = g->o.bs};
 	req.op = r.op;
 	req.offset = s->lba * PATTERN_SECTOR;
-	req.tag = (void *)(uintptr_t)(index + 1);
-	if (storlab_queue_add(q, &req)) {
-		/* Not added: the record goes, as if never submitted. */
-		g->t->nreqs--;
-		g->t->inflight[(size_t)qi * g->t->num + r.head] = 0;
+	req.tag = (void *)(uintptr_t)(emu_track_next(g->t) + 1);
+	if (storlab_queue_add(q, &req))
 		return false;
-	}
+	emu_track_submit(g->t, &r);
 	s->busy = true;
 	return true;
 }

@@ -18,10 +18,8 @@ void emu_summary_add(struct emu_summary *s, const struct emu_mig_result *r, int 
 		s->failed++;
 	for (unsigned k = 0; k < EMU_V_COUNT; k++)
 		s->counts[k] += r->track.counts[k];
-	if (r->switch_ms >= 0)
-		values[s->runs - s->not_run - 1] = r->switch_ms;
-	else
-		values[s->runs - s->not_run - 1] = NAN;
+	/* One value per run that ran; NAN: no completion at the destination. */
+	values[s->runs - s->not_run - 1] = r->switch_ms >= 0 ? r->switch_ms : NAN;
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -59,24 +59,31 @@ void emu_track_violation(struct emu_track *t, const struct emu_violation *v)
 		t->v[t->nv++] = *v;
 }
 
-int emu_track_submit(struct emu_track *t, const struct emu_req *r, uint32_t *index)
+int emu_track_reserve(struct emu_track *t)
+{
+	uint32_t cap;
+	struct emu_req *n;
+
+	if (t->nreqs < t->cap)
+		return 0;
+	cap = t->cap ? t->cap * 2 : 4096;
+	n = realloc(t->reqs, cap * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	t->reqs = n;
+	t->cap = cap;
+	return 0;
+}
+
+uint32_t emu_track_submit(struct emu_track *t, const struct emu_req *r)
 {
 	size_t h = (size_t)r->queue * t->num + r->head;
+	uint32_t index = t->nreqs++;
 
-	if (t->nreqs == t->cap) {
-		uint32_t cap = t->cap ? t->cap * 2 : 4096;
-		struct emu_req *n = realloc(t->reqs, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		t->reqs = n;
-		t->cap = cap;
-	}
-	*index = t->nreqs;
-	t->reqs[t->nreqs++] = *r;
-	t->inflight[h] = *index + 1;
-	t->last[h] = *index + 1;
-	return 0;
+	t->reqs[index] = *r;
+	t->inflight[h] = index + 1;
+	t->last[h] = index + 1;
+	return index;
 }
 
 static struct emu_violation req_violation(const struct emu_track *t, enum emu_vkind kind,

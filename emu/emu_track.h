@@ -73,9 +73,16 @@ struct emu_track {
 int emu_track_init(struct emu_track *t, uint16_t nqueues, uint16_t num);
 void emu_track_fini(struct emu_track *t);
 
-/* Records a request about to be added; *index names it from then on
- * (the completion's tag). 0 or -ENOMEM. */
-int emu_track_submit(struct emu_track *t, const struct emu_req *r, uint32_t *index);
+/* Makes room for one more record: 0 or -ENOMEM. */
+int emu_track_reserve(struct emu_track *t);
+/* Records a request the driver took, in the room reserved; its index names
+ * it from then on (the completion's tag). */
+uint32_t emu_track_submit(struct emu_track *t, const struct emu_req *r);
+/* The index the next emu_track_submit() returns. */
+static inline uint32_t emu_track_next(const struct emu_track *t)
+{
+	return t->nreqs;
+}
 /* A used entry for head on queue appeared in the used ring. */
 void emu_track_used(struct emu_track *t, uint16_t queue, uint16_t head);
 /* The used index of queue as seen now: a regression below the floor (the

@@ -9,8 +9,12 @@ tests/peers/bad_backend is caught with the violation it must cause; a seed
 given back repeats the run's decisions; --count sums up.
 """
 
+import json
+import subprocess
+
 import pytest
 
+from tests.system.conftest import BUILD, ROOT, assert_no_san
 from tests.system.peers import bad_backend_factory  # noqa: F401 (fixture)
 
 KINDS = ["lost", "duplicate", "stale-data", "stale-page", "index-regression", "late-write",
@@ -131,3 +135,17 @@ def test_usage_and_not_run(storlab, workdir):
     p = storlab("migrate", "run", "--source", "vhost-user-blk:%s/none.sock" % workdir,
                 "--dest", "vhost-user-blk:%s/none2.sock" % workdir, "--seed", 1, rc=3)
     assert "could not run" in p.stdout
+
+
+def test_ci_migrate_small(tmp_path):
+    """ci/migrate, the nightly's 1000 migrations, with a small count."""
+    out = tmp_path / "out"
+    p = subprocess.run([str(ROOT / "ci" / "migrate"), "--build", str(BUILD), "--out", str(out),
+                        "--count", "3", "--qd", "8"], capture_output=True, text=True,
+                       timeout=300)
+    assert_no_san(p.stdout + p.stderr, "ci/migrate")
+    assert p.returncode == 0, p.stdout + p.stderr
+    s = json.loads((out / "migrate-summary.json").read_text())
+    assert (s["runs"], s["failed"], s["not_run"], s["qd"], s["queues"]) == (3, 0, 0, 8, 2)
+    assert all(v == 0 for v in s["violation_counts"].values())
+    assert len(json.loads((out / "migrate.json").read_text())["runs"]) == 3
