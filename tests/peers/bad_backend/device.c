@@ -653,12 +653,13 @@ static void ring_notify(struct ring *r, struct virtq_dev *vq, int call_fd, unsig
 }
 
 /* Runs up to BATCH requests (POOL when the pool runs dry) of r's ring vq;
- * returns how many were done. call_fd: the eventfd to signal, or -1. */
-static unsigned ring_run(struct ring *r, struct virtq_dev *vq, int call_fd)
+ * returns how many were done. call_fd: the eventfd to signal, or -1.
+ * hold: what the last run left to use late stays in hand (early-vring-base). */
+static unsigned ring_run(struct ring *r, struct virtq_dev *vq, int call_fd, bool hold)
 {
 	static struct iovec iov[MAX_IOV];
 	bool stop = pool_runs_dry(vq);
-	unsigned used = late_push(r, vq), n = 0, limit = stop ? POOL : BATCH;
+	unsigned used = hold ? 0 : late_push(r, vq), n = 0, limit = stop ? POOL : BATCH;
 
 	if (avail_ring_full(vq)) {
 		r->wedged = true;
@@ -727,7 +728,7 @@ unsigned disk_poll(void)
 		struct ring *r = &g_disk.rings[i];
 
 		if (r->vring && !r->wedged && !(i > 0 && BROKEN(SERVES_FIRST_QUEUE_ONLY))) {
-			unsigned n = ring_run(r, &r->vring->vq, r->vring->call_fd);
+			unsigned n = ring_run(r, &r->vring->vq, r->vring->call_fd, false);
 
 			busy += n;
 			/* Before sleeping: ask for a kick, then look once more (§2.7.10). */
@@ -750,7 +751,7 @@ unsigned disk_poll(void)
 			zombie_drop(r);
 			busy += n;
 		} else if (r->zombie_live && !uses_late()) {
-			busy += ring_run(r, &r->zombie, r->zombie_call);
+			busy += ring_run(r, &r->zombie, r->zombie_call, false);
 		}
 	}
 	return busy;
@@ -874,7 +875,7 @@ static void dev_ring_stop(void *ctx, struct vhost_vring *vring, vhost_ring_done_
 	/* early-vring-base: what is available is taken in hand (done, not yet
 	 * used) on the way to the answer, and used only after it. */
 	if (BROKEN(EARLY_VRING_BASE) && !r->wedged)
-		ring_run(r, &vring->vq, vring->call_fd);
+		ring_run(r, &vring->vq, vring->call_fd, true);
 	late = r->nlate;
 	/* keeps-ring-running, completes-after-base (its requests done and not
 	 * yet used go on to the zombie). */
@@ -891,7 +892,7 @@ static void dev_ring_stop(void *ctx, struct vhost_vring *vring, vhost_ring_done_
 	 * the stop, notified as always (§2.7.7.2); drain-unnotified: the
 	 * driver is not told. */
 	while (g_disk.slow_us && !r->wedged &&
-	       ring_run(r, &vring->vq, BROKEN(DRAIN_UNNOTIFIED) ? -1 : vring->call_fd))
+	       ring_run(r, &vring->vq, BROKEN(DRAIN_UNNOTIFIED) ? -1 : vring->call_fd, false))
 		;
 	r->vring = NULL;
 	stopped(vring);
