@@ -31,6 +31,11 @@ int cli_conform(int argc, char **argv);
 int cli_scenario(int argc, char **argv);
 /* migrate.c: `storlab migrate run` (emu/). */
 int cli_migrate(int argc, char **argv);
+/* `storlab migrate run` with argv (argv[0] "run", then its options), for a
+ * scenario step: nothing printed but usage errors; *report gets the JSON
+ * document --output json prints (or NULL). Its exit code. */
+struct json_t;
+int cli_migrate_report(int argc, char **argv, struct json_t **report);
 
 /* ---- args.c: argument parsing shared by the subcommands ---- */
 

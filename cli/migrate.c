@@ -119,6 +119,7 @@ static int parse_args(int argc, char **argv, struct migrate_args *a)
 	unsigned u = 0;
 	int c;
 
+	*a = (struct migrate_args){.count = 1};
 	a->o = (struct emu_mig_opts){.queues = 1,
 				     .qd = 8,
 				     .queue_size = STORLAB_DEFAULT_QUEUE_SIZE,
@@ -130,7 +131,6 @@ static int parse_args(int argc, char **argv, struct migrate_args *a)
 				     .max_dirty = 64,
 				     .mem_size = STORLAB_DEFAULT_MEM_SIZE,
 				     .io_timeout_ms = 3000};
-	a->count = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		int bad = 0;
@@ -353,42 +353,46 @@ static int spawn_dest(const char *cmd, struct endpoint_config *cfg, struct endpo
 	return ret;
 }
 
-static int migrate_run(int argc, char **argv)
+/*
+ * Runs what argv asks (parsed already into a): every migration, each
+ * reported as it ends (a table line; JSON into *report's runs). *report
+ * gets {"seed", "runs", "summary"}, also without JSON output (NULL: it could
+ * not be built). The exit code.
+ */
+static int migrate_exec(struct migrate_args *a, json_t **report)
 {
-	struct migrate_args a;
 	struct endpoint_config cfg;
 	struct endpoint *ep = NULL;
 	struct emu_summary s = {0};
 	json_t *runs = json_array();
 	char uri[4200];
-	double *values;
-	int ret = parse_args(argc, argv, &a), rc = CLI_EXIT_OK;
+	double *values = NULL;
+	int ret, rc = CLI_EXIT_OK;
 
-	if (ret) {
-		json_decref(runs);
-		return ret < 0 ? CLI_EXIT_OK : ret;
-	}
-	if (a.dest_spawn) {
-		if (spawn_dest(a.dest_spawn, &cfg, &ep, uri, sizeof(uri))) {
-			endpoint_destroy(ep);
-			json_decref(runs);
-			return MIGRATE_EXIT_NOT_RUN;
+	*report = NULL;
+	if (a->dest_spawn) {
+		if (spawn_dest(a->dest_spawn, &cfg, &ep, uri, sizeof(uri))) {
+			rc = MIGRATE_EXIT_NOT_RUN;
+			goto out;
 		}
-		a.o.dest = uri;
+		a->o.dest = uri;
 	}
-	values = calloc(a.count, sizeof(*values));
-	if (!a.json)
-		printf("seed %" PRIu64 "%s\n", a.o.seed, a.count > 1 ? " (then +1 per run)" : "");
-	for (unsigned i = 0; values && i < a.count; i++) {
-		struct emu_mig_opts o = a.o;
+	values = calloc(a->count, sizeof(*values));
+	if (!values) {
+		rc = MIGRATE_EXIT_NOT_RUN;
+		goto out;
+	}
+	if (!a->json)
+		printf("seed %" PRIu64 "%s\n", a->o.seed, a->count > 1 ? " (then +1 per run)" : "");
+	for (unsigned i = 0; i < a->count; i++) {
+		struct emu_mig_opts o = a->o;
 		struct emu_mig_result r;
 
-		o.seed = (a.o.seed + i) & INT64_MAX;
+		o.seed = (a->o.seed + i) & INT64_MAX;
 		ret = emu_mig_run(&o, &r);
 		r.plan.seed = o.seed;
-		if (a.json)
-			json_array_append_new(runs, run_json(&r, ret));
-		else
+		json_array_append_new(runs, run_json(&r, ret));
+		if (!a->json)
 			run_table(&r, ret);
 		emu_summary_add(&s, &r, ret, values);
 		if (ret)
@@ -397,23 +401,47 @@ static int migrate_run(int argc, char **argv)
 			rc = MIGRATE_EXIT_VIOLATION;
 		emu_mig_result_fini(&r);
 	}
-	if (values)
-		emu_summary_finish(&s, values, s.runs - s.not_run);
-	if (a.json)
-		cli_print_json("migrate run", json_pack("{s:I, s:o, s:o}", "seed",
-							(json_int_t)a.o.seed, "runs", runs,
-							"summary", summary_json(&s)));
-	else {
-		json_decref(runs);
-		if (a.count > 1)
-			summary_table(&s);
-	}
+	emu_summary_finish(&s, values, s.runs - s.not_run);
+	if (!a->json && a->count > 1)
+		summary_table(&s);
+	*report = json_pack("{s:I, s:O, s:o}", "seed", (json_int_t)a->o.seed, "runs", runs,
+			    "summary", summary_json(&s));
+out:
+	json_decref(runs);
 	free(values);
 	if (ep) {
 		endpoint_stop(ep);
 		endpoint_destroy(ep);
 	}
-	return values ? rc : MIGRATE_EXIT_NOT_RUN;
+	return rc;
+}
+
+static int migrate_run(int argc, char **argv)
+{
+	struct migrate_args a;
+	json_t *report;
+	int ret = parse_args(argc, argv, &a);
+
+	if (ret)
+		return ret < 0 ? CLI_EXIT_OK : ret;
+	ret = migrate_exec(&a, &report);
+	if (a.json && report)
+		cli_print_json("migrate run", report);
+	else
+		json_decref(report);
+	return ret;
+}
+
+int cli_migrate_report(int argc, char **argv, json_t **report)
+{
+	struct migrate_args a;
+	int ret = parse_args(argc, argv, &a);
+
+	*report = NULL;
+	if (ret)
+		return ret < 0 ? CLI_EXIT_USAGE : ret;
+	a.json = true;
+	return migrate_exec(&a, report);
 }
 
 static const struct {
