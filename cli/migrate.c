@@ -36,29 +36,29 @@ struct migrate_args {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: storlab migrate run --source URI (--dest URI | --dest-spawn CMD) [options]\n"
-		"\nPlays the VMM: the initiator's device does verified I/O on the source\n"
-		"back-end, is migrated (pre-copy, dirty log) to the destination, goes on\n"
-		"there, and every invariant is checked per request.\n"
-		"\n  --source URI         vhost-user-blk:/path of the source back-end\n"
-		"  --dest URI           vhost-user-blk:/path of the destination (same storage)\n"
-		"  --dest-spawn CMD     start the destination with /bin/sh -c CMD, {sock}\n"
-		"                       replaced by its socket\n"
-		"  --rw MIX             write | read | rw[:READ_PCT] (default rw:50)\n"
-		"  --bs SIZE            bytes per request (default 4k)\n"
-		"  --qd N               requests in flight per queue (default 8)\n"
-		"  --queues N           queues (default 1)\n"
-		"  --dirty-rate N       guest page writes per ms outside I/O (default 10)\n"
-		"  --rounds N           most pre-copy rounds (default 5)\n"
-		"  --round-ms MS        a round's mean length (default 20)\n"
-		"  --max-dirty PAGES    converged below this many dirty pages (default 64)\n"
-		"  --stop-inflight      stop the rings with requests in flight\n"
-		"  --seed S             the decisions' seed (printed; default random)\n"
-		"  --count N            N migrations with seeds S, S+1, ...; a summary\n"
-		"  --io-timeout MS      a request not done by then is lost (default 3000)\n"
-		"  --output FMT         table (default) or json\n"
-		"\nexit codes: 0 every invariant held, 1 a violation, 2 usage, 3 could not run\n");
+	fprintf(
+	    f, "usage: storlab migrate run --source URI (--dest URI | --dest-spawn CMD) [options]\n"
+	       "\nPlays the VMM: the initiator's device does verified I/O on the source\n"
+	       "back-end, is migrated (pre-copy, dirty log) to the destination, goes on\n"
+	       "there, and every invariant is checked per request.\n"
+	       "\n  --source URI         vhost-user-blk:/path of the source back-end\n"
+	       "  --dest URI           vhost-user-blk:/path of the destination (same storage)\n"
+	       "  --dest-spawn CMD     start the destination with /bin/sh -c CMD, {sock}\n"
+	       "                       replaced by its socket\n"
+	       "  --rw MIX             write | read | rw[:READ_PCT] (default rw:50)\n"
+	       "  --bs SIZE            bytes per request (default 4k)\n"
+	       "  --qd N               requests in flight per queue (default 8)\n"
+	       "  --queues N           queues (default 1)\n"
+	       "  --dirty-rate N       guest page writes per ms outside I/O (default 10)\n"
+	       "  --rounds N           most pre-copy rounds (default 5)\n"
+	       "  --round-ms MS        a round's mean length (default 20)\n"
+	       "  --max-dirty PAGES    converged below this many dirty pages (default 64)\n"
+	       "  --stop-inflight      stop the rings with requests in flight\n"
+	       "  --seed S             the decisions' seed (printed; default random)\n"
+	       "  --count N            N migrations with seeds S, S+1, ...; a summary\n"
+	       "  --io-timeout MS      a request not done by then is lost (default 3000)\n"
+	       "  --output FMT         table (default) or json\n"
+	       "\nexit codes: 0 every invariant held, 1 a violation, 2 usage, 3 could not run\n");
 }
 
 static int parse_rw(const char *s, unsigned *read_pct)
@@ -147,8 +147,9 @@ static int parse_args(int argc, char **argv, struct migrate_args *a)
 			break;
 		case 'w':
 			if (parse_rw(optarg, &a->o.read_pct))
-				return cli_usage_error("migrate run", "--rw: write, read, rw or "
-								      "rw:PCT, not '%s'",
+				return cli_usage_error("migrate run",
+						       "--rw: write, read, rw or "
+						       "rw:PCT, not '%s'",
 						       optarg);
 			break;
 		case 'b':
@@ -182,8 +183,9 @@ static int parse_args(int argc, char **argv, struct migrate_args *a)
 			break;
 		case 'S':
 			if (util_parse_uint(optarg, 0, INT64_MAX, &a->o.seed))
-				return cli_usage_error("migrate run", "--seed: a whole number, not "
-								      "'%s'",
+				return cli_usage_error("migrate run",
+						       "--seed: a whole number, not "
+						       "'%s'",
 						       optarg);
 			a->seed_given = true;
 			break;
@@ -238,9 +240,9 @@ static json_t *run_json(const struct emu_mig_result *r, int ret)
 	for (unsigned i = 0; i < r->plan.rounds; i++)
 		json_array_append_new(plan_rounds, json_integer(r->plan.round_ms[i]));
 	for (unsigned i = 0; i < r->rounds_done; i++)
-		json_array_append_new(rounds, json_pack("{s:i, s:i}", "pages_copied",
-							r->round[i].copied, "dirty_after",
-							r->round[i].dirty_after));
+		json_array_append_new(rounds,
+				      json_pack("{s:i, s:i}", "pages_copied", r->round[i].copied,
+						"dirty_after", r->round[i].dirty_after));
 	for (unsigned i = 0; r->switched && i < t->nqueues; i++) {
 		json_array_append_new(bases, json_integer(r->bases[i]));
 		json_array_append_new(published, json_integer(r->published[i]));
@@ -266,9 +268,9 @@ static json_t *run_json(const struct emu_mig_result *r, int ret)
 		if (x->kind == EMU_V_STALE_PAGE || x->kind == EMU_V_LATE_WRITE)
 			json_object_set_new(o, "page", json_integer((json_int_t)x->page));
 		if (x->kind == EMU_V_INDEX_REGRESSION)
-			json_object_set_new(o, "index", json_pack("{s:i, s:i}", "seen",
-								  x->index_seen, "floor",
-								  x->index_floor));
+			json_object_set_new(o, "index",
+					    json_pack("{s:i, s:i}", "seen", x->index_seen, "floor",
+						      x->index_floor));
 		json_array_append_new(v, o);
 	}
 	return json_pack(
@@ -277,9 +279,9 @@ static json_t *run_json(const struct emu_mig_result *r, int ret)
 	    "round_ms", plan_rounds, "post_ms", r->plan.post_ms, "rounds", rounds, "converged",
 	    r->converged, "final_pages_copied", r->final_copied, "inflight_at_stop",
 	    r->inflight_at_stop, "bases", bases, "source_used_idx", published, "switch_ms",
-	    r->switch_ms >= 0 ? json_real(r->switch_ms) : json_null(), "requests",
-	    t->nreqs, "violation_counts", counts, "violations", v, "ok",
-	    ret == 0 && emu_mig_ok(r), "error", ret ? r->error : "");
+	    r->switch_ms >= 0 ? json_real(r->switch_ms) : json_null(), "requests", t->nreqs,
+	    "violation_counts", counts, "violations", v, "ok", ret == 0 && emu_mig_ok(r), "error",
+	    ret ? r->error : "");
 }
 
 static void run_table(const struct emu_mig_result *r, int ret)
@@ -319,10 +321,10 @@ static json_t *summary_json(const struct emu_summary *s)
 	json_t *counts = json_object();
 
 	for (unsigned k = 0; k < EMU_V_COUNT; k++)
-		json_object_set_new(counts, emu_vkind_name(k), json_integer((json_int_t)s->counts[k]));
-	return json_pack("{s:i, s:i, s:i, s:o, s:{s:o, s:o}}", "runs", s->runs, "failed",
-			 s->failed, "not_run", s->not_run, "violation_counts", counts,
-			 "switch_ms", "median",
+		json_object_set_new(counts, emu_vkind_name(k),
+				    json_integer((json_int_t)s->counts[k]));
+	return json_pack("{s:i, s:i, s:i, s:o, s:{s:o, s:o}}", "runs", s->runs, "failed", s->failed,
+			 "not_run", s->not_run, "violation_counts", counts, "switch_ms", "median",
 			 s->switch_median_ms >= 0 ? json_real(s->switch_median_ms) : json_null(),
 			 "p99", s->switch_p99_ms >= 0 ? json_real(s->switch_p99_ms) : json_null());
 }
@@ -338,8 +340,8 @@ static void summary_table(const struct emu_summary *s)
 }
 
 /* --dest-spawn: the destination, started once for every run. */
-static int spawn_dest(const char *cmd, struct endpoint_config *cfg, struct endpoint **ep,
-		      char *uri, size_t len)
+static int spawn_dest(const char *cmd, struct endpoint_config *cfg, struct endpoint **ep, char *uri,
+		      size_t len)
 {
 	char err[1024];
 	int ret;

@@ -325,16 +325,22 @@ static void step_title(const struct sc_step *s, char *buf, size_t len)
 
 /* A migrate step: `storlab migrate run` from source to dest with the
  * step's options; ok when every invariant held in every migration. */
-static int hook_migrate(void *arg, const struct sc_migrate *m, const char *source,
-			const char *dest, json_t **result, char *detail, size_t len)
+static int hook_migrate(void *arg, const struct sc_migrate *m, const char *source, const char *dest,
+			json_t **result, char *detail, size_t len)
 {
 	const struct {
 		const char *flag, *value;
 	} opts[] = {
-	    {"--queues", m->queues},	     {"--qd", m->qd},		{"--bs", m->bs},
-	    {"--rw", m->rw},		     {"--dirty-rate", m->dirty_rate},
-	    {"--rounds", m->rounds},	     {"--round-ms", m->round_ms},
-	    {"--max-dirty", m->max_dirty}, {"--seed", m->seed},	{"--count", m->count},
+	    {"--queues", m->queues},
+	    {"--qd", m->qd},
+	    {"--bs", m->bs},
+	    {"--rw", m->rw},
+	    {"--dirty-rate", m->dirty_rate},
+	    {"--rounds", m->rounds},
+	    {"--round-ms", m->round_ms},
+	    {"--max-dirty", m->max_dirty},
+	    {"--seed", m->seed},
+	    {"--count", m->count},
 	    {"--io-timeout", m->io_timeout},
 	};
 	char *argv[8 + 2 * ARRAY_SIZE(opts)];

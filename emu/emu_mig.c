@@ -307,8 +307,8 @@ int emu_mig_run(const struct emu_mig_opts *o, struct emu_mig_result *r)
 	}
 	ret = initiator_mig_log_start(m.dev, m.log_fd, m.log_size);
 	if (ret) {
-		ret = fail(&m, ret, "%s: cannot start dirty logging: %s", o->source,
-			   strerror(-ret));
+		ret =
+		    fail(&m, ret, "%s: cannot start dirty logging: %s", o->source, strerror(-ret));
 		goto out;
 	}
 	ret = precopy(&m);

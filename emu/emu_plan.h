@@ -36,7 +36,7 @@ struct emu_plan {
 	unsigned warmup_ms; /* guest I/O before logging starts */
 	unsigned rounds;
 	unsigned round_ms[EMU_MAX_ROUNDS];
-	unsigned post_ms; /* guest I/O at the destination before the drain */
+	unsigned post_ms;    /* guest I/O at the destination before the drain */
 	uint64_t guest_seed; /* the guest's own stream (struct emu_rng) */
 };
 

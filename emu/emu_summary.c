@@ -6,8 +6,7 @@
 
 #include "emu/emu.h"
 
-void emu_summary_add(struct emu_summary *s, const struct emu_mig_result *r, int ret,
-		     double *values)
+void emu_summary_add(struct emu_summary *s, const struct emu_mig_result *r, int ret, double *values)
 {
 	s->runs++;
 	if (ret) {

@@ -110,7 +110,8 @@ void emu_track_used(struct emu_track *t, uint16_t queue, uint16_t head)
 		v = req_violation(t, EMU_V_DUPLICATE, t->last[h] - 1);
 		snprintf(v.detail, sizeof(v.detail), "used entry for head %u, not in flight", head);
 	} else {
-		v = (struct emu_violation){.kind = EMU_V_DUPLICATE, .req = EMU_NO_REQ, .queue = queue};
+		v = (struct emu_violation){
+		    .kind = EMU_V_DUPLICATE, .req = EMU_NO_REQ, .queue = queue};
 		snprintf(v.detail, sizeof(v.detail), "used entry for head %u, never made available",
 			 head);
 	}
@@ -125,7 +126,8 @@ void emu_track_set_floor(struct emu_track *t, const uint16_t *floor)
 
 void emu_track_used_idx(struct emu_track *t, uint16_t queue, uint16_t idx)
 {
-	struct emu_violation v = {.kind = EMU_V_INDEX_REGRESSION, .req = EMU_NO_REQ, .queue = queue};
+	struct emu_violation v = {
+	    .kind = EMU_V_INDEX_REGRESSION, .req = EMU_NO_REQ, .queue = queue};
 
 	/* Indices are free-running 16-bit counters (§2.7.8): behind means a
 	 * negative difference. */

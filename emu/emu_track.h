@@ -33,12 +33,12 @@ const char *emu_vkind_name(enum emu_vkind k);
 
 struct emu_req {
 	uint16_t queue;
-	uint16_t id;   /* the driver's request slot */
-	uint16_t head; /* the descriptor head */
-	uint8_t op;    /* enum storlab_op: READ or WRITE */
+	uint16_t id;	/* the driver's request slot */
+	uint16_t head;	/* the descriptor head */
+	uint8_t op;	/* enum storlab_op: READ or WRITE */
 	bool to_source; /* submitted before the switch */
 	uint8_t completions;
-	int ret; /* of the last completion */
+	int ret;       /* of the last completion */
 	uint32_t slot; /* the guest's block slot */
 	uint64_t lba;
 	uint32_t nsect;

@@ -49,8 +49,7 @@ void initiator_mig_mem(const struct storlab_dev *dev, int *fd, uint8_t **base, u
 	*size = dev->mem.size;
 }
 
-void initiator_mig_ring(const struct storlab_dev *dev, unsigned index,
-			struct initiator_mig_ring *r)
+void initiator_mig_ring(const struct storlab_dev *dev, unsigned index, struct initiator_mig_ring *r)
 {
 	const struct vub_queue *q = mig_queue(dev, index);
 

@@ -83,11 +83,11 @@ static int vub_prepare(void *arg, const struct vhost_fe_setup_state *st)
 
 		if (!vdev->resume)
 			ret = vub_queue_reset(q, st->features);
-		vdev->rings[i] = (struct vhost_fe_setup_ring){
-		    .vq = &q->vq,
-		    .kick_fd = q->kick_fd,
-		    .call_fd = q->call_fd,
-		    .base = vdev->resume ? vdev->resume[i] : 0};
+		vdev->rings[i] =
+		    (struct vhost_fe_setup_ring){.vq = &q->vq,
+						 .kick_fd = q->kick_fd,
+						 .call_fd = q->call_fd,
+						 .base = vdev->resume ? vdev->resume[i] : 0};
 	}
 	return ret;
 }

@@ -110,7 +110,8 @@ static int check_ref_key(struct sc_load *ld, yaml_node_t *body, const char *key,
 		return -EINVAL;
 	}
 	if (device && e->type == SC_EP_TGT && !controller) {
-		sc_errorf_node(ld, body, "missing required key '%s' (endpoint '%s' is a storlab-tgt)",
+		sc_errorf_node(ld, body,
+			       "missing required key '%s' (endpoint '%s' is a storlab-tgt)",
 			       ctrl_key, name);
 		return -EINVAL;
 	}

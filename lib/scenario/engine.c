@@ -149,10 +149,11 @@ static int step_migrate(struct sc_run *r, const struct sc_migrate *m, char *deta
 	char src_uri[PATH_MAX + 32], dst_uri[PATH_MAX + 32];
 	int ret = ep_running(src, detail, len) ?: ep_running(dst, detail, len);
 
-	ret = ret ?: endpoint_uri(src->ep, m->source_controller, src_uri, sizeof(src_uri), detail,
+	ret = ret
+		  ?: endpoint_uri(src->ep, m->source_controller, src_uri, sizeof(src_uri), detail,
 				  len);
-	ret = ret ?: endpoint_uri(dst->ep, m->dest_controller, dst_uri, sizeof(dst_uri), detail,
-				  len);
+	ret =
+	    ret ?: endpoint_uri(dst->ep, m->dest_controller, dst_uri, sizeof(dst_uri), detail, len);
 	if (ret)
 		return ret;
 	return h->migrate ? h->migrate(h->arg, m, src_uri, dst_uri, &r->last_result, detail, len)

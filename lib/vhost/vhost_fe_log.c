@@ -21,9 +21,8 @@ int vhost_fe_set_log_base(struct vhost_fe *fe, int fd, uint64_t size, uint64_t o
 			  int timeout_ms)
 {
 	struct vhost_user_log log = {.mmap_size = size, .mmap_offset = offset};
-	struct vhost_user_hdr hdr = {.request = VHOST_USER_SET_LOG_BASE,
-				     .flags = VHOST_USER_VERSION,
-				     .size = sizeof(log)};
+	struct vhost_user_hdr hdr = {
+	    .request = VHOST_USER_SET_LOG_BASE, .flags = VHOST_USER_VERSION, .size = sizeof(log)};
 	struct vhost_user_hdr rep;
 	uint64_t payload = 0;
 	int ret;
@@ -35,8 +34,7 @@ int vhost_fe_set_log_base(struct vhost_fe *fe, int fd, uint64_t size, uint64_t o
 	 * VHOST_USER_PROTOCOL_F_LOG_SHMFD". */
 	ret = vhost_fe_send_raw(fe, &hdr, &log, &fd, 1);
 	if (ret) {
-		log_warn("cannot send %s: %s", vhost_msg_request_name(hdr.request),
-			 strerror(-ret));
+		log_warn("cannot send %s: %s", vhost_msg_request_name(hdr.request), strerror(-ret));
 		return ret;
 	}
 	/* "Communication": with LOG_SHMFD the request requires a reply. Its

@@ -105,8 +105,7 @@ static bool uses_late(void)
  * stopped ring's zombie) and the front-end asked for a log. */
 static struct vhost_vring *ring_logging(const struct ring *r, const struct virtq_dev *vq)
 {
-	return r->vring && vq == &r->vring->vq && vhost_vring_logging(r->vring) ? r->vring
-										  : NULL;
+	return r->vring && vq == &r->vring->vq && vhost_vring_logging(r->vring) ? r->vring : NULL;
 }
 
 /* A position in a list of buffers: buffer i, byte off of it. */
@@ -917,9 +916,8 @@ static void dev_disconnected(void *ctx)
 /* The two tables differ only in logs_writes (--logs-writes). */
 #define DISK_OPS                                                                                   \
 	.get_features = dev_get_features, .set_features = dev_set_features,                        \
-	.get_config = disk_get_config, .set_config = dev_set_config,                               \
-	.ring_start = dev_ring_start, .ring_stop = dev_ring_stop, .connected = dev_connected,      \
-	.disconnected = dev_disconnected
+	.get_config = disk_get_config, .set_config = dev_set_config, .ring_start = dev_ring_start, \
+	.ring_stop = dev_ring_stop, .connected = dev_connected, .disconnected = dev_disconnected
 
 static const struct vhost_dev_ops g_disk_ops = {DISK_OPS};
 static const struct vhost_dev_ops g_disk_ops_logged = {DISK_OPS, .logs_writes = true};

@@ -61,7 +61,8 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: bad_backend --socket PATH --size MB [--queues N] [--readonly]"
-		" [--block-size BYTES] [--slow-us US] [--logs-writes] [--break NAME]... | --list [--json]\n");
+		" [--block-size BYTES] [--slow-us US] [--logs-writes] [--break NAME]..."
+		" | --list [--json]\n");
 	return 2;
 }
 

@@ -16,8 +16,14 @@
 
 static uint32_t submit(struct emu_track *t, uint16_t q, uint16_t head, uint64_t lba)
 {
-	struct emu_req r = {.queue = q, .id = head, .head = head, .op = STORLAB_OP_WRITE,
-			    .lba = lba, .nsect = 8, .gen = 1, .to_source = true};
+	struct emu_req r = {.queue = q,
+			    .id = head,
+			    .head = head,
+			    .op = STORLAB_OP_WRITE,
+			    .lba = lba,
+			    .nsect = 8,
+			    .gen = 1,
+			    .to_source = true};
 	assert_int_equal(emu_track_reserve(t), 0);
 	return emu_track_submit(t, &r);
 }
@@ -138,10 +144,8 @@ static void test_report_limit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_clean),
-	    cmocka_unit_test(test_lost),
-	    cmocka_unit_test(test_duplicates),
-	    cmocka_unit_test(test_index_regression),
+	    cmocka_unit_test(test_clean),	 cmocka_unit_test(test_lost),
+	    cmocka_unit_test(test_duplicates),	 cmocka_unit_test(test_index_regression),
 	    cmocka_unit_test(test_report_limit),
 	};
 

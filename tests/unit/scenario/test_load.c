@@ -160,7 +160,7 @@ static void test_step_kinds(void **state)
 }
 
 #define TGT_AND_SOCKET                                                                             \
-	"name: t\nendpoints:\n  - {name: a, type: socket, path: /x}\n"                              \
+	"name: t\nendpoints:\n  - {name: a, type: socket, path: /x}\n"                             \
 	"  - {name: g, type: storlab-tgt}\nsteps:\n"
 
 static void test_migrate_step(void **state)
