@@ -14,7 +14,7 @@ import subprocess
 
 import pytest
 
-from tests.system.conftest import BUILD, ROOT, assert_no_san
+from tests.system.conftest import BUILD, CLI_BIN, ROOT, TGT_BIN, assert_no_san
 from tests.system.peers import bad_backend_factory  # noqa: F401 (fixture)
 
 KINDS = ["lost", "duplicate", "stale-data", "stale-page", "index-regression", "late-write",
@@ -73,6 +73,25 @@ def test_tgt_two_processes_one_file(tgt_factory, storlab, workdir):
     src = a.controller("vhost.0", "Uring0", num_queues=2)
     dst = b.controller("vhost.0", "Uring0", num_queues=2)
     clean(migrate(storlab, src, dst, "--seed", 5, "--stop-inflight"))
+
+
+def test_dest_spawn(tgt, storlab, workdir):
+    """--dest-spawn: a second storlab-tgt on the same file, started by a shell
+    command (lib/endpoint), serving its controller at {sock}."""
+    img = workdir / "shared.img"
+    with open(img, "wb") as f:
+        f.truncate(32 << 20)
+    tgt.rpc("bdev_uring_create", img, "Uring0", 512)
+    src = tgt.controller("vhost.0", "Uring0", num_queues=2)
+    rpc = '%s rpc -s "$d/rpc.sock"' % CLI_BIN
+    cmd = ('d=$(dirname {sock}); %s -m 0x2 -S "$d" -r "$d/rpc.sock" & '
+           'while [ ! -S "$d/rpc.sock" ]; do sleep 0.05; done; '
+           '%s bdev_uring_create %s U0 512 && '
+           '%s vhost_create_blk_controller $(basename {sock}) U0 --num-queues 2 && wait'
+           % (TGT_BIN, rpc, img, rpc))
+    out = storlab.json("migrate", "run", "--source", src, "--dest-spawn", cmd, *RUN,
+                       "--seed", 8, "--count", 2, "--stop-inflight", timeout=300)
+    clean(out)
 
 
 def test_seed_repeats_decisions(tgt, storlab):
