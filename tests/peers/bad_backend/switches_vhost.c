@@ -234,8 +234,9 @@ const struct brk_switch g_switches_vhost[] = {
      "(VHOST_VRING_F_LOG ignored); data writes are",
      "--logs-writes"},
     {BRK_EARLY_VRING_BASE, "early-vring-base", "",
-     "vhost-user.rst Ring states, Suspended device state: GET_VRING_BASE is answered before the "
-     "requests in hand are used; they are used after it",
+     "vhost-user.rst Ring states, Suspended device state: a ring's stop (GET_VRING_BASE, and "
+     "those SET_FEATURES and SET_LOG_BASE make) is answered before the requests in hand are "
+     "used; they are used after it",
      "--logs-writes"},
     {BRK_USED_REGRESS, "used-regress", "",
      "vhost-user.rst VHOST_USER_SET_VRING_BASE: on a new connection the used index restarts "
