@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "util/log.h"
 #include "vhost/vhost.h"
@@ -47,8 +48,12 @@ int vhost_fe_set_log_base(struct vhost_fe *fe, int fd, uint64_t size, uint64_t o
 	}
 	if (rep.request != VHOST_USER_SET_LOG_BASE || !(rep.flags & VHOST_USER_REPLY_MASK) ||
 	    (rep.size != 0 && rep.size != sizeof(payload))) {
-		log_warn(SPEC_LOG_BASE ": wrong reply: request %u flags 0x%x size %u", rep.request,
-			 rep.flags, rep.size);
+		/* "Communication": a front-end that receives a wrong reply
+		 * closes the connection. */
+		log_warn(SPEC_LOG_BASE ": wrong reply: request %u flags 0x%x size %u; closing the "
+				       "connection (vhost-user.rst \"Communication\")",
+			 rep.request, rep.flags, rep.size);
+		shutdown(vhost_fe_fd(fe), SHUT_RDWR);
 		return -EPROTO;
 	}
 	if (payload) {
