@@ -39,13 +39,13 @@ endif
 
 # The components, each an archive. Order does not matter: links use a group.
 COMPONENTS := lib/util lib/env lib/mem lib/virtio lib/vhost lib/rpc lib/endpoint lib/scenario lib/trace \
-	target/bdev target/frontend target initiator perf conformance
+	target/bdev target/frontend target initiator perf conformance emu
 comp_srcs = $(filter-out %/main.c,$(wildcard $(1)/*.c))
 comp_ar = $(O)/ar/$(subst /,_,$(1)).a
 LIB_COMPONENTS := $(filter lib/%,$(COMPONENTS))
 LIB_ARS := $(foreach c,$(LIB_COMPONENTS),$(call comp_ar,$(c)))
 TGT_ARS := $(foreach c,target/bdev target/frontend target,$(call comp_ar,$(c)))
-INI_ARS := $(call comp_ar,conformance) $(call comp_ar,perf) $(call comp_ar,initiator)
+INI_ARS := $(call comp_ar,conformance) $(call comp_ar,perf) $(call comp_ar,emu) $(call comp_ar,initiator)
 group = -Wl,--start-group $(1) -Wl,--end-group
 
 define comp_rule

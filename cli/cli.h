@@ -29,9 +29,16 @@ int cli_perf_compare(int argc, char **argv);
 int cli_perf_history(int argc, char **argv);
 int cli_conform(int argc, char **argv);
 int cli_scenario(int argc, char **argv);
+/* migrate.c: the `storlab migrate` dispatcher. */
 int cli_migrate(int argc, char **argv);
-/* migrate_record.c / migrate_show.c: `storlab migrate record|show ...`,
- * argv[0] being "record" / "show". */
+/* `storlab migrate run` with argv (argv[0] "run", then its options), for a
+ * scenario step: nothing printed but usage errors; *report gets the JSON
+ * document --output json prints (or NULL). Its exit code. */
+struct json_t;
+int cli_migrate_report(int argc, char **argv, struct json_t **report);
+/* migrate_run.c / migrate_record.c / migrate_show.c: `storlab migrate
+ * run|record|show ...`, argv[0] being the subcommand. */
+int cli_migrate_run(int argc, char **argv);
 int cli_migrate_record(int argc, char **argv);
 int cli_migrate_show(int argc, char **argv);
 

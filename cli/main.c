@@ -17,7 +17,7 @@ static const struct {
     {"conform", cli_conform, "run the conformance suites against a vhost-user-blk back-end"},
     {"rpc", cli_rpc, "call a JSON-RPC method of storlab-tgt (SPDK rpc.py style)"},
     {"scenario", cli_scenario, "run a scenario file: endpoints, rpc, I/O, expectations"},
-    {"migrate", cli_migrate, "live migration: record a vhost-user conversation, show a trace"},
+    {"migrate", cli_migrate, "live migration: play the VMM, record a conversation, show a trace"},
 };
 
 static void usage(FILE *f)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `storlab migrate`: live-migration tools, one subcommand each. This table
- * holds the recording ones (migrate_record.c, migrate_show.c); `run` and
- * `replay` join it from the migration engine's branch.
+ * `storlab migrate`: live-migration tools, one subcommand each: `run`
+ * (migrate_run.c, the VMM emulator of emu/), `record` and `show`
+ * (migrate_record.c, migrate_show.c, traces of lib/trace).
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +15,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *summary;
 } g_migrate_commands[] = {
+    {"run", cli_migrate_run, "migrate the initiator's device between two back-ends, checked"},
     {"record", cli_migrate_record, "record a front-end's vhost-user conversation (a proxy)"},
     {"show", cli_migrate_show, "print a recorded trace"},
 };
@@ -26,7 +27,7 @@ static void migrate_usage(FILE *f)
 	for (size_t i = 0; i < ARRAY_SIZE(g_migrate_commands); i++)
 		fprintf(f, "  %-8s %s\n", g_migrate_commands[i].name,
 			g_migrate_commands[i].summary);
-	fprintf(f, "\nSee docs/man/storlab-migrate-record.md.\n");
+	fprintf(f, "\nSee storlab-migrate(1) and storlab-migrate-record(1) (docs/man/).\n");
 }
 
 int cli_migrate(int argc, char **argv)

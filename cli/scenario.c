@@ -323,6 +323,59 @@ static void step_title(const struct sc_step *s, char *buf, size_t len)
 		snprintf(buf, len, "%s", sc_step_kind_name(s->kind));
 }
 
+/* A migrate step: `storlab migrate run` from source to dest with the
+ * step's options; ok when every invariant held in every migration. */
+static int hook_migrate(void *arg, const struct sc_migrate *m, const char *source, const char *dest,
+			json_t **result, char *detail, size_t len)
+{
+	const struct {
+		const char *flag, *value;
+	} opts[] = {
+	    {"--queues", m->queues},
+	    {"--qd", m->qd},
+	    {"--bs", m->bs},
+	    {"--rw", m->rw},
+	    {"--dirty-rate", m->dirty_rate},
+	    {"--rounds", m->rounds},
+	    {"--round-ms", m->round_ms},
+	    {"--max-dirty", m->max_dirty},
+	    {"--seed", m->seed},
+	    {"--count", m->count},
+	    {"--io-timeout", m->io_timeout},
+	};
+	char *argv[8 + 2 * ARRAY_SIZE(opts)];
+	int argc = 0, rc;
+	json_t *sum;
+
+	(void)arg;
+	argv[argc++] = "run";
+	argv[argc++] = "--source";
+	argv[argc++] = (char *)source;
+	argv[argc++] = "--dest";
+	argv[argc++] = (char *)dest;
+	for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
+		if (!opts[i].value)
+			continue;
+		argv[argc++] = (char *)opts[i].flag;
+		argv[argc++] = (char *)opts[i].value;
+	}
+	if (m->stop_inflight && !strcmp(m->stop_inflight, "true"))
+		argv[argc++] = "--stop-inflight";
+	argv[argc] = NULL;
+	rc = cli_migrate_report(argc, argv, result);
+	sum = *result ? json_object_get(*result, "summary") : NULL;
+	if (sum)
+		snprintf(detail, len, "%lld migration(s), %lld with violations, %lld not run",
+			 json_integer_value(json_object_get(sum, "runs")),
+			 json_integer_value(json_object_get(sum, "failed")),
+			 json_integer_value(json_object_get(sum, "not_run")));
+	else
+		snprintf(detail, len, "migrate: bad options (see storlab migrate run --help)");
+	if (rc == CLI_EXIT_OK || rc == 1)
+		return rc;
+	return -EIO;
+}
+
 static const char *step_endpoint(const struct sc_step *s)
 {
 	switch (s->kind) {
@@ -336,6 +389,8 @@ static const char *step_endpoint(const struct sc_step *s)
 		return s->disconnect->endpoint;
 	case SC_STEP_RESTART:
 		return s->restart->endpoint;
+	case SC_STEP_MIGRATE:
+		return s->migrate->source;
 	case SC_STEP_EXPECT:
 	case SC_STEP_SLEEP:
 		break;
@@ -490,7 +545,7 @@ int cli_scenario(int argc, char **argv)
 {
 	struct sc_define defs[SC_MAX_DEFINES];
 	struct scenario_hooks hooks = {
-	    .io = hook_io, .conform = hook_conform, .report = hook_report};
+	    .io = hook_io, .conform = hook_conform, .migrate = hook_migrate, .report = hook_report};
 	struct scenario_run_opts opts = {0};
 	char err[512];
 	const char *file = NULL, *results = NULL;

@@ -43,6 +43,12 @@ static int opts_fill(struct storlab_dev_opts *o, const struct storlab_dev_opts *
 int storlab_dev_open(const char *uri, const struct storlab_dev_opts *opts,
 		     struct storlab_dev **devp)
 {
+	return initiator_dev_open(uri, opts, false, devp);
+}
+
+int initiator_dev_open(const char *uri, const struct storlab_dev_opts *opts, bool migratable,
+		       struct storlab_dev **devp)
+{
 	const struct initiator_transport *tp;
 	const char *address;
 	struct storlab_dev *dev;
@@ -55,6 +61,7 @@ int storlab_dev_open(const char *uri, const struct storlab_dev_opts *opts,
 	if (!dev)
 		return -ENOMEM;
 	dev->tp = tp;
+	dev->migratable = migratable;
 	ret = opts_fill(&dev->opts, opts);
 	if (ret)
 		goto err_free;

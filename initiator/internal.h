@@ -131,7 +131,15 @@ struct storlab_dev {
 	char *address;
 	struct storlab_dev_info info;
 	struct storlab_queue **queues; /* opts.num_queues, the transport's */
+	/* Opened by the migration emulator (initiator/migrate.h): the
+	 * transport also negotiates what a front-end needs to migrate the
+	 * device (a shared dirty log). */
+	bool migratable;
 };
+
+/* storlab_dev_open(), for a device that may be migrated (migratable). */
+int initiator_dev_open(const char *uri, const struct storlab_dev_opts *opts, bool migratable,
+		       struct storlab_dev **dev);
 
 /* Fills the head of a transport's queue of dev. */
 static inline void initiator_queue_init(struct storlab_queue *q, struct storlab_dev *dev)

@@ -19,16 +19,6 @@
 #include "util/log.h"
 #include "vhost/vhost_fe_setup.h"
 
-struct vub_dev {
-	struct storlab_dev *dev;
-	struct vhost_fe *fe;
-	int sock_fd;		  /* vhost_fe_fd(fe), polled for a hang-up; -1 without fe */
-	struct vub_queue *queues; /* dev->opts.num_queues */
-	struct vhost_fe_setup_ring *rings; /* dev->opts.num_queues, for the set-up */
-	struct virtio_blk_config config;   /* as read at the last set-up */
-	struct storlab_virtio_blk_info vb;
-};
-
 int vub_dev_sock_fd(const struct vub_dev *vdev)
 {
 	return vdev->sock_fd;
@@ -79,12 +69,25 @@ static int vub_prepare(void *arg, const struct vhost_fe_setup_state *st)
 			dev->opts.num_queues, info->max_queues);
 		return -ENOTSUP;
 	}
+	/* A device that moves to another back-end keeps its driver: the
+	 * rings, and the features they were laid out for, stay as they are. */
+	if (vdev->resume && st->features != vdev->resume_features) {
+		log_err("%s: the destination acknowledges features 0x%llx, the driver runs "
+			"with 0x%llx: it cannot move there",
+			dev->address, (unsigned long long)st->features,
+			(unsigned long long)vdev->resume_features);
+		return -ENOTSUP;
+	}
 	for (uint16_t i = 0; !ret && i < dev->opts.num_queues; i++) {
 		struct vub_queue *q = &vdev->queues[i];
 
-		ret = vub_queue_reset(q, st->features);
-		vdev->rings[i] = (struct vhost_fe_setup_ring){
-		    .vq = &q->vq, .kick_fd = q->kick_fd, .call_fd = q->call_fd};
+		if (!vdev->resume)
+			ret = vub_queue_reset(q, st->features);
+		vdev->rings[i] =
+		    (struct vhost_fe_setup_ring){.vq = &q->vq,
+						 .kick_fd = q->kick_fd,
+						 .call_fd = q->call_fd,
+						 .base = vdev->resume ? vdev->resume[i] : 0};
 	}
 	return ret;
 }
@@ -104,7 +107,8 @@ static int vub_connect(struct vub_dev *vdev)
 	     * §6); §6.1: it drives only non-legacy devices. */
 	    .features = VIRTIO_BLK_DRIVER_FEATURES | VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES),
 	    .required_features = VIRTIO_BIT(VIRTIO_F_VERSION_1),
-	    .protocol_features = VHOST_FE_PROTOCOL_FEATURES,
+	    .protocol_features = VHOST_FE_PROTOCOL_FEATURES |
+				 (dev->migratable ? 1ULL << VHOST_USER_PROTOCOL_F_LOG_SHMFD : 0),
 	    .regions = &region,
 	    .nregions = 1,
 	    .get_config = vhost_fe_get_blk_config,
@@ -220,6 +224,17 @@ static int vub_reconnect(void *ctx)
 		vdev->sock_fd = -1;
 	}
 	return vub_connect(vdev);
+}
+
+int vub_dev_resume(struct vub_dev *vdev, const uint16_t *bases)
+{
+	int ret;
+
+	vdev->resume = bases;
+	vdev->resume_features = vdev->vb.features_negotiated;
+	ret = vub_reconnect(vdev);
+	vdev->resume = NULL;
+	return ret;
 }
 
 static const void *vub_details(const void *ctx)

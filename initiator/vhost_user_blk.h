@@ -14,11 +14,16 @@
 
 #include "initiator/internal.h"
 #include "initiator/virtio_blk_drv.h"
+#include "vhost/vhost_fe_setup.h"
 #include "virtio/virtq.h"
 
 extern const struct initiator_transport g_transport_vhost_user_blk;
 
 /* ---- the transport's device and queues ---- */
+
+/* Header, discard/write-zeroes segment and status around the data buffers:
+ * the descriptors of one chain, and of each head's indirect table. */
+#define VUB_MAX_CHAIN (STORLAB_MAX_SEGMENTS + 3)
 
 /* Per request, in guest memory: what the device reads before the data and
  * the status byte it writes after it (virtio 1.2 §5.2.6). */
@@ -36,7 +41,20 @@ struct vub_req {
 	bool inflight;
 };
 
-struct vub_dev;
+/* The transport's device (vhost_user_blk.c). */
+struct vub_dev {
+	struct storlab_dev *dev;
+	struct vhost_fe *fe;
+	int sock_fd;		  /* vhost_fe_fd(fe), polled for a hang-up; -1 without fe */
+	struct vub_queue *queues; /* dev->opts.num_queues */
+	struct vhost_fe_setup_ring *rings; /* dev->opts.num_queues, for the set-up */
+	struct virtio_blk_config config;   /* as read at the last set-up */
+	struct storlab_virtio_blk_info vb;
+	/* During vub_dev_resume() only: the rings' bases, and the features
+	 * the driver runs with. */
+	const uint16_t *resume;
+	uint64_t resume_features;
+};
 
 /* Ordered for the data path: what every request touches comes first and
  * fits the first three cache lines; what set-up, event mode and a
@@ -77,6 +95,12 @@ int vub_queue_reap(struct storlab_queue *q, struct storlab_completion *c, unsign
 unsigned vub_queue_inflight(const struct storlab_queue *q);
 int vub_queue_fd(const struct storlab_queue *q);
 void vub_queue_set_fd_enabled(struct storlab_queue *q, bool enabled);
+
+/* vhost_user_blk.c. Connects again (to dev->address, which may have
+ * changed) and sets the device up with every ring as it is: not reset, in
+ * flight requests kept, ring i started at bases[i] (a migration's
+ * destination). The destination must acknowledge the same features. */
+int vub_dev_resume(struct vub_dev *vdev, const uint16_t *bases);
 
 /* vhost_user_blk.c: the vhost-user socket, polled for a hang-up. */
 int vub_dev_sock_fd(const struct vub_dev *vdev);

@@ -26,8 +26,6 @@
 
 /* Empty busy polls between two checks of the vhost-user socket. */
 #define QUEUE_IDLE_CHECK 4096
-/* Header, discard/write-zeroes segment and status around the data buffers. */
-#define QUEUE_MAX_CHAIN (STORLAB_MAX_SEGMENTS + 3)
 
 static uint64_t shared_gpa(const struct vub_queue *q, uint16_t id, size_t field)
 {
@@ -47,7 +45,7 @@ static void reqs_reset(struct vub_queue *q)
 
 static size_t indirect_bytes(uint16_t num)
 {
-	return (size_t)num * QUEUE_MAX_CHAIN * sizeof(struct virtq_desc);
+	return (size_t)num * VUB_MAX_CHAIN * sizeof(struct virtq_desc);
 }
 
 int vub_queue_create(struct vub_dev *vdev, struct storlab_dev *dev, uint16_t index, uint16_t num,
@@ -133,7 +131,7 @@ int vub_queue_reset(struct vub_queue *q, uint64_t features)
 	    .ring = q->ring,
 	    .features = features,
 	    .indirect = q->indirect,
-	    .indirect_max = QUEUE_MAX_CHAIN,
+	    .indirect_max = VUB_MAX_CHAIN,
 	};
 	int ret;
 
@@ -242,7 +240,7 @@ struct chain {
 static inline __attribute__((always_inline)) int queue_add(struct vub_queue *q,
 							   const struct chain *c, void *tag)
 {
-	struct virtq_buf bufs[QUEUE_MAX_CHAIN];
+	struct virtq_buf bufs[VUB_MAX_CHAIN];
 	unsigned n = 0, readable;
 	uint64_t bytes = 0;
 	uint16_t id;

@@ -12,7 +12,7 @@ static const char *const g_step_kinds[] = {
     [SC_STEP_RPC] = "rpc",	   [SC_STEP_IO] = "io",
     [SC_STEP_CONFORM] = "conform", [SC_STEP_DISCONNECT] = "disconnect",
     [SC_STEP_RESTART] = "restart", [SC_STEP_EXPECT] = "expect",
-    [SC_STEP_SLEEP] = "sleep",
+    [SC_STEP_SLEEP] = "sleep",	   [SC_STEP_MIGRATE] = "migrate",
 };
 
 const char *sc_step_kind_name(enum sc_step_kind kind)
@@ -98,25 +98,30 @@ static int check_endpoint(struct sc_load *ld, unsigned i, yaml_node_t *node)
 	return 0;
 }
 
-/* The endpoint a step names must exist; tgt endpoints need a controller for
- * I/O. */
-static int check_ref(struct sc_load *ld, yaml_node_t *body, const char *name, bool device,
-		     const char *controller)
+/* The endpoint a step names under key must exist; tgt endpoints need a
+ * controller (under ctrl_key) for I/O. */
+static int check_ref_key(struct sc_load *ld, yaml_node_t *body, const char *key, const char *name,
+			 bool device, const char *ctrl_key, const char *controller)
 {
 	const struct sc_endpoint *e = find_endpoint(ld->sc, name);
 
 	if (!e) {
-		sc_errorf_node(ld, ydoc_get(&ld->doc, body, "endpoint"), "undefined endpoint '%s'",
-			       name);
+		sc_errorf_node(ld, ydoc_get(&ld->doc, body, key), "undefined endpoint '%s'", name);
 		return -EINVAL;
 	}
 	if (device && e->type == SC_EP_TGT && !controller) {
 		sc_errorf_node(ld, body,
-			       "missing required key 'controller' (endpoint '%s' is a storlab-tgt)",
-			       name);
+			       "missing required key '%s' (endpoint '%s' is a storlab-tgt)",
+			       ctrl_key, name);
 		return -EINVAL;
 	}
 	return 0;
+}
+
+static int check_ref(struct sc_load *ld, yaml_node_t *body, const char *name, bool device,
+		     const char *controller)
+{
+	return check_ref_key(ld, body, "endpoint", name, device, "controller", controller);
 }
 
 static int check_rpc(struct sc_load *ld, const struct sc_rpc *r, yaml_node_t *body)
@@ -147,7 +152,7 @@ static int check_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
 	    [SC_STEP_RPC] = s->rpc,	    [SC_STEP_IO] = s->io,
 	    [SC_STEP_CONFORM] = s->conform, [SC_STEP_DISCONNECT] = s->disconnect,
 	    [SC_STEP_RESTART] = s->restart, [SC_STEP_EXPECT] = s->expect,
-	    [SC_STEP_SLEEP] = s->sleep,
+	    [SC_STEP_SLEEP] = s->sleep,	    [SC_STEP_MIGRATE] = s->migrate,
 	};
 	unsigned n = 0;
 	yaml_node_t *body;
@@ -160,7 +165,7 @@ static int check_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
 	if (n != 1) {
 		sc_errorf_node(ld, node,
 			       "a step needs exactly one of rpc, io, conform, disconnect, restart, "
-			       "expect, sleep (found %u)",
+			       "expect, sleep, migrate (found %u)",
 			       n);
 		return -EINVAL;
 	}
@@ -179,6 +184,12 @@ static int check_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
 		       check_ref(ld, body, s->io->endpoint, true, s->io->controller);
 	case SC_STEP_CONFORM:
 		return check_ref(ld, body, s->conform->endpoint, true, s->conform->controller);
+	case SC_STEP_MIGRATE:
+		return check_bool(ld, body, "stop_inflight", s->migrate->stop_inflight) ?:
+		       check_ref_key(ld, body, "source", s->migrate->source, true,
+				     "source_controller", s->migrate->source_controller) ?:
+		       check_ref_key(ld, body, "dest", s->migrate->dest, true, "dest_controller",
+				     s->migrate->dest_controller);
 	case SC_STEP_DISCONNECT:
 		return check_ref(ld, body, s->disconnect->endpoint, false, NULL);
 	case SC_STEP_RESTART:

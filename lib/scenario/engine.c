@@ -141,6 +141,25 @@ static int step_device(struct sc_run *r, const struct sc_step *s, char *detail, 
 			  : -ENOSYS;
 }
 
+/* A migrate step: the URIs of both devices, then the hook. */
+static int step_migrate(struct sc_run *r, const struct sc_migrate *m, char *detail, size_t len)
+{
+	const struct scenario_hooks *h = r->hooks;
+	struct sc_ep *src = run_ep(r, m->source), *dst = run_ep(r, m->dest);
+	char src_uri[PATH_MAX + 32], dst_uri[PATH_MAX + 32];
+	int ret = ep_running(src, detail, len) ?: ep_running(dst, detail, len);
+
+	ret = ret
+		  ?: endpoint_uri(src->ep, m->source_controller, src_uri, sizeof(src_uri), detail,
+				  len);
+	ret =
+	    ret ?: endpoint_uri(dst->ep, m->dest_controller, dst_uri, sizeof(dst_uri), detail, len);
+	if (ret)
+		return ret;
+	return h->migrate ? h->migrate(h->arg, m, src_uri, dst_uri, &r->last_result, detail, len)
+			  : -ENOSYS;
+}
+
 /* "a.0.b": members by name, array items by index. */
 static json_t *json_path(json_t *j, const char *path)
 {
@@ -206,6 +225,8 @@ static int run_step(struct sc_run *r, const struct sc_step *s, char *detail, siz
 	case SC_STEP_IO:
 	case SC_STEP_CONFORM:
 		return step_device(r, s, detail, len);
+	case SC_STEP_MIGRATE:
+		return step_migrate(r, s->migrate, detail, len);
 	case SC_STEP_DISCONNECT:
 		endpoint_rpc_close(run_ep(r, s->disconnect->endpoint)->ep);
 		snprintf(detail, len, "closed the connections to %s", s->disconnect->endpoint);

@@ -89,6 +89,16 @@ struct sc_target {
 	char *endpoint;
 };
 
+/* A migrate step: `storlab migrate run` from one device to another
+ * (docs/man/storlab-migrate.md); the options as on its command line, NULL:
+ * its default. stop_inflight: "true" or "false". */
+struct sc_migrate {
+	char *source, *source_controller;
+	char *dest, *dest_controller;
+	char *queues, *qd, *bs, *rw, *dirty_rate, *rounds, *round_ms, *max_dirty;
+	char *stop_inflight, *seed, *count, *io_timeout;
+};
+
 struct sc_expect {
 	char *status;	/* "ok" or "fail": how the previous step ended */
 	char *field;	/* a path in the previous step's JSON result: "0.queues.1.core" */
@@ -103,6 +113,7 @@ enum sc_step_kind {
 	SC_STEP_RESTART,
 	SC_STEP_EXPECT,
 	SC_STEP_SLEEP,
+	SC_STEP_MIGRATE,
 };
 
 struct sc_step {
@@ -113,7 +124,8 @@ struct sc_step {
 	struct sc_target *disconnect;
 	struct sc_target *restart;
 	struct sc_expect *expect;
-	char *sleep;		/* milliseconds */
+	char *sleep; /* milliseconds */
+	struct sc_migrate *migrate;
 	enum sc_step_kind kind; /* set by the loader */
 	unsigned line;
 	unsigned src;	/* its index in the file's steps (a matrix makes several of one) */
@@ -186,6 +198,9 @@ struct scenario_hooks {
 	int (*io)(void *arg, const struct sc_io *io, const char *uri, json_t **result, char *detail,
 		  size_t len);
 	int (*conform)(void *arg, const struct sc_conform *c, const char *uri, struct endpoint *ep,
+		       json_t **result, char *detail, size_t len);
+	/* A migrate step gets the URIs of its source and destination devices. */
+	int (*migrate)(void *arg, const struct sc_migrate *m, const char *source, const char *dest,
 		       json_t **result, char *detail, size_t len);
 	/* One call per step when it ended, with its result (borrowed, may be NULL). */
 	void (*report)(void *arg, unsigned index, const struct sc_step *step, bool ok,

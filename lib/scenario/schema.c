@@ -93,6 +93,26 @@ static const cyaml_schema_field_t g_conform_fields[] = {
     CYAML_FIELD_END,
 };
 
+static const cyaml_schema_field_t g_migrate_fields[] = {
+    STR_REQ("source", struct sc_migrate, source),
+    STR("source_controller", struct sc_migrate, source_controller),
+    STR_REQ("dest", struct sc_migrate, dest),
+    STR("dest_controller", struct sc_migrate, dest_controller),
+    STR("queues", struct sc_migrate, queues),
+    STR("qd", struct sc_migrate, qd),
+    STR("bs", struct sc_migrate, bs),
+    STR("rw", struct sc_migrate, rw),
+    STR("dirty_rate", struct sc_migrate, dirty_rate),
+    STR("rounds", struct sc_migrate, rounds),
+    STR("round_ms", struct sc_migrate, round_ms),
+    STR("max_dirty", struct sc_migrate, max_dirty),
+    STR("stop_inflight", struct sc_migrate, stop_inflight),
+    STR("seed", struct sc_migrate, seed),
+    STR("count", struct sc_migrate, count),
+    STR("io_timeout", struct sc_migrate, io_timeout),
+    CYAML_FIELD_END,
+};
+
 static const cyaml_schema_field_t g_target_fields[] = {
     STR_REQ("endpoint", struct sc_target, endpoint),
     CYAML_FIELD_END,
@@ -114,6 +134,7 @@ static const cyaml_schema_field_t g_step_fields[] = {
     CYAML_FIELD_MAPPING_PTR("restart", OPT, struct sc_step, restart, g_target_fields),
     CYAML_FIELD_MAPPING_PTR("expect", OPT, struct sc_step, expect, g_expect_fields),
     STR("sleep", struct sc_step, sleep),
+    CYAML_FIELD_MAPPING_PTR("migrate", OPT, struct sc_step, migrate, g_migrate_fields),
     IGNORE("matrix"),
     CYAML_FIELD_END,
 };

@@ -186,6 +186,28 @@ int sc_subst_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
 				 ydoc_get(&ld->doc, ydoc_get(&ld->doc, node, "conform"), "params"),
 				 &c->params);
 	}
+	if (!ret && s->migrate) {
+		struct sc_migrate *m = s->migrate;
+		char **fields[] = {&m->source,
+				   &m->source_controller,
+				   &m->dest,
+				   &m->dest_controller,
+				   &m->queues,
+				   &m->qd,
+				   &m->bs,
+				   &m->rw,
+				   &m->dirty_rate,
+				   &m->rounds,
+				   &m->round_ms,
+				   &m->max_dirty,
+				   &m->stop_inflight,
+				   &m->seed,
+				   &m->count,
+				   &m->io_timeout};
+
+		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]) && !ret; i++)
+			ret = subst_field(ld, fields[i]);
+	}
 	if (!ret && s->disconnect)
 		ret = subst_field(ld, &s->disconnect->endpoint);
 	if (!ret && s->restart)

@@ -107,7 +107,7 @@ static int setup_ring(struct vhost_fe *fe, uint32_t index, const struct vhost_fe
 	ret = vhost_fe_set_vring_addr(fe, &addr);
 	if (ret)
 		return setup_failed(VHOST_USER_SET_VRING_ADDR, ret);
-	ret = vhost_fe_set_vring_base(fe, index, 0);
+	ret = vhost_fe_set_vring_base(fe, index, r->base);
 	if (ret)
 		return setup_failed(VHOST_USER_SET_VRING_BASE, ret);
 	ret = vhost_fe_set_vring_call(fe, index, r->call_fd);

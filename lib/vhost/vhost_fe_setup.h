@@ -46,6 +46,9 @@ struct vhost_fe_setup_ring {
 	const struct virtq_drv *vq;
 	int kick_fd;
 	int call_fd;
+	/* SET_VRING_BASE: 0 for a new ring; for a ring that moves from another
+	 * back-end (a migration), the index that one's GET_VRING_BASE gave. */
+	uint16_t base;
 };
 
 /* What was negotiated, filled in as the set-up goes (valid up to where it

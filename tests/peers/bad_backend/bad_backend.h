@@ -62,6 +62,9 @@ struct disk_opts {
 	/* A slow device: one chain a poll, each taking this long; on a stop,
 	 * what is still available is served before the answer. 0: fast. */
 	uint32_t slow_us;
+	/* Offers VHOST_F_LOG_ALL and LOG_SHMFD and marks its writes in the
+	 * log (the migration switches act on it). */
+	bool logs_writes;
 };
 
 int disk_init(const struct disk_opts *o);
@@ -73,7 +76,8 @@ void disk_zombies_drop(void);
 /* Fills len bytes of config space from offset (bytes past the struct: 0). */
 int disk_get_config(void *ctx, uint8_t *buf, uint32_t offset, uint32_t len);
 
-extern const struct vhost_dev_ops g_disk_ops;
+/* The device's ops: with logs_writes when asked for (disk_opts). */
+const struct vhost_dev_ops *disk_ops(void);
 
 /* ---- bad_backend's own walks of a chain (walk.c) ---- */
 

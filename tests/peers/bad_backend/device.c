@@ -21,6 +21,7 @@
 #include "util/common.h"
 #include "util/deadline.h"
 #include "util/log.h"
+#include "vhost/vhost_log.h"
 
 #define SECTOR	VIRTIO_BLK_SECTOR_SIZE
 #define SEG_MAX 128
@@ -69,9 +70,12 @@ struct ring {
 	} late[BATCH];
 	unsigned nlate;
 	unsigned pushed; /* used entries since the ring started */
+	bool started_in_conn; /* used-regress: started on this connection before */
 };
 
 struct disk {
+	bool logs_writes; /* --logs-writes: offers and keeps the dirty log */
+	unsigned conns;	  /* front-end connections so far */
 	uint8_t *data;
 	uint64_t bytes;
 	uint16_t queues;
@@ -88,6 +92,20 @@ static struct disk g_disk;
 static bool negotiated(unsigned bit)
 {
 	return g_disk.features & VIRTIO_BIT(bit);
+}
+
+/* completes-after-base, early-vring-base: requests are used a poll late,
+ * and those in hand at a stop after the stop was answered. */
+static bool uses_late(void)
+{
+	return BROKEN(COMPLETES_AFTER_BASE) || BROKEN(EARLY_VRING_BASE);
+}
+
+/* The ring whose writes are to be logged, if vq is that ring's (not a
+ * stopped ring's zombie) and the front-end asked for a log. */
+static struct vhost_vring *ring_logging(const struct ring *r, const struct virtq_dev *vq)
+{
+	return r->vring && vq == &r->vring->vq && vhost_vring_logging(r->vring) ? r->vring : NULL;
 }
 
 /* A position in a list of buffers: buffer i, byte off of it. */
@@ -544,7 +562,12 @@ static bool pool_runs_dry(const struct virtq_dev *vq)
 static void ring_push(struct ring *r, struct virtq_dev *vq, uint16_t head, uint32_t len)
 {
 	struct virtq_used_elem *e = &vq->used->ring[vq->used_idx & (vq->num - 1)];
+	struct vhost_vring *log = ring_logging(r, vq);
 
+	/* vhost-user.rst "Migration": the used ring's writes are marked too
+	 * (VHOST_VRING_F_LOG); no-used-log leaves them out. */
+	if (log && !BROKEN(NO_USED_LOG))
+		vhost_vring_log_used_entry(log, vq->used_idx);
 	if (!BROKEN(USED_IDX_FIRST) || r->pushed++ < USED_IDX_FIRST_AFTER) {
 		virtq_dev_push(vq, head, len);
 		return;
@@ -629,12 +652,13 @@ static void ring_notify(struct ring *r, struct virtq_dev *vq, int call_fd, unsig
 }
 
 /* Runs up to BATCH requests (POOL when the pool runs dry) of r's ring vq;
- * returns how many were done. call_fd: the eventfd to signal, or -1. */
-static unsigned ring_run(struct ring *r, struct virtq_dev *vq, int call_fd)
+ * returns how many were done. call_fd: the eventfd to signal, or -1.
+ * hold: what the last run left to use late stays in hand (early-vring-base). */
+static unsigned ring_run(struct ring *r, struct virtq_dev *vq, int call_fd, bool hold)
 {
 	static struct iovec iov[MAX_IOV];
 	bool stop = pool_runs_dry(vq);
-	unsigned used = late_push(r, vq), n = 0, limit = stop ? POOL : BATCH;
+	unsigned used = hold ? 0 : late_push(r, vq), n = 0, limit = stop ? POOL : BATCH;
 
 	if (avail_ring_full(vq)) {
 		r->wedged = true;
@@ -666,8 +690,11 @@ static unsigned ring_run(struct ring *r, struct virtq_dev *vq, int call_fd)
 			stop = true;
 			break;
 		}
+		/* "Migration": every write into the chain's buffers is marked. */
+		if (ring_logging(r, vq))
+			vhost_vring_log_iov(r->vring, c.iov + c.nout, c.nin);
 		n++;
-		if (BROKEN(COMPLETES_AFTER_BASE) && r->nlate < ARRAY_SIZE(r->late)) {
+		if (uses_late() && r->nlate < ARRAY_SIZE(r->late)) {
 			r->late[r->nlate].head = c.head;
 			r->late[r->nlate++].len = len;
 			continue;
@@ -700,27 +727,30 @@ unsigned disk_poll(void)
 		struct ring *r = &g_disk.rings[i];
 
 		if (r->vring && !r->wedged && !(i > 0 && BROKEN(SERVES_FIRST_QUEUE_ONLY))) {
-			unsigned n = ring_run(r, &r->vring->vq, r->vring->call_fd);
+			unsigned n = ring_run(r, &r->vring->vq, r->vring->call_fd, false);
 
 			busy += n;
 			/* Before sleeping: ask for a kick, then look once more (§2.7.10). */
 			if (!n && !r->wedged) {
-				virtq_dev_set_kick(&r->vring->vq, true);
+				if (BROKEN(NO_USED_LOG))
+					virtq_dev_set_kick(&r->vring->vq, true);
+				else
+					vhost_vring_set_kick(r->vring, true);
 				if (virtq_dev_has_work(&r->vring->vq))
 					busy++;
 			}
 		}
 		/* completes-after-base: the zombie only uses what was done, a
 		 * while after the stop (its I/O was still on its way). */
-		if (r->zombie_live && BROKEN(COMPLETES_AFTER_BASE) &&
+		if (r->zombie_live && uses_late() &&
 		    deadline_now_ms() - r->zombie_since >= LATE_MS) {
 			unsigned n = late_push(r, &r->zombie);
 
 			ring_notify(r, &r->zombie, r->zombie_call, n);
 			zombie_drop(r);
 			busy += n;
-		} else if (r->zombie_live && !BROKEN(COMPLETES_AFTER_BASE)) {
-			busy += ring_run(r, &r->zombie, r->zombie_call);
+		} else if (r->zombie_live && !uses_late()) {
+			busy += ring_run(r, &r->zombie, r->zombie_call, false);
 		}
 	}
 	return busy;
@@ -825,18 +855,30 @@ static int dev_ring_start(void *ctx, struct vhost_vring *vring)
 	r->wedged = false;
 	r->pushed = 0;
 	r->vring = vring;
+	/* used-regress: on a later connection, the first start takes the used
+	 * index from a stale count of the device's own, half the one in guest
+	 * memory (SET_VRING_BASE: the device "is supposed to read the next
+	 * index in the Used Ring from the respective vring structure"). */
+	if (BROKEN(USED_REGRESS) && g_disk.conns > 1 && !r->started_in_conn)
+		vring->vq.used_idx /= 2;
+	r->started_in_conn = true;
 	return 0;
 }
 
 static void dev_ring_stop(void *ctx, struct vhost_vring *vring, vhost_ring_done_fn stopped)
 {
 	struct ring *r = &g_disk.rings[vring->index];
-	unsigned late = r->nlate;
+	unsigned late;
 
 	(void)ctx;
+	/* early-vring-base: what is available is taken in hand (done, not yet
+	 * used) on the way to the answer, and used only after it. */
+	if (BROKEN(EARLY_VRING_BASE) && !r->wedged)
+		ring_run(r, &vring->vq, vring->call_fd, true);
+	late = r->nlate;
 	/* keeps-ring-running, completes-after-base (its requests done and not
 	 * yet used go on to the zombie). */
-	if (BROKEN(KEEPS_RING_RUNNING) || (BROKEN(COMPLETES_AFTER_BASE) && late)) {
+	if (BROKEN(KEEPS_RING_RUNNING) || (uses_late() && late)) {
 		/* A dup: lib/vhost may close or replace its call fd meanwhile. */
 		zombie_drop(r);
 		r->nlate = late;
@@ -849,10 +891,18 @@ static void dev_ring_stop(void *ctx, struct vhost_vring *vring, vhost_ring_done_
 	 * the stop, notified as always (§2.7.7.2); drain-unnotified: the
 	 * driver is not told. */
 	while (g_disk.slow_us && !r->wedged &&
-	       ring_run(r, &vring->vq, BROKEN(DRAIN_UNNOTIFIED) ? -1 : vring->call_fd))
+	       ring_run(r, &vring->vq, BROKEN(DRAIN_UNNOTIFIED) ? -1 : vring->call_fd, false))
 		;
 	r->vring = NULL;
 	stopped(vring);
+}
+
+static void dev_connected(void *ctx)
+{
+	(void)ctx;
+	g_disk.conns++;
+	for (unsigned i = 0; i < VHOST_MAX_QUEUES; i++)
+		g_disk.rings[i].started_in_conn = false;
 }
 
 static void dev_disconnected(void *ctx)
@@ -863,15 +913,19 @@ static void dev_disconnected(void *ctx)
 	g_disk.writeback = 0;
 }
 
-const struct vhost_dev_ops g_disk_ops = {
-    .get_features = dev_get_features,
-    .set_features = dev_set_features,
-    .get_config = disk_get_config,
-    .set_config = dev_set_config,
-    .ring_start = dev_ring_start,
-    .ring_stop = dev_ring_stop,
-    .disconnected = dev_disconnected,
-};
+/* The two tables differ only in logs_writes (--logs-writes). */
+#define DISK_OPS                                                                                   \
+	.get_features = dev_get_features, .set_features = dev_set_features,                        \
+	.get_config = disk_get_config, .set_config = dev_set_config, .ring_start = dev_ring_start, \
+	.ring_stop = dev_ring_stop, .connected = dev_connected, .disconnected = dev_disconnected
+
+static const struct vhost_dev_ops g_disk_ops = {DISK_OPS};
+static const struct vhost_dev_ops g_disk_ops_logged = {DISK_OPS, .logs_writes = true};
+
+const struct vhost_dev_ops *disk_ops(void)
+{
+	return g_disk.logs_writes ? &g_disk_ops_logged : &g_disk_ops;
+}
 
 int disk_init(const struct disk_opts *o)
 {
@@ -880,6 +934,7 @@ int disk_init(const struct disk_opts *o)
 	g_disk.readonly = o->readonly;
 	g_disk.block_size = o->block_size;
 	g_disk.slow_us = o->slow_us;
+	g_disk.logs_writes = o->logs_writes;
 	for (unsigned i = 0; i < VHOST_MAX_QUEUES; i++)
 		g_disk.rings[i].zombie_call = -1;
 	g_disk.data = calloc(1, g_disk.bytes);

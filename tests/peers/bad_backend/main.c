@@ -5,7 +5,7 @@
  * violation (docs/peers.md has the table).
  *
  *   bad_backend --socket PATH --size MB [--queues N] [--readonly]
- *               [--block-size BYTES] [--slow-us US] [--break NAME]...
+ *               [--block-size BYTES] [--slow-us US] [--logs-writes] [--break NAME]...
  *   bad_backend --list [--json]
  *
  * Prints "ready" when it listens; exits 0 on SIGTERM/SIGINT. Test-only code:
@@ -61,7 +61,8 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: bad_backend --socket PATH --size MB [--queues N] [--readonly]"
-		" [--block-size BYTES] [--slow-us US] [--break NAME]... | --list [--json]\n");
+		" [--block-size BYTES] [--slow-us US] [--logs-writes] [--break NAME]..."
+		" | --list [--json]\n");
 	return 2;
 }
 
@@ -72,7 +73,8 @@ int main(int argc, char **argv)
 	    {"queues", required_argument, NULL, 'q'},  {"readonly", no_argument, NULL, 'r'},
 	    {"break", required_argument, NULL, 'b'},   {"list", no_argument, NULL, 'l'},
 	    {"json", no_argument, NULL, 'j'},	       {"block-size", required_argument, NULL, 'k'},
-	    {"slow-us", required_argument, NULL, 'w'}, {NULL, 0, NULL, 0},
+	    {"slow-us", required_argument, NULL, 'w'},
+	    {"logs-writes", no_argument, NULL, 'g'},   {NULL, 0, NULL, 0},
 	};
 	struct disk_opts d = {.queues = 1, .block_size = VIRTIO_BLK_SECTOR_SIZE};
 	const char *path = NULL;
@@ -96,6 +98,9 @@ int main(int argc, char **argv)
 			break;
 		case 'k':
 			d.block_size = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'g':
+			d.logs_writes = true;
 			break;
 		case 'w':
 			d.slow_us = (uint32_t)strtoul(optarg, NULL, 0);

@@ -227,6 +227,21 @@ const struct brk_switch g_switches_vhost[] = {
      "virtio 1.2 §2.7.7.2: a slow device (a chain a poll) drains what is available when "
      "GET_VRING_BASE stops the ring, without the notification used_event asks for",
      "--slow-us 200"},
+    /* Migration: no conformance case migrates; `storlab migrate run` catches
+     * them (tests/system/test_migrate.py). */
+    {BRK_NO_USED_LOG, "no-used-log", "",
+     "vhost-user.rst Migration: the used ring's writes are not marked in the dirty log "
+     "(VHOST_VRING_F_LOG ignored); data writes are",
+     "--logs-writes"},
+    {BRK_EARLY_VRING_BASE, "early-vring-base", "",
+     "vhost-user.rst Ring states, Suspended device state: a ring's stop (GET_VRING_BASE, and "
+     "those SET_FEATURES and SET_LOG_BASE make) is answered before the requests in hand are "
+     "used; they are used after it",
+     "--logs-writes"},
+    {BRK_USED_REGRESS, "used-regress", "",
+     "vhost-user.rst VHOST_USER_SET_VRING_BASE: on a new connection the used index restarts "
+     "below the one in guest memory",
+     "--logs-writes"},
 };
 
 const unsigned g_switches_vhost_count = sizeof(g_switches_vhost) / sizeof(g_switches_vhost[0]);

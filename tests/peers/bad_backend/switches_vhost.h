@@ -80,6 +80,10 @@ enum brk_vhost {
 	BRK_RUNNING_TABLE_REFUSED,
 	BRK_RESET_KEEPS_BASE,
 	BRK_DRAIN_UNNOTIFIED,
+	/* migration (storlab migrate run catches them) */
+	BRK_NO_USED_LOG,
+	BRK_EARLY_VRING_BASE,
+	BRK_USED_REGRESS,
 	BRK_VHOST_END,
 };
 

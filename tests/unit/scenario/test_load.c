@@ -156,7 +156,36 @@ static void test_step_kinds(void **state)
 	expect_error("name: t\nendpoints:\n  - {name: a, type: socket, path: /x}\nsteps:\n"
 		     "  - sleep: 1\n    restart: {endpoint: a}\n",
 		     "t.yaml:5:5: a step needs exactly one of rpc, io, conform, disconnect, "
-		     "restart, expect, sleep (found 2)");
+		     "restart, expect, sleep, migrate (found 2)");
+}
+
+#define TGT_AND_SOCKET                                                                             \
+	"name: t\nendpoints:\n  - {name: a, type: socket, path: /x}\n"                             \
+	"  - {name: g, type: storlab-tgt}\nsteps:\n"
+
+static void test_migrate_step(void **state)
+{
+	struct scenario *sc;
+	const char *doc = TGT_AND_SOCKET "  - migrate: {source: g, source_controller: v0, dest: a, "
+					 "stop_inflight: true, qd: \"${n}\"}\n"
+					 "variables: {n: 4}\n";
+	char err[512];
+
+	(void)state;
+	assert_int_equal(load(doc, NULL, 0, &sc, err, sizeof(err)), 0);
+	assert_int_equal(sc->steps[0].kind, SC_STEP_MIGRATE);
+	assert_string_equal(sc->steps[0].migrate->source_controller, "v0");
+	assert_string_equal(sc->steps[0].migrate->qd, "4");
+	assert_null(sc->steps[0].migrate->dest_controller);
+	scenario_free(sc);
+	/* Each end is checked as an io step's endpoint is, at its own key. */
+	expect_error(TGT_AND_SOCKET "  - migrate: {source: a, dest: b}\n",
+		     "t.yaml:6:32: undefined endpoint 'b'");
+	expect_error(TGT_AND_SOCKET "  - migrate: {source: a, dest: g}\n",
+		     "t.yaml:6:14: missing required key 'dest_controller' (endpoint 'g' is a "
+		     "storlab-tgt)");
+	expect_error(TGT_AND_SOCKET "  - migrate: {source: a, dest: a, stop_inflight: 1}\n",
+		     "t.yaml:6:50: bad value '1' for 'stop_inflight': expected true or false");
 }
 
 static void test_not_a_mapping(void **state)
@@ -181,6 +210,7 @@ int main(void)
 	    cmocka_unit_test(test_undefined_variable),
 	    cmocka_unit_test(test_step_kinds),
 	    cmocka_unit_test(test_not_a_mapping),
+	    cmocka_unit_test(test_migrate_step),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

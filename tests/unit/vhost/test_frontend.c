@@ -48,6 +48,8 @@ struct peer {
 	struct answer script[MAX_STEPS];
 	unsigned nsteps;
 	struct vhost_user_hdr asked[MAX_STEPS]; /* the requests, in order */
+	uint8_t asked_payload[MAX_STEPS][16];	/* their first payload bytes */
+	unsigned asked_fds[MAX_STEPS];
 	int fds_before;
 	bool started;
 };
@@ -85,8 +87,10 @@ static void *peer_main(void *arg)
 		if (vhost_msg_recv_drain(p->sock, &req, WIRE_MAX, TIMEOUT_MS) < 0 &&
 		    req.payload_len != req.hdr.size)
 			break;
+		p->asked_fds[i] = req.nfds;
 		vhost_msg_close_fds(&req);
 		p->asked[i] = req.hdr;
+		memcpy(p->asked_payload[i], &req.payload, sizeof(p->asked_payload[i]));
 		if (a->nfds) {
 			int efd = eventfd(0, EFD_CLOEXEC);
 
@@ -210,6 +214,43 @@ static void test_config_error_answer(void **state)
 	assert_int_equal(vhost_fe_get_config(p->fe, 0, 8, out), -EIO);
 	assert_int_equal(vhost_fe_get_features(p->fe, &v), 0);
 	assert_int_equal(v, 7);
+}
+
+/* vhost_fe_log.c: SET_LOG_BASE carries the log description and its fd
+ * ("Migration": LOG_SHMFD), asks for no ack, and waits for the reply
+ * "Communication" makes mandatory: none or a u64 0 is success, another u64
+ * the back-end's errno, another request's reply a wrong one. */
+static void test_set_log_base(void **state)
+{
+	struct peer *p = *state;
+	uint64_t zero = 0, nack = EINVAL;
+	struct vhost_user_log sent;
+	int fd = eventfd(0, EFD_CLOEXEC);
+
+	wire(step(p), VHOST_USER_SET_LOG_BASE, OK, 0, NULL, 0);
+	wire(step(p), VHOST_USER_SET_LOG_BASE, OK, 8, &zero, 8);
+	wire(step(p), VHOST_USER_SET_LOG_BASE, OK, 8, &nack, 8);
+	wire(step(p), VHOST_USER_GET_FEATURES, OK, 8, &zero, 8);
+	play(p);
+	/* Refused before anything is sent: no fd, or an empty log. */
+	assert_int_equal(vhost_fe_set_log_base(p->fe, -1, 4096, 0, TIMEOUT_MS), -EINVAL);
+	assert_int_equal(vhost_fe_set_log_base(p->fe, fd, 0, 0, TIMEOUT_MS), -EINVAL);
+	assert_int_equal(vhost_fe_set_log_base(p->fe, fd, 8192, 4096, TIMEOUT_MS), 0);
+	assert_int_equal(vhost_fe_set_log_base(p->fe, fd, 4096, 0, TIMEOUT_MS), 0);
+	assert_int_equal(vhost_fe_set_log_base(p->fe, fd, 4096, 0, TIMEOUT_MS), -EINVAL);
+	assert_int_equal(vhost_fe_set_log_base(p->fe, fd, 4096, 0, TIMEOUT_MS), -EPROTO);
+	assert_true(log_has("closing the connection"));
+	assert_hung_up(p);
+	pthread_join(p->thread, NULL);
+	p->started = false;
+	assert_int_equal(p->asked[0].request, VHOST_USER_SET_LOG_BASE);
+	assert_int_equal(p->asked[0].flags, VHOST_USER_VERSION);
+	assert_int_equal(p->asked[0].size, sizeof(sent));
+	assert_int_equal(p->asked_fds[0], 1);
+	memcpy(&sent, p->asked_payload[0], sizeof(sent));
+	assert_int_equal(sent.mmap_size, 8192);
+	assert_int_equal(sent.mmap_offset, 4096);
+	close(fd);
 }
 
 /* ---- oversized -------------------------------------------------------------- */
@@ -514,6 +555,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    T(test_good_replies),
 	    T(test_config_error_answer),
+	    T(test_set_log_base),
 	    T(test_more_than_asked),
 	    T(test_past_codec_max_raw),
 	    T(test_past_codec_max),

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STORLAB_EMU_EMU_H
+#define STORLAB_EMU_EMU_H
+
+/*
+ * The VMM emulator's migration engine: one pre-copy migration of the
+ * initiator's device, as `storlab migrate run` plays it (the CLI in
+ * cli/migrate.c; docs/man/storlab-migrate.md).
+ *
+ *   1. The guest (emu_guest.h) runs verified I/O on the source back-end.
+ *   2. Logging on (vhost-user.rst "Migration"): SET_LOG_BASE with a shared
+ *      log, SET_FEATURES with VHOST_F_LOG_ALL, SET_VRING_ADDR with
+ *      VHOST_VRING_F_LOG.
+ *   3. Rounds: round 0 copies all guest memory to the destination's memfd,
+ *      each later round the pages dirty since (the log's and the guest's),
+ *      while I/O goes on; until the dirty pages are fewer than max_dirty or
+ *      the rounds run out.
+ *   4. Stop: GET_VRING_BASE on every ring (the switch clock starts), the
+ *      final copy, the comparison of every page the back-end writes.
+ *   5. Switch: the destination memory replaces the source's under the
+ *      guest (same address), the destination back-end is set up with the
+ *      returned bases, I/O goes on there; the clock stops at its first
+ *      completion.
+ *   6. Drain, read every acknowledged block back, check the invariants
+ *      (emu_track.h) and that the source wrote nothing after its stop.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "emu/emu_plan.h"
+#include "emu/emu_track.h"
+
+#define EMU_MAX_QUEUES 64
+
+struct emu_mig_opts {
+	const char *source; /* device URIs: vhost-user-blk:/path */
+	const char *dest;
+	unsigned queues, qd, queue_size;
+	uint32_t bs;
+	unsigned read_pct;
+	unsigned dirty_rate; /* guest page writes per ms */
+	unsigned rounds, round_ms;
+	uint32_t max_dirty; /* pages: converged below this */
+	bool stop_inflight;
+	uint64_t seed;
+	uint64_t mem_size;
+	int io_timeout_ms; /* a request not completed by then is lost */
+};
+
+struct emu_round {
+	uint32_t copied;      /* pages copied at its start */
+	uint32_t dirty_after; /* pages dirty at its end */
+};
+
+struct emu_mig_result {
+	struct emu_plan plan;
+	unsigned rounds_done;
+	struct emu_round round[EMU_MAX_ROUNDS];
+	bool converged;
+	uint32_t final_copied;
+	unsigned inflight_at_stop;
+	uint16_t bases[EMU_MAX_QUEUES];	    /* GET_VRING_BASE's answers */
+	uint16_t published[EMU_MAX_QUEUES]; /* the source's used idx at the stop */
+	bool switched;
+	double switch_ms; /* < 0: no completion at the destination */
+	struct emu_track track;
+	char error[256]; /* why it could not run */
+};
+
+/* Runs one migration. 0: it ran, r says what held (emu_mig_ok); a negative
+ * errno: it could not run (r->error says why). r is to be finished with
+ * emu_mig_result_fini() either way. */
+int emu_mig_run(const struct emu_mig_opts *o, struct emu_mig_result *r);
+void emu_mig_result_fini(struct emu_mig_result *r);
+/* Every invariant held. */
+bool emu_mig_ok(const struct emu_mig_result *r);
+
+/* ---- several runs (emu_report.c) ---- */
+
+struct emu_summary {
+	unsigned runs, failed, not_run;
+	uint64_t counts[EMU_V_COUNT];
+	double switch_median_ms, switch_p99_ms; /* < 0: none measured */
+};
+
+/* Adds one run. values: room for every run's switch time. */
+void emu_summary_add(struct emu_summary *s, const struct emu_mig_result *r, int ret,
+		     double *values);
+/* The median and p99 of n values (sorted in place): nearest rank. */
+void emu_summary_finish(struct emu_summary *s, double *values, unsigned n);
+double emu_percentile(const double *sorted, unsigned n, unsigned pct);
+
+#endif

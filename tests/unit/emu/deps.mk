@@ -1,0 +1,1 @@
+UT_DEPS_emu := emu initiator lib/vhost lib/virtio lib/mem lib/util
