@@ -121,7 +121,10 @@ static int ring_start(struct vhost_dev *dev, struct vhost_ring *r)
 		return ret;
 	}
 	r->started = true;
-	log_debug("vring %u started: num %u base %u", r->vring.index, r->num, r->base);
+	/* Says whether the ring logs: how a migration's logging shows in the log. */
+	log_debug("vring %u started: num %u base %u, dirty log %s", r->vring.index, r->num,
+		  r->base,
+		  !r->vring.log ? "off" : r->vring.log_used ? "on, used ring too" : "on");
 	return 0;
 }
 
