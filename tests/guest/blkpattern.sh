@@ -16,9 +16,11 @@
 #                            was written last; prints @@STORLAB-VERDICT ...@@
 #
 # After each write the region is read once more without O_DIRECT (read-ahead
-# off): the back-end DMAs that data into the guest's page cache, so while a
-# migration runs those are pages only the back-end's dirty log can tell the
-# VMM about; the "cached" verify after the switch reads them from the cache.
+# off): the back-end writes that data into the guest's page cache, and the
+# "cached" verify after the switch reads it from there, so a page the
+# migration left stale shows. (The kernel zeroes the pages it allocates
+# unless booted with init_on_alloc=0, which makes QEMU copy them again
+# whatever the back-end's dirty log says.)
 . /etc/storlab/lib.sh
 
 BS=4096

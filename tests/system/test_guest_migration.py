@@ -31,6 +31,13 @@ CTRL_SRC, CTRL_DST = "vhost.0", "vhost.1"
 # Generations each writer completes before the migration starts.
 GENS_BEFORE = 3
 
+# blkpattern.sh's two read-backs, for a failure's message.
+VIEWS = {
+    "cached": "through the guest's page cache (pages the back-end filled, on the "
+              "source or the destination)",
+    "direct": "with O_DIRECT (from the device)",
+}
+
 VRING_LINE = re.compile(r"vring (\d+) (started: num \d+ base \d+, dirty log (.+)|stopped at \d+)$",
                         re.M)
 
@@ -143,17 +150,27 @@ def test_guest_live_migration(tgt_factory, workdir, two_targets):
               [len(g) for g in before.values()], [len(g) for g in during.values()],
               [len(g) for g in after.values()]))
 
-    assert rc == 0 and "@@STORLAB-TEST-END rc=0@@" in dst.console, (
-        "QEMU 2 exited %s:\n%s" % (rc, dst.tail(60)))
+    phases = (("before the migration", before), ("during the migration, on the source", during),
+              ("after the switch", after))
     verdict = gm.verdicts(dst)
     last = {}
     for w in range(gm.WRITERS):
         v = verdict.get(w)
-        assert v and v["result"] == "pass", "writer %d: %s" % (w, v and v["line"])
+        assert v, "writer %d: no verdict (QEMU 2 exited %s):\n%s" % (w, rc, dst.tail(60))
+        if v["result"] != "pass":
+            g = int(re.search(r"gen=(\d+)", v["line"]).group(1))
+            when = [name for name, gs in phases if g in gs[w]]
+            pytest.fail("writer %d read back, %s, something else than it wrote; generation "
+                        "%d was written %s:\n%s" % (
+                            w, VIEWS.get(v.get("view"), v.get("view")), g,
+                            when[0] if when else "(no progress line)", v["line"]),
+                        pytrace=False)
         last[w] = int(v["gens"])
         assert last[w] == max(after[w]), (w, v, after[w])
         # After the host's word each writer does exactly gm.AFTER more.
         assert len(after[w]) >= gm.AFTER + 1, (w, after[w])
+    assert rc == 0 and "@@STORLAB-TEST-END rc=0@@" in dst.console, (
+        "QEMU 2 exited %s:\n%s" % (rc, dst.tail(60)))
     # Writes before the migration, during it (a whole generation that began
     # after `migrate` and ended on the source) and after the switch.
     assert all(before.values()), before
