@@ -78,8 +78,10 @@ def guest_initrd(workdir, kver):
 
 def start_pair(workdir, src_sock, dst_sock, queues=2, smp=2, mem_mb=256):
     """Starts the source QEMU (booting, its device on src_sock) and the
-    destination (waiting for the migration, its device on dst_sock).
-    Returns (source, destination, listen URI of the destination)."""
+    destination (waiting for the migration, its device on dst_sock; -S: it
+    stays paused after the migration until `cont`, so that its RAM can be
+    compared with the source's first). Returns (source, destination,
+    listen URI of the destination)."""
     kver = deps.kernel_version()
     initrd = guest_initrd(workdir, kver)
     src = LiveGuest(runner.qemu_argv(initrd, kver, [(src_sock, queues)], smp, mem_mb,
@@ -87,7 +89,8 @@ def start_pair(workdir, src_sock, dst_sock, queues=2, smp=2, mem_mb=256):
     dst = None
     try:
         dst = LiveGuest(runner.qemu_argv(initrd, kver, [(dst_sock, queues)], smp, mem_mb,
-                                         accel=ACCEL, extra_qemu_args=["-incoming", "defer"]),
+                                         accel=ACCEL,
+                                         extra_qemu_args=["-incoming", "defer", "-S"]),
                         workdir, "qemu-dst")
         dst.qmp.cmd("migrate-incoming", uri="tcp:127.0.0.1:0")
         addrs = dst.qmp.cmd("query-migrate").get("socket-address") or []
@@ -123,6 +126,31 @@ def migrate(src, uri, timeout=120, poll=0.1):
                              % (info["status"], info.get("error-desc", "no error-desc"), info,
                                 src.tail()))
     return info
+
+
+def ram_differences(src, dst, workdir, mem_mb=256):
+    """The guest-physical addresses of the 4 KiB pages whose contents differ
+    between the two QEMUs' guest RAM (QMP pmemsave), both stopped: the
+    source after the migration, the destination before `cont`. The
+    back-ends are stopped too (the source's rings were stopped by QEMU 1,
+    the destination's are not started), so nothing writes in between."""
+    dumps = [Path(workdir) / ("%s.ram" % q.name) for q in (src, dst)]
+    diff = []
+    try:
+        for q, path in zip((src, dst), dumps):
+            q.qmp.cmd("pmemsave", val=0, size=mem_mb << 20, filename=str(path))
+        chunk = 1 << 20
+        with open(dumps[0], "rb") as a, open(dumps[1], "rb") as b:
+            for base in range(0, mem_mb << 20, chunk):
+                x, y = a.read(chunk), b.read(chunk)
+                if x == y:
+                    continue
+                diff += [base + off for off in range(0, chunk, BLOCK)
+                         if x[off:off + BLOCK] != y[off:off + BLOCK]]
+    finally:
+        for path in dumps:
+            path.unlink(missing_ok=True)
+    return diff
 
 
 def expected_blocks(last):
