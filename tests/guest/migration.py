@@ -57,11 +57,12 @@ R = 256
 AFTER = 3
 
 # One thread runs every vCPU (QEMU's default for x86 TCG is one thread per
-# vCPU). With a thread per vCPU, QEMU 7.2 here sometimes migrates guest RAM
-# that differs from the source's in a few pages of kernel data (per-CPU
-# counters, timers), and the destination guest then crashes; seen with
-# qemu-storage-daemon as the back-end too, not without a vhost-user device.
-# Booting with init_on_alloc=0 makes it frequent, even with one thread.
+# vCPU). QEMU 7.2 here sometimes migrates guest RAM that differs from the
+# source's in a few pages of kernel data (per-CPU counters, timers), and the
+# destination guest then crashes: in about a third of the runs with a
+# thread per vCPU, seldom with one (1 of about 12). Seen with
+# qemu-storage-daemon as the back-end too; not seen without a vhost-user
+# device. Booting with init_on_alloc=0 makes it frequent, even with one thread.
 ACCEL = "tcg,thread=single"
 
 # query-migrate statuses after which nothing more happens.
