@@ -60,7 +60,7 @@ AFTER = 3
 # vCPU). QEMU 7.2 here sometimes migrates guest RAM that differs from the
 # source's in a few pages of kernel data (per-CPU counters, timers), and the
 # destination guest then crashes: in about a third of the runs with a
-# thread per vCPU, seldom with one (1 of about 12). Seen with
+# thread per vCPU, about one in ten with one thread. Seen with
 # qemu-storage-daemon as the back-end too; not seen without a vhost-user
 # device. Booting with init_on_alloc=0 makes it frequent, even with one thread.
 ACCEL = "tcg,thread=single"
