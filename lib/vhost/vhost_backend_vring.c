@@ -90,6 +90,7 @@ static int ring_start(struct vhost_dev *dev, struct vhost_ring *r)
 	    .features = dev->features,
 	    .last_avail_idx = r->base,
 	};
+	const char *logging;
 	void *hva[3];
 	int ret;
 
@@ -121,7 +122,10 @@ static int ring_start(struct vhost_dev *dev, struct vhost_ring *r)
 		return ret;
 	}
 	r->started = true;
-	log_debug("vring %u started: num %u base %u", r->vring.index, r->num, r->base);
+	/* Whether the ring logs: how a migration's dirty logging shows in our log. */
+	logging = !r->vring.log ? "off" : r->vring.log_used ? "on, used ring too" : "on";
+	log_debug("vring %u started: num %u base %u, dirty log %s", r->vring.index, r->num, r->base,
+		  logging);
 	return 0;
 }
 
