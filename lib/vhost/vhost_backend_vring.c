@@ -90,11 +90,21 @@ static int ring_start(struct vhost_dev *dev, struct vhost_ring *r)
 	    .features = dev->features,
 	    .last_avail_idx = r->base,
 	};
+	uint16_t resubmit = 0;
 	void *hva[3];
 	int ret;
 
 	ret = ring_translate(dev, r, &r->addr, r->num, hva);
+	/* "Inflight I/O tracking": the front-end gives the base of a ring
+	 * whose back-end crashed as its used idx (QEMU: GET_VRING_BASE failed,
+	 * so the last avail idx is synced to the used idx); the heads still
+	 * in flight were taken past it, and run again before the rest. */
+	if (ret == 0)
+		ret = vhost_inflight_ring_start(
+		    dev, r, __atomic_load_n(&((struct virtq_used *)hva[2])->idx, __ATOMIC_ACQUIRE),
+		    &resubmit);
 	if (ret == 0) {
+		cfg.last_avail_idx = (uint16_t)(r->base + resubmit);
 		cfg.desc = hva[0];
 		cfg.avail = hva[1];
 		cfg.used = hva[2];
@@ -136,8 +146,11 @@ static void ring_stopped(struct vhost_vring *vring)
 	struct vhost_ring *r = ring_of_vring(vring);
 	struct vhost_dev *dev = vring->dev;
 
-	/* Where the device stopped is where it must resume ("Ring states"). */
-	r->base = virtq_dev_last_avail_idx(&r->vring.vq);
+	/* Where the device stopped is where it must resume ("Ring states").
+	 * Heads of the resubmit list it did not take yet are still marked in
+	 * flight: the next start adds them again ("Inflight I/O tracking"). */
+	r->base = (uint16_t)(virtq_dev_last_avail_idx(&r->vring.vq) -
+			     (r->vring.inflight.nresubmit - r->vring.inflight.resubmitted));
 	r->started = false;
 	r->stopping = false;
 	dev->ring_ops--;
@@ -196,6 +209,7 @@ static int ring_converge(struct vhost_dev *dev, struct vhost_ring *r)
 
 static void ring_forget(struct vhost_ring *r)
 {
+	vhost_inflight_ring_forget(r);
 	close_fd(&r->kick_fd);
 	close_fd(&r->call_fd);
 	close_fd(&r->err_fd);
