@@ -70,6 +70,9 @@ int vub_queue_create(struct vub_dev *vdev, struct storlab_dev *dev, uint16_t ind
 void vub_queue_destroy(struct vub_queue *q);
 /* Zeroes the ring and forgets every request (for a new connection). */
 int vub_queue_reset(struct vub_queue *q, uint64_t features);
+/* Keeps the ring and its requests for a new connection whose back-end runs
+ * again what was in flight; returns the base to give it (the used idx). */
+uint16_t vub_queue_resume(struct vub_queue *q);
 int vub_queue_add(struct storlab_queue *q, const struct storlab_req *req);
 int vub_queue_submit(struct storlab_queue *q);
 int vub_queue_reap(struct storlab_queue *q, struct storlab_completion *c, unsigned min,

@@ -288,7 +288,8 @@ int vhost_blk_create(const struct vhost_blk_opts *opts, struct vhost_blk **out)
 				 (1ULL << VHOST_USER_PROTOCOL_F_CONFIG) |
 				 (1ULL << VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |
 				 (1ULL << VHOST_USER_PROTOCOL_F_RESET_DEVICE) |
-				 (1ULL << VHOST_USER_PROTOCOL_F_STATUS),
+				 (1ULL << VHOST_USER_PROTOCOL_F_STATUS) |
+				 (1ULL << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD),
 	};
 	struct vhost_blk *vb;
 	int rc = check_opts(opts);

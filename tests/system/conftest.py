@@ -273,6 +273,7 @@ def negotiated(info, group="features"):
 
 VERIFY_KEYS = ("uri", "result", "offset", "length", "bs", "queues", "qd", "seed", "passes",
                "bytes_written", "bytes_read", "bad_sectors", "io_errors", "reconnects",
+               "resubmitted", "lost",
                "seconds", "mismatches", "per_queue")
 
 
