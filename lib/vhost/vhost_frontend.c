@@ -303,9 +303,9 @@ static int fe_recv_reply(struct vhost_fe *fe, uint32_t request, uint32_t size, u
 		return -EIO;
 	if (msg->nfds != nfds)
 		return fe_reject(fe, request, msg,
-				 "vhost-user.rst \"Communication\": %u fds with a reply that carries "
-				 "%u",
-				 msg->nfds, nfds);
+				 "vhost-user.rst \"Communication\": fds with a reply that carries "
+				 "%s",
+				 nfds ? "one" : "none");
 	if (msg->hdr.size != size)
 		return fe_reject(fe, request, msg,
 				 "vhost-user.rst \"Front-end message types\": %u payload bytes, "
