@@ -578,8 +578,9 @@ static int conn_open(struct conn *c, int fe, uint16_t queues)
 				 VIRTIO_BIT(VHOST_USER_PROTOCOL_F_CONFIG) |
 				 VIRTIO_BIT(VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |
 				 VIRTIO_BIT(VHOST_USER_PROTOCOL_F_RESET_DEVICE) |
-				 VIRTIO_BIT(VHOST_USER_PROTOCOL_F_STATUS),
-	    .ops = &g_disk_ops,
+				 VIRTIO_BIT(VHOST_USER_PROTOCOL_F_STATUS) |
+				 VIRTIO_BIT(VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD),
+	    .ops = disk_ops(),
 	};
 	int sp[2], ret;
 

@@ -73,7 +73,8 @@ void disk_zombies_drop(void);
 /* Fills len bytes of config space from offset (bytes past the struct: 0). */
 int disk_get_config(void *ctx, uint8_t *buf, uint32_t offset, uint32_t len);
 
-extern const struct vhost_dev_ops g_disk_ops;
+/* The device's ops (with the switches that change them applied). */
+const struct vhost_dev_ops *disk_ops(void);
 
 /* ---- bad_backend's own walks of a chain (walk.c) ---- */
 
