@@ -28,10 +28,12 @@ SET_VRING_NUM, SET_VRING_ADDR, SET_VRING_BASE, GET_VRING_BASE = 8, 9, 10, 11
 SET_VRING_KICK, SET_VRING_CALL = 12, 13
 GET_PROTOCOL_FEATURES, SET_PROTOCOL_FEATURES = 15, 16
 SET_VRING_ENABLE = 18
+GET_INFLIGHT_FD, SET_INFLIGHT_FD = 31, 32
 
 VERSION, REPLY, NEED_REPLY = 0x1, 0x4, 0x8
 F_PROTOCOL_FEATURES = 1 << 30
 PF_LOG_SHMFD, PF_REPLY_ACK = 1 << 1, 1 << 3
+PF_INFLIGHT_SHMFD = 1 << 12
 VIRTIO_F_VERSION_1 = 1 << 32
 # "Migration": dirty logging (a vhost feature bit) and a ring's used-ring flag
 F_LOG_ALL = 1 << 26
@@ -100,6 +102,16 @@ class Frontend:
             "expected a reply to %d, got request %d flags %#x" % (request, req, flags))
         return payload
 
+    def recv_fds(self, request, maxfds=1):
+        """The reply to REQUEST with the fds it carries: (payload, [fds])."""
+        hdr, fds, _, _ = socket.recv_fds(self.sock, 12, maxfds)
+        assert len(hdr) == 12, "a cut header: %r" % hdr
+        req, flags, size = struct.unpack("<III", hdr)
+        payload = self._read(size)
+        assert req == request and flags & REPLY, (
+            "expected a reply to %d, got request %d flags %#x" % (request, req, flags))
+        return payload, fds
+
     def call(self, request, payload=b"", fds=()):
         """A request whose reply is mandatory (GET_*): its payload."""
         self.send(request, payload, fds)
@@ -140,6 +152,25 @@ class Frontend:
         reply is mandatory ("Communication"), with no payload: returns it."""
         body = struct.pack("<QQ", size, offset) if payload is None else payload
         return self.call(SET_LOG_BASE, body, fds)
+
+    def get_inflight(self, num_queues, queue_size, size=24):
+        """GET_INFLIGHT_FD ("Inflight description": its first SIZE bytes
+        sent): the reply's (mmap_size, mmap_offset, num_queues, queue_size)
+        and fd, or (None, None) for the empty reply a refusal gets."""
+        body = struct.pack("<QQHHI", 0, 0, num_queues, queue_size, 0)[:size]
+        self.send(GET_INFLIGHT_FD, body)
+        payload, fds = self.recv_fds(GET_INFLIGHT_FD)
+        if not payload:
+            assert not fds, fds
+            return None, None
+        assert len(payload) == 24 and len(fds) == 1, (payload, fds)
+        return struct.unpack("<QQHH", payload[:20]), fds[0]
+
+    def set_inflight(self, size, offset, num_queues, queue_size, fds=()):
+        """SET_INFLIGHT_FD with NEED_REPLY: the ack's value (0: taken)."""
+        body = struct.pack("<QQHHI", size, offset, num_queues, queue_size, 0)
+        self.send(SET_INFLIGHT_FD, body, fds, need_reply=True)
+        return struct.unpack("<Q", self.recv(SET_INFLIGHT_FD))[0]
 
     def setup_queue(self, q, vring_flags=0, log_addr=0):
         base = RING_BASE + q * RING_STRIDE

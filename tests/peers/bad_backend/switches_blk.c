@@ -207,7 +207,7 @@ const struct brk_switch g_switches_blk[] = {
     /* No conformance case restarts the back-end: test_tgt_inflight.py shows
      * that the initiator's reconnect catches it. */
     {BRK_LOSE_INFLIGHT, "lose-inflight", "",
-     "vhost-user.rst \"Inflight I/O tracking\": INFLIGHT_SHMFD is offered and requests are "
+     "vhost-user.rst, Inflight I/O tracking: INFLIGHT_SHMFD is offered and requests are "
      "marked, but after a restart the ones in flight are never resubmitted (lost)",
      NULL},
 };
