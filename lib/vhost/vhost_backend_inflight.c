@@ -49,10 +49,12 @@ static bool desc_size_ok(struct vhost_dev *dev, const struct vhost_msg *msg)
 	if (msg->hdr.size >= offsetof(struct vhost_user_inflight, padding) &&
 	    msg->hdr.size <= sizeof(struct vhost_user_inflight))
 		return true;
-	vhost_warn(dev, "vhost-user.rst \"Inflight description\": %s payload size %u, expected "
-			"%zu or %zu",
+	vhost_warn(dev,
+		   "vhost-user.rst \"Inflight description\": %s payload size %u, expected "
+		   "%zu or %zu",
 		   vhost_msg_request_name(msg->hdr.request), msg->hdr.size,
-		   offsetof(struct vhost_user_inflight, padding), sizeof(struct vhost_user_inflight));
+		   offsetof(struct vhost_user_inflight, padding),
+		   sizeof(struct vhost_user_inflight));
 	return false;
 }
 
@@ -149,8 +151,9 @@ static int check_rings_fit(struct vhost_dev *dev, const struct vhost_user_inflig
 {
 	for (uint16_t i = 0; i < dev->opts.max_queues; i++) {
 		if (dev->rings[i].num > d->queue_size) {
-			vhost_warn(dev, SET_SPEC ": vring %u has %u entries, the buffer's queue "
-						 "size is %u",
+			vhost_warn(dev,
+				   SET_SPEC ": vring %u has %u entries, the buffer's queue "
+					    "size is %u",
 				   i, dev->rings[i].num, d->queue_size);
 			return -EINVAL;
 		}
@@ -170,15 +173,17 @@ int vhost_check_set_inflight_fd(struct vhost_dev *dev, struct vhost_msg *msg)
 	if (!desc_size_ok(dev, msg))
 		return -EINVAL;
 	if (msg->nfds != 1) {
-		vhost_warn(dev, SET_SPEC ": the buffer's fd is in the ancillary data: %u fds, "
-					 "expected 1",
+		vhost_warn(dev,
+			   SET_SPEC ": the buffer's fd is in the ancillary data: %u fds, "
+				    "expected 1",
 			   msg->nfds);
 		return -EINVAL;
 	}
 	why = vhost_inflight_check_desc(&d, dev->opts.max_queues, true);
 	if (why) {
-		vhost_warn(dev, "%s: mmap size %" PRIu64 " offset 0x%" PRIx64 ", %u queues of %u "
-				"entries (the back-end has %u queues)",
+		vhost_warn(dev,
+			   "%s: mmap size %" PRIu64 " offset 0x%" PRIx64 ", %u queues of %u "
+			   "entries (the back-end has %u queues)",
 			   why, d.mmap_size, d.mmap_offset, d.num_queues, d.queue_size,
 			   dev->opts.max_queues);
 		return -EINVAL;
@@ -188,8 +193,9 @@ int vhost_check_set_inflight_fd(struct vhost_dev *dev, struct vhost_msg *msg)
 		return ret;
 	ret = mem_map_fd(msg->fds[0], d.mmap_offset, d.mmap_size, SET_SPEC, &b.map);
 	if (ret) {
-		vhost_warn(dev, SET_SPEC ": buffer of %" PRIu64 " bytes at offset 0x%" PRIx64
-					 " refused: %s",
+		vhost_warn(dev,
+			   SET_SPEC ": buffer of %" PRIu64 " bytes at offset 0x%" PRIx64
+				    " refused: %s",
 			   d.mmap_size, d.mmap_offset, strerror(-ret));
 		return ret;
 	}
@@ -238,8 +244,9 @@ int vhost_inflight_ring_start(struct vhost_dev *dev, struct vhost_ring *r, uint1
 	if (!dev->opts.ops->tracks_inflight || !dev->inflight.map.addr)
 		return 0;
 	if (index >= dev->inflight.num_queues || r->num > dev->inflight.queue_size) {
-		vhost_warn(dev, "vhost-user.rst \"Inflight I/O tracking\": vring %u of %u entries "
-				"has no region in a buffer of %u queues of %u entries",
+		vhost_warn(dev,
+			   "vhost-user.rst \"Inflight I/O tracking\": vring %u of %u entries "
+			   "has no region in a buffer of %u queues of %u entries",
 			   index, r->num, dev->inflight.num_queues, dev->inflight.queue_size);
 		return -EINVAL;
 	}

@@ -82,8 +82,7 @@ const char *vhost_inflight_adopt(void *buf, uint16_t num_queues, uint16_t queue_
 /* "When reconnecting", step 1: used_idx lags the used ring's idx, so the
  * last batch's inflight flags may still be set: clear them, walking the list
  * from last_batch_head (bounded by the batch's size and the ring). */
-static void recover_last_batch(struct vhost_user_inflight_split *q, uint16_t num,
-			       uint16_t used_idx)
+static void recover_last_batch(struct vhost_user_inflight_split *q, uint16_t num, uint16_t used_idx)
 {
 	uint16_t batch = (uint16_t)(used_idx - q->used_idx);
 	uint16_t head = q->last_batch_head;

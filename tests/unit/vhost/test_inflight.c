@@ -65,24 +65,20 @@ static void test_check_desc(void **state)
 
 	(void)state;
 	/* GET_INFLIGHT_FD's request: only the queue count and size matter. */
-	assert_null(vhost_inflight_check_desc(&(struct vhost_user_inflight){.num_queues = 1,
-									     .queue_size = 1},
-					      1, false));
-	assert_null(vhost_inflight_check_desc(&(struct vhost_user_inflight){.num_queues = 4,
-									     .queue_size = 32768},
-					      4, false));
+	assert_null(vhost_inflight_check_desc(
+	    &(struct vhost_user_inflight){.num_queues = 1, .queue_size = 1}, 1, false));
+	assert_null(vhost_inflight_check_desc(
+	    &(struct vhost_user_inflight){.num_queues = 4, .queue_size = 32768}, 4, false));
 	why = vhost_inflight_check_desc(&(struct vhost_user_inflight){.queue_size = 256}, 4, false);
 	assert_non_null(why);
 	assert_non_null(strstr(why, "num queues is 0"));
-	why = vhost_inflight_check_desc(&(struct vhost_user_inflight){.num_queues = 5,
-								       .queue_size = 256},
-					4, false);
+	why = vhost_inflight_check_desc(
+	    &(struct vhost_user_inflight){.num_queues = 5, .queue_size = 256}, 4, false);
 	assert_non_null(strstr(why, "more than the back-end's queues"));
 	why = vhost_inflight_check_desc(&(struct vhost_user_inflight){.num_queues = 1}, 4, false);
 	assert_non_null(strstr(why, "queue size is 0"));
-	why = vhost_inflight_check_desc(&(struct vhost_user_inflight){.num_queues = 1,
-								       .queue_size = 32769},
-					4, false);
+	why = vhost_inflight_check_desc(
+	    &(struct vhost_user_inflight){.num_queues = 1, .queue_size = 32769}, 4, false);
 	assert_non_null(strstr(why, "32768 entries"));
 	assert_non_null(strstr(why, "\"Inflight I/O tracking\""));
 
@@ -185,7 +181,8 @@ static void complete(struct ring *r, uint16_t head, int steps)
 
 static int recover(struct ring *r)
 {
-	return vhost_inflight_recover(r->v.inflight.region, 8, r->v.vq.used_idx, r->heads, &r->next);
+	return vhost_inflight_recover(r->v.inflight.region, 8, r->v.vq.used_idx, r->heads,
+				      &r->next);
 }
 
 static void test_recover_in_order(void **state)

@@ -57,8 +57,8 @@ static int get_inflight(struct h *h, uint16_t nq, uint16_t qs, struct vhost_user
 	return msg.fds[0];
 }
 
-static uint64_t set_inflight(struct h *h, uint64_t size, uint64_t offset, uint16_t nq,
-			     uint16_t qs, int fd)
+static uint64_t set_inflight(struct h *h, uint64_t size, uint64_t offset, uint16_t nq, uint16_t qs,
+			     int fd)
 {
 	struct vhost_user_inflight d = {
 	    .mmap_size = size, .mmap_offset = offset, .num_queues = nq, .queue_size = qs};
@@ -226,8 +226,8 @@ static void test_ring_start_resubmits(void **state)
 	assert_int_equal(started(h), 2);
 	/* Ring 0: nothing was in flight. */
 	v = h->fake.rings[0].vring;
-	assert_ptr_equal(v->inflight.region, vhost_inflight_queue(h->dev->inflight.map.addr,
-								  RING_NUM, 0));
+	assert_ptr_equal(v->inflight.region,
+			 vhost_inflight_queue(h->dev->inflight.map.addr, RING_NUM, 0));
 	assert_int_equal(v->inflight.nresubmit, 0);
 	assert_int_equal(h->fake.rings[0].last_avail_idx, 0);
 	/* Ring 1: two to run again, then the avail ring from base + 2. */
