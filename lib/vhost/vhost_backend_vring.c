@@ -95,19 +95,21 @@ static int ring_start(struct vhost_dev *dev, struct vhost_ring *r)
 	int ret;
 
 	ret = ring_translate(dev, r, &r->addr, r->num, hva);
-	/* "Inflight I/O tracking": the front-end gives the base of a ring
-	 * whose back-end crashed as its used idx (QEMU: GET_VRING_BASE failed,
-	 * so the last avail idx is synced to the used idx); the heads still
-	 * in flight were taken past it, and run again before the rest. */
-	if (ret == 0)
-		ret = vhost_inflight_ring_start(
-		    dev, r, __atomic_load_n(&((struct virtq_used *)hva[2])->idx, __ATOMIC_ACQUIRE),
-		    &resubmit);
 	if (ret == 0) {
-		cfg.last_avail_idx = (uint16_t)(r->base + resubmit);
 		cfg.desc = hva[0];
 		cfg.avail = hva[1];
 		cfg.used = hva[2];
+		ret = virtq_dev_init(&r->vring.vq, &cfg);
+	}
+	/* "Inflight I/O tracking": the front-end gives the base of a ring
+	 * whose back-end crashed as its used idx (QEMU: GET_VRING_BASE failed,
+	 * so the last avail idx is synced to the used idx); the heads still
+	 * in flight were taken past it, and run again before the rest. The
+	 * used idx is the one the checked ring read. */
+	if (ret == 0)
+		ret = vhost_inflight_ring_start(dev, r, r->vring.vq.used_idx, &resubmit);
+	if (ret == 0 && resubmit) {
+		cfg.last_avail_idx = (uint16_t)(r->base + resubmit);
 		ret = virtq_dev_init(&r->vring.vq, &cfg);
 	}
 	if (ret == 0) {
