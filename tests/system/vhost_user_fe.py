@@ -172,15 +172,22 @@ class Frontend:
         self.send(SET_INFLIGHT_FD, body, fds, need_reply=True)
         return struct.unpack("<Q", self.recv(SET_INFLIGHT_FD))[0]
 
-    def setup_queue(self, q, vring_flags=0, log_addr=0):
+    def ring_init(self, q):
+        """Queue q's ring in guest memory and its eventfds, without a
+        message: requests can be made available before the back-end knows
+        the ring (setup_queue() tells it)."""
         base = RING_BASE + q * RING_STRIDE
-        ring = {"desc": base, "avail": base + 0x1000, "used": base + 0x2000,
-                "kick": os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC),
-                "call": os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC),
-                "next_desc": 0, "avail_idx": 0, "used_seen": 0}
-        self.queues[q] = ring
+        self.queues[q] = {"desc": base, "avail": base + 0x1000, "used": base + 0x2000,
+                          "kick": os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC),
+                          "call": os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC),
+                          "next_desc": 0, "avail_idx": 0, "used_seen": 0}
+
+    def setup_queue(self, q, vring_flags=0, log_addr=0, base=0):
+        if q not in self.queues:
+            self.ring_init(q)
+        ring = self.queues[q]
         self.acked(SET_VRING_NUM, struct.pack("<II", q, QSIZE))
-        self.acked(SET_VRING_BASE, struct.pack("<II", q, 0))
+        self.acked(SET_VRING_BASE, struct.pack("<II", q, base))
         self.acked(SET_VRING_ADDR, struct.pack("<IIQQQQ", q, vring_flags, UVA + ring["desc"],
                                                UVA + ring["used"], UVA + ring["avail"],
                                                log_addr))
