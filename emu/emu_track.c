@@ -35,7 +35,8 @@ int emu_track_init(struct emu_track *t, uint16_t nqueues, uint16_t num)
 	t->last = calloc(heads, sizeof(*t->last));
 	t->floor = calloc(nqueues, sizeof(*t->floor));
 	t->regressed = calloc(nqueues, sizeof(*t->regressed));
-	if (!t->inflight || !t->last || !t->floor || !t->regressed) {
+	t->floor_seen = calloc(nqueues, sizeof(*t->floor_seen));
+	if (!t->inflight || !t->last || !t->floor || !t->regressed || !t->floor_seen) {
 		emu_track_fini(t);
 		return -ENOMEM;
 	}
@@ -48,6 +49,7 @@ void emu_track_fini(struct emu_track *t)
 	free(t->inflight);
 	free(t->last);
 	free(t->floor);
+	free(t->floor_seen);
 	free(t->regressed);
 	memset(t, 0, sizeof(*t));
 }
@@ -121,6 +123,7 @@ void emu_track_used(struct emu_track *t, uint16_t queue, uint16_t head)
 void emu_track_set_floor(struct emu_track *t, const uint16_t *floor)
 {
 	memcpy(t->floor, floor, t->nqueues * sizeof(*floor));
+	memset(t->floor_seen, 0, t->nqueues * sizeof(*t->floor_seen));
 	t->floor_set = true;
 }
 
@@ -130,14 +133,22 @@ void emu_track_used_idx(struct emu_track *t, uint16_t queue, uint16_t idx)
 	    .kind = EMU_V_INDEX_REGRESSION, .req = EMU_NO_REQ, .queue = queue};
 
 	/* Indices are free-running 16-bit counters (§2.7.8): behind means a
-	 * negative difference. */
-	if (!t->floor_set || t->regressed[queue] || (int16_t)(idx - t->floor[queue]) >= 0)
+	 * negative difference, which tells only within half the index space.
+	 * So the floor follows the index: each look compares with the last
+	 * one (at most a ring apart), not with the source's, which the
+	 * destination may pass by more than 32768 in a long run. */
+	if (!t->floor_set || t->regressed[queue])
 		return;
+	if ((int16_t)(idx - t->floor[queue]) >= 0) {
+		t->floor[queue] = idx;
+		t->floor_seen[queue] = true;
+		return;
+	}
 	t->regressed[queue] = true;
 	v.index_seen = idx;
 	v.index_floor = t->floor[queue];
-	snprintf(v.detail, sizeof(v.detail), "used idx %u below %u, published by the source", idx,
-		 t->floor[queue]);
+	snprintf(v.detail, sizeof(v.detail), "used idx %u below %u, %s", idx, t->floor[queue],
+		 t->floor_seen[queue] ? "seen before at the destination" : "published by the source");
 	emu_track_violation(t, &v);
 }
 

@@ -62,7 +62,10 @@ struct emu_track {
 	uint16_t nqueues, num;
 	uint32_t *inflight; /* [queue * num + head]: request + 1, 0: none */
 	uint32_t *last;	    /* [queue * num + head]: the last request + 1 on it */
-	uint16_t *floor;    /* per queue: the used index the source published */
+	/* per queue: the used index the source published, then the last one
+	 * seen at the destination (floor_seen) */
+	uint16_t *floor;
+	bool *floor_seen;
 	bool floor_set;
 	bool *regressed; /* per queue: reported once */
 	struct emu_violation v[EMU_MAX_REPORTED];
@@ -86,7 +89,8 @@ static inline uint32_t emu_track_next(const struct emu_track *t)
 /* A used entry for head on queue appeared in the used ring. */
 void emu_track_used(struct emu_track *t, uint16_t queue, uint16_t head);
 /* The used index of queue as seen now: a regression below the floor (the
- * source's published index, once set) is a violation. */
+ * source's published index, once set, then the last index seen) is a
+ * violation. */
 void emu_track_used_idx(struct emu_track *t, uint16_t queue, uint16_t idx);
 void emu_track_set_floor(struct emu_track *t, const uint16_t *floor);
 /* The driver returned request index with ret. */
