@@ -23,6 +23,8 @@
 #include "perf/report.h"
 #include "scenario/scenario.h"
 #include "util/common.h"
+#include "util/log.h"
+#include "util/parse.h"
 
 #define SC_MAX_DEFINES 64
 
@@ -97,15 +99,88 @@ static int io_info(const char *uri, json_t **result, char *detail, size_t len)
 	return 0;
 }
 
-static int io_verify(const struct sc_io *io, const char *uri, json_t **result, char *detail,
-		     size_t len)
+/* An io verify step's crash: the endpoint killed and restarted once, at a
+ * point of the first write phase, from verify's progress callback (so the
+ * requests in flight then are those of a busy device). */
+struct io_crash {
+	struct endpoint *ep;
+	unsigned percent;
+	bool done;
+	uint64_t at_bytes; /* bytes of the phase done when it was killed */
+	int ret;	   /* the restart's */
+};
+
+static void io_crash_progress(const struct verify_progress *p, void *arg)
 {
-	uint64_t queues, qd, bs, size, offset, passes, seed;
+	struct io_crash *c = arg;
+	char err[1024];
+
+	if (c->done || p->pass != 1 || p->phase != VERIFY_WRITE ||
+	    p->bytes_done * 100 < (uint64_t)c->percent * p->bytes_total)
+		return;
+	c->done = true;
+	c->at_bytes = p->bytes_done;
+	log_notice("crash: SIGKILL to the back-end at %u%% of the first write phase (%" PRIu64
+		   " of %" PRIu64 " bytes done), then a restart",
+		   c->percent, p->bytes_done, p->bytes_total);
+	c->ret = endpoint_restart(c->ep, err, sizeof(err));
+	if (c->ret)
+		log_err("crash: %s", err);
+}
+
+/* The step's result: what verify saw, with the crash's counts. */
+static int io_verify_result(const struct verify_result *res, const struct io_crash *crash,
+			    unsigned queues, json_t **result, char *detail, size_t len)
+{
+	*result = json_pack("{s:I, s:I, s:I, s:I, s:f}", "bytes_written",
+			    (json_int_t)res->bytes_written, "bytes_read", (json_int_t)res->bytes_read,
+			    "bad_sectors", (json_int_t)res->bad_sectors, "io_errors",
+			    (json_int_t)res->io_errors, "seconds", res->seconds);
+	if (crash) {
+		json_object_set_new(*result, "reconnects", json_integer(res->reconnects));
+		json_object_set_new(*result, "resubmitted", json_integer((json_int_t)res->resubmitted));
+		json_object_set_new(*result, "lost", json_integer((json_int_t)res->lost));
+		json_object_set_new(*result, "crash_at_bytes", json_integer((json_int_t)crash->at_bytes));
+		if (!crash->done || crash->ret || res->reconnects == 0) {
+			snprintf(detail, len, "crash at %u%%: %s", crash->percent,
+				 !crash->done	? "the write phase ended before that point"
+				 : crash->ret	? "the back-end did not restart"
+						: "the device never reconnected");
+			return 1;
+		}
+	}
+	snprintf(detail, len,
+		 "%" PRIu64 " MiB written and read back on %u queue(s), %" PRIu64
+		 " bad sector(s), %" PRIu64 " I/O error(s)",
+		 res->bytes_read >> 20, queues, res->bad_sectors, res->io_errors);
+	if (crash) {
+		size_t n = strlen(detail);
+
+		snprintf(detail + n, len - n,
+			 "; crash at %u%%: %" PRIu64 " request(s) in flight completed after the "
+			 "restart, %" PRIu64 " lost",
+			 crash->percent, res->resubmitted, res->lost);
+	}
+	return res->bad_sectors || res->io_errors || res->lost ? 1 : 0;
+}
+
+static int io_verify(const struct sc_io *io, const char *uri, struct endpoint *ep,
+		     json_t **result, char *detail, size_t len)
+{
+	uint64_t queues, qd, bs, size, offset, passes, seed, pct = 0;
 	struct storlab_dev_info info;
 	struct verify_result *res;
 	struct verify_opts o = {.io_timeout_ms = -1};
+	struct io_crash crash = {.ep = ep};
 	int ret;
 
+	if (io->crash && (util_parse_uint(io->crash, 1, 99, &pct) || !endpoint_kind(ep)->spawns)) {
+		snprintf(detail, len,
+			 "crash: the endpoint must be one the scenario starts (to kill and restart "
+			 "it)");
+		return -EINVAL;
+	}
+	crash.percent = (unsigned)pct;
 	if (opt_uint(io->queues, 1, VERIFY_MAX_QUEUES, &queues) || queues == 0 ||
 	    opt_uint(io->qd, 32, 32768, &qd) || qd == 0 || opt_size(io->bs, 64 << 10, &bs) ||
 	    bs == 0 || bs % 512 || bs > (1u << 30) || opt_size(io->size, 0, &size) ||
@@ -130,22 +205,20 @@ static int io_verify(const struct sc_io *io, const char *uri, json_t **result, c
 				 .io_timeout_ms = -1,
 				 .length =
 				     size ? size : info.capacity - MIN(offset, info.capacity)};
+	if (io->crash) {
+		/* The restart, the back-end's set-up calls and the reconnect. */
+		o.reconnect_timeout = 30;
+		o.progress = io_crash_progress;
+		o.progress_ms = 2;
+		o.arg = &crash;
+	}
 	res = calloc(1, sizeof(*res));
 	ret = res ? verify_run(&o, res) : -ENOMEM;
-	if (ret) {
+	if (ret)
 		snprintf(detail, len, "verify stopped: %s", strerror(-ret));
-	} else {
-		*result = json_pack("{s:I, s:I, s:I, s:I, s:f}", "bytes_written",
-				    (json_int_t)res->bytes_written, "bytes_read",
-				    (json_int_t)res->bytes_read, "bad_sectors",
-				    (json_int_t)res->bad_sectors, "io_errors",
-				    (json_int_t)res->io_errors, "seconds", res->seconds);
-		snprintf(detail, len,
-			 "%" PRIu64 " MiB written and read back on %u queue(s), %" PRIu64
-			 " bad sector(s), %" PRIu64 " I/O error(s)",
-			 res->bytes_read >> 20, o.queues, res->bad_sectors, res->io_errors);
-		ret = res->bad_sectors || res->io_errors ? 1 : 0;
-	}
+	else
+		ret = io_verify_result(res, io->crash ? &crash : NULL, o.queues, result, detail,
+				       len);
 	free(res);
 	storlab_dev_close(o.dev);
 	return ret;
@@ -231,14 +304,14 @@ static int io_perf(struct sc_cli *cli, const struct sc_io *io, const char *uri, 
 	return ret;
 }
 
-static int hook_io(void *arg, const struct sc_io *io, const char *uri, json_t **result,
-		   char *detail, size_t len)
+static int hook_io(void *arg, const struct sc_io *io, const char *uri, struct endpoint *ep,
+		   json_t **result, char *detail, size_t len)
 {
 	switch (io->op) {
 	case SC_IO_INFO:
 		return io_info(uri, result, detail, len);
 	case SC_IO_VERIFY:
-		return io_verify(io, uri, result, detail, len);
+		return io_verify(io, uri, ep, result, detail, len);
 	case SC_IO_PERF:
 		return io_perf(arg, io, uri, result, detail, len);
 	}

@@ -277,7 +277,8 @@ static int run_phase(struct verify_ctx *ctx, struct verify_worker *workers, enum
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += VERIFY_PROGRESS_MS * 1000000L;
+		ts.tv_nsec += (ctx->o->progress_ms > 0 ? ctx->o->progress_ms : VERIFY_PROGRESS_MS) *
+			      1000000L;
 		ts.tv_sec += ts.tv_nsec / 1000000000L;
 		ts.tv_nsec %= 1000000000L;
 		pthread_cond_timedwait(&ctx->cond, &ctx->lock, &ts);

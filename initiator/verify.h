@@ -50,8 +50,10 @@ struct verify_opts {
 	unsigned passes;
 	double reconnect_timeout; /* seconds; 0: a disconnect fails the run */
 	int io_timeout_ms;	  /* a request slower than this fails the run */
-	/* Optional, called from the thread that called verify_run(). */
+	/* Optional, called from the thread that called verify_run(), every
+	 * progress_ms (0: VERIFY_PROGRESS_MS) while a phase runs. */
 	void (*progress)(const struct verify_progress *p, void *arg);
+	int progress_ms;
 	void (*reconnected)(double seconds, void *arg);
 	void *arg;
 };

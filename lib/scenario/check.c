@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "scenario/load_internal.h"
+#include "util/parse.h"
 
 static const char *const g_step_kinds[] = {
     [SC_STEP_RPC] = "rpc",	   [SC_STEP_IO] = "io",
@@ -146,6 +147,28 @@ static int check_bool(struct sc_load *ld, yaml_node_t *body, const char *key, co
 	return -EINVAL;
 }
 
+/* An io step's crash: a verify step's, a percent from 1 to 99. */
+static int check_crash(struct sc_load *ld, yaml_node_t *body, const struct sc_io *io)
+{
+	uint64_t pct;
+
+	if (!io->crash)
+		return 0;
+	if (io->op != SC_IO_VERIFY) {
+		sc_errorf_node(ld, ydoc_get(&ld->doc, body, "crash"),
+			       "'crash' is for op verify (the pattern checks what survived)");
+		return -EINVAL;
+	}
+	if (util_parse_uint(io->crash, 1, 99, &pct)) {
+		sc_errorf_node(ld, ydoc_get(&ld->doc, body, "crash"),
+			       "bad value '%s' for 'crash': a percent of the first write phase, "
+			       "1 to 99",
+			       io->crash);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int check_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
 {
 	void *kinds[] = {
@@ -181,6 +204,7 @@ static int check_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
 	case SC_STEP_IO:
 		return check_bool(ld, body, "isolate", s->io->isolate) ?:
 		       check_bool(ld, body, "verify", s->io->verify) ?:
+		       check_crash(ld, body, s->io) ?:
 		       check_ref(ld, body, s->io->endpoint, true, s->io->controller);
 	case SC_STEP_CONFORM:
 		return check_ref(ld, body, s->conform->endpoint, true, s->conform->controller);

@@ -115,7 +115,7 @@ static int step_io(struct sc_run *r, const struct sc_io *io, const char *uri, ch
 	for (unsigned i = 0; isolate && i < r->sc->endpoints_count; i++)
 		if (&r->eps[i] != self)
 			endpoint_pause(r->eps[i].ep, true);
-	ret = h->io(h->arg, io, uri, &r->last_result, detail, len);
+	ret = h->io(h->arg, io, uri, self->ep, &r->last_result, detail, len);
 	for (unsigned i = 0; isolate && i < r->sc->endpoints_count; i++)
 		if (&r->eps[i] != self)
 			endpoint_pause(r->eps[i].ep, false);

@@ -69,10 +69,14 @@ struct sc_io {
 	/* "true": the scenario's other spawned endpoints are stopped (SIGSTOP)
 	 * while this step runs, so that they take no CPU time from it. */
 	char *isolate;
+	/* verify: the percent (1-99) of the first write phase at which the
+	 * endpoint is killed (SIGKILL) and restarted, the device reconnecting
+	 * with its in-flight requests; NULL: no crash. */
+	char *crash;
 };
 
 /* The string fields of an io step, for substitution and copies. */
-#define SC_IO_NSTRINGS 17
+#define SC_IO_NSTRINGS 18
 void sc_io_strings(struct sc_io *io, char **out[SC_IO_NSTRINGS]);
 
 struct sc_conform {
@@ -187,16 +191,16 @@ int sc_subst(const struct scenario *sc, const char *s, char **out, char *err, si
 
 struct sc_run;
 
-/* What an io or conform hook gets: the step and the device URI
- * ("vhost-user-blk:/path"), as the endpoint names it (lib/endpoint). It
+/* What an io or conform hook gets: the step, the device URI
+ * ("vhost-user-blk:/path"), as the endpoint names it (lib/endpoint), and the
+ * endpoint, to restart it (a conform case took it down, an io step's crash:
+ * endpoint_restart: -EOPNOTSUPP for one the scenario did not start). It
  * fills *result (JSON, may stay NULL) and a one-line detail, and returns 0
- * (ok), 1 (the device answered wrong) or a negative errno (could not run).
- * A conform hook also gets the endpoint, to restart it when a case takes it
- * down (endpoint_restart: -EOPNOTSUPP for one the scenario did not start). */
+ * (ok), 1 (the device answered wrong) or a negative errno (could not run). */
 struct endpoint;
 struct scenario_hooks {
-	int (*io)(void *arg, const struct sc_io *io, const char *uri, json_t **result, char *detail,
-		  size_t len);
+	int (*io)(void *arg, const struct sc_io *io, const char *uri, struct endpoint *ep,
+		  json_t **result, char *detail, size_t len);
 	int (*conform)(void *arg, const struct sc_conform *c, const char *uri, struct endpoint *ep,
 		       json_t **result, char *detail, size_t len);
 	/* A migrate step gets the URIs of its source and destination devices. */

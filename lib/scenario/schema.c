@@ -81,6 +81,7 @@ static const cyaml_schema_field_t g_io_fields[] = {
     STR("isolate", struct sc_io, isolate),
     STR("bssplit", struct sc_io, bssplit),
     STR("verify", struct sc_io, verify),
+    STR("crash", struct sc_io, crash),
     CYAML_FIELD_END,
 };
 

@@ -151,6 +151,7 @@ void sc_io_strings(struct sc_io *io, char **out[SC_IO_NSTRINGS])
 	    &io->endpoint, &io->controller, &io->queues,  &io->qd,	&io->bs,      &io->size,
 	    &io->offset,   &io->passes,	    &io->seed,	  &io->rw,	&io->iodepth, &io->time,
 	    &io->cpus,	   &io->rwmixread,  &io->isolate, &io->bssplit, &io->verify,
+	    &io->crash,
 	};
 
 	memcpy(out, fields, sizeof(fields));

@@ -299,3 +299,38 @@ def test_interrupt_stops_paused_endpoints(tmp_path):
     for pid in eps:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_crash_step_resumes_requests_in_flight(tmp_path):
+    """The stock crash-reconnect scenario: storlab-tgt is killed (SIGKILL)
+    halfway through verified writes with requests in flight (a delay bdev
+    holds them), restarted on the same file, and the initiator reconnects
+    with its in-flight buffer: the requests in flight at the kill complete
+    after the restart, none is lost, everything reads back. The kill lands
+    halfway: the bytes done then are reported."""
+    disk = tmp_path / "disk.img"
+    with open(disk, "wb") as f:
+        f.truncate(64 << 20)
+    out = tmp_path / "r.json"
+    p = scenario([ROOT / "scenarios" / "migration" / "crash-reconnect.yaml", "-D",
+                  "disk=%s" % disk, "--results", out])
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "SIGKILL to the back-end at 50%" in p.stdout + p.stderr
+    r = json.loads(out.read_text())["steps"][0]["result"]
+    assert r["reconnects"] == 1 and r["lost"] == 0 and r["bad_sectors"] == 0, r
+    assert r["resubmitted"] > 0, r
+    size = 8 << 20
+    assert size * 0.4 <= r["crash_at_bytes"] <= size * 0.7, r
+    assert r["bytes_written"] >= size and r["bytes_read"] >= size, r
+
+
+def test_crash_needs_verify_and_a_started_endpoint(tmp_path):
+    f = tmp_path / "c.yaml"
+    f.write_text(MALLOC_TGT + "name: c\nsteps:\n"
+                 "  - io: {endpoint: tgt, controller: vhost.0, op: info, crash: 50}\n")
+    p = scenario([f, "--dry-run"])
+    assert p.returncode != 0 and "'crash' is for op verify" in p.stderr, p.stderr
+    f.write_text(MALLOC_TGT + "name: c\nsteps:\n"
+                 "  - io: {endpoint: tgt, controller: vhost.0, op: verify, crash: 100}\n")
+    p = scenario([f, "--dry-run"])
+    assert p.returncode != 0 and "1 to 99" in p.stderr, p.stderr
