@@ -228,31 +228,6 @@ static int straddling_buf(struct conform_ctx *ctx, struct conform_dev *dev, uint
 	return 0;
 }
 
-/* VHOST-LOG-001: "All the modifications to memory pointed by vring
- * "descriptor" should be marked." A read's data (across two pages) and its
- * status byte. */
-enum conform_verdict vu_log_descriptor_writes(struct conform_ctx *ctx)
-{
-	struct conform_dev *dev;
-	struct case_log l = {.fd = -1};
-	struct read_done r;
-	uint64_t gpa;
-	bool answered;
-	enum conform_verdict v = log_start(ctx, &dev, &l, 0, 0, 0, &answered);
-
-	if (v == CONFORM_PASS && straddling_buf(ctx, dev, vu_io_bytes(dev), &gpa) < 0)
-		v = CONFORM_ERROR;
-	if (v == CONFORM_PASS)
-		v = read_then_stop(ctx, dev, gpa, &r);
-	if (v == CONFORM_PASS)
-		v = expect_marked(ctx, &l, "read data", r.data_gpa, r.len);
-	if (v == CONFORM_PASS)
-		v = expect_marked(ctx, &l, "the status byte", r.status_gpa, 1);
-	conform_dev_close(dev);
-	log_free(&l);
-	return v;
-}
-
 /* The used ring's idx and its first element, as a back-end writes them for
  * the first request of a ring started at base 0 (virtio 1.2 §2.7.8: flags,
  * idx, then the elements of 8 bytes). */
@@ -266,57 +241,70 @@ static enum conform_verdict expect_used_marked(struct conform_ctx *ctx, const st
 	return v;
 }
 
-/* VHOST-LOG-002: "Modifications to "used" vring should be marked if
- * VHOST_VRING_F_LOG is part of ring's flags." With log_guest_addr the used
- * ring's guest address, as QEMU sets it. */
-enum conform_verdict vu_log_used_ring(struct conform_ctx *ctx)
+/* What a read case looks for in the log once the ring stopped. */
+enum log_check {
+	CHECK_DESCRIPTOR_WRITES, /* the read's data (across two pages), its status */
+	CHECK_USED_RING,	 /* the used idx and element 0, at log_guest_addr */
+};
+
+/* Logging on (the used ring logged at used_log; 0: at its guest address),
+ * one read, the ring stopped, then the check. */
+static enum conform_verdict log_read_case(struct conform_ctx *ctx, uint64_t used_log,
+					  enum log_check check)
 {
+	uint64_t covered = used_log ? used_log + 2 * LOG_PAGE : 0, gpa = 0;
 	struct conform_dev *dev;
 	struct case_log l = {.fd = -1};
 	struct read_done r;
-	uint64_t gpa;
 	bool answered;
-	enum conform_verdict v = log_start(ctx, &dev, &l, 0, 0, 0, &answered);
+	enum conform_verdict v = log_start(ctx, &dev, &l, covered, used_log, 0, &answered);
 
-	if (v == CONFORM_PASS && !conform_dev_buf(dev, vu_io_bytes(dev), &gpa))
+	if (v == CONFORM_PASS && used_log && used_log < dev->mem_size)
+		v = conform_error(ctx, "guest memory reaches the chosen log_guest_addr");
+	if (v == CONFORM_PASS && check == CHECK_DESCRIPTOR_WRITES &&
+	    straddling_buf(ctx, dev, vu_io_bytes(dev), &gpa) < 0)
+		v = CONFORM_ERROR;
+	else if (v == CONFORM_PASS && check == CHECK_USED_RING &&
+		 !conform_dev_buf(dev, vu_io_bytes(dev), &gpa))
 		v = conform_error(ctx, "no guest memory for a buffer");
 	if (v == CONFORM_PASS)
 		v = read_then_stop(ctx, dev, gpa, &r);
-	if (v == CONFORM_PASS)
-		v = expect_used_marked(ctx, &l, dev->vq[0].used_gpa);
+	if (v == CONFORM_PASS && check == CHECK_DESCRIPTOR_WRITES) {
+		v = expect_marked(ctx, &l, "read data", r.data_gpa, r.len);
+		if (v == CONFORM_PASS)
+			v = expect_marked(ctx, &l, "the status byte", r.status_gpa, 1);
+	} else if (v == CONFORM_PASS) {
+		v = expect_used_marked(ctx, &l, used_log ? used_log : dev->vq[0].used_gpa);
+	}
 	conform_dev_close(dev);
 	log_free(&l);
 	return v;
 }
 
+/* VHOST-LOG-001: "All the modifications to memory pointed by vring
+ * "descriptor" should be marked." */
+enum conform_verdict vu_log_descriptor_writes(struct conform_ctx *ctx)
+{
+	return log_read_case(ctx, 0, CHECK_DESCRIPTOR_WRITES);
+}
+
+/* VHOST-LOG-002: "Modifications to "used" vring should be marked if
+ * VHOST_VRING_F_LOG is part of ring's flags." With log_guest_addr the used
+ * ring's guest address, as QEMU sets it. */
+enum conform_verdict vu_log_used_ring(struct conform_ctx *ctx)
+{
+	return log_read_case(ctx, 0, CHECK_USED_RING);
+}
+
 /* VHOST-LOG-003: "log_guest_addr should be used to calculate the log
  * offset: the write to first byte of the used ring is logged at this offset
  * from log start." A log_guest_addr past guest memory ("this value might be
- * outside the legal guest physical address range"), 4 bytes before a page
- * boundary, so that the idx and element 0 fall in two pages. */
+ * outside the legal guest physical address range"; conform_dev's is 16 MiB),
+ * 4 bytes before a page boundary, so that the idx and element 0 fall in two
+ * pages. */
 enum conform_verdict vu_log_used_at_log_guest_addr(struct conform_ctx *ctx)
 {
-	/* Past any guest memory conform_dev sets up (16 MiB by default). */
-	const uint64_t used_log = (64ULL << 20) - 4;
-	struct conform_dev *dev;
-	struct case_log l = {.fd = -1};
-	struct read_done r;
-	uint64_t gpa;
-	bool answered;
-	enum conform_verdict v =
-	    log_start(ctx, &dev, &l, used_log + 2 * LOG_PAGE, used_log, 0, &answered);
-
-	if (v == CONFORM_PASS && used_log < dev->mem_size)
-		v = conform_error(ctx, "guest memory reaches the chosen log_guest_addr");
-	if (v == CONFORM_PASS && !conform_dev_buf(dev, vu_io_bytes(dev), &gpa))
-		v = conform_error(ctx, "no guest memory for a buffer");
-	if (v == CONFORM_PASS)
-		v = read_then_stop(ctx, dev, gpa, &r);
-	if (v == CONFORM_PASS)
-		v = expect_used_marked(ctx, &l, used_log);
-	conform_dev_close(dev);
-	log_free(&l);
-	return v;
+	return log_read_case(ctx, (64ULL << 20) - 4, CHECK_USED_RING);
 }
 
 /* VHOST-LOG-004 (advisory): SET_LOG_BASE with LOG_SHMFD is answered.
