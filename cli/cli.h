@@ -41,6 +41,26 @@ int cli_migrate_report(int argc, char **argv, struct json_t **report);
 int cli_migrate_run(int argc, char **argv);
 int cli_migrate_record(int argc, char **argv);
 int cli_migrate_show(int argc, char **argv);
+int cli_migrate_replay(int argc, char **argv);
+/* migrate_run.c, shared with replay: one migration's JSON object and its
+ * table lines (docs/man/storlab-migrate.md), and a back-end started with
+ * /bin/sh -c cmd ({sock} its socket) through lib/endpoint: 0 and its
+ * vhost-user-blk URI, or an error printed with what. */
+struct emu_mig_result;
+struct endpoint;
+struct endpoint_config;
+/* --rw: write, read, rw or rw:PCT into the percentage of reads. */
+int cli_migrate_parse_rw(const char *s, unsigned *read_pct);
+struct json_t *cli_migrate_run_json(const struct emu_mig_result *r, int ret);
+void cli_migrate_run_table(const struct emu_mig_result *r, int ret);
+int cli_migrate_spawn(const char *what, const char *cmd, struct endpoint_config *cfg,
+		      struct endpoint **ep, char *uri, size_t len);
+/* migrate_crash.c: `storlab migrate replay --crash-matrix` on trace t
+ * (script s) against the spawned back-end ep at uri. The exit code. */
+struct emu_trace;
+struct emu_script;
+int cli_migrate_crash_matrix(const struct emu_trace *t, const struct emu_script *s,
+			     struct endpoint *ep, const char *uri, bool json);
 
 /* ---- args.c: argument parsing shared by the subcommands ---- */
 

@@ -61,7 +61,7 @@ static void usage(FILE *f)
 	       "\nexit codes: 0 every invariant held, 1 a violation, 2 usage, 3 could not run\n");
 }
 
-static int parse_rw(const char *s, unsigned *read_pct)
+int cli_migrate_parse_rw(const char *s, unsigned *read_pct)
 {
 	unsigned long pct;
 	char *end;
@@ -146,7 +146,7 @@ static int parse_args(int argc, char **argv, struct migrate_args *a)
 			a->dest_spawn = optarg;
 			break;
 		case 'w':
-			if (parse_rw(optarg, &a->o.read_pct))
+			if (cli_migrate_parse_rw(optarg, &a->o.read_pct))
 				return cli_usage_error("migrate run",
 						       "--rw: write, read, rw or "
 						       "rw:PCT, not '%s'",
@@ -231,7 +231,7 @@ static int parse_args(int argc, char **argv, struct migrate_args *a)
 
 /* ---- reports ---- */
 
-static json_t *run_json(const struct emu_mig_result *r, int ret)
+json_t *cli_migrate_run_json(const struct emu_mig_result *r, int ret)
 {
 	json_t *rounds = json_array(), *plan_rounds = json_array(), *v = json_array();
 	json_t *bases = json_array(), *published = json_array(), *counts = json_object();
@@ -284,7 +284,7 @@ static json_t *run_json(const struct emu_mig_result *r, int ret)
 	    ret ? r->error : "");
 }
 
-static void run_table(const struct emu_mig_result *r, int ret)
+void cli_migrate_run_table(const struct emu_mig_result *r, int ret)
 {
 	const struct emu_track *t = &r->track;
 
@@ -339,9 +339,8 @@ static void summary_table(const struct emu_summary *s)
 	       s->counts[EMU_V_INDEX_REGRESSION], s->switch_median_ms, s->switch_p99_ms);
 }
 
-/* --dest-spawn: the destination, started once for every run. */
-static int spawn_dest(const char *cmd, struct endpoint_config *cfg, struct endpoint **ep, char *uri,
-		      size_t len)
+int cli_migrate_spawn(const char *what, const char *cmd, struct endpoint_config *cfg,
+		      struct endpoint **ep, char *uri, size_t len)
 {
 	char err[1024];
 	int ret;
@@ -351,7 +350,7 @@ static int spawn_dest(const char *cmd, struct endpoint_config *cfg, struct endpo
 	ret = ret ?: endpoint_start(*ep, err, sizeof(err));
 	ret = ret ?: endpoint_uri(*ep, NULL, uri, len, err, sizeof(err));
 	if (ret)
-		fprintf(stderr, "storlab migrate run: --dest-spawn: %s\n", err);
+		fprintf(stderr, "storlab migrate %s: %s\n", what, err);
 	return ret;
 }
 
@@ -373,7 +372,7 @@ static int migrate_exec(struct migrate_args *a, json_t **report)
 
 	*report = NULL;
 	if (a->dest_spawn) {
-		if (spawn_dest(a->dest_spawn, &cfg, &ep, uri, sizeof(uri))) {
+		if (cli_migrate_spawn("run: --dest-spawn", a->dest_spawn, &cfg, &ep, uri, sizeof(uri))) {
 			rc = MIGRATE_EXIT_NOT_RUN;
 			goto out;
 		}
@@ -393,9 +392,9 @@ static int migrate_exec(struct migrate_args *a, json_t **report)
 		o.seed = (a->o.seed + i) & INT64_MAX;
 		ret = emu_mig_run(&o, &r);
 		r.plan.seed = o.seed;
-		json_array_append_new(runs, run_json(&r, ret));
+		json_array_append_new(runs, cli_migrate_run_json(&r, ret));
 		if (!a->json)
-			run_table(&r, ret);
+			cli_migrate_run_table(&r, ret);
 		emu_summary_add(&s, &r, ret, values);
 		if (ret)
 			rc = MIGRATE_EXIT_NOT_RUN;

@@ -33,6 +33,26 @@
 
 #define EMU_MAX_QUEUES 64
 
+/*
+ * A replay's schedule (emu_script.h): instead of the plan's durations, the
+ * engine asks it how many requests each queue runs in each phase, and
+ * whether the device migrates at all. The phases: warm-up (before logging
+ * starts), pre-copy (one round: a trace does not show the VMM's rounds),
+ * the requests left in flight at the stop, and the destination's.
+ */
+enum emu_phase {
+	EMU_PHASE_WARMUP,
+	EMU_PHASE_PRECOPY,
+	EMU_PHASE_INFLIGHT,
+	EMU_PHASE_POST,
+	EMU_PHASES,
+};
+
+struct emu_schedule {
+	bool migrate; /* false: I/O on one back-end, then the checks */
+	uint32_t io[EMU_PHASES][EMU_MAX_QUEUES];
+};
+
 struct emu_mig_opts {
 	const char *source; /* device URIs: vhost-user-blk:/path */
 	const char *dest;
@@ -46,6 +66,7 @@ struct emu_mig_opts {
 	uint64_t seed;
 	uint64_t mem_size;
 	int io_timeout_ms; /* a request not completed by then is lost */
+	const struct emu_schedule *schedule; /* NULL: the plan's durations */
 };
 
 struct emu_round {
@@ -55,6 +76,7 @@ struct emu_round {
 
 struct emu_mig_result {
 	struct emu_plan plan;
+	uint64_t features, protocol_features; /* acknowledged to the source */
 	unsigned rounds_done;
 	struct emu_round round[EMU_MAX_ROUNDS];
 	bool converged;

@@ -94,6 +94,7 @@ static int mig_open(struct mig *m)
 	ret = initiator_mig_open(o->source, &dopts, &m->dev);
 	if (ret)
 		return fail(m, ret, "%s: cannot open the device: %s", o->source, strerror(-ret));
+	initiator_mig_features(m->dev, &m->r->features, &m->r->protocol_features);
 	initiator_mig_mem(m->dev, &fd, &base, &m->size);
 	m->npages = (uint32_t)(m->size / EMU_PAGE);
 	m->src = mmap(NULL, m->size, PROT_READ, MAP_SHARED, fd, 0);
@@ -159,6 +160,16 @@ static uint32_t dirty_pending(const struct mig *m)
 	return emu_dirty_count(&m->guest_dirty) + emu_dirty_log_count(m->log, m->log_size);
 }
 
+/* The guest's I/O of a phase: the schedule's counts, or the plan's ms. */
+static int guest_io(struct mig *m, enum emu_phase phase, unsigned ms)
+{
+	const struct emu_schedule *s = m->o->schedule;
+
+	if (!s)
+		return emu_guest_run(m->guest, ms);
+	return emu_guest_run_count(m->guest, s->io[phase], m->o->io_timeout_ms);
+}
+
 /* Pre-copy rounds until convergence or the last round. */
 static int precopy(struct mig *m)
 {
@@ -166,6 +177,15 @@ static int precopy(struct mig *m)
 	int ret;
 
 	emu_dirty_mark_all(&m->todo);
+	if (m->o->schedule) {
+		/* A trace shows no rounds (the VMM copies memory without a
+		 * message): its pre-copy I/O runs in one. */
+		r->round[0].copied = copy_dirty(m);
+		ret = guest_io(m, EMU_PHASE_PRECOPY, 0);
+		r->round[0].dirty_after = dirty_pending(m);
+		r->rounds_done = 1;
+		return ret ? fail(m, ret, "the source went away during pre-copy") : 0;
+	}
 	for (r->rounds_done = 0; r->rounds_done < r->plan.rounds;) {
 		struct emu_round *round = &r->round[r->rounds_done++];
 
@@ -240,7 +260,9 @@ static int stop_and_switch(struct mig *m)
 	int64_t t0, first, checked;
 	int fd, ret;
 
-	if (m->o->stop_inflight)
+	if (m->o->schedule)
+		emu_guest_fill_count(m->guest, m->o->schedule->io[EMU_PHASE_INFLIGHT]);
+	else if (m->o->stop_inflight)
 		emu_guest_fill(m->guest);
 	r->inflight_at_stop = emu_guest_inflight(m->guest);
 	t0 = emu_now_ns();
@@ -270,7 +292,7 @@ static int stop_and_switch(struct mig *m)
 			    strerror(-ret));
 	r->switched = true;
 	emu_guest_watch_first(m->guest);
-	ret = emu_guest_run(m->guest, r->plan.post_ms);
+	ret = guest_io(m, EMU_PHASE_POST, r->plan.post_ms);
 	first = emu_guest_first_ns(m->guest);
 	/* Requests still in flight from the source may be the first to
 	 * complete: the clock stops at whatever completes first. */
@@ -300,11 +322,13 @@ int emu_mig_run(const struct emu_mig_opts *o, struct emu_mig_result *r)
 	ret = mig_open(&m);
 	if (ret)
 		goto out;
-	ret = emu_guest_run(m.guest, r->plan.warmup_ms);
+	ret = guest_io(&m, EMU_PHASE_WARMUP, r->plan.warmup_ms);
 	if (ret) {
 		ret = fail(&m, ret, "the source went away");
 		goto out;
 	}
+	if (o->schedule && !o->schedule->migrate)
+		goto check;
 	ret = initiator_mig_log_start(m.dev, m.log_fd, m.log_size);
 	if (ret) {
 		ret =
@@ -315,6 +339,7 @@ int emu_mig_run(const struct emu_mig_opts *o, struct emu_mig_result *r)
 	ret = ret ?: stop_and_switch(&m);
 	if (ret)
 		goto out;
+check:
 	emu_guest_drain(m.guest, o->io_timeout_ms);
 	emu_guest_readback(m.guest, o->io_timeout_ms);
 	check_late_writes(&m);

@@ -42,6 +42,15 @@ int initiator_mig_open(const char *uri, const struct storlab_dev_opts *opts,
 	return ret;
 }
 
+void initiator_mig_features(const struct storlab_dev *dev, uint64_t *features,
+			    uint64_t *protocol_features)
+{
+	const struct vub_dev *vdev = mig_vdev(dev);
+
+	*features = vdev->vb.features_negotiated;
+	*protocol_features = vdev->vb.protocol_features_negotiated;
+}
+
 void initiator_mig_mem(const struct storlab_dev *dev, int *fd, uint8_t **base, uint64_t *size)
 {
 	*fd = dev->mem.fd;

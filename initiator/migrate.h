@@ -39,6 +39,11 @@ struct initiator_mig_ring {
 int initiator_mig_open(const char *uri, const struct storlab_dev_opts *opts,
 		       struct storlab_dev **dev);
 
+/* The virtio and protocol features acknowledged to the current back-end
+ * (a replay compares them with its trace's). */
+void initiator_mig_features(const struct storlab_dev *dev, uint64_t *features,
+			    uint64_t *protocol_features);
+
 /* The guest memory: its fd (the current back-end's copy), our mapping and
  * size. The mapping stays at the same address for the device's life. */
 void initiator_mig_mem(const struct storlab_dev *dev, int *fd, uint8_t **base, uint64_t *size);
