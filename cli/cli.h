@@ -55,12 +55,11 @@ struct json_t *cli_migrate_run_json(const struct emu_mig_result *r, int ret);
 void cli_migrate_run_table(const struct emu_mig_result *r, int ret);
 int cli_migrate_spawn(const char *what, const char *cmd, struct endpoint_config *cfg,
 		      struct endpoint **ep, char *uri, size_t len);
-/* migrate_crash.c: `storlab migrate replay --crash-matrix` on trace t
- * (script s) against the spawned back-end ep at uri. The exit code. */
-struct emu_trace;
-struct emu_script;
-int cli_migrate_crash_matrix(const struct emu_trace *t, const struct emu_script *s,
-			     struct endpoint *ep, const char *uri, bool json);
+/* migrate_crash.c: `storlab migrate replay --crash-matrix`: the replay of
+ * base, once as it is, then once per front-end message with the spawned
+ * back-end ep killed after it. The exit code. */
+struct emu_mig_opts;
+int cli_migrate_crash_matrix(const struct emu_mig_opts *base, struct endpoint *ep, bool json);
 
 /* ---- args.c: argument parsing shared by the subcommands ---- */
 

@@ -383,13 +383,13 @@ static int replay_exec(const struct replay_args *a)
 		}
 		rp.uri = uri;
 	}
-	if (a->crash_matrix) {
-		rc = cli_migrate_crash_matrix(&t, &s, ep, rp.uri, a->json);
-		goto out;
-	}
 	if (!a->json)
 		print_script(&s, &t);
 	replay_opts(&rp, &s, &o);
+	if (a->crash_matrix) {
+		rc = cli_migrate_crash_matrix(&o, ep, a->json);
+		goto out;
+	}
 	ret = emu_mig_run(&o, &r);
 	if (a->json) {
 		json_t *run = cli_migrate_run_json(&r, ret);

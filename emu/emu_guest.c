@@ -436,6 +436,12 @@ void emu_guest_readback(struct emu_guest *g, int timeout_ms)
 	emu_guest_drain(g, timeout_ms);
 }
 
+void emu_guest_rings_resync(struct emu_guest *g)
+{
+	for (unsigned i = 0; i < g->o.queues; i++)
+		g->scan[i] = initiator_mig_used_idx(g->o.dev, i);
+}
+
 /* ---- the back-end's pages ---- */
 
 void emu_guest_device_pages(const struct emu_guest *g, struct emu_dirty *set)

@@ -84,6 +84,10 @@ void emu_guest_drain(struct emu_guest *g, int timeout_ms);
  * drains. */
 void emu_guest_readback(struct emu_guest *g, int timeout_ms);
 
+/* After a reconnect: the used rings are read from where they stand now
+ * (a ring set up again starts over). */
+void emu_guest_rings_resync(struct emu_guest *g);
+
 /* Marks the pages the back-end writes: used rings, request slots, data
  * buffers. */
 void emu_guest_device_pages(const struct emu_guest *g, struct emu_dirty *set);

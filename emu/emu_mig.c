@@ -16,6 +16,7 @@
 #include "initiator/migrate.h"
 #include "util/common.h"
 #include "util/log.h"
+#include "vhost/vhost_tap.h"
 
 /* What one run holds open. */
 struct mig {
@@ -35,6 +36,8 @@ struct mig {
 	int log_fd;
 	uint8_t *snapshot; /* the back-end's pages at the switch, to see late writes */
 	struct emu_dirty device_pages;
+	bool logging;	 /* the source's dirty log is on */
+	bool recovered;	 /* the injected crash was recovered from */
 };
 
 static int __attribute__((format(printf, 3, 4))) fail(struct mig *m, int ret, const char *fmt, ...)
@@ -75,6 +78,45 @@ static const char *uri_address(const char *uri)
 	return colon ? colon + 1 : uri;
 }
 
+/* Counts the front-end's messages; injects the crash after the one asked.
+ * The kill blocks until the back-end is back: the tap runs on this (the
+ * engine's) thread, and a VMM too waits for its back-end to return. */
+static void mig_tap(void *arg, const struct vhost_tap_msg *msg)
+{
+	struct mig *m = arg;
+	const struct emu_crash *c = m->o->crash;
+
+	if (msg->dir != VHOST_TAP_SENT || msg->side != VHOST_TAP_FRONTEND)
+		return;
+	if (++m->r->fe_msgs == (c ? c->after_msg : 0)) {
+		m->r->crashed = true;
+		m->r->crash_request = msg->hdr.request;
+		c->kill(c->ctx);
+	}
+}
+
+/* A step failed with ret: when it is the injected crash's doing (once),
+ * the device connects again to the restarted back-end: true to do the
+ * step again. */
+static bool crash_recover(struct mig *m, int ret)
+{
+	if (!ret || !m->r->crashed || m->recovered || !m->dev)
+		return false;
+	m->recovered = true;
+	m->r->reconnects++;
+	/* What the driver may not keep (no in-flight tracking) fails now. */
+	emu_guest_drain(m->guest, 100);
+	if (storlab_dev_reconnect(m->dev))
+		return false;
+	emu_guest_rings_resync(m->guest);
+	if (!m->logging)
+		return true;
+	/* The dead back-end's writes since the last copy are unknown: all
+	 * memory is copied again; logging starts over on the connection. */
+	emu_dirty_mark_all(&m->guest_dirty);
+	return initiator_mig_log_start(m->dev, m->log_fd, m->log_size) == 0;
+}
+
 static int mig_open(struct mig *m)
 {
 	const struct emu_mig_opts *o = m->o;
@@ -91,7 +133,15 @@ static int mig_open(struct mig *m)
 	uint8_t *base;
 	int fd, ret;
 
-	ret = initiator_mig_open(o->source, &dopts, &m->dev);
+	const struct vhost_tap tap = {.fn = mig_tap, .arg = m};
+
+	ret = initiator_mig_open(o->source, &dopts, &tap, &m->dev);
+	/* A crash in the first set-up: once more on the restarted back-end. */
+	if (ret && m->r->crashed && !m->recovered) {
+		m->recovered = true;
+		m->r->reconnects++;
+		ret = initiator_mig_open(o->source, &dopts, &tap, &m->dev);
+	}
 	if (ret)
 		return fail(m, ret, "%s: cannot open the device: %s", o->source, strerror(-ret));
 	initiator_mig_features(m->dev, &m->r->features, &m->r->protocol_features);
@@ -164,10 +214,14 @@ static uint32_t dirty_pending(const struct mig *m)
 static int guest_io(struct mig *m, enum emu_phase phase, unsigned ms)
 {
 	const struct emu_schedule *s = m->o->schedule;
+	int ret;
 
 	if (!s)
 		return emu_guest_run(m->guest, ms);
-	return emu_guest_run_count(m->guest, s->io[phase], m->o->io_timeout_ms);
+	ret = emu_guest_run_count(m->guest, s->io[phase], m->o->io_timeout_ms);
+	if (crash_recover(m, ret))
+		ret = emu_guest_run_count(m->guest, s->io[phase], m->o->io_timeout_ms);
+	return ret;
 }
 
 /* Pre-copy rounds until convergence or the last round. */
@@ -267,6 +321,8 @@ static int stop_and_switch(struct mig *m)
 	r->inflight_at_stop = emu_guest_inflight(m->guest);
 	t0 = emu_now_ns();
 	ret = initiator_mig_stop(m->dev, r->bases);
+	if (crash_recover(m, ret))
+		ret = initiator_mig_stop(m->dev, r->bases);
 	if (ret)
 		return fail(m, ret, "GET_VRING_BASE: %s", strerror(-ret));
 	r->final_copied = copy_dirty(m);
@@ -286,7 +342,14 @@ static int stop_and_switch(struct mig *m)
 		close(fd);
 		return fail(m, ret, "cannot move the guest onto the destination memory");
 	}
+	m->logging = false;
 	ret = initiator_mig_resume(m->dev, uri_address(m->o->dest), r->bases);
+	/* A crash in the destination's set-up: set it up again, restarted. */
+	if (ret && r->crashed && !m->recovered) {
+		m->recovered = true;
+		r->reconnects++;
+		ret = initiator_mig_resume(m->dev, uri_address(m->o->dest), r->bases);
+	}
 	if (ret)
 		return fail(m, ret, "%s: cannot set the destination up: %s", m->o->dest,
 			    strerror(-ret));
@@ -330,6 +393,9 @@ int emu_mig_run(const struct emu_mig_opts *o, struct emu_mig_result *r)
 	if (o->schedule && !o->schedule->migrate)
 		goto check;
 	ret = initiator_mig_log_start(m.dev, m.log_fd, m.log_size);
+	if (crash_recover(&m, ret))
+		ret = initiator_mig_log_start(m.dev, m.log_fd, m.log_size);
+	m.logging = ret == 0;
 	if (ret) {
 		ret =
 		    fail(&m, ret, "%s: cannot start dirty logging: %s", o->source, strerror(-ret));

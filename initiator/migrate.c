@@ -29,9 +29,9 @@ static struct vub_queue *mig_queue(const struct storlab_dev *dev, unsigned index
 }
 
 int initiator_mig_open(const char *uri, const struct storlab_dev_opts *opts,
-		       struct storlab_dev **dev)
+		       const struct vhost_tap *tap, struct storlab_dev **dev)
 {
-	int ret = initiator_dev_open(uri, opts, true, dev);
+	int ret = initiator_dev_open(uri, opts, true, tap, dev);
 
 	if (ret == 0 && !mig_vdev(*dev)) {
 		log_err("%s: migration is done for vhost-user-blk devices only", uri);
