@@ -86,13 +86,14 @@ static void report_json(const struct io_args *a, const struct verify_opts *o,
 							(json_int_t)r->queue[i].bytes));
 	root = json_pack(
 	    "{s:s, s:s, s:I, s:I, s:I, s:i, s:i, s:o, s:i, s:I, s:I, s:I, s:I, "
-	    "s:i, s:f, s:o, s:o}",
+	    "s:i, s:I, s:I, s:f, s:o, s:o}",
 	    "uri", a->uri, "result", ok ? "pass" : "fail", "offset", (json_int_t)o->offset,
 	    "length", (json_int_t)o->length, "bs", (json_int_t)o->bs, "queues", (int)o->queues,
 	    "qd", (int)o->qd, "seed", hex_json(o->seed), "passes", (int)o->passes, "bytes_written",
 	    (json_int_t)r->bytes_written, "bytes_read", (json_int_t)r->bytes_read, "bad_sectors",
 	    (json_int_t)r->bad_sectors, "io_errors", (json_int_t)r->io_errors, "reconnects",
-	    (int)r->reconnects, "seconds", r->seconds, "mismatches", mm, "per_queue", queues);
+	    (int)r->reconnects, "resubmitted", (json_int_t)r->resubmitted, "lost",
+	    (json_int_t)r->lost, "seconds", r->seconds, "mismatches", mm, "per_queue", queues);
 	if (root && r->io_errors)
 		json_object_set_new(root, "first_error",
 				    json_pack("{s:I, s:s, s:i}", "offset",
@@ -140,6 +141,9 @@ static void report_text(const struct io_args *a, const struct verify_opts *o,
 	printf(", read %s, %" PRIu64 " bad sector(s), %" PRIu64 " error(s), %u reconnect(s), "
 	       "%.2f s (%s/s)\n",
 	       total, r->bad_sectors, r->io_errors, r->reconnects, r->seconds, rate);
+	if (r->reconnects)
+		printf("requests resubmitted after reconnect: %" PRIu64 ", lost: %" PRIu64 "\n",
+		       r->resubmitted, r->lost);
 }
 
 static uint64_t random_seed(void)
@@ -222,6 +226,8 @@ int io_cmd_verify(const struct io_args *a)
 			fprintf(stderr, "storlab %s: stopped: %s\n", a->cmd,
 				ret == -ECONNRESET ? "the back-end went away (see "
 						     "--reconnect-timeout)"
+				: ret == -ENODATA  ? "requests in flight at the disconnect never "
+						     "completed after the reconnect"
 						   : strerror(-ret));
 		ok = ret == 0 && res->bad_sectors == 0 && res->io_errors == 0;
 		if (a->json)

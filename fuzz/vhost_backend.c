@@ -84,8 +84,10 @@ static void fz_ring_stop(void *ctx, struct vhost_vring *vring, vhost_ring_done_f
 
 static const struct vhost_dev_ops g_ops = {
     /* Offered LOG_ALL and LOG_SHMFD, so that SET_LOG_BASE's parsing and
-     * mapping are reached too. */
+     * mapping are reached too; INFLIGHT_SHMFD likewise for GET/SET_INFLIGHT_FD
+     * and the reconnect procedure a ring start runs on the buffer. */
     .logs_writes = true,
+    .tracks_inflight = true,
     .get_features = fz_get_features,
     .set_features = fz_set_features,
     .get_config = fz_get_config,

@@ -4,7 +4,7 @@
  * side of a socketpair, answering each front-end call. The input is a
  * sequence of records, one call each:
  *
- *   u8  call     which call, modulo 12: the u64 gets of g_u64_calls, then
+ *   u8  call     which call, modulo 13: the u64 gets of g_u64_calls, then
  *                those of call()
  *   u8  how      bits 0-3: eventfds sent with the answer's first byte (at
  *                most 10, more than a message may carry); bit 4: the
@@ -147,7 +147,7 @@ static int call(struct vhost_fe *fe, struct script *s, uint8_t which, uint8_t ar
 	uint32_t u, len;
 	int ret, efd;
 
-	which %= ARRAY_SIZE(g_u64_calls) + 8;
+	which %= ARRAY_SIZE(g_u64_calls) + 9;
 	if (which < ARRAY_SIZE(g_u64_calls)) {
 		ret = g_u64_calls[which].get(fe, &v);
 		if (ret == 0)
@@ -192,6 +192,21 @@ static int call(struct vhost_fe *fe, struct script *s, uint8_t which, uint8_t ar
 		if (ret == 0)
 			ret = vhost_fe_recv_raw(fe, &hdr, &cfg, sizeof(cfg), 0);
 		return ret;
+	case 7: {
+		/* The one reply that carries an fd: the in-flight buffer's. */
+		struct vhost_user_inflight d;
+
+		ret = vhost_fe_get_inflight_fd(fe, 1, arg, &d, &efd);
+		if (ret == 0) {
+			check_reply(s, VHOST_USER_GET_INFLIGHT_FD, sizeof(d), 0, &d, sizeof(d));
+			if (efd < 0 || s->nfds != 1)
+				abort();
+			close(efd);
+		} else if (efd != -1) {
+			abort();
+		}
+		return ret;
+	}
 	default:
 		/* An answer to no request at all, found before the next one. */
 		answer(s);

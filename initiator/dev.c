@@ -104,7 +104,7 @@ void storlab_dev_close(struct storlab_dev *dev)
 
 int storlab_dev_reconnect(struct storlab_dev *dev)
 {
-	for (uint16_t i = 0; i < dev->opts.num_queues; i++) {
+	for (uint16_t i = 0; !atomic_load(&dev->keeps_inflight) && i < dev->opts.num_queues; i++) {
 		if (storlab_queue_inflight(dev->queues[i])) {
 			log_err("%s: reconnect with requests in flight on queue %u", dev->address,
 				i);
@@ -118,6 +118,11 @@ int storlab_dev_reconnect(struct storlab_dev *dev)
 bool storlab_dev_connected(const struct storlab_dev *dev)
 {
 	return !atomic_load(&dev->dead);
+}
+
+bool storlab_dev_keeps_inflight(const struct storlab_dev *dev)
+{
+	return atomic_load(&dev->keeps_inflight);
 }
 
 void storlab_dev_get_info(const struct storlab_dev *dev, struct storlab_dev_info *info)

@@ -76,7 +76,9 @@ struct initiator_transport {
 	/* Closes the connection; frees the context and the queues. */
 	void (*close)(void *ctx);
 	/* Connects again and re-does the set-up on the same queues; no request
-	 * is in flight. Fills dev->info anew. 0 or a negative errno. */
+	 * is in flight unless dev->keeps_inflight, and then those stay in
+	 * flight and complete once the device ran them. Fills dev->info anew.
+	 * 0 or a negative errno. */
 	int (*reconnect)(void *ctx);
 	/* The device's own description for its header: a struct
 	 * storlab_virtio_blk_info for INITIATOR_DEV_VIRTIO_BLK. */
@@ -125,6 +127,11 @@ struct storlab_dev {
 	 * its queues on every call: first, on the line of mem's base and size,
 	 * which every request reads too. */
 	atomic_bool dead;
+	/* Set by a transport whose device tracks the requests in flight
+	 * (vhost-user INFLIGHT_SHMFD): those of a disconnect are not failed
+	 * but stay for storlab_dev_reconnect(), after which the device runs
+	 * them. Cleared when that is no longer possible. */
+	atomic_bool keeps_inflight;
 	struct guestmem mem;
 	const struct initiator_transport *tp;
 	void *ctx; /* the transport's */

@@ -24,6 +24,7 @@ struct verify_ctx {
 	enum verify_phase phase;
 	atomic_uint_fast64_t bytes_done; /* completed in this phase (progress) */
 	atomic_uint_fast64_t bytes_ok;	 /* of which with an OK status */
+	atomic_uint_fast64_t resubmitted; /* kept requests completed */
 	pthread_mutex_t lock;		 /* the fields below, and res's error fields */
 	pthread_cond_t cond;
 	unsigned finished; /* workers done with the phase */
@@ -37,8 +38,11 @@ struct verify_worker {
 	struct storlab_queue *q;
 	uint8_t *bufs;	      /* qd * bs, library memory */
 	uint64_t *slot_block; /* the block each slot carries */
+	bool *slot_kept;      /* in flight at the last reconnect, not completed yet */
+	uint32_t nkept;
 	uint32_t *free_slots;
 	uint32_t nfree;
+	uint64_t next; /* the next block of the phase */
 	struct storlab_completion *comps; /* qd */
 	pthread_t thread;
 };
@@ -137,6 +141,11 @@ static bool worker_complete(struct verify_worker *w, const struct storlab_comple
 
 	w->free_slots[w->nfree++] = slot;
 	block_range(ctx, w->slot_block[slot], &off, &len);
+	if (w->slot_kept[slot]) {
+		w->slot_kept[slot] = false;
+		w->nkept--;
+		atomic_fetch_add_explicit(&ctx->resubmitted, 1, memory_order_relaxed);
+	}
 	if (c->ret == -ECONNRESET) {
 		ctx_fail(ctx, c->ret);
 		return false;
@@ -153,19 +162,50 @@ static bool worker_complete(struct verify_worker *w, const struct storlab_comple
 	return true;
 }
 
+/* How long a reap may wait: the request timeout, and while requests of
+ * the last disconnect are outstanding no longer than the reconnect timeout
+ * (they may have been lost). */
+static int worker_reap_timeout(const struct verify_worker *w)
+{
+	const struct verify_opts *o = w->ctx->o;
+	int kept_ms = (int)MIN(o->reconnect_timeout * 1000, (double)INT32_MAX);
+
+	if (!w->nkept || (o->io_timeout_ms >= 0 && o->io_timeout_ms <= kept_ms))
+		return o->io_timeout_ms;
+	return kept_ms;
+}
+
+/* A reap timed out: say which requests did not come back. */
+static int worker_timed_out(struct verify_worker *w, int timeout_ms)
+{
+	struct verify_ctx *ctx = w->ctx;
+
+	if (!w->nkept) {
+		log_err("queue %u: no completion within %d ms", w->index, timeout_ms);
+		return -ETIMEDOUT;
+	}
+	log_err("queue %u: %u request(s) in flight at the disconnect did not complete within "
+		"%d ms of the reconnect: the back-end lost them (vhost-user.rst \"Inflight I/O "
+		"tracking\": a restarted back-end resubmits what it tracked)",
+		w->index, w->nkept, timeout_ms);
+	pthread_mutex_lock(&ctx->lock);
+	ctx->res->lost += w->nkept;
+	pthread_mutex_unlock(&ctx->lock);
+	return -ENODATA;
+}
+
 static void *worker_main(void *arg)
 {
 	struct verify_worker *w = arg;
 	struct verify_ctx *ctx = w->ctx;
-	uint64_t next = w->index;
 	bool go = true;
 
 	while (true) {
-		int n;
+		int n, timeout_ms;
 
-		while (go && w->nfree && next < ctx->nblocks) {
+		while (go && w->nfree && w->next < ctx->nblocks) {
 			uint32_t slot = w->free_slots[--w->nfree];
-			int ret = worker_submit(w, slot, next);
+			int ret = worker_submit(w, slot, w->next);
 
 			if (ret) {
 				w->free_slots[w->nfree++] = slot;
@@ -173,15 +213,15 @@ static void *worker_main(void *arg)
 				go = false;
 				break;
 			}
-			next += ctx->o->queues;
+			w->next += ctx->o->queues;
 		}
 		if (storlab_queue_inflight(w->q) == 0)
 			break;
-		n = storlab_queue_reap(w->q, w->comps, 1, ctx->o->qd, ctx->o->io_timeout_ms);
+		timeout_ms = worker_reap_timeout(w);
+		n = storlab_queue_reap(w->q, w->comps, 1, ctx->o->qd, timeout_ms);
 		if (n < 0) {
 			if (n == -ETIMEDOUT)
-				log_err("queue %u: no completion within %d ms", w->index,
-					ctx->o->io_timeout_ms);
+				n = worker_timed_out(w, timeout_ms);
 			ctx_fail(ctx, n);
 			break;
 		}
@@ -209,9 +249,10 @@ static void report_progress(struct verify_ctx *ctx, unsigned pass)
 		ctx->o->progress(&p, ctx->o->arg);
 }
 
-/* One phase on every queue; 0, -ECONNRESET (disconnect) or a fatal errno. */
+/* One phase on every queue, from its start or (resume) from where a
+ * disconnect stopped it; 0, -ECONNRESET (disconnect) or a fatal errno. */
 static int run_phase(struct verify_ctx *ctx, struct verify_worker *workers, enum verify_phase phase,
-		     unsigned pass)
+		     unsigned pass, bool resume)
 {
 	unsigned started = 0;
 	int ret = 0;
@@ -219,7 +260,11 @@ static int run_phase(struct verify_ctx *ctx, struct verify_worker *workers, enum
 	ctx->phase = phase;
 	ctx->finished = 0;
 	ctx->disconnected = false;
-	atomic_store(&ctx->bytes_done, 0);
+	if (!resume) {
+		atomic_store(&ctx->bytes_done, 0);
+		for (unsigned i = 0; i < ctx->o->queues; i++)
+			workers[i].next = i;
+	}
 	atomic_store(&ctx->bytes_ok, 0);
 	for (; started < ctx->o->queues; started++) {
 		ret =
@@ -279,22 +324,49 @@ static int reconnect(struct verify_ctx *ctx)
 	return 0;
 }
 
+/* After a reconnect that kept requests in flight: marks them, so that their
+ * completions are counted and their absence noticed. Whether any were. */
+static bool mark_kept(struct verify_ctx *ctx, struct verify_worker *workers)
+{
+	bool any = false;
+
+	for (unsigned i = 0; i < ctx->o->queues; i++) {
+		struct verify_worker *w = &workers[i];
+
+		memset(w->slot_kept, 1, ctx->o->qd * sizeof(*w->slot_kept));
+		for (uint32_t f = 0; f < w->nfree; f++)
+			w->slot_kept[w->free_slots[f]] = false;
+		w->nkept = ctx->o->qd - w->nfree;
+		any |= w->nkept > 0;
+	}
+	return any;
+}
+
 static int run_pass(struct verify_ctx *ctx, struct verify_worker *workers, unsigned pass)
 {
+	enum verify_phase phase = VERIFY_WRITE;
+	bool resume = false;
 	int ret;
 
 	ctx->seq = pass;
 	for (;;) {
-		ret = run_phase(ctx, workers, VERIFY_WRITE, pass);
-		if (!ret)
-			ret = run_phase(ctx, workers, VERIFY_READ, pass);
+		ret = run_phase(ctx, workers, phase, pass, resume);
+		if (!ret && phase == VERIFY_WRITE) {
+			phase = VERIFY_READ;
+			resume = false;
+			continue;
+		}
 		if (ret != -ECONNRESET || ctx->o->reconnect_timeout <= 0)
 			return ret;
 		ret = reconnect(ctx);
 		if (ret)
 			return ret;
-		/* The restarted back-end may have lost what this pass wrote:
-		 * redo it from the write phase. */
+		/* The device runs again what was in flight: the phase goes on.
+		 * Otherwise the restarted back-end may have lost what this pass
+		 * wrote: redo it from the write phase. */
+		resume = storlab_dev_keeps_inflight(ctx->o->dev) && mark_kept(ctx, workers);
+		if (!resume)
+			phase = VERIFY_WRITE;
 	}
 }
 
@@ -303,6 +375,7 @@ static void workers_free(struct verify_ctx *ctx, struct verify_worker *workers)
 	for (unsigned i = 0; i < ctx->o->queues; i++) {
 		storlab_buf_free(ctx->o->dev, workers[i].bufs);
 		free(workers[i].slot_block);
+		free(workers[i].slot_kept);
 		free(workers[i].free_slots);
 		free(workers[i].comps);
 	}
@@ -324,9 +397,10 @@ static int workers_alloc(struct verify_ctx *ctx, struct verify_worker **out)
 		w->index = i;
 		w->q = storlab_dev_queue(o->dev, i);
 		w->slot_block = calloc(o->qd, sizeof(*w->slot_block));
+		w->slot_kept = calloc(o->qd, sizeof(*w->slot_kept));
 		w->free_slots = calloc(o->qd, sizeof(*w->free_slots));
 		w->comps = calloc(o->qd, sizeof(*w->comps));
-		if (!w->slot_block || !w->free_slots || !w->comps) {
+		if (!w->slot_block || !w->slot_kept || !w->free_slots || !w->comps) {
 			ret = -ENOMEM;
 			break;
 		}
@@ -380,6 +454,7 @@ int verify_run(const struct verify_opts *o, struct verify_result *res)
 	pthread_cond_destroy(&ctx.cond);
 	pthread_mutex_destroy(&ctx.lock);
 	workers_free(&ctx, workers);
+	res->resubmitted = atomic_load(&ctx.resubmitted);
 	res->seconds = now_s() - start;
 	return ret;
 }

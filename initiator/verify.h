@@ -10,7 +10,11 @@
  *
  * With a reconnect timeout, a back-end that goes away during a pass (a
  * target restart) is waited for, reconnected, and the pass is redone from
- * its write phase.
+ * its write phase. On a device that keeps its requests in flight across
+ * the reconnect (storlab_dev_keeps_inflight) the phase goes on instead, and
+ * the requests in flight at the disconnect must complete after it: each is
+ * counted (resubmitted), and one that does not complete within the
+ * reconnect timeout of the phase's end is counted lost and stops the run.
  */
 
 #include <stdbool.h>
@@ -66,6 +70,10 @@ struct verify_result {
 	const char *first_error_status; /* the transport's name for its status */
 	uint64_t first_error_offset;
 	unsigned reconnects;
+	/* Requests in flight at a disconnect that completed after the
+	 * reconnect (the device ran them again), and those that never did. */
+	uint64_t resubmitted;
+	uint64_t lost;
 	unsigned nreported; /* mismatches[0 .. nreported) */
 	struct pattern_mismatch mismatches[VERIFY_MAX_REPORT];
 	struct verify_queue_stats queue[VERIFY_MAX_QUEUES];
@@ -76,7 +84,8 @@ struct verify_result {
  * Returns 0 when every pass ran (the result says whether data matched), or a
  * negative errno when the run could not go on: -EINVAL (options), -ENOMEM
  * (buffers), -ECONNRESET (disconnect, no reconnect asked for), -ETIMEDOUT (no
- * reconnect within the timeout, or a request timed out).
+ * reconnect within the timeout, or a request timed out), -ENODATA (requests
+ * in flight at a disconnect never completed after the reconnect: lost).
  */
 int verify_run(const struct verify_opts *opts, struct verify_result *res);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include "initiator/vhost_user_blk.h"
 #include "spec/virtio.h"
@@ -43,15 +44,79 @@ bool vub_dev_check_hangup(struct vub_dev *vdev)
 	return true;
 }
 
+static bool requests_kept(const struct vub_dev *vdev)
+{
+	for (uint16_t i = 0; i < vdev->dev->opts.num_queues; i++)
+		if (vub_queue_inflight(&vdev->queues[i].head))
+			return true;
+	return false;
+}
+
+/*
+ * The rings of the new connection. Requests kept in flight across the
+ * disconnect (the device tracked them) stay in their rings, which resume
+ * as they were, with the base QEMU gives after a back-end crash: the used
+ * idx ("Inflight I/O tracking"); that needs the in-flight buffer negotiated
+ * again and the same ring features. Otherwise every ring starts empty, and
+ * a new buffer is asked for (QEMU does so when the VM resets). A device
+ * that migrates resumes at the bases it was given.
+ */
+static int vub_rings_prepare(struct vub_dev *vdev, const struct vhost_fe_setup_state *st)
+{
+	struct storlab_dev *dev = vdev->dev;
+	bool keep = !vdev->resume && requests_kept(vdev);
+	int ret = 0;
+
+	/* A device that moves to another back-end (vub_dev_resume) keeps its
+	 * driver: the rings, and the features they were laid out for, stay as
+	 * they are, at the bases the source's GET_VRING_BASE gave; the
+	 * destination gets an in-flight buffer of its own. */
+	if (vdev->resume && st->features != vdev->resume_features) {
+		log_err("%s: the destination acknowledges features 0x%llx, the driver runs "
+			"with 0x%llx: it cannot move there",
+			dev->address, (unsigned long long)st->features,
+			(unsigned long long)vdev->resume_features);
+		return -ENOTSUP;
+	}
+	if (keep && (!(st->protocol_features & (1ULL << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD)) ||
+		     st->features != vdev->features || vdev->inflight.fd < 0)) {
+		log_err("%s: requests in flight at the disconnect cannot be resumed: the back-end "
+			"%s; they fail as not connected",
+			dev->address,
+			st->features != vdev->features ? "negotiated other features"
+							: "no longer offers INFLIGHT_SHMFD");
+		atomic_store(&dev->keeps_inflight, false);
+		return -ENOTSUP;
+	}
+	if (!keep && vdev->inflight.fd >= 0) {
+		close(vdev->inflight.fd);
+		vdev->inflight.fd = -1;
+	}
+	vdev->features = st->features;
+	for (uint16_t i = 0; !ret && i < dev->opts.num_queues; i++) {
+		struct vub_queue *q = &vdev->queues[i];
+		uint16_t base = 0;
+
+		if (vdev->resume)
+			base = vdev->resume[i];
+		else if (keep)
+			base = vub_queue_resume(q);
+		else
+			ret = vub_queue_reset(q, st->features);
+		vdev->rings[i] = (struct vhost_fe_setup_ring){
+		    .vq = &q->vq, .kick_fd = q->kick_fd, .call_fd = q->call_fd, .base = base};
+	}
+	return ret;
+}
+
 /* The set-up's prepare(): what was negotiated into info, enough queues,
- * then empty rings for the features just negotiated. */
+ * then the rings for the features just negotiated. */
 static int vub_prepare(void *arg, const struct vhost_fe_setup_state *st)
 {
 	struct vub_dev *vdev = arg;
 	struct storlab_dev *dev = vdev->dev;
 	struct storlab_dev_info *info = &dev->info;
 	struct storlab_virtio_blk_info *vb = &vdev->vb;
-	int ret = 0;
 
 	vb->features_offered = st->features_offered;
 	vb->features_negotiated = st->features;
@@ -69,27 +134,7 @@ static int vub_prepare(void *arg, const struct vhost_fe_setup_state *st)
 			dev->opts.num_queues, info->max_queues);
 		return -ENOTSUP;
 	}
-	/* A device that moves to another back-end keeps its driver: the
-	 * rings, and the features they were laid out for, stay as they are. */
-	if (vdev->resume && st->features != vdev->resume_features) {
-		log_err("%s: the destination acknowledges features 0x%llx, the driver runs "
-			"with 0x%llx: it cannot move there",
-			dev->address, (unsigned long long)st->features,
-			(unsigned long long)vdev->resume_features);
-		return -ENOTSUP;
-	}
-	for (uint16_t i = 0; !ret && i < dev->opts.num_queues; i++) {
-		struct vub_queue *q = &vdev->queues[i];
-
-		if (!vdev->resume)
-			ret = vub_queue_reset(q, st->features);
-		vdev->rings[i] =
-		    (struct vhost_fe_setup_ring){.vq = &q->vq,
-						 .kick_fd = q->kick_fd,
-						 .call_fd = q->call_fd,
-						 .base = vdev->resume ? vdev->resume[i] : 0};
-	}
-	return ret;
+	return vub_rings_prepare(vdev, st);
 }
 
 static int vub_connect(struct vub_dev *vdev)
@@ -107,8 +152,12 @@ static int vub_connect(struct vub_dev *vdev)
 	     * §6); §6.1: it drives only non-legacy devices. */
 	    .features = VIRTIO_BLK_DRIVER_FEATURES | VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES),
 	    .required_features = VIRTIO_BIT(VIRTIO_F_VERSION_1),
+	    /* In-flight tracking too: requests survive a back-end's crash; the
+	     * dirty log for a device that migrates. */
 	    .protocol_features = VHOST_FE_PROTOCOL_FEATURES |
+				 (1ULL << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD) |
 				 (dev->migratable ? 1ULL << VHOST_USER_PROTOCOL_F_LOG_SHMFD : 0),
+	    .inflight = &vdev->inflight,
 	    .regions = &region,
 	    .nregions = 1,
 	    .get_config = vhost_fe_get_blk_config,
@@ -147,6 +196,9 @@ static int vub_connect(struct vub_dev *vdev)
 		vdev->sock_fd = -1;
 		return ret;
 	}
+	atomic_store(&dev->keeps_inflight,
+		     vdev->inflight.fd >= 0 &&
+			 (st.protocol_features & (1ULL << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD)));
 	atomic_store(&dev->dead, false);
 	return 0;
 }
@@ -157,6 +209,8 @@ static void vub_close(void *ctx)
 
 	if (vdev->fe)
 		vhost_fe_close(vdev->fe);
+	if (vdev->inflight.fd >= 0)
+		close(vdev->inflight.fd);
 	/* A queue not created (open failed before it) is all zeroes. */
 	for (uint16_t i = 0; vdev->queues && i < vdev->dev->opts.num_queues; i++)
 		if (vdev->queues[i].vdev)
@@ -189,6 +243,7 @@ static int vub_open(struct storlab_dev *dev, void **ctx)
 		return -ENOMEM;
 	vdev->dev = dev;
 	vdev->sock_fd = -1;
+	vdev->inflight.fd = -1;
 	vdev->queues =
 	    aligned_alloc(_Alignof(struct vub_queue), o->num_queues * sizeof(*vdev->queues));
 	if (vdev->queues)

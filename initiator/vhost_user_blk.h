@@ -50,6 +50,10 @@ struct vub_dev {
 	struct vhost_fe_setup_ring *rings; /* dev->opts.num_queues, for the set-up */
 	struct virtio_blk_config config;   /* as read at the last set-up */
 	struct storlab_virtio_blk_info vb;
+	/* The in-flight buffer (fd -1: none), kept across connections as QEMU
+	 * keeps it, and the features its rings were set up with. */
+	struct vhost_fe_inflight inflight;
+	uint64_t features;
 	/* During vub_dev_resume() only: the rings' bases, and the features
 	 * the driver runs with. */
 	const uint16_t *resume;
@@ -88,6 +92,9 @@ int vub_queue_create(struct vub_dev *vdev, struct storlab_dev *dev, uint16_t ind
 void vub_queue_destroy(struct vub_queue *q);
 /* Zeroes the ring and forgets every request (for a new connection). */
 int vub_queue_reset(struct vub_queue *q, uint64_t features);
+/* Keeps the ring and its requests for a new connection whose back-end runs
+ * again what was in flight; returns the base to give it (the used idx). */
+uint16_t vub_queue_resume(struct vub_queue *q);
 int vub_queue_add(struct storlab_queue *q, const struct storlab_req *req);
 int vub_queue_submit(struct storlab_queue *q);
 int vub_queue_reap(struct storlab_queue *q, struct storlab_completion *c, unsigned min,

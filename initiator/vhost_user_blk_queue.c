@@ -157,6 +157,16 @@ int vub_queue_reset(struct vub_queue *q, uint64_t features)
 	return 0;
 }
 
+uint16_t vub_queue_resume(struct vub_queue *q)
+{
+	q->dead = false;
+	q->reset_cursor = 0;
+	q->idle_polls = 0;
+	eventfd_clear(q->call_fd);
+	eventfd_clear(q->kick_fd);
+	return __atomic_load_n(&q->vq.used->idx, __ATOMIC_ACQUIRE);
+}
+
 static struct vub_queue *vub_queue_of(struct storlab_queue *head)
 {
 	return container_of(head, struct vub_queue, head);
@@ -189,8 +199,20 @@ static void queue_mark_dead(struct vub_queue *q)
 	q->dead = true;
 	q->reset_cursor = 0;
 	atomic_store(&q->head.dev->dead, true);
-	log_info("queue %u: back-end gone, %u request(s) complete with ECONNRESET", q->index,
-		 queue_inflight(q));
+	if (atomic_load(&q->head.dev->keeps_inflight))
+		log_info("queue %u: back-end gone, %u request(s) stay in flight for the reconnect",
+			 q->index, queue_inflight(q));
+	else
+		log_info("queue %u: back-end gone, %u request(s) complete with ECONNRESET",
+			 q->index, queue_inflight(q));
+}
+
+/* Dead, and nothing more to hand back until a reconnect: every request was
+ * failed, or those left are kept for the restarted device to run. */
+static bool queue_drained_dead(const struct vub_queue *q)
+{
+	return q->dead &&
+	       (queue_inflight(q) == 0 || atomic_load(&q->head.dev->keeps_inflight));
 }
 
 static bool queue_is_dead(struct vub_queue *q)
@@ -409,7 +431,9 @@ static unsigned reap_used(struct vub_queue *q, struct storlab_completion *c, uns
 {
 	unsigned n = 0;
 
-	if (queue_is_dead(q))
+	/* Kept requests stay; what the device completed before it went is
+	 * in the ring, ours to read. */
+	if (queue_is_dead(q) && !atomic_load(&q->head.dev->keeps_inflight))
 		return reap_reset(q, c, max);
 	while (n < max) {
 		void *cookie;
@@ -421,7 +445,9 @@ static unsigned reap_used(struct vub_queue *q, struct storlab_completion *c, uns
 			break;
 		if (ret) {
 			/* The device broke the ring (logged by virtq): the queue
-			 * cannot be trusted any more, as after a disconnect. */
+			 * cannot be trusted any more, as after a disconnect, and
+			 * nothing in flight can be resumed in it. */
+			atomic_store(&q->head.dev->keeps_inflight, false);
 			queue_mark_dead(q);
 			return n + reap_reset(q, c + n, max - n);
 		}
@@ -494,7 +520,7 @@ int vub_queue_reap(struct storlab_queue *head, struct storlab_completion *c, uns
 		n += reap_used(q, c + n, max - n);
 		if (n >= max || (n >= min && n > 0))
 			break;
-		if (q->dead && queue_inflight(q) == 0)
+		if (queue_drained_dead(q))
 			break;
 		if (min == 0) {
 			/* Nothing used: break, unless the back-end turns out to
@@ -517,7 +543,7 @@ int vub_queue_reap(struct storlab_queue *head, struct storlab_completion *c, uns
 			eventfd_signal(q->call_fd);
 		return (int)n;
 	}
-	if (q->dead && queue_inflight(q) == 0)
+	if (queue_drained_dead(q))
 		return -ENOTCONN;
 	return ret == -ETIMEDOUT ? -ETIMEDOUT : (ret < 0 ? ret : 0);
 }

@@ -36,6 +36,13 @@
  * thousand empty polls; a blocking reap at once. storlab_dev_reconnect()
  * then re-does the whole set-up on a new connection (same memory, same
  * buffers, same queue handles, empty queues).
+ *
+ * Except on a device that tracks its requests in flight
+ * (storlab_dev_keeps_inflight(): a vhost-user back-end with
+ * VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD, as QEMU uses it): then the requests
+ * in flight at a disconnect are not failed. Reaping returns -ENOTCONN while
+ * they wait; storlab_dev_reconnect() hands the device back what it tracked,
+ * and they complete once the restarted device ran them again.
  */
 
 #include <stdbool.h>
@@ -79,13 +86,18 @@ void storlab_dev_close(struct storlab_dev *dev);
 
 /*
  * Connects again and re-does the whole set-up, e.g. after the target was
- * restarted. Every request must have been reaped first (-EBUSY otherwise).
+ * restarted. Every request must have been reaped first (-EBUSY otherwise),
+ * unless the device keeps its requests in flight: then they stay queued and
+ * complete after the reconnect (-ENOTSUP, and they fail as NOT_CONNECTED
+ * from then on, if the device that answers can no longer resume them).
  * Returns 0 or what storlab_dev_open() returns; on failure the device stays
  * dead and the call may be retried.
  */
 int storlab_dev_reconnect(struct storlab_dev *dev);
 /* False once a disconnect was noticed, until a successful reconnect. */
 bool storlab_dev_connected(const struct storlab_dev *dev);
+/* Whether requests in flight at a disconnect survive it (see Disconnects). */
+bool storlab_dev_keeps_inflight(const struct storlab_dev *dev);
 
 /* The "<scheme>:<address form>" of the i-th transport linked in, NULL past
  * the last: "vhost-user-blk:/path/to/socket". For help texts. */

@@ -186,6 +186,29 @@ struct vhost_user_inflight {
 };
 _Static_assert(sizeof(struct vhost_user_inflight) == 24, "vhost-user.rst inflight");
 
+/* "Inflight I/O tracking": the shared buffer holds one region per queue, one
+ * after the other. A split queue's region is a header and one entry per
+ * descriptor (QueueRegionSplit, DescStateSplit). */
+#define VHOST_USER_INFLIGHT_VERSION 1
+
+struct vhost_user_inflight_desc_split {
+	uint8_t inflight; /* head descriptors only: 1 while the request runs */
+	uint8_t padding[5];
+	uint16_t next;	  /* the list of the last batch of used descriptors */
+	uint64_t counter; /* the order in which heads were fetched */
+};
+_Static_assert(sizeof(struct vhost_user_inflight_desc_split) == 16, "vhost-user.rst DescStateSplit");
+
+struct vhost_user_inflight_split {
+	uint64_t features; /* 0 */
+	uint16_t version;  /* VHOST_USER_INFLIGHT_VERSION; 0: not initialised */
+	uint16_t desc_num; /* the queue size */
+	uint16_t last_batch_head;
+	uint16_t used_idx; /* the used ring's idx once the last batch is over */
+	struct vhost_user_inflight_desc_split desc[];
+};
+_Static_assert(sizeof(struct vhost_user_inflight_split) == 16, "vhost-user.rst QueueRegionSplit");
+
 /* SET_VRING_KICK/CALL/ERR payload: u64, bits 0-7 the vring index, bit 8 set
  * when no fd is passed (then the ring is polled / not signalled). */
 #define VHOST_USER_VRING_IDX_MASK 0xffULL

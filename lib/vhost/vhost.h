@@ -53,6 +53,15 @@ struct vhost_vring {
 	bool log_used;
 	uint64_t log_used_gpa;
 	struct log_ratelimit log_rl; /* the ring's thread's: writes past the log */
+	/* In-flight tracking (vhost_inflight.h), set before ring_start like
+	 * the log: region NULL unless the device tracks this ring. */
+	struct vhost_vring_inflight {
+		struct vhost_user_inflight_split *region;
+		uint64_t counter;	  /* the next head's counter */
+		const uint16_t *resubmit; /* heads in flight at the last crash, by counter */
+		uint16_t nresubmit;
+		uint16_t resubmitted; /* taken by the device so far */
+	} inflight;
 };
 
 /* Signals the driver if the ring's notification rules want it (call after a
@@ -81,6 +90,11 @@ struct vhost_dev_ops {
 	 * ring's dirty log (vhost_log.h): only then are VHOST_F_LOG_ALL and
 	 * VHOST_USER_PROTOCOL_F_LOG_SHMFD offered. */
 	bool logs_writes;
+	/* The device marks each request it takes and completes in the
+	 * in-flight region, and on a ring start runs the requests it lists
+	 * first (vhost_inflight.h): only then is
+	 * VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD offered. */
+	bool tracks_inflight;
 	/* Virtio feature bits the device offers (VERSION_1 etc. included). The
 	 * library adds VHOST_USER_F_PROTOCOL_FEATURES. */
 	uint64_t (*get_features)(void *ctx);
@@ -250,6 +264,15 @@ int vhost_fe_set_log_base(struct vhost_fe *fe, int fd, uint64_t size, uint64_t o
  * the connection goes on. */
 int vhost_fe_get_config(struct vhost_fe *fe, uint32_t offset, uint32_t size, void *buf);
 int vhost_fe_set_config(struct vhost_fe *fe, uint32_t offset, uint32_t size, const void *buf);
+
+/* GET_INFLIGHT_FD: asks for a buffer for num_queues queues of queue_size
+ * entries; *desc gets the back-end's description and *fd the buffer (the
+ * caller's to close). SET_INFLIGHT_FD: hands a buffer (back) to the
+ * back-end (vhost-user.rst "Inflight I/O tracking"). Both need
+ * VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD negotiated. */
+int vhost_fe_get_inflight_fd(struct vhost_fe *fe, uint16_t num_queues, uint16_t queue_size,
+			     struct vhost_user_inflight *desc, int *fd);
+int vhost_fe_set_inflight_fd(struct vhost_fe *fe, const struct vhost_user_inflight *desc, int fd);
 
 /* Reads a virtio-blk config space (virtio 1.2 §5.2.4) into cfg (a struct
  * virtio_blk_config), zeroed past what the back-end answered: GET_CONFIG

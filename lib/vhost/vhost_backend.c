@@ -102,6 +102,8 @@ static void conn_finish(struct vhost_dev *dev)
 	vhost_mem_unstage(dev);
 	vhost_log_drop(dev);
 	vhost_log_unstage(dev);
+	vhost_inflight_drop(dev);
+	vhost_inflight_unstage(dev);
 	dev->owner = false;
 	dev->features = 0;
 	dev->protocol_features = 0;

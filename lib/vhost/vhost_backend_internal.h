@@ -15,6 +15,8 @@
  *   vhost_backend_vring.c  per-ring messages and the ring start/stop rules
  *   vhost_backend_mem.c    memory-table messages
  *   vhost_backend_log.c    SET_LOG_BASE: the dirty log's mapping
+ *   vhost_backend_inflight.c  GET/SET_INFLIGHT_FD: the in-flight buffer,
+ *                          and each ring's region of it when it starts
  *
  * Everything runs on the control thread, except vhost_vring_notify().
  *
@@ -54,6 +56,15 @@ struct vhost_ring {
 	bool enabled;
 	bool started;  /* ops->ring_start succeeded, the device has not answered ring_stop */
 	bool stopping; /* ring_stop called, not answered yet */
+	/* The heads vring.inflight.resubmit points at (owned); NULL: none. */
+	uint16_t *resubmit;
+};
+
+/* SET_INFLIGHT_FD's buffer, mapped (map.addr NULL: none). */
+struct vhost_inflight_buf {
+	struct mem_map map;
+	uint16_t num_queues;
+	uint16_t queue_size;
 };
 
 struct vhost_msg_handler;
@@ -94,6 +105,10 @@ struct vhost_dev {
 	 * before the rings stop. Rings get &log when they start. */
 	struct vhost_log log;
 	struct vhost_log staged_log;
+	/* SET_INFLIGHT_FD's buffer, and the new one, mapped before the rings
+	 * stop. Rings get their region when they start. */
+	struct vhost_inflight_buf inflight;
+	struct vhost_inflight_buf staged_inflight;
 
 	/* Asynchronous state (see the top of this file). */
 	unsigned ring_ops;
@@ -161,6 +176,9 @@ int vhost_dev_create_on_fd(const struct vhost_dev_opts *opts, int conn_fd, struc
 /* Sends a reply to the request: REPLY flag, payload of size bytes. Marks the
  * connection broken if it cannot be sent. */
 void vhost_dev_reply(struct vhost_dev *dev, uint32_t request, const void *payload, uint32_t size);
+/* The same with nfds fds (they stay the caller's). */
+void vhost_dev_reply_fds(struct vhost_dev *dev, uint32_t request, const void *payload,
+			 uint32_t size, const int *fds, unsigned nfds);
 
 /* vhost_backend_vring.c */
 void vhost_rings_init(struct vhost_dev *dev);
@@ -212,6 +230,24 @@ int vhost_log_check_used(struct vhost_dev *dev, const struct vhost_user_vring_ad
 			 uint32_t num, uint64_t log_size);
 /* The used ring's bytes for num entries under the negotiated features. */
 uint64_t vhost_ring_used_bytes(const struct vhost_dev *dev, uint32_t num);
+
+/* vhost_backend_inflight.c */
+int vhost_h_get_inflight_fd(struct vhost_dev *dev, struct vhost_msg *msg);
+int vhost_check_set_inflight_fd(struct vhost_dev *dev, struct vhost_msg *msg);
+int vhost_h_set_inflight_fd(struct vhost_dev *dev, struct vhost_msg *msg);
+/* Unmaps the buffer SET_INFLIGHT_FD mapped but did not install. */
+void vhost_inflight_unstage(struct vhost_dev *dev);
+/* Unmaps the buffer (disconnect, reset). No ring may be started. */
+void vhost_inflight_drop(struct vhost_dev *dev);
+/* Ring r is about to start with used_idx in its used ring: gives it its
+ * queue's region (none unless the device tracks and a buffer is set), after
+ * "When reconnecting" ran on it; *resubmit gets how many heads were still
+ * in flight (the ring resumes that many entries past its base). 0, or
+ * -EINVAL (logged: the ring has no region in the buffer) or -ENOMEM. */
+int vhost_inflight_ring_start(struct vhost_dev *dev, struct vhost_ring *r, uint16_t used_idx,
+			      uint16_t *resubmit);
+/* Frees what the ring's last start gave it. Ring stopped. */
+void vhost_inflight_ring_forget(struct vhost_ring *r);
 
 /* vhost_backend_mem.c */
 int vhost_check_set_mem_table(struct vhost_dev *dev, struct vhost_msg *msg);

@@ -36,7 +36,7 @@
 /* The protocol features this back-end implements; offered = these & opts. */
 #define IMPLEMENTED_PROTOCOL_FEATURES                                                              \
 	(PF(MQ) | PF(LOG_SHMFD) | PF(REPLY_ACK) | PF(CONFIG) | PF(CONFIGURE_MEM_SLOTS) |           \
-	 PF(RESET_DEVICE) | PF(STATUS))
+	 PF(RESET_DEVICE) | PF(STATUS) | PF(INFLIGHT_SHMFD))
 
 /* What only a device that logs its writes gets offered ("Migration"). */
 #define LOG_FEATURES (1ULL << VHOST_F_LOG_ALL)
@@ -58,6 +58,9 @@ enum vhost_answer {
 	 * N/A: a header with size 0, refused or not (QEMU reads it and checks
 	 * only its request; DPDK answers so). Without LOG_SHMFD: ANSWER_ACK. */
 	ANSWER_LOG_BASE,
+	/* GET_INFLIGHT_FD: ANSWER_OWN once VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD
+	 * is negotiated; without it the request is not supported: ANSWER_ACK. */
+	ANSWER_INFLIGHT,
 };
 
 /* Which rings must be stopped (their in-flight requests completed) before
@@ -106,10 +109,19 @@ static uint64_t offered_protocol_features(const struct vhost_dev *dev)
 
 	if (!dev->opts.ops->logs_writes)
 		mask &= ~LOG_PROTOCOL_FEATURES;
+	/* "Inflight I/O tracking" is the device's to do on its data path. */
+	if (!dev->opts.ops->tracks_inflight)
+		mask &= ~PF(INFLIGHT_SHMFD);
 	return dev->opts.protocol_features & mask;
 }
 
 void vhost_dev_reply(struct vhost_dev *dev, uint32_t request, const void *payload, uint32_t size)
+{
+	vhost_dev_reply_fds(dev, request, payload, size, NULL, 0);
+}
+
+void vhost_dev_reply_fds(struct vhost_dev *dev, uint32_t request, const void *payload,
+			 uint32_t size, const int *fds, unsigned nfds)
 {
 	struct vhost_user_hdr hdr = {
 	    .request = request,
@@ -120,13 +132,14 @@ void vhost_dev_reply(struct vhost_dev *dev, uint32_t request, const void *payloa
 
 	if (dev->conn_broken)
 		return;
-	ret = vhost_msg_send(dev->conn_fd, &hdr, payload, NULL, 0, REPLY_TIMEOUT_MS);
+	ret = vhost_msg_send(dev->conn_fd, &hdr, payload, fds, nfds, REPLY_TIMEOUT_MS);
 	if (ret < 0) {
 		vhost_warn(dev, "cannot reply to %s: %s", vhost_msg_request_name(request), strerror(-ret));
 		dev->conn_broken = true;
 		return;
 	}
-	vhost_tap_whole(&dev->opts.tap, VHOST_TAP_BACKEND, VHOST_TAP_SENT, &hdr, payload, size, NULL, 0);
+	vhost_tap_whole(&dev->opts.tap, VHOST_TAP_BACKEND, VHOST_TAP_SENT, &hdr, payload, size, fds,
+			nfds);
 }
 
 static void reply_u64(struct vhost_dev *dev, const struct vhost_msg *msg, uint64_t value)
@@ -209,11 +222,14 @@ static int h_set_owner(struct vhost_dev *dev, struct vhost_msg *msg)
 /* Back to the state after SET_OWNER: rings (stopped by then) forgotten,
  * features to be negotiated again. Protocol features and memory stay: they
  * belong to the connection, and QEMU sends neither again before restarting.
- * The dirty log goes: a front-end that migrates sets it again. */
+ * The dirty log goes: a front-end that migrates sets it again. So does the
+ * in-flight buffer: "QEMU should retrieve a new one when vm reset"
+ * ("VHOST_USER_GET_INFLIGHT_FD"). */
 static void reset_device_state(struct vhost_dev *dev)
 {
 	vhost_rings_forget(dev);
 	vhost_log_drop(dev);
+	vhost_inflight_drop(dev);
 	dev->features = 0;
 	dev->status = 0;
 }
@@ -417,9 +433,15 @@ static const struct vhost_msg_handler g_handlers[VHOST_USER_REQUEST_MAX] = {
 	[VHOST_USER_POSTCOPY_ADVISE] = NOT_SUPPORTED(ANSWER_ACK),
 	[VHOST_USER_POSTCOPY_LISTEN] = NOT_SUPPORTED(ANSWER_ACK),
 	[VHOST_USER_POSTCOPY_END] = NOT_SUPPORTED(ANSWER_U64),
-	/* Reply mandatory only with INFLIGHT_SHMFD, which we never offer. */
-	[VHOST_USER_GET_INFLIGHT_FD] = NOT_SUPPORTED(ANSWER_ACK),
-	[VHOST_USER_SET_INFLIGHT_FD] = NOT_SUPPORTED(ANSWER_ACK),
+	/* "Inflight I/O tracking". Any payload size: the handler and the
+	 * check take the description with or without its tail padding, and
+	 * refuse it unless INFLIGHT_SHMFD is negotiated. */
+	[VHOST_USER_GET_INFLIGHT_FD] = {.handle = vhost_h_get_inflight_fd, .size = 0,
+					.size_is_min = true, .answer = ANSWER_INFLIGHT},
+	[VHOST_USER_SET_INFLIGHT_FD] = {.check = vhost_check_set_inflight_fd,
+					.handle = vhost_h_set_inflight_fd, .quiesce = QUIESCE_ALL,
+					.max_fds = VHOST_USER_MAX_FDS, .size = 0,
+					.size_is_min = true},
 	[VHOST_USER_GPU_SET_SOCKET] = NOT_SUPPORTED(ANSWER_ACK),
 	[VHOST_USER_RESET_DEVICE] = {.handle = h_reset_device, .quiesce = QUIESCE_ALL,
 				     .pfeatures = PF(RESET_DEVICE)},
@@ -545,6 +567,13 @@ static void answer(struct vhost_dev *dev, const struct vhost_msg *msg, enum vhos
 	case ANSWER_U64:
 		reply_u64(dev, msg, result);
 		return;
+	case ANSWER_INFLIGHT:
+		if (dev->protocol_features & PF(INFLIGHT_SHMFD)) {
+			if (ret < 0)
+				vhost_dev_reply(dev, msg->hdr.request, NULL, 0);
+			return;
+		}
+		goto ack;
 	case ANSWER_LOG_BASE:
 		if (dev->protocol_features & PF(LOG_SHMFD)) {
 			vhost_dev_reply(dev, msg->hdr.request, NULL, 0);
@@ -552,6 +581,7 @@ static void answer(struct vhost_dev *dev, const struct vhost_msg *msg, enum vhos
 		}
 		/* fall through */
 	case ANSWER_ACK:
+	ack:
 		if (!need_reply)
 			return;
 		if (!(dev->protocol_features & PF(REPLY_ACK))) {
@@ -609,6 +639,7 @@ void vhost_msg_drop(struct vhost_dev *dev)
 	vhost_msg_close_fds(&dev->cur.msg);
 	vhost_mem_unstage(dev);
 	vhost_log_unstage(dev);
+	vhost_inflight_unstage(dev);
 	dev->cur.state = VHOST_CUR_NONE;
 }
 

@@ -90,6 +90,8 @@ static int ring_start(struct vhost_dev *dev, struct vhost_ring *r)
 	    .features = dev->features,
 	    .last_avail_idx = r->base,
 	};
+	const char *logging;
+	uint16_t resubmit = 0;
 	void *hva[3];
 	int ret;
 
@@ -98,6 +100,17 @@ static int ring_start(struct vhost_dev *dev, struct vhost_ring *r)
 		cfg.desc = hva[0];
 		cfg.avail = hva[1];
 		cfg.used = hva[2];
+		ret = virtq_dev_init(&r->vring.vq, &cfg);
+	}
+	/* "Inflight I/O tracking": the front-end gives the base of a ring
+	 * whose back-end crashed as its used idx (QEMU: GET_VRING_BASE failed,
+	 * so the last avail idx is synced to the used idx); the heads still
+	 * in flight were taken past it, and run again before the rest. The
+	 * used idx is the one the checked ring read. */
+	if (ret == 0)
+		ret = vhost_inflight_ring_start(dev, r, r->vring.vq.used_idx, &resubmit);
+	if (ret == 0 && resubmit) {
+		cfg.last_avail_idx = (uint16_t)(r->base + resubmit);
 		ret = virtq_dev_init(&r->vring.vq, &cfg);
 	}
 	if (ret == 0) {
@@ -121,7 +134,10 @@ static int ring_start(struct vhost_dev *dev, struct vhost_ring *r)
 		return ret;
 	}
 	r->started = true;
-	log_debug("vring %u started: num %u base %u", r->vring.index, r->num, r->base);
+	/* Whether the ring logs: how a migration's dirty logging shows in our log. */
+	logging = !r->vring.log ? "off" : r->vring.log_used ? "on, used ring too" : "on";
+	log_debug("vring %u started: num %u base %u, dirty log %s", r->vring.index, r->num, r->base,
+		  logging);
 	return 0;
 }
 
@@ -136,8 +152,11 @@ static void ring_stopped(struct vhost_vring *vring)
 	struct vhost_ring *r = ring_of_vring(vring);
 	struct vhost_dev *dev = vring->dev;
 
-	/* Where the device stopped is where it must resume ("Ring states"). */
-	r->base = virtq_dev_last_avail_idx(&r->vring.vq);
+	/* Where the device stopped is where it must resume ("Ring states").
+	 * Heads of the resubmit list it did not take yet are still marked in
+	 * flight: the next start adds them again ("Inflight I/O tracking"). */
+	r->base = (uint16_t)(virtq_dev_last_avail_idx(&r->vring.vq) -
+			     (r->vring.inflight.nresubmit - r->vring.inflight.resubmitted));
 	r->started = false;
 	r->stopping = false;
 	dev->ring_ops--;
@@ -196,6 +215,7 @@ static int ring_converge(struct vhost_dev *dev, struct vhost_ring *r)
 
 static void ring_forget(struct vhost_ring *r)
 {
+	vhost_inflight_ring_forget(r);
 	close_fd(&r->kick_fd);
 	close_fd(&r->call_fd);
 	close_fd(&r->err_fd);

@@ -123,6 +123,28 @@ static int setup_ring(struct vhost_fe *fe, uint32_t index, const struct vhost_fe
 	return ret ? setup_failed(VHOST_USER_SET_VRING_KICK, ret) : 0;
 }
 
+/* "Inflight I/O tracking": a new buffer if the caller has none, then the
+ * buffer to the back-end, before any ring runs (a restarted back-end reads
+ * from it what to run again when its rings start). */
+static int setup_inflight(struct vhost_fe *fe, const struct vhost_fe_setup_opts *o,
+			  const struct vhost_fe_setup_state *st)
+{
+	struct vhost_fe_inflight *in = o->inflight;
+	int ret;
+
+	if (!in || !o->nrings ||
+	    !(st->protocol_features & BIT(VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD)))
+		return 0;
+	if (in->fd < 0) {
+		ret = vhost_fe_get_inflight_fd(fe, o->nrings, o->rings[0].vq->num, &in->desc,
+					       &in->fd);
+		if (ret)
+			return setup_failed(VHOST_USER_GET_INFLIGHT_FD, ret);
+	}
+	ret = vhost_fe_set_inflight_fd(fe, &in->desc, in->fd);
+	return ret ? setup_failed(VHOST_USER_SET_INFLIGHT_FD, ret) : 0;
+}
+
 int vhost_fe_setup(struct vhost_fe *fe, const struct vhost_fe_setup_opts *o,
 		   struct vhost_fe_setup_state *st)
 {
@@ -146,6 +168,8 @@ int vhost_fe_setup(struct vhost_fe *fe, const struct vhost_fe_setup_opts *o,
 			return setup_failed(VHOST_USER_GET_CONFIG, ret);
 	}
 	ret = o->prepare ? o->prepare(o->arg, st) : 0;
+	if (!ret)
+		ret = setup_inflight(fe, o, st);
 	for (uint16_t i = 0; !ret && i < o->nrings; i++)
 		ret = setup_ring(fe, i, &o->rings[i], !o->no_start);
 	/* "Ring states": with VHOST_USER_F_PROTOCOL_FEATURES a ring starts

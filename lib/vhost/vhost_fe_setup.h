@@ -15,6 +15,8 @@
  *   SET_MEM_TABLE
  *   GET_CONFIG                                    (if PROTOCOL_F_CONFIG, through get_config)
  *   -- prepare(): the caller checks what it was offered and lays its rings out --
+ *   GET_INFLIGHT_FD, SET_INFLIGHT_FD               (if PROTOCOL_F_INFLIGHT_SHMFD and the
+ *                                                  caller keeps a buffer; GET only for a new one)
  *   per ring: SET_VRING_NUM, SET_VRING_ADDR, SET_VRING_BASE, SET_VRING_CALL, SET_VRING_KICK
  *   per ring: SET_VRING_ENABLE 1                  (if F_PROTOCOL_FEATURES was acknowledged)
  *
@@ -47,8 +49,18 @@ struct vhost_fe_setup_ring {
 	int kick_fd;
 	int call_fd;
 	/* SET_VRING_BASE: 0 for a new ring; for a ring that moves from another
-	 * back-end (a migration), the index that one's GET_VRING_BASE gave. */
+	 * back-end (a migration), the index that one's GET_VRING_BASE gave;
+	 * after a back-end crash, the used ring's idx (where QEMU resumes: it
+	 * could not ask GET_VRING_BASE). */
 	uint16_t base;
+};
+
+/* The in-flight buffer a front-end keeps across connections to hand it back
+ * to a restarted back-end (vhost-user.rst "Inflight I/O tracking"). fd -1:
+ * none yet (the set-up asks for one). The caller closes fd. */
+struct vhost_fe_inflight {
+	int fd;
+	struct vhost_user_inflight desc;
 };
 
 /* What was negotiated, filled in as the set-up goes (valid up to where it
@@ -89,6 +101,11 @@ struct vhost_fe_setup_opts {
 	void *arg;
 	struct vhost_fe_setup_ring *rings;
 	uint16_t nrings;
+	/* NULL, or the caller's buffer: with PROTOCOL_F_INFLIGHT_SHMFD among
+	 * protocol_features and negotiated, a new one is asked for (fd -1,
+	 * for nrings rings of the first ring's size) and it is handed to the
+	 * back-end before the first ring message. */
+	struct vhost_fe_inflight *inflight;
 	/* Set every ring up but neither kick-start nor enable it: the caller
 	 * sends SET_VRING_KICK and SET_VRING_ENABLE itself. */
 	bool no_start;

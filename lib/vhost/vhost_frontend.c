@@ -232,11 +232,11 @@ fe_reject(struct vhost_fe *fe, uint32_t request, struct vhost_msg *msg, const ch
 
 /*
  * Receives the reply to request and checks it: whole, reply flag, version,
- * same request, no fds, size bytes of payload. Only then may the caller
- * read msg->payload. GET_CONFIG's empty reply is the back-end's error
- * answer (-EIO).
+ * same request, nfds fds, size bytes of payload. Only then may the caller
+ * read msg->payload (and own its fds). GET_CONFIG's and GET_INFLIGHT_FD's
+ * empty replies are the back-end's error answers (-EIO).
  */
-static int fe_recv_reply(struct vhost_fe *fe, uint32_t request, uint32_t size,
+static int fe_recv_reply(struct vhost_fe *fe, uint32_t request, uint32_t size, unsigned nfds,
 			 struct vhost_msg *msg)
 {
 	int ret = fe_recv(fe, msg, fe->timeout_ms);
@@ -266,12 +266,17 @@ static int fe_recv_reply(struct vhost_fe *fe, uint32_t request, uint32_t size,
 	if (version != VHOST_USER_VERSION)
 		return fe_reject(fe, request, msg, "vhost-user.rst \"Header\": version %u, not %u",
 				 version, VHOST_USER_VERSION);
-	if (msg->nfds)
+	if (request == VHOST_USER_GET_CONFIG && msg->hdr.size == 0 && !msg->nfds)
+		return -EIO; /* "VHOST_USER_GET_CONFIG": zero length indicates an error */
+	/* "VHOST_USER_GET_INFLIGHT_FD": a back-end that cannot make the buffer
+	 * answers with an empty payload, as ours, DPDK and libvhost-user do. */
+	if (request == VHOST_USER_GET_INFLIGHT_FD && msg->hdr.size == 0 && !msg->nfds)
+		return -EIO;
+	if (msg->nfds != nfds)
 		return fe_reject(fe, request, msg,
 				 "vhost-user.rst \"Communication\": fds with a reply that carries "
-				 "none");
-	if (request == VHOST_USER_GET_CONFIG && msg->hdr.size == 0)
-		return -EIO; /* "VHOST_USER_GET_CONFIG": zero length indicates an error */
+				 "%s",
+				 nfds ? "one" : "none");
 	if (msg->hdr.size != size)
 		return fe_reject(fe, request, msg,
 				 "vhost-user.rst \"Front-end message types\": %u payload bytes, "
@@ -306,12 +311,14 @@ static int fe_check_idle(struct vhost_fe *fe, uint32_t request)
 
 /*
  * Sends a request and waits for its answer: reply_size bytes into reply
- * (zeroed first, so a failed call leaves no stale bytes), or, for a request
- * without a reply of its own (reply NULL), the REPLY_ACK ack once negotiated.
- * A nack's value comes back negated. reply must not overlap payload.
+ * (zeroed first, so a failed call leaves no stale bytes), and with reply_fd
+ * the one fd the reply carries; or, for a request without a reply of its
+ * own (reply NULL), the REPLY_ACK ack once negotiated. A nack's value comes
+ * back negated. reply must not overlap payload.
  */
-static int fe_call(struct vhost_fe *fe, uint32_t request, const void *payload, uint32_t size,
-		   const int *fds, unsigned nfds, void *reply, uint32_t reply_size)
+static int fe_call_fd(struct vhost_fe *fe, uint32_t request, const void *payload, uint32_t size,
+		      const int *fds, unsigned nfds, void *reply, uint32_t reply_size,
+		      int *reply_fd)
 {
 	struct vhost_user_hdr hdr = {.request = request, .flags = VHOST_USER_VERSION, .size = size};
 	bool ack = !reply && fe->reply_ack;
@@ -334,11 +341,13 @@ static int fe_call(struct vhost_fe *fe, uint32_t request, const void *payload, u
 	}
 	if (!reply && !ack)
 		return 0;
-	ret = fe_recv_reply(fe, request, reply_size, &msg);
+	ret = fe_recv_reply(fe, request, reply_size, reply_fd && !ack ? 1 : 0, &msg);
 	if (ret < 0)
 		return ret;
 	if (!ack) {
 		memcpy(reply, &msg.payload, reply_size);
+		if (reply_fd)
+			*reply_fd = msg.fds[0];
 		return 0;
 	}
 	if (msg.payload.u64 == 0)
@@ -347,6 +356,12 @@ static int fe_call(struct vhost_fe *fe, uint32_t request, const void *payload, u
 		 (unsigned long long)msg.payload.u64);
 	/* Our back-end nacks with an errno; any other value is just "failed". */
 	return msg.payload.u64 < 4096 ? -(int)msg.payload.u64 : -EIO;
+}
+
+static int fe_call(struct vhost_fe *fe, uint32_t request, const void *payload, uint32_t size,
+		   const int *fds, unsigned nfds, void *reply, uint32_t reply_size)
+{
+	return fe_call_fd(fe, request, payload, size, fds, nfds, reply, reply_size, NULL);
 }
 
 static int fe_get_u64(struct vhost_fe *fe, uint32_t request, uint64_t *value)
@@ -520,6 +535,21 @@ int vhost_fe_set_vring_err(struct vhost_fe *fe, uint32_t index, int fd)
 int vhost_fe_set_vring_enable(struct vhost_fe *fe, uint32_t index, bool enable)
 {
 	return fe_set_state(fe, VHOST_USER_SET_VRING_ENABLE, index, enable);
+}
+
+int vhost_fe_get_inflight_fd(struct vhost_fe *fe, uint16_t num_queues, uint16_t queue_size,
+			     struct vhost_user_inflight *desc, int *fd)
+{
+	struct vhost_user_inflight req = {.num_queues = num_queues, .queue_size = queue_size};
+
+	*fd = -1;
+	return fe_call_fd(fe, VHOST_USER_GET_INFLIGHT_FD, &req, sizeof(req), NULL, 0, desc,
+			  sizeof(*desc), fd);
+}
+
+int vhost_fe_set_inflight_fd(struct vhost_fe *fe, const struct vhost_user_inflight *desc, int fd)
+{
+	return fe_call(fe, VHOST_USER_SET_INFLIGHT_FD, desc, sizeof(*desc), &fd, 1, NULL, 0);
 }
 
 int vhost_fe_get_config(struct vhost_fe *fe, uint32_t offset, uint32_t size, void *buf)

@@ -105,6 +105,11 @@ int virtq_dev_init(struct virtq_dev *q, const struct virtq_dev_config *cfg);
  */
 int virtq_dev_pop(struct virtq_dev *q, struct virtq_chain *chain);
 
+/* The chain at head, walked and checked as virtq_dev_pop() does, without
+ * reading the available ring: a head to run again after a back-end restart
+ * (vhost-user "Inflight I/O tracking"). Same returns (-EIO: head >= num). */
+int virtq_dev_pop_head(struct virtq_dev *q, uint16_t head, struct virtq_chain *chain);
+
 /* Publishes one used entry: len = bytes written into device-writable buffers. */
 void virtq_dev_push(struct virtq_dev *q, uint16_t head, uint32_t len);
 

@@ -220,6 +220,20 @@ static int split_walk(struct virtq_dev *q, struct virtq_chain *c)
 	}
 }
 
+int virtq_dev_pop_head(struct virtq_dev *q, uint16_t head, struct virtq_chain *chain)
+{
+	if (unlikely(head >= q->num)) {
+		vq_warn(q, "virtio 1.2 §2.7.6: head %u to run again, queue size %u", head, q->num);
+		return -EIO;
+	}
+	chain->head = head;
+	chain->nout = 0;
+	chain->nin = 0;
+	chain->out_len = 0;
+	chain->in_len = 0;
+	return split_walk(q, chain);
+}
+
 static int split_pop(struct virtq_dev *q, struct virtq_chain *c)
 {
 	const uint16_t *entry = &q->avail->ring[q->last_avail_idx & (q->num - 1)];
@@ -254,12 +268,7 @@ static int split_pop(struct virtq_dev *q, struct virtq_chain *c)
 		return -EIO;
 	}
 	q->last_avail_idx++;
-	c->head = head;
-	c->nout = 0;
-	c->nin = 0;
-	c->out_len = 0;
-	c->in_len = 0;
-	return split_walk(q, c);
+	return virtq_dev_pop_head(q, head, c);
 }
 
 int virtq_dev_pop(struct virtq_dev *q, struct virtq_chain *chain)

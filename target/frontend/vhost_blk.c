@@ -231,6 +231,9 @@ static void blk_disconnected(void *ctx)
 static const struct vhost_dev_ops g_vhost_blk_ops = {
     /* Every write into guest memory is marked (vhost_blk_queue.c). */
     .logs_writes = true,
+    /* Every request is marked in the in-flight buffer, and a restart runs
+     * again what it lists (vhost_blk_queue.c). */
+    .tracks_inflight = true,
     .get_features = blk_get_features,
     .set_features = blk_set_features,
     .get_config = blk_get_config,
@@ -285,7 +288,8 @@ int vhost_blk_create(const struct vhost_blk_opts *opts, struct vhost_blk **out)
 				 (1ULL << VHOST_USER_PROTOCOL_F_CONFIG) |
 				 (1ULL << VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |
 				 (1ULL << VHOST_USER_PROTOCOL_F_RESET_DEVICE) |
-				 (1ULL << VHOST_USER_PROTOCOL_F_STATUS),
+				 (1ULL << VHOST_USER_PROTOCOL_F_STATUS) |
+				 (1ULL << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD),
 	};
 	struct vhost_blk *vb;
 	int rc = check_opts(opts);

@@ -88,6 +88,8 @@ struct vhost_blk_queue_stats {
 	uint64_t errors;	/* answered with a status other than OK */
 	uint64_t malformed;	/* chains pushed back unanswered (used length 0);
 				 * not counted in requests */
+	uint64_t resubmitted;	/* requests a crashed back-end left in flight, run
+				 * again after the reconnect (in-flight tracking) */
 	uint32_t inflight;	/* submitted to the bdev and not completed */
 	uint64_t ring_starts;	/* times the ring was started on a reactor */
 	uint64_t ring_stops;	/* times it was stopped (drained) */

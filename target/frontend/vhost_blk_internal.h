@@ -52,6 +52,7 @@ struct vhost_blk_counters {
 	uint64_t bytes_written;
 	uint64_t errors;
 	uint64_t malformed;
+	uint64_t resubmitted;
 };
 
 struct vhost_blk_queue {

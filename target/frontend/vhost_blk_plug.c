@@ -144,12 +144,13 @@ static json_t *plug_queue_stats_json(const void *ctx, uint16_t i)
 	for (int t = 0; requests && t < VHOST_BLK_STAT_COUNT; t++)
 		json_object_set_new(requests, vhost_blk_stat_type_name(t),
 				    json_integer((json_int_t)st.requests[t]));
-	return json_pack("{s:i, s:i, s:b, s:b, s:o*, s:I, s:I, s:I, s:I, s:i, s:I, s:I}", "queue",
-			 (int)i, "core", (int)st.core, "started", st.started, "broken", st.broken,
-			 "requests", requests, "bytes_read", (json_int_t)st.bytes_read,
+	return json_pack("{s:i, s:i, s:b, s:b, s:o*, s:I, s:I, s:I, s:I, s:I, s:i, s:I, s:I}",
+			 "queue", (int)i, "core", (int)st.core, "started", st.started, "broken",
+			 st.broken, "requests", requests, "bytes_read", (json_int_t)st.bytes_read,
 			 "bytes_written", (json_int_t)st.bytes_written, "errors",
-			 (json_int_t)st.errors, "malformed", (json_int_t)st.malformed, "inflight",
-			 (int)st.inflight, "ring_starts", (json_int_t)st.ring_starts, "ring_stops",
+			 (json_int_t)st.errors, "malformed", (json_int_t)st.malformed,
+			 "resubmitted", (json_int_t)st.resubmitted, "inflight", (int)st.inflight,
+			 "ring_starts", (json_int_t)st.ring_starts, "ring_stops",
 			 (json_int_t)st.ring_stops);
 }
 

@@ -23,6 +23,7 @@
 
 #include "util/common.h"
 #include "util/log.h"
+#include "vhost/vhost_inflight.h"
 #include "vhost/vhost_log.h"
 
 /* Stats have one writer, the queue's reactor: a relaxed store of the new
@@ -97,15 +98,70 @@ __attribute__((noinline, cold)) static void queue_push_logged(struct vhost_blk_q
 	vhost_vring_log_used_entry(v, (uint16_t)(v->vq.used_idx - 1));
 }
 
-/* Publishes a used entry; io: the request that wrote into the chain. */
+/*
+ * A push with logging or in-flight tracking on. Tracking ("Inflight I/O
+ * tracking", "When supplying used buffers"): head becomes the last batch
+ * before the used idx moves, and is unmarked after it, so that a crash
+ * between the two is repaired by the next start ("When reconnecting").
+ */
+__attribute__((noinline)) static void queue_push_slow(struct vhost_blk_queue *q,
+						      const struct vhost_blk_io *io, uint16_t head,
+						      uint32_t len)
+{
+	struct vhost_vring *v = q->vring;
+
+	if (vhost_vring_tracking(v))
+		vhost_vring_inflight_put_begin(v, head);
+	if (vhost_vring_logging(v))
+		queue_push_logged(q, io, head, len);
+	else
+		virtq_dev_push(&v->vq, head, len);
+	if (vhost_vring_tracking(v))
+		vhost_vring_inflight_put_end(v, head);
+}
+
+/* Publishes a used entry; io: the request that wrote into the chain. With
+ * neither logging nor tracking the data path pays one predictable branch. */
 static void queue_push(struct vhost_blk_queue *q, const struct vhost_blk_io *io, uint16_t head,
 		       uint32_t len)
 {
-	if (vhost_vring_logging(q->vring)) {
-		queue_push_logged(q, io, head, len);
+	struct vhost_vring *v = q->vring;
+
+	if (unlikely((v->log != NULL) | (v->inflight.region != NULL))) {
+		queue_push_slow(q, io, head, len);
 		return;
 	}
-	virtq_dev_push(&q->vring->vq, head, len);
+	virtq_dev_push(&v->vq, head, len);
+}
+
+/*
+ * A pop with in-flight tracking on: first the heads a crashed back-end left
+ * in flight, in counter order ("When reconnecting": resubmit them), then the
+ * avail ring, each head marked before it is acted on ("When receiving
+ * available buffers"). A malformed chain is marked too: its push unmarks it.
+ */
+__attribute__((noinline)) static int queue_pop_tracked(struct vhost_blk_queue *q,
+						       struct virtq_chain *chain)
+{
+	struct vhost_vring *v = q->vring;
+	uint16_t head;
+	int rc;
+
+	if (vhost_vring_inflight_resubmit(v, &head)) {
+		stat_add(&q->counters.resubmitted, 1);
+		return virtq_dev_pop_head(&v->vq, head, chain);
+	}
+	rc = virtq_dev_pop(&v->vq, chain);
+	if (rc == 0 || rc == -EINVAL)
+		vhost_vring_inflight_get(v, chain->head);
+	return rc;
+}
+
+static inline int queue_pop(struct vhost_blk_queue *q, struct virtq_chain *chain)
+{
+	if (vhost_vring_tracking(q->vring))
+		return queue_pop_tracked(q, chain);
+	return virtq_dev_pop(&q->vring->vq, chain);
 }
 
 /* A chain that cannot carry an answer: give it back untouched (used length
@@ -276,7 +332,7 @@ static unsigned blk_poll(void *ctx, unsigned budget)
 
 		chain.iov = io->iov;
 		chain.max_iov = ARRAY_SIZE(io->iov);
-		rc = virtq_dev_pop(&q->vring->vq, &chain);
+		rc = queue_pop(q, &chain);
 		if (likely(rc == 0)) {
 			qe_slot_take(&q->qe);
 			io_start(q, io, &chain);
@@ -403,4 +459,5 @@ void vhost_blk_queue_get_stats(const struct vhost_blk_queue *q, struct vhost_blk
 	stats->bytes_written = __atomic_load_n(&q->counters.bytes_written, __ATOMIC_RELAXED);
 	stats->errors = __atomic_load_n(&q->counters.errors, __ATOMIC_RELAXED);
 	stats->malformed = __atomic_load_n(&q->counters.malformed, __ATOMIC_RELAXED);
+	stats->resubmitted = __atomic_load_n(&q->counters.resubmitted, __ATOMIC_RELAXED);
 }

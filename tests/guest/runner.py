@@ -94,10 +94,10 @@ def _blk_list(vhost_user_blk):
 
 
 def qemu_argv(initrd, kver, vhost_user_blk=(), smp=2, mem_mb=512, append="",
-              extra_qemu_args=()):
+              extra_qemu_args=(), accel="tcg"):
     argv = [
         deps.qemu_system(),
-        "-accel", "tcg", "-M", "q35", "-m", str(mem_mb), "-smp", str(smp),
+        "-accel", accel, "-M", "q35", "-m", str(mem_mb), "-smp", str(smp),
         "-nographic", "-no-reboot", "-nic", "none",
         "-kernel", str(deps.kernel_image(kver)), "-initrd", str(initrd),
         "-append", ("console=ttyS0 panic=-1 quiet loglevel=1 " + append).strip(),

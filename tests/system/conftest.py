@@ -128,7 +128,7 @@ def assert_bool(v, what):
 # -- vhost_get_controller_stats (storlab-tgt(8)) --
 
 REQUEST_TYPES = ("read", "write", "flush", "get_id", "discard", "write_zeroes", "other")
-QUEUE_COUNTERS = ("bytes_read", "bytes_written", "errors", "malformed")
+QUEUE_COUNTERS = ("bytes_read", "bytes_written", "errors", "malformed", "resubmitted")
 RING_COUNTERS = ("ring_starts", "ring_stops")
 STATS_CTRL_KEYS = ("ctrlr", "bdev", "connected", "queues")
 STATS_QUEUE_KEYS = (("queue", "core", "started", "broken", "requests", "inflight") +
@@ -164,7 +164,7 @@ def check_ctrl_stats(c, ctrl=None):
 
 def queue_counters(q):
     """A stats queue as one flat dict of its counters: the request types, then
-    bytes_read, bytes_written, errors, malformed."""
+    bytes_read, bytes_written, errors, malformed, resubmitted."""
     d = dict(q["requests"])
     d.update((k, q[k]) for k in QUEUE_COUNTERS)
     return d
@@ -214,7 +214,8 @@ INITIATOR_FEATURES = {"VIRTIO_F_VERSION_1", "VIRTIO_RING_F_INDIRECT_DESC",
     "VIRTIO_BLK_F_" + n for n in ("SIZE_MAX", "SEG_MAX", "GEOMETRY", "RO", "BLK_SIZE", "FLUSH",
                                   "TOPOLOGY", "CONFIG_WCE", "MQ", "DISCARD", "WRITE_ZEROES")}
 INITIATOR_PROTOCOL_FEATURES = {"VHOST_USER_PROTOCOL_F_" + n for n in ("MQ", "REPLY_ACK",
-                                                                       "CONFIG")}
+                                                                       "CONFIG",
+                                                                       "INFLIGHT_SHMFD")}
 
 
 def _check_feature_group(g, what, acked):
@@ -273,6 +274,7 @@ def negotiated(info, group="features"):
 
 VERIFY_KEYS = ("uri", "result", "offset", "length", "bs", "queues", "qd", "seed", "passes",
                "bytes_written", "bytes_read", "bad_sectors", "io_errors", "reconnects",
+               "resubmitted", "lost",
                "seconds", "mismatches", "per_queue")
 
 

@@ -28,10 +28,12 @@ SET_VRING_NUM, SET_VRING_ADDR, SET_VRING_BASE, GET_VRING_BASE = 8, 9, 10, 11
 SET_VRING_KICK, SET_VRING_CALL = 12, 13
 GET_PROTOCOL_FEATURES, SET_PROTOCOL_FEATURES = 15, 16
 SET_VRING_ENABLE = 18
+GET_INFLIGHT_FD, SET_INFLIGHT_FD = 31, 32
 
 VERSION, REPLY, NEED_REPLY = 0x1, 0x4, 0x8
 F_PROTOCOL_FEATURES = 1 << 30
 PF_LOG_SHMFD, PF_REPLY_ACK = 1 << 1, 1 << 3
+PF_INFLIGHT_SHMFD = 1 << 12
 VIRTIO_F_VERSION_1 = 1 << 32
 # "Migration": dirty logging (a vhost feature bit) and a ring's used-ring flag
 F_LOG_ALL = 1 << 26
@@ -100,6 +102,16 @@ class Frontend:
             "expected a reply to %d, got request %d flags %#x" % (request, req, flags))
         return payload
 
+    def recv_fds(self, request, maxfds=1):
+        """The reply to REQUEST with the fds it carries: (payload, [fds])."""
+        hdr, fds, _, _ = socket.recv_fds(self.sock, 12, maxfds)
+        assert len(hdr) == 12, "a cut header: %r" % hdr
+        req, flags, size = struct.unpack("<III", hdr)
+        payload = self._read(size)
+        assert req == request and flags & REPLY, (
+            "expected a reply to %d, got request %d flags %#x" % (request, req, flags))
+        return payload, fds
+
     def call(self, request, payload=b"", fds=()):
         """A request whose reply is mandatory (GET_*): its payload."""
         self.send(request, payload, fds)
@@ -141,15 +153,41 @@ class Frontend:
         body = struct.pack("<QQ", size, offset) if payload is None else payload
         return self.call(SET_LOG_BASE, body, fds)
 
-    def setup_queue(self, q, vring_flags=0, log_addr=0):
+    def get_inflight(self, num_queues, queue_size, size=24):
+        """GET_INFLIGHT_FD ("Inflight description": its first SIZE bytes
+        sent): the reply's (mmap_size, mmap_offset, num_queues, queue_size)
+        and fd, or (None, None) for the empty reply a refusal gets."""
+        body = struct.pack("<QQHHI", 0, 0, num_queues, queue_size, 0)[:size]
+        self.send(GET_INFLIGHT_FD, body)
+        payload, fds = self.recv_fds(GET_INFLIGHT_FD)
+        if not payload:
+            assert not fds, fds
+            return None, None
+        assert len(payload) == 24 and len(fds) == 1, (payload, fds)
+        return struct.unpack("<QQHH", payload[:20]), fds[0]
+
+    def set_inflight(self, size, offset, num_queues, queue_size, fds=()):
+        """SET_INFLIGHT_FD with NEED_REPLY: the ack's value (0: taken)."""
+        body = struct.pack("<QQHHI", size, offset, num_queues, queue_size, 0)
+        self.send(SET_INFLIGHT_FD, body, fds, need_reply=True)
+        return struct.unpack("<Q", self.recv(SET_INFLIGHT_FD))[0]
+
+    def ring_init(self, q):
+        """Queue q's ring in guest memory and its eventfds, without a
+        message: requests can be made available before the back-end knows
+        the ring (setup_queue() tells it)."""
         base = RING_BASE + q * RING_STRIDE
-        ring = {"desc": base, "avail": base + 0x1000, "used": base + 0x2000,
-                "kick": os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC),
-                "call": os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC),
-                "next_desc": 0, "avail_idx": 0, "used_seen": 0}
-        self.queues[q] = ring
+        self.queues[q] = {"desc": base, "avail": base + 0x1000, "used": base + 0x2000,
+                          "kick": os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC),
+                          "call": os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC),
+                          "next_desc": 0, "avail_idx": 0, "used_seen": 0}
+
+    def setup_queue(self, q, vring_flags=0, log_addr=0, base=0):
+        if q not in self.queues:
+            self.ring_init(q)
+        ring = self.queues[q]
         self.acked(SET_VRING_NUM, struct.pack("<II", q, QSIZE))
-        self.acked(SET_VRING_BASE, struct.pack("<II", q, 0))
+        self.acked(SET_VRING_BASE, struct.pack("<II", q, base))
         self.acked(SET_VRING_ADDR, struct.pack("<IIQQQQ", q, vring_flags, UVA + ring["desc"],
                                                UVA + ring["used"], UVA + ring["avail"],
                                                log_addr))

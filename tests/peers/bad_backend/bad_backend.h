@@ -76,7 +76,8 @@ void disk_zombies_drop(void);
 /* Fills len bytes of config space from offset (bytes past the struct: 0). */
 int disk_get_config(void *ctx, uint8_t *buf, uint32_t offset, uint32_t len);
 
-/* The device's ops: with logs_writes when asked for (disk_opts). */
+/* The device's ops: logs_writes with --logs-writes, in-flight tracking with
+ * lose-inflight (disk_ops() in device.c). */
 const struct vhost_dev_ops *disk_ops(void);
 
 /* ---- bad_backend's own walks of a chain (walk.c) ---- */

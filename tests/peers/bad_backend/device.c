@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "bad_backend.h"
+#include "vhost/vhost_inflight.h"
 #include "spec/virtio.h"
 #include "spec/virtio_blk.h"
 #include "util/common.h"
@@ -559,15 +560,31 @@ static bool pool_runs_dry(const struct virtq_dev *vq)
 /* Publishes one used entry. used-idx-first: past the first USED_IDX_FIRST_AFTER
  * entries of a ring (a fast path for busy rings), the index goes first and
  * the entry a while after (§2.7.8.2 asks the opposite). */
+/* lose-inflight: the running ring whose requests are tracked in the
+ * in-flight buffer (lib/vhost's helpers, as storlab-tgt marks them), or
+ * NULL: vq is a zombie, or nothing is tracked. */
+static struct vhost_vring *tracked(const struct ring *r, const struct virtq_dev *vq)
+{
+	return r->vring && vq == &r->vring->vq && vhost_vring_tracking(r->vring) ? r->vring
+										  : NULL;
+}
+
 static void ring_push(struct ring *r, struct virtq_dev *vq, uint16_t head, uint32_t len)
 {
 	struct virtq_used_elem *e = &vq->used->ring[vq->used_idx & (vq->num - 1)];
 	struct vhost_vring *log = ring_logging(r, vq);
+	struct vhost_vring *tv = tracked(r, vq);
 
 	/* vhost-user.rst "Migration": the used ring's writes are marked too
 	 * (VHOST_VRING_F_LOG); no-used-log leaves them out. */
 	if (log && !BROKEN(NO_USED_LOG))
 		vhost_vring_log_used_entry(log, vq->used_idx);
+	if (tv) {
+		vhost_vring_inflight_put_begin(tv, head);
+		virtq_dev_push(vq, head, len);
+		vhost_vring_inflight_put_end(tv, head);
+		return;
+	}
 	if (!BROKEN(USED_IDX_FIRST) || r->pushed++ < USED_IDX_FIRST_AFTER) {
 		virtq_dev_push(vq, head, len);
 		return;
@@ -666,10 +683,13 @@ static unsigned ring_run(struct ring *r, struct virtq_dev *vq, int call_fd, bool
 	}
 
 	/* --slow-us: one chain a poll, so that a stop finds chains still
-	 * available (dev_ring_stop drains them). */
+	 * available (dev_ring_stop drains them); with lose-inflight the wait is
+	 * between the pop and the push instead, so that a kill finds one in
+	 * flight. */
 	if (g_disk.slow_us) {
 		limit = 1;
-		usleep(g_disk.slow_us);
+		if (!tracked(r, vq))
+			usleep(g_disk.slow_us);
 	}
 
 	while (n < limit && !wrapped_out_of_sight(vq)) {
@@ -685,6 +705,14 @@ static unsigned ring_run(struct ring *r, struct virtq_dev *vq, int call_fd, bool
 		}
 		if (ret == -EIO)
 			break; /* broken ring: logged by lib/virtio, nothing more to do */
+		/* lose-inflight: marked as a tracking device does; on a restart
+		 * lib/vhost resumes past it, and the resubmit list it gives is
+		 * never read: what was in flight is lost. */
+		if (tracked(r, vq)) {
+			vhost_vring_inflight_get(r->vring, c.head);
+			if (g_disk.slow_us)
+				usleep(g_disk.slow_us);
+		}
 		/* A held chain is never used; the ring stops (a *-stalls switch). */
 		if (!chain_serve(vq, &c, ret, &len)) {
 			stop = true;
@@ -913,18 +941,25 @@ static void dev_disconnected(void *ctx)
 	g_disk.writeback = 0;
 }
 
-/* The two tables differ only in logs_writes (--logs-writes). */
-#define DISK_OPS                                                                                   \
-	.get_features = dev_get_features, .set_features = dev_set_features,                        \
-	.get_config = disk_get_config, .set_config = dev_set_config, .ring_start = dev_ring_start, \
-	.ring_stop = dev_ring_stop, .connected = dev_connected, .disconnected = dev_disconnected
-
-static const struct vhost_dev_ops g_disk_ops = {DISK_OPS};
-static const struct vhost_dev_ops g_disk_ops_logged = {DISK_OPS, .logs_writes = true};
+static struct vhost_dev_ops g_disk_ops = {
+    .get_features = dev_get_features,
+    .set_features = dev_set_features,
+    .get_config = disk_get_config,
+    .set_config = dev_set_config,
+    .ring_start = dev_ring_start,
+    .ring_stop = dev_ring_stop,
+    .connected = dev_connected,
+    .disconnected = dev_disconnected,
+};
 
 const struct vhost_dev_ops *disk_ops(void)
 {
-	return g_disk.logs_writes ? &g_disk_ops_logged : &g_disk_ops;
+	/* --logs-writes: VHOST_F_LOG_ALL and LOG_SHMFD offered (and the writes
+	 * marked); lose-inflight: INFLIGHT_SHMFD offered (and its buffer
+	 * marked). */
+	g_disk_ops.logs_writes = g_disk.logs_writes;
+	g_disk_ops.tracks_inflight = BROKEN(LOSE_INFLIGHT);
+	return &g_disk_ops;
 }
 
 int disk_init(const struct disk_opts *o)

@@ -204,6 +204,12 @@ const struct brk_switch g_switches_blk[] = {
      "virtio 1.2 §2.7: an available ring with all Queue Size entries waiting is taken for a "
      "broken ring",
      NULL},
+    /* No conformance case restarts the back-end: test_tgt_inflight.py shows
+     * that the initiator's reconnect catches it. */
+    {BRK_LOSE_INFLIGHT, "lose-inflight", "",
+     "vhost-user.rst, Inflight I/O tracking: INFLIGHT_SHMFD is offered and requests are "
+     "marked, but after a restart the ones in flight are never resubmitted (lost)",
+     NULL},
 };
 
 const unsigned g_switches_blk_count = sizeof(g_switches_blk) / sizeof(g_switches_blk[0]);

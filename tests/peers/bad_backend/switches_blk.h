@@ -78,6 +78,8 @@ enum brk_blk {
 	BRK_FOLLOWS_NESTED_INDIRECT,
 	BRK_HEAD_PAST_TABLE_USED,
 	BRK_FULL_AVAIL_RING_BROKEN,
+	/* in-flight tracking across a restart */
+	BRK_LOSE_INFLIGHT,
 	BRK_BLK_END,
 };
 

@@ -49,6 +49,7 @@ enum h_flags {
 	H_NO_SET_CONFIG = 2,  /* a read-only config space */
 	H_NO_SWAP = 4,	      /* a device that cannot swap a running ring's fds */
 	H_LOGS = 8,	      /* a device that logs its writes (dirty logging) */
+	H_TRACKS = 16,	      /* a device that tracks its requests in flight */
 };
 
 static inline int make_dev(struct h *h, unsigned flags)
@@ -57,8 +58,9 @@ static inline int make_dev(struct h *h, unsigned flags)
 	struct vhost_dev_opts opts = {
 	    .max_queues = MAX_QUEUES,
 	    /* BACKEND_REQ is not implemented, LOG_SHMFD only for a device that
-	     * logs its writes (H_LOGS): masked otherwise. */
-	    .protocol_features = ALL_PF | PF(LOG_SHMFD) | PF(BACKEND_REQ),
+	     * logs its writes (H_LOGS), INFLIGHT_SHMFD for one that tracks
+	     * (H_TRACKS): masked otherwise. */
+	    .protocol_features = ALL_PF | PF(LOG_SHMFD) | PF(BACKEND_REQ) | PF(INFLIGHT_SHMFD),
 	    .ops = &ops,
 	    .ctx = &h->fake,
 	    .strict = flags & H_STRICT,
@@ -71,6 +73,7 @@ static inline int make_dev(struct h *h, unsigned flags)
 	if (flags & H_NO_SWAP)
 		ops.ring_swap_fds = NULL;
 	ops.logs_writes = flags & H_LOGS;
+	ops.tracks_inflight = flags & H_TRACKS;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return -1;
 	h->peer = sv[0];

@@ -450,6 +450,44 @@ static void test_reply_with_fd(void **state)
 			    "(36) flags 0x5 size 8 with 8 payload bytes and 1 fds"));
 }
 
+/* GET_INFLIGHT_FD's reply carries the buffer's fd: taken with the
+ * description; the empty reply is the back-end's refusal; a reply without
+ * its fd is wrong. SET_INFLIGHT_FD sends the description and the fd. */
+static void test_inflight_fd(void **state)
+{
+	struct peer *p = *state;
+	struct vhost_user_inflight d = {
+	    .mmap_size = 4160, .mmap_offset = 0, .num_queues = 1, .queue_size = 256};
+	struct vhost_user_inflight got;
+	struct answer *a = step(p);
+	int fd = -2;
+
+	wire(a, VHOST_USER_GET_INFLIGHT_FD, OK, sizeof(d), &d, sizeof(d));
+	a->nfds = 1;
+	step(p); /* SET_INFLIGHT_FD: no reply without REPLY_ACK */
+	wire(step(p), VHOST_USER_GET_INFLIGHT_FD, OK, 0, NULL, 0);
+	wire(step(p), VHOST_USER_GET_INFLIGHT_FD, OK, sizeof(d), &d, sizeof(d));
+	play(p);
+	assert_int_equal(vhost_fe_get_inflight_fd(p->fe, 1, 256, &got, &fd), 0);
+	assert_true(fd >= 0);
+	assert_memory_equal(&got, &d, sizeof(d));
+	assert_int_equal(vhost_fe_set_inflight_fd(p->fe, &got, fd), 0);
+	close(fd);
+	assert_int_equal(vhost_fe_get_inflight_fd(p->fe, 1, 256, &got, &fd), -EIO);
+	assert_int_equal(fd, -1);
+	assert_int_equal(vhost_fe_get_inflight_fd(p->fe, 1, 256, &got, &fd), -EPROTO);
+	assert_int_equal(fd, -1);
+	assert_true(log_has("fds with a reply that carries one: wrong reply to "
+			    "VHOST_USER_GET_INFLIGHT_FD"));
+	pthread_join(p->thread, NULL);
+	p->started = false;
+	assert_int_equal(p->asked[0].request, VHOST_USER_GET_INFLIGHT_FD);
+	assert_int_equal(p->asked[0].size, sizeof(d));
+	assert_int_equal(p->asked[1].request, VHOST_USER_SET_INFLIGHT_FD);
+	assert_int_equal(p->asked[1].size, sizeof(d));
+	assert_hung_up(p);
+}
+
 /* More fds than any message may carry: the message is read to its end,
  * every fd closed. */
 static void test_reply_with_too_many_fds(void **state)
@@ -569,6 +607,7 @@ int main(void)
 	    T(test_wrong_version),
 	    T(test_reply_with_fd),
 	    T(test_reply_with_too_many_fds),
+	    T(test_inflight_fd),
 	    T(test_vring_base_other_index),
 	    T(test_reply_to_nothing),
 	    T(test_tap_sees_what_arrived),
