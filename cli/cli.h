@@ -51,6 +51,20 @@ struct endpoint;
 struct endpoint_config;
 /* --rw: write, read, rw or rw:PCT into the percentage of reads. */
 int cli_migrate_parse_rw(const char *s, unsigned *read_pct);
+/* The options run and replay share (--bs, --rw, --io-timeout, --output),
+ * by long name: 0, or a usage error (printed). */
+struct cli_migrate_shared {
+	uint32_t bs;
+	unsigned read_pct;
+	int io_timeout_ms;
+	bool json;
+};
+#define CLI_MIGRATE_SHARED_DEFAULTS                                                                \
+	{                                                                                          \
+		.bs = 4096, .read_pct = 50, .io_timeout_ms = 3000                                  \
+	}
+int cli_migrate_shared_opt(const char *cmd, const char *name, const char *arg,
+			   struct cli_migrate_shared *sh);
 struct json_t *cli_migrate_run_json(const struct emu_mig_result *r, int ret);
 void cli_migrate_run_table(const struct emu_mig_result *r, int ret);
 int cli_migrate_spawn(const char *what, const char *cmd, struct endpoint_config *cfg,

@@ -83,8 +83,8 @@ static json_t *matrix_json(const struct matrix *mx, double seconds)
 	for (unsigned v = 0; v < EMU_V_COUNT; v++)
 		json_object_set_new(kinds, emu_vkind_name(v), json_integer(mx->by_kind[v]));
 	return json_pack("{s:i, s:i, s:i, s:i, s:o, s:f}", "boundaries", mx->boundaries, "ok",
-			 mx->ok, "failed", mx->failed, "not_run", mx->not_run,
-			 "boundaries_by_kind", kinds, "seconds", seconds);
+			 mx->ok, "failed", mx->failed, "not_run", mx->not_run, "boundaries_by_kind",
+			 kinds, "seconds", seconds);
 }
 
 static void matrix_table(const struct matrix *mx, double seconds)
@@ -131,8 +131,8 @@ int cli_migrate_crash_matrix(const struct emu_mig_opts *base, struct endpoint *e
 	}
 	if (json)
 		cli_print_json("migrate replay",
-			       json_pack("{s:o, s:o, s:o}", "baseline", baseline, "boundaries", rows,
-					 "summary",
+			       json_pack("{s:o, s:o, s:o}", "baseline", baseline, "boundaries",
+					 rows, "summary",
 					 matrix_json(&mx, (double)(emu_now_ns() - t0) / 1e9)));
 	else {
 		matrix_table(&mx, (double)(emu_now_ns() - t0) / 1e9);

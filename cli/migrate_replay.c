@@ -37,12 +37,9 @@ struct replay_args {
 	const char *spawn_cmd;
 	const char *shrink;
 	bool crash_matrix;
-	bool json;
 	unsigned qd, requests, stop_inflight;
-	uint32_t bs;
-	unsigned read_pct;
 	uint64_t seed;
-	int io_timeout_ms;
+	struct cli_migrate_shared sh; /* --bs, --rw, --io-timeout, --output */
 };
 
 static void usage(FILE *f)
@@ -82,28 +79,26 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 	    {"shrink", required_argument, NULL, 'k'},
 	    {"crash-matrix", no_argument, NULL, 'C'},
 	    {"qd", required_argument, NULL, 'q'},
-	    {"bs", required_argument, NULL, 'b'},
-	    {"rw", required_argument, NULL, 'w'},
+	    {"bs", required_argument, NULL, 0},
+	    {"rw", required_argument, NULL, 0},
 	    {"requests", required_argument, NULL, 'n'},
 	    {"stop-inflight", required_argument, NULL, 'i'},
 	    {"seed", required_argument, NULL, 'S'},
-	    {"io-timeout", required_argument, NULL, 'T'},
-	    {"output", required_argument, NULL, 'o'},
+	    {"io-timeout", required_argument, NULL, 0},
+	    {"output", required_argument, NULL, 0},
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
 	uint64_t v;
-	int c;
+	int c, idx = 0;
 
 	*a = (struct replay_args){.qd = 8,
 				  .requests = 64,
 				  .stop_inflight = UINT_MAX,
-				  .bs = 4096,
-				  .read_pct = 50,
 				  .seed = 1,
-				  .io_timeout_ms = 3000};
+				  .sh = CLI_MIGRATE_SHARED_DEFAULTS};
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", opts, &idx)) != -1) {
 		switch (c) {
 		case 't':
 			a->target = optarg;
@@ -122,17 +117,6 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 				return cli_usage_error("migrate replay", "--qd: 1 to 1024");
 			a->qd = (unsigned)v;
 			break;
-		case 'b':
-			if (util_parse_size(optarg, &v) || v == 0 || v % 512 || v > (1u << 20))
-				return cli_usage_error("migrate replay",
-						       "--bs: a multiple of 512 up to 1M");
-			a->bs = (uint32_t)v;
-			break;
-		case 'w':
-			if (cli_migrate_parse_rw(optarg, &a->read_pct))
-				return cli_usage_error("migrate replay",
-						       "--rw: write, read, rw or rw:PCT");
-			break;
 		case 'n':
 			if (util_parse_uint(optarg, 0, 65535, &v))
 				return cli_usage_error("migrate replay", "--requests: 0 to 65535");
@@ -140,22 +124,18 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 			break;
 		case 'i':
 			if (util_parse_uint(optarg, 0, 1024, &v))
-				return cli_usage_error("migrate replay", "--stop-inflight: 0 to 1024");
+				return cli_usage_error("migrate replay",
+						       "--stop-inflight: 0 to 1024");
 			a->stop_inflight = (unsigned)v;
 			break;
 		case 'S':
 			if (util_parse_uint(optarg, 0, INT64_MAX, &a->seed))
 				return cli_usage_error("migrate replay", "--seed: a whole number");
 			break;
-		case 'T':
-			if (util_parse_uint(optarg, 10, 600000, &v))
-				return cli_usage_error("migrate replay", "--io-timeout: 10 to 600000");
-			a->io_timeout_ms = (int)v;
-			break;
-		case 'o':
-			if (strcmp(optarg, "json") && strcmp(optarg, "table"))
-				return cli_usage_error("migrate replay", "--output: table or json");
-			a->json = !strcmp(optarg, "json");
+		case 0:
+			if (cli_migrate_shared_opt("migrate replay", opts[idx].name, optarg,
+						   &a->sh))
+				return CLI_EXIT_USAGE;
 			break;
 		case 'h':
 			usage(stdout);
@@ -170,15 +150,17 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		return cli_usage_error("migrate replay", "give one TRACE");
 	a->trace = argv[optind];
 	if (!!a->target + !!a->spawn_cmd != 1)
-		return cli_usage_error("migrate replay", "give one of --target URI, --spawn-cmd CMD");
+		return cli_usage_error("migrate replay",
+				       "give one of --target URI, --spawn-cmd CMD");
 	if (a->spawn_cmd && !strstr(a->spawn_cmd, "{sock}"))
 		return cli_usage_error("migrate replay", "--spawn-cmd: no {sock} in '%s'",
 				       a->spawn_cmd);
 	/* A kill needs a process of ours to kill: lib/endpoint's. */
 	if (a->crash_matrix && !a->spawn_cmd)
-		return cli_usage_error("migrate replay",
-				       "--crash-matrix kills the back-end after each message: it "
-				       "needs a back-end it starts itself (--spawn-cmd), not --target");
+		return cli_usage_error(
+		    "migrate replay",
+		    "--crash-matrix kills the back-end after each message: it "
+		    "needs a back-end it starts itself (--spawn-cmd), not --target");
 	return 0;
 }
 
@@ -211,14 +193,14 @@ static void replay_opts(const struct replay *rp, struct emu_script *s, struct em
 	    .queues = s->queues,
 	    .queue_size = s->queue_size,
 	    .qd = MIN(MAX(a->qd, (unsigned)s->max_inflight), (unsigned)s->queue_size),
-	    .bs = a->bs,
-	    .read_pct = a->read_pct,
+	    .bs = a->sh.bs,
+	    .read_pct = a->sh.read_pct,
 	    .rounds = 1,
 	    .round_ms = 20,
 	    .max_dirty = 64,
 	    .seed = a->seed,
 	    .mem_size = s->mem_size,
-	    .io_timeout_ms = a->io_timeout_ms,
+	    .io_timeout_ms = a->sh.io_timeout_ms,
 	    .schedule = &s->sched,
 	};
 }
@@ -230,8 +212,9 @@ static void replay_opts(const struct replay *rp, struct emu_script *s, struct em
 static enum emu_vkind failure_kind(const struct emu_mig_result *r)
 {
 	static const enum emu_vkind order[] = {
-	    EMU_V_STALE_PAGE, EMU_V_LATE_WRITE, EMU_V_INDEX_REGRESSION, EMU_V_DUPLICATE,
-	    EMU_V_STALE_DATA, EMU_V_IO_ERROR,	EMU_V_LOST,
+	    EMU_V_STALE_PAGE, EMU_V_LATE_WRITE, EMU_V_INDEX_REGRESSION,
+	    EMU_V_DUPLICATE,  EMU_V_STALE_DATA, EMU_V_IO_ERROR,
+	    EMU_V_LOST,
 	};
 
 	for (unsigned i = 0; i < ARRAY_SIZE(order); i++)
@@ -258,7 +241,8 @@ static void print_script(const struct emu_script *s, const struct emu_trace *t)
 	for (unsigned q = 0; q < s->queues; q++) {
 		printf("  ring %u requests:", q);
 		for (unsigned p = 0; p < EMU_PHASES; p++)
-			printf(" %s %u%s", phase[p], s->sched.io[p][q], p + 1 < EMU_PHASES ? "," : "");
+			printf(" %s %u%s", phase[p], s->sched.io[p][q],
+			       p + 1 < EMU_PHASES ? "," : "");
 		printf("\n");
 	}
 }
@@ -324,14 +308,16 @@ static int shrink_test(void *ctx, const bool *keep)
 	ret = emu_mig_run(&o, &r);
 	fails = ret == 0 && r.track.counts[sh->kind] > 0;
 	printf("  step %u: %u of %u units, %u records: %s\n", ++sh->step, kept, sh->n, smaller.n,
-	       ret ? "could not run" : fails ? "fails the same way" : "does not");
+	       ret     ? "could not run"
+	       : fails ? "fails the same way"
+		       : "does not");
 	emu_mig_result_fini(&r);
 	emu_trace_free(&smaller);
 	return fails;
 }
 
-static int do_shrink(const struct replay *rp, const struct emu_trace *t,
-		     const struct emu_script *s, enum emu_vkind kind)
+static int do_shrink(const struct replay *rp, const struct emu_trace *t, const struct emu_script *s,
+		     enum emu_vkind kind)
 {
 	struct emu_unit *units = calloc(MAX_UNITS, sizeof(*units));
 	bool *keep = calloc(MAX_UNITS, sizeof(*keep));
@@ -389,8 +375,8 @@ static int replay_exec(const struct replay_args *a)
 
 	ret = emu_trace_load(a->trace, &t);
 	if (ret) {
-		fprintf(stderr, "storlab migrate replay: %s: not a trace to replay (%s)\n", a->trace,
-			strerror(-ret));
+		fprintf(stderr, "storlab migrate replay: %s: not a trace to replay (%s)\n",
+			a->trace, strerror(-ret));
 		return REPLAY_EXIT_NOT_RUN;
 	}
 	ret = emu_script_make(&t, &s, why, sizeof(why));
@@ -408,22 +394,22 @@ static int replay_exec(const struct replay_args *a)
 		rp.uri = uri;
 	}
 	replay_opts(&rp, &s, &o);
-	if (!a->json)
+	if (!a->sh.json)
 		print_script(&s, &t);
 	if (a->crash_matrix) {
-		rc = cli_migrate_crash_matrix(&o, ep, a->json);
+		rc = cli_migrate_crash_matrix(&o, ep, a->sh.json);
 		goto out;
 	}
 	ret = emu_mig_run(&o, &r);
-	if (a->json) {
+	if (a->sh.json) {
 		json_t *run = cli_migrate_run_json(&r, ret);
 
-		json_object_set_new(run, "trace",
-				    json_pack("{s:s, s:i, s:i, s:i, s:b, s:I, s:I}", "path", a->trace,
-					      "records", t.n, "frontend_messages", s.fe_msgs,
-					      "connections", s.conns, "migration", s.sched.migrate,
-					      "features", (json_int_t)s.features,
-					      "protocol_features", (json_int_t)s.protocol_features));
+		json_object_set_new(
+		    run, "trace",
+		    json_pack("{s:s, s:i, s:i, s:i, s:b, s:I, s:I}", "path", a->trace, "records",
+			      t.n, "frontend_messages", s.fe_msgs, "connections", s.conns,
+			      "migration", s.sched.migrate, "features", (json_int_t)s.features,
+			      "protocol_features", (json_int_t)s.protocol_features));
 		json_object_set_new(run, "features", json_integer((json_int_t)r.features));
 		cli_print_json("migrate replay", run);
 	} else {
@@ -433,7 +419,7 @@ static int replay_exec(const struct replay_args *a)
 	rc = ret ? REPLAY_EXIT_NOT_RUN : emu_mig_ok(&r) ? CLI_EXIT_OK : REPLAY_EXIT_VIOLATION;
 	if (rc == REPLAY_EXIT_VIOLATION && a->shrink && do_shrink(&rp, &t, &s, failure_kind(&r)))
 		rc = REPLAY_EXIT_NOT_RUN;
-	else if (a->shrink && rc == CLI_EXIT_OK && !a->json)
+	else if (a->shrink && rc == CLI_EXIT_OK && !a->sh.json)
 		printf("shrink: the replay held: nothing to shrink\n");
 	emu_mig_result_fini(&r);
 out:

@@ -80,7 +80,7 @@ struct emu_mig_opts {
 	bool stop_inflight;
 	uint64_t seed;
 	uint64_t mem_size;
-	int io_timeout_ms; /* a request not completed by then is lost */
+	int io_timeout_ms;		     /* a request not completed by then is lost */
 	const struct emu_schedule *schedule; /* NULL: the plan's durations */
 	const struct emu_crash *crash;	     /* NULL: none */
 };
@@ -103,11 +103,11 @@ struct emu_mig_result {
 	bool switched;
 	double switch_ms; /* < 0: no completion at the destination */
 	struct emu_track track;
-	unsigned fe_msgs;    /* messages the front-end sent */
-	bool crashed;	     /* the crash was injected */
+	unsigned fe_msgs;	/* messages the front-end sent */
+	bool crashed;		/* the crash was injected */
 	uint32_t crash_request; /* after this message (its request code) */
-	unsigned reconnects; /* steps done again after it */
-	char error[256];     /* why it could not run */
+	unsigned reconnects;	/* steps done again after it */
+	char error[256];	/* why it could not run */
 };
 
 /* Runs one migration. 0: it ran, r says what held (emu_mig_ok); a negative

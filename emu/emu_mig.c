@@ -36,8 +36,8 @@ struct mig {
 	int log_fd;
 	uint8_t *snapshot; /* the back-end's pages at the switch, to see late writes */
 	struct emu_dirty device_pages;
-	bool logging;	 /* the source's dirty log is on */
-	bool recovered;	 /* the injected crash was recovered from */
+	bool logging;	/* the source's dirty log is on */
+	bool recovered; /* the injected crash was recovered from */
 };
 
 static int __attribute__((format(printf, 3, 4))) fail(struct mig *m, int ret, const char *fmt, ...)

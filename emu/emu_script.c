@@ -242,8 +242,8 @@ static void script_source_ring(const struct emu_trace *t, const struct scan *sc,
 	s->counted = true;
 }
 
-static void script_dest_ring(const struct emu_trace *t, const struct scan *sc,
-			     struct emu_script *s, unsigned q, uint32_t done)
+static void script_dest_ring(const struct emu_trace *t, const struct scan *sc, struct emu_script *s,
+			     unsigned q, uint32_t done)
 {
 	int a = sc->start[1][q], b = sc->stop[1][q];
 	uint32_t in;
@@ -475,7 +475,8 @@ static void shift_apply(const struct shift *shifts, unsigned i, struct trace_rec
 	if (r->type != TRACE_REC_MSG || r->hdr_len != sizeof(r->hdr) || r->payload_len < 8 ||
 	    (r->hdr.request != VHOST_USER_GET_VRING_BASE &&
 	     r->hdr.request != VHOST_USER_SET_VRING_BASE) ||
-	    !msg_ring(r, &q) || q >= EMU_MAX_QUEUES || shifts[q].from < 0 || (int)i < shifts[q].from)
+	    !msg_ring(r, &q) || q >= EMU_MAX_QUEUES || shifts[q].from < 0 ||
+	    (int)i < shifts[q].from)
 		return;
 	/* The question (GET_VRING_BASE's num is unused) is left as it was. */
 	if (r->hdr.request == VHOST_USER_GET_VRING_BASE && trace_rec_to_backend(r))
@@ -555,8 +556,9 @@ int emu_trace_append(struct emu_trace *t, const struct trace_rec *rec)
 		bytes = malloc(len);
 		if (!bytes)
 			return -ENOMEM;
-		memcpy(bytes, rec->type == TRACE_REC_MARKER ? (const void *)rec->text
-							    : (const void *)rec->payload,
+		memcpy(bytes,
+		       rec->type == TRACE_REC_MARKER ? (const void *)rec->text
+						     : (const void *)rec->payload,
 		       len);
 	}
 	r->payload = rec->type == TRACE_REC_MARKER ? NULL : bytes;

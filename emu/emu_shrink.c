@@ -47,31 +47,25 @@ int emu_ddmin(unsigned n, emu_ddmin_test_fn test, void *ctx, bool *keep)
 	nc = kept(keep, n, c);
 	while (nc >= 2) {
 		unsigned chunk = (nc + gran - 1) / gran;
-		bool reduced = false;
+		int by = -1; /* what reduced it: 0 a subset, 1 a complement */
 
-		/* Reduce to a subset: one chunk alone still fails. */
-		for (unsigned from = 0; from < nc && !reduced; from += chunk) {
-			ret = try_set(c, nc, from, from + chunk, false, test, ctx, keep, n, trial);
-			tests++;
-			if (ret < 0)
-				goto out;
-			if (ret == 1) {
-				reduced = true;
-				gran = 2;
+		/* Reduce to a subset (one chunk alone still fails), then to a
+		 * complement (without one chunk it still fails); at two chunks
+		 * the complements are the subsets. */
+		for (int complement = 0; complement < 2 && by < 0; complement++) {
+			for (unsigned from = 0; from < nc && by < 0 && !(complement && gran <= 2);
+			     from += chunk) {
+				ret = try_set(c, nc, from, from + chunk, complement, test, ctx,
+					      keep, n, trial);
+				tests++;
+				if (ret < 0)
+					goto out;
+				if (ret == 1)
+					by = complement;
 			}
 		}
-		/* Reduce to a complement: without one chunk it still fails. */
-		for (unsigned from = 0; from < nc && !reduced && gran > 2; from += chunk) {
-			ret = try_set(c, nc, from, from + chunk, true, test, ctx, keep, n, trial);
-			tests++;
-			if (ret < 0)
-				goto out;
-			if (ret == 1) {
-				reduced = true;
-				gran = gran - 1 > 2 ? gran - 1 : 2;
-			}
-		}
-		if (reduced) {
+		if (by >= 0) {
+			gran = by && gran > 3 ? gran - 1 : 2;
 			nc = kept(keep, n, c);
 			continue;
 		}

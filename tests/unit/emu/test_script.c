@@ -55,18 +55,19 @@ static void setup(struct emu_trace *t, uint32_t conn, uint64_t ms, uint16_t ring
 {
 	uint64_t features = (1ULL << 32) | (1ULL << VHOST_F_LOG_ALL), proto = 0x20b;
 	uint8_t table[40] = {1};
-	struct trace_rec mem = {.time_ns = ms * MS,
-				.type = TRACE_REC_MSG,
-				.dir = 1,
-				.side = 1,
-				.conn = conn,
-				.hdr = {.request = VHOST_USER_SET_MEM_TABLE, .flags = 1, .size = 40},
-				.hdr_len = 12,
-				.payload = table,
-				.payload_len = 40,
-				.payload_wire = 40,
-				.nfds = 1,
-				.fds = {{.kind = TRACE_FD_MEM, .gpa = 0x1000, .size = 0x100000}}};
+	struct trace_rec mem = {
+	    .time_ns = ms * MS,
+	    .type = TRACE_REC_MSG,
+	    .dir = 1,
+	    .side = 1,
+	    .conn = conn,
+	    .hdr = {.request = VHOST_USER_SET_MEM_TABLE, .flags = 1, .size = 40},
+	    .hdr_len = 12,
+	    .payload = table,
+	    .payload_len = 40,
+	    .payload_wire = 40,
+	    .nfds = 1,
+	    .fds = {{.kind = TRACE_FD_MEM, .gpa = 0x1000, .size = 0x100000}}};
 
 	msg(t, conn, ms, VHOST_USER_SET_FEATURES, false, &features, 8);
 	msg(t, conn, ms, VHOST_USER_SET_PROTOCOL_FEATURES, false, &proto, 8);
