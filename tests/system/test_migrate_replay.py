@@ -88,8 +88,10 @@ def test_replay_bad_backend_and_shrink(switch, trace, bad_backend_factory, storl
     bb = bad_backend_factory(switch, size_mb=32, extra=["--logs-writes"])
     kind = CAUGHT[switch]
     small = workdir / ("min-%s.pcapng" % switch)
-    p = storlab("migrate", "replay", trace, "--target", bb.uri, "--shrink", small, rc=1,
-                timeout=300)
+    # A lost request is given up after --io-timeout: short, for a shrink's
+    # many replays.
+    p = storlab("migrate", "replay", trace, "--target", bb.uri, "--shrink", small,
+                "--io-timeout", 300, rc=1, timeout=300)
     assert "shrink: " in p.stdout and "fails the same way" in p.stdout, p.stdout
     out = replay(storlab, trace, "--target", bb.uri, rc=1)
     assert out["violation_counts"][kind] > 0, out["violation_counts"]
