@@ -338,11 +338,14 @@ static bool msg_removable(const struct emu_trace *t, unsigned i)
 	}
 }
 
-static void unit_add(struct emu_unit *units, unsigned max, unsigned *n, enum emu_unit_kind kind,
-		     uint16_t ring, unsigned rec)
+/* A ring's requests at the source come in this many units at most, so
+ * that a shrink can keep a part of them. */
+#define SRC_CHUNKS 8
+
+static void unit_add(struct emu_unit *units, unsigned max, unsigned *n, struct emu_unit u)
 {
 	if (*n < max)
-		units[*n] = (struct emu_unit){.kind = kind, .ring = ring, .rec = rec};
+		units[*n] = u;
 	(*n)++;
 }
 
@@ -356,22 +359,30 @@ unsigned emu_script_units(const struct emu_trace *t, const struct emu_script *s,
 	scan_trace(t, &sc);
 	for (uint16_t q = 1; q < s->queues; q++)
 		if (ring_named(t, q))
-			unit_add(units, max, &n, EMU_UNIT_RING, q, 0);
+			unit_add(units, max, &n,
+				 (struct emu_unit){.kind = EMU_UNIT_RING, .ring = q});
 	for (uint16_t q = 0; q < s->queues; q++) {
 		const struct emu_schedule *h = &s->sched;
 
-		if (h->io[EMU_PHASE_WARMUP][q] + h->io[EMU_PHASE_PRECOPY][q])
-			unit_add(units, max, &n, EMU_UNIT_SRC_IO, q, 0);
+		uint32_t left = h->io[EMU_PHASE_WARMUP][q] + h->io[EMU_PHASE_PRECOPY][q];
+		uint32_t chunk = (left + SRC_CHUNKS - 1) / SRC_CHUNKS;
+
+		for (; left; left -= MIN(left, chunk))
+			unit_add(units, max, &n,
+				 (struct emu_unit){.kind = EMU_UNIT_SRC_IO,
+						   .ring = q,
+						   .count = MIN(left, chunk)});
 		if (h->io[EMU_PHASE_INFLIGHT][q])
-			unit_add(units, max, &n, EMU_UNIT_INFLIGHT, q, 0);
+			unit_add(units, max, &n,
+				 (struct emu_unit){.kind = EMU_UNIT_INFLIGHT, .ring = q});
 		if (h->io[EMU_PHASE_POST][q] && sc.start[1][q] >= 0 && sc.stop[1][q] < 0)
 			dest_timed = true;
 	}
 	if (dest_timed)
-		unit_add(units, max, &n, EMU_UNIT_DEST_IO, 0, 0);
+		unit_add(units, max, &n, (struct emu_unit){.kind = EMU_UNIT_DEST_IO});
 	for (unsigned i = 0; i < t->n; i++)
 		if (is_fe_msg(&t->recs[i]) && msg_removable(t, i))
-			unit_add(units, max, &n, EMU_UNIT_MSG, 0, i);
+			unit_add(units, max, &n, (struct emu_unit){.kind = EMU_UNIT_MSG, .rec = i});
 	return MIN(n, max);
 }
 
@@ -382,7 +393,7 @@ void emu_unit_name(const struct emu_unit *u, const struct emu_trace *t, char *bu
 		snprintf(buf, len, "ring %u", u->ring);
 		break;
 	case EMU_UNIT_SRC_IO:
-		snprintf(buf, len, "ring %u's requests at the source", u->ring);
+		snprintf(buf, len, "%u of ring %u's requests at the source", u->count, u->ring);
 		break;
 	case EMU_UNIT_INFLIGHT:
 		snprintf(buf, len, "ring %u's requests in flight at the stop", u->ring);
@@ -445,9 +456,9 @@ static void shift_add(const struct emu_trace *t, const struct scan *sc, const st
 	ring_counts(t, a, b, &done, &in);
 	sh->from = sc->get_base[u->ring] >= 0 ? sc->get_base[u->ring] : b;
 	if (u->kind == EMU_UNIT_SRC_IO) {
-		sh->avail += (uint16_t)done;
-		sh->used += (uint16_t)done;
-		sh->base += (uint16_t)done;
+		sh->avail += (uint16_t)MIN(u->count, done);
+		sh->used += (uint16_t)MIN(u->count, done);
+		sh->base += (uint16_t)MIN(u->count, done);
 	} else {
 		sh->avail += (uint16_t)in;
 		sh->base += (uint16_t)MIN(in, (uint16_t)(p->base - p->used_idx));

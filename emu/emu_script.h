@@ -21,7 +21,7 @@
  *
  * A smaller trace (for --shrink) is the trace minus a set of removable
  * units (struct emu_unit): a ring past the first with all its messages and
- * states, a ring's requests at the source, its requests in flight at the
+ * states, an eighth of a ring's requests at the source, its requests in flight at the
  * stop, the destination's requests, a GET_* query the replay's set-up does
  * not depend on, a SET_VRING_CALL that repeats one. emu_trace_without()
  * writes what is left as a trace that the same derivation reads back.
@@ -72,7 +72,7 @@ int emu_script_make(const struct emu_trace *t, struct emu_script *s, char *why, 
 
 enum emu_unit_kind {
 	EMU_UNIT_RING,	   /* ring index, past ring 0: its messages and states */
-	EMU_UNIT_SRC_IO,   /* ring index: its requests at the source */
+	EMU_UNIT_SRC_IO,   /* ring index: count of its requests at the source */
 	EMU_UNIT_INFLIGHT, /* ring index: its requests in flight at the stop */
 	EMU_UNIT_DEST_IO,  /* the destination's requests, every ring */
 	EMU_UNIT_MSG,	   /* record rec (and its reply): a query or a repeat */
@@ -81,7 +81,8 @@ enum emu_unit_kind {
 struct emu_unit {
 	enum emu_unit_kind kind;
 	uint16_t ring;
-	unsigned rec;
+	unsigned rec;	/* EMU_UNIT_MSG */
+	uint32_t count; /* EMU_UNIT_SRC_IO: a part of the ring's requests, up to an eighth */
 };
 
 /* The removable units of t (s its script), in the trace's order; at most

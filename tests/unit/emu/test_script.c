@@ -178,22 +178,39 @@ static void test_units_and_smaller_trace(void **state_)
 	bool removed[64] = {0};
 	struct emu_trace t, small;
 	struct emu_script s, ss;
-	unsigned n, msgs = 0;
+	unsigned n, msgs = 0, src[2] = {0};
 	char why[160];
 
 	(void)state_;
 	migration(&t);
 	assert_int_equal(emu_script_make(&t, &s, why, sizeof(why)), 0);
 	n = emu_script_units(&t, &s, u, 64);
-	/* Ring 1; ring 0's source and in-flight batches, ring 1's source
-	 * batch; the destination's; a GET_CONFIG and a repeated
-	 * SET_VRING_CALL per ring on each connection. */
-	for (unsigned i = 0; i < n; i++)
+	/* Ring 1; ring 0's 100 source requests in eighths (13 each, 9 in the
+	 * last) and its in-flight batch, ring 1's 40 in eighths of 5; the
+	 * destination's; a GET_CONFIG and a repeated SET_VRING_CALL per ring
+	 * on each connection. */
+	for (unsigned i = 0; i < n; i++) {
 		msgs += u[i].kind == EMU_UNIT_MSG;
+		if (u[i].kind == EMU_UNIT_SRC_IO) {
+			src[u[i].ring] += u[i].count;
+			assert_int_equal(u[i].count, u[i].ring ? 5 : (src[0] == 100 ? 9 : 13));
+		}
+	}
+	assert_int_equal(src[0], 100);
+	assert_int_equal(src[1], 40);
 	assert_int_equal(msgs, 2 + 4);
-	assert_int_equal(n, 1 + 3 + 1 + msgs);
+	assert_int_equal(n, 1 + 8 + 1 + 8 + 1 + msgs);
 
+	/* One eighth of ring 0 off: 13 requests fewer, split as before. */
 	removed[find(u, n, EMU_UNIT_SRC_IO, 0)] = true;
+	assert_int_equal(emu_trace_without(&t, u, n, removed, &small), 0);
+	assert_int_equal(emu_script_make(&small, &ss, why, sizeof(why)), 0);
+	assert_int_equal(ss.sched.io[EMU_PHASE_WARMUP][0] + ss.sched.io[EMU_PHASE_PRECOPY][0], 87);
+	assert_int_equal(ss.sched.io[EMU_PHASE_INFLIGHT][0], 8);
+	emu_trace_free(&small);
+
+	for (unsigned i = 0; i < n; i++)
+		removed[i] = u[i].kind == EMU_UNIT_SRC_IO && u[i].ring == 0;
 	removed[find(u, n, EMU_UNIT_RING, 1)] = true;
 	removed[find(u, n, EMU_UNIT_DEST_IO, 0)] = true;
 	for (unsigned i = 0; i < n; i++)
