@@ -41,6 +41,39 @@ int cli_migrate_report(int argc, char **argv, struct json_t **report);
 int cli_migrate_run(int argc, char **argv);
 int cli_migrate_record(int argc, char **argv);
 int cli_migrate_show(int argc, char **argv);
+int cli_migrate_replay(int argc, char **argv);
+/* migrate_run.c, shared with replay: one migration's JSON object and its
+ * table lines (docs/man/storlab-migrate.md), and a back-end started with
+ * /bin/sh -c cmd ({sock} its socket) through lib/endpoint: 0 and its
+ * vhost-user-blk URI, or an error printed with what. */
+struct emu_mig_result;
+struct endpoint;
+struct endpoint_config;
+/* --rw: write, read, rw or rw:PCT into the percentage of reads. */
+int cli_migrate_parse_rw(const char *s, unsigned *read_pct);
+/* The options run and replay share (--bs, --rw, --io-timeout, --output),
+ * by long name: 0, or a usage error (printed). */
+struct cli_migrate_shared {
+	uint32_t bs;
+	unsigned read_pct;
+	int io_timeout_ms;
+	bool json;
+};
+#define CLI_MIGRATE_SHARED_DEFAULTS                                                                \
+	{                                                                                          \
+		.bs = 4096, .read_pct = 50, .io_timeout_ms = 3000                                  \
+	}
+int cli_migrate_shared_opt(const char *cmd, const char *name, const char *arg,
+			   struct cli_migrate_shared *sh);
+struct json_t *cli_migrate_run_json(const struct emu_mig_result *r, int ret);
+void cli_migrate_run_table(const struct emu_mig_result *r, int ret);
+int cli_migrate_spawn(const char *what, const char *cmd, struct endpoint_config *cfg,
+		      struct endpoint **ep, char *uri, size_t len);
+/* migrate_crash.c: `storlab migrate replay --crash-matrix`: the replay of
+ * base, once as it is, then once per front-end message with the spawned
+ * back-end ep killed after it. The exit code. */
+struct emu_mig_opts;
+int cli_migrate_crash_matrix(const struct emu_mig_opts *base, struct endpoint *ep, bool json);
 
 /* ---- args.c: argument parsing shared by the subcommands ---- */
 

@@ -2,7 +2,8 @@
 /*
  * `storlab migrate`: live-migration tools, one subcommand each: `run`
  * (migrate_run.c, the VMM emulator of emu/), `record` and `show`
- * (migrate_record.c, migrate_show.c, traces of lib/trace).
+ * (migrate_record.c, migrate_show.c, traces of lib/trace), `replay`
+ * (migrate_replay.c, migrate_crash.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,7 @@ static const struct {
     {"run", cli_migrate_run, "migrate the initiator's device between two back-ends, checked"},
     {"record", cli_migrate_record, "record a front-end's vhost-user conversation (a proxy)"},
     {"show", cli_migrate_show, "print a recorded trace"},
+    {"replay", cli_migrate_replay, "replay a trace against a back-end, checked; crash matrix, shrink"},
 };
 
 static void migrate_usage(FILE *f)

@@ -61,7 +61,7 @@ static void usage(FILE *f)
 	       "\nexit codes: 0 every invariant held, 1 a violation, 2 usage, 3 could not run\n");
 }
 
-static int parse_rw(const char *s, unsigned *read_pct)
+int cli_migrate_parse_rw(const char *s, unsigned *read_pct)
 {
 	unsigned long pct;
 	char *end;
@@ -82,6 +82,34 @@ static int parse_rw(const char *s, unsigned *read_pct)
 	return 0;
 }
 
+int cli_migrate_shared_opt(const char *cmd, const char *name, const char *arg,
+			   struct cli_migrate_shared *sh)
+{
+	uint64_t v;
+
+	if (!strcmp(name, "bs")) {
+		if (util_parse_size(arg, &v) || v == 0 || v % 512 || v > (1u << 20))
+			return cli_usage_error(cmd, "--bs: a multiple of 512 up to 1M, not '%s'",
+					       arg);
+		sh->bs = (uint32_t)v;
+	} else if (!strcmp(name, "rw")) {
+		if (cli_migrate_parse_rw(arg, &sh->read_pct))
+			return cli_usage_error(cmd, "--rw: write, read, rw or rw:PCT, not '%s'",
+					       arg);
+	} else if (!strcmp(name, "io-timeout")) {
+		if (util_parse_uint(arg, 10, 600000, &v))
+			return cli_usage_error(cmd, "--io-timeout: 10 to 600000, not '%s'", arg);
+		sh->io_timeout_ms = (int)v;
+	} else if (!strcmp(name, "output")) {
+		if (strcmp(arg, "json") && strcmp(arg, "table"))
+			return cli_usage_error(cmd, "--output: table or json");
+		sh->json = !strcmp(arg, "json");
+	} else {
+		return cli_usage_error(cmd, "unknown option");
+	}
+	return 0;
+}
+
 static int parse_u(const char *opt, const char *s, unsigned min, unsigned max, unsigned *v)
 {
 	uint64_t x;
@@ -99,8 +127,8 @@ static int parse_args(int argc, char **argv, struct migrate_args *a)
 	    {"source", required_argument, NULL, 's'},
 	    {"dest", required_argument, NULL, 'd'},
 	    {"dest-spawn", required_argument, NULL, 'D'},
-	    {"rw", required_argument, NULL, 'w'},
-	    {"bs", required_argument, NULL, 'b'},
+	    {"rw", required_argument, NULL, 0},
+	    {"bs", required_argument, NULL, 0},
 	    {"qd", required_argument, NULL, 'q'},
 	    {"queues", required_argument, NULL, 'Q'},
 	    {"dirty-rate", required_argument, NULL, 'r'},
@@ -110,29 +138,26 @@ static int parse_args(int argc, char **argv, struct migrate_args *a)
 	    {"stop-inflight", no_argument, NULL, 'i'},
 	    {"seed", required_argument, NULL, 'S'},
 	    {"count", required_argument, NULL, 'c'},
-	    {"io-timeout", required_argument, NULL, 't'},
-	    {"output", required_argument, NULL, 'o'},
+	    {"io-timeout", required_argument, NULL, 0},
+	    {"output", required_argument, NULL, 0},
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
-	uint64_t v;
+	struct cli_migrate_shared sh = CLI_MIGRATE_SHARED_DEFAULTS;
 	unsigned u = 0;
-	int c;
+	int c, idx = 0;
 
 	*a = (struct migrate_args){.count = 1};
 	a->o = (struct emu_mig_opts){.queues = 1,
 				     .qd = 8,
 				     .queue_size = STORLAB_DEFAULT_QUEUE_SIZE,
-				     .bs = 4096,
-				     .read_pct = 50,
 				     .dirty_rate = 10,
 				     .rounds = 5,
 				     .round_ms = 20,
 				     .max_dirty = 64,
-				     .mem_size = STORLAB_DEFAULT_MEM_SIZE,
-				     .io_timeout_ms = 3000};
+				     .mem_size = STORLAB_DEFAULT_MEM_SIZE};
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", opts, &idx)) != -1) {
 		int bad = 0;
 
 		switch (c) {
@@ -144,20 +169,6 @@ static int parse_args(int argc, char **argv, struct migrate_args *a)
 			break;
 		case 'D':
 			a->dest_spawn = optarg;
-			break;
-		case 'w':
-			if (parse_rw(optarg, &a->o.read_pct))
-				return cli_usage_error("migrate run",
-						       "--rw: write, read, rw or "
-						       "rw:PCT, not '%s'",
-						       optarg);
-			break;
-		case 'b':
-			if (util_parse_size(optarg, &v) || v == 0 || v % 512 || v > (1u << 20))
-				return cli_usage_error("migrate run",
-						       "--bs: a multiple of 512 up to 1M, not '%s'",
-						       optarg);
-			a->o.bs = (uint32_t)v;
 			break;
 		case 'q':
 			bad = parse_u("--qd", optarg, 1, 1024, &a->o.qd);
@@ -192,14 +203,8 @@ static int parse_args(int argc, char **argv, struct migrate_args *a)
 		case 'c':
 			bad = parse_u("--count", optarg, 1, 1000000, &a->count);
 			break;
-		case 't':
-			bad = parse_u("--io-timeout", optarg, 10, 600000, &u);
-			a->o.io_timeout_ms = (int)u;
-			break;
-		case 'o':
-			if (strcmp(optarg, "json") && strcmp(optarg, "table"))
-				return cli_usage_error("migrate run", "--output: table or json");
-			a->json = !strcmp(optarg, "json");
+		case 0:
+			bad = cli_migrate_shared_opt("migrate run", opts[idx].name, optarg, &sh);
 			break;
 		case 'h':
 			usage(stdout);
@@ -210,6 +215,10 @@ static int parse_args(int argc, char **argv, struct migrate_args *a)
 		if (bad)
 			return bad;
 	}
+	a->o.bs = sh.bs;
+	a->o.read_pct = sh.read_pct;
+	a->o.io_timeout_ms = sh.io_timeout_ms;
+	a->json = sh.json;
 	if (optind < argc)
 		return cli_usage_error("migrate run", "unexpected argument '%s'", argv[optind]);
 	if (!a->o.source)
@@ -231,7 +240,7 @@ static int parse_args(int argc, char **argv, struct migrate_args *a)
 
 /* ---- reports ---- */
 
-static json_t *run_json(const struct emu_mig_result *r, int ret)
+json_t *cli_migrate_run_json(const struct emu_mig_result *r, int ret)
 {
 	json_t *rounds = json_array(), *plan_rounds = json_array(), *v = json_array();
 	json_t *bases = json_array(), *published = json_array(), *counts = json_object();
@@ -284,7 +293,7 @@ static json_t *run_json(const struct emu_mig_result *r, int ret)
 	    ret ? r->error : "");
 }
 
-static void run_table(const struct emu_mig_result *r, int ret)
+void cli_migrate_run_table(const struct emu_mig_result *r, int ret)
 {
 	const struct emu_track *t = &r->track;
 
@@ -339,9 +348,8 @@ static void summary_table(const struct emu_summary *s)
 	       s->counts[EMU_V_INDEX_REGRESSION], s->switch_median_ms, s->switch_p99_ms);
 }
 
-/* --dest-spawn: the destination, started once for every run. */
-static int spawn_dest(const char *cmd, struct endpoint_config *cfg, struct endpoint **ep, char *uri,
-		      size_t len)
+int cli_migrate_spawn(const char *what, const char *cmd, struct endpoint_config *cfg,
+		      struct endpoint **ep, char *uri, size_t len)
 {
 	char err[1024];
 	int ret;
@@ -351,7 +359,7 @@ static int spawn_dest(const char *cmd, struct endpoint_config *cfg, struct endpo
 	ret = ret ?: endpoint_start(*ep, err, sizeof(err));
 	ret = ret ?: endpoint_uri(*ep, NULL, uri, len, err, sizeof(err));
 	if (ret)
-		fprintf(stderr, "storlab migrate run: --dest-spawn: %s\n", err);
+		fprintf(stderr, "storlab migrate %s: %s\n", what, err);
 	return ret;
 }
 
@@ -373,7 +381,8 @@ static int migrate_exec(struct migrate_args *a, json_t **report)
 
 	*report = NULL;
 	if (a->dest_spawn) {
-		if (spawn_dest(a->dest_spawn, &cfg, &ep, uri, sizeof(uri))) {
+		if (cli_migrate_spawn("run: --dest-spawn", a->dest_spawn, &cfg, &ep, uri,
+				      sizeof(uri))) {
 			rc = MIGRATE_EXIT_NOT_RUN;
 			goto out;
 		}
@@ -393,9 +402,9 @@ static int migrate_exec(struct migrate_args *a, json_t **report)
 		o.seed = (a->o.seed + i) & INT64_MAX;
 		ret = emu_mig_run(&o, &r);
 		r.plan.seed = o.seed;
-		json_array_append_new(runs, run_json(&r, ret));
+		json_array_append_new(runs, cli_migrate_run_json(&r, ret));
 		if (!a->json)
-			run_table(&r, ret);
+			cli_migrate_run_table(&r, ret);
 		emu_summary_add(&s, &r, ret, values);
 		if (ret)
 			rc = MIGRATE_EXIT_NOT_RUN;

@@ -33,6 +33,41 @@
 
 #define EMU_MAX_QUEUES 64
 
+/*
+ * A replay's schedule (emu_script.h): instead of the plan's durations, the
+ * engine asks it how many requests each queue runs in each phase, and
+ * whether the device migrates at all. The phases: warm-up (before logging
+ * starts), pre-copy (one round: a trace does not show the VMM's rounds),
+ * the requests left in flight at the stop, and the destination's.
+ */
+enum emu_phase {
+	EMU_PHASE_WARMUP,
+	EMU_PHASE_PRECOPY,
+	EMU_PHASE_INFLIGHT,
+	EMU_PHASE_POST,
+	EMU_PHASES,
+};
+
+struct emu_schedule {
+	bool migrate; /* false: I/O on one back-end, then the checks */
+	uint32_t io[EMU_PHASES][EMU_MAX_QUEUES];
+};
+
+/*
+ * A back-end crash a replay injects (--crash-matrix): once the front-end
+ * sent its after_msg-th message (counted over all its connections, from
+ * 1), kill(ctx) kills the back-end (SIGKILL) and starts it again; the step
+ * that then fails is done again on a new connection (storlab_dev_reconnect:
+ * requests in flight kept by VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD where
+ * negotiated, failed otherwise), with the dirty log set up again if it was
+ * on, and the run goes on.
+ */
+struct emu_crash {
+	unsigned after_msg;
+	int (*kill)(void *ctx);
+	void *ctx;
+};
+
 struct emu_mig_opts {
 	const char *source; /* device URIs: vhost-user-blk:/path */
 	const char *dest;
@@ -45,7 +80,9 @@ struct emu_mig_opts {
 	bool stop_inflight;
 	uint64_t seed;
 	uint64_t mem_size;
-	int io_timeout_ms; /* a request not completed by then is lost */
+	int io_timeout_ms;		     /* a request not completed by then is lost */
+	const struct emu_schedule *schedule; /* NULL: the plan's durations */
+	const struct emu_crash *crash;	     /* NULL: none */
 };
 
 struct emu_round {
@@ -55,6 +92,7 @@ struct emu_round {
 
 struct emu_mig_result {
 	struct emu_plan plan;
+	uint64_t features, protocol_features; /* acknowledged to the source */
 	unsigned rounds_done;
 	struct emu_round round[EMU_MAX_ROUNDS];
 	bool converged;
@@ -65,7 +103,11 @@ struct emu_mig_result {
 	bool switched;
 	double switch_ms; /* < 0: no completion at the destination */
 	struct emu_track track;
-	char error[256]; /* why it could not run */
+	unsigned fe_msgs;	/* messages the front-end sent */
+	bool crashed;		/* the crash was injected */
+	uint32_t crash_request; /* after this message (its request code) */
+	unsigned reconnects;	/* steps done again after it */
+	char error[256];	/* why it could not run */
 };
 
 /* Runs one migration. 0: it ran, r says what held (emu_mig_ok); a negative

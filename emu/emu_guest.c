@@ -47,6 +47,10 @@ struct emu_guest {
 	double dirty_debt; /* guest page writes owed to dirty_rate */
 	bool watch_first;
 	int64_t first_ns;
+	/* A replay's counts (emu_guest_run_count): requests each queue may
+	 * still add; unbounded when not budgeted. */
+	bool budgeted;
+	uint32_t budget[64];
 	struct storlab_completion *c; /* one reap's worth */
 };
 
@@ -207,8 +211,10 @@ static void queue_fill(struct emu_guest *g, unsigned qi)
 {
 	struct storlab_queue *q = storlab_dev_queue(g->o.dev, qi);
 
-	while (storlab_queue_inflight(q) < g->o.qd && submit_one(g, qi, q))
-		;
+	while (storlab_queue_inflight(q) < g->o.qd && (!g->budgeted || g->budget[qi]) &&
+	       submit_one(g, qi, q))
+		if (g->budgeted)
+			g->budget[qi]--;
 	storlab_queue_submit(q);
 }
 
@@ -216,6 +222,14 @@ void emu_guest_fill(struct emu_guest *g)
 {
 	for (unsigned i = 0; i < g->o.queues; i++)
 		queue_fill(g, i);
+}
+
+void emu_guest_fill_count(struct emu_guest *g, const uint32_t *n)
+{
+	g->budgeted = true;
+	memcpy(g->budget, n, sizeof(*n) * g->o.queues);
+	emu_guest_fill(g);
+	g->budgeted = false;
 }
 
 unsigned emu_guest_inflight(const struct emu_guest *g)
@@ -356,6 +370,35 @@ int emu_guest_run(struct emu_guest *g, unsigned ms)
 	}
 }
 
+static bool budget_left(const struct emu_guest *g)
+{
+	for (unsigned i = 0; i < g->o.queues; i++)
+		if (g->budget[i])
+			return true;
+	return false;
+}
+
+int emu_guest_run_count(struct emu_guest *g, const uint32_t *n, int timeout_ms)
+{
+	int64_t deadline = emu_now_ns() + (int64_t)timeout_ms * 1000000;
+	int ret = 0;
+
+	g->budgeted = true;
+	memcpy(g->budget, n, sizeof(*n) * g->o.queues);
+	while ((budget_left(g) || emu_guest_inflight(g)) && emu_now_ns() < deadline) {
+		unsigned dead = 0;
+
+		for (unsigned i = 0; i < g->o.queues; i++)
+			dead += queue_poll(g, i, true) == -ENOTCONN;
+		if (dead == g->o.queues) {
+			ret = -ENOTCONN;
+			break;
+		}
+	}
+	g->budgeted = false;
+	return ret;
+}
+
 void emu_guest_watch_first(struct emu_guest *g)
 {
 	g->watch_first = true;
@@ -391,6 +434,12 @@ void emu_guest_readback(struct emu_guest *g, int timeout_ms)
 			break;
 	}
 	emu_guest_drain(g, timeout_ms);
+}
+
+void emu_guest_rings_resync(struct emu_guest *g)
+{
+	for (unsigned i = 0; i < g->o.queues; i++)
+		g->scan[i] = initiator_mig_used_idx(g->o.dev, i);
 }
 
 /* ---- the back-end's pages ---- */

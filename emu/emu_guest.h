@@ -62,9 +62,16 @@ void emu_guest_destroy(struct emu_guest *g);
 /* Runs I/O on every queue for ms milliseconds. 0, or -ENOTCONN once every
  * queue is dead. */
 int emu_guest_run(struct emu_guest *g, unsigned ms);
+/* Runs exactly n[q] more requests on each queue q and reaps until none is
+ * in flight, or timeout_ms passed (what is left in flight is then the
+ * drain's to judge): a replay's I/O between two messages of its trace. 0,
+ * or -ENOTCONN once every queue is dead. */
+int emu_guest_run_count(struct emu_guest *g, const uint32_t *n, int timeout_ms);
 /* Fills every queue to its depth and makes it visible, without reaping:
  * the stop then finds requests in flight (--stop-inflight). */
 void emu_guest_fill(struct emu_guest *g);
+/* The same with at most n[q] requests on queue q (a replay's count). */
+void emu_guest_fill_count(struct emu_guest *g, const uint32_t *n);
 unsigned emu_guest_inflight(const struct emu_guest *g);
 /* From now on the time of the next completion is kept (the destination's
  * first). */
@@ -76,6 +83,10 @@ void emu_guest_drain(struct emu_guest *g, int timeout_ms);
 /* Reads every block with an acknowledged write and checks it; then
  * drains. */
 void emu_guest_readback(struct emu_guest *g, int timeout_ms);
+
+/* After a reconnect: the used rings are read from where they stand now
+ * (a ring set up again starts over). */
+void emu_guest_rings_resync(struct emu_guest *g);
 
 /* Marks the pages the back-end writes: used rings, request slots, data
  * buffers. */

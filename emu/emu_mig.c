@@ -16,6 +16,7 @@
 #include "initiator/migrate.h"
 #include "util/common.h"
 #include "util/log.h"
+#include "vhost/vhost_tap.h"
 
 /* What one run holds open. */
 struct mig {
@@ -35,6 +36,8 @@ struct mig {
 	int log_fd;
 	uint8_t *snapshot; /* the back-end's pages at the switch, to see late writes */
 	struct emu_dirty device_pages;
+	bool logging;	/* the source's dirty log is on */
+	bool recovered; /* the injected crash was recovered from */
 };
 
 static int __attribute__((format(printf, 3, 4))) fail(struct mig *m, int ret, const char *fmt, ...)
@@ -75,6 +78,45 @@ static const char *uri_address(const char *uri)
 	return colon ? colon + 1 : uri;
 }
 
+/* Counts the front-end's messages; injects the crash after the one asked.
+ * The kill blocks until the back-end is back: the tap runs on this (the
+ * engine's) thread, and a VMM too waits for its back-end to return. */
+static void mig_tap(void *arg, const struct vhost_tap_msg *msg)
+{
+	struct mig *m = arg;
+	const struct emu_crash *c = m->o->crash;
+
+	if (msg->dir != VHOST_TAP_SENT || msg->side != VHOST_TAP_FRONTEND)
+		return;
+	if (++m->r->fe_msgs == (c ? c->after_msg : 0)) {
+		m->r->crashed = true;
+		m->r->crash_request = msg->hdr.request;
+		c->kill(c->ctx);
+	}
+}
+
+/* A step failed with ret: when it is the injected crash's doing (once),
+ * the device connects again to the restarted back-end: true to do the
+ * step again. */
+static bool crash_recover(struct mig *m, int ret)
+{
+	if (!ret || !m->r->crashed || m->recovered || !m->dev)
+		return false;
+	m->recovered = true;
+	m->r->reconnects++;
+	/* What the driver may not keep (no in-flight tracking) fails now. */
+	emu_guest_drain(m->guest, 100);
+	if (storlab_dev_reconnect(m->dev))
+		return false;
+	emu_guest_rings_resync(m->guest);
+	if (!m->logging)
+		return true;
+	/* The dead back-end's writes since the last copy are unknown: all
+	 * memory is copied again; logging starts over on the connection. */
+	emu_dirty_mark_all(&m->guest_dirty);
+	return initiator_mig_log_start(m->dev, m->log_fd, m->log_size) == 0;
+}
+
 static int mig_open(struct mig *m)
 {
 	const struct emu_mig_opts *o = m->o;
@@ -91,9 +133,18 @@ static int mig_open(struct mig *m)
 	uint8_t *base;
 	int fd, ret;
 
-	ret = initiator_mig_open(o->source, &dopts, &m->dev);
+	const struct vhost_tap tap = {.fn = mig_tap, .arg = m};
+
+	ret = initiator_mig_open(o->source, &dopts, &tap, &m->dev);
+	/* A crash in the first set-up: once more on the restarted back-end. */
+	if (ret && m->r->crashed && !m->recovered) {
+		m->recovered = true;
+		m->r->reconnects++;
+		ret = initiator_mig_open(o->source, &dopts, &tap, &m->dev);
+	}
 	if (ret)
 		return fail(m, ret, "%s: cannot open the device: %s", o->source, strerror(-ret));
+	initiator_mig_features(m->dev, &m->r->features, &m->r->protocol_features);
 	initiator_mig_mem(m->dev, &fd, &base, &m->size);
 	m->npages = (uint32_t)(m->size / EMU_PAGE);
 	m->src = mmap(NULL, m->size, PROT_READ, MAP_SHARED, fd, 0);
@@ -159,6 +210,20 @@ static uint32_t dirty_pending(const struct mig *m)
 	return emu_dirty_count(&m->guest_dirty) + emu_dirty_log_count(m->log, m->log_size);
 }
 
+/* The guest's I/O of a phase: the schedule's counts, or the plan's ms. */
+static int guest_io(struct mig *m, enum emu_phase phase, unsigned ms)
+{
+	const struct emu_schedule *s = m->o->schedule;
+	int ret;
+
+	if (!s)
+		return emu_guest_run(m->guest, ms);
+	ret = emu_guest_run_count(m->guest, s->io[phase], m->o->io_timeout_ms);
+	if (crash_recover(m, ret))
+		ret = emu_guest_run_count(m->guest, s->io[phase], m->o->io_timeout_ms);
+	return ret;
+}
+
 /* Pre-copy rounds until convergence or the last round. */
 static int precopy(struct mig *m)
 {
@@ -166,6 +231,15 @@ static int precopy(struct mig *m)
 	int ret;
 
 	emu_dirty_mark_all(&m->todo);
+	if (m->o->schedule) {
+		/* A trace shows no rounds (the VMM copies memory without a
+		 * message): its pre-copy I/O runs in one. */
+		r->round[0].copied = copy_dirty(m);
+		ret = guest_io(m, EMU_PHASE_PRECOPY, 0);
+		r->round[0].dirty_after = dirty_pending(m);
+		r->rounds_done = 1;
+		return ret ? fail(m, ret, "the source went away during pre-copy") : 0;
+	}
 	for (r->rounds_done = 0; r->rounds_done < r->plan.rounds;) {
 		struct emu_round *round = &r->round[r->rounds_done++];
 
@@ -240,11 +314,15 @@ static int stop_and_switch(struct mig *m)
 	int64_t t0, first, checked;
 	int fd, ret;
 
-	if (m->o->stop_inflight)
+	if (m->o->schedule)
+		emu_guest_fill_count(m->guest, m->o->schedule->io[EMU_PHASE_INFLIGHT]);
+	else if (m->o->stop_inflight)
 		emu_guest_fill(m->guest);
 	r->inflight_at_stop = emu_guest_inflight(m->guest);
 	t0 = emu_now_ns();
 	ret = initiator_mig_stop(m->dev, r->bases);
+	if (crash_recover(m, ret))
+		ret = initiator_mig_stop(m->dev, r->bases);
 	if (ret)
 		return fail(m, ret, "GET_VRING_BASE: %s", strerror(-ret));
 	r->final_copied = copy_dirty(m);
@@ -264,13 +342,20 @@ static int stop_and_switch(struct mig *m)
 		close(fd);
 		return fail(m, ret, "cannot move the guest onto the destination memory");
 	}
+	m->logging = false;
 	ret = initiator_mig_resume(m->dev, uri_address(m->o->dest), r->bases);
+	/* A crash in the destination's set-up: set it up again, restarted. */
+	if (ret && r->crashed && !m->recovered) {
+		m->recovered = true;
+		r->reconnects++;
+		ret = initiator_mig_resume(m->dev, uri_address(m->o->dest), r->bases);
+	}
 	if (ret)
 		return fail(m, ret, "%s: cannot set the destination up: %s", m->o->dest,
 			    strerror(-ret));
 	r->switched = true;
 	emu_guest_watch_first(m->guest);
-	ret = emu_guest_run(m->guest, r->plan.post_ms);
+	ret = guest_io(m, EMU_PHASE_POST, r->plan.post_ms);
 	first = emu_guest_first_ns(m->guest);
 	/* Requests still in flight from the source may be the first to
 	 * complete: the clock stops at whatever completes first. */
@@ -300,12 +385,17 @@ int emu_mig_run(const struct emu_mig_opts *o, struct emu_mig_result *r)
 	ret = mig_open(&m);
 	if (ret)
 		goto out;
-	ret = emu_guest_run(m.guest, r->plan.warmup_ms);
+	ret = guest_io(&m, EMU_PHASE_WARMUP, r->plan.warmup_ms);
 	if (ret) {
 		ret = fail(&m, ret, "the source went away");
 		goto out;
 	}
+	if (o->schedule && !o->schedule->migrate)
+		goto check;
 	ret = initiator_mig_log_start(m.dev, m.log_fd, m.log_size);
+	if (crash_recover(&m, ret))
+		ret = initiator_mig_log_start(m.dev, m.log_fd, m.log_size);
+	m.logging = ret == 0;
 	if (ret) {
 		ret =
 		    fail(&m, ret, "%s: cannot start dirty logging: %s", o->source, strerror(-ret));
@@ -315,6 +405,7 @@ int emu_mig_run(const struct emu_mig_opts *o, struct emu_mig_result *r)
 	ret = ret ?: stop_and_switch(&m);
 	if (ret)
 		goto out;
+check:
 	emu_guest_drain(m.guest, o->io_timeout_ms);
 	emu_guest_readback(m.guest, o->io_timeout_ms);
 	check_late_writes(&m);

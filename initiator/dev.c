@@ -43,11 +43,11 @@ static int opts_fill(struct storlab_dev_opts *o, const struct storlab_dev_opts *
 int storlab_dev_open(const char *uri, const struct storlab_dev_opts *opts,
 		     struct storlab_dev **devp)
 {
-	return initiator_dev_open(uri, opts, false, devp);
+	return initiator_dev_open(uri, opts, false, NULL, devp);
 }
 
 int initiator_dev_open(const char *uri, const struct storlab_dev_opts *opts, bool migratable,
-		       struct storlab_dev **devp)
+		       const struct vhost_tap *tap, struct storlab_dev **devp)
 {
 	const struct initiator_transport *tp;
 	const char *address;
@@ -62,6 +62,8 @@ int initiator_dev_open(const char *uri, const struct storlab_dev_opts *opts, boo
 		return -ENOMEM;
 	dev->tp = tp;
 	dev->migratable = migratable;
+	if (tap)
+		dev->tap = *tap;
 	ret = opts_fill(&dev->opts, opts);
 	if (ret)
 		goto err_free;

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "storlab/initiator.h"
+#include "vhost/vhost_tap.h"
 
 /* ---- shared ("guest") memory: one memfd, gpa 0 = its first byte ---- */
 
@@ -142,11 +143,15 @@ struct storlab_dev {
 	 * transport also negotiates what a front-end needs to migrate the
 	 * device (a shared dirty log). */
 	bool migratable;
+	/* The migration emulator's tap on every connection the device opens
+	 * (fn NULL: none): a replay counts the front-end's messages. */
+	struct vhost_tap tap;
 };
 
-/* storlab_dev_open(), for a device that may be migrated (migratable). */
+/* storlab_dev_open(), for a device that may be migrated (migratable), with
+ * tap (NULL: none) on each of its connections. */
 int initiator_dev_open(const char *uri, const struct storlab_dev_opts *opts, bool migratable,
-		       struct storlab_dev **dev);
+		       const struct vhost_tap *tap, struct storlab_dev **dev);
 
 /* Fills the head of a transport's queue of dev. */
 static inline void initiator_queue_init(struct storlab_queue *q, struct storlab_dev *dev)

@@ -29,9 +29,9 @@ static struct vub_queue *mig_queue(const struct storlab_dev *dev, unsigned index
 }
 
 int initiator_mig_open(const char *uri, const struct storlab_dev_opts *opts,
-		       struct storlab_dev **dev)
+		       const struct vhost_tap *tap, struct storlab_dev **dev)
 {
-	int ret = initiator_dev_open(uri, opts, true, dev);
+	int ret = initiator_dev_open(uri, opts, true, tap, dev);
 
 	if (ret == 0 && !mig_vdev(*dev)) {
 		log_err("%s: migration is done for vhost-user-blk devices only", uri);
@@ -40,6 +40,15 @@ int initiator_mig_open(const char *uri, const struct storlab_dev_opts *opts,
 		return -ENOTSUP;
 	}
 	return ret;
+}
+
+void initiator_mig_features(const struct storlab_dev *dev, uint64_t *features,
+			    uint64_t *protocol_features)
+{
+	const struct vub_dev *vdev = mig_vdev(dev);
+
+	*features = vdev->vb.features_negotiated;
+	*protocol_features = vdev->vb.protocol_features_negotiated;
 }
 
 void initiator_mig_mem(const struct storlab_dev *dev, int *fd, uint8_t **base, uint64_t *size)

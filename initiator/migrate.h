@@ -35,9 +35,17 @@ struct initiator_mig_ring {
 };
 
 /* storlab_dev_open() for a device to migrate: the transport also
- * acknowledges VHOST_USER_PROTOCOL_F_LOG_SHMFD where offered. */
+ * acknowledges VHOST_USER_PROTOCOL_F_LOG_SHMFD where offered. tap (NULL:
+ * none) sees the messages of every connection the device opens, from its
+ * first set-up on (lib/vhost/vhost_tap.h), on the caller's thread. */
+struct vhost_tap;
 int initiator_mig_open(const char *uri, const struct storlab_dev_opts *opts,
-		       struct storlab_dev **dev);
+		       const struct vhost_tap *tap, struct storlab_dev **dev);
+
+/* The virtio and protocol features acknowledged to the current back-end
+ * (a replay compares them with its trace's). */
+void initiator_mig_features(const struct storlab_dev *dev, uint64_t *features,
+			    uint64_t *protocol_features);
 
 /* The guest memory: its fd (the current back-end's copy), our mapping and
  * size. The mapping stays at the same address for the device's life. */

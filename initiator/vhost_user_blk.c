@@ -186,6 +186,8 @@ static int vub_connect(struct vub_dev *vdev)
 		return ret;
 	}
 	vdev->sock_fd = vhost_fe_fd(vdev->fe);
+	if (dev->tap.fn)
+		vhost_fe_set_tap(vdev->fe, &dev->tap);
 	ret = vhost_fe_setup(vdev->fe, &setup, &st);
 	if (ret) {
 		log_err("%s: set-up failed: %s", dev->address, strerror(-ret));
@@ -286,7 +288,10 @@ int vub_dev_resume(struct vub_dev *vdev, const uint16_t *bases)
 	int ret;
 
 	vdev->resume = bases;
-	vdev->resume_features = vdev->vb.features_negotiated;
+	/* After a resume that failed in its set-up (its back-end died), vb
+	 * is empty: the driver still runs with the features it had. */
+	if (vdev->vb.features_negotiated)
+		vdev->resume_features = vdev->vb.features_negotiated;
 	ret = vub_reconnect(vdev);
 	vdev->resume = NULL;
 	return ret;

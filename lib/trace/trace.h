@@ -157,6 +157,9 @@ int trace_writer_open(const char *path, struct trace_writer **w);
 /* Appends a record; time_ns is CLOCK_MONOTONIC (a tap's stamp) and is
  * written as the wall clock. 0 or a negative errno (logged once). */
 int trace_writer_put(struct trace_writer *w, const struct trace_rec *rec, uint64_t mono_ns);
+/* Appends a record stamped with its own time_ns (the wall clock): a trace
+ * written from another trace's records (a shrunk one) keeps their times. */
+int trace_writer_put_wall(struct trace_writer *w, const struct trace_rec *rec);
 /* Flushes and closes. 0, or a negative errno if anything was lost. */
 int trace_writer_close(struct trace_writer *w);
 

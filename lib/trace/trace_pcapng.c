@@ -197,7 +197,15 @@ static uint16_t comment(const struct trace_rec *rec, char *buf)
 
 int trace_writer_put(struct trace_writer *w, const struct trace_rec *rec, uint64_t mono_ns)
 {
-	uint64_t wall = (uint64_t)((int64_t)mono_ns + w->wall_minus_mono);
+	struct trace_rec at = *rec;
+
+	at.time_ns = (uint64_t)((int64_t)mono_ns + w->wall_minus_mono);
+	return trace_writer_put_wall(w, &at);
+}
+
+int trace_writer_put_wall(struct trace_writer *w, const struct trace_rec *rec)
+{
+	uint64_t wall = rec->time_ns;
 	int len = trace_rec_encode(rec, w->rec, sizeof(w->rec));
 	char text[COMMENT_MAX];
 	uint16_t text_len;

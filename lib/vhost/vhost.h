@@ -256,7 +256,7 @@ int vhost_fe_set_vring_enable(struct vhost_fe *fe, uint32_t index, bool enable);
 /* vhost_fe_log.c. SET_LOG_BASE with the log in shared memory (LOG_SHMFD
  * negotiated): size bytes of fd from offset, one bit per 4 KiB guest page
  * ("Migration"). Waits up to timeout_ms for the reply the spec requires.
- * 0, or -EPROTO (a wrong reply), a nack's errno, a send or receive error. */
+ * 0, or -EPROTO (a wrong reply), a send or receive error. */
 int vhost_fe_set_log_base(struct vhost_fe *fe, int fd, uint64_t size, uint64_t offset,
 			  int timeout_ms);
 /* Reads size bytes of config space at offset into buf. -EIO: the back-end

@@ -39,8 +39,11 @@ int vhost_fe_set_log_base(struct vhost_fe *fe, int fd, uint64_t size, uint64_t o
 		return ret;
 	}
 	/* "Communication": with LOG_SHMFD the request requires a reply. Its
-	 * payload is "N/A": back-ends answer with none (DPDK, ours) or a u64
-	 * (0: success); anything else is a wrong reply. */
+	 * payload is "N/A" ("VHOST_USER_SET_LOG_BASE"): back-ends answer with
+	 * none (DPDK, ours) or a u64 whose value means nothing (libvhost-user,
+	 * qemu-storage-daemon 7.2, echoes the request's mmap_size), so, as
+	 * QEMU's front-end, its content is not judged; another size is a
+	 * wrong reply. */
 	ret = vhost_fe_recv_raw(fe, &rep, &payload, sizeof(payload), timeout_ms);
 	if (ret) {
 		log_warn(SPEC_LOG_BASE ": no usable reply: %s", strerror(-ret));
@@ -55,11 +58,6 @@ int vhost_fe_set_log_base(struct vhost_fe *fe, int fd, uint64_t size, uint64_t o
 			 rep.request, rep.flags, rep.size);
 		shutdown(vhost_fe_fd(fe), SHUT_RDWR);
 		return -EPROTO;
-	}
-	if (payload) {
-		log_info(SPEC_LOG_BASE ": back-end answered failure %llu",
-			 (unsigned long long)payload);
-		return payload < 4096 ? -(int)payload : -EIO;
 	}
 	return 0;
 }

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `storlab migrate replay --crash-matrix`: the trace replayed once as it is,
+ * then once per message the front-end sends in it, with the back-end killed
+ * (SIGKILL, lib/endpoint) right after that message and started again, the
+ * front-end reconnecting and going on (emu.h, struct emu_crash). A verdict
+ * per boundary and a summary. docs/man/storlab-migrate.md.
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "emu/emu.h"
+#include "emu/emu_guest.h"
+#include "endpoint/endpoint.h"
+#include "util/log.h"
+#include "vhost/vhost_msg.h"
+
+static int crash_kill(void *ctx)
+{
+	char err[1024];
+	int ret = endpoint_restart(ctx, err, sizeof(err));
+
+	if (ret)
+		log_err("crash matrix: the back-end did not come back: %s", err);
+	return ret;
+}
+
+struct matrix {
+	unsigned boundaries, ok, failed, not_run;
+	unsigned by_kind[EMU_V_COUNT]; /* boundaries with a violation of each kind */
+};
+
+static json_t *boundary_json(unsigned k, const struct emu_mig_result *r, int ret)
+{
+	json_t *counts = json_object();
+
+	for (unsigned v = 0; v < EMU_V_COUNT; v++)
+		json_object_set_new(counts, emu_vkind_name(v), json_integer(r->track.counts[v]));
+	return json_pack("{s:i, s:s, s:b, s:o, s:i, s:i, s:s}", "k", k, "after",
+			 r->crashed ? vhost_msg_request_name(r->crash_request) : "", "ok",
+			 ret == 0 && emu_mig_ok(r), "violation_counts", counts, "reconnects",
+			 r->reconnects, "requests", r->track.nreqs, "error", ret ? r->error : "");
+}
+
+static void boundary_line(unsigned k, const struct emu_mig_result *r, int ret)
+{
+	printf("  %4u after %-32s ", k,
+	       r->crashed ? vhost_msg_request_name(r->crash_request) : "(no message)");
+	if (ret) {
+		printf("could not run: %s\n", r->error);
+		return;
+	}
+	printf("%s", emu_mig_ok(r) ? "ok" : "VIOLATIONS");
+	for (unsigned v = 0; v < EMU_V_COUNT; v++)
+		if (r->track.counts[v])
+			printf(" %s %u", emu_vkind_name(v), r->track.counts[v]);
+	printf(" (%u requests, %u reconnect(s))\n", r->track.nreqs, r->reconnects);
+}
+
+static void matrix_add(struct matrix *mx, const struct emu_mig_result *r, int ret)
+{
+	mx->boundaries++;
+	if (ret) {
+		mx->not_run++;
+		return;
+	}
+	if (emu_mig_ok(r)) {
+		mx->ok++;
+		return;
+	}
+	mx->failed++;
+	for (unsigned v = 0; v < EMU_V_COUNT; v++)
+		mx->by_kind[v] += r->track.counts[v] > 0;
+}
+
+static json_t *matrix_json(const struct matrix *mx, double seconds)
+{
+	json_t *kinds = json_object();
+
+	for (unsigned v = 0; v < EMU_V_COUNT; v++)
+		json_object_set_new(kinds, emu_vkind_name(v), json_integer(mx->by_kind[v]));
+	return json_pack("{s:i, s:i, s:i, s:i, s:o, s:f}", "boundaries", mx->boundaries, "ok",
+			 mx->ok, "failed", mx->failed, "not_run", mx->not_run, "boundaries_by_kind",
+			 kinds, "seconds", seconds);
+}
+
+static void matrix_table(const struct matrix *mx, double seconds)
+{
+	printf("crash matrix: %u boundaries in %.1f s: %u ok, %u with violations, %u not run\n",
+	       mx->boundaries, seconds, mx->ok, mx->failed, mx->not_run);
+	for (unsigned v = 0; v < EMU_V_COUNT; v++)
+		if (mx->by_kind[v])
+			printf("  %-16s at %u boundaries\n", emu_vkind_name(v), mx->by_kind[v]);
+}
+
+int cli_migrate_crash_matrix(const struct emu_mig_opts *base, struct endpoint *ep, bool json)
+{
+	struct emu_crash crash = {.kill = crash_kill, .ctx = ep};
+	struct emu_mig_opts o = *base;
+	struct emu_mig_result r;
+	struct matrix mx = {0};
+	json_t *rows = json_array(), *baseline;
+	int64_t t0 = emu_now_ns();
+	unsigned n;
+	int ret;
+
+	if (!rows)
+		return 3;
+	/* The trace as it is: how many messages there are to crash after. */
+	ret = emu_mig_run(&o, &r);
+	n = ret ? 0 : r.fe_msgs;
+	baseline = cli_migrate_run_json(&r, ret);
+	if (!json) {
+		printf("crash matrix: without a crash ");
+		cli_migrate_run_table(&r, ret);
+		printf("crash matrix: %u front-end messages, a kill after each\n", n);
+	}
+	emu_mig_result_fini(&r);
+	o.crash = &crash;
+	for (unsigned k = 1; k <= n; k++) {
+		crash.after_msg = k;
+		ret = emu_mig_run(&o, &r);
+		json_array_append_new(rows, boundary_json(k, &r, ret));
+		if (!json)
+			boundary_line(k, &r, ret);
+		matrix_add(&mx, &r, ret);
+		emu_mig_result_fini(&r);
+	}
+	if (json)
+		cli_print_json("migrate replay",
+			       json_pack("{s:o, s:o, s:o}", "baseline", baseline, "boundaries",
+					 rows, "summary",
+					 matrix_json(&mx, (double)(emu_now_ns() - t0) / 1e9)));
+	else {
+		matrix_table(&mx, (double)(emu_now_ns() - t0) / 1e9);
+		json_decref(baseline);
+		json_decref(rows);
+	}
+	if (mx.not_run || !n)
+		return 3;
+	return mx.failed ? 1 : CLI_EXIT_OK;
+}

@@ -1,0 +1,442 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `storlab migrate replay`: re-executes the front-end side of a recorded
+ * trace against a back-end with the VMM emulator's engine (emu/, the
+ * trace's script as its schedule, emu_script.h), checks the invariants of
+ * `storlab migrate run`, and with --shrink reduces a failing trace to a
+ * minimal one (emu_shrink.h). docs/man/storlab-migrate.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "emu/emu.h"
+#include "emu/emu_script.h"
+#include "emu/emu_shrink.h"
+#include "endpoint/endpoint.h"
+#include "storlab/initiator.h"
+#include "util/common.h"
+
+/* Exit codes: those of `storlab migrate run`. */
+enum {
+	REPLAY_EXIT_VIOLATION = 1,
+	REPLAY_EXIT_NOT_RUN = 3,
+};
+
+#define MAX_UNITS 512
+
+struct replay_args {
+	const char *trace;
+	const char *target;
+	const char *spawn_cmd;
+	const char *shrink;
+	bool crash_matrix;
+	unsigned qd, requests, stop_inflight;
+	uint64_t seed;
+	struct cli_migrate_shared sh; /* --bs, --rw, --io-timeout, --output */
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: storlab migrate replay TRACE (--target URI | --spawn-cmd CMD) [options]\n"
+		"\nRe-executes the front-end side of a recorded trace against a back-end:\n"
+		"the same memory size, rings, connections and migration, as many verified\n"
+		"requests per ring and phase as the trace's ring states say, and checks\n"
+		"the invariants of `storlab migrate run`.\n"
+		"\n  --target URI         vhost-user-blk:/path of the back-end\n"
+		"  --spawn-cmd CMD      start the back-end with /bin/sh -c CMD, {sock}\n"
+		"                       replaced by its socket\n"
+		"  --shrink OUT         if the replay fails: the smallest trace that still\n"
+		"                       fails the same way, written to OUT\n"
+		"  --crash-matrix       replay once per front-end message with the back-end\n"
+		"                       killed after it (needs --spawn-cmd)\n"
+		"  --qd N               requests in flight per ring (default 8; at least\n"
+		"                       what the trace had in flight at a stop)\n"
+		"  --bs SIZE            bytes per request (default 4k)\n"
+		"  --rw MIX             write | read | rw[:READ_PCT] (default rw:50)\n"
+		"  --requests N         per ring, for a trace whose ring states do not say\n"
+		"                       (default 64)\n"
+		"  --stop-inflight N    requests in flight at the stop on a ring that ran\n"
+		"                       requests at the source (default: the --qd)\n"
+		"  --seed S             the guest's choices (default 1: a replay repeats)\n"
+		"  --io-timeout MS      a request not done by then is lost (default 3000)\n"
+		"  --output FMT         table (default) or json\n"
+		"\nexit codes: 0 every invariant held, 1 a violation, 2 usage, 3 could not run\n");
+}
+
+static int parse_args(int argc, char **argv, struct replay_args *a)
+{
+	static const struct option opts[] = {
+	    {"target", required_argument, NULL, 't'},
+	    {"spawn-cmd", required_argument, NULL, 'p'},
+	    {"shrink", required_argument, NULL, 'k'},
+	    {"crash-matrix", no_argument, NULL, 'C'},
+	    {"qd", required_argument, NULL, 'q'},
+	    {"bs", required_argument, NULL, 0},
+	    {"rw", required_argument, NULL, 0},
+	    {"requests", required_argument, NULL, 'n'},
+	    {"stop-inflight", required_argument, NULL, 'i'},
+	    {"seed", required_argument, NULL, 'S'},
+	    {"io-timeout", required_argument, NULL, 0},
+	    {"output", required_argument, NULL, 0},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	uint64_t v;
+	int c, idx = 0;
+
+	*a = (struct replay_args){.qd = 8,
+				  .requests = 64,
+				  .stop_inflight = UINT_MAX,
+				  .seed = 1,
+				  .sh = CLI_MIGRATE_SHARED_DEFAULTS};
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, &idx)) != -1) {
+		switch (c) {
+		case 't':
+			a->target = optarg;
+			break;
+		case 'p':
+			a->spawn_cmd = optarg;
+			break;
+		case 'k':
+			a->shrink = optarg;
+			break;
+		case 'C':
+			a->crash_matrix = true;
+			break;
+		case 'q':
+			if (util_parse_uint(optarg, 1, 1024, &v))
+				return cli_usage_error("migrate replay", "--qd: 1 to 1024");
+			a->qd = (unsigned)v;
+			break;
+		case 'n':
+			if (util_parse_uint(optarg, 0, 65535, &v))
+				return cli_usage_error("migrate replay", "--requests: 0 to 65535");
+			a->requests = (unsigned)v;
+			break;
+		case 'i':
+			if (util_parse_uint(optarg, 0, 1024, &v))
+				return cli_usage_error("migrate replay",
+						       "--stop-inflight: 0 to 1024");
+			a->stop_inflight = (unsigned)v;
+			break;
+		case 'S':
+			if (util_parse_uint(optarg, 0, INT64_MAX, &a->seed))
+				return cli_usage_error("migrate replay", "--seed: a whole number");
+			break;
+		case 0:
+			if (cli_migrate_shared_opt("migrate replay", opts[idx].name, optarg,
+						   &a->sh))
+				return CLI_EXIT_USAGE;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		default:
+			return cli_usage_error("migrate replay", "unknown option");
+		}
+	}
+	if (a->stop_inflight == UINT_MAX)
+		a->stop_inflight = a->qd;
+	if (optind != argc - 1)
+		return cli_usage_error("migrate replay", "give one TRACE");
+	a->trace = argv[optind];
+	if (!!a->target + !!a->spawn_cmd != 1)
+		return cli_usage_error("migrate replay",
+				       "give one of --target URI, --spawn-cmd CMD");
+	if (a->spawn_cmd && !strstr(a->spawn_cmd, "{sock}"))
+		return cli_usage_error("migrate replay", "--spawn-cmd: no {sock} in '%s'",
+				       a->spawn_cmd);
+	/* A kill needs a process of ours to kill: lib/endpoint's. */
+	if (a->crash_matrix && !a->spawn_cmd)
+		return cli_usage_error(
+		    "migrate replay",
+		    "--crash-matrix kills the back-end after each message: it "
+		    "needs a back-end it starts itself (--spawn-cmd), not --target");
+	return 0;
+}
+
+/* ---- one replay ---- */
+
+struct replay {
+	const struct replay_args *a;
+	const char *uri;
+};
+
+/* The engine's options for script s. */
+static void replay_opts(const struct replay *rp, struct emu_script *s, struct emu_mig_opts *o)
+{
+	const struct replay_args *a = rp->a;
+
+	for (unsigned q = 0; q < s->queues; q++) {
+		uint32_t *io = s->sched.io[EMU_PHASE_INFLIGHT];
+
+		if (!s->counted)
+			s->sched.io[EMU_PHASE_WARMUP][q] = a->requests;
+		/* A ring busy up to its stop had requests in flight when
+		 * GET_VRING_BASE went out; a back-end that drains before its
+		 * answer leaves the recorder none to see ("Ring states"). */
+		if (s->sched.io[EMU_PHASE_WARMUP][q] + s->sched.io[EMU_PHASE_PRECOPY][q])
+			io[q] = MAX(io[q], a->stop_inflight);
+	}
+	*o = (struct emu_mig_opts){
+	    .source = rp->uri,
+	    .dest = rp->uri,
+	    .queues = s->queues,
+	    .queue_size = s->queue_size,
+	    .qd = MIN(MAX(a->qd, (unsigned)s->max_inflight), (unsigned)s->queue_size),
+	    .bs = a->sh.bs,
+	    .read_pct = a->sh.read_pct,
+	    .rounds = 1,
+	    .round_ms = 20,
+	    .max_dirty = 64,
+	    .seed = a->seed,
+	    .mem_size = s->mem_size,
+	    .io_timeout_ms = a->sh.io_timeout_ms,
+	    .schedule = &s->sched,
+	};
+}
+
+/* The way a run fails, for --shrink: the first kind it counted in this
+ * order, the most telling first. A broken back-end often loses requests
+ * as a consequence of what it broke first (a used index gone back hides
+ * the completions past it), so lost and io-error come last. */
+static enum emu_vkind failure_kind(const struct emu_mig_result *r)
+{
+	static const enum emu_vkind order[] = {
+	    EMU_V_STALE_PAGE, EMU_V_LATE_WRITE, EMU_V_INDEX_REGRESSION,
+	    EMU_V_DUPLICATE,  EMU_V_STALE_DATA, EMU_V_IO_ERROR,
+	    EMU_V_LOST,
+	};
+
+	for (unsigned i = 0; i < ARRAY_SIZE(order); i++)
+		if (r->track.counts[order[i]])
+			return order[i];
+	return EMU_V_COUNT;
+}
+
+static void print_script(const struct emu_script *s, const struct emu_trace *t)
+{
+	static const char *const phase[EMU_PHASES] = {"warm-up", "pre-copy", "in flight at stop",
+						      "destination"};
+
+	printf("trace: %u records, %u front-end messages, %u connection(s), %u ring(s) of %u, "
+	       "%" PRIu64 " bytes of memory in %u region(s)%s\n",
+	       t->n, s->fe_msgs, s->conns, s->queues, s->queue_size, s->mem_size, s->nregions,
+	       s->sched.migrate ? ", a migration" : "");
+	if (s->nregions > 1)
+		printf("  layout: the replay's memory is one region of that size\n");
+	if (!s->counted) {
+		printf("  no ring was stopped: no count of requests in the trace (--requests)\n");
+		return;
+	}
+	for (unsigned q = 0; q < s->queues; q++) {
+		printf("  ring %u requests:", q);
+		for (unsigned p = 0; p < EMU_PHASES; p++)
+			printf(" %s %u%s", phase[p], s->sched.io[p][q],
+			       p + 1 < EMU_PHASES ? "," : "");
+		printf("\n");
+	}
+}
+
+/* "(features 0x...; the trace's 0x...)" when they differ. */
+static void print_negotiation(const struct emu_script *s, const struct emu_mig_result *r)
+{
+	if (r->features != s->features)
+		printf("  features differ: the trace acknowledged 0x%" PRIx64
+		       ", the replay 0x%" PRIx64 " (what this back-end and our driver share)\n",
+		       s->features, r->features);
+	if (r->protocol_features != s->protocol_features)
+		printf("  protocol features differ: the trace 0x%" PRIx64 ", the replay 0x%" PRIx64
+		       "\n",
+		       s->protocol_features, r->protocol_features);
+}
+
+/* ---- --shrink ---- */
+
+/* The front-end messages of t (0 for a trace with no set-up). */
+static unsigned fe_msgs(const struct emu_trace *t)
+{
+	struct emu_script s;
+	char why[160];
+
+	return emu_script_make(t, &s, why, sizeof(why)) ? 0 : s.fe_msgs;
+}
+
+struct shrink {
+	const struct replay *rp;
+	const struct emu_trace *t;
+	const struct emu_unit *units;
+	unsigned n;
+	enum emu_vkind kind;
+	unsigned step;
+	bool *removed;
+};
+
+static int shrink_test(void *ctx, const bool *keep)
+{
+	struct shrink *sh = ctx;
+	struct emu_trace smaller;
+	struct emu_script s;
+	struct emu_mig_opts o;
+	struct emu_mig_result r;
+	unsigned kept = 0;
+	char why[160];
+	int ret, fails;
+
+	for (unsigned i = 0; i < sh->n; i++) {
+		sh->removed[i] = !keep[i];
+		kept += keep[i];
+	}
+	ret = emu_trace_without(sh->t, sh->units, sh->n, sh->removed, &smaller);
+	if (ret)
+		return ret;
+	ret = emu_script_make(&smaller, &s, why, sizeof(why));
+	if (ret) {
+		emu_trace_free(&smaller);
+		return 0;
+	}
+	replay_opts(sh->rp, &s, &o);
+	ret = emu_mig_run(&o, &r);
+	fails = ret == 0 && r.track.counts[sh->kind] > 0;
+	printf("  step %u: %u of %u units, %u records: %s\n", ++sh->step, kept, sh->n, smaller.n,
+	       ret     ? "could not run"
+	       : fails ? "fails the same way"
+		       : "does not");
+	emu_mig_result_fini(&r);
+	emu_trace_free(&smaller);
+	return fails;
+}
+
+static int do_shrink(const struct replay *rp, const struct emu_trace *t, const struct emu_script *s,
+		     enum emu_vkind kind)
+{
+	struct emu_unit *units = calloc(MAX_UNITS, sizeof(*units));
+	bool *keep = calloc(MAX_UNITS, sizeof(*keep));
+	bool *removed = calloc(MAX_UNITS, sizeof(*removed));
+	struct shrink sh = {.rp = rp, .t = t, .units = units, .kind = kind, .removed = removed};
+	struct emu_trace out = {0};
+	unsigned kept = 0;
+	int ret = -ENOMEM;
+
+	if (!units || !keep || !removed)
+		goto out;
+	sh.n = emu_script_units(t, s, units, MAX_UNITS);
+	printf("shrink: %u removable units, keeping the failure %s\n", sh.n, emu_vkind_name(kind));
+	for (unsigned i = 0; i < sh.n; i++)
+		keep[i] = true;
+	ret = emu_ddmin(sh.n, shrink_test, &sh, keep);
+	if (ret < 0)
+		goto out;
+	for (unsigned i = 0; i < sh.n; i++) {
+		removed[i] = !keep[i];
+		kept += keep[i];
+	}
+	ret = emu_trace_without(t, units, sh.n, removed, &out);
+	ret = ret ?: emu_trace_save(&out, rp->a->shrink);
+	if (ret)
+		goto out;
+	printf("shrink: %u units -> %u, %u records -> %u (front-end messages %u -> %u); "
+	       "written to %s\n",
+	       sh.n, kept, t->n, out.n, s->fe_msgs, fe_msgs(&out), rp->a->shrink);
+	for (unsigned i = 0; i < sh.n; i++) {
+		char name[96];
+
+		emu_unit_name(&units[i], t, name, sizeof(name));
+		printf("  %s %s\n", keep[i] ? "kept   " : "removed", name);
+	}
+out:
+	emu_trace_free(&out);
+	free(units);
+	free(keep);
+	free(removed);
+	return ret;
+}
+
+static int replay_exec(const struct replay_args *a)
+{
+	struct endpoint_config cfg;
+	struct endpoint *ep = NULL;
+	struct emu_trace t;
+	struct emu_script s;
+	struct emu_mig_opts o;
+	struct emu_mig_result r;
+	struct replay rp = {.a = a, .uri = a->target};
+	char uri[4200], why[160];
+	int ret, rc;
+
+	ret = emu_trace_load(a->trace, &t);
+	if (ret) {
+		fprintf(stderr, "storlab migrate replay: %s: not a trace to replay (%s)\n",
+			a->trace, strerror(-ret));
+		return REPLAY_EXIT_NOT_RUN;
+	}
+	ret = emu_script_make(&t, &s, why, sizeof(why));
+	if (ret) {
+		fprintf(stderr, "storlab migrate replay: %s: %s\n", a->trace, why);
+		emu_trace_free(&t);
+		return REPLAY_EXIT_NOT_RUN;
+	}
+	if (a->spawn_cmd) {
+		if (cli_migrate_spawn("replay: --spawn-cmd", a->spawn_cmd, &cfg, &ep, uri,
+				      sizeof(uri))) {
+			rc = REPLAY_EXIT_NOT_RUN;
+			goto out;
+		}
+		rp.uri = uri;
+	}
+	replay_opts(&rp, &s, &o);
+	if (!a->sh.json)
+		print_script(&s, &t);
+	if (a->crash_matrix) {
+		rc = cli_migrate_crash_matrix(&o, ep, a->sh.json);
+		goto out;
+	}
+	ret = emu_mig_run(&o, &r);
+	if (a->sh.json) {
+		json_t *run = cli_migrate_run_json(&r, ret);
+
+		json_object_set_new(
+		    run, "trace",
+		    json_pack("{s:s, s:i, s:i, s:i, s:b, s:I, s:I}", "path", a->trace, "records",
+			      t.n, "frontend_messages", s.fe_msgs, "connections", s.conns,
+			      "migration", s.sched.migrate, "features", (json_int_t)s.features,
+			      "protocol_features", (json_int_t)s.protocol_features));
+		json_object_set_new(run, "features", json_integer((json_int_t)r.features));
+		cli_print_json("migrate replay", run);
+	} else {
+		print_negotiation(&s, &r);
+		cli_migrate_run_table(&r, ret);
+	}
+	rc = ret ? REPLAY_EXIT_NOT_RUN : emu_mig_ok(&r) ? CLI_EXIT_OK : REPLAY_EXIT_VIOLATION;
+	if (rc == REPLAY_EXIT_VIOLATION && a->shrink && do_shrink(&rp, &t, &s, failure_kind(&r)))
+		rc = REPLAY_EXIT_NOT_RUN;
+	else if (a->shrink && rc == CLI_EXIT_OK && !a->sh.json)
+		printf("shrink: the replay held: nothing to shrink\n");
+	emu_mig_result_fini(&r);
+out:
+	if (ep) {
+		endpoint_stop(ep);
+		endpoint_destroy(ep);
+	}
+	emu_trace_free(&t);
+	return rc;
+}
+
+int cli_migrate_replay(int argc, char **argv)
+{
+	struct replay_args a;
+	int ret = parse_args(argc, argv, &a);
+
+	if (ret)
+		return ret < 0 ? CLI_EXIT_OK : ret;
+	return replay_exec(&a);
+}

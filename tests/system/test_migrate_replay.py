@@ -1,0 +1,172 @@
+# SPDX-License-Identifier: MIT
+"""`storlab migrate replay` (docs/man/storlab-migrate.md): a migration that
+`storlab migrate run` made through `storlab migrate record` is replayed
+against other back-ends with the same invariants.
+
+Against storlab-tgt and qemu-storage-daemon it holds; against each migration
+switch of tests/peers/bad_backend it fails with the violation the switch must
+cause, and --shrink writes a smaller trace that `show` reads and that still
+fails the same way, and replays clean against a back-end that is not broken.
+--crash-matrix kills the spawned back-end after each front-end message and
+reports each boundary; it refuses a --target it cannot kill."""
+
+import json
+import time
+
+import pytest
+
+from conftest import CLI_BIN, TGT_BIN, MiB
+from tests.system.peers import PEER_DIR
+from tests.system.peers import bad_backend_factory  # noqa: F401 (fixture)
+from tests.system.test_migrate_record import Recorder, show
+
+PEER = PEER_DIR / "bad_backend"
+KINDS = ["lost", "duplicate", "stale-data", "stale-page", "index-regression", "late-write",
+         "io-error"]
+# Each switch, and the violation it must cause (as in test_migrate.py).
+CAUGHT = {
+    "no-used-log": "stale-page",
+    "early-vring-base": "lost",
+    "used-regress": "index-regression",
+}
+
+
+@pytest.fixture
+def trace(tgt, storlab, workdir):
+    """A migration of the initiator from storlab-tgt to the same controller
+    (the source connection closes before the destination's opens), made by
+    `storlab migrate run` through the recorder: two connections, logging,
+    both rings stopped with requests in flight."""
+    tgt.rpc("bdev_malloc_create", "-b", "Malloc0", 32, 512)
+    upstream = tgt.controller("vhost.0", "Malloc0", num_queues=2).split(":", 1)[1]
+    rec = Recorder(storlab, workdir, upstream, count=2)
+    out = storlab.json("migrate", "run", "--source", rec.uri, "--dest", rec.uri, "--queues", 2,
+                       "--qd", 8, "--rounds", 1, "--round-ms", 4, "--seed", 3,
+                       "--stop-inflight", "--output", "json", timeout=120)
+    assert out["runs"][0]["ok"], out["runs"][0]["violations"]
+    rec.finish()
+    return rec.trace
+
+
+def replay(storlab, trace, *args, rc=0):
+    out = storlab.json("migrate", "replay", trace, *args, "--output", "json", rc=rc, timeout=120)
+    assert set(out["violation_counts"]) == set(KINDS), out
+    return out
+
+
+def held(out):
+    """What a user checks: it ran, migrated, did I/O on both sides, and no
+    invariant broke."""
+    assert out["error"] == "", out["error"]
+    assert out["ok"], out["violations"]
+    assert out["trace"]["migration"] and out["trace"]["connections"] == 2
+    assert len(out["bases"]) == 2 and out["switch_ms"] is not None
+    assert out["requests"] > 100
+
+
+def test_replay_tgt(trace, tgt_factory, storlab):
+    other = tgt_factory(subdir="other")
+    other.rpc("bdev_malloc_create", "-b", "Malloc0", 32, 512)
+    out = replay(storlab, trace, "--target", other.controller("vhost.0", "Malloc0",
+                                                                num_queues=2))
+    held(out)
+    # The layout and set-up of the trace: its rings, its negotiation.
+    assert out["features"] == out["trace"]["features"]
+    # Same trace, same seed: the same requests.
+    again = replay(storlab, trace, "--target", other.uri("vhost.0"))
+    assert again["requests"] == out["requests"]
+
+
+def test_replay_qsd(trace, qsd_factory, storlab):
+    q = qsd_factory(size=32 * MiB)
+    held(replay(storlab, trace, "--target", q.uri))
+
+
+@pytest.mark.parametrize("switch", sorted(CAUGHT))
+def test_replay_bad_backend_and_shrink(switch, trace, bad_backend_factory, storlab,  # noqa: F811
+                                       workdir):
+    bb = bad_backend_factory(switch, size_mb=32, extra=["--logs-writes"])
+    kind = CAUGHT[switch]
+    small = workdir / ("min-%s.pcapng" % switch)
+    # A lost request is given up after --io-timeout: short, for a shrink's
+    # many replays.
+    p = storlab("migrate", "replay", trace, "--target", bb.uri, "--shrink", small,
+                "--io-timeout", 300, rc=1, timeout=300)
+    assert "shrink: " in p.stdout and "fails the same way" in p.stdout, p.stdout
+    out = replay(storlab, trace, "--target", bb.uri, rc=1)
+    assert out["violation_counts"][kind] > 0, out["violation_counts"]
+    # Smaller, readable, and failing the same way.
+    whole, less = show(storlab, trace), show(storlab, small)
+    assert len(less) < len(whole)
+    assert sum(r["type"] == "message" for r in less) < sum(r["type"] == "message"
+                                                           for r in whole)
+    again = replay(storlab, small, "--target", bb.uri, rc=1)
+    assert again["violation_counts"][kind] > 0, again["violation_counts"]
+    # Not a trace that fails anywhere: a back-end without the switch holds.
+    good = bad_backend_factory(size_mb=32, extra=["--logs-writes"])
+    held_small = replay(storlab, small, "--target", good.uri)
+    assert held_small["ok"], held_small["violations"]
+
+
+def test_crash_matrix_needs_a_spawned_backend(trace, tgt, storlab):
+    p = storlab("migrate", "replay", trace, "--target", tgt.uri("vhost.0"), "--crash-matrix",
+                rc=2)
+    assert "--spawn-cmd" in p.stderr
+
+
+def spawn_tgt(img):
+    """A storlab-tgt on a backing file (its data outlives a kill) serving
+    one controller at {sock}."""
+    rpc = '%s rpc -s "$d/rpc.sock"' % CLI_BIN
+    return ('d=$(dirname {sock}); rm -f "$d/rpc.sock"; %s -m 0x2 -S "$d" -r "$d/rpc.sock" & '
+            'while [ ! -S "$d/rpc.sock" ]; do sleep 0.05; done; '
+            '%s bdev_uring_create %s U0 512 && '
+            '%s vhost_create_blk_controller $(basename {sock}) U0 --num-queues 2 && wait'
+            % (TGT_BIN, rpc, img, rpc))
+
+
+def test_crash_matrix_tgt(trace, storlab, workdir):
+    img = workdir / "matrix.img"
+    with open(img, "wb") as f:
+        f.truncate(32 << 20)
+    started = time.monotonic()
+    p = storlab("migrate", "replay", trace, "--spawn-cmd", spawn_tgt(img), "--crash-matrix",
+                "--output", "json", rc=0, timeout=600)
+    took = time.monotonic() - started
+    rows, s = matrix(p)
+    # storlab-tgt tracks its requests in flight (INFLIGHT_SHMFD): a kill
+    # anywhere, the stop included, loses nothing; its file keeps the data.
+    assert any(r["after"] == "VHOST_USER_SET_INFLIGHT_FD" for r in rows)
+    assert s["ok"] == s["boundaries"], [r for r in rows if not r["ok"]]
+    # The matrix's own report of its time, next to ours.
+    assert 0 < s["seconds"] <= took
+    print("crash matrix of %d boundaries: %.1f s" % (len(rows), took))
+
+
+def matrix(p):
+    """The JSON of a crash matrix: one replay per front-end message, each with
+    the kill where asked and one reconnect."""
+    out = json.loads(p.stdout)
+    assert out["baseline"]["error"] == "", out["baseline"]["error"]
+    rows, s = out["boundaries"], out["summary"]
+    assert len(rows) == s["boundaries"] > 20
+    assert [r["k"] for r in rows] == list(range(1, len(rows) + 1))
+    assert all(r["after"].startswith("VHOST_USER_") and r["reconnects"] == 1 for r in rows)
+    assert s["ok"] + s["failed"] + s["not_run"] == s["boundaries"]
+    assert s["not_run"] == 0, [r for r in rows if r["error"]]
+    return rows, s
+
+
+def test_crash_matrix_lose_inflight(trace, storlab):
+    """bad_backend lose-inflight takes the in-flight region and never runs its
+    requests again: a kill while the rings stop (requests in flight, slow
+    completions so that the kill finds them) loses them. Its storage is RAM,
+    so a kill after writes also reads stale: not what is checked here."""
+    cmd = ("%s --socket {sock} --size 32 --queues 2 --logs-writes --slow-us 300 "
+           "--break lose-inflight" % PEER)
+    p = storlab("migrate", "replay", trace, "--spawn-cmd", cmd, "--crash-matrix",
+                "--io-timeout", 1000, "--output", "json", rc=1, timeout=600)
+    rows, s = matrix(p)
+    lost = [r for r in rows if r["violation_counts"]["lost"]]
+    assert lost and s["boundaries_by_kind"]["lost"] == len(lost), rows
+    assert {r["after"] for r in lost} == {"VHOST_USER_GET_VRING_BASE"}, lost
