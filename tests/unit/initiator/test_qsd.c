@@ -11,12 +11,14 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,10 +46,24 @@ struct qsd {
 
 static struct qsd g_qsd;
 
+/* Whether something accepts connections at path: the socket file exists
+ * before the daemon listens on it. */
+static bool listening(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool ok;
+
+	assert_true(fd >= 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
+}
+
 static void qsd_start(struct qsd *q)
 {
 	char export[256];
-	struct stat st;
 
 	snprintf(export, sizeof(export),
 		 "type=vhost-user-blk,id=e0,node-name=d0,addr.type=unix,addr.path=%s,"
@@ -68,13 +84,13 @@ static void qsd_start(struct qsd *q)
 	for (int i = 0; i < 500; i++) {
 		int status;
 
-		if (stat(q->sock, &st) == 0)
+		if (listening(q->sock))
 			return;
 		if (waitpid(q->pid, &status, WNOHANG) == q->pid)
 			fail_msg(QSD " exited (%d): is qemu-system-common installed?", status);
 		usleep(10000);
 	}
-	fail_msg(QSD " did not create %s", q->sock);
+	fail_msg(QSD " did not listen on %s", q->sock);
 }
 
 static void qsd_kill(struct qsd *q, int sig)
