@@ -23,6 +23,9 @@
  *     no close or destroy), or block for long (a back-end's control thread
  *     serves other devices and its RPC in between). It must not fail: it
  *     returns nothing, and the endpoint goes on whatever it does.
+ *     A front-end's tap runs on its caller's thread, which only that
+ *     front-end uses: there it may block (the crash matrix kills and
+ *     restarts the back-end from its tap, between two messages).
  *   - A message is reported once it went whole (sent) or once the receiver
  *     is done with it (received): whole, or cut short / oversized, with
  *     error saying which. A message nothing of which arrived is not
