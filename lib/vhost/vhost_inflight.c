@@ -112,8 +112,8 @@ static int by_counter(const void *a, const void *b)
 	return x->counter < y->counter ? -1 : x->counter > y->counter;
 }
 
-int vhost_inflight_recover(struct vhost_user_inflight_split *q, uint16_t num, uint16_t used_idx,
-			   uint16_t *heads, uint64_t *next_counter)
+int vhost_inflight_recover(struct vhost_user_inflight_split *q, uint16_t entries, uint16_t num,
+			   uint16_t used_idx, uint16_t *heads, uint64_t *next_counter)
 {
 	struct head_order *order = calloc(num, sizeof(*order));
 	uint16_t n = 0, past = 0;
@@ -124,8 +124,10 @@ int vhost_inflight_recover(struct vhost_user_inflight_split *q, uint16_t num, ui
 	if (q->used_idx != used_idx)
 		recover_last_batch(q, num, used_idx);
 	/* Step 2: the heads still in flight, by counter. Each counter is
-	 * read once, into order[]: the sort sees values that do not move. */
-	for (uint32_t i = 0; i < q->desc_num; i++) {
+	 * read once, into order[]: the sort sees values that do not move. The
+	 * walk is bounded by the region as it was checked, not by its
+	 * desc_num, which the front-end may have rewritten since. */
+	for (uint32_t i = 0; i < entries; i++) {
 		if (q->desc[i].inflight != 1)
 			continue;
 		if (i >= num) {

@@ -67,7 +67,9 @@ const char *vhost_inflight_check_desc(const struct vhost_user_inflight *d, uint1
 const char *vhost_inflight_adopt(void *buf, uint16_t num_queues, uint16_t queue_size);
 
 /*
- * "When reconnecting", for a ring of num entries (num <= desc_num) whose
+ * "When reconnecting", for a ring of num entries in a region of entries
+ * descriptors (the queue size SET_INFLIGHT_FD was checked with; num <=
+ * entries) whose
  * used ring's idx is used_idx: the last batch, if its idx store went out and
  * its unmarking did not, is unmarked (and used_idx set); then the heads
  * still in flight are written to heads[] (num entries) in counter order.
@@ -75,8 +77,8 @@ const char *vhost_inflight_adopt(void *buf, uint16_t num_queues, uint16_t queue_
  * next head gets (above every one in flight). Heads marked at or past num
  * are not run and not counted (logged once). Control thread, ring stopped.
  */
-int vhost_inflight_recover(struct vhost_user_inflight_split *q, uint16_t num, uint16_t used_idx,
-			   uint16_t *heads, uint64_t *next_counter);
+int vhost_inflight_recover(struct vhost_user_inflight_split *q, uint16_t entries, uint16_t num,
+			   uint16_t used_idx, uint16_t *heads, uint64_t *next_counter);
 
 /* ------------------------------------------------------------------ */
 /* Data path (the ring's reactor)                                      */
