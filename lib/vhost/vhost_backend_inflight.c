@@ -255,8 +255,7 @@ int vhost_inflight_ring_start(struct vhost_dev *dev, struct vhost_ring *r, uint1
 		return -ENOMEM;
 	in->region = vhost_inflight_queue(dev->inflight.map.addr, dev->inflight.queue_size, index);
 	n = vhost_inflight_recover(in->region, dev->inflight.queue_size, (uint16_t)r->num, used_idx,
-				   r->resubmit,
-				   &in->counter);
+				   r->resubmit, &in->counter);
 	if (n < 0) {
 		vhost_inflight_ring_forget(r);
 		return n;
