@@ -94,15 +94,18 @@ def _blk_list(vhost_user_blk):
 
 
 def qemu_argv(initrd, kver, vhost_user_blk=(), smp=2, mem_mb=512, append="",
-              extra_qemu_args=(), accel="tcg"):
+              extra_qemu_args=(), accel="tcg", mem_kb=None):
+    """QEMU's command line; mem_kb, if given, sizes guest RAM in KiB instead
+    of mem_mb."""
+    mem = "%dK" % mem_kb if mem_kb else "%dM" % mem_mb
     argv = [
         deps.qemu_system(),
-        "-accel", accel, "-M", "q35", "-m", str(mem_mb), "-smp", str(smp),
+        "-accel", accel, "-M", "q35", "-m", mem, "-smp", str(smp),
         "-nographic", "-no-reboot", "-nic", "none",
         "-kernel", str(deps.kernel_image(kver)), "-initrd", str(initrd),
         "-append", ("console=ttyS0 panic=-1 quiet loglevel=1 " + append).strip(),
         # vhost-user back-ends map guest memory: it must be a shared fd.
-        "-object", "memory-backend-memfd,id=mem,size=%dM,share=on" % mem_mb,
+        "-object", "memory-backend-memfd,id=mem,size=%s,share=on" % mem,
         "-numa", "node,memdev=mem",
     ]
     for i, (sock, nq) in enumerate(_blk_list(vhost_user_blk)):
