@@ -37,6 +37,7 @@ struct replay_args {
 	const char *spawn_cmd;
 	const char *shrink;
 	bool crash_matrix;
+	unsigned shrink_runs;
 	unsigned qd, requests, stop_inflight;
 	uint64_t seed;
 	struct cli_migrate_shared sh; /* --bs, --rw, --io-timeout, --output */
@@ -55,6 +56,9 @@ static void usage(FILE *f)
 		"                       replaced by its socket\n"
 		"  --shrink OUT         if the replay fails: the smallest trace that still\n"
 		"                       fails the same way, written to OUT\n"
+		"  --shrink-runs N      a smaller trace counts as failing only if each of\n"
+		"                       N replays fails the same way (default 3), so that\n"
+		"                       OUT fails every time, not by chance of timing\n"
 		"  --crash-matrix       replay once per front-end message with the back-end\n"
 		"                       killed after it (needs --spawn-cmd)\n"
 		"  --qd N               requests in flight per ring (default 8; at least\n"
@@ -77,6 +81,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 	    {"target", required_argument, NULL, 't'},
 	    {"spawn-cmd", required_argument, NULL, 'p'},
 	    {"shrink", required_argument, NULL, 'k'},
+	    {"shrink-runs", required_argument, NULL, 'R'},
 	    {"crash-matrix", no_argument, NULL, 'C'},
 	    {"qd", required_argument, NULL, 'q'},
 	    {"bs", required_argument, NULL, 0},
@@ -94,6 +99,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 
 	*a = (struct replay_args){.qd = 8,
 				  .requests = 64,
+				  .shrink_runs = 3,
 				  .stop_inflight = UINT_MAX,
 				  .seed = 1,
 				  .sh = CLI_MIGRATE_SHARED_DEFAULTS};
@@ -111,6 +117,11 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 			break;
 		case 'C':
 			a->crash_matrix = true;
+			break;
+		case 'R':
+			if (util_parse_uint(optarg, 1, 100, &v))
+				return cli_usage_error("migrate replay", "--shrink-runs: 1 to 100");
+			a->shrink_runs = (unsigned)v;
 			break;
 		case 'q':
 			if (util_parse_uint(optarg, 1, 1024, &v))
@@ -271,6 +282,21 @@ static unsigned fe_msgs(const struct emu_trace *t)
 	return emu_script_make(t, &s, why, sizeof(why)) ? 0 : s.fe_msgs;
 }
 
+/* One replay of s: *fails says whether it counted a violation of kind. */
+static int replay_fails(const struct replay *rp, struct emu_script *s, enum emu_vkind kind,
+			int *fails)
+{
+	struct emu_mig_opts o;
+	struct emu_mig_result r;
+	int ret;
+
+	replay_opts(rp, s, &o);
+	ret = emu_mig_run(&o, &r);
+	*fails = ret == 0 && r.track.counts[kind] > 0;
+	emu_mig_result_fini(&r);
+	return ret;
+}
+
 struct shrink {
 	const struct replay *rp;
 	const struct emu_trace *t;
@@ -286,9 +312,7 @@ static int shrink_test(void *ctx, const bool *keep)
 	struct shrink *sh = ctx;
 	struct emu_trace smaller;
 	struct emu_script s;
-	struct emu_mig_opts o;
-	struct emu_mig_result r;
-	unsigned kept = 0;
+	unsigned kept = 0, runs = 0;
 	char why[160];
 	int ret, fails;
 
@@ -304,16 +328,18 @@ static int shrink_test(void *ctx, const bool *keep)
 		emu_trace_free(&smaller);
 		return 0;
 	}
-	replay_opts(sh->rp, &s, &o);
-	ret = emu_mig_run(&o, &r);
-	fails = ret == 0 && r.track.counts[sh->kind] > 0;
+	do
+		ret = replay_fails(sh->rp, &s, sh->kind, &fails);
+	while (!ret && fails && ++runs < sh->rp->a->shrink_runs);
 	printf("  step %u: %u of %u units, %u records: %s\n", ++sh->step, kept, sh->n, smaller.n,
 	       ret     ? "could not run"
 	       : fails ? "fails the same way"
 		       : "does not");
-	emu_mig_result_fini(&r);
+	if (!ret && !fails && runs)
+		printf("    (on replay %u; the %u before it failed the same way)\n", runs + 1,
+		       runs);
 	emu_trace_free(&smaller);
-	return fails;
+	return !ret && fails;
 }
 
 static int do_shrink(const struct replay *rp, const struct emu_trace *t, const struct emu_script *s,

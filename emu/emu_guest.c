@@ -19,6 +19,8 @@
 
 /* Pages the guest dirties outside I/O (--dirty-rate), chosen among these. */
 #define SCRATCH_PAGES 256
+/* Used entries before the scan position compared on each look. */
+#define ENTRIES_CHECKED 8
 /* What a read buffer holds before the device writes it: no stamp. */
 #define POISON 0xee
 
@@ -39,6 +41,12 @@ struct emu_guest {
 	uint8_t *base; /* guest memory */
 	struct initiator_mig_ring ring[64];
 	uint16_t *scan; /* per queue: used entries observed */
+	/* Per queue, by slot: the used entries observed, as read (seen_num
+	 * apart), and how many of the latest positions before scan they hold
+	 * (at most the ring's size; 0 after a resync). */
+	struct virtq_used_elem *seen;
+	unsigned seen_num;
+	uint16_t *nseen;
 	struct slot *slots;
 	uint32_t readback_cursor;
 	bool readback;
@@ -90,10 +98,14 @@ int emu_guest_create(const struct emu_guest_opts *o, struct emu_track *t, struct
 	}
 	for (unsigned i = 0; i < o->queues; i++)
 		initiator_mig_ring(o->dev, i, &g->ring[i]);
+	for (unsigned i = 0; i < o->queues; i++)
+		g->seen_num = MAX(g->seen_num, (unsigned)g->ring[i].num);
 	g->scan = calloc(o->queues, sizeof(*g->scan));
+	g->seen = calloc((size_t)o->queues * g->seen_num, sizeof(*g->seen));
+	g->nseen = calloc(o->queues, sizeof(*g->nseen));
 	g->slots = calloc(g->o.nslots, sizeof(*g->slots));
 	g->c = calloc(g->ring[0].num, sizeof(*g->c));
-	if (!g->scan || !g->slots || !g->c) {
+	if (!g->scan || !g->seen || !g->nseen || !g->slots || !g->c) {
 		ret = -ENOMEM;
 		goto err;
 	}
@@ -126,6 +138,8 @@ void emu_guest_destroy(struct emu_guest *g)
 	storlab_buf_free(g->o.dev, g->scratch);
 	free(g->slots);
 	free(g->scan);
+	free(g->seen);
+	free(g->nseen);
 	free(g->c);
 	free(g);
 }
@@ -293,10 +307,46 @@ static void observe_entries(struct emu_guest *g, unsigned qi, uint16_t idx)
 	const struct virtq_used *used = (const void *)(g->base + r->used_gpa);
 
 	for (; g->scan[qi] != idx; g->scan[qi]++) {
-		const struct virtq_used_elem *e = &used->ring[g->scan[qi] & (r->num - 1)];
+		unsigned slot = g->scan[qi] & (r->num - 1);
+		struct virtq_used_elem *was = &g->seen[qi * g->seen_num + slot];
 
-		emu_track_used(g->t, (uint16_t)qi,
-			       (uint16_t)__atomic_load_n(&e->id, __ATOMIC_RELAXED));
+		was->id = __atomic_load_n(&used->ring[slot].id, __ATOMIC_RELAXED);
+		was->len = __atomic_load_n(&used->ring[slot].len, __ATOMIC_RELAXED);
+		if (g->nseen[qi] < r->num)
+			g->nseen[qi]++;
+		emu_track_used(g->t, (uint16_t)qi, (uint16_t)was->id);
+	}
+}
+
+/* The used entries read last must stay as they were: the device writes
+ * the used ring only at the positions of requests it has not yet used,
+ * [scan, avail idx) (virtio 1.2 §2.7.8), so an entry changed at a
+ * position before scan, outside those slots, was written again by a
+ * device whose used index went back. This sees the regression whether or
+ * not the driver looked at used->idx while it was behind. */
+static void check_entries_kept(struct emu_guest *g, unsigned qi)
+{
+	const struct initiator_mig_ring *r = &g->ring[qi];
+	const struct virtq_used *used = (const void *)(g->base + r->used_gpa);
+	const struct virtq_avail *avail = (const void *)(g->base + r->avail_gpa);
+	uint16_t outstanding =
+	    (uint16_t)(__atomic_load_n(&avail->idx, __ATOMIC_RELAXED) - g->scan[qi]);
+	unsigned behind = MIN((unsigned)g->nseen[qi], ENTRIES_CHECKED);
+
+	if (outstanding >= r->num)
+		return;
+	behind = MIN(behind, (unsigned)(r->num - outstanding));
+	for (unsigned k = 1; k <= behind; k++) {
+		uint16_t pos = (uint16_t)(g->scan[qi] - k);
+		unsigned slot = pos & (r->num - 1);
+		const struct virtq_used_elem *was = &g->seen[qi * g->seen_num + slot];
+		uint32_t id = __atomic_load_n(&used->ring[slot].id, __ATOMIC_RELAXED);
+		uint32_t len = __atomic_load_n(&used->ring[slot].len, __ATOMIC_RELAXED);
+
+		if (id != was->id || len != was->len) {
+			emu_track_used_rewritten(g->t, (uint16_t)qi, pos, g->scan[qi], id);
+			return;
+		}
 	}
 }
 
@@ -308,6 +358,7 @@ static unsigned observe_used(struct emu_guest *g, unsigned qi)
 	uint16_t n = (uint16_t)(idx - g->scan[qi]);
 
 	emu_track_used_idx(g->t, (uint16_t)qi, idx);
+	check_entries_kept(g, qi);
 	/* Behind (a regression, reported above) or more than a ring ahead:
 	 * not entries to read. The driver judges them. */
 	if (n > g->ring[qi].num)
@@ -440,6 +491,7 @@ void emu_guest_rings_resync(struct emu_guest *g)
 {
 	for (unsigned i = 0; i < g->o.queues; i++)
 		g->scan[i] = initiator_mig_used_idx(g->o.dev, i);
+	memset(g->nseen, 0, g->o.queues * sizeof(*g->nseen));
 }
 
 /* ---- the back-end's pages ---- */

@@ -148,7 +148,26 @@ void emu_track_used_idx(struct emu_track *t, uint16_t queue, uint16_t idx)
 	v.index_seen = idx;
 	v.index_floor = t->floor[queue];
 	snprintf(v.detail, sizeof(v.detail), "used idx %u below %u, %s", idx, t->floor[queue],
-		 t->floor_seen[queue] ? "seen before at the destination" : "published by the source");
+		 t->floor_seen[queue] ? "seen before at the destination"
+				      : "published by the source");
+	emu_track_violation(t, &v);
+}
+
+void emu_track_used_rewritten(struct emu_track *t, uint16_t queue, uint16_t pos, uint16_t read,
+			      uint32_t id)
+{
+	struct emu_violation v = {
+	    .kind = EMU_V_INDEX_REGRESSION, .req = EMU_NO_REQ, .queue = queue};
+
+	if (t->regressed[queue])
+		return;
+	t->regressed[queue] = true;
+	v.index_seen = pos;
+	v.index_floor = read;
+	snprintf(v.detail, sizeof(v.detail),
+		 "used entry at index %u written again (head %u) after the driver read up to %u: "
+		 "the device's used index went back",
+		 pos, id, read);
 	emu_track_violation(t, &v);
 }
 

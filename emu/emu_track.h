@@ -92,6 +92,11 @@ void emu_track_used(struct emu_track *t, uint16_t queue, uint16_t head);
  * source's published index, once set, then the last index seen) is a
  * violation. */
 void emu_track_used_idx(struct emu_track *t, uint16_t queue, uint16_t idx);
+/* The used entry at index pos of queue, read by the driver (which read up
+ * to read), holds another entry now (head id): the device's used index went
+ * back. An index-regression violation, once per queue. */
+void emu_track_used_rewritten(struct emu_track *t, uint16_t queue, uint16_t pos, uint16_t read,
+			      uint32_t id);
 void emu_track_set_floor(struct emu_track *t, const uint16_t *floor);
 /* The driver returned request index with ret. */
 void emu_track_complete(struct emu_track *t, uint32_t index, int ret);
