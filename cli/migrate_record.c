@@ -11,20 +11,23 @@
 
 static void record_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: storlab migrate record --listen A.sock --upstream B.sock --out TRACE\n"
-		"                              [--count-connections N] [--timeout S]\n\n"
-		"Listens on A.sock for a vhost-user front-end (QEMU), connects to the back-end\n"
-		"at B.sock for each front-end that connects, and forwards every message and fd\n"
-		"unchanged both ways while writing each to TRACE (pcap, link-layer type 147,\n"
-		"docs/trace-format.md), with the rings' state at their stop and start points.\n\n"
-		"  --listen PATH            the socket the front-end connects to (created)\n"
-		"  --upstream PATH          the back-end's socket\n"
-		"  --out FILE               the trace to write\n"
-		"  --count-connections N    stop once N front-end connections came and went\n"
-		"  --timeout S              stop after S seconds\n\n"
-		"Without a limit it records until Ctrl-C or SIGTERM (exit 130, the trace whole).\n"
-		"exit codes: 0 done, 2 could not run. See docs/man/storlab-migrate-record.md\n");
+	fprintf(
+	    f, "usage: storlab migrate record --listen A.sock --upstream B.sock [--upstream C...]\n"
+	       "                              --out TRACE [--count-connections N] [--timeout S]\n\n"
+	       "Listens on A.sock for a vhost-user front-end (QEMU), connects to the back-end\n"
+	       "at B.sock for each front-end that connects, and forwards every message and fd\n"
+	       "unchanged both ways while writing each to TRACE (pcap, link-layer type 147,\n"
+	       "docs/trace-format.md), with the rings' state at their stop and start points.\n\n"
+	       "  --listen PATH            the socket the front-end connects to (created)\n"
+	       "  --upstream PATH          the back-end's socket; again for each front-end\n"
+	       "                           connection in turn (a migration's source, then its\n"
+	       "                           destination on another back-end); later\n"
+	       "                           connections go to the last\n"
+	       "  --out FILE               the trace to write\n"
+	       "  --count-connections N    stop once N front-end connections came and went\n"
+	       "  --timeout S              stop after S seconds\n\n"
+	       "Without a limit it records until Ctrl-C or SIGTERM (exit 130, the trace whole).\n"
+	       "exit codes: 0 done, 2 could not run. See docs/man/storlab-migrate-record.md\n");
 }
 
 int cli_migrate_record(int argc, char **argv)
@@ -52,7 +55,10 @@ int cli_migrate_record(int argc, char **argv)
 			po.listen_path = optarg;
 			break;
 		case 'u':
-			po.upstream_path = optarg;
+			if (po.nupstreams == TRACE_PROXY_MAX_UPSTREAMS)
+				return cli_usage_error("migrate record", "at most %d --upstream",
+						       TRACE_PROXY_MAX_UPSTREAMS);
+			po.upstream_paths[po.nupstreams++] = optarg;
 			break;
 		case 'o':
 			out = optarg;
@@ -80,7 +86,7 @@ int cli_migrate_record(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("migrate record", "unexpected argument '%s'", argv[optind]);
-	if (!po.listen_path || !po.upstream_path || !out)
+	if (!po.listen_path || !po.nupstreams || !out)
 		return cli_usage_error("migrate record",
 				       "--listen, --upstream and --out are needed");
 	if (trace_writer_open(out, &po.trace))

@@ -337,18 +337,20 @@ static void proxy_accept(struct proxy *p, int lsock)
 	int fe = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
 	unsigned slot = 0;
 	struct proxy_conn *c;
+	const char *upstream;
 	uint32_t id;
 	int be;
 
 	if (fe < 0)
 		return;
 	id = ++p->next_id;
+	upstream = p->opts->upstream_paths[MIN(id, p->opts->nupstreams) - 1];
 	while (slot < TRACE_PROXY_MAX_CONNS && p->conns[slot])
 		slot++;
-	be = slot < TRACE_PROXY_MAX_CONNS ? proxy_connect(p->opts->upstream_path) : -EMFILE;
+	be = slot < TRACE_PROXY_MAX_CONNS ? proxy_connect(upstream) : -EMFILE;
 	c = be >= 0 ? calloc(1, sizeof(*c)) : NULL;
 	if (!c) {
-		proxy_marker(p, id, "front-end refused: upstream %s: %s", p->opts->upstream_path,
+		proxy_marker(p, id, "front-end refused: upstream %s: %s", upstream,
 			     strerror(be < 0 ? -be : ENOMEM));
 		if (be >= 0)
 			close(be);
@@ -362,7 +364,7 @@ static void proxy_accept(struct proxy *p, int lsock)
 	trace_watch_init(&c->watch);
 	p->conns[slot] = c;
 	proxy_marker(p, id, "opened: front-end accepted on %s, back-end %s connected",
-		     p->opts->listen_path, p->opts->upstream_path);
+		     p->opts->listen_path, upstream);
 }
 
 /* Polls the listener and each pair; runs what is ready. */
@@ -423,8 +425,11 @@ int trace_proxy_run(const struct trace_proxy_opts *opts)
 		return lsock;
 	}
 	p.tap = (struct vhost_tap){.fn = proxy_tap, .arg = &p};
-	log_notice("recording: front-ends on %s, back-end %s", opts->listen_path,
-		   opts->upstream_path);
+	if (opts->nupstreams == 0 || opts->nupstreams > TRACE_PROXY_MAX_UPSTREAMS)
+		return -EINVAL;
+	log_notice("recording: front-ends on %s, back-end %s%s", opts->listen_path,
+		   opts->upstream_paths[0],
+		   opts->nupstreams > 1 ? " (the first; more follow)" : "");
 	for (;;) {
 		uint64_t now = mono_ns();
 

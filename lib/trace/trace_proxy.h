@@ -32,12 +32,17 @@
 
 #include "trace/trace.h"
 
-#define TRACE_PROXY_SEND_MS   5000
-#define TRACE_PROXY_MAX_CONNS 16
+#define TRACE_PROXY_SEND_MS	  5000
+#define TRACE_PROXY_MAX_CONNS	  16
+#define TRACE_PROXY_MAX_UPSTREAMS 8
 
 struct trace_proxy_opts {
-	const char *listen_path;   /* created (a stale socket file replaced), removed at the end */
-	const char *upstream_path; /* the back-end's socket */
+	const char *listen_path; /* created (a stale socket file replaced), removed at the end */
+	/* The back-ends' sockets: the Nth front-end connection goes to the
+	 * Nth (a migration's source and destination, each on its own
+	 * back-end), the later ones to the last. */
+	const char *upstream_paths[TRACE_PROXY_MAX_UPSTREAMS];
+	unsigned nupstreams;
 	struct trace_writer *trace;
 	/* Stop once this many front-end connections came and went (0: no
 	 * limit). */

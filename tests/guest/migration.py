@@ -87,18 +87,22 @@ def guest_initrd(workdir, kver):
                                  files={"blkpattern.sh": PATTERN_TOOL.read_bytes()}, kver=kver)
 
 
-def start_pair(workdir, src_sock, dst_sock, queues=2, smp=2, mem_kb=MEM_KB):
+def start_pair(workdir, src_sock, dst_sock, queues=2, smp=2, mem_kb=MEM_KB, src_connected=None):
     """Starts the source QEMU (booting, its device on src_sock) and the
     destination (waiting for the migration, its device on dst_sock; -S: it
     stays paused after the migration until `cont`, so that its RAM can be
     compared with the source's first). Returns (source, destination,
-    listen URI of the destination)."""
+    listen URI of the destination). src_connected, if given, is called
+    between the two starts and returns once the source's device is
+    connected (a recorder in front of both sees the source first)."""
     kver = deps.kernel_version()
     initrd = guest_initrd(workdir, kver)
     src = LiveGuest(runner.qemu_argv(initrd, kver, [(src_sock, queues)], smp,
                                      accel=ACCEL, mem_kb=mem_kb), workdir, "qemu-src")
     dst = None
     try:
+        if src_connected:
+            src_connected()
         dst = LiveGuest(runner.qemu_argv(initrd, kver, [(dst_sock, queues)], smp,
                                          accel=ACCEL, mem_kb=mem_kb,
                                          extra_qemu_args=["-incoming", "defer", "-S"]),

@@ -14,7 +14,10 @@ page cache (tests/guest/blkpattern.sh). While they write, QEMU 1 migrates
 to QEMU 2 over loopback (QMP `migrate`); then the host tells the guest on
 the console, the writers do a few more generations on B, and the guest reads
 everything back through its page cache and with O_DIRECT. The host reads
-the backing file as a third witness. Both QEMUs run TCG with one thread for
+the backing file as a third witness. With two targets both QEMUs reach
+their targets through `storlab migrate record`, and the recorded migration
+is replayed against a fresh storlab-tgt and qemu-storage-daemon, and run as
+a crash matrix (replay_recorded). Both QEMUs run TCG with one thread for
 both vCPUs (tests/guest/migration.py says why). ~25-45 s each."""
 
 import re
@@ -22,9 +25,11 @@ import time
 
 import pytest
 
-from conftest import MiB, requests_total
+from conftest import MiB, requests_total, wait_for
 from tests.guest import MissingDependency
 from tests.guest import migration as gm
+from tests.system.test_migrate_record import Recorder, show
+from tests.system.test_migrate_replay import held, matrix, replay, spawn_tgt
 
 QUEUES = 2
 DISK = 64 * MiB
@@ -110,11 +115,11 @@ class QemuStaleRam(Exception):
 
 
 @pytest.mark.parametrize("two_targets", [True, False], ids=["two-targets", "one-target"])
-def test_guest_live_migration(tgt_factory, workdir, two_targets):
+def test_guest_live_migration(tgt_factory, qsd_factory, storlab, workdir, two_targets):
     stale_runs = []
     for attempt in range(ATTEMPTS):
         try:
-            one_migration(tgt_factory, workdir, two_targets, attempt)
+            trace = one_migration(tgt_factory, storlab, workdir, two_targets, attempt)
             break
         except QemuStaleRam as e:
             stale_runs.append(str(e))
@@ -122,9 +127,42 @@ def test_guest_live_migration(tgt_factory, workdir, two_targets):
     else:
         pytest.fail("QEMU migrated guest RAM stale in each of %d runs:\n%s" % (
             ATTEMPTS, "\n".join(stale_runs)), pytrace=False)
+    if trace:
+        replay_recorded(trace, tgt_factory, qsd_factory, storlab, workdir)
 
 
-def one_migration(tgt_factory, workdir, two_targets, attempt):
+def replay_recorded(trace, tgt_factory, qsd_factory, storlab, workdir):
+    """The migration as the recorder saw it: QEMU 1's connection (to A),
+    with the dirty log and the rings stopped, then QEMU 2's (to B). Its
+    front-end side, replayed against a fresh storlab-tgt and against
+    qemu-storage-daemon, keeps every invariant of `storlab migrate run`;
+    and its crash matrix (a kill and reconnect after each front-end message)
+    against storlab-tgt on a file holds at every boundary."""
+    msgs = [r for r in show(storlab, trace) if r["type"] == "message"]
+    assert {r["conn"] for r in msgs} == {1, 2}, "connections: %s" % {r["conn"] for r in msgs}
+    src = [r["request"] for r in msgs if r["conn"] == 1 and r["direction"] == "to-backend"]
+    assert "VHOST_USER_SET_LOG_BASE" in src, src
+    assert src.count("VHOST_USER_GET_VRING_BASE") >= QUEUES, src
+    other = tgt_factory(subdir="replay")
+    other.rpc("bdev_malloc_create", "-b", "Malloc0", 64, 512)
+    out = replay(storlab, trace, "--target", other.controller("vhost.0", "Malloc0",
+                                                                num_queues=QUEUES))
+    held(out)
+    print("\nreplay of QEMU's migration against storlab-tgt: %d requests, switch %.3f ms"
+          % (out["requests"], out["switch_ms"]))
+    held(replay(storlab, trace, "--target", qsd_factory(size=64 * MiB).uri))
+    img = workdir / "matrix.img"
+    with open(img, "wb") as f:
+        f.truncate(64 * MiB)
+    p = storlab("migrate", "replay", trace, "--spawn-cmd", spawn_tgt(img), "--crash-matrix",
+                "--output", "json", rc=0, timeout=900)
+    rows, summary = matrix(p)
+    assert summary["ok"] == summary["boundaries"], [r for r in rows if not r["ok"]]
+    print("crash matrix of QEMU's migration: %d boundaries in %.1f s, all ok"
+          % (summary["boundaries"], summary["seconds"]))
+
+
+def one_migration(tgt_factory, storlab, workdir, two_targets, attempt):
     workdir = workdir / ("run%d" % attempt)
     workdir.mkdir()
     img = workdir / "disk.img"
@@ -141,9 +179,18 @@ def one_migration(tgt_factory, workdir, two_targets, attempt):
     a.controller(CTRL_SRC, "Uring0", cpumask="0x3", num_queues=QUEUES)
     b.controller(CTRL_DST, "Uring0", cpumask="0x3", num_queues=QUEUES)
 
+    # With two targets, QEMU's side of the conversation is recorded: both
+    # QEMUs connect to the recorder, the source's connection goes on to A,
+    # the destination's to B.
+    rec = Recorder(storlab, workdir, [a.sock(CTRL_SRC), b.sock(CTRL_DST)], count=2,
+                   name="qemu-migration.pcapng") if two_targets else None
+    socks = (rec.sock, rec.sock) if rec else (a.sock(CTRL_SRC), b.sock(CTRL_DST))
     t0 = time.monotonic()
     try:
-        src, dst, uri = gm.start_pair(workdir, a.sock(CTRL_SRC), b.sock(CTRL_DST), queues=QUEUES)
+        src, dst, uri = gm.start_pair(
+            workdir, *socks, queues=QUEUES,
+            src_connected=lambda: wait_for(lambda: "front-end connected" in a.log, 30,
+                                           "QEMU 1's device on %s" % CTRL_SRC))
     except MissingDependency as e:
         pytest.fail(str(e), pytrace=False)
     try:
@@ -233,3 +280,7 @@ def one_migration(tgt_factory, workdir, two_targets, attempt):
 
     check_logging(a.log, b.log if two_targets else None)
     assert a.alive() and b.alive()
+    if rec is None:
+        return None
+    rec.finish()
+    return rec.trace

@@ -29,9 +29,13 @@ class Recorder:
     """`storlab migrate record` in the background, front-ends on .sock."""
 
     def __init__(self, storlab, workdir, upstream, count=1, name="trace.pcapng"):
+        """upstream: a socket path, or a list of them (the Nth connection
+        to the Nth)."""
         self.sock = str(workdir / ("rec-%s.sock" % name.split(".")[0]))
         self.trace = workdir / name
-        self.bg = storlab.bg("migrate", "record", "--listen", self.sock, "--upstream", upstream,
+        ups = [upstream] if isinstance(upstream, (str, os.PathLike)) else upstream
+        self.bg = storlab.bg("migrate", "record", "--listen", self.sock,
+                             *[a for u in ups for a in ("--upstream", u)],
                              "--out", self.trace, "--count-connections", count,
                              "--timeout", 300)
         wait_for(lambda: os.path.exists(self.sock) or not self.bg.alive(), 10,
@@ -432,3 +436,27 @@ def test_show_refuses_what_is_not_a_trace(tgt, storlab, workdir):
     junk = workdir / "junk.pcapng"
     junk.write_bytes(b"\x00" * 100)
     storlab("migrate", "show", junk, rc=2)
+
+
+def test_record_upstream_per_connection(tgt_factory, storlab, workdir):
+    """--upstream again: the Nth front-end connection goes to the Nth
+    back-end (a migration's source, then its destination), later ones to
+    the last; more than 8 are refused."""
+    a, b = tgt_factory(subdir="A"), tgt_factory(subdir="B")
+    for t in (a, b):
+        t.malloc("Malloc0", 16, 512)
+        t.controller("vhost.0", "Malloc0")
+    rec = Recorder(storlab, workdir, [a.sock("vhost.0"), b.sock("vhost.0")], count=3)
+    for _ in range(3):
+        storlab("io", "info", rec.uri)
+    rec.finish()
+    opened = [r["text"] for r in show(storlab, rec.trace)
+              if r["type"] == "marker" and r["text"].startswith("opened")]
+    assert [t.endswith("back-end %s connected" % s) for t, s in
+            zip(opened, (a.sock("vhost.0"), b.sock("vhost.0"), b.sock("vhost.0")))] == [True] * 3, \
+        opened
+    for t in (a, b):
+        assert "front-end connected" in t.log
+    p = storlab("migrate", "record", "--listen", workdir / "x.sock",
+                *["--upstream", a.sock("vhost.0")] * 9, "--out", workdir / "x.pcapng", rc=2)
+    assert "at most 8 --upstream" in p.stderr, p.stderr
