@@ -211,6 +211,7 @@ static void replay_opts(const struct replay *rp, struct emu_script *s, struct em
 	    .max_dirty = 64,
 	    .seed = a->seed,
 	    .mem_size = s->mem_size,
+	    .features_mask = s->features,
 	    .io_timeout_ms = a->sh.io_timeout_ms,
 	    .schedule = &s->sched,
 	};

@@ -80,6 +80,7 @@ struct emu_mig_opts {
 	bool stop_inflight;
 	uint64_t seed;
 	uint64_t mem_size;
+	uint64_t features_mask;		     /* storlab_dev_opts.features_mask */
 	int io_timeout_ms;		     /* a request not completed by then is lost */
 	const struct emu_schedule *schedule; /* NULL: the plan's durations */
 	const struct emu_crash *crash;	     /* NULL: none */

@@ -122,7 +122,8 @@ static int mig_open(struct mig *m)
 	const struct emu_mig_opts *o = m->o;
 	struct storlab_dev_opts dopts = {.num_queues = (uint16_t)o->queues,
 					 .queue_size = (uint16_t)o->queue_size,
-					 .mem_size = o->mem_size};
+					 .mem_size = o->mem_size,
+					 .features_mask = o->features_mask};
 	struct emu_guest_opts g = {.queues = o->queues,
 				   .qd = o->qd,
 				   .bs = o->bs,

@@ -91,7 +91,9 @@ static int slot_of(const struct scan *sc, uint32_t conn)
 /* A ring starts at SET_VRING_ENABLE 1, or at SET_VRING_KICK where no enable
  * follows (no VHOST_USER_F_PROTOCOL_FEATURES: "the ring starts directly in
  * the enabled state", vhost-user.rst "Ring states"); it stops when
- * GET_VRING_BASE is answered. */
+ * GET_VRING_BASE is answered. A connection's last run of a ring counts: a
+ * start after a stop begins a new run (QEMU's firmware drives the device,
+ * then the guest's driver resets and starts it again). */
 static void scan_ring_state(const struct emu_trace *t, struct scan *sc, int slot, int i)
 {
 	const struct trace_ring *r = &t->recs[i].ring;
@@ -101,8 +103,11 @@ static void scan_ring_state(const struct emu_trace *t, struct scan *sc, int slot
 		return;
 	start = &sc->start[slot][r->index];
 	stop = &sc->stop[slot][r->index];
-	if (r->point == TRACE_RING_ENABLED &&
-	    (*start < 0 || t->recs[*start].ring.point == TRACE_RING_KICK) && *stop < 0)
+	if ((r->point == TRACE_RING_ENABLED || r->point == TRACE_RING_KICK) && *stop >= 0) {
+		*start = i;
+		*stop = -1;
+	} else if (r->point == TRACE_RING_ENABLED &&
+		   (*start < 0 || t->recs[*start].ring.point == TRACE_RING_KICK) && *stop < 0)
 		*start = i;
 	else if (r->point == TRACE_RING_KICK && *start < 0)
 		*start = i;
@@ -189,7 +194,9 @@ static void script_setup(const struct emu_trace *t, const struct scan *sc, struc
 		s->fe_msgs++;
 		switch (r->hdr.request) {
 		case VHOST_USER_SET_FEATURES:
-			if (!s->features)
+			/* Those the rings' last run started with (the first
+			 * where no ring started). */
+			if (!s->features || (int)i < sc->start[0][0])
 				s->features = payload_u64(r) & ~(1ULL << VHOST_F_LOG_ALL);
 			break;
 		case VHOST_USER_SET_PROTOCOL_FEATURES:

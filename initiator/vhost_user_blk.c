@@ -84,7 +84,7 @@ static int vub_rings_prepare(struct vub_dev *vdev, const struct vhost_fe_setup_s
 			"%s; they fail as not connected",
 			dev->address,
 			st->features != vdev->features ? "negotiated other features"
-							: "no longer offers INFLIGHT_SHMFD");
+						       : "no longer offers INFLIGHT_SHMFD");
 		atomic_store(&dev->keeps_inflight, false);
 		return -ENOTSUP;
 	}
@@ -150,7 +150,8 @@ static int vub_connect(struct vub_dev *vdev)
 	struct vhost_fe_setup_opts setup = {
 	    /* The virtio features this driver understands (virtio 1.2 §5.2.3,
 	     * §6); §6.1: it drives only non-legacy devices. */
-	    .features = VIRTIO_BLK_DRIVER_FEATURES | VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES),
+	    .features = (VIRTIO_BLK_DRIVER_FEATURES | VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES)) &
+			(dev->opts.features_mask ? dev->opts.features_mask : ~0ULL),
 	    .required_features = VIRTIO_BIT(VIRTIO_F_VERSION_1),
 	    /* In-flight tracking too: requests survive a back-end's crash; the
 	     * dirty log for a device that migrates. */

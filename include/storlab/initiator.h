@@ -69,6 +69,9 @@ struct storlab_dev_opts {
 	uint64_t mem_size;   /* bytes of shared memory for rings and buffers;
 			      * 0: STORLAB_DEFAULT_MEM_SIZE */
 	int timeout_ms;	     /* bounds each set-up exchange; 0: default */
+	/* Virtio features the driver may acknowledge, of those it knows
+	 * (a replay acknowledges what its trace did); 0: all it knows. */
+	uint64_t features_mask;
 };
 
 /*

@@ -29,7 +29,7 @@ from conftest import MiB, requests_total, wait_for
 from tests.guest import MissingDependency
 from tests.guest import migration as gm
 from tests.system.test_migrate_record import Recorder, show
-from tests.system.test_migrate_replay import held, matrix, replay, spawn_tgt
+from tests.system.test_migrate_replay import held, held_but_late, matrix, replay, spawn_tgt
 
 QUEUES = 2
 DISK = 64 * MiB
@@ -148,9 +148,13 @@ def replay_recorded(trace, tgt_factory, qsd_factory, storlab, workdir):
     out = replay(storlab, trace, "--target", other.controller("vhost.0", "Malloc0",
                                                                 num_queues=QUEUES))
     held(out)
+    # The guest driver's features (not the firmware's, which ran first).
+    assert out["features"] == out["trace"]["features"], out
     print("\nreplay of QEMU's migration against storlab-tgt: %d requests, switch %.3f ms"
           % (out["requests"], out["switch_ms"]))
-    held(replay(storlab, trace, "--target", qsd_factory(size=64 * MiB).uri))
+    out = replay(storlab, trace, "--target", qsd_factory(size=64 * MiB).uri, rc=None)
+    held_but_late(out)
+    assert out["features"] == out["trace"]["features"], out
     img = workdir / "matrix.img"
     with open(img, "wb") as f:
         f.truncate(64 * MiB)

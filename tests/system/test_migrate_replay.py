@@ -77,9 +77,29 @@ def test_replay_tgt(trace, tgt_factory, storlab):
     assert again["requests"] == out["requests"]
 
 
+def held_but_late(out):
+    """qemu-storage-daemon 7.2 holds, but for its known deviation
+    (docs/conformance/known-deviations.md, "Migration"): on some runs it
+    answers GET_VRING_BASE with requests still in flight and completes them
+    after, writing their data, status bytes and used entries into the
+    stopped source's memory (late-write; stale-page where that came after
+    the final copy), and those requests are lost; where the driver had read
+    those used entries, the destination, starting from the used index the
+    copy holds, writes them again (index-regression). Nothing else may
+    break: no duplicate, no stale data, no error."""
+    if out["ok"]:
+        held(out)
+        return
+    assert out["error"] == "", out["error"]
+    kinds = {v["kind"] for v in out["violations"]}
+    assert kinds <= {"late-write", "stale-page", "lost", "index-regression"}, out["violations"]
+    # The cause is there: the stopped source wrote guest memory.
+    assert kinds & {"late-write", "stale-page"}, out["violations"]
+
+
 def test_replay_qsd(trace, qsd_factory, storlab):
     q = qsd_factory(size=32 * MiB)
-    held(replay(storlab, trace, "--target", q.uri))
+    held_but_late(replay(storlab, trace, "--target", q.uri, rc=None))
 
 
 @pytest.mark.parametrize("switch", sorted(CAUGHT))

@@ -94,12 +94,11 @@ static void setup(struct emu_trace *t, uint32_t conn, uint64_t ms, uint16_t ring
  * them at 6 ms and lasts to 8 ms: half the source's time, half its
  * requests.
  */
-static void migration(struct emu_trace *t)
+static void append_migration(struct emu_trace *t)
 {
 	struct vhost_user_vring_state get0 = {0, 0}, got0 = {0, 108}, get1 = {1, 0}, got1 = {1, 40};
 	uint64_t log[2] = {0x1000, 0};
 
-	*t = (struct emu_trace){0};
 	setup(t, 1, 1, 2, 0);
 	msg(t, 1, 3, VHOST_USER_SET_LOG_BASE, false, log, 16);
 	msg(t, 1, 5, VHOST_USER_GET_VRING_BASE, false, &get0, 8);
@@ -116,6 +115,12 @@ static void migration(struct emu_trace *t)
 						     .avail_idx = 40,
 						     .used_idx = 40};
 	state(t, 2, 8, TRACE_RING_KICK, 0, 108, 108, 108); /* a late kick: not a start */
+}
+
+static void migration(struct emu_trace *t)
+{
+	*t = (struct emu_trace){0};
+	append_migration(t);
 }
 
 static void test_script_of_a_migration(void **state_)
@@ -145,6 +150,34 @@ static void test_script_of_a_migration(void **state_)
 	assert_int_equal(s.sched.io[EMU_PHASE_PRECOPY][1], 20);
 	assert_int_equal(s.sched.io[EMU_PHASE_INFLIGHT][1], 0);
 	assert_int_equal(s.sched.io[EMU_PHASE_POST][1], 20);
+	emu_trace_free(&t);
+}
+
+/* QEMU: the firmware drives ring 0 first (its own features, 3 requests),
+ * then the guest's driver resets the device and starts it again. The
+ * script is the driver's run: its features and its requests. */
+static void test_firmware_run_first(void **state_)
+{
+	uint64_t fw = (1ULL << 32) | (1ULL << 6);
+	struct vhost_user_vring_state num = {0, 256}, get = {0, 0}, got = {0, 3};
+	struct emu_trace t = {0};
+	struct emu_script s;
+	char why[160];
+
+	(void)state_;
+	msg(&t, 1, 0, VHOST_USER_SET_FEATURES, false, &fw, 8);
+	msg(&t, 1, 0, VHOST_USER_SET_VRING_ENABLE, false, &num, 8);
+	state(&t, 1, 0, TRACE_RING_ENABLED, 0, 0, 0, 0);
+	msg(&t, 1, 0, VHOST_USER_GET_VRING_BASE, false, &get, 8);
+	msg(&t, 1, 0, VHOST_USER_GET_VRING_BASE, true, &got, 8);
+	state(&t, 1, 0, TRACE_RING_STOPPED, 0, 3, 3, 3);
+	append_migration(&t);
+	assert_int_equal(emu_script_make(&t, &s, why, sizeof(why)), 0);
+	assert_int_equal(s.features, 1ULL << 32);
+	assert_int_equal(s.sched.io[EMU_PHASE_WARMUP][0], 50);
+	assert_int_equal(s.sched.io[EMU_PHASE_PRECOPY][0], 50);
+	assert_int_equal(s.sched.io[EMU_PHASE_INFLIGHT][0], 8);
+	assert_int_equal(s.sched.io[EMU_PHASE_POST][0], 50);
 	emu_trace_free(&t);
 }
 
@@ -265,6 +298,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_script_of_a_migration),
+	    cmocka_unit_test(test_firmware_run_first),
 	    cmocka_unit_test(test_no_setup_refused),
 	    cmocka_unit_test(test_units_and_smaller_trace),
 	    cmocka_unit_test(test_one_connection_no_stop),
