@@ -94,9 +94,10 @@ def _blk_list(vhost_user_blk):
 
 
 def qemu_argv(initrd, kver, vhost_user_blk=(), smp=2, mem_mb=512, append="",
-              extra_qemu_args=(), accel="tcg", mem_kb=None):
+              extra_qemu_args=(), accel="tcg", mem_kb=None, reconnect_s=0):
     """QEMU's command line; mem_kb, if given, sizes guest RAM in KiB instead
-    of mem_mb."""
+    of mem_mb; reconnect_s: QEMU connects to a back-end again that many
+    seconds after it went away (its chardev's reconnect option)."""
     mem = "%dK" % mem_kb if mem_kb else "%dM" % mem_mb
     argv = [
         deps.qemu_system(),
@@ -109,7 +110,8 @@ def qemu_argv(initrd, kver, vhost_user_blk=(), smp=2, mem_mb=512, append="",
         "-numa", "node,memdev=mem",
     ]
     for i, (sock, nq) in enumerate(_blk_list(vhost_user_blk)):
-        argv += ["-chardev", "socket,id=vub%d,path=%s" % (i, sock),
+        argv += ["-chardev", "socket,id=vub%d,path=%s%s" % (
+                     i, sock, ",reconnect=%d" % reconnect_s if reconnect_s else ""),
                  "-device", "vhost-user-blk-pci,chardev=vub%d,num-queues=%d" % (i, nq)]
     return argv + list(extra_qemu_args)
 
