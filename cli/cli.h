@@ -74,6 +74,9 @@ int cli_migrate_spawn(const char *what, const char *cmd, struct endpoint_config 
  * back-end ep killed after it. The exit code. */
 struct emu_mig_opts;
 int cli_migrate_crash_matrix(const struct emu_mig_opts *base, struct endpoint *ep, bool json);
+/* A crash (emu.h) that kills the spawned back-end ep and starts it again. */
+struct emu_crash;
+void cli_migrate_crash_init(struct emu_crash *c, struct endpoint *ep);
 
 /* ---- args.c: argument parsing shared by the subcommands ---- */
 

@@ -24,8 +24,13 @@ static int crash_kill(void *ctx)
 	int ret = endpoint_restart(ctx, err, sizeof(err));
 
 	if (ret)
-		log_err("crash matrix: the back-end did not come back: %s", err);
+		log_err("crash: the back-end did not come back: %s", err);
 	return ret;
+}
+
+void cli_migrate_crash_init(struct emu_crash *c, struct endpoint *ep)
+{
+	*c = (struct emu_crash){.kill = crash_kill, .ctx = ep};
 }
 
 struct matrix {
@@ -39,16 +44,21 @@ static json_t *boundary_json(unsigned k, const struct emu_mig_result *r, int ret
 
 	for (unsigned v = 0; v < EMU_V_COUNT; v++)
 		json_object_set_new(counts, emu_vkind_name(v), json_integer(r->track.counts[v]));
-	return json_pack("{s:i, s:s, s:b, s:o, s:i, s:i, s:s}", "k", k, "after",
-			 r->crashed ? vhost_msg_request_name(r->crash_request) : "", "ok",
-			 ret == 0 && emu_mig_ok(r), "violation_counts", counts, "reconnects",
-			 r->reconnects, "requests", r->track.nreqs, "error", ret ? r->error : "");
+	return json_pack("{s:i, s:s, s:i, s:b, s:o, s:i, s:i, s:s}", "k", k, "after",
+			 r->crashed ? vhost_msg_request_name(r->crash_request) : "", "nth",
+			 r->crashed ? r->crash_nth : 0, "ok", ret == 0 && emu_mig_ok(r),
+			 "violation_counts", counts, "reconnects", r->reconnects, "requests",
+			 r->track.nreqs, "error", ret ? r->error : "");
 }
 
 static void boundary_line(unsigned k, const struct emu_mig_result *r, int ret)
 {
-	printf("  %4u after %-32s ", k,
-	       r->crashed ? vhost_msg_request_name(r->crash_request) : "(no message)");
+	char at[64] = "(no message)";
+
+	if (r->crashed)
+		snprintf(at, sizeof(at), "%s #%u", vhost_msg_request_name(r->crash_request),
+			 r->crash_nth);
+	printf("  %4u after %-36s ", k, at);
 	if (ret) {
 		printf("could not run: %s\n", r->error);
 		return;
@@ -98,8 +108,8 @@ static void matrix_table(const struct matrix *mx, double seconds)
 
 int cli_migrate_crash_matrix(const struct emu_mig_opts *base, struct endpoint *ep, bool json)
 {
-	struct emu_crash crash = {.kill = crash_kill, .ctx = ep};
 	struct emu_mig_opts o = *base;
+	struct emu_crash crash;
 	struct emu_mig_result r;
 	struct matrix mx = {0};
 	json_t *rows = json_array(), *baseline;
@@ -119,6 +129,7 @@ int cli_migrate_crash_matrix(const struct emu_mig_opts *base, struct endpoint *e
 		printf("crash matrix: %u front-end messages, a kill after each\n", n);
 	}
 	emu_mig_result_fini(&r);
+	cli_migrate_crash_init(&crash, ep);
 	o.crash = &crash;
 	for (unsigned k = 1; k <= n; k++) {
 		crash.after_msg = k;

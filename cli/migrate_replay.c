@@ -22,6 +22,7 @@
 #include "endpoint/endpoint.h"
 #include "storlab/initiator.h"
 #include "util/common.h"
+#include "vhost/vhost_msg.h"
 
 /* Exit codes: those of `storlab migrate run`. */
 enum {
@@ -37,6 +38,8 @@ struct replay_args {
 	const char *spawn_cmd;
 	const char *shrink;
 	bool crash_matrix;
+	uint32_t crash_request; /* --crash-after: 0 for none */
+	unsigned crash_nth;
 	unsigned shrink_runs;
 	unsigned qd, requests, stop_inflight;
 	uint64_t seed;
@@ -61,6 +64,11 @@ static void usage(FILE *f)
 		"                       OUT fails every time, not by chance of timing\n"
 		"  --crash-matrix       replay once per front-end message with the back-end\n"
 		"                       killed after it (needs --spawn-cmd)\n"
+		"  --crash-after REQ[:N]  one replay, the back-end killed after the Nth\n"
+		"                       (default 1st) REQ message (GET_VRING_BASE or\n"
+		"                       VHOST_USER_GET_VRING_BASE) and restarted, as a\n"
+		"                       matrix row names it; with --shrink too (needs\n"
+		"                       --spawn-cmd)\n"
 		"  --qd N               requests in flight per ring (default 8; at least\n"
 		"                       what the trace had in flight at a stop)\n"
 		"  --bs SIZE            bytes per request (default 4k)\n"
@@ -75,6 +83,25 @@ static void usage(FILE *f)
 		"\nexit codes: 0 every invariant held, 1 a violation, 2 usage, 3 could not run\n");
 }
 
+/* "GET_VRING_BASE" or "VHOST_USER_GET_VRING_BASE", then ":N" or nothing. */
+static int parse_crash_after(const char *arg, struct replay_args *a)
+{
+	char name[64];
+	const char *colon = strchr(arg, ':');
+	size_t len = colon ? (size_t)(colon - arg) : strlen(arg);
+	uint64_t n = 1;
+
+	if (len == 0 || len >= sizeof(name))
+		return -EINVAL;
+	memcpy(name, arg, len);
+	name[len] = '\0';
+	if (vhost_msg_request_code(name, &a->crash_request) ||
+	    (colon && util_parse_uint(colon + 1, 1, 1000000, &n)))
+		return -EINVAL;
+	a->crash_nth = (unsigned)n;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct replay_args *a)
 {
 	static const struct option opts[] = {
@@ -83,6 +110,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 	    {"shrink", required_argument, NULL, 'k'},
 	    {"shrink-runs", required_argument, NULL, 'R'},
 	    {"crash-matrix", no_argument, NULL, 'C'},
+	    {"crash-after", required_argument, NULL, 'A'},
 	    {"qd", required_argument, NULL, 'q'},
 	    {"bs", required_argument, NULL, 0},
 	    {"rw", required_argument, NULL, 0},
@@ -117,6 +145,14 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 			break;
 		case 'C':
 			a->crash_matrix = true;
+			break;
+		case 'A':
+			if (parse_crash_after(optarg, a))
+				return cli_usage_error(
+				    "migrate replay",
+				    "--crash-after: a request name and an optional "
+				    ":N from 1, e.g. GET_VRING_BASE:2, not '%s'",
+				    optarg);
 			break;
 		case 'R':
 			if (util_parse_uint(optarg, 1, 100, &v))
@@ -167,11 +203,14 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 		return cli_usage_error("migrate replay", "--spawn-cmd: no {sock} in '%s'",
 				       a->spawn_cmd);
 	/* A kill needs a process of ours to kill: lib/endpoint's. */
-	if (a->crash_matrix && !a->spawn_cmd)
+	if ((a->crash_matrix || a->crash_request) && !a->spawn_cmd)
 		return cli_usage_error(
 		    "migrate replay",
-		    "--crash-matrix kills the back-end after each message: it "
-		    "needs a back-end it starts itself (--spawn-cmd), not --target");
+		    "--crash-matrix and --crash-after kill the back-end: they "
+		    "need a back-end the replay starts itself (--spawn-cmd), not --target");
+	if (a->crash_matrix && a->crash_request)
+		return cli_usage_error("migrate replay",
+				       "give one of --crash-matrix, --crash-after");
 	return 0;
 }
 
@@ -180,6 +219,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 struct replay {
 	const struct replay_args *a;
 	const char *uri;
+	const struct emu_crash *crash; /* --crash-after, or NULL */
 };
 
 /* The engine's options for script s. */
@@ -214,6 +254,7 @@ static void replay_opts(const struct replay *rp, struct emu_script *s, struct em
 	    .features_mask = s->features,
 	    .io_timeout_ms = a->sh.io_timeout_ms,
 	    .schedule = &s->sched,
+	    .crash = rp->crash,
 	};
 }
 
@@ -272,6 +313,13 @@ static void print_negotiation(const struct emu_script *s, const struct emu_mig_r
 		       s->protocol_features, r->protocol_features);
 }
 
+static void print_crash(const struct replay_args *a, const struct emu_mig_result *r)
+{
+	if (r->crashed)
+		printf("crash: the back-end killed after %s #%u and restarted; %u reconnect(s)\n",
+		       vhost_msg_request_name(a->crash_request), a->crash_nth, r->reconnects);
+}
+
 /* ---- --shrink ---- */
 
 /* The front-end messages of t (0 for a trace with no set-up). */
@@ -293,7 +341,9 @@ static int replay_fails(const struct replay *rp, struct emu_script *s, enum emu_
 
 	replay_opts(rp, s, &o);
 	ret = emu_mig_run(&o, &r);
-	*fails = ret == 0 && r.track.counts[kind] > 0;
+	/* With --crash-after, a trace whose replay never sent that message
+	 * had no crash: it does not fail the same way. */
+	*fails = ret == 0 && r.track.counts[kind] > 0 && (!rp->crash || r.crashed);
 	emu_mig_result_fini(&r);
 	return ret;
 }
@@ -397,6 +447,7 @@ static int replay_exec(const struct replay_args *a)
 	struct emu_mig_opts o;
 	struct emu_mig_result r;
 	struct replay rp = {.a = a, .uri = a->target};
+	struct emu_crash crash;
 	char uri[4200], why[160];
 	int ret, rc;
 
@@ -420,6 +471,12 @@ static int replay_exec(const struct replay_args *a)
 		}
 		rp.uri = uri;
 	}
+	if (a->crash_request) {
+		cli_migrate_crash_init(&crash, ep);
+		crash.request = a->crash_request;
+		crash.nth = a->crash_nth;
+		rp.crash = &crash;
+	}
 	replay_opts(&rp, &s, &o);
 	if (!a->sh.json)
 		print_script(&s, &t);
@@ -438,12 +495,27 @@ static int replay_exec(const struct replay_args *a)
 			      "migration", s.sched.migrate, "features", (json_int_t)s.features,
 			      "protocol_features", (json_int_t)s.protocol_features));
 		json_object_set_new(run, "features", json_integer((json_int_t)r.features));
+		if (rp.crash)
+			json_object_set_new(run, "crash",
+					    json_pack("{s:s, s:i, s:b}", "after",
+						      vhost_msg_request_name(a->crash_request),
+						      "nth", a->crash_nth, "happened", r.crashed));
 		cli_print_json("migrate replay", run);
 	} else {
 		print_negotiation(&s, &r);
+		if (rp.crash)
+			print_crash(a, &r);
 		cli_migrate_run_table(&r, ret);
 	}
 	rc = ret ? REPLAY_EXIT_NOT_RUN : emu_mig_ok(&r) ? CLI_EXIT_OK : REPLAY_EXIT_VIOLATION;
+	/* A crash asked for and not made: not the run that was asked. */
+	if (rp.crash && !r.crashed && !ret) {
+		fprintf(stderr,
+			"storlab migrate replay: the replay sent no %s #%u: the back-end was "
+			"not killed\n",
+			vhost_msg_request_name(a->crash_request), a->crash_nth);
+		rc = REPLAY_EXIT_NOT_RUN;
+	}
 	if (rc == REPLAY_EXIT_VIOLATION && a->shrink && do_shrink(&rp, &t, &s, failure_kind(&r)))
 		rc = REPLAY_EXIT_NOT_RUN;
 	else if (a->shrink && rc == CLI_EXIT_OK && !a->sh.json)

@@ -283,14 +283,15 @@ json_t *cli_migrate_run_json(const struct emu_mig_result *r, int ret)
 		json_array_append_new(v, o);
 	}
 	return json_pack(
-	    "{s:I, s:{s:i, s:o, s:i}, s:o, s:b, s:i, s:i, s:o, s:o, s:o, s:i, s:o, s:o, s:b, s:s}",
+	    "{s:I, s:{s:i, s:o, s:i}, s:o, s:b, s:i, s:i, s:o, s:o, s:o, s:i, s:i, s:o, s:o, s:b, "
+	    "s:s}",
 	    "seed", (json_int_t)r->plan.seed, "decisions", "warmup_ms", r->plan.warmup_ms,
 	    "round_ms", plan_rounds, "post_ms", r->plan.post_ms, "rounds", rounds, "converged",
 	    r->converged, "final_pages_copied", r->final_copied, "inflight_at_stop",
 	    r->inflight_at_stop, "bases", bases, "source_used_idx", published, "switch_ms",
 	    r->switch_ms >= 0 ? json_real(r->switch_ms) : json_null(), "requests", t->nreqs,
-	    "violation_counts", counts, "violations", v, "ok", ret == 0 && emu_mig_ok(r), "error",
-	    ret ? r->error : "");
+	    "reconnects", r->reconnects, "violation_counts", counts, "violations", v, "ok",
+	    ret == 0 && emu_mig_ok(r), "error", ret ? r->error : "");
 }
 
 void cli_migrate_run_table(const struct emu_mig_result *r, int ret)

@@ -63,7 +63,11 @@ struct emu_schedule {
  * on, and the run goes on.
  */
 struct emu_crash {
-	unsigned after_msg;
+	unsigned after_msg; /* the nth front-end message sent, counting from 1 */
+	/* Or, where request is not 0: the nth message of this request (a point
+	 * that a smaller trace still has, for --shrink). */
+	uint32_t request;
+	unsigned nth;
 	int (*kill)(void *ctx);
 	void *ctx;
 };
@@ -107,6 +111,7 @@ struct emu_mig_result {
 	unsigned fe_msgs;	/* messages the front-end sent */
 	bool crashed;		/* the crash was injected */
 	uint32_t crash_request; /* after this message (its request code) */
+	unsigned crash_nth;	/* which of the messages of that request it was */
 	unsigned reconnects;	/* steps done again after it */
 	char error[256];	/* why it could not run */
 };

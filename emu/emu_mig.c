@@ -36,8 +36,9 @@ struct mig {
 	int log_fd;
 	uint8_t *snapshot; /* the back-end's pages at the switch, to see late writes */
 	struct emu_dirty device_pages;
-	bool logging;	/* the source's dirty log is on */
-	bool recovered; /* the injected crash was recovered from */
+	unsigned sent[64]; /* front-end messages sent, per request code */
+	bool logging;	   /* the source's dirty log is on */
+	bool recovered;	   /* the injected crash was recovered from */
 };
 
 static int __attribute__((format(printf, 3, 4))) fail(struct mig *m, int ret, const char *fmt, ...)
@@ -86,11 +87,19 @@ static void mig_tap(void *arg, const struct vhost_tap_msg *msg)
 	struct mig *m = arg;
 	const struct emu_crash *c = m->o->crash;
 
+	uint32_t code = msg->hdr.request;
+	unsigned nth;
+
 	if (msg->dir != VHOST_TAP_SENT || msg->side != VHOST_TAP_FRONTEND)
 		return;
-	if (++m->r->fe_msgs == (c ? c->after_msg : 0)) {
+	m->r->fe_msgs++;
+	nth = code < ARRAY_SIZE(m->sent) ? ++m->sent[code] : 0;
+	if (!c || m->r->crashed)
+		return;
+	if (c->request ? code == c->request && nth == c->nth : m->r->fe_msgs == c->after_msg) {
 		m->r->crashed = true;
-		m->r->crash_request = msg->hdr.request;
+		m->r->crash_request = code;
+		m->r->crash_nth = nth;
 		c->kill(c->ctx);
 	}
 }

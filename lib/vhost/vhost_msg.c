@@ -70,6 +70,20 @@ const char *vhost_msg_request_name(uint32_t request)
 	return "unknown";
 }
 
+int vhost_msg_request_code(const char *name, uint32_t *request)
+{
+	static const char prefix[] = "VHOST_USER_";
+
+	if (strncmp(name, prefix, sizeof(prefix) - 1) == 0)
+		name += sizeof(prefix) - 1;
+	for (uint32_t i = 0; i < ARRAY_SIZE(g_request_names); i++)
+		if (g_request_names[i] && !strcmp(g_request_names[i] + sizeof(prefix) - 1, name)) {
+			*request = i;
+			return 0;
+		}
+	return -ENOENT;
+}
+
 /* Room for exactly VHOST_USER_MAX_FDS descriptors: a sender that passes more
  * makes the kernel cut the control data short (MSG_CTRUNC) and close the rest. */
 union fd_control {

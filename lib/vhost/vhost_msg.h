@@ -108,5 +108,8 @@ void vhost_msg_close_fds(struct vhost_msg *msg);
 
 /* The request's name for log lines ("VHOST_USER_GET_FEATURES"), or "unknown". */
 const char *vhost_msg_request_name(uint32_t request);
+/* The request named "VHOST_USER_GET_VRING_BASE" or "GET_VRING_BASE": 0 with
+ * *request set, or -ENOENT. */
+int vhost_msg_request_code(const char *name, uint32_t *request);
 
 #endif

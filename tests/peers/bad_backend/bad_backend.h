@@ -56,6 +56,9 @@ void brk_list(bool json);
 
 struct disk_opts {
 	uint64_t bytes;
+	/* --file: the disk is this file, mapped shared, so that its data outlives
+	 * a kill (a restart finds what was written); NULL: RAM. */
+	const char *file;
 	uint16_t queues;
 	bool readonly;
 	uint32_t block_size; /* blk_size (virtio 1.2 §5.2.4): a power of 2, 512..65536 */
@@ -97,7 +100,6 @@ struct chain_shape {
 	uint32_t in_before_empty; /* writable bytes before the first empty one */
 };
 void walk_chain_shape(const struct virtq_dev *vq, uint16_t head, struct chain_shape *s);
-
 
 /* The leniencies of walk_lax_pop(), one per switch. */
 enum {

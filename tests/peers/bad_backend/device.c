@@ -8,11 +8,14 @@
 #define LOG_COMPONENT "bad_backend"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bad_backend.h"
@@ -61,8 +64,8 @@ struct ring {
 	int zombie_call;
 	bool zombie_live;
 	int64_t zombie_since; /* when the ring stopped (ms) */
-	bool quiet;  /* no-event-idx-notify: used_event was seen ahead; never notify */
-	bool wedged; /* a *-stalls switch held a chain: nothing served until restart */
+	bool quiet;	      /* no-event-idx-notify: used_event was seen ahead; never notify */
+	bool wedged;	      /* a *-stalls switch held a chain: nothing served until restart */
 	/* completes-after-base: the chains done in the last run, used in the
 	 * next one (after a stop, by the zombie) */
 	struct {
@@ -70,7 +73,7 @@ struct ring {
 		uint32_t len;
 	} late[BATCH];
 	unsigned nlate;
-	unsigned pushed; /* used entries since the ring started */
+	unsigned pushed;      /* used entries since the ring started */
 	bool started_in_conn; /* used-regress: started on this connection before */
 };
 
@@ -78,6 +81,7 @@ struct disk {
 	bool logs_writes; /* --logs-writes: offers and keeps the dirty log */
 	unsigned conns;	  /* front-end connections so far */
 	uint8_t *data;
+	bool mapped; /* data is --file's mapping */
 	uint64_t bytes;
 	uint16_t queues;
 	bool readonly;
@@ -270,8 +274,8 @@ static uint8_t blk_dwz(uint32_t type, const struct iovec *out, unsigned nout, ui
 	 * last (the suites send them in order, so it lies on the disk). */
 	if (type == VIRTIO_BLK_T_WRITE_ZEROES && BROKEN(WZ_ZEROES_SPAN) && nseg > 1 &&
 	    segs[nseg - 1].sector > segs[0].sector) {
-		segs[0].num_sectors = (uint32_t)(segs[nseg - 1].sector + segs[nseg - 1].num_sectors -
-						 segs[0].sector);
+		segs[0].num_sectors =
+		    (uint32_t)(segs[nseg - 1].sector + segs[nseg - 1].num_sectors - segs[0].sector);
 		nseg = 1;
 	}
 	for (unsigned i = 0; i < nseg; i++) {
@@ -338,7 +342,8 @@ static uint8_t blk_read(const struct virtq_chain *c, const struct chain_shape *s
 
 	/* writes-readable-buffers: the read's data goes wherever data
 	 * descriptors are, readable ones after the header included. */
-	if (BROKEN(WRITES_READABLE_BUFFERS) && c->out_len > hdr && range_ok(sector, c->out_len - hdr))
+	if (BROKEN(WRITES_READABLE_BUFFERS) && c->out_len > hdr &&
+	    range_ok(sector, c->out_len - hdr))
 		iov_copy(c->iov, c->nout, hdr, g_disk.data + sector * SECTOR, c->out_len - hdr,
 			 true);
 
@@ -527,9 +532,8 @@ static uint32_t bad_order_fill(const struct virtq_dev *vq, uint16_t head)
 	if (hdr.type != VIRTIO_BLK_T_IN || hdr.sector >= g_disk.bytes / SECTOR)
 		return 0;
 	pos = hdr.sector * SECTOR;
-	for (uint32_t steps = 0; (d.flags & VIRTQ_DESC_F_NEXT) && d.next < vq->num &&
-				 steps < vq->num;
-	     steps++) {
+	for (uint32_t steps = 0;
+	     (d.flags & VIRTQ_DESC_F_NEXT) && d.next < vq->num && steps < vq->num; steps++) {
 		d = vq->desc[d.next];
 		p = mem_gpa_to_hva(vq->mem, d.addr, d.len);
 		if (!p || !d.len)
@@ -565,8 +569,7 @@ static bool pool_runs_dry(const struct virtq_dev *vq)
  * NULL: vq is a zombie, or nothing is tracked. */
 static struct vhost_vring *tracked(const struct ring *r, const struct virtq_dev *vq)
 {
-	return r->vring && vq == &r->vring->vq && vhost_vring_tracking(r->vring) ? r->vring
-										  : NULL;
+	return r->vring && vq == &r->vring->vq && vhost_vring_tracking(r->vring) ? r->vring : NULL;
 }
 
 static void ring_push(struct ring *r, struct virtq_dev *vq, uint16_t head, uint32_t len)
@@ -962,6 +965,31 @@ const struct vhost_dev_ops *disk_ops(void)
 	return &g_disk_ops;
 }
 
+/* --file: extended to the disk's size if shorter, mapped shared. */
+static int disk_map_file(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	struct stat st;
+	void *p;
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) ||
+	    ((uint64_t)st.st_size < g_disk.bytes && ftruncate(fd, (off_t)g_disk.bytes))) {
+		ret = -errno;
+		goto out;
+	}
+	p = mmap(NULL, g_disk.bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		ret = -errno;
+	else
+		g_disk.data = p;
+out:
+	close(fd);
+	return ret;
+}
+
 int disk_init(const struct disk_opts *o)
 {
 	g_disk.bytes = o->bytes;
@@ -972,13 +1000,20 @@ int disk_init(const struct disk_opts *o)
 	g_disk.logs_writes = o->logs_writes;
 	for (unsigned i = 0; i < VHOST_MAX_QUEUES; i++)
 		g_disk.rings[i].zombie_call = -1;
-	g_disk.data = calloc(1, g_disk.bytes);
-	return g_disk.data ? 0 : -ENOMEM;
+	g_disk.mapped = o->file != NULL;
+	if (!o->file) {
+		g_disk.data = calloc(1, g_disk.bytes);
+		return g_disk.data ? 0 : -ENOMEM;
+	}
+	return disk_map_file(o->file);
 }
 
 void disk_fini(void)
 {
 	disk_zombies_drop();
-	free(g_disk.data);
+	if (g_disk.mapped && g_disk.data)
+		munmap(g_disk.data, g_disk.bytes);
+	else
+		free(g_disk.data);
 	g_disk.data = NULL;
 }

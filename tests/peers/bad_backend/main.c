@@ -5,7 +5,8 @@
  * violation (docs/peers.md has the table).
  *
  *   bad_backend --socket PATH --size MB [--queues N] [--readonly]
- *               [--block-size BYTES] [--slow-us US] [--logs-writes] [--break NAME]...
+ *               [--block-size BYTES] [--slow-us US] [--logs-writes] [--file PATH]
+ *               [--break NAME]...
  *   bad_backend --list [--json]
  *
  * Prints "ready" when it listens; exits 0 on SIGTERM/SIGINT. Test-only code:
@@ -59,10 +60,10 @@ static void on_signal(int sig)
 
 static int usage(void)
 {
-	fprintf(stderr,
-		"usage: bad_backend --socket PATH --size MB [--queues N] [--readonly]"
-		" [--block-size BYTES] [--slow-us US] [--logs-writes] [--break NAME]..."
-		" | --list [--json]\n");
+	fprintf(stderr, "usage: bad_backend --socket PATH --size MB [--queues N] [--readonly]"
+			" [--block-size BYTES] [--slow-us US] [--logs-writes] [--file PATH]"
+			" [--break NAME]..."
+			" | --list [--json]\n");
 	return 2;
 }
 
@@ -73,8 +74,8 @@ int main(int argc, char **argv)
 	    {"queues", required_argument, NULL, 'q'},  {"readonly", no_argument, NULL, 'r'},
 	    {"break", required_argument, NULL, 'b'},   {"list", no_argument, NULL, 'l'},
 	    {"json", no_argument, NULL, 'j'},	       {"block-size", required_argument, NULL, 'k'},
-	    {"slow-us", required_argument, NULL, 'w'},
-	    {"logs-writes", no_argument, NULL, 'g'},   {NULL, 0, NULL, 0},
+	    {"slow-us", required_argument, NULL, 'w'}, {"logs-writes", no_argument, NULL, 'g'},
+	    {"file", required_argument, NULL, 'f'},    {NULL, 0, NULL, 0},
 	};
 	struct disk_opts d = {.queues = 1, .block_size = VIRTIO_BLK_SECTOR_SIZE};
 	const char *path = NULL;
@@ -105,6 +106,9 @@ int main(int argc, char **argv)
 		case 'w':
 			d.slow_us = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
+		case 'f':
+			d.file = optarg;
+			break;
 		case 'b':
 			if (brk_set(optarg))
 				return 2;
@@ -133,8 +137,11 @@ int main(int argc, char **argv)
 	if (BROKEN(IGNORE_READONLY))
 		d.readonly = true;
 	d.bytes = (uint64_t)size_mb << 20;
-	if (disk_init(&d))
+	if (disk_init(&d)) {
+		fprintf(stderr, "bad_backend: cannot set up the disk%s%s\n", d.file ? " on " : "",
+			d.file ? d.file : "");
 		return 1;
+	}
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	signal(SIGPIPE, SIG_IGN);
