@@ -73,7 +73,13 @@ int cli_migrate_spawn(const char *what, const char *cmd, struct endpoint_config 
  * base, once as it is, then once per front-end message with the spawned
  * back-end ep killed after it. The exit code. */
 struct emu_mig_opts;
-int cli_migrate_crash_matrix(const struct emu_mig_opts *base, struct endpoint *ep, bool json);
+int cli_migrate_crash_matrix(const struct emu_mig_opts *base, struct endpoint *ep, bool json,
+			     struct json_t **report);
+/* `storlab migrate replay` with the JSON document handed to the caller
+ * (report) instead of printed; ep: the back-end's endpoint, which
+ * --crash-matrix and --crash-after kill (without --spawn-cmd). Its exit
+ * code. */
+int cli_migrate_replay_report(int argc, char **argv, struct endpoint *ep, struct json_t **report);
 /* A crash (emu.h) that kills the spawned back-end ep and starts it again. */
 struct emu_crash;
 void cli_migrate_crash_init(struct emu_crash *c, struct endpoint *ep);

@@ -106,7 +106,8 @@ static void matrix_table(const struct matrix *mx, double seconds)
 			printf("  %-16s at %u boundaries\n", emu_vkind_name(v), mx->by_kind[v]);
 }
 
-int cli_migrate_crash_matrix(const struct emu_mig_opts *base, struct endpoint *ep, bool json)
+int cli_migrate_crash_matrix(const struct emu_mig_opts *base, struct endpoint *ep, bool json,
+			     json_t **report)
 {
 	struct emu_mig_opts o = *base;
 	struct emu_crash crash;
@@ -140,12 +141,16 @@ int cli_migrate_crash_matrix(const struct emu_mig_opts *base, struct endpoint *e
 		matrix_add(&mx, &r, ret);
 		emu_mig_result_fini(&r);
 	}
-	if (json)
-		cli_print_json("migrate replay",
-			       json_pack("{s:o, s:o, s:o}", "baseline", baseline, "boundaries",
-					 rows, "summary",
-					 matrix_json(&mx, (double)(emu_now_ns() - t0) / 1e9)));
-	else {
+	if (json) {
+		json_t *doc =
+		    json_pack("{s:o, s:o, s:o}", "baseline", baseline, "boundaries", rows,
+			      "summary", matrix_json(&mx, (double)(emu_now_ns() - t0) / 1e9));
+
+		if (report)
+			*report = doc;
+		else
+			cli_print_json("migrate replay", doc);
+	} else {
 		matrix_table(&mx, (double)(emu_now_ns() - t0) / 1e9);
 		json_decref(baseline);
 		json_decref(rows);

@@ -202,15 +202,21 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 	if (a->spawn_cmd && !strstr(a->spawn_cmd, "{sock}"))
 		return cli_usage_error("migrate replay", "--spawn-cmd: no {sock} in '%s'",
 				       a->spawn_cmd);
-	/* A kill needs a process of ours to kill: lib/endpoint's. */
-	if ((a->crash_matrix || a->crash_request) && !a->spawn_cmd)
+	if (a->crash_matrix && a->crash_request)
+		return cli_usage_error("migrate replay",
+				       "give one of --crash-matrix, --crash-after");
+	return 0;
+}
+
+/* A kill needs a process of ours to kill: lib/endpoint's, one the replay
+ * starts (--spawn-cmd) or, in a scenario, the step's endpoint. */
+static int check_kills(const struct replay_args *a, bool killable)
+{
+	if ((a->crash_matrix || a->crash_request) && !killable)
 		return cli_usage_error(
 		    "migrate replay",
 		    "--crash-matrix and --crash-after kill the back-end: they "
 		    "need a back-end the replay starts itself (--spawn-cmd), not --target");
-	if (a->crash_matrix && a->crash_request)
-		return cli_usage_error("migrate replay",
-				       "give one of --crash-matrix, --crash-after");
 	return 0;
 }
 
@@ -438,10 +444,14 @@ out:
 	return ret;
 }
 
-static int replay_exec(const struct replay_args *a)
+/* given: the back-end's endpoint where the caller (a scenario) has one,
+ * for the kills; report: where the caller takes the JSON document instead
+ * of its being printed (NULL: printed as --output says). */
+static int replay_exec(const struct replay_args *a, struct endpoint *given, json_t **report)
 {
 	struct endpoint_config cfg;
-	struct endpoint *ep = NULL;
+	struct endpoint *ep = given;
+	json_t *run = NULL;
 	struct emu_trace t;
 	struct emu_script s;
 	struct emu_mig_opts o;
@@ -481,13 +491,12 @@ static int replay_exec(const struct replay_args *a)
 	if (!a->sh.json)
 		print_script(&s, &t);
 	if (a->crash_matrix) {
-		rc = cli_migrate_crash_matrix(&o, ep, a->sh.json);
+		rc = cli_migrate_crash_matrix(&o, ep, a->sh.json || report, report);
 		goto out;
 	}
 	ret = emu_mig_run(&o, &r);
-	if (a->sh.json) {
-		json_t *run = cli_migrate_run_json(&r, ret);
-
+	if (a->sh.json || report) {
+		run = cli_migrate_run_json(&r, ret);
 		json_object_set_new(
 		    run, "trace",
 		    json_pack("{s:s, s:i, s:i, s:i, s:b, s:I, s:I}", "path", a->trace, "records",
@@ -500,7 +509,6 @@ static int replay_exec(const struct replay_args *a)
 					    json_pack("{s:s, s:i, s:b}", "after",
 						      vhost_msg_request_name(a->crash_request),
 						      "nth", a->crash_nth, "happened", r.crashed));
-		cli_print_json("migrate replay", run);
 	} else {
 		print_negotiation(&s, &r);
 		if (rp.crash)
@@ -516,13 +524,24 @@ static int replay_exec(const struct replay_args *a)
 			vhost_msg_request_name(a->crash_request), a->crash_nth);
 		rc = REPLAY_EXIT_NOT_RUN;
 	}
-	if (rc == REPLAY_EXIT_VIOLATION && a->shrink && do_shrink(&rp, &t, &s, failure_kind(&r)))
-		rc = REPLAY_EXIT_NOT_RUN;
-	else if (a->shrink && rc == CLI_EXIT_OK && !a->sh.json)
+	if (rc == REPLAY_EXIT_VIOLATION && a->shrink) {
+		ret = do_shrink(&rp, &t, &s, failure_kind(&r));
+		if (ret)
+			rc = REPLAY_EXIT_NOT_RUN;
+		if (run)
+			json_object_set_new(
+			    run, "shrink",
+			    json_pack("{s:s, s:b}", "out", a->shrink, "written", !ret));
+	} else if (a->shrink && rc == CLI_EXIT_OK && !run) {
 		printf("shrink: the replay held: nothing to shrink\n");
+	}
+	if (run && report)
+		*report = run;
+	else if (run)
+		cli_print_json("migrate replay", run);
 	emu_mig_result_fini(&r);
 out:
-	if (ep) {
+	if (ep && ep != given) {
 		endpoint_stop(ep);
 		endpoint_destroy(ep);
 	}
@@ -537,5 +556,18 @@ int cli_migrate_replay(int argc, char **argv)
 
 	if (ret)
 		return ret < 0 ? CLI_EXIT_OK : ret;
-	return replay_exec(&a);
+	ret = check_kills(&a, a.spawn_cmd != NULL);
+	return ret ?: replay_exec(&a, NULL, NULL);
+}
+
+int cli_migrate_replay_report(int argc, char **argv, struct endpoint *ep, json_t **report)
+{
+	struct replay_args a;
+	int ret = parse_args(argc, argv, &a);
+
+	*report = NULL;
+	if (ret)
+		return ret < 0 ? CLI_EXIT_USAGE : ret;
+	ret = check_kills(&a, a.spawn_cmd || ep);
+	return ret ?: replay_exec(&a, a.spawn_cmd ? NULL : ep, report);
 }

@@ -132,20 +132,22 @@ static void io_crash_progress(const struct verify_progress *p, void *arg)
 static int io_verify_result(const struct verify_result *res, const struct io_crash *crash,
 			    unsigned queues, json_t **result, char *detail, size_t len)
 {
-	*result = json_pack("{s:I, s:I, s:I, s:I, s:f}", "bytes_written",
-			    (json_int_t)res->bytes_written, "bytes_read", (json_int_t)res->bytes_read,
-			    "bad_sectors", (json_int_t)res->bad_sectors, "io_errors",
-			    (json_int_t)res->io_errors, "seconds", res->seconds);
+	*result = json_pack(
+	    "{s:I, s:I, s:I, s:I, s:f}", "bytes_written", (json_int_t)res->bytes_written,
+	    "bytes_read", (json_int_t)res->bytes_read, "bad_sectors", (json_int_t)res->bad_sectors,
+	    "io_errors", (json_int_t)res->io_errors, "seconds", res->seconds);
 	if (crash) {
 		json_object_set_new(*result, "reconnects", json_integer(res->reconnects));
-		json_object_set_new(*result, "resubmitted", json_integer((json_int_t)res->resubmitted));
+		json_object_set_new(*result, "resubmitted",
+				    json_integer((json_int_t)res->resubmitted));
 		json_object_set_new(*result, "lost", json_integer((json_int_t)res->lost));
-		json_object_set_new(*result, "crash_at_bytes", json_integer((json_int_t)crash->at_bytes));
+		json_object_set_new(*result, "crash_at_bytes",
+				    json_integer((json_int_t)crash->at_bytes));
 		if (!crash->done || crash->ret || res->reconnects == 0) {
 			snprintf(detail, len, "crash at %u%%: %s", crash->percent,
-				 !crash->done	? "the write phase ended before that point"
-				 : crash->ret	? "the back-end did not restart"
-						: "the device never reconnected");
+				 !crash->done ? "the write phase ended before that point"
+				 : crash->ret ? "the back-end did not restart"
+					      : "the device never reconnected");
 			return 1;
 		}
 	}
@@ -164,8 +166,8 @@ static int io_verify_result(const struct verify_result *res, const struct io_cra
 	return res->bad_sectors || res->io_errors || res->lost ? 1 : 0;
 }
 
-static int io_verify(const struct sc_io *io, const char *uri, struct endpoint *ep,
-		     json_t **result, char *detail, size_t len)
+static int io_verify(const struct sc_io *io, const char *uri, struct endpoint *ep, json_t **result,
+		     char *detail, size_t len)
 {
 	uint64_t queues, qd, bs, size, offset, passes, seed, pct = 0;
 	struct storlab_dev_info info;
@@ -217,8 +219,8 @@ static int io_verify(const struct sc_io *io, const char *uri, struct endpoint *e
 	if (ret)
 		snprintf(detail, len, "verify stopped: %s", strerror(-ret));
 	else
-		ret = io_verify_result(res, io->crash ? &crash : NULL, o.queues, result, detail,
-				       len);
+		ret =
+		    io_verify_result(res, io->crash ? &crash : NULL, o.queues, result, detail, len);
 	free(res);
 	storlab_dev_close(o.dev);
 	return ret;
@@ -321,8 +323,8 @@ static int hook_io(void *arg, const struct sc_io *io, const char *uri, struct en
 /* A conform step: the runner of `storlab conform` on the endpoint's socket,
  * restarting an endpoint the scenario started when a case takes it down.
  * params: {timeout_ms: N, case_deadline_ms: N, fail_on: "SEV,..."}. */
-static int hook_conform(void *arg, const struct sc_conform *c, const char *uri,
-			struct endpoint *ep, json_t **result, char *detail, size_t len)
+static int hook_conform(void *arg, const struct sc_conform *c, const char *uri, struct endpoint *ep,
+			json_t **result, char *detail, size_t len)
 {
 	char reproduce[4200] = "--target ";
 	const char *address = NULL;
@@ -354,8 +356,8 @@ static int hook_conform(void *arg, const struct sc_conform *c, const char *uri,
 	(void)arg;
 	if (fail_on && (!json_is_string(fail_on) ||
 			conform_fail_on_parse(json_string_value(fail_on), &o.fail_on))) {
-		snprintf(detail, len, "conform: params.fail_on: severities (" CONFORM_FAIL_ON_NAMES
-				      ")");
+		snprintf(detail, len,
+			 "conform: params.fail_on: severities (" CONFORM_FAIL_ON_NAMES ")");
 		return -EINVAL;
 	}
 	ret = conform_run_execute(&o, &run, msg, sizeof(msg));
@@ -366,10 +368,10 @@ static int hook_conform(void *arg, const struct sc_conform *c, const char *uri,
 	conform_run_tally(run, NULL, &t);
 	cases = json_array();
 	for (unsigned i = 0; i < run->nresults; i++)
-		json_array_append_new(
-		    cases, json_pack("{s:s, s:s, s:s}", "id", run->results[i].c->id, "verdict",
-				     conform_result_label(&run->results[i]), "reason",
-				     run->results[i].reason));
+		json_array_append_new(cases,
+				      json_pack("{s:s, s:s, s:s}", "id", run->results[i].c->id,
+						"verdict", conform_result_label(&run->results[i]),
+						"reason", run->results[i].reason));
 	*result = json_pack("{s:i, s:i, s:i, s:i, s:o}", "pass", t.pass, "fail", t.fail,
 			    "not_applicable", t.not_applicable, "error", t.error, "cases", cases);
 	conform_run_tally_advisories(run, NULL, &adv);
@@ -396,14 +398,34 @@ static void step_title(const struct sc_step *s, char *buf, size_t len)
 		snprintf(buf, len, "%s", sc_step_kind_name(s->kind));
 }
 
+/* A step's option and the command-line flag it becomes. */
+struct step_flag {
+	const char *flag, *value; /* value NULL: not given */
+};
+
+/* Appends "--flag value" for each option given; the new argc. */
+static int push_flags(char **argv, int argc, const struct step_flag *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!f[i].value)
+			continue;
+		argv[argc++] = (char *)f[i].flag;
+		argv[argc++] = (char *)f[i].value;
+	}
+	return argc;
+}
+
+static bool is_true(const char *v)
+{
+	return v && !strcmp(v, "true");
+}
+
 /* A migrate step: `storlab migrate run` from source to dest with the
  * step's options; ok when every invariant held in every migration. */
 static int hook_migrate(void *arg, const struct sc_migrate *m, const char *source, const char *dest,
 			json_t **result, char *detail, size_t len)
 {
-	const struct {
-		const char *flag, *value;
-	} opts[] = {
+	const struct step_flag opts[] = {
 	    {"--queues", m->queues},
 	    {"--qd", m->qd},
 	    {"--bs", m->bs},
@@ -426,13 +448,8 @@ static int hook_migrate(void *arg, const struct sc_migrate *m, const char *sourc
 	argv[argc++] = (char *)source;
 	argv[argc++] = "--dest";
 	argv[argc++] = (char *)dest;
-	for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
-		if (!opts[i].value)
-			continue;
-		argv[argc++] = (char *)opts[i].flag;
-		argv[argc++] = (char *)opts[i].value;
-	}
-	if (m->stop_inflight && !strcmp(m->stop_inflight, "true"))
+	argc = push_flags(argv, argc, opts, ARRAY_SIZE(opts));
+	if (is_true(m->stop_inflight))
 		argv[argc++] = "--stop-inflight";
 	argv[argc] = NULL;
 	rc = cli_migrate_report(argc, argv, result);
@@ -444,6 +461,56 @@ static int hook_migrate(void *arg, const struct sc_migrate *m, const char *sourc
 			 json_integer_value(json_object_get(sum, "not_run")));
 	else
 		snprintf(detail, len, "migrate: bad options (see storlab migrate run --help)");
+	if (rc == CLI_EXIT_OK || rc == 1)
+		return rc;
+	return -EIO;
+}
+
+/* A replay step: `storlab migrate replay TRACE --target URI` with the
+ * step's options, the target's endpoint killed for the crashes; ok when
+ * every invariant held (in every row of a crash matrix). */
+static int hook_replay(void *arg, const struct sc_replay *p, const char *uri, struct endpoint *ep,
+		       json_t **result, char *detail, size_t len)
+{
+	const struct step_flag opts[] = {
+	    {"--target", uri},
+	    {"--crash-after", p->crash_after},
+	    {"--shrink", p->shrink},
+	    {"--shrink-runs", p->shrink_runs},
+	    {"--qd", p->qd},
+	    {"--bs", p->bs},
+	    {"--rw", p->rw},
+	    {"--requests", p->requests},
+	    {"--stop-inflight", p->stop_inflight},
+	    {"--seed", p->seed},
+	    {"--io-timeout", p->io_timeout},
+	};
+	char *argv[4 + 2 * ARRAY_SIZE(opts)];
+	int argc = 0, rc;
+	json_t *sum;
+
+	(void)arg;
+	argv[argc++] = "replay";
+	argv[argc++] = p->trace;
+	argc = push_flags(argv, argc, opts, ARRAY_SIZE(opts));
+	if (is_true(p->crash_matrix))
+		argv[argc++] = "--crash-matrix";
+	argv[argc] = NULL;
+	rc = cli_migrate_replay_report(argc, argv, ep, result);
+	sum = *result ? json_object_get(*result, "summary") : NULL;
+	if (sum)
+		snprintf(detail, len,
+			 "crash matrix: %lld boundaries, %lld ok, %lld with violations",
+			 json_integer_value(json_object_get(sum, "boundaries")),
+			 json_integer_value(json_object_get(sum, "ok")),
+			 json_integer_value(json_object_get(sum, "failed")));
+	else if (*result)
+		snprintf(detail, len, "replay of %s: %lld requests, %s", p->trace,
+			 json_integer_value(json_object_get(*result, "requests")),
+			 json_is_true(json_object_get(*result, "ok")) ? "every invariant held"
+								      : "violations");
+	else
+		snprintf(detail, len, "replay: could not run (see storlab migrate replay --help)");
 	if (rc == CLI_EXIT_OK || rc == 1)
 		return rc;
 	return -EIO;
@@ -464,6 +531,8 @@ static const char *step_endpoint(const struct sc_step *s)
 		return s->restart->endpoint;
 	case SC_STEP_MIGRATE:
 		return s->migrate->source;
+	case SC_STEP_REPLAY:
+		return s->replay->target;
 	case SC_STEP_EXPECT:
 	case SC_STEP_SLEEP:
 		break;
@@ -617,8 +686,11 @@ static int dry_run(const struct scenario *sc)
 int cli_scenario(int argc, char **argv)
 {
 	struct sc_define defs[SC_MAX_DEFINES];
-	struct scenario_hooks hooks = {
-	    .io = hook_io, .conform = hook_conform, .migrate = hook_migrate, .report = hook_report};
+	struct scenario_hooks hooks = {.io = hook_io,
+				       .conform = hook_conform,
+				       .migrate = hook_migrate,
+				       .replay = hook_replay,
+				       .report = hook_report};
 	struct scenario_run_opts opts = {0};
 	char err[512];
 	const char *file = NULL, *results = NULL;

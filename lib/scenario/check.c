@@ -14,6 +14,7 @@ static const char *const g_step_kinds[] = {
     [SC_STEP_CONFORM] = "conform", [SC_STEP_DISCONNECT] = "disconnect",
     [SC_STEP_RESTART] = "restart", [SC_STEP_EXPECT] = "expect",
     [SC_STEP_SLEEP] = "sleep",	   [SC_STEP_MIGRATE] = "migrate",
+    [SC_STEP_REPLAY] = "replay",
 };
 
 const char *sc_step_kind_name(enum sc_step_kind kind)
@@ -169,6 +170,27 @@ static int check_crash(struct sc_load *ld, yaml_node_t *body, const struct sc_io
 	return 0;
 }
 
+/* A replay's crashes kill and restart its target: one the scenario
+ * starts. */
+static int check_replay(struct sc_load *ld, yaml_node_t *body, const struct sc_replay *p)
+{
+	int ret = check_bool(ld, body, "crash_matrix", p->crash_matrix)
+		      ?: check_ref_key(ld, body, "target", p->target, true, "target_controller",
+				       p->target_controller);
+
+	if (ret)
+		return ret;
+	if ((p->crash_after || (p->crash_matrix && !strcmp(p->crash_matrix, "true"))) &&
+	    find_endpoint(ld->sc, p->target)->type == SC_EP_SOCKET) {
+		sc_errorf_node(ld, body,
+			       "crash_matrix and crash_after kill and restart '%s': a socket "
+			       "endpoint is not spawned by the scenario",
+			       p->target);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int check_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
 {
 	void *kinds[] = {
@@ -176,6 +198,7 @@ static int check_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
 	    [SC_STEP_CONFORM] = s->conform, [SC_STEP_DISCONNECT] = s->disconnect,
 	    [SC_STEP_RESTART] = s->restart, [SC_STEP_EXPECT] = s->expect,
 	    [SC_STEP_SLEEP] = s->sleep,	    [SC_STEP_MIGRATE] = s->migrate,
+	    [SC_STEP_REPLAY] = s->replay,
 	};
 	unsigned n = 0;
 	yaml_node_t *body;
@@ -188,7 +211,7 @@ static int check_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
 	if (n != 1) {
 		sc_errorf_node(ld, node,
 			       "a step needs exactly one of rpc, io, conform, disconnect, restart, "
-			       "expect, sleep, migrate (found %u)",
+			       "expect, sleep, migrate, replay (found %u)",
 			       n);
 		return -EINVAL;
 	}
@@ -214,6 +237,8 @@ static int check_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
 				     "source_controller", s->migrate->source_controller) ?:
 		       check_ref_key(ld, body, "dest", s->migrate->dest, true, "dest_controller",
 				     s->migrate->dest_controller);
+	case SC_STEP_REPLAY:
+		return check_replay(ld, body, s->replay);
 	case SC_STEP_DISCONNECT:
 		return check_ref(ld, body, s->disconnect->endpoint, false, NULL);
 	case SC_STEP_RESTART:

@@ -129,15 +129,14 @@ static int step_device(struct sc_run *r, const struct sc_step *s, char *detail, 
 	const struct scenario_hooks *h = r->hooks;
 	struct sc_ep *e = run_ep(r, name);
 	char uri[PATH_MAX + 32];
-	int ret = ep_running(e, detail, len) ?: endpoint_uri(e->ep, ctrlr, uri, sizeof(uri),
-							       detail, len);
+	int ret =
+	    ep_running(e, detail, len) ?: endpoint_uri(e->ep, ctrlr, uri, sizeof(uri), detail, len);
 
 	if (ret)
 		return ret;
 	if (s->io)
 		return step_io(r, s->io, uri, detail, len);
-	return h->conform ? h->conform(h->arg, s->conform, uri, e->ep, &r->last_result, detail,
-				       len)
+	return h->conform ? h->conform(h->arg, s->conform, uri, e->ep, &r->last_result, detail, len)
 			  : -ENOSYS;
 }
 
@@ -158,6 +157,21 @@ static int step_migrate(struct sc_run *r, const struct sc_migrate *m, char *deta
 		return ret;
 	return h->migrate ? h->migrate(h->arg, m, src_uri, dst_uri, &r->last_result, detail, len)
 			  : -ENOSYS;
+}
+
+/* A replay step: its target's URI, then the hook (with the endpoint, which
+ * a crash kills and restarts). */
+static int step_replay(struct sc_run *r, const struct sc_replay *p, char *detail, size_t len)
+{
+	const struct scenario_hooks *h = r->hooks;
+	struct sc_ep *e = run_ep(r, p->target);
+	char uri[PATH_MAX + 32];
+	int ret = ep_running(e, detail, len)
+		      ?: endpoint_uri(e->ep, p->target_controller, uri, sizeof(uri), detail, len);
+
+	if (ret)
+		return ret;
+	return h->replay ? h->replay(h->arg, p, uri, e->ep, &r->last_result, detail, len) : -ENOSYS;
 }
 
 /* "a.0.b": members by name, array items by index. */
@@ -227,6 +241,8 @@ static int run_step(struct sc_run *r, const struct sc_step *s, char *detail, siz
 		return step_device(r, s, detail, len);
 	case SC_STEP_MIGRATE:
 		return step_migrate(r, s->migrate, detail, len);
+	case SC_STEP_REPLAY:
+		return step_replay(r, s->replay, detail, len);
 	case SC_STEP_DISCONNECT:
 		endpoint_rpc_close(run_ep(r, s->disconnect->endpoint)->ep);
 		snprintf(detail, len, "closed the connections to %s", s->disconnect->endpoint);

@@ -137,7 +137,7 @@ static int matrix_parse(struct sc_load *ld, const struct sc_step *s, yaml_node_t
 	yaml_node_t *kn, *vn;
 	int ret = 0;
 
-	if (s->conform || s->disconnect || s->restart || s->expect || s->migrate) {
+	if (s->conform || s->disconnect || s->restart || s->expect || s->migrate || s->replay) {
 		sc_errorf_node(ld, mn, "'matrix' applies to rpc, io and sleep steps");
 		return -EINVAL;
 	}

@@ -103,6 +103,17 @@ struct sc_migrate {
 	char *stop_inflight, *seed, *count, *io_timeout;
 };
 
+/* A replay step: `storlab migrate replay TRACE` against a device of an
+ * endpoint (target, target_controller); with crash_matrix or crash_after
+ * the endpoint is killed and restarted (it must be one the scenario
+ * starts). The options as on its command line, NULL: its default;
+ * crash_matrix: "true" or "false". */
+struct sc_replay {
+	char *trace, *target, *target_controller;
+	char *crash_matrix, *crash_after, *shrink, *shrink_runs;
+	char *qd, *bs, *rw, *requests, *stop_inflight, *seed, *io_timeout;
+};
+
 struct sc_expect {
 	char *status;	/* "ok" or "fail": how the previous step ended */
 	char *field;	/* a path in the previous step's JSON result: "0.queues.1.core" */
@@ -118,6 +129,7 @@ enum sc_step_kind {
 	SC_STEP_EXPECT,
 	SC_STEP_SLEEP,
 	SC_STEP_MIGRATE,
+	SC_STEP_REPLAY,
 };
 
 struct sc_step {
@@ -130,6 +142,7 @@ struct sc_step {
 	struct sc_expect *expect;
 	char *sleep; /* milliseconds */
 	struct sc_migrate *migrate;
+	struct sc_replay *replay;
 	enum sc_step_kind kind; /* set by the loader */
 	unsigned line;
 	unsigned src;	/* its index in the file's steps (a matrix makes several of one) */
@@ -206,6 +219,9 @@ struct scenario_hooks {
 	/* A migrate step gets the URIs of its source and destination devices. */
 	int (*migrate)(void *arg, const struct sc_migrate *m, const char *source, const char *dest,
 		       json_t **result, char *detail, size_t len);
+	/* A replay step gets its target's URI and endpoint (for its kills). */
+	int (*replay)(void *arg, const struct sc_replay *rp, const char *uri, struct endpoint *ep,
+		      json_t **result, char *detail, size_t len);
 	/* One call per step when it ended, with its result (borrowed, may be NULL). */
 	void (*report)(void *arg, unsigned index, const struct sc_step *step, bool ok,
 		       const char *detail, json_t *result);

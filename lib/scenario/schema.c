@@ -114,6 +114,24 @@ static const cyaml_schema_field_t g_migrate_fields[] = {
     CYAML_FIELD_END,
 };
 
+static const cyaml_schema_field_t g_replay_fields[] = {
+    STR_REQ("trace", struct sc_replay, trace),
+    STR_REQ("target", struct sc_replay, target),
+    STR("target_controller", struct sc_replay, target_controller),
+    STR("crash_matrix", struct sc_replay, crash_matrix),
+    STR("crash_after", struct sc_replay, crash_after),
+    STR("shrink", struct sc_replay, shrink),
+    STR("shrink_runs", struct sc_replay, shrink_runs),
+    STR("qd", struct sc_replay, qd),
+    STR("bs", struct sc_replay, bs),
+    STR("rw", struct sc_replay, rw),
+    STR("requests", struct sc_replay, requests),
+    STR("stop_inflight", struct sc_replay, stop_inflight),
+    STR("seed", struct sc_replay, seed),
+    STR("io_timeout", struct sc_replay, io_timeout),
+    CYAML_FIELD_END,
+};
+
 static const cyaml_schema_field_t g_target_fields[] = {
     STR_REQ("endpoint", struct sc_target, endpoint),
     CYAML_FIELD_END,
@@ -136,6 +154,7 @@ static const cyaml_schema_field_t g_step_fields[] = {
     CYAML_FIELD_MAPPING_PTR("expect", OPT, struct sc_step, expect, g_expect_fields),
     STR("sleep", struct sc_step, sleep),
     CYAML_FIELD_MAPPING_PTR("migrate", OPT, struct sc_step, migrate, g_migrate_fields),
+    CYAML_FIELD_MAPPING_PTR("replay", OPT, struct sc_step, replay, g_replay_fields),
     IGNORE("matrix"),
     CYAML_FIELD_END,
 };

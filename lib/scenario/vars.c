@@ -150,8 +150,7 @@ void sc_io_strings(struct sc_io *io, char **out[SC_IO_NSTRINGS])
 	char **fields[SC_IO_NSTRINGS] = {
 	    &io->endpoint, &io->controller, &io->queues,  &io->qd,	&io->bs,      &io->size,
 	    &io->offset,   &io->passes,	    &io->seed,	  &io->rw,	&io->iodepth, &io->time,
-	    &io->cpus,	   &io->rwmixread,  &io->isolate, &io->bssplit, &io->verify,
-	    &io->crash,
+	    &io->cpus,	   &io->rwmixread,  &io->isolate, &io->bssplit, &io->verify,  &io->crash,
 	};
 
 	memcpy(out, fields, sizeof(fields));
@@ -205,6 +204,17 @@ int sc_subst_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
 				   &m->seed,
 				   &m->count,
 				   &m->io_timeout};
+
+		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]) && !ret; i++)
+			ret = subst_field(ld, fields[i]);
+	}
+	if (!ret && s->replay) {
+		struct sc_replay *p = s->replay;
+		char **fields[] = {&p->trace,	     &p->target,      &p->target_controller,
+				   &p->crash_matrix, &p->crash_after, &p->shrink,
+				   &p->shrink_runs,  &p->qd,	      &p->bs,
+				   &p->rw,	     &p->requests,    &p->stop_inflight,
+				   &p->seed,	     &p->io_timeout};
 
 		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]) && !ret; i++)
 			ret = subst_field(ld, fields[i]);

@@ -334,3 +334,48 @@ def test_crash_needs_verify_and_a_started_endpoint(tmp_path):
                  "  - io: {endpoint: tgt, controller: vhost.0, op: verify, crash: 100}\n")
     p = scenario([f, "--dry-run"])
     assert p.returncode != 0 and "1 to 99" in p.stderr, p.stderr
+
+
+def test_stock_replay_scenario(tmp_path):
+    """The stock replay scenario: the shipped trace (a recorded migration, 2
+    rings, requests in flight at the stop) replayed against storlab-tgt on a
+    file as it is, with storlab-tgt killed after the first GET_VRING_BASE
+    and restarted by the scenario (its set-up calls again), and as a crash
+    matrix: every invariant holds everywhere."""
+    disk = tmp_path / "disk.img"
+    with open(disk, "wb") as f:
+        f.truncate(64 << 20)
+    out = tmp_path / "r.json"
+    trace = ROOT / "scenarios" / "migration" / "traces" / "two-rings.pcapng"
+    p = scenario([ROOT / "scenarios" / "migration" / "replay.yaml", "-D", "disk=%s" % disk,
+                  "-D", "trace=%s" % trace, "--results", out])
+    assert p.returncode == 0, p.stdout + p.stderr
+    steps = json.loads(out.read_text())["steps"]
+    plain, crashed, mx = steps[0]["result"], steps[2]["result"], steps[5]["result"]
+    assert plain["ok"] and plain["requests"] > 100 and len(plain["bases"]) == 2, plain
+    assert plain["trace"]["connections"] == 2 and plain["trace"]["migration"], plain["trace"]
+    assert crashed["crash"] == {"after": "VHOST_USER_GET_VRING_BASE", "nth": 1,
+                                "happened": True}, crashed["crash"]
+    assert crashed["ok"], crashed["violations"]
+    s = mx["summary"]
+    assert s["boundaries"] > 20 and s["ok"] == s["boundaries"], s
+    assert any(r["after"] == "VHOST_USER_GET_VRING_BASE" for r in mx["boundaries"])
+
+
+def test_replay_step_checked(tmp_path):
+    """A replay step's crashes need an endpoint the scenario starts; its
+    crash_matrix is a boolean; it needs a trace."""
+    f = tmp_path / "r.yaml"
+    f.write_text("name: r\nendpoints: [{name: s, type: socket, path: /x.sock}]\nsteps:\n"
+                 "  - replay: {trace: t.pcapng, target: s, crash_matrix: true}\n")
+    p = scenario([f, "--dry-run"])
+    assert p.returncode != 0 and "a socket endpoint is not spawned" in p.stderr, p.stderr
+    f.write_text(MALLOC_TGT + "name: r\nsteps:\n"
+                 "  - replay: {trace: t.pcapng, target: tgt, target_controller: vhost.0,"
+                 " crash_matrix: yes}\n")
+    p = scenario([f, "--dry-run"])
+    assert p.returncode != 0 and "crash_matrix" in p.stderr, p.stderr
+    f.write_text(MALLOC_TGT + "name: r\nsteps:\n"
+                 "  - replay: {target: tgt, target_controller: vhost.0}\n")
+    p = scenario([f, "--dry-run"])
+    assert p.returncode != 0 and "trace" in p.stderr, p.stderr

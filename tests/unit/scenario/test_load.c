@@ -156,7 +156,7 @@ static void test_step_kinds(void **state)
 	expect_error("name: t\nendpoints:\n  - {name: a, type: socket, path: /x}\nsteps:\n"
 		     "  - sleep: 1\n    restart: {endpoint: a}\n",
 		     "t.yaml:5:5: a step needs exactly one of rpc, io, conform, disconnect, "
-		     "restart, expect, sleep, migrate (found 2)");
+		     "restart, expect, sleep, migrate, replay (found 2)");
 }
 
 #define TGT_AND_SOCKET                                                                             \
@@ -188,6 +188,29 @@ static void test_migrate_step(void **state)
 		     "t.yaml:6:50: bad value '1' for 'stop_inflight': expected true or false");
 }
 
+static void test_replay_step(void **state)
+{
+	struct scenario *sc;
+	const char *doc = TGT_AND_SOCKET "  - replay: {trace: \"${t}\", target: g, "
+					 "target_controller: v0, crash_after: GET_VRING_BASE:1}\n"
+					 "variables: {t: m.pcapng}\n";
+	char err[512];
+
+	(void)state;
+	assert_int_equal(load(doc, NULL, 0, &sc, err, sizeof(err)), 0);
+	assert_int_equal(sc->steps[0].kind, SC_STEP_REPLAY);
+	assert_string_equal(sc->steps[0].replay->trace, "m.pcapng");
+	assert_string_equal(sc->steps[0].replay->crash_after, "GET_VRING_BASE:1");
+	assert_null(sc->steps[0].replay->crash_matrix);
+	scenario_free(sc);
+	/* Its crashes kill the target: not a socket the scenario did not start. */
+	expect_error(TGT_AND_SOCKET "  - replay: {trace: m, target: a, crash_matrix: true}\n",
+		     "t.yaml:6:13: crash_matrix and crash_after kill and restart 'a': a socket "
+		     "endpoint is not spawned by the scenario");
+	expect_error(TGT_AND_SOCKET "  - replay: {trace: m, target: a, crash_matrix: 1}\n",
+		     "t.yaml:6:49: bad value '1' for 'crash_matrix': expected true or false");
+}
+
 static void test_not_a_mapping(void **state)
 {
 	(void)state;
@@ -211,6 +234,7 @@ int main(void)
 	    cmocka_unit_test(test_step_kinds),
 	    cmocka_unit_test(test_not_a_mapping),
 	    cmocka_unit_test(test_migrate_step),
+	    cmocka_unit_test(test_replay_step),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
