@@ -80,6 +80,16 @@ int cli_migrate_crash_matrix(const struct emu_mig_opts *base, struct endpoint *e
  * --crash-matrix and --crash-after kill (without --spawn-cmd). Its exit
  * code. */
 int cli_migrate_replay_report(int argc, char **argv, struct endpoint *ep, struct json_t **report);
+/* A recorder in the background (cli/migrate_record_bg.c): `storlab migrate
+ * record` on a thread, writing out; the Nth front-end connection to its
+ * socket (cli_recorder_socket) goes to the Nth upstream; it ends after
+ * `connections` came and went, or at finish (which waits a while for
+ * them first). 0 or a negative errno. */
+struct cli_recorder;
+int cli_recorder_start(const char *out, const char *const *upstreams, unsigned n,
+		       unsigned connections, struct cli_recorder **rec);
+const char *cli_recorder_socket(const struct cli_recorder *rec);
+int cli_recorder_finish(struct cli_recorder *rec);
 /* A crash (emu.h) that kills the spawned back-end ep and starts it again. */
 struct emu_crash;
 void cli_migrate_crash_init(struct emu_crash *c, struct endpoint *ep);

@@ -420,6 +420,14 @@ static bool is_true(const char *v)
 	return v && !strcmp(v, "true");
 }
 
+/* "vhost-user-blk:/path" -> "/path". */
+static const char *uri_path(const char *uri)
+{
+	const char *colon = strchr(uri, ':');
+
+	return colon ? colon + 1 : uri;
+}
+
 /* A migrate step: `storlab migrate run` from source to dest with the
  * step's options; ok when every invariant held in every migration. */
 static int hook_migrate(void *arg, const struct sc_migrate *m, const char *source, const char *dest,
@@ -443,6 +451,23 @@ static int hook_migrate(void *arg, const struct sc_migrate *m, const char *sourc
 	json_t *sum;
 
 	(void)arg;
+	char via[160];
+	struct cli_recorder *rec = NULL;
+	int rrc;
+
+	/* record: both devices reached through a recorder, the source's
+	 * connection first. */
+	if (m->record) {
+		const char *ups[] = {uri_path(source), uri_path(dest)};
+
+		rrc = cli_recorder_start(m->record, ups, 2, 2, &rec);
+		if (rrc) {
+			snprintf(detail, len, "record: %s: %s", m->record, strerror(-rrc));
+			return rrc;
+		}
+		snprintf(via, sizeof(via), "vhost-user-blk:%s", cli_recorder_socket(rec));
+		source = dest = via;
+	}
 	argv[argc++] = "run";
 	argv[argc++] = "--source";
 	argv[argc++] = (char *)source;
@@ -453,6 +478,15 @@ static int hook_migrate(void *arg, const struct sc_migrate *m, const char *sourc
 		argv[argc++] = "--stop-inflight";
 	argv[argc] = NULL;
 	rc = cli_migrate_report(argc, argv, result);
+	if (rec) {
+		rrc = cli_recorder_finish(rec);
+		if (*result)
+			json_object_set_new(
+			    *result, "record",
+			    json_pack("{s:s, s:b}", "out", m->record, "written", !rrc));
+		if (rrc && rc == CLI_EXIT_OK)
+			rc = -rrc;
+	}
 	sum = *result ? json_object_get(*result, "summary") : NULL;
 	if (sum)
 		snprintf(detail, len, "%lld migration(s), %lld with violations, %lld not run",

@@ -232,6 +232,12 @@ static int check_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
 	case SC_STEP_CONFORM:
 		return check_ref(ld, body, s->conform->endpoint, true, s->conform->controller);
 	case SC_STEP_MIGRATE:
+		/* One recording is one migration: two connections, the source's
+		 * then the destination's. */
+		if (s->migrate->record && s->migrate->count && strcmp(s->migrate->count, "1")) {
+			sc_errorf_node(ld, body, "'record' records one migration: count must be 1");
+			return -EINVAL;
+		}
 		return check_bool(ld, body, "stop_inflight", s->migrate->stop_inflight) ?:
 		       check_ref_key(ld, body, "source", s->migrate->source, true,
 				     "source_controller", s->migrate->source_controller) ?:

@@ -101,6 +101,7 @@ struct sc_migrate {
 	char *dest, *dest_controller;
 	char *queues, *qd, *bs, *rw, *dirty_rate, *rounds, *round_ms, *max_dirty;
 	char *stop_inflight, *seed, *count, *io_timeout;
+	char *record; /* a trace file: the migration recorded through a proxy */
 };
 
 /* A replay step: `storlab migrate replay TRACE` against a device of an

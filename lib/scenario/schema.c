@@ -111,6 +111,7 @@ static const cyaml_schema_field_t g_migrate_fields[] = {
     STR("seed", struct sc_migrate, seed),
     STR("count", struct sc_migrate, count),
     STR("io_timeout", struct sc_migrate, io_timeout),
+    STR("record", struct sc_migrate, record),
     CYAML_FIELD_END,
 };
 

@@ -203,7 +203,8 @@ int sc_subst_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
 				   &m->stop_inflight,
 				   &m->seed,
 				   &m->count,
-				   &m->io_timeout};
+				   &m->io_timeout,
+				   &m->record};
 
 		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]) && !ret; i++)
 			ret = subst_field(ld, fields[i]);

@@ -417,16 +417,16 @@ int trace_proxy_run(const struct trace_proxy_opts *opts)
 	uint64_t end =
 	    opts->timeout_ms >= 0 ? mono_ns() + (uint64_t)opts->timeout_ms * 1000000u : UINT64_MAX;
 	struct proxy p = {.opts = opts};
-	int lsock = util_unix_listen(opts->listen_path, TRACE_PROXY_MAX_CONNS, 0);
-	int rc = 0;
+	int lsock, rc = 0;
 
+	if (opts->nupstreams == 0 || opts->nupstreams > TRACE_PROXY_MAX_UPSTREAMS)
+		return -EINVAL;
+	lsock = util_unix_listen(opts->listen_path, TRACE_PROXY_MAX_CONNS, 0);
 	if (lsock < 0) {
 		log_err("listening on %s: %s", opts->listen_path, strerror(-lsock));
 		return lsock;
 	}
 	p.tap = (struct vhost_tap){.fn = proxy_tap, .arg = &p};
-	if (opts->nupstreams == 0 || opts->nupstreams > TRACE_PROXY_MAX_UPSTREAMS)
-		return -EINVAL;
 	log_notice("recording: front-ends on %s, back-end %s%s", opts->listen_path,
 		   opts->upstream_paths[0],
 		   opts->nupstreams > 1 ? " (the first; more follow)" : "");

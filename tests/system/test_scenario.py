@@ -379,3 +379,28 @@ def test_replay_step_checked(tmp_path):
                  "  - replay: {target: tgt, target_controller: vhost.0}\n")
     p = scenario([f, "--dry-run"])
     assert p.returncode != 0 and "trace" in p.stderr, p.stderr
+
+
+def test_stock_record_replay_scenario(tmp_path):
+    """The stock record-replay scenario: a migrate step with `record` writes
+    the migration's trace through the recording proxy (two connections, the
+    source's with the dirty log and both rings stopped), and a replay step
+    plays it against a second storlab-tgt, every invariant holding."""
+    trace = tmp_path / "mig.pcapng"
+    out = tmp_path / "r.json"
+    p = scenario([ROOT / "scenarios" / "migration" / "record-replay.yaml", "-D",
+                  "trace=%s" % trace, "--results", out])
+    assert p.returncode == 0, p.stdout + p.stderr
+    steps = json.loads(out.read_text())["steps"]
+    assert steps[0]["result"]["record"] == {"out": str(trace), "written": True}
+    assert steps[0]["result"]["summary"]["failed"] == 0
+    replayed = steps[3]["result"]
+    assert replayed["ok"] and replayed["requests"] > 100, replayed
+    shown = subprocess.run([str(CLI_BIN), "migrate", "show", str(trace), "--json"],
+                           capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    msgs = [json.loads(line) for line in shown.stdout.splitlines()]
+    msgs = [m for m in msgs if m["type"] == "message" and m["direction"] == "to-backend"]
+    assert {m["conn"] for m in msgs} == {1, 2}
+    src = [m["request"] for m in msgs if m["conn"] == 1]
+    assert "VHOST_USER_SET_LOG_BASE" in src and src.count("VHOST_USER_GET_VRING_BASE") == 2, src

@@ -184,6 +184,8 @@ static void test_migrate_step(void **state)
 	expect_error(TGT_AND_SOCKET "  - migrate: {source: a, dest: g}\n",
 		     "t.yaml:6:14: missing required key 'dest_controller' (endpoint 'g' is a "
 		     "storlab-tgt)");
+	expect_error(TGT_AND_SOCKET "  - migrate: {source: a, dest: a, record: t, count: 2}\n",
+		     "t.yaml:6:14: 'record' records one migration: count must be 1");
 	expect_error(TGT_AND_SOCKET "  - migrate: {source: a, dest: a, stop_inflight: 1}\n",
 		     "t.yaml:6:50: bad value '1' for 'stop_inflight': expected true or false");
 }
