@@ -258,6 +258,8 @@ static void replay_opts(const struct replay *rp, struct emu_script *s, struct em
 	    .seed = a->seed,
 	    .mem_size = s->mem_size,
 	    .features_mask = s->features,
+	    .ranges = s->ranges,
+	    .nranges = s->nranges,
 	    .io_timeout_ms = a->sh.io_timeout_ms,
 	    .schedule = &s->sched,
 	    .crash = rp->crash,
@@ -291,8 +293,12 @@ static void print_script(const struct emu_script *s, const struct emu_trace *t)
 	       "%" PRIu64 " bytes of memory in %u region(s)%s\n",
 	       t->n, s->fe_msgs, s->conns, s->queues, s->queue_size, s->mem_size, s->nregions,
 	       s->sched.migrate ? ", a migration" : "");
-	if (s->nregions > 1)
-		printf("  layout: the replay's memory is one region of that size\n");
+	if (s->nregions > 1 && s->nranges)
+		printf("  layout: the trace's %u regions, the pages between them unused\n",
+		       s->nranges);
+	else if (s->nregions > 1)
+		printf("  layout: the replay's memory is one region of that size (the trace's "
+		       "regions overlap, are off pages or too many)\n");
 	if (!s->counted) {
 		printf("  no ring was stopped: no count of requests in the trace (--requests)\n");
 		return;

@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "emu/emu_plan.h"
+#include "storlab/initiator.h"
 #include "emu/emu_track.h"
 
 #define EMU_MAX_QUEUES 64
@@ -84,7 +85,9 @@ struct emu_mig_opts {
 	bool stop_inflight;
 	uint64_t seed;
 	uint64_t mem_size;
-	uint64_t features_mask;		     /* storlab_dev_opts.features_mask */
+	uint64_t features_mask;			/* storlab_dev_opts.features_mask */
+	const struct storlab_mem_range *ranges; /* storlab_dev_opts.ranges; NULL: one */
+	unsigned nranges;
 	int io_timeout_ms;		     /* a request not completed by then is lost */
 	const struct emu_schedule *schedule; /* NULL: the plan's durations */
 	const struct emu_crash *crash;	     /* NULL: none */

@@ -132,7 +132,8 @@ static int mig_open(struct mig *m)
 	struct storlab_dev_opts dopts = {.num_queues = (uint16_t)o->queues,
 					 .queue_size = (uint16_t)o->queue_size,
 					 .mem_size = o->mem_size,
-					 .features_mask = o->features_mask};
+					 .features_mask = o->features_mask,
+					 .nranges = o->ranges ? o->nranges : 0};
 	struct emu_guest_opts g = {.queues = o->queues,
 				   .qd = o->qd,
 				   .bs = o->bs,
@@ -144,6 +145,9 @@ static int mig_open(struct mig *m)
 	int fd, ret;
 
 	const struct vhost_tap tap = {.fn = mig_tap, .arg = m};
+
+	for (unsigned i = 0; i < dopts.nranges && i < STORLAB_MAX_MEM_RANGES; i++)
+		dopts.ranges[i] = o->ranges[i];
 
 	ret = initiator_mig_open(o->source, &dopts, &tap, &m->dev);
 	/* A crash in the first set-up: once more on the restarted back-end. */

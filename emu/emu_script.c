@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emu/emu_dirty.h"
 #include "util/common.h"
 #include "util/log.h"
 #include "vhost/vhost_msg.h"
@@ -181,6 +182,25 @@ static uint32_t scale(uint32_t n, uint64_t part, uint64_t whole)
 	return (uint32_t)((uint64_t)n * part / whole);
 }
 
+/* The trace's regions as the replay's memory table, if the initiator can
+ * lay them out: ascending and apart, on pages (QEMU's are). */
+static void script_ranges(struct emu_script *s)
+{
+	uint64_t end = 0;
+
+	s->nranges = 0;
+	if (s->nregions > STORLAB_MAX_MEM_RANGES)
+		return;
+	for (unsigned i = 0; i < s->nregions; i++) {
+		const struct storlab_mem_range *r = &s->ranges[i];
+
+		if (r->size == 0 || r->gpa % EMU_PAGE || r->size % EMU_PAGE || r->gpa < end)
+			return;
+		end = r->gpa + r->size;
+	}
+	s->nranges = s->nregions;
+}
+
 static void script_setup(const struct emu_trace *t, const struct scan *sc, struct emu_script *s)
 {
 	bool table = false;
@@ -210,6 +230,9 @@ static void script_setup(const struct emu_trace *t, const struct scan *sc, struc
 			for (unsigned f = 0; f < r->nfds; f++) {
 				if (r->fds[f].kind != TRACE_FD_MEM)
 					continue;
+				if (s->nregions < STORLAB_MAX_MEM_RANGES)
+					s->ranges[s->nregions] = (struct storlab_mem_range){
+					    .gpa = r->fds[f].gpa, .size = r->fds[f].size};
 				s->nregions++;
 				s->mem_size = MAX(s->mem_size, r->fds[f].gpa + r->fds[f].size);
 			}
@@ -283,6 +306,7 @@ int emu_script_make(const struct emu_trace *t, struct emu_script *s, char *why, 
 	}
 	s->conns = sc.nconn;
 	script_setup(t, &sc, s);
+	script_ranges(s);
 	if (!s->mem_size || !s->queues || !s->queue_size) {
 		snprintf(why, len, "the first connection sets up no %s",
 			 !s->mem_size ? "memory table" : "ring");

@@ -55,7 +55,12 @@ struct emu_script {
 	uint16_t queue_size; /* SET_VRING_NUM of ring 0 */
 	uint64_t mem_size;   /* the end of the highest memory region */
 	unsigned nregions;   /* of the first SET_MEM_TABLE (or ADD_MEM_REGs) */
-	uint64_t features;   /* SET_FEATURES of the first connection, LOG_ALL cleared */
+	/* Their guest addresses, for the replay's memory table; nranges 0
+	 * where they cannot be laid out again (more than the initiator takes,
+	 * overlapping, off pages): then one region of mem_size. */
+	struct storlab_mem_range ranges[STORLAB_MAX_MEM_RANGES];
+	unsigned nranges;
+	uint64_t features; /* SET_FEATURES of the first connection, LOG_ALL cleared */
 	uint64_t protocol_features;
 	unsigned conns;	  /* connections with front-end messages */
 	unsigned fe_msgs; /* messages from the front-end */

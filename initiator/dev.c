@@ -16,6 +16,32 @@
 /* Most queues a device may be opened with, whatever the transport. */
 #define DEV_MAX_QUEUES 64
 
+/* The memory table asked for: regions in order, apart, on pages, within
+ * the memory. */
+static int ranges_check(const struct storlab_dev_opts *o)
+{
+	uint64_t end = 0;
+
+	if (o->nranges > STORLAB_MAX_MEM_RANGES) {
+		log_err("%u memory ranges: at most %u", o->nranges, STORLAB_MAX_MEM_RANGES);
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < o->nranges; i++) {
+		const struct storlab_mem_range *r = &o->ranges[i];
+
+		if (r->size == 0 || r->gpa % GUESTMEM_PAGE || r->size % GUESTMEM_PAGE ||
+		    r->gpa < end || r->gpa + r->size > o->mem_size || r->gpa + r->size < r->gpa) {
+			log_err("memory range %u [0x%llx, +0x%llx): not page-aligned, out of order "
+				"or past the %llu bytes of memory",
+				i, (unsigned long long)r->gpa, (unsigned long long)r->size,
+				(unsigned long long)o->mem_size);
+			return -EINVAL;
+		}
+		end = r->gpa + r->size;
+	}
+	return 0;
+}
+
 static int opts_fill(struct storlab_dev_opts *o, const struct storlab_dev_opts *in)
 {
 	if (in)
@@ -31,6 +57,12 @@ static int opts_fill(struct storlab_dev_opts *o, const struct storlab_dev_opts *
 	if (o->timeout_ms == 0)
 		o->timeout_ms = STORLAB_DEFAULT_TIMEOUT_MS;
 	o->mem_size = ALIGN_UP(o->mem_size, (uint64_t)GUESTMEM_PAGE);
+	if (ranges_check(o))
+		return -EINVAL;
+	if (o->nranges == 0) {
+		o->ranges[0] = (struct storlab_mem_range){.gpa = 0, .size = o->mem_size};
+		o->nranges = 1;
+	}
 	/* The queue size's rules are the transport's (a virtqueue's is not an
 	 * NVMe queue's); the number of queues is bounded here for all. */
 	if (o->num_queues > DEV_MAX_QUEUES) {
@@ -76,6 +108,7 @@ int initiator_dev_open(const char *uri, const struct storlab_dev_opts *opts, boo
 	ret = guestmem_init(&dev->mem, dev->opts.mem_size);
 	if (ret)
 		goto err_free;
+	guestmem_reserve_holes(&dev->mem, dev->opts.ranges, dev->opts.nranges);
 	ret = tp->open(dev, &dev->ctx);
 	if (ret)
 		goto err_mem;

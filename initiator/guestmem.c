@@ -86,6 +86,21 @@ err_free:
 	return ret;
 }
 
+void guestmem_reserve_holes(struct guestmem *gm, const struct storlab_mem_range *r, unsigned n)
+{
+	uint64_t from = 0;
+
+	for (unsigned i = 0; i <= n; i++) {
+		uint64_t to = i < n ? r[i].gpa : gm->size;
+
+		if (to > from)
+			pages_mark(gm, (uint32_t)(from / GUESTMEM_PAGE),
+				   (uint32_t)((to - from) / GUESTMEM_PAGE), true);
+		if (i < n)
+			from = r[i].gpa + r[i].size;
+	}
+}
+
 void guestmem_fini(struct guestmem *gm)
 {
 	if (!gm->base)

@@ -34,6 +34,10 @@ struct guestmem {
 };
 
 int guestmem_init(struct guestmem *gm, uint64_t size);
+/* Marks used, for good, every page outside the ranges (no region of the
+ * memory table covers it: a buffer there has no guest address). */
+struct storlab_mem_range;
+void guestmem_reserve_holes(struct guestmem *gm, const struct storlab_mem_range *r, unsigned n);
 void guestmem_fini(struct guestmem *gm);
 int guestmem_alloc(struct guestmem *gm, size_t len, size_t align, void **buf);
 void guestmem_free(struct guestmem *gm, void *buf);

@@ -140,13 +140,7 @@ static int vub_prepare(void *arg, const struct vhost_fe_setup_state *st)
 static int vub_connect(struct vub_dev *vdev)
 {
 	struct storlab_dev *dev = vdev->dev;
-	struct vhost_fe_region region = {
-	    .gpa = 0,
-	    .size = dev->mem.size,
-	    .uva = (uintptr_t)dev->mem.base,
-	    .mmap_offset = 0,
-	    .fd = dev->mem.fd,
-	};
+	struct vhost_fe_region regions[STORLAB_MAX_MEM_RANGES];
 	struct vhost_fe_setup_opts setup = {
 	    /* The virtio features this driver understands (virtio 1.2 §5.2.3,
 	     * §6); §6.1: it drives only non-legacy devices. */
@@ -159,8 +153,8 @@ static int vub_connect(struct vub_dev *vdev)
 				 (1ULL << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD) |
 				 (dev->migratable ? 1ULL << VHOST_USER_PROTOCOL_F_LOG_SHMFD : 0),
 	    .inflight = &vdev->inflight,
-	    .regions = &region,
-	    .nregions = 1,
+	    .regions = regions,
+	    .nregions = dev->opts.nranges,
 	    .get_config = vhost_fe_get_blk_config,
 	    .config = &vdev->config,
 	    .prepare = vub_prepare,
@@ -172,6 +166,16 @@ static int vub_connect(struct vub_dev *vdev)
 	struct vhost_fe_setup_state st;
 	int ret;
 
+	/* Each range of the memory table at its own offset of the one file,
+	 * as QEMU hands a memory backend's pieces over. */
+	for (unsigned i = 0; i < dev->opts.nranges; i++)
+		regions[i] = (struct vhost_fe_region){
+		    .gpa = dev->opts.ranges[i].gpa,
+		    .size = dev->opts.ranges[i].size,
+		    .uva = (uintptr_t)dev->mem.base + dev->opts.ranges[i].gpa,
+		    .mmap_offset = dev->opts.ranges[i].gpa,
+		    .fd = dev->mem.fd,
+		};
 	memset(info, 0, sizeof(*info));
 	memset(&vdev->vb, 0, sizeof(vdev->vb));
 	memset(&vdev->config, 0, sizeof(vdev->config));

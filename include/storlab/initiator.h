@@ -63,6 +63,13 @@ struct storlab_queue;
  * virtio 1.2 §2.7). */
 #define STORLAB_MAX_QUEUE_SIZE 32768
 
+/* Guest-physical addresses handed to the back-end as one memory region. */
+struct storlab_mem_range {
+	uint64_t gpa, size;
+};
+
+#define STORLAB_MAX_MEM_RANGES 8
+
 struct storlab_dev_opts {
 	uint16_t num_queues; /* 0: 1 */
 	uint16_t queue_size; /* entries, a power of 2; 0: STORLAB_DEFAULT_QUEUE_SIZE */
@@ -72,6 +79,13 @@ struct storlab_dev_opts {
 	/* Virtio features the driver may acknowledge, of those it knows
 	 * (a replay acknowledges what its trace did); 0: all it knows. */
 	uint64_t features_mask;
+	/* The memory table: guest memory is handed to the back-end as these
+	 * regions (ascending, apart, page-aligned, within mem_size), each at
+	 * its own offset of the one shared file, and the pages between them
+	 * are never used (a replay lays memory out as its trace, e.g. QEMU's
+	 * hole below 1 MiB); nranges 0: one region of all of it. */
+	struct storlab_mem_range ranges[STORLAB_MAX_MEM_RANGES];
+	unsigned nranges;
 };
 
 /*

@@ -143,13 +143,18 @@ def replay_recorded(trace, tgt_factory, qsd_factory, storlab, workdir):
     src = [r["request"] for r in msgs if r["conn"] == 1 and r["direction"] == "to-backend"]
     assert "VHOST_USER_SET_LOG_BASE" in src, src
     assert src.count("VHOST_USER_GET_VRING_BASE") >= QUEUES, src
-    other = tgt_factory(subdir="replay")
+    other = tgt_factory(extra=["-L", "debug"], subdir="replay")
     other.rpc("bdev_malloc_create", "-b", "Malloc0", 64, 512)
     out = replay(storlab, trace, "--target", other.controller("vhost.0", "Malloc0",
                                                                 num_queues=QUEUES))
     held(out)
     # The guest driver's features (not the firmware's, which ran first).
     assert out["features"] == out["trace"]["features"], out
+    # QEMU's memory layout (two regions around the hole below 1 MiB), as
+    # the replayed back-end received it: one fd per region.
+    tables = re.findall(r"VHOST_USER_SET_MEM_TABLE size \d+ fds (\d+)$", other.log, re.M)
+    added = re.findall(r"VHOST_USER_ADD_MEM_REG size \d+ fds 1$", other.log, re.M)
+    assert (tables and int(tables[0]) == 2) or len(added) >= 2, (tables, len(added))
     print("\nreplay of QEMU's migration against storlab-tgt: %d requests, switch %.3f ms"
           % (out["requests"], out["switch_ms"]))
     out = replay(storlab, trace, "--target", qsd_factory(size=64 * MiB).uri, rc=None)

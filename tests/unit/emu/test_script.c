@@ -136,6 +136,10 @@ static void test_script_of_a_migration(void **state_)
 	assert_int_equal(s.queue_size, 256);
 	assert_int_equal(s.mem_size, 0x101000);
 	assert_int_equal(s.nregions, 1);
+	/* The replay's memory table: the trace's region, where it lay. */
+	assert_int_equal(s.nranges, 1);
+	assert_int_equal(s.ranges[0].gpa, 0x1000);
+	assert_int_equal(s.ranges[0].size, 0x100000);
 	assert_int_equal(s.features, 1ULL << 32); /* LOG_ALL is the migration's */
 	assert_int_equal(s.protocol_features, 0x20b);
 	assert_int_equal(s.conns, 2);

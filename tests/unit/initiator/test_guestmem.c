@@ -138,6 +138,34 @@ static void test_gpa_bounds(void **state)
 	assert_int_equal(guestmem_gpa(gm, gm->base - 1, 2, &gpa), -EFAULT);
 }
 
+/* A memory table with a hole (pages 2-3) and a tail no region covers (page
+ * 15): every page of the regions can be allocated, none outside them. */
+static void test_reserve_holes(void **state)
+{
+	struct guestmem *gm = *state;
+	const struct storlab_mem_range r[] = {{0, 2 * GUESTMEM_PAGE},
+					      {4 * GUESTMEM_PAGE, 11 * GUESTMEM_PAGE}};
+	void *p;
+	unsigned n = 0;
+
+	guestmem_reserve_holes(gm, r, 2);
+	while (guestmem_alloc(gm, GUESTMEM_PAGE, 0, &p) == 0) {
+		uint64_t gpa = (uint64_t)((uint8_t *)p - gm->base);
+
+		assert_true(gpa < 2 * GUESTMEM_PAGE ||
+			    (gpa >= 4 * GUESTMEM_PAGE && gpa < 15 * GUESTMEM_PAGE));
+		n++;
+	}
+	assert_int_equal(n, 13);
+	/* A run of two pages fits only inside one region. */
+	guestmem_fini(gm);
+	assert_int_equal(guestmem_init(gm, PAGES * GUESTMEM_PAGE), 0);
+	guestmem_reserve_holes(gm, r, 2);
+	assert_int_equal(guestmem_alloc(gm, GUESTMEM_PAGE, 0, &p), 0);
+	assert_int_equal(guestmem_alloc(gm, 2 * GUESTMEM_PAGE, 0, &p), 0);
+	assert_int_equal((uint8_t *)p - gm->base, 4 * GUESTMEM_PAGE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -146,6 +174,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_alloc_align_free, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exhaustion_and_bad_free, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_gpa_bounds, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reserve_holes, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
