@@ -79,6 +79,14 @@ const char *vhost_inflight_adopt(void *buf, uint16_t num_queues, uint16_t queue_
 	return NULL;
 }
 
+static bool region_busy(const struct vhost_user_inflight_split *q, uint16_t num)
+{
+	for (uint16_t i = 0; i < num; i++)
+		if (q->desc[i].inflight == 1)
+			return true;
+	return false;
+}
+
 /* "When reconnecting", step 1: used_idx lags the used ring's idx, so the
  * last batch's inflight flags may still be set: clear them, walking the list
  * from last_batch_head (bounded by the batch's size and the ring). */
@@ -88,9 +96,13 @@ static void recover_last_batch(struct vhost_user_inflight_split *q, uint16_t num
 	uint16_t head = q->last_batch_head;
 
 	if (batch > num) {
-		log_warn(SPEC ": used idx %u is %u entries past the region's used_idx %u, more "
-			      "than a ring of %u: no batch to clear",
-			 used_idx, batch, q->used_idx, num);
+		/* A region with nothing in flight is a new one (a migration's
+		 * destination starts a ring far past 0): it only takes the
+		 * ring's index. */
+		if (region_busy(q, num))
+			log_warn(SPEC ": used idx %u is %u entries past the region's used_idx "
+				      "%u, more than a ring of %u: no batch to clear",
+				 used_idx, batch, q->used_idx, num);
 		batch = 0;
 	}
 	for (uint16_t n = 0; n < batch && head < num; n++) {

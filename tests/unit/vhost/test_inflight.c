@@ -262,6 +262,17 @@ static void test_recover_counter_order_and_bounds(void **state)
 	assert_int_equal(vhost_inflight_recover(q, 8, 8, 9, r.heads, &r.next), 3);
 	assert_true(log_has("no batch to clear"));
 	assert_int_equal(q->used_idx, 9);
+	/* A new region (nothing in flight) on a ring far past 0, as at a
+	 * migration's destination: it takes the ring's index, no warning. */
+	memset(q->desc, 0, 8 * sizeof(q->desc[0]));
+	q->used_idx = 0;
+	log_start();
+	assert_int_equal(vhost_inflight_recover(q, 8, 8, 206, r.heads, &r.next), 0);
+	assert_false(log_has("no batch to clear"));
+	assert_int_equal(q->used_idx, 206);
+	q->desc[0] = (struct vhost_user_inflight_desc_split){.inflight = 1, .counter = 907};
+	q->desc[3] = (struct vhost_user_inflight_desc_split){.inflight = 1, .counter = 12};
+	q->desc[6] = (struct vhost_user_inflight_desc_split){.inflight = 1, .counter = 500};
 	/* A batch list that leaves the region stops there. */
 	q->used_idx = 7;
 	q->last_batch_head = 0;
