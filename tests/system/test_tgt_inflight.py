@@ -14,7 +14,7 @@ import signal
 import struct
 import time
 
-from conftest import MiB, Bg, tail, wait_for
+from conftest import MiB, tail, wait_for
 from peers import bad_backend_factory  # noqa: F401
 from test_tgt_io import STAMP_MAGIC, SECTOR, uring_file, verify_args, wait_io
 from vhost_user_fe import (BLK_S_OK, BLK_T_IN, BLK_T_OUT, PF_INFLIGHT_SHMFD, QSIZE,
@@ -166,7 +166,7 @@ def test_crash_resubmits_in_flight(tgt, storlab, workdir):
             lba, [hex(x) for x in got])
 
 
-def test_lost_in_flight_caught(bad_backend_factory, storlab, workdir):  # noqa: F811
+def test_lost_in_flight_caught(bad_backend_factory, storlab):  # noqa: F811
     """A back-end that loses what was in flight (bad_backend lose-inflight:
     marks its requests, never resubmits them after a restart): the
     reconnecting verify says which requests never came back, within its
@@ -179,12 +179,7 @@ def test_lost_in_flight_caught(bad_backend_factory, storlab, workdir):  # noqa: 
     # with one request held between its pop and its push.
     time.sleep(1.5)
     assert v.alive(), "verify ended early:\n" + tail(v.stdout + v.stderr)
-    old = peer.bg
-    old.kill(signal.SIGKILL)
-    old.wait(20)
-    peer.bg = Bg(old.argv, workdir, "bad0-restarted")
-    wait_for(peer._ready, 20, "bad_backend to restart")
-    old.close()
+    peer.kill_restart()
     rc = v.wait(60)
     assert rc == 1, "verify exited %d:\n%s" % (rc, tail(v.stdout + v.stderr))
     r = json.loads(v.stdout)
