@@ -333,9 +333,11 @@ static struct vdev *vdev_of(int vid)
 /* The ring's region, if --inflight and the front-end set one up; then what
  * it says was in flight when the last back-end went is held again first,
  * in counter order ("Inflight I/O tracking", "When reconnecting"). rte_vhost
- * did the rest when SET_VRING_KICK came: it cleared a last batch that had
- * reached the used ring, counted the rest into the ring's last_avail, and
- * listed them by counter, highest first. */
+ * did the rest when SET_VRING_KICK came: if the used idx had moved past the
+ * region's used_idx it cleared the one entry last_inflight_io names (it
+ * knows batches of one only: held_complete uses no other), counted what is
+ * still marked into the ring's last_avail (the base being the used idx, as
+ * QEMU gives after a crash), and listed it by counter, highest first. */
 static void ring_resubmit(int vid, struct ring *r, uint16_t q)
 {
 	struct rte_vhost_ring_inflight ri;
@@ -349,9 +351,8 @@ static void ring_resubmit(int vid, struct ring *r, uint16_t q)
 	if (!g_inflight)
 		return;
 	if (!r->tracked) {
-		/* rte_vhost 22.11 gives the region of SET_INFLIGHT_FD only to
-		 * the rings it had seen a ring message for (docs/conformance/
-		 * known-deviations.md, DPDK). */
+		/* The front-end did not hand a region over (SET_INFLIGHT_FD):
+		 * requests run, and are lost with this process. */
 		fprintf(stderr,
 			"rte_vhost_blk: vid %d queue %u: no in-flight region, nothing is "
 			"tracked\n",
