@@ -10,15 +10,13 @@ requests in flight are not counted as errors and the pass is redone from its
 write phase."""
 
 import json
-import mmap
-import os
 import re
 import struct
 
 from conftest import MiB, tail, wait_for
 from peers import rte_vhost_factory  # noqa: F401
-from test_tgt_io import STAMP_MAGIC, SECTOR, uring_file, verify_args
-from vhost_user_fe import BLK_S_OK, BLK_T_IN, BLK_T_OUT, PF_INFLIGHT_SHMFD, QSIZE, Frontend
+from test_tgt_io import STAMP_MAGIC, assert_stamped, uring_file, verify_args
+from vhost_user_fe import check_resubmit_in_counter_order
 
 QUEUES, QD, BS, SIZE, PASSES = 2, 16, 4096, 16 * MiB, 2
 # Each request is held 20 ms: QD requests per queue are in flight nearly all
@@ -53,12 +51,7 @@ def crash_mid_verify(rte_vhost_factory, storlab, workdir, inflight):  # noqa: F8
 
 def assert_last_pass_stamped(r, img):
     """The file holds the last pass's stamps, sector by sector."""
-    seed = int(r["seed"], 16)
-    data = img.read_bytes()
-    for lba in range(SIZE // SECTOR):
-        got = struct.unpack_from("<4Q", data, lba * SECTOR)
-        assert got == (STAMP_MAGIC, lba, PASSES, seed), "sector %d holds %s" % (
-            lba, [hex(x) for x in got])
+    assert_stamped(img.read_bytes(), SIZE, PASSES, int(r["seed"], 16))
 
 
 def test_crash_resubmits_in_flight(rte_vhost_factory, storlab, workdir):  # noqa: F811
@@ -102,41 +95,12 @@ def test_crash_without_inflight_redoes_pass(rte_vhost_factory, storlab, workdir)
 
 
 def test_resubmits_in_counter_order(rte_vhost_factory, workdir):  # noqa: F811
-    """On the wire: a region that says three heads were in flight (taken in
-    the order 6, 0, 3) when the last back-end went, handed to rte_vhost_blk
-    with the ring's base at its used idx (0): the peer runs them first, in
-    that order, each once, then goes on from the avail idx past them."""
+    """On the wire (check_resubmit_in_counter_order): rte_vhost_blk handed a
+    region that marks three writes in flight runs them first, lowest counter
+    first, each once, and they reach the file."""
     img = uring_file(workdir, size=SIZE)
     peer = rte_vhost_factory(file=img, queues=1, inflight=True)
-    fe = Frontend(peer.sock)
-    try:
-        fe.setup(nqueues=0, pfeatures=PF_INFLIGHT_SHMFD)
-        desc, fd = fe.get_inflight(1, QSIZE)
-        fe.ring_init(0)
-        writes = [fe.submit(0, BLK_T_OUT, 8 * i, bytes([0x41 + i]) * 512) for i in range(3)]
-        assert [w[0] for w in writes] == [0, 3, 6], writes
-        with mmap.mmap(fd, desc[0]) as buf:
-            # Version 1: a region a back-end has used ("Inflight I/O
-            # tracking": 0 is an uninitialized buffer, nothing to resubmit).
-            struct.pack_into("<H", buf, 8, 1)
-            for head, counter in ((6, 10), (0, 11), (3, 12)):
-                struct.pack_into("<B5xHQ", buf, 16 + 16 * head, 1, 0, counter)
-        assert fe.set_inflight(desc[0], 0, 1, QSIZE, [fd]) == 0
-        os.close(fd)
-        fe.setup_queue(0, base=0)
-        fe.wait_used(0, 3)
-        used = fe.queues[0]["used"]
-        ids = [struct.unpack_from("<I", fe.get(used + 4 + 8 * i, 4))[0] for i in range(3)]
-        assert ids == [6, 0, 3], "used ids %s, expected the counter order 6, 0, 3" % ids
-        assert [fe.status(w[2]) for w in writes] == [BLK_S_OK] * 3
-        head, data, status = fe.submit(0, BLK_T_IN, 8, length=512)
-        fe.kick(0)
-        fe.wait_used(0, 4)
-        assert struct.unpack_from("<I", fe.get(used + 4 + 8 * 3, 4))[0] == head
-        assert fe.status(status) == BLK_S_OK
-        assert fe.get(data, 512) == b"\x42" * 512, "the resubmitted write did not land"
-    finally:
-        fe.close()
+    check_resubmit_in_counter_order(peer.sock)
     assert "vid 0 queue 0: resubmitted 3" in peer.log, tail(peer.log)
     with open(img, "rb") as f:
         assert [f.read(4096)[:512] for _ in range(3)] == [bytes([0x41 + i]) * 512
