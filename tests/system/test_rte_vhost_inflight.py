@@ -25,20 +25,24 @@ DELAY_US = 20000
 
 
 def crash_mid_verify(rte_vhost_factory, storlab, workdir, inflight):  # noqa: F811
-    """Runs verify on a file-backed peer, kills the peer once the first write
-    has reached the file (the write phase of pass 1 is under way, with
-    requests held), restarts it, and returns (report, peer, file)."""
+    """Runs verify on a file-backed peer, kills the peer once the first
+    write of the second round (block QUEUES * QD: queue 0 took it when one
+    of its first QD completed) has reached the file, so requests completed
+    before the kill and the write phase of pass 1 is under way, with
+    requests held. Restarts it; returns (report, peer, file)."""
     img = uring_file(workdir, size=SIZE)
     peer = rte_vhost_factory(file=img, queues=QUEUES, delay_us=DELAY_US, inflight=inflight)
     v = storlab.bg(*verify_args(peer.uri, QUEUES, QD, BS, SIZE, PASSES),
                    "--reconnect-timeout", 30)
 
-    def first_write_landed():
+    def second_round_landed():
         assert v.alive(), "verify ended before the kill:\n" + tail(v.stdout + v.stderr)
         with open(img, "rb") as f:
+            f.seek(QUEUES * QD * BS)
             return struct.unpack("<Q", f.read(8))[0] == STAMP_MAGIC
 
-    wait_for(first_write_landed, 30, "the first write in %s" % img, interval=0.01)
+    wait_for(second_round_landed, 30, "a write of the second round in %s" % img,
+             interval=0.01)
     peer.kill_restart()
     rc = v.wait(300)
     assert rc == 0, "verify across a crash exited %d:\n%s" % (rc, tail(v.stdout + v.stderr))

@@ -420,17 +420,18 @@ static void destroy_device(int vid)
 		for (uint16_t q = 0; q < d->nr; q++) {
 			struct ring *r = &d->rings[q];
 
-			if (!r->vr.desc)
-				continue;
-			/* "Ring states": a stopped ring has nothing in flight
-			 * that the front-end waits for: what is held completes
-			 * now (not mid-remap: its memory is gone). */
-			if (mapped && r->held_n) {
+			/* "Suspended device state": once its rings are stopped
+			 * the device writes no guest memory, so what is held
+			 * completes now, before the GET_VRING_BASE reply (not
+			 * mid-remap: the memory is gone). The call may be put
+			 * off by rte_vhost's queue lock; the used idx says it. */
+			if (r->vr.desc && mapped && r->held_n) {
 				while (r->held_n)
 					held_complete(vid, d, q);
 				ring_call(vid, r, q);
 			}
-			rte_vhost_set_vring_base(vid, q, r->last_avail, r->last_used);
+			if (r->vr.desc)
+				rte_vhost_set_vring_base(vid, q, r->last_avail, r->last_used);
 			free(r->held);
 			r->held = NULL;
 			r->held_n = 0;
