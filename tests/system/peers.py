@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: MIT
 """Fixtures for the test peers built from tests/peers/ (docs/peers.md).
 
-    rte_vhost_factory(size_mb=64, queues=2) -> a running rte_vhost_blk
+    rte_vhost_factory(size_mb=64, queues=2, file=None, delay_us=0, inflight=False)
+        -> a running rte_vhost_blk
     bad_backend_factory(*breaks, size_mb=64, queues=2, readonly=False)
         -> a running bad_backend with those --break switches
 
-Each peer is a process with .sock, .uri, .log; a factory stops every peer it
-started at teardown with SIGTERM, and checks that it exited 0, with no
+Each peer is a process with .sock, .uri, .log; .kill_restart() crashes it
+(SIGKILL) and starts it again on the same socket. A factory stops every peer
+it started at teardown with SIGTERM, and checks that it exited 0, with no
 sanitizer report and no socket file left behind. Import the fixtures into a
 test module (`from peers import rte_vhost_factory  # noqa: F401`).
 """
@@ -33,20 +35,49 @@ def need_libdpdk():
                     "(apt-get install libdpdk-dev pkg-config; then rebuild)", pytrace=False)
 
 
+def eal_rundir(pid):
+    """The runtime directory DPDK's EAL made for the rte_vhost_blk of that pid
+    (its --file-prefix is rvb<pid>): under /var/run/dpdk for root, else
+    under $XDG_RUNTIME_DIR or /tmp (EAL's eal_create_runtime_dir)."""
+    base = "/var/run" if os.getuid() == 0 else os.environ.get("XDG_RUNTIME_DIR", "/tmp")
+    return os.path.join(base, "dpdk", "rvb%d" % pid)
+
+
 class Peer:
     """A test peer process listening on a vhost-user socket."""
 
     def __init__(self, name, workdir, args, tag):
         self.name = name
+        self.workdir = workdir
+        self.tag = tag
         self.binary = need_binary(PEER_DIR / name)
         self.sock = str(workdir / (tag + ".sock"))
         self.uri = "vhost-user-blk:" + self.sock
+        self.past_logs = []
         self.bg = Bg([self.binary, "--socket", self.sock] + [str(a) for a in args], workdir, tag)
         wait_for(self._ready, 20, "%s to print %r" % (name, READY))
 
     @property
     def log(self):
-        return self.bg.stdout + self.bg.stderr
+        """What every process of this peer printed, the killed ones first."""
+        return "".join(self.past_logs) + self.bg.stdout + self.bg.stderr
+
+    def kill_restart(self):
+        """A crash: SIGKILL (nothing drained, no goodbye), then the same
+        command again, on the same socket (and backing file, if any)."""
+        old = self.bg
+        assert old.alive(), "%s died before the kill (exit %s):\n%s" % (
+            self.name, old.proc.returncode, tail(self.log))
+        old.kill(signal.SIGKILL)
+        old.wait(20)
+        self.past_logs.append(old.stdout + old.stderr)
+        old.close()
+        if self.name == "rte_vhost_blk":
+            # The peer removes its (empty) EAL directory at exit; killed, it
+            # cannot.
+            shutil.rmtree(eal_rundir(old.pid), ignore_errors=True)
+        self.bg = Bg(old.argv, self.workdir, "%s-restart%d" % (self.tag, len(self.past_logs)))
+        wait_for(self._ready, 20, "%s to restart" % self.name)
 
     def _ready(self):
         if not self.bg.alive():
@@ -91,13 +122,20 @@ def _factory(workdir, make):
 
 @pytest.fixture
 def rte_vhost_factory(workdir):
-    """rte_vhost_factory(size_mb=64, queues=2): DPDK rte_vhost_blk (a peer we
-    did not write, as far as the vhost-user protocol goes)."""
+    """rte_vhost_factory(size_mb=64, queues=2, file=None, delay_us=0,
+    inflight=False): DPDK rte_vhost_blk (a peer we did not write, as far as
+    the vhost-user protocol goes). file: the disk is that file (size_mb is
+    then not used); delay_us: each request is held that long before it
+    completes; inflight: it offers INFLIGHT_SHMFD and tracks requests in
+    rte_vhost's in-flight region (docs/peers.md)."""
     need_libdpdk()
 
-    def make(n, size_mb=64, queues=2):
-        return Peer("rte_vhost_blk", workdir, ["--size", size_mb, "--queues", queues],
-                    "rte%d" % n)
+    def make(n, size_mb=64, queues=2, file=None, delay_us=0, inflight=False):
+        args = ["--file", file] if file else ["--size", size_mb]
+        args += ["--queues", queues, "--delay-us", delay_us]
+        if inflight:
+            args.append("--inflight")
+        return Peer("rte_vhost_blk", workdir, args, "rte%d" % n)
 
     yield from _factory(workdir, make)
 

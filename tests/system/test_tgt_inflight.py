@@ -14,11 +14,11 @@ import signal
 import struct
 import time
 
-from conftest import MiB, Bg, tail, wait_for
+from conftest import MiB, tail, wait_for
 from peers import bad_backend_factory  # noqa: F401
-from test_tgt_io import STAMP_MAGIC, SECTOR, uring_file, verify_args, wait_io
-from vhost_user_fe import (BLK_S_OK, BLK_T_IN, BLK_T_OUT, PF_INFLIGHT_SHMFD, QSIZE,
-                           SET_INFLIGHT_FD, Frontend)
+from test_tgt_io import assert_stamped, uring_file, verify_args, wait_io
+from vhost_user_fe import (PF_INFLIGHT_SHMFD, QSIZE, SET_INFLIGHT_FD, Frontend,
+                           check_resubmit_in_counter_order)
 
 EINVAL, ENOTSUP = 22, 95
 
@@ -79,37 +79,9 @@ def test_resubmits_in_counter_order(tgt):
     that order, each once, then goes on from the avail idx past them."""
     tgt.malloc("Malloc0", 16, 512)
     tgt.controller("vhost.0", "Malloc0", num_queues=1)
-    fe = Frontend(tgt.sock("vhost.0"))
-    try:
-        fe.setup(nqueues=0, pfeatures=PF_INFLIGHT_SHMFD)
-        desc, fd = fe.get_inflight(1, QSIZE)
-        fe.ring_init(0)
-        writes = [fe.submit(0, BLK_T_OUT, 8 * i, bytes([0x41 + i]) * 512) for i in range(3)]
-        heads = [w[0] for w in writes]
-        assert heads == [0, 3, 6], heads
-        with mmap.mmap(fd, desc[0]) as buf:
-            for head, counter in ((6, 10), (0, 11), (3, 12)):
-                struct.pack_into("<B5xHQ", buf, 16 + 16 * head, 1, 0, counter)
-        assert fe.set_inflight(desc[0], 0, 1, QSIZE, [fd]) == 0
-        os.close(fd)
-        fe.setup_queue(0, base=0)
-        fe.wait_used(0, 3)
-        used = fe.queues[0]["used"]
-        ids = [struct.unpack_from("<I", fe.get(used + 4 + 8 * i, 4))[0] for i in range(3)]
-        assert ids == [6, 0, 3], "used ids %s, expected the counter order 6, 0, 3" % ids
-        assert [fe.status(w[2]) for w in writes] == [BLK_S_OK] * 3
-        # The next request is the avail ring's fourth entry: nothing before
-        # it is taken from the avail ring again.
-        head, data, status = fe.submit(0, BLK_T_IN, 8, length=512)
-        fe.kick(0)
-        fe.wait_used(0, 4)
-        assert struct.unpack_from("<I", fe.get(used + 4 + 8 * 3, 4))[0] == head
-        assert fe.status(status) == BLK_S_OK
-        assert fe.get(data, 512) == b"\x42" * 512, "the resubmitted write did not land"
-        q = tgt.stats("vhost.0")["queues"][0]
-        assert (q["resubmitted"], q["requests"]["write"], q["requests"]["read"]) == (3, 3, 1), q
-    finally:
-        fe.close()
+    check_resubmit_in_counter_order(tgt.sock("vhost.0"))
+    q = tgt.stats("vhost.0")["queues"][0]
+    assert (q["resubmitted"], q["requests"]["write"], q["requests"]["read"]) == (3, 3, 1), q
 
 
 def kill_and_restart_tgt(tgt, setup):
@@ -158,15 +130,10 @@ def test_crash_resubmits_in_flight(tgt, storlab, workdir):
     assert sum(resubmitted) > 0 and r["resubmitted"] >= sum(resubmitted), (resubmitted, r)
     assert "in flight at the last disconnect run again" in tgt.log, tail(tgt.log)
     # The file holds the last pass's stamps, sector by sector.
-    seed = int(r["seed"], 16)
-    data = img.read_bytes()
-    for lba in range(size // SECTOR):
-        got = struct.unpack_from("<4Q", data, lba * SECTOR)
-        assert got == (STAMP_MAGIC, lba, passes, seed), "sector %d holds %s" % (
-            lba, [hex(x) for x in got])
+    assert_stamped(img.read_bytes(), size, passes, int(r["seed"], 16))
 
 
-def test_lost_in_flight_caught(bad_backend_factory, storlab, workdir):  # noqa: F811
+def test_lost_in_flight_caught(bad_backend_factory, storlab):  # noqa: F811
     """A back-end that loses what was in flight (bad_backend lose-inflight:
     marks its requests, never resubmits them after a restart): the
     reconnecting verify says which requests never came back, within its
@@ -179,12 +146,7 @@ def test_lost_in_flight_caught(bad_backend_factory, storlab, workdir):  # noqa: 
     # with one request held between its pop and its push.
     time.sleep(1.5)
     assert v.alive(), "verify ended early:\n" + tail(v.stdout + v.stderr)
-    old = peer.bg
-    old.kill(signal.SIGKILL)
-    old.wait(20)
-    peer.bg = Bg(old.argv, workdir, "bad0-restarted")
-    wait_for(peer._ready, 20, "bad_backend to restart")
-    old.close()
+    peer.kill_restart()
     rc = v.wait(60)
     assert rc == 1, "verify exited %d:\n%s" % (rc, tail(v.stdout + v.stderr))
     r = json.loads(v.stdout)

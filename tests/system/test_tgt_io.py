@@ -27,6 +27,15 @@ def uring_file(workdir, size=64 * MiB, name="disk.img"):
     return path
 
 
+def assert_stamped(data, length, seq, seed):
+    """Each sector of data[:length] holds verify's stamp for its LBA: (magic,
+    LBA, the sequence number seq of the last pass, seed)."""
+    for lba in range(length // SECTOR):
+        got = struct.unpack_from("<4Q", data, lba * SECTOR)
+        assert got == (STAMP_MAGIC, lba, seq, seed), "sector %d holds stamp %s" % (
+            lba, [hex(x) for x in got])
+
+
 def verify_args(uri, queues, qd, bs, size, passes):
     return ["io", "verify", uri, "--queues", queues, "--qd", qd, "--bs", bs, "--size", size,
             "--passes", passes, "--json"]
@@ -148,13 +157,9 @@ def test_verify_uring(tgt, storlab, workdir):
     assert_stats_match_verify(tgt, "vhost.0", before, v)
     # What the initiator wrote went to the file, each sector at its own LBA:
     # the stamp (magic, LBA, sequence number of the last pass, seed) is there.
-    seed = int(v["seed"], 16)
     data = img.read_bytes()
     size = VERIFY["size"]
-    for lba in range(size // SECTOR):
-        got = struct.unpack_from("<4Q", data, lba * SECTOR)
-        assert got == (STAMP_MAGIC, lba, 2, seed), "file sector %d holds stamp %s" % (
-            lba, [hex(x) for x in got])
+    assert_stamped(data, size, 2, int(v["seed"], 16))
     assert data[size:] == bytes(len(data) - size), "verify wrote past its range"
 
 

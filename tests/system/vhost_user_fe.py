@@ -261,3 +261,42 @@ def eventfd_count(fd):
         return os.eventfd_read(fd)
     except BlockingIOError:
         return 0
+
+
+def check_resubmit_in_counter_order(path):
+    """vhost-user.rst "Inflight I/O tracking", "When reconnecting", on the
+    wire against the back-end at PATH (one queue, INFLIGHT_SHMFD offered): a
+    region of version 1 (one a back-end has used; 0 is an uninitialized
+    buffer) that says three writes, heads 0, 3, 6, were in flight, taken in
+    the order 6, 0, 3 (counters 10, 11, 12), handed over with the ring's
+    base at its used idx (0). The back-end must use them first, in that
+    order, each once, then take the avail ring's fourth entry, a read that
+    finds the second write's data."""
+    fe = Frontend(path)
+    try:
+        fe.setup(nqueues=0, pfeatures=PF_INFLIGHT_SHMFD)
+        desc, fd = fe.get_inflight(1, QSIZE)
+        fe.ring_init(0)
+        writes = [fe.submit(0, BLK_T_OUT, 8 * i, bytes([0x41 + i]) * 512) for i in range(3)]
+        heads = [w[0] for w in writes]
+        assert heads == [0, 3, 6], heads
+        with mmap.mmap(fd, desc[0]) as buf:
+            struct.pack_into("<H", buf, 8, 1)
+            for head, counter in ((6, 10), (0, 11), (3, 12)):
+                struct.pack_into("<B5xHQ", buf, 16 + 16 * head, 1, 0, counter)
+        assert fe.set_inflight(desc[0], 0, 1, QSIZE, [fd]) == 0
+        os.close(fd)
+        fe.setup_queue(0, base=0)
+        fe.wait_used(0, 3)
+        used = fe.queues[0]["used"]
+        ids = [struct.unpack_from("<I", fe.get(used + 4 + 8 * i, 4))[0] for i in range(3)]
+        assert ids == [6, 0, 3], "used ids %s, expected the counter order 6, 0, 3" % ids
+        assert [fe.status(w[2]) for w in writes] == [BLK_S_OK] * 3
+        head, data, status = fe.submit(0, BLK_T_IN, 8, length=512)
+        fe.kick(0)
+        fe.wait_used(0, 4)
+        assert struct.unpack_from("<I", fe.get(used + 4 + 8 * 3, 4))[0] == head
+        assert fe.status(status) == BLK_S_OK
+        assert fe.get(data, 512) == b"\x42" * 512, "the resubmitted write did not land"
+    finally:
+        fe.close()

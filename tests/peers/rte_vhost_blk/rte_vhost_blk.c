@@ -7,9 +7,14 @@
  * (<linux/virtio_blk.h>, <linux/virtio_ring.h>), not from lib/spec, so that a
  * mistake in our own headers cannot hide on both sides.
  *
- *   rte_vhost_blk --socket PATH --size MB [--queues N]
+ *   rte_vhost_blk --socket PATH (--size MB | --file PATH) [--queues N]
+ *                 [--delay-us N] [--inflight]
  *
  * Prints "ready" once the socket is registered; exits 0 on SIGTERM/SIGINT.
+ * --delay-us holds each request that long before it completes, so that a
+ * kill finds requests in flight; --inflight offers
+ * VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD and tracks them in rte_vhost's
+ * in-flight region (vhost-user.rst "Inflight I/O tracking").
  *
  * What rte_vhost 22.11 cannot do by itself, and how this peer gets it:
  *  - GET_CONFIG is answered by rte_vhost only for vDPA devices; we answer it
@@ -47,8 +52,10 @@ int main(void)
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "blk.h"
 
 /* rte_vhost_vring_call_nonblock() is experimental in 22.11. */
 #define ALLOW_EXPERIMENTAL_API
@@ -56,19 +63,18 @@ int main(void)
 #include <rte_errno.h>
 #include <rte_vhost.h>
 
-#define SECTOR		 512u
-#define MAX_QUEUES	 16
-#define MAX_VIDS	 8
-#define SEG_MAX		 128 /* data segments per request we advertise */
-#define MAX_IOV		 (SEG_MAX + 8)
-#define BATCH		 32
-#define BLK_ID		 "rte_vhost_blk"
+#define SECTOR		   512u
+#define MAX_QUEUES	   16
+#define MAX_VIDS	   8
+#define BATCH		   32
 
 /* vhost-user.rst request numbers this file answers itself. */
-#define VU_SET_MEM_TABLE 5
-#define VU_GET_QUEUE_NUM 17
-#define VU_GET_CONFIG	 24
-#define VU_SET_CONFIG	 25
+#define VU_SET_MEM_TABLE   5
+#define VU_GET_QUEUE_NUM   17
+#define VU_GET_CONFIG	   24
+#define VU_SET_CONFIG	   25
+#define VU_GET_INFLIGHT_FD 31
+#define VU_SET_INFLIGHT_FD 32
 
 /* The message rte_vhost hands to pre_msg_handle: the vhost-user wire header
  * and payload (vhost-user.rst "Message Specification"), packed as on the
@@ -85,8 +91,20 @@ struct vu_msg {
 			uint32_t flags;
 			uint8_t region[256];
 		} __attribute__((packed)) cfg;
+		struct {
+			uint64_t mmap_size;
+			uint64_t mmap_offset;
+			uint16_t num_queues;
+			uint16_t queue_size;
+		} __attribute__((packed)) inflight;
 	} payload;
 } __attribute__((packed));
+
+/* A request taken from the avail ring and not yet used: completes at due. */
+struct held {
+	uint16_t head;
+	uint64_t due_ns;
+};
 
 struct ring {
 	struct rte_vhost_vring vr;
@@ -94,6 +112,10 @@ struct ring {
 	uint16_t last_used;
 	atomic_bool enabled;
 	bool call_pending; /* a notification rte_vhost's queue lock put off */
+	bool tracked;	   /* --inflight, and rte_vhost has a region for the ring */
+	/* What is in flight, oldest first: a FIFO of vr.size entries. */
+	struct held *held;
+	uint16_t held_first, held_n;
 };
 
 struct vdev {
@@ -105,9 +127,9 @@ struct vdev {
 	struct ring rings[MAX_QUEUES];
 };
 
-static uint8_t *g_disk;
-static uint64_t g_disk_bytes;
 static uint16_t g_queues = 1;
+static uint64_t g_delay_ns;
+static bool g_inflight;
 static struct vdev g_devs[MAX_VIDS];
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER; /* poller vs. control */
 static volatile sig_atomic_t g_stop;
@@ -124,7 +146,7 @@ static bool map_range(struct rte_vhost_memory *mem, uint64_t gpa, uint32_t len, 
 		uint64_t got = len;
 		uint64_t va = rte_vhost_va_from_guest_pa(mem, gpa, &got);
 
-		if (!va || !got || *n >= MAX_IOV)
+		if (!va || !got || *n >= RVB_MAX_IOV)
 			return false;
 		iov[*n].iov_base = (void *)(uintptr_t)va;
 		iov[*n].iov_len = got;
@@ -135,40 +157,9 @@ static bool map_range(struct rte_vhost_memory *mem, uint64_t gpa, uint32_t len, 
 	return true;
 }
 
-/* Copies between a flat buffer and bytes [off, off+len) of an iovec array. */
-static void iov_copy(const struct iovec *iov, unsigned n, size_t off, void *buf, size_t len,
-		     bool to_iov)
-{
-	uint8_t *p = buf;
-
-	for (unsigned i = 0; i < n && len; i++) {
-		if (off >= iov[i].iov_len) {
-			off -= iov[i].iov_len;
-			continue;
-		}
-		size_t k = iov[i].iov_len - off;
-		if (k > len)
-			k = len;
-		if (to_iov)
-			memcpy((uint8_t *)iov[i].iov_base + off, p, k);
-		else
-			memcpy(p, (uint8_t *)iov[i].iov_base + off, k);
-		p += k;
-		len -= k;
-		off = 0;
-	}
-}
-
-struct chain {
-	struct iovec out[MAX_IOV];
-	struct iovec in[MAX_IOV];
-	unsigned nout, nin;
-	size_t out_len, in_len;
-};
-
 /* Walks the chain at head (virtio 1.2 §2.7.5, §2.7.5.3 indirect). False if it
  * is malformed: a loop, an address outside memory, readable after writable. */
-static bool chain_map(struct vdev *d, struct ring *r, uint16_t head, struct chain *c)
+static bool chain_map(struct vdev *d, struct ring *r, uint16_t head, struct rvb_chain *c)
 {
 	struct vring_desc *tab = r->vr.desc;
 	uint32_t tab_n = r->vr.size, budget = r->vr.size;
@@ -216,90 +207,89 @@ static bool chain_map(struct vdev *d, struct ring *r, uint16_t head, struct chai
 	}
 }
 
-/* ---- virtio-blk requests (virtio 1.2 §5.2.6) ----------------------------- */
+/* ---- the rings ------------------------------------------------------------ */
 
-/* Returns the used length: bytes written to the device-writable buffers. */
-static uint32_t blk_request(struct chain *c)
+static uint64_t now_ns(void)
 {
-	struct virtio_blk_outhdr hdr;
-	uint8_t status = VIRTIO_BLK_S_OK;
-	size_t data_len, written = 0;
+	struct timespec ts;
 
-	if (c->out_len < sizeof(hdr) || c->in_len < 1)
-		return 0; /* no header or no status byte: nothing to answer with */
-	iov_copy(c->out, c->nout, 0, &hdr, sizeof(hdr), false);
-	switch (hdr.type) {
-	case VIRTIO_BLK_T_IN:
-	case VIRTIO_BLK_T_OUT: {
-		bool in = hdr.type == VIRTIO_BLK_T_IN;
-		uint64_t off = hdr.sector * SECTOR;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
-		data_len = in ? c->in_len - 1 : c->out_len - sizeof(hdr);
-		if (data_len % SECTOR || hdr.sector > g_disk_bytes / SECTOR ||
-		    data_len > g_disk_bytes - off) {
-			status = VIRTIO_BLK_S_IOERR;
-			break;
-		}
-		if (in) {
-			iov_copy(c->in, c->nin, 0, g_disk + off, data_len, true);
-			written = data_len;
-		} else {
-			iov_copy(c->out, c->nout, sizeof(hdr), g_disk + off, data_len, false);
-		}
-		break;
-	}
-	case VIRTIO_BLK_T_FLUSH:
-		break; /* RAM: nothing is cached */
-	case VIRTIO_BLK_T_GET_ID: {
-		/* §5.2.6: up to 20 bytes, NUL-padded, no NUL if all 20 are used. */
-		char id[VIRTIO_BLK_ID_BYTES] = BLK_ID;
+static void held_push(struct ring *r, uint16_t head, uint64_t now)
+{
+	r->held[(r->held_first + r->held_n) % r->vr.size] =
+	    (struct held){.head = head, .due_ns = now + g_delay_ns};
+	r->held_n++;
+}
 
-		written = c->in_len - 1 < sizeof(id) ? c->in_len - 1 : sizeof(id);
-		iov_copy(c->in, c->nin, 0, id, written, true);
-		break;
-	}
-	default:
-		status = VIRTIO_BLK_S_UNSUPP;
-		break;
-	}
-	iov_copy(c->in, c->nin, c->in_len - 1, &status, 1, true);
-	return (uint32_t)written + 1;
+/* Runs the oldest held request and puts it in the used ring. With the
+ * region, in vhost-user.rst "Inflight I/O tracking"'s order for split rings:
+ * last_batch_head (a batch of one) before the used idx moves, inflight
+ * cleared and used_idx set after; a kill between the two leaves used_idx
+ * behind the ring's, which tells the next back-end that this one is done. */
+static void held_complete(int vid, struct vdev *d, uint16_t q)
+{
+	static struct rvb_chain c; /* under g_lock */
+	struct ring *r = &d->rings[q];
+	struct vring_used *used = r->vr.used;
+	uint16_t head = r->held[r->held_first].head;
+	uint32_t len = 0;
+
+	r->held_first = (uint16_t)((r->held_first + 1) % r->vr.size);
+	r->held_n--;
+	if (chain_map(d, r, head, &c))
+		len = rvb_blk_request(&c);
+	else
+		fprintf(stderr, "rte_vhost_blk: vid %d queue %u: malformed chain %u\n", vid, q,
+			head);
+	if (r->tracked)
+		rte_vhost_set_last_inflight_io_split(vid, q, head);
+	used->ring[r->last_used % r->vr.size].id = head;
+	used->ring[r->last_used % r->vr.size].len = len;
+	r->last_used++;
+	/* §2.7.8: the entry before the index. */
+	__atomic_store_n(&used->idx, r->last_used, __ATOMIC_RELEASE);
+	if (r->tracked)
+		rte_vhost_clr_inflight_desc_split(vid, q, r->last_used, head);
+}
+
+/* Never waits for rte_vhost's queue lock while g_lock is held: its event
+ * thread holds that lock while it runs vring_state_changed, which takes
+ * g_lock. Put off, the call goes out on the next pass. */
+static void ring_call(int vid, struct ring *r, uint16_t q)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	r->call_pending = rte_vhost_vring_call_nonblock(vid, q) == -EAGAIN;
 }
 
 static unsigned ring_poll(int vid, struct vdev *d, uint16_t q)
 {
 	struct ring *r = &d->rings[q];
 	struct vring_avail *avail = r->vr.avail;
-	struct vring_used *used = r->vr.used;
-	static struct chain c; /* one poller thread */
-	unsigned n = 0;
 	uint16_t avail_idx = __atomic_load_n(&avail->idx, __ATOMIC_ACQUIRE);
+	uint64_t now = now_ns();
+	unsigned n = 0, done = 0;
 
-	while (r->last_avail != avail_idx && n < BATCH) {
+	while (r->last_avail != avail_idx && r->held_n < r->vr.size && n < BATCH) {
 		uint16_t head = avail->ring[r->last_avail % r->vr.size];
-		uint32_t len = 0;
 
+		/* "Inflight I/O tracking": marked, with the next counter, as it
+		 * is taken. */
+		if (r->tracked)
+			rte_vhost_set_inflight_desc_split(vid, q, head);
 		r->last_avail++;
-		if (chain_map(d, r, head, &c))
-			len = blk_request(&c);
-		else
-			fprintf(stderr, "rte_vhost_blk: vid %d queue %u: malformed chain %u\n", vid,
-				q, head);
-		used->ring[r->last_used % r->vr.size].id = head;
-		used->ring[r->last_used % r->vr.size].len = len;
-		r->last_used++;
-		/* §2.7.8: the entry before the index. */
-		__atomic_store_n(&used->idx, r->last_used, __ATOMIC_RELEASE);
+		held_push(r, head, now);
 		n++;
 	}
-	if (n || r->call_pending) {
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		/* Never wait for rte_vhost's queue lock while holding g_lock: its
-		 * event thread holds that lock while it runs vring_state_changed,
-		 * which takes g_lock. Put off, the call goes out on the next pass. */
-		r->call_pending = rte_vhost_vring_call_nonblock(vid, q) == -EAGAIN;
+	while (r->held_n && r->held[r->held_first].due_ns <= now && done < BATCH) {
+		held_complete(vid, d, q);
+		done++;
 	}
-	return n;
+	if (done || r->call_pending)
+		ring_call(vid, r, q);
+	return n + done;
 }
 
 static void *poller(void *arg)
@@ -340,6 +330,43 @@ static struct vdev *vdev_of(int vid)
 	return &g_devs[vid];
 }
 
+/* The ring's region, if --inflight and the front-end set one up; then what
+ * it says was in flight when the last back-end went is held again first,
+ * in counter order ("Inflight I/O tracking", "When reconnecting"). rte_vhost
+ * did the rest when SET_VRING_KICK came: if the used idx had moved past the
+ * region's used_idx it cleared the one entry last_inflight_io names (it
+ * knows batches of one only: held_complete uses no other), counted what is
+ * still marked into the ring's last_avail (the base being the used idx, as
+ * QEMU gives after a crash), and listed it by counter, highest first. */
+static void ring_resubmit(int vid, struct ring *r, uint16_t q)
+{
+	struct rte_vhost_ring_inflight ri;
+	struct rte_vhost_resubmit_info *rs;
+	uint64_t now = now_ns();
+	unsigned n = 0;
+
+	memset(&ri, 0, sizeof(ri));
+	r->tracked =
+	    g_inflight && !rte_vhost_get_vhost_ring_inflight(vid, q, &ri) && ri.inflight_split;
+	if (!g_inflight)
+		return;
+	if (!r->tracked) {
+		/* The front-end did not hand a region over (SET_INFLIGHT_FD):
+		 * requests run, and are lost with this process. */
+		fprintf(stderr,
+			"rte_vhost_blk: vid %d queue %u: no in-flight region, nothing is "
+			"tracked\n",
+			vid, q);
+		return;
+	}
+	rs = ri.resubmit_inflight;
+	for (; rs && rs->resubmit_num && r->held_n < r->vr.size; n++) {
+		rs->resubmit_num--;
+		held_push(r, rs->resubmit_list[rs->resubmit_num].index, now);
+	}
+	fprintf(stderr, "rte_vhost_blk: vid %d queue %u: resubmitted %u\n", vid, q, n);
+}
+
 static int new_device(int vid)
 {
 	struct vdev *d = vdev_of(vid);
@@ -357,9 +384,16 @@ static int new_device(int vid)
 		struct ring *r = &d->rings[q];
 
 		memset(&r->vr, 0, sizeof(r->vr));
+		r->held_first = r->held_n = 0;
 		if (rte_vhost_get_vhost_vring(vid, q, &r->vr) ||
 		    rte_vhost_get_vring_base(vid, q, &r->last_avail, &r->last_used))
 			continue;
+		r->held = calloc(r->vr.size, sizeof(*r->held));
+		if (!r->held) {
+			memset(&r->vr, 0, sizeof(r->vr));
+			continue;
+		}
+		ring_resubmit(vid, r, q);
 		/* We poll: ask the driver not to kick (§2.7.10). */
 		rte_vhost_enable_guest_notification(vid, q, 0);
 	}
@@ -379,12 +413,28 @@ static void destroy_device(int vid)
 	atomic_store(&d->stopping, true);
 	pthread_mutex_lock(&g_lock);
 	if (atomic_load(&d->running) || d->remapping) {
+		bool mapped = atomic_load(&d->running);
+
 		atomic_store(&d->running, false);
 		d->remapping = false;
 		for (uint16_t q = 0; q < d->nr; q++) {
-			if (d->rings[q].vr.desc)
-				rte_vhost_set_vring_base(vid, q, d->rings[q].last_avail,
-							 d->rings[q].last_used);
+			struct ring *r = &d->rings[q];
+
+			/* "Suspended device state": once its rings are stopped
+			 * the device writes no guest memory, so what is held
+			 * completes now, before the GET_VRING_BASE reply (not
+			 * mid-remap: the memory is gone). The call may be put
+			 * off by rte_vhost's queue lock; the used idx says it. */
+			if (r->vr.desc && mapped && r->held_n) {
+				while (r->held_n)
+					held_complete(vid, d, q);
+				ring_call(vid, r, q);
+			}
+			if (r->vr.desc)
+				rte_vhost_set_vring_base(vid, q, r->last_avail, r->last_used);
+			free(r->held);
+			r->held = NULL;
+			r->held_n = 0;
 		}
 		free(d->mem);
 		d->mem = NULL;
@@ -416,8 +466,8 @@ static void config_fill(struct vu_msg *m)
 	uint32_t off = m->payload.cfg.offset, len = m->payload.cfg.size;
 
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.capacity = g_disk_bytes / SECTOR;
-	cfg.seg_max = SEG_MAX;
+	cfg.capacity = rvb_disk_bytes() / SECTOR;
+	cfg.seg_max = RVB_SEG_MAX;
 	cfg.blk_size = SECTOR;
 	cfg.num_queues = g_queues;
 	memset(m->payload.cfg.region, 0, sizeof(m->payload.cfg.region));
@@ -503,6 +553,13 @@ static enum rte_vhost_msg_result pre_msg(int vid, void *msg)
 		return RTE_VHOST_MSG_RESULT_REPLY;
 	case VU_SET_CONFIG:
 		return RTE_VHOST_MSG_RESULT_ERR; /* the config space is read-only */
+	case VU_GET_INFLIGHT_FD:
+	case VU_SET_INFLIGHT_FD:
+		/* rte_vhost answers them; the log says they came. */
+		fprintf(stderr, "rte_vhost_blk: vid %d: %s_INFLIGHT_FD, %u queues of %u\n", vid,
+			m->request == VU_GET_INFLIGHT_FD ? "GET" : "SET",
+			m->payload.inflight.num_queues, m->payload.inflight.queue_size);
+		return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
 	default:
 		return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
 	}
@@ -537,7 +594,8 @@ static void on_signal(int sig)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: rte_vhost_blk --socket PATH --size MB [--queues N]\n");
+	fprintf(stderr, "usage: rte_vhost_blk --socket PATH (--size MB | --file PATH) [--queues N] "
+			"[--delay-us N] [--inflight]\n");
 	return 2;
 }
 
@@ -547,6 +605,9 @@ int main(int argc, char **argv)
 	    {"socket", required_argument, NULL, 's'},
 	    {"size", required_argument, NULL, 'z'},
 	    {"queues", required_argument, NULL, 'q'},
+	    {"file", required_argument, NULL, 'f'},
+	    {"delay-us", required_argument, NULL, 'd'},
+	    {"inflight", no_argument, NULL, 'i'},
 	    {NULL, 0, NULL, 0},
 	};
 	const uint64_t features = (1ULL << VIRTIO_F_VERSION_1) |
@@ -554,14 +615,14 @@ int main(int argc, char **argv)
 				  (1ULL << VIRTIO_BLK_F_SEG_MAX) | (1ULL << VIRTIO_BLK_F_BLK_SIZE) |
 				  (1ULL << VIRTIO_BLK_F_FLUSH) | (1ULL << VIRTIO_BLK_F_MQ) |
 				  (1ULL << VHOST_USER_F_PROTOCOL_FEATURES);
-	const uint64_t protocol_features = (1ULL << VHOST_USER_PROTOCOL_F_MQ) |
-					   (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK) |
-					   (1ULL << VHOST_USER_PROTOCOL_F_CONFIG);
+	uint64_t protocol_features = (1ULL << VHOST_USER_PROTOCOL_F_MQ) |
+				     (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK) |
+				     (1ULL << VHOST_USER_PROTOCOL_F_CONFIG);
 	char prefix[64], rundir[PATH_MAX] = "";
 	char *eal_argv[] = {
 	    argv[0], "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry",	"-l",
 	    "0",     "-m",	  "32",	      "--log-level", "lib.eal:warning", prefix};
-	const char *path = NULL;
+	const char *path = NULL, *file = NULL;
 	unsigned long size_mb = 0;
 	pthread_t thr;
 	int c, ret = 1;
@@ -577,18 +638,24 @@ int main(int argc, char **argv)
 		case 'q':
 			g_queues = (uint16_t)strtoul(optarg, NULL, 0);
 			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 'd':
+			g_delay_ns = strtoull(optarg, NULL, 0) * 1000u;
+			break;
+		case 'i':
+			g_inflight = true;
+			protocol_features |= 1ULL << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD;
+			break;
 		default:
 			return usage();
 		}
 	}
-	if (!path || !size_mb || optind != argc || g_queues < 1 || g_queues > MAX_QUEUES)
+	if (!path || !size_mb == !file || optind != argc || g_queues < 1 || g_queues > MAX_QUEUES)
 		return usage();
-	g_disk_bytes = (uint64_t)size_mb << 20;
-	g_disk = calloc(1, g_disk_bytes);
-	if (!g_disk) {
-		fprintf(stderr, "rte_vhost_blk: cannot allocate %lu MiB\n", size_mb);
+	if (rvb_disk_open(file, size_mb))
 		return 1;
-	}
 	/* Several peers may run at once: each its own runtime directory. */
 	snprintf(prefix, sizeof(prefix), "--file-prefix=rvb%d", (int)getpid());
 	if (rte_eal_init((int)(sizeof(eal_argv) / sizeof(eal_argv[0])), eal_argv) < 0) {
@@ -633,7 +700,7 @@ out_eal:
 	if (rundir[0])
 		rmdir(rundir);
 out_disk:
-	free(g_disk);
+	rvb_disk_close();
 	return ret;
 }
 
