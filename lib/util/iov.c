@@ -51,17 +51,18 @@ size_t iov_skip(struct iovec **iov, unsigned *cnt, size_t n)
 {
 	size_t done = 0;
 
-	while (*cnt && done < n) {
+	while (*cnt) {
 		size_t take = MIN((*iov)->iov_len, n - done);
 
-		done += take;
-		if (take == (*iov)->iov_len) {
-			(*iov)++;
-			(*cnt)--;
-		} else {
+		if (take < (*iov)->iov_len) {
 			(*iov)->iov_base = (uint8_t *)(*iov)->iov_base + take;
 			(*iov)->iov_len -= take;
+			done += take;
+			break;
 		}
+		done += take;
+		(*iov)++;
+		(*cnt)--;
 	}
 	return done;
 }

@@ -19,7 +19,8 @@ size_t iov_copy_in(const struct iovec *iov, unsigned cnt, const void *src, size_
 /* The bytes iov[0 .. cnt) hold. */
 size_t iov_length(const struct iovec *iov, unsigned cnt);
 /* Drops the first n bytes of iov[0 .. *cnt) in place: *iov advances past
- * the iovecs used up and the first left is shortened. Returns the bytes
+ * the iovecs used up (and empty ones after them, so that what is left
+ * starts with a byte) and the first left is shortened. Returns the bytes
  * dropped (fewer than n if the iovecs end first). */
 size_t iov_skip(struct iovec **iov, unsigned *cnt, size_t n);
 /* Cuts iov[0 .. *cnt) to len bytes in place (the last iovec shortened,

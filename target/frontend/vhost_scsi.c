@@ -125,19 +125,10 @@ static void fill_config(struct vhost_scsi *vs, struct virtio_scsi_config *cfg)
 static int scsi_get_config(void *ctx, uint8_t *buf, uint32_t offset, uint32_t len)
 {
 	struct vhost_scsi *vs = ctx;
-	uint8_t space[VHOST_USER_MAX_CONFIG_SIZE] = {0};
 	struct virtio_scsi_config cfg;
 
-	if (offset > sizeof(space) || len > sizeof(space) - offset) {
-		log_warn("%s: vhost-user.rst \"VHOST_USER_GET_CONFIG\": offset %u size %u past "
-			 "%zu bytes",
-			 vs->name, offset, len, sizeof(space));
-		return -EINVAL;
-	}
 	fill_config(vs, &cfg);
-	memcpy(space, &cfg, sizeof(cfg));
-	memcpy(buf, space + offset, len);
-	return 0;
+	return vhost_ring_config_read(vs->name, &cfg, sizeof(cfg), buf, offset, len);
 }
 
 /* §5.6.4.1: "The driver MUST NOT write to device configuration fields other
@@ -206,19 +197,26 @@ static int scsi_ring_start(void *ctx, struct vhost_vring *vring)
 				      VHOST_SCSI_MAX_INFLIGHT, vring, r, vs->loop);
 }
 
+/* GET_VRING_BASE (vhost-user.rst "Ring states": stopping a ring) is
+ * answered once every command taken from the ring completed: the Nutanix
+ * rule for migrating vhost-user-scsi, nothing in flight when the ring's
+ * state is handed over. A TMF on the controlq waits for the commands it
+ * ends, so a stopping controlq drains after them. */
 static void scsi_ring_stop(void *ctx, struct vhost_vring *vring, vhost_ring_done_fn stopped)
 {
 	struct vhost_scsi *vs = ctx;
+	struct vhost_scsi_queue *q = &vs->queues[vring->index];
 
-	vhost_scsi_queue_stop(&vs->queues[vring->index], stopped);
+	vhost_ring_stop(&q->ctl, &q->qe, vring, stopped);
 }
 
 static void scsi_ring_swap_fds(void *ctx, struct vhost_vring *vring, int kick_fd, int call_fd,
 			       vhost_ring_done_fn swapped)
 {
 	struct vhost_scsi *vs = ctx;
+	struct vhost_scsi_queue *q = &vs->queues[vring->index];
 
-	vhost_scsi_queue_swap_fds(&vs->queues[vring->index], kick_fd, call_fd, swapped);
+	vhost_ring_swap_fds(&q->ctl, &q->qe, vring, kick_fd, call_fd, swapped);
 }
 
 /* §5.6.4.2: "On reset, the device MUST set sense_size to 96 and cdb_size to

@@ -24,6 +24,7 @@
 #include "spec/virtio_scsi.h"
 #include "target/bdev/bdev.h"
 #include "target/frontend/queue_engine.h"
+#include "target/frontend/vhost_ring.h"
 #include "target/frontend/vhost_scsi.h"
 #include "util/log_ratelimit.h"
 #include "vhost/vhost.h"
@@ -143,10 +144,7 @@ struct vhost_scsi_queue {
 	bool events_missed;
 
 	/* Control thread: the answers lib/vhost waits for. */
-	vhost_ring_done_fn stopped;
-	struct qe_exec swap;
-	int swap_kick_fd, swap_call_fd;
-	vhost_ring_done_fn swapped;
+	struct vhost_ring_ctl ctl;
 
 	/* Written by the reactor with relaxed stores, read by anyone. */
 	struct vhost_scsi_counters counters;
@@ -179,14 +177,11 @@ void vhost_scsi_queue_break(struct vhost_scsi_queue *q, int rc);
 void vhost_scsi_queue_notify(void *ctx);
 void vhost_scsi_queue_set_interrupt(void *ctx, bool enabled);
 void vhost_scsi_queue_started(void *ctx);
-/* Control thread: start (ops: the kind's, slot_size and nslots set), stop,
- * fd swap, statistics. */
+/* Control thread: start (ops: the ring kind's) and statistics; stop and
+ * fd swaps are vhost_ring.h's. */
 int vhost_scsi_queue_start(struct vhost_scsi_queue *q, const struct qe_ops *ops,
 			   size_t slot_size, uint32_t nslots, struct vhost_vring *vring,
 			   struct reactor *r, struct evloop *loop);
-void vhost_scsi_queue_stop(struct vhost_scsi_queue *q, vhost_ring_done_fn stopped);
-void vhost_scsi_queue_swap_fds(struct vhost_scsi_queue *q, int kick_fd, int call_fd,
-			       vhost_ring_done_fn swapped);
 void vhost_scsi_queue_get_stats(const struct vhost_scsi_queue *q,
 				struct vhost_scsi_queue_stats *stats);
 /* On a request queue's reactor: the part of a TMF that concerns its

@@ -742,49 +742,6 @@ int vhost_scsi_queue_start(struct vhost_scsi_queue *q, const struct qe_ops *ops,
 	return qe_queue_start(&q->qe, r, loop);
 }
 
-static void queue_stopped(void *arg)
-{
-	struct vhost_scsi_queue *q = arg;
-
-	q->stopped(q->vring);
-}
-
-/* GET_VRING_BASE (vhost-user.rst "Ring states": stopping a ring) answers
- * once every command taken from the ring completed: the Nutanix rule for
- * migrating vhost-user-scsi, nothing in flight when the ring's state is
- * handed over. */
-void vhost_scsi_queue_stop(struct vhost_scsi_queue *q, vhost_ring_done_fn stopped)
-{
-	q->stopped = stopped;
-	qe_queue_stop(&q->qe, queue_stopped, q);
-}
-
-static void queue_swap_msg(struct qe_queue *qe, void *arg)
-{
-	struct vhost_scsi_queue *q = arg;
-
-	q->vring->call_fd = q->swap_call_fd;
-	q->vring->kick_fd = q->swap_kick_fd;
-	qe_queue_set_wake_fd(qe, q->swap_kick_fd);
-}
-
-static void queue_swapped(void *arg)
-{
-	struct vhost_scsi_queue *q = arg;
-
-	q->swapped(q->vring);
-}
-
-void vhost_scsi_queue_swap_fds(struct vhost_scsi_queue *q, int kick_fd, int call_fd,
-			       vhost_ring_done_fn swapped)
-{
-	q->swap_kick_fd = kick_fd;
-	q->swap_call_fd = call_fd;
-	q->swapped = swapped;
-	q->swap = (struct qe_exec){.fn = queue_swap_msg, .done = queue_swapped, .arg = q};
-	qe_queue_exec(&q->qe, &q->swap);
-}
-
 void vhost_scsi_queue_get_stats(const struct vhost_scsi_queue *q,
 				struct vhost_scsi_queue_stats *stats)
 {
