@@ -64,10 +64,14 @@ unsigned vhost_scsi_target_luns(struct vhost_scsi *vs, unsigned target, uint16_t
 	return n;
 }
 
-struct vhost_scsi_queue *vhost_scsi_request_queues(struct vhost_scsi *vs, uint16_t *n)
+struct vhost_scsi_queue *vhost_scsi_ring(struct vhost_scsi *vs, uint16_t ring)
 {
-	*n = vs->num_queues;
-	return vs->queues + VIRTIO_SCSI_REQUESTQ_FIRST;
+	return &vs->queues[ring];
+}
+
+uint16_t vhost_scsi_request_queue_count(const struct vhost_scsi *vs)
+{
+	return vs->num_queues;
 }
 
 /* §5.6.3: HOTPLUG (we send RESCAN / REMOVED events). Not INOUT (no

@@ -138,8 +138,7 @@ static void tmf_start(struct vhost_scsi_queue *cq, struct vhost_scsi_tmf *tmf,
 {
 	struct virtio_scsi_ctrl_tmf_req req;
 	struct vhost_scsi *vs = cq->vs;
-	uint16_t nrq;
-	struct vhost_scsi_queue *rq = vhost_scsi_request_queues(vs, &nrq);
+	uint16_t nrq = vhost_scsi_request_queue_count(vs);
 	unsigned id;
 
 	iov_copy_out(tmf->iov, chain->nout, 0, &req, sizeof(req));
@@ -188,7 +187,7 @@ static void tmf_start(struct vhost_scsi_queue *cq, struct vhost_scsi_tmf *tmf,
 		struct vhost_scsi_tmf_part *p = &tmf->parts[i];
 
 		p->tmf = tmf;
-		p->q = rq + i;
+		p->q = vhost_scsi_ring(vs, (uint16_t)(VIRTIO_SCSI_REQUESTQ_FIRST + i));
 		p->ev = (struct reactor_event){.fn = tmf_part_msg, .arg = p};
 		__atomic_fetch_add(&tmf->pending, 1, __ATOMIC_RELAXED);
 		if (reactor_post(p->q->home, &p->ev) != 0)

@@ -156,8 +156,10 @@ struct vhost_scsi_lun *vhost_scsi_lun_get(struct vhost_scsi *vs, unsigned target
  * LUNS) in ids[VHOST_SCSI_MAX_LUNS]. Any thread. */
 unsigned vhost_scsi_target_luns(struct vhost_scsi *vs, unsigned target, uint16_t *ids);
 
-/* The request queues (ring 2 ..) and how many. */
-struct vhost_scsi_queue *vhost_scsi_request_queues(struct vhost_scsi *vs, uint16_t *n);
+/* The queue of ring `ring` (0 the controlq, 1 the eventq, 2.. the request
+ * queues), and how many request queues there are. */
+struct vhost_scsi_queue *vhost_scsi_ring(struct vhost_scsi *vs, uint16_t ring);
+uint16_t vhost_scsi_request_queue_count(const struct vhost_scsi *vs);
 
 /* vhost_scsi_queue.c: the queue's kinds' data paths (on reactors) and the
  * plumbing every kind shares (control thread). */
