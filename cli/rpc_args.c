@@ -67,6 +67,32 @@ static const struct rpc_arg g_create_blk[] = {
     OPT("-p", "--packed-ring", "packed_ring", RPC_ARG_FLAG, "offer the packed ring"),
     OPT(NULL, "--num-queues", "num_queues", RPC_ARG_INT, "queues offered"),
 };
+static const struct rpc_arg g_create_scsi[] = {
+    POS("ctrlr", RPC_ARG_STRING, "CTRLR"),
+    OPT(NULL, "--cpumask", "cpumask", RPC_ARG_STRING, "cores of the controller's queues"),
+    OPT(NULL, "--delay", "delay", RPC_ARG_FLAG, "wait for a start (refused)"),
+    OPT(NULL, "--num-queues", "num_queues", RPC_ARG_INT, "request queues offered"),
+};
+#define SCSI_TARGET POS("ctrlr", RPC_ARG_STRING, "CTRLR"), \
+	POS("scsi_target_num", RPC_ARG_INT, "SCSI_TARGET_NUM")
+static const struct rpc_arg g_scsi_add_target[] = {
+    SCSI_TARGET,
+    POS("bdev_name", RPC_ARG_STRING, "BDEV_NAME"),
+};
+static const struct rpc_arg g_scsi_target[] = {
+    SCSI_TARGET,
+};
+static const struct rpc_arg g_scsi_add_lun[] = {
+    SCSI_TARGET,
+    POS("lun", RPC_ARG_INT, "LUN"),
+    POS("bdev_name", RPC_ARG_STRING, "BDEV_NAME"),
+    OPT(NULL, "--descriptor-sense", "descriptor_sense", RPC_ARG_FLAG,
+	"sense data in descriptor format"),
+};
+static const struct rpc_arg g_scsi_lun[] = {
+    SCSI_TARGET,
+    POS("lun", RPC_ARG_INT, "LUN"),
+};
 static const struct rpc_arg g_ctrlr_filter[] = {
     OPT("-n", "--name", "name", RPC_ARG_STRING, "only this controller"),
 };
@@ -95,6 +121,14 @@ static const struct rpc_cmd g_rpc_cmds[] = {
     CMD("bdev_get_iostat", "I/O statistics of bdevs", g_get_iostat, NULL),
     CMD("vhost_create_blk_controller", "export a bdev as a vhost-user-blk controller", g_create_blk,
 	NULL),
+    CMD("vhost_create_scsi_controller", "create a vhost-user-scsi controller", g_create_scsi,
+	NULL),
+    CMD("vhost_scsi_controller_add_target", "add a target with a bdev as its LUN 0",
+	g_scsi_add_target, NULL),
+    CMD("vhost_scsi_controller_remove_target", "remove a target and its LUNs", g_scsi_target,
+	NULL),
+    CMD("vhost_scsi_controller_add_lun", "add a LUN to a target", g_scsi_add_lun, NULL),
+    CMD("vhost_scsi_controller_remove_lun", "remove a LUN of a target", g_scsi_lun, NULL),
     CMD("vhost_get_controllers", "list vhost controllers", g_ctrlr_filter, NULL),
     CMD("vhost_delete_controller", "delete a vhost controller", g_ctrlr, NULL),
     CMD("vhost_get_controller_stats", "per-queue statistics of vhost controllers", g_ctrlr_filter,
@@ -225,6 +259,15 @@ static int set_arg(json_t *params, const struct rpc_arg *arg, const char *text, 
 	return 0;
 }
 
+static bool is_negative_number(const char *word)
+{
+	char *end;
+
+	errno = 0;
+	(void)strtoll(word, &end, 0);
+	return errno == 0 && end != word && *end == '\0';
+}
+
 int rpc_cmd_params(const struct rpc_cmd *cmd, int argc, char **argv, json_t **out, char *err,
 		   size_t err_len)
 {
@@ -237,7 +280,9 @@ int rpc_cmd_params(const struct rpc_cmd *cmd, int argc, char **argv, json_t **ou
 		const char *word = argv[i], *eq = NULL, *value;
 		char name[64];
 
-		if (word[0] == '-' && word[1] != '\0') {
+		/* A negative number is a positional, as argparse takes it when no
+		 * option looks like one (rpc.py's scsi_target_num -1). */
+		if (word[0] == '-' && word[1] != '\0' && !is_negative_number(word)) {
 			/* --opt=value, as argparse takes it */
 			eq = strchr(word, '=');
 			if (eq && (size_t)(eq - word) < sizeof(name)) {

@@ -245,8 +245,7 @@ bad_param:
 }
 
 /* WRITE SAME (10), (16): SBC-4 §5.44, §5.45. */
-static void decode_write_same(const struct scsi_lun *lun, const uint8_t *cdb,
-			      struct scsi_task *t)
+static void decode_write_same(const struct scsi_lun *lun, const uint8_t *cdb, struct scsi_task *t)
 {
 	bool sixteen = cdb[0] == SCSI_OP_WRITE_SAME_16;
 	uint64_t lba = sixteen ? scsi_get_be64(cdb + 2) : scsi_get_be32(cdb + 2);
@@ -349,6 +348,10 @@ void scsi_dev_exec(struct scsi_lun *lun, const struct scsi_lun_list *luns, const
 {
 	memset(t, 0, sizeof(*t));
 	t->opcode = cdb_len ? cdb[0] : 0;
+	/* SAM-5 §5.14: a pending unit attention comes before any check of the
+	 * command, unknown operation codes included. */
+	if (lun && cdb_len && report_ua(lun, cdb[0], t))
+		return;
 	/* SPC-5 §4.2.5.1: a CDB shorter than its operation code's group says
 	 * cannot be decoded: INVALID COMMAND OPERATION CODE, as for a group we
 	 * do not implement (3: variable length, 6 and 7: vendor specific). */
@@ -361,8 +364,6 @@ void scsi_dev_exec(struct scsi_lun *lun, const struct scsi_lun_list *luns, const
 		exec_absent(luns, cdb, data, t);
 		return;
 	}
-	if (report_ua(lun, cdb[0], t))
-		return;
 	switch (cdb[0]) {
 	case SCSI_OP_TEST_UNIT_READY:
 	/* SBC-4 §5.25 START STOP UNIT: we have no medium to stop or eject; the

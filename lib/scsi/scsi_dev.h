@@ -53,7 +53,7 @@
 struct scsi_lun_props {
 	uint32_t block_size; /* a power of two, 512..65536 */
 	uint64_t num_blocks;
-	uint32_t max_transfer_blocks; /* of one READ / WRITE; >= 1 */
+	uint32_t max_transfer_blocks;	  /* of one READ / WRITE; >= 1 */
 	uint32_t optimal_transfer_blocks; /* 0: no preference */
 	uint32_t max_unmap_blocks;	  /* of one UNMAP descriptor / WRITE SAME */
 	bool read_only;
@@ -64,11 +64,11 @@ struct scsi_lun_props {
 	/* The control mode page's D_SENSE: descriptor format sense data
 	 * (SPC-5 §4.4.1); default fixed. */
 	bool descriptor_sense;
-	char vendor[9];	   /* T10 vendor identification, ASCII */
+	char vendor[9]; /* T10 vendor identification, ASCII */
 	char product[17];
 	char revision[5];
-	char serial[33];   /* unit serial number page 80h */
-	uint64_t naa;	   /* NAA IEEE Registered designator (NAA 5h), page 83h */
+	char serial[33]; /* unit serial number page 80h */
+	uint64_t naa;	 /* NAA IEEE Registered designator (NAA 5h), page 83h */
 };
 
 /* Unit attention conditions, in the order they are reported (SAM-5 §5.14:

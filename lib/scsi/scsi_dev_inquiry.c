@@ -32,15 +32,19 @@ static uint32_t inquiry_std(const struct scsi_lun *lun, uint8_t *data)
 		scsi_put_ascii((uint8_t *)s->product, lun->props.product, sizeof(s->product));
 		scsi_put_ascii((uint8_t *)s->revision, lun->props.revision, sizeof(s->revision));
 	} else {
-		memset(s->vendor, ' ', sizeof(s->vendor) + sizeof(s->product) + sizeof(s->revision));
+		memset(s->vendor, ' ',
+		       sizeof(s->vendor) + sizeof(s->product) + sizeof(s->revision));
 	}
 	return sizeof(*s);
 }
 
 static const uint8_t g_vpd_pages[] = {
-    SCSI_VPD_SUPPORTED_PAGES,	   SCSI_VPD_UNIT_SERIAL_NUMBER,
-    SCSI_VPD_DEVICE_IDENTIFICATION, SCSI_VPD_BLOCK_LIMITS,
-    SCSI_VPD_BLOCK_DEVICE_CHARACTERISTICS, SCSI_VPD_LOGICAL_BLOCK_PROVISIONING,
+    SCSI_VPD_SUPPORTED_PAGES,
+    SCSI_VPD_UNIT_SERIAL_NUMBER,
+    SCSI_VPD_DEVICE_IDENTIFICATION,
+    SCSI_VPD_BLOCK_LIMITS,
+    SCSI_VPD_BLOCK_DEVICE_CHARACTERISTICS,
+    SCSI_VPD_LOGICAL_BLOCK_PROVISIONING,
 };
 
 /* SPC-5 §7.7.6: page 83h, the LUN's designators: an NAA IEEE Registered
@@ -144,8 +148,7 @@ static uint32_t vpd_page(const struct scsi_lun *lun, uint8_t page, uint8_t *data
 
 /* SPC-5 §6.7.1 INQUIRY. Neither reports nor clears a unit attention (SAM-5
  * §5.14), which the caller sees to. */
-void scsi_dev_inquiry(struct scsi_lun *lun, const uint8_t *cdb, uint8_t *data,
-		      struct scsi_task *t)
+void scsi_dev_inquiry(struct scsi_lun *lun, const uint8_t *cdb, uint8_t *data, struct scsi_task *t)
 {
 	uint16_t alloc_len = scsi_get_be16(cdb + 3);
 	uint32_t len;
@@ -231,7 +234,6 @@ void scsi_dev_read_capacity(const struct scsi_lun *lun, const uint8_t *cdb, uint
 	/* SBC-4 §5.21.2: LBPME when the LUN is thin provisioned (it unmaps),
 	 * LBPRZ as on page B2h. */
 	if (lun->props.unmap)
-		r->lbp_align[0] = SCSI_RC16_LBPME |
-				  (lun->props.unmap_zeroes ? SCSI_RC16_LBPRZ : 0);
+		r->lbp_align[0] = SCSI_RC16_LBPME | (lun->props.unmap_zeroes ? SCSI_RC16_LBPRZ : 0);
 	scsi_task_data(t, sizeof(*r), scsi_get_be32(cdb + 10));
 }

@@ -76,8 +76,7 @@ static inline void scsi_put_ascii(uint8_t *dst, const char *src, size_t len)
 }
 
 /* scsi_dev_inquiry.c */
-void scsi_dev_inquiry(struct scsi_lun *lun, const uint8_t *cdb, uint8_t *data,
-		      struct scsi_task *t);
+void scsi_dev_inquiry(struct scsi_lun *lun, const uint8_t *cdb, uint8_t *data, struct scsi_task *t);
 void scsi_dev_report_luns(const struct scsi_lun *lun, const struct scsi_lun_list *luns,
 			  const uint8_t *cdb, uint8_t *data, struct scsi_task *t);
 void scsi_dev_read_capacity(const struct scsi_lun *lun, const uint8_t *cdb, uint8_t *data,

@@ -43,9 +43,8 @@ static void ring_swapped(void *arg)
 	c->swapped(c->vring);
 }
 
-void vhost_ring_swap_fds(struct vhost_ring_ctl *c, struct qe_queue *qe,
-			 struct vhost_vring *vring, int kick_fd, int call_fd,
-			 vhost_ring_done_fn swapped)
+void vhost_ring_swap_fds(struct vhost_ring_ctl *c, struct qe_queue *qe, struct vhost_vring *vring,
+			 int kick_fd, int call_fd, vhost_ring_done_fn swapped)
 {
 	c->qe = qe;
 	c->vring = vring;

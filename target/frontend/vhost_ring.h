@@ -35,9 +35,8 @@ void vhost_ring_stop(struct vhost_ring_ctl *c, struct qe_queue *qe, struct vhost
 		     vhost_ring_done_fn stopped);
 /* ring_swap_fds: the queue's reactor takes the new fds (its wake-up re-armed
  * on the kick fd) between two polls; then swapped(vring). */
-void vhost_ring_swap_fds(struct vhost_ring_ctl *c, struct qe_queue *qe,
-			 struct vhost_vring *vring, int kick_fd, int call_fd,
-			 vhost_ring_done_fn swapped);
+void vhost_ring_swap_fds(struct vhost_ring_ctl *c, struct qe_queue *qe, struct vhost_vring *vring,
+			 int kick_fd, int call_fd, vhost_ring_done_fn swapped);
 
 /* GET_CONFIG of len bytes at offset of a config space whose first size
  * bytes are cfg: any window of the 256-byte space, bytes past cfg read as

@@ -40,7 +40,7 @@ struct vhost_scsi {
 	/* Written by the control thread (release), read by reactors (acquire). */
 	struct vhost_scsi_lun *luns[VHOST_SCSI_MAX_TARGETS][VHOST_SCSI_MAX_LUNS];
 	struct vhost_scsi_queue *queues; /* num_queues + 2, by ring index */
-	bool events_missed; /* dropped while the eventq was not running */
+	bool events_missed;		 /* dropped while the eventq was not running */
 	frontend_done_fn destroyed;
 	void *destroyed_arg;
 };
@@ -189,8 +189,9 @@ static int scsi_ring_start(void *ctx, struct vhost_vring *vring)
 					      sizeof(struct vhost_scsi_tmf), VHOST_SCSI_CTRL_SLOTS,
 					      vring, r, vs->loop);
 	if (vring->index == RING_EVENT) {
+		/* events held when the ring stopped are lost: say so (§5.6.6.3.2) */
+		q->events_missed = vs->events_missed || q->nevents;
 		q->nevents = 0;
-		q->events_missed = vs->events_missed;
 		vs->events_missed = false;
 		/* The eventq takes no request slot: it holds events, and a
 		 * driver's buffer goes back as soon as one is written. */
@@ -335,8 +336,8 @@ static void lun_props(struct bdev *bdev, struct scsi_lun_props *p, uint32_t *ws_
 	snprintf(p->revision, sizeof(p->revision), "0001");
 	snprintf(p->serial, sizeof(p->serial), "%.32s", bdev->name);
 	p->naa = naa_from_uuid(bdev->uuid);
-	*ws_blocks = MIN(MIN(p->max_transfer_blocks, lim.max_segments),
-			 (uint32_t)VHOST_SCSI_IOV_MAX - 1);
+	*ws_blocks =
+	    MIN(MIN(p->max_transfer_blocks, lim.max_segments), (uint32_t)VHOST_SCSI_IOV_MAX - 1);
 }
 
 /* SPC-5 §6.33: the other LUNs of the target report REPORTED LUNS DATA HAS
@@ -360,8 +361,8 @@ int vhost_scsi_free_target(const struct vhost_scsi *vs)
 	return -ENOSPC;
 }
 
-int vhost_scsi_add_lun(struct vhost_scsi *vs, unsigned target, unsigned lun,
-		       const char *bdev_name, struct frontend_err *err)
+int vhost_scsi_add_lun(struct vhost_scsi *vs, unsigned target, unsigned lun, const char *bdev_name,
+		       bool descriptor_sense, struct frontend_err *err)
 {
 	struct vhost_scsi_lun *l;
 	struct bdev *bdev;
@@ -396,6 +397,7 @@ int vhost_scsi_add_lun(struct vhost_scsi *vs, unsigned target, unsigned lun,
 		struct scsi_lun_props props;
 
 		lun_props(bdev, &props, &l->ws_blocks);
+		props.descriptor_sense = descriptor_sense;
 		scsi_lun_init(&l->sl, &props);
 	}
 	l->bdev = bdev;
@@ -461,8 +463,7 @@ int vhost_scsi_remove(struct vhost_scsi *vs, unsigned target, int lun, frontend_
 	struct removal *rm;
 
 	if (target >= VHOST_SCSI_MAX_TARGETS || lun >= VHOST_SCSI_MAX_LUNS ||
-	    (lun >= 0 && !vs->luns[target][lun]) ||
-	    vhost_scsi_target_luns(vs, target, NULL) == 0)
+	    (lun >= 0 && !vs->luns[target][lun]) || vhost_scsi_target_luns(vs, target, NULL) == 0)
 		return -ENODEV;
 	rm = calloc(1, sizeof(*rm));
 	if (!rm)
@@ -498,7 +499,7 @@ void vhost_scsi_get_lun(const struct vhost_scsi *vs, unsigned target, unsigned l
 {
 	const struct vhost_scsi_lun *l =
 	    target < VHOST_SCSI_MAX_TARGETS && lun < VHOST_SCSI_MAX_LUNS ? vs->luns[target][lun]
-									  : NULL;
+									 : NULL;
 
 	info->present = l != NULL;
 	info->bdev_name = l ? l->bdev->name : NULL;
@@ -531,13 +532,12 @@ int vhost_scsi_create(const struct vhost_scsi_opts *opts, struct vhost_scsi **ou
 	    .ops = &g_vhost_scsi_ops,
 	    .loop = opts->loop,
 	    .strict = opts->strict,
-	    .protocol_features = (1ULL << VHOST_USER_PROTOCOL_F_MQ) |
-				 (1ULL << VHOST_USER_PROTOCOL_F_LOG_SHMFD) |
-				 (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK) |
-				 (1ULL << VHOST_USER_PROTOCOL_F_CONFIG) |
-				 (1ULL << VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |
-				 (1ULL << VHOST_USER_PROTOCOL_F_RESET_DEVICE) |
-				 (1ULL << VHOST_USER_PROTOCOL_F_STATUS),
+	    .protocol_features =
+		(1ULL << VHOST_USER_PROTOCOL_F_MQ) | (1ULL << VHOST_USER_PROTOCOL_F_LOG_SHMFD) |
+		(1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK) | (1ULL << VHOST_USER_PROTOCOL_F_CONFIG) |
+		(1ULL << VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |
+		(1ULL << VHOST_USER_PROTOCOL_F_RESET_DEVICE) |
+		(1ULL << VHOST_USER_PROTOCOL_F_STATUS),
 	};
 	struct vhost_scsi *vs;
 	unsigned nrings;

@@ -56,14 +56,15 @@ const char *vhost_scsi_name(const struct vhost_scsi *vs);
 
 /*
  * Makes bdev_name LUN `lun` of target `target` (the target appears with its
- * first LUN). The other LUNs of the target get REPORTED LUNS DATA HAS
- * CHANGED (SPC-5 §6.33), the driver a RESCAN event if it negotiated
- * VIRTIO_SCSI_F_HOTPLUG (§5.6.6.3). 0, or -EINVAL (numbers out of range),
- * -EEXIST (taken), -ENODEV (no such bdev), -EBUSY (open elsewhere) with
- * why logged and in err.
+ * first LUN). descriptor_sense: its control mode page's D_SENSE, sense data
+ * in descriptor format (SPC-5 §4.4.1); else fixed format. The other LUNs
+ * of the target get REPORTED LUNS DATA HAS CHANGED (SPC-5 §6.33), the
+ * driver a RESCAN event if it negotiated VIRTIO_SCSI_F_HOTPLUG (§5.6.6.3).
+ * 0, or -EINVAL (numbers out of range), -EEXIST (taken), -ENODEV (no such
+ * bdev), or bdev_open's error, with why in err.
  */
-int vhost_scsi_add_lun(struct vhost_scsi *vs, unsigned target, unsigned lun,
-		       const char *bdev_name, struct frontend_err *err);
+int vhost_scsi_add_lun(struct vhost_scsi *vs, unsigned target, unsigned lun, const char *bdev_name,
+		       bool descriptor_sense, struct frontend_err *err);
 /* The lowest target number without LUNs, or -ENOSPC. */
 int vhost_scsi_free_target(const struct vhost_scsi *vs);
 /*

@@ -114,8 +114,7 @@ static void tmf_part_msg(void *arg)
 }
 
 /* One byte of answer, now (no command to wait for). */
-static void ctrl_answer(struct vhost_scsi_queue *cq, struct vhost_scsi_tmf *tmf,
-			uint8_t response)
+static void ctrl_answer(struct vhost_scsi_queue *cq, struct vhost_scsi_tmf *tmf, uint8_t response)
 {
 	struct iovec *in = tmf->iov + tmf->nout;
 
@@ -228,8 +227,9 @@ static void tmf_start(struct vhost_scsi_queue *cq, struct vhost_scsi_tmf *tmf,
 	 * function addresses a whole I_T nexus" */
 	if (!tmf->whole_target &&
 	    (id >= VHOST_SCSI_MAX_LUNS || !vhost_scsi_lun_get(vs, tmf->target, id))) {
-		vhost_scsi_queue_warn(cq, "TMF %u: virtio 1.2 §5.6.6.2: target %u has no LUN %u: "
-					  "INCORRECT_LUN",
+		vhost_scsi_queue_warn(cq,
+				      "TMF %u: virtio 1.2 §5.6.6.2: target %u has no LUN %u: "
+				      "INCORRECT_LUN",
 				      req.subtype, tmf->target, id);
 		ctrl_answer(cq, tmf, VIRTIO_SCSI_S_INCORRECT_LUN);
 		return;
@@ -301,10 +301,11 @@ static void control_start(struct vhost_scsi_queue *cq, struct vhost_scsi_tmf *tm
 	 * device-writable part; one we cannot read whole, or of a type we do
 	 * not know, has no place for an answer. */
 	if (chain->out_len < need_out || chain->in_len < need_in) {
-		vhost_scsi_queue_warn(cq,
-				      "chain %u: virtio 1.2 §5.6.6.2: controlq request of type %u with "
-				      "%u readable and %u writable bytes: pushed back unanswered",
-				      chain->head, type, chain->out_len, chain->in_len);
+		vhost_scsi_queue_warn(
+		    cq,
+		    "chain %u: virtio 1.2 §5.6.6.2: controlq request of type %u with "
+		    "%u readable and %u writable bytes: pushed back unanswered",
+		    chain->head, type, chain->out_len, chain->in_len);
 		vhost_scsi_push_malformed(cq, chain->head);
 		qe_slot_put(&cq->qe, tmf);
 		return;
@@ -405,10 +406,11 @@ static unsigned event_poll(void *ctx, unsigned budget)
 		/* §5.6.6.3.1: buffers "MUST be device-writable ... and MUST be
 		 * at least the size of struct virtio_scsi_event" */
 		if (chain.nout || chain.in_len < sizeof(ev)) {
-			vhost_scsi_queue_warn(q,
-					      "chain %u: virtio 1.2 §5.6.6.3.1: eventq buffer of %u "
-					      "readable and %u writable bytes: pushed back unused",
-					      chain.head, chain.out_len, chain.in_len);
+			vhost_scsi_queue_warn(
+			    q,
+			    "chain %u: virtio 1.2 §5.6.6.3.1: eventq buffer of %u "
+			    "readable and %u writable bytes: pushed back unused",
+			    chain.head, chain.out_len, chain.in_len);
 			vhost_scsi_push_malformed(q, chain.head);
 			continue;
 		}

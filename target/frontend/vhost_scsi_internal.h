@@ -64,16 +64,16 @@ struct vhost_scsi_io {
 	uint8_t target;
 	uint8_t lun;
 	uint64_t tag;
-	bool desc_sense;		/* the LUN's D_SENSE at the start */
-	struct bdev_channel *ch;	/* the LUN's, on this queue's reactor */
-	struct vhost_scsi_tmf *tmf;	/* the TMF that ends it, or NULL */
-	uint8_t tmf_response;		/* VIRTIO_SCSI_S_ABORTED / _RESET */
-	uint16_t step;			/* bdev I/Os submitted so far */
-	uint16_t nranges;		/* UNMAP's ranges; WRITE SAME's mode */
-	uint32_t resp_len;		/* device-writable bytes before data-in */
-	uint32_t data_len;		/* bytes of its data buffer (in or out) */
-	uint32_t in_len;		/* data-in bytes available */
-	uint32_t out_moved;		/* data-out bytes the command takes */
+	bool desc_sense;	    /* the LUN's D_SENSE at the start */
+	struct bdev_channel *ch;    /* the LUN's, on this queue's reactor */
+	struct vhost_scsi_tmf *tmf; /* the TMF that ends it, or NULL */
+	uint8_t tmf_response;	    /* VIRTIO_SCSI_S_ABORTED / _RESET */
+	uint16_t step;		    /* bdev I/Os submitted so far */
+	uint16_t nranges;	    /* UNMAP's ranges; WRITE SAME's mode */
+	uint32_t resp_len;	    /* device-writable bytes before data-in */
+	uint32_t data_len;	    /* bytes of its data buffer (in or out) */
+	uint32_t in_len;	    /* data-in bytes available */
+	uint32_t out_moved;	    /* data-out bytes the command takes */
 	struct scsi_task task;
 	struct iovec *data_iov; /* into iov[] */
 	unsigned data_iovcnt;
@@ -96,10 +96,10 @@ struct vhost_scsi_tmf {
 	uint32_t subtype;
 	uint8_t target;
 	uint8_t lun;
-	bool whole_target; /* I_T NEXUS RESET: every LUN of the target */
-	bool query;	   /* QUERY TASK (SET): find, do not end */
-	bool by_tag;	   /* ABORT TASK, QUERY TASK: the command `tag` only */
-	bool reset;	   /* LUN / I_T NEXUS RESET: also reset the channels */
+	bool whole_target;   /* I_T NEXUS RESET: every LUN of the target */
+	bool query;	     /* QUERY TASK (SET): find, do not end */
+	bool by_tag;	     /* ABORT TASK, QUERY TASK: the command `tag` only */
+	bool reset;	     /* LUN / I_T NEXUS RESET: also reset the channels */
 	uint8_t io_response; /* for the commands it ends */
 	uint64_t tag;
 	uint32_t pending; /* atomic: parts, commands and resets not over */
@@ -185,9 +185,9 @@ void vhost_scsi_queue_set_interrupt(void *ctx, bool enabled);
 void vhost_scsi_queue_started(void *ctx);
 /* Control thread: start (ops: the ring kind's) and statistics; stop and
  * fd swaps are vhost_ring.h's. */
-int vhost_scsi_queue_start(struct vhost_scsi_queue *q, const struct qe_ops *ops,
-			   size_t slot_size, uint32_t nslots, struct vhost_vring *vring,
-			   struct reactor *r, struct evloop *loop);
+int vhost_scsi_queue_start(struct vhost_scsi_queue *q, const struct qe_ops *ops, size_t slot_size,
+			   uint32_t nslots, struct vhost_vring *vring, struct reactor *r,
+			   struct evloop *loop);
 void vhost_scsi_queue_get_stats(const struct vhost_scsi_queue *q,
 				struct vhost_scsi_queue_stats *stats);
 /* Control thread: stops a request queue as vhost_ring_stop does, and first

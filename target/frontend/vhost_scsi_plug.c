@@ -104,9 +104,9 @@ static json_t *targets_json(const struct vhost_scsi *vs)
 			continue;
 		}
 		snprintf(name, sizeof(name), "Target %u", t);
-		json_array_append_new(targets, json_pack("{s:s, s:o, s:i, s:i}", "target_name", name,
-							  "luns", luns, "id", id++,
-							  "scsi_dev_num", (int)t));
+		json_array_append_new(targets,
+				      json_pack("{s:s, s:o, s:i, s:i}", "target_name", name, "luns",
+						luns, "id", id++, "scsi_dev_num", (int)t));
 	}
 	return targets;
 }
@@ -119,8 +119,8 @@ static json_t *plug_info_json(const void *ctx)
 	return json_pack("{s:s, s:o, s:i, s:i, s:s, s:i, s:b, s:{s:o*}, s:s}", "ctrlr", info.name,
 			 "cpumask", frontend_json_cpumask(info.cpumask), "delay_base_us", 0,
 			 "iops_threshold", 0, "socket", info.socket_path, "num_queues",
-			 (int)info.num_queues, "connected", info.dev.connected,
-			 "backend_specific", "scsi", targets_json(ctx), "transport", KIND);
+			 (int)info.num_queues, "connected", info.dev.connected, "backend_specific",
+			 "scsi", targets_json(ctx), "transport", KIND);
 }
 
 static json_t *plug_stats_json(const void *ctx)
@@ -145,9 +145,9 @@ static json_t *plug_queue_stats_json(const void *ctx, uint16_t i)
 	struct vhost_scsi_queue_stats st;
 
 	vhost_scsi_get_queue_stats(ctx, i, &st);
-	return json_pack("{s:i, s:s, s:i, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:i, s:I, s:I}", "queue",
-			 (int)i, "type", i < 2 ? kinds[i] : "request", "core", (int)st.core,
-			 "started", st.started, "broken", st.broken, "requests",
+	return json_pack("{s:i, s:s, s:i, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:i, s:I, s:I}",
+			 "queue", (int)i, "type", i < 2 ? kinds[i] : "request", "core",
+			 (int)st.core, "started", st.started, "broken", st.broken, "requests",
 			 (json_int_t)st.requests, "bytes_read", (json_int_t)st.bytes_read,
 			 "bytes_written", (json_int_t)st.bytes_written, "errors",
 			 (json_int_t)st.errors, "malformed", (json_int_t)st.malformed, "inflight",
@@ -166,7 +166,7 @@ static void reply_err(frontend_reply_fn reply, void *arg, int code, const char *
 }
 
 static void add(struct vhost_scsi *vs, int target, uint32_t lun, const char *bdev_name,
-		frontend_reply_fn reply, void *arg)
+		bool descriptor_sense, frontend_reply_fn reply, void *arg)
 {
 	struct frontend_err err = {0};
 
@@ -176,7 +176,7 @@ static void add(struct vhost_scsi *vs, int target, uint32_t lun, const char *bde
 		reply_err(reply, arg, -ENOSPC, "no free target number");
 		return;
 	}
-	if (vhost_scsi_add_lun(vs, (unsigned)target, lun, bdev_name, &err) != 0)
+	if (vhost_scsi_add_lun(vs, (unsigned)target, lun, bdev_name, descriptor_sense, &err) != 0)
 		reply(arg, NULL, &err);
 	else
 		reply(arg, json_integer(target), NULL);
@@ -209,21 +209,24 @@ static void m_add_target(void *ctx, json_t *params, frontend_reply_fn reply, voi
 		reply(arg, NULL, &err);
 		return;
 	}
-	add(ctx, first_free ? -1 : (int)MIN(target, (uint32_t)INT32_MAX), 0, bdev_name, reply,
-	    arg);
+	add(ctx, first_free ? -1 : (int)MIN(target, (uint32_t)INT32_MAX), 0, bdev_name, false,
+	    reply, arg);
 	json_decref(p);
 }
 
-/* Ours: {ctrlr, scsi_target_num, lun, bdev_name}: one more LUN. */
+/* Ours: {ctrlr, scsi_target_num, lun, bdev_name, descriptor_sense?}: one
+ * more LUN; descriptor_sense sets its D_SENSE (we take no MODE SELECT). */
 static void m_add_lun(void *ctx, json_t *params, frontend_reply_fn reply, void *arg)
 {
 	const char *ctrlr = NULL, *bdev_name = NULL;
 	uint32_t target = 0, lun = 0;
+	bool desc = false;
 	const struct rpc_param spec[] = {
 	    {"ctrlr", RPC_PARAM_STRING, &ctrlr, 1},
 	    {"scsi_target_num", RPC_PARAM_U32, &target, 1},
 	    {"lun", RPC_PARAM_U32, &lun, 1},
 	    {"bdev_name", RPC_PARAM_STRING, &bdev_name, 1},
+	    {"descriptor_sense", RPC_PARAM_BOOL, &desc, 0},
 	};
 	struct frontend_err err = {0};
 
@@ -231,7 +234,7 @@ static void m_add_lun(void *ctx, json_t *params, frontend_reply_fn reply, void *
 		reply(arg, NULL, &err);
 		return;
 	}
-	add(ctx, (int)MIN(target, (uint32_t)INT32_MAX), lun, bdev_name, reply, arg);
+	add(ctx, (int)MIN(target, (uint32_t)INT32_MAX), lun, bdev_name, desc, reply, arg);
 }
 
 struct pending_reply {
@@ -314,7 +317,9 @@ static const struct frontend_method g_methods[] = {
      "completed",
      m_remove_target},
     {"vhost_scsi_controller_add_lun",
-     "add a LUN to a target (storlab) {ctrlr, scsi_target_num, lun, bdev_name}", m_add_lun},
+     "add a LUN to a target (storlab) {ctrlr, scsi_target_num, lun, bdev_name, "
+     "descriptor_sense?}",
+     m_add_lun},
     {"vhost_scsi_controller_remove_lun",
      "remove one LUN of a target (storlab) {ctrlr, scsi_target_num, lun}", m_remove_lun},
 };

@@ -52,8 +52,8 @@ void vhost_scsi_queue_warn(struct vhost_scsi_queue *q, const char *fmt, ...)
  * completion visible, the used entry again after it (the front-end clears
  * the log while rings run). */
 __attribute__((noinline, cold)) static void push_logged(struct vhost_scsi_queue *q,
-							 const struct iovec *written, unsigned n,
-							 uint16_t head, uint32_t len)
+							const struct iovec *written, unsigned n,
+							uint16_t head, uint32_t len)
 {
 	struct vhost_vring *v = q->vring;
 
@@ -219,8 +219,8 @@ static void io_check(struct vhost_scsi_queue *q, struct vhost_scsi_io *io, uint8
 
 static void io_done(struct bdev_io *bio, int status, void *arg);
 
-static int io_submit(struct vhost_scsi_io *io, enum bdev_io_type type, uint64_t lba,
-		     uint64_t n, struct iovec *iov, unsigned iovcnt)
+static int io_submit(struct vhost_scsi_io *io, enum bdev_io_type type, uint64_t lba, uint64_t n,
+		     struct iovec *iov, unsigned iovcnt)
 {
 	struct bdev_io *bio = &io->bio;
 
@@ -309,12 +309,12 @@ static void io_failed(struct vhost_scsi_queue *q, struct vhost_scsi_io *io, int 
 {
 	const struct bdev_io *bio = &io->bio;
 
-	vhost_scsi_queue_warn(q,
-			      "target %u lun %u opcode 0x%02x: bdev %s I/O type %d of blocks %" PRIu64
-			      "+%" PRIu64 " failed: %s",
-			      io->target, io->lun, io->task.opcode,
-			      bdev_channel_bdev(io->ch)->name, (int)bio->type, bio->offset_blocks,
-			      bio->num_blocks, strerror(-status));
+	vhost_scsi_queue_warn(
+	    q,
+	    "target %u lun %u opcode 0x%02x: bdev %s I/O type %d of blocks %" PRIu64 "+%" PRIu64
+	    " failed: %s",
+	    io->target, io->lun, io->task.opcode, bdev_channel_bdev(io->ch)->name, (int)bio->type,
+	    bio->offset_blocks, bio->num_blocks, strerror(-status));
 	if (status == -ECANCELED) {
 		/* taken back by a reset we did not order for it */
 		io_answer(q, io, VIRTIO_SCSI_S_ABORTED, 0);
@@ -360,8 +360,8 @@ static void io_done(struct bdev_io *bio, int status, void *arg)
 /* §5.6.6.1: the response header lies at the start of the writable part; its
  * first bytes (up to the sense data we write) are kept in resp_iov, and the
  * data-in buffer follows at resp_len. false if the chain cannot hold it. */
-static bool carve_response(struct vhost_scsi_queue *q, struct vhost_scsi_io *io,
-			   struct iovec *in, unsigned nin, uint32_t in_len)
+static bool carve_response(struct vhost_scsi_queue *q, struct vhost_scsi_io *io, struct iovec *in,
+			   unsigned nin, uint32_t in_len)
 {
 	size_t want = MIN((size_t)io->resp_len, RESP_FIXED + SCSI_DEV_SENSE_MAX);
 	size_t got = 0;
@@ -492,11 +492,11 @@ static bool prepare_data(struct vhost_scsi_queue *q, struct vhost_scsi_io *io,
 	if (t->op == SCSI_DEV_OP_FLUSH)
 		return true;
 	if (have < t->xfer_len) {
-		vhost_scsi_queue_warn(q,
-				      "chain %u opcode 0x%02x: virtio 1.2 §5.6.6.1.1: the CDB moves %u "
-				      "bytes, the %s buffer has %u: OVERRUN",
-				      io->head, t->opcode, t->xfer_len, in ? "data-in" : "data-out",
-				      have);
+		vhost_scsi_queue_warn(
+		    q,
+		    "chain %u opcode 0x%02x: virtio 1.2 §5.6.6.1.1: the CDB moves %u "
+		    "bytes, the %s buffer has %u: OVERRUN",
+		    io->head, t->opcode, t->xfer_len, in ? "data-in" : "data-out", have);
 		io_answer(q, io, VIRTIO_SCSI_S_OVERRUN, 0);
 		return false;
 	}
@@ -546,10 +546,11 @@ static void io_start(struct vhost_scsi_queue *q, struct vhost_scsi_io *io,
 	/* §5.6.6.1: the device-writable part starts with the response header;
 	 * a chain without room for it cannot be answered. */
 	if (chain->in_len < io->resp_len || !carve_response(q, io, in, nin, chain->in_len)) {
-		vhost_scsi_queue_warn(q,
-				      "chain %u: virtio 1.2 §5.6.6.1: %u writable bytes, the response "
-				      "header is %u",
-				      chain->head, chain->in_len, io->resp_len);
+		vhost_scsi_queue_warn(
+		    q,
+		    "chain %u: virtio 1.2 §5.6.6.1: %u writable bytes, the response "
+		    "header is %u",
+		    chain->head, chain->in_len, io->resp_len);
 		io->busy = false;
 		vhost_scsi_push_malformed(q, chain->head);
 		qe_slot_put(&q->qe, io);
@@ -557,10 +558,11 @@ static void io_start(struct vhost_scsi_queue *q, struct vhost_scsi_io *io,
 	}
 	iov_skip(&in, &nin, io->resp_len);
 	if (chain->out_len < req_len) {
-		vhost_scsi_queue_warn(q,
-				      "chain %u: virtio 1.2 §5.6.6.1.1: %u readable bytes, the request "
-				      "header is %u: FAILURE",
-				      chain->head, chain->out_len, req_len);
+		vhost_scsi_queue_warn(
+		    q,
+		    "chain %u: virtio 1.2 §5.6.6.1.1: %u readable bytes, the request "
+		    "header is %u: FAILURE",
+		    chain->head, chain->out_len, req_len);
 		io_answer(q, io, VIRTIO_SCSI_S_FAILURE, 0);
 		return;
 	}
@@ -572,10 +574,11 @@ static void io_start(struct vhost_scsi_queue *q, struct vhost_scsi_io *io,
 	 * be immediately returned with a response equal to
 	 * VIRTIO_SCSI_S_FAILURE." (We do not offer INOUT.) */
 	if (out_len && io->in_len) {
-		vhost_scsi_queue_warn(q,
-				      "chain %u: virtio 1.2 §5.6.6.1.1: data-out and data-in without "
-				      "VIRTIO_SCSI_F_INOUT: FAILURE",
-				      chain->head);
+		vhost_scsi_queue_warn(
+		    q,
+		    "chain %u: virtio 1.2 §5.6.6.1.1: data-out and data-in without "
+		    "VIRTIO_SCSI_F_INOUT: FAILURE",
+		    chain->head);
 		io_answer(q, io, VIRTIO_SCSI_S_FAILURE, 0);
 		return;
 	}
@@ -583,10 +586,11 @@ static void io_start(struct vhost_scsi_queue *q, struct vhost_scsi_io *io,
 	/* §5.6.6.1.1: BAD_TARGET "if the request was never processed because
 	 * the target indicated by lun does not exist" */
 	if (!decode_lun(q, req->lun, &io->target, &io->lun)) {
-		vhost_scsi_queue_warn(q,
-				      "chain %u: virtio 1.2 §5.6.6.1.1: lun %02x %02x: no such target: "
-				      "BAD_TARGET",
-				      chain->head, req->lun[0], req->lun[1]);
+		vhost_scsi_queue_warn(
+		    q,
+		    "chain %u: virtio 1.2 §5.6.6.1.1: lun %02x %02x: no such target: "
+		    "BAD_TARGET",
+		    chain->head, req->lun[0], req->lun[1]);
 		io_answer(q, io, VIRTIO_SCSI_S_BAD_TARGET, 0);
 		return;
 	}
@@ -608,10 +612,11 @@ static void io_start(struct vhost_scsi_queue *q, struct vhost_scsi_io *io,
 
 		/* §5.6.6.1.1: OVERRUN if the answer needs more than data-in has */
 		if (xfer > io->in_len) {
-			vhost_scsi_queue_warn(q,
-					      "chain %u opcode 0x%02x: virtio 1.2 §5.6.6.1.1: %u bytes "
-					      "of data-in for %u: OVERRUN",
-					      chain->head, io->task.opcode, io->in_len, xfer);
+			vhost_scsi_queue_warn(
+			    q,
+			    "chain %u opcode 0x%02x: virtio 1.2 §5.6.6.1.1: %u bytes "
+			    "of data-in for %u: OVERRUN",
+			    chain->head, io->task.opcode, io->in_len, xfer);
 			io_answer(q, io, VIRTIO_SCSI_S_OVERRUN, 0);
 			return;
 		}
@@ -737,9 +742,9 @@ const struct qe_ops vhost_scsi_request_ops = {
     .quiesced = request_quiesced,
 };
 
-int vhost_scsi_queue_start(struct vhost_scsi_queue *q, const struct qe_ops *ops,
-			   size_t slot_size, uint32_t nslots, struct vhost_vring *vring,
-			   struct reactor *r, struct evloop *loop)
+int vhost_scsi_queue_start(struct vhost_scsi_queue *q, const struct qe_ops *ops, size_t slot_size,
+			   uint32_t nslots, struct vhost_vring *vring, struct reactor *r,
+			   struct evloop *loop)
 {
 	q->vring = vring;
 	q->qe.ops = ops;

@@ -6,11 +6,12 @@ guest's sd driver starts with, a written pattern read back, UNMAP, sense
 data for what is refused, a TMF while I/O is in flight (a delay bdev holds
 it), and hot-plug events on the eventq."""
 
-import json
+import os
 import struct
 
 from conftest import wait_for
-from vhost_scsi_fe import (CHECK_CONDITION, EVENTQ, EVT_RESET_REMOVED, EVT_RESET_RESCAN,
+from vhost_scsi_fe import (CHECK_CONDITION, EVENTQ, EVENTS_MISSED, EVT_RESET_REMOVED,
+                           EVT_RESET_RESCAN,
                            GOOD, REQUESTQ, S_ABORTED, S_BAD_TARGET, S_FUNCTION_COMPLETE,
                            S_OK, S_RESET, SCSI_F_HOTPLUG, SK_ILLEGAL_REQUEST,
                            SK_UNIT_ATTENTION, T_TRANSPORT_RESET, TMF_ABORT_TASK,
@@ -24,21 +25,15 @@ BLOCKS = MALLOC_MB * 1024 * 1024 // BLOCK
 HOLD_US = 1000000  # the delay bdev holds each I/O this long
 
 
-def rpc_json(tgt, method, params):
-    return tgt.rpc(method, json.dumps(params))
-
-
 def make_controller(tgt, name="scsi0", num_queues=1):
     """Controller NAME with Malloc0 as target 0 and Malloc1 as the first
-    free target (1), as SPDK's scripts make them."""
+    free target (1), as SPDK's rpc.py makes them."""
     tgt.malloc("Malloc0", MALLOC_MB, BLOCK)
     tgt.malloc("Malloc1", MALLOC_MB, BLOCK)
-    rpc_json(tgt, "vhost_create_scsi_controller", {"ctrlr": name, "num_queues": num_queues})
-    wait_for(lambda: __import__("os").path.exists(tgt.sock(name)), 10, "socket")
-    assert rpc_json(tgt, "vhost_scsi_controller_add_target",
-                    {"ctrlr": name, "scsi_target_num": 0, "bdev_name": "Malloc0"}) == 0
-    assert rpc_json(tgt, "vhost_scsi_controller_add_target",
-                    {"ctrlr": name, "scsi_target_num": -1, "bdev_name": "Malloc1"}) == 1
+    tgt.rpc("vhost_create_scsi_controller", name, "--num-queues", num_queues)
+    wait_for(lambda: os.path.exists(tgt.sock(name)), 10, "socket %s" % tgt.sock(name))
+    assert tgt.rpc("vhost_scsi_controller_add_target", name, 0, "Malloc0") == 0
+    assert tgt.rpc("vhost_scsi_controller_add_target", name, -1, "Malloc1") == 1
     return name
 
 
@@ -67,11 +62,8 @@ def test_listing_is_spdk_shaped(tgt):
         (0, "Target 0", [{"id": 0, "bdev_name": "Malloc0"}]),
         (1, "Target 1", [{"id": 0, "bdev_name": "Malloc1"}])]
     assert info[0]["ctrlr"] == ctrl and info[0]["socket"] == tgt.sock(ctrl)
-    tgt.rpc_error("vhost_scsi_controller_add_target",
-                  json.dumps({"ctrlr": ctrl, "scsi_target_num": 0, "bdev_name": "Malloc1"}),
-                  code=-17)
-    tgt.rpc_error("vhost_scsi_controller_remove_target",
-                  json.dumps({"ctrlr": ctrl, "scsi_target_num": 5}), code=-19)
+    tgt.rpc_error("vhost_scsi_controller_add_target", ctrl, 0, "Malloc1", code=-17)
+    tgt.rpc_error("vhost_scsi_controller_remove_target", ctrl, 5, code=-19)
 
 
 def test_discovery_commands(tgt):
@@ -154,8 +146,7 @@ def test_tmf_with_io_in_flight(tgt):
     tgt.malloc("Malloc2", MALLOC_MB, BLOCK)
     tgt.rpc("bdev_delay_create", "-b", "Malloc2", "-d", "Slow2", "-r", HOLD_US, "-t", HOLD_US,
             "-w", HOLD_US, "-n", HOLD_US)
-    assert rpc_json(tgt, "vhost_scsi_controller_add_target",
-                    {"ctrlr": ctrl, "scsi_target_num": 2, "bdev_name": "Slow2"}) == 2
+    assert tgt.rpc("vhost_scsi_controller_add_target", ctrl, 2, "Slow2") == 2
     fe = connect(tgt, ctrl)
     try:
         clear_power_on(fe, 2)
@@ -191,13 +182,11 @@ def test_hotplug_events(tgt):
     fe = connect(tgt, ctrl, features=SCSI_F_HOTPLUG)
     try:
         bufs = [fe.event_buffer() for _ in range(2)]
-        assert rpc_json(tgt, "vhost_scsi_controller_add_target",
-                        {"ctrlr": ctrl, "scsi_target_num": 4, "bdev_name": "Malloc3"}) == 4
+        assert tgt.rpc("vhost_scsi_controller_add_target", ctrl, 4, "Malloc3") == 4
         fe.wait_head(EVENTQ, bufs[0][0])
         assert fe.event(bufs[0][1]) == (T_TRANSPORT_RESET, lun_field(4, 0), EVT_RESET_RESCAN)
         clear_power_on(fe, 4)
-        rpc_json(tgt, "vhost_scsi_controller_remove_target", {"ctrlr": ctrl,
-                                                               "scsi_target_num": 4})
+        tgt.rpc("vhost_scsi_controller_remove_target", ctrl, 4)
         fe.wait_head(EVENTQ, bufs[1][0])
         assert fe.event(bufs[1][1]) == (T_TRANSPORT_RESET, lun_field(4, 0), EVT_RESET_REMOVED)
         r = fe.run(4, 0, cdb_inquiry(36), data_in=36)
@@ -205,5 +194,41 @@ def test_hotplug_events(tgt):
         # the other targets serve on
         r = fe.run(1, 0, cdb_inquiry(36), data_in=36)
         assert r.status == GOOD, r
+    finally:
+        fe.close()
+
+
+def test_events_missed_and_descriptor_sense(tgt):
+    """§5.6.6.3.2: events past what the device holds without a buffer are
+    dropped, and the next one it reports carries EVENTS_MISSED. A LUN made
+    with descriptor_sense answers descriptor format sense data (SPC-5
+    §4.4.2), its control mode page says D_SENSE."""
+    ctrl = make_controller(tgt)
+    tgt.malloc("Malloc3", MALLOC_MB, BLOCK)
+    fe = connect(tgt, ctrl, features=SCSI_F_HOTPLUG)
+    try:
+        # 8 adds and 8 removes held (16), one more add dropped
+        for lun in range(8):
+            tgt.rpc("vhost_scsi_controller_add_lun", ctrl, 5, lun, "Malloc3")
+        for lun in range(8):
+            tgt.rpc("vhost_scsi_controller_remove_lun", ctrl, 5, lun)
+        tgt.rpc("vhost_scsi_controller_add_lun", ctrl, 5, 0, "Malloc3", "--descriptor-sense")
+        bufs = [fe.event_buffer() for _ in range(17)]
+        fe.wait_head(EVENTQ, bufs[15][0])
+        events = [fe.event(b[1]) for b in bufs[:16]]
+        assert events[0] == (T_TRANSPORT_RESET | EVENTS_MISSED, lun_field(5, 0),
+                             EVT_RESET_RESCAN), events[0]
+        assert events[1:] == (
+            [(T_TRANSPORT_RESET, lun_field(5, n), EVT_RESET_RESCAN) for n in range(1, 8)] +
+            [(T_TRANSPORT_RESET, lun_field(5, n), EVT_RESET_REMOVED) for n in range(8)])
+        # the dropped one is not delivered later
+        assert bufs[16][0] not in fe.used_order(EVENTQ)
+        r = fe.run(5, 0, bytes([0xC7]) + bytes(15))
+        assert r.status == CHECK_CONDITION and r.sense[0] == 0x72 and r.sense_len == 8, r
+        assert r.sense_key_asc() == (SK_UNIT_ATTENTION, 0x29, 0x00), r
+        r = fe.run(5, 0, bytes([0xC7]) + bytes(15))
+        assert r.sense_key_asc() == (SK_ILLEGAL_REQUEST, 0x20, 0x00), r
+        r = fe.run(5, 0, bytes([0x1A, 0x08, 0x0A, 0, 255, 0]), data_in=255)
+        assert r.status == GOOD and r.data[4] == 0x0A and r.data[6] & 0x04, r.data[:16]
     finally:
         fe.close()

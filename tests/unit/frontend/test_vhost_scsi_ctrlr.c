@@ -70,7 +70,7 @@ static void create_ctrlr(void *arg)
 
 	f->rc = vhost_scsi_create(&o, &f->vs);
 	if (f->rc == 0)
-		f->rc = vhost_scsi_add_lun(f->vs, 0, 0, "Malloc5", &err);
+		f->rc = vhost_scsi_add_lun(f->vs, 0, 0, "Malloc5", false, &err);
 	sem_post(&f->sem);
 }
 
@@ -79,7 +79,7 @@ static void add_big_lun(void *arg)
 	struct fixture *f = arg;
 	struct frontend_err err;
 
-	f->rc = vhost_scsi_add_lun(f->vs, 2, 1, "Malloc6", &err);
+	f->rc = vhost_scsi_add_lun(f->vs, 2, 1, "Malloc6", false, &err);
 	sem_post(&f->sem);
 }
 

@@ -78,9 +78,8 @@ static void ring_init(struct fixture *f, struct ring *r, uint16_t index)
 				      .ring = mem,
 				      .ring_gpa = gpa_of(f, mem),
 				      .features = VIRTIO_BIT(VIRTIO_F_VERSION_1)};
-	struct virtq_dev_config vc = {.layout = VIRTQ_LAYOUT_SPLIT,
-				      .num = QSIZE,
-				      .features = VIRTIO_BIT(VIRTIO_F_VERSION_1)};
+	struct virtq_dev_config vc = {
+	    .layout = VIRTQ_LAYOUT_SPLIT, .num = QSIZE, .features = VIRTIO_BIT(VIRTIO_F_VERSION_1)};
 
 	assert_int_equal(virtq_drv_init(&r->drv, &dc), 0);
 	vc.desc = r->drv.desc;
@@ -100,9 +99,8 @@ static void start(struct fixture *f, uint16_t ring, struct ring *r, const struct
 
 	q->cdb_size = VIRTIO_SCSI_CDB_DEFAULT;
 	q->sense_size = VIRTIO_SCSI_SENSE_DEFAULT;
-	assert_int_equal(vhost_scsi_queue_start(q, ops, slot_size, QSIZE, &r->vring, q->home,
-						f->loop),
-			 0);
+	assert_int_equal(
+	    vhost_scsi_queue_start(q, ops, slot_size, QSIZE, &r->vring, q->home, f->loop), 0);
 }
 
 static bool g_done;
@@ -179,8 +177,9 @@ static int setup_hold(void **state, uint64_t hold_us)
 	o.socket_path = path;
 	o.loop = f->loop;
 	assert_int_equal(vhost_scsi_create(&o, &f->vs), 0);
-	assert_int_equal(vhost_scsi_add_lun(f->vs, 0, 0, "Malloc0", &err), 0);
-	assert_int_equal(vhost_scsi_add_lun(f->vs, 1, 0, hold_us ? "Slow1" : "Malloc1", &err), 0);
+	assert_int_equal(vhost_scsi_add_lun(f->vs, 0, 0, "Malloc0", false, &err), 0);
+	assert_int_equal(
+	    vhost_scsi_add_lun(f->vs, 1, 0, hold_us ? "Slow1" : "Malloc1", false, &err), 0);
 	/* the power-on unit attentions are not what these tests are about */
 	for (unsigned t = 0; t < 2; t++)
 		vhost_scsi_lun_get(f->vs, t, 0)->sl.ua = 0;
@@ -446,7 +445,8 @@ static void test_tmf_ends_commands_first(void **state)
 	cmd_init(f, &other, 1, cdb, 16, 0, 512);
 	cmd_add(f, &held);
 	cmd_add(f, &other);
-	while (__atomic_load_n(&vhost_scsi_ring(f->vs, 2)->qe.stats.inflight, __ATOMIC_RELAXED) != 2)
+	while (__atomic_load_n(&vhost_scsi_ring(f->vs, 2)->qe.stats.inflight, __ATOMIC_RELAXED) !=
+	       2)
 		usleep(100);
 	*req = (struct virtio_scsi_ctrl_tmf_req){.type = VIRTIO_SCSI_T_TMF,
 						 .subtype = VIRTIO_SCSI_T_TMF_ABORT_TASK,
@@ -472,7 +472,8 @@ static void test_tmf_ends_commands_first(void **state)
 	/* LUN RESET: every command of the LUN ends RESET, the LUN reports it */
 	cmd_init(f, &held, 1, cdb, 16, 0, 512);
 	cmd_add(f, &held);
-	while (__atomic_load_n(&vhost_scsi_ring(f->vs, 2)->qe.stats.inflight, __ATOMIC_RELAXED) != 1)
+	while (__atomic_load_n(&vhost_scsi_ring(f->vs, 2)->qe.stats.inflight, __ATOMIC_RELAXED) !=
+	       1)
 		usleep(100);
 	req->subtype = VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET;
 	tmf_add(f, req, resp);
@@ -511,7 +512,8 @@ static void test_remove_and_stop_with_io_in_flight(void **state)
 	cdb16(cdb, SCSI_OP_READ_16, 0, 1);
 	cmd_init(f, &c, 1, cdb, 16, 0, 512);
 	cmd_add(f, &c);
-	while (__atomic_load_n(&vhost_scsi_ring(f->vs, 2)->qe.stats.inflight, __ATOMIC_RELAXED) != 1)
+	while (__atomic_load_n(&vhost_scsi_ring(f->vs, 2)->qe.stats.inflight, __ATOMIC_RELAXED) !=
+	       1)
 		usleep(100);
 	g_done = false;
 	assert_int_equal(vhost_scsi_remove(f->vs, 1, -1, on_done, NULL), 0);
@@ -527,12 +529,13 @@ static void test_remove_and_stop_with_io_in_flight(void **state)
 	{
 		struct frontend_err err;
 
-		assert_int_equal(vhost_scsi_add_lun(f->vs, 1, 0, "Slow1", &err), 0);
+		assert_int_equal(vhost_scsi_add_lun(f->vs, 1, 0, "Slow1", false, &err), 0);
 		vhost_scsi_lun_get(f->vs, 1, 0)->sl.ua = 0;
 	}
 	cmd_init(f, &c, 1, cdb, 16, 0, 512);
 	cmd_add(f, &c);
-	while (__atomic_load_n(&vhost_scsi_ring(f->vs, 2)->qe.stats.inflight, __ATOMIC_RELAXED) != 1)
+	while (__atomic_load_n(&vhost_scsi_ring(f->vs, 2)->qe.stats.inflight, __ATOMIC_RELAXED) !=
+	       1)
 		usleep(100);
 	stop(f, 2, &f->rq);
 	assert_ptr_equal(wait_used(&f->rq, &len), &c);
@@ -546,12 +549,12 @@ static void test_add_lun_errors(void **state)
 	struct vhost_scsi_lun_info li;
 	struct frontend_err err;
 
-	assert_int_equal(vhost_scsi_add_lun(f->vs, 0, 0, "Malloc1", &err), -EEXIST);
-	assert_int_equal(vhost_scsi_add_lun(f->vs, 0, 1, "NoSuch", &err), -ENODEV);
-	assert_int_equal(vhost_scsi_add_lun(f->vs, VHOST_SCSI_MAX_TARGETS, 0, "Malloc1", &err),
-			 -EINVAL);
+	assert_int_equal(vhost_scsi_add_lun(f->vs, 0, 0, "Malloc1", false, &err), -EEXIST);
+	assert_int_equal(vhost_scsi_add_lun(f->vs, 0, 1, "NoSuch", false, &err), -ENODEV);
+	assert_int_equal(
+	    vhost_scsi_add_lun(f->vs, VHOST_SCSI_MAX_TARGETS, 0, "Malloc1", false, &err), -EINVAL);
 	assert_int_equal(vhost_scsi_free_target(f->vs), 2);
-	assert_int_equal(vhost_scsi_add_lun(f->vs, 0, 3, "Malloc1", &err), 0);
+	assert_int_equal(vhost_scsi_add_lun(f->vs, 0, 3, "Malloc1", false, &err), 0);
 	vhost_scsi_get_lun(f->vs, 0, 3, &li);
 	assert_true(li.present);
 	assert_string_equal(li.bdev_name, "Malloc1");

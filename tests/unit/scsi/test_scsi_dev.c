@@ -252,8 +252,8 @@ static void test_inquiry(void **state)
 	assert_int_equal(g_data[27], SCSI_DEV_UNMAP_DESC_MAX);
 	cdb[2] = SCSI_VPD_LOGICAL_BLOCK_PROVISIONING;
 	exec(cdb, sizeof(cdb), &t);
-	assert_int_equal(g_data[5], SCSI_LBP_LBPU | SCSI_LBP_LBPWS | SCSI_LBP_LBPWS10 |
-					SCSI_LBP_LBPRZ);
+	assert_int_equal(g_data[5],
+			 SCSI_LBP_LBPU | SCSI_LBP_LBPWS | SCSI_LBP_LBPWS10 | SCSI_LBP_LBPRZ);
 	cdb[2] = 0x86;
 	exec(cdb, sizeof(cdb), &t);
 	assert_check(&t, SCSI_SK_ILLEGAL_REQUEST, SCSI_ASC_INVALID_FIELD_IN_CDB);
@@ -336,7 +336,8 @@ static void test_read_capacity(void **state)
 static void test_mode_sense(void **state)
 {
 	uint8_t ms6[6] = {SCSI_OP_MODE_SENSE_6, 0, SCSI_MODE_PAGE_ALL, 0, 255, 0};
-	uint8_t ms10[10] = {SCSI_OP_MODE_SENSE_10, 0x10, SCSI_MODE_PAGE_CACHING, 0, 0, 0, 0, 1, 0, 0};
+	uint8_t ms10[10] = {
+	    SCSI_OP_MODE_SENSE_10, 0x10, SCSI_MODE_PAGE_CACHING, 0, 0, 0, 0, 1, 0, 0};
 	struct scsi_task t;
 
 	(void)state;
@@ -389,8 +390,7 @@ static void test_unit_attention(void **state)
 	struct scsi_task t;
 
 	(void)state;
-	scsi_lun_set_ua(&g_lun, SCSI_UA_POWER_ON | SCSI_UA_CAPACITY_CHANGED |
-				    SCSI_UA_LUNS_CHANGED);
+	scsi_lun_set_ua(&g_lun, SCSI_UA_POWER_ON | SCSI_UA_CAPACITY_CHANGED | SCSI_UA_LUNS_CHANGED);
 	/* INQUIRY neither reports nor clears */
 	exec(inq, sizeof(inq), &t);
 	assert_int_equal(t.status, SCSI_STATUS_GOOD);
@@ -420,6 +420,16 @@ static void test_unit_attention(void **state)
 	assert_check(&t, SCSI_SK_UNIT_ATTENTION, SCSI_ASC_POWER_ON_RESET);
 	exec(tur, sizeof(tur), &t);
 	assert_int_equal(t.status, SCSI_STATUS_GOOD);
+	/* an operation code we do not have reports the attention first */
+	{
+		uint8_t unknown[16] = {0xc7};
+
+		scsi_lun_set_ua(&g_lun, SCSI_UA_CAPACITY_CHANGED);
+		exec(unknown, sizeof(unknown), &t);
+		assert_check(&t, SCSI_SK_UNIT_ATTENTION, SCSI_ASC_CAPACITY_DATA_CHANGED);
+		exec(unknown, sizeof(unknown), &t);
+		assert_check(&t, SCSI_SK_ILLEGAL_REQUEST, SCSI_ASC_INVALID_COMMAND_OPERATION_CODE);
+	}
 }
 
 static void test_sync_verify(void **state)
