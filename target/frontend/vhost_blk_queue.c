@@ -26,30 +26,8 @@
 #include "vhost/vhost_inflight.h"
 #include "vhost/vhost_log.h"
 
-/* Stats have one writer, the queue's reactor: a relaxed store of the new
- * value is enough for racy readers, and cheaper than a locked add. */
-static void stat_add(uint64_t *counter, uint64_t n)
-{
-	__atomic_store_n(counter, *counter + n, __ATOMIC_RELAXED);
-}
-
-static void queue_warn(struct vhost_blk_queue *q, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* Rejections and failures are the guest's doing or the backend's, and both
- * can repeat at line rate: rate-limited per queue. */
-static void queue_warn(struct vhost_blk_queue *q, const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-
-	if (!log_ratelimit_allow(&q->log_limit, LOG_COMPONENT, q->qe.owner))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	log_warn("%s queue %u: %s", q->qe.owner, q->qe.index, line);
-}
+/* Rejections and failures, rate-limited per queue (vhost_ring.h). */
+#define queue_warn(q, ...) vhost_ring_warn(&(q)->log_limit, LOG_COMPONENT, &(q)->qe, __VA_ARGS__)
 
 static enum vhost_blk_stat_type stat_type(uint32_t type)
 {
@@ -148,7 +126,7 @@ __attribute__((noinline)) static int queue_pop_tracked(struct vhost_blk_queue *q
 	int rc;
 
 	if (vhost_vring_inflight_resubmit(v, &head)) {
-		stat_add(&q->counters.resubmitted, 1);
+		vhost_ring_stat_add(&q->counters.resubmitted, 1);
 		return virtq_dev_pop_head(&v->vq, head, chain);
 	}
 	rc = virtq_dev_pop(&v->vq, chain);
@@ -170,7 +148,7 @@ static void push_malformed(struct vhost_blk_queue *q, uint16_t head)
 {
 	queue_push(q, NULL, head, 0);
 	qe_completed(&q->qe);
-	stat_add(&q->counters.malformed, 1);
+	vhost_ring_stat_add(&q->counters.malformed, 1);
 }
 
 /* The request is over: its status and used entry go back, its slot is free. */
@@ -182,11 +160,11 @@ static void io_answer(struct vhost_blk_queue *q, struct vhost_blk_io *io, uint8_
 	queue_push(q, io, io->head, io->used_len);
 	qe_completed(&q->qe);
 	if (status != VIRTIO_BLK_S_OK)
-		stat_add(&q->counters.errors, 1);
+		vhost_ring_stat_add(&q->counters.errors, 1);
 	else if (io->req.op == VHOST_BLK_OP_READ)
-		stat_add(&q->counters.bytes_read, io->req.data_len);
+		vhost_ring_stat_add(&q->counters.bytes_read, io->req.data_len);
 	else if (io->req.op == VHOST_BLK_OP_WRITE)
-		stat_add(&q->counters.bytes_written, io->req.data_len);
+		vhost_ring_stat_add(&q->counters.bytes_written, io->req.data_len);
 	qe_slot_put(&q->qe, io);
 }
 
@@ -281,7 +259,7 @@ static void io_start(struct vhost_blk_queue *q, struct vhost_blk_io *io,
 		qe_slot_put(&q->qe, io);
 		return;
 	}
-	stat_add(&q->counters.requests[stat_type(req->type)], 1);
+	vhost_ring_stat_add(&q->counters.requests[stat_type(req->type)], 1);
 	io->head = chain->head;
 	io->used_len = chain->in_len;
 	if (unlikely(req->status != VIRTIO_BLK_S_OK)) {

@@ -5,6 +5,8 @@
 #include "target/frontend/vhost_ring.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "spec/vhost_user.h"
@@ -69,4 +71,18 @@ int vhost_ring_config_read(const char *owner, const void *cfg, size_t size, uint
 	memcpy(space, cfg, size < sizeof(space) ? size : sizeof(space));
 	memcpy(buf, space + offset, len);
 	return 0;
+}
+
+void vhost_ring_warn(struct log_ratelimit *rl, const char *component, const struct qe_queue *qe,
+		     const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (!log_ratelimit_allow(rl, component, qe->owner))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_msg(LOG_LEVEL_WARN, component, "%s queue %u: %s", qe->owner, qe->index, line);
 }

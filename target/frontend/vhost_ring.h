@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "target/frontend/queue_engine.h"
+#include "util/log_ratelimit.h"
 #include "vhost/vhost.h"
 
 /* The control thread's side of one ring: the answers lib/vhost waits for. */
@@ -37,6 +38,20 @@ void vhost_ring_stop(struct vhost_ring_ctl *c, struct qe_queue *qe, struct vhost
  * on the kick fd) between two polls; then swapped(vring). */
 void vhost_ring_swap_fds(struct vhost_ring_ctl *c, struct qe_queue *qe, struct vhost_vring *vring,
 			 int kick_fd, int call_fd, vhost_ring_done_fn swapped);
+
+/* On the queue's reactor. Counters have one writer, the queue's reactor: a
+ * relaxed store of the new value is enough for racy readers, and cheaper
+ * than a locked add. */
+static inline void vhost_ring_stat_add(uint64_t *counter, uint64_t n)
+{
+	__atomic_store_n(counter, *counter + n, __ATOMIC_RELAXED);
+}
+
+/* On the queue's reactor. A rejection or failure (the guest's doing or the
+ * backend's, both can repeat at line rate): a warning of component naming
+ * the queue, rate-limited by rl, the queue's own. */
+void vhost_ring_warn(struct log_ratelimit *rl, const char *component, const struct qe_queue *qe,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* GET_CONFIG of len bytes at offset of a config space whose first size
  * bytes are cfg: any window of the 256-byte space, bytes past cfg read as

@@ -122,7 +122,7 @@ static void ctrl_answer(struct vhost_scsi_queue *cq, struct vhost_scsi_tmf *tmf,
 	vhost_scsi_push(cq, in, tmf->nin, tmf->head, 1);
 	if (response != VIRTIO_SCSI_S_FUNCTION_COMPLETE &&
 	    response != VIRTIO_SCSI_S_FUNCTION_SUCCEEDED)
-		vhost_scsi_stat_add(&cq->counters.errors, 1);
+		vhost_ring_stat_add(&cq->counters.errors, 1);
 	qe_slot_put(&cq->qe, tmf);
 }
 
@@ -237,7 +237,7 @@ static void tmf_start(struct vhost_scsi_queue *cq, struct vhost_scsi_tmf *tmf,
 	tmf->lun = (uint8_t)(tmf->whole_target ? 0 : id);
 	if (tmf->reset)
 		tmf_set_ua(vs, tmf);
-	vhost_scsi_stat_add(&cq->counters.requests, 1);
+	vhost_ring_stat_add(&cq->counters.requests, 1);
 	/* One count for us while we post, one per request queue's part. */
 	tmf->found = 0;
 	tmf->pending = 1;
@@ -271,7 +271,7 @@ static void an_answer(struct vhost_scsi_queue *cq, struct vhost_scsi_tmf *tmf,
 				      req.lun[1]);
 		resp.response = VIRTIO_SCSI_S_BAD_TARGET;
 	}
-	vhost_scsi_stat_add(&cq->counters.requests, 1);
+	vhost_ring_stat_add(&cq->counters.requests, 1);
 	iov_copy_in(in, tmf->nin, &resp, sizeof(resp));
 	vhost_scsi_push(cq, in, tmf->nin, tmf->head, sizeof(resp));
 	qe_slot_put(&cq->qe, tmf);
@@ -424,7 +424,7 @@ static unsigned event_poll(void *ctx, unsigned budget)
 		}
 		iov_copy_in(chain.iov, chain.nin, &ev, sizeof(ev));
 		vhost_scsi_push(q, chain.iov, chain.nin, chain.head, sizeof(ev));
-		vhost_scsi_stat_add(&q->counters.requests, 1);
+		vhost_ring_stat_add(&q->counters.requests, 1);
 	}
 	return n;
 }

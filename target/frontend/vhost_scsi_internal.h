@@ -168,9 +168,9 @@ uint16_t vhost_scsi_request_queue_count(const struct vhost_scsi *vs);
 /* vhost_scsi_queue.c: the queue's kinds' data paths (on reactors) and the
  * plumbing every kind shares (control thread). */
 extern const struct qe_ops vhost_scsi_request_ops;
-void vhost_scsi_queue_warn(struct vhost_scsi_queue *q, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-void vhost_scsi_stat_add(uint64_t *counter, uint64_t n);
+/* Rejections and failures, rate-limited per queue (vhost_ring.h). */
+#define vhost_scsi_queue_warn(q, ...)                                                   \
+	vhost_ring_warn(&(q)->log_limit, "vhost-scsi", &(q)->qe, __VA_ARGS__)
 /* Publishes a used entry, with the guest memory the device wrote (written
  * iovecs) and the used ring marked in the dirty log first if it is on. */
 void vhost_scsi_push(struct vhost_scsi_queue *q, const struct iovec *written, unsigned n,

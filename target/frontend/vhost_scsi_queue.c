@@ -28,25 +28,6 @@
 #define REQ_FIXED offsetof(struct virtio_scsi_cmd_req, cdb)
 _Static_assert(SCSI_DEV_SENSE_MAX <= VIRTIO_SCSI_SENSE_DEFAULT, "our sense fits the response");
 
-void vhost_scsi_stat_add(uint64_t *counter, uint64_t n)
-{
-	__atomic_store_n(counter, *counter + n, __ATOMIC_RELAXED);
-}
-
-/* Rejections can repeat at line rate: rate-limited per queue. */
-void vhost_scsi_queue_warn(struct vhost_scsi_queue *q, const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-
-	if (!log_ratelimit_allow(&q->log_limit, LOG_COMPONENT, q->qe.owner))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	log_warn("%s queue %u: %s", q->qe.owner, q->qe.index, line);
-}
-
 /* Dirty logging (vhost-user.rst "Migration"), as vhost-blk: what the
  * request wrote and the used entry are marked before the push makes the
  * completion visible, the used entry again after it (the front-end clears
@@ -76,7 +57,7 @@ void vhost_scsi_push(struct vhost_scsi_queue *q, const struct iovec *written, un
 void vhost_scsi_push_malformed(struct vhost_scsi_queue *q, uint16_t head)
 {
 	vhost_scsi_push(q, NULL, 0, head, 0);
-	vhost_scsi_stat_add(&q->counters.malformed, 1);
+	vhost_ring_stat_add(&q->counters.malformed, 1);
 }
 
 void vhost_scsi_queue_break(struct vhost_scsi_queue *q, int rc)
@@ -194,11 +175,11 @@ static void io_answer(struct vhost_scsi_queue *q, struct vhost_scsi_io *io, uint
 	}
 	vhost_scsi_push(q, written, n, io->head, io->resp_len + xfer);
 	if (response != VIRTIO_SCSI_S_OK || r->status != SCSI_STATUS_GOOD)
-		vhost_scsi_stat_add(&q->counters.errors, 1);
+		vhost_ring_stat_add(&q->counters.errors, 1);
 	else if (io->task.op == SCSI_DEV_OP_READ)
-		vhost_scsi_stat_add(&q->counters.bytes_read, xfer);
+		vhost_ring_stat_add(&q->counters.bytes_read, xfer);
 	else if (io->task.op == SCSI_DEV_OP_WRITE)
-		vhost_scsi_stat_add(&q->counters.bytes_written, io->task.xfer_len);
+		vhost_ring_stat_add(&q->counters.bytes_written, io->task.xfer_len);
 	io->busy = false;
 	io->tmf = NULL;
 	qe_slot_put(&q->qe, io);
@@ -542,7 +523,7 @@ static void io_start(struct vhost_scsi_queue *q, struct vhost_scsi_io *io,
 	io->desc_sense = false;
 	io->resp_len = RESP_FIXED + q->sense_size;
 	memset(&io->task, 0, sizeof(io->task));
-	vhost_scsi_stat_add(&q->counters.requests, 1);
+	vhost_ring_stat_add(&q->counters.requests, 1);
 	/* §5.6.6.1: the device-writable part starts with the response header;
 	 * a chain without room for it cannot be answered. */
 	if (chain->in_len < io->resp_len || !carve_response(q, io, in, nin, chain->in_len)) {
