@@ -9,14 +9,13 @@
 #define LOG_COMPONENT "initiator"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "initiator/vhost_user_common.h"
 #include "initiator/vhost_user_scsi.h"
 #include "scsi/scsi_host.h"
 #include "spec/virtio.h"
@@ -114,21 +113,10 @@ static void ctlq_destroy(struct storlab_dev *dev, struct vus_ctlq *c)
 	pthread_mutex_destroy(&c->lock);
 }
 
+/* No indirect descriptors: a TMF or an event is one or two buffers. */
 static int ctlq_reset(struct storlab_dev *dev, struct vus_ctlq *c, uint64_t features)
 {
-	struct virtq_drv_config cfg = {
-	    .layout = VIRTQ_LAYOUT_SPLIT,
-	    .num = VUS_CTL_QUEUE_SIZE,
-	    .ring = c->ring,
-	    .features = features & ~VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC),
-	};
-
-	if (c->vq.num)
-		virtq_drv_fini(&c->vq);
-	memset(&c->vq, 0, sizeof(c->vq));
-	memset(c->ring, 0, virtq_drv_ring_bytes(VUS_CTL_QUEUE_SIZE));
-	guestmem_gpa(&dev->mem, c->ring, 1, &cfg.ring_gpa);
-	return virtq_drv_init(&c->vq, &cfg);
+	return vu_ring_init(dev, &c->vq, c->ring, VUS_CTL_QUEUE_SIZE, NULL, 0, features);
 }
 
 /* §5.6.6.3: "the driver should keep the eventq populated with buffers";
@@ -181,8 +169,9 @@ static int vus_prepare(void *arg, const struct vhost_fe_setup_state *st)
 	vs->config_size = st->config_len;
 	virtio_scsi_config_from_wire(&vs->config, &vdev->config);
 	/* §5.6.4: num_queues counts the request queues; GET_QUEUE_NUM all. */
-	max = st->queue_num > VIRTIO_SCSI_REQUESTQ_FIRST ? st->queue_num - VIRTIO_SCSI_REQUESTQ_FIRST
-							  : 0;
+	max = st->queue_num > VIRTIO_SCSI_REQUESTQ_FIRST
+		  ? st->queue_num - VIRTIO_SCSI_REQUESTQ_FIRST
+		  : 0;
 	if (st->config_len)
 		max = MIN(max, (uint64_t)vs->config.num_queues);
 	else
@@ -208,7 +197,7 @@ static int vus_prepare(void *arg, const struct vhost_fe_setup_state *st)
 
 		ret = vus_queue_reset(q, st->features);
 		vdev->rings[VIRTIO_SCSI_REQUESTQ_FIRST + i] = (struct vhost_fe_setup_ring){
-		    .vq = &q->vq, .kick_fd = q->kick_fd, .call_fd = q->call_fd};
+		    .vq = &q->vq, .kick_fd = q->mem.kick_fd, .call_fd = q->mem.call_fd};
 	}
 	return ret;
 }
@@ -235,9 +224,9 @@ static int vus_info_fill(struct vus_dev *vdev)
 			      : (uint64_t)l->max_transfer * l->block_len;
 	info->max_transfer = (uint32_t)MIN(bytes, (uint64_t)UINT32_MAX);
 	/* One UNMAP descriptor or WRITE SAME(16) of up to 2^32 - 1 blocks. */
-	info->max_discard = l->unmap ? (uint64_t)(l->max_unmap_lbas ? l->max_unmap_lbas : UINT32_MAX) *
-					   l->block_len
-				     : 0;
+	info->max_discard =
+	    l->unmap ? (uint64_t)(l->max_unmap_lbas ? l->max_unmap_lbas : UINT32_MAX) * l->block_len
+		     : 0;
 	info->max_write_zeroes = (uint64_t)UINT32_MAX * l->block_len;
 	if (vdev->zero_len != l->block_len) {
 		guestmem_free(&dev->mem, vdev->zero_block);
@@ -257,14 +246,12 @@ static int vus_connect(struct vus_dev *vdev)
 	struct storlab_dev *dev = vdev->dev;
 	struct vhost_fe_region regions[STORLAB_MAX_MEM_RANGES];
 	struct vhost_fe_setup_opts setup = {
-	    .features = VUS_DRIVER_FEATURES &
-			(dev->opts.features_mask ? dev->opts.features_mask : ~0ULL),
+	    .features =
+		VUS_DRIVER_FEATURES & (dev->opts.features_mask ? dev->opts.features_mask : ~0ULL),
 	    /* §6.1: a non-legacy driver. */
 	    .required_features = VIRTIO_BIT(VIRTIO_F_VERSION_1),
 	    .protocol_features = VHOST_FE_PROTOCOL_FEATURES |
 				 (dev->migratable ? 1ULL << VHOST_USER_PROTOCOL_F_LOG_SHMFD : 0),
-	    .regions = regions,
-	    .nregions = dev->opts.nranges,
 	    .get_config = vus_get_config,
 	    .config = &vdev->config,
 	    .prepare = vus_prepare,
@@ -272,40 +259,17 @@ static int vus_connect(struct vus_dev *vdev)
 	    .rings = vdev->rings,
 	    .nrings = (uint16_t)(VIRTIO_SCSI_REQUESTQ_FIRST + dev->opts.num_queues),
 	};
-	struct storlab_dev_info *info = &dev->info;
 	struct vhost_fe_setup_state st;
 	int ret;
 
-	for (unsigned i = 0; i < dev->opts.nranges; i++)
-		regions[i] = (struct vhost_fe_region){
-		    .gpa = dev->opts.ranges[i].gpa,
-		    .size = dev->opts.ranges[i].size,
-		    .uva = (uintptr_t)dev->mem.base + dev->opts.ranges[i].gpa,
-		    .mmap_offset = dev->opts.ranges[i].gpa,
-		    .fd = dev->mem.fd,
-		};
-	memset(info, 0, sizeof(*info));
 	memset(&vdev->vs, 0, sizeof(vdev->vs));
 	memset(&vdev->config, 0, sizeof(vdev->config));
-	info->transport = g_transport_vhost_user_scsi.scheme;
-	info->address = dev->address;
-	info->queue_size = dev->opts.queue_size;
-	info->num_queues = dev->opts.num_queues;
-	info->mem_size = dev->mem.size;
-	ret = vhost_fe_connect(vdev->path, dev->opts.timeout_ms, &vdev->fe);
-	if (ret) {
-		vdev->fe = NULL;
-		log_info("%s: connect: %s", dev->address, strerror(-ret));
+	vdev->sock_fd = -1;
+	ret = vu_connect(dev, vdev->path, g_transport_vhost_user_scsi.scheme, &setup, regions,
+			 &vdev->fe, &st);
+	if (ret)
 		return ret;
-	}
 	vdev->sock_fd = vhost_fe_fd(vdev->fe);
-	if (dev->tap.fn)
-		vhost_fe_set_tap(vdev->fe, &dev->tap);
-	ret = vhost_fe_setup(vdev->fe, &setup, &st);
-	if (ret) {
-		log_err("%s: set-up failed: %s", dev->address, strerror(-ret));
-		goto err;
-	}
 	atomic_store(&dev->dead, false);
 	ret = evtq_post(vdev);
 	if (!ret)
@@ -314,7 +278,6 @@ static int vus_connect(struct vus_dev *vdev)
 		ret = vus_info_fill(vdev);
 	if (!ret)
 		return 0;
-err:
 	vhost_fe_close(vdev->fe);
 	vdev->fe = NULL;
 	vdev->sock_fd = -1;
@@ -323,21 +286,7 @@ err:
 
 bool vus_dev_check_hangup(struct vus_dev *vdev)
 {
-	struct pollfd pfd = {.fd = vdev->sock_fd, .events = POLLIN | POLLRDHUP};
-	char byte;
-
-	if (atomic_load(&vdev->dev->dead))
-		return true;
-	if (vdev->sock_fd < 0 || poll(&pfd, 1, 0) <= 0)
-		return false;
-	/* The back-end sends nothing unasked on this socket: readable means
-	 * closed, unless a byte is really there. */
-	if (!(pfd.revents & (POLLHUP | POLLERR | POLLRDHUP | POLLNVAL)) &&
-	    recv(vdev->sock_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) != 0)
-		return false;
-	if (!atomic_exchange(&vdev->dev->dead, true))
-		log_notice("%s: the back-end closed the connection", vdev->dev->address);
-	return true;
+	return vu_check_hangup(vdev->dev, vdev->sock_fd);
 }
 
 static void vus_close(void *ctx)
@@ -434,39 +383,30 @@ static const void *vus_details(const void *ctx)
 static int ctlq_wait(struct vus_dev *vdev, int64_t deadline)
 {
 	struct vus_ctlq *c = &vdev->ctl;
-	struct pollfd pfd = {.fd = c->call_fd, .events = POLLIN};
 	void *cookie;
 	uint32_t len;
+	bool hangup;
 	int ret;
 
 	for (;;) {
 		ret = virtq_drv_get_used(&c->vq, &cookie, &len);
 		if (ret != -EAGAIN)
 			return ret;
-		if (vus_dev_check_hangup(vdev))
+		ret = vu_ring_wait(&c->vq, c->call_fd, vdev->sock_fd, false, deadline, &hangup);
+		if (hangup && vus_dev_check_hangup(vdev))
 			return -ENOTCONN;
-		if (virtq_drv_enable_notify(&c->vq, true))
-			continue;
-		ret = poll(&pfd, 1, MIN(deadline_ms_left(deadline), 100));
-		if (ret > 0) {
-			uint64_t v;
-
-			if (read(c->call_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-				return -errno;
-		} else if (ret == 0 && deadline_ms_left(deadline) == 0) {
-			return -ETIMEDOUT;
-		}
+		if (ret)
+			return ret;
 	}
 }
 
-int storlab_virtio_scsi_tmf(struct storlab_dev *dev, uint32_t subtype, uint8_t target,
-			    uint16_t lun, uint64_t id, uint8_t *response)
+int storlab_virtio_scsi_tmf(struct storlab_dev *dev, uint32_t subtype, uint8_t target, uint16_t lun,
+			    uint64_t id, uint8_t *response)
 {
 	struct vus_dev *vdev;
 	struct virtio_scsi_ctrl_tmf_req *req;
 	struct virtio_scsi_ctrl_tmf_resp *resp;
 	struct virtq_buf b[2];
-	uint64_t one = 1;
 	int ret;
 
 	if (dev->tp != &g_transport_vhost_user_scsi)
@@ -483,8 +423,8 @@ int storlab_virtio_scsi_tmf(struct storlab_dev *dev, uint32_t subtype, uint8_t t
 	 * response byte device-writable. */
 	req = vdev->ctl.shared;
 	resp = (void *)(req + 1);
-	*req = (struct virtio_scsi_ctrl_tmf_req){.type = VIRTIO_SCSI_T_TMF, .subtype = subtype,
-						 .id = id};
+	*req = (struct virtio_scsi_ctrl_tmf_req){
+	    .type = VIRTIO_SCSI_T_TMF, .subtype = subtype, .id = id};
 	scsi_host_virtio_lun_encode(req->lun, target, lun);
 	resp->response = 0xff;
 	guestmem_gpa(&dev->mem, req, sizeof(*req), &b[0].addr);
@@ -494,8 +434,8 @@ int storlab_virtio_scsi_tmf(struct storlab_dev *dev, uint32_t subtype, uint8_t t
 	ret = virtq_drv_add(&vdev->ctl.vq, b, 1, 1, req);
 	if (ret)
 		goto out;
-	if (virtq_drv_publish(&vdev->ctl.vq) && write(vdev->ctl.kick_fd, &one, sizeof(one)) < 0)
-		log_warn("eventfd write: %s", strerror(errno));
+	if (virtq_drv_publish(&vdev->ctl.vq))
+		vu_eventfd_signal(vdev->ctl.kick_fd);
 	ret = ctlq_wait(vdev, deadline_from_timeout(dev->opts.timeout_ms));
 	if (ret == -ETIMEDOUT) {
 		/* The chain stays the device's: the controlq cannot be used

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "initiator/internal.h"
+#include "initiator/vhost_user_common.h"
 #include "spec/scsi.h"
 #include "spec/virtio_scsi.h"
 #include "storlab/virtio_scsi.h"
@@ -96,17 +97,14 @@ struct vus_queue {
 	struct vus_req *reqs; /* num entries */
 	uint16_t free_head;
 	uint16_t nfree;
-	int kick_fd;
 	bool fd_enabled;
 	bool dead;
 	uint32_t idle_polls;
+	struct vu_queue_mem mem; /* ring, indirect tables, shared, eventfds */
 	/* cold */
 	struct vus_dev *vdev;
 	uint16_t index;
 	uint16_t reset_cursor;
-	int call_fd;
-	void *ring;
-	void *indirect;
 };
 
 /* vhost_user_scsi.c */

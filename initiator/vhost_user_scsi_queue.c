@@ -9,12 +9,12 @@
 #define LOG_COMPONENT "initiator"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "initiator/vhost_user_common.h"
 #include "initiator/vhost_user_scsi.h"
 #include "scsi/scsi_host.h"
 #include "util/common.h"
@@ -42,6 +42,7 @@ static void reqs_reset(struct vus_queue *q)
 int vus_queue_create(struct vus_dev *vdev, struct storlab_dev *dev, uint16_t index, uint16_t num,
 		     struct vus_queue *q)
 {
+	struct vu_queue_mem m = {.kick_fd = -1, .call_fd = -1};
 	int ret;
 
 	memset(q, 0, sizeof(*q));
@@ -49,93 +50,43 @@ int vus_queue_create(struct vus_dev *vdev, struct storlab_dev *dev, uint16_t ind
 	q->vdev = vdev;
 	q->index = index;
 	q->num = num;
-	q->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	q->call_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	q->reqs = calloc(num, sizeof(*q->reqs));
-	if (q->kick_fd < 0 || q->call_fd < 0 || !q->reqs) {
-		ret = q->reqs ? -errno : -ENOMEM;
-		goto err;
+	ret =
+	    q->reqs ? vu_queue_mem_alloc(dev, num, VUS_MAX_CHAIN, sizeof(*q->shared), &m) : -ENOMEM;
+	q->mem = m;
+	q->shared = m.shared;
+	if (ret) {
+		vus_queue_destroy(q);
+		return ret;
 	}
-	ret = guestmem_alloc(&dev->mem, virtq_drv_ring_bytes(num), 0, &q->ring);
-	if (!ret)
-		ret = guestmem_alloc(&dev->mem, (size_t)num * VUS_MAX_CHAIN * sizeof(struct virtq_desc),
-				     0, &q->indirect);
-	if (!ret)
-		ret = guestmem_alloc(&dev->mem, (size_t)num * sizeof(*q->shared), 0,
-				     (void **)&q->shared);
-	if (ret)
-		goto err;
 	guestmem_gpa(&dev->mem, q->shared, 1, &q->shared_gpa);
 	reqs_reset(q);
 	return 0;
-err:
-	vus_queue_destroy(q);
-	return ret;
 }
 
 void vus_queue_destroy(struct vus_queue *q)
 {
 	if (q->vq.num)
 		virtq_drv_fini(&q->vq);
-	if (q->kick_fd > 0)
-		close(q->kick_fd);
-	if (q->call_fd > 0)
-		close(q->call_fd);
-	if (q->head.dev) {
-		guestmem_free(&q->head.dev->mem, q->ring);
-		guestmem_free(&q->head.dev->mem, q->indirect);
-		guestmem_free(&q->head.dev->mem, q->shared);
-	}
+	if (q->head.dev)
+		vu_queue_mem_free(q->head.dev, &q->mem);
 	free(q->reqs);
 	memset(q, 0, sizeof(*q));
 }
 
-static void fd_drain(int fd)
-{
-	uint64_t v;
-
-	/* Non-blocking: EAGAIN just means nothing was signalled. */
-	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-		log_warn("eventfd read: %s", strerror(errno));
-}
-
-static void fd_kick(int fd)
-{
-	uint64_t one = 1;
-
-	if (write(fd, &one, sizeof(one)) < 0)
-		log_warn("eventfd write: %s", strerror(errno));
-}
-
 int vus_queue_reset(struct vus_queue *q, uint64_t features)
 {
-	struct virtq_drv_config cfg = {
-	    .layout = VIRTQ_LAYOUT_SPLIT,
-	    .num = q->num,
-	    .ring = q->ring,
-	    .features = features,
-	    .indirect = q->indirect,
-	    .indirect_max = VUS_MAX_CHAIN,
-	};
-	int ret;
+	int ret = vu_ring_init(q->head.dev, &q->vq, q->mem.ring, q->num, q->mem.indirect,
+			       VUS_MAX_CHAIN, features);
 
-	if (q->vq.num)
-		virtq_drv_fini(&q->vq);
-	memset(&q->vq, 0, sizeof(q->vq));
-	memset(q->ring, 0, virtq_drv_ring_bytes(q->num));
-	guestmem_gpa(&q->head.dev->mem, q->ring, 1, &cfg.ring_gpa);
-	guestmem_gpa(&q->head.dev->mem, q->indirect, 1, &cfg.indirect_gpa);
-	ret = virtq_drv_init(&q->vq, &cfg);
-	if (ret) {
-		memset(&q->vq, 0, sizeof(q->vq));
+	if (ret)
 		return ret;
-	}
 	reqs_reset(q);
 	q->dead = false;
 	q->reset_cursor = 0;
 	q->idle_polls = 0;
-	fd_drain(q->call_fd);
-	fd_drain(q->kick_fd);
+	vu_eventfd_drain(q->mem.call_fd);
+	vu_eventfd_drain(q->mem.kick_fd);
 	virtq_drv_enable_notify(&q->vq, q->fd_enabled);
 	return 0;
 }
@@ -152,7 +103,7 @@ static const struct vus_queue *queue_of_const(const struct storlab_queue *head)
 
 int vus_queue_fd(const struct storlab_queue *head)
 {
-	return queue_of_const(head)->call_fd;
+	return queue_of_const(head)->mem.call_fd;
 }
 
 unsigned vus_queue_inflight(const struct storlab_queue *head)
@@ -197,21 +148,6 @@ struct cmd {
 	unsigned nin;
 };
 
-static int add_iovs(struct vus_queue *q, struct virtq_buf *bufs, unsigned *n,
-		    const struct iovec *iov, unsigned cnt)
-{
-	for (unsigned i = 0; i < cnt; i++) {
-		uint64_t gpa;
-
-		if (iov[i].iov_len > UINT32_MAX)
-			return -EINVAL;
-		if (guestmem_gpa(&q->head.dev->mem, iov[i].iov_base, iov[i].iov_len, &gpa))
-			return -EFAULT;
-		bufs[(*n)++] = (struct virtq_buf){.addr = gpa, .len = (uint32_t)iov[i].iov_len};
-	}
-	return 0;
-}
-
 /* §5.6.6.1: lun, id, task_attr, prio, crn, cdb and data-out are
  * device-readable; the response, then data-in, device-writable. */
 static int queue_add(struct vus_queue *q, const struct cmd *c, struct vus_req *r_init)
@@ -221,7 +157,7 @@ static int queue_add(struct vus_queue *q, const struct cmd *c, struct vus_req *r
 	struct vus_req_shared *s;
 	unsigned n = 0, readable;
 	uint16_t id;
-	uint64_t zgpa = 0;
+	uint64_t zgpa = 0, bytes = 0;
 	int ret;
 
 	if (queue_is_dead(q))
@@ -244,13 +180,13 @@ static int queue_add(struct vus_queue *q, const struct cmd *c, struct vus_req *r
 			return -EFAULT;
 		r->bufs[n++] = (struct virtq_buf){zgpa, vdev->zero_len};
 	}
-	ret = add_iovs(q, r->bufs, &n, c->out, c->nout);
+	ret = vu_add_iovs(&q->head.dev->mem, r->bufs, &n, c->out, c->nout, &bytes);
 	if (ret)
 		return ret;
 	readable = n;
 	r->bufs[n++] = (struct virtq_buf){shared_gpa(q, id, offsetof(struct vus_req_shared, resp)),
 					  sizeof(s->resp)};
-	ret = add_iovs(q, r->bufs, &n, c->in, c->nin);
+	ret = vu_add_iovs(&q->head.dev->mem, r->bufs, &n, c->in, c->nin, &bytes);
 	if (ret)
 		return ret;
 
@@ -409,7 +345,7 @@ int vus_queue_submit(struct storlab_queue *head)
 	if (queue_is_dead(q))
 		return -ENOTCONN;
 	if (q->vq.avail_idx != q->vq.avail_published && virtq_drv_publish(&q->vq))
-		fd_kick(q->kick_fd);
+		vu_eventfd_signal(q->mem.kick_fd);
 	return 0;
 }
 
@@ -432,11 +368,11 @@ static unsigned reap_reset(struct vus_queue *q, struct storlab_completion *c, un
 
 		if (!r->inflight)
 			continue;
-		c[n++] = (struct storlab_completion){
-		    .tag = r->tag,
-		    .ret = -ECONNRESET,
-		    .status = STORLAB_STATUS_NOT_CONNECTED,
-		    .transport_status = STORLAB_VIRTIO_SCSI_RESPONSE_NONE << 12};
+		c[n++] = (struct storlab_completion){.tag = r->tag,
+						     .ret = -ECONNRESET,
+						     .status = STORLAB_STATUS_NOT_CONNECTED,
+						     .transport_status =
+							 STORLAB_VIRTIO_SCSI_RESPONSE_NONE << 12};
 		req_release(q, r);
 	}
 	return n;
@@ -502,33 +438,19 @@ static unsigned reap_used(struct vus_queue *q, struct storlab_completion *c, uns
 			readded = true;
 	}
 	if (readded && virtq_drv_publish(&q->vq))
-		fd_kick(q->kick_fd);
+		vu_eventfd_signal(q->mem.kick_fd);
 	return n;
 }
 
 static int queue_wait(struct vus_queue *q, int64_t deadline)
 {
-	struct pollfd pfd[2] = {
-	    {.fd = q->call_fd, .events = POLLIN},
-	    {.fd = q->vdev->sock_fd, .events = POLLIN | POLLRDHUP},
-	};
-	int ret;
+	bool hangup;
+	int ret = vu_ring_wait(&q->vq, q->mem.call_fd, q->vdev->sock_fd, q->fd_enabled, deadline,
+			       &hangup);
 
-	/* virtio 1.2 §2.7.10: ask for a notification, then look again. */
-	if (virtq_drv_enable_notify(&q->vq, true))
-		return 0;
-	ret = poll(pfd, 2, deadline_ms_left(deadline));
-	if (!q->fd_enabled)
-		virtq_drv_enable_notify(&q->vq, false);
-	if (ret < 0)
-		return errno == EINTR ? 0 : -errno;
-	if (ret == 0)
-		return -ETIMEDOUT;
-	if (pfd[0].revents)
-		fd_drain(q->call_fd);
-	if (pfd[1].revents && vus_dev_check_hangup(q->vdev))
+	if (hangup && vus_dev_check_hangup(q->vdev))
 		queue_is_dead(q);
-	return 0;
+	return ret;
 }
 
 int vus_queue_reap(struct storlab_queue *head, struct storlab_completion *c, unsigned min,
@@ -543,7 +465,7 @@ int vus_queue_reap(struct storlab_queue *head, struct storlab_completion *c, uns
 		return -EINVAL;
 	vus_queue_submit(head); /* -ENOTCONN: the loop hands back what was in flight */
 	if (q->fd_enabled)
-		fd_drain(q->call_fd);
+		vu_eventfd_drain(q->mem.call_fd);
 	for (;;) {
 		n += reap_used(q, c + n, max - n);
 		if (n >= max || (n >= min && n > 0))
@@ -569,7 +491,7 @@ int vus_queue_reap(struct storlab_queue *head, struct storlab_completion *c, uns
 	if (n > 0) {
 		q->idle_polls = 0;
 		if (q->fd_enabled && !q->dead && virtq_drv_enable_notify(&q->vq, true))
-			fd_kick(q->call_fd);
+			vu_eventfd_signal(q->mem.call_fd);
 		return (int)n;
 	}
 	if (q->dead && vus_queue_inflight(head) == 0)
@@ -583,5 +505,5 @@ void vus_queue_set_fd_enabled(struct storlab_queue *head, bool enabled)
 
 	q->fd_enabled = enabled;
 	if (q->vq.num && virtq_drv_enable_notify(&q->vq, enabled) && enabled)
-		fd_kick(q->call_fd);
+		vu_eventfd_signal(q->mem.call_fd);
 }

@@ -93,9 +93,10 @@ static void scan_vpd(struct scan *s, struct storlab_scsi_lun *l)
 	struct scsi_host_vpd_block_limits bl;
 	struct scsi_host_vpd_lbp lbp;
 
-#define VPD(page) \
-	(!scan_cmd(s, l->target, l->lun, cdb, scsi_host_cdb_inquiry(cdb, true, page, SCAN_BUF), \
-		   SCAN_BUF) && scan_good(s))
+#define VPD(page)                                                                                  \
+	(!scan_cmd(s, l->target, l->lun, cdb, scsi_host_cdb_inquiry(cdb, true, page, SCAN_BUF),    \
+		   SCAN_BUF) &&                                                                    \
+	 scan_good(s))
 	if (!VPD(SCSI_VPD_SUPPORTED_PAGES) || scsi_host_parse_vpd_pages(s->buf, s->got, &pages))
 		return;
 	if (scsi_host_vpd_pages_has(&pages, SCSI_VPD_UNIT_SERIAL_NUMBER) &&
@@ -169,7 +170,8 @@ static void scan_lun(struct scan *s, uint8_t target, uint16_t lun)
 	    !scan_good(s) || scsi_host_parse_inquiry(s->buf, s->got, &inq) || inq.qualifier != 0)
 		return;
 	l = &vs->luns[vs->nluns++];
-	*l = (struct storlab_scsi_lun){.target = target, .lun = lun, .device_type = inq.device_type};
+	*l =
+	    (struct storlab_scsi_lun){.target = target, .lun = lun, .device_type = inq.device_type};
 	memcpy(l->vendor, inq.vendor, sizeof(l->vendor));
 	memcpy(l->product, inq.product, sizeof(l->product));
 	memcpy(l->revision, inq.revision, sizeof(l->revision));
@@ -203,8 +205,9 @@ static void scan_target(struct scan *s, uint8_t target)
 	}
 	/* SPC-5 §6.33 is mandatory for a target with several LUNs; without
 	 * it only LUN 0 can be found (TEST UNIT READY wakes it first). */
-	log_info("target %u: REPORT LUNS %s; INQUIRY of LUN 0 only", target,
-		 storlab_virtio_scsi_status_name((uint16_t)(s->res.response << 12 | s->res.status)));
+	log_info(
+	    "target %u: REPORT LUNS %s; INQUIRY of LUN 0 only", target,
+	    storlab_virtio_scsi_status_name((uint16_t)(s->res.response << 12 | s->res.status)));
 	if (!scan_cmd(s, target, 0, cdb, scsi_host_cdb_test_unit_ready(cdb), 0))
 		scan_lun(s, target, 0);
 }
@@ -230,8 +233,9 @@ int vus_scan(struct vus_dev *vdev)
 		return -ENOTCONN;
 	for (unsigned i = 0; i < vs->nluns; i++) {
 		const struct storlab_scsi_lun *l = &vs->luns[i];
-		bool want = vdev->has_lun ? l->target == vdev->want_target && l->lun == vdev->want_lun
-					  : l->device_type == SCSI_TYPE_DISK && l->num_blocks;
+		bool want = vdev->has_lun
+				? l->target == vdev->want_target && l->lun == vdev->want_lun
+				: l->device_type == SCSI_TYPE_DISK && l->num_blocks;
 
 		if (want) {
 			vs->selected = i;

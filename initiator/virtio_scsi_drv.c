@@ -16,8 +16,7 @@
 #include "util/common.h"
 #include "util/log.h"
 
-void virtio_scsi_config_from_wire(struct storlab_scsi_config *c,
-				  const struct virtio_scsi_config *w)
+void virtio_scsi_config_from_wire(struct storlab_scsi_config *c, const struct virtio_scsi_config *w)
 {
 	*c = (struct storlab_scsi_config){
 	    .num_queues = w->num_queues,
@@ -42,8 +41,7 @@ static void complete_check_condition(struct storlab_completion *c,
 
 	c->status = STORLAB_STATUS_ERROR;
 	c->ret = -EIO;
-	if (scsi_host_parse_sense(resp->sense, MIN(resp->sense_len, sizeof(resp->sense)),
-				  &sense)) {
+	if (scsi_host_parse_sense(resp->sense, MIN(resp->sense_len, sizeof(resp->sense)), &sense)) {
 		/* SAM-5 §5.3.2: CHECK CONDITION comes with sense data; what
 		 * came cannot be read. */
 		c->ret = -EPROTO;

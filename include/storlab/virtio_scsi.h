@@ -32,7 +32,7 @@
 
 #include "storlab/initiator.h"
 
-#define STORLAB_VIRTIO_SCSI_TS_STATUS(ts)   ((uint8_t)((ts) & 0xff))
+#define STORLAB_VIRTIO_SCSI_TS_STATUS(ts)   ((uint8_t)((ts)&0xff))
 #define STORLAB_VIRTIO_SCSI_TS_KEY(ts)	    ((uint8_t)(((ts) >> 8) & 0xf))
 #define STORLAB_VIRTIO_SCSI_TS_RESPONSE(ts) ((uint8_t)((ts) >> 12))
 #define STORLAB_VIRTIO_SCSI_RESPONSE_NONE   0xf
@@ -67,9 +67,9 @@ struct storlab_scsi_lun {
 	char vendor[9];
 	char product[17];
 	char revision[5];
-	char serial[64];	 /* VPD 80h, "" without */
-	char id[96];		 /* VPD 83h's first LUN designator ("naa.6001..."), "" without */
-	uint64_t num_blocks;	 /* READ CAPACITY; 0 if it failed */
+	char serial[64];     /* VPD 80h, "" without */
+	char id[96];	     /* VPD 83h's first LUN designator ("naa.6001..."), "" without */
+	uint64_t num_blocks; /* READ CAPACITY; 0 if it failed */
 	uint32_t block_len;
 	bool thin;		 /* READ CAPACITY(16) LBPME */
 	bool unmap;		 /* VPD B2h LBPU: UNMAP is supported */
@@ -118,7 +118,7 @@ struct storlab_virtio_scsi_cmd {
 	uint8_t target;
 	uint16_t lun;
 	const uint8_t *cdb;
-	uint8_t cdb_len; /* 1 to STORLAB_VIRTIO_SCSI_CDB_BYTES */
+	uint8_t cdb_len;   /* 1 to STORLAB_VIRTIO_SCSI_CDB_BYTES */
 	uint8_t task_attr; /* VIRTIO_SCSI_S_SIMPLE, ... */
 	uint64_t id;
 	const struct iovec *out;
@@ -137,8 +137,8 @@ struct storlab_virtio_scsi_cmd {
  * thread, also while queues have requests in flight (that is what it is
  * for); calls of it are serialised.
  */
-int storlab_virtio_scsi_tmf(struct storlab_dev *dev, uint32_t subtype, uint8_t target,
-			    uint16_t lun, uint64_t id, uint8_t *response);
+int storlab_virtio_scsi_tmf(struct storlab_dev *dev, uint32_t subtype, uint8_t target, uint16_t lun,
+			    uint64_t id, uint8_t *response);
 
 /* Names for reports: the virtio response (§5.6.6.1) and a completion's
  * transport_status ("GOOD", "CHECK CONDITION/ILLEGAL REQUEST",

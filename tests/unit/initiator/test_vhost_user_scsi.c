@@ -24,7 +24,8 @@ static void test_scheme(void **state)
 	const char *address;
 
 	(void)state;
-	assert_int_equal(initiator_uri_parse("vhost-user-scsi:/tmp/s.sock?lun=1", &tp, &address), 0);
+	assert_int_equal(initiator_uri_parse("vhost-user-scsi:/tmp/s.sock?lun=1", &tp, &address),
+			 0);
 	assert_ptr_equal(tp, &g_transport_vhost_user_scsi);
 	assert_string_equal(address, "/tmp/s.sock?lun=1");
 	assert_int_equal(tp->kind, INITIATOR_DEV_VIRTIO_SCSI);
@@ -50,8 +51,7 @@ static void test_address(void **state)
 	assert_int_equal(lun, 300);
 	free(path);
 	/* Only the last '?' starts options: a '?' in a directory name stays. */
-	assert_int_equal(vus_address_parse("/tmp/w?x/a.sock?lun=2", &path, &has, &target, &lun),
-			 0);
+	assert_int_equal(vus_address_parse("/tmp/w?x/a.sock?lun=2", &path, &has, &target, &lun), 0);
 	assert_string_equal(path, "/tmp/w?x/a.sock");
 	assert_int_equal(target, 0);
 	assert_int_equal(lun, 2);
@@ -67,8 +67,8 @@ static void test_address(void **state)
 static struct virtio_scsi_cmd_resp resp_of(uint8_t response, uint8_t status, const uint8_t *sense,
 					   uint32_t sense_len)
 {
-	struct virtio_scsi_cmd_resp r = {.response = response, .status = status,
-					 .sense_len = sense_len};
+	struct virtio_scsi_cmd_resp r = {
+	    .response = response, .status = status, .sense_len = sense_len};
 
 	if (sense)
 		memcpy(r.sense, sense, sense_len);
@@ -77,13 +77,13 @@ static struct virtio_scsi_cmd_resp resp_of(uint8_t response, uint8_t status, con
 
 static void test_complete(void **state)
 {
-	static const uint8_t invalid_opcode[18] = {0x70, 0, SCSI_SK_ILLEGAL_REQUEST, 0, 0, 0, 0,
-						   10,	 0, 0, 0, 0, 0x20, 0};
+	static const uint8_t invalid_opcode[18] = {
+	    0x70, 0, SCSI_SK_ILLEGAL_REQUEST, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x20, 0};
 	static const uint8_t lba_range[] = {0x72, SCSI_SK_ILLEGAL_REQUEST, 0x21, 0, 0, 0, 0, 0};
-	static const uint8_t ua[18] = {0x70, 0, SCSI_SK_UNIT_ATTENTION, 0, 0, 0, 0, 10,
-				       0,    0, 0, 0, 0x29, 0};
-	static const uint8_t medium[18] = {0x70, 0, SCSI_SK_MEDIUM_ERROR, 0, 0, 0, 0, 10,
-					   0,	 0, 0, 0, 0x11, 0};
+	static const uint8_t ua[18] = {0x70, 0, SCSI_SK_UNIT_ATTENTION, 0, 0, 0, 0, 10, 0, 0, 0, 0,
+				       0x29, 0};
+	static const uint8_t medium[18] = {
+	    0x70, 0, SCSI_SK_MEDIUM_ERROR, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x11, 0};
 	struct virtio_scsi_cmd_resp r;
 	struct storlab_completion c;
 	int tag;

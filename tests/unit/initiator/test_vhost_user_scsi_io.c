@@ -53,10 +53,10 @@ struct peer {
 	struct virtio_scsi_config cfg;
 	uint8_t disk[BLOCKS * BLOCK];
 	/* Behaviour and what was seen, under lock. */
-	unsigned ua_pending;	  /* UNIT ATTENTIONs still to report */
-	bool no_report_luns;	  /* REPORT LUNS is an unknown opcode */
-	unsigned ops[256];	  /* commands seen, by opcode */
-	uint32_t tmf_subtype;	  /* the last TMF */
+	unsigned ua_pending;  /* UNIT ATTENTIONs still to report */
+	bool no_report_luns;  /* REPORT LUNS is an unknown opcode */
+	unsigned ops[256];    /* commands seen, by opcode */
+	uint32_t tmf_subtype; /* the last TMF */
 	unsigned tmfs;
 };
 
@@ -152,8 +152,8 @@ static bool range(struct answer *a, uint64_t lba, uint64_t n)
 	return true;
 }
 
-static void command(struct peer *p, const struct virtq_chain *ch, const uint8_t *cdb,
-		    uint16_t lun, struct answer *a)
+static void command(struct peer *p, const struct virtq_chain *ch, const uint8_t *cdb, uint16_t lun,
+		    struct answer *a)
 {
 	uint8_t out[DATA_MAX];
 	uint32_t nout;
@@ -219,7 +219,8 @@ static void command(struct peer *p, const struct virtq_chain *ch, const uint8_t 
 			memset(p->disk + lba * BLOCK, 0, n * BLOCK);
 		break;
 	default:
-		check_condition(a, SCSI_SK_ILLEGAL_REQUEST, SCSI_ASC_INVALID_COMMAND_OPERATION_CODE);
+		check_condition(a, SCSI_SK_ILLEGAL_REQUEST,
+				SCSI_ASC_INVALID_COMMAND_OPERATION_CODE);
 		break;
 	}
 }
@@ -396,7 +397,8 @@ static int setup(void **state)
 	if (evloop_create(&p->loop))
 		return -1;
 	opts.loop = p->loop;
-	if (vhost_dev_create(&opts, &p->vdev) || pthread_create(&p->ctl_thread, NULL, ctl_main, p->loop) ||
+	if (vhost_dev_create(&opts, &p->vdev) ||
+	    pthread_create(&p->ctl_thread, NULL, ctl_main, p->loop) ||
 	    pthread_create(&p->io_thread, NULL, io_main, p))
 		return -1;
 	*state = p;
@@ -504,12 +506,12 @@ static void test_data(void **state)
 	w[0] = (struct iovec){wbuf, 3 * BLOCK};
 	w[1] = (struct iovec){wbuf + 3 * BLOCK, 5 * BLOCK};
 	r = (struct iovec){rbuf, 8 * BLOCK};
-	c = run(dev, &(struct storlab_req){.op = STORLAB_OP_WRITE, .offset = 4 * BLOCK, .iov = w,
-					   .iovcnt = 2});
+	c = run(dev, &(struct storlab_req){
+			 .op = STORLAB_OP_WRITE, .offset = 4 * BLOCK, .iov = w, .iovcnt = 2});
 	assert_int_equal(c.ret, 0);
 	assert_memory_equal(p->disk + 4 * BLOCK, wbuf, 8 * BLOCK);
-	c = run(dev, &(struct storlab_req){.op = STORLAB_OP_READ, .offset = 4 * BLOCK, .iov = &r,
-					   .iovcnt = 1});
+	c = run(dev, &(struct storlab_req){
+			 .op = STORLAB_OP_READ, .offset = 4 * BLOCK, .iov = &r, .iovcnt = 1});
 	assert_int_equal(c.ret, 0);
 	assert_int_equal(c.len, 8 * BLOCK);
 	assert_memory_equal(rbuf, wbuf, 8 * BLOCK);
@@ -517,16 +519,18 @@ static void test_data(void **state)
 	assert_int_equal(c.ret, 0);
 	assert_int_equal(peer_ops(p, SCSI_OP_SYNCHRONIZE_CACHE_16), 1);
 	/* Discard blocks 4..5 (UNMAP), zero 10..11 (WRITE SAME(16)). */
-	c = run(dev, &(struct storlab_req){.op = STORLAB_OP_DISCARD, .offset = 4 * BLOCK,
-					   .len = 2 * BLOCK});
+	c = run(dev, &(struct storlab_req){
+			 .op = STORLAB_OP_DISCARD, .offset = 4 * BLOCK, .len = 2 * BLOCK});
 	assert_int_equal(c.ret, 0);
-	c = run(dev, &(struct storlab_req){.op = STORLAB_OP_WRITE_ZEROES, .offset = 10 * BLOCK,
-					   .len = 2 * BLOCK, .flags = STORLAB_REQ_UNMAP});
+	c = run(dev, &(struct storlab_req){.op = STORLAB_OP_WRITE_ZEROES,
+					   .offset = 10 * BLOCK,
+					   .len = 2 * BLOCK,
+					   .flags = STORLAB_REQ_UNMAP});
 	assert_int_equal(c.ret, 0);
 	assert_int_equal(peer_ops(p, SCSI_OP_UNMAP), 1);
 	assert_int_equal(peer_ops(p, SCSI_OP_WRITE_SAME_16), 1);
-	c = run(dev, &(struct storlab_req){.op = STORLAB_OP_READ, .offset = 4 * BLOCK, .iov = &r,
-					   .iovcnt = 1});
+	c = run(dev, &(struct storlab_req){
+			 .op = STORLAB_OP_READ, .offset = 4 * BLOCK, .iov = &r, .iovcnt = 1});
 	assert_int_equal(c.ret, 0);
 	for (unsigned i = 0; i < 8 * BLOCK; i++) {
 		bool zero = i < 2 * BLOCK || (i >= 6 * BLOCK);
@@ -535,10 +539,10 @@ static void test_data(void **state)
 	}
 	/* Not whole blocks: refused before the device sees it. */
 	r.iov_len = 100;
-	assert_int_equal(storlab_queue_add(storlab_dev_queue(dev, 0),
-					   &(struct storlab_req){.op = STORLAB_OP_READ, .iov = &r,
-								 .iovcnt = 1}),
-			 -EINVAL);
+	assert_int_equal(
+	    storlab_queue_add(storlab_dev_queue(dev, 0),
+			      &(struct storlab_req){.op = STORLAB_OP_READ, .iov = &r, .iovcnt = 1}),
+	    -EINVAL);
 	storlab_dev_close(dev);
 }
 
@@ -597,8 +601,9 @@ static void test_check_condition(void **state)
 	/* A neutral read past the end: LBA OUT OF RANGE, an error. */
 	assert_int_equal(storlab_buf_alloc(dev, 2 * BLOCK, 0, &buf), 0);
 	r = (struct iovec){buf, 2 * BLOCK};
-	c = run(dev, &(struct storlab_req){.op = STORLAB_OP_READ, .offset = (BLOCKS - 1) * BLOCK,
-					   .iov = &r, .iovcnt = 1});
+	c = run(dev,
+		&(struct storlab_req){
+		    .op = STORLAB_OP_READ, .offset = (BLOCKS - 1) * BLOCK, .iov = &r, .iovcnt = 1});
 	assert_int_equal(c.status, STORLAB_STATUS_ERROR);
 	assert_int_equal(c.ret, -EIO);
 	/* A target the device does not have (§5.6.6.1 BAD_TARGET). */
@@ -616,13 +621,12 @@ static void test_tmf(void **state)
 	uint8_t response = 0xff;
 
 	assert_int_equal(storlab_dev_open(p->uri, NULL, &dev), 0);
-	assert_int_equal(storlab_virtio_scsi_tmf(dev, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET, 0, 0, 0,
-						 &response),
-			 0);
+	assert_int_equal(
+	    storlab_virtio_scsi_tmf(dev, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET, 0, 0, 0, &response),
+	    0);
 	assert_int_equal(response, VIRTIO_SCSI_S_FUNCTION_COMPLETE);
-	assert_int_equal(storlab_virtio_scsi_tmf(dev, VIRTIO_SCSI_T_TMF_ABORT_TASK, 0, 0, 42,
-						 &response),
-			 0);
+	assert_int_equal(
+	    storlab_virtio_scsi_tmf(dev, VIRTIO_SCSI_T_TMF_ABORT_TASK, 0, 0, 42, &response), 0);
 	pthread_mutex_lock(&p->lock);
 	assert_int_equal(p->tmfs, 2);
 	assert_int_equal(p->tmf_subtype, VIRTIO_SCSI_T_TMF_ABORT_TASK);
