@@ -214,16 +214,21 @@ class Frontend:
         read of LENGTH bytes at SECTOR, its header, data and status at the
         guest addresses AT (default: the next free ones). Returns (head, data
         gpa, status gpa)."""
-        ring = self.queues[q]
         n = len(data) if data is not None else length
         hdr, buf, status = at or (self.alloc(16), self.alloc(n), self.alloc(1))
         self.put(hdr, struct.pack("<IIQ", rtype, 0, sector))
         if data is not None:
             self.put(buf, data)
         self.put(status, b"\xff")
-        head = ring["next_desc"]
         chain = [(hdr, 16, 0), (buf, n, DESC_F_WRITE if rtype == BLK_T_IN else 0),
                  (status, 1, DESC_F_WRITE)]
+        return self.publish(q, chain), buf, status
+
+    def publish(self, q, chain):
+        """Makes CHAIN, a list of (gpa, length, DESC_F_WRITE or 0), available
+        on queue q as one descriptor chain (not kicked). Returns its head."""
+        ring = self.queues[q]
+        head = ring["next_desc"]
         for i, (addr, length, flags) in enumerate(chain):
             d = (head + i) % QSIZE
             more = DESC_F_NEXT if i < len(chain) - 1 else 0
@@ -235,7 +240,7 @@ class Frontend:
         # The entry before the index that publishes it (x86 keeps store order).
         ring["avail_idx"] = (ring["avail_idx"] + 1) & 0xFFFF
         self.put(ring["avail"] + 2, struct.pack("<H", ring["avail_idx"]))
-        return head, buf, status
+        return head
 
     def kick(self, q):
         os.eventfd_write(self.queues[q]["kick"], 1)
