@@ -9,8 +9,9 @@ decoded into its sense key."""
 
 import json
 import os
+import subprocess
 
-from conftest import MiB, check_verify_pass, wait_for
+from conftest import CLI_BIN, MiB, assert_no_san, check_verify_pass, need_binary, wait_for
 
 CTRL = "scsi0"
 
@@ -139,3 +140,37 @@ def test_perf_runs_on_a_lun(tgt, storlab):
     job = out["jobs"][0]
     assert job["read"]["io_bytes"] > 0 and job["write"]["io_bytes"] > 0, job
     assert job["read"]["total_ios"] + job["write"]["total_ios"] > 0
+
+
+SCENARIO = """
+name: scsi
+description: a vhost-user-scsi controller of storlab-tgt driven by scenario steps
+endpoints:
+  - {name: tgt, type: storlab-tgt}
+steps:
+  - rpc: {endpoint: tgt, method: bdev_malloc_create,
+          params: {name: Malloc0, num_blocks: 8192, block_size: 512}}
+  - rpc: {endpoint: tgt, method: vhost_create_scsi_controller, params: {ctrlr: scsi0}}
+  - rpc: {endpoint: tgt, method: vhost_scsi_controller_add_target,
+          params: {ctrlr: scsi0, scsi_target_num: 0, bdev_name: Malloc0}}
+  - io: {endpoint: tgt, controller: scsi0, op: info}
+  - expect: {field: capacity, equals: 4194304}
+  - io: {endpoint: tgt, controller: scsi0, op: verify, qd: 8, bs: 4k, size: 4M}
+  - expect: {field: bad_sectors, equals: 0}
+  - io: {endpoint: tgt, controller: scsi0, op: perf, rw: randwrite, bs: 4k, iodepth: 4,
+         time: 1, verify: true}
+"""
+
+
+def test_scenario_steps_on_a_scsi_controller(workdir):
+    """storlab-tgt's SCSI controller as a scenario endpoint's device: its
+    URI is a vhost-user-scsi one (docs/scenarios.md), and io steps run on it."""
+    f = workdir / "scsi.yaml"
+    f.write_text(SCENARIO)
+    p = subprocess.run([str(need_binary(CLI_BIN)), "scenario", "run", str(f)],
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=180,
+                       cwd=workdir)
+    assert_no_san(p.stdout + p.stderr, "storlab scenario")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "scsi: all steps passed" in p.stdout, p.stdout
+    assert "4194304 bytes, block size 512" in p.stdout, p.stdout
