@@ -118,24 +118,25 @@ static void scsi_json(json_t *root, const struct storlab_virtio_scsi_info *vs)
 		const struct storlab_scsi_lun *l = &vs->luns[i];
 
 		json_array_append_new(
-		    luns, json_pack("{s:i, s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:I, s:i, s:b, s:b}",
-				    "target", l->target, "lun", l->lun, "device_type",
-				    l->device_type, "vendor", l->vendor, "product", l->product,
-				    "revision", l->revision, "serial", l->serial, "id", l->id,
-				    "blocks", (json_int_t)l->num_blocks, "block_len", (int)l->block_len,
-				    "unmap", l->unmap, "selected", i == vs->selected));
+		    luns,
+		    json_pack("{s:i, s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:I, s:i, s:b, s:b, s:b}",
+			      "target", l->target, "lun", l->lun, "device_type", l->device_type,
+			      "vendor", l->vendor, "product", l->product, "revision", l->revision,
+			      "serial", l->serial, "id", l->id, "blocks", (json_int_t)l->num_blocks,
+			      "block_len", (int)l->block_len, "read_only", l->read_only, "unmap",
+			      l->unmap, "selected", i == vs->selected));
 	}
 	json_object_set_new(root, "features",
 			    features_json(vs->features_offered, vs->features_negotiated,
 					  storlab_virtio_scsi_feature_name));
-	json_object_set_new(root, "config",
-			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "num_queues",
-				      (json_int_t)c->num_queues, "seg_max", (json_int_t)c->seg_max,
-				      "max_sectors", (json_int_t)c->max_sectors, "cmd_per_lun",
-				      (json_int_t)c->cmd_per_lun, "sense_size",
-				      (json_int_t)c->sense_size, "cdb_size", (json_int_t)c->cdb_size,
-				      "max_channel", (json_int_t)c->max_channel, "max_target",
-				      (json_int_t)c->max_target, "max_lun", (json_int_t)c->max_lun));
+	json_object_set_new(
+	    root, "config",
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "num_queues",
+		      (json_int_t)c->num_queues, "seg_max", (json_int_t)c->seg_max, "max_sectors",
+		      (json_int_t)c->max_sectors, "cmd_per_lun", (json_int_t)c->cmd_per_lun,
+		      "sense_size", (json_int_t)c->sense_size, "cdb_size", (json_int_t)c->cdb_size,
+		      "max_channel", (json_int_t)c->max_channel, "max_target",
+		      (json_int_t)c->max_target, "max_lun", (json_int_t)c->max_lun));
 	json_object_set_new(root, "luns", luns);
 }
 
@@ -206,6 +207,7 @@ static void scsi_table(const struct storlab_virtio_scsi_info *vs)
 		       i == vs->selected ? '*' : ' ', l->target, l->lun, l->device_type, l->vendor,
 		       l->product, l->revision, l->num_blocks, l->block_len, size,
 		       l->unmap ? " unmap" : "");
+		printf("%s", l->read_only ? " read-only" : "");
 		printf("%s%s%s%s\n", l->id[0] ? " id " : "", l->id, l->serial[0] ? " serial " : "",
 		       l->serial);
 	}

@@ -213,6 +213,7 @@ static int vus_info_fill(struct vus_dev *vdev)
 
 	info->capacity = l->num_blocks * l->block_len;
 	info->block_size = l->block_len;
+	info->read_only = l->read_only;
 	/* §5.6.4: seg_max bounds the data segments of one command, max_sectors
 	 * (512-byte units) its transfer; the LUN's block limits may say less. */
 	info->max_segments = vdev->vs.config.seg_max

@@ -3,9 +3,10 @@
  * The scan of a virtio-scsi device just set up, as Linux's SCSI midlayer
  * does it: per target, REPORT LUNS to LUN 0 (or, for a target that does
  * not do REPORT LUNS, LUN 0 alone), then per LUN a standard INQUIRY, the
- * VPD pages a disk host reads and READ CAPACITY(16), or (10) where (16)
- * is not supported. Every answer goes through lib/scsi's parsers: a
- * malformed one drops that LUN (logged), never the harness.
+ * VPD pages a disk host reads, READ CAPACITY(16) (or (10) where (16) is
+ * not supported) and MODE SENSE(6) for write protection. Every answer goes
+ * through lib/scsi's parsers: a malformed one drops that LUN (logged),
+ * never the harness.
  */
 #define LOG_COMPONENT "initiator"
 
@@ -152,6 +153,19 @@ static void scan_capacity(struct scan *s, struct storlab_scsi_lun *l)
 	l->block_len = cap.block_len;
 }
 
+/* SBC-4 §6.5.1: write protection is the WP bit of the mode parameter
+ * header; no page is needed (DBD, page 3Fh, what sd asks first). */
+static void scan_mode(struct scan *s, struct storlab_scsi_lun *l)
+{
+	uint8_t cdb[SCSI_HOST_CDB_MAX];
+	struct scsi_host_mode_header h;
+
+	if (!scan_cmd(s, l->target, l->lun, cdb,
+		      scsi_host_cdb_mode_sense_6(cdb, true, 0, SCSI_MODE_PAGE_ALL, 0, 255), 255) &&
+	    scan_good(s) && !scsi_host_parse_mode_header_6(s->buf, s->got, &h))
+		l->read_only = h.wp;
+}
+
 /* INQUIRY of one LUN; kept if a logical unit is there (SPC-5 §6.7.2:
  * PERIPHERAL QUALIFIER 000b). */
 static void scan_lun(struct scan *s, uint8_t target, uint16_t lun)
@@ -179,6 +193,7 @@ static void scan_lun(struct scan *s, uint8_t target, uint16_t lun)
 		return;
 	scan_vpd(s, l);
 	scan_capacity(s, l);
+	scan_mode(s, l);
 }
 
 static void scan_target(struct scan *s, uint8_t target)

@@ -59,7 +59,7 @@ struct storlab_scsi_config {
 };
 
 /* A logical unit the scan found: REPORT LUNS (or INQUIRY per target),
- * INQUIRY and its VPD pages, READ CAPACITY. */
+ * INQUIRY and its VPD pages, READ CAPACITY, MODE SENSE. */
 struct storlab_scsi_lun {
 	uint8_t target;
 	uint16_t lun;
@@ -71,6 +71,7 @@ struct storlab_scsi_lun {
 	char id[96];	     /* VPD 83h's first LUN designator ("naa.6001..."), "" without */
 	uint64_t num_blocks; /* READ CAPACITY; 0 if it failed */
 	uint32_t block_len;
+	bool read_only;		 /* MODE SENSE(6): the header's WP (SBC-4 §6.5.1) */
 	bool thin;		 /* READ CAPACITY(16) LBPME */
 	bool unmap;		 /* VPD B2h LBPU: UNMAP is supported */
 	bool write_same_unmap;	 /* VPD B2h LBPWS */

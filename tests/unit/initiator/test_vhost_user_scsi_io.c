@@ -55,6 +55,7 @@ struct peer {
 	/* Behaviour and what was seen, under lock. */
 	unsigned ua_pending;  /* UNIT ATTENTIONs still to report */
 	bool no_report_luns;  /* REPORT LUNS is an unknown opcode */
+	bool wp;	      /* MODE SENSE says write-protected */
 	unsigned ops[256];    /* commands seen, by opcode */
 	uint32_t tmf_subtype; /* the last TMF */
 	unsigned tmfs;
@@ -187,6 +188,13 @@ static void command(struct peer *p, const struct virtq_chain *ch, const uint8_t 
 		break;
 	case SCSI_OP_TEST_UNIT_READY:
 	case SCSI_OP_SYNCHRONIZE_CACHE_16:
+		break;
+	case SCSI_OP_MODE_SENSE_6:
+		/* SPC-5 §7.5.5: a header alone (DBD, no page kept here). */
+		memset(a->data, 0, 4);
+		a->data[0] = 3;
+		a->data[2] = p->wp ? SCSI_MODE_WP : 0;
+		a->len = 4;
 		break;
 	case SCSI_OP_SERVICE_ACTION_IN_16:
 		memset(a->data, 0, 32);
@@ -468,6 +476,13 @@ static void test_scan(void **state)
 	assert_string_equal(vs.luns[0].id, "naa.5001020304050607");
 	assert_int_equal(vs.luns[0].num_blocks, BLOCKS);
 	assert_int_equal(peer_ops(p, SCSI_OP_REPORT_LUNS), 1);
+	assert_false(info.read_only);
+	storlab_dev_close(dev);
+	/* SBC-4 §6.5.1: the mode header's WP is the neutral read_only. */
+	p->wp = true;
+	assert_int_equal(storlab_dev_open(p->uri, NULL, &dev), 0);
+	storlab_dev_get_info(dev, &info);
+	assert_true(info.read_only);
 	storlab_dev_close(dev);
 	/* A LUN the device does not have. */
 	snprintf(p->uri, sizeof(p->uri), "vhost-user-scsi:%s?lun=3", p->path);
