@@ -119,8 +119,9 @@ static int ctlq_reset(struct storlab_dev *dev, struct vus_ctlq *c, uint64_t feat
 	return vu_ring_init(dev, &c->vq, c->ring, VUS_CTL_QUEUE_SIZE, NULL, 0, features);
 }
 
-/* §5.6.6.3: "the driver should keep the eventq populated with buffers";
- * posted once the ring is live (kicked with the first command). */
+/* §5.6.6.3: the driver keeps the eventq populated with buffers, so that
+ * the device has where to put an event. They are posted once; what the
+ * device writes there is not read (no hot-plug is acted on). */
 static int evtq_post(struct vus_dev *vdev)
 {
 	struct virtio_scsi_event *ev = vdev->evt.shared;
@@ -135,7 +136,8 @@ static int evtq_post(struct vus_dev *vdev)
 		if (ret)
 			return ret;
 	}
-	virtq_drv_publish(&vdev->evt.vq);
+	if (virtq_drv_publish(&vdev->evt.vq))
+		vu_eventfd_signal(vdev->evt.kick_fd);
 	return 0;
 }
 
