@@ -223,7 +223,9 @@ def test_rvs_hotplug_event(rte_vhost_scsi_factory):
         p.hotplug(True)
         assert fe._wait(EVENTQ, head) == 16
         event, elun, reason = struct.unpack("<I8sI", fe.get(ev, 16))
-        assert (event, elun[:4], reason) == (T_TRANSPORT_RESET, lun(2)[:4], EVT_RESET_RESCAN)
+        # LUN 0 of target 2, peripheral device addressing (what Linux reads).
+        assert (event, elun, reason) == (T_TRANSPORT_RESET, bytes([1, 2]) + bytes(6),
+                                         EVT_RESET_RESCAN)
         good(inquiry(fe, 2))
         head = fe.submit_chain(EVENTQ, [(ev, 16, DESC_F_WRITE)])
         p.hotplug(False)

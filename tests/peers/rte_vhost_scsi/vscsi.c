@@ -363,7 +363,12 @@ static uint32_t event_request(struct conn *cn, struct rvd_chain *c)
 		ev.event = VIRTIO_SCSI_T_TRANSPORT_RESET;
 		ev.lun[0] = 1;
 		ev.lun[1] = e->target;
-		ev.lun[2] = 0x40; /* LUN 0, flat space addressing, as Linux sends it */
+		/* LUN 0 as REPORT LUNS gives it (peripheral device addressing,
+		 * byte 2 zero), as QEMU's virtio-scsi sends it. §5.6.6.1 allows
+		 * flat space addressing (0x40 0x00) too, but Linux's virtio_scsi
+		 * takes bytes 2-3 of an event as the LUN number unmasked and
+		 * would look for LUN 16384. */
+		ev.lun[2] = 0;
 		ev.reason = e->reason;
 		cn->ev_first = (cn->ev_first + 1) % EVENTS;
 		cn->ev_n--;
