@@ -31,6 +31,9 @@ BUILDER_VERSION = 4
 
 DEFAULT_MODULES = ("virtio_pci", "virtio_blk", "virtio_scsi", "sd_mod")
 
+# What a vhost-user-scsi guest gets (build_base's tools): SCSI views of a LUN.
+SG_TOOLS = (("sg_inq", "sg3-utils"), ("sg_vpd", "sg3-utils"), ("sg_readcap", "sg3-utils"))
+
 # Markers on the serial console. A line is "@@STORLAB-<WORD> ...@@" so that
 # kernel messages interleaved on the console cannot be mistaken for them.
 INIT_SCRIPT = r"""#!/bin/sh

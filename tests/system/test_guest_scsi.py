@@ -30,7 +30,6 @@ from tests.guest import MissingDependency, deps, initramfs, runner
 from tests.guest.live import LiveGuest
 
 QUEUES = 2
-SG_TOOLS = (("sg_inq", "sg3-utils"), ("sg_vpd", "sg3-utils"), ("sg_readcap", "sg3-utils"))
 SCSI_TOOL = Path(__file__).resolve().parents[1] / "guest" / "scsi.sh"
 # Where scsi.sh's data test writes: 1 MiB at 1 MiB.
 OFFSET, LENGTH = 1 * MiB, 1 * MiB
@@ -93,7 +92,7 @@ def boot_guest(workdir, sock):
     kver = deps.kernel_version()
     initrd = initramfs.make_initrd(GUEST_SCRIPT, workdir / "initrd",
                                    files={"scsi.sh": SCSI_TOOL.read_bytes()}, kver=kver,
-                                   tools=SG_TOOLS)
+                                   tools=initramfs.SG_TOOLS)
     argv = runner.qemu_argv(initrd, kver, smp=QUEUES, vhost_user_scsi=[(sock, QUEUES)])
     return LiveGuest(argv, workdir, "guest")
 

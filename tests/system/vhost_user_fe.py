@@ -215,7 +215,6 @@ class Frontend:
         read of LENGTH bytes at SECTOR, its header, data and status at the
         guest addresses AT (default: the next free ones). Returns (head, data
         gpa, status gpa)."""
-        ring = self.queues[q]
         n = len(data) if data is not None else length
         hdr, buf, status = at or (self.alloc(16), self.alloc(n), self.alloc(1))
         self.put(hdr, struct.pack("<IIQ", rtype, 0, sector))
