@@ -124,17 +124,18 @@ static void sense_fill(uint8_t *s, uint8_t key, uint16_t asc)
 	s[13] = (uint8_t)asc;
 }
 
-static void check(struct rvs_cmd *cmd, uint8_t key, uint16_t asc)
+/* The command ends in CHECK CONDITION with this sense: returns the status. */
+static uint8_t check(struct rvs_cmd *cmd, uint8_t key, uint16_t asc)
 {
-	cmd->status = ST_CHECK_CONDITION;
 	sense_fill(cmd->sense, key, asc);
 	cmd->sense_len = RVS_SENSE_LEN;
+	return ST_CHECK_CONDITION;
 }
 
 /* Parameter data of n bytes for a CDB whose allocation length is alloc:
  * what fits in both goes to datain (SPC-5 §4.2.5.6: the allocation length
  * truncates, it is not an error). */
-static void data_in(struct rvs_cmd *cmd, const void *data, uint32_t n, uint32_t alloc)
+static uint8_t data_in(struct rvs_cmd *cmd, const void *data, uint32_t n, uint32_t alloc)
 {
 	uint32_t k = n < alloc ? n : alloc;
 
@@ -142,6 +143,7 @@ static void data_in(struct rvs_cmd *cmd, const void *data, uint32_t n, uint32_t 
 		k = (uint32_t)cmd->in_len;
 	rvd_iov_copy(cmd->c->in, cmd->c->nin, cmd->in_off, (void *)data, k, 1);
 	cmd->in_written = k;
+	return ST_GOOD;
 }
 
 /* ---- INQUIRY (SPC-5 §6.7) ----------------------------------------------- */
@@ -230,7 +232,7 @@ static uint32_t vpd_page(const struct rvs_lu *lu, uint8_t page, uint8_t *d)
 	return n;
 }
 
-static void cmd_inquiry(const struct rvs_lu *lu, struct rvs_cmd *cmd)
+static uint8_t cmd_inquiry(const struct rvs_lu *lu, struct rvs_cmd *cmd)
 {
 	uint8_t d[DATA_MAX] = {0};
 	const uint8_t *cdb = cmd->cdb;
@@ -250,12 +252,12 @@ static void cmd_inquiry(const struct rvs_lu *lu, struct rvs_cmd *cmd)
 		if (!n) /* a page we do not have: SPC-5 §6.7.1 */
 			return check(cmd, KEY_ILLEGAL_REQ, ASC_INVALID_FIELD_IN_CDB);
 	}
-	data_in(cmd, d, n, be16(cdb + 3));
+	return data_in(cmd, d, n, be16(cdb + 3));
 }
 
 /* ---- the rest of SPC-5 ------------------------------------------------- */
 
-static void cmd_report_luns(struct rvs_cmd *cmd)
+static uint8_t cmd_report_luns(struct rvs_cmd *cmd)
 {
 	uint8_t d[16] = {0};
 	uint32_t alloc = be32(cmd->cdb + 6);
@@ -265,10 +267,10 @@ static void cmd_report_luns(struct rvs_cmd *cmd)
 	if (cmd->cdb[2] > 0x02 || alloc < 16)
 		return check(cmd, KEY_ILLEGAL_REQ, ASC_INVALID_FIELD_IN_CDB);
 	put_be32(d, cmd->cdb[2] == 0x01 ? 0 : 8); /* 01h: well known LUs only */
-	data_in(cmd, d, cmd->cdb[2] == 0x01 ? 8 : 16, alloc);
+	return data_in(cmd, d, cmd->cdb[2] == 0x01 ? 8 : 16, alloc);
 }
 
-static void cmd_request_sense(const struct rvs_lu *lu, struct rvs_cmd *cmd)
+static uint8_t cmd_request_sense(const struct rvs_lu *lu, struct rvs_cmd *cmd)
 {
 	uint8_t s[RVS_SENSE_LEN];
 
@@ -281,7 +283,7 @@ static void cmd_request_sense(const struct rvs_lu *lu, struct rvs_cmd *cmd)
 		sense_fill(s, KEY_NO_SENSE, ASC_NONE);
 	else
 		sense_fill(s, KEY_ILLEGAL_REQ, ASC_LU_NOT_SUPPORTED);
-	data_in(cmd, s, sizeof(s), cmd->cdb[4]);
+	return data_in(cmd, s, sizeof(s), cmd->cdb[4]);
 }
 
 /* The caching mode page (SBC-4 §6.5.5): WCE set for a file (written
@@ -296,7 +298,7 @@ static uint32_t mode_caching(const struct rvs_lu *lu, uint8_t pc, uint8_t *d)
 	return 20;
 }
 
-static void cmd_mode_sense(const struct rvs_lu *lu, struct rvs_cmd *cmd)
+static uint8_t cmd_mode_sense(const struct rvs_lu *lu, struct rvs_cmd *cmd)
 {
 	const uint8_t *cdb = cmd->cdb;
 	bool ten = cdb[0] == OP_MODE_SENSE_10, dbd = cdb[1] & 0x08;
@@ -324,18 +326,17 @@ static void cmd_mode_sense(const struct rvs_lu *lu, struct rvs_cmd *cmd)
 		put_be16(d, (uint16_t)(n - 2));
 		d[3] = 0x10;
 		d[7] = dbd ? 0 : 8;
-		data_in(cmd, d, n, be16(cdb + 7));
-	} else {
-		d[0] = (uint8_t)(n - 1);
-		d[2] = 0x10;
-		d[3] = dbd ? 0 : 8;
-		data_in(cmd, d, n, cdb[4]);
+		return data_in(cmd, d, n, be16(cdb + 7));
 	}
+	d[0] = (uint8_t)(n - 1);
+	d[2] = 0x10;
+	d[3] = dbd ? 0 : 8;
+	return data_in(cmd, d, n, cdb[4]);
 }
 
 /* ---- SBC-4 ----------------------------------------------------------------- */
 
-static void cmd_read_capacity(const struct rvs_lu *lu, struct rvs_cmd *cmd)
+static uint8_t cmd_read_capacity(const struct rvs_lu *lu, struct rvs_cmd *cmd)
 {
 	uint8_t d[32] = {0};
 	uint64_t last = lu->blocks - 1;
@@ -350,26 +351,24 @@ static void cmd_read_capacity(const struct rvs_lu *lu, struct rvs_cmd *cmd)
 	put_be64(d, last);
 	put_be32(d + 8, lu->bs);
 	d[14] = 0x80 | 0x40;
-	data_in(cmd, d, sizeof(d), be32(cmd->cdb + 10));
+	return data_in(cmd, d, sizeof(d), be32(cmd->cdb + 10));
 }
 
-/* A range of blocks inside the LU (SBC-4 §4.5: else LBA OUT OF RANGE). */
-static bool range_ok(const struct rvs_lu *lu, struct rvs_cmd *cmd, uint64_t lba, uint64_t n)
+/* A range of blocks that leaves the LU (SBC-4 §4.5: LBA OUT OF RANGE). */
+static bool range_bad(const struct rvs_lu *lu, uint64_t lba, uint64_t n)
 {
-	if (lba > lu->blocks || n > lu->blocks - lba) {
-		check(cmd, KEY_ILLEGAL_REQ, ASC_LBA_OUT_OF_RANGE);
-		return false;
-	}
-	return true;
+	return lba > lu->blocks || n > lu->blocks - lba;
 }
 
-static void cmd_rw(struct rvs_lu *lu, struct rvs_cmd *cmd, bool write, uint64_t lba, uint32_t n)
+static uint8_t cmd_rw(struct rvs_lu *lu, struct rvs_cmd *cmd, bool write, uint64_t lba, uint32_t n)
 {
 	uint64_t bytes = (uint64_t)n * lu->bs;
 	int err;
 
-	if (!range_ok(lu, cmd, lba, n) || !n) /* SBC-4 §5.15: 0 blocks is no error */
-		return;
+	if (range_bad(lu, lba, n))
+		return check(cmd, KEY_ILLEGAL_REQ, ASC_LBA_OUT_OF_RANGE);
+	if (!n) /* SBC-4 §5.15: 0 blocks is no error */
+		return ST_GOOD;
 	err = write ? rvd_disk_rw(&lu->disk, 0, lba * lu->bs, cmd->c->out, cmd->c->nout,
 				  cmd->out_off, bytes)
 		    : rvd_disk_rw(&lu->disk, 1, lba * lu->bs, cmd->c->in, cmd->c->nin,
@@ -386,17 +385,21 @@ static void cmd_rw(struct rvs_lu *lu, struct rvs_cmd *cmd, bool write, uint64_t 
 	}
 	if (!write)
 		cmd->in_written = (uint32_t)bytes;
+	return ST_GOOD;
 }
 
-static void cmd_sync(struct rvs_lu *lu, struct rvs_cmd *cmd, uint64_t lba, uint32_t n)
+static uint8_t cmd_sync(struct rvs_lu *lu, struct rvs_cmd *cmd, uint64_t lba, uint32_t n)
 {
 	/* SBC-4 §5.26: NUMBER OF LOGICAL BLOCKS 0 means "to the end". */
-	if (range_ok(lu, cmd, lba, n) && rvd_disk_flush(&lu->disk))
-		check(cmd, KEY_MEDIUM_ERROR, ASC_WRITE_ERROR);
+	if (range_bad(lu, lba, n))
+		return check(cmd, KEY_ILLEGAL_REQ, ASC_LBA_OUT_OF_RANGE);
+	if (rvd_disk_flush(&lu->disk))
+		return check(cmd, KEY_MEDIUM_ERROR, ASC_WRITE_ERROR);
+	return ST_GOOD;
 }
 
 /* SBC-4 §5.32 UNMAP: its parameter list (§5.32.2) from dataout. */
-static void cmd_unmap(struct rvs_lu *lu, struct rvs_cmd *cmd)
+static uint8_t cmd_unmap(struct rvs_lu *lu, struct rvs_cmd *cmd)
 {
 	uint8_t p[8 + 16 * MAX_UNMAP_DESCS];
 	uint32_t len = be16(cmd->cdb + 7), ndesc;
@@ -404,7 +407,7 @@ static void cmd_unmap(struct rvs_lu *lu, struct rvs_cmd *cmd)
 	if (cmd->cdb[1] & 0x01) /* ANCHOR: no anchored state here */
 		return check(cmd, KEY_ILLEGAL_REQ, ASC_INVALID_FIELD_IN_CDB);
 	if (!len)
-		return;
+		return ST_GOOD;
 	if (len < 8)
 		return check(cmd, KEY_ILLEGAL_REQ, ASC_PARAM_LIST_LENGTH_ERROR);
 	memset(p, 0, sizeof(p));
@@ -419,8 +422,8 @@ static void cmd_unmap(struct rvs_lu *lu, struct rvs_cmd *cmd)
 
 		if (be32(de + 8) > MAX_UNMAP_BLOCKS)
 			return check(cmd, KEY_ILLEGAL_REQ, ASC_INVALID_FIELD_IN_PARAM_LIST);
-		if (!range_ok(lu, cmd, be64(de), be32(de + 8)))
-			return;
+		if (range_bad(lu, be64(de), be32(de + 8)))
+			return check(cmd, KEY_ILLEGAL_REQ, ASC_LBA_OUT_OF_RANGE);
 	}
 	for (uint32_t i = 0; i < ndesc; i++) {
 		const uint8_t *de = p + 8 + 16 * i;
@@ -428,6 +431,7 @@ static void cmd_unmap(struct rvs_lu *lu, struct rvs_cmd *cmd)
 		if (rvd_disk_discard(&lu->disk, be64(de) * lu->bs, (uint64_t)be32(de + 8) * lu->bs))
 			return check(cmd, KEY_MEDIUM_ERROR, ASC_WRITE_ERROR);
 	}
+	return ST_GOOD;
 }
 
 /* ---- dispatch ---------------------------------------------------------- */
@@ -472,7 +476,8 @@ static uint64_t cdb_xfer(const struct rvs_lu *lu, const uint8_t *cdb, bool *writ
 	}
 }
 
-static void lu_dispatch(struct rvs_lu *lu, struct rvs_cmd *cmd)
+/* Runs the command: its SAM-5 status. */
+static uint8_t lu_dispatch(struct rvs_lu *lu, struct rvs_cmd *cmd)
 {
 	const uint8_t *cdb = cmd->cdb;
 
@@ -492,7 +497,7 @@ static void lu_dispatch(struct rvs_lu *lu, struct rvs_cmd *cmd)
 		return check(cmd, KEY_ILLEGAL_REQ, ASC_LU_NOT_SUPPORTED);
 	switch (cdb[0]) {
 	case OP_TEST_UNIT_READY:
-		return;
+		return ST_GOOD;
 	case OP_MODE_SENSE_6:
 	case OP_MODE_SENSE_10:
 		return cmd_mode_sense(lu, cmd);
@@ -534,7 +539,7 @@ void rvs_lu_exec(struct rvs_lu *lu, struct rvs_cmd *cmd)
 		cmd->residual = (uint32_t)(write ? cmd->out_len : cmd->in_len);
 		return;
 	}
-	lu_dispatch(lu, cmd);
+	cmd->status = lu_dispatch(lu, cmd);
 	/* §5.6.6.1: residual = data length - bytes transferred. */
 	if (write)
 		cmd->residual = cmd->status == ST_GOOD ? (uint32_t)(cmd->out_len - xfer)
