@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""A minimal vhost-user front-end in Python (virtio-blk requests built in;
-other devices build their chains with submit_chain), for tests that need to
+"""A minimal vhost-user-blk front-end in Python, for tests that need to
 control each message and each descriptor themselves (when a reply may come,
 which fd the back-end holds): QEMU docs/interop/vhost-user.rst for the
 messages, virtio 1.2 §2.7 (split virtqueues) and §5.2.6 (virtio-blk requests)
@@ -221,14 +220,13 @@ class Frontend:
         if data is not None:
             self.put(buf, data)
         self.put(status, b"\xff")
-        head = self.submit_chain(q, [(hdr, 16, 0),
-                                     (buf, n, DESC_F_WRITE if rtype == BLK_T_IN else 0),
-                                     (status, 1, DESC_F_WRITE)])
-        return head, buf, status
+        chain = [(hdr, 16, 0), (buf, n, DESC_F_WRITE if rtype == BLK_T_IN else 0),
+                 (status, 1, DESC_F_WRITE)]
+        return self.publish(q, chain), buf, status
 
-    def submit_chain(self, q, chain):
-        """Makes a chain of (gpa, length, flags) descriptors available on
-        queue q (not kicked), in the next free descriptors; returns its head."""
+    def publish(self, q, chain):
+        """Makes CHAIN, a list of (gpa, length, DESC_F_WRITE or 0), available
+        on queue q as one descriptor chain (not kicked). Returns its head."""
         ring = self.queues[q]
         head = ring["next_desc"]
         for i, (addr, length, flags) in enumerate(chain):
