@@ -271,11 +271,17 @@ static bool is_negative_number(const char *word)
 int rpc_cmd_params(const struct rpc_cmd *cmd, int argc, char **argv, json_t **out, char *err,
 		   size_t err_len)
 {
-	json_t *params = json_object();
+	json_t *params;
 	const struct rpc_arg *arg;
 	size_t cursor = 0;
 	int ret = 0;
 
+	/* `storlab rpc METHOD '{json params}'` works for every method, those
+	 * with flags too (the usage promises it): one argument that is a JSON
+	 * object is the params as they are. */
+	if (argc == 1 && argv[0][0] == '{')
+		return rpc_raw_params(argc, argv, out, err, err_len);
+	params = json_object();
 	for (int i = 0; i < argc && !ret; i++) {
 		const char *word = argv[i], *eq = NULL, *value;
 		char name[64];

@@ -44,7 +44,8 @@ size_t rpc_cmd_count(void);
 const struct rpc_cmd *rpc_cmd_at(size_t index);
 
 /*
- * argv: the arguments after the method name. Returns 0 with *params set (NULL
+ * argv: the arguments after the method name, as rpc.py takes them, or one
+ * JSON object (the params as they are). Returns 0 with *params set (NULL
  * when the method takes none and none were given; caller decrefs), or -EINVAL
  * with a message in err.
  */

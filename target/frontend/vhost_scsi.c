@@ -553,8 +553,15 @@ int vhost_scsi_create(const struct vhost_scsi_opts *opts, struct vhost_scsi **ou
 	vs->num_queues = opts->num_queues ? opts->num_queues : VHOST_SCSI_DEFAULT_QUEUES;
 	vs->sense_size = VIRTIO_SCSI_SENSE_DEFAULT;
 	vs->cdb_size = VIRTIO_SCSI_CDB_DEFAULT;
+	/* CHANGE promises VIRTIO_SCSI_T_PARAM_CHANGE events when a LUN's
+	 * parameters change (§5.6.3); none can change yet (bdevs are not
+	 * resized), so there is nothing to send. It is offered because QEMU
+	 * 7.2's vhost-user-scsi acknowledges it (its param_change, on by
+	 * default) whether offered or not, and a back-end that refuses the
+	 * unoffered bit leaves the guest hanging in its scan; SPDK offers it. */
 	vs->offered = VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC) |
-		      VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX) | VIRTIO_BIT(VIRTIO_SCSI_F_HOTPLUG);
+		      VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX) | VIRTIO_BIT(VIRTIO_SCSI_F_HOTPLUG) |
+		      VIRTIO_BIT(VIRTIO_SCSI_F_CHANGE);
 	nrings = vs->num_queues + VIRTIO_SCSI_REQUESTQ_FIRST;
 	vs->socket_path = strdup(opts->socket_path);
 	vs->queues = calloc(nrings, sizeof(*vs->queues));

@@ -62,7 +62,6 @@ class RteBackend:
 
     name = "rte_vhost_scsi"
     vendor = "DPDK"
-    qemu_args = ()
 
     def __init__(self, factory, workdir):
         self.image = workdir / "lun1.img"
@@ -109,14 +108,6 @@ class TgtBackend:
     name = "storlab-tgt"
     vendor = "STORLAB"
     ctrl = "scsi0"
-    # QEMU 7.2's vhost-user-scsi acks its own param_change feature
-    # (VIRTIO_SCSI_F_CHANGE, on by default) in SET_FEATURES whether the
-    # back-end offered it or not; storlab-tgt does not offer it and refuses
-    # the message (vhost-user.rst SET_FEATURES, virtio 1.2 §2.2.1: a driver
-    # MUST NOT accept a feature the device did not offer), after which the
-    # guest's first requests are refused and its scan hangs. Off, QEMU sends
-    # only offered bits. (rte_vhost_scsi offers CHANGE, as SPDK does.)
-    qemu_args = ("-global", "vhost-user-scsi.param_change=off")
 
     def __init__(self, tgt):
         self.tgt = tgt
@@ -155,13 +146,12 @@ class TgtBackend:
         self.rpc("vhost_scsi_controller_remove_target", ctrlr=self.ctrl, scsi_target_num=2)
 
 
-def boot_guest(workdir, sock, qemu_args=()):
+def boot_guest(workdir, sock):
     kver = deps.kernel_version()
     initrd = initramfs.make_initrd(GUEST_SCRIPT, workdir / "initrd",
                                    files={"scsi.sh": SCSI_TOOL.read_bytes()}, kver=kver,
                                    tools=initramfs.SG_TOOLS)
-    argv = runner.qemu_argv(initrd, kver, smp=QUEUES, vhost_user_scsi=[(sock, QUEUES)],
-                            extra_qemu_args=qemu_args)
+    argv = runner.qemu_argv(initrd, kver, smp=QUEUES, vhost_user_scsi=[(sock, QUEUES)])
     return LiveGuest(argv, workdir, "guest")
 
 
@@ -174,7 +164,7 @@ def step(guest, word, timeout):
 
 def run_guest(backend, workdir):
     try:
-        guest = boot_guest(workdir, backend.sock, backend.qemu_args)
+        guest = boot_guest(workdir, backend.sock)
     except MissingDependency as e:
         pytest.fail(str(e), pytrace=False)
     try:

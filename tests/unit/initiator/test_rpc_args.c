@@ -182,12 +182,30 @@ static void test_raw_params(void **state)
 	assert_int_equal(rpc_raw_params(2, argv_two, &p, err, sizeof(err)), -EINVAL);
 }
 
+/* A method with flags takes its params as one JSON object too, not as its
+ * first positional (the controller would be named after the JSON). */
+static void test_json_params_for_known_method(void **state)
+{
+	char *argv[] = {"{\"ctrlr\": \"scsi0\", \"num_queues\": 2}"};
+	char err[128];
+	json_t *p;
+
+	(void)state;
+	assert_int_equal(rpc_cmd_params(rpc_cmd_find("vhost_create_scsi_controller"), 1, argv, &p,
+				       err, sizeof(err)),
+			 0);
+	assert_string_equal(json_string_value(json_object_get(p, "ctrlr")), "scsi0");
+	assert_int_equal(json_integer_value(json_object_get(p, "num_queues")), 2);
+	json_decref(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cases),
 	    cmocka_unit_test(test_every_method_has_cases),
 	    cmocka_unit_test(test_raw_params),
+	    cmocka_unit_test(test_json_params_for_known_method),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
