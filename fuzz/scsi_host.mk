@@ -1,0 +1,1 @@
+FUZZ_DEPS_scsi_host := lib/scsi lib/util

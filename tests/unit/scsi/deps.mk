@@ -1,0 +1,1 @@
+UT_DEPS_scsi := lib/scsi lib/util
