@@ -20,6 +20,7 @@
 
 #include "conformance/conform.h"
 #include "conformance/suite_virtio_blk.h"
+#include "scsi/scsi_host.h"
 #include "spec/scsi.h"
 #include "spec/virtio_scsi.h"
 
@@ -63,14 +64,6 @@ struct scsi_cmd {
 	uint32_t used_len; /* after scsi_cmd_run */
 };
 
-/* What sense data says, fixed or descriptor format (SPC-5 §4.4). */
-struct scsi_sense {
-	uint8_t response_code; /* 0x70..0x73 */
-	uint8_t key;
-	uint8_t asc;
-	uint8_t ascq;
-};
-
 /* Brings the device up with nreq request queues (every virtio-scsi feature
  * the suite drives but drop_features). false with *v set (N/A when the
  * back-end has fewer queues, ERROR otherwise) when it cannot. */
@@ -81,10 +74,10 @@ bool scsi_open(struct conform_ctx *ctx, struct scsi *s, uint16_t nreq, uint64_t 
 bool scsi_open_lun(struct conform_ctx *ctx, struct scsi *s, uint16_t nreq, uint64_t drop_features,
 		   enum conform_verdict *v);
 bool scsi_has(const struct scsi *s, unsigned feature);
-
-/* §5.6.6.1 lun: 1, target, the single level LUN structure (SAM-5 §4.7.3:
- * peripheral below 256, flat up to 16383), four zero bytes. */
-void scsi_lun_set(uint8_t lun[8], uint8_t target, uint16_t l);
+/* REPORT LUNS (all) on the LU's target, read with lib/scsi's parser: up to
+ * max raw LUNs into luns, *n of them. 0, -EIO (the command failed, noted),
+ * -EPROTO (its data is malformed) or another negative errno. */
+int scsi_report_luns(struct scsi *s, struct scsi_cmd *c, uint64_t *luns, size_t max, size_t *n);
 
 /* Buffers of a command for the LU under test (target / lun of s; a case
  * may patch req->lun), with cdb (cdb_len bytes, the rest 0). false (noted)
@@ -103,8 +96,10 @@ int scsi_do(struct scsi *s, struct scsi_cmd *c, const uint8_t *cdb, unsigned cdb
 	    const void *dout, uint32_t dout_len, void *din, uint32_t din_len);
 
 /* The sense data of c's response (sense_len bytes of it, at most the
- * buffer); false when there is none a reader could take. */
-bool scsi_sense_get(const struct scsi_cmd *c, struct scsi_sense *sense);
+ * buffer, lib/scsi's parser); false when there is none a reader could take. */
+bool scsi_sense_get(const struct scsi_cmd *c, struct scsi_host_sense *sense);
+/* The bytes of c's datain the device says it filled: din_len - residual. */
+uint32_t scsi_din_got(const struct scsi_cmd *c);
 /* "OK/GOOD", "OK/CHECK CONDITION 5/24/00", "BAD_TARGET", ... into buf. */
 const char *scsi_outcome(const struct scsi_cmd *c, char *buf, unsigned len);
 /* response OK and status GOOD; else false with a note naming what. */
@@ -115,11 +110,12 @@ bool scsi_good(struct scsi *s, const struct scsi_cmd *c, const char *what);
 enum conform_verdict scsi_expect_check(struct scsi *s, const struct scsi_cmd *c, const char *what,
 				       uint8_t key, const uint16_t *asc, unsigned n);
 
-/* CDBs (big-endian fields, SBC-4 §5): READ/WRITE/VERIFY of op at lba for
- * nblocks blocks, into cdb; the CDB's length. */
+/* The CDB of op (READ, WRITE, VERIFY, WRITE SAME, SYNCHRONIZE CACHE, any
+ * size; SBC-4 §5) at lba for nblocks blocks into cdb (SCSI_HOST_CDB_MAX
+ * bytes), through lib/scsi's builders where it has one; the CDB's length.
+ * Fields too small for lba or nblocks get their low bits (cases that go
+ * past the end mean it). */
 unsigned scsi_cdb_rw(uint8_t *cdb, uint8_t op, uint64_t lba, uint32_t nblocks);
-void scsi_put_be(uint8_t *p, uint64_t v, unsigned bytes);
-uint64_t scsi_get_be(const uint8_t *p, unsigned bytes);
 
 /* A pattern that depends on the case's seed, the LBA and the byte. */
 void scsi_pattern(const struct scsi *s, uint64_t lba, void *buf, uint32_t len);

@@ -185,27 +185,27 @@ SCSI_CASE(scsi_cdb_sync_cache)
 /* Whether the LU reports UNMAP support (SBC-4 §6.6.6, LBPU in VPD B2h). */
 static bool lbpu(struct scsi *s)
 {
-	uint8_t cdb[6] = {SCSI_OP_INQUIRY, SCSI_INQ_EVPD, SCSI_VPD_LOGICAL_BLOCK_PROVISIONING, 0,
-			  64};
+	uint8_t cdb[SCSI_HOST_CDB_MAX];
+	struct scsi_host_vpd_lbp lbp;
 	struct scsi_cmd c;
 
-	return scsi_do(s, &c, cdb, sizeof(cdb), NULL, 0, NULL, 64) == 0 &&
+	scsi_host_cdb_inquiry(cdb, true, SCSI_VPD_LOGICAL_BLOCK_PROVISIONING, 64);
+	return scsi_do(s, &c, cdb, 6, NULL, 0, NULL, 64) == 0 &&
 	       c.resp->response == VIRTIO_SCSI_S_OK && c.resp->status == SCSI_STATUS_GOOD &&
-	       c.din[1] == SCSI_VPD_LOGICAL_BLOCK_PROVISIONING && (c.din[5] & SCSI_LBP_LBPU);
+	       scsi_host_parse_vpd_lbp(c.din, scsi_din_got(&c), &lbp) == 0 && lbp.lbpu;
 }
 
 /* UNMAP of one range (SBC-4 §5.32). 0 or a negative errno. */
 static int unmap(struct scsi *s, struct scsi_cmd *c, uint64_t lba, uint32_t nblocks)
 {
-	uint8_t cdb[10] = {SCSI_OP_UNMAP};
-	uint8_t list[24] = {0};
+	const struct scsi_host_extent ext = {.lba = lba, .nblocks = nblocks};
+	uint8_t cdb[SCSI_HOST_CDB_MAX], list[64];
+	int len = scsi_host_unmap_param_build(list, sizeof(list), &ext, 1);
 
-	scsi_put_be(cdb + 7, sizeof(list), 2);
-	scsi_put_be(list, sizeof(list) - 2, 2);
-	scsi_put_be(list + 2, 16, 2);
-	scsi_put_be(list + 8, lba, 8);
-	scsi_put_be(list + 16, nblocks, 4);
-	return scsi_do(s, c, cdb, sizeof(cdb), list, sizeof(list), NULL, 0);
+	if (len < 0)
+		return len;
+	scsi_host_cdb_unmap(cdb, (uint16_t)len);
+	return scsi_do(s, c, cdb, 10, list, (uint32_t)len, NULL, 0);
 }
 
 SCSI_CASE(scsi_cdb_unmap)

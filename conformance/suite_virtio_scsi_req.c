@@ -102,7 +102,7 @@ SCSI_CASE(scsi_req_bad_target)
 					      s.cfg.max_target);
 	if (!scsi_cmd_init(&s, &c, inq, sizeof(inq), 0, 36))
 		return conform_error(ctx, "out of guest memory");
-	scsi_lun_set(c.req->lun, (uint8_t)(s.cfg.max_target + 1), 0);
+	scsi_host_virtio_lun_encode(c.req->lun, (uint8_t)(s.cfg.max_target + 1), 0);
 	if (scsi_cmd_run(&s, SCSI_Q_REQ, &c))
 		return conform_fail(ctx, "INQUIRY to target %u got no answer",
 				    s.cfg.max_target + 1);
@@ -405,15 +405,16 @@ SCSI_CASE(scsi_req_task_attr)
 
 SCSI_CASE(scsi_req_report_luns_wlun)
 {
-	uint8_t cdb[12] = {SCSI_OP_REPORT_LUNS};
+	uint8_t cdb[SCSI_HOST_CDB_MAX];
+	size_t n, total;
 	struct scsi_cmd c;
 	struct scsi s;
+	uint64_t lun;
 	char out[96];
-	uint32_t len;
 
 	SCSI_OPEN_LUN(&s, 1, 0);
-	scsi_put_be(cdb + 6, 4096, 4);
-	if (!scsi_cmd_init(&s, &c, cdb, sizeof(cdb), 0, 4096))
+	scsi_host_cdb_report_luns(cdb, SCSI_REPORT_LUNS_ALL, 4096);
+	if (!scsi_cmd_init(&s, &c, cdb, 12, 0, 4096))
 		return conform_error(ctx, "out of guest memory");
 	/* §5.6.6.1: 0xC1, 0x01 and six zero bytes. */
 	memset(c.req->lun, 0, 8);
@@ -424,9 +425,8 @@ SCSI_CASE(scsi_req_report_luns_wlun)
 	if (c.resp->response != VIRTIO_SCSI_S_OK || c.resp->status != SCSI_STATUS_GOOD)
 		return conform_fail(ctx, "REPORT LUNS to the well-known LU: %s",
 				    scsi_outcome(&c, out, sizeof(out)));
-	len = (uint32_t)scsi_get_be(c.din, 4);
-	if (len % 8)
-		return conform_fail(ctx, "LUN LIST LENGTH %u is no multiple of 8", len);
+	if (scsi_host_parse_report_luns(c.din, scsi_din_got(&c), &lun, 1, &n, &total))
+		return conform_fail(ctx, "the REPORT LUNS data is malformed (trace)");
 	return CONFORM_PASS;
 }
 
@@ -434,19 +434,17 @@ SCSI_CASE(scsi_req_report_luns_wlun)
  * -1 when there is none or the list could not be read. */
 static int unlisted_lun(struct scsi *s)
 {
-	uint8_t cdb[12] = {SCSI_OP_REPORT_LUNS};
 	bool listed[256] = {false};
+	uint64_t luns[256];
 	struct scsi_cmd c;
-	uint32_t len;
+	uint16_t l;
+	size_t n;
 
-	scsi_put_be(cdb + 6, 4096, 4);
-	if (scsi_do(s, &c, cdb, sizeof(cdb), NULL, 0, NULL, 4096) ||
-	    !scsi_good(s, &c, "REPORT LUNS"))
+	if (scsi_report_luns(s, &c, luns, ARRAY_SIZE(luns), &n))
 		return -1;
-	len = MIN((uint32_t)scsi_get_be(c.din, 4), 4096u - 8);
-	for (uint32_t off = 8; off + 8 <= len + 8; off += 8)
-		if ((c.din[off] & 0xc0) == 0)
-			listed[c.din[off + 1]] = true;
+	for (size_t i = 0; i < n; i++)
+		if (scsi_host_lun_decode(luns[i], &l) == 0 && l < 256)
+			listed[l] = true;
 	for (int l = 0; l < 256; l++)
 		if (!listed[l])
 			return l;
@@ -467,7 +465,7 @@ SCSI_CASE(scsi_req_unknown_lun)
 		return conform_error(ctx, "no LUN below 256 is free, or REPORT LUNS failed");
 	if (!scsi_cmd_init(&s, &c, tur, sizeof(tur), 0, 0))
 		return conform_error(ctx, "out of guest memory");
-	scsi_lun_set(c.req->lun, s.target, (uint16_t)l);
+	scsi_host_virtio_lun_encode(c.req->lun, s.target, (uint16_t)l);
 	if (scsi_cmd_run(&s, SCSI_Q_REQ, &c))
 		return conform_fail(ctx, "TEST UNIT READY to LUN %d got no answer", l);
 	if (c.resp->response == VIRTIO_SCSI_S_BAD_TARGET) {

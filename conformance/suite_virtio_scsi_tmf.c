@@ -165,7 +165,7 @@ SCSI_CASE(scsi_tmf_bad_target)
 		return conform_not_applicable(ctx, "max_target is %u: every target number may "
 						   "exist",
 					      s.cfg.max_target);
-	scsi_lun_set(lun, (uint8_t)(s.cfg.max_target + 1), 0);
+	scsi_host_virtio_lun_encode(lun, (uint8_t)(s.cfg.max_target + 1), 0);
 	r = tmf_do(&s, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET, 0, lun);
 	if (r < 0)
 		return conform_fail(ctx, "the TMF got no answer: %s", strerror(-r));
@@ -203,7 +203,7 @@ static int ctrl_raw(struct scsi *s, uint32_t type, uint32_t len, uint32_t wlen, 
 	if (!req || !w)
 		return -ENOMEM;
 	memcpy(req, &type, sizeof(type));
-	scsi_lun_set(req + 4, s->target, s->lun);
+	scsi_host_virtio_lun_encode(req + 4, s->target, s->lun);
 	memset(w, SCSI_RESP_UNSET, wlen);
 	blk_chain_init(&chain);
 	blk_chain_add(&chain, rgpa, len, false);
@@ -247,7 +247,7 @@ SCSI_CASE(scsi_tmf_an_query)
 	if (!req || !resp)
 		return conform_error(ctx, "out of guest memory");
 	req->type = VIRTIO_SCSI_T_AN_QUERY;
-	scsi_lun_set(req->lun, s.target, s.lun);
+	scsi_host_virtio_lun_encode(req->lun, s.target, s.lun);
 	req->event_requested = all;
 	resp->response = SCSI_RESP_UNSET;
 	blk_chain_init(&chain);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "conformance/suite_virtio_scsi.h"
+#include "scsi/scsi_host_internal.h"
 #include "spec/vhost_user.h"
 #include "util/common.h"
 #include "vhost/vhost.h"
@@ -97,39 +98,45 @@ bool scsi_has(const struct scsi *s, unsigned feature)
 	return s->dev->features & VIRTIO_BIT(feature);
 }
 
-void scsi_lun_set(uint8_t lun[8], uint8_t target, uint16_t l)
+/* lib/scsi's builder of op, where it has one: the CDB's length, or -1. */
+static int cdb_built(uint8_t *cdb, uint8_t op, uint64_t lba, uint32_t nblocks)
 {
-	memset(lun, 0, 8);
-	lun[0] = VIRTIO_SCSI_LUN_FIRST;
-	lun[1] = target;
-	lun[2] = (uint8_t)(l < 256 ? 0 : VIRTIO_SCSI_LUN_FLAT | l >> 8);
-	lun[3] = (uint8_t)l;
-}
-
-void scsi_put_be(uint8_t *p, uint64_t v, unsigned bytes)
-{
-	for (unsigned i = 0; i < bytes; i++)
-		p[i] = (uint8_t)(v >> 8 * (bytes - 1 - i));
-}
-
-uint64_t scsi_get_be(const uint8_t *p, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < bytes; i++)
-		v = v << 8 | p[i];
-	return v;
+	switch (op) {
+	case SCSI_OP_READ_10:
+		return scsi_host_cdb_read_10(cdb, lba, nblocks, false);
+	case SCSI_OP_WRITE_10:
+		return scsi_host_cdb_write_10(cdb, lba, nblocks, false);
+	case SCSI_OP_READ_16:
+		return scsi_host_cdb_read_16(cdb, lba, nblocks, false);
+	case SCSI_OP_WRITE_16:
+		return scsi_host_cdb_write_16(cdb, lba, nblocks, false);
+	case SCSI_OP_SYNCHRONIZE_CACHE_10:
+		return scsi_host_cdb_sync_cache_10(cdb, lba, nblocks, false);
+	case SCSI_OP_SYNCHRONIZE_CACHE_16:
+		return scsi_host_cdb_sync_cache_16(cdb, lba, nblocks, false);
+	case SCSI_OP_VERIFY_16:
+		return scsi_host_cdb_verify_16(cdb, lba, nblocks, 0);
+	case SCSI_OP_WRITE_SAME_16:
+		return scsi_host_cdb_write_same_16(cdb, lba, nblocks, false, false);
+	}
+	return -1;
 }
 
 unsigned scsi_cdb_rw(uint8_t *cdb, uint8_t op, uint64_t lba, uint32_t nblocks)
 {
-	memset(cdb, 0, 16);
+	int n = cdb_built(cdb, op, lba, nblocks);
+
+	if (n > 0)
+		return (unsigned)n;
+	/* The forms lib/scsi does not build, or fields a builder refuses. */
+	memset(cdb, 0, SCSI_HOST_CDB_MAX);
 	cdb[0] = op;
 	switch (op) {
 	case SCSI_OP_READ_6:
 	case SCSI_OP_WRITE_6:
 		/* SBC-4 §5.15 / §5.42: 21-bit LBA, 0 blocks means 256. */
-		scsi_put_be(cdb + 1, lba & 0x1fffff, 3);
+		cdb[1] = (uint8_t)(lba >> 16 & 0x1f);
+		scsi_host_put_be16(cdb + 2, (uint16_t)lba);
 		cdb[4] = (uint8_t)nblocks;
 		return 6;
 	case SCSI_OP_READ_10:
@@ -137,18 +144,18 @@ unsigned scsi_cdb_rw(uint8_t *cdb, uint8_t op, uint64_t lba, uint32_t nblocks)
 	case SCSI_OP_VERIFY_10:
 	case SCSI_OP_SYNCHRONIZE_CACHE_10:
 	case SCSI_OP_WRITE_SAME_10:
-		scsi_put_be(cdb + 2, lba, 4);
-		scsi_put_be(cdb + 7, nblocks, 2);
+		scsi_host_put_be32(cdb + 2, (uint32_t)lba);
+		scsi_host_put_be16(cdb + 7, (uint16_t)nblocks);
 		return 10;
 	case SCSI_OP_READ_12:
 	case SCSI_OP_WRITE_12:
 	case SCSI_OP_VERIFY_12:
-		scsi_put_be(cdb + 2, lba, 4);
-		scsi_put_be(cdb + 6, nblocks, 4);
+		scsi_host_put_be32(cdb + 2, (uint32_t)lba);
+		scsi_host_put_be32(cdb + 6, nblocks);
 		return 12;
 	default: /* the 16-byte forms */
-		scsi_put_be(cdb + 2, lba, 8);
-		scsi_put_be(cdb + 10, nblocks, 4);
+		scsi_host_put_be64(cdb + 2, lba);
+		scsi_host_put_be32(cdb + 10, nblocks);
 		return 16;
 	}
 }
@@ -168,7 +175,7 @@ bool scsi_cmd_init(struct scsi *s, struct scsi_cmd *c, const uint8_t *cdb, unsig
 	if (!c->req || !c->resp || (dout_len && !c->dout) || (din_len && !c->din) ||
 	    cdb_len > sizeof(c->req->cdb))
 		return false;
-	scsi_lun_set(c->req->lun, s->target, s->lun);
+	scsi_host_virtio_lun_encode(c->req->lun, s->target, s->lun);
 	c->req->id = next_id++;
 	memcpy(c->req->cdb, cdb, cdb_len);
 	c->resp->response = SCSI_RESP_UNSET;
@@ -212,35 +219,16 @@ int scsi_do(struct scsi *s, struct scsi_cmd *c, const uint8_t *cdb, unsigned cdb
 	return ret;
 }
 
-bool scsi_sense_get(const struct scsi_cmd *c, struct scsi_sense *sense)
+bool scsi_sense_get(const struct scsi_cmd *c, struct scsi_host_sense *sense)
 {
 	uint32_t len = MIN(c->resp->sense_len, (uint32_t)sizeof(c->resp->sense));
-	const uint8_t *p = c->resp->sense;
 
-	if (len < 1)
-		return false;
-	sense->response_code = p[0] & 0x7f;
-	switch (sense->response_code) {
-	case SCSI_SENSE_FIXED_CURRENT:
-	case SCSI_SENSE_FIXED_DEFERRED:
-		/* SPC-5 §4.4.3: ASC and ASCQ are bytes 12 and 13. */
-		if (len < offsetof(struct scsi_sense_fixed, fru))
-			return false;
-		sense->key = p[2] & 0x0f;
-		sense->asc = p[12];
-		sense->ascq = p[13];
-		return true;
-	case SCSI_SENSE_DESC_CURRENT:
-	case SCSI_SENSE_DESC_DEFERRED:
-		/* SPC-5 §4.4.2: key, ASC, ASCQ in bytes 1 to 3. */
-		if (len < offsetof(struct scsi_sense_desc, flags))
-			return false;
-		sense->key = p[1] & 0x0f;
-		sense->asc = p[2];
-		sense->ascq = p[3];
-		return true;
-	}
-	return false;
+	return len && scsi_host_parse_sense(c->resp->sense, len, sense) == 0;
+}
+
+uint32_t scsi_din_got(const struct scsi_cmd *c)
+{
+	return c->din_len - MIN(c->resp->resid, c->din_len);
 }
 
 static const char *response_name(uint8_t r)
@@ -268,7 +256,7 @@ static const char *response_name(uint8_t r)
 
 const char *scsi_outcome(const struct scsi_cmd *c, char *buf, unsigned len)
 {
-	struct scsi_sense sn;
+	struct scsi_host_sense sn;
 	uint8_t st = c->resp->status;
 	const char *stn = st == SCSI_STATUS_GOOD		? "GOOD"
 			  : st == SCSI_STATUS_CHECK_CONDITION ? "CHECK CONDITION"
@@ -302,7 +290,7 @@ bool scsi_good(struct scsi *s, const struct scsi_cmd *c, const char *what)
 enum conform_verdict scsi_expect_check(struct scsi *s, const struct scsi_cmd *c, const char *what,
 				       uint8_t key, const uint16_t *asc, unsigned n)
 {
-	struct scsi_sense sn;
+	struct scsi_host_sense sn;
 	char out[96];
 
 	scsi_outcome(c, out, sizeof(out));
@@ -330,7 +318,7 @@ enum conform_verdict scsi_expect_check(struct scsi *s, const struct scsi_cmd *c,
 static int do_past_ua(struct scsi *s, struct scsi_cmd *c, const uint8_t *cdb, unsigned cdb_len,
 		      uint32_t din_len)
 {
-	struct scsi_sense sn;
+	struct scsi_host_sense sn;
 	int ret = 0;
 
 	for (int i = 0; i < SCSI_UA_RETRIES; i++) {
@@ -345,61 +333,71 @@ static int do_past_ua(struct scsi *s, struct scsi_cmd *c, const uint8_t *cdb, un
 	return ret;
 }
 
-/* SPC-5 §6.33: the first LUN of target 0's list. */
-static bool find_lun(struct scsi *s, enum conform_verdict *v)
+int scsi_report_luns(struct scsi *s, struct scsi_cmd *c, uint64_t *luns, size_t max,
+		     size_t *n)
 {
-	uint8_t cdb[12] = {SCSI_OP_REPORT_LUNS};
-	struct scsi_cmd c;
-	uint32_t len;
-	const uint8_t *e;
+	uint8_t cdb[SCSI_HOST_CDB_MAX];
+	size_t total;
 	int ret;
 
-	scsi_put_be(cdb + 6, 4096, 4);
+	scsi_host_cdb_report_luns(cdb, SCSI_REPORT_LUNS_ALL, 4096);
+	ret = do_past_ua(s, c, cdb, 12, 4096);
+	if (ret)
+		return ret;
+	if (!scsi_good(s, c, "REPORT LUNS"))
+		return -EIO;
+	return scsi_host_parse_report_luns(c->din, scsi_din_got(c), luns, max, n, &total);
+}
+
+/* SPC-5 §6.33: the first LUN of target 0's list that virtio-scsi can
+ * address (SAM-5 §4.7.3: peripheral or flat). */
+static bool find_lun(struct scsi *s, enum conform_verdict *v)
+{
+	uint64_t luns[64];
+	struct scsi_cmd c;
+	size_t n;
+	int ret;
+
 	s->target = 0;
 	s->lun = 0;
-	ret = do_past_ua(s, &c, cdb, sizeof(cdb), 4096);
+	ret = scsi_report_luns(s, &c, luns, ARRAY_SIZE(luns), &n);
 	if (ret) {
-		*v = conform_error(s->ctx, "REPORT LUNS on target 0: %s", strerror(-ret));
+		*v = conform_error(s->ctx, "REPORT LUNS on target 0: %s: no LU to test",
+				   strerror(-ret));
 		return false;
 	}
-	if (!scsi_good(s, &c, "REPORT LUNS on target 0")) {
-		*v = conform_error(s->ctx, "REPORT LUNS on target 0 failed: no LU to test");
-		return false;
-	}
-	len = (uint32_t)scsi_get_be(c.din, 4);
-	if (len < 8) {
-		*v = conform_error(s->ctx, "target 0 reports no LUN: no LU to test");
-		return false;
-	}
-	e = c.din + sizeof(struct scsi_report_luns_header);
-	/* SAM-5 §4.7.3: peripheral (00b) or flat (01b) addressing. */
-	s->lun = (uint16_t)((e[0] & 0xc0) == VIRTIO_SCSI_LUN_FLAT ? (e[0] & 0x3f) << 8 | e[1]
-								   : e[1]);
-	return true;
+	for (size_t i = 0; i < n; i++)
+		if (scsi_host_lun_decode(luns[i], &s->lun) == 0)
+			return true;
+	*v = conform_error(s->ctx, "target 0 reports no LUN: no LU to test");
+	return false;
 }
 
 /* SBC-4 §5.21 / §5.20: the LU's size; READ CAPACITY(10) when (16) fails. */
 static bool find_capacity(struct scsi *s, enum conform_verdict *v)
 {
-	uint8_t cdb16[16] = {SCSI_OP_SERVICE_ACTION_IN_16, SCSI_SAI_READ_CAPACITY_16};
-	uint8_t cdb10[10] = {SCSI_OP_READ_CAPACITY_10};
+	uint8_t cdb[SCSI_HOST_CDB_MAX];
+	struct scsi_host_capacity cap;
 	struct scsi_cmd c;
 	int ret;
 
-	scsi_put_be(cdb16 + 10, sizeof(struct scsi_read_capacity_16), 4);
-	ret = do_past_ua(s, &c, cdb16, sizeof(cdb16), sizeof(struct scsi_read_capacity_16));
-	if (ret == 0 && scsi_good(s, &c, "READ CAPACITY(16)")) {
-		s->blocks = scsi_get_be(c.din, 8) + 1;
-		s->block_len = (uint32_t)scsi_get_be(c.din + 8, 4);
-	} else {
-		ret = do_past_ua(s, &c, cdb10, sizeof(cdb10), 8);
-		if (ret || !scsi_good(s, &c, "READ CAPACITY(10)")) {
+	scsi_host_cdb_read_capacity_16(cdb, sizeof(struct scsi_read_capacity_16));
+	ret = do_past_ua(s, &c, cdb, 16, sizeof(struct scsi_read_capacity_16));
+	if (ret == 0 && scsi_good(s, &c, "READ CAPACITY(16)"))
+		ret = scsi_host_parse_capacity_16(c.din, scsi_din_got(&c), &cap);
+	else
+		ret = -EIO;
+	if (ret) {
+		scsi_host_cdb_read_capacity_10(cdb);
+		ret = do_past_ua(s, &c, cdb, 10, 8);
+		if (ret || !scsi_good(s, &c, "READ CAPACITY(10)") ||
+		    scsi_host_parse_capacity_10(c.din, scsi_din_got(&c), &cap)) {
 			*v = conform_error(s->ctx, "the LU's capacity is unknown");
 			return false;
 		}
-		s->blocks = scsi_get_be(c.din, 4) + 1;
-		s->block_len = (uint32_t)scsi_get_be(c.din + 4, 4);
 	}
+	s->blocks = cap.num_blocks;
+	s->block_len = cap.block_len;
 	if (!IS_POW2(s->block_len) || s->block_len < 512 || s->block_len > 65536 ||
 	    s->blocks < 1024) {
 		*v = conform_error(s->ctx,
@@ -481,7 +479,7 @@ bool scsi_tmf_init(struct scsi *s, struct scsi_tmf *t, uint32_t subtype, uint64_
 		return false;
 	t->req->type = VIRTIO_SCSI_T_TMF;
 	t->req->subtype = subtype;
-	scsi_lun_set(t->req->lun, s->target, s->lun);
+	scsi_host_virtio_lun_encode(t->req->lun, s->target, s->lun);
 	t->req->id = id;
 	*t->resp = SCSI_RESP_UNSET;
 	return true;
