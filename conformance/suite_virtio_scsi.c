@@ -361,9 +361,10 @@ static const struct conform_case g_cases[] = {
 		 "attributes MAY be mapped to SIMPLE by the device.",
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description = "TEST UNIT READY with task_attr ORDERED, then HEAD: GOOD. The sentence "
-		       "lets the device treat them as SIMPLE and does not require it to refuse "
-		       "none; a device that fails them fails drivers that send barriers.",
+	.description = "READ(10) with task_attr ORDERED, then HEAD: GOOD. The sentence lets the "
+		       "device treat them as SIMPLE; no sentence requires it to complete them "
+		       "(hence advisory), but a device that refuses them fails drivers that send "
+		       "barriers.",
 	.protocol_features = P_CFG,
 	.run = scsi_req_task_attr,
     },

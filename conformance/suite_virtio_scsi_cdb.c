@@ -120,7 +120,8 @@ SCSI_CASE(scsi_cdb_vpd_pages)
 
 	SCSI_OPEN_LUN(&s, 1, 0);
 	if (!vpd_list(&s, &pages))
-		return conform_error(ctx, "VPD page 00h failed or is malformed (SCSI-CDB-003)");
+		return conform_not_applicable(ctx, "VPD page 00h failed or is malformed "
+						   "(SCSI-CDB-003)");
 	/* SPC-5 §7.7.1: every listed page answers with its own code, and its
 	 * PAGE LENGTH fits what was transferred. */
 	for (unsigned i = 0; i < pages.n; i++) {
@@ -156,7 +157,8 @@ SCSI_CASE(scsi_cdb_vpd_unsupported)
 
 	SCSI_OPEN_LUN(&s, 1, 0);
 	if (!vpd_list(&s, &pages))
-		return conform_error(ctx, "VPD page 00h failed or is malformed (SCSI-CDB-003)");
+		return conform_not_applicable(ctx, "VPD page 00h failed or is malformed "
+						   "(SCSI-CDB-003)");
 	/* A page of the reserved range B9h-BFh it does not list. */
 	for (int p = 0xbf; p >= 0xb9 && page < 0; p--)
 		if (!scsi_host_vpd_pages_has(&pages, (uint8_t)p))

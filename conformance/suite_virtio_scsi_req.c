@@ -383,21 +383,23 @@ SCSI_CASE(scsi_req_no_response_buffer)
 SCSI_CASE(scsi_req_task_attr)
 {
 	static const uint8_t attrs[] = {VIRTIO_SCSI_S_ORDERED, VIRTIO_SCSI_S_HEAD};
-	uint8_t tur[6] = {SCSI_OP_TEST_UNIT_READY};
+	uint8_t cdb[SCSI_HOST_CDB_MAX];
 	struct scsi_cmd c;
 	struct scsi s;
 	char out[96];
+	unsigned n;
 
 	SCSI_OPEN_LUN(&s, 1, 0);
+	n = scsi_cdb_rw(cdb, SCSI_OP_READ_10, scsi_scratch_lba(&s, 8), 1);
 	for (unsigned i = 0; i < ARRAY_SIZE(attrs); i++) {
-		if (!scsi_cmd_init(&s, &c, tur, sizeof(tur), 0, 0))
+		if (!scsi_cmd_init(&s, &c, cdb, n, 0, s.block_len))
 			return conform_error(ctx, "out of guest memory");
 		c.req->task_attr = attrs[i];
 		if (scsi_cmd_run(&s, SCSI_Q_REQ, &c))
-			return conform_fail(ctx, "TEST UNIT READY with task_attr %u got no answer",
+			return conform_fail(ctx, "READ(10) with task_attr %u got no answer",
 					    attrs[i]);
 		if (c.resp->response != VIRTIO_SCSI_S_OK || c.resp->status != SCSI_STATUS_GOOD)
-			return conform_fail(ctx, "TEST UNIT READY with task_attr %u: %s", attrs[i],
+			return conform_fail(ctx, "READ(10) with task_attr %u: %s", attrs[i],
 					    scsi_outcome(&c, out, sizeof(out)));
 	}
 	return CONFORM_PASS;
