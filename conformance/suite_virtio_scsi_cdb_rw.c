@@ -92,8 +92,9 @@ static enum conform_verdict out_of_range(struct scsi *s, uint8_t op, uint64_t lb
 		len = 0; /* BYTCHK 0: no data */
 	if (!scsi_cmd_init(s, &c, cdb, n, write ? len : 0, write ? 0 : len))
 		return conform_error(s->ctx, "out of guest memory");
+	/* Data no block near the end holds: LBA 0's pattern. */
 	if (write)
-		scsi_pattern(s, lba, c.dout, len);
+		scsi_pattern(s, 0, c.dout, len);
 	if (scsi_cmd_run(s, SCSI_Q_REQ, &c))
 		return conform_fail(s->ctx, "%s got no answer", what);
 	return scsi_expect_check(s, &c, what, SCSI_SK_ILLEGAL_REQUEST, g_out_of_range, 1);
