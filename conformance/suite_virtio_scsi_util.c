@@ -461,7 +461,8 @@ bool scsi_read_check(struct scsi *s, uint64_t lba, uint32_t nblocks)
 	uint32_t len = nblocks * s->block_len;
 	struct scsi_cmd c;
 
-	return scsi_do(s, &c, cdb, n, NULL, 0, NULL, len) == 0 && scsi_good(s, &c, "READ(16)") &&
+	/* A unit attention (after a reset) is not the data's fault. */
+	return do_past_ua(s, &c, cdb, n, len) == 0 && scsi_good(s, &c, "READ(16)") &&
 	       scsi_pattern_check(s, lba, c.din, len);
 }
 

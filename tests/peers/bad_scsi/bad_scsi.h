@@ -162,9 +162,10 @@ struct req_cancel {
 	bool abort_all;
 	bool abort_one;
 	uint64_t abort_id;
+	unsigned aborted; /* commands answered ABORTED or RESET so far */
 };
 enum req_outcome request_serve(uint16_t q, const struct iovec *iov, unsigned nout, unsigned nin,
-			       const struct req_cancel *cancel, uint32_t *len);
+			       struct req_cancel *cancel, uint32_t *len);
 
 /* Copies between a flat buffer and bytes [off, off + len) of an iovec
  * list; returns the bytes copied. */

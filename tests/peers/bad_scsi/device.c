@@ -20,12 +20,15 @@
 #include "bad_scsi.h"
 #include "scsi/scsi_host.h"
 #include "util/common.h"
+#include "util/deadline.h"
 #include "vhost/vhost_log.h"
 
 #define MAX_LUNS 8
 #define MAX_IOV	 1024
 /* Chains a request queue serves a poll (one with --slow-us). */
 #define BATCH 64
+/* tmf-completes-first: how long after the TMF's answer its effect comes. */
+#define LATE_MS 100
 /* Events waiting for an eventq buffer. */
 #define MAX_EVENTS 8
 
@@ -40,6 +43,10 @@ static struct {
 	struct virtio_scsi_event events[MAX_EVENTS];
 	unsigned nevents;
 	bool announced; /* the RESCAN of this connection was queued */
+	/* tmf-completes-first: the effect of a TMF already answered, due at
+	 * late_at; the request queues wait for it. */
+	struct req_cancel late;
+	int64_t late_at;
 } g_ctl;
 
 bool ctl_negotiated(unsigned feature)
@@ -122,7 +129,7 @@ static void ring_push(struct vhost_vring *v, uint16_t head, uint32_t len)
 
 /* Pops what is available on request queue v (at most max chains) and
  * serves it; how many. cancel: a TMF's effect on them. */
-static unsigned requests_run(struct vhost_vring *v, unsigned max, const struct req_cancel *cancel)
+static unsigned requests_run(struct vhost_vring *v, unsigned max, struct req_cancel *cancel)
 {
 	static struct iovec iov[MAX_IOV];
 	unsigned n = 0;
@@ -143,7 +150,7 @@ static unsigned requests_run(struct vhost_vring *v, unsigned max, const struct r
 }
 
 /* A TMF's effect on every request queue. */
-static void requests_cancel(const struct req_cancel *cancel)
+static void requests_cancel(struct req_cancel *cancel)
 {
 	for (unsigned q = VIRTIO_SCSI_REQUESTQ_FIRST; q < VHOST_MAX_QUEUES; q++)
 		if (g_ctl.rings[q])
@@ -200,7 +207,7 @@ static uint8_t tmf(const struct virtio_scsi_ctrl_tmf_req *r, bool *effect_after,
 }
 
 /* One controlq request; the used length. */
-static uint32_t ctrl_serve(struct vhost_vring *v, const struct virtq_chain *c)
+static uint32_t ctrl_serve(const struct virtq_chain *c)
 {
 	const struct iovec *out = c->iov, *in = c->iov + c->nout;
 	size_t out_len = iov_len(out, c->nout), in_len = iov_len(in, c->nin);
@@ -224,15 +231,15 @@ static uint32_t ctrl_serve(struct vhost_vring *v, const struct virtq_chain *c)
 							  : VIRTIO_SCSI_S_FAILURE;
 		else
 			resp = tmf(&r.tmf, &after, &cancel);
-		if (!after)
-			requests_cancel(&cancel);
-		buf_to_iov(in, c->nin, 0, &resp, 1);
 		if (after) {
-			ring_push(v, c->head, 1);
+			g_ctl.late = cancel;
+			g_ctl.late_at = deadline_now_ms() + LATE_MS;
+		} else {
 			requests_cancel(&cancel);
-			return UINT32_MAX;
 		}
-		return 1;
+		if (cancel.abort_one && !cancel.aborted && BROKEN(ABORT_UNKNOWN_REJECTED))
+			resp = VIRTIO_SCSI_S_FUNCTION_REJECTED;
+		return (uint32_t)buf_to_iov(in, c->nin, 0, &resp, 1);
 	case VIRTIO_SCSI_T_AN_QUERY:
 	case VIRTIO_SCSI_T_AN_SUBSCRIBE:
 		/* No asynchronous events to report (§5.6.6.2: event_actual is
@@ -253,14 +260,11 @@ static unsigned ctrl_run(struct vhost_vring *v)
 	for (;;) {
 		struct virtq_chain c = {.iov = iov, .max_iov = MAX_IOV};
 		int ret = virtq_dev_pop(&v->vq, &c);
-		uint32_t len;
 
 		if (ret == -EAGAIN || ret == -EIO)
 			return n;
 		n++;
-		len = ret ? 0 : ctrl_serve(v, &c);
-		if (len != UINT32_MAX)
-			ring_push(v, c.head, len);
+		ring_push(v, c.head, ret ? 0 : ctrl_serve(&c));
 	}
 }
 
@@ -319,6 +323,11 @@ unsigned ctl_poll(void)
 {
 	unsigned busy = 0;
 
+	if (g_ctl.late_at && deadline_now_ms() >= g_ctl.late_at) {
+		requests_cancel(&g_ctl.late);
+		g_ctl.late_at = 0;
+	}
+
 	for (unsigned q = 0; q < VHOST_MAX_QUEUES; q++) {
 		struct vhost_vring *v = g_ctl.rings[q];
 
@@ -328,8 +337,8 @@ unsigned ctl_poll(void)
 			busy += ctrl_run(v);
 		else if (q == VIRTIO_SCSI_EVENTQ)
 			busy += events_run(v);
-		else if (!(BROKEN(LAST_QUEUE_DEAD) && q == VIRTIO_SCSI_REQUESTQ_FIRST +
-								   g_ctl.o.queues - 1u))
+		else if (!g_ctl.late_at && !(BROKEN(LAST_QUEUE_DEAD) &&
+					     q == VIRTIO_SCSI_REQUESTQ_FIRST + g_ctl.o.queues - 1u))
 			busy += slow(requests_run(v, g_ctl.o.slow_us ? 1 : BATCH, NULL));
 		vhost_vring_set_kick(v, true);
 	}
@@ -393,6 +402,7 @@ static void ctl_connected(void *ctx)
 	(void)ctx;
 	g_ctl.nevents = 0;
 	g_ctl.announced = false;
+	g_ctl.late_at = 0;
 }
 
 static const struct vhost_dev_ops g_ops = {

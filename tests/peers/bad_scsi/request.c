@@ -452,7 +452,7 @@ static bool address(struct cmd *c)
 }
 
 enum req_outcome request_serve(uint16_t q, const struct iovec *iov, unsigned nout, unsigned nin,
-			       const struct req_cancel *cancel, uint32_t *len)
+			       struct req_cancel *cancel, uint32_t *len)
 {
 	struct cmd c = {.q = q, .out = iov, .nout = nout, .in = iov + nout, .nin = nin};
 	size_t out_len = iov_len(c.out, nout), in_len = iov_len(c.in, nin);
@@ -473,6 +473,8 @@ enum req_outcome request_serve(uint16_t q, const struct iovec *iov, unsigned nou
 		c.resp.response = VIRTIO_SCSI_S_RESET;
 	else if (cancel && (cancel->abort_all || (cancel->abort_one && c.req.id == cancel->abort_id)))
 		c.resp.response = VIRTIO_SCSI_S_ABORTED;
+	if (c.resp.response)
+		cancel->aborted++;
 	else if (out_len < HDR)
 		c.resp.response = VIRTIO_SCSI_S_FAILURE;
 	else if (!address(&c))
