@@ -5,6 +5,7 @@
     python3 -m tests.guest run -s /tmp/x/vhost.0 -q 2 -c 'dd if=/dev/vda bs=4k count=1 | xxd | head'
     python3 -m tests.guest run -s SOCK --script mytest.sh
     python3 -m tests.guest shell -s SOCK -q 2        # an interactive busybox shell
+    python3 -m tests.guest run --scsi-socket SOCK -q 2 -c 'sg_inq /dev/sda'   # vhost-user-scsi
 """
 
 import argparse
@@ -25,7 +26,11 @@ def main(argv=None):
         p.add_argument("-s", "--socket", action="append", default=[],
                        help="vhost-user-blk socket (repeatable: /dev/vda, /dev/vdb, ...)")
         p.add_argument("-q", "--num-queues", type=int, default=1,
-                       help="queues per vhost-user-blk device (default 1)")
+                       help="queues per vhost-user-blk device, request queues per "
+                            "vhost-user-scsi controller (default 1)")
+        p.add_argument("--scsi-socket", action="append", default=[],
+                       help="vhost-user-scsi socket (repeatable; sg_inq, sg_vpd and "
+                            "sg_readcap are in the guest then)")
         p.add_argument("--smp", type=int, default=2, help="guest CPUs (default 2)")
         p.add_argument("--mem", type=int, default=512, help="guest MiB (default 512)")
         p.add_argument("--kernel", help="kernel version (default: newest in /boot)")
@@ -44,8 +49,10 @@ def main(argv=None):
             print(initramfs.build_base(kver=a.kernel, log=lambda m: print(m, file=sys.stderr)))
             return 0
         devs = [(s, a.num_queues) for s in a.socket]
+        scsi = [(s, a.num_queues) for s in a.scsi_socket]
         common = dict(vhost_user_blk=devs, smp=a.smp, mem_mb=a.mem, kver=a.kernel,
-                      append=a.append, extra_qemu_args=a.qemu_arg)
+                      append=a.append, extra_qemu_args=a.qemu_arg, vhost_user_scsi=scsi,
+                      tools=initramfs.SG_TOOLS if scsi else ())
         if a.cmd == "shell":
             r = runner.boot("echo 'storlab guest: poweroff -f to leave'\n"
                             "setsid cttyhack /bin/sh\n", timeout=None, interactive=True,

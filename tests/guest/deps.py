@@ -29,6 +29,15 @@ def qemu_storage_daemon():
     return require_tool("qemu-storage-daemon", "qemu-system-common")
 
 
+def qboot_rom():
+    """QEMU's minimal firmware (no SeaBIOS device drivers): runner.qemu_argv."""
+    path = Path("/usr/share/qemu/qboot.rom")
+    if not path.exists():
+        raise MissingDependency("%s not found: install the Debian package qemu-system-data "
+                                "(scripts/install-deps installs qemu-system-x86)" % path)
+    return str(path)
+
+
 def kernel_version():
     """STORLAB_GUEST_KERNEL (a version) or the newest /boot/vmlinuz-* that has
     its /lib/modules/<version>."""

@@ -27,9 +27,12 @@ from pathlib import Path
 from . import deps
 
 # Bump when the layout or /init changes in a way the input hash cannot see.
-BUILDER_VERSION = 3
+BUILDER_VERSION = 4
 
 DEFAULT_MODULES = ("virtio_pci", "virtio_blk", "virtio_scsi", "sd_mod")
+
+# What a vhost-user-scsi guest gets (build_base's tools): SCSI views of a LUN.
+SG_TOOLS = (("sg_inq", "sg3-utils"), ("sg_vpd", "sg3-utils"), ("sg_readcap", "sg3-utils"))
 
 # Markers on the serial console. A line is "@@STORLAB-<WORD> ...@@" so that
 # kernel messages interleaved on the console cannot be mistaken for them.
@@ -162,12 +165,34 @@ def _busybox_applets(busybox):
     return sorted(a for a in p.stdout.split() if a and a != "busybox" and "/" not in a)
 
 
-def _input_hash(kver, busybox, kos, modules):
+def tool_files(tools):
+    """Host programs for the guest, tools being (name, Debian package)
+    pairs: {guest path: host path} of each program (in /bin) and of every
+    shared library and the loader it needs (at the paths ldd names)."""
+    out = {}
+    ldd = deps.require_tool("ldd", "libc-bin")
+    for name, package in tools:
+        prog = deps.require_tool(name, package)
+        out["bin/" + name] = prog
+        p = subprocess.run([ldd, prog], capture_output=True, text=True, timeout=30)
+        if p.returncode != 0:
+            raise deps.MissingDependency("ldd %s failed (%s): reinstall %s"
+                                         % (prog, p.stderr.strip(), package))
+        for line in p.stdout.splitlines():
+            parts = line.split()
+            lib = parts[2] if len(parts) > 2 and parts[1] == "=>" else parts[0]
+            if lib.startswith("/"):
+                out[lib.lstrip("/")] = lib
+    return out
+
+
+def _input_hash(kver, busybox, kos, modules, tools):
     h = hashlib.sha256()
     h.update(b"v%d\0%s\0" % (BUILDER_VERSION, kver.encode()))
     h.update(INIT_SCRIPT.encode() + b"\0" + LIB_SCRIPT.encode() + b"\0")
     h.update(" ".join(modules).encode() + b"\0")
-    for f in [busybox] + kos:
+    h.update(" ".join(sorted(tools)).encode() + b"\0")
+    for f in [busybox] + kos + sorted(tools.values()):
         st = os.stat(f)
         h.update(("%s %d %d\0" % (f, st.st_size, st.st_mtime_ns)).encode())
     return h.hexdigest()[:16]
@@ -197,16 +222,22 @@ def _depmod(kver, kos):
         shutil.rmtree(stage, ignore_errors=True)
 
 
-def build_base(kver=None, modules=DEFAULT_MODULES, cache_dir=None, log=None):
+def build_base(kver=None, modules=DEFAULT_MODULES, cache_dir=None, log=None, tools=()):
     """Returns the path of the cached base initramfs (gzip'ed newc), building
-    it if an input changed. Raises deps.MissingDependency naming the package."""
+    it if an input changed. tools: (program, Debian package) pairs copied in
+    with their libraries (tool_files). Raises deps.MissingDependency naming
+    the package."""
     kver = kver or deps.kernel_version()
     busybox = deps.busybox_static()
     kos = module_files(kver, modules)
+    extra = tool_files(tools)
     cache_dir = Path(cache_dir or repo_root() / "build" / "guest")
     cache_dir.mkdir(parents=True, exist_ok=True)
-    digest = _input_hash(kver, busybox, kos, modules)
-    out = cache_dir / ("initramfs-%s-%s.cpio.gz" % (kver, digest))
+    digest = _input_hash(kver, busybox, kos, modules, extra)
+    # One cached base per set of tools: the blk tests' and the scsi tests'
+    # do not evict each other.
+    flavor = "+".join(sorted(n for n, _ in tools)) or "base"
+    out = cache_dir / ("initramfs-%s-%s-%s.cpio.gz" % (kver, flavor, digest))
     if out.exists():
         return out
 
@@ -226,6 +257,15 @@ def build_base(kver=None, modules=DEFAULT_MODULES, cache_dir=None, log=None):
     a.file("etc/storlab/lib.sh", LIB_SCRIPT.encode())
     a.file("etc/storlab/modules", ("\n".join(modules) + "\n").encode())
     a.file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n")
+    made = set()
+    for dest, src in sorted(extra.items()):
+        parts = dest.split("/")
+        for i in range(1, len(parts)):
+            d = "/".join(parts[:i])
+            if d not in made and d not in ("bin", "lib", "usr"):
+                made.add(d)
+                a.dir(d)
+        a.file(dest, Path(src).read_bytes(), 0o755)
 
     src = Path("/lib/modules") / kver
     mroot = "lib/modules/" + kver
@@ -248,7 +288,7 @@ def build_base(kver=None, modules=DEFAULT_MODULES, cache_dir=None, log=None):
     tmp.write_bytes(data)
     os.replace(tmp, out)
     # Old versions of the base for this kernel are stale now.
-    for old in cache_dir.glob("initramfs-%s-*.cpio.gz" % kver):
+    for old in cache_dir.glob("initramfs-%s-%s-*.cpio.gz" % (kver, flavor)):
         if old != out:
             old.unlink(missing_ok=True)
     if log:

@@ -38,6 +38,13 @@ class GuestRun:
     def ok(self):
         return self.test_rc == 0 and not self.timed_out
 
+    @classmethod
+    def of_console(cls, argv, console, qemu_rc):
+        """A run read from a console captured elsewhere (a LiveGuest's)."""
+        run = cls(argv=argv, console=console, qemu_rc=qemu_rc)
+        _parse(run)
+        return run
+
     def tail(self, lines=60):
         return "\n".join(self.console.splitlines()[-lines:])
 
@@ -83,9 +90,10 @@ def _parse(run):
                 run.warnings.append(arg)
 
 
-def _blk_list(vhost_user_blk):
+def _dev_list(devices):
+    """(socket path, queues) pairs from paths or such pairs."""
     out = []
-    for d in vhost_user_blk or ():
+    for d in devices or ():
         if isinstance(d, (str, os.PathLike)):
             out.append((str(d), 1))
         else:
@@ -94,10 +102,14 @@ def _blk_list(vhost_user_blk):
 
 
 def qemu_argv(initrd, kver, vhost_user_blk=(), smp=2, mem_mb=512, append="",
-              extra_qemu_args=(), accel="tcg", mem_kb=None, reconnect_s=0):
+              extra_qemu_args=(), accel="tcg", mem_kb=None, reconnect_s=0,
+              vhost_user_scsi=()):
     """QEMU's command line; mem_kb, if given, sizes guest RAM in KiB instead
     of mem_mb; reconnect_s: QEMU connects to a back-end again that many
-    seconds after it went away (its chardev's reconnect option)."""
+    seconds after it went away (its chardev's reconnect option);
+    vhost_user_scsi: socket paths or (path, request queues) pairs, each a
+    vhost-user-scsi-pci controller (QEMU's num_queues counts request queues,
+    virtio 1.2 §5.6.4; controlq and eventq come on top)."""
     mem = "%dK" % mem_kb if mem_kb else "%dM" % mem_mb
     argv = [
         deps.qemu_system(),
@@ -109,15 +121,27 @@ def qemu_argv(initrd, kver, vhost_user_blk=(), smp=2, mem_mb=512, append="",
         "-object", "memory-backend-memfd,id=mem,size=%s,share=on" % mem,
         "-numa", "node,memdev=mem",
     ]
-    for i, (sock, nq) in enumerate(_blk_list(vhost_user_blk)):
-        argv += ["-chardev", "socket,id=vub%d,path=%s%s" % (
-                     i, sock, ",reconnect=%d" % reconnect_s if reconnect_s else ""),
+    reconnect = ",reconnect=%d" % reconnect_s if reconnect_s else ""
+    for i, (sock, nq) in enumerate(_dev_list(vhost_user_blk)):
+        argv += ["-chardev", "socket,id=vub%d,path=%s%s" % (i, sock, reconnect),
                  "-device", "vhost-user-blk-pci,chardev=vub%d,num-queues=%d" % (i, nq)]
+    if vhost_user_scsi:
+        # SeaBIOS drives every virtio-scsi controller it finds to look for
+        # a boot disk, through the first request queue only, and waits for
+        # it forever: a back-end that starts when all its rings are set up
+        # (DPDK rte_vhost's rule) never answers, and the guest hangs in the
+        # firmware. qboot (Debian's qemu-system-data) loads -kernel and
+        # leaves the controller to the guest's driver.
+        argv += ["-bios", deps.qboot_rom()]
+    for i, (sock, nq) in enumerate(_dev_list(vhost_user_scsi)):
+        argv += ["-chardev", "socket,id=vus%d,path=%s%s" % (i, sock, reconnect),
+                 "-device", "vhost-user-scsi-pci,chardev=vus%d,num_queues=%d" % (i, nq)]
     return argv + list(extra_qemu_args)
 
 
 def boot(script, vhost_user_blk=(), smp=2, mem_mb=512, timeout=120, kver=None,
-         append="", extra_qemu_args=(), files=None, console_log=None, interactive=False):
+         append="", extra_qemu_args=(), files=None, console_log=None, interactive=False,
+         vhost_user_scsi=(), tools=()):
     """Boots the guest, runs `script` (sh) as /test.sh, returns a GuestRun.
 
     vhost_user_blk: socket paths, or (path, num_queues) pairs; the guest sees
@@ -126,13 +150,17 @@ def boot(script, vhost_user_blk=(), smp=2, mem_mb=512, timeout=120, kver=None,
     QEMU is killed after `timeout` seconds. Raises deps.MissingDependency
     (naming the Debian package) when a host ingredient is missing.
     interactive: QEMU gets this terminal (for the CLI); nothing is captured.
+    vhost_user_scsi: as qemu_argv's; tools: host programs copied into the
+    guest with their libraries (initramfs.build_base).
     """
     kver = kver or deps.kernel_version()
     deps.qemu_system()
     tmpdir = tempfile.mkdtemp(prefix="sl-guest-", dir="/tmp")
     try:
-        initrd = initramfs.make_initrd(script, Path(tmpdir) / "initrd", files=files, kver=kver)
-        argv = qemu_argv(initrd, kver, vhost_user_blk, smp, mem_mb, append, extra_qemu_args)
+        initrd = initramfs.make_initrd(script, Path(tmpdir) / "initrd", files=files, kver=kver,
+                                       tools=tools)
+        argv = qemu_argv(initrd, kver, vhost_user_blk, smp, mem_mb, append, extra_qemu_args,
+                         vhost_user_scsi=vhost_user_scsi)
         run = GuestRun(argv=argv)
         t0 = time.monotonic()
         if interactive:

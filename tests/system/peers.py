@@ -3,6 +3,8 @@
 
     rte_vhost_factory(size_mb=64, queues=2, file=None, delay_us=0, inflight=False)
         -> a running rte_vhost_blk
+    rte_vhost_scsi_factory(*targets, queues=2, delay_us=0, inflight=False)
+        -> a running rte_vhost_scsi with those --target SPECs
     bad_backend_factory(*breaks, size_mb=64, queues=2, readonly=False)
         -> a running bad_backend with those --break switches
 
@@ -52,7 +54,8 @@ class Peer:
         self.tag = tag
         self.binary = need_binary(PEER_DIR / name)
         self.sock = str(workdir / (tag + ".sock"))
-        self.uri = "vhost-user-blk:" + self.sock
+        self.uri = ("vhost-user-scsi:" if name.endswith("scsi") else "vhost-user-blk:") + \
+            self.sock
         self.past_logs = []
         self.bg = Bg([self.binary, "--socket", self.sock] + [str(a) for a in args], workdir, tag)
         wait_for(self._ready, 20, "%s to print %r" % (name, READY))
@@ -72,7 +75,7 @@ class Peer:
         old.wait(20)
         self.past_logs.append(old.stdout + old.stderr)
         old.close()
-        if self.name == "rte_vhost_blk":
+        if self.name.startswith("rte_vhost"):
             # The peer removes its (empty) EAL directory at exit; killed, it
             # cannot.
             shutil.rmtree(eal_rundir(old.pid), ignore_errors=True)
@@ -86,6 +89,15 @@ class Peer:
             raise AssertionError("%s exited %s before it was ready%s:\n%s"
                                  % (self.name, rc, hint, tail(self.log)))
         return READY in self.bg.stdout.split() and os.path.exists(self.sock)
+
+    def hotplug(self, plug):
+        """rte_vhost_scsi: plugs (True) or unplugs its hotplug targets and
+        waits until its log says it did (SIGUSR1 / SIGUSR2)."""
+        word = "plugged" if plug else "unplugged"
+        before = self.log.count(" " + word)
+        self.bg.kill(signal.SIGUSR1 if plug else signal.SIGUSR2)
+        wait_for(lambda: self.log.count(" " + word) > before, 10,
+                 "%s to say a target was %s" % (self.name, word))
 
     def stop(self):
         assert self.bg.alive(), "%s died (exit %s):\n%s" % (self.name, self.bg.proc.returncode,
@@ -136,6 +148,27 @@ def rte_vhost_factory(workdir):
         if inflight:
             args.append("--inflight")
         return Peer("rte_vhost_blk", workdir, args, "rte%d" % n)
+
+    yield from _factory(workdir, make)
+
+
+@pytest.fixture
+def rte_vhost_scsi_factory(workdir):
+    """rte_vhost_scsi_factory(*targets, queues=2, delay_us=0, inflight=False):
+    DPDK rte_vhost_scsi with its own SCSI emulation; each target is a
+    --target SPEC ("ID,size=MB" or "ID,file=PATH", then ",bs=", ",serial=",
+    ",hotplug"); queues: request queues (docs/peers.md). .hotplug(True)
+    plugs its hotplug targets in (SIGUSR1), .hotplug(False) unplugs them."""
+    need_libdpdk()
+
+    def make(n, *targets, queues=2, delay_us=0, inflight=False):
+        args = []
+        for t in targets:
+            args += ["--target", t]
+        args += ["--queues", queues, "--delay-us", delay_us]
+        if inflight:
+            args.append("--inflight")
+        return Peer("rte_vhost_scsi", workdir, args, "rvs%d" % n)
 
     yield from _factory(workdir, make)
 

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-"""A minimal vhost-user-blk front-end in Python, for tests that need to
+"""A minimal vhost-user front-end in Python (virtio-blk requests built in;
+other devices build their chains with submit_chain), for tests that need to
 control each message and each descriptor themselves (when a reply may come,
 which fd the back-end holds): QEMU docs/interop/vhost-user.rst for the
 messages, virtio 1.2 §2.7 (split virtqueues) and §5.2.6 (virtio-blk requests)
@@ -214,16 +215,22 @@ class Frontend:
         read of LENGTH bytes at SECTOR, its header, data and status at the
         guest addresses AT (default: the next free ones). Returns (head, data
         gpa, status gpa)."""
-        ring = self.queues[q]
         n = len(data) if data is not None else length
         hdr, buf, status = at or (self.alloc(16), self.alloc(n), self.alloc(1))
         self.put(hdr, struct.pack("<IIQ", rtype, 0, sector))
         if data is not None:
             self.put(buf, data)
         self.put(status, b"\xff")
+        head = self.submit_chain(q, [(hdr, 16, 0),
+                                     (buf, n, DESC_F_WRITE if rtype == BLK_T_IN else 0),
+                                     (status, 1, DESC_F_WRITE)])
+        return head, buf, status
+
+    def submit_chain(self, q, chain):
+        """Makes a chain of (gpa, length, flags) descriptors available on
+        queue q (not kicked), in the next free descriptors; returns its head."""
+        ring = self.queues[q]
         head = ring["next_desc"]
-        chain = [(hdr, 16, 0), (buf, n, DESC_F_WRITE if rtype == BLK_T_IN else 0),
-                 (status, 1, DESC_F_WRITE)]
         for i, (addr, length, flags) in enumerate(chain):
             d = (head + i) % QSIZE
             more = DESC_F_NEXT if i < len(chain) - 1 else 0
@@ -235,7 +242,7 @@ class Frontend:
         # The entry before the index that publishes it (x86 keeps store order).
         ring["avail_idx"] = (ring["avail_idx"] + 1) & 0xFFFF
         self.put(ring["avail"] + 2, struct.pack("<H", ring["avail_idx"]))
-        return head, buf, status
+        return head
 
     def kick(self, q):
         os.eventfd_write(self.queues[q]["kick"], 1)
