@@ -102,6 +102,12 @@ bool scsi_sense_get(const struct scsi_cmd *c, struct scsi_host_sense *sense);
 uint32_t scsi_din_got(const struct scsi_cmd *c);
 /* "OK/GOOD", "OK/CHECK CONDITION 5/24/00", "BAD_TARGET", ... into buf. */
 const char *scsi_outcome(const struct scsi_cmd *c, char *buf, unsigned len);
+/* The LU answered c with INVALID COMMAND OPERATION CODE (SPC-5 §4.2.5.1):
+ * it does not implement the command. Cases of commands SBC-4 makes optional
+ * (6- and 12-byte READ/WRITE, WRITE SAME, VERIFY, SYNCHRONIZE CACHE, START
+ * STOP UNIT) are then N/A, never failed: the suite checks the commands a
+ * device supports. */
+bool scsi_unsupported(const struct scsi_cmd *c);
 /* response OK and status GOOD; else false with a note naming what. */
 bool scsi_good(struct scsi *s, const struct scsi_cmd *c, const char *what);
 /* The verdict of a command that must end in CHECK CONDITION with sense key

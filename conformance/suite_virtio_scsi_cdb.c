@@ -355,8 +355,11 @@ SCSI_CASE(scsi_cdb_start_stop)
 
 	SCSI_OPEN_LUN(&s, 1, 0);
 	scsi_host_cdb_start_stop_unit(cdb, false, 0, false, true);
-	if (scsi_do(&s, &c, cdb, 6, NULL, 0, NULL, 0) ||
-	    !scsi_good(&s, &c, "START STOP UNIT (START)"))
+	if (scsi_do(&s, &c, cdb, 6, NULL, 0, NULL, 0))
+		return conform_fail(ctx, "START STOP UNIT got no answer");
+	if (scsi_unsupported(&c))
+		return conform_not_applicable(ctx, "the LU does not implement START STOP UNIT");
+	if (!scsi_good(&s, &c, "START STOP UNIT (START)"))
 		return conform_fail(ctx, "START STOP UNIT with START failed (trace)");
 	if (!scsi_write_pattern(&s, scsi_scratch_lba(&s, 7), 1) ||
 	    !scsi_read_check(&s, scsi_scratch_lba(&s, 7), 1))

@@ -277,6 +277,16 @@ const char *scsi_outcome(const struct scsi_cmd *c, char *buf, unsigned len)
 	return buf;
 }
 
+bool scsi_unsupported(const struct scsi_cmd *c)
+{
+	struct scsi_host_sense sn;
+
+	return c->resp->response == VIRTIO_SCSI_S_OK &&
+	       c->resp->status == SCSI_STATUS_CHECK_CONDITION && scsi_sense_get(c, &sn) &&
+	       sn.key == SCSI_SK_ILLEGAL_REQUEST &&
+	       SCSI_ASCQ(sn.asc, sn.ascq) == SCSI_ASC_INVALID_COMMAND_OPERATION_CODE;
+}
+
 bool scsi_good(struct scsi *s, const struct scsi_cmd *c, const char *what)
 {
 	char out[96];
