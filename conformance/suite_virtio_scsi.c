@@ -652,9 +652,10 @@ static const struct conform_case g_cases[] = {
 	.quote = "The type identifies the remaining fields.",
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description = "A controlq request of type 7: a response other than OK (or the connection "
-		       "closed), and the device keeps serving. §5.6.6.2 says nothing of a type it "
-		       "does not define.",
+	.description = "A controlq request of type 7: not answered OK (a failure response, the "
+		       "buffer left unwritten, or the connection closed), and the device keeps "
+		       "serving. §5.6.6.2 says nothing of a type it does not define, nor where its "
+		       "response would go.",
 	.protocol_features = P_CFG,
 	.run = scsi_tmf_unknown_type,
     },
