@@ -26,14 +26,6 @@ SAMPLE = ("SCSI-CFG-001", "SCSI-REQ-001", "SCSI-REQ-009", "SCSI-CDB-001", "SCSI-
           "SCSI-CDB-031", "SCSI-TMF-001", "SCSI-TMF-002", "SCSI-EVT-001")
 
 
-class ScsiPeer(Peer):
-    """bad_scsi, reached with a vhost-user-scsi: URI."""
-
-    def __init__(self, *a):
-        super().__init__(*a)
-        self.uri = "vhost-user-scsi:" + self.sock
-
-
 @pytest.fixture
 def bad_scsi_factory(workdir):
     """bad_scsi_factory(*breaks, size_mb=64, luns=2, extra=())."""
@@ -42,7 +34,7 @@ def bad_scsi_factory(workdir):
         args = ["--size", size_mb, "--luns", luns] + list(extra)
         for b in breaks:
             args += ["--break", b]
-        return ScsiPeer("bad_scsi", workdir, args, "bsc%d" % n)
+        return Peer("bad_scsi", workdir, args, "bsc%d" % n)
 
     yield from _factory(workdir, make)
 
