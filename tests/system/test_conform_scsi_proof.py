@@ -13,12 +13,13 @@ be the target of some switch.
 """
 
 import json
+import re
 import subprocess
 
 import pytest
 
 from conform_report import CAUGHT, PASSED
-from conftest import need_binary
+from conftest import ROOT, need_binary
 from peers import PEER_DIR, Peer, _factory
 from test_conform_proof import case_list, conform, neighbours, show  # noqa: F401
 
@@ -69,6 +70,10 @@ def test_switch_table(case_list):  # noqa: F811
     # Every case of the suite is made to fail by some switch.
     assert sorted(set(ids) - targeted) == [], "cases no switch fails"
     assert set(SAMPLE) <= set(ids)
+    # docs/peers.md's bad_scsi table rows: | SCSI-... | `switch` | ... |
+    doc = (ROOT / "docs" / "peers.md").read_text()
+    table = re.findall(r"^\| SCSI-[A-Z0-9, -]+ \| `([a-z0-9-]+)` \|", doc, re.M)
+    assert sorted(table) == sorted(names), "docs/peers.md and `bad_scsi --list` disagree"
 
 
 def test_no_switch_passes_everything(bad_scsi_factory, storlab):
