@@ -18,10 +18,10 @@ import subprocess
 
 import pytest
 
-from conform_report import CAUGHT, PASSED
+from conform_report import PASSED
 from conftest import ROOT, need_binary
 from peers import PEER_DIR, Peer, _factory
-from test_conform_proof import case_list, conform, neighbours, show  # noqa: F401
+from test_conform_proof import case_list, conform, neighbours, prove_switch, show  # noqa: F401
 
 SAMPLE = ("SCSI-CFG-001", "SCSI-REQ-001", "SCSI-REQ-009", "SCSI-CDB-001", "SCSI-CDB-012",
           "SCSI-CDB-031", "SCSI-TMF-001", "SCSI-TMF-002", "SCSI-EVT-001")
@@ -87,21 +87,4 @@ def test_switch_fails_its_cases_only(switch, case_list, bad_scsi_factory, storla
     targets = switch["targets"]
     others = [c for c in dict.fromkeys(neighbours(case_list, targets) + list(SAMPLE))
               if c not in targets]
-    if switch["args"]:
-        # The options the switch needs change the device: its targets must
-        # pass on that device without the switch.
-        peer = bad_scsi_factory(extra=switch["args"])
-        cases = conform(storlab, peer, list(targets) + others)
-        bad = [i for i in targets if cases[i]["verdict"] not in PASSED]
-        bad += [o for o in others if cases[o]["verdict"] in CAUGHT]
-        assert not bad, "bad_scsi %s without --break %s fails:\n%s" % (
-            " ".join(switch["args"]), switch["name"], show(cases, bad))
-        peer.stop()
-    peer = bad_scsi_factory(switch["name"], extra=switch["args"])
-    cases = conform(storlab, peer, list(targets) + others)
-    missed = [t for t in targets if cases[t]["verdict"] not in CAUGHT]
-    assert not missed, "--break %s (%s) did not fail its cases:\n%s" % (
-        switch["name"], switch["breaks"], show(cases, missed))
-    wider = [o for o in others if cases[o]["verdict"] in CAUGHT]
-    assert not wider, "--break %s also fails cases it does not target:\n%s" % (
-        switch["name"], show(cases, wider))
+    prove_switch(switch, others, bad_scsi_factory, storlab, "bad_scsi")

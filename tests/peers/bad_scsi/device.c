@@ -12,9 +12,9 @@
  * completed"); tmf-completes-first does it the other way round.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "bad_scsi.h"
@@ -90,9 +90,13 @@ int ctl_init(const struct ctl_opts *o)
 		return -EINVAL;
 	g_ctl.o = *o;
 	for (uint16_t i = 0; i < o->luns; i++) {
-		g_ctl.ram[i] = calloc(1, o->bytes);
-		if (!g_ctl.ram[i])
+		/* Anonymous pages: reset-loses-data drops them in no time. */
+		g_ctl.ram[i] = mmap(NULL, o->bytes, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (g_ctl.ram[i] == MAP_FAILED) {
+			g_ctl.ram[i] = NULL;
 			return -ENOMEM;
+		}
 		p.naa++;
 		scsi_lun_init(&g_ctl.luns[i], &p);
 		g_ctl.lun_ids[i] = i;
@@ -104,7 +108,8 @@ int ctl_init(const struct ctl_opts *o)
 void ctl_fini(void)
 {
 	for (unsigned i = 0; i < MAX_LUNS; i++)
-		free(g_ctl.ram[i]);
+		if (g_ctl.ram[i])
+			munmap(g_ctl.ram[i], g_ctl.o.bytes);
 }
 
 static void event_queue(uint32_t event, uint16_t lun, uint32_t reason)
@@ -164,7 +169,7 @@ static void lun_reset(uint32_t ua)
 		if (!BROKEN(RESET_NO_UNIT_ATTENTION))
 			scsi_lun_set_ua(&g_ctl.luns[i], ua);
 		if (BROKEN(RESET_LOSES_DATA))
-			memset(g_ctl.ram[i], 0, g_ctl.o.bytes);
+			madvise(g_ctl.ram[i], g_ctl.o.bytes, MADV_DONTNEED);
 	}
 	event_queue(VIRTIO_SCSI_T_TRANSPORT_RESET, 0,
 		    BROKEN(EVENT_BAD_REASON) ? 7 : VIRTIO_SCSI_EVT_RESET_HARD);
