@@ -190,6 +190,8 @@ void tgt_app_stop(struct tgt_app *app)
 		app->rpc = NULL;
 	}
 	free(app->create_methods);
+	for (size_t i = 0; app->kinds && i < frontend_kind_count; i++)
+		free(app->kinds[i].methods);
 	free(app->kinds);
 	app->create_methods = NULL;
 	app->kinds = NULL;

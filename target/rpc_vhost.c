@@ -3,8 +3,9 @@
  * JSON-RPC methods of the vhost area, with SPDK's names, parameters and
  * output shapes: each frontend kind's create method (vhost_create_blk_controller
  * answers true, as SPDK does), vhost_delete_controller,
- * vhost_get_controllers, and our vhost_get_controller_stats. Controllers are
- * reached only through their kind's ops (frontend.h).
+ * vhost_get_controllers, and our vhost_get_controller_stats; and each kind's
+ * own methods on its controllers (vhost_scsi_controller_add_target).
+ * Controllers are reached only through their kind's ops (frontend.h).
  */
 #define LOG_COMPONENT "tgt"
 #include "target/tgt.h"
@@ -24,6 +25,70 @@ static void rpc_create(struct rpc_request *req, json_t *params, void *ctx)
 		rpc_reply_error(req, err.code, "%s", err.msg);
 	else
 		rpc_reply_result(req, NULL);
+}
+
+/* A kind's method: its RPC entry and what it runs on. */
+struct tgt_kind_method {
+	struct rpc_method rpc;
+	struct tgt_kind *kind;
+	const struct frontend_method *fm;
+};
+
+static void kind_method_reply(void *arg, json_t *result, const struct frontend_err *err)
+{
+	if (err)
+		rpc_reply_error(arg, err->code, "%s", err->msg);
+	else
+		rpc_reply_result(arg, result);
+}
+
+/* The controller params[name_param] names, if it is of this kind; then the
+ * kind decodes the params and answers. */
+static void rpc_kind_method(struct rpc_request *req, json_t *params, void *ctx)
+{
+	struct tgt_kind_method *m = ctx;
+	const char *param = m->kind->ops->name_param;
+	json_t *v = json_object_get(params, param);
+	struct tgt_ctrlr *c;
+
+	if (!json_is_string(v)) {
+		rpc_reply_error(req, RPC_ERR_INVALID_PARAMS, "%s: a string is required", param);
+		return;
+	}
+	c = tgt_ctrlr_find(m->kind->app, json_string_value(v));
+	if (!c || c->ops != m->kind->ops) {
+		tgt_rpc_reply_errno(req, -ENODEV, "%s: no %s controller named %s", param,
+				    m->kind->ops->kind, json_string_value(v));
+		return;
+	}
+	m->fm->call(c->ctx, params, kind_method_reply, req);
+}
+
+static int register_kind_methods(struct tgt_kind *kind)
+{
+	const struct frontend_ops *ops = kind->ops;
+	int rc;
+
+	if (ops->method_count == 0)
+		return 0;
+	kind->methods = calloc(ops->method_count, sizeof(*kind->methods));
+	if (!kind->methods)
+		return -ENOMEM;
+	for (size_t j = 0; j < ops->method_count; j++) {
+		struct tgt_kind_method *m = &kind->methods[j];
+
+		*m = (struct tgt_kind_method){
+		    .rpc = {.name = ops->methods[j].name,
+			    .fn = rpc_kind_method,
+			    .summary = ops->methods[j].summary},
+		    .kind = kind,
+		    .fm = &ops->methods[j],
+		};
+		rc = rpc_server_add_methods(kind->app->rpc, &m->rpc, 1, m);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 /* Answered once the controller is gone: its rings drained. */
@@ -128,7 +193,8 @@ static const struct rpc_method g_vhost_methods[] = {
     {"vhost_get_controller_stats", rpc_get_ctrlr_stats, "per-queue request statistics {name?}"},
 };
 
-/* Each kind's create method first, then the methods over every kind. */
+/* Each kind's create method and own methods first, then the methods over
+ * every kind. */
 int tgt_rpc_vhost_register(struct tgt_app *app)
 {
 	int rc;
@@ -144,6 +210,8 @@ int tgt_rpc_vhost_register(struct tgt_app *app)
 		app->create_methods[i] = (struct rpc_method){
 		    .name = ops->create_method, .fn = rpc_create, .summary = ops->create_summary};
 		rc = rpc_server_add_methods(app->rpc, &app->create_methods[i], 1, &app->kinds[i]);
+		if (rc == 0)
+			rc = register_kind_methods(&app->kinds[i]);
 		if (rc)
 			return rc;
 	}

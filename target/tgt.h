@@ -45,10 +45,14 @@ struct tgt_ctrlr {
 	struct tgt_ctrlr *next;
 };
 
+struct tgt_kind_method;
+
 /* A kind's create method: the RPC context of its handler. */
 struct tgt_kind {
 	struct tgt_app *app;
 	const struct frontend_ops *ops;
+	/* One per ops->methods[], registered with the RPC server. */
+	struct tgt_kind_method *methods;
 };
 
 struct tgt_app {

@@ -37,6 +37,24 @@ struct frontend_err {
 
 typedef void (*frontend_done_fn)(void *arg);
 
+/* The answer to a kind's method (struct frontend_method): result (stolen;
+ * NULL means true, as SPDK answers) when err is NULL, else err. */
+typedef void (*frontend_reply_fn)(void *arg, json_t *result, const struct frontend_err *err);
+
+/*
+ * A method a kind adds on its own controllers, beyond its family's
+ * (vhost-user-scsi's vhost_scsi_controller_add_target). The caller found
+ * the controller that params[name_param] names, of this kind, and calls
+ * call(ctx, params, ...) with the whole params (the kind decodes them all,
+ * name_param included). call answers reply(arg, ...) exactly once, on the
+ * control thread, possibly before returning.
+ */
+struct frontend_method {
+	const char *name;
+	const char *summary;
+	void (*call)(void *ctx, json_t *params, frontend_reply_fn reply, void *arg);
+};
+
 /* Which RPC family lists and deletes a kind's controllers. */
 enum frontend_family {
 	/* vhost_get_controllers, vhost_get_controller_stats, vhost_delete_controller */
@@ -76,6 +94,9 @@ struct frontend_ops {
 	/* Per-queue hooks: how many queues, and one queue's entry of "queues". */
 	uint16_t (*queue_count)(const void *ctx);
 	json_t *(*queue_stats_json)(const void *ctx, uint16_t queue);
+	/* The kind's own methods on its controllers (may be none). */
+	const struct frontend_method *methods;
+	size_t method_count;
 };
 
 /* frontend_kinds.c: every kind linked in, in the order RPC help lists them. */

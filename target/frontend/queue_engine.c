@@ -228,6 +228,8 @@ static void qe_quiesced(struct qe_queue *q)
 		q->unnotified = 0;
 		q->ops->notify(q->ctx);
 	}
+	if (q->ops->quiesced)
+		q->ops->quiesced(q->ctx);
 	poller_unregister(&q->poller);
 	qe_put_channels(q);
 	qe_free_slots(q);

@@ -86,6 +86,11 @@ struct qe_ops {
 	/* The other side's notifications on or off, as poller_ops.set_interrupt
 	 * (e.g. a virtqueue's kick suppression). May be NULL. */
 	void (*set_interrupt)(void *ctx, bool enabled);
+	/* The queue stopped: every slot is back. Releases what the frontend
+	 * took on the reactor beside the engine's (bdev channels it gets
+	 * itself, for bdevs that come and go while the queue runs), before
+	 * the stop is answered. Also after a start that failed. May be NULL. */
+	void (*quiesced)(void *ctx);
 };
 
 /* Racy snapshot for statistics. */

@@ -151,24 +151,13 @@ static void fill_config(const struct vhost_blk *vb, struct virtio_blk_config *cf
 	}
 }
 
-/* Any window of the 256-byte space: bytes past the structure read as zero
- * (SPDK's front-end asks for 256, QEMU for the structure's size). */
 static int blk_get_config(void *ctx, uint8_t *buf, uint32_t offset, uint32_t len)
 {
 	struct vhost_blk *vb = ctx;
-	uint8_t space[VHOST_USER_MAX_CONFIG_SIZE] = {0};
 	struct virtio_blk_config cfg;
 
-	if (offset > sizeof(space) || len > sizeof(space) - offset) {
-		log_warn("%s: vhost-user.rst \"VHOST_USER_GET_CONFIG\": offset %u size %u past "
-			 "%zu bytes",
-			 vb->name, offset, len, sizeof(space));
-		return -EINVAL;
-	}
 	fill_config(vb, &cfg);
-	memcpy(space, &cfg, sizeof(cfg));
-	memcpy(buf, space + offset, len);
-	return 0;
+	return vhost_ring_config_read(vb->name, &cfg, sizeof(cfg), buf, offset, len);
 }
 
 static void queue_limits(const struct vhost_blk *vb, struct vhost_blk_limits *lim)

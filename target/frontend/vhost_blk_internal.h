@@ -13,6 +13,7 @@
 #include "target/frontend/queue_engine.h"
 #include "target/frontend/vhost_blk.h"
 #include "target/frontend/vhost_blk_req.h"
+#include "target/frontend/vhost_ring.h"
 #include "util/log_ratelimit.h"
 #include "vhost/vhost.h"
 
@@ -70,10 +71,7 @@ struct vhost_blk_queue {
 	struct log_ratelimit log_limit; /* rejections the guest can repeat */
 
 	/* Control thread: the answers lib/vhost waits for. */
-	vhost_ring_done_fn stopped;
-	struct qe_exec swap;
-	int swap_kick_fd, swap_call_fd;
-	vhost_ring_done_fn swapped;
+	struct vhost_ring_ctl ctl;
 
 	/* Written by the reactor with relaxed stores, read by anyone. */
 	struct vhost_blk_counters counters;

@@ -402,44 +402,15 @@ int vhost_blk_queue_start(struct vhost_blk_queue *q, struct vhost_vring *vring, 
 	return qe_queue_start(&q->qe, r, loop);
 }
 
-static void queue_stopped(void *arg)
-{
-	struct vhost_blk_queue *q = arg;
-
-	q->stopped(q->vring);
-}
-
 void vhost_blk_queue_stop(struct vhost_blk_queue *q, vhost_ring_done_fn stopped)
 {
-	q->stopped = stopped;
-	qe_queue_stop(&q->qe, queue_stopped, q);
-}
-
-/* On the reactor, between two polls: the new fds take effect here. */
-static void queue_swap_msg(struct qe_queue *qe, void *arg)
-{
-	struct vhost_blk_queue *q = arg;
-
-	q->vring->call_fd = q->swap_call_fd;
-	q->vring->kick_fd = q->swap_kick_fd;
-	qe_queue_set_wake_fd(qe, q->swap_kick_fd);
-}
-
-static void queue_swapped(void *arg)
-{
-	struct vhost_blk_queue *q = arg;
-
-	q->swapped(q->vring);
+	vhost_ring_stop(&q->ctl, &q->qe, q->vring, stopped);
 }
 
 void vhost_blk_queue_swap_fds(struct vhost_blk_queue *q, int kick_fd, int call_fd,
 			      vhost_ring_done_fn swapped)
 {
-	q->swap_kick_fd = kick_fd;
-	q->swap_call_fd = call_fd;
-	q->swapped = swapped;
-	q->swap = (struct qe_exec){.fn = queue_swap_msg, .done = queue_swapped, .arg = q};
-	qe_queue_exec(&q->qe, &q->swap);
+	vhost_ring_swap_fds(&q->ctl, &q->qe, q->vring, kick_fd, call_fd, swapped);
 }
 
 void vhost_blk_queue_get_stats(const struct vhost_blk_queue *q, struct vhost_blk_queue_stats *stats)

@@ -4,64 +4,7 @@
 #include <string.h>
 
 #include "util/common.h"
-
-size_t vhost_blk_iov_copy_out(const struct iovec *iov, unsigned cnt, size_t off, void *dst,
-			      size_t len)
-{
-	size_t done = 0;
-
-	for (unsigned i = 0; i < cnt && done < len; i++) {
-		size_t n;
-
-		if (off >= iov[i].iov_len) {
-			off -= iov[i].iov_len;
-			continue;
-		}
-		n = MIN(iov[i].iov_len - off, len - done);
-		memcpy((uint8_t *)dst + done, (const uint8_t *)iov[i].iov_base + off, n);
-		done += n;
-		off = 0;
-	}
-	return done;
-}
-
-static void iov_copy_in(struct iovec *iov, int cnt, const void *src, size_t len)
-{
-	size_t done = 0;
-
-	for (int i = 0; i < cnt && done < len; i++) {
-		size_t n = MIN(iov[i].iov_len, len - done);
-
-		memcpy(iov[i].iov_base, (const uint8_t *)src + done, n);
-		done += n;
-	}
-}
-
-static size_t iov_len_sum(const struct iovec *iov, unsigned cnt)
-{
-	size_t sum = 0;
-
-	for (unsigned i = 0; i < cnt; i++)
-		sum += iov[i].iov_len;
-	return sum;
-}
-
-/* Drops the first `skip` bytes of iov[0 .. *cnt) in place (the header, which
- * was copied out) and returns the first iovec left. Empty leading iovecs go
- * too, so the bdev sees only buffers that carry data. */
-static struct iovec *iov_skip(struct iovec *iov, unsigned *cnt, size_t skip)
-{
-	while (*cnt > 0 && skip >= iov->iov_len) {
-		skip -= iov->iov_len;
-		iov++;
-		(*cnt)--;
-	}
-	if (*cnt > 0) {
-		iov->iov_base = (uint8_t *)iov->iov_base + skip;
-		iov->iov_len -= skip;
-	}
-	return iov;
-}
+#include "util/iov.h"
 
 static void reject(struct vhost_blk_req *req, uint8_t status, const char *why)
 {
@@ -148,7 +91,7 @@ static void parse_dwz(const struct vhost_blk_limits *lim, struct iovec *data, un
 		return;
 	}
 	/* Copied out once: the guest cannot change a segment after its check. */
-	vhost_blk_iov_copy_out(data, cnt, 0, raw, len);
+	iov_copy_out(data, cnt, 0, raw, len);
 
 	/* §5.2.6.2 makes the flag checks absolute (MUST ... UNSUPP), so they win
 	 * over the range checks of any segment. */
@@ -193,7 +136,7 @@ void vhost_blk_req_parse(const struct vhost_blk_limits *lim, struct iovec *iov, 
 {
 	struct virtio_blk_outhdr hdr;
 	struct iovec *out_data, *in_data = iov + nout;
-	size_t out_len = iov_len_sum(iov, nout);
+	size_t out_len = iov_length(iov, nout);
 	size_t in_len;
 
 	req->type = UINT32_MAX;
@@ -217,15 +160,16 @@ void vhost_blk_req_parse(const struct vhost_blk_limits *lim, struct iovec *iov, 
 	req->status_ptr = (uint8_t *)iov[nout + nin - 1].iov_base + iov[nout + nin - 1].iov_len - 1;
 	if (--iov[nout + nin - 1].iov_len == 0)
 		nin--;
-	in_len = iov_len_sum(in_data, nin);
+	in_len = iov_length(in_data, nin);
 
 	if (out_len < sizeof(hdr)) {
 		req->reject = "virtio 1.2 §5.2.6: request header is not 16 device-readable bytes";
 		return;
 	}
-	vhost_blk_iov_copy_out(iov, nout, 0, &hdr, sizeof(hdr));
+	iov_copy_out(iov, nout, 0, &hdr, sizeof(hdr));
 	req->type = hdr.type;
-	out_data = iov_skip(iov, &nout, sizeof(hdr));
+	out_data = iov;
+	iov_skip(&out_data, &nout, sizeof(hdr));
 	out_len -= sizeof(hdr);
 
 	switch (hdr.type) {

@@ -92,9 +92,4 @@ void vhost_blk_req_parse(const struct vhost_blk_limits *lim, struct iovec *iov, 
  * 20 long) for `name` into the data iovecs (which hold at least 20 bytes). */
 void vhost_blk_req_fill_id(const struct vhost_blk_req *req, const char *name);
 
-/* Copies len bytes at byte offset off of iov[0 .. cnt) into dst. Returns the
- * bytes copied (less than len if the iovecs end first). */
-size_t vhost_blk_iov_copy_out(const struct iovec *iov, unsigned cnt, size_t off, void *dst,
-			      size_t len);
-
 #endif

@@ -1,1 +1,1 @@
-UT_DEPS_frontend := target/frontend target/bdev lib/rpc lib/vhost lib/virtio lib/mem lib/env lib/util
+UT_DEPS_frontend := target/frontend lib/scsi target/bdev lib/rpc lib/vhost lib/virtio lib/mem lib/env lib/util

@@ -656,21 +656,6 @@ static void test_dwz_empty_segments(void **state)
 	assert_int_equal(req.op, VHOST_BLK_OP_NONE);
 }
 
-static void test_iov_copy_out(void **state)
-{
-	uint8_t a[3] = {1, 2, 3}, b[2] = {4, 5}, c[4] = {6, 7, 8, 9}, out[8];
-	struct iovec iov[] = {{a, 3}, {b, 2}, {c, 4}};
-
-	(void)state;
-	memset(out, 0, sizeof(out));
-	assert_int_equal(vhost_blk_iov_copy_out(iov, 3, 2, out, 5), 5);
-	assert_memory_equal(out, "\x03\x04\x05\x06\x07", 5);
-	/* Past the end: a short copy. */
-	assert_int_equal(vhost_blk_iov_copy_out(iov, 3, 7, out, 8), 2);
-	assert_memory_equal(out, "\x08\x09", 2);
-	assert_int_equal(vhost_blk_iov_copy_out(iov, 3, 9, out, 8), 0);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -699,7 +684,6 @@ int main(void)
 	    cmocka_unit_test_setup(test_dwz_flags, setup),
 	    cmocka_unit_test_setup(test_dwz_limits, setup),
 	    cmocka_unit_test_setup(test_dwz_empty_segments, setup),
-	    cmocka_unit_test_setup(test_iov_copy_out, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,1 @@
+FUZZ_DEPS_scsi_dev := lib/scsi lib/util

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STORLAB_FRONTEND_VHOST_RING_H
+#define STORLAB_FRONTEND_VHOST_RING_H
+
+/*
+ * What every vhost-user kind (vhost-user-blk, -scsi) does the same way with
+ * a lib/vhost ring that runs on the queue engine: answer ring_stop once the
+ * queue drained, swap a running ring's notifiers on its reactor
+ * (struct vhost_dev_ops), and serve GET_CONFIG windows of its config space.
+ * The kind keeps its own qe_ops (its data path); this is the control
+ * plumbing around it.
+ *
+ * Threads: the control thread, except where said.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "target/frontend/queue_engine.h"
+#include "vhost/vhost.h"
+
+/* The control thread's side of one ring: the answers lib/vhost waits for. */
+struct vhost_ring_ctl {
+	struct qe_queue *qe;
+	struct vhost_vring *vring;
+	vhost_ring_done_fn stopped;
+	struct qe_exec swap;
+	int swap_kick_fd, swap_call_fd;
+	vhost_ring_done_fn swapped;
+};
+
+/* ring_stop: stops qe (which runs vring); stopped(vring) once every request
+ * it took completed, possibly before returning. */
+void vhost_ring_stop(struct vhost_ring_ctl *c, struct qe_queue *qe, struct vhost_vring *vring,
+		     vhost_ring_done_fn stopped);
+/* ring_swap_fds: the queue's reactor takes the new fds (its wake-up re-armed
+ * on the kick fd) between two polls; then swapped(vring). */
+void vhost_ring_swap_fds(struct vhost_ring_ctl *c, struct qe_queue *qe,
+			 struct vhost_vring *vring, int kick_fd, int call_fd,
+			 vhost_ring_done_fn swapped);
+
+/* GET_CONFIG of len bytes at offset of a config space whose first size
+ * bytes are cfg: any window of the 256-byte space, bytes past cfg read as
+ * zero (SPDK's front-end asks for 256, QEMU for the structure's size).
+ * -EINVAL (logged, naming owner) for a window past it. */
+int vhost_ring_config_read(const char *owner, const void *cfg, size_t size, uint8_t *buf,
+			   uint32_t offset, uint32_t len);
+
+#endif

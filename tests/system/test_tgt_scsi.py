@@ -1,0 +1,209 @@
+# SPDX-License-Identifier: MIT
+"""storlab-tgt's vhost-user-scsi controllers (virtio 1.2 §5.6), driven byte
+by byte by a raw front-end (vhost_scsi_fe.py): a controller with two
+targets over malloc bdevs made with SPDK's RPC methods, the commands a
+guest's sd driver starts with, a written pattern read back, UNMAP, sense
+data for what is refused, a TMF while I/O is in flight (a delay bdev holds
+it), and hot-plug events on the eventq."""
+
+import json
+import struct
+
+from conftest import wait_for
+from vhost_scsi_fe import (CHECK_CONDITION, EVENTQ, EVT_RESET_REMOVED, EVT_RESET_RESCAN,
+                           GOOD, REQUESTQ, S_ABORTED, S_BAD_TARGET, S_FUNCTION_COMPLETE,
+                           S_OK, S_RESET, SCSI_F_HOTPLUG, SK_ILLEGAL_REQUEST,
+                           SK_UNIT_ATTENTION, T_TRANSPORT_RESET, TMF_ABORT_TASK,
+                           TMF_LUN_RESET, ScsiFrontend, cdb_inquiry, cdb_read16,
+                           cdb_read_capacity16, cdb_report_luns, cdb_unmap, cdb_write10,
+                           lun_field, unmap_param)
+
+BLOCK = 512
+MALLOC_MB = 4
+BLOCKS = MALLOC_MB * 1024 * 1024 // BLOCK
+HOLD_US = 1000000  # the delay bdev holds each I/O this long
+
+
+def rpc_json(tgt, method, params):
+    return tgt.rpc(method, json.dumps(params))
+
+
+def make_controller(tgt, name="scsi0", num_queues=1):
+    """Controller NAME with Malloc0 as target 0 and Malloc1 as the first
+    free target (1), as SPDK's scripts make them."""
+    tgt.malloc("Malloc0", MALLOC_MB, BLOCK)
+    tgt.malloc("Malloc1", MALLOC_MB, BLOCK)
+    rpc_json(tgt, "vhost_create_scsi_controller", {"ctrlr": name, "num_queues": num_queues})
+    wait_for(lambda: __import__("os").path.exists(tgt.sock(name)), 10, "socket")
+    assert rpc_json(tgt, "vhost_scsi_controller_add_target",
+                    {"ctrlr": name, "scsi_target_num": 0, "bdev_name": "Malloc0"}) == 0
+    assert rpc_json(tgt, "vhost_scsi_controller_add_target",
+                    {"ctrlr": name, "scsi_target_num": -1, "bdev_name": "Malloc1"}) == 1
+    return name
+
+
+def connect(tgt, ctrl, features=0, nreq=1):
+    fe = ScsiFrontend(tgt.sock(ctrl))
+    fe.setup_scsi(nreq=nreq, features=features)
+    return fe
+
+
+def clear_power_on(fe, target):
+    """SAM-5 §5.14: the first command reports the power-on unit attention
+    (29h/00h), once; the next is GOOD."""
+    r = fe.run(target, 0, b"\x00" * 6)
+    assert r.response == S_OK and r.status == CHECK_CONDITION, r
+    assert r.sense_key_asc() == (SK_UNIT_ATTENTION, 0x29, 0x00), r
+    r = fe.run(target, 0, b"\x00" * 6)
+    assert r.status == GOOD, r
+
+
+def test_listing_is_spdk_shaped(tgt):
+    ctrl = make_controller(tgt)
+    info = tgt.rpc("vhost_get_controllers", "-n", ctrl)
+    assert len(info) == 1
+    scsi = info[0]["backend_specific"]["scsi"]
+    assert [(t["scsi_dev_num"], t["target_name"], t["luns"]) for t in scsi] == [
+        (0, "Target 0", [{"id": 0, "bdev_name": "Malloc0"}]),
+        (1, "Target 1", [{"id": 0, "bdev_name": "Malloc1"}])]
+    assert info[0]["ctrlr"] == ctrl and info[0]["socket"] == tgt.sock(ctrl)
+    tgt.rpc_error("vhost_scsi_controller_add_target",
+                  json.dumps({"ctrlr": ctrl, "scsi_target_num": 0, "bdev_name": "Malloc1"}),
+                  code=-17)
+    tgt.rpc_error("vhost_scsi_controller_remove_target",
+                  json.dumps({"ctrlr": ctrl, "scsi_target_num": 5}), code=-19)
+
+
+def test_discovery_commands(tgt):
+    ctrl = make_controller(tgt)
+    fe = connect(tgt, ctrl)
+    try:
+        # INQUIRY does not report the unit attention (SAM-5 §5.14)
+        r = fe.run(0, 0, cdb_inquiry(96), data_in=96)
+        assert (r.response, r.status) == (S_OK, GOOD), r
+        assert r.data[0] == 0x00 and r.data[8:16] == b"STORLAB ", r.data[:36]
+        assert r.resid == 96 - 36, r
+        clear_power_on(fe, 0)
+        r = fe.run(0, 0, cdb_inquiry(255, evpd=True, page=0), data_in=255)
+        assert r.data[4:4 + r.data[3]] == bytes([0x00, 0x80, 0x83, 0xB0, 0xB1, 0xB2])
+        r = fe.run(0, 0, cdb_inquiry(255, evpd=True, page=0x80), data_in=255)
+        assert r.data[4:4 + r.data[3]] == b"Malloc0"
+        r = fe.run(0, 0, cdb_report_luns(4096), data_in=4096)
+        assert r.status == GOOD and r.data[:16] == struct.pack(">I4x", 8) + bytes(8), r.data[:16]
+        r = fe.run(0, 0, cdb_read_capacity16(), data_in=32)
+        last, bs = struct.unpack_from(">QI", r.data)
+        assert (last, bs) == (BLOCKS - 1, BLOCK)
+        # a LUN the target does not have: INQUIRY says so, others are refused
+        r = fe.run(0, 3, cdb_inquiry(36), data_in=36)
+        assert r.status == GOOD and r.data[0] == 0x7F, r.data[:8]
+        r = fe.run(0, 3, b"\x00" * 6)
+        assert r.status == CHECK_CONDITION and r.sense_key_asc() == (SK_ILLEGAL_REQUEST,
+                                                                      0x25, 0x00), r
+        # a target that is not there: BAD_TARGET (§5.6.6.1.1)
+        r = fe.run(6, 0, cdb_inquiry(36), data_in=36)
+        assert r.response == S_BAD_TARGET, r
+    finally:
+        fe.close()
+
+
+def test_data_unmap_and_sense(tgt):
+    ctrl = make_controller(tgt)
+    fe = connect(tgt, ctrl)
+    try:
+        clear_power_on(fe, 1)
+        pattern = bytes((i * 7 + 3) & 0xFF for i in range(8 * BLOCK))
+        r = fe.run(1, 0, cdb_write10(100, 8), data_out=pattern)
+        assert (r.response, r.status, r.resid) == (S_OK, GOOD, 0), r
+        r = fe.run(1, 0, cdb_read16(100, 8), data_in=8 * BLOCK)
+        assert r.status == GOOD and r.data == pattern, "the pattern did not come back"
+        # target 0 is another bdev: nothing there
+        clear_power_on(fe, 0)
+        r = fe.run(0, 0, cdb_read16(100, 8), data_in=8 * BLOCK)
+        assert r.data == bytes(8 * BLOCK)
+        param = unmap_param([(102, 4)])
+        r = fe.run(1, 0, cdb_unmap(len(param)), data_out=param)
+        assert (r.response, r.status) == (S_OK, GOOD), r
+        r = fe.run(1, 0, cdb_read16(100, 8), data_in=8 * BLOCK)
+        want = pattern[:2 * BLOCK] + bytes(4 * BLOCK) + pattern[6 * BLOCK:]
+        assert r.data == want, "UNMAP did not zero blocks 102..105 alone"
+        # an opcode we do not have: ILLEGAL REQUEST / INVALID COMMAND OPERATION CODE
+        r = fe.run(1, 0, bytes([0xC7]) + bytes(15))
+        assert r.status == CHECK_CONDITION and r.sense_len == 18, r
+        assert r.sense_key_asc() == (SK_ILLEGAL_REQUEST, 0x20, 0x00), r
+        # past the last block: LOGICAL BLOCK ADDRESS OUT OF RANGE
+        r = fe.run(1, 0, cdb_read16(BLOCKS - 1, 2), data_in=2 * BLOCK)
+        assert r.sense_key_asc() == (SK_ILLEGAL_REQUEST, 0x21, 0x00), r
+        # a data-in buffer shorter than the transfer: OVERRUN (§5.6.6.1.1)
+        r = fe.run(1, 0, cdb_read16(0, 2), data_in=BLOCK)
+        assert r.response == 1, r
+    finally:
+        fe.close()
+
+
+def wait_inflight(tgt, ctrl, n):
+    """Until request queue 0 (ring 2) holds N commands: the device took them
+    before the TMF comes."""
+    def held():
+        q = tgt.rpc("vhost_get_controller_stats", "-n", ctrl)[0]["queues"][REQUESTQ]
+        return q["inflight"] == n
+    wait_for(held, 10, "%d commands in flight" % n)
+
+
+def test_tmf_with_io_in_flight(tgt):
+    ctrl = make_controller(tgt)
+    tgt.malloc("Malloc2", MALLOC_MB, BLOCK)
+    tgt.rpc("bdev_delay_create", "-b", "Malloc2", "-d", "Slow2", "-r", HOLD_US, "-t", HOLD_US,
+            "-w", HOLD_US, "-n", HOLD_US)
+    assert rpc_json(tgt, "vhost_scsi_controller_add_target",
+                    {"ctrlr": ctrl, "scsi_target_num": 2, "bdev_name": "Slow2"}) == 2
+    fe = connect(tgt, ctrl)
+    try:
+        clear_power_on(fe, 2)
+        held = fe.command(2, 0, cdb_write10(0, 1), data_out=b"\x5a" * BLOCK)
+        other = fe.command(2, 0, cdb_read16(8, 1), data_in=BLOCK)
+        wait_inflight(tgt, ctrl, 2)
+        # ABORT TASK of the write (its tag): it ends ABORTED before the TMF
+        # completes (§5.6.6.2); the read is not touched
+        head, resp = fe.tmf(TMF_ABORT_TASK, 2, 0, tag=held[1])
+        fe.wait_head(0, head)
+        assert fe.get(resp, 1)[0] == S_FUNCTION_COMPLETE
+        assert held[0] in fe.used_order(REQUESTQ), "TMF completed before the aborted command"
+        assert fe.result(held).response == S_ABORTED
+        r = fe.result(other)
+        assert (r.response, r.status) == (S_OK, GOOD), r
+        # LOGICAL UNIT RESET: every command of the LUN ends RESET, then the
+        # LUN reports the reset (SAM-5 §7.6: 29h/03h)
+        cmds = [fe.command(2, 0, cdb_read16(i, 1), data_in=BLOCK) for i in range(3)]
+        wait_inflight(tgt, ctrl, 3)
+        head, resp = fe.tmf(TMF_LUN_RESET, 2, 0)
+        fe.wait_head(0, head)
+        assert fe.get(resp, 1)[0] == S_FUNCTION_COMPLETE
+        assert [fe.result(c).response for c in cmds] == [S_RESET] * 3
+        r = fe.run(2, 0, b"\x00" * 6)
+        assert r.sense_key_asc() == (SK_UNIT_ATTENTION, 0x29, 0x03), r
+    finally:
+        fe.close()
+
+
+def test_hotplug_events(tgt):
+    ctrl = make_controller(tgt)
+    tgt.malloc("Malloc3", MALLOC_MB, BLOCK)
+    fe = connect(tgt, ctrl, features=SCSI_F_HOTPLUG)
+    try:
+        bufs = [fe.event_buffer() for _ in range(2)]
+        assert rpc_json(tgt, "vhost_scsi_controller_add_target",
+                        {"ctrlr": ctrl, "scsi_target_num": 4, "bdev_name": "Malloc3"}) == 4
+        fe.wait_head(EVENTQ, bufs[0][0])
+        assert fe.event(bufs[0][1]) == (T_TRANSPORT_RESET, lun_field(4, 0), EVT_RESET_RESCAN)
+        clear_power_on(fe, 4)
+        rpc_json(tgt, "vhost_scsi_controller_remove_target", {"ctrlr": ctrl,
+                                                               "scsi_target_num": 4})
+        fe.wait_head(EVENTQ, bufs[1][0])
+        assert fe.event(bufs[1][1]) == (T_TRANSPORT_RESET, lun_field(4, 0), EVT_RESET_REMOVED)
+        r = fe.run(4, 0, cdb_inquiry(36), data_in=36)
+        assert r.response == S_BAD_TARGET, r
+        # the other targets serve on
+        r = fe.run(1, 0, cdb_inquiry(36), data_in=36)
+        assert r.status == GOOD, r
+    finally:
+        fe.close()
