@@ -41,6 +41,8 @@ static const struct option g_io_options[] = {
     {"passes", required_argument, NULL, 0x100 + IO_OPT_PASSES},
     {"reconnect-timeout", required_argument, NULL, 0x100 + IO_OPT_RECONNECT_TIMEOUT},
     {"timeout", required_argument, NULL, 0x100 + IO_OPT_TIMEOUT},
+    {"function", required_argument, NULL, 0x100 + IO_OPT_FUNCTION},
+    {"id", required_argument, NULL, 0x100 + IO_OPT_ID},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -84,6 +86,9 @@ static const struct io_cmd {
      "URI [--queues Q] [--qd N] [--bs SIZE] [--size BYTES | --offset N --length N]\n"
      "          [--seed S] [--passes N] [--reconnect-timeout SEC] [--json]",
      "write a stamped pattern on all queues, read it back, compare"},
+    {"tmf", io_cmd_tmf, IO_OPT(IO_OPT_FUNCTION) | IO_OPT(IO_OPT_ID) | OPT_T,
+     IO_OPT(IO_OPT_FUNCTION), "URI --function NAME [--id N]",
+     "a virtio-scsi task management function on the URI's LUN"},
 };
 
 static void io_usage(FILE *f)
@@ -143,6 +148,11 @@ static int io_set_opt(struct io_args *a, enum io_opt opt, const char *arg)
 		return util_parse_seconds(arg, &a->reconnect_timeout);
 	case IO_OPT_TIMEOUT:
 		return util_parse_seconds(arg, &a->timeout);
+	case IO_OPT_FUNCTION:
+		a->function = arg;
+		return 0;
+	case IO_OPT_ID:
+		return util_parse_uint(arg, 0, UINT64_MAX, &a->id);
 	case IO_OPT_COUNT:
 		break;
 	}

@@ -26,6 +26,8 @@ enum io_opt {
 	IO_OPT_PASSES,
 	IO_OPT_RECONNECT_TIMEOUT,
 	IO_OPT_TIMEOUT,
+	IO_OPT_FUNCTION,
+	IO_OPT_ID,
 	IO_OPT_COUNT,
 };
 
@@ -48,6 +50,8 @@ struct io_args {
 	uint64_t size;
 	uint64_t seed;
 	uint64_t passes;
+	const char *function; /* tmf */
+	uint64_t id;	      /* tmf */
 	double reconnect_timeout;
 	double timeout; /* seconds, for each request */
 };
@@ -60,5 +64,6 @@ int io_timeout_ms(const struct io_args *a);
 
 int io_cmd_info(const struct io_args *a);
 int io_cmd_verify(const struct io_args *a);
+int io_cmd_tmf(const struct io_args *a);
 
 #endif

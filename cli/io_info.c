@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* storlab io info: what the device offers and what was negotiated: the
  * neutral info of every transport, then the virtio-blk section of a
- * virtio-blk device (storlab/virtio_blk.h). */
+ * virtio-blk device (storlab/virtio_blk.h), or the targets and LUNs of a
+ * virtio-scsi one (storlab/virtio_scsi.h). */
 #include <inttypes.h>
 #include <jansson.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include "cli/io.h"
 #include "spec/virtio_blk.h"
 #include "storlab/virtio_blk.h"
+#include "storlab/virtio_scsi.h"
 #include "util/common.h"
 
 #define NO_FEATURE (-1)
@@ -106,8 +108,41 @@ static void virtio_json(json_t *root, const struct storlab_virtio_blk_info *vb)
 	json_object_set_new(root, "config", cfg);
 }
 
+/* The virtio-scsi section: features, config space, the LUNs found. */
+static void scsi_json(json_t *root, const struct storlab_virtio_scsi_info *vs)
+{
+	const struct storlab_scsi_config *c = &vs->config;
+	json_t *luns = json_array();
+
+	for (unsigned i = 0; i < vs->nluns; i++) {
+		const struct storlab_scsi_lun *l = &vs->luns[i];
+
+		json_array_append_new(
+		    luns,
+		    json_pack("{s:i, s:i, s:i, s:s, s:s, s:s, s:s, s:s, s:I, s:i, s:b, s:b, s:b}",
+			      "target", l->target, "lun", l->lun, "device_type", l->device_type,
+			      "vendor", l->vendor, "product", l->product, "revision", l->revision,
+			      "serial", l->serial, "id", l->id, "blocks", (json_int_t)l->num_blocks,
+			      "block_len", (int)l->block_len, "read_only", l->read_only, "unmap",
+			      l->unmap, "selected", i == vs->selected));
+	}
+	json_object_set_new(root, "features",
+			    features_json(vs->features_offered, vs->features_negotiated,
+					  storlab_virtio_scsi_feature_name));
+	json_object_set_new(
+	    root, "config",
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "num_queues",
+		      (json_int_t)c->num_queues, "seg_max", (json_int_t)c->seg_max, "max_sectors",
+		      (json_int_t)c->max_sectors, "cmd_per_lun", (json_int_t)c->cmd_per_lun,
+		      "sense_size", (json_int_t)c->sense_size, "cdb_size", (json_int_t)c->cdb_size,
+		      "max_channel", (json_int_t)c->max_channel, "max_target",
+		      (json_int_t)c->max_target, "max_lun", (json_int_t)c->max_lun));
+	json_object_set_new(root, "luns", luns);
+}
+
 static int info_json(const struct io_args *a, const struct storlab_dev_info *info,
-		     const struct storlab_virtio_blk_info *vb)
+		     const struct storlab_virtio_blk_info *vb,
+		     const struct storlab_virtio_scsi_info *vs)
 {
 	json_t *root = json_pack(
 	    "{s:s, s:s, s:s, s:I, s:I, s:i, s:b, s:{s:i, s:i, s:i}}", "uri", a->uri, "transport",
@@ -118,6 +153,8 @@ static int info_json(const struct io_args *a, const struct storlab_dev_info *inf
 
 	if (root && vb)
 		virtio_json(root, vb);
+	if (root && vs)
+		scsi_json(root, vs);
 	return cli_print_json(a->cmd, root);
 }
 
@@ -150,8 +187,35 @@ static void virtio_table(const struct storlab_virtio_blk_info *vb)
 	}
 }
 
+static void scsi_table(const struct storlab_virtio_scsi_info *vs)
+{
+	const struct storlab_scsi_config *c = &vs->config;
+
+	features_table("features", vs->features_offered, vs->features_negotiated,
+		       storlab_virtio_scsi_feature_name);
+	printf("config space (%u bytes read): num_queues %u, seg_max %u, max_sectors %u, "
+	       "cmd_per_lun %u, max_target %u, max_lun %u\n",
+	       vs->config_size, c->num_queues, c->seg_max, c->max_sectors, c->cmd_per_lun,
+	       c->max_target, c->max_lun);
+	printf("LUNs:       %u found (* I/O goes there)\n", vs->nluns);
+	for (unsigned i = 0; i < vs->nluns; i++) {
+		const struct storlab_scsi_lun *l = &vs->luns[i];
+		char size[32];
+
+		cli_format_bytes(l->num_blocks * l->block_len, size, sizeof(size));
+		printf(" %c %u:%-5u type %-2u %-8s %-16s %-4s %" PRIu64 " blocks of %u (%s)%s",
+		       i == vs->selected ? '*' : ' ', l->target, l->lun, l->device_type, l->vendor,
+		       l->product, l->revision, l->num_blocks, l->block_len, size,
+		       l->unmap ? " unmap" : "");
+		printf("%s", l->read_only ? " read-only" : "");
+		printf("%s%s%s%s\n", l->id[0] ? " id " : "", l->id, l->serial[0] ? " serial " : "",
+		       l->serial);
+	}
+}
+
 static void info_table(const struct io_args *a, const struct storlab_dev_info *info,
-		       const struct storlab_virtio_blk_info *vb)
+		       const struct storlab_virtio_blk_info *vb,
+		       const struct storlab_virtio_scsi_info *vs)
 {
 	char size[32];
 
@@ -165,11 +229,14 @@ static void info_table(const struct io_args *a, const struct storlab_dev_info *i
 	       info->num_queues, info->queue_size);
 	if (vb)
 		virtio_table(vb);
+	if (vs)
+		scsi_table(vs);
 }
 
 int io_cmd_info(const struct io_args *a)
 {
 	struct storlab_virtio_blk_info vb_info, *vb = &vb_info;
+	struct storlab_virtio_scsi_info vs_info, *vs = &vs_info;
 	struct storlab_dev_info info;
 	struct storlab_dev *dev;
 	int ret;
@@ -179,11 +246,13 @@ int io_cmd_info(const struct io_args *a)
 		return ret;
 	storlab_dev_get_info(dev, &info);
 	if (storlab_virtio_blk_get_info(dev, vb) != 0)
-		vb = NULL; /* not a virtio-blk device: the neutral part only */
+		vb = NULL; /* not a virtio-blk device */
+	if (storlab_virtio_scsi_get_info(dev, vs) != 0)
+		vs = NULL; /* not a virtio-scsi device */
 	if (a->json)
-		ret = info_json(a, &info, vb);
+		ret = info_json(a, &info, vb, vs);
 	else
-		info_table(a, &info, vb);
+		info_table(a, &info, vb, vs);
 	storlab_dev_close(dev);
 	return ret;
 }

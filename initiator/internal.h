@@ -57,7 +57,8 @@ static inline int guestmem_gpa(const struct guestmem *gm, const void *ptr, uint6
 
 /* What a transport's device is, i.e. which device header applies to it. */
 enum initiator_dev_kind {
-	INITIATOR_DEV_VIRTIO_BLK, /* storlab/virtio_blk.h */
+	INITIATOR_DEV_VIRTIO_BLK,  /* storlab/virtio_blk.h */
+	INITIATOR_DEV_VIRTIO_SCSI, /* storlab/virtio_scsi.h */
 };
 
 /*
@@ -85,7 +86,8 @@ struct initiator_transport {
 	 * 0 or a negative errno. */
 	int (*reconnect)(void *ctx);
 	/* The device's own description for its header: a struct
-	 * storlab_virtio_blk_info for INITIATOR_DEV_VIRTIO_BLK. */
+	 * storlab_virtio_blk_info for INITIATOR_DEV_VIRTIO_BLK, a struct
+	 * storlab_virtio_scsi_info for INITIATOR_DEV_VIRTIO_SCSI. */
 	const void *(*details)(const void *ctx);
 
 	/* The public storlab_queue_* calls, on this transport's queues. */

@@ -12,11 +12,13 @@
 
 #include "initiator/internal.h"
 #include "initiator/vhost_user_blk.h"
+#include "initiator/vhost_user_scsi.h"
 #include "util/common.h"
 #include "util/log.h"
 
 const struct initiator_transport *const g_initiator_transports[] = {
     &g_transport_vhost_user_blk,
+    &g_transport_vhost_user_scsi,
 };
 const unsigned g_initiator_ntransports = ARRAY_SIZE(g_initiator_transports);
 

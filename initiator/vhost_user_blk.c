@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "initiator/vhost_user_blk.h"
+#include "initiator/vhost_user_common.h"
 #include "spec/virtio.h"
 #include "util/common.h"
 #include "util/log.h"
@@ -27,21 +28,7 @@ int vub_dev_sock_fd(const struct vub_dev *vdev)
 
 bool vub_dev_check_hangup(struct vub_dev *vdev)
 {
-	struct pollfd pfd = {.fd = vdev->sock_fd, .events = POLLIN | POLLRDHUP};
-	char byte;
-
-	if (atomic_load(&vdev->dev->dead))
-		return true;
-	if (poll(&pfd, 1, 0) <= 0)
-		return false;
-	/* The back-end sends nothing unasked on this socket: readable means
-	 * closed, unless a byte is really there. */
-	if (!(pfd.revents & (POLLHUP | POLLERR | POLLRDHUP | POLLNVAL)) &&
-	    recv(vdev->sock_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) != 0)
-		return false;
-	if (!atomic_exchange(&vdev->dev->dead, true))
-		log_notice("%s: the back-end closed the connection", vdev->dev->address);
-	return true;
+	return vu_check_hangup(vdev->dev, vdev->sock_fd);
 }
 
 static bool requests_kept(const struct vub_dev *vdev)
@@ -153,8 +140,6 @@ static int vub_connect(struct vub_dev *vdev)
 				 (1ULL << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD) |
 				 (dev->migratable ? 1ULL << VHOST_USER_PROTOCOL_F_LOG_SHMFD : 0),
 	    .inflight = &vdev->inflight,
-	    .regions = regions,
-	    .nregions = dev->opts.nranges,
 	    .get_config = vhost_fe_get_blk_config,
 	    .config = &vdev->config,
 	    .prepare = vub_prepare,
@@ -162,45 +147,17 @@ static int vub_connect(struct vub_dev *vdev)
 	    .rings = vdev->rings,
 	    .nrings = dev->opts.num_queues,
 	};
-	struct storlab_dev_info *info = &dev->info;
 	struct vhost_fe_setup_state st;
 	int ret;
 
-	/* Each range of the memory table at its own offset of the one file,
-	 * as QEMU hands a memory backend's pieces over. */
-	for (unsigned i = 0; i < dev->opts.nranges; i++)
-		regions[i] = (struct vhost_fe_region){
-		    .gpa = dev->opts.ranges[i].gpa,
-		    .size = dev->opts.ranges[i].size,
-		    .uva = (uintptr_t)dev->mem.base + dev->opts.ranges[i].gpa,
-		    .mmap_offset = dev->opts.ranges[i].gpa,
-		    .fd = dev->mem.fd,
-		};
-	memset(info, 0, sizeof(*info));
 	memset(&vdev->vb, 0, sizeof(vdev->vb));
 	memset(&vdev->config, 0, sizeof(vdev->config));
-	info->transport = g_transport_vhost_user_blk.scheme;
-	info->address = dev->address;
-	info->queue_size = dev->opts.queue_size;
-	info->num_queues = dev->opts.num_queues;
-	info->mem_size = dev->mem.size;
-	ret = vhost_fe_connect(dev->address, dev->opts.timeout_ms, &vdev->fe);
-	if (ret) {
-		vdev->fe = NULL;
-		log_info("%s: connect: %s", dev->address, strerror(-ret));
+	vdev->sock_fd = -1;
+	ret = vu_connect(dev, dev->address, g_transport_vhost_user_blk.scheme, &setup, regions,
+			 &vdev->fe, &st);
+	if (ret)
 		return ret;
-	}
 	vdev->sock_fd = vhost_fe_fd(vdev->fe);
-	if (dev->tap.fn)
-		vhost_fe_set_tap(vdev->fe, &dev->tap);
-	ret = vhost_fe_setup(vdev->fe, &setup, &st);
-	if (ret) {
-		log_err("%s: set-up failed: %s", dev->address, strerror(-ret));
-		vhost_fe_close(vdev->fe);
-		vdev->fe = NULL;
-		vdev->sock_fd = -1;
-		return ret;
-	}
 	atomic_store(&dev->keeps_inflight,
 		     vdev->inflight.fd >= 0 &&
 			 (st.protocol_features & (1ULL << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD)));

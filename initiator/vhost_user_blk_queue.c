@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "initiator/vhost_user_blk.h"
+#include "initiator/vhost_user_common.h"
 #include "util/common.h"
 #include "util/deadline.h"
 #include "util/log.h"
@@ -43,14 +44,10 @@ static void reqs_reset(struct vub_queue *q)
 	q->nfree = q->num;
 }
 
-static size_t indirect_bytes(uint16_t num)
-{
-	return (size_t)num * VUB_MAX_CHAIN * sizeof(struct virtq_desc);
-}
-
 int vub_queue_create(struct vub_dev *vdev, struct storlab_dev *dev, uint16_t index, uint16_t num,
 		     struct vub_queue *q)
 {
+	struct vu_queue_mem m = {.kick_fd = -1, .call_fd = -1};
 	int ret;
 
 	memset(q, 0, sizeof(*q));
@@ -58,101 +55,53 @@ int vub_queue_create(struct vub_dev *vdev, struct storlab_dev *dev, uint16_t ind
 	q->vdev = vdev;
 	q->index = index;
 	q->num = num;
-	q->kick_fd = -1;
-	q->call_fd = -1;
 	q->reqs = calloc(num, sizeof(*q->reqs));
-	if (!q->reqs)
-		return -ENOMEM;
-	ret = guestmem_alloc(&dev->mem, virtq_drv_ring_bytes(num), 0, &q->ring);
-	if (ret)
-		goto err;
-	ret = guestmem_alloc(&dev->mem, indirect_bytes(num), 0, &q->indirect);
-	if (ret)
-		goto err;
-	ret = guestmem_alloc(&dev->mem, (size_t)num * sizeof(*q->shared), 0, (void **)&q->shared);
-	if (ret)
-		goto err;
-	guestmem_gpa(&dev->mem, q->shared, 1, &q->shared_gpa);
-	q->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	q->call_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (q->kick_fd < 0 || q->call_fd < 0) {
-		ret = -errno;
-		log_err("queue %u: eventfd: %s", index, strerror(errno));
-		goto err;
+	ret = -ENOMEM;
+	if (q->reqs)
+		ret = vu_queue_mem_alloc(dev, num, VUB_MAX_CHAIN, sizeof(*q->shared), &m);
+	q->ring = m.ring;
+	q->indirect = m.indirect;
+	q->shared = m.shared;
+	q->kick_fd = m.kick_fd;
+	q->call_fd = m.call_fd;
+	if (ret) {
+		vub_queue_destroy(q);
+		return ret;
 	}
+	guestmem_gpa(&dev->mem, q->shared, 1, &q->shared_gpa);
 	reqs_reset(q);
 	return 0;
-err:
-	vub_queue_destroy(q);
-	return ret;
 }
 
 void vub_queue_destroy(struct vub_queue *q)
 {
+	struct vu_queue_mem m = {q->ring, q->indirect, q->shared, q->kick_fd, q->call_fd};
+
 	if (q->vq.num)
 		virtq_drv_fini(&q->vq);
-	if (q->kick_fd >= 0)
-		close(q->kick_fd);
-	if (q->call_fd >= 0)
-		close(q->call_fd);
-	if (q->head.dev) {
-		guestmem_free(&q->head.dev->mem, q->ring);
-		guestmem_free(&q->head.dev->mem, q->indirect);
-		guestmem_free(&q->head.dev->mem, q->shared);
-	}
+	if (q->head.dev)
+		vu_queue_mem_free(q->head.dev, &m);
 	free(q->reqs);
 	memset(q, 0, sizeof(*q));
 	q->kick_fd = -1;
 	q->call_fd = -1;
 }
 
-static void eventfd_clear(int fd)
-{
-	uint64_t v;
-
-	/* Non-blocking: EAGAIN just means it was clear. */
-	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-		log_warn("eventfd read: %s", strerror(errno));
-}
-
-static void eventfd_signal(int fd)
-{
-	uint64_t one = 1;
-
-	if (write(fd, &one, sizeof(one)) < 0)
-		log_warn("eventfd write: %s", strerror(errno));
-}
-
 int vub_queue_reset(struct vub_queue *q, uint64_t features)
 {
-	struct virtq_drv_config cfg = {
-	    .layout = VIRTQ_LAYOUT_SPLIT,
-	    .num = q->num,
-	    .ring = q->ring,
-	    .features = features,
-	    .indirect = q->indirect,
-	    .indirect_max = VUB_MAX_CHAIN,
-	};
-	int ret;
+	int ret = vu_ring_init(q->head.dev, &q->vq, q->ring, q->num, q->indirect, VUB_MAX_CHAIN,
+			       features);
 
-	if (q->vq.num)
-		virtq_drv_fini(&q->vq);
-	memset(&q->vq, 0, sizeof(q->vq));
-	memset(q->ring, 0, virtq_drv_ring_bytes(q->num));
-	guestmem_gpa(&q->head.dev->mem, q->ring, 1, &cfg.ring_gpa);
-	guestmem_gpa(&q->head.dev->mem, q->indirect, 1, &cfg.indirect_gpa);
-	ret = virtq_drv_init(&q->vq, &cfg);
 	if (ret) {
 		log_err("queue %u: virtq_drv_init: %s", q->index, strerror(-ret));
-		memset(&q->vq, 0, sizeof(q->vq));
 		return ret;
 	}
 	reqs_reset(q);
 	q->dead = false;
 	q->reset_cursor = 0;
 	q->idle_polls = 0;
-	eventfd_clear(q->call_fd);
-	eventfd_clear(q->kick_fd);
+	vu_eventfd_drain(q->call_fd);
+	vu_eventfd_drain(q->kick_fd);
 	virtq_drv_enable_notify(&q->vq, q->fd_enabled);
 	return 0;
 }
@@ -162,8 +111,8 @@ uint16_t vub_queue_resume(struct vub_queue *q)
 	q->dead = false;
 	q->reset_cursor = 0;
 	q->idle_polls = 0;
-	eventfd_clear(q->call_fd);
-	eventfd_clear(q->kick_fd);
+	vu_eventfd_drain(q->call_fd);
+	vu_eventfd_drain(q->kick_fd);
 	return __atomic_load_n(&q->vq.used->idx, __ATOMIC_ACQUIRE);
 }
 
@@ -224,25 +173,6 @@ static bool queue_is_dead(struct vub_queue *q)
 
 /* ---- submission ---- */
 
-/* Appends iov[] to the chain as guest addresses, counting their bytes. */
-static inline __attribute__((always_inline)) int add_iovs(struct vub_queue *q,
-							  struct virtq_buf *bufs, unsigned *n,
-							  const struct iovec *iov, unsigned cnt,
-							  uint64_t *bytes)
-{
-	for (unsigned i = 0; i < cnt; i++) {
-		uint64_t gpa;
-
-		if (iov[i].iov_len > UINT32_MAX)
-			return -EINVAL;
-		if (guestmem_gpa(&q->head.dev->mem, iov[i].iov_base, iov[i].iov_len, &gpa))
-			return -EFAULT;
-		bufs[(*n)++] = (struct virtq_buf){.addr = gpa, .len = (uint32_t)iov[i].iov_len};
-		*bytes += iov[i].iov_len;
-	}
-	return 0;
-}
-
 /* What goes into one chain (virtio 1.2 §5.2.6: header and data the device
  * reads first, then what it writes, then the status byte). */
 struct chain {
@@ -280,11 +210,11 @@ static inline __attribute__((always_inline)) int queue_add(struct vub_queue *q,
 	if (c->seg)
 		bufs[n++] = (struct virtq_buf){
 		    shared_gpa(q, id, offsetof(struct vub_req_shared, seg)), sizeof(*c->seg)};
-	ret = add_iovs(q, bufs, &n, c->out, c->nout, &bytes);
+	ret = vu_add_iovs(&q->head.dev->mem, bufs, &n, c->out, c->nout, &bytes);
 	if (ret)
 		return ret;
 	readable = n;
-	ret = add_iovs(q, bufs, &n, c->in, c->nin, &bytes);
+	ret = vu_add_iovs(&q->head.dev->mem, bufs, &n, c->in, c->nin, &bytes);
 	if (ret)
 		return ret;
 	/* §5.2.6.1: "The length of data MUST be a multiple of 512 bytes for
@@ -394,7 +324,7 @@ static int queue_submit(struct vub_queue *q)
 	if (q->vq.avail_idx == q->vq.avail_published)
 		return 0;
 	if (virtq_drv_publish(&q->vq))
-		eventfd_signal(q->kick_fd);
+		vu_eventfd_signal(q->kick_fd);
 	return 0;
 }
 
@@ -462,28 +392,13 @@ static unsigned reap_used(struct vub_queue *q, struct storlab_completion *c, uns
  * deadline (-1: none). Returns 0 when woken, -ETIMEDOUT. */
 static int queue_wait(struct vub_queue *q, int64_t deadline)
 {
-	struct pollfd pfd[2] = {
-	    {.fd = q->call_fd, .events = POLLIN},
-	    {.fd = vub_dev_sock_fd(q->vdev), .events = POLLIN | POLLRDHUP},
-	};
-	int ret;
+	bool hangup;
+	int ret = vu_ring_wait(&q->vq, q->call_fd, vub_dev_sock_fd(q->vdev), q->fd_enabled,
+			       deadline, &hangup);
 
-	/* virtio 1.2 §2.7.10: ask for a notification, then look again, or an
-	 * entry used in between would never wake us. */
-	if (virtq_drv_enable_notify(&q->vq, true))
-		return 0;
-	ret = poll(pfd, 2, deadline_ms_left(deadline));
-	if (!q->fd_enabled)
-		virtq_drv_enable_notify(&q->vq, false);
-	if (ret < 0)
-		return errno == EINTR ? 0 : -errno;
-	if (ret == 0)
-		return -ETIMEDOUT;
-	if (pfd[0].revents)
-		eventfd_clear(q->call_fd);
-	if (pfd[1].revents && vub_dev_check_hangup(q->vdev))
+	if (hangup && vub_dev_check_hangup(q->vdev))
 		queue_mark_dead(q);
-	return 0;
+	return ret;
 }
 
 /* An empty poll: look at the socket now and then (or at once in event mode,
@@ -515,7 +430,7 @@ int vub_queue_reap(struct storlab_queue *head, struct storlab_completion *c, uns
 		return -EINVAL;
 	queue_submit(q); /* -ENOTCONN: the loop below hands back what was in flight */
 	if (q->fd_enabled)
-		eventfd_clear(q->call_fd);
+		vu_eventfd_drain(q->call_fd);
 	for (;;) {
 		n += reap_used(q, c + n, max - n);
 		if (n >= max || (n >= min && n > 0))
@@ -540,7 +455,7 @@ int vub_queue_reap(struct storlab_queue *head, struct storlab_completion *c, uns
 		/* Re-arm: if entries were used meanwhile the device will not
 		 * signal again for them, so signal ourselves. */
 		if (q->fd_enabled && !q->dead && virtq_drv_enable_notify(&q->vq, true))
-			eventfd_signal(q->call_fd);
+			vu_eventfd_signal(q->call_fd);
 		return (int)n;
 	}
 	if (queue_drained_dead(q))
@@ -554,5 +469,5 @@ void vub_queue_set_fd_enabled(struct storlab_queue *head, bool enabled)
 
 	q->fd_enabled = enabled;
 	if (q->vq.num && virtq_drv_enable_notify(&q->vq, enabled) && enabled)
-		eventfd_signal(q->call_fd);
+		vu_eventfd_signal(q->call_fd);
 }

@@ -22,6 +22,7 @@ static const struct {
 	const char *scheme;
 } g_tgt_devices[] = {
     {"block", "vhost-user-blk"},
+    {"scsi", "vhost-user-scsi"},
 };
 
 /* storlab-tgt of the same build: beside the running program (storlab), or

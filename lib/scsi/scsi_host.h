@@ -236,8 +236,8 @@ int scsi_host_parse_capacity_16(const void *buf, size_t len, struct scsi_host_ca
  * Up to max raw 8-byte LUNs (big-endian, as in SAM-5 §4.7) go to luns;
  * n is how many, total how many the device has (more than n when the
  * allocation length or max was too small: ask again with a larger one). */
-int scsi_host_parse_report_luns(const void *buf, size_t len, uint64_t *luns, size_t max,
-				size_t *n, size_t *total);
+int scsi_host_parse_report_luns(const void *buf, size_t len, uint64_t *luns, size_t max, size_t *n,
+				size_t *total);
 /* A single level LUN of peripheral (00b) or flat (01b) addressing (SAM-5
  * §4.7.3, §4.7.7) to its number; other forms are -EPROTO. */
 int scsi_host_lun_decode(uint64_t lun, uint16_t *number);
@@ -262,8 +262,8 @@ int scsi_host_parse_mode_header_10(const void *buf, size_t len, struct scsi_host
  * pages the header points to (SPC-5 §7.5.7): its first byte and length
  * including its header, or -ENOENT; a page running past the data is
  * -EPROTO. */
-int scsi_host_mode_page_find(const void *buf, const struct scsi_host_mode_header *hdr,
-			     uint8_t page, uint8_t subpage, const uint8_t **pg, size_t *pg_len);
+int scsi_host_mode_page_find(const void *buf, const struct scsi_host_mode_header *hdr, uint8_t page,
+			     uint8_t subpage, const uint8_t **pg, size_t *pg_len);
 
 /* ---- virtio-scsi LUN field (virtio 1.2 §5.6.6.1) ---- */
 

@@ -135,8 +135,7 @@ int scsi_host_cdb_unmap(uint8_t *cdb, uint16_t param_len)
 	return 10;
 }
 
-int scsi_host_cdb_write_same_16(uint8_t *cdb, uint64_t lba, uint32_t nblocks, bool unmap,
-				bool ndob)
+int scsi_host_cdb_write_same_16(uint8_t *cdb, uint64_t lba, uint32_t nblocks, bool unmap, bool ndob)
 {
 	return cdb_lba_16(cdb, SCSI_OP_WRITE_SAME_16,
 			  (uint8_t)((unmap ? CDB_WS_UNMAP : 0) | (ndob ? CDB_WS_NDOB : 0)), lba,

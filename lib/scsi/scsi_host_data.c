@@ -68,8 +68,8 @@ int scsi_host_parse_capacity_16(const void *buf, size_t len, struct scsi_host_ca
 	return 0;
 }
 
-int scsi_host_parse_report_luns(const void *buf, size_t len, uint64_t *luns, size_t max,
-				size_t *n, size_t *total)
+int scsi_host_parse_report_luns(const void *buf, size_t len, uint64_t *luns, size_t max, size_t *n,
+				size_t *total)
 {
 	const struct scsi_report_luns_header *h = buf;
 	const uint8_t *p = buf;
@@ -183,8 +183,8 @@ int scsi_host_parse_mode_header_10(const void *buf, size_t len, struct scsi_host
 	return mode_header_finish(len, sizeof(*h), 2, out);
 }
 
-int scsi_host_mode_page_find(const void *buf, const struct scsi_host_mode_header *hdr,
-			     uint8_t page, uint8_t subpage, const uint8_t **pg, size_t *pg_len)
+int scsi_host_mode_page_find(const void *buf, const struct scsi_host_mode_header *hdr, uint8_t page,
+			     uint8_t subpage, const uint8_t **pg, size_t *pg_len)
 {
 	const uint8_t *p;
 	size_t off = 0;

@@ -58,12 +58,12 @@ int scsi_host_parse_inquiry(const void *buf, size_t len, struct scsi_host_inquir
 	out->hisup = q->flags3 & SCSI_INQ_HISUP;
 	out->cmdque = q->flags7 & SCSI_INQ_CMDQUE;
 	out->protect = q->flags5 & 0x01;
-	if (ascii_field("T10 VENDOR IDENTIFICATION", (const uint8_t *)q->vendor,
-			sizeof(q->vendor), out->vendor) ||
+	if (ascii_field("T10 VENDOR IDENTIFICATION", (const uint8_t *)q->vendor, sizeof(q->vendor),
+			out->vendor) ||
 	    ascii_field("PRODUCT IDENTIFICATION", (const uint8_t *)q->product, sizeof(q->product),
 			out->product) ||
-	    ascii_field("PRODUCT REVISION LEVEL", (const uint8_t *)q->revision,
-			sizeof(q->revision), out->revision))
+	    ascii_field("PRODUCT REVISION LEVEL", (const uint8_t *)q->revision, sizeof(q->revision),
+			out->revision))
 		return -EPROTO;
 	return 0;
 }
@@ -97,16 +97,23 @@ int scsi_host_parse_vpd(const void *buf, size_t len, uint8_t page, const uint8_t
 	return 0;
 }
 
+/* The start of every page parser: out cleared, the page's payload. */
+static int vpd_start(const void *buf, size_t len, uint8_t page, void *out, size_t out_size,
+		     const uint8_t **p, size_t *n)
+{
+	if (!buf || !out)
+		return -EINVAL;
+	memset(out, 0, out_size);
+	return scsi_host_parse_vpd(buf, len, page, p, n);
+}
+
 int scsi_host_parse_vpd_pages(const void *buf, size_t len, struct scsi_host_vpd_pages *out)
 {
 	const uint8_t *p;
 	size_t n;
 	int rc;
 
-	if (!out)
-		return -EINVAL;
-	memset(out, 0, sizeof(*out));
-	rc = scsi_host_parse_vpd(buf, len, SCSI_VPD_SUPPORTED_PAGES, &p, &n);
+	rc = vpd_start(buf, len, SCSI_VPD_SUPPORTED_PAGES, out, sizeof(*out), &p, &n);
 	if (rc)
 		return rc;
 	/* SPC-5 §7.7.16: the list is "in ascending order beginning with page
@@ -117,8 +124,9 @@ int scsi_host_parse_vpd_pages(const void *buf, size_t len, struct scsi_host_vpd_
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (i && p[i] <= p[i - 1]) {
-			log_warn("SPC-5 §7.7.16: supported VPD page %02xh after %02xh, not ascending",
-				 p[i], p[i - 1]);
+			log_warn(
+			    "SPC-5 §7.7.16: supported VPD page %02xh after %02xh, not ascending",
+			    p[i], p[i - 1]);
 			return -EPROTO;
 		}
 		out->page[out->n++] = p[i];
@@ -141,10 +149,7 @@ int scsi_host_parse_vpd_serial(const void *buf, size_t len, struct scsi_host_vpd
 	size_t n;
 	int rc;
 
-	if (!out)
-		return -EINVAL;
-	memset(out, 0, sizeof(*out));
-	rc = scsi_host_parse_vpd(buf, len, SCSI_VPD_UNIT_SERIAL_NUMBER, &p, &n);
+	rc = vpd_start(buf, len, SCSI_VPD_UNIT_SERIAL_NUMBER, out, sizeof(*out), &p, &n);
 	if (rc)
 		return rc;
 	/* PAGE LENGTH is 16 bits, the serial buffer 255 characters: a longer
@@ -197,10 +202,7 @@ int scsi_host_parse_vpd_ids(const void *buf, size_t len, struct scsi_host_vpd_id
 	size_t n, off;
 	int rc;
 
-	if (!out)
-		return -EINVAL;
-	memset(out, 0, sizeof(*out));
-	rc = scsi_host_parse_vpd(buf, len, SCSI_VPD_DEVICE_IDENTIFICATION, &p, &n);
+	rc = vpd_start(buf, len, SCSI_VPD_DEVICE_IDENTIFICATION, out, sizeof(*out), &p, &n);
 	if (rc)
 		return rc;
 	for (off = 0; off < n;) {
@@ -269,12 +271,14 @@ const char *scsi_host_designator_format(const struct scsi_host_designator *d, ch
 }
 
 /* SBC-4 §6.6.4, §6.6.2: pages B0h and B1h have PAGE LENGTH 003Ch. */
-static int vpd_fixed(const void *buf, size_t len, uint8_t page, const uint8_t **p)
+static int vpd_fixed(const void *buf, size_t len, uint8_t page, void *out, size_t out_size)
 {
+	const uint8_t *p;
 	size_t n;
+	int rc = vpd_start(buf, len, page, out, out_size, &p, &n);
 
-	if (scsi_host_parse_vpd(buf, len, page, p, &n))
-		return -EPROTO;
+	if (rc)
+		return rc;
 	if (n != 0x3c) {
 		log_warn("SBC-4 §6.6: VPD page %02xh with PAGE LENGTH %zu, not 60", page, n);
 		return -EPROTO;
@@ -286,14 +290,11 @@ int scsi_host_parse_vpd_block_limits(const void *buf, size_t len,
 				     struct scsi_host_vpd_block_limits *out)
 {
 	const struct scsi_vpd_block_limits *b = buf;
-	const uint8_t *p;
 	uint32_t align;
+	int rc = vpd_fixed(buf, len, SCSI_VPD_BLOCK_LIMITS, out, sizeof(*out));
 
-	if (!buf || !out)
-		return -EINVAL;
-	memset(out, 0, sizeof(*out));
-	if (vpd_fixed(buf, len, SCSI_VPD_BLOCK_LIMITS, &p))
-		return -EPROTO;
+	if (rc)
+		return rc;
 	align = scsi_host_get_be32(b->unmap_gran_align);
 	out->wsnz = b->wsnz & 1;
 	out->max_compare_write_len = b->max_compare_write_len;
@@ -314,13 +315,10 @@ int scsi_host_parse_vpd_block_chars(const void *buf, size_t len,
 				    struct scsi_host_vpd_block_chars *out)
 {
 	const struct scsi_vpd_block_characteristics *b = buf;
-	const uint8_t *p;
+	int rc = vpd_fixed(buf, len, SCSI_VPD_BLOCK_DEVICE_CHARACTERISTICS, out, sizeof(*out));
 
-	if (!buf || !out)
-		return -EINVAL;
-	memset(out, 0, sizeof(*out));
-	if (vpd_fixed(buf, len, SCSI_VPD_BLOCK_DEVICE_CHARACTERISTICS, &p))
-		return -EPROTO;
+	if (rc)
+		return rc;
 	out->rotation_rate = scsi_host_get_be16(b->rotation_rate);
 	out->product_type = b->product_type;
 	out->form_factor = b->form_factor & 0xf;
@@ -333,12 +331,11 @@ int scsi_host_parse_vpd_lbp(const void *buf, size_t len, struct scsi_host_vpd_lb
 	const struct scsi_vpd_lbp *l = buf;
 	const uint8_t *p;
 	size_t n;
+	int rc =
+	    vpd_start(buf, len, SCSI_VPD_LOGICAL_BLOCK_PROVISIONING, out, sizeof(*out), &p, &n);
 
-	if (!buf || !out)
-		return -EINVAL;
-	memset(out, 0, sizeof(*out));
-	if (scsi_host_parse_vpd(buf, len, SCSI_VPD_LOGICAL_BLOCK_PROVISIONING, &p, &n))
-		return -EPROTO;
+	if (rc)
+		return rc;
 	/* SBC-4 §6.6.6: PAGE LENGTH is 4 plus the provisioning group
 	 * descriptor's length when DP is set. */
 	if (n < sizeof(*l) - sizeof(l->hdr)) {

@@ -1,2 +1,2 @@
 # The runner and reports link the initiator only for its feature names.
-UT_DEPS_conformance := conformance initiator lib/endpoint lib/vhost lib/virtio lib/mem lib/rpc lib/scsi lib/util
+UT_DEPS_conformance := conformance initiator lib/endpoint lib/vhost lib/scsi lib/virtio lib/mem lib/rpc lib/util

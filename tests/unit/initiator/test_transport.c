@@ -54,7 +54,7 @@ static void test_scheme_picks_transport(void **state)
 static void test_unknown_scheme(void **state)
 {
 	static const char *const unknown[] = {
-	    "vhost-user-scsi:/tmp/x",	    "vhost-user-bl:/tmp/x",  "vhost-user-blkx:/tmp/x",
+	    "vhost-user-scs:/tmp/x",	    "vhost-user-bl:/tmp/x",  "vhost-user-blkx:/tmp/x",
 	    "nvme-tcp://10.0.0.1:4420/nqn", "VHOST-USER-BLK:/tmp/x",
 	};
 	const struct initiator_transport *tp;
@@ -67,7 +67,7 @@ static void test_unknown_scheme(void **state)
 		assert_int_equal(initiator_uri_parse(unknown[i], &tp, &address), -EPROTONOSUPPORT);
 		/* The message names the known schemes. */
 		assert_non_null(strstr(g_log, "unknown scheme"));
-		assert_non_null(strstr(g_log, "known: vhost-user-blk:"));
+		assert_non_null(strstr(g_log, "known: vhost-user-blk:, vhost-user-scsi:"));
 	}
 	assert_int_equal(storlab_dev_open("nvme:/x", NULL, &dev), -EPROTONOSUPPORT);
 	assert_null(dev);

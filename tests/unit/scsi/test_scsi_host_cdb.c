@@ -35,8 +35,7 @@ static void test_inquiry_and_luns(void **state)
 	expect_cdb(scsi_host_cdb_report_luns(cdb, SCSI_REPORT_LUNS_ALL, 0x10008), cdb,
 		   (const uint8_t[]){0xa0, 0, 0, 0, 0, 0, 0, 1, 0, 8, 0, 0}, 12);
 	assert_int_equal(scsi_host_cdb_report_luns(cdb, 0, 15), -EINVAL);
-	expect_cdb(scsi_host_cdb_test_unit_ready(cdb), cdb, (const uint8_t[]){0, 0, 0, 0, 0, 0},
-		   6);
+	expect_cdb(scsi_host_cdb_test_unit_ready(cdb), cdb, (const uint8_t[]){0, 0, 0, 0, 0, 0}, 6);
 	expect_cdb(scsi_host_cdb_request_sense(cdb, true, 252), cdb,
 		   (const uint8_t[]){0x03, 1, 0, 0, 252, 0}, 6);
 }
@@ -64,10 +63,10 @@ static void test_read_write(void **state)
 	/* READ(10) holds a 32-bit LBA and a 16-bit length. */
 	assert_int_equal(scsi_host_cdb_read_10(cdb, 1ull << 32, 1, false), -EINVAL);
 	assert_int_equal(scsi_host_cdb_write_10(cdb, 0, 65536, false), -EINVAL);
-	expect_cdb(scsi_host_cdb_read_16(cdb, 0x0102030405060708ull, 0x0a0b0c0d, true), cdb,
-		   (const uint8_t[]){0x88, 0x08, 1, 2, 3, 4, 5, 6, 7, 8, 0x0a, 0x0b, 0x0c, 0x0d, 0,
-				     0},
-		   16);
+	expect_cdb(
+	    scsi_host_cdb_read_16(cdb, 0x0102030405060708ull, 0x0a0b0c0d, true), cdb,
+	    (const uint8_t[]){0x88, 0x08, 1, 2, 3, 4, 5, 6, 7, 8, 0x0a, 0x0b, 0x0c, 0x0d, 0, 0},
+	    16);
 	expect_cdb(scsi_host_cdb_write_16(cdb, UINT64_MAX, UINT32_MAX, false), cdb,
 		   (const uint8_t[]){0x8a, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 				     0xff, 0xff, 0xff, 0, 0},
@@ -118,9 +117,9 @@ static void test_unmap_param(void **state)
 {
 	static const struct scsi_host_extent ext[2] = {{0x10, 8}, {0x0102030405060708ull, 0x100}};
 	static const uint8_t want[40] = {
-	    0, 38, 0, 32, 0, 0, 0, 0,				   /* header */
-	    0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 8, 0, 0, 0, 0,	   /* extent 0 */
-	    1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 1, 0, 0, 0, 0, 0,	   /* extent 1 */
+	    0, 38, 0, 32, 0, 0, 0, 0,				 /* header */
+	    0, 0,  0, 0,  0, 0, 0, 0x10, 0, 0, 0, 8, 0, 0, 0, 0, /* extent 0 */
+	    1, 2,  3, 4,  5, 6, 7, 8,	 0, 0, 1, 0, 0, 0, 0, 0, /* extent 1 */
 	};
 	uint8_t buf[64];
 

@@ -51,7 +51,7 @@ static void test_sense_descriptor(void **state)
 	/* UNIT ATTENTION / CAPACITY DATA HAS CHANGED, then a 4-byte vendor
 	 * descriptor and an information descriptor */
 	uint8_t s[8 + 4 + 12] = {0x72, 0x06, 0x2a, 0x09, 0, 0, 0, 16, 0x80, 2, 0xaa, 0xbb,
-				 0x00, 0x0a, 0x80, 0, 1, 2, 3, 4, 5, 6, 7, 8};
+				 0x00, 0x0a, 0x80, 0,	 1, 2, 3, 4,  5,    6, 7,    8};
 	struct scsi_host_sense sd;
 
 	(void)state;
@@ -200,12 +200,12 @@ static void test_vpd_block(void **state)
 	struct scsi_host_vpd_lbp lbp;
 
 	(void)state;
-	b0[8] = 0x00, b0[11] = 0x80;	    /* max transfer 128 */
-	b0[23] = 0x20;			    /* max unmap LBA count 32 */
-	b0[27] = 1;			    /* one descriptor */
-	b0[31] = 4;			    /* optimal unmap granularity 4 */
-	b0[32] = 0x80, b0[35] = 8;	    /* UGAVALID, alignment 8 */
-	b0[43] = 0x40;			    /* max write same 64 */
+	b0[8] = 0x00, b0[11] = 0x80; /* max transfer 128 */
+	b0[23] = 0x20;		     /* max unmap LBA count 32 */
+	b0[27] = 1;		     /* one descriptor */
+	b0[31] = 4;		     /* optimal unmap granularity 4 */
+	b0[32] = 0x80, b0[35] = 8;   /* UGAVALID, alignment 8 */
+	b0[43] = 0x40;		     /* max write same 64 */
 	assert_int_equal(scsi_host_parse_vpd_block_limits(b0, sizeof(b0), &bl), 0);
 	assert_true(bl.wsnz);
 	assert_int_equal(bl.max_transfer_len, 128);
@@ -269,8 +269,8 @@ static void test_capacity(void **state)
 
 static void test_report_luns(void **state)
 {
-	uint8_t r[8 + 24] = {0, 0, 0, 24, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-			     0, 5, 0, 0, 0, 0, 0, 0, 0x41, 0x2c, 0, 0, 0, 0, 0, 0};
+	uint8_t r[8 + 24] = {0, 0, 0, 24, 0, 0, 0, 0, 0,    0,	  0, 0, 0, 0, 0, 0,
+			     0, 5, 0, 0,  0, 0, 0, 0, 0x41, 0x2c, 0, 0, 0, 0, 0, 0};
 	uint64_t luns[4];
 	size_t n, total;
 	uint16_t num;
@@ -323,9 +323,9 @@ static void test_mode(void **state)
 			 0);
 	assert_int_equal(pg_len, 20);
 	assert_true(pg[2] & SCSI_CACHING_WCE);
-	assert_int_equal(scsi_host_mode_page_find(m6, &h, SCSI_MODE_PAGE_POWER_CONDITION, 0, &pg,
-						  &pg_len),
-			 -ENOENT);
+	assert_int_equal(
+	    scsi_host_mode_page_find(m6, &h, SCSI_MODE_PAGE_POWER_CONDITION, 0, &pg, &pg_len),
+	    -ENOENT);
 	/* The caching page claims more than there is. */
 	m6[25] = 19;
 	assert_int_equal(scsi_host_mode_page_find(m6, &h, SCSI_MODE_PAGE_CACHING, 0, &pg, &pg_len),
@@ -367,12 +367,12 @@ static void test_virtio_lun(void **state)
 	assert_int_equal(scsi_host_virtio_lun_decode((const uint8_t[]){0xc1, 1, 0, 0, 0, 0, 0, 0},
 						     &target, &lun),
 			 -EPROTO);
-	assert_int_equal(scsi_host_virtio_lun_decode((const uint8_t[]){1, 0, 0, 0, 0, 0, 0, 1},
-						     &target, &lun),
-			 -EPROTO);
-	assert_int_equal(scsi_host_virtio_lun_decode((const uint8_t[]){2, 0, 0, 0, 0, 0, 0, 0},
-						     &target, &lun),
-			 -EPROTO);
+	assert_int_equal(
+	    scsi_host_virtio_lun_decode((const uint8_t[]){1, 0, 0, 0, 0, 0, 0, 1}, &target, &lun),
+	    -EPROTO);
+	assert_int_equal(
+	    scsi_host_virtio_lun_decode((const uint8_t[]){2, 0, 0, 0, 0, 0, 0, 0}, &target, &lun),
+	    -EPROTO);
 }
 
 static void test_names(void **state)
@@ -395,11 +395,11 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_sense_fixed),	     cmocka_unit_test(test_sense_descriptor),
-	    cmocka_unit_test(test_inquiry),	     cmocka_unit_test(test_vpd_pages_serial),
-	    cmocka_unit_test(test_vpd_ids),	     cmocka_unit_test(test_vpd_block),
-	    cmocka_unit_test(test_capacity),	     cmocka_unit_test(test_report_luns),
-	    cmocka_unit_test(test_mode),	     cmocka_unit_test(test_virtio_lun),
+	    cmocka_unit_test(test_sense_fixed), cmocka_unit_test(test_sense_descriptor),
+	    cmocka_unit_test(test_inquiry),	cmocka_unit_test(test_vpd_pages_serial),
+	    cmocka_unit_test(test_vpd_ids),	cmocka_unit_test(test_vpd_block),
+	    cmocka_unit_test(test_capacity),	cmocka_unit_test(test_report_luns),
+	    cmocka_unit_test(test_mode),	cmocka_unit_test(test_virtio_lun),
 	    cmocka_unit_test(test_names),
 	};
 

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STORLAB_INITIATOR_VHOST_USER_SCSI_H
+#define STORLAB_INITIATOR_VHOST_USER_SCSI_H
+
+/*
+ * The vhost-user-scsi transport ("vhost-user-scsi:/path.sock[?target=T&lun=L]"):
+ * a virtio-scsi driver (virtio 1.2 §5.6) whose device is a vhost-user
+ * back-end. vhost_user_scsi.c: connection, lib/vhost's set-up sequence,
+ * control and event queues, task management; vhost_user_scsi_scan.c: the
+ * scan of targets and LUNs; vhost_user_scsi_queue.c: the request queues;
+ * virtio_scsi_drv.c: what any virtio-scsi transport would share (config,
+ * status mapping, storlab/virtio_scsi.h). Not part of the public API.
+ */
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "initiator/internal.h"
+#include "initiator/vhost_user_common.h"
+#include "spec/scsi.h"
+#include "spec/virtio_scsi.h"
+#include "storlab/virtio_scsi.h"
+#include "vhost/vhost_fe_setup.h"
+#include "virtio/virtq.h"
+
+extern const struct initiator_transport g_transport_vhost_user_scsi;
+
+/* Request header, UNMAP parameter list, WRITE SAME's block and response
+ * around the data buffers: the descriptors of one chain. */
+#define VUS_MAX_CHAIN (STORLAB_MAX_SEGMENTS + 4)
+/* Event buffers kept posted on the eventq (§5.6.6.3). */
+#define VUS_EVENTS 8
+/* Ring size of the control and event queues. */
+#define VUS_CTL_QUEUE_SIZE 16
+
+/* Per request slot, in guest memory: what the device reads before the
+ * data, the UNMAP parameter list of a discard, and what it writes after
+ * the data (§5.6.6.1). */
+struct vus_req_shared {
+	struct virtio_scsi_cmd_req req;
+	uint8_t unmap[sizeof(struct scsi_unmap_header) + sizeof(struct scsi_unmap_desc)];
+	struct virtio_scsi_cmd_resp resp;
+	uint8_t pad[192 - sizeof(struct virtio_scsi_cmd_req) - 24 -
+		    sizeof(struct virtio_scsi_cmd_resp)];
+};
+_Static_assert(sizeof(struct vus_req_shared) == 192, "three cache lines per request");
+
+struct vus_req {
+	void *tag;
+	struct storlab_virtio_scsi_result *result; /* STORLAB_OP_DEVICE's, or NULL */
+	uint16_t next_free;
+	bool inflight;
+	bool retried; /* a UNIT ATTENTION was already retried */
+	bool neutral; /* a neutral op: sense is mapped, UNIT ATTENTION retried */
+	uint16_t nout, nin;
+	struct virtq_buf bufs[VUS_MAX_CHAIN]; /* the chain, to add it again */
+};
+
+/* A control or event queue: a ring of its own, used under lock. */
+struct vus_ctlq {
+	pthread_mutex_t lock;
+	struct virtq_drv vq;
+	void *ring;   /* guest memory */
+	void *shared; /* guest memory: TMF request + response, or event buffers */
+	int kick_fd;
+	int call_fd;
+};
+
+struct vus_queue;
+
+struct vus_dev {
+	struct storlab_dev *dev;
+	struct vhost_fe *fe;
+	int sock_fd;
+	char *path; /* the socket, the address without its options */
+	/* The URI's LUN (has_lun), else the first disk found. */
+	bool has_lun;
+	uint8_t want_target;
+	uint16_t want_lun;
+	struct vus_ctlq ctl;
+	struct vus_ctlq evt;
+	struct vus_queue *queues;	   /* dev->opts.num_queues request queues */
+	struct vhost_fe_setup_ring *rings; /* 2 + num_queues, for the set-up */
+	struct virtio_scsi_config config;  /* as read at the last set-up */
+	struct storlab_virtio_scsi_info vs;
+	void *zero_block; /* guest memory: WRITE SAME's data-out, block_len zeroes */
+	uint32_t zero_len;
+};
+
+struct vus_queue {
+	struct storlab_queue head; /* first: the public handle */
+	uint16_t num;
+	struct virtq_drv vq;
+	struct vus_req_shared *shared; /* guest memory, num entries */
+	uint64_t shared_gpa;
+	struct vus_req *reqs; /* num entries */
+	uint16_t free_head;
+	uint16_t nfree;
+	bool fd_enabled;
+	bool dead;
+	uint32_t idle_polls;
+	struct vu_queue_mem mem; /* ring, indirect tables, shared, eventfds */
+	/* cold */
+	struct vus_dev *vdev;
+	uint16_t index;
+	uint16_t reset_cursor;
+};
+
+/* vhost_user_scsi.c */
+/* Parses "path[?target=T&lun=L]" into the socket path (a copy to free)
+ * and the LUN asked for. 0 or -EINVAL (logged). */
+int vus_address_parse(const char *address, char **path, bool *has_lun, uint8_t *target,
+		      uint16_t *lun);
+bool vus_dev_check_hangup(struct vus_dev *vdev);
+
+/* vhost_user_scsi_scan.c: REPORT LUNS / INQUIRY / READ CAPACITY on queue
+ * 0 of a device just set up; fills vdev->vs.luns and selects the LUN of
+ * neutral requests. 0, -ENODEV (no LUN, or not the one asked for), or a
+ * queue error. */
+int vus_scan(struct vus_dev *vdev);
+
+/* vhost_user_scsi_queue.c */
+int vus_queue_create(struct vus_dev *vdev, struct storlab_dev *dev, uint16_t index, uint16_t num,
+		     struct vus_queue *q);
+void vus_queue_destroy(struct vus_queue *q);
+int vus_queue_reset(struct vus_queue *q, uint64_t features);
+int vus_queue_add(struct storlab_queue *q, const struct storlab_req *req);
+int vus_queue_submit(struct storlab_queue *q);
+int vus_queue_reap(struct storlab_queue *q, struct storlab_completion *c, unsigned min,
+		   unsigned max, int timeout_ms);
+unsigned vus_queue_inflight(const struct storlab_queue *q);
+int vus_queue_fd(const struct storlab_queue *q);
+void vus_queue_set_fd_enabled(struct storlab_queue *q, bool enabled);
+
+/* virtio_scsi_drv.c */
+void virtio_scsi_config_from_wire(struct storlab_scsi_config *c,
+				  const struct virtio_scsi_config *w);
+/* The neutral completion of a command's response (§5.6.6.1): see
+ * storlab/virtio_scsi.h for transport_status and the mapping. Sets
+ * *unit_attention for a CHECK CONDITION with UNIT ATTENTION sense. */
+void virtio_scsi_complete(struct storlab_completion *c, void *tag,
+			  const struct virtio_scsi_cmd_resp *resp, uint32_t used_len,
+			  bool *unit_attention);
+
+#endif
