@@ -202,16 +202,20 @@ static int scsi_ring_start(void *ctx, struct vhost_vring *vring)
 }
 
 /* GET_VRING_BASE (vhost-user.rst "Ring states": stopping a ring) is
- * answered once every command taken from the ring completed: the Nutanix
- * rule for migrating vhost-user-scsi, nothing in flight when the ring's
- * state is handed over. A TMF on the controlq waits for the commands it
- * ends, so a stopping controlq drains after them. */
+ * answered once every command taken from the ring completed and the LUNs it
+ * wrote to are flushed: the Nutanix rule for migrating vhost-user-scsi,
+ * nothing in flight and nothing volatile when the ring's state is handed
+ * over. A TMF on the controlq waits for the commands it ends, so a stopping
+ * controlq drains after them. */
 static void scsi_ring_stop(void *ctx, struct vhost_vring *vring, vhost_ring_done_fn stopped)
 {
 	struct vhost_scsi *vs = ctx;
 	struct vhost_scsi_queue *q = &vs->queues[vring->index];
 
-	vhost_ring_stop(&q->ctl, &q->qe, vring, stopped);
+	if (vring->index >= VIRTIO_SCSI_REQUESTQ_FIRST)
+		vhost_scsi_queue_stop_flushed(q, stopped);
+	else
+		vhost_ring_stop(&q->ctl, &q->qe, vring, stopped);
 }
 
 static void scsi_ring_swap_fds(void *ctx, struct vhost_vring *vring, int kick_fd, int call_fd,

@@ -17,6 +17,64 @@
 #include "util/iov.h"
 #include "util/log.h"
 
+/* ---- Task management, on a request queue's reactor ---- */
+
+static void tmf_reset_done(void *arg)
+{
+	vhost_scsi_tmf_put(arg);
+}
+
+static bool tmf_matches(const struct vhost_scsi_tmf *tmf, const struct vhost_scsi_io *io)
+{
+	if (!io->busy || io->target != tmf->target)
+		return false;
+	if (tmf->whole_target)
+		return true;
+	return io->lun == tmf->lun && (!tmf->by_tag || io->tag == tmf->tag);
+}
+
+/*
+ * §5.6.6.2: "the device MUST complete all active commands on a logical
+ * unit or target (possibly with a VIRTIO_SCSI_S_RESET response code) upon
+ * receiving a "logical unit reset" or "I_T nexus reset" TMF. Similarly, the
+ * device MUST complete the selected commands (possibly with a
+ * VIRTIO_SCSI_S_ABORTED response code) upon receiving an "abort task" or
+ * "abort task set" TMF. Such effects MUST take place before the TMF itself
+ * is successfully completed". Each command selected is marked, its I/O
+ * taken back (bdev_abort; for resets bdev_channel_reset of the LUNs'
+ * channels), and the TMF waits for its completion (vhost_scsi_tmf_put).
+ */
+void vhost_scsi_queue_tmf(struct vhost_scsi_queue *q, struct vhost_scsi_tmf *tmf)
+{
+	bool reset_done[VHOST_SCSI_SLOTS] = {false};
+
+	if (!q->qe.slots)
+		return; /* not running: nothing in flight */
+	for (uint32_t i = 0; i < q->qe.nslots; i++) {
+		struct vhost_scsi_io *io = (void *)(q->qe.slots + (size_t)i * q->qe.slot_size);
+		unsigned slot;
+
+		if (!tmf_matches(tmf, io) || io->tmf)
+			continue;
+		slot = io->target * VHOST_SCSI_MAX_LUNS + io->lun;
+		__atomic_fetch_add(&tmf->found, 1, __ATOMIC_RELAXED);
+		if (tmf->query)
+			continue;
+		io->tmf = tmf;
+		io->tmf_response = tmf->io_response;
+		__atomic_fetch_add(&tmf->pending, 1, __ATOMIC_ACQ_REL);
+		if (!tmf->reset) {
+			/* -EBUSY, -EALREADY, -ENOENT: it completes anyway */
+			bdev_abort(io->ch, &io->bio);
+		} else if (!reset_done[slot]) {
+			reset_done[slot] = true;
+			__atomic_fetch_add(&tmf->pending, 1, __ATOMIC_ACQ_REL);
+			if (bdev_channel_reset(io->ch, tmf_reset_done, tmf) != 0)
+				vhost_scsi_tmf_put(tmf);
+		}
+	}
+}
+
 /* ---- controlq ---- */
 
 static void tmf_complete(void *arg)

@@ -143,8 +143,12 @@ struct vhost_scsi_queue {
 	unsigned nevents;
 	bool events_missed;
 
+	bool flush_on_drain; /* stopping: flush once the last command completed */
+
 	/* Control thread: the answers lib/vhost waits for. */
 	struct vhost_ring_ctl ctl;
+	vhost_ring_done_fn flush_stopped;
+	struct qe_exec flush_x;
 
 	/* Written by the reactor with relaxed stores, read by anyone. */
 	struct vhost_scsi_counters counters;
@@ -186,8 +190,12 @@ int vhost_scsi_queue_start(struct vhost_scsi_queue *q, const struct qe_ops *ops,
 			   struct reactor *r, struct evloop *loop);
 void vhost_scsi_queue_get_stats(const struct vhost_scsi_queue *q,
 				struct vhost_scsi_queue_stats *stats);
-/* On a request queue's reactor: the part of a TMF that concerns its
- * commands (vhost_scsi_ctrl.c sends it). */
+/* Control thread: stops a request queue as vhost_ring_stop does, and first
+ * flushes the LUNs with a volatile cache it wrote through once its last
+ * command completed: what GET_VRING_BASE answers is quiesced and flushed. */
+void vhost_scsi_queue_stop_flushed(struct vhost_scsi_queue *q, vhost_ring_done_fn stopped);
+/* vhost_scsi_ctrl.c, on a request queue's reactor: the part of a TMF that
+ * concerns its commands. */
 void vhost_scsi_queue_tmf(struct vhost_scsi_queue *q, struct vhost_scsi_tmf *tmf);
 /* On a request queue's reactor: drops the channel it has for lun. */
 void vhost_scsi_queue_forget(struct vhost_scsi_queue *q, const struct vhost_scsi_lun *lun);

@@ -86,6 +86,69 @@ void vhost_scsi_queue_break(struct vhost_scsi_queue *q, int rc)
 	qe_queue_break(&q->qe);
 }
 
+/* ---- Flush before a stop ---- */
+
+static void flush_done(struct bdev_io *bio, int status, void *arg)
+{
+	struct vhost_scsi_io *io = arg;
+
+	if (status)
+		vhost_scsi_queue_warn(io->q, "flush of bdev %s before the ring stops failed: %s",
+				      bdev_channel_bdev(bio->ch)->name, strerror(-status));
+	qe_slot_put(&io->q->qe, io);
+}
+
+/* The last command completed: each LUN with a volatile cache this queue
+ * wrote through is flushed, one slot each, so the stop (which waits for
+ * every slot) is answered once what the guest wrote is stable. */
+static void flush_all(struct vhost_scsi_queue *q)
+{
+	q->flush_on_drain = false;
+	for (unsigned i = 0; i < VHOST_SCSI_SLOTS && qe_slot_available(&q->qe); i++) {
+		struct vhost_scsi_qlun *ql = &q->qluns[i];
+		struct vhost_scsi_io *io;
+
+		if (!ql->ch || !ql->lun->sl.props.write_cache)
+			continue;
+		io = qe_slot_next(&q->qe);
+		qe_slot_take(&q->qe);
+		io->bio = (struct bdev_io){.type = BDEV_IO_FLUSH, .cb = flush_done, .cb_arg = io};
+		if (bdev_submit(ql->ch, &io->bio) != 0) {
+			vhost_scsi_queue_warn(q, "bdev %s refused the flush before the ring stops",
+					      ql->lun->bdev->name);
+			qe_slot_put(&q->qe, io);
+		}
+	}
+}
+
+/* On the reactor, before the stop message: no new command from here on;
+ * the flush follows the last one in flight. */
+static void flush_arm(struct qe_queue *qe, void *arg)
+{
+	struct vhost_scsi_queue *q = arg;
+
+	(void)qe;
+	if (!q->qe.slots)
+		return; /* never set up: nothing was written */
+	q->flush_on_drain = true;
+	if (q->qe.nfree == q->qe.nslots)
+		flush_all(q);
+}
+
+static void flush_armed(void *arg)
+{
+	struct vhost_scsi_queue *q = arg;
+
+	vhost_ring_stop(&q->ctl, &q->qe, q->vring, q->flush_stopped);
+}
+
+void vhost_scsi_queue_stop_flushed(struct vhost_scsi_queue *q, vhost_ring_done_fn stopped)
+{
+	q->flush_stopped = stopped;
+	q->flush_x = (struct qe_exec){.fn = flush_arm, .done = flush_armed, .arg = q};
+	qe_queue_exec(&q->qe, &q->flush_x);
+}
+
 /* ---- Answers ---- */
 
 /*
@@ -139,6 +202,8 @@ static void io_answer(struct vhost_scsi_queue *q, struct vhost_scsi_io *io, uint
 	io->busy = false;
 	io->tmf = NULL;
 	qe_slot_put(&q->qe, io);
+	if (unlikely(q->flush_on_drain) && q->qe.nfree == q->qe.nslots)
+		flush_all(q);
 	if (tmf)
 		vhost_scsi_tmf_put(tmf);
 }
@@ -588,6 +653,8 @@ static unsigned request_poll(void *ctx, unsigned budget)
 	struct virtq_chain chain;
 	int rc;
 
+	if (unlikely(q->flush_on_drain))
+		return 0; /* stopping: vhost_scsi_queue_stop_flushed */
 	for (n = 0; n < budget && qe_slot_available(&q->qe); n++) {
 		struct vhost_scsi_io *io = qe_slot_next(&q->qe);
 
@@ -613,64 +680,6 @@ static unsigned request_poll(void *ctx, unsigned budget)
 	for (unsigned i = 0; i < ntouched; i++)
 		bdev_channel_poll(touched[i]);
 	return n;
-}
-
-/* ---- Task management, on this queue's reactor ---- */
-
-static void tmf_reset_done(void *arg)
-{
-	vhost_scsi_tmf_put(arg);
-}
-
-static bool tmf_matches(const struct vhost_scsi_tmf *tmf, const struct vhost_scsi_io *io)
-{
-	if (!io->busy || io->target != tmf->target)
-		return false;
-	if (tmf->whole_target)
-		return true;
-	return io->lun == tmf->lun && (!tmf->by_tag || io->tag == tmf->tag);
-}
-
-/*
- * §5.6.6.2: "the device MUST complete all active commands on a logical
- * unit or target (possibly with a VIRTIO_SCSI_S_RESET response code) upon
- * receiving a "logical unit reset" or "I_T nexus reset" TMF. Similarly, the
- * device MUST complete the selected commands (possibly with a
- * VIRTIO_SCSI_S_ABORTED response code) upon receiving an "abort task" or
- * "abort task set" TMF. Such effects MUST take place before the TMF itself
- * is successfully completed". Each command selected is marked, its I/O
- * taken back (bdev_abort; for resets bdev_channel_reset of the LUNs'
- * channels), and the TMF waits for its completion (vhost_scsi_tmf_put).
- */
-void vhost_scsi_queue_tmf(struct vhost_scsi_queue *q, struct vhost_scsi_tmf *tmf)
-{
-	bool reset_done[VHOST_SCSI_SLOTS] = {false};
-
-	if (!q->qe.slots)
-		return; /* not running: nothing in flight */
-	for (uint32_t i = 0; i < q->qe.nslots; i++) {
-		struct vhost_scsi_io *io = (void *)(q->qe.slots + (size_t)i * q->qe.slot_size);
-		unsigned slot;
-
-		if (!tmf_matches(tmf, io) || io->tmf)
-			continue;
-		slot = io->target * VHOST_SCSI_MAX_LUNS + io->lun;
-		__atomic_fetch_add(&tmf->found, 1, __ATOMIC_RELAXED);
-		if (tmf->query)
-			continue;
-		io->tmf = tmf;
-		io->tmf_response = tmf->io_response;
-		__atomic_fetch_add(&tmf->pending, 1, __ATOMIC_ACQ_REL);
-		if (!tmf->reset) {
-			/* -EBUSY, -EALREADY, -ENOENT: it completes anyway */
-			bdev_abort(io->ch, &io->bio);
-		} else if (!reset_done[slot]) {
-			reset_done[slot] = true;
-			__atomic_fetch_add(&tmf->pending, 1, __ATOMIC_ACQ_REL);
-			if (bdev_channel_reset(io->ch, tmf_reset_done, tmf) != 0)
-				vhost_scsi_tmf_put(tmf);
-		}
-	}
 }
 
 /* ---- Engine hooks and plumbing ---- */
@@ -700,6 +709,7 @@ void vhost_scsi_queue_started(void *ctx)
 {
 	struct vhost_scsi_queue *q = ctx;
 
+	q->flush_on_drain = false;
 	/* A polling device wants no kicks; the engine arms them again if the
 	 * reactor is about to sleep. */
 	vhost_vring_set_kick(q->vring, false);

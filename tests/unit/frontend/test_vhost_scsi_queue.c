@@ -129,12 +129,16 @@ static void pump(struct fixture *f)
 	assert_true(g_done);
 }
 
+/* As lib/vhost does for GET_VRING_BASE (vhost_scsi.c's ring_stop). */
 static void stop(struct fixture *f, uint16_t ring, struct ring *r)
 {
 	struct vhost_scsi_queue *q = vhost_scsi_ring(f->vs, ring);
 
 	g_done = false;
-	vhost_ring_stop(&q->ctl, &q->qe, &r->vring, on_stopped);
+	if (ring >= VIRTIO_SCSI_REQUESTQ_FIRST)
+		vhost_scsi_queue_stop_flushed(q, on_stopped);
+	else
+		vhost_ring_stop(&q->ctl, &q->qe, &r->vring, on_stopped);
 	pump(f);
 }
 
@@ -170,6 +174,8 @@ static int setup_hold(void **state, uint64_t hold_us)
 
 		assert_int_equal(bdev_delay_create("Slow1", "Malloc1", &lat), 0);
 	}
+	/* target 0 has a volatile cache (malloc's flush is a no-op) */
+	bdev_get_by_name("Malloc0")->write_cache = true;
 	o.socket_path = path;
 	o.loop = f->loop;
 	assert_int_equal(vhost_scsi_create(&o, &f->vs), 0);
@@ -316,6 +322,27 @@ static void test_write_read_back(void **state)
 	assert_int_equal(r.resp->status, SCSI_STATUS_GOOD);
 	assert_int_equal(r.resp->resid, 2048);
 	assert_memory_equal(r.in, w.out, 2048);
+}
+
+/* The Nutanix rule: a stopping ring flushes what it wrote once its
+ * commands completed, before the stop is answered. */
+static void test_stop_flushes(void **state)
+{
+	struct fixture *f = *state;
+	struct bdev_io_stat st;
+	uint8_t cdb[16];
+	struct cmd w;
+
+	cdb16(cdb, SCSI_OP_WRITE_16, 0, 1);
+	cmd_init(f, &w, 0, cdb, 16, 512, 0);
+	run(f, &w);
+	assert_int_equal(w.resp->status, SCSI_STATUS_GOOD);
+	bdev_get_io_stat(bdev_get_by_name("Malloc0"), &st);
+	assert_int_equal(st.ops[BDEV_IO_FLUSH], 0);
+	stop(f, 2, &f->rq);
+	bdev_get_io_stat(bdev_get_by_name("Malloc0"), &st);
+	assert_int_equal(st.ops[BDEV_IO_FLUSH], 1);
+	start(f, 2, &f->rq, &vhost_scsi_request_ops, sizeof(struct vhost_scsi_io));
 }
 
 static void test_refusals(void **state)
@@ -542,6 +569,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_write_read_back, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stop_flushes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unmap_and_write_same, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_add_lun_errors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tmf_ends_commands_first, setup_slow, teardown),
