@@ -135,6 +135,9 @@ struct conform_transport {
 	 * still does.
 	 */
 	int (*probe)(const char *address, int timeout_ms, struct conform_offer *offer);
+	/* The name of a device feature bit ("VIRTIO_BLK_F_FLUSH"), NULL if it has
+	 * none: reports and "not offered" reasons name the bits by it. */
+	const char *(*feature_name)(unsigned bit);
 	/* Whether the endpoint offers what case c needs (c's fields of this
 	 * transport): true, or false with why in why[len] ("not offered: ..."). */
 	bool (*applicable)(const struct conform_offer *offer, const struct conform_case *c,
@@ -159,12 +162,16 @@ struct conform_suite {
  * explicit list of what is linked in (conformance/suites.c). */
 extern const struct conform_suite g_suite_vhost_user;
 extern const struct conform_suite g_suite_virtio_blk;
+extern const struct conform_suite g_suite_virtio_scsi;
 extern const struct conform_suite *const g_conform_suites[];
 extern const unsigned g_conform_nsuites;
 
 /* The transports (conformance/transport_*.c) and their one list
  * (conformance/transports.c). */
 extern const struct conform_transport g_conform_transport_vhost_user;
+/* vhost-user to a virtio-scsi device (vhost-user-scsi: URIs): the same
+ * messages, the virtio-scsi suite (transport_vhost_user.c). */
+extern const struct conform_transport g_conform_transport_vhost_user_scsi;
 extern const struct conform_transport *const g_conform_transports[];
 extern const unsigned g_conform_ntransports;
 /* The transport whose scheme starts uri ("vhost-user-blk:/x.sock"), with
@@ -249,13 +256,21 @@ struct conform_dev_opts {
 	 * conform_dev_buf() hands out; conform_dev_at() reaches the others. */
 	const struct conform_dev_region *regions;
 	unsigned nregions;
+	/* Another device type than virtio-blk: how its config space is read
+	 * (into conform_dev.config, at most 256 bytes; the get_config of
+	 * vhost_fe_setup.h) and how many queues it has, from what was
+	 * negotiated. NULL: virtio-blk's (vhost_fe_get_blk_config,
+	 * vhost_fe_blk_max_queues). */
+	int (*get_config)(struct vhost_fe *fe, void *config, uint32_t *len);
+	uint16_t (*max_queues)(uint64_t features, uint64_t queue_num, const void *config,
+			       uint32_t config_len);
 };
 
 struct conform_dev {
 	struct vhost_fe *fe;
 	uint64_t features;          /* negotiated */
 	uint64_t protocol_features; /* negotiated */
-	uint8_t config[256];        /* GET_CONFIG with the virtio-blk struct size */
+	uint8_t config[256];        /* GET_CONFIG (opts.get_config; virtio-blk's struct) */
 	uint32_t config_len;
 	uint16_t nqueues;
 	struct virtq_drv *vq;       /* [nqueues] */

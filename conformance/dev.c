@@ -53,6 +53,8 @@ struct dev_priv {
 	int timeout_ms;
 	uint16_t queue_size;
 	struct vhost_fe_setup_ring *rings; /* [nqueues] */
+	uint16_t (*max_queues)(uint64_t features, uint64_t queue_num, const void *config,
+			       uint32_t config_len);
 };
 
 static struct dev_priv *priv_of(struct conform_dev *dev)
@@ -175,13 +177,16 @@ static int dev_prepare(void *arg, const struct vhost_fe_setup_state *st)
 	d->features = st->features;
 	d->protocol_features = st->protocol_features;
 	d->config_len = st->config_len;
-	max = vhost_fe_blk_max_queues(d->features, st->queue_num,
-				      (const struct virtio_blk_config *)d->config, d->config_len);
+	max = p->max_queues ? p->max_queues(d->features, st->queue_num, d->config, d->config_len)
+			    : vhost_fe_blk_max_queues(d->features, st->queue_num,
+						      (const struct virtio_blk_config *)d->config,
+						      d->config_len);
 	if (d->nqueues > max) {
 		conform_note(p->ctx, "%u queues wanted, the back-end has %u (queue num %llu%s)",
 			     d->nqueues, max, (unsigned long long)st->queue_num,
-			     d->features & VIRTIO_BIT(VIRTIO_BLK_F_MQ) ? ""
-								       : ", no VIRTIO_BLK_F_MQ");
+			     p->max_queues || d->features & VIRTIO_BIT(VIRTIO_BLK_F_MQ)
+				 ? ""
+				 : ", no VIRTIO_BLK_F_MQ");
 		return -ENOTSUP;
 	}
 	for (uint16_t i = 0; !ret && i < d->nqueues; i++)
@@ -244,6 +249,7 @@ int conform_dev_setup(struct conform_ctx *ctx, const struct conform_dev_opts *op
 	p->ctx = ctx;
 	p->timeout_ms = conform_timeout_ms(ctx);
 	p->queue_size = qsize;
+	p->max_queues = o->max_queues;
 	d->mem_fd = -1;
 	d->nqueues = nq;
 	d->vq = calloc(nq, sizeof(*d->vq));
@@ -275,7 +281,7 @@ int conform_dev_setup(struct conform_ctx *ctx, const struct conform_dev_opts *op
 		o->want_protocol_features ? o->want_protocol_features : VHOST_FE_PROTOCOL_FEATURES,
 	    .regions = regions,
 	    .nregions = (unsigned)nregions,
-	    .get_config = vhost_fe_get_blk_config,
+	    .get_config = o->get_config ? o->get_config : vhost_fe_get_blk_config,
 	    .config = d->config,
 	    .prepare = dev_prepare,
 	    .arg = p,

@@ -75,6 +75,8 @@ static void tally_table(FILE *f, const struct conform_run *run, const char *id,
 	for (unsigned s = 0; s <= o->nsuites; s++) {
 		const struct conform_suite *suite = s < o->nsuites ? o->suites[s] : NULL;
 
+		if (suite && !conform_run_has_suite(run, suite))
+			continue;
 		tally(run, suite, &t);
 		fputs(suite ? "<tr><td>" : "<tr><th>", f);
 		text(f, suite ? suite->name : "total");
@@ -265,10 +267,10 @@ int conform_report_html(const struct conform_run *run, FILE *f)
 		fputs("</p>\n", f);
 	}
 	fputs("<p>Offered features: ", f);
-	conform_feature_names(run->offered.features, 0, names, sizeof(names));
+	conform_feature_names(run->opts.transport, run->offered.features, 0, names, sizeof(names));
 	text(f, names[0] ? names : "none");
 	fputs("<br>Offered protocol features: ", f);
-	conform_feature_names(0, run->offered.protocol_features, names, sizeof(names));
+	conform_feature_names(NULL, 0, run->offered.protocol_features, names, sizeof(names));
 	text(f, names[0] ? names : "none");
 	fputs("</p>\n<h2>Summary</h2>\n", f);
 	tally_table(f, run, "verdicts", cols, conform_run_tally);

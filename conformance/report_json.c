@@ -132,7 +132,8 @@ json_t *conform_report_json(const struct conform_run *run)
 	gmtime_r(&when, &tm);
 	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	for (unsigned s = 0; s < o->nsuites; s++)
-		json_array_append_new(
+		if (conform_run_has_suite(run, o->suites[s]))
+			json_array_append_new(
 		    suites, json_pack("{s:s,s:s,s:o,s:o}", "name", o->suites[s]->name,
 				      "description", o->suites[s]->description, "summary",
 				      spec_tally_json(run, o->suites[s]), "advisory_summary",
@@ -145,7 +146,9 @@ json_t *conform_report_json(const struct conform_run *run)
 	    "storlab conform", "started", started, "seconds", run->seconds, "target",
 	    o->target ? o->target : o->socket_path, "socket", o->socket_path, "timeout_ms",
 	    o->timeout_ms, "case_deadline_ms", o->case_deadline_ms, "offered", "features",
-	    feature_group(run->offered.features, storlab_feature_name), "protocol_features",
+	    feature_group(run->offered.features, o->transport && o->transport->feature_name
+						       ? o->transport->feature_name
+						       : storlab_feature_name), "protocol_features",
 	    feature_group(run->offered.protocol_features, storlab_protocol_feature_name),
 	    "exit_code", conform_run_exit_code(run), "summary", spec_tally_json(run, NULL),
 	    "advisory_summary", advisory_tally_json(run, NULL), "suites", suites, "cases",

@@ -213,6 +213,8 @@ int conform_report_junit(const struct conform_run *run, FILE *f)
 	counts(f, run, NULL, NULL, run->seconds);
 	fputs(">\n", f);
 	for (unsigned s = 0; s < o->nsuites; s++) {
+		if (!conform_run_has_suite(run, o->suites[s]))
+			continue;
 		testsuite(f, run, o->suites[s], CONFORM_SECTION_SPEC);
 		testsuite(f, run, o->suites[s], CONFORM_SECTION_ADVISORY);
 		testsuite(f, run, o->suites[s], CONFORM_SECTION_OBSERVATION);

@@ -58,6 +58,8 @@ static void tally_table(FILE *f, const struct conform_run *run, const char *cons
 	for (unsigned s = 0; s <= o->nsuites; s++) {
 		const struct conform_suite *suite = s < o->nsuites ? o->suites[s] : NULL;
 
+		if (suite && !conform_run_has_suite(run, suite))
+			continue;
 		tally(run, suite, &t);
 		fprintf(f, "%-14s %8u %8u %8u %8u\n", suite ? suite->name : "total", t.pass, t.fail,
 			t.not_applicable, t.error);

@@ -118,6 +118,10 @@ enum conform_section conform_case_section(const struct conform_case *c);
 struct conform_tally {
 	unsigned pass, fail, not_applicable, error;
 };
+/* Whether suite talks the run's transport: the reports show those suites
+ * only (a vhost-user-scsi run has no virtio-blk part). A run without a
+ * transport (a report's tests) has them all. */
+bool conform_run_has_suite(const struct conform_run *run, const struct conform_suite *suite);
 /* The spec verdicts, per suite (suite NULL: the whole run). */
 void conform_run_tally(const struct conform_run *run, const struct conform_suite *suite,
 		       struct conform_tally *t);
@@ -150,7 +154,9 @@ const char *conform_severity_name(enum conform_severity s);
  * "ERROR"; an observation's "observed", "N/A", "ERROR", "FAIL" (the
  * back-end stopped serving after it). */
 const char *conform_result_label(const struct conform_result *r);
-/* "VIRTIO_BLK_F_DISCARD, VHOST_USER_PROTOCOL_F_MQ" (or "bit 42") into buf. */
-void conform_feature_names(uint64_t features, uint64_t protocol_features, char *buf, unsigned len);
+/* "VIRTIO_BLK_F_DISCARD, VHOST_USER_PROTOCOL_F_MQ" (or "bit 42") into buf,
+ * device bits named by t's feature_name (t NULL: virtio-blk's names). */
+void conform_feature_names(const struct conform_transport *t, uint64_t features,
+			   uint64_t protocol_features, char *buf, unsigned len);
 
 #endif

@@ -102,16 +102,23 @@ static void append_names(uint64_t bits, const char *(*name_of)(unsigned), const 
 	}
 }
 
-void conform_feature_names(uint64_t features, uint64_t protocol_features, char *buf, unsigned len)
+void conform_feature_names(const struct conform_transport *t, uint64_t features,
+			   uint64_t protocol_features, char *buf, unsigned len)
 {
 	unsigned n = 0;
 
 	if (!len)
 		return;
 	buf[0] = 0;
-	append_names(features, storlab_feature_name, "feature", buf, len, &n);
+	append_names(features, t && t->feature_name ? t->feature_name : storlab_feature_name,
+		     "feature", buf, len, &n);
 	append_names(protocol_features, storlab_protocol_feature_name, "protocol feature", buf, len,
 		     &n);
+}
+
+bool conform_run_has_suite(const struct conform_run *run, const struct conform_suite *suite)
+{
+	return !run->opts.transport || suite->transport == run->opts.transport;
 }
 
 static void tally(const struct conform_run *run, const struct conform_suite *suite,

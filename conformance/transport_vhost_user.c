@@ -16,6 +16,8 @@
 #include "conformance/runner.h"
 #include "conformance/runner_internal.h"
 #include "spec/vhost_user.h"
+#include "spec/virtio_scsi.h"
+#include "storlab/virtio_blk.h"
 #include "util/common.h"
 #include "vhost/vhost_msg.h"
 
@@ -45,8 +47,8 @@ static int vu_probe(const char *path, int timeout_ms, struct conform_offer *offe
 /* conform.h: "a case whose needs the endpoint does not offer is reported as
  * not applicable, never as passed". Offered means: every feature bit and
  * every protocol feature bit the case needs is in what the probe read. */
-static bool vu_applicable(const struct conform_offer *offer, const struct conform_case *c,
-			  char *why, size_t len)
+static bool vu_applicable_to(const struct conform_transport *t, const struct conform_offer *offer,
+			     const struct conform_case *c, char *why, size_t len)
 {
 	uint64_t f = c->features & ~offer->features;
 	uint64_t pf = c->protocol_features & ~offer->protocol_features;
@@ -54,9 +56,38 @@ static bool vu_applicable(const struct conform_offer *offer, const struct confor
 
 	if (!f && !pf)
 		return true;
-	conform_feature_names(f, pf, names, sizeof(names));
+	conform_feature_names(t, f, pf, names, sizeof(names));
 	snprintf(why, len, "not offered: %s", names);
 	return false;
+}
+
+static bool vu_applicable(const struct conform_offer *offer, const struct conform_case *c,
+			  char *why, size_t len)
+{
+	return vu_applicable_to(&g_conform_transport_vhost_user, offer, c, why, len);
+}
+
+static bool vu_scsi_applicable(const struct conform_offer *offer, const struct conform_case *c,
+			       char *why, size_t len)
+{
+	return vu_applicable_to(&g_conform_transport_vhost_user_scsi, offer, c, why, len);
+}
+
+/* virtio 1.2 §5.6.3: the device-type bits of virtio-scsi; the others
+ * (§6 reserved bits, vhost-user's) are named as for every device. */
+static const char *vu_scsi_feature_name(unsigned bit)
+{
+	static const char *const names[] = {
+	    [VIRTIO_SCSI_F_INOUT] = "VIRTIO_SCSI_F_INOUT",
+	    [VIRTIO_SCSI_F_HOTPLUG] = "VIRTIO_SCSI_F_HOTPLUG",
+	    [VIRTIO_SCSI_F_CHANGE] = "VIRTIO_SCSI_F_CHANGE",
+	    [VIRTIO_SCSI_F_T10_PI] = "VIRTIO_SCSI_F_T10_PI",
+	};
+
+	if (bit < ARRAY_SIZE(names))
+		return names[bit];
+	/* §6: bits 24 and up are not the device type's. */
+	return bit >= 24 ? storlab_feature_name(bit) : NULL;
 }
 
 static int vu_connect(const char *path, int timeout_ms, void **conn, int *fd)
@@ -139,13 +170,29 @@ static void vu_trace(void *conn, struct conform_ctx *ctx)
 }
 
 static const char *const g_vu_schemes[] = {"vhost-user-blk", NULL};
+static const char *const g_vu_scsi_schemes[] = {"vhost-user-scsi", NULL};
 
 const struct conform_transport g_conform_transport_vhost_user = {
     .name = "vhost-user",
     .schemes = g_vu_schemes,
     .probe_what = "GET_FEATURES, then GET_PROTOCOL_FEATURES before SET_FEATURES: VHOST-FEAT-006",
     .probe = vu_probe,
+    .feature_name = storlab_feature_name,
     .applicable = vu_applicable,
+    .connect = vu_connect,
+    .trace = vu_trace,
+};
+
+/* The same protocol to a virtio-scsi device: a transport of its own, so
+ * that a vhost-user-scsi: target runs the virtio-scsi suite and the
+ * virtio-blk suites run against vhost-user-blk: ones only. */
+const struct conform_transport g_conform_transport_vhost_user_scsi = {
+    .name = "vhost-user-scsi",
+    .schemes = g_vu_scsi_schemes,
+    .probe_what = "GET_FEATURES, then GET_PROTOCOL_FEATURES before SET_FEATURES",
+    .probe = vu_probe,
+    .feature_name = vu_scsi_feature_name,
+    .applicable = vu_scsi_applicable,
     .connect = vu_connect,
     .trace = vu_trace,
 };

@@ -15,6 +15,10 @@ LEVELS = SPEC_LEVELS + ("ADVISORY", "INFO")
 # otherwise (a spec FAIL or ERROR, or an unmet advisory).
 PASSED = ("pass", "met", "observed")
 CAUGHT = ("fail", "error", "not_met")
+# The suites a vhost-user-blk: target runs: `--list` shows every transport's
+# suites, a run holds those of its URI's scheme only (virtio-scsi is
+# vhost-user-scsi:'s).
+BLK_SUITES = ("vhost-user", "virtio-blk")
 
 
 def parse_list(out):

@@ -157,23 +157,32 @@ def test_switch_fails_its_cases_only(switch, case_list, bad_backend_factory, sto
         return
     others = [c for c in dict.fromkeys(neighbours(case_list, targets) + list(SAMPLE))
               if c not in targets and c not in READONLY_CASES]
+    # N/A is no failure: a neighbour may need a feature bad_backend does not
+    # offer, and ignore-readonly's RO makes the writing cases N/A.
+    prove_switch(switch, others, bad_backend_factory, storlab, "bad_backend")
+
+
+def prove_switch(switch, others, factory, storlab, name):
+    """The switch fails its targets, and none of OTHERS (each passes or is
+    N/A); with args, the targets pass on that device without the switch
+    first. factory(*breaks, extra=args) starts the misbehaving peer NAME
+    (bad_backend, bad_scsi)."""
+    targets = switch["targets"]
     if switch["args"]:
         # The options the switch needs change the device: its targets must
         # pass on that device without the switch.
-        peer = bad_backend_factory(extra=switch["args"])
+        peer = factory(extra=switch["args"])
         cases = conform(storlab, peer, list(targets) + others)
         bad = [i for i in targets if cases[i]["verdict"] not in PASSED]
         bad += [o for o in others if cases[o]["verdict"] in CAUGHT]
-        assert not bad, "bad_backend %s without --break %s fails:\n%s" % (
-            " ".join(switch["args"]), switch["name"], show(cases, bad))
+        assert not bad, "%s %s without --break %s fails:\n%s" % (
+            name, " ".join(switch["args"]), switch["name"], show(cases, bad))
         peer.stop()
-    peer = bad_backend_factory(switch["name"], extra=switch["args"])
+    peer = factory(switch["name"], extra=switch["args"])
     cases = conform(storlab, peer, list(targets) + others)
     missed = [t for t in targets if cases[t]["verdict"] not in CAUGHT]
     assert not missed, "--break %s (%s) did not fail its cases:\n%s" % (
         switch["name"], switch["breaks"], show(cases, missed))
-    # N/A is no failure: a neighbour may need a feature bad_backend does not
-    # offer, and ignore-readonly's RO makes the writing cases N/A.
     wider = [o for o in others if cases[o]["verdict"] in CAUGHT]
     assert not wider, "--break %s also fails cases it does not target:\n%s" % (
         switch["name"], show(cases, wider))

@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: MIT
+"""Each virtio-scsi conformance case is shown to fail: bad_scsi
+(tests/peers/bad_scsi, docs/peers.md) breaks one requirement per --break
+switch, and `storlab conform` must then fail exactly the cases the switch
+names, and only they, as test_conform_proof.py does for bad_backend.
+
+The switch table is the peer's own (`bad_scsi --list --json`). Per switch
+this runs the targets, their neighbours in `storlab conform --list` order and
+a sample of every area; the targets must be caught (FAIL, ERROR, or
+"advisory not met"), every other case pass or be N/A. Without a switch,
+bad_scsi must pass every applicable case of the suite, and every case must
+be the target of some switch.
+"""
+
+import json
+import re
+import subprocess
+
+import pytest
+
+from conform_report import PASSED
+from conftest import ROOT, need_binary
+from peers import PEER_DIR, Peer, _factory
+from test_conform_proof import case_list, conform, neighbours, prove_switch, show  # noqa: F401
+
+SAMPLE = ("SCSI-CFG-001", "SCSI-REQ-001", "SCSI-REQ-009", "SCSI-CDB-001", "SCSI-CDB-012",
+          "SCSI-CDB-031", "SCSI-TMF-001", "SCSI-TMF-002", "SCSI-EVT-001")
+
+
+@pytest.fixture
+def bad_scsi_factory(workdir):
+    """bad_scsi_factory(*breaks, size_mb=64, luns=2, extra=())."""
+
+    def make(n, *breaks, size_mb=64, luns=2, extra=()):
+        args = ["--size", size_mb, "--luns", luns] + list(extra)
+        for b in breaks:
+            args += ["--break", b]
+        return Peer("bad_scsi", workdir, args, "bsc%d" % n)
+
+    yield from _factory(workdir, make)
+
+
+def switch_table():
+    p = subprocess.run([str(need_binary(PEER_DIR / "bad_scsi")), "--list", "--json"],
+                       capture_output=True, text=True, timeout=10)
+    assert p.returncode == 0, p.stderr
+    table = json.loads(p.stdout)
+    for s in table:
+        assert set(s) == {"name", "targets", "args", "breaks"}, s
+    return table
+
+
+SWITCHES = switch_table()
+
+
+def scsi_ids(case_list):  # noqa: F811
+    return [c[0] for c in case_list if c[0].startswith("SCSI-")]
+
+
+def test_switch_table(case_list):  # noqa: F811
+    ids = scsi_ids(case_list)
+    names = [s["name"] for s in SWITCHES]
+    assert len(names) == len(set(names)), names
+    targeted = set()
+    for s in SWITCHES:
+        assert s["targets"], s
+        unknown = set(s["targets"]) - set(ids)
+        assert not unknown, "%s targets unknown cases %s" % (s["name"], sorted(unknown))
+        targeted |= set(s["targets"])
+    # Every case of the suite is made to fail by some switch.
+    assert sorted(set(ids) - targeted) == [], "cases no switch fails"
+    assert set(SAMPLE) <= set(ids)
+    # docs/peers.md's bad_scsi table rows: | SCSI-... | `switch` | ... |
+    doc = (ROOT / "docs" / "peers.md").read_text()
+    table = re.findall(r"^\| SCSI-[A-Z0-9, -]+ \| `([a-z0-9-]+)` \|", doc, re.M)
+    assert sorted(table) == sorted(names), "docs/peers.md and `bad_scsi --list` disagree"
+
+
+def test_no_switch_passes_everything(bad_scsi_factory, storlab):
+    cases = conform(storlab, bad_scsi_factory(extra=["--queues", 2]), [])
+    bad = [i for i, c in cases.items() if c["verdict"] not in PASSED]
+    assert not bad, "a correct bad_scsi does not pass:\n" + show(cases, bad)
+
+
+@pytest.mark.parametrize("switch", SWITCHES, ids=[s["name"] for s in SWITCHES])
+def test_switch_fails_its_cases_only(switch, case_list, bad_scsi_factory, storlab):  # noqa: F811
+    targets = switch["targets"]
+    others = [c for c in dict.fromkeys(neighbours(case_list, targets) + list(SAMPLE))
+              if c not in targets]
+    prove_switch(switch, others, bad_scsi_factory, storlab, "bad_scsi")
