@@ -371,9 +371,25 @@ static bool carve_response(struct vhost_scsi_queue *q, struct vhost_scsi_io *io,
 static bool decode_lun(struct vhost_scsi_queue *q, const uint8_t f[8], uint8_t *target,
 		       uint8_t *lun)
 {
-	static const uint8_t zero[4];
+	static const uint8_t zero[6];
 	unsigned id;
 
+	/* §5.6.6.1: "0xC1, 0x01 and six zero bytes" addresses the REPORT LUNS
+	 * well-known logical unit, which the device "SHOULD implement". The
+	 * form names no target: it answers for the lowest-numbered target, as
+	 * a LUN that target does not have (scsi_dev_exec: REPORT LUNS and
+	 * REQUEST SENSE answer; INQUIRY says no logical unit is connected). */
+	if (f[0] == VIRTIO_SCSI_WLUN_REPORT_LUNS_0 && f[1] == VIRTIO_SCSI_WLUN_REPORT_LUNS_1 &&
+	    memcmp(f + 2, zero, sizeof(zero)) == 0) {
+		for (id = 0; id < VHOST_SCSI_MAX_TARGETS; id++) {
+			if (vhost_scsi_target_luns(q->vs, (uint8_t)id, NULL) == 0)
+				continue;
+			*target = (uint8_t)id;
+			*lun = VHOST_SCSI_MAX_LUNS;
+			return true;
+		}
+		return false;
+	}
 	if (f[0] != VIRTIO_SCSI_LUN_FIRST || f[1] >= VHOST_SCSI_MAX_TARGETS ||
 	    vhost_scsi_target_luns(q->vs, f[1], NULL) == 0)
 		return false;
@@ -385,7 +401,7 @@ static bool decode_lun(struct vhost_scsi_queue *q, const uint8_t f[8], uint8_t *
 		id = (unsigned)(f[2] & 0x3f) << 8 | f[3];
 	else
 		id = VHOST_SCSI_MAX_LUNS;
-	if (memcmp(f + 4, zero, sizeof(zero)) != 0)
+	if (memcmp(f + 4, zero, 4) != 0)
 		id = VHOST_SCSI_MAX_LUNS;
 	*lun = (uint8_t)MIN(id, (unsigned)VHOST_SCSI_MAX_LUNS);
 	return true;

@@ -21,12 +21,6 @@ from test_conform_peers import TIMEOUT_MS, check_against_doc, doc_section
 SUITES = ("virtio-scsi",)
 PREFIX = "build/default/bin/peers/rte_vhost_scsi --socket {sock} "
 MALLOC_MB = 32
-# What storlab-tgt's vhost-user-scsi frontend does not do yet, each a case
-# that must then fail (so that the entry goes when the frontend is fixed):
-# SCSI-REQ-016, virtio 1.2 §5.6.6.1 "The virtio-scsi device SHOULD implement
-# the REPORT LUNS well-known logical unit": decode_lun() in
-# target/frontend/vhost_scsi_queue.c answers lun C1 01 ... BAD_TARGET.
-TGT_OPEN = {"SCSI-REQ-016"}
 
 
 def run(storlab, uri, workdir):
@@ -42,7 +36,7 @@ def run(storlab, uri, workdir):
 
 def test_storlab_tgt(tgt, storlab, workdir):
     """Two targets of 32 MiB, two request queues: every case passes or is
-    N/A, saying why, but TGT_OPEN's, which fail."""
+    N/A, saying why."""
     tgt.malloc("Malloc0", MALLOC_MB, 512)
     tgt.malloc("Malloc1", MALLOC_MB, 512)
     tgt.rpc("vhost_create_scsi_controller", json.dumps({"ctrlr": "scsi0", "num_queues": 2}))
@@ -53,12 +47,10 @@ def test_storlab_tgt(tgt, storlab, workdir):
     report, rc = run(storlab, "vhost-user-scsi:" + tgt.sock("scsi0"), workdir)
     cases = all_cases(report)
     bad = ["%s %s: %s" % (i, c["verdict"], c["reason"]) for i, c in sorted(cases.items())
-           if c["verdict"] not in PASSED + ("not_applicable",) and i not in TGT_OPEN]
+           if c["verdict"] not in PASSED + ("not_applicable",)]
     assert not bad, "storlab-tgt:\n" + "\n".join(bad)
-    fixed = sorted(i for i in TGT_OPEN if cases[i]["verdict"] in PASSED)
-    assert not fixed, "storlab-tgt now passes %s: take it out of TGT_OPEN" % fixed
     assert all(c["reason"] for c in cases.values() if c["verdict"] == "not_applicable")
-    assert rc == (1 if any(cases[i]["level"] == "MUST" for i in TGT_OPEN) else 0)
+    assert rc == 0
     assert tgt.alive()
 
 
