@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "conformance/suite_virtio_scsi.h"
-#include "scsi/scsi_host_internal.h"
+#include "spec/scsi.h"
 #include "util/common.h"
 
 static const uint16_t g_invalid_field[] = {SCSI_ASC_INVALID_FIELD_IN_CDB};

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "conformance/suite_virtio_scsi.h"
-#include "scsi/scsi_host_internal.h"
+#include "spec/scsi.h"
 #include "spec/vhost_user.h"
 #include "util/common.h"
 #include "vhost/vhost.h"
@@ -19,9 +19,9 @@
 /* What the suite's driver side acknowledges where offered: no T10_PI (it
  * changes the request header, §5.6.6.1), no ring features (the virtio-blk
  * suite covers the rings). */
-#define SCSI_DEV_FEATURES                                                                         \
-	(VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES) |            \
-	 VIRTIO_BIT(VIRTIO_SCSI_F_INOUT) | VIRTIO_BIT(VIRTIO_SCSI_F_HOTPLUG) |                    \
+#define SCSI_DEV_FEATURES                                                                          \
+	(VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES) |             \
+	 VIRTIO_BIT(VIRTIO_SCSI_F_INOUT) | VIRTIO_BIT(VIRTIO_SCSI_F_HOTPLUG) |                     \
 	 VIRTIO_BIT(VIRTIO_SCSI_F_CHANGE))
 /* Unit attentions a fresh connection may meet before a command gets
  * through (power on, reset, LUN data changed: SAM-5 §5.14). */
@@ -136,7 +136,7 @@ unsigned scsi_cdb_rw(uint8_t *cdb, uint8_t op, uint64_t lba, uint32_t nblocks)
 	case SCSI_OP_WRITE_6:
 		/* SBC-4 §5.15 / §5.42: 21-bit LBA, 0 blocks means 256. */
 		cdb[1] = (uint8_t)(lba >> 16 & 0x1f);
-		scsi_host_put_be16(cdb + 2, (uint16_t)lba);
+		scsi_put_be16(cdb + 2, (uint16_t)lba);
 		cdb[4] = (uint8_t)nblocks;
 		return 6;
 	case SCSI_OP_READ_10:
@@ -144,18 +144,18 @@ unsigned scsi_cdb_rw(uint8_t *cdb, uint8_t op, uint64_t lba, uint32_t nblocks)
 	case SCSI_OP_VERIFY_10:
 	case SCSI_OP_SYNCHRONIZE_CACHE_10:
 	case SCSI_OP_WRITE_SAME_10:
-		scsi_host_put_be32(cdb + 2, (uint32_t)lba);
-		scsi_host_put_be16(cdb + 7, (uint16_t)nblocks);
+		scsi_put_be32(cdb + 2, (uint32_t)lba);
+		scsi_put_be16(cdb + 7, (uint16_t)nblocks);
 		return 10;
 	case SCSI_OP_READ_12:
 	case SCSI_OP_WRITE_12:
 	case SCSI_OP_VERIFY_12:
-		scsi_host_put_be32(cdb + 2, (uint32_t)lba);
-		scsi_host_put_be32(cdb + 6, nblocks);
+		scsi_put_be32(cdb + 2, (uint32_t)lba);
+		scsi_put_be32(cdb + 6, nblocks);
 		return 12;
 	default: /* the 16-byte forms */
-		scsi_host_put_be64(cdb + 2, lba);
-		scsi_host_put_be32(cdb + 10, nblocks);
+		scsi_put_be64(cdb + 2, lba);
+		scsi_put_be32(cdb + 10, nblocks);
 		return 16;
 	}
 }
@@ -233,32 +233,18 @@ uint32_t scsi_din_got(const struct scsi_cmd *c)
 
 static const char *response_name(uint8_t r)
 {
-	static const char *const names[] = {
-	    [VIRTIO_SCSI_S_OK] = "OK",
-	    [VIRTIO_SCSI_S_OVERRUN] = "OVERRUN",
-	    [VIRTIO_SCSI_S_ABORTED] = "ABORTED",
-	    [VIRTIO_SCSI_S_BAD_TARGET] = "BAD_TARGET",
-	    [VIRTIO_SCSI_S_RESET] = "RESET",
-	    [VIRTIO_SCSI_S_BUSY] = "BUSY",
-	    [VIRTIO_SCSI_S_TRANSPORT_FAILURE] = "TRANSPORT_FAILURE",
-	    [VIRTIO_SCSI_S_TARGET_FAILURE] = "TARGET_FAILURE",
-	    [VIRTIO_SCSI_S_NEXUS_FAILURE] = "NEXUS_FAILURE",
-	    [VIRTIO_SCSI_S_FAILURE] = "FAILURE",
-	    [VIRTIO_SCSI_S_FUNCTION_SUCCEEDED] = "FUNCTION_SUCCEEDED",
-	    [VIRTIO_SCSI_S_FUNCTION_REJECTED] = "FUNCTION_REJECTED",
-	    [VIRTIO_SCSI_S_INCORRECT_LUN] = "INCORRECT_LUN",
-	};
+	const char *name = scsi_host_virtio_response_name(r);
 
 	if (r == SCSI_RESP_UNSET)
 		return "response byte not written";
-	return r < ARRAY_SIZE(names) && names[r] ? names[r] : "an undefined response";
+	return name ? name : "an undefined response";
 }
 
 const char *scsi_outcome(const struct scsi_cmd *c, char *buf, unsigned len)
 {
 	struct scsi_host_sense sn;
 	uint8_t st = c->resp->status;
-	const char *stn = st == SCSI_STATUS_GOOD		? "GOOD"
+	const char *stn = st == SCSI_STATUS_GOOD	      ? "GOOD"
 			  : st == SCSI_STATUS_CHECK_CONDITION ? "CHECK CONDITION"
 							      : NULL;
 
@@ -304,12 +290,12 @@ enum conform_verdict scsi_expect_check(struct scsi *s, const struct scsi_cmd *c,
 	char out[96];
 
 	scsi_outcome(c, out, sizeof(out));
-	if (c->resp->response != VIRTIO_SCSI_S_OK ||
-	    c->resp->status != SCSI_STATUS_CHECK_CONDITION)
+	if (c->resp->response != VIRTIO_SCSI_S_OK || c->resp->status != SCSI_STATUS_CHECK_CONDITION)
 		return conform_fail(s->ctx, "%s: %s, not CHECK CONDITION", what, out);
 	if (!scsi_sense_get(c, &sn))
-		return conform_fail(s->ctx, "%s: CHECK CONDITION without readable sense data "
-					    "(sense_len %u)",
+		return conform_fail(s->ctx,
+				    "%s: CHECK CONDITION without readable sense data "
+				    "(sense_len %u)",
 				    what, c->resp->sense_len);
 	if (sn.key != key)
 		return conform_fail(s->ctx, "%s: %s, not sense key 0x%x", what, out, key);
@@ -343,8 +329,7 @@ static int do_past_ua(struct scsi *s, struct scsi_cmd *c, const uint8_t *cdb, un
 	return ret;
 }
 
-int scsi_report_luns(struct scsi *s, struct scsi_cmd *c, uint64_t *luns, size_t max,
-		     size_t *n)
+int scsi_report_luns(struct scsi *s, struct scsi_cmd *c, uint64_t *luns, size_t max, size_t *n)
 {
 	uint8_t cdb[SCSI_HOST_CDB_MAX];
 	size_t total;

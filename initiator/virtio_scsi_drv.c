@@ -103,25 +103,10 @@ void virtio_scsi_complete(struct storlab_completion *c, void *tag,
 
 const char *storlab_virtio_scsi_response_name(uint8_t response)
 {
-	/* §5.6.6.1 and §5.6.6.2 */
-	static const char *const names[] = {
-	    [VIRTIO_SCSI_S_OK] = "OK",
-	    [VIRTIO_SCSI_S_OVERRUN] = "OVERRUN",
-	    [VIRTIO_SCSI_S_ABORTED] = "ABORTED",
-	    [VIRTIO_SCSI_S_BAD_TARGET] = "BAD_TARGET",
-	    [VIRTIO_SCSI_S_RESET] = "RESET",
-	    [VIRTIO_SCSI_S_BUSY] = "BUSY",
-	    [VIRTIO_SCSI_S_TRANSPORT_FAILURE] = "TRANSPORT_FAILURE",
-	    [VIRTIO_SCSI_S_TARGET_FAILURE] = "TARGET_FAILURE",
-	    [VIRTIO_SCSI_S_NEXUS_FAILURE] = "NEXUS_FAILURE",
-	    [VIRTIO_SCSI_S_FAILURE] = "FAILURE",
-	    [VIRTIO_SCSI_S_FUNCTION_SUCCEEDED] = "FUNCTION_SUCCEEDED",
-	    [VIRTIO_SCSI_S_FUNCTION_REJECTED] = "FUNCTION_REJECTED",
-	    [VIRTIO_SCSI_S_INCORRECT_LUN] = "INCORRECT_LUN",
-	};
+	const char *name = scsi_host_virtio_response_name(response);
 
-	if (response < ARRAY_SIZE(names))
-		return names[response];
+	if (name)
+		return name;
 	return response == STORLAB_VIRTIO_SCSI_RESPONSE_NONE ? "NONE" : "UNKNOWN";
 }
 

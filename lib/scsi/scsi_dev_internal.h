@@ -13,40 +13,6 @@
 #include "scsi/scsi_dev.h"
 #include "spec/scsi.h"
 
-/* CDB fields and parameter data are big-endian (SPC-5 §4.2.2). */
-static inline uint16_t scsi_get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t scsi_get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline uint64_t scsi_get_be64(const uint8_t *p)
-{
-	return (uint64_t)scsi_get_be32(p) << 32 | scsi_get_be32(p + 4);
-}
-
-static inline void scsi_put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void scsi_put_be32(uint8_t *p, uint32_t v)
-{
-	scsi_put_be16(p, (uint16_t)(v >> 16));
-	scsi_put_be16(p + 2, (uint16_t)v);
-}
-
-static inline void scsi_put_be64(uint8_t *p, uint64_t v)
-{
-	scsi_put_be32(p, (uint32_t)(v >> 32));
-	scsi_put_be32(p + 4, (uint32_t)v);
-}
-
 /* The task's answer: data-in of len bytes built, cut to the CDB's
  * allocation length (SPC-5 §4.2.5.6: "the device server shall terminate
  * transfers to the Data-In Buffer when the number of bytes specified by the

@@ -283,5 +283,8 @@ const char *scsi_host_status_name(uint8_t status);
 const char *scsi_host_sense_key_name(uint8_t key);
 /* SCSI_ASCQ(asc, ascq); falls back to the ASC's name with any ASCQ. */
 const char *scsi_host_asc_name(uint16_t asc_ascq);
+/* The response byte of a virtio-scsi request or controlq request (virtio
+ * 1.2 §5.6.6.1, §5.6.6.2); NULL for a value the spec does not define. */
+const char *scsi_host_virtio_response_name(uint8_t response);
 
 #endif

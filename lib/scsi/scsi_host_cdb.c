@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "scsi/scsi_host.h"
-#include "scsi/scsi_host_internal.h"
+#include "spec/scsi.h"
 
 #define CDB_FUA	      0x08 /* SBC-4 §5.16: byte 1 bit 3 of READ/WRITE(10/16) */
 #define CDB_IMMED     0x02 /* SBC-4 §5.26: byte 1 bit 1 of SYNCHRONIZE CACHE */
@@ -35,7 +35,7 @@ int scsi_host_cdb_inquiry(uint8_t *cdb, bool evpd, uint8_t page, uint16_t alloc_
 	cdb_start(cdb, SCSI_OP_INQUIRY, 6);
 	cdb[1] = evpd ? SCSI_INQ_EVPD : 0;
 	cdb[2] = page;
-	scsi_host_put_be16(cdb + 3, alloc_len);
+	scsi_put_be16(cdb + 3, alloc_len);
 	return 6;
 }
 
@@ -45,7 +45,7 @@ int scsi_host_cdb_report_luns(uint8_t *cdb, uint8_t select, uint32_t alloc_len)
 		return -EINVAL;
 	cdb_start(cdb, SCSI_OP_REPORT_LUNS, 12);
 	cdb[2] = select;
-	scsi_host_put_be32(cdb + 6, alloc_len);
+	scsi_put_be32(cdb + 6, alloc_len);
 	return 12;
 }
 
@@ -71,7 +71,7 @@ int scsi_host_cdb_read_capacity_16(uint8_t *cdb, uint32_t alloc_len)
 {
 	cdb_start(cdb, SCSI_OP_SERVICE_ACTION_IN_16, 16);
 	cdb[1] = SCSI_SAI_READ_CAPACITY_16;
-	scsi_host_put_be32(cdb + 10, alloc_len);
+	scsi_put_be32(cdb + 10, alloc_len);
 	return 16;
 }
 
@@ -83,8 +83,8 @@ static int cdb_lba_10(uint8_t *cdb, uint8_t opcode, uint8_t flags, uint64_t lba,
 		return -EINVAL;
 	cdb_start(cdb, opcode, 10);
 	cdb[1] = flags;
-	scsi_host_put_be32(cdb + 2, (uint32_t)lba);
-	scsi_host_put_be16(cdb + 7, (uint16_t)nblocks);
+	scsi_put_be32(cdb + 2, (uint32_t)lba);
+	scsi_put_be16(cdb + 7, (uint16_t)nblocks);
 	return 10;
 }
 
@@ -93,8 +93,8 @@ static int cdb_lba_16(uint8_t *cdb, uint8_t opcode, uint8_t flags, uint64_t lba,
 {
 	cdb_start(cdb, opcode, 16);
 	cdb[1] = flags;
-	scsi_host_put_be64(cdb + 2, lba);
-	scsi_host_put_be32(cdb + 10, nblocks);
+	scsi_put_be64(cdb + 2, lba);
+	scsi_put_be32(cdb + 10, nblocks);
 	return 16;
 }
 
@@ -131,7 +131,7 @@ int scsi_host_cdb_sync_cache_16(uint8_t *cdb, uint64_t lba, uint32_t nblocks, bo
 int scsi_host_cdb_unmap(uint8_t *cdb, uint16_t param_len)
 {
 	cdb_start(cdb, SCSI_OP_UNMAP, 10);
-	scsi_host_put_be16(cdb + 7, param_len);
+	scsi_put_be16(cdb + 7, param_len);
 	return 10;
 }
 
@@ -165,7 +165,7 @@ int scsi_host_cdb_mode_sense_10(uint8_t *cdb, bool llbaa, bool dbd, uint8_t pc, 
 	cdb[1] = (uint8_t)((llbaa ? CDB_MS_LLBAA : 0) | (dbd ? CDB_MS_DBD : 0));
 	cdb[2] = (uint8_t)(pc << 6 | page);
 	cdb[3] = subpage;
-	scsi_host_put_be16(cdb + 7, alloc_len);
+	scsi_put_be16(cdb + 7, alloc_len);
 	return 10;
 }
 
@@ -203,12 +203,12 @@ int scsi_host_unmap_param_build(void *buf, size_t buf_len, const struct scsi_hos
 	memset(buf, 0, len);
 	/* SBC-4 §5.32.2: UNMAP DATA LENGTH counts the bytes after itself,
 	 * UNMAP BLOCK DESCRIPTOR DATA LENGTH the descriptors. */
-	scsi_host_put_be16(hdr->data_length, (uint16_t)(len - 2));
-	scsi_host_put_be16(hdr->block_desc_length, (uint16_t)(len - sizeof(*hdr)));
+	scsi_put_be16(hdr->data_length, (uint16_t)(len - 2));
+	scsi_put_be16(hdr->block_desc_length, (uint16_t)(len - sizeof(*hdr)));
 	desc = (struct scsi_unmap_desc *)(hdr + 1);
 	for (unsigned i = 0; i < n; i++) {
-		scsi_host_put_be64(desc[i].lba, ext[i].lba);
-		scsi_host_put_be32(desc[i].num_blocks, ext[i].nblocks);
+		scsi_put_be64(desc[i].lba, ext[i].lba);
+		scsi_put_be32(desc[i].num_blocks, ext[i].nblocks);
 	}
 	return (int)len;
 }

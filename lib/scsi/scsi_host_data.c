@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "scsi/scsi_host.h"
-#include "scsi/scsi_host_internal.h"
+#include "spec/scsi.h"
 #include "spec/virtio_scsi.h"
 #include "util/common.h"
 #include "util/log.h"
@@ -24,8 +24,8 @@ int scsi_host_parse_capacity_10(const void *buf, size_t len, struct scsi_host_ca
 		log_warn("SBC-4 §5.20.2: READ CAPACITY(10) data of %zu bytes, 8 required", len);
 		return -EPROTO;
 	}
-	last = scsi_host_get_be32(c->last_lba);
-	out->block_len = scsi_host_get_be32(c->block_len);
+	last = scsi_get_be32(c->last_lba);
+	out->block_len = scsi_get_be32(c->block_len);
 	/* SBC-4 §5.20.2: FFFFFFFFh means the capacity needs READ
 	 * CAPACITY(16). */
 	out->need_16 = last == UINT32_MAX;
@@ -50,14 +50,14 @@ int scsi_host_parse_capacity_16(const void *buf, size_t len, struct scsi_host_ca
 		log_warn("SBC-4 §5.21.2: READ CAPACITY(16) data of %zu bytes, 32 required", len);
 		return -EPROTO;
 	}
-	last = scsi_host_get_be64(c->last_lba);
-	out->block_len = scsi_host_get_be32(c->block_len);
+	last = scsi_get_be64(c->last_lba);
+	out->block_len = scsi_get_be32(c->block_len);
 	if (last == UINT64_MAX || !out->block_len) {
 		log_warn("SBC-4 §5.21.2: RETURNED LOGICAL BLOCK ADDRESS %#llx with block length %u",
 			 (unsigned long long)last, out->block_len);
 		return -EPROTO;
 	}
-	lbp = scsi_host_get_be16(c->lbp_align);
+	lbp = scsi_get_be16(c->lbp_align);
 	out->num_blocks = last + 1;
 	out->prot_en = c->prot & 1;
 	out->p_type = (c->prot >> 1) & 0x7;
@@ -83,7 +83,7 @@ int scsi_host_parse_report_luns(const void *buf, size_t len, uint64_t *luns, siz
 		log_warn("SPC-5 §6.33.2: REPORT LUNS data of %zu bytes, header is 8", len);
 		return -EPROTO;
 	}
-	list = scsi_host_get_be32(h->lun_list_length);
+	list = scsi_get_be32(h->lun_list_length);
 	/* SPC-5 §6.33.2: LUN LIST LENGTH is "the length in bytes of the LUN
 	 * list", 8 bytes a LUN. */
 	if (list % 8) {
@@ -94,7 +94,7 @@ int scsi_host_parse_report_luns(const void *buf, size_t len, uint64_t *luns, siz
 	*total = list / 8;
 	*n = MIN(have, max);
 	for (size_t i = 0; i < *n; i++)
-		luns[i] = scsi_host_get_be64(p + sizeof(*h) + 8 * i);
+		luns[i] = scsi_get_be64(p + sizeof(*h) + 8 * i);
 	return 0;
 }
 
@@ -174,12 +174,12 @@ int scsi_host_parse_mode_header_10(const void *buf, size_t len, struct scsi_host
 		log_warn("SPC-5 §7.5.5: MODE SENSE(10) data of %zu bytes, header is 8", len);
 		return -EPROTO;
 	}
-	out->mode_data_length = scsi_host_get_be16(h->mode_data_length);
+	out->mode_data_length = scsi_get_be16(h->mode_data_length);
 	out->medium_type = h->medium_type;
 	out->wp = h->device_specific & SCSI_MODE_WP;
 	out->dpofua = h->device_specific & SCSI_MODE_DPOFUA;
 	out->longlba = h->longlba & 1;
-	out->block_desc_len = scsi_host_get_be16(h->block_desc_length);
+	out->block_desc_len = scsi_get_be16(h->block_desc_length);
 	return mode_header_finish(len, sizeof(*h), 2, out);
 }
 
@@ -200,7 +200,7 @@ int scsi_host_mode_page_find(const void *buf, const struct scsi_host_mode_header
 
 		if (off + head > hdr->pages_len)
 			break;
-		plen = head + (spf ? scsi_host_get_be16(p + off + 2) : p[off + 1]);
+		plen = head + (spf ? scsi_get_be16(p + off + 2) : p[off + 1]);
 		if (plen > hdr->pages_len - off) {
 			log_warn("SPC-5 §7.5.7: mode page %02xh at byte %zu runs past the mode "
 				 "data",
@@ -253,6 +253,6 @@ int scsi_host_virtio_lun_decode(const uint8_t lun_field[8], uint8_t *target, uin
 		return -EPROTO;
 	}
 	*target = lun_field[1];
-	single = (uint64_t)scsi_host_get_be16(lun_field + 2) << 48;
+	single = (uint64_t)scsi_get_be16(lun_field + 2) << 48;
 	return scsi_host_lun_decode(single, lun);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Names of SCSI codes for reports (storlab io info, conformance verdicts). */
 #include "scsi/scsi_host.h"
+#include "spec/virtio_scsi.h"
 #include "util/common.h"
 
 /* SPC-5 / SBC-4 operation codes (spec/scsi.h) */
@@ -143,4 +144,26 @@ const char *scsi_host_asc_name(uint16_t asc_ascq)
 			by_asc = g_asc_names[i].name;
 	}
 	return by_asc ? by_asc : "UNKNOWN";
+}
+
+const char *scsi_host_virtio_response_name(uint8_t response)
+{
+	/* virtio 1.2 §5.6.6.1 and §5.6.6.2 */
+	static const char *const names[] = {
+	    [VIRTIO_SCSI_S_OK] = "OK",
+	    [VIRTIO_SCSI_S_OVERRUN] = "OVERRUN",
+	    [VIRTIO_SCSI_S_ABORTED] = "ABORTED",
+	    [VIRTIO_SCSI_S_BAD_TARGET] = "BAD_TARGET",
+	    [VIRTIO_SCSI_S_RESET] = "RESET",
+	    [VIRTIO_SCSI_S_BUSY] = "BUSY",
+	    [VIRTIO_SCSI_S_TRANSPORT_FAILURE] = "TRANSPORT_FAILURE",
+	    [VIRTIO_SCSI_S_TARGET_FAILURE] = "TARGET_FAILURE",
+	    [VIRTIO_SCSI_S_NEXUS_FAILURE] = "NEXUS_FAILURE",
+	    [VIRTIO_SCSI_S_FAILURE] = "FAILURE",
+	    [VIRTIO_SCSI_S_FUNCTION_SUCCEEDED] = "FUNCTION_SUCCEEDED",
+	    [VIRTIO_SCSI_S_FUNCTION_REJECTED] = "FUNCTION_REJECTED",
+	    [VIRTIO_SCSI_S_INCORRECT_LUN] = "INCORRECT_LUN",
+	};
+
+	return response < ARRAY_SIZE(names) ? names[response] : NULL;
 }

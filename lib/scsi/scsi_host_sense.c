@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "scsi/scsi_host.h"
-#include "scsi/scsi_host_internal.h"
+#include "spec/scsi.h"
 #include "util/common.h"
 #include "util/log.h"
 
@@ -31,7 +31,7 @@ static int sense_parse_fixed(const uint8_t *p, size_t len, struct scsi_host_sens
 	out->asc = f->asc;
 	out->ascq = f->ascq;
 	out->info_valid = f->response_code & SCSI_SENSE_VALID;
-	out->information = scsi_host_get_be32(f->information);
+	out->information = scsi_get_be32(f->information);
 	return 0;
 }
 
@@ -47,7 +47,7 @@ static int sense_desc_information(const uint8_t *d, struct scsi_host_sense *out)
 		return -EPROTO;
 	}
 	out->info_valid = info->valid & 0x80;
-	out->information = scsi_host_get_be64(info->information);
+	out->information = scsi_get_be64(info->information);
 	return 0;
 }
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "scsi/scsi_host.h"
-#include "scsi/scsi_host_internal.h"
+#include "spec/scsi.h"
 #include "util/common.h"
 #include "util/log.h"
 
@@ -86,7 +86,7 @@ int scsi_host_parse_vpd(const void *buf, size_t len, uint8_t page, const uint8_t
 			 h->page_code);
 		return -EPROTO;
 	}
-	plen = scsi_host_get_be16(h->page_length);
+	plen = scsi_get_be16(h->page_length);
 	if (plen > len - sizeof(*h)) {
 		log_warn("SPC-5 §7.7.1: VPD page %02xh claims %zu bytes, %zu arrived", page, plen,
 			 len - sizeof(*h));
@@ -295,19 +295,19 @@ int scsi_host_parse_vpd_block_limits(const void *buf, size_t len,
 
 	if (rc)
 		return rc;
-	align = scsi_host_get_be32(b->unmap_gran_align);
+	align = scsi_get_be32(b->unmap_gran_align);
 	out->wsnz = b->wsnz & 1;
 	out->max_compare_write_len = b->max_compare_write_len;
-	out->opt_transfer_len_gran = scsi_host_get_be16(b->opt_transfer_len_gran);
-	out->max_transfer_len = scsi_host_get_be32(b->max_transfer_len);
-	out->opt_transfer_len = scsi_host_get_be32(b->opt_transfer_len);
-	out->max_prefetch_len = scsi_host_get_be32(b->max_prefetch_len);
-	out->max_unmap_lba_count = scsi_host_get_be32(b->max_unmap_lba_count);
-	out->max_unmap_block_desc_count = scsi_host_get_be32(b->max_unmap_block_desc_count);
-	out->opt_unmap_gran = scsi_host_get_be32(b->opt_unmap_gran);
+	out->opt_transfer_len_gran = scsi_get_be16(b->opt_transfer_len_gran);
+	out->max_transfer_len = scsi_get_be32(b->max_transfer_len);
+	out->opt_transfer_len = scsi_get_be32(b->opt_transfer_len);
+	out->max_prefetch_len = scsi_get_be32(b->max_prefetch_len);
+	out->max_unmap_lba_count = scsi_get_be32(b->max_unmap_lba_count);
+	out->max_unmap_block_desc_count = scsi_get_be32(b->max_unmap_block_desc_count);
+	out->opt_unmap_gran = scsi_get_be32(b->opt_unmap_gran);
 	out->ugavalid = align >> 31;
 	out->unmap_gran_align = align & 0x7fffffffu;
-	out->max_write_same_len = scsi_host_get_be64(b->max_write_same_len);
+	out->max_write_same_len = scsi_get_be64(b->max_write_same_len);
 	return 0;
 }
 
@@ -319,7 +319,7 @@ int scsi_host_parse_vpd_block_chars(const void *buf, size_t len,
 
 	if (rc)
 		return rc;
-	out->rotation_rate = scsi_host_get_be16(b->rotation_rate);
+	out->rotation_rate = scsi_get_be16(b->rotation_rate);
 	out->product_type = b->product_type;
 	out->form_factor = b->form_factor & 0xf;
 	out->zoned = (b->zoned >> 4) & 0x3;

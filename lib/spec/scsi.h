@@ -6,11 +6,46 @@
  * SCSI: the operation codes, status codes, sense keys, additional sense
  * codes and parameter data layouts that a disk target and its host use
  * (T10 SAM-5, SPC-5, SBC-4). Multi-byte fields of CDBs and parameter data
- * are big-endian on the wire: the structs below keep them as byte arrays
- * or as big-endian integers read with be*toh().
+ * are big-endian on the wire: the structs below keep them as byte arrays,
+ * read and written with scsi_get_be*() / scsi_put_be*().
  */
 
 #include <stdint.h>
+
+/* CDB fields and parameter data are big-endian (SPC-5 §4.2.2: the most
+ * significant byte first). */
+static inline uint16_t scsi_get_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t scsi_get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline uint64_t scsi_get_be64(const uint8_t *p)
+{
+	return (uint64_t)scsi_get_be32(p) << 32 | scsi_get_be32(p + 4);
+}
+
+static inline void scsi_put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void scsi_put_be32(uint8_t *p, uint32_t v)
+{
+	scsi_put_be16(p, (uint16_t)(v >> 16));
+	scsi_put_be16(p + 2, (uint16_t)v);
+}
+
+static inline void scsi_put_be64(uint8_t *p, uint64_t v)
+{
+	scsi_put_be32(p, (uint32_t)(v >> 32));
+	scsi_put_be32(p + 4, (uint32_t)v);
+}
 
 /* SAM-5 §5.3 status codes */
 #define SCSI_STATUS_GOOD		 0x00
