@@ -34,6 +34,10 @@ static const struct rpc_arg g_null_create[] = {
     POS("total_size", RPC_ARG_MB, "TOTAL_SIZE_MB"),
     POS("block_size", RPC_ARG_INT, "BLOCK_SIZE"),
 };
+static const struct rpc_arg g_null_resize[] = {
+    POS("name", RPC_ARG_STRING, "NAME"),
+    POS("new_size", RPC_ARG_INT, "NEW_SIZE_MB"),
+};
 static const struct rpc_arg g_file_create[] = {
     POS("filename", RPC_ARG_STRING, "FILENAME"),
     POS("name", RPC_ARG_STRING, "NAME"),
@@ -110,6 +114,7 @@ static const struct rpc_cmd g_rpc_cmds[] = {
     CMD("bdev_null_create", "create a bdev that reads zeroes and drops writes", g_null_create,
 	fixup_size_to_blocks),
     CMD("bdev_null_delete", "delete a null bdev", g_name, NULL),
+    CMD("bdev_null_resize", "resize a null bdev (in use: grow only)", g_null_resize, NULL),
     CMD("bdev_uring_create", "create a file bdev on io_uring", g_file_create, NULL),
     CMD("bdev_uring_delete", "delete an io_uring bdev", g_name, NULL),
     CMD("bdev_aio_create", "create a file bdev (AIO)", g_file_create, NULL),

@@ -21,6 +21,8 @@
  * names the field instead of pointing at the log. */
 #define RPC_MIN_BLOCK_SIZE 512u
 #define RPC_MAX_BLOCK_SIZE 65536u
+/* SPDK gives sizes in MiB (a multiple of any block size above). */
+#define RPC_MIB (1ull << 20)
 
 static bool check_block_size(struct rpc_request *req, uint32_t block_size)
 {
@@ -123,6 +125,46 @@ static void rpc_null_delete(struct rpc_request *req, json_t *params, void *ctx)
 {
 	(void)ctx;
 	delete_bdev(req, params, "null");
+}
+
+/* SPDK's bdev_null_resize: {name, new_size} with the size in MiB; true. */
+static void rpc_null_resize(struct rpc_request *req, json_t *params, void *ctx)
+{
+	const char *name = NULL;
+	uint64_t new_size = 0;
+	const struct rpc_param spec[] = {
+	    {"name", RPC_PARAM_STRING, &name, 1},
+	    {"new_size", RPC_PARAM_U64, &new_size, 1},
+	};
+	struct bdev *bdev;
+	int rc;
+
+	(void)ctx;
+	if (!tgt_rpc_decode(req, params, spec, ARRAY_SIZE(spec)))
+		return;
+	bdev = bdev_get_by_name(name);
+	if (!bdev) {
+		tgt_rpc_reply_errno(req, -ENODEV, "name: no bdev named %s", name);
+		return;
+	}
+	if (strcmp(bdev->fn->backend, "null") != 0) {
+		rpc_reply_error(req, RPC_ERR_INVALID_PARAMS, "name: bdev %s is a %s bdev, not null",
+				name, bdev->fn->backend);
+		return;
+	}
+	if (new_size == 0 || new_size > UINT64_MAX / RPC_MIB) {
+		rpc_reply_error(req, RPC_ERR_INVALID_PARAMS,
+				"new_size: %" PRIu64 " MiB is not a usable size", new_size);
+		return;
+	}
+	rc = bdev_null_resize(name, new_size * RPC_MIB / bdev->block_size);
+	if (rc == -EBUSY)
+		tgt_rpc_reply_errno(req, rc, "new_size: bdev %s is in use: it may grow, not shrink",
+				    name);
+	else if (rc)
+		tgt_rpc_reply_errno(req, rc, "cannot resize bdev %s: %s", name, strerror(-rc));
+	else
+		rpc_reply_result(req, json_true());
 }
 
 /* RFC 4122 text form: 8-4-4-4-12 hex digits. */
@@ -353,6 +395,7 @@ static void rpc_get_iostat(struct rpc_request *req, json_t *params, void *ctx)
 static const struct rpc_method g_bdev_methods[] = {
     {"bdev_null_create", rpc_null_create, "create a null bdev {name, num_blocks, block_size}"},
     {"bdev_null_delete", rpc_null_delete, "delete a null bdev {name}"},
+    {"bdev_null_resize", rpc_null_resize, "resize a null bdev {name, new_size (MiB)}"},
     {"bdev_malloc_create", rpc_malloc_create,
      "create a RAM bdev {name?, num_blocks, block_size, uuid?}"},
     {"bdev_malloc_delete", rpc_malloc_delete, "delete a malloc bdev {name}"},

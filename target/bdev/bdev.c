@@ -257,6 +257,45 @@ void bdev_close(struct bdev *bdev)
 	bdev->open_count--;
 }
 
+void bdev_watch_add(struct bdev *bdev, struct bdev_watch *w)
+{
+	w->next = bdev->watches;
+	bdev->watches = w;
+}
+
+void bdev_watch_remove(struct bdev *bdev, struct bdev_watch *w)
+{
+	for (struct bdev_watch **link = &bdev->watches; *link; link = &(*link)->next) {
+		if (*link == w) {
+			*link = w->next;
+			return;
+		}
+	}
+}
+
+int bdev_resize(struct bdev *bdev, uint64_t num_blocks)
+{
+	uint64_t old = bdev->num_blocks;
+	int rc = bdev_check_geometry(bdev->name, num_blocks, bdev->block_size);
+
+	if (rc)
+		return rc;
+	if (num_blocks < old && bdev->open_count) {
+		log_err("bdev %s: cannot shrink from %" PRIu64 " to %" PRIu64
+			" blocks while %" PRIu32 " user(s) have it open",
+			bdev->name, old, num_blocks, bdev->open_count);
+		return -EBUSY;
+	}
+	__atomic_store_n(&bdev->num_blocks, num_blocks, __ATOMIC_RELEASE);
+	log_notice("bdev %s: resized from %" PRIu64 " to %" PRIu64 " blocks", bdev->name, old,
+		   num_blocks);
+	if (num_blocks != old) {
+		for (struct bdev_watch *w = bdev->watches; w; w = w->next)
+			w->resized(w, bdev);
+	}
+	return 0;
+}
+
 /* SPDK's supported_io_types names, for our types. */
 static const char *const g_io_type_names[BDEV_IO_TYPE_COUNT] = {
 	[BDEV_IO_READ] = "read",

@@ -115,12 +115,14 @@ struct bdev_fn_table {
 	void (*dump_info_json)(struct bdev *bdev, json_t *driver_specific);
 };
 
+struct bdev_watch;
+
 struct bdev {
 	char name[64];
 	char uuid[37];
 	char product_name[32];
 	uint32_t block_size;
-	uint64_t num_blocks;
+	uint64_t num_blocks; /* may grow while open (bdev_resize): read it atomically */
 	/* Limits (bdev_get_limits reads them): 0 means none, except the
 	 * alignment, whose "any" is 1. Set by the backend before registering. */
 	uint32_t max_transfer_bytes; /* of one READ / WRITE */
@@ -132,6 +134,7 @@ struct bdev {
 	void *ctx;              /* the backend's */
 	/* Owned by the bdev layer: */
 	uint32_t open_count;
+	struct bdev_watch *watches;
 	struct bdev *next;
 	struct bdev_layer *layer; /* channels and I/O statistics (bdev_channel.c) */
 };
@@ -169,6 +172,29 @@ struct bdev *bdev_next(struct bdev *bdev);
 /* Users (controllers) open a bdev so it cannot be deleted under them. */
 int bdev_open(struct bdev *bdev);
 void bdev_close(struct bdev *bdev);
+
+/* A user that follows the bdev's size (a SCSI LUN announces a new
+ * capacity): resized runs on the control thread once the new size is in
+ * place. Added while the user has the bdev open, removed before it closes. */
+struct bdev_watch {
+	void (*resized)(struct bdev_watch *w, struct bdev *bdev);
+	struct bdev_watch *next;
+};
+void bdev_watch_add(struct bdev *bdev, struct bdev_watch *w);
+void bdev_watch_remove(struct bdev *bdev, struct bdev_watch *w);
+
+/* Gives the bdev num_blocks blocks (a backend that can change its size
+ * calls it, once it can serve them). Growing is always allowed; shrinking
+ * only while nobody has it open (-EBUSY), since a user's I/O could reach
+ * past the new end (the rule of SPDK's spdk_bdev_notify_blockcnt_change).
+ * Channels check ranges against the new size from their next submission;
+ * then every watch is told. -EINVAL for an unusable size. */
+int bdev_resize(struct bdev *bdev, uint64_t num_blocks);
+/* The size of bdev, from any thread. */
+static inline uint64_t bdev_num_blocks(const struct bdev *bdev)
+{
+	return __atomic_load_n(&bdev->num_blocks, __ATOMIC_RELAXED);
+}
 /* The bdev_get_bdevs JSON object of one bdev (SPDK's field names). */
 json_t *bdev_to_json(struct bdev *bdev);
 /* Unregisters every bdev that is not open (shutdown). */
@@ -233,6 +259,10 @@ void *bdev_channel_ctx(struct bdev_channel *ch);
  * null: writes are discarded and reads do not touch the buffers (as SPDK's
  * null bdev: they are not zeroed). */
 int bdev_null_create(const char *name, uint64_t num_blocks, uint32_t block_size);
+/* SPDK's bdev_null_resize: the null bdev name gets num_blocks blocks
+ * (bdev_resize's rules). -ENODEV: no such bdev; -EINVAL: not a null bdev
+ * or an unusable size; -EBUSY: a shrink while open. */
+int bdev_null_resize(const char *name, uint64_t num_blocks);
 int bdev_malloc_create(const char *name, uint64_t num_blocks, uint32_t block_size);
 /* filename: a regular file or block device; block_size 0 = the device's
  * logical block size (512 for a regular file). A regular file's size is

@@ -53,7 +53,6 @@ struct bdev_channel {
 	struct poller_ops poller_ops;
 	/* Copies of the bdev's fixed fields, so a submit reads one line. */
 	const struct bdev_fn_table *fn;
-	uint64_t num_blocks;
 	uint32_t block_size;
 	uint32_t supported;
 	uint32_t max_segments;
@@ -229,7 +228,6 @@ static struct bdev_channel *channel_create(struct bdev *bdev, unsigned slot)
 	ch->bdev = bdev;
 	ch->stat = &bdev->layer->stats[slot];
 	ch->fn = fn;
-	ch->num_blocks = bdev->num_blocks;
 	ch->block_size = bdev->block_size;
 	ch->supported = bdev->layer->supported;
 	{
@@ -333,6 +331,8 @@ static int check_iov(const struct bdev_channel *ch, const struct bdev_io *io, ui
 
 int bdev_submit(struct bdev_channel *ch, struct bdev_io *io)
 {
+	/* Not a copy in the channel: the size may grow (bdev_resize). */
+	uint64_t num_blocks = bdev_num_blocks(ch->bdev);
 	int rc;
 
 	if (unlikely((unsigned)io->type >= BDEV_IO_TYPE_COUNT)) {
@@ -343,10 +343,10 @@ int bdev_submit(struct bdev_channel *ch, struct bdev_io *io)
 		log_debug("bdev %s: I/O type %d not supported", ch->bdev->name, (int)io->type);
 		return -ENOTSUP;
 	}
-	if (unlikely(io->offset_blocks > ch->num_blocks ||
-		     io->num_blocks > ch->num_blocks - io->offset_blocks)) {
+	if (unlikely(io->offset_blocks > num_blocks ||
+		     io->num_blocks > num_blocks - io->offset_blocks)) {
 		log_debug("bdev %s: blocks %" PRIu64 "+%" PRIu64 " past the end (%" PRIu64 ")",
-			  ch->bdev->name, io->offset_blocks, io->num_blocks, ch->num_blocks);
+			  ch->bdev->name, io->offset_blocks, io->num_blocks, num_blocks);
 		return -ERANGE;
 	}
 	if (unlikely(io->num_blocks == 0 && io->type != BDEV_IO_FLUSH)) {

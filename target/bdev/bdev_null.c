@@ -64,3 +64,15 @@ int bdev_null_create(const char *name, uint64_t num_blocks, uint32_t block_size)
 		free(bdev);
 	return rc;
 }
+
+int bdev_null_resize(const char *name, uint64_t num_blocks)
+{
+	struct bdev *bdev = bdev_get_by_name(name);
+
+	if (!bdev)
+		return -ENODEV;
+	/* A null bdev holds nothing, so any size serves at once. */
+	if (bdev->fn != &g_null_fn)
+		return -EINVAL;
+	return bdev_resize(bdev, num_blocks);
+}

@@ -24,6 +24,13 @@ struct vhost_blk {
 	char name[64];
 	char *socket_path;
 	struct bdev *bdev;
+	/* The capacity the driver was given: the bdev's when created. The bdev
+	 * may grow (bdev_resize), but a driver hears of a new capacity only
+	 * through a configuration change notification, which needs the
+	 * back-end request channel lib/vhost does not have
+	 * (VHOST_USER_PROTOCOL_F_BACKEND_REQ), so config space and queues keep
+	 * this one. */
+	uint64_t num_blocks;
 	struct vhost_dev *dev;
 	struct evloop *loop;
 	struct qe_placement placement;
@@ -127,7 +134,7 @@ static void fill_config(const struct vhost_blk *vb, struct virtio_blk_config *cf
 	uint32_t spb = sectors_per_block(vb);
 
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->capacity = vb->bdev->num_blocks * spb;
+	cfg->capacity = vb->num_blocks * spb;
 	cfg->size_max = vb->adv.size_max;
 	cfg->seg_max = vb->adv.seg_max;
 	cfg->blk_size = vb->adv.blk_size;
@@ -164,7 +171,7 @@ static void queue_limits(const struct vhost_blk *vb, struct vhost_blk_limits *li
 {
 	memset(lim, 0, sizeof(*lim));
 	lim->block_size = vb->bdev->block_size;
-	lim->num_blocks = vb->bdev->num_blocks;
+	lim->num_blocks = vb->num_blocks;
 	lim->readonly = vb->readonly;
 	lim->flush = vb->offered & VIRTIO_BIT(VIRTIO_BLK_F_FLUSH);
 	lim->discard = vb->negotiated & VIRTIO_BIT(VIRTIO_BLK_F_DISCARD);
@@ -312,6 +319,7 @@ int vhost_blk_create(const struct vhost_blk_opts *opts, struct vhost_blk **out)
 		log_err("%s: cannot open bdev %s: %s", vb->name, opts->bdev_name, strerror(-rc));
 		goto err_free;
 	}
+	vb->num_blocks = bdev_num_blocks(vb->bdev);
 	{
 		struct bdev_limits lim;
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spec/scsi.h"
 #include "spec/vhost_user.h"
 #include "util/common.h"
 #include "util/log.h"
@@ -268,17 +269,22 @@ static void event_msg_run(struct qe_queue *qe, void *arg)
 	vhost_scsi_event_queue(container_of(qe, struct vhost_scsi_queue, qe), &m->ev);
 }
 
-/* §5.6.6.3: a transport reset event for (target, lun). "The device MUST NOT
- * send VIRTIO_SCSI_T_TRANSPORT_RESET messages with reason set to
- * VIRTIO_SCSI_EVT_RESET_REMOVED or VIRTIO_SCSI_EVT_RESET_RESCAN unless
- * VIRTIO_SCSI_F_HOTPLUG was negotiated." (§5.6.6.3.2) */
-static void event_post(struct vhost_scsi *vs, unsigned target, unsigned lun, uint32_t reason)
+/* §5.6.6.3: an event for (target, lun), if the driver asked for its kind:
+ * "The device MUST NOT send VIRTIO_SCSI_T_TRANSPORT_RESET messages with
+ * reason set to VIRTIO_SCSI_EVT_RESET_REMOVED or
+ * VIRTIO_SCSI_EVT_RESET_RESCAN unless VIRTIO_SCSI_F_HOTPLUG was
+ * negotiated." (§5.6.6.3.2); parameter changes are reported "via a
+ * VIRTIO_SCSI_T_PARAM_CHANGE event" when VIRTIO_SCSI_F_CHANGE is (§5.6.3). */
+static void event_post(struct vhost_scsi *vs, uint32_t event, unsigned target, unsigned lun,
+		       uint32_t reason)
 {
 	struct vhost_scsi_queue *eq = &vs->queues[RING_EVENT];
+	unsigned needs =
+	    event == VIRTIO_SCSI_T_PARAM_CHANGE ? VIRTIO_SCSI_F_CHANGE : VIRTIO_SCSI_F_HOTPLUG;
 	struct event_msg *m;
 	uint8_t enc[8];
 
-	if (!(vs->negotiated & VIRTIO_BIT(VIRTIO_SCSI_F_HOTPLUG)))
+	if (!(vs->negotiated & VIRTIO_BIT(needs)))
 		return;
 	if (!eq->qe.running) {
 		vs->events_missed = true;
@@ -286,11 +292,11 @@ static void event_post(struct vhost_scsi *vs, unsigned target, unsigned lun, uin
 	}
 	m = calloc(1, sizeof(*m));
 	if (!m) {
-		log_err("%s: no memory for a hot-plug event", vs->name);
+		log_err("%s: no memory for an event", vs->name);
 		return;
 	}
 	scsi_lun_encode((uint16_t)lun, enc);
-	m->ev.event = VIRTIO_SCSI_T_TRANSPORT_RESET;
+	m->ev.event = event;
 	m->ev.reason = reason;
 	m->ev.lun[0] = VIRTIO_SCSI_LUN_FIRST;
 	m->ev.lun[1] = (uint8_t)target;
@@ -298,6 +304,25 @@ static void event_post(struct vhost_scsi *vs, unsigned target, unsigned lun, uin
 	m->ev.lun[3] = enc[1];
 	m->x = (struct qe_exec){.fn = event_msg_run, .done = free, .arg = m};
 	qe_queue_exec(&eq->qe, &m->x);
+}
+
+/* A LUN's bdev got a new size (control thread): READ CAPACITY answers it
+ * at once; the driver hears of it through a unit attention (CAPACITY DATA
+ * HAS CHANGED) and, with CHANGE, an event whose "reason contains the
+ * additional sense code and additional sense code qualifier, respectively
+ * in bits 0...7 and 8...15" (§5.6.6.3.3), on which Linux re-reads the
+ * capacity. */
+static void lun_resized(struct bdev_watch *w, struct bdev *bdev)
+{
+	struct vhost_scsi_lun *l = container_of(w, struct vhost_scsi_lun, watch);
+	uint64_t n = bdev_num_blocks(bdev);
+	uint16_t asc = SCSI_ASC_CAPACITY_DATA_CHANGED;
+
+	scsi_lun_resize(&l->sl, n);
+	log_notice("%s: target %u LUN %u (bdev %s) now has %" PRIu64 " blocks", l->vs->name,
+		   l->target, l->id, bdev->name, n);
+	event_post(l->vs, VIRTIO_SCSI_T_PARAM_CHANGE, l->target, l->id,
+		   (uint32_t)(asc >> 8) | (uint32_t)(asc & 0xff) << 8);
 }
 
 /* ---- Targets and LUNs ---- */
@@ -320,7 +345,7 @@ static void lun_props(struct bdev *bdev, struct scsi_lun_props *p, uint32_t *ws_
 	bdev_get_limits(bdev, &lim);
 	memset(p, 0, sizeof(*p));
 	p->block_size = bdev->block_size;
-	p->num_blocks = bdev->num_blocks;
+	p->num_blocks = bdev_num_blocks(bdev);
 	p->max_transfer_blocks = MAX(1u, lim.max_transfer_bytes / bdev->block_size);
 	p->optimal_transfer_blocks = lim.optimal_io_bytes / bdev->block_size;
 	p->max_unmap_blocks = UINT32_MAX;
@@ -401,13 +426,16 @@ int vhost_scsi_add_lun(struct vhost_scsi *vs, unsigned target, unsigned lun, con
 		scsi_lun_init(&l->sl, &props);
 	}
 	l->bdev = bdev;
+	l->vs = vs;
 	l->target = (uint8_t)target;
 	l->id = (uint8_t)lun;
+	l->watch.resized = lun_resized;
+	bdev_watch_add(bdev, &l->watch);
 	luns_changed(vs, target);
 	__atomic_store_n(&vs->luns[target][lun], l, __ATOMIC_RELEASE);
 	log_notice("%s: target %u LUN %u is bdev %s (%" PRIu64 " blocks of %u)", vs->name, target,
 		   lun, bdev->name, bdev->num_blocks, bdev->block_size);
-	event_post(vs, target, lun, VIRTIO_SCSI_EVT_RESET_RESCAN);
+	event_post(vs, VIRTIO_SCSI_T_TRANSPORT_RESET, target, lun, VIRTIO_SCSI_EVT_RESET_RESCAN);
 	return 0;
 }
 
@@ -434,6 +462,7 @@ static void removal_barrier(struct qe_queue *qe, void *arg)
 
 static void lun_free(struct vhost_scsi_lun *lun)
 {
+	bdev_watch_remove(lun->bdev, &lun->watch);
 	bdev_close(lun->bdev);
 	free(lun);
 }
@@ -449,7 +478,8 @@ static void removal_put(void *arg)
 
 		log_notice("%s: target %u LUN %u (bdev %s) removed", rm->vs->name, lun->target,
 			   lun->id, lun->bdev->name);
-		event_post(rm->vs, lun->target, lun->id, VIRTIO_SCSI_EVT_RESET_REMOVED);
+		event_post(rm->vs, VIRTIO_SCSI_T_TRANSPORT_RESET, lun->target, lun->id,
+			   VIRTIO_SCSI_EVT_RESET_REMOVED);
 		lun_free(lun);
 	}
 	if (rm->done)

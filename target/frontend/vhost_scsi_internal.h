@@ -44,9 +44,13 @@
 #define VHOST_SCSI_SENSE_MAX 255
 #define VHOST_SCSI_SLOTS     (VHOST_SCSI_MAX_TARGETS * VHOST_SCSI_MAX_LUNS)
 
+struct vhost_scsi;
+
 struct vhost_scsi_lun {
 	struct scsi_lun sl; /* shared by every queue: UA state, props */
 	struct bdev *bdev;
+	struct bdev_watch watch; /* a new capacity (bdev_resize) */
+	struct vhost_scsi *vs;
 	uint32_t ws_blocks; /* blocks one bdev write of WRITE SAME's block carries */
 	uint8_t target;
 	uint8_t id;

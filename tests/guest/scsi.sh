@@ -12,6 +12,8 @@
 #                      whether it reads back as zeroes, checks the rest stays
 #   scsi.sh appear T   waits until target T's LUN is there (60 s)
 #   scsi.sh gone T     waits until it is not (60 s)
+#   scsi.sh grown T N  waits until target T's disk has N 512-byte sectors
+#                      (60 s), as the device announced a new capacity
 . /etc/storlab/lib.sh
 
 dev_of() {
@@ -85,11 +87,21 @@ discard() {
 	cmp /tmp/prest /tmp/rest || fail "target $t: blkdiscard changed blocks outside its range"
 }
 
+grown() {
+	_n=600
+	while [ "$(cat /sys/block/"$(dev_of "$1")"/size)" != "$2" ]; do
+		_n=$((_n - 1))
+		[ $_n -le 0 ] && fail "target $1: $(cat /sys/block/"$(dev_of "$1")"/size) sectors after 60 s, not $2"
+		usleep 100000
+	done
+}
+
 case "$1" in
 info) info "$2" ;;
 data) data "$2" ;;
 discard) discard "$2" ;;
 appear) wait_for_target "$2" present ;;
 gone) wait_for_target "$2" absent ;;
+grown) grown "$2" "$3" ;;
 *) fail "scsi.sh: unknown command $1" ;;
 esac

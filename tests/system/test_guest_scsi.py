@@ -13,7 +13,9 @@ checks, without a reboot:
     the back-end says LBPRZ;
   - a LUN hot-added on the host appears in the guest (VIRTIO_SCSI_T_
     TRANSPORT_RESET, virtio 1.2 §5.6.6.3), takes I/O, and goes when it is
-    hot-removed.
+    hot-removed;
+  - storlab-tgt: a LUN whose bdev grows (bdev_null_resize) shows its new
+    size in the guest (VIRTIO_SCSI_T_PARAM_CHANGE, §5.6.6.3.3).
 
 Back-ends: tests/peers/rte_vhost_scsi (DPDK rte_vhost with its own SCSI
 emulation; hot-plug by SIGUSR1/SIGUSR2) and storlab-tgt (malloc bdevs;
@@ -54,6 +56,15 @@ echo "@@STORLAB-STEP remove@@"
 $S gone 2 || exit 1
 result t2_gone yes
 """
+# Target 3, a null bdev of RESIZE_MB[0] MiB, grows to RESIZE_MB[1] MiB while
+# the guest runs (storlab-tgt: SPDK's bdev_null_resize).
+RESIZE_MB = (8, 24)
+RESIZE_SCRIPT = r"""
+$S appear 3 || exit 1
+echo "@@STORLAB-STEP resize@@"
+$S grown 3 %d || exit 1
+result t3_grown yes
+""" % (RESIZE_MB[1] * MiB // 512)
 
 
 class RteBackend:
@@ -62,6 +73,7 @@ class RteBackend:
 
     name = "rte_vhost_scsi"
     vendor = "DPDK"
+    script = GUEST_SCRIPT
 
     def __init__(self, factory, workdir):
         self.image = workdir / "lun1.img"
@@ -103,11 +115,13 @@ class TgtBackend:
     """storlab-tgt's vhost-user-scsi controller (target/frontend/vhost_scsi*)
     made and changed with SPDK's RPC methods: targets 0 and 1 over malloc
     bdevs, target 2 added and removed with vhost_scsi_controller_add_target /
-    _remove_target while the guest runs."""
+    _remove_target while the guest runs, target 3 a null bdev grown with
+    bdev_null_resize."""
 
     name = "storlab-tgt"
     vendor = "STORLAB"
     ctrl = "scsi0"
+    script = GUEST_SCRIPT + RESIZE_SCRIPT
 
     def __init__(self, tgt):
         self.tgt = tgt
@@ -117,6 +131,9 @@ class TgtBackend:
         wait_for(lambda: os.path.exists(tgt.sock(self.ctrl)), 10, "the controller's socket")
         for t in (0, 1):
             self.add(t)
+        tgt.rpc("bdev_null_create", "Null3", RESIZE_MB[0], 512)
+        self.rpc("vhost_scsi_controller_add_target", ctrlr=self.ctrl, scsi_target_num=3,
+                 bdev_name="Null3")
         self.sock = tgt.sock(self.ctrl)
 
     def rpc(self, method, **params):
@@ -145,10 +162,13 @@ class TgtBackend:
     def hot_remove(self):
         self.rpc("vhost_scsi_controller_remove_target", ctrlr=self.ctrl, scsi_target_num=2)
 
+    def resize(self):
+        self.tgt.rpc("bdev_null_resize", "Null3", RESIZE_MB[1])
 
-def boot_guest(workdir, sock):
+
+def boot_guest(workdir, sock, script):
     kver = deps.kernel_version()
-    initrd = initramfs.make_initrd(GUEST_SCRIPT, workdir / "initrd",
+    initrd = initramfs.make_initrd(script, workdir / "initrd",
                                    files={"scsi.sh": SCSI_TOOL.read_bytes()}, kver=kver,
                                    tools=initramfs.SG_TOOLS)
     argv = runner.qemu_argv(initrd, kver, smp=QUEUES, vhost_user_scsi=[(sock, QUEUES)])
@@ -164,7 +184,7 @@ def step(guest, word, timeout):
 
 def run_guest(backend, workdir):
     try:
-        guest = boot_guest(workdir, backend.sock)
+        guest = boot_guest(workdir, backend.sock, backend.script)
     except MissingDependency as e:
         pytest.fail(str(e), pytrace=False)
     try:
@@ -172,6 +192,9 @@ def run_guest(backend, workdir):
         backend.hot_add()
         step(guest, "remove", 90)
         backend.hot_remove()
+        if hasattr(backend, "resize"):
+            step(guest, "resize", 90)
+            backend.resize()
         guest.wait_until(lambda: guest.markers("TEST-END"), 90, "the guest's test to end")
         rc = guest.wait_exit(60)
     except AssertionError as e:
@@ -223,4 +246,7 @@ def test_guest_scsi_on_tgt(tgt, storlab, workdir):
     backend = TgtBackend(tgt)
     run = run_guest(backend, workdir)
     check_run(run, backend)
+    # The guest's sd re-read the capacity on the PARAM_CHANGE event
+    # (§5.6.6.3.3) or the unit attention, without a reboot or a rescan.
+    assert run.results.get("t3_grown") == "yes", run.results
     assert tgt.alive(), "storlab-tgt died while the guest ran:\n" + tgt.log

@@ -4,7 +4,7 @@ by byte by a raw front-end (vhost_scsi_fe.py): a controller with two
 targets over malloc bdevs made with SPDK's RPC methods, the commands a
 guest's sd driver starts with, a written pattern read back, UNMAP, sense
 data for what is refused, a TMF while I/O is in flight (a delay bdev holds
-it), and hot-plug events on the eventq."""
+it), hot-plug events on the eventq, and a LUN whose bdev grows."""
 
 import os
 import struct
@@ -13,8 +13,9 @@ from conftest import wait_for
 from vhost_scsi_fe import (CHECK_CONDITION, EVENTQ, EVENTS_MISSED, EVT_RESET_REMOVED,
                            EVT_RESET_RESCAN,
                            GOOD, REQUESTQ, S_ABORTED, S_BAD_TARGET, S_FUNCTION_COMPLETE,
-                           S_OK, S_RESET, SCSI_F_HOTPLUG, SK_ILLEGAL_REQUEST,
-                           SK_UNIT_ATTENTION, T_TRANSPORT_RESET, TMF_ABORT_TASK,
+                           S_OK, S_RESET, SCSI_F_CHANGE, SCSI_F_HOTPLUG, SK_ILLEGAL_REQUEST,
+                           SK_UNIT_ATTENTION, T_PARAM_CHANGE, T_TRANSPORT_RESET,
+                           TMF_ABORT_TASK,
                            TMF_LUN_RESET, ScsiFrontend, cdb_inquiry, cdb_read16,
                            cdb_read_capacity16, cdb_report_luns, cdb_unmap, cdb_write10,
                            lun_field, unmap_param)
@@ -232,3 +233,47 @@ def test_events_missed_and_descriptor_sense(tgt):
         assert r.status == GOOD and r.data[4] == 0x0A and r.data[6] & 0x04, r.data[:16]
     finally:
         fe.close()
+
+
+def read_capacity(fe, target):
+    """READ CAPACITY (16): (last LBA, block length)."""
+    r = fe.run(target, 0, cdb_read_capacity16(), data_in=32)
+    assert r.status == GOOD, r
+    return struct.unpack(">QI", r.data[:12])
+
+
+def test_resize_announces_capacity(tgt):
+    """SPDK's bdev_null_resize grows a LUN's bdev while a driver has it:
+    READ CAPACITY answers the new size, the next command reports CAPACITY
+    DATA HAS CHANGED (2Ah/09h) as a unit attention, and with
+    VIRTIO_SCSI_F_CHANGE a VIRTIO_SCSI_T_PARAM_CHANGE event carries the
+    same ASC/ASCQ in reason (§5.6.6.3.3: ASC in bits 0-7, ASCQ in 8-15); a
+    block past the old end is served. A bdev in use may not shrink."""
+    tgt.rpc("bdev_null_create", "Null0", 4, BLOCK)
+    tgt.rpc("vhost_create_scsi_controller", "scsi0")
+    wait_for(lambda: os.path.exists(tgt.sock("scsi0")), 10, "socket")
+    assert tgt.rpc("vhost_scsi_controller_add_target", "scsi0", 0, "Null0") == 0
+    fe = connect(tgt, "scsi0", features=SCSI_F_CHANGE)
+    try:
+        head, buf = fe.event_buffer()
+        clear_power_on(fe, 0)
+        assert read_capacity(fe, 0) == (4 * 2048 - 1, BLOCK)
+        tgt.rpc("bdev_null_resize", "Null0", 8)
+        fe.wait_head(EVENTQ, head)
+        assert fe.event(buf) == (T_PARAM_CHANGE, lun_field(0, 0), 0x2a | 0x09 << 8)
+        r = fe.run(0, 0, cdb_read16(4 * 2048, 1), data_in=BLOCK)
+        assert r.status == CHECK_CONDITION, r
+        assert r.sense_key_asc() == (SK_UNIT_ATTENTION, 0x2a, 0x09), r
+        assert read_capacity(fe, 0) == (8 * 2048 - 1, BLOCK)
+        r = fe.run(0, 0, cdb_read16(8 * 2048 - 1, 1), data_in=BLOCK)
+        assert r.status == GOOD, r
+        r = fe.run(0, 0, cdb_read16(8 * 2048, 1), data_in=BLOCK)
+        assert r.sense_key_asc() == (SK_ILLEGAL_REQUEST, 0x21, 0x00), r
+        tgt.rpc_error("bdev_null_resize", "Null0", 2, code=-16, says="grow, not shrink")
+        assert tgt.rpc("bdev_get_bdevs", "-b", "Null0")[0]["num_blocks"] == 8 * 2048
+    finally:
+        fe.close()
+    # Not in use: it may shrink.
+    tgt.rpc("vhost_scsi_controller_remove_target", "scsi0", 0)
+    tgt.rpc("bdev_null_resize", "Null0", 2)
+    assert tgt.rpc("bdev_get_bdevs", "-b", "Null0")[0]["num_blocks"] == 2 * 2048

@@ -206,6 +206,72 @@ static void test_submit_checks(void **state)
 	assert_int_equal(atomic_load(&g_mock.destroys), 1);
 }
 
+struct ut_watch {
+	struct bdev_watch w;
+	unsigned calls;
+	uint64_t seen; /* the size the last call saw */
+};
+
+static void ut_resized(struct bdev_watch *w, struct bdev *bdev)
+{
+	struct ut_watch *u = (struct ut_watch *)w;
+
+	u->calls++;
+	u->seen = bdev_num_blocks(bdev);
+}
+
+static void test_resize(void **state)
+{
+	static uint8_t buf[MOCK_BS];
+	struct ut_watch a = {.w.resized = ut_resized}, b = {.w.resized = ut_resized};
+	struct bdev_channel *ch;
+	struct ut_io io;
+	struct bdev *bdev;
+
+	(void)state;
+	assert_int_equal(mock_create("m0", MOCK_BLOCKS, MOCK_BS, NULL), 0);
+	bdev = bdev_get_by_name("m0");
+	assert_int_equal(bdev_open(bdev), 0);
+	bdev_watch_add(bdev, &a.w);
+	bdev_watch_add(bdev, &b.w);
+	ch = ut_channel_get(0, bdev);
+	assert_non_null(ch);
+
+	/* Open: it grows, every watch sees the new size, and a channel made
+	 * before serves the new blocks. */
+	assert_int_equal(bdev_resize(bdev, 2 * MOCK_BLOCKS), 0);
+	assert_int_equal(a.calls, 1);
+	assert_int_equal(a.seen, 2 * MOCK_BLOCKS);
+	assert_int_equal(b.calls, 1);
+	ut_io_prep(&io, BDEV_IO_READ, 2 * MOCK_BLOCKS - 1, 1, buf, MOCK_BS);
+	ut_submit(0, ch, &io, 1);
+	ut_wait(0, &io, 1);
+	assert_int_equal(io.submit_rc, 0);
+	ut_io_prep(&io, BDEV_IO_READ, 2 * MOCK_BLOCKS, 1, buf, MOCK_BS);
+	ut_submit(0, ch, &io, 1);
+	ut_wait(0, &io, 1);
+	assert_int_equal(io.submit_rc, -ERANGE);
+
+	/* Open: no shrink (I/O in flight could reach past the end); the same
+	 * size tells nobody; an unusable size is refused. */
+	assert_int_equal(bdev_resize(bdev, MOCK_BLOCKS), -EBUSY);
+	assert_int_equal(bdev_num_blocks(bdev), 2 * MOCK_BLOCKS);
+	assert_int_equal(bdev_resize(bdev, 2 * MOCK_BLOCKS), 0);
+	assert_int_equal(bdev_resize(bdev, 0), -EINVAL);
+	assert_int_equal(a.calls, 1);
+
+	/* A removed watch is not called; closed, the bdev may shrink. */
+	bdev_watch_remove(bdev, &a.w);
+	ut_channel_put(0, ch);
+	bdev_close(bdev);
+	assert_int_equal(bdev_resize(bdev, MOCK_BLOCKS / 2), 0);
+	assert_int_equal(a.calls, 1);
+	assert_int_equal(b.calls, 2);
+	assert_int_equal(b.seen, MOCK_BLOCKS / 2);
+	bdev_watch_remove(bdev, &b.w);
+	assert_null(bdev->watches);
+}
+
 static void test_destroy_waits_for_io(void **state)
 {
 	static uint8_t buf[MOCK_BS];
@@ -436,6 +502,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_channel_create_fails, test_setup,
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_submit_checks, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_resize, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_waits_for_io, test_setup,
 						test_teardown),
 		cmocka_unit_test_setup_teardown(test_put_inside_callback, test_setup,
