@@ -584,11 +584,10 @@ int vhost_scsi_create(const struct vhost_scsi_opts *opts, struct vhost_scsi **ou
 	vs->sense_size = VIRTIO_SCSI_SENSE_DEFAULT;
 	vs->cdb_size = VIRTIO_SCSI_CDB_DEFAULT;
 	/* CHANGE promises VIRTIO_SCSI_T_PARAM_CHANGE events when a LUN's
-	 * parameters change (§5.6.3); none can change yet (bdevs are not
-	 * resized), so there is nothing to send. It is offered because QEMU
-	 * 7.2's vhost-user-scsi acknowledges it (its param_change, on by
-	 * default) whether offered or not, and a back-end that refuses the
-	 * unoffered bit leaves the guest hanging in its scan; SPDK offers it. */
+	 * parameters change (§5.6.3): we send one when its bdev grows
+	 * (lun_resized). QEMU 7.2's vhost-user-scsi acknowledges CHANGE (its
+	 * param_change, on by default) whether offered or not, and SPDK
+	 * offers it too. */
 	vs->offered = VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC) |
 		      VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX) | VIRTIO_BIT(VIRTIO_SCSI_F_HOTPLUG) |
 		      VIRTIO_BIT(VIRTIO_SCSI_F_CHANGE);
