@@ -583,11 +583,11 @@ static void io_start(struct vhost_scsi_queue *q, struct vhost_scsi_io *io,
 	/* §5.6.6.1.1: BAD_TARGET "if the request was never processed because
 	 * the target indicated by lun does not exist" */
 	if (!decode_lun(q, req->lun, &io->target, &io->lun)) {
-		vhost_scsi_queue_warn(
-		    q,
-		    "chain %u: virtio 1.2 §5.6.6.1.1: lun %02x %02x: no such target: "
-		    "BAD_TARGET",
-		    chain->head, req->lun[0], req->lun[1]);
+		/* Not a fault: a driver's scan asks every target up to
+		 * max_target (Linux does at each boot). */
+		log_debug("%s: chain %u: virtio 1.2 §5.6.6.1.1: lun %02x %02x: no such target: "
+			  "BAD_TARGET",
+			  q->qe.owner, chain->head, req->lun[0], req->lun[1]);
 		io_answer(q, io, VIRTIO_SCSI_S_BAD_TARGET, 0);
 		return;
 	}
