@@ -68,29 +68,47 @@ static void reply_created(struct rpc_request *req, int rc, const char *name)
 		rpc_reply_result(req, json_string(name));
 }
 
-/* Deletes bdev `name` if it belongs to backend (a delete method of one
- * backend must not remove another backend's bdev). */
+/* Bdev `name` if it belongs to backend (a method of one backend must not
+ * change another backend's bdev); else NULL, answered. */
+static struct bdev *backend_bdev(struct rpc_request *req, const char *name, const char *backend)
+{
+	struct bdev *bdev = bdev_get_by_name(name);
+
+	if (!bdev) {
+		tgt_rpc_reply_errno(req, -ENODEV, "name: no bdev named %s", name);
+		return NULL;
+	}
+	if (strcmp(bdev->fn->backend, backend) != 0) {
+		rpc_reply_error(req, RPC_ERR_INVALID_PARAMS, "name: bdev %s is a %s bdev, not %s",
+				name, bdev->fn->backend, backend);
+		return NULL;
+	}
+	return bdev;
+}
+
+/* Answers a resize (bdev_resize's errors). */
+static void reply_resized(struct rpc_request *req, int rc, const char *name)
+{
+	if (rc == -EBUSY)
+		tgt_rpc_reply_errno(req, rc, "bdev %s is in use: it may grow, not shrink", name);
+	else if (rc)
+		tgt_rpc_reply_errno(req, rc, "cannot resize bdev %s: %s", name, strerror(-rc));
+	else
+		rpc_reply_result(req, json_true());
+}
+
+/* Deletes bdev `name` if it belongs to backend. */
 static void delete_bdev(struct rpc_request *req, json_t *params, const char *backend)
 {
 	const char *name = NULL;
 	const struct rpc_param spec[] = {
 	    {"name", RPC_PARAM_STRING, &name, 1},
 	};
-	struct bdev *bdev;
 	int rc;
 
-	if (!tgt_rpc_decode(req, params, spec, ARRAY_SIZE(spec)))
+	if (!tgt_rpc_decode(req, params, spec, ARRAY_SIZE(spec)) ||
+	    !backend_bdev(req, name, backend))
 		return;
-	bdev = bdev_get_by_name(name);
-	if (!bdev) {
-		tgt_rpc_reply_errno(req, -ENODEV, "name: no bdev named %s", name);
-		return;
-	}
-	if (strcmp(bdev->fn->backend, backend) != 0) {
-		rpc_reply_error(req, RPC_ERR_INVALID_PARAMS, "name: bdev %s is a %s bdev, not %s",
-				name, bdev->fn->backend, backend);
-		return;
-	}
 	rc = bdev_unregister(name);
 	if (rc == -EBUSY)
 		tgt_rpc_reply_errno(req, rc,
@@ -137,34 +155,19 @@ static void rpc_null_resize(struct rpc_request *req, json_t *params, void *ctx)
 	    {"new_size", RPC_PARAM_U64, &new_size, 1},
 	};
 	struct bdev *bdev;
-	int rc;
 
 	(void)ctx;
 	if (!tgt_rpc_decode(req, params, spec, ARRAY_SIZE(spec)))
 		return;
-	bdev = bdev_get_by_name(name);
-	if (!bdev) {
-		tgt_rpc_reply_errno(req, -ENODEV, "name: no bdev named %s", name);
+	bdev = backend_bdev(req, name, "null");
+	if (!bdev)
 		return;
-	}
-	if (strcmp(bdev->fn->backend, "null") != 0) {
-		rpc_reply_error(req, RPC_ERR_INVALID_PARAMS, "name: bdev %s is a %s bdev, not null",
-				name, bdev->fn->backend);
-		return;
-	}
 	if (new_size == 0 || new_size > UINT64_MAX / RPC_MIB) {
 		rpc_reply_error(req, RPC_ERR_INVALID_PARAMS,
 				"new_size: %" PRIu64 " MiB is not a usable size", new_size);
 		return;
 	}
-	rc = bdev_null_resize(name, new_size * RPC_MIB / bdev->block_size);
-	if (rc == -EBUSY)
-		tgt_rpc_reply_errno(req, rc, "new_size: bdev %s is in use: it may grow, not shrink",
-				    name);
-	else if (rc)
-		tgt_rpc_reply_errno(req, rc, "cannot resize bdev %s: %s", name, strerror(-rc));
-	else
-		rpc_reply_result(req, json_true());
+	reply_resized(req, bdev_null_resize(name, new_size * RPC_MIB / bdev->block_size), name);
 }
 
 /* RFC 4122 text form: 8-4-4-4-12 hex digits. */
@@ -261,6 +264,21 @@ static void rpc_uring_delete(struct rpc_request *req, json_t *params, void *ctx)
 {
 	(void)ctx;
 	delete_bdev(req, params, "uring");
+}
+
+/* SPDK's bdev_uring_rescan (and bdev_aio_rescan): {name}; true. */
+static void rpc_uring_rescan(struct rpc_request *req, json_t *params, void *ctx)
+{
+	const char *name = NULL;
+	const struct rpc_param spec[] = {
+	    {"name", RPC_PARAM_STRING, &name, 1},
+	};
+
+	(void)ctx;
+	if (!tgt_rpc_decode(req, params, spec, ARRAY_SIZE(spec)) ||
+	    !backend_bdev(req, name, "uring"))
+		return;
+	reply_resized(req, bdev_uring_rescan(name), name);
 }
 
 /* A latency to hold I/O for: at most an hour, so that nanoseconds fit. */
@@ -402,9 +420,11 @@ static const struct rpc_method g_bdev_methods[] = {
     {"bdev_uring_create", rpc_uring_create,
      "create an io_uring file bdev {name, filename, block_size?}"},
     {"bdev_uring_delete", rpc_uring_delete, "delete a uring bdev {name}"},
+    {"bdev_uring_rescan", rpc_uring_rescan, "read the size of a uring bdev's file again {name}"},
     {"bdev_aio_create", rpc_uring_create,
      "SPDK alias of bdev_uring_create {name, filename, block_size?}"},
     {"bdev_aio_delete", rpc_uring_delete, "SPDK alias of bdev_uring_delete {name}"},
+    {"bdev_aio_rescan", rpc_uring_rescan, "SPDK alias of bdev_uring_rescan {name}"},
     {"bdev_delay_create", rpc_delay_create,
      "a bdev holding I/O of another for a latency {base_bdev_name, name, avg_read_latency, "
      "p99_read_latency, avg_write_latency, p99_write_latency (us), uuid?}"},

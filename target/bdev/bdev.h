@@ -269,6 +269,10 @@ int bdev_malloc_create(const char *name, uint64_t num_blocks, uint32_t block_siz
  * rounded down to whole blocks. Any buffer alignment works: aligned buffers
  * use O_DIRECT, others the page cache (bdev_uring.c says how). */
 int bdev_uring_create(const char *name, const char *filename, uint32_t block_size);
+/* SPDK's bdev_uring_rescan / bdev_aio_rescan: the size of the file or
+ * device behind uring bdev name, read again (bdev_resize's rules; the same
+ * errors as bdev_null_resize). */
+int bdev_uring_rescan(const char *name);
 
 /* Latencies of a delay bdev, in microseconds: reads wait avg_read_us, every
  * other type avg_write_us; one I/O in a hundred waits the p99 of its kind. */

@@ -479,6 +479,28 @@ static int uring_probe(struct uring_bdev *ub, uint64_t *size, uint32_t *lbs)
 	return 0;
 }
 
+int bdev_uring_rescan(const char *name)
+{
+	struct bdev *bdev = bdev_get_by_name(name);
+	struct uring_bdev *ub;
+	uint64_t size;
+	uint32_t lbs;
+	int rc;
+
+	if (!bdev)
+		return -ENODEV;
+	if (bdev->fn != &g_uring_fn)
+		return -EINVAL;
+	ub = container_of(bdev, struct uring_bdev, bdev);
+	rc = uring_probe(ub, &size, &lbs);
+	if (rc) {
+		log_err("bdev %s: cannot size %s: %s", name, ub->filename, strerror(-rc));
+		return rc;
+	}
+	/* Whole blocks, as at creation; the file serves them as they are. */
+	return bdev_resize(bdev, size / bdev->block_size);
+}
+
 int bdev_uring_create(const char *name, const char *filename, uint32_t block_size)
 {
 	struct uring_bdev *ub = calloc(1, sizeof(*ub));

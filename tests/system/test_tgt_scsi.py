@@ -277,3 +277,43 @@ def test_resize_announces_capacity(tgt):
     tgt.rpc("vhost_scsi_controller_remove_target", "scsi0", 0)
     tgt.rpc("bdev_null_resize", "Null0", 2)
     assert tgt.rpc("bdev_get_bdevs", "-b", "Null0")[0]["num_blocks"] == 2 * 2048
+
+
+def test_file_lun_rescan(tgt, tmp_path):
+    """SPDK's bdev_uring_rescan (and its alias bdev_aio_rescan) reads the
+    size of a file bdev's file again: a LUN over a file that grew answers
+    the new capacity and reports the unit attention; data written past the
+    old end reads back."""
+    img = tmp_path / "lun.img"
+    with open(img, "wb") as f:
+        f.truncate(2 * 1024 * 1024)
+    tgt.rpc("bdev_uring_create", img, "File0", BLOCK)
+    tgt.rpc("vhost_create_scsi_controller", "scsi0")
+    wait_for(lambda: os.path.exists(tgt.sock("scsi0")), 10, "socket")
+    assert tgt.rpc("vhost_scsi_controller_add_target", "scsi0", 0, "File0") == 0
+    fe = connect(tgt, "scsi0")
+    try:
+        clear_power_on(fe, 0)
+        old = 2 * 2048
+        assert read_capacity(fe, 0) == (old - 1, BLOCK)
+        with open(img, "r+b") as f:
+            f.truncate(3 * 1024 * 1024)
+        tgt.rpc("bdev_aio_rescan", "File0")
+        r = fe.run(0, 0, b"\x00" * 6)
+        assert r.sense_key_asc() == (SK_UNIT_ATTENTION, 0x2a, 0x09), r
+        assert read_capacity(fe, 0) == (3 * 2048 - 1, BLOCK)
+        pattern = bytes(range(256)) * 2
+        r = fe.run(0, 0, cdb_write10(old + 7, 1), data_out=pattern)
+        assert r.status == GOOD, r
+        r = fe.run(0, 0, cdb_read16(old + 7, 1), data_in=BLOCK)
+        assert r.status == GOOD and r.data == pattern, r
+        with open(img, "rb") as f:
+            f.seek((old + 7) * BLOCK)
+            assert f.read(BLOCK) == pattern
+        # The file shrank under a LUN in use: the bdev keeps its size.
+        with open(img, "r+b") as f:
+            f.truncate(1024 * 1024)
+        tgt.rpc_error("bdev_uring_rescan", "File0", code=-16, says="grow, not shrink")
+        assert read_capacity(fe, 0) == (3 * 2048 - 1, BLOCK)
+    finally:
+        fe.close()
