@@ -147,24 +147,46 @@ static void test_thresholds(void **state)
 
 /* The peer 20% slower, the subject unchanged: the peer's own rows regress but
  * are not counted; the ratio to it improved. */
-static void test_peer_not_counted(void **state)
-{
-	json_t *base = scenario(1, NULL), *nw;
-	struct perf_cmp_thresholds t;
+/* new compared with base at the default thresholds; the sets live as long
+ * as the report's rows. compare_free frees all, the documents too. */
+struct cmp {
+	json_t *nw, *base;
 	struct perf_cmp_set sn, sb;
 	struct perf_cmp_report rep;
+};
+
+static void compare_docs(struct cmp *c)
+{
+	struct perf_cmp_thresholds t;
 	char err[PERF_CMP_ERR_LEN];
+
+	assert_int_equal(perf_cmp_set_from_json(&c->sn, c->nw, "new", err), 0);
+	assert_int_equal(perf_cmp_set_from_json(&c->sb, c->base, "base", err), 0);
+	perf_cmp_thresholds_default(&t);
+	assert_int_equal(perf_cmp_compare(&c->sn, &c->sb, &t, &c->rep, err), 0);
+}
+
+static void compare_free(struct cmp *c)
+{
+	perf_cmp_report_free(&c->rep);
+	perf_cmp_set_free(&c->sn);
+	perf_cmp_set_free(&c->sb);
+	json_decref(c->nw);
+	json_decref(c->base);
+}
+
+static void test_peer_not_counted(void **state)
+{
+	struct cmp c = {.base = scenario(1, NULL)};
+	const struct perf_cmp_report *rep = &c.rep;
 
 	(void)state;
 	g_peer_k = 0.8;
-	nw = scenario(1, NULL);
+	c.nw = scenario(1, NULL);
 	g_peer_k = 1;
-	assert_int_equal(perf_cmp_set_from_json(&sn, nw, "new", err), 0);
-	assert_int_equal(perf_cmp_set_from_json(&sb, base, "base", err), 0);
-	perf_cmp_thresholds_default(&t);
-	assert_int_equal(perf_cmp_compare(&sn, &sb, &t, &rep, err), 0);
-	for (size_t i = 0; i < rep.nrows; i++) {
-		const struct perf_cmp_row *r = &rep.rows[i];
+	compare_docs(&c);
+	for (size_t i = 0; i < rep->nrows; i++) {
+		const struct perf_cmp_row *r = &rep->rows[i];
 
 		if (strcmp(r->label, "sweep randread 4k qd1 q1 read iops [qsd]") == 0) {
 			assert_int_equal(r->verdict, PERF_CMP_REGRESSED);
@@ -175,13 +197,9 @@ static void test_peer_not_counted(void **state)
 			assert_true(r->counted);
 		}
 	}
-	assert_int_equal(rep.nregressed, 0);
-	assert_true(rep.nimproved > 0);
-	perf_cmp_report_free(&rep);
-	perf_cmp_set_free(&sn);
-	perf_cmp_set_free(&sb);
-	json_decref(nw);
-	json_decref(base);
+	assert_int_equal(rep->nregressed, 0);
+	assert_true(rep->nimproved > 0);
+	compare_free(&c);
 }
 
 static void test_several(void **state)
@@ -261,20 +279,13 @@ static void test_scsi_points(void **state)
  * ratio to blk regress, and both count. */
 static void test_scsi_regressed(void **state)
 {
-	json_t *base = scsi_scenario(0.95), *nw = scsi_scenario(0.76);
-	struct perf_cmp_thresholds t;
-	struct perf_cmp_set sn, sb;
-	struct perf_cmp_report rep;
-	char err[PERF_CMP_ERR_LEN];
+	struct cmp c = {.base = scsi_scenario(0.95), .nw = scsi_scenario(0.76)};
 	int seen = 0;
 
 	(void)state;
-	assert_int_equal(perf_cmp_set_from_json(&sn, nw, "new", err), 0);
-	assert_int_equal(perf_cmp_set_from_json(&sb, base, "base", err), 0);
-	perf_cmp_thresholds_default(&t);
-	assert_int_equal(perf_cmp_compare(&sn, &sb, &t, &rep, err), 0);
-	for (size_t i = 0; i < rep.nrows; i++) {
-		const struct perf_cmp_row *r = &rep.rows[i];
+	compare_docs(&c);
+	for (size_t i = 0; i < c.rep.nrows; i++) {
+		const struct perf_cmp_row *r = &c.rep.rows[i];
 
 		if (strcmp(r->label, "sweep randread 4k qd32 q1 scsi read iops") == 0 ||
 		    strcmp(r->label, "sweep randread 4k qd32 q1 scsi read iops [vs tgt]") == 0) {
@@ -286,11 +297,7 @@ static void test_scsi_regressed(void **state)
 			assert_int_equal(r->verdict, PERF_CMP_WITHIN_NOISE);
 	}
 	assert_int_equal(seen, 2);
-	perf_cmp_report_free(&rep);
-	perf_cmp_set_free(&sn);
-	perf_cmp_set_free(&sb);
-	json_decref(nw);
-	json_decref(base);
+	compare_free(&c);
 }
 
 static void test_errors(void **state)
