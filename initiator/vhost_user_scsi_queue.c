@@ -113,14 +113,19 @@ unsigned vus_queue_inflight(const struct storlab_queue *head)
 	return (unsigned)(q->num - q->nfree);
 }
 
-static bool queue_is_dead(struct vus_queue *q)
+__attribute__((noinline, cold)) static void queue_died(struct vus_queue *q)
 {
-	if (!q->dead && atomic_load_explicit(&q->head.dev->dead, memory_order_relaxed)) {
-		q->dead = true;
-		q->reset_cursor = 0;
-		log_info("queue %u: back-end gone, %u request(s) complete with ECONNRESET",
-			 q->index, vus_queue_inflight(&q->head));
-	}
+	q->dead = true;
+	q->reset_cursor = 0;
+	log_info("queue %u: back-end gone, %u request(s) complete with ECONNRESET", q->index,
+		 vus_queue_inflight(&q->head));
+}
+
+/* Asked on every add and reap: a load or two inline, the rest cold. */
+static inline bool queue_is_dead(struct vus_queue *q)
+{
+	if (unlikely(!q->dead && atomic_load_explicit(&q->head.dev->dead, memory_order_relaxed)))
+		queue_died(q);
 	return q->dead;
 }
 
@@ -214,15 +219,27 @@ static int queue_add(struct vus_queue *q, const struct cmd *c, struct vus_req *r
 	return 0;
 }
 
-/* Blocks of a byte range of the selected LUN: whole blocks only. */
+/* Blocks of a byte range of the selected LUN: whole blocks only. Shifts
+ * for the block sizes LUNs have (powers of two): the divisions would cost
+ * more than the rest of a request's CDB. */
 static int to_blocks(const struct storlab_scsi_lun *lun, uint64_t offset, uint64_t len,
 		     uint64_t *lba, uint32_t *nblocks)
 {
-	if (!lun->block_len || offset % lun->block_len || len % lun->block_len ||
-	    len / lun->block_len > UINT32_MAX)
+	uint32_t bl = lun->block_len;
+	unsigned shift;
+
+	if (likely(bl && (bl & (bl - 1)) == 0)) {
+		shift = (unsigned)__builtin_ctz(bl);
+		if ((offset | len) & (bl - 1) || len >> shift > UINT32_MAX)
+			return -EINVAL;
+		*lba = offset >> shift;
+		*nblocks = (uint32_t)(len >> shift);
+		return 0;
+	}
+	if (!bl || offset % bl || len % bl || len / bl > UINT32_MAX)
 		return -EINVAL;
-	*lba = offset / lun->block_len;
-	*nblocks = (uint32_t)(len / lun->block_len);
+	*lba = offset / bl;
+	*nblocks = (uint32_t)(len / bl);
 	return 0;
 }
 
