@@ -199,7 +199,12 @@ static int queue_add(struct vus_queue *q, const struct cmd *c, struct vus_req *r
 	scsi_host_virtio_lun_encode(s->req.lun, c->target, c->lun);
 	s->req.id = c->id ? c->id : (uint64_t)q->index << 32 | id;
 	s->req.task_attr = c->task_attr;
-	memcpy(s->req.cdb, c->cdb, c->cdb_len);
+	/* The neutral commands' CDBs are 16 bytes: a copy of known size is a
+	 * move or two, a copy of any size a call. */
+	if (likely(c->cdb_len == 16))
+		memcpy(s->req.cdb, c->cdb, 16);
+	else
+		memcpy(s->req.cdb, c->cdb, c->cdb_len);
 	memset(&s->resp, 0, offsetof(struct virtio_scsi_cmd_resp, sense));
 	s->resp.response = 0xff; /* none written, until the device does */
 	ret = virtq_drv_add(&q->vq, r->bufs, (uint16_t)readable, (uint16_t)(n - readable), r);
