@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """The nightly's HTML report: one self-contained file (plots inline as SVG,
 drawn by matplotlib): the verdict and the regressions first, the conformance
-suites' mutation score and its trend (when the history has one), then IOPS along
+suites' mutation score and its trend (when the history has one), the other
+device kinds' IOPS against vhost-user-blk's with their goals, then IOPS along
 each sweep for the subject and its peers, latency CDFs from the histogram
 buckets, each metric's trend over the history, and the whole comparison."""
 
@@ -198,6 +199,29 @@ def mutation_section(mutation):
     return "\n".join(parts)
 
 
+def kind_section(scenarios):
+    """Each point of another device kind than vhost-user-blk: its IOPS over
+    vhost-user-blk's in the same rounds, and the goal."""
+    rows = [(sc, p, ratios, goal) for sc in scenarios for p, ratios, goal in sc.kind_ratios()]
+    if not rows:
+        return ""
+    out = ["<h2>Device kinds against vhost-user-blk</h2><p>IOPS of each point over the "
+           "same workload on vhost-user-blk in the same round: median over the rounds "
+           "[lowest-highest].</p>",
+           '<table id="kind-ratios"><tr><th>point</th><th>over</th><th>IOPS ratio</th>'
+           '<th>goal</th><th>met</th></tr>']
+    for sc, p, ratios, goal in rows:
+        med, lo, hi = spread(ratios)
+        met = "" if goal is None else ("yes" if med >= goal else "no")
+        out.append('<tr class="%s"><td>%s</td><td>%s vhost-user-blk</td><td>%.2f [%.2f-%.2f]'
+                   '</td><td>%s</td><td>%s</td></tr>' % (
+                       "regressed" if met == "no" else "", html.escape("%s %s (%s)" % (
+                           sc.name, p.label, p.subject)), html.escape(p.ref_endpoint), med, lo,
+                       hi, "" if goal is None else "&ge; %.2f" % goal, met))
+    out.append("</table>")
+    return "\n".join(out)
+
+
 def write(path, meta, scenarios, compare, trends, mutation=None):
     """meta: {title, time, git_rev, machine, verdict, baseline, options};
     compare: perf compare's JSON or None; trends: [(title, series)];
@@ -223,6 +247,7 @@ def write(path, meta, scenarios, compare, trends, mutation=None):
             len(rows), html.escape(meta["baseline"]), compare["improved"]))
     if mutation:
         parts.append(mutation_section(mutation))
+    parts.append(kind_section(scenarios))
     parts.append("<h2>Along each sweep</h2><p>IOPS (bandwidth along block sizes): medians "
                  "over the rounds, bars from the lowest to the highest round; every endpoint "
                  "measured in the same run.</p>")

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Reading scenario results (`storlab scenario run --results`) for ci/nightly:
 the perf steps grouped into points, the same way `storlab perf compare` groups
-them (perf/compare.h), and the readable table `make bench` prints."""
+them (perf/compare_scenario.c), and the readable table `make bench` prints."""
 
 import statistics
 
@@ -9,17 +9,31 @@ import statistics
 SWEEP_KEYS = ("rw", "bs", "iodepth", "queues", "rwmixread")
 AXIS_NAMES = {"bs": "block size (bytes)", "iodepth": "queue depth",
               "queues": "queues", "rwmixread": "reads (%)"}
+# The device kind the others are set against (its points' labels name no kind).
+REF_SCHEME = "vhost-user-blk"
+# A kind's goal for its IOPS over vhost-user-blk's in the same run: issue 12,
+# "vhost-user-scsi within 10 % of our own vhost-user-blk".
+RATIO_GOALS = {"scsi": 0.90}
 
 
-def point_label(params):
-    """What compare calls a point: "randread 4k qd32 q1" (perf/compare.c point_key)."""
+def point_label(params, kind=""):
+    """What compare calls a point: "randread 4k qd32 q1", "randread 4k qd32 q1
+    scsi" on vhost-user-scsi (perf/compare_scenario.c)."""
     bs = params["bs"]
     size = "%dk" % (bs // 1024) if bs % 1024 == 0 else str(bs)
     size = params.get("bs_spec", size)       # a range or split, as given
     label = "%s %s qd%d q%d" % (params["rw"], size, params["iodepth"], params["queues"])
     if "rwmixread" in params:
         label += " mix%d" % params["rwmixread"]
-    return label
+    return label + (" " + kind if kind else "")
+
+
+def step_kind(step):
+    """The device kind of a perf step, from the URI storlab perf names as its
+    filename: "" for vhost-user-blk, else the scheme without "vhost-user-"."""
+    uri = step["result"]["jobs"][0]["job options"].get("filename", "")
+    scheme = uri.split(":", 1)[0] if ":" in uri else REF_SCHEME
+    return "" if scheme == REF_SCHEME else scheme.removeprefix("vhost-user-")
 
 
 def directions(result):
@@ -29,14 +43,18 @@ def directions(result):
 
 
 class Point:
-    """One workload of one scenario, and each endpoint's runs of it, in order."""
+    """One workload on one device kind in one scenario, and each endpoint's
+    runs of it, in order."""
 
-    def __init__(self, scenario, params):
+    def __init__(self, scenario, params, kind):
         self.scenario = scenario
         self.params = params
-        self.label = point_label(params)
+        self.kind = kind
+        self.label = point_label(params, kind)
         self.runs = {}        # endpoint -> [perf result]
         self.histograms = {}  # endpoint -> [histogram]
+        self.subject = None   # the first of the scenario's endpoints that ran it
+        self.ref = None       # another kind: the vhost-user-blk point of the workload
 
     def iops(self, endpoint):
         """Per run: IOPS of every direction together."""
@@ -50,6 +68,15 @@ class Point:
     def metric(self, endpoint, fn):
         return [fn(r) for r in self.runs[endpoint]]
 
+    @property
+    def peers(self):
+        return [ep for ep in self.runs if ep != self.subject]
+
+    @property
+    def ref_endpoint(self):
+        """Whose vhost-user-blk runs this kind's are set against, or None."""
+        return self.ref.subject if self.ref else None
+
 
 class Scenario:
     def __init__(self, doc):
@@ -62,22 +89,19 @@ class Scenario:
         for step in doc["steps"]:
             if step.get("op") != "perf" or not step.get("ok"):
                 continue
-            label = point_label(step["params"])
+            kind = step_kind(step)
+            label = point_label(step["params"], kind)
             if label not in by_label:
-                by_label[label] = Point(self.name, step["params"])
+                by_label[label] = Point(self.name, step["params"], kind)
                 self.points.append(by_label[label])
             p = by_label[label]
             p.runs.setdefault(step["endpoint"], []).append(step["result"])
             if "histogram" in step:
                 p.histograms.setdefault(step["endpoint"], []).append(step["histogram"])
-
-    @property
-    def subject(self):
-        return self.endpoints[0][0]
-
-    @property
-    def peers(self):
-        return [name for name, _ in self.endpoints[1:]]
+        for p in self.points:
+            p.subject = next(ep for ep, _ in self.endpoints if ep in p.runs)
+            if p.kind:
+                p.ref = by_label.get(point_label(p.params))
 
     def sweep_key(self):
         """The workload field that varies between the points (None: one point)."""
@@ -85,6 +109,15 @@ class Scenario:
             if len({p.params.get(key) for p in self.points}) > 1:
                 return key
         return None
+
+    def kind_ratios(self):
+        """Per point of another kind than vhost-user-blk: (point, its IOPS
+        over the vhost-user-blk point's subject's, round by round, the goal
+        or None)."""
+        return [(p, [a / b for a, b in zip(p.iops(p.subject), p.ref.iops(p.ref_endpoint))],
+                 RATIO_GOALS.get(p.kind))
+                for p in self.points if p.ref and p.ref_endpoint
+                and len(p.runs[p.subject]) == len(p.ref.runs[p.ref_endpoint])]
 
 
 def load(doc):
@@ -113,16 +146,27 @@ def paired_ratio(num, den):
     return "%.2fx [%.2f-%.2f]" % spread([a / b for a, b in zip(num, den)])
 
 
+def goal_text(ratios, goal):
+    """Whether the median of the ratios meets the goal ("" without one)."""
+    if goal is None:
+        return ""
+    return "IOPS goal >= %.2f: %s" % (goal, "met" if statistics.median(ratios) >= goal
+                                      else "NOT met")
+
+
 def bench_table(sc):
     """The table `make bench` prints (scripts/bench before it): per queue depth and target, medians over
     rounds with the spread (min-max), then the ratio subject / peer, taken round
-    by round so that what moved the whole machine between rounds cancels out."""
+    by round so that what moved the whole machine between rounds cancels out;
+    for another device kind than vhost-user-blk, its ratio to vhost-user-blk
+    and the goal."""
     lines = []
     head = "%-20s %4s  %-26s %-24s %-24s" % ("target", "QD", "IOPS", "mean latency us",
                                             "p99 latency us")
     lines.append(head)
     types = [t for _, t in sc.endpoints]
     kind = {ep: t if types.count(t) == 1 else "%s (%s)" % (t, ep) for ep, t in sc.endpoints}
+    kinds = {p.label: (ratios, goal) for p, ratios, goal in sc.kind_ratios()}
     for p in sc.points:
         for ep, _ in sc.endpoints:
             if ep not in p.runs:
@@ -132,10 +176,16 @@ def bench_table(sc):
             lines.append("%-20s %4s  %-26s %-24s %-24s" % (
                 kind[ep], p.params["iodepth"], "%.0f [%.0f-%.0f]" % i, "%.2f [%.2f-%.2f]" % m,
                 "%.2f [%.2f-%.2f]" % t))
-        for peer in sc.peers:
-            if sc.subject in p.runs and peer in p.runs:
-                lines.append("%-20s %4s  %-26s %-24s" % (
-                    "ratio to %s" % peer, p.params["iodepth"],
-                    paired_ratio(p.iops(sc.subject), p.iops(peer)),
-                    paired_ratio(p.metric(sc.subject, mean_us), p.metric(peer, mean_us))))
+        for peer in p.peers:
+            lines.append("%-20s %4s  %-26s %-24s" % (
+                "ratio to %s" % peer, p.params["iodepth"],
+                paired_ratio(p.iops(p.subject), p.iops(peer)),
+                paired_ratio(p.metric(p.subject, mean_us), p.metric(peer, mean_us))))
+        if p.label in kinds:
+            ratios, goal = kinds[p.label]
+            lines.append("%-20s %4s  %-26s %-24s %s" % (
+                "%s / %s blk" % (p.kind, p.ref_endpoint), p.params["iodepth"],
+                "%.2fx [%.2f-%.2f]" % spread(ratios),
+                paired_ratio(p.metric(p.subject, mean_us), p.ref.metric(p.ref_endpoint, mean_us)),
+                goal_text(ratios, goal)))
     return "\n".join(lines)

@@ -14,6 +14,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "initiator/internal.h"
@@ -35,16 +36,21 @@ extern const struct initiator_transport g_transport_vhost_user_scsi;
 #define VUS_CTL_QUEUE_SIZE 16
 
 /* Per request slot, in guest memory: what the device reads before the
- * data, the UNMAP parameter list of a discard, and what it writes after
- * the data (§5.6.6.1). */
+ * data, what it writes after the data (§5.6.6.1), and the UNMAP parameter
+ * list of a discard. The request header and the response's fixed part
+ * share the slot's first cache line, so that a request moves one line
+ * between the cores each way, as vhost-user-blk's does (the sense bytes,
+ * written on errors only, follow). */
 struct vus_req_shared {
 	struct virtio_scsi_cmd_req req;
-	uint8_t unmap[sizeof(struct scsi_unmap_header) + sizeof(struct scsi_unmap_desc)];
 	struct virtio_scsi_cmd_resp resp;
+	uint8_t unmap[sizeof(struct scsi_unmap_header) + sizeof(struct scsi_unmap_desc)];
 	uint8_t pad[192 - sizeof(struct virtio_scsi_cmd_req) - 24 -
 		    sizeof(struct virtio_scsi_cmd_resp)];
 };
 _Static_assert(sizeof(struct vus_req_shared) == 192, "three cache lines per request");
+_Static_assert(offsetof(struct vus_req_shared, resp.sense) <= 64,
+	       "the request header and the response's fixed part in one cache line");
 
 struct vus_req {
 	void *tag;

@@ -113,14 +113,19 @@ unsigned vus_queue_inflight(const struct storlab_queue *head)
 	return (unsigned)(q->num - q->nfree);
 }
 
-static bool queue_is_dead(struct vus_queue *q)
+__attribute__((noinline, cold)) static void queue_died(struct vus_queue *q)
 {
-	if (!q->dead && atomic_load_explicit(&q->head.dev->dead, memory_order_relaxed)) {
-		q->dead = true;
-		q->reset_cursor = 0;
-		log_info("queue %u: back-end gone, %u request(s) complete with ECONNRESET",
-			 q->index, vus_queue_inflight(&q->head));
-	}
+	q->dead = true;
+	q->reset_cursor = 0;
+	log_info("queue %u: back-end gone, %u request(s) complete with ECONNRESET", q->index,
+		 vus_queue_inflight(&q->head));
+}
+
+/* Asked on every add and reap: a load or two inline, the rest cold. */
+static inline bool queue_is_dead(struct vus_queue *q)
+{
+	if (unlikely(!q->dead && atomic_load_explicit(&q->head.dev->dead, memory_order_relaxed)))
+		queue_died(q);
 	return q->dead;
 }
 
@@ -194,7 +199,12 @@ static int queue_add(struct vus_queue *q, const struct cmd *c, struct vus_req *r
 	scsi_host_virtio_lun_encode(s->req.lun, c->target, c->lun);
 	s->req.id = c->id ? c->id : (uint64_t)q->index << 32 | id;
 	s->req.task_attr = c->task_attr;
-	memcpy(s->req.cdb, c->cdb, c->cdb_len);
+	/* The neutral commands' CDBs are 16 bytes: a copy of known size is a
+	 * move or two, a copy of any size a call. */
+	if (likely(c->cdb_len == 16))
+		memcpy(s->req.cdb, c->cdb, 16);
+	else
+		memcpy(s->req.cdb, c->cdb, c->cdb_len);
 	memset(&s->resp, 0, offsetof(struct virtio_scsi_cmd_resp, sense));
 	s->resp.response = 0xff; /* none written, until the device does */
 	ret = virtq_drv_add(&q->vq, r->bufs, (uint16_t)readable, (uint16_t)(n - readable), r);
@@ -214,15 +224,27 @@ static int queue_add(struct vus_queue *q, const struct cmd *c, struct vus_req *r
 	return 0;
 }
 
-/* Blocks of a byte range of the selected LUN: whole blocks only. */
+/* Blocks of a byte range of the selected LUN: whole blocks only. Shifts
+ * for the block sizes LUNs have (powers of two): the divisions would cost
+ * more than the rest of a request's CDB. */
 static int to_blocks(const struct storlab_scsi_lun *lun, uint64_t offset, uint64_t len,
 		     uint64_t *lba, uint32_t *nblocks)
 {
-	if (!lun->block_len || offset % lun->block_len || len % lun->block_len ||
-	    len / lun->block_len > UINT32_MAX)
+	uint32_t bl = lun->block_len;
+	unsigned shift;
+
+	if (likely(bl && (bl & (bl - 1)) == 0)) {
+		shift = (unsigned)__builtin_ctz(bl);
+		if ((offset | len) & (bl - 1) || len >> shift > UINT32_MAX)
+			return -EINVAL;
+		*lba = offset >> shift;
+		*nblocks = (uint32_t)(len >> shift);
+		return 0;
+	}
+	if (!bl || offset % bl || len % bl || len / bl > UINT32_MAX)
 		return -EINVAL;
-	*lba = offset / lun->block_len;
-	*nblocks = (uint32_t)(len / lun->block_len);
+	*lba = offset / bl;
+	*nblocks = (uint32_t)(len / bl);
 	return 0;
 }
 

@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NDIRS 2
-
 static const char *const g_dir_names[NDIRS] = {"read", "write"};
 
 const char *const g_perf_cmp_workload_fields[PERF_CMP_WORKLOAD_FIELDS] = {
@@ -33,12 +31,6 @@ static const struct {
     /* Tails move more from run to run than the middle does. */
     [PERF_CMP_P99] = {"p99", false, 10, "p99_ns"},
     [PERF_CMP_P999] = {"p99.9", false, 15, NULL},
-};
-
-/* One run's figures: v[dir][metric] where have[dir][metric]. */
-struct run_values {
-	double v[NDIRS][PERF_CMP_NMETRICS];
-	bool have[NDIRS][PERF_CMP_NMETRICS];
 };
 
 int perf_cmp_fail(char *err, int ret, const char *fmt, ...)
@@ -276,7 +268,7 @@ static int perf_result_take(struct perf_cmp_set *set, json_t *r, size_t idx, siz
 }
 
 /* A run set from an array of `storlab perf` results. */
-static int perf_runs_take(struct perf_cmp_set *set, json_t *arr, struct run_values **out, char *err)
+int perf_cmp_runs_take(struct perf_cmp_set *set, json_t *arr, struct run_values **out, char *err)
 {
 	size_t n = json_array_size(arr);
 	struct run_values *rv;
@@ -298,13 +290,19 @@ static int perf_runs_take(struct perf_cmp_set *set, json_t *arr, struct run_valu
 }
 
 /* Adds a series per metric run 0 has; every other run must have it too. */
-static int add_run_series(struct perf_cmp_set *set, const struct run_values *rv, size_t n,
-			  const char *prefix, const char *suffix, char *err)
+int perf_cmp_add_run_series(struct perf_cmp_set *set, const struct run_values *rv, size_t n,
+			    const char *prefix, const char *suffix, char *err)
 {
 	char label[128];
-	double *v = calloc(n, sizeof(*v));
+	double *v;
 	int ret = 0;
 
+	/* perf_cmp_set_add's rule, said where it breaks. */
+	if (set->nseries && n != set->nruns)
+		return perf_cmp_fail(err, -EINVAL,
+				     "%s%zu run(s), other points %zu: one run per round each",
+				     prefix, n, set->nruns);
+	v = calloc(n, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	for (int dir = 0; !ret && dir < NDIRS; dir++) {
@@ -344,41 +342,50 @@ static void ratios(const struct run_values *subj, const struct run_values *peer,
 	}
 }
 
-/* Series of a peer, and of the subject's ratios to it. */
-static int add_peer_series(struct perf_cmp_set *set, const struct run_values *subj,
-			   const struct run_values *peer, size_t n, const char *prefix,
-			   const char *peer_name, char *err)
+/* The subject's ratios to ref, run by run: "[vs REF]". */
+int perf_cmp_add_ratio_series(struct perf_cmp_set *set, const struct run_values *subj,
+			      const struct run_values *ref, size_t n, const char *prefix,
+			      const char *ref_name, char *err)
 {
+	struct run_values *r = calloc(n, sizeof(*r));
 	char suffix[96];
-	struct run_values *r;
 	int ret;
 
+	if (!r)
+		return -ENOMEM;
+	ratios(subj, ref, r, n);
+	snprintf(suffix, sizeof(suffix), " [vs %s]", ref_name);
+	ret = perf_cmp_add_run_series(set, r, n, prefix, suffix, err);
+	free(r);
+	return ret;
+}
+
+/* Series of a peer ("[PEER]", not counted), and of the subject's ratios to it. */
+int perf_cmp_add_peer_series(struct perf_cmp_set *set, const struct run_values *subj,
+			     const struct run_values *peer, size_t n, const char *prefix,
+			     const char *peer_name, char *err)
+{
 	size_t first = set->nseries;
+	char suffix[96];
+	int ret;
 
 	snprintf(suffix, sizeof(suffix), " [%s]", peer_name);
-	ret = add_run_series(set, peer, n, prefix, suffix, err);
+	ret = perf_cmp_add_run_series(set, peer, n, prefix, suffix, err);
 	if (ret)
 		return ret;
 	for (size_t i = first; i < set->nseries; i++)
 		set->series[i].peer = true;
-	r = calloc(n, sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	ratios(subj, peer, r, n);
-	snprintf(suffix, sizeof(suffix), " [vs %s]", peer_name);
-	ret = add_run_series(set, r, n, prefix, suffix, err);
-	free(r);
-	return ret;
+	return perf_cmp_add_ratio_series(set, subj, peer, n, prefix, peer_name, err);
 }
 
 /* An array of results: repeated runs, no peer. */
 static int perf_pair_take_array(struct perf_cmp_set *set, json_t *arr, char *err)
 {
 	struct run_values *rs = NULL;
-	int ret = perf_runs_take(set, arr, &rs, err);
+	int ret = perf_cmp_runs_take(set, arr, &rs, err);
 
 	if (!ret)
-		ret = add_run_series(set, rs, json_array_size(arr), "", "", err);
+		ret = perf_cmp_add_run_series(set, rs, json_array_size(arr), "", "", err);
 	free(rs);
 	return ret;
 }
@@ -396,14 +403,14 @@ static int perf_pair_take(struct perf_cmp_set *set, json_t *root, char *err)
 		return perf_cmp_fail(err, -EINVAL, "\"runs\" is not an array");
 	if (peer && (!json_is_array(peer) || json_array_size(peer) != n))
 		return perf_cmp_fail(err, -EINVAL, "\"peer\" is not an array of %zu runs", n);
-	ret = perf_runs_take(set, runs, &rs, err);
+	ret = perf_cmp_runs_take(set, runs, &rs, err);
 	/* The peer runs the same workload; its own fields only need to agree among themselves. */
 	if (!ret && peer)
-		ret = perf_runs_take(&peer_set, peer, &rp, err);
+		ret = perf_cmp_runs_take(&peer_set, peer, &rp, err);
 	if (!ret)
-		ret = add_run_series(set, rs, n, "", "", err);
+		ret = perf_cmp_add_run_series(set, rs, n, "", "", err);
 	if (!ret && peer)
-		ret = add_peer_series(set, rs, rp, n, "", "peer", err);
+		ret = perf_cmp_add_peer_series(set, rs, rp, n, "", "peer", err);
 	perf_cmp_set_free(&peer_set);
 	free(rs);
 	free(rp);
@@ -466,13 +473,13 @@ static int bench_take(struct perf_cmp_set *set, json_t *root, char *err)
 		snprintf(prefix, sizeof(prefix), "qd%s ", qd);
 		ret = bench_target_take(rounds, subject, qd, subj, err);
 		if (!ret)
-			ret = add_run_series(set, subj, n, prefix, "", err);
+			ret = perf_cmp_add_run_series(set, subj, n, prefix, "", err);
 		json_object_foreach(targets, t, unused) {
 			if (ret || t == subject)
 				continue;
 			ret = bench_target_take(rounds, t, qd, peer, err);
 			if (!ret)
-				ret = add_peer_series(set, subj, peer, n, prefix, t, err);
+				ret = perf_cmp_add_peer_series(set, subj, peer, n, prefix, t, err);
 		}
 		if (ret)
 			break;
@@ -480,181 +487,6 @@ static int bench_take(struct perf_cmp_set *set, json_t *root, char *err)
 out:
 	free(subj);
 	free(peer);
-	return ret;
-}
-
-/* ---- scenario results (storlab scenario run --results) ---- */
-
-/* "randread 4k qd32 q1", "randrw 4k qd32 q1 mix70": what a point is. */
-static int point_key(json_t *params, char *key, size_t len)
-{
-	const char *rw = json_string_value(json_object_get(params, "rw"));
-	json_int_t bs = json_integer_value(json_object_get(params, "bs"));
-	const char *spec = json_string_value(json_object_get(params, "bs_spec"));
-	json_t *mix = json_object_get(params, "rwmixread");
-	char size[512];
-
-	if (!rw || bs <= 0)
-		return -EINVAL;
-	/* A range or split ("4096-65536", "4096/70:65536/30") as it was given. */
-	if (spec)
-		snprintf(size, sizeof(size), "%s", spec);
-	else if (bs % 1024)
-		snprintf(size, sizeof(size), "%" JSON_INTEGER_FORMAT, bs);
-	else
-		snprintf(size, sizeof(size), "%" JSON_INTEGER_FORMAT "k", bs / 1024);
-	snprintf(key, len, "%s %s qd%" JSON_INTEGER_FORMAT " q%" JSON_INTEGER_FORMAT, rw, size,
-		 json_integer_value(json_object_get(params, "iodepth")),
-		 json_integer_value(json_object_get(params, "queues")));
-	if (mix)
-		snprintf(key + strlen(key), len - strlen(key), " mix%" JSON_INTEGER_FORMAT,
-			 json_integer_value(mix));
-	return 0;
-}
-
-/* The runs of one endpoint at one point: they must repeat one workload. */
-static int endpoint_runs_take(json_t *runs, struct run_values **rv, const char *where, char *err)
-{
-	struct perf_cmp_set tmp = {0};
-	char inner[PERF_CMP_ERR_LEN];
-	int ret = perf_runs_take(&tmp, runs, rv, inner);
-
-	perf_cmp_set_free(&tmp);
-	return ret ? perf_cmp_fail(err, ret, "%s: %s", where, inner) : 0;
-}
-
-/* One point: {endpoint: [results]}; the subject's series, then each peer's. */
-static int point_take(struct perf_cmp_set *set, const char *prefix, json_t *byep,
-		      const char *subject, char *err)
-{
-	json_t *subj = json_object_get(byep, subject), *runs;
-	size_t n = json_array_size(subj);
-	struct run_values *rs = NULL, *rp;
-	char where[PERF_CMP_ERR_LEN];
-	const char *ep;
-	int ret;
-
-	if (!subj)
-		return perf_cmp_fail(err, -EINVAL,
-				     "%sno run on %s (the subject: the first endpoint)", prefix,
-				     subject);
-	snprintf(where, sizeof(where), "%son %s", prefix, subject);
-	ret = endpoint_runs_take(subj, &rs, where, err);
-	ret = ret ?: add_run_series(set, rs, n, prefix, "", err);
-	json_object_foreach(byep, ep, runs) {
-		if (ret || strcmp(ep, subject) == 0)
-			continue;
-		if (json_array_size(runs) != n) {
-			ret = perf_cmp_fail(err, -EINVAL,
-					    "%s%zu run(s) on %s, %zu on %s: cannot pair them",
-					    prefix, n, subject, json_array_size(runs), ep);
-			break;
-		}
-		snprintf(where, sizeof(where), "%son %s", prefix, ep);
-		ret = endpoint_runs_take(runs, &rp, where, err);
-		if (!ret)
-			ret = add_peer_series(set, rs, rp, n, prefix, ep, err);
-		if (!ret)
-			free(rp);
-	}
-	free(rs);
-	return ret;
-}
-
-/* Groups the io perf steps by point, then by endpoint, in the order they ran. */
-static int points_group(json_t *steps, json_t *points, char *err)
-{
-	char key[640];
-	json_t *step;
-	size_t i;
-
-	json_array_foreach(steps, i, step) {
-		const char *op = json_string_value(json_object_get(step, "op"));
-		const char *ep = json_string_value(json_object_get(step, "endpoint"));
-		json_t *result = json_object_get(step, "result"), *byep, *runs;
-
-		if (!op || strcmp(op, "perf") != 0)
-			continue;
-		if (!json_is_true(json_object_get(step, "ok")) || !json_is_object(result))
-			return perf_cmp_fail(err, -EINVAL,
-					     "step %zu failed: its run has no figures", i + 1);
-		if (!ep || point_key(json_object_get(step, "params"), key, sizeof(key)))
-			return perf_cmp_fail(err, -EINVAL,
-					     "step %zu: no endpoint or workload params", i + 1);
-		byep = json_object_get(points, key);
-		if (!byep && json_object_set_new(points, key, byep = json_object()))
-			return -ENOMEM;
-		runs = json_object_get(byep, ep);
-		if (!runs && json_object_set_new(byep, ep, runs = json_array()))
-			return -ENOMEM;
-		if (json_array_append(runs, result))
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-/* The scenario's thresholds on the series it added (from first on). */
-static void thresholds_take(struct perf_cmp_set *set, size_t first, json_t *thresholds)
-{
-	const char *name;
-	json_t *v;
-
-	json_object_foreach(thresholds, name, v) {
-		enum perf_cmp_metric m = metric_by_name(name, strlen(name));
-
-		for (size_t i = first; i < set->nseries && json_is_number(v); i++)
-			if (set->series[i].metric == m)
-				set->series[i].threshold_pct = json_number_value(v);
-	}
-}
-
-static int scenario_take(struct perf_cmp_set *set, json_t *sc, char *err)
-{
-	const char *name = json_string_value(json_object_get(sc, "scenario"));
-	json_t *steps = json_object_get(sc, "steps"), *points = json_object(), *byep;
-	const char *subject = json_string_value(
-	    json_object_get(json_array_get(json_object_get(sc, "endpoints"), 0), "name"));
-	size_t first = set->nseries;
-	char prefix[160];
-	const char *key;
-	int ret;
-
-	if (!points)
-		return -ENOMEM;
-	if (!name || !subject || !json_is_array(steps))
-		ret = perf_cmp_fail(err, -EINVAL,
-				    "scenario results without scenario, endpoints or steps");
-	else
-		ret = points_group(steps, points, err);
-	json_object_foreach(points, key, byep) {
-		snprintf(prefix, sizeof(prefix), "%s %s ", name, key);
-		ret = ret ?: point_take(set, prefix, byep, subject, err);
-	}
-	if (!ret && set->nseries == first)
-		ret = perf_cmp_fail(err, -EINVAL, "scenario %s: no io perf step", name);
-	if (!ret)
-		thresholds_take(set, first, json_object_get(sc, "thresholds"));
-	json_decref(points);
-	return ret;
-}
-
-/* One scenario's results, or {"scenarios": [...]}. */
-static int scenarios_take(struct perf_cmp_set *set, json_t *root, char *err)
-{
-	json_t *list = json_object_get(root, "scenarios"), *sc;
-	size_t i;
-	int ret = 0;
-
-	if (!list)
-		return scenario_take(set, root, err);
-	if (!json_is_array(list) || json_array_size(list) == 0)
-		return perf_cmp_fail(err, -EINVAL,
-				     "\"scenarios\" is not an array of scenario results");
-	json_array_foreach(list, i, sc) {
-		ret = scenario_take(set, sc, err);
-		if (ret)
-			break;
-	}
 	return ret;
 }
 
@@ -670,7 +502,7 @@ int perf_cmp_set_from_json(struct perf_cmp_set *set, json_t *root, const char *w
 	} else if (json_object_get(root, "rounds")) {
 		ret = bench_take(set, root, inner);
 	} else if (json_object_get(root, "steps") || json_object_get(root, "scenarios")) {
-		ret = scenarios_take(set, root, inner);
+		ret = perf_cmp_scenarios_take(set, root, inner);
 	} else if (json_object_get(root, "runs")) {
 		ret = perf_pair_take(set, root, inner);
 	} else {

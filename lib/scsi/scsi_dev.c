@@ -7,6 +7,7 @@
  * and scsi_dev_sense.c.
  */
 #include "scsi/scsi_dev_internal.h"
+#include "util/common.h"
 
 static bool desc_sense(const struct scsi_lun *lun)
 {
@@ -47,30 +48,38 @@ static void done_good(struct scsi_task *t)
 	t->xfer_len = 0;
 }
 
-/* READ / WRITE (6), (10), (12), (16): SBC-4 §5.15..§5.18, §5.40..§5.43. */
+_Static_assert((SCSI_OP_READ_6 | 0x02) == SCSI_OP_WRITE_6 &&
+		   (SCSI_OP_READ_10 | 0x02) == SCSI_OP_WRITE_10 &&
+		   (SCSI_OP_READ_12 | 0x02) == SCSI_OP_WRITE_12 &&
+		   (SCSI_OP_READ_16 | 0x02) == SCSI_OP_WRITE_16 && (SCSI_OP_READ_6 & 0x02) == 0,
+	       "decode_rw: a WRITE is its READ with bit 1 set");
+
+/* READ / WRITE (6), (10), (12), (16): SBC-4 §5.15..§5.18, §5.40..§5.43.
+ * The data path: the CDB's group (its length) and the write bit pick the
+ * fields, with no compare per operation code. */
 static void decode_rw(const struct scsi_lun *lun, const uint8_t *cdb, struct scsi_task *t)
 {
-	bool write = cdb[0] == SCSI_OP_WRITE_6 || cdb[0] == SCSI_OP_WRITE_10 ||
-		     cdb[0] == SCSI_OP_WRITE_12 || cdb[0] == SCSI_OP_WRITE_16;
+	/* Each WRITE operation code is its READ's with bit 1 set (0x08/0x0a,
+	 * 0x28/0x2a, 0xa8/0xaa, 0x88/0x8a). */
+	bool write = cdb[0] & 0x02;
+	/* 6-byte CDBs (group 0) have no RDPROTECT / WRPROTECT nor FUA */
+	bool six = (cdb[0] >> 5) == 0;
 	uint64_t lba;
 	uint32_t n;
 
-	switch (cdb[0]) {
-	case SCSI_OP_READ_6:
-	case SCSI_OP_WRITE_6:
+	switch (cdb[0] >> 5) {
+	case 0:
 		lba = (uint32_t)(cdb[1] & 0x1f) << 16 | scsi_get_be16(cdb + 2);
 		/* SBC-4 §5.15: "A TRANSFER LENGTH field set to zero specifies
 		 * that 256 logical blocks shall be read." (§5.40 the same for
 		 * WRITE(6)) */
 		n = cdb[4] ? cdb[4] : 256;
 		break;
-	case SCSI_OP_READ_10:
-	case SCSI_OP_WRITE_10:
+	case 1:
 		lba = scsi_get_be32(cdb + 2);
 		n = scsi_get_be16(cdb + 7);
 		break;
-	case SCSI_OP_READ_12:
-	case SCSI_OP_WRITE_12:
+	case 5:
 		lba = scsi_get_be32(cdb + 2);
 		n = scsi_get_be32(cdb + 6);
 		break;
@@ -80,9 +89,8 @@ static void decode_rw(const struct scsi_lun *lun, const uint8_t *cdb, struct scs
 		break;
 	}
 	/* SBC-4 §5.16: RDPROTECT / WRPROTECT other than 000b on a logical unit
-	 * without protection information is INVALID FIELD IN CDB. (6-byte
-	 * CDBs have no such field.) */
-	if (cdb[0] != SCSI_OP_READ_6 && cdb[0] != SCSI_OP_WRITE_6 && (cdb[1] & 0xe0)) {
+	 * without protection information is INVALID FIELD IN CDB. */
+	if (!six && (cdb[1] & 0xe0)) {
 		scsi_task_bad_field(t, lun);
 		return;
 	}
@@ -109,7 +117,7 @@ static void decode_rw(const struct scsi_lun *lun, const uint8_t *cdb, struct scs
 	t->op = write ? SCSI_DEV_OP_WRITE : SCSI_DEV_OP_READ;
 	t->lba = lba;
 	t->num_blocks = n;
-	t->fua = cdb[0] != SCSI_OP_READ_6 && cdb[0] != SCSI_OP_WRITE_6 && (cdb[1] & 0x08);
+	t->fua = !six && (cdb[1] & 0x08);
 	t->xfer_len = n * lun->props.block_size;
 }
 
@@ -302,6 +310,9 @@ static bool report_ua(struct scsi_lun *lun, uint8_t opcode, struct scsi_task *t)
 {
 	uint16_t ua;
 
+	/* None pending, the usual case: nothing to report or clear */
+	if (likely(__atomic_load_n(&lun->ua, __ATOMIC_RELAXED) == 0))
+		return false;
 	switch (opcode) {
 	case SCSI_OP_INQUIRY:
 	case SCSI_OP_REQUEST_SENSE:

@@ -137,8 +137,10 @@ uint64_t scsi_lun_num_blocks(const struct scsi_lun *lun);
  * addressed logical unit, NULL if the target has none at that LUN (SPC-5
  * §6.7.2, SAM-5 §5.9: INQUIRY answers peripheral qualifier 011b, REPORT
  * LUNS and REQUEST SENSE answer, the rest LOGICAL UNIT NOT SUPPORTED).
- * cdb_len: the bytes of cdb that are there. data: SCSI_DEV_DATA_MAX bytes
- * for data-in. Always fills t (status GOOD unless CHECK CONDITION).
+ * luns: the target's LUNs, read by REPORT LUNS only (a caller on a fast
+ * path may fill it for that opcode alone). cdb_len: the bytes of cdb that
+ * are there. data: SCSI_DEV_DATA_MAX bytes for data-in. Always fills t
+ * (status GOOD unless CHECK CONDITION).
  */
 void scsi_dev_exec(struct scsi_lun *lun, const struct scsi_lun_list *luns, const uint8_t *cdb,
 		   size_t cdb_len, uint8_t *data, struct scsi_task *t);

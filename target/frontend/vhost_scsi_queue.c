@@ -132,6 +132,23 @@ void vhost_scsi_queue_stop_flushed(struct vhost_scsi_queue *q, vhost_ring_done_f
 
 /* ---- Answers ---- */
 
+/* The answer's push while dirty logging: what it wrote (the response, and
+ * xfer bytes of data-in) is marked. Kept off the answer's path, which has
+ * no list to build otherwise. */
+__attribute__((noinline, cold)) static void
+answer_push_logged(struct vhost_scsi_queue *q, const struct vhost_scsi_io *io, uint32_t xfer)
+{
+	struct iovec written[VHOST_SCSI_RESP_IOV + VHOST_SCSI_IOV_MAX];
+	unsigned n = io->nresp;
+
+	memcpy(written, io->resp_iov, sizeof(io->resp_iov[0]) * io->nresp);
+	if (xfer) {
+		memcpy(written + n, io->data_iov, sizeof(*io->data_iov) * io->data_iovcnt);
+		n += io->data_iovcnt;
+	}
+	vhost_scsi_push(q, written, n, io->head, io->resp_len + xfer);
+}
+
 /*
  * The command is over: the response header (§5.6.6.1) goes into the chain,
  * the used entry back, the slot is free. xfer: data-in bytes written. A
@@ -144,9 +161,7 @@ static void io_answer(struct vhost_scsi_queue *q, struct vhost_scsi_io *io, uint
 	struct virtio_scsi_cmd_resp resp;
 	struct virtio_scsi_cmd_resp *r = &resp;
 	struct vhost_scsi_tmf *tmf = io->tmf;
-	struct iovec written[VHOST_SCSI_RESP_IOV + VHOST_SCSI_IOV_MAX];
 	uint32_t sense_len = 0, moved = 0;
-	unsigned n = io->nresp;
 
 	if (tmf) {
 		response = io->tmf_response;
@@ -167,13 +182,15 @@ static void io_answer(struct vhost_scsi_queue *q, struct vhost_scsi_io *io, uint
 	r->status_qualifier = 0;
 	r->status = response == VIRTIO_SCSI_S_OK ? io->task.status : 0;
 	r->response = response;
-	iov_copy_in(io->resp_iov, io->nresp, r, RESP_FIXED + sense_len);
-	memcpy(written, io->resp_iov, sizeof(io->resp_iov[0]) * io->nresp);
-	if (xfer) {
-		memcpy(written + n, io->data_iov, sizeof(*io->data_iov) * io->data_iovcnt);
-		n += io->data_iovcnt;
-	}
-	vhost_scsi_push(q, written, n, io->head, io->resp_len + xfer);
+	/* carve_response: one buffer holds all we write, the usual layout */
+	if (likely(io->nresp == 1))
+		memcpy(io->resp_iov[0].iov_base, r, RESP_FIXED + sense_len);
+	else
+		iov_copy_in(io->resp_iov, io->nresp, r, RESP_FIXED + sense_len);
+	if (unlikely(vhost_vring_logging(q->vring)))
+		answer_push_logged(q, io, xfer);
+	else
+		vhost_scsi_push(q, NULL, 0, io->head, io->resp_len + xfer);
 	if (response != VIRTIO_SCSI_S_OK || r->status != SCSI_STATUS_GOOD)
 		vhost_ring_stat_add(&q->counters.errors, 1);
 	else if (io->task.op == SCSI_DEV_OP_READ)
@@ -338,6 +355,19 @@ static void io_done(struct bdev_io *bio, int status, void *arg)
 
 /* ---- Starting a command ---- */
 
+/* iov_skip, without a call when the first buffer is exactly what is
+ * skipped (a header or response in a descriptor of its own: the usual
+ * layout). */
+static inline void skip(struct iovec **iov, unsigned *cnt, size_t n)
+{
+	if (likely(*cnt && (*iov)->iov_len == n)) {
+		(*iov)++;
+		(*cnt)--;
+		return;
+	}
+	iov_skip(iov, cnt, n);
+}
+
 /* §5.6.6.1: the response header lies at the start of the writable part; its
  * first bytes (up to the sense data we write) are kept in resp_iov, and the
  * data-in buffer follows at resp_len. false if the chain cannot hold it. */
@@ -367,13 +397,15 @@ static bool carve_response(struct vhost_scsi_queue *q, struct vhost_scsi_io *io,
 /* The LUN field (§5.6.6.1): "first byte set to 1, second byte set to
  * target, third and fourth byte representing a single level LUN structure,
  * followed by four zero bytes". false: no such target (BAD_TARGET); *lun
- * VHOST_SCSI_MAX_LUNS when the target has no LUN at that address. */
+ * VHOST_SCSI_MAX_LUNS when the target has no LUN at that address. *found:
+ * the LUN, or NULL. */
 static bool decode_lun(struct vhost_scsi_queue *q, const uint8_t f[8], uint8_t *target,
-		       uint8_t *lun)
+		       uint8_t *lun, struct vhost_scsi_lun **found)
 {
 	static const uint8_t zero[6];
 	unsigned id;
 
+	*found = NULL;
 	/* §5.6.6.1: "0xC1, 0x01 and six zero bytes" addresses the REPORT LUNS
 	 * well-known logical unit, which the device "SHOULD implement". The
 	 * form names no target: it answers for the lowest-numbered target, as
@@ -390,10 +422,8 @@ static bool decode_lun(struct vhost_scsi_queue *q, const uint8_t f[8], uint8_t *
 		}
 		return false;
 	}
-	if (f[0] != VIRTIO_SCSI_LUN_FIRST || f[1] >= VHOST_SCSI_MAX_TARGETS ||
-	    vhost_scsi_target_luns(q->vs, f[1], NULL) == 0)
+	if (f[0] != VIRTIO_SCSI_LUN_FIRST || f[1] >= VHOST_SCSI_MAX_TARGETS)
 		return false;
-	*target = f[1];
 	/* SAM-5 §4.7: peripheral (00b, bus 0) or flat space (01b) addressing */
 	if ((f[2] & 0xc0) == 0x00 && f[2] == 0)
 		id = f[3];
@@ -403,6 +433,12 @@ static bool decode_lun(struct vhost_scsi_queue *q, const uint8_t f[8], uint8_t *
 		id = VHOST_SCSI_MAX_LUNS;
 	if (memcmp(f + 4, zero, 4) != 0)
 		id = VHOST_SCSI_MAX_LUNS;
+	if (id < VHOST_SCSI_MAX_LUNS)
+		*found = vhost_scsi_lun_get(q->vs, f[1], id);
+	/* A LUN there says its target is; else the target is looked up */
+	if (!*found && vhost_scsi_target_luns(q->vs, f[1], NULL) == 0)
+		return false;
+	*target = f[1];
 	*lun = (uint8_t)MIN(id, (unsigned)VHOST_SCSI_MAX_LUNS);
 	return true;
 }
@@ -553,7 +589,7 @@ static void io_start(struct vhost_scsi_queue *q, struct vhost_scsi_io *io,
 		qe_slot_put(&q->qe, io);
 		return;
 	}
-	iov_skip(&in, &nin, io->resp_len);
+	skip(&in, &nin, io->resp_len);
 	if (chain->out_len < req_len) {
 		vhost_scsi_queue_warn(
 		    q,
@@ -563,8 +599,11 @@ static void io_start(struct vhost_scsi_queue *q, struct vhost_scsi_io *io,
 		io_answer(q, io, VIRTIO_SCSI_S_FAILURE, 0);
 		return;
 	}
-	iov_copy_out(out, nout, 0, hdr, req_len);
-	iov_skip(&out, &nout, req_len);
+	if (likely(out[0].iov_len >= req_len))
+		memcpy(hdr, out[0].iov_base, req_len);
+	else
+		iov_copy_out(out, nout, 0, hdr, req_len);
+	skip(&out, &nout, req_len);
 	out_len = chain->out_len - req_len;
 	/* §5.6.6.1.1: "if neither dataout nor datain is empty, and the
 	 * VIRTIO_SCSI_F_INOUT feature has not been negotiated, the request will
@@ -582,7 +621,7 @@ static void io_start(struct vhost_scsi_queue *q, struct vhost_scsi_io *io,
 	io->tag = req->id;
 	/* §5.6.6.1.1: BAD_TARGET "if the request was never processed because
 	 * the target indicated by lun does not exist" */
-	if (!decode_lun(q, req->lun, &io->target, &io->lun)) {
+	if (!decode_lun(q, req->lun, &io->target, &io->lun, &lun)) {
 		/* Not a fault: a driver's scan asks every target up to
 		 * max_target (Linux does at each boot). */
 		log_debug("%s: chain %u: virtio 1.2 §5.6.6.1.1: lun %02x %02x: no such target: "
@@ -591,9 +630,9 @@ static void io_start(struct vhost_scsi_queue *q, struct vhost_scsi_io *io,
 		io_answer(q, io, VIRTIO_SCSI_S_BAD_TARGET, 0);
 		return;
 	}
-	if (io->lun < VHOST_SCSI_MAX_LUNS)
-		lun = vhost_scsi_lun_get(q->vs, io->target, io->lun);
-	list.n = vhost_scsi_target_luns(q->vs, io->target, ids);
+	/* scsi_dev_exec: only REPORT LUNS reads the list */
+	list.n =
+	    req->cdb[0] == SCSI_OP_REPORT_LUNS ? vhost_scsi_target_luns(q->vs, io->target, ids) : 0;
 	list.luns = ids;
 	io->data_iov = out_len ? out : in;
 	io->data_iovcnt = out_len ? nout : nin;

@@ -8,7 +8,9 @@ the metric. Mutation runs (ci/mutants' results, given with --mutants-results
 so that no mutant is built here) are recorded, scored and plotted, and a
 score below its goal fails the night. An A/B run (--base REV, what `make
 bench BASE=REV` runs) builds REV's storlab-tgt, measures it in the same
-sweep and judges this build against it."""
+sweep and judges this build against it. vhost-user-scsi runs in the same
+rounds, its points keyed apart from vhost-user-blk's and set against them
+(the table's and the report's ratio, and the goal)."""
 
 import copy
 import json
@@ -25,6 +27,8 @@ from tests.guest import deps as guest_deps
 NIGHTLY = ROOT / "ci" / "nightly"
 TIMEOUT = 180
 LABEL = "perf-qd-sweep randread 4k qd32 q1 read iops"
+SCSI_LABEL = "perf-qd-sweep randread 4k qd32 q1 scsi read iops"
+SCSI_GOAL = 0.90  # issue 12: vhost-user-scsi within 10 % of vhost-user-blk
 
 
 def need_peers():
@@ -60,11 +64,11 @@ def run_dirs(out):
     return sorted(d for d in (out / "runs").iterdir() if d.is_dir())
 
 
-def subject_values(run_json, qd):
-    """storlab-tgt's read IOPS at qd in each round, from a run's results."""
+def subject_values(run_json, qd, ep="tgt"):
+    """An endpoint's read IOPS at qd in each round, from a run's results."""
     doc = json.loads(run_json.read_text())
     return [s["result"]["jobs"][0]["read"]["iops"] for sc in doc["scenarios"]
-            for s in sc["steps"] if s.get("endpoint") == "tgt" and s["params"]["iodepth"] == qd]
+            for s in sc["steps"] if s.get("endpoint") == ep and s["params"]["iodepth"] == qd]
 
 
 def check_in_browser(browser, page_path, verdict, table_id, metrics):
@@ -141,6 +145,9 @@ def test_nightly(tmp_path):
     assert "mutation score" in page.split('id="mutation-score"')[1]  # its trend plot
     metrics = [m["metric"] for m in json.loads(
         (run_dirs(out)[-1] / "compare.json").read_text())["metrics"]]
+    # vhost-user-scsi's points apart from vhost-user-blk's, and its ratio to them.
+    assert SCSI_LABEL in metrics and SCSI_LABEL + " [vs tgt]" in metrics, metrics
+    assert LABEL + " [scsi]" not in metrics and LABEL + " [vs scsi]" not in metrics, metrics
     with Browser(tmp_path) as b:
         check_in_browser(b, out / "report.html", verdict, "all-metrics", metrics)
     # Both mutation runs, with the revision of the night that recorded them.
@@ -190,6 +197,30 @@ def test_nightly(tmp_path):
         check_in_browser(b, out / "report.html", "regressed", "regressions", [LABEL])
     # The stored baseline was not touched by a run given another one.
     assert json.loads((out / "baseline.json").read_text()) == base
+
+
+def test_bench_scsi(tmp_path):
+    """--bench (what `make bench` runs), QD 32 only: vhost-user-scsi measured
+    in the same rounds as vhost-user-blk; the table and the report give its
+    IOPS over blk's, round by round, and whether the median meets the goal."""
+    need_peers()
+    out = tmp_path / "bench"
+    p = nightly(out, "--bench", "-D", "qds=32")
+    assert p.returncode == 0, p.stdout + p.stderr
+    run = run_dirs(out)[-1] / "run.json"
+    scsi, blk = subject_values(run, 32, "scsi"), subject_values(run, 32)
+    assert len(scsi) == len(blk) == 2 and min(scsi) > 0, (scsi, blk)
+    ratios = [a / b for a, b in zip(scsi, blk)]
+    med = statistics.median(ratios)
+    assert "storlab-tgt (scsi)     32  " in p.stdout, p.stdout
+    row = "scsi / tgt blk         32  %.2fx [%.2f-%.2f]" % (med, min(ratios), max(ratios))
+    assert row in p.stdout, p.stdout
+    goal = "IOPS goal >= 0.90: %s" % ("met" if med >= SCSI_GOAL else "NOT met")
+    assert goal in p.stdout.split(row)[1].split("\n")[0], p.stdout
+    table = (out / "report.html").read_text().split('id="kind-ratios"')[1].split("</table>")[0]
+    assert "randread 4k qd32 q1 scsi (scsi)" in table, table
+    assert "%.2f [%.2f-%.2f]" % (med, min(ratios), max(ratios)) in table, table
+    assert "<td>%s</td></tr>" % ("yes" if med >= SCSI_GOAL else "no") in table, table
 
 
 def test_nightly_base(tmp_path):
