@@ -407,11 +407,29 @@ static const struct conform_case g_cases[] = {
 	.protocol_features = P_CFG,
 	.run = scsi_req_queues_independent,
     },
+    {
+	.id = "SCSI-REQ-019",
+	.title = "The used length counts no data-in the device did not transfer",
+	.spec = "virtio 1.2 §2.7.8.2, §5.6.6.1",
+	.quote = "The device MUST write at least len bytes to descriptor, beginning at the first "
+		 "device-writable buffer, prior to updating the used idx.",
+	.level = CONFORM_MUST,
+	.description = "READ(10) of 1 block into a datain of 2 blocks, and standard INQUIRY of "
+		       "at most 36 bytes into a datain of 256: each GOOD, with a used length no "
+		       "larger than the response header plus the datain bytes the residual says "
+		       "were transferred. The header is counted whole although §5.6.6.1 has the "
+		       "device write only sense_len bytes of its sense buffer: datain follows the "
+		       "header, so a device that returns data cannot count the data without the "
+		       "sense bytes before it. len may be an underestimate.",
+	.protocol_features = P_CFG,
+	.run = scsi_req_used_len,
+    },
 
     /* ---- SCSI commands: SPC-5, SBC-4 ---- */
     CDB_CASE("SCSI-CDB-001", "Standard INQUIRY data", "SPC-5 §6.7.2", ROBUSTNESS,
 	     "INQUIRY (EVPD 0) of 96 bytes: GOOD, at least 36 bytes (ADDITIONAL LENGTH >= 31), "
-	     "RESPONSE DATA FORMAT 2, PERIPHERAL QUALIFIER 000b for the LUN REPORT LUNS listed.",
+	     "all ADDITIONAL LENGTH announces transferred when that is less than 96, RESPONSE "
+	     "DATA FORMAT 2, PERIPHERAL QUALIFIER 000b for the LUN REPORT LUNS listed.",
 	     scsi_cdb_inquiry_std),
     CDB_CASE("SCSI-CDB-002", "INQUIRY transfers no more than ALLOCATION LENGTH",
 	     "SPC-5 §4.2.5.6, §6.7.1", MEMORY_SAFETY,
@@ -444,7 +462,7 @@ static const struct conform_case g_cases[] = {
     CDB_CASE("SCSI-CDB-008", "REPORT LUNS with a short ALLOCATION LENGTH", "SPC-5 §6.33",
 	     ROBUSTNESS,
 	     "REPORT LUNS with ALLOCATION LENGTH 16: GOOD, and LUN LIST LENGTH still counts "
-	     "the LUN the suite tests.",
+	     "every LUN, as REPORT LUNS with room for them all does.",
 	     scsi_cdb_report_luns_short),
     CDB_CASE("SCSI-CDB-009", "TEST UNIT READY on a ready LU is GOOD", "SPC-5 §6.37",
 	     ROBUSTNESS,
@@ -517,7 +535,8 @@ static const struct conform_case g_cases[] = {
     CDB_CASE("SCSI-CDB-025", "MODE SENSE(6) of all pages is consistent", "SPC-5 §6.13, §7.5.5",
 	     ROBUSTNESS,
 	     "MODE SENSE(6), page 3Fh: GOOD, MODE DATA LENGTH covers the header and the block "
-	     "descriptors, and what was transferred.",
+	     "descriptors, and is what was transferred (less one) when that is less than the "
+	     "255 asked for.",
 	     scsi_cdb_mode_sense6),
     CDB_CASE("SCSI-CDB-026", "MODE SENSE(10) returns the caching page", "SPC-5 §6.14; SBC-4 "
 	     "§6.5.5", ROBUSTNESS,

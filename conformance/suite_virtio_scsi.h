@@ -197,6 +197,7 @@ SCSI_CASE(scsi_req_task_attr);
 SCSI_CASE(scsi_req_report_luns_wlun);
 SCSI_CASE(scsi_req_unknown_lun);
 SCSI_CASE(scsi_req_queues_independent);
+SCSI_CASE(scsi_req_used_len);
 
 /* suite_virtio_scsi_cdb.c and _cdb_rw.c: SCSI commands, SPC-5 / SBC-4 */
 SCSI_CASE(scsi_cdb_inquiry_std);

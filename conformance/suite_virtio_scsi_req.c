@@ -502,3 +502,43 @@ SCSI_CASE(scsi_req_queues_independent)
 					 "read back on the first");
 	return CONFORM_PASS;
 }
+
+/* One command for SCSI-REQ-019: its used length counts no more than the
+ * response header and the data-in the residual says was transferred. */
+static enum conform_verdict used_len_bounded(struct scsi *s, const uint8_t *cdb, unsigned n,
+					     uint32_t din_len, const char *what)
+{
+	struct scsi_cmd c;
+	uint32_t most;
+
+	if (scsi_do(s, &c, cdb, n, NULL, 0, NULL, din_len))
+		return conform_fail(s->ctx, "%s got no answer", what);
+	if (!scsi_good(s, &c, what))
+		return conform_fail(s->ctx, "%s failed (trace)", what);
+	most = (uint32_t)sizeof(*c.resp) + scsi_din_got(&c);
+	if (c.used_len > most)
+		return conform_fail(s->ctx,
+				    "%s: used length %u, but the response header is %zu bytes and "
+				    "the residual says %u bytes of data-in were transferred",
+				    what, c.used_len, sizeof(*c.resp), scsi_din_got(&c));
+	return CONFORM_PASS;
+}
+
+SCSI_CASE(scsi_req_used_len)
+{
+	uint8_t cdb[SCSI_HOST_CDB_MAX];
+	enum conform_verdict v;
+	unsigned n;
+	struct scsi s;
+
+	SCSI_OPEN_LUN(&s, 1, 0);
+	/* A READ into twice the room it needs: the bdev path. */
+	n = scsi_cdb_rw(cdb, SCSI_OP_READ_10, scsi_scratch_lba(&s, 3), 1);
+	v = used_len_bounded(&s, cdb, n, 2 * s.block_len, "READ(10) of 1 block into 2");
+	if (v != CONFORM_PASS)
+		return v;
+	/* An emulated answer shorter than its datain: standard INQUIRY of at
+	 * most 36 bytes (ALLOCATION LENGTH 36) into 256. */
+	scsi_host_cdb_inquiry(cdb, false, 0, 36);
+	return used_len_bounded(&s, cdb, 6, 256, "INQUIRY of 36 bytes into 256");
+}
