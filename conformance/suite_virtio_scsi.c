@@ -79,8 +79,8 @@ static const struct conform_case g_cases[] = {
 	.spec = "virtio 1.2 §5.6.4.2",
 	.quote = q_reset,
 	.level = CONFORM_MUST,
-	.description = "A new connection's device has just been reset and written nothing by the "
-		       "driver: its sense_size reads 96.",
+	.description = "A front-end writes sense_size 48 (§5.6.4.1 lets it) and goes; the next "
+		       "connection's device has just been reset: its sense_size reads 96.",
 	.protocol_features = P_CFG,
 	.run = scsi_cfg_sense_size,
     },
@@ -90,7 +90,7 @@ static const struct conform_case g_cases[] = {
 	.spec = "virtio 1.2 §5.6.4.2",
 	.quote = q_reset,
 	.level = CONFORM_MUST,
-	.description = "As SCSI-CFG-001 for cdb_size: 32.",
+	.description = "As SCSI-CFG-001 for cdb_size (16 written): 32.",
 	.protocol_features = P_CFG,
 	.run = scsi_cfg_cdb_size,
     },
@@ -144,7 +144,9 @@ static const struct conform_case g_cases[] = {
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description = "The case sets up num_queues request queues (at most 62) and runs TEST "
-		       "UNIT READY on the last. §5.6.4 defines the field without a keyword; a "
+		       "UNIT READY on the last; a back-end with fewer vhost-user queues "
+		       "(GET_QUEUE_NUM) than they need fails. §5.6.4 defines the field without a "
+		       "keyword; a "
 		       "driver that spreads commands over the queues the device announced hangs "
 		       "on one it does not serve.",
 	.protocol_features = P_CFG,
@@ -228,9 +230,10 @@ static const struct conform_case g_cases[] = {
 	.quote = q_overrun,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_DATA_SAFETY,
-	.description = "READ(10) of 8 blocks with a datain of 1: OVERRUN, or OK with a status "
-		       "other than GOOD, or GOOD with a residual covering the 7 missing blocks; and "
-		       "nothing written past the buffer. The list of responses gives OVERRUN for "
+	.description = "READ(10) of 8 blocks with a datain of 1, and standard INQUIRY of "
+		       "ALLOCATION LENGTH 36 into 8 bytes: OVERRUN, or OK with a status other than "
+		       "GOOD, or GOOD with a residual covering the missing bytes; and nothing "
+		       "written past the buffer. The list of responses gives OVERRUN for "
 		       "this but also OK for a completed command, so no sentence requires OVERRUN "
 		       "alone; GOOD with no residual tells the driver it has data it never got.",
 	.protocol_features = P_CFG,

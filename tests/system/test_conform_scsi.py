@@ -6,15 +6,16 @@ emulation), where the cases that fail or error must be exactly the ones
 docs/conformance/known-deviations.md lists for it, as test_conform_peers.py
 checks the blk peers (its command comes from the section's PEER='...' line).
 
-The runs go to the back-end's socket as an external --target
-(`storlab conform --spawn-*` start vhost-user-blk: back-ends only)."""
+The runs go to the back-end's socket as an external --target; `storlab
+conform --spawn-tgt` with virtio-scsi cases only starts a vhost-user-scsi
+controller of its own (test_spawn_tgt_scsi)."""
 
 import json
 import os
 import shlex
 
 from conform_report import PASSED, all_cases
-from conftest import need_binary, wait_for
+from conftest import assert_no_san, need_binary, wait_for
 from peers import PEER_DIR, Peer, need_libdpdk
 from test_conform_peers import TIMEOUT_MS, check_against_doc, doc_section
 
@@ -68,3 +69,30 @@ def test_rte_vhost_scsi(storlab, workdir):
     report, _ = run(storlab, peer.uri, workdir)
     check_against_doc(storlab, report, rows, "rte_vhost_scsi", SUITES)
     peer.stop()
+
+
+def test_spawn_tgt_scsi(storlab, workdir):
+    """--spawn-tgt with only virtio-scsi cases asked for starts a
+    vhost-user-scsi controller with LUNs on two targets (a blk one would
+    have no case to run); the cases pass, and its log is clean."""
+    d = workdir / "rep"
+    ids = ("SCSI-CDB-007", "SCSI-CDB-008", "SCSI-REQ-016", "SCSI-CFG-007")
+    p = storlab("conform", "--spawn-tgt", "--report-dir", d,
+                *[a for i in ids for a in ("--case", i)], rc=0, timeout=120)
+    cases = all_cases(json.loads((d / "report.json").read_text()))
+    assert sorted(cases) == sorted(ids), p.stdout
+    bad = ["%s %s: %s" % (i, c["verdict"], c["reason"]) for i, c in sorted(cases.items())
+           if c["verdict"] not in PASSED]
+    assert not bad, "\n".join(bad)
+    log = (d / "storlab-tgt.log").read_text()
+    assert_no_san(log, "storlab-tgt (--spawn-tgt)")
+    for target, lun, bdev in ((0, 0, "Malloc0"), (0, 2, "Malloc1"), (1, 0, "Malloc2")):
+        assert "target %d LUN %d is bdev %s" % (target, lun, bdev) in log, log
+
+
+def test_spawn_tgt_mixed_suites(storlab):
+    """A virtio-scsi suite asked for beside a vhost-user-blk one: --spawn-tgt
+    serves vhost-user-blk, and the runner names the suite it cannot run."""
+    p = storlab("conform", "--spawn-tgt", "--suite", "virtio-blk", "--suite", "virtio-scsi",
+                rc=2, timeout=60)
+    assert "virtio-scsi" in p.stderr and "vhost-user-scsi" in p.stderr, p.stderr
