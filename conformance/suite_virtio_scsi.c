@@ -733,6 +733,36 @@ static const struct conform_case g_cases[] = {
 	.protocol_features = P_CFG,
 	.run = scsi_tmf_reset_keeps_data,
     },
+    {
+	.id = "SCSI-TMF-014",
+	.title = "ABORT TASK ends no command but the one it names",
+	.spec = "virtio 1.2 §5.6.6.2; SAM-5 §7.2",
+	.quote = q_tmf_outcome,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_DATA_SAFETY,
+	.description = "The commands of SCSI-TMF-004 (ABORT TASK of the 9th READ's id): no "
+		       "other READ ends ABORTED, and none answered OK with status GOOD has a "
+		       "residual. SAM-5 has ABORT TASK end the one task it names; no sentence of "
+		       "virtio 1.2 says so (§5.6.6.2 defers to SAM): a driver that retries only the "
+		       "command it aborted loses the others.",
+	.protocol_features = P_CFG,
+	.run = scsi_tmf_abort_task_whole,
+    },
+    {
+	.id = "SCSI-TMF-015",
+	.title = "A command a reset ended does not claim GOOD",
+	.spec = "virtio 1.2 §5.6.6.2; SAM-5 §7.7",
+	.quote = q_lu_reset,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_DATA_SAFETY,
+	.description = "The commands of SCSI-TMF-002 (LOGICAL UNIT RESET with 16 READs in "
+		       "flight): none answered OK with status GOOD has a residual (each datain "
+		       "holds exactly its 64 blocks). The sentence lets the device choose the "
+		       "response of a command it completes (\"possibly\" RESET), so no sentence "
+		       "forbids GOOD; a driver that trusts GOOD takes blocks never read for data.",
+	.protocol_features = P_CFG,
+	.run = scsi_tmf_lu_reset_whole,
+    },
 
     /* ---- eventq, §5.6.6.3 ---- */
     {

@@ -247,6 +247,8 @@ SCSI_CASE(scsi_tmf_an_query);
 SCSI_CASE(scsi_tmf_short_request);
 SCSI_CASE(scsi_tmf_reset_unit_attention);
 SCSI_CASE(scsi_tmf_reset_keeps_data);
+SCSI_CASE(scsi_tmf_abort_task_whole);
+SCSI_CASE(scsi_tmf_lu_reset_whole);
 
 /* suite_virtio_scsi_evt.c: the eventq, §5.6.6.3 */
 SCSI_CASE(scsi_evt_no_hotplug_events);
