@@ -21,8 +21,8 @@ import subprocess
 AREAS = ("request parsing", "descriptor walking", "memory translation", "vhost-user messages",
          "ring start / stop", "config space", "multiqueue", "dirty log",
          # the vhost-user-scsi side: virtio-scsi requests, the SCSI commands
-         # lib/scsi emulates, its sense data, task management
-         "scsi requests", "scsi commands", "sense data", "task management")
+         # lib/scsi emulates, its sense data, task management, hot-plug events
+         "scsi requests", "scsi commands", "sense data", "task management", "scsi events")
 # The device a mutant's file belongs to, by path prefix: its mutants run the
 # suite of that device (ci/mutants' exports of it); any other file is the
 # vhost-user-blk side's (lib/vhost, lib/virtio... are run through it).

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/conform_hotplug.h"
 #include "conformance/report.h"
 #include "conformance/runner.h"
 #include "endpoint/endpoint.h"
@@ -28,6 +29,7 @@ struct conform_args {
 	const char *target;
 	bool spawn, json, list;
 	const char *spawn_cmd;
+	const char *hotplug_cmd; /* --hotplug-cmd */
 	const char *report_dir;
 	uint64_t timeout_ms;  /* 0: the scenario's, else 1000 */
 	int case_deadline_ms; /* 0: the runner's default */
@@ -52,6 +54,10 @@ static void conform_usage(FILE *f)
 		   "                    when the --suite or --case chosen are virtio-scsi's\n"
 		   "  --spawn-cmd CMD   likewise with /bin/sh -c CMD, {sock} replaced by the\n"
 		   "                    socket path it must listen on\n"
+		   "  --hotplug-cmd CMD how the back-end adds and removes a LUN, for the\n"
+		   "                    hot-plug cases: /bin/sh -c CMD with {action} (add,\n"
+		   "                    remove), {target} and {lun} replaced; exit 0 when done\n"
+		   "                    (--spawn-tgt's vhost-user-scsi needs none)\n"
 		   "  --suite S         run suite S only (repeatable)\n"
 		   "  --case ID         run case ID only (repeatable)\n"
 		   "  --scenario FILE   run the suites, cases and params of FILE's conform steps\n"
@@ -84,6 +90,7 @@ static int parse(int argc, char **argv, struct conform_args *a)
 	    {"target", required_argument, NULL, 't'},
 	    {"spawn-tgt", no_argument, NULL, 'S'},
 	    {"spawn-cmd", required_argument, NULL, 'C'},
+	    {"hotplug-cmd", required_argument, NULL, 'H'},
 	    {"suite", required_argument, NULL, 's'},
 	    {"case", required_argument, NULL, 'c'},
 	    {"report-dir", required_argument, NULL, 'd'},
@@ -110,6 +117,9 @@ static int parse(int argc, char **argv, struct conform_args *a)
 			break;
 		case 'C':
 			a->spawn_cmd = optarg;
+			break;
+		case 'H':
+			a->hotplug_cmd = optarg;
 			break;
 		case 's':
 			if (add_name(a->suites, &a->nsuites, optarg))
@@ -337,7 +347,7 @@ static void progress(void *arg, unsigned i, unsigned n, const struct conform_cas
  * at the end. Its log goes into the report directory, next to the reports
  * that refer to it.
  */
-#define SPAWN_SETUP_MAX 7
+#define SPAWN_SETUP_MAX 8
 struct spawned {
 	const char *label; /* for messages */
 	struct endpoint_config cfg;
@@ -345,6 +355,7 @@ struct spawned {
 	unsigned nsetup;
 	char log[4200];
 	struct endpoint *ep;
+	struct conform_hotplug hotplug; /* vhost-user-scsi: over RPC */
 };
 
 /* --spawn-tgt: a malloc bdev behind one vhost-user-blk controller. */
@@ -354,9 +365,11 @@ struct spawned {
 #define TGT_QUEUES 2
 /* Or a vhost-user-scsi controller: target 0 with LUN 0 (the suite's LU
  * under test, TGT_BDEV) and LUN 2 (REPORT LUNS lists two, with a gap),
- * target 1 with LUN 0; the small LUNs are 1 MiB. */
+ * target 1 with LUN 0; the small LUNs are 1 MiB, and one more bdev is what
+ * the hot-plug cases add. */
 #define TGT_SCSI_CTRLR	 "scsi.0"
 #define TGT_SMALL_BLOCKS 2048
+#define TGT_HOTPLUG_BDEV "Malloc3"
 
 /* Whether a suite of the vhost-user-scsi transport is named suite, or holds
  * case id (suite NULL). */
@@ -423,6 +436,7 @@ static const char *tgt_setup(struct spawned *b, bool scsi)
 	}
 	setup_add(b, "bdev_malloc_create", malloc_params("Malloc1", TGT_SMALL_BLOCKS));
 	setup_add(b, "bdev_malloc_create", malloc_params("Malloc2", TGT_SMALL_BLOCKS));
+	setup_add(b, "bdev_malloc_create", malloc_params(TGT_HOTPLUG_BDEV, TGT_SMALL_BLOCKS));
 	setup_add(b, "vhost_create_scsi_controller",
 		  json_pack("{s:s,s:s,s:i}", "ctrlr", TGT_SCSI_CTRLR, "cpumask", "0x1",
 			    "num_queues", TGT_QUEUES));
@@ -477,6 +491,9 @@ static int spawn_backend(const struct conform_args *a, struct spawned *b, char *
 	if (ret)
 		fprintf(stderr, "storlab conform: %s: cannot start the back-end: %s\n",
 			a->spawn ? "--spawn-tgt" : "--spawn-cmd", err);
+	if (scsi)
+		b->hotplug = (struct conform_hotplug){
+		    .ep = b->ep, .ctrlr = TGT_SCSI_CTRLR, .bdev = TGT_HOTPLUG_BDEV};
 	return ret;
 }
 
@@ -510,6 +527,10 @@ static void reproduce_args(const struct conform_args *a, char *buf, size_t len)
 				: "--target ");
 	if (!a->spawn)
 		conform_shell_word(buf, len, a->spawn_cmd ? a->spawn_cmd : a->target);
+	if (a->hotplug_cmd) {
+		strncat(buf, " --hotplug-cmd ", len - strlen(buf) - 1);
+		conform_shell_word(buf, len, a->hotplug_cmd);
+	}
 	if (a->scenario) {
 		strncat(buf, " --scenario ", len - strlen(buf) - 1);
 		conform_shell_word(buf, len, a->scenario);
@@ -591,6 +612,10 @@ int cli_conform(int argc, char **argv)
 	else
 		snprintf(target, sizeof(target), "%s",
 			 a.spawn ? "storlab-tgt (--spawn-tgt)" : a.target);
+	struct conform_hotplug shell_hotplug = {.cmd = a.hotplug_cmd};
+	struct conform_hotplug *hotplug = a.hotplug_cmd	 ? &shell_hotplug
+					  : b.hotplug.ep ? &b.hotplug
+							 : NULL;
 	struct conform_run_opts o = {
 	    .transport = conform_transport_for_uri(uri, &address),
 	    .socket_path = address,
@@ -609,6 +634,8 @@ int cli_conform(int argc, char **argv)
 	    .restart_arg = b.ep,
 	    .restart_hint = "use --spawn-cmd to restart it per case",
 	    .progress = isatty(STDERR_FILENO) ? progress : NULL,
+	    .hotplug = hotplug ? conform_hotplug_run : NULL,
+	    .hotplug_arg = hotplug,
 	    .stop = stop,
 	};
 	ret = conform_run_execute(&o, &run, msg, sizeof(msg));

@@ -254,5 +254,8 @@ SCSI_CASE(scsi_tmf_lu_reset_whole);
 SCSI_CASE(scsi_evt_no_hotplug_events);
 SCSI_CASE(scsi_evt_well_formed);
 SCSI_CASE(scsi_evt_short_buffer);
+SCSI_CASE(scsi_evt_hot_add);
+SCSI_CASE(scsi_evt_hot_remove);
+SCSI_CASE(scsi_evt_missed);
 
 #endif

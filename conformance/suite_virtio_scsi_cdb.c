@@ -340,6 +340,11 @@ SCSI_CASE(scsi_cdb_mode_sense10)
 	 * the block descriptors (DBD: none). */
 	if (scsi_host_parse_mode_header_10(c.din, scsi_din_got(&c), &hdr))
 		return conform_fail(ctx, "the mode parameter header is malformed (trace)");
+	/* SPC-5 §6.14: DBD set, the device server returns no block
+	 * descriptor. */
+	if (hdr.block_desc_len)
+		return conform_fail(ctx, "BLOCK DESCRIPTOR LENGTH %u with DBD set",
+				    hdr.block_desc_len);
 	if (scsi_host_mode_page_find(c.din, &hdr, SCSI_MODE_PAGE_CACHING, 0, &pg, &pg_len))
 		return conform_fail(ctx, "no caching page (08h) in the answer for it (trace)");
 	return CONFORM_PASS;
