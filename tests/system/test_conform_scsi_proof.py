@@ -33,7 +33,7 @@ import mutant_set  # noqa: E402
 
 # Cases proven by mutants, not switches: the mutants whose Expected names them.
 MUTANT_PROVEN = {
-    "SCSI-EVT-004": ("scsi-evt-rescan-as-removed", "scsi-evt-lun-in-target-byte"),
+    "SCSI-EVT-004": ("scsi-evt-rescan-as-removed", "scsi-evt-lun-first-byte"),
     "SCSI-EVT-005": ("scsi-evt-remove-silent",),
     "SCSI-EVT-006": ("scsi-evt-missed-unflagged",),
 }
