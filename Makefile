@@ -9,7 +9,8 @@
 #                   make bench BASE=REV: this tree's target against REV's, one run
 #   make fuzz       run every fuzzer for a longer while
 #   make mutants    the conformance suites' catch rate: every mutant of storlab-tgt
-#                   in tests/mutants through both suites (ci/mutants; not in check)
+#                   in tests/mutants through its device's suites (ci/mutants; not
+#                   in check)
 #   make clean
 #
 # Components are folders of .c files, each built into its own archive, so a
@@ -152,8 +153,9 @@ PYTEST := /usr/bin/python3 -m pytest
 system: all
 	STORLAB_BUILD=$(abspath $(O)) $(PYTEST) -q tests/system $(PYTEST_ARGS)
 
-# Builds each mutant and runs both suites against it (tens of minutes):
-# the nightly's job, not check's. MUTANTS_ARGS: e.g. --mutant NAME, --keep.
+# Builds each mutant and runs its device's suites against it (tens of
+# minutes): the nightly's job, not check's. MUTANTS_ARGS: e.g. --mutant
+# NAME, --device scsi, --keep.
 MUTANTS_ARGS ?=
 mutants: all
 	ci/mutants --build $(O) $(if $(filter 1,$(SAN)),--san) $(MUTANTS_ARGS)

@@ -19,7 +19,15 @@ import re
 import subprocess
 
 AREAS = ("request parsing", "descriptor walking", "memory translation", "vhost-user messages",
-         "ring start / stop", "config space", "multiqueue", "dirty log")
+         "ring start / stop", "config space", "multiqueue", "dirty log",
+         # the vhost-user-scsi side: virtio-scsi requests, the SCSI commands
+         # lib/scsi emulates, its sense data, task management, hot-plug events
+         "scsi requests", "scsi commands", "sense data", "task management", "scsi events")
+# The device a mutant's file belongs to, by path prefix: its mutants run the
+# suite of that device (ci/mutants' exports of it); any other file is the
+# vhost-user-blk side's (lib/vhost, lib/virtio... are run through it).
+SCSI_PATHS = ("lib/scsi/", "target/frontend/vhost_scsi")
+DEVICES = ("blk", "scsi")
 KEYS = ("Mutant", "Area", "Defect", "Expected", "Runs", "Equivalent")
 
 
@@ -37,11 +45,12 @@ class Mutant:
         self.equivalent = fields.get("Equivalent", "")
         self.runs = int(fields.get("Runs", "1"))
         self.files = files
+        self.device = "scsi" if files[0].startswith(SCSI_PATHS) else "blk"
 
     def as_json(self):
         return {"name": self.name, "patch": os.path.basename(self.path), "area": self.area,
                 "files": self.files, "defect": self.defect, "expected": self.expected,
-                "equivalent": self.equivalent, "runs": self.runs}
+                "equivalent": self.equivalent, "runs": self.runs, "device": self.device}
 
 
 def parse(path):

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* storlab conform: run the conformance suites against a vhost-user-blk
- * back-end and report (docs/man/storlab-conform.md). */
+/* storlab conform: run the conformance suites against a vhost-user-blk or
+ * vhost-user-scsi back-end and report (docs/man/storlab-conform.md). */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -11,14 +11,17 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/conform_hotplug.h"
 #include "conformance/report.h"
 #include "conformance/runner.h"
 #include "endpoint/endpoint.h"
 #include "scenario/scenario.h"
 #include "util/common.h"
 
-/* What --spawn-tgt and --spawn-cmd back-ends serve. */
+/* What --spawn-cmd back-ends serve, and --spawn-tgt's unless the suites
+ * asked for are vhost-user-scsi's (spawn_scsi). */
 #define SPAWN_SCHEME "vhost-user-blk"
+#define SCSI_SCHEME  "vhost-user-scsi"
 #define MAX_SELECT   256
 #define MAX_DEFINES  64
 
@@ -26,6 +29,7 @@ struct conform_args {
 	const char *target;
 	bool spawn, json, list;
 	const char *spawn_cmd;
+	const char *hotplug_cmd; /* --hotplug-cmd */
 	const char *report_dir;
 	uint64_t timeout_ms;  /* 0: the scenario's, else 1000 */
 	int case_deadline_ms; /* 0: the runner's default */
@@ -45,9 +49,15 @@ static void conform_usage(FILE *f)
 		   "       storlab conform --list [--json] [--suite S]...\n\n"
 		   "  --target URI      the back-end under test\n"
 		   "  --spawn-tgt       start storlab-tgt (next to this binary) with a malloc\n"
-		   "                    bdev and test it, restarting it when a case kills it\n"
+		   "                    bdev and test it, restarting it when a case kills it;\n"
+		   "                    a vhost-user-scsi controller of 2 targets and 3 LUNs\n"
+		   "                    when the --suite or --case chosen are virtio-scsi's\n"
 		   "  --spawn-cmd CMD   likewise with /bin/sh -c CMD, {sock} replaced by the\n"
 		   "                    socket path it must listen on\n"
+		   "  --hotplug-cmd CMD how the back-end adds and removes a LUN, for the\n"
+		   "                    hot-plug cases: /bin/sh -c CMD with {action} (add,\n"
+		   "                    remove), {target} and {lun} replaced; exit 0 when done\n"
+		   "                    (--spawn-tgt's vhost-user-scsi needs none)\n"
 		   "  --suite S         run suite S only (repeatable)\n"
 		   "  --case ID         run case ID only (repeatable)\n"
 		   "  --scenario FILE   run the suites, cases and params of FILE's conform steps\n"
@@ -80,6 +90,7 @@ static int parse(int argc, char **argv, struct conform_args *a)
 	    {"target", required_argument, NULL, 't'},
 	    {"spawn-tgt", no_argument, NULL, 'S'},
 	    {"spawn-cmd", required_argument, NULL, 'C'},
+	    {"hotplug-cmd", required_argument, NULL, 'H'},
 	    {"suite", required_argument, NULL, 's'},
 	    {"case", required_argument, NULL, 'c'},
 	    {"report-dir", required_argument, NULL, 'd'},
@@ -106,6 +117,9 @@ static int parse(int argc, char **argv, struct conform_args *a)
 			break;
 		case 'C':
 			a->spawn_cmd = optarg;
+			break;
+		case 'H':
+			a->hotplug_cmd = optarg;
 			break;
 		case 's':
 			if (add_name(a->suites, &a->nsuites, optarg))
@@ -333,12 +347,15 @@ static void progress(void *arg, unsigned i, unsigned n, const struct conform_cas
  * at the end. Its log goes into the report directory, next to the reports
  * that refer to it.
  */
+#define SPAWN_SETUP_MAX 8
 struct spawned {
 	const char *label; /* for messages */
 	struct endpoint_config cfg;
-	struct endpoint_call setup[2];
+	struct endpoint_call setup[SPAWN_SETUP_MAX];
+	unsigned nsetup;
 	char log[4200];
 	struct endpoint *ep;
+	struct conform_hotplug hotplug; /* vhost-user-scsi: over RPC */
 };
 
 /* --spawn-tgt: a malloc bdev behind one vhost-user-blk controller. */
@@ -346,6 +363,88 @@ struct spawned {
 #define TGT_BDEV   "Malloc0"
 #define TGT_BLOCKS 65536 /* 32 MiB of 512-byte blocks */
 #define TGT_QUEUES 2
+/* Or a vhost-user-scsi controller: target 0 with LUN 0 (the suite's LU
+ * under test, TGT_BDEV) and LUN 2 (REPORT LUNS lists two, with a gap),
+ * target 1 with LUN 0; the small LUNs are 1 MiB, and one more bdev is what
+ * the hot-plug cases add. */
+#define TGT_SCSI_CTRLR	 "scsi.0"
+#define TGT_SMALL_BLOCKS 2048
+#define TGT_HOTPLUG_BDEV "Malloc3"
+
+/* Whether a suite of the vhost-user-scsi transport is named suite, or holds
+ * case id (suite NULL). */
+static bool scsi_suite_has(const char *suite, const char *id)
+{
+	for (unsigned s = 0; s < g_conform_nsuites; s++) {
+		const struct conform_suite *cs = g_conform_suites[s];
+
+		if (cs->transport != &g_conform_transport_vhost_user_scsi)
+			continue;
+		if (suite && !strcmp(cs->name, suite))
+			return true;
+		for (unsigned k = 0; !suite && k < cs->ncases; k++) {
+			if (!strcmp(cs->cases[k].id, id))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* --spawn-tgt serves vhost-user-scsi when the run names suites or cases
+ * and all are vhost-user-scsi's; else vhost-user-blk (every suite of
+ * another transport is then refused by name, by the runner). */
+static bool spawn_scsi(const struct conform_args *a)
+{
+	if (!a->nsuites && !a->ncases)
+		return false;
+	for (unsigned i = 0; i < a->nsuites; i++) {
+		if (!scsi_suite_has(a->suites[i], NULL))
+			return false;
+	}
+	for (unsigned i = 0; i < a->ncases; i++) {
+		if (!scsi_suite_has(NULL, a->cases[i]))
+			return false;
+	}
+	return true;
+}
+
+static void setup_add(struct spawned *b, const char *method, json_t *params)
+{
+	b->setup[b->nsetup++] = (struct endpoint_call){.method = method, .params = params};
+}
+
+static json_t *malloc_params(const char *name, int blocks)
+{
+	return json_pack("{s:s,s:i,s:i}", "name", name, "num_blocks", blocks, "block_size", 512);
+}
+
+static json_t *lun_params(int target, int lun, const char *bdev)
+{
+	return json_pack("{s:s,s:i,s:i,s:s}", "ctrlr", TGT_SCSI_CTRLR, "scsi_target_num", target,
+			 "lun", lun, "bdev_name", bdev);
+}
+
+/* The set-up calls of --spawn-tgt's controller; the controller's name. */
+static const char *tgt_setup(struct spawned *b, bool scsi)
+{
+	setup_add(b, "bdev_malloc_create", malloc_params(TGT_BDEV, TGT_BLOCKS));
+	if (!scsi) {
+		setup_add(b, "vhost_create_blk_controller",
+			  json_pack("{s:s,s:s,s:s,s:i}", "ctrlr", TGT_CTRLR, "dev_name", TGT_BDEV,
+				    "cpumask", "0x1", "num_queues", TGT_QUEUES));
+		return TGT_CTRLR;
+	}
+	setup_add(b, "bdev_malloc_create", malloc_params("Malloc1", TGT_SMALL_BLOCKS));
+	setup_add(b, "bdev_malloc_create", malloc_params("Malloc2", TGT_SMALL_BLOCKS));
+	setup_add(b, "bdev_malloc_create", malloc_params(TGT_HOTPLUG_BDEV, TGT_SMALL_BLOCKS));
+	setup_add(b, "vhost_create_scsi_controller",
+		  json_pack("{s:s,s:s,s:i}", "ctrlr", TGT_SCSI_CTRLR, "cpumask", "0x1",
+			    "num_queues", TGT_QUEUES));
+	setup_add(b, "vhost_scsi_controller_add_lun", lun_params(0, 0, TGT_BDEV));
+	setup_add(b, "vhost_scsi_controller_add_lun", lun_params(0, 2, "Malloc1"));
+	setup_add(b, "vhost_scsi_controller_add_lun", lun_params(1, 0, "Malloc2"));
+	return TGT_SCSI_CTRLR;
+}
 
 /* --spawn-cmd: serving means answering, as the runner's check after each
  * case defines it (a socket may accept before its back-end reads). */
@@ -366,21 +465,12 @@ static int probe_ready(void *arg, struct endpoint *ep, int timeout_ms)
 
 static int spawn_backend(const struct conform_args *a, struct spawned *b, char *uri, size_t len)
 {
-	const char *ctrlr = a->spawn ? TGT_CTRLR : NULL;
+	bool scsi = a->spawn && spawn_scsi(a);
+	const char *ctrlr = a->spawn ? tgt_setup(b, scsi) : NULL;
 	char err[1024];
 	int ret;
 
 	b->label = a->spawn ? "storlab-tgt" : "the --spawn-cmd back-end";
-	b->setup[0] = (struct endpoint_call){
-	    .method = "bdev_malloc_create",
-	    .params = json_pack("{s:s,s:i,s:i}", "name", TGT_BDEV, "num_blocks", TGT_BLOCKS,
-				"block_size", 512),
-	};
-	b->setup[1] = (struct endpoint_call){
-	    .method = "vhost_create_blk_controller",
-	    .params = json_pack("{s:s,s:s,s:s,s:i}", "ctrlr", TGT_CTRLR, "dev_name", TGT_BDEV,
-				"cpumask", "0x1", "num_queues", TGT_QUEUES),
-	};
 	if (a->report_dir)
 		snprintf(b->log, sizeof(b->log), "%s/%s", a->report_dir,
 			 a->spawn ? "storlab-tgt.log" : "backend.log");
@@ -389,9 +479,9 @@ static int spawn_backend(const struct conform_args *a, struct spawned *b, char *
 	    .log = a->report_dir ? b->log : NULL,
 	    .start_timeout_ms = (int)MAX(a->timeout_ms, 10000),
 	    .setup = b->setup,
-	    .nsetup = a->spawn ? 2 : 0,
+	    .nsetup = b->nsetup,
 	    .command = a->spawn_cmd,
-	    .scheme = SPAWN_SCHEME,
+	    .scheme = scsi ? SCSI_SCHEME : SPAWN_SCHEME,
 	    .ready = a->spawn ? NULL : probe_ready,
 	};
 	ret = endpoint_create(a->spawn ? &g_endpoint_tgt : &g_endpoint_command, &b->cfg, &b->ep,
@@ -401,6 +491,9 @@ static int spawn_backend(const struct conform_args *a, struct spawned *b, char *
 	if (ret)
 		fprintf(stderr, "storlab conform: %s: cannot start the back-end: %s\n",
 			a->spawn ? "--spawn-tgt" : "--spawn-cmd", err);
+	if (scsi)
+		b->hotplug = (struct conform_hotplug){
+		    .ep = b->ep, .ctrlr = TGT_SCSI_CTRLR, .bdev = TGT_HOTPLUG_BDEV};
 	return ret;
 }
 
@@ -409,8 +502,8 @@ static void unspawn(struct spawned *b)
 	char how[64];
 	int status;
 
-	json_decref(b->setup[0].params);
-	json_decref(b->setup[1].params);
+	for (unsigned i = 0; i < b->nsetup; i++)
+		json_decref(b->setup[i].params);
 	if (!b->ep)
 		return;
 	if (endpoint_restarts(b->ep))
@@ -434,6 +527,10 @@ static void reproduce_args(const struct conform_args *a, char *buf, size_t len)
 				: "--target ");
 	if (!a->spawn)
 		conform_shell_word(buf, len, a->spawn_cmd ? a->spawn_cmd : a->target);
+	if (a->hotplug_cmd) {
+		strncat(buf, " --hotplug-cmd ", len - strlen(buf) - 1);
+		conform_shell_word(buf, len, a->hotplug_cmd);
+	}
 	if (a->scenario) {
 		strncat(buf, " --scenario ", len - strlen(buf) - 1);
 		conform_shell_word(buf, len, a->scenario);
@@ -515,6 +612,10 @@ int cli_conform(int argc, char **argv)
 	else
 		snprintf(target, sizeof(target), "%s",
 			 a.spawn ? "storlab-tgt (--spawn-tgt)" : a.target);
+	struct conform_hotplug shell_hotplug = {.cmd = a.hotplug_cmd};
+	struct conform_hotplug *hotplug = a.hotplug_cmd	 ? &shell_hotplug
+					  : b.hotplug.ep ? &b.hotplug
+							 : NULL;
 	struct conform_run_opts o = {
 	    .transport = conform_transport_for_uri(uri, &address),
 	    .socket_path = address,
@@ -533,6 +634,8 @@ int cli_conform(int argc, char **argv)
 	    .restart_arg = b.ep,
 	    .restart_hint = "use --spawn-cmd to restart it per case",
 	    .progress = isatty(STDERR_FILENO) ? progress : NULL,
+	    .hotplug = hotplug ? conform_hotplug_run : NULL,
+	    .hotplug_arg = hotplug,
 	    .stop = stop,
 	};
 	ret = conform_run_execute(&o, &run, msg, sizeof(msg));

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/conform_hotplug.h"
 #include "cli/io.h"
 #include "conformance/report.h"
 #include "conformance/runner.h"
@@ -322,7 +323,9 @@ static int hook_io(void *arg, const struct sc_io *io, const char *uri, struct en
 
 /* A conform step: the runner of `storlab conform` on the endpoint's socket,
  * restarting an endpoint the scenario started when a case takes it down.
- * params: {timeout_ms: N, case_deadline_ms: N, fail_on: "SEV,..."}. */
+ * params: {timeout_ms: N, case_deadline_ms: N, fail_on: "SEV,...",
+ * hotplug_bdev: NAME (the hot-plug cases add it as a LUN of the step's
+ * vhost-user-scsi controller over the endpoint's JSON-RPC)}. */
 static int hook_conform(void *arg, const struct sc_conform *c, const char *uri, struct endpoint *ep,
 			json_t **result, char *detail, size_t len)
 {
@@ -347,6 +350,9 @@ static int hook_conform(void *arg, const struct sc_conform *c, const char *uri, 
 	    .restart_hint = "make it an endpoint the scenario starts, to restart it per case",
 	};
 	json_t *fail_on = json_object_get(c->params, "fail_on"), *cases;
+	json_t *hp_bdev = json_object_get(c->params, "hotplug_bdev");
+	struct conform_hotplug hotplug = {
+	    .ep = ep, .ctrlr = c->controller, .bdev = json_string_value(hp_bdev)};
 	struct conform_tally t, adv;
 	struct conform_run *run;
 	char msg[256] = "";
@@ -359,6 +365,14 @@ static int hook_conform(void *arg, const struct sc_conform *c, const char *uri, 
 		snprintf(detail, len,
 			 "conform: params.fail_on: severities (" CONFORM_FAIL_ON_NAMES ")");
 		return -EINVAL;
+	}
+	if (hp_bdev && (!json_is_string(hp_bdev) || !c->controller)) {
+		snprintf(detail, len, "conform: params.hotplug_bdev: a bdev name, with controller");
+		return -EINVAL;
+	}
+	if (hp_bdev) {
+		o.hotplug = conform_hotplug_run;
+		o.hotplug_arg = &hotplug;
 	}
 	ret = conform_run_execute(&o, &run, msg, sizeof(msg));
 	if (ret) {

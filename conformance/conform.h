@@ -200,6 +200,15 @@ void conform_note(struct conform_ctx *ctx, const char *fmt, ...)
 void conform_info(struct conform_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Adds (add) or removes LUN lun of target on the back-end through the
+ * run's hot-plug hook (`storlab conform --hotplug-cmd`; --spawn-tgt's RPC),
+ * noted in the trace: 0 once done, -ENOTSUP when the run has no hook (the
+ * case is then N/A: the suite cannot make a vendor's device change), or
+ * the hook's negative errno. */
+int conform_hotplug(struct conform_ctx *ctx, bool add, unsigned target, unsigned lun);
+/* Whether the run has a hot-plug hook. */
+bool conform_can_hotplug(const struct conform_ctx *ctx);
+
 /* After bad input: true if the back-end still serves, i.e. the transport's
  * probe (vhost-user: GET_FEATURES) is answered on a new connection within
  * the timeout. Cases that send something malformed end with this check

@@ -89,6 +89,25 @@ int conform_timeout_ms(const struct conform_ctx *ctx)
 	return ctx->timeout_ms;
 }
 
+bool conform_can_hotplug(const struct conform_ctx *ctx)
+{
+	return ctx->hotplug != NULL;
+}
+
+int conform_hotplug(struct conform_ctx *ctx, bool add, unsigned target, unsigned lun)
+{
+	char err[256] = "";
+	int ret;
+
+	if (!ctx->hotplug)
+		return -ENOTSUP;
+	conform_note(ctx, "hot-plug: %s LUN %u of target %u", add ? "add" : "remove", lun, target);
+	ret = ctx->hotplug(ctx->hotplug_arg, add, target, lun, err, sizeof(err));
+	if (ret)
+		conform_note(ctx, "hot-plug failed: %s", err[0] ? err : strerror(-ret));
+	return ret;
+}
+
 int conform_ctx_connect(struct conform_ctx *ctx, void **conn)
 {
 	int fd, ret = ctx->transport->connect(ctx->address, ctx->timeout_ms, conn, &fd);

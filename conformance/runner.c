@@ -199,6 +199,8 @@ static int run_one(struct conform_run *run, struct conform_result *r)
 	    .address = o->socket_path,
 	    .timeout_ms = o->timeout_ms,
 	    .offered = run->offered,
+	    .hotplug = o->hotplug,
+	    .hotplug_arg = o->hotplug_arg,
 	    .out_fd = -1,
 	};
 	bool na;

@@ -79,6 +79,14 @@ struct conform_run_opts {
 	 * conform --fail-on`): for a vendor's CI that gates on data safety.
 	 * 0, the default: advisories never fail a run. */
 	unsigned fail_on;
+	/* Hot-plug on the back-end, for the cases about its events
+	 * (conform_hotplug): adds (add) or removes LUN lun of target, returning
+	 * 0 once done or a negative errno with err set. Called in the case's
+	 * process (the runner forks one per case). NULL: no hook, and those
+	 * cases are N/A. */
+	int (*hotplug)(void *arg, bool add, unsigned target, unsigned lun, char *err,
+		       size_t err_len);
+	void *hotplug_arg;
 	/* Non-zero (a signal handler sets it): no further case starts, and
 	 * conform_run_execute() returns -EINTR. NULL: never. */
 	volatile sig_atomic_t *stop;

@@ -39,6 +39,10 @@ struct conform_ctx {
 	const char *address;			   /* the endpoint's, in its terms */
 	int timeout_ms;
 	struct conform_offer offered;
+	/* conform_run_opts.hotplug */
+	int (*hotplug)(void *arg, bool add, unsigned target, unsigned lun, char *err,
+		       size_t err_len);
+	void *hotplug_arg;
 	int out_fd; /* the pipe to the runner; -1: trace nowhere */
 	/* The connections conform_ctx_connect() made (the case owns them;
 	 * conform_backend_alive() hangs them up). */

@@ -79,8 +79,8 @@ static const struct conform_case g_cases[] = {
 	.spec = "virtio 1.2 §5.6.4.2",
 	.quote = q_reset,
 	.level = CONFORM_MUST,
-	.description = "A new connection's device has just been reset and written nothing by the "
-		       "driver: its sense_size reads 96.",
+	.description = "A front-end writes sense_size 48 (§5.6.4.1 lets it) and goes; the next "
+		       "connection's device has just been reset: its sense_size reads 96.",
 	.protocol_features = P_CFG,
 	.run = scsi_cfg_sense_size,
     },
@@ -90,7 +90,7 @@ static const struct conform_case g_cases[] = {
 	.spec = "virtio 1.2 §5.6.4.2",
 	.quote = q_reset,
 	.level = CONFORM_MUST,
-	.description = "As SCSI-CFG-001 for cdb_size: 32.",
+	.description = "As SCSI-CFG-001 for cdb_size (16 written): 32.",
 	.protocol_features = P_CFG,
 	.run = scsi_cfg_cdb_size,
     },
@@ -144,7 +144,9 @@ static const struct conform_case g_cases[] = {
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description = "The case sets up num_queues request queues (at most 62) and runs TEST "
-		       "UNIT READY on the last. §5.6.4 defines the field without a keyword; a "
+		       "UNIT READY on the last; a back-end with fewer vhost-user queues "
+		       "(GET_QUEUE_NUM) than they need fails. §5.6.4 defines the field without a "
+		       "keyword; a "
 		       "driver that spreads commands over the queues the device announced hangs "
 		       "on one it does not serve.",
 	.protocol_features = P_CFG,
@@ -200,10 +202,11 @@ static const struct conform_case g_cases[] = {
 		 "VIRTIO_SCSI_S_BAD_TARGET: if the request was never processed because the target "
 		 "indicated by lun does not exist.",
 	.level = CONFORM_MUST,
-	.description = "INQUIRY to target max_target + 1, which the device says it does not have, "
-		       "is answered BAD_TARGET. N/A when max_target is 255. The case reads the list "
-		       "as naming the one response for each condition; a target that does not "
-		       "exist processes nothing, so no other response applies.",
+	.description =
+	    "INQUIRY to target max_target + 1, which the device says it does not have, "
+	    "is answered BAD_TARGET. N/A when max_target is 255. The case reads the list "
+	    "as naming the one response for each condition; a target that does not "
+	    "exist processes nothing, so no other response applies.",
 	.protocol_features = P_CFG,
 	.run = scsi_req_bad_target,
     },
@@ -228,9 +231,10 @@ static const struct conform_case g_cases[] = {
 	.quote = q_overrun,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_DATA_SAFETY,
-	.description = "READ(10) of 8 blocks with a datain of 1: OVERRUN, or OK with a status "
-		       "other than GOOD, or GOOD with a residual covering the 7 missing blocks; and "
-		       "nothing written past the buffer. The list of responses gives OVERRUN for "
+	.description = "READ(10) of 8 blocks with a datain of 1, and standard INQUIRY of "
+		       "ALLOCATION LENGTH 36 into 8 bytes: OVERRUN, or OK with a status other than "
+		       "GOOD, or GOOD with a residual covering the missing bytes; and nothing "
+		       "written past the buffer. The list of responses gives OVERRUN for "
 		       "this but also OK for a completed command, so no sentence requires OVERRUN "
 		       "alone; GOOD with no residual tells the driver it has data it never got.",
 	.protocol_features = P_CFG,
@@ -387,10 +391,11 @@ static const struct conform_case g_cases[] = {
 		 "(LOGICAL UNIT NOT SUPPORTED)",
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description = "TEST UNIT READY to a LUN below 256 that REPORT LUNS does not list: CHECK "
-		       "CONDITION, ILLEGAL REQUEST, LOGICAL UNIT NOT SUPPORTED (BAD_TARGET is taken "
-		       "too, and noted). §5.6.6.3 states the mapping without a keyword; a device "
-		       "that answers GOOD makes drivers attach a disk that is not there.",
+	.description =
+	    "TEST UNIT READY to a LUN below 256 that REPORT LUNS does not list: CHECK "
+	    "CONDITION, ILLEGAL REQUEST, LOGICAL UNIT NOT SUPPORTED (BAD_TARGET is taken "
+	    "too, and noted). §5.6.6.3 states the mapping without a keyword; a device "
+	    "that answers GOOD makes drivers attach a disk that is not there.",
 	.protocol_features = P_CFG,
 	.run = scsi_req_unknown_lun,
     },
@@ -407,11 +412,29 @@ static const struct conform_case g_cases[] = {
 	.protocol_features = P_CFG,
 	.run = scsi_req_queues_independent,
     },
+    {
+	.id = "SCSI-REQ-019",
+	.title = "The used length counts no data-in the device did not transfer",
+	.spec = "virtio 1.2 §2.7.8.2, §5.6.6.1",
+	.quote = "The device MUST write at least len bytes to descriptor, beginning at the first "
+		 "device-writable buffer, prior to updating the used idx.",
+	.level = CONFORM_MUST,
+	.description = "READ(10) of 1 block into a datain of 2 blocks, and standard INQUIRY of "
+		       "at most 36 bytes into a datain of 256: each GOOD, with a used length no "
+		       "larger than the response header plus the datain bytes the residual says "
+		       "were transferred. The header is counted whole although §5.6.6.1 has the "
+		       "device write only sense_len bytes of its sense buffer: datain follows the "
+		       "header, so a device that returns data cannot count the data without the "
+		       "sense bytes before it. len may be an underestimate.",
+	.protocol_features = P_CFG,
+	.run = scsi_req_used_len,
+    },
 
     /* ---- SCSI commands: SPC-5, SBC-4 ---- */
     CDB_CASE("SCSI-CDB-001", "Standard INQUIRY data", "SPC-5 §6.7.2", ROBUSTNESS,
 	     "INQUIRY (EVPD 0) of 96 bytes: GOOD, at least 36 bytes (ADDITIONAL LENGTH >= 31), "
-	     "RESPONSE DATA FORMAT 2, PERIPHERAL QUALIFIER 000b for the LUN REPORT LUNS listed.",
+	     "all ADDITIONAL LENGTH announces transferred when that is less than 96, RESPONSE "
+	     "DATA FORMAT 2, PERIPHERAL QUALIFIER 000b for the LUN REPORT LUNS listed.",
 	     scsi_cdb_inquiry_std),
     CDB_CASE("SCSI-CDB-002", "INQUIRY transfers no more than ALLOCATION LENGTH",
 	     "SPC-5 §4.2.5.6, §6.7.1", MEMORY_SAFETY,
@@ -444,19 +467,16 @@ static const struct conform_case g_cases[] = {
     CDB_CASE("SCSI-CDB-008", "REPORT LUNS with a short ALLOCATION LENGTH", "SPC-5 §6.33",
 	     ROBUSTNESS,
 	     "REPORT LUNS with ALLOCATION LENGTH 16: GOOD, and LUN LIST LENGTH still counts "
-	     "the LUN the suite tests.",
+	     "every LUN, as REPORT LUNS with room for them all does.",
 	     scsi_cdb_report_luns_short),
-    CDB_CASE("SCSI-CDB-009", "TEST UNIT READY on a ready LU is GOOD", "SPC-5 §6.37",
-	     ROBUSTNESS,
+    CDB_CASE("SCSI-CDB-009", "TEST UNIT READY on a ready LU is GOOD", "SPC-5 §6.37", ROBUSTNESS,
 	     "After the unit attentions of a new connection, TEST UNIT READY answers GOOD.",
 	     scsi_cdb_test_unit_ready),
-    CDB_CASE("SCSI-CDB-010", "READ CAPACITY (10) and (16) agree", "SBC-4 §5.20, §5.21",
-	     DATA_SAFETY,
+    CDB_CASE("SCSI-CDB-010", "READ CAPACITY (10) and (16) agree", "SBC-4 §5.20, §5.21", DATA_SAFETY,
 	     "Both GOOD, the same block length, and the last LBA of (10) that of (16) (or "
 	     "FFFFFFFFh when it does not fit).",
 	     scsi_cdb_read_capacity),
-    CDB_CASE("SCSI-CDB-011", "An unknown service action is refused", "SPC-5 §4.2.5.1",
-	     ROBUSTNESS,
+    CDB_CASE("SCSI-CDB-011", "An unknown service action is refused", "SPC-5 §4.2.5.1", ROBUSTNESS,
 	     "SERVICE ACTION IN(16) with service action 1Fh: CHECK CONDITION, ILLEGAL REQUEST, "
 	     "INVALID FIELD IN CDB or INVALID COMMAND OPERATION CODE.",
 	     scsi_cdb_read_capacity_sa_bad),
@@ -472,13 +492,11 @@ static const struct conform_case g_cases[] = {
     CDB_CASE("SCSI-CDB-015", "The last two blocks read back with (16)", "SBC-4 §5.18, §5.45",
 	     DATA_SAFETY, "WRITE(16) and READ(16) of the 2 blocks that end at the capacity.",
 	     scsi_cdb_rw16_last),
-    CDB_CASE("SCSI-CDB-016", "A READ at the capacity is out of range", "SBC-4 §5.18",
-	     DATA_SAFETY,
+    CDB_CASE("SCSI-CDB-016", "A READ at the capacity is out of range", "SBC-4 §5.18", DATA_SAFETY,
 	     "READ(16) of the LBA one past the last: CHECK CONDITION, ILLEGAL REQUEST, LOGICAL "
 	     "BLOCK ADDRESS OUT OF RANGE.",
 	     scsi_cdb_read_past_end),
-    CDB_CASE("SCSI-CDB-017", "A READ across the end is out of range", "SBC-4 §5.16",
-	     DATA_SAFETY,
+    CDB_CASE("SCSI-CDB-017", "A READ across the end is out of range", "SBC-4 §5.16", DATA_SAFETY,
 	     "READ(10) of the last block and the one after: LOGICAL BLOCK ADDRESS OUT OF "
 	     "RANGE, not a partial read.",
 	     scsi_cdb_read_straddle),
@@ -499,13 +517,11 @@ static const struct conform_case g_cases[] = {
 	     "After a write, SYNCHRONIZE CACHE of the whole medium (NUMBER OF LOGICAL BLOCKS "
 	     "0), both forms: GOOD.",
 	     scsi_cdb_sync_cache),
-    CDB_CASE("SCSI-CDB-022", "UNMAP leaves the blocks around it alone", "SBC-4 §5.32",
-	     DATA_SAFETY,
+    CDB_CASE("SCSI-CDB-022", "UNMAP leaves the blocks around it alone", "SBC-4 §5.32", DATA_SAFETY,
 	     "With LBPU in VPD page B2h: UNMAP of 2 blocks inside 8 written ones is GOOD and "
 	     "the 6 others read back. N/A without LBPU.",
 	     scsi_cdb_unmap),
-    CDB_CASE("SCSI-CDB-023", "UNMAP across the end is out of range", "SBC-4 §5.32",
-	     DATA_SAFETY,
+    CDB_CASE("SCSI-CDB-023", "UNMAP across the end is out of range", "SBC-4 §5.32", DATA_SAFETY,
 	     "With LBPU: UNMAP of the last block and the one after: LOGICAL BLOCK ADDRESS OUT "
 	     "OF RANGE.",
 	     scsi_cdb_unmap_past_end),
@@ -517,14 +533,17 @@ static const struct conform_case g_cases[] = {
     CDB_CASE("SCSI-CDB-025", "MODE SENSE(6) of all pages is consistent", "SPC-5 §6.13, §7.5.5",
 	     ROBUSTNESS,
 	     "MODE SENSE(6), page 3Fh: GOOD, MODE DATA LENGTH covers the header and the block "
-	     "descriptors, and what was transferred.",
+	     "descriptors, and is what was transferred (less one) when that is less than the "
+	     "255 asked for.",
 	     scsi_cdb_mode_sense6),
-    CDB_CASE("SCSI-CDB-026", "MODE SENSE(10) returns the caching page", "SPC-5 §6.14; SBC-4 "
-	     "§6.5.5", ROBUSTNESS,
-	     "MODE SENSE(10) with DBD of page 08h: GOOD, and the page after the header is 08h.",
-	     scsi_cdb_mode_sense10),
-    CDB_CASE("SCSI-CDB-027", "REQUEST SENSE returns current sense data", "SPC-5 §6.39",
+    CDB_CASE("SCSI-CDB-026", "MODE SENSE(10) returns the caching page",
+	     "SPC-5 §6.14; SBC-4 "
+	     "§6.5.5",
 	     ROBUSTNESS,
+	     "MODE SENSE(10) with DBD of page 08h: GOOD, no block descriptor, and the page "
+	     "after the header is 08h.",
+	     scsi_cdb_mode_sense10),
+    CDB_CASE("SCSI-CDB-027", "REQUEST SENSE returns current sense data", "SPC-5 §6.39", ROBUSTNESS,
 	     "REQUEST SENSE: GOOD, parameter data in fixed (70h) or descriptor (72h) format.",
 	     scsi_cdb_request_sense),
     CDB_CASE("SCSI-CDB-028", "START STOP UNIT with START is GOOD", "SBC-4 §5.27", ROBUSTNESS,
@@ -532,8 +551,7 @@ static const struct conform_case g_cases[] = {
 	     scsi_cdb_start_stop),
     CDB_CASE("SCSI-CDB-029", "VERIFY(10) without data is GOOD", "SBC-4 §5.34", ROBUSTNESS,
 	     "VERIFY(10) of 8 blocks, BYTCHK 0: GOOD.", scsi_cdb_verify),
-    CDB_CASE("SCSI-CDB-030", "A VERIFY across the end is out of range", "SBC-4 §5.36",
-	     ROBUSTNESS,
+    CDB_CASE("SCSI-CDB-030", "A VERIFY across the end is out of range", "SBC-4 §5.36", ROBUSTNESS,
 	     "VERIFY(16) of the last block and the one after: LOGICAL BLOCK ADDRESS OUT OF "
 	     "RANGE.",
 	     scsi_cdb_verify_past_end),
@@ -711,6 +729,37 @@ static const struct conform_case g_cases[] = {
 	.protocol_features = P_CFG,
 	.run = scsi_tmf_reset_keeps_data,
     },
+    {
+	.id = "SCSI-TMF-014",
+	.title = "ABORT TASK ends no command but the one it names",
+	.spec = "virtio 1.2 §5.6.6.2; SAM-5 §7.2",
+	.quote = q_tmf_outcome,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_DATA_SAFETY,
+	.description =
+	    "The commands of SCSI-TMF-004 (ABORT TASK of the 9th READ's id): no "
+	    "other READ ends ABORTED, and none answered OK with status GOOD has a "
+	    "residual. SAM-5 has ABORT TASK end the one task it names; no sentence of "
+	    "virtio 1.2 says so (§5.6.6.2 defers to SAM): a driver that retries only the "
+	    "command it aborted loses the others.",
+	.protocol_features = P_CFG,
+	.run = scsi_tmf_abort_task_whole,
+    },
+    {
+	.id = "SCSI-TMF-015",
+	.title = "A command a reset ended does not claim GOOD",
+	.spec = "virtio 1.2 §5.6.6.2; SAM-5 §7.7",
+	.quote = q_lu_reset,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_DATA_SAFETY,
+	.description = "The commands of SCSI-TMF-002 (LOGICAL UNIT RESET with 16 READs in "
+		       "flight): none answered OK with status GOOD has a residual (each datain "
+		       "holds exactly its 64 blocks). The sentence lets the device choose the "
+		       "response of a command it completes (\"possibly\" RESET), so no sentence "
+		       "forbids GOOD; a driver that trusts GOOD takes blocks never read for data.",
+	.protocol_features = P_CFG,
+	.run = scsi_tmf_lu_reset_whole,
+    },
 
     /* ---- eventq, §5.6.6.3 ---- */
     {
@@ -721,11 +770,13 @@ static const struct conform_case g_cases[] = {
 		 "to VIRTIO_SCSI_EVT_RESET_REMOVED or VIRTIO_SCSI_EVT_RESET_RESCAN unless "
 		 "VIRTIO_SCSI_F_HOTPLUG was negotiated.",
 	.level = CONFORM_MUST,
-	.description = "With VIRTIO_SCSI_F_HOTPLUG not acknowledged, 8 event buffers are made "
-		       "available; I/O and a LOGICAL UNIT RESET follow; no event the device returns "
-		       "is a TRANSPORT_RESET with reason REMOVED or RESCAN. The suite cannot add a "
-		       "LUN to a vendor's device: this catches a device that announces its LUNs "
-		       "unasked.",
+	.description =
+	    "With VIRTIO_SCSI_F_HOTPLUG not acknowledged, 8 event buffers are made "
+	    "available; I/O and a LOGICAL UNIT RESET follow; no event the device returns "
+	    "is a TRANSPORT_RESET with reason REMOVED or RESCAN. The suite cannot add a "
+	    "LUN to a vendor's device by itself: without a hot-plug hook this catches "
+	    "a device that announces its LUNs unasked; with one (SCSI-EVT-004) a LUN "
+	    "is added and removed too.",
 	.protocol_features = P_CFG,
 	.run = scsi_evt_no_hotplug_events,
     },
@@ -733,8 +784,9 @@ static const struct conform_case g_cases[] = {
 	.id = "SCSI-EVT-002",
 	.title = "Events are well formed",
 	.spec = "virtio 1.2 §5.6.6.3",
-	.quote = "Buffers returned by the device on the eventq will be referred to as \"events\" in "
-		 "the rest of this section.",
+	.quote =
+	    "Buffers returned by the device on the eventq will be referred to as \"events\" in "
+	    "the rest of this section.",
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description = "As SCSI-EVT-001 with every feature acknowledged: each event returned has "
@@ -759,6 +811,61 @@ static const struct conform_case g_cases[] = {
 		       "sentence requires it.",
 	.protocol_features = P_CFG,
 	.run = scsi_evt_short_buffer,
+    },
+    {
+	.id = "SCSI-EVT-004",
+	.title = "A hot-added LUN is announced with RESCAN",
+	.spec = "virtio 1.2 §5.6.6.3",
+	.quote = "VIRTIO_SCSI_EVT_RESET_RESCAN (\"rescan LUN/target\") is used if a target or "
+		 "logical unit has just appeared on the device.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "With VIRTIO_SCSI_F_HOTPLUG acknowledged and event buffers posted, the "
+		       "run's hot-plug hook adds LUN 0 of a target the device does not have "
+		       "(BAD_TARGET, from max_target down): a TRANSPORT_RESET event with reason "
+		       "RESCAN for lun 1, that target, LUN 0 comes within the timeout, and the LUN "
+		       "then answers INQUIRY as connected. N/A without a hook (`storlab conform "
+		       "--hotplug-cmd`; --spawn-tgt has one). The sentence states the reason "
+		       "without a keyword; a driver that gets no event does not see the disk "
+		       "until it rescans.",
+	.features = F(HOTPLUG),
+	.protocol_features = P_CFG,
+	.run = scsi_evt_hot_add,
+    },
+    {
+	.id = "SCSI-EVT-005",
+	.title = "A hot-removed LUN is announced with REMOVED, and is gone",
+	.spec = "virtio 1.2 §5.6.6.3",
+	.quote = "VIRTIO_SCSI_EVT_RESET_REMOVED (\"LUN/target removed\") is used if the target "
+		 "or logical unit is no longer able to receive commands.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_DATA_SAFETY,
+	.description = "As SCSI-EVT-004, the LUN added and then removed: a TRANSPORT_RESET event "
+		       "with reason REMOVED for it comes within the timeout, and TEST UNIT READY "
+		       "to it then gets BAD_TARGET (its target has no LUN left) or CHECK "
+		       "CONDITION, ILLEGAL REQUEST, LOGICAL UNIT NOT SUPPORTED (\"LUN/target "
+		       "removed\" maps to it, §5.6.6.3). No sentence requires either with a "
+		       "keyword; a driver that is not told keeps writing to a disk that is gone.",
+	.features = F(HOTPLUG),
+	.protocol_features = P_CFG,
+	.run = scsi_evt_hot_remove,
+    },
+    {
+	.id = "SCSI-EVT-006",
+	.title = "Events lost for want of buffers are flagged",
+	.spec = "virtio 1.2 §5.6.6.3.2",
+	.quote = "The device MUST set bit 31 in event if events were lost due to missing "
+		 "buffers, and it MAY use a VIRTIO_SCSI_T_NO_EVENT event to report this.",
+	.level = CONFORM_MUST,
+	.description = "With VIRTIO_SCSI_F_HOTPLUG acknowledged and no event buffer posted, the "
+		       "hot-plug hook adds and removes LUN 0 of a free target 12 times (24 "
+		       "events); then buffers for all of them are posted. Either all 24 events "
+		       "come (the device held them: none lost), or the first event to come has "
+		       "bit 31 (VIRTIO_SCSI_T_EVENTS_MISSED) set; when none comes, one more "
+		       "hot-add provokes one, which must have it. N/A without a hook.",
+	.features = F(HOTPLUG),
+	.protocol_features = P_CFG,
+	.run = scsi_evt_missed,
     },
 };
 

@@ -197,6 +197,7 @@ SCSI_CASE(scsi_req_task_attr);
 SCSI_CASE(scsi_req_report_luns_wlun);
 SCSI_CASE(scsi_req_unknown_lun);
 SCSI_CASE(scsi_req_queues_independent);
+SCSI_CASE(scsi_req_used_len);
 
 /* suite_virtio_scsi_cdb.c and _cdb_rw.c: SCSI commands, SPC-5 / SBC-4 */
 SCSI_CASE(scsi_cdb_inquiry_std);
@@ -246,10 +247,15 @@ SCSI_CASE(scsi_tmf_an_query);
 SCSI_CASE(scsi_tmf_short_request);
 SCSI_CASE(scsi_tmf_reset_unit_attention);
 SCSI_CASE(scsi_tmf_reset_keeps_data);
+SCSI_CASE(scsi_tmf_abort_task_whole);
+SCSI_CASE(scsi_tmf_lu_reset_whole);
 
 /* suite_virtio_scsi_evt.c: the eventq, §5.6.6.3 */
 SCSI_CASE(scsi_evt_no_hotplug_events);
 SCSI_CASE(scsi_evt_well_formed);
 SCSI_CASE(scsi_evt_short_buffer);
+SCSI_CASE(scsi_evt_hot_add);
+SCSI_CASE(scsi_evt_hot_remove);
+SCSI_CASE(scsi_evt_missed);
 
 #endif

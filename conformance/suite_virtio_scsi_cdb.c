@@ -44,6 +44,14 @@ SCSI_CASE(scsi_cdb_inquiry_std)
 		return conform_fail(ctx, "%u bytes of INQUIRY data, ADDITIONAL LENGTH %u: less "
 					 "than 36",
 				    scsi_din_got(&c), c.din[4]);
+	/* SPC-5 §4.2.5.6: the transfer ends at the allocation length or at the
+	 * end of the data, whichever comes first: short of the 96 asked for,
+	 * it is all ADDITIONAL LENGTH announced (n - 4, after byte 4). */
+	if (c.resp->resid && scsi_din_got(&c) != c.din[4] + 5u)
+		return conform_fail(ctx,
+				    "%u bytes of INQUIRY data transferred, ADDITIONAL LENGTH "
+				    "%u announces %u",
+				    scsi_din_got(&c), c.din[4], c.din[4] + 5u);
 	if (scsi_host_parse_inquiry(c.din, scsi_din_got(&c), &inq))
 		return conform_fail(ctx, "the INQUIRY data is malformed (trace)");
 	if ((c.din[3] & 0x0f) != SCSI_INQ_RESPONSE_DATA_FORMAT)
@@ -201,22 +209,29 @@ SCSI_CASE(scsi_cdb_report_luns)
 SCSI_CASE(scsi_cdb_report_luns_short)
 {
 	uint8_t cdb[SCSI_HOST_CDB_MAX];
-	uint64_t lun;
+	uint64_t lun, all[4096 / 8]; /* what scsi_report_luns has room for */
 	struct scsi_cmd c;
-	size_t n, total;
+	size_t n, total, listed;
 	struct scsi s;
 
 	SCSI_OPEN_LUN(&s, 1, 0);
+	if (scsi_report_luns(&s, &c, all, ARRAY_SIZE(all), &listed))
+		return conform_fail(ctx, "REPORT LUNS of the whole list failed (trace)");
 	/* SPC-5 §6.33: room for the header and one LUN; LUN LIST LENGTH
-	 * still says how long the whole list is (at least that one). */
+	 * still says how long the whole list is: as long as the uncut
+	 * answer's. */
 	scsi_host_cdb_report_luns(cdb, SCSI_REPORT_LUNS_ALL, 16);
 	if (scsi_do(&s, &c, cdb, 12, NULL, 0, NULL, 16) ||
 	    !scsi_good(&s, &c, "REPORT LUNS with ALLOCATION LENGTH 16"))
 		return conform_fail(ctx, "REPORT LUNS with ALLOCATION LENGTH 16 failed (trace)");
 	if (scsi_host_parse_report_luns(c.din, scsi_din_got(&c), &lun, 1, &n, &total))
 		return conform_fail(ctx, "the cut REPORT LUNS data is malformed (trace)");
-	if (total < 1)
-		return conform_fail(ctx, "LUN LIST LENGTH 0 with a LUN on the target");
+	if (total != listed)
+		return conform_fail(
+		    ctx,
+		    "LUN LIST LENGTH counts %zu LUNs with ALLOCATION LENGTH 16, %zu "
+		    "with 4096",
+		    total, listed);
 	return CONFORM_PASS;
 }
 
@@ -296,10 +311,12 @@ SCSI_CASE(scsi_cdb_mode_sense6)
 	    !scsi_good(&s, &c, "MODE SENSE(6) of all pages"))
 		return conform_fail(ctx, "MODE SENSE(6) of all pages failed (trace)");
 	/* SPC-5 §7.5.5: MODE DATA LENGTH and the block descriptors fit each
-	 * other (lib/scsi's parser), and what was transferred. */
+	 * other (lib/scsi's parser), and what was transferred: all of it
+	 * (the bytes after the field and the field) when the allocation
+	 * length did not cut the transfer (SPC-5 §4.2.5.6). */
 	if (scsi_host_parse_mode_header_6(c.din, scsi_din_got(&c), &hdr))
 		return conform_fail(ctx, "the mode parameter header is malformed (trace)");
-	if (c.resp->resid && scsi_din_got(&c) < hdr.mode_data_length + 1u)
+	if (c.resp->resid && scsi_din_got(&c) != hdr.mode_data_length + 1u)
 		return conform_fail(ctx, "%u bytes transferred, MODE DATA LENGTH says %u",
 				    scsi_din_got(&c), hdr.mode_data_length + 1u);
 	return CONFORM_PASS;
@@ -323,6 +340,11 @@ SCSI_CASE(scsi_cdb_mode_sense10)
 	 * the block descriptors (DBD: none). */
 	if (scsi_host_parse_mode_header_10(c.din, scsi_din_got(&c), &hdr))
 		return conform_fail(ctx, "the mode parameter header is malformed (trace)");
+	/* SPC-5 §6.14: DBD set, the device server returns no block
+	 * descriptor. */
+	if (hdr.block_desc_len)
+		return conform_fail(ctx, "BLOCK DESCRIPTOR LENGTH %u with DBD set",
+				    hdr.block_desc_len);
 	if (scsi_host_mode_page_find(c.din, &hdr, SCSI_MODE_PAGE_CACHING, 0, &pg, &pg_len))
 		return conform_fail(ctx, "no caching page (08h) in the answer for it (trace)");
 	return CONFORM_PASS;

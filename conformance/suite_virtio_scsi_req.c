@@ -139,38 +139,58 @@ SCSI_CASE(scsi_req_inout_unnegotiated)
 	return CONFORM_PASS;
 }
 
-SCSI_CASE(scsi_req_overrun_reported)
+/* One command of SCSI-REQ-005 whose CDB asks for missing bytes more than
+ * its datain of din_len has room for. */
+static enum conform_verdict overrun_reported(struct scsi *s, const uint8_t *cdb, unsigned n,
+					     uint32_t din_len, uint32_t missing, const char *what)
 {
-	uint8_t cdb[16], *guard;
-	unsigned n;
 	struct scsi_cmd c;
-	struct scsi s;
+	uint8_t *guard;
 	char out[96];
 
-	SCSI_OPEN_LUN(&s, 1, 0);
-	n = scsi_cdb_rw(cdb, SCSI_OP_READ_10, scsi_scratch_lba(&s, 2), 8);
-	/* Room for 1 of the 8 blocks; guard bytes right after it in memory. */
-	if (!scsi_cmd_init(&s, &c, cdb, n, 0, s.block_len) ||
-	    !(guard = blk_alloc(&s.io, 64, NULL)))
-		return conform_error(ctx, "out of guest memory");
+	/* Guard bytes right after the datain in memory. */
+	if (!scsi_cmd_init(s, &c, cdb, n, 0, din_len) || !(guard = blk_alloc(&s->io, 64, NULL)))
+		return conform_error(s->ctx, "out of guest memory");
 	memset(guard, 0xa5, 64);
-	if (scsi_cmd_run(&s, SCSI_Q_REQ, &c))
-		return conform_fail(ctx, "the READ(10) got no answer");
+	if (scsi_cmd_run(s, SCSI_Q_REQ, &c))
+		return conform_fail(s->ctx, "%s got no answer", what);
 	for (unsigned i = 0; i < 64; i++)
 		if (guard[i] != 0xa5)
-			return conform_fail(ctx, "the device wrote past the datain buffer");
+			return conform_fail(s->ctx, "%s: the device wrote past the datain buffer",
+					    what);
 	scsi_outcome(&c, out, sizeof(out));
 	if (c.resp->response == VIRTIO_SCSI_S_OVERRUN)
 		return CONFORM_PASS;
 	if (c.resp->response == VIRTIO_SCSI_S_OK && c.resp->status != SCSI_STATUS_GOOD)
 		return CONFORM_PASS;
-	if (c.resp->response == VIRTIO_SCSI_S_OK && c.resp->resid >= 7 * s.block_len)
+	if (c.resp->response == VIRTIO_SCSI_S_OK && c.resp->resid >= missing)
 		return CONFORM_PASS;
 	if (c.resp->response == VIRTIO_SCSI_S_OK)
-		return conform_fail(ctx, "READ(10) of 8 blocks into 1 block's datain: %s with "
-					 "residual %u: the missing 7 blocks are not reported",
-				    out, c.resp->resid);
-	return conform_fail(ctx, "READ(10) of 8 blocks into 1 block's datain: %s", out);
+		return conform_fail(
+		    s->ctx, "%s: %s with residual %u: the missing %u bytes are not reported", what,
+		    out, c.resp->resid, missing);
+	return conform_fail(s->ctx, "%s: %s", what, out);
+}
+
+SCSI_CASE(scsi_req_overrun_reported)
+{
+	uint8_t cdb[SCSI_HOST_CDB_MAX];
+	enum conform_verdict v;
+	unsigned n;
+	struct scsi s;
+
+	SCSI_OPEN_LUN(&s, 1, 0);
+	/* Room for 1 of the 8 blocks (the bdev path)... */
+	n = scsi_cdb_rw(cdb, SCSI_OP_READ_10, scsi_scratch_lba(&s, 2), 8);
+	v = overrun_reported(&s, cdb, n, s.block_len, 7 * s.block_len,
+			     "READ(10) of 8 blocks into 1 block's datain");
+	if (v != CONFORM_PASS)
+		return v;
+	/* ... and for 8 of the 36 bytes of standard INQUIRY data (an emulated
+	 * answer; SPC-5 §6.7.2: 36 bytes at least). */
+	scsi_host_cdb_inquiry(cdb, false, 0, 36);
+	return overrun_reported(&s, cdb, 6, 8, 28,
+				"INQUIRY of ALLOCATION LENGTH 36 into an 8-byte datain");
 }
 
 SCSI_CASE(scsi_req_sense_len_bound)
@@ -501,4 +521,44 @@ SCSI_CASE(scsi_req_queues_independent)
 		return conform_fail(ctx, "the data written on the second request queue does not "
 					 "read back on the first");
 	return CONFORM_PASS;
+}
+
+/* One command for SCSI-REQ-019: its used length counts no more than the
+ * response header and the data-in the residual says was transferred. */
+static enum conform_verdict used_len_bounded(struct scsi *s, const uint8_t *cdb, unsigned n,
+					     uint32_t din_len, const char *what)
+{
+	struct scsi_cmd c;
+	uint32_t most;
+
+	if (scsi_do(s, &c, cdb, n, NULL, 0, NULL, din_len))
+		return conform_fail(s->ctx, "%s got no answer", what);
+	if (!scsi_good(s, &c, what))
+		return conform_fail(s->ctx, "%s failed (trace)", what);
+	most = (uint32_t)sizeof(*c.resp) + scsi_din_got(&c);
+	if (c.used_len > most)
+		return conform_fail(s->ctx,
+				    "%s: used length %u, but the response header is %zu bytes and "
+				    "the residual says %u bytes of data-in were transferred",
+				    what, c.used_len, sizeof(*c.resp), scsi_din_got(&c));
+	return CONFORM_PASS;
+}
+
+SCSI_CASE(scsi_req_used_len)
+{
+	uint8_t cdb[SCSI_HOST_CDB_MAX];
+	enum conform_verdict v;
+	unsigned n;
+	struct scsi s;
+
+	SCSI_OPEN_LUN(&s, 1, 0);
+	/* A READ into twice the room it needs: the bdev path. */
+	n = scsi_cdb_rw(cdb, SCSI_OP_READ_10, scsi_scratch_lba(&s, 3), 1);
+	v = used_len_bounded(&s, cdb, n, 2 * s.block_len, "READ(10) of 1 block into 2");
+	if (v != CONFORM_PASS)
+		return v;
+	/* An emulated answer shorter than its datain: standard INQUIRY of at
+	 * most 36 bytes (ALLOCATION LENGTH 36) into 256. */
+	scsi_host_cdb_inquiry(cdb, false, 0, 36);
+	return used_len_bounded(&s, cdb, 6, 256, "INQUIRY of 36 bytes into 256");
 }

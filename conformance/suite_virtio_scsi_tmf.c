@@ -55,10 +55,12 @@ SCSI_CASE(scsi_tmf_lu_reset_idle)
  * so far was completed before it; one that completes later was not yet
  * active for the device, and must then not carry the TMF's mark
  * (affected: RESET or ABORTED). Every command completes, with a defined
- * response.
+ * response. With whole (the advisories SCSI-TMF-014 and -015), also: a command
+ * answered OK and GOOD read all its blocks (residual 0), and ABORT TASK
+ * ended no command but the one it names.
  */
 static enum conform_verdict tmf_inflight(struct conform_ctx *ctx, uint32_t subtype,
-					 uint8_t affected)
+					 uint8_t affected, bool whole)
 {
 	static struct scsi_cmd cmds[INFLIGHT_CMDS];
 	bool before[INFLIGHT_CMDS] = {false}, done[INFLIGHT_CMDS] = {false};
@@ -116,28 +118,48 @@ static enum conform_verdict tmf_inflight(struct conform_ctx *ctx, uint32_t subty
 			return conform_fail(ctx, "command %u completed with the TMF's response %u "
 						 "after the TMF itself completed",
 					    i, r);
+		if (whole && r == VIRTIO_SCSI_S_OK && cmds[i].resp->status == SCSI_STATUS_GOOD &&
+		    cmds[i].resp->resid)
+			return conform_fail(ctx,
+					    "command %u: GOOD with residual %u of a READ whose "
+					    "datain fits it",
+					    i, cmds[i].resp->resid);
+		if (whole && subtype == VIRTIO_SCSI_T_TMF_ABORT_TASK && r == affected &&
+		    i != INFLIGHT_CMDS / 2)
+			return conform_fail(ctx, "ABORT TASK of command %u's tag ended command %u",
+					    INFLIGHT_CMDS / 2, i);
 	}
 	return CONFORM_PASS;
 }
 
 SCSI_CASE(scsi_tmf_lu_reset_inflight)
 {
-	return tmf_inflight(ctx, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET, VIRTIO_SCSI_S_RESET);
+	return tmf_inflight(ctx, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET, VIRTIO_SCSI_S_RESET, false);
 }
 
 SCSI_CASE(scsi_tmf_it_reset_inflight)
 {
-	return tmf_inflight(ctx, VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET, VIRTIO_SCSI_S_RESET);
+	return tmf_inflight(ctx, VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET, VIRTIO_SCSI_S_RESET, false);
 }
 
 SCSI_CASE(scsi_tmf_abort_task_inflight)
 {
-	return tmf_inflight(ctx, VIRTIO_SCSI_T_TMF_ABORT_TASK, VIRTIO_SCSI_S_ABORTED);
+	return tmf_inflight(ctx, VIRTIO_SCSI_T_TMF_ABORT_TASK, VIRTIO_SCSI_S_ABORTED, false);
 }
 
 SCSI_CASE(scsi_tmf_abort_task_set_inflight)
 {
-	return tmf_inflight(ctx, VIRTIO_SCSI_T_TMF_ABORT_TASK_SET, VIRTIO_SCSI_S_ABORTED);
+	return tmf_inflight(ctx, VIRTIO_SCSI_T_TMF_ABORT_TASK_SET, VIRTIO_SCSI_S_ABORTED, false);
+}
+
+SCSI_CASE(scsi_tmf_abort_task_whole)
+{
+	return tmf_inflight(ctx, VIRTIO_SCSI_T_TMF_ABORT_TASK, VIRTIO_SCSI_S_ABORTED, true);
+}
+
+SCSI_CASE(scsi_tmf_lu_reset_whole)
+{
+	return tmf_inflight(ctx, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET, VIRTIO_SCSI_S_RESET, true);
 }
 
 SCSI_CASE(scsi_tmf_abort_unknown_id)

@@ -2,7 +2,7 @@
 """The mutants of storlab-tgt (tests/mutants/README.md) without building any:
 the guard `make check` runs (`ci/mutants --check`) passes on the tree and
 names a mutant that no longer applies, or whose header is incomplete; the set
-covers every area. `make mutants` itself (building and running each) is the
+covers every area, the vhost-user-scsi side's too. `make mutants` itself (building and running each) is the
 nightly's."""
 
 import json
@@ -40,6 +40,21 @@ def test_the_set_covers_every_area():
     assert all(len(v) >= 3 for v in areas.values()), json.dumps(areas, indent=1)
     for m in ms:
         assert m.name in p.stdout and m.files[0] in p.stdout
+
+
+def test_the_scsi_side_is_measured():
+    """The vhost-user-scsi side has its own mutants (lib/scsi, the vhost_scsi
+    frontend), at least 3 in each of its areas, and `--list --device scsi`
+    lists them and no other."""
+    ms = [m for m in mutant_set.load(str(SET)) if m.device == "scsi"]
+    assert len(ms) >= 25, len(ms)
+    assert all(m.files[0].startswith(mutant_set.SCSI_PATHS) for m in ms)
+    for area in ("scsi requests", "scsi commands", "sense data", "task management"):
+        assert len([m for m in ms if m.area == area]) >= 3, area
+    p = mutants("--list", "--device", "scsi")
+    assert p.returncode == 0, p.stderr
+    listed = [ln.split()[0] for ln in p.stdout.splitlines() if ln and not ln[0].isspace()]
+    assert sorted(listed) == sorted(m.name for m in ms), p.stdout
 
 
 def copy_set(tmp_path):

@@ -472,9 +472,19 @@ enum req_outcome request_serve(uint16_t q, const struct iovec *iov, unsigned nou
 	}
 	c.dout_len = out_len > HDR ? out_len - HDR : 0;
 	c.din_len = in_len - RESP;
+	if (cancel && cancel->reset && BROKEN(RESET_ENDS_GOOD)) {
+		/* Ended by the reset, answered as if it had run. */
+		cancel->aborted++;
+		c.resp.resid = (uint32_t)c.din_len;
+		buf_to_iov(c.in, nin, 0, &c.resp, RESP);
+		*len = RESP;
+		return REQ_USED;
+	}
 	if (cancel && cancel->reset)
 		c.resp.response = VIRTIO_SCSI_S_RESET;
-	else if (cancel && (cancel->abort_all || (cancel->abort_one && c.req.id == cancel->abort_id)))
+	else if (cancel &&
+		 (cancel->abort_all || (cancel->abort_one && (c.req.id == cancel->abort_id ||
+							      BROKEN(ABORT_TASK_ENDS_ALL)))))
 		c.resp.response = VIRTIO_SCSI_S_ABORTED;
 	if (c.resp.response)
 		cancel->aborted++;
@@ -495,6 +505,7 @@ enum req_outcome request_serve(uint16_t q, const struct iovec *iov, unsigned nou
 	if (c.resp.status == SCSI_STATUS_CHECK_CONDITION && BROKEN(SENSE_LEN_SHORT))
 		c.resp.sense_len = MIN(c.resp.sense_len, 14u);
 	buf_to_iov(c.in, nin, 0, &c.resp, RESP);
-	*len = (uint32_t)(RESP + c.din_written);
+	*len = (uint32_t)(RESP + (c.din_written && BROKEN(USED_LEN_WHOLE_DATAIN) ? c.din_len
+										 : c.din_written));
 	return REQ_USED;
 }
