@@ -480,8 +480,8 @@ static int replay_exec(const struct replay_args *a, struct endpoint *given, json
 		return REPLAY_EXIT_NOT_RUN;
 	}
 	if (a->spawn_cmd) {
-		if (cli_migrate_spawn("replay: --spawn-cmd", a->spawn_cmd, &cfg, &ep, uri,
-				      sizeof(uri))) {
+		if (cli_migrate_spawn("replay: --spawn-cmd", a->spawn_cmd, "vhost-user-blk", &cfg,
+				      &ep, uri, sizeof(uri))) {
 			rc = REPLAY_EXIT_NOT_RUN;
 			goto out;
 		}

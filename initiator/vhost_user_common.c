@@ -72,6 +72,29 @@ int vu_connect(struct storlab_dev *dev, const char *path, const char *scheme,
 	return ret;
 }
 
+int vu_resume(struct vu_resume *r, const uint16_t *bases, uint64_t negotiated,
+	      int (*reconnect)(void *ctx), void *ctx)
+{
+	int ret;
+
+	r->bases = bases;
+	if (negotiated)
+		r->features = negotiated;
+	ret = reconnect(ctx);
+	r->bases = NULL;
+	return ret;
+}
+
+bool vu_resume_features_ok(const struct storlab_dev *dev, const struct vu_resume *r, uint64_t acked)
+{
+	if (acked == r->features)
+		return true;
+	log_err("%s: the destination acknowledges features 0x%llx, the driver runs with 0x%llx: "
+		"it cannot move there",
+		dev->address, (unsigned long long)acked, (unsigned long long)r->features);
+	return false;
+}
+
 bool vu_check_hangup(struct storlab_dev *dev, int sock_fd)
 {
 	struct pollfd pfd = {.fd = sock_fd, .events = POLLIN | POLLRDHUP};

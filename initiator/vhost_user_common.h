@@ -32,6 +32,26 @@ int vu_connect(struct storlab_dev *dev, const char *path, const char *scheme,
 	       struct vhost_fe_setup_opts *setup, struct vhost_fe_region *regions,
 	       struct vhost_fe **fe, struct vhost_fe_setup_state *st);
 
+/*
+ * A device that moves to another back-end (a migration's destination)
+ * keeps its driver: its rings as they are, started at the bases the
+ * source's GET_VRING_BASE gave, and the features they were laid out for.
+ * bases is set only while vu_resume() runs.
+ */
+struct vu_resume {
+	const uint16_t *bases; /* per ring; NULL: not moving */
+	uint64_t features;     /* what the driver runs with */
+};
+/* Runs reconnect(ctx) (the transport's, which reads r) as the move to
+ * bases; negotiated: the features of the connection left (0 after a move
+ * that failed in its set-up: the driver still runs with what it had). */
+int vu_resume(struct vu_resume *r, const uint16_t *bases, uint64_t negotiated,
+	      int (*reconnect)(void *ctx), void *ctx);
+/* In the set-up of a move: the destination acknowledged the features the
+ * driver runs with (logged when not). */
+bool vu_resume_features_ok(const struct storlab_dev *dev, const struct vu_resume *r,
+			   uint64_t acked);
+
 /* Checks sock_fd without blocking; marks dev dead and returns true if the
  * back-end went away. Any thread. */
 bool vu_check_hangup(struct storlab_dev *dev, int sock_fd);

@@ -187,21 +187,40 @@ static int vus_prepare(void *arg, const struct vhost_fe_setup_state *st)
 			dev->opts.num_queues, dev->info.max_queues);
 		return -ENOTSUP;
 	}
+	/* A device that moves to another back-end (vus_dev_resume) keeps its
+	 * rings as they are, at the bases the source's GET_VRING_BASE gave. */
+	if (vdev->resume.bases)
+		return vu_resume_features_ok(dev, &vdev->resume, st->features) ? 0 : -ENOTSUP;
 	ret = ctlq_reset(dev, &vdev->ctl, st->features);
 	if (!ret)
 		ret = ctlq_reset(dev, &vdev->evt, st->features);
-	vdev->rings[VIRTIO_SCSI_CONTROLQ] = (struct vhost_fe_setup_ring){
+	for (uint16_t i = 0; !ret && i < dev->opts.num_queues; i++)
+		ret = vus_queue_reset(&vdev->queues[i], st->features);
+	return ret;
+}
+
+static unsigned vus_nrings(const struct vus_dev *vdev)
+{
+	return VIRTIO_SCSI_REQUESTQ_FIRST + (unsigned)vdev->dev->opts.num_queues;
+}
+
+/* The set-up's rings: ring i starts at the base a migration gave, else 0. */
+static void vus_rings_fill(struct vus_dev *vdev)
+{
+	struct vhost_fe_setup_ring *r = vdev->rings;
+
+	r[VIRTIO_SCSI_CONTROLQ] = (struct vhost_fe_setup_ring){
 	    .vq = &vdev->ctl.vq, .kick_fd = vdev->ctl.kick_fd, .call_fd = vdev->ctl.call_fd};
-	vdev->rings[VIRTIO_SCSI_EVENTQ] = (struct vhost_fe_setup_ring){
+	r[VIRTIO_SCSI_EVENTQ] = (struct vhost_fe_setup_ring){
 	    .vq = &vdev->evt.vq, .kick_fd = vdev->evt.kick_fd, .call_fd = vdev->evt.call_fd};
-	for (uint16_t i = 0; !ret && i < dev->opts.num_queues; i++) {
+	for (uint16_t i = 0; i < vdev->dev->opts.num_queues; i++) {
 		struct vus_queue *q = &vdev->queues[i];
 
-		ret = vus_queue_reset(q, st->features);
-		vdev->rings[VIRTIO_SCSI_REQUESTQ_FIRST + i] = (struct vhost_fe_setup_ring){
+		r[VIRTIO_SCSI_REQUESTQ_FIRST + i] = (struct vhost_fe_setup_ring){
 		    .vq = &q->vq, .kick_fd = q->mem.kick_fd, .call_fd = q->mem.call_fd};
 	}
-	return ret;
+	for (unsigned i = 0; vdev->resume.bases && i < vus_nrings(vdev); i++)
+		r[i].base = vdev->resume.bases[i];
 }
 
 /* The neutral info from the LUN the scan selected. */
@@ -260,23 +279,30 @@ static int vus_connect(struct vus_dev *vdev)
 	    .prepare = vus_prepare,
 	    .arg = vdev,
 	    .rings = vdev->rings,
-	    .nrings = (uint16_t)(VIRTIO_SCSI_REQUESTQ_FIRST + dev->opts.num_queues),
+	    .nrings = (uint16_t)vus_nrings(vdev),
 	};
 	struct vhost_fe_setup_state st;
 	int ret;
 
-	memset(&vdev->vs, 0, sizeof(vdev->vs));
+	/* A device that moved keeps what its driver found (the LUNs). */
+	if (!vdev->resume.bases)
+		memset(&vdev->vs, 0, sizeof(vdev->vs));
 	memset(&vdev->config, 0, sizeof(vdev->config));
 	vdev->sock_fd = -1;
+	vus_rings_fill(vdev);
 	ret = vu_connect(dev, vdev->path, g_transport_vhost_user_scsi.scheme, &setup, regions,
 			 &vdev->fe, &st);
 	if (ret)
 		return ret;
 	vdev->sock_fd = vhost_fe_fd(vdev->fe);
 	atomic_store(&dev->dead, false);
-	ret = evtq_post(vdev);
-	if (!ret)
-		ret = vus_scan(vdev);
+	/* A moved device's eventq still holds the buffers posted, and its
+	 * driver does not scan again: a VM's does not on a migration. */
+	if (!vdev->resume.bases) {
+		ret = evtq_post(vdev);
+		if (!ret)
+			ret = vus_scan(vdev);
+	}
 	if (!ret)
 		ret = vus_info_fill(vdev);
 	if (!ret)
@@ -377,6 +403,28 @@ static int vus_reconnect(void *ctx)
 	return vus_connect(vdev);
 }
 
+int vus_dev_resume(struct vus_dev *vdev, const uint16_t *bases)
+{
+	const struct storlab_scsi_lun *l = &vdev->vs.luns[vdev->vs.selected];
+	bool has_lun;
+	uint8_t target;
+	uint16_t lun;
+	char *path;
+	int ret = vus_address_parse(vdev->dev->address, &path, &has_lun, &target, &lun);
+
+	if (ret)
+		return ret;
+	if (has_lun && (target != l->target || lun != l->lun)) {
+		log_err("%s: the device runs with target %u LUN %u: it cannot move to another",
+			vdev->dev->address, l->target, l->lun);
+		free(path);
+		return -EINVAL;
+	}
+	free(vdev->path);
+	vdev->path = path;
+	return vu_resume(&vdev->resume, bases, vdev->vs.features_negotiated, vus_reconnect, vdev);
+}
+
 static const void *vus_details(const void *ctx)
 {
 	return &((const struct vus_dev *)ctx)->vs;
@@ -468,4 +516,5 @@ const struct initiator_transport g_transport_vhost_user_scsi = {
     .queue_fd = vus_queue_fd,
     .queue_set_fd_enabled = vus_queue_set_fd_enabled,
     .status_name = storlab_virtio_scsi_status_name,
+    .mig = &g_vus_mig_ops,
 };
