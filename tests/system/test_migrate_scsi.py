@@ -10,7 +10,10 @@ processes on one file with the destination spawned); every ring is stopped,
 the controlq and eventq included; the URI's LUN is the one migrated, and a
 destination that names another is refused; a back-end with no dirty log
 (the rte_vhost_scsi peer) and a destination of another scheme are refused
-with a clear message and exit code 3.
+with a clear message and exit code 3. A migration recorded through
+`storlab migrate record` replays clean against another controller (the
+trace's rings 2.. are the request queues), and with a spawned storlab-tgt
+killed after a front-end message and restarted.
 """
 
 import os
@@ -20,6 +23,7 @@ import pytest
 
 from tests.system.conftest import CLI_BIN, TGT_BIN, wait_for
 from tests.system.peers import rte_vhost_scsi_factory  # noqa: F401 (fixture)
+from tests.system.test_migrate_record import Recorder
 
 KINDS = ["lost", "duplicate", "stale-data", "stale-page", "index-regression", "late-write",
          "io-error"]
@@ -108,25 +112,81 @@ def test_tgt_uri_lun_is_migrated(tgt, storlab):
     assert "cannot set the destination up" in out["runs"][0]["error"], out
 
 
+def spawn_tgt(img):
+    """A shell command starting a storlab-tgt on the backing file img that
+    serves a vhost-user-scsi controller with it as target 0 at {sock}. The
+    controller is made apart and linked to {sock} once its target is there:
+    a socket that appears earlier would be scanned with no LUN."""
+    rpc = '%s rpc -s "$d/rpc.sock"' % CLI_BIN
+    return ('d=$(dirname {sock}); rm -rf "$d/rpc.sock" "$d/t"; mkdir "$d/t"; '
+            '%s -m 0x2 -S "$d/t" -r "$d/rpc.sock" & '
+            'while [ ! -S "$d/rpc.sock" ]; do sleep 0.05; done; '
+            '%s bdev_uring_create %s U0 512 && '
+            '%s vhost_create_scsi_controller c --num-queues %d && '
+            '%s vhost_scsi_controller_add_target c 0 U0 && ln -sf "$d/t/c" {sock} && wait'
+            % (TGT_BIN, rpc, img, rpc, QUEUES, rpc))
+
+
+def backing_file(workdir, name="shared.img"):
+    img = workdir / name
+    with open(img, "wb") as f:
+        f.truncate(32 << 20)
+    return img
+
+
 def test_tgt_dest_spawn_two_processes_one_file(tgt, storlab, workdir):
     """--dest-spawn serves the source's scheme: a second storlab-tgt on the
     same file, started by a shell command, with a vhost-user-scsi controller
     at {sock}."""
-    img = workdir / "shared.img"
-    with open(img, "wb") as f:
-        f.truncate(32 << 20)
+    img = backing_file(workdir)
     tgt.rpc("bdev_uring_create", img, "Uring0", 512)
     src = scsi_controller(tgt, "scsi.0", "Uring0")
-    rpc = '%s rpc -s "$d/rpc.sock"' % CLI_BIN
-    cmd = ('d=$(dirname {sock}); %s -m 0x2 -S "$d" -r "$d/rpc.sock" & '
-           'while [ ! -S "$d/rpc.sock" ]; do sleep 0.05; done; '
-           '%s bdev_uring_create %s U0 512 && '
-           '%s vhost_create_scsi_controller $(basename {sock}) --num-queues %d && '
-           '%s vhost_scsi_controller_add_target $(basename {sock}) 0 U0 && wait'
-           % (TGT_BIN, rpc, img, rpc, QUEUES, rpc))
-    out = storlab.json("migrate", "run", "--source", src, "--dest-spawn", cmd, *RUN,
+    out = storlab.json("migrate", "run", "--source", src, "--dest-spawn", spawn_tgt(img), *RUN,
                        "--seed", 8, "--count", 2, "--stop-inflight", timeout=120)
     clean(out, inflight=2 * 8)
+
+
+@pytest.fixture
+def trace(tgt, storlab, workdir):
+    """A migration of a vhost-user-scsi device between two controllers of
+    storlab-tgt on one bdev, made by `storlab migrate run` through the
+    recorder (two connections, four rings, requests in flight at the stop)."""
+    tgt.malloc("Malloc0", 32, 512)
+    ups = [scsi_controller(tgt, "scsi.%d" % i, "Malloc0").split(":", 1)[1] for i in (0, 1)]
+    rec = Recorder(storlab, workdir, ups, count=2)
+    uri = "vhost-user-scsi:" + rec.sock
+    clean(migrate(storlab, uri, uri, "--seed", 3, "--stop-inflight"), inflight=2 * 8)
+    rec.finish()
+    return rec.trace
+
+
+def replay(storlab, trace, *args, rc=0):
+    out = storlab.json("migrate", "replay", trace, *args, "--output", "json", rc=rc, timeout=120)
+    assert set(out["violation_counts"]) == set(KINDS), out
+    return out
+
+
+def test_replay_tgt(trace, tgt, storlab):
+    """The trace's request queues are its rings 2 and 3: the replay runs the
+    guest's I/O there, stops all four rings and holds."""
+    dst = scsi_controller(tgt, "scsi.2", "Malloc0")
+    out = replay(storlab, trace, "--target", dst)
+    assert out["error"] == "" and out["ok"], out["violations"]
+    assert out["trace"]["migration"] and out["trace"]["connections"] == 2
+    assert len(out["bases"]) == 2 + QUEUES and out["bases"][2:] == out["source_used_idx"]
+    assert out["requests"] > 100 and out["switch_ms"] is not None
+
+
+@pytest.mark.parametrize("after", ["SET_VRING_ENABLE:3", "SET_LOG_BASE:1"])
+def test_crash_after_tgt(trace, storlab, workdir, after):
+    """The spawned storlab-tgt killed after a message where no request is in
+    flight (a request queue's start, logging on) and restarted: the device
+    is set up again (rings, scan, dirty log, all memory copied again) and
+    the replay holds."""
+    out = replay(storlab, trace, "--scheme", "vhost-user-scsi", "--spawn-cmd",
+                 spawn_tgt(backing_file(workdir)), "--crash-after", after)
+    assert out["crash"]["happened"] and out["reconnects"] == 1, out
+    assert out["error"] == "" and out["ok"], out["violations"]
 
 
 def test_rte_vhost_scsi_no_dirty_log_refused(rte_vhost_scsi_factory, storlab):  # noqa: F811
