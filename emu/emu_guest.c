@@ -14,6 +14,8 @@
 #include "initiator/migrate.h"
 #include "initiator/pattern.h"
 #include "spec/virtio.h"
+#include "spec/virtio_scsi.h"
+#include "storlab/virtio_scsi.h"
 #include "util/common.h"
 #include "util/log.h"
 
@@ -534,6 +536,39 @@ void emu_guest_rings_resync(struct emu_guest *g)
 	memset(g->nseen, 0, g->o.queues * sizeof(*g->nseen));
 }
 
+/* ---- the device's own commands ---- */
+
+void emu_guest_control(struct emu_guest *g)
+{
+	struct storlab_virtio_scsi_info *vs = malloc(sizeof(*vs));
+	const struct storlab_scsi_lun *lun;
+	struct emu_violation v = {.kind = EMU_V_IO_ERROR, .req = EMU_NO_REQ};
+	uint8_t response = 0xff;
+	int ret;
+
+	if (!vs || storlab_virtio_scsi_get_info(g->o.dev, vs)) {
+		free(vs);
+		return;
+	}
+	lun = &vs->luns[vs->selected];
+	for (unsigned i = 0; i < g->nareas; i++)
+		if (g->areas[i].driver)
+			emu_dirty_mark(g->dirty, g->areas[i].gpa, g->areas[i].len);
+	/* SAM-5 §7.8: asks about the commands in flight, ends none. */
+	ret = storlab_virtio_scsi_tmf(g->o.dev, VIRTIO_SCSI_T_TMF_QUERY_TASK_SET, lun->target,
+				      lun->lun, 0, &response);
+	if (ret == -ENOTCONN)
+		snprintf(v.detail, sizeof(v.detail), "QUERY TASK SET: the back-end went away");
+	else if (ret)
+		snprintf(v.detail, sizeof(v.detail), "QUERY TASK SET: %s", strerror(-ret));
+	else if (response != VIRTIO_SCSI_S_FUNCTION_COMPLETE &&
+		 response != VIRTIO_SCSI_S_FUNCTION_SUCCEEDED)
+		snprintf(v.detail, sizeof(v.detail), "QUERY TASK SET answered %u", response);
+	if (v.detail[0] && ret != -ENOTCONN)
+		emu_track_violation(g->t, &v);
+	free(vs);
+}
+
 /* ---- the back-end's pages ---- */
 
 void emu_guest_device_pages(const struct emu_guest *g, struct emu_dirty *set)
@@ -547,7 +582,8 @@ void emu_guest_device_pages(const struct emu_guest *g, struct emu_dirty *set)
 	for (uint32_t i = 0; i < g->o.nslots; i++)
 		emu_dirty_mark(set, g->slots[i].buf_gpa, g->o.bs);
 	for (unsigned i = 0; i < g->nareas; i++)
-		emu_dirty_mark(set, g->areas[i].gpa, g->areas[i].len);
+		if (g->areas[i].device)
+			emu_dirty_mark(set, g->areas[i].gpa, g->areas[i].len);
 }
 
 static bool within(uint64_t gpa, uint64_t start, uint64_t len)

@@ -262,6 +262,9 @@ static int precopy(struct mig *m)
 
 		round->copied = copy_dirty(m);
 		ret = emu_guest_run(m->guest, r->plan.round_ms[r->rounds_done - 1]);
+		/* While logging is on: the controlq's pages are written too. */
+		if (!ret)
+			emu_guest_control(m->guest);
 		round->dirty_after = dirty_pending(m);
 		if (ret)
 			return fail(m, ret, "the source went away during round %u", r->rounds_done);

@@ -34,14 +34,17 @@ struct initiator_mig_ring {
 	uint32_t indirect_len;
 };
 
-/* A piece of guest memory the device writes besides the request queues'
- * used rings and slots (virtio-scsi's controlq and eventq: their used
- * rings, the TMF response, the event buffers). */
+/* A piece of guest memory outside the request queues' rings and slots
+ * that the device or the driver writes (virtio-scsi's controlq and eventq:
+ * their used rings, a TMF's request and response, the event buffers, the
+ * controlq's descriptors and available ring). */
 struct initiator_mig_area {
 	uint64_t gpa, len;
 	const char *name; /* for a violation's text: "controlq used ring" */
+	bool device;	  /* the device writes it */
+	bool driver;	  /* the driver writes it (a task management function) */
 };
-#define INITIATOR_MIG_MAX_AREAS 4
+#define INITIATOR_MIG_MAX_AREAS 6
 
 /* storlab_dev_open() for a device to migrate: the transport also
  * acknowledges VHOST_USER_PROTOCOL_F_LOG_SHMFD where offered. tap (NULL:
@@ -88,7 +91,7 @@ uint16_t initiator_mig_ring_used_idx(const struct storlab_dev *dev, unsigned rin
 /* The used index up to which the driver reaped. */
 uint16_t initiator_mig_last_used(const struct storlab_dev *dev, unsigned index);
 
-/* What the device writes outside the request queues: up to
+/* What the device or the driver writes outside the request queues: up to
  * INITIATOR_MIG_MAX_AREAS into a; how many. */
 unsigned initiator_mig_areas(const struct storlab_dev *dev, struct initiator_mig_area *a);
 
@@ -139,7 +142,8 @@ struct initiator_mig_ops {
 	void (*next)(const struct storlab_queue *q, uint16_t *id, uint16_t *head);
 	/* The request id of a chain's cookie on request queue index. */
 	uint16_t (*cookie_id)(const void *ctx, unsigned index, const void *cookie);
-	/* What the device writes outside the request queues (NULL: nothing). */
+	/* What the device or driver writes outside the request queues (NULL:
+	 * nothing). */
 	unsigned (*areas)(const void *ctx, struct initiator_mig_area *a);
 	/* Connects to dev->address and sets the device up with every ring as
 	 * it is, ring i at bases[i], the same features acknowledged. */

@@ -55,29 +55,30 @@ static void vus_mig_next(const struct storlab_queue *head, uint16_t *id, uint16_
 	*desc_head = q->vq.free_head;
 }
 
-static void area(const struct vus_dev *vdev, struct initiator_mig_area *a, const void *p,
-		 uint64_t len, const char *name)
-{
-	a->len = len;
-	a->name = name;
-	guestmem_gpa(&vdev->dev->mem, p, len, &a->gpa);
-}
-
 static unsigned vus_mig_areas(const void *ctx, struct initiator_mig_area *a)
 {
 	const struct vus_dev *vdev = ctx;
+	const struct virtq_drv *c = &vdev->ctl.vq, *e = &vdev->evt.vq;
+	uint64_t tmf = 0;
 
-	_Static_assert(INITIATOR_MIG_MAX_AREAS >= 4, "room for the four areas");
-	area(vdev, &a[0], vdev->ctl.vq.used, virtq_used_bytes(VUS_CTL_QUEUE_SIZE),
-	     "controlq used ring");
-	area(vdev, &a[1], vdev->evt.vq.used, virtq_used_bytes(VUS_CTL_QUEUE_SIZE),
-	     "eventq used ring");
-	area(vdev, &a[2], vdev->ctl.shared,
-	     sizeof(struct virtio_scsi_ctrl_tmf_req) + sizeof(struct virtio_scsi_ctrl_tmf_resp),
-	     "controlq TMF request and response");
-	area(vdev, &a[3], vdev->evt.shared, VUS_EVENTS * sizeof(struct virtio_scsi_event),
-	     "eventq event buffers");
-	return 4;
+	_Static_assert(INITIATOR_MIG_MAX_AREAS >= 6, "room for the six areas");
+	guestmem_gpa(&vdev->dev->mem, vdev->ctl.shared, 1, &tmf);
+	a[0] = (struct initiator_mig_area){c->used_gpa, virtq_used_bytes(c->num),
+					   "controlq used ring", .device = true};
+	a[1] = (struct initiator_mig_area){e->used_gpa, virtq_used_bytes(e->num),
+					   "eventq used ring", .device = true};
+	/* §5.6.6.2: the request is the driver's, the response the device's. */
+	a[2] = (struct initiator_mig_area){
+	    tmf, sizeof(struct virtio_scsi_ctrl_tmf_req) + sizeof(struct virtio_scsi_ctrl_tmf_resp),
+	    "controlq TMF request and response", .device = true, .driver = true};
+	a[3] = (struct initiator_mig_area){0, VUS_EVENTS * sizeof(struct virtio_scsi_event),
+					   "eventq event buffers", .device = true};
+	guestmem_gpa(&vdev->dev->mem, vdev->evt.shared, 1, &a[3].gpa);
+	a[4] = (struct initiator_mig_area){c->desc_gpa, virtq_desc_bytes(c->num),
+					   "controlq descriptors", .driver = true};
+	a[5] = (struct initiator_mig_area){c->avail_gpa, virtq_avail_bytes(c->num),
+					   "controlq available ring", .driver = true};
+	return 6;
 }
 
 static uint16_t vus_mig_cookie_id(const void *ctx, unsigned index, const void *cookie)
