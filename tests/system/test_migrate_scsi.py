@@ -24,6 +24,7 @@ import pytest
 from tests.system.conftest import CLI_BIN, TGT_BIN, wait_for
 from tests.system.peers import rte_vhost_scsi_factory  # noqa: F401 (fixture)
 from tests.system.test_migrate_record import Recorder
+from tests.system.test_migrate_replay import replay
 
 KINDS = ["lost", "duplicate", "stale-data", "stale-page", "index-regression", "late-write",
          "io-error"]
@@ -165,12 +166,6 @@ def trace(tgt, storlab, workdir):
     clean(migrate(storlab, uri, uri, "--seed", 3, "--stop-inflight"), inflight=2 * 8)
     rec.finish()
     return rec.trace
-
-
-def replay(storlab, trace, *args, rc=0):
-    out = storlab.json("migrate", "replay", trace, *args, "--output", "json", rc=rc, timeout=120)
-    assert set(out["violation_counts"]) == set(KINDS), out
-    return out
 
 
 def test_replay_tgt(trace, tgt, storlab):
