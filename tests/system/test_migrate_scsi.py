@@ -16,12 +16,13 @@ trace's rings 2.. are the request queues), and with a spawned storlab-tgt
 killed after a front-end message and restarted.
 """
 
+import json
 import os
 import subprocess
 
 import pytest
 
-from tests.system.conftest import CLI_BIN, TGT_BIN, wait_for
+from tests.system.conftest import BUILD, CLI_BIN, ROOT, TGT_BIN, assert_no_san, wait_for
 from tests.system.peers import rte_vhost_scsi_factory  # noqa: F401 (fixture)
 from tests.system.test_migrate_record import Recorder
 from tests.system.test_migrate_replay import replay
@@ -212,3 +213,26 @@ def test_schemes_must_match(tgt, storlab):
     blk = tgt.controller("vhost.1", "Malloc0", num_queues=QUEUES)
     out = migrate(storlab, src, blk, "--seed", 1, rc=3)
     assert "one scheme" in out["runs"][0]["error"], out
+
+
+def test_ci_migrate_kinds(tmp_path):
+    """ci/migrate shares its count between blk and scsi controllers (blk
+    takes the odd one), sums them up together and per kind; --kind scsi
+    runs scsi only."""
+    for kind, count, want in (("both", 3, {"blk": 2, "scsi": 1}), ("scsi", 2, {"scsi": 2})):
+        out = tmp_path / kind
+        p = subprocess.run([str(ROOT / "ci" / "migrate"), "--build", str(BUILD), "--out",
+                            str(out), "--count", str(count), "--qd", "8", "--seed", "5",
+                            "--kind", kind], capture_output=True, text=True, timeout=120)
+        assert_no_san(p.stdout + p.stderr, "ci/migrate")
+        assert p.returncode == 0, p.stdout + p.stderr
+        runs = json.loads((out / "migrate.json").read_text())["runs"]
+        assert {k: sum(r["kind"] == k for r in runs) for k in want} == want, runs
+        # One seed each, none repeated across the kinds.
+        assert [r["seed"] for r in runs] == list(range(5, 5 + count))
+        assert all(len(r["bases"]) == (4 if r["kind"] == "scsi" else 2) for r in runs)
+        s = json.loads((out / "migrate-summary.json").read_text())
+        assert (s["runs"], s["failed"], s["not_run"]) == (count, 0, 0), s
+        assert {k: v["runs"] for k, v in s["kinds"].items()} == want, s["kinds"]
+        assert all(v == 0 for v in s["violation_counts"].values()), s
+        assert s["switch_ms"]["median"] is not None
