@@ -40,18 +40,14 @@ static bool requests_kept(const struct vub_dev *vdev)
 }
 
 /*
- * The rings of the new connection. Requests kept in flight across the
- * disconnect (the device tracked them) stay in their rings, which resume
- * as they were, with the base QEMU gives after a back-end crash: the used
- * idx ("Inflight I/O tracking"); that needs the in-flight buffer negotiated
- * again and the same ring features. Otherwise every ring starts empty, and
- * a new buffer is asked for (QEMU does so when the VM resets). A device
- * that migrates resumes at the bases it was given.
+ * The rings of the new connection: kept with their requests after a
+ * back-end crash (vu_keep_decide), else started empty; a device that
+ * migrates resumes at the bases it was given.
  */
 static int vub_rings_prepare(struct vub_dev *vdev, const struct vhost_fe_setup_state *st)
 {
 	struct storlab_dev *dev = vdev->dev;
-	bool keep = !vdev->resume.bases && requests_kept(vdev);
+	bool keep;
 	int ret = 0;
 
 	/* A device that moves to another back-end (vub_dev_resume) keeps its
@@ -60,20 +56,10 @@ static int vub_rings_prepare(struct vub_dev *vdev, const struct vhost_fe_setup_s
 	 * destination gets an in-flight buffer of its own. */
 	if (vdev->resume.bases && !vu_resume_features_ok(dev, &vdev->resume, st->features))
 		return -ENOTSUP;
-	if (keep && (!(st->protocol_features & (1ULL << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD)) ||
-		     st->features != vdev->features || vdev->inflight.fd < 0)) {
-		log_err("%s: requests in flight at the disconnect cannot be resumed: the back-end "
-			"%s; they fail as not connected",
-			dev->address,
-			st->features != vdev->features ? "negotiated other features"
-						       : "no longer offers INFLIGHT_SHMFD");
-		atomic_store(&dev->keeps_inflight, false);
-		return -ENOTSUP;
-	}
-	if (!keep && vdev->inflight.fd >= 0) {
-		close(vdev->inflight.fd);
-		vdev->inflight.fd = -1;
-	}
+	ret = vu_keep_decide(dev, st, &vdev->inflight, vdev->features,
+			     !vdev->resume.bases && requests_kept(vdev), &keep);
+	if (ret)
+		return ret;
 	vdev->features = st->features;
 	for (uint16_t i = 0; !ret && i < dev->opts.num_queues; i++) {
 		struct vub_queue *q = &vdev->queues[i];
@@ -153,9 +139,7 @@ static int vub_connect(struct vub_dev *vdev)
 	if (ret)
 		return ret;
 	vdev->sock_fd = vhost_fe_fd(vdev->fe);
-	atomic_store(&dev->keeps_inflight,
-		     vdev->inflight.fd >= 0 &&
-			 (st.protocol_features & (1ULL << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD)));
+	vu_keeps_inflight_update(dev, &vdev->inflight, &st);
 	atomic_store(&dev->dead, false);
 	return 0;
 }

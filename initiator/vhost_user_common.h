@@ -52,6 +52,27 @@ int vu_resume(struct vu_resume *r, const uint16_t *bases, uint64_t negotiated,
 bool vu_resume_features_ok(const struct storlab_dev *dev, const struct vu_resume *r,
 			   uint64_t acked);
 
+/*
+ * In a set-up's prepare(): whether the rings resume as they are (*keep).
+ * Requests kept in flight across a disconnect (kept: the device tracked
+ * them) stay in their rings, which resume with the base QEMU gives after a
+ * back-end crash, the used idx ("Inflight I/O tracking"); that needs the
+ * in-flight buffer (inflight, which the connection before negotiated)
+ * negotiated again and the features the rings were laid out for
+ * (ring_features). Otherwise every ring starts anew and the buffer is
+ * given up: the set-up asks for a new one (QEMU does so when the VM
+ * resets). 0, or -ENOTSUP when kept requests cannot resume (logged; they
+ * then fail as not connected: dev->keeps_inflight cleared).
+ */
+int vu_keep_decide(struct storlab_dev *dev, const struct vhost_fe_setup_state *st,
+		   struct vhost_fe_inflight *inflight, uint64_t ring_features, bool kept,
+		   bool *keep);
+/* After a set-up: whether the device keeps its requests in flight across a
+ * disconnect (dev->keeps_inflight): it has an in-flight buffer and the
+ * back-end negotiated INFLIGHT_SHMFD. */
+void vu_keeps_inflight_update(struct storlab_dev *dev, const struct vhost_fe_inflight *inflight,
+			      const struct vhost_fe_setup_state *st);
+
 /* Checks sock_fd without blocking; marks dev dead and returns true if the
  * back-end went away. Any thread. */
 bool vu_check_hangup(struct storlab_dev *dev, int sock_fd);

@@ -154,6 +154,19 @@ static int vus_get_config(struct vhost_fe *fe, void *cfg, uint32_t *len)
 	return ret;
 }
 
+static unsigned vus_nrings(const struct vus_dev *vdev)
+{
+	return VIRTIO_SCSI_REQUESTQ_FIRST + (unsigned)vdev->dev->opts.num_queues;
+}
+
+static bool vus_requests_kept(const struct vus_dev *vdev)
+{
+	for (uint16_t i = 0; i < vdev->dev->opts.num_queues; i++)
+		if (vus_queue_inflight(&vdev->queues[i].head))
+			return true;
+	return false;
+}
+
 /* The set-up's prepare(): what was negotiated into info, enough request
  * queues, then every ring laid out for the features just negotiated. */
 static int vus_prepare(void *arg, const struct vhost_fe_setup_state *st)
@@ -188,9 +201,28 @@ static int vus_prepare(void *arg, const struct vhost_fe_setup_state *st)
 		return -ENOTSUP;
 	}
 	/* A device that moves to another back-end (vus_dev_resume) keeps its
-	 * rings as they are, at the bases the source's GET_VRING_BASE gave. */
-	if (vdev->resume.bases)
-		return vu_resume_features_ok(dev, &vdev->resume, st->features) ? 0 : -ENOTSUP;
+	 * rings as they are, at the bases the source's GET_VRING_BASE gave;
+	 * one whose back-end crashed keeps them with their requests, at the
+	 * used idx, every ring (the controlq and eventq too). */
+	if (vdev->resume.bases) {
+		if (!vu_resume_features_ok(dev, &vdev->resume, st->features))
+			return -ENOTSUP;
+		for (unsigned i = 0; i < vus_nrings(vdev); i++)
+			vdev->rings[i].base = vdev->resume.bases[i];
+		return 0;
+	}
+	ret = vu_keep_decide(dev, st, &vdev->inflight, vdev->features, vdev->kept, &vdev->kept);
+	if (ret)
+		return ret;
+	vdev->features = st->features;
+	if (vdev->kept) {
+		vdev->rings[VIRTIO_SCSI_CONTROLQ].base = vdev->ctl.vq.used->idx;
+		vdev->rings[VIRTIO_SCSI_EVENTQ].base = vdev->evt.vq.used->idx;
+		for (uint16_t i = 0; i < dev->opts.num_queues; i++)
+			vdev->rings[VIRTIO_SCSI_REQUESTQ_FIRST + i].base =
+			    vus_queue_resume(&vdev->queues[i]);
+		return 0;
+	}
 	ret = ctlq_reset(dev, &vdev->ctl, st->features);
 	if (!ret)
 		ret = ctlq_reset(dev, &vdev->evt, st->features);
@@ -199,12 +231,7 @@ static int vus_prepare(void *arg, const struct vhost_fe_setup_state *st)
 	return ret;
 }
 
-static unsigned vus_nrings(const struct vus_dev *vdev)
-{
-	return VIRTIO_SCSI_REQUESTQ_FIRST + (unsigned)vdev->dev->opts.num_queues;
-}
-
-/* The set-up's rings: ring i starts at the base a migration gave, else 0. */
+/* The set-up's rings, at base 0 unless prepare() says otherwise. */
 static void vus_rings_fill(struct vus_dev *vdev)
 {
 	struct vhost_fe_setup_ring *r = vdev->rings;
@@ -219,8 +246,6 @@ static void vus_rings_fill(struct vus_dev *vdev)
 		r[VIRTIO_SCSI_REQUESTQ_FIRST + i] = (struct vhost_fe_setup_ring){
 		    .vq = &q->vq, .kick_fd = q->mem.kick_fd, .call_fd = q->mem.call_fd};
 	}
-	for (unsigned i = 0; vdev->resume.bases && i < vus_nrings(vdev); i++)
-		r[i].base = vdev->resume.bases[i];
 }
 
 /* The neutral info from the LUN the scan selected. */
@@ -272,8 +297,12 @@ static int vus_connect(struct vus_dev *vdev)
 		VUS_DRIVER_FEATURES & (dev->opts.features_mask ? dev->opts.features_mask : ~0ULL),
 	    /* §6.1: a non-legacy driver. */
 	    .required_features = VIRTIO_BIT(VIRTIO_F_VERSION_1),
+	    /* In-flight tracking too: requests survive a back-end's crash; the
+	     * dirty log for a device that migrates. */
 	    .protocol_features = VHOST_FE_PROTOCOL_FEATURES |
+				 (1ULL << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD) |
 				 (dev->migratable ? 1ULL << VHOST_USER_PROTOCOL_F_LOG_SHMFD : 0),
+	    .inflight = &vdev->inflight,
 	    .get_config = vus_get_config,
 	    .config = &vdev->config,
 	    .prepare = vus_prepare,
@@ -284,8 +313,10 @@ static int vus_connect(struct vus_dev *vdev)
 	struct vhost_fe_setup_state st;
 	int ret;
 
-	/* A device that moved keeps what its driver found (the LUNs). */
-	if (!vdev->resume.bases)
+	/* A device that moved, or whose requests outlive its back-end, keeps
+	 * what its driver found (the LUNs). */
+	vdev->kept = !vdev->resume.bases && vus_requests_kept(vdev);
+	if (!vdev->resume.bases && !vdev->kept)
 		memset(&vdev->vs, 0, sizeof(vdev->vs));
 	memset(&vdev->config, 0, sizeof(vdev->config));
 	vdev->sock_fd = -1;
@@ -295,10 +326,12 @@ static int vus_connect(struct vus_dev *vdev)
 	if (ret)
 		return ret;
 	vdev->sock_fd = vhost_fe_fd(vdev->fe);
+	vu_keeps_inflight_update(dev, &vdev->inflight, &st);
 	atomic_store(&dev->dead, false);
-	/* A moved device's eventq still holds the buffers posted, and its
-	 * driver does not scan again: a VM's does not on a migration. */
-	if (!vdev->resume.bases) {
+	/* A moved or resumed device's eventq still holds the buffers posted,
+	 * and its driver does not scan again (a VM's does not on a migration
+	 * or a back-end's restart): its requests are in the rings. */
+	if (!vdev->resume.bases && !vdev->kept) {
 		ret = evtq_post(vdev);
 		if (!ret)
 			ret = vus_scan(vdev);
@@ -325,6 +358,8 @@ static void vus_close(void *ctx)
 
 	if (vdev->fe)
 		vhost_fe_close(vdev->fe);
+	if (vdev->inflight.fd >= 0)
+		close(vdev->inflight.fd);
 	for (uint16_t i = 0; vdev->queues && i < dev->opts.num_queues; i++)
 		if (vdev->queues[i].vdev)
 			vus_queue_destroy(&vdev->queues[i]);
@@ -354,6 +389,7 @@ static int vus_open(struct storlab_dev *dev, void **ctx)
 		return -ENOMEM;
 	vdev->dev = dev;
 	vdev->sock_fd = -1;
+	vdev->inflight.fd = -1;
 	ret = vus_address_parse(dev->address, &vdev->path, &vdev->has_lun, &vdev->want_target,
 				&vdev->want_lun);
 	if (ret) {

@@ -89,6 +89,11 @@ struct vus_dev {
 	void *zero_block; /* guest memory: WRITE SAME's data-out, block_len zeroes */
 	uint32_t zero_len;
 	struct vu_resume resume; /* vus_dev_resume() */
+	/* The in-flight buffer (fd -1: none), kept across connections as QEMU
+	 * keeps it, and the features the rings were set up with. */
+	struct vhost_fe_inflight inflight;
+	uint64_t features;
+	bool kept; /* this connection resumes requests kept in flight */
 };
 
 struct vus_queue {
@@ -134,6 +139,9 @@ int vus_queue_create(struct vus_dev *vdev, struct storlab_dev *dev, uint16_t ind
 		     struct vus_queue *q);
 void vus_queue_destroy(struct vus_queue *q);
 int vus_queue_reset(struct vus_queue *q, uint64_t features);
+/* Keeps the ring and its requests for a new connection whose back-end runs
+ * again what was in flight; returns the base to give it (the used idx). */
+uint16_t vus_queue_resume(struct vus_queue *q);
 int vus_queue_add(struct storlab_queue *q, const struct storlab_req *req);
 int vus_queue_submit(struct storlab_queue *q);
 int vus_queue_reap(struct storlab_queue *q, struct storlab_completion *c, unsigned min,
