@@ -201,23 +201,26 @@ static int vus_prepare(void *arg, const struct vhost_fe_setup_state *st)
 		return -ENOTSUP;
 	}
 	/* A device that moves to another back-end (vus_dev_resume) keeps its
-	 * rings as they are, at the bases the source's GET_VRING_BASE gave;
-	 * one whose back-end crashed keeps them with their requests, at the
-	 * used idx, every ring (the controlq and eventq too). */
-	if (vdev->resume.bases) {
-		if (!vu_resume_features_ok(dev, &vdev->resume, st->features))
-			return -ENOTSUP;
-		for (unsigned i = 0; i < vus_nrings(vdev); i++)
-			vdev->rings[i].base = vdev->resume.bases[i];
-		return 0;
-	}
+	 * rings as they are, at the bases the source's GET_VRING_BASE gave,
+	 * and the destination gets an in-flight buffer of its own; one whose
+	 * back-end crashed keeps them with their requests, at the used idx,
+	 * every ring (the controlq and eventq too). */
+	if (vdev->resume.bases && !vu_resume_features_ok(dev, &vdev->resume, st->features))
+		return -ENOTSUP;
 	ret = vu_keep_decide(dev, st, &vdev->inflight, vdev->features, vdev->kept, &vdev->kept);
 	if (ret)
 		return ret;
 	vdev->features = st->features;
+	if (vdev->resume.bases) {
+		for (unsigned i = 0; i < vus_nrings(vdev); i++)
+			vdev->rings[i].base = vdev->resume.bases[i];
+		return 0;
+	}
 	if (vdev->kept) {
-		vdev->rings[VIRTIO_SCSI_CONTROLQ].base = vdev->ctl.vq.used->idx;
-		vdev->rings[VIRTIO_SCSI_EVENTQ].base = vdev->evt.vq.used->idx;
+		vdev->rings[VIRTIO_SCSI_CONTROLQ].base =
+		    __atomic_load_n(&vdev->ctl.vq.used->idx, __ATOMIC_ACQUIRE);
+		vdev->rings[VIRTIO_SCSI_EVENTQ].base =
+		    __atomic_load_n(&vdev->evt.vq.used->idx, __ATOMIC_ACQUIRE);
 		for (uint16_t i = 0; i < dev->opts.num_queues; i++)
 			vdev->rings[VIRTIO_SCSI_REQUESTQ_FIRST + i].base =
 			    vus_queue_resume(&vdev->queues[i]);
