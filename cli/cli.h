@@ -67,8 +67,10 @@ int cli_migrate_shared_opt(const char *cmd, const char *name, const char *arg,
 			   struct cli_migrate_shared *sh);
 struct json_t *cli_migrate_run_json(const struct emu_mig_result *r, int ret);
 void cli_migrate_run_table(const struct emu_mig_result *r, int ret);
-int cli_migrate_spawn(const char *what, const char *cmd, struct endpoint_config *cfg,
-		      struct endpoint **ep, char *uri, size_t len);
+/* Starts a back-end with /bin/sh -c cmd ({sock}: its socket), serving
+ * devices of scheme; uri gets its device URI. */
+int cli_migrate_spawn(const char *what, const char *cmd, const char *scheme,
+		      struct endpoint_config *cfg, struct endpoint **ep, char *uri, size_t len);
 /* migrate_crash.c: `storlab migrate replay --crash-matrix`: the replay of
  * base, once as it is, then once per front-end message with the spawned
  * back-end ep killed after it. The exit code. */

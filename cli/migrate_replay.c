@@ -36,6 +36,7 @@ struct replay_args {
 	const char *trace;
 	const char *target;
 	const char *spawn_cmd;
+	const char *scheme; /* what --spawn-cmd's back-end serves */
 	const char *shrink;
 	bool crash_matrix;
 	uint32_t crash_request; /* --crash-after: 0 for none */
@@ -54,9 +55,13 @@ static void usage(FILE *f)
 		"the same memory size, rings, connections and migration, as many verified\n"
 		"requests per ring and phase as the trace's ring states say, and checks\n"
 		"the invariants of `storlab migrate run`.\n"
-		"\n  --target URI         vhost-user-blk:/path of the back-end\n"
+		"\n  --target URI         the back-end: vhost-user-blk:/path or\n"
+		"                       vhost-user-scsi:/path[?target=T&lun=L] (rings 0\n"
+		"                       and 1 of the trace are its controlq and eventq)\n"
 		"  --spawn-cmd CMD      start the back-end with /bin/sh -c CMD, {sock}\n"
 		"                       replaced by its socket\n"
+		"  --scheme SCHEME      what the spawned back-end serves: vhost-user-blk\n"
+		"                       (default) or vhost-user-scsi\n"
 		"  --shrink OUT         if the replay fails: the smallest trace that still\n"
 		"                       fails the same way, written to OUT\n"
 		"  --shrink-runs N      a smaller trace counts as failing only if each of\n"
@@ -107,6 +112,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 	static const struct option opts[] = {
 	    {"target", required_argument, NULL, 't'},
 	    {"spawn-cmd", required_argument, NULL, 'p'},
+	    {"scheme", required_argument, NULL, 's'},
 	    {"shrink", required_argument, NULL, 'k'},
 	    {"shrink-runs", required_argument, NULL, 'R'},
 	    {"crash-matrix", no_argument, NULL, 'C'},
@@ -126,6 +132,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 	int c, idx = 0;
 
 	*a = (struct replay_args){.qd = 8,
+				  .scheme = "vhost-user-blk",
 				  .requests = 64,
 				  .shrink_runs = 3,
 				  .stop_inflight = UINT_MAX,
@@ -139,6 +146,13 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 			break;
 		case 'p':
 			a->spawn_cmd = optarg;
+			break;
+		case 's':
+			if (strcmp(optarg, "vhost-user-blk") && strcmp(optarg, "vhost-user-scsi"))
+				return cli_usage_error(
+				    "migrate replay",
+				    "--scheme: vhost-user-blk or vhost-user-scsi");
+			a->scheme = optarg;
 			break;
 		case 'k':
 			a->shrink = optarg;
@@ -229,9 +243,17 @@ struct replay {
 };
 
 /* The engine's options for script s. */
-static void replay_opts(const struct replay *rp, struct emu_script *s, struct emu_mig_opts *o)
+/*
+ * The engine's options for a replay of s, its schedule in *sched. A
+ * virtio-scsi device's request queues are the trace's rings from 2 on
+ * (virtio 1.2 §5.6.2): the controlq and eventq carry none of the guest's
+ * I/O, and the device sets them up itself.
+ */
+static void replay_opts(const struct replay *rp, struct emu_script *s, struct emu_mig_opts *o,
+			struct emu_schedule *sched)
 {
 	const struct replay_args *a = rp->a;
+	unsigned first = strncmp(rp->uri, "vhost-user-scsi:", 16) ? 0 : 2;
 
 	for (unsigned q = 0; q < s->queues; q++) {
 		uint32_t *io = s->sched.io[EMU_PHASE_INFLIGHT];
@@ -244,11 +266,17 @@ static void replay_opts(const struct replay *rp, struct emu_script *s, struct em
 		if (s->sched.io[EMU_PHASE_WARMUP][q] + s->sched.io[EMU_PHASE_PRECOPY][q])
 			io[q] = MAX(io[q], a->stop_inflight);
 	}
+	*sched = s->sched;
+	for (unsigned p = 0; p < EMU_PHASES; p++)
+		for (unsigned q = 0; q < EMU_MAX_QUEUES; q++)
+			sched->io[p][q] =
+			    q + first < EMU_MAX_QUEUES ? s->sched.io[p][q + first] : 0;
 	*o = (struct emu_mig_opts){
 	    .source = rp->uri,
 	    .dest = rp->uri,
-	    .queues = s->queues,
-	    .queue_size = s->queue_size,
+	    /* 0 (a trace without request queues): the engine says so. */
+	    .queues = s->queues > first ? s->queues - first : 0,
+	    .queue_size = s->queues > first ? s->ring_size[first] : s->queue_size,
 	    .qd = MIN(MAX(a->qd, (unsigned)s->max_inflight), (unsigned)s->queue_size),
 	    .bs = a->sh.bs,
 	    .read_pct = a->sh.read_pct,
@@ -261,7 +289,7 @@ static void replay_opts(const struct replay *rp, struct emu_script *s, struct em
 	    .ranges = s->ranges,
 	    .nranges = s->nranges,
 	    .io_timeout_ms = a->sh.io_timeout_ms,
-	    .schedule = &s->sched,
+	    .schedule = sched,
 	    .crash = rp->crash,
 	};
 }
@@ -348,10 +376,11 @@ static int replay_fails(const struct replay *rp, struct emu_script *s, enum emu_
 			int *fails)
 {
 	struct emu_mig_opts o;
+	struct emu_schedule sched;
 	struct emu_mig_result r;
 	int ret;
 
-	replay_opts(rp, s, &o);
+	replay_opts(rp, s, &o, &sched);
 	ret = emu_mig_run(&o, &r);
 	/* With --crash-after, a trace whose replay never sent that message
 	 * had no crash: it does not fail the same way. */
@@ -461,6 +490,7 @@ static int replay_exec(const struct replay_args *a, struct endpoint *given, json
 	struct emu_trace t;
 	struct emu_script s;
 	struct emu_mig_opts o;
+	struct emu_schedule sched;
 	struct emu_mig_result r;
 	struct replay rp = {.a = a, .uri = a->target};
 	struct emu_crash crash;
@@ -480,8 +510,8 @@ static int replay_exec(const struct replay_args *a, struct endpoint *given, json
 		return REPLAY_EXIT_NOT_RUN;
 	}
 	if (a->spawn_cmd) {
-		if (cli_migrate_spawn("replay: --spawn-cmd", a->spawn_cmd, &cfg, &ep, uri,
-				      sizeof(uri))) {
+		if (cli_migrate_spawn("replay: --spawn-cmd", a->spawn_cmd, a->scheme, &cfg, &ep,
+				      uri, sizeof(uri))) {
 			rc = REPLAY_EXIT_NOT_RUN;
 			goto out;
 		}
@@ -493,7 +523,7 @@ static int replay_exec(const struct replay_args *a, struct endpoint *given, json
 		crash.nth = a->crash_nth;
 		rp.crash = &crash;
 	}
-	replay_opts(&rp, &s, &o);
+	replay_opts(&rp, &s, &o, &sched);
 	if (!a->sh.json)
 		print_script(&s, &t);
 	if (a->crash_matrix) {

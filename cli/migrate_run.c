@@ -41,10 +41,11 @@ static void usage(FILE *f)
 	       "\nPlays the VMM: the initiator's device does verified I/O on the source\n"
 	       "back-end, is migrated (pre-copy, dirty log) to the destination, goes on\n"
 	       "there, and every invariant is checked per request.\n"
-	       "\n  --source URI         vhost-user-blk:/path of the source back-end\n"
-	       "  --dest URI           vhost-user-blk:/path of the destination (same storage)\n"
+	       "\n  --source URI         the source back-end: vhost-user-blk:/path or\n"
+	       "                       vhost-user-scsi:/path[?target=T&lun=L]\n"
+	       "  --dest URI           the destination, of the source's scheme (same storage)\n"
 	       "  --dest-spawn CMD     start the destination with /bin/sh -c CMD, {sock}\n"
-	       "                       replaced by its socket\n"
+	       "                       replaced by its socket (served as the source's scheme)\n"
 	       "  --rw MIX             write | read | rw[:READ_PCT] (default rw:50)\n"
 	       "  --bs SIZE            bytes per request (default 4k)\n"
 	       "  --qd N               requests in flight per queue (default 8)\n"
@@ -252,10 +253,10 @@ json_t *cli_migrate_run_json(const struct emu_mig_result *r, int ret)
 		json_array_append_new(rounds,
 				      json_pack("{s:i, s:i}", "pages_copied", r->round[i].copied,
 						"dirty_after", r->round[i].dirty_after));
-	for (unsigned i = 0; r->switched && i < t->nqueues; i++) {
+	for (unsigned i = 0; r->switched && i < r->nrings; i++)
 		json_array_append_new(bases, json_integer(r->bases[i]));
+	for (unsigned i = 0; r->switched && i < t->nqueues; i++)
 		json_array_append_new(published, json_integer(r->published[i]));
-	}
 	for (unsigned k = 0; k < EMU_V_COUNT; k++)
 		json_object_set_new(counts, emu_vkind_name(k), json_integer(t->counts[k]));
 	for (uint32_t i = 0; i < t->nv; i++) {
@@ -349,13 +350,13 @@ static void summary_table(const struct emu_summary *s)
 	       s->counts[EMU_V_INDEX_REGRESSION], s->switch_median_ms, s->switch_p99_ms);
 }
 
-int cli_migrate_spawn(const char *what, const char *cmd, struct endpoint_config *cfg,
-		      struct endpoint **ep, char *uri, size_t len)
+int cli_migrate_spawn(const char *what, const char *cmd, const char *scheme,
+		      struct endpoint_config *cfg, struct endpoint **ep, char *uri, size_t len)
 {
 	char err[1024];
 	int ret;
 
-	*cfg = (struct endpoint_config){.name = "dest", .command = cmd, .scheme = "vhost-user-blk"};
+	*cfg = (struct endpoint_config){.name = "dest", .command = cmd, .scheme = scheme};
 	ret = endpoint_create(&g_endpoint_command, cfg, ep, err, sizeof(err));
 	ret = ret ?: endpoint_start(*ep, err, sizeof(err));
 	ret = ret ?: endpoint_uri(*ep, NULL, uri, len, err, sizeof(err));
@@ -382,7 +383,12 @@ static int migrate_exec(struct migrate_args *a, json_t **report)
 
 	*report = NULL;
 	if (a->dest_spawn) {
-		if (cli_migrate_spawn("run: --dest-spawn", a->dest_spawn, &cfg, &ep, uri,
+		/* The destination serves a device of the source's kind. */
+		char scheme[64];
+
+		snprintf(scheme, sizeof(scheme), "%.*s", (int)strcspn(a->o.source, ":"),
+			 a->o.source);
+		if (cli_migrate_spawn("run: --dest-spawn", a->dest_spawn, scheme, &cfg, &ep, uri,
 				      sizeof(uri))) {
 			rc = MIGRATE_EXIT_NOT_RUN;
 			goto out;

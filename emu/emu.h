@@ -33,6 +33,9 @@
 #include "emu/emu_track.h"
 
 #define EMU_MAX_QUEUES 64
+/* Request queues and the rings before them (virtio-scsi's controlq and
+ * eventq). */
+#define EMU_MAX_RINGS (EMU_MAX_QUEUES + 2)
 
 /*
  * A replay's schedule (emu_script.h): instead of the plan's durations, the
@@ -74,7 +77,8 @@ struct emu_crash {
 };
 
 struct emu_mig_opts {
-	const char *source; /* device URIs: vhost-user-blk:/path */
+	const char
+	    *source; /* device URIs of one scheme: vhost-user-blk:/path, vhost-user-scsi:/path */
 	const char *dest;
 	unsigned queues, qd, queue_size;
 	uint32_t bs;
@@ -106,7 +110,8 @@ struct emu_mig_result {
 	bool converged;
 	uint32_t final_copied;
 	unsigned inflight_at_stop;
-	uint16_t bases[EMU_MAX_QUEUES];	    /* GET_VRING_BASE's answers */
+	unsigned nrings;		    /* every ring of the device, request queues last */
+	uint16_t bases[EMU_MAX_RINGS];	    /* GET_VRING_BASE's answers, per ring */
 	uint16_t published[EMU_MAX_QUEUES]; /* the source's used idx at the stop */
 	bool switched;
 	double switch_ms; /* < 0: no completion at the destination */

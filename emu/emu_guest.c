@@ -14,6 +14,8 @@
 #include "initiator/migrate.h"
 #include "initiator/pattern.h"
 #include "spec/virtio.h"
+#include "spec/virtio_scsi.h"
+#include "storlab/virtio_scsi.h"
 #include "util/common.h"
 #include "util/log.h"
 
@@ -40,6 +42,9 @@ struct emu_guest {
 	struct emu_rng rng;
 	uint8_t *base; /* guest memory */
 	struct initiator_mig_ring ring[64];
+	/* What the device writes besides the queues' rings and slots. */
+	struct initiator_mig_area areas[INITIATOR_MIG_MAX_AREAS];
+	unsigned nareas;
 	uint16_t *scan; /* per queue: used entries observed */
 	/* Per queue, by slot: the used entries observed, as read (seen_num
 	 * apart), and how many of the latest positions before scan they hold
@@ -47,6 +52,10 @@ struct emu_guest {
 	struct virtq_used_elem *seen;
 	unsigned seen_num;
 	uint16_t *nseen;
+	/* The requests whose chain came back in this pass over a queue (the
+	 * used entries read before and after the driver's reap). */
+	uint32_t *returned;
+	unsigned nreturned;
 	struct slot *slots;
 	uint32_t readback_cursor;
 	bool readback;
@@ -98,14 +107,16 @@ int emu_guest_create(const struct emu_guest_opts *o, struct emu_track *t, struct
 	}
 	for (unsigned i = 0; i < o->queues; i++)
 		initiator_mig_ring(o->dev, i, &g->ring[i]);
+	g->nareas = initiator_mig_areas(o->dev, g->areas);
 	for (unsigned i = 0; i < o->queues; i++)
 		g->seen_num = MAX(g->seen_num, (unsigned)g->ring[i].num);
 	g->scan = calloc(o->queues, sizeof(*g->scan));
 	g->seen = calloc((size_t)o->queues * g->seen_num, sizeof(*g->seen));
 	g->nseen = calloc(o->queues, sizeof(*g->nseen));
+	g->returned = calloc(2 * (size_t)g->seen_num, sizeof(*g->returned));
 	g->slots = calloc(g->o.nslots, sizeof(*g->slots));
 	g->c = calloc(g->ring[0].num, sizeof(*g->c));
-	if (!g->scan || !g->seen || !g->nseen || !g->slots || !g->c) {
+	if (!g->scan || !g->seen || !g->nseen || !g->returned || !g->slots || !g->c) {
 		ret = -ENOMEM;
 		goto err;
 	}
@@ -122,6 +133,10 @@ int emu_guest_create(const struct emu_guest_opts *o, struct emu_track *t, struct
 	if (ret)
 		goto err;
 	g->scratch_gpa = gpa_of(g, g->scratch);
+	/* The guest observes from where the rings stand: a driver that
+	 * issued requests of its own at set-up (virtio-scsi's scan) has
+	 * used entries already. */
+	emu_guest_rings_resync(g);
 	*out = g;
 	return 0;
 err:
@@ -140,6 +155,7 @@ void emu_guest_destroy(struct emu_guest *g)
 	free(g->scan);
 	free(g->seen);
 	free(g->nseen);
+	free(g->returned);
 	free(g->c);
 	free(g);
 }
@@ -308,12 +324,16 @@ static void observe_entries(struct emu_guest *g, unsigned qi, uint16_t idx)
 
 	for (; g->scan[qi] != idx; g->scan[qi]++) {
 		unsigned slot = g->scan[qi] & (r->num - 1);
+		uint32_t back;
 		struct virtq_used_elem *was = &g->seen[qi * g->seen_num + slot];
 
 		was->id = __atomic_load_n(&used->ring[slot].id, __ATOMIC_RELAXED);
 		was->len = __atomic_load_n(&used->ring[slot].len, __ATOMIC_RELAXED);
 		if (g->nseen[qi] < r->num)
 			g->nseen[qi]++;
+		back = emu_track_on_head(g->t, (uint16_t)qi, (uint16_t)was->id);
+		if (back && g->nreturned < 2 * g->seen_num)
+			g->returned[g->nreturned++] = back - 1;
 		emu_track_used(g->t, (uint16_t)qi, (uint16_t)was->id);
 	}
 }
@@ -367,6 +387,27 @@ static unsigned observe_used(struct emu_guest *g, unsigned qi)
 	return n;
 }
 
+/* After the reap: a request whose chain came back and that the driver did
+ * not complete was added again (virtio-scsi retries a command a UNIT
+ * ATTENTION displaced, SAM-5 §5.14), on a head of the driver's choosing:
+ * in flight there now. The entries read before and after the reap are
+ * all the driver took, so none of the re-added chains can have come back
+ * yet. */
+static void follow_readds(struct emu_guest *g, unsigned qi)
+{
+	for (unsigned i = 0; i < g->nreturned; i++) {
+		const struct emu_req *r = &g->t->reqs[g->returned[i]];
+		uint16_t head;
+
+		if (r->completions || !initiator_mig_req_head(g->o.dev, qi, r->id, &head))
+			continue;
+		/* The driver wrote the chain again, and reset the response. */
+		mark_driver_writes(g, qi, r->id, head);
+		emu_track_readded(g->t, g->returned[i], head);
+	}
+	g->nreturned = 0;
+}
+
 /* One pass over queue qi: observe, reap, refill. Reaped completions. */
 static int queue_poll(struct emu_guest *g, unsigned qi, bool refill)
 {
@@ -382,6 +423,7 @@ static int queue_poll(struct emu_guest *g, unsigned qi, bool refill)
 	/* A dead queue hands back its requests first; then -ENOTCONN. */
 	for (int i = 0; i < n; i++)
 		complete(g, &g->c[i]);
+	follow_readds(g, qi);
 	/* The guest's reads of the ring rewrite used_event (avail ring). */
 	emu_dirty_mark(g->dirty, g->ring[qi].avail_gpa, g->ring[qi].avail_len);
 	if (refill && n >= 0)
@@ -494,6 +536,39 @@ void emu_guest_rings_resync(struct emu_guest *g)
 	memset(g->nseen, 0, g->o.queues * sizeof(*g->nseen));
 }
 
+/* ---- the device's own commands ---- */
+
+void emu_guest_control(struct emu_guest *g)
+{
+	struct storlab_virtio_scsi_info *vs = malloc(sizeof(*vs));
+	const struct storlab_scsi_lun *lun;
+	struct emu_violation v = {.kind = EMU_V_IO_ERROR, .req = EMU_NO_REQ};
+	uint8_t response = 0xff;
+	int ret;
+
+	if (!vs || storlab_virtio_scsi_get_info(g->o.dev, vs)) {
+		free(vs);
+		return;
+	}
+	lun = &vs->luns[vs->selected];
+	for (unsigned i = 0; i < g->nareas; i++)
+		if (g->areas[i].driver)
+			emu_dirty_mark(g->dirty, g->areas[i].gpa, g->areas[i].len);
+	/* SAM-5 §7.8: asks about the commands in flight, ends none. */
+	ret = storlab_virtio_scsi_tmf(g->o.dev, VIRTIO_SCSI_T_TMF_QUERY_TASK_SET, lun->target,
+				      lun->lun, 0, &response);
+	if (ret == -ENOTCONN)
+		snprintf(v.detail, sizeof(v.detail), "QUERY TASK SET: the back-end went away");
+	else if (ret)
+		snprintf(v.detail, sizeof(v.detail), "QUERY TASK SET: %s", strerror(-ret));
+	else if (response != VIRTIO_SCSI_S_FUNCTION_COMPLETE &&
+		 response != VIRTIO_SCSI_S_FUNCTION_SUCCEEDED)
+		snprintf(v.detail, sizeof(v.detail), "QUERY TASK SET answered %u", response);
+	if (v.detail[0] && ret != -ENOTCONN)
+		emu_track_violation(g->t, &v);
+	free(vs);
+}
+
 /* ---- the back-end's pages ---- */
 
 void emu_guest_device_pages(const struct emu_guest *g, struct emu_dirty *set)
@@ -506,6 +581,9 @@ void emu_guest_device_pages(const struct emu_guest *g, struct emu_dirty *set)
 	}
 	for (uint32_t i = 0; i < g->o.nslots; i++)
 		emu_dirty_mark(set, g->slots[i].buf_gpa, g->o.bs);
+	for (unsigned i = 0; i < g->nareas; i++)
+		if (g->areas[i].device)
+			emu_dirty_mark(set, g->areas[i].gpa, g->areas[i].len);
 }
 
 static bool within(uint64_t gpa, uint64_t start, uint64_t len)
@@ -524,6 +602,12 @@ void emu_guest_page_name(const struct emu_guest *g, uint64_t gpa, char *buf, uns
 		}
 		if (within(gpa, r->slots_gpa, (uint64_t)r->num * r->slot_len)) {
 			snprintf(buf, len, "queue %u request slots (status bytes)", i);
+			return;
+		}
+	}
+	for (unsigned i = 0; i < g->nareas; i++) {
+		if (within(gpa, g->areas[i].gpa, g->areas[i].len)) {
+			snprintf(buf, len, "%s", g->areas[i].name);
 			return;
 		}
 	}

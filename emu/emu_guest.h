@@ -84,6 +84,12 @@ void emu_guest_drain(struct emu_guest *g, int timeout_ms);
  * drains. */
 void emu_guest_readback(struct emu_guest *g, int timeout_ms);
 
+/* A command on the device's control ring while I/O is in flight, where it
+ * has one: virtio-scsi's QUERY TASK SET on the controlq (ends no command),
+ * so that the device writes a response and a used entry there. A failure
+ * is an io-error violation. */
+void emu_guest_control(struct emu_guest *g);
+
 /* After a reconnect: the used rings are read from where they stand now
  * (a ring set up again starts over). */
 void emu_guest_rings_resync(struct emu_guest *g);

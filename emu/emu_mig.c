@@ -38,7 +38,10 @@ struct mig {
 	struct emu_dirty device_pages;
 	unsigned sent[64]; /* front-end messages sent, per request code */
 	bool logging;	   /* the source's dirty log is on */
-	bool recovered;	   /* the injected crash was recovered from */
+	/* The used idx at the stop of the rings before the request queues
+	 * (controlq, eventq), which the guest does not watch as it runs. */
+	uint16_t other_used[EMU_MAX_RINGS - EMU_MAX_QUEUES];
+	bool recovered; /* the injected crash was recovered from */
 };
 
 static int __attribute__((format(printf, 3, 4))) fail(struct mig *m, int ret, const char *fmt, ...)
@@ -259,6 +262,9 @@ static int precopy(struct mig *m)
 
 		round->copied = copy_dirty(m);
 		ret = emu_guest_run(m->guest, r->plan.round_ms[r->rounds_done - 1]);
+		/* While logging is on: the controlq's pages are written too. */
+		if (!ret)
+			emu_guest_control(m->guest);
 		round->dirty_after = dirty_pending(m);
 		if (ret)
 			return fail(m, ret, "the source went away during round %u", r->rounds_done);
@@ -321,6 +327,30 @@ static void check_late_writes(struct mig *m)
 	}
 }
 
+/* At the end: the rings besides the request queues (a controlq, an
+ * eventq) kept their used idx across the switch (virtio 1.2 §2.7.8: it
+ * only goes on). */
+static void check_other_rings(struct mig *m)
+{
+	/* A crash recovered from sets the rings up anew: nothing to compare. */
+	for (unsigned i = 0;
+	     m->r->switched && !m->recovered && i < initiator_mig_queue_ring(m->dev, 0); i++) {
+		uint16_t idx = initiator_mig_ring_used_idx(m->dev, i);
+		struct emu_violation v = {.kind = EMU_V_INDEX_REGRESSION,
+					  .req = EMU_NO_REQ,
+					  .index_seen = idx,
+					  .index_floor = m->other_used[i]};
+
+		if ((int16_t)(idx - m->other_used[i]) >= 0)
+			continue;
+		snprintf(v.detail, sizeof(v.detail),
+			 "ring %u: used idx %u below %u, published by "
+			 "the source",
+			 i, idx, m->other_used[i]);
+		emu_track_violation(&m->r->track, &v);
+	}
+}
+
 /* Stop, final copy, switch to the destination. */
 static int stop_and_switch(struct mig *m)
 {
@@ -339,9 +369,12 @@ static int stop_and_switch(struct mig *m)
 		ret = initiator_mig_stop(m->dev, r->bases);
 	if (ret)
 		return fail(m, ret, "GET_VRING_BASE: %s", strerror(-ret));
+	r->nrings = initiator_mig_nrings(m->dev);
 	r->final_copied = copy_dirty(m);
 	for (unsigned i = 0; i < m->o->queues; i++)
 		r->published[i] = initiator_mig_used_idx(m->dev, i);
+	for (unsigned i = 0; i < initiator_mig_queue_ring(m->dev, 0); i++)
+		m->other_used[i] = initiator_mig_ring_used_idx(m->dev, i);
 	emu_track_set_floor(&r->track, r->published);
 	/* The check is the emulator's, not the migration's: off the clock. */
 	checked = emu_now_ns();
@@ -391,8 +424,12 @@ int emu_mig_run(const struct emu_mig_opts *o, struct emu_mig_result *r)
 	r->switch_ms = -1;
 	if (o->queues == 0 || o->queues > EMU_MAX_QUEUES)
 		return fail(&m, -EINVAL, "queues: 1 to %u", EMU_MAX_QUEUES);
-	if (strncmp(o->source, "vhost-user-blk:", 15) || strncmp(o->dest, "vhost-user-blk:", 15))
-		return fail(&m, -EPROTONOSUPPORT, "source and destination: vhost-user-blk: URIs");
+	/* The driver moves as it is: the destination is a device of its kind. */
+	if (uri_address(o->source) - o->source != uri_address(o->dest) - o->dest ||
+	    strncmp(o->source, o->dest, (size_t)(uri_address(o->source) - o->source)))
+		return fail(&m, -EPROTONOSUPPORT,
+			    "source and destination: URIs of one scheme (vhost-user-blk: or "
+			    "vhost-user-scsi:)");
 	ret = emu_plan_make(o->seed, &po, &r->plan);
 	if (ret)
 		return fail(&m, ret, "rounds: 1 to %u", EMU_MAX_ROUNDS);
@@ -423,6 +460,7 @@ check:
 	emu_guest_drain(m.guest, o->io_timeout_ms);
 	emu_guest_readback(m.guest, o->io_timeout_ms);
 	check_late_writes(&m);
+	check_other_rings(&m);
 	emu_track_finish(&r->track);
 out:
 	mig_close(&m);

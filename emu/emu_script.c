@@ -241,6 +241,8 @@ static void script_setup(const struct emu_trace *t, const struct scan *sc, struc
 			if (!msg_ring(r, &q) || q >= EMU_MAX_QUEUES)
 				break;
 			s->queues = (uint16_t)MAX(s->queues, q + 1);
+			if (!s->ring_size[q])
+				s->ring_size[q] = (uint16_t)payload_u32(r, 4);
 			if (q == 0)
 				s->queue_size = (uint16_t)payload_u32(r, 4);
 			break;

@@ -51,10 +51,11 @@ void emu_trace_free(struct emu_trace *t);
 int emu_trace_append(struct emu_trace *t, const struct trace_rec *rec);
 
 struct emu_script {
-	uint16_t queues;     /* rings set up on the first connection */
-	uint16_t queue_size; /* SET_VRING_NUM of ring 0 */
-	uint64_t mem_size;   /* the end of the highest memory region */
-	unsigned nregions;   /* of the first SET_MEM_TABLE (or ADD_MEM_REGs) */
+	uint16_t queues;		    /* rings set up on the first connection */
+	uint16_t queue_size;		    /* SET_VRING_NUM of ring 0 */
+	uint16_t ring_size[EMU_MAX_QUEUES]; /* SET_VRING_NUM of each ring */
+	uint64_t mem_size;		    /* the end of the highest memory region */
+	unsigned nregions;		    /* of the first SET_MEM_TABLE (or ADD_MEM_REGs) */
 	/* Their guest addresses, for the replay's memory table; nranges 0
 	 * where they cannot be laid out again (more than the initiator takes,
 	 * overlapping, off pages): then one region of mem_size. */

@@ -120,6 +120,24 @@ void emu_track_used(struct emu_track *t, uint16_t queue, uint16_t head)
 	emu_track_violation(t, &v);
 }
 
+uint32_t emu_track_on_head(const struct emu_track *t, uint16_t queue, uint16_t head)
+{
+	return head < t->num ? t->inflight[(size_t)queue * t->num + head] : 0;
+}
+
+bool emu_track_readded(struct emu_track *t, uint32_t index, uint16_t head)
+{
+	struct emu_req *r = &t->reqs[index];
+	size_t h = (size_t)r->queue * t->num + head;
+
+	if (head >= t->num || r->completions || t->inflight[(size_t)r->queue * t->num + r->head])
+		return false;
+	r->head = head;
+	t->inflight[h] = index + 1;
+	t->last[h] = index + 1;
+	return true;
+}
+
 void emu_track_set_floor(struct emu_track *t, const uint16_t *floor)
 {
 	memcpy(t->floor, floor, t->nqueues * sizeof(*floor));

@@ -97,6 +97,12 @@ void emu_track_used_idx(struct emu_track *t, uint16_t queue, uint16_t idx);
  * back. An index-regression violation, once per queue. */
 void emu_track_used_rewritten(struct emu_track *t, uint16_t queue, uint16_t pos, uint16_t read,
 			      uint32_t id);
+/* The request in flight on head of queue: its index + 1, 0: none. */
+uint32_t emu_track_on_head(const struct emu_track *t, uint16_t queue, uint16_t head);
+/* The driver has request index on head: if its chain came back and it is
+ * not completed, it is in flight again there (the driver added it anew),
+ * true. */
+bool emu_track_readded(struct emu_track *t, uint32_t index, uint16_t head);
 void emu_track_set_floor(struct emu_track *t, const uint16_t *floor);
 /* The driver returned request index with ret. */
 void emu_track_complete(struct emu_track *t, uint32_t index, int ret);

@@ -55,6 +55,8 @@ static inline int guestmem_gpa(const struct guestmem *gm, const void *ptr, uint6
 
 /* ---- transports ---- */
 
+struct initiator_mig_ops;
+
 /* What a transport's device is, i.e. which device header applies to it. */
 enum initiator_dev_kind {
 	INITIATOR_DEV_VIRTIO_BLK,  /* storlab/virtio_blk.h */
@@ -100,6 +102,9 @@ struct initiator_transport {
 	void (*queue_set_fd_enabled)(struct storlab_queue *q, bool enabled);
 	/* The spec's name for a completion's transport_status. */
 	const char *(*status_name)(uint16_t transport_status);
+	/* What the migration emulator needs (initiator/migrate.h); NULL: a
+	 * device of this transport cannot be migrated. */
+	const struct initiator_mig_ops *mig;
 };
 
 /* The transports linked in (transports.c), in the order help texts list them. */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The device side of a migration for the VMM emulator (migrate.h), on the
- * vhost-user-blk transport: the messages a VMM sends its back-end when it
- * migrates (vhost-user.rst "Migration", "Ring states"), and the move of the
- * driver onto another back-end and another copy of its memory.
+ * The device side of a migration for the VMM emulator (migrate.h), the same
+ * for every vhost-user transport that fills struct initiator_mig_ops: the
+ * messages a VMM sends its back-end when it migrates (vhost-user.rst
+ * "Migration", "Ring states"), and the move of the driver onto another
+ * back-end and another copy of its memory.
  */
 #define LOG_COMPONENT "initiator"
 
@@ -15,17 +16,20 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "initiator/vhost_user_blk.h"
+#include "initiator/internal.h"
+#include "spec/virtio.h"
 #include "util/log.h"
+#include "vhost/vhost.h"
+#include "virtio/virtq.h"
 
-static struct vub_dev *mig_vdev(const struct storlab_dev *dev)
+static const struct initiator_mig_ops *mig_ops(const struct storlab_dev *dev)
 {
-	return dev->tp == &g_transport_vhost_user_blk ? dev->ctx : NULL;
+	return dev->tp->mig;
 }
 
-static struct vub_queue *mig_queue(const struct storlab_dev *dev, unsigned index)
+static const struct virtq_drv *mig_vring(const struct storlab_dev *dev, unsigned ring)
 {
-	return &mig_vdev(dev)->queues[index];
+	return mig_ops(dev)->vring(dev->ctx, ring);
 }
 
 int initiator_mig_open(const char *uri, const struct storlab_dev_opts *opts,
@@ -33,8 +37,10 @@ int initiator_mig_open(const char *uri, const struct storlab_dev_opts *opts,
 {
 	int ret = initiator_dev_open(uri, opts, true, tap, dev);
 
-	if (ret == 0 && !mig_vdev(*dev)) {
-		log_err("%s: migration is done for vhost-user-blk devices only", uri);
+	if (ret == 0 && !mig_ops(*dev)) {
+		log_err("%s: a %s device cannot be migrated (vhost-user-blk and "
+			"vhost-user-scsi can)",
+			uri, (*dev)->tp->scheme);
 		storlab_dev_close(*dev);
 		*dev = NULL;
 		return -ENOTSUP;
@@ -45,10 +51,19 @@ int initiator_mig_open(const char *uri, const struct storlab_dev_opts *opts,
 void initiator_mig_features(const struct storlab_dev *dev, uint64_t *features,
 			    uint64_t *protocol_features)
 {
-	const struct vub_dev *vdev = mig_vdev(dev);
+	uint64_t offered;
 
-	*features = vdev->vb.features_negotiated;
-	*protocol_features = vdev->vb.protocol_features_negotiated;
+	mig_ops(dev)->features(dev->ctx, &offered, features, protocol_features);
+}
+
+unsigned initiator_mig_nrings(const struct storlab_dev *dev)
+{
+	return mig_ops(dev)->first_queue_ring + dev->opts.num_queues;
+}
+
+unsigned initiator_mig_queue_ring(const struct storlab_dev *dev, unsigned index)
+{
+	return mig_ops(dev)->first_queue_ring + index;
 }
 
 void initiator_mig_mem(const struct storlab_dev *dev, int *fd, uint8_t **base, uint64_t *size)
@@ -60,69 +75,94 @@ void initiator_mig_mem(const struct storlab_dev *dev, int *fd, uint8_t **base, u
 
 void initiator_mig_ring(const struct storlab_dev *dev, unsigned index, struct initiator_mig_ring *r)
 {
-	const struct vub_queue *q = mig_queue(dev, index);
+	const struct virtq_drv *vq = mig_vring(dev, initiator_mig_queue_ring(dev, index));
 
 	*r = (struct initiator_mig_ring){
-	    .num = q->num,
-	    .desc_gpa = q->vq.desc_gpa,
-	    .desc_len = virtq_desc_bytes(q->num),
-	    .avail_gpa = q->vq.avail_gpa,
-	    .avail_len = virtq_avail_bytes(q->num),
-	    .used_gpa = q->vq.used_gpa,
-	    .used_len = virtq_used_bytes(q->num),
-	    .slots_gpa = q->shared_gpa,
-	    .slot_len = sizeof(struct vub_req_shared),
-	    .indirect_len = VUB_MAX_CHAIN * sizeof(struct virtq_desc),
+	    .num = vq->num,
+	    .desc_gpa = vq->desc_gpa,
+	    .desc_len = virtq_desc_bytes(vq->num),
+	    .avail_gpa = vq->avail_gpa,
+	    .avail_len = virtq_avail_bytes(vq->num),
+	    .used_gpa = vq->used_gpa,
+	    .used_len = virtq_used_bytes(vq->num),
 	};
-	guestmem_gpa(&dev->mem, q->indirect, 1, &r->indirect_gpa);
+	mig_ops(dev)->slots(dev->ctx, index, r);
 }
 
-void initiator_mig_next(const struct storlab_queue *head, uint16_t *id, uint16_t *desc_head)
+void initiator_mig_next(const struct storlab_queue *q, uint16_t *id, uint16_t *head)
 {
-	const struct vub_queue *q = container_of(head, const struct vub_queue, head);
+	q->tp->mig->next(q, id, head);
+}
 
-	*id = q->free_head;
-	*desc_head = q->vq.free_head;
+bool initiator_mig_req_head(const struct storlab_dev *dev, unsigned index, uint16_t id,
+			    uint16_t *head)
+{
+	const struct virtq_drv *vq = mig_vring(dev, initiator_mig_queue_ring(dev, index));
+
+	/* Rare (a retry) and off the data path: a walk over the heads. */
+	for (uint16_t h = 0; h < vq->num; h++) {
+		if (vq->cookies[h] &&
+		    mig_ops(dev)->cookie_id(dev->ctx, index, vq->cookies[h]) == id) {
+			*head = h;
+			return true;
+		}
+	}
+	return false;
+}
+
+uint16_t initiator_mig_ring_used_idx(const struct storlab_dev *dev, unsigned ring)
+{
+	return __atomic_load_n(&mig_vring(dev, ring)->used->idx, __ATOMIC_ACQUIRE);
 }
 
 uint16_t initiator_mig_used_idx(const struct storlab_dev *dev, unsigned index)
 {
-	return __atomic_load_n(&mig_queue(dev, index)->vq.used->idx, __ATOMIC_ACQUIRE);
+	return initiator_mig_ring_used_idx(dev, initiator_mig_queue_ring(dev, index));
 }
 
 uint16_t initiator_mig_last_used(const struct storlab_dev *dev, unsigned index)
 {
-	return mig_queue(dev, index)->vq.last_used_idx;
+	return mig_vring(dev, initiator_mig_queue_ring(dev, index))->last_used_idx;
+}
+
+unsigned initiator_mig_areas(const struct storlab_dev *dev, struct initiator_mig_area *a)
+{
+	return mig_ops(dev)->areas ? mig_ops(dev)->areas(dev->ctx, a) : 0;
 }
 
 int initiator_mig_log_start(struct storlab_dev *dev, int log_fd, uint64_t log_size)
 {
-	struct vub_dev *vdev = mig_vdev(dev);
-	uint64_t features = vdev->vb.features_negotiated | (1ULL << VHOST_F_LOG_ALL);
+	const struct initiator_mig_ops *ops = mig_ops(dev);
+	struct vhost_fe *fe = ops->fe(dev->ctx);
+	uint64_t offered, features, protocol;
 	int ret;
 
+	ops->features(dev->ctx, &offered, &features, &protocol);
+	features |= 1ULL << VHOST_F_LOG_ALL;
 	/* "Migration": a back-end that can log declares VHOST_F_LOG_ALL; the
 	 * log's fd travels with SET_LOG_BASE under LOG_SHMFD. */
-	if (!(vdev->vb.features_offered & (1ULL << VHOST_F_LOG_ALL)) ||
-	    !(vdev->vb.protocol_features_negotiated & (1ULL << VHOST_USER_PROTOCOL_F_LOG_SHMFD))) {
+	if (!(offered & (1ULL << VHOST_F_LOG_ALL)) ||
+	    !(protocol & (1ULL << VHOST_USER_PROTOCOL_F_LOG_SHMFD))) {
 		log_err("%s: the back-end offers no dirty log (VHOST_F_LOG_ALL and "
 			"VHOST_USER_PROTOCOL_F_LOG_SHMFD, vhost-user.rst \"Migration\")",
 			dev->address);
 		return -ENOTSUP;
 	}
-	ret = vhost_fe_set_log_base(vdev->fe, log_fd, log_size, 0, dev->opts.timeout_ms);
+	ret = vhost_fe_set_log_base(fe, log_fd, log_size, 0, dev->opts.timeout_ms);
 	if (ret)
 		return ret;
 	/* "To start/stop logging of data/used ring writes, the front-end may
 	 * send messages VHOST_USER_SET_FEATURES with VHOST_F_LOG_ALL and
 	 * VHOST_USER_SET_VRING_ADDR with VHOST_VRING_F_LOG". */
-	ret = vhost_fe_set_features(vdev->fe, features);
+	ret = vhost_fe_set_features(fe, features);
 	if (ret) {
 		log_err("%s: SET_FEATURES with VHOST_F_LOG_ALL: %s", dev->address, strerror(-ret));
 		return ret;
 	}
-	for (uint16_t i = 0; i < dev->opts.num_queues; i++) {
-		const struct virtq_drv *vq = &vdev->queues[i].vq;
+	/* Every ring: a controlq's or eventq's used ring is the device's to
+	 * write too. */
+	for (unsigned i = 0; i < initiator_mig_nrings(dev); i++) {
+		const struct virtq_drv *vq = mig_vring(dev, i);
 		struct vhost_user_vring_addr addr = {
 		    .index = i,
 		    .flags = 1u << VHOST_VRING_F_LOG,
@@ -134,7 +174,7 @@ int initiator_mig_log_start(struct storlab_dev *dev, int log_fd, uint64_t log_si
 		    .log_guest_addr = vq->used_gpa,
 		};
 
-		ret = vhost_fe_set_vring_addr(vdev->fe, &addr);
+		ret = vhost_fe_set_vring_addr(fe, &addr);
 		if (ret) {
 			log_err("%s: SET_VRING_ADDR %u with VHOST_VRING_F_LOG: %s", dev->address, i,
 				strerror(-ret));
@@ -146,11 +186,13 @@ int initiator_mig_log_start(struct storlab_dev *dev, int log_fd, uint64_t log_si
 
 int initiator_mig_stop(struct storlab_dev *dev, uint16_t *bases)
 {
-	struct vub_dev *vdev = mig_vdev(dev);
+	struct vhost_fe *fe = mig_ops(dev)->fe(dev->ctx);
 
-	for (uint16_t i = 0; i < dev->opts.num_queues; i++) {
+	/* "Suspended device state": every ring, or the device may still
+	 * write through the ones left running (a TMF's response, an event). */
+	for (unsigned i = 0; i < initiator_mig_nrings(dev); i++) {
 		uint32_t base;
-		int ret = vhost_fe_get_vring_base(vdev->fe, i, &base);
+		int ret = vhost_fe_get_vring_base(fe, i, &base);
 
 		if (ret) {
 			log_err("%s: GET_VRING_BASE %u: %s", dev->address, i, strerror(-ret));
@@ -187,5 +229,5 @@ int initiator_mig_resume(struct storlab_dev *dev, const char *address, const uin
 		return -ENOMEM;
 	free(dev->address);
 	dev->address = a;
-	return vub_dev_resume(mig_vdev(dev), bases);
+	return mig_ops(dev)->resume(dev->ctx, bases);
 }

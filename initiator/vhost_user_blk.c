@@ -40,52 +40,33 @@ static bool requests_kept(const struct vub_dev *vdev)
 }
 
 /*
- * The rings of the new connection. Requests kept in flight across the
- * disconnect (the device tracked them) stay in their rings, which resume
- * as they were, with the base QEMU gives after a back-end crash: the used
- * idx ("Inflight I/O tracking"); that needs the in-flight buffer negotiated
- * again and the same ring features. Otherwise every ring starts empty, and
- * a new buffer is asked for (QEMU does so when the VM resets). A device
- * that migrates resumes at the bases it was given.
+ * The rings of the new connection: kept with their requests after a
+ * back-end crash (vu_keep_decide), else started empty; a device that
+ * migrates resumes at the bases it was given.
  */
 static int vub_rings_prepare(struct vub_dev *vdev, const struct vhost_fe_setup_state *st)
 {
 	struct storlab_dev *dev = vdev->dev;
-	bool keep = !vdev->resume && requests_kept(vdev);
+	bool keep;
 	int ret = 0;
 
 	/* A device that moves to another back-end (vub_dev_resume) keeps its
 	 * driver: the rings, and the features they were laid out for, stay as
 	 * they are, at the bases the source's GET_VRING_BASE gave; the
 	 * destination gets an in-flight buffer of its own. */
-	if (vdev->resume && st->features != vdev->resume_features) {
-		log_err("%s: the destination acknowledges features 0x%llx, the driver runs "
-			"with 0x%llx: it cannot move there",
-			dev->address, (unsigned long long)st->features,
-			(unsigned long long)vdev->resume_features);
+	if (vdev->resume.bases && !vu_resume_features_ok(dev, &vdev->resume, st->features))
 		return -ENOTSUP;
-	}
-	if (keep && (!(st->protocol_features & (1ULL << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD)) ||
-		     st->features != vdev->features || vdev->inflight.fd < 0)) {
-		log_err("%s: requests in flight at the disconnect cannot be resumed: the back-end "
-			"%s; they fail as not connected",
-			dev->address,
-			st->features != vdev->features ? "negotiated other features"
-						       : "no longer offers INFLIGHT_SHMFD");
-		atomic_store(&dev->keeps_inflight, false);
-		return -ENOTSUP;
-	}
-	if (!keep && vdev->inflight.fd >= 0) {
-		close(vdev->inflight.fd);
-		vdev->inflight.fd = -1;
-	}
+	ret = vu_keep_decide(dev, st, &vdev->inflight, vdev->features,
+			     !vdev->resume.bases && requests_kept(vdev), &keep);
+	if (ret)
+		return ret;
 	vdev->features = st->features;
 	for (uint16_t i = 0; !ret && i < dev->opts.num_queues; i++) {
 		struct vub_queue *q = &vdev->queues[i];
 		uint16_t base = 0;
 
-		if (vdev->resume)
-			base = vdev->resume[i];
+		if (vdev->resume.bases)
+			base = vdev->resume.bases[i];
 		else if (keep)
 			base = vub_queue_resume(q);
 		else
@@ -158,9 +139,7 @@ static int vub_connect(struct vub_dev *vdev)
 	if (ret)
 		return ret;
 	vdev->sock_fd = vhost_fe_fd(vdev->fe);
-	atomic_store(&dev->keeps_inflight,
-		     vdev->inflight.fd >= 0 &&
-			 (st.protocol_features & (1ULL << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD)));
+	vu_keeps_inflight_update(dev, &vdev->inflight, &st);
 	atomic_store(&dev->dead, false);
 	return 0;
 }
@@ -247,16 +226,7 @@ static int vub_reconnect(void *ctx)
 
 int vub_dev_resume(struct vub_dev *vdev, const uint16_t *bases)
 {
-	int ret;
-
-	vdev->resume = bases;
-	/* After a resume that failed in its set-up (its back-end died), vb
-	 * is empty: the driver still runs with the features it had. */
-	if (vdev->vb.features_negotiated)
-		vdev->resume_features = vdev->vb.features_negotiated;
-	ret = vub_reconnect(vdev);
-	vdev->resume = NULL;
-	return ret;
+	return vu_resume(&vdev->resume, bases, vdev->vb.features_negotiated, vub_reconnect, vdev);
 }
 
 static const void *vub_details(const void *ctx)
@@ -279,4 +249,5 @@ const struct initiator_transport g_transport_vhost_user_blk = {
     .queue_fd = vub_queue_fd,
     .queue_set_fd_enabled = vub_queue_set_fd_enabled,
     .status_name = virtio_blk_status_name,
+    .mig = &g_vub_mig_ops,
 };

@@ -13,11 +13,14 @@
 #include <stdint.h>
 
 #include "initiator/internal.h"
+#include "initiator/vhost_user_common.h"
 #include "initiator/virtio_blk_drv.h"
 #include "vhost/vhost_fe_setup.h"
 #include "virtio/virtq.h"
 
 extern const struct initiator_transport g_transport_vhost_user_blk;
+/* vhost_user_blk_mig.c: what migrating a device needs (initiator/migrate.h). */
+extern const struct initiator_mig_ops g_vub_mig_ops;
 
 /* ---- the transport's device and queues ---- */
 
@@ -54,10 +57,7 @@ struct vub_dev {
 	 * keeps it, and the features its rings were set up with. */
 	struct vhost_fe_inflight inflight;
 	uint64_t features;
-	/* During vub_dev_resume() only: the rings' bases, and the features
-	 * the driver runs with. */
-	const uint16_t *resume;
-	uint64_t resume_features;
+	struct vu_resume resume; /* vub_dev_resume() */
 };
 
 /* Ordered for the data path: what every request touches comes first and

@@ -160,8 +160,7 @@ static void queue_mark_dead(struct vub_queue *q)
  * failed, or those left are kept for the restarted device to run. */
 static bool queue_drained_dead(const struct vub_queue *q)
 {
-	return q->dead &&
-	       (queue_inflight(q) == 0 || atomic_load(&q->head.dev->keeps_inflight));
+	return q->dead && (queue_inflight(q) == 0 || atomic_load(&q->head.dev->keeps_inflight));
 }
 
 static bool queue_is_dead(struct vub_queue *q)

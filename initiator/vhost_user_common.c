@@ -72,6 +72,59 @@ int vu_connect(struct storlab_dev *dev, const char *path, const char *scheme,
 	return ret;
 }
 
+int vu_resume(struct vu_resume *r, const uint16_t *bases, uint64_t negotiated,
+	      int (*reconnect)(void *ctx), void *ctx)
+{
+	int ret;
+
+	r->bases = bases;
+	if (negotiated)
+		r->features = negotiated;
+	ret = reconnect(ctx);
+	r->bases = NULL;
+	return ret;
+}
+
+bool vu_resume_features_ok(const struct storlab_dev *dev, const struct vu_resume *r, uint64_t acked)
+{
+	if (acked == r->features)
+		return true;
+	log_err("%s: the destination acknowledges features 0x%llx, the driver runs with 0x%llx: "
+		"it cannot move there",
+		dev->address, (unsigned long long)acked, (unsigned long long)r->features);
+	return false;
+}
+
+int vu_keep_decide(struct storlab_dev *dev, const struct vhost_fe_setup_state *st,
+		   struct vhost_fe_inflight *inflight, uint64_t ring_features, bool kept,
+		   bool *keep)
+{
+	*keep = kept;
+	if (kept && (!(st->protocol_features & (1ULL << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD)) ||
+		     st->features != ring_features || inflight->fd < 0)) {
+		log_err("%s: requests in flight at the disconnect cannot be resumed: the back-end "
+			"%s; they fail as not connected",
+			dev->address,
+			st->features != ring_features ? "negotiated other features"
+						      : "no longer offers INFLIGHT_SHMFD");
+		atomic_store(&dev->keeps_inflight, false);
+		return -ENOTSUP;
+	}
+	if (!kept && inflight->fd >= 0) {
+		close(inflight->fd);
+		inflight->fd = -1;
+	}
+	return 0;
+}
+
+void vu_keeps_inflight_update(struct storlab_dev *dev, const struct vhost_fe_inflight *inflight,
+			      const struct vhost_fe_setup_state *st)
+{
+	atomic_store(&dev->keeps_inflight,
+		     inflight->fd >= 0 &&
+			 (st->protocol_features & (1ULL << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD)));
+}
+
 bool vu_check_hangup(struct storlab_dev *dev, int sock_fd)
 {
 	struct pollfd pfd = {.fd = sock_fd, .events = POLLIN | POLLRDHUP};

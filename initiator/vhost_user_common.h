@@ -32,6 +32,47 @@ int vu_connect(struct storlab_dev *dev, const char *path, const char *scheme,
 	       struct vhost_fe_setup_opts *setup, struct vhost_fe_region *regions,
 	       struct vhost_fe **fe, struct vhost_fe_setup_state *st);
 
+/*
+ * A device that moves to another back-end (a migration's destination)
+ * keeps its driver: its rings as they are, started at the bases the
+ * source's GET_VRING_BASE gave, and the features they were laid out for.
+ * bases is set only while vu_resume() runs.
+ */
+struct vu_resume {
+	const uint16_t *bases; /* per ring; NULL: not moving */
+	uint64_t features;     /* what the driver runs with */
+};
+/* Runs reconnect(ctx) (the transport's, which reads r) as the move to
+ * bases; negotiated: the features of the connection left (0 after a move
+ * that failed in its set-up: the driver still runs with what it had). */
+int vu_resume(struct vu_resume *r, const uint16_t *bases, uint64_t negotiated,
+	      int (*reconnect)(void *ctx), void *ctx);
+/* In the set-up of a move: the destination acknowledged the features the
+ * driver runs with (logged when not). */
+bool vu_resume_features_ok(const struct storlab_dev *dev, const struct vu_resume *r,
+			   uint64_t acked);
+
+/*
+ * In a set-up's prepare(): whether the rings resume as they are (*keep).
+ * Requests kept in flight across a disconnect (kept: the device tracked
+ * them) stay in their rings, which resume with the base QEMU gives after a
+ * back-end crash, the used idx ("Inflight I/O tracking"); that needs the
+ * in-flight buffer (inflight, which the connection before negotiated)
+ * negotiated again and the features the rings were laid out for
+ * (ring_features). Otherwise every ring starts anew and the buffer is
+ * given up: the set-up asks for a new one (QEMU does so when the VM
+ * resets). 0, or -ENOTSUP when kept requests cannot resume (logged; they
+ * then fail as not connected: dev->keeps_inflight cleared).
+ */
+int vu_keep_decide(struct storlab_dev *dev, const struct vhost_fe_setup_state *st,
+		   struct vhost_fe_inflight *inflight, uint64_t ring_features, bool kept,
+		   bool *keep);
+/* After a set-up: whether the device keeps its requests in flight across a
+ * disconnect (dev->keeps_inflight): it has an in-flight buffer and the
+ * back-end negotiated INFLIGHT_SHMFD. */
+void vu_keeps_inflight_update(struct storlab_dev *dev, const struct vhost_fe_inflight *inflight,
+			      const struct vhost_fe_setup_state *st);
+
 /* Checks sock_fd without blocking; marks dev dead and returns true if the
  * back-end went away. Any thread. */
 bool vu_check_hangup(struct storlab_dev *dev, int sock_fd);

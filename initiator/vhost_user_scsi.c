@@ -154,6 +154,19 @@ static int vus_get_config(struct vhost_fe *fe, void *cfg, uint32_t *len)
 	return ret;
 }
 
+static unsigned vus_nrings(const struct vus_dev *vdev)
+{
+	return VIRTIO_SCSI_REQUESTQ_FIRST + (unsigned)vdev->dev->opts.num_queues;
+}
+
+static bool vus_requests_kept(const struct vus_dev *vdev)
+{
+	for (uint16_t i = 0; i < vdev->dev->opts.num_queues; i++)
+		if (vus_queue_inflight(&vdev->queues[i].head))
+			return true;
+	return false;
+}
+
 /* The set-up's prepare(): what was negotiated into info, enough request
  * queues, then every ring laid out for the features just negotiated. */
 static int vus_prepare(void *arg, const struct vhost_fe_setup_state *st)
@@ -187,21 +200,55 @@ static int vus_prepare(void *arg, const struct vhost_fe_setup_state *st)
 			dev->opts.num_queues, dev->info.max_queues);
 		return -ENOTSUP;
 	}
+	/* A device that moves to another back-end (vus_dev_resume) keeps its
+	 * rings as they are, at the bases the source's GET_VRING_BASE gave,
+	 * and the destination gets an in-flight buffer of its own; one whose
+	 * back-end crashed keeps them with their requests, at the used idx,
+	 * every ring (the controlq and eventq too). */
+	if (vdev->resume.bases && !vu_resume_features_ok(dev, &vdev->resume, st->features))
+		return -ENOTSUP;
+	ret = vu_keep_decide(dev, st, &vdev->inflight, vdev->features, vdev->kept, &vdev->kept);
+	if (ret)
+		return ret;
+	vdev->features = st->features;
+	if (vdev->resume.bases) {
+		for (unsigned i = 0; i < vus_nrings(vdev); i++)
+			vdev->rings[i].base = vdev->resume.bases[i];
+		return 0;
+	}
+	if (vdev->kept) {
+		vdev->rings[VIRTIO_SCSI_CONTROLQ].base =
+		    __atomic_load_n(&vdev->ctl.vq.used->idx, __ATOMIC_ACQUIRE);
+		vdev->rings[VIRTIO_SCSI_EVENTQ].base =
+		    __atomic_load_n(&vdev->evt.vq.used->idx, __ATOMIC_ACQUIRE);
+		for (uint16_t i = 0; i < dev->opts.num_queues; i++)
+			vdev->rings[VIRTIO_SCSI_REQUESTQ_FIRST + i].base =
+			    vus_queue_resume(&vdev->queues[i]);
+		return 0;
+	}
 	ret = ctlq_reset(dev, &vdev->ctl, st->features);
 	if (!ret)
 		ret = ctlq_reset(dev, &vdev->evt, st->features);
-	vdev->rings[VIRTIO_SCSI_CONTROLQ] = (struct vhost_fe_setup_ring){
+	for (uint16_t i = 0; !ret && i < dev->opts.num_queues; i++)
+		ret = vus_queue_reset(&vdev->queues[i], st->features);
+	return ret;
+}
+
+/* The set-up's rings, at base 0 unless prepare() says otherwise. */
+static void vus_rings_fill(struct vus_dev *vdev)
+{
+	struct vhost_fe_setup_ring *r = vdev->rings;
+
+	r[VIRTIO_SCSI_CONTROLQ] = (struct vhost_fe_setup_ring){
 	    .vq = &vdev->ctl.vq, .kick_fd = vdev->ctl.kick_fd, .call_fd = vdev->ctl.call_fd};
-	vdev->rings[VIRTIO_SCSI_EVENTQ] = (struct vhost_fe_setup_ring){
+	r[VIRTIO_SCSI_EVENTQ] = (struct vhost_fe_setup_ring){
 	    .vq = &vdev->evt.vq, .kick_fd = vdev->evt.kick_fd, .call_fd = vdev->evt.call_fd};
-	for (uint16_t i = 0; !ret && i < dev->opts.num_queues; i++) {
+	for (uint16_t i = 0; i < vdev->dev->opts.num_queues; i++) {
 		struct vus_queue *q = &vdev->queues[i];
 
-		ret = vus_queue_reset(q, st->features);
-		vdev->rings[VIRTIO_SCSI_REQUESTQ_FIRST + i] = (struct vhost_fe_setup_ring){
+		r[VIRTIO_SCSI_REQUESTQ_FIRST + i] = (struct vhost_fe_setup_ring){
 		    .vq = &q->vq, .kick_fd = q->mem.kick_fd, .call_fd = q->mem.call_fd};
 	}
-	return ret;
 }
 
 /* The neutral info from the LUN the scan selected. */
@@ -253,30 +300,45 @@ static int vus_connect(struct vus_dev *vdev)
 		VUS_DRIVER_FEATURES & (dev->opts.features_mask ? dev->opts.features_mask : ~0ULL),
 	    /* §6.1: a non-legacy driver. */
 	    .required_features = VIRTIO_BIT(VIRTIO_F_VERSION_1),
+	    /* In-flight tracking too: requests survive a back-end's crash; the
+	     * dirty log for a device that migrates. */
 	    .protocol_features = VHOST_FE_PROTOCOL_FEATURES |
+				 (1ULL << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD) |
 				 (dev->migratable ? 1ULL << VHOST_USER_PROTOCOL_F_LOG_SHMFD : 0),
+	    .inflight = &vdev->inflight,
 	    .get_config = vus_get_config,
 	    .config = &vdev->config,
 	    .prepare = vus_prepare,
 	    .arg = vdev,
 	    .rings = vdev->rings,
-	    .nrings = (uint16_t)(VIRTIO_SCSI_REQUESTQ_FIRST + dev->opts.num_queues),
+	    .nrings = (uint16_t)vus_nrings(vdev),
 	};
 	struct vhost_fe_setup_state st;
 	int ret;
 
-	memset(&vdev->vs, 0, sizeof(vdev->vs));
+	/* A device that moved, or whose requests outlive its back-end, keeps
+	 * what its driver found (the LUNs). */
+	vdev->kept = !vdev->resume.bases && vus_requests_kept(vdev);
+	if (!vdev->resume.bases && !vdev->kept)
+		memset(&vdev->vs, 0, sizeof(vdev->vs));
 	memset(&vdev->config, 0, sizeof(vdev->config));
 	vdev->sock_fd = -1;
+	vus_rings_fill(vdev);
 	ret = vu_connect(dev, vdev->path, g_transport_vhost_user_scsi.scheme, &setup, regions,
 			 &vdev->fe, &st);
 	if (ret)
 		return ret;
 	vdev->sock_fd = vhost_fe_fd(vdev->fe);
+	vu_keeps_inflight_update(dev, &vdev->inflight, &st);
 	atomic_store(&dev->dead, false);
-	ret = evtq_post(vdev);
-	if (!ret)
-		ret = vus_scan(vdev);
+	/* A moved or resumed device's eventq still holds the buffers posted,
+	 * and its driver does not scan again (a VM's does not on a migration
+	 * or a back-end's restart): its requests are in the rings. */
+	if (!vdev->resume.bases && !vdev->kept) {
+		ret = evtq_post(vdev);
+		if (!ret)
+			ret = vus_scan(vdev);
+	}
 	if (!ret)
 		ret = vus_info_fill(vdev);
 	if (!ret)
@@ -299,6 +361,8 @@ static void vus_close(void *ctx)
 
 	if (vdev->fe)
 		vhost_fe_close(vdev->fe);
+	if (vdev->inflight.fd >= 0)
+		close(vdev->inflight.fd);
 	for (uint16_t i = 0; vdev->queues && i < dev->opts.num_queues; i++)
 		if (vdev->queues[i].vdev)
 			vus_queue_destroy(&vdev->queues[i]);
@@ -328,6 +392,7 @@ static int vus_open(struct storlab_dev *dev, void **ctx)
 		return -ENOMEM;
 	vdev->dev = dev;
 	vdev->sock_fd = -1;
+	vdev->inflight.fd = -1;
 	ret = vus_address_parse(dev->address, &vdev->path, &vdev->has_lun, &vdev->want_target,
 				&vdev->want_lun);
 	if (ret) {
@@ -375,6 +440,28 @@ static int vus_reconnect(void *ctx)
 		vdev->sock_fd = -1;
 	}
 	return vus_connect(vdev);
+}
+
+int vus_dev_resume(struct vus_dev *vdev, const uint16_t *bases)
+{
+	const struct storlab_scsi_lun *l = &vdev->vs.luns[vdev->vs.selected];
+	bool has_lun;
+	uint8_t target;
+	uint16_t lun;
+	char *path;
+	int ret = vus_address_parse(vdev->dev->address, &path, &has_lun, &target, &lun);
+
+	if (ret)
+		return ret;
+	if (has_lun && (target != l->target || lun != l->lun)) {
+		log_err("%s: the device runs with target %u LUN %u: it cannot move to another",
+			vdev->dev->address, l->target, l->lun);
+		free(path);
+		return -EINVAL;
+	}
+	free(vdev->path);
+	vdev->path = path;
+	return vu_resume(&vdev->resume, bases, vdev->vs.features_negotiated, vus_reconnect, vdev);
 }
 
 static const void *vus_details(const void *ctx)
@@ -468,4 +555,5 @@ const struct initiator_transport g_transport_vhost_user_scsi = {
     .queue_fd = vus_queue_fd,
     .queue_set_fd_enabled = vus_queue_set_fd_enabled,
     .status_name = storlab_virtio_scsi_status_name,
+    .mig = &g_vus_mig_ops,
 };

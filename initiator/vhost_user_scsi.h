@@ -26,6 +26,8 @@
 #include "virtio/virtq.h"
 
 extern const struct initiator_transport g_transport_vhost_user_scsi;
+/* vhost_user_scsi_mig.c: what migrating a device needs (initiator/migrate.h). */
+extern const struct initiator_mig_ops g_vus_mig_ops;
 
 /* Request header, UNMAP parameter list, WRITE SAME's block and response
  * around the data buffers: the descriptors of one chain. */
@@ -92,6 +94,12 @@ struct vus_dev {
 	struct storlab_virtio_scsi_info vs;
 	void *zero_block; /* guest memory: WRITE SAME's data-out, block_len zeroes */
 	uint32_t zero_len;
+	struct vu_resume resume; /* vus_dev_resume() */
+	/* The in-flight buffer (fd -1: none), kept across connections as QEMU
+	 * keeps it, and the features the rings were set up with. */
+	struct vhost_fe_inflight inflight;
+	uint64_t features;
+	bool kept; /* this connection resumes requests kept in flight */
 };
 
 struct vus_queue {
@@ -119,6 +127,12 @@ struct vus_queue {
 int vus_address_parse(const char *address, char **path, bool *has_lun, uint8_t *target,
 		      uint16_t *lun);
 bool vus_dev_check_hangup(struct vus_dev *vdev);
+/* Connects again, to dev->address (which may have changed: the same LUN
+ * must be there), and sets the device up with every ring as it is (the
+ * controlq and eventq too): not reset, no rescan, requests in flight kept,
+ * ring i started at bases[i] (a migration's destination). The destination
+ * must acknowledge the same features. */
+int vus_dev_resume(struct vus_dev *vdev, const uint16_t *bases);
 
 /* vhost_user_scsi_scan.c: REPORT LUNS / INQUIRY / READ CAPACITY on queue
  * 0 of a device just set up; fills vdev->vs.luns and selects the LUN of
@@ -131,6 +145,9 @@ int vus_queue_create(struct vus_dev *vdev, struct storlab_dev *dev, uint16_t ind
 		     struct vus_queue *q);
 void vus_queue_destroy(struct vus_queue *q);
 int vus_queue_reset(struct vus_queue *q, uint64_t features);
+/* Keeps the ring and its requests for a new connection whose back-end runs
+ * again what was in flight; returns the base to give it (the used idx). */
+uint16_t vus_queue_resume(struct vus_queue *q);
 int vus_queue_add(struct storlab_queue *q, const struct storlab_req *req);
 int vus_queue_submit(struct storlab_queue *q);
 int vus_queue_reap(struct storlab_queue *q, struct storlab_completion *c, unsigned min,

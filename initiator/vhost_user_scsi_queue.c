@@ -91,6 +91,16 @@ int vus_queue_reset(struct vus_queue *q, uint64_t features)
 	return 0;
 }
 
+uint16_t vus_queue_resume(struct vus_queue *q)
+{
+	q->dead = false;
+	q->reset_cursor = 0;
+	q->idle_polls = 0;
+	vu_eventfd_drain(q->mem.call_fd);
+	vu_eventfd_drain(q->mem.kick_fd);
+	return __atomic_load_n(&q->vq.used->idx, __ATOMIC_ACQUIRE);
+}
+
 static struct vus_queue *queue_of(struct storlab_queue *head)
 {
 	return container_of(head, struct vus_queue, head);
@@ -117,8 +127,10 @@ __attribute__((noinline, cold)) static void queue_died(struct vus_queue *q)
 {
 	q->dead = true;
 	q->reset_cursor = 0;
-	log_info("queue %u: back-end gone, %u request(s) complete with ECONNRESET", q->index,
-		 vus_queue_inflight(&q->head));
+	log_info("queue %u: back-end gone, %u request(s) %s", q->index,
+		 vus_queue_inflight(&q->head),
+		 atomic_load(&q->head.dev->keeps_inflight) ? "stay in flight for the reconnect"
+							   : "complete with ECONNRESET");
 }
 
 /* Asked on every add and reap: a load or two inline, the rest cold. */
@@ -127,6 +139,14 @@ static inline bool queue_is_dead(struct vus_queue *q)
 	if (unlikely(!q->dead && atomic_load_explicit(&q->head.dev->dead, memory_order_relaxed)))
 		queue_died(q);
 	return q->dead;
+}
+
+/* Dead, and nothing more to hand back until a reconnect: every request was
+ * failed, or those left are kept for the restarted device to run. */
+static bool queue_drained_dead(const struct vus_queue *q)
+{
+	return q->dead &&
+	       (vus_queue_inflight(&q->head) == 0 || atomic_load(&q->head.dev->keeps_inflight));
 }
 
 static void queue_mark_dead(struct vus_queue *q)
@@ -440,7 +460,9 @@ static unsigned reap_used(struct vus_queue *q, struct storlab_completion *c, uns
 	unsigned n = 0;
 	bool readded = false;
 
-	if (queue_is_dead(q))
+	/* Kept requests stay; what the device completed before it went is in
+	 * the ring, ours to read. */
+	if (queue_is_dead(q) && !atomic_load(&q->head.dev->keeps_inflight))
 		return reap_reset(q, c, max);
 	while (n < max) {
 		void *cookie;
@@ -450,7 +472,9 @@ static unsigned reap_used(struct vus_queue *q, struct storlab_completion *c, uns
 		if (ret == -EAGAIN)
 			break;
 		if (ret) {
-			/* The device broke the ring (logged by virtq). */
+			/* The device broke the ring (logged by virtq): nothing in
+			 * flight can be resumed in it. */
+			atomic_store(&q->head.dev->keeps_inflight, false);
 			queue_mark_dead(q);
 			return n + reap_reset(q, c + n, max - n);
 		}
@@ -492,7 +516,7 @@ int vus_queue_reap(struct storlab_queue *head, struct storlab_completion *c, uns
 		n += reap_used(q, c + n, max - n);
 		if (n >= max || (n >= min && n > 0))
 			break;
-		if (q->dead && vus_queue_inflight(head) == 0)
+		if (queue_drained_dead(q))
 			break;
 		if (min == 0) {
 			/* Look at the socket now and then, at once in event
@@ -516,7 +540,7 @@ int vus_queue_reap(struct storlab_queue *head, struct storlab_completion *c, uns
 			vu_eventfd_signal(q->mem.call_fd);
 		return (int)n;
 	}
-	if (q->dead && vus_queue_inflight(head) == 0)
+	if (queue_drained_dead(q))
 		return -ENOTCONN;
 	return ret;
 }

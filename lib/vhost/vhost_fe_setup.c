@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/common.h"
 #include "util/log.h"
 #include "vhost/vhost_msg.h"
 
@@ -130,14 +131,19 @@ static int setup_inflight(struct vhost_fe *fe, const struct vhost_fe_setup_opts 
 			  const struct vhost_fe_setup_state *st)
 {
 	struct vhost_fe_inflight *in = o->inflight;
+	uint16_t num = 0;
 	int ret;
 
 	if (!in || !o->nrings ||
 	    !(st->protocol_features & BIT(VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD)))
 		return 0;
+	/* One queue_size for every region: the largest ring's (virtio-scsi's
+	 * controlq and eventq may be smaller than its request queues), or a
+	 * head of a larger ring would be tracked past its region. */
+	for (uint16_t i = 0; i < o->nrings; i++)
+		num = MAX(num, o->rings[i].vq->num);
 	if (in->fd < 0) {
-		ret = vhost_fe_get_inflight_fd(fe, o->nrings, o->rings[0].vq->num, &in->desc,
-					       &in->fd);
+		ret = vhost_fe_get_inflight_fd(fe, o->nrings, num, &in->desc, &in->fd);
 		if (ret)
 			return setup_failed(VHOST_USER_GET_INFLIGHT_FD, ret);
 	}

@@ -61,8 +61,8 @@ static enum vhost_blk_stat_type stat_type(uint32_t type)
  * branch in queue_push.
  */
 __attribute__((noinline, cold)) static void queue_push_logged(struct vhost_blk_queue *q,
-							       const struct vhost_blk_io *io,
-							       uint16_t head, uint32_t len)
+							      const struct vhost_blk_io *io,
+							      uint16_t head, uint32_t len)
 {
 	struct vhost_vring *v = q->vring;
 
@@ -112,26 +112,16 @@ static void queue_push(struct vhost_blk_queue *q, const struct vhost_blk_io *io,
 	virtq_dev_push(&v->vq, head, len);
 }
 
-/*
- * A pop with in-flight tracking on: first the heads a crashed back-end left
- * in flight, in counter order ("When reconnecting": resubmit them), then the
- * avail ring, each head marked before it is acted on ("When receiving
- * available buffers"). A malformed chain is marked too: its push unmarks it.
- */
+/* A pop with in-flight tracking on (vhost_ring_pop_tracked), counting the
+ * heads run again. */
 __attribute__((noinline)) static int queue_pop_tracked(struct vhost_blk_queue *q,
 						       struct virtq_chain *chain)
 {
-	struct vhost_vring *v = q->vring;
-	uint16_t head;
-	int rc;
+	bool resubmitted;
+	int rc = vhost_ring_pop_tracked(q->vring, chain, &resubmitted);
 
-	if (vhost_vring_inflight_resubmit(v, &head)) {
+	if (resubmitted)
 		vhost_ring_stat_add(&q->counters.resubmitted, 1);
-		return virtq_dev_pop_head(&v->vq, head, chain);
-	}
-	rc = virtq_dev_pop(&v->vq, chain);
-	if (rc == 0 || rc == -EINVAL)
-		vhost_vring_inflight_get(v, chain->head);
 	return rc;
 }
 

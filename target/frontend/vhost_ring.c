@@ -86,3 +86,17 @@ void vhost_ring_warn(struct log_ratelimit *rl, const char *component, const stru
 	va_end(ap);
 	log_msg(LOG_LEVEL_WARN, component, "%s queue %u: %s", qe->owner, qe->index, line);
 }
+
+int vhost_ring_pop_tracked(struct vhost_vring *v, struct virtq_chain *chain, bool *resubmitted)
+{
+	uint16_t head;
+	int rc;
+
+	*resubmitted = vhost_vring_inflight_resubmit(v, &head);
+	if (*resubmitted)
+		return virtq_dev_pop_head(&v->vq, head, chain);
+	rc = virtq_dev_pop(&v->vq, chain);
+	if (rc == 0 || rc == -EINVAL)
+		vhost_vring_inflight_get(v, chain->head);
+	return rc;
+}

@@ -13,12 +13,14 @@
  * Threads: the control thread, except where said.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "target/frontend/queue_engine.h"
 #include "util/log_ratelimit.h"
 #include "vhost/vhost.h"
+#include "vhost/vhost_inflight.h"
 
 /* The control thread's side of one ring: the answers lib/vhost waits for. */
 struct vhost_ring_ctl {
@@ -45,6 +47,27 @@ void vhost_ring_swap_fds(struct vhost_ring_ctl *c, struct qe_queue *qe, struct v
 static inline void vhost_ring_stat_add(uint64_t *counter, uint64_t n)
 {
 	__atomic_store_n(counter, *counter + n, __ATOMIC_RELAXED);
+}
+
+/*
+ * On the queue's reactor: the next chain of v with in-flight tracking on
+ * (vhost_vring_tracking): first the heads a crashed back-end left in
+ * flight, in counter order ("Inflight I/O tracking", "When reconnecting":
+ * resubmit them; *resubmitted set), then the avail ring, each head marked
+ * before it is acted on ("When receiving available buffers"). A malformed
+ * chain is marked too: its push unmarks it. virtq_dev_pop()'s returns.
+ */
+int vhost_ring_pop_tracked(struct vhost_vring *v, struct virtq_chain *chain, bool *resubmitted);
+
+/* On the queue's reactor: the next chain of v, tracked where a buffer is
+ * set; untracked, one predictable branch more than virtq_dev_pop(). */
+static inline int vhost_ring_pop(struct vhost_vring *v, struct virtq_chain *chain)
+{
+	bool resubmitted;
+
+	if (vhost_vring_tracking(v))
+		return vhost_ring_pop_tracked(v, chain, &resubmitted);
+	return virtq_dev_pop(&v->vq, chain);
 }
 
 /* On the queue's reactor. A rejection or failure (the guest's doing or the

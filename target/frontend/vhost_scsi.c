@@ -243,7 +243,9 @@ static void scsi_disconnected(void *ctx)
 static const struct vhost_dev_ops g_vhost_scsi_ops = {
     /* Every write into guest memory is marked (vhost_scsi_push). */
     .logs_writes = true,
-    .tracks_inflight = false,
+    /* Every ring's heads are marked while taken (vhost_ring_pop,
+     * vhost_scsi_push): a restarted target runs them again. */
+    .tracks_inflight = true,
     .get_features = scsi_get_features,
     .set_features = scsi_set_features,
     .get_config = scsi_get_config,
@@ -567,7 +569,8 @@ int vhost_scsi_create(const struct vhost_scsi_opts *opts, struct vhost_scsi **ou
 		(1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK) | (1ULL << VHOST_USER_PROTOCOL_F_CONFIG) |
 		(1ULL << VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |
 		(1ULL << VHOST_USER_PROTOCOL_F_RESET_DEVICE) |
-		(1ULL << VHOST_USER_PROTOCOL_F_STATUS),
+		(1ULL << VHOST_USER_PROTOCOL_F_STATUS) |
+		(1ULL << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD),
 	};
 	struct vhost_scsi *vs;
 	unsigned nrings;

@@ -328,7 +328,7 @@ static unsigned control_poll(void *ctx, unsigned budget)
 
 		chain.iov = tmf->iov;
 		chain.max_iov = ARRAY_SIZE(tmf->iov);
-		rc = virtq_dev_pop(&cq->vring->vq, &chain);
+		rc = vhost_ring_pop(cq->vring, &chain);
 		if (rc == 0) {
 			qe_slot_take(&cq->qe);
 			control_start(cq, tmf, &chain);
@@ -391,7 +391,7 @@ static unsigned event_poll(void *ctx, unsigned budget)
 
 		chain.iov = q->ev_iov;
 		chain.max_iov = ARRAY_SIZE(q->ev_iov);
-		rc = virtq_dev_pop(&q->vring->vq, &chain);
+		rc = vhost_ring_pop(q->vring, &chain);
 		if (rc == -EAGAIN)
 			break;
 		n++;

@@ -47,10 +47,20 @@ __attribute__((noinline, cold)) static void push_logged(struct vhost_scsi_queue 
 void vhost_scsi_push(struct vhost_scsi_queue *q, const struct iovec *written, unsigned n,
 		     uint16_t head, uint32_t len)
 {
-	if (vhost_vring_logging(q->vring))
+	struct vhost_vring *v = q->vring;
+	bool tracking = vhost_vring_tracking(v);
+
+	/* "Inflight I/O tracking", "When supplying used buffers": head is the
+	 * last batch before the used idx moves, unmarked after it, so that a
+	 * crash between the two is repaired by the next start. */
+	if (unlikely(tracking))
+		vhost_vring_inflight_put_begin(v, head);
+	if (vhost_vring_logging(v))
 		push_logged(q, written, n, head, len);
 	else
-		virtq_dev_push(&q->vring->vq, head, len);
+		virtq_dev_push(&v->vq, head, len);
+	if (unlikely(tracking))
+		vhost_vring_inflight_put_end(v, head);
 	qe_completed(&q->qe);
 }
 
@@ -701,7 +711,7 @@ static unsigned request_poll(void *ctx, unsigned budget)
 
 		chain.iov = io->iov;
 		chain.max_iov = ARRAY_SIZE(io->iov);
-		rc = virtq_dev_pop(&q->vring->vq, &chain);
+		rc = vhost_ring_pop(q->vring, &chain);
 		if (likely(rc == 0)) {
 			qe_slot_take(&q->qe);
 			io->ch = NULL;

@@ -103,6 +103,43 @@ static void test_duplicates(void **state)
 	emu_track_fini(&t);
 }
 
+/* A request whose chain came back uncompleted and that the driver added
+ * again (virtio-scsi's retry after a UNIT ATTENTION) is in flight on its
+ * new head: its used entry there is no duplicate, and one more is. */
+static void test_readded(void **state)
+{
+	struct emu_track t;
+	uint32_t a, b;
+
+	(void)state;
+	assert_int_equal(emu_track_init(&t, 1, NUM), 0);
+	a = submit(&t, 0, 2, 40);
+	b = submit(&t, 0, 3, 48);
+	assert_int_equal(emu_track_on_head(&t, 0, 2), a + 1);
+	assert_int_equal(emu_track_on_head(&t, 0, 4), 0);
+	assert_int_equal(emu_track_on_head(&t, 0, NUM), 0);
+	/* Still in flight on its head, or completed: not re-added. */
+	assert_false(emu_track_readded(&t, a, 4));
+	emu_track_used(&t, 0, 3);
+	emu_track_complete(&t, b, 0);
+	assert_false(emu_track_readded(&t, b, 4));
+	/* Head 2 comes back, the driver does not complete it but adds it on
+	 * head 4. */
+	emu_track_used(&t, 0, 2);
+	assert_false(emu_track_readded(&t, a, NUM));
+	assert_true(emu_track_readded(&t, a, 4));
+	assert_int_equal(t.reqs[a].head, 4);
+	emu_track_used(&t, 0, 4);
+	emu_track_complete(&t, a, 0);
+	assert_int_equal(t.counts[EMU_V_DUPLICATE], 0);
+	emu_track_used(&t, 0, 4);
+	assert_int_equal(t.counts[EMU_V_DUPLICATE], 1);
+	assert_int_equal(t.v[0].req, a);
+	emu_track_finish(&t);
+	assert_int_equal(t.counts[EMU_V_LOST], 0);
+	emu_track_fini(&t);
+}
+
 static void test_index_regression(void **state)
 {
 	struct emu_track t;
@@ -196,7 +233,7 @@ int main(void)
 	    cmocka_unit_test(test_clean),	   cmocka_unit_test(test_lost),
 	    cmocka_unit_test(test_duplicates),	   cmocka_unit_test(test_index_regression),
 	    cmocka_unit_test(test_index_long_run), cmocka_unit_test(test_used_rewritten),
-	    cmocka_unit_test(test_report_limit),
+	    cmocka_unit_test(test_report_limit),   cmocka_unit_test(test_readded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
