@@ -154,7 +154,9 @@ struct cmd {
 };
 
 /* §5.6.6.1: lun, id, task_attr, prio, crn, cdb and data-out are
- * device-readable; the response, then data-in, device-writable. */
+ * device-readable; the response, then data-in, device-writable. Its one
+ * caller, vus_queue_add(), has checked that the queue lives and has a free
+ * slot, and that a STORLAB_OP_DEVICE CDB fits. */
 static int queue_add(struct vus_queue *q, const struct cmd *c, struct vus_req *r_init)
 {
 	struct vus_dev *vdev = q->vdev;
@@ -165,13 +167,8 @@ static int queue_add(struct vus_queue *q, const struct cmd *c, struct vus_req *r
 	uint64_t zgpa = 0, bytes = 0;
 	int ret;
 
-	if (queue_is_dead(q))
-		return -ENOTCONN;
-	if (c->nout + c->nin > STORLAB_MAX_SEGMENTS || !c->cdb_len ||
-	    c->cdb_len > VIRTIO_SCSI_CDB_DEFAULT)
+	if (c->nout + c->nin > STORLAB_MAX_SEGMENTS)
 		return -EINVAL;
-	if (q->nfree == 0)
-		return -EAGAIN;
 	id = q->free_head;
 	r = &q->reqs[id];
 	s = &q->shared[id];
@@ -226,9 +223,11 @@ static int queue_add(struct vus_queue *q, const struct cmd *c, struct vus_req *r
 
 /* Blocks of a byte range of the selected LUN: whole blocks only. Shifts
  * for the block sizes LUNs have (powers of two): the divisions would cost
- * more than the rest of a request's CDB. */
-static int to_blocks(const struct storlab_scsi_lun *lun, uint64_t offset, uint64_t len,
-		     uint64_t *lba, uint32_t *nblocks)
+ * more than the rest of a request's CDB. Inline: out of line, its call
+ * cost as much as its work. */
+static inline __attribute__((always_inline)) int to_blocks(const struct storlab_scsi_lun *lun,
+							   uint64_t offset, uint64_t len,
+							   uint64_t *lba, uint32_t *nblocks)
 {
 	uint32_t bl = lun->block_len;
 	unsigned shift;
@@ -336,7 +335,7 @@ int vus_queue_add(struct storlab_queue *head, const struct storlab_req *req)
 		return -EAGAIN;
 	if (req->op == STORLAB_OP_DEVICE) {
 		dc = req->cmd;
-		if (!dc || !dc->cdb)
+		if (!dc || !dc->cdb || !dc->cdb_len || dc->cdb_len > VIRTIO_SCSI_CDB_DEFAULT)
 			return -EINVAL;
 		c = (struct cmd){.cdb = dc->cdb,
 				 .cdb_len = dc->cdb_len,
