@@ -22,14 +22,12 @@
  * after an error.
  */
 
-#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "spec/scsi.h"
-#include "spec/virtio_scsi.h"
 
 #define SCSI_HOST_CDB_MAX 16
 
@@ -293,21 +291,8 @@ int scsi_host_mode_page_find(const void *buf, const struct scsi_host_mode_header
 /* ---- virtio-scsi LUN field (virtio 1.2 §5.6.6.1) ---- */
 
 /* Byte 0 = 1, byte 1 = target, bytes 2..3 a single level LUN (peripheral
- * below 256, flat up to 16383), four zero bytes. -EINVAL past 16383.
- * Inline: an initiator encodes one per request. */
-static inline int scsi_host_virtio_lun_encode(uint8_t lun_field[8], uint8_t target, uint16_t lun)
-{
-	if (lun > VIRTIO_SCSI_LUN_MAX)
-		return -EINVAL;
-	memset(lun_field, 0, 8);
-	lun_field[0] = VIRTIO_SCSI_LUN_FIRST;
-	lun_field[1] = target;
-	/* virtio 1.2 §5.6.6.1 / SAM-5 §4.7: peripheral form below 256, flat
-	 * form above. */
-	lun_field[2] = lun < 256 ? 0 : (uint8_t)(VIRTIO_SCSI_LUN_FLAT | lun >> 8);
-	lun_field[3] = (uint8_t)lun;
-	return 0;
-}
+ * below 256, flat up to 16383), four zero bytes. -EINVAL past 16383. */
+int scsi_host_virtio_lun_encode(uint8_t lun_field[8], uint8_t target, uint16_t lun);
 /* The reverse; anything else (including the REPORT LUNS well-known LUN)
  * is -EPROTO. */
 int scsi_host_virtio_lun_decode(const uint8_t lun_field[8], uint8_t *target, uint16_t *lun);

@@ -217,6 +217,24 @@ int scsi_host_mode_page_find(const void *buf, const struct scsi_host_mode_header
 	return -ENOENT;
 }
 
+int scsi_host_virtio_lun_encode(uint8_t lun_field[8], uint8_t target, uint16_t lun)
+{
+	if (lun > VIRTIO_SCSI_LUN_MAX)
+		return -EINVAL;
+	memset(lun_field, 0, 8);
+	lun_field[0] = VIRTIO_SCSI_LUN_FIRST;
+	lun_field[1] = target;
+	/* virtio 1.2 §5.6.6.1 / SAM-5 §4.7: peripheral form below 256, flat
+	 * form above. */
+	if (lun < 256) {
+		lun_field[3] = (uint8_t)lun;
+	} else {
+		lun_field[2] = (uint8_t)(VIRTIO_SCSI_LUN_FLAT | lun >> 8);
+		lun_field[3] = (uint8_t)lun;
+	}
+	return 0;
+}
+
 int scsi_host_virtio_lun_decode(const uint8_t lun_field[8], uint8_t *target, uint16_t *lun)
 {
 	static const uint8_t zero[4];
