@@ -22,6 +22,7 @@
 #include "spec/scsi.h"
 #include "spec/virtio_scsi.h"
 #include "storlab/virtio_scsi.h"
+#include "util/common.h"
 #include "vhost/vhost_fe_setup.h"
 #include "virtio/virtq.h"
 
@@ -57,6 +58,7 @@ _Static_assert(offsetof(struct vus_req_shared, resp.sense) <= 64,
 struct vus_req {
 	void *tag;
 	struct storlab_virtio_scsi_result *result; /* STORLAB_OP_DEVICE's, or NULL */
+	uint16_t slot; /* its index in reqs[] and shared[]: no division to find it */
 	uint16_t next_free;
 	bool inflight;
 	bool retried; /* a UNIT ATTENTION was already retried */
@@ -92,7 +94,8 @@ struct vus_dev {
 	struct vhost_fe_setup_ring *rings; /* 2 + num_queues, for the set-up */
 	struct virtio_scsi_config config;  /* as read at the last set-up */
 	struct storlab_virtio_scsi_info vs;
-	void *zero_block; /* guest memory: WRITE SAME's data-out, block_len zeroes */
+	uint8_t neutral_lun[8]; /* the LUN field (§5.6.6.1) of vs.selected */
+	void *zero_block;	/* guest memory: WRITE SAME's data-out, block_len zeroes */
 	uint32_t zero_len;
 	struct vu_resume resume; /* vus_dev_resume() */
 	/* The in-flight buffer (fd -1: none), kept across connections as QEMU
@@ -159,11 +162,33 @@ void vus_queue_set_fd_enabled(struct storlab_queue *q, bool enabled);
 /* virtio_scsi_drv.c */
 void virtio_scsi_config_from_wire(struct storlab_scsi_config *c,
 				  const struct virtio_scsi_config *w);
+/* The neutral status, errno and transport_status of a response other than
+ * S_OK with GOOD status, and *unit_attention (virtio_scsi_complete()). */
+void virtio_scsi_status_map(struct storlab_completion *c, const struct virtio_scsi_cmd_resp *resp,
+			    uint32_t used_len, bool *unit_attention);
+
 /* The neutral completion of a command's response (§5.6.6.1): see
  * storlab/virtio_scsi.h for transport_status and the mapping. Sets
- * *unit_attention for a CHECK CONDITION with UNIT ATTENTION sense. */
-void virtio_scsi_complete(struct storlab_completion *c, void *tag,
-			  const struct virtio_scsi_cmd_resp *resp, uint32_t used_len,
-			  bool *unit_attention);
+ * *unit_attention for a CHECK CONDITION with UNIT ATTENTION sense. GOOD,
+ * the common case, costs two compares on the reap path; the rest is
+ * mapped out of line. */
+static inline void virtio_scsi_complete(struct storlab_completion *c, void *tag,
+					const struct virtio_scsi_cmd_resp *resp, uint32_t used_len,
+					bool *unit_attention)
+{
+	c->tag = tag;
+	c->len = used_len > sizeof(*resp) ? used_len - (uint32_t)sizeof(*resp) : 0;
+	*unit_attention = false;
+	/* §5.6.6.1: the response comes before data-in in the writable part,
+	 * so it is there when the device wrote past its fixed part. */
+	if (likely(used_len >= offsetof(struct virtio_scsi_cmd_resp, sense) &&
+		   resp->response == VIRTIO_SCSI_S_OK && resp->status == SCSI_STATUS_GOOD)) {
+		c->transport_status = VIRTIO_SCSI_S_OK << 12 | SCSI_STATUS_GOOD;
+		c->status = STORLAB_STATUS_OK;
+		c->ret = 0;
+		return;
+	}
+	virtio_scsi_status_map(c, resp, used_len, unit_attention);
+}
 
 #endif

@@ -32,6 +32,7 @@ static uint64_t shared_gpa(const struct vus_queue *q, uint16_t id, size_t field)
 static void reqs_reset(struct vus_queue *q)
 {
 	for (uint16_t i = 0; i < q->num; i++) {
+		q->reqs[i].slot = i;
 		q->reqs[i].inflight = false;
 		q->reqs[i].next_free = (uint16_t)(i + 1);
 	}
@@ -161,8 +162,7 @@ static void queue_mark_dead(struct vus_queue *q)
 struct cmd {
 	const uint8_t *cdb;
 	unsigned cdb_len;
-	uint8_t target;
-	uint16_t lun;
+	const uint8_t *lun; /* the LUN field, 8 bytes */
 	uint8_t task_attr;
 	uint64_t id;
 	bool unmap_param; /* the slot's UNMAP parameter list is data-out */
@@ -174,7 +174,9 @@ struct cmd {
 };
 
 /* §5.6.6.1: lun, id, task_attr, prio, crn, cdb and data-out are
- * device-readable; the response, then data-in, device-writable. */
+ * device-readable; the response, then data-in, device-writable. Its one
+ * caller, vus_queue_add(), has checked that the queue lives and has a free
+ * slot, and that a STORLAB_OP_DEVICE CDB fits. */
 static int queue_add(struct vus_queue *q, const struct cmd *c, struct vus_req *r_init)
 {
 	struct vus_dev *vdev = q->vdev;
@@ -185,13 +187,8 @@ static int queue_add(struct vus_queue *q, const struct cmd *c, struct vus_req *r
 	uint64_t zgpa = 0, bytes = 0;
 	int ret;
 
-	if (queue_is_dead(q))
-		return -ENOTCONN;
-	if (c->nout + c->nin > STORLAB_MAX_SEGMENTS || !c->cdb_len ||
-	    c->cdb_len > VIRTIO_SCSI_CDB_DEFAULT)
+	if (c->nout + c->nin > STORLAB_MAX_SEGMENTS)
 		return -EINVAL;
-	if (q->nfree == 0)
-		return -EAGAIN;
 	id = q->free_head;
 	r = &q->reqs[id];
 	s = &q->shared[id];
@@ -216,7 +213,7 @@ static int queue_add(struct vus_queue *q, const struct cmd *c, struct vus_req *r
 		return ret;
 
 	memset(&s->req, 0, sizeof(s->req));
-	scsi_host_virtio_lun_encode(s->req.lun, c->target, c->lun);
+	memcpy(s->req.lun, c->lun, sizeof(s->req.lun));
 	s->req.id = c->id ? c->id : (uint64_t)q->index << 32 | id;
 	s->req.task_attr = c->task_attr;
 	/* The neutral commands' CDBs are 16 bytes: a copy of known size is a
@@ -246,9 +243,11 @@ static int queue_add(struct vus_queue *q, const struct cmd *c, struct vus_req *r
 
 /* Blocks of a byte range of the selected LUN: whole blocks only. Shifts
  * for the block sizes LUNs have (powers of two): the divisions would cost
- * more than the rest of a request's CDB. */
-static int to_blocks(const struct storlab_scsi_lun *lun, uint64_t offset, uint64_t len,
-		     uint64_t *lba, uint32_t *nblocks)
+ * more than the rest of a request's CDB. Inline: out of line, its call
+ * cost as much as its work. */
+static inline __attribute__((always_inline)) int to_blocks(const struct storlab_scsi_lun *lun,
+							   uint64_t offset, uint64_t len,
+							   uint64_t *lba, uint32_t *nblocks)
 {
 	uint32_t bl = lun->block_len;
 	unsigned shift;
@@ -290,8 +289,7 @@ static int neutral_cmd(struct vus_queue *q, const struct storlab_req *req, uint8
 
 	if (!vs->nluns)
 		return -ENODEV;
-	c->target = lun->target;
-	c->lun = lun->lun;
+	c->lun = q->vdev->neutral_lun;
 	switch (req->op) {
 	case STORLAB_OP_READ:
 	case STORLAB_OP_WRITE:
@@ -345,6 +343,7 @@ int vus_queue_add(struct storlab_queue *head, const struct storlab_req *req)
 	const struct storlab_virtio_scsi_cmd *dc;
 	struct vus_req init = {.tag = req->tag};
 	uint8_t cdb[SCSI_HOST_CDB_MAX];
+	uint8_t lun[8];
 	struct cmd c = {0};
 	int ret;
 
@@ -356,20 +355,18 @@ int vus_queue_add(struct storlab_queue *head, const struct storlab_req *req)
 		return -EAGAIN;
 	if (req->op == STORLAB_OP_DEVICE) {
 		dc = req->cmd;
-		if (!dc || !dc->cdb)
+		if (!dc || !dc->cdb || !dc->cdb_len || dc->cdb_len > VIRTIO_SCSI_CDB_DEFAULT ||
+		    scsi_host_virtio_lun_encode(lun, dc->target, dc->lun))
 			return -EINVAL;
 		c = (struct cmd){.cdb = dc->cdb,
 				 .cdb_len = dc->cdb_len,
-				 .target = dc->target,
-				 .lun = dc->lun,
+				 .lun = lun,
 				 .task_attr = dc->task_attr,
 				 .id = dc->id,
 				 .out = dc->out,
 				 .nout = dc->nout,
 				 .in = dc->in,
 				 .nin = dc->nin};
-		if (dc->lun > VIRTIO_SCSI_LUN_MAX)
-			return -EINVAL;
 		init.result = dc->result;
 	} else {
 		ret = neutral_cmd(q, req, cdb, &c);
@@ -397,7 +394,7 @@ static void req_release(struct vus_queue *q, struct vus_req *r)
 {
 	r->inflight = false;
 	r->next_free = q->free_head;
-	q->free_head = (uint16_t)(r - q->reqs);
+	q->free_head = r->slot;
 	q->nfree++;
 }
 
@@ -436,14 +433,14 @@ static void result_copy(struct storlab_virtio_scsi_result *res,
 static bool reap_one(struct vus_queue *q, struct vus_req *r, uint32_t len,
 		     struct storlab_completion *c)
 {
-	const struct virtio_scsi_cmd_resp *resp = &q->shared[r - q->reqs].resp;
+	struct virtio_scsi_cmd_resp *resp = &q->shared[r->slot].resp;
 	bool ua;
 
 	virtio_scsi_complete(c, r->tag, resp, len, &ua);
 	/* SAM-5 §5.14: a unit attention condition is reported once and then
 	 * cleared; the command it displaced is sent again, as Linux does. */
 	if (ua && r->neutral && !r->retried) {
-		q->shared[r - q->reqs].resp.response = 0xff;
+		resp->response = 0xff;
 		if (virtq_drv_add(&q->vq, r->bufs, r->nout, r->nin, r) == 0) {
 			r->retried = true;
 			return false;

@@ -254,7 +254,8 @@ int vus_scan(struct vus_dev *vdev)
 
 		if (want) {
 			vs->selected = i;
-			return 0;
+			/* Once here, not on every neutral request. */
+			return scsi_host_virtio_lun_encode(vdev->neutral_lun, l->target, l->lun);
 		}
 	}
 	if (vdev->has_lun)

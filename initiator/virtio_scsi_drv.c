@@ -32,9 +32,12 @@ void virtio_scsi_config_from_wire(struct storlab_scsi_config *c, const struct vi
 	};
 }
 
-/* The neutral status of a CHECK CONDITION: what the sense says. */
-static void complete_check_condition(struct storlab_completion *c,
-				     const struct virtio_scsi_cmd_resp *resp, bool *unit_attention)
+/* The neutral status of a CHECK CONDITION: what the sense says. Out of
+ * line and cold: inlined, its sense struct and calls made every
+ * completion save six registers and set up a frame. */
+__attribute__((noinline, cold)) static void
+complete_check_condition(struct storlab_completion *c, const struct virtio_scsi_cmd_resp *resp,
+			 bool *unit_attention)
 {
 	struct scsi_host_sense sense;
 	uint16_t code;
@@ -62,9 +65,8 @@ static void complete_check_condition(struct storlab_completion *c,
 	}
 }
 
-void virtio_scsi_complete(struct storlab_completion *c, void *tag,
-			  const struct virtio_scsi_cmd_resp *resp, uint32_t used_len,
-			  bool *unit_attention)
+void virtio_scsi_status_map(struct storlab_completion *c, const struct virtio_scsi_cmd_resp *resp,
+			    uint32_t used_len, bool *unit_attention)
 {
 	/* §5.6.6.1: the response comes before data-in in the writable part,
 	 * so the device wrote data only past the whole response. */
@@ -72,9 +74,6 @@ void virtio_scsi_complete(struct storlab_completion *c, void *tag,
 			       ? resp->response
 			       : STORLAB_VIRTIO_SCSI_RESPONSE_NONE;
 
-	*unit_attention = false;
-	c->tag = tag;
-	c->len = used_len > sizeof(*resp) ? used_len - (uint32_t)sizeof(*resp) : 0;
 	if (response > VIRTIO_SCSI_S_INCORRECT_LUN)
 		response = STORLAB_VIRTIO_SCSI_RESPONSE_NONE;
 	c->transport_status = (uint16_t)(response << 12 | resp->status);

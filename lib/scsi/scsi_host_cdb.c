@@ -8,7 +8,6 @@
 #include "scsi/scsi_host.h"
 #include "spec/scsi.h"
 
-#define CDB_FUA	      0x08 /* SBC-4 §5.16: byte 1 bit 3 of READ/WRITE(10/16) */
 #define CDB_IMMED     0x02 /* SBC-4 §5.26: byte 1 bit 1 of SYNCHRONIZE CACHE */
 #define CDB_WS_UNMAP  0x08 /* SBC-4 §5.46: byte 1 bit 3 of WRITE SAME(16) */
 #define CDB_WS_NDOB   0x01 /* SBC-4 §5.46: byte 1 bit 0 */
@@ -88,34 +87,14 @@ static int cdb_lba_10(uint8_t *cdb, uint8_t opcode, uint8_t flags, uint64_t lba,
 	return 10;
 }
 
-/* The 16-byte layout: LBA in bytes 2..9, length in bytes 10..13. */
-static int cdb_lba_16(uint8_t *cdb, uint8_t opcode, uint8_t flags, uint64_t lba, uint32_t nblocks)
-{
-	cdb_start(cdb, opcode, 16);
-	cdb[1] = flags;
-	scsi_put_be64(cdb + 2, lba);
-	scsi_put_be32(cdb + 10, nblocks);
-	return 16;
-}
-
 int scsi_host_cdb_read_10(uint8_t *cdb, uint64_t lba, uint32_t nblocks, bool fua)
 {
-	return cdb_lba_10(cdb, SCSI_OP_READ_10, fua ? CDB_FUA : 0, lba, nblocks);
+	return cdb_lba_10(cdb, SCSI_OP_READ_10, fua ? SCSI_HOST_CDB_FUA : 0, lba, nblocks);
 }
 
 int scsi_host_cdb_write_10(uint8_t *cdb, uint64_t lba, uint32_t nblocks, bool fua)
 {
-	return cdb_lba_10(cdb, SCSI_OP_WRITE_10, fua ? CDB_FUA : 0, lba, nblocks);
-}
-
-int scsi_host_cdb_read_16(uint8_t *cdb, uint64_t lba, uint32_t nblocks, bool fua)
-{
-	return cdb_lba_16(cdb, SCSI_OP_READ_16, fua ? CDB_FUA : 0, lba, nblocks);
-}
-
-int scsi_host_cdb_write_16(uint8_t *cdb, uint64_t lba, uint32_t nblocks, bool fua)
-{
-	return cdb_lba_16(cdb, SCSI_OP_WRITE_16, fua ? CDB_FUA : 0, lba, nblocks);
+	return cdb_lba_10(cdb, SCSI_OP_WRITE_10, fua ? SCSI_HOST_CDB_FUA : 0, lba, nblocks);
 }
 
 int scsi_host_cdb_sync_cache_10(uint8_t *cdb, uint64_t lba, uint32_t nblocks, bool immed)
@@ -125,7 +104,8 @@ int scsi_host_cdb_sync_cache_10(uint8_t *cdb, uint64_t lba, uint32_t nblocks, bo
 
 int scsi_host_cdb_sync_cache_16(uint8_t *cdb, uint64_t lba, uint32_t nblocks, bool immed)
 {
-	return cdb_lba_16(cdb, SCSI_OP_SYNCHRONIZE_CACHE_16, immed ? CDB_IMMED : 0, lba, nblocks);
+	return scsi_host_cdb_lba_16(cdb, SCSI_OP_SYNCHRONIZE_CACHE_16, immed ? CDB_IMMED : 0, lba,
+				    nblocks);
 }
 
 int scsi_host_cdb_unmap(uint8_t *cdb, uint16_t param_len)
@@ -137,9 +117,9 @@ int scsi_host_cdb_unmap(uint8_t *cdb, uint16_t param_len)
 
 int scsi_host_cdb_write_same_16(uint8_t *cdb, uint64_t lba, uint32_t nblocks, bool unmap, bool ndob)
 {
-	return cdb_lba_16(cdb, SCSI_OP_WRITE_SAME_16,
-			  (uint8_t)((unmap ? CDB_WS_UNMAP : 0) | (ndob ? CDB_WS_NDOB : 0)), lba,
-			  nblocks);
+	return scsi_host_cdb_lba_16(
+	    cdb, SCSI_OP_WRITE_SAME_16,
+	    (uint8_t)((unmap ? CDB_WS_UNMAP : 0) | (ndob ? CDB_WS_NDOB : 0)), lba, nblocks);
 }
 
 int scsi_host_cdb_mode_sense_6(uint8_t *cdb, bool dbd, uint8_t pc, uint8_t page, uint8_t subpage,
@@ -187,7 +167,7 @@ int scsi_host_cdb_verify_16(uint8_t *cdb, uint64_t lba, uint32_t nblocks, uint8_
 	/* SBC-4 §5.35: BYTCHK is bits 2..1 of byte 1; 10b is reserved. */
 	if (bytchk > 3 || bytchk == 2)
 		return -EINVAL;
-	return cdb_lba_16(cdb, SCSI_OP_VERIFY_16, (uint8_t)(bytchk << 1), lba, nblocks);
+	return scsi_host_cdb_lba_16(cdb, SCSI_OP_VERIFY_16, (uint8_t)(bytchk << 1), lba, nblocks);
 }
 
 int scsi_host_unmap_param_build(void *buf, size_t buf_len, const struct scsi_host_extent *ext,
