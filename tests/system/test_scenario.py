@@ -254,8 +254,10 @@ def test_perf_step_bs_range_split_and_verify(tmp_path):
 @pytest.mark.parametrize("path", sorted((ROOT / "scenarios" / "perf").glob("*.yaml")),
                          ids=lambda p: p.stem)
 def test_perf_scenario_runs(tmp_path, path):
-    """Each perf scenario, one short round: every point measured on storlab-tgt
-    and on qemu-storage-daemon, in that order, each doing I/O."""
+    """Each perf scenario, one short round: every point measured on each of
+    its endpoints in the same order (storlab-tgt first, qemu-storage-daemon
+    last; the QD sweep has storlab-tgt's vhost-user-scsi between them), with
+    the same parameters, each doing I/O."""
     try:
         guest_deps.qemu_storage_daemon()
     except guest_deps.MissingDependency as e:
@@ -264,12 +266,16 @@ def test_perf_scenario_runs(tmp_path, path):
     p = scenario([path, "-D", "time=0.2", "-D", "rounds=1", "--results", out])
     assert p.returncode == 0, p.stdout + p.stderr
     steps = json.loads(out.read_text())["steps"]
-    assert len(steps) >= 6 and len(steps) % 2 == 0, steps
-    for tgt, qsd in zip(steps[0::2], steps[1::2]):
-        assert (tgt["endpoint_type"], qsd["endpoint_type"]) == \
-            ("storlab-tgt", "qemu-storage-daemon")
-        assert tgt["params"] == qsd["params"]
-        for s in (tgt, qsd):
+    order = list(dict.fromkeys(s["endpoint"] for s in steps))
+    n = len(order)
+    assert n >= 2 and len(steps) >= 3 * n and len(steps) % n == 0, [s["name"] for s in steps]
+    for i in range(0, len(steps), n):
+        point = steps[i:i + n]
+        assert [s["endpoint"] for s in point] == order, [s["name"] for s in point]
+        assert point[0]["endpoint_type"] == "storlab-tgt", point[0]["name"]
+        assert point[-1]["endpoint_type"] == "qemu-storage-daemon", point[-1]["name"]
+        for s in point:
+            assert s["params"] == point[0]["params"], s["name"]
             job = s["result"]["jobs"][0]
             dirs = [d for d in ("read", "write") if job[d]["total_ios"] > 0]
             want = ["read", "write"] if "rwmixread" in s["params"] else ["read"]
