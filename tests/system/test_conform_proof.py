@@ -37,8 +37,9 @@ READONLY_CASES = ("BLK-RW-021", "BLK-RW-024", "BLK-DWZ-013")
 NEEDS_NO_FLUSH = ("BLK-RW-015",)
 
 
-def switch_table():
-    p = subprocess.run([str(need_binary(PEER_DIR / "bad_backend")), "--list", "--json"],
+def switch_table(peer="bad_backend"):
+    """The switches PEER lists (--list --json): name, targets, args, breaks."""
+    p = subprocess.run([str(need_binary(PEER_DIR / peer)), "--list", "--json"],
                        capture_output=True, text=True, timeout=10)
     assert p.returncode == 0, p.stderr
     table = json.loads(p.stdout)

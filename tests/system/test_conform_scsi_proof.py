@@ -15,18 +15,17 @@ bad_scsi must pass every applicable case of the suite, and every case must
 be the target of some switch.
 """
 
-import json
 import re
-import subprocess
 
 import sys
 
 import pytest
 
 from conform_report import PASSED
-from conftest import ROOT, need_binary
-from peers import PEER_DIR, Peer, _factory
-from test_conform_proof import case_list, conform, neighbours, prove_switch, show  # noqa: F401
+from conftest import ROOT
+from peers import Peer, _factory
+from test_conform_proof import (case_list, conform, neighbours, prove_switch, show,  # noqa: F401
+                                switch_table)
 
 sys.path.insert(0, str(ROOT / "ci"))
 import mutant_set  # noqa: E402
@@ -54,17 +53,7 @@ def bad_scsi_factory(workdir):
     yield from _factory(workdir, make)
 
 
-def switch_table():
-    p = subprocess.run([str(need_binary(PEER_DIR / "bad_scsi")), "--list", "--json"],
-                       capture_output=True, text=True, timeout=10)
-    assert p.returncode == 0, p.stderr
-    table = json.loads(p.stdout)
-    for s in table:
-        assert set(s) == {"name", "targets", "args", "breaks"}, s
-    return table
-
-
-SWITCHES = switch_table()
+SWITCHES = switch_table("bad_scsi")
 
 
 def scsi_ids(case_list):  # noqa: F811
