@@ -63,8 +63,6 @@ struct vus_req {
 	bool inflight;
 	bool retried; /* a UNIT ATTENTION was already retried */
 	bool neutral; /* a neutral op: sense is mapped, UNIT ATTENTION retried */
-	uint16_t nout, nin;
-	struct virtq_buf bufs[VUS_MAX_CHAIN]; /* the chain, to add it again */
 };
 
 /* A control or event queue: a ring of its own, used under lock. */

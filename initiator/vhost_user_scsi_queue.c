@@ -180,6 +180,7 @@ struct cmd {
 static int queue_add(struct vus_queue *q, const struct cmd *c, struct vus_req *r_init)
 {
 	struct vus_dev *vdev = q->vdev;
+	struct virtq_buf bufs[VUS_MAX_CHAIN];
 	struct vus_req *r;
 	struct vus_req_shared *s;
 	unsigned n = 0, readable;
@@ -192,23 +193,23 @@ static int queue_add(struct vus_queue *q, const struct cmd *c, struct vus_req *r
 	id = q->free_head;
 	r = &q->reqs[id];
 	s = &q->shared[id];
-	r->bufs[n++] = (struct virtq_buf){shared_gpa(q, id, offsetof(struct vus_req_shared, req)),
+	bufs[n++] = (struct virtq_buf){shared_gpa(q, id, offsetof(struct vus_req_shared, req)),
 					  sizeof(s->req)};
 	if (c->unmap_param)
-		r->bufs[n++] = (struct virtq_buf){
+		bufs[n++] = (struct virtq_buf){
 		    shared_gpa(q, id, offsetof(struct vus_req_shared, unmap)), sizeof(s->unmap)};
 	if (c->zero_block) {
 		if (guestmem_gpa(&q->head.dev->mem, vdev->zero_block, vdev->zero_len, &zgpa))
 			return -EFAULT;
-		r->bufs[n++] = (struct virtq_buf){zgpa, vdev->zero_len};
+		bufs[n++] = (struct virtq_buf){zgpa, vdev->zero_len};
 	}
-	ret = vu_add_iovs(&q->head.dev->mem, r->bufs, &n, c->out, c->nout, &bytes);
+	ret = vu_add_iovs(&q->head.dev->mem, bufs, &n, c->out, c->nout, &bytes);
 	if (ret)
 		return ret;
 	readable = n;
-	r->bufs[n++] = (struct virtq_buf){shared_gpa(q, id, offsetof(struct vus_req_shared, resp)),
+	bufs[n++] = (struct virtq_buf){shared_gpa(q, id, offsetof(struct vus_req_shared, resp)),
 					  sizeof(s->resp)};
-	ret = vu_add_iovs(&q->head.dev->mem, r->bufs, &n, c->in, c->nin, &bytes);
+	ret = vu_add_iovs(&q->head.dev->mem, bufs, &n, c->in, c->nin, &bytes);
 	if (ret)
 		return ret;
 
@@ -224,7 +225,7 @@ static int queue_add(struct vus_queue *q, const struct cmd *c, struct vus_req *r
 		memcpy(s->req.cdb, c->cdb, c->cdb_len);
 	memset(&s->resp, 0, offsetof(struct virtio_scsi_cmd_resp, sense));
 	s->resp.response = 0xff; /* none written, until the device does */
-	ret = virtq_drv_add(&q->vq, r->bufs, (uint16_t)readable, (uint16_t)(n - readable), r);
+	ret = virtq_drv_add(&q->vq, bufs, (uint16_t)readable, (uint16_t)(n - readable), r);
 	if (ret == -EIO)
 		queue_mark_dead(q); /* the ring is broken (logged by virtq) */
 	if (ret)
@@ -235,8 +236,6 @@ static int queue_add(struct vus_queue *q, const struct cmd *c, struct vus_req *r
 	r->result = r_init->result;
 	r->neutral = r_init->neutral;
 	r->retried = false;
-	r->nout = (uint16_t)readable;
-	r->nin = (uint16_t)(n - readable);
 	r->inflight = true;
 	return 0;
 }
@@ -441,7 +440,7 @@ static bool reap_one(struct vus_queue *q, struct vus_req *r, uint32_t len,
 	 * cleared; the command it displaced is sent again, as Linux does. */
 	if (ua && r->neutral && !r->retried) {
 		resp->response = 0xff;
-		if (virtq_drv_add(&q->vq, r->bufs, r->nout, r->nin, r) == 0) {
+		if (virtq_drv_readd(&q->vq, r) == 0) {
 			r->retried = true;
 			return false;
 		}

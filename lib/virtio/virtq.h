@@ -166,6 +166,7 @@ struct virtq_drv {
 	uint16_t avail_idx;      /* shadow of avail->idx (not yet published) */
 	uint16_t avail_published;/* avail->idx last written */
 	uint16_t last_used_idx;
+	uint16_t last_reaped;    /* head virtq_drv_get_used() returned last, or num */
 	bool event_idx;
 	uint16_t indirect_max;
 	struct virtq_desc *desc;
@@ -207,6 +208,12 @@ bool virtq_drv_publish(struct virtq_drv *q);
  * device returned an id it does not own or moved used->idx more than num
  * ahead (logged; the entry is not consumed). */
 int virtq_drv_get_used(struct virtq_drv *q, void **cookie, uint32_t *len);
+/* Adds again, as it was, the chain virtq_drv_get_used() just returned (a
+ * request the device asks to be sent again), without its buffers: its
+ * descriptors are still in the table. Only before any other add. Returns 0,
+ * -EINVAL (not right after that chain's reap, or no cookie) or -EIO (the free
+ * list was overwritten, as virtq_drv_add). */
+int virtq_drv_readd(struct virtq_drv *q, void *cookie);
 
 /* Ask for (true) or suppress (false) used-buffer notifications. With
  * EVENT_IDX, true asks for one at the next used entry after those reaped, and

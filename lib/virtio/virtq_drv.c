@@ -53,6 +53,7 @@ int virtq_drv_init(struct virtq_drv *q, const struct virtq_drv_config *cfg)
 		.layout = cfg->layout,
 		.num = cfg->num,
 		.num_free = cfg->num,
+		.last_reaped = cfg->num,
 		.event_idx = cfg->features & VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX),
 		.indirect_max = indirect ? cfg->indirect_max : 0,
 		.desc = cfg->ring,
@@ -145,6 +146,23 @@ static int split_add_direct(struct virtq_drv *q, uint16_t head, const struct vir
 	return 0;
 }
 
+/* The chain head..last, filled, leaves the free list for the avail ring. */
+static inline __attribute__((always_inline)) int split_take(struct virtq_drv *q, uint16_t head,
+							  uint16_t last, void *cookie)
+{
+	uint16_t need = q->desc_count[head];
+	int rc;
+
+	if (q->num_free > need && (rc = desc_next(q, last, &q->free_head)))
+		return rc;
+	q->num_free -= need;
+	q->cookies[head] = cookie;
+	/* §2.7.13.2: visible to the device only with the idx store of publish. */
+	q->avail->ring[q->avail_idx & (q->num - 1)] = head;
+	q->avail_idx++;
+	return 0;
+}
+
 static int split_add(struct virtq_drv *q, const struct virtq_buf *bufs, uint32_t nout,
 		     uint32_t total, void *cookie)
 {
@@ -165,15 +183,8 @@ static int split_add(struct virtq_drv *q, const struct virtq_buf *bufs, uint32_t
 		split_add_indirect(q, head, bufs, nout, total);
 	else if ((rc = split_add_direct(q, head, bufs, nout, total, &last)))
 		return rc;
-	if (q->num_free > need && (rc = desc_next(q, last, &q->free_head)))
-		return rc;
-	q->num_free -= need;
 	q->desc_count[head] = need;
-	q->cookies[head] = cookie;
-	/* §2.7.13.2: visible to the device only with the idx store of publish. */
-	q->avail->ring[q->avail_idx & (q->num - 1)] = head;
-	q->avail_idx++;
-	return 0;
+	return split_take(q, head, last, cookie);
 }
 
 int virtq_drv_add(struct virtq_drv *q, const struct virtq_buf *bufs, uint16_t nout, uint16_t nin,
@@ -269,6 +280,7 @@ static int split_get_used(struct virtq_drv *q, void **cookie, uint32_t *len)
 	rc = split_free_chain(q, (uint16_t)id);
 	if (rc)
 		return rc;
+	q->last_reaped = (uint16_t)id;
 	*cookie = q->cookies[id];
 	*len = used_len;
 	q->cookies[id] = NULL;
@@ -281,6 +293,37 @@ int virtq_drv_get_used(struct virtq_drv *q, void **cookie, uint32_t *len)
 	switch (q->layout) {
 	case VIRTQ_LAYOUT_SPLIT:
 		return split_get_used(q, cookie, len);
+	}
+	return -EINVAL;
+}
+
+/* split_free_chain put the chain first in the free list, in its own order
+ * and with its descriptors untouched: taking it back is taking as many
+ * descriptors from the front of the list. */
+static int split_readd(struct virtq_drv *q, void *cookie)
+{
+	uint16_t head = q->last_reaped, last = head;
+	int rc;
+
+	/* An add since the reap took head from the free list (its cookie set);
+	 * only a reap frees a chain, and it moves last_reaped. */
+	if (head >= q->num || q->free_head != head || q->cookies[head] || !cookie) {
+		log_warn("virtq_drv_readd: only the chain just reaped, before any add");
+		return -EINVAL;
+	}
+	for (uint16_t i = 1; i < q->desc_count[head]; i++) {
+		rc = desc_next(q, last, &last);
+		if (rc)
+			return rc;
+	}
+	return split_take(q, head, last, cookie);
+}
+
+int virtq_drv_readd(struct virtq_drv *q, void *cookie)
+{
+	switch (q->layout) {
+	case VIRTQ_LAYOUT_SPLIT:
+		return split_readd(q, cookie);
 	}
 	return -EINVAL;
 }
