@@ -33,19 +33,13 @@ refuse(struct nvmf_dma *dma, uint16_t *status, int err, uint8_t sc, const char *
 	return err;
 }
 
-/* Appends [gpa, gpa + len) to out, translated; a piece that continues the
- * last iovec in our address space extends it. */
-static int dma_append(struct nvmf_dma *dma, uint64_t gpa, uint64_t len, struct nvmf_iov *out,
-		      uint16_t *status)
+/* Appends len bytes at hva to out; a piece that continues the last iovec
+ * in our address space extends it. */
+static int iov_add(struct nvmf_dma *dma, uint8_t *hva, uint64_t len, struct nvmf_iov *out,
+		   uint16_t *status)
 {
 	struct iovec *last = out->cnt ? &out->iov[out->cnt - 1] : NULL;
-	uint8_t *hva = dma->xlate(dma->arg, gpa, len);
 
-	if (!hva)
-		return refuse(dma, status, -EFAULT, NVME_SC_DATA_TRANSFER_ERROR,
-			      "NVMe Base 2.1 §4.3: data at 0x%" PRIx64 "+%" PRIu64
-			      " is outside the DMA mappings",
-			      gpa, len);
 	if (last && (uint8_t *)last->iov_base + last->iov_len == hva) {
 		last->iov_len += len;
 		return 0;
@@ -57,17 +51,31 @@ static int dma_append(struct nvmf_dma *dma, uint64_t gpa, uint64_t len, struct n
 	return 0;
 }
 
+/* Appends [gpa, gpa + len) to out, translated. */
+static int dma_append(struct nvmf_dma *dma, uint64_t gpa, uint64_t len, struct nvmf_iov *out,
+		      uint16_t *status)
+{
+	uint8_t *hva = dma->xlate(dma->arg, gpa, len);
+
+	if (!hva)
+		return refuse(dma, status, -EFAULT, NVME_SC_DATA_TRANSFER_ERROR,
+			      "NVMe Base 2.1 §4.3: data at 0x%" PRIx64 "+%" PRIu64
+			      " is outside the DMA mappings",
+			      gpa, len);
+	return iov_add(dma, hva, len, out, status);
+}
+
 /* Appends a block that may cross DMA mappings at page boundaries (an SGL
  * data block is contiguous in guest addresses only): whole if one mapping
  * holds it, else page by page. */
 static int dma_append_block(struct nvmf_dma *dma, uint64_t gpa, uint64_t len, struct nvmf_iov *out,
 			    uint16_t *status)
 {
-	uint64_t done = 0;
+	uint8_t *hva = dma->xlate(dma->arg, gpa, len);
 
-	if (dma->xlate(dma->arg, gpa, len))
-		return dma_append(dma, gpa, len, out, status);
-	while (done < len) {
+	if (hva)
+		return iov_add(dma, hva, len, out, status);
+	for (uint64_t done = 0; done < len;) {
 		uint64_t at = gpa + done;
 		uint64_t n = MIN(len - done, dma->page_size - (at & (dma->page_size - 1)));
 		int rc = dma_append(dma, at, n, out, status);
@@ -149,7 +157,7 @@ static int prp_list(struct nvmf_dma *dma, uint64_t list, uint64_t left, struct n
 			      " is not qword aligned",
 			      list);
 	for (;;) {
-		uint64_t need = (left + dma->page_size - 1) / dma->page_size;
+		uint64_t need = left / dma->page_size + (left % dma->page_size != 0);
 		uint64_t room = (dma->page_size - (list & (dma->page_size - 1))) / 8;
 		int rc;
 
