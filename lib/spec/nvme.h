@@ -162,9 +162,10 @@ _Static_assert(sizeof(struct nvme_regs) == 0x40, "Base §3.1.4");
 /* The memory page size CC.MPS / CAP.MPSMIN / CAP.MPSMAX select. */
 #define NVME_MPS_BYTES(mps) (1ULL << (12 + (mps)))
 
-/* PCIe §3.1 (doorbell properties, Base §8.2.2): queue y's submission tail
- * doorbell at 1000h + (2y * (4 << CAP.DSTRD)), its completion head doorbell
- * one stride later. */
+/* PCIe transport, the SQyTDBL / CQyHDBL properties (the same offsets index
+ * Base §5.3.5's shadow doorbell buffer): queue y's submission tail doorbell
+ * at 1000h + (2y * (4 << CAP.DSTRD)), its completion head doorbell one
+ * stride later. */
 #define NVME_DB_BASE 0x1000
 static inline uint64_t nvme_sq_tdbl(uint16_t qid, uint32_t dstrd)
 {
@@ -373,7 +374,7 @@ _Static_assert(sizeof(struct nvme_cqe) == 16, "Base §4.2.1 Figure 96");
 #define NVME_SC_FEATURE_NOT_CHANGEABLE	 0x0e
 #define NVME_SC_FEATURE_NOT_NS_SPECIFIC	 0x0f
 #define NVME_SC_INVALID_IOCS		 0x2c
-/* command specific, NVM command set (NVM CS §3.3.x; Base Figure 104) */
+/* command specific to the NVM command set (NVM CS; Base §4.2.3.2 Figure 104) */
 #define NVME_SC_CONFLICTING_ATTRIBUTES 0x80
 #define NVME_SC_INVALID_PI	       0x81
 #define NVME_SC_WRITE_TO_RO_RANGE      0x82
@@ -404,7 +405,7 @@ _Static_assert(sizeof(struct nvme_cqe) == 16, "Base §4.2.1 Figure 96");
 #define NVME_ADM_KEEP_ALIVE	     0x18
 #define NVME_ADM_DOORBELL_BUFFER_CFG 0x7c
 
-/* NVM CS §3 NVM command set I/O commands (Flush: Base §7) */
+/* NVM CS I/O command opcodes (Flush: Base §7.2) */
 #define NVME_NVM_FLUSH	      0x00
 #define NVME_NVM_WRITE	      0x01
 #define NVME_NVM_READ	      0x02
@@ -625,7 +626,7 @@ _Static_assert(sizeof(struct nvme_id_ctrl) == NVME_IDENTIFY_DATA_SIZE, "Base Fig
 #define NVME_CTRL_SGLS_DWORD	    0x2u
 #define NVME_CTRL_SGLS_BIT_BUCKET   (1u << 16)
 
-/* NVM CS §4.1.5.1 (Figure 116 of NVM CS 1.1) an LBA format */
+/* NVM CS, the LBA Format data structure of Identify Namespace */
 struct nvme_lbaf {
 	uint16_t ms;   /* metadata bytes per LBA */
 	uint8_t lbads; /* LBA data size, 2 ^ LBADS bytes */
@@ -634,9 +635,10 @@ struct nvme_lbaf {
 NVME_AT(struct nvme_lbaf, ms, 0);
 NVME_AT(struct nvme_lbaf, lbads, 2);
 NVME_AT(struct nvme_lbaf, rp, 3);
-_Static_assert(sizeof(struct nvme_lbaf) == 4, "NVM CS §4.1.5.1");
+_Static_assert(sizeof(struct nvme_lbaf) == 4, "NVM CS LBA Format");
 
-/* NVM CS §4.1.5.1 Identify Namespace for the NVM command set, CNS 00h */
+/* NVM CS, Identify Namespace data structure for the NVM command set (CNS
+ * 00h; Base §5.2.13.2 leaves its layout to the command set) */
 struct nvme_id_ns {
 	uint64_t nsze;
 	uint64_t ncap;
@@ -711,7 +713,7 @@ NVME_AT(struct nvme_id_ns, nguid, 104);
 NVME_AT(struct nvme_id_ns, eui64, 120);
 NVME_AT(struct nvme_id_ns, lbaf, 128);
 NVME_AT(struct nvme_id_ns, vs, 384);
-_Static_assert(sizeof(struct nvme_id_ns) == NVME_IDENTIFY_DATA_SIZE, "NVM CS §4.1.5.1");
+_Static_assert(sizeof(struct nvme_id_ns) == NVME_IDENTIFY_DATA_SIZE, "NVM CS Identify Namespace");
 #define NVME_NS_FLBAS_INDEX(flbas) ((flbas)&0xf)
 #define NVME_NS_DLFEAT_READ_ZEROES 0x1	     /* deallocated blocks read as zeroes */
 #define NVME_NS_DLFEAT_WZ_DEALLOC  (1u << 3) /* Write Zeroes may deallocate */
@@ -829,7 +831,7 @@ NVME_AT(struct nvme_smart_log, ipm, 240);
 NVME_AT(struct nvme_smart_log, rsvd244, 244);
 _Static_assert(sizeof(struct nvme_smart_log) == 512, "Base §5.2.12.1.3");
 
-/* ---- Dataset Management: NVM CS §3.2.3 a range (16 bytes) ---- */
+/* ---- NVM CS, Dataset Management command: a range (16 bytes) ---- */
 struct nvme_dsm_range {
 	uint32_t cattr;
 	uint32_t nlb; /* not 0's based */
@@ -838,7 +840,7 @@ struct nvme_dsm_range {
 NVME_AT(struct nvme_dsm_range, cattr, 0);
 NVME_AT(struct nvme_dsm_range, nlb, 4);
 NVME_AT(struct nvme_dsm_range, slba, 8);
-_Static_assert(sizeof(struct nvme_dsm_range) == 16, "NVM CS §3.2.3");
+_Static_assert(sizeof(struct nvme_dsm_range) == 16, "NVM CS Dataset Management range");
 #define NVME_DSM_AD (1u << 2) /* CDW11: Attribute - Deallocate */
 
 #endif
