@@ -1,0 +1,1 @@
+UT_DEPS_nvmf := lib/nvmf lib/mem lib/util
