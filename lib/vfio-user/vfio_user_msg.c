@@ -88,6 +88,7 @@ int vfio_user_msg_view(const void *buf, size_t len, const int *fds, unsigned nfd
 {
 	const struct vfio_user_cmd_desc *d;
 	struct vfio_user_hdr *h = &msg->hdr;
+	bool is_cmd;
 	int ret;
 
 	memset(msg, 0, sizeof(*msg));
@@ -129,10 +130,13 @@ int vfio_user_msg_view(const void *buf, size_t len, const int *fds, unsigned nfd
 			 h->msg_id, h->cmd);
 		return -EOPNOTSUPP;
 	}
-	if ((h->flags & VFIO_USER_F_TYPE_MASK) == VFIO_USER_F_TYPE_COMMAND && d->sender == side) {
-		log_warn("vfio-user.rst Commands: %s goes %s, not to the %s", d->name,
-			 d->sender == VFIO_USER_CLIENT ? "client -> server" : "server -> client",
-			 side == VFIO_USER_CLIENT ? "client" : "server");
+	/* A command comes from the other side; a reply answers one of ours. */
+	is_cmd = (h->flags & VFIO_USER_F_TYPE_MASK) == VFIO_USER_F_TYPE_COMMAND;
+	if (is_cmd == (d->sender == side)) {
+		log_warn("vfio-user.rst Commands: %s goes %s, so the %s does not receive it as a "
+			 "%s",
+			 d->name, d->sender == VFIO_USER_CLIENT ? "client -> server" : "server -> client",
+			 side == VFIO_USER_CLIENT ? "client" : "server", is_cmd ? "command" : "reply");
 		return -EPROTO;
 	}
 	msg->payload = (const uint8_t *)buf + sizeof(*h);
