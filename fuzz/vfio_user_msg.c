@@ -55,8 +55,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct vfio_user_device_info di = {.argsz = 16};
 	struct vfio_region_info ri = {.argsz = 256, .index = 0};
 	struct vfio_irq_info ii = {.argsz = 16, .index = 4};
-	struct vfio_irq_set is = {.argsz = 20, .flags = VFIO_IRQ_SET_DATA_NONE |
-							VFIO_IRQ_SET_ACTION_TRIGGER};
+	struct vfio_irq_set is = {.argsz = 20,
+				  .flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER};
 	struct vfio_user_region_access ra = {.offset = 0x1c, .count = 4};
 	struct vfio_user_dma_access da = {.address = 0x10000, .count = 8};
 	const char json[] = "{\"capabilities\":{\"max_msg_fds\":8,\"write_multiple\":true}}";

@@ -34,11 +34,11 @@ _Static_assert(offsetof(struct vfio_user_hdr, flags) == 8, "vfio-user.rst Header
 _Static_assert(offsetof(struct vfio_user_hdr, error) == 12, "vfio-user.rst Header: Error");
 
 /* "Header", Flags: bits 0-3 type, bit 4 No_reply, bit 5 Error. */
-#define VFIO_USER_F_TYPE_MASK 0xfu
+#define VFIO_USER_F_TYPE_MASK	 0xfu
 #define VFIO_USER_F_TYPE_COMMAND 0x0u
-#define VFIO_USER_F_TYPE_REPLY 0x1u
-#define VFIO_USER_F_NO_REPLY (1u << 4)
-#define VFIO_USER_F_ERROR (1u << 5)
+#define VFIO_USER_F_TYPE_REPLY	 0x1u
+#define VFIO_USER_F_NO_REPLY	 (1u << 4)
+#define VFIO_USER_F_ERROR	 (1u << 5)
 
 /* "Commands" table (14 is not assigned). */
 enum vfio_user_command {
@@ -78,10 +78,10 @@ _Static_assert(offsetof(struct vfio_user_version, data) == 4, "vfio-user.rst ver
 #define VFIO_USER_MINOR 1
 
 /* "VFIO_USER_VERSION", Capabilities: the defaults when a field is absent. */
-#define VFIO_USER_DEFAULT_MAX_MSG_FDS 1
+#define VFIO_USER_DEFAULT_MAX_MSG_FDS	     1
 #define VFIO_USER_DEFAULT_MAX_DATA_XFER_SIZE 1048576u
-#define VFIO_USER_DEFAULT_MAX_DMA_MAPS 65535u
-#define VFIO_USER_DEFAULT_PGSIZES 4096u
+#define VFIO_USER_DEFAULT_MAX_DMA_MAPS	     65535u
+#define VFIO_USER_DEFAULT_PGSIZES	     4096u
 
 /* "VFIO_USER_DMA_MAP", Request: 32 bytes. */
 struct vfio_user_dma_map {
@@ -96,7 +96,7 @@ _Static_assert(offsetof(struct vfio_user_dma_map, offset) == 8, "vfio-user.rst D
 _Static_assert(offsetof(struct vfio_user_dma_map, address) == 16, "vfio-user.rst DMA_MAP address");
 _Static_assert(offsetof(struct vfio_user_dma_map, size) == 24, "vfio-user.rst DMA_MAP size");
 
-#define VFIO_USER_DMA_MAP_F_READ (1u << 0)
+#define VFIO_USER_DMA_MAP_F_READ  (1u << 0)
 #define VFIO_USER_DMA_MAP_F_WRITE (1u << 1)
 
 /* "VFIO_USER_DMA_UNMAP", Request and Reply: 24 bytes. The spec leaves flags

@@ -38,11 +38,11 @@ struct vfio_user_caps {
 };
 
 /* Our bounds on what a peer may claim or send. */
-#define VFIO_USER_VERSION_DATA_MAX 4096	   /* JSON bytes, NUL included */
-#define VFIO_USER_MAX_MSG_FDS_LIMIT 253	   /* SCM_MAX_FD of Linux */
+#define VFIO_USER_VERSION_DATA_MAX    4096 /* JSON bytes, NUL included */
+#define VFIO_USER_MAX_MSG_FDS_LIMIT   253  /* SCM_MAX_FD of Linux */
 #define VFIO_USER_MAX_DATA_XFER_LIMIT (1u << 30)
-#define VFIO_USER_MAX_SPARSE_AREAS 16	   /* areas kept of a region's sparse mmap */
-#define VFIO_USER_MAX_REGION_CAPS 16	   /* capabilities walked in one chain */
+#define VFIO_USER_MAX_SPARSE_AREAS    16 /* areas kept of a region's sparse mmap */
+#define VFIO_USER_MAX_REGION_CAPS     16 /* capabilities walked in one chain */
 
 /* The spec's defaults for absent fields. */
 void vfio_user_caps_default(struct vfio_user_caps *caps);
@@ -184,7 +184,8 @@ int vfio_user_build_version(void *buf, size_t cap, const struct vfio_user_hdr *c
  * info goes, its argsz saying what is needed. */
 int vfio_user_build_region_info(void *buf, size_t cap, const struct vfio_user_hdr *cmd_hdr,
 				uint32_t argsz, const struct vfio_region_info *info,
-				const struct vfio_region_sparse_mmap_area *areas, uint32_t nr_areas);
+				const struct vfio_region_sparse_mmap_area *areas,
+				uint32_t nr_areas);
 
 /* "VFIO_USER_DMA_MAP" for log lines, or "unknown". */
 const char *vfio_user_cmd_name(uint16_t cmd);

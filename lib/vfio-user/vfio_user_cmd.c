@@ -90,7 +90,7 @@ static int parse_dma_map(const struct vfio_user_msg *msg, const struct vfio_user
 	memcpy(m, msg->payload, sizeof(*m));
 	cmd->u.dma_map.fd = -1;
 	if (m->argsz != sizeof(*m)) {
-		log_warn("vfio-user.rst VFIO_USER_DMA_MAP: argsz %u is not the structure's 32 bytes",
+		log_warn("vfio-user.rst VFIO_USER_DMA_MAP: argsz %u, not the structure's 32",
 			 m->argsz);
 		return -EINVAL;
 	}
@@ -113,8 +113,8 @@ static int parse_dma_map(const struct vfio_user_msg *msg, const struct vfio_user
 		return -EINVAL;
 	}
 	if (m->size == 0 || ((m->address | m->size) & (pg - 1))) {
-		log_warn("vfio-user.rst VFIO_USER_VERSION pgsizes: DMA_MAP 0x%llx + 0x%llx is empty "
-			 "or not aligned to the %llu-byte pages this side maps",
+		log_warn("vfio-user.rst VFIO_USER_VERSION pgsizes: DMA_MAP 0x%llx + 0x%llx is "
+			 "empty or not aligned to the %llu-byte pages this side maps",
 			 (unsigned long long)m->address, (unsigned long long)m->size,
 			 (unsigned long long)pg);
 		return -EINVAL;
@@ -150,7 +150,7 @@ static int parse_dma_unmap(const struct vfio_user_msg *msg, const struct vfio_us
 	/* <linux/vfio.h>: with FLAG_ALL, "iova and size must be zero". */
 	if (u->flags & VFIO_DMA_UNMAP_FLAG_ALL) {
 		if (u->address || u->size) {
-			log_warn("linux/vfio.h VFIO_DMA_UNMAP_FLAG_ALL: address and size must be 0");
+			log_warn("linux/vfio.h VFIO_DMA_UNMAP_FLAG_ALL: address, size must be 0");
 			return -EINVAL;
 		}
 		return 0;
@@ -269,7 +269,8 @@ static int access_ok(const struct vfio_user_msg *msg, const struct vfio_user_cap
 {
 	uint64_t want = sizeof(struct vfio_user_region_access) + (write ? count : 0);
 
-	_Static_assert(sizeof(struct vfio_user_region_access) == sizeof(struct vfio_user_dma_access),
+	_Static_assert(sizeof(struct vfio_user_region_access) ==
+			   sizeof(struct vfio_user_dma_access),
 		       "one fixed size for both");
 
 	if (no_fds(msg) < 0)
@@ -332,8 +333,7 @@ static const struct {
     [VFIO_USER_VERSION] = {parse_version, sizeof(struct vfio_user_version), true},
     [VFIO_USER_DMA_MAP] = {parse_dma_map, sizeof(struct vfio_user_dma_map), false},
     [VFIO_USER_DMA_UNMAP] = {parse_dma_unmap, sizeof(struct vfio_user_dma_unmap), false},
-    [VFIO_USER_DEVICE_GET_INFO] = {parse_device_info, sizeof(struct vfio_user_device_info),
-				   false},
+    [VFIO_USER_DEVICE_GET_INFO] = {parse_device_info, sizeof(struct vfio_user_device_info), false},
     [VFIO_USER_DEVICE_GET_REGION_INFO] = {parse_region_info, sizeof(struct vfio_region_info),
 					  false},
     [VFIO_USER_DEVICE_GET_IRQ_INFO] = {parse_irq_info, sizeof(struct vfio_irq_info), false},
@@ -356,7 +356,8 @@ int vfio_user_cmd_parse(const struct vfio_user_msg *msg, const struct vfio_user_
 		log_warn("vfio-user.rst %s: not served by this codec", vfio_user_cmd_name(c));
 		return -EOPNOTSUPP;
 	}
-	if (msg->len < g_parsers[c].size || (!g_parsers[c].min_only && msg->len != g_parsers[c].size)) {
+	if (msg->len < g_parsers[c].size ||
+	    (!g_parsers[c].min_only && msg->len != g_parsers[c].size)) {
 		log_warn("vfio-user.rst %s Request: %u payload bytes, the structure has %u",
 			 vfio_user_cmd_name(c), msg->len, g_parsers[c].size);
 		return -EINVAL;

@@ -21,8 +21,7 @@ static const struct vfio_user_cmd_desc g_cmds[VFIO_USER_MAX_COMMAND] = {
     [VFIO_USER_DMA_UNMAP] = {"VFIO_USER_DMA_UNMAP", VFIO_USER_CLIENT},
     [VFIO_USER_DEVICE_GET_INFO] = {"VFIO_USER_DEVICE_GET_INFO", VFIO_USER_CLIENT},
     [VFIO_USER_DEVICE_GET_REGION_INFO] = {"VFIO_USER_DEVICE_GET_REGION_INFO", VFIO_USER_CLIENT},
-    [VFIO_USER_DEVICE_GET_REGION_IO_FDS] = {"VFIO_USER_DEVICE_GET_REGION_IO_FDS",
-					    VFIO_USER_CLIENT},
+    [VFIO_USER_DEVICE_GET_REGION_IO_FDS] = {"VFIO_USER_DEVICE_GET_REGION_IO_FDS", VFIO_USER_CLIENT},
     [VFIO_USER_DEVICE_GET_IRQ_INFO] = {"VFIO_USER_DEVICE_GET_IRQ_INFO", VFIO_USER_CLIENT},
     [VFIO_USER_DEVICE_SET_IRQS] = {"VFIO_USER_DEVICE_SET_IRQS", VFIO_USER_CLIENT},
     [VFIO_USER_REGION_READ] = {"VFIO_USER_REGION_READ", VFIO_USER_CLIENT},
@@ -118,8 +117,8 @@ int vfio_user_msg_view(const void *buf, size_t len, const int *fds, unsigned nfd
 		return -EPROTO;
 	}
 	if (nfds > max_fds) {
-		log_warn("vfio-user.rst VFIO_USER_VERSION max_msg_fds: message %u came with %u fds, "
-			 "more than the %u negotiated",
+		log_warn("vfio-user.rst VFIO_USER_VERSION max_msg_fds: message %u came with %u "
+			 "fds, more than the %u negotiated",
 			 h->msg_id, nfds, max_fds);
 		return -EPROTO;
 	}
@@ -135,8 +134,10 @@ int vfio_user_msg_view(const void *buf, size_t len, const int *fds, unsigned nfd
 	if (is_cmd == (d->sender == side)) {
 		log_warn("vfio-user.rst Commands: %s goes %s, so the %s does not receive it as a "
 			 "%s",
-			 d->name, d->sender == VFIO_USER_CLIENT ? "client -> server" : "server -> client",
-			 side == VFIO_USER_CLIENT ? "client" : "server", is_cmd ? "command" : "reply");
+			 d->name,
+			 d->sender == VFIO_USER_CLIENT ? "client -> server" : "server -> client",
+			 side == VFIO_USER_CLIENT ? "client" : "server",
+			 is_cmd ? "command" : "reply");
 		return -EPROTO;
 	}
 	msg->payload = (const uint8_t *)buf + sizeof(*h);

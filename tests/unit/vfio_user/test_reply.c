@@ -40,9 +40,9 @@ static void sent_cmd(enum vfio_user_side to, const uint8_t *buf, int len,
 	struct vfio_user_msg msg;
 
 	assert_true(len > 0);
-	assert_int_equal(vfio_user_msg_view(buf, len, NULL, 0, 0, to,
-					    vfio_user_max_msg_size(&g_local), &msg),
-			 0);
+	assert_int_equal(
+	    vfio_user_msg_view(buf, len, NULL, 0, 0, to, vfio_user_max_msg_size(&g_local), &msg),
+	    0);
 	assert_int_equal(vfio_user_cmd_parse(&msg, &g_local, sent), 0);
 }
 
@@ -262,12 +262,12 @@ static void region_info_sent(uint32_t argsz, struct vfio_user_cmd *sent)
 static void test_region_info_build(void **state)
 {
 	struct vfio_region_sparse_mmap_area area = {.offset = 0x1000, .size = 0x3000};
-	struct vfio_region_info info = {
-	    .flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
-		     VFIO_REGION_INFO_FLAG_MMAP,
-	    .index = 0,
-	    .size = 0x4000,
-	    .offset = 0x10000};
+	struct vfio_region_info info = {.flags = VFIO_REGION_INFO_FLAG_READ |
+						 VFIO_REGION_INFO_FLAG_WRITE |
+						 VFIO_REGION_INFO_FLAG_MMAP,
+					.index = 0,
+					.size = 0x4000,
+					.offset = 0x10000};
 	struct vfio_user_cmd sent;
 	int n;
 
