@@ -73,15 +73,24 @@ struct vfio_user_msg {
 };
 
 /*
- * Checks the header of the message at buf (len bytes arrived) and makes msg
- * a view of it with its fds.
- *   -EBADMSG     fewer than 16 bytes, or msg_size below 16
+ * Checks a header received by side, before its payload is read (a stream
+ * reader learns from it how much to read, or that it must not):
+ *   -EBADMSG     msg_size below 16
  *   -EMSGSIZE    msg_size above max_msg_size
  *   -EPROTO      an unknown type, Error on a command, No_reply on a reply,
  *                an error reply with a payload, a command that goes the
- *                other way, len not msg_size, more fds than max_fds
- *   -EOPNOTSUPP  a command number the spec does not list (the header is
- *                whole: the caller may reply with an error)
+ *                other way or a reply to one side never sends
+ *   -EOPNOTSUPP  a command number the spec does not list (the caller may
+ *                reply with an error once the payload is read)
+ */
+int vfio_user_hdr_check(const struct vfio_user_hdr *hdr, enum vfio_user_side side,
+			uint32_t max_msg_size);
+
+/*
+ * Checks the message at buf (len bytes arrived) and makes msg a view of it
+ * with its fds: the header as vfio_user_hdr_check, and
+ *   -EBADMSG     fewer than 16 bytes
+ *   -EPROTO      len not msg_size, more fds than max_fds
  */
 int vfio_user_msg_view(const void *buf, size_t len, const int *fds, unsigned nfds, unsigned max_fds,
 		       enum vfio_user_side side, uint32_t max_msg_size, struct vfio_user_msg *msg);

@@ -98,7 +98,9 @@ int vfio_user_build_region_info(void *buf, size_t cap, const struct vfio_user_hd
 	r.argsz = sizeof(r) + caps_len;
 	/* "Message sizes": past the request's argsz, only the fixed part goes,
 	 * its argsz saying how much the client must ask for. */
-	if (r.argsz > argsz)
+	if (r.argsz > argsz) {
 		caps_len = 0;
+		r.cap_offset = 0; /* as the kernel: no capability in this reply */
+	}
 	return vfio_user_build_reply(buf, cap, cmd_hdr, &r, sizeof(r), caps, caps_len);
 }

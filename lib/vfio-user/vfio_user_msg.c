@@ -82,20 +82,13 @@ static int check_flags(const struct vfio_user_hdr *h)
 	return 0;
 }
 
-int vfio_user_msg_view(const void *buf, size_t len, const int *fds, unsigned nfds, unsigned max_fds,
-		       enum vfio_user_side side, uint32_t max_msg_size, struct vfio_user_msg *msg)
+int vfio_user_hdr_check(const struct vfio_user_hdr *h, enum vfio_user_side side,
+			uint32_t max_msg_size)
 {
 	const struct vfio_user_cmd_desc *d;
-	struct vfio_user_hdr *h = &msg->hdr;
 	bool is_cmd;
 	int ret;
 
-	memset(msg, 0, sizeof(*msg));
-	if (len < sizeof(*h)) {
-		log_warn("vfio-user.rst Header: %zu bytes, short of the 16-byte header", len);
-		return -EBADMSG;
-	}
-	memcpy(h, buf, sizeof(*h));
 	if (h->msg_size < sizeof(*h)) {
 		log_warn("vfio-user.rst Header: message %u size %u is below the 16-byte header it "
 			 "includes",
@@ -111,17 +104,6 @@ int vfio_user_msg_view(const void *buf, size_t len, const int *fds, unsigned nfd
 	ret = check_flags(h);
 	if (ret < 0)
 		return ret;
-	if (len != h->msg_size) {
-		log_warn("vfio-user.rst Header: message %u says %u bytes, %zu arrived", h->msg_id,
-			 h->msg_size, len);
-		return -EPROTO;
-	}
-	if (nfds > max_fds) {
-		log_warn("vfio-user.rst VFIO_USER_VERSION max_msg_fds: message %u came with %u "
-			 "fds, more than the %u negotiated",
-			 h->msg_id, nfds, max_fds);
-		return -EPROTO;
-	}
 	d = vfio_user_cmd_desc(h->cmd);
 	if (!d) {
 		log_warn("vfio-user.rst Commands: message %u has command %u, which the spec does "
@@ -138,6 +120,35 @@ int vfio_user_msg_view(const void *buf, size_t len, const int *fds, unsigned nfd
 			 d->sender == VFIO_USER_CLIENT ? "client -> server" : "server -> client",
 			 side == VFIO_USER_CLIENT ? "client" : "server",
 			 is_cmd ? "command" : "reply");
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int vfio_user_msg_view(const void *buf, size_t len, const int *fds, unsigned nfds, unsigned max_fds,
+		       enum vfio_user_side side, uint32_t max_msg_size, struct vfio_user_msg *msg)
+{
+	struct vfio_user_hdr *h = &msg->hdr;
+	int ret;
+
+	memset(msg, 0, sizeof(*msg));
+	if (len < sizeof(*h)) {
+		log_warn("vfio-user.rst Header: %zu bytes, short of the 16-byte header", len);
+		return -EBADMSG;
+	}
+	memcpy(h, buf, sizeof(*h));
+	ret = vfio_user_hdr_check(h, side, max_msg_size);
+	if (ret < 0)
+		return ret;
+	if (len != h->msg_size) {
+		log_warn("vfio-user.rst Header: message %u says %u bytes, %zu arrived", h->msg_id,
+			 h->msg_size, len);
+		return -EPROTO;
+	}
+	if (nfds > max_fds) {
+		log_warn("vfio-user.rst VFIO_USER_VERSION max_msg_fds: message %u came with %u "
+			 "fds, more than the %u negotiated",
+			 h->msg_id, nfds, max_fds);
 		return -EPROTO;
 	}
 	msg->payload = (const uint8_t *)buf + sizeof(*h);

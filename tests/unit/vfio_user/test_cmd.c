@@ -474,6 +474,25 @@ static void test_header_bad(void **state)
 	assert_int_equal(parse_as(VFIO_USER_SERVER, 5, &c), -EPROTO);
 }
 
+/* A stream reader checks the header before it reads the payload. */
+static void test_hdr_check(void **state)
+{
+	struct vfio_user_hdr h = {.msg_id = 1, .cmd = VFIO_USER_REGION_WRITE, .msg_size = 16 + 20};
+	uint32_t max = vfio_user_max_msg_size(&g_local);
+
+	(void)state;
+	assert_int_equal(vfio_user_hdr_check(&h, VFIO_USER_SERVER, max), 0);
+	/* The client never receives REGION_WRITE as a command. */
+	assert_int_equal(vfio_user_hdr_check(&h, VFIO_USER_CLIENT, max), -EPROTO);
+	h.msg_size = max + 1;
+	assert_int_equal(vfio_user_hdr_check(&h, VFIO_USER_SERVER, max), -EMSGSIZE);
+	h.msg_size = 15;
+	assert_int_equal(vfio_user_hdr_check(&h, VFIO_USER_SERVER, max), -EBADMSG);
+	h.msg_size = 16;
+	h.cmd = 0;
+	assert_int_equal(vfio_user_hdr_check(&h, VFIO_USER_SERVER, max), -EOPNOTSUPP);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -498,6 +517,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_dma_rw_at_client, setup),
 	    cmocka_unit_test_setup(test_reset, setup),
 	    cmocka_unit_test_setup(test_header_bad, setup),
+	    cmocka_unit_test_setup(test_hdr_check, setup),
 	    cmocka_unit_test_setup(test_names, setup),
 	};
 
