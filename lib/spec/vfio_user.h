@@ -72,10 +72,11 @@ struct vfio_user_version {
 _Static_assert(sizeof(struct vfio_user_version) == 4, "vfio-user.rst VFIO_USER_VERSION");
 _Static_assert(offsetof(struct vfio_user_version, data) == 4, "vfio-user.rst version data");
 
-/* The version this codec speaks. The spec names none; 0.1 is what its
- * implementations exchange (QEMU's client, libvfio-user). */
+/* The version this codec proposes. The spec names no number; QEMU's client
+ * (hw/vfio-user/protocol.h) proposes 0.0, and a server answers with the
+ * proposed major and at most the proposed minor. */
 #define VFIO_USER_MAJOR 0
-#define VFIO_USER_MINOR 1
+#define VFIO_USER_MINOR 0
 
 /* "VFIO_USER_VERSION", Capabilities: the defaults when a field is absent. */
 #define VFIO_USER_DEFAULT_MAX_MSG_FDS	     1

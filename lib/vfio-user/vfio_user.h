@@ -35,6 +35,11 @@ struct vfio_user_caps {
 	uint32_t max_dma_maps;
 	uint64_t pgsizes;
 	bool write_multiple;
+	/* The "migration" object: not in the spec's table, but sent by QEMU's
+	 * client (hw/vfio-user/protocol.h: pgsize, max_bitmap_size) and by
+	 * earlier revisions of the spec. Zero when absent. */
+	uint64_t migr_pgsize;
+	uint64_t migr_max_bitmap_size;
 };
 
 /* Our bounds on what a peer may claim or send. */

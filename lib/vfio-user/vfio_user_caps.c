@@ -52,6 +52,35 @@ static int caps_number(json_t *obj, const char *key, uint64_t min, uint64_t max,
 	return 0;
 }
 
+/* "migration": {"pgsize": a power of two, "max_bitmap_size": > 0}; either
+ * may be absent, nothing else in it is read. */
+static int caps_migration(json_t *c, struct vfio_user_caps *caps)
+{
+	json_t *m = json_object_get(c, "migration");
+	uint64_t pgsize = 0, bitmap = 0;
+	int ret;
+
+	if (!m)
+		return 0;
+	if (!json_is_object(m)) {
+		log_warn("vfio-user.rst VFIO_USER_VERSION Capabilities: migration is not an "
+			 "object");
+		return -EINVAL;
+	}
+	if ((ret = caps_number(m, "pgsize", 1, INT64_MAX, &pgsize)) < 0 ||
+	    (ret = caps_number(m, "max_bitmap_size", 1, INT64_MAX, &bitmap)) < 0)
+		return ret;
+	if (pgsize && !IS_POW2(pgsize)) {
+		log_warn("vfio-user.rst VFIO_USER_VERSION Capabilities: migration pgsize %llu is "
+			 "not a page size",
+			 (unsigned long long)pgsize);
+		return -EINVAL;
+	}
+	caps->migr_pgsize = pgsize;
+	caps->migr_max_bitmap_size = bitmap;
+	return 0;
+}
+
 static int caps_from_json(json_t *root, struct vfio_user_caps *caps)
 {
 	uint64_t fds = caps->max_msg_fds, xfer = caps->max_data_xfer_size;
@@ -94,6 +123,9 @@ static int caps_from_json(json_t *root, struct vfio_user_caps *caps)
 			 "object");
 		return -EINVAL;
 	}
+	ret = caps_migration(c, caps);
+	if (ret < 0)
+		return ret;
 	caps->max_msg_fds = fds;
 	caps->max_data_xfer_size = xfer;
 	caps->max_dma_maps = maps;
@@ -145,6 +177,14 @@ int vfio_user_caps_build(const struct vfio_user_caps *caps, char *buf, size_t ca
 			 "write_multiple", caps->write_multiple);
 	if (!root)
 		return -ENOMEM;
+	if (caps->migr_pgsize &&
+	    json_object_set_new(json_object_get(root, "capabilities"), "migration",
+				json_pack("{s:I,s:I}", "pgsize", (json_int_t)caps->migr_pgsize,
+					  "max_bitmap_size",
+					  (json_int_t)caps->migr_max_bitmap_size)) < 0) {
+		json_decref(root);
+		return -ENOMEM;
+	}
 	n = json_dumpb(root, buf, cap, JSON_COMPACT);
 	json_decref(root);
 	if (n == 0)

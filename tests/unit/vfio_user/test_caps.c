@@ -66,10 +66,19 @@ static void test_missing_fields(void **state)
 	assert_int_equal(parse("{\"capabilities\":{\"max_msg_fds\":3}}", &c), 0);
 	assert_int_equal(c.max_msg_fds, 3);
 	assert_int_equal(c.max_data_xfer_size, 1048576);
-	/* Fields of later versions (or earlier drafts) are skipped. */
-	assert_int_equal(parse("{\"capabilities\":{\"migration\":{\"pgsize\":4096}},\"x\":1}", &c),
-			 0);
+	/* Fields we do not know are skipped. */
+	assert_int_equal(parse("{\"capabilities\":{\"y\":[]},\"x\":1}", &c), 0);
 	assert_int_equal(c.max_msg_fds, 1);
+	assert_int_equal(c.migr_pgsize, 0);
+	/* QEMU's client's migration object, either field absent. */
+	assert_int_equal(parse("{\"capabilities\":{\"migration\":{\"pgsize\":4096}}}", &c), 0);
+	assert_int_equal(c.migr_pgsize, 4096);
+	assert_int_equal(c.migr_max_bitmap_size, 0);
+	assert_int_equal(parse("{\"capabilities\":{\"migration\":{\"pgsize\":4096,"
+			       "\"max_bitmap_size\":268435456}}}",
+			       &c),
+			 0);
+	assert_int_equal(c.migr_max_bitmap_size, 268435456);
 }
 
 static void test_bad(void **state)
@@ -89,6 +98,9 @@ static void test_bad(void **state)
 	    "{\"capabilities\":{\"write_multiple\":1}}",
 	    "{\"capabilities\":{\"twin_socket\":true}}",
 	    "{\"capabilities\":{\"max_msg_fds\":2,\"max_msg_fds\":3}}",
+	    "{\"capabilities\":{\"migration\":[]}}",
+	    "{\"capabilities\":{\"migration\":{\"pgsize\":3000}}}",
+	    "{\"capabilities\":{\"migration\":{\"max_bitmap_size\":\"1\"}}}",
 	};
 	struct vfio_user_caps c;
 
@@ -148,6 +160,8 @@ static void test_build(void **state)
 	in.max_data_xfer_size = 65536;
 	in.pgsizes = 4096 | (1 << 21);
 	in.write_multiple = false;
+	in.migr_pgsize = 4096;
+	in.migr_max_bitmap_size = 1 << 20;
 	n = vfio_user_caps_build(&in, buf, sizeof(buf));
 	assert_true(n > 0);
 	assert_int_equal(buf[n - 1], 0);
@@ -158,6 +172,8 @@ static void test_build(void **state)
 	assert_int_equal(out.max_msg_fds, 8);
 	assert_int_equal(out.max_data_xfer_size, 65536);
 	assert_int_equal(out.pgsizes, 4096 | (1 << 21));
+	assert_int_equal(out.migr_pgsize, 4096);
+	assert_int_equal(out.migr_max_bitmap_size, 1 << 20);
 	assert_int_equal(vfio_user_caps_build(&in, buf, 20), -ENOSPC);
 }
 

@@ -67,6 +67,7 @@ static void test_version(void **state)
 	assert_int_equal(c.u.version.caps.max_msg_fds, 8);
 	assert_int_equal(c.u.version.caps.max_data_xfer_size, 65536);
 	assert_int_equal(c.u.version.caps.pgsizes, 4096);
+	assert_int_equal(c.u.version.caps.migr_pgsize, 4096);
 	/* Absent: the spec's default. */
 	assert_int_equal(c.u.version.caps.max_dma_maps, 65535);
 
