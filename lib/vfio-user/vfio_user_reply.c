@@ -79,26 +79,30 @@ static int fits_argsz(const struct vfio_user_msg *msg, uint32_t asked, uint32_t 
 	return 0;
 }
 
+/* A fixed-size info reply (DEVICE_GET_INFO, GET_IRQ_INFO) into out. */
+static int info_reply(const struct vfio_user_msg *msg, uint32_t asked, void *out, uint32_t size)
+{
+	if (msg->nfds)
+		return bad_reply(msg, "fds with a reply that carries none");
+	if (fits_argsz(msg, asked, size) < 0)
+		return -EPROTO;
+	memcpy(out, msg->payload, size);
+	return 0;
+}
+
 static int reply_device_info(const struct vfio_user_msg *msg, const struct vfio_user_cmd *sent,
 			     struct vfio_user_reply *r)
 {
-	struct vfio_user_device_info *d = &r->u.device_info;
-
-	if (msg->nfds || fits_argsz(msg, sent->u.device_info.argsz, sizeof(*d)) < 0)
-		return bad_reply(msg, "not a device info");
-	memcpy(d, msg->payload, sizeof(*d));
-	return 0;
+	return info_reply(msg, sent->u.device_info.argsz, &r->u.device_info,
+			  sizeof(r->u.device_info));
 }
 
 static int reply_irq_info(const struct vfio_user_msg *msg, const struct vfio_user_cmd *sent,
 			  struct vfio_user_reply *r)
 {
-	struct vfio_irq_info *i = &r->u.irq_info;
-
-	if (msg->nfds || fits_argsz(msg, sent->u.irq_info.argsz, sizeof(*i)) < 0)
-		return bad_reply(msg, "not an IRQ info");
-	memcpy(i, msg->payload, sizeof(*i));
-	if (i->index != sent->u.irq_info.index)
+	if (info_reply(msg, sent->u.irq_info.argsz, &r->u.irq_info, sizeof(r->u.irq_info)) < 0)
+		return -EPROTO;
+	if (r->u.irq_info.index != sent->u.irq_info.index)
 		return bad_reply(msg, "the info of another IRQ index");
 	return 0;
 }
