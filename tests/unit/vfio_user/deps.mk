@@ -1,0 +1,1 @@
+UT_DEPS_vfio_user := lib/vfio-user lib/util
