@@ -67,10 +67,11 @@ static json_t *luns_json(struct session *s)
 		for (unsigned i = 0; i < vs.nluns; i++) {
 			const struct storlab_scsi_lun *l = &vs.luns[i];
 
-			json_array_append_new(
-			    luns, json_pack("{s:i, s:i, s:I, s:i, s:b}", "target", l->target, "lun",
-					    l->lun, "blocks", (json_int_t)l->num_blocks, "block_len",
-					    (int)l->block_len, "selected", i == vs.selected));
+			json_array_append_new(luns, json_pack("{s:i, s:i, s:I, s:i, s:b}", "target",
+							      l->target, "lun", l->lun, "blocks",
+							      (json_int_t)l->num_blocks,
+							      "block_len", (int)l->block_len,
+							      "selected", i == vs.selected));
 		}
 	}
 	return json_pack("{s:i, s:I, s:i, s:o}", "ret", 0, "capacity", (json_int_t)info.capacity,
