@@ -693,27 +693,6 @@ static void io_start(struct vhost_scsi_queue *q, struct vhost_scsi_io *io,
 	}
 }
 
-/* A request queue's pop; with in-flight tracking on, the heads a crashed
- * back-end left in flight and run again are counted (the stats'
- * "resubmitted"). */
-__attribute__((noinline)) static int queue_pop_tracked(struct vhost_scsi_queue *q,
-						       struct virtq_chain *chain)
-{
-	bool resubmitted;
-	int rc = vhost_ring_pop_tracked(q->vring, chain, &resubmitted);
-
-	if (resubmitted)
-		vhost_ring_stat_add(&q->counters.resubmitted, 1);
-	return rc;
-}
-
-static inline int queue_pop(struct vhost_scsi_queue *q, struct virtq_chain *chain)
-{
-	if (vhost_vring_tracking(q->vring))
-		return queue_pop_tracked(q, chain);
-	return virtq_dev_pop(&q->vring->vq, chain);
-}
-
 /* The engine's poll: up to budget chains, while a slot is free; then the
  * channels this batch submitted to run at once, so that a backend that
  * completes at once (null, malloc) is answered in the same iteration. */
@@ -732,7 +711,7 @@ static unsigned request_poll(void *ctx, unsigned budget)
 
 		chain.iov = io->iov;
 		chain.max_iov = ARRAY_SIZE(io->iov);
-		rc = queue_pop(q, &chain);
+		rc = vhost_ring_pop_counted(q->vring, &chain, &q->counters.resubmitted);
 		if (likely(rc == 0)) {
 			qe_slot_take(&q->qe);
 			io->ch = NULL;
