@@ -6,13 +6,10 @@ guest's sd driver starts with, a written pattern read back, UNMAP, sense
 data for what is refused, a TMF while I/O is in flight (a delay bdev holds
 it), hot-plug events on the eventq, and a LUN whose bdev grows."""
 
-import json
 import os
-import signal
 import struct
 
 from conftest import wait_for
-from test_tgt_io import uring_file, verify_args
 from vhost_scsi_fe import (CHECK_CONDITION, EVENTQ, EVENTS_MISSED, EVT_RESET_REMOVED,
                            EVT_RESET_RESCAN,
                            GOOD, REQUESTQ, S_ABORTED, S_BAD_TARGET, S_FUNCTION_COMPLETE,
@@ -320,48 +317,3 @@ def test_file_lun_rescan(tgt, tmp_path):
         assert read_capacity(fe, 0) == (3 * 2048 - 1, BLOCK)
     finally:
         fe.close()
-
-
-def test_crash_resubmits_counted(tgt, storlab, workdir):
-    """vhost_get_controller_stats counts, per request queue, the commands a
-    killed storlab-tgt left in flight that the restarted one ran again from
-    the in-flight region (vhost-user.rst "Inflight I/O tracking"), as it
-    does for vhost-user-blk: the initiator saw them complete after its
-    reconnect, each once, and the data reads back."""
-    queues, qd, bs, size = 2, 16, 4096, 16 << 20
-    img = uring_file(workdir, size=size)
-    # A restarted target's socket appears before its LUN, and a driver that
-    # resumes does not scan again: the initiator reaches the controller
-    # through a link made once the LUN is there.
-    link = workdir / "scsi.sock"
-
-    def setup():
-        tgt.rpc("bdev_uring_create", img, "Uring0", 512)
-        tgt.rpc("bdev_delay_create", "-b", "Uring0", "-d", "Slow0", "-r", 20000, "-t", 20000,
-                "-w", 20000, "-n", 20000)
-        tgt.rpc("vhost_create_scsi_controller", "scsi0", "--num-queues", queues)
-        wait_for(lambda: os.path.exists(tgt.sock("scsi0")), 10, "socket")
-        assert tgt.rpc("vhost_scsi_controller_add_target", "scsi0", 0, "Slow0") == 0
-        os.symlink(tgt.sock("scsi0"), link)
-
-    def request_queues():
-        return tgt.rpc("vhost_get_controller_stats", "-n", "scsi0")[0]["queues"][REQUESTQ:]
-
-    setup()
-    v = storlab.bg(*verify_args("vhost-user-scsi:%s" % link, queues, qd, bs, size, 2),
-                   "--reconnect-timeout", 30)
-    wait_for(lambda: all(q["inflight"] == qd for q in request_queues()), 30,
-             "%d commands in flight on each request queue" % qd, interval=0.02)
-    os.unlink(link)
-    tgt.bg.kill(signal.SIGKILL)
-    tgt.bg.wait(30)
-    tgt.start()
-    setup()
-    assert v.wait(300) == 0, v.stdout + v.stderr
-    r = json.loads(v.stdout)
-    assert (r["result"], r["reconnects"], r["lost"], r["bad_sectors"]) == ("pass", 1, 0, 0), r
-    resubmitted = [q["resubmitted"] for q in request_queues()]
-    assert sum(resubmitted) > 0 and r["resubmitted"] >= sum(resubmitted), (resubmitted, r)
-    # The control and event queues are not request queues: never counted.
-    stats = tgt.rpc("vhost_get_controller_stats", "-n", "scsi0")[0]["queues"]
-    assert [q["resubmitted"] for q in stats[:REQUESTQ]] == [0, 0], stats
