@@ -298,3 +298,32 @@ def test_capacity_change_seen(tgt, workdir):
     assert s("read %d 512" % (8 * MiB - 512))["ret"] == 0
     assert "parameter change, capacity data has changed" in s.log()
     s.close()
+
+
+def test_events_missed_rescans_every_target(tgt, workdir):
+    """§5.6.6.3: events the device could not hold while the driver did not
+    reap are dropped, and the next one it delivers says EVENTS_MISSED; the
+    driver then scans every target again. Here the 8 buffers it keeps
+    posted take 8 events, the device holds 16 more, and the target added
+    last (6) is announced by an event that is dropped: only the full
+    rescan finds it."""
+    tgt.malloc("Malloc0", 8, 512)
+    tgt.malloc("Malloc3", 4, 512)
+    rpc_json(tgt, "vhost_create_scsi_controller", {"ctrlr": CTRL})
+    wait_for(lambda: os.path.exists(tgt.sock(CTRL)), 10, "socket %s" % tgt.sock(CTRL))
+    rpc_json(tgt, "vhost_scsi_controller_add_target",
+             {"ctrlr": CTRL, "scsi_target_num": 0, "bdev_name": "Malloc0"})
+    s = session("vhost-user-scsi:" + tgt.sock(CTRL), workdir)
+    # 24 events: 12 LUNs (a target has 8 at most) added, then removed.
+    luns = [(5, lun) for lun in range(8)] + [(4, lun) for lun in range(4)]
+    for target, lun in luns:
+        tgt.rpc("vhost_scsi_controller_add_lun", CTRL, target, lun, "Malloc3")
+    for target, lun in luns:
+        tgt.rpc("vhost_scsi_controller_remove_lun", CTRL, target, lun)
+    rpc_json(tgt, "vhost_scsi_controller_add_target",
+             {"ctrlr": CTRL, "scsi_target_num": 6, "bdev_name": "Malloc3"})
+    want = [(0, 0, 8 * MiB // 512, 512, True), (6, 0, 4 * MiB // 512, 512, False)]
+    wait_for(lambda: s.luns() == want, 30, "target 6 found by a full rescan", interval=0.1)
+    assert "events were missed: every target is scanned again" in s.log()
+    assert written(s, 0, bytes(range(256)) * 2, "6:0")
+    s.close()
