@@ -218,6 +218,15 @@ def session(uri, workdir):
     return s
 
 
+def one_target(tgt, bdev):
+    """A controller with bdev as target 0 alone; its URI."""
+    rpc_json(tgt, "vhost_create_scsi_controller", {"ctrlr": CTRL})
+    wait_for(lambda: os.path.exists(tgt.sock(CTRL)), 10, "socket %s" % tgt.sock(CTRL))
+    rpc_json(tgt, "vhost_scsi_controller_add_target",
+             {"ctrlr": CTRL, "scsi_target_num": 0, "bdev_name": bdev})
+    return "vhost-user-scsi:" + tgt.sock(CTRL)
+
+
 def written(s, offset, data, lun=""):
     """Writes data at offset, reads it back: the same bytes."""
     assert s("write %d %s %s" % (offset, data.hex(), lun)) == {"ret": 0}
@@ -234,11 +243,7 @@ def test_hotplug_seen_by_an_open_device(tgt, workdir):
     fails cleanly (ENODEV, nothing sent), while target 0 serves on."""
     tgt.malloc("Malloc0", 8, 512)
     tgt.malloc("Malloc1", 4, 4096)
-    rpc_json(tgt, "vhost_create_scsi_controller", {"ctrlr": CTRL})
-    wait_for(lambda: os.path.exists(tgt.sock(CTRL)), 10, "socket %s" % tgt.sock(CTRL))
-    rpc_json(tgt, "vhost_scsi_controller_add_target",
-             {"ctrlr": CTRL, "scsi_target_num": 0, "bdev_name": "Malloc0"})
-    s = session("vhost-user-scsi:" + tgt.sock(CTRL), workdir)
+    s = session(one_target(tgt, "Malloc0"), workdir)
     t0 = (0, 0, 8 * MiB // 512, 512, True)
     t1 = (1, 0, 4 * MiB // 4096, 4096, False)
     assert s.luns() == [t0]
@@ -284,11 +289,7 @@ def test_capacity_change_seen(tgt, workdir):
     its device info says the new size, and a block past the old end is
     served."""
     tgt.rpc("bdev_null_create", "Null0", 4, 512)
-    rpc_json(tgt, "vhost_create_scsi_controller", {"ctrlr": CTRL})
-    wait_for(lambda: os.path.exists(tgt.sock(CTRL)), 10, "socket")
-    rpc_json(tgt, "vhost_scsi_controller_add_target",
-             {"ctrlr": CTRL, "scsi_target_num": 0, "bdev_name": "Null0"})
-    s = session("vhost-user-scsi:" + tgt.sock(CTRL), workdir)
+    s = session(one_target(tgt, "Null0"), workdir)
     assert s("luns")["capacity"] == 4 * MiB
     # Past the end: refused by the device (LBA OUT OF RANGE).
     assert s("read %d 512" % (4 * MiB))["ret"] == -errno.EIO
@@ -309,11 +310,7 @@ def test_events_missed_rescans_every_target(tgt, workdir):
     rescan finds it."""
     tgt.malloc("Malloc0", 8, 512)
     tgt.malloc("Malloc3", 4, 512)
-    rpc_json(tgt, "vhost_create_scsi_controller", {"ctrlr": CTRL})
-    wait_for(lambda: os.path.exists(tgt.sock(CTRL)), 10, "socket %s" % tgt.sock(CTRL))
-    rpc_json(tgt, "vhost_scsi_controller_add_target",
-             {"ctrlr": CTRL, "scsi_target_num": 0, "bdev_name": "Malloc0"})
-    s = session("vhost-user-scsi:" + tgt.sock(CTRL), workdir)
+    s = session(one_target(tgt, "Malloc0"), workdir)
     # 24 events: 12 LUNs (a target has 8 at most) added, then removed.
     luns = [(5, lun) for lun in range(8)] + [(4, lun) for lun in range(4)]
     for target, lun in luns:
