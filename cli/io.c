@@ -89,6 +89,9 @@ static const struct io_cmd {
     {"tmf", io_cmd_tmf, IO_OPT(IO_OPT_FUNCTION) | IO_OPT(IO_OPT_ID) | OPT_T,
      IO_OPT(IO_OPT_FUNCTION), "URI --function NAME [--id N]",
      "a virtio-scsi task management function on the URI's LUN"},
+    {"session", io_cmd_session, OPT_T, 0, "URI",
+     "keep the device open and run commands from stdin (luns, read, write), one JSON line\n"
+     "each; virtio-scsi hot-plug events are acted on between them"},
 };
 
 static void io_usage(FILE *f)
@@ -466,7 +469,7 @@ static int io_cmd_read(const struct io_args *a)
 
 /* ---- write ---- */
 
-static int parse_hex_pattern(const char *s, uint8_t *out, size_t max, size_t *n)
+int io_parse_hex(const char *s, uint8_t *out, size_t max, size_t *n)
 {
 	size_t len;
 
@@ -492,7 +495,7 @@ static int fill_from_pattern(const struct io_args *a, uint8_t *buf)
 	uint8_t pat[IO_SECTOR];
 	size_t n;
 
-	if (parse_hex_pattern(a->pattern, pat, sizeof(pat), &n))
+	if (io_parse_hex(a->pattern, pat, sizeof(pat), &n))
 		return cli_usage_error(a->cmd, "--pattern wants hex bytes, e.g. deadbeef");
 	for (uint64_t i = 0; i < a->length; i++)
 		buf[i] = pat[i % n];

@@ -6,6 +6,7 @@
  * and the subcommands that live in files of their own. */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "storlab/initiator.h"
@@ -61,9 +62,13 @@ struct io_args {
 int io_open(const struct io_args *a, unsigned nqueues, unsigned qd, uint64_t buf_bytes,
 	    struct storlab_dev **dev);
 int io_timeout_ms(const struct io_args *a);
+/* Hex bytes ("deadbeef", "0x" allowed) into out (at most max); *n of them.
+ * 0 or -EINVAL. */
+int io_parse_hex(const char *s, uint8_t *out, size_t max, size_t *n);
 
 int io_cmd_info(const struct io_args *a);
 int io_cmd_verify(const struct io_args *a);
 int io_cmd_tmf(const struct io_args *a);
+int io_cmd_session(const struct io_args *a);
 
 #endif

@@ -24,11 +24,12 @@
 #include "util/log.h"
 #include "util/parse.h"
 
-/* The virtio features this driver understands (§5.6.3, §6): none of the
- * device's own (no hotplug events are acted on, no T10 PI). */
+/* The virtio features this driver understands (§5.6.3, §6): hot-plug and
+ * capacity-change events (vhost_user_scsi_evt.c acts on them), no T10 PI. */
 #define VUS_DRIVER_FEATURES                                                                        \
 	(VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC) |                \
-	 VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX) | VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES))
+	 VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX) | VIRTIO_BIT(VHOST_USER_F_PROTOCOL_FEATURES) |        \
+	 VIRTIO_BIT(VIRTIO_SCSI_F_HOTPLUG) | VIRTIO_BIT(VIRTIO_SCSI_F_CHANGE))
 
 /* ---- the URI ---- */
 
@@ -117,28 +118,6 @@ static void ctlq_destroy(struct storlab_dev *dev, struct vus_ctlq *c)
 static int ctlq_reset(struct storlab_dev *dev, struct vus_ctlq *c, uint64_t features)
 {
 	return vu_ring_init(dev, &c->vq, c->ring, VUS_CTL_QUEUE_SIZE, NULL, 0, features);
-}
-
-/* §5.6.6.3: the driver keeps the eventq populated with buffers, so that
- * the device has where to put an event. They are posted once; what the
- * device writes there is not read (no hot-plug is acted on). */
-static int evtq_post(struct vus_dev *vdev)
-{
-	struct virtio_scsi_event *ev = vdev->evt.shared;
-
-	for (unsigned i = 0; i < VUS_EVENTS; i++) {
-		struct virtq_buf b;
-		int ret;
-
-		guestmem_gpa(&vdev->dev->mem, &ev[i], sizeof(ev[i]), &b.addr);
-		b.len = sizeof(ev[i]);
-		ret = virtq_drv_add(&vdev->evt.vq, &b, 0, 1, &ev[i]);
-		if (ret)
-			return ret;
-	}
-	if (virtq_drv_publish(&vdev->evt.vq))
-		vu_eventfd_signal(vdev->evt.kick_fd);
-	return 0;
 }
 
 /* ---- set-up ---- */
@@ -251,11 +230,11 @@ static void vus_rings_fill(struct vus_dev *vdev)
 	}
 }
 
-/* The neutral info from the LUN the scan selected. */
-static int vus_info_fill(struct vus_dev *vdev)
+int vus_info_fill(struct vus_dev *vdev)
 {
 	struct storlab_dev *dev = vdev->dev;
-	const struct storlab_scsi_lun *l = &vdev->vs.luns[vdev->vs.selected];
+	const struct vus_luns *t = vus_luns_get(vdev);
+	const struct storlab_scsi_lun *l = &t->lun[t->selected];
 	struct storlab_dev_info *info = &dev->info;
 	uint64_t bytes;
 	int ret;
@@ -335,9 +314,11 @@ static int vus_connect(struct vus_dev *vdev)
 	 * and its driver does not scan again (a VM's does not on a migration
 	 * or a back-end's restart): its requests are in the rings. */
 	if (!vdev->resume.bases && !vdev->kept) {
-		ret = evtq_post(vdev);
+		pthread_mutex_lock(&vdev->evt.lock);
+		ret = vus_evtq_post(vdev);
 		if (!ret)
 			ret = vus_scan(vdev);
+		pthread_mutex_unlock(&vdev->evt.lock);
 	}
 	if (!ret)
 		ret = vus_info_fill(vdev);
@@ -369,6 +350,7 @@ static void vus_close(void *ctx)
 	ctlq_destroy(dev, &vdev->ctl);
 	ctlq_destroy(dev, &vdev->evt);
 	guestmem_free(&dev->mem, vdev->zero_block);
+	vus_luns_free(vdev);
 	free(vdev->queues);
 	free(vdev->rings);
 	free(vdev->path);
@@ -444,7 +426,7 @@ static int vus_reconnect(void *ctx)
 
 int vus_dev_resume(struct vus_dev *vdev, const uint16_t *bases)
 {
-	const struct storlab_scsi_lun *l = &vdev->vs.luns[vdev->vs.selected];
+	const struct vus_luns *t = vus_luns_get(vdev);
 	bool has_lun;
 	uint8_t target;
 	uint16_t lun;
@@ -453,9 +435,9 @@ int vus_dev_resume(struct vus_dev *vdev, const uint16_t *bases)
 
 	if (ret)
 		return ret;
-	if (has_lun && (target != l->target || lun != l->lun)) {
+	if (has_lun && (target != t->sel_target || lun != t->sel_lun)) {
 		log_err("%s: the device runs with target %u LUN %u: it cannot move to another",
-			vdev->dev->address, l->target, l->lun);
+			vdev->dev->address, t->sel_target, t->sel_lun);
 		free(path);
 		return -EINVAL;
 	}

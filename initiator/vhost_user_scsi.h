@@ -6,8 +6,10 @@
  * The vhost-user-scsi transport ("vhost-user-scsi:/path.sock[?target=T&lun=L]"):
  * a virtio-scsi driver (virtio 1.2 §5.6) whose device is a vhost-user
  * back-end. vhost_user_scsi.c: connection, lib/vhost's set-up sequence,
- * control and event queues, task management; vhost_user_scsi_scan.c: the
- * scan of targets and LUNs; vhost_user_scsi_queue.c: the request queues;
+ * control queue, task management; vhost_user_scsi_scan.c: the scan of
+ * targets and LUNs into the LUN table; vhost_user_scsi_evt.c: the eventq
+ * and what its events make the driver do; vhost_user_scsi_queue.c: the
+ * request queues;
  * virtio_scsi_drv.c: what any virtio-scsi transport would share (config,
  * status mapping, storlab/virtio_scsi.h). Not part of the public API.
  */
@@ -77,6 +79,29 @@ struct vus_ctlq {
 
 struct vus_queue;
 
+/*
+ * The LUNs the driver knows: a table built aside by a scan or an event and
+ * then published with one store (vus_luns_publish), read by any thread
+ * with one load (vus_luns_get) and never written once published. A queue
+ * reads the table published last inside one add only, but nothing tells
+ * when its thread has left an older one without a cost on every request:
+ * a replaced table is kept (retired) until the device is closed. Tables
+ * are replaced on a scan and on a hot-plug event only.
+ */
+struct vus_luns {
+	struct vus_luns *retired; /* the table this one replaced */
+	unsigned nluns;
+	/* The LUN of neutral requests: the URI's, else the first disk found
+	 * at the set-up; present while it is in lun[] (at selected).
+	 * Neutral requests to a LUN that went fail with -ENODEV. */
+	bool present;
+	unsigned selected;
+	uint8_t sel_target;
+	uint16_t sel_lun;
+	uint8_t neutral_lun[8]; /* its LUN field (§5.6.6.1) */
+	struct storlab_scsi_lun lun[STORLAB_VIRTIO_SCSI_MAX_LUNS];
+};
+
 struct vus_dev {
 	struct storlab_dev *dev;
 	struct vhost_fe *fe;
@@ -91,8 +116,10 @@ struct vus_dev {
 	struct vus_queue *queues;	   /* dev->opts.num_queues request queues */
 	struct vhost_fe_setup_ring *rings; /* 2 + num_queues, for the set-up */
 	struct virtio_scsi_config config;  /* as read at the last set-up */
-	struct storlab_virtio_scsi_info vs;
-	uint8_t neutral_lun[8]; /* the LUN field (§5.6.6.1) of vs.selected */
+	struct storlab_virtio_scsi_info vs; /* all but the LUNs, which are in luns */
+	/* The LUN table (vus_luns_get); its writers (the set-up's scan and
+	 * the eventq's reaper) hold evt.lock. */
+	struct vus_luns *luns;
 	void *zero_block;	/* guest memory: WRITE SAME's data-out, block_len zeroes */
 	uint32_t zero_len;
 	struct vu_resume resume; /* vus_dev_resume() */
@@ -135,11 +162,64 @@ bool vus_dev_check_hangup(struct vus_dev *vdev);
  * must acknowledge the same features. */
 int vus_dev_resume(struct vus_dev *vdev, const uint16_t *bases);
 
-/* vhost_user_scsi_scan.c: REPORT LUNS / INQUIRY / READ CAPACITY on queue
- * 0 of a device just set up; fills vdev->vs.luns and selects the LUN of
- * neutral requests. 0, -ENODEV (no LUN, or not the one asked for), or a
- * queue error. */
+/* The neutral info (capacity, limits) from the selected LUN. */
+int vus_info_fill(struct vus_dev *vdev);
+
+static inline const struct vus_luns *vus_luns_get(const struct vus_dev *vdev)
+{
+	return __atomic_load_n(&vdev->luns, __ATOMIC_ACQUIRE);
+}
+
+/* vhost_user_scsi_scan.c, under evt.lock. */
+/* A copy of the table published last, to change and publish; NULL if out
+ * of memory. */
+struct vus_luns *vus_luns_copy(const struct vus_dev *vdev);
+/* Publishes t (vus_luns_copy's or a scan's) and retires the table it
+ * replaces. */
+void vus_luns_publish(struct vus_dev *vdev, struct vus_luns *t);
+/* Sets t->selected and t->present: where the selected LUN is in t now. */
+void vus_luns_locate_selected(struct vus_luns *t);
+/* Frees every table, at close. */
+void vus_luns_free(struct vus_dev *vdev);
+/* The set-up's scan: REPORT LUNS / INQUIRY / READ CAPACITY of every target
+ * on queue 0 of a device just set up, into a new table that selects the
+ * LUN of neutral requests, published. 0, -ENODEV (no LUN, or not the one
+ * asked for), or a queue error. */
 int vus_scan(struct vus_dev *vdev);
+/* A scan after an event, with commands on q (nothing else in flight on
+ * it): of one target (0..255) or every target (-1), the LUNs of the other
+ * targets kept; the selected LUN stays selected, present or not. 0 or a
+ * queue error (then nothing is published). */
+int vus_rescan(struct vus_dev *vdev, struct storlab_queue *q, int target);
+/* READ CAPACITY again for a LUN the table has (a capacity change);
+ * refreshes the neutral info if it is the selected one. */
+int vus_rescan_capacity(struct vus_dev *vdev, struct storlab_queue *q, uint8_t target,
+			uint16_t lun);
+
+/* vhost_user_scsi_evt.c */
+/* §5.6.6.3: every event buffer added to the eventq (at the set-up). */
+int vus_evtq_post(struct vus_dev *vdev);
+
+/* An event as the driver acts on it (§5.6.6.3). */
+enum vus_event_kind {
+	VUS_EVENT_NONE,	     /* VIRTIO_SCSI_T_NO_EVENT: only EVENTS_MISSED, if set */
+	VUS_EVENT_RESCAN,    /* TRANSPORT_RESET, EVT_RESET_RESCAN: a LUN appeared */
+	VUS_EVENT_REMOVED,   /* TRANSPORT_RESET, EVT_RESET_REMOVED: a LUN went */
+	VUS_EVENT_CAPACITY,  /* PARAM_CHANGE 2Ah/09h: CAPACITY DATA HAS CHANGED */
+	VUS_EVENT_IGNORED,   /* known, nothing to do: a hard reset, another change */
+	VUS_EVENT_MALFORMED, /* short, an unknown type, or a LUN field §5.6.6.1 does not have */
+};
+struct vus_event {
+	enum vus_event_kind kind;
+	bool missed; /* VIRTIO_SCSI_T_EVENTS_MISSED: a full rescan is due */
+	uint8_t target;
+	uint16_t lun;
+	uint32_t event, reason; /* as the device wrote them */
+};
+/* Decodes the event the device wrote (len bytes of it). Pure. */
+void vus_event_decode(const struct virtio_scsi_event *ev, uint32_t len, struct vus_event *out);
+/* Its name, for log lines. */
+const char *vus_event_kind_name(enum vus_event_kind kind);
 
 /* vhost_user_scsi_queue.c */
 int vus_queue_create(struct vus_dev *vdev, struct storlab_dev *dev, uint16_t index, uint16_t num,

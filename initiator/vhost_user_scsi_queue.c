@@ -279,16 +279,17 @@ static uint64_t iov_bytes(const struct iovec *iov, unsigned n)
 static int neutral_cmd(struct vus_queue *q, const struct storlab_req *req, uint8_t *cdb,
 		       struct cmd *c)
 {
-	const struct storlab_virtio_scsi_info *vs = &q->vdev->vs;
-	const struct storlab_scsi_lun *lun = &vs->luns[vs->selected];
+	/* One load: a table is never changed once published. */
+	const struct vus_luns *t = vus_luns_get(q->vdev);
+	const struct storlab_scsi_lun *lun = &t->lun[t->selected];
 	struct scsi_host_extent ext;
 	uint64_t lba;
 	uint32_t nblocks;
 	int len;
 
-	if (!vs->nluns)
+	if (unlikely(!t->present))
 		return -ENODEV;
-	c->lun = q->vdev->neutral_lun;
+	c->lun = t->neutral_lun;
 	switch (req->op) {
 	case STORLAB_OP_READ:
 	case STORLAB_OP_WRITE:

@@ -6,11 +6,14 @@
  * VPD pages a disk host reads, READ CAPACITY(16) (or (10) where (16) is
  * not supported) and MODE SENSE(6) for write protection. Every answer goes
  * through lib/scsi's parsers: a malformed one drops that LUN (logged),
- * never the harness.
+ * never the harness. What is found goes into a new LUN table, published
+ * whole (vus_luns in vhost_user_scsi.h).
  */
 #define LOG_COMPONENT "initiator"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "initiator/vhost_user_scsi.h"
@@ -30,7 +33,8 @@ struct scan {
 	struct storlab_queue *q;
 	uint8_t *buf; /* guest memory, SCAN_BUF */
 	struct storlab_virtio_scsi_result res;
-	uint32_t got; /* data-in bytes of the last command */
+	uint32_t got;	    /* data-in bytes of the last command */
+	struct vus_luns *t; /* being built */
 };
 
 /* Sends one CDB to (target, lun) with SCAN_BUF (or alloc) bytes of data-in
@@ -170,12 +174,12 @@ static void scan_mode(struct scan *s, struct storlab_scsi_lun *l)
  * PERIPHERAL QUALIFIER 000b). */
 static void scan_lun(struct scan *s, uint8_t target, uint16_t lun)
 {
-	struct storlab_virtio_scsi_info *vs = &s->vdev->vs;
+	struct vus_luns *t = s->t;
 	uint8_t cdb[SCSI_HOST_CDB_MAX];
 	struct scsi_host_inquiry inq;
 	struct storlab_scsi_lun *l;
 
-	if (vs->nluns == STORLAB_VIRTIO_SCSI_MAX_LUNS) {
+	if (t->nluns == STORLAB_VIRTIO_SCSI_MAX_LUNS) {
 		log_warn("%u:%u: more than %u LUNs, not kept", target, lun,
 			 STORLAB_VIRTIO_SCSI_MAX_LUNS);
 		return;
@@ -183,7 +187,7 @@ static void scan_lun(struct scan *s, uint8_t target, uint16_t lun)
 	if (scan_cmd(s, target, lun, cdb, scsi_host_cdb_inquiry(cdb, false, 0, 96), 96) ||
 	    !scan_good(s) || scsi_host_parse_inquiry(s->buf, s->got, &inq) || inq.qualifier != 0)
 		return;
-	l = &vs->luns[vs->nluns++];
+	l = &t->lun[t->nluns++];
 	*l =
 	    (struct storlab_scsi_lun){.target = target, .lun = lun, .device_type = inq.device_type};
 	memcpy(l->vendor, inq.vendor, sizeof(l->vendor));
@@ -227,42 +231,159 @@ static void scan_target(struct scan *s, uint8_t target)
 		scan_lun(s, target, 0);
 }
 
+/* ---- the LUN table ---- */
+
+struct vus_luns *vus_luns_copy(const struct vus_dev *vdev)
+{
+	struct vus_luns *t = malloc(sizeof(*t));
+
+	if (t)
+		*t = *vus_luns_get(vdev);
+	return t;
+}
+
+void vus_luns_publish(struct vus_dev *vdev, struct vus_luns *t)
+{
+	t->retired = vdev->luns;
+	__atomic_store_n(&vdev->luns, t, __ATOMIC_RELEASE);
+}
+
+void vus_luns_free(struct vus_dev *vdev)
+{
+	for (struct vus_luns *t = vdev->luns, *next; t; t = next) {
+		next = t->retired;
+		free(t);
+	}
+	vdev->luns = NULL;
+}
+
+void vus_luns_locate_selected(struct vus_luns *t)
+{
+	t->present = false;
+	for (unsigned i = 0; i < t->nluns; i++) {
+		if (t->lun[i].target == t->sel_target && t->lun[i].lun == t->sel_lun) {
+			t->selected = i;
+			t->present = true;
+			return;
+		}
+	}
+	t->selected = t->nluns; /* storlab_virtio_scsi_info: none of luns[] */
+}
+
+/* ---- scans ---- */
+
+/* Scans targets first..last into s->t, after the LUNs of other targets it
+ * already holds; queue q, commands one at a time. */
+static int scan_run(struct scan *s, unsigned first, unsigned last)
+{
+	struct storlab_dev *dev = s->vdev->dev;
+	int ret = guestmem_alloc(&dev->mem, SCAN_BUF, 0, (void **)&s->buf);
+
+	if (ret)
+		return ret;
+	for (unsigned t = first; t <= last && !atomic_load(&dev->dead); t++)
+		scan_target(s, (uint8_t)t);
+	guestmem_free(&dev->mem, s->buf);
+	return atomic_load(&dev->dead) ? -ENOTCONN : 0;
+}
+
+/* §5.6.4: max_target is "the maximum possible target to use", so
+ * 0..max_target are asked. */
+static unsigned scan_max_target(const struct vus_dev *vdev)
+{
+	return MIN(vdev->vs.config.max_target, 255u);
+}
+
+int vus_rescan(struct vus_dev *vdev, struct storlab_queue *q, int target)
+{
+	struct scan s = {.vdev = vdev, .q = q, .t = vus_luns_copy(vdev)};
+	unsigned k = 0;
+	int ret;
+
+	if (!s.t)
+		return -ENOMEM;
+	/* The LUNs of the targets not scanned stay as they were. */
+	for (unsigned i = 0; i < s.t->nluns; i++)
+		if (target >= 0 && s.t->lun[i].target != target)
+			s.t->lun[k++] = s.t->lun[i];
+	s.t->nluns = k;
+	ret = target >= 0 ? scan_run(&s, (unsigned)target, (unsigned)target)
+			  : scan_run(&s, 0, scan_max_target(vdev));
+	if (ret) {
+		free(s.t);
+		return ret;
+	}
+	vus_luns_locate_selected(s.t);
+	vus_luns_publish(vdev, s.t);
+	/* The selected LUN may have changed size too (events were missed). */
+	return s.t->present ? vus_info_fill(vdev) : 0;
+}
+
+int vus_rescan_capacity(struct vus_dev *vdev, struct storlab_queue *q, uint8_t target, uint16_t lun)
+{
+	struct scan s = {.vdev = vdev, .q = q, .t = vus_luns_copy(vdev)};
+	struct storlab_dev *dev = vdev->dev;
+	struct storlab_scsi_lun *l = NULL;
+	int ret;
+
+	if (!s.t)
+		return -ENOMEM;
+	for (unsigned i = 0; i < s.t->nluns && !l; i++)
+		if (s.t->lun[i].target == target && s.t->lun[i].lun == lun)
+			l = &s.t->lun[i];
+	ret = l ? guestmem_alloc(&dev->mem, SCAN_BUF, 0, (void **)&s.buf) : -ENOENT;
+	if (ret) {
+		free(s.t);
+		return ret;
+	}
+	scan_capacity(&s, l);
+	guestmem_free(&dev->mem, s.buf);
+	log_info("%s: LUN %u:%u: %" PRIu64 " blocks of %u bytes", dev->address, target, lun,
+		 l->num_blocks, l->block_len);
+	vus_luns_publish(vdev, s.t);
+	return s.t->present && s.t->sel_target == target && s.t->sel_lun == lun
+		   ? vus_info_fill(vdev)
+		   : 0;
+}
+
 int vus_scan(struct vus_dev *vdev)
 {
 	struct storlab_dev *dev = vdev->dev;
-	struct storlab_virtio_scsi_info *vs = &vdev->vs;
-	/* §5.6.4: max_target is "the maximum possible target to use", so
-	 * 0..max_target are asked. */
-	unsigned max_target = MIN(vs->config.max_target, 255u);
-	struct scan s = {.vdev = vdev, .q = dev->queues[0]};
+	struct scan s = {.vdev = vdev, .q = dev->queues[0], .t = calloc(1, sizeof(*s.t))};
+	struct vus_luns *t = s.t;
 	int ret;
 
-	ret = guestmem_alloc(&dev->mem, SCAN_BUF, 0, (void **)&s.buf);
-	if (ret)
-		return ret;
-	vs->nluns = 0;
-	for (unsigned t = 0; t <= max_target && !atomic_load(&dev->dead); t++)
-		scan_target(&s, (uint8_t)t);
-	guestmem_free(&dev->mem, s.buf);
-	if (atomic_load(&dev->dead))
-		return -ENOTCONN;
-	for (unsigned i = 0; i < vs->nluns; i++) {
-		const struct storlab_scsi_lun *l = &vs->luns[i];
+	if (!t)
+		return -ENOMEM;
+	ret = scan_run(&s, 0, scan_max_target(vdev));
+	for (unsigned i = 0; !ret && i < t->nluns; i++) {
+		const struct storlab_scsi_lun *l = &t->lun[i];
 		bool want = vdev->has_lun
 				? l->target == vdev->want_target && l->lun == vdev->want_lun
 				: l->device_type == SCSI_TYPE_DISK && l->num_blocks;
 
 		if (want) {
-			vs->selected = i;
+			t->selected = i;
+			t->present = true;
+			t->sel_target = l->target;
+			t->sel_lun = l->lun;
 			/* Once here, not on every neutral request. */
-			return scsi_host_virtio_lun_encode(vdev->neutral_lun, l->target, l->lun);
+			ret = scsi_host_virtio_lun_encode(t->neutral_lun, l->target, l->lun);
+			if (!ret)
+				vus_luns_publish(vdev, t);
+			return ret;
 		}
+	}
+	if (ret) {
+		free(t);
+		return ret;
 	}
 	if (vdev->has_lun)
 		log_err("%s: no LUN %u:%u among the %u found", dev->address, vdev->want_target,
-			vdev->want_lun, vs->nluns);
+			vdev->want_lun, t->nluns);
 	else
 		log_err("%s: no disk with a capacity among the %u LUN(s) found", dev->address,
-			vs->nluns);
+			t->nluns);
+	free(t);
 	return -ENODEV;
 }

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "initiator/vhost_user_scsi.h"
 #include "scsi/scsi_host.h"
@@ -145,8 +146,15 @@ const char *storlab_virtio_scsi_feature_name(unsigned bit)
 int storlab_virtio_scsi_get_info(const struct storlab_dev *dev,
 				 struct storlab_virtio_scsi_info *info)
 {
+	const struct vus_luns *t;
+
 	if (dev->tp->kind != INITIATOR_DEV_VIRTIO_SCSI)
 		return -ENOTTY;
 	*info = *(const struct storlab_virtio_scsi_info *)dev->tp->details(dev->ctx);
+	/* The LUN table published last, whole (vus_luns). */
+	t = vus_luns_get(dev->ctx);
+	info->nluns = t->nluns;
+	memcpy(info->luns, t->lun, t->nluns * sizeof(t->lun[0]));
+	info->selected = t->selected;
 	return 0;
 }

@@ -88,7 +88,9 @@ struct storlab_virtio_scsi_info {
 	struct storlab_scsi_config config;
 	unsigned nluns; /* found, up to STORLAB_VIRTIO_SCSI_MAX_LUNS */
 	struct storlab_scsi_lun luns[STORLAB_VIRTIO_SCSI_MAX_LUNS];
-	unsigned selected; /* index in luns[] of the LUN neutral requests go to */
+	/* Index in luns[] of the LUN neutral requests go to; nluns once that
+	 * LUN was hot-removed (neutral requests then fail with -ENODEV). */
+	unsigned selected;
 };
 /* 0, or -ENOTTY. */
 int storlab_virtio_scsi_get_info(const struct storlab_dev *dev,
@@ -140,6 +142,23 @@ struct storlab_virtio_scsi_cmd {
  */
 int storlab_virtio_scsi_tmf(struct storlab_dev *dev, uint32_t subtype, uint8_t target, uint16_t lun,
 			    uint64_t id, uint8_t *response);
+
+/*
+ * Hot-plug (virtio 1.2 §5.6.6.3): the driver negotiates VIRTIO_SCSI_F_HOTPLUG
+ * and VIRTIO_SCSI_F_CHANGE when offered and keeps the eventq populated;
+ * this reaps the events the device put there and acts as Linux's
+ * virtio_scsi does: a LUN added (TRANSPORT_RESET / RESCAN) has its target
+ * scanned again, one removed leaves the LUN table, a capacity change
+ * (PARAM_CHANGE, 2Ah/09h) is read again (dev's info too for the LUN of
+ * neutral requests), EVENTS_MISSED scans every target; each is logged at
+ * info level. Scan commands go on q, which must be dev's, have nothing in
+ * flight (-EBUSY), and be used by no other thread meanwhile. Nothing to
+ * reap costs a load of the eventq's used index, so a caller may poll it
+ * between batches. Returns the number of events reaped, or -ENOTTY,
+ * -EBUSY, -ENOTCONN, or a queue error of a scan. storlab_virtio_scsi_get_info()
+ * shows the table as it is after.
+ */
+int storlab_virtio_scsi_poll_events(struct storlab_dev *dev, struct storlab_queue *q);
 
 /* Names for reports: the virtio response (§5.6.6.1) and a completion's
  * transport_status ("GOOD", "CHECK CONDITION/ILLEGAL REQUEST",

@@ -112,26 +112,6 @@ static void queue_push(struct vhost_blk_queue *q, const struct vhost_blk_io *io,
 	virtq_dev_push(&v->vq, head, len);
 }
 
-/* A pop with in-flight tracking on (vhost_ring_pop_tracked), counting the
- * heads run again. */
-__attribute__((noinline)) static int queue_pop_tracked(struct vhost_blk_queue *q,
-						       struct virtq_chain *chain)
-{
-	bool resubmitted;
-	int rc = vhost_ring_pop_tracked(q->vring, chain, &resubmitted);
-
-	if (resubmitted)
-		vhost_ring_stat_add(&q->counters.resubmitted, 1);
-	return rc;
-}
-
-static inline int queue_pop(struct vhost_blk_queue *q, struct virtq_chain *chain)
-{
-	if (vhost_vring_tracking(q->vring))
-		return queue_pop_tracked(q, chain);
-	return virtq_dev_pop(&q->vring->vq, chain);
-}
-
 /* A chain that cannot carry an answer: give it back untouched (used length
  * 0) so that the driver can reclaim its descriptors, and go on. */
 static void push_malformed(struct vhost_blk_queue *q, uint16_t head)
@@ -300,7 +280,7 @@ static unsigned blk_poll(void *ctx, unsigned budget)
 
 		chain.iov = io->iov;
 		chain.max_iov = ARRAY_SIZE(io->iov);
-		rc = queue_pop(q, &chain);
+		rc = vhost_ring_pop_counted(q->vring, &chain, &q->counters.resubmitted);
 		if (likely(rc == 0)) {
 			qe_slot_take(&q->qe);
 			io_start(q, io, &chain);

@@ -100,3 +100,13 @@ int vhost_ring_pop_tracked(struct vhost_vring *v, struct virtq_chain *chain, boo
 		vhost_vring_inflight_get(v, chain->head);
 	return rc;
 }
+
+int vhost_ring_pop_counting(struct vhost_vring *v, struct virtq_chain *chain, uint64_t *resubmitted)
+{
+	bool again;
+	int rc = vhost_ring_pop_tracked(v, chain, &again);
+
+	if (again)
+		vhost_ring_stat_add(resubmitted, 1);
+	return rc;
+}

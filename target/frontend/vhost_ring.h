@@ -70,6 +70,19 @@ static inline int vhost_ring_pop(struct vhost_vring *v, struct virtq_chain *chai
 	return virtq_dev_pop(&v->vq, chain);
 }
 
+/* On a request queue's reactor: vhost_ring_pop(), the heads run again from
+ * the in-flight region counted in *resubmitted (a stats counter, see
+ * vhost_ring_stat_add). The tracked pop is out of line, the rest inline. */
+int vhost_ring_pop_counting(struct vhost_vring *v, struct virtq_chain *chain,
+			    uint64_t *resubmitted);
+static inline int vhost_ring_pop_counted(struct vhost_vring *v, struct virtq_chain *chain,
+					 uint64_t *resubmitted)
+{
+	if (vhost_vring_tracking(v))
+		return vhost_ring_pop_counting(v, chain, resubmitted);
+	return virtq_dev_pop(&v->vq, chain);
+}
+
 /* On the queue's reactor. A rejection or failure (the guest's doing or the
  * backend's, both can repeat at line rate): a warning of component naming
  * the queue, rate-limited by rl, the queue's own. */

@@ -106,6 +106,8 @@ struct vhost_scsi_queue_stats {
 	uint64_t bytes_written; /* of successful WRITEs */
 	uint64_t errors;	/* answered with CHECK CONDITION or a response other than OK */
 	uint64_t malformed;	/* chains pushed back unanswered (used length 0) */
+	uint64_t resubmitted;	/* requests a crashed back-end left in flight, run
+				 * again from the in-flight region */
 	uint32_t inflight;
 	uint64_t ring_starts;
 	uint64_t ring_stops;

@@ -120,6 +120,7 @@ struct vhost_scsi_counters {
 	uint64_t bytes_written;
 	uint64_t errors;
 	uint64_t malformed;
+	uint64_t resubmitted;
 };
 
 /* A LUN's channel on one request queue's reactor. */

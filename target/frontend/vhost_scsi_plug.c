@@ -145,13 +145,13 @@ static json_t *plug_queue_stats_json(const void *ctx, uint16_t i)
 	struct vhost_scsi_queue_stats st;
 
 	vhost_scsi_get_queue_stats(ctx, i, &st);
-	return json_pack("{s:i, s:s, s:i, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:i, s:I, s:I}",
+	return json_pack("{s:i, s:s, s:i, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:i, s:I, s:I}",
 			 "queue", (int)i, "type", i < 2 ? kinds[i] : "request", "core",
 			 (int)st.core, "started", st.started, "broken", st.broken, "requests",
 			 (json_int_t)st.requests, "bytes_read", (json_int_t)st.bytes_read,
 			 "bytes_written", (json_int_t)st.bytes_written, "errors",
-			 (json_int_t)st.errors, "malformed", (json_int_t)st.malformed, "inflight",
-			 (int)st.inflight, "ring_starts", (json_int_t)st.ring_starts, "ring_stops",
+			 (json_int_t)st.errors, "malformed", (json_int_t)st.malformed, "resubmitted",
+			 (json_int_t)st.resubmitted, "inflight", (int)st.inflight, "ring_starts", (json_int_t)st.ring_starts, "ring_stops",
 			 (json_int_t)st.ring_stops);
 }
 

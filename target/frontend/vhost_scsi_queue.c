@@ -711,7 +711,7 @@ static unsigned request_poll(void *ctx, unsigned budget)
 
 		chain.iov = io->iov;
 		chain.max_iov = ARRAY_SIZE(io->iov);
-		rc = vhost_ring_pop(q->vring, &chain);
+		rc = vhost_ring_pop_counted(q->vring, &chain, &q->counters.resubmitted);
 		if (likely(rc == 0)) {
 			qe_slot_take(&q->qe);
 			io->ch = NULL;
@@ -820,4 +820,5 @@ void vhost_scsi_queue_get_stats(const struct vhost_scsi_queue *q,
 	stats->bytes_written = __atomic_load_n(&q->counters.bytes_written, __ATOMIC_RELAXED);
 	stats->errors = __atomic_load_n(&q->counters.errors, __ATOMIC_RELAXED);
 	stats->malformed = __atomic_load_n(&q->counters.malformed, __ATOMIC_RELAXED);
+	stats->resubmitted = __atomic_load_n(&q->counters.resubmitted, __ATOMIC_RELAXED);
 }

@@ -302,6 +302,12 @@ def test_tgt_crash_resubmits(tgt, storlab, workdir):
     assert r["per_queue"] == [
         {"queue": k, "requests": 2 * len(range(k, blocks, queues)) * 2,
          "bytes": 2 * len(range(k, blocks, queues)) * 2 * bs} for k in range(queues)], r
+    # vhost_get_controller_stats counts them per request queue (storlab-tgt(8)
+    # "resubmitted"); the control and event queues carry no command.
+    stats = tgt.rpc("vhost_get_controller_stats", "-n", "scsi.0")[0]["queues"]
+    resubmitted = [q["resubmitted"] for q in stats]
+    assert resubmitted[:2] == [0, 0], stats
+    assert 0 < sum(resubmitted) <= r["resubmitted"], (resubmitted, r)
 
 
 @pytest.mark.parametrize("inflight", [True, False])
