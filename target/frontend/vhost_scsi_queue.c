@@ -159,6 +159,22 @@ answer_push_logged(struct vhost_scsi_queue *q, const struct vhost_scsi_io *io, u
 	vhost_scsi_push(q, written, n, io->head, io->resp_len + xfer);
 }
 
+/* The response header's fields, stored one by one where they go: a copy
+ * of a header built on the stack would read back, 8 bytes at a time, what
+ * was just stored 1 to 4 bytes at a time, which the CPU cannot forward
+ * from its store buffer (a stall on every answer). */
+static void resp_write(struct virtio_scsi_cmd_resp *r, uint32_t sense_len, uint32_t resid,
+		       uint8_t status, uint8_t response, const uint8_t *sense)
+{
+	r->sense_len = sense_len;
+	r->resid = resid;
+	r->status_qualifier = 0;
+	r->status = status;
+	r->response = response;
+	if (sense_len)
+		memcpy(r->sense, sense, sense_len);
+}
+
 /*
  * The command is over: the response header (§5.6.6.1) goes into the chain,
  * the used entry back, the slot is free. xfer: data-in bytes written. A
@@ -168,40 +184,39 @@ answer_push_logged(struct vhost_scsi_queue *q, const struct vhost_scsi_io *io, u
 static void io_answer(struct vhost_scsi_queue *q, struct vhost_scsi_io *io, uint8_t response,
 		      uint32_t xfer)
 {
-	struct virtio_scsi_cmd_resp resp;
-	struct virtio_scsi_cmd_resp *r = &resp;
 	struct vhost_scsi_tmf *tmf = io->tmf;
 	uint32_t sense_len = 0, moved = 0;
+	uint8_t status;
 
 	if (tmf) {
 		response = io->tmf_response;
 		xfer = 0;
 	}
-	if (response == VIRTIO_SCSI_S_OK && io->task.status == SCSI_STATUS_CHECK_CONDITION) {
-		/* §5.6.6.1: sense_len is what was written, at most sense_size */
+	/* §5.6.6.1: sense_len is what was written, at most sense_size */
+	if (response == VIRTIO_SCSI_S_OK && io->task.status == SCSI_STATUS_CHECK_CONDITION)
 		sense_len = MIN((uint32_t)io->task.sense_len, q->sense_size);
-		memcpy(r->sense, io->task.sense, sense_len);
-	}
-	r->sense_len = sense_len;
 	/* §5.6.6.1: "residual ... calculated as data_length -
 	 * number_of_transferred_bytes": data-in written, or the data-out a
 	 * command that succeeded took */
 	if (response == VIRTIO_SCSI_S_OK && io->task.status == SCSI_STATUS_GOOD)
 		moved = xfer + io->out_moved;
-	r->resid = io->data_len - MIN(moved, io->data_len);
-	r->status_qualifier = 0;
-	r->status = response == VIRTIO_SCSI_S_OK ? io->task.status : 0;
-	r->response = response;
+	status = response == VIRTIO_SCSI_S_OK ? io->task.status : 0;
 	/* carve_response: one buffer holds all we write, the usual layout */
-	if (likely(io->nresp == 1))
-		memcpy(io->resp_iov[0].iov_base, r, RESP_FIXED + sense_len);
-	else
-		iov_copy_in(io->resp_iov, io->nresp, r, RESP_FIXED + sense_len);
+	if (likely(io->nresp == 1)) {
+		resp_write(io->resp_iov[0].iov_base, sense_len,
+			   io->data_len - MIN(moved, io->data_len), status, response, io->task.sense);
+	} else {
+		struct virtio_scsi_cmd_resp r;
+
+		resp_write(&r, sense_len, io->data_len - MIN(moved, io->data_len), status,
+			   response, io->task.sense);
+		iov_copy_in(io->resp_iov, io->nresp, &r, RESP_FIXED + sense_len);
+	}
 	if (unlikely(vhost_vring_logging(q->vring)))
 		answer_push_logged(q, io, xfer);
 	else
 		vhost_scsi_push(q, NULL, 0, io->head, io->resp_len + xfer);
-	if (response != VIRTIO_SCSI_S_OK || r->status != SCSI_STATUS_GOOD)
+	if (response != VIRTIO_SCSI_S_OK || status != SCSI_STATUS_GOOD)
 		vhost_ring_stat_add(&q->counters.errors, 1);
 	else if (io->task.op == SCSI_DEV_OP_READ)
 		vhost_ring_stat_add(&q->counters.bytes_read, xfer);
