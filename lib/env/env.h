@@ -98,7 +98,9 @@ struct poller_ops {
  * virtqueue kick fd; -1 for none) wakes a sleeping reactor; the reactor makes
  * it non-blocking, and reads and discards its counter. An fd wakes one poller
  * only. period_us > 0 makes a timed poller that runs at
- * most every period_us (used for stats and timeouts, never for I/O).
+ * most every period_us (stats, timeouts, and sources too rare to poll on
+ * every pass, such as a controller's management queues), and at once when
+ * its wake_fd woke the sleeping reactor.
  * Returns NULL on error (logged).
  */
 struct poller *poller_register(const struct poller_ops *ops, void *arg, int wake_fd,

@@ -122,7 +122,7 @@ int env_reactor_create(unsigned index, unsigned core, const struct env_opts *opt
 		log_err("reactor %u: epoll_create1: %s", core, strerror(-rc));
 		goto err_msg_fd;
 	}
-	ev.data.fd = r->msg_fd;
+	ev.data.ptr = NULL; /* the message fd; a poller's wake fd carries its poller */
 	if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->msg_fd, &ev) < 0) {
 		rc = -errno;
 		log_err("reactor %u: epoll_ctl: %s", core, strerror(-rc));
@@ -321,7 +321,7 @@ static unsigned reactor_run_msgs(struct reactor *r)
 struct poller *poller_register(const struct poller_ops *ops, void *arg, int wake_fd,
 			       uint64_t period_us)
 {
-	struct epoll_event ev = {.events = EPOLLIN, .data.fd = wake_fd};
+	struct epoll_event ev = {.events = EPOLLIN};
 	struct reactor *r = t_self;
 	struct poller *p;
 	int flags;
@@ -341,6 +341,7 @@ struct poller *poller_register(const struct poller_ops *ops, void *arg, int wake
 	p->arg = arg;
 	p->wake_fd = wake_fd;
 	p->reactor = r;
+	ev.data.ptr = p;
 	if (wake_fd >= 0) {
 		/* The reactor drains the fd after epoll reported it; a blocking
 		 * read would hang the reactor if someone else drained it first. */
@@ -470,8 +471,17 @@ static void reactor_sleep(struct reactor *r, uint64_t now)
 	atomic_store_explicit(&r->sleeping, false, memory_order_relaxed);
 	if (n < 0 && errno != EINTR)
 		log_err("reactor %u: epoll_wait: %s", r->core, strerror(errno));
-	for (int i = 0; i < n; i++)
-		drain_eventfd(events[i].data.fd);
+	for (int i = 0; i < n; i++) {
+		struct poller *p = events[i].data.ptr;
+
+		if (!p) {
+			drain_eventfd(r->msg_fd);
+			continue;
+		}
+		drain_eventfd(p->wake_fd);
+		/* A timed poller with a wake fd was kicked: it runs now. */
+		p->next_tsc = 0;
+	}
 }
 
 /*

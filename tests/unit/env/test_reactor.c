@@ -407,6 +407,32 @@ static void test_timed_poller(void **state)
 	assert_int_equal(pollers_on(0), 0);
 }
 
+/* A timed poller with a wake fd (a controller's management queue): a kick
+ * while the reactor sleeps runs it at once, not a period later; in poll
+ * mode (no sleeps, no kicks) it keeps to its period. */
+static void test_timed_poller_kicked(void **state)
+{
+	struct poll_ctx c = {.ops = &g_counting_ops, .period_us = 60000000};
+	uint64_t val = 1;
+
+	c.wake_fd = eventfd(0, EFD_CLOEXEC);
+	assert_true(c.wake_fd >= 0);
+	register_on(0, &c);
+	if (mode_of(state) != ENV_MODE_POLL)
+		wait_for_sleeps(0, 0);
+	assert_int_equal(atomic_load(&c.runs), 0);
+	assert_int_equal(write(c.wake_fd, &val, sizeof(val)), sizeof(val));
+	if (mode_of(state) == ENV_MODE_POLL) {
+		usleep(50000);
+		assert_int_equal(atomic_load(&c.runs), 0);
+	} else {
+		/* 5 s at most on a loaded machine; the period is a minute. */
+		assert_int_equal(wait_for(&c.runs, 1), 1);
+	}
+	assert_int_equal(reactor_call_sync(env_reactor_at(0), do_unregister, &c), 0);
+	close(c.wake_fd);
+}
+
 /* In poll mode the loop spins; in the others an idle reactor sleeps and
  * runs an idle poller rarely. */
 static void test_idle_behaviour(void **state)
@@ -585,6 +611,7 @@ static void test_tsc(void **state)
 	cmocka_unit_test_setup_teardown(test_poller_register_off_reactor, setup,   \
 					teardown),                                 \
 	cmocka_unit_test_setup_teardown(test_timed_poller, setup, teardown),       \
+	cmocka_unit_test_setup_teardown(test_timed_poller_kicked, setup, teardown), \
 	cmocka_unit_test_setup_teardown(test_idle_behaviour, setup, teardown),     \
 	cmocka_unit_test_setup_teardown(test_wake_fd, setup, teardown)
 
