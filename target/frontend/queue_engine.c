@@ -72,10 +72,7 @@ static int qe_poll(void *arg)
 				bdev_channel_poll(q->ch[i]);
 		}
 	}
-	if (q->unnotified) {
-		q->unnotified = 0;
-		q->ops->notify(q->ctx);
-	}
+	qe_notify_pending(q);
 	inflight = q->nslots - q->nfree;
 	if (unlikely(inflight != q->stats.inflight))
 		STAT_SET(q, inflight, inflight);
@@ -119,7 +116,7 @@ static struct poller *qe_register_poller(struct qe_queue *q, int wake_fd)
 {
 	q->poller_ops = (struct poller_ops){
 	    .name = q->ops->name, .poll = qe_poll, .set_interrupt = qe_set_interrupt};
-	return poller_register(&q->poller_ops, q, wake_fd, 0);
+	return poller_register(&q->poller_ops, q, wake_fd, q->ops->period_us);
 }
 
 /* On the reactor: slots are allocated here so that they sit on the

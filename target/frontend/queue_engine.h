@@ -91,6 +91,12 @@ struct qe_ops {
 	 * itself, for bdevs that come and go while the queue runs), before
 	 * the stop is answered. Also after a start that failed. May be NULL. */
 	void (*quiesced)(void *ctx);
+	/* 0: polled on every pass of the reactor, as a request queue must be.
+	 * Else at most every period_us, and at once when a kick wakes the
+	 * sleeping reactor: for queues too rare to be worth a look each pass
+	 * (a controller's management queues), whose idle polls would cost the
+	 * request queues on the same core. */
+	unsigned period_us;
 };
 
 /* Racy snapshot for statistics. */
@@ -207,6 +213,17 @@ static inline void qe_slot_put(struct qe_queue *q, void *slot)
 static inline void qe_completed(struct qe_queue *q)
 {
 	q->unnotified++;
+}
+
+/* Notifies the other side of what was completed since the last time, now:
+ * qe_poll does at the end of each batch; a completion made outside the
+ * poll (a message) on a queue with a period calls it itself. */
+static inline void qe_notify_pending(struct qe_queue *q)
+{
+	if (q->unnotified) {
+		q->unnotified = 0;
+		q->ops->notify(q->ctx);
+	}
 }
 
 static inline struct bdev_channel *qe_channel(const struct qe_queue *q, unsigned i)

@@ -91,6 +91,8 @@ static void tmf_complete(void *arg)
 	iov_copy_in(in, tmf->nin, &response, 1);
 	vhost_scsi_push(cq, in, tmf->nin, tmf->head, 1);
 	qe_slot_put(&cq->qe, tmf);
+	/* The controlq's poll may be a period away (VHOST_SCSI_MGMT_POLL_US). */
+	qe_notify_pending(&cq->qe);
 }
 
 void vhost_scsi_tmf_put(struct vhost_scsi_tmf *tmf)
@@ -358,6 +360,7 @@ const struct qe_ops vhost_scsi_control_ops = {
     .poll = control_poll,
     .notify = vhost_scsi_queue_notify,
     .set_interrupt = vhost_scsi_queue_set_interrupt,
+    .period_us = VHOST_SCSI_MGMT_POLL_US,
 };
 
 /* ---- eventq ---- */
@@ -435,4 +438,5 @@ const struct qe_ops vhost_scsi_event_ops = {
     .poll = event_poll,
     .notify = vhost_scsi_queue_notify,
     .set_interrupt = vhost_scsi_queue_set_interrupt,
+    .period_us = VHOST_SCSI_MGMT_POLL_US,
 };

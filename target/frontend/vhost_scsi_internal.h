@@ -37,6 +37,11 @@
 #define VHOST_SCSI_CTRL_SLOTS 16
 /* Events waiting for an eventq buffer; one more is dropped (EVENTS_MISSED). */
 #define VHOST_SCSI_EVENTS_PENDING 16
+/* The controlq and eventq are polled this often (µs) rather than on every
+ * reactor pass, which the request queues on the core would pay for (as
+ * SPDK's vhost-scsi polls them on a timer); a kick to a sleeping reactor
+ * runs them at once. */
+#define VHOST_SCSI_MGMT_POLL_US 100
 /* Buffers the first bytes of a response (up to its sense data) may span. */
 #define VHOST_SCSI_RESP_IOV 8
 /* Largest cdb_size / sense_size a driver may write (§5.6.4). */
