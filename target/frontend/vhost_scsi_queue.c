@@ -624,7 +624,11 @@ static void io_start(struct vhost_scsi_queue *q, struct vhost_scsi_io *io,
 		io_answer(q, io, VIRTIO_SCSI_S_FAILURE, 0);
 		return;
 	}
-	if (likely(out[0].iov_len >= req_len))
+	/* The default CDB size, in one buffer (the usual case): a copy of known
+	 * size is a few moves, of any size a call. */
+	if (likely(out[0].iov_len >= req_len && q->cdb_size == VIRTIO_SCSI_CDB_DEFAULT))
+		memcpy(hdr, out[0].iov_base, REQ_FIXED + VIRTIO_SCSI_CDB_DEFAULT);
+	else if (out[0].iov_len >= req_len)
 		memcpy(hdr, out[0].iov_base, req_len);
 	else
 		iov_copy_out(out, nout, 0, hdr, req_len);
