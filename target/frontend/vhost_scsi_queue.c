@@ -599,7 +599,11 @@ static void io_start(struct vhost_scsi_queue *q, struct vhost_scsi_io *io,
 	io->out_moved = 0;
 	io->desc_sense = false;
 	io->resp_len = RESP_FIXED + q->sense_size;
-	memset(&io->task, 0, sizeof(io->task));
+	/* What io_answer reads of a command answered before its CDB is
+	 * decoded; scsi_dev_exec sets the whole task. */
+	io->task.op = SCSI_DEV_OP_DONE;
+	io->task.opcode = 0;
+	io->task.status = SCSI_STATUS_GOOD;
 	vhost_ring_stat_add(&q->counters.requests, 1);
 	/* §5.6.6.1: the device-writable part starts with the response header;
 	 * a chain without room for it cannot be answered. */
