@@ -177,7 +177,7 @@ struct cmd {
  * device-readable; the response, then data-in, device-writable. Its one
  * caller, vus_queue_add(), has checked that the queue lives and has a free
  * slot, and that a STORLAB_OP_DEVICE CDB fits. */
-static int queue_add(struct vus_queue *q, const struct cmd *c, struct vus_req *r_init)
+static int queue_add(struct vus_queue *q, const struct cmd *c, const struct vus_req *r_init)
 {
 	struct vus_dev *vdev = q->vdev;
 	struct virtq_buf bufs[VUS_MAX_CHAIN];
@@ -213,16 +213,20 @@ static int queue_add(struct vus_queue *q, const struct cmd *c, struct vus_req *r
 	if (ret)
 		return ret;
 
-	memset(&s->req, 0, sizeof(s->req));
+	/* Field by field: the header is in the line the device reads. */
 	memcpy(s->req.lun, c->lun, sizeof(s->req.lun));
 	s->req.id = c->id ? c->id : (uint64_t)q->index << 32 | id;
 	s->req.task_attr = c->task_attr;
-	/* The neutral commands' CDBs are 16 bytes: a copy of known size is a
-	 * move or two, a copy of any size a call. */
-	if (likely(c->cdb_len == 16))
-		memcpy(s->req.cdb, c->cdb, 16);
-	else
-		memcpy(s->req.cdb, c->cdb, c->cdb_len);
+	s->req.prio = 0;
+	s->req.crn = 0;
+	/* A neutral command's CDB (16 bytes) was built in place; the rest of
+	 * the CDB field is zero. */
+	if (likely(c->cdb == s->req.cdb && c->cdb_len == SCSI_HOST_CDB_MAX)) {
+		memset(s->req.cdb + SCSI_HOST_CDB_MAX, 0, sizeof(s->req.cdb) - SCSI_HOST_CDB_MAX);
+	} else {
+		memmove(s->req.cdb, c->cdb, c->cdb_len);
+		memset(s->req.cdb + c->cdb_len, 0, sizeof(s->req.cdb) - c->cdb_len);
+	}
 	memset(&s->resp, 0, offsetof(struct virtio_scsi_cmd_resp, sense));
 	s->resp.response = 0xff; /* none written, until the device does */
 	ret = virtq_drv_add(&q->vq, bufs, (uint16_t)readable, (uint16_t)(n - readable), r);
@@ -275,10 +279,11 @@ static uint64_t iov_bytes(const struct iovec *iov, unsigned n)
 	return b;
 }
 
-/* A neutral op as its SBC-4 command (storlab/virtio_scsi.h). */
-static int neutral_cmd(struct vus_queue *q, const struct storlab_req *req, uint8_t *cdb,
-		       struct cmd *c)
+/* A neutral op as its SBC-4 command (storlab/virtio_scsi.h), the CDB built
+ * in place, in the header of the slot the command will take. */
+static int neutral_cmd(struct vus_queue *q, const struct storlab_req *req, struct cmd *c)
 {
+	uint8_t *cdb = q->shared[q->free_head].req.cdb;
 	/* One load: a table is never changed once published. */
 	const struct vus_luns *t = vus_luns_get(q->vdev);
 	const struct storlab_scsi_lun *lun = &t->lun[t->selected];
@@ -342,7 +347,6 @@ int vus_queue_add(struct storlab_queue *head, const struct storlab_req *req)
 	struct vus_queue *q = queue_of(head);
 	const struct storlab_virtio_scsi_cmd *dc;
 	struct vus_req init = {.tag = req->tag};
-	uint8_t cdb[SCSI_HOST_CDB_MAX];
 	uint8_t lun[8];
 	struct cmd c = {0};
 	int ret;
@@ -368,12 +372,12 @@ int vus_queue_add(struct storlab_queue *head, const struct storlab_req *req)
 				 .in = dc->in,
 				 .nin = dc->nin};
 		init.result = dc->result;
-	} else {
-		ret = neutral_cmd(q, req, cdb, &c);
-		if (ret)
-			return ret;
-		init.neutral = true;
+		return queue_add(q, &c, &init);
 	}
+	ret = neutral_cmd(q, req, &c);
+	if (ret)
+		return ret;
+	init.neutral = true;
 	return queue_add(q, &c, &init);
 }
 
