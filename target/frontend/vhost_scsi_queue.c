@@ -393,6 +393,17 @@ static inline void skip(struct iovec **iov, unsigned *cnt, size_t n)
 	iov_skip(iov, cnt, n);
 }
 
+/* iov_truncate, without a call when the first buffer is the transfer (one
+ * data buffer of the command's size: the usual layout). */
+static inline void trim(struct iovec *iov, unsigned *cnt, size_t len)
+{
+	if (likely(*cnt && iov->iov_len == len && len)) {
+		*cnt = 1;
+		return;
+	}
+	iov_truncate(iov, cnt, len);
+}
+
 /* §5.6.6.1: the response header lies at the start of the writable part; its
  * first bytes (up to the sense data we write) are kept in resp_iov, and the
  * data-in buffer follows at resp_len. false if the chain cannot hold it. */
@@ -560,7 +571,7 @@ static bool prepare_data(struct vhost_scsi_queue *q, struct vhost_scsi_io *io,
 	}
 	io->data_len = have;
 	io->out_moved = in ? 0 : t->xfer_len;
-	iov_truncate(io->data_iov, &io->data_iovcnt, t->xfer_len);
+	trim(io->data_iov, &io->data_iovcnt, t->xfer_len);
 	if (t->op == SCSI_DEV_OP_UNMAP) {
 		uint8_t param[sizeof(struct scsi_unmap_header) +
 			      sizeof(struct scsi_unmap_desc) * (SCSI_DEV_UNMAP_DESC_MAX + 1)];
