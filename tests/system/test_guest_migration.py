@@ -35,7 +35,8 @@ from tests.guest import MissingDependency
 from tests.guest import migration as gm
 from tests.system.test_migrate_record import Recorder, show
 from tests.system.test_migrate_replay import (crash_sample_holds, full_matrix, held,
-                                              held_but_late, matrix, replay, spawn_tgt)
+                                              held_but_late, matrix, received, replay,
+                                              spawn_tgt)
 
 QUEUES = 2
 DISK = 64 * MiB
@@ -52,11 +53,6 @@ VIEWS = {
 
 VRING_LINE = re.compile(r"vring (\d+) (started: num \d+ base \d+, dirty log (.+)|stopped at \d+)$",
                         re.M)
-
-
-def messages(log):
-    """The vhost-user requests a target received, in order (its debug log)."""
-    return re.findall(r"\b(VHOST_USER_[A-Z_]+) size \d+ fds \d+$", log, re.M)
 
 
 def vring_events(log):
@@ -87,8 +83,8 @@ def check_logging(a_log, b_log):
     never logged. One target logs both controllers in one log: there the
     destination's part is that only one log was ever set."""
     log = a_log if b_log is None else a_log + b_log
-    assert messages(log).count("VHOST_USER_SET_LOG_BASE") == 1, (
-        "expected one SET_LOG_BASE (the source's): %s" % messages(log))
+    assert received(log).count("VHOST_USER_SET_LOG_BASE") == 1, (
+        "expected one SET_LOG_BASE (the source's): %s" % received(log))
     assert re.search(r"dirty log: \d+ bytes", a_log), "no dirty log was set up"
     logged = {int(m.group(1)) for m in VRING_LINE.finditer(a_log)
               if m.group(3) == "on, used ring too"}
@@ -100,7 +96,7 @@ def check_logging(a_log, b_log):
         starts = [e for e in evs if e[0] == "start"]
         assert evs[-1][0] == "stop" and starts[-1][1] == "on, used ring too", (
             "A's vring %d: %s; expected its last run logging, then a stop" % (ring, evs))
-    msgs = messages(a_log)
+    msgs = received(a_log)
     since = msgs[msgs.index("VHOST_USER_SET_LOG_BASE"):]
     assert since.count("VHOST_USER_GET_VRING_BASE") == QUEUES, (
         "A: the rings were not stopped after logging began: %s" % since)
@@ -180,7 +176,7 @@ def replay_recorded(trace, tgt_factory, qsd_factory, storlab, workdir):
         return
     # The replay above sent the front-end messages the matrix's boundaries
     # are, in order (the target's debug log names each one received).
-    crash_sample_holds(storlab, trace, spawn_tgt(img), messages(other.log))
+    crash_sample_holds(storlab, trace, spawn_tgt(img), received(other.log))
 
 
 def one_migration(tgt_factory, storlab, workdir, two_targets, attempt):
