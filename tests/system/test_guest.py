@@ -24,7 +24,7 @@ QUEUES = 2
 # virtqueues carry I/O. conv=fsync adds a FLUSH.
 # Each disk in turn; its results are named after it (vda_mq, vdb_sha256, ...).
 GUEST_SCRIPT = r"""
-for d in vda vdb; do
+for d in $DISKS; do
 wait_dev /dev/$d 20
 result ${{d}}_mq "$(ls /sys/block/$d/mq | wc -l)"
 result ${{d}}_serial "$(cat /sys/block/$d/serial 2>/dev/null)"
@@ -47,6 +47,28 @@ done
 """.format(blocks=LENGTH // (64 << 10), half=LENGTH // (128 << 10), seek=OFFSET // (64 << 10))
 
 
+def boot_disks(socks, tmpdir):
+    """Boots the guest on vhost-user-blk sockets SOCKS (vda, vdb, ...), 2
+    queues each; {disk name: its results}."""
+    names = ["vd" + chr(ord("a") + i) for i in range(len(socks))]
+    try:
+        run = boot("DISKS='%s'\n" % " ".join(names) + GUEST_SCRIPT,
+                   vhost_user_blk=[(s, QUEUES) for s in socks], smp=QUEUES, timeout=200,
+                   console_log=tmpdir / "console.log")
+    except MissingDependency as e:
+        pytest.fail(str(e), pytrace=False)
+    run.check()
+    return {n: {k[len(n) + 1:]: v for k, v in run.results.items() if k.startswith(n + "_")}
+            for n in names}
+
+
+def run_guest(sock, tmpdir):
+    """One disk on SOCK: its results, checked as check_disk does."""
+    results = boot_disks([sock], tmpdir)["vda"]
+    check_disk(results)
+    return results
+
+
 @pytest.fixture(scope="module")
 def guest():
     """One boot with two disks: vda on qemu-storage-daemon (64 MiB file),
@@ -64,16 +86,7 @@ def guest():
         tgt = Target(d / "t").start()
         tgt.malloc("Malloc0", 64, 512)
         tgt.controller("vhost.0", "Malloc0", cpumask="0x3", num_queues=QUEUES)
-        try:
-            run = boot(GUEST_SCRIPT, vhost_user_blk=[(q.sock, QUEUES),
-                                                     (tgt.sock("vhost.0"), QUEUES)],
-                       smp=QUEUES, timeout=200, console_log=d / "console.log")
-        except MissingDependency as e:
-            pytest.fail(str(e), pytrace=False)
-        run.check()
-        disks = {dev: {k[len(dev) + 1:]: v for k, v in run.results.items()
-                       if k.startswith(dev + "_")} for dev in ("vda", "vdb")}
-        yield q, tgt, disks
+        yield q, tgt, boot_disks([q.sock, tgt.sock("vhost.0")], d)
         tgt.stop()
         assert_no_san(tgt.all_logs(), "storlab-tgt")
     finally:
