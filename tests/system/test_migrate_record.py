@@ -291,7 +291,7 @@ def test_record_guest(tgt, storlab, workdir):
     assert sum(q["bytes_written"] for q in tgt.stats("vhost.0")["queues"]) == LENGTH
     out = workdir / "host.bin"
     storlab("io", "read", uri, "--offset", OFFSET, "--length", LENGTH, "--output", out)
-    assert hashlib.sha256(out.read_bytes()).hexdigest() == run.results["sha256"], \
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == run["sha256"], \
         "the target holds other bytes than the guest wrote through the proxy"
 
     recs = show(storlab, rec.trace)

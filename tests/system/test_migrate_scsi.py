@@ -267,7 +267,7 @@ def test_tgt_crash_resubmits(tgt, storlab, workdir):
     held by a delay bdev and restarted on the same socket and file, it runs
     them again after the initiator's reconnect, each completes once (the
     phase goes on, nothing redone) and the data reads back."""
-    queues, qd, bs, size = QUEUES, 16, 4096, 16 << 20
+    queues, qd, bs, size = QUEUES, 16, 4096, 4 << 20
     img = uring_file(workdir, size=size)
 
     # The initiator reaches the controller through a link made once its
@@ -321,7 +321,7 @@ def test_rte_vhost_scsi_crash_resubmits(rte_vhost_scsi_factory, storlab, workdir
     peer runs again what was in flight, each completing once. Without it
     they complete as not connected and verify redoes the phase. Either way
     the data reads back."""
-    queues, qd, bs, size = QUEUES, 16, 4096, 16 << 20
+    queues, qd, bs, size = QUEUES, 16, 4096, 4 << 20
     img = uring_file(workdir, size=size)
     peer = rte_vhost_scsi_factory("0,file=%s" % img, queues=queues, delay_us=20000,
                                   inflight=inflight)

@@ -18,9 +18,9 @@ from peers import rte_vhost_factory  # noqa: F401
 from test_tgt_io import STAMP_MAGIC, assert_stamped, uring_file, verify_args
 from vhost_user_fe import check_resubmit_in_counter_order
 
-QUEUES, QD, BS, SIZE, PASSES = 2, 16, 4096, 16 * MiB, 2
+QUEUES, QD, BS, SIZE, PASSES = 2, 16, 4096, 4 * MiB, 2
 # Each request is held 20 ms: QD requests per queue are in flight nearly all
-# the time, and a pass takes seconds.
+# the time, and a pass takes over a second.
 DELAY_US = 20000
 
 

@@ -98,7 +98,7 @@ def test_crash_resubmits_in_flight(tgt, storlab, workdir):
     the restart and the reconnect, the target runs them again and each
     completes exactly once, and what was written reads back."""
     img = uring_file(workdir)
-    queues, qd, bs, size, passes = 2, 16, 4096, 16 * MiB, 2
+    queues, qd, bs, size, passes = 2, 16, 4096, 4 * MiB, 2
 
     def setup():
         tgt.rpc("bdev_uring_create", img, "Uring0", 512)
