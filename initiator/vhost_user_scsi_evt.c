@@ -147,7 +147,10 @@ int storlab_virtio_scsi_poll_events(struct storlab_dev *dev, struct storlab_queu
 	if (!q || q->dev != dev || storlab_queue_inflight(q))
 		return -EBUSY;
 	pthread_mutex_lock(&vdev->evt.lock);
-	while (!ret) {
+	/* At most a ring's worth a call: each buffer goes back before its
+	 * event is acted on, so a device that keeps answering would otherwise
+	 * hold the caller here for ever. */
+	for (unsigned i = 0; i < VUS_EVENTS && !ret; i++) {
 		struct virtio_scsi_event *ev, copy;
 		struct vus_event e;
 		uint32_t len;

@@ -154,7 +154,8 @@ int storlab_virtio_scsi_tmf(struct storlab_dev *dev, uint32_t subtype, uint8_t t
  * info level. Scan commands go on q, which must be dev's, have nothing in
  * flight (-EBUSY), and be used by no other thread meanwhile. Nothing to
  * reap costs a load of the eventq's used index, so a caller may poll it
- * between batches. Returns the number of events reaped, or -ENOTTY,
+ * between batches. Reaps at most the eventq's size of events a call (more
+ * may be waiting: call again). Returns the number reaped, or -ENOTTY,
  * -EBUSY, -ENOTCONN, or a queue error of a scan. storlab_virtio_scsi_get_info()
  * shows the table as it is after.
  */
