@@ -62,3 +62,29 @@ void util_unix_put_fds(struct msghdr *mh, void *control, const int *fds, unsigne
 	c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
 	memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
 }
+
+bool util_unix_take_fds(struct msghdr *mh, int *fds, unsigned max, unsigned *nfds)
+{
+	bool lost = (mh->msg_flags & MSG_CTRUNC) != 0;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		const unsigned char *data = CMSG_DATA(c);
+		size_t n;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int fd;
+
+			memcpy(&fd, data + i * sizeof(int), sizeof(fd));
+			if (*nfds < max) {
+				fds[(*nfds)++] = fd;
+			} else {
+				close(fd);
+				lost = true;
+			}
+		}
+	}
+	return lost;
+}

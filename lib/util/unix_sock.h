@@ -4,6 +4,7 @@
 
 /* Unix stream sockets named by a path. */
 
+#include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -22,5 +23,14 @@ int util_unix_listen(const char *path, int backlog, int type_flags);
  * which has room for CMSG_SPACE(sizeof(int) * nfds) bytes and is suitably
  * aligned: they go with the first byte sendmsg sends. */
 void util_unix_put_fds(struct msghdr *mh, void *control, const int *fds, unsigned nfds);
+
+/*
+ * Keeps the SCM_RIGHTS fds that came with one recvmsg (mh as recvmsg filled
+ * it): appended to fds[*nfds ..] while fewer than max are kept, the rest
+ * closed at once, so that every fd the kernel installed is either kept or
+ * closed whatever else is wrong with the message. Returns true when fds were
+ * lost: closed for want of room, or cut by the kernel (MSG_CTRUNC).
+ */
+bool util_unix_take_fds(struct msghdr *mh, int *fds, unsigned max, unsigned *nfds);
 
 #endif

@@ -109,34 +109,13 @@ void vhost_msg_rx_reset(struct vhost_msg_rx *rx)
 	rx->fds_dropped = false;
 }
 
-/* Keeps the SCM_RIGHTS fds of one recvmsg. Every fd the kernel installed is
- * either kept or closed, whatever else is wrong with the message; too many
+/* Keeps the SCM_RIGHTS fds of one recvmsg (util_unix_take_fds); too many
  * are noted, and the message refused once it is read to its end. */
 static void rx_take_fds(struct vhost_msg_rx *rx, struct msghdr *mh)
 {
 	struct vhost_msg *msg = &rx->msg;
-	bool too_many = (mh->msg_flags & MSG_CTRUNC) != 0;
+	bool too_many = util_unix_take_fds(mh, msg->fds, VHOST_USER_MAX_FDS, &msg->nfds);
 
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
-		size_t n;
-		int *fds;
-
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		fds = (int *)CMSG_DATA(c);
-		for (size_t i = 0; i < n; i++) {
-			int fd;
-
-			memcpy(&fd, &fds[i], sizeof(fd));
-			if (msg->nfds < VHOST_USER_MAX_FDS) {
-				msg->fds[msg->nfds++] = fd;
-			} else {
-				close(fd);
-				too_many = true;
-			}
-		}
-	}
 	if (too_many && !rx->fds_dropped)
 		log_warn("vhost-user.rst \"Message Specification\": more than %d fds with one "
 			 "message",
