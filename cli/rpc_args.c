@@ -21,6 +21,7 @@
 /* clang-format on */
 
 static int fixup_size_to_blocks(json_t *params, char *err, size_t err_len);
+static int fixup_namespace(json_t *params, char *err, size_t err_len);
 
 static const struct rpc_arg g_malloc_create[] = {
     OPT("-b", "--name", "name", RPC_ARG_STRING, "bdev name"),
@@ -52,6 +53,38 @@ static const struct rpc_arg g_delay_create[] = {
     OPT("-n", "--nine-nine-write-latency", "p99_write_latency", RPC_ARG_INT,
 	"us, 1% of writes"),
     OPT("-u", "--uuid", "uuid", RPC_ARG_STRING, "bdev UUID"),
+};
+static const struct rpc_arg g_nvmf_transport[] = {
+    OPT("-t", "--trtype", "trtype", RPC_ARG_STRING, "transport type (VFIOUSER)"),
+    OPT("-q", "--max-queue-depth", "max_queue_depth", RPC_ARG_INT, "entries of an I/O queue"),
+    OPT("-a", "--max-aq-depth", "max_aq_depth", RPC_ARG_INT, "entries of the admin queue"),
+    OPT("-m", "--max-io-qpairs-per-ctrlr", "max_io_qpairs_per_ctrlr", RPC_ARG_INT,
+	"I/O queue pairs of a controller"),
+    OPT("-i", "--max-io-size", "max_io_size", RPC_ARG_INT, "bytes of one I/O"),
+};
+static const struct rpc_arg g_nvmf_subsys_create[] = {
+    POS("nqn", RPC_ARG_STRING, "NQN"),
+    OPT("-s", "--serial-number", "serial_number", RPC_ARG_STRING, "serial number (20 ASCII)"),
+    OPT("-d", "--model-number", "model_number", RPC_ARG_STRING, "model number (40 ASCII)"),
+    OPT("-a", "--allow-any-host", "allow_any_host", RPC_ARG_FLAG, "any host may connect"),
+    OPT("-m", "--max-namespaces", "max_namespaces", RPC_ARG_INT, "NSIDs 1 to this"),
+    OPT("-i", "--min_cntlid", "min_cntlid", RPC_ARG_INT, "lowest controller ID"),
+    OPT("-I", "--max_cntlid", "max_cntlid", RPC_ARG_INT, "highest controller ID"),
+};
+static const struct rpc_arg g_nqn[] = {
+    POS("nqn", RPC_ARG_STRING, "NQN"),
+};
+static const struct rpc_arg g_nvmf_add_ns[] = {
+    POS("nqn", RPC_ARG_STRING, "NQN"),
+    POS("bdev_name", RPC_ARG_STRING, "BDEV_NAME"),
+    OPT("-n", "--nsid", "nsid", RPC_ARG_INT, "namespace ID (default: the lowest free)"),
+    OPT("-g", "--nguid", "nguid", RPC_ARG_STRING, "NGUID, 32 hex digits"),
+    OPT("-e", "--eui64", "eui64", RPC_ARG_STRING, "EUI-64, 16 hex digits"),
+    OPT("-u", "--uuid", "uuid", RPC_ARG_STRING, "UUID (default: the bdev's)"),
+};
+static const struct rpc_arg g_nvmf_remove_ns[] = {
+    POS("nqn", RPC_ARG_STRING, "NQN"),
+    POS("nsid", RPC_ARG_INT, "NSID"),
 };
 static const struct rpc_arg g_name[] = {
     POS("name", RPC_ARG_STRING, "NAME"),
@@ -140,6 +173,15 @@ static const struct rpc_cmd g_rpc_cmds[] = {
     CMD("vhost_delete_controller", "delete a vhost controller", g_ctrlr, NULL),
     CMD("vhost_get_controller_stats", "per-queue statistics of vhost controllers", g_ctrlr_filter,
 	NULL),
+    CMD("nvmf_create_transport", "create an NVMe-oF transport (VFIOUSER)", g_nvmf_transport,
+	NULL),
+    CMD0("nvmf_get_transports", "list NVMe-oF transports"),
+    CMD("nvmf_create_subsystem", "create an NVM subsystem", g_nvmf_subsys_create, NULL),
+    CMD("nvmf_delete_subsystem", "delete an NVM subsystem", g_nqn, NULL),
+    CMD0("nvmf_get_subsystems", "list NVM subsystems and their namespaces"),
+    CMD("nvmf_subsystem_add_ns", "add a namespace over a bdev; prints its NSID", g_nvmf_add_ns,
+	fixup_namespace),
+    CMD("nvmf_subsystem_remove_ns", "remove a namespace", g_nvmf_remove_ns, NULL),
     CMD0("framework_get_reactors", "list reactors and what runs on them"),
     CMD("rpc_get_methods", "list the methods the server has", g_get_methods, NULL),
 };
@@ -188,6 +230,27 @@ static int fixup_size_to_blocks(json_t *params, char *err, size_t err_len)
 	json_object_set_new(params, "num_blocks",
 			    json_integer((json_int_t)(mb * 1048576.0 / (double)bs)));
 	json_object_del(params, "total_size");
+	return 0;
+}
+
+/* rpc.py: nvmf_subsystem_add_ns sends the namespace's fields as one
+ * "namespace" object. */
+static int fixup_namespace(json_t *params, char *err, size_t err_len)
+{
+	static const char *const keys[] = {"bdev_name", "nsid", "nguid", "eui64", "uuid"};
+	json_t *ns = json_object();
+
+	if (!ns)
+		return arg_error(err, err_len, "out of memory");
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		json_t *v = json_object_get(params, keys[i]);
+
+		if (v) {
+			json_object_set(ns, keys[i], v);
+			json_object_del(params, keys[i]);
+		}
+	}
+	json_object_set_new(params, "namespace", ns);
 	return 0;
 }
 

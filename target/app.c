@@ -29,6 +29,7 @@
 static int (*const g_rpc_areas[])(struct tgt_app *app) = {
     tgt_rpc_bdev_register,
     tgt_rpc_vhost_register,
+    tgt_rpc_nvmf_register,
     tgt_rpc_framework_register,
 };
 
@@ -197,6 +198,7 @@ void tgt_app_stop(struct tgt_app *app)
 	app->kinds = NULL;
 	if (app->loop)
 		ctrlrs_drain(app);
+	nvmf_subsys_delete_all(&app->nvmf);
 	bdev_unregister_all();
 	if (app->env_started) {
 		env_stop();

@@ -16,6 +16,7 @@
 
 #include "target/bdev/bdev.h"
 #include "util/common.h"
+#include "util/parse.h"
 
 /* What bdev_check_geometry() enforces, checked here too so that the answer
  * names the field instead of pointing at the log. */
@@ -170,22 +171,10 @@ static void rpc_null_resize(struct rpc_request *req, json_t *params, void *ctx)
 	reply_resized(req, bdev_null_resize(name, new_size * RPC_MIB / bdev->block_size), name);
 }
 
-/* RFC 4122 text form: 8-4-4-4-12 hex digits. */
-static bool uuid_valid(const char *s)
-{
-	for (int i = 0; i < 36; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-
-		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
-			return false;
-	}
-	return s[36] == '\0';
-}
-
 /* An optional uuid parameter, checked (answered if it is not one). */
 static bool check_uuid(struct rpc_request *req, const char *uuid)
 {
-	if (!uuid || uuid_valid(uuid))
+	if (!uuid || util_parse_uuid(uuid, NULL) == 0)
 		return true;
 	rpc_reply_error(req, RPC_ERR_INVALID_PARAMS,
 			"uuid: '%s' is not of the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", uuid);

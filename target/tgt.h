@@ -6,7 +6,8 @@
  * storlab-tgt: the daemon around the frontends and the bdev layer. Between
  * target/main.c (command line) and the "target" component: the application
  * lifecycle (app.c), the controller registry (ctrlr.c) and the JSON-RPC
- * method tables, one per area (rpc_bdev.c, rpc_vhost.c, rpc_framework.c).
+ * method tables, one per area (rpc_bdev.c, rpc_vhost.c, rpc_nvmf.c,
+ * rpc_framework.c), and the NVMe subsystem registry (nvmf_subsys.h).
  *
  * Everything here runs on the control thread (the main thread, running
  * app->loop); reactors are reached only through the frontends.
@@ -19,6 +20,7 @@
 #include "env/env.h"
 #include "rpc/rpc.h"
 #include "target/frontend/frontend.h"
+#include "target/nvmf_subsys.h"
 #include "util/evloop.h"
 
 #define TGT_VERSION	       "0.1.0"
@@ -65,6 +67,7 @@ struct tgt_app {
 	/* One per entry of frontend_kinds[], registered with the RPC server. */
 	struct tgt_kind *kinds;
 	struct rpc_method *create_methods;
+	struct nvmf_tgt nvmf;	  /* NVMe subsystems and transports (rpc_nvmf.c) */
 	unsigned malloc_seq;	  /* next N tried for an unnamed MallocN */
 	bool env_started;
 };
@@ -106,6 +109,7 @@ void tgt_ctrlr_delete_all(struct tgt_app *app);
 int tgt_rpc_bdev_register(struct tgt_app *app);
 int tgt_rpc_vhost_register(struct tgt_app *app);
 int tgt_rpc_framework_register(struct tgt_app *app);
+int tgt_rpc_nvmf_register(struct tgt_app *app);
 
 /* Shared by the areas: decodes params against spec, answering
  * RPC_ERR_INVALID_PARAMS (naming the field) and returning false on error. */

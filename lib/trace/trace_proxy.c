@@ -158,26 +158,9 @@ static unsigned proxy_take_fds(struct proxy_dir *d, struct msghdr *mh, int *fds)
 {
 	unsigned n = 0;
 
-	d->fds_cut |= (mh->msg_flags & MSG_CTRUNC) != 0;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
-		size_t cnt;
-
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		cnt = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < cnt; i++) {
-			int fd;
-
-			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
-			if (n < TRACE_MAX_FDS && d->nfds < TRACE_MAX_FDS) {
-				fds[n++] = fd;
-				d->fds[d->nfds++] = fd;
-			} else {
-				close(fd);
-				d->fds_cut = true;
-			}
-		}
-	}
+	d->fds_cut |= util_unix_take_fds(mh, fds, TRACE_MAX_FDS - d->nfds, &n);
+	memcpy(&d->fds[d->nfds], fds, n * sizeof(*fds));
+	d->nfds += n;
 	return n;
 }
 

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -79,4 +80,49 @@ int util_parse_seconds(const char *s, double *out)
 		return -EINVAL;
 	*out = v;
 	return 0;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int util_parse_hex(const char *s, uint8_t *out, size_t n)
+{
+	if (strlen(s) != 2 * n)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		if (out)
+			out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+int util_parse_uuid(const char *s, uint8_t *out)
+{
+	char hex[33];
+	size_t n = 0;
+
+	if (strlen(s) != 36)
+		return -EINVAL;
+	for (size_t i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash != (s[i] == '-'))
+			return -EINVAL;
+		if (!dash)
+			hex[n++] = s[i];
+	}
+	hex[n] = '\0';
+	return util_parse_hex(hex, out, 16);
 }

@@ -89,12 +89,34 @@ static void test_format_bytes(void **state)
 	assert_string_equal(buf, "1.5 KiB");
 }
 
+static void test_hex_and_uuid(void **state)
+{
+	uint8_t b[16];
+
+	(void)state;
+	assert_int_equal(util_parse_hex("00aBfF7e", b, 4), 0);
+	assert_memory_equal(b, "\x00\xab\xff\x7e", 4);
+	assert_int_equal(util_parse_hex("00aBfF7", b, 4), -EINVAL);   /* short */
+	assert_int_equal(util_parse_hex("00aBfF7e0", b, 4), -EINVAL); /* long */
+	assert_int_equal(util_parse_hex("00aBfG7e", b, 4), -EINVAL);
+	assert_int_equal(util_parse_uuid("0f8fad5b-d9cb-469f-a165-70867728950E", b), 0);
+	assert_memory_equal(b,
+			    "\x0f\x8f\xad\x5b\xd9\xcb\x46\x9f\xa1\x65\x70\x86\x77\x28\x95"
+			    "\x0e",
+			    16);
+	assert_int_equal(util_parse_uuid("0f8fad5b-d9cb-469f-a165-70867728950e", NULL), 0);
+	assert_int_equal(util_parse_uuid("0f8fad5bd9cb-469f-a165-70867728950e0", NULL), -EINVAL);
+	assert_int_equal(util_parse_uuid("0f8fad5b-d9cb-469f-a165-70867728950", NULL), -EINVAL);
+	assert_int_equal(util_parse_uuid("0f8fad5b-d9cb-469f-a165-70867728950x", NULL), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_sizes),
 	    cmocka_unit_test(test_uints_and_seconds),
 	    cmocka_unit_test(test_format_bytes),
+	    cmocka_unit_test(test_hex_and_uuid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
