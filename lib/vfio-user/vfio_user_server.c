@@ -51,7 +51,7 @@ static void detach_done(void *arg)
 	vfu_dma_clear(s);
 	s->attached = false;
 	s->detaching = false;
-	log_notice("%s: client detached", s->path);
+	log_notice("%s: client closed, device detached", s->path);
 }
 
 /* quiesce: ask the device first (a client that left); destroy detaches at
@@ -71,6 +71,7 @@ static void conn_close_how(struct vfio_user_server *s, bool quiesce)
 	s->versioned = false;
 	if (!s->attached) {
 		vfu_dma_clear(s);
+		log_notice("%s: client closed", s->path);
 		return;
 	}
 	s->detaching = true;
@@ -210,7 +211,7 @@ static int rx_read(struct vfio_user_server *s, uint32_t want)
 	    util_unix_take_fds(&mh, s->rx_fds, VFIO_USER_MAX_MSG_FDS_LIMIT, &s->rx_nfds);
 	if (n == 0) {
 		if (s->rx_got || s->rx_state != VFU_RX_HDR)
-			log_warn("%s: client closed in the middle of a message", s->path);
+			log_warn("%s: the client left in the middle of a message", s->path);
 		return -ECONNRESET;
 	}
 	s->rx_got += (uint32_t)n;
