@@ -177,7 +177,8 @@ void vfu_send(struct vfio_user_server *s, const struct vfio_user_hdr *hdr, int l
 void vfu_send_reply(struct vfio_user_server *s, const struct vfio_user_hdr *hdr, const void *p1,
 		    size_t l1, const void *p2, size_t l2, int fd)
 {
-	vfu_send(s, hdr, vfio_user_build_reply(s->tx_buf, s->max_msg_size, hdr, p1, l1, p2, l2), fd);
+	vfu_send(s, hdr, vfio_user_build_reply(s->tx_buf, s->max_msg_size, hdr, p1, l1, p2, l2),
+		 fd);
 }
 
 void vfu_send_error(struct vfio_user_server *s, const struct vfio_user_hdr *hdr, int err)
@@ -391,8 +392,7 @@ static int opts_check(const struct vfio_user_server_opts *o)
 	return 0;
 }
 
-int vfio_user_server_create(const struct vfio_user_server_opts *opts,
-			    struct vfio_user_server **srv)
+int vfio_user_server_create(const struct vfio_user_server_opts *opts, struct vfio_user_server **srv)
 {
 	struct vfio_user_server *s;
 	int ret = opts_check(opts);

@@ -61,8 +61,8 @@ struct vfio_user_region {
  * interrupts of the index". */
 struct vfio_user_irq_set {
 	uint32_t index, start, count;
-	uint32_t action; /* VFIO_IRQ_SET_ACTION_TRIGGER, _MASK or _UNMASK */
-	uint32_t data;	 /* VFIO_IRQ_SET_DATA_NONE, _BOOL or _EVENTFD */
+	uint32_t action;      /* VFIO_IRQ_SET_ACTION_TRIGGER, _MASK or _UNMASK */
+	uint32_t data;	      /* VFIO_IRQ_SET_DATA_NONE, _BOOL or _EVENTFD */
 	const uint8_t *bools; /* DATA_BOOL: count bytes */
 	/* DATA_EVENTFD: count eventfds for start.., or none (nfds 0): "this
 	 * de-assigns the specified previously configured interrupts". The
@@ -80,8 +80,7 @@ struct vfio_user_irq_set {
 struct vfio_user_dev_ops {
 	/* VFIO_DEVICE_FLAGS_PCI (| _RESET), the number of regions and IRQ
 	 * indexes (VFIO_PCI_NUM_REGIONS, VFIO_PCI_NUM_IRQS for PCI). */
-	void (*device_info)(void *dev, uint32_t *flags, uint32_t *num_regions,
-			    uint32_t *num_irqs);
+	void (*device_info)(void *dev, uint32_t *flags, uint32_t *num_regions, uint32_t *num_irqs);
 	/* Region index (< num_regions). A PCI device answers its config space
 	 * at VFIO_PCI_CONFIG_REGION_INDEX itself. */
 	void (*region_info)(void *dev, uint32_t index, struct vfio_user_region *r);
@@ -117,13 +116,13 @@ struct vfio_user_dev_ops {
 };
 
 struct vfio_user_server_opts {
-	const char *path;	       /* the socket; a stale socket file is replaced */
-	struct evloop *loop;	       /* the control thread's */
+	const char *path;    /* the socket; a stale socket file is replaced */
+	struct evloop *loop; /* the control thread's */
 	const struct vfio_user_dev_ops *ops;
 	void *dev;
-	uint32_t max_dma_maps;	       /* 0: MEM_MAX_REGIONS (also the most) */
-	uint32_t max_data_xfer_size;   /* 0: the spec's default, 1 MiB */
-	uint32_t max_msg_fds;	       /* 0: 16 */
+	uint32_t max_dma_maps;	     /* 0: MEM_MAX_REGIONS (also the most) */
+	uint32_t max_data_xfer_size; /* 0: the spec's default, 1 MiB */
+	uint32_t max_msg_fds;	     /* 0: 16 */
 };
 
 /* Listens at opts->path. 0 or a negative errno (nothing left behind). */

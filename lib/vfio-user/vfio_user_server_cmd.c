@@ -150,8 +150,8 @@ static int do_region_access(struct vfio_user_server *s, const struct vfio_user_c
 	if (!(r.flags & need)) {
 		log_warn("%s: vfio-user.rst VFIO_USER_DEVICE_GET_REGION_INFO: region %u has no "
 			 "%s flag",
-			 s->path, a.region, write ? "VFIO_REGION_INFO_FLAG_WRITE" :
-						    "VFIO_REGION_INFO_FLAG_READ");
+			 s->path, a.region,
+			 write ? "VFIO_REGION_INFO_FLAG_WRITE" : "VFIO_REGION_INFO_FLAG_READ");
 		return -EINVAL;
 	}
 	if (a.offset > r.size || a.count > r.size - a.offset) {
@@ -217,8 +217,7 @@ static int irq_set_check(struct vfio_user_server *s, const struct vfio_user_irq_
 		      "the index\")";
 	else if ((uint64_t)set->start + set->count > icount)
 		why = "start + count is past the index's count (GET_IRQ_INFO)";
-	else if (set->action != VFIO_IRQ_SET_ACTION_TRIGGER &&
-		 !(iflags & VFIO_IRQ_INFO_MASKABLE))
+	else if (set->action != VFIO_IRQ_SET_ACTION_TRIGGER && !(iflags & VFIO_IRQ_INFO_MASKABLE))
 		why = "MASK/UNMASK on an index without VFIO_IRQ_INFO_MASKABLE";
 	else if (set->data == VFIO_IRQ_SET_DATA_EVENTFD && !(iflags & VFIO_IRQ_INFO_EVENTFD))
 		why = "eventfds for an index without VFIO_IRQ_INFO_EVENTFD";
@@ -294,8 +293,8 @@ int vfu_dispatch(struct vfio_user_server *s, const struct vfio_user_cmd *cmd)
 	/* "Upon establishing a connection, the client must send a
 	 * VFIO_USER_VERSION message": nothing else is served before it. */
 	if (!s->versioned && c != VFIO_USER_VERSION) {
-		log_warn("%s: vfio-user.rst VFIO_USER_VERSION: %s before VERSION; closing",
-			 s->path, vfio_user_cmd_name(c));
+		log_warn("%s: vfio-user.rst VFIO_USER_VERSION: %s before VERSION; closing", s->path,
+			 vfio_user_cmd_name(c));
 		vfu_send_error(s, &cmd->hdr, EINVAL);
 		vfu_conn_close(s);
 		return 0;

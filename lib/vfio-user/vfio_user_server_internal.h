@@ -42,8 +42,8 @@ struct vfio_user_server {
 	uint8_t *rx_buf;
 	int rx_fds[VFIO_USER_MAX_MSG_FDS_LIMIT];
 	unsigned rx_nfds;
-	bool rx_fds_lost;     /* MSG_CTRUNC, or past rx_fds */
-	bool rx_unsupported;  /* a command the spec does not list */
+	bool rx_fds_lost;      /* MSG_CTRUNC, or past rx_fds */
+	bool rx_unsupported;   /* a command the spec does not list */
 	uint32_t max_msg_size; /* what we receive: from local */
 
 	/* Sending: the reply, and room for a REGION_READ's data. */
@@ -53,8 +53,8 @@ struct vfio_user_server {
 	/* The connection. */
 	bool versioned;
 	bool attached;
-	bool paused;	 /* a quiesce is out: conn_fd is off the loop */
-	bool detaching;	 /* the client is gone, its quiesce is out */
+	bool paused;		     /* a quiesce is out: conn_fd is off the loop */
+	bool detaching;		     /* the client is gone, its quiesce is out */
 	struct vfio_user_caps ours;  /* what we receive, from opts */
 	struct vfio_user_caps local; /* ours as negotiated with this client */
 	struct vfio_user_caps peer;  /* what the client receives */

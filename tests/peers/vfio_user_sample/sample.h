@@ -46,8 +46,8 @@
 struct sample {
 	struct evloop *loop;
 	struct vfio_user_server *srv;
-	int bar_fd;	/* memfd behind BAR0 */
-	uint8_t *bar;	/* its mapping */
+	int bar_fd;   /* memfd behind BAR0 */
+	uint8_t *bar; /* its mapping */
 	uint8_t cfg[SAMPLE_CFG_SIZE];
 	int irq_fds[SAMPLE_MSIX_VECTORS];
 };

@@ -52,8 +52,7 @@ static uint8_t g_r[8192]; /* the last reply */
 static int g_rfd;	  /* the fd that came with it, or -1 */
 static int g_nfds;	  /* open fds before the test: none may leak */
 
-static void fake_device_info(void *dev, uint32_t *flags, uint32_t *num_regions,
-			     uint32_t *num_irqs)
+static void fake_device_info(void *dev, uint32_t *flags, uint32_t *num_regions, uint32_t *num_irqs)
 {
 	(void)dev;
 	*flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
@@ -80,8 +79,8 @@ static void fake_region_info(void *dev, uint32_t index, struct vfio_user_region 
 	}
 }
 
-static int fake_region_access(void *dev, uint32_t index, uint64_t offset, void *buf,
-			      uint32_t count, bool write)
+static int fake_region_access(void *dev, uint32_t index, uint64_t offset, void *buf, uint32_t count,
+			      bool write)
 {
 	struct fake *f = dev;
 
