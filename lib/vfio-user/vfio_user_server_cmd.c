@@ -77,19 +77,30 @@ static int do_device_info(struct vfio_user_server *s, const struct vfio_user_cmd
 	return 0;
 }
 
+/* index against the device's num_regions (irq false) or num_irqs (true):
+ * 0 or -EINVAL. */
+static int index_check(struct vfio_user_server *s, const struct vfio_user_cmd *cmd,
+		       uint32_t index, bool irq)
+{
+	uint32_t flags, nregions, nirqs, n;
+
+	dev_counts(s, &flags, &nregions, &nirqs);
+	n = irq ? nirqs : nregions;
+	if (index < n)
+		return 0;
+	log_warn("%s: vfio-user.rst %s: %s %u, the device has %u (VFIO_USER_DEVICE_GET_INFO "
+		 "%s)",
+		 s->path, vfio_user_cmd_name(cmd->hdr.cmd), irq ? "IRQ index" : "region", index, n,
+		 irq ? "num_irqs" : "num_regions");
+	return -EINVAL;
+}
+
 /* The device's region index, or -EINVAL past num_regions. */
 static int region_get(struct vfio_user_server *s, const struct vfio_user_cmd *cmd, uint32_t index,
 		      struct vfio_user_region *r)
 {
-	uint32_t flags, nregions, nirqs;
-
-	dev_counts(s, &flags, &nregions, &nirqs);
-	if (index >= nregions) {
-		log_warn("%s: vfio-user.rst %s: region %u, the device has %u "
-			 "(VFIO_USER_DEVICE_GET_INFO num_regions)",
-			 s->path, vfio_user_cmd_name(cmd->hdr.cmd), index, nregions);
+	if (index_check(s, cmd, index, false) < 0)
 		return -EINVAL;
-	}
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
 	s->opts.ops->region_info(s->opts.dev, index, r);
@@ -180,15 +191,8 @@ static int do_region_access(struct vfio_user_server *s, const struct vfio_user_c
 static int irq_get(struct vfio_user_server *s, const struct vfio_user_cmd *cmd, uint32_t index,
 		   uint32_t *flags, uint32_t *count)
 {
-	uint32_t dflags, nregions, nirqs;
-
-	dev_counts(s, &dflags, &nregions, &nirqs);
-	if (index >= nirqs) {
-		log_warn("%s: vfio-user.rst %s: IRQ index %u, the device has %u "
-			 "(VFIO_USER_DEVICE_GET_INFO num_irqs)",
-			 s->path, vfio_user_cmd_name(cmd->hdr.cmd), index, nirqs);
+	if (index_check(s, cmd, index, true) < 0)
 		return -EINVAL;
-	}
 	*flags = *count = 0;
 	s->opts.ops->irq_info(s->opts.dev, index, flags, count);
 	return 0;

@@ -415,23 +415,11 @@ static void test_version_first(void **state)
 	assert_int_equal(r32(28), 1);
 }
 
-static void put_region_info(uint16_t id, uint32_t argsz, uint32_t index)
-{
-	put_hdr(&g_m, id, 5, 0, 0);
-	put32(&g_m, argsz);
-	put32(&g_m, 0);
-	put32(&g_m, index);
-	put32(&g_m, 0);
-	put64(&g_m, 0);
-	put64(&g_m, 0);
-	done(&g_m);
-}
-
 static void test_region_info(void **state)
 {
 	(void)state;
 	negotiate();
-	put_region_info(2, 64, 0);
+	put_region_info_req(&g_m, 2, 64, 0);
 	assert_int_equal(xfer(-1, 0), 16 + 64);
 	check_hdr(2, 5, 80, 1, 0);
 	/* struct vfio_region_info, then the sparse mmap capability. */
@@ -455,11 +443,11 @@ static void test_region_info(void **state)
 	close(g_rfd);
 
 	/* No MMAP: no fd. Past num_regions: EINVAL. */
-	put_region_info(3, 32, 1);
+	put_region_info_req(&g_m, 3, 32, 1);
 	assert_int_equal(xfer(-1, 0), 48);
 	assert_int_equal(g_rfd, -1);
 	assert_int_equal(r32(20), VFIO_REGION_INFO_FLAG_READ);
-	put_region_info(4, 32, 2);
+	put_region_info_req(&g_m, 4, 32, 2);
 	assert_int_equal(xfer(-1, 0), 16);
 	check_hdr(4, 5, 16, 0x21, EINVAL);
 }
