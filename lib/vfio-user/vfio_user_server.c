@@ -266,6 +266,8 @@ static void rx_handle(struct vfio_user_server *s)
 	int ret;
 
 	memcpy(&h, s->rx_buf, sizeof(h));
+	if (vfu_refuse_before_version(s, &h))
+		return;
 	if (s->rx_unsupported) {
 		vfu_send_error(s, &h, EOPNOTSUPP);
 		return;

@@ -290,19 +290,23 @@ static const vfu_handler g_handlers[VFIO_USER_MAX_COMMAND] = {
     [VFIO_USER_DEVICE_RESET] = do_reset,
 };
 
+bool vfu_refuse_before_version(struct vfio_user_server *s, const struct vfio_user_hdr *hdr)
+{
+	/* "Upon establishing a connection, the client must send a
+	 * VFIO_USER_VERSION message": nothing else is served before it. */
+	if (s->versioned || hdr->cmd == VFIO_USER_VERSION)
+		return false;
+	log_warn("%s: vfio-user.rst VFIO_USER_VERSION: %s before VERSION; closing", s->path,
+		 vfio_user_cmd_name(hdr->cmd));
+	vfu_send_error(s, hdr, EINVAL);
+	vfu_conn_close(s);
+	return true;
+}
+
 int vfu_dispatch(struct vfio_user_server *s, const struct vfio_user_cmd *cmd)
 {
 	uint16_t c = cmd->hdr.cmd;
 
-	/* "Upon establishing a connection, the client must send a
-	 * VFIO_USER_VERSION message": nothing else is served before it. */
-	if (!s->versioned && c != VFIO_USER_VERSION) {
-		log_warn("%s: vfio-user.rst VFIO_USER_VERSION: %s before VERSION; closing", s->path,
-			 vfio_user_cmd_name(c));
-		vfu_send_error(s, &cmd->hdr, EINVAL);
-		vfu_conn_close(s);
-		return 0;
-	}
 	if (c >= ARRAY_SIZE(g_handlers) || !g_handlers[c]) {
 		log_warn("%s: vfio-user.rst %s: not served", s->path, vfio_user_cmd_name(c));
 		return -EOPNOTSUPP;

@@ -81,6 +81,9 @@ void vfu_conn_close(struct vfio_user_server *s);
 void vfu_pause(struct vfio_user_server *s);
 void vfu_unpause(struct vfio_user_server *s);
 
+/* A message other than VERSION before VERSION: answered with an error,
+ * the client dropped; true if so. */
+bool vfu_refuse_before_version(struct vfio_user_server *s, const struct vfio_user_hdr *hdr);
 /* Acts on a parsed command and replies: 0, or a negative errno for the
  * caller's error reply. */
 int vfu_dispatch(struct vfio_user_server *s, const struct vfio_user_cmd *cmd);
