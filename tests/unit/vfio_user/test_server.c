@@ -40,6 +40,7 @@ struct fake {
 	int irq_fd; /* the one it took */
 	void (*done)(void *arg);
 	void *done_arg;
+	int quiesce_err; /* what quiesce returns: < 0 refuses */
 };
 
 static struct fake g_dev;
@@ -138,6 +139,8 @@ static int fake_quiesce(void *dev, void (*done)(void *arg), void *arg)
 	struct fake *f = dev;
 
 	f->quiesce++;
+	if (f->quiesce_err)
+		return f->quiesce_err;
 	f->done = done;
 	f->done_arg = arg;
 	return 0;
@@ -304,7 +307,7 @@ static void negotiate(void)
 static int setup(void **state)
 {
 	struct vfio_user_server_opts o = {
-	    .loop = NULL, .ops = &g_ops, .dev = &g_dev, .max_dma_maps = 3};
+	    .loop = NULL, .ops = &g_ops, .dev = &g_dev, .max_dma_maps = 3, .max_msg_fds = 4};
 
 	(void)state;
 	log_start();
@@ -346,7 +349,7 @@ static int teardown(void **state)
 static void test_version(void **state)
 {
 	static const char caps[] =
-	    "{\"capabilities\":{\"max_msg_fds\":16,\"max_data_xfer_size\":1048576,"
+	    "{\"capabilities\":{\"max_msg_fds\":4,\"max_data_xfer_size\":1048576,"
 	    "\"max_dma_maps\":3,\"pgsizes\":4096,\"write_multiple\":false}}";
 	size_t n;
 
@@ -523,15 +526,15 @@ static void put_dma_unmap(uint16_t id, uint32_t flags, uint64_t addr, uint64_t s
 static size_t xfer_quiesced(int fd, unsigned nfds)
 {
 	struct pollfd p = {.fd = g_sock, .events = POLLIN};
-	unsigned before = g_dev.quiesce;
+	unsigned before = g_dev.quiesce, resumed = g_dev.resume;
 
 	send_m(fd, nfds);
 	pump();
 	assert_int_equal(g_dev.quiesce, before + 1);
 	assert_int_equal(poll(&p, 1, 0), 0); /* held until done */
-	assert_int_equal(g_dev.resume, before);
+	assert_int_equal(g_dev.resume, resumed);
 	release();
-	assert_int_equal(g_dev.resume, before + 1);
+	assert_int_equal(g_dev.resume, resumed + 1);
 	return recv_reply();
 }
 
@@ -673,6 +676,46 @@ static void test_framing(void **state)
 	assert_int_equal(g_dev.detach, 1);
 }
 
+static void test_quiesce_refused(void **state)
+{
+	const struct mem_table *t = vfio_user_server_dma(g_srv);
+	int fd = memfd_create("dma", MFD_CLOEXEC);
+
+	(void)state;
+	assert_int_equal(ftruncate(fd, 0x1000), 0);
+	negotiate();
+	/* The device cannot quiesce: its errno is the reply's, the fd is
+	 * closed (teardown counts fds), the table untouched. */
+	g_dev.quiesce_err = -EBUSY;
+	put_dma_map(2, 0, 0x100000, 0x1000);
+	assert_int_equal(xfer(fd, 1), 16);
+	check_hdr(2, 2, 16, 0x21, EBUSY);
+	assert_int_equal(t->nregions, 0);
+	assert_int_equal(g_dev.resume, 0);
+	/* The connection is read again. */
+	g_dev.quiesce_err = 0;
+	put_dma_map(3, 0, 0x100000, 0x1000);
+	assert_int_equal(xfer_quiesced(fd, 1), 16);
+	check_hdr(3, 2, 16, 1, 0);
+	assert_int_equal(t->nregions, 1);
+	close(fd);
+}
+
+static void test_too_many_fds(void **state)
+{
+	int efd = eventfd(0, EFD_CLOEXEC);
+
+	(void)state;
+	negotiate();
+	/* max_msg_fds 4 was announced; five came: refused, all closed. */
+	put_set_irqs(2, VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER, 0, 5);
+	assert_int_equal(xfer(efd, 5), 16);
+	check_hdr(2, 8, 16, 0x21, EPROTO);
+	assert_true(log_has("max_msg_fds"));
+	assert_int_equal(g_dev.irq_fd, -1);
+	close(efd);
+}
+
 static void test_one_client(void **state)
 {
 	int first = g_sock;
@@ -701,6 +744,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_dma, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_set_irqs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_framing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_quiesce_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_too_many_fds, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_one_client, setup, teardown),
 	};
 
