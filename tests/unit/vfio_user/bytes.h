@@ -66,4 +66,19 @@ static inline void done(struct bytes *m)
 		m->b[4 + i] = (uint8_t)(m->n >> (8 * i));
 }
 
+/* "VFIO_USER_DEVICE_GET_REGION_INFO" Request: argsz, flags, index,
+ * cap_offset, size, offset; only argsz and index set. */
+static inline void put_region_info_req(struct bytes *m, uint16_t id, uint32_t argsz,
+				       uint32_t index)
+{
+	put_hdr(m, id, 5, 0, 0);
+	put32(m, argsz);
+	put32(m, 0);
+	put32(m, index);
+	put32(m, 0);
+	put64(m, 0);
+	put64(m, 0);
+	done(m);
+}
+
 #endif

@@ -1,1 +1,1 @@
-UT_DEPS_vfio_user := lib/vfio-user lib/util
+UT_DEPS_vfio_user := lib/vfio-user lib/mem lib/util

@@ -215,14 +215,7 @@ static void test_device_info(void **state)
 
 static void put_region_info(uint32_t argsz, uint32_t index)
 {
-	put_hdr(&g_m, 6, 5, 0, 0);
-	put32(&g_m, argsz);
-	put32(&g_m, 0);
-	put32(&g_m, index);
-	put32(&g_m, 0);
-	put64(&g_m, 0);
-	put64(&g_m, 0);
-	done(&g_m);
+	put_region_info_req(&g_m, 6, argsz, index);
 }
 
 static void test_region_info(void **state)
