@@ -157,7 +157,8 @@ static int rx_message(struct vfio_user_client *c, int64_t deadline)
 	return 0;
 }
 
-/* The connection is of no more use: the caller can only close it. */
+/* The connection is of no more use: the caller can only close it. The
+ * reason was logged where it was found; a timeout is logged here. */
 static int broken(struct vfio_user_client *c, const struct vfio_user_cmd *sent, int ret)
 {
 	rx_close_fds(c);
@@ -166,22 +167,18 @@ static int broken(struct vfio_user_client *c, const struct vfio_user_cmd *sent, 
 		log_warn("vfio-user.rst Request Retry and Response Timeout: no reply to %s %u "
 			 "within %d ms",
 			 vfio_user_cmd_name(sent->hdr.cmd), sent->hdr.msg_id, c->timeout_ms);
-	else if (ret != -ECONNRESET)
-		log_warn("vfio-user: %s %u failed (%s); the connection is closed to requests",
-			 vfio_user_cmd_name(sent->hdr.cmd), sent->hdr.msg_id, strerror(-ret));
 	return ret;
 }
 
 /* A command of the server: served, or refused if the spec does not list
  * it. Whatever it carried is closed. */
-static int rx_command(struct vfio_user_client *c, const struct vfio_user_msg *msg)
+static int rx_command(struct vfio_user_client *c, const struct vfio_user_hdr *h,
+		      const struct vfio_user_msg *msg)
 {
-	struct vfio_user_hdr h;
 	int ret;
 
-	memcpy(&h, c->rx, sizeof(h));
 	if (c->rx_hdr_ret == -EOPNOTSUPP)
-		ret = vfio_user_client_refuse(c, &h, EOPNOTSUPP);
+		ret = vfio_user_client_refuse(c, h, EOPNOTSUPP);
 	else
 		ret = vfio_user_client_serve(c, msg);
 	rx_close_fds(c);
@@ -203,12 +200,42 @@ static int sent_view(struct vfio_user_client *c, int len, const int *fds, unsign
 	return 0;
 }
 
+/* Reads messages until the reply to sent, serving the server's commands
+ * on the way. */
+static int await_reply(struct vfio_user_client *c, const struct vfio_user_cmd *sent,
+		       int64_t deadline, struct vfio_user_reply *r)
+{
+	struct vfio_user_msg msg;
+	struct vfio_user_hdr h;
+	int ret;
+
+	for (;;) {
+		ret = rx_message(c, deadline);
+		if (ret < 0)
+			return ret;
+		memcpy(&h, c->rx, sizeof(h));
+		if (c->rx_hdr_ret == 0) {
+			ret = vfio_user_msg_view(c->rx, c->rx_got, c->rx_fds, c->rx_nfds,
+						 c->local.max_msg_fds, VFIO_USER_CLIENT, c->rx_cap,
+						 &msg);
+			if (ret < 0)
+				return ret;
+		}
+		if ((h.flags & VFIO_USER_F_TYPE_MASK) != VFIO_USER_F_TYPE_COMMAND)
+			break;
+		ret = rx_command(c, &h, &msg);
+		if (ret < 0)
+			return ret;
+	}
+	if (c->rx_hdr_ret < 0)
+		return -EPROTO; /* a reply to an unlisted command: logged */
+	return vfio_user_reply_parse(&msg, sent, r);
+}
+
 int vfio_user_client_request(struct vfio_user_client *c, int len, const int *fds, unsigned nfds,
 			     struct vfio_user_reply *r, int *fd_out)
 {
 	struct vfio_user_cmd sent;
-	struct vfio_user_msg msg;
-	struct vfio_user_hdr h;
 	int64_t deadline;
 	int ret;
 
@@ -219,32 +246,13 @@ int vfio_user_client_request(struct vfio_user_client *c, int len, const int *fds
 		return ret;
 	deadline = deadline_from_timeout(c->timeout_ms);
 	ret = vfio_user_client_send(c, (size_t)len, fds, nfds, deadline);
-	for (;;) {
-		if (ret < 0)
-			return broken(c, &sent, ret);
-		ret = rx_message(c, deadline);
-		if (ret < 0)
-			continue;
-		if (c->rx_hdr_ret == 0)
-			ret = vfio_user_msg_view(c->rx, c->rx_got, c->rx_fds, c->rx_nfds,
-						 c->local.max_msg_fds, VFIO_USER_CLIENT, c->rx_cap,
-						 &msg);
-		if (ret < 0)
-			continue;
-		memcpy(&h, c->rx, sizeof(h));
-		if ((h.flags & VFIO_USER_F_TYPE_MASK) == VFIO_USER_F_TYPE_COMMAND) {
-			ret = rx_command(c, &msg);
-			continue;
-		}
-		if (c->rx_hdr_ret < 0) {
-			ret = -EPROTO; /* a reply to a command we never send */
-			continue;
-		}
-		ret = vfio_user_reply_parse(&msg, &sent, r);
-		if (ret < 0)
-			continue;
-		break;
-	}
+	if (ret < 0 && ret != -ETIMEDOUT)
+		log_warn("vfio-user.rst Server Disconnection: sending %s %u: %s",
+			 vfio_user_cmd_name(sent.hdr.cmd), sent.hdr.msg_id, strerror(-ret));
+	if (ret == 0)
+		ret = await_reply(c, &sent, deadline, r);
+	if (ret < 0)
+		return broken(c, &sent, ret);
 	if (fd_out && !r->error && c->rx_nfds) {
 		*fd_out = c->rx_fds[0];
 		c->rx_fds[0] = -1;
