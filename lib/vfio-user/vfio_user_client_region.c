@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/common.h"
@@ -110,6 +111,20 @@ const struct vfio_user_client_region *vfio_user_client_region(const struct vfio_
 	return index < c->dev.num_regions ? &c->regions[index].pub : NULL;
 }
 
+/* A file (a memfd) must hold the mapped range: a page past its end would
+ * raise SIGBUS in the driver that touches it. Other kinds of fd are taken
+ * as they are. A server that shrinks the file later still can. */
+static int fd_covers(int fd, uint64_t off, uint64_t size)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISREG(st.st_mode) && (off > (uint64_t)st.st_size || size > st.st_size - off))
+		return -EINVAL;
+	return 0;
+}
+
 int vfio_user_client_region_map(struct vfio_user_client *c, uint32_t index, uint32_t area,
 				void **addr)
 {
@@ -117,7 +132,7 @@ int vfio_user_client_region_map(struct vfio_user_client *c, uint32_t index, uint
 	const struct vfio_region_sparse_mmap_area *a;
 	long page = sysconf(_SC_PAGESIZE);
 	uint64_t off;
-	int prot = 0;
+	int ret, prot = 0;
 	void *p;
 
 	if (index >= c->dev.num_regions || area >= c->regions[index].pub.nr_areas) {
@@ -139,13 +154,20 @@ int vfio_user_client_region_map(struct vfio_user_client *c, uint32_t index, uint
 			 index, area, (unsigned long long)off);
 		return -EINVAL;
 	}
+	ret = fd_covers(rs->fd, off, a->size);
+	if (ret < 0) {
+		log_warn("vfio-user.rst Sparse Regions: region %u area %u (0x%llx at 0x%llx) ends "
+			 "past the file the server sent",
+			 index, area, (unsigned long long)a->size, (unsigned long long)off);
+		return ret;
+	}
 	if (rs->pub.info.flags & VFIO_REGION_INFO_FLAG_READ)
 		prot |= PROT_READ;
 	if (rs->pub.info.flags & VFIO_REGION_INFO_FLAG_WRITE)
 		prot |= PROT_WRITE;
 	p = mmap(NULL, a->size, prot, MAP_SHARED, rs->fd, (off_t)off);
 	if (p == MAP_FAILED) {
-		int ret = -errno;
+		ret = -errno;
 
 		log_warn("vfio-user: mmap of region %u area %u (0x%llx bytes at 0x%llx): %s", index,
 			 area, (unsigned long long)a->size, (unsigned long long)off,
