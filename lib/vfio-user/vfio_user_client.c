@@ -24,7 +24,7 @@
 static int negotiate(struct vfio_user_client *c)
 {
 	struct vfio_user_reply r;
-	int len = vfio_user_build_version(c->tx, c->tx_cap, NULL, vfio_user_client_next_id(c),
+	int len = vfio_user_build_version(c->tx, c->tx_size, NULL, vfio_user_client_next_id(c),
 					  VFIO_USER_MAJOR, VFIO_USER_MINOR, &c->local);
 	int ret = vfio_user_client_request(c, len, NULL, 0, &r, NULL);
 
@@ -39,7 +39,7 @@ static int device_info(struct vfio_user_client *c)
 {
 	struct vfio_user_device_info d = {.argsz = sizeof(d)};
 	struct vfio_user_reply r;
-	int len = vfio_user_build_cmd(c->tx, c->tx_cap, vfio_user_client_next_id(c),
+	int len = vfio_user_build_cmd(c->tx, c->tx_size, vfio_user_client_next_id(c),
 				      VFIO_USER_DEVICE_GET_INFO, 0, &d, sizeof(d), NULL, 0);
 	int ret = vfio_user_client_request(c, len, NULL, 0, &r, NULL);
 
@@ -68,9 +68,10 @@ static int client_new(int sock, int timeout_ms, struct vfio_user_client **out)
 	vfio_user_caps_default(&c->local);
 	vfio_user_caps_default(&c->server); /* until VERSION says otherwise */
 	c->xfer_max = c->local.max_data_xfer_size;
-	c->tx_cap = c->rx_cap = vfio_user_max_msg_size(&c->local);
-	c->tx = malloc(c->tx_cap);
-	c->rx = malloc(c->rx_cap);
+	c->rx_max = vfio_user_max_msg_size(&c->local);
+	c->tx_size = c->rx_size = VFIO_USER_CLIENT_BUF_FIRST;
+	c->tx = malloc(c->tx_size);
+	c->rx = malloc(c->rx_size);
 	c->dma = calloc(VFIO_USER_CLIENT_MAX_DMA, sizeof(*c->dma));
 	*out = c;
 	if (!c->tx || !c->rx || !c->dma)
@@ -183,7 +184,7 @@ int vfio_user_client_irq_info(struct vfio_user_client *c, uint32_t index,
 
 	if (ret < 0)
 		return ret;
-	len = vfio_user_build_cmd(c->tx, c->tx_cap, vfio_user_client_next_id(c),
+	len = vfio_user_build_cmd(c->tx, c->tx_size, vfio_user_client_next_id(c),
 				  VFIO_USER_DEVICE_GET_IRQ_INFO, 0, &q, sizeof(q), NULL, 0);
 	ret = vfio_user_client_request(c, len, NULL, 0, &r, NULL);
 	if (ret == 0)
@@ -203,7 +204,7 @@ static int set_irqs_msg(struct vfio_user_client *c, uint32_t index, uint32_t sta
 	    .count = count,
 	};
 	struct vfio_user_reply r;
-	int len = vfio_user_build_cmd(c->tx, c->tx_cap, vfio_user_client_next_id(c),
+	int len = vfio_user_build_cmd(c->tx, c->tx_size, vfio_user_client_next_id(c),
 				      VFIO_USER_DEVICE_SET_IRQS, 0, &s, sizeof(s), NULL, 0);
 
 	return vfio_user_client_request(c, len, fds, fds ? count : 0, &r, NULL);
@@ -245,7 +246,7 @@ int vfio_user_client_reset(struct vfio_user_client *c)
 			 "VFIO_DEVICE_FLAGS_RESET");
 		return -EOPNOTSUPP;
 	}
-	len = vfio_user_build_cmd(c->tx, c->tx_cap, vfio_user_client_next_id(c),
+	len = vfio_user_build_cmd(c->tx, c->tx_size, vfio_user_client_next_id(c),
 				  VFIO_USER_DEVICE_RESET, 0, NULL, 0, NULL, 0);
 	return vfio_user_client_request(c, len, NULL, 0, &r, NULL);
 }

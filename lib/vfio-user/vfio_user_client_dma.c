@@ -35,7 +35,7 @@ int vfio_user_client_refuse(struct vfio_user_client *c, const struct vfio_user_h
 
 	if (hdr->flags & VFIO_USER_F_NO_REPLY)
 		return 0;
-	len = vfio_user_build_error(c->tx, c->tx_cap, hdr, err);
+	len = vfio_user_build_error(c->tx, c->tx_size, hdr, err);
 	return vfio_user_client_send(c, (size_t)len, NULL, 0, deadline_from_timeout(c->timeout_ms));
 }
 
@@ -68,14 +68,17 @@ int vfio_user_client_serve(struct vfio_user_client *c, const struct vfio_user_ms
 		memcpy(mem, cmd.u.dma.data, cmd.u.dma.count);
 		if (msg->hdr.flags & VFIO_USER_F_NO_REPLY)
 			return 0;
-		len = vfio_user_build_reply(c->tx, c->tx_cap, &msg->hdr, &w, sizeof(w), NULL, 0);
+		len = vfio_user_build_reply(c->tx, c->tx_size, &msg->hdr, &w, sizeof(w), NULL, 0);
 	} else {
 		struct vfio_user_dma_access a = {.address = cmd.u.dma.address,
 						 .count = cmd.u.dma.count};
 
 		if (msg->hdr.flags & VFIO_USER_F_NO_REPLY)
 			return 0;
-		len = vfio_user_build_reply(c->tx, c->tx_cap, &msg->hdr, &a, sizeof(a), mem,
+		if (vfio_user_client_tx_reserve(c, sizeof(struct vfio_user_hdr) + sizeof(a) +
+						       cmd.u.dma.count) < 0)
+			return vfio_user_client_refuse(c, &msg->hdr, ENOMEM);
+		len = vfio_user_build_reply(c->tx, c->tx_size, &msg->hdr, &a, sizeof(a), mem,
 					    cmd.u.dma.count);
 	}
 	return vfio_user_client_send(c, (size_t)len, NULL, 0, deadline_from_timeout(c->timeout_ms));
@@ -137,7 +140,7 @@ int vfio_user_client_dma_map(struct vfio_user_client *c, const struct vfio_user_
 
 	if (ret < 0)
 		return ret;
-	len = vfio_user_build_cmd(c->tx, c->tx_cap, vfio_user_client_next_id(c), VFIO_USER_DMA_MAP,
+	len = vfio_user_build_cmd(c->tx, c->tx_size, vfio_user_client_next_id(c), VFIO_USER_DMA_MAP,
 				  0, &m, sizeof(m), NULL, 0);
 	ret = vfio_user_client_request(c, len, &dma->fd, dma->fd >= 0 ? 1 : 0, &r, NULL);
 	if (ret < 0)
@@ -162,7 +165,7 @@ int vfio_user_client_dma_unmap(struct vfio_user_client *c, uint64_t iova, uint64
 			 (unsigned long long)iova, (unsigned long long)size);
 		return -ENOENT;
 	}
-	len = vfio_user_build_cmd(c->tx, c->tx_cap, vfio_user_client_next_id(c),
+	len = vfio_user_build_cmd(c->tx, c->tx_size, vfio_user_client_next_id(c),
 				  VFIO_USER_DMA_UNMAP, 0, &u, sizeof(u), NULL, 0);
 	ret = vfio_user_client_request(c, len, NULL, 0, &r, NULL);
 	if (ret < 0)

@@ -13,6 +13,8 @@
 /* fds taken from one received message; past this they are closed and the
  * message refused. */
 #define VFIO_USER_CLIENT_RX_FDS 8
+/* The message buffers' first size: every message but bulk data fits. */
+#define VFIO_USER_CLIENT_BUF_FIRST 4096
 
 struct vfio_user_client_region_state {
 	struct vfio_user_client_region pub;
@@ -39,8 +41,10 @@ struct vfio_user_client {
 	struct vfio_user_client_region_state *regions; /* dev.num_regions */
 	struct vfio_user_client_dma *dma;	       /* VFIO_USER_CLIENT_MAX_DMA */
 	unsigned ndma;
-	uint8_t *tx, *rx; /* one whole message each */
-	uint32_t tx_cap, rx_cap;
+	/* One whole message each, grown as messages need (up to rx_max, the
+	 * largest our caps let the server send). */
+	uint8_t *tx, *rx;
+	uint32_t tx_size, rx_size, rx_max;
 	/* The message being received. */
 	enum vfio_user_client_rx_state rx_state;
 	uint32_t rx_got;
@@ -60,6 +64,8 @@ struct vfio_user_client {
  */
 int vfio_user_client_request(struct vfio_user_client *c, int len, const int *fds, unsigned nfds,
 			     struct vfio_user_reply *r, int *fd_out);
+/* c->tx holds at least need bytes: 0 or -ENOMEM. */
+int vfio_user_client_tx_reserve(struct vfio_user_client *c, size_t need);
 /* The id of the next command. */
 uint16_t vfio_user_client_next_id(struct vfio_user_client *c);
 

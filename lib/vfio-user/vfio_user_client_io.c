@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -24,6 +25,26 @@ union client_control {
 	char buf[CMSG_SPACE(sizeof(int) * VFIO_USER_MAX_MSG_FDS_LIMIT)];
 	struct cmsghdr align;
 };
+
+/* *buf holds at least need bytes. */
+static int buf_grow(uint8_t **buf, uint32_t *size, size_t need)
+{
+	uint8_t *p;
+
+	if (need <= *size)
+		return 0;
+	p = realloc(*buf, need);
+	if (!p)
+		return -ENOMEM;
+	*buf = p;
+	*size = (uint32_t)need;
+	return 0;
+}
+
+int vfio_user_client_tx_reserve(struct vfio_user_client *c, size_t need)
+{
+	return buf_grow(&c->tx, &c->tx_size, need);
+}
 
 uint16_t vfio_user_client_next_id(struct vfio_user_client *c)
 {
@@ -108,9 +129,11 @@ static int rx_hdr(struct vfio_user_client *c)
 	if (ret < 0 || c->rx_got < sizeof(h))
 		return ret < 0 ? ret : -EAGAIN;
 	memcpy(&h, c->rx, sizeof(h));
-	c->rx_hdr_ret = vfio_user_hdr_check(&h, VFIO_USER_CLIENT, c->rx_cap);
+	c->rx_hdr_ret = vfio_user_hdr_check(&h, VFIO_USER_CLIENT, c->rx_max);
 	if (c->rx_hdr_ret < 0 && c->rx_hdr_ret != -EOPNOTSUPP)
 		return c->rx_hdr_ret;
+	if (buf_grow(&c->rx, &c->rx_size, h.msg_size) < 0)
+		return -ENOMEM;
 	c->rx_state =
 	    h.msg_size > sizeof(h) ? VFIO_USER_CLIENT_RX_PAYLOAD : VFIO_USER_CLIENT_RX_DONE;
 	return 0;
@@ -216,7 +239,7 @@ static int await_reply(struct vfio_user_client *c, const struct vfio_user_cmd *s
 		memcpy(&h, c->rx, sizeof(h));
 		if (c->rx_hdr_ret == 0) {
 			ret = vfio_user_msg_view(c->rx, c->rx_got, c->rx_fds, c->rx_nfds,
-						 c->local.max_msg_fds, VFIO_USER_CLIENT, c->rx_cap,
+						 c->local.max_msg_fds, VFIO_USER_CLIENT, c->rx_max,
 						 &msg);
 			if (ret < 0)
 				return ret;

@@ -24,7 +24,7 @@ static int region_ask(struct vfio_user_client *c, uint32_t index, uint32_t argsz
 		      struct vfio_user_reply *r, int *fd)
 {
 	struct vfio_region_info q = {.argsz = argsz, .index = index};
-	int len = vfio_user_build_cmd(c->tx, c->tx_cap, vfio_user_client_next_id(c),
+	int len = vfio_user_build_cmd(c->tx, c->tx_size, vfio_user_client_next_id(c),
 				      VFIO_USER_DEVICE_GET_REGION_INFO, 0, &q, sizeof(q), NULL, 0);
 
 	return vfio_user_client_request(c, len, NULL, 0, r, fd);
@@ -43,7 +43,7 @@ static int region_info(struct vfio_user_client *c, uint32_t index,
 		if (rs->fd >= 0)
 			close(rs->fd); /* the next reply brings it again */
 		rs->fd = -1;
-		if (argsz > c->rx_cap - sizeof(struct vfio_user_hdr)) {
+		if (argsz > c->rx_max - sizeof(struct vfio_user_hdr)) {
 			log_warn("vfio-user.rst Message sizes: region %u info needs %u bytes, past "
 				 "the messages this client receives",
 				 index, argsz);
@@ -218,7 +218,7 @@ int vfio_user_client_region_read(struct vfio_user_client *c, uint32_t index, uin
 						    .region = index,
 						    .count = MIN(len - done, c->xfer_max)};
 		struct vfio_user_reply r;
-		int n = vfio_user_build_cmd(c->tx, c->tx_cap, vfio_user_client_next_id(c),
+		int n = vfio_user_build_cmd(c->tx, c->tx_size, vfio_user_client_next_id(c),
 					    VFIO_USER_REGION_READ, 0, &a, sizeof(a), NULL, 0);
 
 		ret = vfio_user_client_request(c, n, NULL, 0, &r, NULL);
@@ -239,10 +239,15 @@ int vfio_user_client_region_write(struct vfio_user_client *c, uint32_t index, ui
 						    .region = index,
 						    .count = MIN(len - done, c->xfer_max)};
 		struct vfio_user_reply r;
-		int n = vfio_user_build_cmd(c->tx, c->tx_cap, vfio_user_client_next_id(c),
-					    VFIO_USER_REGION_WRITE, 0, &a, sizeof(a),
-					    (const uint8_t *)buf + done, a.count);
+		int n;
 
+		ret = vfio_user_client_tx_reserve(c, sizeof(struct vfio_user_hdr) + sizeof(a) +
+							 a.count);
+		if (ret < 0)
+			break;
+		n = vfio_user_build_cmd(c->tx, c->tx_size, vfio_user_client_next_id(c),
+					VFIO_USER_REGION_WRITE, 0, &a, sizeof(a),
+					(const uint8_t *)buf + done, a.count);
 		ret = vfio_user_client_request(c, n, NULL, 0, &r, NULL);
 		done += a.count;
 	}

@@ -207,6 +207,29 @@ static void test_region_rw_split(void **state)
 	assert_false(vfio_user_client_broken(g_c));
 }
 
+/* Transfers past the client's first buffers (4 KiB), in one message each
+ * at the default max_data_xfer_size. */
+static void test_region_rw_large(void **state)
+{
+	static uint8_t data[6000], back[6000];
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i ^ (i >> 8));
+	peer_attach(NULL, 2000);
+	put_access(5, T_REGION_WRITE, T_REPLY, 0, 1, sizeof(data), NULL);
+	peer_queue(-1, 0);
+	assert_int_equal(vfio_user_client_region_write(g_c, 1, 0, data, sizeof(data)), 0);
+	put_access(5, T_REGION_WRITE, 0, 0, 1, sizeof(data), data);
+	peer_expect();
+	put_access(6, T_REGION_READ, T_REPLY, 0, 1, sizeof(data), data);
+	peer_queue(-1, 0);
+	assert_int_equal(vfio_user_client_region_read(g_c, 1, 0, back, sizeof(back)), 0);
+	assert_memory_equal(back, data, sizeof(data));
+	put_access(6, T_REGION_READ, 0, 0, 1, sizeof(data), NULL);
+	peer_expect();
+}
+
 /* "VFIO_USER_DMA_MAP": argsz, flags, offset, address, size, and the fd;
  * the server maps the fd and sees the client's memory. */
 static void test_dma_map(void **state)
@@ -468,6 +491,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_version_no_caps, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_version_bigger, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_region_rw_split, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_region_rw_large, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dma_map, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_set_irqs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_irq_info_reset, setup, teardown),
