@@ -28,6 +28,7 @@
 
 #include "fuzz/fuzz_util.h"
 #include "util/common.h"
+#include "util/unix_sock.h"
 #include "vfio-user/vfio_user_client.h"
 
 #define MAX_STREAM 65536
@@ -49,27 +50,20 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 /* Writes part of the stream, with nfds copies of fd. */
 static void put(int sock, const uint8_t *p, size_t len, int fd, unsigned nfds)
 {
-	char control[CMSG_SPACE(sizeof(int) * MAX_FDS)];
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * MAX_FDS)];
+		struct cmsghdr align;
+	} control;
 	struct iovec iov = {.iov_base = (void *)p, .iov_len = len};
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	int fds[MAX_FDS];
 
 	if (len == 0)
 		return;
-	if (nfds) {
-		struct cmsghdr *c;
-
-		for (unsigned i = 0; i < nfds; i++)
-			fds[i] = fd;
-		memset(control, 0, sizeof(control));
-		mh.msg_control = control;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
-	}
+	for (unsigned i = 0; i < nfds; i++)
+		fds[i] = fd;
+	if (nfds)
+		util_unix_put_fds(&mh, control.buf, fds, nfds);
 	(void)sendmsg(sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 

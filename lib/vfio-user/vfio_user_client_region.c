@@ -206,6 +206,25 @@ static int access_check(const struct vfio_user_client *c, uint32_t index, uint64
 	return 0;
 }
 
+/* One REGION_READ (out) or REGION_WRITE (in) of count bytes at offset. */
+static int region_msg(struct vfio_user_client *c, uint16_t cmd, uint32_t index, uint64_t offset,
+		      uint32_t count, const void *in, void *out)
+{
+	struct vfio_user_region_access a = {.offset = offset, .region = index, .count = count};
+	struct vfio_user_reply r;
+	int n, ret = vfio_user_client_tx_reserve(c, sizeof(struct vfio_user_hdr) + sizeof(a) +
+							(in ? count : 0));
+
+	if (ret < 0)
+		return ret;
+	n = vfio_user_build_cmd(c->tx, c->tx_size, vfio_user_client_next_id(c), cmd, 0, &a,
+				sizeof(a), in, in ? count : 0);
+	ret = vfio_user_client_request(c, n, NULL, 0, &r, NULL);
+	if (ret == 0 && out)
+		memcpy(out, r.u.data, count);
+	return ret;
+}
+
 /* "The count field must not exceed the value of max_data_xfer_size of the
  * peer": each message moves at most xfer_max bytes. */
 int vfio_user_client_region_read(struct vfio_user_client *c, uint32_t index, uint64_t offset,
@@ -213,19 +232,9 @@ int vfio_user_client_region_read(struct vfio_user_client *c, uint32_t index, uin
 {
 	int ret = access_check(c, index, offset, len, VFIO_REGION_INFO_FLAG_READ);
 
-	for (size_t done = 0; done < len && ret == 0;) {
-		struct vfio_user_region_access a = {.offset = offset + done,
-						    .region = index,
-						    .count = MIN(len - done, c->xfer_max)};
-		struct vfio_user_reply r;
-		int n = vfio_user_build_cmd(c->tx, c->tx_size, vfio_user_client_next_id(c),
-					    VFIO_USER_REGION_READ, 0, &a, sizeof(a), NULL, 0);
-
-		ret = vfio_user_client_request(c, n, NULL, 0, &r, NULL);
-		if (ret == 0)
-			memcpy((uint8_t *)buf + done, r.u.data, a.count);
-		done += a.count;
-	}
+	for (size_t done = 0; done < len && ret == 0; done += c->xfer_max)
+		ret = region_msg(c, VFIO_USER_REGION_READ, index, offset + done,
+				 MIN(len - done, c->xfer_max), NULL, (uint8_t *)buf + done);
 	return ret;
 }
 
@@ -234,23 +243,9 @@ int vfio_user_client_region_write(struct vfio_user_client *c, uint32_t index, ui
 {
 	int ret = access_check(c, index, offset, len, VFIO_REGION_INFO_FLAG_WRITE);
 
-	for (size_t done = 0; done < len && ret == 0;) {
-		struct vfio_user_region_access a = {.offset = offset + done,
-						    .region = index,
-						    .count = MIN(len - done, c->xfer_max)};
-		struct vfio_user_reply r;
-		int n;
-
-		ret = vfio_user_client_tx_reserve(c, sizeof(struct vfio_user_hdr) + sizeof(a) +
-							 a.count);
-		if (ret < 0)
-			break;
-		n = vfio_user_build_cmd(c->tx, c->tx_size, vfio_user_client_next_id(c),
-					VFIO_USER_REGION_WRITE, 0, &a, sizeof(a),
-					(const uint8_t *)buf + done, a.count);
-		ret = vfio_user_client_request(c, n, NULL, 0, &r, NULL);
-		done += a.count;
-	}
+	for (size_t done = 0; done < len && ret == 0; done += c->xfer_max)
+		ret = region_msg(c, VFIO_USER_REGION_WRITE, index, offset + done,
+				 MIN(len - done, c->xfer_max), (const uint8_t *)buf + done, NULL);
 	return ret;
 }
 

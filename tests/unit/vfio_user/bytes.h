@@ -59,6 +59,20 @@ static inline void put_hdr(struct bytes *m, uint16_t id, uint16_t cmd, uint32_t 
 	put32(m, error);
 }
 
+/* "VFIO_USER_DEVICE_GET_REGION_INFO" Request: argsz, then index at 8;
+ * flags, cap_offset, size and offset zero. Starts a new message. */
+static inline void put_region_info_request(struct bytes *m, uint16_t id, uint32_t argsz,
+					   uint32_t index)
+{
+	put_hdr(m, id, 5, 0, 0);
+	put32(m, argsz);
+	put32(m, 0);
+	put32(m, index);
+	put32(m, 0);
+	put64(m, 0);
+	put64(m, 0);
+}
+
 /* Message size: the whole message, header included. */
 static inline void done(struct bytes *m)
 {

@@ -169,18 +169,6 @@ static inline void peer_sparse_area(uint64_t offset, uint64_t size)
 	put64(&g_m, size);
 }
 
-/* The client's GET_REGION_INFO request. */
-static inline void peer_region_request(uint16_t id, uint32_t argsz, uint32_t index)
-{
-	put_hdr(&g_m, id, T_REGION_INFO, 0, 0);
-	put32(&g_m, argsz);
-	put32(&g_m, 0);
-	put32(&g_m, index);
-	put32(&g_m, 0);
-	put64(&g_m, 0);
-	put64(&g_m, 0);
-}
-
 /*
  * The device most tests use, set up with ids 0-4: server caps as given,
  * two regions, five IRQ indexes. Region 0 (256 bytes) is read/write

@@ -59,11 +59,11 @@ static void test_attach(void **state)
 	put32(&g_m, 0);
 	put32(&g_m, 0);
 	peer_expect();
-	peer_region_request(2, 32, 0);
+	put_region_info_request(&g_m, 2, 32, 0);
 	peer_expect();
-	peer_region_request(3, 32, 1);
+	put_region_info_request(&g_m, 3, 32, 1);
 	peer_expect();
-	peer_region_request(4, 64, 1);
+	put_region_info_request(&g_m, 4, 64, 1);
 	peer_expect();
 	peer_expect_nothing();
 
@@ -483,20 +483,15 @@ static void test_connect_missing(void **state)
 	g_c = NULL;
 }
 
+#define CLIENT(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_attach, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_region_map, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_version_no_caps, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_version_bigger, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_region_rw_split, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_region_rw_large, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_dma_map, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_set_irqs, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_irq_info_reset, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_dma_served, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_connect_missing, setup, teardown),
+	    CLIENT(test_attach),	 CLIENT(test_region_map),      CLIENT(test_version_no_caps),
+	    CLIENT(test_version_bigger), CLIENT(test_region_rw_split), CLIENT(test_region_rw_large),
+	    CLIENT(test_dma_map),	 CLIENT(test_set_irqs),	       CLIENT(test_irq_info_reset),
+	    CLIENT(test_dma_served),	 CLIENT(test_connect_missing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -215,13 +215,7 @@ static void test_device_info(void **state)
 
 static void put_region_info(uint32_t argsz, uint32_t index)
 {
-	put_hdr(&g_m, 6, 5, 0, 0);
-	put32(&g_m, argsz);
-	put32(&g_m, 0);
-	put32(&g_m, index);
-	put32(&g_m, 0);
-	put64(&g_m, 0);
-	put64(&g_m, 0);
+	put_region_info_request(&g_m, 6, argsz, index);
 	done(&g_m);
 }
 
