@@ -59,6 +59,7 @@ static int client_new(int sock, int timeout_ms, struct vfio_user_client **out)
 {
 	struct vfio_user_client *c = calloc(1, sizeof(*c));
 
+	*out = c; /* closed by the caller on failure */
 	if (!c) {
 		close(sock);
 		return -ENOMEM;
@@ -73,7 +74,6 @@ static int client_new(int sock, int timeout_ms, struct vfio_user_client **out)
 	c->tx = malloc(c->tx_size);
 	c->rx = malloc(c->rx_size);
 	c->dma = calloc(VFIO_USER_CLIENT_MAX_DMA, sizeof(*c->dma));
-	*out = c;
 	if (!c->tx || !c->rx || !c->dma)
 		return -ENOMEM;
 	return 0;
