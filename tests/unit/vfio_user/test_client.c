@@ -11,10 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
+#include <time.h>
 
 #include <cmocka.h>
 
 #include "tests/unit/vfio_user/client_peer.h"
+#include "util/unix_sock.h"
 
 static int g_fds_before;
 
@@ -475,7 +477,42 @@ static void test_dma_served(void **state)
 	assert_false(vfio_user_client_broken(g_c));
 }
 
-/* connect() by path: a server that is not listening yet is waited for. */
+static char g_path[64];
+
+/* The server: starts listening 50 ms late, accepts, queues the device. */
+static void *late_server(void *arg)
+{
+	struct timespec late = {.tv_nsec = 50 * 1000 * 1000};
+	int lsock;
+
+	(void)arg;
+	nanosleep(&late, NULL);
+	lsock = util_unix_listen(g_path, 1, 0);
+	assert_true(lsock >= 0);
+	g_srv = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
+	assert_true(g_srv >= 0);
+	close(lsock);
+	peer_device_queue(NULL);
+	return NULL;
+}
+
+/* "Connection Initiation" by path, retried until the server listens. */
+static void test_connect(void **state)
+{
+	pthread_t t;
+
+	(void)state;
+	snprintf(g_path, sizeof(g_path), "/tmp/storlab-vfu-%d.sock", (int)getpid());
+	unlink(g_path);
+	assert_int_equal(pthread_create(&t, NULL, late_server, NULL), 0);
+	assert_int_equal(vfio_user_client_connect(g_path, 2000, &g_c), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	unlink(g_path);
+	peer_skip(5);
+	assert_int_equal(vfio_user_client_device_info(g_c)->num_regions, 2);
+}
+
+/* A path that never appears: the last error once the timeout passed. */
 static void test_connect_missing(void **state)
 {
 	(void)state;
@@ -491,7 +528,7 @@ int main(void)
 	    CLIENT(test_attach),	 CLIENT(test_region_map),      CLIENT(test_version_no_caps),
 	    CLIENT(test_version_bigger), CLIENT(test_region_rw_split), CLIENT(test_region_rw_large),
 	    CLIENT(test_dma_map),	 CLIENT(test_set_irqs),	       CLIENT(test_irq_info_reset),
-	    CLIENT(test_dma_served),	 CLIENT(test_connect_missing),
+	    CLIENT(test_dma_served),	 CLIENT(test_connect),	       CLIENT(test_connect_missing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
