@@ -22,9 +22,10 @@
  *   0            done
  *   -errno       the server failed the request with an error reply (errno
  *                as it sent it); the connection is still usable
- *   -EINVAL, -ERANGE, -EACCES, -EEXIST, -ENOENT, -ENOSPC, -EOPNOTSUPP
- *                refused before anything was sent (an argument, or what the
- *                server said it supports); the connection is still usable
+ *   -EINVAL, -ERANGE, -EACCES, -EEXIST, -ENOENT, -ENOSPC, -EOPNOTSUPP, -ENOMEM
+ *                refused before anything was sent (an argument, what the
+ *                server said it supports, or a command the codec would
+ *                refuse); the connection is still usable
  *   any, with vfio_user_client_broken() true: the connection failed
  *                (-ETIMEDOUT, -ECONNRESET the server closed it, -EPROTO /
  *                -EMSGSIZE / -EBADMSG it broke the protocol, -ENOTCONN an
@@ -84,7 +85,8 @@ const struct vfio_user_client_region *vfio_user_client_region(const struct vfio_
  * region's offset plus the area's, readable/writable as the region's flags
  * say) and returns its address; mapping it again returns the same address.
  * The mapping lasts until close. -ENOENT for an area the server did not
- * offer, -EINVAL if the offset is not page aligned, or mmap's errno.
+ * offer, -EINVAL if the offset is not page aligned or the area ends past the
+ * file the server sent (its pages would raise SIGBUS), or mmap's errno.
  */
 int vfio_user_client_region_map(struct vfio_user_client *c, uint32_t index, uint32_t area,
 				void **addr);
@@ -107,7 +109,8 @@ int vfio_user_client_irq_info(struct vfio_user_client *c, uint32_t index,
 			      struct vfio_irq_info *info);
 /* SET_IRQS with eventfds: vectors start .. start + count - 1 of IRQ index
  * signal fds[0 .. count - 1]; fds NULL de-assigns them. Split into messages
- * of at most the server's max_msg_fds fds. The fds stay the caller's. */
+ * of at most the server's max_msg_fds fds (a failure leaves the runs before
+ * it set). The fds stay the caller's. */
 int vfio_user_client_set_irqs(struct vfio_user_client *c, uint32_t index, uint32_t start,
 			      uint32_t count, const int *fds);
 /* DEVICE_RESET; -EOPNOTSUPP unless the device info has VFIO_DEVICE_FLAGS_RESET. */
