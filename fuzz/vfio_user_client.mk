@@ -1,0 +1,1 @@
+FUZZ_DEPS_vfio_user_client := lib/vfio-user lib/util
