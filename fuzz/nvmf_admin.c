@@ -190,21 +190,21 @@ static void step(struct host *h, const uint8_t *s)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct nvmf_ctrlr_props props = {
-		.max_io_queues = MAXQ,
-		.mqes = 31,
-		.aerl = 3,
-		.msix_vectors = 4,
-		.volatile_write_cache = true,
-		.doorbell_buffer_config = true,
+	    .max_io_queues = MAXQ,
+	    .mqes = 31,
+	    .aerl = 3,
+	    .msix_vectors = 4,
+	    .volatile_write_cache = true,
+	    .doorbell_buffer_config = true,
 	};
 	struct host h = {0};
 	struct nvmf_ctrlr_params p = {
-		.props = &props,
-		.ns = &g_lists[0],
-		.db = h.db,
-		.xlate = xlate,
-		.xlate_arg = &h.mem,
-		.now_ms = now,
+	    .props = &props,
+	    .ns = &g_lists[0],
+	    .db = h.db,
+	    .xlate = xlate,
+	    .xlate_arg = &h.mem,
+	    .now_ms = now,
 	};
 	uint32_t v;
 

@@ -96,6 +96,23 @@ static bool create_q_ok(struct nvmf_ctrlr *c, const struct nvme_sqe *sqe, bool s
 	return true;
 }
 
+/* Base §5.3.1, §5.3.2: a QID of 0, over the Number of Queues allocated,
+ * or in use is an Invalid Queue Identifier. */
+static bool create_qid_ok(struct nvmf_ctrlr *c, uint16_t qid, bool sq, struct nvmf_cpl *cpl)
+{
+	unsigned allocated = (sq ? c->feat.nsqa : c->feat.ncqa) + 1u;
+	bool used = qid <= c->props->max_io_queues &&
+		    (sq ? c->sq[qid].ring != NULL : c->cq[qid].ring != NULL);
+
+	if (qid && qid <= allocated && !used)
+		return true;
+	nvmf_admin_refuse(
+	    c, cpl, NVME_SCT_CMD_SPECIFIC, NVME_SC_INVALID_QID,
+	    "NVMe Base 2.1 §5.3.%u: %s queue %u is 0, in use or over the %u allocated", sq ? 2 : 1,
+	    sq ? "submission" : "completion", qid, allocated);
+	return false;
+}
+
 /* The ring is not inside one DMA mapping. */
 static enum nvmf_admin_action create_q_fault(struct nvmf_ctrlr *c, const char *what,
 					     struct nvmf_admin_out *out)
@@ -112,23 +129,13 @@ static enum nvmf_admin_action create_cq(struct nvmf_ctrlr *c, const struct nvme_
 	uint16_t qid = QID(sqe), iv = (uint16_t)(cdw11 >> 16);
 	bool ien = cdw11 & NVME_CREATE_CQ_IEN;
 
-	/* Base §5.3.1: 0, over the Number of Queues allocated, or in use:
-	 * Invalid Queue Identifier. */
-	if (!qid || qid > c->feat.ncqa + 1u || c->cq[qid].ring) {
-		nvmf_admin_refuse(c, &out->cpl, NVME_SCT_CMD_SPECIFIC, NVME_SC_INVALID_QID,
-				  "NVMe Base 2.1 §5.3.1: completion queue %u is 0, in use or over"
-				  " the %u allocated",
-				  qid, c->feat.ncqa + 1u);
-		return NVMF_ADMIN_DONE;
-	}
-	if (!create_q_ok(c, sqe, false, &out->cpl))
+	if (!create_qid_ok(c, qid, false, &out->cpl) || !create_q_ok(c, sqe, false, &out->cpl))
 		return NVMF_ADMIN_DONE;
 	/* Base §5.3.1: a vector the controller does not have. */
 	if (ien && iv >= c->props->msix_vectors) {
-		nvmf_admin_refuse(c, &out->cpl, NVME_SCT_CMD_SPECIFIC,
-				  NVME_SC_INVALID_INTERRUPT_VECTOR,
-				  "NVMe Base 2.1 §5.3.1: interrupt vector %u of %u", iv,
-				  c->props->msix_vectors);
+		nvmf_admin_refuse(
+		    c, &out->cpl, NVME_SCT_CMD_SPECIFIC, NVME_SC_INVALID_INTERRUPT_VECTOR,
+		    "NVMe Base 2.1 §5.3.1: interrupt vector %u of %u", iv, c->props->msix_vectors);
 		return NVMF_ADMIN_DONE;
 	}
 	if (nvmf_queue_create_cq(c, qid, le64toh(sqe->dptr.prp.prp1), QSIZE(sqe) + 1u, ien, iv))
@@ -141,13 +148,8 @@ static enum nvmf_admin_action create_sq(struct nvmf_ctrlr *c, const struct nvme_
 {
 	uint16_t qid = QID(sqe), cqid = (uint16_t)(le32toh(sqe->cdw11) >> 16);
 
-	if (!qid || qid > c->feat.nsqa + 1u || c->sq[qid].ring) {
-		nvmf_admin_refuse(c, &out->cpl, NVME_SCT_CMD_SPECIFIC, NVME_SC_INVALID_QID,
-				  "NVMe Base 2.1 §5.3.2: submission queue %u is 0, in use or over"
-				  " the %u allocated",
-				  qid, c->feat.nsqa + 1u);
+	if (!create_qid_ok(c, qid, true, &out->cpl))
 		return NVMF_ADMIN_DONE;
-	}
 	/* Base §5.3.2: the admin CQ or one not created: Completion Queue
 	 * Invalid. */
 	if (!cqid || cqid > c->props->max_io_queues || !c->cq[cqid].ring) {
@@ -324,17 +326,17 @@ struct admin_cmd {
 };
 
 static const struct admin_cmd g_admin[256] = {
-	[NVME_ADM_DELETE_SQ] = {"Delete I/O Submission Queue", delete_sq},
-	[NVME_ADM_CREATE_SQ] = {"Create I/O Submission Queue", create_sq},
-	[NVME_ADM_GET_LOG_PAGE] = {"Get Log Page", to_builder},
-	[NVME_ADM_DELETE_CQ] = {"Delete I/O Completion Queue", delete_cq},
-	[NVME_ADM_CREATE_CQ] = {"Create I/O Completion Queue", create_cq},
-	[NVME_ADM_IDENTIFY] = {"Identify", to_builder},
-	[NVME_ADM_ABORT] = {"Abort", abort_cmd},
-	[NVME_ADM_SET_FEATURES] = {"Set Features", set_features},
-	[NVME_ADM_GET_FEATURES] = {"Get Features", get_features},
-	[NVME_ADM_ASYNC_EVENT_REQUEST] = {"Asynchronous Event Request", async_event},
-	[NVME_ADM_DOORBELL_BUFFER_CFG] = {"Doorbell Buffer Config", dbbuf_config},
+    [NVME_ADM_DELETE_SQ] = {"Delete I/O Submission Queue", delete_sq},
+    [NVME_ADM_CREATE_SQ] = {"Create I/O Submission Queue", create_sq},
+    [NVME_ADM_GET_LOG_PAGE] = {"Get Log Page", to_builder},
+    [NVME_ADM_DELETE_CQ] = {"Delete I/O Completion Queue", delete_cq},
+    [NVME_ADM_CREATE_CQ] = {"Create I/O Completion Queue", create_cq},
+    [NVME_ADM_IDENTIFY] = {"Identify", to_builder},
+    [NVME_ADM_ABORT] = {"Abort", abort_cmd},
+    [NVME_ADM_SET_FEATURES] = {"Set Features", set_features},
+    [NVME_ADM_GET_FEATURES] = {"Get Features", get_features},
+    [NVME_ADM_ASYNC_EVENT_REQUEST] = {"Asynchronous Event Request", async_event},
+    [NVME_ADM_DOORBELL_BUFFER_CFG] = {"Doorbell Buffer Config", dbbuf_config},
 };
 
 enum nvmf_admin_action nvmf_admin_exec(struct nvmf_ctrlr *c, const struct nvme_sqe *sqe,
@@ -343,8 +345,8 @@ enum nvmf_admin_action nvmf_admin_exec(struct nvmf_ctrlr *c, const struct nvme_s
 	const struct admin_cmd *cmd = &g_admin[sqe->opc];
 
 	*out = (struct nvmf_admin_out){
-		.cpl = {.cid = le16toh(sqe->cid),
-			.status = NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_SUCCESS)},
+	    .cpl = {.cid = le16toh(sqe->cid),
+		    .status = NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_SUCCESS)},
 	};
 	/* Base §5.3.5: Doorbell Buffer Config exists where OACS bit 8 says. */
 	if (!cmd->exec ||

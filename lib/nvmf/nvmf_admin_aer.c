@@ -26,9 +26,9 @@ struct aen_def {
 };
 
 static const struct aen_def g_aen[] = {
-	{NVMF_AEN_INVALID_DB_REG, NVMF_AEN_TYPE_ERROR, 0x00, NVME_LOG_ERROR, 0},
-	{NVMF_AEN_INVALID_DB_VALUE, NVMF_AEN_TYPE_ERROR, 0x01, NVME_LOG_ERROR, 0},
-	{NVMF_AEN_NS_ATTR_CHANGED, NVMF_AEN_TYPE_NOTICE, 0x00, NVME_LOG_CHANGED_NS, NVMF_AEC_NS_ATTR},
+    {NVMF_AEN_INVALID_DB_REG, NVMF_AEN_TYPE_ERROR, 0x00, NVME_LOG_ERROR, 0},
+    {NVMF_AEN_INVALID_DB_VALUE, NVMF_AEN_TYPE_ERROR, 0x01, NVME_LOG_ERROR, 0},
+    {NVMF_AEN_NS_ATTR_CHANGED, NVMF_AEN_TYPE_NOTICE, 0x00, NVME_LOG_CHANGED_NS, NVMF_AEC_NS_ATTR},
 };
 
 void nvmf_aen_raise(struct nvmf_ctrlr *c, enum nvmf_aen ev)
@@ -68,9 +68,9 @@ bool nvmf_aen_poll(struct nvmf_ctrlr *c, struct nvmf_cpl *cpl)
 		__atomic_fetch_and(&c->aer.pending, ~(uint32_t)d->ev, __ATOMIC_RELAXED);
 		c->aer.blocked |= (uint8_t)(1u << d->type);
 		*cpl = (struct nvmf_cpl){
-			.cid = aer_take(&c->aer),
-			.status = NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_SUCCESS),
-			.cdw0 = d->type | (uint32_t)d->info << 8 | (uint32_t)d->lid << 16,
+		    .cid = aer_take(&c->aer),
+		    .status = NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_SUCCESS),
+		    .cdw0 = d->type | (uint32_t)d->info << 8 | (uint32_t)d->lid << 16,
 		};
 		return true;
 	}
@@ -81,7 +81,7 @@ void nvmf_aen_log_read(struct nvmf_ctrlr *c, uint8_t lid)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(g_aen); i++)
 		if (g_aen[i].lid == lid)
-			c->aer.blocked &= (uint8_t)~(1u << g_aen[i].type);
+			c->aer.blocked &= (uint8_t) ~(1u << g_aen[i].type);
 }
 
 bool nvmf_aer_hold(struct nvmf_ctrlr *c, const struct nvme_sqe *sqe, struct nvmf_cpl *cpl)

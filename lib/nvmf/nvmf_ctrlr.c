@@ -78,8 +78,8 @@ bool nvmf_ctrlr_ready(const struct nvmf_ctrlr *c)
 /* The enable failed: Base §3.1.4.6 CSTS.CFS. */
 static int enable_fail(struct nvmf_ctrlr *c, const char *why)
 {
-	log_warn_ratelimited(&c->log_rl, WHAT, "NVMe Base 2.1 §3.5.1: enable refused, %s; CSTS.CFS set",
-			     why);
+	log_warn_ratelimited(&c->log_rl, WHAT,
+			     "NVMe Base 2.1 §3.5.1: enable refused, %s; CSTS.CFS set", why);
 	c->csts |= NVME_SET(NVME_CSTS_CFS, 1);
 	return NVMF_CTRLR_EV_FATAL;
 }
@@ -231,25 +231,25 @@ static bool is_prop64(uint64_t off)
 }
 
 /* An access the model takes: aligned, 4 bytes, or 8 at a 64-bit property
- * (Base §3.1.4: properties are accessed in their size, or as dwords). */
-static bool access_ok(const struct nvmf_ctrlr *c, uint64_t off, size_t size)
+ * (Base §3.1.4: properties are accessed in their size, or as dwords);
+ * logs any other. */
+static bool access_ok(struct nvmf_ctrlr *c, const char *op, uint64_t off, size_t size)
 {
-	if (off >= nvmf_ctrlr_bar0_size(c) || off & (size - 1))
-		return false;
-	return size == 4 || (size == 8 && is_prop64(off));
+	if (off < nvmf_ctrlr_bar0_size(c) && !(off & (size - 1)) &&
+	    (size == 4 || (size == 8 && is_prop64(off))))
+		return true;
+	log_warn_ratelimited(&c->log_rl, WHAT,
+			     "NVMe Base 2.1 §3.1.4: BAR0 %s of %zu bytes at 0x%" PRIx64 " refused",
+			     op, size, off);
+	return false;
 }
 
 int nvmf_ctrlr_read(struct nvmf_ctrlr *c, uint64_t off, void *buf, size_t size)
 {
 	uint64_t v;
 
-	if (!access_ok(c, off, size)) {
-		log_warn_ratelimited(&c->log_rl, WHAT,
-				     "NVMe Base 2.1 §3.1.4: BAR0 read of %zu bytes at 0x%" PRIx64
-				     " refused",
-				     size, off);
+	if (!access_ok(c, "read", off, size))
 		return -EINVAL;
-	}
 	/* Doorbells are write-only (PCIe Transport §3.1.2.1): they read 0. */
 	v = off >= NVME_DB_BASE ? 0 : size == 8 ? get_prop64(c, off) : get_prop32(c, off);
 	v = htole64(v);
@@ -317,13 +317,8 @@ int nvmf_ctrlr_write(struct nvmf_ctrlr *c, uint64_t off, const void *buf, size_t
 	uint64_t v = 0;
 	int ev;
 
-	if (!access_ok(c, off, size)) {
-		log_warn_ratelimited(&c->log_rl, WHAT,
-				     "NVMe Base 2.1 §3.1.4: BAR0 write of %zu bytes at 0x%" PRIx64
-				     " refused",
-				     size, off);
+	if (!access_ok(c, "write", off, size))
 		return -EINVAL;
-	}
 	memcpy(&v, buf, size);
 	v = le64toh(v);
 	if (off >= NVME_DB_BASE)
@@ -341,14 +336,15 @@ int nvmf_ctrlr_write(struct nvmf_ctrlr *c, uint64_t off, const void *buf, size_t
 
 /* ---- namespaces ---- */
 
-const struct nvmf_ns_list *nvmf_ctrlr_ns_swap(struct nvmf_ctrlr *c,
-					      const struct nvmf_ns_list *list)
+const struct nvmf_ns_list *nvmf_ctrlr_ns_swap(struct nvmf_ctrlr *c, const struct nvmf_ns_list *list)
 {
 	const struct nvmf_ns_list *old = __atomic_exchange_n(&c->ns, list, __ATOMIC_ACQ_REL);
 
 	/* Base §5.2.2: Namespace Attribute Changed tells the host to read
-	 * the Changed Namespace List log. */
-	nvmf_aen_raise(c, NVMF_AEN_NS_ATTR_CHANGED);
+	 * the Changed Namespace List log; a disabled controller has no one
+	 * to tell (the host identifies afresh after enabling). */
+	if (nvmf_ctrlr_ready(c))
+		nvmf_aen_raise(c, NVMF_AEN_NS_ATTR_CHANGED);
 	return old;
 }
 

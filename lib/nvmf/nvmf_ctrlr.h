@@ -122,7 +122,7 @@ bool nvmf_ctrlr_ready(const struct nvmf_ctrlr *c);
 /*
  * Namespace attach/detach on a running controller: makes list the active
  * namespaces (readers on reactors see the old or the new list whole) and
- * raises Namespace Attribute Changed. Returns the old list, which the
+ * raises Namespace Attribute Changed if the controller is enabled. Returns the old list, which the
  * caller frees once no reactor can still hold it. The Changed Namespace
  * List log is built by the log page code from the two lists.
  */

@@ -8,6 +8,7 @@
 #include "nvmf/nvmf_feat.h"
 
 #include <endian.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "nvmf/nvmf_admin.h"
@@ -57,88 +58,27 @@ static void invalid_field(struct nvmf_ctrlr *c, struct nvmf_cpl *cpl, const char
 			  "NVMe Base 2.1 §5.2.26: %s (0x%x)", why, v);
 }
 
-/* One feature: its value as Get Features returns it from f, and Set. */
+/* One feature: present unless present() says no; either a dword of
+ * struct nvmf_feats (field, the CDW11 bits kept: mask) or get/set. */
 struct feat_ops {
 	bool (*present)(const struct nvmf_ctrlr *c);
+	size_t field;
+	uint32_t mask;
 	void (*get)(struct nvmf_ctrlr *c, const struct nvmf_feats *f, const struct nvme_sqe *sqe,
 		    struct nvmf_cpl *cpl);
 	void (*set)(struct nvmf_ctrlr *c, uint32_t cdw11, const struct nvme_sqe *sqe,
 		    struct nvmf_cpl *cpl);
 };
 
-/* ---- Arbitration (01h), Interrupt Coalescing (08h), AEC (0Bh) ---- */
-
-static void get_arbitration(struct nvmf_ctrlr *c, const struct nvmf_feats *f,
-			    const struct nvme_sqe *sqe, struct nvmf_cpl *cpl)
+static uint32_t *feat_field(const struct nvmf_feats *f, const struct feat_ops *ops)
 {
-	(void)c;
-	(void)sqe;
-	cpl->cdw0 = f->arbitration;
+	return (uint32_t *)((uintptr_t)f + ops->field);
 }
 
-static void set_arbitration(struct nvmf_ctrlr *c, uint32_t cdw11, const struct nvme_sqe *sqe,
-			    struct nvmf_cpl *cpl)
-{
-	(void)sqe;
-	(void)cpl;
-	c->feat.arbitration = cdw11;
-}
-
-static void get_coalescing(struct nvmf_ctrlr *c, const struct nvmf_feats *f,
-			   const struct nvme_sqe *sqe, struct nvmf_cpl *cpl)
-{
-	(void)c;
-	(void)sqe;
-	cpl->cdw0 = f->irq_coalescing;
-}
-
-/* Kept and reported; we interrupt per completion, which the spec allows
- * (the threshold and time are limits, Base §5.2.26.1.8). */
-static void set_coalescing(struct nvmf_ctrlr *c, uint32_t cdw11, const struct nvme_sqe *sqe,
-			   struct nvmf_cpl *cpl)
-{
-	(void)sqe;
-	(void)cpl;
-	c->feat.irq_coalescing = cdw11 & 0xffff;
-}
-
-static void get_aec(struct nvmf_ctrlr *c, const struct nvmf_feats *f, const struct nvme_sqe *sqe,
-		    struct nvmf_cpl *cpl)
-{
-	(void)c;
-	(void)sqe;
-	cpl->cdw0 = f->aec;
-}
-
-static void set_aec(struct nvmf_ctrlr *c, uint32_t cdw11, const struct nvme_sqe *sqe,
-		    struct nvmf_cpl *cpl)
-{
-	(void)sqe;
-	(void)cpl;
-	__atomic_store_n(&c->feat.aec, cdw11 & AEC_SUPPORTED, __ATOMIC_RELAXED);
-}
-
-/* ---- Volatile Write Cache (06h) ---- */
-
+/* Volatile Write Cache (06h) exists only with a cache (Identify VWC). */
 static bool has_vwc(const struct nvmf_ctrlr *c)
 {
 	return c->props->volatile_write_cache;
-}
-
-static void get_vwc(struct nvmf_ctrlr *c, const struct nvmf_feats *f, const struct nvme_sqe *sqe,
-		    struct nvmf_cpl *cpl)
-{
-	(void)c;
-	(void)sqe;
-	cpl->cdw0 = f->wce;
-}
-
-static void set_vwc(struct nvmf_ctrlr *c, uint32_t cdw11, const struct nvme_sqe *sqe,
-		    struct nvmf_cpl *cpl)
-{
-	(void)sqe;
-	(void)cpl;
-	__atomic_store_n(&c->feat.wce, cdw11 & 1, __ATOMIC_RELAXED);
 }
 
 /* ---- Number of Queues (07h): Base §5.2.26.1.7 ---- */
@@ -240,14 +180,21 @@ static void set_timestamp(struct nvmf_ctrlr *c, uint32_t cdw11, const struct nvm
 	c->feat.ts_set = true;
 }
 
+/* Interrupt Coalescing is kept and reported; we interrupt per completion,
+ * which its limits allow (Base §5.2.26.1.8). */
 static const struct feat_ops g_feat[256] = {
-	[NVME_FEAT_ARBITRATION] = {NULL, get_arbitration, set_arbitration},
-	[NVME_FEAT_VOLATILE_WC] = {has_vwc, get_vwc, set_vwc},
-	[NVME_FEAT_NUM_QUEUES] = {NULL, get_num_queues, set_num_queues},
-	[NVME_FEAT_IRQ_COALESCING] = {NULL, get_coalescing, set_coalescing},
-	[NVME_FEAT_IRQ_VECTOR_CONFIG] = {NULL, get_iv_config, set_iv_config},
-	[NVME_FEAT_ASYNC_EVENT_CONFIG] = {NULL, get_aec, set_aec},
-	[NVME_FEAT_TIMESTAMP] = {NULL, get_timestamp, set_timestamp},
+    [NVME_FEAT_ARBITRATION] = {.field = offsetof(struct nvmf_feats, arbitration),
+			       .mask = 0xffffffff},
+    [NVME_FEAT_VOLATILE_WC] = {.present = has_vwc,
+			       .field = offsetof(struct nvmf_feats, wce),
+			       .mask = 1},
+    [NVME_FEAT_NUM_QUEUES] = {.get = get_num_queues, .set = set_num_queues},
+    [NVME_FEAT_IRQ_COALESCING] = {.field = offsetof(struct nvmf_feats, irq_coalescing),
+				  .mask = 0xffff},
+    [NVME_FEAT_IRQ_VECTOR_CONFIG] = {.get = get_iv_config, .set = set_iv_config},
+    [NVME_FEAT_ASYNC_EVENT_CONFIG] = {.field = offsetof(struct nvmf_feats, aec),
+				      .mask = AEC_SUPPORTED},
+    [NVME_FEAT_TIMESTAMP] = {.get = get_timestamp, .set = set_timestamp},
 };
 
 /* The feature the command names, or NULL (refused: Invalid Field in
@@ -258,10 +205,19 @@ static const struct feat_ops *feat_of(struct nvmf_ctrlr *c, const struct nvme_sq
 	uint8_t fid = (uint8_t)le32toh(sqe->cdw10);
 	const struct feat_ops *ops = &g_feat[fid];
 
-	if (ops->get && (!ops->present || ops->present(c)))
+	if ((ops->get || ops->mask) && (!ops->present || ops->present(c)))
 		return ops;
 	invalid_field(c, cpl, "feature identifier not supported", fid);
 	return NULL;
+}
+
+static void feat_get(struct nvmf_ctrlr *c, const struct feat_ops *ops, const struct nvmf_feats *f,
+		     const struct nvme_sqe *sqe, struct nvmf_cpl *cpl)
+{
+	if (ops->get)
+		ops->get(c, f, sqe, cpl);
+	else
+		cpl->cdw0 = *feat_field(f, ops);
 }
 
 void nvmf_feat_get(struct nvmf_ctrlr *c, const struct nvme_sqe *sqe, struct nvmf_cpl *cpl)
@@ -274,12 +230,12 @@ void nvmf_feat_get(struct nvmf_ctrlr *c, const struct nvme_sqe *sqe, struct nvmf
 		return;
 	switch (sel) {
 	case SEL_CURRENT:
-		ops->get(c, &c->feat, sqe, cpl);
+		feat_get(c, ops, &c->feat, sqe, cpl);
 		return;
 	case SEL_DEFAULT:
 	case SEL_SAVED: /* nothing is saveable: the saved value is the default */
 		nvmf_feat_reset(&dflt, c->props);
-		ops->get(c, &dflt, sqe, cpl);
+		feat_get(c, ops, &dflt, sqe, cpl);
 		return;
 	case SEL_CAPS:
 		cpl->cdw0 = CAPS_CHANGEABLE;
@@ -303,5 +259,9 @@ void nvmf_feat_set(struct nvmf_ctrlr *c, const struct nvme_sqe *sqe, struct nvmf
 				  (uint8_t)le32toh(sqe->cdw10));
 		return;
 	}
-	ops->set(c, le32toh(sqe->cdw11), sqe, cpl);
+	if (ops->set)
+		ops->set(c, le32toh(sqe->cdw11), sqe, cpl);
+	else
+		__atomic_store_n(feat_field(&c->feat, ops), le32toh(sqe->cdw11) & ops->mask,
+				 __ATOMIC_RELAXED);
 }

@@ -33,9 +33,9 @@ struct nvmf_feats {
 	uint32_t arbitration;	 /* CDW11 as set: AB 2:0, LPW, MPW, HPW */
 	uint32_t irq_coalescing; /* THR 7:0, TIME 15:8 */
 	uint32_t aec;		 /* Asynchronous Event Configuration */
+	uint32_t wce;		 /* volatile write cache enabled: bit 0 */
 	uint16_t nsqa;		 /* I/O SQs allocated, 0's based */
 	uint16_t ncqa;
-	bool wce; /* volatile write cache enabled */
 	/* Timestamp: the host's milliseconds minus ours when it set it. */
 	uint64_t ts_offset;
 	bool ts_set;

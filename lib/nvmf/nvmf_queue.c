@@ -139,8 +139,8 @@ int nvmf_cq_post(struct nvmf_ctrlr *c, uint16_t sqid, const struct nvmf_cpl *cpl
 	return 0;
 }
 
-int nvmf_queue_create_cq(struct nvmf_ctrlr *c, uint16_t qid, uint64_t gpa, uint16_t size,
-			 bool ien, uint16_t iv)
+int nvmf_queue_create_cq(struct nvmf_ctrlr *c, uint16_t qid, uint64_t gpa, uint16_t size, bool ien,
+			 uint16_t iv)
 {
 	struct nvme_cqe *ring = c->dma.xlate(c->dma.arg, gpa, (uint64_t)size * sizeof(*ring));
 

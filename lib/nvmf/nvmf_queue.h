@@ -87,8 +87,8 @@ int nvmf_cq_post(struct nvmf_ctrlr *c, uint16_t sqid, const struct nvmf_cpl *cpl
 
 /* Creates a queue of size entries whose ring is at gpa; 0 or -EFAULT (the
  * ring is not inside one DMA mapping). The caller checked the fields. */
-int nvmf_queue_create_cq(struct nvmf_ctrlr *c, uint16_t qid, uint64_t gpa, uint16_t size,
-			 bool ien, uint16_t iv);
+int nvmf_queue_create_cq(struct nvmf_ctrlr *c, uint16_t qid, uint64_t gpa, uint16_t size, bool ien,
+			 uint16_t iv);
 int nvmf_queue_create_sq(struct nvmf_ctrlr *c, uint16_t qid, uint64_t gpa, uint16_t size,
 			 uint16_t cqid);
 void nvmf_queue_delete_sq(struct nvmf_ctrlr *c, uint16_t qid);

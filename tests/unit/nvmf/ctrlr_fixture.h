@@ -61,8 +61,7 @@ struct fixture {
 
 static struct fixture g_fx;
 
-static inline void fx_log(enum log_level level, const char *component, const char *line,
-			  void *arg)
+static inline void fx_log(enum log_level level, const char *component, const char *line, void *arg)
 {
 	(void)level;
 	(void)component;
@@ -92,11 +91,11 @@ static inline void *fx_hva(uint64_t gpa)
 static inline int fx_init_ctrlr(void)
 {
 	struct nvmf_ctrlr_params p = {
-		.props = &g_fx.props,
-		.db = g_fx.db,
-		.xlate = fx_xlate,
-		.xlate_arg = &g_fx.mem,
-		.now_ms = fx_now,
+	    .props = &g_fx.props,
+	    .db = g_fx.db,
+	    .xlate = fx_xlate,
+	    .xlate_arg = &g_fx.mem,
+	    .now_ms = fx_now,
 	};
 
 	memset(g_fx.db, 0, sizeof(g_fx.db));
@@ -114,12 +113,12 @@ static inline int fx_setup(void **state)
 	mem_table_init(&g_fx.mem);
 	assert_int_equal(mem_table_add_mapped(&g_fx.mem, GPA, NPAGES * PAGE, GPA, g_fx.ram), 0);
 	g_fx.props = (struct nvmf_ctrlr_props){
-		.max_io_queues = MAXQ,
-		.mqes = MQES,
-		.aerl = AERL,
-		.msix_vectors = VECTORS,
-		.volatile_write_cache = true,
-		.doorbell_buffer_config = true,
+	    .max_io_queues = MAXQ,
+	    .mqes = MQES,
+	    .aerl = AERL,
+	    .msix_vectors = VECTORS,
+	    .volatile_write_cache = true,
+	    .doorbell_buffer_config = true,
 	};
 	log_set_sink(fx_log, NULL);
 	return fx_init_ctrlr();

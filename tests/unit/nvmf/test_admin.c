@@ -56,8 +56,7 @@ static void test_create_sq_statuses(void **state)
 	/* Completion Queue Invalid: the admin CQ, one never created */
 	fx_refused(fx_create_sq(1, 8, 0), NVME_SCT_CMD_SPECIFIC, NVME_SC_CQ_INVALID, "§5.3.2");
 	fx_refused(fx_create_sq(1, 8, 2), NVME_SCT_CMD_SPECIFIC, NVME_SC_CQ_INVALID, "§5.3.2");
-	fx_refused(fx_create_sq(1, 8, 0xffff), NVME_SCT_CMD_SPECIFIC, NVME_SC_CQ_INVALID,
-		   "§5.3.2");
+	fx_refused(fx_create_sq(1, 8, 0xffff), NVME_SCT_CMD_SPECIFIC, NVME_SC_CQ_INVALID, "§5.3.2");
 	fx_refused(fx_create_sq(0, 8, 1), NVME_SCT_CMD_SPECIFIC, NVME_SC_INVALID_QID, "§5.3.2");
 	fx_refused(fx_create_sq(1, 1, 1), NVME_SCT_CMD_SPECIFIC, NVME_SC_INVALID_QUEUE_SIZE,
 		   "§5.3");
@@ -70,8 +69,8 @@ static void test_create_entry_sizes(void **state)
 {
 	(void)state;
 	assert_int_equal(fx_enable_cc(NVME_SET(NVME_CC_EN, 1)), NVMF_CTRLR_EV_ENABLE);
-	fx_refused(fx_create_cq(1, 8, NVME_CREATE_Q_PC, 0), NVME_SCT_GENERIC,
-		   NVME_SC_INVALID_FIELD, "§3.1.4.5");
+	fx_refused(fx_create_cq(1, 8, NVME_CREATE_Q_PC, 0), NVME_SCT_GENERIC, NVME_SC_INVALID_FIELD,
+		   "§3.1.4.5");
 }
 
 /* Delete I/O SQ hands the drain to the frontend; Delete I/O CQ refuses
@@ -101,9 +100,8 @@ static void test_delete_queues(void **state)
 	assert_int_equal(out.sqid, 1);
 	/* nothing more is fetched, but what was in flight may still post */
 	assert_int_equal(nvmf_sq_fetch(&g_fx.c, 1, &got), -ENOENT);
-	struct nvmf_cpl inflight = {.cid = 5,
-				    .status = NVME_SCT_SC(NVME_SCT_GENERIC,
-							  NVME_SC_ABORTED_SQ_DELETION)};
+	struct nvmf_cpl inflight = {
+	    .cid = 5, .status = NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_ABORTED_SQ_DELETION)};
 	assert_int_equal(nvmf_cq_post(&g_fx.c, 1, &inflight, &irq), 0);
 	nvmf_admin_delete_sq_done(&g_fx.c, out.sqid, &out.cpl);
 	assert_int_equal(nvmf_cq_post(&g_fx.c, 0, &out.cpl, &irq), 0);
@@ -147,8 +145,8 @@ static void test_num_queues(void **state)
 	(void)state;
 	fx_enable();
 	assert_int_equal(feat_value(NVME_FEAT_NUM_QUEUES, 0), (MAXQ - 1) << 16 | (MAXQ - 1));
-	fx_refused(set_feat(NVME_FEAT_NUM_QUEUES, 0xffff), NVME_SCT_GENERIC,
-		   NVME_SC_INVALID_FIELD, "§5.2.26");
+	fx_refused(set_feat(NVME_FEAT_NUM_QUEUES, 0xffff), NVME_SCT_GENERIC, NVME_SC_INVALID_FIELD,
+		   "§5.2.26");
 	/* 2 SQs, and more CQs than we have: we allocate what we have */
 	cqe = fx_admin(set_feat(NVME_FEAT_NUM_QUEUES, 100u << 16 | 1));
 	assert_int_equal(fx_status(&cqe), 0);
@@ -171,7 +169,7 @@ static void test_simple_features(void **state)
 	fx_ok(set_feat(NVME_FEAT_ARBITRATION, 0x03020107));
 	assert_int_equal(feat_value(NVME_FEAT_ARBITRATION, 0), 0x03020107);
 	assert_int_equal(feat_value(NVME_FEAT_ARBITRATION, 1), 0);
-	assert_int_equal(feat_value(NVME_FEAT_ARBITRATION, 2), 0); /* saved = default */
+	assert_int_equal(feat_value(NVME_FEAT_ARBITRATION, 2), 0);	 /* saved = default */
 	assert_int_equal(feat_value(NVME_FEAT_ARBITRATION, 3), 1u << 2); /* changeable */
 	fx_ok(set_feat(NVME_FEAT_IRQ_COALESCING, 0x0a05));
 	assert_int_equal(feat_value(NVME_FEAT_IRQ_COALESCING, 0), 0x0a05);
@@ -349,8 +347,7 @@ static void test_abort(void **state)
 		fx_submit(&sqe);
 		assert_int_equal(fx_run(&out), NVMF_ADMIN_ABORT);
 	}
-	fx_refused(abort_cmd(1, 9), NVME_SCT_CMD_SPECIFIC, NVME_SC_ABORT_LIMIT_EXCEEDED,
-		   "§5.2.1");
+	fx_refused(abort_cmd(1, 9), NVME_SCT_CMD_SPECIFIC, NVME_SC_ABORT_LIMIT_EXCEEDED, "§5.2.1");
 	nvmf_admin_abort_done(&g_fx.c, false, &out.cpl);
 	assert_int_equal(out.cpl.cdw0, 1);
 	sqe = abort_cmd(1, 10);
@@ -387,19 +384,19 @@ static void test_dispatch(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_create_cq_statuses, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_create_sq_statuses, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_create_entry_sizes, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_delete_queues, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_num_queues, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_simple_features, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_no_write_cache, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_iv_config, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_timestamp, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_aer_limit, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_aer_event_queued, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_abort, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_dispatch, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_create_cq_statuses, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_create_sq_statuses, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_create_entry_sizes, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_delete_queues, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_num_queues, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_simple_features, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_no_write_cache, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_iv_config, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_timestamp, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_aer_limit, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_aer_event_queued, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_abort, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_dispatch, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

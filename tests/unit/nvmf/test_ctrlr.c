@@ -170,14 +170,15 @@ static void test_shutdown(void **state)
 {
 	(void)state;
 	fx_enable();
-	assert_int_equal(fx_write32(NVME_REG_CC, FX_CC_EN | NVME_SET(NVME_CC_SHN, NVME_CC_SHN_NORMAL)),
-			 NVMF_CTRLR_EV_SHUTDOWN);
+	assert_int_equal(
+	    fx_write32(NVME_REG_CC, FX_CC_EN | NVME_SET(NVME_CC_SHN, NVME_CC_SHN_NORMAL)),
+	    NVMF_CTRLR_EV_SHUTDOWN);
 	assert_int_equal(NVME_GET(fx_read32(NVME_REG_CSTS), NVME_CSTS_SHST),
 			 NVME_CSTS_SHST_OCCURRING);
 	nvmf_ctrlr_shutdown_done(&g_fx.c);
-	assert_int_equal(fx_read32(NVME_REG_CSTS), NVME_SET(NVME_CSTS_RDY, 1) |
-							   NVME_SET(NVME_CSTS_SHST,
-								    NVME_CSTS_SHST_COMPLETE));
+	assert_int_equal(fx_read32(NVME_REG_CSTS),
+			 NVME_SET(NVME_CSTS_RDY, 1) |
+			     NVME_SET(NVME_CSTS_SHST, NVME_CSTS_SHST_COMPLETE));
 	/* the host then disables: a reset, after which SHST is back to 00b */
 	assert_int_equal(fx_write32(NVME_REG_CC, 0), NVMF_CTRLR_EV_RESET);
 	assert_int_equal(nvmf_ctrlr_reset_done(&g_fx.c), 0);
@@ -258,17 +259,17 @@ static void test_ns_swap(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_cap_vs, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_access_sizes, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_enable, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_enable_checks, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_intms_intmc, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_reset_in_flight, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_reset_then_enable, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_shutdown, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_shutdown_disabled, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_doorbell_of_no_queue, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_ns_swap, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_cap_vs, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_access_sizes, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_enable, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_enable_checks, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_intms_intmc, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_reset_in_flight, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_reset_then_enable, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_shutdown, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_shutdown_disabled, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_doorbell_of_no_queue, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_ns_swap, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

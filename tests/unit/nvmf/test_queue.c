@@ -242,8 +242,7 @@ static void test_shadow_doorbell_refusals(void **state)
 	fx_refused(dbbuf_cmd(SHADOW_GPA + 8, EI_GPA), NVME_SCT_GENERIC, NVME_SC_INVALID_FIELD,
 		   "§5.3.5");
 	fx_refused(dbbuf_cmd(0, EI_GPA), NVME_SCT_GENERIC, NVME_SC_INVALID_FIELD, "§5.3.5");
-	fx_refused(dbbuf_cmd(SHADOW_GPA, HOLE), NVME_SCT_GENERIC, NVME_SC_INVALID_FIELD,
-		   "§5.3.5");
+	fx_refused(dbbuf_cmd(SHADOW_GPA, HOLE), NVME_SCT_GENERIC, NVME_SC_INVALID_FIELD, "§5.3.5");
 	/* a controller without it (OACS bit 8 clear) does not know it */
 	g_fx.props.doorbell_buffer_config = false;
 	fx_refused(dbbuf_cmd(SHADOW_GPA, EI_GPA), NVME_SCT_GENERIC, NVME_SC_INVALID_OPCODE, "§5");
@@ -252,14 +251,13 @@ static void test_shadow_doorbell_refusals(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_admin_wraps_phase, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_io_fetch_post, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_cq_full, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_invalid_doorbell_values, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_interrupt_mask, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_shadow_doorbells, fx_setup, fx_teardown),
-		cmocka_unit_test_setup_teardown(test_shadow_doorbell_refusals, fx_setup,
-						fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_admin_wraps_phase, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_io_fetch_post, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_cq_full, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_invalid_doorbell_values, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_interrupt_mask, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_shadow_doorbells, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_shadow_doorbell_refusals, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
