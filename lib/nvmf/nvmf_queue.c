@@ -139,6 +139,19 @@ int nvmf_cq_post(struct nvmf_ctrlr *c, uint16_t sqid, const struct nvmf_cpl *cpl
 	return 0;
 }
 
+/* A new queue starts at entry 0: its doorbell (and shadow doorbell) too,
+ * whatever an earlier queue of that id left there. */
+static void db_zero(struct nvmf_ctrlr *c, uint16_t qid, unsigned idx)
+{
+	uint32_t *shadow = shadow_of(c, qid);
+
+	__atomic_store_n(&c->db[idx], 0, __ATOMIC_RELAXED);
+	if (shadow) {
+		__atomic_store_n(&shadow[idx], 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&c->eventidx[idx], 0, __ATOMIC_RELAXED);
+	}
+}
+
 int nvmf_queue_create_cq(struct nvmf_ctrlr *c, uint16_t qid, uint64_t gpa, uint16_t size, bool ien,
 			 uint16_t iv)
 {
@@ -147,7 +160,7 @@ int nvmf_queue_create_cq(struct nvmf_ctrlr *c, uint16_t qid, uint64_t gpa, uint1
 	if (!ring)
 		return -EFAULT;
 	c->cq[qid] = (struct nvmf_cq){.ring = ring, .size = size, .phase = 1, .ien = ien, .iv = iv};
-	__atomic_store_n(&c->db[2u * qid + 1], 0, __ATOMIC_RELAXED);
+	db_zero(c, qid, 2u * qid + 1);
 	return 0;
 }
 
@@ -160,7 +173,7 @@ int nvmf_queue_create_sq(struct nvmf_ctrlr *c, uint16_t qid, uint64_t gpa, uint1
 		return -EFAULT;
 	c->sq[qid] = (struct nvmf_sq){.ring = ring, .size = size, .cqid = cqid};
 	c->cq[cqid].nsq++;
-	__atomic_store_n(&c->db[2u * qid], 0, __ATOMIC_RELAXED);
+	db_zero(c, qid, 2u * qid);
 	return 0;
 }
 

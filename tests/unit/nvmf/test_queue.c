@@ -229,6 +229,12 @@ static void test_shadow_doorbells(void **state)
 	shadow[2 * IOQ + 1] = htole32(2);
 	assert_int_equal(io_post(3, &irq), 0);
 	assert_int_equal(le32toh(ei[2 * IOQ + 1]), 2);
+	/* a queue created now starts at 0 whatever the shadow held */
+	shadow[2 * 2] = htole32(5);
+	fx_ok(fx_create_cq(2, 4, NVME_CREATE_Q_PC, 0));
+	fx_ok(fx_create_sq(2, 8, 2));
+	assert_int_equal(shadow[2 * 2], 0);
+	assert_int_equal(nvmf_sq_fetch(&g_fx.c, 2, &sqe), 0);
 	/* the admin queue still answers through its registers */
 	sqe = fx_cmd(NVME_ADM_GET_FEATURES);
 	sqe.cdw10 = htole32(NVME_FEAT_ARBITRATION);
