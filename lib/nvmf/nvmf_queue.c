@@ -16,9 +16,11 @@
 
 #define WHAT "nvmf queue"
 
-/* Base §5.3.5: once Doorbell Buffer Config ran, the host writes I/O queue
- * doorbells to the shadow buffer. The admin queue keeps its registers (a
- * host such as Linux never shadows it). */
+/* Base §5.3.5: once Doorbell Buffer Config ran, the host writes doorbells
+ * to the shadow buffer. We read it for I/O queues only: the Linux and SPDK
+ * drivers never shadow the admin queue and keep writing its registers, and
+ * with BAR0's doorbells in a sparse mmap we could not copy a register
+ * write into the shadow (QEMU's way of serving both kinds of host). */
 static uint32_t *shadow_of(const struct nvmf_ctrlr *c, uint16_t qid)
 {
 	return qid ? __atomic_load_n(&c->shadow_db, __ATOMIC_ACQUIRE) : NULL;
