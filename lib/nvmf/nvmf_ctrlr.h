@@ -38,6 +38,15 @@
 #define NVMF_CTRLR_TO 20
 /* CAP.MPSMAX: pages up to 64 KiB. */
 #define NVMF_CTRLR_MPSMAX 4
+/* What Identify Controller says of this core (the builder fills them in):
+ * SQES/CQES required = maximum = 64/16 bytes; ONCS: Get Features SEL and
+ * Set Features SV are decoded, Timestamp exists; OAES: Namespace Attribute
+ * Notices are sent; ACL is NVMF_ACL (nvmf_admin.h); AERL, VWC and OACS
+ * bit 8 come from the props. */
+#define NVMF_CTRLR_SQES (NVME_SQES << 4 | NVME_SQES)
+#define NVMF_CTRLR_CQES (NVME_CQES << 4 | NVME_CQES)
+#define NVMF_CTRLR_ONCS (NVME_CTRL_ONCS_FEATURES_SEL | NVME_CTRL_ONCS_TIMESTAMP)
+#define NVMF_CTRLR_OAES NVME_CTRL_OAES_NS_ATTR
 
 struct nvmf_ctrlr_params {
 	const struct nvmf_ctrlr_props *props;
