@@ -1,0 +1,1 @@
+FUZZ_DEPS_nvmf_admin := lib/nvmf lib/mem lib/util
