@@ -188,13 +188,14 @@ int nvmf_dsm_parse(const struct nvmf_ns_props *ns, const uint8_t *data, size_t l
 		memcpy(&r, data + i * sizeof(r), sizeof(r));
 		r.slba = le64toh(r.slba);
 		r.nlb = le32toh(r.nlb); /* a count, not 0's based */
+		if (!r.nlb)
+			continue; /* names no block */
 		if (!lba_ok(ns, r.slba, r.nlb)) {
 			refuse(t, rl, NVME_SCT_GENERIC, NVME_SC_LBA_OUT_OF_RANGE,
 			       "NVM CS 1.1 §3.2.3", "a range past the namespace's size");
 			return -EINVAL;
 		}
-		if (r.nlb)
-			ranges[out++] = (struct nvmf_dsm_range){.slba = r.slba, .nlb = r.nlb};
+		ranges[out++] = (struct nvmf_dsm_range){.slba = r.slba, .nlb = r.nlb};
 	}
 	return out;
 }

@@ -96,7 +96,7 @@ void nvmf_io_decode(const struct nvmf_ctrlr_props *ctrlr, const struct nvmf_ns_p
  * Management - Range Definition"): the len bytes of data-out fetched for
  * t, as nvmf_io_decode() answered NVMF_IO_DSM (t->nr_ranges ranges; fewer
  * if len is shorter). Returns how many ranges it put in
- * ranges[NVME_DSM_MAX_RANGES] (ranges of 0 blocks dropped), or -EINVAL
+ * ranges[NVME_DSM_MAX_RANGES] (ranges of 0 blocks dropped unchecked), or -EINVAL
  * with t answered DONE, LBA Out of Range, for a range past the namespace.
  */
 int nvmf_dsm_parse(const struct nvmf_ns_props *ns, const uint8_t *data, size_t len,
