@@ -234,9 +234,12 @@ static uint16_t check_nsid(const struct cns_entry *e, struct identify_req *r,
 		return nvmf_refuse(rl, invalid, "NVMe Base 2.1 §5.1.13: %s of invalid NSID 0x%x",
 				   e->name, r->nsid);
 	r->ns = nvmf_ns_find(r->nss, r->nsid);
+	/* a valid NSID that is not active names nothing to describe: the
+	 * field, not the namespace, is wrong (Base §3.2.1.5) */
 	if (!r->ns && e->nsid == NSID_NS_ACTIVE)
-		return nvmf_refuse(rl, invalid, "NVMe Base 2.1 §5.1.13: %s of inactive NSID %u",
-				   e->name, r->nsid);
+		return nvmf_refuse(rl, NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_INVALID_FIELD),
+				   "NVMe Base 2.1 §5.1.13: %s of inactive NSID %u", e->name,
+				   r->nsid);
 	return 0;
 }
 

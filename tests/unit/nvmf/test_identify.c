@@ -140,7 +140,8 @@ static void test_active_ns_list(void **state)
 
 /* Base §5.1.13.2 Namespace Identification Descriptors: NIDT, NIDL, two
  * reserved bytes, then NIDL bytes; a zero identifier is left out, the CSI
- * is always there. */
+ * is always there. An inactive NSID is a wrong field, an invalid one a
+ * wrong namespace. */
 static void test_ns_descs(void **state)
 {
 	(void)state;
@@ -157,7 +158,8 @@ static void test_ns_descs(void **state)
 	assert_memory_equal(g_data, "\x04\x01\x00\x00\x00", 5);
 	assert_true(all_zero(g_data + 5, sizeof(g_data) - 5));
 
-	assert_int_equal(identify(NVME_IDENTIFY_NS_DESC_LIST, 2, 0), ST_INVALID_NS);
+	assert_int_equal(identify(NVME_IDENTIFY_NS_DESC_LIST, 2, 0), ST_INVALID_FIELD);
+	assert_int_equal(identify(NVME_IDENTIFY_NS_DESC_LIST, 0, 0), ST_INVALID_NS);
 	assert_int_equal(identify(NVME_IDENTIFY_NS_DESC_LIST, 0xffffffff, 0), ST_INVALID_NS);
 }
 
