@@ -10,7 +10,8 @@
  *
  * Input:
  *   [0] controller: bit 0 volatile write cache, bit 1 Doorbell Buffer
- *       Config, bits 7:4 MDTS
+ *       Config, bits 7:4 MDTS; bit 2: num_blocks is 16-bit, bit 3: SLBA
+ *       is num_blocks minus CDW10 7:0 (both to reach the namespace's end)
  *   [1] namespace: bit 0 read-only, 1 deallocate, 2 reads zeroes, 3 Write
  *       Zeroes, 4 attached (as the NSID the SQE names, if it is 1 .. NN);
  *       bits 7:5 block size 2 ^ (9 + n)
@@ -164,7 +165,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ns.write_zeroes = data[1] & 8;
 	ns.block_size = 512u << (data[1] >> 5);
 	memcpy(&ns.num_blocks, data + 2, sizeof(ns.num_blocks));
+	if (data[0] & 4)
+		ns.num_blocks &= 0xffff;
 	memcpy(&sqe, data + HEADER_SIZE, sizeof(sqe));
+	if (data[0] & 8) {
+		uint64_t slba = ns.num_blocks - (le32toh(sqe.cdw10) & 0xff);
+
+		sqe.cdw10 = htole32((uint32_t)slba);
+		sqe.cdw11 = htole32((uint32_t)(slba >> 32));
+	}
 	/* the dispatcher's lookup: the namespace of the SQE's NSID, if any */
 	ns.nsid = data[1] & 16 ? (le32toh(sqe.nsid) - 1) % NVMF_MAX_NS + 1 : 0;
 	nss.n = ns.nsid ? 1 : 0;
