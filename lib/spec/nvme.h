@@ -413,6 +413,17 @@ _Static_assert(sizeof(struct nvme_cqe) == 16, "Base §4.2.1 Figure 96");
 #define NVME_NVM_WRITE_ZEROES 0x08
 #define NVME_NVM_DSM	      0x09
 
+/* NVM CS §3.2 (Read, Write, Compare, Write Zeroes): CDW10/11 SLBA, CDW12
+ * NLB 15:0 (0's based), DEAC 25 (Write Zeroes), FUA 30, LR 31 */
+#define NVME_IO_NLB_MASK 0xffffu
+#define NVME_IO_DEAC	 (1u << 25)
+#define NVME_IO_FUA	 (1u << 30)
+/* NVM CS §3.2.3 Dataset Management: CDW10 NR 7:0 (0's based ranges) */
+#define NVME_DSM_NR_MASK    0xffu
+#define NVME_DSM_MAX_RANGES 256
+/* Base §3.2.1.1 (NSID FFFFFFFFh): every namespace attached */
+#define NVME_NSID_ALL 0xffffffffu
+
 /* ---- Command dwords ---- */
 
 /* Base §5.3.1 / §5.3.2 Create I/O CQ / SQ: CDW10 QID 15:0, QSIZE 31:16
@@ -433,6 +444,10 @@ _Static_assert(sizeof(struct nvme_cqe) == 16, "Base §4.2.1 Figure 96");
 #define NVME_IDENTIFY_IOCS	     0x1c
 #define NVME_IDENTIFY_DATA_SIZE	     4096
 #define NVME_CSI_NVM		     0x00
+#define NVME_IDENTIFY_CNS_MASK	     0xffu
+#define NVME_IDENTIFY_CSI_SHIFT	     24
+/* Base §5.1.13.2 an active namespace ID list holds 1024 NSIDs */
+#define NVME_IDENTIFY_NS_LIST_MAX 1024
 
 /* Base §5.2.12 Get Log Page: CDW10 LID 7:0, LSP 14:8, RAE 15, NUMDL
  * 31:16; CDW11 NUMDU 15:0; CDW12/13 offset (LPOL/LPOU) */
@@ -442,6 +457,14 @@ _Static_assert(sizeof(struct nvme_cqe) == 16, "Base §4.2.1 Figure 96");
 #define NVME_LOG_FW_SLOT     0x03
 #define NVME_LOG_CHANGED_NS  0x04
 #define NVME_LOG_CMD_EFFECTS 0x05
+#define NVME_LOG_LSP_SHIFT   8
+#define NVME_LOG_LSP_MASK    0x7fu
+#define NVME_LOG_RAE	     (1u << 15)
+#define NVME_LOG_NUMDL_SHIFT 16
+#define NVME_LOG_NUMDU_MASK  0xffffu
+/* CDW14: UUID index 6:0, OT 23 (offset is an index), CSI 31:24 */
+#define NVME_LOG_OT	   (1u << 23)
+#define NVME_LOG_CSI_SHIFT 24
 
 /* Base §5.2.26 (and §5.2.26.2 for PCIe) feature identifiers; Get/Set
  * Features CDW10 FID 7:0, Get SEL 10:8, Set SV 31 */
@@ -618,6 +641,10 @@ _Static_assert(sizeof(struct nvme_id_ctrl) == NVME_IDENTIFY_DATA_SIZE, "Base Fig
 #define NVME_CTRL_ONCS_TIMESTAMP      (1u << 6)
 #define NVME_CTRL_FUSES_COMPARE_WRITE (1u << 0)
 #define NVME_CTRL_VWC_PRESENT	      (1u << 0)
+#define NVME_CTRL_VWC_FLUSH_ALL	      (3u << 1) /* Flush of NSID FFFFFFFFh supported */
+#define NVME_CTRL_FRMW_SLOT1_RO	      (1u << 0)
+#define NVME_CTRL_FRMW_SLOTS_SHIFT    1
+#define NVME_CTRL_CNTRLTYPE_IO	      0x1
 #define NVME_CTRL_OAES_NS_ATTR	      (1u << 8) /* Namespace Attribute Notices */
 /* SGLS 1:0: 01b byte aligned SGLs, 10b SGLs with dword alignment and
  * granularity for Data Blocks (Base §4.3.2); bit 16 bit buckets */
@@ -717,6 +744,49 @@ _Static_assert(sizeof(struct nvme_id_ns) == NVME_IDENTIFY_DATA_SIZE, "NVM CS Ide
 #define NVME_NS_FLBAS_INDEX(flbas) ((flbas)&0xf)
 #define NVME_NS_DLFEAT_READ_ZEROES 0x1	     /* deallocated blocks read as zeroes */
 #define NVME_NS_DLFEAT_WZ_DEALLOC  (1u << 3) /* Write Zeroes may deallocate */
+#define NVME_NS_NSFEAT_OPTPERF	   (1u << 4) /* NPWG, NPWA, NPDG, NPDA, NOWS valid */
+#define NVME_NS_NSATTR_WP	   0x1	     /* namespace is write protected */
+
+/* NVM CS §4.1.5 the I/O Command Set specific Identify Namespace data
+ * structure for the NVM Command Set (CNS 05h, CSI 00h): each ELBAF only
+ * describes protection information formats, all zero without PI. */
+struct nvme_id_ns_nvm {
+	uint64_t lbstm;
+	uint8_t pic;
+	uint8_t rsvd9[3];
+	uint32_t elbaf[64];
+	uint8_t rsvd268[3828];
+} __attribute__((packed));
+NVME_AT(struct nvme_id_ns_nvm, lbstm, 0);
+NVME_AT(struct nvme_id_ns_nvm, pic, 8);
+NVME_AT(struct nvme_id_ns_nvm, elbaf, 12);
+NVME_AT(struct nvme_id_ns_nvm, rsvd268, 268);
+_Static_assert(sizeof(struct nvme_id_ns_nvm) == NVME_IDENTIFY_DATA_SIZE, "NVM CS §4.1.5");
+
+/* NVM CS §4.1.5 the I/O Command Set specific Identify Controller data
+ * structure for the NVM Command Set (CNS 06h, CSI 00h); the size limits
+ * are 2 ^ n units of CAP.MPSMIN, 0 none. */
+struct nvme_id_ctrl_nvm {
+	uint8_t vsl;	/* Verify size limit */
+	uint8_t wzsl;	/* Write Zeroes size limit */
+	uint8_t wusl;	/* Write Uncorrectable size limit */
+	uint8_t dmrl;	/* Dataset Management ranges limit */
+	uint32_t dmrsl; /* Dataset Management range size limit, blocks */
+	uint64_t dmsl;	/* Dataset Management size limit, blocks */
+	uint8_t rsvd16[4080];
+} __attribute__((packed));
+NVME_AT(struct nvme_id_ctrl_nvm, vsl, 0);
+NVME_AT(struct nvme_id_ctrl_nvm, wzsl, 1);
+NVME_AT(struct nvme_id_ctrl_nvm, wusl, 2);
+NVME_AT(struct nvme_id_ctrl_nvm, dmrl, 3);
+NVME_AT(struct nvme_id_ctrl_nvm, dmrsl, 4);
+NVME_AT(struct nvme_id_ctrl_nvm, dmsl, 8);
+_Static_assert(sizeof(struct nvme_id_ctrl_nvm) == NVME_IDENTIFY_DATA_SIZE, "NVM CS §4.1.5");
+
+/* Base §5.1.13.2 the Identify I/O Command Set data structure (CNS 1Ch):
+ * 512 I/O Command Set combinations, each a bit per CSI */
+#define NVME_IOCS_COMBINATIONS 512
+#define NVME_IOCS_VECTOR_NVM   (1ull << NVME_CSI_NVM)
 
 /* Base §5.2.13.2.3 a Namespace Identification Descriptor's header; NIDL
  * bytes of NID follow */
@@ -830,6 +900,40 @@ NVME_AT(struct nvme_smart_log, olec, 232);
 NVME_AT(struct nvme_smart_log, ipm, 240);
 NVME_AT(struct nvme_smart_log, rsvd244, 244);
 _Static_assert(sizeof(struct nvme_smart_log) == 512, "Base §5.2.12.1.3");
+#define NVME_SMART_CW_READ_ONLY (1u << 3) /* media placed in read only mode */
+
+/* Base §5.1.12.1 Firmware Slot Information */
+struct nvme_fw_slot_log {
+	uint8_t afi; /* active slot 2:0, next slot 6:4 */
+	uint8_t rsvd1[7];
+	char frs[7][8]; /* revision in slot 1..7, ASCII, space padded */
+	uint8_t rsvd64[448];
+} __attribute__((packed));
+NVME_AT(struct nvme_fw_slot_log, afi, 0);
+NVME_AT(struct nvme_fw_slot_log, frs, 8);
+NVME_AT(struct nvme_fw_slot_log, rsvd64, 64);
+_Static_assert(sizeof(struct nvme_fw_slot_log) == 512, "Base §5.1.12.1");
+
+/* Base §5.1.12.1 Changed Namespace List: 1024 NSIDs, FFFFFFFFh first
+ * when more changed */
+#define NVME_CHANGED_NS_MAX 1024
+
+/* Base §5.1.12.1 Commands Supported and Effects: a dword per admin
+ * opcode, then one per I/O opcode */
+struct nvme_cmd_effects_log {
+	uint32_t acs[256];
+	uint32_t iocs[256];
+	uint8_t rsvd2048[2048];
+} __attribute__((packed));
+NVME_AT(struct nvme_cmd_effects_log, acs, 0);
+NVME_AT(struct nvme_cmd_effects_log, iocs, 1024);
+NVME_AT(struct nvme_cmd_effects_log, rsvd2048, 2048);
+_Static_assert(sizeof(struct nvme_cmd_effects_log) == 4096, "Base §5.1.12.1");
+#define NVME_CMD_EFFECTS_CSUPP (1u << 0) /* command supported */
+#define NVME_CMD_EFFECTS_LBCC  (1u << 1) /* may change logical block content */
+
+/* Base §5.1.12.1 Supported Log Pages: a dword per LID */
+#define NVME_LOG_LSUPP (1u << 0)
 
 /* ---- NVM CS, Dataset Management command: a range (16 bytes) ---- */
 struct nvme_dsm_range {

@@ -1,0 +1,1 @@
+FUZZ_DEPS_nvmf_io := lib/nvmf lib/util
