@@ -22,6 +22,7 @@
 
 static int fixup_size_to_blocks(json_t *params, char *err, size_t err_len);
 static int fixup_namespace(json_t *params, char *err, size_t err_len);
+static int fixup_listen_address(json_t *params, char *err, size_t err_len);
 
 static const struct rpc_arg g_malloc_create[] = {
     OPT("-b", "--name", "name", RPC_ARG_STRING, "bdev name"),
@@ -85,6 +86,13 @@ static const struct rpc_arg g_nvmf_add_ns[] = {
 static const struct rpc_arg g_nvmf_remove_ns[] = {
     POS("nqn", RPC_ARG_STRING, "NQN"),
     POS("nsid", RPC_ARG_INT, "NSID"),
+};
+static const struct rpc_arg g_nvmf_listener[] = {
+    POS("nqn", RPC_ARG_STRING, "NQN"),
+    OPT("-t", "--trtype", "trtype", RPC_ARG_STRING, "transport type (VFIOUSER)"),
+    OPT("-a", "--traddr", "traddr", RPC_ARG_STRING, "the directory of the socket DIR/cntrl"),
+    OPT("-s", "--trsvcid", "trsvcid", RPC_ARG_STRING, "service ID (0 for VFIOUSER)"),
+    OPT("-f", "--adrfam", "adrfam", RPC_ARG_STRING, "address family"),
 };
 static const struct rpc_arg g_name[] = {
     POS("name", RPC_ARG_STRING, "NAME"),
@@ -182,6 +190,10 @@ static const struct rpc_cmd g_rpc_cmds[] = {
     CMD("nvmf_subsystem_add_ns", "add a namespace over a bdev; prints its NSID", g_nvmf_add_ns,
 	fixup_namespace),
     CMD("nvmf_subsystem_remove_ns", "remove a namespace", g_nvmf_remove_ns, NULL),
+    CMD("nvmf_subsystem_add_listener", "serve a subsystem as a controller at traddr",
+	g_nvmf_listener, fixup_listen_address),
+    CMD("nvmf_subsystem_remove_listener", "stop a subsystem's controller at traddr",
+	g_nvmf_listener, fixup_listen_address),
     CMD0("framework_get_reactors", "list reactors and what runs on them"),
     CMD("rpc_get_methods", "list the methods the server has", g_get_methods, NULL),
 };
@@ -233,25 +245,42 @@ static int fixup_size_to_blocks(json_t *params, char *err, size_t err_len)
 	return 0;
 }
 
+/* Moves params' keys (those present) into one object params[name]. */
+static int nest_params(json_t *params, const char *name, const char *const *keys, size_t n,
+		       char *err, size_t err_len)
+{
+	json_t *obj = json_object();
+
+	if (!obj)
+		return arg_error(err, err_len, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = json_object_get(params, keys[i]);
+
+		if (v) {
+			json_object_set(obj, keys[i], v);
+			json_object_del(params, keys[i]);
+		}
+	}
+	json_object_set_new(params, name, obj);
+	return 0;
+}
+
 /* rpc.py: nvmf_subsystem_add_ns sends the namespace's fields as one
  * "namespace" object. */
 static int fixup_namespace(json_t *params, char *err, size_t err_len)
 {
 	static const char *const keys[] = {"bdev_name", "nsid", "nguid", "eui64", "uuid"};
-	json_t *ns = json_object();
 
-	if (!ns)
-		return arg_error(err, err_len, "out of memory");
-	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
-		json_t *v = json_object_get(params, keys[i]);
+	return nest_params(params, "namespace", keys, ARRAY_SIZE(keys), err, err_len);
+}
 
-		if (v) {
-			json_object_set(ns, keys[i], v);
-			json_object_del(params, keys[i]);
-		}
-	}
-	json_object_set_new(params, "namespace", ns);
-	return 0;
+/* rpc.py: nvmf_subsystem_add/remove_listener send the address as one
+ * "listen_address" object. */
+static int fixup_listen_address(json_t *params, char *err, size_t err_len)
+{
+	static const char *const keys[] = {"trtype", "traddr", "trsvcid", "adrfam"};
+
+	return nest_params(params, "listen_address", keys, ARRAY_SIZE(keys), err, err_len);
 }
 
 static json_t *arg_value(const struct rpc_arg *arg, const char *text, char *err, size_t len)

@@ -10,8 +10,13 @@
 #include <string.h>
 
 #include "target/bdev/bdev.h"
+#include "util/deadline.h"
+#include "util/evloop.h"
 #include "util/log.h"
 #include "util/parse.h"
+
+/* How long shutdown waits for controllers to drain their queues. */
+#define NVMF_SHUTDOWN_DRAIN_MS 10000
 
 /* The UUID form: "nqn.2014-08.org.nvmexpress:uuid:" and 36 characters. */
 #define NQN_UUID_PREFIX "nqn.2014-08.org.nvmexpress:uuid:"
@@ -93,7 +98,26 @@ static void ns_free(struct nvmf_ns *ns)
 	free(ns);
 }
 
-void nvmf_subsys_delete(struct nvmf_tgt *tgt, struct nvmf_subsys *s)
+/* One of s's controllers is gone; the last frees s. */
+static void subsys_teardown_step(void *arg)
+{
+	struct nvmf_subsys *s = arg;
+
+	if (--s->teardowns)
+		return;
+	for (unsigned i = 0; i < NVMF_MAX_NS; i++) {
+		if (s->ns[i])
+			ns_free(s->ns[i]);
+	}
+	log_info("NVMe subsystem %s deleted", s->nqn);
+	s->tgt->deleting--;
+	if (s->deleted)
+		s->deleted(s->deleted_arg);
+	free(s);
+}
+
+void nvmf_subsys_delete(struct nvmf_tgt *tgt, struct nvmf_subsys *s, void (*done)(void *arg),
+			void *arg)
 {
 	for (struct nvmf_subsys **pp = &tgt->subsystems; *pp; pp = &(*pp)->next) {
 		if (*pp == s) {
@@ -101,18 +125,35 @@ void nvmf_subsys_delete(struct nvmf_tgt *tgt, struct nvmf_subsys *s)
 			break;
 		}
 	}
-	for (unsigned i = 0; i < NVMF_MAX_NS; i++) {
-		if (s->ns[i])
-			ns_free(s->ns[i]);
+	s->tgt = tgt;
+	s->deleted = done;
+	s->deleted_arg = arg;
+	s->teardowns = 1;
+	tgt->deleting++;
+	while (s->listeners) {
+		s->teardowns++;
+		if (nvmf_listener_remove(s, s->listeners->traddr, subsys_teardown_step, s) < 0) {
+			log_err("NVMe subsystem %s: a controller left behind", s->nqn);
+			s->teardowns--;
+			break;
+		}
 	}
-	log_info("NVMe subsystem %s deleted", s->nqn);
-	free(s);
+	subsys_teardown_step(s);
 }
 
 void nvmf_subsys_delete_all(struct nvmf_tgt *tgt)
 {
+	int64_t deadline = deadline_from_timeout(NVMF_SHUTDOWN_DRAIN_MS);
+
 	while (tgt->subsystems)
-		nvmf_subsys_delete(tgt, tgt->subsystems);
+		nvmf_subsys_delete(tgt, tgt->subsystems, NULL, NULL);
+	while (tgt->deleting && deadline_ms_left(deadline) > 0) {
+		if (evloop_run_once(tgt->loop, deadline_ms_left(deadline)) < 0)
+			break;
+	}
+	if (tgt->deleting)
+		log_err("%u NVMe subsystems' controllers did not drain within %d ms at shutdown",
+			tgt->deleting, NVMF_SHUTDOWN_DRAIN_MS);
 }
 
 int nvmf_subsys_add_ns(struct nvmf_subsys *s, struct bdev *bdev, const struct nvmf_ns_props *props)
@@ -238,8 +279,9 @@ json_t *nvmf_subsys_json(const struct nvmf_subsys *s)
 		if (s->ns[i])
 			json_array_append_new(nss, ns_json(s->ns[i]));
 	}
-	o = json_pack("{s:s, s:s, s:[], s:b, s:[], s:s, s:s, s:I, s:I, s:I, s:o}", "nqn", s->nqn,
-		      "subtype", "NVMe", "listen_addresses", "allow_any_host", s->allow_any_host,
+	o = json_pack("{s:s, s:s, s:o, s:b, s:[], s:s, s:s, s:I, s:I, s:I, s:o}", "nqn", s->nqn,
+		      "subtype", "NVMe", "listen_addresses", nvmf_listeners_json(s),
+		      "allow_any_host", s->allow_any_host,
 		      "hosts", "serial_number", s->sn, "model_number", s->mn, "max_namespaces",
 		      (json_int_t)s->max_namespaces, "min_cntlid", (json_int_t)s->min_cntlid,
 		      "max_cntlid", (json_int_t)s->max_cntlid, "namespaces", nss);

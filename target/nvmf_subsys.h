@@ -20,6 +20,9 @@
 #include "nvmf/nvmf_props.h"
 
 struct bdev;
+struct evloop;
+struct nvme_vfu;
+struct nvmf_tgt;
 
 /* The discovery subsystem's NQN (NVMe Base 2.1 §4.7): reserved. */
 #define NVMF_DISCOVERY_NQN "nqn.2014-08.org.nvmexpress.discovery"
@@ -27,6 +30,15 @@ struct bdev;
 struct nvmf_ns {
 	struct nvmf_ns_props props; /* nsid, and what the bdev says */
 	struct bdev *bdev;	    /* open while the namespace exists */
+};
+
+/* A listener: one vfio-user NVMe controller, its socket DIR/cntrl. */
+struct nvmf_listener {
+	char traddr[108]; /* the directory (a Unix socket path's room) */
+	char trsvcid[32];
+	char adrfam[16];
+	struct nvme_vfu *ctrlr;
+	struct nvmf_listener *next;
 };
 
 struct nvmf_subsys {
@@ -37,6 +49,13 @@ struct nvmf_subsys {
 	uint32_t max_namespaces; /* NSIDs 1 .. max_namespaces */
 	uint16_t min_cntlid, max_cntlid;
 	struct nvmf_ns *ns[NVMF_MAX_NS]; /* by nsid - 1; NULL: inactive */
+	struct nvmf_listener *listeners;
+	uint16_t next_cntlid;
+	/* Being deleted: listeners still going away, then done(arg). */
+	unsigned teardowns;
+	void (*deleted)(void *arg);
+	void *deleted_arg;
+	struct nvmf_tgt *tgt;
 	struct nvmf_subsys *next;
 };
 
@@ -53,6 +72,8 @@ struct nvmf_tgt {
 	struct nvmf_transport_opts vfiouser;
 	bool vfiouser_created;
 	struct nvmf_subsys *subsystems; /* in creation order */
+	struct evloop *loop;		/* the control thread's */
+	unsigned deleting;		/* subsystems whose listeners go away */
 };
 
 /* NULL if nqn is a well-formed NQN (NVMe Base 2.1 §4.7: "nqn." and a date,
@@ -64,10 +85,29 @@ const char *nvmf_nqn_error(const char *nqn);
 struct nvmf_subsys *nvmf_subsys_find(struct nvmf_tgt *tgt, const char *nqn);
 /* Adds s (filled by the caller, no namespace yet) to the registry. */
 void nvmf_subsys_add(struct nvmf_tgt *tgt, struct nvmf_subsys *s);
-/* Removes and frees s and its namespaces (their bdevs closed). */
-void nvmf_subsys_delete(struct nvmf_tgt *tgt, struct nvmf_subsys *s);
-/* Every subsystem, at shutdown. */
+/* Removes s from the registry at once; once its controllers are gone
+ * (drained, sockets removed) frees it and its namespaces (their bdevs
+ * closed) and calls done(arg) (may be NULL), possibly before returning. */
+void nvmf_subsys_delete(struct nvmf_tgt *tgt, struct nvmf_subsys *s, void (*done)(void *arg),
+			void *arg);
+/* Every subsystem, at shutdown: runs tgt->loop until all are gone. */
 void nvmf_subsys_delete_all(struct nvmf_tgt *tgt);
+
+/* ---- Listeners (nvmf_listener.c) ---- */
+
+/*
+ * Starts a controller of s listening at traddr/cntrl (SPDK's layout) over
+ * the VFIOUSER transport's options. Returns 0, or -EEXIST (that traddr
+ * listens already), -ENAMETOOLONG, or the controller's error (logged).
+ */
+int nvmf_listener_add(struct nvmf_tgt *tgt, struct nvmf_subsys *s, const char *traddr,
+		      const char *trsvcid, const char *adrfam);
+/* Stops the listener at traddr: 0 and done(arg) once its controller is
+ * gone (possibly before returning), or -ENOENT. */
+int nvmf_listener_remove(struct nvmf_subsys *s, const char *traddr, void (*done)(void *arg),
+			 void *arg);
+/* nvmf_get_subsystems' "listen_addresses" of s. */
+json_t *nvmf_listeners_json(const struct nvmf_subsys *s);
 
 /*
  * Adds a namespace over bdev (opened here) with props (nsid 0: the lowest

@@ -3,9 +3,9 @@
  * JSON-RPC methods of the nvmf area, with SPDK's names, parameters and
  * answers: nvmf_create_transport / nvmf_get_transports,
  * nvmf_create_subsystem / nvmf_delete_subsystem / nvmf_get_subsystems,
- * nvmf_subsystem_add_ns (answers the nsid) / nvmf_subsystem_remove_ns.
- * Listeners (nvmf_subsystem_add_listener) come with the vfio-user NVMe
- * frontend that serves them.
+ * nvmf_subsystem_add_ns (answers the nsid) / nvmf_subsystem_remove_ns,
+ * nvmf_subsystem_add_listener / nvmf_subsystem_remove_listener (a
+ * vfio-user NVMe controller at DIR/cntrl, nvmf_listener.c).
  */
 #define LOG_COMPONENT "tgt"
 #include "target/tgt.h"
@@ -218,6 +218,12 @@ static struct nvmf_subsys *decode_subsys(struct rpc_request *req, json_t *params
 	return subsys_of(req, tgt_of(ctx), *nqn);
 }
 
+/* Answers req with true once its controllers are gone. */
+static void reply_done(void *arg)
+{
+	rpc_reply_result(arg, NULL);
+}
+
 static void rpc_delete_subsystem(struct rpc_request *req, json_t *params, void *ctx)
 {
 	const char *nqn = NULL;
@@ -226,10 +232,8 @@ static void rpc_delete_subsystem(struct rpc_request *req, json_t *params, void *
 	};
 	struct nvmf_subsys *s = decode_subsys(req, params, ctx, spec, ARRAY_SIZE(spec), &nqn);
 
-	if (!s)
-		return;
-	nvmf_subsys_delete(tgt_of(ctx), s);
-	rpc_reply_result(req, NULL);
+	if (s)
+		nvmf_subsys_delete(tgt_of(ctx), s, reply_done, req);
 }
 
 static void rpc_get_subsystems(struct rpc_request *req, json_t *params, void *ctx)
@@ -299,6 +303,18 @@ static void ns_props_from_bdev(struct nvmf_ns_props *p, const struct bdev *bdev)
 	p->optimal_io_blocks = bdev->optimal_io_bytes / bdev->block_size;
 }
 
+/* A running controller keeps the namespaces it started with: swapping
+ * them under its queues (nvmf_ctrlr_ns_swap, the Changed Namespace List
+ * and its event) is not done yet. */
+static bool ns_change_allowed(struct rpc_request *req, const struct nvmf_subsys *s)
+{
+	if (!s->listeners)
+		return true;
+	tgt_rpc_reply_errno(req, -EBUSY,
+			    "nqn: %s has a listener; remove it before changing namespaces", s->nqn);
+	return false;
+}
+
 static void rpc_add_ns(struct rpc_request *req, json_t *params, void *ctx)
 {
 	const char *nqn = NULL, *bdev_name = NULL, *why;
@@ -315,7 +331,7 @@ static void rpc_add_ns(struct rpc_request *req, json_t *params, void *ctx)
 	if (rest)
 		json_object_del(rest, "namespace");
 	s = decode_subsys(req, rest, ctx, spec, ARRAY_SIZE(spec), &nqn);
-	if (!s || !decode_ns(req, ns_obj, &bdev_name, &props))
+	if (!s || !ns_change_allowed(req, s) || !decode_ns(req, ns_obj, &bdev_name, &props))
 		goto out;
 	bdev = bdev_get_by_name(bdev_name);
 	if (!bdev) {
@@ -360,12 +376,103 @@ static void rpc_remove_ns(struct rpc_request *req, json_t *params, void *ctx)
 	};
 	struct nvmf_subsys *s = decode_subsys(req, params, ctx, spec, ARRAY_SIZE(spec), &nqn);
 
-	if (!s)
+	if (!s || !ns_change_allowed(req, s))
 		return;
 	if (nvmf_subsys_remove_ns(s, nsid) != 0)
 		tgt_rpc_reply_errno(req, -ENOENT, "nsid: %s has no namespace %u", nqn, nsid);
 	else
 		rpc_reply_result(req, NULL);
+}
+
+/* ---- Listeners ---- */
+
+/* The "listen_address" object; false (answered) if it is wrong. */
+static bool decode_listen_address(struct rpc_request *req, json_t *obj, const char **traddr,
+				  const char **trsvcid, const char **adrfam)
+{
+	const char *trtype = NULL;
+	const struct rpc_param spec[] = {
+	    {"trtype", RPC_PARAM_STRING, &trtype, 1},
+	    {"traddr", RPC_PARAM_STRING, traddr, 1},
+	    {"trsvcid", RPC_PARAM_STRING, trsvcid, 0},
+	    {"adrfam", RPC_PARAM_STRING, adrfam, 0},
+	};
+
+	if (!json_is_object(obj)) {
+		rpc_reply_error(req, RPC_ERR_INVALID_PARAMS, "listen_address: an object is required");
+		return false;
+	}
+	if (!tgt_rpc_decode(req, obj, spec, ARRAY_SIZE(spec)))
+		return false;
+	if (strcasecmp(trtype, "VFIOUSER") != 0) {
+		rpc_reply_error(req, RPC_ERR_INVALID_PARAMS,
+				"listen_address.trtype: %s is not a transport of storlab-tgt (VFIOUSER)",
+				trtype);
+		return false;
+	}
+	return true;
+}
+
+/* Decodes {nqn, listen_address} and finds the subsystem; NULL (answered)
+ * if something is wrong. */
+static struct nvmf_subsys *decode_listener(struct rpc_request *req, json_t *params, void *ctx,
+					   const char **traddr, const char **trsvcid,
+					   const char **adrfam)
+{
+	const char *nqn = NULL;
+	const struct rpc_param spec[] = {
+	    {"nqn", RPC_PARAM_STRING, &nqn, 1},
+	};
+	json_t *rest = json_is_object(params) ? json_copy(params) : NULL;
+	json_t *addr = json_object_get(params, "listen_address");
+	struct nvmf_subsys *s;
+
+	if (rest)
+		json_object_del(rest, "listen_address");
+	s = decode_subsys(req, rest, ctx, spec, ARRAY_SIZE(spec), &nqn);
+	json_decref(rest);
+	if (s && !decode_listen_address(req, addr, traddr, trsvcid, adrfam))
+		return NULL;
+	return s;
+}
+
+static void rpc_add_listener(struct rpc_request *req, json_t *params, void *ctx)
+{
+	struct nvmf_tgt *tgt = tgt_of(ctx);
+	const char *traddr = NULL, *trsvcid = "0", *adrfam = "IPv4";
+	struct nvmf_subsys *s = decode_listener(req, params, ctx, &traddr, &trsvcid, &adrfam);
+	int rc;
+
+	if (!s)
+		return;
+	if (!tgt->vfiouser_created) {
+		tgt_rpc_reply_errno(req, -ENODEV,
+				    "listen_address.trtype: create transport VFIOUSER first");
+		return;
+	}
+	rc = nvmf_listener_add(tgt, s, traddr, trsvcid, adrfam);
+	if (rc == -EEXIST)
+		tgt_rpc_reply_errno(req, rc, "listen_address.traddr: %s listens at %s already",
+				    s->nqn, traddr);
+	else if (rc < 0)
+		tgt_rpc_reply_errno(req, rc, "listen_address.traddr: cannot listen at %s/cntrl: %s",
+				    traddr, strerror(-rc));
+	else
+		rpc_reply_result(req, NULL);
+}
+
+static void rpc_remove_listener(struct rpc_request *req, json_t *params, void *ctx)
+{
+	const char *traddr = NULL, *trsvcid = NULL, *adrfam = NULL;
+	struct nvmf_subsys *s = decode_listener(req, params, ctx, &traddr, &trsvcid, &adrfam);
+	int rc;
+
+	if (!s)
+		return;
+	rc = nvmf_listener_remove(s, traddr, reply_done, req);
+	if (rc < 0)
+		tgt_rpc_reply_errno(req, rc, "listen_address.traddr: %s does not listen at %s",
+				    s->nqn, traddr);
 }
 
 static const struct rpc_method g_nvmf_methods[] = {
@@ -379,9 +486,14 @@ static const struct rpc_method g_nvmf_methods[] = {
     {"nvmf_subsystem_add_ns", rpc_add_ns,
      "add a namespace over a bdev to a subsystem; answers its NSID"},
     {"nvmf_subsystem_remove_ns", rpc_remove_ns, "remove a namespace from a subsystem"},
+    {"nvmf_subsystem_add_listener", rpc_add_listener,
+     "serve a subsystem as a vfio-user NVMe controller at traddr/cntrl"},
+    {"nvmf_subsystem_remove_listener", rpc_remove_listener,
+     "stop a subsystem's controller at traddr (drained, socket removed)"},
 };
 
 int tgt_rpc_nvmf_register(struct tgt_app *app)
 {
+	app->nvmf.loop = app->loop;
 	return rpc_server_add_methods(app->rpc, g_nvmf_methods, ARRAY_SIZE(g_nvmf_methods), app);
 }

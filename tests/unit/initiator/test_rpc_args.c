@@ -106,6 +106,15 @@ static const struct rpc_case g_cases[] = {
      "\"Malloc0\"}}"},
     {{"nvmf_subsystem_remove_ns", "nqn.2016-06.io.spdk:cnode1", "2"},
      "{\"nqn\": \"nqn.2016-06.io.spdk:cnode1\", \"nsid\": 2}"},
+    /* rpc.py's listener: the address goes in one "listen_address" object */
+    {{"nvmf_subsystem_add_listener", "nqn.2016-06.io.spdk:cnode1", "-t", "VFIOUSER", "-a",
+      "/var/run/vfu", "-s", "0"},
+     "{\"nqn\": \"nqn.2016-06.io.spdk:cnode1\", \"listen_address\": {\"trtype\": "
+     "\"VFIOUSER\", \"traddr\": \"/var/run/vfu\", \"trsvcid\": \"0\"}}"},
+    {{"nvmf_subsystem_remove_listener", "nqn.2016-06.io.spdk:cnode1", "-t", "VFIOUSER", "-a",
+      "/var/run/vfu", "-f", "IPv4"},
+     "{\"nqn\": \"nqn.2016-06.io.spdk:cnode1\", \"listen_address\": {\"trtype\": "
+     "\"VFIOUSER\", \"traddr\": \"/var/run/vfu\", \"adrfam\": \"IPv4\"}}"},
     {{"framework_get_reactors"}, "null"},
     {{"rpc_get_methods"}, "null"},
     {{"rpc_get_methods", "-c", "--include-aliases"},

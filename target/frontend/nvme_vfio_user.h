@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STORLAB_FRONTEND_NVME_VFIO_USER_H
+#define STORLAB_FRONTEND_NVME_VFIO_USER_H
+
+/*
+ * One emulated NVMe PCIe controller served over a vfio-user socket: what
+ * nvmf_subsystem_add_listener {trtype VFIOUSER, traddr DIR} creates for a
+ * subsystem (the socket is DIR/cntrl, SPDK's layout). The controller core
+ * is lib/nvmf; this is the device around it (PCI config space, BAR0 with
+ * its doorbell page as a sparse mmap area, MSI-X eventfds) and its queues:
+ * the admin queue polled on the control thread, each I/O SQ a queue of
+ * the queue engine on a reactor.
+ *
+ * The namespaces are those of the subsystem when the controller is
+ * created; rpc_nvmf.c refuses namespace changes while a listener exists.
+ *
+ * Threads: the control thread, except the I/O queues (their reactors).
+ */
+
+#include <stdint.h>
+
+#include "nvmf/nvmf_props.h"
+#include "util/evloop.h"
+
+struct bdev;
+struct nvme_vfu;
+
+struct nvme_vfu_opts {
+	const char *path; /* the socket */
+	struct evloop *loop;
+	const struct nvmf_ctrlr_props *props;
+	/* The active namespaces, ascending by nsid, and each one's open
+	 * bdev (held open by the subsystem while the controller lives). */
+	const struct nvmf_ns_props *const *ns;
+	struct bdev *const *bdevs;
+	unsigned nns;
+	uint64_t cpumask; /* 0: every reactor's core */
+};
+
+/* Listens at opts->path. 0 or a negative errno (logged; nothing left). */
+int nvme_vfu_create(const struct nvme_vfu_opts *opts, struct nvme_vfu **out);
+/* Stops the I/O queues once what they carry completed, closes the client
+ * and the socket (its file removed), frees v, then done(arg): once, on
+ * the control thread, possibly before returning. */
+void nvme_vfu_destroy(struct nvme_vfu *v, void (*done)(void *arg), void *arg);
+
+#endif

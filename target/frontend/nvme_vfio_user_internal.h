@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STORLAB_FRONTEND_NVME_VFIO_USER_INTERNAL_H
+#define STORLAB_FRONTEND_NVME_VFIO_USER_INTERNAL_H
+
+/* Shared by nvme_vfio_user*.c: the device (nvme_vfio_user.c), its PCI
+ * config space (nvme_vfio_user_pci.c) and its I/O queues
+ * (nvme_vfio_user_queue.c). */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "nvmf/nvmf_ctrlr.h"
+#include "target/frontend/nvme_vfio_user.h"
+#include "target/frontend/queue_engine.h"
+#include "vfio-user/vfio_user_server.h"
+
+/* PCI config space: the type-0 header and our capabilities (256 bytes). */
+#define NVU_CFG_SIZE 256u
+/* BAR4: the MSI-X table (16 bytes a vector) and, a page further on, the PBA
+ * (PCI Local Bus 3.0 §6.8.2: both in a memory BAR). */
+#define NVU_MSIX_PBA_OFF 0x8000u
+#define NVU_MSIX_MAX	 2048u /* Table Size is 11 bits, 0's based */
+#define NVU_BAR4_SIZE	 0x10000u
+
+struct nvu_io;
+
+/* One I/O submission queue and the engine queue polling it. */
+struct nvu_ioq {
+	struct qe_queue qe;
+	struct nvme_vfu *v;
+	uint16_t sqid;
+	bool running; /* started on its reactor, no stop answered yet */
+	bool paused;  /* stopped by a quiesce: restarted by resume */
+	struct nvmf_dma dma;
+	/* Completions waiting for room in a full CQ (reactor). */
+	struct nvmf_cpl *held;
+	uint32_t nheld;
+	struct nvmf_irq irq; /* the vector to fire at the end of the batch */
+	bool deleting; /* Delete I/O SQ: its stop is out */
+	struct nvmf_cpl delete_cpl; /* answered once drained */
+};
+
+struct nvme_vfu {
+	struct evloop *loop;
+	struct vfio_user_server *srv;
+	struct nvmf_ctrlr ctrlr;
+	struct nvmf_ctrlr_props props;
+	const struct nvmf_ns_props *ns_ptrs[NVMF_MAX_NS];
+	struct nvmf_ns_list ns;
+	struct bdev *bdevs[NVMF_MAX_NS];
+	uint8_t bdev_of_nsid[NVMF_MAX_NS + 1]; /* index into bdevs */
+	unsigned nbdevs;
+	unsigned niov;		/* iovecs of one command: MDTS / page + 1 */
+	struct qe_placement place;
+	/* BAR0 as a memfd: properties, then the doorbells (the host maps
+	 * those; nvmf_ctrlr reads them in place). */
+	int bar_fd;
+	uint8_t *bar;
+	uint64_t bar_size;
+	uint8_t cfg[NVU_CFG_SIZE];
+	uint8_t *bar4; /* MSI-X table and PBA, plain memory */
+	int *irq_fds;  /* per MSI-X vector, -1 none; read by reactors */
+	struct nvu_ioq *ioq; /* by SQ id, [0] unused */
+	int64_t timer;
+	/* Stopping the I/O queues: how many stops are out, and what next. */
+	unsigned stops;
+	void (*drained)(struct nvme_vfu *v);
+	void (*quiesce_done)(void *arg);
+	void *quiesce_arg;
+	bool quiesced;
+	void (*destroyed)(void *arg);
+	void *destroyed_arg;
+};
+
+/* nvme_vfio_user_pci.c */
+void nvu_pci_reset(struct nvme_vfu *v);
+void nvu_pci_write(struct nvme_vfu *v, uint64_t off, const uint8_t *buf, uint32_t count);
+
+/* nvme_vfio_user_queue.c (control thread) */
+int nvu_ioq_init(struct nvme_vfu *v, struct nvu_ioq *q, uint16_t sqid);
+void nvu_ioq_fini(struct nvu_ioq *q);
+/* Starts I/O SQ q on the reactor of its CQ (SQs sharing a CQ share it). */
+int nvu_ioq_start(struct nvu_ioq *q);
+/* Fires MSI-X vector iv (any thread). */
+void nvu_irq_fire(struct nvme_vfu *v, uint16_t iv);
+
+#endif

@@ -1,0 +1,163 @@
+# SPDX-License-Identifier: MIT
+"""storlab-tgt's vfio-user NVMe controller (nvmf_subsystem_add_listener
+-t VFIOUSER), driven by a raw vfio-user client and a minimal NVMe driver in
+Python (vfio_user_nvme.py, written from the specs): PCI config space, BAR0
+registers, the enable sequence, I/O queues, data written and read back,
+statuses, MSI-X, reset, shutdown and the listener's life."""
+
+import os
+import select
+import struct
+import time
+
+import pytest
+
+import vfio_user_nvme as vu
+
+NQN = "nqn.2019-07.io.spdk:cnode-vfu"
+SN, MN = "SNVFU0001", "storlab vfio-user test"
+BS, BLOCKS = 512, 16384  # 8 MiB
+EEXIST, ENODEV, ENOENT, EBUSY = -17, -19, -2, -16
+
+
+@pytest.fixture
+def ctrl(tgt, tmp_path):
+    """A subsystem with one namespace over an 8 MiB malloc bdev, served at
+    DIR/cntrl; yields (tgt, DIR)."""
+    d = tmp_path / "vfu"
+    d.mkdir()
+    tgt.rpc("nvmf_create_transport", "-t", "VFIOUSER", "-m", "4", "-q", "64")
+    tgt.rpc("bdev_malloc_create", "-b", "M0", "8", str(BS))
+    tgt.rpc("nvmf_create_subsystem", NQN, "-a", "-s", SN, "-d", MN)
+    assert tgt.rpc("nvmf_subsystem_add_ns", NQN, "M0") == 1
+    tgt.rpc("nvmf_subsystem_add_listener", NQN, "-t", "VFIOUSER", "-a", str(d), "-s", "0")
+    yield tgt, d
+
+
+def test_listener_rpc(tgt, tmp_path):
+    d = tmp_path / "vfu"
+    d.mkdir()
+    tgt.rpc("bdev_malloc_create", "-b", "M0", "8", str(BS))
+    tgt.rpc("nvmf_create_subsystem", NQN, "-a")
+    tgt.rpc("nvmf_subsystem_add_ns", NQN, "M0")
+    # The transport first, as SPDK wants it.
+    tgt.rpc_error("nvmf_subsystem_add_listener", NQN, "-t", "VFIOUSER", "-a", str(d),
+                  code=ENODEV, says="VFIOUSER")
+    tgt.rpc("nvmf_create_transport", "-t", "VFIOUSER")
+    tgt.rpc_error("nvmf_subsystem_add_listener", NQN, "-t", "TCP", "-a", str(d),
+                  code=-32602, says="VFIOUSER")
+    tgt.rpc("nvmf_subsystem_add_listener", NQN, "-t", "VFIOUSER", "-a", str(d), "-s", "0")
+    assert (d / "cntrl").is_socket()
+    tgt.rpc_error("nvmf_subsystem_add_listener", NQN, "-t", "VFIOUSER", "-a", str(d),
+                  code=EEXIST)
+    [s] = tgt.rpc("nvmf_get_subsystems")
+    assert s["listen_addresses"] == [{"transport": "VFIOUSER", "trtype": "VFIOUSER",
+                                      "adrfam": "IPv4", "traddr": str(d), "trsvcid": "0"}]
+    # A running controller keeps its namespaces.
+    tgt.rpc("bdev_malloc_create", "-b", "M1", "8", str(BS))
+    tgt.rpc_error("nvmf_subsystem_add_ns", NQN, "M1", code=EBUSY, says="listener")
+    tgt.rpc_error("nvmf_subsystem_remove_ns", NQN, "1", code=EBUSY)
+
+    tgt.rpc("nvmf_subsystem_remove_listener", NQN, "-t", "VFIOUSER", "-a", str(d))
+    assert not (d / "cntrl").exists()
+    assert tgt.rpc("nvmf_get_subsystems")[0]["listen_addresses"] == []
+    tgt.rpc_error("nvmf_subsystem_remove_listener", NQN, "-t", "VFIOUSER", "-a", str(d),
+                  code=ENOENT)
+    # Deleting the subsystem takes its controller down too.
+    tgt.rpc("nvmf_subsystem_add_listener", NQN, "-t", "VFIOUSER", "-a", str(d))
+    tgt.rpc("nvmf_delete_subsystem", NQN)
+    assert not (d / "cntrl").exists()
+    tgt.rpc("bdev_malloc_delete", "M0")  # the namespace's bdev is closed
+    tgt.stop()
+
+
+def le(b):
+    return int.from_bytes(b, "little")
+
+
+def test_pci_config_and_registers(ctrl):
+    tgt, d = ctrl
+    c = vu.VfioUserClient(str(d / "cntrl"))
+    flags, nregions, nirqs = c.device_info()
+    assert flags & 0x2  # VFIO_DEVICE_FLAGS_PCI
+    assert nregions >= 9 and nirqs >= 3
+    cfg = c.read(vu.CONFIG, 0, 64)
+    # NVMe over PCIe 1.1 §3.8: class code 01h 08h 02h.
+    assert (cfg[0x0B], cfg[0x0A], cfg[0x09]) == (0x01, 0x08, 0x02)
+    assert le(cfg[0x10:0x14]) & 0x7 == 0x4, "BAR0 is a 64-bit memory BAR"
+    # BAR sizing (PCI Local Bus 3.0 §6.2.5.1): all ones read back the size.
+    _f, bar0_size, _o, areas, fd = c.region_info(vu.BAR0)
+    os.close(fd)
+    c.write(vu.CONFIG, 0x10, b"\xff\xff\xff\xff")
+    assert (~(le(c.read(vu.CONFIG, 0x10, 4)) & ~0xF) & 0xFFFFFFFF) + 1 == bar0_size
+    assert areas == [(0x1000, bar0_size - 0x1000)], "the doorbells are the mmap area"
+    # The capability list: MSI-X with a table of one vector per queue pair + 1.
+    caps, ptr = {}, cfg[0x34]
+    while ptr:
+        caps[cfg[ptr] if ptr < 64 else c.read(vu.CONFIG, ptr, 1)[0]] = ptr
+        ptr = c.read(vu.CONFIG, ptr + 1, 1)[0]
+    assert {0x01, 0x10, 0x11} <= set(caps), "PM, PCI Express and MSI-X"
+    msix_ctrl = le(c.read(vu.CONFIG, caps[0x11] + 2, 2))
+    assert (msix_ctrl & 0x7FF) + 1 == 5
+    assert c.irq_info(vu.MSIX)[1] == 5
+
+    regs = c.read(vu.BAR0, 0, 8)
+    cap = le(regs)
+    assert (cap & 0xFFFF) + 1 == 64, "CAP.MQES from max_queue_depth"
+    assert cap >> 16 & 1, "CAP.CQR"
+    assert cap >> 37 & 1, "CAP.CSS: the NVM command set"
+    assert le(c.read(vu.BAR0, vu.VS, 4)) == 0x00020100  # NVMe 2.1
+    c.close()
+
+
+def test_io_and_lifecycle(ctrl):
+    tgt, d = ctrl
+    drv = vu.NvmeDriver(str(d / "cntrl"))
+    irq0, irq1 = os.eventfd(0, os.EFD_NONBLOCK), os.eventfd(0, os.EFD_NONBLOCK)
+    drv.vfu.set_irq_eventfds(vu.MSIX, 0, [irq0, irq1])
+    drv.enable()
+    drv.create_io_queues(vector=1)
+
+    pattern = bytes((i * 7 + 3) & 0xFF for i in range(8 * BS))
+    assert drv.write(100, pattern, BS) == 0
+    st, got = drv.read(100, 8, BS)
+    assert st == 0 and got == pattern, "the data read back is what was written"
+    # The malloc bdev holds it: another LBA reads back zeroes.
+    st, got = drv.read(2000, 1, BS)
+    assert st == 0 and got == bytes(BS)
+    # NVM CS: the I/O CQ interrupts on vector 1, not on the admin one.
+    assert select.select([irq1], [], [], 2)[0] == [irq1]
+    assert os.eventfd_read(irq1) >= 1
+
+    # Statuses (Base §4.2.3): Invalid Opcode, LBA Out of Range.
+    st, _ = drv.cmd(drv.io, 0x7E, nsid=1)
+    assert st == 0x001
+    assert drv._rw(vu.NVM_READ, BLOCKS - 1, 2, BS) == 0x080
+    # Write Zeroes and Flush are served.
+    assert drv.cmd(drv.io, vu.NVM_WRITE_ZEROES, nsid=1, cdw10=100, cdw12=7)[0] == 0
+    assert drv.read(100, 8, BS) == (0, bytes(8 * BS))
+    assert drv.cmd(drv.io, vu.NVM_FLUSH, nsid=1)[0] == 0
+    drv.delete_io_queues()
+
+    # Base §3.7.2: CC.EN 0 resets; the controller enables again.
+    drv.disable()
+    drv.enable()
+    drv.create_io_queues(vector=1)
+    assert drv.write(7, pattern[:BS], BS) == 0
+    assert drv.read(7, 1, BS) == (0, pattern[:BS])
+
+    # Base §3.6.1: a normal shutdown completes with SHST 10b.
+    csts = drv.shutdown()
+    assert csts & vu.CSTS_SHST_MASK == vu.CSTS_SHST_DONE
+
+    # The listener goes while the host is connected: the connection closes.
+    tgt.rpc("nvmf_subsystem_remove_listener", NQN, "-t", "VFIOUSER", "-a", str(d))
+    assert not (d / "cntrl").exists()
+    with pytest.raises((ConnectionError, OSError)):
+        for _ in range(3):
+            drv.reg32(vu.CSTS)
+            time.sleep(0.05)
+    drv.close()
+    os.close(irq0)
+    os.close(irq1)
+    tgt.stop()
