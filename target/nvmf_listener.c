@@ -78,7 +78,11 @@ int nvmf_listener_add(struct nvmf_tgt *tgt, struct nvmf_subsys *s, const char *t
 	const struct nvmf_ns_props *ns[NVMF_MAX_NS];
 	struct bdev *bdevs[NVMF_MAX_NS];
 	struct nvmf_ctrlr_props props;
-	struct nvme_vfu_opts o = {.loop = tgt->loop, .ns = ns, .bdevs = bdevs, .props = &props};
+	struct nvme_vfu_opts o = {.loop = tgt->loop,
+				  .ns = ns,
+				  .bdevs = bdevs,
+				  .props = &props,
+				  .reactors_sleep = tgt->reactors_sleep};
 	struct nvmf_listener *l;
 	char path[108];
 	int rc;

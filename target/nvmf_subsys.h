@@ -73,6 +73,7 @@ struct nvmf_tgt {
 	bool vfiouser_created;
 	struct nvmf_subsys *subsystems; /* in creation order */
 	struct evloop *loop;		/* the control thread's */
+	bool reactors_sleep;		/* interrupt or adaptive mode */
 	unsigned deleting;		/* subsystems whose listeners go away */
 };
 

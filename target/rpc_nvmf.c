@@ -495,5 +495,6 @@ static const struct rpc_method g_nvmf_methods[] = {
 int tgt_rpc_nvmf_register(struct tgt_app *app)
 {
 	app->nvmf.loop = app->loop;
+	app->nvmf.reactors_sleep = app->opts.mode != ENV_MODE_POLL;
 	return rpc_server_add_methods(app->rpc, g_nvmf_methods, ARRAY_SIZE(g_nvmf_methods), app);
 }

@@ -27,6 +27,11 @@
 
 #define ADMIN_POLL_MS 1
 #define ADMIN_BATCH   32
+/* How often a reactor that may sleep looks at the I/O doorbells: the
+ * host's mmap'ed doorbell writes wake nobody (vfio-user's ioeventfds,
+ * REGION_IO_FDS, are not done); a sleeping reactor's timeout is whole
+ * milliseconds, so this is at most 1 ms there, 100 us while it runs. */
+#define IOQ_SLEEP_POLL_US 100
 
 static void handle_ev(struct nvme_vfu *v, int ev);
 
@@ -135,10 +140,6 @@ static void admin_exec(struct nvme_vfu *v, const struct nvme_sqe *sqe)
 		break;
 	case NVMF_ADMIN_HELD:
 		return;
-	case NVMF_ADMIN_DATA:
-		nvmf_admin_refuse(c, &out.cpl, NVME_SCT_GENERIC, NVME_SC_INTERNAL,
-				  "Base §5.1.12, §5.1.13: Get Log Page and Identify not served yet");
-		break;
 	case NVMF_ADMIN_ABORT:
 		/* Base §5.1.1: "not aborted" is always an answer the host
 		 * takes; the command completes on its own. */
@@ -494,6 +495,7 @@ int nvme_vfu_create(const struct nvme_vfu_opts *o, struct nvme_vfu **out)
 	v->loop = o->loop;
 	v->props = *o->props;
 	v->bar_fd = -1;
+	nvu_ioq_ops_init(&v->ioq_ops, o->reactors_sleep ? IOQ_SLEEP_POLL_US : 0);
 	nvu_ns_setup(v, o);
 	rc = qe_placement_init(&v->place, o->cpumask, v->props.subnqn);
 	if (rc == 0)

@@ -35,6 +35,10 @@ struct nvme_vfu_opts {
 	struct bdev *const *bdevs;
 	unsigned nns;
 	uint64_t cpumask; /* 0: every reactor's core */
+	/* The reactors may sleep (interrupt and adaptive modes): the host
+	 * writes the doorbells to shared memory, which wakes nobody, so the
+	 * I/O queues are then polled on a timer (queue_engine.h period_us). */
+	bool reactors_sleep;
 };
 
 /* Listens at opts->path. 0 or a negative errno (logged; nothing left). */

@@ -62,6 +62,7 @@ struct nvme_vfu {
 	uint8_t *bar4; /* MSI-X table and PBA, plain memory */
 	int *irq_fds;  /* per MSI-X vector, -1 none; read by reactors */
 	struct nvu_ioq *ioq; /* by SQ id, [0] unused */
+	struct qe_ops ioq_ops;
 	int64_t timer;
 	/* Stopping the I/O queues: how many stops are out, and what next. */
 	unsigned stops;
@@ -78,6 +79,8 @@ void nvu_pci_reset(struct nvme_vfu *v);
 void nvu_pci_write(struct nvme_vfu *v, uint64_t off, const uint8_t *buf, uint32_t count);
 
 /* nvme_vfio_user_queue.c (control thread) */
+/* The I/O queues' engine ops; polled every period_us if not 0. */
+void nvu_ioq_ops_init(struct qe_ops *ops, unsigned period_us);
 int nvu_ioq_init(struct nvme_vfu *v, struct nvu_ioq *q, uint16_t sqid);
 void nvu_ioq_fini(struct nvu_ioq *q);
 /* Starts I/O SQ q on the reactor of its CQ (SQs sharing a CQ share it). */

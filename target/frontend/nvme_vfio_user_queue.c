@@ -222,12 +222,16 @@ static void ioq_slot_init(void *ctx, void *slot)
 	r->q = ctx;
 }
 
-static const struct qe_ops nvu_ioq_ops = {
-    .name = "nvme-vfu-sq",
-    .slot_init = ioq_slot_init,
-    .poll = ioq_poll,
-    .notify = ioq_notify,
-};
+void nvu_ioq_ops_init(struct qe_ops *ops, unsigned period_us)
+{
+	*ops = (struct qe_ops){
+	    .name = "nvme-vfu-sq",
+	    .slot_init = ioq_slot_init,
+	    .poll = ioq_poll,
+	    .notify = ioq_notify,
+	    .period_us = period_us,
+	};
+}
 
 int nvu_ioq_init(struct nvme_vfu *v, struct nvu_ioq *q, uint16_t sqid)
 {
@@ -238,7 +242,7 @@ int nvu_ioq_init(struct nvme_vfu *v, struct nvu_ioq *q, uint16_t sqid)
 	q->held = calloc(depth, sizeof(*q->held));
 	if (!q->held)
 		return -ENOMEM;
-	q->qe.ops = &nvu_ioq_ops;
+	q->qe.ops = &v->ioq_ops;
 	q->qe.ctx = q;
 	q->qe.owner = v->props.subnqn;
 	q->qe.index = sqid;

@@ -21,9 +21,11 @@ EEXIST, ENODEV, ENOENT, EBUSY = -17, -19, -2, -16
 
 
 @pytest.fixture
-def ctrl(tgt, tmp_path):
+def ctrl(request, tgt_factory, tmp_path):
     """A subsystem with one namespace over an 8 MiB malloc bdev, served at
-    DIR/cntrl; yields (tgt, DIR)."""
+    DIR/cntrl by a target in mode request.param (default adaptive); yields
+    (tgt, DIR)."""
+    tgt = tgt_factory(mode=getattr(request, "param", "adaptive"))
     d = tmp_path / "vfu"
     d.mkdir()
     tgt.rpc("nvmf_create_transport", "-t", "VFIOUSER", "-m", "4", "-q", "64")
@@ -110,12 +112,32 @@ def test_pci_config_and_registers(ctrl):
     c.close()
 
 
+# Poll mode polls the doorbells on every pass; interrupt and adaptive
+# modes on a timer, since a doorbell written to shared memory wakes nobody.
+@pytest.mark.parametrize("ctrl", ["adaptive", "poll"], indirect=True)
 def test_io_and_lifecycle(ctrl):
     tgt, d = ctrl
     drv = vu.NvmeDriver(str(d / "cntrl"))
     irq0, irq1 = os.eventfd(0, os.EFD_NONBLOCK), os.eventfd(0, os.EFD_NONBLOCK)
     drv.vfu.set_irq_eventfds(vu.MSIX, 0, [irq0, irq1])
     drv.enable()
+
+    # Identify Controller (Base §5.1.13.2.1, Figure 328) says what the RPC set.
+    st, idc = drv.identify(1)
+    assert st == 0
+    assert le(idc[0:2]) == 0x4E58
+    assert idc[4:24].decode() == SN.ljust(20) and idc[24:64].decode() == MN.ljust(40)
+    assert idc[768:1024].rstrip(b"\0").decode() == NQN
+    assert le(idc[78:80]) == 1, "CNTLID: the subsystem's min_cntlid"
+    assert le(idc[516:520]) == 32, "NN: max_namespaces"
+    # Identify Namespace (NVM CS Figure 97): the bdev's size and block size.
+    st, idn = drv.identify(0, nsid=1)
+    assert st == 0
+    assert le(idn[0:8]) == BLOCKS and le(idn[8:16]) == BLOCKS
+    lbaf = 128 + 4 * (idn[26] & 0xF)
+    assert 1 << idn[lbaf + 2] == BS
+    assert drv.identify(0, nsid=2)[1] == bytes(4096), "an inactive NSID: zeroes"
+
     drv.create_io_queues(vector=1)
 
     pattern = bytes((i * 7 + 3) & 0xFF for i in range(8 * BS))

@@ -268,6 +268,15 @@ class NvmeDriver:
     def admin_cmd(self, opc, **kw):
         return self.cmd(self.admin, opc, **kw)
 
+    ID_OFF = 8 * PAGE
+
+    def identify(self, cns, nsid=0):
+        """Base §5.1.13: (status, the 4096 bytes)."""
+        self.mem.map[self.ID_OFF:self.ID_OFF + PAGE] = bytes(PAGE)
+        st, _ = self.admin_cmd(ADM_IDENTIFY, nsid=nsid, prp1=self.mem.iova + self.ID_OFF,
+                               cdw10=cns)
+        return st, bytes(self.mem.map[self.ID_OFF:self.ID_OFF + PAGE])
+
     def create_io_queues(self, entries=16, vector=1):
         sq_off, cq_off = 2 * PAGE, 3 * PAGE
         self.mem.map[sq_off:sq_off + 2 * PAGE] = bytes(2 * PAGE)

@@ -189,7 +189,7 @@ static void test_every_method_has_cases(void **state)
 		if (!ok)
 			fail_msg("no passing case for %s", method);
 	}
-	assert_null(rpc_cmd_find("nvmf_subsystem_add_listener"));
+	assert_null(rpc_cmd_find("nvmf_subsystem_add_host"));
 	assert_null(rpc_cmd_at(rpc_cmd_count()));
 }
 
