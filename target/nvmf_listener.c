@@ -53,9 +53,9 @@ static void ctrlr_props(const struct nvmf_tgt *tgt, struct nvmf_subsys *s,
 	p->mqes = (uint16_t)(t->max_queue_depth - 1);
 	p->aerl = NVMF_VFU_AERL;
 	/* A vector for the admin queue and one for each I/O CQ. */
-	p->msix_vectors = (uint16_t)(t->max_io_qpairs_per_ctrlr + 1 < 2048
-					 ? t->max_io_qpairs_per_ctrlr + 1
-					 : 2048);
+	p->msix_vectors =
+	    (uint16_t)(t->max_io_qpairs_per_ctrlr + 1 < 2048 ? t->max_io_qpairs_per_ctrlr + 1
+							     : 2048);
 	p->sgls = NVME_CTRL_SGLS_DWORD;
 	for (unsigned i = 0; i < NVMF_MAX_NS; i++) {
 		if (s->ns[i] && s->ns[i]->bdev->write_cache)

@@ -281,9 +281,9 @@ json_t *nvmf_subsys_json(const struct nvmf_subsys *s)
 	}
 	o = json_pack("{s:s, s:s, s:o, s:b, s:[], s:s, s:s, s:I, s:I, s:I, s:o}", "nqn", s->nqn,
 		      "subtype", "NVMe", "listen_addresses", nvmf_listeners_json(s),
-		      "allow_any_host", s->allow_any_host,
-		      "hosts", "serial_number", s->sn, "model_number", s->mn, "max_namespaces",
-		      (json_int_t)s->max_namespaces, "min_cntlid", (json_int_t)s->min_cntlid,
-		      "max_cntlid", (json_int_t)s->max_cntlid, "namespaces", nss);
+		      "allow_any_host", s->allow_any_host, "hosts", "serial_number", s->sn,
+		      "model_number", s->mn, "max_namespaces", (json_int_t)s->max_namespaces,
+		      "min_cntlid", (json_int_t)s->min_cntlid, "max_cntlid",
+		      (json_int_t)s->max_cntlid, "namespaces", nss);
 	return o;
 }

@@ -399,15 +399,17 @@ static bool decode_listen_address(struct rpc_request *req, json_t *obj, const ch
 	};
 
 	if (!json_is_object(obj)) {
-		rpc_reply_error(req, RPC_ERR_INVALID_PARAMS, "listen_address: an object is required");
+		rpc_reply_error(req, RPC_ERR_INVALID_PARAMS,
+				"listen_address: an object is required");
 		return false;
 	}
 	if (!tgt_rpc_decode(req, obj, spec, ARRAY_SIZE(spec)))
 		return false;
 	if (strcasecmp(trtype, "VFIOUSER") != 0) {
-		rpc_reply_error(req, RPC_ERR_INVALID_PARAMS,
-				"listen_address.trtype: %s is not a transport of storlab-tgt (VFIOUSER)",
-				trtype);
+		rpc_reply_error(
+		    req, RPC_ERR_INVALID_PARAMS,
+		    "listen_address.trtype: %s is not a transport of storlab-tgt (VFIOUSER)",
+		    trtype);
 		return false;
 	}
 	return true;

@@ -158,8 +158,7 @@ static void admin_poll(struct nvme_vfu *v)
 	struct nvme_sqe sqe;
 	struct nvmf_cpl cpl;
 
-	if (v->quiesced || v->stops || !vfio_user_server_attached(v->srv) ||
-	    !nvmf_ctrlr_ready(c))
+	if (v->quiesced || v->stops || !vfio_user_server_attached(v->srv) || !nvmf_ctrlr_ready(c))
 		return;
 	for (unsigned n = 0; n < ADMIN_BATCH && nvmf_sq_fetch(c, 0, &sqe) == 1; n++)
 		admin_exec(v, &sqe);
@@ -190,8 +189,7 @@ static void handle_ev(struct nvme_vfu *v, int ev)
 
 /* ---- The device ---- */
 
-static void nvu_device_info(void *dev, uint32_t *flags, uint32_t *num_regions,
-			    uint32_t *num_irqs)
+static void nvu_device_info(void *dev, uint32_t *flags, uint32_t *num_regions, uint32_t *num_irqs)
 {
 	(void)dev;
 	*flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
@@ -237,8 +235,8 @@ static int bar0_access(struct nvme_vfu *v, uint64_t off, void *buf, uint32_t cou
 	return 0;
 }
 
-static int nvu_region_access(void *dev, uint32_t index, uint64_t offset, void *buf,
-			     uint32_t count, bool write)
+static int nvu_region_access(void *dev, uint32_t index, uint64_t offset, void *buf, uint32_t count,
+			     bool write)
 {
 	struct nvme_vfu *v = dev;
 

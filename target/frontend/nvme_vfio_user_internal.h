@@ -36,8 +36,8 @@ struct nvu_ioq {
 	/* Completions waiting for room in a full CQ (reactor). */
 	struct nvmf_cpl *held;
 	uint32_t nheld;
-	struct nvmf_irq irq; /* the vector to fire at the end of the batch */
-	bool deleting; /* Delete I/O SQ: its stop is out */
+	struct nvmf_irq irq;	    /* the vector to fire at the end of the batch */
+	bool deleting;		    /* Delete I/O SQ: its stop is out */
 	struct nvmf_cpl delete_cpl; /* answered once drained */
 };
 
@@ -51,7 +51,7 @@ struct nvme_vfu {
 	struct bdev *bdevs[NVMF_MAX_NS];
 	uint8_t bdev_of_nsid[NVMF_MAX_NS + 1]; /* index into bdevs */
 	unsigned nbdevs;
-	unsigned niov;		/* iovecs of one command: MDTS / page + 1 */
+	unsigned niov; /* iovecs of one command: MDTS / page + 1 */
 	struct qe_placement place;
 	/* BAR0 as a memfd: properties, then the doorbells (the host maps
 	 * those; nvmf_ctrlr reads them in place). */
@@ -59,8 +59,8 @@ struct nvme_vfu {
 	uint8_t *bar;
 	uint64_t bar_size;
 	uint8_t cfg[NVU_CFG_SIZE];
-	uint8_t *bar4; /* MSI-X table and PBA, plain memory */
-	int *irq_fds;  /* per MSI-X vector, -1 none; read by reactors */
+	uint8_t *bar4;	     /* MSI-X table and PBA, plain memory */
+	int *irq_fds;	     /* per MSI-X vector, -1 none; read by reactors */
 	struct nvu_ioq *ioq; /* by SQ id, [0] unused */
 	struct qe_ops ioq_ops;
 	int64_t timer;

@@ -31,16 +31,16 @@
 #define NVU_DEVICE_ID 0x0001
 
 /* PCI PM 1.2 §3.2: the capability, PMC version 3, PMCSR No_Soft_Reset */
-#define CAP_PM	       0x40
-#define PM_ID	       0x01
-#define PM_PMCSR       (CAP_PM + 4)
+#define CAP_PM	 0x40
+#define PM_ID	 0x01
+#define PM_PMCSR (CAP_PM + 4)
 /* PCI Local Bus 3.0 §6.8.2: MSI-X, Message Control enable 15, mask 14 */
-#define CAP_MSIX       0x50
-#define MSIX_ID	       0x11
-#define MSIX_CTRL      (CAP_MSIX + 2)
-#define MSIX_TABLE     (CAP_MSIX + 4)
-#define MSIX_PBA       (CAP_MSIX + 8)
-#define MSIX_BIR       4
+#define CAP_MSIX   0x50
+#define MSIX_ID	   0x11
+#define MSIX_CTRL  (CAP_MSIX + 2)
+#define MSIX_TABLE (CAP_MSIX + 4)
+#define MSIX_PBA   (CAP_MSIX + 8)
+#define MSIX_BIR   4
 /* PCI Express Base §7.5.3: capability version 2, an endpoint (type 0) */
 #define CAP_PCIE       0x60
 #define PCIE_ID	       0x10

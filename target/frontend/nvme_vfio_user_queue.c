@@ -160,9 +160,9 @@ static void io_start(struct nvu_ioq *q, struct nvu_io *r, const struct nvme_sqe 
 		break;
 	case NVMF_IO_FLUSH:
 		if (!ns) {
-			r->cpl.status = nvmf_refuse(&q->dma.log_rl,
-						    NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_INTERNAL),
-						    "Base §7.2: Flush of every namespace not done yet");
+			r->cpl.status = nvmf_refuse(
+			    &q->dma.log_rl, NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_INTERNAL),
+			    "Base §7.2: Flush of every namespace not done yet");
 			io_finish(r);
 			return;
 		}
