@@ -72,6 +72,21 @@ static struct nvmf_listener **listener_find(struct nvmf_subsys *s, const char *t
 	return pp;
 }
 
+/* The active namespaces of s, ascending, and their bdevs: their count. */
+static unsigned subsys_ns(const struct nvmf_subsys *s, const struct nvmf_ns_props **ns,
+			  struct bdev **bdevs)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < NVMF_MAX_NS; i++) {
+		if (!s->ns[i])
+			continue;
+		ns[n] = &s->ns[i]->props;
+		bdevs[n++] = s->ns[i]->bdev;
+	}
+	return n;
+}
+
 int nvmf_listener_add(struct nvmf_tgt *tgt, struct nvmf_subsys *s, const char *traddr,
 		      const char *trsvcid, const char *adrfam)
 {
@@ -98,12 +113,7 @@ int nvmf_listener_add(struct nvmf_tgt *tgt, struct nvmf_subsys *s, const char *t
 	snprintf(l->traddr, sizeof(l->traddr), "%s", traddr);
 	snprintf(l->trsvcid, sizeof(l->trsvcid), "%s", trsvcid);
 	snprintf(l->adrfam, sizeof(l->adrfam), "%s", adrfam);
-	for (unsigned i = 0; i < NVMF_MAX_NS; i++) {
-		if (!s->ns[i])
-			continue;
-		ns[o.nns] = &s->ns[i]->props;
-		bdevs[o.nns++] = s->ns[i]->bdev;
-	}
+	o.nns = subsys_ns(s, ns, bdevs);
 	ctrlr_props(tgt, s, &props);
 	o.path = path;
 	rc = nvme_vfu_create(&o, &l->ctrlr);
@@ -146,6 +156,42 @@ int nvmf_listener_remove(struct nvmf_subsys *s, const char *traddr, void (*done)
 	*pp = g->l->next;
 	nvme_vfu_destroy(g->l->ctrlr, listener_gone, g);
 	return 0;
+}
+
+bool nvmf_listeners_busy(const struct nvmf_subsys *s)
+{
+	if (s->ns_updates)
+		return true;
+	for (const struct nvmf_listener *l = s->listeners; l; l = l->next) {
+		if (nvme_vfu_busy(l->ctrlr))
+			return true;
+	}
+	return false;
+}
+
+/* One controller moved; the last one ends the update. */
+static void ns_update_step(void *arg)
+{
+	struct nvmf_subsys *s = arg;
+
+	if (--s->ns_updates == 0 && s->ns_updated)
+		s->ns_updated(s->ns_updated_arg);
+}
+
+void nvmf_listeners_ns_update(struct nvmf_subsys *s, void (*done)(void *arg), void *arg)
+{
+	const struct nvmf_ns_props *ns[NVMF_MAX_NS];
+	struct bdev *bdevs[NVMF_MAX_NS];
+	unsigned n = subsys_ns(s, ns, bdevs);
+
+	s->ns_updated = done;
+	s->ns_updated_arg = arg;
+	s->ns_updates = 1;
+	for (struct nvmf_listener *l = s->listeners; l; l = l->next) {
+		s->ns_updates++;
+		nvme_vfu_ns_update(l->ctrlr, ns, bdevs, n, ns_update_step, s);
+	}
+	ns_update_step(s);
 }
 
 json_t *nvmf_listeners_json(const struct nvmf_subsys *s)

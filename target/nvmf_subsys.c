@@ -92,7 +92,7 @@ void nvmf_subsys_add(struct nvmf_tgt *tgt, struct nvmf_subsys *s)
 	*pp = s;
 }
 
-static void ns_free(struct nvmf_ns *ns)
+void nvmf_ns_free(struct nvmf_ns *ns)
 {
 	bdev_close(ns->bdev);
 	free(ns);
@@ -107,7 +107,7 @@ static void subsys_teardown_step(void *arg)
 		return;
 	for (unsigned i = 0; i < NVMF_MAX_NS; i++) {
 		if (s->ns[i])
-			ns_free(s->ns[i]);
+			nvmf_ns_free(s->ns[i]);
 	}
 	log_info("NVMe subsystem %s deleted", s->nqn);
 	s->tgt->deleting--;
@@ -213,14 +213,16 @@ const char *nvmf_subsys_ns_conflict(const struct nvmf_subsys *s, const struct bd
 	return NULL;
 }
 
-int nvmf_subsys_remove_ns(struct nvmf_subsys *s, uint32_t nsid)
+struct nvmf_ns *nvmf_subsys_take_ns(struct nvmf_subsys *s, uint32_t nsid)
 {
+	struct nvmf_ns *ns;
+
 	if (nsid == 0 || nsid > NVMF_MAX_NS || !s->ns[nsid - 1])
-		return -ENOENT;
-	ns_free(s->ns[nsid - 1]);
+		return NULL;
+	ns = s->ns[nsid - 1];
 	s->ns[nsid - 1] = NULL;
 	log_info("NVMe subsystem %s: namespace %u removed", s->nqn, nsid);
-	return 0;
+	return ns;
 }
 
 static bool all_zero(const uint8_t *b, size_t n)

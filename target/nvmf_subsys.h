@@ -53,6 +53,10 @@ struct nvmf_subsys {
 	uint16_t next_cntlid;
 	/* Being deleted: listeners still going away, then done(arg). */
 	unsigned teardowns;
+	/* Controllers moving to new namespaces, and who waits for them. */
+	unsigned ns_updates;
+	void (*ns_updated)(void *arg);
+	void *ns_updated_arg;
 	void (*deleted)(void *arg);
 	void *deleted_arg;
 	struct nvmf_tgt *tgt;
@@ -107,6 +111,14 @@ int nvmf_listener_add(struct nvmf_tgt *tgt, struct nvmf_subsys *s, const char *t
  * gone (possibly before returning), or -ENOENT. */
 int nvmf_listener_remove(struct nvmf_subsys *s, const char *traddr, void (*done)(void *arg),
 			 void *arg);
+/* A controller of s is draining (reset, shutdown, DMA change) or still
+ * moving to new namespaces: namespaces must not change now. */
+bool nvmf_listeners_busy(const struct nvmf_subsys *s);
+/* The namespaces of s changed: every controller moves to them (its I/O
+ * drained, a Namespace Attribute Changed event for the host); done(arg)
+ * (may be NULL) once none uses the old ones, possibly before returning.
+ * Not while nvmf_listeners_busy(). */
+void nvmf_listeners_ns_update(struct nvmf_subsys *s, void (*done)(void *arg), void *arg);
 /* nvmf_get_subsystems' "listen_addresses" of s. */
 json_t *nvmf_listeners_json(const struct nvmf_subsys *s);
 
@@ -123,8 +135,10 @@ int nvmf_subsys_add_ns(struct nvmf_subsys *s, struct bdev *bdev, const struct nv
  * unique). */
 const char *nvmf_subsys_ns_conflict(const struct nvmf_subsys *s, const struct bdev *bdev,
 				    const struct nvmf_ns_props *props);
-/* Removes namespace nsid (its bdev closed): 0 or -ENOENT. */
-int nvmf_subsys_remove_ns(struct nvmf_subsys *s, uint32_t nsid);
+/* Takes namespace nsid out of s, its bdev still open, or NULL; then
+ * nvmf_ns_free() once no controller uses it. */
+struct nvmf_ns *nvmf_subsys_take_ns(struct nvmf_subsys *s, uint32_t nsid);
+void nvmf_ns_free(struct nvmf_ns *ns);
 
 /* nvmf_get_subsystems' entry of s (SPDK's field names). */
 json_t *nvmf_subsys_json(const struct nvmf_subsys *s);

@@ -11,6 +11,7 @@
 #include "target/tgt.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -303,15 +304,14 @@ static void ns_props_from_bdev(struct nvmf_ns_props *p, const struct bdev *bdev)
 	p->optimal_io_blocks = bdev->optimal_io_bytes / bdev->block_size;
 }
 
-/* A running controller keeps the namespaces it started with: swapping
- * them under its queues (nvmf_ctrlr_ns_swap, the Changed Namespace List
- * and its event) is not done yet. */
+/* Namespaces change while no controller of s drains its queues (for a
+ * reset, a shutdown, a DMA change or the last namespace change). */
 static bool ns_change_allowed(struct rpc_request *req, const struct nvmf_subsys *s)
 {
-	if (!s->listeners)
+	if (!nvmf_listeners_busy(s))
 		return true;
-	tgt_rpc_reply_errno(req, -EBUSY,
-			    "nqn: %s has a listener; remove it before changing namespaces", s->nqn);
+	tgt_rpc_reply_errno(req, -EBUSY, "nqn: a controller of %s is draining its queues; retry",
+			    s->nqn);
 	return false;
 }
 
@@ -362,12 +362,31 @@ static void rpc_add_ns(struct rpc_request *req, json_t *params, void *ctx)
 				    strerror(-rc));
 	else
 		rpc_reply_result(req, json_integer(rc));
+	/* The controllers see it once their queues drained (it is new: no
+	 * I/O can be using it). */
+	if (rc > 0)
+		nvmf_listeners_ns_update(s, NULL, NULL);
 out:
 	json_decref(rest);
 }
 
+struct ns_removal {
+	struct rpc_request *req;
+	struct nvmf_ns *ns;
+};
+
+static void ns_removed(void *arg)
+{
+	struct ns_removal *r = arg;
+
+	nvmf_ns_free(r->ns);
+	rpc_reply_result(r->req, NULL);
+	free(r);
+}
+
 static void rpc_remove_ns(struct rpc_request *req, json_t *params, void *ctx)
 {
+	struct ns_removal *r;
 	const char *nqn = NULL;
 	uint32_t nsid = 0;
 	const struct rpc_param spec[] = {
@@ -378,10 +397,20 @@ static void rpc_remove_ns(struct rpc_request *req, json_t *params, void *ctx)
 
 	if (!s || !ns_change_allowed(req, s))
 		return;
-	if (nvmf_subsys_remove_ns(s, nsid) != 0)
+	r = malloc(sizeof(*r));
+	if (!r) {
+		tgt_rpc_reply_errno(req, -ENOMEM, "out of memory");
+		return;
+	}
+	r->req = req;
+	r->ns = nvmf_subsys_take_ns(s, nsid);
+	if (!r->ns) {
+		free(r);
 		tgt_rpc_reply_errno(req, -ENOENT, "nsid: %s has no namespace %u", nqn, nsid);
-	else
-		rpc_reply_result(req, NULL);
+		return;
+	}
+	/* Its bdev closes once no controller's I/O can reach it. */
+	nvmf_listeners_ns_update(s, ns_removed, r);
 }
 
 /* ---- Listeners ---- */

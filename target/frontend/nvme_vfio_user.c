@@ -37,10 +37,60 @@ static void handle_ev(struct nvme_vfu *v, int ev);
 
 /* ---- Draining the I/O queues ---- */
 
+static void destroy_drained(struct nvme_vfu *v);
+static void ioqs_drain(struct nvme_vfu *v, void (*then)(struct nvme_vfu *v), bool pause);
+
+/* Starts the first drain that waited, from the loop (not from inside
+ * another continuation, which may still use v after it returns). */
+static void drain_next(void *arg)
+{
+	struct nvme_vfu *v = arg;
+	struct nvu_drain next;
+
+	v->next_scheduled = false;
+	if (v->stops || !v->nwaiting)
+		return; /* a drain started meanwhile: it schedules us again */
+	next = v->waiting[0];
+	memmove(v->waiting, v->waiting + 1, --v->nwaiting * sizeof(*v->waiting));
+	ioqs_drain(v, next.then, next.pause);
+}
+
+static void drain_schedule(struct nvme_vfu *v)
+{
+	if (v->next_scheduled || !v->nwaiting)
+		return;
+	if (evloop_call(v->loop, drain_next, v) < 0) {
+		log_err("%s: cannot schedule the next drain", v->props.subnqn);
+		return;
+	}
+	v->next_scheduled = true;
+}
+
+/* The drain under way is over: its continuation, then the next one asked
+ * for meanwhile. Before a destroy, every drain still waiting completes at
+ * once (nothing runs any more), the server's quiesce included. */
 static void drain_step(struct nvme_vfu *v)
 {
-	if (v->stops && --v->stops == 0)
-		v->drained(v);
+	void (*then)(struct nvme_vfu * v) = v->drained;
+
+	if (!v->stops || --v->stops)
+		return;
+	if (then == destroy_drained) {
+		struct nvu_drain waiting[ARRAY_SIZE(v->waiting)];
+		unsigned n = v->nwaiting;
+
+		memcpy(waiting, v->waiting, sizeof(waiting));
+		v->nwaiting = 0;
+		for (uint32_t i = 1; i <= v->props.max_io_queues; i++)
+			v->ioq[i].paused = false;
+		for (unsigned i = 0; i < n; i++)
+			waiting[i].then(v);
+		destroy_drained(v); /* v is gone */
+		return;
+	}
+	then(v);
+	if (!v->stops)
+		drain_schedule(v);
 }
 
 static void admin_post(struct nvme_vfu *v, struct nvmf_cpl *cpl)
@@ -75,6 +125,16 @@ static void ioq_stopped(void *arg)
  * then(v), possibly at once. */
 static void ioqs_drain(struct nvme_vfu *v, void (*then)(struct nvme_vfu *v), bool pause)
 {
+	if (v->stops) {
+		/* One of each kind at most waits (reset or shutdown, quiesce,
+		 * namespace update, destroy). */
+		if (v->nwaiting == ARRAY_SIZE(v->waiting)) {
+			log_err("%s: too many drains asked for at once", v->props.subnqn);
+			return;
+		}
+		v->waiting[v->nwaiting++] = (struct nvu_drain){.then = then, .pause = pause};
+		return;
+	}
 	v->drained = then;
 	v->stops = 1;
 	for (uint32_t i = 1; i <= v->props.max_io_queues; i++) {
@@ -348,11 +408,6 @@ static int nvu_quiesce(void *dev, void (*done)(void *arg), void *arg)
 {
 	struct nvme_vfu *v = dev;
 
-	if (v->stops) {
-		log_warn("%s: DMA change while the queues drain for a reset: refused",
-			 v->props.subnqn);
-		return -EBUSY;
-	}
 	v->quiesced = true;
 	v->quiesce_done = done;
 	v->quiesce_arg = arg;
@@ -360,18 +415,24 @@ static int nvu_quiesce(void *dev, void (*done)(void *arg), void *arg)
 	return 0;
 }
 
+/* Restarts the queues a drain paused. */
+static void ioqs_restart(struct nvme_vfu *v, const char *why)
+{
+	for (uint32_t i = 1; i <= v->props.max_io_queues; i++) {
+		struct nvu_ioq *q = &v->ioq[i];
+
+		if (q->paused && nvu_ioq_start(q) < 0)
+			log_err("%s: SQ %u not restarted after %s", v->props.subnqn, i, why);
+		q->paused = false;
+	}
+}
+
 static void nvu_resume(void *dev)
 {
 	struct nvme_vfu *v = dev;
 
 	v->quiesced = false;
-	for (uint32_t i = 1; i <= v->props.max_io_queues; i++) {
-		struct nvu_ioq *q = &v->ioq[i];
-
-		if (q->paused && nvu_ioq_start(q) < 0)
-			log_err("%s: SQ %u not restarted after a DMA change", v->props.subnqn, i);
-		q->paused = false;
-	}
+	ioqs_restart(v, "a DMA change");
 }
 
 static const struct vfio_user_dev_ops nvu_ops = {
@@ -438,7 +499,7 @@ static int nvu_setup(struct nvme_vfu *v)
 {
 	struct nvmf_ctrlr_params p = {
 	    .props = &v->props,
-	    .ns = &v->ns,
+	    .ns = &v->ns[v->ns_cur],
 	    .xlate = dma_xlate,
 	    .xlate_arg = v,
 	    .now_ms = now_ms,
@@ -469,17 +530,33 @@ static int nvu_setup(struct nvme_vfu *v)
 	return rc;
 }
 
-static void nvu_ns_setup(struct nvme_vfu *v, const struct nvme_vfu_opts *o)
+/* ns and bdevs (ascending by nsid) into the list not in use and the
+ * bdevs to come; the caller's arrays may go once it returned. */
+static void ns_stage(struct nvme_vfu *v, const struct nvmf_ns_props *const *ns,
+		     struct bdev *const *bdevs, unsigned nns)
 {
-	for (unsigned i = 0; i < o->nns; i++) {
-		v->ns_ptrs[i] = o->ns[i];
-		v->bdevs[i] = o->bdevs[i];
-		v->bdev_of_nsid[o->ns[i]->nsid] = (uint8_t)i;
+	unsigned next = v->ns_cur ^ 1;
+
+	for (unsigned i = 0; i < nns; i++) {
+		v->ns_ptrs[next][i] = ns[i];
+		v->bdevs_next[i] = bdevs[i];
 	}
-	v->nbdevs = o->nns;
-	v->ns = (struct nvmf_ns_list){.ns = v->ns_ptrs, .n = o->nns};
-	/* MDTS in CAP.MPSMIN pages, plus one for a first page not aligned. */
-	v->niov = (v->props.mdts ? 1u << v->props.mdts : 256u) + 1;
+	v->ns[next] = (struct nvmf_ns_list){.ns = v->ns_ptrs[next], .n = nns};
+}
+
+/* The staged list becomes the controller's; only while the I/O queues are
+ * stopped (reactors read the bdev map). Returns it. */
+static const struct nvmf_ns_list *ns_apply(struct nvme_vfu *v)
+{
+	const struct nvmf_ns_list *l = &v->ns[v->ns_cur ^ 1];
+
+	v->ns_cur ^= 1;
+	for (unsigned i = 0; i < l->n; i++) {
+		v->bdevs[i] = v->bdevs_next[i];
+		v->bdev_of_nsid[l->ns[i]->nsid] = (uint8_t)i;
+	}
+	v->nbdevs = l->n;
+	return l;
 }
 
 int nvme_vfu_create(const struct nvme_vfu_opts *o, struct nvme_vfu **out)
@@ -494,7 +571,10 @@ int nvme_vfu_create(const struct nvme_vfu_opts *o, struct nvme_vfu **out)
 	v->props = *o->props;
 	v->bar_fd = -1;
 	nvu_ioq_ops_init(&v->ioq_ops, o->reactors_sleep ? IOQ_SLEEP_POLL_US : 0);
-	nvu_ns_setup(v, o);
+	ns_stage(v, o->ns, o->bdevs, o->nns);
+	ns_apply(v);
+	/* MDTS in CAP.MPSMIN pages, plus one for a first page not aligned. */
+	v->niov = (v->props.mdts ? 1u << v->props.mdts : 256u) + 1;
 	rc = qe_placement_init(&v->place, o->cpumask, v->props.subnqn);
 	if (rc == 0)
 		rc = nvu_setup(v);
@@ -519,6 +599,33 @@ int nvme_vfu_create(const struct nvme_vfu_opts *o, struct nvme_vfu **out)
 	return 0;
 }
 
+bool nvme_vfu_busy(const struct nvme_vfu *v)
+{
+	return v->stops || v->quiesced || v->ns_done || v->destroyed;
+}
+
+static void ns_drained(struct nvme_vfu *v)
+{
+	void (*done)(void *arg) = v->ns_done;
+
+	nvmf_ctrlr_ns_swap(&v->ctrlr, ns_apply(v));
+	ioqs_restart(v, "a namespace change");
+	log_info("%s: controller %u has %u namespaces now", v->props.subnqn, v->props.cntlid,
+		 v->nbdevs);
+	v->ns_done = NULL;
+	done(v->ns_arg);
+}
+
+void nvme_vfu_ns_update(struct nvme_vfu *v, const struct nvmf_ns_props *const *ns,
+			struct bdev *const *bdevs, unsigned nns, void (*done)(void *arg), void *arg)
+{
+	v->ns_done = done;
+	v->ns_arg = arg;
+	ns_stage(v, ns, bdevs, nns);
+	/* The queues stop before the bdevs change under them. */
+	ioqs_drain(v, ns_drained, true);
+}
+
 static void destroy_drained(struct nvme_vfu *v)
 {
 	void (*done)(void *arg) = v->destroyed;
@@ -539,5 +646,8 @@ void nvme_vfu_destroy(struct nvme_vfu *v, void (*done)(void *arg), void *arg)
 		evloop_cancel_timer(v->loop, v->timer);
 	v->timer = 0;
 	v->quiesced = true; /* no admin command, no register write from now on */
-	ioqs_drain(v, destroy_drained, false);
+	/* Always from the loop: a continuation may be using v right now. */
+	v->waiting[v->nwaiting++] = (struct nvu_drain){.then = destroy_drained};
+	if (!v->stops)
+		drain_schedule(v);
 }

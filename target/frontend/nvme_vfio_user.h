@@ -11,12 +11,13 @@
  * the admin queue polled on the control thread, each I/O SQ a queue of
  * the queue engine on a reactor.
  *
- * The namespaces are those of the subsystem when the controller is
- * created; rpc_nvmf.c refuses namespace changes while a listener exists.
+ * The namespaces are the subsystem's: nvme_vfu_ns_update() follows a
+ * change while the controller runs.
  *
  * Threads: the control thread, except the I/O queues (their reactors).
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "nvmf/nvmf_props.h"
@@ -43,6 +44,20 @@ struct nvme_vfu_opts {
 
 /* Listens at opts->path. 0 or a negative errno (logged; nothing left). */
 int nvme_vfu_create(const struct nvme_vfu_opts *opts, struct nvme_vfu **out);
+/* Whether a reset, shutdown, DMA change or namespace update is draining
+ * the I/O queues (nvme_vfu_ns_update() must wait). */
+bool nvme_vfu_busy(const struct nvme_vfu *v);
+/*
+ * The subsystem's namespaces are now ns/bdevs (as in nvme_vfu_opts): the
+ * I/O queues stop once what they carry completed, the list is swapped
+ * (nvmf_ctrlr_ns_swap: the Changed Namespace List and a Namespace
+ * Attribute Changed event, NVMe Base 2.1 §5.2.2), the queues restart with
+ * channels to the new bdevs, then done(arg): from then on no namespace or
+ * bdev of the old list is used. Not while nvme_vfu_busy().
+ */
+void nvme_vfu_ns_update(struct nvme_vfu *v, const struct nvmf_ns_props *const *ns,
+			struct bdev *const *bdevs, unsigned nns, void (*done)(void *arg),
+			void *arg);
 /* Stops the I/O queues once what they carry completed, closes the client
  * and the socket (its file removed), frees v, then done(arg): once, on
  * the control thread, possibly before returning. */

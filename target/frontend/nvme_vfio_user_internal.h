@@ -24,6 +24,13 @@
 #define NVU_BAR4_SIZE	 0x10000u
 
 struct nvu_io;
+struct nvme_vfu;
+
+/* A drain of the I/O queues that waits for the one under way. */
+struct nvu_drain {
+	void (*then)(struct nvme_vfu *v);
+	bool pause;
+};
 
 /* One I/O submission queue and the engine queue polling it. */
 struct nvu_ioq {
@@ -46,9 +53,15 @@ struct nvme_vfu {
 	struct vfio_user_server *srv;
 	struct nvmf_ctrlr ctrlr;
 	struct nvmf_ctrlr_props props;
-	const struct nvmf_ns_props *ns_ptrs[NVMF_MAX_NS];
-	struct nvmf_ns_list ns;
-	struct bdev *bdevs[NVMF_MAX_NS];
+	/* Two lists: the controller's and, during an update, the next one
+	 * (nvmf_ctrlr_ns_swap compares them). */
+	const struct nvmf_ns_props *ns_ptrs[2][NVMF_MAX_NS];
+	struct nvmf_ns_list ns[2];
+	unsigned ns_cur;
+	void (*ns_done)(void *arg);
+	void *ns_arg;
+	struct bdev *bdevs[NVMF_MAX_NS];       /* the queues' channels go to */
+	struct bdev *bdevs_next[NVMF_MAX_NS];  /* staged by an update */
 	uint8_t bdev_of_nsid[NVMF_MAX_NS + 1]; /* index into bdevs */
 	unsigned nbdevs;
 	unsigned niov; /* iovecs of one command: MDTS / page + 1 */
@@ -64,9 +77,13 @@ struct nvme_vfu {
 	struct nvu_ioq *ioq; /* by SQ id, [0] unused */
 	struct qe_ops ioq_ops;
 	int64_t timer;
-	/* Stopping the I/O queues: how many stops are out, and what next. */
+	/* Stopping the I/O queues: how many stops are out, and what next;
+	 * drains asked for meanwhile wait their turn. */
 	unsigned stops;
 	void (*drained)(struct nvme_vfu *v);
+	struct nvu_drain waiting[8];
+	unsigned nwaiting;
+	bool next_scheduled; /* drain_next() is on the loop */
 	void (*quiesce_done)(void *arg);
 	void *quiesce_arg;
 	bool quiesced;

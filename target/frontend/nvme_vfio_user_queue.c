@@ -247,7 +247,6 @@ int nvu_ioq_init(struct nvme_vfu *v, struct nvu_ioq *q, uint16_t sqid)
 	q->qe.owner = v->props.subnqn;
 	q->qe.index = sqid;
 	q->qe.bdevs = v->bdevs;
-	q->qe.nbdevs = v->nbdevs;
 	q->qe.slot_size = sizeof(struct nvu_io) + v->niov * sizeof(struct iovec);
 	q->qe.nslots = depth;
 	q->qe.wake_fd = -1;
@@ -273,6 +272,7 @@ int nvu_ioq_start(struct nvu_ioq *q)
 				   .sgls = v->props.sgls};
 	q->nheld = 0;
 	q->irq.fire = false;
+	q->qe.nbdevs = v->nbdevs; /* the namespaces of the moment */
 	rc = qe_queue_start(&q->qe, qe_placement_reactor(&v->place, cqid), v->loop);
 	if (rc == 0)
 		q->running = true;

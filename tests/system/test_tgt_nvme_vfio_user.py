@@ -55,11 +55,6 @@ def test_listener_rpc(tgt, tmp_path):
     [s] = tgt.rpc("nvmf_get_subsystems")
     assert s["listen_addresses"] == [{"transport": "VFIOUSER", "trtype": "VFIOUSER",
                                       "adrfam": "IPv4", "traddr": str(d), "trsvcid": "0"}]
-    # A running controller keeps its namespaces.
-    tgt.rpc("bdev_malloc_create", "-b", "M1", "8", str(BS))
-    tgt.rpc_error("nvmf_subsystem_add_ns", NQN, "M1", code=EBUSY, says="listener")
-    tgt.rpc_error("nvmf_subsystem_remove_ns", NQN, "1", code=EBUSY)
-
     tgt.rpc("nvmf_subsystem_remove_listener", NQN, "-t", "VFIOUSER", "-a", str(d))
     assert not (d / "cntrl").exists()
     assert tgt.rpc("nvmf_get_subsystems")[0]["listen_addresses"] == []
@@ -71,6 +66,43 @@ def test_listener_rpc(tgt, tmp_path):
     assert not (d / "cntrl").exists()
     tgt.rpc("bdev_malloc_delete", "M0")  # the namespace's bdev is closed
     tgt.stop()
+
+
+def test_namespace_change_while_connected(ctrl):
+    """Base §5.2.2: a namespace added or removed while the host is connected
+    is announced by a Namespace Attribute Changed event and the Changed
+    Namespace List log; the new namespace serves I/O, the removed one is
+    gone, and its bdev is released."""
+    tgt, d = ctrl
+    drv = vu.NvmeDriver(str(d / "cntrl"))
+    drv.enable()
+    drv.create_io_queues()
+    # Base §5.1.25.1.5: Namespace Attribute Notices are off until the host
+    # turns them on (Asynchronous Event Configuration bit 8), as Linux does.
+    assert drv.admin_cmd(vu.ADM_SET_FEATURES, cdw10=vu.FEAT_AEC, cdw11=1 << 8)[0] == 0
+    aer = drv.submit(drv.admin, vu.ADM_ASYNC_EVENT)
+
+    tgt.rpc("bdev_malloc_create", "-b", "M1", "4", "4096")
+    assert tgt.rpc("nvmf_subsystem_add_ns", NQN, "M1") == 2
+    cid, st, dw0 = drv.reap(drv.admin)
+    # Figure 150: type 2h (notice), information 00h, log page 04h.
+    assert (cid, st) == (aer, 0) and dw0 == 0x00040002
+    st, log = drv.get_log_page(vu.LOG_CHANGED_NS, 4096)
+    assert st == 0 and struct.unpack_from("<2I", log) == (2, 0)
+    st, ids = drv.identify(2)
+    assert st == 0 and struct.unpack_from("<3I", ids) == (1, 2, 0)
+    pattern = bytes(range(256)) * 16
+    assert drv.write(3, pattern, 4096, nsid=2) == 0
+    assert drv.read(3, 1, 4096, nsid=2) == (0, pattern)
+
+    drv.submit(drv.admin, vu.ADM_ASYNC_EVENT)
+    tgt.rpc("nvmf_subsystem_remove_ns", NQN, "1")
+    assert drv.reap(drv.admin)[2] == 0x00040002
+    # NVM CS: a command to an inactive namespace: Invalid Namespace or Format.
+    assert drv.read(0, 1, BS, nsid=1)[0] == 0x00B
+    tgt.rpc("bdev_malloc_delete", "M0")  # no controller holds it any more
+    assert drv.read(3, 1, 4096, nsid=2) == (0, pattern)
+    drv.close()
 
 
 def le(b):

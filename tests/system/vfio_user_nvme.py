@@ -37,7 +37,10 @@ CC_SHN_NORMAL = 1 << 14
 CSTS_RDY, CSTS_SHST_MASK, CSTS_SHST_DONE = 1, 3 << 2, 2 << 2
 
 # Admin and NVM opcodes (Base §5 Figure 142, NVM CS §3).
-ADM_DELETE_SQ, ADM_CREATE_SQ, ADM_DELETE_CQ, ADM_CREATE_CQ, ADM_IDENTIFY = 0, 1, 4, 5, 6
+ADM_DELETE_SQ, ADM_CREATE_SQ, ADM_GET_LOG_PAGE, ADM_DELETE_CQ = 0, 1, 2, 4
+ADM_CREATE_CQ, ADM_IDENTIFY, ADM_SET_FEATURES, ADM_ASYNC_EVENT = 5, 6, 0x09, 0x0C
+FEAT_AEC = 0x0B  # Asynchronous Event Configuration
+LOG_CHANGED_NS = 0x04  # Base §5.1.12.1.5
 NVM_FLUSH, NVM_WRITE, NVM_READ, NVM_WRITE_ZEROES = 0, 1, 2, 8
 
 PAGE = 4096
@@ -276,6 +279,15 @@ class NvmeDriver:
         st, _ = self.admin_cmd(ADM_IDENTIFY, nsid=nsid, prp1=self.mem.iova + self.ID_OFF,
                                cdw10=cns)
         return st, bytes(self.mem.map[self.ID_OFF:self.ID_OFF + PAGE])
+
+    def get_log_page(self, lid, length):
+        """Base §5.1.12: NUMDL/NUMDU count dwords, 0's based."""
+        numd = length // 4 - 1
+        self.mem.map[self.ID_OFF:self.ID_OFF + PAGE] = bytes(PAGE)
+        st, _ = self.admin_cmd(ADM_GET_LOG_PAGE, nsid=0xFFFFFFFF,
+                               prp1=self.mem.iova + self.ID_OFF,
+                               cdw10=lid | (numd & 0xFFFF) << 16, cdw11=numd >> 16)
+        return st, bytes(self.mem.map[self.ID_OFF:self.ID_OFF + length])
 
     def create_io_queues(self, entries=16, vector=1):
         sq_off, cq_off = 2 * PAGE, 3 * PAGE
