@@ -19,6 +19,7 @@
 #include "nvmf/nvmf_io_status.h"
 #include "target/frontend/nvme_vfio_user_internal.h"
 #include "util/common.h"
+#include "util/iov.h"
 #include "util/log.h"
 
 /* One command in flight: a slot of the engine. */
@@ -26,6 +27,12 @@ struct nvu_io {
 	struct bdev_io io;
 	struct nvu_ioq *q;
 	struct nvmf_cpl cpl;
+	/* Dataset Management: its namespace and bdev, the range list's
+	 * iovecs (iovcnt) and the next range to deallocate. */
+	const struct nvmf_ns_props *ns;
+	unsigned bdev;
+	unsigned iovcnt;
+	uint16_t dsm_next, dsm_count;
 	struct iovec iov[];
 };
 
@@ -102,14 +109,18 @@ static uint16_t status_of(int status)
 	}
 }
 
+static void dsm_continue(struct nvu_io *r);
+
 static void io_done(struct bdev_io *io, int status, void *arg)
 {
 	struct nvu_io *r = arg;
 
-	(void)io;
 	if (status)
 		r->cpl.status = status_of(status);
-	io_finish(r);
+	if (io->type == BDEV_IO_UNMAP && !status)
+		dsm_continue(r);
+	else
+		io_finish(r);
 }
 
 static int io_submit(struct nvu_io *r, unsigned bdev, enum bdev_io_type type, uint64_t slba,
@@ -123,6 +134,68 @@ static int io_submit(struct nvu_io *r, unsigned bdev, enum bdev_io_type type, ui
 	r->io.cb = io_done;
 	r->io.cb_arg = r;
 	return bdev_submit(qe_channel(&r->q->qe, bdev), &r->io);
+}
+
+/* NVM CS §3.2.3 range i of r's list, read from the host's buffer and
+ * checked against the namespace: 1 (in *out), 0 (no block) or -EINVAL
+ * (status set: LBA Out of Range). */
+static int dsm_range(struct nvu_io *r, unsigned i, struct nvmf_dsm_range *out)
+{
+	struct nvmf_io_task t = {.nr_ranges = 1};
+	uint8_t raw[sizeof(struct nvme_dsm_range)];
+	int rc;
+
+	iov_copy_out(r->iov, r->iovcnt, i * sizeof(raw), raw, sizeof(raw));
+	rc = nvmf_dsm_parse(r->ns, raw, sizeof(raw), out, &t, &r->q->dma.log_rl);
+	if (rc < 0)
+		r->cpl.status = t.status;
+	return rc;
+}
+
+/* Deallocates the next range (one bdev UNMAP at a time: a slot has one
+ * bdev_io), or completes the command after the last. */
+static void dsm_continue(struct nvu_io *r)
+{
+	struct nvmf_dsm_range range;
+	int rc = 0;
+
+	while (r->dsm_next < r->dsm_count && rc == 0)
+		rc = dsm_range(r, r->dsm_next++, &range);
+	if (rc > 0) {
+		rc = io_submit(r, r->bdev, BDEV_IO_UNMAP, range.slba, range.nlb, 0);
+		if (rc == 0)
+			return; /* io_done() continues */
+		r->cpl.status = status_of(rc);
+	}
+	io_finish(r);
+}
+
+/* Every range is checked before any is deallocated (NVM CS §3.2.3: a
+ * range past the namespace fails the command); each is read again when
+ * its turn comes, and checked again, so a host that changes its list
+ * meanwhile harms only itself. */
+static void dsm_start(struct nvu_ioq *q, struct nvu_io *r, const struct nvme_sqe *sqe,
+		      const struct nvmf_io_task *t, const struct nvmf_ns_props *ns, unsigned b)
+{
+	struct nvmf_iov out = {.iov = r->iov, .max = q->v->niov};
+	struct nvmf_dsm_range range;
+
+	if (nvmf_dptr_map(&q->dma, sqe, t->len, &out, &r->cpl.status) < 0) {
+		io_finish(r);
+		return;
+	}
+	r->ns = ns;
+	r->bdev = b;
+	r->iovcnt = out.cnt;
+	r->dsm_next = 0;
+	r->dsm_count = (uint16_t)t->nr_ranges;
+	for (unsigned i = 0; i < t->nr_ranges; i++) {
+		if (dsm_range(r, i, &range) < 0) {
+			io_finish(r);
+			return;
+		}
+	}
+	dsm_continue(r);
 }
 
 /* Starts one decoded command; what it needs of a bdev goes to the channel
@@ -168,8 +241,11 @@ static void io_start(struct nvu_ioq *q, struct nvu_io *r, const struct nvme_sqe 
 		}
 		rc = io_submit(r, b, BDEV_IO_FLUSH, 0, 0, 0);
 		break;
+	case NVMF_IO_DSM:
+		dsm_start(q, r, sqe, &t, ns, b);
+		return;
 	default:
-		/* Compare, fused Compare and Write, Dataset Management. */
+		/* Compare, fused Compare and Write. */
 		r->cpl.status =
 		    nvmf_refuse(&q->dma.log_rl, NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_INTERNAL),
 				"NVM CS §3.2: opcode %02xh decoded but not served yet", sqe->opc);

@@ -41,7 +41,8 @@ ADM_DELETE_SQ, ADM_CREATE_SQ, ADM_GET_LOG_PAGE, ADM_DELETE_CQ = 0, 1, 2, 4
 ADM_CREATE_CQ, ADM_IDENTIFY, ADM_SET_FEATURES, ADM_ASYNC_EVENT = 5, 6, 0x09, 0x0C
 FEAT_AEC = 0x0B  # Asynchronous Event Configuration
 LOG_CHANGED_NS = 0x04  # Base §5.1.12.1.5
-NVM_FLUSH, NVM_WRITE, NVM_READ, NVM_WRITE_ZEROES = 0, 1, 2, 8
+NVM_FLUSH, NVM_WRITE, NVM_READ, NVM_WRITE_ZEROES, NVM_DSM = 0, 1, 2, 8, 9
+DSM_AD = 1 << 2  # NVM CS §3.2.3 CDW11: deallocate
 
 PAGE = 4096
 
@@ -317,6 +318,13 @@ class NvmeDriver:
         prp2 = prp1 + PAGE if length > PAGE else 0
         return self.cmd(self.io, opc, nsid=nsid, prp1=prp1, prp2=prp2, cdw10=slba & 0xFFFFFFFF,
                         cdw11=slba >> 32, cdw12=nblocks - 1)[0]
+
+    def deallocate(self, ranges, nsid=1):
+        """Dataset Management with AD: ranges [(slba, nlb)]; its status."""
+        buf = b"".join(struct.pack("<IIQ", 0, nlb, slba) for slba, nlb in ranges)
+        self.mem.map[self.DATA_OFF:self.DATA_OFF + len(buf)] = buf
+        return self.cmd(self.io, NVM_DSM, nsid=nsid, prp1=self.mem.iova + self.DATA_OFF,
+                        cdw10=len(ranges) - 1, cdw11=DSM_AD)[0]
 
     def write(self, slba, data, block_size, nsid=1):
         self.mem.map[self.DATA_OFF:self.DATA_OFF + len(data)] = data
