@@ -38,6 +38,7 @@ static void handle_ev(struct nvme_vfu *v, int ev);
 /* ---- Draining the I/O queues ---- */
 
 static void destroy_drained(struct nvme_vfu *v);
+static void irqs_reap(struct nvme_vfu *v);
 static void ioqs_drain(struct nvme_vfu *v, void (*then)(struct nvme_vfu *v), bool pause);
 
 /* Starts the first drain that waited, from the loop (not from inside
@@ -75,6 +76,7 @@ static void drain_step(struct nvme_vfu *v)
 
 	if (!v->stops || --v->stops)
 		return;
+	irqs_reap(v); /* no queue runs now */
 	if (then == destroy_drained) {
 		struct nvu_drain waiting[ARRAY_SIZE(v->waiting)];
 		unsigned n = v->nwaiting;
@@ -323,12 +325,47 @@ static void nvu_irq_info(void *dev, uint32_t index, uint32_t *flags, uint32_t *c
 	*count = v->props.msix_vectors;
 }
 
+/* Closes the eventfds that were replaced: only while no I/O queue runs,
+ * since a reactor may have loaded one just before (and its number could
+ * be someone else's by now). */
+static void irqs_reap(struct nvme_vfu *v)
+{
+	for (unsigned i = 0; i < v->nstale; i++)
+		close(v->stale_fds[i]);
+	v->nstale = 0;
+}
+
+static bool ioqs_running(const struct nvme_vfu *v)
+{
+	for (uint32_t i = 1; v->ioq && i <= v->props.max_io_queues; i++) {
+		if (v->ioq[i].running)
+			return true;
+	}
+	return false;
+}
+
 static void irq_set_fd(struct nvme_vfu *v, uint32_t vector, int fd)
 {
 	int old = __atomic_exchange_n(&v->irq_fds[vector], fd, __ATOMIC_ACQ_REL);
+	int *grown;
 
-	if (old >= 0)
+	if (old < 0)
+		return;
+	if (!ioqs_running(v)) {
 		close(old);
+		return;
+	}
+	if (v->nstale == v->stale_cap) {
+		grown = realloc(v->stale_fds, (v->stale_cap * 2 + 8) * sizeof(*grown));
+		if (!grown) {
+			log_err("%s: MSI-X eventfd %d left open: out of memory", v->props.subnqn,
+				old);
+			return;
+		}
+		v->stale_fds = grown;
+		v->stale_cap = v->stale_cap * 2 + 8;
+	}
+	v->stale_fds[v->nstale++] = old;
 }
 
 static void irqs_close(struct nvme_vfu *v)
@@ -470,6 +507,8 @@ static void nvu_free(struct nvme_vfu *v)
 	free(v->ioq);
 	if (v->irq_fds)
 		irqs_close(v);
+	irqs_reap(v);
+	free(v->stale_fds);
 	free(v->irq_fds);
 	free(v->bar4);
 	if (v->bar && v->bar != MAP_FAILED)

@@ -72,8 +72,11 @@ struct nvme_vfu {
 	uint8_t *bar;
 	uint64_t bar_size;
 	uint8_t cfg[NVU_CFG_SIZE];
-	uint8_t *bar4;	     /* MSI-X table and PBA, plain memory */
-	int *irq_fds;	     /* per MSI-X vector, -1 none; read by reactors */
+	uint8_t *bar4; /* MSI-X table and PBA, plain memory */
+	int *irq_fds;  /* per MSI-X vector, -1 none; read by reactors */
+	/* Replaced while I/O queues ran: closed once none runs. */
+	int *stale_fds;
+	unsigned nstale, stale_cap;
 	struct nvu_ioq *ioq; /* by SQ id, [0] unused */
 	struct qe_ops ioq_ops;
 	int64_t timer;

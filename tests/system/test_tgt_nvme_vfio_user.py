@@ -182,6 +182,14 @@ def test_io_and_lifecycle(ctrl):
     # NVM CS: the I/O CQ interrupts on vector 1, not on the admin one.
     assert select.select([irq1], [], [], 2)[0] == [irq1]
     assert os.eventfd_read(irq1) >= 1
+    # The VMM replaces the vector's eventfd while the queue runs: the new
+    # one fires from then on, the old one no more.
+    irq1b = os.eventfd(0, os.EFD_NONBLOCK)
+    drv.vfu.set_irq_eventfds(vu.MSIX, 1, [irq1b])
+    assert drv.read(100, 1, BS) == (0, pattern[:BS])
+    assert select.select([irq1b], [], [], 2)[0] == [irq1b]
+    assert select.select([irq1], [], [], 0)[0] == []
+    os.close(irq1b)
 
     # Statuses (Base §4.2.3): Invalid Opcode, LBA Out of Range.
     st, _ = drv.cmd(drv.io, 0x7E, nsid=1)
