@@ -27,12 +27,13 @@ struct nvu_io {
 	struct bdev_io io;
 	struct nvu_ioq *q;
 	struct nvmf_cpl cpl;
-	/* Dataset Management: its namespace and bdev, the range list's
-	 * iovecs (iovcnt) and the next range to deallocate. */
+	/* A command of several bdev I/Os, one after the other: Dataset
+	 * Management (its namespace and bdev, the range list's iovecs, the
+	 * next range) and a Flush of every namespace (the next bdev). */
 	const struct nvmf_ns_props *ns;
 	unsigned bdev;
 	unsigned iovcnt;
-	uint16_t dsm_next, dsm_count;
+	uint16_t next, count;
 	struct iovec iov[];
 };
 
@@ -110,6 +111,7 @@ static uint16_t status_of(int status)
 }
 
 static void dsm_continue(struct nvu_io *r);
+static void flush_continue(struct nvu_io *r);
 
 static void io_done(struct bdev_io *io, int status, void *arg)
 {
@@ -119,6 +121,8 @@ static void io_done(struct bdev_io *io, int status, void *arg)
 		r->cpl.status = status_of(status);
 	if (io->type == BDEV_IO_UNMAP && !status)
 		dsm_continue(r);
+	else if (io->type == BDEV_IO_FLUSH && !status)
+		flush_continue(r);
 	else
 		io_finish(r);
 }
@@ -159,8 +163,8 @@ static void dsm_continue(struct nvu_io *r)
 	struct nvmf_dsm_range range;
 	int rc = 0;
 
-	while (r->dsm_next < r->dsm_count && rc == 0)
-		rc = dsm_range(r, r->dsm_next++, &range);
+	while (r->next < r->count && rc == 0)
+		rc = dsm_range(r, r->next++, &range);
 	if (rc > 0) {
 		rc = io_submit(r, r->bdev, BDEV_IO_UNMAP, range.slba, range.nlb, 0);
 		if (rc == 0)
@@ -168,6 +172,23 @@ static void dsm_continue(struct nvu_io *r)
 		r->cpl.status = status_of(rc);
 	}
 	io_finish(r);
+}
+
+/* Flushes the next bdev (of one namespace, or of every one for NSID
+ * FFFFFFFFh, Base §7.2), or completes the command after the last. */
+static void flush_continue(struct nvu_io *r)
+{
+	int rc;
+
+	if (r->next == r->count) {
+		io_finish(r);
+		return;
+	}
+	rc = io_submit(r, r->next++, BDEV_IO_FLUSH, 0, 0, 0);
+	if (rc < 0) {
+		r->cpl.status = status_of(rc);
+		io_finish(r);
+	}
 }
 
 /* Every range is checked before any is deallocated (NVM CS §3.2.3: a
@@ -187,8 +208,8 @@ static void dsm_start(struct nvu_ioq *q, struct nvu_io *r, const struct nvme_sqe
 	r->ns = ns;
 	r->bdev = b;
 	r->iovcnt = out.cnt;
-	r->dsm_next = 0;
-	r->dsm_count = (uint16_t)t->nr_ranges;
+	r->next = 0;
+	r->count = (uint16_t)t->nr_ranges;
 	for (unsigned i = 0; i < t->nr_ranges; i++) {
 		if (dsm_range(r, i, &range) < 0) {
 			io_finish(r);
@@ -232,15 +253,10 @@ static void io_start(struct nvu_ioq *q, struct nvu_io *r, const struct nvme_sqe 
 		rc = io_submit(r, b, BDEV_IO_WRITE_ZEROES, t.slba, t.nlb, 0);
 		break;
 	case NVMF_IO_FLUSH:
-		if (!ns) {
-			r->cpl.status = nvmf_refuse(
-			    &q->dma.log_rl, NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_INTERNAL),
-			    "Base §7.2: Flush of every namespace not done yet");
-			io_finish(r);
-			return;
-		}
-		rc = io_submit(r, b, BDEV_IO_FLUSH, 0, 0, 0);
-		break;
+		r->next = (uint16_t)b;
+		r->count = (uint16_t)(ns ? b + 1 : v->nbdevs);
+		flush_continue(r);
+		return;
 	case NVMF_IO_DSM:
 		dsm_start(q, r, sqe, &t, ns, b);
 		return;

@@ -105,6 +105,36 @@ def test_namespace_change_while_connected(ctrl):
     drv.close()
 
 
+def test_flush_every_namespace(tgt, tmp_path):
+    """Base §7.2: Flush of NSID FFFFFFFFh flushes each namespace's volatile
+    cache (file bdevs have one: VWC is set), a namespace's Flush its own."""
+    d = tmp_path / "vfu"
+    d.mkdir()
+    tgt.rpc("nvmf_create_transport", "-t", "VFIOUSER")
+    tgt.rpc("nvmf_create_subsystem", NQN, "-a")
+    for name in ("F0", "F1"):
+        f = tmp_path / (name + ".img")
+        f.write_bytes(bytes(1 << 20))
+        tgt.rpc("bdev_aio_create", str(f), name, "512")
+        tgt.rpc("nvmf_subsystem_add_ns", NQN, name)
+    tgt.rpc("nvmf_subsystem_add_listener", NQN, "-t", "VFIOUSER", "-a", str(d))
+    drv = vu.NvmeDriver(str(d / "cntrl"))
+    drv.enable()
+    assert drv.identify(1)[1][525] & 1, "Identify Controller VWC: a volatile cache"
+    drv.create_io_queues()
+
+    def flushes():
+        return [tgt.rpc("bdev_get_iostat", "-b", n)["bdevs"][0]["num_flush_ops"]
+                for n in ("F0", "F1")]
+
+    before = flushes()
+    assert drv.cmd(drv.io, vu.NVM_FLUSH, nsid=0xFFFFFFFF)[0] == 0
+    assert [a - b for a, b in zip(flushes(), before)] == [1, 1]
+    assert drv.cmd(drv.io, vu.NVM_FLUSH, nsid=2)[0] == 0
+    assert [a - b for a, b in zip(flushes(), before)] == [1, 2]
+    drv.close()
+
+
 def le(b):
     return int.from_bytes(b, "little")
 
