@@ -43,7 +43,15 @@ struct nvu_ioq {
 	/* Completions waiting for room in a full CQ (reactor). */
 	struct nvmf_cpl *held;
 	uint32_t nheld;
-	struct nvmf_irq irq;	    /* the vector to fire at the end of the batch */
+	struct nvmf_irq irq; /* the vector to fire at the end of the batch */
+	/* Compare: one at a time, read into cmp_buf (MDTS bytes, made on
+	 * first use); one fetched meanwhile waits in stash, and nothing after
+	 * it is fetched. */
+	uint8_t *cmp_buf;
+	struct iovec cmp_iov;
+	bool cmp_busy;
+	bool stashed;
+	struct nvme_sqe stash;
 	bool deleting;		    /* Delete I/O SQ: its stop is out */
 	struct nvmf_cpl delete_cpl; /* answered once drained */
 };

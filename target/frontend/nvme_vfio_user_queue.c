@@ -10,6 +10,7 @@
 #define LOG_COMPONENT "nvme-vfu"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -112,11 +113,16 @@ static uint16_t status_of(int status)
 
 static void dsm_continue(struct nvu_io *r);
 static void flush_continue(struct nvu_io *r);
+static void cmp_done(struct nvu_io *r, int status);
 
 static void io_done(struct bdev_io *io, int status, void *arg)
 {
 	struct nvu_io *r = arg;
 
+	if (io->iov == &r->q->cmp_iov) {
+		cmp_done(r, status);
+		return;
+	}
 	if (status)
 		r->cpl.status = status_of(status);
 	if (io->type == BDEV_IO_UNMAP && !status)
@@ -219,6 +225,69 @@ static void dsm_start(struct nvu_ioq *q, struct nvu_io *r, const struct nvme_sqe
 	dsm_continue(r);
 }
 
+/* NVM CS §3.2.1: the blocks read equal the data-out, or the command
+ * completes with Compare Failure. */
+static void cmp_done(struct nvu_io *r, int status)
+{
+	struct nvu_ioq *q = r->q;
+	size_t off = 0;
+
+	q->cmp_busy = false;
+	if (status)
+		r->cpl.status = status_of(status);
+	for (unsigned i = 0; !status && i < r->iovcnt; i++) {
+		if (memcmp(r->iov[i].iov_base, q->cmp_buf + off, r->iov[i].iov_len) != 0) {
+			r->cpl.status = NVME_SCT_SC(NVME_SCT_MEDIA, NVME_SC_COMPARE_FAILURE);
+			break;
+		}
+		off += r->iov[i].iov_len;
+	}
+	io_finish(r);
+}
+
+static void cmp_start(struct nvu_ioq *q, struct nvu_io *r, const struct nvme_sqe *sqe,
+		      const struct nvmf_io_task *t, unsigned b)
+{
+	size_t size = (size_t)(q->v->niov - 1) * NVMF_IO_MPSMIN_BYTES;
+	struct nvmf_iov out = {.iov = r->iov, .max = q->v->niov};
+	int rc;
+
+	if (t->len > size) {
+		r->cpl.status = nvmf_refuse(
+		    &q->dma.log_rl, NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_INTERNAL),
+		    "NVM CS §3.2.1: Compare of %" PRIu64 " bytes, past %zu", t->len, size);
+		io_finish(r);
+		return;
+	}
+	if (!q->cmp_buf)
+		q->cmp_buf = aligned_alloc(NVMF_IO_MPSMIN_BYTES, size);
+	if (!q->cmp_buf) {
+		r->cpl.status = NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_INTERNAL);
+		io_finish(r);
+		return;
+	}
+	if (nvmf_dptr_map(&q->dma, sqe, t->len, &out, &r->cpl.status) < 0) {
+		io_finish(r);
+		return;
+	}
+	r->iovcnt = out.cnt;
+	q->cmp_iov = (struct iovec){.iov_base = q->cmp_buf, .iov_len = t->len};
+	r->io = (struct bdev_io){.type = BDEV_IO_READ,
+				 .offset_blocks = t->slba,
+				 .num_blocks = t->nlb,
+				 .iov = &q->cmp_iov,
+				 .iovcnt = 1,
+				 .cb = io_done,
+				 .cb_arg = r};
+	q->cmp_busy = true;
+	rc = bdev_submit(qe_channel(&q->qe, b), &r->io);
+	if (rc < 0) {
+		q->cmp_busy = false;
+		r->cpl.status = status_of(rc);
+		io_finish(r);
+	}
+}
+
 /* Starts one decoded command; what it needs of a bdev goes to the channel
  * of its namespace's bdev. */
 static void io_start(struct nvu_ioq *q, struct nvu_io *r, const struct nvme_sqe *sqe)
@@ -229,10 +298,18 @@ static void io_start(struct nvu_ioq *q, struct nvu_io *r, const struct nvme_sqe 
 	struct nvmf_iov out = {.iov = r->iov, .max = v->niov};
 	unsigned b = ns ? v->bdev_of_nsid[ns->nsid] : 0;
 	enum bdev_io_type type;
-	int rc;
+	int rc = -EINVAL; /* an op this switch does not know */
 
 	r->cpl = (struct nvmf_cpl){.cid = sqe->cid};
 	nvmf_io_decode(&v->props, ns, sqe, &t, &q->dma.log_rl);
+	if (t.op != NVMF_IO_DONE && t.fuse != NVME_FUSE_NONE) {
+		/* Neither part runs alone: the Write only after a matching
+		 * Compare, atomically with it (Base §3.4.2). */
+		t.op = NVMF_IO_DONE;
+		t.status =
+		    nvmf_refuse(&q->dma.log_rl, NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_INTERNAL),
+				"Base §3.4.2: fused Compare and Write not served yet");
+	}
 	switch (t.op) {
 	case NVMF_IO_DONE:
 		r->cpl.status = t.status;
@@ -260,12 +337,8 @@ static void io_start(struct nvu_ioq *q, struct nvu_io *r, const struct nvme_sqe 
 	case NVMF_IO_DSM:
 		dsm_start(q, r, sqe, &t, ns, b);
 		return;
-	default:
-		/* Compare, fused Compare and Write. */
-		r->cpl.status =
-		    nvmf_refuse(&q->dma.log_rl, NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_INTERNAL),
-				"NVM CS §3.2: opcode %02xh decoded but not served yet", sqe->opc);
-		io_finish(r);
+	case NVMF_IO_COMPARE:
+		cmp_start(q, r, sqe, &t, b);
 		return;
 	}
 	if (rc < 0) {
@@ -283,6 +356,16 @@ static unsigned ioq_poll(void *ctx, unsigned budget)
 	 * host sees them in order. */
 	if (!ioq_post_held(q))
 		return 0;
+	if (q->stashed) {
+		if (q->cmp_busy)
+			return 0;
+		struct nvu_io *r = qe_slot_next(&q->qe);
+
+		q->stashed = false;
+		qe_slot_take(&q->qe);
+		io_start(q, r, &q->stash);
+		n++;
+	}
 	while (n < budget && qe_slot_available(&q->qe)) {
 		struct nvu_io *r = qe_slot_next(&q->qe);
 		struct nvme_sqe sqe;
@@ -290,6 +373,11 @@ static unsigned ioq_poll(void *ctx, unsigned budget)
 
 		if (rc <= 0)
 			break;
+		if (sqe.opc == NVME_NVM_COMPARE && q->cmp_busy) {
+			q->stash = sqe;
+			q->stashed = true;
+			break;
+		}
 		qe_slot_take(&q->qe);
 		io_start(q, r, &sqe);
 		n++;
@@ -347,6 +435,7 @@ int nvu_ioq_init(struct nvme_vfu *v, struct nvu_ioq *q, uint16_t sqid)
 
 void nvu_ioq_fini(struct nvu_ioq *q)
 {
+	free(q->cmp_buf);
 	free(q->held);
 }
 

@@ -221,6 +221,25 @@ def test_io_and_lifecycle(ctrl):
     assert select.select([irq1], [], [], 0)[0] == []
     os.close(irq1b)
 
+    # NVM CS §3.2.1 Compare: equal data succeeds, one byte off is a
+    # Compare Failure (SCT 2h, SC 85h).
+    assert drv.compare(100, pattern, BS) == 0
+    assert drv.compare(100, pattern[:-1] + b"\0", BS) == 0x285
+    # A fused Compare and Write whose Compare does not match: neither
+    # succeeds and the Write does not run (Base §3.4.2; ours refuses fused
+    # pairs whole for now, which keeps that too).
+    other = b"\x55" * BS
+    drv.mem.map[drv.DATA_OFF:drv.DATA_OFF + BS] = bytes(BS)
+    first = drv.submit(drv.io, vu.NVM_COMPARE, nsid=1, prp1=drv.mem.iova + drv.DATA_OFF,
+                       cdw10=100, fuse=vu.FUSE_FIRST)
+    drv.mem.map[drv.DATA_OFF + vu.PAGE:drv.DATA_OFF + vu.PAGE + BS] = other
+    second = drv.submit(drv.io, vu.NVM_WRITE, nsid=1,
+                        prp1=drv.mem.iova + drv.DATA_OFF + vu.PAGE, cdw10=100,
+                        fuse=vu.FUSE_SECOND)
+    done = dict((cid, st) for cid, st, _ in (drv.reap(drv.io), drv.reap(drv.io)))
+    assert done[first] != 0 and done[second] != 0
+    assert drv.read(100, 1, BS) == (0, pattern[:BS])
+
     # Statuses (Base §4.2.3): Invalid Opcode, LBA Out of Range.
     st, _ = drv.cmd(drv.io, 0x7E, nsid=1)
     assert st == 0x001

@@ -41,7 +41,8 @@ ADM_DELETE_SQ, ADM_CREATE_SQ, ADM_GET_LOG_PAGE, ADM_DELETE_CQ = 0, 1, 2, 4
 ADM_CREATE_CQ, ADM_IDENTIFY, ADM_SET_FEATURES, ADM_ASYNC_EVENT = 5, 6, 0x09, 0x0C
 FEAT_AEC = 0x0B  # Asynchronous Event Configuration
 LOG_CHANGED_NS = 0x04  # Base §5.1.12.1.5
-NVM_FLUSH, NVM_WRITE, NVM_READ, NVM_WRITE_ZEROES, NVM_DSM = 0, 1, 2, 8, 9
+NVM_FLUSH, NVM_WRITE, NVM_READ, NVM_COMPARE, NVM_WRITE_ZEROES, NVM_DSM = 0, 1, 2, 5, 8, 9
+FUSE_FIRST, FUSE_SECOND = 1, 2  # Base §4.1.1 Figure 91, CDW0 FUSE
 DSM_AD = 1 << 2  # NVM CS §3.2.3 CDW11: deallocate
 
 PAGE = 4096
@@ -235,9 +236,9 @@ class NvmeDriver:
         off = DB_BASE + (2 * qid + (1 if cq else 0)) * 4 - self.db_off
         struct.pack_into("<I", self.db, off, value)
 
-    def submit(self, q, opc, nsid=0, prp1=0, prp2=0, cdw10=0, cdw11=0, cdw12=0):
+    def submit(self, q, opc, nsid=0, prp1=0, prp2=0, cdw10=0, cdw11=0, cdw12=0, fuse=0):
         self.cid = (self.cid + 1) & 0xFFFF
-        sqe = struct.pack("<BBHIIIQQQIIIIII", opc, 0, self.cid, nsid, 0, 0, 0, prp1, prp2,
+        sqe = struct.pack("<BBHIIIQQQIIIIII", opc, fuse, self.cid, nsid, 0, 0, 0, prp1, prp2,
                           cdw10, cdw11, cdw12, 0, 0, 0)
         off = q.sq_off + q.tail * 64
         self.mem.map[off:off + 64] = sqe
@@ -325,6 +326,10 @@ class NvmeDriver:
         self.mem.map[self.DATA_OFF:self.DATA_OFF + len(buf)] = buf
         return self.cmd(self.io, NVM_DSM, nsid=nsid, prp1=self.mem.iova + self.DATA_OFF,
                         cdw10=len(ranges) - 1, cdw11=DSM_AD)[0]
+
+    def compare(self, slba, data, block_size, nsid=1):
+        self.mem.map[self.DATA_OFF:self.DATA_OFF + len(data)] = data
+        return self._rw(NVM_COMPARE, slba, len(data) // block_size, block_size, nsid)
 
     def write(self, slba, data, block_size, nsid=1):
         self.mem.map[self.DATA_OFF:self.DATA_OFF + len(data)] = data
