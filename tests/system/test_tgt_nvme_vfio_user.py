@@ -105,6 +105,30 @@ def test_namespace_change_while_connected(ctrl):
     drv.close()
 
 
+def test_full_completion_queue(ctrl):
+    """Base §4.2.4: a CQ of 2 entries holds one completion; the others wait
+    in the controller until the host moves the head, and all arrive, in
+    order, with their data."""
+    _tgt, d = ctrl
+    drv = vu.NvmeDriver(str(d / "cntrl"))
+    drv.enable()
+    q = drv.create_io_queues(entries=16, cq_entries=2)
+    blocks = [bytes([i + 1]) * BS for i in range(6)]
+    for i, b in enumerate(blocks):
+        assert drv.write(i, b, BS) == 0
+    cids = []
+    for i in range(6):  # six reads at once, each into its own page
+        buf = drv.DATA_OFF + i * vu.PAGE
+        cids.append(drv.submit(q, vu.NVM_READ, nsid=1, prp1=drv.mem.iova + buf, cdw10=i))
+    time.sleep(0.2)  # the controller meets the full CQ
+    got = [drv.reap(q) for _ in range(6)]
+    assert [(cid, st) for cid, st, _ in got] == [(c, 0) for c in cids]
+    for i, b in enumerate(blocks):
+        buf = drv.DATA_OFF + i * vu.PAGE
+        assert bytes(drv.mem.map[buf:buf + BS]) == b
+    drv.close()
+
+
 def test_flush_every_namespace(tgt, tmp_path):
     """Base §7.2: Flush of NSID FFFFFFFFh flushes each namespace's volatile
     cache (file bdevs have one: VWC is set), a namespace's Flush its own."""

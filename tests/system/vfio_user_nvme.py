@@ -161,8 +161,9 @@ class GuestMem:
 
 
 class Queue:
-    def __init__(self, qid, sq_off, cq_off, entries):
+    def __init__(self, qid, sq_off, cq_off, entries, cq_entries=None):
         self.qid, self.sq_off, self.cq_off, self.entries = qid, sq_off, cq_off, entries
+        self.cq_entries = cq_entries or entries
         self.tail = self.head = 0
         self.phase = 1
 
@@ -258,7 +259,7 @@ class NvmeDriver:
             if time.monotonic() > end:
                 raise TimeoutError("no completion on CQ %d" % q.qid)
             time.sleep(0.001)
-        q.head = (q.head + 1) % q.entries
+        q.head = (q.head + 1) % q.cq_entries
         if q.head == 0:
             q.phase ^= 1
         self._doorbell(q.qid, True, q.head)
@@ -291,12 +292,12 @@ class NvmeDriver:
                                cdw10=lid | (numd & 0xFFFF) << 16, cdw11=numd >> 16)
         return st, bytes(self.mem.map[self.ID_OFF:self.ID_OFF + length])
 
-    def create_io_queues(self, entries=16, vector=1):
+    def create_io_queues(self, entries=16, vector=1, cq_entries=None):
         sq_off, cq_off = 2 * PAGE, 3 * PAGE
         self.mem.map[sq_off:sq_off + 2 * PAGE] = bytes(2 * PAGE)
-        q = Queue(1, sq_off, cq_off, entries)
+        q = Queue(1, sq_off, cq_off, entries, cq_entries)
         st, _ = self.admin_cmd(ADM_CREATE_CQ, prp1=self.mem.iova + cq_off,
-                               cdw10=(entries - 1) << 16 | 1, cdw11=vector << 16 | 0x3)
+                               cdw10=(q.cq_entries - 1) << 16 | 1, cdw11=vector << 16 | 0x3)
         assert st == 0, "Create I/O CQ: status %#x" % st
         st, _ = self.admin_cmd(ADM_CREATE_SQ, prp1=self.mem.iova + sq_off,
                                cdw10=(entries - 1) << 16 | 1, cdw11=1 << 16 | 0x1)
