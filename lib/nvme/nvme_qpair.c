@@ -60,7 +60,9 @@ fail:
 	return -ENOMEM;
 }
 
-static void req_end(struct nvme_qpair *qp, uint16_t cid, const struct nvme_cpl *cpl)
+/* Ends the command of cid; returns whether its callback ran (not for a
+ * command that timed out before). */
+static bool req_end(struct nvme_qpair *qp, uint16_t cid, const struct nvme_cpl *cpl)
 {
 	struct nvme_req *r = &qp->reqs[cid];
 	enum nvme_req_state was = r->state;
@@ -74,8 +76,10 @@ static void req_end(struct nvme_qpair *qp, uint16_t cid, const struct nvme_cpl *
 	} else {
 		r->state = REQ_TIMED_OUT;
 	}
-	if (was == REQ_BUSY)
-		r->cb(r->arg, cpl);
+	if (was != REQ_BUSY)
+		return false;
+	r->cb(r->arg, cpl);
+	return true;
 }
 
 void nvme_qpair_fini(struct nvme_qpair *qp)
@@ -270,14 +274,13 @@ int nvme_qpair_poll(struct nvme_qpair *qp, unsigned max)
 			continue;
 		}
 		qp->sq_head = le16toh(e.sqhd);
-		req_end(qp, le16toh(e.cid),
+		done += req_end(qp, le16toh(e.cid),
 			&(struct nvme_cpl){
 			    .status = NVME_SCT_SC(NVME_GET(status, NVME_STATUS_SCT),
 						  NVME_GET(status, NVME_STATUS_SC)),
 			    .dnr = NVME_GET(status, NVME_STATUS_DNR),
 			    .cdw0 = le32toh(e.cdw0),
 			});
-		done++;
 	}
 	if (qp->cq_head != head)
 		c->ops->doorbell(c->arg, (uint32_t)nvme_cq_hdbl(qp->qid, c->dstrd), qp->cq_head);
