@@ -1,1 +1,1 @@
-FUZZ_DEPS_nvme_cpl := lib/nvme lib/util
+FUZZ_DEPS_nvme_cpl := lib/nvme lib/vfio-user lib/mem lib/util

@@ -205,9 +205,13 @@ void nvme_qpair_fini(struct nvme_qpair *qp);
  */
 int nvme_qpair_submit(struct nvme_qpair *qp, struct nvme_sqe *sqe, nvme_cb_fn cb, void *arg);
 
-/* The same for a Read or Write of nlb blocks at slba of nsid, the data in
- * iov (DMA memory, PRP rules: Base §4.3.1). -EINVAL: iov breaks them;
- * -E2BIG: longer than the PRP list covers. */
+/* The same with a data buffer: iov (DMA memory, PRP rules: Base §4.3.1)
+ * as PRP1/PRP2 and a PRP list; iovcnt 0: none. -EINVAL: iov breaks the
+ * rules; -E2BIG: longer than one PRP list page covers; -EFAULT: iov is not
+ * DMA memory. */
+int nvme_qpair_submit_data(struct nvme_qpair *qp, struct nvme_sqe *sqe, const struct iovec *iov,
+			   unsigned iovcnt, nvme_cb_fn cb, void *arg);
+/* A Read or Write (NVM CS §3.2.4, §3.2.6) of nlb blocks at slba of nsid. */
 int nvme_qpair_submit_rw(struct nvme_qpair *qp, uint8_t opc, uint32_t nsid, uint64_t slba,
 			 uint32_t nlb, const struct iovec *iov, unsigned iovcnt, nvme_cb_fn cb,
 			 void *arg);

@@ -150,19 +150,17 @@ int nvme_qpair_submit(struct nvme_qpair *qp, struct nvme_sqe *sqe, nvme_cb_fn cb
 	return rc ? rc : qpair_push(qp, sqe, cid, cb, arg);
 }
 
-int nvme_qpair_submit_rw(struct nvme_qpair *qp, uint8_t opc, uint32_t nsid, uint64_t slba,
-			 uint32_t nlb, const struct iovec *iov, unsigned iovcnt, nvme_cb_fn cb,
-			 void *arg)
+int nvme_qpair_submit_data(struct nvme_qpair *qp, struct nvme_sqe *sqe, const struct iovec *iov,
+			   unsigned iovcnt, nvme_cb_fn cb, void *arg)
 {
 	struct nvme_ctrlr *c = qp->ctrlr;
-	struct nvme_sqe sqe = {.opc = opc, .nsid = htole32(nsid)};
-	uint64_t bus[NVME_HOST_PRP_ENTS], prp1, prp2;
+	uint64_t bus[NVME_HOST_PRP_ENTS], prp1 = 0, prp2 = 0;
 	struct nvme_req *r;
 	uint16_t cid;
 	int rc;
 
-	if (nlb == 0 || nlb > NVME_IO_NLB_MASK + 1u || iovcnt > NVME_HOST_PRP_ENTS)
-		return -EINVAL;
+	if (iovcnt > NVME_HOST_PRP_ENTS)
+		return -E2BIG;
 	for (unsigned i = 0; i < iovcnt; i++) {
 		rc = c->ops->dma_addr(c->arg, iov[i].iov_base, iov[i].iov_len, &bus[i]);
 		if (rc)
@@ -172,19 +170,33 @@ int nvme_qpair_submit_rw(struct nvme_qpair *qp, uint8_t opc, uint32_t nsid, uint
 	if (rc)
 		return rc;
 	r = &qp->reqs[cid];
-	rc = nvme_prp_build(iov, bus, iovcnt, &prp1, &prp2, r->prp_list.va, r->prp_list.bus,
-			    NVME_HOST_PRP_ENTS);
+	if (iovcnt)
+		rc = nvme_prp_build(iov, bus, iovcnt, &prp1, &prp2, r->prp_list.va,
+				    r->prp_list.bus, NVME_HOST_PRP_ENTS);
 	if (rc) {
 		qp->free[qp->nfree++] = cid;
 		return rc;
 	}
-	sqe.dptr.prp.prp1 = htole64(prp1);
-	sqe.dptr.prp.prp2 = htole64(prp2);
+	/* Base §4.1.1: PSDT 00b, PRPs */
+	sqe->flags = 0;
+	sqe->dptr.prp.prp1 = htole64(prp1);
+	sqe->dptr.prp.prp2 = htole64(prp2);
+	return qpair_push(qp, sqe, cid, cb, arg);
+}
+
+int nvme_qpair_submit_rw(struct nvme_qpair *qp, uint8_t opc, uint32_t nsid, uint64_t slba,
+			 uint32_t nlb, const struct iovec *iov, unsigned iovcnt, nvme_cb_fn cb,
+			 void *arg)
+{
+	struct nvme_sqe sqe = {.opc = opc, .nsid = htole32(nsid)};
+
+	if (nlb == 0 || nlb > NVME_IO_NLB_MASK + 1u || iovcnt == 0)
+		return -EINVAL;
 	/* NVM CS §3.2.4 / §3.2.6: CDW10/11 SLBA, CDW12 NLB 0's based */
 	sqe.cdw10 = htole32((uint32_t)slba);
 	sqe.cdw11 = htole32((uint32_t)(slba >> 32));
 	sqe.cdw12 = htole32(nlb - 1);
-	return qpair_push(qp, &sqe, cid, cb, arg);
+	return nvme_qpair_submit_data(qp, &sqe, iov, iovcnt, cb, arg);
 }
 
 /* Base §4.2.1 Figure 96: a CQE of ours names this SQ, an SQ head inside

@@ -1,1 +1,1 @@
-UT_DEPS_nvme := lib/nvme lib/nvmf lib/mem lib/util
+UT_DEPS_nvme := lib/nvme lib/nvmf lib/vfio-user lib/mem lib/util
