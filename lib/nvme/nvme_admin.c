@@ -87,7 +87,8 @@ static int set_num_queues(struct nvme_ctrlr *c)
 	rc = nvme_admin_sync(c, &sqe, NULL, &cdw0);
 	if (rc)
 		return rc;
-	c->info.io_queues = (uint16_t)MIN(want, MIN((cdw0 & 0xffff) + 1u, (cdw0 >> 16) + 1u));
+	c->info.max_io_queues = (uint16_t)MIN((cdw0 & 0xffff) + 1u, (cdw0 >> 16) + 1u);
+	c->info.io_queues = MIN(want, c->info.max_io_queues);
 	c->info.io_queue_size =
 	    (uint16_t)MIN(c->opts.io_queue_size, NVME_GET(c->cap, NVME_CAP_MQES) + 1);
 	return 0;

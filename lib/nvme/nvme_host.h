@@ -109,7 +109,8 @@ struct nvme_ctrlr_info {
 	char sn[21], mn[41], fr[9];
 	uint32_t nn;
 	uint64_t max_xfer; /* bytes, from MDTS and our PRP list */
-	uint16_t io_queues; /* granted by Set Features Number of Queues */
+	uint16_t io_queues;	/* of those asked for, granted by Number of Queues */
+	uint16_t max_io_queues; /* what Number of Queues allocated */
 	uint16_t io_queue_size;
 	uint32_t nsid; /* the first active namespace, 0: none */
 	uint32_t block_size;

@@ -12,7 +12,9 @@
  * and posts the completions. Switches make it misbehave: mute (never
  * answers), hold_io (keeps one I/O command until an Abort or a queue
  * deletion), tamper (edits Identify data), csts_stuck / csts_or, cap_to.
- * Each test binary includes it once.
+ * Each test binary includes it once; one that brings its own transport
+ * (tests/unit/initiator's vfio-user server) uses lb_ctrlr_init(),
+ * lb_events() and lb_run() only.
  */
 
 #include <endian.h>
@@ -311,25 +313,19 @@ static const struct nvme_transport_ops g_lb_ops = {
     .dma_addr = lb_dma_addr,
 };
 
-static inline int lb_setup(void **state)
+/* The controller and its namespace, reaching host memory through xlate;
+ * every switch off. */
+static inline int lb_ctrlr_init(nvmf_dma_xlate_fn xlate, void *xlate_arg)
 {
 	struct nvmf_ctrlr_params p = {
 	    .props = &g_lb.props,
 	    .ns = &g_lb.nss,
 	    .db = g_lb.db,
-	    .xlate = lb_xlate,
-	    .xlate_arg = &g_lb.mem,
+	    .xlate = xlate,
+	    .xlate_arg = xlate_arg,
 	    .now_ms = lb_now,
 	};
 
-	(void)state;
-	memset(&g_lb, 0, sizeof(g_lb));
-	g_lb.ram = aligned_alloc(LB_PAGE, (size_t)LB_PAGES * LB_PAGE);
-	assert_non_null(g_lb.ram);
-	mem_table_init(&g_lb.mem);
-	assert_int_equal(mem_table_add_mapped(&g_lb.mem, LB_GPA, (uint64_t)LB_PAGES * LB_PAGE,
-					      (uintptr_t)g_lb.ram, g_lb.ram),
-			 0);
 	g_lb.props = (struct nvmf_ctrlr_props){
 	    .sn = "LB0001",
 	    .mn = "storlab loopback",
@@ -347,8 +343,21 @@ static inline int lb_setup(void **state)
 	};
 	g_lb.nsarr[0] = &g_lb.nsp;
 	g_lb.nss = (struct nvmf_ns_list){.ns = g_lb.nsarr, .n = 1};
-	log_set_sink(lb_log, NULL);
 	return nvmf_ctrlr_init(&g_lb.c, &p);
+}
+
+static inline int lb_setup(void **state)
+{
+	(void)state;
+	memset(&g_lb, 0, sizeof(g_lb));
+	g_lb.ram = aligned_alloc(LB_PAGE, (size_t)LB_PAGES * LB_PAGE);
+	assert_non_null(g_lb.ram);
+	mem_table_init(&g_lb.mem);
+	assert_int_equal(mem_table_add_mapped(&g_lb.mem, LB_GPA, (uint64_t)LB_PAGES * LB_PAGE,
+					      (uintptr_t)g_lb.ram, g_lb.ram),
+			 0);
+	log_set_sink(lb_log, NULL);
+	return lb_ctrlr_init(lb_xlate, &g_lb.mem);
 }
 
 static inline int lb_teardown(void **state)

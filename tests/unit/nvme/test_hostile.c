@@ -64,7 +64,7 @@ static void refused(int rc, uint64_t bad)
 
 static void test_bad_cqes(void **state)
 {
-	struct nvme_dma_buf b;
+	struct nvme_dma_buf b = {0};
 	struct iovec iov;
 	struct done d = {0};
 	uint16_t cid;

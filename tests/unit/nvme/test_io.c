@@ -118,7 +118,7 @@ static void test_prp_list(void **state)
 
 static void test_bad_iovecs_refused(void **state)
 {
-	struct nvme_dma_buf b;
+	struct nvme_dma_buf b = {0};
 	uint8_t *p = dma(4 * LB_PAGE, &b);
 	struct iovec gap[2] = {{p, 1024}, {p + LB_PAGE, LB_PAGE}};
 	struct iovec odd = {p + 2, LB_BS};
@@ -143,7 +143,7 @@ static void test_bad_iovecs_refused(void **state)
 
 static void test_controller_error_status(void **state)
 {
-	struct nvme_dma_buf b;
+	struct nvme_dma_buf b = {0};
 	struct iovec iov = {dma(LB_BS, &b), LB_BS};
 	struct nvme_cpl cpl;
 
@@ -158,7 +158,7 @@ static void test_controller_error_status(void **state)
  * (Base §5.2.1); the controller's late answer frees the slot. */
 static void test_timeout_sends_abort(void **state)
 {
-	struct nvme_dma_buf b;
+	struct nvme_dma_buf b = {0};
 	struct iovec iov = {dma(LB_BS, &b), LB_BS};
 	struct done d = {0};
 
@@ -188,7 +188,7 @@ static void test_timeout_sends_abort(void **state)
 
 static void test_destroy_with_command_in_flight(void **state)
 {
-	struct nvme_dma_buf b;
+	struct nvme_dma_buf b = {0};
 	struct iovec iov = {dma(LB_BS, &b), LB_BS};
 	struct done d = {0};
 
@@ -204,7 +204,7 @@ static void test_destroy_with_command_in_flight(void **state)
 
 static void test_queue_full(void **state)
 {
-	struct nvme_dma_buf b;
+	struct nvme_dma_buf b = {0};
 	struct iovec iov = {dma(LB_BS, &b), LB_BS};
 	struct done d[16] = {0};
 	unsigned n = 0;
