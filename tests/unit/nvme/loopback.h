@@ -76,6 +76,20 @@ struct loopback {
 
 static struct loopback g_lb;
 
+/* A command's callback as a test sees it: how often, and the last answer. */
+struct lb_done {
+	unsigned calls;
+	struct nvme_cpl cpl;
+};
+
+static inline void lb_on_done(void *arg, const struct nvme_cpl *cpl)
+{
+	struct lb_done *d = arg;
+
+	d->calls++;
+	d->cpl = *cpl;
+}
+
 static inline void lb_log(enum log_level level, const char *component, const char *line, void *arg)
 {
 	(void)level;

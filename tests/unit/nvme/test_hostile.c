@@ -8,19 +8,6 @@
  */
 #include "loopback.h"
 
-struct done {
-	unsigned calls;
-	struct nvme_cpl cpl;
-};
-
-static void on_done(void *arg, const struct nvme_cpl *cpl)
-{
-	struct done *d = arg;
-
-	d->calls++;
-	d->cpl = *cpl;
-}
-
 /* ---- completion queue entries ---- */
 
 static struct nvme_ctrlr g_c;
@@ -66,14 +53,14 @@ static void test_bad_cqes(void **state)
 {
 	struct nvme_dma_buf b = {0};
 	struct iovec iov;
-	struct done d = {0};
+	struct lb_done d = {0};
 	uint16_t cid;
 
 	(void)state;
 	assert_int_equal(g_lb_ops.dma_alloc(NULL, LB_BS, &b), 0);
 	iov = (struct iovec){b.va, LB_BS};
 	g_lb.mute = true;
-	assert_int_equal(nvme_qpair_submit_rw(&g_qp, NVME_NVM_READ, 1, 0, 1, &iov, 1, on_done, &d),
+	assert_int_equal(nvme_qpair_submit_rw(&g_qp, NVME_NVM_READ, 1, 0, 1, &iov, 1, lb_on_done, &d),
 			 0);
 	cid = (uint16_t)le16toh(g_qp.sq[0].cid);
 	/* an entry of the last pass's phase is not new (Base §4.2.4) */

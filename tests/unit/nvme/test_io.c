@@ -7,19 +7,6 @@
  */
 #include "loopback.h"
 
-struct done {
-	unsigned calls;
-	struct nvme_cpl cpl;
-};
-
-static void on_done(void *arg, const struct nvme_cpl *cpl)
-{
-	struct done *d = arg;
-
-	d->calls++;
-	d->cpl = *cpl;
-}
-
 static struct nvme_ctrlr g_c;
 static struct nvme_qpair g_qp;
 
@@ -51,9 +38,9 @@ static void *dma(size_t len, struct nvme_dma_buf *b)
 static struct nvme_cpl rw(uint8_t opc, uint64_t slba, uint32_t nlb, const struct iovec *iov,
 			  unsigned n)
 {
-	struct done d = {0};
+	struct lb_done d = {0};
 
-	assert_int_equal(nvme_qpair_submit_rw(&g_qp, opc, 1, slba, nlb, iov, n, on_done, &d), 0);
+	assert_int_equal(nvme_qpair_submit_rw(&g_qp, opc, 1, slba, nlb, iov, n, lb_on_done, &d), 0);
 	while (!d.calls)
 		assert_true(nvme_qpair_poll(&g_qp, 8) >= 0);
 	assert_int_equal(d.calls, 1);
@@ -124,17 +111,17 @@ static void test_bad_iovecs_refused(void **state)
 	struct iovec odd = {p + 2, LB_BS};
 	uint8_t outside[LB_BS];
 	struct iovec heap = {outside, LB_BS};
-	struct done d = {0};
+	struct lb_done d = {0};
 
 	(void)state;
 	/* the first piece ends inside its page: no PRP describes that */
-	assert_int_equal(nvme_qpair_submit_rw(&g_qp, NVME_NVM_READ, 1, 0, 3, gap, 2, on_done, &d),
+	assert_int_equal(nvme_qpair_submit_rw(&g_qp, NVME_NVM_READ, 1, 0, 3, gap, 2, lb_on_done, &d),
 			 -EINVAL);
 	assert_non_null(strstr(g_lb.last_log, "§4.3.1"));
-	assert_int_equal(nvme_qpair_submit_rw(&g_qp, NVME_NVM_READ, 1, 0, 1, &odd, 1, on_done, &d),
+	assert_int_equal(nvme_qpair_submit_rw(&g_qp, NVME_NVM_READ, 1, 0, 1, &odd, 1, lb_on_done, &d),
 			 -EINVAL);
 	/* memory the device cannot reach */
-	assert_int_equal(nvme_qpair_submit_rw(&g_qp, NVME_NVM_READ, 1, 0, 1, &heap, 1, on_done, &d),
+	assert_int_equal(nvme_qpair_submit_rw(&g_qp, NVME_NVM_READ, 1, 0, 1, &heap, 1, lb_on_done, &d),
 			 -EFAULT);
 	assert_int_equal(d.calls, 0);
 	assert_int_equal(g_qp.inflight, 0);
@@ -154,18 +141,24 @@ static void test_controller_error_status(void **state)
 	g_lb_ops.dma_free(NULL, &b);
 }
 
+/* A read of block 0 that the controller keeps. */
+static void submit_held(const struct iovec *iov, struct lb_done *d)
+{
+	g_lb.hold_io = true;
+	assert_int_equal(nvme_qpair_submit_rw(&g_qp, NVME_NVM_READ, 1, 0, 1, iov, 1, lb_on_done, d),
+			 0);
+}
+
 /* A command the controller keeps: -ETIMEDOUT, then an Abort naming it
  * (Base §5.2.1); the controller's late answer frees the slot. */
 static void test_timeout_sends_abort(void **state)
 {
 	struct nvme_dma_buf b = {0};
 	struct iovec iov = {dma(LB_BS, &b), LB_BS};
-	struct done d = {0};
+	struct lb_done d = {0};
 
 	(void)state;
-	g_lb.hold_io = true;
-	assert_int_equal(nvme_qpair_submit_rw(&g_qp, NVME_NVM_READ, 1, 0, 1, &iov, 1, on_done, &d),
-			 0);
+	submit_held(&iov, &d);
 	assert_true(g_lb.held);
 	while (!d.calls)
 		assert_int_equal(nvme_qpair_poll(&g_qp, 8), 0);
@@ -190,12 +183,10 @@ static void test_destroy_with_command_in_flight(void **state)
 {
 	struct nvme_dma_buf b = {0};
 	struct iovec iov = {dma(LB_BS, &b), LB_BS};
-	struct done d = {0};
+	struct lb_done d = {0};
 
 	(void)state;
-	g_lb.hold_io = true;
-	assert_int_equal(nvme_qpair_submit_rw(&g_qp, NVME_NVM_READ, 1, 0, 1, &iov, 1, on_done, &d),
-			 0);
+	submit_held(&iov, &d);
 	nvme_ctrlr_qpair_destroy(&g_c, &g_qp);
 	assert_int_equal(d.calls, 1);
 	assert_int_equal(d.cpl.err, -ECANCELED);
@@ -206,12 +197,12 @@ static void test_queue_full(void **state)
 {
 	struct nvme_dma_buf b = {0};
 	struct iovec iov = {dma(LB_BS, &b), LB_BS};
-	struct done d[16] = {0};
+	struct lb_done d[16] = {0};
 	unsigned n = 0;
 
 	(void)state;
 	g_lb.mute = true;
-	while (nvme_qpair_submit_rw(&g_qp, NVME_NVM_READ, 1, 0, 1, &iov, 1, on_done, &d[n]) == 0)
+	while (nvme_qpair_submit_rw(&g_qp, NVME_NVM_READ, 1, 0, 1, &iov, 1, lb_on_done, &d[n]) == 0)
 		n++;
 	/* Base §3.3.1.1: a queue of 16 entries holds 15 commands */
 	assert_int_equal(n, 15);
