@@ -31,7 +31,7 @@ static void mem_free(void *arg, void *buf)
 
 static void nvu_disconnect(struct nvu_dev *nd)
 {
-	for (uint16_t i = 0; i < nd->dev->opts.num_queues; i++) {
+	for (uint16_t i = 0; nd->queues && i < nd->dev->opts.num_queues; i++) {
 		struct nvu_queue *q = &nd->queues[i];
 
 		if (q->up)
