@@ -158,12 +158,12 @@ static void nvme_json(json_t *root, const struct storlab_nvme_info *nv)
 	    root, "nvme",
 	    json_pack("{s:s, s:s, s:s, s:i, s:i, s:I, s:I, s:i, s:i, s:i, s:b, s:{s:I, s:I, s:I}}",
 		      "version", nvme_version(nv->vs), "model", nv->mn, "serial", nv->sn, "vid",
-		      (int)nv->vid, "oncs", (int)nv->oncs, "nn", (json_int_t)nv->nn,
-		      "max_transfer", (json_int_t)nv->max_transfer, "max_io_queues",
-		      (int)nv->max_io_queues, "io_queue_entries", (int)nv->io_queue_entries,
-		      "vwc", (int)nv->vwc, "doorbells_mapped", nv->doorbells_mapped, "namespace",
-		      "nsid", (json_int_t)nv->nsid, "block_size", (json_int_t)nv->block_size,
-		      "blocks", (json_int_t)nv->num_blocks));
+		      (int)nv->vid, "oncs", (int)nv->oncs, "nn", (json_int_t)nv->nn, "max_transfer",
+		      (json_int_t)nv->max_transfer, "max_io_queues", (int)nv->max_io_queues,
+		      "io_queue_entries", (int)nv->io_queue_entries, "vwc", (int)nv->vwc,
+		      "doorbells_mapped", nv->doorbells_mapped, "namespace", "nsid",
+		      (json_int_t)nv->nsid, "block_size", (json_int_t)nv->block_size, "blocks",
+		      (json_int_t)nv->num_blocks));
 }
 
 static int info_json(const struct io_args *a, const struct storlab_dev_info *info,
@@ -247,7 +247,8 @@ static void nvme_table(const struct storlab_nvme_info *nv)
 	       nv->fr, nvme_version(nv->vs), nv->vid);
 	printf("limits:     %" PRIu64 " bytes a transfer, %u I/O queues of %u entries allocated, "
 	       "ONCS %#x, VWC %#x, NN %u\n",
-	       nv->max_transfer, nv->max_io_queues, nv->io_queue_entries, nv->oncs, nv->vwc, nv->nn);
+	       nv->max_transfer, nv->max_io_queues, nv->io_queue_entries, nv->oncs, nv->vwc,
+	       nv->nn);
 	printf("doorbells:  %s\n", nv->doorbells_mapped ? "mapped" : "a message each");
 	printf("namespace:  %u, %" PRIu64 " blocks of %u\n", nv->nsid, nv->num_blocks,
 	       nv->block_size);
@@ -255,7 +256,8 @@ static void nvme_table(const struct storlab_nvme_info *nv)
 
 static void info_table(const struct io_args *a, const struct storlab_dev_info *info,
 		       const struct storlab_virtio_blk_info *vb,
-		       const struct storlab_virtio_scsi_info *vs, const struct storlab_nvme_info *nv)
+		       const struct storlab_virtio_scsi_info *vs,
+		       const struct storlab_nvme_info *nv)
 {
 	char size[32];
 

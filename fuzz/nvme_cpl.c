@@ -21,9 +21,9 @@
 #include "nvme/nvme_host.h"
 #include "util/common.h"
 
-#define RING	 8
-#define CQ_OFF	 1
-#define ID_OFF	 (CQ_OFF + RING * sizeof(struct nvme_cqe))
+#define RING   8
+#define CQ_OFF 1
+#define ID_OFF (CQ_OFF + RING * sizeof(struct nvme_cqe))
 
 static int fz_reg_read(void *arg, uint32_t off, void *val, size_t size)
 {
@@ -118,7 +118,8 @@ static void fuzz_cqes(const uint8_t *data, size_t size)
 			abort();
 	}
 	if (size > CQ_OFF)
-		memcpy((void *)qp.cq, data + CQ_OFF, MIN(size - CQ_OFF, RING * sizeof(struct nvme_cqe)));
+		memcpy((void *)qp.cq, data + CQ_OFF,
+		       MIN(size - CQ_OFF, RING * sizeof(struct nvme_cqe)));
 	for (int round = 0; round < 2; round++)
 		if (nvme_qpair_poll(&qp, 2 * RING) > (int)n || qp.inflight > n)
 			abort();

@@ -38,8 +38,8 @@ void nvme_drv_info_fill(const struct nvme_ctrlr *c, struct storlab_nvme_info *nv
 	info->max_segments = STORLAB_MAX_SEGMENTS;
 	info->max_segment_size = 0;
 	/* one Dataset Management range, one Write Zeroes: NLB's 32 / 16 bits */
-	info->max_discard = ci->oncs & NVME_CTRL_ONCS_DSM ? (uint64_t)UINT32_MAX * ci->block_size
-							  : 0;
+	info->max_discard =
+	    ci->oncs & NVME_CTRL_ONCS_DSM ? (uint64_t)UINT32_MAX * ci->block_size : 0;
 	info->max_write_zeroes =
 	    ci->oncs & NVME_CTRL_ONCS_WRITE_ZEROES ? (uint64_t)ci->block_size << 16 : 0;
 	info->max_queues = ci->max_io_queues;

@@ -140,8 +140,8 @@ static int req_to_sqe(const struct nvu_queue *q, uint16_t slot, const struct sto
 		/* one range, NLB not 0's based; CDW10 NR 0 (one), CDW11 AD */
 		if (nlb > UINT32_MAX)
 			return -EINVAL;
-		q->dsm[slot] = (struct nvme_dsm_range){.nlb = htole32((uint32_t)nlb),
-						       .slba = htole64(slba)};
+		q->dsm[slot] =
+		    (struct nvme_dsm_range){.nlb = htole32((uint32_t)nlb), .slba = htole64(slba)};
 		sqe->cdw11 = htole32(NVME_DSM_AD);
 		*dsm_iov = (struct iovec){&q->dsm[slot], sizeof(q->dsm[slot])};
 		*iov = dsm_iov;
@@ -152,7 +152,8 @@ static int req_to_sqe(const struct nvu_queue *q, uint16_t slot, const struct sto
 		return -EINVAL;
 	sqe->cdw10 = htole32((uint32_t)slba);
 	sqe->cdw11 = htole32((uint32_t)(slba >> 32));
-	sqe->cdw12 = htole32((uint32_t)(nlb - 1) | (req->flags & STORLAB_REQ_UNMAP ? NVME_IO_DEAC : 0));
+	sqe->cdw12 =
+	    htole32((uint32_t)(nlb - 1) | (req->flags & STORLAB_REQ_UNMAP ? NVME_IO_DEAC : 0));
 	return 0;
 }
 

@@ -32,7 +32,7 @@ struct storlab_nvme_info {
 	uint32_t nn;
 	uint16_t oncs;
 	uint8_t vwc;
-	uint64_t max_transfer; /* bytes: MDTS and one PRP list */
+	uint64_t max_transfer;	/* bytes: MDTS and one PRP list */
 	uint16_t max_io_queues; /* Number of Queues allocated */
 	uint16_t io_queue_entries;
 	bool doorbells_mapped; /* else each doorbell is a message */

@@ -114,8 +114,8 @@ int nvme_admin_setup(struct nvme_ctrlr *c)
 	return rc;
 }
 
-static int queue_cmd(struct nvme_ctrlr *c, uint8_t opc, uint16_t qid, uint16_t size,
-		     uint32_t cdw11, uint64_t prp1)
+static int queue_cmd(struct nvme_ctrlr *c, uint8_t opc, uint16_t qid, uint16_t size, uint32_t cdw11,
+		     uint64_t prp1)
 {
 	struct nvme_sqe sqe = {.opc = opc};
 
@@ -136,12 +136,12 @@ int nvme_ctrlr_qpair_create(struct nvme_ctrlr *c, uint16_t qid, struct nvme_qpai
 	if (rc)
 		return rc;
 	/* polled: IEN 0, the vector is the queue's own for a later interrupt mode */
-	rc = queue_cmd(c, NVME_ADM_CREATE_CQ, qid, qp->size,
-		       (uint32_t)qid << 16 | NVME_CREATE_Q_PC, qp->cq_mem.bus);
+	rc = queue_cmd(c, NVME_ADM_CREATE_CQ, qid, qp->size, (uint32_t)qid << 16 | NVME_CREATE_Q_PC,
+		       qp->cq_mem.bus);
 	if (rc)
 		goto fail;
-	rc = queue_cmd(c, NVME_ADM_CREATE_SQ, qid, qp->size,
-		       (uint32_t)qid << 16 | NVME_CREATE_Q_PC, qp->sq_mem.bus);
+	rc = queue_cmd(c, NVME_ADM_CREATE_SQ, qid, qp->size, (uint32_t)qid << 16 | NVME_CREATE_Q_PC,
+		       qp->sq_mem.bus);
 	if (rc) {
 		queue_cmd(c, NVME_ADM_DELETE_CQ, qid, 0, 0, 0);
 		goto fail;

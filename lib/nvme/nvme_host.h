@@ -86,7 +86,7 @@ struct nvme_qpair {
 	uint16_t sq_head; /* as the last CQE said */
 	uint16_t cq_head;
 	uint8_t phase;
-	uint16_t inflight; /* slots not free (timed-out ones included) */
+	uint16_t inflight;     /* slots not free (timed-out ones included) */
 	struct nvme_req *reqs; /* size - 1 */
 	uint16_t *free;	       /* stack of free cids */
 	uint16_t nfree;
@@ -108,7 +108,7 @@ struct nvme_ctrlr_info {
 	uint16_t vid;
 	char sn[21], mn[41], fr[9];
 	uint32_t nn;
-	uint64_t max_xfer; /* bytes, from MDTS and our PRP list */
+	uint64_t max_xfer;	/* bytes, from MDTS and our PRP list */
 	uint16_t io_queues;	/* of those asked for, granted by Number of Queues */
 	uint16_t max_io_queues; /* what Number of Queues allocated */
 	uint16_t io_queue_size;

@@ -171,8 +171,8 @@ int nvme_qpair_submit_data(struct nvme_qpair *qp, struct nvme_sqe *sqe, const st
 		return rc;
 	r = &qp->reqs[cid];
 	if (iovcnt)
-		rc = nvme_prp_build(iov, bus, iovcnt, &prp1, &prp2, r->prp_list.va,
-				    r->prp_list.bus, NVME_HOST_PRP_ENTS);
+		rc = nvme_prp_build(iov, bus, iovcnt, &prp1, &prp2, r->prp_list.va, r->prp_list.bus,
+				    NVME_HOST_PRP_ENTS);
 	if (rc) {
 		qp->free[qp->nfree++] = cid;
 		return rc;
@@ -218,9 +218,9 @@ static int cqe_check(struct nvme_qpair *qp, uint16_t sqid, uint16_t sqhd, uint16
 		return -EPROTO;
 	}
 	if (cid >= qp->size - 1u || qp->reqs[cid].state == REQ_FREE) {
-		log_warn_ratelimited(&qp->rl, "cqe",
-				     "CQ %u: CQE for CID %u, which is not outstanding (Base §4.2.1)",
-				     qp->qid, cid);
+		log_warn_ratelimited(
+		    &qp->rl, "cqe", "CQ %u: CQE for CID %u, which is not outstanding (Base §4.2.1)",
+		    qp->qid, cid);
 		return -EPROTO;
 	}
 	return 0;
@@ -287,12 +287,12 @@ int nvme_qpair_poll(struct nvme_qpair *qp, unsigned max)
 		}
 		qp->sq_head = le16toh(e.sqhd);
 		done += req_end(qp, le16toh(e.cid),
-			&(struct nvme_cpl){
-			    .status = NVME_SCT_SC(NVME_GET(status, NVME_STATUS_SCT),
-						  NVME_GET(status, NVME_STATUS_SC)),
-			    .dnr = NVME_GET(status, NVME_STATUS_DNR),
-			    .cdw0 = le32toh(e.cdw0),
-			});
+				&(struct nvme_cpl){
+				    .status = NVME_SCT_SC(NVME_GET(status, NVME_STATUS_SCT),
+							  NVME_GET(status, NVME_STATUS_SC)),
+				    .dnr = NVME_GET(status, NVME_STATUS_DNR),
+				    .cdw0 = le32toh(e.cdw0),
+				});
 	}
 	if (qp->cq_head != head)
 		c->ops->doorbell(c->arg, (uint32_t)nvme_cq_hdbl(qp->qid, c->dstrd), qp->cq_head);

@@ -74,15 +74,15 @@ int nvme_vfu_open(const char *path, int timeout_ms, const struct nvme_vfu_mem *m
 		goto fail;
 	}
 	doorbells_map(t, bar0);
-	rc = vfio_user_client_dma_map(t->client,
-				      &(struct vfio_user_client_dma){
-					  .iova = 0,
-					  .size = mem->size,
-					  .prot = VFIO_USER_DMA_MAP_F_READ | VFIO_USER_DMA_MAP_F_WRITE,
-					  .fd = mem->fd,
-					  .offset = 0,
-					  .vaddr = mem->base,
-				      });
+	rc = vfio_user_client_dma_map(
+	    t->client, &(struct vfio_user_client_dma){
+			   .iova = 0,
+			   .size = mem->size,
+			   .prot = VFIO_USER_DMA_MAP_F_READ | VFIO_USER_DMA_MAP_F_WRITE,
+			   .fd = mem->fd,
+			   .offset = 0,
+			   .vaddr = mem->base,
+		       });
 	if (rc) {
 		log_err("%s: DMA_MAP of %llu bytes: %s", path, (unsigned long long)mem->size,
 			strerror(-rc));
@@ -164,8 +164,8 @@ static int vfu_dma_alloc(void *arg, size_t len, struct nvme_dma_buf *buf)
 	if (rc)
 		return rc;
 	memset(va, 0, len);
-	*buf = (struct nvme_dma_buf){.va = va, .bus = (uint64_t)((uint8_t *)va - t->mem.base),
-				     .len = len};
+	*buf = (struct nvme_dma_buf){
+	    .va = va, .bus = (uint64_t)((uint8_t *)va - t->mem.base), .len = len};
 	return 0;
 }
 

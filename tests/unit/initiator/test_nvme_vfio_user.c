@@ -203,12 +203,13 @@ static void test_write_read_compare(void **state)
 		w[i] = (uint8_t)(i * 7 + 1);
 	wi = (struct iovec){w, len};
 	ri = (struct iovec){r, len};
-	c = run(dev, &(struct storlab_req){.op = STORLAB_OP_WRITE, .offset = 8192, .iov = &wi,
-					   .iovcnt = 1, .tag = w});
+	c = run(dev,
+		&(struct storlab_req){
+		    .op = STORLAB_OP_WRITE, .offset = 8192, .iov = &wi, .iovcnt = 1, .tag = w});
 	assert_int_equal(c.status, STORLAB_STATUS_OK);
 	assert_memory_equal(g_lb.disk + 8192, w, len);
-	c = run(dev, &(struct storlab_req){.op = STORLAB_OP_READ, .offset = 8192, .iov = &ri,
-					   .iovcnt = 1, .tag = r});
+	c = run(dev, &(struct storlab_req){
+			 .op = STORLAB_OP_READ, .offset = 8192, .iov = &ri, .iovcnt = 1, .tag = r});
 	assert_int_equal(c.status, STORLAB_STATUS_OK);
 	assert_int_equal(c.len, len);
 	assert_memory_equal(r, w, len);

@@ -246,7 +246,8 @@ static inline int lb_reg_read(void *arg, uint32_t off, void *val, size_t size)
 	if (off == NVME_REG_CSTS)
 		v = g_lb.csts_stuck ? 0 : v | g_lb.csts_or;
 	if (off == NVME_REG_CAP && g_lb.cap_to)
-		v = (v & ~NVME_SET(NVME_CAP_TO, NVME_CAP_TO_MASK)) | NVME_SET(NVME_CAP_TO, g_lb.cap_to);
+		v = (v & ~NVME_SET(NVME_CAP_TO, NVME_CAP_TO_MASK)) |
+		    NVME_SET(NVME_CAP_TO, g_lb.cap_to);
 	if (size == 8)
 		*(uint64_t *)val = v;
 	else

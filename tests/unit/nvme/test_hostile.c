@@ -60,8 +60,8 @@ static void test_bad_cqes(void **state)
 	assert_int_equal(g_lb_ops.dma_alloc(NULL, LB_BS, &b), 0);
 	iov = (struct iovec){b.va, LB_BS};
 	g_lb.mute = true;
-	assert_int_equal(nvme_qpair_submit_rw(&g_qp, NVME_NVM_READ, 1, 0, 1, &iov, 1, lb_on_done, &d),
-			 0);
+	assert_int_equal(
+	    nvme_qpair_submit_rw(&g_qp, NVME_NVM_READ, 1, 0, 1, &iov, 1, lb_on_done, &d), 0);
 	cid = (uint16_t)le16toh(g_qp.sq[0].cid);
 	/* an entry of the last pass's phase is not new (Base §4.2.4) */
 	forge(1, 1, cid, g_qp.phase ^ 1);
@@ -175,8 +175,7 @@ static const struct id_case g_cases[] = {
     {"SQES 128 bytes", NVME_IDENTIFY_CTRL, sqes_big, -EOPNOTSUPP, "§5.2.13.2.1"},
     {"CQES 8 bytes", NVME_IDENTIFY_CTRL, cqes_small, -EOPNOTSUPP, "§5.2.13.2.1"},
     {"MDTS 40", NVME_IDENTIFY_CTRL, mdts_huge, -EPROTO, "§5.2.13.2.1"},
-    {"NS list descending", NVME_IDENTIFY_ACTIVE_NS_LIST, list_descending, -EPROTO,
-     "§5.2.13.2.2"},
+    {"NS list descending", NVME_IDENTIFY_ACTIVE_NS_LIST, list_descending, -EPROTO, "§5.2.13.2.2"},
     {"NS list past NN", NVME_IDENTIFY_ACTIVE_NS_LIST, list_past_nn, -EPROTO, "§5.2.13.2.2"},
     {"FLBAS past NLBAF", NVME_IDENTIFY_NS, flbas_past_nlbaf, -EPROTO, "§4.1.5.1"},
     {"LBADS 8", NVME_IDENTIFY_NS, lbads_small, -EPROTO, "§4.1.5.1"},

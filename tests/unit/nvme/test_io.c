@@ -115,14 +115,14 @@ static void test_bad_iovecs_refused(void **state)
 
 	(void)state;
 	/* the first piece ends inside its page: no PRP describes that */
-	assert_int_equal(nvme_qpair_submit_rw(&g_qp, NVME_NVM_READ, 1, 0, 3, gap, 2, lb_on_done, &d),
-			 -EINVAL);
+	assert_int_equal(
+	    nvme_qpair_submit_rw(&g_qp, NVME_NVM_READ, 1, 0, 3, gap, 2, lb_on_done, &d), -EINVAL);
 	assert_non_null(strstr(g_lb.last_log, "§4.3.1"));
-	assert_int_equal(nvme_qpair_submit_rw(&g_qp, NVME_NVM_READ, 1, 0, 1, &odd, 1, lb_on_done, &d),
-			 -EINVAL);
+	assert_int_equal(
+	    nvme_qpair_submit_rw(&g_qp, NVME_NVM_READ, 1, 0, 1, &odd, 1, lb_on_done, &d), -EINVAL);
 	/* memory the device cannot reach */
-	assert_int_equal(nvme_qpair_submit_rw(&g_qp, NVME_NVM_READ, 1, 0, 1, &heap, 1, lb_on_done, &d),
-			 -EFAULT);
+	assert_int_equal(
+	    nvme_qpair_submit_rw(&g_qp, NVME_NVM_READ, 1, 0, 1, &heap, 1, lb_on_done, &d), -EFAULT);
 	assert_int_equal(d.calls, 0);
 	assert_int_equal(g_qp.inflight, 0);
 	g_lb_ops.dma_free(NULL, &b);
