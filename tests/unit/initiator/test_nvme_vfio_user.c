@@ -8,6 +8,7 @@
  * API (storlab/initiator.h, storlab/nvme.h) sees the device.
  */
 #include <pthread.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "tests/unit/nvme/loopback.h"
@@ -21,6 +22,12 @@ static struct evloop *g_loop;
 static struct vfio_user_server *g_srv;
 static pthread_t g_thread;
 static char g_path[64];
+/* the mapped-doorbell variant: BAR0's file and our mapping of it */
+static int g_bar_fd = -1;
+static uint32_t *g_bar;
+static int64_t g_poll_timer;
+
+#define BAR0_SIZE 0x2000 /* nvmf_ctrlr_bar0_size() of LB_MAXQ queues */
 
 static void *srv_xlate(void *arg, uint64_t gpa, uint64_t len)
 {
@@ -41,9 +48,17 @@ static void region_info(void *dev, uint32_t index, struct vfio_user_region *r)
 	(void)dev;
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
-	if (index == VFIO_PCI_BAR0_REGION_INDEX) {
-		r->flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
-		r->size = nvmf_ctrlr_bar0_size(&g_lb.c);
+	if (index != VFIO_PCI_BAR0_REGION_INDEX)
+		return;
+	r->flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+	r->size = nvmf_ctrlr_bar0_size(&g_lb.c);
+	if (g_bar_fd >= 0) {
+		/* vfio-user.rst: the doorbell page(s) as a sparse mmap area */
+		r->flags |= VFIO_REGION_INFO_FLAG_MMAP;
+		r->fd = g_bar_fd;
+		r->nr_areas = 1;
+		r->areas[0].offset = NVME_DB_BASE;
+		r->areas[0].size = BAR0_SIZE - NVME_DB_BASE;
 	}
 }
 
@@ -109,29 +124,79 @@ static void *loop_thread(void *arg)
 	return NULL;
 }
 
-static int peer_setup(void **state)
+/* Mapped doorbells reach the controller unannounced: it looks at them
+ * every millisecond. */
+static void poll_doorbells(void *arg)
 {
-	struct vfio_user_server_opts o = {.loop = NULL, .ops = &g_dev_ops};
+	(void)arg;
+	lb_run();
+	g_poll_timer = evloop_add_timer(g_loop, 1, poll_doorbells, NULL);
+}
 
-	(void)state;
+static void start_polling(void *arg)
+{
+	poll_doorbells(arg);
+}
+
+static void stop_polling(void *arg)
+{
+	(void)arg;
+	evloop_cancel_timer(g_loop, g_poll_timer);
+}
+
+static int peer_start(bool mapped)
+{
+	struct vfio_user_server_opts o = {.ops = &g_dev_ops};
+	uint32_t *db = NULL;
+
 	memset(&g_lb, 0, sizeof(g_lb));
+	g_bar_fd = -1;
 	snprintf(g_path, sizeof(g_path), "/tmp/storlab-nvu-%d.sock", getpid());
+	if (mapped) {
+		g_bar_fd = memfd_create("bar0", MFD_CLOEXEC);
+		assert_true(g_bar_fd >= 0);
+		assert_int_equal(ftruncate(g_bar_fd, BAR0_SIZE), 0);
+		g_bar = mmap(NULL, BAR0_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, g_bar_fd, 0);
+		assert_true(g_bar != MAP_FAILED);
+		db = g_bar + NVME_DB_BASE / 4;
+	}
 	assert_int_equal(evloop_create(&g_loop), 0);
 	o.path = g_path;
 	o.loop = g_loop;
 	assert_int_equal(vfio_user_server_create(&o, &g_srv), 0);
-	assert_int_equal(lb_ctrlr_init(srv_xlate, NULL), 0);
+	assert_int_equal(lb_ctrlr_init(srv_xlate, NULL, db), 0);
+	assert_int_equal(nvmf_ctrlr_bar0_size(&g_lb.c), BAR0_SIZE);
+	if (mapped)
+		assert_int_equal(evloop_call(g_loop, start_polling, NULL), 0);
 	return pthread_create(&g_thread, NULL, loop_thread, NULL);
+}
+
+static int peer_setup(void **state)
+{
+	(void)state;
+	return peer_start(false);
+}
+
+static int peer_setup_mapped(void **state)
+{
+	(void)state;
+	return peer_start(true);
 }
 
 static int peer_teardown(void **state)
 {
 	(void)state;
+	if (g_bar_fd >= 0)
+		assert_int_equal(evloop_call(g_loop, stop_polling, NULL), 0);
 	evloop_stop(g_loop);
 	pthread_join(g_thread, NULL);
 	vfio_user_server_destroy(g_srv);
 	nvmf_ctrlr_fini(&g_lb.c);
 	evloop_destroy(g_loop);
+	if (g_bar_fd >= 0) {
+		munmap(g_bar, BAR0_SIZE);
+		close(g_bar_fd);
+	}
 	return 0;
 }
 
@@ -218,6 +283,19 @@ static void test_write_read_compare(void **state)
 	storlab_dev_close(dev);
 }
 
+/* The same I/O with the doorbells written through the mapping, no message
+ * per command: the controller sees them only by polling. */
+static void test_mapped_doorbells(void **state)
+{
+	struct storlab_dev *dev = open_dev();
+	struct storlab_nvme_info nv;
+
+	assert_int_equal(storlab_nvme_get_info(dev, &nv), 0);
+	assert_true(nv.doorbells_mapped);
+	storlab_dev_close(dev);
+	test_write_read_compare(state);
+}
+
 static void test_error_statuses(void **state)
 {
 	struct storlab_dev *dev = open_dev();
@@ -268,6 +346,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_open_info, peer_setup, peer_teardown),
 	    cmocka_unit_test_setup_teardown(test_write_read_compare, peer_setup, peer_teardown),
+	    cmocka_unit_test_setup_teardown(test_mapped_doorbells, peer_setup_mapped,
+					    peer_teardown),
 	    cmocka_unit_test_setup_teardown(test_error_statuses, peer_setup, peer_teardown),
 	    cmocka_unit_test(test_no_listener),
 	};

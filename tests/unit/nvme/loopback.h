@@ -328,14 +328,14 @@ static const struct nvme_transport_ops g_lb_ops = {
     .dma_addr = lb_dma_addr,
 };
 
-/* The controller and its namespace, reaching host memory through xlate;
- * every switch off. */
-static inline int lb_ctrlr_init(nvmf_dma_xlate_fn xlate, void *xlate_arg)
+/* The controller and its namespace, reaching host memory through xlate,
+ * its doorbells in db (NULL: g_lb.db); every switch off. */
+static inline int lb_ctrlr_init(nvmf_dma_xlate_fn xlate, void *xlate_arg, uint32_t *db)
 {
 	struct nvmf_ctrlr_params p = {
 	    .props = &g_lb.props,
 	    .ns = &g_lb.nss,
-	    .db = g_lb.db,
+	    .db = db ? db : g_lb.db,
 	    .xlate = xlate,
 	    .xlate_arg = xlate_arg,
 	    .now_ms = lb_now,
@@ -372,7 +372,7 @@ static inline int lb_setup(void **state)
 					      (uintptr_t)g_lb.ram, g_lb.ram),
 			 0);
 	log_set_sink(lb_log, NULL);
-	return lb_ctrlr_init(lb_xlate, &g_lb.mem);
+	return lb_ctrlr_init(lb_xlate, &g_lb.mem, NULL);
 }
 
 static inline int lb_teardown(void **state)
