@@ -38,7 +38,7 @@ struct nvu_queue {
 	uint16_t done_head, ndone;
 	/* a Dataset Management range per slot, DMA memory */
 	struct nvme_dsm_range *dsm;
-	struct nvme_dma_buf dsm_mem;
+	unsigned idle_polls; /* empty polls since the last check of the controller */
 };
 
 struct nvu_dev {

@@ -3,6 +3,12 @@
  * The nvme-vfio-user transport's queues: neutral requests as NVM command
  * set commands on one I/O queue pair (NVM CS §3.2), their completions
  * collected by lib/nvme's callbacks and handed out by reap.
+ *
+ * The data path sends no message: doorbells go through the mapping and
+ * completions are read from memory. So a reap that finds nothing looks at
+ * the controller (CSTS, one message) once every QUEUE_IDLE_CHECK empty
+ * polls: a connection that is gone, or CSTS.CFS, makes the device dead and
+ * what was in flight completes NOT_CONNECTED.
  */
 #define LOG_COMPONENT "initiator"
 
@@ -16,6 +22,10 @@
 #include "initiator/nvme_vfio_user.h"
 #include "util/common.h"
 #include "util/deadline.h"
+#include "util/log.h"
+
+/* Empty polls between two checks of the controller. */
+#define QUEUE_IDLE_CHECK 4096
 
 int nvu_queue_init(struct nvu_dev *nd, uint16_t qid, struct nvu_queue *q)
 {
@@ -69,6 +79,12 @@ static void nvu_done(void *arg, const struct nvme_cpl *cpl)
 	uint16_t slot = (uint16_t)((q->done_head + q->ndone) % q->nreqs);
 
 	nvme_drv_complete(&q->done[slot], r->tag, r->len, cpl);
+	if (cpl->err == -ECANCELED && atomic_load(&q->head.dev->dead))
+		q->done[slot] = (struct storlab_completion){.tag = r->tag,
+							    .ret = -ECONNRESET,
+							    .status = STORLAB_STATUS_NOT_CONNECTED,
+							    .transport_status =
+								STORLAB_NVME_S_CANCELED};
 	q->ndone++;
 	r->next_free = q->free_head;
 	q->free_head = (uint16_t)(r - q->reqs);
@@ -217,6 +233,30 @@ static unsigned done_pop(struct nvu_queue *q, struct storlab_completion *c, unsi
 	return n;
 }
 
+/* The device is gone: the queue pair's memory is ours again and each
+ * request in flight completes NOT_CONNECTED (nvu_done). */
+static void queue_fail(struct nvu_queue *q)
+{
+	if (!q->up)
+		return;
+	log_info("queue %u: controller gone, %u request(s) complete with ECONNRESET", q->qid,
+		 (unsigned)(q->nreqs - q->nfree));
+	q->up = false;
+	nvme_qpair_fini(&q->qp);
+}
+
+/* An empty poll: now and then, ask whether the controller is still there. */
+static void queue_idle(struct nvu_queue *q)
+{
+	struct storlab_dev *dev = q->head.dev;
+
+	if (++q->idle_polls < QUEUE_IDLE_CHECK)
+		return;
+	q->idle_polls = 0;
+	if (!atomic_load(&dev->dead) && nvme_ctrlr_check(&q->ndev->ctrlr) != 0)
+		atomic_store(&dev->dead, true);
+}
+
 int nvu_queue_reap(struct storlab_queue *head, struct storlab_completion *c, unsigned min,
 		   unsigned max, int timeout_ms)
 {
@@ -230,16 +270,22 @@ int nvu_queue_reap(struct storlab_queue *head, struct storlab_completion *c, uns
 		n += done_pop(q, c + n, max - n);
 		if (n >= max || (n >= min && n > 0))
 			break;
-		if (q->up)
-			nvme_qpair_poll(&q->qp, q->qp.size);
+		if (atomic_load_explicit(&head->dev->dead, memory_order_relaxed))
+			queue_fail(q);
+		if (q->up && nvme_qpair_poll(&q->qp, q->qp.size) == 0 && !q->ndone)
+			queue_idle(q);
 		if (q->ndone)
 			continue;
-		if (min == 0 || deadline_ms_left(deadline) == 0)
+		if (!q->up || min == 0 || deadline_ms_left(deadline) == 0)
 			break;
 		sched_yield();
 	}
-	if (n > 0)
+	if (n > 0) {
+		q->idle_polls = 0;
 		return (int)n;
+	}
+	if (!q->up)
+		return -ENOTCONN;
 	return min > 0 ? -ETIMEDOUT : 0;
 }
 

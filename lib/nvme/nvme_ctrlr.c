@@ -64,6 +64,20 @@ static int csts_wait(struct nvme_ctrlr *c, uint32_t mask, uint32_t want, const c
 	}
 }
 
+int nvme_ctrlr_check(struct nvme_ctrlr *c)
+{
+	uint32_t csts;
+	int rc = reg_read32(c, NVME_REG_CSTS, &csts);
+
+	if (rc)
+		return rc;
+	if (NVME_GET(csts, NVME_CSTS_CFS)) {
+		log_err("CSTS.CFS is set: the controller failed (Base §3.1.4.6)");
+		return -EIO;
+	}
+	return 0;
+}
+
 int nvme_ctrlr_disable(struct nvme_ctrlr *c)
 {
 	uint32_t cc;

@@ -156,6 +156,11 @@ int nvme_ctrlr_init(struct nvme_ctrlr *c, const struct nvme_transport_ops *ops, 
  * The I/O queue pairs must be destroyed first. */
 void nvme_ctrlr_fini(struct nvme_ctrlr *c);
 
+/* Whether the controller is still there and well: CSTS read, CFS clear
+ * (Base §3.1.4.6). 0, -EIO (CFS, logged), or the transport's error. From
+ * any thread if the transport's reg_read may be called so. */
+int nvme_ctrlr_check(struct nvme_ctrlr *c);
+
 /* CC.EN 0 and CSTS.RDY 0 within CAP.TO (Base §3.5.2); 0 or -ETIMEDOUT. */
 int nvme_ctrlr_disable(struct nvme_ctrlr *c);
 

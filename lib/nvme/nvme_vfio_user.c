@@ -8,6 +8,7 @@
 
 #include <endian.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,10 @@
 
 struct nvme_vfu {
 	struct vfio_user_client *client;
+	/* one request at a time on the socket (vfio_user_client.h): register
+	 * accesses may come from the admin thread and from queue threads (a
+	 * doorbell without the mapping, a queue's idle check of CSTS) */
+	pthread_mutex_t lock;
 	struct nvme_vfu_mem mem;
 	bool dma_mapped;
 	/* the mapped area holding the doorbells: BAR0 [db_off, db_off + db_len) */
@@ -59,6 +64,7 @@ int nvme_vfu_open(const char *path, int timeout_ms, const struct nvme_vfu_mem *m
 
 	if (!t)
 		return -ENOMEM;
+	pthread_mutex_init(&t->lock, NULL);
 	t->mem = *mem;
 	rc = vfio_user_client_connect(path, timeout_ms, &t->client);
 	if (rc)
@@ -102,6 +108,7 @@ void nvme_vfu_close(struct nvme_vfu *t)
 		return;
 	if (t->client)
 		vfio_user_client_close(t->client);
+	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
 
@@ -119,9 +126,12 @@ static int vfu_reg_read(void *arg, uint32_t off, void *val, size_t size)
 {
 	struct nvme_vfu *t = arg;
 	uint64_t v = 0;
-	int rc = vfio_user_client_reg_read(t->client, VFIO_PCI_BAR0_REGION_INDEX, off,
-					   (unsigned)size, &v);
+	int rc;
 
+	pthread_mutex_lock(&t->lock);
+	rc = vfio_user_client_reg_read(t->client, VFIO_PCI_BAR0_REGION_INDEX, off, (unsigned)size,
+				       &v);
+	pthread_mutex_unlock(&t->lock);
 	if (rc)
 		return rc;
 	/* the client hands over the register's bytes, little-endian */
@@ -137,9 +147,13 @@ static int vfu_reg_write(void *arg, uint32_t off, const void *val, size_t size)
 {
 	struct nvme_vfu *t = arg;
 	uint64_t v = size == 8 ? *(const uint64_t *)val : *(const uint32_t *)val;
+	int rc;
 
-	return vfio_user_client_reg_write(t->client, VFIO_PCI_BAR0_REGION_INDEX, off,
-					  (unsigned)size, htole64(v));
+	pthread_mutex_lock(&t->lock);
+	rc = vfio_user_client_reg_write(t->client, VFIO_PCI_BAR0_REGION_INDEX, off, (unsigned)size,
+					htole64(v));
+	pthread_mutex_unlock(&t->lock);
+	return rc;
 }
 
 static int vfu_doorbell(void *arg, uint32_t off, uint32_t value)

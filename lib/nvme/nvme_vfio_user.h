@@ -12,10 +12,8 @@
  * offset in the file (as a VM's guest-physical address), allocated by the
  * caller's allocator. Polled: no interrupt is set up.
  *
- * Threads: the register path (set-up, admin commands) from one thread;
- * doorbell writes through the mapping from any queue's thread; a doorbell
- * written by REGION_WRITE shares the socket, so without the mapping every
- * queue must be used from the admin thread.
+ * Threads: the ops may be called from any thread; register accesses (and
+ * doorbells without the mapping) take turns on the socket under a lock.
  */
 
 #include <stddef.h>

@@ -183,14 +183,23 @@ static int peer_setup_mapped(void **state)
 	return peer_start(true);
 }
 
-static int peer_teardown(void **state)
+/* The server goes away: its thread ends, its sockets close. */
+static void peer_stop(void)
 {
-	(void)state;
+	if (!g_srv)
+		return;
 	if (g_bar_fd >= 0)
 		assert_int_equal(evloop_call(g_loop, stop_polling, NULL), 0);
 	evloop_stop(g_loop);
 	pthread_join(g_thread, NULL);
 	vfio_user_server_destroy(g_srv);
+	g_srv = NULL;
+}
+
+static int peer_teardown(void **state)
+{
+	(void)state;
+	peer_stop();
 	nvmf_ctrlr_fini(&g_lb.c);
 	evloop_destroy(g_loop);
 	if (g_bar_fd >= 0) {
@@ -331,6 +340,38 @@ static void test_error_statuses(void **state)
 	storlab_dev_close(dev);
 }
 
+/* The controller goes while a read is in flight: the next reaps notice
+ * (initiator.h "Disconnects"), the read completes NOT_CONNECTED, then
+ * -ENOTCONN; new requests are refused. */
+static void test_disconnect(void **state)
+{
+	struct storlab_dev *dev = open_dev();
+	struct storlab_queue *q = storlab_dev_queue(dev, 0);
+	struct storlab_completion c;
+	struct iovec iov;
+	void *buf;
+
+	(void)state;
+	assert_int_equal(storlab_buf_alloc(dev, LB_BS, 0, &buf), 0);
+	iov = (struct iovec){buf, LB_BS};
+	g_lb.hold_io = true;
+	assert_int_equal(storlab_queue_add(q, &(struct storlab_req){.op = STORLAB_OP_READ,
+								    .iov = &iov,
+								    .iovcnt = 1,
+								    .tag = buf}),
+			 0);
+	peer_stop();
+	assert_int_equal(storlab_queue_reap(q, &c, 1, 1, 5000), 1);
+	assert_ptr_equal(c.tag, buf);
+	assert_int_equal(c.status, STORLAB_STATUS_NOT_CONNECTED);
+	assert_int_equal(c.ret, -ECONNRESET);
+	assert_false(storlab_dev_connected(dev));
+	assert_int_equal(storlab_queue_reap(q, &c, 1, 1, 100), -ENOTCONN);
+	assert_int_equal(storlab_queue_add(q, &(struct storlab_req){.op = STORLAB_OP_FLUSH}),
+			 -ENOTCONN);
+	storlab_dev_close(dev);
+}
+
 static void test_no_listener(void **state)
 {
 	struct storlab_dev *dev = NULL;
@@ -349,6 +390,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_mapped_doorbells, peer_setup_mapped,
 					    peer_teardown),
 	    cmocka_unit_test_setup_teardown(test_error_statuses, peer_setup, peer_teardown),
+	    cmocka_unit_test_setup_teardown(test_disconnect, peer_setup, peer_teardown),
 	    cmocka_unit_test(test_no_listener),
 	};
 
