@@ -80,11 +80,11 @@ static void nvu_done(void *arg, const struct nvme_cpl *cpl)
 
 	nvme_drv_complete(&q->done[slot], r->tag, r->len, cpl);
 	if (cpl->err == -ECANCELED && atomic_load(&q->head.dev->dead))
-		q->done[slot] = (struct storlab_completion){.tag = r->tag,
-							    .ret = -ECONNRESET,
-							    .status = STORLAB_STATUS_NOT_CONNECTED,
-							    .transport_status =
-								STORLAB_NVME_S_CANCELED};
+		q->done[slot] =
+		    (struct storlab_completion){.tag = r->tag,
+						.ret = -ECONNRESET,
+						.status = STORLAB_STATUS_NOT_CONNECTED,
+						.transport_status = STORLAB_NVME_S_CANCELED};
 	q->ndone++;
 	r->next_free = q->free_head;
 	q->free_head = (uint16_t)(r - q->reqs);

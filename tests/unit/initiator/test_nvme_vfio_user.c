@@ -355,11 +355,11 @@ static void test_disconnect(void **state)
 	assert_int_equal(storlab_buf_alloc(dev, LB_BS, 0, &buf), 0);
 	iov = (struct iovec){buf, LB_BS};
 	g_lb.hold_io = true;
-	assert_int_equal(storlab_queue_add(q, &(struct storlab_req){.op = STORLAB_OP_READ,
-								    .iov = &iov,
-								    .iovcnt = 1,
-								    .tag = buf}),
-			 0);
+	assert_int_equal(
+	    storlab_queue_add(
+		q,
+		&(struct storlab_req){.op = STORLAB_OP_READ, .iov = &iov, .iovcnt = 1, .tag = buf}),
+	    0);
 	peer_stop();
 	assert_int_equal(storlab_queue_reap(q, &c, 1, 1, 5000), 1);
 	assert_ptr_equal(c.tag, buf);
