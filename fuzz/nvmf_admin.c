@@ -70,7 +70,7 @@ static void check_post(int rc)
 }
 
 /* The frontend's part of an admin command: answer what the dispatcher
- * hands over (a data builder's refusal, an abort not done, a drain). */
+ * hands over (an abort not done, a drain). */
 static void admin_answer(struct host *h, enum nvmf_admin_action a, struct nvmf_admin_out *out)
 {
 	struct nvmf_irq irq;
@@ -78,9 +78,6 @@ static void admin_answer(struct host *h, enum nvmf_admin_action a, struct nvmf_a
 	switch (a) {
 	case NVMF_ADMIN_HELD:
 		return;
-	case NVMF_ADMIN_DATA:
-		out->cpl.status = NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_INVALID_FIELD);
-		break;
 	case NVMF_ADMIN_ABORT:
 		nvmf_admin_abort_done(&h->c, false, &out->cpl);
 		break;

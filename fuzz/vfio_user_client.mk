@@ -1,1 +1,1 @@
-FUZZ_DEPS_vfio_user_client := lib/vfio-user lib/util
+FUZZ_DEPS_vfio_user_client := lib/vfio-user lib/mem lib/util

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdarg.h>
 
+#include "nvmf/nvmf_admin_data.h"
 #include "nvmf/nvmf_ctrlr.h"
 #include "util/iov.h"
 #include "util/log.h"
@@ -309,16 +310,6 @@ static enum nvmf_admin_action async_event(struct nvmf_ctrlr *c, const struct nvm
 	return nvmf_aer_hold(c, sqe, &out->cpl) ? NVMF_ADMIN_HELD : NVMF_ADMIN_DONE;
 }
 
-/* Identify and Get Log Page: the data builders answer them. */
-static enum nvmf_admin_action to_builder(struct nvmf_ctrlr *c, const struct nvme_sqe *sqe,
-					 struct nvmf_admin_out *out)
-{
-	(void)c;
-	(void)sqe;
-	(void)out;
-	return NVMF_ADMIN_DATA;
-}
-
 struct admin_cmd {
 	const char *name;
 	enum nvmf_admin_action (*exec)(struct nvmf_ctrlr *c, const struct nvme_sqe *sqe,
@@ -328,16 +319,34 @@ struct admin_cmd {
 static const struct admin_cmd g_admin[256] = {
     [NVME_ADM_DELETE_SQ] = {"Delete I/O Submission Queue", delete_sq},
     [NVME_ADM_CREATE_SQ] = {"Create I/O Submission Queue", create_sq},
-    [NVME_ADM_GET_LOG_PAGE] = {"Get Log Page", to_builder},
+    [NVME_ADM_GET_LOG_PAGE] = {"Get Log Page", nvmf_admin_get_log_page},
     [NVME_ADM_DELETE_CQ] = {"Delete I/O Completion Queue", delete_cq},
     [NVME_ADM_CREATE_CQ] = {"Create I/O Completion Queue", create_cq},
-    [NVME_ADM_IDENTIFY] = {"Identify", to_builder},
+    [NVME_ADM_IDENTIFY] = {"Identify", nvmf_admin_identify},
     [NVME_ADM_ABORT] = {"Abort", abort_cmd},
     [NVME_ADM_SET_FEATURES] = {"Set Features", set_features},
     [NVME_ADM_GET_FEATURES] = {"Get Features", get_features},
     [NVME_ADM_ASYNC_EVENT_REQUEST] = {"Asynchronous Event Request", async_event},
     [NVME_ADM_DOORBELL_BUFFER_CFG] = {"Doorbell Buffer Config", dbbuf_config},
 };
+
+/* Base §5.3.5: Doorbell Buffer Config exists where OACS bit 8 says. */
+static bool served(const struct nvmf_ctrlr *c, uint8_t opc)
+{
+	return g_admin[opc].exec &&
+	       (opc != NVME_ADM_DOORBELL_BUFFER_CFG || c->props->doorbell_buffer_config);
+}
+
+unsigned nvmf_admin_opcodes(const struct nvmf_ctrlr *c, uint8_t *ops)
+{
+	unsigned n = 0;
+
+	for (unsigned opc = 0; opc < 256; opc++) {
+		if (served(c, (uint8_t)opc))
+			ops[n++] = (uint8_t)opc;
+	}
+	return n;
+}
 
 enum nvmf_admin_action nvmf_admin_exec(struct nvmf_ctrlr *c, const struct nvme_sqe *sqe,
 				       struct nvmf_admin_out *out)
@@ -348,9 +357,7 @@ enum nvmf_admin_action nvmf_admin_exec(struct nvmf_ctrlr *c, const struct nvme_s
 	    .cpl = {.cid = le16toh(sqe->cid),
 		    .status = NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_SUCCESS)},
 	};
-	/* Base §5.3.5: Doorbell Buffer Config exists where OACS bit 8 says. */
-	if (!cmd->exec ||
-	    (sqe->opc == NVME_ADM_DOORBELL_BUFFER_CFG && !c->props->doorbell_buffer_config)) {
+	if (!served(c, sqe->opc)) {
 		nvmf_admin_refuse(c, &out->cpl, NVME_SCT_GENERIC, NVME_SC_INVALID_OPCODE,
 				  "NVMe Base 2.1 §5: admin opcode 0x%02x is not supported",
 				  sqe->opc);

@@ -12,9 +12,6 @@
  *   NVMF_ADMIN_DONE     out->cpl is the answer: post it on the admin CQ.
  *   NVMF_ADMIN_HELD     an Asynchronous Event Request is kept; the answer
  *                       comes from nvmf_aen_poll() (nvmf_admin_aer.h).
- *   NVMF_ADMIN_DATA     Identify or Get Log Page: hand the entry to the
- *                       data builders (nvmf_identify, nvmf_log), which
- *                       answer it; out->cpl.cid is set.
  *   NVMF_ADMIN_ABORT    Abort of command out->cid of I/O SQ out->sqid:
  *                       the frontend takes it back if it still can (it
  *                       completes that command with Command Abort
@@ -46,7 +43,6 @@ struct nvmf_ctrlr;
 enum nvmf_admin_action {
 	NVMF_ADMIN_DONE,
 	NVMF_ADMIN_HELD,
-	NVMF_ADMIN_DATA,
 	NVMF_ADMIN_ABORT,
 	NVMF_ADMIN_DRAIN_SQ,
 };
@@ -59,6 +55,10 @@ struct nvmf_admin_out {
 
 enum nvmf_admin_action nvmf_admin_exec(struct nvmf_ctrlr *c, const struct nvme_sqe *sqe,
 				       struct nvmf_admin_out *out);
+
+/* The admin opcodes this controller serves, ascending, into ops (256
+ * bytes): their count (Commands Supported and Effects). */
+unsigned nvmf_admin_opcodes(const struct nvmf_ctrlr *c, uint8_t *ops);
 
 /* The Abort's answer (cpl as nvmf_admin_exec() left it): Dword 0 bit 0
  * is 0 if the command was taken back, 1 if not (Base §5.2.1). */

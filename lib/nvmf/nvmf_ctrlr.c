@@ -17,6 +17,9 @@
 
 #define WHAT "nvmf controller"
 
+/* A controller created without namespaces has this list. */
+static const struct nvmf_ns_list g_no_ns;
+
 int nvmf_ctrlr_init(struct nvmf_ctrlr *c, const struct nvmf_ctrlr_params *p)
 {
 	const struct nvmf_ctrlr_props *props = p->props;
@@ -35,11 +38,14 @@ int nvmf_ctrlr_init(struct nvmf_ctrlr *c, const struct nvmf_ctrlr_params *p)
 		return -ENOMEM;
 	}
 	c->props = props;
-	c->ns = p->ns;
+	c->ns = p->ns ? p->ns : &g_no_ns;
 	c->db = p->db;
 	c->dma = (struct nvmf_dma){.xlate = p->xlate, .arg = p->xlate_arg, .page_size = 4096};
 	c->now_ms = p->now_ms;
 	c->now_arg = p->now_arg;
+	c->smart = p->smart;
+	c->smart_arg = p->smart_arg;
+	nvmf_log_init(&c->log);
 	/* Base §3.1.4.1: CQR 1 (queues must be physically contiguous), no
 	 * weighted round robin, the NVM command set, DSTRD 0 (the doorbell
 	 * array packs 4-byte doorbells), pages of 4 KiB to 64 KiB. */
@@ -336,6 +342,32 @@ int nvmf_ctrlr_write(struct nvmf_ctrlr *c, uint64_t off, const void *buf, size_t
 
 /* ---- namespaces ---- */
 
+/* Notes in the Changed Namespace List what differs from old to new: an
+ * NSID present in one list only, or backed by other props. */
+static void note_changed(struct nvmf_log *log, const struct nvmf_ns_list *old,
+			 const struct nvmf_ns_list *new)
+{
+	unsigned i = 0, j = 0;
+
+	while (i < old->n || j < new->n) {
+		uint32_t a = i < old->n ? old->ns[i]->nsid : UINT32_MAX;
+		uint32_t b = j < new->n ? new->ns[j]->nsid : UINT32_MAX;
+
+		if (a == b) {
+			if (old->ns[i] != new->ns[j])
+				nvmf_log_ns_changed(log, a);
+			i++;
+			j++;
+		} else if (a < b) {
+			nvmf_log_ns_changed(log, a);
+			i++;
+		} else {
+			nvmf_log_ns_changed(log, b);
+			j++;
+		}
+	}
+}
+
 const struct nvmf_ns_list *nvmf_ctrlr_ns_swap(struct nvmf_ctrlr *c, const struct nvmf_ns_list *list)
 {
 	const struct nvmf_ns_list *old = __atomic_exchange_n(&c->ns, list, __ATOMIC_ACQ_REL);
@@ -343,8 +375,10 @@ const struct nvmf_ns_list *nvmf_ctrlr_ns_swap(struct nvmf_ctrlr *c, const struct
 	/* Base §5.2.2: Namespace Attribute Changed tells the host to read
 	 * the Changed Namespace List log; a disabled controller has no one
 	 * to tell (the host identifies afresh after enabling). */
-	if (nvmf_ctrlr_ready(c))
+	if (nvmf_ctrlr_ready(c)) {
+		note_changed(&c->log, old, list);
 		nvmf_aen_raise(c, NVMF_AEN_NS_ATTR_CHANGED);
+	}
 	return old;
 }
 

@@ -28,6 +28,7 @@
 
 #include "nvmf/nvmf_admin_aer.h"
 #include "nvmf/nvmf_feat.h"
+#include "nvmf/nvmf_log.h"
 #include "nvmf/nvmf_props.h"
 #include "nvmf/nvmf_prp.h"
 #include "nvmf/nvmf_queue.h"
@@ -50,7 +51,7 @@
 
 struct nvmf_ctrlr_params {
 	const struct nvmf_ctrlr_props *props;
-	const struct nvmf_ns_list *ns;
+	const struct nvmf_ns_list *ns; /* NULL: none yet */
 	/* NVMF_DB_WORDS(props->max_io_queues) words, zeroed, the caller's,
 	 * alive until nvmf_ctrlr_fini(). */
 	uint32_t *db;
@@ -60,6 +61,10 @@ struct nvmf_ctrlr_params {
 	/* Milliseconds of a monotonic clock (the Timestamp feature). */
 	uint64_t (*now_ms)(void *arg);
 	void *now_arg;
+	/* The SMART / Health counters, summed over the I/O queues when the
+	 * host reads the page; NULL: all zero. */
+	void (*smart)(void *arg, struct nvmf_smart_counters *out);
+	void *smart_arg;
 };
 
 /* Pending transitions: the frontend drains, then calls the _done(). */
@@ -74,6 +79,9 @@ struct nvmf_ctrlr {
 	struct nvmf_dma dma; /* rings and admin data: PRPs, CC.MPS pages */
 	uint64_t (*now_ms)(void *arg);
 	void *now_arg;
+	void (*smart)(void *arg, struct nvmf_smart_counters *out);
+	void *smart_arg;
+	struct nvmf_log log; /* Error Information, Changed Namespace List */
 	/* properties */
 	uint64_t cap;
 	uint32_t cc;

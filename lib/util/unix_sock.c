@@ -88,3 +88,28 @@ bool util_unix_take_fds(struct msghdr *mh, int *fds, unsigned max, unsigned *nfd
 	}
 	return lost;
 }
+
+ssize_t util_unix_recv(int sock, void *buf, size_t len, int *fds, unsigned max, unsigned *nfds,
+		       bool *lost)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * UTIL_UNIX_MAX_FDS)];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	struct msghdr mh = {
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = control.buf,
+	    .msg_controllen = sizeof(control.buf),
+	};
+	ssize_t n;
+
+	do {
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	*lost |= util_unix_take_fds(&mh, fds, max, nfds);
+	return n;
+}

@@ -5,6 +5,7 @@
 /* Unix stream sockets named by a path. */
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -32,5 +33,17 @@ void util_unix_put_fds(struct msghdr *mh, void *control, const int *fds, unsigne
  * lost: closed for want of room, or cut by the kernel (MSG_CTRUNC).
  */
 bool util_unix_take_fds(struct msghdr *mh, int *fds, unsigned max, unsigned *nfds);
+
+/* The most fds one message carries on Linux (SCM_MAX_FD). */
+#define UTIL_UNIX_MAX_FDS 253
+
+/*
+ * One non-blocking recvmsg of at most len bytes into buf, retried on EINTR,
+ * its fds kept as util_unix_take_fds() does (*lost |= whether any were
+ * lost). Returns the bytes read, 0 when the peer closed, or a negative
+ * errno (-EAGAIN: nothing to read yet).
+ */
+ssize_t util_unix_recv(int sock, void *buf, size_t len, int *fds, unsigned max, unsigned *nfds,
+		       bool *lost);
 
 #endif

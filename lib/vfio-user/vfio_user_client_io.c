@@ -94,20 +94,11 @@ static void rx_close_fds(struct vfio_user_client *c)
  * closed. Bytes read, -EAGAIN, or -ECONNRESET when the server closed. */
 static int rx_read(struct vfio_user_client *c, uint32_t want)
 {
-	union client_control control;
-	struct iovec iov = {.iov_base = c->rx + c->rx_got, .iov_len = want - c->rx_got};
-	struct msghdr mh = {.msg_iov = &iov,
-			    .msg_iovlen = 1,
-			    .msg_control = control.buf,
-			    .msg_controllen = sizeof(control.buf)};
-	ssize_t n;
+	ssize_t n = util_unix_recv(c->sock, c->rx + c->rx_got, want - c->rx_got, c->rx_fds,
+				   VFIO_USER_CLIENT_RX_FDS, &c->rx_nfds, &c->rx_fds_lost);
 
-	do {
-		n = recvmsg(c->sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-	} while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-	c->rx_fds_lost |= util_unix_take_fds(&mh, c->rx_fds, VFIO_USER_CLIENT_RX_FDS, &c->rx_nfds);
+		return (int)n;
 	if (n == 0) {
 		log_warn("vfio-user.rst Server Disconnection: the server closed the socket%s",
 			 c->rx_state == VFIO_USER_CLIENT_RX_HDR && c->rx_got == 0

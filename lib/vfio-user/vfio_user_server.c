@@ -190,26 +190,11 @@ void vfu_send_error(struct vfio_user_server *s, const struct vfio_user_hdr *hdr,
  * when the client closed. */
 static int rx_read(struct vfio_user_server *s, uint32_t want)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * VFIO_USER_MAX_MSG_FDS_LIMIT)];
-		struct cmsghdr align;
-	} control;
-	struct iovec iov = {.iov_base = s->rx_buf + s->rx_got, .iov_len = want - s->rx_got};
-	struct msghdr mh = {
-	    .msg_iov = &iov,
-	    .msg_iovlen = 1,
-	    .msg_control = control.buf,
-	    .msg_controllen = sizeof(control.buf),
-	};
-	ssize_t n;
+	ssize_t n = util_unix_recv(s->conn_fd, s->rx_buf + s->rx_got, want - s->rx_got, s->rx_fds,
+				   VFIO_USER_MAX_MSG_FDS_LIMIT, &s->rx_nfds, &s->rx_fds_lost);
 
-	do {
-		n = recvmsg(s->conn_fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-	} while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-	s->rx_fds_lost |=
-	    util_unix_take_fds(&mh, s->rx_fds, VFIO_USER_MAX_MSG_FDS_LIMIT, &s->rx_nfds);
+		return (int)n;
 	if (n == 0) {
 		if (s->rx_got || s->rx_state != VFU_RX_HDR)
 			log_warn("%s: the client left in the middle of a message", s->path);

@@ -109,39 +109,23 @@ void vhost_msg_rx_reset(struct vhost_msg_rx *rx)
 	rx->fds_dropped = false;
 }
 
-/* Keeps the SCM_RIGHTS fds of one recvmsg (util_unix_take_fds); too many
- * are noted, and the message refused once it is read to its end. */
-static void rx_take_fds(struct vhost_msg_rx *rx, struct msghdr *mh)
+/* One recvmsg into buf (util_unix_recv). Returns bytes read, or a
+ * negative errno. More fds than a message may carry are noted, and the
+ * message refused once it is read to its end. */
+static int rx_read(struct vhost_msg_rx *rx, int sock, void *buf, size_t len)
 {
 	struct vhost_msg *msg = &rx->msg;
-	bool too_many = util_unix_take_fds(mh, msg->fds, VHOST_USER_MAX_FDS, &msg->nfds);
+	bool too_many = false;
+	ssize_t n = util_unix_recv(sock, buf, len, msg->fds, VHOST_USER_MAX_FDS, &msg->nfds,
+				   &too_many);
 
 	if (too_many && !rx->fds_dropped)
 		log_warn("vhost-user.rst \"Message Specification\": more than %d fds with one "
 			 "message",
 			 VHOST_USER_MAX_FDS);
 	rx->fds_dropped |= too_many;
-}
-
-/* One recvmsg into buf. Returns bytes read, or a negative errno. */
-static int rx_read(struct vhost_msg_rx *rx, int sock, void *buf, size_t len)
-{
-	union fd_control control;
-	struct iovec iov = {.iov_base = buf, .iov_len = len};
-	struct msghdr mh = {
-	    .msg_iov = &iov,
-	    .msg_iovlen = 1,
-	    .msg_control = control.buf,
-	    .msg_controllen = sizeof(control.buf),
-	};
-	ssize_t n;
-
-	do {
-		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-	} while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-	rx_take_fds(rx, &mh);
+		return (int)n;
 	if (n == 0) {
 		if (rx->state != VHOST_MSG_RX_HDR || rx->got != 0)
 			log_info("peer closed the connection in the middle of a message");
