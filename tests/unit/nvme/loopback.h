@@ -7,9 +7,8 @@
  * transport whose registers are lib/nvmf's controller (nvmf_ctrlr_read /
  * write), whose DMA memory is one buffer at bus address LB_GPA, and whose
  * doorbell writes make the test thread play the controller at once: it
- * fetches every admin and I/O command, runs it (nvmf_admin_exec, Identify
- * through nvmf_identify, I/O through nvmf_io_decode on a RAM namespace)
- * and posts the completions. Switches make it misbehave: mute (never
+ * fetches every admin and I/O command, runs it (nvmf_admin_exec, I/O
+ * through nvmf_io_decode on a RAM namespace) and posts the completions. Switches make it misbehave: mute (never
  * answers), hold_io (keeps one I/O command until an Abort or a queue
  * deletion), tamper (edits Identify data), csts_stuck / csts_or, cap_to.
  * Each test binary includes it once; one that brings its own transport
@@ -33,7 +32,7 @@
 #include "nvme/nvme_host.h"
 #include "nvmf/nvmf_admin.h"
 #include "nvmf/nvmf_ctrlr.h"
-#include "nvmf/nvmf_identify.h"
+#include "nvmf/nvmf_identify.h" /* nvmf_ns_find */
 #include "nvmf/nvmf_io.h"
 #include "util/log.h"
 
@@ -66,6 +65,8 @@ struct loopback {
 	uint32_t csts_or;
 	unsigned cap_to; /* CAP.TO read instead of the controller's; 0: its own */
 	void (*tamper)(uint8_t cns, uint8_t *data);
+	nvmf_dma_xlate_fn xlate; /* host memory, as the controller reaches it */
+	void *xlate_arg;
 	/* what it saw */
 	bool held;
 	uint16_t held_sqid;
@@ -117,22 +118,17 @@ static inline void lb_post(uint16_t sqid, uint16_t cid, uint16_t status, uint32_
 	assert_int_equal(nvmf_cq_post(&g_lb.c, sqid, &cpl, &irq), 0);
 }
 
-/* Identify and Get Log Page: Identify is built and copied out; Get Log
- * Page is not needed by the driver. */
-static inline void lb_admin_data(const struct nvme_sqe *sqe, struct nvmf_cpl *cpl)
+/* A successful Identify's data, in host memory at PRP1 (the driver gives
+ * one page), handed to the tamper switch. */
+static inline void lb_tamper_identify(const struct nvme_sqe *sqe, const struct nvmf_cpl *cpl)
 {
-	static uint8_t data[NVME_IDENTIFY_DATA_SIZE];
+	uint8_t *data;
 
-	if (sqe->opc != NVME_ADM_IDENTIFY) {
-		cpl->status = NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_INVALID_OPCODE);
+	if (!g_lb.tamper || sqe->opc != NVME_ADM_IDENTIFY || cpl->status)
 		return;
-	}
-	cpl->status = nvmf_identify(&g_lb.props, &g_lb.nss, sqe, data, &g_lb.rl);
-	if (cpl->status)
-		return;
-	if (g_lb.tamper)
-		g_lb.tamper((uint8_t)le32toh(sqe->cdw10), data);
-	nvmf_admin_data(&g_lb.c, sqe, data, sizeof(data), true, cpl);
+	data = g_lb.xlate(g_lb.xlate_arg, le64toh(sqe->dptr.prp.prp1), NVME_IDENTIFY_DATA_SIZE);
+	assert_non_null(data);
+	g_lb.tamper((uint8_t)le32toh(sqe->cdw10), data);
 }
 
 static inline void lb_admin(const struct nvme_sqe *sqe)
@@ -143,9 +139,6 @@ static inline void lb_admin(const struct nvme_sqe *sqe)
 	switch (nvmf_admin_exec(&g_lb.c, sqe, &out)) {
 	case NVMF_ADMIN_HELD:
 		return;
-	case NVMF_ADMIN_DATA:
-		lb_admin_data(sqe, &out.cpl);
-		break;
 	case NVMF_ADMIN_ABORT:
 		g_lb.aborts++;
 		g_lb.abort_sqid = out.sqid;
@@ -168,6 +161,7 @@ static inline void lb_admin(const struct nvme_sqe *sqe)
 		nvmf_admin_delete_sq_done(&g_lb.c, out.sqid, &out.cpl);
 		break;
 	case NVMF_ADMIN_DONE:
+		lb_tamper_identify(sqe, &out.cpl);
 		break;
 	}
 	lb_post(0, out.cpl.cid, out.cpl.status, out.cpl.cdw0);
@@ -341,6 +335,8 @@ static inline int lb_ctrlr_init(nvmf_dma_xlate_fn xlate, void *xlate_arg, uint32
 	    .now_ms = lb_now,
 	};
 
+	g_lb.xlate = xlate;
+	g_lb.xlate_arg = xlate_arg;
 	g_lb.props = (struct nvmf_ctrlr_props){
 	    .sn = "LB0001",
 	    .mn = "storlab loopback",
