@@ -8,12 +8,12 @@
  * write), whose DMA memory is one buffer at bus address LB_GPA, and whose
  * doorbell writes make the test thread play the controller at once: it
  * fetches every admin and I/O command, runs it (nvmf_admin_exec, I/O
- * through nvmf_io_decode on a RAM namespace) and posts the completions. Switches make it misbehave: mute (never
- * answers), hold_io (keeps one I/O command until an Abort or a queue
- * deletion), tamper (edits Identify data), csts_stuck / csts_or, cap_to.
- * Each test binary includes it once; one that brings its own transport
- * (tests/unit/initiator's vfio-user server) uses lb_ctrlr_init(),
- * lb_events() and lb_run() only.
+ * through nvmf_io_decode on a RAM namespace) and posts the completions.
+ * Switches make it misbehave: mute (never answers), hold_io (keeps one I/O
+ * command until an Abort or a queue deletion), tamper (edits Identify
+ * data), csts_stuck / csts_or, cap_to. Each test binary includes it once;
+ * one that brings its own transport (tests/unit/initiator's vfio-user
+ * server) uses lb_ctrlr_init(), lb_events() and lb_run() only.
  */
 
 #include <endian.h>
