@@ -39,7 +39,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 # The components, each an archive. Order does not matter: links use a group.
-COMPONENTS := lib/util lib/env lib/mem lib/virtio lib/vhost lib/rpc lib/endpoint lib/scenario lib/trace lib/scsi lib/nvmf \
+COMPONENTS := lib/util lib/env lib/mem lib/virtio lib/vhost lib/rpc lib/endpoint lib/scenario lib/trace lib/scsi lib/nvmf lib/nvme \
 	lib/vfio-user target/bdev target/frontend target initiator perf conformance emu
 comp_srcs = $(filter-out %/main.c,$(wildcard $(1)/*.c))
 comp_ar = $(O)/ar/$(subst /,_,$(1)).a

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* storlab io info: what the device offers and what was negotiated: the
  * neutral info of every transport, then the virtio-blk section of a
- * virtio-blk device (storlab/virtio_blk.h), or the targets and LUNs of a
- * virtio-scsi one (storlab/virtio_scsi.h). */
+ * virtio-blk device (storlab/virtio_blk.h), the targets and LUNs of a
+ * virtio-scsi one (storlab/virtio_scsi.h), or the controller and namespace
+ * of an NVMe one (storlab/nvme.h). */
 #include <inttypes.h>
 #include <jansson.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include "cli/cli.h"
 #include "cli/io.h"
 #include "spec/virtio_blk.h"
+#include "storlab/nvme.h"
 #include "storlab/virtio_blk.h"
 #include "storlab/virtio_scsi.h"
 #include "util/common.h"
@@ -140,9 +142,33 @@ static void scsi_json(json_t *root, const struct storlab_virtio_scsi_info *vs)
 	json_object_set_new(root, "luns", luns);
 }
 
+/* Base §3.1.4.2 VS: major 31:16, minor 15:8, tertiary 7:0. */
+static const char *nvme_version(uint32_t vs)
+{
+	static char buf[16];
+
+	snprintf(buf, sizeof(buf), "%u.%u.%u", vs >> 16, (vs >> 8) & 0xff, vs & 0xff);
+	return buf;
+}
+
+/* The NVMe section: the controller's identity and limits, the namespace. */
+static void nvme_json(json_t *root, const struct storlab_nvme_info *nv)
+{
+	json_object_set_new(
+	    root, "nvme",
+	    json_pack("{s:s, s:s, s:s, s:i, s:i, s:I, s:I, s:i, s:i, s:i, s:b, s:{s:I, s:I, s:I}}",
+		      "version", nvme_version(nv->vs), "model", nv->mn, "serial", nv->sn, "vid",
+		      (int)nv->vid, "oncs", (int)nv->oncs, "nn", (json_int_t)nv->nn, "max_transfer",
+		      (json_int_t)nv->max_transfer, "max_io_queues", (int)nv->max_io_queues,
+		      "io_queue_entries", (int)nv->io_queue_entries, "vwc", (int)nv->vwc,
+		      "doorbells_mapped", nv->doorbells_mapped, "namespace", "nsid",
+		      (json_int_t)nv->nsid, "block_size", (json_int_t)nv->block_size, "blocks",
+		      (json_int_t)nv->num_blocks));
+}
+
 static int info_json(const struct io_args *a, const struct storlab_dev_info *info,
 		     const struct storlab_virtio_blk_info *vb,
-		     const struct storlab_virtio_scsi_info *vs)
+		     const struct storlab_virtio_scsi_info *vs, const struct storlab_nvme_info *nv)
 {
 	json_t *root = json_pack(
 	    "{s:s, s:s, s:s, s:I, s:I, s:i, s:b, s:{s:i, s:i, s:i}}", "uri", a->uri, "transport",
@@ -155,6 +181,8 @@ static int info_json(const struct io_args *a, const struct storlab_dev_info *inf
 		virtio_json(root, vb);
 	if (root && vs)
 		scsi_json(root, vs);
+	if (root && nv)
+		nvme_json(root, nv);
 	return cli_print_json(a->cmd, root);
 }
 
@@ -213,9 +241,23 @@ static void scsi_table(const struct storlab_virtio_scsi_info *vs)
 	}
 }
 
+static void nvme_table(const struct storlab_nvme_info *nv)
+{
+	printf("controller: %s, serial %s, firmware %s, NVMe %s, vendor %04x\n", nv->mn, nv->sn,
+	       nv->fr, nvme_version(nv->vs), nv->vid);
+	printf("limits:     %" PRIu64 " bytes a transfer, %u I/O queues of %u entries allocated, "
+	       "ONCS %#x, VWC %#x, NN %u\n",
+	       nv->max_transfer, nv->max_io_queues, nv->io_queue_entries, nv->oncs, nv->vwc,
+	       nv->nn);
+	printf("doorbells:  %s\n", nv->doorbells_mapped ? "mapped" : "a message each");
+	printf("namespace:  %u, %" PRIu64 " blocks of %u\n", nv->nsid, nv->num_blocks,
+	       nv->block_size);
+}
+
 static void info_table(const struct io_args *a, const struct storlab_dev_info *info,
 		       const struct storlab_virtio_blk_info *vb,
-		       const struct storlab_virtio_scsi_info *vs)
+		       const struct storlab_virtio_scsi_info *vs,
+		       const struct storlab_nvme_info *nv)
 {
 	char size[32];
 
@@ -231,12 +273,15 @@ static void info_table(const struct io_args *a, const struct storlab_dev_info *i
 		virtio_table(vb);
 	if (vs)
 		scsi_table(vs);
+	if (nv)
+		nvme_table(nv);
 }
 
 int io_cmd_info(const struct io_args *a)
 {
 	struct storlab_virtio_blk_info vb_info, *vb = &vb_info;
 	struct storlab_virtio_scsi_info vs_info, *vs = &vs_info;
+	struct storlab_nvme_info nv_info, *nv = &nv_info;
 	struct storlab_dev_info info;
 	struct storlab_dev *dev;
 	int ret;
@@ -249,10 +294,12 @@ int io_cmd_info(const struct io_args *a)
 		vb = NULL; /* not a virtio-blk device */
 	if (storlab_virtio_scsi_get_info(dev, vs) != 0)
 		vs = NULL; /* not a virtio-scsi device */
+	if (storlab_nvme_get_info(dev, nv) != 0)
+		nv = NULL; /* not an NVMe controller */
 	if (a->json)
-		ret = info_json(a, &info, vb, vs);
+		ret = info_json(a, &info, vb, vs, nv);
 	else
-		info_table(a, &info, vb, vs);
+		info_table(a, &info, vb, vs, nv);
 	storlab_dev_close(dev);
 	return ret;
 }

@@ -61,6 +61,7 @@ struct initiator_mig_ops;
 enum initiator_dev_kind {
 	INITIATOR_DEV_VIRTIO_BLK,  /* storlab/virtio_blk.h */
 	INITIATOR_DEV_VIRTIO_SCSI, /* storlab/virtio_scsi.h */
+	INITIATOR_DEV_NVME,	   /* storlab/nvme.h */
 };
 
 /*
@@ -89,7 +90,8 @@ struct initiator_transport {
 	int (*reconnect)(void *ctx);
 	/* The device's own description for its header: a struct
 	 * storlab_virtio_blk_info for INITIATOR_DEV_VIRTIO_BLK, a struct
-	 * storlab_virtio_scsi_info for INITIATOR_DEV_VIRTIO_SCSI. */
+	 * storlab_virtio_scsi_info for INITIATOR_DEV_VIRTIO_SCSI, a struct
+	 * storlab_nvme_info for INITIATOR_DEV_NVME. */
 	const void *(*details)(const void *ctx);
 
 	/* The public storlab_queue_* calls, on this transport's queues. */

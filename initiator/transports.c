@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "initiator/internal.h"
+#include "initiator/nvme_vfio_user.h"
 #include "initiator/vhost_user_blk.h"
 #include "initiator/vhost_user_scsi.h"
 #include "util/common.h"
@@ -19,6 +20,7 @@
 const struct initiator_transport *const g_initiator_transports[] = {
     &g_transport_vhost_user_blk,
     &g_transport_vhost_user_scsi,
+    &g_transport_nvme_vfio_user,
 };
 const unsigned g_initiator_ntransports = ARRAY_SIZE(g_initiator_transports);
 

@@ -1,1 +1,1 @@
-UT_DEPS_emu := emu initiator lib/trace lib/vhost lib/scsi lib/virtio lib/mem lib/util
+UT_DEPS_emu := emu initiator lib/trace lib/vhost lib/scsi lib/nvme lib/vfio-user lib/virtio lib/mem lib/util

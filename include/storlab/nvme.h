@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef STORLAB_NVME_H
+#define STORLAB_NVME_H
+
+/*
+ * libstorlab-initiator, what is NVMe's own (NVMe Base 2.1, NVM Command Set
+ * 1.1), for code that is about NVMe on purpose (storlab io info's NVMe
+ * section, tests of NVMe statuses, raw commands). Everything else speaks
+ * the neutral API of storlab/initiator.h. The calls here answer -ENOTTY on
+ * a device that is not an NVMe controller.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "storlab/initiator.h"
+
+/*
+ * A completion's transport_status: the CQE's status field without the
+ * phase tag, (SCT << 8) | SC (Base §4.2.3), or one of ours for a command
+ * the controller never answered.
+ */
+#define STORLAB_NVME_STATUS(sct, sc) ((uint16_t)((sct) << 8 | (sc)))
+#define STORLAB_NVME_S_TIMEOUT	     0xffff /* no answer in time */
+#define STORLAB_NVME_S_CANCELED	     0xfffe /* the queue went first */
+
+struct storlab_nvme_info {
+	uint32_t vs; /* VS register */
+	uint16_t vid;
+	char sn[21], mn[41], fr[9]; /* Identify Controller, padding dropped */
+	uint32_t nn;
+	uint16_t oncs;
+	uint8_t vwc;
+	uint64_t max_transfer;	/* bytes: MDTS and one PRP list */
+	uint16_t max_io_queues; /* Number of Queues allocated */
+	uint16_t io_queue_entries;
+	bool doorbells_mapped; /* else each doorbell is a message */
+	/* the namespace I/O goes to: the first active one */
+	uint32_t nsid;
+	uint32_t block_size;
+	uint64_t num_blocks;
+};
+/* 0, or -ENOTTY. */
+int storlab_nvme_get_info(const struct storlab_dev *dev, struct storlab_nvme_info *info);
+
+/* An I/O command of any opcode, for STORLAB_OP_DEVICE (struct
+ * storlab_req's cmd): the data buffer (library memory, PRP rules of Base
+ * §4.3.1: pieces meet at page boundaries) goes in PRP1/PRP2. */
+struct storlab_nvme_cmd {
+	uint8_t opc;
+	uint32_t nsid;
+	uint32_t cdw10, cdw11, cdw12, cdw13, cdw14, cdw15;
+	const struct iovec *iov;
+	unsigned iovcnt;
+};
+
+#endif

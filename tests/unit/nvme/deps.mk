@@ -1,0 +1,1 @@
+UT_DEPS_nvme := lib/nvme lib/nvmf lib/vfio-user lib/mem lib/util
