@@ -13,6 +13,7 @@ import time
 import pytest
 
 import vfio_user_nvme as vu
+from conftest import check_verify_pass
 
 NQN = "nqn.2019-07.io.spdk:cnode-vfu"
 SN, MN = "SNVFU0001", "storlab vfio-user test"
@@ -103,6 +104,19 @@ def test_namespace_change_while_connected(ctrl):
     tgt.rpc("bdev_malloc_delete", "M0")  # no controller holds it any more
     assert drv.read(3, 1, 4096, nsid=2) == (0, pattern)
     drv.close()
+
+
+def test_storlab_initiator(ctrl, storlab):
+    """storlab's own NVMe host (initiator/nvme_vfio_user, written apart
+    from this device) brings the controller up and verifies data through
+    two I/O queue pairs."""
+    _tgt, d = ctrl
+    uri = "nvme-vfio-user:" + str(d / "cntrl")
+    info = storlab.json("io", "info", uri, "--json")
+    assert (info["capacity"], info["block_size"]) == (BLOCKS * BS, BS)
+    v = storlab.json("io", "verify", uri, "--queues", 2, "--qd", 16, "--bs", 65536,
+                     "--size", BLOCKS * BS, "--passes", 2, "--json")
+    check_verify_pass(v, 2, 65536, BLOCKS * BS, 2)
 
 
 def test_full_completion_queue(ctrl):
