@@ -281,7 +281,7 @@ def test_io_and_lifecycle(ctrl):
     # Statuses (Base §4.2.3): Invalid Opcode, LBA Out of Range.
     st, _ = drv.cmd(drv.io, 0x7E, nsid=1)
     assert st == 0x001
-    assert drv._rw(vu.NVM_READ, BLOCKS - 1, 2, BS) == 0x080
+    assert drv.rw(vu.NVM_READ, BLOCKS - 1, 2, BS) == 0x080
     # Write Zeroes and Flush are served.
     assert drv.cmd(drv.io, vu.NVM_WRITE_ZEROES, nsid=1, cdw10=100, cdw12=7)[0] == 0
     assert drv.read(100, 8, BS) == (0, bytes(8 * BS))

@@ -15,7 +15,7 @@ import time
 
 # vfio-user.rst "Header": msg_id u16, command u16, msg_size u32, flags u32,
 # error u32; flags 3:0 type (0 command, 1 reply), bit 4 No_reply, bit 5 Error.
-HDR = struct.Struct("<HHII I".replace(" ", ""))
+HDR = struct.Struct("<HHIII")
 VERSION, DMA_MAP, DMA_UNMAP, DEVICE_GET_INFO, GET_REGION_INFO = 1, 2, 3, 4, 5
 GET_IRQ_INFO, SET_IRQS, REGION_READ, REGION_WRITE, DEVICE_RESET = 7, 8, 9, 10, 13
 FLAG_REPLY, FLAG_ERROR = 0x1, 0x20
@@ -313,7 +313,7 @@ class NvmeDriver:
     # ---- data ----
     DATA_OFF = 16 * PAGE
 
-    def _rw(self, opc, slba, nblocks, block_size, nsid=1):
+    def rw(self, opc, slba, nblocks, block_size, nsid=1):
         length = nblocks * block_size
         assert length <= 2 * PAGE, "PRP1 and PRP2 cover two pages here"
         prp1 = self.mem.iova + self.DATA_OFF
@@ -330,14 +330,14 @@ class NvmeDriver:
 
     def compare(self, slba, data, block_size, nsid=1):
         self.mem.map[self.DATA_OFF:self.DATA_OFF + len(data)] = data
-        return self._rw(NVM_COMPARE, slba, len(data) // block_size, block_size, nsid)
+        return self.rw(NVM_COMPARE, slba, len(data) // block_size, block_size, nsid)
 
     def write(self, slba, data, block_size, nsid=1):
         self.mem.map[self.DATA_OFF:self.DATA_OFF + len(data)] = data
-        return self._rw(NVM_WRITE, slba, len(data) // block_size, block_size, nsid)
+        return self.rw(NVM_WRITE, slba, len(data) // block_size, block_size, nsid)
 
     def read(self, slba, nblocks, block_size, nsid=1):
         self.mem.map[self.DATA_OFF:self.DATA_OFF + nblocks * block_size] = \
             b"\xee" * (nblocks * block_size)
-        st = self._rw(NVM_READ, slba, nblocks, block_size, nsid)
+        st = self.rw(NVM_READ, slba, nblocks, block_size, nsid)
         return st, bytes(self.mem.map[self.DATA_OFF:self.DATA_OFF + nblocks * block_size])
