@@ -44,7 +44,17 @@ static void ctrlr_props(const struct nvmf_tgt *tgt, struct nvmf_subsys *s,
 	if (s->next_cntlid < s->min_cntlid || s->next_cntlid > s->max_cntlid)
 		s->next_cntlid = s->min_cntlid;
 	p->cntlid = s->next_cntlid++;
-	/* MDTS: 2 ^ mdts pages of CAP.MPSMIN, at most max_io_size. */
+	/* MDTS: 2 ^ mdts pages of CAP.MPSMIN, at most max_io_size and what
+	 * each namespace's bdev takes in one I/O (bdev_get_limits). */
+	for (unsigned i = 0; i < NVMF_MAX_NS; i++) {
+		struct bdev_limits lim;
+
+		if (!s->ns[i])
+			continue;
+		bdev_get_limits(s->ns[i]->bdev, &lim);
+		if (lim.max_transfer_bytes / NVME_MPS_BYTES(0) < pages)
+			pages = lim.max_transfer_bytes / NVME_MPS_BYTES(0);
+	}
 	while (pages > 1) {
 		p->mdts++;
 		pages >>= 1;
