@@ -34,14 +34,13 @@ static int identify(const struct nvme_args *a, uint8_t cns, bool ns, void *data)
 int nvme_cmd_identify(const struct nvme_args *a)
 {
 	struct nvme_id_ctrl id;
-	struct nvme_out o = {.obj = a->json ? json_object() : NULL};
+	struct nvme_out o;
 	int ret;
 
 	ret = identify(a, NVME_IDENTIFY_CTRL, false, &id);
-	if (ret) {
-		json_decref(o.obj);
+	if (ret)
 		return ret;
-	}
+	o.obj = a->json ? json_object() : NULL;
 	nvme_out_uint(&o, "vid", le16toh(id.vid), true);
 	nvme_out_uint(&o, "ssvid", le16toh(id.ssvid), true);
 	out_ascii(&o, "sn", id.sn, sizeof(id.sn));
@@ -96,14 +95,13 @@ static void out_lbafs(struct nvme_out *o, const struct nvme_id_ns *id)
 int nvme_cmd_id_ns(const struct nvme_args *a)
 {
 	struct nvme_id_ns id;
-	struct nvme_out o = {.obj = a->json ? json_object() : NULL};
+	struct nvme_out o;
 	int ret;
 
 	ret = identify(a, NVME_IDENTIFY_NS, true, &id);
-	if (ret) {
-		json_decref(o.obj);
+	if (ret)
 		return ret;
-	}
+	o.obj = a->json ? json_object() : NULL;
 	nvme_out_uint(&o, "nsze", le64toh(id.nsze), true);
 	nvme_out_uint(&o, "ncap", le64toh(id.ncap), true);
 	nvme_out_uint(&o, "nuse", le64toh(id.nuse), true);

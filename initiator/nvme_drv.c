@@ -115,10 +115,9 @@ const char *storlab_nvme_status_name(uint16_t status)
 	return nvme_drv_status_name(status);
 }
 
-int nvme_drv_admin(struct nvme_ctrlr *c, const struct storlab_nvme_cmd *cmd, uint16_t *status,
-		   uint32_t *cdw0)
+void nvme_drv_sqe(const struct storlab_nvme_cmd *cmd, struct nvme_sqe *sqe)
 {
-	struct nvme_sqe sqe = {
+	*sqe = (struct nvme_sqe){
 	    .opc = cmd->opc,
 	    .nsid = htole32(cmd->nsid),
 	    .cdw10 = htole32(cmd->cdw10),
@@ -128,11 +127,18 @@ int nvme_drv_admin(struct nvme_ctrlr *c, const struct storlab_nvme_cmd *cmd, uin
 	    .cdw14 = htole32(cmd->cdw14),
 	    .cdw15 = htole32(cmd->cdw15),
 	};
+}
+
+int nvme_drv_admin(struct nvme_ctrlr *c, const struct storlab_nvme_cmd *cmd, uint16_t *status,
+		   uint32_t *cdw0)
+{
+	struct nvme_sqe sqe;
 	struct nvme_dma_buf buf;
 	struct nvme_cpl cpl;
 	size_t len = 0, off = 0;
 	int ret;
 
+	nvme_drv_sqe(cmd, &sqe);
 	for (unsigned i = 0; i < cmd->iovcnt; i++)
 		len += cmd->iov[i].iov_len;
 	/* one page behind PRP1 (Base §4.3.1), so no PRP list to build */
