@@ -29,6 +29,8 @@ int cli_perf_compare(int argc, char **argv);
 int cli_perf_history(int argc, char **argv);
 int cli_conform(int argc, char **argv);
 int cli_scenario(int argc, char **argv);
+/* nvme.c: `storlab nvme` admin commands (identify, id-ns, get-log, get-feature). */
+int cli_nvme(int argc, char **argv);
 /* migrate.c: the `storlab migrate` dispatcher. */
 int cli_migrate(int argc, char **argv);
 /* `storlab migrate run` with argv (argv[0] "run", then its options), for a

@@ -13,6 +13,7 @@ static const struct {
 	const char *summary;
 } g_commands[] = {
     {"io", cli_io, "I/O to a virtio-blk device: info, read, write, verify, ..."},
+    {"nvme", cli_nvme, "admin commands to an NVMe controller: identify, id-ns, get-log, ..."},
     {"perf", cli_perf, "measure IOPS, bandwidth and latency of a device"},
     {"conform", cli_conform, "run the conformance suites against a vhost-user-blk back-end"},
     {"rpc", cli_rpc, "call a JSON-RPC method of storlab-tgt (SPDK rpc.py style)"},

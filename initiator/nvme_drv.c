@@ -3,12 +3,14 @@
  * NVMe, whatever transport carries it: the controller and namespace as the
  * neutral info's limits, the statuses' names, and storlab/nvme.h's calls.
  */
+#include <endian.h>
 #include <errno.h>
 #include <string.h>
 
 #include "initiator/internal.h"
 #include "initiator/nvme_drv.h"
 #include "util/common.h"
+#include "util/log.h"
 
 void nvme_drv_info_fill(const struct nvme_ctrlr *c, struct storlab_nvme_info *nv,
 			struct storlab_dev_info *info)
@@ -106,6 +108,60 @@ const char *nvme_drv_status_name(uint16_t status)
 		if (names[i].status == status)
 			return names[i].name;
 	return "UNKNOWN";
+}
+
+const char *storlab_nvme_status_name(uint16_t status)
+{
+	return nvme_drv_status_name(status);
+}
+
+void nvme_drv_sqe(const struct storlab_nvme_cmd *cmd, struct nvme_sqe *sqe)
+{
+	*sqe = (struct nvme_sqe){
+	    .opc = cmd->opc,
+	    .nsid = htole32(cmd->nsid),
+	    .cdw10 = htole32(cmd->cdw10),
+	    .cdw11 = htole32(cmd->cdw11),
+	    .cdw12 = htole32(cmd->cdw12),
+	    .cdw13 = htole32(cmd->cdw13),
+	    .cdw14 = htole32(cmd->cdw14),
+	    .cdw15 = htole32(cmd->cdw15),
+	};
+}
+
+int nvme_drv_admin(struct nvme_ctrlr *c, const struct storlab_nvme_cmd *cmd, uint16_t *status,
+		   uint32_t *cdw0)
+{
+	struct nvme_sqe sqe;
+	struct nvme_dma_buf buf;
+	struct nvme_cpl cpl;
+	size_t len = 0, off = 0;
+	int ret;
+
+	nvme_drv_sqe(cmd, &sqe);
+	for (unsigned i = 0; i < cmd->iovcnt; i++)
+		len += cmd->iov[i].iov_len;
+	/* one page behind PRP1 (Base §4.3.1), so no PRP list to build */
+	if (len > NVME_HOST_PAGE) {
+		log_err("admin opcode %#x: %zu bytes of data, at most %u here", cmd->opc, len,
+			NVME_HOST_PAGE);
+		return -EINVAL;
+	}
+	ret = c->ops->dma_alloc(c->arg, NVME_HOST_PAGE, &buf);
+	if (ret)
+		return ret;
+	ret = nvme_admin_run(c, &sqe, &buf, &cpl);
+	if (!ret) {
+		for (unsigned i = 0; i < cmd->iovcnt; i++) {
+			memcpy(cmd->iov[i].iov_base, (const uint8_t *)buf.va + off,
+			       cmd->iov[i].iov_len);
+			off += cmd->iov[i].iov_len;
+		}
+		*status = cpl.status;
+		*cdw0 = cpl.cdw0;
+	}
+	c->ops->dma_free(c->arg, &buf);
+	return ret;
 }
 
 int storlab_nvme_get_info(const struct storlab_dev *dev, struct storlab_nvme_info *info)

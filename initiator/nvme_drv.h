@@ -15,5 +15,10 @@ void nvme_drv_info_fill(const struct nvme_ctrlr *c, struct storlab_nvme_info *nv
 void nvme_drv_complete(struct storlab_completion *c, void *tag, uint32_t len,
 		       const struct nvme_cpl *cpl);
 const char *nvme_drv_status_name(uint16_t status);
+/* The SQE of cmd (little-endian, no data pointer yet). */
+void nvme_drv_sqe(const struct storlab_nvme_cmd *cmd, struct nvme_sqe *sqe);
+/* storlab_nvme_admin() on controller c, whatever transport carries it. */
+int nvme_drv_admin(struct nvme_ctrlr *c, const struct storlab_nvme_cmd *cmd, uint16_t *status,
+		   uint32_t *cdw0);
 
 #endif

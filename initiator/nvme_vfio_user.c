@@ -169,6 +169,18 @@ static const void *nvu_details(const void *ctx)
 	return &((const struct nvu_dev *)ctx)->nv;
 }
 
+int storlab_nvme_admin(struct storlab_dev *dev, const struct storlab_nvme_cmd *cmd,
+		       uint16_t *status, uint32_t *cdw0)
+{
+	struct nvu_dev *nd = dev->ctx;
+
+	if (dev->tp != &g_transport_nvme_vfio_user)
+		return -ENOTTY;
+	if (atomic_load(&dev->dead) || !nd->ctrlr_up)
+		return -ENOTCONN;
+	return nvme_drv_admin(&nd->ctrlr, cmd, status, cdw0);
+}
+
 const struct initiator_transport g_transport_nvme_vfio_user = {
     .scheme = "nvme-vfio-user",
     .uri_form = "nvme-vfio-user:/path/to/cntrl",

@@ -134,14 +134,7 @@ static int req_to_sqe(const struct nvu_queue *q, uint16_t slot, const struct sto
 		break;
 	case STORLAB_OP_DEVICE:
 		cmd = req->cmd;
-		*sqe = (struct nvme_sqe){.opc = cmd->opc,
-					 .nsid = htole32(cmd->nsid),
-					 .cdw10 = htole32(cmd->cdw10),
-					 .cdw11 = htole32(cmd->cdw11),
-					 .cdw12 = htole32(cmd->cdw12),
-					 .cdw13 = htole32(cmd->cdw13),
-					 .cdw14 = htole32(cmd->cdw14),
-					 .cdw15 = htole32(cmd->cdw15)};
+		nvme_drv_sqe(cmd, sqe);
 		*iov = cmd->iov;
 		*iovcnt = cmd->iovcnt;
 		return 0;

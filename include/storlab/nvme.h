@@ -55,4 +55,20 @@ struct storlab_nvme_cmd {
 	unsigned iovcnt;
 };
 
+/*
+ * An admin command (Base §5) of cmd's opcode, NSID and CDW10-15 on the
+ * controller's admin queue, waited for (the device's timeout_ms): what the
+ * controller returns (at most 4096 bytes, one page of PRP1) is copied to
+ * cmd's iov, which may be any memory; commands that send data to the
+ * controller are not for this call. From the thread that opened dev while
+ * no queue is in use. 0 with *status (STORLAB_NVME_STATUS(), the
+ * controller's verdict: 0 is success) and *cdw0 (the completion's Dword
+ * 0); or -ENOTTY (not an NVMe controller), -EINVAL (iov longer than 4096),
+ * -ENOTCONN (the connection is gone), -ETIMEDOUT, -EPROTO, -ENOMEM.
+ */
+int storlab_nvme_admin(struct storlab_dev *dev, const struct storlab_nvme_cmd *cmd,
+		       uint16_t *status, uint32_t *cdw0);
+/* The Base §4.2.3 name of a status, "UNKNOWN" for one not listed. */
+const char *storlab_nvme_status_name(uint16_t status);
+
 #endif

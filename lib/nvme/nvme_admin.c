@@ -29,12 +29,11 @@ static void sync_done(void *arg, const struct nvme_cpl *cpl)
 	w->done = true;
 }
 
-int nvme_admin_sync(struct nvme_ctrlr *c, struct nvme_sqe *sqe, const struct nvme_dma_buf *data,
-		    uint32_t *cdw0)
+int nvme_admin_run(struct nvme_ctrlr *c, struct nvme_sqe *sqe, const struct nvme_dma_buf *data,
+		   struct nvme_cpl *cpl)
 {
 	struct sync_wait w = {0};
 	bool proto = false;
-	uint8_t opc = sqe->opc;
 	int rc;
 
 	if (data)
@@ -53,13 +52,27 @@ int nvme_admin_sync(struct nvme_ctrlr *c, struct nvme_sqe *sqe, const struct nvm
 	}
 	if (w.cpl.err)
 		return proto && w.cpl.err == -ETIMEDOUT ? -EPROTO : w.cpl.err;
-	if (w.cpl.status) {
-		log_err("admin opcode %#x: status SCT %#x SC %#x", opc, NVME_SCT_OF(w.cpl.status),
-			NVME_SC_OF(w.cpl.status));
+	*cpl = w.cpl;
+	return 0;
+}
+
+int nvme_admin_sync(struct nvme_ctrlr *c, struct nvme_sqe *sqe, const struct nvme_dma_buf *data,
+		    uint32_t *cdw0)
+{
+	struct nvme_cpl cpl;
+	uint8_t opc = sqe->opc;
+	int rc;
+
+	rc = nvme_admin_run(c, sqe, data, &cpl);
+	if (rc)
+		return rc;
+	if (cpl.status) {
+		log_err("admin opcode %#x: status SCT %#x SC %#x", opc, NVME_SCT_OF(cpl.status),
+			NVME_SC_OF(cpl.status));
 		return -EIO;
 	}
 	if (cdw0)
-		*cdw0 = w.cpl.cdw0;
+		*cdw0 = cpl.cdw0;
 	return 0;
 }
 

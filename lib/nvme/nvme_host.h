@@ -178,6 +178,12 @@ void nvme_ctrlr_qpair_destroy(struct nvme_ctrlr *c, struct nvme_qpair *qp);
 int nvme_admin_sync(struct nvme_ctrlr *c, struct nvme_sqe *sqe, const struct nvme_dma_buf *data,
 		    uint32_t *cdw0);
 
+/* The same, but a completion with an error status is the caller's to
+ * judge (nothing logged): 0 with *cpl (err 0), or -ETIMEDOUT / -EPROTO /
+ * the submit's error. */
+int nvme_admin_run(struct nvme_ctrlr *c, struct nvme_sqe *sqe, const struct nvme_dma_buf *data,
+		   struct nvme_cpl *cpl);
+
 /* nvme_ctrlr_init()'s steps once CSTS.RDY is 1 (Base §3.5.1 steps 7-9):
  * Identify Controller, the first active namespace, Number of Queues. */
 int nvme_admin_setup(struct nvme_ctrlr *c);

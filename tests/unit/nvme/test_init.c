@@ -101,6 +101,33 @@ static void test_fatal_status(void **state)
 	assert_int_equal(g_lb.pages_used, 0);
 }
 
+/* An admin command's error status is the caller's with nvme_admin_run
+ * (the host logs nothing), an -EIO and a log line with nvme_admin_sync. */
+static void test_admin_status_to_caller(void **state)
+{
+	struct nvme_sqe sqe = {.opc = NVME_ADM_IDENTIFY, .cdw10 = htole32(NVME_IDENTIFY_NS)};
+	const struct nvme_id_ctrl *id;
+	struct nvme_cpl cpl = {0};
+	struct nvme_ctrlr c;
+
+	(void)state;
+	assert_int_equal(nvme_ctrlr_init(&c, &g_lb_ops, NULL, &g_opts), 0);
+	/* Base §5.2.13.2: an NSID past NN is Invalid Namespace or Format */
+	sqe.nsid = htole32(NVMF_MAX_NS + 1);
+	assert_int_equal(nvme_admin_run(&c, &sqe, &c.idbuf, &cpl), 0);
+	assert_int_equal(cpl.status, NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_INVALID_NS_OR_FORMAT));
+	/* the in-process controller logs to the same sink; the host did not */
+	assert_null(strstr(g_lb.last_log, "admin opcode"));
+	assert_int_equal(nvme_admin_sync(&c, &sqe, &c.idbuf, NULL), -EIO);
+	assert_non_null(strstr(g_lb.last_log, "admin opcode 0x6: status"));
+	sqe = (struct nvme_sqe){.opc = NVME_ADM_IDENTIFY, .cdw10 = htole32(NVME_IDENTIFY_CTRL)};
+	assert_int_equal(nvme_admin_run(&c, &sqe, &c.idbuf, &cpl), 0);
+	assert_int_equal(cpl.status, 0);
+	id = c.idbuf.va;
+	assert_memory_equal(id->sn, "LB0001", 6);
+	nvme_ctrlr_fini(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -111,6 +138,7 @@ int main(void)
 					    lb_teardown),
 	    cmocka_unit_test_setup_teardown(test_ready_never_comes, lb_setup, lb_teardown),
 	    cmocka_unit_test_setup_teardown(test_fatal_status, lb_setup, lb_teardown),
+	    cmocka_unit_test_setup_teardown(test_admin_status_to_caller, lb_setup, lb_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
