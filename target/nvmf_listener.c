@@ -44,6 +44,7 @@ static void ctrlr_props(const struct nvmf_tgt *tgt, struct nvmf_subsys *s,
 	if (s->next_cntlid < s->min_cntlid || s->next_cntlid > s->max_cntlid)
 		s->next_cntlid = s->min_cntlid;
 	p->cntlid = s->next_cntlid++;
+	p->nn = s->max_namespaces;
 	/* MDTS: 2 ^ mdts pages of CAP.MPSMIN, at most max_io_size and what
 	 * each namespace's bdev takes in one I/O (bdev_get_limits). */
 	for (unsigned i = 0; i < NVMF_MAX_NS; i++) {

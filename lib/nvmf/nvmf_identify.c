@@ -64,7 +64,7 @@ void nvmf_identify_ctrl(const struct nvmf_ctrlr_props *ctrlr, const struct nvmf_
 	id->sqes = NVME_SQES << 4 | NVME_SQES;
 	id->cqes = NVME_CQES << 4 | NVME_CQES;
 	/* MAXCMD is for NVMe over Fabrics (Base §5.1.13.2.1); 0 over PCIe. */
-	id->nn = htole32(NVMF_MAX_NS);
+	id->nn = htole32(nvmf_ctrlr_nn(ctrlr));
 	id->oncs = htole16(oncs);
 	id->fuses = htole16(NVME_CTRL_FUSES_COMPARE_WRITE);
 	if (ctrlr->volatile_write_cache)
@@ -230,7 +230,7 @@ static uint16_t check_nsid(const struct cns_entry *e, struct identify_req *r,
 	case NSID_NS_ACTIVE:
 		break;
 	}
-	if (r->nsid == 0 || r->nsid > NVMF_MAX_NS)
+	if (r->nsid == 0 || r->nsid > nvmf_ctrlr_nn(r->ctrlr))
 		return nvmf_refuse(rl, invalid, "NVMe Base 2.1 §5.1.13: %s of invalid NSID 0x%x",
 				   e->name, r->nsid);
 	r->ns = nvmf_ns_find(r->nss, r->nsid);

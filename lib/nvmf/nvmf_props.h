@@ -34,6 +34,9 @@ struct nvmf_ctrlr_props {
 	char fr[NVMF_FR_LEN + 1];
 	char subnqn[NVMF_NQN_MAX + 1];
 	uint16_t cntlid;
+	/* Identify Controller NN: valid NSIDs are 1 .. nn (<= NVMF_MAX_NS);
+	 * 0 means NVMF_MAX_NS. */
+	uint32_t nn;
 	/* Identify Controller MDTS: 2 ^ mdts units of CAP.MPSMIN; 0 none. */
 	uint8_t mdts;
 	/* I/O submission and completion queues the host may create (Number of
@@ -69,6 +72,12 @@ struct nvmf_ns_props {
 	/* Optimal I/O boundary in blocks (NOIOB); 0: none. */
 	uint32_t optimal_io_blocks;
 };
+
+/* NN as the controller reports it. */
+static inline uint32_t nvmf_ctrlr_nn(const struct nvmf_ctrlr_props *p)
+{
+	return p->nn && p->nn < NVMF_MAX_NS ? p->nn : NVMF_MAX_NS;
+}
 
 /* The active namespaces of a controller, ascending by nsid. */
 struct nvmf_ns_list {

@@ -21,7 +21,7 @@ def uri(tgt, tmp_path):
     d.mkdir()
     tgt.rpc("nvmf_create_transport", "-t", "VFIOUSER")
     tgt.rpc("bdev_malloc_create", "-b", "M0", str(MIB), str(BS))
-    tgt.rpc("nvmf_create_subsystem", NQN, "-a", "-s", SN, "-d", MN)
+    tgt.rpc("nvmf_create_subsystem", NQN, "-a", "-s", SN, "-d", MN, "-m", "4")
     assert tgt.rpc("nvmf_subsystem_add_ns", NQN, "M0", "-g", NGUID, "-e", EUI64) == 1
     tgt.rpc("nvmf_subsystem_add_listener", NQN, "-t", "VFIOUSER", "-a", str(d), "-s", "0")
     return "nvme-vfio-user:%s/cntrl" % d
