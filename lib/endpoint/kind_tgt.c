@@ -156,8 +156,11 @@ static int nvmf_uri(struct endpoint *ep, const char *nqn, char *uri, size_t len,
 
 	if (ret == -EREMOTEIO)
 		ret = -ENOENT;
-	if (ret)
+	if (ret) {
+		snprintf(err, err_len, "endpoint '%s': subsystem %s: %s", ep->cfg->name, nqn,
+			 strerror(-ret));
 		goto out;
+	}
 	ret = -ENOENT;
 	json_array_foreach(result, i, s) {
 		const char *name = json_string_value(json_object_get(s, "nqn"));
