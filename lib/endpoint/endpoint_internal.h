@@ -54,5 +54,7 @@ int endpoint_path(const struct endpoint *ep, const char *name, char *out, size_t
 /* "SCHEME:PATH" into uri: 0 or -ENAMETOOLONG with err. */
 int endpoint_uri_join(const struct endpoint *ep, const char *scheme, const char *path, char *uri,
 		      size_t len, char *err, size_t err_len);
+/* s with every token replaced by value (malloc'ed; NULL on ENOMEM). */
+char *endpoint_subst(const char *s, const char *token, const char *value);
 
 #endif

@@ -15,33 +15,6 @@
 
 #define SOCK_TOKEN "{sock}"
 
-/* cmd with every {sock} replaced by sock (malloc'ed; NULL on ENOMEM). */
-static char *subst_sock(const char *cmd, const char *sock)
-{
-	size_t n = 0, tok = strlen(SOCK_TOKEN);
-	char *out, *o;
-
-	for (const char *p = cmd; (p = strstr(p, SOCK_TOKEN)); p += tok)
-		n++;
-	out = malloc(strlen(cmd) + n * strlen(sock) + 1);
-	if (!out)
-		return NULL;
-	o = out;
-	for (const char *p = cmd;;) {
-		const char *q = strstr(p, SOCK_TOKEN);
-		size_t len = q ? (size_t)(q - p) : strlen(p);
-
-		memcpy(o, p, len);
-		o += len;
-		if (!q)
-			break;
-		o = stpcpy(o, sock);
-		p = q + tok;
-	}
-	*o = 0;
-	return out;
-}
-
 static int command_init(struct endpoint *ep, char *err, size_t len)
 {
 	const struct endpoint_config *cfg = ep->cfg;
@@ -60,7 +33,7 @@ static int command_init(struct endpoint *ep, char *err, size_t len)
 	ret = endpoint_path(ep, name, ep->sock, sizeof(ep->sock), err, len);
 	if (ret)
 		return ret;
-	cmd = subst_sock(cfg->command, ep->sock);
+	cmd = endpoint_subst(cfg->command, SOCK_TOKEN, ep->sock);
 	if (!cmd)
 		return -ENOMEM;
 	ret = endpoint_argv_set(ep, (const char *const[]){"/bin/sh", "-c", cmd, NULL});

@@ -2,13 +2,17 @@
 /*
  * storlab-tgt as an endpoint: started with its sockets in the endpoint's
  * directory, up once its JSON-RPC socket accepts, made to serve by the
- * caller's set-up calls (made like a user would: SPDK method names), and its
- * devices found by asking it (vhost_get_controllers), not by guessing paths.
+ * caller's set-up calls (made like a user would: SPDK method names; "{dir}"
+ * in their strings is the endpoint's directory, where an NVMe over vfio-user
+ * listener's traddr goes), and its devices found by asking it
+ * (vhost_get_controllers, or nvmf_get_subsystems for a subsystem's NQN), not
+ * by guessing paths.
  */
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -24,6 +28,15 @@ static const struct {
     {"block", "vhost-user-blk"},
     {"scsi", "vhost-user-scsi"},
 };
+
+/* In a set-up call's strings: the endpoint's directory. */
+#define DIR_TOKEN "{dir}"
+/* A device named by an NQN (NVMe Base 2.1 §4.7: every NQN starts "nqn.")
+ * may be an NVMe subsystem, served on its VFIOUSER listener's socket
+ * DIR/cntrl (what nvmf_subsystem_add_listener -t VFIOUSER -a DIR makes). */
+#define NQN_PREFIX	"nqn."
+#define VFIOUSER_SCHEME "nvme-vfio-user"
+#define VFIOUSER_SOCK	"cntrl"
 
 /* storlab-tgt of the same build: beside the running program (storlab), or
  * else the one in PATH. */
@@ -66,14 +79,55 @@ static const char *call_error(json_t *error, int ret)
 	return json_is_string(msg) ? json_string_value(msg) : strerror(-ret);
 }
 
+/* Every string in v with DIR_TOKEN replaced by dir, in place: 0 or
+ * -ENOMEM. */
+static int subst_dir(json_t *v, const char *dir)
+{
+	const char *key;
+	json_t *item;
+	size_t i;
+	char *s;
+	int ret;
+
+	if (json_is_string(v)) {
+		if (!strstr(json_string_value(v), DIR_TOKEN))
+			return 0;
+		s = endpoint_subst(json_string_value(v), DIR_TOKEN, dir);
+		ret = s && json_string_set(v, s) == 0 ? 0 : -ENOMEM;
+		free(s);
+		return ret;
+	}
+	json_object_foreach(v, key, item)
+		if (subst_dir(item, dir))
+			return -ENOMEM;
+	json_array_foreach(v, i, item)
+		if (subst_dir(item, dir))
+			return -ENOMEM;
+	return 0;
+}
+
+/* A set-up call's params as sent: a copy, DIR_TOKEN replaced. */
+static int setup_params(struct endpoint *ep, json_t *params, json_t **out)
+{
+	*out = json_deep_copy(params);
+	if (params && !*out)
+		return -ENOMEM;
+	if (subst_dir(*out, ep->dir)) {
+		json_decref(*out);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int tgt_setup(struct endpoint *ep, char *err, size_t len)
 {
 	const struct endpoint_config *cfg = ep->cfg;
 
 	for (unsigned i = 0; i < cfg->nsetup; i++) {
 		const struct endpoint_call *c = &cfg->setup[i];
-		json_t *result, *error;
-		int ret = endpoint_rpc_call(ep, c->method, json_incref(c->params), &result, &error);
+		json_t *params, *result = NULL, *error = NULL;
+		int ret = setup_params(ep, c->params, &params)
+			      ?: endpoint_rpc_call(ep, c->method, params, &result, &error);
 		char where[32] = "";
 
 		if (c->line)
@@ -89,6 +143,50 @@ static int tgt_setup(struct endpoint *ep, char *err, size_t len)
 	return 0;
 }
 
+/* Into uri the socket of subsystem nqn's VFIOUSER listener, as
+ * nvmf_get_subsystems reports it: 0, -ENODEV with err when it has none,
+ * -ENOENT when the target has no such subsystem (or no nvmf_* methods). */
+static int nvmf_uri(struct endpoint *ep, const char *nqn, char *uri, size_t len, char *err,
+		    size_t err_len)
+{
+	json_t *result, *error, *s, *a;
+	char path[PATH_MAX];
+	size_t i, j;
+	int ret = endpoint_rpc_call(ep, "nvmf_get_subsystems", NULL, &result, &error);
+
+	if (ret == -EREMOTEIO)
+		ret = -ENOENT;
+	if (ret) {
+		snprintf(err, err_len, "endpoint '%s': subsystem %s: %s", ep->cfg->name, nqn,
+			 strerror(-ret));
+		goto out;
+	}
+	ret = -ENOENT;
+	json_array_foreach(result, i, s) {
+		const char *name = json_string_value(json_object_get(s, "nqn"));
+
+		if (!name || strcmp(name, nqn) != 0)
+			continue;
+		ret = -ENODEV;
+		snprintf(err, err_len, "endpoint '%s': subsystem %s has no VFIOUSER listener",
+			 ep->cfg->name, nqn);
+		json_array_foreach(json_object_get(s, "listen_addresses"), j, a) {
+			const char *trtype = json_string_value(json_object_get(a, "trtype"));
+			const char *traddr = json_string_value(json_object_get(a, "traddr"));
+
+			if (!trtype || !traddr || strcmp(trtype, "VFIOUSER") != 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/" VFIOUSER_SOCK, traddr);
+			ret = endpoint_uri_join(ep, VFIOUSER_SCHEME, path, uri, len, err, err_len);
+			goto out;
+		}
+	}
+out:
+	json_decref(result);
+	json_decref(error);
+	return ret;
+}
+
 /* The controller's socket and kind, as the target reports them. */
 static int tgt_uri(struct endpoint *ep, const char *ctrlr, char *uri, size_t len, char *err,
 		   size_t err_len)
@@ -100,6 +198,12 @@ static int tgt_uri(struct endpoint *ep, const char *ctrlr, char *uri, size_t len
 	if (!ctrlr) {
 		snprintf(err, err_len, "endpoint '%s': which controller?", ep->cfg->name);
 		return -EINVAL;
+	}
+	/* A name that is an NQN may be a subsystem's, else a vhost one's. */
+	if (strncmp(ctrlr, NQN_PREFIX, strlen(NQN_PREFIX)) == 0) {
+		ret = nvmf_uri(ep, ctrlr, uri, len, err, err_len);
+		if (ret != -ENOENT)
+			return ret;
 	}
 	ret = endpoint_rpc_call(ep, "vhost_get_controllers", json_pack("{s:s}", "name", ctrlr),
 				&result, &error);

@@ -256,7 +256,8 @@ def test_perf_step_bs_range_split_and_verify(tmp_path):
 def test_perf_scenario_runs(tmp_path, path):
     """Each perf scenario, one short round: every point measured on each of
     its endpoints in the same order (storlab-tgt first, qemu-storage-daemon
-    last; the QD sweep has storlab-tgt's vhost-user-scsi between them), with
+    last; the QD sweep has storlab-tgt's vhost-user-scsi and NVMe over
+    vfio-user between them, each reached through its own kind of URI), with
     the same parameters, each doing I/O."""
     try:
         guest_deps.qemu_storage_daemon()
@@ -269,6 +270,11 @@ def test_perf_scenario_runs(tmp_path, path):
     order = list(dict.fromkeys(s["endpoint"] for s in steps))
     n = len(order)
     assert n >= 2 and len(steps) >= 3 * n and len(steps) % n == 0, [s["name"] for s in steps]
+    if path.stem == "qd-sweep":
+        schemes = {s["endpoint"]: s["result"]["jobs"][0]["job options"]["filename"]
+                   .split(":")[0] for s in steps}
+        assert schemes == {"tgt": "vhost-user-blk", "scsi": "vhost-user-scsi",
+                           "nvme": "nvme-vfio-user", "qsd": "vhost-user-blk"}, schemes
     for i in range(0, len(steps), n):
         point = steps[i:i + n]
         assert [s["endpoint"] for s in point] == order, [s["name"] for s in point]

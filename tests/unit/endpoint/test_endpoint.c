@@ -32,6 +32,7 @@
 #include "endpoint/endpoint.h"
 #include "tests/unit/endpoint/pidfile.h"
 #include "rpc/rpc.h"
+#include "util/common.h"
 #include "util/deadline.h"
 #include "util/evloop.h"
 
@@ -85,6 +86,8 @@ static const char *arg_after(int argc, char **argv, const char *opt)
 
 static char g_tgt_dir[PATH_MAX];
 static char g_ctrlr[64];
+/* The subsystem a listener was added to, and where it listens. */
+static char g_nqn[64], g_traddr[PATH_MAX];
 
 /* Records each set-up call (method and params, one a line) where the test
  * reads them: DIR/calls. */
@@ -135,10 +138,34 @@ static void tgt_get(struct rpc_request *req, json_t *params, void *ctx)
 					"backend_specific", "block", "bdev", "M0"));
 }
 
+static void tgt_listen(struct rpc_request *req, json_t *params, void *ctx)
+{
+	json_t *addr = json_object_get(params, "listen_address");
+
+	(void)ctx;
+	snprintf(g_nqn, sizeof(g_nqn), "%s", json_string_value(json_object_get(params, "nqn")));
+	snprintf(g_traddr, sizeof(g_traddr), "%s",
+		 json_string_value(json_object_get(addr, "traddr")));
+	tgt_record(req, params, "nvmf_subsystem_add_listener");
+}
+
+/* As storlab-tgt answers it (the keys the endpoint reads). */
+static void tgt_subsystems(struct rpc_request *req, json_t *params, void *ctx)
+{
+	(void)params;
+	(void)ctx;
+	if (!g_nqn[0]) {
+		rpc_reply_result(req, json_array());
+		return;
+	}
+	rpc_reply_result(req, json_pack("[{s:s, s:[{s:s, s:s}]}]", "nqn", g_nqn, "listen_addresses",
+					"trtype", "VFIOUSER", "traddr", g_traddr));
+}
+
 static const struct rpc_method g_tgt_methods[] = {
-    {"bdev_malloc_create", tgt_bdev, ""},
-    {"vhost_create_blk_controller", tgt_create, ""},
-    {"vhost_get_controllers", tgt_get, ""},
+    {"bdev_malloc_create", tgt_bdev, ""},	 {"vhost_create_blk_controller", tgt_create, ""},
+    {"vhost_get_controllers", tgt_get, ""},	 {"nvmf_subsystem_add_listener", tgt_listen, ""},
+    {"nvmf_get_subsystems", tgt_subsystems, ""},
 };
 
 static int fake_tgt(int argc, char **argv)
@@ -157,7 +184,7 @@ static int fake_tgt(int argc, char **argv)
 		fprintf(f, "%s%s", argv[i], i + 1 < argc ? " " : "\n");
 	fclose(f);
 	if (evloop_create(&loop) || rpc_server_create(loop, rpc, &srv) ||
-	    rpc_server_add_methods(srv, g_tgt_methods, 3, NULL))
+	    rpc_server_add_methods(srv, g_tgt_methods, ARRAY_SIZE(g_tgt_methods), NULL))
 		return 3;
 	return evloop_run(loop);
 }
@@ -448,6 +475,53 @@ static void test_tgt(void **state)
 	json_decref(p2);
 }
 
+/* NVMe over vfio-user: the listener's directory given as {dir}, the device
+ * named by its subsystem's NQN; a vhost controller named like an NQN is
+ * still found. */
+static void test_tgt_nvme(void **state)
+{
+	json_t *p1 = json_pack("{s:s, s:{s:s, s:s}}", "nqn", "nqn.2016-06.io.x:n0",
+			       "listen_address", "trtype", "VFIOUSER", "traddr", "{dir}");
+	json_t *p2 = json_pack("{s:s, s:s}", "ctrlr", "nqn.2016-06.io.x:b0", "dev_name", "M0");
+	const struct endpoint_call calls[] = {
+	    {.method = "nvmf_subsystem_add_listener", .params = p1},
+	    {.method = "vhost_create_blk_controller", .params = p2},
+	};
+	struct endpoint_config cfg = {
+	    .name = "nvme", .dir = g_dir, .bin = g_self, .setup = calls, .nsetup = 2};
+	struct endpoint *ep;
+	char err[512], uri[256], want[PATH_MAX + 64], path[PATH_MAX];
+
+	(void)state;
+	assert_int_equal(endpoint_create(&g_endpoint_tgt, &cfg, &ep, err, sizeof(err)), 0);
+	assert_int_equal(endpoint_start(ep, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/nvme/calls", g_dir);
+	snprintf(want, sizeof(want),
+		 "nvmf_subsystem_add_listener {\"listen_address\":{\"traddr\":\"%s/nvme\","
+		 "\"trtype\":\"VFIOUSER\"},\"nqn\":\"nqn.2016-06.io.x:n0\"}",
+		 g_dir);
+	assert_int_equal(count_lines(path, want), 1);
+	assert_int_equal(
+	    endpoint_uri(ep, "nqn.2016-06.io.x:n0", uri, sizeof(uri), err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "nvme-vfio-user:%s/nvme/cntrl", g_dir);
+	assert_string_equal(uri, want);
+	assert_int_equal(
+	    endpoint_uri(ep, "nqn.2016-06.io.x:b0", uri, sizeof(uri), err, sizeof(err)), 0);
+	snprintf(want, sizeof(want), "vhost-user-blk:%s/nvme/nqn.2016-06.io.x:b0", g_dir);
+	assert_string_equal(uri, want);
+	assert_int_equal(
+	    endpoint_uri(ep, "nqn.2016-06.io.x:n9", uri, sizeof(uri), err, sizeof(err)),
+	    -EREMOTEIO);
+	assert_non_null(strstr(err, "no controller named nqn.2016-06.io.x:n9"));
+	/* The caller's params keep {dir}: a restart sends the same. */
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(p1, "listen_address"), "traddr")),
+	    "{dir}");
+	endpoint_destroy(ep);
+	json_decref(p1);
+	json_decref(p2);
+}
+
 static void test_qsd_and_socket(void **state)
 {
 	struct endpoint_config cfg = {
@@ -517,6 +591,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_ready_hook_and_restart, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pause, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tgt, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tgt_nvme, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_qsd_and_socket, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_own_dir, setup, teardown),
 	};
