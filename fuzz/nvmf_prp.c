@@ -121,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		check_iov(&out, len, &mem);
 	/* MDTS from a command dword: the helper's shifts, any value */
-	rc = nvmf_mdts_check((uint8_t)sqe.cdw13, dma.page_size, len, &status);
+	rc = nvmf_mdts_check((uint8_t)sqe.cdw13, dma.page_size, len, &status, &dma.log_rl);
 	if (rc && (rc != -EINVAL || NVME_SC_OF(status) != NVME_SC_INVALID_FIELD))
 		__builtin_trap();
 

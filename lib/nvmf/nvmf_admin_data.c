@@ -61,7 +61,8 @@ enum nvmf_admin_action nvmf_admin_get_log_page(struct nvmf_ctrlr *c, const struc
 		return answer(&out->cpl, status);
 	/* Base §5.1.13.2.1 MDTS: it bounds every command's data, Get Log
 	 * Page's NUMD included. */
-	if (nvmf_mdts_check(c->props->mdts, NVMF_IO_MPSMIN_BYTES, res.len, &status))
+	if (nvmf_mdts_check(c->props->mdts, NVMF_IO_MPSMIN_BYTES, res.len, &status,
+			    &c->log_rl))
 		return answer(&out->cpl, status);
 	if (nvmf_admin_data(c, sqe, page, res.xfer, true, &out->cpl))
 		return NVMF_ADMIN_DONE;

@@ -109,7 +109,7 @@ static void decode_lba(const struct nvmf_ctrlr_props *ctrlr, const struct nvmf_n
 	}
 	if (e->data) {
 		t->len = (uint64_t)t->nlb * ns->block_size;
-		if (nvmf_mdts_check(ctrlr->mdts, NVMF_IO_MPSMIN_BYTES, t->len, &t->status))
+		if (nvmf_mdts_check(ctrlr->mdts, NVMF_IO_MPSMIN_BYTES, t->len, &t->status, rl))
 			return; /* logged by the check */
 	}
 	/* NVM CS §3.2.8 Write Zeroes DEAC: deallocate only where deallocated

@@ -14,6 +14,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "nvmf/nvmf_io_status.h"
 #include "util/common.h"
 #include "util/log.h"
 
@@ -432,7 +433,8 @@ int nvmf_dptr_map(struct nvmf_dma *dma, const struct nvme_sqe *sqe, uint64_t len
 		      "NVMe Base 2.1 §4.1.1: PSDT %u is reserved", psdt);
 }
 
-int nvmf_mdts_check(uint8_t mdts, uint64_t mpsmin_bytes, uint64_t len, uint16_t *status)
+int nvmf_mdts_check(uint8_t mdts, uint64_t mpsmin_bytes, uint64_t len, uint16_t *status,
+		    struct log_ratelimit *rl)
 {
 	/* a limit past 2 ^ 64 bytes is no limit */
 	uint64_t max = mdts && mdts < 64 && mpsmin_bytes <= UINT64_MAX >> mdts
@@ -442,9 +444,9 @@ int nvmf_mdts_check(uint8_t mdts, uint64_t mpsmin_bytes, uint64_t len, uint16_t 
 	*status = NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_SUCCESS);
 	if (len <= max)
 		return 0;
-	log_warn("NVMe Base 2.1 §5.2.13.2.1 (MDTS): transfer of %" PRIu64
-		 " bytes is over the limit of %" PRIu64,
-		 len, max);
-	*status = NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_INVALID_FIELD);
+	*status = nvmf_refuse(rl, NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_INVALID_FIELD),
+			      "NVMe Base 2.1 §5.2.13.2.1 (MDTS): transfer of %" PRIu64
+			      " bytes is over the limit of %" PRIu64,
+			      len, max);
 	return -EINVAL;
 }

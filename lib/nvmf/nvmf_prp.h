@@ -79,9 +79,11 @@ int nvmf_sgl_map(struct nvmf_dma *dma, const struct nvme_sgl_desc *sgl1, uint64_
 /*
  * Base §5.2.13.2.1 (MDTS): the largest transfer is 2 ^ mdts units of the
  * minimum memory page size (CAP.MPSMIN, in bytes); mdts 0 means no limit.
- * Returns 0, or -EINVAL with *status Invalid Field in Command for a longer
- * len (the status Base §5.2.13.2.1 names for a command over MDTS).
+ * Returns 0, or -EINVAL with *status Invalid Field in Command for a
+ * longer len (the status Base §5.2.13.2.1 names for a command over MDTS),
+ * logged through rl (the guest decides how often that happens).
  */
-int nvmf_mdts_check(uint8_t mdts, uint64_t mpsmin_bytes, uint64_t len, uint16_t *status);
+int nvmf_mdts_check(uint8_t mdts, uint64_t mpsmin_bytes, uint64_t len, uint16_t *status,
+		    struct log_ratelimit *rl);
 
 #endif

@@ -484,11 +484,11 @@ static void test_mdts(void **state)
 {
 	(void)state;
 	/* 2 ^ 5 pages of 4 KiB: 128 KiB */
-	assert_int_equal(nvmf_mdts_check(5, PAGE, 128 * 1024, &g_status), 0);
-	expect_refused(nvmf_mdts_check(5, PAGE, 128 * 1024 + 1, &g_status), -EINVAL,
+	assert_int_equal(nvmf_mdts_check(5, PAGE, 128 * 1024, &g_status, &g_dma.log_rl), 0);
+	expect_refused(nvmf_mdts_check(5, PAGE, 128 * 1024 + 1, &g_status, &g_dma.log_rl), -EINVAL,
 		       NVME_SC_INVALID_FIELD, "MDTS");
 	/* 0: no limit */
-	assert_int_equal(nvmf_mdts_check(0, PAGE, UINT64_MAX, &g_status), 0);
+	assert_int_equal(nvmf_mdts_check(0, PAGE, UINT64_MAX, &g_status, &g_dma.log_rl), 0);
 }
 
 int main(void)
