@@ -284,6 +284,8 @@ static enum nvmf_admin_action dbbuf_config(struct nvmf_ctrlr *c, const struct nv
 		__atomic_store_n(&ei[i], v, __ATOMIC_RELAXED);
 	}
 	c->eventidx = ei;
+	c->shadow_gpa = shadow_gpa;
+	c->eventidx_gpa = ei_gpa;
 	__atomic_store_n(&c->shadow_db, shadow, __ATOMIC_RELEASE);
 	return NVMF_ADMIN_DONE;
 }

@@ -79,6 +79,45 @@ bool nvmf_ctrlr_ready(const struct nvmf_ctrlr *c)
 	return NVME_GET(__atomic_load_n(&c->csts, __ATOMIC_ACQUIRE), NVME_CSTS_RDY);
 }
 
+/* ring (len bytes at gpa) translated again; NULL (no such queue to the
+ * fetch and the post) and *ok false when it is outside the mappings now. */
+static void *remap(struct nvmf_ctrlr *c, const void *ring, uint64_t gpa, uint64_t len, bool *ok)
+{
+	void *hva;
+
+	if (!ring)
+		return NULL;
+	hva = c->dma.xlate(c->dma.arg, gpa, len);
+	*ok &= hva != NULL;
+	return hva;
+}
+
+int nvmf_ctrlr_remap(struct nvmf_ctrlr *c)
+{
+	uint64_t db_len = NVMF_DB_WORDS(c->props->max_io_queues) * 4ULL;
+	void *shadow, *ei;
+	bool ok = true;
+
+	for (unsigned q = 0; q <= c->props->max_io_queues; q++) {
+		struct nvmf_sq *sq = &c->sq[q];
+		struct nvmf_cq *cq = &c->cq[q];
+
+		sq->ring = remap(c, sq->ring, sq->gpa, (uint64_t)sq->size * sizeof(*sq->ring), &ok);
+		cq->ring = remap(c, cq->ring, cq->gpa, (uint64_t)cq->size * sizeof(*cq->ring), &ok);
+	}
+	shadow = remap(c, c->shadow_db, c->shadow_gpa, db_len, &ok);
+	ei = remap(c, c->eventidx, c->eventidx_gpa, db_len, &ok);
+	c->eventidx = shadow && ei ? ei : NULL;
+	__atomic_store_n(&c->shadow_db, shadow && ei ? shadow : NULL, __ATOMIC_RELEASE);
+	if (ok)
+		return 0;
+	log_warn_ratelimited(&c->log_rl, WHAT,
+			     "NVMe Base 2.1 §3.1.4.6: the host unmapped memory a queue or doorbell"
+			     " buffer is in; CSTS.CFS set until it resets the controller");
+	c->csts |= NVME_SET(NVME_CSTS_CFS, 1);
+	return -EFAULT;
+}
+
 /* ---- CC.EN 0 -> 1: Base §3.5.1 (controller initialization) ---- */
 
 /* The enable failed: Base §3.1.4.6 CSTS.CFS. */

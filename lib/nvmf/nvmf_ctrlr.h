@@ -97,6 +97,7 @@ struct nvmf_ctrlr {
 	/* Doorbell Buffer Config: NULL when off */
 	uint32_t *shadow_db;
 	uint32_t *eventidx;
+	uint64_t shadow_gpa, eventidx_gpa;
 	struct nvmf_feats feat;
 	struct nvmf_aer aer;
 	unsigned aborts; /* Abort commands handed to the frontend */
@@ -132,6 +133,16 @@ int nvmf_ctrlr_write(struct nvmf_ctrlr *c, uint64_t off, const void *buf, size_t
 int nvmf_ctrlr_reset_done(struct nvmf_ctrlr *c);
 /* The frontend drained after NVMF_CTRLR_EV_SHUTDOWN: CSTS.SHST 10b. */
 void nvmf_ctrlr_shutdown_done(struct nvmf_ctrlr *c);
+
+/*
+ * The host changed its DMA mappings (vfio-user DMA_MAP / DMA_UNMAP), with
+ * every queue stopped: translates again every ring and doorbell buffer,
+ * which were translated once, at creation. Returns 0; or -EFAULT when one
+ * is no longer inside a mapping (the host unmapped memory in use), and
+ * then the controller is in fatal state (Base §3.1.4.6 CSTS.CFS: its
+ * queues must not be polled until the host resets it).
+ */
+int nvmf_ctrlr_remap(struct nvmf_ctrlr *c);
 
 /* CSTS.RDY: the queues may be polled. */
 bool nvmf_ctrlr_ready(const struct nvmf_ctrlr *c);

@@ -161,7 +161,8 @@ int nvmf_queue_create_cq(struct nvmf_ctrlr *c, uint16_t qid, uint64_t gpa, uint1
 
 	if (!ring)
 		return -EFAULT;
-	c->cq[qid] = (struct nvmf_cq){.ring = ring, .size = size, .phase = 1, .ien = ien, .iv = iv};
+	c->cq[qid] = (struct nvmf_cq){
+	    .ring = ring, .gpa = gpa, .size = size, .phase = 1, .ien = ien, .iv = iv};
 	db_zero(c, qid, 2u * qid + 1);
 	return 0;
 }
@@ -173,7 +174,7 @@ int nvmf_queue_create_sq(struct nvmf_ctrlr *c, uint16_t qid, uint64_t gpa, uint1
 
 	if (!ring)
 		return -EFAULT;
-	c->sq[qid] = (struct nvmf_sq){.ring = ring, .size = size, .cqid = cqid};
+	c->sq[qid] = (struct nvmf_sq){.ring = ring, .gpa = gpa, .size = size, .cqid = cqid};
 	c->cq[cqid].nsq++;
 	db_zero(c, qid, 2u * qid);
 	return 0;

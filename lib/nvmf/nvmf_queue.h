@@ -32,6 +32,7 @@ struct nvmf_ctrlr;
 
 struct nvmf_cq {
 	struct nvme_cqe *ring; /* NULL: no such queue */
+	uint64_t gpa;	       /* where the host put it (nvmf_ctrlr_remap) */
 	uint16_t size;	       /* entries */
 	uint16_t head;	       /* the last valid head the host wrote */
 	uint16_t tail;	       /* the next entry we post */
@@ -43,6 +44,7 @@ struct nvmf_cq {
 
 struct nvmf_sq {
 	const struct nvme_sqe *ring; /* NULL: no such queue */
+	uint64_t gpa;
 	uint16_t size;
 	uint16_t head; /* the next entry we fetch */
 	uint16_t cqid;

@@ -467,12 +467,22 @@ static void ioqs_restart(struct nvme_vfu *v, const char *why)
 	}
 }
 
+/* The DMA table changed with every queue stopped: the controller's rings
+ * are translated again before any queue runs. A host that unmapped memory
+ * a ring is in gets a controller in fatal state, whose queues stay stopped
+ * until it resets it (Base §3.1.4.6), instead of a reactor reading
+ * unmapped memory. */
 static void nvu_resume(void *dev)
 {
 	struct nvme_vfu *v = dev;
 
 	v->quiesced = false;
-	ioqs_restart(v, "a DMA change");
+	if (nvmf_ctrlr_remap(&v->ctrlr) == 0) {
+		ioqs_restart(v, "a DMA change");
+		return;
+	}
+	for (uint32_t i = 1; i <= v->props.max_io_queues; i++)
+		v->ioq[i].paused = false; /* stopped for good: the reset deletes them */
 }
 
 static const struct vfio_user_dev_ops nvu_ops = {

@@ -143,6 +143,31 @@ def test_full_completion_queue(ctrl):
     drv.close()
 
 
+def test_unmap_memory_in_use(ctrl):
+    """A host that unmaps (vfio-user DMA_UNMAP) the memory its queues are
+    in: the target must not read it any more. The controller goes to fatal
+    state (Base §3.1.4.6 CSTS.CFS) and the target keeps serving: a new
+    client that maps memory and resets the controller reads back what was
+    written before."""
+    tgt, d = ctrl
+    drv = vu.NvmeDriver(str(d / "cntrl"))
+    drv.enable()
+    drv.create_io_queues()
+    data = bytes(range(256)) * (BS // 256)
+    assert drv.write(3, data, BS) == 0
+    drv.vfu.dma_unmap(drv.mem.iova, drv.mem.size)
+    drv.wait_csts(vu.CSTS_CFS, vu.CSTS_CFS)
+    drv.close()
+    drv = vu.NvmeDriver(str(d / "cntrl"))
+    drv.disable()
+    drv.enable()
+    drv.create_io_queues()
+    st, got = drv.read(3, 1, BS)
+    assert st == 0 and got == data
+    drv.close()
+    assert tgt.alive()
+
+
 def test_flush_every_namespace(tgt, tmp_path):
     """Base §7.2: Flush of NSID FFFFFFFFh flushes each namespace's volatile
     cache (file bdevs have one: VWC is set), a namespace's Flush its own."""

@@ -34,7 +34,7 @@ CAP, VS, INTMS, CC, CSTS, AQA, ASQ, ACQ = 0x00, 0x08, 0x0C, 0x14, 0x1C, 0x24, 0x
 DB_BASE = 0x1000  # NVMe over PCIe 1.1 §3.1.2, CAP.DSTRD 0: 4-byte strides
 CC_EN, CC_IOSQES, CC_IOCQES = 1, 6 << 16, 4 << 20
 CC_SHN_NORMAL = 1 << 14
-CSTS_RDY, CSTS_SHST_MASK, CSTS_SHST_DONE = 1, 3 << 2, 2 << 2
+CSTS_RDY, CSTS_CFS, CSTS_SHST_MASK, CSTS_SHST_DONE = 1, 2, 3 << 2, 2 << 2
 
 # Admin and NVM opcodes (Base §5 Figure 142, NVM CS §3).
 ADM_DELETE_SQ, ADM_CREATE_SQ, ADM_GET_LOG_PAGE, ADM_DELETE_CQ = 0, 1, 2, 4
@@ -141,6 +141,9 @@ class VfioUserClient:
     def dma_map(self, fd, offset, iova, size):
         self.request(DMA_MAP, struct.pack("<IIQQQ", 32, DMA_READ_WRITE, offset, iova, size),
                      [fd])
+
+    def dma_unmap(self, iova, size):
+        self.request(DMA_UNMAP, struct.pack("<IIQQ", 24, 0, iova, size))
 
     def reset(self):
         self.request(DEVICE_RESET)
