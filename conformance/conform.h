@@ -163,6 +163,7 @@ struct conform_suite {
 extern const struct conform_suite g_suite_vhost_user;
 extern const struct conform_suite g_suite_virtio_blk;
 extern const struct conform_suite g_suite_virtio_scsi;
+extern const struct conform_suite g_suite_nvme;
 extern const struct conform_suite *const g_conform_suites[];
 extern const unsigned g_conform_nsuites;
 
@@ -172,6 +173,9 @@ extern const struct conform_transport g_conform_transport_vhost_user;
 /* vhost-user to a virtio-scsi device (vhost-user-scsi: URIs): the same
  * messages, the virtio-scsi suite (transport_vhost_user.c). */
 extern const struct conform_transport g_conform_transport_vhost_user_scsi;
+/* vfio-user to an NVMe controller (nvme-vfio-user: URIs): the NVMe and
+ * vfio-user suites (transport_vfio_user.c, conform_vfio_user.h). */
+extern const struct conform_transport g_conform_transport_vfio_user;
 extern const struct conform_transport *const g_conform_transports[];
 extern const unsigned g_conform_ntransports;
 /* The transport whose scheme starts uri ("vhost-user-blk:/x.sock"), with

@@ -108,10 +108,17 @@ int conform_hotplug(struct conform_ctx *ctx, bool add, unsigned target, unsigned
 	return ret;
 }
 
+void conform_ctx_track(struct conform_ctx *ctx, int fd)
+{
+	struct stat st;
+
+	if (ctx->nconns < CONFORM_MAX_CONNS && fstat(fd, &st) == 0)
+		ctx->conns[ctx->nconns++] = (struct conform_conn){fd, st.st_dev, st.st_ino};
+}
+
 int conform_ctx_connect(struct conform_ctx *ctx, void **conn)
 {
 	int fd, ret = ctx->transport->connect(ctx->address, ctx->timeout_ms, conn, &fd);
-	struct stat st;
 
 	if (ret) {
 		conform_note(ctx, "connect %s: %s", ctx->address, strerror(-ret));
@@ -119,8 +126,7 @@ int conform_ctx_connect(struct conform_ctx *ctx, void **conn)
 	}
 	conform_note(ctx, "connected to %s", ctx->address);
 	ctx->transport->trace(*conn, ctx);
-	if (ctx->nconns < CONFORM_MAX_CONNS && fstat(fd, &st) == 0)
-		ctx->conns[ctx->nconns++] = (struct conform_conn){fd, st.st_dev, st.st_ino};
+	conform_ctx_track(ctx, fd);
 	return 0;
 }
 

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "conformance/conform.h"
+#include "conformance/memfd.h"
 #include "mem/mem.h"
 #include "spec/virtio.h"
 #include "spec/virtio_blk.h"
@@ -128,19 +129,11 @@ void *conform_dev_buf(struct conform_dev *dev, uint32_t len, uint64_t *gpa)
 static int mem_map(struct dev_priv *p, uint64_t size)
 {
 	struct conform_dev *d = &p->pub;
+	int ret = conform_memfd_map(size, &d->mem_fd, &d->mem);
 
-	d->mem_fd = memfd_create("storlab-conform", MFD_CLOEXEC);
-	if (d->mem_fd < 0)
-		return -errno;
-	if (ftruncate(d->mem_fd, (off_t)size) < 0)
-		return -errno;
-	d->mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, d->mem_fd, 0);
-	if (d->mem == MAP_FAILED) {
-		d->mem = NULL;
-		return -errno;
-	}
-	d->mem_size = size;
-	return 0;
+	if (ret == 0)
+		d->mem_size = size;
+	return ret;
 }
 
 /* Guest memory, eventfds and an initialised split virtqueue for ring i. */

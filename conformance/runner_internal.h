@@ -67,6 +67,9 @@ void conform_ctx_run_case(struct conform_ctx *ctx, const struct conform_case *c)
  * *conn (the transport's handle; the case owns it), or a negative errno.
  * What a transport's typed connect for cases (conform_connect) calls. */
 int conform_ctx_connect(struct conform_ctx *ctx, void **conn);
+/* Registers fd, a connection the case made to the endpoint by other means,
+ * to be hung up before conform_backend_alive() asks on a new one. */
+void conform_ctx_track(struct conform_ctx *ctx, int fd);
 /* One line of the case's trace (a transport's trace hook writes them). */
 void conform_ctx_trace_line(struct conform_ctx *ctx, const char *line);
 

@@ -9,6 +9,7 @@
 const struct conform_transport *const g_conform_transports[] = {
     &g_conform_transport_vhost_user,
     &g_conform_transport_vhost_user_scsi,
+    &g_conform_transport_vfio_user,
 };
 const unsigned g_conform_ntransports = ARRAY_SIZE(g_conform_transports);
 

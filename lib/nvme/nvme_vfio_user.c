@@ -55,27 +55,27 @@ static void doorbells_map(struct nvme_vfu *t, const struct vfio_user_client_regi
 	log_info("BAR0 offers no mapping of the doorbells: each is a REGION_WRITE");
 }
 
-int nvme_vfu_open(const char *path, int timeout_ms, const struct nvme_vfu_mem *mem,
-		  struct nvme_vfu **out)
+int nvme_vfu_attach(struct vfio_user_client *client, const struct nvme_vfu_mem *mem,
+		    struct nvme_vfu **out)
 {
 	const struct vfio_user_client_region *bar0;
 	struct nvme_vfu *t = calloc(1, sizeof(*t));
 	int rc;
 
-	if (!t)
+	if (!t) {
+		vfio_user_client_close(client);
 		return -ENOMEM;
+	}
 	pthread_mutex_init(&t->lock, NULL);
 	t->mem = *mem;
-	rc = vfio_user_client_connect(path, timeout_ms, &t->client);
-	if (rc)
-		goto fail;
+	t->client = client;
 	bar0 = vfio_user_client_region(t->client, VFIO_PCI_BAR0_REGION_INDEX);
 	if (!bar0 || bar0->info.size < BAR0_MIN ||
 	    (bar0->info.flags & (VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE)) !=
 		(VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE)) {
-		log_err("%s: no readable and writable BAR0 of %u bytes at least "
+		log_err("no readable and writable BAR0 of %u bytes at least "
 			"(NVMe PCIe Transport §3.1)",
-			path, BAR0_MIN);
+			BAR0_MIN);
 		rc = -ENOTSUP;
 		goto fail;
 	}
@@ -90,7 +90,7 @@ int nvme_vfu_open(const char *path, int timeout_ms, const struct nvme_vfu_mem *m
 			   .vaddr = mem->base,
 		       });
 	if (rc) {
-		log_err("%s: DMA_MAP of %llu bytes: %s", path, (unsigned long long)mem->size,
+		log_err("DMA_MAP of %llu bytes: %s", (unsigned long long)mem->size,
 			strerror(-rc));
 		goto fail;
 	}
@@ -102,6 +102,20 @@ fail:
 	return rc;
 }
 
+int nvme_vfu_open(const char *path, int timeout_ms, const struct nvme_vfu_mem *mem,
+		  struct nvme_vfu **out)
+{
+	struct vfio_user_client *client;
+	int rc = vfio_user_client_connect(path, timeout_ms, &client);
+
+	if (rc)
+		return rc;
+	rc = nvme_vfu_attach(client, mem, out);
+	if (rc)
+		log_err("%s: %s", path, strerror(-rc));
+	return rc;
+}
+
 void nvme_vfu_close(struct nvme_vfu *t)
 {
 	if (!t)
@@ -110,6 +124,11 @@ void nvme_vfu_close(struct nvme_vfu *t)
 		vfio_user_client_close(t->client);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
+}
+
+struct vfio_user_client *nvme_vfu_client(const struct nvme_vfu *t)
+{
+	return t->client;
 }
 
 bool nvme_vfu_broken(const struct nvme_vfu *t)

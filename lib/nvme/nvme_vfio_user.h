@@ -33,13 +33,20 @@ struct nvme_vfu_mem {
 };
 
 struct nvme_vfu;
+struct vfio_user_client;
 
 /* Connects (timeout_ms bounds the connect and every request), checks BAR0,
  * maps the doorbells if offered, DMA-maps mem. 0 with *out, or a negative
  * errno with nothing left open. */
 int nvme_vfu_open(const char *path, int timeout_ms, const struct nvme_vfu_mem *mem,
 		  struct nvme_vfu **out);
+/* The same over a client already connected (and set up: vfio_user_client.h),
+ * which the transport owns from now on (closed on failure too). */
+int nvme_vfu_attach(struct vfio_user_client *client, const struct nvme_vfu_mem *mem,
+		    struct nvme_vfu **out);
 void nvme_vfu_close(struct nvme_vfu *t);
+/* The connection, for what the ops do not cover (DMA_UNMAP, SET_IRQS). */
+struct vfio_user_client *nvme_vfu_client(const struct nvme_vfu *t);
 /* The connection failed (the server went away or broke the protocol). */
 bool nvme_vfu_broken(const struct nvme_vfu *t);
 /* Whether the doorbells are mapped (else each is a REGION_WRITE). */

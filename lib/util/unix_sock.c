@@ -4,8 +4,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "util/deadline.h"
 #include "util/unix_sock.h"
 
 int util_unix_addr(const char *path, struct sockaddr_un *sa)
@@ -112,4 +114,27 @@ ssize_t util_unix_recv(int sock, void *buf, size_t len, int *fds, unsigned max, 
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 	*lost |= util_unix_take_fds(&mh, fds, max, nfds);
 	return n;
+}
+
+int util_unix_connect(const char *path, int64_t deadline)
+{
+	struct timespec pause = {.tv_nsec = 10 * 1000 * 1000};
+	struct sockaddr_un sa;
+	int sock, ret = util_unix_addr(path, &sa);
+
+	if (ret < 0)
+		return ret;
+	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return -errno;
+	while (connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		ret = -errno;
+		if ((ret != -ENOENT && ret != -ECONNREFUSED && ret != -EAGAIN && ret != -EINTR) ||
+		    deadline_ms_left(deadline) == 0) {
+			close(sock);
+			return ret;
+		}
+		nanosleep(&pause, NULL);
+	}
+	return sock;
 }

@@ -5,6 +5,7 @@
 /* Unix stream sockets named by a path. */
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -19,6 +20,11 @@ int util_unix_addr(const char *path, struct sockaddr_un *sa);
  * Returns the socket, or a negative errno (nothing left behind).
  */
 int util_unix_listen(const char *path, int backlog, int type_flags);
+
+/* A stream socket connected to path; a server not listening yet (no
+ * socket file, connection refused) is waited for until deadline
+ * (util/deadline.h). The socket, or a negative errno. */
+int util_unix_connect(const char *path, int64_t deadline);
 
 /* Attaches nfds (> 0) fds to mh as one SCM_RIGHTS message in control,
  * which has room for CMSG_SPACE(sizeof(int) * nfds) bytes and is suitably

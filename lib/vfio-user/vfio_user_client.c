@@ -104,37 +104,14 @@ int vfio_user_client_attach(int sock, int timeout_ms, struct vfio_user_client **
 	return 0;
 }
 
-/* A server not listening yet is waited for until the deadline. */
-static int connect_path(const char *path, int64_t deadline)
-{
-	struct timespec pause = {.tv_nsec = 10 * 1000 * 1000};
-	struct sockaddr_un sa;
-	int sock, ret = util_unix_addr(path, &sa);
-
-	if (ret < 0)
-		return ret;
-	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (sock < 0)
-		return -errno;
-	while (connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		ret = -errno;
-		if ((ret != -ENOENT && ret != -ECONNREFUSED && ret != -EAGAIN && ret != -EINTR) ||
-		    deadline_ms_left(deadline) == 0) {
-			log_warn("vfio-user: connect to %s: %s", path, strerror(-ret));
-			close(sock);
-			return ret;
-		}
-		nanosleep(&pause, NULL);
-	}
-	return sock;
-}
-
 int vfio_user_client_connect(const char *path, int timeout_ms, struct vfio_user_client **out)
 {
-	int sock = connect_path(path, deadline_from_timeout(timeout_ms));
+	int sock = util_unix_connect(path, deadline_from_timeout(timeout_ms));
 
-	if (sock < 0)
+	if (sock < 0) {
+		log_warn("vfio-user: connect to %s: %s", path, strerror(-sock));
 		return sock;
+	}
 	return vfio_user_client_attach(sock, timeout_ms, out);
 }
 
@@ -153,6 +130,11 @@ void vfio_user_client_close(struct vfio_user_client *c)
 bool vfio_user_client_broken(const struct vfio_user_client *c)
 {
 	return c->broken;
+}
+
+int vfio_user_client_fd(const struct vfio_user_client *c)
+{
+	return c->sock;
 }
 
 const struct vfio_user_caps *vfio_user_client_server_caps(const struct vfio_user_client *c)

@@ -71,6 +71,8 @@ int vfio_user_client_attach(int sock, int timeout_ms, struct vfio_user_client **
 void vfio_user_client_close(struct vfio_user_client *c);
 
 bool vfio_user_client_broken(const struct vfio_user_client *c);
+/* The connection's socket (the client's: for poll() and to tell it apart). */
+int vfio_user_client_fd(const struct vfio_user_client *c);
 /* What the server said in its VERSION reply (defaults for what it left out). */
 const struct vfio_user_caps *vfio_user_client_server_caps(const struct vfio_user_client *c);
 /* DEVICE_GET_INFO's reply: flags (VFIO_DEVICE_FLAGS_PCI, _RESET), num_regions,

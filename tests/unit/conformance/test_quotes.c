@@ -34,6 +34,11 @@
  * "need to", "required", "mandatory" and "not allowed"; "is expected to"
  * is the softer wording, read as SHOULD (the weaker reading, issue 9). Its
  * quotes match those words in any case.
+ *
+ * vfio-user.rst (QEMU docs/interop) is written the same way. NVMe Base 2.1
+ * (its "Keywords" section) makes lower-case "shall", "should" and "may"
+ * normative, with "required" and "optional": its quotes match in any case
+ * too.
  */
 static const char *const g_must_words[] = {"MUST", "REQUIRED", "SHALL", NULL};
 static const char *const g_should_words[] = {"SHOULD", "RECOMMENDED", NULL};
@@ -74,6 +79,8 @@ static const struct {
 } g_spec_texts[] = {
     {"virtio 1.2", "virtio-1.2.txt"},
     {"vhost-user.rst", "vhost-user.rst"},
+    {"vfio-user.rst", "vfio-user.rst"},
+    {"NVMe Base 2.1", "nvme-base-2.1.txt"},
 };
 /* The suites whose quotes are checked word for word against those texts
  * (the older suites quote with markup and gaps of their own: to be done). A
@@ -137,8 +144,10 @@ static bool has_phrase(const char *s, const char *const *phrases)
 
 static bool level_stated(const struct conform_case *c)
 {
-	/* A quote from vhost-user.rst (or a case citing it): its wording. */
-	bool rst = strstr(c->spec, "vhost-user.rst") != NULL;
+	/* A quote from a text whose keywords are lower case (or a case citing
+	 * one): its wording. */
+	bool rst = strstr(c->spec, "vhost-user.rst") || strstr(c->spec, "vfio-user.rst") ||
+		   !strncmp(c->spec, "NVMe Base", 9);
 
 	switch (c->level) {
 	case CONFORM_MUST:

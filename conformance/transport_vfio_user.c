@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vfio-user conformance transport (conform.h, struct conform_transport):
+ * an endpoint is a vfio-user server's socket, today an NVMe controller's
+ * (nvme-vfio-user:DIR/cntrl); a connection is a lib/vfio-user client set up
+ * as a VMM does it. The suites' cases need nothing the probe reads: what an
+ * NVMe controller supports is in its Identify data, which the cases read
+ * themselves and answer N/A from. Also the vfio-user part of the case API
+ * (conform_vfio_user.h).
+ */
+#define LOG_COMPONENT "conform"
+
+#include <endian.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "conformance/conform_vfio_user.h"
+#include "conformance/runner_internal.h"
+#include "spec/nvme.h"
+#include "util/deadline.h"
+#include "util/unix_sock.h"
+
+/* A whole set-up and a read of CAP (NVMe PCIe Transport §3.1: BAR0 holds
+ * the controller properties): a server that answers it serves. */
+static int vfu_probe(const char *path, int timeout_ms, struct conform_offer *offer)
+{
+	struct vfio_user_client *c;
+	uint64_t cap;
+	int ret = vfio_user_client_connect(path, timeout_ms, &c);
+
+	if (ret)
+		return ret;
+	*offer = (struct conform_offer){0};
+	ret = vfio_user_client_reg_read(c, VFIO_PCI_BAR0_REGION_INDEX, NVME_REG_CAP, 8, &cap);
+	vfio_user_client_close(c);
+	return ret;
+}
+
+static const char *vfu_feature_name(unsigned bit)
+{
+	(void)bit;
+	return NULL;
+}
+
+static bool vfu_applicable(const struct conform_offer *offer, const struct conform_case *c,
+			   char *why, size_t len)
+{
+	(void)offer, (void)c, (void)why, (void)len;
+	return true;
+}
+
+static int vfu_connect(const char *path, int timeout_ms, void **conn, int *fd)
+{
+	struct vfio_user_client *c;
+	int ret = vfio_user_client_connect(path, timeout_ms, &c);
+
+	if (ret)
+		return ret;
+	*conn = c;
+	*fd = vfio_user_client_fd(c);
+	return 0;
+}
+
+/* The client has no message tap: the cases trace what they do themselves
+ * (conform_nvme.h: every register access and queue entry). */
+static void vfu_trace(void *conn, struct conform_ctx *ctx)
+{
+	(void)conn, (void)ctx;
+}
+
+int conform_vfu_connect(struct conform_ctx *ctx, struct vfio_user_client **client)
+{
+	void *conn;
+	int ret = conform_ctx_connect(ctx, &conn);
+
+	if (ret == 0)
+		*client = conn;
+	return ret;
+}
+
+int conform_vfu_connect_raw(struct conform_ctx *ctx, int *fd)
+{
+	int sock = util_unix_connect(ctx->address, deadline_from_timeout(ctx->timeout_ms));
+
+	if (sock < 0) {
+		conform_note(ctx, "connect %s: %s", ctx->address, strerror(-sock));
+		return sock;
+	}
+	conform_note(ctx, "connected to %s (raw)", ctx->address);
+	conform_ctx_track(ctx, sock);
+	*fd = sock;
+	return 0;
+}
+
+static const char *const g_vfu_schemes[] = {"nvme-vfio-user", NULL};
+
+const struct conform_transport g_conform_transport_vfio_user = {
+    .name = "vfio-user",
+    .schemes = g_vfu_schemes,
+    .probe_what = "VERSION, DEVICE_GET_INFO, the region infos and a read of CAP",
+    .probe = vfu_probe,
+    .feature_name = vfu_feature_name,
+    .applicable = vfu_applicable,
+    .connect = vfu_connect,
+    .trace = vfu_trace,
+};
