@@ -324,6 +324,9 @@ static int vus_connect(struct vus_dev *vdev)
 		ret = vus_info_fill(vdev);
 	if (!ret)
 		return 0;
+	/* The queues saw the device alive since the rings came up: they must
+	 * not submit to the connection closed here. */
+	atomic_store(&dev->dead, true);
 	vhost_fe_close(vdev->fe);
 	vdev->fe = NULL;
 	vdev->sock_fd = -1;
