@@ -159,11 +159,8 @@ def bench_table(sc):
     rounds with the spread (min-max), then the ratio subject / peer, taken round
     by round so that what moved the whole machine between rounds cancels out;
     for another device kind than vhost-user-blk, its ratio to vhost-user-blk
-    and the goal."""
-    lines = []
-    head = "%-20s %4s  %-26s %-24s %-24s" % ("target", "QD", "IOPS", "mean latency us",
-                                            "p99 latency us")
-    lines.append(head)
+    and the goal. The first column is as wide as its longest label."""
+    rows = [("target", "QD", "IOPS", "mean latency us", "p99 latency us")]
     types = [t for _, t in sc.endpoints]
     kind = {ep: t if types.count(t) == 1 else "%s (%s)" % (t, ep) for ep, t in sc.endpoints}
     kinds = {p.label: (ratios, goal) for p, ratios, goal in sc.kind_ratios()}
@@ -173,19 +170,22 @@ def bench_table(sc):
                 continue
             i, m, t = (spread(p.iops(ep)), spread(p.metric(ep, mean_us)),
                        spread(p.metric(ep, p99_us)))
-            lines.append("%-20s %4s  %-26s %-24s %-24s" % (
-                kind[ep], p.params["iodepth"], "%.0f [%.0f-%.0f]" % i, "%.2f [%.2f-%.2f]" % m,
-                "%.2f [%.2f-%.2f]" % t))
+            rows.append((kind[ep], p.params["iodepth"], "%.0f [%.0f-%.0f]" % i,
+                         "%.2f [%.2f-%.2f]" % m, "%.2f [%.2f-%.2f]" % t))
         for peer in p.peers:
-            lines.append("%-20s %4s  %-26s %-24s" % (
-                "ratio to %s" % peer, p.params["iodepth"],
-                paired_ratio(p.iops(p.subject), p.iops(peer)),
-                paired_ratio(p.metric(p.subject, mean_us), p.metric(peer, mean_us))))
+            rows.append(("ratio to %s" % peer, p.params["iodepth"],
+                         paired_ratio(p.iops(p.subject), p.iops(peer)),
+                         paired_ratio(p.metric(p.subject, mean_us), p.metric(peer, mean_us))))
         if p.label in kinds:
             ratios, goal = kinds[p.label]
-            lines.append("%-20s %4s  %-26s %-24s %s" % (
-                "%s / %s blk" % (p.kind, p.ref_endpoint), p.params["iodepth"],
-                "%.2fx [%.2f-%.2f]" % spread(ratios),
-                paired_ratio(p.metric(p.subject, mean_us), p.ref.metric(p.ref_endpoint, mean_us)),
-                goal_text(ratios, goal)))
+            rows.append(("%s / %s blk" % (p.kind, p.ref_endpoint), p.params["iodepth"],
+                         "%.2fx [%.2f-%.2f]" % spread(ratios),
+                         paired_ratio(p.metric(p.subject, mean_us),
+                                      p.ref.metric(p.ref_endpoint, mean_us)),
+                         goal_text(ratios, goal)))
+    width = max(20, max(len(r[0]) for r in rows))
+    lines = []
+    for r in rows:
+        cols = ["%-*s" % (width, r[0]), "%4s" % r[1], " %-26s" % r[2]]
+        lines.append(" ".join(cols + ["%-24s" % c for c in r[3:]]).rstrip())
     return "\n".join(lines)
