@@ -271,6 +271,16 @@ def test_nightly_base(tmp_path):
         statistics.median(ratios), min(ratios), max(ratios))
     assert row in p.stdout, p.stdout
     assert "against the base" in p.stdout and LABEL in p.stdout, p.stdout
+    # HEAD serves vfio-user NVMe: its controller is measured against the
+    # base's too (scenarios/ab/nvme-qd-sweep.yaml), both sides' runs split.
+    nv = json.loads((run_dir / "run.json").read_text())["scenarios"][1]
+    assert nv["scenario"] == "perf-nvme-qd-sweep", nv["scenario"]
+    assert [e["name"] for e in nv["endpoints"]] == ["tgt", "base"]
+    for side, ep in (("new", "tgt"), ("base", "base")):
+        part = json.loads((run_dir / (side + ".json")).read_text())["scenarios"][1]
+        assert [e["name"] for e in part["endpoints"]] == ["tgt"]
+        assert iops(part, "tgt") == iops(nv, ep) and len(iops(nv, ep)) == 4
+    assert any("nvme-vfio-user" in m["metric"] for m in cmp["metrics"]), cmp
     assert not (out / "history.db").exists()
 
     p = nightly(out, "--bench", "--base", "no-such-revision")
