@@ -142,11 +142,13 @@ static int enable(struct nvmf_ctrlr *c)
 	if (mps < NVME_GET(c->cap, NVME_CAP_MPSMIN) || mps > NVME_GET(c->cap, NVME_CAP_MPSMAX))
 		return enable_fail(c, "CC.MPS is outside CAP.MPSMIN..MPSMAX");
 	/* Base §3.1.4.8 AQA: "The minimum size of the Admin ... Queue is two
-	 * entries"; §3.1.4.9/10 ASQ, ACQ are memory page aligned. */
+	 * entries"; §3.1.4.9/10 ASQ, ACQ are memory page aligned (address 0
+	 * is one like any other: whether memory is there is the mapping's to
+	 * say). */
 	if (!asqs || !acqs)
 		return enable_fail(c, "AQA gives an admin queue of one entry");
-	if (!c->asq || !c->acq || (c->asq | c->acq) & (page - 1))
-		return enable_fail(c, "ASQ or ACQ is zero or not memory page aligned");
+	if ((c->asq | c->acq) & (page - 1))
+		return enable_fail(c, "ASQ or ACQ is not memory page aligned");
 	c->dma.page_size = page;
 	if (nvmf_queue_create_cq(c, 0, c->acq, acqs + 1, true, 0) ||
 	    nvmf_queue_create_sq(c, 0, c->asq, asqs + 1, 0)) {

@@ -104,6 +104,7 @@ static void test_enable_checks(void **state)
 	/* an admin CQ outside guest memory */
 	assert_int_equal(fx_write64(NVME_REG_ACQ, HOLE), 0);
 	expect_enable_fails(FX_CC_EN);
+	/* address 0: no memory is mapped there in this fixture */
 	assert_int_equal(fx_write64(NVME_REG_ACQ, 0), 0);
 	expect_enable_fails(FX_CC_EN);
 	/* all good again */
