@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* storlab conform: run the conformance suites against a vhost-user-blk or
- * vhost-user-scsi back-end and report (docs/man/storlab-conform.md). */
+ * vhost-user-scsi back-end, or an NVMe controller over vfio-user, and
+ * report (docs/man/storlab-conform.md). */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -18,10 +19,8 @@
 #include "scenario/scenario.h"
 #include "util/common.h"
 
-/* What --spawn-cmd back-ends serve, and --spawn-tgt's unless the suites
- * asked for are vhost-user-scsi's (spawn_scsi). */
+/* What --spawn-cmd back-ends serve (--spawn-tgt's: spawn_transport). */
 #define SPAWN_SCHEME "vhost-user-blk"
-#define SCSI_SCHEME  "vhost-user-scsi"
 #define MAX_SELECT   256
 #define MAX_DEFINES  64
 
@@ -44,20 +43,28 @@ struct conform_args {
 static void conform_usage(FILE *f)
 {
 	fprintf(f, "usage: storlab conform --target vhost-user-blk:/path.sock [options]\n"
+		   "       storlab conform --target vhost-user-scsi:/path.sock [options]\n"
+		   "       storlab conform --target nvme-vfio-user:DIR/cntrl [options]\n"
 		   "       storlab conform --spawn-tgt [options]\n"
 		   "       storlab conform --spawn-cmd 'COMMAND {sock}' [options]\n"
 		   "       storlab conform --list [--json] [--suite S]...\n\n"
-		   "  --target URI      the back-end under test\n"
+		   "  --target URI      the back-end under test; the scheme picks the suites:\n"
+		   "                    vhost-user-blk: vhost-user and virtio-blk,\n"
+		   "                    vhost-user-scsi: virtio-scsi, nvme-vfio-user: (an\n"
+		   "                    NVMe controller's vfio-user socket) nvme\n"
 		   "  --spawn-tgt       start storlab-tgt (next to this binary) with a malloc\n"
-		   "                    bdev and test it, restarting it when a case kills it;\n"
-		   "                    a vhost-user-scsi controller of 2 targets and 3 LUNs\n"
-		   "                    when the --suite or --case chosen are virtio-scsi's\n"
+		   "                    bdev and test it, restarting it when a case kills it:\n"
+		   "                    a vhost-user-blk controller, or the controller of the\n"
+		   "                    transport every --suite and --case chosen shares\n"
+		   "                    (vhost-user-scsi: 2 targets, 3 LUNs; an NVMe\n"
+		   "                    controller over vfio-user: --suite nvme)\n"
 		   "  --spawn-cmd CMD   likewise with /bin/sh -c CMD, {sock} replaced by the\n"
-		   "                    socket path it must listen on\n"
+		   "                    socket path it must listen on (vhost-user-blk)\n"
 		   "  --hotplug-cmd CMD how the back-end adds and removes a LUN, for the\n"
 		   "                    hot-plug cases: /bin/sh -c CMD with {action} (add,\n"
-		   "                    remove), {target} and {lun} replaced; exit 0 when done\n"
-		   "                    (--spawn-tgt's vhost-user-scsi needs none)\n"
+		   "                    remove), {target} and {lun} replaced; exit 0 when done.\n"
+		   "                    NVMe: a namespace, {target} 0 and {lun} its NSID.\n"
+		   "                    (--spawn-tgt's vhost-user-scsi and NVMe need none)\n"
 		   "  --suite S         run suite S only (repeatable)\n"
 		   "  --case ID         run case ID only (repeatable)\n"
 		   "  --scenario FILE   run the suites, cases and params of FILE's conform steps\n"
@@ -355,7 +362,7 @@ struct spawned {
 	unsigned nsetup;
 	char log[4200];
 	struct endpoint *ep;
-	struct conform_hotplug hotplug; /* vhost-user-scsi: over RPC */
+	struct conform_hotplug hotplug; /* vhost-user-scsi, NVMe: over RPC */
 };
 
 /* --spawn-tgt: a malloc bdev behind one vhost-user-blk controller. */
@@ -370,42 +377,50 @@ struct spawned {
 #define TGT_SCSI_CTRLR	 "scsi.0"
 #define TGT_SMALL_BLOCKS 2048
 #define TGT_HOTPLUG_BDEV "Malloc3"
+/* Or an NVMe controller over vfio-user: subsystem TGT_NQN with TGT_BDEV as
+ * namespace 1, listening in the endpoint's directory ("{dir}", its socket
+ * {dir}/cntrl); the hot-plug hook makes each namespace it adds from a fresh
+ * bdev TGT_HOTPLUG_NS<NSID>. */
+#define TGT_NQN	       "nqn.2016-06.io.spdk:cnode1"
+#define TGT_SERIAL     "STORLAB-CONFORM1"
+#define TGT_MODEL      "storlab conform --spawn-tgt"
+#define TGT_HOTPLUG_NS "HotNs"
 
-/* Whether a suite of the vhost-user-scsi transport is named suite, or holds
- * case id (suite NULL). */
-static bool scsi_suite_has(const char *suite, const char *id)
+/* The transport of the suite named suite, or of the one holding case id
+ * (suite NULL); NULL when there is none. */
+static const struct conform_transport *suite_transport(const char *suite, const char *id)
 {
 	for (unsigned s = 0; s < g_conform_nsuites; s++) {
 		const struct conform_suite *cs = g_conform_suites[s];
 
-		if (cs->transport != &g_conform_transport_vhost_user_scsi)
-			continue;
 		if (suite && !strcmp(cs->name, suite))
-			return true;
+			return cs->transport;
 		for (unsigned k = 0; !suite && k < cs->ncases; k++) {
 			if (!strcmp(cs->cases[k].id, id))
-				return true;
+				return cs->transport;
 		}
 	}
-	return false;
+	return NULL;
 }
 
-/* --spawn-tgt serves vhost-user-scsi when the run names suites or cases
- * and all are vhost-user-scsi's; else vhost-user-blk (every suite of
- * another transport is then refused by name, by the runner). */
-static bool spawn_scsi(const struct conform_args *a)
+/* What --spawn-tgt serves: a controller of the transport that every suite
+ * and case named shares (vhost-user-scsi, vfio-user NVMe); else, and when
+ * none is named, vhost-user-blk (a suite of another transport is then
+ * refused by name, by the runner). */
+static const struct conform_transport *spawn_transport(const struct conform_args *a)
 {
-	if (!a->nsuites && !a->ncases)
-		return false;
-	for (unsigned i = 0; i < a->nsuites; i++) {
-		if (!scsi_suite_has(a->suites[i], NULL))
-			return false;
+	const struct conform_transport *t = NULL;
+
+	for (unsigned i = 0; i < a->nsuites + a->ncases; i++) {
+		const struct conform_transport *u =
+		    i < a->nsuites ? suite_transport(a->suites[i], NULL)
+				   : suite_transport(NULL, a->cases[i - a->nsuites]);
+
+		if (!u || (t && u != t))
+			return &g_conform_transport_vhost_user;
+		t = u;
 	}
-	for (unsigned i = 0; i < a->ncases; i++) {
-		if (!scsi_suite_has(NULL, a->cases[i]))
-			return false;
-	}
-	return true;
+	return t ?: &g_conform_transport_vhost_user;
 }
 
 static void setup_add(struct spawned *b, const char *method, json_t *params)
@@ -424,16 +439,8 @@ static json_t *lun_params(int target, int lun, const char *bdev)
 			 "lun", lun, "bdev_name", bdev);
 }
 
-/* The set-up calls of --spawn-tgt's controller; the controller's name. */
-static const char *tgt_setup(struct spawned *b, bool scsi)
+static const char *tgt_setup_scsi(struct spawned *b)
 {
-	setup_add(b, "bdev_malloc_create", malloc_params(TGT_BDEV, TGT_BLOCKS));
-	if (!scsi) {
-		setup_add(b, "vhost_create_blk_controller",
-			  json_pack("{s:s,s:s,s:s,s:i}", "ctrlr", TGT_CTRLR, "dev_name", TGT_BDEV,
-				    "cpumask", "0x1", "num_queues", TGT_QUEUES));
-		return TGT_CTRLR;
-	}
 	setup_add(b, "bdev_malloc_create", malloc_params("Malloc1", TGT_SMALL_BLOCKS));
 	setup_add(b, "bdev_malloc_create", malloc_params("Malloc2", TGT_SMALL_BLOCKS));
 	setup_add(b, "bdev_malloc_create", malloc_params(TGT_HOTPLUG_BDEV, TGT_SMALL_BLOCKS));
@@ -443,7 +450,41 @@ static const char *tgt_setup(struct spawned *b, bool scsi)
 	setup_add(b, "vhost_scsi_controller_add_lun", lun_params(0, 0, TGT_BDEV));
 	setup_add(b, "vhost_scsi_controller_add_lun", lun_params(0, 2, "Malloc1"));
 	setup_add(b, "vhost_scsi_controller_add_lun", lun_params(1, 0, "Malloc2"));
+	b->hotplug = (struct conform_hotplug){.ctrlr = TGT_SCSI_CTRLR, .bdev = TGT_HOTPLUG_BDEV};
 	return TGT_SCSI_CTRLR;
+}
+
+/* The endpoint names the controller by its subsystem's NQN and finds the
+ * listener's socket itself (lib/endpoint/kind_tgt.c). */
+static const char *tgt_setup_nvme(struct spawned *b)
+{
+	setup_add(b, "nvmf_create_transport", json_pack("{s:s}", "trtype", "VFIOUSER"));
+	setup_add(b, "nvmf_create_subsystem",
+		  json_pack("{s:s,s:b,s:s,s:s}", "nqn", TGT_NQN, "allow_any_host", 1,
+			    "serial_number", TGT_SERIAL, "model_number", TGT_MODEL));
+	setup_add(b, "nvmf_subsystem_add_ns",
+		  json_pack("{s:s,s:{s:s,s:i}}", "nqn", TGT_NQN, "namespace", "bdev_name", TGT_BDEV,
+			    "nsid", 1));
+	setup_add(b, "nvmf_subsystem_add_listener",
+		  json_pack("{s:s,s:{s:s,s:s,s:s}}", "nqn", TGT_NQN, "listen_address", "trtype",
+			    "VFIOUSER", "traddr", "{dir}", "trsvcid", "0"));
+	b->hotplug = (struct conform_hotplug){.ctrlr = TGT_NQN, .bdev = TGT_HOTPLUG_NS};
+	return TGT_NQN;
+}
+
+/* The set-up calls of --spawn-tgt's controller of transport t, and its
+ * hot-plug hook where it has one; the controller's name. */
+static const char *tgt_setup(struct spawned *b, const struct conform_transport *t)
+{
+	setup_add(b, "bdev_malloc_create", malloc_params(TGT_BDEV, TGT_BLOCKS));
+	if (t == &g_conform_transport_vhost_user_scsi)
+		return tgt_setup_scsi(b);
+	if (t == &g_conform_transport_vfio_user)
+		return tgt_setup_nvme(b);
+	setup_add(b, "vhost_create_blk_controller",
+		  json_pack("{s:s,s:s,s:s,s:i}", "ctrlr", TGT_CTRLR, "dev_name", TGT_BDEV,
+			    "cpumask", "0x1", "num_queues", TGT_QUEUES));
+	return TGT_CTRLR;
 }
 
 /* --spawn-cmd: serving means answering, as the runner's check after each
@@ -465,8 +506,7 @@ static int probe_ready(void *arg, struct endpoint *ep, int timeout_ms)
 
 static int spawn_backend(const struct conform_args *a, struct spawned *b, char *uri, size_t len)
 {
-	bool scsi = a->spawn && spawn_scsi(a);
-	const char *ctrlr = a->spawn ? tgt_setup(b, scsi) : NULL;
+	const char *ctrlr = a->spawn ? tgt_setup(b, spawn_transport(a)) : NULL;
 	char err[1024];
 	int ret;
 
@@ -481,7 +521,7 @@ static int spawn_backend(const struct conform_args *a, struct spawned *b, char *
 	    .setup = b->setup,
 	    .nsetup = b->nsetup,
 	    .command = a->spawn_cmd,
-	    .scheme = scsi ? SCSI_SCHEME : SPAWN_SCHEME,
+	    .scheme = SPAWN_SCHEME,
 	    .ready = a->spawn ? NULL : probe_ready,
 	};
 	ret = endpoint_create(a->spawn ? &g_endpoint_tgt : &g_endpoint_command, &b->cfg, &b->ep,
@@ -491,9 +531,7 @@ static int spawn_backend(const struct conform_args *a, struct spawned *b, char *
 	if (ret)
 		fprintf(stderr, "storlab conform: %s: cannot start the back-end: %s\n",
 			a->spawn ? "--spawn-tgt" : "--spawn-cmd", err);
-	if (scsi)
-		b->hotplug = (struct conform_hotplug){
-		    .ep = b->ep, .ctrlr = TGT_SCSI_CTRLR, .bdev = TGT_HOTPLUG_BDEV};
+	b->hotplug.ep = b->hotplug.ctrlr ? b->ep : NULL;
 	return ret;
 }
 

@@ -4,9 +4,16 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* A controller named by an NQN ("nqn." first) is an NVMe subsystem, as
+ * lib/endpoint reads a storlab-tgt device's name. */
+#define NQN_PREFIX "nqn."
+/* The namespaces the hook adds: 1 MiB of 512-byte blocks. */
+#define HOTPLUG_NS_BLOCKS 2048
 
 /* cmd with its placeholders replaced into out; -ENAMETOOLONG if it does
  * not fit. */
@@ -64,34 +71,103 @@ static int run_shell(const char *line, char *err, size_t err_len)
 	return -EIO;
 }
 
-static int run_rpc(const struct conform_hotplug *h, bool add, unsigned target, unsigned lun,
-		   char *err, size_t err_len)
+/* One call to the target: 0, or a negative errno with err; *code the
+ * JSON-RPC error's code when it refused (-EREMOTEIO). */
+static int call(const struct conform_hotplug *h, const char *method, json_t *params, int *code,
+		char *err, size_t err_len)
 {
-	json_t *params = json_pack("{s:s,s:i,s:i}", "ctrlr", h->ctrlr, "scsi_target_num",
-				   (int)target, "lun", (int)lun);
 	json_t *result = NULL, *error = NULL;
 	int ret;
 
-	if (params && add)
-		json_object_set_new(params, "bdev_name", json_string(h->bdev));
 	if (!params)
 		return -ENOMEM;
-	/* Our process is a fork of the runner's: its RPC connection, if one is
-	 * open, is the runner's; this call makes its own. */
-	endpoint_rpc_close(h->ep);
-	ret = endpoint_rpc_call(
-	    h->ep, add ? "vhost_scsi_controller_add_lun" : "vhost_scsi_controller_remove_lun",
-	    params, &result, &error);
+	ret = endpoint_rpc_call(h->ep, method, params, &result, &error);
 	if (ret == -EREMOTEIO) {
 		char *e = json_dumps(error, JSON_COMPACT);
 
-		snprintf(err, err_len, "storlab-tgt refused: %s", e ? e : "?");
+		*code = (int)json_integer_value(json_object_get(error, "code"));
+		snprintf(err, err_len, "storlab-tgt refused %s: %s", method, e ? e : "?");
 		free(e);
 	} else if (ret) {
-		snprintf(err, err_len, "JSON-RPC: %s", strerror(-ret));
+		snprintf(err, err_len, "JSON-RPC %s: %s", method, strerror(-ret));
 	}
 	json_decref(result);
 	json_decref(error);
+	return ret;
+}
+
+static int scsi_lun(const struct conform_hotplug *h, bool add, unsigned target, unsigned lun,
+		    char *err, size_t err_len)
+{
+	json_t *params = json_pack("{s:s,s:i,s:i}", "ctrlr", h->ctrlr, "scsi_target_num",
+				   (int)target, "lun", (int)lun);
+	int code;
+
+	if (params && add)
+		json_object_set_new(params, "bdev_name", json_string(h->bdev));
+	return call(h, add ? "vhost_scsi_controller_add_lun" : "vhost_scsi_controller_remove_lun",
+		    params, &code, err, err_len);
+}
+
+static int delete_bdev(const struct conform_hotplug *h, const char *bdev, int *code, char *err,
+		       size_t err_len)
+{
+	return call(h, "bdev_malloc_delete", json_pack("{s:s}", "name", bdev), code, err, err_len);
+}
+
+/* Namespace nsid of subsystem h->ctrlr: added from a fresh malloc bdev
+ * h->bdev<NSID>, or removed and that bdev deleted, once the target has
+ * closed it (nvmf_subsystem_remove_ns answers then). A namespace the hook
+ * did not add has no such bdev (-ENODEV): nothing more to delete. */
+static int nvme_ns(const struct conform_hotplug *h, bool add, unsigned nsid, char *err,
+		   size_t err_len)
+{
+	char bdev[64], ignored[64];
+	int code = 0, ret;
+
+	snprintf(bdev, sizeof(bdev), "%s%u", h->bdev, nsid);
+	if (!add) {
+		json_t *ns = json_pack("{s:s,s:i}", "nqn", h->ctrlr, "nsid", (int)nsid);
+
+		ret = call(h, "nvmf_subsystem_remove_ns", ns, &code, err, err_len);
+		if (ret)
+			return ret;
+		ret = delete_bdev(h, bdev, &code, err, err_len);
+		return ret == -EREMOTEIO && code == -ENODEV ? 0 : ret;
+	}
+	ret = call(h, "bdev_malloc_create",
+		   json_pack("{s:s,s:i,s:i}", "name", bdev, "num_blocks", HOTPLUG_NS_BLOCKS,
+			     "block_size", 512),
+		   &code, err, err_len);
+	if (ret)
+		return ret;
+	ret = call(h, "nvmf_subsystem_add_ns",
+		   json_pack("{s:s,s:{s:s,s:i}}", "nqn", h->ctrlr, "namespace", "bdev_name", bdev,
+			     "nsid", (int)nsid),
+		   &code, err, err_len);
+	if (ret)
+		delete_bdev(h, bdev, &code, ignored, sizeof(ignored));
+	return ret;
+}
+
+static int run_rpc(const struct conform_hotplug *h, bool add, unsigned target, unsigned lun,
+		   char *err, size_t err_len)
+{
+	bool nvme = !strncmp(h->ctrlr, NQN_PREFIX, strlen(NQN_PREFIX));
+	int ret;
+
+	if (nvme && target) {
+		snprintf(err, err_len, "NVMe subsystem %s: target %u: the hook's target is 0",
+			 h->ctrlr, target);
+		return -EINVAL;
+	}
+	/* Our process is a fork of the runner's: its RPC connection, if one is
+	 * open, is the runner's; these calls make their own. */
+	endpoint_rpc_close(h->ep);
+	if (nvme)
+		ret = nvme_ns(h, add, lun, err, err_len);
+	else
+		ret = scsi_lun(h, add, target, lun, err, err_len);
 	endpoint_rpc_close(h->ep);
 	return ret;
 }

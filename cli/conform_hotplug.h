@@ -16,10 +16,15 @@
 
 struct conform_hotplug {
 	/* --hotplug-cmd: /bin/sh -c cmd with {action} (add, remove), {target}
-	 * and {lun} replaced; exit 0 means done. */
+	 * and {lun} replaced (an NVMe case's target is 0, its LUN an NSID);
+	 * exit 0 means done. */
 	const char *cmd;
-	/* Or vhost_scsi_controller_add_lun / _remove_lun on ep's controller
-	 * ctrlr, an added LUN being bdev (which is not a LUN yet). */
+	/* Or JSON-RPC to ep. On a vhost-user-scsi controller ctrlr:
+	 * vhost_scsi_controller_add_lun / _remove_lun, an added LUN being bdev
+	 * (which is not a LUN yet). On an NVMe subsystem (ctrlr an NQN, target
+	 * 0, the LUN an NSID): a namespace added from a fresh 1 MiB malloc bdev
+	 * named bdev<NSID> (nvmf_subsystem_add_ns), or removed and that bdev
+	 * deleted (nvmf_subsystem_remove_ns). */
 	struct endpoint *ep;
 	const char *ctrlr;
 	const char *bdev;

@@ -15,7 +15,8 @@
 static const char g_usage[] =
     "Usage: storlab-tgt [OPTION]...\n"
     "The storlab reference target: polled vhost-user-blk and vhost-user-scsi\n"
-    "controllers, configured over JSON-RPC (SPDK method names; client: storlab rpc).\n"
+    "controllers and NVMe controllers over vfio-user (nvmf_* methods, VFIOUSER),\n"
+    "configured over JSON-RPC (SPDK method names; client: storlab rpc).\n"
     "\n"
     "  -m, --cpumask MASK         cores to run reactors on: 0x3, 3, [0,1] or [0-3]\n"
     "                             (default: core 0)\n"
