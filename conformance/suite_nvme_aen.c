@@ -193,66 +193,70 @@ enum conform_verdict nvme_aen_limit(struct conform_ctx *ctx)
 	return nvme_iou_close_alive(dev, v);
 }
 
+/* Submits an AER, hot adds (add) or removes nsid, then waits for the
+ * Namespace Attribute Changed notice (notice) or sees nothing come. */
+static enum conform_verdict aer_plug(struct conform_nvme *dev, bool add, uint32_t nsid, bool notice)
+{
+	const char *what = add ? "a namespace hot add" : "a namespace hot remove";
+	int cid = aer_push(dev);
+	enum conform_verdict v;
+
+	if (cid < 0 || conform_nvme_ring(dev, &dev->admin))
+		return conform_error(dev->ctx, "submitting an AER");
+	v = plug(dev, add, nsid);
+	if (v != CONFORM_PASS)
+		return v;
+	return notice ? wait_notice(dev, (uint16_t)cid, what) : wait_quiet(dev, what);
+}
+
+/* The Changed Namespace List (RAE 0) must list nsid, changed by what. */
+static enum conform_verdict listed(struct conform_nvme *dev, uint32_t nsid, const char *what)
+{
+	bool has;
+	enum conform_verdict v = changed_ns(dev, false, nsid, &has);
+
+	if (v == CONFORM_PASS && !has)
+		return conform_fail(dev->ctx,
+				    "the Changed Namespace List does not list NSID %u, "
+				    "%s",
+				    nsid, what);
+	return v;
+}
+
+/* A hot add with the notice and the NSID in the Changed Namespace List. */
+static enum conform_verdict add_seen(struct conform_nvme *dev, uint32_t nsid)
+{
+	enum conform_verdict v = aer_plug(dev, true, nsid, true);
+
+	return v == CONFORM_PASS ? listed(dev, nsid, "added") : v;
+}
+
 /* Hot add: an outstanding AER reports Namespace Attribute Changed. */
 enum conform_verdict nvme_aen_ns_added(struct conform_ctx *ctx)
 {
 	struct conform_nvme *dev;
 	uint32_t nsid;
-	bool has;
-	int cid;
 	enum conform_verdict v = open_hotplug(ctx, AEC_NS_ATTR, &dev, &nsid);
 
-	if (v != CONFORM_PASS)
-		return v;
-	cid = aer_push(dev);
-	if (cid < 0 || conform_nvme_ring(dev, &dev->admin))
-		return nvme_iou_close(dev, conform_error(ctx, "submitting an AER"));
-	v = plug(dev, true, nsid);
-	if (v != CONFORM_PASS)
-		return nvme_iou_close(dev, v);
-	v = wait_notice(dev, (uint16_t)cid, "a namespace hot add");
-	if (v == CONFORM_PASS)
-		v = changed_ns(dev, false, nsid, &has);
-	if (v == CONFORM_PASS && !has)
-		v = conform_fail(ctx, "the Changed Namespace List does not list NSID %u, added",
-				 nsid);
-	return close_unplug(dev, nsid, v);
+	return v == CONFORM_PASS ? close_unplug(dev, nsid, add_seen(dev, nsid)) : v;
 }
 
-/* Hot remove: the notice, and the Changed Namespace List lists the NSID. */
+/* Hot remove: the notice, and the Changed Namespace List lists the NSID.
+ * The add before it has its notice and log page read first. */
 enum conform_verdict nvme_aen_ns_removed(struct conform_ctx *ctx)
 {
 	struct conform_nvme *dev;
 	uint32_t nsid;
-	bool has;
-	int cid;
 	enum conform_verdict v = open_hotplug(ctx, AEC_NS_ATTR, &dev, &nsid);
 
 	if (v != CONFORM_PASS)
 		return v;
-	v = plug(dev, true, nsid);
-	if (v != CONFORM_PASS)
-		return nvme_iou_close(dev, v);
-	/* the add's own notice and log content are not this case's */
-	cid = aer_push(dev);
-	if (cid < 0 || conform_nvme_ring(dev, &dev->admin))
-		return close_unplug(dev, nsid, conform_error(ctx, "submitting an AER"));
-	v = wait_notice(dev, (uint16_t)cid, "a namespace hot add");
-	if (v == CONFORM_PASS)
-		v = changed_ns(dev, false, nsid, &has);
+	v = add_seen(dev, nsid);
 	if (v != CONFORM_PASS)
 		return close_unplug(dev, nsid, v);
-	cid = aer_push(dev);
-	if (cid < 0 || conform_nvme_ring(dev, &dev->admin))
-		return close_unplug(dev, nsid, conform_error(ctx, "submitting an AER"));
-	v = plug(dev, false, nsid);
+	v = aer_plug(dev, false, nsid, true);
 	if (v == CONFORM_PASS)
-		v = wait_notice(dev, (uint16_t)cid, "a namespace hot remove");
-	if (v == CONFORM_PASS)
-		v = changed_ns(dev, false, nsid, &has);
-	if (v == CONFORM_PASS && !has)
-		v = conform_fail(ctx, "the Changed Namespace List does not list NSID %u, removed",
-				 nsid);
+		v = listed(dev, nsid, "removed");
 	return nvme_iou_close(dev, v);
 }
 
@@ -261,19 +265,11 @@ enum conform_verdict nvme_aen_masked(struct conform_ctx *ctx)
 {
 	struct conform_nvme *dev;
 	uint32_t nsid;
-	int cid;
 	enum conform_verdict v = open_hotplug(ctx, 0, &dev, &nsid);
 
 	if (v != CONFORM_PASS)
 		return v;
-	cid = aer_push(dev);
-	if (cid < 0 || conform_nvme_ring(dev, &dev->admin))
-		return nvme_iou_close(dev, conform_error(ctx, "submitting an AER"));
-	v = plug(dev, true, nsid);
-	if (v != CONFORM_PASS)
-		return nvme_iou_close(dev, v);
-	v = wait_quiet(dev, "a hot add with Namespace Attribute Notices disabled");
-	return close_unplug(dev, nsid, v);
+	return close_unplug(dev, nsid, aer_plug(dev, true, nsid, false));
 }
 
 /* Get Log Page with RAE 1 leaves the notice type masked: a second event
@@ -283,27 +279,16 @@ enum conform_verdict nvme_aen_rae(struct conform_ctx *ctx)
 	struct conform_nvme *dev;
 	uint32_t nsid;
 	bool has;
-	int cid;
 	enum conform_verdict v = open_hotplug(ctx, AEC_NS_ATTR, &dev, &nsid);
 
 	if (v != CONFORM_PASS)
 		return v;
-	cid = aer_push(dev);
-	if (cid < 0 || conform_nvme_ring(dev, &dev->admin))
-		return nvme_iou_close(dev, conform_error(ctx, "submitting an AER"));
-	v = plug(dev, true, nsid);
-	if (v != CONFORM_PASS)
-		return nvme_iou_close(dev, v);
-	v = wait_notice(dev, (uint16_t)cid, "a namespace hot add");
+	v = aer_plug(dev, true, nsid, true);
 	if (v == CONFORM_PASS)
 		v = changed_ns(dev, true, nsid, &has);
-	cid = v == CONFORM_PASS ? aer_push(dev) : -EIO;
-	if (cid < 0 || conform_nvme_ring(dev, &dev->admin))
-		return close_unplug(
-		    dev, nsid, v == CONFORM_PASS ? conform_error(ctx, "submitting an AER") : v);
-	v = plug(dev, false, nsid);
-	if (v == CONFORM_PASS)
-		v = wait_quiet(dev, "a hot remove while the log page was read with RAE 1");
+	if (v != CONFORM_PASS)
+		return close_unplug(dev, nsid, v);
+	v = aer_plug(dev, false, nsid, false);
 	if (v == CONFORM_PASS)
 		v = changed_ns(dev, false, nsid, &has);
 	if (v == CONFORM_PASS) {

@@ -48,9 +48,10 @@ static void prps(struct nvme_sqe *sqe, uint64_t prp1, uint64_t prp2)
 	*sqe = (struct nvme_sqe){.dptr.prp.prp1 = htole64(prp1), .dptr.prp.prp2 = htole64(prp2)};
 }
 
-/* PRP1 with a dword-aligned offset (204h), the transfer crossing into
- * PRP2's page. */
-enum conform_verdict nvme_dptr_prp1_offset(struct conform_ctx *ctx)
+/* len bytes through PRP1 = a page + off and PRP2 = another page (not
+ * adjacent) holding the rest, round-tripped at slba. */
+static enum conform_verdict two_pages(struct conform_ctx *ctx, uint64_t off, uint64_t len,
+				      uint64_t slba)
 {
 	struct conform_nvme *dev;
 	struct nvme_sqe tmpl;
@@ -59,27 +60,24 @@ enum conform_verdict nvme_dptr_prp1_offset(struct conform_ctx *ctx)
 
 	if (v != CONFORM_PASS)
 		return v;
-	prps(&tmpl, pg[0] + 0x204, pg[1]);
+	prps(&tmpl, pg[0] + off, pg[1]);
 	v = nvme_iou_layout_trip(
-	    dev, &tmpl, 128, PAGE / dev->block_size,
-	    (struct nvme_iou_piece[]){{pg[0] + 0x204, PAGE - 0x204}, {pg[1], 0x204}}, 2);
+	    dev, &tmpl, slba, (uint32_t)(len / dev->block_size),
+	    (struct nvme_iou_piece[]){{pg[0] + off, PAGE - off}, {pg[1], len - (PAGE - off)}}, 2);
 	return nvme_iou_close(dev, v);
+}
+
+/* PRP1 with a dword-aligned offset (204h), a page's worth of blocks
+ * crossing into PRP2's page. */
+enum conform_verdict nvme_dptr_prp1_offset(struct conform_ctx *ctx)
+{
+	return two_pages(ctx, 0x204, PAGE, 128);
 }
 
 /* Two pages: PRP2 is the second page itself (Base 2.1 §4.1.1). */
 enum conform_verdict nvme_dptr_prp2_page(struct conform_ctx *ctx)
 {
-	struct conform_nvme *dev;
-	struct nvme_sqe tmpl;
-	uint64_t pg[2];
-	enum conform_verdict v = open_pages(ctx, &dev, pg, 2);
-
-	if (v != CONFORM_PASS)
-		return v;
-	prps(&tmpl, pg[0], pg[1]);
-	v = nvme_iou_layout_trip(dev, &tmpl, 136, 2 * PAGE / dev->block_size,
-				 (struct nvme_iou_piece[]){{pg[0], PAGE}, {pg[1], PAGE}}, 2);
-	return nvme_iou_close(dev, v);
+	return two_pages(ctx, 0, 2 * PAGE, 136);
 }
 
 /* Five pages: PRP2 points to a list of four, in reverse bus order. */
@@ -228,29 +226,29 @@ enum conform_verdict nvme_dptr_list_entry_offset(struct conform_ctx *ctx)
 			"Read of three pages whose second list entry has offset 80h");
 }
 
-/* Data at a bus address the host never mapped: the controller must fail
- * the command, never complete it as if it had moved the data. */
-enum conform_verdict nvme_dptr_prp_unmapped(struct conform_ctx *ctx)
+/* Data (list false) or a PRP list (list true) at a bus address the host
+ * never mapped: the controller must fail the command, never complete it
+ * as if it had moved the data. */
+static enum conform_verdict unmapped(struct conform_ctx *ctx, bool list)
 {
 	struct conform_nvme *dev;
-	uint64_t pg[1];
+	uint64_t pg[1], out;
 	enum conform_verdict v = open_pages(ctx, &dev, pg, 1);
 
 	if (v != CONFORM_PASS)
 		return v;
-	return bad_read(dev, dev->mem_size + (1ull << 20), 0, 1, NULL, 0,
-			"Read of one page into unmapped memory");
+	out = dev->mem_size + (1ull << 20);
+	return bad_read(dev, list ? pg[0] : out, list ? out : 0, list ? 3 : 1, NULL, 0,
+			list ? "Read of three pages with the PRP list in unmapped memory"
+			     : "Read of one page into unmapped memory");
 }
 
-/* A PRP list that lies in unmapped memory. */
+enum conform_verdict nvme_dptr_prp_unmapped(struct conform_ctx *ctx)
+{
+	return unmapped(ctx, false);
+}
+
 enum conform_verdict nvme_dptr_list_unmapped(struct conform_ctx *ctx)
 {
-	struct conform_nvme *dev;
-	uint64_t pg[1];
-	enum conform_verdict v = open_pages(ctx, &dev, pg, 1);
-
-	if (v != CONFORM_PASS)
-		return v;
-	return bad_read(dev, pg[0], dev->mem_size + (1ull << 20), 3, NULL, 0,
-			"Read of three pages with the PRP list in unmapped memory");
+	return unmapped(ctx, true);
 }

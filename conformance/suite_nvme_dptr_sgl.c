@@ -49,30 +49,31 @@ static void sgl1(struct nvme_sqe *tmpl, struct nvme_sgl_desc d)
 	tmpl->dptr.sgl1 = d;
 }
 
-/* Runs a Read of one page through tmpl and judges its status. */
-static enum conform_verdict sgl_read(struct conform_nvme *dev, const struct nvme_sqe *tmpl,
-				     uint16_t want, const char *what)
+/* A Read of one page through SGL1 = one descriptor (id, page 1, len) on a
+ * controller with SGLs (sgls) or without: it must complete with want and
+ * leave the controller serving. */
+static enum conform_verdict sgl_refused(struct conform_ctx *ctx, bool sgls, uint8_t id,
+					uint32_t len, uint16_t want, const char *what)
 {
-	struct nvme_sqe sqe;
+	struct conform_nvme *dev;
+	struct nvme_sqe tmpl, sqe;
+	uint64_t pg[3];
+	enum conform_verdict v = open_sgl(ctx, sgls, &dev, pg);
 
+	if (v != CONFORM_PASS)
+		return v;
+	sgl1(&tmpl, desc(id, pg[1], len));
 	nvme_iou_rw(&sqe, NVME_NVM_READ, dev->nsid, 0, PAGE / dev->block_size, 0, 0);
-	sqe.flags = tmpl->flags;
-	sqe.dptr = tmpl->dptr;
+	sqe.flags = tmpl.flags;
+	sqe.dptr = tmpl.dptr;
 	return nvme_iou_close_alive(dev, nvme_iou_run(dev, &dev->io[0], &sqe, want, what, NULL));
 }
 
 enum conform_verdict nvme_dptr_sgl_unsupported(struct conform_ctx *ctx)
 {
-	struct conform_nvme *dev;
-	struct nvme_sqe tmpl;
-	uint64_t pg[3];
-	enum conform_verdict v = open_sgl(ctx, false, &dev, pg);
-
-	if (v != CONFORM_PASS)
-		return v;
-	sgl1(&tmpl, desc(DATA_BLOCK, pg[0], PAGE));
-	return sgl_read(dev, &tmpl, NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_INVALID_FIELD),
-			"Read with an SGL (PSDT 01b) on a controller without SGLs");
+	return sgl_refused(ctx, false, DATA_BLOCK, PAGE,
+			   NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_INVALID_FIELD),
+			   "Read with an SGL (PSDT 01b) on a controller without SGLs");
 }
 
 /* One SGL Data Block descriptor in SGL1 for a page. */
@@ -128,29 +129,15 @@ enum conform_verdict nvme_dptr_sgl_segments(struct conform_ctx *ctx)
 /* SGL1 of descriptor type 6h, which Base 2.1 Figure 115 reserves. */
 enum conform_verdict nvme_dptr_sgl_bad_type(struct conform_ctx *ctx)
 {
-	struct conform_nvme *dev;
-	struct nvme_sqe tmpl;
-	uint64_t pg[3];
-	enum conform_verdict v = open_sgl(ctx, true, &dev, pg);
-
-	if (v != CONFORM_PASS)
-		return v;
-	sgl1(&tmpl, desc(NVME_SGL_ID(0x6, NVME_SGL_SUBTYPE_ADDRESS), pg[1], PAGE));
-	return sgl_read(dev, &tmpl, NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_SGL_DESC_TYPE_INVALID),
-			"Read with an SGL descriptor of type 6h");
+	return sgl_refused(ctx, true, NVME_SGL_ID(0x6, NVME_SGL_SUBTYPE_ADDRESS), PAGE,
+			   NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_SGL_DESC_TYPE_INVALID),
+			   "Read with an SGL descriptor of type 6h");
 }
 
 /* An SGL of half a page for a transfer of a page. */
 enum conform_verdict nvme_dptr_sgl_short(struct conform_ctx *ctx)
 {
-	struct conform_nvme *dev;
-	struct nvme_sqe tmpl;
-	uint64_t pg[3];
-	enum conform_verdict v = open_sgl(ctx, true, &dev, pg);
-
-	if (v != CONFORM_PASS)
-		return v;
-	sgl1(&tmpl, desc(DATA_BLOCK, pg[1], PAGE / 2));
-	return sgl_read(dev, &tmpl, NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_DATA_SGL_LENGTH_INVALID),
-			"Read of a page through an SGL of half a page");
+	return sgl_refused(ctx, true, DATA_BLOCK, PAGE / 2,
+			   NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_DATA_SGL_LENGTH_INVALID),
+			   "Read of a page through an SGL of half a page");
 }
