@@ -351,6 +351,19 @@ static const struct conform_case g_cases[] = {
 	.run = nvme_io_sq_full,
     },
     {
+	.id = "NVME-IO-029",
+	.title = "A full completion queue is not overwritten",
+	.spec = "NVMe Base 2.1 §3.3.1.1, §4.2.4",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_DATA_SAFETY,
+	.description = "An 8-entry completion queue holds 7 entries when full. Seven Reads fill "
+		       "it; the host reads them without writing the CQ head doorbell and submits "
+		       "seven more: for 300 ms nothing is posted into slot 7 or over slot 0, and "
+		       "once the doorbell frees the slots all seven complete. No sentence with a "
+		       "keyword is quoted for it; a controller that overwrites loses completions.",
+	.run = nvme_io_cq_full,
+    },
+    {
 	.id = "NVME-IO-025",
 	.title = "Two I/O queues: data crosses, completions do not",
 	.spec = "NVMe Base 2.1 §3.3.1, §4.2.1",

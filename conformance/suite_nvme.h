@@ -45,6 +45,7 @@ enum conform_verdict nvme_io_flush_nsid_zero(struct conform_ctx *ctx);
 enum conform_verdict nvme_io_cqe_fields(struct conform_ctx *ctx);
 enum conform_verdict nvme_io_sqhd(struct conform_ctx *ctx);
 enum conform_verdict nvme_io_sq_full(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_cq_full(struct conform_ctx *ctx);
 enum conform_verdict nvme_io_two_queues(struct conform_ctx *ctx);
 enum conform_verdict nvme_io_cid_conflict(struct conform_ctx *ctx);
 

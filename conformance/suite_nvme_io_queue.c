@@ -8,6 +8,7 @@
 #include <endian.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conformance/suite_nvme.h"
 
@@ -122,6 +123,76 @@ enum conform_verdict nvme_io_sq_full(struct conform_ctx *ctx)
 		v = collect(dev, &dev->io[0], first, 15);
 	}
 	return nvme_iou_close(dev, v);
+}
+
+/* Polls q's completion slot i for phase tag 1 (the first pass) up to
+ * timeout_ms: true when it came. */
+static bool posted(const struct conform_nvme_q *q, uint16_t i, int timeout_ms)
+{
+	for (int t = 0; t <= timeout_ms; t++) {
+		if ((le16toh(q->cq[i].status) & NVME_STATUS_P_MASK) == 1)
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+/* Base 2.1 §3.3.1.1: an 8-entry completion queue is full with 7 entries.
+ * Seven Reads fill it; the host reads them without moving the CQ head
+ * doorbell and submits seven more, which the controller must hold back
+ * (no entry in slot 7, none over slot 0) until the doorbell frees the
+ * slots; then all seven come. */
+enum conform_verdict nvme_io_cq_full(struct conform_ctx *ctx)
+{
+	struct conform_nvme *dev;
+	struct conform_nvme_q *q;
+	struct nvme_sqe sqe;
+	uint64_t bus;
+	enum conform_verdict v =
+	    nvme_iou_open(ctx, &(struct conform_nvme_opts){.io_size = 8}, 1, &dev);
+	int ret = 0;
+
+	if (v != CONFORM_PASS)
+		return v;
+	q = &dev->io[0];
+	if (!conform_nvme_buf(dev, 4096, 0, &bus) || dev->block_size > 4096)
+		return nvme_iou_close(dev, conform_error(ctx, "a block does not fit a page"));
+	for (uint16_t i = 0; ret >= 0 && i < 7; i++) {
+		read1(dev, &sqe, bus, (uint16_t)(0x3000u + i));
+		ret = conform_nvme_push(dev, q, &sqe);
+	}
+	if (ret >= 0)
+		ret = conform_nvme_ring(dev, q);
+	if (ret < 0 || !posted(q, 6, conform_timeout_ms(ctx)))
+		return nvme_iou_close(dev, conform_fail(ctx, "seven Reads did not fill the "
+							     "completion queue"));
+	/* the host saw the seven fetched (SQHD) but leaves the CQ head at 0 */
+	q->sq_head = le16toh(q->cq[6].sqhd) < q->size ? le16toh(q->cq[6].sqhd) : 0;
+	for (uint16_t i = 0; ret >= 0 && i < 7; i++) {
+		read1(dev, &sqe, bus, (uint16_t)(0x3100u + i));
+		ret = conform_nvme_push(dev, q, &sqe);
+	}
+	if (ret >= 0)
+		ret = conform_nvme_ring(dev, q);
+	if (ret < 0)
+		return nvme_iou_close(dev,
+				      conform_error(ctx, "seven more Reads: %s", strerror(-ret)));
+	if (posted(q, 7, 300) || le16toh(q->cq[0].cid) != 0x3000u ||
+	    (le16toh(q->cq[0].status) & NVME_STATUS_P_MASK) != 1)
+		return nvme_iou_close(dev, conform_fail(ctx, "the controller posted into a full "
+							     "completion queue"));
+	conform_note(ctx, "the full completion queue held its 7 entries for 300 ms");
+	/* consume the seven (their CIDs checked) and free their slots */
+	for (uint16_t i = 0; i < 7; i++)
+		if (le16toh(q->cq[i].cid) != 0x3000u + i)
+			return nvme_iou_close(dev, conform_fail(ctx, "slot %u holds CID %#x", i,
+								le16toh(q->cq[i].cid)));
+	q->cq_head = 7;
+	ret = conform_nvme_reg_write(dev, (uint32_t)nvme_cq_hdbl(q->qid, dev->dstrd), 4, 7);
+	if (ret)
+		return nvme_iou_close(dev,
+				      conform_error(ctx, "CQ head doorbell: %s", strerror(-ret)));
+	return nvme_iou_close(dev, collect(dev, q, 0x3100, 7));
 }
 
 /* Two I/O queue pairs: data written through SQ 1 is read back through
