@@ -19,6 +19,35 @@ static void read1(const struct conform_nvme *dev, struct nvme_sqe *sqe, uint64_t
 	sqe->cid = htole16(cid);
 }
 
+/* A controller whose I/O queue pair has size entries (0: the default),
+ * with a page for Reads of one block at *bus: PASS, or the verdict. */
+static enum conform_verdict open_q(struct conform_ctx *ctx, uint16_t size,
+				   struct conform_nvme **dev, uint64_t *bus)
+{
+	enum conform_verdict v =
+	    nvme_iou_open(ctx, &(struct conform_nvme_opts){.io_size = size}, 1, dev);
+
+	if (v != CONFORM_PASS)
+		return v;
+	if (!conform_nvme_buf(*dev, 4096, 0, bus) || (*dev)->block_size > 4096)
+		return nvme_iou_close(*dev, conform_error(ctx, "a block does not fit a page"));
+	return CONFORM_PASS;
+}
+
+/* Pushes n Reads with CIDs first .. first + n - 1 on q and rings once. */
+static int push_reads(struct conform_nvme *dev, struct conform_nvme_q *q, uint64_t bus,
+		      uint16_t first, unsigned n)
+{
+	struct nvme_sqe sqe;
+	int ret = 0;
+
+	for (unsigned i = 0; ret >= 0 && i < n; i++) {
+		read1(dev, &sqe, bus, (uint16_t)(first + i));
+		ret = conform_nvme_push(dev, q, &sqe);
+	}
+	return ret < 0 ? ret : conform_nvme_ring(dev, q);
+}
+
 /* Three passes over an 8-entry queue pair, one command at a time, each
  * with a CID of its own: every entry answers its CID on SQ 1 (the check of
  * conform_nvme_cmd) and is found by its phase tag, which must invert on
@@ -31,13 +60,10 @@ static enum conform_verdict passes(struct conform_ctx *ctx, bool sqhd)
 	struct nvme_cqe cqe;
 	uint64_t bus;
 	char what[64];
-	enum conform_verdict v =
-	    nvme_iou_open(ctx, &(struct conform_nvme_opts){.io_size = 8}, 1, &dev);
+	enum conform_verdict v = open_q(ctx, 8, &dev, &bus);
 
 	if (v != CONFORM_PASS)
 		return v;
-	if (!conform_nvme_buf(dev, 4096, 0, &bus) || dev->block_size > 4096)
-		return nvme_iou_close(dev, conform_error(ctx, "a block does not fit a page"));
 	for (uint16_t i = 0; v == CONFORM_PASS && i < 3 * 8; i++) {
 		snprintf(what, sizeof(what), "Read %u (CID %#x, pass %u)", i, 0x1000u + i,
 			 i / 8u + 1);
@@ -98,25 +124,15 @@ static enum conform_verdict collect(struct conform_nvme *dev, struct conform_nvm
 enum conform_verdict nvme_io_sq_full(struct conform_ctx *ctx)
 {
 	struct conform_nvme *dev;
-	struct nvme_sqe sqe;
 	uint64_t bus;
-	enum conform_verdict v =
-	    nvme_iou_open(ctx, &(struct conform_nvme_opts){.io_size = 16}, 1, &dev);
-	int ret = 0;
+	enum conform_verdict v = open_q(ctx, 16, &dev, &bus);
 
 	if (v != CONFORM_PASS)
 		return v;
-	if (!conform_nvme_buf(dev, 4096, 0, &bus) || dev->block_size > 4096)
-		return nvme_iou_close(dev, conform_error(ctx, "a block does not fit a page"));
 	for (uint16_t round = 0; v == CONFORM_PASS && round < 2; round++) {
 		uint16_t first = (uint16_t)(0x2000u + round * 0x100u);
+		int ret = push_reads(dev, &dev->io[0], bus, first, 15);
 
-		for (uint16_t i = 0; ret >= 0 && i < 15; i++) {
-			read1(dev, &sqe, bus, (uint16_t)(first + i));
-			ret = conform_nvme_push(dev, &dev->io[0], &sqe);
-		}
-		if (ret >= 0)
-			ret = conform_nvme_ring(dev, &dev->io[0]);
 		if (ret < 0)
 			return nvme_iou_close(
 			    dev, conform_error(ctx, "filling the queue: %s", strerror(-ret)));
@@ -146,34 +162,20 @@ enum conform_verdict nvme_io_cq_full(struct conform_ctx *ctx)
 {
 	struct conform_nvme *dev;
 	struct conform_nvme_q *q;
-	struct nvme_sqe sqe;
 	uint64_t bus;
-	enum conform_verdict v =
-	    nvme_iou_open(ctx, &(struct conform_nvme_opts){.io_size = 8}, 1, &dev);
-	int ret = 0;
+	enum conform_verdict v = open_q(ctx, 8, &dev, &bus);
+	int ret;
 
 	if (v != CONFORM_PASS)
 		return v;
 	q = &dev->io[0];
-	if (!conform_nvme_buf(dev, 4096, 0, &bus) || dev->block_size > 4096)
-		return nvme_iou_close(dev, conform_error(ctx, "a block does not fit a page"));
-	for (uint16_t i = 0; ret >= 0 && i < 7; i++) {
-		read1(dev, &sqe, bus, (uint16_t)(0x3000u + i));
-		ret = conform_nvme_push(dev, q, &sqe);
-	}
-	if (ret >= 0)
-		ret = conform_nvme_ring(dev, q);
+	ret = push_reads(dev, q, bus, 0x3000, 7);
 	if (ret < 0 || !posted(q, 6, conform_timeout_ms(ctx)))
 		return nvme_iou_close(dev, conform_fail(ctx, "seven Reads did not fill the "
 							     "completion queue"));
 	/* the host saw the seven fetched (SQHD) but leaves the CQ head at 0 */
 	q->sq_head = le16toh(q->cq[6].sqhd) < q->size ? le16toh(q->cq[6].sqhd) : 0;
-	for (uint16_t i = 0; ret >= 0 && i < 7; i++) {
-		read1(dev, &sqe, bus, (uint16_t)(0x3100u + i));
-		ret = conform_nvme_push(dev, q, &sqe);
-	}
-	if (ret >= 0)
-		ret = conform_nvme_ring(dev, q);
+	ret = push_reads(dev, q, bus, 0x3100, 7);
 	if (ret < 0)
 		return nvme_iou_close(dev,
 				      conform_error(ctx, "seven more Reads: %s", strerror(-ret)));
@@ -239,13 +241,11 @@ enum conform_verdict nvme_io_cid_conflict(struct conform_ctx *ctx)
 	struct nvme_sqe sqe;
 	struct nvme_cqe cqe[2];
 	uint64_t bus;
-	enum conform_verdict v = nvme_iou_open(ctx, NULL, 1, &dev);
+	enum conform_verdict v = open_q(ctx, 0, &dev, &bus);
 	int ret = 0;
 
 	if (v != CONFORM_PASS)
 		return v;
-	if (!conform_nvme_buf(dev, 4096, 0, &bus) || dev->block_size > 4096)
-		return nvme_iou_close(dev, conform_error(ctx, "a block does not fit a page"));
 	for (int i = 0; ret >= 0 && i < 2; i++) {
 		read1(dev, &sqe, bus, 0x77);
 		ret = conform_nvme_push(dev, &dev->io[0], &sqe);
