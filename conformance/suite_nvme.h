@@ -18,5 +18,122 @@ enum conform_verdict nvme_reg_cap_vs(struct conform_ctx *ctx);
 
 /* suite_nvme_io.c: NVM command set I/O */
 enum conform_verdict nvme_io_write_read(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_sizes(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_last_lba(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_nlb_zero(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_write_zeroes(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_dsm_read(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_compare_match(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_compare_miss(struct conform_ctx *ctx);
+/* suite_nvme_io_bad.c: malformed I/O commands */
+enum conform_verdict nvme_io_lba_past_end(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_lba_range_end(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_lba_wrap(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_nsid_zero(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_nsid_invalid(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_nsid_inactive(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_nsid_all_read(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_bad_opcode(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_over_mdts(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_reserved(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_flush(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_flush_all(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_flush_all_refused(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_vwc_fb(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_flush_nsid_zero(struct conform_ctx *ctx);
+/* suite_nvme_io_queue.c: queue mechanics seen from I/O */
+enum conform_verdict nvme_io_cqe_fields(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_sqhd(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_sq_full(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_cq_full(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_two_queues(struct conform_ctx *ctx);
+enum conform_verdict nvme_io_cid_conflict(struct conform_ctx *ctx);
+
+/* suite_nvme_dptr.c: data pointers (PRP, SGL) */
+enum conform_verdict nvme_dptr_prp1_offset(struct conform_ctx *ctx);
+enum conform_verdict nvme_dptr_prp1_unaligned(struct conform_ctx *ctx);
+enum conform_verdict nvme_dptr_prp2_page(struct conform_ctx *ctx);
+enum conform_verdict nvme_dptr_prp_list(struct conform_ctx *ctx);
+enum conform_verdict nvme_dptr_prp2_offset(struct conform_ctx *ctx);
+enum conform_verdict nvme_dptr_list_entry_offset(struct conform_ctx *ctx);
+enum conform_verdict nvme_dptr_list_chain(struct conform_ctx *ctx);
+enum conform_verdict nvme_dptr_prp_unmapped(struct conform_ctx *ctx);
+enum conform_verdict nvme_dptr_list_unmapped(struct conform_ctx *ctx);
+/* suite_nvme_dptr_sgl.c */
+enum conform_verdict nvme_dptr_sgl_unsupported(struct conform_ctx *ctx);
+enum conform_verdict nvme_dptr_sgl_block(struct conform_ctx *ctx);
+enum conform_verdict nvme_dptr_sgl_segments(struct conform_ctx *ctx);
+enum conform_verdict nvme_dptr_sgl_bad_type(struct conform_ctx *ctx);
+enum conform_verdict nvme_dptr_sgl_short(struct conform_ctx *ctx);
+
+/* suite_nvme_aen.c: asynchronous events */
+enum conform_verdict nvme_aen_limit(struct conform_ctx *ctx);
+enum conform_verdict nvme_aen_ns_added(struct conform_ctx *ctx);
+enum conform_verdict nvme_aen_ns_removed(struct conform_ctx *ctx);
+enum conform_verdict nvme_aen_masked(struct conform_ctx *ctx);
+enum conform_verdict nvme_aen_rae(struct conform_ctx *ctx);
+
+/* suite_nvme_fuse.c: fused operations */
+enum conform_verdict nvme_fuse_cw_match(struct conform_ctx *ctx);
+enum conform_verdict nvme_fuse_cw_miss(struct conform_ctx *ctx);
+enum conform_verdict nvme_fuse_missing_second(struct conform_ctx *ctx);
+enum conform_verdict nvme_fuse_missing_first(struct conform_ctx *ctx);
+enum conform_verdict nvme_fuse_unsupported(struct conform_ctx *ctx);
+
+/* suite_nvme_abort.c: Abort */
+enum conform_verdict nvme_abrt_not_found(struct conform_ctx *ctx);
+enum conform_verdict nvme_abrt_limit(struct conform_ctx *ctx);
+enum conform_verdict nvme_abrt_queued(struct conform_ctx *ctx);
+
+/* suite_nvme_io_util.c: the toolbox of the areas above */
+#define NVME_IOU_OK NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_SUCCESS)
+/* A controller at stage IO (opts may be NULL) with a namespace of
+ * min_blocks blocks or more: PASS with *dev, else the verdict (ERROR, N/A;
+ * nothing left open). */
+enum conform_verdict nvme_iou_open(struct conform_ctx *ctx, const struct conform_nvme_opts *opts,
+				   uint64_t min_blocks, struct conform_nvme **dev);
+/* An NVM command with SLBA, nlb blocks (a count; 0 leaves NLB 0) and PRPs. */
+void nvme_iou_rw(struct nvme_sqe *sqe, uint8_t opc, uint32_t nsid, uint64_t slba, uint32_t nlb,
+		 uint64_t prp1, uint64_t prp2);
+/* PRP1/PRP2 for len bytes at bus (a list in new memory beyond two pages). */
+int nvme_iou_prps(struct conform_nvme *dev, uint64_t bus, uint64_t len, uint64_t *prp1,
+		  uint64_t *prp2);
+/* Runs sqe on q and judges its status (want); the entry in *out if asked. */
+enum conform_verdict nvme_iou_run(struct conform_nvme *dev, struct conform_nvme_q *q,
+				  struct nvme_sqe *sqe, uint16_t want, const char *what,
+				  struct nvme_cqe *out);
+/* A successful opc of nlb blocks at slba of dev->nsid on io[0], data at bus. */
+enum conform_verdict nvme_iou_xfer(struct conform_nvme *dev, uint8_t opc, uint64_t slba,
+				   uint32_t nlb, uint64_t bus, const char *what);
+/* PASS when the entry's status is one of wants[n]. */
+enum conform_verdict nvme_iou_expect_any(struct conform_ctx *ctx, const struct nvme_cqe *cqe,
+					 const uint16_t *wants, unsigned n, const char *what);
+/* Closes dev and returns v; _alive also fails a PASS whose controller no
+ * longer serves (conform_backend_alive). */
+enum conform_verdict nvme_iou_close(struct conform_nvme *dev, enum conform_verdict v);
+enum conform_verdict nvme_iou_close_alive(struct conform_nvme *dev, enum conform_verdict v);
+/* Data patterns: a seed that differs per run, a buffer filled from it, and
+ * whether a buffer is all one byte. */
+uint32_t nvme_iou_seed(void);
+void nvme_iou_fill(void *buf, uint64_t len, uint32_t seed);
+bool nvme_iou_all(const void *buf, uint64_t len, uint8_t byte);
+/* The lowest NSID of 1 .. NN that the active list does not hold: 0,
+ * -ENOENT when every one is active, or the Identify's error. */
+int nvme_iou_inactive_nsid(struct conform_nvme *dev, uint32_t *nsid);
+/* A piece of a transfer's memory, in bus addresses. */
+struct nvme_iou_piece {
+	uint64_t bus;
+	uint64_t len;
+};
+/* A data pointer under test both ways: writes a pattern of nlb blocks at
+ * slba from the pieces through tmpl's data pointer and flags (PSDT), reads
+ * them back with plain PRPs and compares; then reads them into the zeroed
+ * pieces through tmpl and compares what lands in each. */
+enum conform_verdict nvme_iou_layout_trip(struct conform_nvme *dev, const struct nvme_sqe *tmpl,
+					  uint64_t slba, uint32_t nlb,
+					  const struct nvme_iou_piece *p, unsigned n);
+/* Writes nlb blocks of a pattern at slba and reads them back, compared. */
+enum conform_verdict nvme_iou_round_trip(struct conform_nvme *dev, uint64_t slba, uint32_t nlb,
+					 uint32_t seed);
 
 #endif
