@@ -41,6 +41,8 @@ static void rx_reset(struct vfio_user_server *s)
 	s->rx_state = VFU_RX_HDR;
 }
 
+static void on_listen(void *arg, uint32_t events);
+
 /* The client is gone and the device quiesced (or has no quiesce): forget
  * it. */
 static void detach_done(void *arg)
@@ -52,6 +54,13 @@ static void detach_done(void *arg)
 	s->attached = false;
 	s->detaching = false;
 	log_notice("%s: client closed, device detached", s->path);
+	if (s->listen_paused) {
+		int ret = evloop_add_fd(s->opts.loop, s->listen_fd, EPOLLIN, on_listen, s);
+
+		if (ret < 0)
+			log_err("%s: cannot listen again: %s", s->path, strerror(-ret));
+		s->listen_paused = ret < 0;
+	}
 }
 
 /* quiesce: ask the device first (a client that left); destroy detaches at
@@ -79,6 +88,9 @@ static void conn_close_how(struct vfio_user_server *s, bool quiesce)
 		detach_done(s);
 		return;
 	}
+	/* A client that connects now (a VMM reconnecting at once) is
+	 * accepted when the detach is done. */
+	s->listen_paused = evloop_del_fd(s->opts.loop, s->listen_fd) == 0;
 	ret = s->opts.ops->quiesce(s->opts.dev, detach_done, s);
 	if (ret < 0) {
 		log_err("%s: device quiesce for detach failed (%s); detaching anyway", s->path,
@@ -308,7 +320,8 @@ static void on_conn(void *arg, uint32_t events)
 }
 
 /* The spec serves one client a socket; a second one while the first is
- * attached (or still detaching) is closed at once. */
+ * attached is closed at once (one that comes while the first detaches
+ * waits: the socket is not watched meanwhile). */
 static void on_listen(void *arg, uint32_t events)
 {
 	struct vfio_user_server *s = arg;
@@ -427,7 +440,8 @@ void vfio_user_server_destroy(struct vfio_user_server *s)
 	if (!s)
 		return;
 	conn_close_how(s, false);
-	evloop_del_fd(s->opts.loop, s->listen_fd);
+	if (!s->listen_paused)
+		evloop_del_fd(s->opts.loop, s->listen_fd);
 	close(s->listen_fd);
 	unlink(s->path);
 	mem_table_clear(s->dma);

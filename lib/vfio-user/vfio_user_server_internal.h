@@ -34,6 +34,9 @@ struct vfio_user_server {
 	struct vfio_user_server_opts opts;
 	char *path;
 	int listen_fd;
+	/* Off the loop while a client detaches: the next one waits in the
+	 * backlog until the device is free, rather than being refused. */
+	bool listen_paused;
 	int conn_fd; /* -1: no client */
 
 	/* Receiving. */

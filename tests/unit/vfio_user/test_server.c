@@ -596,10 +596,16 @@ static void test_dma(void **state)
 	pump();
 	assert_int_equal(g_dev.quiesce, 4);
 	assert_int_equal(g_dev.detach, 0);
+	/* A client that comes meanwhile (a VMM reconnecting at once) is not
+	 * refused: it is served once the device is detached. */
+	client_connect();
 	release();
 	assert_int_equal(g_dev.detach, 1);
 	assert_int_equal(t->nregions, 0);
 	assert_false(vfio_user_server_attached(g_srv));
+	pump();
+	assert_false(log_has("a second client"));
+	negotiate();
 	close(fd);
 }
 
