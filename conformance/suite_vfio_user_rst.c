@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vfio-user suite: device reset (VFU-RST), vfio-user.rst
+ * "VFIO_USER_DEVICE_RESET": answered, and the device found in its reset
+ * state afterwards (an NVMe controller that was enabled: disabled again).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "conformance/suite_vfio_user.h"
+#include "spec/nvme.h"
+
+#define IOVA 0x100000ull
+
+/* A connection after VERSION on a device that says it resets: 0, or the
+ * verdict to return. */
+static int open_resettable(struct conform_ctx *ctx, struct vfu_conn *c, enum conform_verdict *v)
+{
+	struct vfio_user_device_info dev;
+
+	*v = CONFORM_ERROR;
+	if (vfu_open(ctx, true, c))
+		return -1;
+	if (vfu_device_info(c, &dev)) {
+		conform_error(ctx, "set-up: DEVICE_GET_INFO failed");
+		return -1;
+	}
+	if (dev.flags & VFIO_DEVICE_FLAGS_RESET)
+		return 0;
+	*v = conform_not_applicable(ctx, "DEVICE_GET_INFO has no VFIO_DEVICE_FLAGS_RESET");
+	return -1;
+}
+
+/* DEVICE_RESET: a reply without Error and without payload. */
+static enum conform_verdict reset(struct vfu_conn *c)
+{
+	struct vfu_msg m;
+	int ret = vfu_call(c, VFIO_USER_DEVICE_RESET, NULL, 0, NULL, 0, &m);
+
+	if (ret < 0)
+		return conform_fail(c->ctx, "DEVICE_RESET: no reply: %s", strerror(-ret));
+	vfu_msg_fini(&m);
+	if (vfu_reply_errno(&m) >= 0)
+		return conform_fail(c->ctx, "DEVICE_RESET failed: error %d", vfu_reply_errno(&m));
+	if (m.len)
+		return conform_fail(c->ctx, "the DEVICE_RESET reply has %u payload bytes", m.len);
+	return CONFORM_PASS;
+}
+
+enum conform_verdict vfu_rst_answered(struct conform_ctx *ctx)
+{
+	struct vfu_conn c;
+	struct vfu_msg m;
+	enum conform_verdict v;
+	int ret;
+
+	if (open_resettable(ctx, &c, &v))
+		return v;
+	ret = vfu_call(&c, VFIO_USER_DEVICE_RESET, NULL, 0, NULL, 0, &m);
+	if (ret < 0)
+		return conform_fail(ctx, "DEVICE_RESET: no reply: %s", strerror(-ret));
+	vfu_msg_fini(&m);
+	conform_note(ctx, "DEVICE_RESET %s", vfu_reply_errno(&m) < 0 ? "done" : "refused");
+	return CONFORM_PASS;
+}
+
+enum conform_verdict vfu_rst_disables(struct conform_ctx *ctx)
+{
+	uint64_t cc, csts;
+	struct vfu_conn c;
+	enum conform_verdict v;
+	void *mem;
+	int fd, ret;
+
+	if (open_resettable(ctx, &c, &v))
+		return v;
+	fd = vfu_memfd(ctx, VFU_NVME_MEM_SIZE, &mem);
+	if (fd < 0)
+		return CONFORM_ERROR;
+	ret = vfu_dma_map(&c, IOVA, VFU_NVME_MEM_SIZE, fd, 0);
+	if (ret != 0)
+		return conform_error(ctx, "set-up: DMA_MAP: %s", strerror(ret < 0 ? -ret : ret));
+	if (vfu_nvme_enable(&c, IOVA))
+		return CONFORM_ERROR;
+	v = reset(&c);
+	if (v != CONFORM_PASS)
+		return v;
+	ret = vfu_reg_read(&c, VFIO_PCI_BAR0_REGION_INDEX, NVME_REG_CC, 4, &cc);
+	if (ret == 0)
+		ret = vfu_reg_read(&c, VFIO_PCI_BAR0_REGION_INDEX, NVME_REG_CSTS, 4, &csts);
+	if (ret != 0)
+		return conform_fail(ctx, "reading CC and CSTS after the reset: %s",
+				    strerror(ret < 0 ? -ret : ret));
+	if ((cc & 1) || (csts & 1))
+		return conform_fail(ctx,
+				    "after DEVICE_RESET the controller is still enabled: "
+				    "CC 0x%llx CSTS 0x%llx",
+				    (unsigned long long)cc, (unsigned long long)csts);
+	return CONFORM_PASS;
+}
