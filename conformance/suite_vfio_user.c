@@ -437,8 +437,8 @@ static const struct conform_case g_cases[] = {
 	.severity = CONFORM_SEV_MEMORY_SAFETY,
 	.description =
 	    "DMA_UNMAP of the first 4 KiB of a 64 KiB mapping. Advisory: the sentence binds the "
-	    "client; a server that acknowledges it and keeps the whole mapping goes on using "
-	    "memory the client believes it took back." REFUSED,
+	    "client and says nothing of the server's answer; a server that acknowledges it and "
+	    "keeps the whole mapping goes on using memory the client believes it took back." REFUSED,
 	.run = vfu_dma_unmap_partial,
     },
     {

@@ -22,7 +22,8 @@ static int propose(struct vfu_conn *c, uint16_t major, uint16_t minor, const cha
 		return -EMSGSIZE;
 	memcpy(buf, &major, 2);
 	memcpy(buf + 2, &minor, 2);
-	memcpy(buf + 4, json, len);
+	if (json)
+		memcpy(buf + 4, json, len);
 	return vfu_call(c, VFIO_USER_VERSION, buf, (uint32_t)(4 + len), NULL, 0, m);
 }
 
