@@ -53,6 +53,9 @@ struct vfu_msg {
  * CONFORM_ERROR).
  */
 int vfu_open(struct conform_ctx *ctx, bool version, struct vfu_conn *c);
+/* vfu_open with VERSION, then DEVICE_GET_INFO into *dev: 0, or a negative
+ * errno with the verdict set to ERROR. */
+int vfu_open_info(struct conform_ctx *ctx, struct vfu_conn *c, struct vfio_user_device_info *dev);
 /* Closes the socket (again is fine). */
 void vfu_close(struct vfu_conn *c);
 /* Closes c and opens it again with VERSION, tried a few times within the
@@ -107,6 +110,8 @@ enum conform_verdict vfu_expect_refusal(struct vfu_conn *c, const char *what, in
 /* A memfd of size bytes (for DMA_MAP), mapped at *mem: the fd, or -1 with
  * the case's verdict set to ERROR. */
 int vfu_memfd(struct conform_ctx *ctx, uint64_t size, void **mem);
+/* The DMA_MAP payload of [iova, iova + size) at offset, read and write. */
+struct vfio_user_dma_map vfu_dma_map_req(uint64_t iova, uint64_t size, uint64_t offset);
 /* DMA_MAP of [iova, iova + size) with fd (-1: none) at offset, read and
  * write: the reply's errno (0: mapped), or a negative errno of the call. */
 int vfu_dma_map(struct vfu_conn *c, uint64_t iova, uint64_t size, int fd, uint64_t offset);
@@ -135,6 +140,10 @@ int vfu_device_info(struct vfu_conn *c, struct vfio_user_device_info *info);
 /* AQA, ASQ, ACQ at iova and CC.EN 1, then CSTS.RDY awaited: 0, or a
  * negative errno with the verdict set to ERROR. */
 int vfu_nvme_enable(struct vfu_conn *c, uint64_t iova);
+/* A memfd of VFU_NVME_MEM_SIZE (mapped at *mem) DMA-mapped at iova with its
+ * fd, and the controller enabled on it (vfu_nvme_enable): 0, or a negative
+ * errno with the verdict set to ERROR. */
+int vfu_nvme_setup(struct vfu_conn *c, uint64_t iova, void **mem);
 /* Identify Controller into SQ entry slot of mem (data at iova +
  * VFU_NVME_DATA), then the SQ tail doorbell rung with slot + 1. */
 int vfu_nvme_identify(struct vfu_conn *c, void *mem, uint64_t iova, unsigned slot);

@@ -38,12 +38,7 @@ static int open_mapped(struct conform_ctx *ctx, struct vfu_conn *c, int *fd, voi
 
 enum conform_verdict vfu_dma_map_fd(struct conform_ctx *ctx)
 {
-	struct vfio_user_dma_map map = {
-	    .argsz = sizeof(map),
-	    .flags = VFIO_USER_DMA_MAP_F_READ | VFIO_USER_DMA_MAP_F_WRITE,
-	    .address = IOVA,
-	    .size = SIZE,
-	};
+	struct vfio_user_dma_map map = vfu_dma_map_req(IOVA, SIZE, 0);
 	struct vfu_conn c;
 	struct vfu_msg m;
 	void *mem;
@@ -165,30 +160,29 @@ enum conform_verdict vfu_dma_unmap_echo(struct conform_ctx *ctx)
 	return CONFORM_PASS;
 }
 
-enum conform_verdict vfu_dma_unmap_unmapped(struct conform_ctx *ctx)
+/* With IOVA..+SIZE mapped: DMA_UNMAP of [iova, iova + size) must be
+ * refused. */
+static enum conform_verdict unmap_refused(struct conform_ctx *ctx, uint64_t iova, uint64_t size,
+					  const char *what)
 {
-	struct vfio_user_dma_unmap unmap = {.argsz = sizeof(unmap), .address = FAR, .size = PAGE};
+	struct vfio_user_dma_unmap unmap = {.argsz = sizeof(unmap), .address = iova, .size = size};
 	struct vfu_conn c;
 	void *mem;
 	int fd;
 
 	if (open_mapped(ctx, &c, &fd, &mem))
 		return CONFORM_ERROR;
-	return vfu_expect_refused(&c, "DMA_UNMAP of a range never mapped", VFIO_USER_DMA_UNMAP,
-				  &unmap, sizeof(unmap), NULL, 0);
+	return vfu_expect_refused(&c, what, VFIO_USER_DMA_UNMAP, &unmap, sizeof(unmap), NULL, 0);
+}
+
+enum conform_verdict vfu_dma_unmap_unmapped(struct conform_ctx *ctx)
+{
+	return unmap_refused(ctx, FAR, PAGE, "DMA_UNMAP of a range never mapped");
 }
 
 enum conform_verdict vfu_dma_unmap_partial(struct conform_ctx *ctx)
 {
-	struct vfio_user_dma_unmap unmap = {.argsz = sizeof(unmap), .address = IOVA, .size = PAGE};
-	struct vfu_conn c;
-	void *mem;
-	int fd;
-
-	if (open_mapped(ctx, &c, &fd, &mem))
-		return CONFORM_ERROR;
-	return vfu_expect_refused(&c, "DMA_UNMAP of the first page of a 64 KiB mapping",
-				  VFIO_USER_DMA_UNMAP, &unmap, sizeof(unmap), NULL, 0);
+	return unmap_refused(ctx, IOVA, PAGE, "DMA_UNMAP of the first page of a 64 KiB mapping");
 }
 
 enum conform_verdict vfu_dma_unmap_dirty_bitmap(struct conform_ctx *ctx)
@@ -246,12 +240,7 @@ enum conform_verdict vfu_dma_max_maps(struct conform_ctx *ctx)
 
 enum conform_verdict vfu_dma_two_fds(struct conform_ctx *ctx)
 {
-	struct vfio_user_dma_map map = {
-	    .argsz = sizeof(map),
-	    .flags = VFIO_USER_DMA_MAP_F_READ | VFIO_USER_DMA_MAP_F_WRITE,
-	    .address = IOVA,
-	    .size = SIZE,
-	};
+	struct vfio_user_dma_map map = vfu_dma_map_req(IOVA, SIZE, 0);
 	struct vfu_conn c;
 	void *mem[2];
 	int fds[2];
@@ -296,11 +285,9 @@ enum conform_verdict vfu_dma_unmap_in_use(struct conform_ctx *ctx)
 	const uint8_t *data;
 	struct vfu_conn c;
 	uint8_t *mem;
-	int fd, ret;
+	int ret;
 
-	if (open_mapped(ctx, &c, &fd, (void **)&mem))
-		return CONFORM_ERROR;
-	if (vfu_nvme_enable(&c, IOVA))
+	if (vfu_open(ctx, true, &c) || vfu_nvme_setup(&c, IOVA, (void **)&mem))
 		return CONFORM_ERROR;
 	/* The controller uses the memory: one Identify completes. */
 	ret = vfu_nvme_identify(&c, mem, IOVA, 0);
@@ -308,7 +295,7 @@ enum conform_verdict vfu_dma_unmap_in_use(struct conform_ctx *ctx)
 		return conform_error(ctx, "set-up: the Identify before the unmap did not complete");
 	memset(mem + VFU_NVME_CQ, 0, 16 * VFU_NVME_QUEUE_LEN);
 	memset(mem + VFU_NVME_DATA, 0, PAGE);
-	ret = vfu_dma_unmap(&c, IOVA, SIZE, 0);
+	ret = vfu_dma_unmap(&c, IOVA, VFU_NVME_MEM_SIZE, 0);
 	if (ret < 0)
 		return conform_fail(ctx, "DMA_UNMAP of the queues' memory: no reply: %s",
 				    strerror(-ret));

@@ -83,10 +83,8 @@ enum conform_verdict vfu_irq_info_msix(struct conform_ctx *ctx)
 	struct vfu_conn c;
 	int ret;
 
-	if (vfu_open(ctx, true, &c))
+	if (vfu_open_info(ctx, &c, &dev))
 		return CONFORM_ERROR;
-	if (vfu_device_info(&c, &dev))
-		return conform_error(ctx, "set-up: DEVICE_GET_INFO failed");
 	if (dev.num_irqs <= VFIO_PCI_MSIX_IRQ_INDEX)
 		return conform_not_applicable(ctx, "%u IRQ indexes: no MSI-X", dev.num_irqs);
 	ret = irq_info(&c, VFIO_PCI_MSIX_IRQ_INDEX, &info);
@@ -113,10 +111,8 @@ enum conform_verdict vfu_irq_info_bad_index(struct conform_ctx *ctx)
 	struct vfio_user_device_info dev;
 	struct vfu_conn c;
 
-	if (vfu_open(ctx, true, &c))
+	if (vfu_open_info(ctx, &c, &dev))
 		return CONFORM_ERROR;
-	if (vfu_device_info(&c, &dev))
-		return conform_error(ctx, "set-up: DEVICE_GET_INFO failed");
 	req.index = dev.num_irqs;
 	return vfu_expect_refused(&c, "GET_IRQ_INFO of the index num_irqs",
 				  VFIO_USER_DEVICE_GET_IRQ_INFO, &req, sizeof(req), NULL, 0);

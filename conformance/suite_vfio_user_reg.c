@@ -83,10 +83,8 @@ enum conform_verdict vfu_reg_info_mmap_fd(struct conform_ctx *ctx)
 	struct vfu_msg m;
 	int ret;
 
-	if (vfu_open(ctx, true, &c))
+	if (vfu_open_info(ctx, &c, &dev))
 		return CONFORM_ERROR;
-	if (vfu_device_info(&c, &dev))
-		return conform_error(ctx, "set-up: DEVICE_GET_INFO failed");
 	for (uint32_t i = 0; i < dev.num_regions; i++) {
 		ret = region_info(&c, i, sizeof(info), &m);
 		if (ret < 0)
@@ -113,10 +111,8 @@ enum conform_verdict vfu_reg_info_bad_index(struct conform_ctx *ctx)
 	struct vfio_region_info req = {.argsz = sizeof(req)};
 	struct vfu_conn c;
 
-	if (vfu_open(ctx, true, &c))
+	if (vfu_open_info(ctx, &c, &dev))
 		return CONFORM_ERROR;
-	if (vfu_device_info(&c, &dev))
-		return conform_error(ctx, "set-up: DEVICE_GET_INFO failed");
 	req.index = dev.num_regions;
 	return vfu_expect_refused(&c, "GET_REGION_INFO of the index num_regions",
 				  VFIO_USER_DEVICE_GET_REGION_INFO, &req, sizeof(req), NULL, 0);
@@ -167,10 +163,8 @@ enum conform_verdict vfu_reg_bad_index(struct conform_ctx *ctx)
 	struct vfio_user_device_info dev;
 	struct vfu_conn c;
 
-	if (vfu_open(ctx, true, &c))
+	if (vfu_open_info(ctx, &c, &dev))
 		return CONFORM_ERROR;
-	if (vfu_device_info(&c, &dev))
-		return conform_error(ctx, "set-up: DEVICE_GET_INFO failed");
 	a.region = dev.num_regions;
 	return vfu_expect_refused(&c, "REGION_READ of the region index num_regions",
 				  VFIO_USER_REGION_READ, &a, sizeof(a), NULL, 0);
@@ -280,17 +274,9 @@ enum conform_verdict vfu_reg_write_mmapped(struct conform_ctx *ctx)
 {
 	struct vfu_conn c;
 	void *mem;
-	int fd, ret;
+	int ret;
 
-	if (vfu_open(ctx, true, &c))
-		return CONFORM_ERROR;
-	fd = vfu_memfd(ctx, VFU_NVME_MEM_SIZE, &mem);
-	if (fd < 0)
-		return CONFORM_ERROR;
-	ret = vfu_dma_map(&c, IOVA, VFU_NVME_MEM_SIZE, fd, 0);
-	if (ret != 0)
-		return conform_error(ctx, "set-up: DMA_MAP: %s", strerror(ret < 0 ? -ret : ret));
-	if (vfu_nvme_enable(&c, IOVA))
+	if (vfu_open(ctx, true, &c) || vfu_nvme_setup(&c, IOVA, &mem))
 		return CONFORM_ERROR;
 	ret = vfu_nvme_identify(&c, mem, IOVA, 0);
 	if (ret != 0)

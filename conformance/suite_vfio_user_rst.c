@@ -19,12 +19,8 @@ static int open_resettable(struct conform_ctx *ctx, struct vfu_conn *c, enum con
 	struct vfio_user_device_info dev;
 
 	*v = CONFORM_ERROR;
-	if (vfu_open(ctx, true, c))
+	if (vfu_open_info(ctx, c, &dev))
 		return -1;
-	if (vfu_device_info(c, &dev)) {
-		conform_error(ctx, "set-up: DEVICE_GET_INFO failed");
-		return -1;
-	}
 	if (dev.flags & VFIO_DEVICE_FLAGS_RESET)
 		return 0;
 	*v = conform_not_applicable(ctx, "DEVICE_GET_INFO has no VFIO_DEVICE_FLAGS_RESET");
@@ -70,17 +66,11 @@ enum conform_verdict vfu_rst_disables(struct conform_ctx *ctx)
 	struct vfu_conn c;
 	enum conform_verdict v;
 	void *mem;
-	int fd, ret;
+	int ret;
 
 	if (open_resettable(ctx, &c, &v))
 		return v;
-	fd = vfu_memfd(ctx, VFU_NVME_MEM_SIZE, &mem);
-	if (fd < 0)
-		return CONFORM_ERROR;
-	ret = vfu_dma_map(&c, IOVA, VFU_NVME_MEM_SIZE, fd, 0);
-	if (ret != 0)
-		return conform_error(ctx, "set-up: DMA_MAP: %s", strerror(ret < 0 ? -ret : ret));
-	if (vfu_nvme_enable(&c, IOVA))
+	if (vfu_nvme_setup(&c, IOVA, &mem))
 		return CONFORM_ERROR;
 	v = reset(&c);
 	if (v != CONFORM_PASS)

@@ -96,6 +96,19 @@ int vfu_reopen(struct vfu_conn *c)
 	return ret;
 }
 
+int vfu_open_info(struct conform_ctx *ctx, struct vfu_conn *c, struct vfio_user_device_info *dev)
+{
+	int ret = vfu_open(ctx, true, c);
+
+	if (ret == 0)
+		ret = vfu_device_info(c, dev);
+	if (ret > 0)
+		ret = -ret;
+	if (ret < 0)
+		conform_error(ctx, "set-up: DEVICE_GET_INFO: %s", strerror(-ret));
+	return ret;
+}
+
 void vfu_close(struct vfu_conn *c)
 {
 	if (c->fd >= 0)
@@ -103,41 +116,36 @@ void vfu_close(struct vfu_conn *c)
 	c->fd = -1;
 }
 
-/* len bytes of buf, fds with the first one, before the run's timeout. */
+/* len bytes of buf, fds with the first one. The socket blocks: a server
+ * that never reads is ended by the runner's case deadline. */
 static int send_fds(struct vfu_conn *c, const void *buf, size_t len, const int *fds, unsigned nfds)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * VFU_RX_FDS)];
 		struct cmsghdr align;
 	} control;
-	int64_t deadline = deadline_from_timeout(conform_timeout_ms(c->ctx));
-	size_t done = 0;
+	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	size_t done;
+	ssize_t n;
 
 	if (nfds > VFU_RX_FDS)
 		return -EINVAL;
-	while (done < len) {
-		struct iovec iov = {.iov_base = (uint8_t *)buf + done, .iov_len = len - done};
-		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-		ssize_t n;
-		int ret;
-
-		/* The fds go with the first byte. */
-		if (done == 0 && nfds)
-			util_unix_put_fds(&mh, control.buf, fds, nfds);
-		n = sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n >= 0) {
+	if (nfds)
+		util_unix_put_fds(&mh, control.buf, fds, nfds);
+	do
+		n = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	done = n < 0 ? 0 : (size_t)n;
+	/* What the first call left, without the fds again. */
+	while (n >= 0 && done < len) {
+		n = send(c->fd, (const uint8_t *)buf + done, len - done, MSG_NOSIGNAL);
+		if (n > 0)
 			done += (size_t)n;
-			continue;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -errno;
-		ret = deadline_wait_fd(c->fd, POLLOUT, deadline);
-		if (ret < 0)
-			return ret;
+		else if (n < 0 && errno == EINTR)
+			n = 0;
 	}
-	return 0;
+	return n < 0 ? -errno : 0;
 }
 
 int vfu_send_bytes(struct vfu_conn *c, const void *buf, size_t len)
@@ -356,15 +364,20 @@ static int call_errno(struct vfu_conn *c, uint16_t cmd, const void *payload, uin
 	return ret < 0 ? 0 : ret;
 }
 
-int vfu_dma_map(struct vfu_conn *c, uint64_t iova, uint64_t size, int fd, uint64_t offset)
+struct vfio_user_dma_map vfu_dma_map_req(uint64_t iova, uint64_t size, uint64_t offset)
 {
-	struct vfio_user_dma_map map = {
-	    .argsz = sizeof(map),
+	return (struct vfio_user_dma_map){
+	    .argsz = sizeof(struct vfio_user_dma_map),
 	    .flags = VFIO_USER_DMA_MAP_F_READ | VFIO_USER_DMA_MAP_F_WRITE,
 	    .offset = offset,
 	    .address = iova,
 	    .size = size,
 	};
+}
+
+int vfu_dma_map(struct vfu_conn *c, uint64_t iova, uint64_t size, int fd, uint64_t offset)
+{
+	struct vfio_user_dma_map map = vfu_dma_map_req(iova, size, offset);
 	struct vfu_msg m;
 	int ret = call_errno(c, VFIO_USER_DMA_MAP, &map, sizeof(map), &fd, fd < 0 ? 0 : 1, &m);
 
@@ -488,6 +501,21 @@ int vfu_nvme_identify(struct vfu_conn *c, void *mem, uint64_t iova, unsigned slo
 	conform_note(c->ctx, "Identify Controller in SQ entry %u, data at 0x%llx", slot,
 		     (unsigned long long)prp1);
 	return vfu_reg_write(c, VFIO_PCI_BAR0_REGION_INDEX, SQ0_TAIL, 4, slot + 1);
+}
+
+int vfu_nvme_setup(struct vfu_conn *c, uint64_t iova, void **mem)
+{
+	int fd = vfu_memfd(c->ctx, VFU_NVME_MEM_SIZE, mem), ret;
+
+	if (fd < 0)
+		return -ENOMEM;
+	ret = vfu_dma_map(c, iova, VFU_NVME_MEM_SIZE, fd, 0);
+	if (ret != 0) {
+		conform_error(c->ctx, "set-up: DMA_MAP of the queues' memory: %s",
+			      strerror(ret < 0 ? -ret : ret));
+		return ret < 0 ? ret : -ret;
+	}
+	return vfu_nvme_enable(c, iova);
 }
 
 bool vfu_nvme_cqe_posted(void *mem, unsigned slot, int ms)

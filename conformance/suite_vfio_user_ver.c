@@ -29,92 +29,82 @@ static int propose(struct vfu_conn *c, uint16_t major, uint16_t minor, const cha
 
 #define CAPS_JSON "{\"capabilities\":{\"max_msg_fds\":8,\"pgsizes\":%llu}}"
 
-/* A VERSION proposal the server may turn down: N/A when it does (closed
- * or refused), ERROR when it does not answer; 0 with its major and minor
- * and caps otherwise. */
-static enum conform_verdict accepted(struct vfu_conn *c, uint16_t major, uint16_t minor,
-				     uint64_t pgsizes, uint16_t *rmajor, uint16_t *rminor,
-				     struct vfio_user_caps *caps)
+/* What a VERSION reply said. */
+struct answer {
+	uint16_t major, minor;
+	struct vfio_user_caps caps; /* the defaults for what it left out */
+};
+
+/* VERSION 0.minor proposing pgsizes, on a new connection, which the server
+ * may turn down: N/A when it does (closed or refused), FAIL when it does
+ * not answer or answers with no version; PASS with *a otherwise. */
+static enum conform_verdict accepted(struct conform_ctx *ctx, uint16_t minor, uint64_t pgsizes,
+				     struct answer *a)
 {
 	char json[128];
+	struct vfu_conn c;
 	struct vfu_msg m;
 	int ret, err;
 
+	if (vfu_open(ctx, false, &c))
+		return CONFORM_ERROR;
 	snprintf(json, sizeof(json), CAPS_JSON, (unsigned long long)pgsizes);
-	ret = propose(c, major, minor, json, &m);
+	ret = propose(&c, 0, minor, json, &m);
 	if (ret == -ECONNRESET)
-		return conform_not_applicable(c->ctx,
-					      "the server closed the connection on "
-					      "version %u.%u: it does not support it",
-					      major, minor);
+		return conform_not_applicable(ctx, "the server closed the connection on version 0.%u: "
+						   "it does not support it",
+					      minor);
 	if (ret < 0)
-		return conform_fail(c->ctx, "VERSION %u.%u: no reply: %s", major, minor,
-				    strerror(-ret));
+		return conform_fail(ctx, "VERSION 0.%u: no reply: %s", minor, strerror(-ret));
 	err = vfu_reply_errno(&m);
 	vfu_msg_fini(&m);
 	if (err >= 0)
-		return conform_not_applicable(c->ctx, "version %u.%u refused (error %d)", major,
-					      minor, err);
+		return conform_not_applicable(ctx, "version 0.%u refused (error %d)", minor, err);
 	if (m.len < 4)
-		return conform_fail(c->ctx,
-				    "the VERSION reply has %u payload bytes, not the 4 of "
-				    "major and minor at least",
+		return conform_fail(ctx, "the VERSION reply has %u payload bytes, not the 4 of major "
+					 "and minor at least",
 				    m.len);
-	memcpy(rmajor, m.payload, 2);
-	memcpy(rminor, m.payload + 2, 2);
-	vfio_user_caps_default(caps);
-	if (m.len > 4 && vfio_user_caps_parse((const char *)m.payload + 4, m.len - 4, caps) < 0)
-		return conform_fail(c->ctx, "the VERSION reply's version data is no capability "
-					    "object of the Capabilities table");
-	conform_note(c->ctx, "server: version %u.%u, pgsizes 0x%llx", *rmajor, *rminor,
-		     (unsigned long long)caps->pgsizes);
+	memcpy(&a->major, m.payload, 2);
+	memcpy(&a->minor, m.payload + 2, 2);
+	vfio_user_caps_default(&a->caps);
+	if (m.len > 4 &&
+	    vfio_user_caps_parse((const char *)m.payload + 4, m.len - 4, &a->caps) < 0)
+		return conform_fail(ctx, "the VERSION reply's version data is no capability "
+					 "object of the Capabilities table");
+	conform_note(ctx, "server: version %u.%u, pgsizes 0x%llx", a->major, a->minor,
+		     (unsigned long long)a->caps.pgsizes);
 	return CONFORM_PASS;
 }
 
 enum conform_verdict vfu_ver_same_major(struct conform_ctx *ctx)
 {
-	struct vfio_user_caps caps;
-	uint16_t major, minor;
-	struct vfu_conn c;
-	enum conform_verdict v;
+	struct answer a;
+	enum conform_verdict v = accepted(ctx, 0, 4096, &a);
 
-	if (vfu_open(ctx, false, &c))
-		return CONFORM_ERROR;
-	v = accepted(&c, 0, 0, 4096, &major, &minor, &caps);
-	if (v == CONFORM_PASS && major != 0)
-		return conform_fail(ctx, "proposed 0.0, the reply says %u.%u", major, minor);
+	if (v == CONFORM_PASS && a.major != 0)
+		return conform_fail(ctx, "proposed 0.0, the reply says %u.%u", a.major, a.minor);
 	return v;
 }
 
 enum conform_verdict vfu_ver_minor_not_higher(struct conform_ctx *ctx)
 {
-	struct vfio_user_caps caps;
-	uint16_t major, minor;
-	struct vfu_conn c;
-	enum conform_verdict v;
+	struct answer a;
+	enum conform_verdict v = accepted(ctx, 7, 4096, &a);
 
-	if (vfu_open(ctx, false, &c))
-		return CONFORM_ERROR;
-	v = accepted(&c, 0, 7, 4096, &major, &minor, &caps);
-	if (v == CONFORM_PASS && (major != 0 || minor > 7))
-		return conform_fail(ctx, "proposed 0.7, the reply says %u.%u", major, minor);
+	if (v == CONFORM_PASS && (a.major != 0 || a.minor > 7))
+		return conform_fail(ctx, "proposed 0.7, the reply says %u.%u", a.major, a.minor);
 	return v;
 }
 
 enum conform_verdict vfu_ver_pgsizes_subset(struct conform_ctx *ctx)
 {
 	const uint64_t proposed = 4096 | (1u << 21);
-	struct vfio_user_caps caps;
-	uint16_t major, minor;
-	struct vfu_conn c;
-	enum conform_verdict v;
+	struct answer a;
+	enum conform_verdict v = accepted(ctx, 0, proposed, &a);
 
-	if (vfu_open(ctx, false, &c))
-		return CONFORM_ERROR;
-	v = accepted(&c, 0, 0, proposed, &major, &minor, &caps);
-	if (v == CONFORM_PASS && (caps.pgsizes & ~proposed))
+	if (v == CONFORM_PASS && (a.caps.pgsizes & ~proposed))
 		return conform_fail(ctx, "proposed pgsizes 0x%llx, the reply has 0x%llx",
-				    (unsigned long long)proposed, (unsigned long long)caps.pgsizes);
+				    (unsigned long long)proposed, (unsigned long long)a.caps.pgsizes);
 	return v;
 }
 
