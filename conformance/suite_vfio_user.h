@@ -140,10 +140,11 @@ int vfu_device_info(struct vfu_conn *c, struct vfio_user_device_info *info);
 /* AQA, ASQ, ACQ at iova and CC.EN 1, then CSTS.RDY awaited: 0, or a
  * negative errno with the verdict set to ERROR. */
 int vfu_nvme_enable(struct vfu_conn *c, uint64_t iova);
-/* A memfd of VFU_NVME_MEM_SIZE (mapped at *mem) DMA-mapped at iova with its
- * fd, and the controller enabled on it (vfu_nvme_enable): 0, or a negative
- * errno with the verdict set to ERROR. */
-int vfu_nvme_setup(struct vfu_conn *c, uint64_t iova, void **mem);
+/* On a device whose config space says NVMe controller (class code 010802h;
+ * N/A otherwise): a memfd of VFU_NVME_MEM_SIZE (mapped at *mem) DMA-mapped
+ * at iova with its fd, and the controller enabled on it (vfu_nvme_enable).
+ * PASS, or the verdict to return (N/A, ERROR). */
+enum conform_verdict vfu_nvme_setup(struct vfu_conn *c, uint64_t iova, void **mem);
 /* Identify Controller into SQ entry slot of mem (data at iova +
  * VFU_NVME_DATA), then the SQ tail doorbell rung with slot + 1. */
 int vfu_nvme_identify(struct vfu_conn *c, void *mem, uint64_t iova, unsigned slot);

@@ -284,11 +284,15 @@ enum conform_verdict vfu_dma_unmap_in_use(struct conform_ctx *ctx)
 {
 	const uint8_t *data;
 	struct vfu_conn c;
+	enum conform_verdict v;
 	uint8_t *mem;
 	int ret;
 
-	if (vfu_open(ctx, true, &c) || vfu_nvme_setup(&c, IOVA, (void **)&mem))
+	if (vfu_open(ctx, true, &c))
 		return CONFORM_ERROR;
+	v = vfu_nvme_setup(&c, IOVA, (void **)&mem);
+	if (v != CONFORM_PASS)
+		return v;
 	/* The controller uses the memory: one Identify completes. */
 	ret = vfu_nvme_identify(&c, mem, IOVA, 0);
 	if (ret != 0 || !vfu_nvme_cqe_posted(mem, 0, conform_timeout_ms(ctx)))

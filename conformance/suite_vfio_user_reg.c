@@ -273,11 +273,15 @@ enum conform_verdict vfu_reg_config_bar0(struct conform_ctx *ctx)
 enum conform_verdict vfu_reg_write_mmapped(struct conform_ctx *ctx)
 {
 	struct vfu_conn c;
+	enum conform_verdict v;
 	void *mem;
 	int ret;
 
-	if (vfu_open(ctx, true, &c) || vfu_nvme_setup(&c, IOVA, &mem))
+	if (vfu_open(ctx, true, &c))
 		return CONFORM_ERROR;
+	v = vfu_nvme_setup(&c, IOVA, &mem);
+	if (v != CONFORM_PASS)
+		return v;
 	ret = vfu_nvme_identify(&c, mem, IOVA, 0);
 	if (ret != 0)
 		return conform_fail(ctx,

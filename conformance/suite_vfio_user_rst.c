@@ -70,8 +70,9 @@ enum conform_verdict vfu_rst_disables(struct conform_ctx *ctx)
 
 	if (open_resettable(ctx, &c, &v))
 		return v;
-	if (vfu_nvme_setup(&c, IOVA, &mem))
-		return CONFORM_ERROR;
+	v = vfu_nvme_setup(&c, IOVA, &mem);
+	if (v != CONFORM_PASS)
+		return v;
 	v = reset(&c);
 	if (v != CONFORM_PASS)
 		return v;

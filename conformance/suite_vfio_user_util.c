@@ -503,19 +503,31 @@ int vfu_nvme_identify(struct vfu_conn *c, void *mem, uint64_t iova, unsigned slo
 	return vfu_reg_write(c, VFIO_PCI_BAR0_REGION_INDEX, SQ0_TAIL, 4, slot + 1);
 }
 
-int vfu_nvme_setup(struct vfu_conn *c, uint64_t iova, void **mem)
-{
-	int fd = vfu_memfd(c->ctx, VFU_NVME_MEM_SIZE, mem), ret;
+/* PCI Local Bus 3.0 §6.2.1: the class code at 09h-0Bh; NVMe PCIe
+ * Transport: 01h (mass storage), 08h (non-volatile memory), 02h (NVMe). */
+#define PCI_CLASS_REV	0x08
+#define PCI_CLASS_NVME	0x010802u
 
+enum conform_verdict vfu_nvme_setup(struct vfu_conn *c, uint64_t iova, void **mem)
+{
+	uint64_t class_rev;
+	int fd, ret;
+
+	ret = vfu_reg_read(c, VFIO_PCI_CONFIG_REGION_INDEX, PCI_CLASS_REV, 4, &class_rev);
+	if (ret != 0)
+		return conform_error(c->ctx, "set-up: reading the class code: %s",
+				     strerror(ret < 0 ? -ret : ret));
+	if (class_rev >> 8 != PCI_CLASS_NVME)
+		return conform_not_applicable(c->ctx, "class code %06llxh: no NVMe controller",
+					      (unsigned long long)(class_rev >> 8));
+	fd = vfu_memfd(c->ctx, VFU_NVME_MEM_SIZE, mem);
 	if (fd < 0)
-		return -ENOMEM;
+		return CONFORM_ERROR;
 	ret = vfu_dma_map(c, iova, VFU_NVME_MEM_SIZE, fd, 0);
-	if (ret != 0) {
-		conform_error(c->ctx, "set-up: DMA_MAP of the queues' memory: %s",
-			      strerror(ret < 0 ? -ret : ret));
-		return ret < 0 ? ret : -ret;
-	}
-	return vfu_nvme_enable(c, iova);
+	if (ret != 0)
+		return conform_error(c->ctx, "set-up: DMA_MAP of the queues' memory: %s",
+				     strerror(ret < 0 ? -ret : ret));
+	return vfu_nvme_enable(c, iova) ? CONFORM_ERROR : CONFORM_PASS;
 }
 
 bool vfu_nvme_cqe_posted(void *mem, unsigned slot, int ms)
