@@ -316,9 +316,11 @@ static const struct conform_case g_cases[] = {
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description =
-	    "While a client is attached, a second one connects and sends VERSION 0.0; what it "
+	    "While a client set up as a VMM does (lib/vfio-user) is attached, a second one "
+	    "connects and sends VERSION 0.0; what it "
 	    "gets (closed, refused, served, or no answer) is recorded as an observation, as the "
-	    "rst leaves it open. Then the first client must still be served (DEVICE_GET_INFO). "
+	    "rst leaves it open. Then the first client must still be served (a REGION_READ of "
+	    "BAR0's first 8 bytes). "
 	    "Advisory: no sentence requires a server to keep its client when another connects, "
 	    "but a VMM whose device is taken over by a stray connection loses its guest's "
 	    "disk.",
