@@ -61,20 +61,28 @@ enum conform_verdict vfu_dma_map_fd(struct conform_ctx *ctx)
 	return CONFORM_PASS;
 }
 
+/* DMA_MAP of [iova, iova + SIZE) with fd (-1: none) at offset: PASS when
+ * carried out, FAIL naming what otherwise. */
+static enum conform_verdict map_done(struct vfu_conn *c, uint64_t iova, int fd, uint64_t offset,
+				     const char *what)
+{
+	int ret = vfu_dma_map(c, iova, SIZE, fd, offset);
+
+	if (ret < 0)
+		return conform_fail(c->ctx, "%s: no reply: %s", what, strerror(-ret));
+	if (ret)
+		return conform_fail(c->ctx, "%s of 0x%llx+0x%llx refused: error %d (%s)", what,
+				    (unsigned long long)iova, SIZE, ret, strerror(ret));
+	return CONFORM_PASS;
+}
+
 enum conform_verdict vfu_dma_map_no_fd(struct conform_ctx *ctx)
 {
 	struct vfu_conn c;
-	int ret;
 
 	if (vfu_open(ctx, true, &c))
 		return CONFORM_ERROR;
-	ret = vfu_dma_map(&c, IOVA, SIZE, -1, 0);
-	if (ret < 0)
-		return conform_fail(ctx, "DMA_MAP without an fd: no reply: %s", strerror(-ret));
-	if (ret)
-		return conform_fail(ctx, "DMA_MAP without an fd refused: error %d (%s)", ret,
-				    strerror(ret));
-	return CONFORM_PASS;
+	return map_done(&c, IOVA, -1, 0, "DMA_MAP without an fd");
 }
 
 /* After IOVA..+SIZE is mapped with an fd: DMA_MAP of [iova, iova + SIZE)
@@ -119,20 +127,11 @@ enum conform_verdict vfu_dma_adjacent(struct conform_ctx *ctx)
 {
 	struct vfu_conn c;
 	void *mem;
-	int fd, ret;
+	int fd;
 
 	if (open_mapped(ctx, &c, &fd, &mem))
 		return CONFORM_ERROR;
-	ret = vfu_dma_map(&c, IOVA + SIZE, SIZE, fd, SIZE);
-	if (ret < 0)
-		return conform_fail(ctx, "DMA_MAP right after a mapping: no reply: %s",
-				    strerror(-ret));
-	if (ret)
-		return conform_fail(ctx,
-				    "DMA_MAP of 0x%llx+0x%llx, right after 0x%llx+0x%llx, "
-				    "refused: %s",
-				    IOVA + SIZE, SIZE, IOVA, SIZE, strerror(ret));
-	return CONFORM_PASS;
+	return map_done(&c, IOVA + SIZE, fd, SIZE, "DMA_MAP right after a mapping");
 }
 
 enum conform_verdict vfu_dma_unmap_echo(struct conform_ctx *ctx)
@@ -259,25 +258,15 @@ enum conform_verdict vfu_dma_cleared_on_disconnect(struct conform_ctx *ctx)
 {
 	struct vfu_conn c;
 	void *mem;
-	int fd, ret;
+	int fd;
 
 	if (open_mapped(ctx, &c, &fd, &mem))
 		return CONFORM_ERROR;
 	conform_note(ctx, "the client leaves and comes back");
 	if (vfu_reopen(&c))
 		return CONFORM_ERROR;
-	ret = vfu_dma_map(&c, IOVA, SIZE, fd, 0);
-	if (ret < 0)
-		return conform_fail(ctx, "DMA_MAP: no reply: %s", strerror(-ret));
-	if (ret == EEXIST)
-		return conform_fail(ctx,
-				    "the last client's mapping at 0x%llx is still there "
-				    "(EEXIST)",
-				    IOVA);
-	if (ret)
-		return conform_fail(ctx, "DMA_MAP on the new connection refused: %s",
-				    strerror(ret));
-	return CONFORM_PASS;
+	/* EEXIST: the last client's mapping is still in the table. */
+	return map_done(&c, IOVA, fd, 0, "the new client's DMA_MAP of the old client's window");
 }
 
 enum conform_verdict vfu_dma_unmap_in_use(struct conform_ctx *ctx)
