@@ -794,6 +794,27 @@ static const struct conform_case g_cases[] = {
 	    "on using queues a rebooting guest has freed. N/A without VFIO_DEVICE_FLAGS_RESET.",
 	.run = vfu_rst_disables,
     },
+    {
+	.id = "VFU-RST-003",
+	.title = "A reset during I/O: nothing is posted after its reply",
+	.spec = "vfio-user.rst: VFIO_USER_DEVICE_RESET; Command Concurrency",
+	.quote = "Implementers should be prepared for certain commands to exhibit potentially "
+		 "unbounded latencies. For example, VFIO_USER_DEVICE_RESET may take an arbitrarily "
+		 "long time to complete; clients should take care not to block unnecessarily.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_DATA_SAFETY,
+	.description =
+	    "An NVMe controller is enabled, 14 Identify commands are submitted with one SQ "
+	    "doorbell write, and DEVICE_RESET follows at once: it must be answered without "
+	    "Error, and from its reply on the queues' memory must not change for 500 ms (how "
+	    "many completed before the reply is noted). Then a new client must be served. "
+	    "Advisory: the quoted sentence lets the reset take long and says nothing of what "
+	    "the device may still do after its reply; a device that posts completions then "
+	    "writes into queues a rebooting guest has reused (the NVMe reset aborts what is "
+	    "outstanding, NVMe Base 2.1 §3.7.2). N/A without VFIO_DEVICE_FLAGS_RESET or an "
+	    "NVMe controller.",
+	.run = vfu_rst_during_io,
+    },
 };
 
 const struct conform_suite g_suite_vfio_user = {

@@ -145,9 +145,10 @@ int vfu_nvme_enable(struct vfu_conn *c, uint64_t iova);
  * at iova with its fd, and the controller enabled on it (vfu_nvme_enable).
  * PASS, or the verdict to return (N/A, ERROR). */
 enum conform_verdict vfu_nvme_setup(struct vfu_conn *c, uint64_t iova, void **mem);
-/* Identify Controller into SQ entry slot of mem (data at iova +
- * VFU_NVME_DATA), then the SQ tail doorbell rung with slot + 1. */
-int vfu_nvme_identify(struct vfu_conn *c, void *mem, uint64_t iova, unsigned slot);
+/* Identify Controller into SQ entries slot .. slot + n - 1 of mem (data at
+ * iova + VFU_NVME_DATA, command ids slot + 1 ..), then the SQ tail doorbell
+ * rung once with slot + n. */
+int vfu_nvme_identify(struct vfu_conn *c, void *mem, uint64_t iova, unsigned slot, unsigned n);
 /* Whether CQ entry slot of mem has its phase tag set within ms. */
 bool vfu_nvme_cqe_posted(void *mem, unsigned slot, int ms);
 
@@ -217,5 +218,6 @@ enum conform_verdict vfu_irq_client_trigger(struct conform_ctx *ctx);
 /* suite_vfio_user_rst.c: DEVICE_RESET */
 enum conform_verdict vfu_rst_answered(struct conform_ctx *ctx);
 enum conform_verdict vfu_rst_disables(struct conform_ctx *ctx);
+enum conform_verdict vfu_rst_during_io(struct conform_ctx *ctx);
 
 #endif

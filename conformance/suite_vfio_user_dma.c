@@ -283,7 +283,7 @@ enum conform_verdict vfu_dma_unmap_in_use(struct conform_ctx *ctx)
 	if (v != CONFORM_PASS)
 		return v;
 	/* The controller uses the memory: one Identify completes. */
-	ret = vfu_nvme_identify(&c, mem, IOVA, 0);
+	ret = vfu_nvme_identify(&c, mem, IOVA, 0, 1);
 	if (ret != 0 || !vfu_nvme_cqe_posted(mem, 0, conform_timeout_ms(ctx)))
 		return conform_error(ctx, "set-up: the Identify before the unmap did not complete");
 	memset(mem + VFU_NVME_CQ, 0, 16 * VFU_NVME_QUEUE_LEN);
@@ -299,7 +299,7 @@ enum conform_verdict vfu_dma_unmap_in_use(struct conform_ctx *ctx)
 					      strerror(ret));
 	/* The reply came: from now on the memory is no longer the server's. A
 	 * second Identify must not reach it, however the device reacts. */
-	ret = vfu_nvme_identify(&c, mem, IOVA, 1);
+	ret = vfu_nvme_identify(&c, mem, IOVA, 1, 1);
 	conform_note(ctx, "the SQ doorbell after the unmap: %s",
 		     ret == 0 ? "written" : strerror(ret < 0 ? -ret : ret));
 	if (vfu_nvme_cqe_posted(mem, 1, 500))

@@ -282,7 +282,7 @@ enum conform_verdict vfu_reg_write_mmapped(struct conform_ctx *ctx)
 	v = vfu_nvme_setup(&c, IOVA, &mem);
 	if (v != CONFORM_PASS)
 		return v;
-	ret = vfu_nvme_identify(&c, mem, IOVA, 0);
+	ret = vfu_nvme_identify(&c, mem, IOVA, 0, 1);
 	if (ret != 0)
 		return conform_fail(ctx,
 				    "REGION_WRITE of the SQ 0 tail doorbell (BAR0 0x1000) "

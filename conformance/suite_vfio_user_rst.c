@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conformance/suite_vfio_user.h"
 #include "spec/nvme.h"
@@ -88,4 +89,38 @@ enum conform_verdict vfu_rst_disables(struct conform_ctx *ctx)
 				    "CC 0x%llx CSTS 0x%llx",
 				    (unsigned long long)cc, (unsigned long long)csts);
 	return CONFORM_PASS;
+}
+
+/* Commands in flight when the reset comes (the admin SQ nearly full), and
+ * how long the queues are watched after its reply. */
+#define IN_FLIGHT 14
+#define QUIET_US  500000
+
+enum conform_verdict vfu_rst_during_io(struct conform_ctx *ctx)
+{
+	uint8_t before[VFU_NVME_DATA], *mem;
+	unsigned posted = 0;
+	struct vfu_conn c;
+	enum conform_verdict v;
+
+	if (open_resettable(ctx, &c, &v))
+		return v;
+	v = vfu_nvme_setup(&c, IOVA, (void **)&mem);
+	if (v != CONFORM_PASS)
+		return v;
+	if (vfu_nvme_identify(&c, mem, IOVA, 0, IN_FLIGHT))
+		return conform_error(ctx, "set-up: the SQ doorbell write failed");
+	v = reset(&c);
+	if (v != CONFORM_PASS)
+		return v;
+	for (unsigned i = 0; i < IN_FLIGHT; i++)
+		posted += vfu_nvme_cqe_posted(mem, i, 0);
+	conform_note(ctx, "%u of the %u Identify commands completed before the reset's reply",
+		     posted, IN_FLIGHT);
+	/* From the reply on, the device must leave the queues alone. */
+	memcpy(before, mem, sizeof(before));
+	usleep(QUIET_US);
+	if (memcmp(before, mem, sizeof(before)))
+		return conform_fail(ctx, "a completion was posted after the DEVICE_RESET reply");
+	return vfu_expect_serving(&c);
 }

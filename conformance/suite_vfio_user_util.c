@@ -486,21 +486,24 @@ int vfu_nvme_enable(struct vfu_conn *c, uint64_t iova)
 	return 0;
 }
 
-int vfu_nvme_identify(struct vfu_conn *c, void *mem, uint64_t iova, unsigned slot)
+int vfu_nvme_identify(struct vfu_conn *c, void *mem, uint64_t iova, unsigned slot, unsigned n)
 {
-	uint8_t *sqe = (uint8_t *)mem + VFU_NVME_SQ + 64 * slot;
 	uint64_t prp1 = iova + VFU_NVME_DATA;
 	uint32_t cns = 1; /* Identify Controller */
-	uint16_t cid = (uint16_t)(slot + 1);
 
-	memset(sqe, 0, 64);
-	sqe[0] = 0x06; /* Identify */
-	memcpy(sqe + 2, &cid, 2);
-	memcpy(sqe + 24, &prp1, 8);
-	memcpy(sqe + 40, &cns, 4);
-	conform_note(c->ctx, "Identify Controller in SQ entry %u, data at 0x%llx", slot,
-		     (unsigned long long)prp1);
-	return vfu_reg_write(c, VFIO_PCI_BAR0_REGION_INDEX, SQ0_TAIL, 4, slot + 1);
+	for (unsigned i = slot; i < slot + n; i++) {
+		uint8_t *sqe = (uint8_t *)mem + VFU_NVME_SQ + 64 * i;
+		uint16_t cid = (uint16_t)(i + 1);
+
+		memset(sqe, 0, 64);
+		sqe[0] = 0x06; /* Identify */
+		memcpy(sqe + 2, &cid, 2);
+		memcpy(sqe + 24, &prp1, 8);
+		memcpy(sqe + 40, &cns, 4);
+	}
+	conform_note(c->ctx, "Identify Controller in SQ entries %u..%u, data at 0x%llx", slot,
+		     slot + n - 1, (unsigned long long)prp1);
+	return vfu_reg_write(c, VFIO_PCI_BAR0_REGION_INDEX, SQ0_TAIL, 4, slot + n);
 }
 
 /* PCI Local Bus 3.0 §6.2.1: the class code at 09h-0Bh; NVMe PCIe
