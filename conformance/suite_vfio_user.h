@@ -9,7 +9,8 @@
  * would refuse to, and the cases' run functions, one file per area.
  *
  * Every message sent and received goes to the case's trace as one line
- * ("-> DMA_MAP id 3 size 48 flags 0x0 fds 1", "<- reply ...").
+ * ("-> VFIO_USER_DMA_MAP (2) id 2 size 48 flags 0x0, 32 payload bytes, 1
+ * fds", "<- VFIO_USER_DMA_MAP (2) id 2 size 16 flags 0x1 error 0, 0 fds").
  */
 
 #include <stdbool.h>
@@ -29,9 +30,8 @@ struct vfu_conn {
 	struct conform_ctx *ctx;
 	int fd;
 	uint16_t next_id;
-	/* The server's VERSION reply (the spec's defaults for what it left
-	 * out); valid after vfu_open(..., true, ...). */
-	uint16_t major, minor;
+	/* The capabilities of the server's VERSION reply (the spec's defaults
+	 * for what it left out); valid after vfu_open(..., true, ...). */
 	struct vfio_user_caps server;
 };
 
@@ -137,12 +137,10 @@ int vfu_device_info(struct vfu_conn *c, struct vfio_user_device_info *info);
 #define VFU_NVME_MEM_SIZE  0x10000
 #define VFU_NVME_QUEUE_LEN 16
 
-/* AQA, ASQ, ACQ at iova and CC.EN 1, then CSTS.RDY awaited: 0, or a
- * negative errno with the verdict set to ERROR. */
-int vfu_nvme_enable(struct vfu_conn *c, uint64_t iova);
 /* On a device whose config space says NVMe controller (class code 010802h;
  * N/A otherwise): a memfd of VFU_NVME_MEM_SIZE (mapped at *mem) DMA-mapped
- * at iova with its fd, and the controller enabled on it (vfu_nvme_enable).
+ * at iova with its fd, the admin queues there (AQA, ASQ, ACQ) and CC.EN 1,
+ * CSTS.RDY awaited.
  * PASS, or the verdict to return (N/A, ERROR). */
 enum conform_verdict vfu_nvme_setup(struct vfu_conn *c, uint64_t iova, void **mem);
 /* Identify Controller into SQ entries slot .. slot + n - 1 of mem (data at

@@ -28,6 +28,7 @@
  * a message); the server's reply kept in c. 0 or a negative errno. */
 static int negotiate(struct vfu_conn *c)
 {
+	uint16_t major;
 	struct vfio_user_caps ours;
 	struct vfu_msg m;
 	uint8_t buf[512] = {0}; /* major 0, minor 0 */
@@ -46,11 +47,10 @@ static int negotiate(struct vfu_conn *c)
 		return -vfu_reply_errno(&m) ?: -EIO;
 	if (m.len < 4)
 		return -EPROTO;
-	memcpy(&c->major, m.payload, 2);
-	memcpy(&c->minor, m.payload + 2, 2);
+	memcpy(&major, m.payload, 2);
 	if (m.len > 4)
 		ret = vfio_user_caps_parse((const char *)m.payload + 4, m.len - 4, &c->server);
-	return ret == 0 && c->major != 0 ? -EPROTO : ret;
+	return ret == 0 && major != 0 ? -EPROTO : ret;
 }
 
 static int open_quiet(struct vfu_conn *c, bool version)
@@ -450,7 +450,9 @@ int vfu_device_info(struct vfu_conn *c, struct vfio_user_device_info *info)
 #define CSTS_CFS  2u
 #define SQ0_TAIL  0x1000 /* NVMe PCIe Transport: the first doorbell */
 
-int vfu_nvme_enable(struct vfu_conn *c, uint64_t iova)
+/* AQA, ASQ, ACQ at iova and CC.EN 1, then CSTS.RDY awaited: 0, or a
+ * negative errno with the verdict set to ERROR. */
+static int nvme_enable(struct vfu_conn *c, uint64_t iova)
 {
 	const uint32_t q = VFU_NVME_QUEUE_LEN - 1;
 	int64_t deadline = deadline_from_timeout(conform_timeout_ms(c->ctx));
@@ -530,7 +532,7 @@ enum conform_verdict vfu_nvme_setup(struct vfu_conn *c, uint64_t iova, void **me
 	if (ret != 0)
 		return conform_error(c->ctx, "set-up: DMA_MAP of the queues' memory: %s",
 				     strerror(ret < 0 ? -ret : ret));
-	return vfu_nvme_enable(c, iova) ? CONFORM_ERROR : CONFORM_PASS;
+	return nvme_enable(c, iova) ? CONFORM_ERROR : CONFORM_PASS;
 }
 
 bool vfu_nvme_cqe_posted(void *mem, unsigned slot, int ms)
