@@ -164,6 +164,7 @@ extern const struct conform_suite g_suite_vhost_user;
 extern const struct conform_suite g_suite_virtio_blk;
 extern const struct conform_suite g_suite_virtio_scsi;
 extern const struct conform_suite g_suite_nvme;
+extern const struct conform_suite g_suite_vfio_user;
 extern const struct conform_suite *const g_conform_suites[];
 extern const unsigned g_conform_nsuites;
 

@@ -10,5 +10,6 @@ const struct conform_suite *const g_conform_suites[] = {
     &g_suite_virtio_blk,
     &g_suite_virtio_scsi,
     &g_suite_nvme,
+    &g_suite_vfio_user,
 };
 const unsigned g_conform_nsuites = ARRAY_SIZE(g_conform_suites);

@@ -62,11 +62,35 @@ static int vfu_connect(const char *path, int timeout_ms, void **conn, int *fd)
 	return 0;
 }
 
-/* The client has no message tap: the cases trace what they do themselves
+/* The client's message tap (vfio_user_client.h): one trace line a message,
+ * its header as vfio-user.rst "Header" lays it out. The set-up's messages
+ * went before the tap was set; the cases add what they do with them
  * (conform_nvme.h: every register access and queue entry). */
+static void trace_msg(void *arg, bool sent, const struct vfio_user_hdr *hdr,
+		      const uint8_t *payload, uint32_t len, unsigned nfds)
+{
+	struct vfio_user_region_access a;
+	char line[256];
+	int n;
+
+	n = snprintf(line, sizeof(line), "%s %s (%u) id=%u flags=0x%x size=%u error=%u fds=%u",
+		     sent ? "->" : "<-", vfio_user_cmd_name(hdr->cmd), hdr->cmd, hdr->msg_id,
+		     hdr->flags, hdr->msg_size, hdr->error, nfds);
+	/* Which bytes of which region: what a register trace needs. */
+	if ((hdr->cmd == VFIO_USER_REGION_READ || hdr->cmd == VFIO_USER_REGION_WRITE) &&
+	    len >= sizeof(a)) {
+		memcpy(&a, payload, sizeof(a));
+		snprintf(line + n, sizeof(line) - n, " | region %u offset 0x%llx count %u",
+			 a.region, (unsigned long long)a.offset, a.count);
+	}
+	conform_ctx_trace_line(arg, line);
+}
+
 static void vfu_trace(void *conn, struct conform_ctx *ctx)
 {
-	(void)conn, (void)ctx;
+	conform_note(ctx, "set up as a VMM does (VERSION, DEVICE_GET_INFO, the region infos); "
+			  "every message from here on:");
+	vfio_user_client_set_tap(conn, &(struct vfio_user_client_tap){.fn = trace_msg, .arg = ctx});
 }
 
 int conform_vfu_connect(struct conform_ctx *ctx, struct vfio_user_client **client)

@@ -132,6 +132,11 @@ bool vfio_user_client_broken(const struct vfio_user_client *c)
 	return c->broken;
 }
 
+void vfio_user_client_set_tap(struct vfio_user_client *c, const struct vfio_user_client_tap *tap)
+{
+	c->tap = tap ? *tap : (struct vfio_user_client_tap){0};
+}
+
 int vfio_user_client_fd(const struct vfio_user_client *c)
 {
 	return c->sock;

@@ -115,6 +115,22 @@ int vfio_user_client_irq_info(struct vfio_user_client *c, uint32_t index,
  * it set). The fds stay the caller's. */
 int vfio_user_client_set_irqs(struct vfio_user_client *c, uint32_t index, uint32_t start,
 			      uint32_t count, const int *fds);
+/*
+ * The message tap (conformance traces): fn sees every whole message the
+ * client sends (once it went) or receives (once it is read, before it is
+ * checked), on the caller's thread, in the order of the wire: its header,
+ * the payload's len bytes and how many fds came with it. What it is given
+ * lives for the call only; it may not call back into the client. Messages
+ * of vfio_user_client_connect's set-up come before a tap can be set.
+ */
+struct vfio_user_client_tap {
+	void (*fn)(void *arg, bool sent, const struct vfio_user_hdr *hdr, const uint8_t *payload,
+		   uint32_t len, unsigned nfds);
+	void *arg;
+};
+/* Sets the tap (NULL: none). */
+void vfio_user_client_set_tap(struct vfio_user_client *c, const struct vfio_user_client_tap *tap);
+
 /* DEVICE_RESET; -EOPNOTSUPP unless the device info has VFIO_DEVICE_FLAGS_RESET. */
 int vfio_user_client_reset(struct vfio_user_client *c);
 

@@ -52,6 +52,7 @@ struct vfio_user_client {
 	int rx_fds[VFIO_USER_CLIENT_RX_FDS];
 	unsigned rx_nfds;
 	bool rx_fds_lost;
+	struct vfio_user_client_tap tap; /* fn NULL: none */
 };
 
 /*

@@ -51,6 +51,18 @@ uint16_t vfio_user_client_next_id(struct vfio_user_client *c)
 	return c->next_id++;
 }
 
+/* The message of len bytes at msg (its header first) to the tap, if any. */
+static void tap(struct vfio_user_client *c, bool sent, const uint8_t *msg, size_t len,
+		unsigned nfds)
+{
+	struct vfio_user_hdr h;
+
+	if (!c->tap.fn)
+		return;
+	memcpy(&h, msg, sizeof(h));
+	c->tap.fn(c->tap.arg, sent, &h, msg + sizeof(h), (uint32_t)(len - sizeof(h)), nfds);
+}
+
 int vfio_user_client_send(struct vfio_user_client *c, size_t len, const int *fds, unsigned nfds,
 			  int64_t deadline)
 {
@@ -79,6 +91,7 @@ int vfio_user_client_send(struct vfio_user_client *c, size_t len, const int *fds
 		if (ret < 0)
 			return ret;
 	}
+	tap(c, true, c->tx, len, nfds);
 	return 0;
 }
 
@@ -162,6 +175,7 @@ static int rx_message(struct vfio_user_client *c, int64_t deadline)
 		if (ret < 0)
 			return ret;
 	}
+	tap(c, false, c->rx, c->rx_got, c->rx_nfds);
 	if (c->rx_fds_lost) {
 		log_warn("vfio-user.rst VFIO_USER_VERSION max_msg_fds: more than %d fds came "
 			 "with one message",
