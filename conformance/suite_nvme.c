@@ -159,6 +159,20 @@ static const struct conform_case g_cases[] = {
 	.run = nvme_reg_db_bad_value,
     },
 
+/* Sentences more than one case enforces (Base 2.1 §3.1.4.5, §5.1.13.2.2). */
+#define NVME_QUOTE_RESET_DATA                                                                      \
+	"The controller shall ensure that there is no impact (e.g., data loss) caused by "         \
+	"that Controller Reset to the results of commands that have had corresponding "            \
+	"completion queue entries posted to an I/O Completion Queue prior to that "                \
+	"Controller Reset."
+#define NVME_QUOTE_RESET_DELETES                                                                   \
+	"That reset deletes all I/O Submission Queues and I/O Completion Queues, resets "          \
+	"the Admin Submission Queue and the Admin Completion Queue, and brings the "               \
+	"hardware to an idle state."
+#define NVME_QUOTE_NS_LIST                                                                         \
+	"A list of 1,024 namespace IDs is returned to the host containing active NSIDs in "        \
+	"increasing order that are greater than the value specified in the Namespace "             \
+	"Identifier (NSID) field of the command."
     /* ---- Reset and shutdown (NVME-RST): Base §3.1.4.5, §3.6, §3.7.2 ---- */
     {
 	.id = "NVME-RST-001",
@@ -177,9 +191,7 @@ static const struct conform_case g_cases[] = {
 	.id = "NVME-RST-002",
 	.title = "A Controller Reset deletes the I/O queues",
 	.spec = "NVMe Base 2.1 §3.1.4.5",
-	.quote = "That reset deletes all I/O Submission Queues and I/O Completion Queues, resets "
-		 "the Admin Submission Queue and the Admin Completion Queue, and brings the "
-		 "hardware to an idle state.",
+	.quote = NVME_QUOTE_RESET_DELETES,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description =
@@ -205,10 +217,7 @@ static const struct conform_case g_cases[] = {
 	.id = "NVME-RST-004",
 	.title = "Data written before a Controller Reset survives it",
 	.spec = "NVMe Base 2.1 §3.1.4.5",
-	.quote =
-	    "The controller shall ensure that there is no impact (e.g., data loss) caused by that "
-	    "Controller Reset to the results of commands that have had corresponding completion "
-	    "queue entries posted to an I/O Completion Queue prior to that Controller Reset.",
+	.quote = NVME_QUOTE_RESET_DATA,
 	.level = CONFORM_MUST,
 	.description =
 	    "A Write completes (its entry posted), CC.EN goes 1 -> 0, the controller is enabled "
@@ -232,9 +241,7 @@ static const struct conform_case g_cases[] = {
 	.id = "NVME-RST-006",
 	.title = "A reset with commands in flight completes and the controller serves again",
 	.spec = "NVMe Base 2.1 §3.1.4.5",
-	.quote = "That reset deletes all I/O Submission Queues and I/O Completion Queues, resets "
-		 "the Admin Submission Queue and the Admin Completion Queue, and brings the "
-		 "hardware to an idle state.",
+	.quote = NVME_QUOTE_RESET_DELETES,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description = "Sixteen Writes are rung and CC.EN is cleared at once: CSTS.RDY must reach "
@@ -262,10 +269,7 @@ static const struct conform_case g_cases[] = {
 	.id = "NVME-RST-008",
 	.title = "Data written before a shutdown and reset survives them",
 	.spec = "NVMe Base 2.1 §3.1.4.5, §3.6.1",
-	.quote =
-	    "The controller shall ensure that there is no impact (e.g., data loss) caused by that "
-	    "Controller Reset to the results of commands that have had corresponding completion "
-	    "queue entries posted to an I/O Completion Queue prior to that Controller Reset.",
+	.quote = NVME_QUOTE_RESET_DATA,
 	.level = CONFORM_MUST,
 	.description =
 	    "A Write completes, CC.SHN 01b and CSTS.SHST 10b, then CC.EN 1 -> 0 (a Controller "
@@ -312,8 +316,12 @@ static const struct conform_case g_cases[] = {
 	.run = nvme_rst_asq_zero,
     },
 
-    /* ---- Admin commands (NVME-ADM): Identify, opcodes (Base §5.1.13), queues (§5.2), features
-       (§5.1.11, §5.1.25), log pages (§5.1.12) ---- */
+/* Why the queue command cases (NVME-ADM-Q) are advisories. */
+#define NVME_Q_NO_QUOTE                                                                            \
+	" The Base 2.1 pages of the queue commands (§5.2) were not in the text at hand, so no "   \
+	"sentence is quoted and the case is an advisory until its sentence is checked; the "       \
+	"status it expects is the one §5.2's status figure names."
+    /* ---- Admin commands (NVME-ADM): Base §5.1.11 - §5.1.13, §5.1.25, §5.2 ---- */
     {
 	.id = "NVME-ADM-ID-001",
 	.title = "Identify Controller admits 64-byte SQ and 16-byte CQ entries",
@@ -377,9 +385,7 @@ static const struct conform_case g_cases[] = {
 	.id = "NVME-ADM-ID-006",
 	.title = "The active namespace list is increasing and within NN",
 	.spec = "NVMe Base 2.1 §5.1.13.2.2",
-	.quote = "A list of 1,024 namespace IDs is returned to the host containing active NSIDs in "
-		 "increasing order that are greater than the value specified in the Namespace "
-		 "Identifier (NSID) field of the command.",
+	.quote = NVME_QUOTE_NS_LIST,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description = "Identify CNS 02h from NSID 0: the entries up to the first zero increase "
@@ -391,9 +397,7 @@ static const struct conform_case g_cases[] = {
 	.id = "NVME-ADM-ID-007",
 	.title = "The active namespace list starts above the NSID given",
 	.spec = "NVMe Base 2.1 §5.1.13.2.2",
-	.quote = "A list of 1,024 namespace IDs is returned to the host containing active NSIDs in "
-		 "increasing order that are greater than the value specified in the Namespace "
-		 "Identifier (NSID) field of the command.",
+	.quote = NVME_QUOTE_NS_LIST,
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description =
@@ -456,11 +460,8 @@ static const struct conform_case g_cases[] = {
 	.spec = "NVMe Base 2.1 §5.2.1",
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description =
-	    "QID 0 is the Admin CQ; Create I/O Completion Queue with it must complete with Invalid "
-	    "Queue Identifier. The Base 2.1 pages of the queue commands (§5.2) were not in the "
-	    "text at hand, so no sentence is quoted and the case is an advisory until its sentence "
-	    "is checked; the status it expects is the one §5.2's status figure names.",
+	.description = "QID 0 is the Admin CQ; Create I/O Completion Queue with it must complete "
+		       "with Invalid Queue Identifier." NVME_Q_NO_QUOTE,
 	.run = nvme_adm_q_cq_qid0,
     },
     {
@@ -470,10 +471,7 @@ static const struct conform_case g_cases[] = {
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
 	.description = "A QID one above the I/O CQs allocated (Get Features Number of Queues, NCQA "
-		       "+ 1) must be refused with Invalid Queue Identifier. The Base 2.1 pages of "
-		       "the queue commands (§5.2) were not in the text at hand, so no sentence is "
-		       "quoted and the case is an advisory until its sentence is checked; the "
-		       "status it expects is the one §5.2's status figure names.",
+		       "+ 1) must be refused with Invalid Queue Identifier." NVME_Q_NO_QUOTE,
 	.run = nvme_adm_q_cq_over,
     },
     {
@@ -482,11 +480,8 @@ static const struct conform_case g_cases[] = {
 	.spec = "NVMe Base 2.1 §5.2.1",
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description =
-	    "Creating CQ 1 again while it exists must complete with Invalid Queue Identifier. The "
-	    "Base 2.1 pages of the queue commands (§5.2) were not in the text at hand, so no "
-	    "sentence is quoted and the case is an advisory until its sentence is checked; the "
-	    "status it expects is the one §5.2's status figure names.",
+	.description = "Creating CQ 1 again while it exists must complete with Invalid Queue "
+		       "Identifier." NVME_Q_NO_QUOTE,
 	.run = nvme_adm_q_cq_in_use,
     },
     {
@@ -495,11 +490,8 @@ static const struct conform_case g_cases[] = {
 	.spec = "NVMe Base 2.1 §5.2.1",
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description =
-	    "QSIZE is 0's based and a queue has two entries or more: QSIZE 0 must complete with "
-	    "Invalid Queue Size. The Base 2.1 pages of the queue commands (§5.2) were not in the "
-	    "text at hand, so no sentence is quoted and the case is an advisory until its sentence "
-	    "is checked; the status it expects is the one §5.2's status figure names.",
+	.description = "QSIZE is 0's based and a queue has two entries or more: QSIZE 0 must "
+		       "complete with Invalid Queue Size." NVME_Q_NO_QUOTE,
 	.run = nvme_adm_q_cq_size0,
     },
     {
@@ -508,11 +500,8 @@ static const struct conform_case g_cases[] = {
 	.spec = "NVMe Base 2.1 §5.2.1",
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description =
-	    "QSIZE one above CAP.MQES must complete with Invalid Queue Size (N/A when MQES is "
-	    "FFFFh). The Base 2.1 pages of the queue commands (§5.2) were not in the text at hand, "
-	    "so no sentence is quoted and the case is an advisory until its sentence is checked; "
-	    "the status it expects is the one §5.2's status figure names.",
+	.description = "QSIZE one above CAP.MQES must complete with Invalid Queue Size (N/A when "
+		       "MQES is FFFFh)." NVME_Q_NO_QUOTE,
 	.run = nvme_adm_q_cq_over_mqes,
     },
     {
@@ -521,11 +510,8 @@ static const struct conform_case g_cases[] = {
 	.spec = "NVMe Base 2.1 §5.2.2",
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description =
-	    "SQ 2 on CQ 2, never created, must complete with Completion Queue Invalid. The Base "
-	    "2.1 pages of the queue commands (§5.2) were not in the text at hand, so no sentence "
-	    "is quoted and the case is an advisory until its sentence is checked; the status it "
-	    "expects is the one §5.2's status figure names.",
+	.description = "SQ 2 on CQ 2, never created, must complete with Completion Queue "
+		       "Invalid." NVME_Q_NO_QUOTE,
 	.run = nvme_adm_q_sq_no_cq,
     },
     {
@@ -534,10 +520,8 @@ static const struct conform_case g_cases[] = {
 	.spec = "NVMe Base 2.1 §5.2.2",
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description = "CQID 0 (the Admin CQ) cannot take an I/O SQ: Completion Queue Invalid. The "
-		       "Base 2.1 pages of the queue commands (§5.2) were not in the text at hand, "
-		       "so no sentence is quoted and the case is an advisory until its sentence is "
-		       "checked; the status it expects is the one §5.2's status figure names.",
+	.description = "CQID 0 (the Admin CQ) cannot take an I/O SQ: Completion Queue "
+		       "Invalid." NVME_Q_NO_QUOTE,
 	.run = nvme_adm_q_sq_admin_cq,
     },
     {
@@ -546,11 +530,8 @@ static const struct conform_case g_cases[] = {
 	.spec = "NVMe Base 2.1 §5.2.2",
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description =
-	    "QID 0 is the Admin SQ: Create I/O Submission Queue with it must complete with Invalid "
-	    "Queue Identifier. The Base 2.1 pages of the queue commands (§5.2) were not in the "
-	    "text at hand, so no sentence is quoted and the case is an advisory until its sentence "
-	    "is checked; the status it expects is the one §5.2's status figure names.",
+	.description = "QID 0 is the Admin SQ: Create I/O Submission Queue with it must complete "
+		       "with Invalid Queue Identifier." NVME_Q_NO_QUOTE,
 	.run = nvme_adm_q_sq_qid0,
     },
     {
@@ -559,11 +540,8 @@ static const struct conform_case g_cases[] = {
 	.spec = "NVMe Base 2.1 §5.2.2",
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description =
-	    "QSIZE one above CAP.MQES must complete with Invalid Queue Size (N/A when MQES is "
-	    "FFFFh). The Base 2.1 pages of the queue commands (§5.2) were not in the text at hand, "
-	    "so no sentence is quoted and the case is an advisory until its sentence is checked; "
-	    "the status it expects is the one §5.2's status figure names.",
+	.description = "QSIZE one above CAP.MQES must complete with Invalid Queue Size (N/A when "
+		       "MQES is FFFFh)." NVME_Q_NO_QUOTE,
 	.run = nvme_adm_q_sq_over_mqes,
     },
     {
@@ -572,11 +550,8 @@ static const struct conform_case g_cases[] = {
 	.spec = "NVMe Base 2.1 §5.2.3",
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description =
-	    "Deleting CQ 1 while SQ 1 still uses it must complete with Invalid Queue Deletion. The "
-	    "Base 2.1 pages of the queue commands (§5.2) were not in the text at hand, so no "
-	    "sentence is quoted and the case is an advisory until its sentence is checked; the "
-	    "status it expects is the one §5.2's status figure names.",
+	.description = "Deleting CQ 1 while SQ 1 still uses it must complete with Invalid Queue "
+		       "Deletion." NVME_Q_NO_QUOTE,
 	.run = nvme_adm_q_del_cq_busy,
     },
     {
@@ -585,11 +560,8 @@ static const struct conform_case g_cases[] = {
 	.spec = "NVMe Base 2.1 §5.2.4",
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description =
-	    "Delete I/O Submission Queue of SQ 1, never created, must complete with Invalid Queue "
-	    "Identifier. The Base 2.1 pages of the queue commands (§5.2) were not in the text at "
-	    "hand, so no sentence is quoted and the case is an advisory until its sentence is "
-	    "checked; the status it expects is the one §5.2's status figure names.",
+	.description = "Delete I/O Submission Queue of SQ 1, never created, must complete with "
+		       "Invalid Queue Identifier." NVME_Q_NO_QUOTE,
 	.run = nvme_adm_q_del_sq_none,
     },
     {
@@ -598,11 +570,8 @@ static const struct conform_case g_cases[] = {
 	.spec = "NVMe Base 2.1 §5.2.3",
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description =
-	    "Delete I/O Completion Queue of CQ 1, never created, must complete with Invalid Queue "
-	    "Identifier. The Base 2.1 pages of the queue commands (§5.2) were not in the text at "
-	    "hand, so no sentence is quoted and the case is an advisory until its sentence is "
-	    "checked; the status it expects is the one §5.2's status figure names.",
+	.description = "Delete I/O Completion Queue of CQ 1, never created, must complete with "
+		       "Invalid Queue Identifier." NVME_Q_NO_QUOTE,
 	.run = nvme_adm_q_del_cq_none,
     },
     {
@@ -611,10 +580,7 @@ static const struct conform_case g_cases[] = {
 	.spec = "NVMe Base 2.1 §5.2.4",
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description = "The Admin SQ cannot be deleted: Invalid Queue Identifier. The Base 2.1 "
-		       "pages of the queue commands (§5.2) were not in the text at hand, so no "
-		       "sentence is quoted and the case is an advisory until its sentence is "
-		       "checked; the status it expects is the one §5.2's status figure names.",
+	.description = "The Admin SQ cannot be deleted: Invalid Queue Identifier." NVME_Q_NO_QUOTE,
 	.run = nvme_adm_q_del_sq_admin,
     },
     {
@@ -623,11 +589,9 @@ static const struct conform_case g_cases[] = {
 	.spec = "NVMe Base 2.1 §5.2.1, §3.1.4.1",
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description = "CAP.CQR 1 requires physically contiguous queues: a Create with PC cleared "
-		       "must complete with Invalid Field in Command (N/A when CQR is 0). The Base "
-		       "2.1 pages of the queue commands (§5.2) were not in the text at hand, so no "
-		       "sentence is quoted and the case is an advisory until its sentence is "
-		       "checked; the status it expects is the one §5.2's status figure names.",
+	.description =
+	    "CAP.CQR 1 requires physically contiguous queues: a Create with PC cleared must "
+	    "complete with Invalid Field in Command (N/A when CQR is 0)." NVME_Q_NO_QUOTE,
 	.run = nvme_adm_q_pc0,
     },
     {
@@ -636,11 +600,8 @@ static const struct conform_case g_cases[] = {
 	.spec = "NVMe Base 2.1 §5.2.1 - §5.2.4",
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description =
-	    "Delete SQ 1, delete CQ 1, create both again on new rings, and a Flush on the new pair "
-	    "completes successfully. The Base 2.1 pages of the queue commands (§5.2) were not in "
-	    "the text at hand, so no sentence is quoted and the case is an advisory until its "
-	    "sentence is checked; the status it expects is the one §5.2's status figure names.",
+	.description = "Delete SQ 1, delete CQ 1, create both again on new rings, and a Flush on "
+		       "the new pair completes successfully." NVME_Q_NO_QUOTE,
 	.run = nvme_adm_q_recreate,
     },
     {

@@ -33,6 +33,9 @@ enum conform_verdict nvme_reg_db_bad_value(struct conform_ctx *ctx);
 /* conform_nvme_setup to stage with the default options; the reason noted. */
 int nvme_ctrl_open(struct conform_ctx *ctx, enum conform_nvme_stage stage,
 		   struct conform_nvme **dev);
+/* Connected and reset (CC.EN 0, CSTS.RDY 0), no register else written:
+ * 0 with *dev, or a negative errno with the reason noted. */
+int nvme_ctrl_open_disabled(struct conform_ctx *ctx, struct conform_nvme **dev);
 /* One admin command whose status must be want: the verdict. */
 enum conform_verdict nvme_adm_check(struct conform_ctx *ctx, struct conform_nvme *dev,
 				    struct nvme_sqe *sqe, uint16_t want, const char *what);
@@ -41,6 +44,10 @@ enum conform_verdict nvme_adm_check(struct conform_ctx *ctx, struct conform_nvme
 enum conform_verdict nvme_adm_one(struct conform_ctx *ctx, enum conform_nvme_stage stage,
 				  struct nvme_sqe (*make)(struct conform_nvme *dev), uint16_t want,
 				  const char *what);
+/* After the case's connection is closed: the endpoint answers a new one
+ * within the run's timeout (conform_backend_alive() tried again while it
+ * is still letting the old connection go, as a one-client server may). */
+bool nvme_ctrl_serving(struct conform_ctx *ctx);
 /* PASS when the entry carries a or b, else conform_nvme_expect's FAIL for a. */
 enum conform_verdict nvme_expect_either(struct conform_ctx *ctx, const struct nvme_cqe *cqe,
 					uint16_t a, uint16_t b, const char *what);

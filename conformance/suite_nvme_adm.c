@@ -61,8 +61,10 @@ enum conform_verdict nvme_adm_id_ctrl(struct conform_ctx *ctx)
 	conform_nvme_close(dev);
 	if ((sqes & 0xf) > SQES_NVM || sqes >> 4 < SQES_NVM || (cqes & 0xf) > CQES_NVM ||
 	    cqes >> 4 < CQES_NVM)
-		return conform_fail(ctx, "SQES %#x / CQES %#x do not admit 64-byte SQ and "
-				    "16-byte CQ entries", sqes, cqes);
+		return conform_fail(ctx,
+				    "SQES %#x / CQES %#x do not admit 64-byte SQ and "
+				    "16-byte CQ entries",
+				    sqes, cqes);
 	return CONFORM_PASS;
 }
 
@@ -152,8 +154,10 @@ enum conform_verdict nvme_adm_id_list_order(struct conform_ctx *ctx)
 			break;
 		if (id <= prev || id > nn) {
 			conform_nvme_close(dev);
-			return conform_fail(ctx, "entry %u is NSID %u after %u (NN %u): not an "
-					    "increasing list of valid NSIDs", i, id, prev, nn);
+			return conform_fail(ctx,
+					    "entry %u is NSID %u after %u (NN %u): not an "
+					    "increasing list of valid NSIDs",
+					    i, id, prev, nn);
 		}
 		prev = id;
 	}
@@ -179,7 +183,8 @@ enum conform_verdict nvme_adm_id_list_start(struct conform_ctx *ctx)
 	first = ret ? 0 : le32toh(list[0]);
 	conform_nvme_close(dev);
 	if (ret)
-		return conform_fail(ctx, "Identify CNS 02h from NSID %u: %s", start, strerror(-ret));
+		return conform_fail(ctx, "Identify CNS 02h from NSID %u: %s", start,
+				    strerror(-ret));
 	if (first != 0 && first <= start)
 		return conform_fail(ctx, "the list from NSID %u starts with NSID %u", start, first);
 	return CONFORM_PASS;
@@ -187,9 +192,9 @@ enum conform_verdict nvme_adm_id_list_start(struct conform_ctx *ctx)
 
 enum conform_verdict nvme_adm_id_list_bad_nsid(struct conform_ctx *ctx)
 {
-	enum conform_verdict v = id_expect(ctx, NVME_IDENTIFY_ACTIVE_NS_LIST, NVME_NSID_ALL,
-					   NVME_ST_GEN(INVALID_NS_OR_FORMAT),
-					   "Identify CNS 02h from NSID FFFFFFFFh");
+	enum conform_verdict v =
+	    id_expect(ctx, NVME_IDENTIFY_ACTIVE_NS_LIST, NVME_NSID_ALL,
+		      NVME_ST_GEN(INVALID_NS_OR_FORMAT), "Identify CNS 02h from NSID FFFFFFFFh");
 
 	if (v != CONFORM_PASS)
 		return v;
@@ -249,8 +254,8 @@ enum conform_verdict nvme_adm_id_ns_inactive(struct conform_ctx *ctx)
 }
 
 /* Base §5.1.13.2.3 descriptor lengths by NIDT (EUI-64, NGUID, UUID, CSI). */
-static const uint8_t g_nidl[] = {[NVME_NIDT_EUI64] = 8, [NVME_NIDT_NGUID] = 16,
-				 [NVME_NIDT_UUID] = 16, [NVME_NIDT_CSI] = 1};
+static const uint8_t g_nidl[] = {
+    [NVME_NIDT_EUI64] = 8, [NVME_NIDT_NGUID] = 16, [NVME_NIDT_UUID] = 16, [NVME_NIDT_CSI] = 1};
 
 /* The descriptor list: each known type with its length, inside the 4 KiB. */
 static bool descs_ok(struct conform_ctx *ctx, const uint8_t *d)
@@ -304,6 +309,6 @@ static struct nvme_sqe reserved_opcode(struct conform_nvme *dev)
 
 enum conform_verdict nvme_adm_bad_opcode(struct conform_ctx *ctx)
 {
-	return nvme_adm_one(ctx, CONFORM_NVME_ENABLED, reserved_opcode,
-			    NVME_ST_GEN(INVALID_OPCODE), "admin opcode 03h (reserved)");
+	return nvme_adm_one(ctx, CONFORM_NVME_ENABLED, reserved_opcode, NVME_ST_GEN(INVALID_OPCODE),
+			    "admin opcode 03h (reserved)");
 }

@@ -106,7 +106,8 @@ enum conform_verdict nvme_feat_nq_get(struct conform_ctx *ctx)
 		ret = nvme_adm_get_feat(dev, NVME_FEAT_NUM_QUEUES, 0, 0, &get);
 	conform_nvme_close(dev);
 	if (ret)
-		return conform_fail(ctx, "Set or Get Features Number of Queues: %s", strerror(-ret));
+		return conform_fail(ctx, "Set or Get Features Number of Queues: %s",
+				    strerror(-ret));
 	if (conform_nvme_status(&set) != NVME_ST_OK)
 		return conform_nvme_expect(ctx, &set, NVME_ST_OK, "Set Features Number of Queues");
 	if (conform_nvme_status(&get) != NVME_ST_OK)
@@ -136,8 +137,10 @@ static enum conform_verdict round_trips_if(struct conform_ctx *ctx, uint8_t fid,
 					   const uint32_t *values, unsigned n, uint32_t mask)
 {
 	return has ? round_trips(ctx, fid, values, n, mask)
-		   : conform_not_applicable(ctx, "Identify Controller does not report feature "
-					    "%02xh", fid);
+		   : conform_not_applicable(ctx,
+					    "Identify Controller does not report feature "
+					    "%02xh",
+					    fid);
 }
 
 /* What Identify Controller says, for the cases that need a field of it. */
@@ -217,7 +220,8 @@ enum conform_verdict nvme_feat_timestamp(struct conform_ctx *ctx)
 	if (v == CONFORM_PASS) {
 		ts = 0;
 		ret = timestamp(dev, false, &ts, &cqe);
-		v = ret ? CONFORM_FAIL : conform_nvme_expect(ctx, &cqe, NVME_ST_OK, "Get Timestamp");
+		v = ret ? CONFORM_FAIL
+			: conform_nvme_expect(ctx, &cqe, NVME_ST_OK, "Get Timestamp");
 	}
 	conform_nvme_close(dev);
 	if (ret)

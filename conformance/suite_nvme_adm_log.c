@@ -47,17 +47,21 @@ static enum conform_verdict log_ok(struct conform_ctx *ctx, struct conform_nvme 
 	return conform_nvme_expect(ctx, &cqe, NVME_ST_OK, what);
 }
 
-/* A controller, then log_ok() of a: the verdict. */
+/* A controller, then log_ok() of a: the verdict; N/A with the reason
+ * lacks() gives (NULL: none) for the controller's Identify data. */
 static enum conform_verdict log_one(struct conform_ctx *ctx, const struct nvme_log_args *a,
-				    const char *what)
+				    const char *what,
+				    const char *(*lacks)(const struct nvme_id_ctrl *id))
 {
 	struct conform_nvme *dev;
 	const uint8_t *data;
+	const char *why;
 	enum conform_verdict v;
 
 	if (nvme_ctrl_open(ctx, CONFORM_NVME_ENABLED, &dev))
 		return conform_error(ctx, "controller bring-up failed");
-	v = log_ok(ctx, dev, a, &data, what);
+	why = lacks ? lacks(dev->id_ctrl) : NULL;
+	v = why ? conform_not_applicable(ctx, "%s", why) : log_ok(ctx, dev, a, &data, what);
 	conform_nvme_close(dev);
 	return v;
 }
@@ -80,10 +84,10 @@ enum conform_verdict nvme_log_error(struct conform_ctx *ctx)
 
 enum conform_verdict nvme_log_smart(struct conform_ctx *ctx)
 {
-	return log_one(ctx,
-		       &(struct nvme_log_args){
-			   .lid = NVME_LOG_SMART, .nsid = NVME_NSID_ALL, .len = SMART_LEN},
-		       "Get Log Page SMART / Health Information of NSID FFFFFFFFh");
+	return log_one(
+	    ctx,
+	    &(struct nvme_log_args){.lid = NVME_LOG_SMART, .nsid = NVME_NSID_ALL, .len = SMART_LEN},
+	    "Get Log Page SMART / Health Information of NSID FFFFFFFFh", NULL);
 }
 
 enum conform_verdict nvme_log_fw_slot(struct conform_ctx *ctx)
@@ -107,30 +111,25 @@ enum conform_verdict nvme_log_fw_slot(struct conform_ctx *ctx)
 	return v;
 }
 
+static const char *lacks_ns_attr(const struct nvme_id_ctrl *id)
+{
+	return le32toh(id->oaes) & NVME_CTRL_OAES_NS_ATTR
+		   ? NULL
+		   : "OAES bit 8 (Namespace Attribute Notices) is clear";
+}
+
 enum conform_verdict nvme_log_changed_ns(struct conform_ctx *ctx)
 {
-	struct conform_nvme *dev;
-	const uint8_t *data;
-	enum conform_verdict v;
-
-	if (nvme_ctrl_open(ctx, CONFORM_NVME_ENABLED, &dev))
-		return conform_error(ctx, "controller bring-up failed");
-	if (!(le32toh(dev->id_ctrl->oaes) & NVME_CTRL_OAES_NS_ATTR)) {
-		conform_nvme_close(dev);
-		return conform_not_applicable(ctx, "OAES bit 8 (Namespace Attribute Notices) is "
-					      "clear");
-	}
-	v = log_ok(ctx, dev, &(struct nvme_log_args){.lid = NVME_LOG_CHANGED_NS, .len = 4096},
-		   &data, "Get Log Page Changed Namespace List");
-	conform_nvme_close(dev);
-	return v;
+	return log_one(ctx, &(struct nvme_log_args){.lid = NVME_LOG_CHANGED_NS, .len = 4096},
+		       "Get Log Page Changed Namespace List", lacks_ns_attr);
 }
 
 /* The admin commands every I/O controller over PCIe has (Base §5). */
-static const uint8_t g_mandatory_admin[] = {
-    NVME_ADM_DELETE_SQ,	   NVME_ADM_CREATE_SQ, NVME_ADM_GET_LOG_PAGE, NVME_ADM_DELETE_CQ,
-    NVME_ADM_CREATE_CQ,	   NVME_ADM_IDENTIFY,  NVME_ADM_ABORT,	      NVME_ADM_SET_FEATURES,
-    NVME_ADM_GET_FEATURES, NVME_ADM_ASYNC_EVENT_REQUEST};
+static const uint8_t g_mandatory_admin[] = {NVME_ADM_DELETE_SQ,	   NVME_ADM_CREATE_SQ,
+					    NVME_ADM_GET_LOG_PAGE, NVME_ADM_DELETE_CQ,
+					    NVME_ADM_CREATE_CQ,	   NVME_ADM_IDENTIFY,
+					    NVME_ADM_ABORT,	   NVME_ADM_SET_FEATURES,
+					    NVME_ADM_GET_FEATURES, NVME_ADM_ASYNC_EVENT_REQUEST};
 
 enum conform_verdict nvme_log_effects(struct conform_ctx *ctx)
 {
@@ -144,7 +143,7 @@ enum conform_verdict nvme_log_effects(struct conform_ctx *ctx)
 	if (!(dev->id_ctrl->lpa & NVME_CTRL_LPA_CMD_EFFECTS)) {
 		conform_nvme_close(dev);
 		return conform_not_applicable(ctx, "LPA bit 1 (Commands Supported and Effects) is "
-					      "clear");
+						   "clear");
 	}
 	v = log_ok(ctx, dev, &(struct nvme_log_args){.lid = NVME_LOG_CMD_EFFECTS, .len = CSE_LEN},
 		   &data, "Get Log Page Commands Supported and Effects");
@@ -188,8 +187,7 @@ enum conform_verdict nvme_log_bad_lid(struct conform_ctx *ctx)
 	if (nvme_ctrl_open(ctx, CONFORM_NVME_ENABLED, &dev))
 		return conform_error(ctx, "controller bring-up failed");
 	lid = unsupported_lid(dev);
-	ret = lid ? log_read(dev, &(struct nvme_log_args){.lid = lid, .len = 512}, &data, &cqe)
-		  : 0;
+	ret = lid ? log_read(dev, &(struct nvme_log_args){.lid = lid, .len = 512}, &data, &cqe) : 0;
 	conform_nvme_close(dev);
 	if (!lid)
 		return conform_not_applicable(ctx, "every reserved LID tried is listed supported");

@@ -33,7 +33,7 @@ static struct nvme_sqe cq_qid0(struct conform_nvme *dev)
 enum conform_verdict nvme_adm_q_cq_qid0(struct conform_ctx *ctx)
 {
 	return nvme_adm_one(ctx, CONFORM_NVME_ENABLED, cq_qid0, NVME_ST_CMD(INVALID_QID),
-		     "Create I/O CQ with QID 0");
+			    "Create I/O CQ with QID 0");
 }
 
 /* The number of I/O CQs allocated (Number of Queues, NCQA + 1); 0 when the
@@ -60,7 +60,7 @@ static struct nvme_sqe cq_over(struct conform_nvme *dev)
 enum conform_verdict nvme_adm_q_cq_over(struct conform_ctx *ctx)
 {
 	return nvme_adm_one(ctx, CONFORM_NVME_ENABLED, cq_over, NVME_ST_CMD(INVALID_QID),
-		     "Create I/O CQ with a QID above the Number of Queues allocated");
+			    "Create I/O CQ with a QID above the Number of Queues allocated");
 }
 
 static struct nvme_sqe cq_in_use(struct conform_nvme *dev)
@@ -71,7 +71,7 @@ static struct nvme_sqe cq_in_use(struct conform_nvme *dev)
 enum conform_verdict nvme_adm_q_cq_in_use(struct conform_ctx *ctx)
 {
 	return nvme_adm_one(ctx, CONFORM_NVME_IO, cq_in_use, NVME_ST_CMD(INVALID_QID),
-		     "Create I/O CQ 1 while CQ 1 exists");
+			    "Create I/O CQ 1 while CQ 1 exists");
 }
 
 static struct nvme_sqe cq_size0(struct conform_nvme *dev)
@@ -82,7 +82,7 @@ static struct nvme_sqe cq_size0(struct conform_nvme *dev)
 enum conform_verdict nvme_adm_q_cq_size0(struct conform_ctx *ctx)
 {
 	return nvme_adm_one(ctx, CONFORM_NVME_ENABLED, cq_size0, NVME_ST_CMD(INVALID_QUEUE_SIZE),
-		     "Create I/O CQ with QSIZE 0 (one entry)");
+			    "Create I/O CQ with QSIZE 0 (one entry)");
 }
 
 /* QSIZE one above CAP.MQES; N/A when MQES is the largest. */
@@ -127,7 +127,7 @@ static struct nvme_sqe sq_no_cq(struct conform_nvme *dev)
 enum conform_verdict nvme_adm_q_sq_no_cq(struct conform_ctx *ctx)
 {
 	return nvme_adm_one(ctx, CONFORM_NVME_IO, sq_no_cq, NVME_ST_CMD(CQ_INVALID),
-		     "Create I/O SQ 2 on CQ 2, which does not exist");
+			    "Create I/O SQ 2 on CQ 2, which does not exist");
 }
 
 static struct nvme_sqe sq_admin_cq(struct conform_nvme *dev)
@@ -138,7 +138,7 @@ static struct nvme_sqe sq_admin_cq(struct conform_nvme *dev)
 enum conform_verdict nvme_adm_q_sq_admin_cq(struct conform_ctx *ctx)
 {
 	return nvme_adm_one(ctx, CONFORM_NVME_IO, sq_admin_cq, NVME_ST_CMD(CQ_INVALID),
-		     "Create I/O SQ on the Admin CQ (CQID 0)");
+			    "Create I/O SQ on the Admin CQ (CQID 0)");
 }
 
 static struct nvme_sqe sq_qid0(struct conform_nvme *dev)
@@ -149,7 +149,7 @@ static struct nvme_sqe sq_qid0(struct conform_nvme *dev)
 enum conform_verdict nvme_adm_q_sq_qid0(struct conform_ctx *ctx)
 {
 	return nvme_adm_one(ctx, CONFORM_NVME_IO, sq_qid0, NVME_ST_CMD(INVALID_QID),
-		     "Create I/O SQ with QID 0");
+			    "Create I/O SQ with QID 0");
 }
 
 static struct nvme_sqe del_cq1(struct conform_nvme *dev)
@@ -161,13 +161,13 @@ static struct nvme_sqe del_cq1(struct conform_nvme *dev)
 enum conform_verdict nvme_adm_q_del_cq_busy(struct conform_ctx *ctx)
 {
 	return nvme_adm_one(ctx, CONFORM_NVME_IO, del_cq1, NVME_ST_CMD(INVALID_QUEUE_DELETION),
-		     "Delete I/O CQ 1 while SQ 1 is on it");
+			    "Delete I/O CQ 1 while SQ 1 is on it");
 }
 
 enum conform_verdict nvme_adm_q_del_cq_none(struct conform_ctx *ctx)
 {
 	return nvme_adm_one(ctx, CONFORM_NVME_ENABLED, del_cq1, NVME_ST_CMD(INVALID_QID),
-		     "Delete I/O CQ 1, which does not exist");
+			    "Delete I/O CQ 1, which does not exist");
 }
 
 static struct nvme_sqe del_sq1(struct conform_nvme *dev)
@@ -179,7 +179,7 @@ static struct nvme_sqe del_sq1(struct conform_nvme *dev)
 enum conform_verdict nvme_adm_q_del_sq_none(struct conform_ctx *ctx)
 {
 	return nvme_adm_one(ctx, CONFORM_NVME_ENABLED, del_sq1, NVME_ST_CMD(INVALID_QID),
-		     "Delete I/O SQ 1, which does not exist");
+			    "Delete I/O SQ 1, which does not exist");
 }
 
 static struct nvme_sqe del_sq0(struct conform_nvme *dev)
@@ -191,7 +191,7 @@ static struct nvme_sqe del_sq0(struct conform_nvme *dev)
 enum conform_verdict nvme_adm_q_del_sq_admin(struct conform_ctx *ctx)
 {
 	return nvme_adm_one(ctx, CONFORM_NVME_ENABLED, del_sq0, NVME_ST_CMD(INVALID_QID),
-		     "Delete I/O SQ 0 (the Admin SQ)");
+			    "Delete I/O SQ 0 (the Admin SQ)");
 }
 
 enum conform_verdict nvme_adm_q_pc0(struct conform_ctx *ctx)
@@ -243,7 +243,8 @@ enum conform_verdict nvme_adm_q_recreate(struct conform_ctx *ctx)
 		sqe = (struct nvme_sqe){.opc = NVME_NVM_FLUSH, .nsid = htole32(dev->nsid)};
 		ret = conform_nvme_cmd(dev, &q, &sqe, &cqe);
 		if (ret == 0)
-			v = conform_nvme_expect(ctx, &cqe, NVME_ST_OK, "Flush on the new queue pair");
+			v = conform_nvme_expect(ctx, &cqe, NVME_ST_OK,
+						"Flush on the new queue pair");
 	}
 	conform_nvme_close(dev);
 	if (ret)
@@ -262,12 +263,10 @@ enum conform_verdict nvme_adm_q_es_unset(struct conform_ctx *ctx)
 	uint32_t csts = 0;
 	int ret;
 
-	if (nvme_ctrl_open(ctx, CONFORM_NVME_CONNECTED, &dev))
-		return conform_error(ctx, "connect and map memory failed");
-	ret = conform_nvme_disable(dev);
-	if (ret == 0)
-		ret = nvme_ctrl_enable_with(
-		    dev, &(struct nvme_enable_args){.aqa = nvme_aqa_of(32), .cc = cc}, &csts);
+	if (nvme_ctrl_open_disabled(ctx, &dev))
+		return conform_error(ctx, "connect and reset failed");
+	ret = nvme_ctrl_enable_with(
+	    dev, &(struct nvme_enable_args){.aqa = nvme_aqa_of(32), .cc = cc}, &csts);
 	if (ret) {
 		conform_nvme_close(dev);
 		return conform_error(ctx, "enable with CC %#x: %s (CSTS %#x)", cc, strerror(-ret),

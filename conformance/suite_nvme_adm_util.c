@@ -23,6 +23,20 @@ int nvme_ctrl_open(struct conform_ctx *ctx, enum conform_nvme_stage stage,
 	return ret;
 }
 
+int nvme_ctrl_open_disabled(struct conform_ctx *ctx, struct conform_nvme **dev)
+{
+	int ret = nvme_ctrl_open(ctx, CONFORM_NVME_CONNECTED, dev);
+
+	if (ret)
+		return ret;
+	ret = conform_nvme_disable(*dev);
+	if (ret) {
+		conform_note(ctx, "reset (CC.EN 0): %s", strerror(-ret));
+		conform_nvme_close(*dev);
+	}
+	return ret;
+}
+
 enum conform_verdict nvme_adm_check(struct conform_ctx *ctx, struct conform_nvme *dev,
 				    struct nvme_sqe *sqe, uint16_t want, const char *what)
 {
@@ -47,9 +61,25 @@ enum conform_verdict nvme_adm_one(struct conform_ctx *ctx, enum conform_nvme_sta
 	sqe = make(dev);
 	v = nvme_adm_check(ctx, dev, &sqe, want, what);
 	conform_nvme_close(dev);
-	if (v == CONFORM_PASS && !conform_backend_alive(ctx))
+	if (v == CONFORM_PASS && !nvme_ctrl_serving(ctx))
 		return conform_fail(ctx, "the controller stopped serving after: %s", what);
 	return v;
+}
+
+/* How often a new connection is tried while the endpoint is still busy
+ * letting the case's connection go. */
+#define SERVING_RETRY_MS 50
+
+bool nvme_ctrl_serving(struct conform_ctx *ctx)
+{
+	int64_t deadline = deadline_from_timeout(conform_timeout_ms(ctx));
+
+	while (!conform_backend_alive(ctx)) {
+		if (deadline_ms_left(deadline) == 0)
+			return false;
+		usleep(SERVING_RETRY_MS * 1000);
+	}
+	return true;
 }
 
 int nvme_adm_get_feat(struct conform_nvme *dev, uint8_t fid, unsigned sel, uint32_t cdw11,
@@ -119,7 +149,8 @@ struct nvme_sqe nvme_adm_delete_sqe(bool sq, uint16_t qid)
 enum conform_verdict nvme_expect_either(struct conform_ctx *ctx, const struct nvme_cqe *cqe,
 					uint16_t a, uint16_t b, const char *what)
 {
-	return conform_nvme_status(cqe) == b ? CONFORM_PASS : conform_nvme_expect(ctx, cqe, a, what);
+	return conform_nvme_status(cqe) == b ? CONFORM_PASS
+					     : conform_nvme_expect(ctx, cqe, a, what);
 }
 
 int nvme_ctrl_enable_with(struct conform_nvme *dev, const struct nvme_enable_args *a,

@@ -81,8 +81,10 @@ static bool css_ok(uint64_t cap, char *why, size_t len)
 {
 	unsigned css = (unsigned)NVME_GET(cap, NVME_CAP_CSS);
 
-	snprintf(why, len, "CAP.CSS %#x offers neither the NVM Command Set (bit 0) nor I/O "
-		 "Command Sets (bit 6)", css);
+	snprintf(why, len,
+		 "CAP.CSS %#x offers neither the NVM Command Set (bit 0) nor I/O "
+		 "Command Sets (bit 6)",
+		 css);
 	return css & (NVME_CAP_CSS_NVM | NVME_CAP_CSS_IOCS);
 }
 
@@ -150,15 +152,13 @@ enum conform_verdict nvme_reg_crime_ro(struct conform_ctx *ctx)
 	uint64_t cc;
 	int ret;
 
-	if (nvme_ctrl_open(ctx, CONFORM_NVME_CONNECTED, &dev))
-		return conform_error(ctx, "connect and map memory failed");
+	if (nvme_ctrl_open_disabled(ctx, &dev))
+		return conform_error(ctx, "connect and reset failed");
 	if (NVME_GET(dev->cap, NVME_CAP_CRMS) == 3) {
 		conform_nvme_close(dev);
 		return conform_not_applicable(ctx, "CAP.CRMS is 11b: CC.CRIME is read-write");
 	}
-	ret = conform_nvme_disable(dev);
-	if (ret == 0)
-		ret = conform_nvme_reg_write(dev, NVME_REG_CC, 4, nvme_cc_default() | crime);
+	ret = conform_nvme_reg_write(dev, NVME_REG_CC, 4, nvme_cc_default() | crime);
 	if (ret == 0)
 		ret = conform_nvme_reg_read(dev, NVME_REG_CC, 4, &cc);
 	conform_nvme_close(dev);
@@ -197,11 +197,10 @@ enum conform_verdict nvme_reg_admin_props(struct conform_ctx *ctx)
 	const uint32_t off[] = {NVME_REG_AQA, NVME_REG_ASQ, NVME_REG_ACQ};
 	struct conform_nvme *dev;
 	uint64_t got;
-	int ret;
+	int ret = 0;
 
-	if (nvme_ctrl_open(ctx, CONFORM_NVME_CONNECTED, &dev))
-		return conform_error(ctx, "connect and map memory failed");
-	ret = conform_nvme_disable(dev);
+	if (nvme_ctrl_open_disabled(ctx, &dev))
+		return conform_error(ctx, "connect and reset failed");
 	for (unsigned i = 0; i < ARRAY_SIZE(off) && ret == 0; i++) {
 		ret = conform_nvme_reg_write(dev, off[i], i ? 8 : 4, want[i]);
 		if (ret == 0)
@@ -230,8 +229,7 @@ enum conform_verdict nvme_reg_admin_props(struct conform_ctx *ctx)
  * value. The controller may report the error (type Error, information
  * info) or ignore the write; either way it must go on serving.
  */
-static enum conform_verdict bad_doorbell(struct conform_ctx *ctx, bool existing_queue,
-					 uint8_t info)
+static enum conform_verdict bad_doorbell(struct conform_ctx *ctx, bool existing_queue, uint8_t info)
 {
 	struct nvme_sqe aer = {.opc = NVME_ADM_ASYNC_EVENT_REQUEST};
 	struct conform_nvme *dev;
@@ -257,8 +255,10 @@ static enum conform_verdict bad_doorbell(struct conform_ctx *ctx, bool existing_
 			 AEN_TYPE(le32toh(cqe.cdw0)) != AEN_TYPE_ERROR ||
 			 AEN_INFO(le32toh(cqe.cdw0)) != info)) {
 		conform_nvme_close(dev);
-		return conform_fail(ctx, "the completion after the doorbell write is not an Error "
-				    "event with information %02xh", info);
+		return conform_fail(ctx,
+				    "the completion after the doorbell write is not an Error "
+				    "event with information %02xh",
+				    info);
 	}
 	conform_info(ctx, "doorbell %#x <- %u: %s", off, value,
 		     ret == 0 ? "reported by an asynchronous event" : "no event within 1 s");
@@ -266,8 +266,8 @@ static enum conform_verdict bad_doorbell(struct conform_ctx *ctx, bool existing_
 	conform_nvme_close(dev);
 	if (ret)
 		return conform_fail(ctx, "Identify after the doorbell write: %s", strerror(-ret));
-	return conform_backend_alive(ctx) ? CONFORM_PASS
-					  : conform_fail(ctx, "the controller stopped serving");
+	return nvme_ctrl_serving(ctx) ? CONFORM_PASS
+				      : conform_fail(ctx, "the controller stopped serving");
 }
 
 enum conform_verdict nvme_reg_db_no_queue(struct conform_ctx *ctx)

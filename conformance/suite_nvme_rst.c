@@ -39,18 +39,17 @@ static int block_io(struct conform_nvme *dev, struct conform_nvme_q *q, bool wri
 }
 
 /* A controller with an I/O queue pair and a namespace with one 4 KiB or
- * smaller block at RST_LBA; *why says what is missing. */
-static int io_open(struct conform_ctx *ctx, struct conform_nvme **dev, const char **why)
+ * smaller block at RST_LBA: PASS with *dev, else the verdict (N/A, ERROR). */
+static enum conform_verdict io_open(struct conform_ctx *ctx, struct conform_nvme **dev)
 {
-	*why = NULL;
 	if (nvme_ctrl_open(ctx, CONFORM_NVME_IO, dev))
-		return -EIO;
+		return conform_error(ctx, "controller bring-up failed");
 	if (!(*dev)->nsid || (*dev)->num_blocks <= RST_LBA || (*dev)->block_size > 4096) {
-		*why = "no active namespace with 4 KiB or smaller blocks past LBA 40";
 		conform_nvme_close(*dev);
-		return -ENOTSUP;
+		return conform_not_applicable(ctx, "no active namespace with 4 KiB or smaller "
+						   "blocks past LBA 40");
 	}
-	return 0;
+	return CONFORM_PASS;
 }
 
 /* Re-enable after a reset, with a new I/O queue pair 1. */
@@ -63,21 +62,38 @@ static int reenable_io(struct conform_nvme *dev, struct conform_nvme_q *q)
 	return ret ? ret : conform_nvme_q_create(dev, q);
 }
 
+/* Enables dev again with a new queue pair, reads RST_LBA into rbus and
+ * compares it with w; closes dev. changed: the reason when it differs. */
+static enum conform_verdict reads_back(struct conform_ctx *ctx, struct conform_nvme *dev,
+				       const uint8_t *w, uint64_t rbus, const char *changed)
+{
+	struct conform_nvme_q q;
+	const uint8_t *r = conform_nvme_at(dev, rbus, dev->block_size);
+	int ret = reenable_io(dev, &q);
+
+	if (ret == 0)
+		ret = block_io(dev, &q, false, RST_LBA, rbus);
+	if (ret == 0)
+		ret = memcmp(w, r, dev->block_size) ? -EBADMSG : 0;
+	conform_nvme_close(dev);
+	if (ret == -EBADMSG)
+		return conform_fail(ctx, "%s", changed);
+	return ret ? conform_fail(ctx, "enable again and Read: %s", strerror(-ret)) : CONFORM_PASS;
+}
+
 /* Writes a pattern at RST_LBA, runs between(), re-enables and reads it
  * back: the verdict of the comparison. */
 static enum conform_verdict data_across(struct conform_ctx *ctx,
 					int (*between)(struct conform_nvme *dev))
 {
 	struct conform_nvme *dev;
-	struct conform_nvme_q q;
 	uint64_t wbus, rbus;
 	uint8_t *w, *r;
-	const char *why;
-	int ret = io_open(ctx, &dev, &why);
+	enum conform_verdict v = io_open(ctx, &dev);
+	int ret;
 
-	if (ret)
-		return why ? conform_not_applicable(ctx, "%s", why)
-			   : conform_error(ctx, "controller bring-up failed");
+	if (v != CONFORM_PASS)
+		return v;
 	w = conform_nvme_buf(dev, dev->block_size, 0, &wbus);
 	r = conform_nvme_buf(dev, dev->block_size, 0, &rbus);
 	for (uint32_t i = 0; w && i < dev->block_size; i++)
@@ -88,18 +104,12 @@ static enum conform_verdict data_across(struct conform_ctx *ctx,
 		return conform_error(ctx, "Write before the reset: %s", strerror(-ret));
 	}
 	ret = between(dev);
-	if (ret == 0)
-		ret = reenable_io(dev, &q);
-	if (ret == 0)
-		ret = block_io(dev, &q, false, RST_LBA, rbus);
 	if (ret) {
 		conform_nvme_close(dev);
-		return conform_fail(ctx, "reset, re-enable and Read: %s", strerror(-ret));
+		return conform_fail(ctx, "reset: %s", strerror(-ret));
 	}
-	ret = memcmp(w, r, dev->block_size);
-	conform_nvme_close(dev);
-	return ret ? conform_fail(ctx, "the block written before the reset reads back changed")
-		   : CONFORM_PASS;
+	return reads_back(ctx, dev, w, rbus,
+			  "the block written before the reset reads back changed");
 }
 
 enum conform_verdict nvme_rst_data_kept(struct conform_ctx *ctx)
@@ -137,32 +147,32 @@ enum conform_verdict nvme_rst_shutdown_data(struct conform_ctx *ctx)
 	return data_across(ctx, shutdown_reset);
 }
 
-enum conform_verdict nvme_rst_shutdown(struct conform_ctx *ctx)
+/* A controller with I/O queues live, then step(): its wait must end
+ * within CAP.TO (-ETIMEDOUT fails with late). */
+static enum conform_verdict live_step(struct conform_ctx *ctx,
+				      int (*step)(struct conform_nvme *dev), const char *late)
 {
 	struct conform_nvme *dev;
 	int ret;
 
 	if (nvme_ctrl_open(ctx, CONFORM_NVME_IO, &dev))
 		return conform_error(ctx, "controller bring-up failed");
-	ret = shutdown(dev);
+	ret = step(dev);
 	conform_nvme_close(dev);
 	if (ret == -ETIMEDOUT)
-		return conform_fail(ctx, "CSTS.SHST did not become 10b within CAP.TO");
+		return conform_fail(ctx, "%s", late);
 	return ret ? conform_error(ctx, "CC or CSTS access: %s", strerror(-ret)) : CONFORM_PASS;
+}
+
+enum conform_verdict nvme_rst_shutdown(struct conform_ctx *ctx)
+{
+	return live_step(ctx, shutdown, "CSTS.SHST did not become 10b within CAP.TO");
 }
 
 enum conform_verdict nvme_rst_rdy_clears(struct conform_ctx *ctx)
 {
-	struct conform_nvme *dev;
-	int ret;
-
-	if (nvme_ctrl_open(ctx, CONFORM_NVME_IO, &dev))
-		return conform_error(ctx, "controller bring-up failed");
-	ret = conform_nvme_disable(dev);
-	conform_nvme_close(dev);
-	if (ret == -ETIMEDOUT)
-		return conform_fail(ctx, "CSTS.RDY stayed 1 for CAP.TO after CC.EN 1 -> 0");
-	return ret ? conform_error(ctx, "CC or CSTS access: %s", strerror(-ret)) : CONFORM_PASS;
+	return live_step(ctx, conform_nvme_disable,
+			 "CSTS.RDY stayed 1 for CAP.TO after CC.EN 1 -> 0");
 }
 
 /* After a reset and an enable, I/O CQ 1 from before is gone: an SQ on it
@@ -187,7 +197,8 @@ enum conform_verdict nvme_rst_queues_deleted(struct conform_ctx *ctx)
 	v = nvme_adm_check(ctx, dev, &sqe, NVME_ST_CMD(INVALID_QID),
 			   "Delete I/O SQ 1 created before the reset");
 	if (v == CONFORM_PASS) {
-		sqe = nvme_adm_create_sqe(true, 2, 1, dev->io[0].sq_bus, 1u << 16 | NVME_CREATE_Q_PC);
+		sqe =
+		    nvme_adm_create_sqe(true, 2, 1, dev->io[0].sq_bus, 1u << 16 | NVME_CREATE_Q_PC);
 		v = nvme_adm_check(ctx, dev, &sqe, NVME_ST_CMD(CQ_INVALID),
 				   "Create I/O SQ 2 on CQ 1 created before the reset");
 	}
@@ -203,16 +214,14 @@ enum conform_verdict nvme_rst_queues_deleted(struct conform_ctx *ctx)
 enum conform_verdict nvme_rst_disabled_idle(struct conform_ctx *ctx)
 {
 	struct conform_nvme *dev;
-	struct conform_nvme_q q;
 	struct nvme_cqe cqe;
 	uint64_t wbus, bbus, rbus;
 	uint8_t *w, *b, *r;
-	const char *why;
-	int ret = io_open(ctx, &dev, &why);
+	enum conform_verdict v = io_open(ctx, &dev);
+	int ret;
 
-	if (ret)
-		return why ? conform_not_applicable(ctx, "%s", why)
-			   : conform_error(ctx, "controller bring-up failed");
+	if (v != CONFORM_PASS)
+		return v;
 	w = conform_nvme_buf(dev, dev->block_size, 0, &wbus);
 	b = conform_nvme_buf(dev, dev->block_size, 0, &bbus);
 	r = conform_nvme_buf(dev, dev->block_size, 0, &rbus);
@@ -236,17 +245,7 @@ enum conform_verdict nvme_rst_disabled_idle(struct conform_ctx *ctx)
 		conform_nvme_close(dev);
 		return conform_fail(ctx, "a disabled controller posted a completion entry");
 	}
-	ret = reenable_io(dev, &q);
-	if (ret == 0)
-		ret = block_io(dev, &q, false, RST_LBA, rbus);
-	if (ret) {
-		conform_nvme_close(dev);
-		return conform_error(ctx, "re-enable and Read: %s", strerror(-ret));
-	}
-	ret = memcmp(w, r, dev->block_size);
-	conform_nvme_close(dev);
-	return ret ? conform_fail(ctx, "a Write submitted while disabled changed the block")
-		   : CONFORM_PASS;
+	return reads_back(ctx, dev, w, rbus, "a Write submitted while disabled changed the block");
 }
 
 enum conform_verdict nvme_rst_admin_props_kept(struct conform_ctx *ctx)
@@ -282,12 +281,11 @@ enum conform_verdict nvme_rst_in_flight(struct conform_ctx *ctx)
 	struct conform_nvme *dev;
 	struct conform_nvme_q q;
 	uint64_t bus;
-	const char *why;
-	int ret = io_open(ctx, &dev, &why);
+	enum conform_verdict v = io_open(ctx, &dev);
+	int ret;
 
-	if (ret)
-		return why ? conform_not_applicable(ctx, "%s", why)
-			   : conform_error(ctx, "controller bring-up failed");
+	if (v != CONFORM_PASS)
+		return v;
 	ret = conform_nvme_buf(dev, dev->block_size, 0, &bus) ? 0 : -ENOMEM;
 	for (unsigned i = 0; i < 16 && ret >= 0; i++)
 		ret = conform_nvme_push(dev, &dev->io[0],
@@ -325,16 +323,13 @@ static enum conform_verdict bad_enable(struct conform_ctx *ctx, const struct nvm
 	void *id;
 	int ret;
 
-	if (nvme_ctrl_open(ctx, CONFORM_NVME_CONNECTED, &dev))
-		return conform_error(ctx, "connect and map memory failed");
-	ret = conform_nvme_disable(dev);
-	if (ret) {
-		conform_nvme_close(dev);
-		return conform_error(ctx, "reset: %s", strerror(-ret));
-	}
+	if (nvme_ctrl_open_disabled(ctx, &dev))
+		return conform_error(ctx, "connect and reset failed");
 	ret = nvme_ctrl_enable_with(dev, a, &csts);
 	conform_info(ctx, "the enable: %s (CSTS %#x)",
-		     ret == 0 ? "ready" : ret == -EIO ? "refused with CSTS.CFS" : strerror(-ret),
+		     ret == 0	   ? "ready"
+		     : ret == -EIO ? "refused with CSTS.CFS"
+				   : strerror(-ret),
 		     csts);
 	ret = conform_nvme_disable(dev);
 	if (ret == 0)
@@ -358,9 +353,9 @@ enum conform_verdict nvme_rst_bad_mps(struct conform_ctx *ctx)
 	conform_nvme_close(dev);
 	if (mpsmax == NVME_CC_MPS_MASK)
 		return conform_not_applicable(ctx, "CAP.MPSMAX is the largest CC.MPS");
-	return bad_enable(ctx, &(struct nvme_enable_args){
-				   .aqa = nvme_aqa_of(32),
-				   .cc = nvme_cc_default() | NVME_SET(NVME_CC_MPS, mpsmax + 1)});
+	return bad_enable(ctx, &(struct nvme_enable_args){.aqa = nvme_aqa_of(32),
+							  .cc = nvme_cc_default() |
+								NVME_SET(NVME_CC_MPS, mpsmax + 1)});
 }
 
 enum conform_verdict nvme_rst_bad_aqa(struct conform_ctx *ctx)
@@ -376,15 +371,13 @@ enum conform_verdict nvme_rst_asq_zero(struct conform_ctx *ctx)
 	void *id;
 	int ret;
 
-	if (nvme_ctrl_open(ctx, CONFORM_NVME_CONNECTED, &dev))
-		return conform_error(ctx, "connect and map memory failed");
-	ret = conform_nvme_disable(dev);
-	if (ret == 0)
-		ret = nvme_ctrl_enable_with(dev,
-					    &(struct nvme_enable_args){.aqa = nvme_aqa_of(32),
-								       .cc = nvme_cc_default(),
-								       .asq_at_zero = true},
-					    &csts);
+	if (nvme_ctrl_open_disabled(ctx, &dev))
+		return conform_error(ctx, "connect and reset failed");
+	ret = nvme_ctrl_enable_with(dev,
+				    &(struct nvme_enable_args){.aqa = nvme_aqa_of(32),
+							       .cc = nvme_cc_default(),
+							       .asq_at_zero = true},
+				    &csts);
 	if (ret == 0)
 		ret = conform_nvme_identify(dev, NVME_IDENTIFY_CTRL, 0, 0, &id, NULL);
 	conform_nvme_close(dev);
