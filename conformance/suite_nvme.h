@@ -51,9 +51,8 @@ bool nvme_ctrl_serving(struct conform_ctx *ctx);
 /* PASS when the entry carries a or b, else conform_nvme_expect's FAIL for a. */
 enum conform_verdict nvme_expect_either(struct conform_ctx *ctx, const struct nvme_cqe *cqe,
 					uint16_t a, uint16_t b, const char *what);
-/* Get Features (SEL sel) and Set Features of fid with CDW11 cdw11. */
-int nvme_adm_get_feat(struct conform_nvme *dev, uint8_t fid, unsigned sel, uint32_t cdw11,
-		      struct nvme_cqe *cqe);
+/* Get Features (current value) of fid, and Set Features of fid to cdw11. */
+int nvme_adm_get_feat(struct conform_nvme *dev, uint8_t fid, struct nvme_cqe *cqe);
 int nvme_adm_set_feat(struct conform_nvme *dev, uint8_t fid, uint32_t cdw11, struct nvme_cqe *cqe);
 /* Get Log Page of len bytes (a multiple of 4, at most 4 KiB) into *data. */
 struct nvme_log_args {
@@ -78,8 +77,6 @@ struct nvme_enable_args {
 };
 int nvme_ctrl_enable_with(struct conform_nvme *dev, const struct nvme_enable_args *a,
 			  uint32_t *csts);
-/* Polls CSTS up to CAP.TO: 0 at RDY 1, -EIO at CFS 1, -ETIMEDOUT. */
-int nvme_ctrl_wait_ready(struct conform_nvme *dev, uint32_t *csts);
 /* CC as conform_nvme_enable() writes it (no EN), AQA for entries. */
 uint32_t nvme_cc_default(void);
 uint32_t nvme_aqa_of(uint16_t entries);

@@ -38,7 +38,7 @@ static enum conform_verdict round_trip(struct conform_ctx *ctx, struct conform_n
 	v = conform_nvme_expect(ctx, &cqe, NVME_ST_OK, "Set Features");
 	if (v != CONFORM_PASS)
 		return v;
-	ret = nvme_adm_get_feat(dev, fid, 0, 0, &cqe);
+	ret = nvme_adm_get_feat(dev, fid, &cqe);
 	if (ret)
 		return conform_fail(ctx, "Get Features %02xh: %s", fid, strerror(-ret));
 	v = conform_nvme_expect(ctx, &cqe, NVME_ST_OK, "Get Features");
@@ -103,7 +103,7 @@ enum conform_verdict nvme_feat_nq_get(struct conform_ctx *ctx)
 		return conform_error(ctx, "controller bring-up failed");
 	ret = conform_nvme_admin(dev, &sqe, &set);
 	if (ret == 0)
-		ret = nvme_adm_get_feat(dev, NVME_FEAT_NUM_QUEUES, 0, 0, &get);
+		ret = nvme_adm_get_feat(dev, NVME_FEAT_NUM_QUEUES, &get);
 	conform_nvme_close(dev);
 	if (ret)
 		return conform_fail(ctx, "Set or Get Features Number of Queues: %s",

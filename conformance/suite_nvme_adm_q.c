@@ -42,7 +42,7 @@ static uint32_t cqs_allocated(struct conform_nvme *dev)
 {
 	struct nvme_cqe cqe;
 
-	if (nvme_adm_get_feat(dev, NVME_FEAT_NUM_QUEUES, 0, 0, &cqe) ||
+	if (nvme_adm_get_feat(dev, NVME_FEAT_NUM_QUEUES, &cqe) ||
 	    conform_nvme_status(&cqe) != NVME_ST_OK)
 		return 0;
 	return (le32toh(cqe.cdw0) >> 16) + 1;

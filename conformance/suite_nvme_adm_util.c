@@ -82,14 +82,9 @@ bool nvme_ctrl_serving(struct conform_ctx *ctx)
 	return true;
 }
 
-int nvme_adm_get_feat(struct conform_nvme *dev, uint8_t fid, unsigned sel, uint32_t cdw11,
-		      struct nvme_cqe *cqe)
+int nvme_adm_get_feat(struct conform_nvme *dev, uint8_t fid, struct nvme_cqe *cqe)
 {
-	struct nvme_sqe sqe = {
-	    .opc = NVME_ADM_GET_FEATURES,
-	    .cdw10 = htole32((uint32_t)sel << 8 | fid),
-	    .cdw11 = htole32(cdw11),
-	};
+	struct nvme_sqe sqe = {.opc = NVME_ADM_GET_FEATURES, .cdw10 = htole32(fid)};
 
 	return conform_nvme_admin(dev, &sqe, cqe);
 }
@@ -153,27 +148,8 @@ enum conform_verdict nvme_expect_either(struct conform_ctx *ctx, const struct nv
 					     : conform_nvme_expect(ctx, cqe, a, what);
 }
 
-int nvme_ctrl_enable_with(struct conform_nvme *dev, const struct nvme_enable_args *a,
-			  uint32_t *csts)
-{
-	struct conform_nvme_q *q = &dev->admin;
-	int ret = conform_nvme_q_init(dev, 0, q->size, q);
-	uint64_t asq = a->asq_at_zero ? 0 : q->sq_bus;
-
-	if (ret)
-		return ret;
-	if (a->asq_at_zero)
-		q->sq = conform_nvme_at(dev, 0, (uint64_t)q->size * sizeof(*q->sq));
-	if ((ret = conform_nvme_reg_write(dev, NVME_REG_AQA, 4, a->aqa)) ||
-	    (ret = conform_nvme_reg_write(dev, NVME_REG_ASQ, 8, asq)) ||
-	    (ret = conform_nvme_reg_write(dev, NVME_REG_ACQ, 8, q->cq_bus)) ||
-	    (ret = conform_nvme_reg_write(dev, NVME_REG_CC, 4, a->cc)) ||
-	    (ret = conform_nvme_reg_write(dev, NVME_REG_CC, 4, a->cc | NVME_SET(NVME_CC_EN, 1))))
-		return ret;
-	return nvme_ctrl_wait_ready(dev, csts);
-}
-
-int nvme_ctrl_wait_ready(struct conform_nvme *dev, uint32_t *csts)
+/* Polls CSTS up to CAP.TO: 0 at RDY 1, -EIO at CFS 1, -ETIMEDOUT. */
+static int nvme_ctrl_wait_ready(struct conform_nvme *dev, uint32_t *csts)
 {
 	int64_t deadline = deadline_from_timeout(dev->to_ms);
 	uint64_t v;
@@ -192,6 +168,26 @@ int nvme_ctrl_wait_ready(struct conform_nvme *dev, uint32_t *csts)
 			return -ETIMEDOUT;
 		usleep(1000);
 	}
+}
+
+int nvme_ctrl_enable_with(struct conform_nvme *dev, const struct nvme_enable_args *a,
+			  uint32_t *csts)
+{
+	struct conform_nvme_q *q = &dev->admin;
+	int ret = conform_nvme_q_init(dev, 0, q->size, q);
+	uint64_t asq = a->asq_at_zero ? 0 : q->sq_bus;
+
+	if (ret)
+		return ret;
+	if (a->asq_at_zero)
+		q->sq = conform_nvme_at(dev, 0, (uint64_t)q->size * sizeof(*q->sq));
+	if ((ret = conform_nvme_reg_write(dev, NVME_REG_AQA, 4, a->aqa)) ||
+	    (ret = conform_nvme_reg_write(dev, NVME_REG_ASQ, 8, asq)) ||
+	    (ret = conform_nvme_reg_write(dev, NVME_REG_ACQ, 8, q->cq_bus)) ||
+	    (ret = conform_nvme_reg_write(dev, NVME_REG_CC, 4, a->cc)) ||
+	    (ret = conform_nvme_reg_write(dev, NVME_REG_CC, 4, a->cc | NVME_SET(NVME_CC_EN, 1))))
+		return ret;
+	return nvme_ctrl_wait_ready(dev, csts);
 }
 
 uint32_t nvme_cc_default(void)
