@@ -34,6 +34,801 @@ static const struct conform_case g_cases[] = {
 		       "the spec leaves their values to the implementation.",
 	.run = nvme_reg_cap_vs,
     },
+    {
+	.id = "NVME-REG-002",
+	.title = "CAP.MQES allows queues of two entries or more",
+	.spec = "NVMe Base 2.1 §3.1.4.1",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "CAP.MQES (0's based) must be 1h or more: a queue is full with one entry left free, so "
+	    "a queue of one entry holds no command. Base 2.1 §3.1.4.1 defines MQES and its minimum "
+	    "of 1h without a keyword, so this is an advisory.",
+	.run = nvme_reg_cap_mqes,
+    },
+    {
+	.id = "NVME-REG-003",
+	.title = "CAP.TO gives a host a time to wait",
+	.spec = "NVMe Base 2.1 §3.1.4.1",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "CAP.TO is the worst-case time a host waits for CSTS.RDY to change; a "
+		       "controller that reports 0 tells the host to give up at once. Base 2.1 says "
+		       "nothing that forbids 0, so this is an advisory.",
+	.run = nvme_reg_cap_to,
+    },
+    {
+	.id = "NVME-REG-004",
+	.title = "CAP.CSS offers the NVM Command Set or I/O Command Sets",
+	.spec = "NVMe Base 2.1 §3.1.4.1",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "CAP.CSS must have bit 0 (NVM Command Set) or bit 6 (one or more I/O Command Sets) set "
+	    "for the I/O cases of this suite to make sense. Base 2.1 defines CSS's bits without a "
+	    "keyword that requires either, so this is an advisory.",
+	.run = nvme_reg_cap_css,
+    },
+    {
+	.id = "NVME-REG-005",
+	.title = "CAP.MPSMIN is not above CAP.MPSMAX",
+	.spec = "NVMe Base 2.1 §3.1.4.1",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "CC.MPS must lie in CAP.MPSMIN..CAP.MPSMAX, so MPSMIN above MPSMAX leaves "
+		       "the host no page size. Base 2.1 defines both fields without a keyword that "
+		       "orders them, so this is an advisory.",
+	.run = nvme_reg_cap_mps,
+    },
+    {
+	.id = "NVME-REG-006",
+	.title = "CAP and VS ignore writes",
+	.spec = "NVMe Base 2.1 §3.1.4.1, §3.1.4.2",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "The case writes the complement of CAP (8 bytes) and VS and reads both again: they "
+	    "must be unchanged. Base 2.1 marks both read-only (RO) in its property tables; it "
+	    "defines the RO type without a keyword about writes, so this is an advisory.",
+	.run = nvme_reg_ro_ignored,
+    },
+    {
+	.id = "NVME-REG-007",
+	.title = "CC.CRIME stays 0 when CAP.CRMS is not 11b",
+	.spec = "NVMe Base 2.1 §3.1.4.5",
+	.quote = "If the CAP.CRMS field is not set to 11b, then this bit is RO and shall be "
+		 "cleared to ‘0’.",
+	.level = CONFORM_MUST,
+	.description = "With CAP.CRMS other than 11b, CC.CRIME (bit 24) is read-only 0: the case "
+		       "writes CC with CRIME set while the controller is disabled and reads CC "
+		       "back; bit 24 must read 0. N/A when CAP.CRMS is 11b.",
+	.run = nvme_reg_crime_ro,
+    },
+    {
+	.id = "NVME-REG-008",
+	.title = "Identify Controller VER equals the VS property",
+	.spec = "NVMe Base 2.1 §3.1.4.2, §5.1.13.2.1",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "A host reads the version from either place; they must agree. Base 2.1 defines VER as "
+	    "the value reported in VS without a keyword, so this is an advisory.",
+	.run = nvme_reg_vs_ver,
+    },
+    {
+	.id = "NVME-REG-009",
+	.title = "AQA, ASQ and ACQ read back what was written",
+	.spec = "NVMe Base 2.1 §3.1.4.8 - §3.1.4.10",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "While the controller is disabled the case writes AQA (8 entries each), ASQ and ACQ "
+	    "(page-aligned addresses) and reads each back unchanged. Base 2.1 defines them as "
+	    "read-write (RW) without a keyword about reading back, so this is an advisory.",
+	.run = nvme_reg_admin_props,
+    },
+    {
+	.id = "NVME-REG-010",
+	.title =
+	    "A doorbell of a queue not created: an error event or nothing, and service goes on",
+	.spec = "NVMe Base 2.1 §5.1.2",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "With an Asynchronous Event Request outstanding, the case writes the SQ tail doorbell "
+	    "of an I/O queue that was never created (as a property write). The controller may "
+	    "answer with an Error event, Invalid Doorbell Register (information 00h), or ignore "
+	    "the write; the case fails on any other completion, or when Identify or the endpoint "
+	    "no longer answers. Base 2.1 lists the event without a keyword that requires it, so "
+	    "this is an advisory.",
+	.run = nvme_reg_db_no_queue,
+    },
+    {
+	.id = "NVME-REG-011",
+	.title = "An SQ tail doorbell past the queue's end: an error event or nothing, and service "
+		 "goes on",
+	.spec = "NVMe Base 2.1 §5.1.2",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "With an Asynchronous Event Request outstanding, the case writes I/O SQ 1's tail "
+	    "doorbell with a value past the queue's last entry. The controller may answer with an "
+	    "Error event, Invalid Doorbell Write Value (information 01h), or ignore it; it must "
+	    "not fetch past the ring, and must keep serving (Identify, then the endpoint). Base "
+	    "2.1 lists the event without a keyword that requires it, so this is an advisory.",
+	.run = nvme_reg_db_bad_value,
+    },
+
+/* Sentences more than one case enforces (Base 2.1 §3.1.4.5, §5.1.13.2.2). */
+#define NVME_QUOTE_RESET_DATA                                                                      \
+	"The controller shall ensure that there is no impact (e.g., data loss) caused by "         \
+	"that Controller Reset to the results of commands that have had corresponding "            \
+	"completion queue entries posted to an I/O Completion Queue prior to that "                \
+	"Controller Reset."
+#define NVME_QUOTE_RESET_DELETES                                                                   \
+	"That reset deletes all I/O Submission Queues and I/O Completion Queues, resets "          \
+	"the Admin Submission Queue and the Admin Completion Queue, and brings the "               \
+	"hardware to an idle state."
+#define NVME_QUOTE_NS_LIST                                                                         \
+	"A list of 1,024 namespace IDs is returned to the host containing active NSIDs in "        \
+	"increasing order that are greater than the value specified in the Namespace "             \
+	"Identifier (NSID) field of the command."
+    /* ---- Reset and shutdown (NVME-RST): Base §3.1.4.5, §3.6, §3.7.2 ---- */
+    {
+	.id = "NVME-RST-001",
+	.title = "CC.EN 1 -> 0 clears CSTS.RDY within CAP.TO",
+	.spec = "NVMe Base 2.1 §3.1.4.5",
+	.quote = "When this bit is cleared to ‘0’, the CSTS.RDY bit is cleared to ‘0’ by the "
+		 "controller once the controller is ready to be re -enabled.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "After CC.EN is cleared with I/O queues live, CSTS.RDY must read 0 within "
+		       "CAP.TO, or a host cannot re-enable. Base 2.1 §3.1.4.5 states it without a "
+		       "keyword (CAP.TO bounds the host's wait), so this is an advisory.",
+	.run = nvme_rst_rdy_clears,
+    },
+    {
+	.id = "NVME-RST-002",
+	.title = "A Controller Reset deletes the I/O queues",
+	.spec = "NVMe Base 2.1 §3.1.4.5",
+	.quote = NVME_QUOTE_RESET_DELETES,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "After a reset and a new enable, I/O SQ 1 of before cannot be deleted (Invalid Queue "
+	    "Identifier) and an SQ on I/O CQ 1 of before is refused (Completion Queue Invalid). "
+	    "Base 2.1 §3.1.4.5 defines the reset without a keyword, so this is an advisory.",
+	.run = nvme_rst_queues_deleted,
+    },
+    {
+	.id = "NVME-RST-003",
+	.title = "A disabled controller runs no command",
+	.spec = "NVMe Base 2.1 §3.1.4.5",
+	.quote = "When cleared to ‘0’, then the controller shall not process commands nor post "
+		 "completion queue entries to Completion Queues.",
+	.level = CONFORM_MUST,
+	.description =
+	    "After a reset (CC.EN 0, CSTS.RDY 0) the case puts a Write of a new pattern on the old "
+	    "I/O SQ 1 and rings its doorbell: no completion entry may come within 300 ms, and once "
+	    "the controller is enabled again the block reads back as written before the reset.",
+	.run = nvme_rst_disabled_idle,
+    },
+    {
+	.id = "NVME-RST-004",
+	.title = "Data written before a Controller Reset survives it",
+	.spec = "NVMe Base 2.1 §3.1.4.5",
+	.quote = NVME_QUOTE_RESET_DATA,
+	.level = CONFORM_MUST,
+	.description =
+	    "A Write completes (its entry posted), CC.EN goes 1 -> 0, the controller is enabled "
+	    "again with a new queue pair, and a Read of the block returns the bytes written.",
+	.run = nvme_rst_data_kept,
+    },
+    {
+	.id = "NVME-RST-005",
+	.title = "A Controller Reset keeps AQA, ASQ and ACQ",
+	.spec = "NVMe Base 2.1 §3.1.4.5",
+	.quote =
+	    "That reset does not affect transport specific state (e.g., PCI Express registers "
+	    "including MMIO MSI-X registers), nor the Admin Queue properties (AQA, ASQ, or ACQ).",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "AQA, ASQ and ACQ read the same before and after CC.EN 1 -> 0. Base 2.1 "
+		       "§3.1.4.5 states it without a keyword, so this is an advisory.",
+	.run = nvme_rst_admin_props_kept,
+    },
+    {
+	.id = "NVME-RST-006",
+	.title = "A reset with commands in flight completes and the controller serves again",
+	.spec = "NVMe Base 2.1 §3.1.4.5",
+	.quote = NVME_QUOTE_RESET_DELETES,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "Sixteen Writes are rung and CC.EN is cleared at once: CSTS.RDY must reach "
+		       "0 within CAP.TO, and after a new enable a Read on a new queue pair "
+		       "completes. Base 2.1 says nothing about how long the reset of commands in "
+		       "flight may take beyond CAP.TO, so this is an advisory.",
+	.run = nvme_rst_in_flight,
+    },
+    {
+	.id = "NVME-RST-007",
+	.title = "A normal shutdown reports CSTS.SHST 10b",
+	.spec = "NVMe Base 2.1 §3.6.1",
+	.quote = "The controller indicates when shutdown processing is completed by updating the "
+		 "Shutdown Status (CSTS.SHST) field to 10b and the Shutdown Type (CSTS.ST) field "
+		 "(refer to Figure 42) is cleared to ‘0’.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "With I/O queues live, CC.SHN 01b must lead to CSTS.SHST 10b; the case "
+		       "waits CAP.TO (at least the run's timeout, which covers the one second "
+		       "§3.6.1 tells a host to wait when RTD3E is 0). Base 2.1 §3.6.1 states it "
+		       "without a keyword, so this is an advisory.",
+	.run = nvme_rst_shutdown,
+    },
+    {
+	.id = "NVME-RST-008",
+	.title = "Data written before a shutdown and reset survives them",
+	.spec = "NVMe Base 2.1 §3.1.4.5, §3.6.1",
+	.quote = NVME_QUOTE_RESET_DATA,
+	.level = CONFORM_MUST,
+	.description =
+	    "A Write completes, CC.SHN 01b and CSTS.SHST 10b, then CC.EN 1 -> 0 (a Controller "
+	    "Reset), a new enable, and a Read of the block returns the bytes written.",
+	.run = nvme_rst_shutdown_data,
+    },
+    {
+	.id = "NVME-RST-009",
+	.title = "An enable with CC.MPS above CAP.MPSMAX does not wedge the controller",
+	.spec = "NVMe Base 2.1 §3.1.4.5",
+	.quote = "The value set by host software shall be a supported value as indica ted by the "
+		 "CAP.MPSMAX and CAP.MPSMIN fields.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "The case enables with CC.MPS one above CAP.MPSMAX and records what the controller did "
+	    "(CSTS.CFS, never ready, or ready); a reset and a correct enable must then bring it up "
+	    "and Identify must complete. The sentence binds host software and Base 2.1 does not "
+	    "require a refusal, so this is an advisory.",
+	.run = nvme_rst_bad_mps,
+    },
+    {
+	.id = "NVME-RST-010",
+	.title = "An enable with AQA 0 (one-entry admin queues) does not wedge the controller",
+	.spec = "NVMe Base 2.1 §3.1.4.8",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "The case enables with AQA.ASQS and AQA.ACQS 0, which Base 2.1 §3.1.4.8 calls "
+	    "undefined, records what happened, then a reset and a correct enable must bring the "
+	    "controller up. Base 2.1 does not require a refusal, so this is an advisory.",
+	.run = nvme_rst_bad_aqa,
+    },
+    {
+	.id = "NVME-RST-011",
+	.title = "An Admin SQ at bus address 0 works",
+	.spec = "NVMe Base 2.1 §3.1.4.9",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "ASQ must be memory page aligned; bus address 0 is aligned, and no sentence "
+		       "of Base 2.1 forbids it. The case enables with ASQ 0 (the rest as usual): "
+		       "CSTS.RDY must come and Identify Controller must complete. An advisory, "
+		       "because no sentence requires a particular address to work either.",
+	.run = nvme_rst_asq_zero,
+    },
+
+/* Why the queue command cases (NVME-ADM-Q) are advisories. */
+#define NVME_Q_NO_QUOTE                                                                            \
+	" The Base 2.1 pages of the queue commands (§5.2) were not in the text at hand, so no "   \
+	"sentence is quoted and the case is an advisory until its sentence is checked; the "       \
+	"status it expects is the one §5.2's status figure names."
+    /* ---- Admin commands (NVME-ADM): Base §5.1.11 - §5.1.13, §5.1.25, §5.2 ---- */
+    {
+	.id = "NVME-ADM-ID-001",
+	.title = "Identify Controller admits 64-byte SQ and 16-byte CQ entries",
+	.spec = "NVMe Base 2.1 §5.1.13.2.1",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "SQES and CQES give the required (3:0) and largest (7:4) entry sizes; the "
+		       "NVM Command Set needs 64-byte SQ and 16-byte CQ entries, so 6 and 4 must "
+		       "lie within them. The NVM Command Set defines those sizes without a text of "
+		       "it at hand to quote, so this is an advisory.",
+	.run = nvme_adm_id_ctrl,
+    },
+    {
+	.id = "NVME-ADM-ID-002",
+	.title = "Identify with a reserved CNS: Invalid Field in Command",
+	.spec = "NVMe Base 2.1 §4.2.3, §5.1.13",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "Identify with CNS FFh (reserved) must complete with Invalid Field in "
+		       "Command. Base 2.1 defines that status (generic status, §4.2.3) as the one "
+		       "for a reserved value in a field without a keyword, so this is an advisory.",
+	.run = nvme_adm_id_bad_cns,
+    },
+    {
+	.id = "NVME-ADM-ID-003",
+	.title = "Identify Namespace of NSID 0: Invalid Namespace or Format",
+	.spec = "NVMe Base 2.1 §3.2.1.2, §5.1.13",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "NSID 0 is not a valid NSID, and Identify CNS 00h uses the NSID: the command must "
+	    "complete with Invalid Namespace or Format. The sentence was not found in the text at "
+	    "hand (no sentence quoted), so this is an advisory.",
+	.run = nvme_adm_id_ns_zero,
+    },
+    {
+	.id = "NVME-ADM-ID-004",
+	.title = "Identify Namespace of NSID NN + 1: Invalid Namespace or Format",
+	.spec = "NVMe Base 2.1 §3.2.1.2, §5.1.13",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "An NSID above Identify Controller NN (and below FFFFFFFEh) is invalid: "
+		       "Identify CNS 00h of it must complete with Invalid Namespace or Format. No "
+		       "sentence was found in the text at hand to quote, so this is an advisory.",
+	.run = nvme_adm_id_ns_over_nn,
+    },
+    {
+	.id = "NVME-ADM-ID-005",
+	.title = "Identify Namespace of an inactive NSID returns zeroes",
+	.spec = "NVM Command Set 1.1 §4.1.5.1",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "For a valid NSID not in the active list, Identify CNS 00h completes successfully with "
+	    "a zero-filled structure (the case fills the buffer first, so a structure never sent "
+	    "fails). The NVM Command Set states it without a keyword, so this is an advisory; N/A "
+	    "when every NSID up to NN is active.",
+	.run = nvme_adm_id_ns_inactive,
+    },
+    {
+	.id = "NVME-ADM-ID-006",
+	.title = "The active namespace list is increasing and within NN",
+	.spec = "NVMe Base 2.1 §5.1.13.2.2",
+	.quote = NVME_QUOTE_NS_LIST,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "Identify CNS 02h from NSID 0: the entries up to the first zero increase "
+		       "strictly and none is above NN. Base 2.1 defines the list without a "
+		       "keyword, so this is an advisory.",
+	.run = nvme_adm_id_list_order,
+    },
+    {
+	.id = "NVME-ADM-ID-007",
+	.title = "The active namespace list starts above the NSID given",
+	.spec = "NVMe Base 2.1 §5.1.13.2.2",
+	.quote = NVME_QUOTE_NS_LIST,
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Identify CNS 02h from the first active NSID must not list that NSID or a lower one. "
+	    "Base 2.1 defines the list without a keyword, so this is an advisory.",
+	.run = nvme_adm_id_list_start,
+    },
+    {
+	.id = "NVME-ADM-ID-008",
+	.title = "Active namespace list from FFFFFFFEh or FFFFFFFFh: Invalid Namespace or Format",
+	.spec = "NVMe Base 2.1 §5.1.13.2.2",
+	.quote = "The controller shall abort the command with a status code  of Invalid Namespace "
+		 "or Format if  the NSID field is set to FFFFFFFEh or FFFFFFFFh.",
+	.level = CONFORM_MUST,
+	.description = "Identify CNS 02h with NSID FFFFFFFFh, then with FFFFFFFEh: each must "
+		       "complete with Invalid Namespace or Format.",
+	.run = nvme_adm_id_list_bad_nsid,
+    },
+    {
+	.id = "NVME-ADM-ID-009",
+	.title = "The Namespace Identification Descriptor list is well formed",
+	.spec = "NVMe Base 2.1 §5.1.13.2.3",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Identify CNS 03h of an active NSID: at least one descriptor, each of a defined type "
+	    "with its length (EUI-64 8, NGUID 16, UUID 16, CSI 1), inside the 4 KiB. Base 2.1 "
+	    "defines the descriptors without a keyword, so this is an advisory.",
+	.run = nvme_adm_id_descs,
+    },
+    {
+	.id = "NVME-ADM-ID-010",
+	.title = "Namespace Identification Descriptor list of an invalid NSID is refused",
+	.spec = "NVMe Base 2.1 §5.1.13.2.3",
+	.quote = "If the NSID field does not specify an active NSID, then refer to section 3.2.1.5 "
+		 "for the status code to return.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Identify CNS 03h of NSID NN + 1 must fail; §3.2.1.5 was not in the text at hand, so "
+	    "the case accepts Invalid Namespace or Format or Invalid Field in Command. The quoted "
+	    "sentence defers to it without a keyword, so this is an advisory.",
+	.run = nvme_adm_id_descs_inactive,
+    },
+    {
+	.id = "NVME-ADM-OPC-001",
+	.title = "A reserved admin opcode: Invalid Command Opcode",
+	.spec = "NVMe Base 2.1 §4.2.3, §5",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Admin opcode 03h is reserved: the command must complete with Invalid Command Opcode "
+	    "and the controller must keep serving. Base 2.1 defines that status as the one for a "
+	    "reserved or unsupported opcode without a keyword, so this is an advisory.",
+	.run = nvme_adm_bad_opcode,
+    },
+    {
+	.id = "NVME-ADM-Q-001",
+	.title = "Create I/O CQ with QID 0: Invalid Queue Identifier",
+	.spec = "NVMe Base 2.1 §5.2.1",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "QID 0 is the Admin CQ; Create I/O Completion Queue with it must complete "
+		       "with Invalid Queue Identifier." NVME_Q_NO_QUOTE,
+	.run = nvme_adm_q_cq_qid0,
+    },
+    {
+	.id = "NVME-ADM-Q-002",
+	.title = "Create I/O CQ above the Number of Queues: Invalid Queue Identifier",
+	.spec = "NVMe Base 2.1 §5.2.1",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "A QID one above the I/O CQs allocated (Get Features Number of Queues, NCQA "
+		       "+ 1) must be refused with Invalid Queue Identifier." NVME_Q_NO_QUOTE,
+	.run = nvme_adm_q_cq_over,
+    },
+    {
+	.id = "NVME-ADM-Q-003",
+	.title = "Create I/O CQ with a QID in use: Invalid Queue Identifier",
+	.spec = "NVMe Base 2.1 §5.2.1",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "Creating CQ 1 again while it exists must complete with Invalid Queue "
+		       "Identifier." NVME_Q_NO_QUOTE,
+	.run = nvme_adm_q_cq_in_use,
+    },
+    {
+	.id = "NVME-ADM-Q-004",
+	.title = "Create I/O CQ with QSIZE 0: Invalid Queue Size",
+	.spec = "NVMe Base 2.1 §5.2.1",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "QSIZE is 0's based and a queue has two entries or more: QSIZE 0 must "
+		       "complete with Invalid Queue Size." NVME_Q_NO_QUOTE,
+	.run = nvme_adm_q_cq_size0,
+    },
+    {
+	.id = "NVME-ADM-Q-005",
+	.title = "Create I/O CQ larger than CAP.MQES: Invalid Queue Size",
+	.spec = "NVMe Base 2.1 §5.2.1",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "QSIZE one above CAP.MQES must complete with Invalid Queue Size (N/A when "
+		       "MQES is FFFFh)." NVME_Q_NO_QUOTE,
+	.run = nvme_adm_q_cq_over_mqes,
+    },
+    {
+	.id = "NVME-ADM-Q-006",
+	.title = "Create I/O SQ on a CQ that does not exist: Completion Queue Invalid",
+	.spec = "NVMe Base 2.1 §5.2.2",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "SQ 2 on CQ 2, never created, must complete with Completion Queue "
+		       "Invalid." NVME_Q_NO_QUOTE,
+	.run = nvme_adm_q_sq_no_cq,
+    },
+    {
+	.id = "NVME-ADM-Q-007",
+	.title = "Create I/O SQ on the Admin CQ: Completion Queue Invalid",
+	.spec = "NVMe Base 2.1 §5.2.2",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "CQID 0 (the Admin CQ) cannot take an I/O SQ: Completion Queue "
+		       "Invalid." NVME_Q_NO_QUOTE,
+	.run = nvme_adm_q_sq_admin_cq,
+    },
+    {
+	.id = "NVME-ADM-Q-008",
+	.title = "Create I/O SQ with QID 0: Invalid Queue Identifier",
+	.spec = "NVMe Base 2.1 §5.2.2",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "QID 0 is the Admin SQ: Create I/O Submission Queue with it must complete "
+		       "with Invalid Queue Identifier." NVME_Q_NO_QUOTE,
+	.run = nvme_adm_q_sq_qid0,
+    },
+    {
+	.id = "NVME-ADM-Q-009",
+	.title = "Create I/O SQ larger than CAP.MQES: Invalid Queue Size",
+	.spec = "NVMe Base 2.1 §5.2.2",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "QSIZE one above CAP.MQES must complete with Invalid Queue Size (N/A when "
+		       "MQES is FFFFh)." NVME_Q_NO_QUOTE,
+	.run = nvme_adm_q_sq_over_mqes,
+    },
+    {
+	.id = "NVME-ADM-Q-010",
+	.title = "Delete I/O CQ with an SQ on it: Invalid Queue Deletion",
+	.spec = "NVMe Base 2.1 §5.2.3",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "Deleting CQ 1 while SQ 1 still uses it must complete with Invalid Queue "
+		       "Deletion." NVME_Q_NO_QUOTE,
+	.run = nvme_adm_q_del_cq_busy,
+    },
+    {
+	.id = "NVME-ADM-Q-011",
+	.title = "Delete an I/O SQ that does not exist: Invalid Queue Identifier",
+	.spec = "NVMe Base 2.1 §5.2.4",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "Delete I/O Submission Queue of SQ 1, never created, must complete with "
+		       "Invalid Queue Identifier." NVME_Q_NO_QUOTE,
+	.run = nvme_adm_q_del_sq_none,
+    },
+    {
+	.id = "NVME-ADM-Q-012",
+	.title = "Delete an I/O CQ that does not exist: Invalid Queue Identifier",
+	.spec = "NVMe Base 2.1 §5.2.3",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "Delete I/O Completion Queue of CQ 1, never created, must complete with "
+		       "Invalid Queue Identifier." NVME_Q_NO_QUOTE,
+	.run = nvme_adm_q_del_cq_none,
+    },
+    {
+	.id = "NVME-ADM-Q-013",
+	.title = "Delete I/O SQ 0 (the Admin SQ): Invalid Queue Identifier",
+	.spec = "NVMe Base 2.1 §5.2.4",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "The Admin SQ cannot be deleted: Invalid Queue Identifier." NVME_Q_NO_QUOTE,
+	.run = nvme_adm_q_del_sq_admin,
+    },
+    {
+	.id = "NVME-ADM-Q-014",
+	.title = "Create I/O CQ with PC 0 when CAP.CQR is 1: Invalid Field in Command",
+	.spec = "NVMe Base 2.1 §5.2.1, §3.1.4.1",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "CAP.CQR 1 requires physically contiguous queues: a Create with PC cleared must "
+	    "complete with Invalid Field in Command (N/A when CQR is 0)." NVME_Q_NO_QUOTE,
+	.run = nvme_adm_q_pc0,
+    },
+    {
+	.id = "NVME-ADM-Q-015",
+	.title = "A queue pair deleted and created again serves I/O",
+	.spec = "NVMe Base 2.1 §5.2.1 - §5.2.4",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "Delete SQ 1, delete CQ 1, create both again on new rings, and a Flush on "
+		       "the new pair completes successfully." NVME_Q_NO_QUOTE,
+	.run = nvme_adm_q_recreate,
+    },
+    {
+	.id = "NVME-ADM-Q-016",
+	.title = "Create I/O CQ with CC.IOCQES and CC.IOSQES not set: Invalid Queue Size",
+	.spec = "NVMe Base 2.1 §3.1.4.5",
+	.quote = "Attempting to create an I/O queue before initializing the I/O Completion Queue "
+		 "Entry Size (CC.IOCQES) and the I/O Submission Queue Entry Size (CC.IOSQES) shall "
+		 "cause a controller to abort a Create I/O Completion Queue command or a Create "
+		 "I/O Submission Queue command with a status code of Invalid Queue Size.",
+	.level = CONFORM_MUST,
+	.description = "The case enables the controller with CC.IOCQES and CC.IOSQES left 0 (their "
+		       "reset value) and sends Create I/O Completion Queue: it must complete with "
+		       "Invalid Queue Size.",
+	.run = nvme_adm_q_es_unset,
+    },
+    {
+	.id = "NVME-ADM-FEAT-001",
+	.title = "Number of Queues asking for 65536: Invalid Field in Command",
+	.spec = "NVMe Base 2.1 §5.1.25",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Set Features Number of Queues with NSQR and NCQR 65535 (0's based) must complete with "
+	    "Invalid Field in Command; Base 2.1 calls the value invalid. The Set Features feature "
+	    "pages were not in the text at hand, so no sentence is quoted and this is an advisory.",
+	.run = nvme_feat_nq_65535,
+    },
+    {
+	.id = "NVME-ADM-FEAT-002",
+	.title = "Number of Queues after I/O queues exist: Command Sequence Error",
+	.spec = "NVMe Base 2.1 §5.1.25",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "Set Features Number of Queues after an I/O queue pair was created must "
+		       "complete with Command Sequence Error. No sentence of the feature's page "
+		       "was in the text at hand to quote, so this is an advisory.",
+	.run = nvme_feat_nq_after_create,
+    },
+    {
+	.id = "NVME-ADM-FEAT-003",
+	.title = "Number of Queues: Get Features answers what Set Features allocated",
+	.spec = "NVMe Base 2.1 §5.1.11, §5.1.25",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "Set Features Number of Queues (one SQ, one CQ) succeeds and its Dword 0 "
+		       "(NSQA, NCQA) equals Get Features' Dword 0 after it. Base 2.1 defines both "
+		       "answers without a keyword that ties them, so this is an advisory.",
+	.run = nvme_feat_nq_get,
+    },
+    {
+	.id = "NVME-ADM-FEAT-004",
+	.title = "Arbitration: the Arbitration Burst set is the one read",
+	.spec = "NVMe Base 2.1 §5.1.25",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Set Features Arbitration with AB 2 then 7 (no limit); Get Features returns each. Base "
+	    "2.1 defines the feature without a keyword about reading back, so this is an advisory.",
+	.run = nvme_feat_arbitration,
+    },
+    {
+	.id = "NVME-ADM-FEAT-005",
+	.title = "Volatile Write Cache: WCE set is WCE read",
+	.spec = "NVMe Base 2.1 §5.1.25",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_DATA_SAFETY,
+	.description = "With Identify VWC bit 0 set, Set Features Volatile Write Cache with WCE 0 "
+		       "then 1; Get Features returns each (a host that thinks the cache is off may "
+		       "skip Flush). N/A without a volatile write cache. Base 2.1 defines the "
+		       "feature without a keyword about reading back, so this is an advisory.",
+	.run = nvme_feat_vwc,
+    },
+    {
+	.id = "NVME-ADM-FEAT-006",
+	.title = "Asynchronous Event Configuration: Namespace Attribute Notices set is read",
+	.spec = "NVMe Base 2.1 §5.1.25",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "With OAES bit 8 set, Set Features Asynchronous Event Configuration with bit 8 set "
+	    "then clear; Get Features returns each. N/A without Namespace Attribute Notices. Base "
+	    "2.1 defines the feature without a keyword about reading back, so this is an advisory.",
+	.run = nvme_feat_aec,
+    },
+    {
+	.id = "NVME-ADM-FEAT-007",
+	.title = "Interrupt Coalescing: the value set is the value read",
+	.spec = "NVMe Base 2.1 §5.1.25",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "Set Features Interrupt Coalescing with threshold 5 and time 2, then 0; Get "
+		       "Features returns each. Base 2.1 defines the feature without a keyword "
+		       "about reading back, so this is an advisory.",
+	.run = nvme_feat_irq_coalescing,
+    },
+    {
+	.id = "NVME-ADM-FEAT-008",
+	.title = "Timestamp: set, then read back running from it",
+	.spec = "NVMe Base 2.1 §5.1.25",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "With ONCS bit 6 set, Set Features Timestamp to a value; Get Features "
+		       "returns a timestamp no lower and at most a minute later, with Timestamp "
+		       "Origin 001b. N/A without ONCS bit 6. Base 2.1 defines the feature without "
+		       "a keyword that ties the two, so this is an advisory.",
+	.run = nvme_feat_timestamp,
+    },
+    {
+	.id = "NVME-ADM-FEAT-009",
+	.title = "Get Features of a Feature Identifier not supported: Invalid Field in Command",
+	.spec = "NVMe Base 2.1 §4.4",
+	.quote = "If a Get Features command or Set Features command is processed that specifies a "
+		 "Feature Identifier that is not supported, then the controller shall abort the "
+		 "command with a status code of Invalid Field in Command.",
+	.level = CONFORM_MUST,
+	.description = "Get Features of FID 00h (reserved, so supported by no controller) must "
+		       "complete with Invalid Field in Command, and the controller keeps serving.",
+	.run = nvme_feat_bad_fid,
+    },
+    {
+	.id = "NVME-ADM-LOG-001",
+	.title = "Error Information log page of ELPE + 1 entries",
+	.spec = "NVMe Base 2.1 §5.1.12.1.2",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Get Log Page 01h of ELPE + 1 entries of 64 bytes (at most 4 KiB) completes "
+	    "successfully. The page is mandatory; Base 2.1's list of mandatory log pages was not "
+	    "in the text at hand to quote (no sentence quoted), so this is an advisory.",
+	.run = nvme_log_error,
+    },
+    {
+	.id = "NVME-ADM-LOG-002",
+	.title = "SMART / Health Information log page of the controller",
+	.spec = "NVMe Base 2.1 §5.1.12.1.3",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Get Log Page 02h with NSID FFFFFFFFh, 512 bytes, completes successfully. No sentence "
+	    "of the mandatory-page list was in the text at hand to quote, so this is an advisory.",
+	.run = nvme_log_smart,
+    },
+    {
+	.id = "NVME-ADM-LOG-003",
+	.title = "Firmware Slot Information names the running firmware",
+	.spec = "NVMe Base 2.1 §5.1.12.1.4",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "Get Log Page 03h completes; AFI names an active slot (1-7) and that slot's "
+		       "revision equals Identify Controller FR. Base 2.1 defines the page without "
+		       "a keyword tying it to FR, so this is an advisory.",
+	.run = nvme_log_fw_slot,
+    },
+    {
+	.id = "NVME-ADM-LOG-004",
+	.title = "Changed Namespace List log page",
+	.spec = "NVMe Base 2.1 §5.1.12.1.5",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "With OAES bit 8 (Namespace Attribute Notices), Get Log Page 04h of 4 KiB "
+		       "completes successfully; N/A without it. No sentence was in the text at "
+		       "hand to quote, so this is an advisory.",
+	.run = nvme_log_changed_ns,
+    },
+    {
+	.id = "NVME-ADM-LOG-005",
+	.title = "Commands Supported and Effects lists the mandatory admin commands",
+	.spec = "NVMe Base 2.1 §5.1.12.1.6",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "With LPA bit 1, Get Log Page 05h completes and marks supported (CSUPP) "
+		       "Delete/Create I/O SQ and CQ, Get Log Page, Identify, Abort, Set/Get "
+		       "Features and Asynchronous Event Request. N/A without LPA bit 1. Base 2.1 "
+		       "defines CSUPP without a keyword, so this is an advisory.",
+	.run = nvme_log_effects,
+    },
+    {
+	.id = "NVME-ADM-LOG-006",
+	.title = "A log page not supported: Invalid Log Page",
+	.spec = "NVMe Base 2.1 §5.1.12",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description =
+	    "Get Log Page of a reserved LID (6Fh, 6Eh or 60h, one the Supported Log Pages page "
+	    "does not list) must complete with Invalid Log Page. The sentence was not in the text "
+	    "at hand (no sentence quoted), so this is an advisory.",
+	.run = nvme_log_bad_lid,
+    },
+    {
+	.id = "NVME-ADM-LOG-007",
+	.title = "Get Log Page at an offset past the page: Invalid Field in Command",
+	.spec = "NVMe Base 2.1 §5.1.12",
+	.quote = "If the host specifies an offset (i.e., LPOL and LPOU) that is greater than the "
+		 "size of the log page requested (e.g., a log page containing 100 bytes is "
+		 "requested starting at offset 200), then the controller shall abort the command "
+		 "with a status of Invalid Field in Command.",
+	.level = CONFORM_MUST,
+	.description = "Get Log Page of SMART / Health Information (512 bytes) at offset 4096 must "
+		       "complete with Invalid Field in Command, and the controller keeps serving.",
+	.run = nvme_log_offset_past,
+    },
+    {
+	.id = "NVME-ADM-LOG-008",
+	.title = "Get Log Page at an offset returns that part of the page",
+	.spec = "NVMe Base 2.1 §5.1.12",
+	.quote = "Log Page Offset Lower (LPOL): The log page offset specifies the location within "
+		 "a log page to start returning data from unless otherwise specified.",
+	.level = CONFORM_ADVISORY,
+	.severity = CONFORM_SEV_ROBUSTNESS,
+	.description = "64 bytes of Firmware Slot Information read at offset 8 equal bytes 8-71 of "
+		       "the whole page read at offset 0. Base 2.1 defines the offset without a "
+		       "keyword, so this is an advisory.",
+	.run = nvme_log_offset_part,
+    },
+    {
+	.id = "NVME-ADM-LOG-009",
+	.title = "Get Log Page at an offset with bits 1:0 set: refused or read as aligned",
+	.spec = "NVMe Base 2.1 §5.1.12",
+	.quote = "If the controller does not report an error of Invalid Field in Command, then the "
+		 "controller shall operate as if bits 1:0 are cleared to 00b",
+	.level = CONFORM_MUST,
+	.description =
+	    "Firmware Slot Information read at offset 10 must either complete with Invalid Field "
+	    "in Command (which the spec allows) or return the same bytes as at offset 8.",
+	.run = nvme_log_offset_unaligned,
+    },
 
     /* ---- NVM command set I/O (NVME-IO) ---- */
     {
