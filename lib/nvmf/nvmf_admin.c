@@ -83,6 +83,16 @@ static bool create_q_ok(struct nvmf_ctrlr *c, const struct nvme_sqe *sqe, bool s
 				  "NVMe Base 2.1 §5.3: %s with PC 0 while CAP.CQR is 1", what);
 		return false;
 	}
+	/* §3.1.4.5: a queue created before CC.IOCQES and CC.IOSQES are
+	 * initialized "shall" be refused with Invalid Queue Size; another
+	 * size than the one Identify SQES/CQES allow is an invalid field. */
+	if (!NVME_GET(c->cc, NVME_CC_IOSQES) || !NVME_GET(c->cc, NVME_CC_IOCQES)) {
+		nvmf_admin_refuse(c, cpl, NVME_SCT_CMD_SPECIFIC, NVME_SC_INVALID_QUEUE_SIZE,
+				  "NVMe Base 2.1 §3.1.4.5: %s before CC.IOCQES and CC.IOSQES are "
+				  "initialized",
+				  what);
+		return false;
+	}
 	if (es != (sq ? NVME_SQES : NVME_CQES)) {
 		nvmf_admin_refuse(c, cpl, NVME_SCT_GENERIC, NVME_SC_INVALID_FIELD,
 				  "NVMe Base 2.1 §3.1.4.5: %s while CC.IO%sQES is %u", what,

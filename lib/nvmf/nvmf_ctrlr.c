@@ -203,6 +203,9 @@ static int write_cc(struct nvmf_ctrlr *c, uint32_t v)
 	unsigned shn = NVME_GET(v, NVME_CC_SHN);
 	int ev = 0;
 
+	/* Base §3.1.4.5: CRIME is RO and cleared unless CAP.CRMS is 11b, which
+	 * ours never is (CSTS.RDY follows CC.EN without a ready mode). */
+	v &= ~NVME_SET(NVME_CC_CRIME, 1);
 	c->cc = v;
 	if (c->pending & NVMF_PENDING_RESET)
 		return 0; /* nvmf_ctrlr_reset_done() looks at CC.EN */

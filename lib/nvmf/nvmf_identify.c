@@ -33,7 +33,8 @@ void nvmf_ascii_pad(char *dst, size_t n, const char *src)
 void nvmf_identify_ctrl(const struct nvmf_ctrlr_props *ctrlr, const struct nvmf_ns_list *nss,
 			struct nvme_id_ctrl *id)
 {
-	uint16_t oncs = NVME_CTRL_ONCS_COMPARE | NVME_CTRL_ONCS_DSM;
+	/* Timestamp: the feature is served (nvmf_feat.c, Base §5.1.25.1.11). */
+	uint16_t oncs = NVME_CTRL_ONCS_COMPARE | NVME_CTRL_ONCS_DSM | NVME_CTRL_ONCS_TIMESTAMP;
 
 	/* ONCS is one for the controller: Write Zeroes when some namespace
 	 * has it (the decoder refuses it on the others, Invalid Opcode). */
@@ -67,8 +68,12 @@ void nvmf_identify_ctrl(const struct nvmf_ctrlr_props *ctrlr, const struct nvmf_
 	id->nn = htole32(nvmf_ctrlr_nn(ctrlr));
 	id->oncs = htole16(oncs);
 	id->fuses = htole16(NVME_CTRL_FUSES_COMPARE_WRITE);
+	/* VWC FB 11b whether a cache is present or not: Flush of NSID
+	 * FFFFFFFFh is served (00b is for controllers of revision 1.3 and
+	 * earlier only, Figure 312). */
+	id->vwc = NVME_CTRL_VWC_FLUSH_ALL;
 	if (ctrlr->volatile_write_cache)
-		id->vwc = NVME_CTRL_VWC_PRESENT | NVME_CTRL_VWC_FLUSH_ALL;
+		id->vwc |= NVME_CTRL_VWC_PRESENT;
 	id->sgls = htole32(ctrlr->sgls);
 	/* SUBNQN: UTF-8, NUL padded (the buffer came zeroed) */
 	memcpy(id->subnqn, ctrlr->subnqn, strnlen(ctrlr->subnqn, NVMF_NQN_MAX));

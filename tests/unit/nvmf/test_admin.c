@@ -68,7 +68,20 @@ static void test_create_sq_statuses(void **state)
 static void test_create_entry_sizes(void **state)
 {
 	(void)state;
+	/* Base §3.1.4.5: before CC.IOCQES/IOSQES are initialized, "shall" be
+	 * Invalid Queue Size */
 	assert_int_equal(fx_enable_cc(NVME_SET(NVME_CC_EN, 1)), NVMF_CTRLR_EV_ENABLE);
+	fx_refused(fx_create_cq(1, 8, NVME_CREATE_Q_PC, 0), NVME_SCT_CMD_SPECIFIC,
+		   NVME_SC_INVALID_QUEUE_SIZE, "§3.1.4.5");
+}
+
+/* Initialized to a size Identify CQES does not allow: an invalid field. */
+static void test_create_entry_size_unsupported(void **state)
+{
+	(void)state;
+	assert_int_equal(fx_enable_cc(NVME_SET(NVME_CC_EN, 1) | NVME_SET(NVME_CC_IOSQES, NVME_SQES) |
+				      NVME_SET(NVME_CC_IOCQES, NVME_CQES + 1)),
+			 NVMF_CTRLR_EV_ENABLE);
 	fx_refused(fx_create_cq(1, 8, NVME_CREATE_Q_PC, 0), NVME_SCT_GENERIC, NVME_SC_INVALID_FIELD,
 		   "§3.1.4.5");
 }
@@ -378,6 +391,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_create_cq_statuses, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_create_sq_statuses, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_create_entry_sizes, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_create_entry_size_unsupported, fx_setup,
+					    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_delete_queues, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_num_queues, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_simple_features, fx_setup, fx_teardown),

@@ -112,6 +112,17 @@ static void test_enable_checks(void **state)
 	assert_int_equal(fx_write32(NVME_REG_CC, FX_CC_EN), NVMF_CTRLR_EV_ENABLE);
 }
 
+/* Base §3.1.4.5: CC.CRIME is RO and cleared unless CAP.CRMS is 11b. */
+static void test_cc_crime_read_only(void **state)
+{
+	uint32_t cc = NVME_SET(NVME_CC_CRIME, 1) | NVME_SET(NVME_CC_IOSQES, NVME_SQES);
+
+	(void)state;
+	assert_int_equal(NVME_GET(fx_read64(NVME_REG_CAP), NVME_CAP_CRMS), 0);
+	assert_int_equal(fx_write32(NVME_REG_CC, cc), 0);
+	assert_int_equal(fx_read32(NVME_REG_CC), NVME_SET(NVME_CC_IOSQES, NVME_SQES));
+}
+
 static void test_intms_intmc(void **state)
 {
 	(void)state;
@@ -264,6 +275,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_access_sizes, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_enable, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_enable_checks, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_cc_crime_read_only, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_intms_intmc, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_reset_in_flight, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_reset_then_enable, fx_setup, fx_teardown),
