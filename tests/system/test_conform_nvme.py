@@ -41,25 +41,25 @@ def hooked(cases):
 
 @pytest.fixture(scope="module")
 def spawned(tmp_path_factory):
-    """One `storlab conform --spawn-tgt --suite nvme` run for the tests
-    below: (its exit code, stderr, report.json, {id: case}, the report
-    directory)."""
+    """One `storlab conform --spawn-tgt` run of both suites of the
+    vfio-user transport (nvme, vfio-user) for the tests below: (its exit
+    code, stderr, report.json, {id: case}, the report directory)."""
     d = tmp_path_factory.mktemp("nvme-spawn") / "rep"
     p = subprocess.run([str(need_binary(CLI_BIN)), "conform", "--spawn-tgt", "--suite", "nvme",
-                        "--report-dir", str(d)], capture_output=True, text=True, timeout=300,
-                       stdin=subprocess.DEVNULL)
-    assert_no_san(p.stderr, "storlab conform --spawn-tgt --suite nvme")
+                        "--suite", "vfio-user", "--report-dir", str(d)], capture_output=True,
+                       text=True, timeout=300, stdin=subprocess.DEVNULL)
+    assert_no_san(p.stderr, "storlab conform --spawn-tgt --suite nvme --suite vfio-user")
     assert (d / "report.json").exists(), p.stderr
     rep, cases = report_of(d)
     return p.returncode, p.stderr, rep, cases, d
 
 
 def test_spawn_tgt_suite(spawned, storlab):
-    """Every case of the suite ran, every MUST case passed, none errored,
+    """Every case of both suites ran, every MUST case passed, none errored,
     and the target it spawned was an NVMe one with a clean log."""
     rc, err, rep, cases, d = spawned
-    assert [s["name"] for s in rep["suites"]] == ["nvme"], rep["suites"]
-    levels = listed(storlab, "nvme")
+    assert [s["name"] for s in rep["suites"]] == ["nvme", "vfio-user"], rep["suites"]
+    levels = dict(listed(storlab, "nvme"), **listed(storlab, "vfio-user"))
     assert sorted(cases) == sorted(levels)
     errors = ["%s: %s" % (i, c["reason"]) for i, c in sorted(cases.items())
               if c["verdict"] == "error"]
