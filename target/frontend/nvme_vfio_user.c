@@ -117,7 +117,7 @@ static void ioq_stopped(void *arg)
 	q->running = false;
 	if (q->deleting) {
 		q->deleting = false;
-		q->stashed = false; /* the SQ is gone */
+		nvu_ioq_forget(q); /* the SQ is gone */
 		nvmf_admin_delete_sq_done(&v->ctrlr, q->sqid, &q->delete_cpl);
 		admin_post(v, &q->delete_cpl);
 	}
@@ -157,7 +157,7 @@ static void ioqs_drain(struct nvme_vfu *v, void (*then)(struct nvme_vfu *v), boo
 static void reset_drained(struct nvme_vfu *v)
 {
 	for (uint32_t i = 1; i <= v->props.max_io_queues; i++)
-		v->ioq[i].stashed = false; /* Base §3.7.2: the queues are gone */
+		nvu_ioq_forget(&v->ioq[i]); /* Base §3.7.2: the queues are gone */
 	log_info("%s: controller reset (Base §3.7.2)", v->props.subnqn);
 	handle_ev(v, nvmf_ctrlr_reset_done(&v->ctrlr));
 }

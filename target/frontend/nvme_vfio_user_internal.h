@@ -45,13 +45,22 @@ struct nvu_ioq {
 	uint32_t nheld;
 	struct nvmf_irq irq; /* the vector to fire at the end of the batch */
 	/* Compare: one at a time, read into cmp_buf (MDTS bytes, made on
-	 * first use); one fetched meanwhile waits in stash, and nothing after
-	 * it is fetched. */
+	 * first use). */
 	uint8_t *cmp_buf;
 	struct iovec cmp_iov;
 	bool cmp_busy;
-	bool stashed;
-	struct nvme_sqe stash;
+	/* Fetched and not started: a command waiting for what it needs (a
+	 * free slot, cmp_buf, the fused gate), or a fused pair; nothing after
+	 * it is fetched meanwhile. aborted: taken back by an Abort before it
+	 * started; entered: counted in writes already. */
+	struct nvme_sqe stash[2];
+	bool stash_aborted[2];
+	unsigned nstash;
+	bool entered;
+	bool fused_busy; /* a fused pair under way (it holds the gate) */
+	/* Commands that change data started and not completed (atomic: the
+	 * fused gate of another reactor reads it). */
+	uint32_t writes;
 	bool deleting;		    /* Delete I/O SQ: its stop is out */
 	struct nvmf_cpl delete_cpl; /* answered once drained */
 };
@@ -86,6 +95,9 @@ struct nvme_vfu {
 	int *stale_fds;
 	unsigned nstale, stale_cap;
 	struct nvu_ioq *ioq; /* by SQ id, [0] unused */
+	/* The SQ whose fused Compare and Write holds back every command that
+	 * changes data, 0 if none (atomic; nvme_vfio_user_queue.c). */
+	uint16_t fused_sqid;
 	struct qe_ops ioq_ops;
 	int64_t timer;
 	/* Stopping the I/O queues: how many stops are out, and what next;
@@ -113,6 +125,13 @@ int nvu_ioq_init(struct nvme_vfu *v, struct nvu_ioq *q, uint16_t sqid);
 void nvu_ioq_fini(struct nvu_ioq *q);
 /* Starts I/O SQ q on the reactor of its CQ (SQs sharing a CQ share it). */
 int nvu_ioq_start(struct nvu_ioq *q);
+/* The queue is gone (deleted, reset): forgets what it fetched and had not
+ * started. After its stop was answered. */
+void nvu_ioq_forget(struct nvu_ioq *q);
+/* On q's reactor: takes back command cid of q if it has not reached the
+ * medium yet (Base §5.1.1); it then completes with Command Abort Requested.
+ * Whether it did. */
+bool nvu_ioq_abort(struct nvu_ioq *q, uint16_t cid);
 /* Fires MSI-X vector iv (any thread). */
 void nvu_irq_fire(struct nvme_vfu *v, uint16_t iv);
 

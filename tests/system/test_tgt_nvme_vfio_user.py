@@ -237,6 +237,66 @@ def test_pci_config_and_registers(ctrl):
     c.close()
 
 
+FAILED_FUSED, MISSING_FUSED, COMPARE_FAILURE = 0x009, 0x00A, 0x285
+
+
+def test_fused_compare_and_write(ctrl):
+    """Base §3.4.2 and NVM CS Compare/Write: a fused pair whose Compare
+    matches writes; one that does not leaves the blocks as they were, the
+    Compare failing with Compare Failure and the Write aborted with Failed
+    Fused Command; a fused command without its other half next to it is
+    aborted with Missing Fused Command. Identify Controller says FUSES bit
+    0."""
+    _tgt, d = ctrl
+    drv = vu.NvmeDriver(str(d / "cntrl"))
+    drv.enable()
+    st, idc = drv.identify(1)
+    assert st == 0 and le(idc[522:524]) & 1, "FUSES: Compare and Write"
+    drv.create_io_queues()
+    old, new = b"\x11" * 2 * BS, b"\x22" * 2 * BS
+    assert drv.write(40, old, BS) == 0
+
+    done, first, second = drv.compare_and_write(40, old, new, BS)
+    assert done == {first: 0, second: 0}
+    assert drv.read(40, 2, BS) == (0, new), "the Write ran after the matching Compare"
+
+    done, first, second = drv.compare_and_write(40, old, b"\x33" * 2 * BS, BS)
+    assert done == {first: COMPARE_FAILURE, second: FAILED_FUSED}
+    assert drv.read(40, 2, BS) == (0, new), "no Write after a Compare Failure"
+
+    # A first command at the tail (its second not in the same doorbell
+    # write), then a second one alone: both Missing Fused Command, and the
+    # lone Write writes nothing.
+    buf = drv.mem.iova + drv.DATA_OFF
+    drv.mem.map[drv.DATA_OFF:drv.DATA_OFF + BS] = new[:BS]
+    cid = drv.submit(drv.io, vu.NVM_COMPARE, nsid=1, prp1=buf, cdw10=40, fuse=vu.FUSE_FIRST)
+    assert drv.reap(drv.io)[:2] == (cid, MISSING_FUSED)
+    drv.mem.map[drv.DATA_OFF:drv.DATA_OFF + BS] = old[:BS]
+    cid = drv.submit(drv.io, vu.NVM_WRITE, nsid=1, prp1=buf, cdw10=40, fuse=vu.FUSE_SECOND)
+    assert drv.reap(drv.io)[:2] == (cid, MISSING_FUSED)
+    # A first command followed by a plain Read: the Compare is missing its
+    # second, the Read is served on its own.
+    drv.mem.map[drv.DATA_OFF:drv.DATA_OFF + BS] = new[:BS]
+    cmp = drv.submit(drv.io, vu.NVM_COMPARE, nsid=1, prp1=buf, cdw10=40, fuse=vu.FUSE_FIRST,
+                     ring=False)
+    rd = drv.submit(drv.io, vu.NVM_READ, nsid=1, prp1=buf + vu.PAGE, cdw10=40)
+    done = dict((c, st) for c, st, _ in (drv.reap(drv.io), drv.reap(drv.io)))
+    assert done == {cmp: MISSING_FUSED, rd: 0}
+    off = drv.DATA_OFF + vu.PAGE
+    assert bytes(drv.mem.map[off:off + BS]) == new[:BS]
+    # The two halves naming different blocks: the Compare is refused
+    # (Invalid Field in Command), the Write aborted.
+    drv.mem.map[drv.DATA_OFF + vu.PAGE:drv.DATA_OFF + vu.PAGE + BS] = old[:BS]
+    c1 = drv.submit(drv.io, vu.NVM_COMPARE, nsid=1, prp1=buf, cdw10=40, fuse=vu.FUSE_FIRST,
+                    ring=False)
+    c2 = drv.submit(drv.io, vu.NVM_WRITE, nsid=1, prp1=buf + vu.PAGE, cdw10=41,
+                    fuse=vu.FUSE_SECOND)
+    done = dict((c, st) for c, st, _ in (drv.reap(drv.io), drv.reap(drv.io)))
+    assert done == {c1: 0x002, c2: FAILED_FUSED}
+    assert drv.read(40, 2, BS) == (0, new)
+    drv.close()
+
+
 # Poll mode polls the doorbells on every pass; interrupt and adaptive
 # modes on a timer, since a doorbell written to shared memory wakes nobody.
 @pytest.mark.parametrize("ctrl", ["adaptive", "poll"], indirect=True)
@@ -288,21 +348,6 @@ def test_io_and_lifecycle(ctrl):
     # Compare Failure (SCT 2h, SC 85h).
     assert drv.compare(100, pattern, BS) == 0
     assert drv.compare(100, pattern[:-1] + b"\0", BS) == 0x285
-    # A fused Compare and Write whose Compare does not match: neither
-    # succeeds and the Write does not run (Base §3.4.2; ours refuses fused
-    # pairs whole for now, which keeps that too).
-    other = b"\x55" * BS
-    drv.mem.map[drv.DATA_OFF:drv.DATA_OFF + BS] = bytes(BS)
-    first = drv.submit(drv.io, vu.NVM_COMPARE, nsid=1, prp1=drv.mem.iova + drv.DATA_OFF,
-                       cdw10=100, fuse=vu.FUSE_FIRST)
-    drv.mem.map[drv.DATA_OFF + vu.PAGE:drv.DATA_OFF + vu.PAGE + BS] = other
-    second = drv.submit(drv.io, vu.NVM_WRITE, nsid=1,
-                        prp1=drv.mem.iova + drv.DATA_OFF + vu.PAGE, cdw10=100,
-                        fuse=vu.FUSE_SECOND)
-    done = dict((cid, st) for cid, st, _ in (drv.reap(drv.io), drv.reap(drv.io)))
-    assert done[first] != 0 and done[second] != 0
-    assert drv.read(100, 1, BS) == (0, pattern[:BS])
-
     # Statuses (Base §4.2.3): Invalid Opcode, LBA Out of Range.
     st, _ = drv.cmd(drv.io, 0x7E, nsid=1)
     assert st == 0x001
