@@ -193,6 +193,47 @@ static void sq_delete(struct nvme_vfu *v, uint16_t sqid, const struct nvmf_cpl *
 		ioq_stopped(q);
 }
 
+static void abort_on_reactor(struct qe_queue *qe, void *arg)
+{
+	struct nvu_abort *a = arg;
+
+	a->aborted = nvu_ioq_abort(container_of(qe, struct nvu_ioq, qe), a->cid);
+}
+
+static void abort_done(void *arg)
+{
+	struct nvu_abort *a = arg;
+
+	a->busy = false;
+	nvmf_admin_abort_done(&a->v->ctrlr, a->aborted, &a->cpl);
+	admin_post(a->v, &a->cpl);
+}
+
+/* Base §5.1.1: the queue's reactor takes the command back if it has not
+ * reached the medium yet; the Abort is answered from there, later (other
+ * admin commands go on meanwhile: ACL counts what is out). A queue being
+ * stopped holds nothing to take back: "not aborted", which the host must
+ * take for any command. */
+static void abort_start(struct nvme_vfu *v, const struct nvmf_admin_out *out)
+{
+	struct nvu_ioq *q = &v->ioq[out->sqid];
+	struct nvu_abort *a = NULL;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(v->aborts) && !a; i++)
+		if (!v->aborts[i].busy)
+			a = &v->aborts[i];
+	if (!a || !q->running || q->deleting || v->stops) {
+		struct nvmf_cpl cpl = out->cpl;
+
+		nvmf_admin_abort_done(&v->ctrlr, false, &cpl);
+		admin_post(v, &cpl);
+		return;
+	}
+	*a = (struct nvu_abort){.v = v, .cpl = out->cpl, .cid = out->cid, .busy = true};
+	a->x = (struct qe_exec){.fn = abort_on_reactor, .done = abort_done, .arg = a};
+	qe_queue_exec(&q->qe, &a->x);
+}
+
 static void admin_exec(struct nvme_vfu *v, const struct nvme_sqe *sqe)
 {
 	struct nvmf_ctrlr *c = &v->ctrlr;
@@ -206,10 +247,8 @@ static void admin_exec(struct nvme_vfu *v, const struct nvme_sqe *sqe)
 	case NVMF_ADMIN_HELD:
 		return;
 	case NVMF_ADMIN_ABORT:
-		/* Base §5.1.1: "not aborted" is always an answer the host
-		 * takes; the command completes on its own. */
-		nvmf_admin_abort_done(c, false, &out.cpl);
-		break;
+		abort_start(v, &out);
+		return;
 	case NVMF_ADMIN_DRAIN_SQ:
 		sq_delete(v, out.sqid, &out.cpl);
 		return;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "nvmf/nvmf_admin.h"
 #include "nvmf/nvmf_ctrlr.h"
 #include "target/frontend/nvme_vfio_user.h"
 #include "target/frontend/queue_engine.h"
@@ -65,6 +66,16 @@ struct nvu_ioq {
 	struct nvmf_cpl delete_cpl; /* answered once drained */
 };
 
+/* An Abort under way on the reactor of the queue it names (Base §5.1.1). */
+struct nvu_abort {
+	struct nvme_vfu *v;
+	struct qe_exec x;
+	struct nvmf_cpl cpl; /* the Abort's */
+	uint16_t cid;	     /* the command to take back */
+	bool aborted;
+	bool busy;
+};
+
 struct nvme_vfu {
 	struct evloop *loop;
 	struct vfio_user_server *srv;
@@ -98,6 +109,8 @@ struct nvme_vfu {
 	/* The SQ whose fused Compare and Write holds back every command that
 	 * changes data, 0 if none (atomic; nvme_vfio_user_queue.c). */
 	uint16_t fused_sqid;
+	/* nvmf_admin_exec() hands out ACL + 1 Aborts at most (nvmf_admin.h). */
+	struct nvu_abort aborts[NVMF_ACL + 1];
 	struct qe_ops ioq_ops;
 	int64_t timer;
 	/* Stopping the I/O queues: how many stops are out, and what next;

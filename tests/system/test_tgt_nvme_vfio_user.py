@@ -297,6 +297,58 @@ def test_fused_compare_and_write(ctrl):
     drv.close()
 
 
+ABORT_REQUESTED, ABORT_LIMIT_EXCEEDED = 0x007, 0x103
+
+
+def test_abort(ctrl):
+    """Base §5.1.1 Abort: a command a delay bdev still holds is taken back
+    (it completes with Command Abort Requested, the Abort's Dword 0 bit 0
+    is 0); one that is not outstanding, or on a queue that does not exist,
+    is "not aborted" (bit 0 set); more than ACL + 1 Aborts outstanding at
+    once get Abort Command Limit Exceeded."""
+    tgt, d = ctrl
+    tgt.rpc("bdev_malloc_create", "-b", "M1", "1", str(BS))
+    tgt.rpc("bdev_delay_create", "-b", "M1", "-d", "D0", "-r", "3000000", "-t", "3000000",
+            "-w", "3000000", "-n", "3000000")
+    assert tgt.rpc("nvmf_subsystem_add_ns", NQN, "D0") == 2
+    drv = vu.NvmeDriver(str(d / "cntrl"))
+    drv.enable()
+    st, idc = drv.identify(1)
+    acl = idc[258]
+    assert st == 0 and acl == 3
+    drv.create_io_queues()
+    buf = drv.mem.iova + drv.DATA_OFF
+
+    def abort(sqid, cid):
+        return drv.admin_cmd(vu.ADM_ABORT, cdw10=cid << 16 | sqid)
+
+    assert abort(5, 1) == (0, 1), "no SQ 5: not aborted"
+    assert abort(1, 0xBEEF) == (0, 1), "no such command: not aborted"
+
+    start = time.monotonic()
+    rd = drv.submit(drv.io, vu.NVM_READ, nsid=2, prp1=buf)
+    time.sleep(0.2)  # fetched and held by the delay bdev
+    assert abort(1, rd) == (0, 0), "taken back"
+    assert drv.reap(drv.io)[:2] == (rd, ABORT_REQUESTED)
+    assert time.monotonic() - start < 2, "completed at the Abort, not after the delay"
+
+    # ACL + 2 Aborts in one doorbell write, each for a held Read: the
+    # first ACL + 1 take their Read back, the last is over the limit.
+    reads = [drv.submit(drv.io, vu.NVM_READ, nsid=2, prp1=buf) for _ in range(acl + 1)]
+    time.sleep(0.2)
+    aborts = [drv.submit(drv.admin, vu.ADM_ABORT, cdw10=cid << 16 | 1, ring=False)
+              for cid in reads]
+    aborts.append(drv.submit(drv.admin, vu.ADM_ABORT, cdw10=reads[0] << 16 | 1))
+    got = dict((cid, (st, dw0)) for cid, st, dw0 in (drv.reap(drv.admin) for _ in aborts))
+    assert got[aborts[-1]][0] == ABORT_LIMIT_EXCEEDED
+    assert [got[a] for a in aborts[:-1]] == [(0, 0)] * (acl + 1)
+    done = dict(drv.reap(drv.io)[:2] for _ in reads)
+    assert done == dict((cid, ABORT_REQUESTED) for cid in reads)
+    # A Read left alone completes after the delay, unharmed.
+    assert drv.rw(vu.NVM_READ, 0, 1, BS, nsid=2) == 0
+    drv.close()
+
+
 # Poll mode polls the doorbells on every pass; interrupt and adaptive
 # modes on a timer, since a doorbell written to shared memory wakes nobody.
 @pytest.mark.parametrize("ctrl", ["adaptive", "poll"], indirect=True)
