@@ -45,6 +45,10 @@ struct nvu_ioq {
 	struct nvmf_cpl *held;
 	uint32_t nheld;
 	struct nvmf_irq irq; /* the vector to fire at the end of the batch */
+	/* Interrupt coalescing: completions that wait for an interrupt, and
+	 * when it is due at the latest (0: none waits). */
+	unsigned irq_npend;
+	uint64_t irq_due_ns;
 	/* Compare: one at a time, read into cmp_buf (MDTS bytes, made on
 	 * first use). */
 	uint8_t *cmp_buf;

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/eventfd.h>
 
+#include "env/env.h"
+#include "nvmf/nvmf_feat.h"
 #include "nvmf/nvmf_identify.h"
 #include "nvmf/nvmf_io.h"
 #include "nvmf/nvmf_io_status.h"
@@ -99,6 +101,47 @@ void nvu_irq_fire(struct nvme_vfu *v, uint16_t iv)
 		eventfd_write(fd, 1);
 }
 
+/* A completion posted asks for an interrupt (IEN, vector unmasked). */
+static void irq_want(struct nvu_ioq *q, const struct nvmf_irq *irq)
+{
+	if (irq->fire) {
+		q->irq = *irq;
+		q->irq_npend++;
+	}
+}
+
+static void irq_fire(struct nvu_ioq *q)
+{
+	q->irq.fire = false;
+	q->irq_npend = 0;
+	q->irq_due_ns = 0;
+	nvu_irq_fire(q->v, q->irq.vector);
+}
+
+/* Interrupt Coalescing (Base 2.1 §5.1.25.2.2): the vector fires once THR +
+ * 1 completions wait, or once the first of them waited TIME x 100 us,
+ * whichever comes first (the poll looks at the time). Counted per SQ: SQs
+ * sharing a CQ each count their own, so the host may get more interrupts
+ * than it asked for, which a "recommended minimum" allows. */
+static void irq_maybe_fire(struct nvu_ioq *q)
+{
+	unsigned thr, delay_us;
+	uint64_t now;
+
+	if (!q->irq.fire)
+		return;
+	if (!nvmf_feat_coalescing(&q->v->ctrlr, q->irq.vector, &thr, &delay_us) ||
+	    q->irq_npend >= thr) {
+		irq_fire(q);
+		return;
+	}
+	now = env_now_ns();
+	if (!q->irq_due_ns)
+		q->irq_due_ns = now + (uint64_t)delay_us * 1000;
+	else if (now >= q->irq_due_ns)
+		irq_fire(q);
+}
+
 /* Posts cpl on the SQ's CQ; keeps it while the CQ is full (Base §4.2.4:
  * the host frees entries by moving the CQ head doorbell). */
 static void ioq_post(struct nvu_ioq *q, const struct nvmf_cpl *cpl)
@@ -117,8 +160,7 @@ static void ioq_post(struct nvu_ioq *q, const struct nvmf_cpl *cpl)
 		return;
 	}
 	qe_completed(&q->qe);
-	if (irq.fire)
-		q->irq = irq;
+	irq_want(q, &irq);
 }
 
 /* Posts what waited for room; false while some still waits. */
@@ -132,8 +174,7 @@ static bool ioq_post_held(struct nvu_ioq *q)
 		if (nvmf_cq_post(&q->v->ctrlr, q->sqid, &q->held[done], &irq) == -EAGAIN)
 			break;
 		qe_completed(&q->qe);
-		if (irq.fire)
-			q->irq = irq;
+		irq_want(q, &irq);
 		done++;
 	}
 	memmove(q->held, q->held + done, (q->nheld - done) * sizeof(*q->held));
@@ -593,6 +634,8 @@ static unsigned ioq_poll(void *ctx, unsigned budget)
 
 	/* Nothing new is fetched while completions wait for CQ room: the
 	 * host sees them in order. */
+	if (q->irq_due_ns)
+		irq_maybe_fire(q); /* coalesced completions whose time is up */
 	if (!ioq_post_held(q))
 		return 0;
 	while (n < budget) {
@@ -637,12 +680,17 @@ bool nvu_ioq_abort(struct nvu_ioq *q, uint16_t cid)
 
 static void ioq_notify(void *ctx)
 {
+	irq_maybe_fire(ctx);
+}
+
+/* Every request is back (the queue stops or pauses): a coalesced
+ * interrupt fires now rather than never. */
+static void ioq_quiesced(void *ctx)
+{
 	struct nvu_ioq *q = ctx;
 
-	if (q->irq.fire) {
-		q->irq.fire = false;
-		nvu_irq_fire(q->v, q->irq.vector);
-	}
+	if (q->irq.fire)
+		irq_fire(q);
 }
 
 static void ioq_slot_init(void *ctx, void *slot)
@@ -659,6 +707,7 @@ void nvu_ioq_ops_init(struct qe_ops *ops, unsigned period_us)
 	    .slot_init = ioq_slot_init,
 	    .poll = ioq_poll,
 	    .notify = ioq_notify,
+	    .quiesced = ioq_quiesced,
 	    .period_us = period_us,
 	};
 }
@@ -703,6 +752,8 @@ int nvu_ioq_start(struct nvu_ioq *q)
 				   .sgls = v->props.sgls};
 	q->nheld = 0;
 	q->irq.fire = false;
+	q->irq_npend = 0;
+	q->irq_due_ns = 0;
 	q->qe.nbdevs = v->nbdevs; /* the namespaces of the moment */
 	rc = qe_queue_start(&q->qe, qe_placement_reactor(&v->place, cqid), v->loop);
 	if (rc == 0)

@@ -349,6 +349,57 @@ def test_abort(ctrl):
     drv.close()
 
 
+FEAT_IRQ_COALESCING, FEAT_IRQ_VECTOR_CONFIG = 0x08, 0x09
+
+
+def test_interrupt_coalescing(ctrl):
+    """Base 2.1 §5.1.25.2.2 Interrupt Coalescing: once the host sets THR and
+    TIME, an I/O CQ's vector fires once per THR + 1 completions, or once
+    the first waited TIME x 100 us; never on the Admin CQ, nor for a vector
+    whose Coalescing Disable is set (§5.1.25.2.3). Counted on the MSI-X
+    eventfds the client handed over with SET_IRQS."""
+    _tgt, d = ctrl
+    drv = vu.NvmeDriver(str(d / "cntrl"))
+    irq0, irq1 = os.eventfd(0, os.EFD_NONBLOCK), os.eventfd(0, os.EFD_NONBLOCK)
+    drv.vfu.set_irq_eventfds(vu.MSIX, 0, [irq0, irq1])
+    drv.enable()
+    drv.create_io_queues(vector=1)
+
+    def fired(fd):
+        """Interrupts since the last call, once the target had time to send
+        any it owes (the longest TIME is 25.5 ms)."""
+        time.sleep(0.1)
+        return os.eventfd_read(fd) if select.select([fd], [], [], 0)[0] else 0
+
+    def reads(n):
+        for _ in range(n):
+            assert drv.read(0, 1, BS)[0] == 0
+
+    fired(irq0)
+    reads(3)
+    assert fired(irq1) == 3, "reset value: an interrupt per completion"
+
+    assert drv.admin_cmd(vu.ADM_SET_FEATURES, cdw10=FEAT_IRQ_COALESCING,
+                         cdw11=255 << 8 | 7)[0] == 0  # 8 entries, 25.5 ms
+    fired(irq0)
+    reads(8)
+    assert fired(irq1) < 8, "8 completions in far less than 8 x 25.5 ms: coalesced"
+    reads(1)
+    assert fired(irq1) == 1, "TIME: a lone completion is not left without an interrupt"
+    for _ in range(2):
+        assert drv.admin_cmd(vu.ADM_SET_FEATURES, cdw10=FEAT_IRQ_COALESCING,
+                             cdw11=255 << 8 | 7)[0] == 0
+    assert fired(irq0) == 2, "the Admin CQ is never coalesced"
+
+    assert drv.admin_cmd(vu.ADM_SET_FEATURES, cdw10=FEAT_IRQ_VECTOR_CONFIG,
+                         cdw11=1 << 16 | 1)[0] == 0
+    reads(3)
+    assert fired(irq1) == 3, "Coalescing Disable: vector 1 fires per completion again"
+    drv.close()
+    os.close(irq0)
+    os.close(irq1)
+
+
 # Poll mode polls the doorbells on every pass; interrupt and adaptive
 # modes on a timer, since a doorbell written to shared memory wakes nobody.
 @pytest.mark.parametrize("ctrl", ["adaptive", "poll"], indirect=True)
