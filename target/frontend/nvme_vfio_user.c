@@ -100,11 +100,16 @@ static void admin_post(struct nvme_vfu *v, struct nvmf_cpl *cpl)
 	struct nvmf_irq irq = {0};
 	int rc = nvmf_cq_post(&v->ctrlr, 0, cpl, &irq);
 
-	if (rc < 0)
+	if (rc < 0) {
 		log_warn("Base §4.2.4: admin completion of command %u dropped: %s", cpl->cid,
 			 strerror(-rc));
-	else if (irq.fire)
+		return;
+	}
+	nvu_count_cpl(&v->admin_cnt, cpl->status);
+	if (irq.fire) {
+		nvu_count(&v->admin_cnt.interrupts, 1);
 		nvu_irq_fire(v, irq.vector);
+	}
 }
 
 /* A queue's stop was answered: it is Delete I/O SQ's (Base §5.3.4: its
@@ -239,6 +244,7 @@ static void admin_exec(struct nvme_vfu *v, const struct nvme_sqe *sqe)
 	struct nvmf_ctrlr *c = &v->ctrlr;
 	struct nvmf_admin_out out;
 
+	nvu_count(&v->admin_cnt.commands, 1);
 	switch (nvmf_admin_exec(c, sqe, &out)) {
 	case NVMF_ADMIN_DONE:
 		if (sqe->opc == NVME_ADM_CREATE_SQ && out.cpl.status == 0)
@@ -289,6 +295,8 @@ static void handle_ev(struct nvme_vfu *v, int ev)
 		ioqs_drain(v, shutdown_drained, false);
 	else if (ev & (NVMF_CTRLR_EV_ENABLE | NVMF_CTRLR_EV_DOORBELL))
 		admin_poll(v);
+	if (ev & NVMF_CTRLR_EV_ENABLE)
+		v->enables++;
 }
 
 /* ---- The device ---- */

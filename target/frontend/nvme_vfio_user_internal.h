@@ -45,6 +45,7 @@ struct nvu_ioq {
 	struct nvmf_cpl *held;
 	uint32_t nheld;
 	struct nvmf_irq irq; /* the vector to fire at the end of the batch */
+	struct nvme_vfu_counters cnt;
 	/* Interrupt coalescing: completions that wait for an interrupt, and
 	 * when it is due at the latest (0: none waits). */
 	unsigned irq_npend;
@@ -110,6 +111,8 @@ struct nvme_vfu {
 	int *stale_fds;
 	unsigned nstale, stale_cap;
 	struct nvu_ioq *ioq; /* by SQ id, [0] unused */
+	struct nvme_vfu_counters admin_cnt;
+	uint64_t enables; /* CC.EN 0 to 1: the admin queue's starts */
 	/* The SQ whose fused Compare and Write holds back every command that
 	 * changes data, 0 if none (atomic; nvme_vfio_user_queue.c). */
 	uint16_t fused_sqid;
@@ -130,6 +133,21 @@ struct nvme_vfu {
 	void (*destroyed)(void *arg);
 	void *destroyed_arg;
 };
+
+/* One more of counter *c, whose writer is the caller's thread (relaxed: a
+ * statistics reader may be on another). */
+static inline void nvu_count(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
+}
+
+/* Counts a posted completion of status status. */
+static inline void nvu_count_cpl(struct nvme_vfu_counters *cnt, uint16_t status)
+{
+	nvu_count(&cnt->completions, 1);
+	if (status)
+		nvu_count(&cnt->errors, 1);
+}
 
 /* nvme_vfio_user_pci.c */
 void nvu_pci_reset(struct nvme_vfu *v);

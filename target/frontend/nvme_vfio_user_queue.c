@@ -115,6 +115,7 @@ static void irq_fire(struct nvu_ioq *q)
 	q->irq.fire = false;
 	q->irq_npend = 0;
 	q->irq_due_ns = 0;
+	nvu_count(&q->cnt.interrupts, 1);
 	nvu_irq_fire(q->v, q->irq.vector);
 }
 
@@ -142,6 +143,14 @@ static void irq_maybe_fire(struct nvu_ioq *q)
 		irq_fire(q);
 }
 
+/* cpl is in the CQ. */
+static void ioq_posted(struct nvu_ioq *q, const struct nvmf_cpl *cpl, const struct nvmf_irq *irq)
+{
+	qe_completed(&q->qe);
+	nvu_count_cpl(&q->cnt, cpl->status);
+	irq_want(q, irq);
+}
+
 /* Posts cpl on the SQ's CQ; keeps it while the CQ is full (Base §4.2.4:
  * the host frees entries by moving the CQ head doorbell). */
 static void ioq_post(struct nvu_ioq *q, const struct nvmf_cpl *cpl)
@@ -159,8 +168,7 @@ static void ioq_post(struct nvu_ioq *q, const struct nvmf_cpl *cpl)
 				     cpl->cid, rc);
 		return;
 	}
-	qe_completed(&q->qe);
-	irq_want(q, &irq);
+	ioq_posted(q, cpl, &irq);
 }
 
 /* Posts what waited for room; false while some still waits. */
@@ -173,8 +181,7 @@ static bool ioq_post_held(struct nvu_ioq *q)
 
 		if (nvmf_cq_post(&q->v->ctrlr, q->sqid, &q->held[done], &irq) == -EAGAIN)
 			break;
-		qe_completed(&q->qe);
-		irq_want(q, &irq);
+		ioq_posted(q, &q->held[done], &irq);
 		done++;
 	}
 	memmove(q->held, q->held + done, (q->nheld - done) * sizeof(*q->held));
@@ -612,6 +619,7 @@ static unsigned stash_start(struct nvu_ioq *q)
 		q->nstash = 0;
 		q->stash_aborted[0] = q->stash_aborted[1] = false;
 		q->fused_busy = true;
+		nvu_count(&q->cnt.commands, 2);
 		fused_start(q, cmp, slot_take(q));
 		return 2;
 	}
@@ -622,6 +630,7 @@ static unsigned stash_start(struct nvu_ioq *q)
 	q->stash_aborted[0] = q->stash_aborted[1];
 	q->stash_aborted[1] = false;
 	q->nstash--;
+	nvu_count(&q->cnt.commands, 1);
 	stash_pair_up(q);
 	io_start(q, r, &sqe, aborted);
 	return 1;

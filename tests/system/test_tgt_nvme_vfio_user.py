@@ -400,6 +400,50 @@ def test_interrupt_coalescing(ctrl):
     os.close(irq1)
 
 
+def test_get_stats(ctrl):
+    """nvmf_get_stats in SPDK's shape (tick_rate, poll_groups with their
+    queue pair counts and a VFIOUSER transport entry) counts what the
+    controller's queues carried: commands, completions, errors and
+    interrupts; the admin queue in the control thread's group, the I/O
+    queue in its reactor's."""
+    tgt, d = ctrl
+    st = tgt.rpc("nvmf_get_stats")
+    assert st["tick_rate"] > 0
+    app, *reactors = st["poll_groups"]
+    assert app["name"] == "app_thread" and reactors
+    assert set(st) == {"tick_rate", "poll_groups"}
+    assert all(set(g) == {"name", "admin_qpairs", "io_qpairs", "current_admin_qpairs",
+                          "current_io_qpairs", "pending_bdev_io", "completed_nvme_io",
+                          "transports"} for g in st["poll_groups"]), "storlab-tgt(8)"
+    assert all(g["io_qpairs"] == 0 and g["transports"] == [{
+        "trtype": "VFIOUSER", "poll_reqs": 0, "completions": 0, "errors": 0,
+        "interrupts": 0}] for g in st["poll_groups"])
+
+    drv = vu.NvmeDriver(str(d / "cntrl"))
+    drv.enable()
+    drv.create_io_queues()  # 2 admin commands
+    for i in range(5):
+        assert drv.write(i, bytes([i]) * BS, BS) == 0
+    assert drv.cmd(drv.io, 0x7E, nsid=1)[0] == 0x001  # an error
+
+    app, *reactors = tgt.rpc("nvmf_get_stats")["poll_groups"]
+    assert (app["admin_qpairs"], app["current_admin_qpairs"], app["io_qpairs"]) == (1, 1, 0)
+    assert app["transports"][0] == {"trtype": "VFIOUSER", "poll_reqs": 2, "completions": 2,
+                                    "errors": 0, "interrupts": 2}
+    [io] = [g for g in reactors if g["io_qpairs"]]
+    assert io["current_io_qpairs"] == 1 and io["pending_bdev_io"] == 0
+    assert io["completed_nvme_io"] == 6
+    assert io["transports"][0] == {"trtype": "VFIOUSER", "poll_reqs": 6, "completions": 6,
+                                   "errors": 1, "interrupts": 6}
+
+    drv.delete_io_queues()
+    app, *reactors = tgt.rpc("nvmf_get_stats")["poll_groups"]
+    assert app["transports"][0]["poll_reqs"] == 4
+    [io] = [g for g in reactors if g["io_qpairs"]]
+    assert (io["io_qpairs"], io["current_io_qpairs"]) == (1, 0), "started once, gone now"
+    drv.close()
+
+
 # Poll mode polls the doorbells on every pass; interrupt and adaptive
 # modes on a timer, since a doorbell written to shared memory wakes nobody.
 @pytest.mark.parametrize("ctrl", ["adaptive", "poll"], indirect=True)
