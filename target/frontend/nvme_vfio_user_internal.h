@@ -58,7 +58,8 @@ struct nvu_ioq {
 	/* Fetched and not started: a command waiting for what it needs (a
 	 * free slot, cmp_buf, the fused gate), or a fused pair; nothing after
 	 * it is fetched meanwhile. aborted: taken back by an Abort before it
-	 * started; entered: counted in writes already. */
+	 * started; entered: the head was counted in writes (stash_ready),
+	 * which its slot takes over in the same poll. */
 	struct nvme_sqe stash[2];
 	bool stash_aborted[2];
 	unsigned nstash;

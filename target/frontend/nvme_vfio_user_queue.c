@@ -573,9 +573,10 @@ static bool stash_ready(struct nvu_ioq *q)
 		return true; /* answered without I/O */
 	if (sqe->opc == NVME_NVM_COMPARE)
 		return !q->cmp_busy;
-	if (!q->entered && nvmf_io_changes_data(sqe->opc))
-		q->entered = write_enter(q);
-	return q->entered || !nvmf_io_changes_data(sqe->opc);
+	if (!nvmf_io_changes_data(sqe->opc))
+		return true;
+	q->entered = write_enter(q); /* stash_start() hands it to the slot */
+	return q->entered;
 }
 
 static struct nvu_io *slot_take(struct nvu_ioq *q)
@@ -641,10 +642,10 @@ static unsigned ioq_poll(void *ctx, unsigned budget)
 	struct nvu_ioq *q = ctx;
 	unsigned n = 0;
 
-	/* Nothing new is fetched while completions wait for CQ room: the
-	 * host sees them in order. */
 	if (q->irq_due_ns)
 		irq_maybe_fire(q); /* coalesced completions whose time is up */
+	/* Nothing new is fetched while completions wait for CQ room: the
+	 * host sees them in order. */
 	if (!ioq_post_held(q))
 		return 0;
 	while (n < budget) {
@@ -661,10 +662,6 @@ void nvu_ioq_forget(struct nvu_ioq *q)
 {
 	q->nstash = 0;
 	q->stash_aborted[0] = q->stash_aborted[1] = false;
-	if (q->entered) {
-		q->entered = false;
-		__atomic_sub_fetch(&q->writes, 1, __ATOMIC_SEQ_CST);
-	}
 	gate_release(q);
 }
 
