@@ -297,6 +297,37 @@ def test_fused_compare_and_write(ctrl):
     drv.close()
 
 
+def test_fused_waits_for_writes(ctrl):
+    """The fused gate (docs/architecture.md): a fused pair starts once every
+    command that changes data already started has completed, so its Compare
+    sees a Write submitted just before it, however slow (a delay bdev holds
+    writes 500 ms and reads not at all: without the gate the Compare would
+    read the blocks before that Write and fail)."""
+    tgt, d = ctrl
+    tgt.rpc("bdev_malloc_create", "-b", "M1", "1", str(BS))
+    tgt.rpc("bdev_delay_create", "-b", "M1", "-d", "D0", "-r", "0", "-t", "0",
+            "-w", "500000", "-n", "500000")
+    assert tgt.rpc("nvmf_subsystem_add_ns", NQN, "D0") == 2
+    drv = vu.NvmeDriver(str(d / "cntrl"))
+    drv.enable()
+    drv.create_io_queues()
+    new, newer = b"\x44" * BS, b"\x55" * BS
+    buf, w_off = drv.mem.iova + drv.DATA_OFF, drv.DATA_OFF + 2 * vu.PAGE
+    drv.mem.map[w_off:w_off + BS] = new
+    drv.mem.map[drv.DATA_OFF:drv.DATA_OFF + BS] = new
+    drv.mem.map[drv.DATA_OFF + vu.PAGE:drv.DATA_OFF + vu.PAGE + BS] = newer
+    # One doorbell write: the slow Write, then the pair expecting its data.
+    w = drv.submit(drv.io, vu.NVM_WRITE, nsid=2, prp1=drv.mem.iova + w_off, cdw10=7,
+                   ring=False)
+    c1 = drv.submit(drv.io, vu.NVM_COMPARE, nsid=2, prp1=buf, cdw10=7, fuse=vu.FUSE_FIRST,
+                    ring=False)
+    c2 = drv.submit(drv.io, vu.NVM_WRITE, nsid=2, prp1=buf + vu.PAGE, cdw10=7,
+                    fuse=vu.FUSE_SECOND)
+    assert [drv.reap(drv.io)[:2] for _ in range(3)] == [(w, 0), (c1, 0), (c2, 0)]
+    assert drv.read(7, 1, BS, nsid=2) == (0, newer)
+    drv.close()
+
+
 ABORT_REQUESTED, ABORT_LIMIT_EXCEEDED = 0x007, 0x103
 
 
