@@ -5,7 +5,7 @@
  * nvmf_create_subsystem / nvmf_delete_subsystem / nvmf_get_subsystems,
  * nvmf_subsystem_add_ns (answers the nsid) / nvmf_subsystem_remove_ns,
  * nvmf_subsystem_add_listener / nvmf_subsystem_remove_listener (a
- * vfio-user NVMe controller at DIR/cntrl, nvmf_listener.c).
+ * vfio-user NVMe controller at DIR/cntrl, nvmf_listener.c), nvmf_get_stats.
  */
 #define LOG_COMPONENT "tgt"
 #include "target/tgt.h"
@@ -15,7 +15,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "env/env.h"
 #include "target/bdev/bdev.h"
+#include "target/frontend/nvme_vfio_user.h"
 #include "util/common.h"
 #include "util/log.h"
 #include "util/parse.h"
@@ -506,6 +508,85 @@ static void rpc_remove_listener(struct rpc_request *req, json_t *params, void *c
 				    s->nqn, traddr);
 }
 
+/* ---- Statistics ---- */
+
+/* One poll group of nvmf_get_stats: the I/O queues of a reactor, or the
+ * admin queues (the control thread's). */
+struct stats_group {
+	uint64_t admin_qpairs, io_qpairs; /* ever started */
+	uint64_t current_admin_qpairs, current_io_qpairs;
+	uint64_t pending;
+	struct nvme_vfu_counters c;
+};
+
+/* groups[0]: the control thread; groups[1 + i]: reactor i. */
+static void stats_add(const struct nvme_vfu_qstats *st, void *arg)
+{
+	struct stats_group *groups = arg;
+	struct reactor *r = st->qid ? env_reactor_by_core(st->core) : NULL;
+	struct stats_group *g = &groups[r ? 1 + reactor_index(r) : 0];
+
+	if (st->qid) {
+		g->io_qpairs += st->starts;
+		g->current_io_qpairs += st->current;
+	} else {
+		g->admin_qpairs += st->starts;
+		g->current_admin_qpairs += st->current;
+	}
+	g->pending += st->inflight;
+	g->c.commands += st->c.commands;
+	g->c.completions += st->c.completions;
+	g->c.errors += st->c.errors;
+	g->c.interrupts += st->c.interrupts;
+}
+
+/* SPDK's poll group object; its VFIOUSER transport entry has SPDK's
+ * poll_reqs (commands taken from the SQs) and ours: completions, errors
+ * (completions with a status other than success), interrupts. */
+static json_t *stats_group_json(const char *name, const struct stats_group *g, bool vfiouser)
+{
+	json_t *transports = json_array();
+
+	if (transports && vfiouser)
+		json_array_append_new(transports,
+				      json_pack("{s:s, s:I, s:I, s:I, s:I}", "trtype", "VFIOUSER",
+						"poll_reqs", (json_int_t)g->c.commands,
+						"completions", (json_int_t)g->c.completions,
+						"errors", (json_int_t)g->c.errors, "interrupts",
+						(json_int_t)g->c.interrupts));
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o*}", "name", name, "admin_qpairs",
+			 (json_int_t)g->admin_qpairs, "io_qpairs", (json_int_t)g->io_qpairs,
+			 "current_admin_qpairs", (json_int_t)g->current_admin_qpairs,
+			 "current_io_qpairs", (json_int_t)g->current_io_qpairs, "pending_bdev_io",
+			 (json_int_t)g->pending, "completed_nvme_io", (json_int_t)g->c.completions,
+			 "transports", transports);
+}
+
+static void rpc_get_stats(struct rpc_request *req, json_t *params, void *ctx)
+{
+	struct nvmf_tgt *tgt = tgt_of(ctx);
+	struct stats_group groups[1 + ENV_MAX_REACTORS] = {0};
+	unsigned n = env_reactor_count();
+	json_t *pg, *out;
+	char name[40];
+
+	if (!tgt_rpc_decode(req, params, NULL, 0))
+		return;
+	for (struct nvmf_subsys *s = tgt->subsystems; s; s = s->next)
+		for (struct nvmf_listener *l = s->listeners; l; l = l->next)
+			if (l->ctrlr)
+				nvme_vfu_get_qstats(l->ctrlr, stats_add, groups);
+	pg = json_array();
+	for (unsigned i = 0; pg && i <= n; i++) {
+		if (i)
+			snprintf(name, sizeof(name), "nvmf_tgt_poll_group_%03u", i - 1);
+		json_array_append_new(pg, stats_group_json(i ? name : "app_thread", &groups[i],
+							   tgt->vfiouser_created));
+	}
+	out = json_pack("{s:I, s:o*}", "tick_rate", (json_int_t)env_tsc_hz(), "poll_groups", pg);
+	rpc_reply_result(req, out);
+}
+
 static const struct rpc_method g_nvmf_methods[] = {
     {"nvmf_create_transport", rpc_create_transport,
      "create an NVMe-oF transport (VFIOUSER) with its queue limits"},
@@ -517,6 +598,7 @@ static const struct rpc_method g_nvmf_methods[] = {
     {"nvmf_subsystem_add_ns", rpc_add_ns,
      "add a namespace over a bdev to a subsystem; answers its NSID"},
     {"nvmf_subsystem_remove_ns", rpc_remove_ns, "remove a namespace from a subsystem"},
+    {"nvmf_get_stats", rpc_get_stats, "I/O statistics per poll group (reactor)"},
     {"nvmf_subsystem_add_listener", rpc_add_listener,
      "serve a subsystem as a vfio-user NVMe controller at traddr/cntrl"},
     {"nvmf_subsystem_remove_listener", rpc_remove_listener,

@@ -47,6 +47,21 @@ bool nvmf_feat_wce(const struct nvmf_ctrlr *c)
 	return __atomic_load_n(&c->feat.wce, __ATOMIC_RELAXED);
 }
 
+bool nvmf_feat_coalescing(const struct nvmf_ctrlr *c, uint16_t iv, unsigned *thr,
+			  unsigned *delay_us)
+{
+	uint32_t v = __atomic_load_n(&c->feat.irq_coalescing, __ATOMIC_RELAXED);
+	uint32_t cd =
+	    iv < NVMF_MAX_VECTORS
+		? __atomic_load_n(&c->feat.iv_cd[iv / 32], __ATOMIC_RELAXED) >> (iv % 32) & 1
+		: 0;
+
+	*thr = (v & 0xff) + 1;		   /* 0's based */
+	*delay_us = (v >> 8 & 0xff) * 100; /* 100 µs units */
+	/* THR 0 is reached at every completion, TIME 0 is "no delay". */
+	return !cd && *thr > 1 && *delay_us;
+}
+
 static uint64_t now_ms(const struct nvmf_ctrlr *c)
 {
 	return c->now_ms ? c->now_ms(c->now_arg) : 0;
@@ -153,8 +168,11 @@ static void set_iv_config(struct nvmf_ctrlr *c, uint32_t cdw11, const struct nvm
 	(void)sqe;
 	if (!iv_ok(c, cdw11, cpl))
 		return;
-	c->feat.iv_cd[iv / 32] &= ~(1u << (iv % 32));
-	c->feat.iv_cd[iv / 32] |= (cdw11 >> 16 & 1) << (iv % 32);
+	/* One store: the reactors read it (nvmf_feat_coalescing). */
+	__atomic_store_n(&c->feat.iv_cd[iv / 32],
+			 (c->feat.iv_cd[iv / 32] & ~(1u << (iv % 32))) | (cdw11 >> 16 & 1)
+									     << (iv % 32),
+			 __ATOMIC_RELAXED);
 }
 
 /* ---- Timestamp (0Eh): Base §5.2.26.1.11, 8 bytes of data ---- */

@@ -51,6 +51,16 @@ void nvmf_feat_reset(struct nvmf_feats *f, const struct nvmf_ctrlr_props *props)
 void nvmf_feat_get(struct nvmf_ctrlr *c, const struct nvme_sqe *sqe, struct nvmf_cpl *cpl);
 void nvmf_feat_set(struct nvmf_ctrlr *c, const struct nvme_sqe *sqe, struct nvmf_cpl *cpl);
 
+/* Interrupt Coalescing (Feature 08h, Base 2.1 §5.1.25.2.2) as it applies
+ * to MSI-X vector iv of an I/O CQ (the Admin CQ is never coalesced): how
+ * many completions to aggregate before an interrupt (THR + 1) in *thr, and
+ * the longest an interrupt may wait for them (TIME in 100 µs units) in
+ * *delay_us. False when the vector interrupts at every completion: THR 0
+ * or TIME 0 (the reset value is both), or Coalescing Disable set for it
+ * (Feature 09h, §5.1.25.2.3). Any thread. */
+bool nvmf_feat_coalescing(const struct nvmf_ctrlr *c, uint16_t iv, unsigned *thr,
+			  unsigned *delay_us);
+
 /* Whether the host enabled the volatile write cache (for Flush). */
 bool nvmf_feat_wce(const struct nvmf_ctrlr *c);
 

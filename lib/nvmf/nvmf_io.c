@@ -33,11 +33,16 @@ static const struct opc_entry g_opc[256] = {
     [NVME_NVM_DSM] = {"Dataset Management", NVMF_IO_DSM, false, false, true},
 };
 
+bool nvmf_io_changes_data(uint8_t opc)
+{
+	return g_opc[opc].writes;
+}
+
 bool nvmf_io_supported(uint8_t opc, const struct nvmf_ns_list *nss, bool *changes_data)
 {
 	bool any = false;
 
-	*changes_data = g_opc[opc].writes;
+	*changes_data = nvmf_io_changes_data(opc);
 	if (opc != NVME_NVM_WRITE_ZEROES)
 		return g_opc[opc].name != NULL;
 	for (unsigned i = 0; i < nss->n; i++)

@@ -26,8 +26,8 @@
  *                         then deallocate each range.
  *
  * Fused operations (Base §3.4.2: Compare and Write only): t->fuse tells a
- * command's part. The dispatcher keeps a decoded FIRST until the next SQE
- * of the same queue and then:
+ * command's part. The dispatcher keeps a FIRST until the next SQE of the
+ * same queue (fetched with it: one doorbell write covers both) and then:
  *   - that SQE is not a SECOND: the FIRST completes with Command Aborted
  *     due to Missing Fused Command (nvmf_io_fused_missing()), the SQE is
  *     processed on its own;
@@ -117,5 +117,9 @@ void nvmf_io_fused_missing(struct nvmf_io_task *t, struct log_ratelimit *rl);
  * (Write Zeroes when one of them has it), and whether it may change
  * logical block content (Commands Supported and Effects, LBCC). */
 bool nvmf_io_supported(uint8_t opc, const struct nvmf_ns_list *nss, bool *changes_data);
+/* Whether I/O opcode opc may change logical block content (Write, Write
+ * Zeroes, Dataset Management): what a fused Compare and Write must not
+ * see run beside it (Base §3.4.2). */
+bool nvmf_io_changes_data(uint8_t opc);
 
 #endif

@@ -100,11 +100,16 @@ static void admin_post(struct nvme_vfu *v, struct nvmf_cpl *cpl)
 	struct nvmf_irq irq = {0};
 	int rc = nvmf_cq_post(&v->ctrlr, 0, cpl, &irq);
 
-	if (rc < 0)
+	if (rc < 0) {
 		log_warn("Base §4.2.4: admin completion of command %u dropped: %s", cpl->cid,
 			 strerror(-rc));
-	else if (irq.fire)
+		return;
+	}
+	nvu_count_cpl(&v->admin_cnt, cpl->status);
+	if (irq.fire) {
+		nvu_count(&v->admin_cnt.interrupts, 1);
 		nvu_irq_fire(v, irq.vector);
+	}
 }
 
 /* A queue's stop was answered: it is Delete I/O SQ's (Base §5.3.4: its
@@ -117,7 +122,7 @@ static void ioq_stopped(void *arg)
 	q->running = false;
 	if (q->deleting) {
 		q->deleting = false;
-		q->stashed = false; /* the SQ is gone */
+		nvu_ioq_forget(q); /* the SQ is gone */
 		nvmf_admin_delete_sq_done(&v->ctrlr, q->sqid, &q->delete_cpl);
 		admin_post(v, &q->delete_cpl);
 	}
@@ -157,7 +162,7 @@ static void ioqs_drain(struct nvme_vfu *v, void (*then)(struct nvme_vfu *v), boo
 static void reset_drained(struct nvme_vfu *v)
 {
 	for (uint32_t i = 1; i <= v->props.max_io_queues; i++)
-		v->ioq[i].stashed = false; /* Base §3.7.2: the queues are gone */
+		nvu_ioq_forget(&v->ioq[i]); /* Base §3.7.2: the queues are gone */
 	log_info("%s: controller reset (Base §3.7.2)", v->props.subnqn);
 	handle_ev(v, nvmf_ctrlr_reset_done(&v->ctrlr));
 }
@@ -193,11 +198,53 @@ static void sq_delete(struct nvme_vfu *v, uint16_t sqid, const struct nvmf_cpl *
 		ioq_stopped(q);
 }
 
+static void abort_on_reactor(struct qe_queue *qe, void *arg)
+{
+	struct nvu_abort *a = arg;
+
+	a->aborted = nvu_ioq_abort(container_of(qe, struct nvu_ioq, qe), a->cid);
+}
+
+static void abort_done(void *arg)
+{
+	struct nvu_abort *a = arg;
+
+	a->busy = false;
+	nvmf_admin_abort_done(&a->v->ctrlr, a->aborted, &a->cpl);
+	admin_post(a->v, &a->cpl);
+}
+
+/* Base §5.1.1: the queue's reactor takes the command back if it has not
+ * reached the medium yet; the Abort is answered from there, later (other
+ * admin commands go on meanwhile: ACL counts what is out). A queue being
+ * stopped holds nothing to take back: "not aborted", which the host must
+ * take for any command. */
+static void abort_start(struct nvme_vfu *v, const struct nvmf_admin_out *out)
+{
+	struct nvu_ioq *q = &v->ioq[out->sqid];
+	struct nvu_abort *a = NULL;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(v->aborts) && !a; i++)
+		if (!v->aborts[i].busy)
+			a = &v->aborts[i];
+	if (!a || !q->running || q->deleting || v->stops) {
+		struct nvmf_cpl cpl = out->cpl;
+
+		nvmf_admin_abort_done(&v->ctrlr, false, &cpl);
+		admin_post(v, &cpl);
+		return;
+	}
+	*a = (struct nvu_abort){.v = v, .cpl = out->cpl, .cid = out->cid, .busy = true};
+	a->x = (struct qe_exec){.fn = abort_on_reactor, .done = abort_done, .arg = a};
+	qe_queue_exec(&q->qe, &a->x);
+}
+
 static void admin_exec(struct nvme_vfu *v, const struct nvme_sqe *sqe)
 {
 	struct nvmf_ctrlr *c = &v->ctrlr;
 	struct nvmf_admin_out out;
 
+	nvu_count(&v->admin_cnt.commands, 1);
 	switch (nvmf_admin_exec(c, sqe, &out)) {
 	case NVMF_ADMIN_DONE:
 		if (sqe->opc == NVME_ADM_CREATE_SQ && out.cpl.status == 0)
@@ -206,10 +253,8 @@ static void admin_exec(struct nvme_vfu *v, const struct nvme_sqe *sqe)
 	case NVMF_ADMIN_HELD:
 		return;
 	case NVMF_ADMIN_ABORT:
-		/* Base §5.1.1: "not aborted" is always an answer the host
-		 * takes; the command completes on its own. */
-		nvmf_admin_abort_done(c, false, &out.cpl);
-		break;
+		abort_start(v, &out);
+		return;
 	case NVMF_ADMIN_DRAIN_SQ:
 		sq_delete(v, out.sqid, &out.cpl);
 		return;
@@ -250,6 +295,8 @@ static void handle_ev(struct nvme_vfu *v, int ev)
 		ioqs_drain(v, shutdown_drained, false);
 	else if (ev & (NVMF_CTRLR_EV_ENABLE | NVMF_CTRLR_EV_DOORBELL))
 		admin_poll(v);
+	if (ev & NVMF_CTRLR_EV_ENABLE)
+		v->enables++;
 }
 
 /* ---- The device ---- */

@@ -42,6 +42,29 @@ struct nvme_vfu_opts {
 	bool reactors_sleep;
 };
 
+/* What one queue carried since the controller was created. Each has one
+ * writer (the queue's thread) and is read with relaxed loads. */
+struct nvme_vfu_counters {
+	uint64_t commands;    /* fetched and started */
+	uint64_t completions; /* CQEs posted */
+	uint64_t errors;      /* of them with a status other than success */
+	uint64_t interrupts;  /* MSI-X signals (after coalescing) */
+};
+
+/* One queue of a controller (nvmf_get_stats): a racy snapshot. */
+struct nvme_vfu_qstats {
+	uint16_t qid;	   /* 0: the admin queue (the control thread's) */
+	bool current;	   /* enabled (admin) or running on its reactor (I/O) */
+	unsigned core;	   /* I/O: its reactor's core */
+	uint64_t starts;   /* times enabled / started */
+	uint32_t inflight; /* I/O: commands taken and not completed */
+	struct nvme_vfu_counters c;
+};
+
+/* Calls fn for the admin queue and each I/O SQ ever started. */
+void nvme_vfu_get_qstats(const struct nvme_vfu *v,
+			 void (*fn)(const struct nvme_vfu_qstats *st, void *arg), void *arg);
+
 /* Listens at opts->path. 0 or a negative errno (logged; nothing left). */
 int nvme_vfu_create(const struct nvme_vfu_opts *opts, struct nvme_vfu **out);
 /* Whether a reset, shutdown, DMA change or namespace update is draining

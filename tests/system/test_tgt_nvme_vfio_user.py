@@ -237,6 +237,244 @@ def test_pci_config_and_registers(ctrl):
     c.close()
 
 
+FAILED_FUSED, MISSING_FUSED, COMPARE_FAILURE = 0x009, 0x00A, 0x285
+
+
+def test_fused_compare_and_write(ctrl):
+    """Base §3.4.2 and NVM CS Compare/Write: a fused pair whose Compare
+    matches writes; one that does not leaves the blocks as they were, the
+    Compare failing with Compare Failure and the Write aborted with Failed
+    Fused Command; a fused command without its other half next to it is
+    aborted with Missing Fused Command. Identify Controller says FUSES bit
+    0."""
+    _tgt, d = ctrl
+    drv = vu.NvmeDriver(str(d / "cntrl"))
+    drv.enable()
+    st, idc = drv.identify(1)
+    assert st == 0 and le(idc[522:524]) & 1, "FUSES: Compare and Write"
+    drv.create_io_queues()
+    old, new = b"\x11" * 2 * BS, b"\x22" * 2 * BS
+    assert drv.write(40, old, BS) == 0
+
+    done, first, second = drv.compare_and_write(40, old, new, BS)
+    assert done == {first: 0, second: 0}
+    assert drv.read(40, 2, BS) == (0, new), "the Write ran after the matching Compare"
+
+    done, first, second = drv.compare_and_write(40, old, b"\x33" * 2 * BS, BS)
+    assert done == {first: COMPARE_FAILURE, second: FAILED_FUSED}
+    assert drv.read(40, 2, BS) == (0, new), "no Write after a Compare Failure"
+
+    # A first command at the tail (its second not in the same doorbell
+    # write), then a second one alone: both Missing Fused Command, and the
+    # lone Write writes nothing.
+    buf = drv.mem.iova + drv.DATA_OFF
+    drv.mem.map[drv.DATA_OFF:drv.DATA_OFF + BS] = new[:BS]
+    cid = drv.submit(drv.io, vu.NVM_COMPARE, nsid=1, prp1=buf, cdw10=40, fuse=vu.FUSE_FIRST)
+    assert drv.reap(drv.io)[:2] == (cid, MISSING_FUSED)
+    drv.mem.map[drv.DATA_OFF:drv.DATA_OFF + BS] = old[:BS]
+    cid = drv.submit(drv.io, vu.NVM_WRITE, nsid=1, prp1=buf, cdw10=40, fuse=vu.FUSE_SECOND)
+    assert drv.reap(drv.io)[:2] == (cid, MISSING_FUSED)
+    # A first command followed by a plain Read: the Compare is missing its
+    # second, the Read is served on its own.
+    drv.mem.map[drv.DATA_OFF:drv.DATA_OFF + BS] = new[:BS]
+    cmp = drv.submit(drv.io, vu.NVM_COMPARE, nsid=1, prp1=buf, cdw10=40, fuse=vu.FUSE_FIRST,
+                     ring=False)
+    rd = drv.submit(drv.io, vu.NVM_READ, nsid=1, prp1=buf + vu.PAGE, cdw10=40)
+    done = dict((c, st) for c, st, _ in (drv.reap(drv.io), drv.reap(drv.io)))
+    assert done == {cmp: MISSING_FUSED, rd: 0}
+    off = drv.DATA_OFF + vu.PAGE
+    assert bytes(drv.mem.map[off:off + BS]) == new[:BS]
+    # The two halves naming different blocks: the Compare is refused
+    # (Invalid Field in Command), the Write aborted.
+    drv.mem.map[drv.DATA_OFF + vu.PAGE:drv.DATA_OFF + vu.PAGE + BS] = old[:BS]
+    c1 = drv.submit(drv.io, vu.NVM_COMPARE, nsid=1, prp1=buf, cdw10=40, fuse=vu.FUSE_FIRST,
+                    ring=False)
+    c2 = drv.submit(drv.io, vu.NVM_WRITE, nsid=1, prp1=buf + vu.PAGE, cdw10=41,
+                    fuse=vu.FUSE_SECOND)
+    done = dict((c, st) for c, st, _ in (drv.reap(drv.io), drv.reap(drv.io)))
+    assert done == {c1: 0x002, c2: FAILED_FUSED}
+    assert drv.read(40, 2, BS) == (0, new)
+    drv.close()
+
+
+def test_fused_waits_for_writes(ctrl):
+    """The fused gate (docs/architecture.md): a fused pair starts once every
+    command that changes data already started has completed, so its Compare
+    sees a Write submitted just before it, however slow (a delay bdev holds
+    writes 500 ms and reads not at all: without the gate the Compare would
+    read the blocks before that Write and fail)."""
+    tgt, d = ctrl
+    tgt.rpc("bdev_malloc_create", "-b", "M1", "1", str(BS))
+    tgt.rpc("bdev_delay_create", "-b", "M1", "-d", "D0", "-r", "0", "-t", "0",
+            "-w", "500000", "-n", "500000")
+    assert tgt.rpc("nvmf_subsystem_add_ns", NQN, "D0") == 2
+    drv = vu.NvmeDriver(str(d / "cntrl"))
+    drv.enable()
+    drv.create_io_queues()
+    new, newer = b"\x44" * BS, b"\x55" * BS
+    buf, w_off = drv.mem.iova + drv.DATA_OFF, drv.DATA_OFF + 2 * vu.PAGE
+    drv.mem.map[w_off:w_off + BS] = new
+    drv.mem.map[drv.DATA_OFF:drv.DATA_OFF + BS] = new
+    drv.mem.map[drv.DATA_OFF + vu.PAGE:drv.DATA_OFF + vu.PAGE + BS] = newer
+    # One doorbell write: the slow Write, then the pair expecting its data.
+    w = drv.submit(drv.io, vu.NVM_WRITE, nsid=2, prp1=drv.mem.iova + w_off, cdw10=7,
+                   ring=False)
+    c1 = drv.submit(drv.io, vu.NVM_COMPARE, nsid=2, prp1=buf, cdw10=7, fuse=vu.FUSE_FIRST,
+                    ring=False)
+    c2 = drv.submit(drv.io, vu.NVM_WRITE, nsid=2, prp1=buf + vu.PAGE, cdw10=7,
+                    fuse=vu.FUSE_SECOND)
+    assert [drv.reap(drv.io)[:2] for _ in range(3)] == [(w, 0), (c1, 0), (c2, 0)]
+    assert drv.read(7, 1, BS, nsid=2) == (0, newer)
+    drv.close()
+
+
+ABORT_REQUESTED, ABORT_LIMIT_EXCEEDED = 0x007, 0x103
+
+
+def test_abort(ctrl):
+    """Base §5.1.1 Abort: a command a delay bdev still holds is taken back
+    (it completes with Command Abort Requested, the Abort's Dword 0 bit 0
+    is 0); one that is not outstanding, or on a queue that does not exist,
+    is "not aborted" (bit 0 set); more than ACL + 1 Aborts outstanding at
+    once get Abort Command Limit Exceeded."""
+    tgt, d = ctrl
+    tgt.rpc("bdev_malloc_create", "-b", "M1", "1", str(BS))
+    tgt.rpc("bdev_delay_create", "-b", "M1", "-d", "D0", "-r", "3000000", "-t", "3000000",
+            "-w", "3000000", "-n", "3000000")
+    assert tgt.rpc("nvmf_subsystem_add_ns", NQN, "D0") == 2
+    drv = vu.NvmeDriver(str(d / "cntrl"))
+    drv.enable()
+    st, idc = drv.identify(1)
+    acl = idc[258]
+    assert st == 0 and acl == 3
+    drv.create_io_queues()
+    buf = drv.mem.iova + drv.DATA_OFF
+
+    def abort(sqid, cid):
+        return drv.admin_cmd(vu.ADM_ABORT, cdw10=cid << 16 | sqid)
+
+    assert abort(5, 1) == (0, 1), "no SQ 5: not aborted"
+    assert abort(1, 0xBEEF) == (0, 1), "no such command: not aborted"
+
+    start = time.monotonic()
+    rd = drv.submit(drv.io, vu.NVM_READ, nsid=2, prp1=buf)
+    time.sleep(0.2)  # fetched and held by the delay bdev
+    assert abort(1, rd) == (0, 0), "taken back"
+    assert drv.reap(drv.io)[:2] == (rd, ABORT_REQUESTED)
+    assert time.monotonic() - start < 2, "completed at the Abort, not after the delay"
+
+    # ACL + 2 Aborts in one doorbell write, each for a held Read: the
+    # first ACL + 1 take their Read back, the last is over the limit.
+    reads = [drv.submit(drv.io, vu.NVM_READ, nsid=2, prp1=buf) for _ in range(acl + 1)]
+    time.sleep(0.2)
+    aborts = [drv.submit(drv.admin, vu.ADM_ABORT, cdw10=cid << 16 | 1, ring=False)
+              for cid in reads]
+    aborts.append(drv.submit(drv.admin, vu.ADM_ABORT, cdw10=reads[0] << 16 | 1))
+    got = dict((cid, (st, dw0)) for cid, st, dw0 in (drv.reap(drv.admin) for _ in aborts))
+    assert got[aborts[-1]][0] == ABORT_LIMIT_EXCEEDED
+    assert [got[a] for a in aborts[:-1]] == [(0, 0)] * (acl + 1)
+    done = dict(drv.reap(drv.io)[:2] for _ in reads)
+    assert done == dict((cid, ABORT_REQUESTED) for cid in reads)
+    # A Read left alone completes after the delay, unharmed.
+    assert drv.rw(vu.NVM_READ, 0, 1, BS, nsid=2) == 0
+    drv.close()
+
+
+FEAT_IRQ_COALESCING, FEAT_IRQ_VECTOR_CONFIG = 0x08, 0x09
+
+
+def test_interrupt_coalescing(ctrl):
+    """Base 2.1 §5.1.25.2.2 Interrupt Coalescing: once the host sets THR and
+    TIME, an I/O CQ's vector fires once per THR + 1 completions, or once
+    the first waited TIME x 100 us; never on the Admin CQ, nor for a vector
+    whose Coalescing Disable is set (§5.1.25.2.3). Counted on the MSI-X
+    eventfds the client handed over with SET_IRQS."""
+    _tgt, d = ctrl
+    drv = vu.NvmeDriver(str(d / "cntrl"))
+    irq0, irq1 = os.eventfd(0, os.EFD_NONBLOCK), os.eventfd(0, os.EFD_NONBLOCK)
+    drv.vfu.set_irq_eventfds(vu.MSIX, 0, [irq0, irq1])
+    drv.enable()
+    drv.create_io_queues(vector=1)
+
+    def fired(fd):
+        """Interrupts since the last call, once the target had time to send
+        any it owes (the longest TIME is 25.5 ms)."""
+        time.sleep(0.1)
+        return os.eventfd_read(fd) if select.select([fd], [], [], 0)[0] else 0
+
+    def reads(n):
+        for _ in range(n):
+            assert drv.read(0, 1, BS)[0] == 0
+
+    fired(irq0)
+    reads(3)
+    assert fired(irq1) == 3, "reset value: an interrupt per completion"
+
+    assert drv.admin_cmd(vu.ADM_SET_FEATURES, cdw10=FEAT_IRQ_COALESCING,
+                         cdw11=255 << 8 | 7)[0] == 0  # 8 entries, 25.5 ms
+    fired(irq0)
+    reads(8)
+    assert fired(irq1) < 8, "8 completions in far less than 8 x 25.5 ms: coalesced"
+    reads(1)
+    assert fired(irq1) == 1, "TIME: a lone completion is not left without an interrupt"
+    for _ in range(2):
+        assert drv.admin_cmd(vu.ADM_SET_FEATURES, cdw10=FEAT_IRQ_COALESCING,
+                             cdw11=255 << 8 | 7)[0] == 0
+    assert fired(irq0) == 2, "the Admin CQ is never coalesced"
+
+    assert drv.admin_cmd(vu.ADM_SET_FEATURES, cdw10=FEAT_IRQ_VECTOR_CONFIG,
+                         cdw11=1 << 16 | 1)[0] == 0
+    reads(3)
+    assert fired(irq1) == 3, "Coalescing Disable: vector 1 fires per completion again"
+    drv.close()
+    os.close(irq0)
+    os.close(irq1)
+
+
+def test_get_stats(ctrl):
+    """nvmf_get_stats in SPDK's shape (tick_rate, poll_groups with their
+    queue pair counts and a VFIOUSER transport entry) counts what the
+    controller's queues carried: commands, completions, errors and
+    interrupts; the admin queue in the control thread's group, the I/O
+    queue in its reactor's."""
+    tgt, d = ctrl
+    st = tgt.rpc("nvmf_get_stats")
+    assert st["tick_rate"] > 0
+    app, *reactors = st["poll_groups"]
+    assert app["name"] == "app_thread" and reactors
+    assert set(st) == {"tick_rate", "poll_groups"}
+    assert all(set(g) == {"name", "admin_qpairs", "io_qpairs", "current_admin_qpairs",
+                          "current_io_qpairs", "pending_bdev_io", "completed_nvme_io",
+                          "transports"} for g in st["poll_groups"]), "storlab-tgt(8)"
+    assert all(g["io_qpairs"] == 0 and g["transports"] == [{
+        "trtype": "VFIOUSER", "poll_reqs": 0, "completions": 0, "errors": 0,
+        "interrupts": 0}] for g in st["poll_groups"])
+
+    drv = vu.NvmeDriver(str(d / "cntrl"))
+    drv.enable()
+    drv.create_io_queues()  # 2 admin commands
+    for i in range(5):
+        assert drv.write(i, bytes([i]) * BS, BS) == 0
+    assert drv.cmd(drv.io, 0x7E, nsid=1)[0] == 0x001  # an error
+
+    app, *reactors = tgt.rpc("nvmf_get_stats")["poll_groups"]
+    assert (app["admin_qpairs"], app["current_admin_qpairs"], app["io_qpairs"]) == (1, 1, 0)
+    assert app["transports"][0] == {"trtype": "VFIOUSER", "poll_reqs": 2, "completions": 2,
+                                    "errors": 0, "interrupts": 2}
+    [io] = [g for g in reactors if g["io_qpairs"]]
+    assert io["current_io_qpairs"] == 1 and io["pending_bdev_io"] == 0
+    assert io["completed_nvme_io"] == 6
+    assert io["transports"][0] == {"trtype": "VFIOUSER", "poll_reqs": 6, "completions": 6,
+                                   "errors": 1, "interrupts": 6}
+
+    drv.delete_io_queues()
+    app, *reactors = tgt.rpc("nvmf_get_stats")["poll_groups"]
+    assert app["transports"][0]["poll_reqs"] == 4
+    [io] = [g for g in reactors if g["io_qpairs"]]
+    assert (io["io_qpairs"], io["current_io_qpairs"]) == (1, 0), "started once, gone now"
+    drv.close()
+
+
 # Poll mode polls the doorbells on every pass; interrupt and adaptive
 # modes on a timer, since a doorbell written to shared memory wakes nobody.
 @pytest.mark.parametrize("ctrl", ["adaptive", "poll"], indirect=True)
@@ -288,21 +526,6 @@ def test_io_and_lifecycle(ctrl):
     # Compare Failure (SCT 2h, SC 85h).
     assert drv.compare(100, pattern, BS) == 0
     assert drv.compare(100, pattern[:-1] + b"\0", BS) == 0x285
-    # A fused Compare and Write whose Compare does not match: neither
-    # succeeds and the Write does not run (Base §3.4.2; ours refuses fused
-    # pairs whole for now, which keeps that too).
-    other = b"\x55" * BS
-    drv.mem.map[drv.DATA_OFF:drv.DATA_OFF + BS] = bytes(BS)
-    first = drv.submit(drv.io, vu.NVM_COMPARE, nsid=1, prp1=drv.mem.iova + drv.DATA_OFF,
-                       cdw10=100, fuse=vu.FUSE_FIRST)
-    drv.mem.map[drv.DATA_OFF + vu.PAGE:drv.DATA_OFF + vu.PAGE + BS] = other
-    second = drv.submit(drv.io, vu.NVM_WRITE, nsid=1,
-                        prp1=drv.mem.iova + drv.DATA_OFF + vu.PAGE, cdw10=100,
-                        fuse=vu.FUSE_SECOND)
-    done = dict((cid, st) for cid, st, _ in (drv.reap(drv.io), drv.reap(drv.io)))
-    assert done[first] != 0 and done[second] != 0
-    assert drv.read(100, 1, BS) == (0, pattern[:BS])
-
     # Statuses (Base §4.2.3): Invalid Opcode, LBA Out of Range.
     st, _ = drv.cmd(drv.io, 0x7E, nsid=1)
     assert st == 0x001

@@ -39,6 +39,7 @@ CSTS_RDY, CSTS_CFS, CSTS_SHST_MASK, CSTS_SHST_DONE = 1, 2, 3 << 2, 2 << 2
 # Admin and NVM opcodes (Base §5 Figure 142, NVM CS §3).
 ADM_DELETE_SQ, ADM_CREATE_SQ, ADM_GET_LOG_PAGE, ADM_DELETE_CQ = 0, 1, 2, 4
 ADM_CREATE_CQ, ADM_IDENTIFY, ADM_SET_FEATURES, ADM_ASYNC_EVENT = 5, 6, 0x09, 0x0C
+ADM_ABORT = 0x08
 FEAT_AEC = 0x0B  # Asynchronous Event Configuration
 LOG_CHANGED_NS = 0x04  # Base §5.1.12.1.5
 NVM_FLUSH, NVM_WRITE, NVM_READ, NVM_COMPARE, NVM_WRITE_ZEROES, NVM_DSM = 0, 1, 2, 5, 8, 9
@@ -240,14 +241,18 @@ class NvmeDriver:
         off = DB_BASE + (2 * qid + (1 if cq else 0)) * 4 - self.db_off
         struct.pack_into("<I", self.db, off, value)
 
-    def submit(self, q, opc, nsid=0, prp1=0, prp2=0, cdw10=0, cdw11=0, cdw12=0, fuse=0):
+    def submit(self, q, opc, nsid=0, prp1=0, prp2=0, cdw10=0, cdw11=0, cdw12=0, fuse=0,
+               ring=True):
+        """Puts one SQE in q and, if ring, moves the tail doorbell past it
+        (a later submit's doorbell covers it otherwise)."""
         self.cid = (self.cid + 1) & 0xFFFF
         sqe = struct.pack("<BBHIIIQQQIIIIII", opc, fuse, self.cid, nsid, 0, 0, 0, prp1, prp2,
                           cdw10, cdw11, cdw12, 0, 0, 0)
         off = q.sq_off + q.tail * 64
         self.mem.map[off:off + 64] = sqe
         q.tail = (q.tail + 1) % q.entries
-        self._doorbell(q.qid, False, q.tail)
+        if ring:
+            self._doorbell(q.qid, False, q.tail)
         return self.cid
 
     def reap(self, q, timeout=5.0):
@@ -338,6 +343,21 @@ class NvmeDriver:
     def write(self, slba, data, block_size, nsid=1):
         self.mem.map[self.DATA_OFF:self.DATA_OFF + len(data)] = data
         return self.rw(NVM_WRITE, slba, len(data) // block_size, block_size, nsid)
+
+    def compare_and_write(self, slba, expect, data, block_size, nsid=1):
+        """A fused Compare and Write (Base §3.4.2: next to each other in the
+        SQ, one doorbell write for both): {cid: status} and the two cids."""
+        n = len(data)
+        assert len(expect) == n <= PAGE
+        buf = self.mem.iova + self.DATA_OFF
+        self.mem.map[self.DATA_OFF:self.DATA_OFF + n] = expect
+        self.mem.map[self.DATA_OFF + PAGE:self.DATA_OFF + PAGE + n] = data
+        lba = dict(nsid=nsid, cdw10=slba & 0xFFFFFFFF, cdw11=slba >> 32,
+                   cdw12=n // block_size - 1)
+        first = self.submit(self.io, NVM_COMPARE, prp1=buf, fuse=FUSE_FIRST, ring=False, **lba)
+        second = self.submit(self.io, NVM_WRITE, prp1=buf + PAGE, fuse=FUSE_SECOND, **lba)
+        done = dict((cid, st) for cid, st, _ in (self.reap(self.io), self.reap(self.io)))
+        return done, first, second
 
     def read(self, slba, nblocks, block_size, nsid=1):
         self.mem.map[self.DATA_OFF:self.DATA_OFF + nblocks * block_size] = \

@@ -243,6 +243,34 @@ static void test_iv_config(void **state)
 	fx_refused(sqe, NVME_SCT_GENERIC, NVME_SC_INVALID_FIELD, "§5.2.26");
 }
 
+/* Interrupt Coalescing as the I/O queues read it: off at reset, THR + 1
+ * completions and TIME x 100 us once set, off again for a vector whose
+ * Coalescing Disable is set (Base 2.1 §5.1.25.2.2, §5.1.25.2.3). */
+static void test_coalescing(void **state)
+{
+	unsigned thr, delay_us;
+
+	(void)state;
+	fx_enable();
+	assert_false(nvmf_feat_coalescing(&g_fx.c, 1, &thr, &delay_us));
+	assert_int_equal(thr, 1);
+	fx_ok(set_feat(NVME_FEAT_IRQ_COALESCING, 0x0a05));
+	assert_true(nvmf_feat_coalescing(&g_fx.c, 1, &thr, &delay_us));
+	assert_int_equal(thr, 6);
+	assert_int_equal(delay_us, 1000);
+	fx_ok(set_feat(NVME_FEAT_IRQ_VECTOR_CONFIG, 1u << 16 | 1));
+	assert_false(nvmf_feat_coalescing(&g_fx.c, 1, &thr, &delay_us));
+	assert_true(nvmf_feat_coalescing(&g_fx.c, 2, &thr, &delay_us));
+	fx_ok(set_feat(NVME_FEAT_IRQ_VECTOR_CONFIG, 1));
+	assert_true(nvmf_feat_coalescing(&g_fx.c, 1, &thr, &delay_us));
+	/* a threshold with no time (the interrupt may not wait), a time with
+	 * a threshold of one: nothing to aggregate */
+	fx_ok(set_feat(NVME_FEAT_IRQ_COALESCING, 0x0003));
+	assert_false(nvmf_feat_coalescing(&g_fx.c, 1, &thr, &delay_us));
+	fx_ok(set_feat(NVME_FEAT_IRQ_COALESCING, 0x0100));
+	assert_false(nvmf_feat_coalescing(&g_fx.c, 1, &thr, &delay_us));
+}
+
 /* Timestamp moves 8 bytes through PRP1: the host sets it, and it runs on
  * with our clock. */
 static void test_timestamp(void **state)
@@ -389,6 +417,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_create_cq_statuses, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_coalescing, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_create_sq_statuses, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_create_entry_sizes, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_create_entry_size_unsupported, fx_setup,

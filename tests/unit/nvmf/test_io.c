@@ -324,6 +324,8 @@ static void test_supported(void **state)
 	assert_true(changes);
 	assert_true(nvmf_io_supported(NVME_NVM_READ, &one, &changes));
 	assert_false(changes);
+	assert_true(nvmf_io_changes_data(NVME_NVM_DSM));
+	assert_false(nvmf_io_changes_data(NVME_NVM_COMPARE));
 	assert_false(nvmf_io_supported(NVME_NVM_WRITE_ZEROES, &one, &changes));
 	assert_true(nvmf_io_supported(NVME_NVM_WRITE_ZEROES, &g_nss, &changes));
 	assert_false(nvmf_io_supported(0x0d, &g_nss, &changes));
