@@ -105,6 +105,15 @@ struct poller_ops {
  */
 struct poller *poller_register(const struct poller_ops *ops, void *arg, int wake_fd,
 			       uint64_t period_us);
+/*
+ * A poller for a source that cannot wake a sleeping reactor (memory another
+ * process writes, such as an NVMe doorbell page it maps): polled on every
+ * pass like an untimed one, and a reactor that sleeps (interrupt, adaptive)
+ * wakes at least every max_sleep_us (rounded up to the sleep's millisecond)
+ * to look at it. Returns NULL on error (logged).
+ */
+struct poller *poller_register_unwakeable(const struct poller_ops *ops, void *arg,
+					  uint64_t max_sleep_us);
 /* On the poller's reactor. Sets *p to NULL. Safe to call from inside poll(). */
 void poller_unregister(struct poller **p);
 

@@ -38,6 +38,9 @@ struct poller {
 	int wake_fd;
 	uint64_t period_tsc; /* 0: runs every iteration */
 	uint64_t next_tsc;
+	/* An untimed poller whose source wakes nobody: the longest the
+	 * reactor may sleep (0: no bound). */
+	uint64_t max_sleep_tsc;
 	/* Unregistered: skipped, and freed after the iteration (it may be the
 	 * poller whose poll() is running). */
 	bool dead;
@@ -318,8 +321,8 @@ static unsigned reactor_run_msgs(struct reactor *r)
 
 /* ---- Pollers ---- */
 
-struct poller *poller_register(const struct poller_ops *ops, void *arg, int wake_fd,
-			       uint64_t period_us)
+static struct poller *poller_add(const struct poller_ops *ops, void *arg, int wake_fd,
+				 uint64_t period_us, uint64_t max_sleep_us)
 {
 	struct epoll_event ev = {.events = EPOLLIN};
 	struct reactor *r = t_self;
@@ -359,12 +362,25 @@ struct poller *poller_register(const struct poller_ops *ops, void *arg, int wake
 		p->next_tsc = env_tsc() + p->period_tsc;
 		TAILQ_INSERT_TAIL(&r->timed, p, link);
 	} else {
+		p->max_sleep_tsc = max_sleep_us ? us_to_tsc(max_sleep_us) : 0;
 		TAILQ_INSERT_TAIL(&r->pollers, p, link);
 	}
 	if (r->armed && ops->set_interrupt)
 		ops->set_interrupt(arg, true);
 	atomic_store_explicit(&r->npollers, atomic_load(&r->npollers) + 1, memory_order_relaxed);
 	return p;
+}
+
+struct poller *poller_register(const struct poller_ops *ops, void *arg, int wake_fd,
+			       uint64_t period_us)
+{
+	return poller_add(ops, arg, wake_fd, period_us, 0);
+}
+
+struct poller *poller_register_unwakeable(const struct poller_ops *ops, void *arg,
+					  uint64_t max_sleep_us)
+{
+	return poller_add(ops, arg, -1, 0, max_sleep_us);
 }
 
 void poller_unregister(struct poller **pp)
@@ -433,7 +449,8 @@ static void reactor_arm(struct reactor *r, bool enabled)
 	}
 }
 
-/* Milliseconds until the first timed poller is due (rounded up), or -1. */
+/* Milliseconds until the first timed poller is due, or an unwakeable one
+ * must be looked at again (rounded up), or -1. */
 static int reactor_timeout_ms(struct reactor *r, uint64_t now)
 {
 	uint64_t first = UINT64_MAX, ms;
@@ -442,6 +459,10 @@ static int reactor_timeout_ms(struct reactor *r, uint64_t now)
 	TAILQ_FOREACH(p, &r->timed, link) {
 		if (!p->dead)
 			first = MIN(first, p->next_tsc);
+	}
+	TAILQ_FOREACH(p, &r->pollers, link) {
+		if (!p->dead && p->max_sleep_tsc)
+			first = MIN(first, now + p->max_sleep_tsc);
 	}
 	if (first == UINT64_MAX)
 		return -1;

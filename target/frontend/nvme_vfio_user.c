@@ -27,11 +27,12 @@
 
 #define ADMIN_POLL_MS 1
 #define ADMIN_BATCH   32
-/* How often a reactor that may sleep looks at the I/O doorbells: the
- * host's mmap'ed doorbell writes wake nobody (vfio-user's ioeventfds,
- * REGION_IO_FDS, are not done); a sleeping reactor's timeout is whole
- * milliseconds, so this is at most 1 ms there, 100 us while it runs. */
-#define IOQ_SLEEP_POLL_US 100
+/* The longest a reactor that may sleep leaves the I/O doorbells unlooked
+ * at: the host's mmap'ed doorbell writes wake nobody (vfio-user's
+ * ioeventfds, REGION_IO_FDS, are not done). While it runs, the queues are
+ * polled on every pass as in poll mode; a sleeping reactor's timeout is
+ * whole milliseconds, so a queue that went idle waits up to 1 ms. */
+#define IOQ_MAX_SLEEP_US 100
 
 static void handle_ev(struct nvme_vfu *v, int ev);
 
@@ -669,7 +670,7 @@ int nvme_vfu_create(const struct nvme_vfu_opts *o, struct nvme_vfu **out)
 	v->loop = o->loop;
 	v->props = *o->props;
 	v->bar_fd = -1;
-	nvu_ioq_ops_init(&v->ioq_ops, o->reactors_sleep ? IOQ_SLEEP_POLL_US : 0);
+	nvu_ioq_ops_init(&v->ioq_ops, o->reactors_sleep ? IOQ_MAX_SLEEP_US : 0);
 	ns_stage(v, o->ns, o->bdevs, o->nns);
 	ns_apply(v);
 	/* MDTS in CAP.MPSMIN pages, plus one for a first page not aligned. */

@@ -38,7 +38,8 @@ struct nvme_vfu_opts {
 	uint64_t cpumask; /* 0: every reactor's core */
 	/* The reactors may sleep (interrupt and adaptive modes): the host
 	 * writes the doorbells to shared memory, which wakes nobody, so the
-	 * I/O queues are then polled on a timer (queue_engine.h period_us). */
+	 * sleeping reactor wakes on a timer to look at the I/O queues
+	 * (queue_engine.h max_sleep_us). */
 	bool reactors_sleep;
 };
 

@@ -155,8 +155,9 @@ void nvu_pci_reset(struct nvme_vfu *v);
 void nvu_pci_write(struct nvme_vfu *v, uint64_t off, const uint8_t *buf, uint32_t count);
 
 /* nvme_vfio_user_queue.c (control thread) */
-/* The I/O queues' engine ops; polled every period_us if not 0. */
-void nvu_ioq_ops_init(struct qe_ops *ops, unsigned period_us);
+/* The I/O queues' engine ops: polled on every pass; a sleeping reactor
+ * wakes every max_sleep_us to look at them if not 0. */
+void nvu_ioq_ops_init(struct qe_ops *ops, unsigned max_sleep_us);
 int nvu_ioq_init(struct nvme_vfu *v, struct nvu_ioq *q, uint16_t sqid);
 void nvu_ioq_fini(struct nvu_ioq *q);
 /* Starts I/O SQ q on the reactor of its CQ (SQs sharing a CQ share it). */

@@ -706,7 +706,7 @@ static void ioq_slot_init(void *ctx, void *slot)
 	r->q = ctx;
 }
 
-void nvu_ioq_ops_init(struct qe_ops *ops, unsigned period_us)
+void nvu_ioq_ops_init(struct qe_ops *ops, unsigned max_sleep_us)
 {
 	*ops = (struct qe_ops){
 	    .name = "nvme-vfu-sq",
@@ -714,7 +714,7 @@ void nvu_ioq_ops_init(struct qe_ops *ops, unsigned period_us)
 	    .poll = ioq_poll,
 	    .notify = ioq_notify,
 	    .quiesced = ioq_quiesced,
-	    .period_us = period_us,
+	    .max_sleep_us = max_sleep_us,
 	};
 }
 

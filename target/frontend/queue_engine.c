@@ -116,6 +116,8 @@ static struct poller *qe_register_poller(struct qe_queue *q, int wake_fd)
 {
 	q->poller_ops = (struct poller_ops){
 	    .name = q->ops->name, .poll = qe_poll, .set_interrupt = qe_set_interrupt};
+	if (q->ops->max_sleep_us && !q->ops->period_us)
+		return poller_register_unwakeable(&q->poller_ops, q, q->ops->max_sleep_us);
 	return poller_register(&q->poller_ops, q, wake_fd, q->ops->period_us);
 }
 

@@ -97,6 +97,11 @@ struct qe_ops {
 	 * (a controller's management queues), whose idle polls would cost the
 	 * request queues on the same core. */
 	unsigned period_us;
+	/* With period_us 0, for a queue whose requests wake nobody (a
+	 * doorbell in memory the host maps): polled on every pass, and a
+	 * sleeping reactor wakes at least every max_sleep_us to look at it
+	 * (poller_register_unwakeable). 0: the queue's kick fd wakes it. */
+	unsigned max_sleep_us;
 };
 
 /* Racy snapshot for statistics. */

@@ -268,6 +268,8 @@ struct poll_ctx {
 	const struct poller_ops *ops;
 	int wake_fd;
 	uint64_t period_us;
+	/* poller_register_unwakeable, max_sleep_us = period_us */
+	bool unwakeable;
 	/* Stops itself after this many runs (0: never). */
 	uint64_t max_runs;
 	_Atomic uint64_t runs;
@@ -329,7 +331,8 @@ static void do_register(void *arg)
 {
 	struct poll_ctx *c = arg;
 
-	c->poller = poller_register(c->ops, c, c->wake_fd, c->period_us);
+	c->poller = c->unwakeable ? poller_register_unwakeable(c->ops, c, c->period_us)
+				  : poller_register(c->ops, c, c->wake_fd, c->period_us);
 	c->register_failed = c->poller == NULL;
 }
 
@@ -462,6 +465,33 @@ static void test_idle_behaviour(void **state)
 	}
 	/* The 50 ms with only an idle poller were counted as idle time. */
 	assert_true(after.idle_tsc - before.idle_tsc >= env_tsc_hz() / 25);
+}
+
+/* An unwakeable poller (a doorbell page another process writes): work
+ * posted with no kick is seen, in every mode, without a busy reactor; a
+ * reactor that sleeps wakes every few milliseconds for it, not more. */
+static void test_unwakeable_poller(void **state)
+{
+	struct poll_ctx c = {.ops = &g_work_ops, .unwakeable = true, .period_us = 2000};
+	uint64_t runs;
+
+	register_on(1, &c);
+	if (mode_of(state) != ENV_MODE_POLL)
+		wait_for_sleeps(1, 0);
+	atomic_store(&c.work, 1);
+	assert_int_equal(wait_for(&c.done, 1), 1);
+	atomic_store(&c.runs, 0);
+	usleep(50000);
+	runs = atomic_load(&c.runs);
+	assert_int_equal(reactor_call_sync(env_reactor_at(1), do_unregister, &c), 0);
+	if (mode_of(state) == ENV_MODE_POLL) {
+		assert_true(runs > 1000);
+	} else {
+		/* 50 ms asleep between looks of at most ~2 ms (whole ms): a
+		 * few dozen wakes, each with its spins (adaptive), far fewer
+		 * looks than a spinning loop's. */
+		assert_in_range(runs, 1, 100 * (IDLE_SPINS + 2));
+	}
 }
 
 /* A poller with a wake eventfd: the reactor sleeps, the fd is written, and
@@ -613,6 +643,7 @@ static void test_tsc(void **state)
 	cmocka_unit_test_setup_teardown(test_timed_poller, setup, teardown),       \
 	cmocka_unit_test_setup_teardown(test_timed_poller_kicked, setup, teardown), \
 	cmocka_unit_test_setup_teardown(test_idle_behaviour, setup, teardown),     \
+	cmocka_unit_test_setup_teardown(test_unwakeable_poller, setup, teardown),  \
 	cmocka_unit_test_setup_teardown(test_wake_fd, setup, teardown)
 
 int main(void)
