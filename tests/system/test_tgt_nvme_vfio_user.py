@@ -375,6 +375,16 @@ def test_abort(ctrl):
     assert [got[a] for a in aborts[:-1]] == [(0, 0)] * (acl + 1)
     done = dict(drv.reap(drv.io)[:2] for _ in reads)
     assert done == dict((cid, ABORT_REQUESTED) for cid in reads)
+    # A fused pair waiting behind a held Write (the fused gate) is still
+    # in the target, not started: its Compare is taken back there, the
+    # Write it guards is aborted with it; the held Write from the bdev.
+    w = drv.submit(drv.io, vu.NVM_WRITE, nsid=2, prp1=buf)
+    c1 = drv.submit(drv.io, vu.NVM_COMPARE, nsid=2, prp1=buf, fuse=vu.FUSE_FIRST, ring=False)
+    c2 = drv.submit(drv.io, vu.NVM_WRITE, nsid=2, prp1=buf, fuse=vu.FUSE_SECOND)
+    time.sleep(0.2)
+    assert abort(1, c1) == (0, 0) and abort(1, w) == (0, 0)
+    done = dict(drv.reap(drv.io)[:2] for _ in range(3))
+    assert done == {w: ABORT_REQUESTED, c1: ABORT_REQUESTED, c2: FAILED_FUSED}
     # A Read left alone completes after the delay, unharmed.
     assert drv.rw(vu.NVM_READ, 0, 1, BS, nsid=2) == 0
     drv.close()
