@@ -618,10 +618,10 @@ static unsigned stash_start(struct nvu_ioq *q)
 		struct nvu_io *cmp = slot_take(q);
 
 		q->nstash = 0;
-		q->stash_aborted[0] = q->stash_aborted[1] = false;
 		q->fused_busy = true;
 		nvu_count(&q->cnt.commands, 2);
-		fused_start(q, cmp, slot_take(q));
+		fused_start(q, cmp, slot_take(q)); /* reads the stash */
+		q->stash_aborted[0] = q->stash_aborted[1] = false;
 		return 2;
 	}
 	r = slot_take(q);

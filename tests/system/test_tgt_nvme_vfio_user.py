@@ -297,6 +297,18 @@ def test_fused_compare_and_write(ctrl):
     drv.close()
 
 
+def delayed_ns(tgt, d, read_us, write_us):
+    """Namespace 2 over a delay bdev (reads held read_us, writes write_us),
+    and a driver enabled with its I/O queues."""
+    tgt.rpc("bdev_malloc_create", "-b", "M1", "1", str(BS))
+    tgt.rpc("bdev_delay_create", "-b", "M1", "-d", "D0", "-r", str(read_us), "-t",
+            str(read_us), "-w", str(write_us), "-n", str(write_us))
+    assert tgt.rpc("nvmf_subsystem_add_ns", NQN, "D0") == 2
+    drv = vu.NvmeDriver(str(d / "cntrl"))
+    drv.enable()
+    return drv
+
+
 def test_fused_waits_for_writes(ctrl):
     """The fused gate (docs/architecture.md): a fused pair starts once every
     command that changes data already started has completed, so its Compare
@@ -304,12 +316,7 @@ def test_fused_waits_for_writes(ctrl):
     writes 500 ms and reads not at all: without the gate the Compare would
     read the blocks before that Write and fail)."""
     tgt, d = ctrl
-    tgt.rpc("bdev_malloc_create", "-b", "M1", "1", str(BS))
-    tgt.rpc("bdev_delay_create", "-b", "M1", "-d", "D0", "-r", "0", "-t", "0",
-            "-w", "500000", "-n", "500000")
-    assert tgt.rpc("nvmf_subsystem_add_ns", NQN, "D0") == 2
-    drv = vu.NvmeDriver(str(d / "cntrl"))
-    drv.enable()
+    drv = delayed_ns(tgt, d, 0, 500000)
     drv.create_io_queues()
     new, newer = b"\x44" * BS, b"\x55" * BS
     buf, w_off = drv.mem.iova + drv.DATA_OFF, drv.DATA_OFF + 2 * vu.PAGE
@@ -338,12 +345,7 @@ def test_abort(ctrl):
     is "not aborted" (bit 0 set); more than ACL + 1 Aborts outstanding at
     once get Abort Command Limit Exceeded."""
     tgt, d = ctrl
-    tgt.rpc("bdev_malloc_create", "-b", "M1", "1", str(BS))
-    tgt.rpc("bdev_delay_create", "-b", "M1", "-d", "D0", "-r", "3000000", "-t", "3000000",
-            "-w", "3000000", "-n", "3000000")
-    assert tgt.rpc("nvmf_subsystem_add_ns", NQN, "D0") == 2
-    drv = vu.NvmeDriver(str(d / "cntrl"))
-    drv.enable()
+    drv = delayed_ns(tgt, d, 3000000, 3000000)
     st, idc = drv.identify(1)
     acl = idc[258]
     assert st == 0 and acl == 3
@@ -375,6 +377,16 @@ def test_abort(ctrl):
     assert [got[a] for a in aborts[:-1]] == [(0, 0)] * (acl + 1)
     done = dict(drv.reap(drv.io)[:2] for _ in reads)
     assert done == dict((cid, ABORT_REQUESTED) for cid in reads)
+    # A fused pair waiting behind a held Write (the fused gate) is still
+    # in the target, not started: its Compare is taken back there, the
+    # Write it guards is aborted with it; the held Write from the bdev.
+    w = drv.submit(drv.io, vu.NVM_WRITE, nsid=2, prp1=buf)
+    c1 = drv.submit(drv.io, vu.NVM_COMPARE, nsid=2, prp1=buf, fuse=vu.FUSE_FIRST, ring=False)
+    c2 = drv.submit(drv.io, vu.NVM_WRITE, nsid=2, prp1=buf, fuse=vu.FUSE_SECOND)
+    time.sleep(0.2)
+    assert abort(1, c1) == (0, 0) and abort(1, w) == (0, 0)
+    done = dict(drv.reap(drv.io)[:2] for _ in range(3))
+    assert done == {w: ABORT_REQUESTED, c1: ABORT_REQUESTED, c2: FAILED_FUSED}
     # A Read left alone completes after the delay, unharmed.
     assert drv.rw(vu.NVM_READ, 0, 1, BS, nsid=2) == 0
     drv.close()
