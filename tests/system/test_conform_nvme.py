@@ -21,6 +21,9 @@ NQN = "nqn.2016-06.io.spdk:cnode1"
 # The runner's note in a case's trace for each call of the hot-plug hook
 # (conformance/ctx.c conform_hotplug).
 HOOK_NOTE = "note: hot-plug: "
+# The MUST cases storlab-tgt's controller makes not applicable, and why:
+# what it offers rules them out (a flush of every namespace is served).
+NOT_APPLICABLE = {"NVME-IO-027": "VWC FB is 11b"}
 
 
 def listed(storlab, suite):
@@ -55,8 +58,9 @@ def spawned(tmp_path_factory):
 
 
 def test_spawn_tgt_suite(spawned, storlab):
-    """Every case of both suites ran, every MUST case passed, none errored,
-    and the target it spawned was an NVMe one with a clean log."""
+    """Every case of both suites ran, every MUST case passed (or is one of
+    NOT_APPLICABLE, for its reason), none errored, and the target it
+    spawned was an NVMe one with a clean log."""
     rc, err, rep, cases, d = spawned
     assert [s["name"] for s in rep["suites"]] == ["nvme", "vfio-user"], rep["suites"]
     levels = dict(listed(storlab, "nvme"), **listed(storlab, "vfio-user"))
@@ -65,7 +69,8 @@ def test_spawn_tgt_suite(spawned, storlab):
               if c["verdict"] == "error"]
     assert not errors, "\n".join(errors)
     bad = ["%s %s: %s" % (i, c["verdict"], c["reason"]) for i, c in sorted(cases.items())
-           if levels[i] == "MUST" and c["verdict"] != "pass"]
+           if levels[i] == "MUST" and c["verdict"] != "pass" and not (
+               c["verdict"] == "not_applicable" and NOT_APPLICABLE.get(i, "\0") in c["reason"])]
     assert not bad, "\n".join(bad)
     assert rc == 0, err
     log = (d / "storlab-tgt.log").read_text()
