@@ -187,6 +187,7 @@ static const struct rpc_cmd g_rpc_cmds[] = {
     CMD("nvmf_create_subsystem", "create an NVM subsystem", g_nvmf_subsys_create, NULL),
     CMD("nvmf_delete_subsystem", "delete an NVM subsystem", g_nqn, NULL),
     CMD0("nvmf_get_subsystems", "list NVM subsystems and their namespaces"),
+    CMD0("nvmf_get_stats", "per poll group (reactor) queue pair and I/O counters"),
     CMD("nvmf_subsystem_add_ns", "add a namespace over a bdev; prints its NSID", g_nvmf_add_ns,
 	fixup_namespace),
     CMD("nvmf_subsystem_remove_ns", "remove a namespace", g_nvmf_remove_ns, NULL),

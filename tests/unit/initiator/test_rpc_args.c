@@ -94,6 +94,7 @@ static const struct rpc_case g_cases[] = {
     {{"nvmf_delete_subsystem", "nqn.2016-06.io.spdk:cnode1"},
      "{\"nqn\": \"nqn.2016-06.io.spdk:cnode1\"}"},
     {{"nvmf_get_subsystems"}, "null"},
+    {{"nvmf_get_stats"}, "null"},
     /* the namespace's fields go in one "namespace" object */
     {{"nvmf_subsystem_add_ns", "nqn.2016-06.io.spdk:cnode1", "Malloc0", "-n", "2", "-g",
       "00112233445566778899AABBCCDDEEFF", "-e", "0011223344556677", "-u",
