@@ -134,6 +134,10 @@ def test_crash_matrix_needs_a_spawned_backend(trace, tgt, storlab):
     p = storlab("migrate", "replay", trace, "--target", tgt.uri("vhost.0"), "--crash-matrix",
                 rc=2)
     assert "--spawn-cmd" in p.stderr
+    # --crash-stride samples a matrix: not without one.
+    p = storlab("migrate", "replay", trace, "--spawn-cmd", "true {sock}", "--crash-stride", 3,
+                rc=2)
+    assert "--crash-stride samples --crash-matrix" in p.stderr, p.stderr
 
 
 def spawn_tgt(img):
