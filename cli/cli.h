@@ -75,10 +75,11 @@ int cli_migrate_spawn(const char *what, const char *cmd, const char *scheme,
 		      struct endpoint_config *cfg, struct endpoint **ep, char *uri, size_t len);
 /* migrate_crash.c: `storlab migrate replay --crash-matrix`: the replay of
  * base, once as it is, then once per front-end message with the spawned
- * back-end ep killed after it. The exit code. */
+ * back-end ep killed after it; with stride > 1 only after messages 1,
+ * 1+stride, ... and the last (--crash-stride). The exit code. */
 struct emu_mig_opts;
-int cli_migrate_crash_matrix(const struct emu_mig_opts *base, struct endpoint *ep, bool json,
-			     struct json_t **report);
+int cli_migrate_crash_matrix(const struct emu_mig_opts *base, struct endpoint *ep,
+			     unsigned stride, bool json, struct json_t **report);
 /* `storlab migrate replay` with the JSON document handed to the caller
  * (report) instead of printed; ep: the back-end's endpoint, which
  * --crash-matrix and --crash-after kill (without --spawn-cmd). Its exit

@@ -3,8 +3,9 @@
  * `storlab migrate replay --crash-matrix`: the trace replayed once as it is,
  * then once per message the front-end sends in it, with the back-end killed
  * (SIGKILL, lib/endpoint) right after that message and started again, the
- * front-end reconnecting and going on (emu.h, struct emu_crash). A verdict
- * per boundary and a summary. docs/man/storlab-migrate.md.
+ * front-end reconnecting and going on (emu.h, struct emu_crash); or, with
+ * --crash-stride N, a sample: after messages 1, 1+N, 1+2N, ... and the
+ * last. A verdict per boundary and a summary. docs/man/storlab-migrate.md.
  */
 #include <inttypes.h>
 #include <jansson.h>
@@ -86,15 +87,16 @@ static void matrix_add(struct matrix *mx, const struct emu_mig_result *r, int re
 		mx->by_kind[v] += r->track.counts[v] > 0;
 }
 
-static json_t *matrix_json(const struct matrix *mx, double seconds)
+static json_t *matrix_json(const struct matrix *mx, unsigned msgs, unsigned stride,
+			   double seconds)
 {
 	json_t *kinds = json_object();
 
 	for (unsigned v = 0; v < EMU_V_COUNT; v++)
 		json_object_set_new(kinds, emu_vkind_name(v), json_integer(mx->by_kind[v]));
-	return json_pack("{s:i, s:i, s:i, s:i, s:o, s:f}", "boundaries", mx->boundaries, "ok",
-			 mx->ok, "failed", mx->failed, "not_run", mx->not_run, "boundaries_by_kind",
-			 kinds, "seconds", seconds);
+	return json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:f}", "messages", msgs, "stride",
+			 stride, "boundaries", mx->boundaries, "ok", mx->ok, "failed", mx->failed,
+			 "not_run", mx->not_run, "boundaries_by_kind", kinds, "seconds", seconds);
 }
 
 static void matrix_table(const struct matrix *mx, double seconds)
@@ -106,8 +108,17 @@ static void matrix_table(const struct matrix *mx, double seconds)
 			printf("  %-16s at %u boundaries\n", emu_vkind_name(v), mx->by_kind[v]);
 }
 
-int cli_migrate_crash_matrix(const struct emu_mig_opts *base, struct endpoint *ep, bool json,
-			     json_t **report)
+/* The message of n after which the matrix kills next, after the kill after
+ * k: k + stride, or the last where that passes it; 0: none left. */
+static unsigned next_boundary(unsigned k, unsigned n, unsigned stride)
+{
+	if (k >= n)
+		return 0;
+	return k + stride < n ? k + stride : n;
+}
+
+int cli_migrate_crash_matrix(const struct emu_mig_opts *base, struct endpoint *ep,
+			     unsigned stride, bool json, json_t **report)
 {
 	struct emu_mig_opts o = *base;
 	struct emu_crash crash;
@@ -127,12 +138,17 @@ int cli_migrate_crash_matrix(const struct emu_mig_opts *base, struct endpoint *e
 	if (!json) {
 		printf("crash matrix: without a crash ");
 		cli_migrate_run_table(&r, ret);
-		printf("crash matrix: %u front-end messages, a kill after each\n", n);
+		if (stride > 1)
+			printf("crash matrix: %u front-end messages, a kill after the "
+			       "first, then every %u messages, and after the last\n",
+			       n, stride);
+		else
+			printf("crash matrix: %u front-end messages, a kill after each\n", n);
 	}
 	emu_mig_result_fini(&r);
 	cli_migrate_crash_init(&crash, ep);
 	o.crash = &crash;
-	for (unsigned k = 1; k <= n; k++) {
+	for (unsigned k = n ? 1 : 0; k; k = next_boundary(k, n, stride)) {
 		crash.after_msg = k;
 		ret = emu_mig_run(&o, &r);
 		json_array_append_new(rows, boundary_json(k, &r, ret));
@@ -144,7 +160,8 @@ int cli_migrate_crash_matrix(const struct emu_mig_opts *base, struct endpoint *e
 	if (json) {
 		json_t *doc =
 		    json_pack("{s:o, s:o, s:o}", "baseline", baseline, "boundaries", rows,
-			      "summary", matrix_json(&mx, (double)(emu_now_ns() - t0) / 1e9));
+			      "summary",
+			      matrix_json(&mx, n, stride, (double)(emu_now_ns() - t0) / 1e9));
 
 		if (report)
 			*report = doc;

@@ -39,6 +39,7 @@ struct replay_args {
 	const char *scheme; /* what --spawn-cmd's back-end serves */
 	const char *shrink;
 	bool crash_matrix;
+	unsigned crash_stride;	/* --crash-stride: 1, every message */
 	uint32_t crash_request; /* --crash-after: 0 for none */
 	unsigned crash_nth;
 	unsigned shrink_runs;
@@ -69,6 +70,9 @@ static void usage(FILE *f)
 		"                       OUT fails every time, not by chance of timing\n"
 		"  --crash-matrix       replay once per front-end message with the back-end\n"
 		"                       killed after it (needs --spawn-cmd)\n"
+		"  --crash-stride N     with --crash-matrix: a sample, the kill after\n"
+		"                       messages 1, 1+N, 1+2N, ... and the last (default 1:\n"
+		"                       every message)\n"
 		"  --crash-after REQ[:N]  one replay, the back-end killed after the Nth\n"
 		"                       (default 1st) REQ message (GET_VRING_BASE or\n"
 		"                       VHOST_USER_GET_VRING_BASE) and restarted, as a\n"
@@ -117,6 +121,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 	    {"shrink-runs", required_argument, NULL, 'R'},
 	    {"crash-matrix", no_argument, NULL, 'C'},
 	    {"crash-after", required_argument, NULL, 'A'},
+	    {"crash-stride", required_argument, NULL, 'T'},
 	    {"qd", required_argument, NULL, 'q'},
 	    {"bs", required_argument, NULL, 0},
 	    {"rw", required_argument, NULL, 0},
@@ -135,6 +140,7 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 				  .scheme = "vhost-user-blk",
 				  .requests = 64,
 				  .shrink_runs = 3,
+				  .crash_stride = 1,
 				  .stop_inflight = UINT_MAX,
 				  .seed = 1,
 				  .sh = CLI_MIGRATE_SHARED_DEFAULTS};
@@ -167,6 +173,12 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 				    "--crash-after: a request name and an optional "
 				    ":N from 1, e.g. GET_VRING_BASE:2, not '%s'",
 				    optarg);
+			break;
+		case 'T':
+			if (util_parse_uint(optarg, 1, 1000000, &v))
+				return cli_usage_error("migrate replay",
+						       "--crash-stride: 1 to 1000000");
+			a->crash_stride = (unsigned)v;
 			break;
 		case 'R':
 			if (util_parse_uint(optarg, 1, 100, &v))
@@ -219,6 +231,8 @@ static int parse_args(int argc, char **argv, struct replay_args *a)
 	if (a->crash_matrix && a->crash_request)
 		return cli_usage_error("migrate replay",
 				       "give one of --crash-matrix, --crash-after");
+	if (a->crash_stride > 1 && !a->crash_matrix)
+		return cli_usage_error("migrate replay", "--crash-stride samples --crash-matrix");
 	return 0;
 }
 
@@ -527,7 +541,8 @@ static int replay_exec(const struct replay_args *a, struct endpoint *given, json
 	if (!a->sh.json)
 		print_script(&s, &t);
 	if (a->crash_matrix) {
-		rc = cli_migrate_crash_matrix(&o, ep, a->sh.json || report, report);
+		rc = cli_migrate_crash_matrix(&o, ep, a->crash_stride, a->sh.json || report,
+					      report);
 		goto out;
 	}
 	ret = emu_mig_run(&o, &r);

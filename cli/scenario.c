@@ -523,6 +523,7 @@ static int hook_replay(void *arg, const struct sc_replay *p, const char *uri, st
 	const struct step_flag opts[] = {
 	    {"--target", uri},
 	    {"--crash-after", p->crash_after},
+	    {"--crash-stride", p->crash_stride},
 	    {"--shrink", p->shrink},
 	    {"--shrink-runs", p->shrink_runs},
 	    {"--qd", p->qd},

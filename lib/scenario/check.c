@@ -170,17 +170,40 @@ static int check_crash(struct sc_load *ld, yaml_node_t *body, const struct sc_io
 	return 0;
 }
 
+/* A replay's crash_stride: a count from 1, sampling its crash matrix. */
+static int check_stride(struct sc_load *ld, yaml_node_t *body, const struct sc_replay *p,
+			bool matrix)
+{
+	uint64_t v;
+
+	if (!p->crash_stride)
+		return 0;
+	if (util_parse_uint(p->crash_stride, 1, 1000000, &v)) {
+		sc_errorf_node(ld, ydoc_get(&ld->doc, body, "crash_stride"),
+			       "bad value '%s' for 'crash_stride': a count from 1", p->crash_stride);
+		return -EINVAL;
+	}
+	if (!matrix) {
+		sc_errorf_node(ld, body, "crash_stride samples a crash matrix: it needs "
+					 "crash_matrix: true");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* A replay's crashes kill and restart its target: one the scenario
  * starts. */
 static int check_replay(struct sc_load *ld, yaml_node_t *body, const struct sc_replay *p)
 {
+	bool matrix = p->crash_matrix && !strcmp(p->crash_matrix, "true");
 	int ret = check_bool(ld, body, "crash_matrix", p->crash_matrix)
+		      ?: check_stride(ld, body, p, matrix)
 		      ?: check_ref_key(ld, body, "target", p->target, true, "target_controller",
 				       p->target_controller);
 
 	if (ret)
 		return ret;
-	if ((p->crash_after || (p->crash_matrix && !strcmp(p->crash_matrix, "true"))) &&
+	if ((p->crash_after || matrix) &&
 	    find_endpoint(ld->sc, p->target)->type == SC_EP_SOCKET) {
 		sc_errorf_node(ld, body,
 			       "crash_matrix and crash_after kill and restart '%s': a socket "

@@ -108,10 +108,10 @@ struct sc_migrate {
  * endpoint (target, target_controller); with crash_matrix or crash_after
  * the endpoint is killed and restarted (it must be one the scenario
  * starts). The options as on its command line, NULL: its default;
- * crash_matrix: "true" or "false". */
+ * crash_matrix: "true" or "false"; crash_stride samples it. */
 struct sc_replay {
 	char *trace, *target, *target_controller;
-	char *crash_matrix, *crash_after, *shrink, *shrink_runs;
+	char *crash_matrix, *crash_stride, *crash_after, *shrink, *shrink_runs;
 	char *qd, *bs, *rw, *requests, *stop_inflight, *seed, *io_timeout;
 };
 

@@ -120,6 +120,7 @@ static const cyaml_schema_field_t g_replay_fields[] = {
     STR_REQ("target", struct sc_replay, target),
     STR("target_controller", struct sc_replay, target_controller),
     STR("crash_matrix", struct sc_replay, crash_matrix),
+    STR("crash_stride", struct sc_replay, crash_stride),
     STR("crash_after", struct sc_replay, crash_after),
     STR("shrink", struct sc_replay, shrink),
     STR("shrink_runs", struct sc_replay, shrink_runs),

@@ -211,11 +211,11 @@ int sc_subst_step(struct sc_load *ld, struct sc_step *s, yaml_node_t *node)
 	}
 	if (!ret && s->replay) {
 		struct sc_replay *p = s->replay;
-		char **fields[] = {&p->trace,	     &p->target,      &p->target_controller,
-				   &p->crash_matrix, &p->crash_after, &p->shrink,
-				   &p->shrink_runs,  &p->qd,	      &p->bs,
-				   &p->rw,	     &p->requests,    &p->stop_inflight,
-				   &p->seed,	     &p->io_timeout};
+		char **fields[] = {&p->trace,	     &p->target,       &p->target_controller,
+				   &p->crash_matrix, &p->crash_stride, &p->crash_after,
+				   &p->shrink,	     &p->shrink_runs,  &p->qd,
+				   &p->bs,	     &p->rw,	       &p->requests,
+				   &p->stop_inflight, &p->seed,	       &p->io_timeout};
 
 		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]) && !ret; i++)
 			ret = subst_field(ld, fields[i]);

@@ -211,6 +211,14 @@ static void test_replay_step(void **state)
 		     "endpoint is not spawned by the scenario");
 	expect_error(TGT_AND_SOCKET "  - replay: {trace: m, target: a, crash_matrix: 1}\n",
 		     "t.yaml:6:49: bad value '1' for 'crash_matrix': expected true or false");
+	/* crash_stride samples a crash matrix: a count, with crash_matrix. */
+	expect_error(TGT_AND_SOCKET "  - replay: {trace: m, target: g, target_controller: v0, "
+				    "crash_stride: 0, crash_matrix: true}\n",
+		     "t.yaml:6:72: bad value '0' for 'crash_stride': a count from 1");
+	expect_error(TGT_AND_SOCKET "  - replay: {trace: m, target: g, target_controller: v0, "
+				    "crash_stride: 4}\n",
+		     "t.yaml:6:13: crash_stride samples a crash matrix: it needs crash_matrix: "
+		     "true");
 }
 
 static void test_not_a_mapping(void **state)
