@@ -15,6 +15,7 @@ and scsi's goal)."""
 
 import copy
 import json
+import re
 import sqlite3
 import statistics
 import subprocess
@@ -214,9 +215,12 @@ def test_bench_kinds(tmp_path):
     assert len(scsi) == len(blk) == 2 and min(scsi) > 0, (scsi, blk)
     ratios = [a / b for a, b in zip(scsi, blk)]
     med = statistics.median(ratios)
-    assert "storlab-tgt (scsi)     32  " in p.stdout, p.stdout
-    row = "scsi / tgt blk         32  %.2fx [%.2f-%.2f]" % (med, min(ratios), max(ratios))
-    assert row in p.stdout, p.stdout
+    # The first column is as wide as its longest label (the nvme ratio's).
+    assert re.search(r"^storlab-tgt \(scsi\) +32  ", p.stdout, re.M), p.stdout
+    row = re.search(r"^scsi / tgt blk +32  %s" % re.escape(
+        "%.2fx [%.2f-%.2f]" % (med, min(ratios), max(ratios))), p.stdout, re.M)
+    assert row, p.stdout
+    row = row.group(0)
     goal = "IOPS goal >= 0.90: %s" % ("met" if med >= SCSI_GOAL else "NOT met")
     assert goal in p.stdout.split(row)[1].split("\n")[0], p.stdout
     table = (out / "report.html").read_text().split('id="kind-ratios"')[1].split("</table>")[0]
@@ -226,7 +230,7 @@ def test_bench_kinds(tmp_path):
     nvme = subject_values(run, 32, "nvme")
     assert len(nvme) == 2 and min(nvme) > 0, nvme
     ratios = [a / b for a, b in zip(nvme, blk)]
-    assert "storlab-tgt (nvme)     32  " in p.stdout, p.stdout
+    assert re.search(r"^storlab-tgt \(nvme\) +32  ", p.stdout, re.M), p.stdout
     row = "nvme-vfio-user / tgt blk   32  %.2fx [%.2f-%.2f]" % (
         statistics.median(ratios), min(ratios), max(ratios))
     assert row in p.stdout, p.stdout
