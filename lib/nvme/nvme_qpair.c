@@ -28,6 +28,7 @@ int nvme_qpair_init(struct nvme_qpair *qp, struct nvme_ctrlr *c, uint16_t qid, u
 {
 	const struct nvme_transport_ops *ops = c->ops;
 	unsigned slots = size - 1u;
+	size_t list_len = (size_t)nvme_prp_list_pages(c->info.max_xfer) * NVME_HOST_PAGE;
 
 	memset(qp, 0, sizeof(*qp));
 	if (size < 2 || size > NVME_HOST_PAGE)
@@ -50,7 +51,7 @@ int nvme_qpair_init(struct nvme_qpair *qp, struct nvme_ctrlr *c, uint16_t qid, u
 	qp->sq = qp->sq_mem.va;
 	qp->cq = qp->cq_mem.va;
 	for (unsigned i = 0; i < slots; i++) {
-		if (ops->dma_alloc(c->arg, NVME_HOST_PAGE, &qp->reqs[i].prp_list))
+		if (ops->dma_alloc(c->arg, list_len, &qp->reqs[i].prp_list))
 			goto fail;
 		qp->free[qp->nfree++] = (uint16_t)(slots - 1 - i);
 	}
@@ -172,7 +173,7 @@ int nvme_qpair_submit_data(struct nvme_qpair *qp, struct nvme_sqe *sqe, const st
 	r = &qp->reqs[cid];
 	if (iovcnt)
 		rc = nvme_prp_build(iov, bus, iovcnt, &prp1, &prp2, r->prp_list.va, r->prp_list.bus,
-				    NVME_HOST_PRP_ENTS);
+				    (unsigned)(r->prp_list.len / sizeof(uint64_t)));
 	if (rc) {
 		qp->free[qp->nfree++] = cid;
 		return rc;

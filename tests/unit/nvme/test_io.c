@@ -103,6 +103,42 @@ static void test_prp_list(void **state)
 	g_lb_ops.dma_free(NULL, &rb);
 }
 
+/* A controller with MDTS 10 (4 MiB): the slots get chained PRP lists. */
+static int io_setup_big(void **state)
+{
+	struct nvme_ctrlr_opts o = {.io_queues = 1, .io_queue_size = 4};
+
+	lb_setup(state);
+	g_lb.props.mdts = 10;
+	assert_int_equal(nvme_ctrlr_init(&g_c, &g_lb_ops, NULL, &o), 0);
+	assert_int_equal(g_c.info.max_xfer, 4u << 20);
+	return nvme_ctrlr_qpair_create(&g_c, 1, &g_qp);
+}
+
+/* 3 MiB from offset 512: 768 list entries, so the first list page's last
+ * entry chains to a second page (Base §4.3.1); written, read back into
+ * another buffer, compared. */
+static void test_prp_chained_list(void **state)
+{
+	const size_t len = 3u << 20;
+	struct nvme_dma_buf wb, rb;
+	uint8_t *w = dma(len + LB_PAGE, &wb), *r = dma(len + LB_PAGE, &rb);
+	struct iovec wi = {w + 512, len}, ri = {r + 512, len};
+	const uint64_t *list = g_qp.reqs[0].prp_list.va;
+
+	(void)state;
+	fill(w + 512, len, 5);
+	assert_int_equal(rw(NVME_NVM_WRITE, 16, len / LB_BS, &wi, 1).status, 0);
+	assert_memory_equal(g_lb.disk + 16 * LB_BS, w + 512, len);
+	assert_int_equal(rw(NVME_NVM_READ, 16, len / LB_BS, &ri, 1).status, 0);
+	assert_memory_equal(r + 512, w + 512, len);
+	/* both went through slot 0, whose list chains */
+	assert_int_equal(le64toh(list[NVME_HOST_PRP_ENTS - 1]),
+			 g_qp.reqs[0].prp_list.bus + NVME_HOST_PAGE);
+	g_lb_ops.dma_free(NULL, &wb);
+	g_lb_ops.dma_free(NULL, &rb);
+}
+
 static void test_bad_iovecs_refused(void **state)
 {
 	struct nvme_dma_buf b = {0};
@@ -218,6 +254,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_write_read_compare, io_setup, io_teardown),
 	    cmocka_unit_test_setup_teardown(test_prp_list, io_setup, io_teardown),
+	    cmocka_unit_test_setup_teardown(test_prp_chained_list, io_setup_big, io_teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_iovecs_refused, io_setup, io_teardown),
 	    cmocka_unit_test_setup_teardown(test_controller_error_status, io_setup, io_teardown),
 	    cmocka_unit_test_setup_teardown(test_timeout_sends_abort, io_setup, io_teardown),
