@@ -107,6 +107,17 @@ static int set_num_queues(struct nvme_ctrlr *c)
 	return 0;
 }
 
+/* Base §5.2.13.2.1 SGLS bits 1:0 00b: no SGLs for the NVM command set. */
+static int sgl_check(const struct nvme_ctrlr *c)
+{
+	if (!c->opts.sgl || (c->info.sgls & NVME_CTRL_SGLS_SUPPORT_MASK))
+		return 0;
+	log_err("SGLs asked for, but Identify Controller SGLS %#x says the controller has none "
+		"(Base §5.2.13.2.1)",
+		c->info.sgls);
+	return -EOPNOTSUPP;
+}
+
 int nvme_admin_setup(struct nvme_ctrlr *c)
 {
 	int rc;
@@ -114,6 +125,8 @@ int nvme_admin_setup(struct nvme_ctrlr *c)
 	rc = identify(c, NVME_IDENTIFY_CTRL, 0);
 	if (!rc)
 		rc = nvme_identify_ctrl_check(c->idbuf.va, c->cap, &c->info);
+	if (!rc)
+		rc = sgl_check(c);
 	if (!rc)
 		rc = identify(c, NVME_IDENTIFY_ACTIVE_NS_LIST, 0);
 	if (!rc)

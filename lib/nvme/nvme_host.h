@@ -100,6 +100,10 @@ struct nvme_ctrlr_opts {
 	uint16_t io_queue_size; /* entries; capped by CAP.MQES */
 	int admin_timeout_ms;	/* each admin command; 0: 5000 */
 	int io_timeout_ms;	/* each I/O command; 0: none */
+	/* I/O data as SGLs (Base §4.3.2), not PRPs; init fails -EOPNOTSUPP
+	 * when Identify Controller SGLS says the controller has none. Admin
+	 * commands keep PRPs (NVMe over PCIe). */
+	bool sgl;
 };
 
 /* What the driver learned of the controller and its first namespace. */
@@ -117,6 +121,7 @@ struct nvme_ctrlr_info {
 	uint64_t num_blocks;
 	uint16_t oncs;
 	uint8_t vwc;
+	uint32_t sgls; /* Identify Controller SGLS */
 };
 
 struct nvme_ctrlr {
@@ -220,7 +225,8 @@ void nvme_qpair_fini(struct nvme_qpair *qp);
 int nvme_qpair_submit(struct nvme_qpair *qp, struct nvme_sqe *sqe, nvme_cb_fn cb, void *arg);
 
 /* The same with a data buffer: iov (DMA memory, PRP rules: Base §4.3.1)
- * as PRP1/PRP2 and a PRP list; iovcnt 0: none. -EINVAL: iov breaks the
+ * as PRP1/PRP2 and a PRP list, or as SGLs (any pieces; Base §4.3.2) on an
+ * I/O queue of a controller brought up with opts.sgl; iovcnt 0: none. -EINVAL: iov breaks the
  * rules; -E2BIG: more than NVME_HOST_PRP_ENTS iovecs, or longer than
  * the slot's PRP list pages cover; -EFAULT: iov is not DMA memory. */
 int nvme_qpair_submit_data(struct nvme_qpair *qp, struct nvme_sqe *sqe, const struct iovec *iov,
@@ -254,5 +260,19 @@ int nvme_prp_build(const struct iovec *iov, const uint64_t *bus, unsigned iovcnt
 		   uint64_t *prp2, uint64_t *list, uint64_t list_bus, unsigned list_max);
 /* The PRP list pages (at least 1) a transfer of max_xfer bytes needs. */
 unsigned nvme_prp_list_pages(uint64_t max_xfer);
+
+/* ---- SGLs (nvme_sgl.c), pure ---- */
+
+/*
+ * Base §4.3.2: SGL1 for the bytes of iov, whose bus addresses are bus[]:
+ * one Data Block descriptor for one iovec, else a Last Segment descriptor
+ * naming list_bus (qword aligned), whose list (at most list_max entries)
+ * gets a Data Block per iovec. sgls is Identify Controller SGLS bits 1:0
+ * (NVME_CTRL_SGLS_DWORD: addresses and lengths dword multiples). 0,
+ * -EINVAL or -E2BIG.
+ */
+int nvme_sgl_build(const struct iovec *iov, const uint64_t *bus, unsigned iovcnt, uint32_t sgls,
+		   struct nvme_sgl_desc *sgl1, struct nvme_sgl_desc *list, uint64_t list_bus,
+		   unsigned list_max);
 
 #endif

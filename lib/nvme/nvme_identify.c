@@ -66,6 +66,7 @@ int nvme_identify_ctrl_check(const struct nvme_id_ctrl *id, uint64_t cap,
 	info->nn = le32toh(id->nn);
 	info->oncs = le16toh(id->oncs);
 	info->vwc = id->vwc;
+	info->sgls = le32toh(id->sgls);
 	id_string(info->sn, id->sn, sizeof(id->sn));
 	id_string(info->mn, id->mn, sizeof(id->mn));
 	id_string(info->fr, id->fr, sizeof(id->fr));
