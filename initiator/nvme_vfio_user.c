@@ -16,7 +16,7 @@
 #include "util/log.h"
 
 /* Entries of an NVMe queue: 2 .. 4096 here (Base §3.3.1: CAP.MQES may
- * allow up to 65536; one PRP list page per slot bounds ours). */
+ * allow up to 65536; the PRP list pages of each slot bound ours). */
 #define NVU_MAX_ENTRIES 4096
 
 static int mem_alloc(void *arg, size_t len, size_t align, void **buf)
@@ -64,6 +64,7 @@ static int nvu_connect(struct nvu_dev *nd)
 	    .io_queues = o->num_queues,
 	    .io_queue_size = (uint16_t)MIN(o->queue_size + 1u, NVU_MAX_ENTRIES),
 	    .admin_timeout_ms = o->timeout_ms,
+	    .sgl = o->nvme_sgl,
 	};
 	int ret;
 
