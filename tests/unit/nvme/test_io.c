@@ -74,6 +74,21 @@ static void test_write_read_compare(void **state)
 	g_lb_ops.dma_free(NULL, &rb);
 }
 
+/* The bytes of iov[0 .. n), gathered, are want's len bytes. */
+static void assert_gather_equal(const struct iovec *iov, unsigned n, const uint8_t *want,
+				size_t len)
+{
+	uint8_t *back = malloc(len);
+	size_t off = 0;
+
+	assert_non_null(back);
+	for (unsigned i = 0; i < n; off += iov[i].iov_len, i++)
+		memcpy(back + off, iov[i].iov_base, iov[i].iov_len);
+	assert_int_equal(off, len);
+	assert_memory_equal(back, want, len);
+	free(back);
+}
+
 /* 64 KiB starting mid-page: PRP1 with an offset and a PRP list of 16
  * entries (Base §4.3.1), read back through three iovecs. */
 static void test_prp_list(void **state)
@@ -88,17 +103,13 @@ static void test_prp_list(void **state)
 	    {r + 2 * LB_PAGE, 8 * LB_PAGE},
 	    {r + 11 * LB_PAGE, len - 1024 - 8 * LB_PAGE},
 	};
-	uint8_t *back = malloc(len);
 
 	(void)state;
 	fill(w + 512, len, 3);
 	assert_int_equal(rw(NVME_NVM_WRITE, 0, len / LB_BS, &wi, 1).status, 0);
 	assert_memory_equal(g_lb.disk, w + 512, len);
 	assert_int_equal(rw(NVME_NVM_READ, 0, len / LB_BS, ri, 3).status, 0);
-	for (size_t i = 0, off = 0; i < 3; off += ri[i].iov_len, i++)
-		memcpy(back + off, ri[i].iov_base, ri[i].iov_len);
-	assert_memory_equal(back, w + 512, len);
-	free(back);
+	assert_gather_equal(ri, 3, w + 512, len);
 	g_lb_ops.dma_free(NULL, &wb);
 	g_lb_ops.dma_free(NULL, &rb);
 }
@@ -165,7 +176,6 @@ static void test_sgl_write_read(void **state)
 	    {r + LB_PAGE + 12, 4 * LB_BS},
 	    {r + 2 * LB_PAGE + 8, len - 1000 - 4 * LB_BS},
 	};
-	uint8_t *back = malloc(len);
 	const struct nvme_sqe *sq = g_qp.sq;
 
 	(void)state;
@@ -176,10 +186,7 @@ static void test_sgl_write_read(void **state)
 	assert_memory_equal(g_lb.disk + 40 * LB_BS, w + 4, len);
 	assert_int_equal(rw(NVME_NVM_READ, 40, len / LB_BS, ri, 3).status, 0);
 	assert_int_equal(sq[1].dptr.sgl1.id, NVME_SGL_TYPE_LAST_SEGMENT << 4);
-	for (size_t i = 0, off = 0; i < 3; off += ri[i].iov_len, i++)
-		memcpy(back + off, ri[i].iov_base, ri[i].iov_len);
-	assert_memory_equal(back, w + 4, len);
-	free(back);
+	assert_gather_equal(ri, 3, w + 4, len);
 	g_lb_ops.dma_free(NULL, &wb);
 	g_lb_ops.dma_free(NULL, &rb);
 }
