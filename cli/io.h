@@ -30,6 +30,7 @@ enum io_opt {
 	IO_OPT_FUNCTION,
 	IO_OPT_ID,
 	IO_OPT_SGL,
+	IO_OPT_INTERRUPTS,
 	IO_OPT_COUNT,
 };
 
@@ -55,6 +56,7 @@ struct io_args {
 	const char *function; /* tmf */
 	uint64_t id;	      /* tmf */
 	bool sgl;	      /* NVMe: data as SGLs */
+	bool interrupts;      /* NVMe: I/O CQs interrupt */
 	double reconnect_timeout;
 	double timeout; /* seconds, for each request */
 };

@@ -25,6 +25,7 @@ void nvme_drv_info_fill(const struct nvme_ctrlr *c, struct storlab_nvme_info *nv
 	    .vwc = ci->vwc,
 	    .sgls = ci->sgls,
 	    .sgl = c->opts.sgl,
+	    .interrupts = c->opts.interrupts,
 	    .max_transfer = ci->max_xfer,
 	    .max_io_queues = ci->max_io_queues,
 	    .io_queue_entries = ci->io_queue_size,

@@ -38,6 +38,7 @@ struct storlab_nvme_info {
 	bool doorbells_mapped; /* else each doorbell is a message */
 	uint32_t sgls;	       /* Identify Controller SGLS (Base §4.3.2 support) */
 	bool sgl;	       /* I/O data goes as SGLs (storlab_dev_opts.nvme_sgl) */
+	bool interrupts;       /* I/O CQs interrupt (storlab_dev_opts.nvme_interrupts) */
 	/* the namespace I/O goes to: the first active one */
 	uint32_t nsid;
 	uint32_t block_size;

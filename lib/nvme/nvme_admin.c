@@ -161,8 +161,10 @@ int nvme_ctrlr_qpair_create(struct nvme_ctrlr *c, uint16_t qid, struct nvme_qpai
 	rc = nvme_qpair_init(qp, c, qid, c->info.io_queue_size, c->opts.io_timeout_ms);
 	if (rc)
 		return rc;
-	/* polled: IEN 0, the vector is the queue's own for a later interrupt mode */
-	rc = queue_cmd(c, NVME_ADM_CREATE_CQ, qid, qp->size, (uint32_t)qid << 16 | NVME_CREATE_Q_PC,
+	/* IV 31:16 the queue's own vector; IEN 1 only when asked */
+	rc = queue_cmd(c, NVME_ADM_CREATE_CQ, qid, qp->size,
+		       (uint32_t)qid << 16 | NVME_CREATE_Q_PC |
+			   (c->opts.interrupts ? NVME_CREATE_CQ_IEN : 0),
 		       qp->cq_mem.bus);
 	if (rc)
 		goto fail;

@@ -104,6 +104,9 @@ struct nvme_ctrlr_opts {
 	 * when Identify Controller SGLS says the controller has none. Admin
 	 * commands keep PRPs (NVMe over PCIe). */
 	bool sgl;
+	/* I/O CQs created with IEN 1 and interrupt vector qid (Base §5.2.2
+	 * Create I/O Completion Queue); the transport wires the vectors. */
+	bool interrupts;
 };
 
 /* What the driver learned of the controller and its first namespace. */
