@@ -43,6 +43,8 @@ static const struct option g_io_options[] = {
     {"timeout", required_argument, NULL, 0x100 + IO_OPT_TIMEOUT},
     {"function", required_argument, NULL, 0x100 + IO_OPT_FUNCTION},
     {"id", required_argument, NULL, 0x100 + IO_OPT_ID},
+    {"sgl", no_argument, NULL, 0x100 + IO_OPT_SGL},
+    {"interrupts", no_argument, NULL, 0x100 + IO_OPT_INTERRUPTS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -55,6 +57,7 @@ static int io_cmd_write_zeroes(const struct io_args *a);
 static int io_cmd_get_id(const struct io_args *a);
 
 #define OPT_T	  IO_OPT(IO_OPT_TIMEOUT)
+#define OPT_NVME  (IO_OPT(IO_OPT_SGL) | IO_OPT(IO_OPT_INTERRUPTS))
 #define OPT_RANGE (IO_OPT(IO_OPT_OFFSET) | IO_OPT(IO_OPT_LENGTH))
 
 static const struct io_cmd {
@@ -65,12 +68,15 @@ static const struct io_cmd {
 	const char *usage;
 	const char *summary;
 } g_io_cmds[] = {
-    {"info", io_cmd_info, IO_OPT(IO_OPT_JSON) | OPT_T, 0, "URI [--json]",
-     "features, config space and queues of the device"},
-    {"read", io_cmd_read, OPT_RANGE | IO_OPT(IO_OPT_OUTPUT) | OPT_T, OPT_RANGE,
-     "URI --offset N --length N [--output FILE|-]", "read bytes (to a terminal: as a hex dump)"},
-    {"write", io_cmd_write, OPT_RANGE | IO_OPT(IO_OPT_INPUT) | IO_OPT(IO_OPT_PATTERN) | OPT_T,
-     IO_OPT(IO_OPT_OFFSET), "URI --offset N (--input FILE | --pattern HEX) [--length N]",
+    {"info", io_cmd_info, IO_OPT(IO_OPT_JSON) | OPT_T | OPT_NVME, 0,
+     "URI [--json] [--sgl] [--interrupts]", "features, config space and queues of the device"},
+    {"read", io_cmd_read, OPT_RANGE | IO_OPT(IO_OPT_OUTPUT) | OPT_T | OPT_NVME, OPT_RANGE,
+     "URI --offset N --length N [--output FILE|-] [--sgl] [--interrupts]",
+     "read bytes (to a terminal: as a hex dump)"},
+    {"write", io_cmd_write,
+     OPT_RANGE | IO_OPT(IO_OPT_INPUT) | IO_OPT(IO_OPT_PATTERN) | OPT_T | OPT_NVME,
+     IO_OPT(IO_OPT_OFFSET),
+     "URI --offset N (--input FILE | --pattern HEX) [--length N] [--sgl] [--interrupts]",
      "write a file's bytes, or a repeated hex pattern"},
     {"flush", io_cmd_flush, OPT_T, 0, "URI", "flush the device's write cache"},
     {"discard", io_cmd_discard, OPT_RANGE | OPT_T, OPT_RANGE, "URI --offset N --length N",
@@ -81,10 +87,10 @@ static const struct io_cmd {
     {"verify", io_cmd_verify,
      IO_OPT(IO_OPT_QUEUES) | IO_OPT(IO_OPT_QD) | IO_OPT(IO_OPT_BS) | IO_OPT(IO_OPT_SIZE) |
 	 OPT_RANGE | IO_OPT(IO_OPT_SEED) | IO_OPT(IO_OPT_PASSES) |
-	 IO_OPT(IO_OPT_RECONNECT_TIMEOUT) | IO_OPT(IO_OPT_JSON) | OPT_T,
+	 IO_OPT(IO_OPT_RECONNECT_TIMEOUT) | IO_OPT(IO_OPT_JSON) | OPT_T | OPT_NVME,
      0,
      "URI [--queues Q] [--qd N] [--bs SIZE] [--size BYTES | --offset N --length N]\n"
-     "          [--seed S] [--passes N] [--reconnect-timeout SEC] [--json]",
+     "          [--seed S] [--passes N] [--reconnect-timeout SEC] [--json] [--sgl] [--interrupts]",
      "write a stamped pattern on all queues, read it back, compare"},
     {"tmf", io_cmd_tmf, IO_OPT(IO_OPT_FUNCTION) | IO_OPT(IO_OPT_ID) | OPT_T,
      IO_OPT(IO_OPT_FUNCTION), "URI --function NAME [--id N]",
@@ -104,8 +110,11 @@ static void io_usage(FILE *f)
 	fprintf(f, "\n\nsubcommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(g_io_cmds); i++)
 		fprintf(f, "  %-13s %s\n", g_io_cmds[i].name, g_io_cmds[i].summary);
-	fprintf(f, "\nSizes take k, M, G, T suffixes (binary). Every subcommand takes\n"
-		   "--timeout SEC (per request, default 30). storlab io <subcommand> --help\n");
+	fprintf(f,
+		"\nSizes take k, M, G, T suffixes (binary). Every subcommand takes\n"
+		"--timeout SEC (per request, default 30); info, read, write and verify take\n"
+		"--sgl (NVMe: describe data with SGLs, not PRPs) and --interrupts (NVMe: wait on\n"
+		"MSI-X eventfds, not spinning). storlab io <subcommand> --help\n");
 }
 
 static void io_cmd_usage(const struct io_cmd *c, FILE *f)
@@ -156,6 +165,12 @@ static int io_set_opt(struct io_args *a, enum io_opt opt, const char *arg)
 		return 0;
 	case IO_OPT_ID:
 		return util_parse_uint(arg, 0, UINT64_MAX, &a->id);
+	case IO_OPT_SGL:
+		a->sgl = true;
+		return 0;
+	case IO_OPT_INTERRUPTS:
+		a->interrupts = true;
+		return 0;
 	case IO_OPT_COUNT:
 		break;
 	}
@@ -236,6 +251,8 @@ int io_open(const struct io_args *a, unsigned nqueues, unsigned qd, uint64_t buf
 	    .num_queues = (uint16_t)nqueues,
 	    .queue_size = STORLAB_DEFAULT_QUEUE_SIZE,
 	    .mem_size = MAX(STORLAB_DEFAULT_MEM_SIZE, buf_bytes + IO_MEM_SLACK),
+	    .nvme_sgl = a->sgl,
+	    .nvme_interrupts = a->interrupts,
 	};
 	int ret;
 

@@ -29,6 +29,8 @@ enum io_opt {
 	IO_OPT_TIMEOUT,
 	IO_OPT_FUNCTION,
 	IO_OPT_ID,
+	IO_OPT_SGL,
+	IO_OPT_INTERRUPTS,
 	IO_OPT_COUNT,
 };
 
@@ -53,6 +55,8 @@ struct io_args {
 	uint64_t passes;
 	const char *function; /* tmf */
 	uint64_t id;	      /* tmf */
+	bool sgl;	      /* NVMe: data as SGLs */
+	bool interrupts;      /* NVMe: I/O CQs interrupt */
 	double reconnect_timeout;
 	double timeout; /* seconds, for each request */
 };

@@ -156,12 +156,14 @@ static void nvme_json(json_t *root, const struct storlab_nvme_info *nv)
 {
 	json_object_set_new(
 	    root, "nvme",
-	    json_pack("{s:s, s:s, s:s, s:i, s:i, s:I, s:I, s:i, s:i, s:i, s:b, s:{s:I, s:I, s:I}}",
+	    json_pack("{s:s, s:s, s:s, s:i, s:i, s:I, s:I, s:i, s:i, s:i, s:b, s:I, s:b, s:b, "
+		      "s:{s:I, s:I, s:I}}",
 		      "version", nvme_version(nv->vs), "model", nv->mn, "serial", nv->sn, "vid",
 		      (int)nv->vid, "oncs", (int)nv->oncs, "nn", (json_int_t)nv->nn, "max_transfer",
 		      (json_int_t)nv->max_transfer, "max_io_queues", (int)nv->max_io_queues,
 		      "io_queue_entries", (int)nv->io_queue_entries, "vwc", (int)nv->vwc,
-		      "doorbells_mapped", nv->doorbells_mapped, "namespace", "nsid",
+		      "doorbells_mapped", nv->doorbells_mapped, "sgls", (json_int_t)nv->sgls, "sgl",
+		      nv->sgl, "interrupts", nv->interrupts, "namespace", "nsid",
 		      (json_int_t)nv->nsid, "block_size", (json_int_t)nv->block_size, "blocks",
 		      (json_int_t)nv->num_blocks));
 }
@@ -250,6 +252,8 @@ static void nvme_table(const struct storlab_nvme_info *nv)
 	       nv->max_transfer, nv->max_io_queues, nv->io_queue_entries, nv->oncs, nv->vwc,
 	       nv->nn);
 	printf("doorbells:  %s\n", nv->doorbells_mapped ? "mapped" : "a message each");
+	printf("data:       %s (SGLS %#x)\n", nv->sgl ? "SGLs" : "PRPs", nv->sgls);
+	printf("I/O CQs:    %s\n", nv->interrupts ? "interrupt (MSI-X eventfds)" : "polled");
 	printf("namespace:  %u, %" PRIu64 " blocks of %u\n", nv->nsid, nv->num_blocks,
 	       nv->block_size);
 }

@@ -23,6 +23,9 @@ void nvme_drv_info_fill(const struct nvme_ctrlr *c, struct storlab_nvme_info *nv
 	    .nn = ci->nn,
 	    .oncs = ci->oncs,
 	    .vwc = ci->vwc,
+	    .sgls = ci->sgls,
+	    .sgl = c->opts.sgl,
+	    .interrupts = c->opts.interrupts,
 	    .max_transfer = ci->max_xfer,
 	    .max_io_queues = ci->max_io_queues,
 	    .io_queue_entries = ci->io_queue_size,
@@ -35,7 +38,7 @@ void nvme_drv_info_fill(const struct nvme_ctrlr *c, struct storlab_nvme_info *nv
 	memcpy(nv->fr, ci->fr, sizeof(nv->fr));
 	info->capacity = ci->num_blocks * ci->block_size;
 	info->block_size = ci->block_size;
-	/* NVM CS §3.2.4: NLB is 16 bits; MDTS and our PRP list bound the bytes */
+	/* NVM CS §3.2.4: NLB is 16 bits; MDTS bounds the bytes */
 	info->max_transfer = (uint32_t)MIN(ci->max_xfer, (uint64_t)ci->block_size << 16);
 	info->max_segments = STORLAB_MAX_SEGMENTS;
 	info->max_segment_size = 0;

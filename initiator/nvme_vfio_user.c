@@ -14,9 +14,10 @@
 #include "initiator/nvme_vfio_user.h"
 #include "util/common.h"
 #include "util/log.h"
+#include "vfio-user/vfio_user_client.h"
 
 /* Entries of an NVMe queue: 2 .. 4096 here (Base §3.3.1: CAP.MQES may
- * allow up to 65536; one PRP list page per slot bounds ours). */
+ * allow up to 65536; the PRP list pages of each slot bound ours). */
 #define NVU_MAX_ENTRIES 4096
 
 static int mem_alloc(void *arg, size_t len, size_t align, void **buf)
@@ -27,6 +28,23 @@ static int mem_alloc(void *arg, size_t len, size_t align, void **buf)
 static void mem_free(void *arg, void *buf)
 {
 	guestmem_free(arg, buf);
+}
+
+/* MSI-X vectors 1 .. num_queues signal the queues' eventfds (vfio-user.rst
+ * VFIO_USER_DEVICE_SET_IRQS); vector 0, the admin CQ's, stays unset. */
+static int nvu_irqs_set(struct nvu_dev *nd)
+{
+	uint16_t n = nd->dev->opts.num_queues;
+	int fds[n], ret;
+
+	for (uint16_t i = 0; i < n; i++)
+		fds[i] = nd->queues[i].efd;
+	ret =
+	    vfio_user_client_set_irqs(nvme_vfu_client(nd->vfu), VFIO_PCI_MSIX_IRQ_INDEX, 1, n, fds);
+	if (ret)
+		log_err("%s: SET_IRQS of MSI-X vectors 1 .. %u: %s", nd->dev->address, n,
+			strerror(-ret));
+	return ret;
 }
 
 static void nvu_disconnect(struct nvu_dev *nd)
@@ -64,6 +82,8 @@ static int nvu_connect(struct nvu_dev *nd)
 	    .io_queues = o->num_queues,
 	    .io_queue_size = (uint16_t)MIN(o->queue_size + 1u, NVU_MAX_ENTRIES),
 	    .admin_timeout_ms = o->timeout_ms,
+	    .sgl = o->nvme_sgl,
+	    .interrupts = o->nvme_interrupts,
 	};
 	int ret;
 
@@ -85,6 +105,11 @@ static int nvu_connect(struct nvu_dev *nd)
 		log_err("%s: %u queues asked for, the controller allocated %u", dev->address,
 			o->num_queues, nd->ctrlr.info.io_queues);
 		goto fail;
+	}
+	if (o->nvme_interrupts) {
+		ret = nvu_irqs_set(nd);
+		if (ret)
+			goto fail;
 	}
 	for (uint16_t i = 0; i < o->num_queues; i++) {
 		ret = nvme_ctrlr_qpair_create(&nd->ctrlr, (uint16_t)(i + 1), &nd->queues[i].qp);

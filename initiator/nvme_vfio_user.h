@@ -39,6 +39,7 @@ struct nvu_queue {
 	/* a Dataset Management range per slot, DMA memory */
 	struct nvme_dsm_range *dsm;
 	unsigned idle_polls; /* empty polls since the last check of the controller */
+	int efd;	     /* MSI-X vector qid's eventfd; -1: polled */
 };
 
 struct nvu_dev {

@@ -14,9 +14,12 @@
 
 #include <endian.h>
 #include <errno.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "initiator/nvme_drv.h"
 #include "initiator/nvme_vfio_user.h"
@@ -26,6 +29,8 @@
 
 /* Empty polls between two checks of the controller. */
 #define QUEUE_IDLE_CHECK 4096
+/* The longest sleep on a queue's interrupt between two looks. */
+#define QUEUE_SLEEP_MS 100
 
 int nvu_queue_init(struct nvu_dev *nd, uint16_t qid, struct nvu_queue *q)
 {
@@ -34,13 +39,16 @@ int nvu_queue_init(struct nvu_dev *nd, uint16_t qid, struct nvu_queue *q)
 	void *dsm;
 
 	memset(q, 0, sizeof(*q));
+	q->efd = -1;
 	initiator_queue_init(&q->head, dev);
 	q->ndev = nd;
 	q->qid = qid;
 	q->nreqs = n;
 	q->reqs = calloc(n, sizeof(*q->reqs));
 	q->done = calloc(n, sizeof(*q->done));
-	if (!q->reqs || !q->done ||
+	if (dev->opts.nvme_interrupts)
+		q->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (!q->reqs || !q->done || (dev->opts.nvme_interrupts && q->efd < 0) ||
 	    guestmem_alloc(&dev->mem, n * sizeof(*q->dsm), GUESTMEM_PAGE, &dsm)) {
 		nvu_queue_fini(q);
 		return -ENOMEM;
@@ -56,9 +64,12 @@ void nvu_queue_fini(struct nvu_queue *q)
 {
 	if (q->dsm)
 		guestmem_free(&q->head.dev->mem, q->dsm);
+	if (q->efd >= 0)
+		close(q->efd);
 	free(q->reqs);
 	free(q->done);
 	memset(q, 0, sizeof(*q));
+	q->efd = -1;
 }
 
 static struct nvu_queue *nvu_queue_of(struct storlab_queue *head)
@@ -250,6 +261,23 @@ static void queue_idle(struct nvu_queue *q)
 		atomic_store(&dev->dead, true);
 }
 
+/* Nothing to reap yet: sleep on the queue's vector until it fires (a CQE
+ * posted since the last poll left the eventfd readable) or QUEUE_SLEEP_MS
+ * passed, so dead-controller checks still run; polled, yield. */
+static void queue_wait(struct nvu_queue *q, int64_t deadline)
+{
+	struct pollfd p = {.fd = q->efd, .events = POLLIN};
+	int left = deadline_ms_left(deadline);
+	uint64_t n;
+
+	if (q->efd < 0) {
+		sched_yield();
+		return;
+	}
+	if (poll(&p, 1, left < 0 || left > QUEUE_SLEEP_MS ? QUEUE_SLEEP_MS : left) == 1)
+		(void)!read(q->efd, &n, sizeof(n)); /* re-armed: the count is not needed */
+}
+
 int nvu_queue_reap(struct storlab_queue *head, struct storlab_completion *c, unsigned min,
 		   unsigned max, int timeout_ms)
 {
@@ -271,7 +299,7 @@ int nvu_queue_reap(struct storlab_queue *head, struct storlab_completion *c, uns
 			continue;
 		if (!q->up || min == 0 || deadline_ms_left(deadline) == 0)
 			break;
-		sched_yield();
+		queue_wait(q, deadline);
 	}
 	if (n > 0) {
 		q->idle_polls = 0;
@@ -291,8 +319,7 @@ unsigned nvu_queue_inflight(const struct storlab_queue *head)
 
 int nvu_queue_fd(const struct storlab_queue *head)
 {
-	(void)head;
-	return -1; /* polled: no MSI-X eventfd is set up */
+	return nvu_queue_of_const(head)->efd; /* -1: polled */
 }
 
 void nvu_queue_set_fd_enabled(struct storlab_queue *head, bool enabled)

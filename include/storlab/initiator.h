@@ -79,6 +79,15 @@ struct storlab_dev_opts {
 	/* Virtio features the driver may acknowledge, of those it knows
 	 * (a replay acknowledges what its trace did); 0: all it knows. */
 	uint64_t features_mask;
+	/* NVMe transports: I/O data described by SGLs (NVMe Base 2.1 §4.3.2),
+	 * not PRPs; the open fails -ENOTSUP if the controller has none. The
+	 * other transports ignore it. */
+	bool nvme_sgl;
+	/* NVMe transports: each I/O queue's CQ raises MSI-X vector qid (an
+	 * eventfd handed over with SET_IRQS; Create I/O CQ IEN 1), and a reap
+	 * that has to wait sleeps on it instead of spinning;
+	 * storlab_queue_fd() returns it. Others ignore it. */
+	bool nvme_interrupts;
 	/* The memory table: guest memory is handed to the back-end as these
 	 * regions (ascending, apart, page-aligned, within mem_size), each at
 	 * its own offset of the one shared file, and the pages between them

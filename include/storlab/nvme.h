@@ -32,10 +32,13 @@ struct storlab_nvme_info {
 	uint32_t nn;
 	uint16_t oncs;
 	uint8_t vwc;
-	uint64_t max_transfer;	/* bytes: MDTS and one PRP list */
+	uint64_t max_transfer;	/* bytes: MDTS (4 MiB at most) */
 	uint16_t max_io_queues; /* Number of Queues allocated */
 	uint16_t io_queue_entries;
 	bool doorbells_mapped; /* else each doorbell is a message */
+	uint32_t sgls;	       /* Identify Controller SGLS (Base §4.3.2 support) */
+	bool sgl;	       /* I/O data goes as SGLs (storlab_dev_opts.nvme_sgl) */
+	bool interrupts;       /* I/O CQs interrupt (storlab_dev_opts.nvme_interrupts) */
 	/* the namespace I/O goes to: the first active one */
 	uint32_t nsid;
 	uint32_t block_size;

@@ -107,6 +107,17 @@ static int set_num_queues(struct nvme_ctrlr *c)
 	return 0;
 }
 
+/* Base §5.2.13.2.1 SGLS bits 1:0 00b: no SGLs for the NVM command set. */
+static int sgl_check(const struct nvme_ctrlr *c)
+{
+	if (!c->opts.sgl || (c->info.sgls & NVME_CTRL_SGLS_SUPPORT_MASK))
+		return 0;
+	log_err("SGLs asked for, but Identify Controller SGLS %#x says the controller has none "
+		"(Base §5.2.13.2.1)",
+		c->info.sgls);
+	return -EOPNOTSUPP;
+}
+
 int nvme_admin_setup(struct nvme_ctrlr *c)
 {
 	int rc;
@@ -114,6 +125,8 @@ int nvme_admin_setup(struct nvme_ctrlr *c)
 	rc = identify(c, NVME_IDENTIFY_CTRL, 0);
 	if (!rc)
 		rc = nvme_identify_ctrl_check(c->idbuf.va, c->cap, &c->info);
+	if (!rc)
+		rc = sgl_check(c);
 	if (!rc)
 		rc = identify(c, NVME_IDENTIFY_ACTIVE_NS_LIST, 0);
 	if (!rc)
@@ -148,8 +161,10 @@ int nvme_ctrlr_qpair_create(struct nvme_ctrlr *c, uint16_t qid, struct nvme_qpai
 	rc = nvme_qpair_init(qp, c, qid, c->info.io_queue_size, c->opts.io_timeout_ms);
 	if (rc)
 		return rc;
-	/* polled: IEN 0, the vector is the queue's own for a later interrupt mode */
-	rc = queue_cmd(c, NVME_ADM_CREATE_CQ, qid, qp->size, (uint32_t)qid << 16 | NVME_CREATE_Q_PC,
+	/* IV 31:16 the queue's own vector; IEN 1 only when asked */
+	rc = queue_cmd(c, NVME_ADM_CREATE_CQ, qid, qp->size,
+		       (uint32_t)qid << 16 | NVME_CREATE_Q_PC |
+			   (c->opts.interrupts ? NVME_CREATE_CQ_IEN : 0),
 		       qp->cq_mem.bus);
 	if (rc)
 		goto fail;

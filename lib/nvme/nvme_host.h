@@ -70,7 +70,7 @@ struct nvme_req {
 	void *arg;
 	int64_t deadline_ms; /* -1: none */
 	uint8_t state;	     /* enum nvme_req_state (nvme_qpair.c) */
-	struct nvme_dma_buf prp_list;
+	struct nvme_dma_buf prp_list; /* nvme_prp_list_pages(max_xfer) pages */
 };
 
 struct nvme_ctrlr;
@@ -100,6 +100,13 @@ struct nvme_ctrlr_opts {
 	uint16_t io_queue_size; /* entries; capped by CAP.MQES */
 	int admin_timeout_ms;	/* each admin command; 0: 5000 */
 	int io_timeout_ms;	/* each I/O command; 0: none */
+	/* I/O data as SGLs (Base §4.3.2), not PRPs; init fails -EOPNOTSUPP
+	 * when Identify Controller SGLS says the controller has none. Admin
+	 * commands keep PRPs (NVMe over PCIe). */
+	bool sgl;
+	/* I/O CQs created with IEN 1 and interrupt vector qid (Base §5.2.2
+	 * Create I/O Completion Queue); the transport wires the vectors. */
+	bool interrupts;
 };
 
 /* What the driver learned of the controller and its first namespace. */
@@ -108,7 +115,7 @@ struct nvme_ctrlr_info {
 	uint16_t vid;
 	char sn[21], mn[41], fr[9];
 	uint32_t nn;
-	uint64_t max_xfer;	/* bytes, from MDTS and our PRP list */
+	uint64_t max_xfer;	/* bytes, from MDTS (NVME_HOST_MAX_XFER at most) */
 	uint16_t io_queues;	/* of those asked for, granted by Number of Queues */
 	uint16_t max_io_queues; /* what Number of Queues allocated */
 	uint16_t io_queue_size;
@@ -117,6 +124,7 @@ struct nvme_ctrlr_info {
 	uint64_t num_blocks;
 	uint16_t oncs;
 	uint8_t vwc;
+	uint32_t sgls; /* Identify Controller SGLS */
 };
 
 struct nvme_ctrlr {
@@ -132,11 +140,12 @@ struct nvme_ctrlr {
 	struct log_ratelimit rl;
 };
 
-/* The host memory page size this driver uses (CC.MPS 0), and the PRP list
- * entries of one list page (no chained lists: Base §4.3.1 allows them, we
- * cap a transfer instead). */
+/* The host memory page size this driver uses (CC.MPS 0), the PRP list
+ * entries of one list page (Base §4.3.1 chains pages for more), and the
+ * longest transfer we issue when MDTS sets no limit. */
 #define NVME_HOST_PAGE	   4096u
 #define NVME_HOST_PRP_ENTS (NVME_HOST_PAGE / 8)
+#define NVME_HOST_MAX_XFER (4u << 20)
 
 /* ---- controller (nvme_ctrlr.c, nvme_ctrlr_init.c) ---- */
 
@@ -203,7 +212,8 @@ int nvme_identify_ns_check(const struct nvme_id_ns *id, struct nvme_ctrlr_info *
 
 /* ---- queue pairs (nvme_qpair.c) ---- */
 
-/* Rings and slots of a queue of size entries (2 .. 4096). 0, -ENOMEM. */
+/* Rings and slots of a queue of size entries (2 .. 4096), each slot with
+ * the PRP list pages a transfer of c->info.max_xfer needs. 0, -ENOMEM. */
 int nvme_qpair_init(struct nvme_qpair *qp, struct nvme_ctrlr *c, uint16_t qid, uint16_t size,
 		    int timeout_ms);
 /* Ends every command in flight with -ECANCELED and frees the memory. */
@@ -218,9 +228,10 @@ void nvme_qpair_fini(struct nvme_qpair *qp);
 int nvme_qpair_submit(struct nvme_qpair *qp, struct nvme_sqe *sqe, nvme_cb_fn cb, void *arg);
 
 /* The same with a data buffer: iov (DMA memory, PRP rules: Base §4.3.1)
- * as PRP1/PRP2 and a PRP list; iovcnt 0: none. -EINVAL: iov breaks the
- * rules; -E2BIG: longer than one PRP list page covers; -EFAULT: iov is not
- * DMA memory. */
+ * as PRP1/PRP2 and a PRP list, or as SGLs (any pieces; Base §4.3.2) on an
+ * I/O queue of a controller brought up with opts.sgl; iovcnt 0: none. -EINVAL: iov breaks the
+ * rules; -E2BIG: more than NVME_HOST_PRP_ENTS iovecs, or longer than
+ * the slot's PRP list pages cover; -EFAULT: iov is not DMA memory. */
 int nvme_qpair_submit_data(struct nvme_qpair *qp, struct nvme_sqe *sqe, const struct iovec *iov,
 			   unsigned iovcnt, nvme_cb_fn cb, void *arg);
 /* A Read or Write (NVM CS §3.2.4, §3.2.6) of nlb blocks at slba of nsid. */
@@ -244,9 +255,27 @@ int nvme_qpair_poll(struct nvme_qpair *qp, unsigned max);
  * Base §4.3.1: PRP1, PRP2 and the list entries (little-endian, in list,
  * at most list_max) for the bytes of iov, whose bus addresses are bus[]:
  * the first may start at any dword offset, the others at a page start;
- * all but the last end at a page end. 0, -EINVAL or -E2BIG.
+ * all but the last end at a page end. list is contiguous pages at the
+ * page-aligned list_bus; the last entry of a full page that more entries
+ * follow points to the next page. 0, -EINVAL or -E2BIG.
  */
 int nvme_prp_build(const struct iovec *iov, const uint64_t *bus, unsigned iovcnt, uint64_t *prp1,
 		   uint64_t *prp2, uint64_t *list, uint64_t list_bus, unsigned list_max);
+/* The PRP list pages (at least 1) a transfer of max_xfer bytes needs. */
+unsigned nvme_prp_list_pages(uint64_t max_xfer);
+
+/* ---- SGLs (nvme_sgl.c), pure ---- */
+
+/*
+ * Base §4.3.2: SGL1 for the bytes of iov, whose bus addresses are bus[]:
+ * one Data Block descriptor for one iovec, else a Last Segment descriptor
+ * naming list_bus (qword aligned), whose list (at most list_max entries)
+ * gets a Data Block per iovec. sgls is Identify Controller SGLS bits 1:0
+ * (NVME_CTRL_SGLS_DWORD: addresses and lengths dword multiples). 0,
+ * -EINVAL or -E2BIG.
+ */
+int nvme_sgl_build(const struct iovec *iov, const uint64_t *bus, unsigned iovcnt, uint32_t sgls,
+		   struct nvme_sgl_desc *sgl1, struct nvme_sgl_desc *list, uint64_t list_bus,
+		   unsigned list_max);
 
 #endif

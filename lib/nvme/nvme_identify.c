@@ -30,7 +30,6 @@ int nvme_identify_ctrl_check(const struct nvme_id_ctrl *id, uint64_t cap,
 			     struct nvme_ctrlr_info *info)
 {
 	unsigned mpsmin = NVME_GET(cap, NVME_CAP_MPSMIN);
-	uint64_t prp_max = (uint64_t)NVME_HOST_PRP_ENTS * NVME_HOST_PAGE;
 
 	/* Base §5.2.13.2.1 SQES/CQES: bits 3:0 the required (smallest) entry
 	 * size, 7:4 the largest; we use 64 and 16 bytes */
@@ -49,7 +48,7 @@ int nvme_identify_ctrl_check(const struct nvme_id_ctrl *id, uint64_t cap,
 		return -EPROTO;
 	}
 	/* Base §5.2.13.2.1 MDTS: 2 ^ MDTS units of CAP.MPSMIN; 0 no limit */
-	info->max_xfer = prp_max;
+	info->max_xfer = NVME_HOST_MAX_XFER;
 	if (id->mdts) {
 		if (id->mdts + 12u + mpsmin > 40) {
 			log_err("Identify Controller MDTS %u is out of range (Base §5.2.13.2.1)",
@@ -67,6 +66,7 @@ int nvme_identify_ctrl_check(const struct nvme_id_ctrl *id, uint64_t cap,
 	info->nn = le32toh(id->nn);
 	info->oncs = le16toh(id->oncs);
 	info->vwc = id->vwc;
+	info->sgls = le32toh(id->sgls);
 	id_string(info->sn, id->sn, sizeof(id->sn));
 	id_string(info->mn, id->mn, sizeof(id->mn));
 	id_string(info->fr, id->fr, sizeof(id->fr));

@@ -28,6 +28,7 @@ int nvme_qpair_init(struct nvme_qpair *qp, struct nvme_ctrlr *c, uint16_t qid, u
 {
 	const struct nvme_transport_ops *ops = c->ops;
 	unsigned slots = size - 1u;
+	size_t list_len = (size_t)nvme_prp_list_pages(c->info.max_xfer) * NVME_HOST_PAGE;
 
 	memset(qp, 0, sizeof(*qp));
 	if (size < 2 || size > NVME_HOST_PAGE)
@@ -50,7 +51,7 @@ int nvme_qpair_init(struct nvme_qpair *qp, struct nvme_ctrlr *c, uint16_t qid, u
 	qp->sq = qp->sq_mem.va;
 	qp->cq = qp->cq_mem.va;
 	for (unsigned i = 0; i < slots; i++) {
-		if (ops->dma_alloc(c->arg, NVME_HOST_PAGE, &qp->reqs[i].prp_list))
+		if (ops->dma_alloc(c->arg, list_len, &qp->reqs[i].prp_list))
 			goto fail;
 		qp->free[qp->nfree++] = (uint16_t)(slots - 1 - i);
 	}
@@ -150,12 +151,36 @@ int nvme_qpair_submit(struct nvme_qpair *qp, struct nvme_sqe *sqe, nvme_cb_fn cb
 	return rc ? rc : qpair_push(qp, sqe, cid, cb, arg);
 }
 
+/* Base §4.1.1 PSDT and the data pointer of sqe for iov, with the list
+ * memory of slot r: SGLs on an I/O queue when the controller was brought
+ * up with them (admin commands keep PRPs), else PRPs. */
+static int qpair_dptr(struct nvme_qpair *qp, struct nvme_req *r, struct nvme_sqe *sqe,
+		      const struct iovec *iov, const uint64_t *bus, unsigned iovcnt)
+{
+	const struct nvme_ctrlr *c = qp->ctrlr;
+	uint64_t prp1 = 0, prp2 = 0;
+	int rc = 0;
+
+	if (iovcnt && qp->qid && c->opts.sgl) {
+		sqe->flags = NVME_SET(NVME_SQE_PSDT, NVME_PSDT_SGL_MPTR);
+		return nvme_sgl_build(iov, bus, iovcnt, c->info.sgls & NVME_CTRL_SGLS_SUPPORT_MASK,
+				      &sqe->dptr.sgl1, r->prp_list.va, r->prp_list.bus,
+				      (unsigned)(r->prp_list.len / sizeof(struct nvme_sgl_desc)));
+	}
+	if (iovcnt)
+		rc = nvme_prp_build(iov, bus, iovcnt, &prp1, &prp2, r->prp_list.va, r->prp_list.bus,
+				    (unsigned)(r->prp_list.len / sizeof(uint64_t)));
+	sqe->flags = NVME_SET(NVME_SQE_PSDT, NVME_PSDT_PRP);
+	sqe->dptr.prp.prp1 = htole64(prp1);
+	sqe->dptr.prp.prp2 = htole64(prp2);
+	return rc;
+}
+
 int nvme_qpair_submit_data(struct nvme_qpair *qp, struct nvme_sqe *sqe, const struct iovec *iov,
 			   unsigned iovcnt, nvme_cb_fn cb, void *arg)
 {
 	struct nvme_ctrlr *c = qp->ctrlr;
-	uint64_t bus[NVME_HOST_PRP_ENTS], prp1 = 0, prp2 = 0;
-	struct nvme_req *r;
+	uint64_t bus[NVME_HOST_PRP_ENTS];
 	uint16_t cid;
 	int rc;
 
@@ -169,18 +194,11 @@ int nvme_qpair_submit_data(struct nvme_qpair *qp, struct nvme_sqe *sqe, const st
 	rc = qpair_take(qp, &cid);
 	if (rc)
 		return rc;
-	r = &qp->reqs[cid];
-	if (iovcnt)
-		rc = nvme_prp_build(iov, bus, iovcnt, &prp1, &prp2, r->prp_list.va, r->prp_list.bus,
-				    NVME_HOST_PRP_ENTS);
+	rc = qpair_dptr(qp, &qp->reqs[cid], sqe, iov, bus, iovcnt);
 	if (rc) {
 		qp->free[qp->nfree++] = cid;
 		return rc;
 	}
-	/* Base §4.1.1: PSDT 00b, PRPs */
-	sqe->flags = 0;
-	sqe->dptr.prp.prp1 = htole64(prp1);
-	sqe->dptr.prp.prp2 = htole64(prp2);
 	return qpair_push(qp, sqe, cid, cb, arg);
 }
 

@@ -37,10 +37,10 @@
 #include "util/log.h"
 
 #define LB_GPA	   0x100000ULL
-#define LB_PAGES   1024
+#define LB_PAGES   2048
 #define LB_MAXQ	   4
 #define LB_BS	   512
-#define LB_BLOCKS  2048
+#define LB_BLOCKS  8192
 #define LB_PAGE	   4096u
 #define LB_IOV_MAX 64
 

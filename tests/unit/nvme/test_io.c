@@ -74,6 +74,21 @@ static void test_write_read_compare(void **state)
 	g_lb_ops.dma_free(NULL, &rb);
 }
 
+/* The bytes of iov[0 .. n), gathered, are want's len bytes. */
+static void assert_gather_equal(const struct iovec *iov, unsigned n, const uint8_t *want,
+				size_t len)
+{
+	uint8_t *back = malloc(len);
+	size_t off = 0;
+
+	assert_non_null(back);
+	for (unsigned i = 0; i < n; off += iov[i].iov_len, i++)
+		memcpy(back + off, iov[i].iov_base, iov[i].iov_len);
+	assert_int_equal(off, len);
+	assert_memory_equal(back, want, len);
+	free(back);
+}
+
 /* 64 KiB starting mid-page: PRP1 with an offset and a PRP list of 16
  * entries (Base §4.3.1), read back through three iovecs. */
 static void test_prp_list(void **state)
@@ -88,19 +103,103 @@ static void test_prp_list(void **state)
 	    {r + 2 * LB_PAGE, 8 * LB_PAGE},
 	    {r + 11 * LB_PAGE, len - 1024 - 8 * LB_PAGE},
 	};
-	uint8_t *back = malloc(len);
 
 	(void)state;
 	fill(w + 512, len, 3);
 	assert_int_equal(rw(NVME_NVM_WRITE, 0, len / LB_BS, &wi, 1).status, 0);
 	assert_memory_equal(g_lb.disk, w + 512, len);
 	assert_int_equal(rw(NVME_NVM_READ, 0, len / LB_BS, ri, 3).status, 0);
-	for (size_t i = 0, off = 0; i < 3; off += ri[i].iov_len, i++)
-		memcpy(back + off, ri[i].iov_base, ri[i].iov_len);
-	assert_memory_equal(back, w + 512, len);
-	free(back);
+	assert_gather_equal(ri, 3, w + 512, len);
 	g_lb_ops.dma_free(NULL, &wb);
 	g_lb_ops.dma_free(NULL, &rb);
+}
+
+/* A controller with MDTS 10 (4 MiB): the slots get chained PRP lists. */
+static int io_setup_big(void **state)
+{
+	struct nvme_ctrlr_opts o = {.io_queues = 1, .io_queue_size = 4};
+
+	lb_setup(state);
+	g_lb.props.mdts = 10;
+	assert_int_equal(nvme_ctrlr_init(&g_c, &g_lb_ops, NULL, &o), 0);
+	assert_int_equal(g_c.info.max_xfer, 4u << 20);
+	return nvme_ctrlr_qpair_create(&g_c, 1, &g_qp);
+}
+
+/* 3 MiB from offset 512: 768 list entries, so the first list page's last
+ * entry chains to a second page (Base §4.3.1); written, read back into
+ * another buffer, compared. */
+static void test_prp_chained_list(void **state)
+{
+	const size_t len = 3u << 20;
+	struct nvme_dma_buf wb, rb;
+	uint8_t *w = dma(len + LB_PAGE, &wb), *r = dma(len + LB_PAGE, &rb);
+	struct iovec wi = {w + 512, len}, ri = {r + 512, len};
+	const uint64_t *list = g_qp.reqs[0].prp_list.va;
+
+	(void)state;
+	fill(w + 512, len, 5);
+	assert_int_equal(rw(NVME_NVM_WRITE, 16, len / LB_BS, &wi, 1).status, 0);
+	assert_memory_equal(g_lb.disk + 16 * LB_BS, w + 512, len);
+	assert_int_equal(rw(NVME_NVM_READ, 16, len / LB_BS, &ri, 1).status, 0);
+	assert_memory_equal(r + 512, w + 512, len);
+	/* both went through slot 0, whose list chains */
+	assert_int_equal(le64toh(list[NVME_HOST_PRP_ENTS - 1]),
+			 g_qp.reqs[0].prp_list.bus + NVME_HOST_PAGE);
+	g_lb_ops.dma_free(NULL, &wb);
+	g_lb_ops.dma_free(NULL, &rb);
+}
+
+/* A controller with SGLS 10b (dword granular SGLs), brought up with them. */
+static int io_setup_sgl(void **state)
+{
+	struct nvme_ctrlr_opts o = {.io_queues = 1, .io_queue_size = 4, .sgl = true};
+
+	lb_setup(state);
+	g_lb.props.sgls = NVME_CTRL_SGLS_DWORD;
+	g_lb.c.dma.sgls = NVME_CTRL_SGLS_DWORD;
+	assert_int_equal(nvme_ctrlr_init(&g_c, &g_lb_ops, NULL, &o), 0);
+	return nvme_ctrlr_qpair_create(&g_c, 1, &g_qp);
+}
+
+/* Base §4.3.2: one buffer as one Data Block, then pieces that end and
+ * start mid-page (no PRP describes them) as a Last Segment list; written,
+ * read back, compared. */
+static void test_sgl_write_read(void **state)
+{
+	const size_t len = 16 * LB_BS;
+	struct nvme_dma_buf wb, rb;
+	uint8_t *w = dma(len + LB_PAGE, &wb), *r = dma(3 * LB_PAGE + len, &rb);
+	struct iovec wi = {w + 4, len};
+	struct iovec ri[3] = {
+	    {r + 100 * 4, 1000},
+	    {r + LB_PAGE + 12, 4 * LB_BS},
+	    {r + 2 * LB_PAGE + 8, len - 1000 - 4 * LB_BS},
+	};
+	const struct nvme_sqe *sq = g_qp.sq;
+
+	(void)state;
+	fill(w + 4, len, 9);
+	assert_int_equal(rw(NVME_NVM_WRITE, 40, len / LB_BS, &wi, 1).status, 0);
+	assert_int_equal(NVME_GET(sq[0].flags, NVME_SQE_PSDT), NVME_PSDT_SGL_MPTR);
+	assert_int_equal(sq[0].dptr.sgl1.id, NVME_SGL_TYPE_DATA_BLOCK << 4);
+	assert_memory_equal(g_lb.disk + 40 * LB_BS, w + 4, len);
+	assert_int_equal(rw(NVME_NVM_READ, 40, len / LB_BS, ri, 3).status, 0);
+	assert_int_equal(sq[1].dptr.sgl1.id, NVME_SGL_TYPE_LAST_SEGMENT << 4);
+	assert_gather_equal(ri, 3, w + 4, len);
+	g_lb_ops.dma_free(NULL, &wb);
+	g_lb_ops.dma_free(NULL, &rb);
+}
+
+/* SGLs asked of a controller whose SGLS is 0: bring-up refuses, logged. */
+static void test_sgl_unsupported_refused(void **state)
+{
+	struct nvme_ctrlr_opts o = {.io_queues = 1, .io_queue_size = 4, .sgl = true};
+
+	(void)state;
+	assert_int_equal(nvme_ctrlr_init(&g_c, &g_lb_ops, NULL, &o), -EOPNOTSUPP);
+	assert_non_null(strstr(g_lb.last_log, "SGLS"));
+	assert_int_equal(g_lb.pages_used, 0);
 }
 
 static void test_bad_iovecs_refused(void **state)
@@ -218,6 +317,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_write_read_compare, io_setup, io_teardown),
 	    cmocka_unit_test_setup_teardown(test_prp_list, io_setup, io_teardown),
+	    cmocka_unit_test_setup_teardown(test_prp_chained_list, io_setup_big, io_teardown),
+	    cmocka_unit_test_setup_teardown(test_sgl_write_read, io_setup_sgl, io_teardown),
+	    cmocka_unit_test_setup_teardown(test_sgl_unsupported_refused, lb_setup, lb_teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_iovecs_refused, io_setup, io_teardown),
 	    cmocka_unit_test_setup_teardown(test_controller_error_status, io_setup, io_teardown),
 	    cmocka_unit_test_setup_teardown(test_timeout_sends_abort, io_setup, io_teardown),

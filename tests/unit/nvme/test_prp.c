@@ -18,7 +18,7 @@
 #define PG	 4096ULL
 #define LIST_BUS 0x900000ULL
 
-static uint64_t g_list[NVME_HOST_PRP_ENTS];
+static uint64_t g_list[3 * NVME_HOST_PRP_ENTS];
 
 /* iov's lengths matter only; their bus addresses are bus[]. */
 static int build(const size_t *len, const uint64_t *bus, unsigned n, uint64_t *prp1, uint64_t *prp2,
@@ -81,12 +81,56 @@ static void test_refused(void **state)
 			 -E2BIG);
 }
 
+/* Base §4.3.1: a full list page's last entry points to the next page
+ * when more entries follow; the entry it displaces opens that page. */
+static void test_chained_list(void **state)
+{
+	const unsigned per = NVME_HOST_PRP_ENTS;
+	uint64_t prp1, prp2;
+
+	(void)state;
+	/* 600 pages from offset 0x200: PRP1 and 600 entries over two pages */
+	assert_int_equal(
+	    build((size_t[]){600 * PG}, (uint64_t[]){0x10200}, 1, &prp1, &prp2, 2 * per), 0);
+	assert_int_equal(prp1, 0x10200);
+	assert_int_equal(prp2, LIST_BUS);
+	for (unsigned i = 0; i < per - 1; i++)
+		assert_int_equal(le64toh(g_list[i]), 0x11000 + i * PG);
+	assert_int_equal(le64toh(g_list[per - 1]), LIST_BUS + PG);
+	for (unsigned i = per - 1; i < 600; i++)
+		assert_int_equal(le64toh(g_list[i + 1]), 0x11000 + i * PG);
+	/* exactly one page of entries: no chain, the last slot is data */
+	g_list[per] = 0;
+	assert_int_equal(
+	    build((size_t[]){per * PG}, (uint64_t[]){0x10200}, 1, &prp1, &prp2, 2 * per), 0);
+	assert_int_equal(le64toh(g_list[per - 1]), 0x11000 + (per - 1) * PG);
+	assert_int_equal(g_list[per], 0);
+	/* two pages hold 2 * 512 - 1 entries, not one more */
+	assert_int_equal(
+	    build((size_t[]){(2 * per - 1) * PG}, (uint64_t[]){0x10200}, 1, &prp1, &prp2, 2 * per),
+	    0);
+	assert_int_equal(le64toh(g_list[2 * per - 1]), 0x11000 + (2 * per - 2) * PG);
+	assert_int_equal(
+	    build((size_t[]){2 * per * PG}, (uint64_t[]){0x10200}, 1, &prp1, &prp2, 2 * per),
+	    -E2BIG);
+}
+
+static void test_list_pages(void **state)
+{
+	(void)state;
+	assert_int_equal(nvme_prp_list_pages(0), 1);
+	assert_int_equal(nvme_prp_list_pages(2u << 20), 1);	       /* 512 entries */
+	assert_int_equal(nvme_prp_list_pages((2u << 20) + PG), 2);     /* 513 */
+	assert_int_equal(nvme_prp_list_pages((4u << 20) - 2 * PG), 2); /* 1022 */
+	assert_int_equal(nvme_prp_list_pages(4u << 20), 3);	       /* 1024 */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_one_and_two_pages),
-	    cmocka_unit_test(test_list),
-	    cmocka_unit_test(test_refused),
+	    cmocka_unit_test(test_one_and_two_pages), cmocka_unit_test(test_list),
+	    cmocka_unit_test(test_refused),	      cmocka_unit_test(test_chained_list),
+	    cmocka_unit_test(test_list_pages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

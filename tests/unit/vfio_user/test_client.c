@@ -2,7 +2,8 @@
 /*
  * The vfio-user client against a server the test plays: replies written
  * byte by byte from vfio-user.rst's tables are queued on a socketpair, and
- * what the client sent is read back and compared byte by byte.
+ * what the client sent is read back and compared byte by byte; the message
+ * tap sees each message once.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -16,6 +17,7 @@
 #include <cmocka.h>
 
 #include "tests/unit/vfio_user/client_peer.h"
+#include "util/common.h"
 #include "util/unix_sock.h"
 
 static int g_fds_before;
@@ -520,15 +522,102 @@ static void test_connect_missing(void **state)
 	g_c = NULL;
 }
 
+struct tapped {
+	bool sent;
+	struct vfio_user_hdr hdr;
+	uint32_t len;
+	unsigned nfds;
+};
+
+static struct tapped g_seen[16];
+static unsigned g_nseen;
+
+static void on_msg(void *arg, bool sent, const struct vfio_user_hdr *hdr, const uint8_t *payload,
+		   uint32_t len, unsigned nfds)
+{
+	(void)payload;
+	assert_ptr_equal(arg, g_seen);
+	assert_true(g_nseen < ARRAY_SIZE(g_seen));
+	g_seen[g_nseen++] = (struct tapped){sent, *hdr, len, nfds};
+}
+
+static void assert_seen(unsigned i, bool sent, uint16_t id, uint16_t cmd, uint32_t flags,
+			uint32_t len, unsigned nfds)
+{
+	const struct tapped *t = &g_seen[i];
+
+	assert_int_equal(t->sent, sent);
+	assert_int_equal(t->hdr.msg_id, id);
+	assert_int_equal(t->hdr.cmd, cmd);
+	assert_int_equal(t->hdr.flags, flags);
+	assert_int_equal(t->hdr.msg_size, sizeof(struct vfio_user_hdr) + len);
+	assert_int_equal(t->len, len);
+	assert_int_equal(t->nfds, nfds);
+}
+
+/* The message tap: each message sent and each one received is reported
+ * once, in the order of the wire, with its header, payload length and fd
+ * count; an error reply too; nothing once the tap is removed. */
+static void test_tap_sees_each_message_once(void **state)
+{
+	const struct vfio_user_client_tap tap = {on_msg, g_seen};
+	struct vfio_irq_info info;
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	(void)state;
+	g_nseen = 0;
+	peer_attach(NULL, 2000);
+	vfio_user_client_set_tap(g_c, &tap);
+
+	/* a register write: 24 bytes of access header and 2 of data */
+	put_access(5, T_REGION_WRITE, T_REPLY, 0x14, 1, 2, NULL);
+	peer_queue(-1, 0);
+	assert_int_equal(vfio_user_client_reg_write(g_c, 1, 0x14, 2, 0x4601), 0);
+	/* SET_IRQS carries its eventfd */
+	put_hdr(&g_m, 6, T_SET_IRQS, T_REPLY, 0);
+	peer_queue(-1, 0);
+	assert_int_equal(vfio_user_client_set_irqs(g_c, 4, 0, 1, &efd), 0);
+	/* an error reply is reported as read, before it is judged */
+	put_hdr(&g_m, 7, T_IRQ_INFO, T_REPLY | T_ERROR, EINVAL);
+	peer_queue(-1, 0);
+	assert_int_equal(vfio_user_client_irq_info(g_c, 4, &info), -EINVAL);
+
+	assert_int_equal(g_nseen, 6);
+	assert_seen(0, true, 5, T_REGION_WRITE, 0, 16 + 2, 0);
+	assert_seen(1, false, 5, T_REGION_WRITE, T_REPLY, 16, 0);
+	assert_seen(2, true, 6, T_SET_IRQS, 0, 20, 1);
+	assert_seen(3, false, 6, T_SET_IRQS, T_REPLY, 0, 0);
+	assert_seen(4, true, 7, T_IRQ_INFO, 0, 16, 0);
+	assert_seen(5, false, 7, T_IRQ_INFO, T_REPLY | T_ERROR, 0, 0);
+	assert_int_equal(g_seen[5].hdr.error, EINVAL);
+
+	/* removed: the next exchange is not reported */
+	vfio_user_client_set_tap(g_c, NULL);
+	put_hdr(&g_m, 8, T_RESET, T_REPLY, 0);
+	peer_queue(-1, 0);
+	assert_int_equal(vfio_user_client_reset(g_c), 0);
+	assert_int_equal(g_nseen, 6);
+	close(efd);
+}
+
 #define CLIENT(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    CLIENT(test_attach),	 CLIENT(test_region_map),      CLIENT(test_version_no_caps),
-	    CLIENT(test_version_bigger), CLIENT(test_region_rw_split), CLIENT(test_region_rw_large),
-	    CLIENT(test_dma_map),	 CLIENT(test_set_irqs),	       CLIENT(test_irq_info_reset),
-	    CLIENT(test_dma_served),	 CLIENT(test_connect),	       CLIENT(test_connect_missing),
+	    CLIENT(test_attach),
+	    CLIENT(test_region_map),
+	    CLIENT(test_version_no_caps),
+	    CLIENT(test_version_bigger),
+	    CLIENT(test_region_rw_split),
+	    CLIENT(test_region_rw_large),
+	    CLIENT(test_dma_map),
+	    CLIENT(test_set_irqs),
+	    CLIENT(test_irq_info_reset),
+	    CLIENT(test_dma_served),
+	    CLIENT(test_connect),
+	    CLIENT(test_connect_missing),
+	    CLIENT(test_tap_sees_each_message_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
