@@ -22,13 +22,26 @@ AREAS = ("request parsing", "descriptor walking", "memory translation", "vhost-u
          "ring start / stop", "config space", "multiqueue", "dirty log",
          # the vhost-user-scsi side: virtio-scsi requests, the SCSI commands
          # lib/scsi emulates, its sense data, task management, hot-plug events
-         "scsi requests", "scsi commands", "sense data", "task management", "scsi events")
+         "scsi requests", "scsi commands", "sense data", "task management", "scsi events",
+         # the NVMe-over-vfio-user side: the controller's registers and
+         # queues, its admin and I/O commands, PRP/SGL data pointers, and the
+         # vfio-user server's messages
+         "nvme registers", "nvme admin commands", "nvme i/o commands", "nvme data pointers",
+         "vfio-user messages")
 # The device a mutant's file belongs to, by path prefix: its mutants run the
 # suite of that device (ci/mutants' exports of it); any other file is the
 # vhost-user-blk side's (lib/vhost, lib/virtio... are run through it).
+NVME_PATHS = ("lib/nvmf/", "target/frontend/nvme_vfio_user", "lib/vfio-user/vfio_user_server")
 SCSI_PATHS = ("lib/scsi/", "target/frontend/vhost_scsi")
-DEVICES = ("blk", "scsi")
+DEVICES = ("blk", "scsi", "nvme")
 KEYS = ("Mutant", "Area", "Defect", "Expected", "Runs", "Equivalent")
+
+
+def device_of(path):
+    """The device whose suites a mutant of this file runs."""
+    if path.startswith(NVME_PATHS):
+        return "nvme"
+    return "scsi" if path.startswith(SCSI_PATHS) else "blk"
 
 
 class MutantError(Exception):
@@ -45,7 +58,7 @@ class Mutant:
         self.equivalent = fields.get("Equivalent", "")
         self.runs = int(fields.get("Runs", "1"))
         self.files = files
-        self.device = "scsi" if files[0].startswith(SCSI_PATHS) else "blk"
+        self.device = device_of(files[0])
 
     def as_json(self):
         return {"name": self.name, "patch": os.path.basename(self.path), "area": self.area,

@@ -377,8 +377,9 @@ static const struct conform_case g_cases[] = {
 	.description =
 	    "For a valid NSID not in the active list, Identify CNS 00h completes successfully with "
 	    "a zero-filled structure (the case fills the buffer first, so a structure never sent "
-	    "fails). The NVM Command Set states it without a keyword, so this is an advisory; N/A "
-	    "when every NSID up to NN is active.",
+	    "fails). The NSID is NN itself when it is inactive (NN is the highest valid NSID), "
+	    "else the first inactive one. The NVM Command Set states it without a keyword, so "
+	    "this is an advisory; N/A when every NSID up to NN is active.",
 	.run = nvme_adm_id_ns_inactive,
     },
     {
@@ -470,8 +471,11 @@ static const struct conform_case g_cases[] = {
 	.spec = "NVMe Base 2.1 §5.2.1",
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_ROBUSTNESS,
-	.description = "A QID one above the I/O CQs allocated (Get Features Number of Queues, NCQA "
-		       "+ 1) must be refused with Invalid Queue Identifier." NVME_Q_NO_QUOTE,
+	.description =
+	    "Set Features Number of Queues asks for one I/O SQ and one I/O CQ (before "
+	    "any I/O queue exists); a QID one above the I/O CQs it allocated (NCQA + 1 "
+	    "of its completion) must be refused with Invalid Queue Identifier, even when "
+	    "the controller has more queues." NVME_Q_NO_QUOTE,
 	.run = nvme_adm_q_cq_over,
     },
     {
@@ -1267,7 +1271,9 @@ static const struct conform_case g_cases[] = {
 	.severity = CONFORM_SEV_DATA_SAFETY,
 	.description = "A PRP list starting 16 bytes before its page's end holds one data page "
 		       "and, as its last entry, the next list page, which names three more: the "
-		       "five pages round-trip unchanged both ways. Base 2.1 defines the chain "
+		       "five pages round-trip unchanged both ways; then the same two entries both "
+		       "name data pages of a three-page transfer (the list just fills its page: "
+		       "no chain), which round-trip too. Base 2.1 defines the chain "
 		       "(the last entry points to the next list page) without a keyword on the "
 		       "controller.",
 	.run = nvme_dptr_list_chain,

@@ -202,11 +202,26 @@ enum conform_verdict nvme_adm_id_list_bad_nsid(struct conform_ctx *ctx)
 			 NVME_ST_GEN(INVALID_NS_OR_FORMAT), "Identify CNS 02h from NSID FFFFFFFEh");
 }
 
-/* The first NSID in 1..NN the active list does not have, 0 if none. */
+/* Whether id is in the active list's first page. */
+static bool listed(uint32_t id, const uint32_t *list)
+{
+	for (unsigned i = 0; i < NVME_IDENTIFY_NS_LIST_MAX && list[i]; i++)
+		if (le32toh(list[i]) == id)
+			return true;
+	return false;
+}
+
+/* An NSID in 1..NN the active list does not have, 0 if none: NN itself
+ * when the list names every active NSID (it does not fill its page) and
+ * NN is not one, so that an NN above the NSIDs the controller takes shows;
+ * else the first. */
 static uint32_t inactive_nsid(uint32_t nn, const uint32_t *list)
 {
 	unsigned i = 0;
 
+	if (nn && nn < NVME_NSID_ALL - 1 && !list[NVME_IDENTIFY_NS_LIST_MAX - 1] &&
+	    !listed(nn, list))
+		return nn;
 	for (uint32_t id = 1; id <= nn && id < NVME_NSID_ALL - 1; id++) {
 		while (i < NVME_IDENTIFY_NS_LIST_MAX && list[i] && le32toh(list[i]) < id)
 			i++;

@@ -36,13 +36,15 @@ enum conform_verdict nvme_adm_q_cq_qid0(struct conform_ctx *ctx)
 			    "Create I/O CQ with QID 0");
 }
 
-/* The number of I/O CQs allocated (Number of Queues, NCQA + 1); 0 when the
- * controller does not answer. */
+/* The number of I/O CQs allocated (NCQA + 1 of Set Features Number of
+ * Queues, Base §5.2.26.1.7) after asking for one SQ and one CQ: an
+ * allocation below the controller's maximum, so that a QID checked against
+ * the maximum instead shows; 0 when the controller does not answer. */
 static uint32_t cqs_allocated(struct conform_nvme *dev)
 {
 	struct nvme_cqe cqe;
 
-	if (nvme_adm_get_feat(dev, NVME_FEAT_NUM_QUEUES, &cqe) ||
+	if (nvme_adm_set_feat(dev, NVME_FEAT_NUM_QUEUES, 0, &cqe) ||
 	    conform_nvme_status(&cqe) != NVME_ST_OK)
 		return 0;
 	return (le32toh(cqe.cdw0) >> 16) + 1;

@@ -105,7 +105,9 @@ enum conform_verdict nvme_dptr_prp_list(struct conform_ctx *ctx)
 /* Base 2.1 §4.3.1: a list whose page runs out chains, its last entry
  * naming the next list page. The list starts 16 bytes before its page's
  * end (a PRP list pointer may have an offset), so its two entries are one
- * data page and the chain; the next list page names the other three. */
+ * data page and the chain; the next list page names the other three.
+ * Then the list just fills its page (two data entries, nothing more to
+ * name): its last entry is data, not a chain. */
 enum conform_verdict nvme_dptr_list_chain(struct conform_ctx *ctx)
 {
 	struct conform_nvme *dev;
@@ -126,6 +128,12 @@ enum conform_verdict nvme_dptr_list_chain(struct conform_ctx *ctx)
 		b[i] = htole64(pg[2 + i]);
 	prps(&tmpl, pg[0], pg[5] + PAGE - 16);
 	v = nvme_iou_layout_trip(dev, &tmpl, 152, 5 * PAGE / dev->block_size, p, 5);
+	if (v != CONFORM_PASS)
+		return nvme_iou_close(dev, v);
+	/* The same two entries as data pages: the list ends with its page
+	 * and needs no more, so its last entry is data, not a chain. */
+	a[1] = htole64(pg[2]);
+	v = nvme_iou_layout_trip(dev, &tmpl, 152, 3 * PAGE / dev->block_size, p, 3);
 	return nvme_iou_close(dev, v);
 }
 

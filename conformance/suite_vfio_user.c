@@ -584,8 +584,9 @@ static const struct conform_case g_cases[] = {
 	.level = CONFORM_ADVISORY,
 	.severity = CONFORM_SEV_MEMORY_SAFETY,
 	.description =
-	    "REGION_READ of 4 bytes at BAR0's size - 2. Advisory: the rst says nothing of an "
-	    "access past a region; a server that serves it reads memory past the region's." REFUSED,
+	    "REGION_READ of 4 bytes at the config space region's size - 3 (one byte past its end). "
+	    "Advisory: the rst says nothing of an access past a region; a server that serves it "
+	    "reads memory past the region's." REFUSED,
 	.run = vfu_reg_past_end,
     },
     {

@@ -144,16 +144,18 @@ enum conform_verdict vfu_reg_read_reply(struct conform_ctx *ctx)
 
 enum conform_verdict vfu_reg_past_end(struct conform_ctx *ctx)
 {
-	struct vfio_user_region_access a = {.region = VFIO_PCI_BAR0_REGION_INDEX, .count = 4};
+	struct vfio_user_region_access a = {.region = VFIO_PCI_CONFIG_REGION_INDEX, .count = 4};
 	struct vfu_conn c;
 	uint64_t size;
 
 	if (vfu_open(ctx, true, &c))
 		return CONFORM_ERROR;
-	if (region_size(&c, VFIO_PCI_BAR0_REGION_INDEX, &size))
+	if (region_size(&c, VFIO_PCI_CONFIG_REGION_INDEX, &size))
 		return CONFORM_ERROR;
-	a.offset = size - 2;
-	return vfu_expect_refused(&c, "REGION_READ of 4 bytes 2 before BAR0's end",
+	/* one byte past the end, the smallest overrun, of a region a server
+	 * may serve from plain memory */
+	a.offset = size - 3;
+	return vfu_expect_refused(&c, "REGION_READ of 4 bytes 3 before config space's end",
 				  VFIO_USER_REGION_READ, &a, sizeof(a), NULL, 0);
 }
 

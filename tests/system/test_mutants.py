@@ -2,7 +2,7 @@
 """The mutants of storlab-tgt (tests/mutants/README.md) without building any:
 the guard `make check` runs (`ci/mutants --check`) passes on the tree and
 names a mutant that no longer applies, or whose header is incomplete; the set
-covers every area, the vhost-user-scsi side's too. `make mutants` itself (building and running each) is the
+covers every area, the vhost-user-scsi and NVMe sides' too. `make mutants` itself (building and running each) is the
 nightly's."""
 
 import json
@@ -52,6 +52,22 @@ def test_the_scsi_side_is_measured():
     for area in ("scsi requests", "scsi commands", "sense data", "task management"):
         assert len([m for m in ms if m.area == area]) >= 3, area
     p = mutants("--list", "--device", "scsi")
+    assert p.returncode == 0, p.stderr
+    listed = [ln.split()[0] for ln in p.stdout.splitlines() if ln and not ln[0].isspace()]
+    assert sorted(listed) == sorted(m.name for m in ms), p.stdout
+
+
+def test_the_nvme_side_is_measured():
+    """The NVMe-over-vfio-user side has its own mutants (lib/nvmf, the
+    nvme_vfio_user frontend, the vfio-user server), at least 3 in each of
+    its areas, and `--list --device nvme` lists them and no other."""
+    ms = [m for m in mutant_set.load(str(SET)) if m.device == "nvme"]
+    assert len(ms) >= 30, len(ms)
+    assert all(m.files[0].startswith(mutant_set.NVME_PATHS) for m in ms)
+    for area in ("nvme registers", "nvme admin commands", "nvme i/o commands",
+                 "nvme data pointers", "vfio-user messages"):
+        assert len([m for m in ms if m.area == area]) >= 3, area
+    p = mutants("--list", "--device", "nvme")
     assert p.returncode == 0, p.stderr
     listed = [ln.split()[0] for ln in p.stdout.splitlines() if ln and not ln[0].isspace()]
     assert sorted(listed) == sorted(m.name for m in ms), p.stdout
