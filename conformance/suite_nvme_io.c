@@ -12,58 +12,24 @@
 enum conform_verdict nvme_io_write_read(struct conform_ctx *ctx)
 {
 	struct conform_nvme *dev;
-	struct nvme_sqe sqe;
-	struct nvme_cqe cqe;
 	uint64_t wbus, rbus, len;
 	uint8_t *w, *r;
-	enum conform_verdict v;
-	int ret = conform_nvme_setup(ctx, &(struct conform_nvme_opts){.stage = CONFORM_NVME_IO},
-				     &dev);
+	enum conform_verdict v = nvme_iou_open(ctx, NULL, 24, &dev);
 
-	if (ret)
-		return conform_error(ctx, "controller bring-up: %s", strerror(-ret));
-	if (!dev->nsid || dev->num_blocks < 24) {
-		conform_nvme_close(dev);
-		return conform_not_applicable(ctx, "no active namespace of 24 blocks or more");
-	}
+	if (v != CONFORM_PASS)
+		return v;
 	len = 8ull * dev->block_size;
 	w = conform_nvme_buf(dev, len, 0, &wbus);
 	r = conform_nvme_buf(dev, len, 0, &rbus);
-	if (!w || !r || len > 2 * 4096) {
-		conform_nvme_close(dev);
-		return conform_error(ctx, "8 blocks of %u bytes do not fit two PRPs",
-				     dev->block_size);
-	}
-	for (uint64_t i = 0; i < len; i++)
-		w[i] = (uint8_t)(i * 7 + 3);
-	for (int pass = 0; pass < 2; pass++) {
-		sqe = (struct nvme_sqe){
-		    .opc = pass ? NVME_NVM_READ : NVME_NVM_WRITE,
-		    .nsid = htole32(dev->nsid),
-		    .dptr.prp.prp1 = htole64(pass ? rbus : wbus),
-		    .dptr.prp.prp2 = htole64((pass ? rbus : wbus) + 4096),
-		    .cdw10 = htole32(16),
-		    .cdw12 = htole32(7),
-		};
-		if (len <= 4096)
-			sqe.dptr.prp.prp2 = 0;
-		ret = conform_nvme_cmd(dev, &dev->io[0], &sqe, &cqe);
-		if (ret) {
-			conform_nvme_close(dev);
-			return conform_fail(ctx, "%s: %s", pass ? "Read" : "Write", strerror(-ret));
-		}
-		v = conform_nvme_expect(ctx, &cqe, NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_SUCCESS),
-					pass ? "Read of 8 blocks" : "Write of 8 blocks");
-		if (v != CONFORM_PASS) {
-			conform_nvme_close(dev);
-			return v;
-		}
-	}
-	ret = memcmp(w, r, len);
-	conform_nvme_close(dev);
-	if (ret)
-		return conform_fail(ctx, "the blocks read back differ from those written");
-	return CONFORM_PASS;
+	if (!w || !r)
+		return nvme_iou_close(dev, conform_error(ctx, "no memory for 8 blocks"));
+	nvme_iou_fill(w, len, nvme_iou_seed());
+	v = nvme_iou_xfer(dev, NVME_NVM_WRITE, 16, 8, wbus, "Write of 8 blocks");
+	if (v == CONFORM_PASS)
+		v = nvme_iou_xfer(dev, NVME_NVM_READ, 16, 8, rbus, "Read of 8 blocks");
+	if (v == CONFORM_PASS && memcmp(w, r, len))
+		v = conform_fail(ctx, "the blocks read back differ from those written");
+	return nvme_iou_close(dev, v);
 }
 
 /* The MDTS limit in bytes (0: none), CAP.MPSMIN being 4 KiB or less here. */
@@ -129,8 +95,8 @@ enum conform_verdict nvme_io_nlb_zero(struct conform_ctx *ctx)
 	a = conform_nvme_buf(dev, 2 * bs, 0, &abus);
 	b = conform_nvme_buf(dev, bs, 0, &bbus);
 	r = conform_nvme_buf(dev, 2 * bs, 0, &rbus);
-	if (!a || !b || !r || bs > 2048)
-		return nvme_iou_close(dev, conform_error(ctx, "blocks of %llu bytes do not fit",
+	if (!a || !b || !r)
+		return nvme_iou_close(dev, conform_error(ctx, "no memory for 2 blocks of %llu bytes",
 							 (unsigned long long)bs));
 	nvme_iou_fill(a, 2 * bs, nvme_iou_seed());
 	nvme_iou_fill(b, bs, nvme_iou_seed() ^ 0x5a5a5a5au);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "conformance/suite_nvme.h"
+#include "util/common.h"
 
 #define INVALID_NS    NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_INVALID_NS_OR_FORMAT)
 #define INVALID_FIELD NVME_SCT_SC(NVME_SCT_GENERIC, NVME_SC_INVALID_FIELD)
@@ -84,7 +85,7 @@ static enum conform_verdict bad_io_run(struct conform_ctx *ctx, const struct bad
 	struct conform_nvme *dev;
 	struct nvme_sqe sqe;
 	struct nvme_cqe cqe;
-	uint64_t bus;
+	uint64_t bus, len, prp1, prp2;
 	uint32_t nsid;
 	enum conform_verdict v = nvme_iou_open(ctx, NULL, 2, &dev);
 	int ret;
@@ -96,9 +97,10 @@ static enum conform_verdict bad_io_run(struct conform_ctx *ctx, const struct bad
 		return nvme_iou_close(dev, conform_not_applicable(ctx, "no such NSID to name"));
 	if (ret)
 		return nvme_iou_close(dev, conform_error(ctx, "Identify: %s", strerror(-ret)));
-	if (!conform_nvme_buf(dev, 4096, 0, &bus) || (uint64_t)b->nlb * dev->block_size > 4096)
-		return nvme_iou_close(dev, conform_error(ctx, "the data does not fit a page"));
-	nvme_iou_rw(&sqe, b->opc, nsid, bad_slba_of(dev, b), b->nlb, bus, 0);
+	len = MAX((uint64_t)b->nlb * dev->block_size, (uint64_t)4096);
+	if (!conform_nvme_buf(dev, len, 0, &bus) || nvme_iou_prps(dev, bus, len, &prp1, &prp2))
+		return nvme_iou_close(dev, conform_error(ctx, "no memory for %u blocks", b->nlb));
+	nvme_iou_rw(&sqe, b->opc, nsid, bad_slba_of(dev, b), b->nlb, prp1, prp2);
 	v = nvme_iou_run(dev, &dev->io[0], &sqe, b->want[0], b->what, &cqe);
 	if (v == CONFORM_FAIL && b->want[1] && conform_nvme_status(&cqe) == b->want[1])
 		v = CONFORM_PASS;

@@ -203,7 +203,7 @@ enum conform_verdict nvme_io_two_queues(struct conform_ctx *ctx)
 {
 	struct conform_nvme *dev;
 	struct nvme_sqe sqe;
-	uint64_t wbus, rbus, len;
+	uint64_t wbus, rbus, len, prp1, prp2;
 	uint8_t *w, *r;
 	enum conform_verdict v =
 	    nvme_iou_open(ctx, &(struct conform_nvme_opts){.io_queues = 2}, 88, &dev);
@@ -213,13 +213,12 @@ enum conform_verdict nvme_io_two_queues(struct conform_ctx *ctx)
 	len = 8ull * dev->block_size;
 	w = conform_nvme_buf(dev, len, 0, &wbus);
 	r = conform_nvme_buf(dev, len, 0, &rbus);
-	if (!w || !r || len > 8192)
-		return nvme_iou_close(dev, conform_error(ctx, "8 blocks do not fit two pages"));
+	if (!w || !r || nvme_iou_prps(dev, rbus, len, &prp1, &prp2))
+		return nvme_iou_close(dev, conform_error(ctx, "no memory for 8 blocks"));
 	nvme_iou_fill(w, len, nvme_iou_seed());
 	v = nvme_iou_xfer(dev, NVME_NVM_WRITE, 80, 8, wbus, "Write of 8 blocks on SQ 1");
 	if (v == CONFORM_PASS) {
-		nvme_iou_rw(&sqe, NVME_NVM_READ, dev->nsid, 80, 8, rbus,
-			    len > 4096 ? rbus + 4096 : 0);
+		nvme_iou_rw(&sqe, NVME_NVM_READ, dev->nsid, 80, 8, prp1, prp2);
 		v = nvme_iou_run(dev, &dev->io[1], &sqe, NVME_IOU_OK, "Read of 8 blocks on SQ 2",
 				 NULL);
 	}
