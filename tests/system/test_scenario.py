@@ -51,8 +51,9 @@ def test_demo_runs():
     # Every step of the file ran and passed, the conformance suites included.
     steps = (ROOT / "scenarios" / "demo.yaml").read_text().split("\nsteps:")[1].count("\n  - ")
     assert len(re.findall(r"^\[ *\d+\] ok ", p.stdout, re.M)) == steps, p.stdout
-    # Both conformance steps (vhost-user + virtio-blk, virtio-scsi) failed nothing.
-    assert len(re.findall(r"ok +conformance suites? \(.* 0 fail, \d+ n/a, 0 error", p.stdout)) == 2, \
+    # The three conformance steps (vhost-user + virtio-blk, virtio-scsi,
+    # nvme + vfio-user) failed nothing.
+    assert len(re.findall(r"ok +conformance suites? \(.* 0 fail, \d+ n/a, 0 error", p.stdout)) == 3, \
         p.stdout
 
 
