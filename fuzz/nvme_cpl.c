@@ -142,7 +142,7 @@ static void fuzz_identify(const uint8_t *data, size_t size)
 		memcpy(id, data + ID_OFF, MIN(size - ID_OFF, sizeof(id)));
 	if (nvme_identify_ctrl_check((const struct nvme_id_ctrl *)id, cap, &info) == 0 &&
 	    (info.max_xfer < NVME_HOST_PAGE ||
-	     info.max_xfer > (uint64_t)NVME_HOST_PRP_ENTS * NVME_HOST_PAGE || info.nn == 0))
+	     info.max_xfer > NVME_HOST_MAX_XFER || info.nn == 0))
 		abort();
 	if (nvme_identify_ns_list_check((const uint32_t *)id, info.nn, &nsid) == 0 &&
 	    nsid > info.nn)
